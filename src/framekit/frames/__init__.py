@@ -1,0 +1,81 @@
+"""Everything that flows through a pipeline.
+
+One module per family of frames; import them all from here::
+
+    from framekit.frames import TextFrame, InputAudioFrame, EndFrame
+"""
+
+from framekit.frames.audio import InputAudioFrame, OutputAudioFrame, TTSAudioFrame
+from framekit.frames.base import ControlFrame, DataFrame, Frame, SystemFrame, Uninterruptible
+from framekit.frames.lifecycle import CancelFrame, EndFrame, ErrorFrame, StartFrame
+from framekit.frames.llm import (
+    FunctionCallCancelledFrame,
+    FunctionCallRequestedFrame,
+    FunctionCallResultFrame,
+    LLMMessagesFrame,
+    LLMResponseEndFrame,
+    LLMResponseStartFrame,
+    LLMTextFrame,
+)
+from framekit.frames.metrics import MetricKind, MetricsFrame, MetricValue
+from framekit.frames.speech import (
+    BotStartedSpeakingFrame,
+    BotStoppedSpeakingFrame,
+    InterruptionFrame,
+    InterruptionRequestFrame,
+    UserStartedSpeakingFrame,
+    UserStoppedSpeakingFrame,
+)
+from framekit.frames.telephony import (
+    DTMFFrame,
+    HangUpFrame,
+    MarkFrame,
+    OutputDTMFFrame,
+    PlayedUpToFrame,
+    TransferCallFrame,
+)
+from framekit.frames.text import InterimTranscriptionFrame, TextFrame, TranscriptionFrame
+from framekit.frames.tts import TTSSpeakFrame, TTSStartedFrame, TTSStoppedFrame
+
+__all__ = [
+    "BotStartedSpeakingFrame",
+    "BotStoppedSpeakingFrame",
+    "CancelFrame",
+    "ControlFrame",
+    "DTMFFrame",
+    "DataFrame",
+    "EndFrame",
+    "ErrorFrame",
+    "Frame",
+    "FunctionCallCancelledFrame",
+    "FunctionCallRequestedFrame",
+    "FunctionCallResultFrame",
+    "HangUpFrame",
+    "InputAudioFrame",
+    "InterimTranscriptionFrame",
+    "InterruptionFrame",
+    "InterruptionRequestFrame",
+    "LLMMessagesFrame",
+    "LLMResponseEndFrame",
+    "LLMResponseStartFrame",
+    "LLMTextFrame",
+    "MarkFrame",
+    "MetricKind",
+    "MetricValue",
+    "MetricsFrame",
+    "OutputAudioFrame",
+    "OutputDTMFFrame",
+    "PlayedUpToFrame",
+    "StartFrame",
+    "SystemFrame",
+    "TTSAudioFrame",
+    "TTSSpeakFrame",
+    "TTSStartedFrame",
+    "TTSStoppedFrame",
+    "TextFrame",
+    "TranscriptionFrame",
+    "TransferCallFrame",
+    "Uninterruptible",
+    "UserStartedSpeakingFrame",
+    "UserStoppedSpeakingFrame",
+]

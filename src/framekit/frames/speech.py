@@ -1,0 +1,63 @@
+"""Who is speaking, and the interruption (barge-in) when the caller talks over the bot."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from framekit.frames.base import SystemFrame
+
+__all__ = [
+    "BotStartedSpeakingFrame",
+    "BotStoppedSpeakingFrame",
+    "InterruptionFrame",
+    "InterruptionRequestFrame",
+    "UserStartedSpeakingFrame",
+    "UserStoppedSpeakingFrame",
+]
+
+
+@dataclass(slots=True, eq=False)
+class UserStartedSpeakingFrame(SystemFrame):
+    """VAD heard the caller start to speak."""
+
+
+@dataclass(slots=True, eq=False)
+class UserStoppedSpeakingFrame(SystemFrame):
+    """VAD heard the caller stop; per-turn latency is measured from here.
+
+    ``stopped_at`` is the clock time at which speech really ended (VAD reports it
+    after a silence window, so it lies a little in the past).
+    """
+
+    stopped_at: float | None = None
+
+
+@dataclass(slots=True, eq=False)
+class BotStartedSpeakingFrame(SystemFrame):
+    """The caller started to hear the bot (the output transport played the first audio)."""
+
+
+@dataclass(slots=True, eq=False)
+class BotStoppedSpeakingFrame(SystemFrame):
+    """The caller stopped hearing the bot: its audio ran out or was cut by an interruption."""
+
+
+@dataclass(slots=True, eq=False)
+class InterruptionFrame(SystemFrame):
+    """The caller barged in: drop what the bot was about to say.
+
+    Every processor that holds queued frames drops the interruptible ones when
+    this frame passes (see :mod:`framekit.interruptions`).
+    """
+
+
+@dataclass(slots=True, eq=False)
+class InterruptionRequestFrame(SystemFrame):
+    """Upstream request to interrupt the bot, sent by whoever detected the barge-in.
+
+    It travels to the pipeline task, which answers with one :class:`InterruptionFrame`
+    sent downstream from the top of the pipeline, so every processor sees the same
+    interruption in the same order.
+    """
+
+    reason: str = "user started speaking"

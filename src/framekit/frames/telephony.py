@@ -1,0 +1,64 @@
+"""Call control: keypad digits, hang-up, transfer, and what the caller has really heard."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from framekit.frames.base import ControlFrame, SystemFrame, Uninterruptible
+
+__all__ = [
+    "DTMFFrame",
+    "HangUpFrame",
+    "MarkFrame",
+    "OutputDTMFFrame",
+    "PlayedUpToFrame",
+    "TransferCallFrame",
+]
+
+
+@dataclass(slots=True, eq=False)
+class DTMFFrame(SystemFrame):
+    """The caller pressed a key (``0``-``9``, ``*``, ``#``, ``A``-``D``)."""
+
+    digit: str = ""
+
+
+@dataclass(slots=True, eq=False)
+class OutputDTMFFrame(ControlFrame):
+    """Send keypad tones to the far end (for menus of other systems)."""
+
+    digits: str = ""
+
+
+@dataclass(slots=True, eq=False)
+class HangUpFrame(Uninterruptible, ControlFrame):
+    """End the phone call once everything queued before it has been played."""
+
+    reason: str = "completed"
+
+
+@dataclass(slots=True, eq=False)
+class TransferCallFrame(Uninterruptible, ControlFrame):
+    """Hand the live call to a human at ``target`` (a phone number or SIP URI)."""
+
+    target: str = ""
+    reason: str = ""
+
+
+@dataclass(slots=True, eq=False)
+class MarkFrame(ControlFrame):
+    """A named point in the outgoing audio; the transport reports when it was played."""
+
+    mark: str = ""
+
+
+@dataclass(slots=True, eq=False)
+class PlayedUpToFrame(SystemFrame):
+    """Upstream report from the output transport: the caller has heard audio up to ``mark``.
+
+    ``played_seconds`` counts the bot audio of the current utterance actually
+    played, so context trimming after a barge-in keeps only what was heard.
+    """
+
+    mark: str = ""
+    played_seconds: float = 0.0

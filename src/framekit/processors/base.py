@@ -1,0 +1,300 @@
+"""The frame processor: the one building block of every pipeline.
+
+A processor receives a frame with :meth:`FrameProcessor.receive`, does its job in
+:meth:`FrameProcessor.process_frame`, and hands frames on with
+:meth:`FrameProcessor.push_frame`, downstream (towards the caller's ear) or
+upstream (towards the caller's voice). Handing a frame on is a direct call into
+the neighbour: a frame crosses a plain processor with no queue and no task, so a
+call costs a few objects, not a few tasks per processor.
+
+Processors that do slow work (a model, a network call) derive from
+:class:`~framekit.processors.queued.QueuedFrameProcessor` and get one owned worker
+that takes their ordered frames one at a time.
+
+Lifecycle frames never reach ``process_frame``: the base runs the matching hook
+(``on_start``, ``on_end``, ``on_cancel``, ``on_interruption``) and passes the
+frame on itself, so a subclass can never forget to forward them.
+"""
+
+from __future__ import annotations
+
+import itertools
+from collections.abc import Awaitable, Callable, Iterator
+from enum import IntEnum
+from typing import Any, ClassVar, TypeVar
+
+from loguru import logger
+
+from framekit.clock import Clock, SystemClock
+from framekit.frames import (
+    CancelFrame,
+    EndFrame,
+    ErrorFrame,
+    Frame,
+    InterruptionFrame,
+    MetricsFrame,
+    MetricValue,
+    StartFrame,
+    SystemFrame,
+)
+from framekit.observers.base import Observer
+from framekit.processors.context import ProcessorContext
+
+__all__ = ["FrameDirection", "FrameProcessor", "on_frame"]
+
+
+class FrameDirection(IntEnum):
+    """Which way a frame travels."""
+
+    DOWNSTREAM = 0
+    """From the caller's voice towards the caller's ear (input -> STT -> LLM -> TTS -> output)."""
+    UPSTREAM = 1
+    """Back towards the input: errors, requests, reports of what was played."""
+
+
+DOWNSTREAM = FrameDirection.DOWNSTREAM
+UPSTREAM = FrameDirection.UPSTREAM
+
+FrameHandler = Callable[[Any, Any, FrameDirection], Awaitable[None]]
+F = TypeVar("F", bound=Callable[..., Awaitable[None]])
+
+_HANDLES_ATTR = "__framekit_handles__"
+
+
+def on_frame(*frame_types: type[Frame]) -> Callable[[F], F]:
+    """Declare a method as the handler of ``frame_types`` (and their subclasses).
+
+    ``FrameProcessor.process_frame`` dispatches to it by the frame's type through a
+    cached lookup, so a processor reads as a list of handlers instead of a ladder
+    of ``isinstance`` checks. Frames with no handler pass through unchanged.
+    """
+
+    def mark(method: F) -> F:
+        setattr(method, _HANDLES_ATTR, frame_types)
+        return method
+
+    return mark
+
+
+class Route(IntEnum):
+    """How the base treats a frame type; computed once per type and cached."""
+
+    SYSTEM = 0
+    ORDERED = 1
+    START = 2
+    END = 3
+    CANCEL = 4
+    INTERRUPTION = 5
+
+
+_ROUTES: dict[type[Frame], Route] = {}
+
+
+def route_of(frame_type: type[Frame]) -> Route:
+    """The :class:`Route` of a frame type (cached: one dict lookup per frame)."""
+    route = _ROUTES.get(frame_type)
+    if route is None:
+        if issubclass(frame_type, StartFrame):
+            route = Route.START
+        elif issubclass(frame_type, EndFrame):
+            route = Route.END
+        elif issubclass(frame_type, CancelFrame):
+            route = Route.CANCEL
+        elif issubclass(frame_type, InterruptionFrame):
+            route = Route.INTERRUPTION
+        elif issubclass(frame_type, SystemFrame):
+            route = Route.SYSTEM
+        else:
+            route = Route.ORDERED
+        _ROUTES[frame_type] = route
+    return route
+
+
+_processor_ids = itertools.count(1)
+_DEFAULT_CLOCK = SystemClock()
+
+
+class FrameProcessor:
+    """Receives frames, works on them, and pushes frames to its neighbours.
+
+    Override :meth:`process_frame`, or declare handlers with :func:`on_frame`.
+    Override the ``on_*`` hooks to open and close resources.
+    """
+
+    _frame_handlers: ClassVar[dict[type[Frame], str]] = {}
+    _handler_cache: ClassVar[dict[type[Frame], str | None]] = {}
+
+    def __init_subclass__(cls, **kwargs: Any) -> None:
+        super().__init_subclass__(**kwargs)
+        handlers = dict(cls._frame_handlers)
+        for attribute, value in vars(cls).items():
+            for frame_type in getattr(value, _HANDLES_ATTR, ()):
+                handlers[frame_type] = attribute
+        cls._frame_handlers = handlers
+        cls._handler_cache = {}
+
+    def __init__(self, *, name: str | None = None) -> None:
+        self.name = name or f"{type(self).__name__}#{next(_processor_ids)}"
+        self._next: FrameProcessor | None = None
+        self._prev: FrameProcessor | None = None
+        self._context: ProcessorContext | None = None
+        self._observers: tuple[Observer, ...] = ()
+        self._clock: Clock = _DEFAULT_CLOCK
+
+    def __repr__(self) -> str:
+        return self.name
+
+    # --- the graph -------------------------------------------------------------------------
+
+    @property
+    def first(self) -> FrameProcessor:
+        """The processor that receives frames sent downstream into this one."""
+        return self
+
+    @property
+    def last(self) -> FrameProcessor:
+        """The processor that receives frames sent upstream into this one."""
+        return self
+
+    def link(self, downstream: FrameProcessor) -> FrameProcessor:
+        """Connect ``downstream`` after this processor; returns ``downstream`` for chaining."""
+        tail, head = self.last, downstream.first
+        tail._next = head
+        head._prev = tail
+        return downstream
+
+    def processors(self) -> Iterator[FrameProcessor]:
+        """Every leaf processor in this one, in pipeline order (just itself for a leaf)."""
+        yield self
+
+    # --- per-call setup ----------------------------------------------------------------------
+
+    def setup(self, context: ProcessorContext) -> None:
+        """Attach this processor to a call before its :class:`StartFrame` arrives."""
+        self._context = context
+        self._observers = context.observers
+        self._clock = context.clock
+
+    @property
+    def context(self) -> ProcessorContext:
+        """The call this processor serves; set by the pipeline task."""
+        if self._context is None:
+            raise RuntimeError(f"{self.name} is not part of a running pipeline task")
+        return self._context
+
+    @property
+    def clock(self) -> Clock:
+        """The call's clock (the real one unless a test supplies a manual clock)."""
+        return self._clock
+
+    # --- hooks for subclasses ----------------------------------------------------------------
+
+    async def on_start(self, frame: StartFrame) -> None:
+        """The call starts: open resources. A failure here is fatal to the call."""
+
+    async def on_end(self, frame: EndFrame) -> None:
+        """The call ends gracefully; every frame before ``frame`` has been handled."""
+
+    async def on_cancel(self, frame: CancelFrame) -> None:
+        """The call is cancelled: stop at once."""
+
+    async def on_interruption(self, frame: InterruptionFrame) -> None:
+        """The caller barged in: forget what was about to be said."""
+
+    async def cleanup(self) -> None:
+        """Release resources after the call, however it ended. Called once by the task."""
+
+    async def process_frame(self, frame: Frame, direction: FrameDirection) -> None:
+        """Handle one frame. The default dispatches to :func:`on_frame` handlers or passes on."""
+        frame_type = type(frame)
+        cache = type(self)._handler_cache
+        try:
+            handler_name = cache[frame_type]
+        except KeyError:
+            handler_name = cache[frame_type] = self._find_handler(frame_type)
+        if handler_name is None:
+            await self.push_frame(frame, direction)
+        else:
+            await getattr(self, handler_name)(frame, direction)
+
+    @classmethod
+    def _find_handler(cls, frame_type: type[Frame]) -> str | None:
+        for klass in frame_type.__mro__:
+            name = cls._frame_handlers.get(klass)
+            if name is not None:
+                return name
+        return None
+
+    # --- moving frames -----------------------------------------------------------------------
+
+    async def push_frame(self, frame: Frame, direction: FrameDirection = DOWNSTREAM) -> None:
+        """Hand ``frame`` to the neighbour in ``direction`` (nothing there: it leaves)."""
+        target = self._next if direction is DOWNSTREAM else self._prev
+        if target is None:
+            return
+        if self._observers:
+            now = self._clock.now()
+            for observer in self._observers:
+                observer.on_push(self, target, frame, direction, now)
+        await target.receive(frame, direction)
+
+    async def receive(self, frame: Frame, direction: FrameDirection) -> None:
+        """Entry point for frames from a neighbour; routes lifecycle frames to hooks."""
+        route = _ROUTES.get(type(frame))
+        if route is None:
+            route = route_of(type(frame))
+        if route <= Route.ORDERED:
+            try:
+                await self.process_frame(frame, direction)
+            except Exception as exc:
+                await self._report_failure(exc, frame)
+        else:
+            await self._handle_lifecycle(route, frame, direction)
+
+    async def _handle_lifecycle(
+        self, route: Route, frame: Frame, direction: FrameDirection
+    ) -> None:
+        try:
+            if route is Route.START:
+                assert isinstance(frame, StartFrame)
+                try:
+                    await self.on_start(frame)
+                except Exception as exc:
+                    await self._report_failure(exc, frame, fatal=True)
+            elif route is Route.END:
+                assert isinstance(frame, EndFrame)
+                await self.on_end(frame)
+            elif route is Route.CANCEL:
+                assert isinstance(frame, CancelFrame)
+                await self.on_cancel(frame)
+            else:
+                assert isinstance(frame, InterruptionFrame)
+                await self.on_interruption(frame)
+        except Exception as exc:
+            await self._report_failure(exc, frame)
+        await self.push_frame(frame, direction)
+
+    # --- errors and metrics ------------------------------------------------------------------
+
+    async def push_error(
+        self, error: str, *, fatal: bool = False, exception: BaseException | None = None
+    ) -> None:
+        """Report a failure upstream to the pipeline task (``fatal`` ends the call)."""
+        frame = ErrorFrame(error=error, fatal=fatal, processor=self.name, exception=exception)
+        await self.push_frame(frame, UPSTREAM)
+
+    async def _report_failure(self, exc: Exception, frame: Frame, *, fatal: bool = False) -> None:
+        message = f"{self.name} failed on {frame.name}: {exc!r}"
+        logger.opt(exception=exc).error(message)
+        await self.push_error(message, fatal=fatal, exception=exc)
+
+    @property
+    def metrics_enabled(self) -> bool:
+        """Whether the call collects metrics (``PipelineParams.enable_metrics``)."""
+        return self._context is not None and self._context.enable_metrics
+
+    async def report_metric(self, kind: str, value: float, *, model: str | None = None) -> None:
+        """Send one measurement downstream as a :class:`MetricsFrame` when metrics are on."""
+        if self.metrics_enabled:
+            metric = MetricValue(kind=kind, processor=self.name, value=value, model=model)
+            await self.push_frame(MetricsFrame(data=[metric]))

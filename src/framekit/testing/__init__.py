@@ -1,0 +1,6 @@
+"""Helpers to test processors and pipelines: run them on frames, collect what comes out."""
+
+from framekit.clock import ManualClock
+from framekit.testing.run import Advance, FrameCapture, run_processor
+
+__all__ = ["Advance", "FrameCapture", "ManualClock", "run_processor"]
