@@ -9,7 +9,7 @@ the hot path compares them by identity and never allocates one per frame.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from enum import Enum
+from enum import StrEnum
 from functools import cache
 
 __all__ = [
@@ -24,7 +24,7 @@ __all__ = [
 ]
 
 
-class AudioEncoding(str, Enum):
+class AudioEncoding(StrEnum):
     """How samples are stored in an audio frame's bytes."""
 
     PCM16 = "pcm16"
@@ -77,11 +77,17 @@ class AudioFormat:
         return f"{self.encoding.value}/{self.sample_rate}Hz/{self.channels}ch"
 
 
-@cache
 def audio_format(
     sample_rate: int, channels: int = 1, encoding: AudioEncoding = AudioEncoding.PCM16
 ) -> AudioFormat:
     """The shared :class:`AudioFormat` for these parameters (one instance per distinct format)."""
+    # Normalise before the cache: it keys on the arguments as spelled, so
+    # ``audio_format(16000)`` and ``audio_format(16000, 1)`` would otherwise differ.
+    return _interned(sample_rate, channels, AudioEncoding(encoding))
+
+
+@cache
+def _interned(sample_rate: int, channels: int, encoding: AudioEncoding) -> AudioFormat:
     return AudioFormat(sample_rate, channels, encoding)
 
 
