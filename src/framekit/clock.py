@@ -93,7 +93,12 @@ class ManualClock:
             timer.cancel()
 
     async def advance(self, seconds: float) -> None:
-        """Move time forward by ``seconds``, firing every timer that falls due on the way."""
+        """Move time forward by ``seconds``, firing every timer that falls due on the way.
+
+        Work that is already ready to run (frames queued just before) runs first, so
+        timers it sets count from the current time, as they would in a real run.
+        """
+        await _let_ready_callbacks_run()
         target = self._now + seconds
         while self._timers and self._timers[0][0] <= target:
             deadline, _, timer = heapq.heappop(self._timers)

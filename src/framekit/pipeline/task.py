@@ -102,6 +102,7 @@ class PipelineTask:
         self._queue: deque[tuple[Frame, FrameDirection]] = deque()
         self._has_frames = asyncio.Event()
         self._finished = asyncio.Event()
+        self._started_event = asyncio.Event()
         self._running = False
         self._started = False
         self._end_queued = False
@@ -123,6 +124,10 @@ class PipelineTask:
     def has_finished(self) -> bool:
         """True once the end or cancel frame has left the pipeline."""
         return self._finished.is_set()
+
+    async def wait_started(self) -> None:
+        """Wait until the :class:`StartFrame` has gone through the whole pipeline."""
+        await self._started_event.wait()
 
     async def wait_finished(self) -> None:
         """Wait until the call has ended, however it ends."""
@@ -201,6 +206,7 @@ class PipelineTask:
         try:
             await self._source.push_frame(self._start_frame(), DOWNSTREAM)
             self._started = True
+            self._started_event.set()
             self._last_activity = self.clock.now()
             self._arm_idle_timer(self.params.idle_timeout)
             await self._feed()

@@ -12,6 +12,10 @@ processor that awaits such work derives from :class:`QueuedFrameProcessor`:
 
 The worker is an asyncio task owned by the call: the pipeline task ends it with
 the call, whatever happens.
+
+``process_frame`` therefore runs in two places: on the worker for ordered frames,
+and in the sender's task for system frames. Only the ordered path may wait on slow
+work; handle system frames quickly (or just pass them on).
 """
 
 from __future__ import annotations

@@ -99,6 +99,9 @@ async def run_processor(
     async def drive() -> None:
         runner = asyncio.ensure_future(task.run())
         try:
+            started = asyncio.ensure_future(task.wait_started())
+            await asyncio.wait([started, runner], return_when=asyncio.FIRST_COMPLETED)
+            started.cancel()
             for item in frames:
                 if isinstance(item, Advance):
                     if not isinstance(run_clock, ManualClock):
