@@ -34,13 +34,12 @@ from framekit.frames import (
     InterruptionFrame,
     InterruptionRequestFrame,
     StartFrame,
-    SystemFrame,
 )
 from framekit.interruptions import drop_interruptible, should_interrupt
 from framekit.metrics import MetricsCollector
 from framekit.observers.base import Observer
 from framekit.pipeline.params import PipelineParams
-from framekit.processors.base import FrameDirection, FrameProcessor
+from framekit.processors.base import FrameDirection, FrameProcessor, Route, route_of
 from framekit.processors.context import ProcessorContext
 from framekit.tasks import TaskOwner
 
@@ -155,18 +154,19 @@ class PipelineTask:
         if self._finished.is_set():
             logger.debug(f"{self.call_id}: {frame.name} queued after the call ended; ignored")
             return
-        if isinstance(frame, InterruptionFrame):
+        route = route_of(type(frame))
+        if route is Route.INTERRUPTION:
             drop_interruptible(self._queue)
-        if self._started and isinstance(frame, SystemFrame) and not isinstance(frame, CancelFrame):
+        if self._started and (route is Route.SYSTEM or route is Route.INTERRUPTION):
             await self._source.push_frame(frame, DOWNSTREAM)
-        elif isinstance(frame, CancelFrame):
+            return
+        if route is Route.CANCEL:
             self._queue.appendleft((frame, DOWNSTREAM))
-            self._has_frames.set()
         else:
-            if isinstance(frame, EndFrame):
+            if route is Route.END:
                 self._end_queued = True
             self._queue.append((frame, DOWNSTREAM))
-            self._has_frames.set()
+        self._has_frames.set()
 
     async def queue_frames(self, frames: Iterable[Frame]) -> None:
         """:meth:`queue_frame` for each of ``frames``, in order."""
