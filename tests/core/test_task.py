@@ -185,3 +185,15 @@ async def test_a_task_runs_once_and_cancel_before_run_is_clean() -> None:
     assert task.end_reason == "cancelled"
     with pytest.raises(RuntimeError, match="already run"):
         await task.run()
+
+
+async def test_frames_after_the_end_are_refused() -> None:
+    recorder = Recorder()
+    task = PipelineTask(Pipeline([recorder]), params=PipelineParams(idle_timeout=None))
+    await task.queue_frame(TextFrame(text="before"))
+    await task.stop_when_done()
+    await task.queue_frame(TextFrame(text="after"))
+    await task.queue_frame(UserStartedSpeakingFrame())
+    await task.run()
+    assert texts(recorder.seen) == ["before"]
+    assert not any(isinstance(f, UserStartedSpeakingFrame) for f in recorder.seen)

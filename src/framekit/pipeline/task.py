@@ -149,12 +149,16 @@ class PipelineTask:
 
         System frames go through at once, from the caller's task; other frames
         are queued and fed in order by :meth:`run`. Before the call has started,
-        everything waits in the queue behind the :class:`StartFrame`.
+        everything waits in the queue behind the :class:`StartFrame`. Once the end
+        is queued, only a :class:`CancelFrame` is still accepted.
         """
         if self._finished.is_set():
             logger.debug(f"{self.call_id}: {frame.name} queued after the call ended; ignored")
             return
         route = route_of(type(frame))
+        if self._end_queued and route is not Route.CANCEL:
+            logger.debug(f"{self.call_id}: {frame.name} queued after the end; ignored")
+            return
         if route is Route.INTERRUPTION:
             drop_interruptible(self._queue)
         if self._started and (route is Route.SYSTEM or route is Route.INTERRUPTION):
