@@ -10,13 +10,27 @@ import importlib
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
+    from framekit.models.piper import PiperEngine
     from framekit.models.silero_vad import SileroVADEngine, SileroVADStream
+    from framekit.models.whisper import Transcript, WhisperEngine
+    from framekit.models.whisper_source import ModelUnavailableError
 
-__all__ = ["SileroVADEngine", "SileroVADStream"]
+__all__ = [
+    "ModelUnavailableError",
+    "PiperEngine",
+    "SileroVADEngine",
+    "SileroVADStream",
+    "Transcript",
+    "WhisperEngine",
+]
 
 _LAZY = {
+    "ModelUnavailableError": "framekit.models.whisper_source",
+    "PiperEngine": "framekit.models.piper",
     "SileroVADEngine": "framekit.models.silero_vad",
     "SileroVADStream": "framekit.models.silero_vad",
+    "Transcript": "framekit.models.whisper",
+    "WhisperEngine": "framekit.models.whisper",
 }
 
 
