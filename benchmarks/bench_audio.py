@@ -6,14 +6,16 @@ Rows:
   out, against the deprecated stdlib ``audioop`` (C, gone in Python 3.13) when it
   is still importable.
 * ``StreamResampler.process`` on one 20 ms float32 frame, per rate pair, and the
-  most audio the stream held back over the run ("held ms": its latency).
+  most audio the stream held back over the run ("held ms": its latency, since its
+  output is aligned with its input), next to libsoxr's ``soxr.ResampleStream``
+  (``"MQ"``, float32, the resampler framekit used before) fed the same frames.
 * ``AudioConverter.convert`` on one 20 ms frame of bytes, for the conversions a
   telephone or WebRTC call does (decode + resample + encode).
 * pipecat's ``SOXRStreamAudioResampler`` (its default, VHQ, int16) on the same
   frames, when pipecat-ai is installed, as the peer's reference.
 
 Each figure is the median of ``--repeats`` runs of ``--frames`` consecutive frames
-of one continuous stream (so resampler bursts are averaged in), measured with
+of one continuous stream (so soxr's bursts are averaged in), measured with
 ``time.perf_counter`` on one thread. The CPU is shared: compare rows of one run.
 
 Usage::
@@ -33,6 +35,7 @@ from collections.abc import Callable
 from typing import TypeVar
 
 import numpy as np
+import soxr  # type: ignore[import-untyped]
 
 from framekit.audio import (
     MULAW_8K,
@@ -117,7 +120,25 @@ def _resampler_row(
         held = max(held, resampler.pending_seconds)
 
     cost = _per_frame_us(step, frames, repeats)
-    return (f"resample {in_rate} -> {out_rate}", cost, f"held {held * 1000:.0f} ms")
+    return (f"resample {in_rate} -> {out_rate}", cost, f"held {held * 1000:.1f} ms")
+
+
+def _soxr_row(in_rate: int, out_rate: int, frames: int, repeats: int) -> tuple[str, float, str]:
+    signal = _frames_of(_tone(in_rate, frames * FRAME_S), in_rate // 50, frames)
+    stream = soxr.ResampleStream(in_rate, out_rate, 1, dtype="float32", quality="MQ")
+    held = 0.0
+
+    def step(i: int) -> None:
+        nonlocal held
+        stream.resample_chunk(signal[i])
+        held = max(held, stream.delay() / out_rate)
+
+    cost = _per_frame_us(step, frames, repeats)
+    return (
+        f"  soxr.ResampleStream {in_rate} -> {out_rate} (MQ)",
+        cost,
+        f"held {held * 1000:.1f} ms",
+    )
 
 
 def _converter_row(
@@ -167,9 +188,12 @@ def main() -> None:
         (24000, 16000),
         (48000, 16000),
         (24000, 8000),
+        (48000, 8000),
         (22050, 8000),
+        (22050, 16000),
     ]:
         rows.append(_resampler_row(in_rate, out_rate, frames, repeats))
+        rows.append(_soxr_row(in_rate, out_rate, frames, repeats))
         if (in_rate, out_rate) in ((8000, 16000), (24000, 8000)):
             pipecat = _pipecat_row(in_rate, out_rate, frames, repeats)
             if pipecat is not None:

@@ -140,13 +140,19 @@ def test_float32_conversion_follows_the_pcm_rules() -> None:
     np.testing.assert_array_equal(back, [0.5, -1.0, 32767 / 32768, 32767 / 32768, -0.25])
 
 
-def test_latency_is_reported_and_reset_drops_it() -> None:
+def test_latency_is_a_few_ms_reported_and_reset_drops_it() -> None:
+    # The telephone path: every 20 ms of mu-law gives 20 ms of 16 kHz PCM at once,
+    # less the filter's look-ahead on the first frame only.
     converter = AudioConverter(MULAW_8K, PCM16_16K)
-    assert converter.convert(b"\xff" * 160) == b""  # soxr fills its first block
-    assert converter.pending_seconds == pytest.approx(0.02)
+    assert 0 < converter.latency_seconds < 0.005
+    first = converter.convert(b"\xff" * 160)
+    assert len(first) == PCM16_16K.bytes_for(0.02 - converter.latency_seconds)
+    assert converter.pending_seconds == pytest.approx(converter.latency_seconds)
+    assert len(converter.convert(b"\xff" * 160)) == PCM16_16K.bytes_for(0.02)
     converter.reset()
     assert converter.pending_seconds == 0.0
     assert converter.flush() == b""
+    assert AudioConverter(MULAW_8K, PCM16_8K).latency_seconds == 0.0
 
 
 def test_unsupported_channel_layouts_are_refused() -> None:

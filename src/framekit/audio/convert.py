@@ -87,8 +87,9 @@ class AudioConverter:
     Channels: equal counts pass through, several channels downmix to mono by
     averaging, mono is copied to every output channel; other pairs are refused.
     Bytes that do not fill a whole input sample instant wait for the next chunk.
-    Call :meth:`flush` at the end of a stream for the audio the resampler holds
-    back (its latency is :attr:`pending_seconds`; see :mod:`framekit.audio.resample`).
+    Each chunk comes out at once, less the resampler's few milliseconds of filter
+    look-ahead (:attr:`latency_seconds`, held once at the start of the stream); call
+    :meth:`flush` at the end of a stream for them. See :mod:`framekit.audio.resample`.
     """
 
     __slots__ = (
@@ -141,12 +142,20 @@ class AudioConverter:
         return self._identity
 
     @property
+    def latency_seconds(self) -> float:
+        """Most output audio the resampler ever holds back, in seconds (0 at equal rates)."""
+        return self._resampler.latency_seconds
+
+    @property
     def pending_seconds(self) -> float:
-        """Output audio held back by the resampler, in seconds."""
+        """Output audio held back by the resampler right now, in seconds."""
         return self._resampler.pending_seconds
 
     def convert(self, data: bytes) -> bytes:
-        """Convert the next chunk of the stream; may return less (or more) than its share."""
+        """Convert the next chunk: its share of output, give or take one sample instant.
+
+        The stream's first chunk gives :attr:`latency_seconds` less than its share.
+        """
         if self._identity:
             return data
         whole = self._take_whole(data)
