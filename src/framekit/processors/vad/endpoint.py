@@ -1,0 +1,88 @@
+"""Where speech really ended: the recent energy envelope corrects the model's late end.
+
+Silero's recurrent state keeps the speech probability high for a few windows after
+the voice stops: on espeak-ng speech that ends abruptly we measured the first
+window below 0.35 starting 80 to 140 ms after the true end (16 kHz and 8 kHz
+mu-law). A 32 ms window is also coarse. ``stopped_at`` is what per-turn latency is
+measured from, so it should not carry that lag.
+
+The correction uses only audio the processor has already scored: the level of
+8 ms blocks (four per model window at either rate). Once the model has confirmed
+the stop, the blocks after the model's end give the background level (their
+median, robust to a click), and the end moves back to the last block, within
+``lookback`` before the model's end, that stands clearly above that background
+(``_MARGIN`` = 10 dB). The end only ever moves earlier; where nothing in the
+lookback stands out (speech fading into noise of its own level), it stays where
+the model put it.
+"""
+
+from __future__ import annotations
+
+from collections import deque
+
+import numpy as np
+
+__all__ = ["EnergyEnvelope"]
+
+_BLOCK_SECONDS = 0.008
+_MARGIN = 10.0  # 10 dB, as a power ratio
+
+
+class EnergyEnvelope:
+    """Mean power of the last ``keep_seconds`` of scored audio, in 8 ms blocks.
+
+    Feed it every scored window (PCM16 bytes) in order; positions are sample
+    indices from the start of the stream, as in
+    :class:`~framekit.processors.vad.state.SpeechStateMachine`.
+    """
+
+    __slots__ = ("_block", "_end", "_powers")
+
+    def __init__(self, sample_rate: int, keep_seconds: float) -> None:
+        self._block = max(1, round(_BLOCK_SECONDS * sample_rate))
+        blocks = int(np.ceil(keep_seconds * sample_rate / self._block)) + 1
+        self._powers: deque[float] = deque(maxlen=blocks)
+        self._end = 0
+
+    @property
+    def block_samples(self) -> int:
+        """Samples per block: 128 at 16 kHz, 64 at 8 kHz."""
+        return self._block
+
+    @property
+    def position(self) -> int:
+        """Sample index just after the last block added."""
+        return self._end
+
+    def add(self, window: bytes) -> None:
+        """Account for the next scored window (PCM16 bytes, a whole number of blocks)."""
+        samples = np.frombuffer(window, dtype="<i2").astype(np.float32)
+        blocks = len(samples) // self._block
+        if blocks * self._block != len(samples):
+            raise ValueError(f"window of {len(samples)} samples is not whole {self._block}-blocks")
+        shaped = samples.reshape(blocks, self._block)
+        powers = np.einsum("ij,ij->i", shaped, shaped) / self._block
+        self._powers.extend(powers.tolist())
+        self._end += blocks * self._block
+
+    def refine_end(self, end: int, lookback: int) -> int:
+        """The end of speech, at or before ``end`` (the model's), at most ``lookback`` earlier.
+
+        The audio from ``end`` to :attr:`position` must be the silence that
+        confirmed the stop; without it, or without history, ``end`` comes back.
+        """
+        block = self._block
+        powers = self._powers
+        if end % block or lookback < block:
+            return end
+        silent = (self._end - end) // block
+        first = len(powers) - silent
+        if silent <= 0 or first <= 0:
+            return end
+        history = list(powers)
+        threshold = (float(np.median(history[first:])) + 1.0) * _MARGIN
+        earliest = max(0, first - lookback // block)
+        for index in range(first - 1, earliest - 1, -1):
+            if history[index] > threshold:
+                return end - (first - 1 - index) * block
+        return end

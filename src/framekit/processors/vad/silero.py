@@ -1,0 +1,181 @@
+"""Silero VAD as a processor: hears the caller's audio, announces speech, requests barge-in.
+
+Why a plain (inline) processor and not a queued one: the model already runs on the
+shared engine's own thread (:mod:`framekit.models.silero_vad`), batched with every
+other call's windows. This processor only cuts audio into model windows, awaits
+each score, and runs a small state machine (:mod:`framekit.processors.vad.state`).
+Caller audio arrives as system frames from one sender task that awaits each frame,
+so awaiting the score inline keeps everything in order with no queue and no task.
+
+What comes out, in order, for each :class:`~framekit.frames.InputAudioFrame`:
+
+1. the audio frame itself, unchanged and at once (STT never waits for the VAD);
+2. then, if a window completed by that frame confirms a change of state, the
+   event: :class:`~framekit.frames.UserStartedSpeakingFrame` downstream followed
+   by an :class:`~framekit.frames.InterruptionRequestFrame` upstream (the core's
+   one interruption path, see :mod:`framekit.interruptions`), or
+   :class:`~framekit.frames.UserStoppedSpeakingFrame` downstream.
+
+So a speaking event sits in the stream right after the audio that decided it.
+Timing is counted in samples: ``stopped_at`` is the clock time at which the
+caller's speech really ended, i.e. now minus the audio heard since then.
+"""
+
+from __future__ import annotations
+
+from framekit.audio import AudioChunker, AudioConverter, AudioFormat, audio_format
+from framekit.frames import (
+    CancelFrame,
+    EndFrame,
+    InputAudioFrame,
+    InterruptionRequestFrame,
+    StartFrame,
+    UserStartedSpeakingFrame,
+    UserStoppedSpeakingFrame,
+)
+from framekit.models.silero_vad import SUPPORTED_SAMPLE_RATES, SileroVADEngine, SileroVADStream
+from framekit.processors.base import FrameDirection, FrameProcessor, on_frame
+from framekit.processors.vad.endpoint import EnergyEnvelope
+from framekit.processors.vad.state import SpeechStateMachine, VADEvent, VADParams
+
+__all__ = ["SileroVADProcessor"]
+
+_WINDOW_MS = 32  # Silero's window: 512 samples at 16 kHz, 256 at 8 kHz
+_FALLBACK_RATE = 16000
+
+
+class SileroVADProcessor(FrameProcessor):
+    """Voice activity detection with the process-wide Silero model, at 8 or 16 kHz.
+
+    ``sample_rate`` picks the model rate (8000 or 16000); by default it follows the
+    call's :attr:`StartFrame.audio_in_sample_rate <framekit.frames.StartFrame>`, and
+    any other rate is resampled to 16 kHz. Audio in another format (mu-law, stereo,
+    another rate) goes through one :class:`~framekit.audio.AudioConverter` per
+    format; audio already in the model's format is not copied. ``engine`` replaces
+    the shared engine (tests, or a custom file of the same graph).
+    """
+
+    def __init__(
+        self,
+        *,
+        params: VADParams | None = None,
+        sample_rate: int | None = None,
+        engine: SileroVADEngine | None = None,
+        name: str | None = None,
+    ) -> None:
+        super().__init__(name=name)
+        if sample_rate is not None and sample_rate not in SUPPORTED_SAMPLE_RATES:
+            raise ValueError(f"Silero VAD runs at {SUPPORTED_SAMPLE_RATES} Hz, got {sample_rate}")
+        if engine is not None and sample_rate is not None and engine.sample_rate != sample_rate:
+            raise ValueError(f"engine runs at {engine.sample_rate} Hz, not {sample_rate}")
+        self.params = params or VADParams()
+        self._rate = sample_rate
+        self._engine = engine
+        self._stream: SileroVADStream | None = None
+        self._machine: SpeechStateMachine | None = None
+        self._envelope: EnergyEnvelope | None = None
+        self._format: AudioFormat | None = None
+        self._chunker: AudioChunker | None = None
+        self._converter: AudioConverter | None = None
+        self._speech_started_at: float | None = None
+
+    @property
+    def speaking(self) -> bool:
+        """Whether the caller is speaking now (between a started and a stopped event)."""
+        return self._machine is not None and self._machine.speaking
+
+    @property
+    def speech_started_at(self) -> float | None:
+        """Clock time at which the current (or last) utterance began, per the model.
+
+        Set just before :class:`~framekit.frames.UserStartedSpeakingFrame` is pushed,
+        so a processor downstream can read it when that frame arrives.
+        """
+        return self._speech_started_at
+
+    @property
+    def sample_rate(self) -> int | None:
+        """The model's rate for this call; known once the call has started."""
+        return self._format.sample_rate if self._format is not None else None
+
+    async def on_start(self, frame: StartFrame) -> None:
+        rate = self._rate
+        if self._engine is not None:
+            rate = self._engine.sample_rate
+        elif rate is None:
+            rate = frame.audio_in_sample_rate
+            if rate not in SUPPORTED_SAMPLE_RATES:
+                rate = _FALLBACK_RATE
+        engine = self._engine or SileroVADEngine.shared(rate)
+        self._close_stream()
+        self._stream = engine.open_stream()
+        self._format = audio_format(rate)
+        self._chunker = AudioChunker(self._format, _WINDOW_MS)
+        self._converter = None
+        self._machine = SpeechStateMachine(self.params, rate)
+        keep = self.params.min_silence_duration + self.params.end_lookback + 2 * _WINDOW_MS / 1000
+        self._envelope = EnergyEnvelope(rate, keep)
+
+    async def on_end(self, frame: EndFrame) -> None:
+        self._close_stream()
+
+    async def on_cancel(self, frame: CancelFrame) -> None:
+        self._close_stream()
+
+    async def cleanup(self) -> None:
+        self._close_stream()
+
+    @on_frame(InputAudioFrame)
+    async def _on_audio(self, frame: InputAudioFrame, direction: FrameDirection) -> None:
+        await self.push_frame(frame, direction)
+        stream, chunker, machine = self._stream, self._chunker, self._machine
+        envelope = self._envelope
+        if stream is None or chunker is None or machine is None or envelope is None:
+            return
+        fmt = frame.format
+        if len(frame.audio) % fmt.bytes_per_frame:
+            await self.push_error(
+                f"{self.name}: corrupt audio in {frame.name}: {len(frame.audio)} bytes is not a "
+                f"whole number of {fmt.bytes_per_frame}-byte samples of {fmt}; not scored"
+            )
+            return
+        windows = chunker.push(self._to_model_format(frame.audio, fmt))
+        for window in windows:
+            probability = await stream.probability(window)
+            if self._stream is not stream:
+                return  # the call ended while the window was being scored
+            envelope.add(window)
+            event = machine.update(probability, len(window) // 2)
+            if event is VADEvent.STARTED:
+                heard = machine.seconds(machine.position - machine.speech_start)
+                self._speech_started_at = self.clock.now() - heard - self._unscored_seconds(chunker)
+                await self.push_frame(UserStartedSpeakingFrame())
+                await self.push_frame(InterruptionRequestFrame(), FrameDirection.UPSTREAM)
+            elif event is VADEvent.STOPPED:
+                lookback = round(self.params.end_lookback * machine.sample_rate)
+                speech_end = envelope.refine_end(machine.speech_end, lookback)
+                ended = machine.seconds(machine.position - speech_end)
+                stopped_at = self.clock.now() - ended - self._unscored_seconds(chunker)
+                await self.push_frame(UserStoppedSpeakingFrame(stopped_at=stopped_at))
+
+    def _to_model_format(self, audio: bytes, fmt: AudioFormat) -> bytes:
+        """``audio`` as mono PCM16 at the model's rate; the same object when it already is."""
+        if fmt is self._format:
+            return audio
+        converter = self._converter
+        if converter is None or converter.src is not fmt:
+            assert self._format is not None
+            converter = self._converter = AudioConverter(fmt, self._format)
+        return converter.convert(audio)
+
+    def _unscored_seconds(self, chunker: AudioChunker) -> float:
+        """Audio heard but not scored yet: the chunker's remainder and the resampler's delay."""
+        held = chunker.format.duration_of(chunker.pending_bytes)
+        if self._converter is not None:
+            held += self._converter.pending_seconds
+        return held
+
+    def _close_stream(self) -> None:
+        if self._stream is not None:
+            self._stream.close()
+            self._stream = None

@@ -1,0 +1,122 @@
+"""The VAD state machine and the end-of-speech refinement, on made-up inputs."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from framekit.processors.vad import SpeechStateMachine, VADEvent, VADParams, VADState
+from framekit.processors.vad.endpoint import EnergyEnvelope
+
+RATE = 16000
+W = 512  # one 32 ms window
+
+
+def _feed(machine: SpeechStateMachine, probabilities: list[float]) -> list[tuple[int, VADEvent]]:
+    """Feed one window per probability; return (window index, event) for each event."""
+    events = []
+    for i, p in enumerate(probabilities):
+        event = machine.update(p, W)
+        if event is not None:
+            events.append((i, event))
+    return events
+
+
+def test_onset_must_hold_min_speech_before_it_counts() -> None:
+    machine = SpeechStateMachine(VADParams(min_speech_duration=0.2), RATE)
+    # 0.2 s is 6.25 windows: the 7th speech window confirms it.
+    events = _feed(machine, [0.0, 0.9, 0.9, 0.9, 0.9, 0.9, 0.9, 0.9, 0.9])
+    assert events == [(7, VADEvent.STARTED)]
+    assert machine.speech_start == 1 * W
+    assert machine.state is VADState.SPEAKING
+
+
+def test_short_bursts_never_start_speech() -> None:
+    machine = SpeechStateMachine(VADParams(min_speech_duration=0.2), RATE)
+    burst = [0.9, 0.9, 0.9, 0.1]  # 96 ms of "speech", then silence
+    assert _feed(machine, burst * 20) == []
+    assert machine.state is VADState.QUIET
+
+
+def test_hysteresis_between_the_thresholds() -> None:
+    params = VADParams(start_threshold=0.5, stop_threshold=0.35, min_speech_duration=0.0)
+    machine = SpeechStateMachine(params, RATE)
+    # 0.4 neither starts speech nor stops it.
+    assert _feed(machine, [0.4, 0.4]) == []
+    assert machine.state is VADState.QUIET
+    assert _feed(machine, [0.6]) == [(0, VADEvent.STARTED)]
+    assert _feed(machine, [0.4] * 50) == []
+    assert machine.state is VADState.SPEAKING
+
+
+def test_stop_needs_min_silence_and_a_pause_resumes_speech() -> None:
+    params = VADParams(min_speech_duration=0.0, min_silence_duration=0.5)
+    machine = SpeechStateMachine(params, RATE)
+    assert _feed(machine, [0.9] * 10) == [(0, VADEvent.STARTED)]
+    # A 10-window (320 ms) pause, then speech again: still one utterance.
+    assert _feed(machine, [0.1] * 10 + [0.9]) == []
+    assert machine.state is VADState.SPEAKING
+    # Between the thresholds while stopping counts as silence (Silero's own rule).
+    silence = [0.1, 0.4] * 8
+    events = _feed(machine, silence)
+    assert events == [(15, VADEvent.STOPPED)]  # 16 windows = 512 ms >= 0.5 s
+    assert machine.speech_end == 21 * W
+    assert machine.position - machine.speech_end == 16 * W
+    assert not machine.speaking
+
+
+def test_a_loud_window_while_stopping_brings_speech_back() -> None:
+    machine = SpeechStateMachine(VADParams(min_speech_duration=0.0), RATE)
+    _feed(machine, [0.9, 0.1, 0.1])
+    assert machine.state is VADState.STOPPING
+    _feed(machine, [0.6])
+    assert machine.state is VADState.SPEAKING
+
+
+@pytest.mark.parametrize(
+    "kwargs",
+    [
+        {"start_threshold": 0.3, "stop_threshold": 0.5},
+        {"start_threshold": 1.5},
+        {"stop_threshold": -0.1},
+        {"min_speech_duration": -1.0},
+        {"min_silence_duration": float("nan")},
+        {"end_lookback": float("inf")},
+    ],
+)
+def test_params_are_validated(kwargs: dict[str, float]) -> None:
+    with pytest.raises(ValueError, match=r"threshold|seconds"):
+        VADParams(**kwargs)
+
+
+def _window(level: float, samples: int = W) -> bytes:
+    rng = np.random.default_rng(int(level * 1000) + samples)
+    return (rng.normal(0.0, level, samples) * 32767).astype("<i2").tobytes()
+
+
+def test_envelope_moves_a_late_end_back_to_where_the_energy_falls() -> None:
+    envelope = EnergyEnvelope(RATE, keep_seconds=1.0)
+    block = envelope.block_samples
+    assert block == 128
+    for _ in range(10):
+        envelope.add(_window(0.1))
+    loud_end = envelope.position + 3 * block  # speech goes on for 3 blocks into window 11
+    envelope.add(_window(0.1, 3 * block) + _window(0.001, block))
+    model_end = envelope.position + 2 * W  # the model notices two windows later
+    for _ in range(2 + 16):
+        envelope.add(_window(0.001))
+    assert envelope.refine_end(model_end, lookback=5 * W) == loud_end
+    # The end never moves by more than the lookback, nor when it is 0.
+    assert envelope.refine_end(model_end, lookback=W) == model_end
+    assert envelope.refine_end(model_end, lookback=0) == model_end
+
+
+def test_envelope_keeps_the_model_end_when_nothing_stands_above_the_background() -> None:
+    envelope = EnergyEnvelope(RATE, keep_seconds=1.0)
+    for _ in range(30):
+        envelope.add(_window(0.05))
+    end = envelope.position - 16 * W
+    assert envelope.refine_end(end, lookback=5 * W) == end
+    # Without silence after it (or outside the history) the end stays too.
+    assert envelope.refine_end(envelope.position, lookback=5 * W) == envelope.position
+    assert envelope.refine_end(0, lookback=5 * W) == 0
