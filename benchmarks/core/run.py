@@ -157,6 +157,8 @@ def _table(results: dict[str, dict[str, Any]], ks: list[int]) -> str:
     head = ["Metric", *fws, *(f"framekit / {fw.removeprefix('pipecat-')}" for fw in others)]
     lines = ["| " + " | ".join(head) + " |", "|" + "---|" * len(head)]
     for label, vals, ratio in _rows(results, ks):
+        if all(v is None for v in vals.values()):
+            continue
         cells = [label, *(_fmt(vals[fw]) for fw in fws)]
         cells += [_ratio(vals["framekit"], vals[fw]) if ratio else "" for fw in others]
         lines.append("| " + " | ".join(cells) + " |")
@@ -171,6 +173,9 @@ def main() -> None:
     parser.add_argument("--ks", default="100,500,1000")
     parser.add_argument("--measure", type=float, default=10.0, help="steady-state seconds per K")
     parser.add_argument("--quick", action="store_true", help="short smoke run")
+    parser.add_argument(
+        "--only-calls", action="store_true", help="run suite (b) alone: no chains, start-up, import"
+    )
     parser.add_argument("--out-dir", default=str(ROOT / "benchmarks" / "results"))
     args = parser.parse_args()
 
@@ -203,8 +208,9 @@ def main() -> None:
         "loadavg_at_start": [round(x, 2) for x in os.getloadavg()],
     }
     results: dict[str, dict[str, Any]] = {fw: {"framework": fw, "calls": {}} for fw in frameworks}
-    print("micro: chains (a) and start-up (c)", flush=True)
-    for fw in frameworks:
+    if not args.only_calls:
+        print("micro: chains (a) and start-up (c)", flush=True)
+    for fw in frameworks if not args.only_calls else []:
         r = _run_child(fw, "micro", out_dir / f".core-{fw}-micro.json", micro_extra, 240)
         results[fw].update({k: v for k, v in r.items() if k != "framework"})
         results[fw]["micro_loadavg_before"] = r.get("loadavg_before")
@@ -216,8 +222,9 @@ def main() -> None:
             results[fw]["calls"][str(k)] = r.get("calls", r) | {
                 "loadavg_before": r.get("loadavg_before")
             }
-    print("import time (d)", flush=True)
-    imports = _import_times(frameworks, import_runs)
+    if not args.only_calls:
+        print("import time (d)", flush=True)
+    imports = _import_times(frameworks, import_runs) if not args.only_calls else {}
     for fw in frameworks:
         if fw.split("-")[0] in imports:
             results[fw]["import"] = imports[fw.split("-")[0]]
