@@ -1,0 +1,199 @@
+"""The part the Anthropic and OpenAI fakes share: an aiohttp server on a free local port that
+records each request and answers it from the script.
+
+Each provider module adds only its routes, its auth check and its wire format.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import itertools
+import json
+import socket
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from types import TracebackType
+from typing import Any, Self
+
+from aiohttp import web
+
+from framekit.testing.fakes._faults import (
+    Fault,
+    ResetAfter,
+    SlowFirstToken,
+    SseEvent,
+    StallAfter,
+    reset_connection,
+    write_events,
+)
+from framekit.testing.fakes._llm_script import (
+    HttpError,
+    Script,
+    ScriptCursor,
+    Step,
+    StepFunction,
+)
+
+__all__ = ["FakeLLMServer", "RecordedRequest"]
+
+
+@dataclass(frozen=True)
+class RecordedRequest:
+    """One request as the server received it, for assertions; `step` is what answered it
+    (None when the request was refused before the script was consulted)."""
+
+    method: str
+    path: str
+    headers: Mapping[str, str]
+    json: dict[str, Any]
+    step: Step | None
+
+
+class FakeLLMServer:
+    """Base of the fake provider servers: lifecycle, request log, script, SSE plumbing.
+
+    Use it as an async context manager; `base_url` is valid inside the block.
+    """
+
+    _ids = itertools.count(1)
+
+    def __init__(self, script: Script = (), *, api_key: str | None = None) -> None:
+        self.requests: list[RecordedRequest] = []
+        self._cursor = ScriptCursor(script)
+        self._api_key = api_key
+        self._runner: web.AppRunner | None = None
+        self._port = 0
+        self._closing = asyncio.Event()
+
+    # Subclasses provide these.
+    def _routes(self) -> list[web.RouteDef]:
+        raise NotImplementedError
+
+    def _base_path(self) -> str:
+        return ""
+
+    @property
+    def url(self) -> str:
+        """The server's root URL, `http://127.0.0.1:<port>`."""
+        if self._runner is None:
+            raise RuntimeError("the server is not running; use it with `async with`")
+        return f"http://127.0.0.1:{self._port}"
+
+    @property
+    def base_url(self) -> str:
+        """The URL to give the provider's SDK as `base_url`."""
+        return self.url + self._base_path()
+
+    @property
+    def steps_used(self) -> int:
+        """How many script steps have answered requests so far."""
+        return self._cursor.used
+
+    def push(self, *steps: Step | StepFunction) -> None:
+        """Append steps to a list script while the server runs."""
+        self._cursor.push(*steps)
+
+    async def __aenter__(self) -> Self:
+        app = web.Application()
+        app.add_routes(self._routes())
+        # Stalled streams must still end at shutdown, so close them before the runner waits.
+        self._runner = web.AppRunner(app, shutdown_timeout=1.0, handle_signals=False)
+        await self._runner.setup()
+        sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+        sock.bind(("127.0.0.1", 0))
+        self._port = int(sock.getsockname()[1])
+        await web.SockSite(self._runner, sock).start()
+        return self
+
+    async def __aexit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
+        self._closing.set()
+        if self._runner is not None:
+            await self._runner.cleanup()
+            self._runner = None
+
+    async def start(self) -> None:
+        """Start without `async with` (pair it with `close`)."""
+        await self.__aenter__()
+
+    async def close(self) -> None:
+        """Stop the server and end any stalled stream."""
+        await self.__aexit__(None, None, None)
+
+    # Helpers for the provider modules.
+    @classmethod
+    def _new_id(cls, prefix: str) -> str:
+        return f"{prefix}{next(cls._ids):08d}fake"
+
+    async def _read(self, request: web.Request) -> dict[str, Any]:
+        try:
+            body = await request.json()
+        except json.JSONDecodeError:
+            body = None
+        return body if isinstance(body, dict) else {}
+
+    def _record(self, request: web.Request, body: dict[str, Any], step: Step | None) -> None:
+        self.requests.append(
+            RecordedRequest(
+                method=request.method,
+                path=request.path,
+                headers={key.lower(): value for key, value in request.headers.items()},
+                json=body,
+                step=step,
+            )
+        )
+
+    def _next_step(self, body: dict[str, Any]) -> Step | None:
+        return self._cursor.next_step(body)
+
+    async def _answer_unary(
+        self, request: web.Request, faults: Sequence[Fault], payload: dict[str, Any]
+    ) -> web.StreamResponse:
+        """A non-streamed answer, with the stream faults that make sense for it."""
+        for fault in faults:
+            if isinstance(fault, SlowFirstToken):
+                await asyncio.sleep(fault.delay)
+            elif isinstance(fault, ResetAfter):
+                reset_connection(request)
+                return web.Response()
+            elif isinstance(fault, StallAfter):
+                await self._closing.wait()
+                reset_connection(request)
+                return web.Response()
+        return web.json_response(payload, headers=self._extra_headers())
+
+    async def _answer_stream(
+        self,
+        request: web.Request,
+        events: Sequence[SseEvent],
+        faults: Sequence[Fault],
+        error_event: SseEvent | None,
+    ) -> web.StreamResponse:
+        response = web.StreamResponse(
+            headers={
+                "content-type": "text/event-stream; charset=utf-8",
+                "cache-control": "no-cache",
+                **self._extra_headers(),
+            }
+        )
+        await response.prepare(request)
+        finished = await write_events(
+            request, response, events, faults, closing=self._closing, error_event=error_event
+        )
+        if finished:
+            await response.write_eof()
+        return response
+
+    def _extra_headers(self) -> dict[str, str]:
+        return {}
+
+    @staticmethod
+    def _error_headers(error: HttpError) -> dict[str, str]:
+        headers: dict[str, str] = {}
+        if error.retry_after is not None:
+            headers["retry-after"] = f"{error.retry_after:g}"
+        return headers
