@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import numpy as np
+import numpy.typing as npt
 import pytest
 
 from framekit.processors.vad import SpeechStateMachine, VADEvent, VADParams, VADState
@@ -89,9 +90,9 @@ def test_params_are_validated(kwargs: dict[str, float]) -> None:
         VADParams(**kwargs)
 
 
-def _window(level: float, samples: int = W) -> bytes:
+def _window(level: float, samples: int = W) -> npt.NDArray[np.float32]:
     rng = np.random.default_rng(int(level * 1000) + samples)
-    return (rng.normal(0.0, level, samples) * 32767).astype("<i2").tobytes()
+    return rng.normal(0.0, level, samples).astype(np.float32)
 
 
 def test_envelope_moves_a_late_end_back_to_where_the_energy_falls() -> None:
@@ -101,7 +102,7 @@ def test_envelope_moves_a_late_end_back_to_where_the_energy_falls() -> None:
     for _ in range(10):
         envelope.add(_window(0.1))
     loud_end = envelope.position + 3 * block  # speech goes on for 3 blocks into window 11
-    envelope.add(_window(0.1, 3 * block) + _window(0.001, block))
+    envelope.add(np.concatenate((_window(0.1, 3 * block), _window(0.001, block))))
     model_end = envelope.position + 2 * W  # the model notices two windows later
     for _ in range(2 + 16):
         envelope.add(_window(0.001))

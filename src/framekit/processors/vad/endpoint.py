@@ -21,17 +21,19 @@ from __future__ import annotations
 from collections import deque
 
 import numpy as np
+import numpy.typing as npt
 
 __all__ = ["EnergyEnvelope"]
 
 _BLOCK_SECONDS = 0.008
 _MARGIN = 10.0  # 10 dB, as a power ratio
+_FLOOR = 1.0 / 32768.0**2  # one PCM16 step, squared: digital silence still has a level
 
 
 class EnergyEnvelope:
     """Mean power of the last ``keep_seconds`` of scored audio, in 8 ms blocks.
 
-    Feed it every scored window (PCM16 bytes) in order; positions are sample
+    Feed it every scored window (float32 in [-1, 1]) in order; positions are sample
     indices from the start of the stream, as in
     :class:`~framekit.processors.vad.state.SpeechStateMachine`.
     """
@@ -54,9 +56,8 @@ class EnergyEnvelope:
         """Sample index just after the last block added."""
         return self._end
 
-    def add(self, window: bytes) -> None:
-        """Account for the next scored window (PCM16 bytes, a whole number of blocks)."""
-        samples = np.frombuffer(window, dtype="<i2").astype(np.float32)
+    def add(self, samples: npt.NDArray[np.float32]) -> None:
+        """Account for the next scored window (a whole number of blocks)."""
         blocks = len(samples) // self._block
         if blocks * self._block != len(samples):
             raise ValueError(f"window of {len(samples)} samples is not whole {self._block}-blocks")
@@ -80,7 +81,7 @@ class EnergyEnvelope:
         if silent <= 0 or first <= 0:
             return end
         history = list(powers)
-        threshold = (float(np.median(history[first:])) + 1.0) * _MARGIN
+        threshold = (float(np.median(history[first:])) + _FLOOR) * _MARGIN
         earliest = max(0, first - lookback // block)
         for index in range(first - 1, earliest - 1, -1):
             if history[index] > threshold:

@@ -23,6 +23,10 @@ caller's speech really ended, i.e. now minus the audio heard since then.
 
 from __future__ import annotations
 
+import asyncio
+
+import numpy as np
+
 from framekit.audio import AudioChunker, AudioConverter, AudioFormat, audio_format
 from framekit.frames import (
     CancelFrame,
@@ -42,6 +46,7 @@ __all__ = ["SileroVADProcessor"]
 
 _WINDOW_MS = 32  # Silero's window: 512 samples at 16 kHz, 256 at 8 kHz
 _FALLBACK_RATE = 16000
+_PCM16_TO_FLOAT = np.float32(1.0 / 32768.0)
 
 
 class SileroVADProcessor(FrameProcessor):
@@ -99,14 +104,14 @@ class SileroVADProcessor(FrameProcessor):
         return self._format.sample_rate if self._format is not None else None
 
     async def on_start(self, frame: StartFrame) -> None:
-        rate = self._rate
-        if self._engine is not None:
-            rate = self._engine.sample_rate
-        elif rate is None:
-            rate = frame.audio_in_sample_rate
+        engine = self._engine
+        if engine is None:
+            rate = self._rate or frame.audio_in_sample_rate
             if rate not in SUPPORTED_SAMPLE_RATES:
                 rate = _FALLBACK_RATE
-        engine = self._engine or SileroVADEngine.shared(rate)
+            # The first call at a rate loads the model (~0.35 s): off the loop other calls share.
+            engine = await asyncio.to_thread(SileroVADEngine.shared, rate)
+        rate = engine.sample_rate
         self._close_stream()
         self._stream = engine.open_stream()
         self._format = audio_format(rate)
@@ -141,11 +146,13 @@ class SileroVADProcessor(FrameProcessor):
             return
         windows = chunker.push(self._to_model_format(frame.audio, fmt))
         for window in windows:
-            probability = await stream.probability(window)
+            samples = np.frombuffer(window, dtype="<i2").astype(np.float32)
+            samples *= _PCM16_TO_FLOAT
+            probability = await stream.probability(samples)
             if self._stream is not stream:
                 return  # the call ended while the window was being scored
-            envelope.add(window)
-            event = machine.update(probability, len(window) // 2)
+            envelope.add(samples)
+            event = machine.update(probability, len(samples))
             if event is VADEvent.STARTED:
                 heard = machine.seconds(machine.position - machine.speech_start)
                 self._speech_started_at = self.clock.now() - heard - self._unscored_seconds(chunker)
