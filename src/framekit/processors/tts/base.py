@@ -1,0 +1,228 @@
+"""What every sentence-by-sentence TTS processor shares: text in, frames of the voice out.
+
+Why a shared base: Piper, an HTTP service and espeak-ng differ only in how one
+sentence becomes audio. Everything around it must behave the same for the rest of
+the pipeline, whichever voice speaks (and a fallback may switch voice mid-call):
+
+* streamed :class:`~framekit.frames.TextFrame` chunks are cut into sentences by a
+  :class:`~framekit.processors.tts.sentences.SentenceAggregator`, and each complete
+  sentence is spoken at once, so the caller hears the first sentence while the LLM
+  is still writing the rest;
+* each sentence becomes :class:`~framekit.frames.TTSStartedFrame`, audio frames and
+  :class:`~framekit.frames.TTSStoppedFrame`; the sentences of one response share a
+  ``context_id``;
+* audio leaves at the pipeline's output rate (``StartFrame.audio_out_sample_rate``),
+  converted by one :class:`~framekit.audio.AudioConverter` per sentence from whatever
+  format the synthesizer declares (which may change between chunks: a fallback
+  that switches voice mid-sentence starts a new converter);
+* an interruption cancels the sentence in progress (the queued base cancels the
+  worker; the synthesizer's stream is closed at once, so a subprocess is killed or
+  a connection dropped) and forgets the half-received sentence;
+* a sentence that fails to synthesize is reported as a non-fatal
+  :class:`~framekit.frames.ErrorFrame` and still ends with ``TTSStoppedFrame``; the
+  next sentences are tried again (a dead service must not end the call).
+
+A subclass implements :meth:`SentenceTTSProcessor.synthesize` (an async generator of
+``(bytes, AudioFormat)``) and, when it holds resources, :meth:`~SentenceTTSProcessor.prepare`
+and :meth:`~framekit.processors.base.FrameProcessor.cleanup`.
+"""
+
+from __future__ import annotations
+
+import itertools
+from abc import ABC, abstractmethod
+from collections.abc import AsyncGenerator
+from contextlib import aclosing
+from typing import TYPE_CHECKING
+
+from loguru import logger
+
+from framekit.audio.format import AudioFormat, audio_format
+from framekit.frames import (
+    EndFrame,
+    LLMResponseEndFrame,
+    StartFrame,
+    TextFrame,
+    TTSAudioFrame,
+    TTSSpeakFrame,
+    TTSStartedFrame,
+    TTSStoppedFrame,
+)
+from framekit.frames.speech import InterruptionFrame
+from framekit.processors.base import FrameDirection, on_frame
+from framekit.processors.queued import QueuedFrameProcessor
+from framekit.processors.tts.sentences import DEFAULT_ABBREVIATIONS, SentenceAggregator
+
+if TYPE_CHECKING:
+    from framekit.audio.convert import AudioConverter
+
+__all__ = ["SentenceTTSProcessor", "TTSError"]
+
+_context_ids = itertools.count(1)
+
+
+class TTSError(Exception):
+    """A voice could not speak a text; the message says why, in words for an operator."""
+
+
+class SentenceTTSProcessor(QueuedFrameProcessor, ABC):
+    """Speaks text frames one sentence at a time with the voice of :meth:`synthesize`.
+
+    * :class:`~framekit.frames.TextFrame` and :class:`~framekit.frames.LLMTextFrame`
+      are aggregated into sentences, and passed on downstream unchanged (so that a
+      context aggregator after the TTS still sees what the bot said) unless
+      ``push_text_frames`` is false;
+    * :class:`~framekit.frames.TTSSpeakFrame` is spoken as is (after any pending text);
+    * :class:`~framekit.frames.LLMResponseEndFrame` speaks the unfinished rest.
+    """
+
+    def __init__(
+        self,
+        *,
+        push_text_frames: bool = True,
+        abbreviations: frozenset[str] = DEFAULT_ABBREVIATIONS,
+        name: str | None = None,
+    ) -> None:
+        super().__init__(name=name)
+        self._push_text_frames = push_text_frames
+        self._sentences = SentenceAggregator(abbreviations)
+        self._out_format: AudioFormat | None = None
+        self._context_id: str | None = None
+        self.first_audio_seconds: list[float] = []
+        """Seconds from the start of each sentence's synthesis to its first audio, in order."""
+
+    # --- what a voice implements -------------------------------------------------------------
+
+    @abstractmethod
+    def synthesize(self, text: str) -> AsyncGenerator[tuple[bytes, AudioFormat], None]:
+        """Yield ``text`` spoken, as chunks of audio in the format each chunk names.
+
+        Chunks may split a sample; the base joins them. Raise :class:`TTSError` (or
+        any exception) when the voice fails. The stream is closed early (``aclose``)
+        on interruption or cancellation: release the resource in a ``finally``.
+        """
+
+    async def prepare(self, output: AudioFormat) -> None:
+        """Open or load what :meth:`synthesize` needs; the call starts with ``output``.
+
+        Called from ``on_start``: an exception here is fatal to the call, so raise
+        only when the voice cannot work at all (a missing binary, a missing model).
+        """
+
+    @property
+    def model_name(self) -> str | None:
+        """The voice's name for metrics (``None``: unnamed)."""
+        return None
+
+    # --- the frame protocol ------------------------------------------------------------------
+
+    @property
+    def output_format(self) -> AudioFormat:
+        """Format of the audio frames this processor pushes (the pipeline's output rate)."""
+        if self._out_format is None:
+            raise RuntimeError(f"{self.name} has not started: its output rate is unknown yet")
+        return self._out_format
+
+    async def on_start(self, frame: StartFrame) -> None:
+        self._out_format = audio_format(frame.audio_out_sample_rate)
+        await self.prepare(self._out_format)
+
+    async def on_end(self, frame: EndFrame) -> None:
+        await self._speak_rest()
+
+    async def on_interruption(self, frame: InterruptionFrame) -> None:
+        self._sentences.reset()
+        self._context_id = None
+
+    @on_frame(TextFrame)
+    async def _on_text(self, frame: TextFrame, direction: FrameDirection) -> None:
+        sentences = self._sentences.push(frame.text)
+        if self._push_text_frames:
+            await self.push_frame(frame, direction)
+        for sentence in sentences:
+            await self._speak(sentence)
+
+    @on_frame(TTSSpeakFrame)
+    async def _on_speak(self, frame: TTSSpeakFrame, direction: FrameDirection) -> None:
+        await self._speak_rest()
+        await self._speak(frame.text)
+        self._context_id = None
+
+    @on_frame(LLMResponseEndFrame)
+    async def _on_response_end(self, frame: LLMResponseEndFrame, direction: FrameDirection) -> None:
+        await self._speak_rest()
+        self._context_id = None
+        await self.push_frame(frame, direction)
+
+    async def _speak_rest(self) -> None:
+        rest = self._sentences.flush()
+        if rest is not None:
+            await self._speak(rest)
+
+    async def _speak(self, text: str) -> None:
+        """Synthesize ``text`` and push it as started, audio frames, stopped."""
+        if not text.strip():
+            return
+        out = _AudioOut(self.output_format)
+        if self._context_id is None:
+            self._context_id = f"{self.name}:{next(_context_ids)}"
+        context_id = self._context_id
+        await self.push_frame(TTSStartedFrame(context_id=context_id))
+        started = self.clock.now()
+        first = True
+        try:
+            async with aclosing(self.synthesize(text)) as chunks:
+                async for data, fmt in chunks:
+                    if first and data:
+                        first = False
+                        await self._first_audio(self.clock.now() - started)
+                    await self._push_audio(out.convert(data, fmt), context_id)
+        except Exception as exc:
+            message = f"{self.name} could not speak {_clip(text)}: {exc}"
+            await self.push_error(message, exception=exc)
+        await self._push_audio(out.flush(), context_id)
+        await self.push_frame(TTSStoppedFrame(context_id=context_id))
+
+    async def _first_audio(self, seconds: float) -> None:
+        self.first_audio_seconds.append(seconds)
+        await self.report_metric("ttfb", seconds, model=self.model_name)
+
+    async def _push_audio(self, audio: bytes, context_id: str) -> None:
+        if audio:
+            frame = TTSAudioFrame(audio=audio, format=self.output_format, context_id=context_id)
+            await self.push_frame(frame)
+
+
+class _AudioOut:
+    """One sentence's audio on its way to the output format, whatever formats it comes in."""
+
+    def __init__(self, dst: AudioFormat) -> None:
+        self._dst = dst
+        self._converter: AudioConverter | None = None
+        self._carry = b""
+
+    def convert(self, data: bytes, fmt: AudioFormat) -> bytes:
+        converter = self._converter
+        out = b""
+        if converter is None or converter.src != fmt:
+            out = self.flush()
+            from framekit.audio.convert import AudioConverter
+
+            converter = self._converter = AudioConverter(fmt, self._dst)
+        if self._carry:
+            data = self._carry + data
+        cut = len(data) - len(data) % fmt.bytes_per_frame
+        self._carry = data[cut:]
+        whole = data[:cut] if self._carry else data
+        return out + converter.convert(whole) if whole else out
+
+    def flush(self) -> bytes:
+        converter, self._converter = self._converter, None
+        if self._carry:
+            logger.debug(f"TTS audio ended inside a sample: {len(self._carry)} byte(s) dropped")
+            self._carry = b""
+        return converter.flush() if converter is not None else b""
+
+
+def _clip(text: str, limit: int = 60) -> str:
+    return repr(text if len(text) <= limit else text[: limit - 3] + "...")
