@@ -292,6 +292,19 @@ async def test_exhausted_script_is_an_error_the_sdk_does_not_retry() -> None:
         with pytest.raises(anthropic.InternalServerError, match="script exhausted"):
             await _stream(client, [])
     assert len(server.requests) == 2
+    assert [type(error) for error in server.errors] == [LookupError]
+
+
+async def test_a_failing_script_function_is_reported_not_retried() -> None:
+    def brain(request: dict[str, Any]) -> Text:
+        raise KeyError("no tool_result yet")
+
+    async with FakeAnthropicServer(brain) as server:
+        with pytest.raises(anthropic.InternalServerError, match="script function raised"):
+            await _stream(_client(server, max_retries=3), [])
+    assert len(server.requests) == 1
+    (error,) = server.errors
+    assert isinstance(error, KeyError)
 
 
 async def test_push_extends_a_running_script() -> None:

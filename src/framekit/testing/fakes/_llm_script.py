@@ -109,13 +109,15 @@ class HttpError:
     """Answer a request with an HTTP error instead of a turn, in the provider's error format.
 
     `retry_after` (seconds) is sent as the `retry-after` header, which the SDKs honour when
-    they retry. `error_type` overrides the provider's error type for this status.
+    they retry. `error_type` overrides the provider's error type for this status. `retryable`
+    sends the `x-should-retry` header both SDKs obey (None leaves the choice to the status).
     """
 
     status: int
     message: str = ""
     retry_after: float | None = None
     error_type: str | None = None
+    retryable: bool | None = None
 
     @classmethod
     def rate_limited(cls, retry_after: float | None = 1.0) -> HttpError:

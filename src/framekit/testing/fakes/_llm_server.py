@@ -52,13 +52,15 @@ class RecordedRequest:
 class FakeLLMServer:
     """Base of the fake provider servers: lifecycle, request log, script, SSE plumbing.
 
-    Use it as an async context manager; `base_url` is valid inside the block.
+    Use it as an async context manager; `base_url` is valid inside the block. `requests`
+    logs what clients sent; `errors` holds script failures (a test can assert it is empty).
     """
 
     _ids = itertools.count(1)
 
     def __init__(self, script: Script = (), *, api_key: str | None = None) -> None:
         self.requests: list[RecordedRequest] = []
+        self.errors: list[Exception] = []
         self._cursor = ScriptCursor(script)
         self._api_key = api_key
         self._runner: web.AppRunner | None = None
@@ -147,8 +149,20 @@ class FakeLLMServer:
             )
         )
 
-    def _next_step(self, body: dict[str, Any]) -> Step | None:
-        return self._cursor.next_step(body)
+    def _next_step(self, body: dict[str, Any]) -> Step:
+        """The script's answer; a run-out script or a failing script function becomes a
+        500 the SDKs do not retry, and the failure is kept in `errors`."""
+        name = type(self).__name__
+        try:
+            step = self._cursor.next_step(body)
+        except Exception as exc:
+            self.errors.append(exc)
+            return HttpError(500, f"{name}: script function raised {exc!r}", retryable=False)
+        if step is None:
+            message = f"{name}: script exhausted after {self.steps_used} steps"
+            self.errors.append(LookupError(message))
+            return HttpError(500, message, retryable=False)
+        return step
 
     async def _answer_unary(
         self, request: web.Request, faults: Sequence[Fault], payload: dict[str, Any]
@@ -196,4 +210,6 @@ class FakeLLMServer:
         headers: dict[str, str] = {}
         if error.retry_after is not None:
             headers["retry-after"] = f"{error.retry_after:g}"
+        if error.retryable is not None:
+            headers["x-should-retry"] = "true" if error.retryable else "false"
         return headers

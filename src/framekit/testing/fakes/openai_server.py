@@ -198,9 +198,6 @@ class FakeOpenAIServer(FakeLLMServer):
             return refusal
         step = self._next_step(body)
         self._record(request, body, step)
-        if step is None:
-            message = f"FakeOpenAIServer: script exhausted after {self.steps_used} steps"
-            return self._error(500, message, **{"x-should-retry": "false"})
         if isinstance(step, HttpError):
             return self._error(
                 step.status,
