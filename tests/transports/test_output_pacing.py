@@ -13,6 +13,7 @@ from framekit.frames import (
     BotStartedSpeakingFrame,
     BotStoppedSpeakingFrame,
     EndFrame,
+    ErrorFrame,
     Frame,
     HangUpFrame,
     InterruptionFrame,
@@ -22,6 +23,7 @@ from framekit.frames import (
     StartFrame,
     TextFrame,
     TTSAudioFrame,
+    UserStartedSpeakingFrame,
 )
 from framekit.pipeline import Pipeline, PipelineParams, PipelineTask
 from framekit.tasks import live_framekit_tasks
@@ -326,3 +328,46 @@ async def test_22khz_voice_into_an_8khz_mulaw_line() -> None:
         assert np.sqrt(np.mean(pcm[200:3800] ** 2)) == pytest.approx(
             0.5 * 32767 / np.sqrt(2), rel=0.05
         )
+
+
+async def test_a_frame_of_partial_samples_is_reported_and_dropped() -> None:
+    async with Call(ListOutput()) as call:
+        await call.send(audio(0.04), OutputAudioFrame(audio=bytes(641), format=PCM_16K))
+        await call.advance(0.2)
+        errors = [f for _, f in call.up if isinstance(f, ErrorFrame)]
+        assert len(errors) == 1
+        assert "641 bytes" in errors[0].error
+        assert len(call.output.writes) == 2, "the good audio played, the bad frame did not"
+        assert call.up_types()[-1] is BotStoppedSpeakingFrame
+
+
+async def test_system_frames_pass_at_once_while_the_bot_speaks() -> None:
+    async with Call(ListOutput()) as call:
+        await call.send(audio(1.0))
+        await call.advance(0.1)
+        heard = UserStartedSpeakingFrame()
+        await asyncio.wait_for(call.send(heard), 1.0)  # must not wait for the audio
+        assert [t for t, f in call.down if f is heard] == [pytest.approx(0.1)]
+
+
+class EchoedOutput(ListOutput):
+    """Learns that the caller heard the audio from the far end, like Twilio's mark echoes."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.echo = asyncio.Event()
+
+    async def wait_until_heard(self, deadline: float) -> None:
+        await self.echo.wait()
+
+
+async def test_a_transport_can_wait_for_the_far_end_to_confirm_playback() -> None:
+    output = EchoedOutput()
+    async with Call(output) as call:
+        await call.send(audio(0.1))
+        await call.advance(0.5)
+        assert len(output.writes) == 5
+        assert BotStoppedSpeakingFrame not in call.up_types(), "no echo yet: still speaking"
+        output.echo.set()
+        await call.advance(0.01)
+        assert call.up_types()[-2:] == [PlayedUpToFrame, BotStoppedSpeakingFrame]

@@ -156,6 +156,16 @@ class OutputTransport(QueuedFrameProcessor, ABC):
         A recorder can use it to fill the silence since the previous utterance.
         """
 
+    async def wait_until_heard(self, deadline: float) -> None:
+        """Wait until the caller has heard all the audio written so far.
+
+        ``deadline`` is the clock time at which the local schedule says the last
+        written chunk has finished playing; the base sleeps until then (not at all
+        when not :attr:`realtime`). A transport whose far end reports playback
+        (Twilio echoes marks) overrides this to wait for the report instead.
+        """
+        await self._sleep_until(deadline)
+
     def played_seconds(self) -> float:
         """Seconds of the current utterance the caller has heard.
 
@@ -176,7 +186,7 @@ class OutputTransport(QueuedFrameProcessor, ABC):
         if generation != self._generation:
             return
         if self._speaking:
-            await self._sleep_until(self._playout_end())
+            await self.wait_until_heard(self._playout_end())
             if self._speaking and generation == self._generation:
                 await self._stop_speaking(self.played_seconds())
 
@@ -220,6 +230,13 @@ class OutputTransport(QueuedFrameProcessor, ABC):
         if direction is UPSTREAM:
             await self.push_frame(frame, direction)
             return
+        if len(frame.audio) % frame.format.bytes_per_frame:
+            # Playing it would shift every later sample by a byte: loud noise.
+            await self.push_error(
+                f"{frame.name} dropped: {len(frame.audio)} bytes is not a whole number "
+                f"of {frame.format} sample instants"
+            )
+            return
         self._dirty = True
         await self._write_chunks(self._chunker.push(self._convert(frame)))
 
@@ -234,7 +251,7 @@ class OutputTransport(QueuedFrameProcessor, ABC):
         if direction is DOWNSTREAM:
             played = 0.0
             if self._speaking:
-                await self._sleep_until(self._playout_end())
+                await self.wait_until_heard(self._playout_end())
                 played = self.played_seconds()
             await self.push_frame(PlayedUpToFrame(mark=frame.mark, played_seconds=played), UPSTREAM)
         await self.push_frame(frame, direction)
@@ -317,7 +334,8 @@ class OutputTransport(QueuedFrameProcessor, ABC):
             await self._write_tail()
             if generation != self._generation:
                 return
-            await self._sleep_until(self._playout_end())
+        if self._speaking:
+            await self.wait_until_heard(self._playout_end())
         if self._speaking and not self.queued and generation == self._generation:
             await self._stop_speaking(self.played_seconds())
 

@@ -31,7 +31,7 @@ import asyncio
 import os
 from pathlib import Path
 
-from framekit.audio import AudioFormat, read_wav, silence, write_wav
+from framekit.audio import AudioFormat, audio_format, read_wav, silence, write_wav
 from framekit.frames import CancelFrame, EndFrame, StartFrame
 from framekit.processors.base import FrameDirection
 from framekit.transports.base.input import InputTransport
@@ -43,7 +43,11 @@ PathLike = str | os.PathLike[str]
 
 
 class WavFileInput(InputTransport):
-    """Plays a WAV file into the pipeline as the caller's audio, from one owned reader task."""
+    """Plays a WAV file into the pipeline as the caller's audio, from one owned reader task.
+
+    The file is read when the call starts (a missing or unreadable file fails the
+    start), and played from the moment the whole pipeline has started.
+    """
 
     def __init__(
         self,
@@ -63,6 +67,7 @@ class WavFileInput(InputTransport):
         self._trailing_silence = trailing_silence
         self._end_when_done = end_when_done
         self._reader: asyncio.Task[None] | None = None
+        self._audio: tuple[bytes, AudioFormat] = (b"", audio_format(16000))
         self._done = asyncio.Event()
 
     @property
@@ -78,7 +83,11 @@ class WavFileInput(InputTransport):
         await super().on_start(frame)
         self._done.clear()
         data, fmt = await asyncio.to_thread(read_wav, self._path)
-        data += silence(fmt, fmt.bytes_for(self._trailing_silence))
+        self._audio = (data + silence(fmt, fmt.bytes_for(self._trailing_silence)), fmt)
+
+    async def on_pipeline_started(self) -> None:
+        data, fmt = self._audio
+        self._audio = (b"", fmt)
         self._reader = self.context.tasks.create_task(self._read(data, fmt), "wav-input")
 
     async def on_end(self, frame: EndFrame) -> None:
