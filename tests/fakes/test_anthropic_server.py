@@ -312,3 +312,10 @@ async def test_push_extends_a_running_script() -> None:
         server.push(Text("pushed"))
         message = await _stream(_client(server), [])
     assert message.content[0].text == "pushed"
+
+
+async def test_truncated_turn_stops_on_max_tokens() -> None:
+    async with FakeAnthropicServer([Text("Cut off mid", truncated=True)]) as server:
+        message = await _stream(_client(server), [])
+    assert message.stop_reason == "max_tokens"
+    assert message.content[0].text == "Cut off mid"

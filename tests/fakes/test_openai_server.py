@@ -298,3 +298,10 @@ async def test_the_same_script_steps_drive_both_fakes() -> None:
     (tool,) = message.content
     assert json.loads(call.function.arguments) == tool.input == {"department": "billing"}
     assert call.function.name == tool.name == "transfer_call"
+
+
+async def test_truncated_turn_finishes_with_length() -> None:
+    async with FakeOpenAIServer([Text("Cut off mid", truncated=True)]) as server:
+        completion = await _client(server).chat.completions.create(model=MODEL, messages=USER)
+    assert completion.choices[0].finish_reason == "length"
+    assert completion.choices[0].message.content == "Cut off mid"
