@@ -1,0 +1,30 @@
+"""The offline intent engine: the conversation brain when no LLM is configured.
+
+See ``docs/intents.md``. Sentence embeddings need the ``intents`` extra
+(``pip install 'framekit[intents]'``); slot parsing is pure Python.
+"""
+
+from __future__ import annotations
+
+from framekit.intents.classifier import Classification, Embedder, IntentClassifier
+from framekit.intents.defaults import CONTACT_CENTER_INTENTS
+from framekit.intents.dialogue import DialogueState, Reply, SlotValue, ToolCall
+from framekit.intents.engine import IntentEngine, ToolCaller
+from framekit.intents.spec import Answer, Intent, SlotKind, SlotSpec
+
+__all__ = [
+    "CONTACT_CENTER_INTENTS",
+    "Answer",
+    "Classification",
+    "DialogueState",
+    "Embedder",
+    "Intent",
+    "IntentClassifier",
+    "IntentEngine",
+    "Reply",
+    "SlotKind",
+    "SlotSpec",
+    "SlotValue",
+    "ToolCall",
+    "ToolCaller",
+]

@@ -1,0 +1,77 @@
+"""What one call's conversation with the intent engine has reached, and what the engine says back.
+
+Why a separate, plain state object: one :class:`~framekit.intents.engine.IntentEngine`
+(with its shared model) serves every call, so everything that belongs to a call
+(the request in progress, the slots filled so far, the question waiting for an
+answer) lives here, one instance per call, and can be inspected by tests and
+call records.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, field
+from typing import Any
+
+__all__ = ["DialogueState", "Reply", "SlotValue", "ToolCall"]
+
+
+@dataclass(frozen=True, slots=True)
+class SlotValue:
+    """A filled slot: what the tool gets (``value``) and how the bot says it (``spoken``)."""
+
+    value: str
+    spoken: str
+
+
+@dataclass(frozen=True, slots=True)
+class ToolCall:
+    """One tool the engine called: its arguments and what came back (or the error)."""
+
+    name: str
+    arguments: dict[str, Any]
+    result: Any = None
+    error: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class Reply:
+    """What the bot says after one caller turn, and why."""
+
+    text: str
+    intent: str | None
+    """The request being served (``None`` when the engine did not understand)."""
+    confidence: float = 0.0
+    tool_calls: tuple[ToolCall, ...] = ()
+    awaiting: str | None = None
+    """The slot the bot just asked for, ``"confirmation"``, or ``None``."""
+    end_call: bool = False
+    """The call should end after this reply is spoken (goodbye, transfer)."""
+
+
+@dataclass(slots=True)
+class DialogueState:
+    """One call's progress: the request in progress, its slots, the pending question."""
+
+    intent: str | None = None
+    slots: dict[str, SlotValue] = field(default_factory=dict)
+    memory: dict[str, SlotValue] = field(default_factory=dict)
+    """Slots kept across requests (the order number, the caller's name)."""
+    pending_slot: str | None = None
+    awaiting_confirmation: bool = False
+    partial_date: dt.date | None = None
+    """Half of a date-and-time slot, while the other half is being asked for."""
+    partial_time: dt.time | None = None
+    misses: int = 0
+    """Consecutive turns the engine could not use; past a limit it offers a human."""
+    ended: bool = False
+    turns: int = 0
+
+    def finish_request(self) -> None:
+        """Forget the request in progress (done, declined or replaced), keep the memory."""
+        self.intent = None
+        self.slots = {}
+        self.pending_slot = None
+        self.awaiting_confirmation = False
+        self.partial_date = None
+        self.partial_time = None

@@ -1,0 +1,79 @@
+"""Intents as data: what callers say, what the bot needs to know, which tool it calls, what it says.
+
+Why data and not code: a business adds or rewrites an intent (its example
+phrasings, its questions, its answers) without touching the engine, and the same
+tool names serve the LLM path, so both brains drive one set of tools.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+from typing import Any, Literal, TypeAlias
+
+__all__ = ["Answer", "Intent", "SlotKind", "SlotSpec", "render"]
+
+SlotKind: TypeAlias = Literal["order_number", "date", "datetime", "name", "topic"]
+"""How a slot's value is found in speech (see :mod:`framekit.intents.slots`).
+
+``date`` is a day (a tool gets ``YYYY-MM-DD``), ``datetime`` a day and a time
+(``YYYY-MM-DDTHH:MM``), ``order_number`` a digit string, ``name`` a person's
+name, ``topic`` an FAQ topic key.
+"""
+
+Answer: TypeAlias = str | Callable[[Mapping[str, Any]], str]
+"""A reply: a ``str.format`` template over the context, or a function of the context.
+
+The context holds every slot's spoken form (``{order_number}`` is "4 2 7 1",
+``{when}`` is "Friday, November 27 at 2 PM"), each slot's tool value under
+``{<slot>_value}``, the tool's result under ``{result}`` and, when the result is
+a mapping, its keys at the top level.
+"""
+
+
+@dataclass(frozen=True, slots=True)
+class SlotSpec:
+    """One piece of information an intent's tool needs, and how to ask for it."""
+
+    name: str
+    """The tool argument it fills."""
+    kind: SlotKind
+    prompt: str
+    """The question asked when it is missing."""
+    required: bool = True
+    remember: bool = False
+    """Keep the value for later requests in the same call (an order number, a name)."""
+
+
+@dataclass(frozen=True, slots=True)
+class Intent:
+    """Something a caller wants, with example phrasings that teach the classifier."""
+
+    name: str
+    examples: tuple[str, ...]
+    """Typical phrasings; the classifier generalises from their sentence embeddings."""
+    slots: tuple[SlotSpec, ...] = ()
+    tool: str | None = None
+    """The tool called once every required slot is filled (arguments: the slots)."""
+    confirm: Answer | None = None
+    """Asked before the tool runs, for actions that change something (bookings)."""
+    answer: Answer = ""
+    """Said after the tool returns (or at once, for intents without a tool)."""
+    failure: Answer = (
+        "I'm sorry, I couldn't do that just now. Would you like me to put you through to "
+        "a colleague?"
+    )
+    """Said when the tool fails or returns ``{"error": ...}``."""
+    keywords: tuple[str, ...] = ()
+    """Word stems that, when present, nudge the classifier toward this intent."""
+    ends_call: bool = False
+    """The reply ends the call (goodbye, a transfer that went through)."""
+    dialogue_act: bool = False
+    """Yes, no, hello: answers to the bot, never a request of their own."""
+
+
+def render(answer: Answer, context: Mapping[str, Any]) -> str:
+    """The text of ``answer`` in ``context``; a template missing a key raises ``KeyError``."""
+    if callable(answer):
+        return answer(context)
+    return answer.format_map(dict(context))

@@ -1,0 +1,182 @@
+"""Conversations with the intent engine: it asks for what is missing, confirms, calls tools once."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+import pytest
+
+from framekit.intents import DialogueState, IntentClassifier, IntentEngine, Reply
+
+NOW = dt.datetime(2026, 11, 25, 15, 0)  # a Wednesday
+
+
+class Tools:
+    """Records every call; answers like the contact-center tools would."""
+
+    def __init__(self, fail: set[str] | None = None) -> None:
+        self.calls: list[tuple[str, dict[str, Any]]] = []
+        self.fail = fail or set()
+
+    async def __call__(self, name: str, args: dict[str, Any]) -> Any:
+        self.calls.append((name, args))
+        if name in self.fail:
+            raise ConnectionError("database down")
+        if name == "order_status":
+            return {"status": "shipped", "eta": "2026-11-27"}
+        if name == "check_availability":
+            return {"slots": ["09:00", "14:30"]}
+        if name == "faq_answer":
+            return {"answer": f"About {args['topic']}: yes."}
+        return {"ok": True}
+
+
+@pytest.fixture
+def tools() -> Tools:
+    return Tools()
+
+
+@pytest.fixture
+def engine(classifier: IntentClassifier, tools: Tools) -> IntentEngine:
+    return IntentEngine(tools, classifier=classifier, clock=lambda: NOW)
+
+
+async def talk(engine: IntentEngine, state: DialogueState, *turns: str) -> list[Reply]:
+    return [await engine.respond(state, turn) for turn in turns]
+
+
+async def test_order_status_asks_for_the_number_then_calls_once(
+    engine: IntentEngine, tools: Tools
+) -> None:
+    state = engine.new_state()
+    first, second = await talk(
+        engine, state, "hi could you check on my order", "forty two seventy one"
+    )
+    assert first.awaiting == "order_number"
+    assert not first.tool_calls
+    assert tools.calls == [("order_status", {"order_number": "4271"})]
+    assert "shipped" in second.text
+    assert "Friday, November 27" in second.text
+    assert state.intent is None
+    assert state.pending_slot is None
+
+
+async def test_slots_in_the_first_sentence_are_used(engine: IntentEngine, tools: Tools) -> None:
+    (reply,) = await talk(engine, engine.new_state(), "what's the status of order 4-2-7-1")
+    assert tools.calls == [("order_status", {"order_number": "4271"})]
+    assert reply.intent == "order_status"
+
+
+async def test_order_number_is_remembered_for_the_next_request(
+    engine: IntentEngine, tools: Tools
+) -> None:
+    state = engine.new_state()
+    await talk(engine, state, "where is order 4271", "when will my parcel arrive")
+    assert [c[0] for c in tools.calls] == ["order_status", "order_tracking"]
+    assert tools.calls[1][1] == {"order_number": "4271"}
+
+
+async def test_booking_asks_confirms_and_books_once(engine: IntentEngine, tools: Tools) -> None:
+    state = engine.new_state()
+    replies = await talk(
+        engine,
+        state,
+        "this is jane doe and i'd like to book an appointment next friday",
+        "two thirty",
+        "yes please",
+    )
+    assert [r.awaiting for r in replies] == ["when", "confirmation", None]
+    assert replies[1].text == "Shall I book Jane Doe for Friday, November 27 at 2:30 PM?"
+    assert tools.calls == [("book_appointment", {"name": "Jane Doe", "when": "2026-11-27T14:30"})]
+
+
+async def test_changing_the_day_at_confirmation_keeps_the_time(
+    engine: IntentEngine, tools: Tools
+) -> None:
+    state = engine.new_state()
+    await talk(engine, state, "my name is Ann Lee, book me in tomorrow at 10 am")
+    reply = await engine.respond(state, "no, make it saturday")
+    assert reply.awaiting == "confirmation"
+    assert "Saturday, November 28 at 10 AM" in reply.text
+    assert not tools.calls
+    await engine.respond(state, "yes")
+    assert tools.calls == [("book_appointment", {"name": "Ann Lee", "when": "2026-11-28T10:00"})]
+
+
+async def test_declined_confirmation_calls_nothing(engine: IntentEngine, tools: Tools) -> None:
+    state = engine.new_state()
+    replies = await talk(engine, state, "please cancel my appointment", "it's under smith", "no")
+    assert replies[1].awaiting == "confirmation"
+    assert replies[2].awaiting is None
+    assert tools.calls == []
+    assert state.intent is None
+
+
+async def test_tool_failure_is_answered_not_raised(classifier: IntentClassifier) -> None:
+    tools = Tools(fail={"order_status"})
+    engine = IntentEngine(tools, classifier=classifier, clock=lambda: NOW)
+    (reply,) = await talk(engine, engine.new_state(), "where is my order 4271")
+    assert len(reply.tool_calls) == 1
+    assert reply.tool_calls[0].error is not None
+    assert "couldn't" in reply.text
+
+
+async def test_sync_tools_work_too(classifier: IntentClassifier) -> None:
+    calls: list[str] = []
+
+    def tool(name: str, args: dict[str, Any]) -> dict[str, str]:
+        calls.append(name)
+        return {"answer": "We open at nine."}
+
+    engine = IntentEngine(tool, classifier=classifier, clock=lambda: NOW)
+    (reply,) = await talk(engine, engine.new_state(), "what are your hours on saturday")
+    assert calls == ["faq_answer"]
+    assert reply.text == "We open at nine."
+
+
+async def test_unknown_requests_end_with_a_human(engine: IntentEngine, tools: Tools) -> None:
+    state = engine.new_state()
+    replies = await talk(
+        engine, state, "what's the weather in paris", "tell me a joke", "who won the football"
+    )
+    assert [r.intent for r in replies[:2]] == [None, None]
+    assert "another way" in replies[0].text
+    assert tools.calls == [("transfer_to_human", {})]
+    assert replies[2].end_call
+
+
+async def test_a_clear_new_request_replaces_an_unanswered_question(
+    engine: IntentEngine, tools: Tools
+) -> None:
+    state = engine.new_state()
+    await talk(engine, state, "i want to book an appointment")
+    assert state.pending_slot == "name"
+    (reply,) = await talk(engine, state, "actually can i just talk to a real person")
+    assert reply.intent == "transfer_to_human"
+    assert tools.calls == [("transfer_to_human", {})]
+
+
+async def test_reasking_after_a_useless_answer(engine: IntentEngine, tools: Tools) -> None:
+    state = engine.new_state()
+    replies = await talk(engine, state, "has my order shipped", "hmm let me see", "4 2 7 1")
+    assert replies[1].awaiting == "order_number"
+    assert replies[1].text.startswith("Sorry")
+    assert tools.calls == [("order_status", {"order_number": "4271"})]
+
+
+async def test_goodbye_ends_the_call(engine: IntentEngine, tools: Tools) -> None:
+    state = engine.new_state()
+    (reply,) = await talk(engine, state, "that's all thanks bye")
+    assert reply.end_call
+    assert state.ended
+    assert tools.calls == [("end_call", {})]
+
+
+async def test_availability_uses_the_date(engine: IntentEngine, tools: Tools) -> None:
+    (reply,) = await talk(engine, engine.new_state(), "any free slots on monday")
+    assert tools.calls == [("check_availability", {"date": "2026-11-30"})]
+    assert (
+        reply.text
+        == "On Monday, November 30 I have 9 AM or 2:30 PM. Would you like me to book one?"
+    )
