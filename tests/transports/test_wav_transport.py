@@ -221,3 +221,14 @@ def test_timeline_needs_real_time(tmp_path: Path) -> None:
         WavFileOutput(tmp_path / "x.wav", realtime=False, timeline=True)
     with pytest.raises(ValueError, match="no output"):
         WavFileTransport(tmp_path / "in.wav").output()
+
+
+async def test_a_missing_input_file_fails_the_call_at_its_start(tmp_path: Path) -> None:
+    task = PipelineTask(
+        Pipeline([WavFileInput(tmp_path / "missing.wav")]),
+        params=PipelineParams(idle_timeout=None),
+    )
+    await asyncio.wait_for(task.run(), 10)
+    assert task.end_reason is not None
+    assert task.end_reason.startswith("fatal error")
+    assert "missing.wav" in task.end_reason

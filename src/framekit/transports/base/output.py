@@ -77,9 +77,10 @@ class OutputTransport(QueuedFrameProcessor, ABC):
     """Last processor of a pipeline: writes the bot's audio to the wire at real-time pace.
 
     Subclasses implement :meth:`write_audio`, and may override :meth:`clear_output`
-    (drop audio the far end holds), :meth:`on_utterance_start` and
-    :meth:`played_seconds`. Hooks that subclasses override (``on_start``,
-    ``on_end``, ``on_interruption``, ``on_cancel``) must call ``super()`` first.
+    (drop audio the far end holds), :meth:`wait_until_heard` and
+    :meth:`played_seconds` (when the far end reports playback) and
+    :meth:`on_utterance_start`. Overrides of ``on_start``, ``on_end``,
+    ``on_interruption``, ``on_cancel`` and ``process_frame`` must call ``super()``.
 
     ``wire_format`` is the format :meth:`write_audio` receives; ``None`` means
     PCM16 mono at the pipeline's output rate (``StartFrame.audio_out_sample_rate``).

@@ -31,7 +31,7 @@ import asyncio
 import os
 from pathlib import Path
 
-from framekit.audio import AudioFormat, audio_format, read_wav, silence, write_wav
+from framekit.audio import AudioFormat, WavError, audio_format, read_wav, silence, write_wav
 from framekit.frames import CancelFrame, EndFrame, StartFrame
 from framekit.processors.base import FrameDirection
 from framekit.transports.base.input import InputTransport
@@ -82,7 +82,10 @@ class WavFileInput(InputTransport):
     async def on_start(self, frame: StartFrame) -> None:
         await super().on_start(frame)
         self._done.clear()
-        data, fmt = await asyncio.to_thread(read_wav, self._path)
+        try:
+            data, fmt = await asyncio.to_thread(read_wav, self._path)
+        except (OSError, WavError) as exc:
+            raise type(exc)(f"cannot play {self._path} as the caller: {exc}") from exc
         self._audio = (data + silence(fmt, fmt.bytes_for(self._trailing_silence)), fmt)
 
     async def on_pipeline_started(self) -> None:
@@ -97,6 +100,15 @@ class WavFileInput(InputTransport):
         await self._stop_reader()
 
     async def _read(self, data: bytes, fmt: AudioFormat) -> None:
+        try:
+            await self._play(data, fmt)
+        except Exception as exc:
+            # Without the caller's audio the call cannot go on.
+            await self.push_error(
+                f"{self.name} failed to play {self._path}: {exc!r}", fatal=True, exception=exc
+            )
+
+    async def _play(self, data: bytes, fmt: AudioFormat) -> None:
         """Feed ``data`` chunk by chunk, each at its instant from the start (no drift)."""
         bpf = fmt.bytes_per_frame
         step = max(1, round(fmt.sample_rate * self.chunk_ms / 1000)) * bpf
