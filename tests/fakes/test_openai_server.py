@@ -305,3 +305,12 @@ async def test_truncated_turn_finishes_with_length() -> None:
         completion = await _client(server).chat.completions.create(model=MODEL, messages=USER)
     assert completion.choices[0].finish_reason == "length"
     assert completion.choices[0].message.content == "Cut off mid"
+
+
+async def test_a_step_of_the_wrong_type_is_reported() -> None:
+    async with FakeOpenAIServer(lambda request: "not a step") as server:  # type: ignore[arg-type,return-value]
+        with pytest.raises(openai.InternalServerError, match="script function raised"):
+            await _client(server, max_retries=2).chat.completions.create(model=MODEL, messages=USER)
+    (error,) = server.errors
+    assert isinstance(error, TypeError)
+    assert len(server.requests) == 1

@@ -18,6 +18,7 @@ from framekit.testing.fakes._faults import Fault, MalformedToolArguments
 __all__ = [
     "HttpError",
     "Script",
+    "ScriptStep",
     "Step",
     "StepFunction",
     "Text",
@@ -39,8 +40,15 @@ def estimate_tokens(text: str) -> int:
     return max(1, (len(text) + 3) // 4)
 
 
+class ScriptStep:
+    """Base of every script step, so that a list mixing them (`[HttpError(...), Text(...)]`)
+    type-checks as a script."""
+
+    __slots__ = ()
+
+
 @dataclass(frozen=True)
-class Text:
+class Text(ScriptStep):
     """An assistant answer in plain text, streamed one word per delta unless `deltas` is given.
 
     `truncated` ends the turn as if the model hit its token limit (`max_tokens` / `length`).
@@ -90,7 +98,7 @@ class ToolCall:
 
 
 @dataclass(frozen=True)
-class ToolCalls:
+class ToolCalls(ScriptStep):
     """An assistant turn that calls one or more tools, optionally after a short text preamble."""
 
     calls: Sequence[ToolCall]
@@ -105,7 +113,7 @@ class ToolCalls:
 
 
 @dataclass(frozen=True)
-class HttpError:
+class HttpError(ScriptStep):
     """Answer a request with an HTTP error instead of a turn, in the provider's error format.
 
     `retry_after` (seconds) is sent as the `retry-after` header, which the SDKs honour when
@@ -138,7 +146,7 @@ class HttpError:
 Turn: TypeAlias = Text | ToolCalls
 Step: TypeAlias = Text | ToolCalls | HttpError
 StepFunction: TypeAlias = Callable[[dict[str, Any]], Step]
-Script: TypeAlias = StepFunction | Sequence[Step | StepFunction]
+Script: TypeAlias = StepFunction | Sequence[ScriptStep | StepFunction]
 
 
 def usage_of(turn: Turn, request: Mapping[str, Any]) -> tuple[int, int]:
@@ -161,7 +169,7 @@ class ScriptCursor:
 
     def __init__(self, script: Script) -> None:
         self._function: StepFunction | None = None
-        self._steps: list[Step | StepFunction] = []
+        self._steps: list[ScriptStep | StepFunction] = []
         if callable(script):
             self._function = script
         else:
@@ -173,7 +181,7 @@ class ScriptCursor:
         """How many steps have been handed out."""
         return self._used
 
-    def push(self, *steps: Step | StepFunction) -> None:
+    def push(self, *steps: ScriptStep | StepFunction) -> None:
         """Append steps to a list script while the server runs."""
         if self._function is not None:
             raise TypeError("cannot push steps onto a function script")
@@ -183,9 +191,13 @@ class ScriptCursor:
         """The step that answers `request`, or None when the script has run out."""
         if self._function is not None:
             self._used += 1
-            return self._function(request)
-        if self._used >= len(self._steps):
+            step: object = self._function(request)
+        elif self._used >= len(self._steps):
             return None
-        step = self._steps[self._used]
-        self._used += 1
-        return step(request) if callable(step) else step
+        else:
+            entry = self._steps[self._used]
+            self._used += 1
+            step = entry(request) if callable(entry) else entry
+        if not isinstance(step, Text | ToolCalls | HttpError):
+            raise TypeError(f"a script step must be Text, ToolCalls or HttpError, not {step!r}")
+        return step

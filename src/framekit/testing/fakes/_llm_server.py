@@ -30,6 +30,7 @@ from framekit.testing.fakes._llm_script import (
     HttpError,
     Script,
     ScriptCursor,
+    ScriptStep,
     Step,
     StepFunction,
 )
@@ -91,7 +92,7 @@ class FakeLLMServer:
         """How many script steps have answered requests so far."""
         return self._cursor.used
 
-    def push(self, *steps: Step | StepFunction) -> None:
+    def push(self, *steps: ScriptStep | StepFunction) -> None:
         """Append steps to a list script while the server runs."""
         self._cursor.push(*steps)
 

@@ -32,6 +32,7 @@ from framekit.testing.fakes._faults import (
 from framekit.testing.fakes._llm_script import (
     HttpError,
     Script,
+    ScriptStep,
     Step,
     StepFunction,
     Text,
@@ -51,6 +52,7 @@ __all__ = [
     "RecordedRequest",
     "ResetAfter",
     "Script",
+    "ScriptStep",
     "SlowFirstToken",
     "StallAfter",
     "Step",
