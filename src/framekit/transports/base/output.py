@@ -277,34 +277,35 @@ class OutputTransport(QueuedFrameProcessor, ABC):
     async def _write_chunks(self, chunks: list[bytes], last_audio_bytes: int = -1) -> None:
         """Write ``chunks`` at their instants; ``last_audio_bytes`` excludes the last's padding."""
         generation = self._generation
+        clock = self.clock
+        chunk_s = self._chunk_s
         last = len(chunks) - 1
         for index, chunk in enumerate(chunks):
-            if not self._speaking:
+            started = not self._speaking
+            if started:
                 self._speaking = True
-                self._anchor = self.clock.now()
+                self._anchor = clock.now()
                 self._chunks = 0
                 self._audio_bytes = 0
                 await self.on_utterance_start(self._anchor)
-                started = True
-            else:
-                started = False
-                if self._realtime:
-                    due = self._anchor + self._chunks * self._chunk_s
-                    now = self.clock.now()
-                    if due > now:
-                        await self.clock.sleep(due - now)
-                        now = self.clock.now()
-                    if now - due > MAX_LAG_SECONDS:
-                        self._anchor = now - self._chunks * self._chunk_s
+            elif self._realtime:
+                due = self._anchor + self._chunks * chunk_s
+                now = clock.now()
+                if due > now:
+                    await clock.sleep(due - now)
+                    now = clock.now()
+                if now - due > MAX_LAG_SECONDS:
+                    self._anchor = now - self._chunks * chunk_s
             if generation != self._generation:
                 return
             await self.write_audio(chunk)
             if generation != self._generation:
                 return
             self._chunks += 1
-            self._audio_bytes += (
-                last_audio_bytes if index == last and last_audio_bytes >= 0 else len(chunk)
-            )
+            if index == last and last_audio_bytes >= 0:
+                self._audio_bytes += last_audio_bytes
+            else:
+                self._audio_bytes += len(chunk)
             if started:
                 await self.push_frame(BotStartedSpeakingFrame(), DOWNSTREAM)
                 await self.push_frame(BotStartedSpeakingFrame(), UPSTREAM)

@@ -94,9 +94,11 @@ class WavFileInput(InputTransport):
         self._reader = self.context.tasks.create_task(self._read(data, fmt), "wav-input")
 
     async def on_end(self, frame: EndFrame) -> None:
+        await super().on_end(frame)
         await self._stop_reader()
 
     async def on_cancel(self, frame: CancelFrame) -> None:
+        await super().on_cancel(frame)
         await self._stop_reader()
 
     async def _read(self, data: bytes, fmt: AudioFormat) -> None:
@@ -109,24 +111,26 @@ class WavFileInput(InputTransport):
             )
 
     async def _play(self, data: bytes, fmt: AudioFormat) -> None:
-        """Feed ``data`` chunk by chunk, each at its instant from the start (no drift)."""
+        """Feed ``data`` piece by piece, each when its last sample has been "spoken".
+
+        A microphone or a phone line delivers 20 ms of audio once those 20 ms have
+        passed, so piece *n* arrives at ``start + (n + 1) * 20 ms``, computed from the
+        start every time (no drift), and the last one exactly when the file ends.
+        """
         bpf = fmt.bytes_per_frame
         step = max(1, round(fmt.sample_rate * self.chunk_ms / 1000)) * bpf
         rate_bytes = fmt.sample_rate * bpf
         clock = self.clock
         start = clock.now()
         for offset in range(0, len(data), step):
+            piece = data[offset : offset + step]
             if self._realtime:
-                delay = start + offset / rate_bytes - clock.now()
+                delay = start + (offset + len(piece)) / rate_bytes - clock.now()
                 if delay > 0:
                     await clock.sleep(delay)
             else:
-                await asyncio.sleep(0)  # let the rest of the call run between chunks
-            await self.feed_audio(data[offset : offset + step], fmt)
-        if self._realtime:
-            delay = start + len(data) / rate_bytes - clock.now()
-            if delay > 0:
-                await clock.sleep(delay)
+                await asyncio.sleep(0)  # let the rest of the call run between pieces
+            await self.feed_audio(piece, fmt)
         await self.end_of_audio()
         self._done.set()
         if self._end_when_done:
