@@ -1,0 +1,100 @@
+"""What a running tool may know about its call and do to it: :class:`ToolContext`.
+
+A tool that declares a parameter annotated ``ToolContext`` receives one (the
+parameter is left out of the schema the model sees). It tells the tool which call
+it serves and lets it act on the live phone call: hang up, transfer, or push a
+frame (say "one moment" while a slow lookup runs).
+
+Acting on a live call from a tool is where Pipecat's worst tool bug lives (#4997:
+an ``end_call`` requested by a generation the caller had interrupted hung up on a
+caller who was still talking). So actions are bound to the generation that asked
+for them:
+
+* :meth:`ToolContext.end_call` and :meth:`ToolContext.transfer_call` only *record*
+  the action. The runner carries it out after the tool returns and after the end
+  of the model's response that requested it (so the goodbye is queued before the
+  hang-up), and only if the caller has not interrupted since the request arrived.
+* The frames it pushes for them are :class:`GenerationHangUpFrame` and
+  :class:`GenerationTransferCallFrame`: a hang-up and a transfer that an
+  interruption drops like the speech in front of them. If the caller barges in
+  while the goodbye is still being played, the hang-up goes with the goodbye.
+* :meth:`ToolContext.push_frame` pushes at once, and refuses once the caller has
+  interrupted the generation.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass, field
+from typing import Any, ClassVar
+
+from framekit.frames import Frame, HangUpFrame, TransferCallFrame
+from framekit.processors.base import FrameDirection
+
+__all__ = ["GenerationHangUpFrame", "GenerationTransferCallFrame", "ToolContext"]
+
+PushFrame = Callable[[Frame, FrameDirection], Awaitable[None]]
+
+
+@dataclass(slots=True, eq=False)
+class GenerationHangUpFrame(HangUpFrame):
+    """A hang-up the model asked for: it belongs to the response that said goodbye.
+
+    Unlike a plain :class:`~framekit.frames.HangUpFrame` (which an application may
+    send and which must not be lost), an interruption drops it, because the caller
+    who talks over the goodbye has not finished the conversation.
+    """
+
+    uninterruptible: ClassVar[bool] = False
+
+
+@dataclass(slots=True, eq=False)
+class GenerationTransferCallFrame(TransferCallFrame):
+    """A transfer the model asked for; dropped with its response if the caller interrupts."""
+
+    uninterruptible: ClassVar[bool] = False
+
+
+@dataclass(eq=False)
+class ToolContext:
+    """The call a tool runs for, and the actions it may take on it.
+
+    ``interrupted`` becomes true when the caller interrupts after the request
+    arrived: from then on the generation that asked for this tool is discarded,
+    recorded actions will not be carried out, and :meth:`push_frame` refuses.
+    """
+
+    call_id: str
+    function_name: str
+    arguments: dict[str, Any] = field(default_factory=dict)
+    response_id: str = ""
+    _push: PushFrame | None = field(default=None, repr=False)
+    _is_interrupted: Callable[[], bool] = field(default=lambda: False, repr=False)
+    actions: list[Frame] = field(default_factory=list)
+    """Call-control frames recorded by :meth:`end_call` / :meth:`transfer_call`."""
+
+    @property
+    def interrupted(self) -> bool:
+        """True once the caller has interrupted the generation that requested this call."""
+        return self._is_interrupted()
+
+    def end_call(self, reason: str = "completed") -> None:
+        """Hang up after the response that asked for it has been said.
+
+        Safe from sync tools (running in a worker thread) and async ones alike.
+        """
+        self.actions.append(GenerationHangUpFrame(reason=reason))
+
+    def transfer_call(self, target: str, reason: str = "") -> None:
+        """Transfer the caller to ``target`` after the response has been said."""
+        self.actions.append(GenerationTransferCallFrame(target=target, reason=reason))
+
+    async def push_frame(
+        self, frame: Frame, direction: FrameDirection = FrameDirection.DOWNSTREAM
+    ) -> bool:
+        """Push ``frame`` now (async tools only). Returns False, pushing nothing, if
+        the caller has interrupted this generation or no pipeline is attached."""
+        if self._push is None or self.interrupted:
+            return False
+        await self._push(frame, direction)
+        return True
