@@ -10,11 +10,13 @@ clock reads the end of the audio heard so far, as it would on a live call.
 from __future__ import annotations
 
 import asyncio
+import importlib
 import shutil
 import subprocess
 import wave
 from dataclasses import dataclass
 from pathlib import Path
+from types import ModuleType
 
 import numpy as np
 import numpy.typing as npt
@@ -30,6 +32,7 @@ from framekit.frames import (
     UserStartedSpeakingFrame,
     UserStoppedSpeakingFrame,
 )
+from framekit.models import silero_vad
 from framekit.models.silero_vad import SileroVADEngine
 from framekit.pipeline.params import PipelineParams
 from framekit.processors import FrameDirection, FrameProcessor
@@ -231,6 +234,35 @@ async def test_resampled_input_keeps_its_timing(voices: dict[str, tuple[F32, int
     _assert_detected(result, recording, VADParams())
 
 
+async def test_a_format_change_mid_call_is_converted_and_keeps_the_timing(
+    voices: dict[str, tuple[F32, int]],
+) -> None:
+    """A line that switches from PCM16 to mu-law at 8 kHz in the middle of the leading silence."""
+    recording = _compose(8000, [0.9, _speech(voices, "billing", 8000), 1.0])
+    pcm, mulaw = _frames(recording, audio_format(8000)), _frames(recording, MULAW_8K)
+    switched = pcm[:25] + mulaw[25:]
+    vad = SileroVADProcessor()
+    speaking: list[bool] = []
+
+    class Probe(FrameProcessor):
+        async def process_frame(self, frame: Frame, direction: FrameDirection) -> None:
+            if isinstance(frame, UserStartedSpeakingFrame | UserStoppedSpeakingFrame):
+                speaking.append(vad.speaking)
+            await self.push_frame(frame, direction)
+
+    out = await run_processor(
+        [vad, Probe()],
+        _paced(switched),
+        params=PipelineParams(idle_timeout=None, audio_in_sample_rate=8000),
+        time_limit=60.0,
+    )
+    assert out.downstream_of(InputAudioFrame) == switched
+    assert speaking == [True, False]
+    [stopped] = out.downstream_of(UserStoppedSpeakingFrame)
+    assert stopped.stopped_at == pytest.approx(recording.utterances[0][1], abs=TOLERANCE)
+    assert vad.speech_started_at == pytest.approx(recording.utterances[0][0], abs=TOLERANCE)
+
+
 async def test_two_utterances_give_two_turns_and_a_short_pause_gives_none(
     voices: dict[str, tuple[F32, int]],
 ) -> None:
@@ -345,6 +377,27 @@ async def test_the_stream_is_given_back_when_the_call_ends(
     assert out.downstream_of(UserStoppedSpeakingFrame) == []
     assert engine.open_streams == 0
     assert vad.sample_rate == 8000
+
+
+async def test_a_missing_extra_ends_the_call_with_the_install_command(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    real_import = importlib.import_module
+
+    def without_onnxruntime(name: str, package: str | None = None) -> ModuleType:
+        if name == "onnxruntime":
+            raise ModuleNotFoundError("No module named 'onnxruntime'", name=name)
+        return real_import(name, package)
+
+    monkeypatch.setattr(SileroVADEngine, "_shared", {})  # no model loaded yet in this process
+    monkeypatch.setattr(silero_vad.importlib, "import_module", without_onnxruntime)
+    frames = [InputAudioFrame(audio=bytes(640), format=PCM16_16K)]
+    out = await run_processor(SileroVADProcessor(), frames)
+    [error] = out.upstream_of(ErrorFrame)
+    assert error.fatal
+    assert "pip install 'framekit[vad]'" in error.error
+    assert out.task.end_reason is not None
+    assert out.task.end_reason.startswith("fatal error")
 
 
 def test_rates_are_checked_up_front() -> None:
