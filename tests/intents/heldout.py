@@ -115,6 +115,55 @@ HELDOUT: tuple[tuple[str, str], ...] = (
 )
 """(utterance, the intent it means); ``None`` would mean "nothing we cover"."""
 
+HELDOUT_LATE: tuple[tuple[str, str], ...] = (
+    ("hello i'm ringing about a delivery that never turned up", "order_status"),
+    ("any news on the order i made on monday", "order_status"),
+    ("can you see if my order went through", "order_status"),
+    ("i'd like an update on order number five five two one nine", "order_status"),
+    ("my parcel was supposed to come yesterday where is it now", "order_tracking"),
+    ("what's the tracking status of my box", "order_tracking"),
+    ("roughly what time will the van get to me", "order_tracking"),
+    ("how far away is my package", "order_tracking"),
+    ("i'd like to make a reservation for next monday at eleven", "book_appointment"),
+    ("can i come see you on the tenth", "book_appointment"),
+    ("hi there i'd like to get booked in please", "book_appointment"),
+    ("set me up with an appointment for the afternoon", "book_appointment"),
+    ("i've got an appointment on friday but i need a different day", "reschedule_appointment"),
+    ("could you swap my appointment to next week", "reschedule_appointment"),
+    ("can we change my booking from tuesday to thursday", "reschedule_appointment"),
+    ("i need to move my slot an hour later", "reschedule_appointment"),
+    ("please call off tomorrow's visit", "cancel_appointment"),
+    ("i won't be needing my appointment after all", "cancel_appointment"),
+    ("cancel everything i have booked", "cancel_appointment"),
+    ("what openings do you have on the weekend", "check_availability"),
+    ("is there a free slot tomorrow morning", "check_availability"),
+    ("when could i get in to see someone next week", "check_availability"),
+    ("is saturday available", "check_availability"),
+    ("what are your hours on christmas eve", "faq"),
+    ("how long do i have to return something", "faq"),
+    ("do you charge for delivery", "faq"),
+    ("can i pay by bank transfer", "faq"),
+    ("where is your shop", "faq"),
+    ("put me through to a real person please", "transfer_to_human"),
+    ("i want to speak to somebody in charge", "transfer_to_human"),
+    ("stop can i just talk to a person", "transfer_to_human"),
+    ("i'd like to talk to an employee", "transfer_to_human"),
+    ("okay that's everything thanks a lot", "goodbye"),
+    ("great thanks so much bye now", "goodbye"),
+    ("no that's all for today goodbye", "goodbye"),
+    ("good evening", "greeting"),
+    ("hello there", "greeting"),
+    ("yes that's correct", "affirm"),
+    ("sure thing", "affirm"),
+    ("no thank you", "deny"),
+    ("no that's wrong", "deny"),
+)
+"""A second held-out set, written after the engine was tuned on :data:`HELDOUT`.
+
+It measured 35/41 with nearest examples alone, the method the engine then had;
+adding the softmax layer (chosen on :data:`HELDOUT`) brought it to 39/41.
+"""
+
 OUT_OF_SCOPE: tuple[str, ...] = (
     "what's the weather like in paris",
     "can you recommend a good pizza place",

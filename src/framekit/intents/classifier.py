@@ -1,17 +1,23 @@
-"""Which intent an utterance means: nearest example phrasings in embedding space, plus keywords.
+"""Which intent an utterance means: example phrasings in embedding space, plus keywords.
 
-Why nearest neighbours and not a trained model: intents are data that a
-business edits, so the classifier must work from a dozen examples per intent
-with no training step. all-MiniLM-L6-v2 puts paraphrases close together; an
-utterance scores, for each intent, the mean cosine of its ``k`` nearest
-examples of that intent (k = 2 is steadier than the single nearest, which
-one odd example can hijack). A keyword stem of the intent found in the text
-adds a small bonus: it separates near neighbours such as "where is my order"
-(status) and "where is my parcel" (tracking) that embeddings place together.
+Why no trained model: intents are data that a business edits, so the
+classifier must work from a dozen examples per intent, fitted in milliseconds
+when the engine starts. Two views of the same examples are blended:
 
-Why a threshold and a margin: a caller saying something no intent covers must
-get "could you rephrase?" and not a confident wrong tool call. Scores below
-``threshold`` are unknown.
+* nearest examples: for each intent, the mean cosine of the ``k`` examples of
+  that intent nearest to the utterance (k = 2 is steadier than the single
+  nearest, which one odd example can hijack), plus a small bonus when one of the
+  intent's keyword stems is in the text (it separates near neighbours such as
+  "where is my order" and "where is my parcel");
+* a softmax (multinomial logistic) layer fitted on the example embeddings at
+  start-up: it learns which directions tell close intents apart (book /
+  reschedule / availability) where raw similarity cannot.
+
+The label is the best blend; the *similarity* decides whether to trust it at all:
+a caller saying something no intent covers must get "could you rephrase?", not a
+confident wrong tool call, so a best similarity below ``threshold`` is unknown.
+On the held-out sets in ``tests/intents`` the blend beat nearest examples alone
+(dev set 86 -> 89 of 92, a second set written later 35 -> 39 of 41).
 """
 
 from __future__ import annotations
@@ -39,7 +45,11 @@ class Embedder(Protocol):
 
 @dataclass(frozen=True, slots=True)
 class Classification:
-    """The best intent (``None`` when unsure), its score, and every intent's score."""
+    """The best intent (``None`` when unsure), its similarity, and every intent's blended score.
+
+    ``score`` is the chosen intent's example similarity (keyword bonus included):
+    thresholds compare against it. ``scores`` rank the intents.
+    """
 
     intent: str | None
     score: float
@@ -58,9 +68,10 @@ class IntentClassifier:
         intents: Sequence[Intent],
         embedder: Embedder,
         *,
-        threshold: float = 0.45,
+        threshold: float = 0.30,
         k: int = 2,
         keyword_bonus: float = 0.06,
+        softmax_weight: float = 0.3,
     ) -> None:
         if not intents:
             raise ValueError("an intent classifier needs at least one intent")
@@ -79,6 +90,8 @@ class IntentClassifier:
             raise ValueError("every intent needs at least one example phrasing")
         self._examples: _F32 = embedder.encode(texts)
         self._owner = np.array(owners, dtype=np.intp)
+        self._weight = softmax_weight
+        self._w, self._b = _fit_softmax(self._examples, self._owner, len(intents))
 
     @property
     def intent_names(self) -> list[str]:
@@ -95,7 +108,11 @@ class IntentClassifier:
         """As :meth:`classify`, for a text already embedded (batch callers)."""
         similarity = self._examples @ vector
         lowered = " " + " ".join(tokenize(text))
-        scores: dict[str, float] = {}
+        logits = _SCALE * (vector @ self._w) + self._b
+        probability = np.exp(logits - logits.max())
+        probability /= probability.sum()
+        near: dict[str, float] = {}
+        blend: dict[str, float] = {}
         for n, name in enumerate(self._names):
             if among is not None and name not in among:
                 continue
@@ -103,9 +120,32 @@ class IntentClassifier:
             score = float(mine.mean())
             if any(" " + stem in lowered for stem in self._keywords[n]):
                 score += self._bonus
-            scores[name] = score
-        if not scores:
+            near[name] = score
+            blend[name] = self._weight * float(probability[n]) + (1 - self._weight) * score
+        if not blend:
             return Classification(None, 0.0, {})
-        best = max(scores, key=lambda name: scores[name])
-        score = scores[best]
-        return Classification(best if score >= self.threshold else None, score, scores)
+        best = max(blend, key=lambda name: blend[name])
+        score = near[best]
+        return Classification(best if score >= self.threshold else None, score, blend)
+
+
+_SCALE = 10.0
+"""Cosines span about [-0.2, 1]: scaled so the softmax can be confident."""
+
+
+def _fit_softmax(
+    x: _F32, labels: npt.NDArray[np.intp], classes: int, *, epochs: int = 300, l2: float = 0.01
+) -> tuple[npt.NDArray[np.float64], npt.NDArray[np.float64]]:
+    """Multinomial logistic regression by full-batch gradient descent: deterministic, ~50 ms."""
+    w = np.zeros((x.shape[1], classes))
+    b = np.zeros(classes)
+    target = np.eye(classes)[labels]
+    for _ in range(epochs):
+        z = _SCALE * (x @ w) + b
+        z -= z.max(axis=1, keepdims=True)
+        p = np.exp(z)
+        p /= p.sum(axis=1, keepdims=True)
+        grad = (p - target) / len(x)
+        w -= _SCALE * (x.T @ grad) + l2 * w
+        b -= grad.sum(axis=0)
+    return w, b
