@@ -170,7 +170,7 @@ class SileroVADProcessor(FrameProcessor):
         if fmt is self._format:
             return audio
         converter = self._converter
-        if converter is None or converter.src is not fmt:
+        if converter is None or converter.src != fmt:
             assert self._format is not None
             converter = self._converter = AudioConverter(fmt, self._format)
         return converter.convert(audio)
