@@ -72,7 +72,7 @@ class _Call:
         event = asyncio.Event()
         self._watch.append((match, event))
         if not any(match(f) for f in self.out):
-            await asyncio.wait_for(event.wait(), 20)
+            await asyncio.wait_for(event.wait(), 60)
 
     async def send(self, *frames: Frame) -> None:
         await self.task.queue_frames(frames)
@@ -85,7 +85,7 @@ async def call(engine: PiperEngine) -> AsyncIterator[_Call]:
     await live.task.wait_started()
     yield live
     await live.task.stop_when_done()
-    await asyncio.wait_for(runner, 30)
+    await asyncio.wait_for(runner, 60)
 
 
 async def test_streamed_text_becomes_one_utterance_per_sentence(engine: PiperEngine) -> None:
@@ -97,7 +97,7 @@ async def test_streamed_text_becomes_one_utterance_per_sentence(engine: PiperEng
         frames,
         clock=SystemClock(),
         params=PipelineParams(idle_timeout=None, audio_out_sample_rate=8000),
-        time_limit=30,
+        time_limit=60,
     )
 
     types = out.downstream_types()
@@ -134,7 +134,7 @@ async def test_output_format_is_the_pipeline_output_rate(
         [TTSSpeakFrame(text="Hello.")],
         clock=SystemClock(),
         params=PipelineParams(idle_timeout=None, audio_out_sample_rate=out_rate),
-        time_limit=30,
+        time_limit=60,
     )
 
     audio = out.downstream_of(TTSAudioFrame)
@@ -204,7 +204,7 @@ async def test_text_left_at_the_end_of_the_call_is_spoken(engine: PiperEngine) -
         PiperTTSProcessor(engine=engine),
         [LLMTextFrame(text="No punctuation at the end")],
         clock=SystemClock(),
-        time_limit=30,
+        time_limit=60,
     )
 
     assert out.downstream_types().count(TTSStartedFrame) == 1
@@ -215,7 +215,7 @@ async def test_text_left_at_the_end_of_the_call_is_spoken(engine: PiperEngine) -
 async def test_first_audio_is_measured_per_sentence(engine: PiperEngine) -> None:
     processor = PiperTTSProcessor(engine=engine)
     await run_processor(
-        processor, [TTSSpeakFrame(text="One. Two. Three.")], clock=SystemClock(), time_limit=30
+        processor, [TTSSpeakFrame(text="One. Two. Three.")], clock=SystemClock(), time_limit=60
     )
 
     # TTSSpeakFrame is one synthesis: Piper splits it, first audio is measured once.

@@ -1,0 +1,4 @@
+"""Speech-to-text processors, one module per vendor, each behind its optional extra.
+
+``framekit.processors.stt.whisper`` (``framekit[whisper]``): faster-whisper, offline.
+"""

