@@ -149,7 +149,6 @@ class TTSServer:
         except (ConnectionResetError, asyncio.CancelledError):
             self.left.set()
             raise
-        return response
 
     async def _truncated(self, request: web.Request) -> web.StreamResponse:
         await self._record(request)

@@ -10,6 +10,7 @@ import socket
 import struct
 import subprocess
 from collections.abc import AsyncIterator
+from typing import Any
 
 import pytest
 
@@ -170,7 +171,7 @@ def _free_port() -> int:
     ],
 )
 async def test_service_faults_are_non_fatal_errors_and_the_call_goes_on(
-    server: TTSServer, path: str, options: dict[str, float], message: str
+    server: TTSServer, path: str, options: dict[str, Any], message: str
 ) -> None:
     tts = HTTPTTSProcessor(url=server.url(path), **options)
 
