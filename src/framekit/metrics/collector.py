@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import statistics
 from dataclasses import dataclass, field
+from typing import ClassVar
 
 from framekit.frames import (
     BotStartedSpeakingFrame,
@@ -36,6 +37,13 @@ class MetricSummary:
 @dataclass(slots=True)
 class MetricsCollector:
     """Collects the metrics of one call as frames leave its pipeline."""
+
+    OBSERVED: ClassVar[tuple[type[Frame], ...]] = (
+        MetricsFrame,
+        UserStoppedSpeakingFrame,
+        BotStartedSpeakingFrame,
+    )
+    """The frame types :meth:`observe` learns from; others can skip it."""
 
     values: list[MetricValue] = field(default_factory=list)
     _user_stopped_at: float | None = None

@@ -108,6 +108,7 @@ class PipelineTask:
         self._idle_timer: TimerHandle | None = None
         self._last_activity = 0.0
         self._activity_types: dict[type[Frame], bool] = {}
+        self._notable_types: dict[type[Frame], bool] = {}
         self._downstream_listeners: list[FrameListener] = []
         self._upstream_listeners: list[FrameListener] = []
         self._error_listeners: list[Callable[[ErrorFrame], None]] = []
@@ -261,12 +262,29 @@ class PipelineTask:
             self._has_frames.set()
 
     def _on_downstream_exit(self, frame: Frame) -> None:
-        if isinstance(frame, EndFrame | CancelFrame):
-            self._finish(frame.reason)
-        self._note_activity(frame)
-        self.metrics.observe(frame, self.clock.now())
+        notable = self._notable_types.get(type(frame))
+        if notable is None:
+            notable = self._is_notable(type(frame))
+        if notable:
+            if isinstance(frame, EndFrame | CancelFrame):
+                self._finish(frame.reason)
+            self._note_activity(frame)
+            self.metrics.observe(frame, self.clock.now())
         for listener in self._downstream_listeners:
             listener(frame)
+
+    def _is_notable(self, frame_type: type[Frame]) -> bool:
+        """Whether frames of this type matter to the task when they leave the pipeline.
+
+        Most frames (caller audio above all) do not; deciding once per type keeps the
+        exit of every ordinary frame down to a dictionary lookup.
+        """
+        notable = issubclass(
+            frame_type,
+            (EndFrame, CancelFrame, *self.params.activity_frames, *MetricsCollector.OBSERVED),
+        )
+        self._notable_types[frame_type] = notable
+        return notable
 
     def _on_upstream_exit(self, frame: Frame) -> None:
         for listener in self._upstream_listeners:
