@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import asyncio
 from collections import deque
+from collections.abc import Callable
 
 from framekit.frames import (
     Frame,
@@ -34,7 +35,7 @@ from framekit.tools import (
 from tools.helpers import Blocker, Call, request, response, text
 
 
-def _is(frame_type: type[Frame], call_id: str | None = None) -> object:
+def _is(frame_type: type[Frame], call_id: str | None = None) -> Callable[[Frame], bool]:
     def match(frame: Frame) -> bool:
         return isinstance(frame, frame_type) and (
             call_id is None or getattr(frame, "call_id", None) == call_id

@@ -54,6 +54,7 @@ from __future__ import annotations
 import asyncio
 from collections.abc import Sequence
 from dataclasses import dataclass
+from enum import Enum
 
 from loguru import logger
 
@@ -77,6 +78,31 @@ __all__ = ["ToolRunner"]
 
 DOWNSTREAM = FrameDirection.DOWNSTREAM
 UPSTREAM = FrameDirection.UPSTREAM
+
+
+class _Arrival(Enum):
+    OTHER = 0
+    REQUEST = 1
+    RESPONSE_START = 2
+    INTERRUPTION = 3
+
+
+_ARRIVALS: dict[type[Frame], _Arrival] = {}
+
+
+def _arrival_kind(frame_type: type[Frame]) -> _Arrival:
+    """What the runner notes when a frame of this type arrives (cached per type, so
+    caller audio passing through pays one dict lookup)."""
+    if issubclass(frame_type, FunctionCallRequestedFrame):
+        kind = _Arrival.REQUEST
+    elif issubclass(frame_type, LLMResponseStartFrame):
+        kind = _Arrival.RESPONSE_START
+    elif issubclass(frame_type, InterruptionFrame):
+        kind = _Arrival.INTERRUPTION
+    else:
+        kind = _Arrival.OTHER
+    _ARRIVALS[frame_type] = kind
+    return kind
 
 
 @dataclass(eq=False, slots=True)
@@ -116,15 +142,20 @@ class ToolRunner(QueuedFrameProcessor):
     # --- arrival (in the sender's task, in arrival order) -----------------------------------
 
     async def receive(self, frame: Frame, direction: FrameDirection) -> None:
-        if direction is DOWNSTREAM:
-            if isinstance(frame, FunctionCallRequestedFrame):
+        kind = _ARRIVALS.get(type(frame))
+        if kind is None:
+            kind = _arrival_kind(type(frame))
+        if kind is not _Arrival.OTHER and direction is DOWNSTREAM:
+            if kind is _Arrival.REQUEST:
+                assert isinstance(frame, FunctionCallRequestedFrame)
                 if not await self._accept(frame):
                     return
-            elif isinstance(frame, LLMResponseStartFrame):
+            elif kind is _Arrival.RESPONSE_START:
+                assert isinstance(frame, LLMResponseStartFrame)
                 if frame.response_id:
                     self._recent.add(frame.response_id)
                     self._open.setdefault(frame.response_id, asyncio.Event())
-            elif isinstance(frame, InterruptionFrame):
+            else:
                 self._begin_interruption()
         await super().receive(frame, direction)
 
