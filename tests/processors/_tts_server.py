@@ -6,6 +6,9 @@ Routes (all ``POST`` with the client's JSON body):
 * ``/l16``: a 440 Hz tone, 0.5 s, as big-endian ``audio/L16`` at the asked rate;
 * ``/raw``: the same tone, little-endian ``application/octet-stream``, 8 kHz
   declared by ``X-Sample-Rate``;
+* ``/trickle``: the ``/l16`` tone (16 kHz) in pieces that split samples, the first
+  and the third a single byte, with pauses so that the client reads them one by one;
+* ``/empty``: a 200 with no audio;
 * ``/toggle``: ``/wav`` while ``failing`` is false, else 503;
 * ``/status/{code}``: that status with a short explanation;
 * ``/slow``: answers after 30 s (the client gives up first);
@@ -51,6 +54,8 @@ class TTSServer:
         app.router.add_post("/wav", self._wav)
         app.router.add_post("/l16", self._l16)
         app.router.add_post("/raw", self._raw)
+        app.router.add_post("/trickle", self._trickle)
+        app.router.add_post("/empty", self._empty)
         app.router.add_post("/toggle", self._toggle)
         app.router.add_post("/status/{code}", self._status)
         app.router.add_post("/slow", self._slow)
@@ -114,6 +119,21 @@ class TTSServer:
             body=tone(8000, 0.5),
             headers={"Content-Type": "application/octet-stream", "X-Sample-Rate": "8000"},
         )
+
+    async def _trickle(self, request: web.Request) -> web.StreamResponse:
+        await self._record(request)
+        audio = tone(16000, 0.5, big_endian=True)
+        response = web.StreamResponse(headers={"Content-Type": "audio/L16; rate=16000"})
+        await response.prepare(request)
+        for start, end in ((0, 1), (1, 3000), (3000, 3001), (3001, 3004), (3004, len(audio))):
+            await response.write(audio[start:end])
+            await asyncio.sleep(0.05)
+        await response.write_eof()
+        return response
+
+    async def _empty(self, request: web.Request) -> web.Response:
+        await self._record(request)
+        return web.Response(body=b"", content_type="application/octet-stream")
 
     async def _toggle(self, request: web.Request) -> web.StreamResponse:
         body = await self._record(request)

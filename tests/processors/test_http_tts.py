@@ -119,6 +119,15 @@ async def test_raw_pcm_rate_comes_from_the_sample_rate_header(server: TTSServer)
     assert dominant_hz(pcm, 48000) == pytest.approx(440, abs=5)
 
 
+async def test_pieces_that_split_samples_are_joined(server: TTSServer) -> None:
+    out = await _speak(HTTPTTSProcessor(url=server.url("/trickle")), "Slowly.", out_rate=16000)
+
+    assert not out.upstream_of(ErrorFrame)
+    pcm = audio_of(out.downstream)
+    assert len(pcm) == 16000  # all of the 0.5 s at 16 kHz, not a byte lost at a split
+    assert dominant_hz(pcm, 16000) == pytest.approx(440, abs=5)
+
+
 async def test_url_from_the_environment_and_a_body_template(
     server: TTSServer, monkeypatch: pytest.MonkeyPatch
 ) -> None:
@@ -168,6 +177,7 @@ def _free_port() -> int:
         ("/truncated", {}, "truncated: 8000 of 32000 declared audio bytes"),
         ("/broken", {}, "broke off"),
         ("/html", {}, "sent 'text/html'; framekit reads audio/wav"),
+        ("/empty", {}, "answered 200 with no audio"),
     ],
 )
 async def test_service_faults_are_non_fatal_errors_and_the_call_goes_on(

@@ -111,6 +111,7 @@ class HTTPTTSProcessor(SentenceTTSProcessor):
         self.url = resolved
         self._voice = voice
         self._sample_rate = sample_rate
+        self._rate = sample_rate
         self._headers = {"Accept": _ACCEPT, **(headers or {})}
         key = api_key or os.environ.get("TTS_API_KEY")
         if key:
@@ -130,8 +131,7 @@ class HTTPTTSProcessor(SentenceTTSProcessor):
         return f"http-tts/{self._voice}" if self._voice else "http-tts"
 
     async def prepare(self, output: AudioFormat) -> None:
-        if self._sample_rate is None:
-            self._sample_rate = output.sample_rate
+        self._rate = self._sample_rate or output.sample_rate
         if self._session is None or self._session.closed:
             self._session = aiohttp.ClientSession(timeout=self._timeout)
 
@@ -145,7 +145,7 @@ class HTTPTTSProcessor(SentenceTTSProcessor):
         values: dict[str, Any] = {
             "{text}": text,
             "{voice}": self._voice,
-            "{sample_rate}": self._sample_rate,
+            "{sample_rate}": self._rate,
         }
         return _fill(self._template, values)
 
@@ -165,18 +165,24 @@ class HTTPTTSProcessor(SentenceTTSProcessor):
                 )
                 await _check_status(response, self.url)
                 body = self._decoder(response)
-                pcm = b""
-                while not pcm and (chunk := await response.content.read(_READ_SIZE)):
-                    pcm = body.feed(chunk)
-            while pcm:
-                yield pcm, body.format
-                if loop.time() >= deadline:
-                    raise TimeoutError
-                waiting_for = f"the audio stalled for {self._read_timeout:g} s"
-                if deadline - loop.time() < self._read_timeout:
-                    waiting_for = f"the sentence took over {self._total_timeout:g} s"
-                async with asyncio.timeout(min(self._read_timeout, deadline - loop.time())):
+                pcm, chunk = b"", b"-"
+                while chunk and not pcm:
                     chunk = await response.content.read(_READ_SIZE)
+                    pcm = body.feed(chunk) if chunk else b""
+            if not pcm:
+                body.finish()
+                raise TTSError(f"{self.url} answered {response.status} with no audio")
+            while chunk:
+                if pcm:
+                    yield pcm, body.format
+                left = deadline - loop.time()
+                waiting_for = f"the audio stalled for {self._read_timeout:g} s"
+                if left < self._read_timeout:
+                    waiting_for = f"the sentence took over {self._total_timeout:g} s"
+                async with asyncio.timeout(max(0.0, min(self._read_timeout, left))):
+                    chunk = await response.content.read(_READ_SIZE)
+                    if loop.time() >= deadline:
+                        raise TimeoutError
                 pcm = body.feed(chunk) if chunk else b""
             body.finish()
             finished = True
@@ -202,7 +208,7 @@ class HTTPTTSProcessor(SentenceTTSProcessor):
         if kind in _WAV_TYPES:
             return WavStreamDecoder(f"the answer from {self.url}")
         if kind in _L16_TYPES | _PCM_TYPES | _MULAW_TYPES:
-            default_rate = 8000 if kind in _MULAW_TYPES else self._sample_rate
+            default_rate = 8000 if kind in _MULAW_TYPES else self._rate
             rate = params.get("rate") or response.headers.get("X-Sample-Rate") or default_rate
             channels = params.get("channels", "1")
             encoding = AudioEncoding.MULAW if kind in _MULAW_TYPES else AudioEncoding.PCM16
