@@ -7,7 +7,7 @@ from typing import Any
 
 import pytest
 
-from framekit.intents import DialogueState, IntentClassifier, IntentEngine, Reply
+from framekit.intents import DialogueState, IntentClassifier, IntentEngine, Reply, registry_caller
 
 NOW = dt.datetime(2026, 11, 25, 15, 0)  # a Wednesday
 
@@ -180,3 +180,45 @@ async def test_availability_uses_the_date(engine: IntentEngine, tools: Tools) ->
         reply.text
         == "On Monday, November 30 I have 9 AM or 2:30 PM. Would you like me to book one?"
     )
+
+
+async def test_runs_the_same_registered_tools_as_the_llm_path(
+    classifier: IntentClassifier,
+) -> None:
+    from framekit.tools import ToolRegistry
+
+    registry = ToolRegistry(default_timeout=2.0)
+    booked: list[tuple[str, dt.datetime]] = []
+
+    @registry.tool
+    def book_appointment(name: str, when: dt.datetime) -> dict[str, str]:
+        """Book an appointment.
+
+        Args:
+            name: Who the appointment is for.
+            when: Start of the appointment.
+        """
+        booked.append((name, when))
+        return {"when": when.isoformat(timespec="minutes")}
+
+    @registry.tool
+    def order_status(order_number: str) -> dict[str, str]:
+        """Look an order up.
+
+        Args:
+            order_number: Digits only.
+        """
+        raise LookupError(f"no order {order_number}")
+
+    engine = IntentEngine(registry_caller(registry), classifier=classifier, clock=lambda: NOW)
+    state = engine.new_state()
+    replies = await talk(engine, state, "book me in tomorrow at 10 am, my name is Li Wei", "yes")
+    assert booked == [("Li Wei", dt.datetime(2026, 11, 26, 10, 0))]
+    assert (
+        replies[1].text
+        == "Done: Li Wei, you're booked for Thursday, November 26 at 10 AM. Anything else?"
+    )
+    (failed,) = await talk(engine, state, "where is order 4271")
+    assert failed.tool_calls[0].error is not None
+    assert "no order 4271" in failed.tool_calls[0].error
+    assert failed.text.startswith("I'm sorry, I couldn't")

@@ -9,7 +9,7 @@ from __future__ import annotations
 from framekit.intents.classifier import Classification, Embedder, IntentClassifier
 from framekit.intents.defaults import CONTACT_CENTER_INTENTS
 from framekit.intents.dialogue import DialogueState, Reply, SlotValue, ToolCall
-from framekit.intents.engine import IntentEngine, ToolCaller
+from framekit.intents.engine import IntentEngine, ToolCaller, ToolFailedError, registry_caller
 from framekit.intents.spec import Answer, Intent, SlotKind, SlotSpec
 
 __all__ = [
@@ -27,4 +27,6 @@ __all__ = [
     "SlotValue",
     "ToolCall",
     "ToolCaller",
+    "ToolFailedError",
+    "registry_caller",
 ]
