@@ -148,8 +148,9 @@ class Log(FrameProcessor):
         if direction is self.side:
             self.log.append(frame)
         if isinstance(frame, UserStartedSpeakingFrame):
-            assert self.vad.speech_started_at is not None
-            self.starts.append(self.vad.speech_started_at)
+            assert frame.started_at is not None
+            assert frame.started_at == self.vad.speech_started_at
+            self.starts.append(frame.started_at)
         await self.push_frame(frame, direction)
 
 

@@ -18,7 +18,13 @@ __all__ = [
 
 @dataclass(slots=True, eq=False)
 class UserStartedSpeakingFrame(SystemFrame):
-    """VAD heard the caller start to speak."""
+    """VAD heard the caller start to speak.
+
+    ``started_at`` is the clock time at which speech really began (VAD confirms it
+    after a minimum speech duration, so it lies a little in the past).
+    """
+
+    started_at: float | None = None
 
 
 @dataclass(slots=True, eq=False)

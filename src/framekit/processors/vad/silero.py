@@ -156,7 +156,7 @@ class SileroVADProcessor(FrameProcessor):
             if event is VADEvent.STARTED:
                 heard = machine.seconds(machine.position - machine.speech_start)
                 self._speech_started_at = self.clock.now() - heard - self._unscored_seconds(chunker)
-                await self.push_frame(UserStartedSpeakingFrame())
+                await self.push_frame(UserStartedSpeakingFrame(started_at=self._speech_started_at))
                 await self.push_frame(InterruptionRequestFrame(), FrameDirection.UPSTREAM)
             elif event is VADEvent.STOPPED:
                 lookback = round(self.params.end_lookback * machine.sample_rate)
