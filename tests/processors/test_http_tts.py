@@ -232,3 +232,30 @@ async def test_interruption_drops_the_connection_so_the_service_stops(server: TT
     cut = call.out.index(interruption)
     assert not [f for f in call.out[cut:] if isinstance(f, TTSAudioFrame)]
     assert not call.up  # an interruption is not an error
+
+
+async def test_a_shared_session_serves_several_calls_and_stays_open(server: TTSServer) -> None:
+    import aiohttp
+
+    async with aiohttp.ClientSession() as session:
+        for _ in range(2):
+            tts = HTTPTTSProcessor(url=server.url("/raw"), session=session)
+            out = await _speak(tts, "Hi.")
+            assert len(audio_of(out.downstream)) / 2 / 16000 == pytest.approx(0.5, abs=0.01)
+        assert not session.closed  # the caller's session: the processors leave it open
+    assert server.hits("/raw") == 2
+
+
+async def test_an_own_session_is_closed_with_the_call(server: TTSServer) -> None:
+    tts = HTTPTTSProcessor(url=server.url("/raw"))
+    call = LiveCall([tts])
+    await call.start()
+    session = tts._session  # the processor's own, opened when the call started
+    assert session is not None
+    await call.send(TTSSpeakFrame(text="Hi."))
+    await call.wait_for(lambda f: isinstance(f, TTSStoppedFrame))
+    await call.end()
+
+    assert session.closed
+    with pytest.raises(RuntimeError, match="has not started"):
+        await anext(tts.synthesize("Hello again."))
