@@ -1,0 +1,86 @@
+"""The intent engine as a pipeline processor: where an LLM would sit, with no LLM.
+
+Why it speaks the LLM's frames: the processors after it (sentence splitting,
+TTS, call records) already understand an LLM response (``LLMResponseStartFrame``,
+``LLMTextFrame``, ``LLMResponseEndFrame``) and a tool's ``FunctionCallResultFrame``,
+so swapping an LLM for the offline engine changes one processor and nothing
+around it. A reply that ends the call is followed by a ``HangUpFrame`` (goodbye)
+or a ``TransferCallFrame`` (a human was asked for, or the engine could not
+help): both are ordered, so they take effect after the reply is spoken.
+
+It is a queued processor: the engine's ~20 ms of model time runs on the call's
+worker, never in the task that moves audio.
+"""
+
+from __future__ import annotations
+
+import itertools
+
+from framekit.frames import (
+    FunctionCallResultFrame,
+    HangUpFrame,
+    LLMResponseEndFrame,
+    LLMResponseStartFrame,
+    LLMTextFrame,
+    TranscriptionFrame,
+    TransferCallFrame,
+)
+from framekit.intents.dialogue import DialogueState
+from framekit.intents.engine import IntentEngine
+from framekit.processors.base import FrameDirection, on_frame
+from framekit.processors.queued import QueuedFrameProcessor
+
+__all__ = ["IntentEngineProcessor"]
+
+_TRANSFER_INTENT = "transfer_to_human"
+
+
+class IntentEngineProcessor(QueuedFrameProcessor):
+    """Answers each final transcription with the engine's reply; one per call.
+
+    ``transfer_to``: the number or SIP URI a ``TransferCallFrame`` names when the
+    caller is handed to a human.
+    """
+
+    def __init__(
+        self, engine: IntentEngine, *, transfer_to: str = "", name: str | None = None
+    ) -> None:
+        super().__init__(name=name)
+        self._engine = engine
+        self._state = engine.new_state()
+        self._transfer_to = transfer_to
+        self._responses = itertools.count(1)
+
+    @property
+    def state(self) -> DialogueState:
+        """This call's conversation state (the request in progress, its slots)."""
+        return self._state
+
+    @on_frame(TranscriptionFrame)
+    async def _on_transcription(self, frame: TranscriptionFrame, direction: FrameDirection) -> None:
+        await self.push_frame(frame, direction)
+        if not frame.text.strip() or self._state.ended:
+            return
+        reply = await self._engine.respond(self._state, frame.text)
+        response_id = f"intent-{next(self._responses)}"
+        for n, call in enumerate(reply.tool_calls):
+            await self.push_frame(
+                FunctionCallResultFrame(
+                    call_id=f"{response_id}-{n}",
+                    function_name=call.name,
+                    arguments=call.arguments,
+                    result=call.result,
+                    error=call.error,
+                )
+            )
+        if reply.text:
+            await self.push_frame(LLMResponseStartFrame(response_id=response_id))
+            await self.push_frame(LLMTextFrame(text=reply.text, response_id=response_id))
+            await self.push_frame(LLMResponseEndFrame(response_id=response_id))
+        if reply.end_call:
+            if reply.intent == _TRANSFER_INTENT:
+                await self.push_frame(
+                    TransferCallFrame(target=self._transfer_to, reason="caller handed to a human")
+                )
+            else:
+                await self.push_frame(HangUpFrame(reason="completed"))

@@ -1,0 +1,74 @@
+"""The intent engine in a pipeline: transcriptions in, LLM-style replies and call control out."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+from framekit.frames import (
+    FunctionCallResultFrame,
+    HangUpFrame,
+    LLMResponseEndFrame,
+    LLMResponseStartFrame,
+    LLMTextFrame,
+    TranscriptionFrame,
+    TransferCallFrame,
+)
+from framekit.intents import IntentClassifier, IntentEngine
+from framekit.intents.processor import IntentEngineProcessor
+from framekit.testing import run_processor
+
+NOW = dt.datetime(2026, 11, 25, 15, 0)
+
+
+def make(classifier: IntentClassifier) -> tuple[IntentEngine, list[str]]:
+    calls: list[str] = []
+
+    def tools(name: str, args: dict[str, Any]) -> dict[str, Any]:
+        calls.append(name)
+        return {"status": "shipped"}
+
+    return IntentEngine(tools, classifier=classifier, clock=lambda: NOW), calls
+
+
+async def test_a_turn_becomes_an_llm_style_response(classifier: IntentClassifier) -> None:
+    engine, calls = make(classifier)
+    capture = await run_processor(
+        IntentEngineProcessor(engine),
+        [TranscriptionFrame(text="where's my order"), TranscriptionFrame(text="4 2 7 1")],
+    )
+    texts = [f.text for f in capture.downstream_of(LLMTextFrame)]
+    assert texts[0].startswith("Sure. What's your order number?")
+    assert texts[1] == "Order 4 2 7 1 is shipped."
+    assert calls == ["order_status"]
+    (result,) = capture.downstream_of(FunctionCallResultFrame)
+    assert result.function_name == "order_status"
+    assert result.arguments == {"order_number": "4271"}
+    kinds = [
+        type(f)
+        for f in capture.downstream
+        if isinstance(f, LLMResponseStartFrame | LLMTextFrame | LLMResponseEndFrame)
+    ]
+    assert kinds == [LLMResponseStartFrame, LLMTextFrame, LLMResponseEndFrame] * 2
+    assert len(capture.downstream_of(TranscriptionFrame)) == 2
+
+
+async def test_goodbye_hangs_up_after_the_reply(classifier: IntentClassifier) -> None:
+    engine, _ = make(classifier)
+    capture = await run_processor(
+        IntentEngineProcessor(engine),
+        [TranscriptionFrame(text="that's all, thanks, bye"), TranscriptionFrame(text="hello?")],
+    )
+    order = [type(f) for f in capture.downstream if isinstance(f, LLMTextFrame | HangUpFrame)]
+    assert order == [LLMTextFrame, HangUpFrame]
+
+
+async def test_asking_for_a_human_transfers(classifier: IntentClassifier) -> None:
+    engine, calls = make(classifier)
+    capture = await run_processor(
+        IntentEngineProcessor(engine, transfer_to="+15550100"),
+        [TranscriptionFrame(text="can i talk to a real person please")],
+    )
+    (transfer,) = capture.downstream_of(TransferCallFrame)
+    assert transfer.target == "+15550100"
+    assert calls == ["transfer_to_human"]
