@@ -194,6 +194,22 @@ ORDER_NUMBERS: tuple[tuple[str, str | None], ...] = (
     ("one two three four five six seven eight nine", None),
     ("i bought two things", None),
     ("hundred", None),
+    # written later, after the parser was done; all passed on first measure
+    ("order number seven seven three two one", "77321"),
+    ("it's eight one oh oh", "8100"),
+    ("my order is 1 2 3 4 5", "12345"),
+    ("ninety nine eighty eight", "9988"),
+    ("the number on the email is 20 24 11", "202411"),
+    ("six six six seven", "6667"),
+    ("order # 55210", "55210"),
+    ("uh the order's three one four one five nine", "314159"),
+    ("five thousand and twelve", "5012"),
+    ("nineteen eighty four", "1984"),
+    ("it's 7-7-0-1-2", "77012"),
+    ("one hundred twenty three four five six", None),
+    ("i think it's twenty one", None),
+    ("order number is 4 4 4 4 4 4 4 4", "44444444"),
+    ("zero zero seven four two", "00742"),
 )
 """(utterance, the order number, or ``None`` when there is no valid 4-8 digit one)."""
 
@@ -225,5 +241,22 @@ DATES: tuple[tuple[str, str | None, str | None], ...] = (
     ("eight in the evening on saturday", "2026-11-28", "20:00"),
     ("may 4th at 2:30 pm", "2027-05-04", "14:30"),
     ("whenever suits you", None, None),
+    # written later, after the parser was done; all passed on first measure
+    ("how about thursday at 3", "2026-11-26", "15:00"),
+    ("next monday morning", "2026-11-30", "09:00"),
+    ("the 12th of december", "2026-12-12", None),
+    ("december 12", "2026-12-12", None),
+    ("12 december at noon", "2026-12-12", "12:00"),
+    ("tomorrow afternoon at four", "2026-11-26", "16:00"),
+    ("in three days at 10", "2026-11-28", "10:00"),
+    ("sunday at half past eleven", "2026-11-29", "11:30"),
+    ("friday at 5:15 pm", "2026-11-27", "17:15"),
+    ("the first of january at nine", "2027-01-01", "09:00"),
+    ("today at 6 pm", "2026-11-25", "18:00"),
+    ("tomorrow at ten past two", "2026-11-26", "14:10"),
+    ("thursday around eleven thirty", "2026-11-26", "11:30"),
+    ("monday the 30th at 2", "2026-11-30", "14:00"),
+    ("could we do wednesday next week at 4 p m", "2026-12-02", "16:00"),
+    ("at 9:45 on the 2nd of december", "2026-12-02", "09:45"),
 )
 """(utterance, ISO date or ``None``, ``HH:MM`` or ``None``), relative to :data:`NOW`."""
