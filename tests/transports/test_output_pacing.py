@@ -37,8 +37,14 @@ CHUNK = 640  # 20 ms of 16 kHz PCM16
 class ListOutput(OutputTransport):
     """Remembers every chunk with the clock time it was written at."""
 
-    def __init__(self, *, wire_format: AudioFormat | None = None, realtime: bool = True) -> None:
-        super().__init__(wire_format=wire_format, realtime=realtime)
+    def __init__(
+        self,
+        *,
+        wire_format: AudioFormat | None = None,
+        realtime: bool = True,
+        send_ahead: float = 0.0,
+    ) -> None:
+        super().__init__(wire_format=wire_format, realtime=realtime, send_ahead=send_ahead)
         self.writes: list[tuple[float, bytes]] = []
         self.clears: list[float] = []
 
@@ -371,3 +377,14 @@ async def test_a_transport_can_wait_for_the_far_end_to_confirm_playback() -> Non
         output.echo.set()
         await call.advance(0.01)
         assert call.up_types()[-2:] == [PlayedUpToFrame, BotStoppedSpeakingFrame]
+
+
+async def test_send_ahead_writes_early_but_speaking_follows_playback() -> None:
+    output = ListOutput(send_ahead=0.04)
+    async with Call(output) as call:
+        await call.send(audio(0.2))
+        await call.advance(0.5)
+        # Chunks 0-2 go at once (due at -0.04, -0.02, 0), then one every 20 ms.
+        assert output.times == [0.0, 0.0, 0.0, *grid(7, 0.02)]
+        assert [t for t, _ in call.up_of(BotStoppedSpeakingFrame)] == [0.2]
+        assert played(call) == [0.2]

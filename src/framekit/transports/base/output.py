@@ -84,6 +84,10 @@ class OutputTransport(QueuedFrameProcessor, ABC):
 
     ``wire_format`` is the format :meth:`write_audio` receives; ``None`` means
     PCM16 mono at the pipeline's output rate (``StartFrame.audio_out_sample_rate``).
+    ``send_ahead`` writes each chunk that many seconds before it plays, so that
+    network jitter does not starve the far end's buffer; the speaking state and the
+    played seconds still follow when the caller hears the audio, and
+    :meth:`clear_output` must drop what was sent ahead.
     """
 
     def __init__(
@@ -91,12 +95,16 @@ class OutputTransport(QueuedFrameProcessor, ABC):
         *,
         wire_format: AudioFormat | None = None,
         realtime: bool = True,
+        send_ahead: float = 0.0,
         chunk_ms: int = 20,
         name: str | None = None,
     ) -> None:
         super().__init__(name=name)
+        if send_ahead < 0:
+            raise ValueError(f"send_ahead must be >= 0, got {send_ahead}")
         self._wire_arg = wire_format
         self._realtime = realtime
+        self._send_ahead = send_ahead
         self._chunk_ms = chunk_ms
         self._chunk_s = chunk_ms / 1000
         self._set_wire(wire_format or audio_format(16000))
@@ -128,6 +136,11 @@ class OutputTransport(QueuedFrameProcessor, ABC):
         return self._realtime
 
     @property
+    def send_ahead(self) -> float:
+        """Seconds each chunk is written before it plays (0: at its playing instant)."""
+        return self._send_ahead
+
+    @property
     def chunk_seconds(self) -> float:
         """Length of each chunk given to :meth:`write_audio`, in seconds."""
         return self._chunk_s
@@ -141,8 +154,9 @@ class OutputTransport(QueuedFrameProcessor, ABC):
     async def write_audio(self, chunk: bytes) -> None:
         """Send one chunk (``chunk_ms`` of :attr:`wire_format` audio) to the wire.
 
-        Called on this processor's worker at the chunk's playing instant; the
-        last chunk of an utterance is padded with silence to a whole chunk.
+        Called on this processor's worker at the chunk's playing instant (less
+        :attr:`send_ahead`); the last chunk of an utterance is padded with silence
+        to a whole chunk.
         """
 
     async def clear_output(self) -> None:
@@ -289,13 +303,13 @@ class OutputTransport(QueuedFrameProcessor, ABC):
                 self._audio_bytes = 0
                 await self.on_utterance_start(self._anchor)
             elif self._realtime:
-                due = self._anchor + self._chunks * chunk_s
+                due = self._anchor + self._chunks * chunk_s - self._send_ahead
                 now = clock.now()
                 if due > now:
                     await clock.sleep(due - now)
                     now = clock.now()
                 if now - due > MAX_LAG_SECONDS:
-                    self._anchor = now - self._chunks * chunk_s
+                    self._anchor = now + self._send_ahead - self._chunks * chunk_s
             if generation != self._generation:
                 return
             await self.write_audio(chunk)
