@@ -222,3 +222,21 @@ async def test_runs_the_same_registered_tools_as_the_llm_path(
     assert failed.tool_calls[0].error is not None
     assert "no order 4271" in failed.tool_calls[0].error
     assert failed.text.startswith("I'm sorry, I couldn't")
+
+
+async def test_yes_to_an_offer_books_on_the_day_checked(engine: IntentEngine, tools: Tools) -> None:
+    state = engine.new_state()
+    replies = await talk(
+        engine, state, "anything free on monday", "yes please", "jane doe", "2:30", "yes"
+    )
+    assert replies[1].intent == "book_appointment"
+    assert replies[1].awaiting == "name"
+    assert replies[2].text == "What time on Monday, November 30?"
+    assert tools.calls[-1] == ("book_appointment", {"name": "Jane Doe", "when": "2026-11-30T14:30"})
+
+
+async def test_an_offer_lapses_after_another_turn(engine: IntentEngine, tools: Tools) -> None:
+    state = engine.new_state()
+    replies = await talk(engine, state, "anything free on monday", "hello", "yes")
+    assert replies[2].intent == "affirm"
+    assert [c[0] for c in tools.calls] == ["check_availability"]

@@ -266,6 +266,7 @@ CONTACT_CENTER_INTENTS: tuple[Intent, ...] = (
         slots=(SlotSpec("date", "date", "Which day would you like me to check?"),),
         tool="check_availability",
         answer=_availability,
+        offer="book_appointment",
         keywords=("available", "availability", "free", "openings", "slots", "fully booked"),
     ),
     Intent(

@@ -62,6 +62,10 @@ class DialogueState:
     partial_date: dt.date | None = None
     """Half of a date-and-time slot, while the other half is being asked for."""
     partial_time: dt.time | None = None
+    offer: str | None = None
+    """The intent a plain yes now starts ("Would you like me to book one?")."""
+    offer_slots: dict[str, SlotValue] = field(default_factory=dict)
+    """The slots of the answer that made the offer, carried into it."""
     misses: int = 0
     """Consecutive turns the engine could not use; past a limit it offers a human."""
     ended: bool = False

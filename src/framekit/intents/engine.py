@@ -23,6 +23,7 @@ from __future__ import annotations
 
 import datetime as dt
 import inspect
+import re
 from collections.abc import Awaitable, Callable, Mapping, Sequence
 from typing import Any, Protocol, TypeAlias
 
@@ -83,6 +84,7 @@ def registry_caller(registry: _Executes) -> ToolCaller:
 
 
 _CONFIRM = "confirmation"
+_ISO_DAY = re.compile(r"\d{4}-\d{2}-\d{2}")
 _RE_ASK = "Sorry, I didn't catch that. "
 _UNKNOWN = (
     "Sorry, I didn't quite get that. Could you say it another way? "
@@ -160,7 +162,12 @@ class IntentEngine:
         return await self._on_request(state, text, moment)
 
     async def _on_request(self, state: DialogueState, text: str, now: dt.datetime) -> Reply:
+        offer, carried = state.offer, state.offer_slots
+        state.offer, state.offer_slots = None, {}
         found = self.understand(text)
+        if offer is not None and found.intent in ("affirm", offer):
+            target = self._intents[offer]
+            return await self._start(state, target, text, now, found.score, carry=carried)
         if found.intent is None:
             return await self._miss(state, _UNKNOWN, found)
         return await self._start(state, self._intents[found.intent], text, now, found.score)
@@ -203,9 +210,17 @@ class IntentEngine:
         return await self._miss(state, _RE_ASK + question, found, _CONFIRM)
 
     async def _start(
-        self, state: DialogueState, intent: Intent, text: str, now: dt.datetime, score: float
+        self,
+        state: DialogueState,
+        intent: Intent,
+        text: str,
+        now: dt.datetime,
+        score: float,
+        *,
+        carry: Mapping[str, SlotValue] | None = None,
     ) -> Reply:
         state.finish_request()
+        state.offer, state.offer_slots = None, {}
         state.misses = 0
         if intent.dialogue_act or (intent.tool is None and not intent.slots):
             return Reply(render(intent.answer, self._context(state)), intent.name, score)
@@ -213,11 +228,23 @@ class IntentEngine:
         for spec in intent.slots:
             if spec.remember and spec.name in state.memory:
                 state.slots[spec.name] = state.memory[spec.name]
+        self._carry(state, intent, carry or {})
         self._fill(state, intent, text, now, expecting=None, overwrite=True)
         reply = await self._advance(state, intent, now)
         return Reply(
             reply.text, reply.intent, score, reply.tool_calls, reply.awaiting, reply.end_call
         )
+
+    def _carry(
+        self, state: DialogueState, intent: Intent, carried: Mapping[str, SlotValue]
+    ) -> None:
+        """Slots of an accepted offer: same-named ones as they are, a day into a day-and-time."""
+        days = [v for v in carried.values() if _ISO_DAY.fullmatch(v.value)]
+        for spec in intent.slots:
+            if spec.name in carried:
+                state.slots[spec.name] = carried[spec.name]
+            elif spec.kind == "datetime" and days:
+                state.partial_date = dt.date.fromisoformat(days[0].value)
 
     async def _advance(self, state: DialogueState, intent: Intent, now: dt.datetime) -> Reply:
         """Ask for the next missing slot, or for confirmation, or run the tool."""
@@ -238,6 +265,7 @@ class IntentEngine:
         calls: list[ToolCall] = []
         context = self._context(state)
         text: str
+        failed_call = False
         if intent.tool is None:
             text = render(intent.answer, context)
         else:
@@ -250,13 +278,17 @@ class IntentEngine:
             failed = call.error is not None or (
                 isinstance(call.result, Mapping) and call.result.get("error")
             )
+            failed_call = bool(failed)
             text = self._say(intent.failure if failed else intent.answer, context, intent)
             if failed and intent.ends_call:
                 text = self._say(intent.failure, context, intent)
         for spec in intent.slots:
             if spec.remember and spec.name in state.slots:
                 state.memory[spec.name] = state.slots[spec.name]
+        offered = dict(state.slots)
         state.finish_request()
+        if intent.offer is not None and not failed_call:
+            state.offer, state.offer_slots = intent.offer, offered
         state.misses = 0
         ended = intent.ends_call and not (calls and calls[0].error is not None)
         state.ended = ended

@@ -64,6 +64,8 @@ class Intent:
         "a colleague?"
     )
     """Said when the tool fails or returns ``{"error": ...}``."""
+    offer: str | None = None
+    """An intent that a plain yes right after this answer starts, with this one's slots."""
     keywords: tuple[str, ...] = ()
     """Word stems that, when present, nudge the classifier toward this intent."""
     ends_call: bool = False
