@@ -240,3 +240,16 @@ async def test_an_offer_lapses_after_another_turn(engine: IntentEngine, tools: T
     replies = await talk(engine, state, "anything free on monday", "hello", "yes")
     assert replies[2].intent == "affirm"
     assert [c[0] for c in tools.calls] == ["check_availability"]
+
+
+async def test_a_failed_transfer_keeps_the_caller_and_a_goodbye_still_ends(
+    classifier: IntentClassifier,
+) -> None:
+    tools = Tools(fail={"transfer_to_human", "end_call"})
+    engine = IntentEngine(tools, classifier=classifier, clock=lambda: NOW)
+    state = engine.new_state()
+    transfer, goodbye = await talk(engine, state, "let me talk to a human", "ok bye then")
+    assert not transfer.end_call
+    assert "nobody is free" in transfer.text
+    assert goodbye.end_call
+    assert goodbye.text == "Thanks for calling. Goodbye!"

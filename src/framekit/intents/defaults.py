@@ -327,6 +327,10 @@ CONTACT_CENTER_INTENTS: tuple[Intent, ...] = (
         ),
         tool="transfer_to_human",
         answer="Of course. I'm transferring you to a colleague now, please hold.",
+        failure=(
+            "I'm sorry, nobody is free to take your call right now. Is there anything I can "
+            "help with in the meantime?"
+        ),
         keywords=("human", "person", "agent", "representative", "operator", "someone", "manager"),
         ends_call=True,
     ),
@@ -343,6 +347,8 @@ CONTACT_CENTER_INTENTS: tuple[Intent, ...] = (
         ),
         tool="end_call",
         answer="Thanks for calling. Goodbye!",
+        failure="Thanks for calling. Goodbye!",
+        ends_call_on_failure=True,
         keywords=(
             "bye",
             "goodbye",

@@ -280,8 +280,6 @@ class IntentEngine:
             )
             failed_call = bool(failed)
             text = self._say(intent.failure if failed else intent.answer, context, intent)
-            if failed and intent.ends_call:
-                text = self._say(intent.failure, context, intent)
         for spec in intent.slots:
             if spec.remember and spec.name in state.slots:
                 state.memory[spec.name] = state.slots[spec.name]
@@ -290,7 +288,7 @@ class IntentEngine:
         if intent.offer is not None and not failed_call:
             state.offer, state.offer_slots = intent.offer, offered
         state.misses = 0
-        ended = intent.ends_call and not (calls and calls[0].error is not None)
+        ended = intent.ends_call and (not failed_call or intent.ends_call_on_failure)
         state.ended = ended
         return Reply(text, intent.name, 1.0, tuple(calls), end_call=ended)
 

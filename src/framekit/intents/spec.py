@@ -70,6 +70,8 @@ class Intent:
     """Word stems that, when present, nudge the classifier toward this intent."""
     ends_call: bool = False
     """The reply ends the call (goodbye, a transfer that went through)."""
+    ends_call_on_failure: bool = False
+    """End the call even when the tool failed (a goodbye; not a transfer that did not happen)."""
     dialogue_act: bool = False
     """Yes, no, hello: answers to the bot, never a request of their own."""
 
