@@ -183,12 +183,13 @@ async def test_without_keepalive_the_idle_close_is_reported_and_reconnected() ->
 
 
 async def test_keepalive_keeps_an_idle_connection_open() -> None:
-    async with FakeDeepgramServer(api_key=KEY, idle_timeout=0.3) as server:
-        stt = _stt(server, keepalive_interval=0.05)
+    async with FakeDeepgramServer(api_key=KEY, idle_timeout=1.0) as server:
+        stt = _stt(server, keepalive_interval=0.1)
         async with LiveCall(stt) as call:
             await server.wait_for(lambda: bool(server.connections))
             conn = server.connections[0]
-            await server.wait_for(lambda: conn.messages.count("KeepAlive") >= 12)  # > 0.6 s
+            # 1.5 s without audio, longer than the server's idle timeout
+            await server.wait_for(lambda: conn.messages.count("KeepAlive") >= 15)
             await call.end()
 
     assert len(server.connections) == 1

@@ -84,6 +84,7 @@ except ModuleNotFoundError as exc:  # pragma: no cover - depends on the install
 __all__ = ["DEEPGRAM_URL", "DeepgramSTTProcessor", "DeepgramSTTStats"]
 
 DEEPGRAM_URL = "wss://api.deepgram.com"
+_TIME_TOLERANCE = 1e-6
 
 
 @dataclass(slots=True)
@@ -235,6 +236,27 @@ class DeepgramSTTProcessor(FrameProcessor):
     async def wait_connected(self) -> None:
         """Wait until a connection is open and the buffered audio has been sent on it."""
         await self._connected.wait()
+
+    async def discard_pending(self) -> None:
+        """Forget the unfinished utterance: its audio, its finalized pieces, Deepgram's state.
+
+        :class:`~framekit.processors.stt.fallback.FallbackSTTProcessor` calls this on a
+        provider it stops using, so that provider cannot deliver those words later,
+        after another one has. A live connection is replaced by a fresh one (Deepgram
+        keeps the stream's unfinished audio otherwise); a lost one reconnects clean.
+        """
+        self._finals.clear()
+        self._last_interim = ""
+        self._stopped_at = None
+        self._gap.take()
+        self._unfinalized.take()
+        session = self._session
+        if session is None or self._closing or session is asyncio.current_task():
+            return
+        self._conn = None
+        self._connected.clear()
+        session.cancel()  # owned by the call: it closes its socket as it unwinds
+        self._session = self.context.tasks.create_task(self._run(), f"{self.name}:connection")
 
     # --- lifecycle -----------------------------------------------------------------------
 
@@ -472,9 +494,9 @@ class DeepgramSTTProcessor(FrameProcessor):
         """Send ``KeepAlive`` whenever no audio went out for ``keepalive_interval``."""
         interval = self._keepalive_interval
         while True:
-            idle = self.clock.now() - self._last_sent
-            if idle < interval:
-                await self.clock.sleep(interval - idle)
+            wait = self._last_sent + interval - self.clock.now()
+            if wait > _TIME_TOLERANCE:  # a tolerance, or float rounding could spin here
+                await self.clock.sleep(wait)
                 continue
             conn = self._conn
             if conn is not None and not self._closing:

@@ -8,7 +8,9 @@ they would with Deepgram. Only the recognizer is scripted.
 How it "recognizes": it measures the energy of the PCM it receives in 20 ms
 windows (in *stream* time, counted from the bytes, never the wall clock, so the
 answers do not depend on how fast a test sends). A stretch of loud windows is a
-segment of speech; each segment takes the next scripted transcript. While the
+segment of speech; each segment takes the next scripted transcript (a segment
+cut off by a lost connection before any final gives its transcript back, so the
+same audio sent again gets the same words). While the
 segment grows it sends interim ``Results`` (``is_final: false``) revealing the
 words in proportion to the audio heard; after ``endpointing`` ms of quiet it
 sends the final ``Results`` (``is_final`` and ``speech_final``), then
