@@ -53,3 +53,11 @@ def test_heldout_accuracy_at_least_90_percent(
 @pytest.mark.parametrize("text", OUT_OF_SCOPE)
 def test_out_of_scope_is_unknown(engine: IntentEngine, text: str) -> None:
     assert engine.understand(text).intent is None
+
+
+async def test_async_understanding_matches(engine: IntentEngine) -> None:
+    for text, _ in HELDOUT[::10]:
+        threaded = await engine.understand_async(text)
+        direct = engine.understand(text)
+        assert threaded.intent == direct.intent
+        assert threaded.score == pytest.approx(direct.score, abs=1e-5)

@@ -22,6 +22,7 @@ On the held-out sets in ``tests/intents`` the blend beat nearest examples alone
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Protocol
@@ -101,6 +102,13 @@ class IntentClassifier:
     def classify(self, text: str, *, among: Sequence[str] | None = None) -> Classification:
         """The intent ``text`` most likely means; ``among`` limits the candidates."""
         return self.classify_vector(text, self._embedder.encode([text])[0], among=among)
+
+    async def classify_async(
+        self, text: str, *, among: Sequence[str] | None = None
+    ) -> Classification:
+        """As :meth:`classify`, embedding in a worker thread so the event loop keeps moving."""
+        vectors = await asyncio.to_thread(self._embedder.encode, [text])
+        return self.classify_vector(text, vectors[0], among=among)
 
     def classify_vector(
         self, text: str, vector: _F32, *, among: Sequence[str] | None = None

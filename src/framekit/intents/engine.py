@@ -138,6 +138,17 @@ class IntentEngine:
         A short answer that is plainly yes or no ("nope", "that's incorrect")
         is affirm or deny by its words: embeddings of two-word replies are weak.
         """
+        return self._by_words(text) or self.classifier.classify(text)
+
+    async def understand_async(self, text: str) -> Classification:
+        """As :meth:`understand`, with the model run in a worker thread.
+
+        The embedding takes milliseconds of CPU; on the event loop it would hold
+        up the audio of every call in the process (onnxruntime releases the GIL).
+        """
+        return self._by_words(text) or await self.classifier.classify_async(text)
+
+    def _by_words(self, text: str) -> Classification | None:
         tokens = tokenize(text)
         lowered = " " + " ".join(tokens)
         yes_no = parse_yes_no(text)
@@ -145,7 +156,7 @@ class IntentEngine:
         act = "affirm" if yes_no else "deny"
         if yes_no is not None and len(tokens) <= 4 and plain and act in self._intents:
             return Classification(act, 1.0, {act: 1.0})
-        return self.classifier.classify(text)
+        return None
 
     async def respond(
         self, state: DialogueState, text: str, *, now: dt.datetime | None = None
@@ -164,7 +175,7 @@ class IntentEngine:
     async def _on_request(self, state: DialogueState, text: str, now: dt.datetime) -> Reply:
         offer, carried = state.offer, state.offer_slots
         state.offer, state.offer_slots = None, {}
-        found = self.understand(text)
+        found = await self.understand_async(text)
         if offer is not None and found.intent in ("affirm", offer):
             target = self._intents[offer]
             return await self._start(state, target, text, now, found.score, carry=carried)
@@ -177,7 +188,7 @@ class IntentEngine:
         if self._fill(state, intent, text, now, expecting=state.pending_slot):
             state.misses = 0
             return await self._advance(state, intent, now)
-        found = self.understand(text)
+        found = await self.understand_async(text)
         if found.intent == "deny":
             state.finish_request()
             return Reply(_DECLINED, "deny", found.score)
@@ -197,7 +208,7 @@ class IntentEngine:
         if answer is False:
             state.finish_request()
             return Reply(_DECLINED, intent.name)
-        found = self.understand(text)
+        found = await self.understand_async(text)
         if found.intent == "affirm":
             return await self._act(state, intent, now)
         if found.intent == "deny":

@@ -8,8 +8,8 @@ around it. A reply that ends the call is followed by a ``HangUpFrame`` (goodbye)
 or a ``TransferCallFrame`` (a human was asked for, or the engine could not
 help): both are ordered, so they take effect after the reply is spoken.
 
-It is a queued processor: the engine's ~20 ms of model time runs on the call's
-worker, never in the task that moves audio.
+It is a queued processor and the engine embeds in a worker thread: the few
+milliseconds of model time never hold up the event loop that moves audio.
 """
 
 from __future__ import annotations
