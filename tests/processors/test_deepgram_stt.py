@@ -214,6 +214,20 @@ async def test_refused_auth_is_reported_retried_and_buffered_audio_is_kept() -> 
     assert bytes(server.connections[0].audio) == audio  # the gap's audio, then nothing lost
 
 
+async def test_the_end_waits_for_a_reconnect_to_transcribe_buffered_audio() -> None:
+    async with FakeDeepgramServer(["last words"], api_key=KEY) as server:
+        server.refuse_auth = True
+        stt = _stt(server, endpointing=False, utterance_end_ms=None)
+        async with LiveCall(stt) as call:
+            await call.send(frames_of(tone(0.6)))
+            await server.wait_for(lambda: server.rejected >= 1)
+            server.refuse_auth = False
+            await call.end()  # while still disconnected, with 0.6 s of audio waiting
+
+    assert call.transcripts == ["last words"]
+    assert bytes(server.connections[0].audio) == tone(0.6)
+
+
 async def test_dropped_connection_resends_what_was_not_finalized() -> None:
     first, second = tone(0.5) + silence(0.5), tone(0.8) + silence(0.6)
     async with FakeDeepgramServer(["first words", "second words"], api_key=KEY) as server:

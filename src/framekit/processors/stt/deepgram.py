@@ -58,6 +58,7 @@ from framekit.frames import (
     UserStoppedSpeakingFrame,
 )
 from framekit.processors.base import FrameDirection, FrameProcessor, on_frame
+from framekit.processors.stt._streaming import AudioLog, UtteranceText
 
 try:
     with warnings.catch_warnings():
@@ -104,41 +105,6 @@ class DeepgramSTTStats:
     """Transcription frames pushed (one per utterance)."""
     final_latencies: list[float] = field(default_factory=list)
     """Seconds from each ``UserStoppedSpeakingFrame`` to the next transcription frame."""
-
-
-class _AudioLog:
-    """Audio in stream order with its byte offset on the current connection, bounded."""
-
-    def __init__(self, limit_bytes: int) -> None:
-        self.chunks: deque[tuple[int, bytes]] = deque()
-        self.size = 0
-        self.limit = limit_bytes
-        self.dropped = 0
-
-    def add(self, offset: int, pcm: bytes) -> None:
-        self.chunks.append((offset, pcm))
-        self.size += len(pcm)
-        while self.size > self.limit and self.chunks:
-            _, old = self.chunks.popleft()
-            self.size -= len(old)
-            self.dropped += len(old)
-
-    def forget_before(self, offset: int) -> None:
-        """Drop chunks that end at or before ``offset`` (Deepgram finalized them)."""
-        while self.chunks and self.chunks[0][0] + len(self.chunks[0][1]) <= offset:
-            self.size -= len(self.chunks.popleft()[1])
-
-    def restore(self, chunks: deque[bytes]) -> None:
-        """Put ``chunks`` back in front of what was logged since (a send failed)."""
-        later = self.take()
-        for pcm in [*chunks, *later]:
-            self.add(0, pcm)
-
-    def take(self) -> list[bytes]:
-        out = [pcm for _, pcm in self.chunks]
-        self.chunks.clear()
-        self.size = 0
-        return out
 
 
 class DeepgramSTTProcessor(FrameProcessor):
@@ -213,8 +179,8 @@ class DeepgramSTTProcessor(FrameProcessor):
         self._connect_timeout = connect_timeout
         self._close_timeout = close_timeout
         limit = self._format.bytes_for(max_buffer_seconds)
-        self._gap = _AudioLog(limit)
-        self._unfinalized = _AudioLog(limit)
+        self._gap = AudioLog(limit)
+        self._unfinalized = AudioLog(limit)
         self._converter: AudioConverter | None = None
         self._conn: AsyncV1SocketClient | None = None
         self._connected = asyncio.Event()
@@ -223,8 +189,7 @@ class DeepgramSTTProcessor(FrameProcessor):
         self._closing = False
         self._session: asyncio.Task[None] | None = None
         self._keepalive: asyncio.Task[None] | None = None
-        self._finals: list[tuple[str, float, float]] = []
-        self._last_interim = ""
+        self._text = UtteranceText()
         self._stopped_at: float | None = None
         self.stats = DeepgramSTTStats()
 
@@ -245,8 +210,7 @@ class DeepgramSTTProcessor(FrameProcessor):
         after another one has. A live connection is replaced by a fresh one (Deepgram
         keeps the stream's unfinished audio otherwise); a lost one reconnects clean.
         """
-        self._finals.clear()
-        self._last_interim = ""
+        self._text.clear()
         self._stopped_at = None
         self._gap.take()
         self._unfinalized.take()
@@ -268,7 +232,15 @@ class DeepgramSTTProcessor(FrameProcessor):
         self._keepalive = tasks.create_task(self._keep_alive(), f"{self.name}:keepalive")
 
     async def on_end(self, frame: EndFrame) -> None:
-        """Ask Deepgram for the last words (``CloseStream``), push them, then close."""
+        """Ask Deepgram for the last words (``CloseStream``), push them, then close.
+
+        If the connection is down with audio waiting, the reconnect gets
+        ``close_timeout`` seconds to come back and take it first.
+        """
+        if self._conn is None and self._gap.size and self._session is not None:
+            with contextlib.suppress(TimeoutError):
+                async with asyncio.timeout(self._close_timeout):
+                    await self._connected.wait()
         self._closing = True
         conn, session = self._conn, self._session
         if conn is not None and session is not None:
@@ -446,37 +418,30 @@ class DeepgramSTTProcessor(FrameProcessor):
         if results.is_final:
             end = results.start + results.duration
             self._unfinalized.forget_before(self._format.bytes_for(end))
-            if text and best is not None:
-                self._finals.append((text, best.confidence, results.duration))
+            if best is not None:
+                self._text.add_final(text, best.confidence, results.duration)
             if results.speech_final or results.from_finalize:
                 await self._push_utterance()
-        elif text:
-            interim = " ".join([*(t for t, _, _ in self._finals), text])
-            if interim != self._last_interim:
-                self._last_interim = interim
-                await self.push_frame(
-                    InterimTranscriptionFrame(
-                        text=interim,
-                        user_id=self._user_id,
-                        timestamp=self.clock.now(),
-                        language=self._language,
-                    )
+        elif (interim := self._text.interim(text)) is not None:
+            await self.push_frame(
+                InterimTranscriptionFrame(
+                    text=interim,
+                    user_id=self._user_id,
+                    timestamp=self.clock.now(),
+                    language=self._language,
                 )
+            )
 
     async def _push_utterance(self) -> None:
         """Push the finalized pieces of the utterance as one transcription frame."""
-        finals, self._finals = self._finals, []
-        self._last_interim = ""
-        if not finals:
+        finished = self._text.finish()
+        if finished is None:
             return
-        total = sum(duration for _, _, duration in finals)
-        confidence = (
-            sum(c * d for _, c, d in finals) / total if total > 0 else min(c for _, c, _ in finals)
-        )
+        text, confidence = finished
         now = self.clock.now()
         await self.push_frame(
             TranscriptionFrame(
-                text=" ".join(text for text, _, _ in finals),
+                text=text,
                 user_id=self._user_id,
                 timestamp=now,
                 language=self._language,
