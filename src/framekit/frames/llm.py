@@ -3,15 +3,19 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from framekit.frames.base import ControlFrame, DataFrame, SystemFrame, Uninterruptible
 from framekit.frames.text import TextFrame
+
+if TYPE_CHECKING:
+    from framekit.llm.context import LLMContext
 
 __all__ = [
     "FunctionCallCancelledFrame",
     "FunctionCallRequestedFrame",
     "FunctionCallResultFrame",
+    "LLMContextFrame",
     "LLMMessagesFrame",
     "LLMResponseEndFrame",
     "LLMResponseStartFrame",
@@ -24,6 +28,17 @@ class LLMMessagesFrame(DataFrame):
     """Run the LLM on these provider-neutral messages (``{"role": ..., "content": ...}``)."""
 
     messages: list[dict[str, Any]] = field(default_factory=list)
+
+
+@dataclass(slots=True, eq=False)
+class LLMContextFrame(DataFrame):
+    """Run the LLM on this conversation (a :class:`~framekit.llm.context.LLMContext`).
+
+    The context object itself travels, not a copy: the aggregators that share it
+    keep recording into it, and the LLM reads it when its turn comes.
+    """
+
+    context: LLMContext | None = None
 
 
 @dataclass(slots=True, eq=False)

@@ -1,0 +1,36 @@
+"""The conversation side of the LLM layer: provider-neutral context, adapters, events.
+
+* :class:`LLMContext`: system prompt, turns, tool calls with their results, tool
+  schemas, a length budget, trimming to what the caller heard;
+* :mod:`framekit.llm.adapters`: the context as Anthropic or OpenAI requests;
+* :mod:`framekit.llm.events`: what a provider's stream yields
+  (:class:`LLMService`), for the processors and for fallback chains;
+* :mod:`framekit.llm.aggregators`: the processors that keep the context up to date.
+
+See ``docs/llm.md``.
+"""
+
+from framekit.llm.context import AssistantTurn, LLMContext, ToolCallRecord, UserTurn
+from framekit.llm.events import (
+    LLMEvent,
+    LLMService,
+    LLMServiceError,
+    StreamEnd,
+    TextDelta,
+    ToolCallEvent,
+    UsageEvent,
+)
+
+__all__ = [
+    "AssistantTurn",
+    "LLMContext",
+    "LLMEvent",
+    "LLMService",
+    "LLMServiceError",
+    "StreamEnd",
+    "TextDelta",
+    "ToolCallEvent",
+    "ToolCallRecord",
+    "UsageEvent",
+    "UserTurn",
+]

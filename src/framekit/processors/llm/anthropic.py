@@ -1,0 +1,214 @@
+"""Claude through the official ``anthropic`` SDK: Messages API, streamed, with tools.
+
+:class:`AnthropicLLMService` turns the raw Messages stream into
+:mod:`framekit.llm.events`; :class:`AnthropicLLMProcessor` is the pipeline stage.
+
+The raw event stream is read rather than the SDK's ``messages.stream`` helper
+because the helper raises in the middle of the stream when a tool's arguments are
+not valid JSON; here such a call becomes a :class:`ToolCallEvent` with an error,
+which the model is told about on the next run. Failures are mapped to
+:class:`~framekit.llm.events.LLMServiceError`, including the HTTP library's own
+transport errors, which the SDK does not wrap when they happen mid-stream.
+
+Install with ``pip install "framekit[anthropic]"``.
+"""
+
+from __future__ import annotations
+
+from collections.abc import AsyncGenerator
+from typing import Any
+
+import anthropic
+
+from framekit.llm.adapters.anthropic import to_anthropic
+from framekit.llm.context import LLMContext
+from framekit.llm.events import (
+    LLMEvent,
+    LLMService,
+    LLMServiceError,
+    StreamEnd,
+    TextDelta,
+    UsageEvent,
+)
+from framekit.processors.llm._stream import (
+    await_within,
+    next_within,
+    parse_tool_arguments,
+    transport_errors,
+)
+from framekit.processors.llm.base import LLMProcessor
+
+__all__ = ["DEFAULT_ANTHROPIC_MODEL", "AnthropicLLMProcessor", "AnthropicLLMService"]
+
+DEFAULT_ANTHROPIC_MODEL = "claude-haiku-4-5"
+_TRANSPORT_ERRORS = transport_errors()
+
+
+class AnthropicLLMService(LLMService):
+    """Streams Claude's answers to an :class:`LLMContext`.
+
+    ``first_token_timeout`` bounds the wait for the first event after the request
+    (connection and response headers included), ``stall_timeout`` the gap between
+    two events; either one running out is a ``stall`` error. ``max_retries`` is the
+    SDK's own retry count (it honours ``retry-after``): keep it low on a phone
+    call, where a fallback provider answers sooner than a backoff does.
+    """
+
+    provider = "anthropic"
+
+    def __init__(
+        self,
+        *,
+        model: str = DEFAULT_ANTHROPIC_MODEL,
+        api_key: str | None = None,
+        base_url: str | None = None,
+        max_tokens: int = 1024,
+        temperature: float | None = None,
+        max_retries: int = 1,
+        request_timeout: float = 30.0,
+        first_token_timeout: float | None = 10.0,
+        stall_timeout: float | None = 5.0,
+        extra: dict[str, Any] | None = None,
+        client: anthropic.AsyncAnthropic | None = None,
+    ) -> None:
+        super().__init__(model=model)
+        self._api_key = api_key
+        self._base_url = base_url
+        self.max_tokens = max_tokens
+        self.temperature = temperature
+        self._max_retries = max_retries
+        self._request_timeout = request_timeout
+        self.first_token_timeout = first_token_timeout
+        self.stall_timeout = stall_timeout
+        self.extra = dict(extra or {})
+        self._client = client
+        self._owns_client = client is None
+
+    @property
+    def client(self) -> anthropic.AsyncAnthropic:
+        """The SDK client, created on first use (and again after :meth:`close`)."""
+        if self._client is None:
+            self._client = anthropic.AsyncAnthropic(
+                api_key=self._api_key,
+                base_url=self._base_url,
+                max_retries=self._max_retries,
+                timeout=self._request_timeout,
+            )
+        return self._client
+
+    def request(self, context: LLMContext) -> dict[str, Any]:
+        """The ``messages.create`` arguments for ``context`` (without ``stream``)."""
+        rendered = to_anthropic(context)
+        kwargs: dict[str, Any] = {
+            "model": self.model,
+            "max_tokens": self.max_tokens,
+            "messages": rendered.messages,
+        }
+        if rendered.system:
+            kwargs["system"] = rendered.system
+        if rendered.tools:
+            kwargs["tools"] = rendered.tools
+        if self.temperature is not None:
+            kwargs["temperature"] = self.temperature
+        kwargs.update(self.extra)
+        return kwargs
+
+    async def stream(self, context: LLMContext) -> AsyncGenerator[LLMEvent, None]:
+        try:
+            opening = self.client.messages.create(stream=True, **self.request(context))
+            stream = await await_within(opening, self.first_token_timeout, self.provider)
+        except Exception as exc:
+            raise _service_error(exc) from exc
+        try:
+            iterator = stream.__aiter__()
+            timeout = self.first_token_timeout
+            tools: dict[int, list[str]] = {}
+            input_tokens = output_tokens = 0
+            stop_reason: str | None = None
+            while True:
+                try:
+                    event = await next_within(iterator, timeout, self.provider)
+                except StopAsyncIteration:
+                    break
+                timeout = self.stall_timeout
+                kind = event.type
+                if kind == "content_block_delta":
+                    delta = event.delta
+                    if delta.type == "text_delta":
+                        if delta.text:
+                            yield TextDelta(delta.text)
+                    elif delta.type == "input_json_delta":
+                        parts = tools.get(event.index)
+                        if parts is not None:
+                            parts.append(delta.partial_json)
+                elif kind == "content_block_start":
+                    block = event.content_block
+                    if block.type == "tool_use":
+                        tools[event.index] = [block.id, block.name]
+                elif kind == "content_block_stop":
+                    parts = tools.pop(event.index, None)
+                    if parts is not None:
+                        yield parse_tool_arguments(parts[0], parts[1], "".join(parts[2:]))
+                elif kind == "message_start":
+                    input_tokens = event.message.usage.input_tokens or 0
+                elif kind == "message_delta":
+                    stop_reason = event.delta.stop_reason
+                    output_tokens = event.usage.output_tokens or output_tokens
+            yield UsageEvent(input_tokens, output_tokens)
+            yield StreamEnd(stop_reason)
+        except LLMServiceError:
+            raise
+        except Exception as exc:
+            raise _service_error(exc) from exc
+        finally:
+            await stream.close()
+
+    async def close(self) -> None:
+        if self._client is not None and self._owns_client:
+            client, self._client = self._client, None
+            await client.close()
+
+
+def _service_error(exc: BaseException) -> LLMServiceError:
+    """What an ``anthropic`` (or HTTP library) exception means for the caller."""
+    provider = "anthropic"
+    if isinstance(exc, LLMServiceError):
+        return exc
+    if isinstance(exc, anthropic.APIStatusError):
+        status = exc.status_code
+        if status == 429:
+            kind = "rate_limited"
+        elif status >= 500:
+            kind = "server"
+        elif status >= 400:
+            kind = "client"
+        else:
+            kind = "stream"
+        return LLMServiceError(kind, f"{provider}: {exc}", provider=provider, status=status)
+    if isinstance(exc, anthropic.APITimeoutError):
+        return LLMServiceError("timeout", f"{provider}: {exc}", provider=provider)
+    if isinstance(exc, anthropic.APIConnectionError):
+        return LLMServiceError("connection", f"{provider}: {exc}", provider=provider)
+    if _TRANSPORT_ERRORS and isinstance(exc, _TRANSPORT_ERRORS):
+        kind = "timeout" if "Timeout" in type(exc).__name__ else "connection"
+        return LLMServiceError(kind, f"{provider}: {exc!r}", provider=provider)
+    if isinstance(exc, anthropic.APIError):
+        return LLMServiceError("stream", f"{provider}: {exc}", provider=provider)
+    return LLMServiceError("stream", f"{provider}: {exc!r}", provider=provider)
+
+
+class AnthropicLLMProcessor(LLMProcessor):
+    """The pipeline stage for Claude: ``AnthropicLLMProcessor(api_key=..., model=...)``.
+
+    Every keyword goes to :class:`AnthropicLLMService`; pass ``service=`` to share
+    one (and its connection pool) between calls.
+    """
+
+    def __init__(
+        self,
+        *,
+        service: AnthropicLLMService | None = None,
+        name: str | None = None,
+        **options: Any,
+    ) -> None:
+        super().__init__(service or AnthropicLLMService(**options), name=name)

@@ -1,0 +1,221 @@
+"""GPT, and any OpenAI-compatible server, through the official ``openai`` SDK.
+
+:class:`OpenAILLMService` streams Chat Completions with tools and
+``stream_options={"include_usage": True}`` (the last chunk then carries the token
+counts); :class:`OpenAILLMProcessor` is the pipeline stage.
+
+The same client serves a **local model** ("local Llama"): point ``base_url`` at a
+llama.cpp server (``http://localhost:8080/v1``), vLLM (``http://localhost:8000/v1``)
+or Ollama (``http://localhost:11434/v1``); those servers accept any API key. Set
+``include_usage=False`` for a server that rejects ``stream_options``.
+
+Tool call arguments arrive in fragments keyed by the call's ``index``; they are
+joined and parsed once the stream has ended. Arguments that are not a JSON object
+become a :class:`~framekit.llm.events.ToolCallEvent` with an error, never an
+exception. A server that omits a call's ``id`` (some local ones do) gets one made
+up, so the result can still be matched to its call.
+
+Install with ``pip install "framekit[openai]"``.
+"""
+
+from __future__ import annotations
+
+import itertools
+import os
+from collections.abc import AsyncGenerator
+from typing import Any
+
+import openai
+
+from framekit.llm.adapters.openai import to_openai, to_openai_tools
+from framekit.llm.context import LLMContext
+from framekit.llm.events import (
+    LLMEvent,
+    LLMService,
+    LLMServiceError,
+    StreamEnd,
+    TextDelta,
+    UsageEvent,
+)
+from framekit.processors.llm._stream import (
+    await_within,
+    next_within,
+    parse_tool_arguments,
+    transport_errors,
+)
+from framekit.processors.llm.base import LLMProcessor
+
+__all__ = ["DEFAULT_OPENAI_MODEL", "OpenAILLMProcessor", "OpenAILLMService"]
+
+DEFAULT_OPENAI_MODEL = "gpt-4o-mini"
+_TRANSPORT_ERRORS = transport_errors()
+_made_up_ids = itertools.count(1)
+
+
+class OpenAILLMService(LLMService):
+    """Streams Chat Completions answers to an :class:`LLMContext`.
+
+    Timeouts and retries as in :class:`~framekit.processors.llm.anthropic.AnthropicLLMService`.
+    ``api_key`` defaults to ``OPENAI_API_KEY``; with a ``base_url`` and no key, a
+    placeholder key is sent, as local servers need none.
+    """
+
+    provider = "openai"
+
+    def __init__(
+        self,
+        *,
+        model: str = DEFAULT_OPENAI_MODEL,
+        api_key: str | None = None,
+        base_url: str | None = None,
+        max_tokens: int | None = None,
+        temperature: float | None = None,
+        include_usage: bool = True,
+        max_retries: int = 1,
+        request_timeout: float = 30.0,
+        first_token_timeout: float | None = 10.0,
+        stall_timeout: float | None = 5.0,
+        extra: dict[str, Any] | None = None,
+        client: openai.AsyncOpenAI | None = None,
+    ) -> None:
+        super().__init__(model=model)
+        self._api_key = api_key
+        self._base_url = base_url
+        self.max_tokens = max_tokens
+        self.temperature = temperature
+        self.include_usage = include_usage
+        self._max_retries = max_retries
+        self._request_timeout = request_timeout
+        self.first_token_timeout = first_token_timeout
+        self.stall_timeout = stall_timeout
+        self.extra = dict(extra or {})
+        self._client = client
+        self._owns_client = client is None
+
+    @property
+    def client(self) -> openai.AsyncOpenAI:
+        """The SDK client, created on first use (and again after :meth:`close`)."""
+        if self._client is None:
+            api_key = self._api_key
+            if api_key is None and self._base_url is not None:
+                api_key = os.environ.get("OPENAI_API_KEY", "sk-no-key-required")
+            self._client = openai.AsyncOpenAI(
+                api_key=api_key,
+                base_url=self._base_url,
+                max_retries=self._max_retries,
+                timeout=self._request_timeout,
+            )
+        return self._client
+
+    def request(self, context: LLMContext) -> dict[str, Any]:
+        """The ``chat.completions.create`` arguments for ``context`` (without ``stream``)."""
+        kwargs: dict[str, Any] = {"model": self.model, "messages": to_openai(context)}
+        tools = to_openai_tools(context)
+        if tools:
+            kwargs["tools"] = tools
+        if self.include_usage:
+            kwargs["stream_options"] = {"include_usage": True}
+        if self.max_tokens is not None:
+            kwargs["max_tokens"] = self.max_tokens
+        if self.temperature is not None:
+            kwargs["temperature"] = self.temperature
+        kwargs.update(self.extra)
+        return kwargs
+
+    async def stream(self, context: LLMContext) -> AsyncGenerator[LLMEvent, None]:
+        try:
+            opening = self.client.chat.completions.create(stream=True, **self.request(context))
+            stream = await await_within(opening, self.first_token_timeout, self.provider)
+        except Exception as exc:
+            raise _service_error(exc) from exc
+        try:
+            iterator = stream.__aiter__()
+            timeout = self.first_token_timeout
+            calls: dict[int, list[str]] = {}
+            usage: UsageEvent | None = None
+            stop_reason: str | None = None
+            while True:
+                try:
+                    chunk = await next_within(iterator, timeout, self.provider)
+                except StopAsyncIteration:
+                    break
+                timeout = self.stall_timeout
+                if chunk.usage is not None:
+                    usage = UsageEvent(
+                        chunk.usage.prompt_tokens or 0, chunk.usage.completion_tokens or 0
+                    )
+                for choice in chunk.choices:
+                    delta = choice.delta
+                    if delta.content:
+                        yield TextDelta(delta.content)
+                    for fragment in delta.tool_calls or ():
+                        parts = calls.setdefault(fragment.index, ["", ""])
+                        if fragment.id:
+                            parts[0] = fragment.id
+                        function = fragment.function
+                        if function is not None:
+                            if function.name:
+                                parts[1] = function.name
+                            if function.arguments:
+                                parts.append(function.arguments)
+                    if choice.finish_reason:
+                        stop_reason = choice.finish_reason
+            for index in sorted(calls):
+                parts = calls[index]
+                call_id = parts[0] or f"call_framekit_{next(_made_up_ids)}"
+                yield parse_tool_arguments(call_id, parts[1], "".join(parts[2:]))
+            if usage is not None:
+                yield usage
+            yield StreamEnd(stop_reason)
+        except LLMServiceError:
+            raise
+        except Exception as exc:
+            raise _service_error(exc) from exc
+        finally:
+            await stream.close()
+
+    async def close(self) -> None:
+        if self._client is not None and self._owns_client:
+            client, self._client = self._client, None
+            await client.close()
+
+
+def _service_error(exc: BaseException) -> LLMServiceError:
+    """What an ``openai`` (or HTTP library) exception means for the caller."""
+    provider = "openai"
+    if isinstance(exc, LLMServiceError):
+        return exc
+    if isinstance(exc, openai.APIStatusError):
+        status = exc.status_code
+        if status == 429:
+            kind = "rate_limited"
+        elif status >= 500:
+            kind = "server"
+        else:
+            kind = "client"
+        return LLMServiceError(kind, f"{provider}: {exc}", provider=provider, status=status)
+    if isinstance(exc, openai.APITimeoutError):
+        return LLMServiceError("timeout", f"{provider}: {exc}", provider=provider)
+    if isinstance(exc, openai.APIConnectionError):
+        return LLMServiceError("connection", f"{provider}: {exc}", provider=provider)
+    if _TRANSPORT_ERRORS and isinstance(exc, _TRANSPORT_ERRORS):
+        kind = "timeout" if "Timeout" in type(exc).__name__ else "connection"
+        return LLMServiceError(kind, f"{provider}: {exc!r}", provider=provider)
+    return LLMServiceError("stream", f"{provider}: {exc!r}", provider=provider)
+
+
+class OpenAILLMProcessor(LLMProcessor):
+    """The pipeline stage for GPT or a local OpenAI-compatible model.
+
+    ``OpenAILLMProcessor(model="llama-3.2-3b", base_url="http://localhost:8080/v1")``;
+    every keyword goes to :class:`OpenAILLMService`.
+    """
+
+    def __init__(
+        self,
+        *,
+        service: OpenAILLMService | None = None,
+        name: str | None = None,
+        **options: Any,
+    ) -> None:
+        super().__init__(service or OpenAILLMService(**options), name=name)
