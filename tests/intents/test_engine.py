@@ -253,3 +253,30 @@ async def test_a_failed_transfer_keeps_the_caller_and_a_goodbye_still_ends(
     assert "nobody is free" in transfer.text
     assert goodbye.end_call
     assert goodbye.text == "Thanks for calling. Goodbye!"
+
+
+async def test_new_values_alone_repeat_the_last_request(engine: IntentEngine, tools: Tools) -> None:
+    state = engine.new_state()
+    await talk(engine, state, "anything free on monday", "what about tuesday")
+    await talk(engine, state, "where is order 4271", "and 55120?")
+    assert tools.calls == [
+        ("check_availability", {"date": "2026-11-30"}),
+        ("check_availability", {"date": "2026-12-01"}),
+        ("order_status", {"order_number": "4271"}),
+        ("order_status", {"order_number": "55120"}),
+    ]
+
+
+async def test_fully_booked_offers_nothing(classifier: IntentClassifier) -> None:
+    calls: list[str] = []
+
+    def tools(name: str, args: dict[str, Any]) -> dict[str, Any]:
+        calls.append(name)
+        return {"slots": []}
+
+    engine = IntentEngine(tools, classifier=classifier, clock=lambda: NOW)
+    state = engine.new_state()
+    full, _ = await talk(engine, state, "any openings on friday", "yes")
+    assert "fully booked" in full.text
+    assert state.intent is None
+    assert calls == ["check_availability"]

@@ -6,10 +6,11 @@ See ``docs/intents.md``. Sentence embeddings need the ``intents`` extra
 
 from __future__ import annotations
 
+from framekit.intents.calling import ToolCaller, ToolFailedError, registry_caller
 from framekit.intents.classifier import Classification, Embedder, IntentClassifier
 from framekit.intents.defaults import CONTACT_CENTER_INTENTS
 from framekit.intents.dialogue import DialogueState, Reply, SlotValue, ToolCall
-from framekit.intents.engine import IntentEngine, ToolCaller, ToolFailedError, registry_caller
+from framekit.intents.engine import IntentEngine
 from framekit.intents.spec import Answer, Intent, SlotKind, SlotSpec
 
 __all__ = [

@@ -82,7 +82,7 @@ def _availability(context: Mapping[str, Any]) -> str:
         return text
     slots = list(context.get("slots") or [])
     if not slots:
-        return f"I'm afraid {context['date']} is fully booked. Would another day work?"
+        return f"I'm afraid {context['date']} is fully booked. Which other day should I check?"
     times = []
     for slot in slots[:4]:
         value = str(slot)
@@ -267,6 +267,7 @@ CONTACT_CENTER_INTENTS: tuple[Intent, ...] = (
         tool="check_availability",
         answer=_availability,
         offer="book_appointment",
+        offer_if=lambda context: bool(context.get("slots")),
         keywords=("available", "availability", "free", "openings", "slots", "fully booked"),
     ),
     Intent(

@@ -66,6 +66,9 @@ class DialogueState:
     """The intent a plain yes now starts ("Would you like me to book one?")."""
     offer_slots: dict[str, SlotValue] = field(default_factory=dict)
     """The slots of the answer that made the offer, carried into it."""
+    last_intent: str | None = None
+    """The last request served with slots: a turn with only new values repeats it."""
+    last_slots: dict[str, SlotValue] = field(default_factory=dict)
     misses: int = 0
     """Consecutive turns the engine could not use; past a limit it offers a human."""
     ended: bool = False

@@ -24,12 +24,13 @@ from __future__ import annotations
 import datetime as dt
 import inspect
 import re
-from collections.abc import Awaitable, Callable, Mapping, Sequence
-from typing import Any, Protocol, TypeAlias
+from collections.abc import Callable, Mapping, Sequence
+from typing import Any
 
 from loguru import logger
 
 from framekit.intents._numbers import tokenize
+from framekit.intents.calling import ToolCaller
 from framekit.intents.classifier import Classification, Embedder, IntentClassifier
 from framekit.intents.defaults import CONTACT_CENTER_INTENTS
 from framekit.intents.dialogue import DialogueState, Reply, SlotValue, ToolCall
@@ -45,43 +46,7 @@ from framekit.intents.slots import (
 )
 from framekit.intents.spec import Intent, SlotSpec, render
 
-__all__ = ["IntentEngine", "ToolCaller", "ToolFailedError", "registry_caller"]
-
-ToolCaller: TypeAlias = Callable[[str, dict[str, Any]], Any | Awaitable[Any]]
-"""Runs a registered tool by name with keyword arguments; may be sync or async."""
-
-
-class ToolFailedError(Exception):
-    """A tool reported an error instead of a result; the caller hears the intent's failure reply."""
-
-
-class _Outcome(Protocol):
-    @property
-    def result(self) -> Any: ...
-    @property
-    def error(self) -> str | None: ...
-
-
-class _Executes(Protocol):
-    async def execute(self, name: str, arguments: dict[str, Any]) -> _Outcome: ...
-
-
-def registry_caller(registry: _Executes) -> ToolCaller:
-    """A :data:`ToolCaller` over a :class:`framekit.tools.ToolRegistry`.
-
-    The registry validates and converts the arguments (ISO strings to dates, as
-    from an LLM) and bounds each tool with its timeout, so the offline engine and
-    the LLM path run the very same tools the same way.
-    """
-
-    async def call(name: str, arguments: dict[str, Any]) -> Any:
-        outcome = await registry.execute(name, arguments)
-        if outcome.error is not None:
-            raise ToolFailedError(outcome.error)
-        return outcome.result
-
-    return call
-
+__all__ = ["IntentEngine"]
 
 _CONFIRM = "confirmation"
 _ISO_DAY = re.compile(r"\d{4}-\d{2}-\d{2}")
@@ -179,6 +144,16 @@ class IntentEngine:
         if offer is not None and found.intent in ("affirm", offer):
             target = self._intents[offer]
             return await self._start(state, target, text, now, found.score, carry=carried)
+        # "what about Tuesday?", "and order 5512?": the last request again, with new values
+        last = self._intents.get(state.last_intent or "")
+        weak = found.intent is None or found.score < self._switch
+        if (
+            last is not None
+            and weak
+            and self._fill(DialogueState(), last, text, now, expecting=None)
+        ):
+            carried = state.last_slots
+            return await self._start(state, last, text, now, found.score, carry=carried)
         if found.intent is None:
             return await self._miss(state, _UNKNOWN, found)
         return await self._start(state, self._intents[found.intent], text, now, found.score)
@@ -296,7 +271,10 @@ class IntentEngine:
                 state.memory[spec.name] = state.slots[spec.name]
         offered = dict(state.slots)
         state.finish_request()
-        if intent.offer is not None and not failed_call:
+        if not failed_call and intent.slots:
+            state.last_intent, state.last_slots = intent.name, offered
+        offer_made = intent.offer_if is None or intent.offer_if(context)
+        if intent.offer is not None and not failed_call and offer_made:
             state.offer, state.offer_slots = intent.offer, offered
         state.misses = 0
         ended = intent.ends_call and (not failed_call or intent.ends_call_on_failure)

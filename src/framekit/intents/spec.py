@@ -66,6 +66,8 @@ class Intent:
     """Said when the tool fails or returns ``{"error": ...}``."""
     offer: str | None = None
     """An intent that a plain yes right after this answer starts, with this one's slots."""
+    offer_if: Callable[[Mapping[str, Any]], bool] | None = None
+    """Whether the answer made the offer, given its context (``None``: always)."""
     keywords: tuple[str, ...] = ()
     """Word stems that, when present, nudge the classifier toward this intent."""
     ends_call: bool = False
