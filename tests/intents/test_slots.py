@@ -138,3 +138,24 @@ def test_spoken_forms() -> None:
     assert speak_date(dt.date(2026, 11, 26), _NOW) == "tomorrow"
     assert speak_date(dt.date(2026, 11, 27), _NOW) == "Friday, November 27"
     assert speak_date(dt.date(2027, 1, 5), _NOW) == "Tuesday, January 5, 2027"
+
+
+@pytest.mark.parametrize(
+    ("text", "day", "time"),
+    [
+        ("Next Friday at 2.30 p.m.", "2026-11-27", "14:30"),
+        ("Tomorrow at 9.15am.", "2026-11-26", "09:15"),
+        ("On the 3rd of December, at half past 10.", "2026-12-03", "10:30"),
+        ("At 10 o'clock on Monday.", "2026-11-30", "10:00"),
+    ],
+)
+def test_whisper_style_dates(text: str, day: str, time: str) -> None:
+    """Whisper writes capitals, punctuation and digits: "2.30 p.m.", "9.15am"."""
+    assert _when(text) == (day, time)
+
+
+@pytest.mark.parametrize(
+    "text", ["Order 4,271.", "It's 42-71.", "Order #4271, please.", "My order number is 4 2 7 1."]
+)
+def test_whisper_style_order_numbers(text: str) -> None:
+    assert extract_order_number(text) == "4271"
