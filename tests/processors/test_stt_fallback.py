@@ -17,7 +17,9 @@ pytest.importorskip("aiohttp", reason="needs the 'testing' extra")
 
 from framekit.clock import ManualClock
 from framekit.frames import (
+    EndFrame,
     InputAudioFrame,
+    TranscriptionFrame,
     UserStartedSpeakingFrame,
     UserStoppedSpeakingFrame,
 )
@@ -53,6 +55,30 @@ async def _feed(
             target = server.heard_seconds + frame.duration
             await server.wait_for(lambda t=target: server.heard_seconds >= t - 1e-9)
         await clock.advance(FRAME)
+
+
+async def test_a_healthy_primary_does_all_the_work_and_flushes_before_the_end() -> None:
+    primary_server = FakeDeepgramServer(["primary words"], api_key=KEY)
+    secondary_server = FakeDeepgramServer(["secondary words"], api_key=KEY)
+    async with primary_server, secondary_server:
+        primary = DeepgramSTTProcessor(
+            api_key=KEY, url=primary_server.url, endpointing=False, utterance_end_ms=None
+        )
+        stt = FallbackSTTProcessor([primary, _deepgram(secondary_server, "secondary")])
+        async with LiveCall(stt) as call:
+            await call.send(frames_of(tone(0.6)))
+            await primary_server.wait_for(lambda: primary_server.heard_seconds >= 0.6)
+            await secondary_server.wait_for(lambda: bool(secondary_server.connections))
+            await call.end()  # the words are still in the primary: the end flushes them
+
+    assert call.transcripts == ["primary words"]
+    kinds = [type(f) for f in call.down]
+    assert kinds.index(TranscriptionFrame) < kinds.index(EndFrame)
+    assert len(call.downstream_of(InputAudioFrame)) == 30  # each frame passes once
+    assert not stt.stats.switches
+    standby = secondary_server.connections[0]
+    assert not standby.audio  # a warm standby hears nothing
+    assert standby.messages == ["CloseStream"]
 
 
 async def test_an_error_switches_provider_and_replays_the_utterance() -> None:
