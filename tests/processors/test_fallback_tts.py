@@ -7,7 +7,7 @@ from collections.abc import AsyncIterator
 
 import pytest
 
-pytest.importorskip("aiohttp", reason="needs the 'http-tts' extra")
+pytest.importorskip("aiohttp", reason="needs the 'http' extra")
 
 from framekit.audio import audio_format
 from framekit.clock import ManualClock, SystemClock

@@ -14,7 +14,7 @@ from typing import Any
 
 import pytest
 
-pytest.importorskip("aiohttp", reason="needs the 'http-tts' extra")
+pytest.importorskip("aiohttp", reason="needs the 'http' extra")
 
 from framekit.audio import audio_format, decode_wav
 from framekit.clock import SystemClock

@@ -3,7 +3,7 @@
 Every TTS processor derives from :class:`SentenceTTSProcessor` (sentences, frames,
 conversion to the output rate, interruptions) and implements ``synthesize``.
 Voices live in their own modules: ``framekit.processors.tts.piper``
-(``framekit[piper]``), ``framekit.processors.tts.http`` (``framekit[http-tts]``),
+(``framekit[piper]``), ``framekit.processors.tts.http`` (``framekit[http]``),
 ``framekit.processors.tts.espeak`` (the Debian ``espeak-ng`` binary) and
 ``framekit.processors.tts.fallback`` (one voice after another).
 """

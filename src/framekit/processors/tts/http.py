@@ -1,4 +1,4 @@
-"""A client for a text-to-speech service you already run, over plain HTTP (``framekit[http-tts]``).
+"""A client for a text-to-speech service you already run, over plain HTTP (``framekit[http]``).
 
 The service API this client expects (every part is configurable):
 
@@ -57,7 +57,7 @@ from framekit.processors.tts.sentences import DEFAULT_ABBREVIATIONS
 try:
     import aiohttp
 except ImportError as exc:  # pragma: no cover - depends on the environment
-    raise ImportError("HTTPTTSProcessor needs aiohttp: pip install 'framekit[http-tts]'") from exc
+    raise ImportError("HTTPTTSProcessor needs aiohttp: pip install 'framekit[http]'") from exc
 
 __all__ = ["DEFAULT_BODY_TEMPLATE", "HTTPTTSProcessor"]
 
