@@ -8,6 +8,7 @@ scripted words) answers with Deepgram's messages. Faults are injected on the ser
 from __future__ import annotations
 
 import asyncio
+from functools import partial
 from pathlib import Path
 
 import pytest
@@ -37,6 +38,10 @@ from processors._live_call import (
 
 KEY = "test-key"
 SENTENCE = "Hello, I would like to check the status of my order."
+
+
+def _sent_keepalives(messages: list[str], count: int) -> bool:
+    return messages.count("KeepAlive") == count
 
 
 def _stt(server: FakeDeepgramServer, **options: object) -> DeepgramSTTProcessor:
@@ -158,7 +163,7 @@ async def test_keepalive_only_while_no_audio_flows() -> None:
                 await stt.wait_connected()
             for expected in (1, 2, 3):
                 await clock.advance(1.0)
-                await server.wait_for(lambda n=expected: conn.messages.count("KeepAlive") == n)
+                await server.wait_for(partial(_sent_keepalives, conn.messages, expected))
             for _ in range(10):  # audio every 0.5 s: no keep-alive needed
                 await call.send(frames_of(silence(0.02)))
                 await clock.advance(0.5)

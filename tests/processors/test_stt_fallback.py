@@ -8,6 +8,7 @@ and the audio each server received shows what was replayed.
 
 from __future__ import annotations
 
+from functools import partial
 from pathlib import Path
 
 import pytest
@@ -37,6 +38,10 @@ def _deepgram(server: FakeDeepgramServer, name: str) -> DeepgramSTTProcessor:
     )
 
 
+def _heard_at_least(server: FakeDeepgramServer, seconds: float) -> bool:
+    return server.heard_seconds >= seconds
+
+
 async def _feed(
     call: LiveCall,
     clock: ManualClock,
@@ -52,8 +57,8 @@ async def _feed(
     for frame in frames:
         await call.send([frame])
         if server is not None:
-            target = server.heard_seconds + frame.duration
-            await server.wait_for(lambda t=target: server.heard_seconds >= t - 1e-9)
+            target = server.heard_seconds + frame.duration - 1e-9
+            await server.wait_for(partial(_heard_at_least, server, target))
         await clock.advance(FRAME)
 
 
