@@ -10,6 +10,7 @@ import importlib
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
+    from framekit.models.embeddings import SentenceEmbedder
     from framekit.models.piper import PiperEngine
     from framekit.models.silero_vad import SileroVADEngine, SileroVADStream
     from framekit.models.whisper import Transcript, WhisperEngine
@@ -18,6 +19,7 @@ if TYPE_CHECKING:
 __all__ = [
     "ModelUnavailableError",
     "PiperEngine",
+    "SentenceEmbedder",
     "SileroVADEngine",
     "SileroVADStream",
     "Transcript",
@@ -27,6 +29,7 @@ __all__ = [
 _LAZY = {
     "ModelUnavailableError": "framekit.models.whisper_source",
     "PiperEngine": "framekit.models.piper",
+    "SentenceEmbedder": "framekit.models.embeddings",
     "SileroVADEngine": "framekit.models.silero_vad",
     "SileroVADStream": "framekit.models.silero_vad",
     "Transcript": "framekit.models.whisper",
