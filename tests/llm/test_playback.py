@@ -1,0 +1,117 @@
+"""Trimming the assistant turn to what the caller heard, through a real sentence TTS and
+a real paced output transport on a manual clock."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncGenerator
+
+from framekit.audio import AudioFormat, audio_format
+from framekit.frames import (
+    Frame,
+    InterruptionFrame,
+    LLMResponseEndFrame,
+    LLMResponseStartFrame,
+    LLMTextFrame,
+    TTSSpeakFrame,
+)
+from framekit.llm.aggregators import create_context_aggregators
+from framekit.llm.context import AssistantTurn, LLMContext
+from framekit.processors.tts.base import SentenceTTSProcessor
+from framekit.tasks import live_framekit_tasks
+from framekit.transports.base.output import OutputTransport
+
+from .helpers import Call
+
+SECONDS_PER_CHARACTER = 0.05
+FIRST = "Your order A17 shipped on Monday."  # 33 characters: 1.65 s
+SECOND = "It will arrive on Friday by noon."  # 33 characters: 1.65 s
+
+
+class _Voice(SentenceTTSProcessor):
+    """Speaks silence, 50 ms per character, at once."""
+
+    async def synthesize(self, text: str) -> AsyncGenerator[tuple[bytes, AudioFormat], None]:
+        fmt = audio_format(16000)
+        samples = round(len(text) * SECONDS_PER_CHARACTER * 16000)
+        yield b"\x00\x00" * samples, fmt
+
+
+class _Line(OutputTransport):
+    """A phone line that plays in real time (on the test's clock) and records nothing."""
+
+    async def write_audio(self, chunk: bytes) -> None:
+        return None
+
+
+def _response(response_id: str, *chunks: str) -> list[Frame]:
+    return [
+        LLMResponseStartFrame(response_id=response_id),
+        *(LLMTextFrame(text=chunk, response_id=response_id) for chunk in chunks),
+        LLMResponseEndFrame(response_id=response_id),
+    ]
+
+
+async def _speak_and_interrupt(*, after: float) -> AssistantTurn:
+    aggregators = create_context_aggregators(LLMContext())
+    call = Call([aggregators.assistant, _Voice(), aggregators.playback, _Line(realtime=True)])
+    await call.start()
+    await call.send(
+        *_response(
+            "r1", "Your order A17 ", "shipped on Monday. It will", " arrive on Friday by noon."
+        )
+    )
+    await call.clock.advance(after)
+    await call.send(InterruptionFrame())
+    await call.end()
+    assert live_framekit_tasks() == []
+    (turn,) = aggregators.context.assistant_turns()
+    return turn
+
+
+async def test_a_barge_in_mid_sentence_keeps_the_words_heard() -> None:
+    turn = await _speak_and_interrupt(after=1.65 + 0.825)  # half of the second sentence
+    assert turn.text == f"{FIRST} It will arrive"
+    assert turn.interrupted
+
+
+async def test_a_barge_in_during_the_first_sentence() -> None:
+    turn = await _speak_and_interrupt(after=0.5)  # 30% of the first sentence
+    assert turn.text == "Your order"
+
+
+async def test_a_sentence_not_yet_played_is_not_kept() -> None:
+    turn = await _speak_and_interrupt(after=1.66)
+    assert turn.text == FIRST
+
+
+async def test_a_response_heard_to_the_end_is_not_cut_by_a_later_barge_in() -> None:
+    aggregators = create_context_aggregators(LLMContext())
+    call = Call([aggregators.assistant, _Voice(), aggregators.playback, _Line(realtime=True)])
+    await call.start()
+    await call.send(TTSSpeakFrame(text="Hello!"))  # a greeting outside the context
+    await call.send(*_response("r1", FIRST))
+    await call.clock.advance(5.0)  # all played: the utterance ended
+    await call.send(*_response("r2", SECOND, " And more after that."))
+    await call.clock.advance(0.5)
+    await call.send(InterruptionFrame())
+    await call.end()
+
+    first, second = aggregators.context.assistant_turns()
+    assert (first.text, first.interrupted, first.heard) == (FIRST, False, True)
+    assert second.text == "It will"  # 0.5 s of 1.65 s: 30% of the characters, whole words
+    assert second.interrupted
+
+
+async def test_a_response_the_caller_never_heard_is_emptied_and_not_sent() -> None:
+    aggregators = create_context_aggregators(LLMContext())
+    aggregators.context.add_user("Hi")
+    call = Call([aggregators.assistant, _Voice(), aggregators.playback, _Line(realtime=True)])
+    await call.start()
+    await call.send(*_response("r1", FIRST))
+    await call.clock.advance(0)  # the response reaches the line; no time passes
+    await call.send(InterruptionFrame())
+    await call.end()
+
+    (turn,) = aggregators.context.assistant_turns()
+    assert turn.text == ""
+    assert aggregators.context.window() == [aggregators.context.turns[0]]
