@@ -29,7 +29,7 @@ from framekit.models.whisper import WhisperEngine
 from framekit.pipeline.params import PipelineParams
 from framekit.pipeline.task import PipelineTask
 from framekit.processors.stt.whisper import WhisperSTTProcessor
-from framekit.testing import run_processor
+from framekit.testing import Advance, run_processor
 from models._wer import normalize_words, word_error_rate
 
 pytest.importorskip("faster_whisper", reason="needs the 'whisper' extra")
@@ -103,6 +103,27 @@ async def test_transcribes_an_utterance_and_keeps_audio_flowing(
     # beside the audio path instead of holding it.
     assert out.downstream.index(final) > out.downstream.index(later_audio[-1])
     assert out.downstream.index(stop) < out.downstream.index(later_audio[0])
+
+
+async def test_the_onset_time_brings_back_words_heard_before_a_late_start_event(
+    whisper: WhisperEngine, speech: bytes
+) -> None:
+    """The start event comes 0.8 s into the speech, far past a fixed pre-roll; its
+    ``started_at`` says when speech began, and the audio from then is transcribed."""
+    audio = _frames(_silence(0.5) + speech + _silence(0.3))
+    late = round((0.5 + 0.8) / FRAME)
+    items: list[Frame | Advance] = []
+    for i, frame in enumerate(audio):
+        if i == late:
+            items.append(UserStartedSpeakingFrame(started_at=0.5))
+        items += [Advance(FRAME), frame]  # a frame arrives once its 20 ms have been heard
+    items.append(UserStoppedSpeakingFrame())
+
+    out = await run_processor(_stt(whisper), items, clock=ManualClock(), time_limit=60)
+
+    (final,) = out.downstream_of(TranscriptionFrame)
+    assert word_error_rate(SENTENCE, final.text) <= 0.2, final.text
+    assert normalize_words(final.text)[:2] == ["your", "order"]
 
 
 async def test_phone_line_audio_is_converted_and_transcribed(

@@ -7,8 +7,11 @@ from :class:`~framekit.frames.UserStartedSpeakingFrame` to
 :class:`~framekit.frames.TranscriptionFrame`. Every frame passes on at once.
 
 Why ``pre_roll``: the VAD confirms speech only after hearing some of it, so the
-start event arrives late; the last ``pre_roll`` seconds heard *before* it are kept
-and put in front of the utterance, or the first syllable would be lost.
+start event arrives late, and the first syllable would be lost. The processor keeps
+the last :data:`MAX_LOOKBACK` seconds of audio and puts in front of the utterance
+everything from ``pre_roll`` seconds before the onset: the event's ``started_at``
+(the time speech really began, as the VAD computed it), or the event itself when
+``started_at`` is not given.
 
 Why a worker task: a decode takes hundreds of milliseconds of CPU in a thread, and
 caller audio must keep flowing meanwhile. Audio and speaking events are handled in
@@ -53,9 +56,10 @@ from framekit.frames import (
 from framekit.models.whisper import PACKAGED_MODEL, Transcript, WhisperEngine
 from framekit.processors.base import FrameDirection, FrameProcessor, on_frame
 
-__all__ = ["WhisperSTTProcessor", "WhisperSTTStats"]
+__all__ = ["MAX_LOOKBACK", "WhisperSTTProcessor", "WhisperSTTStats"]
 
-_BYTES_PER_SECOND = PCM16_16K.bytes_for(1.0)
+MAX_LOOKBACK = 2.0
+"""Seconds of audio kept from before a start event (the pre-roll cannot reach further)."""
 _REUSE_MARGIN = 0.1
 """Seconds of audio an early decode must hold beyond ``stopped_at`` to count as final."""
 _QUIET_RATIO = 0.1
@@ -136,7 +140,8 @@ class WhisperSTTProcessor(FrameProcessor):
         self._language = language
         self._prompt = prompt
         self._user_id = user_id
-        self._pre_roll_bytes = PCM16_16K.bytes_for(pre_roll)
+        self._pre_roll_seconds = pre_roll
+        self._lookback_bytes = PCM16_16K.bytes_for(MAX_LOOKBACK + pre_roll)
         self._speculative = speculative
         self._pause_bytes = PCM16_16K.bytes_for(pause_seconds)
         self._interim_results = interim_results
@@ -207,8 +212,12 @@ class WhisperSTTProcessor(FrameProcessor):
     @on_frame(UserStartedSpeakingFrame)
     async def _on_started(self, frame: UserStartedSpeakingFrame, direction: FrameDirection) -> None:
         if self._utterance is None:
+            before_event = self._pre_roll_seconds
+            if frame.started_at is not None:
+                before_event += max(0.0, self.clock.now() - frame.started_at)
+            keep = PCM16_16K.bytes_for(min(before_event, MAX_LOOKBACK + self._pre_roll_seconds))
             pre_roll = b"".join(self._pre_roll)
-            pre_roll = pre_roll[max(0, len(pre_roll) - self._pre_roll_bytes) :]
+            pre_roll = pre_roll[max(0, len(pre_roll) - keep) :]
             self._pre_roll.clear()
             self._pre_roll_size = 0
             self._utterance = _Utterance(audio=bytearray(pre_roll))
@@ -235,11 +244,9 @@ class WhisperSTTProcessor(FrameProcessor):
         return converter.convert(frame.audio)
 
     def _keep_pre_roll(self, pcm: bytes) -> None:
-        if not self._pre_roll_bytes:
-            return
         self._pre_roll.append(pcm)
         self._pre_roll_size += len(pcm)
-        while self._pre_roll_size - len(self._pre_roll[0]) >= self._pre_roll_bytes:
+        while self._pre_roll_size - len(self._pre_roll[0]) >= self._lookback_bytes:
             self._pre_roll_size -= len(self._pre_roll.popleft())
 
     def _partial_due(self, utterance: _Utterance) -> bool:
