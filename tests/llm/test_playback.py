@@ -3,7 +3,11 @@ a real paced output transport on a manual clock."""
 
 from __future__ import annotations
 
-from collections.abc import AsyncGenerator
+import asyncio
+import json
+from collections.abc import AsyncGenerator, Callable
+
+import pytest
 
 from framekit.audio import AudioFormat, audio_format
 from framekit.frames import (
@@ -12,15 +16,18 @@ from framekit.frames import (
     LLMResponseEndFrame,
     LLMResponseStartFrame,
     LLMTextFrame,
+    TranscriptionFrame,
     TTSSpeakFrame,
 )
 from framekit.llm.aggregators import create_context_aggregators
 from framekit.llm.context import AssistantTurn, LLMContext
+from framekit.processors.llm import LLMProcessor
 from framekit.processors.tts.base import SentenceTTSProcessor
 from framekit.tasks import live_framekit_tasks
+from framekit.testing.fakes.anthropic_server import Text
 from framekit.transports.base.output import OutputTransport
 
-from .helpers import Call
+from .helpers import PROVIDERS, Call, Provider
 
 SECONDS_PER_CHARACTER = 0.05
 FIRST = "Your order A17 shipped on Monday."  # 33 characters: 1.65 s
@@ -115,3 +122,35 @@ async def test_a_response_the_caller_never_heard_is_emptied_and_not_sent() -> No
     (turn,) = aggregators.context.assistant_turns()
     assert turn.text == ""
     assert aggregators.context.window() == [aggregators.context.turns[0]]
+
+
+@pytest.mark.parametrize("provider", PROVIDERS, ids=lambda p: p.name)
+async def test_the_next_request_carries_only_what_the_caller_heard(provider: Provider) -> None:
+    script = [Text(f"{FIRST} {SECOND}"), Text("Friday, yes.")]
+    async with provider.server(script) as server:
+        aggregators = create_context_aggregators(LLMContext("Be brief."), aggregation_timeout=0)
+        llm = LLMProcessor(provider.make_service(server))
+        bot = [aggregators.assistant, _Voice(), aggregators.playback, _Line(realtime=True)]
+        call = Call([aggregators.user, llm, *bot])
+        await call.start()
+        await call.send(TranscriptionFrame(text="Where is my order?"))
+        await _until(lambda: llm.last_run is not None and llm.last_run.text.endswith("noon."))
+        await call.clock.advance(1.65 + 0.825)
+        await call.send(InterruptionFrame())
+        await call.send(TranscriptionFrame(text="Sorry, when?"))
+        await _until(lambda: llm.last_run is not None and llm.last_run.text == "Friday, yes.")
+        await call.clock.advance(5.0)  # the answer plays out, so the end can drain
+        await call.end()
+
+    second = json.dumps(server.requests[1].json["messages"])
+    assert f"{FIRST} It will arrive" in second
+    assert "Friday" not in second
+    assert "Sorry, when?" in second
+    assert live_framekit_tasks() == []
+
+
+async def _until(condition: Callable[[], bool], limit: float = 5.0) -> None:
+    """Wait for network work (the fake server) to reach ``condition``, failing after ``limit``."""
+    async with asyncio.timeout(limit):
+        while not condition():  # noqa: ASYNC110 - the fake server's progress sets no event
+            await asyncio.sleep(0.005)
