@@ -1,0 +1,302 @@
+"""The aiohttp endpoints that connect Twilio calls to framekit pipelines.
+
+* ``POST /twilio/voice``: Twilio asks what to do with an incoming call; the answer
+  is TwiML that connects a bidirectional Media Stream to
+  ``wss://<WEBHOOK_BASE_URL host>/twilio/stream?token=...``, with the caller's
+  number, the called number and the direction as ``<Parameter>``\\ s.
+* ``POST /twilio/status``: status callbacks (logged, then handed to ``on_status``).
+* ``GET /twilio/stream``: the WebSocket. It refuses a missing, forged or expired
+  token (403) before the upgrade, reads ``start``, checks that the token was
+  issued for that call, builds the call's :class:`~framekit.pipeline.PipelineTask`
+  with the user's factory and runs it. One task per call; calls run side by side
+  in the one event loop and a misbehaving one ends alone.
+
+Every webhook must carry a valid ``X-Twilio-Signature`` (checked with the
+``twilio`` package's :class:`RequestValidator` against ``WEBHOOK_BASE_URL`` plus
+the request's path, since a tunnel or proxy changes the URL the server sees);
+unsigned or forged requests get 403.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import inspect
+import os
+from collections.abc import Awaitable, Callable, Mapping
+from dataclasses import dataclass
+from typing import Any
+from urllib.parse import quote, urlsplit
+
+from aiohttp import WSMsgType, web
+from loguru import logger
+from twilio.request_validator import (  # type: ignore[import-untyped]
+    RequestValidator,
+    get_signature_algorithm,
+)
+from twilio.twiml.voice_response import (  # type: ignore[import-untyped]
+    Connect,
+    Stream,
+    VoiceResponse,
+)
+
+from framekit.pipeline import PipelineTask
+from framekit.transports.twilio.limits import StreamLimits
+from framekit.transports.twilio.protocol import MAX_MESSAGE_CHARS, StartMessage
+from framekit.transports.twilio.stream_token import (
+    TokenError,
+    sign_stream_token,
+    verify_stream_token,
+)
+from framekit.transports.twilio.transport import (
+    CLOSE_POLICY_VIOLATION,
+    StreamRefused,
+    TwilioMediaStreamTransport,
+)
+
+__all__ = ["AiohttpMediaSocket", "PipelineFactory", "TwilioServer", "TwilioSettings"]
+
+PipelineFactory = Callable[
+    [TwilioMediaStreamTransport, StartMessage], PipelineTask | Awaitable[PipelineTask]
+]
+"""Builds one call's task from its transport and its ``start`` message (may be async)."""
+
+StatusHook = Callable[[dict[str, str]], Awaitable[None] | None]
+
+
+@dataclass(frozen=True, slots=True)
+class TwilioSettings:
+    """What the Twilio endpoints need to know; :meth:`from_env` reads the usual variables."""
+
+    webhook_base_url: str
+    """Public ``https://`` URL at which Twilio reaches this server (a tunnel in development)."""
+    account_sid: str
+    auth_token: str
+    """Signs and checks webhooks and stream tokens; never logged."""
+    phone_number: str = ""
+
+    def __post_init__(self) -> None:
+        parts = urlsplit(self.webhook_base_url)
+        if parts.scheme not in ("http", "https") or not parts.netloc:
+            raise ValueError(f"WEBHOOK_BASE_URL must be an http(s) URL: {self.webhook_base_url!r}")
+        if not self.auth_token:
+            raise ValueError("TWILIO_AUTH_TOKEN is required to check Twilio's signatures")
+
+    def __repr__(self) -> str:
+        return (
+            f"TwilioSettings(webhook_base_url={self.webhook_base_url!r}, "
+            f"account_sid={self.account_sid!r}, phone_number={self.phone_number!r})"
+        )
+
+    @classmethod
+    def from_env(cls, env: Mapping[str, str] = os.environ) -> TwilioSettings:
+        """``WEBHOOK_BASE_URL``, ``TWILIO_ACCOUNT_SID``, ``TWILIO_AUTH_TOKEN``,
+        ``TWILIO_PHONE_NUMBER``."""
+        return cls(
+            webhook_base_url=env.get("WEBHOOK_BASE_URL", ""),
+            account_sid=env.get("TWILIO_ACCOUNT_SID", ""),
+            auth_token=env.get("TWILIO_AUTH_TOKEN", ""),
+            phone_number=env.get("TWILIO_PHONE_NUMBER", ""),
+        )
+
+    def public_url(self, path_qs: str) -> str:
+        """The URL Twilio used for ``path_qs`` (what its signature covers)."""
+        return self.webhook_base_url.rstrip("/") + path_qs
+
+    def stream_url(self, token: str) -> str:
+        """``wss://`` (``ws://`` for an ``http`` base) URL of the stream endpoint."""
+        parts = urlsplit(self.webhook_base_url)
+        scheme = "wss" if parts.scheme == "https" else "ws"
+        return (
+            f"{scheme}://{parts.netloc}{parts.path.rstrip('/')}/twilio/stream?token={quote(token)}"
+        )
+
+
+class AiohttpMediaSocket:
+    """Adapts aiohttp's server WebSocket to the transport's ``MediaStreamSocket``."""
+
+    def __init__(self, ws: web.WebSocketResponse) -> None:
+        self._ws = ws
+
+    async def receive(self) -> str | bytes | None:
+        msg = await self._ws.receive()
+        if msg.type is WSMsgType.TEXT:
+            return str(msg.data)
+        if msg.type is WSMsgType.BINARY:
+            return bytes(msg.data)
+        if msg.type is WSMsgType.ERROR:
+            logger.info(f"twilio socket error: {msg.data!r} (close code {self._ws.close_code})")
+        return None
+
+    async def send(self, text: str) -> None:
+        if self._ws.closed:
+            raise ConnectionResetError("websocket closed")
+        await self._ws.send_str(text)
+
+    async def close(self, code: int = 1000, reason: str = "") -> None:
+        await self._ws.close(code=code, message=reason.encode())
+
+
+class TwilioServer:
+    """The Twilio routes of an aiohttp app, and the calls they run.
+
+    ``factory`` builds each call's task. ``transport_options`` go to every
+    :class:`TwilioMediaStreamTransport` (``send_ahead``, ``mark_every``, ...).
+    ``stream_parameters`` adds ``<Parameter>``\\ s from the voice webhook's form.
+    """
+
+    def __init__(
+        self,
+        settings: TwilioSettings,
+        factory: PipelineFactory,
+        *,
+        limits: StreamLimits | None = None,
+        token_ttl: float = 30.0,
+        transport_options: Mapping[str, Any] | None = None,
+        stream_parameters: Callable[[Mapping[str, str]], Mapping[str, str]] | None = None,
+        on_status: StatusHook | None = None,
+    ) -> None:
+        self.settings = settings
+        self._factory = factory
+        self._limits = limits or StreamLimits()
+        self._token_ttl = token_ttl
+        self._transport_options = dict(transport_options or {})
+        self._stream_parameters = stream_parameters
+        self._on_status = on_status
+        self._validator = RequestValidator(settings.auth_token)
+        self._calls: dict[str, PipelineTask] = {}
+        self._idle = asyncio.Event()
+        self._idle.set()
+        self.refused_streams = 0
+
+    @property
+    def active_calls(self) -> Mapping[str, PipelineTask]:
+        """Running calls by ``streamSid``."""
+        return self._calls
+
+    async def wait_until_idle(self) -> None:
+        """Wait until no call runs (each finished call has ended all its tasks)."""
+        await self._idle.wait()
+
+    def add_routes(self, app: web.Application) -> None:
+        """Add the three routes to ``app``, and end every call when the app shuts down."""
+        app.router.add_post("/twilio/voice", self._voice)
+        app.router.add_post("/twilio/status", self._status)
+        app.router.add_get("/twilio/stream", self._stream)
+        app.on_shutdown.append(self._shutdown)
+
+    def make_app(self) -> web.Application:
+        """A new aiohttp app with only the Twilio routes."""
+        app = web.Application()
+        self.add_routes(app)
+        return app
+
+    # --- webhooks --------------------------------------------------------------------------
+
+    async def _signed_form(self, request: web.Request) -> Mapping[str, str]:
+        form = await request.post()
+        signature = request.headers.get("X-Twilio-Signature", "")
+        algorithm = get_signature_algorithm(
+            request.headers.get("X-Twilio-Webhooks-Signature-Settings")
+        )
+        url = self.settings.public_url(request.path_qs)
+        if not signature or not self._validator.validate(url, form, signature, algorithm):
+            why = "unsigned" if not signature else "bad signature"
+            logger.warning(f"twilio webhook {request.path} refused ({why}) from {request.remote}")
+            raise web.HTTPForbidden(text="invalid Twilio signature")
+        return {key: str(value) for key, value in form.items()}
+
+    async def _voice(self, request: web.Request) -> web.Response:
+        form = await self._signed_form(request)
+        call_sid = form.get("CallSid", "")
+        try:
+            token = sign_stream_token(self.settings.auth_token, call_sid, ttl=self._token_ttl)
+        except ValueError:
+            raise web.HTTPBadRequest(text="CallSid missing or malformed") from None
+        stream = Stream(
+            url=self.settings.stream_url(token),
+            status_callback=self.settings.public_url("/twilio/status"),
+        )
+        parameters = {
+            "from": form.get("From", ""),
+            "to": form.get("To", ""),
+            "direction": form.get("Direction", ""),
+        }
+        if self._stream_parameters is not None:
+            parameters.update(self._stream_parameters(form))
+        for name, value in parameters.items():
+            stream.parameter(name=name, value=value)
+        connect = Connect()
+        connect.append(stream)
+        response = VoiceResponse()
+        response.append(connect)
+        logger.info(f"twilio call {call_sid}: answering with a media stream")
+        return web.Response(text=str(response), content_type="application/xml")
+
+    async def _status(self, request: web.Request) -> web.Response:
+        form = await self._signed_form(request)
+        status = form.get("CallStatus") or form.get("StreamEvent") or "?"
+        logger.info(f"twilio status for call {form.get('CallSid', '?')}: {status}")
+        if self._on_status is not None:
+            result = self._on_status(dict(form))
+            if inspect.isawaitable(result):
+                await result
+        return web.Response(status=204)
+
+    # --- the stream ------------------------------------------------------------------------
+
+    async def _stream(self, request: web.Request) -> web.StreamResponse:
+        try:
+            token_call = verify_stream_token(
+                self.settings.auth_token, request.query.get("token", "")
+            )
+        except TokenError as exc:
+            self.refused_streams += 1
+            logger.warning(f"twilio stream refused from {request.remote}: {exc}")
+            raise web.HTTPForbidden(text=str(exc)) from None
+        ws = web.WebSocketResponse(max_msg_size=MAX_MESSAGE_CHARS * 4, autoping=True)
+        await ws.prepare(request)
+        transport = TwilioMediaStreamTransport(
+            AiohttpMediaSocket(ws), limits=self._limits, **self._transport_options
+        )
+        try:
+            start = await transport.handshake()
+        except StreamRefused as exc:
+            self.refused_streams += 1
+            logger.warning(f"twilio stream for call {token_call} refused: {exc}")
+            return ws
+        if start.call_sid != token_call:
+            self.refused_streams += 1
+            logger.warning(f"twilio stream token for {token_call} used by call {start.call_sid}")
+            await transport.close(CLOSE_POLICY_VIOLATION, "token issued for another call")
+            return ws
+        await self._run_call(transport, start)
+        return ws
+
+    async def _run_call(self, transport: TwilioMediaStreamTransport, start: StartMessage) -> None:
+        try:
+            built = self._factory(transport, start)
+            task = await built if inspect.isawaitable(built) else built
+        except Exception as exc:
+            logger.opt(exception=exc).error(f"call {start.call_sid}: the pipeline factory failed")
+            await transport.close(1011, "server error")
+            return
+        self._calls[start.stream_sid] = task
+        self._idle.clear()
+        try:
+            await task.run()
+        finally:
+            await transport.close()
+            self._calls.pop(start.stream_sid, None)
+            if not self._calls:
+                self._idle.set()
+            logger.info(
+                f"call {start.call_sid} finished: {task.end_reason or transport.end_reason}"
+            )
+
+    async def _shutdown(self, app: web.Application) -> None:
+        calls = list(self._calls.values())
+        if calls:
+            logger.info(f"shutting down: cancelling {len(calls)} call(s)")
+            await asyncio.gather(
+                *(task.cancel("server shutting down") for task in calls), return_exceptions=True
+            )
