@@ -1,0 +1,429 @@
+"""A local server speaking the Twilio Voice REST API (2010-04-01 Calls), to test with the real
+`twilio` client.
+
+Point `twilio.rest.Client` at it by changing only the host: `client.api.base_url = server.url`
+(or `TwilioCallControl(..., api_base_url=server.url)`). The client then builds its requests and
+parses the answers exactly as against api.twilio.com.
+
+It answers what call control uses:
+
+* `POST /2010-04-01/Accounts/{AccountSid}/Calls.json`: place a call (`To`, `From`, one of
+  `Url` / `Twiml` / `ApplicationSid`, `StatusCallback`, `Record`, ...); the call starts `queued`;
+* `GET .../Calls/{CallSid}.json`: the call resource;
+* `POST .../Calls/{CallSid}.json`: `Status=completed|canceled` hangs up, `Twiml` / `Url`
+  redirects the live call to new instructions;
+* `POST .../Calls/{CallSid}/Recordings.json`: start recording a live call.
+
+Bodies are form-encoded and checked with HTTP Basic auth (account SID, auth token), as on the real
+API; answers are JSON shaped like Twilio's, errors in Twilio's format
+(`{"code", "message", "more_info", "status"}`): 20003 for bad credentials, 20404 for an unknown
+call, 21220 for changing a call that is no longer live ("Call is not in-progress"), 21201 /
+21213 / 21205 for a missing `To` / `From` / `Url`. What the real network does around a call is the
+test's to script: `answer`, `caller_hangs_up`, `forget` (the call is gone: 404), `add_call` (an
+inbound call, as a Media Stream's `start` event would name it).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import base64
+import binascii
+import itertools
+import socket
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from email.utils import format_datetime
+from types import TracebackType
+from typing import Any, Final, Self
+
+from aiohttp import web
+
+__all__ = [
+    "FakeCall",
+    "FakeRecording",
+    "FakeTwilioAPI",
+    "RecordedTwilioRequest",
+]
+
+API_VERSION: Final = "2010-04-01"
+LIVE_STATUSES: Final = frozenset({"queued", "ringing", "in-progress"})
+"""Statuses in which a call can still be changed; the others are final."""
+
+_CALLS = f"/{API_VERSION}/Accounts/{{account}}/Calls"
+
+
+@dataclass(frozen=True, slots=True)
+class RecordedTwilioRequest:
+    """One request as the server received it, for assertions.
+
+    ``form`` keeps every field in order (a field may repeat, like ``StatusCallbackEvent``);
+    ``auth`` is the decoded Basic credential, or None when none was sent.
+    """
+
+    method: str
+    path: str
+    headers: dict[str, str]
+    form: tuple[tuple[str, str], ...]
+    auth: tuple[str, str] | None
+
+    def field(self, name: str) -> str | None:
+        """The last value of form field ``name`` (None when absent)."""
+        values = self.fields(name)
+        return values[-1] if values else None
+
+    def fields(self, name: str) -> list[str]:
+        """Every value of form field ``name``, in order."""
+        return [value for key, value in self.form if key == name]
+
+
+@dataclass(slots=True)
+class FakeRecording:
+    """A recording started through the API."""
+
+    sid: str
+    call_sid: str
+    status: str = "in-progress"
+    channels: int = 1
+    track: str = "both"
+    status_callback: str | None = None
+
+
+@dataclass(slots=True)
+class FakeCall:
+    """The server's view of one call; tests read it and script it."""
+
+    sid: str
+    to: str
+    from_: str
+    status: str = "queued"
+    direction: str = "outbound-api"
+    url: str | None = None
+    twiml: str | None = None
+    status_callback: str | None = None
+    record: bool = False
+    instructions: list[tuple[str, str]] = field(default_factory=list)
+    """Each redirect of the live call, in order: ``("Twiml", xml)`` or ``("Url", url)``."""
+    recordings: list[FakeRecording] = field(default_factory=list)
+    created: datetime = field(default_factory=lambda: datetime.now(UTC))
+    updated: datetime = field(default_factory=lambda: datetime.now(UTC))
+    started: datetime | None = None
+    ended: datetime | None = None
+
+    @property
+    def live(self) -> bool:
+        """Whether the call can still be changed (queued, ringing or in progress)."""
+        return self.status in LIVE_STATUSES
+
+
+def _rfc2822(moment: datetime | None) -> str | None:
+    return None if moment is None else format_datetime(moment, usegmt=True)
+
+
+class FakeTwilioAPI:
+    """The fake Twilio REST API; use it as an async context manager (`url` is valid inside).
+
+    ``requests`` logs every request, refused ones included; ``calls`` maps call SIDs to their
+    state.
+    """
+
+    _ids = itertools.count(1)
+
+    def __init__(
+        self,
+        account_sid: str = "AC" + "0" * 32,
+        auth_token: str = "fake-auth-token",
+    ) -> None:
+        self.account_sid = account_sid
+        self.auth_token = auth_token
+        self.requests: list[RecordedTwilioRequest] = []
+        self.calls: dict[str, FakeCall] = {}
+        self.on_request: list[Callable[[RecordedTwilioRequest], None]] = []
+        """Called with each request as it arrives, before it is answered."""
+        self._arrived = asyncio.Condition()
+        self._runner: web.AppRunner | None = None
+        self._port = 0
+
+    @property
+    def url(self) -> str:
+        """The server's root URL, ``http://127.0.0.1:<port>``: the client's ``api.base_url``."""
+        if self._runner is None:
+            raise RuntimeError("the server is not running; use it with `async with`")
+        return f"http://127.0.0.1:{self._port}"
+
+    async def __aenter__(self) -> Self:
+        app = web.Application()
+        base = _CALLS.format(account="{account}")
+        app.add_routes(
+            [
+                web.post(base + ".json", self._create_call),
+                web.get(base + "/{sid}.json", self._fetch_call),
+                web.post(base + "/{sid}.json", self._update_call),
+                web.post(base + "/{sid}/Recordings.json", self._create_recording),
+            ]
+        )
+        self._runner = web.AppRunner(app, shutdown_timeout=1.0, handle_signals=False)
+        await self._runner.setup()
+        sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+        sock.bind(("127.0.0.1", 0))
+        self._port = int(sock.getsockname()[1])
+        await web.SockSite(self._runner, sock).start()
+        return self
+
+    async def __aexit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
+        await self.close()
+
+    async def close(self) -> None:
+        """Stop serving; later requests fail to connect, as when the network is down."""
+        if self._runner is not None:
+            await self._runner.cleanup()
+            self._runner = None
+
+    async def wait_for_requests(self, count: int) -> None:
+        """Wait until ``count`` requests have arrived in all (bound it with a timeout)."""
+        async with self._arrived:
+            await self._arrived.wait_for(lambda: len(self.requests) >= count)
+
+    # --- scripting the world around the API ------------------------------------------------
+
+    def add_call(
+        self,
+        *,
+        to: str = "+15550100000",
+        from_: str = "+15550199999",
+        status: str = "in-progress",
+        direction: str = "inbound",
+    ) -> str:
+        """A call the API did not place (an inbound call); returns its SID."""
+        call = FakeCall(sid=self._new_sid("CA"), to=to, from_=from_, direction=direction)
+        self.calls[call.sid] = call
+        self._set_status(call, status)
+        return call.sid
+
+    def answer(self, call_sid: str) -> None:
+        """The callee picked up: the call is in progress."""
+        self._set_status(self.calls[call_sid], "in-progress")
+
+    def caller_hangs_up(self, call_sid: str) -> None:
+        """The far end hung up: the call is completed, and changing it now fails (21220)."""
+        self._set_status(self.calls[call_sid], "completed")
+
+    def forget(self, call_sid: str) -> None:
+        """The call resource is gone: requests about it get 404 / 20404."""
+        del self.calls[call_sid]
+
+    # --- handlers --------------------------------------------------------------------------
+
+    async def _create_call(self, request: web.Request) -> web.StreamResponse:
+        form = await self._accept(request)
+        if isinstance(form, web.Response):
+            return form
+        fields = dict(form)
+        to, from_ = fields.get("To", ""), fields.get("From", "")
+        if not to:
+            return self._error(400, 21201, "No 'To' number is specified")
+        if not from_:
+            return self._error(400, 21213, "No 'From' number is specified")
+        if not any(fields.get(key) for key in ("Url", "Twiml", "ApplicationSid")):
+            return self._error(
+                400, 21205, "A 'Url', 'Twiml' or 'ApplicationSid' parameter is required"
+            )
+        call = FakeCall(
+            sid=self._new_sid("CA"),
+            to=to,
+            from_=from_,
+            url=fields.get("Url"),
+            twiml=fields.get("Twiml"),
+            status_callback=fields.get("StatusCallback"),
+            record=fields.get("Record", "").lower() == "true",
+        )
+        self.calls[call.sid] = call
+        return web.json_response(self._call_json(call), status=201)
+
+    async def _fetch_call(self, request: web.Request) -> web.StreamResponse:
+        form = await self._accept(request)
+        if isinstance(form, web.Response):
+            return form
+        call = self.calls.get(request.match_info["sid"])
+        if call is None:
+            return self._not_found(request)
+        return web.json_response(self._call_json(call))
+
+    async def _update_call(self, request: web.Request) -> web.StreamResponse:
+        form = await self._accept(request)
+        if isinstance(form, web.Response):
+            return form
+        call = self.calls.get(request.match_info["sid"])
+        if call is None:
+            return self._not_found(request)
+        fields = dict(form)
+        status = fields.get("Status")
+        if status is not None and status not in ("completed", "canceled"):
+            return self._error(400, 21218, f"Invalid Status: {status}")
+        if not call.live:
+            return self._error(400, 21220, "Call is not in-progress. Cannot redirect.")
+        if status is not None:
+            # Twilio ends a call that was not answered yet as canceled, whichever was asked.
+            self._set_status(call, "completed" if call.status == "in-progress" else "canceled")
+        elif "Twiml" in fields:
+            call.instructions.append(("Twiml", fields["Twiml"]))
+            call.twiml, call.url = fields["Twiml"], None
+        elif "Url" in fields:
+            call.instructions.append(("Url", fields["Url"]))
+            call.url, call.twiml = fields["Url"], None
+        call.updated = datetime.now(UTC)
+        return web.json_response(self._call_json(call))
+
+    async def _create_recording(self, request: web.Request) -> web.StreamResponse:
+        form = await self._accept(request)
+        if isinstance(form, web.Response):
+            return form
+        call = self.calls.get(request.match_info["sid"])
+        if call is None:
+            return self._not_found(request)
+        if call.status != "in-progress":
+            return self._error(400, 21220, "Call is not in-progress. Cannot start a recording.")
+        fields = dict(form)
+        channels = 2 if fields.get("RecordingChannels") == "dual" else 1
+        recording = FakeRecording(
+            sid=self._new_sid("RE"),
+            call_sid=call.sid,
+            channels=channels,
+            track=fields.get("RecordingTrack", "both"),
+            status_callback=fields.get("RecordingStatusCallback"),
+        )
+        call.recordings.append(recording)
+        return web.json_response(self._recording_json(recording), status=201)
+
+    # --- plumbing --------------------------------------------------------------------------
+
+    async def _accept(self, request: web.Request) -> tuple[tuple[str, str], ...] | web.Response:
+        """Record the request; refuse bad credentials or another account's path."""
+        form: tuple[tuple[str, str], ...] = ()
+        if request.method == "POST":
+            data = await request.post()
+            form = tuple((key, str(value)) for key, value in data.items())
+        auth = _basic_auth(request.headers.get("Authorization", ""))
+        recorded = RecordedTwilioRequest(
+            method=request.method,
+            path=request.path,
+            headers={key.lower(): value for key, value in request.headers.items()},
+            form=form,
+            auth=auth,
+        )
+        for hook in self.on_request:
+            hook(recorded)
+        async with self._arrived:
+            self.requests.append(recorded)
+            self._arrived.notify_all()
+        if auth != (self.account_sid, self.auth_token):
+            return self._error(401, 20003, "Authenticate")
+        if request.match_info["account"] != self.account_sid:
+            return self._not_found(request)
+        return form
+
+    def _not_found(self, request: web.Request) -> web.Response:
+        return self._error(404, 20404, f"The requested resource {request.path} was not found")
+
+    @staticmethod
+    def _error(status: int, code: int, message: str) -> web.Response:
+        body = {
+            "code": code,
+            "message": message,
+            "more_info": f"https://www.twilio.com/docs/errors/{code}",
+            "status": status,
+        }
+        return web.json_response(body, status=status)
+
+    @classmethod
+    def _new_sid(cls, prefix: str) -> str:
+        return f"{prefix}{next(cls._ids):032x}"
+
+    @staticmethod
+    def _set_status(call: FakeCall, status: str) -> None:
+        now = datetime.now(UTC)
+        if status == "in-progress" and call.started is None:
+            call.started = now
+        if status not in LIVE_STATUSES and call.ended is None:
+            call.ended = now
+            for recording in call.recordings:
+                recording.status = "completed"
+        call.status, call.updated = status, now
+
+    def _call_json(self, call: FakeCall) -> dict[str, Any]:
+        uri = _CALLS.format(account=self.account_sid) + f"/{call.sid}"
+        duration = None
+        if call.started is not None and call.ended is not None:
+            duration = str(int((call.ended - call.started).total_seconds()))
+        return {
+            "sid": call.sid,
+            "account_sid": self.account_sid,
+            "parent_call_sid": None,
+            "date_created": _rfc2822(call.created),
+            "date_updated": _rfc2822(call.updated),
+            "to": call.to,
+            "to_formatted": call.to,
+            "from": call.from_,
+            "from_formatted": call.from_,
+            "phone_number_sid": None,
+            "status": call.status,
+            "start_time": _rfc2822(call.started),
+            "end_time": _rfc2822(call.ended),
+            "duration": duration,
+            "price": None,
+            "price_unit": "USD",
+            "direction": call.direction,
+            "answered_by": None,
+            "api_version": API_VERSION,
+            "forwarded_from": None,
+            "group_sid": None,
+            "caller_name": None,
+            "queue_time": "0",
+            "trunk_sid": None,
+            "uri": uri + ".json",
+            "subresource_uris": {
+                "recordings": uri + "/Recordings.json",
+                "notifications": uri + "/Notifications.json",
+                "events": uri + "/Events.json",
+            },
+        }
+
+    def _recording_json(self, recording: FakeRecording) -> dict[str, Any]:
+        uri = _CALLS.format(account=self.account_sid)
+        now = _rfc2822(datetime.now(UTC))
+        return {
+            "sid": recording.sid,
+            "account_sid": self.account_sid,
+            "call_sid": recording.call_sid,
+            "conference_sid": None,
+            "api_version": API_VERSION,
+            "date_created": now,
+            "date_updated": now,
+            "start_time": now,
+            "duration": "-1",
+            "price": None,
+            "price_unit": None,
+            "status": recording.status,
+            "channels": recording.channels,
+            "source": "StartCallRecordingAPI",
+            "error_code": None,
+            "track": recording.track,
+            "encryption_details": None,
+            "uri": f"{uri}/{recording.call_sid}/Recordings/{recording.sid}.json",
+        }
+
+
+def _basic_auth(header: str) -> tuple[str, str] | None:
+    scheme, _, encoded = header.partition(" ")
+    if scheme.lower() != "basic":
+        return None
+    try:
+        user, sep, password = base64.b64decode(encoded, validate=True).decode().partition(":")
+    except (binascii.Error, UnicodeDecodeError):
+        return None
+    return (user, password) if sep else None
