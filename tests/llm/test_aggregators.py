@@ -3,6 +3,7 @@ with the real SDKs, and no rerun after a barge-in."""
 
 from __future__ import annotations
 
+import asyncio
 import json
 from typing import Any
 
@@ -198,3 +199,48 @@ async def test_no_rerun_for_a_response_the_caller_interrupted(provider: Provider
     record = aggregators.context.tool_call("call_1")
     assert record is not None
     assert record.result == "ok"  # the result is kept for the next turn
+
+
+@pytest.mark.parametrize("provider", PROVIDERS, ids=lambda p: p.name)
+async def test_a_tool_that_started_before_a_barge_in_lands_in_the_next_request(
+    provider: Provider,
+) -> None:
+    started, release = asyncio.Event(), asyncio.Event()
+    tools = ToolRegistry()
+
+    @tools.tool
+    async def cancel_order(order_id: str) -> str:
+        """Cancel an order.
+
+        Args:
+            order_id: The order number.
+        """
+        started.set()
+        await release.wait()
+        return f"{order_id} cancelled"
+
+    script = [
+        ToolCalls([ToolCall("cancel_order", {"order_id": "A17"}, id="call_c")], text="Okay."),
+        Text("Done, A17 is cancelled."),
+    ]
+    async with provider.server(script) as server:
+        aggregators = create_context_aggregators(
+            LLMContext(tools=tools.schemas()), aggregation_timeout=0
+        )
+        llm = LLMProcessor(provider.make_service(server))
+        call = Call([aggregators.user, llm, aggregators.assistant, ToolRunner(tools)])
+        await call.start()
+        await call.send(_transcript("Cancel A17."))
+        await asyncio.wait_for(started.wait(), 5)
+        await call.send(InterruptionFrame())  # the caller talks while the tool runs
+        release.set()
+        await call.wait_for(lambda f: isinstance(f, FunctionCallResultFrame))
+        assert len(server.requests) == 1  # no rerun for the interrupted response
+        await call.send(_transcript("Hello?"))
+        await call.wait_for(lambda f: isinstance(f, LLMResponseEndFrame), count=2)
+        await call.end()
+
+    assert _tool_results_in(provider, server.requests[1].json) == [("call_c", "A17 cancelled")]
+    assert "Hello?" in json.dumps(server.requests[1].json["messages"])
+    assert server.errors == []
+    assert live_framekit_tasks() == []
