@@ -124,7 +124,10 @@ class LLMUserAggregator(FrameProcessor):
 
     def _on_timer(self) -> None:
         self._timer = None
-        self.context.tasks.create_task(self.flush(), f"{self.name}:flush")
+        try:
+            self.context.tasks.create_task(self.flush(), f"{self.name}:flush")
+        except RuntimeError:
+            logger.debug(f"{self.name}: the call ended before the turn was sent")
 
     def _cancel_timer(self) -> None:
         if self._timer is not None:
