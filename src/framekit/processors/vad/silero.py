@@ -19,11 +19,20 @@ What comes out, in order, for each :class:`~framekit.frames.InputAudioFrame`:
 So a speaking event sits in the stream right after the audio that decided it.
 Timing is counted in samples: ``stopped_at`` is the clock time at which the
 caller's speech really ended, i.e. now minus the audio heard since then.
+
+With a ``turn_end`` policy (:mod:`framekit.processors.vad.turn_end`), the silence
+that ends the turn depends on the words so far: the processor keeps the latest
+:class:`~framekit.frames.InterimTranscriptionFrame` of the turn, whether it comes
+downstream (an STT before the VAD) or upstream (a
+:class:`~framekit.processors.vad.relay.TurnTextRelay` after the STT sends a copy
+back), and asks the policy on every silent window. ``UserStoppedSpeakingFrame``
+keeps its one meaning, the end of the caller's turn; only its timing moves.
 """
 
 from __future__ import annotations
 
 import asyncio
+import math
 
 import numpy as np
 
@@ -32,6 +41,7 @@ from framekit.frames import (
     CancelFrame,
     EndFrame,
     InputAudioFrame,
+    InterimTranscriptionFrame,
     InterruptionRequestFrame,
     StartFrame,
     UserStartedSpeakingFrame,
@@ -40,13 +50,15 @@ from framekit.frames import (
 from framekit.models.silero_vad import SUPPORTED_SAMPLE_RATES, SileroVADEngine, SileroVADStream
 from framekit.processors.base import FrameDirection, FrameProcessor, on_frame
 from framekit.processors.vad.endpoint import EnergyEnvelope
-from framekit.processors.vad.state import SpeechStateMachine, VADEvent, VADParams
+from framekit.processors.vad.state import SpeechStateMachine, VADEvent, VADParams, VADState
+from framekit.processors.vad.turn_end import TurnEndPolicy
 
 __all__ = ["SileroVADProcessor"]
 
 _WINDOW_MS = 32  # Silero's window: 512 samples at 16 kHz, 256 at 8 kHz
 _FALLBACK_RATE = 16000
 _PCM16_TO_FLOAT = np.float32(1.0 / 32768.0)
+_TIME_EPSILON = 1e-6  # clock times computed two ways (sums of frame durations) may differ
 
 
 class SileroVADProcessor(FrameProcessor):
@@ -58,6 +70,10 @@ class SileroVADProcessor(FrameProcessor):
     another rate) goes through one :class:`~framekit.audio.AudioConverter` per
     format; audio already in the model's format is not copied. ``engine`` replaces
     the shared engine (tests, or a custom file of the same graph).
+
+    ``turn_end`` makes the silence that ends a turn depend on the caller's words so
+    far (see :mod:`framekit.processors.vad.turn_end`); it then replaces
+    ``params.min_silence_duration``. One policy object may serve every call.
     """
 
     def __init__(
@@ -66,6 +82,7 @@ class SileroVADProcessor(FrameProcessor):
         params: VADParams | None = None,
         sample_rate: int | None = None,
         engine: SileroVADEngine | None = None,
+        turn_end: TurnEndPolicy | None = None,
         name: str | None = None,
     ) -> None:
         super().__init__(name=name)
@@ -83,6 +100,9 @@ class SileroVADProcessor(FrameProcessor):
         self._chunker: AudioChunker | None = None
         self._converter: AudioConverter | None = None
         self._speech_started_at: float | None = None
+        self.turn_end = turn_end
+        self._turn_text: str | None = None
+        self._turn_text_until = -math.inf
 
     @property
     def speaking(self) -> bool:
@@ -118,7 +138,11 @@ class SileroVADProcessor(FrameProcessor):
         self._chunker = AudioChunker(self._format, _WINDOW_MS)
         self._converter = None
         self._machine = SpeechStateMachine(self.params, rate)
-        keep = self.params.min_silence_duration + self.params.end_lookback + 2 * _WINDOW_MS / 1000
+        longest = self.params.min_silence_duration
+        if self.turn_end is not None:
+            longest = max(longest, self.turn_end.longest_silence)
+        keep = longest + self.params.end_lookback + 2 * _WINDOW_MS / 1000
+        self._forget_turn_text()
         self._envelope = EnergyEnvelope(rate, keep)
 
     async def on_end(self, frame: EndFrame) -> None:
@@ -152,7 +176,11 @@ class SileroVADProcessor(FrameProcessor):
             if self._stream is not stream:
                 return  # the call ended while the window was being scored
             envelope.add(samples)
+            if self.turn_end is not None and machine.speaking:
+                machine.min_silence = self._required_silence(self.turn_end, machine, chunker)
             event = machine.update(probability, len(samples))
+            if event is not None:
+                self._forget_turn_text()  # a new turn starts, or this one is over
             if event is VADEvent.STARTED:
                 heard = machine.seconds(machine.position - machine.speech_start)
                 self._speech_started_at = self.clock.now() - heard - self._unscored_seconds(chunker)
@@ -164,6 +192,47 @@ class SileroVADProcessor(FrameProcessor):
                 ended = machine.seconds(machine.position - speech_end)
                 stopped_at = self.clock.now() - ended - self._unscored_seconds(chunker)
                 await self.push_frame(UserStoppedSpeakingFrame(stopped_at=stopped_at))
+
+    @on_frame(InterimTranscriptionFrame)
+    async def _on_interim(
+        self, frame: InterimTranscriptionFrame, direction: FrameDirection
+    ) -> None:
+        """Keep the turn's latest words for the end-of-turn policy.
+
+        Downstream frames (an STT before the VAD) pass on; upstream ones are copies
+        sent back to this VAD by a relay after the STT, and end here. Text that
+        arrives outside a turn belongs to a turn already over and is dropped.
+        """
+        if direction is FrameDirection.DOWNSTREAM:
+            await self.push_frame(frame, direction)
+        if self.speaking and frame.text:
+            self._turn_text = frame.text
+            self._turn_text_until = frame.timestamp
+
+    def _required_silence(
+        self, policy: TurnEndPolicy, machine: SpeechStateMachine, chunker: AudioChunker
+    ) -> int:
+        """Samples of silence that end the turn now, per ``policy``.
+
+        The words count only if they cover the end of speech: the transcript's
+        ``timestamp`` (when its newest audio arrived) must not be earlier than the
+        clock time of the sample where the silence began. Older words miss the
+        caller's last ones ("I want to cancel" of "I want to cancel and ..."), so
+        the policy is asked with no text instead.
+        """
+        end = machine.speech_end if machine.state is VADState.STOPPING else machine.position
+        end_at = (
+            self.clock.now()
+            - machine.seconds(machine.position - end)
+            - self._unscored_seconds(chunker)
+        )
+        fresh = self._turn_text is not None and self._turn_text_until >= end_at - _TIME_EPSILON
+        text = self._turn_text if fresh else None
+        return round(policy.required_silence(text) * machine.sample_rate)
+
+    def _forget_turn_text(self) -> None:
+        self._turn_text = None
+        self._turn_text_until = -math.inf
 
     def _to_model_format(self, audio: bytes, fmt: AudioFormat) -> bytes:
         """``audio`` as mono PCM16 at the model's rate; the same object when it already is."""

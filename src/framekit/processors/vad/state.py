@@ -78,14 +78,15 @@ class SpeechStateMachine:
 
     Positions are sample indices from the start of the stream: :attr:`position` is
     how much audio has been scored, :attr:`speech_start` where the current (or
-    last) utterance began, :attr:`speech_end` where it ended.
+    last) utterance began, :attr:`speech_end` where it ended (or, while stopping,
+    where the silence began).
     """
 
     __slots__ = (
-        "_min_silence",
         "_min_speech",
         "_start",
         "_stop",
+        "min_silence",
         "position",
         "sample_rate",
         "speech_end",
@@ -100,7 +101,9 @@ class SpeechStateMachine:
         self._start = params.start_threshold
         self._stop = params.stop_threshold
         self._min_speech = round(params.min_speech_duration * sample_rate)
-        self._min_silence = round(params.min_silence_duration * sample_rate)
+        self.min_silence = round(params.min_silence_duration * sample_rate)
+        """Samples of silence that end an utterance; an end-of-turn policy may change it
+        between updates (:mod:`framekit.processors.vad.turn_end`)."""
         self.state = VADState.QUIET
         self.position = 0
         self.speech_start = 0
@@ -151,7 +154,7 @@ class SpeechStateMachine:
         return None
 
     def _confirm_stop(self, end: int) -> VADEvent | None:
-        if end - self.speech_end >= self._min_silence:
+        if end - self.speech_end >= self.min_silence:
             self.state = VADState.QUIET
             return VADEvent.STOPPED
         self.state = VADState.STOPPING
