@@ -244,3 +244,16 @@ async def test_after_the_output_transport_the_pipeline_ends_by_itself(
     call = Call([output, processor(control, sid)])
     await call.run_until_it_ends(audio(0.04), HangUpFrame(), limit=1.0)
     assert api.calls[sid].status == "completed"
+
+
+async def test_a_call_sid_lookup_that_raises_counts_as_unknown(
+    api: FakeTwilioAPI, control: TwilioCallControl
+) -> None:
+    def not_started() -> str:
+        raise RuntimeError("the stream has not started")
+
+    call = Call([processor(control, not_started)])
+    await call.run_until_it_ends(HangUpFrame())
+    (error,) = call.errors
+    assert "call SID is not known" in error.error
+    assert call.task.end_reason == "hang-up: completed"

@@ -114,5 +114,10 @@ class TwilioCallControlProcessor(FrameProcessor):
         await self.push_frame(EndFrame(reason=f"transferred to {frame.target}"), UPSTREAM)
 
     def _sid(self) -> str | None:
-        sid = self._call_sid() if callable(self._call_sid) else self._call_sid
-        return sid or None
+        if not callable(self._call_sid):
+            return self._call_sid or None
+        try:
+            return self._call_sid() or None
+        except Exception as exc:  # e.g. the stream's start event has not arrived
+            logger.warning(f"{self.name}: the call SID is not available: {exc!r}")
+            return None
