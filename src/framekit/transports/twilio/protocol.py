@@ -259,8 +259,11 @@ def _parse_media(data: dict[str, Any]) -> MediaMessage:
         payload = base64.b64decode(payload_text, validate=True)
     except (binascii.Error, ValueError) as exc:
         raise ProtocolError("bad_base64", f"'media.payload' is not base64: {exc}") from None
-    if not payload:
-        raise ProtocolError("bad_payload_size", "empty media payload")
+    if not payload or len(payload) > MAX_MEDIA_PAYLOAD_BYTES:
+        raise ProtocolError(
+            "bad_payload_size",
+            f"media payload of {len(payload)} bytes (1 to {MAX_MEDIA_PAYLOAD_BYTES} accepted)",
+        )
     return MediaMessage(
         stream_sid=_text(data, "streamSid"),
         track=_text(media, "track", required=False) or "inbound",

@@ -27,17 +27,24 @@ from dataclasses import dataclass
 from typing import Any
 from urllib.parse import quote, urlsplit
 
-from aiohttp import WSMsgType, web
 from loguru import logger
-from twilio.request_validator import (  # type: ignore[import-untyped]
-    RequestValidator,
-    get_signature_algorithm,
-)
-from twilio.twiml.voice_response import (  # type: ignore[import-untyped]
-    Connect,
-    Stream,
-    VoiceResponse,
-)
+
+try:
+    from aiohttp import WSMsgType, web
+    from twilio.request_validator import (  # type: ignore[import-untyped]
+        RequestValidator,
+        get_signature_algorithm,
+    )
+    from twilio.twiml.voice_response import (  # type: ignore[import-untyped]
+        Connect,
+        Stream,
+        VoiceResponse,
+    )
+except ImportError as exc:  # pragma: no cover - depends on the installed extras
+    raise ImportError(
+        f"framekit.transports.twilio.server needs aiohttp and twilio ({exc.name} is missing): "
+        "pip install 'framekit[twilio]'"
+    ) from exc
 
 from framekit.pipeline import PipelineTask
 from framekit.transports.twilio.limits import StreamLimits
