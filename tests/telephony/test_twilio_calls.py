@@ -192,6 +192,22 @@ def test_a_transfer_needs_a_target() -> None:
         dial_twiml("  ")
 
 
+async def test_redirect_sends_a_url_or_twiml_to_the_live_call(
+    api: FakeTwilioAPI, control: TwilioCallControl
+) -> None:
+    sid = api.add_call()
+    await control.redirect(sid, "https://bot.example/hold")
+    await control.redirect(sid, "<Response><Say>One moment</Say></Response>")
+    assert [r.form for r in api.requests] == [
+        (("Url", "https://bot.example/hold"),),
+        (("Twiml", "<Response><Say>One moment</Say></Response>"),),
+    ]
+    assert api.calls[sid].instructions == [
+        ("Url", "https://bot.example/hold"),
+        ("Twiml", "<Response><Say>One moment</Say></Response>"),
+    ]
+
+
 async def test_start_recording_of_a_live_call(
     api: FakeTwilioAPI, control: TwilioCallControl
 ) -> None:

@@ -118,6 +118,16 @@ def dial_twiml(target: str, *, caller_id: str | None = None, timeout: int | None
     return str(response)
 
 
+def _instructions(twiml_or_url: str) -> dict[str, str]:
+    """``twiml=`` for TwiML (it starts with ``<``), ``url=`` for a webhook URL."""
+    instructions = twiml_or_url.strip()
+    if instructions.startswith("<"):
+        return {"twiml": instructions}
+    if instructions.startswith(("https://", "http://")):
+        return {"url": instructions}
+    raise ValueError("twiml_or_url must be TwiML ('<Response>...') or an http(s) URL")
+
+
 def _call_info(call: Any) -> CallInfo:
     return CallInfo(
         sid=str(call.sid),
@@ -198,14 +208,8 @@ class TwilioCallControl:
         or the ``https://`` URL of a webhook that returns it, such as framekit's
         ``/twilio/voice``. ``record`` asks Twilio to record the whole call.
         """
-        instructions = twiml_or_url.strip()
         kwargs: dict[str, Any] = {"to": to, "from_": from_, "record": record}
-        if instructions.startswith("<"):
-            kwargs["twiml"] = instructions
-        elif instructions.startswith(("https://", "http://")):
-            kwargs["url"] = instructions
-        else:
-            raise ValueError("twiml_or_url must be TwiML ('<Response>...') or an http(s) URL")
+        kwargs.update(_instructions(twiml_or_url))
         if status_callback:
             kwargs["status_callback"] = status_callback
             kwargs["status_callback_event"] = list(status_events)
@@ -255,6 +259,19 @@ class TwilioCallControl:
             self._rest().calls(call_sid).update_async(twiml=twiml),
         )
         logger.info(f"twilio: transferred call {call_sid} to {target}")
+        return _call_info(call)
+
+    async def redirect(self, call_sid: str, twiml_or_url: str) -> CallInfo:
+        """Replace the live call's instructions with TwiML or the URL of a webhook returning it.
+
+        Use it to play a message or put the caller on hold; Twilio leaves the Media Stream.
+        Raises :class:`CallEndedError` when the caller has gone.
+        """
+        kwargs = _instructions(twiml_or_url)
+        call = await self._request(
+            f"redirecting {call_sid}", self._rest().calls(call_sid).update_async(**kwargs)
+        )
+        logger.info(f"twilio: redirected call {call_sid}")
         return _call_info(call)
 
     async def start_recording(

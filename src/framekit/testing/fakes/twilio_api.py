@@ -18,9 +18,12 @@ Bodies are form-encoded and checked with HTTP Basic auth (account SID, auth toke
 API; answers are JSON shaped like Twilio's, errors in Twilio's format
 (`{"code", "message", "more_info", "status"}`): 20003 for bad credentials, 20404 for an unknown
 call, 21220 for changing a call that is no longer live ("Call is not in-progress"), 21201 /
-21213 / 21205 for a missing `To` / `From` / `Url`. What the real network does around a call is the
-test's to script: `answer`, `caller_hangs_up`, `forget` (the call is gone: 404), `add_call` (an
-inbound call, as a Media Stream's `start` event would name it).
+21213 / 21205 for a missing `To` / `From` / `Url` (the codes are Twilio's; the last one, and
+21218 for an unknown `Status`, are this fake's best reading).
+
+What the real network does around a call is the test's to script: `answer`, `caller_hangs_up`,
+`forget` (the call is gone: 404), `add_call` (an inbound call, as a Media Stream's `start`
+event would name it).
 """
 
 from __future__ import annotations
