@@ -164,3 +164,14 @@ def test_settings_from_env_and_secrets_stay_out_of_repr() -> None:
         TwilioSettings.from_env({"TWILIO_AUTH_TOKEN": "x"})
     with pytest.raises(ValueError, match="TWILIO_AUTH_TOKEN"):
         TwilioSettings.from_env({"WEBHOOK_BASE_URL": "https://x"})
+
+
+async def test_a_token_opens_one_stream_only(local_twilio: LocalTwilio) -> None:
+    url = local_twilio.stream_url("CA-once")
+    async with TwilioCallerSimulator(url, call_sid="CA-once") as caller:
+        await local_twilio.wait_call("CA-once")
+        async with aiohttp.ClientSession() as session:
+            with pytest.raises(aiohttp.WSServerHandshakeError) as error:
+                await session.ws_connect(url)
+        assert error.value.status == 403
+        assert not caller.closed

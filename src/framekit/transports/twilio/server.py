@@ -6,7 +6,8 @@
   number, the called number and the direction as ``<Parameter>``\\ s.
 * ``POST /twilio/status``: status callbacks (logged, then handed to ``on_status``).
 * ``GET /twilio/stream``: the WebSocket. It refuses a missing, forged or expired
-  token (403) before the upgrade, reads ``start``, checks that the token was
+  token (403) before the upgrade, and a token already used (a token opens one
+  stream), reads ``start``, checks that the token was
   issued for that call, builds the call's :class:`~framekit.pipeline.PipelineTask`
   with the user's factory and runs it. One task per call; calls run side by side
   in the one event loop and a misbehaving one ends alone.
@@ -22,6 +23,7 @@ from __future__ import annotations
 import asyncio
 import inspect
 import os
+import time
 from collections.abc import Awaitable, Callable, Mapping
 from dataclasses import dataclass
 from typing import Any
@@ -171,6 +173,7 @@ class TwilioServer:
         self._on_status = on_status
         self._validator = RequestValidator(settings.auth_token)
         self._calls: dict[str, PipelineTask] = {}
+        self._used_tokens: dict[str, float] = {}
         self._idle = asyncio.Event()
         self._idle.set()
         self.refused_streams = 0
@@ -260,6 +263,10 @@ class TwilioServer:
             self.refused_streams += 1
             logger.warning(f"twilio stream refused from {request.remote}: {exc}")
             raise web.HTTPForbidden(text=str(exc)) from None
+        if not self._first_use(request.query["token"]):
+            self.refused_streams += 1
+            logger.warning(f"twilio stream token for {token_call} used twice; refused")
+            raise web.HTTPForbidden(text="stream token already used")
         ws = web.WebSocketResponse(max_msg_size=MAX_MESSAGE_CHARS * 4, autoping=True)
         await ws.prepare(request)
         transport = TwilioMediaStreamTransport(
@@ -278,6 +285,19 @@ class TwilioServer:
             return ws
         await self._run_call(transport, start)
         return ws
+
+    def _first_use(self, token: str) -> bool:
+        """True the first time a (valid) token is presented; remembered until it expires."""
+        now = time.time()
+        used = self._used_tokens
+        if len(used) > 1000:
+            for old, expires in list(used.items()):
+                if expires < now:
+                    del used[old]
+        if token in used:
+            return False
+        used[token] = float(token.split(".")[1])
+        return True
 
     async def _run_call(self, transport: TwilioMediaStreamTransport, start: StartMessage) -> None:
         try:
