@@ -1,0 +1,147 @@
+"""The call record schema: calls, what was said in them, the tools run, the latency of each turn.
+
+Why these keys: records reach the database through a writer that may replay
+them after an outage (see :mod:`framekit.storage.writer`). Every row therefore
+has a natural key that the replay can hit twice without harm: a call's ``id``
+(chosen by the recorder, not by the database), and ``(call_id, seq)`` or
+``(call_id, turn_index)`` for the rows of a call. Inserts use "on conflict do
+nothing" on those keys, so a record replayed after a crash is written exactly once.
+
+Times are stored in UTC and read back timezone-aware (:class:`UTCDateTime`), on
+SQLite too, which keeps no time zone.
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from typing import Any
+
+from framekit.storage._deps import require_db_extra
+
+require_db_extra()
+
+from sqlalchemy import JSON, Column, DateTime, Dialect, ForeignKey, String, UniqueConstraint  # noqa: E402
+from sqlalchemy.types import TypeDecorator  # noqa: E402
+from sqlmodel import Field, SQLModel  # noqa: E402
+
+__all__ = ["Call", "ToolInvocation", "TranscriptSegment", "TurnMetric", "UTCDateTime", "metadata"]
+
+metadata = SQLModel.metadata
+
+
+class UTCDateTime(TypeDecorator[datetime]):
+    """A timestamp stored in UTC and always read back timezone-aware, on SQLite too."""
+
+    impl = DateTime(timezone=True)
+    cache_ok = True
+
+    def process_bind_param(self, value: datetime | None, dialect: Dialect) -> datetime | None:
+        if value is None:
+            return None
+        if value.tzinfo is None:
+            value = value.replace(tzinfo=UTC)
+        return value.astimezone(UTC)
+
+    def process_result_value(self, value: datetime | None, dialect: Dialect) -> datetime | None:
+        if value is None:
+            return None
+        return value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
+
+
+def _when(*, nullable: bool = True, index: bool = False) -> Any:
+    return Field(
+        default=None,
+        sa_column=Column(UTCDateTime(), nullable=nullable, index=index),
+    )
+
+
+def _call_fk() -> Any:
+    return Field(
+        sa_column=Column(
+            String(64), ForeignKey("calls.id", ondelete="CASCADE"), nullable=False, index=True
+        )
+    )
+
+
+class Call(SQLModel, table=True):
+    """One phone call (or local session) from start to end.
+
+    ``external_id`` is the carrier's id (Twilio's CallSid); ``outcome`` is the
+    short machine-readable result (``completed``, ``transferred``, ``cancelled``,
+    ``error``) and ``end_reason`` the human-readable why. ``recordings`` maps a
+    track name (``caller``, ``bot``, ``mixed``) to where its audio lies.
+    """
+
+    __tablename__ = "calls"
+
+    id: str = Field(primary_key=True, max_length=64)
+    external_id: str | None = Field(default=None, max_length=128, index=True)
+    caller: str | None = Field(default=None, max_length=64)
+    dialled: str | None = Field(default=None, max_length=64)
+    direction: str = Field(default="inbound", max_length=16)
+    started_at: datetime = Field(sa_column=Column(UTCDateTime(), nullable=False, index=True))
+    ended_at: datetime | None = _when()
+    outcome: str | None = Field(default=None, max_length=32, index=True)
+    end_reason: str | None = Field(default=None)
+    recordings: dict[str, str] = Field(default_factory=dict, sa_column=Column(JSON))
+
+
+class TranscriptSegment(SQLModel, table=True):
+    """What one side said: a final user transcription, or a bot utterance as played.
+
+    For the bot, ``text`` is what the caller heard. ``truncated`` marks an
+    utterance cut by a barge-in; then ``planned_text`` keeps what the bot meant to
+    say. ``heard`` is False for bot text that never reached the caller's ear at all.
+    """
+
+    __tablename__ = "transcript_segments"
+    __table_args__ = (UniqueConstraint("call_id", "seq", name="uq_segment_call_seq"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    call_id: str = _call_fk()
+    seq: int
+    speaker: str = Field(max_length=8)
+    text: str
+    planned_text: str | None = Field(default=None)
+    started_at: datetime | None = _when()
+    ended_at: datetime | None = _when()
+    heard: bool = Field(default=True)
+    truncated: bool = Field(default=False)
+
+
+class ToolInvocation(SQLModel, table=True):
+    """One tool the bot ran: its arguments, its result or error, and when."""
+
+    __tablename__ = "tool_invocations"
+    __table_args__ = (UniqueConstraint("call_id", "seq", name="uq_tool_call_seq"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    call_id: str = _call_fk()
+    seq: int
+    tool_call_id: str | None = Field(default=None, max_length=128)
+    name: str = Field(max_length=128)
+    arguments: dict[str, Any] = Field(default_factory=dict, sa_column=Column(JSON))
+    result: Any = Field(default=None, sa_column=Column(JSON))
+    error: str | None = Field(default=None)
+    started_at: datetime | None = _when()
+    ended_at: datetime | None = _when()
+
+
+class TurnMetric(SQLModel, table=True):
+    """Voice-to-voice latency of one turn, and the first-byte times reported during it.
+
+    ``latency_s`` runs from the caller's end of speech to the first bot audio the
+    caller hears. ``ttfb`` maps a processor's name to its time to first byte in
+    seconds, for the metrics it reported between those two instants.
+    """
+
+    __tablename__ = "turn_metrics"
+    __table_args__ = (UniqueConstraint("call_id", "turn_index", name="uq_turn_call_index"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    call_id: str = _call_fk()
+    turn_index: int
+    latency_s: float
+    user_stopped_at: datetime | None = _when()
+    bot_started_at: datetime | None = _when()
+    ttfb: dict[str, float] = Field(default_factory=dict, sa_column=Column(JSON))

@@ -1,0 +1,101 @@
+"""Reading call records back: the queries behind ``GET /api/calls`` and ``GET /api/calls/{id}``.
+
+Plain synchronous functions over an :class:`~sqlalchemy.Engine` (from
+:func:`~framekit.storage.database.make_engine`): an HTTP handler runs them in a
+worker thread (``await asyncio.to_thread(list_calls, engine, ...)``), so a slow
+query never holds up a call's event loop. Results are the SQLModel rows, which
+``model_dump(mode="json")`` turns into JSON.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+
+from sqlalchemy import Engine, func
+from sqlmodel import Session, col, select
+
+from framekit.storage.models import Call, ToolInvocation, TranscriptSegment, TurnMetric
+
+__all__ = ["CallDetails", "CallPage", "get_call", "list_calls"]
+
+MAX_PAGE_SIZE = 200
+
+
+@dataclass(frozen=True, slots=True)
+class CallPage:
+    """One page of calls, newest first, and how many calls match in all."""
+
+    calls: list[Call]
+    total: int
+    limit: int
+    offset: int
+
+
+@dataclass(frozen=True, slots=True)
+class CallDetails:
+    """A call with its transcript (in order), tool invocations and per-turn latency."""
+
+    call: Call
+    transcript: list[TranscriptSegment]
+    tools: list[ToolInvocation]
+    turns: list[TurnMetric]
+
+
+def list_calls(
+    engine: Engine,
+    *,
+    started_from: datetime | None = None,
+    started_before: datetime | None = None,
+    outcome: str | None = None,
+    limit: int = 50,
+    offset: int = 0,
+) -> CallPage:
+    """Calls that started in ``[started_from, started_before)`` with ``outcome``, newest first.
+
+    ``limit`` is capped at ``MAX_PAGE_SIZE``; page with ``offset``.
+    """
+    if limit < 1 or offset < 0:
+        raise ValueError("limit must be at least 1 and offset at least 0")
+    limit = min(limit, MAX_PAGE_SIZE)
+    conditions = []
+    if started_from is not None:
+        conditions.append(col(Call.started_at) >= started_from)
+    if started_before is not None:
+        conditions.append(col(Call.started_at) < started_before)
+    if outcome is not None:
+        conditions.append(col(Call.outcome) == outcome)
+    with Session(engine) as session:
+        total = session.exec(select(func.count()).select_from(Call).where(*conditions)).one()
+        calls = session.exec(
+            select(Call)
+            .where(*conditions)
+            .order_by(col(Call.started_at).desc(), col(Call.id))
+            .limit(limit)
+            .offset(offset)
+        ).all()
+    return CallPage(calls=list(calls), total=total, limit=limit, offset=offset)
+
+
+def get_call(engine: Engine, call_id: str) -> CallDetails | None:
+    """The call ``call_id`` with everything recorded about it, or None if there is no such call."""
+    with Session(engine) as session:
+        call = session.get(Call, call_id)
+        if call is None:
+            return None
+        transcript = session.exec(
+            select(TranscriptSegment)
+            .where(TranscriptSegment.call_id == call_id)
+            .order_by(col(TranscriptSegment.seq))
+        ).all()
+        tools = session.exec(
+            select(ToolInvocation)
+            .where(ToolInvocation.call_id == call_id)
+            .order_by(col(ToolInvocation.seq))
+        ).all()
+        turns = session.exec(
+            select(TurnMetric)
+            .where(TurnMetric.call_id == call_id)
+            .order_by(col(TurnMetric.turn_index))
+        ).all()
+    return CallDetails(call, list(transcript), list(tools), list(turns))

@@ -1,0 +1,420 @@
+"""The call recorder: an observer that turns a call's frames into records, without waiting.
+
+Where it sits: not in the pipeline at all. It is an
+:class:`~framekit.observers.Observer` given to the call's
+:class:`~framekit.pipeline.PipelineTask`, so it sees every frame on every hop,
+wherever the frame travels: the caller's final transcriptions (from the STT),
+the bot's text (from the LLM or the intent engine), the TTS's sentences and
+audio, the output transport's reports of what was played (upstream), tool
+results (upstream from a tool runner or downstream from the intent engine),
+speaking events and metrics. A processor placed at one point of the pipeline
+would miss half of those.
+
+Why it cannot block the audio: an observer is called synchronously on each hop,
+so :meth:`CallRecorder.on_push` does a dictionary lookup per frame, a little
+bookkeeping for the few frame types it cares about, and hands finished records
+to the process's :class:`~framekit.storage.writer.RecordWriter` with a
+non-blocking queue put. All I/O happens in the writer's thread.
+
+A frame is counted once, on the first hop it is seen on (frame ids are unique).
+What the caller heard of the bot is estimated as :mod:`framekit.storage._speech`
+describes; after a barge-in the cut is made once the interruption has passed the
+output transport (the next frame that is not part of the interruption).
+
+Use::
+
+    recorder = CallRecorder(shared_writer(), caller="+15550100", external_id=call_sid)
+    task = PipelineTask(pipeline, observers=[recorder])
+    recorder.attach(task)   # opens the call record; closes it when the call ends
+"""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Callable
+from datetime import UTC, datetime, timedelta
+from typing import TYPE_CHECKING, Any, ClassVar
+
+from framekit.frames import (
+    BotStartedSpeakingFrame,
+    CancelFrame,
+    EndFrame,
+    Frame,
+    FunctionCallCancelledFrame,
+    FunctionCallRequestedFrame,
+    FunctionCallResultFrame,
+    HangUpFrame,
+    InterruptionFrame,
+    LLMResponseEndFrame,
+    LLMResponseStartFrame,
+    LLMTextFrame,
+    MetricsFrame,
+    OutputAudioFrame,
+    PlayedUpToFrame,
+    TranscriptionFrame,
+    TransferCallFrame,
+    TTSSpeakFrame,
+    TTSStartedFrame,
+    TTSStoppedFrame,
+    UserStartedSpeakingFrame,
+    UserStoppedSpeakingFrame,
+)
+from framekit.storage._speech import BotSpeech, HeardUtterance
+from framekit.storage.records import (
+    CallClosed,
+    CallOpened,
+    Record,
+    SegmentRecord,
+    ToolRecord,
+    TurnRecord,
+    jsonable,
+)
+
+if TYPE_CHECKING:
+    from framekit.pipeline.task import PipelineTask
+    from framekit.processors.base import FrameDirection, FrameProcessor
+
+__all__ = ["CallRecorder", "RecordSink"]
+
+RecordSink = Callable[[Record], None]
+"""Where records go: a writer's ``submit`` (never blocks)."""
+
+_Handler = Callable[["CallRecorder", Any, float], None]
+_HANDLERS: dict[type[Frame], _Handler] = {}
+_NOT_A_TRIGGER = (PlayedUpToFrame, InterruptionFrame, MetricsFrame)
+"""Frames that may arrive while an interruption passes: they do not close it."""
+
+
+def _handles(*frame_types: type[Frame]) -> Callable[[_Handler], _Handler]:
+    def register(method: _Handler) -> _Handler:
+        for frame_type in frame_types:
+            _HANDLERS[frame_type] = method
+        return method
+
+    return register
+
+
+class CallRecorder:
+    """Records one call: open it with :meth:`attach`, it closes when the call ends.
+
+    ``sink`` is where records go: a :class:`~framekit.storage.writer.RecordWriter`
+    (its ``submit``) or any callable taking a record. ``call_id`` defaults to a
+    fresh UUID; ``external_id`` is the carrier's id (Twilio's CallSid).
+    """
+
+    _dispatch: ClassVar[dict[type[Frame], _Handler | None]] = {}
+
+    def __init__(
+        self,
+        sink: RecordSink | Any,
+        *,
+        call_id: str | None = None,
+        external_id: str | None = None,
+        caller: str | None = None,
+        dialled: str | None = None,
+        direction: str = "inbound",
+    ) -> None:
+        self._submit: RecordSink = sink.submit if hasattr(sink, "submit") else sink
+        self.call_id = call_id or uuid.uuid4().hex
+        self.external_id = external_id
+        self.caller = caller
+        self.dialled = dialled
+        self.direction = direction
+        self.recordings: dict[str, str] = {}
+        self._outcome: str | None = None
+        self._outcome_hint: str | None = None
+        self._origin: datetime | None = None
+        self._now: Callable[[], float] = lambda: 0.0
+        self._seen: set[int] = set()
+        self._last_audio_id = 0
+        self._seq = 0
+        self._tool_seq = 0
+        self._turn = 0
+        self._speech = BotSpeech()
+        self._cutting = False
+        self._user_started: float | None = None
+        self._user_stopped: float | None = None
+        self._ttfb: dict[str, float] = {}
+        self._tool_started: dict[str, float] = {}
+        self._closed = False
+
+    # --- public API ----------------------------------------------------------------------
+
+    def attach(self, task: PipelineTask) -> None:
+        """Open the call record now and close it when ``task``'s call ends.
+
+        The recorder must also be one of the task's ``observers``.
+        """
+        self._now = task.clock.now
+        self._origin = datetime.now(UTC) - timedelta(seconds=task.clock.now())
+        self._emit(
+            CallOpened(
+                call_id=self.call_id,
+                started_at=self._wall(task.clock.now()),
+                external_id=self.external_id,
+                caller=self.caller,
+                dialled=self.dialled,
+                direction=self.direction,
+            )
+        )
+        task.on_downstream_exit(self._on_exit)
+
+    def set_outcome(self, outcome: str) -> None:
+        """Name the call's outcome yourself (it wins over what the frames suggest)."""
+        self._outcome = outcome
+
+    def add_recording(self, track: str, location: str) -> None:
+        """Note where a track's audio is (``caller``, ``bot``, ``mixed``); saved at the end."""
+        self.recordings[track] = location
+
+    def close(self, reason: str = "completed", *, outcome: str | None = None) -> None:
+        """Close the call record (done for you when an end or cancel frame leaves the call)."""
+        self._close(reason, outcome, "completed")
+
+    def _close(self, reason: str, outcome: str | None, default: str) -> None:
+        if self._closed:
+            return
+        self._closed = True
+        now = self._now()
+        self._emit_heard(self._speech.cut(now))
+        final = outcome or self._outcome or self._outcome_hint or default
+        self._emit(
+            CallClosed(
+                call_id=self.call_id,
+                ended_at=self._wall(now),
+                outcome=final,
+                end_reason=reason,
+                recordings=dict(self.recordings),
+            )
+        )
+
+    # --- the observer --------------------------------------------------------------------
+
+    def on_push(
+        self,
+        source: FrameProcessor,
+        destination: FrameProcessor,
+        frame: Frame,
+        direction: FrameDirection,
+        timestamp: float,
+    ) -> None:
+        """Called on every hop; returns at once for frames the record does not need."""
+        frame_type = type(frame)
+        try:
+            handler = self._dispatch[frame_type]
+        except KeyError:
+            handler = self._dispatch[frame_type] = _find_handler(frame_type)
+        if handler is None or self._closed:
+            return
+        if isinstance(frame, OutputAudioFrame):
+            # Audio comes from one TTS in creation order; a later hop carries an older id.
+            if frame.id <= self._last_audio_id:
+                return
+            self._last_audio_id = frame.id
+        elif frame.id in self._seen:
+            return
+        else:
+            self._seen.add(frame.id)
+        if self._cutting and not isinstance(frame, _NOT_A_TRIGGER):
+            self._finish_cut(timestamp)
+        handler(self, frame, timestamp)
+
+    # --- handlers ------------------------------------------------------------------------
+
+    @_handles(UserStartedSpeakingFrame)
+    def _user_speaking(self, frame: UserStartedSpeakingFrame, now: float) -> None:
+        self._user_started = frame.started_at if frame.started_at is not None else now
+
+    @_handles(UserStoppedSpeakingFrame)
+    def _user_quiet(self, frame: UserStoppedSpeakingFrame, now: float) -> None:
+        self._user_stopped = frame.stopped_at if frame.stopped_at is not None else now
+        self._ttfb = {}
+
+    @_handles(TranscriptionFrame)
+    def _transcription(self, frame: TranscriptionFrame, now: float) -> None:
+        if not frame.text.strip():
+            return
+        started = self._user_started
+        self._user_started = None
+        self._segment("user", frame.text.strip(), started, now, heard=True)
+
+    @_handles(MetricsFrame)
+    def _metrics(self, frame: MetricsFrame, now: float) -> None:
+        if self._user_stopped is None:
+            return
+        for value in frame.data:
+            if value.kind == "ttfb":
+                self._ttfb.setdefault(value.processor, value.value)
+
+    @_handles(BotStartedSpeakingFrame)
+    def _bot_speaking(self, frame: BotStartedSpeakingFrame, now: float) -> None:
+        stopped = self._user_stopped
+        if stopped is None:
+            return
+        self._user_stopped = None
+        self._turn += 1
+        self._emit(
+            TurnRecord(
+                call_id=self.call_id,
+                turn_index=self._turn,
+                latency_s=max(0.0, now - stopped),
+                user_stopped_at=self._wall(stopped),
+                bot_started_at=self._wall(now),
+                ttfb=dict(self._ttfb),
+            )
+        )
+
+    @_handles(LLMResponseStartFrame)
+    def _response_start(self, frame: LLMResponseStartFrame, now: float) -> None:
+        self._speech.response_started(frame.response_id)
+
+    @_handles(LLMTextFrame)
+    def _response_text(self, frame: LLMTextFrame, now: float) -> None:
+        self._speech.response_text(frame.response_id, frame.text)
+
+    @_handles(LLMResponseEndFrame)
+    def _response_end(self, frame: LLMResponseEndFrame, now: float) -> None:
+        self._speech.response_ended(frame.response_id)
+
+    @_handles(TTSSpeakFrame)
+    def _speak(self, frame: TTSSpeakFrame, now: float) -> None:
+        self._speech.speak(f"speak-{frame.id}", frame.text)
+
+    @_handles(TTSStartedFrame)
+    def _sentence_start(self, frame: TTSStartedFrame, now: float) -> None:
+        self._speech.sentence_started(now)
+
+    @_handles(OutputAudioFrame)
+    def _audio(self, frame: OutputAudioFrame, now: float) -> None:
+        self._speech.audio(frame.duration)
+
+    @_handles(TTSStoppedFrame)
+    def _sentence_stop(self, frame: TTSStoppedFrame, now: float) -> None:
+        self._speech.sentence_stopped()
+
+    @_handles(PlayedUpToFrame)
+    def _played(self, frame: PlayedUpToFrame, now: float) -> None:
+        if frame.mark:
+            return
+        self._speech.played(frame.played_seconds)
+        if not self._cutting:
+            self._emit_heard(self._speech.heard_in_full(now))
+
+    @_handles(InterruptionFrame)
+    def _interruption(self, frame: InterruptionFrame, now: float) -> None:
+        self._cutting = True
+
+    @_handles(FunctionCallRequestedFrame)
+    def _tool_requested(self, frame: FunctionCallRequestedFrame, now: float) -> None:
+        self._tool_started[frame.call_id] = now
+
+    @_handles(FunctionCallResultFrame)
+    def _tool_result(self, frame: FunctionCallResultFrame, now: float) -> None:
+        self._tool(
+            frame.call_id, frame.function_name, frame.arguments, now, frame.result, frame.error
+        )
+
+    @_handles(FunctionCallCancelledFrame)
+    def _tool_cancelled(self, frame: FunctionCallCancelledFrame, now: float) -> None:
+        self._tool(frame.call_id, frame.function_name, {}, now, None, "cancelled before it ran")
+
+    @_handles(TransferCallFrame)
+    def _transfer(self, frame: TransferCallFrame, now: float) -> None:
+        self._outcome_hint = "transferred"
+
+    @_handles(HangUpFrame)
+    def _hang_up(self, frame: HangUpFrame, now: float) -> None:
+        if self._outcome_hint is None:
+            self._outcome_hint = "completed"
+
+    # --- internals -----------------------------------------------------------------------
+
+    def _on_exit(self, frame: Frame) -> None:
+        if isinstance(frame, EndFrame):
+            self._close(frame.reason, None, "completed")
+        elif isinstance(frame, CancelFrame):
+            fatal = frame.reason.startswith("fatal error")
+            self._close(frame.reason, "error" if fatal else None, "cancelled")
+
+    def _finish_cut(self, now: float) -> None:
+        self._cutting = False
+        self._emit_heard(self._speech.cut(now))
+
+    def _emit_heard(self, utterances: list[HeardUtterance]) -> None:
+        for u in utterances:
+            self._segment(
+                "bot",
+                u.text,
+                u.started_at,
+                u.ended_at,
+                heard=bool(u.text),
+                truncated=u.truncated,
+                planned=u.planned if u.truncated else None,
+            )
+
+    def _segment(
+        self,
+        speaker: str,
+        text: str,
+        started: float | None,
+        ended: float,
+        *,
+        heard: bool,
+        truncated: bool = False,
+        planned: str | None = None,
+    ) -> None:
+        self._seq += 1
+        self._emit(
+            SegmentRecord(
+                call_id=self.call_id,
+                seq=self._seq,
+                speaker=speaker,
+                text=text,
+                started_at=self._wall(started) if started is not None else None,
+                ended_at=self._wall(ended),
+                heard=heard,
+                truncated=truncated,
+                planned_text=planned,
+            )
+        )
+
+    def _tool(
+        self,
+        call_id: str,
+        name: str,
+        arguments: dict[str, Any],
+        now: float,
+        result: Any,
+        error: str | None,
+    ) -> None:
+        self._tool_seq += 1
+        started = self._tool_started.pop(call_id, None)
+        self._emit(
+            ToolRecord(
+                call_id=self.call_id,
+                seq=self._tool_seq,
+                name=name,
+                arguments=jsonable(arguments),
+                result=jsonable(result),
+                error=error,
+                tool_call_id=call_id or None,
+                started_at=self._wall(started) if started is not None else None,
+                ended_at=self._wall(now),
+            )
+        )
+
+    def _wall(self, clock_time: float) -> datetime:
+        if self._origin is None:
+            self._origin = datetime.now(UTC) - timedelta(seconds=clock_time)
+        return self._origin + timedelta(seconds=clock_time)
+
+    def _emit(self, record: Record) -> None:
+        self._submit(record)
+
+
+def _find_handler(frame_type: type[Frame]) -> _Handler | None:
+    for klass in frame_type.__mro__:
+        handler = _HANDLERS.get(klass)
+        if handler is not None:
+            return handler
+    return None

@@ -1,0 +1,143 @@
+"""A simulated call for the storage tests: frames pushed in the order a real call makes them.
+
+The frames go through a real :class:`~framekit.pipeline.PipelineTask` with the
+recorder as its observer; the test pushes them from one processor, so every
+hop is observed in exactly the order written here.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import AsyncIterator, Callable
+from contextlib import asynccontextmanager
+from dataclasses import dataclass, field
+
+from framekit.audio.format import PCM16_16K
+from framekit.clock import Clock, ManualClock
+from framekit.frames import (
+    BotStartedSpeakingFrame,
+    BotStoppedSpeakingFrame,
+    Frame,
+    InterruptionFrame,
+    LLMResponseEndFrame,
+    LLMResponseStartFrame,
+    LLMTextFrame,
+    PlayedUpToFrame,
+    TranscriptionFrame,
+    TTSAudioFrame,
+    TTSStartedFrame,
+    TTSStoppedFrame,
+    UserStartedSpeakingFrame,
+    UserStoppedSpeakingFrame,
+)
+from framekit.pipeline import Pipeline, PipelineParams, PipelineTask
+from framekit.processors import FrameDirection, FrameProcessor
+from framekit.storage import CallRecorder
+from framekit.storage.records import Record
+
+UP = FrameDirection.UPSTREAM
+
+
+class Emitter(FrameProcessor):
+    """The head of the pipeline: the test pushes the call's frames out of it."""
+
+
+class Pass(FrameProcessor):
+    """Passes everything on: one more hop for every frame."""
+
+
+@dataclass
+class SimulatedCall:
+    emitter: Emitter
+    recorder: CallRecorder
+    task: PipelineTask
+    clock: Clock
+    records: list[Record] = field(default_factory=list)
+    _responses: int = 0
+
+    async def push(
+        self, frame: Frame, direction: FrameDirection = FrameDirection.DOWNSTREAM
+    ) -> None:
+        await self.emitter.push_frame(frame, direction)
+
+    async def wait(self, seconds: float) -> None:
+        if isinstance(self.clock, ManualClock):
+            await self.clock.advance(seconds)
+        else:
+            await asyncio.sleep(seconds)
+
+    async def user_says(self, text: str, seconds: float = 0.5) -> None:
+        await self.push(UserStartedSpeakingFrame(started_at=self.clock.now()))
+        await self.wait(seconds)
+        await self.push(UserStoppedSpeakingFrame(stopped_at=self.clock.now()))
+        await self.push(TranscriptionFrame(text=text))
+
+    async def bot_says(
+        self, sentences: list[str], *, seconds: float = 1.0, heard: float | None = None
+    ) -> str:
+        """Stream, synthesize and play ``sentences`` (``seconds`` of audio each).
+
+        ``heard``: seconds played before the caller barges in (None: all of it).
+        """
+        self._responses += 1
+        rid = f"r{self._responses}"
+        await self.push(LLMResponseStartFrame(response_id=rid))
+        for sentence in sentences:
+            for word in sentence.split(" "):
+                await self.push(LLMTextFrame(text=word + " ", response_id=rid))
+        await self.push(LLMResponseEndFrame(response_id=rid))
+        await self.wait(0.2)
+        await self.push(BotStartedSpeakingFrame())
+        for _ in sentences:
+            await self.push(TTSStartedFrame(context_id=rid))
+            audio = b"\x00" * int(PCM16_16K.bytes_per_frame * PCM16_16K.sample_rate * seconds)
+            await self.push(TTSAudioFrame(audio=audio, format=PCM16_16K, context_id=rid))
+            await self.push(TTSStoppedFrame(context_id=rid))
+        total = seconds * len(sentences)
+        if heard is None:
+            await self.wait(total)
+            await self.push(PlayedUpToFrame(played_seconds=total), UP)
+        else:
+            await self.wait(heard)
+            await self.push(InterruptionFrame())
+            await self.push(PlayedUpToFrame(played_seconds=heard), UP)
+        await self.push(BotStoppedSpeakingFrame())
+        return rid
+
+
+@asynccontextmanager
+async def simulated_call(
+    sink: Callable[[Record], None],
+    *,
+    clock: Clock | None = None,
+    hops: int = 1,
+    **call: str,
+) -> AsyncIterator[SimulatedCall]:
+    """A running call recorded into ``sink``; ended gracefully when the block exits.
+
+    ``hops``: how many processors each frame crosses (the emitter, then pass-throughs).
+    """
+    records: list[Record] = []
+
+    def keep(record: Record) -> None:
+        records.append(record)
+        sink(record)
+
+    clock = clock if clock is not None else ManualClock(100.0)
+    emitter = Emitter()
+    recorder = CallRecorder(keep, **call)
+    pipeline = Pipeline([emitter, *(Pass() for _ in range(hops - 1))])
+    task = PipelineTask(
+        pipeline, params=PipelineParams(idle_timeout=None), observers=[recorder], clock=clock
+    )
+    recorder.attach(task)
+    runner = asyncio.ensure_future(task.run())
+    try:
+        await task.wait_started()
+        yield SimulatedCall(emitter, recorder, task, clock, records)
+        await task.stop_when_done()
+        await runner
+    finally:
+        if not runner.done():
+            runner.cancel()
+            await asyncio.wait([runner])

@@ -1,0 +1,144 @@
+"""The recorder turns a call's frames into the right records, each once, without a database."""
+
+from __future__ import annotations
+
+import pytest
+
+from framekit.frames import (
+    FunctionCallRequestedFrame,
+    FunctionCallResultFrame,
+    MetricsFrame,
+    MetricValue,
+    TransferCallFrame,
+)
+from framekit.storage.records import (
+    CallClosed,
+    CallOpened,
+    Record,
+    SegmentRecord,
+    ToolRecord,
+    TurnRecord,
+)
+
+from ._call import UP, simulated_call
+
+
+def of(records: list[Record], kind: type[Record]) -> list[Record]:
+    return [r for r in records if isinstance(r, kind)]
+
+
+def segments(records: list[Record]) -> list[SegmentRecord]:
+    return [r for r in records if isinstance(r, SegmentRecord)]
+
+
+async def test_a_call_records_both_sides_in_order_with_turn_latency() -> None:
+    out: list[Record] = []
+    async with simulated_call(out.append, caller="+15550100", dialled="+15550199") as call:
+        await call.bot_says(["Hello, this is Acme.", "How can I help?"])
+        await call.user_says("Where is my order?")
+        await call.push(MetricsFrame(data=[MetricValue("ttfb", "llm", 0.12)]))
+        await call.bot_says(["It ships today."])
+    opened, closed = out[0], out[-1]
+    assert isinstance(opened, CallOpened)
+    assert opened.caller == "+15550100"
+    assert isinstance(closed, CallClosed)
+    assert closed.outcome == "completed"
+    assert opened.call_id == closed.call_id == call.recorder.call_id
+    said = [(s.seq, s.speaker, s.text, s.heard, s.truncated) for s in segments(out)]
+    assert said == [
+        (1, "bot", "Hello, this is Acme. How can I help?", True, False),
+        (2, "user", "Where is my order?", True, False),
+        (3, "bot", "It ships today.", True, False),
+    ]
+    user = segments(out)[1]
+    assert user.started_at is not None
+    assert user.ended_at is not None
+    assert (user.ended_at - user.started_at).total_seconds() == pytest.approx(0.5)
+    turns = of(out, TurnRecord)
+    assert len(turns) == 1
+    turn = turns[0]
+    assert isinstance(turn, TurnRecord)
+    assert turn.turn_index == 1
+    assert turn.latency_s == pytest.approx(0.2)
+    assert turn.ttfb == {"llm": 0.12}
+
+
+async def test_a_barge_in_keeps_only_what_the_caller_heard() -> None:
+    out: list[Record] = []
+    async with simulated_call(out.append) as call:
+        await call.bot_says(
+            ["Your order ships today.", "It will arrive on Monday morning.", "Anything else?"],
+            heard=1.5,
+        )
+        await call.user_says("No thanks")
+    bot, user = segments(out)
+    assert bot.speaker == "bot"
+    assert bot.truncated
+    assert bot.heard
+    # Half of the second sentence's audio: the whole words in its first half of characters.
+    assert bot.text == "Your order ships today. It will arrive"
+    assert bot.planned_text == (
+        "Your order ships today. It will arrive on Monday morning. Anything else?"
+    )
+    assert (user.seq, user.text) == (2, "No thanks")
+
+
+async def test_a_response_cut_before_any_audio_is_recorded_as_unheard() -> None:
+    out: list[Record] = []
+    async with simulated_call(out.append) as call:
+        await call.bot_says(["You will never hear this."], heard=0.0)
+        await call.user_says("Hello?")
+    bot = segments(out)[0]
+    assert (bot.text, bot.heard, bot.truncated) == ("", False, True)
+    assert bot.planned_text == "You will never hear this."
+
+
+async def test_tool_results_are_recorded_with_arguments_result_and_duration() -> None:
+    out: list[Record] = []
+    async with simulated_call(out.append) as call:
+        requested = FunctionCallRequestedFrame(
+            call_id="t1", function_name="order_status", arguments={"order": "A17"}
+        )
+        await call.push(requested)
+        await call.wait(0.3)
+        result = FunctionCallResultFrame(
+            call_id="t1",
+            function_name="order_status",
+            arguments={"order": "A17"},
+            result={"status": "shipped", "items": {"lamp"}},
+        )
+        await call.push(result, UP)
+        await call.push(TransferCallFrame(target="+15550123"))
+    tools = of(out, ToolRecord)
+    assert len(tools) == 1
+    tool = tools[0]
+    assert isinstance(tool, ToolRecord)
+    assert (tool.seq, tool.name, tool.tool_call_id) == (1, "order_status", "t1")
+    assert tool.arguments == {"order": "A17"}
+    assert tool.result == {"status": "shipped", "items": "{'lamp'}"}
+    assert tool.started_at is not None
+    assert tool.ended_at is not None
+    assert (tool.ended_at - tool.started_at).total_seconds() == pytest.approx(0.3)
+    closed = out[-1]
+    assert isinstance(closed, CallClosed)
+    assert closed.outcome == "transferred"
+
+
+async def test_each_frame_is_recorded_once_however_many_hops_it_makes() -> None:
+    out: list[Record] = []
+    async with simulated_call(out.append, hops=4) as call:
+        await call.user_says("One question")
+        await call.bot_says(["One answer."])
+    assert [s.text for s in segments(out)] == ["One question", "One answer."]
+    assert len(of(out, TurnRecord)) == 1
+
+
+async def test_a_cancelled_call_keeps_what_was_heard_and_says_so() -> None:
+    out: list[Record] = []
+    async with simulated_call(out.append) as call:
+        await call.user_says("Hi")
+        await call.task.cancel("caller hung up")
+    closed = out[-1]
+    assert isinstance(closed, CallClosed)
+    assert (closed.outcome, closed.end_reason) == ("cancelled", "caller hung up")
+    assert [s.text for s in segments(out)] == ["Hi"]
