@@ -197,3 +197,26 @@ async def test_frames_after_the_end_are_refused() -> None:
     await task.run()
     assert texts(recorder.seen) == ["before"]
     assert not any(isinstance(f, UserStartedSpeakingFrame) for f in recorder.seen)
+
+
+async def test_end_and_cancel_requests_pass_queued_processors_on_their_way_up() -> None:
+    """A processor below a queued one asks to end, then to cancel: both reach the task."""
+
+    class AsksAtTheBottom(FrameProcessor):
+        async def process_frame(self, frame: Frame, direction: FrameDirection) -> None:
+            await self.push_frame(frame, direction)
+            if isinstance(frame, TextFrame):
+                request = EndFrame(reason="bottom asked") if frame.text == "end" else None
+                if request is not None:
+                    await self.push_frame(request, FrameDirection.UPSTREAM)
+
+    gate = Gate()
+    gate.opened.set()
+    task = PipelineTask(
+        Pipeline([gate, AsksAtTheBottom()]), params=PipelineParams(idle_timeout=None)
+    )
+    await task.queue_frames([TextFrame(text="hello"), TextFrame(text="end")])
+    await asyncio.wait_for(task.run(), 5)
+    assert task.end_reason == "bottom asked"
+    assert gate.handled[-1].text == "end"  # type: ignore[attr-defined]
+    assert live_framekit_tasks() == []

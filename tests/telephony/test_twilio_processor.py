@@ -230,12 +230,6 @@ async def test_hang_up_reaches_twilio_only_after_the_last_words_played(
     await runner
 
 
-@pytest.mark.xfail(
-    strict=True,
-    raises=TimeoutError,
-    reason="core: an EndFrame pushed upstream through a QueuedFrameProcessor (the output "
-    "transport) finishes its worker, so the task's own EndFrame is dropped there",
-)
 async def test_after_the_output_transport_the_pipeline_ends_by_itself(
     api: FakeTwilioAPI, control: TwilioCallControl
 ) -> None:

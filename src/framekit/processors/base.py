@@ -248,6 +248,10 @@ class FrameProcessor:
                 await self.process_frame(frame, direction)
             except Exception as exc:
                 await self._report_failure(exc, frame)
+        elif direction is UPSTREAM:
+            # A lifecycle frame going up is a request to the pipeline task (end or
+            # cancel the call); processors pass it on and act when the task answers.
+            await self.push_frame(frame, direction)
         else:
             await self._handle_lifecycle(route, frame, direction)
 

@@ -50,7 +50,9 @@ class QueuedFrameProcessor(FrameProcessor):
 
     async def receive(self, frame: Frame, direction: FrameDirection) -> None:
         route = route_of(type(frame))
-        if route is Route.ORDERED or route is Route.END:
+        if route >= Route.START and direction is FrameDirection.UPSTREAM:
+            await self.push_frame(frame, direction)  # a request to the task: see FrameProcessor
+        elif route is Route.ORDERED or route is Route.END:
             if self._finished:
                 logger.debug(f"{self.name}: {frame.name} arrived after the end; ignored")
                 return
