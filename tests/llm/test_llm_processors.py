@@ -30,6 +30,7 @@ from framekit.testing.fakes.anthropic_server import (
     MalformedToolArguments,
     Pace,
     ResetAfter,
+    SlowFirstToken,
     StallAfter,
     StreamErrorAfter,
     Text,
@@ -173,6 +174,32 @@ async def test_each_fault_is_one_non_fatal_error_and_leaves_nothing_running(
     assert [f.text for f in call.down_of(LLMTextFrame)][-2:] == ["Still", " here."]
     assert live_framekit_tasks() == []
     assert server.errors == []
+
+
+async def test_a_slow_first_token_is_not_a_stall_but_a_silent_start_is(
+    provider: Provider,
+) -> None:
+    slow = Text("Thinking done.", faults=[SlowFirstToken(0.4)])
+    async with provider.server([slow, slow]) as server:
+        patient = LLMProcessor(
+            provider.make_service(server, first_token_timeout=2.0, stall_timeout=0.1)
+        )
+        call = Call([patient])
+        await call.start()
+        await call.send(LLMContextFrame(context=_context()))
+        await call.end()
+        assert [f.text for f in call.down_of(LLMTextFrame)] == ["Thinking", " done."]
+        assert call.up_of(ErrorFrame) == []
+
+        hasty = LLMProcessor(provider.make_service(server, first_token_timeout=0.1))
+        call = Call([hasty])
+        await call.start()
+        await call.send(LLMContextFrame(context=_context()))
+        await call.end()
+        (error,) = call.up_of(ErrorFrame)
+        assert isinstance(error.exception, LLMServiceError)
+        assert error.exception.kind == "stall"
+    assert live_framekit_tasks() == []
 
 
 async def test_interruption_cancels_the_stream_and_closes_the_connection(

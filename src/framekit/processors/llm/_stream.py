@@ -2,8 +2,10 @@
 
 A provider that stops sending in the middle of an answer usually keeps the socket
 open: without a deadline per event the caller would wait in silence until the
-HTTP read timeout, far longer than anyone stays on a phone line. The first event
-gets its own, longer deadline, since a model may think before its first token.
+HTTP read timeout, far longer than anyone stays on a phone line. Until the first
+content (text or a tool call) arrives the deadline is the longer first-token one,
+since a model may think before it speaks; after that, every gap is bounded by the
+stall deadline.
 """
 
 from __future__ import annotations

@@ -47,9 +47,9 @@ _TRANSPORT_ERRORS = transport_errors()
 class AnthropicLLMService(LLMService):
     """Streams Claude's answers to an :class:`LLMContext`.
 
-    ``first_token_timeout`` bounds the wait for the first event after the request
-    (connection and response headers included), ``stall_timeout`` the gap between
-    two events; either one running out is a ``stall`` error. ``max_retries`` is the
+    ``first_token_timeout`` bounds the wait for the response headers, and then for
+    each event until the first content (text or a tool call); ``stall_timeout``
+    bounds every gap after that. Either one running out is a ``stall`` error. ``max_retries`` is the
     SDK's own retry count (it honours ``retry-after``): keep it low on a phone
     call, where a fallback provider answers sooner than a backoff does.
     """
@@ -130,9 +130,10 @@ class AnthropicLLMService(LLMService):
                     event = await next_within(iterator, timeout, self.provider)
                 except StopAsyncIteration:
                     break
-                timeout = self.stall_timeout
                 kind = event.type
                 if kind == "content_block_delta":
+                    # Content has begun: from now on a silence is a stall.
+                    timeout = self.stall_timeout
                     delta = event.delta
                     if delta.type == "text_delta":
                         if delta.text:

@@ -139,13 +139,15 @@ class OpenAILLMService(LLMService):
                     chunk = await next_within(iterator, timeout, self.provider)
                 except StopAsyncIteration:
                     break
-                timeout = self.stall_timeout
                 if chunk.usage is not None:
                     usage = UsageEvent(
                         chunk.usage.prompt_tokens or 0, chunk.usage.completion_tokens or 0
                     )
                 for choice in chunk.choices:
                     delta = choice.delta
+                    if delta.content or delta.tool_calls:
+                        # Content has begun: from now on a silence is a stall.
+                        timeout = self.stall_timeout
                     if delta.content:
                         yield TextDelta(delta.content)
                     for fragment in delta.tool_calls or ():
