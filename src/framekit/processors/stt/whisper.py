@@ -60,8 +60,12 @@ __all__ = ["MAX_LOOKBACK", "WhisperSTTProcessor", "WhisperSTTStats"]
 
 MAX_LOOKBACK = 2.0
 """Seconds of audio kept from before a start event (the pre-roll cannot reach further)."""
-_REUSE_MARGIN = 0.1
-"""Seconds of audio an early decode must hold beyond ``stopped_at`` to count as final."""
+_REUSE_MARGIN = 0.05
+"""Seconds of audio an early decode must hold beyond ``stopped_at`` to count as final.
+
+Small on purpose: the early decode already ends in ``pause_seconds`` of quiet, so
+``stopped_at`` only has to show that nobody spoke after it; the margin covers the
+decay of a last word that the VAD's end estimate cut a little short."""
 _QUIET_RATIO = 0.1
 """A chunk is quiet when its level is under this share of the utterance's loudest chunk."""
 _MIN_UTTERANCE_SECONDS = 0.1
