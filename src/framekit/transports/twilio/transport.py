@@ -48,6 +48,7 @@ from framekit.transports.twilio.protocol import (
 )
 
 __all__ = [
+    "CLOSE_INTERNAL_ERROR",
     "CLOSE_MESSAGE_TOO_BIG",
     "CLOSE_POLICY_VIOLATION",
     "MediaStreamSocket",
@@ -58,6 +59,7 @@ __all__ = [
 
 CLOSE_POLICY_VIOLATION = 1008
 CLOSE_MESSAGE_TOO_BIG = 1009
+CLOSE_INTERNAL_ERROR = 1011
 
 
 class MediaStreamSocket(Protocol):
@@ -274,16 +276,23 @@ class TwilioMediaStreamTransport:
                 if message is not None:
                     await self._dispatch(message)
         except _EndCall as end:
-            self.end_reason = end.reason
-            logger.info(f"twilio stream {self.stream_sid}: ending the call: {end.reason}")
-            if end.close_code is not None:
-                await self.close(end.close_code, end.reason[:100])
-            else:
-                self._mark_closed()
-            await self._input.end_of_audio()
-            await self._input.push_frame(
-                CancelFrame(reason=f"twilio: {end.reason}"), FrameDirection.UPSTREAM
-            )
+            await self._end_call(end.reason, end.close_code)
+        except Exception as exc:
+            # Without its reader the call would go deaf and never notice a hang-up.
+            logger.opt(exception=exc).error(f"twilio stream {self.stream_sid}: reader failed")
+            await self._end_call(f"the reader failed: {exc!r}", CLOSE_INTERNAL_ERROR)
+
+    async def _end_call(self, reason: str, close_code: int | None) -> None:
+        self.end_reason = reason
+        logger.info(f"twilio stream {self.stream_sid}: ending the call: {reason}")
+        if close_code is not None:
+            await self.close(close_code, reason[:100])
+        else:
+            self._mark_closed()
+        await self._input.end_of_audio()
+        await self._input.push_frame(
+            CancelFrame(reason=f"twilio: {reason}"), FrameDirection.UPSTREAM
+        )
 
 
 class TwilioInput(InputTransport):

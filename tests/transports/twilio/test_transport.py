@@ -1,0 +1,90 @@
+"""The transport on an in-memory socket: the reader's failure paths, without a server."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+
+import pytest
+
+from framekit.pipeline import Pipeline, PipelineParams, PipelineTask
+from framekit.tasks import live_framekit_tasks
+from framekit.transports.twilio import StreamLimits, TwilioMediaStreamTransport
+
+START = {
+    "event": "start",
+    "start": {"streamSid": "MZ1", "callSid": "CA1", "accountSid": "AC1"},
+    "streamSid": "MZ1",
+}
+
+
+class MemorySocket:
+    """Messages (or exceptions to raise) come from ``inbox``; sent ones land in ``sent``."""
+
+    def __init__(self) -> None:
+        self.inbox: asyncio.Queue[str | BaseException | None] = asyncio.Queue()
+        self.sent: list[str] = []
+        self.closed_with: tuple[int, str] | None = None
+
+    async def receive(self) -> str | bytes | None:
+        item = await self.inbox.get()
+        if isinstance(item, BaseException):
+            raise item
+        return item
+
+    async def send(self, text: str) -> None:
+        if self.closed_with is not None:
+            raise ConnectionResetError("closed")
+        self.sent.append(text)
+
+    async def close(self, code: int = 1000, reason: str = "") -> None:
+        if self.closed_with is None:
+            self.closed_with = (code, reason)
+
+
+async def start_call(socket: MemorySocket) -> tuple[TwilioMediaStreamTransport, PipelineTask]:
+    transport = TwilioMediaStreamTransport(socket, limits=StreamLimits(handshake_timeout=1.0))
+    socket.inbox.put_nowait(json.dumps({"event": "connected"}))
+    socket.inbox.put_nowait(json.dumps(START))
+    start = await transport.handshake()
+    assert start.call_sid == "CA1"
+    task = PipelineTask(
+        Pipeline([transport.input(), transport.output()]),
+        params=PipelineParams(idle_timeout=None),
+    )
+    return transport, task
+
+
+async def test_a_failing_socket_ends_the_call_instead_of_leaving_it_deaf() -> None:
+    socket = MemorySocket()
+    transport, task = await start_call(socket)
+    runner = asyncio.create_task(task.run())
+    await task.wait_started()
+    socket.inbox.put_nowait(RuntimeError("boom"))
+    await asyncio.wait_for(runner, 5.0)
+    assert task.end_reason is not None
+    assert "reader failed" in task.end_reason
+    assert socket.closed_with is not None
+    assert socket.closed_with[0] == 1011
+    assert transport.closed
+    assert live_framekit_tasks() == []
+
+
+async def test_closed_socket_during_handshake_is_refused() -> None:
+    from framekit.transports.twilio import StreamRefused
+
+    socket = MemorySocket()
+    transport = TwilioMediaStreamTransport(socket)
+    socket.inbox.put_nowait(None)
+    with pytest.raises(StreamRefused, match="socket closed"):
+        await transport.handshake()
+
+
+async def test_sending_on_a_closed_socket_counts_it_closed() -> None:
+    socket = MemorySocket()
+    transport, _ = await start_call(socket)
+    assert await transport.send("x")
+    await socket.close(1000)
+    assert not await transport.send("y")
+    assert transport.closed
+    assert socket.sent == ["x"]
