@@ -175,6 +175,11 @@ class WhisperSTTProcessor(FrameProcessor):
                 self._compute_type,
                 allow_download=self._allow_download,
             )
+        self._utterance = None
+        self._finals.clear()
+        self._pre_roll.clear()
+        self._pre_roll_size = 0
+        self._converter = None
         self.context.tasks.create_task(self._work(), f"{self.name}:transcribe")
 
     async def on_end(self, frame: EndFrame) -> None:
@@ -243,7 +248,7 @@ class WhisperSTTProcessor(FrameProcessor):
 
     def _to_16k(self, frame: InputAudioFrame) -> bytes:
         converter = self._converter
-        if converter is None or converter.src is not frame.format:
+        if converter is None or converter.src != frame.format:
             converter = self._converter = AudioConverter(frame.format, PCM16_16K)
         return converter.convert(frame.audio)
 
