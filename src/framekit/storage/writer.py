@@ -79,7 +79,7 @@ class WriterStats:
     rejected: int = 0
     """Records the database refused for their content (see ``rejected-*.jsonl``)."""
     outages: int = 0
-    """Times the writer found the database unreachable."""
+    """Outages seen: each runs from the first failed write to the replay that succeeds."""
 
 
 class _Barrier:
@@ -120,6 +120,8 @@ class RecordWriter:
         self._waiting: list[_Barrier] = []
         self._next_retry = 0.0
         self._backoff = retry_interval
+        self._down_since: float | None = None
+        self._last_error = ""
         self._closed = False
 
     # --- any thread ----------------------------------------------------------------------
@@ -231,7 +233,13 @@ class RecordWriter:
         self.stats.spooled += len(records)
 
     def _outage(self) -> None:
-        self.stats.outages += 1
+        if self._down_since is None:
+            self._down_since = time.monotonic()
+            self.stats.outages += 1
+            logger.warning(
+                f"record writer: database unreachable ({self._last_error}); "
+                f"spooling to {self.spool_dir} and retrying"
+            )
         self._next_retry = time.monotonic() + self._backoff
         self._backoff = min(self._backoff * 2, self.max_retry_interval)
 
@@ -241,7 +249,12 @@ class RecordWriter:
             self.stats.replayed += len(records)
             spool.clear()
             self._backoff = self.retry_interval
-            logger.info(f"record writer: database back, replayed {len(records)} records")
+            down_for = time.monotonic() - (self._down_since or time.monotonic())
+            self._down_since = None
+            logger.info(
+                f"record writer: database back after {down_for:.1f} s, "
+                f"replayed {len(records)} records"
+            )
         else:
             self._outage()
 
@@ -251,11 +264,11 @@ class RecordWriter:
             for start in range(0, len(records), self.batch_size):
                 self._write(records[start : start + self.batch_size])
         except _OUTAGE as exc:
-            logger.warning(f"record writer: database unreachable: {_short(exc)}")
+            self._last_error = _short(exc)
             return False
         except SQLAlchemyError as exc:
             if isinstance(exc, DBAPIError) and exc.connection_invalidated:
-                logger.warning(f"record writer: connection lost: {_short(exc)}")
+                self._last_error = _short(exc)
                 return False
             logger.error(f"record writer: a batch was refused ({_short(exc)}); writing one by one")
             return self._deliver_one_by_one(records)
@@ -266,7 +279,8 @@ class RecordWriter:
         for record in records:
             try:
                 self._write([record])
-            except _OUTAGE:
+            except _OUTAGE as exc:
+                self._last_error = _short(exc)
                 return False
             except SQLAlchemyError as exc:
                 self._reject(record, exc)
