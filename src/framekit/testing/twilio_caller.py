@@ -113,6 +113,7 @@ class TwilioCallerSimulator:
         self.other_messages: list[dict[str, Any]] = []
         self.close_code: int | None = None
         self._heard = bytearray()
+        self._received_bytes = 0
 
     # --- connection ------------------------------------------------------------------------
 
@@ -296,7 +297,7 @@ class TwilioCallerSimulator:
         """Wait until at least ``seconds`` of the bot's audio have arrived."""
         wanted = round(seconds * _BYTES_PER_SECOND)
         async with asyncio.timeout(within):
-            while sum(len(m.payload) for m in self.media) < wanted:
+            while self._received_bytes < wanted:
                 self._media_arrived.clear()
                 await self._media_arrived.wait()
 
@@ -334,6 +335,7 @@ class TwilioCallerSimulator:
         if event == "media":
             payload = base64.b64decode(message["media"]["payload"])
             self.media.append(ReceivedMedia(now, payload, len(self.clears)))
+            self._received_bytes += len(payload)
             self._heard += payload
             playout = self._playout
             playout.queued = [entry for entry in playout.queued if entry[1] > now]
