@@ -33,7 +33,9 @@ from __future__ import annotations
 import uuid
 from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
-from typing import TYPE_CHECKING, Any, ClassVar
+from typing import TYPE_CHECKING, Any, ClassVar, Protocol, runtime_checkable
+
+from loguru import logger
 
 from framekit.frames import (
     BotStartedSpeakingFrame,
@@ -74,10 +76,18 @@ if TYPE_CHECKING:
     from framekit.pipeline.task import PipelineTask
     from framekit.processors.base import FrameDirection, FrameProcessor
 
-__all__ = ["CallRecorder", "RecordSink"]
+__all__ = ["CallRecorder", "RecordSink", "SubmitsRecords"]
 
 RecordSink = Callable[[Record], None]
-"""Where records go: a writer's ``submit`` (never blocks)."""
+"""Where records go: a callable that takes one record and never blocks."""
+
+
+@runtime_checkable
+class SubmitsRecords(Protocol):
+    """Has a non-blocking ``submit(record)``, as :class:`~framekit.storage.RecordWriter` has."""
+
+    def submit(self, record: Record) -> None: ...
+
 
 _Handler = Callable[["CallRecorder", Any, float], None]
 _HANDLERS: dict[type[Frame], _Handler] = {}
@@ -106,7 +116,7 @@ class CallRecorder:
 
     def __init__(
         self,
-        sink: RecordSink | Any,
+        sink: SubmitsRecords | RecordSink,
         *,
         call_id: str | None = None,
         external_id: str | None = None,
@@ -114,7 +124,7 @@ class CallRecorder:
         dialled: str | None = None,
         direction: str = "inbound",
     ) -> None:
-        self._submit: RecordSink = sink.submit if hasattr(sink, "submit") else sink
+        self._submit: RecordSink = sink.submit if isinstance(sink, SubmitsRecords) else sink
         self.call_id = call_id or uuid.uuid4().hex
         self.external_id = external_id
         self.caller = caller
@@ -137,6 +147,7 @@ class CallRecorder:
         self._ttfb: dict[str, float] = {}
         self._tool_started: dict[str, float] = {}
         self._closed = False
+        self._warned = False
 
     # --- public API ----------------------------------------------------------------------
 
@@ -206,6 +217,11 @@ class CallRecorder:
             handler = self._dispatch[frame_type] = _find_handler(frame_type)
         if handler is None or self._closed:
             return
+        if self._origin is None:
+            if not self._warned:
+                self._warned = True
+                logger.warning(f"call recorder {self.call_id}: attach(task) was not called")
+            return
         if isinstance(frame, OutputAudioFrame):
             # Audio comes from one TTS in creation order; a later hop carries an older id.
             if frame.id <= self._last_audio_id:
@@ -217,7 +233,10 @@ class CallRecorder:
             self._seen.add(frame.id)
         if self._cutting and not isinstance(frame, _NOT_A_TRIGGER):
             self._finish_cut(timestamp)
-        handler(self, frame, timestamp)
+        try:
+            handler(self, frame, timestamp)
+        except Exception as exc:  # a bug here must never break the call's audio
+            logger.opt(exception=exc).error(f"call recorder {self.call_id} failed on {frame.name}")
 
     # --- handlers ------------------------------------------------------------------------
 
@@ -409,7 +428,10 @@ class CallRecorder:
         return self._origin + timedelta(seconds=clock_time)
 
     def _emit(self, record: Record) -> None:
-        self._submit(record)
+        try:
+            self._submit(record)
+        except Exception as exc:
+            logger.opt(exception=exc).error(f"call recorder {self.call_id} lost {record!r}")
 
 
 def _find_handler(frame_type: type[Frame]) -> _Handler | None:

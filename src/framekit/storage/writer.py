@@ -49,7 +49,6 @@ from sqlalchemy.exc import (
     DisconnectionError,
     InterfaceError,
     OperationalError,
-    SQLAlchemyError,
 )
 from sqlalchemy.exc import TimeoutError as PoolTimeoutError
 
@@ -179,36 +178,62 @@ class RecordWriter:
     def _run(self) -> None:
         spool = self._spool
         assert spool is not None
-        if spool.adopt_orphans():
-            self._next_retry = 0.0
+        try:
+            if spool.adopt_orphans():
+                self._next_retry = 0.0
+        except OSError as exc:
+            logger.opt(exception=exc).error(
+                f"record writer: could not adopt spools in {spool.directory}"
+            )
         stopping = False
+        carried: list[Record] = []
         while not stopping:
-            items = self._take(self._wait_time(spool))
-            records: list[Record] = []
-            for item in items:
-                if item is _STOP:
-                    stopping = True
-                elif isinstance(item, _Barrier):
-                    self._waiting.append(item)
-                else:
-                    records.append(item)  # type: ignore[arg-type]
-            if records:
-                if len(spool):
-                    self._spool_records(spool, records)
-                elif not self._deliver(records):
-                    self._spool_records(spool, records)
-                    self._outage()
-            if len(spool) and (stopping or time.monotonic() >= self._next_retry):
-                self._replay(spool)
-            if not len(spool):
-                for barrier in self._waiting:
-                    barrier.event.set()
-                self._waiting.clear()
+            wait = self._wait_time(spool)
+            if carried:
+                wait = self.retry_interval if wait is None else min(wait, self.retry_interval)
+            records, stopping = self._sort(self._take(wait), carried)
+            carried = []
+            try:
+                self._handle(spool, records, stopping)
+            except Exception as exc:  # the spool itself failed (disk full?): keep them in memory
+                logger.opt(exception=exc).error(
+                    f"record writer: could not write or spool {len(records)} records; "
+                    "keeping them in memory and trying again"
+                )
+                carried = records
+                if stopping:
+                    break
         if len(spool):
             logger.warning(
                 f"record writer stopped with {len(spool)} records in {spool.path}; "
                 "the next start replays them"
             )
+
+    def _sort(self, items: list[object], carried: list[Record]) -> tuple[list[Record], bool]:
+        records = list(carried)
+        stopping = False
+        for item in items:
+            if item is _STOP:
+                stopping = True
+            elif isinstance(item, _Barrier):
+                self._waiting.append(item)
+            else:
+                records.append(item)  # type: ignore[arg-type]
+        return records, stopping
+
+    def _handle(self, spool: Spool, records: list[Record], stopping: bool) -> None:
+        if records:
+            if len(spool):
+                self._spool_records(spool, records)
+            elif not self._deliver(records):
+                self._spool_records(spool, records)
+                self._outage()
+        if len(spool) and (stopping or time.monotonic() >= self._next_retry):
+            self._replay(spool)
+        if not len(spool):
+            for barrier in self._waiting:
+                barrier.event.set()
+            self._waiting.clear()
 
     def _wait_time(self, spool: Spool) -> float | None:
         if not len(spool):
@@ -266,7 +291,7 @@ class RecordWriter:
         except _OUTAGE as exc:
             self._last_error = _short(exc)
             return False
-        except SQLAlchemyError as exc:
+        except Exception as exc:
             if isinstance(exc, DBAPIError) and exc.connection_invalidated:
                 self._last_error = _short(exc)
                 return False
@@ -282,7 +307,7 @@ class RecordWriter:
             except _OUTAGE as exc:
                 self._last_error = _short(exc)
                 return False
-            except SQLAlchemyError as exc:
+            except Exception as exc:
                 self._reject(record, exc)
             else:
                 self.stats.written += 1
