@@ -4,6 +4,7 @@ The bot is configured per call through the stream's custom parameters (as a real
 deployment would route on them):
 
 * ``greeting``: seconds of a loud 440 Hz tone the bot says when the call starts;
+* ``mark``: a :class:`MarkFrame` with this name follows the greeting;
 * ``barge``: ``"1"`` makes loud caller audio during the bot's speech interrupt it,
   after which the bot says ``reply`` seconds of a quiet 660 Hz tone.
 """
@@ -24,6 +25,7 @@ from framekit.frames import (
     Frame,
     InputAudioFrame,
     InterruptionRequestFrame,
+    MarkFrame,
     OutputAudioFrame,
 )
 from framekit.pipeline import Pipeline, PipelineParams, PipelineTask
@@ -150,11 +152,13 @@ class LocalTwilio:
             call_id=start.call_sid,
         )
         greeting = float(params.get("greeting", "0"))
+        frames: list[Frame] = []
         if greeting > 0:
-            audio = tone(greeting, 440, LOUD)
-            asyncio.get_running_loop().create_task(
-                task.queue_frame(OutputAudioFrame(audio=audio, format=PCM16_16K))
-            )
+            frames.append(OutputAudioFrame(audio=tone(greeting, 440, LOUD), format=PCM16_16K))
+        if "mark" in params:  # a pipeline mark after the greeting
+            frames.append(MarkFrame(mark=params["mark"]))
+        if frames:
+            asyncio.get_running_loop().create_task(task.queue_frames(frames))
         self.calls[start.call_sid] = Call(transport, start, bot, task)
         self.call_started.set()
         return task

@@ -66,6 +66,25 @@ async def test_marks_decide_when_the_bot_stopped_and_what_was_heard(
         assert output.marks_echoed == output.marks_sent > 0
 
 
+async def test_a_pipeline_mark_is_answered_when_the_caller_heard_it(
+    local_twilio: LocalTwilio,
+) -> None:
+    async with local_twilio.caller(
+        custom_parameters={"greeting": "0.6", "mark": "greeted"}, playout_delay=0.3
+    ) as caller:
+        call = await local_twilio.wait_call(caller.call_sid)
+        await caller.wait_for(
+            lambda: any(f.mark == "greeted" for f in call.bot.seen.of(PlayedUpToFrame))
+        )
+        reports = call.bot.seen.of(PlayedUpToFrame)
+        at = call.bot.seen.times(PlayedUpToFrame)[reports.index(next(r for r in reports if r.mark))]
+        (greeted,) = (r.played_seconds for r in reports if r.mark == "greeted")
+        # The base answers a mark before writing the audio it still holds back (< 1 chunk).
+        assert 0.58 <= greeted <= 0.6
+        # Answered once the caller heard it: playback began 0.3 s after the first arrival.
+        assert at >= caller.media[0].at + 0.3 + greeted - 0.005
+
+
 async def test_without_echoes_the_output_falls_back_after_a_timeout(
     local_twilio: LocalTwilio,
 ) -> None:
