@@ -16,7 +16,9 @@ bookkeeping for the few frame types it cares about, and hands finished records
 to the process's :class:`~framekit.storage.writer.RecordWriter` with a
 non-blocking queue put. All I/O happens in the writer's thread.
 
-A frame is counted once, on the first hop it is seen on (frame ids are unique).
+A frame is counted once, on the first hop it is seen on: the recorder keeps a weak
+set of the frames it has seen, so its memory follows the frames still alive, not
+the length of the call.
 What the caller heard of the bot is estimated as :mod:`framekit.storage._speech`
 describes; after a barge-in the cut is made once the interruption has passed the
 output transport (the next frame that is not part of the interruption).
@@ -31,8 +33,8 @@ Use::
 from __future__ import annotations
 
 import uuid
+import weakref
 from collections.abc import Callable
-from datetime import UTC, datetime, timedelta
 from typing import TYPE_CHECKING, Any, ClassVar, Protocol, runtime_checkable
 
 from loguru import logger
@@ -61,16 +63,9 @@ from framekit.frames import (
     UserStartedSpeakingFrame,
     UserStoppedSpeakingFrame,
 )
-from framekit.storage._speech import BotSpeech, HeardUtterance
-from framekit.storage.records import (
-    CallClosed,
-    CallOpened,
-    Record,
-    SegmentRecord,
-    ToolRecord,
-    TurnRecord,
-    jsonable,
-)
+from framekit.storage._builder import CallRecords
+from framekit.storage._speech import BotSpeech
+from framekit.storage.records import Record
 
 if TYPE_CHECKING:
     from framekit.pipeline.task import PipelineTask
@@ -124,8 +119,9 @@ class CallRecorder:
         dialled: str | None = None,
         direction: str = "inbound",
     ) -> None:
-        self._submit: RecordSink = sink.submit if isinstance(sink, SubmitsRecords) else sink
+        submit: RecordSink = sink.submit if isinstance(sink, SubmitsRecords) else sink
         self.call_id = call_id or uuid.uuid4().hex
+        self._records = CallRecords(self.call_id, submit)
         self.external_id = external_id
         self.caller = caller
         self.dialled = dialled
@@ -133,13 +129,9 @@ class CallRecorder:
         self.recordings: dict[str, str] = {}
         self._outcome: str | None = None
         self._outcome_hint: str | None = None
-        self._origin: datetime | None = None
         self._now: Callable[[], float] = lambda: 0.0
-        self._seen: set[int] = set()
+        self._seen: weakref.WeakSet[Frame] = weakref.WeakSet()
         self._last_audio_id = 0
-        self._seq = 0
-        self._tool_seq = 0
-        self._turn = 0
         self._speech = BotSpeech()
         self._cutting = False
         self._user_started: float | None = None
@@ -157,16 +149,14 @@ class CallRecorder:
         The recorder must also be one of the task's ``observers``.
         """
         self._now = task.clock.now
-        self._origin = datetime.now(UTC) - timedelta(seconds=task.clock.now())
-        self._emit(
-            CallOpened(
-                call_id=self.call_id,
-                started_at=self._wall(task.clock.now()),
-                external_id=self.external_id,
-                caller=self.caller,
-                dialled=self.dialled,
-                direction=self.direction,
-            )
+        now = task.clock.now()
+        self._records.anchor(now)
+        self._records.opened(
+            now,
+            external_id=self.external_id,
+            caller=self.caller,
+            dialled=self.dialled,
+            direction=self.direction,
         )
         task.on_downstream_exit(self._on_exit)
 
@@ -187,17 +177,9 @@ class CallRecorder:
             return
         self._closed = True
         now = self._now()
-        self._emit_heard(self._speech.cut(now))
+        self._records.bot_heard(self._speech.cut(now))
         final = outcome or self._outcome or self._outcome_hint or default
-        self._emit(
-            CallClosed(
-                call_id=self.call_id,
-                ended_at=self._wall(now),
-                outcome=final,
-                end_reason=reason,
-                recordings=dict(self.recordings),
-            )
-        )
+        self._records.closed(now, final, reason, self.recordings)
 
     # --- the observer --------------------------------------------------------------------
 
@@ -217,7 +199,7 @@ class CallRecorder:
             handler = self._dispatch[frame_type] = _find_handler(frame_type)
         if handler is None or self._closed:
             return
-        if self._origin is None:
+        if not self._records.anchored:
             if not self._warned:
                 self._warned = True
                 logger.warning(f"call recorder {self.call_id}: attach(task) was not called")
@@ -227,10 +209,10 @@ class CallRecorder:
             if frame.id <= self._last_audio_id:
                 return
             self._last_audio_id = frame.id
-        elif frame.id in self._seen:
+        elif frame in self._seen:
             return
         else:
-            self._seen.add(frame.id)
+            self._seen.add(frame)
         if self._cutting and not isinstance(frame, _NOT_A_TRIGGER):
             self._finish_cut(timestamp)
         try:
@@ -255,7 +237,7 @@ class CallRecorder:
             return
         started = self._user_started
         self._user_started = None
-        self._segment("user", frame.text.strip(), started, now, heard=True)
+        self._records.segment("user", frame.text.strip(), started, now)
 
     @_handles(MetricsFrame)
     def _metrics(self, frame: MetricsFrame, now: float) -> None:
@@ -271,17 +253,7 @@ class CallRecorder:
         if stopped is None:
             return
         self._user_stopped = None
-        self._turn += 1
-        self._emit(
-            TurnRecord(
-                call_id=self.call_id,
-                turn_index=self._turn,
-                latency_s=max(0.0, now - stopped),
-                user_stopped_at=self._wall(stopped),
-                bot_started_at=self._wall(now),
-                ttfb=dict(self._ttfb),
-            )
-        )
+        self._records.turn(stopped, now, self._ttfb)
 
     @_handles(LLMResponseStartFrame)
     def _response_start(self, frame: LLMResponseStartFrame, now: float) -> None:
@@ -317,7 +289,7 @@ class CallRecorder:
             return
         self._speech.played(frame.played_seconds)
         if not self._cutting:
-            self._emit_heard(self._speech.heard_in_full(now))
+            self._records.bot_heard(self._speech.heard_in_full(now))
 
     @_handles(InterruptionFrame)
     def _interruption(self, frame: InterruptionFrame, now: float) -> None:
@@ -329,13 +301,23 @@ class CallRecorder:
 
     @_handles(FunctionCallResultFrame)
     def _tool_result(self, frame: FunctionCallResultFrame, now: float) -> None:
-        self._tool(
-            frame.call_id, frame.function_name, frame.arguments, now, frame.result, frame.error
+        started = self._tool_started.pop(frame.call_id, None)
+        self._records.tool(
+            frame.call_id,
+            frame.function_name,
+            frame.arguments,
+            started,
+            now,
+            result=frame.result,
+            error=frame.error,
         )
 
     @_handles(FunctionCallCancelledFrame)
     def _tool_cancelled(self, frame: FunctionCallCancelledFrame, now: float) -> None:
-        self._tool(frame.call_id, frame.function_name, {}, now, None, "cancelled before it ran")
+        started = self._tool_started.pop(frame.call_id, None)
+        self._records.tool(
+            frame.call_id, frame.function_name, {}, started, now, error="cancelled before it ran"
+        )
 
     @_handles(TransferCallFrame)
     def _transfer(self, frame: TransferCallFrame, now: float) -> None:
@@ -357,81 +339,7 @@ class CallRecorder:
 
     def _finish_cut(self, now: float) -> None:
         self._cutting = False
-        self._emit_heard(self._speech.cut(now))
-
-    def _emit_heard(self, utterances: list[HeardUtterance]) -> None:
-        for u in utterances:
-            self._segment(
-                "bot",
-                u.text,
-                u.started_at,
-                u.ended_at,
-                heard=bool(u.text),
-                truncated=u.truncated,
-                planned=u.planned if u.truncated else None,
-            )
-
-    def _segment(
-        self,
-        speaker: str,
-        text: str,
-        started: float | None,
-        ended: float,
-        *,
-        heard: bool,
-        truncated: bool = False,
-        planned: str | None = None,
-    ) -> None:
-        self._seq += 1
-        self._emit(
-            SegmentRecord(
-                call_id=self.call_id,
-                seq=self._seq,
-                speaker=speaker,
-                text=text,
-                started_at=self._wall(started) if started is not None else None,
-                ended_at=self._wall(ended),
-                heard=heard,
-                truncated=truncated,
-                planned_text=planned,
-            )
-        )
-
-    def _tool(
-        self,
-        call_id: str,
-        name: str,
-        arguments: dict[str, Any],
-        now: float,
-        result: Any,
-        error: str | None,
-    ) -> None:
-        self._tool_seq += 1
-        started = self._tool_started.pop(call_id, None)
-        self._emit(
-            ToolRecord(
-                call_id=self.call_id,
-                seq=self._tool_seq,
-                name=name,
-                arguments=jsonable(arguments),
-                result=jsonable(result),
-                error=error,
-                tool_call_id=call_id or None,
-                started_at=self._wall(started) if started is not None else None,
-                ended_at=self._wall(now),
-            )
-        )
-
-    def _wall(self, clock_time: float) -> datetime:
-        if self._origin is None:
-            self._origin = datetime.now(UTC) - timedelta(seconds=clock_time)
-        return self._origin + timedelta(seconds=clock_time)
-
-    def _emit(self, record: Record) -> None:
-        try:
-            self._submit(record)
-        except Exception as exc:
-            logger.opt(exception=exc).error(f"call recorder {self.call_id} lost {record!r}")
+        self._records.bot_heard(self._speech.cut(now))
 
 
 def _find_handler(frame_type: type[Frame]) -> _Handler | None:
