@@ -161,6 +161,13 @@ def test_flood_guard_allows_a_burst_then_the_rate() -> None:
     assert not guard.allow()
 
 
+def test_flood_guard_credits_a_backlog_once() -> None:
+    guard = FloodGuard(StreamLimits(messages_per_second=1.0, burst=5))
+    guard.allow_backlog(2.0)  # 2 s nobody read: Twilio sent up to 120 messages
+    assert all(guard.allow() for _ in range(125))
+    assert not guard.allow()
+
+
 def test_limits_are_validated() -> None:
     with pytest.raises(ValueError, match="burst"):
         StreamLimits(burst=0)

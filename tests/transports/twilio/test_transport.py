@@ -7,7 +7,9 @@ import json
 
 import pytest
 
+from framekit.frames import DTMFFrame, Frame, StartFrame
 from framekit.pipeline import Pipeline, PipelineParams, PipelineTask
+from framekit.processors.base import FrameDirection, FrameProcessor
 from framekit.tasks import live_framekit_tasks
 from framekit.transports.twilio import StreamLimits, TwilioMediaStreamTransport
 
@@ -42,14 +44,37 @@ class MemorySocket:
             self.closed_with = (code, reason)
 
 
-async def start_call(socket: MemorySocket) -> tuple[TwilioMediaStreamTransport, PipelineTask]:
-    transport = TwilioMediaStreamTransport(socket, limits=StreamLimits(handshake_timeout=1.0))
+class SlowStart(FrameProcessor):
+    """Opens slowly (a model loading) and records the DTMF it sees."""
+
+    def __init__(self, seconds: float) -> None:
+        super().__init__()
+        self.seconds = seconds
+        self.digits: list[str] = []
+        self.got_digit = asyncio.Event()
+
+    async def on_start(self, frame: StartFrame) -> None:
+        await asyncio.sleep(self.seconds)
+
+    async def process_frame(self, frame: Frame, direction: FrameDirection) -> None:
+        if isinstance(frame, DTMFFrame):
+            self.digits.append(frame.digit)
+            self.got_digit.set()
+        await self.push_frame(frame, direction)
+
+
+async def start_call(
+    socket: MemorySocket, limits: StreamLimits | None = None, *middle: FrameProcessor
+) -> tuple[TwilioMediaStreamTransport, PipelineTask]:
+    transport = TwilioMediaStreamTransport(
+        socket, limits=limits or StreamLimits(handshake_timeout=1.0)
+    )
     socket.inbox.put_nowait(json.dumps({"event": "connected"}))
     socket.inbox.put_nowait(json.dumps(START))
     start = await transport.handshake()
     assert start.call_sid == "CA1"
     task = PipelineTask(
-        Pipeline([transport.input(), transport.output()]),
+        Pipeline([transport.input(), *middle, transport.output()]),
         params=PipelineParams(idle_timeout=None),
     )
     return transport, task
@@ -88,3 +113,23 @@ async def test_sending_on_a_closed_socket_counts_it_closed() -> None:
     assert not await transport.send("y")
     assert transport.closed
     assert socket.sent == ["x"]
+
+
+async def test_the_backlog_of_a_slow_start_is_not_a_flood() -> None:
+    """Twilio streams while the models load; that backlog arrives at once but is no flood."""
+    socket = MemorySocket()
+    slow = SlowStart(1.0)
+    limits = StreamLimits(messages_per_second=25, burst=20)
+    transport, task = await start_call(socket, limits, slow)
+    media = {"event": "media", "streamSid": "MZ1", "media": {"payload": "/w=="}}
+    for _ in range(50):  # 1 s of Twilio's media, unread while the pipeline starts
+        socket.inbox.put_nowait(json.dumps(media))
+    dtmf = {"event": "dtmf", "streamSid": "MZ1", "dtmf": {"digit": "7"}}
+    socket.inbox.put_nowait(json.dumps(dtmf))
+    runner = asyncio.create_task(task.run())
+    await asyncio.wait_for(slow.got_digit.wait(), 5.0)
+    assert transport.end_reason is None
+    assert not task.has_finished()
+    await task.cancel()
+    await runner
+    assert live_framekit_tasks() == []

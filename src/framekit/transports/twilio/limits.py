@@ -11,7 +11,10 @@ from __future__ import annotations
 import time
 from dataclasses import dataclass
 
-__all__ = ["FloodGuard", "StreamLimits"]
+__all__ = ["TWILIO_MESSAGES_PER_SECOND", "FloodGuard", "StreamLimits"]
+
+TWILIO_MESSAGES_PER_SECOND = 60.0
+"""What Twilio sends at most, steadily: 50 ``media`` a second, plus ``dtmf`` and ``mark``."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -52,10 +55,20 @@ class FloodGuard:
         self._tokens = self._burst
         self._stamp = time.monotonic()
 
+    def allow_backlog(self, seconds: float) -> None:
+        """Credit what Twilio sent in ``seconds`` during which nobody read the socket.
+
+        The reader starts only once the pipeline has started (models loaded); the
+        messages Twilio sent meanwhile arrive at once and are not a flood.
+        """
+        self._tokens += max(0.0, seconds) * TWILIO_MESSAGES_PER_SECOND
+
     def allow(self) -> bool:
         """Count one message; False when the connection sends faster than its limits."""
         now = time.monotonic()
-        tokens = min(self._burst, self._tokens + (now - self._stamp) * self._rate)
+        tokens = self._tokens + (now - self._stamp) * self._rate
+        if tokens > self._burst:
+            tokens = max(self._burst, self._tokens)  # a credited backlog drains, never grows
         self._stamp = now
         if tokens < 1.0:
             self._tokens = tokens

@@ -24,6 +24,7 @@ the call's task owner ends the reader with the call.
 from __future__ import annotations
 
 import asyncio
+import time
 from typing import Protocol
 
 from loguru import logger
@@ -111,6 +112,7 @@ class TwilioMediaStreamTransport:
         self._start: StartMessage | None = None
         self._closed = False
         self._bad_messages = 0
+        self._started_at = 0.0
         self._unknown_events: set[str] = set()
         self.end_reason: str | None = None
         """Why the stream ended from the socket's side (``None`` while it runs)."""
@@ -167,6 +169,7 @@ class TwilioMediaStreamTransport:
                     message = await self._next_message()
                     if isinstance(message, StartMessage):
                         self._start = message
+                        self._started_at = time.monotonic()
                         logger.info(
                             f"twilio stream {message.stream_sid} started (call {message.call_sid})"
                         )
@@ -270,6 +273,7 @@ class TwilioMediaStreamTransport:
 
     async def _read(self) -> None:
         """The call's reader: every message until the stream ends, then the call ends."""
+        self._guard.allow_backlog(time.monotonic() - self._started_at)
         try:
             while True:
                 message = await self._next_message()
