@@ -8,7 +8,7 @@ hop is observed in exactly the order written here.
 from __future__ import annotations
 
 import asyncio
-from collections.abc import AsyncIterator, Callable
+from collections.abc import AsyncIterator, Callable, Sequence
 from contextlib import asynccontextmanager
 from dataclasses import dataclass, field
 
@@ -46,9 +46,22 @@ class Pass(FrameProcessor):
     """Passes everything on: one more hop for every frame."""
 
 
+class Line(FrameProcessor):
+    """Stands for the output transport: reports the seconds heard when the caller barges in."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.heard_at_barge_in = 0.0
+
+    async def on_interruption(self, frame: InterruptionFrame) -> None:
+        await self.push_frame(PlayedUpToFrame(played_seconds=self.heard_at_barge_in), UP)
+        await self.push_frame(BotStoppedSpeakingFrame(), UP)
+
+
 @dataclass
 class SimulatedCall:
     emitter: Emitter
+    line: Line
     recorder: CallRecorder
     task: PipelineTask
     clock: Clock
@@ -99,8 +112,9 @@ class SimulatedCall:
             await self.push(PlayedUpToFrame(played_seconds=total), UP)
         else:
             await self.wait(heard)
+            self.line.heard_at_barge_in = heard
             await self.push(InterruptionFrame())
-            await self.push(PlayedUpToFrame(played_seconds=heard), UP)
+            return rid
         await self.push(BotStoppedSpeakingFrame())
         return rid
 
@@ -111,11 +125,13 @@ async def simulated_call(
     *,
     clock: Clock | None = None,
     hops: int = 1,
+    before_line: Sequence[FrameProcessor] = (),
     **call: str,
 ) -> AsyncIterator[SimulatedCall]:
     """A running call recorded into ``sink``; ended gracefully when the block exits.
 
-    ``hops``: how many processors each frame crosses (the emitter, then pass-throughs).
+    ``hops``: how many processors each frame crosses before the line (the emitter, then
+    pass-throughs).
     """
     records: list[Record] = []
 
@@ -126,7 +142,8 @@ async def simulated_call(
     clock = clock if clock is not None else ManualClock(100.0)
     emitter = Emitter()
     recorder = CallRecorder(keep, **call)
-    pipeline = Pipeline([emitter, *(Pass() for _ in range(hops - 1))])
+    line = Line()
+    pipeline = Pipeline([emitter, *(Pass() for _ in range(hops - 1)), *before_line, line])
     task = PipelineTask(
         pipeline, params=PipelineParams(idle_timeout=None), observers=[recorder], clock=clock
     )
@@ -134,7 +151,7 @@ async def simulated_call(
     runner = asyncio.ensure_future(task.run())
     try:
         await task.wait_started()
-        yield SimulatedCall(emitter, recorder, task, clock, records)
+        yield SimulatedCall(emitter, line, recorder, task, clock, records)
         await task.stop_when_done()
         await runner
     finally:

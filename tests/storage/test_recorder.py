@@ -4,13 +4,17 @@ from __future__ import annotations
 
 import pytest
 
+from framekit.audio.format import PCM16_16K
 from framekit.frames import (
     FunctionCallRequestedFrame,
     FunctionCallResultFrame,
+    InterruptionFrame,
     MetricsFrame,
     MetricValue,
     TransferCallFrame,
+    TTSAudioFrame,
 )
+from framekit.processors import FrameProcessor
 from framekit.storage.records import (
     CallClosed,
     CallOpened,
@@ -81,6 +85,23 @@ async def test_a_barge_in_keeps_only_what_the_caller_heard() -> None:
         "Your order ships today. It will arrive on Monday morning. Anything else?"
     )
     assert (user.seq, user.text) == (2, "No thanks")
+
+
+class _RacingTTS(FrameProcessor):
+    """A TTS whose worker pushes one more chunk while the interruption passes it."""
+
+    async def on_interruption(self, frame: InterruptionFrame) -> None:
+        audio = b"\x00" * PCM16_16K.bytes_per_frame * 1600  # 0.1 s
+        await self.push_frame(TTSAudioFrame(audio=audio, format=PCM16_16K))
+
+
+async def test_audio_racing_the_interruption_does_not_cut_before_the_line_reports() -> None:
+    out: list[Record] = []
+    async with simulated_call(out.append, before_line=[_RacingTTS()]) as call:
+        await call.bot_says(["First sentence here.", "Second one."], heard=1.0)
+        await call.user_says("Stop")
+    bot = segments(out)[0]
+    assert (bot.text, bot.truncated) == ("First sentence here.", True)
 
 
 async def test_a_response_cut_before_any_audio_is_recorded_as_unheard() -> None:

@@ -20,8 +20,9 @@ A frame is counted once, on the first hop it is seen on: the recorder keeps a we
 set of the frames it has seen, so its memory follows the frames still alive, not
 the length of the call.
 What the caller heard of the bot is estimated as :mod:`framekit.storage._speech`
-describes; after a barge-in the cut is made once the interruption has passed the
-output transport (the next frame that is not part of the interruption).
+describes. After a barge-in the cut is made when the interruption frame leaves the
+bottom of the pipeline: every processor has handled it by then, and the output
+transport has reported the seconds the caller heard.
 
 Use::
 
@@ -86,8 +87,6 @@ class SubmitsRecords(Protocol):
 
 _Handler = Callable[["CallRecorder", Any, float], None]
 _HANDLERS: dict[type[Frame], _Handler] = {}
-_NOT_A_TRIGGER = (PlayedUpToFrame, InterruptionFrame, MetricsFrame)
-"""Frames that may arrive while an interruption passes: they do not close it."""
 
 
 def _handles(*frame_types: type[Frame]) -> Callable[[_Handler], _Handler]:
@@ -213,8 +212,6 @@ class CallRecorder:
             return
         else:
             self._seen.add(frame)
-        if self._cutting and not isinstance(frame, _NOT_A_TRIGGER):
-            self._finish_cut(timestamp)
         try:
             handler(self, frame, timestamp)
         except Exception as exc:  # a bug here must never break the call's audio
@@ -331,7 +328,10 @@ class CallRecorder:
     # --- internals -----------------------------------------------------------------------
 
     def _on_exit(self, frame: Frame) -> None:
-        if isinstance(frame, EndFrame):
+        if isinstance(frame, InterruptionFrame):
+            if self._cutting:
+                self._finish_cut(self._now())
+        elif isinstance(frame, EndFrame):
             self._close(frame.reason, None, "completed")
         elif isinstance(frame, CancelFrame):
             fatal = frame.reason.startswith("fatal error")
