@@ -77,6 +77,7 @@ class Bot(FrameProcessor):
     def __init__(self, *, barge: bool, reply: float) -> None:
         super().__init__()
         self.seen = Seen()
+        self.audio_in: list[tuple[float, InputAudioFrame]] = []
         self._barge = barge
         self._reply = reply
         self._speaking = False
@@ -84,7 +85,9 @@ class Bot(FrameProcessor):
         self._replied = False
 
     async def process_frame(self, frame: Frame, direction: FrameDirection) -> None:
-        if not isinstance(frame, InputAudioFrame):
+        if isinstance(frame, InputAudioFrame):
+            self.audio_in.append((time.monotonic(), frame))
+        else:
             self.seen.frames.append((time.monotonic(), direction, frame))
         if isinstance(frame, BotStartedSpeakingFrame) and direction is FrameDirection.UPSTREAM:
             self._speaking = True

@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import asyncio
+from pathlib import Path
 
+from framekit.audio import audio_format, write_wav
 from framekit.frames import (
     BotStoppedSpeakingFrame,
     DTMFFrame,
@@ -156,29 +158,34 @@ async def test_dtmf_becomes_a_frame(local_twilio: LocalTwilio) -> None:
 async def test_caller_audio_reaches_the_pipeline_once_converted(
     local_twilio: LocalTwilio,
 ) -> None:
-    from framekit.frames import InputAudioFrame
-    from framekit.processors.base import FrameDirection, FrameProcessor
-
     async with local_twilio.caller() as caller:
         call = await local_twilio.wait_call(caller.call_sid)
         await call.task.wait_started()
-        got: list[InputAudioFrame] = []
-        original = FrameProcessor.process_frame
-
-        async def spy(frame: object, direction: FrameDirection) -> None:
-            if isinstance(frame, InputAudioFrame):
-                got.append(frame)
-            await original(call.bot, frame, direction)  # type: ignore[arg-type]
-
-        call.bot.process_frame = spy  # type: ignore[method-assign,assignment]
         await caller.send_audio(loud_mulaw(0.2), realtime=False)
         await caller.send_media(b"\xff" * 80)  # 10 ms: accepted, re-chunked exactly
         await caller.send_silence(0.2, realtime=False)
         # 0.41 s in; the 8 -> 16 kHz resampler may hold back a few samples.
-        await caller.wait_for(lambda: len(got) >= 20, within=3.0)
+        await caller.wait_for(lambda: len(call.bot.audio_in) >= 20, within=3.0)
+        got = [frame for _, frame in call.bot.audio_in]
         assert all(f.format.sample_rate == 16000 and len(f.audio) == 640 for f in got)
         assert min(rms_pcm16(f.audio) for f in got[2:9]) > 0.5 * LOUD / 1.414
         assert max(rms_pcm16(f.audio) for f in got[12:20]) < 50
+
+
+async def test_a_wav_file_is_streamed_at_real_pace(
+    local_twilio: LocalTwilio, tmp_path: Path
+) -> None:
+    wav = tmp_path / "question.wav"
+    write_wav(wav, tone(0.5, 300, LOUD, rate=22050), audio_format(22050))
+    async with local_twilio.caller() as caller:
+        call = await local_twilio.wait_call(caller.call_sid)
+        await call.task.wait_started()
+        await caller.play_wav(wav)
+        await caller.wait_for(lambda: len(call.bot.audio_in) >= 24, within=3.0)
+        times = [at for at, _ in call.bot.audio_in]
+        assert times[23] - times[0] > 0.4  # 0.5 s of speech took about 0.5 s to arrive
+        loud = [rms_pcm16(f.audio) for _, f in call.bot.audio_in[2:22]]
+        assert min(loud) > 0.5 * LOUD / 1.414
 
 
 async def test_stop_ends_the_call_with_no_task_left(local_twilio: LocalTwilio) -> None:
