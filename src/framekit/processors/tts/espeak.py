@@ -114,7 +114,9 @@ class EspeakTTSProcessor(SentenceTTSProcessor):
             if process.returncode is None:
                 with suppress(ProcessLookupError):
                     process.kill()
-                await process.wait()
+            # Read the pipes to their end: asyncio's wait() does not return while
+            # unread output (espeak-ng writes ahead of us) keeps a pipe open.
+            await process.communicate()
 
 
 async def _stderr(process: asyncio.subprocess.Process) -> str:
