@@ -264,6 +264,8 @@ class OutputTransport(QueuedFrameProcessor, ABC):
     @on_frame(MarkFrame)
     async def _on_mark(self, frame: MarkFrame, direction: FrameDirection) -> None:
         if direction is DOWNSTREAM:
+            if self._dirty:
+                await self._write_tail()  # the mark comes after every byte queued before it
             played = 0.0
             if self._speaking:
                 await self.wait_until_heard(self._playout_end())
