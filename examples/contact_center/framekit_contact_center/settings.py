@@ -1,0 +1,183 @@
+"""One settings object for the contact center, from the environment and a ``.env`` file.
+
+Why not pydantic-settings: the application ships extra-free next to framekit,
+whose only dependencies are loguru and numpy, so the loader is a small typed
+one. Every problem is collected and reported at once, each naming the variable
+and what is wrong with it, so a misconfigured server fails at start with a
+message a person can act on, never in the middle of a call.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, fields
+from pathlib import Path
+from typing import Any
+from urllib.parse import urlparse
+
+__all__ = ["Settings", "SettingsError", "load_settings", "read_env_file"]
+
+_FRAMEKIT_DIR = Path(".framekit")
+
+
+class SettingsError(ValueError):
+    """The configuration is invalid; ``problems`` lists ``(variable, what is wrong)``."""
+
+    def __init__(self, problems: list[tuple[str, str]]) -> None:
+        self.problems = problems
+        lines = "\n".join(f"  {name}: {problem}" for name, problem in problems)
+        super().__init__(f"invalid configuration ({len(problems)} problem(s)):\n{lines}")
+
+
+@dataclass(frozen=True, slots=True)
+class Settings:
+    """Everything the contact center reads from its environment; see ``.env.example``."""
+
+    twilio_account_sid: str | None = None
+    twilio_auth_token: str | None = None
+    twilio_phone_number: str | None = None
+    anthropic_api_key: str | None = None
+    anthropic_model: str = "claude-haiku-4-5"
+    openai_api_key: str | None = None
+    openai_model: str = "gpt-4o-mini"
+    openai_base_url: str | None = None
+    deepgram_api_key: str | None = None
+    database_url: str = f"sqlite:///{_FRAMEKIT_DIR / 'framekit.db'}"
+    business_db_path: Path = _FRAMEKIT_DIR / "business.db"
+    redis_url: str | None = None
+    tts_voice: Path | None = None
+    tts_api_url: str | None = None
+    stt_model: str = "base"
+    transfer_number: str = ""
+    recordings_dir: Path = _FRAMEKIT_DIR / "recordings"
+
+    @property
+    def llm_provider(self) -> str | None:
+        """``"anthropic"`` or ``"openai"`` when a key is set (Anthropic first), else ``None``."""
+        if self.anthropic_api_key:
+            return "anthropic"
+        if self.openai_api_key:
+            return "openai"
+        return None
+
+
+def read_env_file(path: Path) -> dict[str, str]:
+    """``KEY=VALUE`` lines of a ``.env`` file (``export``, quotes and ``#`` comments allowed)."""
+    values: dict[str, str] = {}
+    for number, raw in enumerate(path.read_text(encoding="utf-8").splitlines(), 1):
+        line = raw.strip()
+        if not line or line.startswith("#"):
+            continue
+        line = line.removeprefix("export ").strip()
+        key, sep, value = line.partition("=")
+        key = key.strip()
+        if not sep or not re.fullmatch(r"[A-Za-z_][A-Za-z0-9_]*", key):
+            raise SettingsError([(f"{path}:{number}", f"not a KEY=VALUE line: {raw!r}")])
+        value = value.strip()
+        if len(value) >= 2 and value[0] == value[-1] and value[0] in "\"'":
+            value = value[1:-1]
+        else:
+            value = value.split(" #", 1)[0].rstrip()
+        values[key] = value
+    return values
+
+
+def _url(schemes: tuple[str, ...]) -> Callable[[str], str]:
+    def check(value: str) -> str:
+        parsed = urlparse(value)
+        if parsed.scheme.split("+")[0] not in schemes:
+            raise ValueError(f"must start with {' or '.join(s + '://' for s in schemes)}")
+        if parsed.scheme.split("+")[0] != "sqlite" and not parsed.netloc:
+            raise ValueError("has no host")
+        return value
+
+    return check
+
+
+def _twilio_sid(value: str) -> str:
+    if not re.fullmatch(r"AC[0-9a-fA-F]{32}", value):
+        raise ValueError("must be 'AC' followed by 32 hexadecimal digits (see the Twilio console)")
+    return value
+
+
+def _phone(value: str) -> str:
+    if not re.fullmatch(r"\+[1-9][0-9]{6,14}", value):
+        raise ValueError("must be a phone number in E.164 form, like +15550100")
+    return value
+
+
+def _existing_file(value: str) -> Path:
+    path = Path(value).expanduser()
+    if not path.is_file():
+        raise ValueError(f"no such file: {path}")
+    return path
+
+
+def _not_empty(value: str) -> str:
+    if not value.strip():
+        raise ValueError("is set but empty")
+    return value.strip()
+
+
+_PARSERS: dict[str, Callable[[str], Any]] = {
+    "twilio_account_sid": _twilio_sid,
+    "twilio_auth_token": _not_empty,
+    "twilio_phone_number": _phone,
+    "anthropic_api_key": _not_empty,
+    "openai_api_key": _not_empty,
+    "openai_base_url": _url(("http", "https")),
+    "deepgram_api_key": _not_empty,
+    "database_url": _url(("sqlite", "postgresql", "postgres")),
+    "business_db_path": Path,
+    "redis_url": _url(("redis", "rediss")),
+    "tts_voice": _existing_file,
+    "tts_api_url": _url(("http", "https")),
+    "stt_model": _not_empty,
+    "transfer_number": _phone,
+    "recordings_dir": Path,
+}
+
+
+def load_settings(
+    environ: Mapping[str, str] | None = None, env_file: Path | None = Path(".env")
+) -> Settings:
+    """Settings from ``environ`` (default: the process environment) over ``env_file``.
+
+    A variable set in the environment wins over the file; an empty value means
+    "not set". Raises :class:`SettingsError` listing every problem.
+    """
+    values: dict[str, str] = {}
+    if env_file is not None and env_file.is_file():
+        values.update(read_env_file(env_file))
+    values.update(os.environ if environ is None else environ)
+    problems: list[tuple[str, str]] = []
+    parsed: dict[str, Any] = {}
+    for field in fields(Settings):
+        variable = field.name.upper()
+        raw = values.get(variable)
+        if raw is None or raw == "":
+            continue
+        try:
+            parsed[field.name] = _PARSERS.get(field.name, _not_empty)(raw)
+        except ValueError as exc:
+            problems.append((variable, f"{exc} (got {_shown(variable, raw)})"))
+    twilio = [v for v in ("twilio_account_sid", "twilio_auth_token") if values.get(v.upper())]
+    if len(twilio) == 1:
+        missing = ({"twilio_account_sid", "twilio_auth_token"} - set(twilio)).pop()
+        problems.append((missing.upper(), f"is required when {twilio[0].upper()} is set"))
+    if problems:
+        raise SettingsError(problems)
+    return Settings(**parsed)
+
+
+def _shown(variable: str, raw: str) -> str:
+    """The bad value, unless it is a secret: then only its length."""
+    if any(word in variable for word in ("KEY", "TOKEN", "SECRET")):
+        return f"{len(raw)} characters"
+    if "://" in raw:
+        parsed = urlparse(raw)
+        if parsed.password:
+            raw = raw.replace(parsed.password, "***")
+    return repr(raw)

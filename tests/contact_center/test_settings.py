@@ -1,0 +1,71 @@
+"""Settings: environment over .env, and errors that name the variable and the problem."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from framekit_contact_center.settings import Settings, SettingsError, load_settings
+
+REPO = Path(__file__).resolve().parents[2]
+
+
+def test_defaults_are_the_offline_embedded_stack(tmp_path: Path) -> None:
+    settings = load_settings({}, env_file=tmp_path / "missing.env")
+    assert settings == Settings()
+    assert settings.database_url == "sqlite:///.framekit/framekit.db"
+    assert settings.llm_provider is None
+
+
+def test_the_environment_wins_over_the_env_file(tmp_path: Path) -> None:
+    env = tmp_path / ".env"
+    env.write_text(
+        "# comment\nexport OPENAI_API_KEY='sk-file'\nSTT_MODEL=small.en  # a comment\n"
+        'DATABASE_URL="postgresql://app:pw@db/calls"\nREDIS_URL=\n'
+    )
+    settings = load_settings({"STT_MODEL": "tiny.en"}, env_file=env)
+    assert settings.openai_api_key == "sk-file"
+    assert settings.llm_provider == "openai"
+    assert settings.stt_model == "tiny.en"
+    assert settings.database_url == "postgresql://app:pw@db/calls"
+    assert settings.redis_url is None
+
+
+def test_every_problem_is_reported_with_its_variable(tmp_path: Path) -> None:
+    with pytest.raises(SettingsError) as caught:
+        load_settings(
+            {
+                "TWILIO_ACCOUNT_SID": "AC123",
+                "DATABASE_URL": "mysql://u:secret@host/db",
+                "REDIS_URL": "localhost:6379",
+                "TTS_VOICE": str(tmp_path / "nope.onnx"),
+                "TRANSFER_NUMBER": "555-0100",
+                "ANTHROPIC_API_KEY": "   ",
+            },
+            env_file=None,
+        )
+    problems = dict(caught.value.problems)
+    assert "32 hexadecimal digits" in problems["TWILIO_ACCOUNT_SID"]
+    assert "is required when TWILIO_ACCOUNT_SID is set" in problems["TWILIO_AUTH_TOKEN"]
+    assert "sqlite:// or postgresql:// or postgres://" in problems["DATABASE_URL"]
+    assert "secret" not in str(caught.value)  # a password in a URL is never printed
+    assert "redis://" in problems["REDIS_URL"]
+    assert "no such file" in problems["TTS_VOICE"]
+    assert "E.164" in problems["TRANSFER_NUMBER"]
+    assert problems["ANTHROPIC_API_KEY"] == "is set but empty (got 3 characters)"
+    assert str(caught.value).startswith("invalid configuration (7 problem(s)):")
+
+
+def test_a_malformed_env_file_names_its_line(tmp_path: Path) -> None:
+    env = tmp_path / ".env"
+    env.write_text("STT_MODEL=base\nthis is not a setting\n")
+    with pytest.raises(SettingsError, match=r"\.env:2: not a KEY=VALUE line"):
+        load_settings({}, env_file=env)
+
+
+def test_env_example_documents_every_setting_and_loads() -> None:
+    example = REPO / ".env.example"
+    text = example.read_text()
+    for field in Settings.__dataclass_fields__:
+        assert f"{field.upper()}=" in text, field
+    assert load_settings({}, env_file=example) == Settings()
