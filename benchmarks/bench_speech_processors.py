@@ -6,8 +6,9 @@ the start 0.2 s into the speech, the stop ``--vad-window`` seconds after the las
 word with ``stopped_at`` set to that word's end. Latency is from the stop event
 being queued to the ``TranscriptionFrame`` leaving the pipeline. Each setting runs
 ``--runs`` utterances, with speculative decoding off and on; the raw decode time of
-the same audio (``WhisperEngine.transcribe``, no pipeline) is printed first, as the
-load on a shared machine moves every number.
+the same audio (``WhisperEngine.transcribe``, no pipeline) runs in every round, and
+latencies are also given relative to it, as the load on a shared machine moves
+every number.
 
 TTS: a three-sentence answer streamed as 8-character ``LLMTextFrame`` chunks into a
 ``PiperTTSProcessor``; time to first audio of each sentence (synthesis start to its
@@ -104,27 +105,37 @@ async def _stt_once(speech: bytes, vad_window: float, speculative: bool) -> tupl
 
 
 async def _bench_stt(runs: int, windows: list[float]) -> None:
+    """Settings run round-robin, each round with a raw decode, so that a shared
+    machine's changing load hits every setting alike."""
     speech = _speech()
     engine = WhisperEngine.shared()
-    raw = []
-    for _ in range(5):
+    engine.transcribe(speech, "en")  # warm-up
+    settings = [(window, speculative) for window in windows for speculative in (False, True)]
+    raw: list[float] = []
+    latencies: dict[tuple[float, bool], list[float]] = {s: [] for s in settings}
+    relative: dict[tuple[float, bool], list[float]] = {s: [] for s in settings}
+    reused = dict.fromkeys(settings, 0)
+    for _ in range(runs):
         started = time.perf_counter()
         engine.transcribe(speech, "en")
-        raw.append(time.perf_counter() - started)
+        decode = time.perf_counter() - started
+        raw.append(decode)
+        for setting in settings:
+            latency, was_reused = await _stt_once(speech, *setting)
+            latencies[setting].append(latency)
+            relative[setting].append(latency / decode)
+            reused[setting] += was_reused
     print(f"utterance {len(speech) / 32000:.2f} s; {engine!r}, {engine.workers} worker")
-    print(f"raw decode: p50 {_ms(statistics.median(raw))}, min {_ms(min(raw))}")
-    for window in windows:
-        for speculative in (False, True):
-            latencies, reused = [], 0
-            for _ in range(runs):
-                latency, was_reused = await _stt_once(speech, window, speculative)
-                latencies.append(latency)
-                reused += was_reused
-            print(
-                f"stop->final, VAD window {window:.1f} s, speculative={speculative!s:5}: "
-                f"p50 {_ms(statistics.median(latencies))}, min {_ms(min(latencies))}, "
-                f"max {_ms(max(latencies))}; early decode reused {reused}/{runs}"
-            )
+    print(f"raw decode of the utterance: p50 {_ms(statistics.median(raw))}, min {_ms(min(raw))}")
+    for setting in settings:
+        values = latencies[setting]
+        print(
+            f"stop->final, VAD window {setting[0]:.1f} s, speculative={setting[1]!s:5}: "
+            f"p50 {_ms(statistics.median(values))}, min {_ms(min(values))}, "
+            f"max {_ms(max(values))}; "
+            f"p50 {statistics.median(relative[setting]):.2f} x the round's raw decode; "
+            f"early decode reused {reused[setting]}/{runs}"
+        )
 
 
 async def _bench_tts(out_rate: int, repeats: int) -> None:
