@@ -28,6 +28,7 @@ from framekit.frames.speech import (
     UserStoppedSpeakingFrame,
 )
 from framekit.frames.telephony import (
+    DTMFEntryFrame,
     DTMFFrame,
     HangUpFrame,
     MarkFrame,
@@ -43,6 +44,7 @@ __all__ = [
     "BotStoppedSpeakingFrame",
     "CancelFrame",
     "ControlFrame",
+    "DTMFEntryFrame",
     "DTMFFrame",
     "DataFrame",
     "EndFrame",

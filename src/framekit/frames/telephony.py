@@ -5,8 +5,10 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from framekit.frames.base import ControlFrame, SystemFrame, Uninterruptible
+from framekit.frames.text import TranscriptionFrame
 
 __all__ = [
+    "DTMFEntryFrame",
     "DTMFFrame",
     "HangUpFrame",
     "MarkFrame",
@@ -62,3 +64,21 @@ class PlayedUpToFrame(SystemFrame):
 
     mark: str = ""
     played_seconds: float = 0.0
+
+
+@dataclass(slots=True, eq=False)
+class DTMFEntryFrame(TranscriptionFrame):
+    """A complete keypad entry (``"1"``, ``"4271"``), collected by the DTMF aggregator.
+
+    A :class:`~framekit.frames.TranscriptionFrame` on purpose: the context
+    aggregators and the intent engine take it as what the caller said, with no
+    special case, while a processor that cares can tell keys from speech by type.
+    ``text`` is what the conversation sees (the digits, or the matching menu
+    option's phrase); ``digits`` are the keys without the terminator; ``reason``
+    says what ended the entry (``"terminator"``, ``"timeout"``, ``"max_length"``,
+    ``"menu"``); ``intent`` is the menu option the digits selected, if any.
+    """
+
+    digits: str = ""
+    reason: str = ""
+    intent: str | None = None
