@@ -149,7 +149,7 @@ async def test_primary_fails_and_the_caller_hears_one_whole_answer(
                 GPT.make_service(gpt_server),
             ],
             health=ProviderHealth(),
-            silence_budget=1.0,
+            silence_budget=1.5,
         )
         events, times = await _collect(chain, _context())
         await chain.close()
