@@ -1,0 +1,15 @@
+"""framekit's own two-track call recording (see ``docs/recording.md``)."""
+
+from framekit.processors.recording.recorder import DEFAULT_DIRECTORY, CallAudioRecorder
+from framekit.processors.recording.timeline import BotSegment, Recording, RecordingTimeline
+from framekit.processors.recording.upload import NoUpload, RecordingUploader
+
+__all__ = [
+    "DEFAULT_DIRECTORY",
+    "BotSegment",
+    "CallAudioRecorder",
+    "NoUpload",
+    "Recording",
+    "RecordingTimeline",
+    "RecordingUploader",
+]

@@ -1,0 +1,338 @@
+"""Two-track call recording: what the caller said and what the caller heard, aligned in time.
+
+Use::
+
+    recorder = CallAudioRecorder()  # ./.framekit/recordings/{call_id}.wav, 16 kHz stereo
+    pipeline = Pipeline([
+        transport.input(), recorder.caller_tap(),   # right after the input transport
+        vad, stt, llm, tts,
+        recorder.bot_tap(), transport.output(),     # right before the output transport
+    ])
+    ...
+    recording = await recorder.wait_recording()     # paths and timeline, once the call ended
+
+Both tracks are timelines that start when the call starts (the ``StartFrame``),
+on the call's clock; gaps are silence, so sample *n* of each track is the same
+instant. The caller's track is written as its audio arrives; the bot's track
+holds only what the output transport reports as heard, placed when it played
+(see :mod:`framekit.processors.recording._bot`). Samples reach disk about once a
+second through one writer thread; each file's header is patched after every
+write and the files are closed when the call ends, however it ends, from the
+taps' ``cleanup`` (which the pipeline task always runs).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import dataclasses
+import re
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Final
+
+from loguru import logger
+
+from framekit.audio import AudioConverter, audio_format
+from framekit.frames import (
+    BotStartedSpeakingFrame,
+    BotStoppedSpeakingFrame,
+    CancelFrame,
+    Frame,
+    InputAudioFrame,
+    InterruptionFrame,
+    OutputAudioFrame,
+    PlayedUpToFrame,
+    StartFrame,
+)
+from framekit.processors.base import FrameDirection, FrameProcessor
+from framekit.processors.recording._bot import BotTrack
+from framekit.processors.recording._disk import DiskWriter, TrackBuffer
+from framekit.processors.recording.timeline import Recording, RecordingTimeline
+from framekit.processors.recording.upload import NoUpload, RecordingUploader
+from framekit.transports.base.output import OutputTransport
+
+__all__ = ["DEFAULT_DIRECTORY", "CallAudioRecorder"]
+
+DEFAULT_DIRECTORY: Final = Path(".framekit/recordings")
+
+DOWNSTREAM = FrameDirection.DOWNSTREAM
+UPSTREAM = FrameDirection.UPSTREAM
+
+_GAP_TOLERANCE = 0.25
+"""Caller audio arriving this much later than the track's end leaves a gap of silence
+(lost packets, a muted line); less is network jitter, and the audio goes on at the end."""
+_SILENT_LINE_LAG = 0.5
+"""With no caller audio arriving, the caller track is filled with silence up to this
+long ago, so the bot's track (and memory) never waits on a silent line."""
+
+_UNSAFE = re.compile(r"[^A-Za-z0-9._-]+")
+
+
+class CallAudioRecorder:
+    """Records one call at a time to a stereo WAV (left: caller, right: bot) or two mono WAVs.
+
+    ``sample_rate`` is the recording's rate (16 kHz default, 8 kHz for a phone
+    line). ``stereo=False`` writes ``{call_id}.caller.wav`` and ``{call_id}.bot.wav``.
+    ``flush_seconds`` is how much audio gathers before a write. ``uploader`` runs
+    once the files are complete (S3-compatible storage, for instance).
+    """
+
+    def __init__(
+        self,
+        directory: str | Path = DEFAULT_DIRECTORY,
+        *,
+        sample_rate: int = 16000,
+        stereo: bool = True,
+        flush_seconds: float = 1.0,
+        uploader: RecordingUploader | None = None,
+        call_id: str | None = None,
+    ) -> None:
+        if sample_rate <= 0:
+            raise ValueError(f"sample_rate must be > 0, got {sample_rate}")
+        if flush_seconds <= 0:
+            raise ValueError(f"flush_seconds must be > 0, got {flush_seconds}")
+        self.directory = Path(directory)
+        self.format = audio_format(sample_rate)
+        self.stereo = stereo
+        self._flush_samples = max(1, round(flush_seconds * sample_rate))
+        self._uploader: RecordingUploader = uploader or NoUpload()
+        self._call_id = call_id
+        self._caller_tap = _CallerTap(self)
+        self._bot_tap = _BotTap(self)
+        self._finished = asyncio.Event()
+        self._reset()
+
+    def _reset(self) -> None:
+        self._started = False
+        self._clock_start = 0.0
+        self._wall_start = datetime.now(UTC)
+        self._caller = TrackBuffer()
+        self._caller_converter: AudioConverter | None = None
+        self._bot = BotTrack(self.format)
+        self._disk: DiskWriter | None = None
+        self._paths: tuple[Path, ...] = ()
+        self._result: Recording | None = None
+        self._active_call_id = ""
+        self._closing = False
+        self._output: OutputTransport | None = None
+
+    # --- public API ----------------------------------------------------------------------
+
+    def caller_tap(self) -> FrameProcessor:
+        """The processor to place right after the input transport (the same one each time)."""
+        return self._caller_tap
+
+    def bot_tap(self) -> FrameProcessor:
+        """The processor to place right before the output transport (the same one each time)."""
+        return self._bot_tap
+
+    @property
+    def recording(self) -> Recording | None:
+        """The finished recording, once the call has ended and the files are closed."""
+        return self._result
+
+    @property
+    def paths(self) -> tuple[Path, ...]:
+        """Where this call is being recorded (empty before the call starts)."""
+        return self._paths
+
+    async def wait_recording(self) -> Recording:
+        """Wait until the call has ended and its files are complete."""
+        await self._finished.wait()
+        assert self._result is not None
+        return self._result
+
+    # --- from the taps -------------------------------------------------------------------
+
+    def _start(self, processor: FrameProcessor) -> None:
+        if self._started:
+            return
+        self._reset()
+        self._finished.clear()
+        self._started = True
+        self._clock = processor.clock
+        self._clock_start = self._clock.now()
+        self._wall_start = datetime.now(UTC)
+        call_id = self._call_id or processor.context.call_id
+        stem = _UNSAFE.sub("_", call_id).strip("._") or "call"
+        if self.stereo:
+            self._paths = (self.directory / f"{stem}.wav",)
+        else:
+            self._paths = (
+                self.directory / f"{stem}.caller.wav",
+                self.directory / f"{stem}.bot.wav",
+            )
+        self._disk = DiskWriter(self._paths, self.format.sample_rate)
+        self._disk.open()
+        self._active_call_id = call_id
+        self._output = _output_after(self._bot_tap)
+
+    def _index(self, at: float) -> int:
+        return max(0, round((at - self._clock_start) * self.format.sample_rate))
+
+    def _on_caller_audio(self, frame: InputAudioFrame) -> None:
+        if not self._started or self._closing:
+            return
+        converter = self._caller_converter
+        if converter is None or converter.src != frame.format:
+            converter = self._caller_converter = AudioConverter(frame.format, self.format)
+        samples = converter.convert(frame.audio)
+        track = self._caller
+        begins = self._index(self._clock.now() - frame.duration)
+        if begins - track.end > _GAP_TOLERANCE * self.format.sample_rate:
+            track.pad_to(begins)
+        track.append(samples)
+        self._poll_bot()
+        self._flush()
+
+    def _poll_bot(self) -> None:
+        """While the bot speaks, add what the transport says the caller has heard so far."""
+        output = self._output
+        if output is not None and self._bot.speaking and output.is_speaking:
+            self._bot.heard(output.played_seconds())
+
+    def _on_bot_started(self) -> None:
+        if self._started and not self._closing:
+            self._bot.started(self._index(self._clock.now()))
+
+    def _on_played(self, frame: PlayedUpToFrame) -> None:
+        if not self._started or self._closing:
+            return
+        if frame.mark:
+            self._bot.heard(frame.played_seconds)
+        else:
+            self._bot.ended(frame.played_seconds)
+        self._flush()
+
+    def _flush(self, *, final: bool = False) -> None:
+        disk = self._disk
+        if disk is None:
+            return
+        now_index = self._index(self._clock.now())
+        caller, bot = self._caller, self._bot.track
+        silent_line = now_index - round(_SILENT_LINE_LAG * self.format.sample_rate)
+        if silent_line > caller.end and not final:
+            caller.pad_to(silent_line)
+        if not self._bot.speaking:
+            bot.pad_to(now_index)  # nothing will ever be placed before now
+        if final:
+            end = max(now_index, caller.end, bot.end)
+            disk.write(caller.take(end), bot.take(end))
+        elif self.stereo:
+            upto = min(caller.end, bot.end)
+            if upto - caller.start >= self._flush_samples:
+                disk.write(caller.take(upto), bot.take(upto))
+        else:
+            for track, is_caller in ((caller, True), (bot, False)):
+                if track.end - track.start >= self._flush_samples:
+                    data = track.take(track.end)
+                    disk.write(data, b"") if is_caller else disk.write(b"", data)
+
+    async def _close(self) -> None:
+        """End of the call: complete the files, however the call ended (idempotent)."""
+        if not self._started or self._closing:
+            return
+        self._closing = True
+        disk = self._disk
+        assert disk is not None
+        try:
+            self._bot.finish()
+            self._bot.drop_all()
+            converter = self._caller_converter
+            if converter is not None:
+                self._caller.append(converter.flush())
+            self._flush(final=True)
+            await disk.close()
+            timeline = RecordingTimeline(
+                clock_start=self._clock_start,
+                wall_start=self._wall_start,
+                sample_rate=self.format.sample_rate,
+                duration=self._caller.start / self.format.sample_rate,
+                bot_segments=tuple(self._bot.segments),
+            )
+            recording = Recording(
+                call_id=self._active_call_id,
+                paths=self._paths,
+                stereo=self.stereo,
+                timeline=timeline,
+                error=disk.error,
+            )
+            try:
+                remote = tuple(await self._uploader.upload(recording))
+            except Exception as exc:
+                logger.opt(exception=exc).error(f"uploading the recording {self._paths[0]} failed")
+                remote = ()
+            self._result = dataclasses.replace(recording, remote=remote)
+        finally:
+            self._started = False
+            self._finished.set()
+
+
+def _output_after(tap: FrameProcessor) -> OutputTransport | None:
+    """The first output transport downstream of ``tap``, whose playback the recorder polls."""
+    node = tap._next
+    while node is not None:
+        if isinstance(node, OutputTransport):
+            return node
+        node = node._next
+    return None
+
+
+class _CallerTap(FrameProcessor):
+    """Right after the input transport: the caller's audio goes to the recorder, and on."""
+
+    def __init__(self, recorder: CallAudioRecorder) -> None:
+        super().__init__(name=f"CallerRecorderTap#{id(recorder):x}")
+        self._recorder = recorder
+
+    async def on_start(self, frame: StartFrame) -> None:
+        self._recorder._start(self)
+
+    async def process_frame(self, frame: Frame, direction: FrameDirection) -> None:
+        if isinstance(frame, InputAudioFrame) and direction is DOWNSTREAM:
+            self._recorder._on_caller_audio(frame)
+        await self.push_frame(frame, direction)
+
+    async def cleanup(self) -> None:
+        await self._recorder._close()
+
+
+class _BotTap(FrameProcessor):
+    """Right before the output transport: what is sent to it, and what it says was heard."""
+
+    def __init__(self, recorder: CallAudioRecorder) -> None:
+        super().__init__(name=f"BotRecorderTap#{id(recorder):x}")
+        self._recorder = recorder
+
+    async def on_start(self, frame: StartFrame) -> None:
+        self._recorder._start(self)
+
+    async def receive(self, frame: Frame, direction: FrameDirection) -> None:
+        if direction is DOWNSTREAM and isinstance(frame, InterruptionFrame | CancelFrame):
+            # The transport reports what was heard while it handles this frame.
+            bot = self._recorder._bot
+            bot.begin_cut()
+            try:
+                await super().receive(frame, direction)
+            finally:
+                bot.end_cut()
+            return
+        await super().receive(frame, direction)
+
+    async def process_frame(self, frame: Frame, direction: FrameDirection) -> None:
+        recorder = self._recorder
+        if direction is DOWNSTREAM:
+            if isinstance(frame, OutputAudioFrame):
+                audio, fmt = frame.audio, frame.format
+                if recorder._started and not len(audio) % fmt.bytes_per_frame:
+                    recorder._bot.sent(audio, fmt)  # the transport drops partial samples too
+        elif isinstance(frame, BotStartedSpeakingFrame):
+            recorder._on_bot_started()
+        elif isinstance(frame, PlayedUpToFrame):
+            recorder._on_played(frame)
+        elif isinstance(frame, BotStoppedSpeakingFrame) and recorder._bot.speaking:
+            recorder._bot.finish()
+        await self.push_frame(frame, direction)
+
+    async def cleanup(self) -> None:
+        await self._recorder._close()
