@@ -403,3 +403,96 @@ def test_bad_settings_are_refused() -> None:
         CallAudioRecorder(sample_rate=0)
     with pytest.raises(ValueError, match="flush_seconds"):
         CallAudioRecorder(flush_seconds=0)
+
+
+async def test_on_twilio_the_bot_track_is_what_the_mark_echoes_say_was_heard(
+    tmp_path: Path,
+) -> None:
+    """A real Media Stream on 127.0.0.1: Twilio's buffer holds audio sent ahead; a barge-in
+    clears it, and the recording keeps only what the echoed marks covered."""
+    from aiohttp import web
+
+    from framekit.frames import PlayedUpToFrame
+    from framekit.transports.twilio import StartMessage, TwilioMediaStreamTransport
+    from framekit.transports.twilio.server import TwilioServer, TwilioSettings
+    from transports.twilio.helpers import AUTH_TOKEN, PUBLIC_BASE, Bot, Call, LocalTwilio
+    from transports.twilio.test_calls import loud_mulaw
+
+    recorders: dict[str, CallAudioRecorder] = {}
+
+    class RecordedTwilio(LocalTwilio):
+        def factory(
+            self, transport: TwilioMediaStreamTransport, start: StartMessage
+        ) -> PipelineTask:
+            recorder = recorders[start.call_sid] = CallAudioRecorder(tmp_path, sample_rate=8000)
+            bot = Bot(barge=True, reply=0.4)
+            pipeline = Pipeline(
+                [
+                    transport.input(),
+                    recorder.caller_tap(),
+                    bot,
+                    recorder.bot_tap(),
+                    transport.output(),
+                ]
+            )
+            task = PipelineTask(
+                pipeline, params=PipelineParams(idle_timeout=None), call_id=start.call_sid
+            )
+            greeting = TTSAudioFrame(audio=tone(16000, 3.0, 440.0), format=PCM_16K)
+            asyncio.get_running_loop().create_task(task.queue_frame(greeting))
+            self.calls[start.call_sid] = Call(transport, start, bot, task)
+            self.call_started.set()
+            return task
+
+    settings = TwilioSettings(
+        webhook_base_url=PUBLIC_BASE,
+        account_sid="AC" + "0" * 32,
+        auth_token=AUTH_TOKEN,
+        phone_number="+15550000000",
+    )
+    holder: list[RecordedTwilio] = []
+    server = TwilioServer(settings, lambda t, s: holder[0].factory(t, s))
+    runner = web.AppRunner(server.make_app())
+    await runner.setup()
+    site = web.TCPSite(runner, "127.0.0.1", 0)
+    await site.start()
+    host, port = runner.addresses[0][:2]
+    local = RecordedTwilio(server, f"http://{host}:{port}")
+    holder.append(local)
+    try:
+        async with local.caller(playout_delay=0.2) as caller:
+            call = await local.wait_call(caller.call_sid)
+            await caller.wait_for_audio(1.0, within=5.0)
+            await caller.send_audio(loud_mulaw(0.3))  # the caller talks over the greeting
+            await caller.wait_for(lambda: bool(caller.clears), within=5.0)
+            await caller.wait_for(lambda: len(caller.heard_audio) >= 0.4 * 8000, within=5.0)
+            await caller.wait_for(lambda: call.bot.seen.of(PlayedUpToFrame) != [], within=5.0)
+            await asyncio.sleep(0.8)  # the reply plays out
+            sent = sum(len(m.payload) for m in caller.media if m.clears_before == 0) / 8000
+        recorder = recorders[caller.call_sid]
+        recording = await asyncio.wait_for(recorder.wait_recording(), 5.0)
+    finally:
+        await runner.cleanup()
+
+    greeting_reported = call.bot.seen.of(PlayedUpToFrame)[0].played_seconds
+    heard = len(caller.heard_audio) / 8000 - 0.4  # the greeting's part of what was heard
+    first, reply = recording.timeline.bot_segments[:2]
+    assert first.interrupted
+    assert not reply.interrupted
+    # The track holds what the echoes reported, which is what the caller heard (to a
+    # mark), and less than what was sent into Twilio's buffer before the clear.
+    assert first.duration == pytest.approx(greeting_reported, abs=0.021)
+    assert abs(first.duration - heard) <= 0.15
+    assert sent - first.duration >= 0.15
+    assert reply.duration == pytest.approx(0.4, abs=0.03)
+    assert reply.start >= first.start + first.duration
+    caller_track, bot_track, rate = tracks(recording)
+    loud = spans(bot_track, rate)
+    assert loud[0] == pytest.approx((first.start, first.start + first.duration), abs=0.03)
+    # The far end plays 0.2 s behind the local schedule (the simulator's playout buffer):
+    # the bot track is shifted by it, so the caller's barge-in lands where the caller
+    # stopped hearing the greeting, not 0.2 s after it.
+    assert 0.18 <= recording.timeline.bot_delay <= 0.35
+    assert 0.18 <= first.start <= 0.4  # placed by the lag of its first echo
+    barge = [s for s in spans(caller_track, rate) if s[1] - s[0] > 0.2]
+    assert abs(barge[0][0] - (first.start + first.duration)) <= 0.1

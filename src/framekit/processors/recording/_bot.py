@@ -51,8 +51,10 @@ class _Piece:
 
 @dataclass(slots=True)
 class _Utterance:
-    start_index: int
+    written_index: int  # where its first chunk was written, on the timeline
+    start_index: int = -1  # where it is placed (-1: not yet, no audio heard so far)
     heard: float = 0.0  # seconds of its audio added to the track
+    reported: float = 0.0  # the most the transport has reported heard
     cut: bool = False
 
 
@@ -68,6 +70,7 @@ class BotTrack:
         self._cutting = False
         self._utterance: _Utterance | None = None
         self._converter: AudioConverter | None = None
+        self.delay: int | None = None  # far-end playout delay, in samples (see heard())
 
     @property
     def speaking(self) -> bool:
@@ -101,17 +104,30 @@ class BotTrack:
         """The first chunk of an utterance was written at sample ``index`` of the timeline."""
         if self._utterance is not None:
             self.finish()
-        start = max(index, self.track.end)
-        self.track.pad_to(start)
-        self._utterance = _Utterance(start_index=start, cut=self._cutting)
+        self._utterance = _Utterance(written_index=index, cut=self._cutting)
 
-    def heard(self, seconds: float) -> None:
-        """The caller has heard ``seconds`` of the current utterance."""
+    def heard(self, seconds: float, now_index: int | None = None) -> None:
+        """The caller has heard ``seconds`` of the current utterance (as of ``now_index``).
+
+        A report that grows tells how far behind the local schedule the far end
+        plays: the audio up to ``seconds`` was due at ``written + seconds`` and was
+        reported heard at ``now``. On Twilio that is the jitter buffer plus the round
+        trip of a mark, the same for every chunk of the call; locally it is zero.
+        The smallest such lag of the call shifts the bot track, so it lines up with
+        the caller's track as the caller experienced it.
+        """
         utterance = self._utterance
-        if utterance is not None and seconds > utterance.heard:
+        if utterance is None:
+            return
+        if now_index is not None and seconds > utterance.reported:
+            due = utterance.written_index + round(seconds * self.fmt.sample_rate)
+            lag = max(0, now_index - due)
+            self.delay = lag if self.delay is None else min(self.delay, lag)
+        utterance.reported = max(utterance.reported, seconds)
+        if seconds > utterance.heard:
             self._add(utterance, seconds - utterance.heard, whole_pieces=False)
 
-    def ended(self, seconds: float) -> None:
+    def ended(self, seconds: float, now_index: int) -> None:
         """The utterance ended (naturally or cut) after ``seconds`` heard."""
         utterance = self._utterance
         if utterance is None:
@@ -119,6 +135,7 @@ class BotTrack:
         if utterance.cut:
             self.heard(seconds)
         else:
+            self.heard(seconds, now_index)
             # Its frames were all played: take whole frames, so no rounding leaves a
             # sliver of this utterance to be played at the start of the next one.
             self._add(utterance, seconds + END_TOLERANCE - utterance.heard, whole_pieces=True)
@@ -134,6 +151,8 @@ class BotTrack:
             self.track.append(converter.flush())
         if utterance.cut:
             self._drop_cut()
+        if utterance.start_index < 0:
+            return  # nothing of it was heard
         rate = self.fmt.sample_rate
         self.segments.append(
             BotSegment(
@@ -157,6 +176,10 @@ class BotTrack:
         """Move ``seconds`` of held audio into the track (only cut pieces while cut)."""
         pieces = self._pieces
         limit = self._cut_count if utterance.cut else len(pieces)
+        if utterance.start_index < 0 and pieces and limit > 0:
+            start = max(utterance.written_index + (self.delay or 0), self.track.end)
+            self.track.pad_to(start)
+            utterance.start_index = start
         while seconds > 0 and pieces and limit > 0:
             piece = pieces[0]
             left = piece.remaining

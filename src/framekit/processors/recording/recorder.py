@@ -189,7 +189,7 @@ class CallAudioRecorder:
         """While the bot speaks, add what the transport says the caller has heard so far."""
         output = self._output
         if output is not None and self._bot.speaking and output.is_speaking:
-            self._bot.heard(output.played_seconds())
+            self._bot.heard(output.played_seconds(), self._index(self._clock.now()))
 
     def _on_bot_started(self) -> None:
         if self._started and not self._closing:
@@ -198,10 +198,11 @@ class CallAudioRecorder:
     def _on_played(self, frame: PlayedUpToFrame) -> None:
         if not self._started or self._closing:
             return
+        now_index = self._index(self._clock.now())
         if frame.mark:
-            self._bot.heard(frame.played_seconds)
+            self._bot.heard(frame.played_seconds, now_index)
         else:
-            self._bot.ended(frame.played_seconds)
+            self._bot.ended(frame.played_seconds, now_index)
         self._flush()
 
     def _flush(self, *, final: bool = False) -> None:
@@ -249,6 +250,7 @@ class CallAudioRecorder:
                 sample_rate=self.format.sample_rate,
                 duration=self._caller.start / self.format.sample_rate,
                 bot_segments=tuple(self._bot.segments),
+                bot_delay=(self._bot.delay or 0) / self.format.sample_rate,
             )
             recording = Recording(
                 call_id=self._active_call_id,

@@ -37,6 +37,10 @@ class RecordingTimeline:
     duration: float
     """Seconds in each track (both have the same length)."""
     bot_segments: tuple[BotSegment, ...] = ()
+    bot_delay: float = 0.0
+    """Seconds the far end played behind the local schedule (Twilio's buffer and the
+    round trip of a mark; 0 for a local transport). The bot track is shifted by it,
+    so it lines up with the caller's track as the caller experienced the call."""
 
     def offset_of(self, clock_time: float) -> float:
         """Seconds into the recording at which call clock time ``clock_time`` lies."""
