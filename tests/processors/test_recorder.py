@@ -26,7 +26,7 @@ from framekit.processors.recording import CallAudioRecorder, Recording
 from framekit.testing import Advance, run_processor
 from framekit.transports.base.input import InputTransport
 from framekit.transports.base.output import OutputTransport
-from framekit.transports.local import WavFileInput
+from framekit.transports.local import WavFileInput, WavFileOutput
 
 PCM_16K = audio_format(16000)
 PCM_8K = audio_format(8000)
@@ -155,8 +155,14 @@ async def test_both_tracks_line_up_on_the_calls_clock(tmp_path: Path) -> None:
         bot_audio(0.6),
         Advance(1.8),
     ]
-    recording, _ = await record(tmp_path, items, caller=[(1.0, 2.0), (3.2, 3.6)])
+    line = WavFileOutput(tmp_path / "line.wav")  # the local transport's own recording
+    recording, _ = await record(tmp_path, items, caller=[(1.0, 2.0), (3.2, 3.6)], output=line)
     caller, bot, rate = tracks(recording)
+    # Sample for sample what the transport wrote to its line, at the same instants.
+    written = np.frombuffer(read_wav(line.path)[0], dtype="<i2")
+    same = min(len(written), len(bot))
+    assert same > 3.9 * rate
+    assert np.array_equal(bot[:same], written[:same])
     assert rate == 16000
     assert recording.stereo
     assert recording.paths == (tmp_path / "rec" / f"{recording.call_id}.wav",)
