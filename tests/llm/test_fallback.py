@@ -14,13 +14,14 @@ from typing import Any
 
 import pytest
 
-from framekit.clock import ManualClock
+from framekit.clock import ManualClock, SystemClock
 from framekit.frames import (
     ErrorFrame,
     LLMContextFrame,
     LLMResponseEndFrame,
     LLMResponseStartFrame,
     LLMTextFrame,
+    MetricsFrame,
 )
 from framekit.llm._seam import SeamJoiner
 from framekit.llm.context import AssistantTurn, LLMContext
@@ -550,3 +551,32 @@ def test_seam_restart_notice_only_when_something_was_said_and_nothing_repeats() 
     )
     assert _join("Your order", ["Your order shipped."], **notice)[0] == "Your order shipped."
     assert _join("", ["It shipped."], **notice)[0] == "It shipped."
+
+
+async def test_a_link_s_own_first_token_deadline_and_the_answering_model_in_the_metrics() -> None:
+    slow = Text(ANSWER, faults=[SlowFirstToken(30)])
+    async with (
+        FakeAnthropicServer([slow]) as claude_server,
+        FakeOpenAIServer([Text(ANSWER, output_tokens=12)]) as gpt_server,
+    ):
+        chain = FallbackLLMService(
+            [
+                FallbackLink(CLAUDE.make_service(claude_server), first_token_timeout=0.3),
+                GPT.make_service(gpt_server),
+            ],
+            health=ProviderHealth(),
+            silence_budget=None,
+        )
+        call = Call([LLMProcessor(chain)], clock=SystemClock(), metrics=True)
+        await call.start()
+        await call.send(LLMContextFrame(context=_context()))
+        await call.wait_for(lambda f: isinstance(f, LLMResponseEndFrame))
+        await call.end()
+
+    assert "".join(f.text for f in call.down_of(LLMTextFrame)) == ANSWER
+    failed = chain.last_attempts[0]
+    assert (failed.outcome, failed.kind) == ("failed", "stall")
+    assert 0.3 <= failed.ended_at - failed.started_at < 5.0
+    values = {m.kind: m for f in call.down_of(MetricsFrame) for m in f.data}
+    assert values["ttfb"].model == "gpt-fake"
+    assert values["tokens_out"].value == 12
