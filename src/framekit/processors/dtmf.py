@@ -28,6 +28,8 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass
 
+from loguru import logger
+
 from framekit.clock import TimerHandle
 from framekit.frames import (
     CancelFrame,
@@ -163,7 +165,10 @@ class DTMFAggregator(FrameProcessor):
         self._timer = None
         if generation == self._generation and self._entry:
             # The clock's callback cannot await: the push runs in a short task owned by the call.
-            self.context.tasks.create_task(self._emit_if_current(generation), "dtmf-timeout")
+            try:
+                self.context.tasks.create_task(self._emit_if_current(generation), "dtmf-timeout")
+            except RuntimeError:
+                logger.debug(f"{self.name}: the call ended before the entry timed out")
 
     async def _emit_if_current(self, generation: int) -> None:
         if generation == self._generation and self._entry:
