@@ -39,11 +39,11 @@ from typing import Any
 
 from loguru import logger
 
+from framekit.health import ProviderHealth
 from framekit.intents import CONTACT_CENTER_INTENTS, IntentClassifier
 from framekit.llm.context import LLMContext
 from framekit.llm.events import LLMService, TextDelta
 from framekit.llm.fallback import CONTINUE_INSTRUCTION, FallbackLink, FallbackLLMService
-from framekit.llm.health import ProviderHealth
 from framekit.llm.intent_service import IntentEngineService
 from framekit.models.embeddings import SentenceEmbedder
 from framekit.processors.llm.anthropic import AnthropicLLMService

@@ -23,6 +23,7 @@ from framekit.frames import (
     LLMTextFrame,
     MetricsFrame,
 )
+from framekit.health import BreakerState, CircuitBreaker, ProviderHealth
 from framekit.llm._seam import SeamJoiner
 from framekit.llm.context import AssistantTurn, LLMContext
 from framekit.llm.events import (
@@ -39,7 +40,6 @@ from framekit.llm.fallback import (
     FallbackLink,
     FallbackLLMService,
 )
-from framekit.llm.health import BreakerState, CircuitBreaker, ProviderHealth
 from framekit.processors.llm import LLMProcessor
 from framekit.processors.llm.anthropic import AnthropicLLMService
 from framekit.tasks import live_framekit_tasks

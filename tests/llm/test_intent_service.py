@@ -13,12 +13,12 @@ from framekit.frames import (
     LLMTextFrame,
     TranscriptionFrame,
 )
+from framekit.health import ProviderHealth
 from framekit.intents import CONTACT_CENTER_INTENTS, IntentClassifier
 from framekit.llm.aggregators import create_context_aggregators
 from framekit.llm.context import AssistantTurn, LLMContext, ToolCallRecord, ToolCallState
 from framekit.llm.events import LLMEvent, StreamEnd, TextDelta, ToolCallEvent
 from framekit.llm.fallback import FallbackLLMService
-from framekit.llm.health import ProviderHealth
 from framekit.llm.intent_service import IntentEngineService
 from framekit.models.embeddings import SentenceEmbedder
 from framekit.processors.llm import LLMProcessor

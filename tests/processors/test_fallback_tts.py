@@ -22,7 +22,7 @@ from framekit.frames import (
 )
 from framekit.pipeline.params import PipelineParams
 from framekit.processors.tts.espeak import EspeakTTSProcessor
-from framekit.processors.tts.fallback import CircuitBreaker, FallbackTTSProcessor
+from framekit.processors.tts.fallback import FallbackTTSProcessor
 from framekit.processors.tts.http import HTTPTTSProcessor
 from framekit.testing import FrameCapture, run_processor
 from processors._tts_helpers import LiveCall, audio_of, rms
@@ -188,21 +188,3 @@ async def test_the_circuit_skips_a_dead_service_and_tries_it_after_the_cool_down
     assert server.hits("/toggle") == 5
     assert tts.spoken_by == ["espeak"] * 5 + ["cloud"] * 2
     assert len(call.up) == 3  # one error per failed request, none for skipped sentences
-
-
-def test_circuit_breaker_opens_after_failures_in_a_row_and_closes_on_success() -> None:
-    breaker = CircuitBreaker(failure_threshold=3, cooldown=5.0)
-    assert not breaker.record_failure(0.0)
-    breaker.record_success()
-    assert not breaker.record_failure(1.0)
-    assert not breaker.record_failure(2.0)
-    assert breaker.record_failure(3.0)
-    assert breaker.is_open(7.9)
-    assert not breaker.is_open(8.0)  # cool-down over: one trial
-    assert breaker.record_failure(8.0)  # the trial failed: open again at once
-    assert breaker.is_open(12.9)
-    breaker.record_success()
-    assert not breaker.is_open(13.0)
-    assert breaker.failures == 0
-    with pytest.raises(ValueError, match="failure_threshold"):
-        CircuitBreaker(failure_threshold=0)

@@ -3,7 +3,7 @@
 ``FallbackLLMService([claude, gpt, local, intents])`` is an
 :class:`~framekit.llm.events.LLMService`, so :class:`~framekit.processors.llm.LLMProcessor`
 drives it like any single provider. For each request it streams from the first
-provider whose circuit breaker lets it through (:mod:`framekit.llm.health`), and
+provider whose circuit breaker lets it through (:mod:`framekit.health`), and
 moves to the next one when that provider fails: an HTTP error, a refused or reset
 connection, no first token in time, a stream that goes silent, an error event, or
 (by default) tool arguments that are not JSON.
@@ -42,6 +42,7 @@ from dataclasses import dataclass, field
 from loguru import logger
 
 from framekit.clock import Clock, SystemClock
+from framekit.health import ProviderHealth
 from framekit.llm._seam import SeamJoiner
 from framekit.llm.context import AssistantTurn, LLMContext, Turn, UserTurn
 from framekit.llm.events import (
@@ -53,7 +54,6 @@ from framekit.llm.events import (
     ToolCallEvent,
     UsageEvent,
 )
-from framekit.llm.health import ProviderHealth
 
 __all__ = [
     "CONTINUE_INSTRUCTION",

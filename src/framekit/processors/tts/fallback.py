@@ -35,44 +35,11 @@ from contextlib import aclosing
 from loguru import logger
 
 from framekit.audio.format import AudioFormat
+from framekit.health import CircuitBreaker
 from framekit.processors.tts.base import SentenceTTSProcessor, TTSError
 from framekit.processors.tts.sentences import DEFAULT_ABBREVIATIONS
 
-__all__ = ["CircuitBreaker", "FallbackTTSProcessor"]
-
-
-class CircuitBreaker:
-    """Counts a voice's failures in a row; open (skip the voice) for a while after too many.
-
-    Times are seconds on any monotonic clock the caller passes in, so one breaker can
-    serve calls on the real clock and tests on a manual one.
-    """
-
-    def __init__(self, *, failure_threshold: int = 3, cooldown: float = 30.0) -> None:
-        if failure_threshold < 1:
-            raise ValueError(f"failure_threshold must be at least 1, got {failure_threshold}")
-        self.failure_threshold = failure_threshold
-        self.cooldown = cooldown
-        self.failures = 0
-        """Failures in a row since the last success."""
-        self._opened_at: float | None = None
-
-    def is_open(self, now: float) -> bool:
-        """Whether the voice is to be skipped at ``now`` (false again once the cool-down ends)."""
-        return self._opened_at is not None and now < self._opened_at + self.cooldown
-
-    def record_success(self) -> None:
-        self.failures = 0
-        self._opened_at = None
-
-    def record_failure(self, now: float) -> bool:
-        """Count a failure; returns whether this one opened the circuit."""
-        self.failures += 1
-        trial = self._opened_at is not None  # the one try after a cool-down failed
-        if trial or self.failures >= self.failure_threshold:
-            self._opened_at = now
-            return True
-        return False
+__all__ = ["FallbackTTSProcessor"]
 
 
 class FallbackTTSProcessor(SentenceTTSProcessor):
@@ -146,7 +113,7 @@ class FallbackTTSProcessor(SentenceTTSProcessor):
         for position, index in enumerate(candidates):
             voice, breaker = self.voices[index], self.breakers[index]
             last = position == len(candidates) - 1
-            if breaker.is_open(self.clock.now()) and not last:
+            if not breaker.allow(self.clock.now()) and not last:
                 logger.debug(f"{self.name}: {voice.name} skipped (circuit open)")
                 continue
             try:
@@ -157,7 +124,10 @@ class FallbackTTSProcessor(SentenceTTSProcessor):
                         yield first
                     async for chunk in chunks:
                         yield chunk
-            except Exception as exc:
+            except BaseException as exc:
+                if not isinstance(exc, Exception):  # interrupted or cancelled: no verdict
+                    breaker.release()
+                    raise
                 reason = (
                     "no audio in time" if isinstance(exc, TimeoutError) else str(exc) or repr(exc)
                 )

@@ -1,4 +1,7 @@
-"""Provider health for the LLM fallback chain: one circuit breaker per provider, per process.
+"""Provider health: one circuit breaker per provider, per process.
+
+Used by every fallback chain (LLM providers, TTS voices): a dead provider is
+skipped instead of costing each caller its timeout.
 
 Why a breaker: a provider that is down (an outage, a rate limit that lasts) fails
 every request the same way, and each failure costs the caller its timeout in
