@@ -502,3 +502,45 @@ async def test_on_twilio_the_bot_track_is_what_the_mark_echoes_say_was_heard(
     assert 0.18 <= first.start <= 0.4  # placed by the lag of its first echo
     barge = [s for s in spans(caller_track, rate) if s[1] - s[0] > 0.2]
     assert abs(barge[0][0] - (first.start + first.duration)) <= 0.1
+
+
+class GappyCaller(InputTransport):
+    """Talks 0-1 s, sends nothing 1-2 s (lost packets), talks 2-3 s; 16 kHz 20 ms frames."""
+
+    async def on_pipeline_started(self) -> None:
+        self.context.tasks.create_task(self._talk(), "caller")
+
+    async def _talk(self) -> None:
+        piece = tone(16000, 0.02, 300.0)
+        start = self.clock.now()
+        for n in range(150):
+            if 50 <= n < 100:
+                continue
+            await self.clock.sleep(start + (n + 1) * 0.02 - self.clock.now())
+            await self.feed_audio(piece, PCM_16K)
+
+
+async def test_missing_caller_audio_is_a_gap_and_a_tap_far_from_the_output_still_works(
+    tmp_path: Path,
+) -> None:
+    recorder = CallAudioRecorder(tmp_path / "rec")
+
+    class Passthrough(FrameProcessor):
+        pass
+
+    pipeline = [
+        GappyCaller(),
+        recorder.caller_tap(),
+        recorder.bot_tap(),
+        Passthrough(),  # the bot tap cannot poll the transport: whole utterances only
+        NullOutput(),
+    ]
+    await run_processor(pipeline, [Advance(1.5), bot_audio(0.4), Advance(2.0)])
+    recording = recorder.recording
+    assert recording is not None
+    caller, bot, rate = tracks(recording)
+    assert spans(caller, rate) == [
+        pytest.approx((0.0, 1.0), abs=0.011),
+        pytest.approx((2.0, 3.0), abs=0.011),
+    ]
+    assert spans(bot, rate) == [pytest.approx((1.5, 1.9), abs=0.011)]
