@@ -1,9 +1,9 @@
-"""Plugins are discovered through real entry points; the CLI lists them and runs the demo."""
+"""Plugins and commands are discovered through real entry points; the CLI lists and runs them."""
 
 from __future__ import annotations
 
-import io
 import os
+import re
 import signal
 import subprocess
 import sys
@@ -13,7 +13,7 @@ from pathlib import Path
 import pytest
 
 from framekit.cli import main
-from framekit.cli.demo import run_demo
+from framekit.cli.commands import discover_commands
 from framekit.frames import TextFrame
 from framekit.plugins import PluginError, available_plugins, load_plugin
 from framekit.testing import run_processor
@@ -71,13 +71,57 @@ def test_cli_lists_plugins(installed_plugin: Path, capsys: pytest.CaptureFixture
     assert "shout_plugin:Shout" in capsys.readouterr().out
 
 
-async def test_demo_runs_a_whole_call() -> None:
-    out = io.StringIO()
-    assert await run_demo(out) == 0
-    lines = out.getvalue().splitlines()
-    assert sum(line.startswith("caller:") for line in lines) == 3
-    assert sum(line.startswith("bot:") for line in lines) == 3
-    assert "ended (completed) after 3 turns" in lines[-1]
+@pytest.fixture
+def installed_commands(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """A distribution declaring a working command, a broken one and one that clashes."""
+    (tmp_path / "hello_cmd.py").write_text(
+        textwrap.dedent(
+            """
+            class Hello:
+                help = "say hello"
+
+                def configure(self, parser):
+                    parser.add_argument("--name", default="world")
+
+                def run(self, args):
+                    print(f"hello {args.name}")
+                    return 3
+
+            HELLO = Hello()
+            NOT_A_COMMAND = object()
+            """
+        )
+    )
+    info = tmp_path / "hello_cmd-1.0.dist-info"
+    info.mkdir()
+    (info / "METADATA").write_text("Metadata-Version: 2.1\nName: hello-cmd\nVersion: 1.0\n")
+    (info / "entry_points.txt").write_text(
+        "[framekit.commands]\nhello = hello_cmd:HELLO\nbroken = hello_cmd:NOT_A_COMMAND\n"
+        "plugins = hello_cmd:HELLO\nmissing = no_such_module:X\n"
+    )
+    monkeypatch.syspath_prepend(str(tmp_path))
+    return tmp_path
+
+
+def test_installed_commands_run_from_the_cli(
+    installed_commands: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    assert main(["hello", "--name", "Ada"]) == 3
+    captured = capsys.readouterr()
+    assert "hello Ada" in captured.out
+    assert "command 'broken' (hello_cmd:NOT_A_COMMAND) has no help" in captured.err
+    assert "command 'missing' (no_such_module:X) failed to import" in captured.err
+    assert "command 'plugins' (hello_cmd:HELLO) is already taken" in captured.err
+    assert main(["plugins"]) == 0  # the built-in command keeps its name
+
+
+def test_the_contact_center_registers_demo_without_the_library_importing_it() -> None:
+    commands, _ = discover_commands()
+    demo = next(c for c in commands if c.name == "demo")
+    assert demo.target == "framekit_contact_center.cli:DEMO"
+    library = Path(__file__).resolve().parents[2] / "src" / "framekit"
+    imports = re.compile(r"^\s*(from|import)\s+framekit_contact_center", re.MULTILINE)
+    assert not [p for p in library.rglob("*.py") if imports.search(p.read_text())]
 
 
 RUNNER_SCRIPT = """
