@@ -7,7 +7,9 @@ one after the other in every round, so a shared machine's changing load hits bot
 alike.
 
 * time to first audio: per sentence, from the start of its synthesis to its first
-  audio chunk (the processor's ``first_audio_seconds``);
+  audio chunk (the processor's ``first_audio_seconds``); also by sentence, as Piper
+  synthesizes a whole sentence before its first sample, so a longer one waits longer
+  (the sentences are 1, 3 and 2.4 s long);
 * real-time factor: wall time of the whole answer, from the first text frame to
   the end of the pipeline, over the seconds of audio that came out (below 1 is
   faster than real time).
@@ -86,20 +88,24 @@ async def _main(args: argparse.Namespace) -> None:
         for make in VOICES.values():  # warm-up: first ONNX run, espeak-ng's data in the cache
             await _answer_once(make, out_rate)
         first: dict[str, list[float]] = {name: [] for name in VOICES}
+        by_sentence: dict[str, list[list[float]]] = {name: [[], [], []] for name in VOICES}
         rtf: dict[str, list[float]] = {name: [] for name in VOICES}
         for _ in range(args.runs):
             for name, make in VOICES.items():
                 firsts, wall, audio = await _answer_once(make, out_rate)
                 first[name] += firsts
+                for i, seconds in enumerate(firsts[:3]):
+                    by_sentence[name][i].append(seconds)
                 rtf[name].append(wall / audio)
         print(f"\noutput {out_rate} Hz, {args.runs} answers of 3 sentences per voice")
-        print("| voice | first audio p50 | p90 | max | real-time factor p50 |")
-        print("|---|---:|---:|---:|---:|")
+        print("| voice | first audio p50 | p90 | max | p50 by sentence | real-time factor p50 |")
+        print("|---|---:|---:|---:|---:|---:|")
         for name in VOICES:
             times = sorted(first[name])
             print(
                 f"| {name} | {_ms(statistics.median(times))} | "
                 f"{_ms(times[int(0.9 * (len(times) - 1))])} | {_ms(times[-1])} | "
+                f"{' / '.join(_ms(statistics.median(t)) for t in by_sentence[name] if t)} | "
                 f"{statistics.median(rtf[name]):.3f} |"
             )
     print(f"\nload average after: {os.getloadavg()[0]:.2f}")
