@@ -1,0 +1,79 @@
+"""build_bot: the offline brain by default, an LLM with the same tools when a key is set."""
+
+from __future__ import annotations
+
+import datetime as dt
+from pathlib import Path
+from typing import cast
+
+import pytest
+from framekit_contact_center.bot import build_bot
+from framekit_contact_center.data import BusinessStore
+from framekit_contact_center.seed import seed_store
+from framekit_contact_center.settings import Settings
+from framekit_contact_center.tools import build_tools
+
+from framekit.intents import IntentEngine
+from framekit.intents.processor import IntentEngineProcessor
+from framekit.pipeline import Pipeline
+from framekit.processors import FrameProcessor
+from framekit.processors.stt.whisper import WhisperSTTProcessor
+from framekit.processors.tts.piper import PiperTTSProcessor
+from framekit.processors.vad import SileroVADProcessor, TurnTextRelay
+from framekit.tools import ToolRegistry, ToolRunner
+
+
+@pytest.fixture
+def tools(tmp_path: Path) -> ToolRegistry:
+    store = BusinessStore(tmp_path / "shop.db")
+    seed_store(store, today=dt.date(2026, 11, 25))
+    return build_tools(store)
+
+
+def _stages(task_pipeline: FrameProcessor) -> list[type[FrameProcessor]]:
+    assert isinstance(task_pipeline, Pipeline)
+    return [type(p) for p in task_pipeline.processors()]
+
+
+class _FakeEngine:
+    """Stands in for the IntentEngine (which loads a model): the processor asks for state."""
+
+    def new_state(self) -> object:
+        return object()
+
+
+def test_offline_brain_by_default(tools: ToolRegistry) -> None:
+    source, sink = FrameProcessor(), FrameProcessor()
+    task = build_bot(
+        source, sink, Settings(), tools=tools, engine=cast(IntentEngine, _FakeEngine())
+    )
+    assert _stages(task.pipeline) == [
+        FrameProcessor,
+        SileroVADProcessor,
+        WhisperSTTProcessor,
+        TurnTextRelay,
+        IntentEngineProcessor,
+        PiperTTSProcessor,
+        FrameProcessor,
+    ]
+    assert task.params.enable_metrics
+
+
+def test_an_api_key_brings_the_llm_with_the_same_tools(tools: ToolRegistry) -> None:
+    pytest.importorskip("anthropic")
+    from framekit.processors.llm.anthropic import AnthropicLLMProcessor
+
+    task = build_bot(
+        FrameProcessor(), FrameProcessor(), Settings(anthropic_api_key="sk-test"), tools=tools
+    )
+    stages = _stages(task.pipeline)
+    assert AnthropicLLMProcessor in stages
+    assert IntentEngineProcessor not in stages
+    assert stages.index(ToolRunner) < stages.index(PiperTTSProcessor)
+    context = next(p.llm_context for p in task.pipeline.processors() if hasattr(p, "llm_context"))
+    assert {tool["name"] for tool in context.tools} == {tool.name for tool in tools}
+
+
+def test_asking_for_the_llm_without_a_key_fails_clearly(tools: ToolRegistry) -> None:
+    with pytest.raises(ValueError, match="ANTHROPIC_API_KEY, OPENAI_API_KEY or OPENAI_BASE_URL"):
+        build_bot(FrameProcessor(), FrameProcessor(), Settings(), tools=tools, brain="llm")
