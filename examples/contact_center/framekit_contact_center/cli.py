@@ -10,8 +10,12 @@ from __future__ import annotations
 import argparse
 import asyncio
 import sys
+from typing import TYPE_CHECKING
 
-__all__ = ["DEMO", "DemoCommand"]
+if TYPE_CHECKING:
+    from framekit_contact_center.settings import Settings
+
+__all__ = ["DEMO", "SERVE", "DemoCommand", "ServeCommand"]
 
 
 class DemoCommand:
@@ -40,3 +44,46 @@ class DemoCommand:
 
 
 DEMO = DemoCommand()
+
+
+class ServeCommand:
+    """``framekit serve``: Twilio calls, the calls API and the health check on one port."""
+
+    help = "answer Twilio calls with the contact-center bot; serve the calls API and /health"
+
+    def configure(self, parser: argparse.ArgumentParser) -> None:
+        parser.add_argument("--host", default="0.0.0.0", help="address to listen on")
+        parser.add_argument("--port", type=int, default=8080, help="port to listen on")
+        parser.add_argument(
+            "--drain-timeout",
+            type=float,
+            default=30.0,
+            metavar="SECONDS",
+            help="on SIGINT/SIGTERM, how long running calls may go on before they are cancelled",
+        )
+
+    def run(self, args: argparse.Namespace) -> int:
+        from framekit_contact_center.settings import SettingsError, load_settings
+
+        try:
+            settings = load_settings()
+            from framekit_contact_center.server import check_serving
+
+            check_serving(settings)
+        except SettingsError as exc:
+            print(f"framekit serve: {exc}", file=sys.stderr)
+            return 2
+        return asyncio.run(_serve(settings, args.host, args.port, args.drain_timeout))
+
+
+async def _serve(settings: Settings, host: str, port: int, drain_timeout: float) -> int:
+    from framekit_contact_center.server import ContactCenterServer, serve
+
+    server = ContactCenterServer(settings)
+    print("framekit serve: loading the models...", flush=True)
+    await server.preload()
+    await serve(server, host, port, drain_timeout=drain_timeout, out=sys.stdout)
+    return 0
+
+
+SERVE = ServeCommand()

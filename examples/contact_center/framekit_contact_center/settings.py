@@ -38,6 +38,8 @@ class Settings:
     twilio_account_sid: str | None = None
     twilio_auth_token: str | None = None
     twilio_phone_number: str | None = None
+    webhook_base_url: str | None = None
+    api_token: str | None = None
     anthropic_api_key: str | None = None
     anthropic_model: str = "claude-haiku-4-5"
     openai_api_key: str | None = None
@@ -115,6 +117,14 @@ def _existing_file(value: str) -> Path:
     return path
 
 
+def _api_token(value: str) -> str:
+    if len(value) < 16 or any(c.isspace() for c in value):
+        raise ValueError(
+            "must be at least 16 characters without spaces (try: openssl rand -hex 24)"
+        )
+    return value
+
+
 def _not_empty(value: str) -> str:
     if not value.strip():
         raise ValueError("is set but empty")
@@ -125,6 +135,8 @@ _PARSERS: dict[str, Callable[[str], Any]] = {
     "twilio_account_sid": _twilio_sid,
     "twilio_auth_token": _not_empty,
     "twilio_phone_number": _phone,
+    "webhook_base_url": _url(("http", "https")),
+    "api_token": _api_token,
     "anthropic_api_key": _not_empty,
     "openai_api_key": _not_empty,
     "openai_base_url": _url(("http", "https")),

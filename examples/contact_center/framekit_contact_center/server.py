@@ -1,0 +1,294 @@
+"""``framekit serve``: the contact center on the phone network, its call records over HTTP.
+
+One aiohttp application holds:
+
+* the Twilio routes (:class:`~framekit.transports.twilio.server.TwilioServer`):
+  each call gets the contact-center bot (:func:`~framekit_contact_center.bot.build_bot`)
+  between a Twilio media stream's two ends, a
+  :class:`~framekit.storage.CallRecorder` observing its task, and the two-track
+  :class:`~framekit.processors.recording.CallAudioRecorder` around the transport;
+* the JSON API over the call records (:mod:`framekit_contact_center.api`);
+* ``GET /health``: the database answers, how many calls run (no token: load
+  balancers and orchestrators call it).
+
+Why models load lazily: building the app must stay cheap (tests, ``--help``);
+:meth:`ContactCenterServer.preload` loads the intent engine before the server
+listens, so the first caller does not wait for it.
+
+Shutdown (:func:`serve`): on SIGINT or SIGTERM the server stops listening, answers
+new call webhooks with 503, lets the running calls finish for ``drain_timeout``
+seconds, then cancels what is left and writes the last records. A second signal
+skips the wait.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import datetime as dt
+import signal
+import uuid
+from collections.abc import Awaitable, Callable, Sequence
+from pathlib import Path
+from typing import Any, TextIO
+
+from aiohttp import web
+from loguru import logger
+from sqlalchemy import Engine, text
+
+from framekit.intents import IntentEngine, registry_caller
+from framekit.observers import Observer
+from framekit.pipeline import Pipeline, PipelineTask
+from framekit.processors import FrameProcessor
+from framekit.processors.recording import CallAudioRecorder
+from framekit.storage import CallRecorder, RecordWriter, make_engine, migrate
+from framekit.transports.twilio import StartMessage, TwilioMediaStreamTransport
+from framekit.transports.twilio.server import TwilioServer, TwilioSettings
+from framekit_contact_center.api import CallsAPI
+from framekit_contact_center.bot import build_bot
+from framekit_contact_center.data import BusinessStore
+from framekit_contact_center.seed import seed_store
+from framekit_contact_center.settings import Settings, SettingsError
+from framekit_contact_center.tools import build_tools
+
+__all__ = ["BotBuilder", "ContactCenterServer", "check_serving", "serve"]
+
+BotBuilder = Callable[[FrameProcessor, FrameProcessor, str, Sequence[Observer]], PipelineTask]
+"""``(transport input, transport output, call_id, observers) -> task``: one call's bot
+(tests swap it)."""
+
+_REQUIRED = ("twilio_account_sid", "twilio_auth_token", "webhook_base_url", "api_token")
+_RECORDING_RATE = 8000  # a phone line carries 8 kHz: more would only fill the disk
+
+
+def check_serving(settings: Settings) -> None:
+    """Raise :class:`SettingsError` naming every variable ``serve`` needs and lacks."""
+    missing = [
+        (name.upper(), "is required by framekit serve")
+        for name in _REQUIRED
+        if not getattr(settings, name)
+    ]
+    if missing:
+        raise SettingsError(missing)
+
+
+class ContactCenterServer:
+    """The serve application: Twilio calls, the calls API and the health check.
+
+    ``settings`` must pass :func:`check_serving`. ``bot`` replaces the
+    contact-center bot (the recorders are added around it all the same).
+    """
+
+    def __init__(self, settings: Settings, *, bot: BotBuilder | None = None) -> None:
+        check_serving(settings)
+        assert settings.api_token
+        assert settings.twilio_auth_token
+        assert settings.webhook_base_url
+        self.settings = settings
+        self.draining = False
+        self._bot = bot
+        self._engine: IntentEngine | None = None
+        self._engine_lock = asyncio.Lock()
+        self._writer: RecordWriter | None = None
+        self._db: Engine = make_engine(settings.database_url)
+        self._store: BusinessStore | None = None
+        self.twilio = TwilioServer(
+            TwilioSettings(
+                webhook_base_url=settings.webhook_base_url,
+                account_sid=settings.twilio_account_sid or "",
+                auth_token=settings.twilio_auth_token,
+                phone_number=settings.twilio_phone_number or "",
+            ),
+            self._build_call,
+        )
+        self.app = web.Application(middlewares=[self._refuse_calls_while_draining])
+        self.twilio.add_routes(self.app)
+        CallsAPI(self._db, settings.api_token, settings.recordings_dir).add_routes(self.app)
+        self.app.router.add_get("/health", self._health)
+        self.app.on_startup.append(self._startup)
+        self.app.on_cleanup.append(self._cleanup)
+
+    @property
+    def active_calls(self) -> int:
+        """Calls running now."""
+        return len(self.twilio.active_calls)
+
+    async def preload(self) -> None:
+        """Load what the first call would otherwise wait for (the intent engine's model)."""
+        await self._intent_engine()
+
+    # --- lifecycle -----------------------------------------------------------------------
+
+    async def _startup(self, app: web.Application) -> None:
+        settings = self.settings
+        if settings.database_url.startswith("sqlite:///"):
+            Path(settings.database_url.removeprefix("sqlite:///")).parent.mkdir(
+                parents=True, exist_ok=True
+            )
+        await asyncio.to_thread(migrate, settings.database_url)
+        # The server's own writer, not the process's shared one: it is closed (the last
+        # records written, or spooled) when the server stops, not at interpreter exit.
+        self._writer = RecordWriter(
+            settings.database_url, spool_dir=settings.recordings_dir.parent / "spool"
+        ).start()
+        settings.recordings_dir.mkdir(parents=True, exist_ok=True)
+
+    async def _cleanup(self, app: web.Application) -> None:
+        if self._writer is not None:
+            await asyncio.to_thread(self._writer.close, 10)
+        self._db.dispose()
+
+    @web.middleware
+    async def _refuse_calls_while_draining(
+        self, request: web.Request, handler: Callable[[web.Request], Awaitable[web.StreamResponse]]
+    ) -> web.StreamResponse:
+        if self.draining and request.path in ("/twilio/voice", "/twilio/stream"):
+            return web.json_response({"error": "shutting down"}, status=503)
+        return await handler(request)
+
+    # --- health ----------------------------------------------------------------------------
+
+    async def _health(self, request: web.Request) -> web.Response:
+        try:
+            await asyncio.to_thread(self._ping)
+            database = "ok"
+        except Exception as exc:
+            database = f"unreachable: {type(exc).__name__}"
+        body: dict[str, Any] = {
+            "status": "ok" if database == "ok" else "degraded",
+            "database": database,
+            "active_calls": self.active_calls,
+            "draining": self.draining,
+            "spooled_records": self._writer.spooled_now if self._writer else 0,
+        }
+        return web.json_response(body, status=200 if database == "ok" else 503)
+
+    def _ping(self) -> None:
+        with self._db.connect() as connection:
+            connection.execute(text("SELECT 1"))
+
+    # --- one call --------------------------------------------------------------------------
+
+    async def _intent_engine(self) -> IntentEngine | None:
+        """The process's intent engine (built once), or None when an LLM is the brain."""
+        if self.settings.llm_provider is not None or self._bot is not None:
+            return None
+        async with self._engine_lock:
+            if self._engine is None:
+                self._engine = await asyncio.to_thread(
+                    IntentEngine, registry_caller(build_tools(self._business()))
+                )
+            return self._engine
+
+    def _business(self) -> BusinessStore:
+        if self._store is None:
+            store = BusinessStore(self.settings.business_db_path)
+            if not store.order_numbers():
+                seed_store(store, today=dt.date.today())  # a fresh install has a shop to show
+            self._store = store
+        return self._store
+
+    async def _build_call(
+        self, transport: TwilioMediaStreamTransport, start: StartMessage
+    ) -> PipelineTask:
+        """The pipeline factory: bot, two-track recording and call record for one call."""
+        assert self._writer is not None, "the app has not started"
+        call_id = uuid.uuid4().hex
+        params = start.custom_parameters
+        audio = CallAudioRecorder(
+            self.settings.recordings_dir,
+            sample_rate=_RECORDING_RATE,
+            stereo=False,
+            call_id=call_id,
+        )
+        record = CallRecorder(
+            self._writer,
+            call_id=call_id,
+            external_id=start.call_sid,
+            caller=params.get("from") or None,
+            dialled=params.get("to") or None,
+            direction=params.get("direction") or "inbound",
+        )
+        head = Pipeline([transport.input(), audio.caller_tap()])
+        tail = Pipeline([audio.bot_tap(), transport.output()])
+        if self._bot is not None:
+            task = self._bot(head, tail, call_id, [record])
+        else:
+            engine = await self._intent_engine()
+            store = self._business()
+            task = build_bot(
+                head,
+                tail,
+                self.settings,
+                tools=build_tools(store, transfer_to=self.settings.transfer_number),
+                engine=engine,
+                observers=[record],
+                call_id=call_id,
+            )
+
+        def note_recordings(frame: object) -> None:
+            # The audio recorder names its files when the call starts; the call record
+            # saves them when the call ends, after this listener has run.
+            for path in audio.paths:
+                track = "caller" if path.name.endswith(".caller.wav") else "bot"
+                record.add_recording(track, str(path))
+
+        task.on_downstream_exit(note_recordings)
+        record.attach(task)
+        logger.info(f"call {start.call_sid}: record {call_id}")
+        return task
+
+
+async def serve(
+    server: ContactCenterServer,
+    host: str,
+    port: int,
+    *,
+    drain_timeout: float = 30.0,
+    stop: asyncio.Event | None = None,
+    out: TextIO | None = None,
+    on_listening: Callable[[str, int], None] | None = None,
+) -> None:
+    """Run ``server`` on ``host:port`` until SIGINT/SIGTERM (or ``stop``), then drain.
+
+    ``on_listening(host, port)`` is told the bound address (``port=0`` picks one).
+    """
+    loop = asyncio.get_running_loop()
+    stop = stop or asyncio.Event()
+    force = asyncio.Event()
+
+    def on_signal() -> None:
+        (force if stop.is_set() else stop).set()
+
+    signals = (signal.SIGINT, signal.SIGTERM)
+    for number in signals:
+        loop.add_signal_handler(number, on_signal)
+    runner = web.AppRunner(server.app, handle_signals=False)
+    await runner.setup()
+    try:
+        site = web.TCPSite(runner, host, port)
+        await site.start()
+        bound_host, bound_port = runner.addresses[0][:2]
+        if on_listening is not None:
+            on_listening(bound_host, bound_port)
+        if out is not None:
+            out.write(f"framekit serve: listening on http://{bound_host}:{bound_port}\n")
+            out.flush()
+        await stop.wait()
+        server.draining = True
+        await site.stop()  # no new connections; the calls' sockets stay open
+        if server.active_calls:
+            logger.info(
+                f"serve: stopping; waiting up to {drain_timeout:.0f} s for "
+                f"{server.active_calls} call(s) to end"
+            )
+            waits = [
+                asyncio.ensure_future(server.twilio.wait_until_idle()),
+                asyncio.ensure_future(force.wait()),
+            ]
+            await asyncio.wait(waits, timeout=drain_timeout, return_when=asyncio.FIRST_COMPLETED)
+            for waiting in waits:
+                waiting.cancel()
+    finally:
+        for number in signals:
+            loop.remove_signal_handler(number)
+        await runner.cleanup()  # cancels the calls still running, then writes the records
