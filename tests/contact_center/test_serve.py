@@ -1,0 +1,211 @@
+"""``serve``: a Twilio call through the app is recorded (record and both tracks); shutdown drains.
+
+The bot here is a light stand-in (a greeting tone, no models): what is under test is
+the server's wiring around it (call record, two-track recorder, stream parameters)
+and its shutdown, not the contact-center bot itself (see ``test_bot.py``).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import wave
+from collections.abc import AsyncIterator, Sequence
+from contextlib import asynccontextmanager
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pytest
+
+pytest.importorskip("sqlmodel", reason="the serve app needs the 'db' extra")
+pytest.importorskip("twilio", reason="the serve app needs the 'twilio' extra")
+
+import aiohttp
+from framekit_contact_center.server import ContactCenterServer, serve
+from framekit_contact_center.settings import Settings
+from sqlmodel import Session, select
+
+from framekit.audio import PCM16_16K
+from framekit.frames import OutputAudioFrame
+from framekit.observers import Observer
+from framekit.pipeline import Pipeline, PipelineParams, PipelineTask
+from framekit.processors import FrameProcessor
+from framekit.storage import Call, get_call, make_engine
+from framekit.testing.twilio_caller import TwilioCallerSimulator
+from framekit.transports.twilio import sign_stream_token
+
+TOKEN = "test-api-token-0123456789"
+TWILIO_TOKEN = "twilio-auth-token-0123456789abcdef"
+PARAMS = {"from": "+15551230000", "to": "+15550000000", "direction": "inbound"}
+
+
+def _tone(seconds: float, amplitude: int = 8000) -> bytes:
+    t = np.arange(round(seconds * 16000)) / 16000
+    return (amplitude * np.sin(2 * np.pi * 440 * t)).astype("<i2").tobytes()
+
+
+def _greeter(
+    head: FrameProcessor, tail: FrameProcessor, call_id: str, observers: Sequence[Observer]
+) -> PipelineTask:
+    """A bot that says a 0.3 s tone when the call starts, then listens."""
+    task = PipelineTask(
+        Pipeline([head, tail]),
+        params=PipelineParams(idle_timeout=None),
+        observers=observers,
+        call_id=call_id,
+    )
+    greeting = OutputAudioFrame(audio=_tone(0.3), format=PCM16_16K)
+    asyncio.get_running_loop().create_task(task.queue_frames([greeting]))
+    return task
+
+
+@dataclass
+class Running:
+    server: ContactCenterServer
+    base_url: str
+    stop: asyncio.Event
+    serving: asyncio.Task[None]
+    database_url: str
+
+    def caller(self, call_sid: str) -> TwilioCallerSimulator:
+        token = sign_stream_token(TWILIO_TOKEN, call_sid)
+        url = f"{self.base_url.replace('http', 'ws', 1)}/twilio/stream?token={token}"
+        return TwilioCallerSimulator(url, call_sid=call_sid, custom_parameters=PARAMS)
+
+
+@asynccontextmanager
+async def _serving(tmp_path: Path, drain_timeout: float) -> AsyncIterator[Running]:
+    database_url = f"sqlite:///{tmp_path / 'calls.db'}"
+    settings = Settings(
+        twilio_account_sid="AC" + "0" * 32,
+        twilio_auth_token=TWILIO_TOKEN,
+        webhook_base_url="https://bot.example.test",
+        api_token=TOKEN,
+        database_url=database_url,
+        business_db_path=tmp_path / "shop.db",
+        recordings_dir=tmp_path / "recordings",
+    )
+    server = ContactCenterServer(settings, bot=_greeter)
+    stop = asyncio.Event()
+    bound: asyncio.Future[tuple[str, int]] = asyncio.get_running_loop().create_future()
+    serving = asyncio.ensure_future(
+        serve(
+            server,
+            "127.0.0.1",
+            0,
+            drain_timeout=drain_timeout,
+            stop=stop,
+            on_listening=lambda host, port: bound.set_result((host, port)),
+        )
+    )
+    host, port = await asyncio.wait_for(bound, 10)
+    try:
+        yield Running(server, f"http://{host}:{port}", stop, serving, database_url)
+    finally:
+        stop.set()
+        await asyncio.wait_for(serving, 20)
+
+
+async def _refused(base_url: str) -> bool:
+    try:
+        async with aiohttp.ClientSession() as session, session.get(base_url + "/health"):
+            return False
+    except aiohttp.ClientConnectionError:
+        return True
+
+
+async def _wait(predicate: Any, within: float = 5.0) -> None:
+    """A bounded poll of server state that no event announces."""
+    async with asyncio.timeout(within):
+        while not predicate():  # noqa: ASYNC110
+            await asyncio.sleep(0.02)
+
+
+async def test_a_call_is_recorded_with_its_twilio_ids_and_both_tracks(tmp_path: Path) -> None:
+    async with _serving(tmp_path, drain_timeout=5.0) as running:
+        call_sid = "CA" + "3" * 32
+        async with running.caller(call_sid) as caller:
+            await caller.wait_for_audio(0.25)
+            await caller.send_pcm(_tone(0.5, 3000), PCM16_16K)
+            assert running.server.active_calls == 1
+            await caller.hang_up()
+        async with asyncio.timeout(10):
+            await running.server.twilio.wait_until_idle()
+    # serve() has returned: its writer wrote the last records.
+    engine = make_engine(running.database_url)
+    try:
+        [call] = _calls_of(engine, call_sid)
+    finally:
+        engine.dispose()
+    assert (call.caller, call.dialled, call.direction) == (
+        "+15551230000",
+        "+15550000000",
+        "inbound",
+    )
+    assert call.ended_at is not None
+    assert set(call.recordings) == {"caller", "bot"}
+    loud = {}
+    for track, location in call.recordings.items():
+        path = Path(location)
+        assert path.parent == tmp_path / "recordings"
+        with wave.open(str(path)) as wav:
+            assert wav.getframerate() == 8000
+            samples = np.frombuffer(wav.readframes(wav.getnframes()), dtype="<i2")
+        loud[track] = np.count_nonzero(np.abs(samples) > 1000) / 8000
+    # The caller's 0.5 s tone and the bot's 0.3 s greeting (as heard) are on their tracks
+    # A sine of amplitude A is above 1000 for 1 - 2/pi * asin(1000 / A) of the time:
+    # 78 % of the caller's 0.5 s (A = 3000, 0.39 s), 92 % of the bot's 0.3 s (0.28 s).
+    assert loud["caller"] > 0.35
+    assert loud["bot"] > 0.25
+
+
+def _calls_of(engine: Any, external_id: str) -> list[Call]:
+    """The call records of a Twilio CallSid (the server picks its own call ids)."""
+    with Session(engine) as session:
+        ids = [c.id for c in session.exec(select(Call).where(Call.external_id == external_id))]
+    details = [get_call(engine, call_id) for call_id in ids]
+    return [d.call for d in details if d is not None]
+
+
+async def test_shutdown_stops_listening_and_waits_for_a_call_that_ends(tmp_path: Path) -> None:
+    call_sid = "CA" + "4" * 32
+    async with (
+        _serving(tmp_path, drain_timeout=30.0) as running,
+        running.caller(call_sid) as caller,
+    ):
+        await caller.wait_for_audio(0.25)
+        running.stop.set()
+        await _wait(lambda: running.server.draining)
+        assert await _refused(running.base_url)  # no new connections
+        assert not running.serving.done()  # the call still runs
+        assert running.server.active_calls == 1
+        await caller.hang_up()
+        async with asyncio.timeout(10):
+            await running.serving  # long before the 30 s drain timeout
+    engine = make_engine(running.database_url)
+    try:
+        [call] = _calls_of(engine, call_sid)
+    finally:
+        engine.dispose()
+    assert call.ended_at is not None
+    assert call.end_reason != "server shutting down"  # it ended by itself
+
+
+async def test_shutdown_cancels_a_call_still_running_after_the_drain_timeout(
+    tmp_path: Path,
+) -> None:
+    async with _serving(tmp_path, drain_timeout=0.3) as running:
+        call_sid = "CA" + "5" * 32
+        async with running.caller(call_sid) as caller:
+            await caller.wait_for_audio(0.25)
+            running.stop.set()
+            async with asyncio.timeout(10):
+                await running.serving
+            await caller.wait_closed()
+    engine = make_engine(running.database_url)
+    try:
+        [call] = _calls_of(engine, call_sid)
+    finally:
+        engine.dispose()
+    assert (call.outcome, call.end_reason) == ("cancelled", "server shutting down")
