@@ -209,3 +209,28 @@ async def test_shutdown_cancels_a_call_still_running_after_the_drain_timeout(
     finally:
         engine.dispose()
     assert (call.outcome, call.end_reason) == ("cancelled", "server shutting down")
+
+
+def test_the_serve_command_fails_at_start_naming_what_is_missing(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    import argparse
+
+    from framekit_contact_center.cli import SERVE
+
+    monkeypatch.chdir(tmp_path)  # no .env here
+    for name in ("TWILIO_ACCOUNT_SID", "TWILIO_AUTH_TOKEN", "WEBHOOK_BASE_URL", "API_TOKEN"):
+        monkeypatch.delenv(name, raising=False)
+    monkeypatch.setenv("API_TOKEN", "too short")
+    parser = argparse.ArgumentParser()
+    SERVE.configure(parser)
+    assert SERVE.run(parser.parse_args(["--port", "0"])) == 2
+    err = capsys.readouterr().err
+    assert err.startswith("framekit serve: invalid configuration")
+    assert "API_TOKEN: must be at least 16 characters" in err
+    assert "too short" not in err
+    monkeypatch.delenv("API_TOKEN")
+    assert SERVE.run(parser.parse_args([])) == 2
+    err = capsys.readouterr().err
+    for name in ("TWILIO_ACCOUNT_SID", "TWILIO_AUTH_TOKEN", "WEBHOOK_BASE_URL", "API_TOKEN"):
+        assert f"{name}: is required by framekit serve" in err
