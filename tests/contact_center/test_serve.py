@@ -13,7 +13,7 @@ from collections.abc import AsyncIterator, Sequence
 from contextlib import asynccontextmanager
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import Any, cast
 
 import numpy as np
 import pytest
@@ -22,12 +22,14 @@ pytest.importorskip("sqlmodel", reason="the serve app needs the 'db' extra")
 pytest.importorskip("twilio", reason="the serve app needs the 'twilio' extra")
 
 import aiohttp
+from framekit_contact_center.data import BusinessStore
 from framekit_contact_center.server import ContactCenterServer, serve
 from framekit_contact_center.settings import Settings
 from sqlmodel import Session, select
 
 from framekit.audio import PCM16_16K
 from framekit.frames import OutputAudioFrame
+from framekit.intents import IntentEngine
 from framekit.observers import Observer
 from framekit.pipeline import Pipeline, PipelineParams, PipelineTask
 from framekit.processors import FrameProcessor
@@ -60,6 +62,18 @@ def _greeter(
     return task
 
 
+def _settings(tmp_path: Path) -> Settings:
+    return Settings(
+        twilio_account_sid="AC" + "0" * 32,
+        twilio_auth_token=TWILIO_TOKEN,
+        webhook_base_url="https://bot.example.test",
+        api_token=TOKEN,
+        database_url=f"sqlite:///{tmp_path / 'calls.db'}",
+        business_db_path=tmp_path / "shop.db",
+        recordings_dir=tmp_path / "recordings",
+    )
+
+
 @dataclass
 class Running:
     server: ContactCenterServer
@@ -76,16 +90,8 @@ class Running:
 
 @asynccontextmanager
 async def _serving(tmp_path: Path, drain_timeout: float) -> AsyncIterator[Running]:
-    database_url = f"sqlite:///{tmp_path / 'calls.db'}"
-    settings = Settings(
-        twilio_account_sid="AC" + "0" * 32,
-        twilio_auth_token=TWILIO_TOKEN,
-        webhook_base_url="https://bot.example.test",
-        api_token=TOKEN,
-        database_url=database_url,
-        business_db_path=tmp_path / "shop.db",
-        recordings_dir=tmp_path / "recordings",
-    )
+    settings = _settings(tmp_path)
+    database_url = settings.database_url
     server = ContactCenterServer(settings, bot=_greeter)
     stop = asyncio.Event()
     bound: asyncio.Future[tuple[str, int]] = asyncio.get_running_loop().create_future()
@@ -234,3 +240,60 @@ def test_the_serve_command_fails_at_start_naming_what_is_missing(
     err = capsys.readouterr().err
     for name in ("TWILIO_ACCOUNT_SID", "TWILIO_AUTH_TOKEN", "WEBHOOK_BASE_URL", "API_TOKEN"):
         assert f"{name}: is required by framekit serve" in err
+
+
+class _FakeEngine:
+    """Stands in for the IntentEngine (which loads a model): the processor asks for state."""
+
+    def new_state(self) -> object:
+        return object()
+
+
+class _NoSocket:
+    """A media socket that is never read: the factory only builds the call."""
+
+    async def receive(self) -> str | bytes | None:
+        return None
+
+    async def send(self, text: str) -> None:
+        raise ConnectionResetError
+
+    async def close(self, code: int = 1000, reason: str = "") -> None:
+        return None
+
+
+async def test_the_factory_builds_the_contact_center_bot_between_the_recorders(
+    tmp_path: Path,
+) -> None:
+    from aiohttp.test_utils import TestClient, TestServer
+
+    from framekit.intents.processor import IntentEngineProcessor
+    from framekit.processors.stt.whisper import WhisperSTTProcessor
+    from framekit.processors.tts.piper import PiperTTSProcessor
+    from framekit.processors.vad import SileroVADProcessor, TurnTextRelay
+    from framekit.transports.twilio import StartMessage, TwilioMediaStreamTransport
+    from framekit.transports.twilio.output import TwilioOutput
+    from framekit.transports.twilio.transport import TwilioInput
+
+    settings = _settings(tmp_path)
+    server = ContactCenterServer(settings, engine=cast(IntentEngine, _FakeEngine()))
+    start = StartMessage(
+        "MZ" + "6" * 32, "CA" + "6" * 32, "AC" + "0" * 32, custom_parameters=PARAMS
+    )
+    async with TestClient(TestServer(server.app)):  # runs the app's start-up
+        task = await server.build_call(TwilioMediaStreamTransport(_NoSocket()), start)
+    stages = [type(p) for p in task.pipeline.processors()]
+    assert stages[0] is TwilioInput
+    assert stages[1].__name__ == "_CallerTap"
+    assert stages[2:7] == [
+        SileroVADProcessor,
+        WhisperSTTProcessor,
+        TurnTextRelay,
+        IntentEngineProcessor,
+        PiperTTSProcessor,
+    ]
+    assert stages[7].__name__ == "_BotTap"
+    assert stages[8] is TwilioOutput
+    assert len(task.call_id) == 32  # the record's own id, not the CallSid
+    # The shop was seeded on first use, for the tools.
+    assert BusinessStore(tmp_path / "shop.db").order_numbers()

@@ -41,6 +41,7 @@ from framekit.pipeline import Pipeline, PipelineTask
 from framekit.processors import FrameProcessor
 from framekit.processors.recording import CallAudioRecorder
 from framekit.storage import CallRecorder, RecordWriter, make_engine, migrate
+from framekit.tools import ToolRegistry
 from framekit.transports.twilio import StartMessage, TwilioMediaStreamTransport
 from framekit.transports.twilio.server import TwilioServer, TwilioSettings
 from framekit_contact_center.api import CallsAPI
@@ -74,11 +75,18 @@ def check_serving(settings: Settings) -> None:
 class ContactCenterServer:
     """The serve application: Twilio calls, the calls API and the health check.
 
-    ``settings`` must pass :func:`check_serving`. ``bot`` replaces the
+    ``settings`` must pass :func:`check_serving`. ``engine`` is an intent engine
+    already built (else one is built on first need). ``bot`` replaces the
     contact-center bot (the recorders are added around it all the same).
     """
 
-    def __init__(self, settings: Settings, *, bot: BotBuilder | None = None) -> None:
+    def __init__(
+        self,
+        settings: Settings,
+        *,
+        engine: IntentEngine | None = None,
+        bot: BotBuilder | None = None,
+    ) -> None:
         check_serving(settings)
         assert settings.api_token
         assert settings.twilio_auth_token
@@ -86,11 +94,11 @@ class ContactCenterServer:
         self.settings = settings
         self.draining = False
         self._bot = bot
-        self._engine: IntentEngine | None = None
+        self._engine = engine
         self._engine_lock = asyncio.Lock()
         self._writer: RecordWriter | None = None
         self._db: Engine = make_engine(settings.database_url)
-        self._store: BusinessStore | None = None
+        self._tools: ToolRegistry | None = None
         self.twilio = TwilioServer(
             TwilioSettings(
                 webhook_base_url=settings.webhook_base_url,
@@ -98,7 +106,7 @@ class ContactCenterServer:
                 auth_token=settings.twilio_auth_token,
                 phone_number=settings.twilio_phone_number or "",
             ),
-            self._build_call,
+            self.build_call,
         )
         self.app = web.Application(middlewares=[self._refuse_calls_while_draining])
         self.twilio.add_routes(self.app)
@@ -174,23 +182,26 @@ class ContactCenterServer:
             return None
         async with self._engine_lock:
             if self._engine is None:
-                self._engine = await asyncio.to_thread(
-                    IntentEngine, registry_caller(build_tools(self._business()))
-                )
+                tools = self._shop_tools()
+                self._engine = await asyncio.to_thread(IntentEngine, registry_caller(tools))
             return self._engine
 
-    def _business(self) -> BusinessStore:
-        if self._store is None:
+    def _shop_tools(self) -> ToolRegistry:
+        """The shop's tools, one registry for every call (they keep no per-call state)."""
+        if self._tools is None:
             store = BusinessStore(self.settings.business_db_path)
             if not store.order_numbers():
                 seed_store(store, today=dt.date.today())  # a fresh install has a shop to show
-            self._store = store
-        return self._store
+            self._tools = build_tools(store, transfer_to=self.settings.transfer_number)
+        return self._tools
 
-    async def _build_call(
+    async def build_call(
         self, transport: TwilioMediaStreamTransport, start: StartMessage
     ) -> PipelineTask:
-        """The pipeline factory: bot, two-track recording and call record for one call."""
+        """The Twilio pipeline factory: bot, two-track recording and call record for one call.
+
+        The app must have started (its record writer runs from then on).
+        """
         assert self._writer is not None, "the app has not started"
         call_id = uuid.uuid4().hex
         params = start.custom_parameters
@@ -214,12 +225,11 @@ class ContactCenterServer:
             task = self._bot(head, tail, call_id, [record])
         else:
             engine = await self._intent_engine()
-            store = self._business()
             task = build_bot(
                 head,
                 tail,
                 self.settings,
-                tools=build_tools(store, transfer_to=self.settings.transfer_number),
+                tools=self._shop_tools(),
                 engine=engine,
                 observers=[record],
                 call_id=call_id,
