@@ -35,6 +35,7 @@ from aiohttp import web
 from loguru import logger
 from sqlalchemy import Engine, text
 
+from framekit.frames import CancelFrame, EndFrame, Frame
 from framekit.intents import IntentEngine, registry_caller
 from framekit.observers import Observer
 from framekit.pipeline import Pipeline, PipelineTask
@@ -235,9 +236,11 @@ class ContactCenterServer:
                 call_id=call_id,
             )
 
-        def note_recordings(frame: object) -> None:
+        def note_recordings(frame: Frame) -> None:
             # The audio recorder names its files when the call starts; the call record
             # saves them when the call ends, after this listener has run.
+            if not isinstance(frame, EndFrame | CancelFrame):
+                return
             for path in audio.paths:
                 track = "caller" if path.name.endswith(".caller.wav") else "bot"
                 record.add_recording(track, str(path))
