@@ -297,3 +297,18 @@ async def test_the_factory_builds_the_contact_center_bot_between_the_recorders(
     assert len(task.call_id) == 32  # the record's own id, not the CallSid
     # The shop was seeded on first use, for the tools.
     assert BusinessStore(tmp_path / "shop.db").order_numbers()
+
+
+async def test_while_draining_new_calls_get_503_and_the_api_still_answers(tmp_path: Path) -> None:
+    from aiohttp.test_utils import TestClient, TestServer
+
+    server = ContactCenterServer(_settings(tmp_path))
+    async with TestClient(TestServer(server.app)) as client:
+        server.draining = True
+        assert (await client.post("/twilio/voice", data={"CallSid": "CA1"})).status == 503
+        assert (await client.get("/twilio/stream?token=x")).status == 503
+        health = await client.get("/health")
+        assert health.status == 200
+        assert (await health.json())["draining"] is True
+        calls = await client.get("/api/calls", headers={"Authorization": f"Bearer {TOKEN}"})
+        assert calls.status == 200
