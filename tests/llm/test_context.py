@@ -7,7 +7,7 @@ import json
 from framekit.llm.adapters import to_anthropic, to_openai, to_openai_tools
 from framekit.llm.adapters.anthropic import CALL_START_TEXT, CONTINUE_TEXT
 from framekit.llm.context import LLMContext, ToolCallRecord, ToolCallState, estimate_tokens
-from framekit.llm.playback import heard_share
+from framekit.processors.tts.heard import heard_share
 
 TOOL = {"name": "lookup_order", "description": "Find an order.", "parameters": {"type": "object"}}
 

@@ -43,43 +43,20 @@ from framekit.frames import (
 )
 from framekit.llm.context import LLMContext
 from framekit.processors.base import FrameDirection, FrameProcessor
+from framekit.processors.tts.heard import SpokenSentence, heard_text
 from framekit.processors.tts.sentences import SentenceAggregator
 
-__all__ = ["LLMPlaybackTracker", "heard_share"]
+__all__ = ["LLMPlaybackTracker"]
 
 DOWNSTREAM = FrameDirection.DOWNSTREAM
 UPSTREAM = FrameDirection.UPSTREAM
-_EPSILON = 0.03
-"""Seconds of slack when comparing audio written with audio played (resampling, padding)."""
-
-
-def heard_share(text: str, fraction: float) -> str:
-    """The whole words of ``text`` within its first ``fraction`` of characters."""
-    if fraction >= 1:
-        return text
-    if fraction <= 0:
-        return ""
-    cut = int(len(text) * fraction)
-    if cut < len(text) and not text[cut].isspace():
-        cut = text.rfind(" ", 0, cut + 1)
-        if cut < 0:
-            return ""
-    return text[:cut].rstrip()
-
-
-@dataclass(eq=False, slots=True)
-class _Sentence:
-    text: str
-    start: float
-    seconds: float = 0.0
-    stopped: bool = False
 
 
 @dataclass(eq=False, slots=True)
 class _Spoken:
     mirror: SentenceAggregator = field(default_factory=SentenceAggregator)
     ready: list[str] = field(default_factory=list)
-    sentences: list[_Sentence] = field(default_factory=list)
+    sentences: list[SpokenSentence] = field(default_factory=list)
     ended: bool = False
 
     def next_sentence(self) -> str:
@@ -91,7 +68,7 @@ class _Spoken:
         """Everything of this response was spoken and has been heard by ``played``."""
         if not self.ended or self.ready or self.mirror.pending.strip():
             return False
-        return all(s.stopped and s.start + s.seconds <= played + _EPSILON for s in self.sentences)
+        return all(s.finished_by(played) for s in self.sentences)
 
 
 class LLMPlaybackTracker(FrameProcessor):
@@ -102,7 +79,7 @@ class LLMPlaybackTracker(FrameProcessor):
         self.llm_context = context
         self._responses: dict[str, _Spoken] = {}
         self._current: str | None = None
-        self._sentence: _Sentence | None = None
+        self._sentence: SpokenSentence | None = None
         self._written = 0.0
         self._played = 0.0
         self._interrupting = False
@@ -138,7 +115,7 @@ class LLMPlaybackTracker(FrameProcessor):
         elif isinstance(frame, TTSStartedFrame):
             current = self._responses.get(self._current) if self._current else None
             text = current.next_sentence() if current is not None else ""
-            self._sentence = _Sentence(text, start=self._written)
+            self._sentence = SpokenSentence(text, start=self._written)
             if current is not None:
                 current.sentences.append(self._sentence)
         elif isinstance(frame, TTSStoppedFrame):
@@ -164,18 +141,7 @@ class LLMPlaybackTracker(FrameProcessor):
         spoken = self._responses.get(response_id)
         if spoken is None:
             return ""
-        played = self._played
-        parts: list[str] = []
-        for sentence in spoken.sentences:
-            end = sentence.start + sentence.seconds
-            if sentence.stopped and end <= played + _EPSILON:
-                parts.append(sentence.text)
-                continue
-            if sentence.start < played and sentence.seconds > 0:
-                fraction = (played - sentence.start) / sentence.seconds
-                parts.append(heard_share(sentence.text, fraction))
-            break
-        return " ".join(part for part in parts if part)
+        return heard_text(spoken.sentences, self._played)
 
     def _forget_heard(self) -> None:
         """An utterance ended normally: responses heard to the end can no longer be cut."""

@@ -15,26 +15,10 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+from framekit.processors.tts.heard import SpokenSentence, heard_text
 from framekit.processors.tts.sentences import SentenceAggregator
 
-__all__ = ["BotSpeech", "HeardUtterance", "heard_words"]
-
-_EPSILON = 0.03
-"""Seconds of slack when comparing audio written with audio played (resampling, padding)."""
-
-
-def heard_words(text: str, fraction: float) -> str:
-    """The whole words of ``text`` within its first ``fraction`` of characters."""
-    if fraction >= 1:
-        return text
-    if fraction <= 0:
-        return ""
-    cut = int(len(text) * fraction)
-    if cut < len(text) and not text[cut].isspace():
-        cut = text.rfind(" ", 0, cut + 1)
-        if cut < 0:
-            return ""
-    return text[:cut].rstrip()
+__all__ = ["BotSpeech", "HeardUtterance"]
 
 
 @dataclass(frozen=True, slots=True)
@@ -49,20 +33,12 @@ class HeardUtterance:
 
 
 @dataclass(eq=False, slots=True)
-class _Sentence:
-    text: str
-    start: float
-    seconds: float = 0.0
-    stopped: bool = False
-
-
-@dataclass(eq=False, slots=True)
 class _Utterance:
     key: str
     mirror: SentenceAggregator | None
     ready: list[str] = field(default_factory=list)
     chunks: list[str] = field(default_factory=list)
-    sentences: list[_Sentence] = field(default_factory=list)
+    sentences: list[SpokenSentence] = field(default_factory=list)
     ended: bool = False
     started_at: float | None = None
 
@@ -78,20 +54,10 @@ class _Utterance:
     def done_by(self, played: float) -> bool:
         if self.has_more():
             return False
-        return all(s.stopped and s.start + s.seconds <= played + _EPSILON for s in self.sentences)
+        return all(s.finished_by(played) for s in self.sentences)
 
     def heard_text(self, played: float) -> str:
-        parts: list[str] = []
-        for sentence in self.sentences:
-            if sentence.stopped and sentence.start + sentence.seconds <= played + _EPSILON:
-                parts.append(sentence.text)
-                continue
-            if sentence.start < played and sentence.seconds > 0:
-                parts.append(
-                    heard_words(sentence.text, (played - sentence.start) / sentence.seconds)
-                )
-            break
-        return " ".join(p.strip() for p in parts if p.strip())
+        return heard_text(self.sentences, played)
 
     @property
     def planned(self) -> str:
@@ -105,7 +71,7 @@ class BotSpeech:
         self._utterances: list[_Utterance] = []
         self._by_key: dict[str, _Utterance] = {}
         self._speaking: int = 0
-        self._sentence: _Sentence | None = None
+        self._sentence: SpokenSentence | None = None
         self._written = 0.0
         self._played = 0.0
 
@@ -144,7 +110,7 @@ class BotSpeech:
         utterance = self._utterances[self._speaking]
         if utterance.started_at is None:
             utterance.started_at = now
-        self._sentence = _Sentence(utterance.give_sentence(), start=self._written)
+        self._sentence = SpokenSentence(utterance.give_sentence(), start=self._written)
         utterance.sentences.append(self._sentence)
 
     def audio(self, seconds: float) -> None:
