@@ -6,6 +6,10 @@ HTTP read timeout, far longer than anyone stays on a phone line. Until the first
 content (text or a tool call) arrives the deadline is the longer first-token one,
 since a model may think before it speaks; after that, every gap is bounded by the
 stall deadline.
+
+It also holds what the SDK-backed services share beyond the stream: the mapping
+of an SDK's failures to :class:`LLMServiceError` kinds (:func:`service_error`),
+and closing a client only when the service created it (:class:`OwnedClient`).
 """
 
 from __future__ import annotations
@@ -13,13 +17,28 @@ from __future__ import annotations
 import asyncio
 import json
 from collections.abc import AsyncIterator, Awaitable
-from typing import TypeVar
+from typing import Generic, Protocol, TypeVar
 
 from framekit.llm.events import LLMServiceError, ToolCallEvent
 
-__all__ = ["await_within", "next_within", "parse_tool_arguments", "transport_errors"]
+__all__ = [
+    "OwnedClient",
+    "await_within",
+    "kind_for_status",
+    "next_within",
+    "parse_tool_arguments",
+    "service_error",
+    "transport_errors",
+]
 
 T = TypeVar("T")
+
+
+class _Closeable(Protocol):
+    async def close(self) -> None: ...
+
+
+C = TypeVar("C", bound=_Closeable)
 
 
 async def next_within(iterator: AsyncIterator[T], seconds: float | None, provider: str) -> T:
@@ -88,3 +107,80 @@ def transport_errors() -> tuple[type[BaseException], ...]:
         if isinstance(error, type) and issubclass(error, BaseException):
             found.append(error)
     return tuple(found)
+
+
+_TRANSPORT_ERRORS = transport_errors()
+
+
+def kind_for_status(status: int, *, below_400: str) -> str:
+    """The error kind of an HTTP status the SDK raised on.
+
+    ``below_400`` is what a non-error status means for that SDK: the Anthropic SDK
+    raises its status error for an ``error`` event in the middle of a 200 stream
+    (``"stream"``); the OpenAI SDK raises it for error responses, so this keeps "client".
+    """
+    if status == 429:
+        return "rate_limited"
+    if status >= 500:
+        return "server"
+    if status >= 400:
+        return "client"
+    return below_400
+
+
+def service_error(
+    exc: BaseException,
+    provider: str,
+    *,
+    status_error: type[Exception],
+    timeout_error: type[Exception],
+    connection_error: type[Exception],
+    api_error: type[Exception] | None = None,
+    below_400: str = "client",
+) -> LLMServiceError:
+    """What an SDK (or HTTP library) exception means for the caller.
+
+    The SDKs share a shape (a status error with ``status_code``, a timeout error
+    that is a connection error), so one mapping serves both; each passes its own
+    classes. ``api_error``, when given, is the SDK's base error, reported by its
+    message rather than its ``repr``. The timeout class is tested before the
+    connection class because it is a subclass of it.
+    """
+    if isinstance(exc, LLMServiceError):
+        return exc
+    if isinstance(exc, status_error):
+        status: int = getattr(exc, "status_code")  # noqa: B009 - not on the base type
+        kind = kind_for_status(status, below_400=below_400)
+        return LLMServiceError(kind, f"{provider}: {exc}", provider=provider, status=status)
+    if isinstance(exc, timeout_error):
+        return LLMServiceError("timeout", f"{provider}: {exc}", provider=provider)
+    if isinstance(exc, connection_error):
+        return LLMServiceError("connection", f"{provider}: {exc}", provider=provider)
+    if _TRANSPORT_ERRORS and isinstance(exc, _TRANSPORT_ERRORS):
+        kind = "timeout" if "Timeout" in type(exc).__name__ else "connection"
+        return LLMServiceError(kind, f"{provider}: {exc!r}", provider=provider)
+    if api_error is not None and isinstance(exc, api_error):
+        return LLMServiceError("stream", f"{provider}: {exc}", provider=provider)
+    return LLMServiceError("stream", f"{provider}: {exc!r}", provider=provider)
+
+
+class OwnedClient(Generic[C]):
+    """An SDK client that is closed by :meth:`close` only if the service created it.
+
+    A client passed in is shared (its connection pool serves other services), so
+    closing it is its owner's job. After :meth:`close` the service makes a new
+    client on next use.
+    """
+
+    _client: C | None
+    _owns_client: bool
+
+    def _adopt_client(self, client: C | None) -> None:
+        self._client = client
+        self._owns_client = client is None
+
+    async def close(self) -> None:
+        """Close the client if this service created it."""
+        if self._client is not None and self._owns_client:
+            client, self._client = self._client, None
+            await client.close()

@@ -31,20 +31,20 @@ from framekit.llm.events import (
     UsageEvent,
 )
 from framekit.processors.llm._stream import (
+    OwnedClient,
     await_within,
     next_within,
     parse_tool_arguments,
-    transport_errors,
+    service_error,
 )
 from framekit.processors.llm.base import LLMProcessor
 
 __all__ = ["DEFAULT_ANTHROPIC_MODEL", "AnthropicLLMProcessor", "AnthropicLLMService"]
 
 DEFAULT_ANTHROPIC_MODEL = "claude-haiku-4-5"
-_TRANSPORT_ERRORS = transport_errors()
 
 
-class AnthropicLLMService(LLMService):
+class AnthropicLLMService(OwnedClient[anthropic.AsyncAnthropic], LLMService):
     """Streams Claude's answers to an :class:`LLMContext`.
 
     ``first_token_timeout`` bounds the wait for the response headers, and then for
@@ -81,8 +81,7 @@ class AnthropicLLMService(LLMService):
         self.first_token_timeout = first_token_timeout
         self.stall_timeout = stall_timeout
         self.extra = dict(extra or {})
-        self._client = client
-        self._owns_client = client is None
+        self._adopt_client(client)
 
     @property
     def client(self) -> anthropic.AsyncAnthropic:
@@ -164,38 +163,18 @@ class AnthropicLLMService(LLMService):
         finally:
             await stream.close()
 
-    async def close(self) -> None:
-        if self._client is not None and self._owns_client:
-            client, self._client = self._client, None
-            await client.close()
-
 
 def _service_error(exc: BaseException) -> LLMServiceError:
     """What an ``anthropic`` (or HTTP library) exception means for the caller."""
-    provider = "anthropic"
-    if isinstance(exc, LLMServiceError):
-        return exc
-    if isinstance(exc, anthropic.APIStatusError):
-        status = exc.status_code
-        if status == 429:
-            kind = "rate_limited"
-        elif status >= 500:
-            kind = "server"
-        elif status >= 400:
-            kind = "client"
-        else:
-            kind = "stream"
-        return LLMServiceError(kind, f"{provider}: {exc}", provider=provider, status=status)
-    if isinstance(exc, anthropic.APITimeoutError):
-        return LLMServiceError("timeout", f"{provider}: {exc}", provider=provider)
-    if isinstance(exc, anthropic.APIConnectionError):
-        return LLMServiceError("connection", f"{provider}: {exc}", provider=provider)
-    if _TRANSPORT_ERRORS and isinstance(exc, _TRANSPORT_ERRORS):
-        kind = "timeout" if "Timeout" in type(exc).__name__ else "connection"
-        return LLMServiceError(kind, f"{provider}: {exc!r}", provider=provider)
-    if isinstance(exc, anthropic.APIError):
-        return LLMServiceError("stream", f"{provider}: {exc}", provider=provider)
-    return LLMServiceError("stream", f"{provider}: {exc!r}", provider=provider)
+    return service_error(
+        exc,
+        "anthropic",
+        status_error=anthropic.APIStatusError,
+        timeout_error=anthropic.APITimeoutError,
+        connection_error=anthropic.APIConnectionError,
+        api_error=anthropic.APIError,
+        below_400="stream",
+    )
 
 
 class AnthropicLLMProcessor(LLMProcessor):

@@ -38,21 +38,21 @@ from framekit.llm.events import (
     UsageEvent,
 )
 from framekit.processors.llm._stream import (
+    OwnedClient,
     await_within,
     next_within,
     parse_tool_arguments,
-    transport_errors,
+    service_error,
 )
 from framekit.processors.llm.base import LLMProcessor
 
 __all__ = ["DEFAULT_OPENAI_MODEL", "OpenAILLMProcessor", "OpenAILLMService"]
 
 DEFAULT_OPENAI_MODEL = "gpt-4o-mini"
-_TRANSPORT_ERRORS = transport_errors()
 _made_up_ids = itertools.count(1)
 
 
-class OpenAILLMService(LLMService):
+class OpenAILLMService(OwnedClient[openai.AsyncOpenAI], LLMService):
     """Streams Chat Completions answers to an :class:`LLMContext`.
 
     Timeouts and retries as in :class:`~framekit.processors.llm.anthropic.AnthropicLLMService`.
@@ -89,8 +89,7 @@ class OpenAILLMService(LLMService):
         self.first_token_timeout = first_token_timeout
         self.stall_timeout = stall_timeout
         self.extra = dict(extra or {})
-        self._client = client
-        self._owns_client = client is None
+        self._adopt_client(client)
 
     @property
     def client(self) -> openai.AsyncOpenAI:
@@ -176,34 +175,16 @@ class OpenAILLMService(LLMService):
         finally:
             await stream.close()
 
-    async def close(self) -> None:
-        if self._client is not None and self._owns_client:
-            client, self._client = self._client, None
-            await client.close()
-
 
 def _service_error(exc: BaseException) -> LLMServiceError:
     """What an ``openai`` (or HTTP library) exception means for the caller."""
-    provider = "openai"
-    if isinstance(exc, LLMServiceError):
-        return exc
-    if isinstance(exc, openai.APIStatusError):
-        status = exc.status_code
-        if status == 429:
-            kind = "rate_limited"
-        elif status >= 500:
-            kind = "server"
-        else:
-            kind = "client"
-        return LLMServiceError(kind, f"{provider}: {exc}", provider=provider, status=status)
-    if isinstance(exc, openai.APITimeoutError):
-        return LLMServiceError("timeout", f"{provider}: {exc}", provider=provider)
-    if isinstance(exc, openai.APIConnectionError):
-        return LLMServiceError("connection", f"{provider}: {exc}", provider=provider)
-    if _TRANSPORT_ERRORS and isinstance(exc, _TRANSPORT_ERRORS):
-        kind = "timeout" if "Timeout" in type(exc).__name__ else "connection"
-        return LLMServiceError(kind, f"{provider}: {exc!r}", provider=provider)
-    return LLMServiceError("stream", f"{provider}: {exc!r}", provider=provider)
+    return service_error(
+        exc,
+        "openai",
+        status_error=openai.APIStatusError,
+        timeout_error=openai.APITimeoutError,
+        connection_error=openai.APIConnectionError,
+    )
 
 
 class OpenAILLMProcessor(LLMProcessor):
