@@ -9,21 +9,27 @@ stall deadline.
 
 It also holds what the SDK-backed services share beyond the stream: the mapping
 of an SDK's failures to :class:`LLMServiceError` kinds (:func:`service_error`),
-and closing a client only when the service created it (:class:`OwnedClient`).
+closing a client only when the service created it (:class:`OwnedClient`), and the
+guard around every stream (:func:`guarded_stream`, used by :class:`SDKService`).
 """
 
 from __future__ import annotations
 
 import asyncio
 import json
-from collections.abc import AsyncIterator, Awaitable
-from typing import Generic, Protocol, TypeVar
+from abc import abstractmethod
+from collections.abc import AsyncGenerator, AsyncIterator, Awaitable, Callable
+from contextlib import aclosing
+from typing import Any, Generic, Protocol, TypeVar
 
-from framekit.llm.events import LLMServiceError, ToolCallEvent
+from framekit.llm.context import LLMContext
+from framekit.llm.events import LLMEvent, LLMService, LLMServiceError, ToolCallEvent
 
 __all__ = [
     "OwnedClient",
+    "SDKService",
     "await_within",
+    "guarded_stream",
     "kind_for_status",
     "next_within",
     "parse_tool_arguments",
@@ -39,6 +45,7 @@ class _Closeable(Protocol):
 
 
 C = TypeVar("C", bound=_Closeable)
+S = TypeVar("S", bound=_Closeable)
 
 
 async def next_within(iterator: AsyncIterator[T], seconds: float | None, provider: str) -> T:
@@ -184,3 +191,65 @@ class OwnedClient(Generic[C]):
         if self._client is not None and self._owns_client:
             client, self._client = self._client, None
             await client.close()
+
+
+async def guarded_stream(
+    open_stream: Callable[[], Awaitable[S]],
+    read: Callable[[S], AsyncGenerator[LLMEvent, None]],
+    *,
+    first_token_timeout: float | None,
+    provider: str,
+    to_error: Callable[[BaseException], LLMServiceError],
+) -> AsyncGenerator[LLMEvent, None]:
+    """The events ``read`` makes of the SDK stream, every failure as an LLMServiceError.
+
+    The request is opened within ``first_token_timeout``; the SDK stream is closed
+    however the reading ends (done, failed, or the caller stopped early), so no
+    connection is left half-read. ``open_stream`` is called inside the guard, so an
+    SDK that fails while building the request is mapped too.
+    """
+    try:
+        stream = await await_within(open_stream(), first_token_timeout, provider)
+    except Exception as exc:
+        raise to_error(exc) from exc
+    try:
+        async with aclosing(read(stream)) as events:
+            async for event in events:
+                yield event
+    except LLMServiceError:
+        raise
+    except Exception as exc:
+        raise to_error(exc) from exc
+    finally:
+        await stream.close()
+
+
+class SDKService(OwnedClient[C], LLMService):
+    """A service over a provider SDK: the guard around the stream is written once.
+
+    A provider says how to open the request (:meth:`_open`), what its events mean
+    (:meth:`_read`) and what its failures mean (:meth:`_error`).
+    """
+
+    first_token_timeout: float | None
+
+    def stream(self, context: LLMContext) -> AsyncGenerator[LLMEvent, None]:
+        return guarded_stream(
+            lambda: self._open(context),
+            self._read,
+            first_token_timeout=self.first_token_timeout,
+            provider=self.provider,
+            to_error=self._error,
+        )
+
+    @abstractmethod
+    def _open(self, context: LLMContext) -> Awaitable[Any]:
+        """The SDK's streaming request for ``context`` (not yet awaited)."""
+
+    @abstractmethod
+    def _read(self, stream: Any) -> AsyncGenerator[LLMEvent, None]:
+        """The events of one SDK stream (closing it and mapping errors is the guard's)."""
+
+    @abstractmethod
+    def _error(self, exc: BaseException) -> LLMServiceError:
+        """What one of the SDK's (or the HTTP library's) exceptions means."""

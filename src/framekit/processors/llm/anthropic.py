@@ -15,7 +15,7 @@ Install with ``pip install "framekit[anthropic]"``.
 
 from __future__ import annotations
 
-from collections.abc import AsyncGenerator
+from collections.abc import AsyncGenerator, Awaitable
 from typing import Any
 
 import anthropic
@@ -24,15 +24,13 @@ from framekit.llm.adapters.anthropic import to_anthropic
 from framekit.llm.context import LLMContext
 from framekit.llm.events import (
     LLMEvent,
-    LLMService,
     LLMServiceError,
     StreamEnd,
     TextDelta,
     UsageEvent,
 )
 from framekit.processors.llm._stream import (
-    OwnedClient,
-    await_within,
+    SDKService,
     next_within,
     parse_tool_arguments,
     service_error,
@@ -44,7 +42,7 @@ __all__ = ["DEFAULT_ANTHROPIC_MODEL", "AnthropicLLMProcessor", "AnthropicLLMServ
 DEFAULT_ANTHROPIC_MODEL = "claude-haiku-4-5"
 
 
-class AnthropicLLMService(OwnedClient[anthropic.AsyncAnthropic], LLMService):
+class AnthropicLLMService(SDKService[anthropic.AsyncAnthropic]):
     """Streams Claude's answers to an :class:`LLMContext`.
 
     ``first_token_timeout`` bounds the wait for the response headers, and then for
@@ -112,69 +110,59 @@ class AnthropicLLMService(OwnedClient[anthropic.AsyncAnthropic], LLMService):
         kwargs.update(self.extra)
         return kwargs
 
-    async def stream(self, context: LLMContext) -> AsyncGenerator[LLMEvent, None]:
-        try:
-            opening = self.client.messages.create(stream=True, **self.request(context))
-            stream = await await_within(opening, self.first_token_timeout, self.provider)
-        except Exception as exc:
-            raise _service_error(exc) from exc
-        try:
-            iterator = stream.__aiter__()
-            timeout = self.first_token_timeout
-            tools: dict[int, list[str]] = {}
-            input_tokens = output_tokens = 0
-            stop_reason: str | None = None
-            while True:
-                try:
-                    event = await next_within(iterator, timeout, self.provider)
-                except StopAsyncIteration:
-                    break
-                kind = event.type
-                if kind == "content_block_delta":
-                    # Content has begun: from now on a silence is a stall.
-                    timeout = self.stall_timeout
-                    delta = event.delta
-                    if delta.type == "text_delta":
-                        if delta.text:
-                            yield TextDelta(delta.text)
-                    elif delta.type == "input_json_delta":
-                        parts = tools.get(event.index)
-                        if parts is not None:
-                            parts.append(delta.partial_json)
-                elif kind == "content_block_start":
-                    block = event.content_block
-                    if block.type == "tool_use":
-                        tools[event.index] = [block.id, block.name]
-                elif kind == "content_block_stop":
-                    parts = tools.pop(event.index, None)
+    def _open(self, context: LLMContext) -> Awaitable[Any]:
+        return self.client.messages.create(stream=True, **self.request(context))
+
+    async def _read(self, stream: Any) -> AsyncGenerator[LLMEvent, None]:
+        iterator = stream.__aiter__()
+        timeout = self.first_token_timeout
+        tools: dict[int, list[str]] = {}
+        input_tokens = output_tokens = 0
+        stop_reason: str | None = None
+        while True:
+            try:
+                event = await next_within(iterator, timeout, self.provider)
+            except StopAsyncIteration:
+                break
+            kind = event.type
+            if kind == "content_block_delta":
+                # Content has begun: from now on a silence is a stall.
+                timeout = self.stall_timeout
+                delta = event.delta
+                if delta.type == "text_delta":
+                    if delta.text:
+                        yield TextDelta(delta.text)
+                elif delta.type == "input_json_delta":
+                    parts = tools.get(event.index)
                     if parts is not None:
-                        yield parse_tool_arguments(parts[0], parts[1], "".join(parts[2:]))
-                elif kind == "message_start":
-                    input_tokens = event.message.usage.input_tokens or 0
-                elif kind == "message_delta":
-                    stop_reason = event.delta.stop_reason
-                    output_tokens = event.usage.output_tokens or output_tokens
-            yield UsageEvent(input_tokens, output_tokens)
-            yield StreamEnd(stop_reason)
-        except LLMServiceError:
-            raise
-        except Exception as exc:
-            raise _service_error(exc) from exc
-        finally:
-            await stream.close()
+                        parts.append(delta.partial_json)
+            elif kind == "content_block_start":
+                block = event.content_block
+                if block.type == "tool_use":
+                    tools[event.index] = [block.id, block.name]
+            elif kind == "content_block_stop":
+                parts = tools.pop(event.index, None)
+                if parts is not None:
+                    yield parse_tool_arguments(parts[0], parts[1], "".join(parts[2:]))
+            elif kind == "message_start":
+                input_tokens = event.message.usage.input_tokens or 0
+            elif kind == "message_delta":
+                stop_reason = event.delta.stop_reason
+                output_tokens = event.usage.output_tokens or output_tokens
+        yield UsageEvent(input_tokens, output_tokens)
+        yield StreamEnd(stop_reason)
 
-
-def _service_error(exc: BaseException) -> LLMServiceError:
-    """What an ``anthropic`` (or HTTP library) exception means for the caller."""
-    return service_error(
-        exc,
-        "anthropic",
-        status_error=anthropic.APIStatusError,
-        timeout_error=anthropic.APITimeoutError,
-        connection_error=anthropic.APIConnectionError,
-        api_error=anthropic.APIError,
-        below_400="stream",
-    )
+    def _error(self, exc: BaseException) -> LLMServiceError:
+        """What an ``anthropic`` (or HTTP library) exception means for the caller."""
+        return service_error(
+            exc,
+            "anthropic",
+            status_error=anthropic.APIStatusError,
+            timeout_error=anthropic.APITimeoutError,
+            connection_error=anthropic.APIConnectionError,
+            api_error=anthropic.APIError,
+            below_400="stream",
+        )
 
 
 class AnthropicLLMProcessor(LLMProcessor):

@@ -22,7 +22,7 @@ from __future__ import annotations
 
 import itertools
 import os
-from collections.abc import AsyncGenerator
+from collections.abc import AsyncGenerator, Awaitable
 from typing import Any
 
 import openai
@@ -31,15 +31,13 @@ from framekit.llm.adapters.openai import to_openai, to_openai_tools
 from framekit.llm.context import LLMContext
 from framekit.llm.events import (
     LLMEvent,
-    LLMService,
     LLMServiceError,
     StreamEnd,
     TextDelta,
     UsageEvent,
 )
 from framekit.processors.llm._stream import (
-    OwnedClient,
-    await_within,
+    SDKService,
     next_within,
     parse_tool_arguments,
     service_error,
@@ -52,7 +50,7 @@ DEFAULT_OPENAI_MODEL = "gpt-4o-mini"
 _made_up_ids = itertools.count(1)
 
 
-class OpenAILLMService(OwnedClient[openai.AsyncOpenAI], LLMService):
+class OpenAILLMService(SDKService[openai.AsyncOpenAI]):
     """Streams Chat Completions answers to an :class:`LLMContext`.
 
     Timeouts and retries as in :class:`~framekit.processors.llm.anthropic.AnthropicLLMService`.
@@ -121,70 +119,60 @@ class OpenAILLMService(OwnedClient[openai.AsyncOpenAI], LLMService):
         kwargs.update(self.extra)
         return kwargs
 
-    async def stream(self, context: LLMContext) -> AsyncGenerator[LLMEvent, None]:
-        try:
-            opening = self.client.chat.completions.create(stream=True, **self.request(context))
-            stream = await await_within(opening, self.first_token_timeout, self.provider)
-        except Exception as exc:
-            raise _service_error(exc) from exc
-        try:
-            iterator = stream.__aiter__()
-            timeout = self.first_token_timeout
-            calls: dict[int, list[str]] = {}
-            usage: UsageEvent | None = None
-            stop_reason: str | None = None
-            while True:
-                try:
-                    chunk = await next_within(iterator, timeout, self.provider)
-                except StopAsyncIteration:
-                    break
-                if chunk.usage is not None:
-                    usage = UsageEvent(
-                        chunk.usage.prompt_tokens or 0, chunk.usage.completion_tokens or 0
-                    )
-                for choice in chunk.choices:
-                    delta = choice.delta
-                    if delta.content or delta.tool_calls:
-                        # Content has begun: from now on a silence is a stall.
-                        timeout = self.stall_timeout
-                    if delta.content:
-                        yield TextDelta(delta.content)
-                    for fragment in delta.tool_calls or ():
-                        parts = calls.setdefault(fragment.index, ["", ""])
-                        if fragment.id:
-                            parts[0] = fragment.id
-                        function = fragment.function
-                        if function is not None:
-                            if function.name:
-                                parts[1] = function.name
-                            if function.arguments:
-                                parts.append(function.arguments)
-                    if choice.finish_reason:
-                        stop_reason = choice.finish_reason
-            for index in sorted(calls):
-                parts = calls[index]
-                call_id = parts[0] or f"call_framekit_{next(_made_up_ids)}"
-                yield parse_tool_arguments(call_id, parts[1], "".join(parts[2:]))
-            if usage is not None:
-                yield usage
-            yield StreamEnd(stop_reason)
-        except LLMServiceError:
-            raise
-        except Exception as exc:
-            raise _service_error(exc) from exc
-        finally:
-            await stream.close()
+    def _open(self, context: LLMContext) -> Awaitable[Any]:
+        return self.client.chat.completions.create(stream=True, **self.request(context))
 
+    async def _read(self, stream: Any) -> AsyncGenerator[LLMEvent, None]:
+        iterator = stream.__aiter__()
+        timeout = self.first_token_timeout
+        calls: dict[int, list[str]] = {}
+        usage: UsageEvent | None = None
+        stop_reason: str | None = None
+        while True:
+            try:
+                chunk = await next_within(iterator, timeout, self.provider)
+            except StopAsyncIteration:
+                break
+            if chunk.usage is not None:
+                usage = UsageEvent(
+                    chunk.usage.prompt_tokens or 0, chunk.usage.completion_tokens or 0
+                )
+            for choice in chunk.choices:
+                delta = choice.delta
+                if delta.content or delta.tool_calls:
+                    # Content has begun: from now on a silence is a stall.
+                    timeout = self.stall_timeout
+                if delta.content:
+                    yield TextDelta(delta.content)
+                for fragment in delta.tool_calls or ():
+                    parts = calls.setdefault(fragment.index, ["", ""])
+                    if fragment.id:
+                        parts[0] = fragment.id
+                    function = fragment.function
+                    if function is not None:
+                        if function.name:
+                            parts[1] = function.name
+                        if function.arguments:
+                            parts.append(function.arguments)
+                if choice.finish_reason:
+                    stop_reason = choice.finish_reason
+        for index in sorted(calls):
+            parts = calls[index]
+            call_id = parts[0] or f"call_framekit_{next(_made_up_ids)}"
+            yield parse_tool_arguments(call_id, parts[1], "".join(parts[2:]))
+        if usage is not None:
+            yield usage
+        yield StreamEnd(stop_reason)
 
-def _service_error(exc: BaseException) -> LLMServiceError:
-    """What an ``openai`` (or HTTP library) exception means for the caller."""
-    return service_error(
-        exc,
-        "openai",
-        status_error=openai.APIStatusError,
-        timeout_error=openai.APITimeoutError,
-        connection_error=openai.APIConnectionError,
-    )
+    def _error(self, exc: BaseException) -> LLMServiceError:
+        """What an ``openai`` (or HTTP library) exception means for the caller."""
+        return service_error(
+            exc,
+            "openai",
+            status_error=openai.APIStatusError,
+            timeout_error=openai.APITimeoutError,
+            connection_error=openai.APIConnectionError,
+        )
 
 
 class OpenAILLMProcessor(LLMProcessor):
