@@ -2,7 +2,9 @@
 
 ``TwilioMediaStreamTransport`` is the pipeline's two ends for one call;
 ``TwilioServer`` (needs ``aiohttp`` and ``twilio``) serves the webhooks and runs one
-pipeline per call. See ``docs/twilio.md``.
+pipeline per call; a ``TokenStore`` remembers used stream tokens (in this process, or
+in Redis for several servers: ``redis_token_store``, needs ``redis``). See
+``docs/twilio.md``.
 """
 
 from framekit.transports.twilio.limits import FloodGuard, StreamLimits
@@ -13,6 +15,11 @@ from framekit.transports.twilio.stream_token import (
     sign_stream_token,
     verify_stream_token,
 )
+from framekit.transports.twilio.token_store import (
+    InMemoryTokenStore,
+    TokenStore,
+    TokenStoreUnavailable,
+)
 from framekit.transports.twilio.transport import (
     MediaStreamSocket,
     StreamRefused,
@@ -22,12 +29,15 @@ from framekit.transports.twilio.transport import (
 
 __all__ = [
     "FloodGuard",
+    "InMemoryTokenStore",
     "MediaStreamSocket",
     "ProtocolError",
     "StartMessage",
     "StreamLimits",
     "StreamRefused",
     "TokenError",
+    "TokenStore",
+    "TokenStoreUnavailable",
     "TwilioInput",
     "TwilioMediaStreamTransport",
     "TwilioOutput",

@@ -7,7 +7,9 @@
 * ``POST /twilio/status``: status callbacks (logged, then handed to ``on_status``).
 * ``GET /twilio/stream``: the WebSocket. It refuses a missing, forged or expired
   token (403) before the upgrade, and a token already used (a token opens one
-  stream), reads ``start``, checks that the token was
+  stream; the :class:`~framekit.transports.twilio.token_store.TokenStore` remembers
+  used tokens, per process by default, in Redis for several servers; 503 when the
+  store cannot answer), reads ``start``, checks that the token was
   issued for that call, builds the call's :class:`~framekit.pipeline.PipelineTask`
   with the user's factory and runs it. One task per call; calls run side by side
   in the one event loop and a misbehaving one ends alone.
@@ -23,7 +25,6 @@ from __future__ import annotations
 import asyncio
 import inspect
 import os
-import time
 from collections.abc import Awaitable, Callable, Mapping
 from dataclasses import dataclass
 from typing import Any
@@ -55,6 +56,11 @@ from framekit.transports.twilio.stream_token import (
     TokenError,
     sign_stream_token,
     verify_stream_token,
+)
+from framekit.transports.twilio.token_store import (
+    InMemoryTokenStore,
+    TokenStore,
+    TokenStoreUnavailable,
 )
 from framekit.transports.twilio.transport import (
     CLOSE_POLICY_VIOLATION,
@@ -151,6 +157,10 @@ class TwilioServer:
     ``factory`` builds each call's task. ``transport_options`` go to every
     :class:`TwilioMediaStreamTransport` (``send_ahead``, ``mark_every``, ...).
     ``stream_parameters`` adds ``<Parameter>``\\ s from the voice webhook's form.
+    ``token_store`` remembers used stream tokens (default: this process's memory;
+    servers behind one load balancer share a
+    :class:`~framekit.transports.twilio.redis_token_store.RedisTokenStore`). The
+    caller owns it and closes it.
     """
 
     def __init__(
@@ -163,6 +173,7 @@ class TwilioServer:
         transport_options: Mapping[str, Any] | None = None,
         stream_parameters: Callable[[Mapping[str, str]], Mapping[str, str]] | None = None,
         on_status: StatusHook | None = None,
+        token_store: TokenStore | None = None,
     ) -> None:
         self.settings = settings
         self._factory = factory
@@ -173,7 +184,7 @@ class TwilioServer:
         self._on_status = on_status
         self._validator = RequestValidator(settings.auth_token)
         self._calls: dict[str, PipelineTask] = {}
-        self._used_tokens: dict[str, float] = {}
+        self.token_store: TokenStore = InMemoryTokenStore() if token_store is None else token_store
         self._idle = asyncio.Event()
         self._idle.set()
         self.refused_streams = 0
@@ -263,7 +274,18 @@ class TwilioServer:
             self.refused_streams += 1
             logger.warning(f"twilio stream refused from {request.remote}: {exc}")
             raise web.HTTPForbidden(text=str(exc)) from None
-        if not self._first_use(request.query["token"]):
+        token = request.query["token"]
+        try:
+            first = await self.token_store.first_use(token, float(token.split(".")[1]))
+        except TokenStoreUnavailable as exc:
+            # Fail closed: a token we cannot check could be a replay on another server.
+            self.refused_streams += 1
+            logger.error(
+                f"twilio stream for call {token_call} refused: the token store is "
+                f"unavailable ({exc})"
+            )
+            raise web.HTTPServiceUnavailable(text="stream token store unavailable") from None
+        if not first:
             self.refused_streams += 1
             logger.warning(f"twilio stream token for {token_call} used twice; refused")
             raise web.HTTPForbidden(text="stream token already used")
@@ -285,19 +307,6 @@ class TwilioServer:
             return ws
         await self._run_call(transport, start)
         return ws
-
-    def _first_use(self, token: str) -> bool:
-        """True the first time a (valid) token is presented; remembered until it expires."""
-        now = time.time()
-        used = self._used_tokens
-        if len(used) > 1000:
-            for old, expires in list(used.items()):
-                if expires < now:
-                    del used[old]
-        if token in used:
-            return False
-        used[token] = float(token.split(".")[1])
-        return True
 
     async def _run_call(self, transport: TwilioMediaStreamTransport, start: StartMessage) -> None:
         try:
