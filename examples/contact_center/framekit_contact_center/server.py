@@ -8,8 +8,14 @@ One aiohttp application holds:
   :class:`~framekit.storage.CallRecorder` observing its task, and the two-track
   :class:`~framekit.processors.recording.CallAudioRecorder` around the transport;
 * the JSON API over the call records (:mod:`framekit_contact_center.api`);
-* ``GET /health``: the database answers, how many calls run (no token: load
-  balancers and orchestrators call it).
+* ``GET /health``: the database (and Redis, when ``REDIS_URL`` is set) answers, how
+  many calls run (no token: load balancers and orchestrators call it).
+
+Several processes, one number: with ``REDIS_URL`` set, the single-use stream tokens
+are checked in Redis (:class:`~framekit.transports.twilio.redis_token_store.RedisTokenStore`),
+so the voice webhook may reach one process and the WebSocket another, and a token
+opens one stream across all of them. Without it they are checked in this process's
+memory, which is right for one process.
 
 Why models load lazily: building the app must stay cheap (tests, ``--help``);
 :meth:`ContactCenterServer.preload` loads the intent engine before the server
@@ -29,7 +35,7 @@ import signal
 import uuid
 from collections.abc import Awaitable, Callable, Sequence
 from pathlib import Path
-from typing import Any, TextIO
+from typing import TYPE_CHECKING, Any, TextIO
 
 from aiohttp import web
 from loguru import logger
@@ -45,12 +51,16 @@ from framekit.storage import CallRecorder, RecordWriter, make_engine, migrate
 from framekit.tools import ToolRegistry
 from framekit.transports.twilio import StartMessage, TwilioMediaStreamTransport
 from framekit.transports.twilio.server import TwilioServer, TwilioSettings
+from framekit.transports.twilio.token_store import TokenStoreUnavailable
 from framekit_contact_center.api import CallsAPI
 from framekit_contact_center.bot import build_bot
 from framekit_contact_center.data import BusinessStore
 from framekit_contact_center.seed import seed_store
 from framekit_contact_center.settings import Settings, SettingsError
 from framekit_contact_center.tools import build_tools
+
+if TYPE_CHECKING:
+    from framekit.transports.twilio.redis_token_store import RedisTokenStore
 
 __all__ = ["BotBuilder", "ContactCenterServer", "check_serving", "serve"]
 
@@ -79,6 +89,8 @@ class ContactCenterServer:
     ``settings`` must pass :func:`check_serving`. ``engine`` is an intent engine
     already built (else one is built on first need). ``bot`` replaces the
     contact-center bot (the recorders are added around it all the same).
+    ``redis_prefix`` starts the keys this server writes to ``REDIS_URL`` (deployments,
+    or test runs, that share one Redis each take their own).
     """
 
     def __init__(
@@ -87,6 +99,7 @@ class ContactCenterServer:
         *,
         engine: IntentEngine | None = None,
         bot: BotBuilder | None = None,
+        redis_prefix: str = "framekit:",
     ) -> None:
         check_serving(settings)
         assert settings.api_token
@@ -100,6 +113,9 @@ class ContactCenterServer:
         self._writer: RecordWriter | None = None
         self._db: Engine = make_engine(settings.database_url)
         self._tools: ToolRegistry | None = None
+        self._redis = (
+            _redis_token_store(settings.redis_url, redis_prefix) if settings.redis_url else None
+        )
         self.twilio = TwilioServer(
             TwilioSettings(
                 webhook_base_url=settings.webhook_base_url,
@@ -108,6 +124,7 @@ class ContactCenterServer:
                 phone_number=settings.twilio_phone_number or "",
             ),
             self.build_call,
+            token_store=self._redis,
         )
         self.app = web.Application(middlewares=[self._refuse_calls_while_draining])
         self.twilio.add_routes(self.app)
@@ -145,6 +162,8 @@ class ContactCenterServer:
         if self._writer is not None:
             await asyncio.to_thread(self._writer.close, 10)
         self._db.dispose()
+        if self._redis is not None:
+            await self._redis.close()
 
     @web.middleware
     async def _refuse_calls_while_draining(
@@ -162,14 +181,23 @@ class ContactCenterServer:
             database = "ok"
         except Exception as exc:
             database = f"unreachable: {type(exc).__name__}"
+        checks = {"database": database}
+        if self._redis is not None:
+            # Without Redis new calls cannot start: their stream tokens go unchecked.
+            try:
+                await self._redis.ping()
+                checks["redis"] = "ok"
+            except TokenStoreUnavailable as exc:
+                checks["redis"] = f"unreachable: {type(exc.__cause__).__name__}"
+        healthy = all(state == "ok" for state in checks.values())
         body: dict[str, Any] = {
-            "status": "ok" if database == "ok" else "degraded",
-            "database": database,
+            "status": "ok" if healthy else "degraded",
+            **checks,
             "active_calls": self.active_calls,
             "draining": self.draining,
             "spooled_records": self._writer.spooled_now if self._writer else 0,
         }
-        return web.json_response(body, status=200 if database == "ok" else 503)
+        return web.json_response(body, status=200 if healthy else 503)
 
     def _ping(self) -> None:
         with self._db.connect() as connection:
@@ -249,6 +277,13 @@ class ContactCenterServer:
         record.attach(task)
         logger.info(f"call {start.call_sid}: record {call_id}")
         return task
+
+
+def _redis_token_store(url: str, prefix: str) -> RedisTokenStore:
+    """The shared token store at ``url`` (imported here: only ``REDIS_URL`` needs ``redis``)."""
+    from framekit.transports.twilio.redis_token_store import RedisTokenStore
+
+    return RedisTokenStore.from_url(url, prefix=prefix)
 
 
 async def serve(
