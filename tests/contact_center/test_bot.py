@@ -1,4 +1,4 @@
-"""build_bot: the offline brain by default, an LLM with the same tools when a key is set."""
+"""build_bot: the offline brain by default; every configured provider, as fallback chains."""
 
 from __future__ import annotations
 
@@ -18,6 +18,7 @@ from framekit.intents.processor import IntentEngineProcessor
 from framekit.pipeline import Pipeline
 from framekit.processors import FrameProcessor
 from framekit.processors.stt.whisper import WhisperSTTProcessor
+from framekit.processors.tts.fallback import FallbackTTSProcessor
 from framekit.processors.tts.piper import PiperTTSProcessor
 from framekit.processors.vad import SileroVADProcessor, TurnTextRelay
 from framekit.tools import ToolRegistry, ToolRunner
@@ -53,27 +54,59 @@ def test_offline_brain_by_default(tools: ToolRegistry) -> None:
         WhisperSTTProcessor,
         TurnTextRelay,
         IntentEngineProcessor,
-        PiperTTSProcessor,
+        FallbackTTSProcessor,
         FrameProcessor,
     ]
     assert task.params.enable_metrics
+    tts = task.pipeline.processors()[-2]
+    assert isinstance(tts, FallbackTTSProcessor)
+    assert isinstance(tts.voices[0], PiperTTSProcessor)  # no TTS_API_URL: Piper speaks first
 
 
-def test_an_api_key_brings_the_llm_with_the_same_tools(tools: ToolRegistry) -> None:
+def test_an_api_key_brings_the_llm_chain_with_the_same_tools(tools: ToolRegistry) -> None:
     pytest.importorskip("anthropic")
-    from framekit.processors.llm.anthropic import AnthropicLLMProcessor
+    from framekit.llm.fallback import FallbackLLMService
+    from framekit.processors.llm.base import LLMProcessor
 
     task = build_bot(
         FrameProcessor(), FrameProcessor(), Settings(anthropic_api_key="sk-test"), tools=tools
     )
     stages = _stages(task.pipeline)
-    assert AnthropicLLMProcessor in stages
+    assert LLMProcessor in stages
     assert IntentEngineProcessor not in stages
-    assert stages.index(ToolRunner) < stages.index(PiperTTSProcessor)
+    assert stages.index(ToolRunner) < stages.index(FallbackTTSProcessor)
+    llm = next(p for p in task.pipeline.processors() if isinstance(p, LLMProcessor))
+    assert isinstance(llm.service, FallbackLLMService)
+    # Claude, then the offline intent engine: a dead model never leaves the caller in silence.
+    assert [link.service.provider for link in llm.service.links] == ["anthropic", "intents"]
     context = next(p.llm_context for p in task.pipeline.processors() if hasattr(p, "llm_context"))
     assert {tool["name"] for tool in context.tools} == {tool.name for tool in tools}
 
 
-def test_asking_for_the_llm_without_a_key_fails_clearly(tools: ToolRegistry) -> None:
-    with pytest.raises(ValueError, match="ANTHROPIC_API_KEY, OPENAI_API_KEY or OPENAI_BASE_URL"):
+def test_the_chain_holds_every_configured_model_in_order(tools: ToolRegistry) -> None:
+    pytest.importorskip("anthropic")
+    pytest.importorskip("openai")
+    from framekit.processors.llm.base import LLMProcessor
+
+    settings = Settings(
+        anthropic_api_key="sk-ant",
+        openai_api_key="sk-openai",
+        local_llm_base_url="http://127.0.0.1:8080/v1",
+        local_llm_model="llama-test",
+    )
+    task = build_bot(FrameProcessor(), FrameProcessor(), settings, tools=tools)
+    llm = next(p for p in task.pipeline.processors() if isinstance(p, LLMProcessor))
+    links = llm.service.links  # type: ignore[attr-defined]
+    assert [link.key for link in links] == [
+        "anthropic:claude-haiku-4-5",
+        "openai:gpt-4o-mini",
+        "local:llama-test",
+        "intents:intent-engine",
+    ]
+    # The local server never gets the OpenAI key.
+    assert links[2].service.client.api_key != "sk-openai"
+
+
+def test_asking_for_the_llm_without_a_model_fails_clearly(tools: ToolRegistry) -> None:
+    with pytest.raises(ValueError, match="ANTHROPIC_API_KEY, OPENAI_API_KEY or LOCAL_LLM_BASE_URL"):
         build_bot(FrameProcessor(), FrameProcessor(), Settings(), tools=tools, brain="llm")

@@ -269,7 +269,7 @@ async def test_the_factory_builds_the_contact_center_bot_between_the_recorders(
 
     from framekit.intents.processor import IntentEngineProcessor
     from framekit.processors.stt.whisper import WhisperSTTProcessor
-    from framekit.processors.tts.piper import PiperTTSProcessor
+    from framekit.processors.tts.fallback import FallbackTTSProcessor
     from framekit.processors.vad import SileroVADProcessor, TurnTextRelay
     from framekit.transports.twilio import StartMessage, TwilioMediaStreamTransport
     from framekit.transports.twilio.output import TwilioOutput
@@ -290,7 +290,7 @@ async def test_the_factory_builds_the_contact_center_bot_between_the_recorders(
         WhisperSTTProcessor,
         TurnTextRelay,
         IntentEngineProcessor,
-        PiperTTSProcessor,
+        FallbackTTSProcessor,
     ]
     assert stages[7].__name__ == "_BotTap"
     assert stages[8] is TwilioOutput

@@ -69,3 +69,41 @@ def test_env_example_documents_every_setting_and_loads() -> None:
     for field in Settings.__dataclass_fields__:
         assert f"{field.upper()}=" in text, field
     assert load_settings({}, env_file=example) == Settings()
+
+
+def test_the_models_form_a_chain_in_order_and_the_local_server_has_its_own_url() -> None:
+    settings = load_settings(
+        {
+            "LOCAL_LLM_BASE_URL": "http://127.0.0.1:8080/v1",
+            "OPENAI_API_KEY": "sk-openai",
+            "ANTHROPIC_API_KEY": "sk-ant",
+        },
+        env_file=None,
+    )
+    assert settings.llm_providers == ("anthropic", "openai", "local")
+    assert settings.llm_provider == "anthropic"
+    assert settings.local_llm_model == "llama3.2"
+    assert load_settings({"LOCAL_LLM_BASE_URL": "http://h:1/v1"}, env_file=None).llm_providers == (
+        "local",
+    )
+
+
+def test_a_variable_that_means_nothing_alone_names_what_it_needs() -> None:
+    with pytest.raises(SettingsError) as caught:
+        load_settings(
+            {
+                "OPENAI_BASE_URL": "http://localhost:8080/v1",
+                "DEEPGRAM_URL": "wss://deepgram.internal",
+                "TTS_API_KEY": "secret-key",
+                "LOCAL_LLM_BASE_URL": "localhost:8080",
+            },
+            env_file=None,
+        )
+    problems = dict(caught.value.problems)
+    # What OPENAI_BASE_URL alone used to mean is LOCAL_LLM_BASE_URL now: the message says so.
+    assert "needs OPENAI_API_KEY" in problems["OPENAI_BASE_URL"]
+    assert "set LOCAL_LLM_BASE_URL instead" in problems["OPENAI_BASE_URL"]
+    assert "needs DEEPGRAM_API_KEY" in problems["DEEPGRAM_URL"]
+    assert "needs TTS_API_URL" in problems["TTS_API_KEY"]
+    assert "http:// or https://" in problems["LOCAL_LLM_BASE_URL"]
+    assert "secret-key" not in str(caught.value)

@@ -2,28 +2,54 @@
 
 ::
 
-    input -> Silero VAD (turn end by the words so far) -> Whisper -> relay
-          -> brain -> Piper -> output
+    input -> Silero VAD (turn end by the words so far) -> speech to text -> relay
+          -> brain -> text to speech -> output
 
-The brain is the offline intent engine unless an LLM key is configured; both
-run the same :func:`~framekit_contact_center.tools.build_tools` registry. The
-transports are parameters, so the same bot answers a WAV file (``framekit
-demo``), a phone line or a test.
+Every provider the settings name is used, each behind the library's fallback for
+its stage, so a dead service changes the voice or the wording, never the call:
+
+* speech to text: Deepgram (``DEEPGRAM_API_KEY``), falling back to the local
+  recognizer (:class:`~framekit.processors.stt.fallback.FallbackSTTProcessor`);
+  the local recognizer alone without a key;
+* the brain: the offline intent engine, or, when a model is configured, the chain
+  Claude -> GPT -> a local OpenAI-compatible server -> the offline intent engine
+  (:class:`~framekit.llm.fallback.FallbackLLMService`), of which only the
+  configured models are present and the intent engine always closes;
+* text to speech: an HTTP TTS service (``TTS_API_URL``) -> Piper -> espeak-ng
+  (:class:`~framekit.processors.tts.fallback.FallbackTTSProcessor`), espeak-ng
+  only where it is installed.
+
+The circuit breakers of the LLM links and the voices are the process's
+(:meth:`~framekit.health.ProviderHealth.shared`): a provider that is down is
+skipped by every call, not timed out by each. Both brains run the same
+:func:`~framekit_contact_center.tools.build_tools` registry. The transports are
+parameters, so the same bot answers a WAV file (``framekit demo``), a phone line
+or a test.
 """
 
 from __future__ import annotations
 
+import functools
+import shutil
 from collections.abc import Sequence
 from typing import Literal
+from urllib.parse import urlparse
 
+from framekit.health import ProviderHealth
 from framekit.intents import IntentEngine, registry_caller
 from framekit.intents.processor import IntentEngineProcessor
 from framekit.llm import LLMContext
 from framekit.llm.aggregators import create_context_aggregators
+from framekit.llm.fallback import FallbackLink, FallbackLLMService
+from framekit.llm.intent_service import IntentEngineService
 from framekit.observers import Observer
 from framekit.pipeline import Pipeline, PipelineParams, PipelineTask
 from framekit.processors import FrameProcessor
+from framekit.processors.llm.base import LLMProcessor
 from framekit.processors.stt.whisper import WhisperSTTProcessor
+from framekit.processors.tts.base import SentenceTTSProcessor
+from framekit.processors.tts.espeak import EspeakTTSProcessor
+from framekit.processors.tts.fallback import FallbackTTSProcessor
 from framekit.processors.tts.piper import PiperTTSProcessor
 from framekit.processors.vad import SileroVADProcessor, TextTurnEndPolicy, TurnTextRelay
 from framekit.tools import ToolRegistry, ToolRunner
@@ -43,6 +69,14 @@ SYSTEM_PROMPT = (
 )
 _TURN_END = TextTurnEndPolicy()  # stateless: one serves every call
 
+# The chain's deadlines (docs/llm.md, "Measured": a 1 s stall deadline switches in
+# under 1.5 s on local servers). A model that has not started answering within the
+# budget is passed over for the next link; once the budget is spent the intent
+# engine answers at once.
+_SILENCE_BUDGET = 2.0
+_STALL = 1.0
+_LOCAL_NO_KEY = "sk-no-key-required"  # never OPENAI_API_KEY: it must not go to another server
+
 
 def build_bot(
     transport_input: FrameProcessor,
@@ -61,26 +95,27 @@ def build_bot(
     """One call of the contact-center bot between two transports, metrics on.
 
     ``engine`` is the process's :class:`IntentEngine` (it holds the embedding
-    model, so build it once and pass it to every call); one is built when the
-    offline brain is used and none is given. ``brain="auto"`` takes the LLM when
-    :attr:`Settings.llm_provider` names one.
+    model, so build it once and pass it to every call): the offline brain, or the
+    last link of the LLM chain, which then shares its classifier. Without it the
+    offline brain builds one, and the chain's last link embeds the intents'
+    examples when it first answers. ``brain="auto"`` takes the LLM chain when
+    :attr:`Settings.llm_providers` names a model.
 
     ``interim_results`` gives the turn-end policy the caller's words while they
     speak. It is off by default: Whisper on a shared CPU decodes slower than people
     talk, so interim decodes only queue up in front of the final one (see
     ``docs/vad.md``); without words the policy waits its "unknown" 0.6 s.
     """
-    use_llm = brain == "llm" or (brain == "auto" and settings.llm_provider is not None)
-    stt = WhisperSTTProcessor(model=settings.stt_model, interim_results=True, allow_download=False)
+    use_llm = brain == "llm" or (brain == "auto" and bool(settings.llm_providers))
     head: list[FrameProcessor] = [
         transport_input,
         SileroVADProcessor(turn_end=_TURN_END),
-        stt,
+        _speech_to_text(settings),
         TurnTextRelay(),
     ]
-    tts = PiperTTSProcessor(voice=settings.tts_voice)
+    tts = _text_to_speech(settings)
     if use_llm:
-        body = _llm_stages(settings, tools, tts)
+        body = _llm_stages(settings, tools, tts, engine)
     else:
         engine = engine or IntentEngine(registry_caller(tools))
         body = [IntentEngineProcessor(engine, transfer_to=settings.transfer_number), tts]
@@ -92,34 +127,116 @@ def build_bot(
     )
 
 
+def _speech_to_text(settings: Settings) -> FrameProcessor:
+    """Deepgram when a key is set, with the local recognizer as its fallback; else the latter."""
+    stt = WhisperSTTProcessor(model=settings.stt_model, interim_results=True, allow_download=False)
+    if not settings.deepgram_api_key:
+        return stt
+    from framekit.processors.stt.deepgram import DeepgramSTTProcessor
+    from framekit.processors.stt.fallback import FallbackSTTProcessor
+
+    deepgram = DeepgramSTTProcessor(api_key=settings.deepgram_api_key, url=settings.deepgram_url)
+    return FallbackSTTProcessor([deepgram, stt])
+
+
+def _text_to_speech(settings: Settings) -> FallbackTTSProcessor:
+    """HTTP TTS (when configured) -> Piper -> espeak-ng (when installed), one voice per sentence.
+
+    Always the fallback processor, even with Piper alone: the stage is the same in
+    every configuration, for metrics and for tests.
+    """
+    voices: list[tuple[str, SentenceTTSProcessor]] = []
+    if settings.tts_api_url:
+        from framekit.processors.tts.http import HTTPTTSProcessor
+
+        # Short deadlines: until they pass, the caller hears nothing of the sentence.
+        http = HTTPTTSProcessor(
+            url=settings.tts_api_url,
+            api_key=settings.tts_api_key,
+            connect_timeout=1.0,
+            first_audio_timeout=2.0,
+        )
+        voices.append((f"http:{_host(settings.tts_api_url)}", http))
+    voices.append(("piper", PiperTTSProcessor(voice=settings.tts_voice)))
+    if _espeak_installed():
+        voices.append(("espeak-ng", EspeakTTSProcessor()))
+    health = ProviderHealth.shared()
+    return FallbackTTSProcessor(
+        [voice for _, voice in voices],
+        breakers=[health.breaker(f"tts:{key}") for key, _ in voices],
+    )
+
+
 def _llm_stages(
-    settings: Settings, tools: ToolRegistry, tts: FrameProcessor
+    settings: Settings, tools: ToolRegistry, tts: FrameProcessor, engine: IntentEngine | None
 ) -> list[FrameProcessor]:
-    """user -> LLM -> assistant -> tools -> TTS -> playback (see ``docs/llm.md``)."""
+    """user -> LLM chain -> assistant -> tools -> TTS -> playback (see ``docs/llm.md``)."""
     context = LLMContext(SYSTEM_PROMPT, tools=tools.schemas(), max_turns=40)
     aggregators = create_context_aggregators(context)
-    llm: FrameProcessor
-    if settings.anthropic_api_key:
-        from framekit.processors.llm.anthropic import AnthropicLLMProcessor
-
-        llm = AnthropicLLMProcessor(
-            api_key=settings.anthropic_api_key, model=settings.anthropic_model, max_tokens=400
-        )
-    elif settings.openai_api_key or settings.openai_base_url:
-        from framekit.processors.llm.openai import OpenAILLMProcessor
-
-        llm = OpenAILLMProcessor(
-            api_key=settings.openai_api_key or "local",
-            model=settings.openai_model,
-            base_url=settings.openai_base_url,
-        )
-    else:
-        raise ValueError("brain='llm' needs ANTHROPIC_API_KEY, OPENAI_API_KEY or OPENAI_BASE_URL")
     return [
         aggregators.user,
-        llm,
+        LLMProcessor(_brain(settings, engine)),
         aggregators.assistant,
         ToolRunner(tools),
         tts,
         aggregators.playback,
     ]
+
+
+def _brain(settings: Settings, engine: IntentEngine | None) -> FallbackLLMService:
+    """Claude -> GPT -> local model, those configured, then always the offline intent engine.
+
+    The SDKs do not retry (``max_retries=0``): the next link answers sooner than a
+    backoff. The intent engine's tool calls go through the pipeline's ``ToolRunner``
+    like a model's, so the context stays whole whichever link answers next.
+    """
+    if not settings.llm_providers:
+        needed = "ANTHROPIC_API_KEY, OPENAI_API_KEY or LOCAL_LLM_BASE_URL"
+        raise ValueError(f"brain='llm' needs {needed}")
+    links: list[FallbackLink] = []
+    if settings.anthropic_api_key:
+        from framekit.processors.llm.anthropic import AnthropicLLMService
+
+        claude = AnthropicLLMService(
+            api_key=settings.anthropic_api_key,
+            base_url=settings.anthropic_base_url,
+            model=settings.anthropic_model,
+            max_tokens=400,
+            max_retries=0,
+        )
+        links.append(FallbackLink(claude, stall_timeout=_STALL))
+    if settings.openai_api_key or settings.local_llm_base_url:
+        from framekit.processors.llm.openai import OpenAILLMService
+
+        if settings.openai_api_key:
+            gpt = OpenAILLMService(
+                api_key=settings.openai_api_key,
+                base_url=settings.openai_base_url,
+                model=settings.openai_model,
+                max_retries=0,
+            )
+            links.append(FallbackLink(gpt, stall_timeout=_STALL))
+        if settings.local_llm_base_url:
+            local = OpenAILLMService(
+                api_key=settings.local_llm_api_key or _LOCAL_NO_KEY,
+                base_url=settings.local_llm_base_url,
+                model=settings.local_llm_model,
+                max_retries=0,
+            )
+            links.append(
+                FallbackLink(local, stall_timeout=_STALL, name=f"local:{settings.local_llm_model}")
+            )
+    offline = IntentEngineService(classifier=engine.classifier if engine is not None else None)
+    links.append(FallbackLink(offline))
+    return FallbackLLMService(links, silence_budget=_SILENCE_BUDGET)
+
+
+def _host(url: str) -> str:
+    """``host:port`` of ``url``: a breaker key without the credentials a URL may carry."""
+    parsed = urlparse(url)
+    return f"{parsed.hostname}:{parsed.port}" if parsed.port else str(parsed.hostname)
+
+
+@functools.cache
+def _espeak_installed() -> bool:
+    return shutil.which("espeak-ng") is not None

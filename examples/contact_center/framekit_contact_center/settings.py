@@ -42,27 +42,43 @@ class Settings:
     api_token: str | None = None
     anthropic_api_key: str | None = None
     anthropic_model: str = "claude-haiku-4-5"
+    anthropic_base_url: str | None = None
     openai_api_key: str | None = None
     openai_model: str = "gpt-4o-mini"
     openai_base_url: str | None = None
+    local_llm_base_url: str | None = None
+    local_llm_model: str = "llama3.2"
+    local_llm_api_key: str | None = None
     deepgram_api_key: str | None = None
+    deepgram_url: str | None = None
     database_url: str = f"sqlite:///{_FRAMEKIT_DIR / 'framekit.db'}"
     business_db_path: Path = _FRAMEKIT_DIR / "business.db"
     redis_url: str | None = None
     tts_voice: Path | None = None
     tts_api_url: str | None = None
+    tts_api_key: str | None = None
     stt_model: str = "base"
     transfer_number: str = ""
     recordings_dir: Path = _FRAMEKIT_DIR / "recordings"
 
     @property
+    def llm_providers(self) -> tuple[str, ...]:
+        """The configured models, in fallback order: ``"anthropic"``, ``"openai"``, ``"local"``.
+
+        The offline intent engine is not listed: it is always there, as the chain's last link.
+        """
+        configured = (
+            ("anthropic", self.anthropic_api_key),
+            ("openai", self.openai_api_key),
+            ("local", self.local_llm_base_url),
+        )
+        return tuple(name for name, value in configured if value)
+
+    @property
     def llm_provider(self) -> str | None:
-        """``"anthropic"`` or ``"openai"`` when a key is set (Anthropic first), else ``None``."""
-        if self.anthropic_api_key:
-            return "anthropic"
-        if self.openai_api_key:
-            return "openai"
-        return None
+        """The first of :attr:`llm_providers` (the one that answers while healthy), or ``None``."""
+        providers = self.llm_providers
+        return providers[0] if providers else None
 
 
 def read_env_file(path: Path) -> dict[str, str]:
@@ -138,18 +154,37 @@ _PARSERS: dict[str, Callable[[str], Any]] = {
     "webhook_base_url": _url(("http", "https")),
     "api_token": _api_token,
     "anthropic_api_key": _not_empty,
+    "anthropic_base_url": _url(("http", "https")),
     "openai_api_key": _not_empty,
     "openai_base_url": _url(("http", "https")),
+    "local_llm_base_url": _url(("http", "https")),
+    "local_llm_api_key": _not_empty,
     "deepgram_api_key": _not_empty,
+    "deepgram_url": _url(("wss", "ws", "https", "http")),
     "database_url": _url(("sqlite", "postgresql", "postgres")),
     "business_db_path": Path,
     "redis_url": _url(("redis", "rediss")),
     "tts_voice": _existing_file,
     "tts_api_url": _url(("http", "https")),
+    "tts_api_key": _not_empty,
     "stt_model": _not_empty,
     "transfer_number": _phone,
     "recordings_dir": Path,
 }
+
+
+_NEEDS: dict[str, tuple[str, str]] = {
+    "OPENAI_BASE_URL": (
+        "OPENAI_API_KEY",
+        "it only moves the OpenAI client; for a local OpenAI-compatible server "
+        "(llama.cpp, vLLM, Ollama) set LOCAL_LLM_BASE_URL instead",
+    ),
+    "ANTHROPIC_BASE_URL": ("ANTHROPIC_API_KEY", "it only moves the Anthropic client"),
+    "LOCAL_LLM_API_KEY": ("LOCAL_LLM_BASE_URL", "the local server's URL"),
+    "DEEPGRAM_URL": ("DEEPGRAM_API_KEY", "a self-hosted Deepgram takes any non-empty key"),
+    "TTS_API_KEY": ("TTS_API_URL", "the HTTP TTS service's URL"),
+}
+"""Variables that mean nothing alone: ``variable: (what it needs, why)``."""
 
 
 def load_settings(
@@ -179,6 +214,9 @@ def load_settings(
     if len(twilio) == 1:
         missing = ({"twilio_account_sid", "twilio_auth_token"} - set(twilio)).pop()
         problems.append((missing.upper(), f"is required when {twilio[0].upper()} is set"))
+    for variable, (needed, hint) in _NEEDS.items():
+        if values.get(variable) and not values.get(needed):
+            problems.append((variable, f"needs {needed} ({hint})"))
     if problems:
         raise SettingsError(problems)
     return Settings(**parsed)
