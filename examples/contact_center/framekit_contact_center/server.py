@@ -206,8 +206,12 @@ class ContactCenterServer:
     # --- one call --------------------------------------------------------------------------
 
     async def _intent_engine(self) -> IntentEngine | None:
-        """The process's intent engine (built once), or None when an LLM is the brain."""
-        if self.settings.llm_provider is not None or self._bot is not None:
+        """The process's intent engine (built once), or None with a custom bot.
+
+        Built with LLM keys too: it is then the chain's last link, and a caller whose
+        models are all down must not wait for it to embed its examples.
+        """
+        if self._bot is not None:
             return None
         async with self._engine_lock:
             if self._engine is None:
