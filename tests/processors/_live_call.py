@@ -31,12 +31,21 @@ ESPEAK = shutil.which("espeak-ng")
 
 
 class LiveCall:
-    """One running :class:`PipelineTask` around ``processor`` with captured output."""
+    """One running :class:`PipelineTask` around ``processor`` with captured output.
 
-    def __init__(self, processor: FrameProcessor, clock: Clock | None = None) -> None:
-        self.task = PipelineTask(
-            processor, params=PipelineParams(idle_timeout=None), clock=clock or SystemClock()
-        )
+    ``processor`` may be a whole task already built (an application's bot), which
+    then runs as it is.
+    """
+
+    def __init__(
+        self, processor: FrameProcessor | PipelineTask, clock: Clock | None = None
+    ) -> None:
+        if isinstance(processor, PipelineTask):
+            self.task = processor
+        else:
+            self.task = PipelineTask(
+                processor, params=PipelineParams(idle_timeout=None), clock=clock or SystemClock()
+            )
         self.down: list[Frame] = []
         self.up: list[Frame] = []
         self._changed = asyncio.Event()
