@@ -1,113 +1,33 @@
 """faster-whisper speech-to-text as a processor: the caller's utterances in, their words out.
 
-Whisper transcribes whole utterances, not a stream, so this processor keeps the
-caller's audio (16 kHz PCM16, converted by :class:`~framekit.audio.AudioConverter`)
-from :class:`~framekit.frames.UserStartedSpeakingFrame` to
-:class:`~framekit.frames.UserStoppedSpeakingFrame` and then pushes one final
-:class:`~framekit.frames.TranscriptionFrame`. Every frame passes on at once.
-
-Why ``pre_roll``: the VAD confirms speech only after hearing some of it, so the
-start event arrives late, and the first syllable would be lost. The processor keeps
-the last :data:`MAX_LOOKBACK` seconds of audio and puts in front of the utterance
-everything from ``pre_roll`` seconds before the onset: the event's ``started_at``
-(the time speech really began, as the VAD computed it), or the event itself when
-``started_at`` is not given.
-
-Why a worker task: a decode takes hundreds of milliseconds of CPU in a thread, and
-caller audio must keep flowing meanwhile. Audio and speaking events are handled in
-the sender's task and only append to a buffer; one worker owned by the call
-(``self.context.tasks``) runs the decodes, one at a time, in utterance order.
-
-Why decode before the caller has finished (``speculative``): the VAD reports the
-end of speech only after a silence window (typically 0.3-0.8 s), and Whisper's
-cost is fixed per call (its encoder always sees 30 s). So when the tail of the
-utterance goes quiet for ``pause_seconds``, the worker decodes what it has at once,
-during the VAD's silence window. When the stop event then arrives with
-``stopped_at`` (the time speech really ended) and that early decode holds audio
-received after ``stopped_at``, it already covers every word and becomes the final
-transcript without a second decode. Otherwise (no ``stopped_at``, or the caller
-spoke again after the pause) the whole utterance is decoded afresh. The cost is
-one extra decode per pause in the caller's speech.
-
-``interim_results`` also decodes the growing utterance every ``interim_interval``
-seconds of audio and pushes :class:`~framekit.frames.InterimTranscriptionFrame`.
+All the utterance handling (pre-roll, the decode at the first pause, interim
+results) lives in :class:`~framekit.processors.stt.utterance.UtteranceSTTProcessor`;
+this module only chooses the model. Whisper's encoder always sees a 30 s window,
+so each decode costs the same whatever the utterance's length (about 1.4 s for
+base on two cores); for English on a small CPU,
+:class:`~framekit.processors.stt.moonshine.MoonshineSTTProcessor` is several times
+faster.
 """
 
 from __future__ import annotations
 
-import asyncio
-import math
-from collections import deque
-from dataclasses import dataclass, field
 from pathlib import Path
 
-import numpy as np
-
-from framekit.audio import PCM16_16K, AudioConverter
-from framekit.frames import (
-    EndFrame,
-    InputAudioFrame,
-    InterimTranscriptionFrame,
-    StartFrame,
-    TranscriptionFrame,
-    UserStartedSpeakingFrame,
-    UserStoppedSpeakingFrame,
+from framekit.models.whisper import PACKAGED_MODEL, WhisperEngine
+from framekit.processors.stt.utterance import (
+    MAX_LOOKBACK,
+    Transcriber,
+    UtteranceSTTProcessor,
+    UtteranceSTTStats,
 )
-from framekit.models.whisper import PACKAGED_MODEL, Transcript, WhisperEngine
-from framekit.processors.base import FrameDirection, FrameProcessor, on_frame
 
 __all__ = ["MAX_LOOKBACK", "WhisperSTTProcessor", "WhisperSTTStats"]
 
-MAX_LOOKBACK = 2.0
-"""Seconds of audio kept from before a start event (the pre-roll cannot reach further)."""
-_REUSE_MARGIN = 0.05
-"""Seconds of audio an early decode must hold beyond ``stopped_at`` to count as final.
-
-Small on purpose: the early decode already ends in ``pause_seconds`` of quiet, so
-``stopped_at`` only has to show that nobody spoke after it; the margin covers the
-decay of a last word that the VAD's end estimate cut a little short."""
-_QUIET_RATIO = 0.1
-"""A chunk is quiet when its level is under this share of the utterance's loudest chunk."""
-_MIN_UTTERANCE_SECONDS = 0.1
+WhisperSTTStats = UtteranceSTTStats
+"""The former name of :class:`~framekit.processors.stt.utterance.UtteranceSTTStats`."""
 
 
-@dataclass(slots=True)
-class WhisperSTTStats:
-    """What the processor's worker has done in this call (for tests and benchmarks)."""
-
-    decodes: int = 0
-    """Whisper runs, early and final."""
-    early_decodes: int = 0
-    """Runs on an unfinished utterance (at a pause, or for interim results)."""
-    early_audio_until: float = -math.inf
-    """Clock time at which the newest audio of the latest early decode arrived."""
-    reused: int = 0
-    """Final transcripts taken from an early decode, with no decode after the stop event."""
-    final_latencies: list[float] = field(default_factory=list)
-    """Seconds from each stop event to its final transcript being pushed, in order."""
-
-
-@dataclass(slots=True, eq=False)
-class _Utterance:
-    """One stretch of caller speech and what the worker knows about it."""
-
-    audio: bytearray
-    peak_rms: float = 0.0
-    quiet_bytes: int = 0
-    """Length of the run of quiet chunks at the end of ``audio``."""
-    received_at: float = -math.inf
-    """Clock time at which the newest audio in ``audio`` arrived."""
-    stopped_at: float | None = None
-    ended_at: float = 0.0
-    """Clock time at which the stop event arrived."""
-    decoded: Transcript | None = None
-    decoded_bytes: int = 0
-    decoded_received_at: float = -math.inf
-    last_interim: str = ""
-    done: asyncio.Event = field(default_factory=asyncio.Event)
-
-
-class WhisperSTTProcessor(FrameProcessor):
+class WhisperSTTProcessor(UtteranceSTTProcessor):
     """Transcribes each utterance of the caller with faster-whisper.
 
     ``model`` is ``"base"`` (the packaged offline model, the default), another
@@ -135,245 +55,24 @@ class WhisperSTTProcessor(FrameProcessor):
         allow_download: bool = True,
         name: str | None = None,
     ) -> None:
-        super().__init__(name=name)
+        super().__init__(
+            engine=engine,
+            language=language,
+            prompt=prompt,
+            user_id=user_id,
+            pre_roll=pre_roll,
+            speculative=speculative,
+            pause_seconds=pause_seconds,
+            interim_results=interim_results,
+            interim_interval=interim_interval,
+            name=name,
+        )
         self._model = model
         self._device = device
         self._compute_type = compute_type
         self._allow_download = allow_download
-        self._engine = engine
-        self._language = language
-        self._prompt = prompt
-        self._user_id = user_id
-        self._pre_roll_seconds = pre_roll
-        self._lookback_bytes = PCM16_16K.bytes_for(MAX_LOOKBACK + pre_roll)
-        self._speculative = speculative
-        self._pause_bytes = PCM16_16K.bytes_for(pause_seconds)
-        self._interim_results = interim_results
-        self._interim_bytes = PCM16_16K.bytes_for(interim_interval)
-        self._converter: AudioConverter | None = None
-        self._pre_roll: deque[bytes] = deque()
-        self._pre_roll_size = 0
-        self._utterance: _Utterance | None = None
-        self._finals: deque[_Utterance] = deque()
-        self._wake = asyncio.Event()
-        self.stats = WhisperSTTStats()
 
-    @property
-    def engine(self) -> WhisperEngine:
-        """The model this processor transcribes with (loaded when the call starts)."""
-        if self._engine is None:
-            raise RuntimeError(f"{self.name} has not started: its Whisper model is not loaded")
-        return self._engine
-
-    # --- lifecycle -----------------------------------------------------------------------
-
-    async def on_start(self, frame: StartFrame) -> None:
-        if self._engine is None:
-            self._engine = await WhisperEngine.shared_async(
-                self._model,
-                self._device,
-                self._compute_type,
-                allow_download=self._allow_download,
-            )
-        self._utterance = None
-        self._finals.clear()
-        self._pre_roll.clear()
-        self._pre_roll_size = 0
-        self._converter = None
-        self.context.tasks.create_task(self._work(), f"{self.name}:transcribe")
-
-    async def on_end(self, frame: EndFrame) -> None:
-        """Transcribe what the caller said before the end, then let the end frame go."""
-        if self._utterance is not None:
-            self._stop_utterance(None)
-        while self._finals:
-            await self._finals[-1].done.wait()
-
-    # --- frames from the caller's side ---------------------------------------------------
-
-    @on_frame(InputAudioFrame)
-    async def _on_audio(self, frame: InputAudioFrame, direction: FrameDirection) -> None:
-        await self.push_frame(frame, direction)
-        if len(frame.audio) % frame.format.bytes_per_frame:
-            await self.push_error(
-                f"{self.name}: {frame.name} holds {len(frame.audio)} bytes, not a whole "
-                f"number of {frame.format} samples; frame ignored"
-            )
-            return
-        pcm = self._to_16k(frame)
-        if not pcm:
-            return
-        utterance = self._utterance
-        if utterance is None:
-            self._keep_pre_roll(pcm)
-            return
-        utterance.audio += pcm
-        utterance.received_at = self.clock.now()
-        level = _rms(pcm)
-        utterance.peak_rms = max(utterance.peak_rms, level)
-        if level < _QUIET_RATIO * utterance.peak_rms:
-            utterance.quiet_bytes += len(pcm)
-        else:
-            utterance.quiet_bytes = 0
-        if self._partial_due(utterance):
-            self._wake.set()
-
-    @on_frame(UserStartedSpeakingFrame)
-    async def _on_started(self, frame: UserStartedSpeakingFrame, direction: FrameDirection) -> None:
-        if self._utterance is None:
-            before_event = self._pre_roll_seconds
-            if frame.started_at is not None:
-                before_event += max(0.0, self.clock.now() - frame.started_at)
-            keep = PCM16_16K.bytes_for(min(before_event, MAX_LOOKBACK + self._pre_roll_seconds))
-            pre_roll = b"".join(self._pre_roll)
-            pre_roll = pre_roll[max(0, len(pre_roll) - keep) :]
-            self._pre_roll.clear()
-            self._pre_roll_size = 0
-            self._utterance = _Utterance(audio=bytearray(pre_roll))
-        await self.push_frame(frame, direction)
-
-    @on_frame(UserStoppedSpeakingFrame)
-    async def _on_stopped(self, frame: UserStoppedSpeakingFrame, direction: FrameDirection) -> None:
-        if self._utterance is not None:
-            self._stop_utterance(frame.stopped_at)
-        await self.push_frame(frame, direction)
-
-    def _stop_utterance(self, stopped_at: float | None) -> None:
-        utterance, self._utterance = self._utterance, None
-        assert utterance is not None
-        utterance.stopped_at = stopped_at
-        utterance.ended_at = self.clock.now()
-        self._finals.append(utterance)
-        self._wake.set()
-
-    def _to_16k(self, frame: InputAudioFrame) -> bytes:
-        converter = self._converter
-        if converter is None or converter.src != frame.format:
-            converter = self._converter = AudioConverter(frame.format, PCM16_16K)
-        return converter.convert(frame.audio)
-
-    def _keep_pre_roll(self, pcm: bytes) -> None:
-        self._pre_roll.append(pcm)
-        self._pre_roll_size += len(pcm)
-        while self._pre_roll_size - len(self._pre_roll[0]) >= self._lookback_bytes:
-            self._pre_roll_size -= len(self._pre_roll.popleft())
-
-    def _partial_due(self, utterance: _Utterance) -> bool:
-        """Whether the worker should decode the unfinished utterance now.
-
-        For interim results: every ``interim_interval`` of new audio. Speculatively:
-        once per pause, when every chunk of the last ``pause_seconds`` was quiet.
-        """
-        size = len(utterance.audio)
-        if self._interim_results and size - utterance.decoded_bytes >= self._interim_bytes:
-            return True
-        quiet = utterance.quiet_bytes
-        return (
-            self._speculative
-            and quiet >= self._pause_bytes
-            and utterance.decoded_bytes <= size - quiet  # not decoded since the pause began
+    async def _load_engine(self) -> Transcriber:
+        return await WhisperEngine.shared_async(
+            self._model, self._device, self._compute_type, allow_download=self._allow_download
         )
-
-    # --- the worker ----------------------------------------------------------------------
-
-    async def _work(self) -> None:
-        """Decode finished utterances first, in order; otherwise the unfinished one if due."""
-        while True:
-            if self._finals:
-                finished = self._finals[0]
-                try:
-                    await self._finalize(finished)
-                except Exception as exc:
-                    await self._report_decode_failure(exc)
-                finally:
-                    self._finals.popleft()
-                    finished.done.set()
-                continue
-            current = self._utterance
-            if current is not None and self._partial_due(current):
-                await self._decode_partial(current)
-                continue
-            self._wake.clear()
-            await self._wake.wait()
-
-    async def _transcribe(self, audio: bytes) -> Transcript:
-        self.stats.decodes += 1
-        return await self.engine.transcribe_async(audio, self._language, prompt=self._prompt)
-
-    async def _decode_partial(self, utterance: _Utterance) -> None:
-        audio = bytes(utterance.audio)
-        received_at = utterance.received_at
-        self.stats.early_decodes += 1
-        try:
-            transcript = await self._transcribe(audio)
-        except Exception as exc:
-            await self._report_decode_failure(exc)
-            utterance.decoded_bytes = len(audio)  # do not retry the same audio at once
-            return
-        utterance.decoded = transcript
-        utterance.decoded_bytes = len(audio)
-        utterance.decoded_received_at = received_at
-        self.stats.early_audio_until = received_at
-        text = transcript.text
-        if (
-            self._interim_results
-            and self._utterance is utterance
-            and text
-            and text != utterance.last_interim
-        ):
-            utterance.last_interim = text
-            await self.push_frame(
-                InterimTranscriptionFrame(
-                    text=text,
-                    user_id=self._user_id,
-                    timestamp=received_at,
-                    language=transcript.language,
-                )
-            )
-
-    async def _finalize(self, utterance: _Utterance) -> None:
-        if len(utterance.audio) < PCM16_16K.bytes_for(_MIN_UTTERANCE_SECONDS):
-            return
-        transcript = self._reusable(utterance)
-        if transcript is not None:
-            self.stats.reused += 1
-        else:
-            try:
-                transcript = await self._transcribe(bytes(utterance.audio))
-            except Exception as exc:
-                await self._report_decode_failure(exc)
-                return
-        if not transcript.text:
-            return
-        stopped_at = utterance.stopped_at
-        await self.push_frame(
-            TranscriptionFrame(
-                text=transcript.text,
-                user_id=self._user_id,
-                timestamp=stopped_at if stopped_at is not None else utterance.ended_at,
-                language=transcript.language,
-                confidence=transcript.confidence,
-            )
-        )
-        latency = self.clock.now() - utterance.ended_at
-        self.stats.final_latencies.append(latency)
-        await self.report_metric("ttfb", latency, model=self.engine.name)
-
-    @staticmethod
-    def _reusable(utterance: _Utterance) -> Transcript | None:
-        """The early decode, when it holds audio from after the caller's last word."""
-        stopped_at = utterance.stopped_at
-        if stopped_at is None or utterance.decoded is None:
-            return None
-        if utterance.decoded_received_at < stopped_at + _REUSE_MARGIN:
-            return None
-        return utterance.decoded
-
-    async def _report_decode_failure(self, exc: Exception) -> None:
-        await self.push_error(f"{self.name}: transcription failed: {exc!r}", exception=exc)
-
-
-def _rms(pcm: bytes) -> float:
-    """Root mean square level of PCM16 audio, in sample units."""
-    samples = np.frombuffer(pcm, dtype="<i2").astype(np.float32)
-    return float(np.sqrt(np.mean(samples * samples))) if samples.size else 0.0

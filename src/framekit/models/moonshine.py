@@ -1,0 +1,373 @@
+"""Moonshine speech-to-text (English), one model per process shared by every call.
+
+Why Moonshine next to Whisper: Whisper's encoder always processes a 30 s window,
+so even 2 s of speech costs a full decode (about 1.4 s for base on two cores).
+Moonshine's encoder sees only the audio it is given, so its cost grows with the
+utterance: base-en decodes 3 s of speech in roughly a tenth of a second here, with
+accuracy close to Whisper base on our English contact-centre sentences (see
+``docs/benchmarks.md``). It only knows English; Whisper stays for other languages.
+
+Where the model comes from: the ``moonshine-cpp`` package (MIT) ships base-en as
+int8 ONNX Runtime format files plus its tokenizer. Only those files are used, never
+the package's native library. The ``.ort`` files are converted once to ``.onnx``
+and cached (:mod:`framekit.models.ort_format` says why: constant folding makes the
+decoder ~5x faster). Nothing is downloaded. onnxruntime folds the int8 weights into
+float32 at load, so a loaded engine holds about 700 MB.
+
+Why greedy decoding with a token budget: we transcribe short, VAD-cut utterances.
+Moonshine has no timestamps or language tokens; like every autoregressive decoder it
+can loop on noise, so it may emit at most about 6.5 tokens per second of audio.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import importlib
+import importlib.util
+import math
+import threading
+import time
+from concurrent.futures import ThreadPoolExecutor
+from functools import partial
+from pathlib import Path
+from typing import Any, ClassVar, TypeAlias
+
+import numpy as np
+import numpy.typing as npt
+from loguru import logger
+
+from framekit.models.ort_format import converted
+from framekit.models.whisper import (
+    SAMPLE_RATE,
+    Segment,
+    SpeechAudio,
+    Transcript,
+    _to_float32,
+    _usable_cores,
+    confidence_from_logprob,
+)
+
+__all__ = [
+    "INSTALL_EXTRA",
+    "LANGUAGE",
+    "PACKAGED_MODEL",
+    "MoonshineEngine",
+    "MoonshineTokenizer",
+    "packaged_model_dir",
+]
+
+PACKAGED_MODEL = "moonshine"
+"""The name that selects the packaged base-en model (``STT_MODEL=moonshine``)."""
+LANGUAGE = "en"
+"""The only language Moonshine's English models speak."""
+INSTALL_EXTRA = "pip install 'framekit[moonshine]'"
+
+_TOKENS_PER_SECOND = 6.5
+_MIN_TOKENS = 8
+_MIN_SAMPLES = SAMPLE_RATE // 4
+"""Shorter audio is padded with silence: the encoder's convolutions need some length."""
+_START, _END = 1, 2
+_SPECIAL = frozenset({0, _START, _END})
+_SPACE = "\u2581"  # SentencePiece's word-boundary mark
+_ENCODER = "encoder_model"
+_DECODER = "decoder_model_merged"
+
+_F32: TypeAlias = npt.NDArray[np.float32]
+
+
+class MoonshineTokenizer:
+    """Moonshine's ``tokenizer.bin``: every token's bytes, each after a length prefix.
+
+    A length under 128 is one byte; longer ones take a second byte (7 bits + 8).
+    Byte-fallback tokens are the raw byte itself, so a decoded sequence is joined as
+    bytes first and read as UTF-8 once.
+    """
+
+    def __init__(self, data: bytes) -> None:
+        tokens: list[bytes] = []
+        at = 0
+        while at < len(data):
+            size = data[at]
+            at += 1
+            if size >= 128:
+                size = (size & 0x7F) | (data[at] << 7)
+                at += 1
+            tokens.append(data[at : at + size])
+            at += size
+        if at != len(data) or not tokens:
+            raise ValueError("not a Moonshine tokenizer.bin")
+        self._tokens = tokens
+
+    def __len__(self) -> int:
+        return len(self._tokens)
+
+    def decode(self, ids: list[int]) -> str:
+        """Text of ``ids``, special tokens left out."""
+        raw = b"".join(self._tokens[i] for i in ids if i not in _SPECIAL and i < len(self._tokens))
+        return raw.decode("utf-8", errors="replace").replace(_SPACE, " ").strip()
+
+
+def packaged_model_dir() -> Path:
+    """The base-en folder inside the installed ``moonshine-cpp`` package (not imported)."""
+    try:
+        spec = importlib.util.find_spec("moonshine_cpp")
+    except (ImportError, ValueError):
+        spec = None
+    locations = list(spec.submodule_search_locations or ()) if spec is not None else []
+    if not locations:
+        raise ImportError(f"Moonshine STT needs the 'moonshine' extra: {INSTALL_EXTRA}")
+    return Path(locations[0]) / "models" / "base-en"
+
+
+_Key: TypeAlias = tuple[str, int, int]
+
+
+class MoonshineEngine:
+    """One loaded Moonshine model (encoder, decoder, tokenizer), shared by every call.
+
+    Same shape as :class:`~framekit.models.whisper.WhisperEngine`: get it with
+    :meth:`shared` (or :meth:`shared_async`); :meth:`transcribe` is thread-safe and
+    :meth:`transcribe_async` runs it on the engine's own pool of ``workers`` threads.
+    Results are :class:`~framekit.models.whisper.Transcript` objects, so the
+    utterance processor takes either engine.
+    """
+
+    _instances: ClassVar[dict[_Key, MoonshineEngine]] = {}
+    _instances_lock: ClassVar[threading.Lock] = threading.Lock()
+
+    def __init__(
+        self,
+        encoder: Any,
+        decoder: Any,
+        tokenizer: MoonshineTokenizer,
+        *,
+        name: str,
+        workers: int,
+        load_seconds: float,
+    ) -> None:
+        """Wrap loaded onnxruntime sessions; prefer :meth:`shared`."""
+        self._encoder = encoder
+        self._decoder = decoder
+        self._tokenizer = tokenizer
+        self._past_names = [i.name for i in decoder.get_inputs() if i.name.startswith("past_")]
+        self._present_names = [o.name for o in decoder.get_outputs()[1:]]
+        self._past_shapes = {
+            i.name: (1, int(i.shape[1]), 0, int(i.shape[3]))
+            for i in decoder.get_inputs()
+            if i.name.startswith("past_")
+        }
+        self.name = name
+        self.device = "cpu"
+        self.compute_type = "int8"
+        self.workers = workers
+        self.load_seconds = load_seconds
+        self._executor = ThreadPoolExecutor(max_workers=workers, thread_name_prefix="moonshine")
+
+    @classmethod
+    def shared(
+        cls,
+        model: str | Path = PACKAGED_MODEL,
+        *,
+        cpu_threads: int | None = None,
+        workers: int = 1,
+    ) -> MoonshineEngine:
+        """The process-wide engine for these settings, loading it on first use.
+
+        ``model`` is ``"moonshine"`` (base-en from ``moonshine-cpp``) or a folder
+        with ``encoder_model``, ``decoder_model_merged`` (``.onnx`` or ``.ort``) and
+        ``tokenizer.bin``. ``cpu_threads`` defaults to the usable cores, at most 2:
+        Moonshine's decoder steps are a few milliseconds each, too small to gain
+        from more threads, and a voice server needs cores for its other calls.
+        """
+        threads = cpu_threads if cpu_threads is not None else min(2, _usable_cores())
+        key: _Key = (_model_key(model), threads, workers)
+        with cls._instances_lock:
+            engine = cls._instances.get(key)
+            if engine is None:
+                engine = cls.load(model, cpu_threads=threads, workers=workers)
+                cls._instances[key] = engine
+            return engine
+
+    @classmethod
+    async def shared_async(
+        cls,
+        model: str | Path = PACKAGED_MODEL,
+        *,
+        cpu_threads: int | None = None,
+        workers: int = 1,
+    ) -> MoonshineEngine:
+        """:meth:`shared` from a thread, so a first load leaves the event loop running."""
+        return await asyncio.to_thread(cls.shared, model, cpu_threads=cpu_threads, workers=workers)
+
+    @classmethod
+    def load(
+        cls,
+        model: str | Path = PACKAGED_MODEL,
+        *,
+        cpu_threads: int | None = None,
+        workers: int = 1,
+        cache: Path | None = None,
+    ) -> MoonshineEngine:
+        """Load a new engine that nobody else shares (benchmarks, isolated tests).
+
+        ``cache`` is the folder for converted ``.ort`` files (default:
+        :func:`framekit.models.ort_format.cache_dir`).
+        """
+        ort = _import_onnxruntime()
+        packaged = str(model) == PACKAGED_MODEL
+        folder = packaged_model_dir() if packaged else Path(model).expanduser()
+        started = time.perf_counter()
+        options = ort.SessionOptions()
+        options.intra_op_num_threads = (
+            cpu_threads if cpu_threads is not None else min(2, _usable_cores())
+        )
+        options.inter_op_num_threads = 1
+        options.log_severity_level = 3
+        # Idle worker threads would spin on the cores that the event loop and the
+        # other calls' VAD need; a decode is many short steps, each waking them.
+        options.add_session_config_entry("session.intra_op.allow_spinning", "0")
+        encoder, decoder = (
+            ort.InferenceSession(
+                _model_file(folder, stem, cache), options, providers=["CPUExecutionProvider"]
+            )
+            for stem in (_ENCODER, _DECODER)
+        )
+        tokenizer = MoonshineTokenizer(_existing(folder / "tokenizer.bin").read_bytes())
+        seconds = time.perf_counter() - started
+        name = "moonshine base-en (packaged)" if packaged else f"moonshine {folder}"
+        logger.info(f"Loaded {name} on cpu in {seconds:.2f}s")
+        return cls(encoder, decoder, tokenizer, name=name, workers=workers, load_seconds=seconds)
+
+    @property
+    def is_multilingual(self) -> bool:
+        """Always False: Moonshine's English models answer in English only."""
+        return False
+
+    def transcribe(
+        self,
+        audio: SpeechAudio,
+        language: str | None = None,
+        *,
+        prompt: str | None = None,
+        beam_size: int = 1,
+        timestamps: bool = False,
+    ) -> Transcript:
+        """Transcribe one utterance of 16 kHz mono audio (blocking; thread-safe).
+
+        ``language`` must be ``None`` or ``"en"``. ``prompt``, ``beam_size`` and
+        ``timestamps`` are accepted so that callers of either engine can pass them,
+        and ignored: the decoding is greedy, unprompted, one segment.
+        """
+        if language not in (None, LANGUAGE):
+            raise ValueError(
+                f"Moonshine only transcribes English, not {language!r}; use Whisper for it"
+            )
+        samples = _to_float32(audio)
+        duration = samples.size / SAMPLE_RATE
+        if samples.size == 0:
+            return Transcript("", LANGUAGE, 1.0, (), 0.0)
+        if samples.size < _MIN_SAMPLES:
+            samples = np.pad(samples, (0, _MIN_SAMPLES - samples.size))
+        ids, logprob = self._decode(samples, _MIN_TOKENS + math.ceil(_TOKENS_PER_SECOND * duration))
+        text = self._tokenizer.decode(ids)
+        segment = Segment(
+            start=0.0,
+            end=duration,
+            text=text,
+            avg_logprob=logprob,
+            no_speech_prob=0.0 if text else 1.0,
+            confidence=confidence_from_logprob(logprob),
+        )
+        return Transcript(
+            text=text,
+            language=LANGUAGE,
+            language_probability=1.0,
+            segments=(segment,) if text else (),
+            duration=duration,
+        )
+
+    def _decode(self, samples: _F32, max_tokens: int) -> tuple[list[int], float]:
+        """Greedy tokens for ``samples`` and their mean log-probability."""
+        hidden = self._encoder.run(None, {"input_values": samples[np.newaxis, :]})[0]
+        past: dict[str, Any] = {
+            name: np.zeros(shape, dtype=np.float32) for name, shape in self._past_shapes.items()
+        }
+        ids: list[int] = []
+        logprobs: list[float] = []
+        token = _START
+        cached = False
+        for _ in range(max_tokens):
+            feeds = {
+                "input_ids": np.array([[token]], dtype=np.int64),
+                "encoder_hidden_states": hidden,
+                "use_cache_branch": np.array([cached]),
+                **past,
+            }
+            logits, *presents = self._decoder.run(None, feeds)
+            for name, value in zip(self._present_names, presents, strict=True):
+                # The cross-attention keys and values are computed on the first step only.
+                if not cached or ".decoder." in name:
+                    past[name.replace("present", "past_key_values", 1)] = value
+            cached = True
+            scores = logits[0, -1].astype(np.float64)
+            token = int(scores.argmax())
+            top = scores[token]
+            logprobs.append(-float(np.log(np.exp(scores - top).sum())))
+            if token == _END:
+                break
+            ids.append(token)
+        return ids, (sum(logprobs) / len(logprobs)) if logprobs else math.nan
+
+    async def transcribe_async(
+        self,
+        audio: SpeechAudio,
+        language: str | None = None,
+        *,
+        prompt: str | None = None,
+        beam_size: int = 1,
+        timestamps: bool = False,
+    ) -> Transcript:
+        """:meth:`transcribe` on the engine's worker pool, leaving the event loop free.
+
+        Cancelling the awaiting task abandons the result; a decode that already
+        started still finishes in its thread.
+        """
+        job = partial(self.transcribe, audio, language, prompt=prompt)
+        return await asyncio.get_running_loop().run_in_executor(self._executor, job)
+
+    def __repr__(self) -> str:
+        return f"MoonshineEngine({self.name!r}, cpu/int8)"
+
+
+def _model_file(folder: Path, stem: str, cache: Path | None) -> str | bytes:
+    """The ``.onnx`` file when the folder has one, else the ``.ort`` one converted (cached)."""
+    onnx_file = folder / f"{stem}.onnx"
+    if onnx_file.is_file():
+        return str(onnx_file)
+    try:
+        found = converted(_existing(folder / f"{stem}.ort"), cache)
+    except ImportError as exc:
+        raise ImportError(f"Moonshine STT needs the 'moonshine' extra: {INSTALL_EXTRA}") from exc
+    return found if isinstance(found, bytes) else str(found)
+
+
+def _existing(path: Path) -> Path:
+    if not path.is_file():
+        raise FileNotFoundError(
+            f"Moonshine model file {path} is missing; reinstall the model ({INSTALL_EXTRA}) "
+            "or give a folder with encoder_model, decoder_model_merged (.onnx or .ort) "
+            "and tokenizer.bin"
+        )
+    return path
+
+
+def _model_key(model: str | Path) -> str:
+    path = Path(model).expanduser()
+    return str(path.resolve()) if path.is_dir() else str(model)
+
+
+def _import_onnxruntime() -> Any:
+    try:
+        return importlib.import_module("onnxruntime")
+    except ImportError as exc:
+        raise ImportError(f"Moonshine STT needs the 'moonshine' extra: {INSTALL_EXTRA}") from exc

