@@ -388,3 +388,44 @@ async def test_send_ahead_writes_early_but_speaking_follows_playback() -> None:
         assert output.times == [0.0, 0.0, 0.0, *grid(7, 0.02)]
         assert [t for t, _ in call.up_of(BotStoppedSpeakingFrame)] == [0.2]
         assert played(call) == [0.2]
+
+
+async def test_the_tail_of_an_utterance_is_written_at_its_slot_with_send_ahead() -> None:
+    # 0.13 s: six whole chunks and a 10 ms tail, padded when the audio runs dry. The tail
+    # is chunk 6, due at 6 * 20 ms - send_ahead like every other chunk; written at the end
+    # of playout instead, it left send_ahead (80 ms on Twilio) late and the far end's
+    # buffer ran dry before the last syllable.
+    output = ListOutput(send_ahead=0.08)
+    async with Call(output) as call:
+        await call.send(audio(0.13))
+        await call.advance(0.5)
+        # Chunks 0-4 are due at -0.08 .. 0 (sent at once), chunk 5 at 0.02, the tail at 0.04.
+        assert output.times == [0.0] * 5 + [0.02, 0.04]
+        assert [t for t, _ in call.up_of(BotStoppedSpeakingFrame)] == [0.14]
+        assert played(call) == [0.13]
+
+
+async def test_the_tail_held_by_the_converter_is_paced_like_the_other_chunks() -> None:
+    # A 16 kHz voice on an 8 kHz mu-law line (Twilio): the resampler holds samples back
+    # until the utterance ends, so the last chunk comes from the converter's flush.
+    output = ListOutput(wire_format=MULAW_8K, send_ahead=0.08)
+    async with Call(output) as call:
+        await call.send(audio(0.1), audio(0.1))
+        await call.advance(0.5)
+        times = output.times
+        assert len(times) == 10
+        assert times == [0.0] * 5 + grid(5, 0.02), "every chunk on its slot, the last too"
+
+
+async def test_audio_arriving_while_the_output_runs_dry_keeps_its_slots() -> None:
+    # The TTS hands over the next frame 10 ms after the output ran out of queued audio:
+    # its chunks are due from 0.02 on, not once the send-ahead margin has played away.
+    output = ListOutput(send_ahead=0.08)
+    async with Call(output) as call:
+        await call.send(audio(0.1))
+        await call.advance(0.01)
+        await call.send(audio(0.1))
+        await call.advance(0.5)
+        assert output.times == [0.0] * 5 + grid(5, 0.02)
+        assert call.up_types().count(BotStartedSpeakingFrame) == 1
+        assert played(call) == [0.2]

@@ -342,10 +342,17 @@ class OutputTransport(QueuedFrameProcessor, ABC):
         await self._write_chunks(chunks, audio_bytes)
 
     async def _end_if_dry(self) -> None:
-        """Nothing is queued: once the written audio has played, end the utterance."""
+        """Nothing is queued: write the tail at its slot, then end the utterance once heard.
+
+        Why wait for the next chunk's slot (``send_ahead`` before the written audio has
+        played) and no longer: audio that arrives by then continues the utterance without
+        a padded gap, and the tail, like any chunk, must leave at its slot. Waiting until
+        the end of playout sent the tail ``send_ahead`` late and let the far end's buffer
+        run dry before the last syllable.
+        """
         generation = self._generation
         if self._speaking:
-            await self._sleep_until(self._playout_end())
+            await self._sleep_until(self._playout_end() - self._send_ahead)
             if self.queued or generation != self._generation:
                 return
         if self._dirty:
