@@ -17,6 +17,7 @@ from framekit.intents import IntentEngine
 from framekit.intents.processor import IntentEngineProcessor
 from framekit.pipeline import Pipeline
 from framekit.processors import FrameProcessor
+from framekit.processors.dtmf import DTMFAggregator
 from framekit.processors.stt.whisper import WhisperSTTProcessor
 from framekit.processors.tts.fallback import FallbackTTSProcessor
 from framekit.processors.tts.piper import PiperTTSProcessor
@@ -53,12 +54,13 @@ def test_offline_brain_by_default(tools: ToolRegistry) -> None:
         SileroVADProcessor,
         WhisperSTTProcessor,
         TurnTextRelay,
+        DTMFAggregator,
         IntentEngineProcessor,
         FallbackTTSProcessor,
         FrameProcessor,
     ]
     assert task.params.enable_metrics
-    tts = task.pipeline.processors()[-2]
+    tts = list(task.pipeline.processors())[-2]
     assert isinstance(tts, FallbackTTSProcessor)
     assert isinstance(tts.voices[0], PiperTTSProcessor)  # no TTS_API_URL: Piper speaks first
 

@@ -33,6 +33,7 @@ from framekit.intents import IntentEngine
 from framekit.observers import Observer
 from framekit.pipeline import Pipeline, PipelineParams, PipelineTask
 from framekit.processors import FrameProcessor
+from framekit.processors.dtmf import DTMFAggregator
 from framekit.storage import Call, get_call, make_engine
 from framekit.testing.twilio_caller import TwilioCallerSimulator
 from framekit.transports.twilio import sign_stream_token
@@ -285,15 +286,16 @@ async def test_the_factory_builds_the_contact_center_bot_between_the_recorders(
     stages = [type(p) for p in task.pipeline.processors()]
     assert stages[0] is TwilioInput
     assert stages[1].__name__ == "_CallerTap"
-    assert stages[2:7] == [
+    assert stages[2:8] == [
         SileroVADProcessor,
         WhisperSTTProcessor,
         TurnTextRelay,
+        DTMFAggregator,
         IntentEngineProcessor,
         FallbackTTSProcessor,
     ]
-    assert stages[7].__name__ == "_BotTap"
-    assert stages[8] is TwilioOutput
+    assert stages[8].__name__ == "_BotTap"
+    assert stages[9] is TwilioOutput
     assert len(task.call_id) == 32  # the record's own id, not the CallSid
     # The shop was seeded on first use, for the tools.
     assert BusinessStore(tmp_path / "shop.db").order_numbers()

@@ -3,7 +3,10 @@
 ::
 
     input -> Silero VAD (turn end by the words so far) -> speech to text -> relay
-          -> brain -> text to speech -> output
+          -> keypad -> brain -> text to speech -> output
+
+The keypad stage (:class:`~framekit.processors.dtmf.DTMFAggregator`) turns the
+caller's keys into one entry (``4729#``), which the brain reads as words.
 
 Every provider the settings name is used, each behind the library's fallback for
 its stage, so a dead service changes the voice or the wording, never the call:
@@ -45,6 +48,7 @@ from framekit.llm.intent_service import IntentEngineService
 from framekit.observers import Observer
 from framekit.pipeline import Pipeline, PipelineParams, PipelineTask
 from framekit.processors import FrameProcessor
+from framekit.processors.dtmf import DTMFAggregator
 from framekit.processors.llm.base import LLMProcessor
 from framekit.processors.stt.whisper import WhisperSTTProcessor
 from framekit.processors.tts.base import SentenceTTSProcessor
@@ -112,6 +116,7 @@ def build_bot(
         SileroVADProcessor(turn_end=_TURN_END),
         _speech_to_text(settings),
         TurnTextRelay(),
+        DTMFAggregator(),
     ]
     tts = _text_to_speech(settings)
     if use_llm:

@@ -10,12 +10,19 @@ The reply is over when the brain's ``LLMResponseEndFrame`` has left the pipeline
 (every sentence's audio was written before it) and the bot is not speaking; the
 application feeds those frames in with :meth:`ScriptedCaller.observe`, a
 ``task.on_downstream_exit`` listener.
+
+A turn is audio (:class:`Speak`; plain ``bytes`` too), keys (:class:`Keys`, sent
+as :class:`~framekit.frames.DTMFFrame` objects, as a phone line reports them) or
+quiet (:class:`Silence`). A :class:`Speak` with ``barge_in`` does not wait for the
+reply before it to end: it starts that many seconds after the bot began speaking,
+to test interruptions (``framekit simulate``).
 """
 
 from __future__ import annotations
 
 import asyncio
 from collections.abc import Sequence
+from dataclasses import dataclass
 
 from loguru import logger
 
@@ -24,13 +31,41 @@ from framekit.frames import (
     BotStartedSpeakingFrame,
     BotStoppedSpeakingFrame,
     CancelFrame,
+    DTMFFrame,
     EndFrame,
     Frame,
+    InterruptionFrame,
     LLMResponseEndFrame,
 )
 from framekit.transports import InputTransport
 
-__all__ = ["ScriptedCaller"]
+__all__ = ["CallerStep", "Keys", "ScriptedCaller", "Silence", "Speak"]
+
+
+@dataclass(frozen=True, slots=True)
+class Speak:
+    """Say ``audio``; with ``barge_in``, start ``barge_in`` seconds into the bot's reply."""
+
+    audio: bytes
+    barge_in: float | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class Keys:
+    """Press ``digits`` on the keypad, ``gap`` seconds apart, then wait for the reply."""
+
+    digits: str
+    gap: float = 0.15
+
+
+@dataclass(frozen=True, slots=True)
+class Silence:
+    """Say nothing for ``seconds``; no reply is awaited (the bot may speak meanwhile)."""
+
+    seconds: float
+
+
+CallerStep = Speak | Keys | Silence
 
 
 class ScriptedCaller(InputTransport):
@@ -45,7 +80,7 @@ class ScriptedCaller(InputTransport):
 
     def __init__(
         self,
-        turns: Sequence[bytes],
+        turns: Sequence[bytes | CallerStep],
         fmt: AudioFormat,
         *,
         realtime: bool = True,
@@ -56,7 +91,7 @@ class ScriptedCaller(InputTransport):
         name: str | None = None,
     ) -> None:
         super().__init__(name=name)
-        self._turns = list(turns)
+        self._turns = [Speak(t) if isinstance(t, bytes) else t for t in turns]
         self._fmt = fmt
         self._realtime = realtime
         self._lead_in = lead_in
@@ -65,6 +100,7 @@ class ScriptedCaller(InputTransport):
         self._reply_timeout = reply_timeout
         self._sent = bytearray()
         self._replied = asyncio.Event()
+        self._bot_started = asyncio.Event()
         self._response_ended = False
         self._bot_speaking = False
         self._reader: asyncio.Task[None] | None = None
@@ -84,6 +120,12 @@ class ScriptedCaller(InputTransport):
         """A frame left the bottom of the pipeline (register as a downstream-exit listener)."""
         if isinstance(frame, BotStartedSpeakingFrame):
             self._bot_speaking = True
+            self._bot_started.set()
+        elif isinstance(frame, InterruptionFrame):
+            # Whatever ended before the interruption belonged to the reply cut short.
+            self._response_ended = False
+            self._replied.clear()
+            return
         elif isinstance(frame, BotStoppedSpeakingFrame):
             self._bot_speaking = False
         elif isinstance(frame, LLMResponseEndFrame):
@@ -108,22 +150,41 @@ class ScriptedCaller(InputTransport):
         self._start = self.clock.now()
         self._fed_seconds = 0.0
         await self._silence(self._lead_in)
-        for n, turn in enumerate(self._turns, 1):
+        steps = self._turns
+        for n, step in enumerate(steps, 1):
             self._replied.clear()
+            self._bot_started.clear()
             self._response_ended = False
-            await self._speak(turn)
-            await self._silence(self._trailing)
-            if not await self._wait_for_reply():
+            if isinstance(step, Silence):
+                await self._silence(step.seconds)
+                continue
+            if isinstance(step, Keys):
+                await self._press(step)
+            else:
+                await self._speak(step.audio)
+                await self._silence(self._trailing)
+            after = steps[n] if n < len(steps) else None
+            barge_in = after.barge_in if isinstance(after, Speak) else None
+            if barge_in is not None:
+                answered = await self._wait_for(self._bot_started)
+            else:
+                answered = await self._wait_for(self._replied)
+            if not answered:
                 self.unanswered += 1
                 logger.warning(f"{self.name}: no reply to turn {n} in {self._reply_timeout:g} s")
-            await self._silence(self._pause)
+            await self._silence(self._pause if barge_in is None else barge_in)
         self.finished.set()
         while self._realtime:  # an open line carries silence until the call ends
             await self._silence(self.chunk_ms / 1000)
 
-    async def _wait_for_reply(self) -> bool:
+    async def _press(self, keys: Keys) -> None:
+        for digit in keys.digits:
+            await self.push_frame(DTMFFrame(digit=digit))
+            await self._silence(keys.gap)
+
+    async def _wait_for(self, event: asyncio.Event) -> bool:
         deadline = self.clock.now() + self._reply_timeout
-        while not self._replied.is_set():
+        while not event.is_set():
             if self.clock.now() >= deadline:
                 return False
             if self._realtime:
@@ -131,7 +192,7 @@ class ScriptedCaller(InputTransport):
             else:
                 try:
                     async with asyncio.timeout(deadline - self.clock.now()):
-                        await self._replied.wait()
+                        await event.wait()
                 except TimeoutError:
                     return False
         return True

@@ -10,12 +10,13 @@ from __future__ import annotations
 import argparse
 import asyncio
 import sys
+from pathlib import Path
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
     from framekit_contact_center.settings import Settings
 
-__all__ = ["DEMO", "SERVE", "DemoCommand", "ServeCommand"]
+__all__ = ["DEMO", "SERVE", "SIMULATE", "DemoCommand", "ServeCommand", "SimulateCommand"]
 
 
 class DemoCommand:
@@ -87,3 +88,36 @@ async def _serve(settings: Settings, host: str, port: int, drain_timeout: float)
 
 
 SERVE = ServeCommand()
+
+
+class SimulateCommand:
+    """``framekit simulate``: scripted calls checked against expectations (regression tests)."""
+
+    help = "run scripted caller scenarios (YAML) against the bot offline and check the calls"
+
+    def configure(self, parser: argparse.ArgumentParser) -> None:
+        parser.add_argument(
+            "scenarios",
+            nargs="+",
+            type=Path,
+            metavar="SCENARIO.yaml",
+            help="scenario files (docs/simulate.md); all are checked before any runs",
+        )
+        parser.add_argument(
+            "--fast",
+            action="store_true",
+            help="do not play the bot's answers out in real time (barge-in scenarios still do)",
+        )
+        parser.add_argument(
+            "--json",
+            action="store_true",
+            help="print the results as JSON on stdout; the live calls go to stderr",
+        )
+
+    def run(self, args: argparse.Namespace) -> int:
+        from framekit_contact_center.simulate import simulate
+
+        return simulate(args.scenarios, fast=args.fast, as_json=args.json)
+
+
+SIMULATE = SimulateCommand()
