@@ -1,15 +1,26 @@
-"""The shared Piper engine speaks sentence by sentence, sync or async, from packaged data."""
+"""The shared Piper engine speaks from packaged data, sync or async, in windows of a sentence.
+
+The streamed engine cuts the voice's ONNX graph in three and runs the vocoder on
+windows of each sentence: these tests check that the first audio leaves after one
+small window (counting the decoder's runs), that the joined windows equal the
+one-graph audio (so no seam, gap or click is added), and that voices that cannot be
+cut, or ``streaming=False``, still speak whole sentences.
+"""
 
 from __future__ import annotations
 
 import asyncio
+import dataclasses
+import itertools
 import shutil
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 import pytest
 
 from framekit.audio.format import audio_format
+from framekit.models._piper_stream import FIRST_FRAMES, split_voice, windows
 from framekit.models.piper import PiperEngine
 
 pytest.importorskip("piper", reason="needs the 'piper' extra")
@@ -37,15 +48,123 @@ def test_shared_is_one_engine_per_voice(piper: PiperEngine) -> None:
     assert piper.audio_format is audio_format(22050)
 
 
-def test_one_pcm16_chunk_per_sentence(piper: PiperEngine) -> None:
-    chunks = list(piper.synthesize(THREE_SENTENCES))
+def test_whole_sentence_engine_yields_one_pcm16_chunk_per_sentence() -> None:
+    whole = PiperEngine.shared(streaming=False)
+    chunks = list(whole.synthesize(THREE_SENTENCES))
 
+    assert not whole.streaming
     assert len(chunks) == 3
     for chunk in chunks:
         assert len(chunk) % 2 == 0
-        seconds = len(chunk) / 2 / piper.sample_rate
+        seconds = len(chunk) / 2 / whole.sample_rate
         assert 0.3 < seconds < 5.0
         assert _rms(chunk) > 500  # speech, not silence
+
+
+def test_streamed_sentences_come_in_growing_windows(piper: PiperEngine) -> None:
+    chunks = list(piper.synthesize(THREE_SENTENCES))
+
+    assert piper.streaming
+    seconds = [len(chunk) / 2 / piper.sample_rate for chunk in chunks]
+    assert len(chunks) > 3  # several windows per sentence
+    first_window = FIRST_FRAMES * 256 / piper.sample_rate
+    assert seconds[0] == pytest.approx(first_window)
+    assert all(len(chunk) % 2 == 0 for chunk in chunks)
+    assert 3.0 < sum(seconds) < 9.0
+    assert _rms(b"".join(chunks)) > 500
+
+
+class _CountingSession:
+    """An onnxruntime session that counts its runs (to see what was computed when)."""
+
+    def __init__(self, session: Any) -> None:
+        self.session = session
+        self.runs = 0
+
+    def run(self, *args: Any) -> Any:
+        self.runs += 1
+        return self.session.run(*args)
+
+
+def test_first_audio_leaves_after_one_window_of_a_long_sentence() -> None:
+    """Before streaming, the first chunk was the whole sentence: 3 s of audio, one run."""
+    engine = PiperEngine.load()
+    split = engine._split
+    assert split is not None
+    decoder = _CountingSession(split.decoder)
+    engine._split = dataclasses.replace(split, decoder=decoder)
+    long = "Your order of three blue chairs shipped yesterday and should arrive on Friday."
+
+    chunks = engine.synthesize(long)
+    first = next(chunks)
+
+    assert decoder.runs == 1
+    assert len(first) / 2 / engine.sample_rate < 0.3
+    rest = list(chunks)
+    assert decoder.runs == 1 + len(rest) >= 4
+    assert len(b"".join(rest)) > 6 * len(first)  # the sentence was far longer than its first window
+
+
+def test_joined_windows_equal_the_one_graph_audio(piper: PiperEngine) -> None:
+    """No noise (scales 0) makes both runs deterministic: any seam would show as a difference."""
+    import onnxruntime  # type: ignore[import-untyped]
+
+    split = piper._split
+    assert split is not None
+    whole = onnxruntime.InferenceSession(joe.model_path(), providers=["CPUExecutionProvider"])
+    scales = np.asarray([0.0, 1.0, 0.0], dtype=np.float32)
+    text = "Your order of $42.50 shipped on Friday, and it should arrive by 3 p.m. on Monday."
+    for phonemes in piper._voice.phonemize(text):
+        ids = piper._voice.phonemes_to_ids(phonemes)
+        inputs = {
+            "input": np.asarray([ids], dtype=np.int64),
+            "input_lengths": np.asarray([len(ids)], dtype=np.int64),
+            "scales": scales,
+        }
+        reference = whole.run(None, inputs)[0].reshape(-1)
+        z_p, mask = split.latent(ids, scales)
+        spans = list(windows(z_p.shape[2]))
+        joined = np.concatenate([split.audio(z_p, mask, a, b) for a, b in spans])
+
+        assert len(spans) >= 3
+        assert joined.shape == reference.shape
+        assert (
+            float(np.max(np.abs(joined - reference))) < 1e-4
+        )  # a PCM16 step is 3e-5 of full scale
+
+
+def test_windows_cover_the_sentence_and_grow() -> None:
+    spans = list(windows(500))
+
+    assert spans[0] == (0, FIRST_FRAMES)
+    assert [b - a for a, b in spans] == [24, 48, 96, 192, 140]
+    assert all(a == b for (_, a), (b, _) in itertools.pairwise(spans))
+    assert list(windows(10)) == [(0, 10)]
+    assert list(windows(0)) == []
+
+
+def test_streamed_audio_is_loud_but_not_clipped(piper: PiperEngine) -> None:
+    """One gain per voice (set at load) replaces Piper's per-sentence peak normalization."""
+    for text in ("Okay.", "Is there anything else I can help you with today?"):
+        samples = np.frombuffer(b"".join(piper.synthesize(text)), dtype="<i2")
+        peak = int(np.max(np.abs(samples)))
+        assert 12000 < peak < 32767
+
+
+def test_a_graph_that_is_not_piper_vits_is_not_split(tmp_path: Path) -> None:
+    onnx = pytest.importorskip("onnx")
+    from onnx import TensorProto, helper
+
+    graph = helper.make_graph(
+        [helper.make_node("Identity", ["input"], ["output"])],
+        "not-vits",
+        [helper.make_tensor_value_info("input", TensorProto.FLOAT, [1])],
+        [helper.make_tensor_value_info("output", TensorProto.FLOAT, [1])],
+    )
+    path = tmp_path / "other.onnx"
+    onnx.save(helper.make_model(graph), str(path))
+
+    assert split_voice(path, hop_length=256, providers=["CPUExecutionProvider"], threads=1) is None
 
 
 def test_speed_setting_changes_the_duration(piper: PiperEngine) -> None:
@@ -87,10 +206,11 @@ async def test_async_chunks_match_sync_chunks_and_leave_the_loop_running(
         await ticking
 
     sync_chunks = list(piper.synthesize(THREE_SENTENCES))
-    assert len(chunks) == len(sync_chunks) == 3
-    for got, expected in zip(chunks, sync_chunks, strict=True):  # Piper adds random noise
-        assert len(got) == pytest.approx(len(expected), rel=0.15)
-    assert ticks > len(chunks)  # the loop ran while sentences were computed in the thread
+    assert len(chunks) > 3
+    assert len(chunks[0]) == len(sync_chunks[0]) > 0  # the same first window
+    total, expected = len(b"".join(chunks)), len(b"".join(sync_chunks))
+    assert total == pytest.approx(expected, rel=0.15)  # Piper adds random noise
+    assert ticks > len(chunks)  # the loop ran while windows were computed in the thread
 
 
 async def test_stopping_early_leaves_the_engine_usable(piper: PiperEngine) -> None:
@@ -100,7 +220,7 @@ async def test_stopping_early_leaves_the_engine_usable(piper: PiperEngine) -> No
 
     assert _rms(first) > 500
     again = [chunk async for chunk in piper.synthesize_async(THREE_SENTENCES)]
-    assert len(again) == 3
+    assert len(again) > 3
 
 
 async def test_cancelling_mid_synthesis_does_not_break_the_next_consumer(
@@ -116,12 +236,12 @@ async def test_cancelling_mid_synthesis_does_not_break_the_next_consumer(
         return count
 
     task = asyncio.create_task(consume())
-    await first_chunk.wait()  # the second sentence is now computing in the worker thread
+    await first_chunk.wait()  # the second window is now computing in the worker thread
     task.cancel()
     with pytest.raises(asyncio.CancelledError):
         await task
 
-    assert await consume() == 3
+    assert await consume() > 3
 
 
 def test_missing_voice_files_name_the_problem(tmp_path: Path) -> None:
