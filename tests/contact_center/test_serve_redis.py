@@ -3,17 +3,20 @@
 Two :class:`ContactCenterServer` apps (each its own database, as two machines would
 have) share the test Redis (``FRAMEKIT_TEST_REDIS_URL``; skipped with the reason when
 unset) under a key prefix of their own: a stream token used on one is refused on
-the other. With Redis down, ``/health`` says so and streams are refused (503); without
-``REDIS_URL`` tokens stay in the process's memory.
+the other, and ``/api/live-calls`` on either lists the calls of both. With Redis down,
+``/health`` says so, streams are refused (503) and the live calls are unknown (503);
+without ``REDIS_URL`` tokens stay in the process's memory and the live calls are the
+process's own.
 """
 
 from __future__ import annotations
 
 import asyncio
 import socket
+import time
 import uuid
-from collections.abc import AsyncIterator, Sequence
-from contextlib import asynccontextmanager
+from collections.abc import AsyncIterator, Callable, Iterator, Sequence
+from contextlib import AsyncExitStack, asynccontextmanager
 from pathlib import Path
 from typing import Any
 
@@ -25,8 +28,11 @@ pytest.importorskip("redis", reason="REDIS_URL needs the 'redis' extra")
 
 import aiohttp
 from aiohttp.test_utils import TestClient, TestServer
+from framekit_contact_center.live_calls import LiveCall, LiveCallRegistry
 from framekit_contact_center.server import ContactCenterServer
 from framekit_contact_center.settings import Settings
+from loguru import logger
+from redis.asyncio import Redis
 
 from framekit.audio import PCM16_16K
 from framekit.frames import OutputAudioFrame
@@ -39,6 +45,8 @@ from framekit.transports.twilio.redis_token_store import RedisTokenStore
 from shared_redis import REDIS_SKIP, redis_prefix, redis_url
 
 TWILIO_TOKEN = "twilio-auth-token-0123456789abcdef"
+API_TOKEN = "test-api-token-0123456789"
+AUTH = {"Authorization": f"Bearer {API_TOKEN}"}
 
 
 def _greeter(
@@ -62,7 +70,7 @@ def _settings(directory: Path, redis: str | None) -> Settings:
         twilio_account_sid="AC" + "0" * 32,
         twilio_auth_token=TWILIO_TOKEN,
         webhook_base_url="https://bot.example.test",
-        api_token="test-api-token-0123456789",
+        api_token=API_TOKEN,
         database_url=f"sqlite:///{directory / 'calls.db'}",
         business_db_path=directory / "shop.db",
         recordings_dir=directory / "recordings",
@@ -147,3 +155,131 @@ async def test_without_redis_url_tokens_stay_in_the_process(tmp_path: Path) -> N
         body = await (await client.get("/health")).json()
         assert body["status"] == "ok"
         assert "redis" not in body
+
+
+async def _live(client: TestClient[Any, Any]) -> dict[str, Any]:
+    response = await client.get("/api/live-calls", headers=AUTH)
+    assert response.status == 200
+    body: dict[str, Any] = await response.json()
+    return body
+
+
+async def _until(check: Callable[[], Any], within: float = 5.0) -> None:
+    """A bounded poll of state that another process (here: another app) publishes."""
+    async with asyncio.timeout(within):
+        while not await check():  # noqa: ASYNC110
+            await asyncio.sleep(0.02)
+
+
+def _caller(client: TestClient[Any, Any], call_sid: str) -> TwilioCallerSimulator:
+    token = sign_stream_token(TWILIO_TOKEN, call_sid)
+    return TwilioCallerSimulator(_stream_url(client, token), call_sid=call_sid)
+
+
+async def test_live_calls_are_listed_across_processes_and_leave_when_they_end(
+    tmp_path: Path,
+) -> None:
+    url = redis_url()
+    if url is None:
+        pytest.skip(REDIS_SKIP)
+    async with redis_prefix(url) as prefix, AsyncExitStack() as stack:
+        a = ContactCenterServer(_settings(tmp_path / "a", url), bot=_greeter, redis_prefix=prefix)
+        b = ContactCenterServer(_settings(tmp_path / "b", url), bot=_greeter, redis_prefix=prefix)
+        client_a = await stack.enter_async_context(_app(a))
+        b_stack = AsyncExitStack()
+        client_b = await b_stack.enter_async_context(_app(b))
+        sid_a, sid_b = _call_sid(), _call_sid()
+        caller_a = await stack.enter_async_context(_caller(client_a, sid_a))
+        await b_stack.enter_async_context(_caller(client_b, sid_b))
+
+        async def both_listed() -> bool:
+            calls = (await _live(client_a))["calls"]
+            return {(c["call_sid"], c["process"]) for c in calls} == {
+                (sid_a, a.process_id),
+                (sid_b, b.process_id),
+            }
+
+        await _until(both_listed)
+        body = await _live(client_b)
+        assert (body["scope"], body["process"]) == ("all processes", b.process_id)
+        assert [c["call_sid"] for c in body["calls"]] in ([sid_a, sid_b], [sid_b, sid_a])
+
+        await caller_a.hang_up()  # a call that ends leaves the listing at once
+
+        async def only_b() -> bool:
+            return [c["call_sid"] for c in (await _live(client_b))["calls"]] == [sid_b]
+
+        await _until(only_b)
+        await b_stack.aclose()  # B stops: its running call is cancelled, its key deleted
+
+        async def none() -> bool:
+            calls: list[Any] = (await _live(client_a))["calls"]
+            return calls == []
+
+        await _until(none)
+        assert (await client_a.get("/api/live-calls")).status == 401  # behind the API token
+
+
+async def test_the_calls_of_a_process_that_dies_expire_with_its_heartbeat(
+    tmp_path: Path,
+) -> None:
+    url = redis_url()
+    if url is None:
+        pytest.skip(REDIS_SKIP)
+    async with redis_prefix(url) as prefix:
+        client = Redis.from_url(url)
+        try:
+            dead = LiveCallRegistry(client, "dead-host:1:abc", prefix=prefix, ttl=0.2)
+            reader = LiveCallRegistry(client, "reader", prefix=prefix)
+            call = LiveCall("CA1", "MZ1", time.time(), "dead-host:1:abc")
+            await dead.publish([call])  # ... and no heartbeat after that
+            assert await reader.all() == [call]
+
+            async def gone() -> bool:
+                return await reader.all() == []
+
+            await _until(gone)
+        finally:
+            await client.aclose()
+
+
+@pytest.fixture
+def warnings() -> Iterator[list[str]]:
+    lines: list[str] = []
+    sink = logger.add(lambda message: lines.append(str(message)), level="WARNING")
+    try:
+        yield lines
+    finally:
+        logger.remove(sink)
+
+
+async def test_with_redis_down_live_calls_are_unknown_and_calls_still_run_here(
+    tmp_path: Path, warnings: list[str]
+) -> None:
+    down = f"redis://127.0.0.1:{_closed_port()}/0"
+    server = ContactCenterServer(_settings(tmp_path / "a", down), bot=_greeter)
+    async with _app(server) as client:
+        response = await client.get("/api/live-calls", headers=AUTH)
+        assert response.status == 503
+
+        async def logged() -> bool:
+            return any("live calls: not published (redis: ConnectionError" in w for w in warnings)
+
+        await _until(logged)
+
+
+async def test_without_redis_url_the_live_calls_are_this_process_s(tmp_path: Path) -> None:
+    server = ContactCenterServer(_settings(tmp_path / "a", None), bot=_greeter)
+    async with _app(server) as client:
+        call_sid = _call_sid()
+        async with _caller(client, call_sid) as caller:
+            await caller.wait_for_audio(0.1)
+            body = await _live(client)
+            assert body["scope"] == "process"
+            assert [(c["call_sid"], c["process"]) for c in body["calls"]] == [
+                (call_sid, server.process_id)
+            ]
+            await caller.hang_up()
+        async with asyncio.timeout(10):
+            await server.twilio.wait_until_idle()
+        assert (await _live(client))["calls"] == []

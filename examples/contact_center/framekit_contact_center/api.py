@@ -49,15 +49,17 @@ class CallsAPI:
 
     def add_routes(self, app: web.Application) -> None:
         """Add ``/api/calls``, ``/api/calls/{call_id}`` and its recordings to ``app``."""
-        app.router.add_get("/api/calls", self._authorized(self._list))
-        app.router.add_get("/api/calls/{call_id}", self._authorized(self._get))
+        app.router.add_get("/api/calls", self.authorized(self._list))
+        app.router.add_get("/api/calls/{call_id}", self.authorized(self._get))
         app.router.add_get(
-            "/api/calls/{call_id}/recordings/{track}", self._authorized(self._recording)
+            "/api/calls/{call_id}/recordings/{track}", self.authorized(self._recording)
         )
 
     # --- authentication ------------------------------------------------------------------
 
-    def _authorized(self, handler: _Handler) -> _Handler:
+    def authorized(self, handler: _Handler) -> _Handler:
+        """``handler`` behind the API token (the serve app's other API routes use it too)."""
+
         async def checked(request: web.Request) -> web.StreamResponse:
             scheme, _, given = request.headers.get("Authorization", "").partition(" ")
             ok = scheme.lower() == "bearer" and hmac.compare_digest(

@@ -9,7 +9,9 @@ One aiohttp application holds:
   :class:`~framekit.processors.recording.CallAudioRecorder` around the transport;
 * the JSON API over the call records (:mod:`framekit_contact_center.api`);
 * ``GET /health``: the database (and Redis, when ``REDIS_URL`` is set) answers, how
-  many calls run (no token: load balancers and orchestrators call it).
+  many calls run (no token: load balancers and orchestrators call it);
+* ``GET /api/live-calls``: the calls running now, on every process that shares
+  ``REDIS_URL`` (:mod:`framekit_contact_center.live_calls`), else on this one.
 
 Several processes, one number: with ``REDIS_URL`` set, the single-use stream tokens
 are checked in Redis (:class:`~framekit.transports.twilio.redis_token_store.RedisTokenStore`),
@@ -32,6 +34,7 @@ from __future__ import annotations
 import asyncio
 import datetime as dt
 import signal
+import time
 import uuid
 from collections.abc import Awaitable, Callable, Sequence
 from pathlib import Path
@@ -55,11 +58,20 @@ from framekit.transports.twilio.token_store import TokenStoreUnavailable
 from framekit_contact_center.api import CallsAPI
 from framekit_contact_center.bot import build_bot
 from framekit_contact_center.data import BusinessStore
+from framekit_contact_center.live_calls import (
+    LiveCall,
+    LiveCallRegistry,
+    LiveCalls,
+    LiveCallsUnavailable,
+    new_process_id,
+)
 from framekit_contact_center.seed import seed_store
 from framekit_contact_center.settings import Settings, SettingsError
 from framekit_contact_center.tools import build_tools
 
 if TYPE_CHECKING:
+    from redis.asyncio import Redis
+
     from framekit.transports.twilio.redis_token_store import RedisTokenStore
 
 __all__ = ["BotBuilder", "ContactCenterServer", "check_serving", "serve"]
@@ -113,9 +125,14 @@ class ContactCenterServer:
         self._writer: RecordWriter | None = None
         self._db: Engine = make_engine(settings.database_url)
         self._tools: ToolRegistry | None = None
-        self._redis = (
-            _redis_token_store(settings.redis_url, redis_prefix) if settings.redis_url else None
-        )
+        self.process_id = new_process_id()
+        self._redis: Redis | None = None
+        token_store: RedisTokenStore | None = None
+        registry: LiveCallRegistry | None = None
+        if settings.redis_url:
+            self._redis, token_store = _redis_tokens(settings.redis_url, redis_prefix)
+            registry = LiveCallRegistry(self._redis, self.process_id, prefix=redis_prefix)
+        self._tokens = token_store
         self.twilio = TwilioServer(
             TwilioSettings(
                 webhook_base_url=settings.webhook_base_url,
@@ -124,11 +141,14 @@ class ContactCenterServer:
                 phone_number=settings.twilio_phone_number or "",
             ),
             self.build_call,
-            token_store=self._redis,
+            token_store=token_store,
         )
+        self.live_calls = LiveCalls(self.process_id, registry, self.twilio.active_calls.keys)
         self.app = web.Application(middlewares=[self._refuse_calls_while_draining])
         self.twilio.add_routes(self.app)
-        CallsAPI(self._db, settings.api_token, settings.recordings_dir).add_routes(self.app)
+        api = CallsAPI(self._db, settings.api_token, settings.recordings_dir)
+        api.add_routes(self.app)
+        self.app.router.add_get("/api/live-calls", api.authorized(self._live_calls))
         self.app.router.add_get("/health", self._health)
         self.app.on_startup.append(self._startup)
         self.app.on_cleanup.append(self._cleanup)
@@ -157,13 +177,15 @@ class ContactCenterServer:
             settings.database_url, spool_dir=settings.recordings_dir.parent / "spool"
         ).start()
         settings.recordings_dir.mkdir(parents=True, exist_ok=True)
+        self.live_calls.start()
 
     async def _cleanup(self, app: web.Application) -> None:
         if self._writer is not None:
             await asyncio.to_thread(self._writer.close, 10)
         self._db.dispose()
+        await self.live_calls.stop()
         if self._redis is not None:
-            await self._redis.close()
+            await self._redis.aclose()
 
     @web.middleware
     async def _refuse_calls_while_draining(
@@ -182,10 +204,10 @@ class ContactCenterServer:
         except Exception as exc:
             database = f"unreachable: {type(exc).__name__}"
         checks = {"database": database}
-        if self._redis is not None:
+        if self._tokens is not None:
             # Without Redis new calls cannot start: their stream tokens go unchecked.
             try:
-                await self._redis.ping()
+                await self._tokens.ping()
                 checks["redis"] = "ok"
             except TokenStoreUnavailable as exc:
                 checks["redis"] = f"unreachable: {type(exc.__cause__).__name__}"
@@ -193,11 +215,26 @@ class ContactCenterServer:
         body: dict[str, Any] = {
             "status": "ok" if healthy else "degraded",
             **checks,
+            "process": self.process_id,
             "active_calls": self.active_calls,
             "draining": self.draining,
             "spooled_records": self._writer.spooled_now if self._writer else 0,
         }
         return web.json_response(body, status=200 if healthy else 503)
+
+    async def _live_calls(self, request: web.Request) -> web.Response:
+        try:
+            calls = await self.live_calls.everywhere()
+        except LiveCallsUnavailable as exc:
+            logger.warning(f"live calls: {exc}")
+            return web.json_response({"error": "redis unavailable"}, status=503)
+        return web.json_response(
+            {
+                "scope": "process" if self.live_calls.registry is None else "all processes",
+                "process": self.process_id,
+                "calls": [call.to_json() for call in calls],
+            }
+        )
 
     def _ping(self) -> None:
         with self._db.connect() as connection:
@@ -273,21 +310,32 @@ class ContactCenterServer:
             # saves them when the call ends, after this listener has run.
             if not isinstance(frame, EndFrame | CancelFrame):
                 return
+            self.live_calls.ended(start.stream_sid)
             for path in audio.paths:
                 track = "caller" if path.name.endswith(".caller.wav") else "bot"
                 record.add_recording(track, str(path))
 
         task.on_downstream_exit(note_recordings)
         record.attach(task)
+        # Last, with no await before the Twilio server registers the task, so that the
+        # publisher never sees the call here and not yet there.
+        self.live_calls.started(
+            LiveCall(start.call_sid, start.stream_sid, time.time(), self.process_id)
+        )
         logger.info(f"call {start.call_sid}: record {call_id}")
         return task
 
 
-def _redis_token_store(url: str, prefix: str) -> RedisTokenStore:
-    """The shared token store at ``url`` (imported here: only ``REDIS_URL`` needs ``redis``)."""
+def _redis_tokens(url: str, prefix: str, timeout: float = 1.0) -> tuple[Redis, RedisTokenStore]:
+    """One connection pool to ``url`` (for the token store and the live calls), and the
+    token store on it. Imported here: only ``REDIS_URL`` needs ``redis``. Connects on
+    first use."""
+    from redis.asyncio import Redis
+
     from framekit.transports.twilio.redis_token_store import RedisTokenStore
 
-    return RedisTokenStore.from_url(url, prefix=prefix)
+    client = Redis.from_url(url, socket_timeout=timeout, socket_connect_timeout=timeout)
+    return client, RedisTokenStore(client, prefix=prefix, timeout=timeout)
 
 
 async def serve(

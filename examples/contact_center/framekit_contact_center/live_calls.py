@@ -1,0 +1,228 @@
+"""The calls running on every ``framekit serve`` process, kept in Redis (``REDIS_URL``).
+
+Why: behind a load balancer each process knows only its own calls. Each publishes
+them under a key of its own, ``<prefix>live-calls:<process id>``, a hash from
+``CallSid`` to the stream and start time, whose whole content it replaces on every
+change and at least every heartbeat. The key expires ``ttl`` seconds after the last
+heartbeat, so a process that dies without a goodbye drops out of the listing by
+itself; a process that stops deletes its key. Reading everyone's calls is one
+``SCAN`` over those keys and one ``HGETALL`` each.
+
+Unlike the stream tokens this is observability, so a Redis outage fails open: the
+calls go on, the publisher logs the outage once and retries on the next heartbeat,
+and only a reader gets :class:`LiveCallsUnavailable` (the API answers 503).
+
+:class:`LiveCalls` is one process's side: it tracks the calls it runs and, with a
+registry, publishes them at once on each start and end and every ``heartbeat``
+seconds from a task it owns.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import json
+import os
+import secrets
+import socket
+from collections.abc import Callable, Collection, Iterable
+from dataclasses import dataclass
+from typing import TYPE_CHECKING
+
+from loguru import logger
+
+if TYPE_CHECKING:
+    from redis.asyncio import Redis
+    from redis.typing import EncodableT, FieldT
+
+__all__ = ["LiveCall", "LiveCallRegistry", "LiveCalls", "LiveCallsUnavailable", "new_process_id"]
+
+
+class LiveCallsUnavailable(Exception):
+    """Redis did not answer; the live calls across processes are unknown."""
+
+
+@dataclass(frozen=True, slots=True)
+class LiveCall:
+    """One running call, and the process that runs it."""
+
+    call_sid: str
+    stream_sid: str
+    started_at: float
+    """Unix time the stream started."""
+    process: str
+
+    def to_json(self) -> dict[str, str | float]:
+        return {
+            "call_sid": self.call_sid,
+            "stream_sid": self.stream_sid,
+            "started_at": self.started_at,
+            "process": self.process,
+        }
+
+
+def new_process_id() -> str:
+    """``host:pid:random``: unique even when a restarted process gets the same pid."""
+    return f"{socket.gethostname()}:{os.getpid()}:{secrets.token_hex(3)}"
+
+
+class LiveCallRegistry:
+    """One process's calls published to Redis, and every process's calls read back.
+
+    ``client`` belongs to the caller. ``ttl`` is how long a process's calls outlive
+    its last heartbeat; heartbeats must come more often. ``timeout`` bounds each
+    Redis round trip.
+    """
+
+    def __init__(
+        self,
+        client: Redis,
+        process_id: str,
+        *,
+        prefix: str = "framekit:",
+        ttl: float = 15.0,
+        timeout: float = 1.0,
+    ) -> None:
+        self._client = client
+        self.process_id = process_id
+        self._base = f"{prefix}live-calls:"
+        self.key = self._base + process_id
+        self._ttl_ms = max(1, int(ttl * 1000))
+        self._timeout = timeout
+        from redis.exceptions import RedisError  # only a registry needs redis, not LiveCall
+
+        self._errors = (RedisError, OSError, TimeoutError)
+
+    async def publish(self, calls: Iterable[LiveCall]) -> None:
+        """Replace this process's calls with ``calls`` and restart its ``ttl``."""
+        mapping: dict[FieldT, EncodableT] = {
+            call.call_sid: json.dumps(
+                {"stream_sid": call.stream_sid, "started_at": call.started_at}
+            )
+            for call in calls
+        }
+        try:
+            async with asyncio.timeout(self._timeout):
+                async with self._client.pipeline(transaction=True) as pipe:
+                    pipe.delete(self.key)
+                    if mapping:
+                        pipe.hset(self.key, mapping=mapping)
+                        pipe.pexpire(self.key, self._ttl_ms)
+                    await pipe.execute()
+        except self._errors as exc:
+            raise LiveCallsUnavailable(f"redis: {type(exc).__name__}: {exc}") from exc
+
+    async def withdraw(self) -> None:
+        """Forget this process's calls (it stops)."""
+        await self.publish(())
+
+    async def all(self) -> list[LiveCall]:
+        """Every process's calls, oldest first."""
+        try:
+            async with asyncio.timeout(self._timeout):
+                keys = [key async for key in self._client.scan_iter(match=self._base + "*")]
+                async with self._client.pipeline(transaction=False) as pipe:
+                    for key in keys:
+                        pipe.hgetall(key)
+                    contents = await pipe.execute()
+        except self._errors as exc:
+            raise LiveCallsUnavailable(f"redis: {type(exc).__name__}: {exc}") from exc
+        calls: list[LiveCall] = []
+        for key, fields in zip(keys, contents, strict=True):
+            process = _text(key).removeprefix(self._base)
+            for call_sid, value in fields.items():
+                data = json.loads(value)
+                calls.append(
+                    LiveCall(_text(call_sid), data["stream_sid"], data["started_at"], process)
+                )
+        return sorted(calls, key=lambda call: call.started_at)
+
+
+def _text(value: bytes | str) -> str:
+    return value.decode() if isinstance(value, bytes) else value
+
+
+class LiveCalls:
+    """This process's running calls, published to ``registry`` when there is one.
+
+    ``running()`` gives the stream SIDs the Twilio server still runs: a call whose
+    end was not reported (a pipeline that failed) is dropped at the next heartbeat.
+    """
+
+    def __init__(
+        self,
+        process_id: str,
+        registry: LiveCallRegistry | None,
+        running: Callable[[], Collection[str]],
+        *,
+        heartbeat: float = 5.0,
+    ) -> None:
+        self.process_id = process_id
+        self.registry = registry
+        self._running = running
+        self._heartbeat = heartbeat
+        self._calls: dict[str, LiveCall] = {}
+        self._changed = asyncio.Event()
+        self._publisher: asyncio.Task[None] | None = None
+
+    def started(self, call: LiveCall) -> None:
+        self._calls[call.stream_sid] = call
+        self._changed.set()
+
+    def ended(self, stream_sid: str) -> None:
+        if self._calls.pop(stream_sid, None) is not None:
+            self._changed.set()
+
+    def here(self) -> list[LiveCall]:
+        """This process's calls, oldest first."""
+        running = self._running()
+        for gone in [sid for sid in self._calls if sid not in running]:
+            del self._calls[gone]
+        return sorted(self._calls.values(), key=lambda call: call.started_at)
+
+    async def everywhere(self) -> list[LiveCall]:
+        """Every process's calls (this one's without a registry).
+
+        Raises :class:`LiveCallsUnavailable` when the registry does not answer.
+        """
+        if self.registry is None:
+            return self.here()
+        return await self.registry.all()
+
+    def start(self) -> None:
+        """Start publishing (a task this object owns until :meth:`stop`)."""
+        if self.registry is not None and self._publisher is None:
+            self._publisher = asyncio.create_task(self._publish(self.registry))
+
+    async def stop(self) -> None:
+        """Stop publishing and remove this process's calls from the registry."""
+        if self._publisher is None or self.registry is None:
+            return
+        self._publisher.cancel()
+        with contextlib.suppress(asyncio.CancelledError):
+            await self._publisher
+        self._publisher = None
+        try:
+            await self.registry.withdraw()
+        except LiveCallsUnavailable as exc:
+            logger.warning(f"live calls: could not withdraw this process's calls ({exc})")
+
+    async def _publish(self, registry: LiveCallRegistry) -> None:
+        failing = False
+        while True:
+            self._changed.clear()
+            try:
+                await registry.publish(self.here())
+                if failing:
+                    logger.info("live calls: published again (redis answers)")
+                failing = False
+            except LiveCallsUnavailable as exc:
+                if not failing:
+                    logger.warning(
+                        f"live calls: not published ({exc}); calls go on, retrying every "
+                        f"{self._heartbeat:g} s"
+                    )
+                failing = True
+            with contextlib.suppress(TimeoutError):
+                async with asyncio.timeout(self._heartbeat):
+                    await self._changed.wait()
