@@ -326,16 +326,13 @@ class ContactCenterServer:
         return task
 
 
-def _redis_tokens(url: str, prefix: str, timeout: float = 1.0) -> tuple[Redis, RedisTokenStore]:
-    """One connection pool to ``url`` (for the token store and the live calls), and the
-    token store on it. Imported here: only ``REDIS_URL`` needs ``redis``. Connects on
-    first use."""
-    from redis.asyncio import Redis
+def _redis_tokens(url: str, prefix: str) -> tuple[Redis, RedisTokenStore]:
+    """One Redis client to ``url`` (for the token store and the live calls), and the
+    token store on it. Imported here: only ``REDIS_URL`` needs ``redis``."""
+    from framekit.transports.twilio.redis_token_store import RedisTokenStore, redis_client
 
-    from framekit.transports.twilio.redis_token_store import RedisTokenStore
-
-    client = Redis.from_url(url, socket_timeout=timeout, socket_connect_timeout=timeout)
-    return client, RedisTokenStore(client, prefix=prefix, timeout=timeout)
+    client = redis_client(url)
+    return client, RedisTokenStore(client, prefix=prefix)
 
 
 async def serve(

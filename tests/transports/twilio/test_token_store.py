@@ -139,6 +139,24 @@ async def test_concurrent_first_uses_on_two_stores_let_exactly_one_through(
             await store.close()
 
 
+async def test_a_burst_of_calls_past_the_pool_size_waits_for_connections(
+    shared_prefix: tuple[str, str],
+) -> None:
+    """300 streams at once on a 50-connection pool all get their answer: the pool makes
+    a command wait for a free connection (redis-py's default pool would raise "Too many
+    connections" past 100). The long timeout keeps a loaded test machine out of it."""
+    url, prefix = shared_prefix
+    store = RedisTokenStore.from_url(url, prefix=prefix, timeout=10.0)
+    try:
+        tokens = [sign_stream_token(AUTH_TOKEN, f"CA-burst{n}") for n in range(300)]
+        answers = await asyncio.gather(
+            *(store.first_use(token, float(token.split(".")[1])) for token in tokens)
+        )
+        assert answers == [True] * 300
+    finally:
+        await store.close()
+
+
 async def test_a_used_token_key_lives_until_the_token_expires_plus_the_clock_skew(
     shared_prefix: tuple[str, str],
 ) -> None:

@@ -9,6 +9,10 @@ several deployments or test runs can share one Redis.
 An outage fails closed: :meth:`RedisTokenStore.first_use` raises
 :class:`~framekit.transports.twilio.token_store.TokenStoreUnavailable` within
 ``timeout`` seconds, and the stream endpoint answers 503. See ``docs/twilio.md``.
+
+The connection pool (:func:`redis_client`) blocks for a free connection rather than
+fail: redis-py's default pool raises ``Too many connections`` past 100 commands in
+flight, which a burst of calls starting together would reach.
 """
 
 from __future__ import annotations
@@ -18,7 +22,7 @@ import hashlib
 import time
 
 try:
-    from redis.asyncio import Redis
+    from redis.asyncio import BlockingConnectionPool, Redis
     from redis.exceptions import RedisError
 except ImportError as exc:  # pragma: no cover - depends on the installed extras
     raise ImportError(
@@ -27,7 +31,24 @@ except ImportError as exc:  # pragma: no cover - depends on the installed extras
 
 from framekit.transports.twilio.token_store import TokenStoreUnavailable
 
-__all__ = ["RedisTokenStore"]
+__all__ = ["RedisTokenStore", "redis_client"]
+
+
+def redis_client(url: str, *, timeout: float = 1.0, max_connections: int = 50) -> Redis:
+    """A client to ``url`` (``redis://`` or ``rediss://``) that owns its connection pool.
+
+    At most ``max_connections`` connections; a command past them waits for a free one
+    (up to ``timeout``) instead of failing. Connecting and each reply are bounded by
+    ``timeout`` too. Connects lazily: building it needs no Redis.
+    """
+    pool = BlockingConnectionPool.from_url(
+        url,
+        max_connections=max_connections,
+        timeout=timeout,
+        socket_timeout=timeout,
+        socket_connect_timeout=timeout,
+    )
+    return Redis.from_pool(pool)
 
 
 class RedisTokenStore:
@@ -57,13 +78,8 @@ class RedisTokenStore:
     def from_url(
         cls, url: str, *, prefix: str = "framekit:", timeout: float = 1.0
     ) -> RedisTokenStore:
-        """A store with its own connection pool to ``url`` (``redis://`` or ``rediss://``).
-
-        Connects lazily: building it needs no Redis, its first use does.
-        """
-        client = Redis.from_url(
-            url, socket_timeout=timeout, socket_connect_timeout=timeout, retry_on_timeout=False
-        )
+        """A store with its own :func:`redis_client` to ``url``, closed by :meth:`close`."""
+        client = redis_client(url, timeout=timeout)
         store = cls(client, prefix=prefix, timeout=timeout)
         store._owns_client = True
         return store
