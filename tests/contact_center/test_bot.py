@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import sys
 from pathlib import Path
 from typing import cast
 
@@ -18,6 +19,7 @@ from framekit.intents.processor import IntentEngineProcessor
 from framekit.pipeline import Pipeline
 from framekit.processors import FrameProcessor
 from framekit.processors.dtmf import DTMFAggregator
+from framekit.processors.stt.moonshine import MoonshineSTTProcessor
 from framekit.processors.stt.whisper import WhisperSTTProcessor
 from framekit.processors.tts.fallback import FallbackTTSProcessor
 from framekit.processors.tts.piper import PiperTTSProcessor
@@ -52,7 +54,7 @@ def test_offline_brain_by_default(tools: ToolRegistry) -> None:
     assert _stages(task.pipeline) == [
         FrameProcessor,
         SileroVADProcessor,
-        WhisperSTTProcessor,
+        MoonshineSTTProcessor,  # the 'moonshine' extra is in 'dev'
         TurnTextRelay,
         DTMFAggregator,
         IntentEngineProcessor,
@@ -63,6 +65,34 @@ def test_offline_brain_by_default(tools: ToolRegistry) -> None:
     tts = list(task.pipeline.processors())[-2]
     assert isinstance(tts, FallbackTTSProcessor)
     assert isinstance(tts.voices[0], PiperTTSProcessor)  # no TTS_API_URL: Piper speaks first
+
+
+@pytest.mark.parametrize("model", ["base", "tiny.en"])
+def test_a_whisper_model_name_brings_whisper(tools: ToolRegistry, model: str) -> None:
+    settings = Settings(stt_model=model)
+    task = build_bot(
+        FrameProcessor(),
+        FrameProcessor(),
+        settings,
+        tools=tools,
+        engine=cast(IntentEngine, _FakeEngine()),
+    )
+    assert _stages(task.pipeline)[2] is WhisperSTTProcessor
+
+
+def test_without_the_moonshine_extra_the_default_is_whisper_base(
+    tools: ToolRegistry, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setitem(sys.modules, "moonshine_cpp", None)  # as if not installed
+    task = build_bot(
+        FrameProcessor(),
+        FrameProcessor(),
+        Settings(),
+        tools=tools,
+        engine=cast(IntentEngine, _FakeEngine()),
+    )
+    stt = list(task.pipeline.processors())[2]
+    assert isinstance(stt, WhisperSTTProcessor)
 
 
 def test_an_api_key_brings_the_llm_chain_with_the_same_tools(tools: ToolRegistry) -> None:

@@ -269,7 +269,7 @@ async def test_the_factory_builds_the_contact_center_bot_between_the_recorders(
     from aiohttp.test_utils import TestClient, TestServer
 
     from framekit.intents.processor import IntentEngineProcessor
-    from framekit.processors.stt.whisper import WhisperSTTProcessor
+    from framekit.processors.stt.moonshine import MoonshineSTTProcessor
     from framekit.processors.tts.fallback import FallbackTTSProcessor
     from framekit.processors.vad import SileroVADProcessor, TurnTextRelay
     from framekit.transports.twilio import StartMessage, TwilioMediaStreamTransport
@@ -288,7 +288,7 @@ async def test_the_factory_builds_the_contact_center_bot_between_the_recorders(
     assert stages[1].__name__ == "_CallerTap"
     assert stages[2:8] == [
         SileroVADProcessor,
-        WhisperSTTProcessor,
+        MoonshineSTTProcessor,
         TurnTextRelay,
         DTMFAggregator,
         IntentEngineProcessor,

@@ -57,7 +57,8 @@ class Settings:
     tts_voice: Path | None = None
     tts_api_url: str | None = None
     tts_api_key: str | None = None
-    stt_model: str = "base"
+    stt_model: str = "moonshine"
+    """``moonshine`` (English, needs the extra; else Whisper base) or a Whisper model name."""
     transfer_number: str = ""
     recordings_dir: Path = _FRAMEKIT_DIR / "recordings"
 

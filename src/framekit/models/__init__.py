@@ -11,6 +11,7 @@ from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
     from framekit.models.embeddings import SentenceEmbedder
+    from framekit.models.moonshine import MoonshineEngine
     from framekit.models.piper import PiperEngine
     from framekit.models.silero_vad import SileroVADEngine, SileroVADStream
     from framekit.models.whisper import Transcript, WhisperEngine
@@ -18,6 +19,7 @@ if TYPE_CHECKING:
 
 __all__ = [
     "ModelUnavailableError",
+    "MoonshineEngine",
     "PiperEngine",
     "SentenceEmbedder",
     "SileroVADEngine",
@@ -28,6 +30,7 @@ __all__ = [
 
 _LAZY = {
     "ModelUnavailableError": "framekit.models.whisper_source",
+    "MoonshineEngine": "framekit.models.moonshine",
     "PiperEngine": "framekit.models.piper",
     "SentenceEmbedder": "framekit.models.embeddings",
     "SileroVADEngine": "framekit.models.silero_vad",

@@ -53,6 +53,7 @@ __all__ = [
     "PACKAGED_MODEL",
     "MoonshineEngine",
     "MoonshineTokenizer",
+    "is_installed",
     "packaged_model_dir",
 ]
 
@@ -105,6 +106,17 @@ class MoonshineTokenizer:
         """Text of ``ids``, special tokens left out."""
         raw = b"".join(self._tokens[i] for i in ids if i not in _SPECIAL and i < len(self._tokens))
         return raw.decode("utf-8", errors="replace").replace(_SPACE, " ").strip()
+
+
+def is_installed() -> bool:
+    """Whether the ``moonshine`` extra is there (checked without importing anything)."""
+    try:
+        return all(
+            importlib.util.find_spec(name) is not None
+            for name in ("onnxruntime", "onnx", "moonshine_cpp")
+        )
+    except (ImportError, ValueError):
+        return False
 
 
 def packaged_model_dir() -> Path:
