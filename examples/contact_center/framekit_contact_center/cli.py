@@ -16,7 +16,16 @@ from typing import TYPE_CHECKING
 if TYPE_CHECKING:
     from framekit_contact_center.settings import Settings
 
-__all__ = ["DEMO", "SERVE", "SIMULATE", "DemoCommand", "ServeCommand", "SimulateCommand"]
+__all__ = [
+    "CALL",
+    "DEMO",
+    "SERVE",
+    "SIMULATE",
+    "CallCommand",
+    "DemoCommand",
+    "ServeCommand",
+    "SimulateCommand",
+]
 
 
 class DemoCommand:
@@ -121,3 +130,48 @@ class SimulateCommand:
 
 
 SIMULATE = SimulateCommand()
+
+
+class CallCommand:
+    """``framekit call``: the bot calls a number through Twilio; ``framekit serve`` talks."""
+
+    help = "place an outbound Twilio call that framekit serve answers with the bot"
+
+    def configure(self, parser: argparse.ArgumentParser) -> None:
+        parser.add_argument("number", help="the number to call, in E.164 form (+15551230001)")
+        parser.add_argument(
+            "--from",
+            dest="from_",
+            metavar="NUMBER",
+            help="caller ID: a number of the Twilio account (default: TWILIO_PHONE_NUMBER)",
+        )
+        parser.add_argument(
+            "--record", action="store_true", help="have Twilio record the whole call"
+        )
+        parser.add_argument(
+            "--no-check",
+            dest="check",
+            action="store_false",
+            help="call even if framekit serve does not answer at WEBHOOK_BASE_URL/health",
+        )
+        parser.add_argument(
+            "--api-url",
+            metavar="URL",
+            help="Twilio REST API root (default https://api.twilio.com); a test double's URL "
+            "to try the command offline",
+        )
+
+    def run(self, args: argparse.Namespace) -> int:
+        from framekit_contact_center.settings import SettingsError, load_settings
+
+        try:
+            settings = load_settings()
+        except SettingsError as exc:
+            print(f"framekit call: {exc}", file=sys.stderr)
+            return 2
+        from framekit_contact_center.outbound import run_call
+
+        return run_call(settings, args, sys.stdout, sys.stderr)
+
+
+CALL = CallCommand()

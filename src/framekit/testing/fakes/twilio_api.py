@@ -21,6 +21,12 @@ call, 21220 for changing a call that is no longer live ("Call is not in-progress
 21213 / 21205 for a missing `To` / `From` / `Url` (the codes are Twilio's; the last one, and
 21218 for an unknown `Status`, are this fake's best reading).
 
+Placing a call also answers the magic numbers of Twilio's test credentials, so a test can meet
+the refusals a person placing calls meets: `To` +15005550001 (or any `To` that is not a
+`+` number, a `sip:` URI or a `client:` name) is 21211, not a valid number; +15005550002 is
+21214, not routable; +15005550003 is 21215, no geo permission; +15005550004 is 21216, blocked.
+`From` +15005550001 is 21212, an invalid caller ID.
+
 What the real network does around a call is the test's to script: `answer`, `caller_hangs_up`,
 `forget` (the call is gone: 404), `add_call` (an inbound call, as a Media Stream's `start`
 event would name it).
@@ -54,6 +60,14 @@ LIVE_STATUSES: Final = frozenset({"queued", "ringing", "in-progress"})
 """Statuses in which a call can still be changed; the others are final."""
 
 _CALLS = f"/{API_VERSION}/Accounts/{{account}}/Calls"
+
+_MAGIC_TO: Final = {
+    "+15005550001": (21211, "The 'To' number {} is not a valid phone number."),
+    "+15005550002": (21214, "'To' phone number cannot be reached"),
+    "+15005550003": (21215, "Account not authorized to call {}. Enable geo permissions."),
+    "+15005550004": (21216, "Call blocked by Twilio blocklist"),
+}
+"""Twilio's magic `To` numbers for test credentials: the error code and message of each."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -235,6 +249,18 @@ class FakeTwilioAPI:
         if not any(fields.get(key) for key in ("Url", "Twiml", "ApplicationSid")):
             return self._error(
                 400, 21205, "A 'Url', 'Twiml' or 'ApplicationSid' parameter is required"
+            )
+        if not _callable(to):
+            return self._error(400, 21211, f"The 'To' number {to} is not a valid phone number.")
+        if to in _MAGIC_TO:
+            code, message = _MAGIC_TO[to]
+            return self._error(400, code, message.format(to))
+        if from_ == "+15005550001":
+            return self._error(
+                400,
+                21212,
+                f"The 'From' number {from_} is not a valid phone number, shortcode, or "
+                "alphanumeric sender ID.",
             )
         call = FakeCall(
             sid=self._new_sid("CA"),
@@ -419,6 +445,13 @@ class FakeTwilioAPI:
             "encryption_details": None,
             "uri": f"{uri}/{recording.call_sid}/Recordings/{recording.sid}.json",
         }
+
+
+def _callable(to: str) -> bool:
+    """A `To` Twilio would try: a `+` number, a SIP URI or a Twilio Client name."""
+    if to.lower().startswith(("sip:", "client:")):
+        return True
+    return to.startswith("+") and to[1:].isdigit() and 7 <= len(to) - 1 <= 15
 
 
 def _basic_auth(header: str) -> tuple[str, str] | None:
