@@ -15,7 +15,7 @@ import asyncio
 import socket
 import time
 import uuid
-from collections.abc import AsyncIterator, Callable, Iterator, Sequence
+from collections.abc import AsyncIterator, Callable, Iterable, Iterator, Sequence
 from contextlib import AsyncExitStack, asynccontextmanager
 from pathlib import Path
 from typing import Any
@@ -28,7 +28,12 @@ pytest.importorskip("redis", reason="REDIS_URL needs the 'redis' extra")
 
 import aiohttp
 from aiohttp.test_utils import TestClient, TestServer
-from framekit_contact_center.live_calls import LiveCall, LiveCallRegistry
+from framekit_contact_center.live_calls import (
+    LiveCall,
+    LiveCallRegistry,
+    LiveCalls,
+    LiveCallsUnavailable,
+)
 from framekit_contact_center.server import ContactCenterServer
 from framekit_contact_center.settings import Settings
 from loguru import logger
@@ -266,6 +271,71 @@ async def test_with_redis_down_live_calls_are_unknown_and_calls_still_run_here(
             return any("live calls: not published (redis: ConnectionError" in w for w in warnings)
 
         await _until(logged)
+
+
+class _FlakyRegistry(LiveCallRegistry):
+    """Fails its first ``failures`` writes, then records each write (no Redis)."""
+
+    def __init__(self, failures: int) -> None:
+        self.failures = failures
+        self.writes: list[tuple[str, list[str], list[str]]] = []
+        self.written = asyncio.Event()
+
+    def _write(self, kind: str, calls: list[str], gone: list[str]) -> None:
+        if self.failures:
+            self.failures -= 1
+            raise LiveCallsUnavailable("redis: ConnectionError: refused")
+        self.writes.append((kind, calls, gone))
+        self.written.set()
+
+    async def publish(self, calls: Iterable[LiveCall]) -> None:
+        self._write("full", [c.call_sid for c in calls], [])
+
+    async def update(self, started: Iterable[LiveCall], ended: Iterable[str]) -> None:
+        self._write("update", [c.call_sid for c in started], sorted(ended))
+
+
+async def _written(registry: _FlakyRegistry, count: int) -> None:
+    async with asyncio.timeout(5):
+        while len(registry.writes) < count:
+            registry.written.clear()
+            await registry.written.wait()
+
+
+async def test_the_publisher_sends_changes_then_repairs_an_outage_with_a_full_write(
+    warnings: list[str],
+) -> None:
+    running: set[str] = set()
+    registry = _FlakyRegistry(failures=0)
+    live = LiveCalls("p1", registry, lambda: running, heartbeat=60.0)
+    live.start()
+    try:
+        await _written(registry, 1)
+        running.add("MZ1")
+        live.started(LiveCall("CA1", "MZ1", 1.0, "p1"))
+        await _written(registry, 2)
+        live.ended("MZ1")
+        await _written(registry, 3)
+        assert registry.writes == [
+            ("full", [], []),  # at start: the whole (empty) hash
+            ("update", ["CA1"], []),  # then one HSET per start ...
+            ("update", [], ["CA1"]),  # ... and one HDEL per end
+        ]
+    finally:
+        await live.stop()
+
+    registry = _FlakyRegistry(failures=2)
+    live = LiveCalls("p1", registry, lambda: running, heartbeat=0.05)
+    live.start()
+    try:
+        running.add("MZ2")
+        live.started(LiveCall("CA2", "MZ2", 2.0, "p1"))  # lost in the outage
+        await _written(registry, 1)
+        assert registry.writes[0] == ("full", ["CA2"], [])  # repaired in one full write
+    finally:
+        await live.stop()
+    outage = [w for w in warnings if "live calls: not published" in w]
+    assert len(outage) == 1  # once per outage, not once per retry
 
 
 async def test_without_redis_url_the_live_calls_are_this_process_s(tmp_path: Path) -> None:

@@ -2,9 +2,11 @@
 
 Why: behind a load balancer each process knows only its own calls. Each publishes
 them under a key of its own, ``<prefix>live-calls:<process id>``, a hash from
-``CallSid`` to the stream and start time, whose whole content it replaces on every
-change and at least every heartbeat. The key expires ``ttl`` seconds after the last
-heartbeat, so a process that dies without a goodbye drops out of the listing by
+``CallSid`` to the stream and start time. A call's start or end is one ``HSET`` or
+``HDEL`` (changes that come together go in one round trip), and every heartbeat
+replaces the whole hash, which also repairs anything an outage lost: the cost stays
+small at a thousand calls a process. The key expires ``ttl`` seconds after the last
+write, so a process that dies without a goodbye drops out of the listing by
 itself; a process that stops deletes its key. Reading everyone's calls is one
 ``SCAN`` over those keys and one ``HGETALL`` each.
 
@@ -95,12 +97,7 @@ class LiveCallRegistry:
 
     async def publish(self, calls: Iterable[LiveCall]) -> None:
         """Replace this process's calls with ``calls`` and restart its ``ttl``."""
-        mapping: dict[FieldT, EncodableT] = {
-            call.call_sid: json.dumps(
-                {"stream_sid": call.stream_sid, "started_at": call.started_at}
-            )
-            for call in calls
-        }
+        mapping = _fields(calls)
         try:
             async with asyncio.timeout(self._timeout):
                 async with self._client.pipeline(transaction=True) as pipe:
@@ -108,6 +105,22 @@ class LiveCallRegistry:
                     if mapping:
                         pipe.hset(self.key, mapping=mapping)
                         pipe.pexpire(self.key, self._ttl_ms)
+                    await pipe.execute()
+        except self._errors as exc:
+            raise LiveCallsUnavailable(f"redis: {type(exc).__name__}: {exc}") from exc
+
+    async def update(self, started: Iterable[LiveCall], ended: Iterable[str]) -> None:
+        """Add the ``started`` calls, remove the ``ended`` call SIDs, restart the ``ttl``."""
+        mapping = _fields(started)
+        gone = list(ended)
+        try:
+            async with asyncio.timeout(self._timeout):
+                async with self._client.pipeline(transaction=True) as pipe:
+                    if gone:
+                        pipe.hdel(self.key, *gone)
+                    if mapping:
+                        pipe.hset(self.key, mapping=mapping)
+                    pipe.pexpire(self.key, self._ttl_ms)
                     await pipe.execute()
         except self._errors as exc:
             raise LiveCallsUnavailable(f"redis: {type(exc).__name__}: {exc}") from exc
@@ -138,6 +151,13 @@ class LiveCallRegistry:
         return sorted(calls, key=lambda call: call.started_at)
 
 
+def _fields(calls: Iterable[LiveCall]) -> dict[FieldT, EncodableT]:
+    return {
+        call.call_sid: json.dumps({"stream_sid": call.stream_sid, "started_at": call.started_at})
+        for call in calls
+    }
+
+
 def _text(value: bytes | str) -> str:
     return value.decode() if isinstance(value, bytes) else value
 
@@ -162,15 +182,22 @@ class LiveCalls:
         self._running = running
         self._heartbeat = heartbeat
         self._calls: dict[str, LiveCall] = {}
+        self._started: dict[str, LiveCall] = {}  # since the last write, by streamSid
+        self._ended: set[str] = set()  # call SIDs, since the last write
         self._changed = asyncio.Event()
         self._publisher: asyncio.Task[None] | None = None
 
     def started(self, call: LiveCall) -> None:
         self._calls[call.stream_sid] = call
+        self._started[call.stream_sid] = call
+        self._ended.discard(call.call_sid)
         self._changed.set()
 
     def ended(self, stream_sid: str) -> None:
-        if self._calls.pop(stream_sid, None) is not None:
+        call = self._calls.pop(stream_sid, None)
+        if call is not None:
+            self._started.pop(stream_sid, None)
+            self._ended.add(call.call_sid)
             self._changed.set()
 
     def here(self) -> list[LiveCall]:
@@ -208,11 +235,20 @@ class LiveCalls:
             logger.warning(f"live calls: could not withdraw this process's calls ({exc})")
 
     async def _publish(self, registry: LiveCallRegistry) -> None:
+        loop = asyncio.get_running_loop()
         failing = False
+        full_at = loop.time()
         while True:
             self._changed.clear()
+            started, self._started = self._started, {}
+            ended, self._ended = self._ended, set()
             try:
-                await registry.publish(self.here())
+                # After a failure the lost changes are in the next full write.
+                if failing or loop.time() >= full_at:
+                    full_at = loop.time() + self._heartbeat
+                    await registry.publish(self.here())
+                else:
+                    await registry.update(started.values(), ended)
                 if failing:
                     logger.info("live calls: published again (redis answers)")
                 failing = False
@@ -223,6 +259,9 @@ class LiveCalls:
                         f"{self._heartbeat:g} s"
                     )
                 failing = True
+            if failing:  # retry once a heartbeat, not on every call's start or end
+                await asyncio.sleep(max(0.0, full_at - loop.time()))
+                continue
             with contextlib.suppress(TimeoutError):
-                async with asyncio.timeout(self._heartbeat):
+                async with asyncio.timeout_at(full_at):
                     await self._changed.wait()
