@@ -4,13 +4,16 @@ from __future__ import annotations
 
 import asyncio
 
-from framekit_contact_center.caller import ScriptedCaller
+from framekit_contact_center.caller import Keys, ScriptedCaller, Silence, Speak
 
 from framekit.audio import PCM16_16K
 from framekit.frames import (
     BotStartedSpeakingFrame,
     BotStoppedSpeakingFrame,
+    DTMFFrame,
+    Frame,
     InputAudioFrame,
+    InterruptionFrame,
     LLMResponseEndFrame,
 )
 from framekit.pipeline import PipelineParams, PipelineTask
@@ -83,3 +86,42 @@ async def test_a_turn_the_bot_never_answers_times_out() -> None:
     await task.stop_when_done()
     await runner
     assert caller.unanswered == 1
+
+
+async def test_a_barge_in_starts_while_the_bot_speaks_and_keys_go_as_dtmf() -> None:
+    caller = ScriptedCaller(
+        [TURN, Speak(TURN, barge_in=0.3), Silence(0.1), Keys("12#", gap=0.04)],
+        PCM16_16K, realtime=False, lead_in=0.0, trailing_silence=0.2, pause_after_reply=0.0,
+    )  # fmt: skip
+    task = PipelineTask(caller, params=PipelineParams(idle_timeout=None))
+    line = _Line(task)
+    digits: list[str] = []
+
+    def keys(frame: Frame) -> None:
+        if isinstance(frame, DTMFFrame):
+            digits.append(frame.digit)
+
+    task.on_downstream_exit(keys)
+    runner = asyncio.ensure_future(task.run())
+    first = len(TURN) + PCM16_16K.bytes_for(0.2)
+    await line.settle(first)
+    await _still(caller, first)
+    caller.observe(BotStartedSpeakingFrame())  # the reply starts: 0.3 s later the caller cuts in
+    barge_in = first + PCM16_16K.bytes_for(0.3) + len(TURN) + PCM16_16K.bytes_for(0.2)
+    await line.settle(barge_in)
+    await _still(caller, barge_in)
+    # The interrupted reply's end, out while the bot still spoke, is not the barge-in's answer.
+    caller.observe(LLMResponseEndFrame(response_id="r1"))
+    caller.observe(InterruptionFrame())
+    caller.observe(BotStoppedSpeakingFrame())
+    await _still(caller, barge_in)
+    caller.observe(LLMResponseEndFrame(response_id="r2"))
+    await line.settle(barge_in + PCM16_16K.bytes_for(0.1 + 3 * 0.04))  # the quiet step, the keys
+    assert digits == ["1", "2", "#"]
+    assert not caller.finished.is_set()  # the keys wait for their answer too
+    caller.observe(LLMResponseEndFrame(response_id="r3"))
+    async with asyncio.timeout(5):
+        await caller.finished.wait()
+    await task.stop_when_done()
+    await runner
+    assert caller.unanswered == 0
