@@ -17,7 +17,10 @@ alike.
   and 2.4 s long);
 * real-time factor: wall time of the whole answer, from the first text frame to
   the end of the pipeline, over the seconds of audio that came out (below 1 is
-  faster than real time).
+  faster than real time); and the process's CPU seconds per second of audio;
+* worst lag behind playback: if the answer's audio were played from its first
+  frame on, back to back in real time, how late the latest frame left (0: the
+  listener never hears a gap, within or between sentences).
 
 ``bench_speech_processors.py`` measures Piper the same way next to Whisper.
 
@@ -35,6 +38,7 @@ import os
 import statistics
 import time
 from collections.abc import Callable
+from dataclasses import dataclass
 
 from framekit.clock import SystemClock
 from framekit.frames import Frame, LLMResponseEndFrame, LLMTextFrame, TTSAudioFrame
@@ -57,30 +61,49 @@ VOICES: dict[str, Callable[[], SentenceTTSProcessor]] = {
 }
 
 
-async def _answer_once(
-    make: Callable[[], SentenceTTSProcessor], out_rate: int
-) -> tuple[list[float], float, float]:
-    """First-audio times of each sentence, wall seconds and audio seconds of one answer."""
+@dataclass
+class _Answer:
+    firsts: list[float]  # first audio of each sentence, from the start of its synthesis
+    wall: float  # first text frame to the end of the pipeline
+    audio: float  # seconds of audio out
+    cpu: float  # this process's CPU seconds meanwhile (all threads)
+    late: float  # worst lag of an audio frame behind real-time playback from the first one
+
+
+async def _answer_once(make: Callable[[], SentenceTTSProcessor], out_rate: int) -> _Answer:
+    """One answer spoken, with the timing of every audio frame that left."""
     tts = make()
     params = PipelineParams(idle_timeout=None, audio_out_sample_rate=out_rate)
     task = PipelineTask(tts, params=params, clock=SystemClock())
     audio_seconds = 0.0
+    late = 0.0
+    playback_start: float | None = None
 
     def on_exit(frame: Frame) -> None:
-        nonlocal audio_seconds
+        nonlocal audio_seconds, late, playback_start
         if isinstance(frame, TTSAudioFrame):
+            now = time.monotonic()
+            if playback_start is None:
+                playback_start = now
+            late = max(late, now - (playback_start + audio_seconds))
             audio_seconds += frame.duration
 
     task.on_downstream_exit(on_exit)
     runner = asyncio.create_task(task.run())
     await task.wait_started()
-    started = time.monotonic()
+    started, cpu = time.monotonic(), time.process_time()
     for i in range(0, len(ANSWER), 8):
         await task.queue_frame(LLMTextFrame(text=ANSWER[i : i + 8]))
     await task.queue_frame(LLMResponseEndFrame())
     await task.stop_when_done()
     await runner
-    return list(tts.first_audio_seconds), time.monotonic() - started, audio_seconds
+    return _Answer(
+        list(tts.first_audio_seconds),
+        time.monotonic() - started,
+        audio_seconds,
+        time.process_time() - cpu,
+        late,
+    )
 
 
 def _ms(seconds: float) -> str:
@@ -94,29 +117,27 @@ async def _main(args: argparse.Namespace) -> None:
     for out_rate in (8000, 16000):
         for make in VOICES.values():  # warm-up: first ONNX run, espeak-ng's data in the cache
             await _answer_once(make, out_rate)
-        first: dict[str, list[float]] = {name: [] for name in VOICES}
-        by_sentence: dict[str, list[list[float]]] = {name: [[], [], []] for name in VOICES}
-        rtf: dict[str, list[float]] = {name: [] for name in VOICES}
+        answers: dict[str, list[_Answer]] = {name: [] for name in VOICES}
         for _ in range(args.runs):
             for name, make in VOICES.items():
-                firsts, wall, audio = await _answer_once(make, out_rate)
-                first[name] += firsts
-                for i, seconds in enumerate(firsts[:3]):
-                    by_sentence[name][i].append(seconds)
-                rtf[name].append(wall / audio)
+                answers[name].append(await _answer_once(make, out_rate))
         print(f"\noutput {out_rate} Hz, {args.runs} answers of 3 sentences per voice")
         print(
-            "| voice | first audio p50 | p90 | p95 | max | p50 by sentence | real-time factor p50 |"
+            "| voice | first audio p50 | p90 | p95 | max | p50 by sentence "
+            "| real-time factor p50 | CPU s per audio s p50 | worst lag behind playback |"
         )
-        print("|---|---:|---:|---:|---:|---:|---:|")
-        for name in VOICES:
-            times = sorted(first[name])
+        print("|---|---:|---:|---:|---:|---:|---:|---:|---:|")
+        for name, runs in answers.items():
+            times = sorted(t for answer in runs for t in answer.firsts)
+            by_sentence = [[a.firsts[i] for a in runs if len(a.firsts) > i] for i in range(3)]
             print(
                 f"| {name} | {_ms(statistics.median(times))} | "
                 f"{_ms(times[int(0.9 * (len(times) - 1))])} | "
                 f"{_ms(times[int(0.95 * (len(times) - 1))])} | {_ms(times[-1])} | "
-                f"{' / '.join(_ms(statistics.median(t)) for t in by_sentence[name] if t)} | "
-                f"{statistics.median(rtf[name]):.3f} |"
+                f"{' / '.join(_ms(statistics.median(t)) for t in by_sentence if t)} | "
+                f"{statistics.median(a.wall / a.audio for a in runs):.3f} | "
+                f"{statistics.median(a.cpu / a.audio for a in runs):.3f} | "
+                f"{_ms(max(a.late for a in runs))} |"
             )
     print(f"\nload average after: {os.getloadavg()[0]:.2f}")
 

