@@ -49,6 +49,8 @@ def test_example_scenarios_pass_and_are_recorded(environ: dict[str, str]) -> Non
     assert [t["name"] for t in keypad["tools"]] == ["order_status", "end_call"]
     assert keypad["tools"][0]["result"]["status"] == "shipped"
     assert (keypad["outcome"], transfer["outcome"]) == ("completed", "transferred")
+    assert keypad["end_reason"] == "bot hung up"
+    assert transfer["end_reason"] == "bot transferred the call"
     assert all(c["passed"] for s in report["scenarios"] for c in s["checks"])
     db = storage.make_engine(environ["DATABASE_URL"])
     for scenario in (keypad, transfer):

@@ -258,12 +258,15 @@ async def run_call(
         recorder.attach(task)
     console = CallConsole(out, task)
     hung_up = asyncio.Event()
+    ended = "caller hung up"
 
     def on_exit(frame: Frame) -> None:
+        nonlocal ended
         console(frame)
         caller.observe(frame)
-        if isinstance(frame, HangUpFrame | TransferCallFrame):
+        if isinstance(frame, HangUpFrame | TransferCallFrame) and not hung_up.is_set():
             hung_up.set()
+            ended = "bot hung up" if isinstance(frame, HangUpFrame) else "bot transferred the call"
 
     task.on_downstream_exit(on_exit)
     started = asyncio.get_running_loop().time()
@@ -274,7 +277,7 @@ async def run_call(
     await asyncio.wait({runner, ending}, timeout=call_limit, return_when=asyncio.FIRST_COMPLETED)
     if not runner.done():
         if ending.done():
-            await task.stop_when_done("caller hung up")
+            await task.stop_when_done(ended)
         else:
             await task.cancel(TOO_LONG)
         await runner
