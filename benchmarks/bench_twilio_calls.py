@@ -63,7 +63,12 @@ from framekit.transports.twilio.server import TwilioServer, TwilioSettings
 
 AUTH_TOKEN = "bench-auth-token-0123456789abcdef"
 PCM_16K = audio_format(16000)
-SEND_AHEAD_CHUNKS = 5  # 80 ms sent at once, plus the first chunk
+SEND_AHEAD_MS = 80  # the transport's default send_ahead: sent at once after the first chunk
+
+
+def _burst_chunks(chunk_ms: int) -> int:
+    """Chunks of each answer's opening burst: the first, plus the send-ahead."""
+    return 1 + SEND_AHEAD_MS // chunk_ms
 
 
 # --- the server (this process) ----------------------------------------------------------
@@ -99,7 +104,11 @@ async def _serve_and_measure(args: argparse.Namespace, calls: int) -> dict[str, 
         phone_number="+15550000000",
     )
     server = TwilioServer(
-        settings, factory, limits=StreamLimits(handshake_timeout=30.0), token_ttl=300.0
+        settings,
+        factory,
+        limits=StreamLimits(handshake_timeout=30.0),
+        token_ttl=300.0,
+        transport_options={"chunk_ms": args.chunk_ms, "mark_every": args.mark_every},
     )
     runner = web.AppRunner(server.make_app())
     await runner.setup()
@@ -117,6 +126,8 @@ async def _serve_and_measure(args: argparse.Namespace, calls: int) -> dict[str, 
         str(args.seconds),
         "--ramp",
         str(args.ramp),
+        "--chunk-ms",
+        str(args.chunk_ms),
     ]
     if not args.inbound:
         command.append("--no-inbound")
@@ -177,7 +188,9 @@ async def _one_call(
         await caller.hang_up()
 
 
-async def _simulate(url: str, calls: int, seconds: float, ramp: float, inbound: bool) -> None:
+async def _simulate(
+    url: str, calls: int, seconds: float, ramp: float, inbound: bool, chunk_ms: int
+) -> None:
     rng = np.random.default_rng(1)
     delays = np.sort(rng.uniform(0.0, ramp, calls))
     cpu0 = time.process_time()
@@ -187,8 +200,8 @@ async def _simulate(url: str, calls: int, seconds: float, ramp: float, inbound: 
     jitter: list[float] = []
     tail: list[float] = []
     for r in results:
-        gaps = np.diff(np.asarray(r.arrivals[SEND_AHEAD_CHUNKS:]))
-        jitter.extend(np.abs(gaps[:-1] - 0.02).tolist())
+        gaps = np.diff(np.asarray(r.arrivals[_burst_chunks(chunk_ms) :]))
+        jitter.extend(np.abs(gaps[:-1] - chunk_ms / 1000).tolist())
         tail.extend(gaps[-1:].tolist())
     report = {
         "jitter": jitter,
@@ -210,14 +223,23 @@ def main() -> None:
     parser.add_argument("--seconds", type=float, default=5.0, help="length of the answer")
     parser.add_argument("--ramp", type=float, default=2.0, help="calls start within this")
     parser.add_argument("--no-inbound", dest="inbound", action="store_false")
+    parser.add_argument("--chunk-ms", type=int, default=20, help="audio per outbound media message")
+    parser.add_argument("--mark-every", type=int, default=5, help="chunks between marks")
     parser.add_argument("--simulate", metavar="URL", help=argparse.SUPPRESS)
     args = parser.parse_args()
     logger.remove()  # one INFO line per call start and end would be most of the CPU
     logger.add(sys.stderr, level="WARNING")
     if args.simulate:
-        asyncio.run(_simulate(args.simulate, args.calls[0], args.seconds, args.ramp, args.inbound))
+        asyncio.run(
+            _simulate(
+                args.simulate, args.calls[0], args.seconds, args.ramp, args.inbound, args.chunk_ms
+            )
+        )
         return
-    print(f"# load average before: {os.getloadavg()[0]:.2f}, cores: {os.cpu_count()}")
+    print(
+        f"# load average before: {os.getloadavg()[0]:.2f}, cores: {os.cpu_count()}, "
+        f"chunk {args.chunk_ms} ms, mark every {args.mark_every} chunks"
+    )
     header = (
         "calls",
         "jitter p50",

@@ -12,6 +12,7 @@ from framekit.audio.pcm import (
     pcm16_bytes_to_array,
     pcm16_to_float32,
     quantize_int16,
+    quantize_int16_inplace,
 )
 
 ALL_PCM16_BYTES = np.arange(-32768, 32768).astype("<i2").tobytes()
@@ -45,6 +46,17 @@ def test_quantize_in_pcm_units_leaves_input_untouched() -> None:
     before = samples.copy()
     assert quantize_int16(samples, scale=1.0).tolist() == [0, 101, -32768, 32767]
     np.testing.assert_array_equal(samples, before)
+
+
+def test_in_place_quantization_follows_the_same_rule() -> None:
+    samples = np.array(
+        [0.4, 0.5, 1.5, -0.5, 100.6, -40000.0, 40000.0, np.inf, -np.inf, np.nan], dtype=np.float32
+    )
+    expected = quantize_int16(samples, scale=1.0)
+    assert quantize_int16_inplace(samples.copy()).tolist() == expected.tolist()
+    finite = samples[:-3].copy()
+    assert quantize_int16_inplace(finite, finite=True).tolist() == expected[:-3].tolist()
+    assert finite.tolist() == [0.0, 0.0, 2.0, -0.0, 101.0, -32768.0, 32767.0]  # reused
 
 
 def test_byte_views_share_memory_and_are_little_endian() -> None:

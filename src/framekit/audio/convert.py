@@ -28,7 +28,7 @@ from framekit.audio.mulaw import (
     mulaw_encode,
     mulaw_encode_array,
 )
-from framekit.audio.pcm import PCM16_SCALE, quantize_int16
+from framekit.audio.pcm import PCM16_SCALE, quantize_int16_inplace
 from framekit.audio.resample import DEFAULT_QUALITY, ResampleQuality, StreamResampler
 
 __all__ = ["AudioConverter"]
@@ -50,12 +50,23 @@ def _decode_float32(data: bytes) -> _Samples:
     return samples
 
 
+# The encoders get samples the converter owns (decoded, mixed or resampled into a
+# new array, never the caller's), so they quantize in place; the ``_finite`` ones
+# serve integer sources, whose samples cannot hold NaN.
 def _encode_pcm16(samples: _Samples) -> bytes:
-    return quantize_int16(samples, scale=1.0).tobytes()
+    return quantize_int16_inplace(samples).tobytes()
+
+
+def _encode_pcm16_finite(samples: _Samples) -> bytes:
+    return quantize_int16_inplace(samples, finite=True).tobytes()
 
 
 def _encode_mulaw(samples: _Samples) -> bytes:
-    return mulaw_encode_array(quantize_int16(samples, scale=1.0)).tobytes()
+    return mulaw_encode_array(quantize_int16_inplace(samples)).tobytes()
+
+
+def _encode_mulaw_finite(samples: _Samples) -> bytes:
+    return mulaw_encode_array(quantize_int16_inplace(samples, finite=True)).tobytes()
 
 
 def _encode_float32(samples: _Samples) -> bytes:
@@ -73,6 +84,11 @@ _ENCODERS: Final[dict[AudioEncoding, Callable[[_Samples], bytes]]] = {
     AudioEncoding.PCM16: _encode_pcm16,
     AudioEncoding.MULAW: _encode_mulaw,
     AudioEncoding.FLOAT32: _encode_float32,
+}
+_FINITE_ENCODERS: Final[dict[AudioEncoding, Callable[[_Samples], bytes]]] = {
+    **_ENCODERS,
+    AudioEncoding.PCM16: _encode_pcm16_finite,
+    AudioEncoding.MULAW: _encode_mulaw_finite,
 }
 # Same rate and channels, integer codecs only: a table lookup, no floats.
 _DIRECT: Final[dict[tuple[AudioEncoding, AudioEncoding], Callable[[bytes], bytes]]] = {
@@ -116,7 +132,8 @@ class AudioConverter:
         self._identity = src == dst
         self._carry = bytearray()
         self._decode = _DECODERS[src.encoding]
-        self._encode = _ENCODERS[dst.encoding]
+        integer_source = src.encoding is not AudioEncoding.FLOAT32
+        self._encode = (_FINITE_ENCODERS if integer_source else _ENCODERS)[dst.encoding]
         same_shape = src.sample_rate == dst.sample_rate and src.channels == dst.channels
         self._direct = _DIRECT.get((src.encoding, dst.encoding)) if same_shape else None
         self._resampler = StreamResampler(

@@ -31,6 +31,7 @@ __all__ = [
     "pcm16_bytes_to_array",
     "pcm16_to_float32",
     "quantize_int16",
+    "quantize_int16_inplace",
 ]
 
 PCM16_SCALE: Final = 32768.0
@@ -89,6 +90,25 @@ def quantize_int16(
     np.fmax(scratch, _INT16_MIN, out=scratch)
     np.fmin(scratch, _INT16_MAX, out=scratch)
     return scratch.astype(_PCM16_DTYPE)
+
+
+def quantize_int16_inplace(
+    samples: NDArray[np.float32], *, finite: bool = False
+) -> NDArray[np.int16]:
+    """:func:`quantize_int16` with ``scale=1.0``, rounding and clipping ``samples`` in place.
+
+    For a float32 scratch array its caller owns and drops afterwards (a converter's
+    resampler output): it saves the copy. ``finite=True`` when the samples cannot
+    hold NaN (decoded from an integer codec, then filtered by finite taps) saves
+    the NaN check too; these are three of the seven numpy calls on the telephone
+    line's path (8 kHz mu-law in, 16 kHz PCM16 out), 50 times a second per call.
+    """
+    np.rint(samples, out=samples)
+    if not finite:
+        np.copyto(samples, 0.0, where=np.isnan(samples))
+    np.fmax(samples, _INT16_MIN, out=samples)
+    np.fmin(samples, _INT16_MAX, out=samples)
+    return samples.astype(_PCM16_DTYPE)
 
 
 def float32_to_pcm16(samples: NDArray[np.floating]) -> bytes:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import base64
 import json
 
 import pytest
@@ -133,3 +134,48 @@ async def test_the_backlog_of_a_slow_start_is_not_a_flood() -> None:
     await task.cancel()
     await runner
     assert live_framekit_tasks() == []
+
+
+class EchoingSocket(MemorySocket):
+    """Echoes every ``mark`` at once, as Twilio does once the audio before it has played."""
+
+    async def send(self, text: str) -> None:
+        await super().send(text)
+        message = json.loads(text)
+        if message["event"] == "mark":
+            self.inbox.put_nowait(json.dumps({**message, "streamSid": "MZ1"}))
+
+
+async def test_longer_chunks_send_fewer_larger_media_messages() -> None:
+    """``chunk_ms=40``: each ``media`` carries two of Twilio's 20 ms frames, marks still follow."""
+    from framekit.audio import audio_format
+    from framekit.frames import EndFrame, OutputAudioFrame
+
+    socket = EchoingSocket()
+    transport = TwilioMediaStreamTransport(
+        socket, chunk_ms=40, mark_every=2, realtime=False, limits=StreamLimits()
+    )
+    socket.inbox.put_nowait(json.dumps(START))
+    await transport.handshake()
+    task = PipelineTask(
+        Pipeline([transport.input(), transport.output()]),
+        params=PipelineParams(idle_timeout=None),
+    )
+    speech = OutputAudioFrame(audio=b"\x10\x00" * 4800, format=audio_format(16000))  # 0.3 s
+    await task.queue_frames([speech, EndFrame()])
+    await asyncio.wait_for(task.run(), 5.0)
+
+    sent = [json.loads(text) for text in socket.sent]
+    payloads = [base64.b64decode(m["media"]["payload"]) for m in sent if m["event"] == "media"]
+    assert [len(p) for p in payloads] == [320] * 8  # 0.3 s, the last chunk padded
+    marks = [i for i, m in enumerate(sent) if m["event"] == "mark"]
+    assert len(marks) == 4  # one every 2 chunks, the last one after the last chunk
+    assert all(sent[i - 1]["event"] == "media" for i in marks)
+    assert transport.output().marks_echoed == transport.output().marks_sent == len(marks)
+    assert live_framekit_tasks() == []
+
+
+@pytest.mark.parametrize("chunk_ms", [0, 10, 30])
+def test_chunks_must_be_whole_twilio_frames(chunk_ms: int) -> None:
+    with pytest.raises(ValueError, match="multiple of 20"):
+        TwilioMediaStreamTransport(MemorySocket(), chunk_ms=chunk_ms)

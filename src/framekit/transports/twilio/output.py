@@ -42,8 +42,11 @@ class TwilioOutput(OutputTransport):
 
     Built by :meth:`TwilioMediaStreamTransport.output`. ``send_ahead`` (seconds)
     writes each chunk that long before it plays, so network jitter does not starve
-    Twilio's buffer; ``mark_every`` is the number of 20 ms chunks between marks
-    (the resolution of "what the caller heard" on barge-in).
+    Twilio's buffer; ``mark_every`` is the number of chunks between marks (the
+    resolution of "what the caller heard" on barge-in). ``chunk_ms`` is the audio in
+    each ``media`` message, a multiple of Twilio's own 20 ms: 40 ms halves the
+    messages, timer wake-ups and socket writes per call (the costliest part of the
+    outbound path, see ``docs/benchmarks.md``) at the price of coarser pacing.
     """
 
     def __init__(
@@ -54,9 +57,18 @@ class TwilioOutput(OutputTransport):
         mark_every: int = 5,
         mark_timeout: float = 1.5,
         realtime: bool = True,
+        chunk_ms: int = 20,
         name: str | None = None,
     ) -> None:
-        super().__init__(wire_format=MULAW_8K, realtime=realtime, send_ahead=send_ahead, name=name)
+        if chunk_ms < 20 or chunk_ms % 20:
+            raise ValueError(f"chunk_ms must be a positive multiple of 20, got {chunk_ms}")
+        super().__init__(
+            wire_format=MULAW_8K,
+            realtime=realtime,
+            send_ahead=send_ahead,
+            chunk_ms=chunk_ms,
+            name=name,
+        )
         if mark_every < 1:
             raise ValueError(f"mark_every must be >= 1, got {mark_every}")
         if mark_timeout <= 0:

@@ -93,7 +93,8 @@ class TwilioMediaStreamTransport:
     """The two ends of one Twilio call; :meth:`input` and :meth:`output` go in the pipeline.
 
     Both must be in the pipeline: the input reads the socket, including the mark
-    echoes the output waits for. ``limits`` bound what the peer may send.
+    echoes the output waits for. ``limits`` bound what the peer may send. The other
+    options go to :class:`~framekit.transports.twilio.output.TwilioOutput`.
     """
 
     def __init__(
@@ -105,6 +106,7 @@ class TwilioMediaStreamTransport:
         mark_every: int = 5,
         mark_timeout: float = 1.5,
         realtime: bool = True,
+        chunk_ms: int = 20,
     ) -> None:
         self._socket = socket
         self.limits = limits or StreamLimits()
@@ -123,6 +125,7 @@ class TwilioMediaStreamTransport:
             mark_every=mark_every,
             mark_timeout=mark_timeout,
             realtime=realtime,
+            chunk_ms=chunk_ms,
         )
 
     # --- public API ----------------------------------------------------------------------
