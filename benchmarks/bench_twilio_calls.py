@@ -27,10 +27,16 @@ Reported per number of concurrent calls, all measured at the simulator:
   small machine the simulator competes for the same cores and its own lateness
   shows up as jitter.
 
+``--chunk-ms 40`` sends 40 ms per outbound ``media`` message (jitter is then
+measured against 40 ms); ``--processes N`` runs N server processes sharing the port
+with ``SO_REUSEPORT`` (the kernel spreads the connections; the CPU shown is their
+sum) instead of the one in this process.
+
 Usage::
 
     .venv/bin/python benchmarks/bench_twilio_calls.py                    # 100, 250, 500 calls
     .venv/bin/python benchmarks/bench_twilio_calls.py --calls 50 --seconds 3
+    .venv/bin/python benchmarks/bench_twilio_calls.py --calls 200 --processes 2 --chunk-ms 40
 """
 
 from __future__ import annotations
@@ -39,6 +45,7 @@ import argparse
 import asyncio
 import json
 import os
+import socket
 import subprocess
 import sys
 import time
@@ -66,6 +73,9 @@ PCM_16K = audio_format(16000)
 SEND_AHEAD_MS = 80  # the transport's default send_ahead: sent at once after the first chunk
 
 
+_served = [0]  # calls this process's server has taken
+
+
 def _burst_chunks(chunk_ms: int) -> int:
     """Chunks of each answer's opening burst: the first, plus the send-ahead."""
     return 1 + SEND_AHEAD_MS // chunk_ms
@@ -85,10 +95,14 @@ def _answer(seconds: float) -> list[OutputAudioFrame]:
     ]
 
 
-async def _serve_and_measure(args: argparse.Namespace, calls: int) -> dict[str, Any]:
+async def _start_server(
+    args: argparse.Namespace, port: int = 0, *, reuse_port: bool = False
+) -> tuple[TwilioServer, web.AppRunner, int]:
+    """The real Twilio server on 127.0.0.1 whose calls say the prerecorded answer."""
     answer = _answer(args.seconds)
 
     def factory(transport: TwilioMediaStreamTransport, start: StartMessage) -> PipelineTask:
+        _served[0] += 1
         task = PipelineTask(
             Pipeline([transport.input(), transport.output()]),
             params=PipelineParams(idle_timeout=None),
@@ -112,14 +126,17 @@ async def _serve_and_measure(args: argparse.Namespace, calls: int) -> dict[str, 
     )
     runner = web.AppRunner(server.make_app())
     await runner.setup()
-    site = web.TCPSite(runner, "127.0.0.1", 0, backlog=2048)
+    site = web.TCPSite(runner, "127.0.0.1", port, backlog=2048, reuse_port=reuse_port)
     await site.start()
-    host, port = runner.addresses[0][:2]
+    return server, runner, runner.addresses[0][1]
+
+
+async def _run_simulator(args: argparse.Namespace, calls: int, port: int) -> dict[str, Any]:
     command = [
         sys.executable,
         __file__,
         "--simulate",
-        f"ws://{host}:{port}",
+        f"ws://127.0.0.1:{port}",
         "--calls",
         str(calls),
         "--seconds",
@@ -131,18 +148,80 @@ async def _serve_and_measure(args: argparse.Namespace, calls: int) -> dict[str, 
     ]
     if not args.inbound:
         command.append("--no-inbound")
-    try:
-        cpu0 = time.process_time()
-        child = await asyncio.create_subprocess_exec(*command, stdout=subprocess.PIPE)
-        out, _ = await child.communicate()
-        await asyncio.wait_for(server.wait_until_idle(), 30.0)
-        server_cpu = time.process_time() - cpu0
-    finally:
-        await runner.cleanup()
+    child = await asyncio.create_subprocess_exec(*command, stdout=subprocess.PIPE)
+    out, _ = await child.communicate()
     if child.returncode != 0:
         raise RuntimeError(f"the simulator failed ({child.returncode})")
     result: dict[str, Any] = json.loads(out)
-    result["server_cpu"] = server_cpu
+    return result
+
+
+async def _serve_and_measure(args: argparse.Namespace, calls: int) -> dict[str, Any]:
+    """One server process (this one) and the simulator."""
+    server, runner, port = await _start_server(args)
+    try:
+        cpu0 = time.process_time()
+        result = await _run_simulator(args, calls, port)
+        await asyncio.wait_for(server.wait_until_idle(), 30.0)
+        result["server_cpu"] = time.process_time() - cpu0
+    finally:
+        await runner.cleanup()
+    return result
+
+
+async def _serve_worker(args: argparse.Namespace, port: int) -> None:
+    """A ``--processes`` worker: serve on the shared port until told to stop, report CPU."""
+    server, runner, _ = await _start_server(args, port, reuse_port=True)
+    loop = asyncio.get_running_loop()
+    try:
+        cpu0 = time.process_time()
+        print("ready", flush=True)
+        await loop.run_in_executor(None, sys.stdin.readline)  # "stop" once the callers are done
+        await asyncio.wait_for(server.wait_until_idle(), 30.0)
+        print(json.dumps({"cpu": time.process_time() - cpu0, "calls": _served[0]}), flush=True)
+    finally:
+        await runner.cleanup()
+
+
+async def _serve_many_and_measure(args: argparse.Namespace, calls: int) -> dict[str, Any]:
+    """``--processes`` server processes sharing one port (SO_REUSEPORT) and the simulator.
+
+    The kernel spreads the callers' connections over the processes; each counts its
+    own CPU and the table shows their sum.
+    """
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    command = [
+        sys.executable,
+        __file__,
+        "--serve-worker",
+        str(port),
+        "--seconds",
+        str(args.seconds),
+    ]
+    command += ["--chunk-ms", str(args.chunk_ms), "--mark-every", str(args.mark_every)]
+    workers = [
+        await asyncio.create_subprocess_exec(
+            *command, stdin=subprocess.PIPE, stdout=subprocess.PIPE
+        )
+        for _ in range(args.processes)
+    ]
+    try:
+        for worker in workers:
+            assert worker.stdout is not None
+            if (await worker.stdout.readline()).strip() != b"ready":
+                raise RuntimeError("a server worker failed to start")
+        result = await _run_simulator(args, calls, port)
+        outs = [(await worker.communicate(b"stop\n"))[0] for worker in workers]
+    finally:
+        for worker in workers:
+            if worker.returncode is None:
+                worker.kill()
+                await worker.wait()
+    reports = [json.loads(out.splitlines()[-1]) for out in outs]
+    result["server_cpu"] = sum(report["cpu"] for report in reports)
+    print(f"# calls per server process: {[report['calls'] for report in reports]}")
     return result
 
 
@@ -225,7 +304,11 @@ def main() -> None:
     parser.add_argument("--no-inbound", dest="inbound", action="store_false")
     parser.add_argument("--chunk-ms", type=int, default=20, help="audio per outbound media message")
     parser.add_argument("--mark-every", type=int, default=5, help="chunks between marks")
+    parser.add_argument(
+        "--processes", type=int, default=1, help="server processes sharing the port"
+    )
     parser.add_argument("--simulate", metavar="URL", help=argparse.SUPPRESS)
+    parser.add_argument("--serve-worker", metavar="PORT", type=int, help=argparse.SUPPRESS)
     args = parser.parse_args()
     logger.remove()  # one INFO line per call start and end would be most of the CPU
     logger.add(sys.stderr, level="WARNING")
@@ -236,9 +319,13 @@ def main() -> None:
             )
         )
         return
+    if args.serve_worker:
+        asyncio.run(_serve_worker(args, args.serve_worker))
+        return
     print(
         f"# load average before: {os.getloadavg()[0]:.2f}, cores: {os.cpu_count()}, "
-        f"chunk {args.chunk_ms} ms, mark every {args.mark_every} chunks"
+        f"chunk {args.chunk_ms} ms, mark every {args.mark_every} chunks, "
+        f"{args.processes} server process(es)"
     )
     header = (
         "calls",
@@ -257,7 +344,8 @@ def main() -> None:
     widths = (6, 11, 8, 8, 10, 8, 16, 10, 9, 10, 7, 7)
     print(" ".join(f"{h:>{w}}" for h, w in zip(header, widths, strict=True)))
     for calls in args.calls:
-        r = asyncio.run(_serve_and_measure(args, calls))
+        measure = _serve_and_measure if args.processes == 1 else _serve_many_and_measure
+        r = asyncio.run(measure(args, calls))
         jitter = np.asarray(r["jitter"]) * 1000
         first = np.asarray(r["first_audio"]) * 1000
         j50, j99 = np.percentile(jitter, [50, 99])
