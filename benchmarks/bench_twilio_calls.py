@@ -18,9 +18,9 @@ Reported per number of concurrent calls, all measured at the simulator:
 * outbound pacing jitter: ``|inter-arrival - 20 ms|`` of consecutive ``media``
   messages, p50 / p99 / max over every call, skipping each call's first
   ``send-ahead`` burst (the transport sends 80 ms ahead on purpose);
-* the gap before each answer's last chunk, apart (``tail gap``, median): it is
-  80 to 100 ms even on an idle server (likely the converter's last partial chunk,
-  flushed at the end of the answer rather than paced; not investigated);
+* the gap before each answer's last chunk, apart (``tail gap``, median): 20 ms when
+  the padded last chunk leaves on its slot (it was 80 to 100 ms, ``send_ahead``
+  late, until the output transport paced it: see docs/benchmarks.md);
 * time from sending ``start`` to the first ``media`` message (p50 / p99);
 * server CPU (process time of the server process during the run) per call and
   per call-second of audio, and the simulator process's CPU for comparison: on a
