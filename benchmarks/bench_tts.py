@@ -139,7 +139,47 @@ async def _main(args: argparse.Namespace) -> None:
                 f"{statistics.median(a.cpu / a.audio for a in runs):.3f} | "
                 f"{_ms(max(a.late for a in runs))} |"
             )
+    _by_length(args.runs)
     print(f"\nload average after: {os.getloadavg()[0]:.2f}")
+
+
+LENGTHS = {
+    "short (~1 s)": "Thanks for calling.",
+    "medium (~3 s)": "Your order shipped yesterday and should arrive on Friday.",
+    "long (~7 s)": (
+        "Your order of three blue chairs and one oak table shipped from our warehouse "
+        "in Denver yesterday morning, and the courier expects to deliver it on Friday "
+        "between nine and noon."
+    ),
+}
+
+
+def _by_length(runs: int) -> None:
+    """The engine alone (no pipeline): first chunk and whole sentence, by sentence length."""
+    engines = {
+        "piper": PiperEngine.shared(),
+        "piper-whole": PiperEngine.shared(streaming=False, threads=0),
+    }
+    print(f"\nengine only, {runs} syntheses each: first chunk p50 (max) / whole sentence p50")
+    print("| sentence | " + " | ".join(engines) + " |")
+    print("|---|" + "---:|" * len(engines))
+    for label, text in LENGTHS.items():
+        cells = []
+        for engine in engines.values():
+            firsts, wholes = [], []
+            for _ in range(runs):
+                started = time.perf_counter()
+                chunks = engine.synthesize(text)
+                next(chunks)
+                firsts.append(time.perf_counter() - started)
+                for _ in chunks:
+                    pass
+                wholes.append(time.perf_counter() - started)
+            cells.append(
+                f"{_ms(statistics.median(firsts))} ({_ms(max(firsts))}) / "
+                f"{_ms(statistics.median(wholes))}"
+            )
+        print(f"| {label} | " + " | ".join(cells) + " |")
 
 
 if __name__ == "__main__":

@@ -20,7 +20,7 @@ import numpy as np
 import pytest
 
 from framekit.audio.format import audio_format
-from framekit.models._piper_stream import FIRST_FRAMES, split_voice, windows
+from framekit.models._piper_stream import FIRST_FRAMES, clauses, split_voice, windows
 from framekit.models.piper import PiperEngine
 
 pytest.importorskip("piper", reason="needs the 'piper' extra")
@@ -141,6 +141,79 @@ def test_windows_cover_the_sentence_and_grow() -> None:
     assert all(a == b for (_, a), (b, _) in itertools.pairwise(spans))
     assert list(windows(10)) == [(0, 10)]
     assert list(windows(0)) == []
+
+
+LONG_WITH_A_COMMA = (
+    "Your order of three blue chairs and one oak table shipped from our warehouse "
+    "in Denver yesterday morning, and the courier expects to deliver it on Friday "
+    "between nine and noon."
+)
+
+
+def test_short_sentences_are_never_cut_into_clauses(piper: PiperEngine) -> None:
+    for text in (
+        "Thanks for calling.",
+        "Your order shipped yesterday and should arrive on Friday.",
+    ):
+        (phonemes,) = piper._voice.phonemize(text)
+        assert clauses(phonemes) == [phonemes]
+
+
+def test_long_sentences_are_cut_only_after_clause_marks(piper: PiperEngine) -> None:
+    """Numbers, money, times and abbreviations are read by espeak-ng first: no mark inside."""
+    text = (
+        "Your total of $1,250.75 covers the chairs, the table, and shipping to "
+        "4 Main St. in Denver, Colorado, by Friday at 3:30 p.m. on the dot."
+    )
+    (phonemes,) = piper._voice.phonemize(text)
+    pieces = clauses(phonemes)
+
+    assert len(pieces) >= 2
+    assert [p for piece in pieces for p in piece] == phonemes  # nothing lost or added
+    for piece in pieces[:-1]:
+        assert piece[-2:] == [",", " "]  # after "chairs," / "Colorado,"
+        assert len(piece) >= 20
+    assert len(pieces[-1]) >= 20
+
+
+def test_clauses_pack_short_ones_and_leave_no_tiny_tail() -> None:
+    words = [*"a" * 30, ",", " ", *"b" * 30, ",", " ", *"c" * 30, ",", " ", *"d" * 5, "."]
+    pieces = clauses(words, longest=70)
+
+    assert ["".join(piece) for piece in pieces] == [
+        "a" * 30 + ", " + "b" * 30 + ", ",
+        "c" * 30 + ", " + "d" * 5 + ".",  # "ddddd." alone would be too short
+    ]
+    assert clauses(list("no marks at all " * 10), longest=70) == [list("no marks at all " * 10)]
+
+
+def _longest_silence(pcm: bytes, rate: int) -> float:
+    quiet = np.abs(np.frombuffer(pcm, dtype="<i2").astype(np.int32)) < 330  # 1 % of full scale
+    longest = run = 0
+    for silent in quiet:
+        run = run + 1 if silent else 0
+        longest = max(longest, run)
+    return longest / rate
+
+
+def test_a_long_sentence_starts_with_its_first_clause_and_no_gap_at_the_seam() -> None:
+    engine = PiperEngine.load()
+    split = engine._split
+    assert split is not None
+    prior = _CountingSession(split.prior)
+    engine._split = dataclasses.replace(split, prior=prior)
+
+    chunks = engine.synthesize(LONG_WITH_A_COMMA)
+    first = next(chunks)
+    assert prior.runs == 1  # the first clause's encoder only
+    pcm = first + b"".join(chunks)
+    assert prior.runs == 2
+
+    whole = b"".join(PiperEngine.shared(streaming=False).synthesize(LONG_WITH_A_COMMA))
+    seconds, whole_seconds = len(pcm) / 2 / engine.sample_rate, len(whole) / 2 / engine.sample_rate
+    assert seconds == pytest.approx(whole_seconds, rel=0.15)
+    # The comma's pause is ~0.35 s either way; a doubled or added pause would be longer.
+    assert _longest_silence(pcm, engine.sample_rate) < 0.6
 
 
 def test_streamed_audio_is_loud_but_not_clipped(piper: PiperEngine) -> None:

@@ -53,7 +53,7 @@ import numpy.typing as npt
 from loguru import logger
 
 from framekit.audio.format import AudioFormat, audio_format
-from framekit.models._piper_stream import SplitVoice, split_voice, windows
+from framekit.models._piper_stream import SplitVoice, clauses, split_voice, windows
 
 __all__ = ["PiperEngine"]
 
@@ -284,12 +284,13 @@ class PiperEngine:
             ],
             dtype=np.float32,
         )
-        for phonemes in voice.phonemize(text):
-            if not phonemes:
-                continue
-            z_p, mask = split.latent(voice.phonemes_to_ids(phonemes), scales)
-            for start, end in windows(z_p.shape[2]):
-                yield split.audio(z_p, mask, start, end)
+        for sentence in voice.phonemize(text):
+            for phonemes in clauses(sentence):
+                if not phonemes:
+                    continue
+                z_p, mask = split.latent(voice.phonemes_to_ids(phonemes), scales)
+                for start, end in windows(z_p.shape[2]):
+                    yield split.audio(z_p, mask, start, end)
 
     async def synthesize_async(
         self,
