@@ -246,3 +246,23 @@ def test_invalid_arguments_are_refused() -> None:
         StreamResampler(8000, 16000, channels=2).process(np.zeros(160, dtype=np.float32))
     with pytest.raises(ValueError, match="1-channel"):
         StreamResampler(8000, 16000).process(np.zeros((160, 2), dtype=np.float32))
+
+
+@pytest.mark.parametrize(("in_rate", "out_rate"), [(8000, 16000), (8000, 24000), (8000, 48000)])
+def test_integer_upsampling_by_cycles_is_bit_for_bit_the_per_phase_kernel(
+    in_rate: int, out_rate: int
+) -> None:
+    """The one-call path for whole cycles computes each output exactly as the general one."""
+    from framekit.audio._polyphase import _apply_by_cycle, _apply_by_phase, polyphase_bank
+
+    design = polyphase_bank(in_rate, out_rate, "MQ")
+    rng = np.random.default_rng(3)
+    history = (rng.standard_normal(2000) * 3000).astype(np.float32)
+    base = 1 - design.half
+    for cycles, start in ((1, 0), (160, 0), (160, 37), (900, 500)):
+        first = (start + design.half - 1) * design.up  # output whose window starts at `start`
+        by_cycle = np.empty(cycles * design.up, dtype=np.float32)
+        by_phase = np.empty_like(by_cycle)
+        _apply_by_cycle(design, history, base, first, by_cycle)
+        _apply_by_phase(design, history, base, first, by_phase)
+        np.testing.assert_array_equal(by_cycle, by_phase)

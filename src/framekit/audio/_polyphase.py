@@ -169,11 +169,33 @@ def apply_bank(
     out = np.empty((count, *history.shape[1:]), dtype=np.float32)
     if count == 0:
         return out
-    if design.up <= _MAX_STRIDED_PHASES:
+    up = design.up
+    if design.down == 1 and history.ndim == 1 and first % up == 0 and count % up == 0:
+        _apply_by_cycle(design, history, base, first, out)
+    elif up <= _MAX_STRIDED_PHASES:
         _apply_by_phase(design, history, base, first, out)
     else:
         _apply_gathered(design, history, base, first, out)
     return out
+
+
+def _apply_by_cycle(
+    design: PolyphaseBank,
+    history: NDArray[np.float32],
+    base: int,
+    first: int,
+    out: NDArray[np.float32],
+) -> None:
+    """Integer upsampling of mono, whole cycles (8 -> 16 kHz: every phone call's line in).
+
+    With ``M == 1`` the ``L`` outputs of a cycle read the same window, so one
+    broadcast ``vecdot`` of the windows, shaped ``(cycles, 1, 2K)``, against the
+    ``L`` rows gives every output in order: the same dot product per output as
+    :func:`_apply_by_phase`, bit for bit, in one numpy call and one view instead of ``L``.
+    """
+    up = design.up
+    windows = _windows(history, design.first_input(first) - base, len(out) // up, 1, design.taps)
+    np.vecdot(windows[:, None, :], design.rows[:up], out=out.reshape(-1, up))
 
 
 def _apply_by_phase(
