@@ -104,7 +104,7 @@ class _ScriptedSocket:
 
     async def send(self, text: str) -> None:
         self.sent += 1
-        if self._echo_marks and text.startswith('{"event": "mark"'):
+        if self._echo_marks and text.startswith('{"event":"mark"'):
             self._echoes.append(text)
 
     async def close(self, code: int = 1000, reason: str = "") -> None:

@@ -313,7 +313,10 @@ def build_media(stream_sid: str, payload: bytes) -> str:
 
 def build_mark(stream_sid: str, name: str) -> str:
     """A ``mark`` message: Twilio echoes ``name`` once the audio sent before it has played."""
-    return json.dumps({"event": "mark", "streamSid": stream_sid, "mark": {"name": name}})
+    return (
+        f'{{"event":"mark","streamSid":{json.dumps(stream_sid)},'
+        f'"mark":{{"name":{json.dumps(name)}}}}}'
+    )
 
 
 def build_clear(stream_sid: str) -> str:
