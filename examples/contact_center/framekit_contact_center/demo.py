@@ -1,11 +1,11 @@
 """``framekit demo``: a whole phone call to the contact-center bot, offline.
 
 A simulated caller, spoken by Piper from a script, calls the bot through the
-local audio transport: Silero VAD, Whisper, the offline intent engine over the
-shop's SQLite data, Piper. The console shows the live transcript, each tool
-call and each turn's voice-to-voice latency; both sides are recorded to WAV
-under ``.framekit/recordings/``; with the ``db`` extra the call lands in the
-call-records database. Nothing touches the network.
+local audio transport: Silero VAD, Moonshine (or Whisper, ``STT_MODEL``), the
+offline intent engine over the shop's SQLite data, Piper. The console shows the
+live transcript, each tool call and each turn's voice-to-voice latency; both
+sides are recorded to WAV under ``.framekit/recordings/``; with the ``db`` extra
+the call lands in the call-records database. Nothing touches the network.
 """
 
 from __future__ import annotations
@@ -55,8 +55,8 @@ async def run_demo(out: TextIO, settings: Settings, *, fast: bool = False) -> in
     store = open_store(settings, dt.date.today())
     tools = build_tools(store, transfer_to=settings.transfer_number)
     order_number = store.order_numbers("shipped")[0]
-    write("Loading the offline models (Piper and the intent engine now, Silero and Whisper ")
-    write("when the call starts)...\n")
+    write("Loading the offline models (Piper and the intent engine now, Silero and the ")
+    write("speech recognizer when the call starts)...\n")
     out.flush()
     piper = await PiperEngine.shared_async(settings.tts_voice)
     engine = await asyncio.to_thread(IntentEngine, registry_caller(tools))
