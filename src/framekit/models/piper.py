@@ -12,7 +12,8 @@ Why chunks within a sentence: Piper's one ONNX graph computes a sentence's whole
 waveform before its first sample, ~80 ms per second of speech on a 2-core CPU, so
 an ordinary sentence waited 180-250 ms for its first audio. The engine cuts the
 graph in three (:mod:`framekit.models._piper_stream`): the whole sentence's
-phonemes still set durations and intonation, but the vocoder runs on small windows
+phonemes still set durations and intonation (past ~3.5 s of speech, each clause's:
+the text encoder's cost grows faster than the text), but the vocoder runs on windows
 that double in size, so the first ~0.28 s of speech leaves after the text encoder
 and one small window, and every later window is ready long before the one ahead of
 it has played. The joined windows equal the one-graph audio (to float rounding).
@@ -20,10 +21,9 @@ Voices that cannot be cut (another export, several speakers, no ``onnx`` package
 and ``streaming=False`` yield one chunk per sentence as Piper does.
 
 Why one thread per ONNX run (``threads=1``): on a 2-core machine shared with other
-calls and processes, a second intra-op thread mostly waits for a busy core; the
-small windows ran as fast or faster on one thread (and two threads were 3-5x
-slower under load), while the engine's workers (one per core by default) let the
-syntheses of several calls use all cores.
+calls and processes, a second intra-op thread mostly waits for a busy core: two
+threads made the first window 2-6x slower under load. The engine's workers (one
+per core by default) let the syntheses of several calls use all cores instead.
 
 Why a warm-up at load: the first run of a session allocates and plans (~2x slower),
 so the engine speaks a short calibration text once before any call does.
