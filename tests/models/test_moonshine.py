@@ -11,7 +11,9 @@ from __future__ import annotations
 import asyncio
 import importlib.util
 import os
+import subprocess
 import sys
+import textwrap
 from pathlib import Path
 
 import numpy as np
@@ -193,3 +195,40 @@ def test_a_missing_extra_names_the_install_command(
 
     assert INSTALL_EXTRA in str(caught.value)
     assert INSTALL_EXTRA == "pip install 'framekit[moonshine]'"
+
+
+@pytest.mark.timeout(120)
+def test_a_fresh_home_converts_and_runs_with_no_network(tmp_path: Path) -> None:
+    """A new process, empty cache, every socket refused: the packaged model still runs."""
+    script = textwrap.dedent(
+        """
+        import socket
+
+        def refuse(*args, **kwargs):
+            raise OSError("network access attempted")
+
+        socket.socket.connect = refuse
+        socket.socket.connect_ex = refuse
+        socket.create_connection = refuse
+        socket.getaddrinfo = refuse
+
+        import numpy as np
+        import soxr
+        from framekit.models.moonshine import MoonshineEngine
+        from framekit.models.piper import PiperEngine
+
+        piper = PiperEngine.shared()
+        pcm = np.frombuffer(b"".join(piper.synthesize("Hello, how are you?")), dtype="<i2")
+        speech = np.asarray(soxr.resample(pcm, piper.sample_rate, 16000), dtype=np.int16)
+        print(MoonshineEngine.shared().transcribe(speech).text)
+        """
+    )
+    env = {k: v for k, v in os.environ.items() if k not in ("FRAMEKIT_CACHE_DIR", "XDG_CACHE_HOME")}
+    env["HOME"] = str(tmp_path)
+    done = subprocess.run(
+        [sys.executable, "-c", script], env=env, capture_output=True, text=True, timeout=110
+    )
+
+    assert done.returncode == 0, done.stderr[-2000:]
+    assert word_error_rate("hello how are you", done.stdout) <= 0.25, done.stdout
+    assert len(list((tmp_path / ".cache" / "framekit" / "onnx").glob("*.onnx"))) == 2
