@@ -13,6 +13,7 @@ import asyncio
 import dataclasses
 import itertools
 import shutil
+import sys
 from pathlib import Path
 from typing import Any
 
@@ -222,6 +223,15 @@ def test_streamed_audio_is_loud_but_not_clipped(piper: PiperEngine) -> None:
         samples = np.frombuffer(b"".join(piper.synthesize(text)), dtype="<i2")
         peak = int(np.max(np.abs(samples)))
         assert 12000 < peak < 32767
+
+
+def test_without_onnx_the_voice_speaks_whole_sentences(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setitem(sys.modules, "onnx", None)  # import onnx raises ImportError
+
+    engine = PiperEngine.load()
+
+    assert not engine.streaming
+    assert len(list(engine.synthesize(THREE_SENTENCES))) == 3
 
 
 def test_a_graph_that_is_not_piper_vits_is_not_split(tmp_path: Path) -> None:
