@@ -2,8 +2,8 @@
 
 Audio travels between processors as ``bytes`` (see :mod:`framekit.audio.format`);
 numpy arrays exist only inside the code that computes on samples. Every conversion
-from floating point to PCM16 goes through :func:`quantize_int16`, so the whole
-library rounds and clips the same way:
+from floating point to PCM16 goes through :func:`quantize_int16` (or its in-place
+twin :func:`quantize_int16_inplace`), so the whole library rounds and clips the same way:
 
 * float32 audio is in ``[-1, 1]`` and PCM16 is float times ``32768`` (not ``32767``):
   every PCM16 value survives ``pcm16 -> float32 -> pcm16`` unchanged, because
