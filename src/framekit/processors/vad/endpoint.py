@@ -31,9 +31,9 @@ _FLOOR = 1.0 / 32768.0**2  # one PCM16 step, squared: digital silence still has 
 
 
 class EnergyEnvelope:
-    """Mean power of the last ``keep_seconds`` of scored audio, in 8 ms blocks.
+    """Mean power of the last ``keep_seconds`` of audio, in 8 ms blocks.
 
-    Feed it every scored window (float32 in [-1, 1]) in order; positions are sample
+    Feed it every window (float32 in [-1, 1]), scored or skipped, in order; positions are sample
     indices from the start of the stream, as in
     :class:`~framekit.processors.vad.state.SpeechStateMachine`.
     """
@@ -56,8 +56,12 @@ class EnergyEnvelope:
         """Sample index just after the last block added."""
         return self._end
 
-    def add(self, samples: npt.NDArray[np.float32]) -> None:
-        """Account for the next scored window (a whole number of blocks)."""
+    def add(self, samples: npt.NDArray[np.float32]) -> float:
+        """Account for the next window (a whole number of blocks); return its mean power.
+
+        The power is what the level gate (:mod:`framekit.processors.vad.gate`) needs,
+        so the window is summed once for both.
+        """
         blocks = len(samples) // self._block
         if blocks * self._block != len(samples):
             raise ValueError(f"window of {len(samples)} samples is not whole {self._block}-blocks")
@@ -65,6 +69,7 @@ class EnergyEnvelope:
         powers = np.einsum("ij,ij->i", shaped, shaped) / self._block
         self._powers.extend(powers.tolist())
         self._end += blocks * self._block
+        return float(powers.mean())
 
     def refine_end(self, end: int, lookback: int) -> int:
         """The end of speech, at or before ``end`` (the model's), at most ``lookback`` earlier.

@@ -50,6 +50,7 @@ from framekit.frames import (
 from framekit.models.silero_vad import SUPPORTED_SAMPLE_RATES, SileroVADEngine, SileroVADStream
 from framekit.processors.base import FrameDirection, FrameProcessor, on_frame
 from framekit.processors.vad.endpoint import EnergyEnvelope
+from framekit.processors.vad.gate import LevelGate, LevelGateParams
 from framekit.processors.vad.state import SpeechStateMachine, VADEvent, VADParams, VADState
 from framekit.processors.vad.turn_end import TurnEndPolicy
 
@@ -59,6 +60,7 @@ _WINDOW_MS = 32  # Silero's window: 512 samples at 16 kHz, 256 at 8 kHz
 _FALLBACK_RATE = 16000
 _PCM16_TO_FLOAT = np.float32(1.0 / 32768.0)
 _TIME_EPSILON = 1e-6  # clock times computed two ways (sums of frame durations) may differ
+_DEFAULT_GATE = LevelGateParams()
 
 
 class SileroVADProcessor(FrameProcessor):
@@ -74,6 +76,10 @@ class SileroVADProcessor(FrameProcessor):
     ``turn_end`` makes the silence that ends a turn depend on the caller's words so
     far (see :mod:`framekit.processors.vad.turn_end`); it then replaces
     ``params.min_silence_duration``. One policy object may serve every call.
+
+    ``gate`` lets quiet windows that cannot be speech skip the model (see
+    :mod:`framekit.processors.vad.gate`): on a call where the caller talks a third
+    of the time, most windows. ``gate=None`` scores every window.
     """
 
     def __init__(
@@ -83,6 +89,7 @@ class SileroVADProcessor(FrameProcessor):
         sample_rate: int | None = None,
         engine: SileroVADEngine | None = None,
         turn_end: TurnEndPolicy | None = None,
+        gate: LevelGateParams | None = _DEFAULT_GATE,
         name: str | None = None,
     ) -> None:
         super().__init__(name=name)
@@ -103,6 +110,12 @@ class SileroVADProcessor(FrameProcessor):
         self.turn_end = turn_end
         self._turn_text: str | None = None
         self._turn_text_until = -math.inf
+        self.gate = gate
+        self._gate: LevelGate | None = None
+        self.windows_scored = 0
+        """Windows of this processor's calls that went through the model."""
+        self.windows_skipped = 0
+        """Windows that the level gate kept from the model."""
 
     @property
     def speaking(self) -> bool:
@@ -144,6 +157,7 @@ class SileroVADProcessor(FrameProcessor):
         keep = longest + self.params.end_lookback + 2 * _WINDOW_MS / 1000
         self._forget_turn_text()
         self._envelope = EnergyEnvelope(rate, keep)
+        self._gate = None if self.gate is None else LevelGate(self.gate, _WINDOW_MS / 1000)
 
     async def on_end(self, frame: EndFrame) -> None:
         self._close_stream()
@@ -169,13 +183,21 @@ class SileroVADProcessor(FrameProcessor):
             )
             return
         windows = chunker.push(self._to_model_format(frame.audio, fmt))
+        gate = self._gate
         for window in windows:
             samples = np.frombuffer(window, dtype="<i2").astype(np.float32)
             samples *= _PCM16_TO_FLOAT
+            power = envelope.add(samples)
+            if gate is not None and gate.skip(power, machine.state is VADState.QUIET):
+                self.windows_skipped += 1
+                machine.update(0.0, len(samples))  # quiet stays quiet: never an event
+                continue
             probability = await stream.probability(samples)
             if self._stream is not stream:
                 return  # the call ended while the window was being scored
-            envelope.add(samples)
+            self.windows_scored += 1
+            if gate is not None:
+                gate.scored(probability)
             if self.turn_end is not None and machine.speaking:
                 machine.min_silence = self._required_silence(self.turn_end, machine, chunker)
             event = machine.update(probability, len(samples))
