@@ -39,9 +39,11 @@ class VADParams:
     """Seconds an onset must hold before the caller counts as speaking (and interrupts)."""
     min_silence_duration: float = 0.5
     """Seconds of silence after speech before the caller counts as stopped."""
-    end_lookback: float = 0.16
+    end_lookback: float = 0.25
     """How far before the model's end the energy envelope may place the true end of
-    speech (see :mod:`framekit.processors.vad.endpoint`); 0 trusts the model as is."""
+    speech (see :mod:`framekit.processors.vad.endpoint`); 0 trusts the model as is.
+    0.25 s and not less: at 8 kHz mu-law the model's end can lag the true end by more
+    than 0.16 s, and the end is then left where the model put it."""
 
     def __post_init__(self) -> None:
         if not 0.0 <= self.stop_threshold <= self.start_threshold <= 1.0:
