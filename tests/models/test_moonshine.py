@@ -30,7 +30,7 @@ from framekit.models.moonshine import (
 )
 from framekit.models.ort_format import cache_dir, converted
 from framekit.models.piper import PiperEngine
-from framekit.models.whisper import Transcript, confidence_from_logprob
+from framekit.models.speech import Transcript, confidence_from_logprob
 
 pytest.importorskip("onnxruntime", reason="needs the 'moonshine' extra")
 pytest.importorskip("onnx", reason="needs the 'moonshine' extra")

@@ -14,7 +14,8 @@ if TYPE_CHECKING:
     from framekit.models.moonshine import MoonshineEngine
     from framekit.models.piper import PiperEngine
     from framekit.models.silero_vad import SileroVADEngine, SileroVADStream
-    from framekit.models.whisper import Transcript, WhisperEngine
+    from framekit.models.speech import Transcript
+    from framekit.models.whisper import WhisperEngine
     from framekit.models.whisper_source import ModelUnavailableError
 
 __all__ = [
@@ -35,7 +36,7 @@ _LAZY = {
     "SentenceEmbedder": "framekit.models.embeddings",
     "SileroVADEngine": "framekit.models.silero_vad",
     "SileroVADStream": "framekit.models.silero_vad",
-    "Transcript": "framekit.models.whisper",
+    "Transcript": "framekit.models.speech",
     "WhisperEngine": "framekit.models.whisper",
 }
 

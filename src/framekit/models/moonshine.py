@@ -25,26 +25,26 @@ import asyncio
 import importlib
 import importlib.util
 import math
-import threading
 import time
-from concurrent.futures import ThreadPoolExecutor
 from functools import partial
 from pathlib import Path
-from typing import Any, ClassVar, TypeAlias
+from typing import Any, TypeAlias
 
 import numpy as np
 import numpy.typing as npt
 from loguru import logger
 
 from framekit.models.ort_format import converted
-from framekit.models.whisper import (
+from framekit.models.speech import (
     SAMPLE_RATE,
+    RecognizerEngine,
     Segment,
     SpeechAudio,
     Transcript,
-    _to_float32,
-    _usable_cores,
     confidence_from_logprob,
+    model_key,
+    to_float32,
+    usable_cores,
 )
 
 __all__ = [
@@ -131,21 +131,13 @@ def packaged_model_dir() -> Path:
     return Path(locations[0]) / "models" / "base-en"
 
 
-_Key: TypeAlias = tuple[str, int, int]
-
-
-class MoonshineEngine:
+class MoonshineEngine(RecognizerEngine):
     """One loaded Moonshine model (encoder, decoder, tokenizer), shared by every call.
 
-    Same shape as :class:`~framekit.models.whisper.WhisperEngine`: get it with
-    :meth:`shared` (or :meth:`shared_async`); :meth:`transcribe` is thread-safe and
-    :meth:`transcribe_async` runs it on the engine's own pool of ``workers`` threads.
-    Results are :class:`~framekit.models.whisper.Transcript` objects, so the
-    utterance processor takes either engine.
+    Same shape as :class:`~framekit.models.whisper.WhisperEngine` (both are
+    :class:`~framekit.models.speech.RecognizerEngine`): get it with :meth:`shared`
+    (or :meth:`shared_async`), so the utterance processor takes either engine.
     """
-
-    _instances: ClassVar[dict[_Key, MoonshineEngine]] = {}
-    _instances_lock: ClassVar[threading.Lock] = threading.Lock()
 
     def __init__(
         self,
@@ -158,6 +150,13 @@ class MoonshineEngine:
         load_seconds: float,
     ) -> None:
         """Wrap loaded onnxruntime sessions; prefer :meth:`shared`."""
+        super().__init__(
+            name=name,
+            device="cpu",
+            compute_type="int8",
+            workers=workers,
+            load_seconds=load_seconds,
+        )
         self._encoder = encoder
         self._decoder = decoder
         self._tokenizer = tokenizer
@@ -168,12 +167,6 @@ class MoonshineEngine:
             for i in decoder.get_inputs()
             if i.name.startswith("past_")
         }
-        self.name = name
-        self.device = "cpu"
-        self.compute_type = "int8"
-        self.workers = workers
-        self.load_seconds = load_seconds
-        self._executor = ThreadPoolExecutor(max_workers=workers, thread_name_prefix="moonshine")
 
     @classmethod
     def shared(
@@ -191,14 +184,9 @@ class MoonshineEngine:
         Moonshine's decoder steps are a few milliseconds each, too small to gain
         from more threads, and a voice server needs cores for its other calls.
         """
-        threads = cpu_threads if cpu_threads is not None else min(2, _usable_cores())
-        key: _Key = (_model_key(model), threads, workers)
-        with cls._instances_lock:
-            engine = cls._instances.get(key)
-            if engine is None:
-                engine = cls.load(model, cpu_threads=threads, workers=workers)
-                cls._instances[key] = engine
-            return engine
+        threads = cpu_threads if cpu_threads is not None else min(2, usable_cores())
+        load = partial(cls.load, model, cpu_threads=threads, workers=workers)
+        return cls._shared((model_key(model), threads, workers), load)
 
     @classmethod
     async def shared_async(
@@ -231,7 +219,7 @@ class MoonshineEngine:
         started = time.perf_counter()
         options = ort.SessionOptions()
         options.intra_op_num_threads = (
-            cpu_threads if cpu_threads is not None else min(2, _usable_cores())
+            cpu_threads if cpu_threads is not None else min(2, usable_cores())
         )
         options.inter_op_num_threads = 1
         options.log_severity_level = 3
@@ -274,7 +262,7 @@ class MoonshineEngine:
             raise ValueError(
                 f"Moonshine only transcribes English, not {language!r}; use Whisper for it"
             )
-        samples = _to_float32(audio)
+        samples = to_float32(audio)
         duration = samples.size / SAMPLE_RATE
         if samples.size == 0:
             return Transcript("", LANGUAGE, 1.0, (), 0.0)
@@ -330,26 +318,6 @@ class MoonshineEngine:
             ids.append(token)
         return ids, (sum(logprobs) / len(logprobs)) if logprobs else math.nan
 
-    async def transcribe_async(
-        self,
-        audio: SpeechAudio,
-        language: str | None = None,
-        *,
-        prompt: str | None = None,
-        beam_size: int = 1,
-        timestamps: bool = False,
-    ) -> Transcript:
-        """:meth:`transcribe` on the engine's worker pool, leaving the event loop free.
-
-        Cancelling the awaiting task abandons the result; a decode that already
-        started still finishes in its thread.
-        """
-        job = partial(self.transcribe, audio, language, prompt=prompt)
-        return await asyncio.get_running_loop().run_in_executor(self._executor, job)
-
-    def __repr__(self) -> str:
-        return f"MoonshineEngine({self.name!r}, cpu/int8)"
-
 
 def _model_file(folder: Path, stem: str, cache: Path | None) -> str | bytes:
     """The ``.onnx`` file when the folder has one, else the ``.ort`` one converted (cached)."""
@@ -371,11 +339,6 @@ def _existing(path: Path) -> Path:
             "and tokenizer.bin"
         )
     return path
-
-
-def _model_key(model: str | Path) -> str:
-    path = Path(model).expanduser()
-    return str(path.resolve()) if path.is_dir() else str(model)
 
 
 def _import_onnxruntime() -> Any:

@@ -24,19 +24,24 @@ from __future__ import annotations
 
 import asyncio
 import math
-import os
-import threading
 import time
-from concurrent.futures import ThreadPoolExecutor
-from dataclasses import dataclass
 from functools import partial
 from pathlib import Path
-from typing import Any, ClassVar, TypeAlias
+from typing import Any
 
-import numpy as np
-import numpy.typing as npt
 from loguru import logger
 
+from framekit.models.speech import (
+    SAMPLE_RATE,
+    RecognizerEngine,
+    Segment,
+    SpeechAudio,
+    Transcript,
+    confidence_from_logprob,
+    model_key,
+    to_float32,
+    usable_cores,
+)
 from framekit.models.whisper_source import (
     PACKAGED_MODEL,
     ModelUnavailableError,
@@ -55,69 +60,13 @@ __all__ = [
     "confidence_from_logprob",
 ]
 
-SAMPLE_RATE = 16000
-"""Whisper hears 16 kHz mono; resample with :mod:`framekit.audio` before asking."""
-
-SpeechAudio: TypeAlias = (
-    npt.NDArray[np.int16] | npt.NDArray[np.float32] | bytes | bytearray | memoryview
-)
-"""16 kHz mono audio: int16 samples, float32 in [-1, 1], or PCM16 little-endian bytes."""
-
 _INSTALL_EXTRA = "pip install 'framekit[whisper]'"
 _MAX_TOKENS = 440
 _MAX_TOKENS_WITH_PROMPT = 220
 _TOKENS_PER_SECOND = 10
 
 
-@dataclass(frozen=True, slots=True)
-class Segment:
-    """One stretch of recognised speech, with Whisper's own quality signals."""
-
-    start: float
-    """Seconds from the start of the audio."""
-    end: float
-    text: str
-    avg_logprob: float
-    """Mean log-probability of the segment's tokens (0 is certain)."""
-    no_speech_prob: float
-    """Whisper's probability that the window held no speech at all."""
-    confidence: float
-    """``exp(avg_logprob)``: geometric mean token probability, in [0, 1]."""
-
-
-@dataclass(frozen=True, slots=True)
-class Transcript:
-    """What was said in one utterance."""
-
-    text: str
-    language: str
-    language_probability: float
-    """1.0 when the caller named the language, else the detector's probability."""
-    segments: tuple[Segment, ...]
-    duration: float
-    """Seconds of audio transcribed."""
-
-    @property
-    def confidence(self) -> float:
-        """Segment confidences weighted by segment length; 0.0 when nothing was heard."""
-        weights = [max(s.end - s.start, 1e-3) for s in self.segments]
-        total = sum(weights)
-        if not total:
-            return 0.0
-        return sum(w * s.confidence for w, s in zip(weights, self.segments, strict=True)) / total
-
-
-def confidence_from_logprob(avg_logprob: float) -> float:
-    """Map a mean token log-probability to [0, 1] (the geometric mean token probability)."""
-    if math.isnan(avg_logprob):
-        return 0.0
-    return min(1.0, max(0.0, math.exp(avg_logprob)))
-
-
-_Key: TypeAlias = tuple[str, str, str, int, int]
-
-
-class WhisperEngine:
+class WhisperEngine(RecognizerEngine):
     """One loaded faster-whisper model, shared by every call in the process.
 
     Get it with :meth:`shared` (or :meth:`shared_async` inside an event loop, so
@@ -126,9 +75,6 @@ class WhisperEngine:
     ``workers`` threads, so at most that many utterances decode at once and the
     rest queue instead of fighting over the cores.
     """
-
-    _instances: ClassVar[dict[_Key, WhisperEngine]] = {}
-    _instances_lock: ClassVar[threading.Lock] = threading.Lock()
 
     def __init__(
         self,
@@ -141,13 +87,14 @@ class WhisperEngine:
         load_seconds: float,
     ) -> None:
         """Wrap an already loaded ``faster_whisper.WhisperModel``; prefer :meth:`shared`."""
+        super().__init__(
+            name=name,
+            device=device,
+            compute_type=compute_type,
+            workers=workers,
+            load_seconds=load_seconds,
+        )
         self._model = model
-        self.name = name
-        self.device = device
-        self.compute_type = compute_type
-        self.workers = workers
-        self.load_seconds = load_seconds
-        self._executor = ThreadPoolExecutor(max_workers=workers, thread_name_prefix="whisper")
 
     @classmethod
     def shared(
@@ -170,22 +117,18 @@ class WhisperEngine:
         ``download_root`` is the Hugging Face cache folder for named models.
         """
         compute = compute_type or ("int8" if device == "cpu" else "default")
-        threads = cpu_threads if cpu_threads is not None else min(4, _usable_cores())
-        key: _Key = (_model_key(model), device, compute, threads, workers)
-        with cls._instances_lock:
-            engine = cls._instances.get(key)
-            if engine is None:
-                engine = cls.load(
-                    model,
-                    device,
-                    compute,
-                    cpu_threads=threads,
-                    workers=workers,
-                    allow_download=allow_download,
-                    download_root=download_root,
-                )
-                cls._instances[key] = engine
-            return engine
+        threads = cpu_threads if cpu_threads is not None else min(4, usable_cores())
+        load = partial(
+            cls.load,
+            model,
+            device,
+            compute,
+            cpu_threads=threads,
+            workers=workers,
+            allow_download=allow_download,
+            download_root=download_root,
+        )
+        return cls._shared((model_key(model), device, compute, threads, workers), load)
 
     @classmethod
     async def shared_async(
@@ -226,7 +169,7 @@ class WhisperEngine:
         """Load a new engine that nobody else shares (benchmarks, isolated tests)."""
         whisper_model_cls = _import_whisper_model()
         compute = compute_type or ("int8" if device == "cpu" else "default")
-        threads = cpu_threads if cpu_threads is not None else min(4, _usable_cores())
+        threads = cpu_threads if cpu_threads is not None else min(4, usable_cores())
         options: dict[str, Any] = {
             "device": device,
             "compute_type": compute,
@@ -275,7 +218,7 @@ class WhisperEngine:
         (product names, "order number"). ``timestamps`` asks Whisper for segment
         times; without it there is one segment per 30 s window.
         """
-        samples = _to_float32(audio)
+        samples = to_float32(audio)
         duration = samples.size / SAMPLE_RATE
         if not self.is_multilingual and language is None:
             language = "en"
@@ -303,33 +246,6 @@ class WhisperEngine:
             duration=duration,
         )
 
-    async def transcribe_async(
-        self,
-        audio: SpeechAudio,
-        language: str | None = None,
-        *,
-        prompt: str | None = None,
-        beam_size: int = 1,
-        timestamps: bool = False,
-    ) -> Transcript:
-        """:meth:`transcribe` on the engine's worker pool, leaving the event loop free.
-
-        Cancelling the awaiting task abandons the result; a decode that already
-        started still finishes in its thread (CTranslate2 cannot be interrupted).
-        """
-        job = partial(
-            self.transcribe,
-            audio,
-            language,
-            prompt=prompt,
-            beam_size=beam_size,
-            timestamps=timestamps,
-        )
-        return await asyncio.get_running_loop().run_in_executor(self._executor, job)
-
-    def __repr__(self) -> str:
-        return f"WhisperEngine({self.name!r}, {self.device}/{self.compute_type})"
-
 
 def _segment(raw: Any) -> Segment:
     avg_logprob = float(raw.avg_logprob)
@@ -341,34 +257,6 @@ def _segment(raw: Any) -> Segment:
         no_speech_prob=float(raw.no_speech_prob),
         confidence=confidence_from_logprob(avg_logprob),
     )
-
-
-def _to_float32(audio: SpeechAudio) -> npt.NDArray[np.float32]:
-    """Whisper's input: mono float32 in [-1, 1]."""
-    if isinstance(audio, bytes | bytearray | memoryview):
-        raw = memoryview(audio).cast("B")
-        if raw.nbytes % 2:
-            raise ValueError(f"PCM16 audio must have an even byte count, got {raw.nbytes}")
-        audio = np.frombuffer(raw, dtype="<i2")
-    if audio.ndim != 1:
-        raise ValueError(f"expected mono audio (1-D), got shape {audio.shape}")
-    if audio.dtype.kind == "i" and audio.dtype.itemsize == 2:
-        return np.multiply(audio, 1.0 / 32768.0, dtype=np.float32)
-    if audio.dtype == np.float32:
-        return np.asarray(audio, dtype=np.float32)
-    raise TypeError(f"expected int16 or float32 samples, got {audio.dtype}")
-
-
-def _usable_cores() -> int:
-    try:
-        return max(1, len(os.sched_getaffinity(0)))
-    except AttributeError:  # not on Linux
-        return max(1, os.cpu_count() or 1)
-
-
-def _model_key(model: str | Path) -> str:
-    path = Path(model).expanduser()
-    return str(path.resolve()) if path.is_dir() else str(model)
 
 
 def _import_whisper_model() -> Any:

@@ -6,7 +6,7 @@ from :class:`~framekit.frames.UserStartedSpeakingFrame` to
 :class:`~framekit.frames.UserStoppedSpeakingFrame` and then pushes one final
 :class:`~framekit.frames.TranscriptionFrame`. Every frame passes on at once. The
 model is any :class:`Transcriber` (``transcribe_async(audio, language, prompt=...)``
-returning a :class:`~framekit.models.whisper.Transcript`); the vendor modules
+returning a :class:`~framekit.models.speech.Transcript`); the vendor modules
 (:mod:`.whisper`, :mod:`.moonshine`) only say which engine to load.
 
 Why ``pre_roll``: the VAD confirms speech only after hearing some of it, so the
@@ -58,7 +58,7 @@ from framekit.frames import (
     UserStartedSpeakingFrame,
     UserStoppedSpeakingFrame,
 )
-from framekit.models.whisper import SpeechAudio, Transcript
+from framekit.models.speech import SpeechAudio, Transcript
 from framekit.processors.base import FrameDirection, FrameProcessor, on_frame
 
 __all__ = ["MAX_LOOKBACK", "Transcriber", "UtteranceSTTProcessor", "UtteranceSTTStats"]

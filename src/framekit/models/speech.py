@@ -1,0 +1,197 @@
+"""What every speech recognizer engine shares: its audio, its results, its threads.
+
+Why one module: the utterance STT processor takes any engine that answers
+``transcribe_async(audio, language) -> Transcript`` (Whisper for every language,
+Moonshine for fast English), so both must agree on what audio they take, what a
+result looks like and how a decode leaves the event loop. This module is that
+agreement; the engine modules hold only what is particular to their model.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import math
+import os
+import threading
+from collections.abc import Callable, Hashable
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass
+from functools import partial
+from pathlib import Path
+from typing import ClassVar, TypeAlias, TypeVar
+
+import numpy as np
+import numpy.typing as npt
+
+__all__ = [
+    "SAMPLE_RATE",
+    "RecognizerEngine",
+    "Segment",
+    "SpeechAudio",
+    "Transcript",
+    "confidence_from_logprob",
+    "model_key",
+    "to_float32",
+    "usable_cores",
+]
+
+SAMPLE_RATE = 16000
+"""The engines hear 16 kHz mono; resample with :mod:`framekit.audio` before asking."""
+
+SpeechAudio: TypeAlias = (
+    npt.NDArray[np.int16] | npt.NDArray[np.float32] | bytes | bytearray | memoryview
+)
+"""16 kHz mono audio: int16 samples, float32 in [-1, 1], or PCM16 little-endian bytes."""
+
+
+@dataclass(frozen=True, slots=True)
+class Segment:
+    """One stretch of recognised speech, with the engine's own quality signals."""
+
+    start: float
+    """Seconds from the start of the audio."""
+    end: float
+    text: str
+    avg_logprob: float
+    """Mean log-probability of the segment's tokens (0 is certain)."""
+    no_speech_prob: float
+    """The engine's probability that the window held no speech at all."""
+    confidence: float
+    """``exp(avg_logprob)``: geometric mean token probability, in [0, 1]."""
+
+
+@dataclass(frozen=True, slots=True)
+class Transcript:
+    """What was said in one utterance."""
+
+    text: str
+    language: str
+    language_probability: float
+    """1.0 when the caller named the language, else the detector's probability."""
+    segments: tuple[Segment, ...]
+    duration: float
+    """Seconds of audio transcribed."""
+
+    @property
+    def confidence(self) -> float:
+        """Segment confidences weighted by segment length; 0.0 when nothing was heard."""
+        weights = [max(s.end - s.start, 1e-3) for s in self.segments]
+        total = sum(weights)
+        if not total:
+            return 0.0
+        return sum(w * s.confidence for w, s in zip(weights, self.segments, strict=True)) / total
+
+
+def confidence_from_logprob(avg_logprob: float) -> float:
+    """Map a mean token log-probability to [0, 1] (the geometric mean token probability)."""
+    if math.isnan(avg_logprob):
+        return 0.0
+    return min(1.0, max(0.0, math.exp(avg_logprob)))
+
+
+def to_float32(audio: SpeechAudio) -> npt.NDArray[np.float32]:
+    """The models' input: mono float32 in [-1, 1]."""
+    if isinstance(audio, bytes | bytearray | memoryview):
+        raw = memoryview(audio).cast("B")
+        if raw.nbytes % 2:
+            raise ValueError(f"PCM16 audio must have an even byte count, got {raw.nbytes}")
+        audio = np.frombuffer(raw, dtype="<i2")
+    if audio.ndim != 1:
+        raise ValueError(f"expected mono audio (1-D), got shape {audio.shape}")
+    if audio.dtype.kind == "i" and audio.dtype.itemsize == 2:
+        return np.multiply(audio, 1.0 / 32768.0, dtype=np.float32)
+    if audio.dtype == np.float32:
+        return np.asarray(audio, dtype=np.float32)
+    raise TypeError(f"expected int16 or float32 samples, got {audio.dtype}")
+
+
+def usable_cores() -> int:
+    """Cores this process may run on (its CPU affinity where the system has one)."""
+    try:
+        return max(1, len(os.sched_getaffinity(0)))
+    except AttributeError:  # not on Linux
+        return max(1, os.cpu_count() or 1)
+
+
+def model_key(model: str | Path) -> str:
+    """One spelling per model: a folder by its resolved path, a name as given."""
+    path = Path(model).expanduser()
+    return str(path.resolve()) if path.is_dir() else str(model)
+
+
+_E = TypeVar("_E", bound="RecognizerEngine")
+
+
+class RecognizerEngine:
+    """A loaded model shared by every call, decoding on its own pool of worker threads.
+
+    Subclasses load their model, implement :meth:`transcribe` (blocking,
+    thread-safe) and get their process-wide instance through :meth:`_shared`.
+    :meth:`transcribe_async` runs decodes on ``workers`` threads, so at most that
+    many utterances decode at once and the rest queue instead of fighting over
+    the cores.
+    """
+
+    _instances: ClassVar[dict[tuple[type, Hashable], RecognizerEngine]] = {}
+    _instances_lock: ClassVar[threading.Lock] = threading.Lock()
+
+    def __init__(
+        self, *, name: str, device: str, compute_type: str, workers: int, load_seconds: float
+    ) -> None:
+        self.name = name
+        self.device = device
+        self.compute_type = compute_type
+        self.workers = workers
+        self.load_seconds = load_seconds
+        prefix = type(self).__name__.removesuffix("Engine").lower()
+        self._executor = ThreadPoolExecutor(max_workers=workers, thread_name_prefix=prefix)
+
+    @classmethod
+    def _shared(cls: type[_E], key: Hashable, load: Callable[[], _E]) -> _E:
+        """The process's engine for ``key``, made by ``load`` on first use (once)."""
+        with RecognizerEngine._instances_lock:
+            engine = RecognizerEngine._instances.get((cls, key))
+            if engine is None:
+                engine = load()
+                RecognizerEngine._instances[(cls, key)] = engine
+            assert isinstance(engine, cls)
+            return engine
+
+    def transcribe(
+        self,
+        audio: SpeechAudio,
+        language: str | None = None,
+        *,
+        prompt: str | None = None,
+        beam_size: int = 1,
+        timestamps: bool = False,
+    ) -> Transcript:
+        """Transcribe one utterance of 16 kHz mono audio (blocking; thread-safe)."""
+        raise NotImplementedError
+
+    async def transcribe_async(
+        self,
+        audio: SpeechAudio,
+        language: str | None = None,
+        *,
+        prompt: str | None = None,
+        beam_size: int = 1,
+        timestamps: bool = False,
+    ) -> Transcript:
+        """:meth:`transcribe` on the engine's worker pool, leaving the event loop free.
+
+        Cancelling the awaiting task abandons the result; a decode that already
+        started still finishes in its thread (neither engine can be interrupted).
+        """
+        job = partial(
+            self.transcribe,
+            audio,
+            language,
+            prompt=prompt,
+            beam_size=beam_size,
+            timestamps=timestamps,
+        )
+        return await asyncio.get_running_loop().run_in_executor(self._executor, job)
+
+    def __repr__(self) -> str:
+        return f"{type(self).__name__}({self.name!r}, {self.device}/{self.compute_type})"
