@@ -13,9 +13,14 @@ use :class:`~framekit.processors.stt.whisper.WhisperSTTProcessor`.
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Unpack
 
 from framekit.models.moonshine import LANGUAGE, PACKAGED_MODEL, MoonshineEngine
-from framekit.processors.stt.utterance import Transcriber, UtteranceSTTProcessor
+from framekit.processors.stt.utterance import (
+    Transcriber,
+    UtteranceOptions,
+    UtteranceSTTProcessor,
+)
 
 __all__ = ["MoonshineSTTProcessor"]
 
@@ -27,6 +32,7 @@ class MoonshineSTTProcessor(UtteranceSTTProcessor):
     or a folder with Moonshine's ONNX files; ``engine`` passes an already loaded
     :class:`~framekit.models.moonshine.MoonshineEngine` instead. Moonshine takes no
     prompt and no other language; ``language`` must stay ``"en"``.
+    The other keyword arguments are the :class:`.UtteranceOptions`.
     """
 
     def __init__(
@@ -35,30 +41,14 @@ class MoonshineSTTProcessor(UtteranceSTTProcessor):
         model: str | Path = PACKAGED_MODEL,
         engine: MoonshineEngine | None = None,
         language: str = LANGUAGE,
-        user_id: str = "",
-        pre_roll: float = 0.3,
-        speculative: bool = True,
-        pause_seconds: float = 0.2,
-        interim_results: bool = False,
-        interim_interval: float = 1.0,
-        name: str | None = None,
+        **options: Unpack[UtteranceOptions],
     ) -> None:
         if language != LANGUAGE:
             raise ValueError(
                 f"Moonshine only transcribes English, not {language!r}: "
                 "use WhisperSTTProcessor for other languages"
             )
-        super().__init__(
-            engine=engine,
-            language=language,
-            user_id=user_id,
-            pre_roll=pre_roll,
-            speculative=speculative,
-            pause_seconds=pause_seconds,
-            interim_results=interim_results,
-            interim_interval=interim_interval,
-            name=name,
-        )
+        super().__init__(engine=engine, language=language, **options)
         self._model = model
 
     async def _load_engine(self) -> Transcriber:

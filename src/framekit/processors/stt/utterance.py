@@ -44,7 +44,7 @@ import asyncio
 import math
 from collections import deque
 from dataclasses import dataclass, field
-from typing import Protocol
+from typing import Protocol, TypedDict
 
 import numpy as np
 
@@ -61,7 +61,13 @@ from framekit.frames import (
 from framekit.models.speech import SpeechAudio, Transcript
 from framekit.processors.base import FrameDirection, FrameProcessor, on_frame
 
-__all__ = ["MAX_LOOKBACK", "Transcriber", "UtteranceSTTProcessor", "UtteranceSTTStats"]
+__all__ = [
+    "MAX_LOOKBACK",
+    "Transcriber",
+    "UtteranceOptions",
+    "UtteranceSTTProcessor",
+    "UtteranceSTTStats",
+]
 
 MAX_LOOKBACK = 2.0
 """Seconds of audio kept from before a start event (the pre-roll cannot reach further)."""
@@ -127,6 +133,21 @@ class _Utterance:
     decoded_received_at: float = -math.inf
     last_interim: str = ""
     done: asyncio.Event = field(default_factory=asyncio.Event)
+
+
+class UtteranceOptions(TypedDict, total=False):
+    """How an utterance is cut and decoded, whatever the engine (see the module docstring).
+
+    The engine-specific processors take these as keyword arguments and pass them on.
+    """
+
+    user_id: str
+    pre_roll: float
+    speculative: bool
+    pause_seconds: float
+    interim_results: bool
+    interim_interval: float
+    name: str | None
 
 
 class UtteranceSTTProcessor(FrameProcessor):

@@ -12,11 +12,13 @@ faster.
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Unpack
 
 from framekit.models.whisper import PACKAGED_MODEL, WhisperEngine
 from framekit.processors.stt.utterance import (
     MAX_LOOKBACK,
     Transcriber,
+    UtteranceOptions,
     UtteranceSTTProcessor,
     UtteranceSTTStats,
 )
@@ -35,6 +37,7 @@ class WhisperSTTProcessor(UtteranceSTTProcessor):
     already loaded :class:`~framekit.models.whisper.WhisperEngine` instead.
     ``language`` is an ISO code (``"en"``); ``None`` detects it per utterance at
     the cost of one more encoder pass. ``prompt`` biases vocabulary.
+    The other keyword arguments are the :class:`.UtteranceOptions`.
     """
 
     def __init__(
@@ -46,27 +49,10 @@ class WhisperSTTProcessor(UtteranceSTTProcessor):
         engine: WhisperEngine | None = None,
         language: str | None = "en",
         prompt: str | None = None,
-        user_id: str = "",
-        pre_roll: float = 0.3,
-        speculative: bool = True,
-        pause_seconds: float = 0.2,
-        interim_results: bool = False,
-        interim_interval: float = 1.0,
         allow_download: bool = True,
-        name: str | None = None,
+        **options: Unpack[UtteranceOptions],
     ) -> None:
-        super().__init__(
-            engine=engine,
-            language=language,
-            prompt=prompt,
-            user_id=user_id,
-            pre_roll=pre_roll,
-            speculative=speculative,
-            pause_seconds=pause_seconds,
-            interim_results=interim_results,
-            interim_interval=interim_interval,
-            name=name,
-        )
+        super().__init__(engine=engine, language=language, prompt=prompt, **options)
         self._model = model
         self._device = device
         self._compute_type = compute_type
