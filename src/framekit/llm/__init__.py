@@ -5,7 +5,9 @@
 * :mod:`framekit.llm.adapters`: the context as Anthropic or OpenAI requests;
 * :mod:`framekit.llm.events`: what a provider's stream yields
   (:class:`LLMService`), for the processors and for fallback chains;
-* :mod:`framekit.llm.aggregators`: the processors that keep the context up to date.
+* :mod:`framekit.llm.aggregators`: the processors that keep the context up to date;
+* :class:`FallbackLLMService`: a chain of services (Claude -> GPT -> local -> intent
+  engine) that moves on when one fails, without repeating what the caller heard.
 
 See ``docs/llm.md``.
 """
@@ -20,9 +22,12 @@ from framekit.llm.events import (
     ToolCallEvent,
     UsageEvent,
 )
+from framekit.llm.fallback import FallbackLink, FallbackLLMService
 
 __all__ = [
     "AssistantTurn",
+    "FallbackLLMService",
+    "FallbackLink",
     "LLMContext",
     "LLMEvent",
     "LLMService",
