@@ -200,6 +200,7 @@ def _text_to_speech(settings: Settings) -> FallbackTTSProcessor:
     return FallbackTTSProcessor(
         [voice for _, voice in voices],
         breakers=[health.breaker(f"tts:{key}") for key, _ in voices],
+        name="tts:" + ">".join(key for key, _ in voices),  # what metrics and the demo print
     )
 
 
