@@ -12,11 +12,21 @@ without VAD), divided by the seconds of audio. Latency is from a frame being due
 until ``queue_frame`` returns, i.e. until the VAD has scored any window it
 completed (the frame itself was passed on before the score was awaited).
 
+What the calls hear matters since the level gate (:mod:`framekit.processors.vad.gate`)
+keeps quiet windows from the model. Each call is a phone call's mix: espeak-ng
+sentences for ``--talk`` of the time (default 0.35: a caller talks a third of a
+call; the rest is the bot's turn and pauses), white line noise at ``--noise-dbfs``
+throughout (default -60 dBFS; -50 is a noisy line), in a 30 s loop that each call
+enters at a random point. Each call count runs three ways: pass-through (the
+baseline), the VAD as shipped (gate on), and ``gate=None`` (every window scored).
+"scored" is the share of windows that went through the model.
+
 Usage::
 
     .venv/bin/python benchmarks/bench_vad_processor.py                  # 16 kHz PCM16
     .venv/bin/python benchmarks/bench_vad_processor.py --mulaw          # 8 kHz mu-law
-    .venv/bin/python benchmarks/bench_vad_processor.py --calls 1 100 --seconds 3
+    .venv/bin/python benchmarks/bench_vad_processor.py --calls 1 50 200 --noise-dbfs -50
+    .venv/bin/python benchmarks/bench_vad_processor.py --talk 0         # line noise only
 """
 
 from __future__ import annotations
@@ -25,10 +35,16 @@ import argparse
 import asyncio
 import gc
 import random
+import shutil
+import subprocess
+import tempfile
 import time
+import wave
 from collections.abc import Callable
+from pathlib import Path
 
 import numpy as np
+import soxr
 
 from framekit.audio import MULAW_8K, PCM16_16K, AudioFormat, mulaw_encode
 from framekit.frames import InputAudioFrame
@@ -36,32 +52,85 @@ from framekit.models.silero_vad import SileroVADEngine
 from framekit.pipeline import PipelineTask
 from framekit.pipeline.params import PipelineParams
 from framekit.processors import FrameProcessor
-from framekit.processors.vad import SileroVADProcessor
+from framekit.processors.vad import LevelGateParams, SileroVADProcessor
 
 FRAME_S = 0.02
+LOOP_S = 30.0
+SENTENCES = (
+    "Hello, I would like to check the status of my order.",
+    "Can you transfer me to billing, please?",
+    "Yes, that is right.",
+    "My account number is four five six seven.",
+    "No, I already tried that twice.",
+    "Thank you very much for your help today.",
+)
 
 
-def _audio(fmt: AudioFormat, calls: int) -> list[list[bytes]]:
-    """4 s a call of noise bursts and pauses, as 20 ms frames (model cost ignores content)."""
+def _speech(rate: int) -> list[np.ndarray]:
+    """The sentences as espeak-ng says them, at ``rate``, without espeak's own silence."""
+    espeak = shutil.which("espeak-ng")
+    if espeak is None:
+        raise SystemExit("needs espeak-ng: apt-get install espeak-ng")
+    out = []
+    with tempfile.TemporaryDirectory() as tmp:
+        for i, text in enumerate(SENTENCES):
+            path = Path(tmp) / f"{i}.wav"
+            subprocess.run([espeak, "-w", str(path), text], check=True, capture_output=True)
+            with wave.open(str(path)) as wav:
+                source = wav.getframerate()
+                pcm = np.frombuffer(wav.readframes(wav.getnframes()), dtype="<i2")
+            x = pcm.astype(np.float32) / 32768.0
+            loud = np.nonzero(np.abs(x) > 0.01 * np.abs(x).max())[0]
+            out.append(soxr.resample(x[loud[0] : loud[-1] + 1], source, rate).astype(np.float32))
+    return out
+
+
+def _loop(rate: int, talk: float, noise_dbfs: float) -> np.ndarray:
+    """``LOOP_S`` of a caller's side: sentences for ``talk`` of the time, gaps between, noise."""
     rng = np.random.default_rng(0)
-    n = fmt.sample_rate * 4
+    n = round(LOOP_S * rate)
+    x = np.zeros(n, dtype=np.float32)
+    if talk > 0:
+        speech = _speech(rate)
+        chosen: list[np.ndarray] = []
+        for k in range(64):  # sentences in turn, each that still fits in the talk time
+            sentence = speech[k % len(speech)]
+            if sum(map(len, chosen)) + len(sentence) <= talk * n:
+                chosen.append(sentence)
+        chosen = chosen or speech[:1]
+        gap = (n - sum(map(len, chosen))) // len(chosen)
+        at = gap // 2
+        for sentence in chosen:
+            end = min(at + len(sentence), n)
+            x[at:end] = sentence[: end - at]
+            at = end + gap
+        talked = sum(min(len(c), n) for c in chosen) / n
+        print(f"{len(chosen)} sentences, speech {talked:.0%} of the {LOOP_S:g} s loop")
+    x += rng.normal(0.0, 10 ** (noise_dbfs / 20), n).astype(np.float32)
+    return x
+
+
+def _audio(fmt: AudioFormat, calls: int, loop: np.ndarray) -> list[list[bytes]]:
+    """Each call's frames: the loop, rotated to a random point, as 20 ms frames."""
+    rng = np.random.default_rng(1)
+    data = np.clip(np.round(loop * 32767), -32768, 32767).astype("<i2").tobytes()
+    if fmt == MULAW_8K:
+        data = mulaw_encode(data)
+    size = fmt.bytes_for(FRAME_S)
+    frames = [data[i : i + size] for i in range(0, len(data) - size + 1, size)]
     out = []
     for _ in range(calls):
-        x = rng.normal(0.0, 0.05, n) * (np.sin(np.linspace(0, rng.uniform(5, 20), n)) > 0)
-        data = (x * 32767).astype("<i2").tobytes()
-        if fmt == MULAW_8K:
-            data = mulaw_encode(data)
-        size = fmt.bytes_for(FRAME_S)
-        out.append([data[i : i + size] for i in range(0, len(data), size)])
+        k = int(rng.integers(len(frames)))
+        out.append(frames[k:] + frames[:k])
     return out
 
 
 async def _simulate(
-    make: Callable[[], FrameProcessor], fmt: AudioFormat, calls: int, seconds: float
+    make: Callable[[], FrameProcessor], fmt: AudioFormat, audio: list[list[bytes]], seconds: float
 ) -> tuple[float, list[float]]:
-    """Run ``calls`` calls in real time; return process CPU seconds and per-frame latencies."""
+    """Run one call per entry of ``audio`` in real time; return CPU seconds and latencies."""
     loop = asyncio.get_running_loop()
-    audio = _audio(fmt, calls)
+    calls = len(audio)
     params = PipelineParams(idle_timeout=None, audio_in_sample_rate=fmt.sample_rate)
     tasks = [PipelineTask(make(), params=params) for _ in range(calls)]
     runners = [asyncio.ensure_future(t.run()) for t in tasks]
@@ -92,32 +161,65 @@ async def _simulate(
     return cpu, latencies
 
 
+def _maker(
+    engine: SileroVADEngine, gate: LevelGateParams | None, made: list[SileroVADProcessor]
+) -> Callable[[], FrameProcessor]:
+    """A factory of VAD processors on ``engine`` that keeps each one (for its counters)."""
+
+    def make() -> FrameProcessor:
+        made.append(SileroVADProcessor(engine=engine, gate=gate))
+        return made[-1]
+
+    return make
+
+
 async def main(args: argparse.Namespace) -> None:
     fmt = MULAW_8K if args.mulaw else PCM16_16K
-    engine = SileroVADEngine(fmt.sample_rate)
-    print(f"SileroVADProcessor, {fmt} in 20 ms frames, {args.seconds:g} s of real time a row")
-    print("| calls | CPU ms / call-s | % core / 100 calls | mean batch | p50 ms | p99 ms |")
-    print("|---:|---:|---:|---:|---:|---:|")
+    engine = SileroVADEngine(fmt.sample_rate, coalesce=args.coalesce_ms / 1000)
+    loop = _loop(fmt.sample_rate, args.talk, args.noise_dbfs)
+    print(
+        f"SileroVADProcessor, {fmt} in 20 ms frames, {args.seconds:g} s of real time a row; "
+        f"talk {args.talk:.0%}, line noise {args.noise_dbfs:g} dBFS, "
+        f"engine coalesce {args.coalesce_ms:g} ms"
+    )
+    print(
+        "| calls | gate | CPU ms / call-s | % core / 100 calls | scored | mean batch | p50 ms",
+        end="",
+    )
+    print(" | p99 ms |")
+    print("|---:|---|---:|---:|---:|---:|---:|---:|")
+    gates: dict[str, LevelGateParams | None] = {"on": LevelGateParams(), "off": None}
     for calls in args.calls:
-        base, _ = await _simulate(FrameProcessor, fmt, calls, args.seconds)
-        runs, windows = engine.runs, engine.windows
-        cpu, lat = await _simulate(
-            lambda: SileroVADProcessor(engine=engine), fmt, calls, args.seconds
-        )
-        batch = (engine.windows - windows) / max(engine.runs - runs, 1)
-        per_call_s = max(cpu - base, 0.0) / (calls * int(args.seconds / FRAME_S) * FRAME_S)
-        lat.sort()
-        print(
-            f"| {calls} | {per_call_s * 1e3:.2f} | {per_call_s * 1e4:.1f} | {batch:.1f} "
-            f"| {lat[len(lat) // 2] * 1e3:.2f} | {lat[int(len(lat) * 0.99)] * 1e3:.2f} |",
-            flush=True,
-        )
+        audio = _audio(fmt, calls, loop)
+        base, _ = await _simulate(FrameProcessor, fmt, audio, args.seconds)
+        for name in args.gates:
+            made: list[SileroVADProcessor] = []
+            make = _maker(engine, gates[name], made)
+            runs, windows = engine.runs, engine.windows
+            cpu, lat = await _simulate(make, fmt, audio, args.seconds)
+            batch = (engine.windows - windows) / max(engine.runs - runs, 1)
+            scored = sum(v.windows_scored for v in made)
+            total = scored + sum(v.windows_skipped for v in made)
+            per_call_s = max(cpu - base, 0.0) / (calls * int(args.seconds / FRAME_S) * FRAME_S)
+            lat.sort()
+            print(
+                f"| {calls} | {name} | {per_call_s * 1e3:.2f} | {per_call_s * 1e4:.1f} "
+                f"| {scored / max(total, 1):.0%} | {batch:.1f} "
+                f"| {lat[len(lat) // 2] * 1e3:.2f} | {lat[int(len(lat) * 0.99)] * 1e3:.2f} |",
+                flush=True,
+            )
     engine.close()
 
 
 if __name__ == "__main__":
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--mulaw", action="store_true", help="8 kHz mu-law instead of 16k PCM16")
-    parser.add_argument("--seconds", type=float, default=3.0)
-    parser.add_argument("--calls", type=int, nargs="+", default=[1, 50, 100, 200])
+    parser.add_argument("--seconds", type=float, default=10.0)
+    parser.add_argument("--calls", type=int, nargs="+", default=[1, 50, 200])
+    parser.add_argument("--talk", type=float, default=0.35, help="share of the call with speech")
+    parser.add_argument("--noise-dbfs", type=float, default=-60.0, help="line noise level")
+    parser.add_argument(
+        "--coalesce-ms", type=float, default=0.0, help="engine's coalesce (0: next loop tick)"
+    )
+    parser.add_argument("--gates", nargs="+", default=["on", "off"], choices=("on", "off"))
     asyncio.run(main(parser.parse_args()))

@@ -324,3 +324,23 @@ def test_rejects_a_graph_that_cannot_batch_across_calls() -> None:
     onnx = Path(spec.origin).parent / "assets" / "silero_vad_v6.onnx"
     with pytest.raises(ValueError, match="streaming Silero graph"):
         SileroVADEngine(16000, model=onnx)
+
+
+async def test_coalesce_lets_windows_of_later_ticks_share_a_run() -> None:
+    """With ``coalesce``, a window that finds the engine idle waits for the next calls' windows."""
+    window = np.zeros(512, dtype=np.float32)
+
+    async def late(stream: SileroVADStream, ticks: int) -> float:
+        for _ in range(ticks):
+            await asyncio.sleep(0)
+        return await stream.probability(window)
+
+    for coalesce, most_runs, least_runs in ((0.01, 1, 1), (0.0, 3, 2)):
+        engine = SileroVADEngine(16000, coalesce=coalesce)
+        streams = [engine.open_stream() for _ in range(3)]
+        await asyncio.gather(*(late(s, 3 * i) for i, s in enumerate(streams)))
+        assert engine.windows == 3
+        assert least_runs <= engine.runs <= most_runs
+        engine.close()
+    with pytest.raises(ValueError, match="coalesce"):
+        SileroVADEngine(16000, coalesce=0.05)

@@ -141,7 +141,10 @@ class _LoopBatcher:
         self._pending.append(_Request(slot, audio, future))
         if not self._busy:
             self._busy = True
-            self._loop.call_soon(self._dispatch)
+            if self._engine.coalesce > 0:
+                self._loop.call_later(self._engine.coalesce, self._dispatch)
+            else:
+                self._loop.call_soon(self._dispatch)
         return future
 
     def _dispatch(self) -> None:
@@ -200,16 +203,22 @@ class SileroVADEngine:
         model: str | Path | bytes | None = None,
         intra_op_num_threads: int = 1,
         max_batch: int = 256,
+        coalesce: float = 0.0,
     ) -> None:
         if sample_rate not in SUPPORTED_SAMPLE_RATES:
             raise ValueError(f"Silero VAD supports {SUPPORTED_SAMPLE_RATES} Hz, got {sample_rate}")
         if max_batch < 1:
             raise ValueError(f"max_batch must be at least 1, got {max_batch}")
+        if not 0.0 <= coalesce < 0.032:
+            raise ValueError(f"coalesce must be in [0, 0.032) seconds, got {coalesce}")
         self._sample_rate = sample_rate
         self._window = _WINDOW[sample_rate]
         self._context = _CONTEXT[sample_rate]
         self.max_batch = max_batch
         """Most windows in one ONNX run; 1 turns cross-call batching off."""
+        self.coalesce = coalesce
+        """Seconds a window that finds the engine idle waits for other calls' windows
+        before its run starts (0: the next event-loop tick). See "Why no timer"."""
         self._session = _load_session(model, intra_op_num_threads)
         self._sr = np.array(sample_rate, dtype=np.int64)
         self._lock = threading.Lock()

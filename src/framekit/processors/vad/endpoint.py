@@ -66,10 +66,12 @@ class EnergyEnvelope:
         if blocks * self._block != len(samples):
             raise ValueError(f"window of {len(samples)} samples is not whole {self._block}-blocks")
         shaped = samples.reshape(blocks, self._block)
-        powers = np.einsum("ij,ij->i", shaped, shaped) / self._block
-        self._powers.extend(powers.tolist())
+        scale = 1.0 / self._block
+        # Four numbers: Python floats from here on (a NumPy mean of them costs 4 us a window).
+        powers: list[float] = [p * scale for p in np.einsum("ij,ij->i", shaped, shaped).tolist()]
+        self._powers.extend(powers)
         self._end += blocks * self._block
-        return float(powers.mean())
+        return sum(powers) / blocks
 
     def refine_end(self, end: int, lookback: int) -> int:
         """The end of speech, at or before ``end`` (the model's), at most ``lookback`` earlier.
