@@ -71,10 +71,23 @@ class ServeCommand:
             metavar="SECONDS",
             help="on SIGINT/SIGTERM, how long running calls may go on before they are cancelled",
         )
+        parser.add_argument(
+            "--workers",
+            type=int,
+            default=1,
+            metavar="N",
+            help="server processes sharing the port (SO_REUSEPORT), each with its own models "
+            "(default 1); set REDIS_URL with more than one",
+        )
+        parser.add_argument("--worker-of-supervisor", action="store_true", help=argparse.SUPPRESS)
 
     def run(self, args: argparse.Namespace) -> int:
         from framekit_contact_center.settings import SettingsError, load_settings
 
+        problem = _workers_problem(args.workers, args.port)
+        if problem:
+            print(f"framekit serve: {problem}", file=sys.stderr)
+            return 2
         try:
             settings = load_settings()
             from framekit_contact_center.server import check_serving
@@ -83,7 +96,26 @@ class ServeCommand:
         except SettingsError as exc:
             print(f"framekit serve: {exc}", file=sys.stderr)
             return 2
+        if args.worker_of_supervisor:
+            return asyncio.run(_serve_as_worker(settings, args.host, args.port, args.drain_timeout))
+        if args.workers > 1:
+            return asyncio.run(_supervise(settings, args))
         return asyncio.run(_serve(settings, args.host, args.port, args.drain_timeout))
+
+
+def _workers_problem(workers: int, port: int) -> str | None:
+    """Why ``--workers`` cannot be honoured here, or None."""
+    if workers < 1:
+        return f"--workers must be at least 1 (got {workers})"
+    if workers == 1:
+        return None
+    from framekit_contact_center.workers import reuse_port_supported
+
+    if not reuse_port_supported():
+        return "--workers needs SO_REUSEPORT, which this platform lacks; run one process per port"
+    if port == 0:
+        return "--workers needs a fixed --port (with 0 each worker would pick its own)"
+    return None
 
 
 async def _serve(settings: Settings, host: str, port: int, drain_timeout: float) -> int:
@@ -94,6 +126,63 @@ async def _serve(settings: Settings, host: str, port: int, drain_timeout: float)
     await server.preload()
     await serve(server, host, port, drain_timeout=drain_timeout, out=sys.stdout)
     return 0
+
+
+async def _supervise(settings: Settings, args: argparse.Namespace) -> int:
+    from framekit_contact_center.server import prepare_storage
+    from framekit_contact_center.workers import Supervisor, worker_argv
+
+    await asyncio.to_thread(prepare_storage, settings)  # not N workers at once
+    if not settings.redis_url:
+        print(
+            f"framekit serve: warning: REDIS_URL is not set, so each of the {args.workers} "
+            "workers remembers used stream tokens on its own: a replayed token could open "
+            "one stream per worker within its 30 s life. Set REDIS_URL to share them.",
+            file=sys.stderr,
+            flush=True,
+        )
+    argv = worker_argv(args.host, args.port, args.drain_timeout)
+    return await Supervisor(argv, args.workers, out=sys.stdout).run()
+
+
+async def _serve_as_worker(settings: Settings, host: str, port: int, drain_timeout: float) -> int:
+    """One of ``--workers``: load, then listen with SO_REUSEPORT until told to stop.
+
+    A signal while the models load (or the supervisor's end) stops it before it listens.
+    """
+    import os
+    import signal
+
+    from framekit_contact_center.server import ContactCenterServer, serve
+    from framekit_contact_center.workers import watch_supervisor
+
+    pid = os.getpid()
+    loop = asyncio.get_running_loop()
+    stop = asyncio.Event()
+    supervisor = await watch_supervisor(stop)
+    try:
+        for number in (signal.SIGINT, signal.SIGTERM):
+            loop.add_signal_handler(number, stop.set)
+        server = ContactCenterServer(settings)
+        print(f"framekit serve: worker {pid} loading the models...", flush=True)
+        await server.preload()
+        if stop.is_set():
+            return 0
+        # serve() takes the signals over: a second one skips the drain, as with one process.
+        await serve(
+            server,
+            host,
+            port,
+            drain_timeout=drain_timeout,
+            stop=stop,
+            reuse_port=True,
+            on_listening=lambda bound, at: print(
+                f"framekit serve: worker {pid} listening on http://{bound}:{at}", flush=True
+            ),
+        )
+        return 0
+    finally:
+        supervisor.close()
 
 
 SERVE = ServeCommand()

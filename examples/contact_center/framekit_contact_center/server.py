@@ -74,7 +74,7 @@ if TYPE_CHECKING:
 
     from framekit.transports.twilio.redis_token_store import RedisTokenStore
 
-__all__ = ["BotBuilder", "ContactCenterServer", "check_serving", "serve"]
+__all__ = ["BotBuilder", "ContactCenterServer", "check_serving", "prepare_storage", "serve"]
 
 BotBuilder = Callable[[FrameProcessor, FrameProcessor, str, Sequence[Observer]], PipelineTask]
 """``(transport input, transport output, call_id, observers) -> task``: one call's bot
@@ -166,11 +166,7 @@ class ContactCenterServer:
 
     async def _startup(self, app: web.Application) -> None:
         settings = self.settings
-        if settings.database_url.startswith("sqlite:///"):
-            Path(settings.database_url.removeprefix("sqlite:///")).parent.mkdir(
-                parents=True, exist_ok=True
-            )
-        await asyncio.to_thread(migrate, settings.database_url)
+        await asyncio.to_thread(_migrate, settings.database_url)
         # The server's own writer, not the process's shared one: it is closed (the last
         # records written, or spooled) when the server stops, not at interpreter exit.
         self._writer = RecordWriter(
@@ -259,9 +255,7 @@ class ContactCenterServer:
     def _shop_tools(self) -> ToolRegistry:
         """The shop's tools, one registry for every call (they keep no per-call state)."""
         if self._tools is None:
-            store = BusinessStore(self.settings.business_db_path)
-            if not store.order_numbers():
-                seed_store(store, today=dt.date.today())  # a fresh install has a shop to show
+            store = _shop(self.settings)
             self._tools = build_tools(store, transfer_to=self.settings.transfer_number)
         return self._tools
 
@@ -326,6 +320,30 @@ class ContactCenterServer:
         return task
 
 
+def prepare_storage(settings: Settings) -> None:
+    """Migrate the calls database and seed a fresh shop, once, before several servers start.
+
+    Each server does both at start (and they are no-ops the second time), but two
+    processes doing them at once on a fresh install race: both create the same
+    tables, both seed the shop. ``framekit serve --workers`` calls this first.
+    """
+    _migrate(settings.database_url)
+    _shop(settings)
+
+
+def _migrate(database_url: str) -> None:
+    if database_url.startswith("sqlite:///"):
+        Path(database_url.removeprefix("sqlite:///")).parent.mkdir(parents=True, exist_ok=True)
+    migrate(database_url)
+
+
+def _shop(settings: Settings) -> BusinessStore:
+    store = BusinessStore(settings.business_db_path)
+    if not store.order_numbers():
+        seed_store(store, today=dt.date.today())  # a fresh install has a shop to show
+    return store
+
+
 def _redis_tokens(url: str, prefix: str) -> tuple[Redis, RedisTokenStore]:
     """One Redis client to ``url`` (for the token store and the live calls), and the
     token store on it. Imported here: only ``REDIS_URL`` needs ``redis``."""
@@ -344,10 +362,13 @@ async def serve(
     stop: asyncio.Event | None = None,
     out: TextIO | None = None,
     on_listening: Callable[[str, int], None] | None = None,
+    reuse_port: bool = False,
 ) -> None:
     """Run ``server`` on ``host:port`` until SIGINT/SIGTERM (or ``stop``), then drain.
 
     ``on_listening(host, port)`` is told the bound address (``port=0`` picks one).
+    ``reuse_port`` sets ``SO_REUSEPORT``: several processes listen on one port and the
+    kernel spreads new connections over them (``framekit serve --workers``).
     """
     loop = asyncio.get_running_loop()
     stop = stop or asyncio.Event()
@@ -362,7 +383,7 @@ async def serve(
     runner = web.AppRunner(server.app, handle_signals=False)
     await runner.setup()
     try:
-        site = web.TCPSite(runner, host, port)
+        site = web.TCPSite(runner, host, port, reuse_port=reuse_port or None)
         await site.start()
         bound_host, bound_port = runner.addresses[0][:2]
         if on_listening is not None:
