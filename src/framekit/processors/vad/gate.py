@@ -18,9 +18,10 @@ skipped only when all of these hold
   plus ``margin_db`` where the line is noisier than that.
 
 The noise floor follows the quietest windows: it falls at once to a quieter
-window and rises by at most ``rise_db_per_second``, so a minute of speech lifts it
-by a few dB and a fluctuating line keeps it at its troughs (more windows scored,
-never fewer). A rise in level above the threshold is scored from its first window.
+window and rises by at most ``rise_db_per_second``, so a fluctuating line keeps it
+at its troughs (more windows scored, never fewer), and after a turn (during which
+it may have crept up) it falls back to the line's first quiet window. A rise in
+level above the threshold is scored from its first window.
 
 What the model's recurrent state gets on skipped windows: nothing. The stream
 keeps the state (and 64-sample context) of its last scored window, which was a
