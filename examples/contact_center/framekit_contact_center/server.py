@@ -17,7 +17,8 @@ Several processes, one number: with ``REDIS_URL`` set, the single-use stream tok
 are checked in Redis (:class:`~framekit.transports.twilio.redis_token_store.RedisTokenStore`),
 so the voice webhook may reach one process and the WebSocket another, and a token
 opens one stream across all of them. Without it they are checked in this process's
-memory, which is right for one process.
+memory, which is right for one process. ``framekit serve --workers N`` runs N such
+processes on one port (:mod:`framekit_contact_center.workers`).
 
 Why models load lazily: building the app must stay cheap (tests, ``--help``);
 :meth:`ContactCenterServer.preload` loads the intent engine before the server
