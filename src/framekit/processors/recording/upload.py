@@ -8,12 +8,13 @@ it is awaited once per call, after the files are complete, off the audio path
 
 from __future__ import annotations
 
+import re
 from collections.abc import Sequence
 from typing import Protocol, runtime_checkable
 
 from framekit.processors.recording.timeline import Recording
 
-__all__ = ["NoUpload", "RecordingUploader"]
+__all__ = ["NoUpload", "RecordingUploader", "bucket_name_problem"]
 
 
 @runtime_checkable
@@ -28,3 +29,23 @@ class NoUpload:
 
     async def upload(self, recording: Recording) -> Sequence[str]:
         return ()
+
+
+_BUCKET = re.compile(r"[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]")
+_IP_ADDRESS = re.compile(r"\d+\.\d+\.\d+\.\d+")
+
+
+def bucket_name_problem(name: str) -> str | None:
+    """What is wrong with ``name`` as an S3 bucket name (the AWS rules), or None."""
+    if not 3 <= len(name) <= 63:
+        return "must be 3 to 63 characters long"
+    if not _BUCKET.fullmatch(name):
+        return (
+            "may hold only lowercase letters, digits, '.' and '-', "
+            "and must begin and end with a letter or digit"
+        )
+    if ".." in name or ".-" in name or "-." in name:
+        return "must not hold '..', '.-' or '-.'"
+    if _IP_ADDRESS.fullmatch(name):
+        return "must not look like an IP address"
+    return None
