@@ -163,3 +163,26 @@ async def test_a_cancelled_call_keeps_what_was_heard_and_says_so() -> None:
     assert isinstance(closed, CallClosed)
     assert (closed.outcome, closed.end_reason) == ("cancelled", "caller hung up")
     assert [s.text for s in segments(out)] == ["Hi"]
+
+
+async def test_a_recording_added_after_the_call_ended_is_saved_again() -> None:
+    """An upload finishes after the call: its location is written with the same close."""
+    out: list[Record] = []
+    async with simulated_call(out.append) as call:
+        call.recorder.add_recording("caller", "/rec/c.caller.wav")
+        await call.user_says("Hello")
+    [closed] = of(out, CallClosed)
+    assert isinstance(closed, CallClosed)
+    assert closed.recordings == {"caller": "/rec/c.caller.wav"}
+    call.recorder.add_recording("caller.remote", "s3://calls/c.caller.wav")
+    _, again = of(out, CallClosed)
+    assert isinstance(again, CallClosed)
+    assert (again.ended_at, again.outcome, again.end_reason) == (
+        closed.ended_at,
+        closed.outcome,
+        closed.end_reason,
+    )
+    assert again.recordings == {
+        "caller": "/rec/c.caller.wav",
+        "caller.remote": "s3://calls/c.caller.wav",
+    }

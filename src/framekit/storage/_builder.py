@@ -9,6 +9,7 @@ into the pipeline.
 from __future__ import annotations
 
 from collections.abc import Callable
+from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
@@ -38,6 +39,7 @@ class CallRecords:
         self._seq = 0
         self._tool_seq = 0
         self._turn = 0
+        self._closed: CallClosed | None = None
 
     @property
     def anchored(self) -> bool:
@@ -61,15 +63,23 @@ class CallRecords:
 
     def closed(self, now: float, outcome: str, reason: str, recordings: dict[str, str]) -> None:
         """The call ended at clock time ``now``."""
-        self._emit(
-            CallClosed(
-                call_id=self.call_id,
-                ended_at=self.wall(now),
-                outcome=outcome,
-                end_reason=reason,
-                recordings=dict(recordings),
-            )
+        self._closed = CallClosed(
+            call_id=self.call_id,
+            ended_at=self.wall(now),
+            outcome=outcome,
+            end_reason=reason,
+            recordings=dict(recordings),
         )
+        self._emit(self._closed)
+
+    def recordings_changed(self, recordings: dict[str, str]) -> None:
+        """A closed call's recordings changed (an upload finished after the call ended).
+
+        The close is written again with the new recordings: it is an idempotent update.
+        """
+        if self._closed is not None:
+            self._closed = replace(self._closed, recordings=dict(recordings))
+            self._emit(self._closed)
 
     def segment(
         self,

@@ -164,8 +164,14 @@ class CallRecorder:
         self._outcome = outcome
 
     def add_recording(self, track: str, location: str) -> None:
-        """Note where a track's audio is (``caller``, ``bot``, ``mixed``); saved at the end."""
+        """Note where a track's audio is (``caller``, ``bot``, ``mixed``); saved at the end.
+
+        After the end (an upload that finished once the call was over) the record's
+        recordings are saved again at once.
+        """
         self.recordings[track] = location
+        if self._closed:
+            self._records.recordings_changed(self.recordings)
 
     def close(self, reason: str = "completed", *, outcome: str | None = None) -> None:
         """Close the call record (done for you when an end or cancel frame leaves the call)."""
