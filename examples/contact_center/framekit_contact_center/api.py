@@ -9,7 +9,9 @@ calls' audio.
 
 A recording's link is ``/api/calls/{call_id}/recordings/{track}`` when its file
 lies in the recordings directory (served here, behind the same token), or the
-location itself when it is a URL (an uploaded copy, for instance).
+location itself when it is a URL. An uploaded copy (the record's ``{track}.remote``,
+``s3://bucket/key``) shows as the track's ``remote``, with ``remote_url``: a
+presigned HTTPS link (one hour) when the server signs for that bucket.
 """
 
 from __future__ import annotations
@@ -32,20 +34,30 @@ __all__ = ["CallsAPI", "call_summary"]
 
 _Handler = Callable[[web.Request], Awaitable[web.StreamResponse]]
 _MAX_LIMIT = 200
+_REMOTE = ".remote"
 
 
 class CallsAPI:
     """The API's routes over ``engine``; ``token`` is what ``Authorization: Bearer`` must carry.
 
     ``recordings_dir`` is the only directory whose files the API serves.
+    ``remote_link`` turns an uploaded copy's location into a link (a presigned URL), or None.
     """
 
-    def __init__(self, engine: Engine, token: str, recordings_dir: Path) -> None:
+    def __init__(
+        self,
+        engine: Engine,
+        token: str,
+        recordings_dir: Path,
+        *,
+        remote_link: Callable[[str], str | None] | None = None,
+    ) -> None:
         if not token:
             raise ValueError("the API needs a token (API_TOKEN)")
         self._engine = engine
         self._token = token.encode()
         self._recordings_dir = recordings_dir.resolve()
+        self._remote_link = remote_link
 
     def add_routes(self, app: web.Application) -> None:
         """Add ``/api/calls``, ``/api/calls/{call_id}`` and its recordings to ``app``."""
@@ -126,10 +138,7 @@ class CallsAPI:
         call = details.call
         return {
             **call_summary(call),
-            "recordings": {
-                track: {"location": location, "url": self._link(call.id, track, location)}
-                for track, location in sorted(call.recordings.items())
-            },
+            "recordings": self._recordings(call.id, call.recordings),
             "transcript": [
                 segment.model_dump(mode="json", exclude={"id", "call_id"})
                 for segment in details.transcript
@@ -141,6 +150,21 @@ class CallsAPI:
                 turn.model_dump(mode="json", exclude={"id", "call_id"}) for turn in details.turns
             ],
         }
+
+    def _recordings(self, call_id: str, recordings: dict[str, str]) -> dict[str, Any]:
+        """Each track's local file and link, and its uploaded copy (``{track}.remote``) if any."""
+        tracks: dict[str, dict[str, Any]] = {}
+        for name, location in sorted(recordings.items()):
+            if name.endswith(_REMOTE):
+                continue
+            tracks[name] = {"location": location, "url": self._link(call_id, name, location)}
+        for name, location in sorted(recordings.items()):
+            if not name.endswith(_REMOTE):
+                continue
+            entry = tracks.setdefault(name.removesuffix(_REMOTE), {"location": None, "url": None})
+            entry["remote"] = location
+            entry["remote_url"] = self._remote_link(location) if self._remote_link else None
+        return tracks
 
     def _link(self, call_id: str, track: str, location: str) -> str | None:
         if "://" in location:

@@ -42,6 +42,7 @@ from framekit_contact_center.caller import ScriptedCaller
 from framekit_contact_center.data import BusinessStore
 from framekit_contact_center.seed import seed_store
 from framekit_contact_center.settings import Settings
+from framekit_contact_center.uploads import note_uploaded, s3_uploader
 
 __all__ = [
     "TOO_LONG",
@@ -284,6 +285,13 @@ async def run_call(
     ending.cancel()
     wall = asyncio.get_running_loop().time() - started
     write_wav(caller_wav, caller.recording, PCM16_16K)
+    uploader = s3_uploader(settings)
+    if uploader is not None:
+        paths = (bot_wav, caller_wav)
+        call_id = recorder.call_id if recorder is not None else name
+        remote = await uploader.upload_files(paths, call_id=call_id)
+        if recorder is not None:
+            note_uploaded(recorder, paths, remote)
     record = None
     if records is not None and recorder is not None:
         writer, storage = records

@@ -69,6 +69,7 @@ from framekit_contact_center.live_calls import (
 from framekit_contact_center.seed import seed_store
 from framekit_contact_center.settings import Settings, SettingsError
 from framekit_contact_center.tools import build_tools
+from framekit_contact_center.uploads import RecordedUpload, s3_uploader, track_of
 
 if TYPE_CHECKING:
     from redis.asyncio import Redis
@@ -147,7 +148,13 @@ class ContactCenterServer:
         self.live_calls = LiveCalls(self.process_id, registry, self.twilio.active_calls.keys)
         self.app = web.Application(middlewares=[self._refuse_calls_while_draining])
         self.twilio.add_routes(self.app)
-        api = CallsAPI(self._db, settings.api_token, settings.recordings_dir)
+        self._s3 = s3_uploader(settings)
+        api = CallsAPI(
+            self._db,
+            settings.api_token,
+            settings.recordings_dir,
+            remote_link=self._s3.presigned_url if self._s3 is not None else None,
+        )
         api.add_routes(self.app)
         self.app.router.add_get("/api/live-calls", api.authorized(self._live_calls))
         self.app.router.add_get("/health", self._health)
@@ -270,12 +277,6 @@ class ContactCenterServer:
         assert self._writer is not None, "the app has not started"
         call_id = uuid.uuid4().hex
         params = start.custom_parameters
-        audio = CallAudioRecorder(
-            self.settings.recordings_dir,
-            sample_rate=_RECORDING_RATE,
-            stereo=False,
-            call_id=call_id,
-        )
         record = CallRecorder(
             self._writer,
             call_id=call_id,
@@ -283,6 +284,13 @@ class ContactCenterServer:
             caller=params.get("from") or None,
             dialled=params.get("to") or None,
             direction=params.get("direction") or "inbound",
+        )
+        audio = CallAudioRecorder(
+            self.settings.recordings_dir,
+            sample_rate=_RECORDING_RATE,
+            stereo=False,
+            call_id=call_id,
+            uploader=RecordedUpload(self._s3, record) if self._s3 is not None else None,
         )
         head = Pipeline([transport.input(), audio.caller_tap()])
         tail = Pipeline([audio.bot_tap(), transport.output()])
@@ -307,8 +315,7 @@ class ContactCenterServer:
                 return
             self.live_calls.ended(start.stream_sid)
             for path in audio.paths:
-                track = "caller" if path.name.endswith(".caller.wav") else "bot"
-                record.add_recording(track, str(path))
+                record.add_recording(track_of(path), str(path))
 
         task.on_downstream_exit(note_recordings)
         record.attach(task)

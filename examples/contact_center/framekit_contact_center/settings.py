@@ -9,6 +9,7 @@ message a person can act on, never in the middle of a call.
 
 from __future__ import annotations
 
+import importlib.util
 import os
 import re
 from collections.abc import Callable, Mapping
@@ -61,6 +62,14 @@ class Settings:
     """``moonshine`` (English, needs the extra; else Whisper base) or a Whisper model name."""
     transfer_number: str = ""
     recordings_dir: Path = _FRAMEKIT_DIR / "recordings"
+    recordings_s3_bucket: str | None = None
+    """Set: each call's recordings are also uploaded there (needs the ``s3`` extra)."""
+    recordings_s3_prefix: str = "recordings/{date}/"
+    recordings_s3_endpoint_url: str | None = None
+    """Any S3-compatible store (MinIO, R2, ...); unset: AWS S3."""
+    recordings_s3_region: str | None = None
+    recordings_s3_delete_local: bool = False
+    """After a successful upload, delete the local files (the API then links the bucket only)."""
 
     @property
     def llm_providers(self) -> tuple[str, ...]:
@@ -142,6 +151,42 @@ def _api_token(value: str) -> str:
     return value
 
 
+def _bucket(value: str) -> str:
+    from framekit.processors.recording.upload import bucket_name_problem
+
+    problem = bucket_name_problem(value)
+    if problem:
+        raise ValueError(f"is not an S3 bucket name: it {problem}")
+    if importlib.util.find_spec("boto3") is None:
+        raise ValueError("needs boto3: pip install 'framekit[s3]'")
+    return value
+
+
+def _s3_prefix(value: str) -> str:
+    if value.startswith("/"):
+        raise ValueError("must not start with '/' (object keys are relative to the bucket)")
+    try:
+        value.format(date="2026-01-01", call_id="c")
+    except (KeyError, IndexError, ValueError) as exc:
+        raise ValueError(f"may use only {{date}} and {{call_id}} ({exc!r})") from None
+    return value
+
+
+def _region(value: str) -> str:
+    if not re.fullmatch(r"[a-z0-9-]+", value):
+        raise ValueError("must be a region name like eu-west-1 or auto")
+    return value
+
+
+def _flag(value: str) -> bool:
+    lowered = value.strip().lower()
+    if lowered in ("1", "true", "yes", "on"):
+        return True
+    if lowered in ("0", "false", "no", "off"):
+        return False
+    raise ValueError("must be true or false")
+
+
 def _not_empty(value: str) -> str:
     if not value.strip():
         raise ValueError("is set but empty")
@@ -171,6 +216,11 @@ _PARSERS: dict[str, Callable[[str], Any]] = {
     "stt_model": _not_empty,
     "transfer_number": _phone,
     "recordings_dir": Path,
+    "recordings_s3_bucket": _bucket,
+    "recordings_s3_prefix": _s3_prefix,
+    "recordings_s3_endpoint_url": _url(("http", "https")),
+    "recordings_s3_region": _region,
+    "recordings_s3_delete_local": _flag,
 }
 
 
@@ -184,6 +234,10 @@ _NEEDS: dict[str, tuple[str, str]] = {
     "LOCAL_LLM_API_KEY": ("LOCAL_LLM_BASE_URL", "the local server's URL"),
     "DEEPGRAM_URL": ("DEEPGRAM_API_KEY", "a self-hosted Deepgram takes any non-empty key"),
     "TTS_API_KEY": ("TTS_API_URL", "the HTTP TTS service's URL"),
+    "RECORDINGS_S3_PREFIX": ("RECORDINGS_S3_BUCKET", "the bucket the recordings go to"),
+    "RECORDINGS_S3_ENDPOINT_URL": ("RECORDINGS_S3_BUCKET", "the bucket the recordings go to"),
+    "RECORDINGS_S3_REGION": ("RECORDINGS_S3_BUCKET", "the bucket the recordings go to"),
+    "RECORDINGS_S3_DELETE_LOCAL": ("RECORDINGS_S3_BUCKET", "the bucket the recordings go to"),
 }
 """Variables that mean nothing alone: ``variable: (what it needs, why)``."""
 
