@@ -99,8 +99,9 @@ async def _details(session: aiohttp.ClientSession, base: str, call_id: str) -> A
 
 
 @pytest.mark.timeout(60)
+@pytest.mark.parametrize("delete_local", [False, True])
 async def test_a_served_call_is_uploaded_and_the_api_links_the_copies(
-    tmp_path: Path, s3_endpoint: str
+    tmp_path: Path, s3_endpoint: str, delete_local: bool
 ) -> None:
     s3 = s3_client(s3_endpoint)
     s3.create_bucket(Bucket="acme-calls")
@@ -115,6 +116,7 @@ async def test_a_served_call_is_uploaded_and_the_api_links_the_copies(
         recordings_s3_bucket="acme-calls",
         recordings_s3_prefix="calls/{date}/",
         recordings_s3_endpoint_url=s3_endpoint,
+        recordings_s3_delete_local=delete_local,
     )
     server = ContactCenterServer(settings, bot=_greeter)
     stop = asyncio.Event()
@@ -160,11 +162,16 @@ async def test_a_served_call_is_uploaded_and_the_api_links_the_copies(
     for name, track in tracks.items():
         local = Path(track["location"])
         assert local.name == f"{summary['id']}.{name}.wav"
-        assert track["url"] == f"/api/calls/{summary['id']}/recordings/{name}"
         bucket, _, key = track["remote"].removeprefix("s3://").partition("/")
         assert bucket == "acme-calls"
         assert key == f"calls/{summary['started_at'][:10]}/{local.name}"
         stored = s3.get_object(Bucket=bucket, Key=key)["Body"].read()
-        assert stored == await asyncio.to_thread(local.read_bytes)
+        assert stored.startswith(b"RIFF")
         assert len(stored) > 44  # a WAV header and samples
+        if delete_local:
+            assert not await asyncio.to_thread(local.exists)
+            assert track["url"] is None  # nothing left for the API to serve
+        else:
+            assert track["url"] == f"/api/calls/{summary['id']}/recordings/{name}"
+            assert stored == await asyncio.to_thread(local.read_bytes)
         assert await asyncio.to_thread(fetch, track["remote_url"]) == stored

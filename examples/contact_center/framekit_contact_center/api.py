@@ -116,10 +116,10 @@ class CallsAPI:
 
     async def _get(self, request: web.Request) -> web.Response:
         call_id = request.match_info["call_id"]
-        details = await asyncio.to_thread(get_call, self._engine, call_id)
-        if details is None:
+        body = await asyncio.to_thread(self._details_of, call_id)
+        if body is None:
             return web.json_response({"error": f"no call {call_id!r}"}, status=404)
-        return web.json_response(self._details(details))
+        return web.json_response(body)
 
     async def _recording(self, request: web.Request) -> web.StreamResponse:
         call_id, track = request.match_info["call_id"], request.match_info["track"]
@@ -133,6 +133,11 @@ class CallsAPI:
         return web.FileResponse(path, headers={"Content-Type": "audio/wav"})
 
     # --- JSON ------------------------------------------------------------------------------
+
+    def _details_of(self, call_id: str) -> dict[str, Any] | None:
+        """The call's JSON, in a worker thread (the query, and a look at the files)."""
+        details = get_call(self._engine, call_id)
+        return self._details(details) if details is not None else None
 
     def _details(self, details: CallDetails) -> dict[str, Any]:
         call = details.call
@@ -162,6 +167,9 @@ class CallsAPI:
             if not name.endswith(_REMOTE):
                 continue
             entry = tracks.setdefault(name.removesuffix(_REMOTE), {"location": None, "url": None})
+            local = self._local_file(entry["location"]) if entry["location"] else None
+            if local is None or not local.is_file():
+                entry["url"] = None  # deleted after the upload (RECORDINGS_S3_DELETE_LOCAL)
             entry["remote"] = location
             entry["remote_url"] = self._remote_link(location) if self._remote_link else None
         return tracks

@@ -1,9 +1,11 @@
 """Where a finished recording goes after the local disk: an optional upload hook.
 
-framekit writes recordings to local disk and stops there. A deployment that keeps
-them in S3-compatible storage passes a :class:`RecordingUploader` to the recorder;
+framekit writes recordings to local disk first. A deployment that keeps them
+elsewhere passes a :class:`RecordingUploader` to the recorder (for S3-compatible
+storage: :class:`framekit.processors.recording.s3.S3Uploader`, the ``s3`` extra);
 it is awaited once per call, after the files are complete, off the audio path
 (the call has ended). A failure is logged and leaves the local files in place.
+The bucket-name rule lives here, without boto3, so settings can check it early.
 """
 
 from __future__ import annotations
