@@ -13,13 +13,12 @@ import os
 import socket
 import sys
 import xml.etree.ElementTree as ET
-from collections.abc import AsyncIterator, Sequence
+from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from pathlib import Path
 from urllib.parse import parse_qs, urlsplit
 
 import aiohttp
-import numpy as np
 import pytest
 
 pytest.importorskip("sqlmodel", reason="the serve app needs the 'db' extra")
@@ -30,12 +29,8 @@ from framekit_contact_center.server import ContactCenterServer
 from framekit_contact_center.settings import Settings
 from twilio.request_validator import RequestValidator  # type: ignore[import-untyped]
 
-from framekit.audio import PCM16_16K
+from contact_center._greeter import greeter
 from framekit.cli import main
-from framekit.frames import OutputAudioFrame
-from framekit.observers import Observer
-from framekit.pipeline import Pipeline, PipelineParams, PipelineTask
-from framekit.processors import FrameProcessor
 from framekit.telephony import TwilioCallControl, TwilioCallError
 from framekit.testing.fakes.twilio_api import FakeTwilioAPI
 from framekit.testing.twilio_caller import TwilioCallerSimulator
@@ -73,23 +68,6 @@ async def framekit(*argv: str) -> int:
     return await asyncio.to_thread(main, list(argv))
 
 
-def _greeter(
-    head: FrameProcessor, tail: FrameProcessor, call_id: str, observers: Sequence[Observer]
-) -> PipelineTask:
-    """A bot without models: a 0.3 s tone when the call starts, then it listens."""
-    task = PipelineTask(
-        Pipeline([head, tail]),
-        params=PipelineParams(idle_timeout=None),
-        observers=observers,
-        call_id=call_id,
-    )
-    t = np.arange(4800) / 16000
-    tone = (8000 * np.sin(2 * np.pi * 440 * t)).astype("<i2").tobytes()
-    greeting = OutputAudioFrame(audio=tone, format=PCM16_16K)
-    asyncio.get_running_loop().create_task(task.queue_frames([greeting]))
-    return task
-
-
 @asynccontextmanager
 async def serving(tmp_path: Path) -> AsyncIterator[tuple[ContactCenterServer, str]]:
     """``framekit serve``'s application on 127.0.0.1, its own WEBHOOK_BASE_URL."""
@@ -106,7 +84,7 @@ async def serving(tmp_path: Path) -> AsyncIterator[tuple[ContactCenterServer, st
         business_db_path=tmp_path / "shop.db",
         recordings_dir=tmp_path / "recordings",
     )
-    server = ContactCenterServer(settings, bot=_greeter)
+    server = ContactCenterServer(settings, bot=greeter)
     runner = web.AppRunner(server.app, handle_signals=False)
     await runner.setup()
     await web.SockSite(runner, sock).start()

@@ -6,7 +6,6 @@ import asyncio
 from pathlib import Path
 from typing import Any
 
-import numpy as np
 import pytest
 
 pytest.importorskip("aiohttp")
@@ -19,11 +18,7 @@ import aiohttp
 from framekit_contact_center.server import ContactCenterServer, serve
 from framekit_contact_center.settings import Settings, SettingsError, load_settings
 
-from framekit.audio import PCM16_16K
-from framekit.frames import OutputAudioFrame
-from framekit.observers import Observer
-from framekit.pipeline import Pipeline, PipelineParams, PipelineTask
-from framekit.processors import FrameProcessor
+from contact_center._greeter import greeter
 from framekit.testing.twilio_caller import TwilioCallerSimulator
 from framekit.transports.twilio import sign_stream_token
 from s3_server import fetch, s3_client, s3_endpoint
@@ -75,23 +70,6 @@ def test_bad_s3_settings_are_each_named() -> None:
     assert (good.recordings_s3_bucket, good.recordings_s3_delete_local) == ("acme-calls", True)
 
 
-def _greeter(
-    head: FrameProcessor, tail: FrameProcessor, call_id: str, observers: list[Observer]
-) -> PipelineTask:
-    """A bot that says a 0.3 s tone when the call starts, then listens."""
-    task = PipelineTask(
-        Pipeline([head, tail]),
-        params=PipelineParams(idle_timeout=None),
-        observers=observers,
-        call_id=call_id,
-    )
-    t = np.arange(4800) / 16000
-    tone = (8000 * np.sin(2 * np.pi * 440 * t)).astype("<i2").tobytes()
-    greeting = OutputAudioFrame(audio=tone, format=PCM16_16K)
-    asyncio.get_running_loop().create_task(task.queue_frames([greeting]))
-    return task
-
-
 async def _details(session: aiohttp.ClientSession, base: str, call_id: str) -> Any:
     async with session.get(f"{base}/api/calls/{call_id}", headers=AUTH) as response:
         assert response.status == 200
@@ -118,7 +96,7 @@ async def test_a_served_call_is_uploaded_and_the_api_links_the_copies(
         recordings_s3_endpoint_url=s3_endpoint,
         recordings_s3_delete_local=delete_local,
     )
-    server = ContactCenterServer(settings, bot=_greeter)
+    server = ContactCenterServer(settings, bot=greeter)
     stop = asyncio.Event()
     bound: asyncio.Future[tuple[str, int]] = asyncio.get_running_loop().create_future()
     serving = asyncio.ensure_future(

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import asyncio
 import wave
-from collections.abc import AsyncIterator, Sequence
+from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from dataclasses import dataclass
 from pathlib import Path
@@ -27,12 +27,9 @@ from framekit_contact_center.server import ContactCenterServer, serve
 from framekit_contact_center.settings import Settings
 from sqlmodel import Session, select
 
+from contact_center._greeter import greeter, tone
 from framekit.audio import PCM16_16K
-from framekit.frames import OutputAudioFrame
 from framekit.intents import IntentEngine
-from framekit.observers import Observer
-from framekit.pipeline import Pipeline, PipelineParams, PipelineTask
-from framekit.processors import FrameProcessor
 from framekit.processors.dtmf import DTMFAggregator
 from framekit.storage import Call, get_call, make_engine
 from framekit.testing.twilio_caller import TwilioCallerSimulator
@@ -41,26 +38,6 @@ from framekit.transports.twilio import sign_stream_token
 TOKEN = "test-api-token-0123456789"
 TWILIO_TOKEN = "twilio-auth-token-0123456789abcdef"
 PARAMS = {"from": "+15551230000", "to": "+15550000000", "direction": "inbound"}
-
-
-def _tone(seconds: float, amplitude: int = 8000) -> bytes:
-    t = np.arange(round(seconds * 16000)) / 16000
-    return (amplitude * np.sin(2 * np.pi * 440 * t)).astype("<i2").tobytes()
-
-
-def _greeter(
-    head: FrameProcessor, tail: FrameProcessor, call_id: str, observers: Sequence[Observer]
-) -> PipelineTask:
-    """A bot that says a 0.3 s tone when the call starts, then listens."""
-    task = PipelineTask(
-        Pipeline([head, tail]),
-        params=PipelineParams(idle_timeout=None),
-        observers=observers,
-        call_id=call_id,
-    )
-    greeting = OutputAudioFrame(audio=_tone(0.3), format=PCM16_16K)
-    asyncio.get_running_loop().create_task(task.queue_frames([greeting]))
-    return task
 
 
 def _settings(tmp_path: Path) -> Settings:
@@ -93,7 +70,7 @@ class Running:
 async def _serving(tmp_path: Path, drain_timeout: float) -> AsyncIterator[Running]:
     settings = _settings(tmp_path)
     database_url = settings.database_url
-    server = ContactCenterServer(settings, bot=_greeter)
+    server = ContactCenterServer(settings, bot=greeter)
     stop = asyncio.Event()
     bound: asyncio.Future[tuple[str, int]] = asyncio.get_running_loop().create_future()
     serving = asyncio.ensure_future(
@@ -134,7 +111,7 @@ async def test_a_call_is_recorded_with_its_twilio_ids_and_both_tracks(tmp_path: 
         call_sid = "CA" + "3" * 32
         async with running.caller(call_sid) as caller:
             await caller.wait_for_audio(0.25)
-            await caller.send_pcm(_tone(0.5, 3000), PCM16_16K)
+            await caller.send_pcm(tone(0.5, 3000), PCM16_16K)
             assert running.server.active_calls == 1
             await caller.hang_up()
         async with asyncio.timeout(10):

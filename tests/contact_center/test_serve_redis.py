@@ -15,7 +15,7 @@ import asyncio
 import socket
 import time
 import uuid
-from collections.abc import AsyncIterator, Callable, Iterable, Iterator, Sequence
+from collections.abc import AsyncIterator, Callable, Iterable, Iterator
 from contextlib import AsyncExitStack, asynccontextmanager
 from pathlib import Path
 from typing import Any
@@ -39,11 +39,7 @@ from framekit_contact_center.settings import Settings
 from loguru import logger
 from redis.asyncio import Redis
 
-from framekit.audio import PCM16_16K
-from framekit.frames import OutputAudioFrame
-from framekit.observers import Observer
-from framekit.pipeline import Pipeline, PipelineParams, PipelineTask
-from framekit.processors import FrameProcessor
+from contact_center._greeter import greeter
 from framekit.testing.twilio_caller import TwilioCallerSimulator
 from framekit.transports.twilio import InMemoryTokenStore, sign_stream_token
 from framekit.transports.twilio.redis_token_store import RedisTokenStore
@@ -52,21 +48,6 @@ from shared_redis import REDIS_SKIP, redis_prefix, redis_url
 TWILIO_TOKEN = "twilio-auth-token-0123456789abcdef"
 API_TOKEN = "test-api-token-0123456789"
 AUTH = {"Authorization": f"Bearer {API_TOKEN}"}
-
-
-def _greeter(
-    head: FrameProcessor, tail: FrameProcessor, call_id: str, observers: Sequence[Observer]
-) -> PipelineTask:
-    """A bot that says 0.1 s of silence-free audio, then listens (no models)."""
-    task = PipelineTask(
-        Pipeline([head, tail]),
-        params=PipelineParams(idle_timeout=None),
-        observers=observers,
-        call_id=call_id,
-    )
-    greeting = OutputAudioFrame(audio=b"\x10\x00" * 1600, format=PCM16_16K)
-    asyncio.get_running_loop().create_task(task.queue_frames([greeting]))
-    return task
 
 
 def _settings(directory: Path, redis: str | None) -> Settings:
@@ -111,8 +92,8 @@ async def test_with_redis_url_a_token_opens_one_stream_across_two_servers(
     if url is None:
         pytest.skip(REDIS_SKIP)
     async with redis_prefix(url) as prefix:
-        a = ContactCenterServer(_settings(tmp_path / "a", url), bot=_greeter, redis_prefix=prefix)
-        b = ContactCenterServer(_settings(tmp_path / "b", url), bot=_greeter, redis_prefix=prefix)
+        a = ContactCenterServer(_settings(tmp_path / "a", url), bot=greeter, redis_prefix=prefix)
+        b = ContactCenterServer(_settings(tmp_path / "b", url), bot=greeter, redis_prefix=prefix)
         assert isinstance(a.twilio.token_store, RedisTokenStore)
         async with _app(a) as client_a, _app(b) as client_b:
             for client in (client_a, client_b):
@@ -141,7 +122,7 @@ def _closed_port() -> int:
 
 async def test_with_redis_down_health_is_degraded_and_streams_get_503(tmp_path: Path) -> None:
     down = f"redis://127.0.0.1:{_closed_port()}/0"
-    server = ContactCenterServer(_settings(tmp_path / "a", down), bot=_greeter)
+    server = ContactCenterServer(_settings(tmp_path / "a", down), bot=greeter)
     async with _app(server) as client:
         health = await client.get("/health")
         assert health.status == 503
@@ -154,7 +135,7 @@ async def test_with_redis_down_health_is_degraded_and_streams_get_503(tmp_path: 
 
 
 async def test_without_redis_url_tokens_stay_in_the_process(tmp_path: Path) -> None:
-    server = ContactCenterServer(_settings(tmp_path / "a", None), bot=_greeter)
+    server = ContactCenterServer(_settings(tmp_path / "a", None), bot=greeter)
     assert isinstance(server.twilio.token_store, InMemoryTokenStore)
     async with _app(server) as client:
         body = await (await client.get("/health")).json()
@@ -188,8 +169,8 @@ async def test_live_calls_are_listed_across_processes_and_leave_when_they_end(
     if url is None:
         pytest.skip(REDIS_SKIP)
     async with redis_prefix(url) as prefix, AsyncExitStack() as stack:
-        a = ContactCenterServer(_settings(tmp_path / "a", url), bot=_greeter, redis_prefix=prefix)
-        b = ContactCenterServer(_settings(tmp_path / "b", url), bot=_greeter, redis_prefix=prefix)
+        a = ContactCenterServer(_settings(tmp_path / "a", url), bot=greeter, redis_prefix=prefix)
+        b = ContactCenterServer(_settings(tmp_path / "b", url), bot=greeter, redis_prefix=prefix)
         client_a = await stack.enter_async_context(_app(a))
         b_stack = AsyncExitStack()
         client_b = await b_stack.enter_async_context(_app(b))
@@ -262,7 +243,7 @@ async def test_with_redis_down_live_calls_are_unknown_and_calls_still_run_here(
     tmp_path: Path, warnings: list[str]
 ) -> None:
     down = f"redis://127.0.0.1:{_closed_port()}/0"
-    server = ContactCenterServer(_settings(tmp_path / "a", down), bot=_greeter)
+    server = ContactCenterServer(_settings(tmp_path / "a", down), bot=greeter)
     async with _app(server) as client:
         response = await client.get("/api/live-calls", headers=AUTH)
         assert response.status == 503
@@ -339,7 +320,7 @@ async def test_the_publisher_sends_changes_then_repairs_an_outage_with_a_full_wr
 
 
 async def test_without_redis_url_the_live_calls_are_this_process_s(tmp_path: Path) -> None:
-    server = ContactCenterServer(_settings(tmp_path / "a", None), bot=_greeter)
+    server = ContactCenterServer(_settings(tmp_path / "a", None), bot=greeter)
     async with _app(server) as client:
         call_sid = _call_sid()
         async with _caller(client, call_sid) as caller:
