@@ -11,6 +11,7 @@ import asyncio
 from collections import deque
 from collections.abc import Callable
 
+from call_harness import Call
 from framekit.frames import (
     Frame,
     FunctionCallCancelledFrame,
@@ -32,7 +33,7 @@ from framekit.tools import (
     ToolRegistry,
     ToolRunner,
 )
-from tools.helpers import Blocker, Call, request, response, text
+from tools.helpers import Blocker, request, response, text
 
 
 def _is(frame_type: type[Frame], call_id: str | None = None) -> Callable[[Frame], bool]:
@@ -75,7 +76,7 @@ async def test_unstarted_request_is_dropped_and_a_started_one_finishes() -> None
             request("c2", "lookup", order="B"),
         )
     )
-    call.start()
+    await call.start()
     await blocker.entered.wait()
     await c1_entered.wait()
     assert runner.queued == 2
@@ -126,7 +127,7 @@ async def test_end_call_from_an_interrupted_generation_never_hangs_up_a_live_cal
     await call.send(
         *response("r1", text("Thank you for that, goodbye!"), request("c1", "end_call"))
     )
-    call.start()
+    await call.start()
     await output.entered.wait()
     assert runner.queued == 2  # the end_call request and the response end
 
@@ -154,7 +155,7 @@ async def test_a_late_request_from_an_interrupted_response_is_cancelled_on_arriv
         context.end_call()
 
     call = Call([ToolRunner(tools)])
-    call.start()
+    await call.start()
     await call.send(*response("r1", text("Thanks"))[:2])  # the response has started
     await call.wait_for(_is(LLMTextFrame))
     await call.send(InterruptionFrame())
@@ -187,7 +188,7 @@ async def test_a_running_end_call_interrupted_keeps_its_result_but_does_not_hang
         return "ending the call"
 
     call = Call([ToolRunner(tools)])
-    call.start()
+    await call.start()
     await call.send(*response("r1", text("Goodbye!"), request("c1", "end_call")))
     await entered.wait()
     await call.send(InterruptionFrame())
@@ -220,7 +221,7 @@ async def test_an_end_call_hangs_up_after_the_goodbye_of_its_response() -> None:
     call = Call([runner, output])
     # The model asks for the tool before it says goodbye.
     await call.send(*response("r1", request("c1", "end_call"), text("Goodbye!")))
-    call.start()
+    await call.start()
     await output.entered.wait()
     await done.wait()
     await call.clock.advance(0)  # let the finished tool deliver, if it (wrongly) would

@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import threading
 
+from call_harness import Call
 from framekit.frames import (
     EndFrame,
     ErrorFrame,
@@ -18,7 +19,7 @@ from framekit.processors import FrameDirection
 from framekit.tasks import live_framekit_tasks
 from framekit.testing import Advance, run_processor
 from framekit.tools import ToolContext, ToolRegistry, ToolRunner
-from tools.helpers import Call, request, response
+from tools.helpers import request, response
 
 
 def _results(frames: list[FunctionCallResultFrame]) -> list[tuple[str, object, str | None]]:
@@ -200,7 +201,7 @@ async def test_a_graceful_end_waits_for_running_tools() -> None:
 
     runner = ToolRunner(tools)
     call = Call([runner])
-    call.start()
+    await call.start()
     await call.send(request("c1", "slow_lookup"))
     await entered.wait()
     await call.task.stop_when_done()
@@ -231,7 +232,7 @@ async def test_a_cancelled_call_leaves_no_tool_running() -> None:
 
     runner = ToolRunner(tools)
     call = Call([runner])
-    call.start()
+    await call.start()
     await call.send(*response("r1", request("c1", "forever"), request("c2", "forever")))
     await entered.wait()
     assert runner.running == 2
