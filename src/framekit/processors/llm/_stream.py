@@ -9,8 +9,9 @@ stall deadline.
 
 It also holds what the SDK-backed services share beyond the stream: the mapping
 of an SDK's failures to :class:`LLMServiceError` kinds (:func:`service_error`),
-closing a client only when the service created it (:class:`OwnedClient`), and the
-guard around every stream (:func:`guarded_stream`, used by :class:`SDKService`).
+closing a client only when the service created it (:class:`OwnedClient`), the
+guard around every stream (:func:`guarded_stream`, used by :class:`SDKService`),
+and the keyword arguments every SDK service takes (:class:`SDKOptions`).
 """
 
 from __future__ import annotations
@@ -20,13 +21,14 @@ import json
 from abc import abstractmethod
 from collections.abc import AsyncGenerator, AsyncIterator, Awaitable, Callable
 from contextlib import aclosing
-from typing import Any, Generic, Protocol, TypeVar
+from typing import Any, Generic, Protocol, TypedDict, TypeVar, Unpack
 
 from framekit.llm.context import LLMContext
 from framekit.llm.events import LLMEvent, LLMService, LLMServiceError, ToolCallEvent
 
 __all__ = [
     "OwnedClient",
+    "SDKOptions",
     "SDKService",
     "await_within",
     "guarded_stream",
@@ -224,14 +226,58 @@ async def guarded_stream(
         await stream.close()
 
 
-class SDKService(OwnedClient[C], LLMService):
-    """A service over a provider SDK: the guard around the stream is written once.
+class SDKOptions(TypedDict, total=False):
+    """The keyword arguments every SDK-backed service takes, with the same defaults.
 
-    A provider says how to open the request (:meth:`_open`), what its events mean
-    (:meth:`_read`) and what its failures mean (:meth:`_error`).
+    ``api_key`` and ``base_url`` (default ``None``: the SDK's own environment
+    variable and endpoint), ``temperature`` (``None``: the model's default),
+    ``max_retries`` (1: the SDK's own retries, which honour ``retry-after``),
+    ``request_timeout`` (30 s, the SDK's HTTP timeout), ``first_token_timeout``
+    (10 s) and ``stall_timeout`` (5 s) for :func:`next_within`, and ``extra``
+    (request arguments added as they are). A provider's service takes these as
+    keyword arguments beside its own (``model``, ``max_tokens``, ``client``...).
     """
 
+    api_key: str | None
+    base_url: str | None
+    temperature: float | None
+    max_retries: int
+    request_timeout: float
     first_token_timeout: float | None
+    stall_timeout: float | None
+    extra: dict[str, Any] | None
+
+
+class SDKService(OwnedClient[C], LLMService):
+    """A service over a provider SDK: the options, the client and the guard, written once.
+
+    A provider says how to make its client (:meth:`_new_client`), how to open the
+    request (:meth:`_open`), what its events mean (:meth:`_read`) and what its
+    failures mean (:meth:`_error`).
+    """
+
+    def __init__(self, *, model: str, client: C | None, **options: Unpack[SDKOptions]) -> None:
+        super().__init__(model=model)
+        self._api_key = options.get("api_key")
+        self._base_url = options.get("base_url")
+        self.temperature = options.get("temperature")
+        self._max_retries = options.get("max_retries", 1)
+        self._request_timeout = options.get("request_timeout", 30.0)
+        self.first_token_timeout = options.get("first_token_timeout", 10.0)
+        self.stall_timeout = options.get("stall_timeout", 5.0)
+        self.extra = dict(options.get("extra") or {})
+        self._adopt_client(client)
+
+    @property
+    def client(self) -> C:
+        """The SDK client, created on first use (and again after :meth:`close`)."""
+        if self._client is None:
+            self._client = self._new_client()
+        return self._client
+
+    @abstractmethod
+    def _new_client(self) -> C:
+        """A new SDK client from the options (``api_key``, ``base_url``, retries, timeout)."""
 
     def stream(self, context: LLMContext) -> AsyncGenerator[LLMEvent, None]:
         return guarded_stream(

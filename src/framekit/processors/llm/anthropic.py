@@ -16,7 +16,7 @@ Install with ``pip install "framekit[anthropic]"``.
 from __future__ import annotations
 
 from collections.abc import AsyncGenerator, Awaitable
-from typing import Any
+from typing import Any, Unpack
 
 import anthropic
 
@@ -30,6 +30,7 @@ from framekit.llm.events import (
     UsageEvent,
 )
 from framekit.processors.llm._stream import (
+    SDKOptions,
     SDKService,
     next_within,
     parse_tool_arguments,
@@ -45,6 +46,8 @@ DEFAULT_ANTHROPIC_MODEL = "claude-haiku-4-5"
 class AnthropicLLMService(SDKService[anthropic.AsyncAnthropic]):
     """Streams Claude's answers to an :class:`LLMContext`.
 
+    The keyword arguments besides ``model``, ``max_tokens`` and ``client`` (a
+    shared ``anthropic.AsyncAnthropic``) are the :class:`.SDKOptions`.
     ``first_token_timeout`` bounds the wait for the response headers, and then for
     each event until the first content (text or a tool call); ``stall_timeout``
     bounds every gap after that. Either one running out is a ``stall`` error. ``max_retries`` is the
@@ -58,40 +61,20 @@ class AnthropicLLMService(SDKService[anthropic.AsyncAnthropic]):
         self,
         *,
         model: str = DEFAULT_ANTHROPIC_MODEL,
-        api_key: str | None = None,
-        base_url: str | None = None,
         max_tokens: int = 1024,
-        temperature: float | None = None,
-        max_retries: int = 1,
-        request_timeout: float = 30.0,
-        first_token_timeout: float | None = 10.0,
-        stall_timeout: float | None = 5.0,
-        extra: dict[str, Any] | None = None,
         client: anthropic.AsyncAnthropic | None = None,
+        **options: Unpack[SDKOptions],
     ) -> None:
-        super().__init__(model=model)
-        self._api_key = api_key
-        self._base_url = base_url
+        super().__init__(model=model, client=client, **options)
         self.max_tokens = max_tokens
-        self.temperature = temperature
-        self._max_retries = max_retries
-        self._request_timeout = request_timeout
-        self.first_token_timeout = first_token_timeout
-        self.stall_timeout = stall_timeout
-        self.extra = dict(extra or {})
-        self._adopt_client(client)
 
-    @property
-    def client(self) -> anthropic.AsyncAnthropic:
-        """The SDK client, created on first use (and again after :meth:`close`)."""
-        if self._client is None:
-            self._client = anthropic.AsyncAnthropic(
-                api_key=self._api_key,
-                base_url=self._base_url,
-                max_retries=self._max_retries,
-                timeout=self._request_timeout,
-            )
-        return self._client
+    def _new_client(self) -> anthropic.AsyncAnthropic:
+        return anthropic.AsyncAnthropic(
+            api_key=self._api_key,
+            base_url=self._base_url,
+            max_retries=self._max_retries,
+            timeout=self._request_timeout,
+        )
 
     def request(self, context: LLMContext) -> dict[str, Any]:
         """The ``messages.create`` arguments for ``context`` (without ``stream``)."""

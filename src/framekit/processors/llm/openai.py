@@ -23,7 +23,7 @@ from __future__ import annotations
 import itertools
 import os
 from collections.abc import AsyncGenerator, Awaitable
-from typing import Any
+from typing import Any, Unpack
 
 import openai
 
@@ -37,6 +37,7 @@ from framekit.llm.events import (
     UsageEvent,
 )
 from framekit.processors.llm._stream import (
+    SDKOptions,
     SDKService,
     next_within,
     parse_tool_arguments,
@@ -53,7 +54,9 @@ _made_up_ids = itertools.count(1)
 class OpenAILLMService(SDKService[openai.AsyncOpenAI]):
     """Streams Chat Completions answers to an :class:`LLMContext`.
 
-    Timeouts and retries as in :class:`~framekit.processors.llm.anthropic.AnthropicLLMService`.
+    Timeouts and retries as in :class:`~framekit.processors.llm.anthropic.AnthropicLLMService`;
+    the keyword arguments besides ``model``, ``max_tokens``, ``include_usage`` and
+    ``client`` are the :class:`.SDKOptions`.
     ``api_key`` defaults to ``OPENAI_API_KEY``; with a ``base_url`` and no key, a
     placeholder key is sent, as local servers need none.
     """
@@ -64,45 +67,25 @@ class OpenAILLMService(SDKService[openai.AsyncOpenAI]):
         self,
         *,
         model: str = DEFAULT_OPENAI_MODEL,
-        api_key: str | None = None,
-        base_url: str | None = None,
         max_tokens: int | None = None,
-        temperature: float | None = None,
         include_usage: bool = True,
-        max_retries: int = 1,
-        request_timeout: float = 30.0,
-        first_token_timeout: float | None = 10.0,
-        stall_timeout: float | None = 5.0,
-        extra: dict[str, Any] | None = None,
         client: openai.AsyncOpenAI | None = None,
+        **options: Unpack[SDKOptions],
     ) -> None:
-        super().__init__(model=model)
-        self._api_key = api_key
-        self._base_url = base_url
+        super().__init__(model=model, client=client, **options)
         self.max_tokens = max_tokens
-        self.temperature = temperature
         self.include_usage = include_usage
-        self._max_retries = max_retries
-        self._request_timeout = request_timeout
-        self.first_token_timeout = first_token_timeout
-        self.stall_timeout = stall_timeout
-        self.extra = dict(extra or {})
-        self._adopt_client(client)
 
-    @property
-    def client(self) -> openai.AsyncOpenAI:
-        """The SDK client, created on first use (and again after :meth:`close`)."""
-        if self._client is None:
-            api_key = self._api_key
-            if api_key is None and self._base_url is not None:
-                api_key = os.environ.get("OPENAI_API_KEY", "sk-no-key-required")
-            self._client = openai.AsyncOpenAI(
-                api_key=api_key,
-                base_url=self._base_url,
-                max_retries=self._max_retries,
-                timeout=self._request_timeout,
-            )
-        return self._client
+    def _new_client(self) -> openai.AsyncOpenAI:
+        api_key = self._api_key
+        if api_key is None and self._base_url is not None:
+            api_key = os.environ.get("OPENAI_API_KEY", "sk-no-key-required")
+        return openai.AsyncOpenAI(
+            api_key=api_key,
+            base_url=self._base_url,
+            max_retries=self._max_retries,
+            timeout=self._request_timeout,
+        )
 
     def request(self, context: LLMContext) -> dict[str, Any]:
         """The ``chat.completions.create`` arguments for ``context`` (without ``stream``)."""
