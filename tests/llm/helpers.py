@@ -1,4 +1,4 @@
-"""The provider matrix the LLM tests run against, and the hand-driven call they use."""
+"""The provider matrix the LLM tests run against (the call: ``framekit.testing.LiveCall``)."""
 
 from __future__ import annotations
 
@@ -6,7 +6,6 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
-from call_harness import Call
 from framekit.llm.events import LLMService
 from framekit.processors.llm.anthropic import AnthropicLLMService
 from framekit.processors.llm.openai import OpenAILLMService
@@ -15,7 +14,7 @@ from framekit.testing.fakes._llm_server import FakeLLMServer
 from framekit.testing.fakes.anthropic_server import FakeAnthropicServer
 from framekit.testing.fakes.openai_server import FakeOpenAIServer
 
-__all__ = ["PROVIDERS", "Call", "Provider"]
+__all__ = ["PROVIDERS", "Provider"]
 
 
 @dataclass(frozen=True)

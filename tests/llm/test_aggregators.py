@@ -23,7 +23,7 @@ from framekit.llm.aggregators import create_context_aggregators
 from framekit.llm.context import AssistantTurn, LLMContext, UserTurn
 from framekit.processors.llm import LLMProcessor
 from framekit.tasks import live_framekit_tasks
-from framekit.testing import Advance, run_processor
+from framekit.testing import Advance, LiveCall, run_processor
 from framekit.testing.fakes.anthropic_server import (
     MalformedToolArguments,
     Text,
@@ -32,7 +32,7 @@ from framekit.testing.fakes.anthropic_server import (
 )
 from framekit.tools import ToolRegistry, ToolRunner
 
-from .helpers import PROVIDERS, Call, Provider
+from .helpers import PROVIDERS, Provider
 
 
 def _transcript(text: str) -> TranscriptionFrame:
@@ -127,7 +127,7 @@ async def test_tool_results_run_the_llm_again_with_the_results_in_the_request(
             LLMContext("Be brief.", tools=tools.schemas()), aggregation_timeout=0
         )
         llm = LLMProcessor(provider.make_service(server))
-        call = Call([aggregators.user, llm, aggregators.assistant, ToolRunner(tools)])
+        call = LiveCall([aggregators.user, llm, aggregators.assistant, ToolRunner(tools)])
         await call.start()
         await call.send(_transcript("Where are A17 and B2?"))
         await call.wait_for(lambda f: isinstance(f, LLMResponseEndFrame), count=2)
@@ -138,7 +138,9 @@ async def test_tool_results_run_the_llm_again_with_the_results_in_the_request(
     results = _tool_results_in(provider, server.requests[1].json)
     assert [call_id for call_id, _ in results] == ["call_a", "call_b"]
     assert json.loads(results[0][1]) == {"order_id": "A17", "status": "shipped"}
-    assert "".join(f.text for f in call.down_of(LLMTextFrame)).endswith("Both orders have shipped.")
+    assert "".join(f.text for f in call.downstream_of(LLMTextFrame)).endswith(
+        "Both orders have shipped."
+    )
     first, second = [t for t in aggregators.context.turns if isinstance(t, AssistantTurn)]
     assert first.text == "Let me check."
     assert [(c.call_id, c.result) for c in first.tool_calls] == [
@@ -166,7 +168,7 @@ async def test_malformed_arguments_reach_the_model_as_an_error_result(provider: 
         )
         llm = LLMProcessor(provider.make_service(server))
         runner = ToolRunner(tools)
-        call = Call([aggregators.user, llm, aggregators.assistant, runner])
+        call = LiveCall([aggregators.user, llm, aggregators.assistant, runner])
         await call.start()
         await call.send(_transcript("Where is A17?"))
         await call.wait_for(lambda f: isinstance(f, LLMResponseEndFrame), count=2)
@@ -185,7 +187,7 @@ async def test_no_rerun_for_a_response_the_caller_interrupted(provider: Provider
         aggregators = create_context_aggregators(aggregation_timeout=0)
         llm = LLMProcessor(provider.make_service(server))
         # No ToolRunner: the call stays pending until the test answers it.
-        call = Call([aggregators.user, llm, aggregators.assistant])
+        call = LiveCall([aggregators.user, llm, aggregators.assistant])
         await call.start()
         await call.send(_transcript("Where is A17?"))
         await call.wait_for(lambda f: isinstance(f, LLMResponseEndFrame))
@@ -228,7 +230,7 @@ async def test_a_tool_that_started_before_a_barge_in_lands_in_the_next_request(
             LLMContext(tools=tools.schemas()), aggregation_timeout=0
         )
         llm = LLMProcessor(provider.make_service(server))
-        call = Call([aggregators.user, llm, aggregators.assistant, ToolRunner(tools)])
+        call = LiveCall([aggregators.user, llm, aggregators.assistant, ToolRunner(tools)])
         await call.start()
         await call.send(_transcript("Cancel A17."))
         await asyncio.wait_for(started.wait(), 5)

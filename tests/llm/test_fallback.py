@@ -40,9 +40,11 @@ from framekit.llm.fallback import (
     FallbackLink,
     FallbackLLMService,
 )
+from framekit.pipeline import PipelineParams
 from framekit.processors.llm import LLMProcessor
 from framekit.processors.llm.anthropic import AnthropicLLMService
 from framekit.tasks import live_framekit_tasks
+from framekit.testing import LiveCall
 from framekit.testing.fakes._llm_script import ScriptStep
 from framekit.testing.fakes.anthropic_server import (
     FakeAnthropicServer,
@@ -58,7 +60,7 @@ from framekit.testing.fakes.anthropic_server import (
 )
 from framekit.testing.fakes.openai_server import FakeOpenAIServer
 
-from .helpers import PROVIDERS, Call
+from .helpers import PROVIDERS
 
 CLAUDE, GPT = PROVIDERS
 ANSWER = "Your order A17 shipped on Monday and arrives on Friday."
@@ -187,15 +189,19 @@ async def test_stalled_primary_through_the_processor_one_response_no_error_no_le
             ],
             health=ProviderHealth(),
         )
-        call = Call([LLMProcessor(chain)])
+        call = LiveCall([LLMProcessor(chain)])
         await call.start()
         await call.send(LLMContextFrame(context=_context()))
         await call.wait_for(lambda f: isinstance(f, LLMResponseEndFrame))
         await call.end()
 
-    assert "".join(f.text for f in call.down_of(LLMTextFrame)) == ANSWER
-    assert len(call.down_of(LLMResponseStartFrame)) == len(call.down_of(LLMResponseEndFrame)) == 1
-    assert call.down_of(ErrorFrame) == call.up_of(ErrorFrame) == []
+    assert "".join(f.text for f in call.downstream_of(LLMTextFrame)) == ANSWER
+    assert (
+        len(call.downstream_of(LLMResponseStartFrame))
+        == len(call.downstream_of(LLMResponseEndFrame))
+        == 1
+    )
+    assert call.downstream_of(ErrorFrame) == call.upstream_of(ErrorFrame) == []
     assert live_framekit_tasks() == []
 
 
@@ -567,16 +573,20 @@ async def test_a_link_s_own_first_token_deadline_and_the_answering_model_in_the_
             health=ProviderHealth(),
             silence_budget=None,
         )
-        call = Call([LLMProcessor(chain)], clock=SystemClock(), metrics=True)
+        call = LiveCall(
+            [LLMProcessor(chain)],
+            clock=SystemClock(),
+            params=PipelineParams(idle_timeout=None, enable_metrics=True),
+        )
         await call.start()
         await call.send(LLMContextFrame(context=_context()))
         await call.wait_for(lambda f: isinstance(f, LLMResponseEndFrame))
         await call.end()
 
-    assert "".join(f.text for f in call.down_of(LLMTextFrame)) == ANSWER
+    assert "".join(f.text for f in call.downstream_of(LLMTextFrame)) == ANSWER
     failed = chain.last_attempts[0]
     assert (failed.outcome, failed.kind) == ("failed", "stall")
     assert 0.3 <= failed.ended_at - failed.started_at < 5.0
-    values = {m.kind: m for f in call.down_of(MetricsFrame) for m in f.data}
+    values = {m.kind: m for f in call.downstream_of(MetricsFrame) for m in f.data}
     assert values["ttfb"].model == "gpt-fake"
     assert values["tokens_out"].value == 12

@@ -23,11 +23,12 @@ from framekit.llm.intent_service import IntentEngineService
 from framekit.models.embeddings import SentenceEmbedder
 from framekit.processors.llm import LLMProcessor
 from framekit.tasks import live_framekit_tasks
+from framekit.testing import LiveCall
 from framekit.testing.fakes.anthropic_server import FakeAnthropicServer, HttpError
 from framekit.testing.fakes.openai_server import FakeOpenAIServer
 from framekit.tools import ToolRegistry, ToolRunner
 
-from .helpers import PROVIDERS, Call
+from .helpers import PROVIDERS
 
 NOW = dt.datetime(2026, 11, 25, 15, 0)  # a Wednesday
 CLAUDE, GPT = PROVIDERS
@@ -212,7 +213,7 @@ async def test_every_provider_down_the_intent_engine_answers_and_its_tool_runs_o
             LLMContext("You answer calls for a shop.", tools=registry.schemas()),
             aggregation_timeout=0,
         )
-        call = Call(
+        call = LiveCall(
             [aggregators.user, LLMProcessor(chain), aggregators.assistant, ToolRunner(registry)]
         )
         await call.start()
@@ -222,9 +223,9 @@ async def test_every_provider_down_the_intent_engine_answers_and_its_tool_runs_o
 
     assert ran == ["4271"]
     assert len(claude_server.requests) == len(gpt_server.requests) == 1  # then circuits open
-    spoken = "".join(f.text for f in call.down_of(LLMTextFrame))
+    spoken = "".join(f.text for f in call.downstream_of(LLMTextFrame))
     assert spoken == "Order 4 2 7 1 is shipped. It should arrive on Friday, November 27."
-    assert len(call.up_of(FunctionCallResultFrame)) == 1
+    assert len(call.upstream_of(FunctionCallResultFrame)) == 1
     first, second = [t for t in aggregators.context.turns if isinstance(t, AssistantTurn)]
     assert [(c.name, c.arguments, c.result) for c in first.tool_calls] == [
         ("order_status", {"order_number": "4271"}, {"status": "shipped", "eta": "2026-11-27"})

@@ -23,8 +23,10 @@ from framekit.frames import (
 )
 from framekit.llm.context import LLMContext
 from framekit.llm.events import LLMServiceError, StreamEnd, TextDelta, ToolCallEvent
+from framekit.pipeline import PipelineParams
 from framekit.processors.llm import LLMProcessor
 from framekit.tasks import live_framekit_tasks
+from framekit.testing import LiveCall
 from framekit.testing.fakes.anthropic_server import (
     HttpError,
     MalformedToolArguments,
@@ -38,7 +40,7 @@ from framekit.testing.fakes.anthropic_server import (
     ToolCalls,
 )
 
-from .helpers import PROVIDERS, Call, Provider
+from .helpers import PROVIDERS, Provider
 
 pytestmark = pytest.mark.parametrize("provider", PROVIDERS, ids=lambda p: p.name)
 
@@ -61,10 +63,10 @@ def _context(text: str = "Where is my order A17?") -> LLMContext:
     return context
 
 
-async def _run(provider: Provider, script: list[Any], **options: Any) -> tuple[Call, Any]:
+async def _run(provider: Provider, script: list[Any], **options: Any) -> tuple[LiveCall, Any]:
     async with provider.server(script) as server:
         llm = LLMProcessor(provider.make_service(server, **options))
-        call = Call([llm])
+        call = LiveCall([llm])
         await call.start()
         await call.send(LLMContextFrame(context=_context()))
         await call.end()
@@ -74,9 +76,9 @@ async def _run(provider: Provider, script: list[Any], **options: Any) -> tuple[C
 async def test_text_streams_as_several_frames_in_order(provider: Provider) -> None:
     call, server = await _run(provider, [Text("Your order ships on Monday.")])
 
-    texts = call.down_of(LLMTextFrame)
+    texts = call.downstream_of(LLMTextFrame)
     assert [f.text for f in texts] == ["Your", " order", " ships", " on", " Monday."]
-    start, end = call.down_of(LLMResponseStartFrame), call.down_of(LLMResponseEndFrame)
+    start, end = call.downstream_of(LLMResponseStartFrame), call.downstream_of(LLMResponseEndFrame)
     assert len(start) == len(end) == 1
     assert {f.response_id for f in texts} == {start[0].response_id} == {end[0].response_id}
     kinds = [
@@ -86,7 +88,7 @@ async def test_text_streams_as_several_frames_in_order(provider: Provider) -> No
     ]
     assert kinds[0] is LLMResponseStartFrame
     assert kinds[-1] is LLMResponseEndFrame
-    assert call.up_of(ErrorFrame) == []
+    assert call.upstream_of(ErrorFrame) == []
     body = server.requests[0].json
     assert body["stream"] is True
     assert "Where is my order A17?" in str(body["messages"])
@@ -107,12 +109,12 @@ async def test_several_tool_calls_become_requests_with_parsed_arguments(
     ]
     call, server = await _run(provider, script)
 
-    requests = call.down_of(FunctionCallRequestedFrame)
+    requests = call.downstream_of(FunctionCallRequestedFrame)
     assert [(r.call_id, r.function_name, r.arguments) for r in requests] == [
         ("call_1", "lookup_order", {"order_id": "A17"}),
         ("call_2", "lookup_order", {"order_id": "B2", "n": [1, 2]}),
     ]
-    end = call.down_of(LLMResponseEndFrame)[0]
+    end = call.downstream_of(LLMResponseEndFrame)[0]
     assert all(r.response_id == end.response_id for r in requests)
     order = [
         f
@@ -135,13 +137,13 @@ async def test_malformed_tool_arguments_become_an_error_result_not_a_crash(
     ]
     call, _ = await _run(provider, script)
 
-    assert call.down_of(FunctionCallRequestedFrame) == []
-    (result,) = call.down_of(FunctionCallResultFrame)
+    assert call.downstream_of(FunctionCallRequestedFrame) == []
+    (result,) = call.downstream_of(FunctionCallResultFrame)
     assert result.call_id == "call_bad"
     assert result.function_name == "lookup_order"
     assert result.error is not None
     assert "not valid JSON" in result.error
-    assert call.up_of(ErrorFrame) == []
+    assert call.upstream_of(ErrorFrame) == []
 
 
 FAULTS = {
@@ -159,11 +161,11 @@ async def test_each_fault_is_one_non_fatal_error_and_leaves_nothing_running(
 ) -> None:
     async with provider.server([FAULTS[fault], Text("Still here.")]) as server:
         llm = LLMProcessor(provider.make_service(server, stall_timeout=0.3))
-        call = Call([llm])
+        call = LiveCall([llm])
         await call.start()
         await call.send(LLMContextFrame(context=_context()))
         await call.wait_for(lambda f: isinstance(f, LLMResponseEndFrame))
-        (error,) = call.up_of(ErrorFrame)
+        (error,) = call.upstream_of(ErrorFrame)
         assert not error.fatal
         assert isinstance(error.exception, LLMServiceError)
         assert error.exception.kind == fault
@@ -171,7 +173,7 @@ async def test_each_fault_is_one_non_fatal_error_and_leaves_nothing_running(
         await call.send(LLMContextFrame(context=_context()))
         await call.wait_for(lambda f: isinstance(f, LLMResponseEndFrame), count=2)
         await call.end()
-    assert [f.text for f in call.down_of(LLMTextFrame)][-2:] == ["Still", " here."]
+    assert [f.text for f in call.downstream_of(LLMTextFrame)][-2:] == ["Still", " here."]
     assert live_framekit_tasks() == []
     assert server.errors == []
 
@@ -184,19 +186,19 @@ async def test_a_slow_first_token_is_not_a_stall_but_a_silent_start_is(
         patient = LLMProcessor(
             provider.make_service(server, first_token_timeout=2.0, stall_timeout=0.1)
         )
-        call = Call([patient])
+        call = LiveCall([patient])
         await call.start()
         await call.send(LLMContextFrame(context=_context()))
         await call.end()
-        assert [f.text for f in call.down_of(LLMTextFrame)] == ["Thinking", " done."]
-        assert call.up_of(ErrorFrame) == []
+        assert [f.text for f in call.downstream_of(LLMTextFrame)] == ["Thinking", " done."]
+        assert call.upstream_of(ErrorFrame) == []
 
         hasty = LLMProcessor(provider.make_service(server, first_token_timeout=0.1))
-        call = Call([hasty])
+        call = LiveCall([hasty])
         await call.start()
         await call.send(LLMContextFrame(context=_context()))
         await call.end()
-        (error,) = call.up_of(ErrorFrame)
+        (error,) = call.upstream_of(ErrorFrame)
         assert isinstance(error.exception, LLMServiceError)
         assert error.exception.kind == "stall"
     assert live_framekit_tasks() == []
@@ -211,20 +213,20 @@ async def test_interruption_cancels_the_stream_and_closes_the_connection(
         opened: list[Any] = []
         _spy_on_streams(service, opened)
         llm = LLMProcessor(service)
-        call = Call([llm])
+        call = LiveCall([llm])
         await call.start()
         await call.send(LLMContextFrame(context=_context()))
         await call.wait_for(lambda f: isinstance(f, LLMTextFrame), count=3)
         await call.send(InterruptionFrame())
-        seen = len(call.down_of(LLMTextFrame))
+        seen = len(call.downstream_of(LLMTextFrame))
         await asyncio.sleep(0.1)  # the paced server would have sent ~5 more words by now
-        assert len(call.down_of(LLMTextFrame)) == seen
-        assert call.down_of(LLMResponseEndFrame) == []
+        assert len(call.downstream_of(LLMTextFrame)) == seen
+        assert call.downstream_of(LLMResponseEndFrame) == []
         assert len(opened) == 1
         assert opened[0].response.is_closed
         await call.end()
     assert live_framekit_tasks() == []
-    assert call.up_of(ErrorFrame) == []
+    assert call.upstream_of(ErrorFrame) == []
 
 
 def _spy_on_streams(service: Any, opened: list[Any]) -> None:
@@ -245,12 +247,16 @@ async def test_metrics_report_time_to_first_token_speed_and_usage(provider: Prov
     script = [Text("One two three four.", faults=[Pace(0.01)], input_tokens=42, output_tokens=5)]
     async with provider.server(script) as server:
         llm = LLMProcessor(provider.make_service(server))
-        call = Call([llm], clock=SystemClock(), metrics=True)
+        call = LiveCall(
+            [llm],
+            clock=SystemClock(),
+            params=PipelineParams(idle_timeout=None, enable_metrics=True),
+        )
         await call.start()
         await call.send(LLMContextFrame(context=_context()))
         await call.end()
 
-    values = {m.kind: m for f in call.down_of(MetricsFrame) for m in f.data}
+    values = {m.kind: m for f in call.downstream_of(MetricsFrame) for m in f.data}
     assert 0 < values["ttfb"].value < 5
     assert values["tokens_in"].value == 42
     assert values["tokens_out"].value == 5
@@ -261,13 +267,13 @@ async def test_metrics_report_time_to_first_token_speed_and_usage(provider: Prov
 
 async def test_no_metrics_when_they_are_off(provider: Provider) -> None:
     call, _ = await _run(provider, [Text("One two.", input_tokens=3, output_tokens=2)])
-    assert call.down_of(MetricsFrame) == []
+    assert call.downstream_of(MetricsFrame) == []
 
 
 async def test_messages_frame_runs_the_llm_too(provider: Provider) -> None:
     async with provider.server([Text("Hi.")]) as server:
         llm = LLMProcessor(provider.make_service(server))
-        call = Call([llm])
+        call = LiveCall([llm])
         await call.start()
         await call.send(
             LLMMessagesFrame(
@@ -278,7 +284,7 @@ async def test_messages_frame_runs_the_llm_too(provider: Provider) -> None:
             )
         )
         await call.end()
-    assert [f.text for f in call.down_of(LLMTextFrame)] == ["Hi."]
+    assert [f.text for f in call.downstream_of(LLMTextFrame)] == ["Hi."]
     assert "Be brief." in str(server.requests[0].json)
 
 

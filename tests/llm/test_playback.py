@@ -24,10 +24,11 @@ from framekit.llm.context import AssistantTurn, LLMContext
 from framekit.processors.llm import LLMProcessor
 from framekit.processors.tts.base import SentenceTTSProcessor
 from framekit.tasks import live_framekit_tasks
+from framekit.testing import LiveCall
 from framekit.testing.fakes.anthropic_server import Text
 from framekit.transports.base.output import OutputTransport
 
-from .helpers import PROVIDERS, Call, Provider
+from .helpers import PROVIDERS, Provider
 
 SECONDS_PER_CHARACTER = 0.05
 FIRST = "Your order A17 shipped on Monday."  # 33 characters: 1.65 s
@@ -60,14 +61,14 @@ def _response(response_id: str, *chunks: str) -> list[Frame]:
 
 async def _speak_and_interrupt(*, after: float) -> AssistantTurn:
     aggregators = create_context_aggregators(LLMContext())
-    call = Call([aggregators.assistant, _Voice(), aggregators.playback, _Line(realtime=True)])
+    call = LiveCall([aggregators.assistant, _Voice(), aggregators.playback, _Line(realtime=True)])
     await call.start()
     await call.send(
         *_response(
             "r1", "Your order A17 ", "shipped on Monday. It will", " arrive on Friday by noon."
         )
     )
-    await call.clock.advance(after)
+    await call.advance(after)
     await call.send(InterruptionFrame())
     await call.end()
     assert live_framekit_tasks() == []
@@ -93,13 +94,13 @@ async def test_a_sentence_not_yet_played_is_not_kept() -> None:
 
 async def test_a_response_heard_to_the_end_is_not_cut_by_a_later_barge_in() -> None:
     aggregators = create_context_aggregators(LLMContext())
-    call = Call([aggregators.assistant, _Voice(), aggregators.playback, _Line(realtime=True)])
+    call = LiveCall([aggregators.assistant, _Voice(), aggregators.playback, _Line(realtime=True)])
     await call.start()
     await call.send(TTSSpeakFrame(text="Hello!"))  # a greeting outside the context
     await call.send(*_response("r1", FIRST))
-    await call.clock.advance(5.0)  # all played: the utterance ended
+    await call.advance(5.0)  # all played: the utterance ended
     await call.send(*_response("r2", SECOND, " And more after that."))
-    await call.clock.advance(0.5)
+    await call.advance(0.5)
     await call.send(InterruptionFrame())
     await call.end()
 
@@ -112,10 +113,10 @@ async def test_a_response_heard_to_the_end_is_not_cut_by_a_later_barge_in() -> N
 async def test_a_response_the_caller_never_heard_is_emptied_and_not_sent() -> None:
     aggregators = create_context_aggregators(LLMContext())
     aggregators.context.add_user("Hi")
-    call = Call([aggregators.assistant, _Voice(), aggregators.playback, _Line(realtime=True)])
+    call = LiveCall([aggregators.assistant, _Voice(), aggregators.playback, _Line(realtime=True)])
     await call.start()
     await call.send(*_response("r1", FIRST))
-    await call.clock.advance(0)  # the response reaches the line; no time passes
+    await call.advance(0)  # the response reaches the line; no time passes
     await call.send(InterruptionFrame())
     await call.end()
 
@@ -131,15 +132,15 @@ async def test_the_next_request_carries_only_what_the_caller_heard(provider: Pro
         aggregators = create_context_aggregators(LLMContext("Be brief."), aggregation_timeout=0)
         llm = LLMProcessor(provider.make_service(server))
         bot = [aggregators.assistant, _Voice(), aggregators.playback, _Line(realtime=True)]
-        call = Call([aggregators.user, llm, *bot])
+        call = LiveCall([aggregators.user, llm, *bot])
         await call.start()
         await call.send(TranscriptionFrame(text="Where is my order?"))
         await _until(lambda: llm.last_run is not None and llm.last_run.text.endswith("noon."))
-        await call.clock.advance(1.65 + 0.825)
+        await call.advance(1.65 + 0.825)
         await call.send(InterruptionFrame())
         await call.send(TranscriptionFrame(text="Sorry, when?"))
         await _until(lambda: llm.last_run is not None and llm.last_run.text == "Friday, yes.")
-        await call.clock.advance(5.0)  # the answer plays out, so the end can drain
+        await call.advance(5.0)  # the answer plays out, so the end can drain
         await call.end()
 
     second = json.dumps(server.requests[1].json["messages"])

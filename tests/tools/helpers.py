@@ -1,4 +1,4 @@
-"""Frames and small processors the tool tests share (the call itself: ``call_harness``)."""
+"""Frames and small processors the tool tests share (the call: ``framekit.testing.LiveCall``)."""
 
 from __future__ import annotations
 

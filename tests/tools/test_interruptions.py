@@ -11,7 +11,6 @@ import asyncio
 from collections import deque
 from collections.abc import Callable
 
-from call_harness import Call
 from framekit.frames import (
     Frame,
     FunctionCallCancelledFrame,
@@ -26,6 +25,7 @@ from framekit.frames import (
 )
 from framekit.interruptions import drop_interruptible
 from framekit.tasks import live_framekit_tasks
+from framekit.testing import LiveCall
 from framekit.tools import (
     GenerationHangUpFrame,
     GenerationTransferCallFrame,
@@ -65,7 +65,7 @@ async def test_unstarted_request_is_dropped_and_a_started_one_finishes() -> None
 
     runner = ToolRunner(tools)
     blocker = Blocker(hold="Let me check both orders.")
-    call = Call([runner, blocker])
+    call = LiveCall([runner, blocker])
     # Queued before the start, the task feeds these in one go: the worker starts c1,
     # then is held by the slow output on the text, with c2 and the end queued behind.
     await call.send(
@@ -85,8 +85,8 @@ async def test_unstarted_request_is_dropped_and_a_started_one_finishes() -> None
     await call.send(InterruptionFrame())
     await call.wait_for(_is(InterruptionFrame))
     # (a) c2 never started: reported cancelled both ways, while c1 still runs.
-    assert [f.call_id for f in call.up_of(FunctionCallCancelledFrame)] == ["c2"]
-    assert [f.call_id for f in call.down_of(FunctionCallCancelledFrame)] == ["c2"]
+    assert [f.call_id for f in call.upstream_of(FunctionCallCancelledFrame)] == ["c2"]
+    assert [f.call_id for f in call.downstream_of(FunctionCallCancelledFrame)] == ["c2"]
     assert runner.running == 1
 
     # (b) c1 had started: the interruption did not cancel it, and its result is kept.
@@ -95,7 +95,10 @@ async def test_unstarted_request_is_dropped_and_a_started_one_finishes() -> None
     await call.send(*response("r2", text("Anything else?", "r2")))
     await call.end()
     assert ran == ["c1"]
-    for results in (call.up_of(FunctionCallResultFrame), call.down_of(FunctionCallResultFrame)):
+    for results in (
+        call.upstream_of(FunctionCallResultFrame),
+        call.downstream_of(FunctionCallResultFrame),
+    ):
         assert [(f.call_id, f.result, f.error) for f in results] == [
             ("c1", "order A shipped", None)
         ]
@@ -123,7 +126,7 @@ async def test_end_call_from_an_interrupted_generation_never_hangs_up_a_live_cal
 
     runner = ToolRunner(tools)
     output = Blocker(hold="Thank you for that, goodbye!")
-    call = Call([runner, output])
+    call = LiveCall([runner, output])
     await call.send(
         *response("r1", text("Thank you for that, goodbye!"), request("c1", "end_call"))
     )
@@ -139,8 +142,8 @@ async def test_end_call_from_an_interrupted_generation_never_hangs_up_a_live_cal
 
     assert hang_ups == [], "the end-call tool never ran"
     assert not [f for f in call.downstream if isinstance(f, HangUpFrame)]
-    assert [f.call_id for f in call.up_of(FunctionCallCancelledFrame)] == ["c1"]
-    assert call.up_of(FunctionCallResultFrame) == []
+    assert [f.call_id for f in call.upstream_of(FunctionCallCancelledFrame)] == ["c1"]
+    assert call.upstream_of(FunctionCallResultFrame) == []
     assert _texts(call.downstream) == ["Sorry, go on: I'm listening."]
     assert call.task.end_reason == "completed"
 
@@ -154,7 +157,7 @@ async def test_a_late_request_from_an_interrupted_response_is_cancelled_on_arriv
         ran.append(context.call_id)
         context.end_call()
 
-    call = Call([ToolRunner(tools)])
+    call = LiveCall([ToolRunner(tools)])
     await call.start()
     await call.send(*response("r1", text("Thanks"))[:2])  # the response has started
     await call.wait_for(_is(LLMTextFrame))
@@ -167,8 +170,8 @@ async def test_a_late_request_from_an_interrupted_response_is_cancelled_on_arriv
     await call.send(*response("r2", text("Goodbye!", "r2"), request("c2", "end_call", "r2")))
     await call.end()
     assert ran == ["c2"]
-    assert [f.call_id for f in call.up_of(FunctionCallCancelledFrame)] == ["c1"]
-    assert [f.call_id for f in call.up_of(FunctionCallResultFrame)] == ["c2"]
+    assert [f.call_id for f in call.upstream_of(FunctionCallCancelledFrame)] == ["c1"]
+    assert [f.call_id for f in call.upstream_of(FunctionCallResultFrame)] == ["c2"]
     assert len([f for f in call.downstream if isinstance(f, HangUpFrame)]) == 1
 
 
@@ -187,7 +190,7 @@ async def test_a_running_end_call_interrupted_keeps_its_result_but_does_not_hang
         seen.append(await context.push_frame(TTSSpeakFrame(text="Bye now.")))
         return "ending the call"
 
-    call = Call([ToolRunner(tools)])
+    call = LiveCall([ToolRunner(tools)])
     await call.start()
     await call.send(*response("r1", text("Goodbye!"), request("c1", "end_call")))
     await entered.wait()
@@ -198,12 +201,12 @@ async def test_a_running_end_call_interrupted_keeps_its_result_but_does_not_hang
     await call.end()
 
     assert seen == [True, False], "the tool sees the interruption; its pushes are refused"
-    [result] = call.up_of(FunctionCallResultFrame)
+    [result] = call.upstream_of(FunctionCallResultFrame)
     assert result.result == "ending the call"
     assert result.error is not None
     assert "not carried out (GenerationHangUpFrame)" in result.error
     assert not [f for f in call.downstream if isinstance(f, HangUpFrame | TTSSpeakFrame)]
-    assert call.up_of(FunctionCallCancelledFrame) == []
+    assert call.upstream_of(FunctionCallCancelledFrame) == []
 
 
 async def test_an_end_call_hangs_up_after_the_goodbye_of_its_response() -> None:
@@ -218,13 +221,13 @@ async def test_an_end_call_hangs_up_after_the_goodbye_of_its_response() -> None:
 
     runner = ToolRunner(tools)
     output = Blocker(hold="Goodbye!")
-    call = Call([runner, output])
+    call = LiveCall([runner, output])
     # The model asks for the tool before it says goodbye.
     await call.send(*response("r1", request("c1", "end_call"), text("Goodbye!")))
     await call.start()
     await output.entered.wait()
     await done.wait()
-    await call.clock.advance(0)  # let the finished tool deliver, if it (wrongly) would
+    await call.advance(0)  # let the finished tool deliver, if it (wrongly) would
     assert not [f for f in call.downstream if isinstance(f, HangUpFrame | FunctionCallResultFrame)]
     output.release.set()
     await call.wait_for(_is(HangUpFrame))
@@ -243,7 +246,7 @@ async def test_an_end_call_hangs_up_after_the_goodbye_of_its_response() -> None:
     ]
     [hang_up] = [f for f in call.downstream if isinstance(f, HangUpFrame)]
     assert hang_up.reason == "resolved"
-    assert [f.error for f in call.up_of(FunctionCallResultFrame)] == [None]
+    assert [f.error for f in call.upstream_of(FunctionCallResultFrame)] == [None]
 
 
 def test_a_generation_hang_up_goes_with_the_speech_in_front_of_it() -> None:

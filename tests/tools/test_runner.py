@@ -5,7 +5,6 @@ from __future__ import annotations
 import asyncio
 import threading
 
-from call_harness import Call
 from framekit.frames import (
     EndFrame,
     ErrorFrame,
@@ -17,7 +16,7 @@ from framekit.frames import (
 )
 from framekit.processors import FrameDirection
 from framekit.tasks import live_framekit_tasks
-from framekit.testing import Advance, run_processor
+from framekit.testing import Advance, LiveCall, run_processor
 from framekit.tools import ToolContext, ToolRegistry, ToolRunner
 from tools.helpers import request, response
 
@@ -200,12 +199,12 @@ async def test_a_graceful_end_waits_for_running_tools() -> None:
         return "found"
 
     runner = ToolRunner(tools)
-    call = Call([runner])
+    call = LiveCall([runner])
     await call.start()
     await call.send(request("c1", "slow_lookup"))
     await entered.wait()
     await call.task.stop_when_done()
-    await call.clock.advance(0)  # let the end frame reach the runner and wait there
+    await call.advance(0)  # let the end frame reach the runner and wait there
     assert runner.queued == 0
     assert not call.task.has_finished()
     assert runner.running == 1
@@ -231,7 +230,7 @@ async def test_a_cancelled_call_leaves_no_tool_running() -> None:
             raise
 
     runner = ToolRunner(tools)
-    call = Call([runner])
+    call = LiveCall([runner])
     await call.start()
     await call.send(*response("r1", request("c1", "forever"), request("c2", "forever")))
     await entered.wait()
@@ -241,4 +240,4 @@ async def test_a_cancelled_call_leaves_no_tool_running() -> None:
     assert cancelled.is_set()
     assert runner.running == 0
     assert live_framekit_tasks() == []
-    assert call.down_of(FunctionCallResultFrame) == []
+    assert call.downstream_of(FunctionCallResultFrame) == []
