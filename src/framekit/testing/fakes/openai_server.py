@@ -18,50 +18,21 @@ from typing import Any
 
 from aiohttp import web
 
-from framekit.testing.fakes._faults import (
-    Fault,
-    MalformedToolArguments,
-    Pace,
-    ResetAfter,
-    SlowFirstToken,
-    SseEvent,
-    StallAfter,
-    StreamErrorAfter,
-    malformed_of,
-)
+from framekit.testing.fakes import _llm_api
+from framekit.testing.fakes._faults import SseEvent, StreamErrorAfter, malformed_of
+from framekit.testing.fakes._llm_api import *  # noqa: F403 - one import serves a test
 from framekit.testing.fakes._llm_script import (
     HttpError,
     Script,
-    ScriptStep,
-    Step,
-    StepFunction,
     Text,
     ToolCall,
     ToolCalls,
     Turn,
     usage_of,
 )
-from framekit.testing.fakes._llm_server import FakeLLMServer, RecordedRequest
+from framekit.testing.fakes._llm_server import FakeLLMServer
 
-__all__ = [
-    "FakeOpenAIServer",
-    "Fault",
-    "HttpError",
-    "MalformedToolArguments",
-    "Pace",
-    "RecordedRequest",
-    "ResetAfter",
-    "Script",
-    "ScriptStep",
-    "SlowFirstToken",
-    "StallAfter",
-    "Step",
-    "StepFunction",
-    "StreamErrorAfter",
-    "Text",
-    "ToolCall",
-    "ToolCalls",
-]
+__all__ = ["FakeOpenAIServer", *_llm_api.__all__]
 
 _ERRORS: dict[int, tuple[str, str | None]] = {
     400: ("invalid_request_error", None),
