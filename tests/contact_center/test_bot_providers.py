@@ -31,6 +31,7 @@ from framekit_contact_center.settings import Settings  # noqa: E402
 from framekit_contact_center.tools import build_tools  # noqa: E402
 
 from framekit.frames import (  # noqa: E402
+    ErrorFrame,
     LLMResponseEndFrame,
     LLMTextFrame,
     TranscriptionFrame,
@@ -51,13 +52,14 @@ from framekit.processors import FrameProcessor  # noqa: E402
 from framekit.processors.llm.base import LLMProcessor  # noqa: E402
 from framekit.processors.stt.fallback import FallbackSTTProcessor  # noqa: E402
 from framekit.processors.tts.fallback import FallbackTTSProcessor  # noqa: E402
+from framekit.testing import LiveCall  # noqa: E402
 from framekit.testing.fakes._faults import ResetAfter  # noqa: E402
 from framekit.testing.fakes._llm_script import HttpError, Text  # noqa: E402
 from framekit.testing.fakes.anthropic_server import FakeAnthropicServer  # noqa: E402
 from framekit.testing.fakes.deepgram_server import FakeDeepgramServer  # noqa: E402
 from framekit.testing.fakes.openai_server import FakeOpenAIServer  # noqa: E402
 from framekit.tools import ToolRegistry  # noqa: E402
-from processors._live_call import LiveCall, frames_of, silence, tone  # noqa: E402
+from processors._caller_audio import frames_of, silence, tone  # noqa: E402
 
 P = TypeVar("P", bound=FrameProcessor)
 HOURS = "What are your opening hours?"
@@ -115,8 +117,8 @@ def _heard_seconds(call: LiveCall) -> float:
 
 async def _ask(call: LiveCall, text: str) -> str:
     """Say ``text`` (as the recognizer would deliver it) and wait for the spoken answer."""
-    await call.send([TranscriptionFrame(text=text, user_id="caller")])
-    await call.wait_for(lambda: bool(_answer(call).strip()), ANSWER_SECONDS)
+    await call.send(TranscriptionFrame(text=text, user_id="caller"))
+    await call.wait_until(lambda: bool(_answer(call).strip()), seconds=ANSWER_SECONDS)
     return _answer(call)
 
 
@@ -149,7 +151,7 @@ async def test_claude_fails_gpt_answers_and_the_caller_hears_it(
     assert isinstance(chain, FallbackLLMService)
     attempts = [(a.link, a.outcome) for a in chain.last_attempts]
     assert attempts == [("anthropic:claude-cc-500", "failed"), ("openai:gpt-cc-500", "answered")]
-    assert not call.errors  # the chain hid the failure from the pipeline
+    assert not call.upstream_of(ErrorFrame)  # the chain hid the failure from the pipeline
 
 
 async def test_every_model_down_the_intent_engine_answers(
@@ -203,7 +205,7 @@ async def test_a_dead_tts_service_leaves_piper_to_speak(
     tts = _stage(task, FallbackTTSProcessor)
     assert tts.spoken_by
     assert all(name.startswith("PiperTTSProcessor") for name in tts.spoken_by)
-    assert any("trying the next voice" in error.error for error in call.errors)
+    assert any("trying the next voice" in error.error for error in call.upstream_of(ErrorFrame))
 
 
 async def test_with_deepgram_configured_the_transcript_comes_from_deepgram(
@@ -214,8 +216,8 @@ async def test_with_deepgram_configured_the_transcript_comes_from_deepgram(
         task = _bot(settings, tools, engine)
         async with LiveCall(task) as call:
             # A tone is the fake's speech; its quiet end is Deepgram's endpoint.
-            await call.send(frames_of(tone(1.2) + silence(1.0)))
-            await call.wait_for(lambda: bool(_answer(call).strip()), ANSWER_SECONDS)
+            await call.send(*frames_of(tone(1.2) + silence(1.0)))
+            await call.wait_until(lambda: bool(_answer(call).strip()), seconds=ANSWER_SECONDS)
             await call.end()
 
     assert [s.transcript for s in deepgram.segments] == [HOURS]

@@ -17,23 +17,25 @@ pytest.importorskip("deepgram", reason="needs the 'deepgram' extra")
 pytest.importorskip("aiohttp", reason="needs the 'testing' extra")
 
 from framekit.audio import MULAW_8K, PCM16_16K, AudioConverter
-from framekit.clock import ManualClock
+from framekit.clock import ManualClock, SystemClock
 from framekit.frames import (
     EndFrame,
+    ErrorFrame,
     InputAudioFrame,
     InterimTranscriptionFrame,
     TranscriptionFrame,
     UserStoppedSpeakingFrame,
 )
 from framekit.processors.stt.deepgram import DeepgramSTTProcessor
+from framekit.testing import LiveCall
 from framekit.testing.fakes.deepgram_server import FakeDeepgramServer
-from processors._live_call import (
+from processors._caller_audio import (
     ESPEAK,
-    LiveCall,
     espeak,
     frames_of,
     silence,
     tone,
+    transcripts,
 )
 
 KEY = "test-key"
@@ -56,13 +58,13 @@ async def test_speech_is_streamed_and_transcribed(tmp_path: Path) -> None:
     audio = silence(0.3) + speech + silence(0.6)
     async with FakeDeepgramServer([SENTENCE], api_key=KEY) as server:
         stt = _stt(server, model="nova-3", language="en-US")
-        async with LiveCall(stt) as call:
-            await call.send(frames_of(audio))
-            await call.wait_for(lambda: bool(call.transcripts))
+        async with LiveCall(stt, clock=SystemClock()) as call:
+            await call.send(*frames_of(audio))
+            await call.wait_until(lambda: bool(transcripts(call)))
             await call.end()
 
-    assert call.transcripts == [SENTENCE]
-    assert not call.errors
+    assert transcripts(call) == [SENTENCE]
+    assert not call.upstream_of(ErrorFrame)
     (conn,) = server.connections
     assert conn.authorization == f"Token {KEY}"
     for name, value in {
@@ -92,15 +94,15 @@ async def test_speech_is_streamed_and_transcribed(tmp_path: Path) -> None:
 async def test_finals_of_one_utterance_become_one_transcription() -> None:
     words = "one two three four five six seven eight"
     server = FakeDeepgramServer([words], api_key=KEY, max_final_seconds=0.5)
-    async with server, LiveCall(_stt(server)) as call:
-        await call.send(frames_of(tone(2.2) + silence(0.5)))
-        await call.wait_for(lambda: bool(call.transcripts))
+    async with server, LiveCall(_stt(server), clock=SystemClock()) as call:
+        await call.send(*frames_of(tone(2.2) + silence(0.5)))
+        await call.wait_until(lambda: bool(transcripts(call)))
         await call.end()
 
     finals = server.connections[0].results(final=True)
     assert len(finals) >= 3  # Deepgram finalized the utterance in pieces
     assert [m["speech_final"] for m in finals] == [False] * (len(finals) - 1) + [True]
-    assert call.transcripts == [words]
+    assert transcripts(call) == [words]
     # interims carry the finalized words in front of the tail still in flux
     last_interim = call.downstream_of(InterimTranscriptionFrame)[-1].text
     assert last_interim.startswith(finals[0]["channel"]["alternatives"][0]["transcript"])
@@ -109,45 +111,45 @@ async def test_finals_of_one_utterance_become_one_transcription() -> None:
 async def test_utterance_end_closes_an_utterance_without_speech_final() -> None:
     async with FakeDeepgramServer(["are you there"], api_key=KEY) as server:
         stt = _stt(server, endpointing=False, utterance_end_ms=500)
-        async with LiveCall(stt) as call:
-            await call.send(frames_of(tone(1.0) + silence(1.2)))
-            await call.wait_for(lambda: bool(call.transcripts))
+        async with LiveCall(stt, clock=SystemClock()) as call:
+            await call.send(*frames_of(tone(1.0) + silence(1.2)))
+            await call.wait_until(lambda: bool(transcripts(call)))
             await call.end()
 
     sent = server.connections[0].sent
     assert not any(m.get("speech_final") for m in sent)
     assert any(m["type"] == "UtteranceEnd" for m in sent)
-    assert call.transcripts == ["are you there"]
+    assert transcripts(call) == ["are you there"]
 
 
 async def test_user_stopped_speaking_sends_finalize_for_an_early_final() -> None:
     async with FakeDeepgramServer(["book a table"], api_key=KEY) as server:
         stt = _stt(server, endpointing=10_000, utterance_end_ms=None)
-        async with LiveCall(stt) as call:
-            await call.send(frames_of(tone(1.0) + silence(0.2)))
+        async with LiveCall(stt, clock=SystemClock()) as call:
+            await call.send(*frames_of(tone(1.0) + silence(0.2)))
             await server.wait_for(lambda: server.heard_seconds >= 1.2)
-            assert not call.transcripts  # endpointing alone would wait 10 s
-            await call.send([UserStoppedSpeakingFrame()])
-            await call.wait_for(lambda: bool(call.transcripts))
+            assert not transcripts(call)  # endpointing alone would wait 10 s
+            await call.send(UserStoppedSpeakingFrame())
+            await call.wait_until(lambda: bool(transcripts(call)))
             await call.end()
 
     conn = server.connections[0]
     assert "Finalize" in conn.messages
     assert conn.results(final=True)[0]["from_finalize"] is True
-    assert call.transcripts == ["book a table"]
+    assert transcripts(call) == ["book a table"]
     assert len(stt.stats.final_latencies) == 1
 
 
 async def test_end_flushes_the_last_words_before_the_end_frame() -> None:
     async with FakeDeepgramServer(["goodbye now"], api_key=KEY) as server:
         stt = _stt(server, endpointing=False, utterance_end_ms=None)
-        async with LiveCall(stt) as call:
-            await call.send(frames_of(tone(0.8)))
+        async with LiveCall(stt, clock=SystemClock()) as call:
+            await call.send(*frames_of(tone(0.8)))
             await server.wait_for(lambda: server.heard_seconds >= 0.8)
             await call.end()
 
-    assert call.transcripts == ["goodbye now"]
-    kinds = [type(f) for f in call.down]
+    assert transcripts(call) == ["goodbye now"]
+    kinds = [type(f) for f in call.downstream]
     assert kinds.index(TranscriptionFrame) < kinds.index(EndFrame)
     assert server.connections[0].sent[-1]["type"] == "Metadata"
 
@@ -165,7 +167,7 @@ async def test_keepalive_only_while_no_audio_flows() -> None:
                 await clock.advance(1.0)
                 await server.wait_for(partial(_sent_keepalives, conn.messages, expected))
             for _ in range(10):  # audio every 0.5 s: no keep-alive needed
-                await call.send(frames_of(silence(0.02)))
+                await call.send(*frames_of(silence(0.02)))
                 await clock.advance(0.5)
             await server.wait_for(lambda: conn.audio_seconds >= 0.2)
             await call.end()
@@ -177,20 +179,23 @@ async def test_keepalive_only_while_no_audio_flows() -> None:
 async def test_without_keepalive_the_idle_close_is_reported_and_reconnected() -> None:
     async with FakeDeepgramServer(api_key=KEY, idle_timeout=0.3) as server:
         stt = _stt(server, keepalive_interval=60.0)
-        async with LiveCall(stt) as call:
+        async with LiveCall(stt, clock=SystemClock()) as call:
             await server.wait_for(lambda: len(server.connections) >= 2)
             await call.cancel()
 
     assert server.connections[0].close_code == 1011
-    assert call.errors
-    assert not any(e.fatal for e in call.errors)
-    assert "closed" in call.errors[0].error or "1011" in call.errors[0].error
+    assert call.upstream_of(ErrorFrame)
+    assert not any(e.fatal for e in call.upstream_of(ErrorFrame))
+    assert (
+        "closed" in call.upstream_of(ErrorFrame)[0].error
+        or "1011" in call.upstream_of(ErrorFrame)[0].error
+    )
 
 
 async def test_keepalive_keeps_an_idle_connection_open() -> None:
     async with FakeDeepgramServer(api_key=KEY, idle_timeout=1.0) as server:
         stt = _stt(server, keepalive_interval=0.1)
-        async with LiveCall(stt) as call:
+        async with LiveCall(stt, clock=SystemClock()) as call:
             await server.wait_for(lambda: bool(server.connections))
             conn = server.connections[0]
             # 1.5 s without audio, longer than the server's idle timeout
@@ -198,24 +203,24 @@ async def test_keepalive_keeps_an_idle_connection_open() -> None:
             await call.end()
 
     assert len(server.connections) == 1
-    assert not call.errors
+    assert not call.upstream_of(ErrorFrame)
 
 
 async def test_refused_auth_is_reported_retried_and_buffered_audio_is_kept() -> None:
     async with FakeDeepgramServer(["still here"], api_key=KEY) as server:
         server.refuse_auth = True
-        async with LiveCall(_stt(server)) as call:
+        async with LiveCall(_stt(server), clock=SystemClock()) as call:
             audio = tone(0.6) + silence(0.5)
-            await call.send(frames_of(audio))
+            await call.send(*frames_of(audio))
             await server.wait_for(lambda: server.rejected >= 3)
             assert not server.connections
             server.refuse_auth = False
-            await call.wait_for(lambda: bool(call.transcripts))
+            await call.wait_until(lambda: bool(transcripts(call)))
             await call.end()
 
-    assert call.transcripts == ["still here"]
-    assert "401" in call.errors[0].error
-    assert not any(e.fatal for e in call.errors)
+    assert transcripts(call) == ["still here"]
+    assert "401" in call.upstream_of(ErrorFrame)[0].error
+    assert not any(e.fatal for e in call.upstream_of(ErrorFrame))
     assert bytes(server.connections[0].audio) == audio  # the gap's audio, then nothing lost
 
 
@@ -223,13 +228,13 @@ async def test_the_end_waits_for_a_reconnect_to_transcribe_buffered_audio() -> N
     async with FakeDeepgramServer(["last words"], api_key=KEY) as server:
         server.refuse_auth = True
         stt = _stt(server, endpointing=False, utterance_end_ms=None)
-        async with LiveCall(stt) as call:
-            await call.send(frames_of(tone(0.6)))
+        async with LiveCall(stt, clock=SystemClock()) as call:
+            await call.send(*frames_of(tone(0.6)))
             await server.wait_for(lambda: server.rejected >= 1)
             server.refuse_auth = False
             await call.end()  # while still disconnected, with 0.6 s of audio waiting
 
-    assert call.transcripts == ["last words"]
+    assert transcripts(call) == ["last words"]
     assert bytes(server.connections[0].audio) == tone(0.6)
 
 
@@ -238,14 +243,14 @@ async def test_dropped_connection_resends_what_was_not_finalized() -> None:
     async with FakeDeepgramServer(["first words", "second words"], api_key=KEY) as server:
         server.drop_after_audio = 1.4  # inside the second utterance
         stt = _stt(server)
-        async with LiveCall(stt) as call:
-            await call.send(frames_of(first + second))
-            await call.wait_for(lambda: len(call.transcripts) == 2)
+        async with LiveCall(stt, clock=SystemClock()) as call:
+            await call.send(*frames_of(first + second))
+            await call.wait_until(lambda: len(transcripts(call)) == 2)
             await call.end()
 
-    assert call.transcripts == ["first words", "second words"]
-    assert len(call.errors) == 1
-    assert not call.errors[0].fatal
+    assert transcripts(call) == ["first words", "second words"]
+    assert len(call.upstream_of(ErrorFrame)) == 1
+    assert not call.upstream_of(ErrorFrame)[0].fatal
     dropped, resumed = server.connections[:2]
     assert dropped.close_code == 1011
     final_end = dropped.results(final=True)[0]
@@ -260,18 +265,18 @@ async def test_stalled_server_cannot_hold_the_end_of_the_call() -> None:
     async with FakeDeepgramServer(["never answered"], api_key=KEY) as server:
         server.stalled = True
         stt = _stt(server, close_timeout=0.3)
-        async with LiveCall(stt) as call:
-            await call.send(frames_of(tone(0.5)))
+        async with LiveCall(stt, clock=SystemClock()) as call:
+            await call.send(*frames_of(tone(0.5)))
             await server.wait_for(lambda: server.heard_seconds >= 0.5)
             await call.end(seconds=5)
 
-    assert call.transcripts == []
+    assert transcripts(call) == []
     assert server.connections[0].messages == ["CloseStream"]
 
 
 async def test_cancel_closes_the_connection() -> None:
     async with FakeDeepgramServer(api_key=KEY) as server:
-        async with LiveCall(_stt(server)) as call:
+        async with LiveCall(_stt(server), clock=SystemClock()) as call:
             await server.wait_for(lambda: bool(server.connections))
             await call.cancel()
         await server.wait_for(lambda: not server.connections[0].open)
@@ -282,18 +287,23 @@ async def test_cancel_closes_the_connection() -> None:
 async def test_telephone_audio_is_sent_as_16k_linear16_and_bad_frames_are_reported() -> None:
     to_mulaw = AudioConverter(PCM16_16K, MULAW_8K)
     phone = to_mulaw.convert(tone(1.0)) + to_mulaw.flush()
-    async with FakeDeepgramServer(api_key=KEY) as server, LiveCall(_stt(server)) as call:
+    async with (
+        FakeDeepgramServer(api_key=KEY) as server,
+        LiveCall(_stt(server), clock=SystemClock()) as call,
+    ):
         await call.send(
-            InputAudioFrame(audio=phone[i : i + 160], format=MULAW_8K)
-            for i in range(0, len(phone), 160)
+            *(
+                InputAudioFrame(audio=phone[i : i + 160], format=MULAW_8K)
+                for i in range(0, len(phone), 160)
+            )
         )
-        await call.send([InputAudioFrame(audio=b"\x00\x01\x02")])
+        await call.send(InputAudioFrame(audio=b"\x00\x01\x02"))
         await server.wait_for(lambda: server.heard_seconds >= 0.95)
         await call.end()
 
     assert server.connections[0].params["sample_rate"] == "16000"
-    assert len(call.errors) == 1
-    assert "not a whole number" in call.errors[0].error
+    assert len(call.upstream_of(ErrorFrame)) == 1
+    assert "not a whole number" in call.upstream_of(ErrorFrame)[0].error
 
 
 def test_a_key_is_required(monkeypatch: pytest.MonkeyPatch) -> None:

@@ -16,9 +16,10 @@ import pytest
 pytest.importorskip("deepgram", reason="needs the 'deepgram' extra")
 pytest.importorskip("aiohttp", reason="needs the 'testing' extra")
 
-from framekit.clock import ManualClock
+from framekit.clock import ManualClock, SystemClock
 from framekit.frames import (
     EndFrame,
+    ErrorFrame,
     InputAudioFrame,
     TranscriptionFrame,
     UserStartedSpeakingFrame,
@@ -26,8 +27,9 @@ from framekit.frames import (
 )
 from framekit.processors.stt.deepgram import DeepgramSTTProcessor
 from framekit.processors.stt.fallback import FallbackSTTProcessor
+from framekit.testing import LiveCall
 from framekit.testing.fakes.deepgram_server import FakeDeepgramServer
-from processors._live_call import ESPEAK, FRAME, LiveCall, espeak, frames_of, silence, tone
+from processors._caller_audio import ESPEAK, FRAME, espeak, frames_of, silence, tone, transcripts
 
 KEY = "test-key"
 
@@ -55,7 +57,7 @@ async def _feed(
     provider hears each frame within milliseconds).
     """
     for frame in frames:
-        await call.send([frame])
+        await call.send(frame)
         if server is not None:
             target = server.heard_seconds + frame.duration - 1e-9
             await server.wait_for(partial(_heard_at_least, server, target))
@@ -70,14 +72,14 @@ async def test_a_healthy_primary_does_all_the_work_and_flushes_before_the_end() 
             api_key=KEY, url=primary_server.url, endpointing=False, utterance_end_ms=None
         )
         stt = FallbackSTTProcessor([primary, _deepgram(secondary_server, "secondary")])
-        async with LiveCall(stt) as call:
-            await call.send(frames_of(tone(0.6)))
+        async with LiveCall(stt, clock=SystemClock()) as call:
+            await call.send(*frames_of(tone(0.6)))
             await primary_server.wait_for(lambda: primary_server.heard_seconds >= 0.6)
             await secondary_server.wait_for(lambda: bool(secondary_server.connections))
             await call.end()  # the words are still in the primary: the end flushes them
 
-    assert call.transcripts == ["primary words"]
-    kinds = [type(f) for f in call.down]
+    assert transcripts(call) == ["primary words"]
+    kinds = [type(f) for f in call.downstream]
     assert kinds.index(TranscriptionFrame) < kinds.index(EndFrame)
     assert len(call.downstream_of(InputAudioFrame)) == 30  # each frame passes once
     assert not stt.stats.switches
@@ -95,20 +97,20 @@ async def test_an_error_switches_provider_and_replays_the_utterance() -> None:
         primary = _deepgram(primary_server, "primary")
         secondary = _deepgram(secondary_server, "secondary")
         stt = FallbackSTTProcessor([primary, secondary])
-        async with LiveCall(stt) as call:
-            await call.send(frames_of(audio))
-            await call.wait_for(lambda: bool(call.transcripts))
+        async with LiveCall(stt, clock=SystemClock()) as call:
+            await call.send(*frames_of(audio))
+            await call.wait_until(lambda: bool(transcripts(call)))
             # the primary comes back on standby, without the audio it had not finalized
             await primary_server.wait_for(lambda: len(primary_server.connections) == 2)
             await call.end()
 
-    assert call.transcripts == ["secondary words"]
+    assert transcripts(call) == ["secondary words"]
     assert stt.active is secondary
     (switch,) = stt.stats.switches
     assert (switch.old, switch.new) == ("primary", "secondary")
     assert switch.reason.startswith("error")
-    assert len(call.errors) == 1
-    assert not call.errors[0].fatal
+    assert len(call.upstream_of(ErrorFrame)) == 1
+    assert not call.upstream_of(ErrorFrame)[0].fatal
     # the secondary heard the whole utterance: the replay, then live audio, in order
     assert bytes(secondary_server.connections[0].audio) == audio
     assert not primary_server.connections[1].audio  # discarded, not resent: no late words
@@ -135,15 +137,15 @@ async def test_a_silent_provider_is_abandoned_and_the_next_hears_everything() ->
                 sent += 1
             await secondary_server.wait_for(lambda: secondary_server.heard_seconds >= 0.7)
             await _feed(call, clock, speech[sent:] + tail, secondary_server)
-            await call.wait_for(lambda: bool(call.transcripts))
+            await call.wait_until(lambda: bool(transcripts(call)))
             await call.end()
 
     (switch,) = stt.stats.switches
     assert switch.reason.startswith("no result")
     # 0.2 s of silence, then 0.5 s of unanswered speech
     assert switch.at == pytest.approx(0.7, abs=0.05)
-    assert call.transcripts == ["secondary words"]
-    assert not call.errors
+    assert transcripts(call) == ["secondary words"]
+    assert not call.upstream_of(ErrorFrame)
     heard = bytes(secondary_server.connections[0].audio)
     assert heard == b"".join(f.audio for f in speech + tail)
     assert stt.health[0].total_failures == 1
@@ -156,16 +158,18 @@ async def test_a_refused_primary_is_skipped_from_the_start_and_its_retries_stay_
         primary_server.refuse_auth = True
         primary = _deepgram(primary_server, "primary")
         stt = FallbackSTTProcessor([primary, _deepgram(secondary_server, "secondary")])
-        async with LiveCall(stt) as call:
-            await call.wait_for(lambda: bool(stt.stats.switches))
-            await call.send(frames_of(tone(0.6) + silence(0.5)))
-            await call.wait_for(lambda: bool(call.transcripts))
+        async with LiveCall(stt, clock=SystemClock()) as call:
+            await call.wait_until(lambda: bool(stt.stats.switches))
+            await call.send(*frames_of(tone(0.6) + silence(0.5)))
+            await call.wait_until(lambda: bool(transcripts(call)))
             await primary_server.wait_for(lambda: primary_server.rejected >= 3)
             await call.end()
 
-    assert call.transcripts == ["secondary words"]
-    assert len(call.errors) == 1  # the standby's further failures are logged, not pushed
-    assert "401" in call.errors[0].error
+    assert transcripts(call) == ["secondary words"]
+    assert (
+        len(call.upstream_of(ErrorFrame)) == 1
+    )  # the standby's further failures are logged, not pushed
+    assert "401" in call.upstream_of(ErrorFrame)[0].error
     assert stt.health[0].total_failures >= 3
 
 
@@ -190,15 +194,15 @@ async def test_the_primary_is_tried_again_after_its_cooldown() -> None:
                 await _feed(call, clock, first[sent : sent + 1])
                 sent += 1
             await _feed(call, clock, first[sent:], secondary_server)
-            await call.wait_for(lambda: call.transcripts == ["secondary words"])
+            await call.wait_until(lambda: transcripts(call) == ["secondary words"])
             await _feed(call, clock, quiet)
             assert stt.active is primary
             await primary.wait_connected()
             await _feed(call, clock, second)
-            await call.wait_for(lambda: len(call.transcripts) == 2)
+            await call.wait_until(lambda: len(transcripts(call)) == 2)
             await call.end()
 
-    assert call.transcripts == ["secondary words", "primary again"]
+    assert transcripts(call) == ["secondary words", "primary again"]
     assert [s.reason.split(":")[0] for s in stt.stats.switches] == ["error", "cool-down over"]
     assert stt.stats.switches[1].at >= stt.stats.switches[0].at + 3.0
 
@@ -212,14 +216,14 @@ async def test_speaking_events_are_replayed_with_the_audio() -> None:
         primary_server.drop_after_audio = 0.4
         secondary = _deepgram(secondary_server, "secondary")
         stt = FallbackSTTProcessor([_deepgram(primary_server, "primary"), secondary])
-        async with LiveCall(stt) as call:
-            await call.send(frames)
-            await call.wait_for(lambda: bool(call.transcripts))
+        async with LiveCall(stt, clock=SystemClock()) as call:
+            await call.send(*frames)
+            await call.wait_until(lambda: bool(transcripts(call)))
             await call.end()
 
     # the stop event reached the secondary after the replay: it sent Finalize for the words
     assert "Finalize" in secondary_server.connections[0].messages
-    assert call.transcripts == ["secondary words"]
+    assert transcripts(call) == ["secondary words"]
     assert len(call.downstream_of(UserStartedSpeakingFrame)) == 1  # the caller's, not replays
 
 
@@ -239,12 +243,12 @@ async def test_whisper_takes_over_the_sentence_deepgram_lost(tmp_path: Path) -> 
         server.drop_after_audio = 1.0
         whisper = whisper_module.WhisperSTTProcessor(speculative=False)
         stt = FallbackSTTProcessor([_deepgram(server, "deepgram"), whisper])
-        async with LiveCall(stt) as call:
-            await call.send(frames)
-            await call.wait_for(lambda: bool(call.transcripts), seconds=60)
+        async with LiveCall(stt, clock=SystemClock()) as call:
+            await call.send(*frames)
+            await call.wait_until(lambda: bool(transcripts(call)), seconds=60)
             await call.end(seconds=60)
 
-    (text,) = call.transcripts
+    (text,) = transcripts(call)
     words = text.lower()
     assert words.startswith("please transfer")  # said before Deepgram failed: replayed
     assert "department" in words  # said after
