@@ -1,4 +1,7 @@
-"""What the TTS tests share: a live call, a gate that holds audio, audio measurements."""
+"""What the TTS tests share: a gate that holds audio, audio measurements, child processes.
+
+The call itself is :class:`framekit.testing.LiveCall`.
+"""
 
 from __future__ import annotations
 
@@ -6,66 +9,12 @@ import asyncio
 import math
 import os
 import struct
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 
 import numpy as np
 
-from framekit.clock import Clock, SystemClock
 from framekit.frames import Frame, TTSAudioFrame
-from framekit.pipeline.params import PipelineParams
-from framekit.pipeline.pipeline import Pipeline
-from framekit.pipeline.task import PipelineTask
 from framekit.processors.base import FrameDirection, FrameProcessor
-
-
-class LiveCall:
-    """A running call around some processors, with waits on what leaves it."""
-
-    def __init__(
-        self,
-        processors: Sequence[FrameProcessor],
-        *,
-        out_rate: int = 16000,
-        clock: Clock | None = None,
-    ) -> None:
-        params = PipelineParams(idle_timeout=None, audio_out_sample_rate=out_rate)
-        pipeline = Pipeline(list(processors))
-        self.task = PipelineTask(pipeline, params=params, clock=clock or SystemClock())
-        self.out: list[Frame] = []
-        self.up: list[Frame] = []
-        self._watch: list[tuple[Callable[[Frame], bool], asyncio.Event]] = []
-        self.task.on_downstream_exit(self._exited)
-        self.task.on_upstream_exit(self.up.append)
-        self._runner: asyncio.Task[None] | None = None
-
-    def _exited(self, frame: Frame) -> None:
-        self.out.append(frame)
-        for match, event in self._watch:
-            if match(frame):
-                event.set()
-
-    async def start(self) -> None:
-        self._runner = asyncio.create_task(self.task.run())
-        await self.task.wait_started()
-
-    async def wait_for(self, match: Callable[[Frame], bool], count: int = 1) -> None:
-        """Wait until ``count`` frames that ``match`` have left the pipeline."""
-        while sum(1 for f in self.out if match(f)) < count:
-            event = asyncio.Event()
-            self._watch.append((match, event))
-            await asyncio.wait_for(event.wait(), 20)
-            self._watch.remove((match, event))
-
-    async def send(self, *frames: Frame) -> None:
-        await self.task.queue_frames(frames)
-
-    async def end(self, *, cancel: bool = False) -> None:
-        if cancel:
-            await self.task.cancel()
-        else:
-            await self.task.stop_when_done()
-        assert self._runner is not None
-        await asyncio.wait_for(self._runner, 20)
 
 
 class AudioGate(FrameProcessor):

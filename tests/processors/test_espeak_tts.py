@@ -20,8 +20,8 @@ from framekit.frames import (
 )
 from framekit.pipeline.params import PipelineParams
 from framekit.processors.tts.espeak import EspeakTTSProcessor
-from framekit.testing import FrameCapture, run_processor
-from processors._tts_helpers import AudioGate, LiveCall, audio_of, child_processes, rms
+from framekit.testing import FrameCapture, LiveCall, run_processor
+from processors._tts_helpers import AudioGate, audio_of, child_processes, rms
 
 pytestmark = pytest.mark.skipif(shutil.which("espeak-ng") is None, reason="needs espeak-ng")
 
@@ -101,7 +101,7 @@ async def test_an_unknown_voice_is_a_non_fatal_error_with_espeaks_reason() -> No
 @pytest.mark.parametrize("how", ["interruption", "cancel"])
 async def test_the_process_is_killed_and_reaped_when_speech_stops(how: str) -> None:
     gate = AudioGate()
-    call = LiveCall([EspeakTTSProcessor(), gate])
+    call = LiveCall([EspeakTTSProcessor(), gate], clock=SystemClock(), timeout=20)
     await call.start()
     await call.send(TTSSpeakFrame(text=LONG))
     await gate.holding.wait()  # espeak-ng is mid-answer, its pipe full behind the gate
@@ -119,6 +119,6 @@ async def test_the_process_is_killed_and_reaped_when_speech_stops(how: str) -> N
         await call.wait_for(lambda f: isinstance(f, TTSStoppedFrame))
         await call.end()
     else:
-        await call.end(cancel=True)
+        await call.cancel()
     assert child_processes("espeak-ng") == []
-    assert not [f for f in call.up if isinstance(f, ErrorFrame)]
+    assert not [f for f in call.upstream if isinstance(f, ErrorFrame)]

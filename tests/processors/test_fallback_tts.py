@@ -24,8 +24,8 @@ from framekit.pipeline.params import PipelineParams
 from framekit.processors.tts.espeak import EspeakTTSProcessor
 from framekit.processors.tts.fallback import FallbackTTSProcessor
 from framekit.processors.tts.http import HTTPTTSProcessor
-from framekit.testing import FrameCapture, run_processor
-from processors._tts_helpers import LiveCall, audio_of, rms
+from framekit.testing import FrameCapture, LiveCall, run_processor
+from processors._tts_helpers import audio_of, rms
 from processors._tts_server import TTSServer
 
 pytestmark = pytest.mark.skipif(shutil.which("espeak-ng") is None, reason="needs espeak-ng")
@@ -164,7 +164,7 @@ async def test_the_circuit_skips_a_dead_service_and_tries_it_after_the_cool_down
     tts = FallbackTTSProcessor(
         [http, EspeakTTSProcessor(name="espeak")], failure_threshold=2, cooldown=10.0
     )
-    call = LiveCall([tts], clock=clock)
+    call = LiveCall([tts], clock=clock, timeout=20)
     await call.start()
 
     async def say(text: str, count: int) -> None:
@@ -187,4 +187,4 @@ async def test_the_circuit_skips_a_dead_service_and_tries_it_after_the_cool_down
 
     assert server.hits("/toggle") == 5
     assert tts.spoken_by == ["espeak"] * 5 + ["cloud"] * 2
-    assert len(call.up) == 3  # one error per failed request, none for skipped sentences
+    assert len(call.upstream) == 3  # one error per failed request, none for skipped sentences

@@ -31,8 +31,8 @@ from framekit.frames import (
 )
 from framekit.pipeline.params import PipelineParams
 from framekit.processors.tts.http import HTTPTTSProcessor
-from framekit.testing import FrameCapture, run_processor
-from processors._tts_helpers import LiveCall, audio_of, dominant_hz, rms
+from framekit.testing import FrameCapture, LiveCall, run_processor
+from processors._tts_helpers import audio_of, dominant_hz, rms
 from processors._tts_server import TTSServer
 
 needs_espeak = pytest.mark.skipif(shutil.which("espeak-ng") is None, reason="needs espeak-ng")
@@ -218,7 +218,7 @@ async def test_a_total_timeout_ends_an_endless_answer(server: TTSServer) -> None
 
 
 async def test_interruption_drops_the_connection_so_the_service_stops(server: TTSServer) -> None:
-    call = LiveCall([HTTPTTSProcessor(url=server.url("/endless"))])
+    call = LiveCall([HTTPTTSProcessor(url=server.url("/endless"))], clock=SystemClock(), timeout=20)
     await call.start()
     await call.send(TTSSpeakFrame(text="Talk forever."))
     await call.wait_for(lambda f: isinstance(f, TTSAudioFrame), count=3)
@@ -229,9 +229,9 @@ async def test_interruption_drops_the_connection_so_the_service_stops(server: TT
     await call.end()
 
     await server.left.wait()  # the handler saw the client go (a hang fails the test's timeout)
-    cut = call.out.index(interruption)
-    assert not [f for f in call.out[cut:] if isinstance(f, TTSAudioFrame)]
-    assert not call.up  # an interruption is not an error
+    cut = call.downstream.index(interruption)
+    assert not [f for f in call.downstream[cut:] if isinstance(f, TTSAudioFrame)]
+    assert not call.upstream  # an interruption is not an error
 
 
 async def test_a_shared_session_serves_several_calls_and_stays_open(server: TTSServer) -> None:
@@ -248,7 +248,7 @@ async def test_a_shared_session_serves_several_calls_and_stays_open(server: TTSS
 
 async def test_an_own_session_is_closed_with_the_call(server: TTSServer) -> None:
     tts = HTTPTTSProcessor(url=server.url("/raw"))
-    call = LiveCall([tts])
+    call = LiveCall([tts], clock=SystemClock(), timeout=20)
     await call.start()
     session = tts._session  # the processor's own, opened when the call started
     assert session is not None

@@ -6,9 +6,8 @@ to the output where a test must know *what* was said, not only that audio came o
 
 from __future__ import annotations
 
-import asyncio
 import dataclasses
-from collections.abc import AsyncIterator, Callable
+from collections.abc import AsyncIterator
 from typing import Any
 
 import numpy as np
@@ -30,9 +29,8 @@ from framekit.frames import (
 from framekit.models.piper import PiperEngine
 from framekit.models.whisper import WhisperEngine
 from framekit.pipeline.params import PipelineParams
-from framekit.pipeline.task import PipelineTask
 from framekit.processors.tts.piper import PiperTTSProcessor
-from framekit.testing import run_processor
+from framekit.testing import LiveCall, run_processor
 from models._wer import word_error_rate
 
 pytest.importorskip("piper", reason="needs the 'piper' extra")
@@ -54,40 +52,12 @@ def _audio_seconds(frames: list[Frame]) -> float:
     return sum(f.duration for f in frames if isinstance(f, TTSAudioFrame))
 
 
-class _Call:
-    """A live call around one processor, with waits on what leaves it."""
-
-    def __init__(self, processor: PiperTTSProcessor, out_rate: int = 16000) -> None:
-        params = PipelineParams(idle_timeout=None, audio_out_sample_rate=out_rate)
-        self.task = PipelineTask(processor, params=params, clock=SystemClock())
-        self.out: list[Frame] = []
-        self._watch: list[tuple[Callable[[Frame], bool], asyncio.Event]] = []
-        self.task.on_downstream_exit(self._exited)
-
-    def _exited(self, frame: Frame) -> None:
-        self.out.append(frame)
-        for match, event in self._watch:
-            if match(frame):
-                event.set()
-
-    async def wait_for(self, match: Callable[[Frame], bool]) -> None:
-        event = asyncio.Event()
-        self._watch.append((match, event))
-        if not any(match(f) for f in self.out):
-            await asyncio.wait_for(event.wait(), 60)
-
-    async def send(self, *frames: Frame) -> None:
-        await self.task.queue_frames(frames)
-
-
 @pytest.fixture
-async def call(engine: PiperEngine) -> AsyncIterator[_Call]:
-    live = _Call(PiperTTSProcessor(engine=engine))
-    runner = asyncio.create_task(live.task.run())
-    await live.task.wait_started()
+async def call(engine: PiperEngine) -> AsyncIterator[LiveCall]:
+    live = LiveCall(PiperTTSProcessor(engine=engine), clock=SystemClock(), timeout=60)
+    await live.start()
     yield live
-    await live.task.stop_when_done()
-    await asyncio.wait_for(runner, 60)
+    await live.end()
 
 
 async def test_streamed_text_becomes_one_utterance_per_sentence(engine: PiperEngine) -> None:
@@ -149,7 +119,7 @@ async def test_output_format_is_the_pipeline_output_rate(
     assert level > 500  # speech, not silence
 
 
-async def test_the_first_sentence_plays_before_the_rest_arrives(call: _Call) -> None:
+async def test_the_first_sentence_plays_before_the_rest_arrives(call: LiveCall) -> None:
     await call.send(*(LLMTextFrame(text=t) for t in _chunks("Thanks for waiting. ")))
 
     # Nothing else has been sent: audio can only come from the first sentence alone.
@@ -158,19 +128,19 @@ async def test_the_first_sentence_plays_before_the_rest_arrives(call: _Call) -> 
 
     await call.send(LLMTextFrame(text="Your table is ready"), LLMResponseEndFrame())
     await call.wait_for(lambda f: isinstance(f, LLMResponseEndFrame))
-    assert [type(f) for f in call.out].count(TTSStartedFrame) == 2
+    assert [type(f) for f in call.downstream].count(TTSStartedFrame) == 2
 
 
-async def test_speak_frame_is_spoken_as_is_and_not_passed_on(call: _Call) -> None:
+async def test_speak_frame_is_spoken_as_is_and_not_passed_on(call: LiveCall) -> None:
     await call.send(TTSSpeakFrame(text="Welcome to the clinic. How can I help?"))
     await call.wait_for(lambda f: isinstance(f, TTSStoppedFrame))
 
-    assert not [f for f in call.out if isinstance(f, TTSSpeakFrame)]
-    assert _audio_seconds(call.out) > 1.5
+    assert not [f for f in call.downstream if isinstance(f, TTSSpeakFrame)]
+    assert _audio_seconds(call.downstream) > 1.5
 
 
 async def test_interruption_stops_audio_and_drops_the_unfinished_sentence(
-    call: _Call, engine: PiperEngine
+    call: LiveCall, engine: PiperEngine
 ) -> None:
     sentences = " ".join(f"This is sentence number {n} of a very long answer." for n in range(8))
     await call.send(LLMTextFrame(text=f"{sentences} Half a sentence about bananas"))
@@ -179,21 +149,21 @@ async def test_interruption_stops_audio_and_drops_the_unfinished_sentence(
     interruption = InterruptionFrame()
     await call.send(interruption)
     await call.wait_for(lambda f: f is interruption)
-    cut = call.out.index(interruption)
-    heard = _audio_seconds(call.out[:cut])
+    cut = call.downstream.index(interruption)
+    heard = _audio_seconds(call.downstream[:cut])
 
     await call.send(LLMTextFrame(text="Okay, stopping."), LLMResponseEndFrame())
     await call.wait_for(lambda f: isinstance(f, LLMResponseEndFrame))
-    after = call.out[cut + 1 :]
+    after = call.downstream[cut + 1 :]
 
     full = len(b"".join(engine.synthesize(sentences))) / 2 / engine.sample_rate
     assert heard < full / 2  # most of the long answer was never synthesized
-    before_ids = {f.context_id for f in call.out[:cut] if isinstance(f, TTSAudioFrame)}
+    before_ids = {f.context_id for f in call.downstream[:cut] if isinstance(f, TTSAudioFrame)}
     after_ids = {f.context_id for f in after if isinstance(f, TTSAudioFrame)}
     assert before_ids
     assert after_ids
     assert not before_ids & after_ids  # no audio of the interrupted answer came out after it
-    assert [type(f) for f in call.out[:cut]].count(TTSStartedFrame) < 8
+    assert [type(f) for f in call.downstream[:cut]].count(TTSStartedFrame) < 8
     pcm = b"".join(f.audio for f in after if isinstance(f, TTSAudioFrame))
     assert pcm  # the processor speaks again after the interruption
     said = WhisperEngine.shared().transcribe(pcm, "en").text
@@ -238,7 +208,7 @@ async def test_first_audio_frame_of_a_long_sentence_leaves_after_one_window() ->
             return split.decoder.run(*args)
 
     engine._split = dataclasses.replace(split, decoder=CountingDecoder())
-    live = _Call(PiperTTSProcessor(engine=engine))
+    live = LiveCall(PiperTTSProcessor(engine=engine), clock=SystemClock(), timeout=60)
     at_first_audio: list[int] = []
     live.task.on_downstream_exit(
         lambda f: (
@@ -247,14 +217,12 @@ async def test_first_audio_frame_of_a_long_sentence_leaves_after_one_window() ->
             else None
         )
     )
-    runner = asyncio.create_task(live.task.run())
-    await live.task.wait_started()
+    await live.start()
     text = "Your order of three blue chairs shipped yesterday and should arrive on Friday."
     await live.send(*(LLMTextFrame(text=t) for t in _chunks(text)), LLMResponseEndFrame())
     await live.wait_for(lambda f: isinstance(f, TTSStoppedFrame))
-    await live.task.stop_when_done()
-    await asyncio.wait_for(runner, 60)
+    await live.end()
 
     assert at_first_audio == [1]
     assert len(runs) >= 4
-    assert _audio_seconds(live.out) > 2.5  # the whole sentence still came out, in order
+    assert _audio_seconds(live.downstream) > 2.5  # the whole sentence still came out, in order
