@@ -23,6 +23,7 @@ from framekit.testing.fakes._faults import (
     SlowFirstToken,
     SseEvent,
     StallAfter,
+    StreamErrorAfter,
     reset_connection,
     write_events,
 )
@@ -33,6 +34,7 @@ from framekit.testing.fakes._llm_script import (
     ScriptStep,
     Step,
     StepFunction,
+    Turn,
 )
 
 __all__ = ["FakeLLMServer", "RecordedRequest"]
@@ -70,6 +72,29 @@ class FakeLLMServer:
 
     # Subclasses provide these.
     def _routes(self) -> list[web.RouteDef]:
+        """The provider's endpoints; the generation endpoint's handler is :meth:`_answer`."""
+        raise NotImplementedError
+
+    def _refusal(self, request: web.Request, body: dict[str, Any]) -> web.Response | None:
+        """The error the real API would answer before generating anything, if any."""
+        return None
+
+    def _error(
+        self, status: int, message: str, *, error_type: str | None = None, **headers: str
+    ) -> web.Response:
+        """An error response in the provider's shape."""
+        raise NotImplementedError
+
+    def _response_body(self, turn: Turn, body: dict[str, Any]) -> dict[str, Any]:
+        """The non-streamed answer to ``body``."""
+        raise NotImplementedError
+
+    def _stream_events(self, turn: Turn, body: dict[str, Any]) -> list[SseEvent]:
+        """The streamed answer to ``body``."""
+        raise NotImplementedError
+
+    def _stream_error(self, error: StreamErrorAfter) -> SseEvent:
+        """The in-stream error event a :class:`StreamErrorAfter` fault sends."""
         raise NotImplementedError
 
     def _base_path(self) -> str:
@@ -164,6 +189,30 @@ class FakeLLMServer:
             self.errors.append(LookupError(message))
             return HttpError(500, message, retryable=False)
         return step
+
+    async def _answer(self, request: web.Request) -> web.StreamResponse:
+        """A generation request: checked, logged, then answered from the script."""
+        body = await self._read(request)
+        refusal = self._refusal(request, body)
+        if refusal is not None:
+            self._record(request, body, None)
+            return refusal
+        step = self._next_step(body)
+        self._record(request, body, step)
+        if isinstance(step, HttpError):
+            return self._error(
+                step.status,
+                step.message or f"HTTP {step.status} (fake)",
+                error_type=step.error_type,
+                **self._error_headers(step),
+            )
+        if body.get("stream"):
+            error = next((f for f in step.faults if isinstance(f, StreamErrorAfter)), None)
+            error_event = self._stream_error(error) if error else None
+            return await self._answer_stream(
+                request, self._stream_events(step, body), step.faults, error_event
+            )
+        return await self._answer_unary(request, step.faults, self._response_body(step, body))
 
     async def _answer_unary(
         self, request: web.Request, faults: Sequence[Fault], payload: dict[str, Any]

@@ -20,7 +20,6 @@ from framekit.testing.fakes import _llm_api
 from framekit.testing.fakes._faults import SseEvent, StreamErrorAfter, malformed_of
 from framekit.testing.fakes._llm_api import *  # noqa: F403 - one import serves a test
 from framekit.testing.fakes._llm_script import (
-    HttpError,
     Script,
     Text,
     ToolCall,
@@ -102,7 +101,7 @@ class FakeAnthropicServer(FakeLLMServer):
         self._strict = strict
 
     def _routes(self) -> list[web.RouteDef]:
-        return [web.post("/v1/messages", self._messages)]
+        return [web.post("/v1/messages", self._answer)]
 
     def _extra_headers(self) -> dict[str, str]:
         return {"request-id": self._new_id("req_")}
@@ -140,38 +139,9 @@ class FakeAnthropicServer(FakeLLMServer):
         problem = _missing_tool_results(messages)
         return self._error(400, problem) if problem else None
 
-    async def _messages(self, request: web.Request) -> web.StreamResponse:
-        body = await self._read(request)
-        refusal = self._refusal(request, body)
-        if refusal is not None:
-            self._record(request, body, None)
-            return refusal
-        step = self._next_step(body)
-        self._record(request, body, step)
-        if isinstance(step, HttpError):
-            return self._error(
-                step.status,
-                step.message or f"HTTP {step.status} (fake)",
-                error_type=step.error_type,
-                **self._error_headers(step),
-            )
-        if body.get("stream"):
-            error = next((f for f in step.faults if isinstance(f, StreamErrorAfter)), None)
-            error_event = (
-                _sse(
-                    "error",
-                    {
-                        "type": "error",
-                        "error": {"type": error.error_type, "message": error.message},
-                    },
-                )
-                if error
-                else None
-            )
-            return await self._answer_stream(
-                request, self._events(step, body), step.faults, error_event
-            )
-        return await self._answer_unary(request, step.faults, self._message(step, body))
+    def _stream_error(self, error: StreamErrorAfter) -> SseEvent:
+        body = {"type": "error", "error": {"type": error.error_type, "message": error.message}}
+        return _sse("error", body)
 
     def _blocks(self, turn: Turn) -> list[Text | ToolCall]:
         if isinstance(turn, Text):
@@ -185,7 +155,7 @@ class FakeAnthropicServer(FakeLLMServer):
             return "tool_use"
         return "max_tokens" if turn.truncated else "end_turn"
 
-    def _message(self, turn: Turn, body: dict[str, Any]) -> dict[str, Any]:
+    def _response_body(self, turn: Turn, body: dict[str, Any]) -> dict[str, Any]:
         """The non-streamed Message object."""
         input_tokens, output_tokens = usage_of(turn, body)
         content: list[dict[str, Any]] = []
@@ -212,11 +182,11 @@ class FakeAnthropicServer(FakeLLMServer):
             "usage": {"input_tokens": input_tokens, "output_tokens": output_tokens},
         }
 
-    def _events(self, turn: Turn, body: dict[str, Any]) -> list[SseEvent]:
+    def _stream_events(self, turn: Turn, body: dict[str, Any]) -> list[SseEvent]:
         """The stream of events for one turn, in the order the real API sends them."""
         input_tokens, output_tokens = usage_of(turn, body)
         malformed = malformed_of(turn.faults)
-        start = self._message(turn, body)
+        start = self._response_body(turn, body)
         start.update(content=[], stop_reason=None)
         start["usage"] = {"input_tokens": input_tokens, "output_tokens": 1}
         events = [_sse("message_start", {"type": "message_start", "message": start})]

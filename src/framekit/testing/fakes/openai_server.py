@@ -22,7 +22,6 @@ from framekit.testing.fakes import _llm_api
 from framekit.testing.fakes._faults import SseEvent, StreamErrorAfter, malformed_of
 from framekit.testing.fakes._llm_api import *  # noqa: F403 - one import serves a test
 from framekit.testing.fakes._llm_script import (
-    HttpError,
     Script,
     Text,
     ToolCall,
@@ -114,8 +113,8 @@ class FakeOpenAIServer(FakeLLMServer):
     def _routes(self) -> list[web.RouteDef]:
         # Some OpenAI-compatible clients leave out the /v1 prefix; local servers accept both.
         return [
-            web.post("/v1/chat/completions", self._completions),
-            web.post("/chat/completions", self._completions),
+            web.post("/v1/chat/completions", self._answer),
+            web.post("/chat/completions", self._answer),
             web.get("/v1/models", self._list_models),
             web.get("/models", self._list_models),
         ]
@@ -163,28 +162,8 @@ class FakeOpenAIServer(FakeLLMServer):
         ]
         return web.json_response({"object": "list", "data": data})
 
-    async def _completions(self, request: web.Request) -> web.StreamResponse:
-        body = await self._read(request)
-        refusal = self._refusal(request, body)
-        if refusal is not None:
-            self._record(request, body, None)
-            return refusal
-        step = self._next_step(body)
-        self._record(request, body, step)
-        if isinstance(step, HttpError):
-            return self._error(
-                step.status,
-                step.message or f"HTTP {step.status} (fake)",
-                error_type=step.error_type,
-                **self._error_headers(step),
-            )
-        if body.get("stream"):
-            error = next((f for f in step.faults if isinstance(f, StreamErrorAfter)), None)
-            error_event = _sse(_error_body(500, error.message, error.error_type)) if error else None
-            return await self._answer_stream(
-                request, self._chunks(step, body), step.faults, error_event
-            )
-        return await self._answer_unary(request, step.faults, self._completion(step, body))
+    def _stream_error(self, error: StreamErrorAfter) -> SseEvent:
+        return _sse(_error_body(500, error.message, error.error_type))
 
     @staticmethod
     def _finish_reason(turn: Turn) -> str:
@@ -206,7 +185,7 @@ class FakeOpenAIServer(FakeLLMServer):
             return []
         return [(call.id or self._new_id("call_"), call) for call in turn.calls]
 
-    def _completion(self, turn: Turn, body: dict[str, Any]) -> dict[str, Any]:
+    def _response_body(self, turn: Turn, body: dict[str, Any]) -> dict[str, Any]:
         """The non-streamed `chat.completion` object."""
         malformed = malformed_of(turn.faults)
         message: dict[str, Any] = {
@@ -241,7 +220,7 @@ class FakeOpenAIServer(FakeLLMServer):
             "usage": self._usage(turn, body),
         }
 
-    def _chunks(self, turn: Turn, body: dict[str, Any]) -> list[SseEvent]:
+    def _stream_events(self, turn: Turn, body: dict[str, Any]) -> list[SseEvent]:
         """The `chat.completion.chunk` stream for one turn, ending with `[DONE]`."""
         options = body.get("stream_options")
         include_usage = isinstance(options, dict) and bool(options.get("include_usage"))
