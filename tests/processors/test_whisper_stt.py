@@ -14,7 +14,7 @@ import numpy as np
 import pytest
 
 from framekit.audio import MULAW_8K, PCM16_16K, AudioConverter, AudioFormat
-from framekit.clock import Clock, ManualClock, SystemClock
+from framekit.clock import ManualClock, SystemClock
 from framekit.frames import (
     ErrorFrame,
     Frame,
@@ -26,13 +26,10 @@ from framekit.frames import (
 )
 from framekit.models.piper import PiperEngine
 from framekit.models.whisper import WhisperEngine
-from framekit.pipeline.params import PipelineParams
 from framekit.pipeline.pipeline import Pipeline
-from framekit.pipeline.task import PipelineTask
-from framekit.processors.base import FrameProcessor
 from framekit.processors.stt.utterance import UtteranceSTTProcessor
 from framekit.processors.stt.whisper import WhisperSTTProcessor
-from framekit.testing import Advance, run_processor
+from framekit.testing import Advance, LiveCall, run_processor
 from models._wer import normalize_words, word_error_rate
 
 pytest.importorskip("faster_whisper", reason="needs the 'whisper' extra")
@@ -168,39 +165,6 @@ async def test_silence_gives_no_transcript(whisper: WhisperEngine) -> None:
     assert out.downstream_of(TranscriptionFrame) == []
 
 
-class _Call:
-    """A live call around one processor, fed by hand, with waits on what leaves it."""
-
-    def __init__(self, processor: FrameProcessor, clock: Clock) -> None:
-        self.task = PipelineTask(processor, params=PipelineParams(idle_timeout=None), clock=clock)
-        self.out: list[Frame] = []
-        self._watch: list[tuple[Callable[[Frame], bool], asyncio.Event]] = []
-        self.task.on_downstream_exit(self._exited)
-        self._runner: asyncio.Task[None] | None = None
-
-    def _exited(self, frame: Frame) -> None:
-        self.out.append(frame)
-        for match, event in self._watch:
-            if match(frame):
-                event.set()
-
-    async def __aenter__(self) -> _Call:
-        self._runner = asyncio.create_task(self.task.run())
-        await self.task.wait_started()
-        return self
-
-    async def __aexit__(self, *exc: object) -> None:
-        assert self._runner is not None
-        await self.task.stop_when_done()
-        await asyncio.wait_for(self._runner, 60)
-
-    async def wait_for(self, match: Callable[[Frame], bool]) -> None:
-        event = asyncio.Event()
-        self._watch.append((match, event))
-        if not any(match(f) for f in self.out):
-            await asyncio.wait_for(event.wait(), 60)
-
-
 async def _until(condition: Callable[[], bool]) -> None:
     """Yield to the worker until ``condition`` holds (bounded: a hang fails the test)."""
 
@@ -220,21 +184,22 @@ async def test_a_decode_during_the_vad_silence_window_becomes_the_final_transcri
     decode only when the stop event says speech ended before the decoded audio did."""
     clock = ManualClock()
     stt = _stt(whisper)
-    async with _Call(stt, clock) as call:
-        await call.task.queue_frame(UserStartedSpeakingFrame())
+    async with LiveCall(stt, clock=clock, timeout=60) as call:
+        await call.send(UserStartedSpeakingFrame())
         for frame in _frames(speech):
-            await call.task.queue_frame(frame)
+            await call.send(frame)
             await clock.advance(FRAME)
         speech_end = clock.now()
         for frame in _frames(_silence(0.5)):
-            await call.task.queue_frame(frame)
+            await call.send(frame)
             await clock.advance(FRAME)
         await _until(lambda: stt.stats.early_audio_until > speech_end)  # the pause was decoded
         stopped_at = speech_end if vad_says_when else None
-        await call.task.queue_frame(UserStoppedSpeakingFrame(stopped_at=stopped_at))
+        await call.send(UserStoppedSpeakingFrame(stopped_at=stopped_at))
         await call.wait_for(lambda f: isinstance(f, TranscriptionFrame))
+        await call.end()
 
-    (final,) = [f for f in call.out if isinstance(f, TranscriptionFrame)]
+    (final,) = [f for f in call.downstream if isinstance(f, TranscriptionFrame)]
     assert word_error_rate(SENTENCE, final.text) <= 0.2, final.text
     if vad_says_when:
         assert stt.stats.reused == 1
@@ -253,21 +218,22 @@ async def test_a_stop_before_the_decoded_audio_ended_is_not_reused(
     stt = _stt(whisper)
     half = len(speech) // 4 * 2  # a whole number of samples
     first, second = speech[:half], speech[half:]
-    async with _Call(stt, clock) as call:
-        await call.task.queue_frame(UserStartedSpeakingFrame())
+    async with LiveCall(stt, clock=clock, timeout=60) as call:
+        await call.send(UserStartedSpeakingFrame())
         for frame in _frames(first + _silence(0.4)):
-            await call.task.queue_frame(frame)
+            await call.send(frame)
             await clock.advance(FRAME)
         await _until(lambda: stt.stats.early_decodes > 0)
         for frame in _frames(second):
-            await call.task.queue_frame(frame)
+            await call.send(frame)
             await clock.advance(FRAME)
         speech_end = clock.now()
         await clock.advance(0.04)  # less than the reuse margin after the last word
-        await call.task.queue_frame(UserStoppedSpeakingFrame(stopped_at=speech_end))
+        await call.send(UserStoppedSpeakingFrame(stopped_at=speech_end))
         await call.wait_for(lambda f: isinstance(f, TranscriptionFrame))
+        await call.end()
 
-    (final,) = [f for f in call.out if isinstance(f, TranscriptionFrame)]
+    (final,) = [f for f in call.downstream if isinstance(f, TranscriptionFrame)]
     assert word_error_rate(SENTENCE, final.text) <= 0.2, final.text
     assert stt.stats.early_decodes > 0
     assert stt.stats.reused == 0
@@ -279,16 +245,17 @@ async def test_interim_results_while_the_caller_speaks(
     stt = _stt(whisper, interim_results=True, interim_interval=1.0)
     frames = _frames(speech)
     cut = round(1.6 / FRAME)
-    async with _Call(stt, SystemClock()) as call:
-        await call.task.queue_frames([UserStartedSpeakingFrame(), *frames[:cut]])
+    async with LiveCall(stt, clock=SystemClock(), timeout=60) as call:
+        await call.send(UserStartedSpeakingFrame(), *frames[:cut])
         await call.wait_for(lambda f: isinstance(f, InterimTranscriptionFrame))
-        await call.task.queue_frames([*frames[cut:], UserStoppedSpeakingFrame()])
+        await call.send(*frames[cut:], UserStoppedSpeakingFrame())
         await call.wait_for(lambda f: isinstance(f, TranscriptionFrame))
+        await call.end()
 
-    interim = [f for f in call.out if isinstance(f, InterimTranscriptionFrame)]
-    final = [f for f in call.out if isinstance(f, TranscriptionFrame)]
+    interim = [f for f in call.downstream if isinstance(f, InterimTranscriptionFrame)]
+    final = [f for f in call.downstream if isinstance(f, TranscriptionFrame)]
     assert len(final) == 1
-    assert call.out.index(interim[0]) < call.out.index(final[0])
+    assert call.downstream.index(interim[0]) < call.downstream.index(final[0])
     heard = normalize_words(interim[0].text)
     said = set(normalize_words(SENTENCE))
     assert len(heard) >= 2
@@ -313,21 +280,22 @@ async def check_decode_at_the_pause_is_final(stt: UtteranceSTTProcessor, speech:
     clock = ManualClock()
     lead = _frames(_silence(0.5) + speech)
     speech_end = len(lead) * FRAME
-    async with _Call(Pipeline([SileroVADProcessor(), stt]), clock) as call:
+    async with LiveCall(Pipeline([SileroVADProcessor(), stt]), clock=clock, timeout=60) as call:
         for frame in lead + _frames(_silence(0.3)):
             await clock.advance(FRAME)  # a frame arrives once its 20 ms have been heard
-            await call.task.queue_frame(frame)
+            await call.send(frame)
         # The decode at the pause is slower than real time on a busy machine: wait for it
         # here rather than let the rest of the silence (and the VAD's stop) overtake it.
         await _until(lambda: stt.stats.early_audio_until > speech_end)
         for frame in _frames(_silence(0.7)):
             await clock.advance(FRAME)
-            await call.task.queue_frame(frame)
+            await call.send(frame)
         await call.wait_for(lambda f: isinstance(f, TranscriptionFrame))
+        await call.end()
 
-    types = [type(f) for f in call.out]
+    types = [type(f) for f in call.downstream]
     assert types.count(UserStartedSpeakingFrame) == types.count(UserStoppedSpeakingFrame) == 1
-    (final,) = [f for f in call.out if isinstance(f, TranscriptionFrame)]
+    (final,) = [f for f in call.downstream if isinstance(f, TranscriptionFrame)]
     assert word_error_rate(SENTENCE, final.text) <= 0.2, final.text
     assert normalize_words(final.text)[0] == "your"
     assert stt.stats.reused == 1
