@@ -9,11 +9,9 @@ from __future__ import annotations
 import asyncio
 import itertools
 import json
-import socket
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
-from types import TracebackType
-from typing import Any, Self
+from typing import Any
 
 from aiohttp import web
 
@@ -36,6 +34,7 @@ from framekit.testing.fakes._llm_script import (
     StepFunction,
     Turn,
 )
+from framekit.testing.fakes._local_server import LocalHTTPServer
 
 __all__ = ["FakeLLMServer", "RecordedRequest"]
 
@@ -52,7 +51,7 @@ class RecordedRequest:
     step: Step | None
 
 
-class FakeLLMServer:
+class FakeLLMServer(LocalHTTPServer):
     """Base of the fake provider servers: lifecycle, request log, script, SSE plumbing.
 
     Use it as an async context manager; `base_url` is valid inside the block. `requests`
@@ -66,8 +65,6 @@ class FakeLLMServer:
         self.errors: list[Exception] = []
         self._cursor = ScriptCursor(script)
         self._api_key = api_key
-        self._runner: web.AppRunner | None = None
-        self._port = 0
         self._closing = asyncio.Event()
 
     # Subclasses provide these.
@@ -101,13 +98,6 @@ class FakeLLMServer:
         return ""
 
     @property
-    def url(self) -> str:
-        """The server's root URL, `http://127.0.0.1:<port>`."""
-        if self._runner is None:
-            raise RuntimeError("the server is not running; use it with `async with`")
-        return f"http://127.0.0.1:{self._port}"
-
-    @property
     def base_url(self) -> str:
         """The URL to give the provider's SDK as `base_url`."""
         return self.url + self._base_path()
@@ -121,36 +111,11 @@ class FakeLLMServer:
         """Append steps to a list script while the server runs."""
         self._cursor.push(*steps)
 
-    async def __aenter__(self) -> Self:
-        app = web.Application()
-        app.add_routes(self._routes())
-        # Stalled streams must still end at shutdown, so close them before the runner waits.
-        self._runner = web.AppRunner(app, shutdown_timeout=1.0, handle_signals=False)
-        await self._runner.setup()
-        sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
-        sock.bind(("127.0.0.1", 0))
-        self._port = int(sock.getsockname()[1])
-        await web.SockSite(self._runner, sock).start()
-        return self
-
-    async def __aexit__(
-        self,
-        exc_type: type[BaseException] | None,
-        exc: BaseException | None,
-        tb: TracebackType | None,
-    ) -> None:
-        self._closing.set()
-        if self._runner is not None:
-            await self._runner.cleanup()
-            self._runner = None
-
-    async def start(self) -> None:
-        """Start without `async with` (pair it with `close`)."""
-        await self.__aenter__()
-
     async def close(self) -> None:
         """Stop the server and end any stalled stream."""
-        await self.__aexit__(None, None, None)
+        # Stalled streams must still end at shutdown, so release them before the runner waits.
+        self._closing.set()
+        await super().close()
 
     # Helpers for the provider modules.
     @classmethod

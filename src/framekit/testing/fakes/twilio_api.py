@@ -38,15 +38,15 @@ import asyncio
 import base64
 import binascii
 import itertools
-import socket
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from email.utils import format_datetime
-from types import TracebackType
-from typing import Any, Final, Self
+from typing import Any, Final
 
 from aiohttp import web
+
+from framekit.testing.fakes._local_server import LocalHTTPServer
 
 __all__ = [
     "FakeCall",
@@ -137,8 +137,9 @@ def _rfc2822(moment: datetime | None) -> str | None:
     return None if moment is None else format_datetime(moment, usegmt=True)
 
 
-class FakeTwilioAPI:
-    """The fake Twilio REST API; use it as an async context manager (`url` is valid inside).
+class FakeTwilioAPI(LocalHTTPServer):
+    """The fake Twilio REST API; use it as an async context manager (`url` is valid inside,
+    and is the client's ``api.base_url``).
 
     ``requests`` logs every request, refused ones included; ``calls`` maps call SIDs to their
     state.
@@ -158,48 +159,15 @@ class FakeTwilioAPI:
         self.on_request: list[Callable[[RecordedTwilioRequest], None]] = []
         """Called with each request as it arrives, before it is answered."""
         self._arrived = asyncio.Condition()
-        self._runner: web.AppRunner | None = None
-        self._port = 0
 
-    @property
-    def url(self) -> str:
-        """The server's root URL, ``http://127.0.0.1:<port>``: the client's ``api.base_url``."""
-        if self._runner is None:
-            raise RuntimeError("the server is not running; use it with `async with`")
-        return f"http://127.0.0.1:{self._port}"
-
-    async def __aenter__(self) -> Self:
-        app = web.Application()
+    def _routes(self) -> list[web.RouteDef]:
         base = _CALLS.format(account="{account}")
-        app.add_routes(
-            [
-                web.post(base + ".json", self._create_call),
-                web.get(base + "/{sid}.json", self._fetch_call),
-                web.post(base + "/{sid}.json", self._update_call),
-                web.post(base + "/{sid}/Recordings.json", self._create_recording),
-            ]
-        )
-        self._runner = web.AppRunner(app, shutdown_timeout=1.0, handle_signals=False)
-        await self._runner.setup()
-        sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
-        sock.bind(("127.0.0.1", 0))
-        self._port = int(sock.getsockname()[1])
-        await web.SockSite(self._runner, sock).start()
-        return self
-
-    async def __aexit__(
-        self,
-        exc_type: type[BaseException] | None,
-        exc: BaseException | None,
-        tb: TracebackType | None,
-    ) -> None:
-        await self.close()
-
-    async def close(self) -> None:
-        """Stop serving; later requests fail to connect, as when the network is down."""
-        if self._runner is not None:
-            await self._runner.cleanup()
-            self._runner = None
+        return [
+            web.post(base + ".json", self._create_call),
+            web.get(base + "/{sid}.json", self._fetch_call),
+            web.post(base + "/{sid}.json", self._update_call),
+            web.post(base + "/{sid}/Recordings.json", self._create_recording),
+        ]
 
     async def wait_for_requests(self, count: int) -> None:
         """Wait until ``count`` requests have arrived in all (bound it with a timeout)."""
