@@ -163,3 +163,14 @@ async def test_wraps_a_task_built_elsewhere() -> None:
         await call.wait_for(is_text)
     with pytest.raises(TypeError, match="already has its clock"):
         LiveCall(task, clock=ManualClock())
+
+
+async def test_end_fails_when_a_task_of_the_call_is_left_running() -> None:
+    call = LiveCall(FrameProcessor())
+    await call.start()
+    never = asyncio.Event()
+    leak = asyncio.create_task(never.wait(), name=f"framekit:{call.task.call_id}:leak")
+    with pytest.raises(AssertionError, match=r"left tasks running.*:leak"):
+        await call.end()
+    leak.cancel()
+    await asyncio.wait([leak])

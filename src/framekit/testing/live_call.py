@@ -32,7 +32,7 @@ from framekit.pipeline.params import PipelineParams
 from framekit.pipeline.pipeline import Pipeline
 from framekit.pipeline.task import PipelineTask
 from framekit.processors.base import FrameProcessor
-from framekit.tasks import live_framekit_tasks
+from framekit.tasks import TASK_NAME_PREFIX, live_framekit_tasks
 from framekit.testing.run import FrameCapture
 
 __all__ = ["LiveCall"]
@@ -257,7 +257,7 @@ class LiveCall:
             raise AssertionError(f"the call ended but left tasks running: {left}")
 
     def _owns(self, task_name: str) -> bool:
-        return task_name.split(":")[1:2] == [self.task.call_id]
+        return task_name.startswith(f"{TASK_NAME_PREFIX}{self.task.call_id}:")
 
     async def _stop_runner(self) -> None:
         assert self._runner is not None
