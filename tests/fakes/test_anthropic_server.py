@@ -5,7 +5,6 @@ from __future__ import annotations
 import importlib
 import json
 import time
-from collections.abc import AsyncIterator
 from typing import Any
 
 import pytest
@@ -27,6 +26,8 @@ from framekit.testing.fakes.anthropic_server import (  # noqa: E402
     ToolCalls,
 )
 
+from .sdk_clients import sdk_client  # noqa: E402
+
 MODEL = "claude-fake-1"
 USER = [{"role": "user", "content": "Where is my order A17?"}]
 
@@ -42,23 +43,8 @@ def _httpx_error(name: str) -> tuple[type[BaseException], ...]:
     return tuple(found)
 
 
-_OPEN_CLIENTS: list[Any] = []
-
-
-@pytest.fixture(autouse=True)
-async def _close_clients() -> AsyncIterator[None]:
-    """Close every SDK client a test made, while its event loop still runs."""
-    yield
-    while _OPEN_CLIENTS:
-        await _OPEN_CLIENTS.pop().close()
-
-
 def _client(server: FakeAnthropicServer, **kwargs: Any) -> Any:
-    kwargs.setdefault("api_key", "sk-ant-test")
-    kwargs.setdefault("max_retries", 0)
-    client = anthropic.AsyncAnthropic(base_url=server.base_url, **kwargs)
-    _OPEN_CLIENTS.append(client)
-    return client
+    return sdk_client(anthropic.AsyncAnthropic, server, default_key="sk-ant-test", **kwargs)
 
 
 async def _stream(client: Any, texts: list[str], **kwargs: Any) -> Any:

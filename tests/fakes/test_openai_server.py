@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import json
 import time
-from collections.abc import AsyncIterator
 from typing import Any
 
 import pytest
@@ -25,25 +24,14 @@ from framekit.testing.fakes.openai_server import (  # noqa: E402
     ToolCalls,
 )
 
+from .sdk_clients import sdk_client  # noqa: E402
+
 MODEL = "gpt-fake"
 USER = [{"role": "user", "content": "Where is my order A17?"}]
-_OPEN_CLIENTS: list[Any] = []
-
-
-@pytest.fixture(autouse=True)
-async def _close_clients() -> AsyncIterator[None]:
-    """Close every SDK client a test made, while its event loop still runs."""
-    yield
-    while _OPEN_CLIENTS:
-        await _OPEN_CLIENTS.pop().close()
 
 
 def _client(server: FakeOpenAIServer, **kwargs: Any) -> Any:
-    kwargs.setdefault("api_key", "sk-test")
-    kwargs.setdefault("max_retries", 0)
-    client = openai.AsyncOpenAI(base_url=server.base_url, **kwargs)
-    _OPEN_CLIENTS.append(client)
-    return client
+    return sdk_client(openai.AsyncOpenAI, server, default_key="sk-test", **kwargs)
 
 
 async def _stream(client: Any, texts: list[str], **kwargs: Any) -> Any:
