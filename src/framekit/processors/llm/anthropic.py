@@ -36,7 +36,7 @@ from framekit.processors.llm._stream import (
     parse_tool_arguments,
     service_error,
 )
-from framekit.processors.llm.base import LLMProcessor
+from framekit.processors.llm.base import ProviderLLMProcessor
 
 __all__ = ["DEFAULT_ANTHROPIC_MODEL", "AnthropicLLMProcessor", "AnthropicLLMService"]
 
@@ -148,18 +148,11 @@ class AnthropicLLMService(SDKService[anthropic.AsyncAnthropic]):
         )
 
 
-class AnthropicLLMProcessor(LLMProcessor):
+class AnthropicLLMProcessor(ProviderLLMProcessor[AnthropicLLMService]):
     """The pipeline stage for Claude: ``AnthropicLLMProcessor(api_key=..., model=...)``.
 
     Every keyword goes to :class:`AnthropicLLMService`; pass ``service=`` to share
     one (and its connection pool) between calls.
     """
 
-    def __init__(
-        self,
-        *,
-        service: AnthropicLLMService | None = None,
-        name: str | None = None,
-        **options: Any,
-    ) -> None:
-        super().__init__(service or AnthropicLLMService(**options), name=name)
+    service_class = AnthropicLLMService

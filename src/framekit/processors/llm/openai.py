@@ -43,7 +43,7 @@ from framekit.processors.llm._stream import (
     parse_tool_arguments,
     service_error,
 )
-from framekit.processors.llm.base import LLMProcessor
+from framekit.processors.llm.base import ProviderLLMProcessor
 
 __all__ = ["DEFAULT_OPENAI_MODEL", "OpenAILLMProcessor", "OpenAILLMService"]
 
@@ -158,18 +158,11 @@ class OpenAILLMService(SDKService[openai.AsyncOpenAI]):
         )
 
 
-class OpenAILLMProcessor(LLMProcessor):
+class OpenAILLMProcessor(ProviderLLMProcessor[OpenAILLMService]):
     """The pipeline stage for GPT or a local OpenAI-compatible model.
 
     ``OpenAILLMProcessor(model="llama-3.2-3b", base_url="http://localhost:8080/v1")``;
     every keyword goes to :class:`OpenAILLMService`.
     """
 
-    def __init__(
-        self,
-        *,
-        service: OpenAILLMService | None = None,
-        name: str | None = None,
-        **options: Any,
-    ) -> None:
-        super().__init__(service or OpenAILLMService(**options), name=name)
+    service_class = OpenAILLMService
