@@ -55,7 +55,19 @@ def s3_endpoint(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> Iterator[str
     port = free_port()
     server = moto_server.ThreadedMotoServer(ip_address="127.0.0.1", port=port, verbose=False)
     server.start()
+    endpoint = f"http://127.0.0.1:{port}"
+    # moto keeps its buckets in process-wide state that every server in the process
+    # shares: start each test from an empty store, whatever ran before it.
+    _reset(endpoint)
     try:
-        yield f"http://127.0.0.1:{port}"
+        yield endpoint
     finally:
+        _reset(endpoint)
         server.stop()
+
+
+def _reset(endpoint: str) -> None:
+    """Empty moto's store through its own API (``POST /moto-api/reset``)."""
+    request = urllib.request.Request(f"{endpoint}/moto-api/reset", method="POST")
+    with urllib.request.urlopen(request, timeout=10) as response:
+        response.read()
