@@ -22,8 +22,6 @@ alike.
   frame on, back to back in real time, how late the latest frame left (0: the
   listener never hears a gap, within or between sentences).
 
-``bench_speech_processors.py`` measures Piper the same way next to Whisper.
-
 Usage::
 
     .venv/bin/python benchmarks/bench_tts.py            # 5 runs, ~40 s
