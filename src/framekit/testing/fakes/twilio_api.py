@@ -243,21 +243,17 @@ class FakeTwilioAPI(LocalHTTPServer):
         return web.json_response(self._call_json(call), status=201)
 
     async def _fetch_call(self, request: web.Request) -> web.StreamResponse:
-        form = await self._accept(request)
-        if isinstance(form, web.Response):
-            return form
-        call = self.calls.get(request.match_info["sid"])
-        if call is None:
-            return self._not_found(request)
+        found = await self._accept_call(request)
+        if isinstance(found, web.Response):
+            return found
+        _, call = found
         return web.json_response(self._call_json(call))
 
     async def _update_call(self, request: web.Request) -> web.StreamResponse:
-        form = await self._accept(request)
-        if isinstance(form, web.Response):
-            return form
-        call = self.calls.get(request.match_info["sid"])
-        if call is None:
-            return self._not_found(request)
+        found = await self._accept_call(request)
+        if isinstance(found, web.Response):
+            return found
+        form, call = found
         fields = dict(form)
         status = fields.get("Status")
         if status is not None and status not in ("completed", "canceled"):
@@ -277,12 +273,10 @@ class FakeTwilioAPI(LocalHTTPServer):
         return web.json_response(self._call_json(call))
 
     async def _create_recording(self, request: web.Request) -> web.StreamResponse:
-        form = await self._accept(request)
-        if isinstance(form, web.Response):
-            return form
-        call = self.calls.get(request.match_info["sid"])
-        if call is None:
-            return self._not_found(request)
+        found = await self._accept_call(request)
+        if isinstance(found, web.Response):
+            return found
+        form, call = found
         if call.status != "in-progress":
             return self._error(400, 21220, "Call is not in-progress. Cannot start a recording.")
         fields = dict(form)
@@ -323,6 +317,18 @@ class FakeTwilioAPI(LocalHTTPServer):
         if request.match_info["account"] != self.account_sid:
             return self._not_found(request)
         return form
+
+    async def _accept_call(
+        self, request: web.Request
+    ) -> tuple[tuple[tuple[str, str], ...], FakeCall] | web.Response:
+        """:meth:`_accept`, then the call the path names (404 when there is none)."""
+        form = await self._accept(request)
+        if isinstance(form, web.Response):
+            return form
+        call = self.calls.get(request.match_info["sid"])
+        if call is None:
+            return self._not_found(request)
+        return form, call
 
     def _not_found(self, request: web.Request) -> web.Response:
         return self._error(404, 20404, f"The requested resource {request.path} was not found")
