@@ -5,66 +5,40 @@ from __future__ import annotations
 
 import asyncio
 import json
-from collections.abc import AsyncGenerator, Callable
+from collections.abc import Callable
 
 import pytest
 
-from framekit.audio import AudioFormat, audio_format
 from framekit.frames import (
-    Frame,
     InterruptionFrame,
-    LLMResponseEndFrame,
-    LLMResponseStartFrame,
-    LLMTextFrame,
     TranscriptionFrame,
     TTSSpeakFrame,
 )
 from framekit.llm.aggregators import create_context_aggregators
 from framekit.llm.context import AssistantTurn, LLMContext
 from framekit.processors.llm import LLMProcessor
-from framekit.processors.tts.base import SentenceTTSProcessor
 from framekit.tasks import live_framekit_tasks
 from framekit.testing import LiveCall
 from framekit.testing.fakes.anthropic_server import Text
-from framekit.transports.base.output import OutputTransport
+from timed_speech import (
+    FIRST,
+    SECOND,
+    SilentLine,
+    TimedVoice,
+    response,
+)
 
 from .helpers import PROVIDERS, Provider
-
-SECONDS_PER_CHARACTER = 0.05
-FIRST = "Your order A17 shipped on Monday."  # 33 characters: 1.65 s
-SECOND = "It will arrive on Friday by noon."  # 33 characters: 1.65 s
-
-
-class _Voice(SentenceTTSProcessor):
-    """Speaks silence, 50 ms per character, at once."""
-
-    async def synthesize(self, text: str) -> AsyncGenerator[tuple[bytes, AudioFormat], None]:
-        fmt = audio_format(16000)
-        samples = round(len(text) * SECONDS_PER_CHARACTER * 16000)
-        yield b"\x00\x00" * samples, fmt
-
-
-class _Line(OutputTransport):
-    """A phone line that plays in real time (on the test's clock) and records nothing."""
-
-    async def write_audio(self, chunk: bytes) -> None:
-        return None
-
-
-def _response(response_id: str, *chunks: str) -> list[Frame]:
-    return [
-        LLMResponseStartFrame(response_id=response_id),
-        *(LLMTextFrame(text=chunk, response_id=response_id) for chunk in chunks),
-        LLMResponseEndFrame(response_id=response_id),
-    ]
 
 
 async def _speak_and_interrupt(*, after: float) -> AssistantTurn:
     aggregators = create_context_aggregators(LLMContext())
-    call = LiveCall([aggregators.assistant, _Voice(), aggregators.playback, _Line(realtime=True)])
+    call = LiveCall(
+        [aggregators.assistant, TimedVoice(), aggregators.playback, SilentLine(realtime=True)]
+    )
     await call.start()
     await call.send(
-        *_response(
+        *response(
             "r1", "Your order A17 ", "shipped on Monday. It will", " arrive on Friday by noon."
         )
     )
@@ -94,12 +68,14 @@ async def test_a_sentence_not_yet_played_is_not_kept() -> None:
 
 async def test_a_response_heard_to_the_end_is_not_cut_by_a_later_barge_in() -> None:
     aggregators = create_context_aggregators(LLMContext())
-    call = LiveCall([aggregators.assistant, _Voice(), aggregators.playback, _Line(realtime=True)])
+    call = LiveCall(
+        [aggregators.assistant, TimedVoice(), aggregators.playback, SilentLine(realtime=True)]
+    )
     await call.start()
     await call.send(TTSSpeakFrame(text="Hello!"))  # a greeting outside the context
-    await call.send(*_response("r1", FIRST))
+    await call.send(*response("r1", FIRST))
     await call.advance(5.0)  # all played: the utterance ended
-    await call.send(*_response("r2", SECOND, " And more after that."))
+    await call.send(*response("r2", SECOND, " And more after that."))
     await call.advance(0.5)
     await call.send(InterruptionFrame())
     await call.end()
@@ -113,9 +89,11 @@ async def test_a_response_heard_to_the_end_is_not_cut_by_a_later_barge_in() -> N
 async def test_a_response_the_caller_never_heard_is_emptied_and_not_sent() -> None:
     aggregators = create_context_aggregators(LLMContext())
     aggregators.context.add_user("Hi")
-    call = LiveCall([aggregators.assistant, _Voice(), aggregators.playback, _Line(realtime=True)])
+    call = LiveCall(
+        [aggregators.assistant, TimedVoice(), aggregators.playback, SilentLine(realtime=True)]
+    )
     await call.start()
-    await call.send(*_response("r1", FIRST))
+    await call.send(*response("r1", FIRST))
     await call.advance(0)  # the response reaches the line; no time passes
     await call.send(InterruptionFrame())
     await call.end()
@@ -131,7 +109,7 @@ async def test_the_next_request_carries_only_what_the_caller_heard(provider: Pro
     async with provider.server(script) as server:
         aggregators = create_context_aggregators(LLMContext("Be brief."), aggregation_timeout=0)
         llm = LLMProcessor(provider.make_service(server))
-        bot = [aggregators.assistant, _Voice(), aggregators.playback, _Line(realtime=True)]
+        bot = [aggregators.assistant, TimedVoice(), aggregators.playback, SilentLine(realtime=True)]
         call = LiveCall([aggregators.user, llm, *bot])
         await call.start()
         await call.send(TranscriptionFrame(text="Where is my order?"))

@@ -8,53 +8,25 @@ played, so the heard text is checked against the processors that really make it.
 from __future__ import annotations
 
 import asyncio
-from collections.abc import AsyncGenerator
 
-from framekit.audio import AudioFormat, audio_format
 from framekit.clock import ManualClock
 from framekit.frames import (
     Frame,
     InterruptionFrame,
-    LLMResponseEndFrame,
-    LLMResponseStartFrame,
-    LLMTextFrame,
     TranscriptionFrame,
     TTSSpeakFrame,
 )
 from framekit.pipeline import Pipeline, PipelineParams, PipelineTask
-from framekit.processors.tts.base import SentenceTTSProcessor
 from framekit.storage import CallRecorder
 from framekit.storage.records import CallClosed, Record, SegmentRecord
 from framekit.tasks import live_framekit_tasks
-from framekit.transports.base.output import OutputTransport
-
-SECONDS_PER_CHARACTER = 0.05
-FIRST = "Your order A17 shipped on Monday."  # 33 characters: 1.65 s
-SECOND = "It will arrive on Friday by noon."  # 33 characters: 1.65 s
-CHUNKS = ("Your order A17 ", "shipped on Monday. It will", " arrive on Friday by noon.")
-
-
-class _Voice(SentenceTTSProcessor):
-    """Speaks silence, 50 ms per character, at once."""
-
-    async def synthesize(self, text: str) -> AsyncGenerator[tuple[bytes, AudioFormat], None]:
-        samples = round(len(text) * SECONDS_PER_CHARACTER * 16000)
-        yield b"\x00\x00" * samples, audio_format(16000)
-
-
-class _Line(OutputTransport):
-    """A phone line that plays in real time (on the test's clock) and keeps nothing."""
-
-    async def write_audio(self, chunk: bytes) -> None:
-        return None
-
-
-def _response(response_id: str, *chunks: str) -> list[Frame]:
-    return [
-        LLMResponseStartFrame(response_id=response_id),
-        *(LLMTextFrame(text=chunk, response_id=response_id) for chunk in chunks),
-        LLMResponseEndFrame(response_id=response_id),
-    ]
+from timed_speech import (
+    FIRST,
+    SECOND,
+    SilentLine,
+    TimedVoice,
+    response,
+)
 
 
 async def _call(*script: Frame | float) -> list[Record]:
@@ -63,7 +35,7 @@ async def _call(*script: Frame | float) -> list[Record]:
     clock = ManualClock()
     recorder = CallRecorder(out.append)
     task = PipelineTask(
-        Pipeline([_Voice(), _Line(realtime=True)]),
+        Pipeline([TimedVoice(), SilentLine(realtime=True)]),
         params=PipelineParams(idle_timeout=None),
         observers=[recorder],
         clock=clock,
@@ -90,7 +62,7 @@ def _said(out: list[Record]) -> list[tuple[str, str, bool]]:
 async def test_a_response_played_to_its_end_is_recorded_whole() -> None:
     out = await _call(
         TTSSpeakFrame(text="Hello, Acme here."),
-        *_response(
+        *response(
             "r1", "Your order A17 ", "shipped on Monday. It will", " arrive on Friday by noon."
         ),
         8.0,
@@ -106,7 +78,7 @@ async def test_a_response_played_to_its_end_is_recorded_whole() -> None:
 
 async def test_a_barge_in_mid_sentence_records_the_words_heard() -> None:
     out = await _call(
-        *_response(
+        *response(
             "r1", "Your order A17 ", "shipped on Monday. It will", " arrive on Friday by noon."
         ),
         1.65 + 0.825,  # half of the second sentence
