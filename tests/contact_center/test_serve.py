@@ -173,7 +173,7 @@ async def test_shutdown_stops_listening_and_waits_for_a_call_that_ends(tmp_path:
     finally:
         engine.dispose()
     assert call.ended_at is not None
-    assert call.end_reason != "server shutting down"  # it ended by itself
+    assert call.end_reason == "caller_hung_up"  # it ended by itself
 
 
 async def test_shutdown_cancels_a_call_still_running_after_the_drain_timeout(
@@ -192,7 +192,7 @@ async def test_shutdown_cancels_a_call_still_running_after_the_drain_timeout(
         [call] = _calls_of(engine, call_sid)
     finally:
         engine.dispose()
-    assert (call.outcome, call.end_reason) == ("cancelled", "server shutting down")
+    assert (call.outcome, call.end_reason) == ("failed", "shutdown")
 
 
 def test_the_serve_command_fails_at_start_naming_what_is_missing(
@@ -246,11 +246,13 @@ async def test_the_factory_builds_the_contact_center_bot_between_the_recorders(
     from aiohttp.test_utils import TestClient, TestServer
 
     from framekit.intents.processor import IntentEngineProcessor
+    from framekit.processors.call_flow import CallFlowProcessor
     from framekit.processors.stt.moonshine import MoonshineSTTProcessor
     from framekit.processors.tts.fallback import FallbackTTSProcessor
     from framekit.processors.vad import SileroVADProcessor, TurnTextRelay
     from framekit.transports.twilio import StartMessage, TwilioMediaStreamTransport
     from framekit.transports.twilio.output import TwilioOutput
+    from framekit.telephony import TwilioCallControlProcessor
     from framekit.transports.twilio.transport import TwilioInput
 
     settings = _settings(tmp_path)
@@ -263,16 +265,17 @@ async def test_the_factory_builds_the_contact_center_bot_between_the_recorders(
     stages = [type(p) for p in task.pipeline.processors()]
     assert stages[0] is TwilioInput
     assert stages[1].__name__ == "_CallerTap"
-    assert stages[2:8] == [
+    assert stages[2:9] == [
         SileroVADProcessor,
         MoonshineSTTProcessor,
         TurnTextRelay,
         DTMFAggregator,
         IntentEngineProcessor,
+        CallFlowProcessor,
         FallbackTTSProcessor,
     ]
-    assert stages[8].__name__ == "_BotTap"
-    assert stages[9] is TwilioOutput
+    assert stages[9].__name__ == "_BotTap"
+    assert stages[10:] == [TwilioOutput, TwilioCallControlProcessor]
     assert len(task.call_id) == 32  # the record's own id, not the CallSid
     # The shop was seeded on first use, for the tools.
     assert BusinessStore(tmp_path / "shop.db").order_numbers()

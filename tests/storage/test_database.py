@@ -66,7 +66,7 @@ async def test_a_recorded_call_reads_back_whole(database_url: str, spool_dir: Pa
     assert details is not None
     assert details.call.caller == "+15550100"
     assert details.call.external_id == "CA123"
-    assert details.call.outcome == "completed"
+    assert details.call.outcome == "resolved"  # order_status answered
     assert details.call.recordings == {"mixed": "recordings/call.wav"}
     assert details.call.started_at.tzinfo is not None
     assert details.call.ended_at is not None

@@ -73,7 +73,7 @@ async def test_a_response_played_to_its_end_is_recorded_whole() -> None:
     ]
     closed = out[-1]
     assert isinstance(closed, CallClosed)
-    assert closed.outcome == "completed"
+    assert closed.outcome == "abandoned"  # the caller never spoke
 
 
 async def test_a_barge_in_mid_sentence_records_the_words_heard() -> None:

@@ -6,6 +6,8 @@ import pytest
 
 from framekit.audio.format import PCM16_16K
 from framekit.frames import (
+    EndCause,
+    EndFrame,
     FunctionCallRequestedFrame,
     FunctionCallResultFrame,
     InterruptionFrame,
@@ -46,7 +48,7 @@ async def test_a_call_records_both_sides_in_order_with_turn_latency() -> None:
     assert isinstance(opened, CallOpened)
     assert opened.caller == "+15550100"
     assert isinstance(closed, CallClosed)
-    assert closed.outcome == "completed"
+    assert (closed.outcome, closed.end_reason) == ("unresolved", "completed")
     assert opened.call_id == closed.call_id == call.recorder.call_id
     said = [(s.seq, s.speaker, s.text, s.heard, s.truncated) for s in segments(out)]
     assert said == [
@@ -130,6 +132,8 @@ async def test_tool_results_are_recorded_with_arguments_result_and_duration() ->
         )
         await call.push(result, UP)
         await call.push(TransferCallFrame(target="+15550123"))
+        # Only the carrier's confirmation (call control ends the call so) makes it a transfer.
+        await call.push(EndFrame(reason="transferred", cause=EndCause.TRANSFERRED), UP)
     tools = of(out, ToolRecord)
     assert len(tools) == 1
     tool = tools[0]
@@ -158,10 +162,10 @@ async def test_a_cancelled_call_keeps_what_was_heard_and_says_so() -> None:
     out: list[Record] = []
     async with simulated_call(out.append) as call:
         await call.user_says("Hi")
-        await call.task.cancel("caller hung up")
+        await call.task.cancel("caller hung up", EndCause.CALLER_HUNG_UP)
     closed = out[-1]
     assert isinstance(closed, CallClosed)
-    assert (closed.outcome, closed.end_reason) == ("cancelled", "caller hung up")
+    assert (closed.outcome, closed.end_reason) == ("unresolved", "caller_hung_up")
     assert [s.text for s in segments(out)] == ["Hi"]
 
 

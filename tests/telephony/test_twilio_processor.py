@@ -178,7 +178,7 @@ async def test_transfer_of_a_call_that_already_ended_just_ends_the_pipeline(
     api.forget(sid)
     call = Call([processor(control, sid)])
     await call.run_until_it_ends(TransferCallFrame(target="+15550001111"))
-    assert call.task.end_reason == "transferred to +15550001111"
+    assert call.task.end_reason == "the caller left before the transfer"
     assert call.errors == []
 
 

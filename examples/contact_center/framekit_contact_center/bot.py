@@ -3,10 +3,19 @@
 ::
 
     input -> Silero VAD (turn end by the words so far) -> speech to text -> relay
-          -> keypad -> brain -> text to speech -> output
+          -> keypad -> brain [-> call flow] -> text to speech -> output
 
 The keypad stage (:class:`~framekit.processors.dtmf.DTMFAggregator`) turns the
 caller's keys into one entry (``4729#``), which the brain reads as words.
+
+A phone call (``phone=True``, what ``framekit serve`` builds) also has the call
+flow (:class:`~framekit.processors.call_flow.CallFlowProcessor`): the greeting as
+soon as the call starts, prompts when the line stays silent, a goodbye and hang-up
+after the last prompt, and a word to the caller when a transfer is refused; and the
+announced key menu (``KEY_MENU``), whose keys act at once until the caller's first
+request. The scripted callers of ``framekit demo`` and ``simulate`` speak first
+and have neither. :func:`warm_up` loads every model a call uses and speaks the
+call flow's sentences into the process's phrase cache before the first call.
 
 Every provider the settings name is used, each behind the library's fallback for
 its stage, so a dead service changes the voice or the wording, never the call:
@@ -54,7 +63,8 @@ from framekit.models.whisper import PACKAGED_MODEL as WHISPER_BASE
 from framekit.observers import Observer
 from framekit.pipeline import Pipeline, PipelineParams, PipelineTask
 from framekit.processors import FrameProcessor
-from framekit.processors.dtmf import DTMFAggregator
+from framekit.processors.call_flow import CallFlowProcessor
+from framekit.processors.dtmf import DTMFAggregator, MenuOption
 from framekit.processors.llm.base import LLMProcessor
 from framekit.processors.stt.moonshine import MoonshineSTTProcessor
 from framekit.processors.stt.utterance import UtteranceSTTProcessor
@@ -62,12 +72,13 @@ from framekit.processors.stt.whisper import WhisperSTTProcessor
 from framekit.processors.tts.base import SentenceTTSProcessor
 from framekit.processors.tts.espeak import EspeakTTSProcessor
 from framekit.processors.tts.fallback import FallbackTTSProcessor
+from framekit.processors.tts.phrases import PhraseCache
 from framekit.processors.tts.piper import PiperTTSProcessor
 from framekit.processors.vad import SileroVADProcessor, TextTurnEndPolicy, TurnTextRelay
 from framekit.tools import ToolRegistry, ToolRunner
 from framekit_contact_center.settings import Settings
 
-__all__ = ["SYSTEM_PROMPT", "Brain", "build_bot"]
+__all__ = ["SYSTEM_PROMPT", "Brain", "build_bot", "call_flow", "warm_up"]
 
 Brain = Literal["auto", "intents", "llm"]
 
@@ -80,6 +91,7 @@ SYSTEM_PROMPT = (
     "person, or you cannot help, call transfer_to_human; when they say goodbye, call end_call."
 )
 _TURN_END = TextTurnEndPolicy()  # stateless: one serves every call
+_PIPELINE_RATE = PipelineParams().audio_out_sample_rate
 
 # The chain's deadlines (docs/llm.md, "Measured": a 1 s stall deadline switches in
 # under 1.5 s on local servers). A model that has not started answering within the
@@ -103,6 +115,8 @@ def build_bot(
     speculative: bool = True,
     idle_timeout: float | None = 120.0,
     call_id: str | None = None,
+    phone: bool = False,
+    phrase_cache: PhraseCache | None = None,
 ) -> PipelineTask:
     """One call of the contact-center bot between two transports, metrics on.
 
@@ -113,31 +127,62 @@ def build_bot(
     examples when it first answers. ``brain="auto"`` takes the LLM chain when
     :attr:`Settings.llm_providers` names a model.
 
+    ``phone`` adds the call flow and the key menu (see the module's docstring);
+    ``phrase_cache`` (the process's) replays fixed sentences instead of
+    synthesizing them again.
+
     ``interim_results`` gives the turn-end policy the caller's words while they
     speak. It is off by default: Whisper on a shared CPU decodes slower than people
     talk, so interim decodes only queue up in front of the final one (see
     ``docs/vad.md``); without words the policy waits its "unknown" 0.6 s.
     """
     use_llm = brain == "llm" or (brain == "auto" and bool(settings.llm_providers))
+    menu = {key: MenuOption(f"key-{key}", text) for key, text in settings.key_menu}
     head: list[FrameProcessor] = [
         transport_input,
         SileroVADProcessor(turn_end=_TURN_END),
         _speech_to_text(settings),
         TurnTextRelay(),
-        DTMFAggregator(),
+        DTMFAggregator(timeout=settings.dtmf_timeout, menu=menu if phone else None, menu_once=True),
     ]
-    tts = _text_to_speech(settings)
+    tts = _text_to_speech(settings, phrase_cache)
+    spoken: list[FrameProcessor] = [call_flow(settings), tts] if phone else [tts]
     if use_llm:
-        body = _llm_stages(settings, tools, tts, engine)
+        body = _llm_stages(settings, tools, spoken, engine)
     else:
         engine = engine or IntentEngine(registry_caller(tools))
-        body = [IntentEngineProcessor(engine, transfer_to=settings.transfer_number), tts]
+        body = [IntentEngineProcessor(engine, transfer_to=settings.transfer_number), *spoken]
     return PipelineTask(
         Pipeline([*head, *body, transport_output]),
         params=PipelineParams(enable_metrics=True, idle_timeout=idle_timeout),
         observers=observers,
         call_id=call_id,
     )
+
+
+def call_flow(settings: Settings) -> CallFlowProcessor:
+    """The greeting and silence handling of a phone call, as the settings say."""
+    return CallFlowProcessor(
+        greeting=settings.greeting or None,
+        silence_timeout=settings.silence_timeout,
+        max_silence_prompts=settings.silence_prompts,
+    )
+
+
+async def warm_up(settings: Settings, phrase_cache: PhraseCache) -> None:
+    """Load every model a call of this bot uses, and speak its fixed sentences once.
+
+    What a call would otherwise do on its first use: load Silero, the local
+    recognizer (and decode once) and the voice, and synthesize the greeting and
+    prompts into ``phrase_cache``. A server awaits it before it listens.
+    """
+    await SileroVADProcessor(turn_end=_TURN_END).warm_up(_PIPELINE_RATE)
+    await _local_stt(settings.stt_model).warm_up()
+    tts = _text_to_speech(settings, phrase_cache)
+    try:
+        await tts.warm_up(call_flow(settings).phrases, sample_rate=_PIPELINE_RATE)
+    finally:
+        await tts.cleanup()
 
 
 def _speech_to_text(settings: Settings) -> FrameProcessor:
@@ -175,7 +220,7 @@ def _warn_no_moonshine() -> None:
     )
 
 
-def _text_to_speech(settings: Settings) -> FallbackTTSProcessor:
+def _text_to_speech(settings: Settings, phrases: PhraseCache | None) -> FallbackTTSProcessor:
     """HTTP TTS (when configured) -> Piper -> espeak-ng (when installed), one voice per sentence.
 
     Always the fallback processor, even with Piper alone: the stage is the same in
@@ -200,14 +245,21 @@ def _text_to_speech(settings: Settings) -> FallbackTTSProcessor:
     return FallbackTTSProcessor(
         [voice for _, voice in voices],
         breakers=[health.breaker(f"tts:{key}") for key, _ in voices],
+        phrase_cache=phrases,
         name="tts:" + ">".join(key for key, _ in voices),  # what metrics and the demo print
     )
 
 
 def _llm_stages(
-    settings: Settings, tools: ToolRegistry, tts: FrameProcessor, engine: IntentEngine | None
+    settings: Settings,
+    tools: ToolRegistry,
+    spoken: Sequence[FrameProcessor],
+    engine: IntentEngine | None,
 ) -> list[FrameProcessor]:
-    """user -> LLM chain -> assistant -> tools -> TTS -> playback (see ``docs/llm.md``)."""
+    """user -> LLM chain -> assistant -> tools -> [call flow ->] TTS -> playback.
+
+    See ``docs/llm.md``.
+    """
     context = LLMContext(SYSTEM_PROMPT, tools=tools.schemas(), max_turns=40)
     aggregators = create_context_aggregators(context)
     return [
@@ -215,7 +267,7 @@ def _llm_stages(
         LLMProcessor(_brain(settings, engine)),
         aggregators.assistant,
         ToolRunner(tools),
-        tts,
+        *spoken,
         aggregators.playback,
     ]
 

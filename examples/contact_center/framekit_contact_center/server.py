@@ -10,6 +10,9 @@ One aiohttp application holds:
 * the JSON API over the call records (:mod:`framekit_contact_center.api`);
 * ``GET /health``: the database (and Redis, when ``REDIS_URL`` is set) answers, how
   many calls run (no token: load balancers and orchestrators call it);
+  ``GET /health/live``: the process answers (200 while it runs);
+  ``GET /health/ready``: it takes calls: the models are loaded and it is not
+  draining (503 otherwise), what a load balancer should route by;
 * ``GET /api/live-calls``: the calls running now, on every process that shares
   ``REDIS_URL`` (:mod:`framekit_contact_center.live_calls`), else on this one.
 
@@ -20,9 +23,18 @@ opens one stream across all of them. Without it they are checked in this process
 memory, which is right for one process. ``framekit serve --workers N`` runs N such
 processes on one port (:mod:`framekit_contact_center.workers`).
 
-Why models load lazily: building the app must stay cheap (tests, ``--help``);
-:meth:`ContactCenterServer.preload` loads the intent engine before the server
-listens, so the first caller does not wait for it.
+Each call is the contact-center bot as a phone agent (``build_bot(phone=True)``):
+it greets at once, prompts a silent caller, and its hang-ups and transfers go to
+Twilio's REST API (``TWILIO_API_BASE_URL`` moves it, for a fake in tests) through
+:class:`~framekit.telephony.TwilioCallControlProcessor` after the output, once the
+caller has heard the last words; the call record's outcome follows what Twilio
+confirmed.
+
+Why models load in :meth:`ContactCenterServer.preload` and not in the constructor:
+building the app must stay cheap (tests, ``--help``). ``preload`` loads every model
+a call uses (VAD, recognizer, voice, intent engine) and speaks the greeting and
+prompts into the phrase cache before the server listens, so the first caller is
+served as fast as the tenth; ``/health/ready`` answers 200 from then on.
 
 Shutdown (:func:`serve`): on SIGINT or SIGTERM the server stops listening, answers
 new call webhooks with 503, lets the running calls finish for ``drain_timeout``
@@ -51,13 +63,15 @@ from framekit.observers import Observer
 from framekit.pipeline import Pipeline, PipelineTask
 from framekit.processors import FrameProcessor
 from framekit.processors.recording import CallAudioRecorder
+from framekit.processors.tts.phrases import PhraseCache
 from framekit.storage import CallRecorder, RecordWriter, make_engine, migrate
+from framekit.telephony import TwilioCallControl, TwilioCallControlProcessor
 from framekit.tools import ToolRegistry
 from framekit.transports.twilio import StartMessage, TwilioMediaStreamTransport
 from framekit.transports.twilio.server import TwilioServer, TwilioSettings
 from framekit.transports.twilio.token_store import TokenStoreUnavailable
 from framekit_contact_center.api import CallsAPI
-from framekit_contact_center.bot import build_bot
+from framekit_contact_center.bot import build_bot, warm_up
 from framekit_contact_center.data import BusinessStore
 from framekit_contact_center.live_calls import (
     LiveCall,
@@ -84,6 +98,7 @@ BotBuilder = Callable[[FrameProcessor, FrameProcessor, str, Sequence[Observer]],
 
 _REQUIRED = ("twilio_account_sid", "twilio_auth_token", "webhook_base_url", "api_token")
 _RECORDING_RATE = 8000  # a phone line carries 8 kHz: more would only fill the disk
+_CALL_CONTROL_TIMEOUT = 5.0  # seconds for a hang-up or transfer request to Twilio
 
 
 def check_serving(settings: Settings) -> None:
@@ -121,6 +136,11 @@ class ContactCenterServer:
         assert settings.webhook_base_url
         self.settings = settings
         self.draining = False
+        self.ready = False
+        """The models are loaded and the fixed sentences spoken (:meth:`preload` ran)."""
+        self.phrases = PhraseCache()
+        """The process's fixed sentences (greeting, prompts), synthesized once."""
+        self._call_control: TwilioCallControl | None = None
         self._bot = bot
         self._engine = engine
         self._engine_lock = asyncio.Lock()
@@ -158,6 +178,8 @@ class ContactCenterServer:
         api.add_routes(self.app)
         self.app.router.add_get("/api/live-calls", api.authorized(self._live_calls))
         self.app.router.add_get("/health", self._health)
+        self.app.router.add_get("/health/live", self._live)
+        self.app.router.add_get("/health/ready", self._ready)
         self.app.on_startup.append(self._startup)
         self.app.on_cleanup.append(self._cleanup)
 
@@ -167,8 +189,14 @@ class ContactCenterServer:
         return len(self.twilio.active_calls)
 
     async def preload(self) -> None:
-        """Load what the first call would otherwise wait for (the intent engine's model)."""
-        await self._intent_engine()
+        """Load every model a call uses and speak the fixed sentences, before listening.
+
+        With a custom bot (tests) there is nothing to load.
+        """
+        if self._bot is None:
+            await self._intent_engine()
+            await warm_up(self.settings, self.phrases)
+        self.ready = True
 
     # --- lifecycle -----------------------------------------------------------------------
 
@@ -182,8 +210,18 @@ class ContactCenterServer:
         ).start()
         settings.recordings_dir.mkdir(parents=True, exist_ok=True)
         self.live_calls.start()
+        assert settings.twilio_account_sid
+        assert settings.twilio_auth_token
+        self._call_control = TwilioCallControl(
+            settings.twilio_account_sid,
+            settings.twilio_auth_token,
+            api_base_url=settings.twilio_api_base_url,
+            timeout=_CALL_CONTROL_TIMEOUT,
+        )
 
     async def _cleanup(self, app: web.Application) -> None:
+        if self._call_control is not None:
+            await self._call_control.close()
         if self._writer is not None:
             await asyncio.to_thread(self._writer.close, 10)
         self._db.dispose()
@@ -225,6 +263,17 @@ class ContactCenterServer:
             "spooled_records": self._writer.spooled_now if self._writer else 0,
         }
         return web.json_response(body, status=200 if healthy else 503)
+
+    async def _live(self, request: web.Request) -> web.Response:
+        return web.json_response({"status": "live", "process": self.process_id})
+
+    async def _ready(self, request: web.Request) -> web.Response:
+        ready = self.ready and not self.draining
+        why = "ready" if ready else ("draining" if self.draining else "loading models")
+        return web.json_response(
+            {"status": why, "process": self.process_id, "active_calls": self.active_calls},
+            status=200 if ready else 503,
+        )
 
     async def _live_calls(self, request: web.Request) -> web.Response:
         try:
@@ -275,6 +324,7 @@ class ContactCenterServer:
         The app must have started (its record writer runs from then on).
         """
         assert self._writer is not None, "the app has not started"
+        assert self._call_control is not None
         call_id = uuid.uuid4().hex
         params = start.custom_parameters
         record = CallRecorder(
@@ -293,7 +343,13 @@ class ContactCenterServer:
             uploader=RecordedUpload(self._s3, record) if self._s3 is not None else None,
         )
         head = Pipeline([transport.input(), audio.caller_tap()])
-        tail = Pipeline([audio.bot_tap(), transport.output()])
+        # After the output: hang-ups and transfers happen once the caller heard the words.
+        call_control = TwilioCallControlProcessor(
+            self._call_control,
+            start.call_sid,
+            caller_id=self.settings.twilio_phone_number or None,
+        )
+        tail = Pipeline([audio.bot_tap(), transport.output(), call_control])
         if self._bot is not None:
             task = self._bot(head, tail, call_id, [record])
         else:
@@ -306,6 +362,8 @@ class ContactCenterServer:
                 engine=engine,
                 observers=[record],
                 call_id=call_id,
+                phone=True,
+                phrase_cache=self.phrases,
             )
 
         def note_recordings(frame: Frame) -> None:

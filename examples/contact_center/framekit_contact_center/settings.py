@@ -22,6 +22,16 @@ __all__ = ["Settings", "SettingsError", "load_settings", "read_env_file"]
 
 _FRAMEKIT_DIR = Path(".framekit")
 
+DEFAULT_KEY_MENU: tuple[tuple[str, str], ...] = (
+    ("1", "I'd like to check on my order."),
+    ("2", "I'd like to book an appointment."),
+    ("0", "I'd like to talk to a person."),
+)
+DEFAULT_GREETING = (
+    "Thanks for calling Northwind! Tell me how I can help, or press 1 for an order, "
+    "2 for an appointment, or 0 for a person."
+)
+
 
 class SettingsError(ValueError):
     """The configuration is invalid; ``problems`` lists ``(variable, what is wrong)``."""
@@ -61,6 +71,19 @@ class Settings:
     stt_model: str = "moonshine"
     """``moonshine`` (English, needs the extra; else Whisper base) or a Whisper model name."""
     transfer_number: str = ""
+    """Where ``transfer_to_human`` sends the caller: a phone number or a ``sip:`` URI."""
+    twilio_api_base_url: str | None = None
+    """Twilio's REST API root for hang-ups and transfers (unset: Twilio's own); a fake in tests."""
+    greeting: str = DEFAULT_GREETING
+    """Said as soon as a served call starts; ``GREETING=off``: the bot waits for the caller."""
+    key_menu: tuple[tuple[str, str], ...] = DEFAULT_KEY_MENU
+    """``(key, what the caller means)`` pairs: one key acts at once, until the first request."""
+    silence_timeout: float | None = 8.0
+    """Seconds of silence on both sides before the bot asks if the caller is still there."""
+    silence_prompts: int = 2
+    """Prompts without an answer before the bot says goodbye and hangs up."""
+    dtmf_timeout: float = 2.0
+    """Seconds after the last key that end a multi-digit entry (``#`` ends it at once)."""
     recordings_dir: Path = _FRAMEKIT_DIR / "recordings"
     recordings_s3_bucket: str | None = None
     """Set: each call's recordings are also uploaded there (needs the ``s3`` extra)."""
@@ -136,6 +159,14 @@ def _phone(value: str) -> str:
     return value
 
 
+def _transfer_target(value: str) -> str:
+    if value.lower().startswith(("sip:", "sips:")):
+        if "@" not in value or any(c.isspace() for c in value):
+            raise ValueError("must be a SIP URI like sip:agent@pbx.example.com")
+        return value
+    return _phone(value)
+
+
 def _existing_file(value: str) -> Path:
     path = Path(value).expanduser()
     if not path.is_file():
@@ -178,6 +209,48 @@ def _region(value: str) -> str:
     return value
 
 
+def _greeting(value: str) -> str:
+    return "" if value.strip().lower() == "off" else value.strip()
+
+
+def _seconds_or_off(value: str) -> float | None:
+    if value.strip().lower() in ("off", "none", "0"):
+        return None
+    return _seconds(value)
+
+
+def _seconds(value: str) -> float:
+    try:
+        seconds = float(value)
+    except ValueError:
+        raise ValueError("must be a number of seconds") from None
+    if not 0 < seconds <= 3600:
+        raise ValueError("must be between 0 and 3600 seconds")
+    return seconds
+
+
+def _count(value: str) -> int:
+    if not value.strip().isdigit() or int(value) > 10:
+        raise ValueError("must be a whole number from 0 to 10")
+    return int(value)
+
+
+def _key_menu(value: str) -> tuple[tuple[str, str], ...]:
+    """``1=I'd like to check on my order;2=...``; ``off`` for no menu."""
+    if value.strip().lower() == "off":
+        return ()
+    menu: list[tuple[str, str]] = []
+    for item in value.split(";"):
+        key, sep, meaning = item.partition("=")
+        key, meaning = key.strip(), meaning.strip()
+        if not sep or len(key) != 1 or key not in "0123456789" or not meaning:
+            raise ValueError("must be KEY=WHAT THE CALLER MEANS pairs separated by ';' (or off)")
+        if key in dict(menu):
+            raise ValueError(f"names key {key} twice")
+        menu.append((key, meaning))
+    return tuple(menu)
+
+
 def _flag(value: str) -> bool:
     lowered = value.strip().lower()
     if lowered in ("1", "true", "yes", "on"):
@@ -214,7 +287,13 @@ _PARSERS: dict[str, Callable[[str], Any]] = {
     "tts_api_url": _url(("http", "https")),
     "tts_api_key": _not_empty,
     "stt_model": _not_empty,
-    "transfer_number": _phone,
+    "transfer_number": _transfer_target,
+    "twilio_api_base_url": _url(("http", "https")),
+    "greeting": _greeting,
+    "key_menu": _key_menu,
+    "silence_timeout": _seconds_or_off,
+    "silence_prompts": _count,
+    "dtmf_timeout": _seconds,
     "recordings_dir": Path,
     "recordings_s3_bucket": _bucket,
     "recordings_s3_prefix": _s3_prefix,

@@ -7,7 +7,7 @@ One module per family of frames; import them all from here::
 
 from framekit.frames.audio import InputAudioFrame, OutputAudioFrame, TTSAudioFrame
 from framekit.frames.base import ControlFrame, DataFrame, Frame, SystemFrame, Uninterruptible
-from framekit.frames.lifecycle import CancelFrame, EndFrame, ErrorFrame, StartFrame
+from framekit.frames.lifecycle import CancelFrame, EndCause, EndFrame, ErrorFrame, StartFrame
 from framekit.frames.llm import (
     FunctionCallCancelledFrame,
     FunctionCallRequestedFrame,
@@ -28,6 +28,7 @@ from framekit.frames.speech import (
     UserStoppedSpeakingFrame,
 )
 from framekit.frames.telephony import (
+    CallControlResultFrame,
     DTMFEntryFrame,
     DTMFFrame,
     HangUpFrame,
@@ -42,11 +43,13 @@ from framekit.frames.tts import TTSSpeakFrame, TTSStartedFrame, TTSStoppedFrame
 __all__ = [
     "BotStartedSpeakingFrame",
     "BotStoppedSpeakingFrame",
+    "CallControlResultFrame",
     "CancelFrame",
     "ControlFrame",
     "DTMFEntryFrame",
     "DTMFFrame",
     "DataFrame",
+    "EndCause",
     "EndFrame",
     "ErrorFrame",
     "Frame",

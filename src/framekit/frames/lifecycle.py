@@ -3,10 +3,40 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from enum import StrEnum
 
 from framekit.frames.base import ControlFrame, SystemFrame, Uninterruptible
 
-__all__ = ["CancelFrame", "EndFrame", "ErrorFrame", "StartFrame"]
+__all__ = ["CancelFrame", "EndCause", "EndFrame", "ErrorFrame", "StartFrame"]
+
+
+class EndCause(StrEnum):
+    """Why a call ended, as a fixed code (``reason`` beside it is free text for people).
+
+    Whoever ends a call names the cause: the transport when the far end hangs up,
+    the call control when the carrier confirmed a hang-up or transfer, the task on
+    a fatal error or an idle timeout, the server on shutdown. Call records and
+    metrics read the code, never the wording.
+    """
+
+    COMPLETED = "completed"
+    """The pipeline finished its input (a file transport ran out, a test ended it)."""
+    CALLER_HUNG_UP = "caller_hung_up"
+    """The far end hung up or the line dropped."""
+    BOT_HUNG_UP = "bot_hung_up"
+    """The bot ended the call and the carrier confirmed it (or the stream was closed)."""
+    TRANSFERRED = "transferred"
+    """The carrier confirmed that the call was handed to a person."""
+    SILENCE = "silence"
+    """The caller stayed silent through every prompt, and the bot hung up."""
+    IDLE = "idle_timeout"
+    """Nothing happened on the call for the task's ``idle_timeout``."""
+    SHUTDOWN = "shutdown"
+    """The server stopped while the call ran."""
+    ERROR = "error"
+    """A fatal error, or a far end that broke the protocol."""
+    CANCELLED = "cancelled"
+    """Cancelled by its owner, with no more precise cause."""
 
 
 @dataclass(slots=True, eq=False)
@@ -32,6 +62,7 @@ class EndFrame(Uninterruptible, ControlFrame):
     """
 
     reason: str = "completed"
+    cause: EndCause = EndCause.COMPLETED
 
 
 @dataclass(slots=True, eq=False)
@@ -39,6 +70,7 @@ class CancelFrame(SystemFrame):
     """Immediate end: overtakes queued frames, which are discarded with their workers."""
 
     reason: str = "cancelled"
+    cause: EndCause = EndCause.CANCELLED
 
 
 @dataclass(slots=True, eq=False)

@@ -5,9 +5,11 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from framekit.frames.base import ControlFrame, SystemFrame, Uninterruptible
+from framekit.frames.lifecycle import EndCause
 from framekit.frames.text import TranscriptionFrame
 
 __all__ = [
+    "CallControlResultFrame",
     "DTMFEntryFrame",
     "DTMFFrame",
     "HangUpFrame",
@@ -34,9 +36,14 @@ class OutputDTMFFrame(ControlFrame):
 
 @dataclass(slots=True, eq=False)
 class HangUpFrame(Uninterruptible, ControlFrame):
-    """End the phone call once everything queued before it has been played."""
+    """End the phone call once everything queued before it has been played.
+
+    ``cause`` is what the call record keeps once the carrier has hung up
+    (:attr:`EndCause.SILENCE` for a bot that gave up on a silent caller).
+    """
 
     reason: str = "completed"
+    cause: EndCause = EndCause.BOT_HUNG_UP
 
 
 @dataclass(slots=True, eq=False)
@@ -45,6 +52,24 @@ class TransferCallFrame(Uninterruptible, ControlFrame):
 
     target: str = ""
     reason: str = ""
+
+
+@dataclass(slots=True, eq=False)
+class CallControlResultFrame(SystemFrame):
+    """Upstream report from call control: what the carrier did with a hang-up or transfer.
+
+    Pushed once the carrier has answered, so that the conversation and the call
+    record follow what happened, not what the bot intended: a refused transfer
+    (``succeeded`` false, ``error`` says why) lets the bot tell the caller and go on;
+    only a confirmed one makes the call ``transferred``.
+    """
+
+    action: str = ""
+    """``"hang-up"`` or ``"transfer"``."""
+    succeeded: bool = False
+    target: str = ""
+    """The transfer's number or SIP URI (empty for a hang-up)."""
+    error: str = ""
 
 
 @dataclass(slots=True, eq=False)

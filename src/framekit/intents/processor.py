@@ -4,9 +4,14 @@ Why it speaks the LLM's frames: the processors after it (sentence splitting,
 TTS, call records) already understand an LLM response (``LLMResponseStartFrame``,
 ``LLMTextFrame``, ``LLMResponseEndFrame``) and a tool's ``FunctionCallResultFrame``,
 so swapping an LLM for the offline engine changes one processor and nothing
-around it. A reply that ends the call is followed by a ``HangUpFrame`` (goodbye)
-or a ``TransferCallFrame`` (a human was asked for, or the engine could not
-help): both are ordered, so they take effect after the reply is spoken.
+around it. A reply that ends the call is followed by a hang-up (goodbye) or a
+transfer (a human was asked for, or the engine could not help): both are ordered,
+so they take effect after the reply is spoken.
+
+The conversation reopens when the end does not happen: the caller talked over
+the goodbye (the hang-up is one that an interruption drops, as an LLM's is, so a
+stale goodbye never cuts the caller off mid-sentence), or the carrier refused the
+transfer (a :class:`~framekit.frames.CallControlResultFrame` comes back upstream).
 
 It is a queued processor and the engine embeds in a worker thread: the few
 milliseconds of model time never hold up the event loop that moves audio.
@@ -16,19 +21,22 @@ from __future__ import annotations
 
 import itertools
 
+from loguru import logger
+
 from framekit.frames import (
+    CallControlResultFrame,
     FunctionCallResultFrame,
-    HangUpFrame,
+    InterruptionFrame,
     LLMResponseEndFrame,
     LLMResponseStartFrame,
     LLMTextFrame,
     TranscriptionFrame,
-    TransferCallFrame,
 )
 from framekit.intents.dialogue import DialogueState
 from framekit.intents.engine import IntentEngine
 from framekit.processors.base import FrameDirection, on_frame
 from framekit.processors.queued import QueuedFrameProcessor
+from framekit.tools.context import GenerationHangUpFrame, GenerationTransferCallFrame
 
 __all__ = ["IntentEngineProcessor"]
 
@@ -50,6 +58,7 @@ class IntentEngineProcessor(QueuedFrameProcessor):
         self._state = engine.new_state()
         self._transfer_to = transfer_to
         self._responses = itertools.count(1)
+        self._ending = False  # a hang-up or transfer is on its way, not yet confirmed
 
     @property
     def state(self) -> DialogueState:
@@ -78,9 +87,33 @@ class IntentEngineProcessor(QueuedFrameProcessor):
             await self.push_frame(LLMTextFrame(text=reply.text, response_id=response_id))
             await self.push_frame(LLMResponseEndFrame(response_id=response_id))
         if reply.end_call:
+            self._ending = True
             if reply.intent == _TRANSFER_INTENT:
                 await self.push_frame(
-                    TransferCallFrame(target=self._transfer_to, reason="caller handed to a human")
+                    GenerationTransferCallFrame(
+                        target=self._transfer_to, reason="caller handed to a human"
+                    )
                 )
             else:
-                await self.push_frame(HangUpFrame(reason="completed"))
+                await self.push_frame(GenerationHangUpFrame(reason="caller said goodbye"))
+
+    @on_frame(CallControlResultFrame)
+    async def _on_call_control(
+        self, frame: CallControlResultFrame, direction: FrameDirection
+    ) -> None:
+        if frame.succeeded:
+            self._ending = False
+        elif self._ending:
+            self._reopen(f"the {frame.action} failed")
+        await self.push_frame(frame, direction)
+
+    async def on_interruption(self, frame: InterruptionFrame) -> None:
+        await super().on_interruption(frame)
+        if self._ending:
+            self._reopen("the caller talked over the goodbye")
+
+    def _reopen(self, why: str) -> None:
+        """The call goes on after all: listen to the caller again."""
+        self._ending = False
+        self._state.ended = False
+        logger.info(f"{self.name}: conversation reopened: {why}")

@@ -28,6 +28,7 @@ from loguru import logger
 from framekit.clock import Clock, SystemClock, TimerHandle
 from framekit.frames import (
     CancelFrame,
+    EndCause,
     EndFrame,
     ErrorFrame,
     Frame,
@@ -183,15 +184,15 @@ class PipelineTask:
         if not self._end_queued:
             await self.queue_frame(EndFrame(reason=reason))
 
-    async def cancel(self, reason: str = "cancelled") -> None:
-        """End the call now and wait until it has stopped."""
+    async def cancel(self, reason: str = "cancelled", cause: EndCause = EndCause.CANCELLED) -> None:
+        """End the call now and wait until it has stopped; ``cause`` is the code records keep."""
         if not self._running:
             if not self._finished.is_set():
                 self.end_reason = reason
                 self._finished.set()
                 await self._tasks.close()
             return
-        await self.queue_frame(CancelFrame(reason=reason))
+        await self.queue_frame(CancelFrame(reason=reason, cause=cause))
         await self._finished.wait()
 
     async def run(self) -> None:
@@ -298,11 +299,13 @@ class PipelineTask:
                 self._queue.appendleft((InterruptionFrame(), DOWNSTREAM))
                 self._has_frames.set()
         elif isinstance(frame, CancelFrame):
-            self._queue.appendleft((CancelFrame(reason=frame.reason), DOWNSTREAM))
+            self._queue.appendleft(
+                (CancelFrame(reason=frame.reason, cause=frame.cause), DOWNSTREAM)
+            )
             self._has_frames.set()
         elif isinstance(frame, EndFrame) and not self._end_queued:
             self._end_queued = True
-            self._queue.append((EndFrame(reason=frame.reason), DOWNSTREAM))
+            self._queue.append((EndFrame(reason=frame.reason, cause=frame.cause), DOWNSTREAM))
             self._has_frames.set()
 
     def _on_processor_error(self, frame: ErrorFrame) -> None:
@@ -310,7 +313,8 @@ class PipelineTask:
             listener(frame)
         if frame.fatal:
             logger.error(f"{self.call_id}: fatal error, cancelling the call: {frame.error}")
-            self._queue.appendleft((CancelFrame(reason=f"fatal error: {frame.error}"), DOWNSTREAM))
+            fatal = CancelFrame(reason=f"fatal error: {frame.error}", cause=EndCause.ERROR)
+            self._queue.appendleft((fatal, DOWNSTREAM))
             self._has_frames.set()
 
     def _note_activity(self, frame: Frame) -> None:
@@ -332,7 +336,8 @@ class PipelineTask:
         idle_for = self.clock.now() - self._last_activity
         if idle_for >= timeout:
             logger.info(f"{self.call_id}: idle for {idle_for:.1f}s, cancelling the call")
-            self._queue.appendleft((CancelFrame(reason="idle timeout"), DOWNSTREAM))
+            idle = CancelFrame(reason="idle timeout", cause=EndCause.IDLE)
+            self._queue.appendleft((idle, DOWNSTREAM))
             self._has_frames.set()
         else:
             self._arm_idle_timer(timeout - idle_for)

@@ -12,6 +12,11 @@ hash") is one answer. :class:`DTMFAggregator` collects the digits and emits one
 * with a ``menu``, the digits select an option that no longer option starts with
   (``"1"`` in ``{"1": "orders", "2": "appointments"}`` ends at once).
 
+An announced top-level menu ("press 1 for orders") must not swallow the digits of
+an order number typed later: with ``menu_once`` the menu answers only until the
+caller's first request, by key or by voice (a final transcription passing by);
+after it, keys are plain digits again.
+
 ``*`` (``clear_key``) throws the entry away and starts over. The entry frame is a
 :class:`~framekit.frames.TranscriptionFrame`, so the context aggregators and the
 intent engine take it as what the caller said; ``intent`` carries the menu
@@ -37,6 +42,7 @@ from framekit.frames import (
     DTMFFrame,
     EndFrame,
     InterruptionRequestFrame,
+    TranscriptionFrame,
 )
 from framekit.processors.base import FrameDirection, FrameProcessor, on_frame
 
@@ -60,7 +66,8 @@ class MenuOption:
 class DTMFAggregator(FrameProcessor):
     """Turns DTMF digits into one :class:`~framekit.frames.DTMFEntryFrame` per entry.
 
-    ``menu`` maps digit strings to an intent name or a :class:`MenuOption`.
+    ``menu`` maps digit strings to an intent name or a :class:`MenuOption`;
+    ``menu_once`` closes it after the caller's first request.
     ``pass_digits`` lets each :class:`~framekit.frames.DTMFFrame` go on downstream
     too (for call records); the entry is pushed downstream once complete.
     """
@@ -73,6 +80,7 @@ class DTMFAggregator(FrameProcessor):
         timeout: float | None = 3.0,
         max_length: int | None = None,
         menu: Mapping[str, str | MenuOption] | None = None,
+        menu_once: bool = False,
         interrupt: bool = True,
         pass_digits: bool = True,
         name: str | None = None,
@@ -95,6 +103,8 @@ class DTMFAggregator(FrameProcessor):
             digits: option if isinstance(option, MenuOption) else MenuOption(intent=option)
             for digits, option in (menu or {}).items()
         }
+        self._menu_once = menu_once
+        self._menu_open = bool(self._menu)
         self._interrupt = interrupt
         self._pass_digits = pass_digits
         self._entry = ""
@@ -105,6 +115,17 @@ class DTMFAggregator(FrameProcessor):
     def entry(self) -> str:
         """The digits collected so far for the entry in progress."""
         return self._entry
+
+    @property
+    def menu_open(self) -> bool:
+        """Whether a key can still select a menu option."""
+        return self._menu_open
+
+    @on_frame(TranscriptionFrame)
+    async def _on_words(self, frame: TranscriptionFrame, direction: FrameDirection) -> None:
+        if direction is FrameDirection.DOWNSTREAM and frame.text.strip() and self._menu_once:
+            self._menu_open = False
+        await self.push_frame(frame, direction)
 
     @on_frame(DTMFFrame)
     async def _on_digit(self, frame: DTMFFrame, direction: FrameDirection) -> None:
@@ -135,14 +156,16 @@ class DTMFAggregator(FrameProcessor):
 
     def _menu_complete(self) -> bool:
         entry = self._entry
-        if entry not in self._menu:
+        if not self._menu_open or entry not in self._menu:
             return False
         return not any(len(key) > len(entry) and key.startswith(entry) for key in self._menu)
 
     async def _emit(self, reason: str) -> None:
         digits = self._entry
         self._reset()
-        option = self._menu.get(digits)
+        option = self._menu.get(digits) if self._menu_open else None
+        if self._menu_once:
+            self._menu_open = False
         frame = DTMFEntryFrame(
             text=option.text if option is not None and option.text else digits,
             timestamp=self.clock.now(),

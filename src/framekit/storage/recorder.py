@@ -35,7 +35,7 @@ from __future__ import annotations
 
 import uuid
 import weakref
-from collections.abc import Callable
+from collections.abc import Callable, Collection
 from typing import TYPE_CHECKING, Any, ClassVar, Protocol, runtime_checkable
 
 from loguru import logger
@@ -43,12 +43,12 @@ from loguru import logger
 from framekit.frames import (
     BotStartedSpeakingFrame,
     CancelFrame,
+    EndCause,
     EndFrame,
     Frame,
     FunctionCallCancelledFrame,
     FunctionCallRequestedFrame,
     FunctionCallResultFrame,
-    HangUpFrame,
     InterruptionFrame,
     LLMResponseEndFrame,
     LLMResponseStartFrame,
@@ -57,7 +57,6 @@ from framekit.frames import (
     OutputAudioFrame,
     PlayedUpToFrame,
     TranscriptionFrame,
-    TransferCallFrame,
     TTSSpeakFrame,
     TTSStartedFrame,
     TTSStoppedFrame,
@@ -66,6 +65,7 @@ from framekit.frames import (
 )
 from framekit.storage._builder import CallRecords
 from framekit.storage._speech import BotSpeech
+from framekit.storage.outcome import CALL_CONTROL_TOOLS, OutcomeTracker
 from framekit.storage.records import Record
 
 if TYPE_CHECKING:
@@ -104,6 +104,11 @@ class CallRecorder:
     ``sink`` is where records go: a :class:`~framekit.storage.writer.RecordWriter`
     (its ``submit``) or any callable taking a record. ``call_id`` defaults to a
     fresh UUID; ``external_id`` is the carrier's id (Twilio's CallSid).
+
+    The record closes with an outcome and an end reason (the
+    :class:`~framekit.frames.EndCause` code of the frame that ended the call),
+    decided as :mod:`framekit.storage.outcome` describes; ``call_control_tools``
+    are the tools that do not answer a request.
     """
 
     _dispatch: ClassVar[dict[type[Frame], _Handler | None]] = {}
@@ -117,6 +122,7 @@ class CallRecorder:
         caller: str | None = None,
         dialled: str | None = None,
         direction: str = "inbound",
+        call_control_tools: Collection[str] = CALL_CONTROL_TOOLS,
     ) -> None:
         submit: RecordSink = sink.submit if isinstance(sink, SubmitsRecords) else sink
         self.call_id = call_id or uuid.uuid4().hex
@@ -127,7 +133,8 @@ class CallRecorder:
         self.direction = direction
         self.recordings: dict[str, str] = {}
         self._outcome: str | None = None
-        self._outcome_hint: str | None = None
+        self.outcomes = OutcomeTracker(call_control_tools)
+        """What the outcome will be decided from (the caller spoke, the tools that answered)."""
         self._now: Callable[[], float] = lambda: 0.0
         self._seen: weakref.WeakSet[Frame] = weakref.WeakSet()
         self._last_audio_id = 0
@@ -173,18 +180,15 @@ class CallRecorder:
         if self._closed:
             self._records.recordings_changed(self.recordings)
 
-    def close(self, reason: str = "completed", *, outcome: str | None = None) -> None:
+    def close(self, cause: EndCause = EndCause.COMPLETED, *, outcome: str | None = None) -> None:
         """Close the call record (done for you when an end or cancel frame leaves the call)."""
-        self._close(reason, outcome, "completed")
-
-    def _close(self, reason: str, outcome: str | None, default: str) -> None:
         if self._closed:
             return
         self._closed = True
         now = self._now()
         self._records.bot_heard(self._speech.cut(now))
-        final = outcome or self._outcome or self._outcome_hint or default
-        self._records.closed(now, final, reason, self.recordings)
+        final = outcome or self._outcome or self.outcomes.decide(cause)
+        self._records.closed(now, final, cause.value, self.recordings)
 
     # --- the observer --------------------------------------------------------------------
 
@@ -240,6 +244,7 @@ class CallRecorder:
             return
         started = self._user_started
         self._user_started = None
+        self.outcomes.caller_said(frame.text)
         self._records.segment("user", frame.text.strip(), started, now)
 
     @_handles(MetricsFrame)
@@ -305,6 +310,7 @@ class CallRecorder:
     @_handles(FunctionCallResultFrame)
     def _tool_result(self, frame: FunctionCallResultFrame, now: float) -> None:
         started = self._tool_started.pop(frame.call_id, None)
+        self.outcomes.tool_finished(frame.function_name, frame.result, frame.error)
         self._records.tool(
             frame.call_id,
             frame.function_name,
@@ -322,26 +328,14 @@ class CallRecorder:
             frame.call_id, frame.function_name, {}, started, now, error="cancelled before it ran"
         )
 
-    @_handles(TransferCallFrame)
-    def _transfer(self, frame: TransferCallFrame, now: float) -> None:
-        self._outcome_hint = "transferred"
-
-    @_handles(HangUpFrame)
-    def _hang_up(self, frame: HangUpFrame, now: float) -> None:
-        if self._outcome_hint is None:
-            self._outcome_hint = "completed"
-
     # --- internals -----------------------------------------------------------------------
 
     def _on_exit(self, frame: Frame) -> None:
         if isinstance(frame, InterruptionFrame):
             if self._cutting:
                 self._finish_cut(self._now())
-        elif isinstance(frame, EndFrame):
-            self._close(frame.reason, None, "completed")
-        elif isinstance(frame, CancelFrame):
-            fatal = frame.reason.startswith("fatal error")
-            self._close(frame.reason, "error" if fatal else None, "cancelled")
+        elif isinstance(frame, EndFrame | CancelFrame):
+            self.close(frame.cause)
 
     def _finish_cut(self, now: float) -> None:
         self._cutting = False

@@ -6,17 +6,21 @@ audio queued before them has played, then passes them on. Acting on them here me
 goes only after the caller has heard the last words (Pipecat hangs up at once: pipecat#1461).
 
 After the call is hung up or transferred, the processor ends the pipeline with an
-:class:`~framekit.frames.EndFrame` pushed upstream, and ignores later call-control frames, so a
-late goodbye can never hang up the human the caller was just transferred to.
+:class:`~framekit.frames.EndFrame` pushed upstream (its ``cause`` says which, for the call
+record), and ignores later call-control frames, so a late goodbye can never hang up the human
+the caller was just transferred to. Each request's result goes upstream as a
+:class:`~framekit.frames.CallControlResultFrame` once Twilio has answered: the conversation and
+the call record follow what Twilio did, not what the bot intended.
 
 Failures are never fatal, because the caller must not be cut off by a REST hiccup:
 
 * a hang-up that fails (network down, timeout) is reported with a non-fatal
   :class:`~framekit.frames.ErrorFrame` and the pipeline ends anyway: closing a
   ``<Connect><Stream>`` Media Stream makes Twilio move past it and end the call;
-* a transfer that fails while the caller is still there is reported and the call goes on,
-  so the application can apologise or try again; a transfer of a call that has already ended
-  just ends the pipeline.
+* a transfer that fails while the caller is still there (Twilio refused it, no target is
+  configured) is reported and the call goes on, so the application can tell the caller and
+  carry on; a transfer of a call that has already ended ends the pipeline as a hang-up by the
+  caller.
 """
 
 from __future__ import annotations
@@ -25,7 +29,13 @@ from collections.abc import Callable
 
 from loguru import logger
 
-from framekit.frames import EndFrame, HangUpFrame, TransferCallFrame
+from framekit.frames import (
+    CallControlResultFrame,
+    EndCause,
+    EndFrame,
+    HangUpFrame,
+    TransferCallFrame,
+)
 from framekit.processors.base import FrameDirection, FrameProcessor, on_frame
 from framekit.telephony.twilio_calls import CallEndedError, TwilioCallControl, TwilioCallError
 
@@ -85,33 +95,57 @@ class TwilioCallControlProcessor(FrameProcessor):
     async def _hang_up(self, frame: HangUpFrame) -> None:
         self._finished_by = "hang-up"
         sid = self._sid()
+        error = ""
         if sid is None:
-            await self.push_error(f"{self.name}: cannot hang up, the call SID is not known yet")
+            error = "the call SID is not known yet"
+            await self.push_error(f"{self.name}: cannot hang up, {error}")
         else:
             try:
                 await self._control.hang_up(sid)
             except TwilioCallError as exc:
+                error = str(exc)
                 await self.push_error(
                     f"{self.name}: {exc}; ending the stream instead", exception=exc
                 )
-        await self.push_frame(EndFrame(reason=f"hang-up: {frame.reason}"), UPSTREAM)
+        result = CallControlResultFrame(action="hang-up", succeeded=not error, error=error)
+        await self.push_frame(result, UPSTREAM)
+        end = EndFrame(reason=f"hang-up: {frame.reason}", cause=frame.cause)
+        await self.push_frame(end, UPSTREAM)
 
     async def _transfer(self, frame: TransferCallFrame) -> None:
         sid = self._sid()
         if sid is None:
-            await self.push_error(f"{self.name}: cannot transfer, the call SID is not known yet")
+            await self._transfer_failed(frame, "the call SID is not known yet")
             return
         try:
             await self._control.transfer(sid, frame.target, caller_id=self._caller_id)
         except CallEndedError as exc:
             logger.info(f"{self.name}: no transfer, call {sid} already ended ({exc.code})")
-        except (TwilioCallError, ValueError) as exc:
-            await self.push_error(
-                f"{self.name}: transfer to {frame.target!r} failed: {exc}", exception=exc
+            self._finished_by = "hang-up"
+            end = EndFrame(
+                reason="the caller left before the transfer", cause=EndCause.CALLER_HUNG_UP
             )
+            await self.push_frame(end, UPSTREAM)
+            return
+        except (TwilioCallError, ValueError) as exc:
+            await self._transfer_failed(frame, str(exc), exc)
             return
         self._finished_by = "transfer"
-        await self.push_frame(EndFrame(reason=f"transferred to {frame.target}"), UPSTREAM)
+        result = CallControlResultFrame(action="transfer", succeeded=True, target=frame.target)
+        await self.push_frame(result, UPSTREAM)
+        end = EndFrame(reason=f"transferred to {frame.target}", cause=EndCause.TRANSFERRED)
+        await self.push_frame(end, UPSTREAM)
+
+    async def _transfer_failed(
+        self, frame: TransferCallFrame, error: str, exc: Exception | None = None
+    ) -> None:
+        await self.push_error(
+            f"{self.name}: transfer to {frame.target!r} failed: {error}", exception=exc
+        )
+        result = CallControlResultFrame(
+            action="transfer", succeeded=False, target=frame.target, error=error
+        )
+        await self.push_frame(result, UPSTREAM)
 
     def _sid(self) -> str | None:
         if not callable(self._call_sid):

@@ -203,6 +203,18 @@ class UtteranceSTTProcessor(FrameProcessor):
         """The shared engine to use when none was given (subclasses load theirs)."""
         raise ValueError(f"{self.name}: no speech engine given")
 
+    async def warm_up(self) -> None:
+        """Load the model and decode one second of quiet, outside any call.
+
+        A model's first decode also sets up its runtime's kernels and buffers; a
+        server does this before it listens so that its first caller is not slower
+        than its tenth.
+        """
+        if self._engine is None:
+            self._engine = await self._load_engine()
+        quiet = np.zeros(16000, dtype=np.float32)
+        await self._engine.transcribe_async(quiet, self._language)
+
     # --- lifecycle -----------------------------------------------------------------------
 
     async def on_start(self, frame: StartFrame) -> None:

@@ -22,6 +22,12 @@ the pipeline, whichever voice speaks (and a fallback may switch voice mid-call):
   :class:`~framekit.frames.ErrorFrame` and still ends with ``TTSStoppedFrame``; the
   next sentences are tried again (a dead service must not end the call).
 
+Fixed phrases (:class:`~framekit.frames.TTSSpeakFrame`: greetings, prompts) are
+replayed from a shared :class:`~framekit.processors.tts.phrases.PhraseCache` when one
+is given and the voice names itself (:attr:`SentenceTTSProcessor.phrase_key`), so the
+same sentence is synthesized once per process; :meth:`SentenceTTSProcessor.warm_up`
+loads the voice and fills the cache before the first call.
+
 A subclass implements :meth:`SentenceTTSProcessor.synthesize` (an async generator of
 ``(bytes, AudioFormat)``) and, when it holds resources, :meth:`~SentenceTTSProcessor.prepare`
 and :meth:`~framekit.processors.base.FrameProcessor.cleanup`.
@@ -31,7 +37,7 @@ from __future__ import annotations
 
 import itertools
 from abc import ABC, abstractmethod
-from collections.abc import AsyncGenerator
+from collections.abc import AsyncGenerator, Sequence
 from contextlib import aclosing
 from typing import TYPE_CHECKING
 
@@ -51,6 +57,7 @@ from framekit.frames import (
 from framekit.frames.speech import InterruptionFrame
 from framekit.processors.base import FrameDirection, on_frame
 from framekit.processors.queued import QueuedFrameProcessor
+from framekit.processors.tts.phrases import PhraseCache
 from framekit.processors.tts.sentences import DEFAULT_ABBREVIATIONS, SentenceAggregator
 
 if TYPE_CHECKING:
@@ -81,9 +88,11 @@ class SentenceTTSProcessor(QueuedFrameProcessor, ABC):
         *,
         push_text_frames: bool = True,
         abbreviations: frozenset[str] = DEFAULT_ABBREVIATIONS,
+        phrase_cache: PhraseCache | None = None,
         name: str | None = None,
     ) -> None:
         super().__init__(name=name)
+        self._phrase_cache = phrase_cache
         self._push_text_frames = push_text_frames
         self._sentences = SentenceAggregator(abbreviations)
         self._out_format: AudioFormat | None = None
@@ -113,6 +122,41 @@ class SentenceTTSProcessor(QueuedFrameProcessor, ABC):
     def model_name(self) -> str | None:
         """The voice's name for metrics (``None``: unnamed)."""
         return None
+
+    @property
+    def phrase_key(self) -> str | None:
+        """What identifies this voice's audio in a phrase cache (``None``: never cached).
+
+        Two processors with the same key must speak a text identically.
+        """
+        return None
+
+    def spoke_cacheable(self) -> bool:
+        """Whether the sentence just spoken may be cached (a fallback voice's may not)."""
+        return True
+
+    async def warm_up(self, phrases: Sequence[str] = (), sample_rate: int = 16000) -> None:
+        """Load the voice and speak ``phrases`` into the phrase cache, outside any call.
+
+        A server calls it before it listens, so that its first caller neither waits
+        for the voice to load nor for the greeting to be synthesized.
+        """
+        self._out_format = audio_format(sample_rate)
+        await self.prepare(self._out_format)
+        key = self.phrase_key
+        for text in phrases:
+            if self._phrase_cache is None or key is None:
+                return
+            if self._phrase_cache.get(key, sample_rate, text) is not None:
+                continue
+            out = _AudioOut(self._out_format)
+            parts = []
+            async with aclosing(self.synthesize(text)) as chunks:
+                async for data, fmt in chunks:
+                    parts.append(out.convert(data, fmt))
+            parts.append(out.flush())
+            if self.spoke_cacheable():
+                self._phrase_cache.put(key, sample_rate, text, b"".join(parts))
 
     # --- the frame protocol ------------------------------------------------------------------
 
@@ -145,7 +189,7 @@ class SentenceTTSProcessor(QueuedFrameProcessor, ABC):
     @on_frame(TTSSpeakFrame)
     async def _on_speak(self, frame: TTSSpeakFrame, direction: FrameDirection) -> None:
         await self._speak_rest()
-        await self._speak(frame.text)
+        await self._speak(frame.text, fixed=True)
         self._context_id = None
 
     @on_frame(LLMResponseEndFrame)
@@ -159,15 +203,29 @@ class SentenceTTSProcessor(QueuedFrameProcessor, ABC):
         if rest is not None:
             await self._speak(rest)
 
-    async def _speak(self, text: str) -> None:
-        """Synthesize ``text`` and push it as started, audio frames, stopped."""
+    async def _speak(self, text: str, *, fixed: bool = False) -> None:
+        """Synthesize ``text`` and push it as started, audio frames, stopped.
+
+        A ``fixed`` phrase (a :class:`TTSSpeakFrame`) is replayed from the phrase
+        cache when it is there, and kept in it once spoken in full.
+        """
         if not text.strip():
             return
-        out = _AudioOut(self.output_format)
+        cache = self._phrase_cache if fixed else None
+        key = self.phrase_key if cache is not None else None
+        rate = self.output_format.sample_rate
         if self._context_id is None:
             self._context_id = f"{self.name}:{next(_context_ids)}"
         context_id = self._context_id
         await self.push_frame(TTSStartedFrame(context_id=context_id))
+        cached = cache.get(key, rate, text) if cache is not None and key is not None else None
+        if cached is not None:
+            await self._first_audio(0.0)
+            await self._push_audio(cached, context_id)
+            await self.push_frame(TTSStoppedFrame(context_id=context_id))
+            return
+        out = _AudioOut(self.output_format)
+        spoken: list[bytes] | None = [] if key is not None else None
         started = self.clock.now()
         first = True
         try:
@@ -176,11 +234,18 @@ class SentenceTTSProcessor(QueuedFrameProcessor, ABC):
                     if first and data:
                         first = False
                         await self._first_audio(self.clock.now() - started)
-                    await self._push_audio(out.convert(data, fmt), context_id)
+                    audio = out.convert(data, fmt)
+                    if spoken is not None:
+                        spoken.append(audio)
+                    await self._push_audio(audio, context_id)
         except Exception as exc:
+            spoken = None
             message = f"{self.name} could not speak {_clip(text)}: {exc}"
             await self.push_error(message, exception=exc)
-        await self._push_audio(out.flush(), context_id)
+        tail = out.flush()
+        await self._push_audio(tail, context_id)
+        if spoken is not None and cache is not None and key is not None and self.spoke_cacheable():
+            cache.put(key, rate, text, b"".join(spoken) + tail)
         await self.push_frame(TTSStoppedFrame(context_id=context_id))
 
     async def _first_audio(self, seconds: float) -> None:

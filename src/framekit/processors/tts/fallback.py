@@ -37,6 +37,7 @@ from loguru import logger
 from framekit.audio.format import AudioFormat
 from framekit.health import CircuitBreaker
 from framekit.processors.tts.base import SentenceTTSProcessor, TTSError
+from framekit.processors.tts.phrases import PhraseCache
 from framekit.processors.tts.sentences import DEFAULT_ABBREVIATIONS
 
 __all__ = ["FallbackTTSProcessor"]
@@ -61,9 +62,15 @@ class FallbackTTSProcessor(SentenceTTSProcessor):
         first_audio_timeout: float | None = None,
         push_text_frames: bool = True,
         abbreviations: frozenset[str] = DEFAULT_ABBREVIATIONS,
+        phrase_cache: PhraseCache | None = None,
         name: str | None = None,
     ) -> None:
-        super().__init__(push_text_frames=push_text_frames, abbreviations=abbreviations, name=name)
+        super().__init__(
+            push_text_frames=push_text_frames,
+            abbreviations=abbreviations,
+            phrase_cache=phrase_cache,
+            name=name,
+        )
         if not voices:
             raise ValueError("FallbackTTSProcessor needs at least one voice")
         if breakers is not None and len(breakers) != len(voices):
@@ -85,6 +92,14 @@ class FallbackTTSProcessor(SentenceTTSProcessor):
     @property
     def model_name(self) -> str | None:
         return self._speaking.model_name if self._speaking is not None else None
+
+    @property
+    def phrase_key(self) -> str | None:
+        """The first voice's: only what it spoke is cached (see :meth:`spoke_cacheable`)."""
+        return self.voices[0].phrase_key
+
+    def spoke_cacheable(self) -> bool:
+        return bool(self.spoken_by) and self.spoken_by[-1] == self.voices[0].name
 
     async def prepare(self, output: AudioFormat) -> None:
         """Prepare every voice; one that cannot work is left out of this call."""

@@ -39,6 +39,7 @@ from typing import cast
 from framekit.audio import AudioFormat
 from framekit.models.piper import PiperEngine
 from framekit.processors.tts.base import SentenceTTSProcessor
+from framekit.processors.tts.phrases import PhraseCache
 from framekit.processors.tts.sentences import DEFAULT_ABBREVIATIONS
 
 __all__ = ["PiperTTSProcessor"]
@@ -69,9 +70,15 @@ class PiperTTSProcessor(SentenceTTSProcessor):
         streaming: bool = True,
         push_text_frames: bool = True,
         abbreviations: frozenset[str] = DEFAULT_ABBREVIATIONS,
+        phrase_cache: PhraseCache | None = None,
         name: str | None = None,
     ) -> None:
-        super().__init__(push_text_frames=push_text_frames, abbreviations=abbreviations, name=name)
+        super().__init__(
+            push_text_frames=push_text_frames,
+            abbreviations=abbreviations,
+            phrase_cache=phrase_cache,
+            name=name,
+        )
         self._voice = voice
         self._config = config
         self._use_cuda = use_cuda
@@ -91,6 +98,13 @@ class PiperTTSProcessor(SentenceTTSProcessor):
     @property
     def model_name(self) -> str | None:
         return self._engine.name if self._engine is not None else None
+
+    @property
+    def phrase_key(self) -> str | None:
+        if self._engine is None:
+            return None
+        settings = (self._length_scale, self._speaker_id, self._volume)
+        return f"piper:{self._engine.name}:{settings}"
 
     async def prepare(self, output: AudioFormat) -> None:
         if self._engine is None:

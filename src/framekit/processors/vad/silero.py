@@ -136,6 +136,11 @@ class SileroVADProcessor(FrameProcessor):
         """The model's rate for this call; known once the call has started."""
         return self._format.sample_rate if self._format is not None else None
 
+    async def warm_up(self, sample_rate: int = 16000) -> None:
+        """Load the shared model for ``sample_rate`` before the first call needs it."""
+        if self._engine is None:
+            await asyncio.to_thread(SileroVADEngine.shared, sample_rate)
+
     async def on_start(self, frame: StartFrame) -> None:
         engine = self._engine
         if engine is None:

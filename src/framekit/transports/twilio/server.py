@@ -49,6 +49,7 @@ except ImportError as exc:  # pragma: no cover - depends on the installed extras
         "pip install 'framekit[twilio]'"
     ) from exc
 
+from framekit.frames import EndCause
 from framekit.pipeline import PipelineTask
 from framekit.transports.twilio.limits import StreamLimits
 from framekit.transports.twilio.protocol import MAX_MESSAGE_CHARS, StartMessage
@@ -334,5 +335,6 @@ class TwilioServer:
         if calls:
             logger.info(f"shutting down: cancelling {len(calls)} call(s)")
             await asyncio.gather(
-                *(task.cancel("server shutting down") for task in calls), return_exceptions=True
+                *(task.cancel("server shutting down", EndCause.SHUTDOWN) for task in calls),
+                return_exceptions=True,
             )

@@ -30,7 +30,7 @@ from typing import Protocol
 from loguru import logger
 
 from framekit.audio import MULAW_8K
-from framekit.frames import CancelFrame, DTMFFrame
+from framekit.frames import CancelFrame, DTMFFrame, EndCause
 from framekit.processors.base import FrameDirection
 from framekit.transports.base.input import InputTransport
 from framekit.transports.twilio.limits import FloodGuard, StreamLimits
@@ -81,7 +81,11 @@ class StreamRefused(Exception):
 
 
 class _EndCall(Exception):
-    """Raised inside the reader: the call must end, with ``reason`` (and close code)."""
+    """Raised inside the reader: the call must end, with ``reason`` (and close code).
+
+    Without a close code the far end left (``stop`` or a dropped socket): the caller
+    hung up. With one, the far end broke the protocol and this side closes it.
+    """
 
     def __init__(self, reason: str, close_code: int | None = None) -> None:
         super().__init__(reason)
@@ -297,8 +301,9 @@ class TwilioMediaStreamTransport:
         else:
             self._mark_closed()
         await self._input.end_of_audio()
+        cause = EndCause.CALLER_HUNG_UP if close_code is None else EndCause.ERROR
         await self._input.push_frame(
-            CancelFrame(reason=f"twilio: {reason}"), FrameDirection.UPSTREAM
+            CancelFrame(reason=f"twilio: {reason}", cause=cause), FrameDirection.UPSTREAM
         )
 
 
