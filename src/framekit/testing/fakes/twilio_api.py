@@ -29,7 +29,8 @@ the refusals a person placing calls meets: `To` +15005550001 (or any `To` that i
 
 What the real network does around a call is the test's to script: `answer`, `caller_hangs_up`,
 `forget` (the call is gone: 404), `add_call` (an inbound call, as a Media Stream's `start`
-event would name it).
+event would name it), `refuse_updates` (Twilio answers changes to a call with an error, as
+during an incident or a rate limit: a hang-up or transfer that does not happen).
 """
 
 from __future__ import annotations
@@ -158,6 +159,7 @@ class FakeTwilioAPI(LocalHTTPServer):
         self.calls: dict[str, FakeCall] = {}
         self.on_request: list[Callable[[RecordedTwilioRequest], None]] = []
         """Called with each request as it arrives, before it is answered."""
+        self._refusals: dict[str, tuple[int, int, str]] = {}
         self._arrived = asyncio.Condition()
 
     def _routes(self) -> list[web.RouteDef]:
@@ -201,6 +203,16 @@ class FakeTwilioAPI(LocalHTTPServer):
     def forget(self, call_sid: str) -> None:
         """The call resource is gone: requests about it get 404 / 20404."""
         del self.calls[call_sid]
+
+    def refuse_updates(
+        self,
+        call_sid: str,
+        status: int = 429,
+        code: int = 20429,
+        message: str = "Too Many Requests",
+    ) -> None:
+        """Answer every change to the call (hang-up, redirect) with this error from now on."""
+        self._refusals[call_sid] = (status, code, message)
 
     # --- handlers --------------------------------------------------------------------------
 
@@ -254,6 +266,9 @@ class FakeTwilioAPI(LocalHTTPServer):
         if isinstance(found, web.Response):
             return found
         form, call = found
+        refusal = self._refusals.get(call.sid)
+        if refusal is not None:
+            return self._error(*refusal)
         fields = dict(form)
         status = fields.get("Status")
         if status is not None and status not in ("completed", "canceled"):
