@@ -51,7 +51,7 @@ def test_the_demo_call_runs_offline_and_ends_with_a_summary(tmp_path: Path) -> N
     assert [w.name.rsplit("-", 1)[1] for w in wavs] == ["bot.wav", "caller.wav"]
     assert all(w.stat().st_size > 100_000 for w in wavs)
     if "Call record: call" in summary:
-        record = rf"\(completed\), \d+ transcript segments, {turns[3]} tool invocations"
+        record = rf"\(resolved\), \d+ transcript segments, {turns[3]} tool invocations"
         assert re.search(record, summary)
     else:
         assert "install the 'db' extra" in summary

@@ -50,7 +50,7 @@ expect:
     - name: order_status
       arguments: {order_number: 4729}
   tools_not_called: [transfer_to_human]
-  outcome: completed
+  outcome: resolved
   ended_by: bot
   bot_says: is shipped
   max_turn_latency: 8
@@ -84,7 +84,7 @@ def test_a_valid_file_parses_to_its_steps_and_expectations() -> None:
             ToolExpectation("order_status", {"order_number": 4729}),
         ),
         tools_not_called=("transfer_to_human",),
-        outcome="completed",
+        outcome="resolved",
         ended_by="bot",
         bot_says=("is shipped",),
         max_turn_latency=8.0,
@@ -112,49 +112,49 @@ def test_the_shipped_example_scenarios_are_valid() -> None:
         ("name: [unclosed\n", "s.yaml:2: not valid YAML: "),
         ("- just a list\n", "s.yaml: a scenario is a mapping with 'name', 'steps' and 'expect'"),
         (
-            "steps: [{say: hi}]\nexpect: {outcome: completed}\n",
+            "steps: [{say: hi}]\nexpect: {outcome: resolved}\n",
             "s.yaml: name: is required",
         ),
         (
-            "name: n\nsteps: [{say: hi}]\nexpects: {outcome: completed}\n",
+            "name: n\nsteps: [{say: hi}]\nexpects: {outcome: resolved}\n",
             "s.yaml:3: expects: unknown field (did you mean 'expect'?)",
         ),
         (
-            "name: n\nsteps: []\nexpect: {outcome: completed}\n",
+            "name: n\nsteps: []\nexpect: {outcome: resolved}\n",
             "s.yaml:2: steps: must be a non-empty",
         ),
         (
-            "name: n\nsteps:\n  - say: hi\n    press: '1'\nexpect: {outcome: completed}\n",
+            "name: n\nsteps:\n  - say: hi\n    press: '1'\nexpect: {outcome: resolved}\n",
             "s.yaml:3: steps[0]: needs exactly one of say, press, wait (got say, press)",
         ),
         (
-            "name: n\nsteps:\n  - say: hi\n  - press: 4729\nexpect: {outcome: completed}\n",
+            "name: n\nsteps:\n  - say: hi\n  - press: 4729\nexpect: {outcome: resolved}\n",
             's.yaml:4: steps[1].press: must be keys in quotes, like "4729#" (got 4729)',
         ),
         (
-            "name: n\nsteps:\n  - press: '12x'\nexpect: {outcome: completed}\n",
+            "name: n\nsteps:\n  - press: '12x'\nexpect: {outcome: resolved}\n",
             "s.yaml:3: steps[0].press: keys are 0-9, *, # and A-D (got '12x')",
         ),
         (
-            "name: n\nsteps:\n  - say: hi\n    barge_in: true\nexpect: {outcome: completed}\n",
+            "name: n\nsteps:\n  - say: hi\n    barge_in: true\nexpect: {outcome: resolved}\n",
             "s.yaml:4: steps[0].barge_in: the first step has no bot reply to barge into",
         ),
         (
             "name: n\nsteps:\n  - say: hi\n  - press: '1'\n    barge_in: 1\n"
-            "expect: {outcome: completed}\n",
+            "expect: {outcome: resolved}\n",
             "s.yaml:5: steps[1].barge_in: only a 'say' step can barge in",
         ),
         (
             "name: n\nsteps:\n  - say: hi\n  - say: again\n    barge_in: soon\n"
-            "expect: {outcome: completed}\n",
+            "expect: {outcome: resolved}\n",
             "steps[1].barge_in: must be true or seconds into the bot's reply (0 to 60), got 'soon'",
         ),
         (
-            "name: n\nsteps:\n  - wait: -1\nexpect: {outcome: completed}\n",
+            "name: n\nsteps:\n  - wait: -1\nexpect: {outcome: resolved}\n",
             "s.yaml:3: steps[0].wait: must be a number of seconds above 0, at most 600 (got -1)",
         ),
         (
-            "name: n\nsteps:\n  - shout: hi\nexpect: {outcome: completed}\n",
+            "name: n\nsteps:\n  - shout: hi\nexpect: {outcome: resolved}\n",
             "s.yaml:3: steps[0]: needs exactly one of say, press, wait",
         ),
         ("name: n\nsteps: [{say: hi}]\n", "s.yaml: expect: must be a mapping of expectations"),
@@ -170,8 +170,8 @@ def test_the_shipped_example_scenarios_are_valid() -> None:
         ),
         (
             "name: n\nsteps: [{say: hi}]\nexpect:\n  outcome: done\n",
-            "s.yaml:4: expect.outcome: must be one of completed, transferred, cancelled, error "
-            "(got 'done')",
+            "s.yaml:4: expect.outcome: must be one of resolved, transferred, unresolved, "
+            "abandoned, failed (got 'done')",
         ),
         (
             "name: n\nsteps: [{say: hi}]\nexpect:\n  interrupted: maybe\n",
@@ -179,7 +179,7 @@ def test_the_shipped_example_scenarios_are_valid() -> None:
         ),
         (
             "name: n\nsettings:\n  TRANSFER_NUMBR: '+15550100'\nsteps: [{say: hi}]\n"
-            "expect: {outcome: completed}\n",
+            "expect: {outcome: resolved}\n",
             "s.yaml:3: settings.TRANSFER_NUMBR: unknown setting (did you mean 'TRANSFER_NUMBER'?)",
         ),
     ],
@@ -220,7 +220,7 @@ def test_invalid_files_exit_2_before_any_call_runs(tmp_path: Path) -> None:
     bad = tmp_path / "bad.yaml"
     bad.write_text("name: n\nsteps: [{say: hi}]\nexpect: {outcome: done}\n")
     good = tmp_path / "good.yaml"
-    good.write_text("name: n\nsteps: [{say: hi}]\nexpect: {outcome: completed}\n")
+    good.write_text("name: n\nsteps: [{say: hi}]\nexpect: {outcome: resolved}\n")
     out, err = io.StringIO(), io.StringIO()
     status = simulate([good, bad, tmp_path / "missing.yaml"], out=out, err=err, environ={})
     assert status == 2
@@ -265,7 +265,7 @@ def _call(**overrides: Any) -> Any:
         console=console,
         task=task,
         caller=SimpleNamespace(unanswered=0),
-        outcome="completed",
+        outcome="resolved",
         wall=10.0,
     )
     for key, value in overrides.items():
@@ -281,7 +281,7 @@ def test_expectations_that_hold_pass() -> None:
     expect = Expectations(
         tools_called=(ToolExpectation("order_status", {"order_number": 4729}),),
         tools_not_called=("transfer_to_human",),
-        outcome="completed",
+        outcome="resolved",
         ended_by="bot",
         bot_says=("IS SHIPPED", "goodbye"),
         max_turn_latency=3.0,
@@ -313,7 +313,7 @@ def test_expectations_that_do_not_hold_fail_and_say_what_happened() -> None:
     calls = "tools called: order_status(order_number='4729'), end_call()"
     assert verdicts["tool called: order_status(order_number='1111')"][1] == calls
     assert verdicts["tool not called: end_call"][1] == "end_call()"
-    assert verdicts["outcome: transferred"][1] == "completed"
+    assert verdicts["outcome: transferred"][1] == "resolved"
     assert verdicts["ended by: caller"][1] == "bot"
     assert verdicts["bot says: 'is delivered'"][1] == "not in any of the bot's 2 replies"
     assert verdicts["every turn's latency at most 2 s"][1] == "max 2.50 s over 2 turns"

@@ -250,9 +250,9 @@ async def test_the_factory_builds_the_contact_center_bot_between_the_recorders(
     from framekit.processors.stt.moonshine import MoonshineSTTProcessor
     from framekit.processors.tts.fallback import FallbackTTSProcessor
     from framekit.processors.vad import SileroVADProcessor, TurnTextRelay
+    from framekit.telephony import TwilioCallControlProcessor
     from framekit.transports.twilio import StartMessage, TwilioMediaStreamTransport
     from framekit.transports.twilio.output import TwilioOutput
-    from framekit.telephony import TwilioCallControlProcessor
     from framekit.transports.twilio.transport import TwilioInput
 
     settings = _settings(tmp_path)

@@ -18,10 +18,13 @@ from __future__ import annotations
 
 import asyncio
 import functools
+import os
+import signal
+import sys
 import time
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field, fields, replace
 from pathlib import Path
 from typing import Any
 from xml.etree import ElementTree
@@ -47,6 +50,7 @@ PUBLIC = "https://bot.example.test"
 AGENT = "+15550009999"
 
 pytestmark = pytest.mark.timeout(180)
+_SETTING_VARIABLES = {setting.name.upper() for setting in fields(Settings)}
 
 
 @dataclass
@@ -298,3 +302,49 @@ async def test_readiness_follows_the_models_and_the_drain(tmp_path: Path) -> Non
         draining = await client.get("/health/ready")
         assert (draining.status, (await draining.json())["status"]) == (503, "draining")
         assert (await client.get("/health/live")).status == 200
+
+
+async def test_the_framekit_serve_command_greets_and_transfers_through_its_api_url(
+    tmp_path: Path,
+) -> None:
+    """The command a user runs, in its own process: ``framekit serve --api-url``."""
+    env = {k: v for k, v in os.environ.items() if k not in _SETTING_VARIABLES}
+    env.update(
+        TWILIO_ACCOUNT_SID=ACCOUNT,
+        TWILIO_AUTH_TOKEN=AUTH_TOKEN,
+        WEBHOOK_BASE_URL=PUBLIC,
+        API_TOKEN=API_TOKEN,
+        TRANSFER_NUMBER=AGENT,
+        DATABASE_URL=f"sqlite:///{tmp_path / 'calls.db'}",
+        BUSINESS_DB_PATH=str(tmp_path / "shop.db"),
+        RECORDINGS_DIR=str(tmp_path / "recordings"),
+    )
+    framekit = Path(sys.executable).with_name("framekit")
+    async with FakeTwilioAPI(ACCOUNT, AUTH_TOKEN) as api:
+        process = await asyncio.create_subprocess_exec(
+            str(framekit), "serve", "--host", "127.0.0.1", "--port", "0", "--api-url", api.url,
+            env=env, cwd=tmp_path, stdout=asyncio.subprocess.PIPE,
+            stderr=asyncio.subprocess.STDOUT,
+        )  # fmt: skip
+        try:
+            assert process.stdout is not None
+            async with asyncio.timeout(120):  # the models load before it listens
+                while not (line := (await process.stdout.readline()).decode()).startswith(
+                    "framekit serve: listening on "
+                ):
+                    assert line, "framekit serve exited before listening"
+            base_url = line.split("listening on ", 1)[1].strip()
+            drain = asyncio.ensure_future(process.stdout.read())  # keep the pipe flowing
+            async with PhoneNetwork(base_url, PUBLIC, AUTH_TOKEN, ACCOUNT) as network:
+                call = await network.call(call_sid=api.add_call())
+                await call.wait_for_audio(0.5, timeout=5)
+                assert call.first_audio_at is not None
+                assert call.first_audio_at - call.started_at < 0.3
+                await call.press("0")
+                await call.wait_closed(timeout=30)
+            [update] = [r for r in api.requests if r.method == "POST"]
+            assert f"<Number>{AGENT}</Number>" in (update.field("Twiml") or "")
+        finally:
+            process.send_signal(signal.SIGINT)
+            await asyncio.wait_for(process.wait(), 60)
+    assert process.returncode == 0, (await drain).decode()

@@ -107,3 +107,45 @@ def test_a_variable_that_means_nothing_alone_names_what_it_needs() -> None:
     assert "needs TTS_API_URL" in problems["TTS_API_KEY"]
     assert "http:// or https://" in problems["LOCAL_LLM_BASE_URL"]
     assert "secret-key" not in str(caught.value)
+
+
+def test_the_phone_agent_settings(tmp_path: Path) -> None:
+    missing = tmp_path / "missing.env"
+    settings = load_settings(
+        {
+            "GREETING": "off",
+            "KEY_MENU": "1=About my order.; 9=Talk to someone.",
+            "SILENCE_TIMEOUT": "off",
+            "SILENCE_PROMPTS": "0",
+            "DTMF_TIMEOUT": "1.5",
+            "TRANSFER_NUMBER": "sip:desk@pbx.example.com",
+            "TWILIO_API_BASE_URL": "http://127.0.0.1:9999",
+        },
+        env_file=missing,
+    )
+    assert (settings.greeting, settings.silence_timeout, settings.silence_prompts) == ("", None, 0)
+    assert settings.key_menu == (("1", "About my order."), ("9", "Talk to someone."))
+    assert (settings.dtmf_timeout, settings.transfer_number) == (1.5, "sip:desk@pbx.example.com")
+    assert settings.twilio_api_base_url == "http://127.0.0.1:9999"
+    assert load_settings({"KEY_MENU": "off"}, env_file=missing).key_menu == ()
+    assert Settings().greeting.startswith("Thanks for calling Northwind")
+    with pytest.raises(SettingsError) as caught:
+        load_settings(
+            {
+                "KEY_MENU": "1=a;1=b",
+                "SILENCE_TIMEOUT": "soon",
+                "SILENCE_PROMPTS": "-1",
+                "DTMF_TIMEOUT": "0",
+                "TRANSFER_NUMBER": "sip:nobody",
+                "TWILIO_API_BASE_URL": "api.twilio.com",
+            },
+            env_file=missing,
+        )
+    assert [name for name, _ in caught.value.problems] == [
+        "TRANSFER_NUMBER",
+        "TWILIO_API_BASE_URL",
+        "KEY_MENU",
+        "SILENCE_TIMEOUT",
+        "SILENCE_PROMPTS",
+        "DTMF_TIMEOUT",
+    ]

@@ -48,7 +48,7 @@ def test_example_scenarios_pass_and_are_recorded(environ: dict[str, str]) -> Non
     assert "caller: [keys 47290936]" in live  # the keys reached the bot as one entry
     assert [t["name"] for t in keypad["tools"]] == ["order_status", "end_call"]
     assert keypad["tools"][0]["result"]["status"] == "shipped"
-    assert (keypad["outcome"], transfer["outcome"]) == ("completed", "transferred")
+    assert (keypad["outcome"], transfer["outcome"]) == ("resolved", "transferred")
     assert keypad["end_reason"] == "bot hung up"
     assert transfer["end_reason"] == "bot transferred the call"
     assert all(c["passed"] for s in report["scenarios"] for c in s["checks"])
@@ -73,7 +73,7 @@ def test_a_wrong_expectation_fails_with_exit_status_1(
         "  - say: Can I speak to a person please?\n"
         "expect:\n"
         "  tools_called: [order_status]\n"
-        "  outcome: completed\n"
+        "  outcome: resolved\n"
         "  bot_says: [transferring you]\n"
     )
     out, err = io.StringIO(), io.StringIO()
@@ -82,7 +82,7 @@ def test_a_wrong_expectation_fails_with_exit_status_1(
     assert status == 1, text + err.getvalue()[-3000:]
     assert "FAIL  Asks for a person, expected to get an order status: 3/5 checks" in text
     assert "  FAIL  tool called: order_status()  (tools called: transfer_to_human())" in text
-    assert "  FAIL  outcome: completed  (transferred)" in text
+    assert "  FAIL  outcome: resolved  (transferred)" in text
     assert "  ok    bot says: 'transferring you'" in text
     assert text.rstrip().endswith(
         f"FAIL  {wrong.read_text().splitlines()[0][6:]} ({wrong}): 2 check(s) failed"

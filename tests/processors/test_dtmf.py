@@ -148,3 +148,23 @@ def test_bad_settings_are_refused() -> None:
         DTMFAggregator(timeout=0)
     with pytest.raises(ValueError, match="max_length"):
         DTMFAggregator(max_length=0)
+
+
+async def test_a_menu_offered_once_acts_on_the_first_key_then_keys_are_digits() -> None:
+    menu = {"1": MenuOption("orders", "About my order."), "0": "person"}
+    aggregator = DTMFAggregator(timeout=2.0, menu=menu, menu_once=True)
+    out = await run_processor(aggregator, [*keys("1"), *keys("1042#")])
+    assert [(f.digits, f.reason, f.intent) for f in out.downstream_of(DTMFEntryFrame)] == [
+        ("1", "menu", "orders"),
+        ("1042", "terminator", None),  # an order number that starts with a menu key
+    ]
+    assert not aggregator.menu_open
+
+
+async def test_a_spoken_request_closes_a_menu_offered_once() -> None:
+    aggregator = DTMFAggregator(timeout=2.0, menu={"1": "orders"}, menu_once=True)
+    out = await run_processor(
+        aggregator,
+        [TranscriptionFrame(text="where is my parcel"), Advance(0), *keys("1"), Advance(3.0)],
+    )
+    assert entries(out.downstream_of(DTMFEntryFrame)) == [("1", "timeout")]

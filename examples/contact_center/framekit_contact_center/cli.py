@@ -135,11 +135,20 @@ class ServeCommand:
             help="server processes sharing the port (SO_REUSEPORT), each with its own models; "
             "set REDIS_URL with more than one",
         )
+        parser.add_argument(
+            "--api-url",
+            metavar="URL",
+            help="Twilio REST API root for hang-ups and transfers (default: TWILIO_API_BASE_URL, "
+            "else https://api.twilio.com); a test double's URL for staging or tests",
+        )
         parser.add_argument("--worker-of-supervisor", action="store_true", help=argparse.SUPPRESS)
 
     def run(self, args: argparse.Namespace) -> int:
         from framekit_contact_center.settings import SettingsError, load_settings
 
+        if args.api_url:
+            # Through the environment, so that --workers' processes see it too.
+            os.environ["TWILIO_API_BASE_URL"] = args.api_url
         problem = _workers_problem(args.workers, args.port)
         if problem:
             print(f"framekit serve: {problem}", file=sys.stderr)
@@ -375,8 +384,8 @@ class CallCommand:
         parser.add_argument(
             "--api-url",
             metavar="URL",
-            help="Twilio REST API root (default https://api.twilio.com); a test double's URL "
-            "to try the command offline",
+            help="Twilio REST API root (default: TWILIO_API_BASE_URL, else "
+            "https://api.twilio.com); a test double's URL to try the command offline",
         )
 
     def run(self, args: argparse.Namespace) -> int:

@@ -23,6 +23,7 @@ from framekit.frames import (
     BotStartedSpeakingFrame,
     BotStoppedSpeakingFrame,
     DTMFEntryFrame,
+    EndCause,
     Frame,
     FunctionCallResultFrame,
     HangUpFrame,
@@ -259,15 +260,19 @@ async def run_call(
         recorder.attach(task)
     console = CallConsole(out, task)
     hung_up = asyncio.Event()
-    ended = "caller hung up"
+    # This harness is the carrier: it carries out the bot's hang-up or transfer at once.
+    ended, cause = "caller hung up", EndCause.CALLER_HUNG_UP
 
     def on_exit(frame: Frame) -> None:
-        nonlocal ended
+        nonlocal ended, cause
         console(frame)
         caller.observe(frame)
-        if isinstance(frame, HangUpFrame | TransferCallFrame) and not hung_up.is_set():
+        if isinstance(frame, HangUpFrame) and not hung_up.is_set():
             hung_up.set()
-            ended = "bot hung up" if isinstance(frame, HangUpFrame) else "bot transferred the call"
+            ended, cause = "bot hung up", frame.cause
+        elif isinstance(frame, TransferCallFrame) and not hung_up.is_set():
+            hung_up.set()
+            ended, cause = "bot transferred the call", EndCause.TRANSFERRED
 
     task.on_downstream_exit(on_exit)
     started = asyncio.get_running_loop().time()
@@ -278,7 +283,7 @@ async def run_call(
     await asyncio.wait({runner, ending}, timeout=call_limit, return_when=asyncio.FIRST_COMPLETED)
     if not runner.done():
         if ending.done():
-            await task.stop_when_done(ended)
+            await task.stop_when_done(ended, cause)
         else:
             await task.cancel(TOO_LONG)
         await runner

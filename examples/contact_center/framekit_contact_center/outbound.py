@@ -102,7 +102,7 @@ def run_call(settings: Settings, args: argparse.Namespace, out: IO[str], err: IO
     except SettingsError as exc:
         print(f"framekit call: {exc}", file=err)
         return 2
-    api_url: str | None = args.api_url
+    api_url: str | None = args.api_url or settings.twilio_api_base_url
     if api_url is not None:
         parts = urlsplit(api_url)
         if parts.scheme not in ("http", "https") or not parts.netloc:

@@ -28,6 +28,7 @@ from dataclasses import dataclass, field, fields
 from pathlib import Path
 from typing import Any
 
+from framekit.storage.outcome import Outcome
 from framekit_contact_center.settings import Settings
 from framekit_contact_center.tools import TOOL_NAMES
 
@@ -45,8 +46,8 @@ __all__ = [
     "parse_scenario",
 ]
 
-OUTCOMES = ("completed", "transferred", "cancelled", "error")
-"""A call record's outcomes (``framekit.storage``)."""
+OUTCOMES = tuple(outcome.value for outcome in Outcome)
+"""A call record's outcomes (:mod:`framekit.storage.outcome`)."""
 _KEYS = frozenset("0123456789*#ABCD")
 _DEFAULT_BARGE_IN = 1.0  # seconds of the bot's reply before ``barge_in: true`` cuts in
 _SETTINGS = {f.name.upper() for f in fields(Settings)}

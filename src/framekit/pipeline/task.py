@@ -179,10 +179,12 @@ class PipelineTask:
         for frame in frames:
             await self.queue_frame(frame)
 
-    async def stop_when_done(self, reason: str = "completed") -> None:
-        """End the call gracefully after every frame queued so far."""
+    async def stop_when_done(
+        self, reason: str = "completed", cause: EndCause = EndCause.COMPLETED
+    ) -> None:
+        """End the call gracefully after every frame queued so far (``cause``: for records)."""
         if not self._end_queued:
-            await self.queue_frame(EndFrame(reason=reason))
+            await self.queue_frame(EndFrame(reason=reason, cause=cause))
 
     async def cancel(self, reason: str = "cancelled", cause: EndCause = EndCause.CANCELLED) -> None:
         """End the call now and wait until it has stopped; ``cause`` is the code records keep."""

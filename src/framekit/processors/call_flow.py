@@ -138,9 +138,10 @@ class CallFlowProcessor(FrameProcessor):
 
     @on_frame(TranscriptionFrame, DTMFFrame)
     async def _on_caller_input(self, frame: Frame, direction: FrameDirection) -> None:
+        # Counted from here: an answer that never comes (nothing understood) is prompted too.
         self.prompts_said = 0
         self._gave_up = False
-        self._disarm()
+        self._arm()
         await self.push_frame(frame, direction)
 
     @on_frame(CallControlResultFrame)
