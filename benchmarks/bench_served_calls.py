@@ -14,6 +14,8 @@ greeting; the bot says goodbye and hangs up through the REST API. Measured:
 
 * first bot audio after the caller sent ``start`` (the greeting), for the very first
   call after the server started and for every call;
+* voice to voice: from the caller's last word leaving to 0.1 s of the bot's reply
+  arriving (the VAD's silence window, recognition, the intent engine and the voice);
 * after the goodbye: REST hang-up (``Status=completed`` arriving at the fake API)
   and the server closing the stream, each after the last mark echo (when the caller
   had heard the whole goodbye).
@@ -50,6 +52,7 @@ PUBLIC = "https://bot.example.test"
 @dataclass
 class CallTimes:
     first_audio: float
+    reply: float
     rest_after_echo: float
     closed_after_echo: float
 
@@ -62,10 +65,13 @@ async def one_call(
     assert call.first_audio_at is not None
     first_audio = call.first_audio_at - call.started_at
     await call.say_pcm16(*goodbye)
+    said_at = time.monotonic()  # the caller's last word has left (the greeting was cut)
+    await call.wait_for_audio(call.received_seconds + 0.1, timeout=20)
+    reply = time.monotonic() - said_at
     closed = await call.wait_closed(timeout=60)
     updates = [at for at, sid in _rest_log if sid == call.call_sid]
     last_echo = call.marks_echoed[-1][1]
-    return CallTimes(first_audio, updates[-1] - last_echo, closed - last_echo)
+    return CallTimes(first_audio, reply, updates[-1] - last_echo, closed - last_echo)
 
 
 _rest_log: list[tuple[float, str]] = []
@@ -138,7 +144,11 @@ async def main(args: argparse.Namespace) -> None:
             server.terminate()
             await server.wait()
             drain.cancel()
-    print(f"first call after start: first bot audio {sequential[0].first_audio * 1000:.1f} ms")
+    first = sequential[0]
+    print(
+        f"first call after start: first bot audio {first.first_audio * 1000:.1f} ms, "
+        f"voice to voice {first.reply * 1000:.0f} ms"
+    )
     runs = {
         f"{args.calls} calls one by one": sequential,
         f"{args.concurrent} at once x {args.rounds}": concurrent,
@@ -146,6 +156,7 @@ async def main(args: argparse.Namespace) -> None:
     for label, times in runs.items():
         print(label)
         report("first bot audio after start", [t.first_audio for t in times])
+        report("voice to voice (goodbye reply)", [t.reply for t in times])
         report("REST hang-up after last mark echo", [t.rest_after_echo for t in times])
         report("stream closed after last mark echo", [t.closed_after_echo for t in times])
 
