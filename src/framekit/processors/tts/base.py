@@ -143,11 +143,11 @@ class SentenceTTSProcessor(QueuedFrameProcessor, ABC):
         """
         self._out_format = audio_format(sample_rate)
         await self.prepare(self._out_format)
-        key = self.phrase_key
+        cache, key = self._phrase_cache, self.phrase_key
+        if cache is None or key is None:
+            return
         for text in phrases:
-            if self._phrase_cache is None or key is None:
-                return
-            if self._phrase_cache.get(key, sample_rate, text) is not None:
+            if cache.get(key, sample_rate, text) is not None:
                 continue
             out = _AudioOut(self._out_format)
             parts = []
@@ -156,7 +156,7 @@ class SentenceTTSProcessor(QueuedFrameProcessor, ABC):
                     parts.append(out.convert(data, fmt))
             parts.append(out.flush())
             if self.spoke_cacheable():
-                self._phrase_cache.put(key, sample_rate, text, b"".join(parts))
+                cache.put(key, sample_rate, text, b"".join(parts))
 
     # --- the frame protocol ------------------------------------------------------------------
 
