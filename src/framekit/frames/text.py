@@ -39,3 +39,5 @@ class TranscriptionFrame(Uninterruptible, DataFrame):
     timestamp: float = 0.0
     language: str | None = None
     confidence: float | None = None
+    cut: bool = False
+    """The caller was still speaking: the recognizer's utterance limit cut it here."""

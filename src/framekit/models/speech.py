@@ -9,12 +9,10 @@ agreement; the engine modules hold only what is particular to their model.
 
 from __future__ import annotations
 
-import asyncio
 import math
 import os
 import threading
 from collections.abc import Callable, Hashable
-from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from functools import partial
 from pathlib import Path
@@ -22,6 +20,8 @@ from typing import ClassVar, TypeAlias, TypeVar
 
 import numpy as np
 import numpy.typing as npt
+
+from framekit.models.scheduling import EARLY, FINAL, FairExecutor
 
 __all__ = [
     "SAMPLE_RATE",
@@ -105,6 +105,13 @@ def to_float32(audio: SpeechAudio) -> npt.NDArray[np.float32]:
     raise TypeError(f"expected int16 or float32 samples, got {audio.dtype}")
 
 
+def _seconds_of(audio: SpeechAudio) -> float:
+    """Length of ``audio`` in seconds (what a decode's cost grows with)."""
+    if isinstance(audio, bytes | bytearray | memoryview):
+        return memoryview(audio).nbytes / (2 * SAMPLE_RATE)
+    return len(audio) / SAMPLE_RATE
+
+
 def usable_cores() -> int:
     """Cores this process may run on (its CPU affinity where the system has one)."""
     try:
@@ -129,7 +136,9 @@ class RecognizerEngine:
     thread-safe) and get their process-wide instance through :meth:`_shared`.
     :meth:`transcribe_async` runs decodes on ``workers`` threads, so at most that
     many utterances decode at once and the rest queue instead of fighting over
-    the cores.
+    the cores. The queue is a :class:`~framekit.models.scheduling.FairExecutor`:
+    final transcripts before speculative ones, the shortest audio first, so one
+    caller's long utterance never holds another caller's answer.
     """
 
     _instances: ClassVar[dict[tuple[type, Hashable], RecognizerEngine]] = {}
@@ -144,7 +153,7 @@ class RecognizerEngine:
         self.workers = workers
         self.load_seconds = load_seconds
         prefix = type(self).__name__.removesuffix("Engine").lower()
-        self._executor = ThreadPoolExecutor(max_workers=workers, thread_name_prefix=prefix)
+        self._executor = FairExecutor(workers, name=f"framekit-{prefix}")
 
     @classmethod
     def _shared(cls: type[_E], key: Hashable, load: Callable[[], _E]) -> _E:
@@ -177,10 +186,13 @@ class RecognizerEngine:
         prompt: str | None = None,
         beam_size: int = 1,
         timestamps: bool = False,
+        urgent: bool = True,
     ) -> Transcript:
         """:meth:`transcribe` on the engine's worker pool, leaving the event loop free.
 
-        Cancelling the awaiting task abandons the result; a decode that already
+        ``urgent=False`` marks work that only helps if it finishes early (a
+        speculative or interim decode): every urgent decode overtakes it. Cancelling
+        the awaiting task drops a decode that has not started; one that already
         started still finishes in its thread (neither engine can be interrupted).
         """
         job = partial(
@@ -191,7 +203,8 @@ class RecognizerEngine:
             beam_size=beam_size,
             timestamps=timestamps,
         )
-        return await asyncio.get_running_loop().run_in_executor(self._executor, job)
+        seconds = _seconds_of(audio)
+        return await self._executor.run(job, rank=FINAL if urgent else EARLY, cost=seconds)
 
     def __repr__(self) -> str:
         return f"{type(self).__name__}({self.name!r}, {self.device}/{self.compute_type})"

@@ -36,6 +36,16 @@ and the final transcript leaves as the stop event arrives.
 
 ``interim_results`` also decodes the growing utterance every ``interim_interval``
 seconds of audio and pushes :class:`~framekit.frames.InterimTranscriptionFrame`.
+
+Why ``max_utterance_seconds``: a caller who talks for two minutes (or music on the
+line, which a VAD takes for speech) would grow one utterance without limit, and its
+decode would cost seconds of the recognizer that every call shares. At the limit the
+utterance is cut: what was said so far is decoded and pushed as a final
+:class:`~framekit.frames.TranscriptionFrame` with ``cut=True`` (the conversation can
+answer it, or ask the caller to be brief), and the rest of that stretch of speech is
+not kept, until the VAD reports the end of it. Memory per call is so bounded too.
+Early decodes are marked not urgent, so another caller's final transcript overtakes
+them in the shared engine's queue (:mod:`framekit.models.scheduling`).
 """
 
 from __future__ import annotations
@@ -62,6 +72,7 @@ from framekit.models.speech import SpeechAudio, Transcript
 from framekit.processors.base import FrameDirection, FrameProcessor, on_frame
 
 __all__ = [
+    "DEFAULT_MAX_UTTERANCE_SECONDS",
     "MAX_LOOKBACK",
     "Transcriber",
     "UtteranceOptions",
@@ -80,6 +91,8 @@ decay of a last word that the VAD's end estimate cut a little short."""
 _QUIET_RATIO = 0.1
 """A chunk is quiet when its level is under this share of the utterance's loudest chunk."""
 _MIN_UTTERANCE_SECONDS = 0.1
+DEFAULT_MAX_UTTERANCE_SECONDS = 20.0
+"""Longer than anyone asks a question in, short enough to decode in about a second."""
 
 
 class Transcriber(Protocol):
@@ -93,9 +106,17 @@ class Transcriber(Protocol):
     """Reported with the processor's latency metric."""
 
     async def transcribe_async(
-        self, audio: SpeechAudio, language: str | None = None, *, prompt: str | None = None
+        self,
+        audio: SpeechAudio,
+        language: str | None = None,
+        *,
+        prompt: str | None = None,
+        urgent: bool = True,
     ) -> Transcript:
-        """Transcribe 16 kHz mono audio without blocking the event loop."""
+        """Transcribe 16 kHz mono audio without blocking the event loop.
+
+        ``urgent=False``: speculative work that other calls' finals may overtake.
+        """
         ...
 
 
@@ -113,6 +134,8 @@ class UtteranceSTTStats:
     """Final transcripts taken from an early decode, with no decode after the stop event."""
     final_latencies: list[float] = field(default_factory=list)
     """Seconds from each stop event to its final transcript being pushed, in order."""
+    cut: int = 0
+    """Utterances cut at ``max_utterance_seconds``."""
 
 
 @dataclass(slots=True, eq=False)
@@ -132,6 +155,8 @@ class _Utterance:
     decoded_bytes: int = 0
     decoded_received_at: float = -math.inf
     last_interim: str = ""
+    cut: bool = False
+    """Stopped at ``max_utterance_seconds``, not by the VAD."""
     done: asyncio.Event = field(default_factory=asyncio.Event)
 
 
@@ -145,6 +170,7 @@ class UtteranceOptions(TypedDict, total=False):
     pre_roll: float
     speculative: bool
     pause_seconds: float
+    max_utterance_seconds: float
     interim_results: bool
     interim_interval: float
     name: str | None
@@ -169,11 +195,16 @@ class UtteranceSTTProcessor(FrameProcessor):
         pre_roll: float = 0.3,
         speculative: bool = True,
         pause_seconds: float = 0.2,
+        max_utterance_seconds: float = DEFAULT_MAX_UTTERANCE_SECONDS,
         interim_results: bool = False,
         interim_interval: float = 1.0,
         name: str | None = None,
     ) -> None:
         super().__init__(name=name)
+        if max_utterance_seconds <= _MIN_UTTERANCE_SECONDS:
+            raise ValueError(f"max_utterance_seconds must be > 0.1, got {max_utterance_seconds}")
+        self._max_utterance_bytes = PCM16_16K.bytes_for(max_utterance_seconds)
+        self._skipping = False  # the rest of a cut utterance, until the VAD's stop
         self._engine = engine
         self._language = language
         self._prompt = prompt
@@ -250,9 +281,15 @@ class UtteranceSTTProcessor(FrameProcessor):
             return
         utterance = self._utterance
         if utterance is None:
-            self._keep_pre_roll(pcm)
+            if not self._skipping:
+                self._keep_pre_roll(pcm)
             return
         utterance.audio += pcm
+        if len(utterance.audio) >= self._max_utterance_bytes:
+            utterance.cut = True
+            self._skipping = True
+            self._stop_utterance(None)
+            return
         utterance.received_at = self.clock.now()
         level = _rms(pcm)
         utterance.peak_rms = max(utterance.peak_rms, level)
@@ -265,7 +302,7 @@ class UtteranceSTTProcessor(FrameProcessor):
 
     @on_frame(UserStartedSpeakingFrame)
     async def _on_started(self, frame: UserStartedSpeakingFrame, direction: FrameDirection) -> None:
-        if self._utterance is None:
+        if self._utterance is None and not self._skipping:
             before_event = self._pre_roll_seconds
             if frame.started_at is not None:
                 before_event += max(0.0, self.clock.now() - frame.started_at)
@@ -279,6 +316,7 @@ class UtteranceSTTProcessor(FrameProcessor):
 
     @on_frame(UserStoppedSpeakingFrame)
     async def _on_stopped(self, frame: UserStoppedSpeakingFrame, direction: FrameDirection) -> None:
+        self._skipping = False
         if self._utterance is not None:
             self._stop_utterance(frame.stopped_at)
         await self.push_frame(frame, direction)
@@ -341,16 +379,18 @@ class UtteranceSTTProcessor(FrameProcessor):
             self._wake.clear()
             await self._wake.wait()
 
-    async def _transcribe(self, audio: bytes) -> Transcript:
+    async def _transcribe(self, audio: bytes, *, urgent: bool = True) -> Transcript:
         self.stats.decodes += 1
-        return await self.engine.transcribe_async(audio, self._language, prompt=self._prompt)
+        return await self.engine.transcribe_async(
+            audio, self._language, prompt=self._prompt, urgent=urgent
+        )
 
     async def _decode_partial(self, utterance: _Utterance) -> None:
         audio = bytes(utterance.audio)
         received_at = utterance.received_at
         self.stats.early_decodes += 1
         try:
-            transcript = await self._transcribe(audio)
+            transcript = await self._transcribe(audio, urgent=False)
         except Exception as exc:
             await self._report_decode_failure(exc)
             utterance.decoded_bytes = len(audio)  # do not retry the same audio at once
@@ -398,8 +438,11 @@ class UtteranceSTTProcessor(FrameProcessor):
                 timestamp=stopped_at if stopped_at is not None else utterance.ended_at,
                 language=transcript.language,
                 confidence=transcript.confidence,
+                cut=utterance.cut,
             )
         )
+        if utterance.cut:
+            self.stats.cut += 1
         latency = self.clock.now() - utterance.ended_at
         self.stats.final_latencies.append(latency)
         await self.report_metric("ttfb", latency, model=self.engine.name)

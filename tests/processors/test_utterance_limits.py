@@ -1,0 +1,78 @@
+"""A caller who never stops talking costs their own call a bounded decode, nobody else's."""
+
+from __future__ import annotations
+
+import numpy as np
+
+from framekit.audio import PCM16_16K
+from framekit.clock import SystemClock
+from framekit.frames import (
+    InputAudioFrame,
+    TranscriptionFrame,
+    UserStartedSpeakingFrame,
+    UserStoppedSpeakingFrame,
+)
+from framekit.models.speech import SpeechAudio, Transcript
+from framekit.processors.stt.utterance import UtteranceSTTProcessor
+from framekit.testing import Advance, run_processor
+
+
+class _Ruler:
+    """A recognizer that says how many seconds it was given, and notes each decode."""
+
+    name = "ruler"
+
+    def __init__(self) -> None:
+        self.decodes: list[tuple[float, bool]] = []
+
+    async def transcribe_async(
+        self,
+        audio: SpeechAudio,
+        language: str | None = None,
+        *,
+        prompt: str | None = None,
+        urgent: bool = True,
+    ) -> Transcript:
+        seconds = len(bytes(audio)) / PCM16_16K.bytes_for(1.0)
+        self.decodes.append((seconds, urgent))
+        return Transcript(f"{seconds:.1f} seconds", "en", 1.0, (), seconds)
+
+
+def _talk(seconds: float) -> list[InputAudioFrame]:
+    """Loud, never pausing audio (music on the line, or a caller who does not stop)."""
+    t = np.arange(PCM16_16K.bytes_for(seconds) // 2) / 16000
+    pcm = (8000 * np.sin(2 * np.pi * 220 * t)).astype("<i2").tobytes()
+    size = PCM16_16K.bytes_for(0.02)
+    return [
+        InputAudioFrame(audio=pcm[i : i + size], format=PCM16_16K) for i in range(0, len(pcm), size)
+    ]
+
+
+async def test_an_endless_utterance_is_cut_at_the_limit_and_its_rest_is_not_kept() -> None:
+    ruler = _Ruler()
+    stt = UtteranceSTTProcessor(engine=ruler, max_utterance_seconds=5.0, pre_roll=0.0)
+    frames = [
+        UserStartedSpeakingFrame(),
+        *_talk(30.0),
+        UserStoppedSpeakingFrame(),
+        UserStartedSpeakingFrame(),  # the caller's next, normal question
+        *_talk(1.5),
+        UserStoppedSpeakingFrame(),
+    ]
+    out = await run_processor(stt, frames, clock=SystemClock(), time_limit=30)
+    finals = out.downstream_of(TranscriptionFrame)
+    assert [(f.text, f.cut) for f in finals] == [("5.0 seconds", True), ("1.5 seconds", False)]
+    assert max(seconds for seconds, _ in ruler.decodes) <= 5.0  # never the whole 30 s
+    assert stt.stats.cut == 1
+
+
+async def test_early_decodes_are_not_urgent_and_finals_are() -> None:
+    ruler = _Ruler()
+    stt = UtteranceSTTProcessor(engine=ruler, interim_results=True, interim_interval=0.5)
+    paced: list[InputAudioFrame | Advance] = []
+    for frame in _talk(1.2):
+        paced += [frame, Advance(0.02)]  # the worker decodes while the caller talks
+    await run_processor(stt, [UserStartedSpeakingFrame(), *paced, UserStoppedSpeakingFrame()])
+    assert ruler.decodes[-1][1] is True
+    assert all(urgent is False for _, urgent in ruler.decodes[:-1])
+    assert len(ruler.decodes) >= 2
