@@ -51,6 +51,7 @@ except ImportError as exc:  # pragma: no cover - depends on the installed extras
 
 from framekit.frames import EndCause
 from framekit.pipeline import PipelineTask
+from framekit.transports.twilio.admission import AdmissionControl, busy_twiml
 from framekit.transports.twilio.limits import StreamLimits
 from framekit.transports.twilio.protocol import MAX_MESSAGE_CHARS, StartMessage
 from framekit.transports.twilio.stream_token import (
@@ -158,7 +159,9 @@ class TwilioServer:
     ``factory`` builds each call's task. ``transport_options`` go to every
     :class:`TwilioMediaStreamTransport` (``send_ahead``, ``mark_every``, ...).
     ``stream_parameters`` adds ``<Parameter>``\\ s from the voice webhook's form.
-    ``token_store`` remembers used stream tokens (default: this process's memory;
+    ``admission`` bounds the calls this server takes at once (a busy answer beyond,
+    :mod:`~framekit.transports.twilio.admission`; default: no limit). ``token_store``
+    remembers used stream tokens (default: this process's memory;
     servers behind one load balancer share a
     :class:`~framekit.transports.twilio.redis_token_store.RedisTokenStore`). The
     caller owns it and closes it.
@@ -174,6 +177,7 @@ class TwilioServer:
         transport_options: Mapping[str, Any] | None = None,
         stream_parameters: Callable[[Mapping[str, str]], Mapping[str, str]] | None = None,
         on_status: StatusHook | None = None,
+        admission: AdmissionControl | None = None,
         token_store: TokenStore | None = None,
     ) -> None:
         self.settings = settings
@@ -183,6 +187,8 @@ class TwilioServer:
         self._transport_options = dict(transport_options or {})
         self._stream_parameters = stream_parameters
         self._on_status = on_status
+        self.admission = admission or AdmissionControl(None, pending_ttl=token_ttl)
+        """Who may call: the capacity, the calls admitted, the refusals."""
         self._validator = RequestValidator(settings.auth_token)
         self._calls: dict[str, PipelineTask] = {}
         self.token_store: TokenStore = InMemoryTokenStore() if token_store is None else token_store
@@ -230,6 +236,12 @@ class TwilioServer:
     async def _voice(self, request: web.Request) -> web.Response:
         form = await self._signed_form(request)
         call_sid = form.get("CallSid", "")
+        if call_sid and not self.admission.try_admit(call_sid):
+            logger.warning(
+                f"twilio call {call_sid}: refused as busy ({self.admission.admitted} calls "
+                f"admitted, capacity {self.admission.capacity})"
+            )
+            return web.Response(text=busy_twiml(), content_type="application/xml")
         try:
             token = sign_stream_token(self.settings.auth_token, call_sid, ttl=self._token_ttl)
         except ValueError:
@@ -318,12 +330,14 @@ class TwilioServer:
             await transport.close(1011, "server error")
             return
         self._calls[start.stream_sid] = task
+        self.admission.started(start.call_sid)
         self._idle.clear()
         try:
             await task.run()
         finally:
             await transport.close()
             self._calls.pop(start.stream_sid, None)
+            self.admission.ended(start.call_sid)
             if not self._calls:
                 self._idle.set()
             logger.info(
