@@ -308,6 +308,14 @@ async def _cancel(task: asyncio.Task[None]) -> None:
         await task
 
 
+class PhoneLineBusy(Exception):
+    """The server answered the call with ``<Reject>``: Twilio plays the caller a busy tone."""
+
+    def __init__(self, twiml: str) -> None:
+        super().__init__(f"call rejected: {twiml}")
+        self.twiml = twiml
+
+
 class PhoneNetwork:
     """One fake carrier pointed at one server.
 
@@ -335,7 +343,8 @@ class PhoneNetwork:
     ) -> PhoneCall:
         """Place a call: signed webhook, TwiML, stream socket, ``connected`` + ``start``.
 
-        Raises ``aiohttp.ClientResponseError`` if the webhook is refused.
+        Raises ``aiohttp.ClientResponseError`` if the webhook is refused, and
+        :class:`PhoneLineBusy` when the TwiML rejects the call (``<Reject>``).
         """
         if self._session is None:
             self._session = aiohttp.ClientSession()
@@ -357,7 +366,10 @@ class PhoneNetwork:
         ) as resp:
             resp.raise_for_status()
             twiml = await resp.text()
-        stream = ET.fromstring(twiml).find("./Connect/Stream")
+        answer = ET.fromstring(twiml)
+        if answer.find("./Reject") is not None:
+            raise PhoneLineBusy(twiml)
+        stream = answer.find("./Connect/Stream")
         if stream is None:
             raise ValueError(f"TwiML has no <Connect><Stream>: {twiml}")
         parameters = {p.attrib["name"]: p.attrib["value"] for p in stream.findall("Parameter")}

@@ -41,7 +41,7 @@ from framekit_contact_center.settings import Settings  # noqa: E402
 
 from framekit.models.piper import PiperEngine  # noqa: E402
 from framekit.testing.fakes.twilio_api import FakeTwilioAPI, RecordedTwilioRequest  # noqa: E402
-from phone_network import PhoneCall, PhoneNetwork  # noqa: E402
+from phone_network import PhoneCall, PhoneLineBusy, PhoneNetwork  # noqa: E402
 
 ACCOUNT = "AC" + "7" * 32
 AUTH_TOKEN = "served-calls-auth-token-0123456789"
@@ -348,3 +348,28 @@ async def test_the_framekit_serve_command_greets_and_transfers_through_its_api_u
             process.send_signal(signal.SIGINT)
             await asyncio.wait_for(process.wait(), 60)
     assert process.returncode == 0, (await drain).decode()
+
+
+async def test_beyond_its_capacity_a_call_gets_a_busy_answer_and_the_others_go_on(
+    tmp_path: Path,
+) -> None:
+    quiet = {"greeting": "Hello, how can I help?", "max_calls": 1}
+    async with served(tmp_path, **quiet) as running:
+        first = await running.call()
+        await first.wait_for_audio(0.5, timeout=5)
+        asked = time.monotonic()
+        with pytest.raises(PhoneLineBusy) as busy:
+            await running.call()
+        assert time.monotonic() - asked < 1.0
+        assert '<Reject reason="busy"/>' in busy.value.twiml
+        await first.wait_for_quiet(0.3, timeout=20)
+        await say(first, "What are your opening hours?")  # the admitted call is served
+        await first.wait_for_audio(first.received_seconds + 1.0, timeout=30)
+        await first.hang_up()
+        async with asyncio.timeout(10):
+            while running.server.twilio.admission.admitted:  # noqa: ASYNC110
+                await asyncio.sleep(0.05)
+        again = await running.call()  # a place is free again
+        await again.wait_for_audio(0.5, timeout=5)
+        await again.hang_up()
+        assert running.server.twilio.admission.refused == 1

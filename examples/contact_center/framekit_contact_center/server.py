@@ -59,6 +59,7 @@ from sqlalchemy import Engine, text
 
 from framekit.frames import CancelFrame, EndFrame, Frame
 from framekit.intents import IntentEngine, registry_caller
+from framekit.models.speech import usable_cores
 from framekit.observers import Observer
 from framekit.pipeline import Pipeline, PipelineTask
 from framekit.processors import FrameProcessor
@@ -68,6 +69,7 @@ from framekit.storage import CallRecorder, RecordWriter, make_engine, migrate
 from framekit.telephony import TwilioCallControl, TwilioCallControlProcessor
 from framekit.tools import ToolRegistry
 from framekit.transports.twilio import StartMessage, TwilioMediaStreamTransport
+from framekit.transports.twilio.admission import AdmissionControl
 from framekit.transports.twilio.server import TwilioServer, TwilioSettings
 from framekit.transports.twilio.token_store import TokenStoreUnavailable
 from framekit_contact_center.api import CallsAPI
@@ -98,7 +100,17 @@ BotBuilder = Callable[[FrameProcessor, FrameProcessor, str, Sequence[Observer]],
 
 _REQUIRED = ("twilio_account_sid", "twilio_auth_token", "webhook_base_url", "api_token")
 _RECORDING_RATE = 8000  # a phone line carries 8 kHz: more would only fill the disk
+_CALLS_PER_CORE = 2
 _CALL_CONTROL_TIMEOUT = 5.0  # seconds for a hang-up or transfer request to Twilio
+
+
+def call_capacity(settings: Settings) -> int:
+    """Calls one process takes at once: ``MAX_CALLS``, else 2 per usable core.
+
+    Measured on the offline stack (``docs/benchmarks.md``, served calls): on 2 cores,
+    4 calls at once kept voice to voice under 1.5 s p95; more and every call slows.
+    """
+    return settings.max_calls or _CALLS_PER_CORE * usable_cores()
 
 
 def check_serving(settings: Settings) -> None:
@@ -164,6 +176,7 @@ class ContactCenterServer:
             ),
             self.build_call,
             token_store=token_store,
+            admission=AdmissionControl(call_capacity(settings)),
         )
         self.live_calls = LiveCalls(self.process_id, registry, self.twilio.active_calls.keys)
         self.app = web.Application(middlewares=[self._refuse_calls_while_draining])
@@ -270,10 +283,16 @@ class ContactCenterServer:
     async def _ready(self, request: web.Request) -> web.Response:
         ready = self.ready and not self.draining
         why = "ready" if ready else ("draining" if self.draining else "loading models")
-        return web.json_response(
-            {"status": why, "process": self.process_id, "active_calls": self.active_calls},
-            status=200 if ready else 503,
-        )
+        admission = self.twilio.admission
+        body = {
+            "status": why,
+            "process": self.process_id,
+            "active_calls": self.active_calls,
+            "admitted_calls": admission.admitted,
+            "capacity": admission.capacity,
+            "refused_calls": admission.refused,
+        }
+        return web.json_response(body, status=200 if ready else 503)
 
     async def _live_calls(self, request: web.Request) -> web.Response:
         try:

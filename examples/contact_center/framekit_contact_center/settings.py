@@ -18,6 +18,8 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import urlparse
 
+from framekit.logs import is_secret_name, redact, secrets_in_environ
+
 __all__ = ["Settings", "SettingsError", "load_settings", "read_env_file"]
 
 _FRAMEKIT_DIR = Path(".framekit")
@@ -84,6 +86,8 @@ class Settings:
     """Prompts without an answer before the bot says goodbye and hangs up."""
     dtmf_timeout: float = 2.0
     """Seconds after the last key that end a multi-digit entry (``#`` ends it at once)."""
+    max_calls: int | None = None
+    """Calls one ``serve`` process takes at once; beyond, a busy answer. Unset: 2 per core."""
     recordings_dir: Path = _FRAMEKIT_DIR / "recordings"
     recordings_s3_bucket: str | None = None
     """Set: each call's recordings are also uploaded there (needs the ``s3`` extra)."""
@@ -93,6 +97,32 @@ class Settings:
     recordings_s3_region: str | None = None
     recordings_s3_delete_local: bool = False
     """After a successful upload, delete the local files (the API then links the bucket only)."""
+
+    def __repr__(self) -> str:
+        """Every field, secrets as ``'***'``: a logged or printed settings object leaks nothing."""
+        shown = ", ".join(
+            f"{field.name}={_redacted(field.name, getattr(self, field.name))!r}"
+            for field in fields(self)
+        )
+        return f"Settings({shown})"
+
+    @property
+    def secrets(self) -> tuple[str, ...]:
+        """The values that must never be logged: keys, tokens, and the passwords inside URLs.
+
+        The commands register them with :func:`framekit.logs.add_secrets`, so that a
+        value read from ``.env`` (not the environment) is redacted from the logs too.
+        """
+        found: list[str] = []
+        for field in fields(self):
+            value = getattr(self, field.name)
+            if not isinstance(value, str) or not value:
+                continue
+            if is_secret_name(field.name):
+                found.append(value)
+            elif "://" in value:
+                found += secrets_in_environ({field.name: value})
+        return tuple(found)
 
     @property
     def llm_providers(self) -> tuple[str, ...]:
@@ -125,7 +155,8 @@ def read_env_file(path: Path) -> dict[str, str]:
         key, sep, value = line.partition("=")
         key = key.strip()
         if not sep or not re.fullmatch(r"[A-Za-z_][A-Za-z0-9_]*", key):
-            raise SettingsError([(f"{path}:{number}", f"not a KEY=VALUE line: {raw!r}")])
+            # The line itself is not shown: it may be a secret missing its "KEY=".
+            raise SettingsError([(f"{path}:{number}", "not a KEY=VALUE line")])
         value = value.strip()
         if len(value) >= 2 and value[0] == value[-1] and value[0] in "\"'":
             value = value[1:-1]
@@ -235,6 +266,12 @@ def _count(value: str) -> int:
     return int(value)
 
 
+def _capacity(value: str) -> int:
+    if not value.strip().isdigit() or not 1 <= int(value) <= 100_000:
+        raise ValueError("must be a whole number of calls, at least 1")
+    return int(value)
+
+
 def _key_menu(value: str) -> tuple[tuple[str, str], ...]:
     """``1=I'd like to check on my order;2=...``; ``off`` for no menu."""
     if value.strip().lower() == "off":
@@ -294,6 +331,7 @@ _PARSERS: dict[str, Callable[[str], Any]] = {
     "silence_timeout": _seconds_or_off,
     "silence_prompts": _count,
     "dtmf_timeout": _seconds,
+    "max_calls": _capacity,
     "recordings_dir": Path,
     "recordings_s3_bucket": _bucket,
     "recordings_s3_prefix": _s3_prefix,
@@ -357,11 +395,16 @@ def load_settings(
 
 
 def _shown(variable: str, raw: str) -> str:
-    """The bad value, unless it is a secret: then only its length."""
-    if any(word in variable for word in ("KEY", "TOKEN", "SECRET")):
+    """The bad value, unless it is a secret: then only its length (a URL's password: ``***``)."""
+    if is_secret_name(variable):
         return f"{len(raw)} characters"
-    if "://" in raw:
-        parsed = urlparse(raw)
-        if parsed.password:
-            raw = raw.replace(parsed.password, "***")
-    return repr(raw)
+    return redact(repr(raw))
+
+
+def _redacted(name: str, value: object) -> object:
+    """A field's value as :meth:`Settings.__repr__` shows it."""
+    if isinstance(value, str) and value and is_secret_name(name):
+        return "***"
+    if isinstance(value, str) and "://" in value:
+        return redact(value)
+    return value
