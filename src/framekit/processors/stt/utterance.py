@@ -45,7 +45,9 @@ utterance is cut: what was said so far is decoded and pushed as a final
 answer it, or ask the caller to be brief), and the rest of that stretch of speech is
 not kept, until the VAD reports the end of it. Memory per call is so bounded too.
 Early decodes are marked not urgent, so another caller's final transcript overtakes
-them in the shared engine's queue (:mod:`framekit.models.scheduling`).
+them in the shared engine's queue (:mod:`framekit.models.scheduling`), and none is
+made past the first 10 s of an utterance, where each would decode the whole growing
+utterance again.
 """
 
 from __future__ import annotations
@@ -91,8 +93,12 @@ decay of a last word that the VAD's end estimate cut a little short."""
 _QUIET_RATIO = 0.1
 """A chunk is quiet when its level is under this share of the utterance's loudest chunk."""
 _MIN_UTTERANCE_SECONDS = 0.1
-DEFAULT_MAX_UTTERANCE_SECONDS = 20.0
-"""Longer than anyone asks a question in, short enough to decode in about a second."""
+DEFAULT_MAX_UTTERANCE_SECONDS = 15.0
+"""Longer than a caller's question or answer; a decode of it costs ~0.3 s and ~30 MB."""
+_EARLY_DECODES_UP_TO = 10.0
+"""Seconds of utterance past which no early decode is made: each would re-decode the whole
+growing utterance (quadratic work), for a turn whose final can wait a few tenths."""
+_EARLY_DECODE_BYTES = PCM16_16K.bytes_for(_EARLY_DECODES_UP_TO)
 
 
 class Transcriber(Protocol):
@@ -348,6 +354,8 @@ class UtteranceSTTProcessor(FrameProcessor):
         once per pause, when every chunk of the last ``pause_seconds`` was quiet.
         """
         size = len(utterance.audio)
+        if size > _EARLY_DECODE_BYTES:
+            return False
         if self._interim_results and size - utterance.decoded_bytes >= self._interim_bytes:
             return True
         quiet = utterance.quiet_bytes
