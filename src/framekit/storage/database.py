@@ -9,6 +9,29 @@ Why SQLite engines open a connection per use (``NullPool``): the writer talks to
 the database from one thread, in batches, so pooling saves little; and a held
 connection would keep writing into a database file that was moved or deleted,
 reporting success for rows nobody will ever read.
+
+Why every PostgreSQL connection carries socket and server timeouts: a server
+that stops answering without closing the connection (a black-holed network, a
+frozen host) would otherwise leave a query waiting forever, with only a connect
+timeout set. :func:`make_engine` sets, unless the URL sets them itself:
+
+=================================== ===========================================================
+``connect_timeout`` 3 s             the whole connection set-up, handshake included
+``keepalives`` idle 10 s, every     an idle pooled connection to a dead host is found
+5 s, 3 probes                       within 25 s
+``tcp_user_timeout`` 10 s           data sent but unacknowledged for 10 s breaks the
+                                    connection (the kernel gives up instead of retrying
+                                    for 15 minutes)
+``statement_timeout`` 15 s          the server cancels a statement that runs longer
+                                    (``options=-c statement_timeout=...``)
+=================================== ===========================================================
+
+and the pool waits at most ``pool_timeout`` (5 s) for a free connection and checks
+a pooled one before use (``pool_pre_ping``). SQLite waits at most 5 s for a lock
+(its busy timeout). None of these bounds a write whose packets are silently
+dropped while something still acknowledges them (a proxy, a load balancer): the
+record writer puts its own deadline on every write for that
+(:mod:`framekit.storage.writer`).
 """
 
 from __future__ import annotations
@@ -23,10 +46,20 @@ require_db_extra()
 from alembic import command  # noqa: E402
 from alembic.config import Config  # noqa: E402
 from sqlalchemy import Engine, create_engine  # noqa: E402
-from sqlalchemy.engine import make_url  # noqa: E402
+from sqlalchemy.engine import URL, make_url  # noqa: E402
 from sqlalchemy.pool import NullPool  # noqa: E402
 
-__all__ = ["DEFAULT_DATABASE_URL", "MIGRATIONS_DIR", "make_engine", "migrate", "normalize_url"]
+__all__ = [
+    "CONNECT_TIMEOUT_S",
+    "DEFAULT_DATABASE_URL",
+    "MIGRATIONS_DIR",
+    "POOL_TIMEOUT_S",
+    "SQLITE_BUSY_TIMEOUT_S",
+    "STATEMENT_TIMEOUT_S",
+    "make_engine",
+    "migrate",
+    "normalize_url",
+]
 
 DEFAULT_DATABASE_URL = "sqlite:///framekit.db"
 """A SQLite file in the working directory: the embedded default."""
@@ -34,7 +67,22 @@ DEFAULT_DATABASE_URL = "sqlite:///framekit.db"
 MIGRATIONS_DIR = Path(__file__).with_name("migrations")
 """The Alembic scripts, shipped inside the package so an installed framekit can migrate."""
 
-_CONNECT_TIMEOUT_S = 3
+CONNECT_TIMEOUT_S = 3.0
+"""Seconds to set up a PostgreSQL connection, handshake included."""
+STATEMENT_TIMEOUT_S = 15.0
+"""Seconds the server lets one statement run (``0``: no limit)."""
+POOL_TIMEOUT_S = 5.0
+"""Seconds to wait for a free pooled connection."""
+SQLITE_BUSY_TIMEOUT_S = 5.0
+"""Seconds SQLite waits for another connection's lock."""
+
+_PG_SOCKET = {
+    "keepalives": 1,
+    "keepalives_idle": 10,
+    "keepalives_interval": 5,
+    "keepalives_count": 3,
+    "tcp_user_timeout": 10_000,  # milliseconds
+}
 
 
 def normalize_url(url: str) -> str:
@@ -45,31 +93,50 @@ def normalize_url(url: str) -> str:
     return parsed.render_as_string(hide_password=False)
 
 
-def make_engine(url: str, **kwargs: Any) -> Engine:
-    """An engine for ``url`` with framekit's settings (see the module docstring).
+def make_engine(
+    url: str, *, statement_timeout: float = STATEMENT_TIMEOUT_S, **kwargs: Any
+) -> Engine:
+    """An engine for ``url`` with framekit's timeouts (see the module docstring).
 
-    PostgreSQL connections give up after a few seconds, so an unreachable server
-    shows up as an error the writer can act on instead of a hang.
+    ``statement_timeout``: seconds the PostgreSQL server lets one statement run
+    (``0``: no limit). ``kwargs`` go to :func:`sqlalchemy.create_engine` and win.
     """
     normalized = normalize_url(url)
-    backend = make_url(normalized).get_backend_name()
+    parsed = make_url(normalized)
+    backend = parsed.get_backend_name()
     options: dict[str, Any] = {"pool_pre_ping": True}
     if backend == "sqlite":
         options["poolclass"] = NullPool
+        options["connect_args"] = {"timeout": SQLITE_BUSY_TIMEOUT_S}
     elif backend == "postgresql":
-        options["connect_args"] = {"connect_timeout": _CONNECT_TIMEOUT_S}
+        options["pool_timeout"] = POOL_TIMEOUT_S
+        options["connect_args"] = _postgres_connect_args(parsed, statement_timeout)
     options.update(kwargs)
     return create_engine(normalized, **options)
+
+
+def _postgres_connect_args(url: URL, statement_timeout: float) -> dict[str, Any]:
+    """The timeouts of the module docstring; a parameter the URL sets itself wins."""
+    args: dict[str, Any] = {"connect_timeout": round(CONNECT_TIMEOUT_S), **_PG_SOCKET}
+    args = {name: value for name, value in args.items() if name not in url.query}
+    given = url.query.get("options", "")
+    given = " ".join(given) if isinstance(given, tuple) else given
+    if statement_timeout > 0 and "statement_timeout" not in given:
+        setting = f"-c statement_timeout={round(statement_timeout * 1000)}"
+        args["options"] = f"{given} {setting}".strip()
+    return args
 
 
 def migrate(database_url: str = DEFAULT_DATABASE_URL, revision: str = "head") -> None:
     """Bring the schema of ``database_url`` to ``revision`` (``framekit db upgrade``).
 
-    Safe to run at every start: Alembic applies only the missing migrations.
+    Safe to run at every start: Alembic applies only the missing migrations. Its
+    statements have no server-side time limit (rewriting a large table may take
+    long); the socket timeouts still apply.
     """
     config = Config()
     config.set_main_option("script_location", str(MIGRATIONS_DIR))
-    engine = make_engine(database_url)
+    engine = make_engine(database_url, statement_timeout=0)  # a migration may take long
     try:
         with engine.begin() as connection:
             config.attributes["connection"] = connection

@@ -19,6 +19,7 @@ warning: its record was never acknowledged as durable.
 
 from __future__ import annotations
 
+import contextlib
 import fcntl
 import os
 import secrets
@@ -43,8 +44,13 @@ class Spool:
         name = f"spool-{os.getpid()}-{secrets.token_hex(4)}.jsonl"
         self.path = self.directory / name
         self._fd = os.open(self.path, os.O_RDWR | os.O_CREAT | os.O_APPEND, 0o600)
-        fcntl.flock(self._fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
-        _fsync_dir(self.directory)
+        try:
+            fcntl.flock(self._fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+            _fsync_dir(self.directory)
+        except OSError:
+            os.close(self._fd)
+            self.path.unlink(missing_ok=True)
+            raise
         self._count = 0
 
     def __len__(self) -> int:
@@ -52,15 +58,26 @@ class Spool:
         return self._count
 
     def append(self, records: Iterable[Record]) -> None:
-        """Add ``records`` at the end, durably: returns once they are on disk."""
+        """Add ``records`` at the end, durably: returns once they are on disk.
+
+        All or nothing: on a failure (a full disk, an I/O error) the file is cut back
+        to where it was, so a torn line cannot swallow the next append, and the
+        ``OSError`` is raised; none of ``records`` counts as spooled.
+        """
         lines = [record_to_json(r) + "\n" for r in records]
         if not lines:
             return
         data = "".join(lines).encode()
-        written = 0
-        while written < len(data):
-            written += os.write(self._fd, data[written:])
-        os.fsync(self._fd)
+        end = os.lseek(self._fd, 0, os.SEEK_END)
+        try:
+            written = 0
+            while written < len(data):
+                written += os.write(self._fd, data[written:])
+            os.fsync(self._fd)
+        except OSError:
+            with contextlib.suppress(OSError):
+                os.ftruncate(self._fd, end)
+            raise
         self._count += len(lines)
 
     def read(self) -> list[Record]:

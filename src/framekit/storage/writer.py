@@ -13,19 +13,33 @@ Why one per process, not one per call: a thousand calls share a handful of
 database connections (SQLite: one at a time), and records of many calls are
 written together in one transaction per batch.
 
-What happens to a record:
+What happens to a record, in order of preference:
 
 1. :meth:`~RecordWriter.submit` queues it (from any thread or the event loop);
 2. the writer thread takes everything queued (one batch) and writes it in one
-   transaction (see :mod:`framekit.storage._apply`: idempotent);
+   transaction (see :mod:`framekit.storage._apply`: idempotent), with a deadline
+   (``write_timeout``, 5 s): a write that has not finished by then is given up
+   (:mod:`framekit.storage._deadline`), as a server that never answers must not
+   stop the writer;
 3. if the database is unreachable (a connection error, a lost connection, a
-   missing table), the batch goes to the :class:`~framekit.storage.spool.Spool`,
+   missing table, the deadline), the batch goes to the :class:`~framekit.storage.spool.Spool`,
    ``fsync``-ed, and every later batch follows it there, so order is kept. The
    writer retries with backoff (``retry_interval`` doubling up to
    ``max_retry_interval``); once a replay of the whole spool commits, the spool
    is emptied and batches go straight to the database again;
-4. a record the database rejects for its content (not an outage) is written to
+4. if the spool cannot be written either (a full disk, a read-only directory),
+   the records stay in memory, in order, behind the spool (at most ``max_held``;
+   beyond that they go to the fallback below), an error is logged, and both the
+   spool and the database are tried again;
+5. what is still in memory when the writer stops is written to a file in
+   ``fallback_dir`` (the temporary directory), else to standard error, as JSON
+   lines in the spool's format (:mod:`framekit.storage._fallback`);
+6. a record the database rejects for its content (not an outage) is written to
    ``rejected-<pid>.jsonl`` in the spool directory and logged: never silently dropped.
+
+:meth:`~RecordWriter.close` writes or spools everything within its timeout and
+says in one log line what it did: records written, spooled (and still waiting in
+the spool for the next start), kept in memory and where they were dumped.
 
 At start the writer adopts spool files left by crashed processes and replays them.
 """
@@ -36,10 +50,12 @@ import atexit
 import json
 import os
 import queue
+import tempfile
 import threading
 import time
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
+from functools import partial
 from pathlib import Path
 
 from loguru import logger
@@ -53,16 +69,38 @@ from sqlalchemy.exc import (
 from sqlalchemy.exc import TimeoutError as PoolTimeoutError
 
 from framekit.storage._apply import apply_records
+from framekit.storage._deadline import ConnectionBreaker, DeadlineExceeded, DeadlineWorker
+from framekit.storage._fallback import dump_records
 from framekit.storage.database import DEFAULT_DATABASE_URL, make_engine, normalize_url
 from framekit.storage.records import Record, record_to_json
 from framekit.storage.spool import Spool
 
-__all__ = ["DEFAULT_SPOOL_DIR", "RecordWriter", "WriterStats", "shared_writer"]
+__all__ = [
+    "DEFAULT_MAX_HELD",
+    "DEFAULT_SPOOL_DIR",
+    "DEFAULT_WRITE_TIMEOUT_S",
+    "RecordWriter",
+    "WriterStats",
+    "shared_writer",
+]
 
 DEFAULT_SPOOL_DIR = Path("framekit-spool")
 """Where spools go unless told otherwise (``FRAMEKIT_SPOOL_DIR`` overrides it)."""
+DEFAULT_WRITE_TIMEOUT_S = 5.0
+"""Seconds one write may take before it is given up (``FRAMEKIT_WRITE_TIMEOUT`` overrides it)."""
+DEFAULT_MAX_HELD = 100_000
+"""Records kept in memory while neither the database nor the spool takes them (~100 MB)."""
 
-_OUTAGE = (OperationalError, InterfaceError, DisconnectionError, PoolTimeoutError)
+_OUTAGE = (
+    OperationalError,
+    InterfaceError,
+    DisconnectionError,
+    PoolTimeoutError,
+    DeadlineExceeded,
+)
+_GRACE_S = 0.5  # a write whose connection was broken gets this long to return
+_STOP_RESERVE_S = 0.5  # of close()'s time, kept for spooling what could not be written
+_LOUD_EVERY_S = 10.0  # while the spool fails, an error this often (and at each change)
 
 
 @dataclass(slots=True)
@@ -79,6 +117,12 @@ class WriterStats:
     """Records the database refused for their content (see ``rejected-*.jsonl``)."""
     outages: int = 0
     """Outages seen: each runs from the first failed write to the replay that succeeds."""
+    timeouts: int = 0
+    """Writes given up at their deadline (the database did not answer in time)."""
+    spool_failures: int = 0
+    """Attempts to spool that failed (a full disk, a read-only or missing directory)."""
+    dumped: int = 0
+    """Records neither written nor spooled, dumped to the fallback file or stderr."""
 
 
 class _Barrier:
@@ -88,11 +132,20 @@ class _Barrier:
         self.event = threading.Event()
 
 
-_STOP = object()
+@dataclass(frozen=True, slots=True)
+class _Stop:
+    deadline: float | None
+    """``time.monotonic()`` by which the thread must be done; None: no limit."""
 
 
 class RecordWriter:
-    """Writes records to ``database_url`` from its own thread (see the module docstring)."""
+    """Writes records to ``database_url`` from its own thread (see the module docstring).
+
+    ``write_timeout``: seconds one write may take (default ``FRAMEKIT_WRITE_TIMEOUT``
+    or 5). ``max_held``: records kept in memory while the spool cannot be written.
+    ``fallback_dir``: where records that could be kept nowhere else are dumped at
+    the end (default: the system's temporary directory).
+    """
 
     def __init__(
         self,
@@ -102,6 +155,9 @@ class RecordWriter:
         batch_size: int = 500,
         retry_interval: float = 0.5,
         max_retry_interval: float = 5.0,
+        write_timeout: float | None = None,
+        max_held: int = DEFAULT_MAX_HELD,
+        fallback_dir: str | os.PathLike[str] | None = None,
         engine: Engine | None = None,
     ) -> None:
         self.database_url = database_url
@@ -111,16 +167,31 @@ class RecordWriter:
         self.batch_size = batch_size
         self.retry_interval = retry_interval
         self.max_retry_interval = max_retry_interval
+        self.write_timeout = (
+            write_timeout
+            if write_timeout is not None
+            else float(os.environ.get("FRAMEKIT_WRITE_TIMEOUT") or DEFAULT_WRITE_TIMEOUT_S)
+        )
+        self.max_held = max_held
+        self.fallback_dir = Path(fallback_dir or tempfile.gettempdir())
         self.stats = WriterStats()
         self._engine = engine
+        self._breaker: ConnectionBreaker | None = None
+        self._worker = DeadlineWorker("framekit-record-writer-db")
         self._queue: queue.SimpleQueue[object] = queue.SimpleQueue()
+        self._lock = threading.Lock()
         self._thread: threading.Thread | None = None
         self._spool: Spool | None = None
+        self._held: list[Record] = []
         self._waiting: list[_Barrier] = []
         self._next_retry = 0.0
         self._backoff = retry_interval
         self._down_since: float | None = None
         self._last_error = ""
+        self._spool_trouble = ""
+        self._loud_at = 0.0
+        self._stop_deadline: float | None = None
+        self._last_words: tuple[str, str] | None = None
         self._closed = False
 
     # --- any thread ----------------------------------------------------------------------
@@ -128,9 +199,9 @@ class RecordWriter:
     def start(self) -> RecordWriter:
         """Start the writer thread (it first replays spools left by crashed processes)."""
         if self._thread is None:
-            self._spool = Spool(self.spool_dir)
             if self._engine is None:
                 self._engine = make_engine(self.database_url)
+            self._breaker = ConnectionBreaker(self._engine)
             self._thread = threading.Thread(
                 target=self._run, name="framekit-record-writer", daemon=True
             )
@@ -139,14 +210,20 @@ class RecordWriter:
 
     def submit(self, record: Record) -> None:
         """Queue ``record`` for writing; never blocks (safe on the event loop)."""
-        if self._closed:
-            raise RuntimeError("the record writer is closed")
-        self._queue.put(record)
+        with self._lock:
+            if self._closed:
+                raise RuntimeError("the record writer is closed")
+            self._queue.put(record)
 
     @property
     def spooled_now(self) -> int:
         """Records waiting in the spool for the database to come back."""
         return len(self._spool) if self._spool is not None else 0
+
+    @property
+    def held_now(self) -> int:
+        """Records kept in memory because neither the database nor the spool took them."""
+        return len(self._held)
 
     def flush(self, timeout: float | None = None) -> bool:
         """Wait until everything submitted so far is in the database; False on timeout.
@@ -161,82 +238,84 @@ class RecordWriter:
         return barrier.event.wait(timeout)
 
     def close(self, timeout: float | None = 10.0) -> None:
-        """Write what is queued (or spool it), stop the thread, release the spool."""
-        if self._closed:
-            return
-        self._closed = True
+        """Write or spool everything within ``timeout`` seconds, stop, and log what happened.
+
+        One line says how many records were written, spooled (and still wait in
+        the spool for the next start) and kept in memory (then dumped to a file, or
+        stderr): ``INFO`` when all is in the database, ``WARNING`` when some wait in
+        the spool, ``ERROR`` when some could be neither written nor spooled.
+        """
+        with self._lock:
+            if self._closed:
+                return
+            self._closed = True
+        started = time.monotonic()
         if self._thread is not None:
-            self._queue.put(_STOP)
+            self._queue.put(_Stop(None if timeout is None else started + timeout))
             self._thread.join(timeout)
-        if self._spool is not None and (self._thread is None or not self._thread.is_alive()):
-            self._spool.close()
+            if self._thread.is_alive():
+                self._report_stuck(time.monotonic() - started)
+            elif self._last_words is not None:
+                level, what = self._last_words
+                seconds = time.monotonic() - started
+                logger.log(level, f"record writer stopped in {seconds:.1f} s: {what}")
         if self._engine is not None:
             self._engine.dispose()
 
     # --- the writer thread ---------------------------------------------------------------
 
     def _run(self) -> None:
-        spool = self._spool
-        assert spool is not None
-        try:
-            if spool.adopt_orphans():
-                self._next_retry = 0.0
-        except OSError as exc:
-            logger.opt(exception=exc).error(
-                f"record writer: could not adopt spools in {spool.directory}"
-            )
         stopping = False
-        carried: list[Record] = []
+        self._open_spool()
         while not stopping:
-            wait = self._wait_time(spool)
-            if carried:
-                wait = self.retry_interval if wait is None else min(wait, self.retry_interval)
-            records, stopping = self._sort(self._take(wait), carried)
-            carried = []
+            items = self._take(self._wait_time())
+            records, stopping = self._sort(items)
             try:
-                self._handle(spool, records, stopping)
-            except Exception as exc:  # the spool itself failed (disk full?): keep them in memory
-                logger.opt(exception=exc).error(
-                    f"record writer: could not write or spool {len(records)} records; "
-                    "keeping them in memory and trying again"
-                )
-                carried = records
-                if stopping:
-                    break
-        if len(spool):
-            logger.warning(
-                f"record writer stopped with {len(spool)} records in {spool.path}; "
-                "the next start replays them"
-            )
+                self._handle(records, stopping)
+            except Exception as exc:  # a bug: the records stay in memory, nothing is dropped
+                logger.opt(exception=exc).error("record writer: unexpected failure")
+                self._next_retry = time.monotonic() + self.retry_interval
+        self._finish()
 
-    def _sort(self, items: list[object], carried: list[Record]) -> tuple[list[Record], bool]:
-        records = list(carried)
+    def _sort(self, items: list[object]) -> tuple[list[Record], bool]:
+        records: list[Record] = []
         stopping = False
         for item in items:
-            if item is _STOP:
+            if isinstance(item, _Stop):
                 stopping = True
+                self._stop_deadline = item.deadline
             elif isinstance(item, _Barrier):
                 self._waiting.append(item)
             else:
                 records.append(item)  # type: ignore[arg-type]
         return records, stopping
 
-    def _handle(self, spool: Spool, records: list[Record], stopping: bool) -> None:
-        if records:
-            if len(spool):
-                self._spool_records(spool, records)
-            elif not self._deliver(records):
-                self._spool_records(spool, records)
+    def _handle(self, records: list[Record], stopping: bool) -> None:
+        self._held.extend(records)  # first: from here on nothing can drop them
+        failed_now = False
+        if self._held and not self.spooled_now and self._down_since is None:
+            if self._deliver(self._held):
+                self._held.clear()
+            else:
                 self._outage()
-        if len(spool) and (stopping or time.monotonic() >= self._next_retry):
-            self._replay(spool)
-        if not len(spool):
+                failed_now = True
+        if self._held:
+            self._spool_held()
+        # At the stop, records only in memory are worth one more try at once; the
+        # spool's are safe and wait for their turn (or for the next start).
+        due = time.monotonic() >= self._next_retry or (stopping and bool(self._held))
+        if self._behind() and due and not failed_now:
+            self._catch_up()
+        if not self._behind():
             for barrier in self._waiting:
                 barrier.event.set()
             self._waiting.clear()
 
-    def _wait_time(self, spool: Spool) -> float | None:
-        if not len(spool):
+    def _behind(self) -> bool:
+        return bool(self._held) or self.spooled_now > 0
+
+    def _wait_time(self) -> float | None:
+        if not self._behind():
             return None
         return max(0.0, self._next_retry - time.monotonic())
 
@@ -253,9 +332,71 @@ class RecordWriter:
                 break
         return items
 
-    def _spool_records(self, spool: Spool, records: Sequence[Record]) -> None:
-        spool.append(records)
-        self.stats.spooled += len(records)
+    # --- the spool and memory --------------------------------------------------------------
+
+    def _open_spool(self) -> Spool | None:
+        try:
+            spool = Spool(self.spool_dir)
+        except OSError as exc:
+            self._spool_failed(exc)
+            return None
+        self._spool = spool
+        try:
+            if spool.adopt_orphans():
+                self._next_retry = 0.0
+        except OSError as exc:
+            logger.opt(exception=exc).error(
+                f"record writer: could not adopt spools in {spool.directory}"
+            )
+        return spool
+
+    def _spool_held(self) -> None:
+        spool = self._spool if self._spool is not None else self._open_spool()
+        if spool is None:
+            self._hold()
+            return
+        try:
+            spool.append(self._held)
+        except OSError as exc:
+            self._spool_failed(exc)
+            self._hold()
+            return
+        self.stats.spooled += len(self._held)
+        if self._spool_trouble:
+            logger.warning(
+                f"record writer: the spool in {self.spool_dir} works again; "
+                f"{len(self._held)} records moved there from memory"
+            )
+            self._spool_trouble = ""
+        self._held.clear()
+
+    def _spool_failed(self, exc: OSError) -> None:
+        self.stats.spool_failures += 1
+        reason = f"{type(exc).__name__}: {exc.strerror or exc}"
+        now = time.monotonic()
+        if reason != self._spool_trouble or now - self._loud_at >= _LOUD_EVERY_S:
+            logger.error(
+                f"record writer: cannot spool to {self.spool_dir} ({reason}); while the "
+                f"database is down, records are kept in memory (now {len(self._held)}, "
+                f"at most {self.max_held}) and both are tried again"
+            )
+            self._loud_at = now
+        self._spool_trouble = reason
+
+    def _hold(self) -> None:
+        """The spool failed: keep the records in memory, the overflow goes to the fallback."""
+        if len(self._held) <= self.max_held:
+            return
+        overflow = self._held[self.max_held :]
+        del self._held[self.max_held :]
+        where = dump_records(overflow, self.fallback_dir)
+        self.stats.dumped += len(overflow)
+        logger.error(
+            f"record writer: {len(overflow)} records beyond the {self.max_held} kept in "
+            f"memory could be neither written nor spooled: dumped to {where}"
+        )
+
+    # --- the database ----------------------------------------------------------------------
 
     def _outage(self) -> None:
         if self._down_since is None:
@@ -268,26 +409,49 @@ class RecordWriter:
         self._next_retry = time.monotonic() + self._backoff
         self._backoff = min(self._backoff * 2, self.max_retry_interval)
 
-    def _replay(self, spool: Spool) -> None:
-        records = spool.read()
-        if self._deliver(records):
-            self.stats.replayed += len(records)
-            spool.clear()
-            self._backoff = self.retry_interval
-            down_for = time.monotonic() - (self._down_since or time.monotonic())
+    def _catch_up(self) -> None:
+        """Replay the spool, then what is in memory, in that order; the outage ends if both go."""
+        if self._write_budget() <= 0:
+            return
+        replayed = 0
+        spool = self._spool
+        if spool is not None and len(spool):
+            try:
+                records = spool.read()
+            except OSError as exc:
+                logger.opt(exception=exc).error(f"record writer: cannot read {spool.path}")
+                self._outage()
+                return
+            if not self._deliver(records):
+                self._outage()
+                return
+            replayed = len(records)
+            self.stats.replayed += replayed
+            try:
+                spool.clear()
+            except OSError as exc:  # they are in the database: a second replay changes nothing
+                logger.opt(exception=exc).error(f"record writer: cannot empty {spool.path}")
+                return
+        if self._held:
+            if not self._deliver(self._held):
+                self._outage()
+                return
+            replayed += len(self._held)
+            self._held.clear()
+        self._backoff = self.retry_interval
+        if self._down_since is not None:
+            down_for = time.monotonic() - self._down_since
             self._down_since = None
             logger.info(
-                f"record writer: database back after {down_for:.1f} s, "
-                f"replayed {len(records)} records"
+                f"record writer: database back after {down_for:.1f} s, replayed {replayed} records"
             )
-        else:
-            self._outage()
 
     def _deliver(self, records: Sequence[Record]) -> bool:
         """Write ``records``; False if the database is unreachable (then nothing is promised)."""
         try:
             for start in range(0, len(records), self.batch_size):
-                self._write(records[start : start + self.batch_size])
+                chunk = records[start : start + self.batch_size]
+                self._with_deadline(partial(self._write, chunk))
         except _OUTAGE as exc:
             self._last_error = _short(exc)
             return False
@@ -303,7 +467,7 @@ class RecordWriter:
     def _deliver_one_by_one(self, records: Sequence[Record]) -> bool:
         for record in records:
             try:
-                self._write([record])
+                self._with_deadline(partial(self._write, [record]))
             except _OUTAGE as exc:
                 self._last_error = _short(exc)
                 return False
@@ -312,6 +476,31 @@ class RecordWriter:
             else:
                 self.stats.written += 1
         return True
+
+    def _with_deadline(self, write: Callable[[], None]) -> None:
+        budget = self._write_budget()
+        if budget <= 0:
+            raise DeadlineExceeded("no time left before the writer must stop")
+        try:
+            self._worker.run(write, budget)
+        except DeadlineExceeded:
+            self.stats.timeouts += 1
+            assert self._breaker is not None
+            self._breaker.break_all()
+            if not self._worker.wait_idle(_GRACE_S):
+                self._worker.abandon()
+                logger.warning(
+                    "record writer: a database call did not return after its connection "
+                    "was broken; it is abandoned (its records are spooled)"
+                )
+            raise
+
+    def _write_budget(self) -> float:
+        """Seconds the next write may take: the deadline, or less when the stop is near."""
+        if self._stop_deadline is None:
+            return self.write_timeout
+        left = self._stop_deadline - time.monotonic() - _GRACE_S - _STOP_RESERVE_S
+        return min(self.write_timeout, left)
 
     def _write(self, records: Sequence[Record]) -> None:
         assert self._engine is not None
@@ -322,11 +511,69 @@ class RecordWriter:
         self.stats.rejected += 1
         path = self.spool_dir / f"rejected-{os.getpid()}.jsonl"
         entry = {"error": _short(exc), "record": json.loads(record_to_json(record))}
-        with path.open("a", encoding="utf-8") as file:
-            file.write(json.dumps(entry) + "\n")
-            file.flush()
-            os.fsync(file.fileno())
-        logger.error(f"record writer: {record.kind} refused by the database, kept in {path}")
+        try:
+            with path.open("a", encoding="utf-8") as file:
+                file.write(json.dumps(entry) + "\n")
+                file.flush()
+                os.fsync(file.fileno())
+            where = str(path)
+        except OSError:
+            where = dump_records([record], self.fallback_dir)
+        logger.error(f"record writer: {record.kind} refused by the database, kept in {where}")
+
+    # --- the end -----------------------------------------------------------------------
+
+    def _finish(self) -> None:
+        dumped_to = ""
+        if self._held:
+            self._spool_held()  # the disk may have room again
+        kept = len(self._held)
+        if self._held:
+            dumped_to = dump_records(self._held, self.fallback_dir)
+            self.stats.dumped += kept
+            self._held.clear()
+        self._worker.close()
+        waiting = self.spooled_now
+        if self._spool is not None:
+            try:
+                self._spool.close()
+            except OSError as exc:
+                logger.opt(exception=exc).error(f"record writer: cannot close {self._spool.path}")
+        self._last_words = self._summary(waiting, kept, dumped_to)
+
+    def _summary(self, waiting: int, kept: int, dumped_to: str) -> tuple[str, str]:
+        """The level and the words of the line :meth:`close` logs."""
+        stats = self.stats
+        parts = [f"{stats.written} records written", f"{stats.spooled} spooled to {self.spool_dir}"]
+        if waiting:
+            parts[-1] += f" ({waiting} wait there for the next start)"
+        parts.append(f"{kept} kept in memory")
+        if kept:
+            parts[-1] += f" could be neither written nor spooled: dumped to {dumped_to}"
+        if stats.dumped > kept:
+            parts.append(f"{stats.dumped - kept} dumped earlier (memory full)")
+        if stats.rejected:
+            parts.append(f"{stats.rejected} rejected (see {self.spool_dir}/rejected-*.jsonl)")
+        level = "ERROR" if stats.dumped else "WARNING" if waiting else "INFO"
+        return level, ", ".join(parts)
+
+    def _report_stuck(self, seconds: float) -> None:
+        """The thread did not stop in time: dump what it holds and what is queued, loudly."""
+        records = list(self._held)
+        while True:
+            try:
+                item = self._queue.get_nowait()
+            except queue.Empty:
+                break
+            if not isinstance(item, _Stop | _Barrier):
+                records.append(item)  # type: ignore[arg-type]
+        where = dump_records(records, self.fallback_dir) if records else "-"
+        logger.error(
+            f"record writer did not stop within {seconds:.1f} s (a write or the spool's disk "
+            f"hangs): {self.stats.written} records written, {self.stats.spooled} spooled to "
+            f"{self.spool_dir}, {len(records)} in memory dumped to {where} (they may also "
+            "reach the database or the spool later: a duplicate is harmless)"
+        )
 
 
 def _short(exc: BaseException) -> str:
