@@ -23,6 +23,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from framekit.cli.commands import missing_packages
+from framekit.logs import add_secrets
 
 if TYPE_CHECKING:
     from framekit_contact_center.settings import Settings
@@ -98,6 +99,7 @@ class DemoCommand:
         except SettingsError as exc:
             print(f"framekit demo: {exc}", file=sys.stderr)
             return 2
+        add_secrets(*settings.secrets)  # those read from .env too
         missing = missing_packages(
             _EXTRA, _bot_modules(settings), _provider_modules(settings, serving=False)
         )
@@ -155,6 +157,7 @@ class ServeCommand:
             return 2
         try:
             settings = load_settings()
+            add_secrets(*settings.secrets)  # those read from .env too
             from framekit_contact_center.server import check_serving
 
             check_serving(settings)
@@ -396,6 +399,7 @@ class CallCommand:
         except SettingsError as exc:
             print(f"framekit call: {exc}", file=sys.stderr)
             return 2
+        add_secrets(*settings.secrets)  # those read from .env too
         missing = missing_packages(_EXTRA, ["aiohttp", "twilio"])
         if missing:
             print(f"framekit call: {missing}", file=sys.stderr)

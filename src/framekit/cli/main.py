@@ -4,7 +4,9 @@ Built-in commands live here; the rest (``demo`` from the contact-center
 application) come from the ``framekit.commands`` entry-point group, see
 :mod:`framekit.cli.commands`. A command that fails for want of an optional
 package ends with one line naming it and the install command (exit status 2),
-not a traceback.
+not a traceback. Logging is set up before any command runs
+(:func:`framekit.logs.configure_logging`): no local variables in tracebacks, and
+secrets written as ``***``.
 """
 
 from __future__ import annotations
@@ -15,6 +17,7 @@ from collections.abc import Sequence
 
 from framekit import __version__
 from framekit.cli.commands import LoadedCommand, discover_commands, missing_package
+from framekit.logs import configure_logging
 from framekit.plugins import available_plugins
 
 __all__ = ["main"]
@@ -62,6 +65,11 @@ def _list_plugins() -> int:
 
 def main(argv: Sequence[str] | None = None) -> int:
     """Entry point of the ``framekit`` console script."""
+    try:
+        configure_logging()  # before anything logs: no local variables, secrets as ***
+    except ValueError as exc:
+        print(f"framekit: {exc}", file=sys.stderr)
+        return 2
     commands, problems = discover_commands(_BUILT_IN)
     for problem in problems:
         print(f"framekit: {problem}", file=sys.stderr)
