@@ -47,32 +47,21 @@ At start the writer adopts spool files left by crashed processes and replays the
 from __future__ import annotations
 
 import atexit
-import json
 import os
 import queue
 import tempfile
 import threading
 import time
-from collections.abc import Callable, Sequence
 from dataclasses import dataclass
-from functools import partial
 from pathlib import Path
 
 from loguru import logger
 from sqlalchemy import Engine
-from sqlalchemy.exc import (
-    DBAPIError,
-    DisconnectionError,
-    InterfaceError,
-    OperationalError,
-)
-from sqlalchemy.exc import TimeoutError as PoolTimeoutError
 
-from framekit.storage._apply import apply_records
-from framekit.storage._deadline import ConnectionBreaker, DeadlineExceeded, DeadlineWorker
+from framekit.storage._delivery import Delivery, WriterStats
 from framekit.storage._fallback import dump_records
 from framekit.storage.database import DEFAULT_DATABASE_URL, make_engine, normalize_url
-from framekit.storage.records import Record, record_to_json
+from framekit.storage.records import Record
 from framekit.storage.spool import Spool
 
 __all__ = [
@@ -91,38 +80,8 @@ DEFAULT_WRITE_TIMEOUT_S = 5.0
 DEFAULT_MAX_HELD = 100_000
 """Records kept in memory while neither the database nor the spool takes them (~100 MB)."""
 
-_OUTAGE = (
-    OperationalError,
-    InterfaceError,
-    DisconnectionError,
-    PoolTimeoutError,
-    DeadlineExceeded,
-)
-_GRACE_S = 0.5  # a write whose connection was broken gets this long to return
 _STOP_RESERVE_S = 0.5  # of close()'s time, kept for spooling what could not be written
 _LOUD_EVERY_S = 10.0  # while the spool fails, an error this often (and at each change)
-
-
-@dataclass(slots=True)
-class WriterStats:
-    """Counters of what the writer did (read them for monitoring and tests)."""
-
-    written: int = 0
-    """Records committed to the database (replays included)."""
-    spooled: int = 0
-    """Records appended to the spool because the database was unreachable."""
-    replayed: int = 0
-    """Records committed by a replay of the spool."""
-    rejected: int = 0
-    """Records the database refused for their content (see ``rejected-*.jsonl``)."""
-    outages: int = 0
-    """Outages seen: each runs from the first failed write to the replay that succeeds."""
-    timeouts: int = 0
-    """Writes given up at their deadline (the database did not answer in time)."""
-    spool_failures: int = 0
-    """Attempts to spool that failed (a full disk, a read-only or missing directory)."""
-    dumped: int = 0
-    """Records neither written nor spooled, dumped to the fallback file or stderr."""
 
 
 class _Barrier:
@@ -176,8 +135,7 @@ class RecordWriter:
         self.fallback_dir = Path(fallback_dir or tempfile.gettempdir())
         self.stats = WriterStats()
         self._engine = engine
-        self._breaker: ConnectionBreaker | None = None
-        self._worker = DeadlineWorker("framekit-record-writer-db")
+        self._db: Delivery | None = None
         self._queue: queue.SimpleQueue[object] = queue.SimpleQueue()
         self._lock = threading.Lock()
         self._thread: threading.Thread | None = None
@@ -187,10 +145,8 @@ class RecordWriter:
         self._next_retry = 0.0
         self._backoff = retry_interval
         self._down_since: float | None = None
-        self._last_error = ""
         self._spool_trouble = ""
         self._loud_at = 0.0
-        self._stop_deadline: float | None = None
         self._last_words: tuple[str, str] | None = None
         self._closed = False
 
@@ -201,7 +157,14 @@ class RecordWriter:
         if self._thread is None:
             if self._engine is None:
                 self._engine = make_engine(self.database_url)
-            self._breaker = ConnectionBreaker(self._engine)
+            self._db = Delivery(
+                self._engine,
+                self.stats,
+                batch_size=self.batch_size,
+                write_timeout=self.write_timeout,
+                rejected_dir=self.spool_dir,
+                fallback_dir=self.fallback_dir,
+            )
             self._thread = threading.Thread(
                 target=self._run, name="framekit-record-writer", daemon=True
             )
@@ -283,7 +246,7 @@ class RecordWriter:
         for item in items:
             if isinstance(item, _Stop):
                 stopping = True
-                self._stop_deadline = item.deadline
+                self._database.must_end_by = item.deadline
             elif isinstance(item, _Barrier):
                 self._waiting.append(item)
             else:
@@ -403,7 +366,7 @@ class RecordWriter:
             self._down_since = time.monotonic()
             self.stats.outages += 1
             logger.warning(
-                f"record writer: database unreachable ({self._last_error}); "
+                f"record writer: database unreachable ({self._database.last_error}); "
                 f"spooling to {self.spool_dir} and retrying"
             )
         self._next_retry = time.monotonic() + self._backoff
@@ -411,7 +374,7 @@ class RecordWriter:
 
     def _catch_up(self) -> None:
         """Replay the spool, then what is in memory, in that order; the outage ends if both go."""
-        if self._write_budget() <= 0:
+        if self._database.budget(_STOP_RESERVE_S) <= 0:
             return
         replayed = 0
         spool = self._spool
@@ -446,80 +409,13 @@ class RecordWriter:
                 f"record writer: database back after {down_for:.1f} s, replayed {replayed} records"
             )
 
-    def _deliver(self, records: Sequence[Record]) -> bool:
-        """Write ``records``; False if the database is unreachable (then nothing is promised)."""
-        try:
-            for start in range(0, len(records), self.batch_size):
-                chunk = records[start : start + self.batch_size]
-                self._with_deadline(partial(self._write, chunk))
-        except _OUTAGE as exc:
-            self._last_error = _short(exc)
-            return False
-        except Exception as exc:
-            if isinstance(exc, DBAPIError) and exc.connection_invalidated:
-                self._last_error = _short(exc)
-                return False
-            logger.error(f"record writer: a batch was refused ({_short(exc)}); writing one by one")
-            return self._deliver_one_by_one(records)
-        self.stats.written += len(records)
-        return True
+    @property
+    def _database(self) -> Delivery:
+        assert self._db is not None, "the record writer has not started"
+        return self._db
 
-    def _deliver_one_by_one(self, records: Sequence[Record]) -> bool:
-        for record in records:
-            try:
-                self._with_deadline(partial(self._write, [record]))
-            except _OUTAGE as exc:
-                self._last_error = _short(exc)
-                return False
-            except Exception as exc:
-                self._reject(record, exc)
-            else:
-                self.stats.written += 1
-        return True
-
-    def _with_deadline(self, write: Callable[[], None]) -> None:
-        budget = self._write_budget()
-        if budget <= 0:
-            raise DeadlineExceeded("no time left before the writer must stop")
-        try:
-            self._worker.run(write, budget)
-        except DeadlineExceeded:
-            self.stats.timeouts += 1
-            assert self._breaker is not None
-            self._breaker.break_all()
-            if not self._worker.wait_idle(_GRACE_S):
-                self._worker.abandon()
-                logger.warning(
-                    "record writer: a database call did not return after its connection "
-                    "was broken; it is abandoned (its records are spooled)"
-                )
-            raise
-
-    def _write_budget(self) -> float:
-        """Seconds the next write may take: the deadline, or less when the stop is near."""
-        if self._stop_deadline is None:
-            return self.write_timeout
-        left = self._stop_deadline - time.monotonic() - _GRACE_S - _STOP_RESERVE_S
-        return min(self.write_timeout, left)
-
-    def _write(self, records: Sequence[Record]) -> None:
-        assert self._engine is not None
-        with self._engine.connect() as connection:
-            apply_records(connection, records)
-
-    def _reject(self, record: Record, exc: Exception) -> None:
-        self.stats.rejected += 1
-        path = self.spool_dir / f"rejected-{os.getpid()}.jsonl"
-        entry = {"error": _short(exc), "record": json.loads(record_to_json(record))}
-        try:
-            with path.open("a", encoding="utf-8") as file:
-                file.write(json.dumps(entry) + "\n")
-                file.flush()
-                os.fsync(file.fileno())
-            where = str(path)
-        except OSError:
-            where = dump_records([record], self.fallback_dir)
-        logger.error(f"record writer: {record.kind} refused by the database, kept in {where}")
+    def _deliver(self, records: list[Record]) -> bool:
+        return self._database.deliver(records, _STOP_RESERVE_S)
 
     # --- the end -----------------------------------------------------------------------
 
@@ -532,7 +428,7 @@ class RecordWriter:
             dumped_to = dump_records(self._held, self.fallback_dir)
             self.stats.dumped += kept
             self._held.clear()
-        self._worker.close()
+        self._database.close()
         waiting = self.spooled_now
         if self._spool is not None:
             try:
@@ -574,10 +470,6 @@ class RecordWriter:
             f"{self.spool_dir}, {len(records)} in memory dumped to {where} (they may also "
             "reach the database or the spool later: a duplicate is harmless)"
         )
-
-
-def _short(exc: BaseException) -> str:
-    return str(exc).strip().splitlines()[0][:300] if str(exc).strip() else repr(exc)
 
 
 _shared: dict[tuple[str, Path], RecordWriter] = {}

@@ -1,0 +1,87 @@
+"""The pieces that keep the writer from hanging or tearing its spool.
+
+PostgreSQL connections carry the socket and statement timeouts (a URL's own
+settings win); a call with a deadline returns at the deadline and its stuck
+thread is abandoned; a spool append that fails half-way leaves no torn line.
+The whole story, through a real broken network, is in ``tests/faults``.
+"""
+
+from __future__ import annotations
+
+import errno
+import os
+import threading
+from datetime import UTC, datetime
+from pathlib import Path
+
+import pytest
+from sqlalchemy import text
+
+from framekit.storage import make_engine
+from framekit.storage._deadline import DeadlineExceeded, DeadlineWorker
+from framekit.storage.records import CallOpened, SegmentRecord
+from framekit.storage.spool import Spool
+
+
+def test_postgres_connections_carry_socket_and_statement_timeouts(postgres_url: str) -> None:
+    engine = make_engine(postgres_url + "&keepalives_idle=30")
+    try:
+        with engine.connect() as connection:
+            statement_timeout = connection.execute(text("SHOW statement_timeout")).scalar()
+            search_path = connection.execute(text("SHOW search_path")).scalar()
+            dsn = connection.connection.dbapi_connection.info.dsn  # type: ignore[union-attr]
+    finally:
+        engine.dispose()
+    assert statement_timeout == "15s"
+    assert str(search_path).startswith("framekit_test_")  # the URL's own options are kept
+    for setting in (
+        "connect_timeout=3",
+        "keepalives=1",
+        "keepalives_idle=30",  # the URL's, not the default 10
+        "keepalives_interval=5",
+        "keepalives_count=3",
+        "tcp_user_timeout=10000",
+    ):
+        assert setting in dsn.split(), dsn
+    assert engine.pool.timeout() == 5  # type: ignore[attr-defined]
+
+
+def test_a_call_past_its_deadline_is_given_up_and_its_thread_abandoned() -> None:
+    worker = DeadlineWorker("test-deadline")
+    release = threading.Event()
+    try:
+        assert worker.run(lambda: 42, 5) == 42
+        with pytest.raises(ZeroDivisionError):
+            worker.run(lambda: 1 // 0, 5)
+        with pytest.raises(DeadlineExceeded):
+            worker.run(release.wait, 0.05)
+        assert not worker.wait_idle(0.01)
+        assert worker.run(lambda: "a fresh thread", 5) == "a fresh thread"
+        assert worker.abandoned == 1
+    finally:
+        release.set()
+        worker.close()
+
+
+def test_a_spool_append_that_fails_half_way_leaves_no_torn_line(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    spool = Spool(tmp_path)
+    first = CallOpened(call_id="c", started_at=datetime.now(UTC))
+    spool.append([first])
+    real_write = os.write
+
+    def disk_full_after_a_few_bytes(fd: int, data: bytes) -> int:
+        if len(data) > 20:
+            return real_write(fd, data[:20])
+        raise OSError(errno.ENOSPC, os.strerror(errno.ENOSPC))
+
+    lines = [SegmentRecord(call_id="c", seq=n, speaker="user", text=f"line {n}") for n in (1, 2)]
+    monkeypatch.setattr(os, "write", disk_full_after_a_few_bytes)
+    with pytest.raises(OSError, match="No space left"):
+        spool.append(lines)
+    monkeypatch.setattr(os, "write", real_write)
+    assert len(spool) == 1
+    spool.append(lines)
+    assert spool.read() == [first, *lines]
+    spool.close()
