@@ -12,6 +12,7 @@ import json
 from collections.abc import Awaitable, Callable
 
 import pytest
+from loguru import logger
 
 from framekit.frames import BotStoppedSpeakingFrame, DTMFFrame, PlayedUpToFrame
 from framekit.tasks import live_framekit_tasks
@@ -66,6 +67,10 @@ IGNORED: dict[str, tuple[Send, int]] = {
     "payload_empty": (media_with(""), 1),
     "payload_too_big": (media_with(base64.b64encode(b"\xff" * 4000).decode()), 1),
     "payload_odd_size_accepted": (media_with(base64.b64encode(b"\xff" * 37).decode()), 0),
+    "number_past_4300_digits": (raw('{"event": "media", "n": ' + "1" * 4301 + "}"), 1),
+    "nesting_past_the_recursion_limit": (raw('{"event": "media", "x": ' + "[" * 5000 + "}"), 1),
+    "lone_surrogate_in_a_field": (raw('{"event": "dtmf", "streamSid": "\\ud800"}'), 1),
+    "nan": (raw('{"event": "media", "n": NaN}'), 1),
     "second_start": (second_start, 1),
     "foreign_mark": (mark_for_another_stream, 1),
 }
@@ -200,4 +205,31 @@ async def test_many_calls_at_once(local_twilio: LocalTwilio) -> None:
     await asyncio.gather(*(c.hang_up() for c in callers))
     await local_twilio.wait_idle()
     assert all(len(c.received_audio) == 4000 for c in callers)
+    assert live_framekit_tasks() == []
+
+
+async def test_a_second_stream_with_the_same_stream_sid_is_refused(
+    local_twilio: LocalTwilio,
+) -> None:
+    lines: list[str] = []
+    sink = logger.add(lambda message: lines.append(str(message)), level="WARNING")
+    try:
+        async with local_twilio.caller(custom_parameters={"greeting": "0.6"}) as first:
+            call = await local_twilio.wait_call(first.call_sid)
+            second = local_twilio.caller(stream_sid=first.stream_sid)
+            await second.connect()
+            await second.wait_closed()
+            await second.close()
+            assert second.close_code == 1008
+            # The first call keeps its place and hears its whole greeting.
+            assert local_twilio.server.active_calls[first.stream_sid] is call.task
+            await first.wait_for(lambda: bool(call.bot.seen.of(BotStoppedSpeakingFrame)))
+            assert len(first.received_audio) == 0.6 * 8000
+            assert not call.task.has_finished()
+            await first.hang_up()
+        await local_twilio.wait_idle()
+    finally:
+        logger.remove(sink)
+    assert second.call_sid not in local_twilio.calls  # no pipeline was built for it
+    assert any("already has that streamSid" in line for line in lines)
     assert live_framekit_tasks() == []

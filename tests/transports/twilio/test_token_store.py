@@ -89,6 +89,39 @@ async def test_in_memory_store_accepts_a_token_once_and_forgets_expired_ones() -
     assert await store.first_use("CA5.1.old", later)  # expired: forgotten
 
 
+async def test_in_memory_store_issues_one_token_per_call_while_it_lives() -> None:
+    store = InMemoryTokenStore()
+    first = time.time() + 30
+    assert await store.issue("CA1", first) == first
+    assert await store.issue("CA1", first + 5) == first  # a replay: the same expiry
+    assert await store.issue("CA2", first + 5) == first + 5  # another call
+    expired = time.time() - 1
+    assert await store.issue("CA3", expired) == expired
+    assert await store.issue("CA3", first) == first  # the first one expired: a new one
+
+
+async def test_redis_issues_one_token_per_call_across_stores(
+    shared_prefix: tuple[str, str],
+) -> None:
+    """The voice webhook replayed on another server gets the first server's token."""
+    url, prefix = shared_prefix
+    client = Redis.from_url(url)
+    stores = [RedisTokenStore(client, prefix=prefix, clock_skew=60.0) for _ in range(2)]
+    try:
+        first = float(int(time.time() + 30))
+        answers = await asyncio.gather(
+            *(stores[n % 2].issue("CA-replayed", first + n) for n in range(20))
+        )
+        assert len(set(answers)) == 1  # one expiry, so one token, for all 20
+        assert answers[0] in {first + n for n in range(20)}
+        key = stores[0].issued_key("CA-replayed")
+        assert key.startswith(prefix)
+        assert 60_000 < await client.pttl(key) <= 91_000 + 20_000  # its token's life + skew
+        assert await stores[1].issue("CA-other", first) == first
+    finally:
+        await client.aclose()
+
+
 async def test_a_token_opens_one_stream_across_two_servers_sharing_redis(
     settings: TwilioSettings, shared_prefix: tuple[str, str]
 ) -> None:
@@ -239,3 +272,29 @@ async def test_a_redis_that_does_not_answer_refuses_within_the_timeout(
         await mute.wait_closed()
         await store.close()
     assert "CA-hung refused: the token store is unavailable (redis: " in errors[0]
+
+
+async def test_redis_unreachable_answers_the_voice_webhook_with_503(
+    settings: TwilioSettings, errors: list[str]
+) -> None:
+    """No token is issued that could not be checked for replays: the webhook fails closed."""
+    from twilio.request_validator import RequestValidator  # type: ignore[import-untyped]
+
+    store = RedisTokenStore.from_url(f"redis://127.0.0.1:{_closed_port()}/0", timeout=0.5)
+    form = {"CallSid": "CA-nowebhook", "From": "+15551230000"}
+    signed = RequestValidator(AUTH_TOKEN).compute_signature(
+        settings.public_url("/twilio/voice"), form
+    )
+    try:
+        async with (
+            _server(settings, store) as local,
+            aiohttp.ClientSession() as session,
+            session.post(
+                local.base_url + "/twilio/voice", data=form, headers={"X-Twilio-Signature": signed}
+            ) as response,
+        ):
+            assert response.status == 503
+    finally:
+        await store.close()
+    assert len(errors) == 1
+    assert "CA-nowebhook: no stream token issued, the token store is unavailable" in errors[0]

@@ -2,12 +2,17 @@
 
 from __future__ import annotations
 
+import asyncio
+import contextlib
+import logging
 import time
 import xml.etree.ElementTree as ET
+from collections.abc import AsyncIterator, Iterator
 from urllib.parse import parse_qs, urlsplit
 
 import aiohttp
 import pytest
+from loguru import logger
 from twilio.request_validator import RequestValidator  # type: ignore[import-untyped]
 
 from framekit.frames import BotStoppedSpeakingFrame
@@ -173,5 +178,157 @@ async def test_a_token_opens_one_stream_only(local_twilio: LocalTwilio) -> None:
         async with aiohttp.ClientSession() as session:
             with pytest.raises(aiohttp.WSServerHandshakeError) as error:
                 await session.ws_connect(url)
+        assert error.value.status == 403
+        assert not caller.closed
+
+
+@pytest.fixture
+def server_errors(caplog: pytest.LogCaptureFixture) -> Iterator[list[str]]:
+    """ERROR lines from loguru and from aiohttp's own loggers (its tracebacks go there)."""
+    lines: list[str] = []
+    sink = logger.add(lambda message: lines.append(str(message)), level="ERROR")
+    caplog.set_level(logging.ERROR, logger="aiohttp")
+    try:
+        yield lines
+    finally:
+        logger.remove(sink)
+        lines += [record.getMessage() for record in caplog.records if record.exc_info]
+
+
+async def _post_raw(
+    local: LocalTwilio, body: bytes, content_type: str, path: str = "/twilio/voice"
+) -> tuple[int, str]:
+    headers = {"Content-Type": content_type, "X-Twilio-Signature": "x"}
+    async with (
+        aiohttp.ClientSession() as session,
+        session.post(local.base_url + path, data=body, headers=headers) as response,
+    ):
+        return response.status, await response.text()
+
+
+@pytest.mark.parametrize(
+    ("body", "content_type", "says"),
+    [
+        (b"CallSid=CA1&From=\xff\xfe", "application/x-www-form-urlencoded", "not UTF-8"),
+        (b"CallSid=CA1&From=%ff%fe", "application/x-www-form-urlencoded", "not UTF-8"),
+        (b"CallSid=CA1", "application/x-www-form-urlencoded; charset=latin-1", "UTF-8"),
+        (
+            b'--b\r\nContent-Disposition: form-data; name="CallSid"\r\n\r\nCA1\r\n--b--\r\n',
+            "multipart/form-data; boundary=b",
+            "form",
+        ),
+        (b'{"CallSid": "CA1"}', "application/json", "form"),
+        (
+            "&".join(f"f{i}=1" for i in range(500)).encode(),
+            "application/x-www-form-urlencoded",
+            "fields",
+        ),
+    ],
+    ids=["raw-bytes", "percent-encoded", "latin-1", "multipart", "json", "too-many-fields"],
+)
+@pytest.mark.parametrize("path", ["/twilio/voice", "/twilio/status"])
+async def test_a_body_that_is_not_a_utf8_form_is_a_400_without_a_traceback(
+    local_twilio: LocalTwilio,
+    server_errors: list[str],
+    body: bytes,
+    content_type: str,
+    says: str,
+    path: str,
+) -> None:
+    status, text = await _post_raw(local_twilio, body, content_type, path)
+    assert status == 400
+    assert says in text
+    assert server_errors == []
+
+
+async def test_a_body_over_the_limit_is_a_413(local_twilio: LocalTwilio) -> None:
+    body = b"CallSid=CA1&Pad=" + b"x" * (64 * 1024)
+    status, _ = await _post_raw(local_twilio, body, "application/x-www-form-urlencoded")
+    assert status == 413
+
+    async def chunked() -> AsyncIterator[bytes]:  # no Content-Length: counted as it comes
+        for _ in range(80):
+            yield b"x" * 1024
+
+    async with (
+        aiohttp.ClientSession() as session,
+        session.post(local_twilio.base_url + "/twilio/voice", data=chunked()) as response,
+    ):
+        assert response.status == 413
+
+
+async def test_a_body_that_trickles_in_is_cut_off_after_the_body_timeout(
+    local_twilio: LocalTwilio,
+) -> None:
+    local_twilio.server.body_timeout = 0.5
+    host, port = urlsplit(local_twilio.base_url).netloc.split(":")
+    reader, writer = await asyncio.open_connection(host, int(port))
+    writer.write(
+        b"POST /twilio/voice HTTP/1.1\r\nHost: x\r\nContent-Length: 1000\r\n"
+        b"Content-Type: application/x-www-form-urlencoded\r\n\r\nCallSid=CA"
+    )
+    started = time.monotonic()
+
+    async def trickle() -> None:
+        with contextlib.suppress(ConnectionError):
+            while True:
+                await asyncio.sleep(0.1)
+                writer.write(b"1")
+                await writer.drain()
+
+    trickling = asyncio.create_task(trickle())
+    try:
+        answer = await asyncio.wait_for(reader.read(), 5)  # until the server closes
+    finally:
+        trickling.cancel()
+        writer.close()
+    assert answer.startswith(b"HTTP/1.1 408")
+    assert b"Connection: close" in answer
+    assert time.monotonic() - started < 0.5 + 1.0  # closed at the timeout, no lingering
+
+
+async def test_a_plain_get_does_not_spend_the_stream_token(local_twilio: LocalTwilio) -> None:
+    url = local_twilio.stream_url("CA-plain-get")
+    async with aiohttp.ClientSession() as session:
+        async with session.get(url.replace("ws", "http", 1)) as response:
+            assert response.status == 426
+            assert response.headers["Upgrade"] == "websocket"
+        # Not an upgrade either: a broken handshake (no Sec-WebSocket-Key).
+        headers = {"Upgrade": "websocket", "Connection": "Upgrade"}
+        async with session.get(url.replace("ws", "http", 1), headers=headers) as response:
+            assert response.status == 426
+    async with TwilioCallerSimulator(url, call_sid="CA-plain-get") as caller:
+        await local_twilio.wait_call("CA-plain-get")  # the token still opens its stream
+        assert not caller.closed
+
+
+async def test_a_replayed_voice_webhook_gets_the_same_token_and_opens_one_stream(
+    local_twilio: LocalTwilio,
+) -> None:
+    form = {**FORM, "CallSid": "CA" + "7" * 32}
+    headers = {"X-Twilio-Signature": signature("/twilio/voice", form)}
+    urls = []
+    for _ in range(5):
+        status, body = await post(local_twilio, "/twilio/voice", form, headers)
+        assert status == 200
+        stream = ET.fromstring(body).find("./Connect/Stream")
+        assert stream is not None
+        urls.append(stream.attrib["url"])
+    assert len(set(urls)) == 1  # no new token per replay
+    other = {**FORM, "CallSid": "CA" + "8" * 32}
+    _, body = await post(
+        local_twilio,
+        "/twilio/voice",
+        other,
+        {"X-Twilio-Signature": signature("/twilio/voice", other)},
+    )
+    assert urls[0] not in body  # another call, its own token
+    url = urlsplit(urls[0])
+    local_url = local_twilio.base_url.replace("http", "ws", 1) + f"{url.path}?{url.query}"
+    async with TwilioCallerSimulator(local_url, call_sid=form["CallSid"]) as caller:
+        await local_twilio.wait_call(form["CallSid"])
+        async with aiohttp.ClientSession() as session:
+            with pytest.raises(aiohttp.WSServerHandshakeError) as error:
+                await session.ws_connect(local_url)
         assert error.value.status == 403
         assert not caller.closed

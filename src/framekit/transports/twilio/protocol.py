@@ -19,6 +19,14 @@ Payload size: Twilio always sends 160 bytes. mu-law has one byte per sample, so
 any size is a whole number of samples and the input transport re-chunks exactly;
 payloads of 1 to :data:`MAX_MEDIA_PAYLOAD_BYTES` bytes are therefore accepted,
 and an empty or larger one is refused (``bad_payload_size``).
+
+:func:`parse_message` is total: whatever text or bytes arrive, it returns a message
+or raises :class:`ProtocolError`, never another exception. JSON that Python's own
+decoder refuses past the decoding (an integer of more than 4,300 digits, nesting
+deeper than the recursion limit, ``NaN``) is ``malformed_json``; a string with a lone
+surrogate (``"\\ud800"``, which no UTF-8 writer downstream could store) or a SID
+that is not printable ASCII is ``bad_field``. ``tests/transports/twilio/test_fuzz.py``
+holds it to that with thousands of random and mutated messages.
 """
 
 from __future__ import annotations
@@ -32,6 +40,7 @@ from typing import Any, Final
 
 __all__ = [
     "DTMF_DIGITS",
+    "MAX_COUNTER",
     "MAX_MEDIA_PAYLOAD_BYTES",
     "MAX_MESSAGE_CHARS",
     "ConnectedMessage",
@@ -53,6 +62,9 @@ MAX_MESSAGE_CHARS: Final = 16_384
 """Largest text message accepted. A 20 ms ``media`` message is about 400 characters;
 a ``start`` with many custom parameters stays well below this."""
 
+MAX_COUNTER: Final = 2**53 - 1
+"""Largest ``chunk`` or ``timestamp`` accepted: what a JSON double holds exactly."""
+
 MAX_MEDIA_PAYLOAD_BYTES: Final = 1600
 """Largest decoded ``media`` payload accepted: 200 ms of 8 kHz mu-law (Twilio sends 160)."""
 
@@ -67,7 +79,8 @@ class ProtocolError(ValueError):
 
     Codes: ``binary_message``, ``oversized``, ``malformed_json``, ``not_an_object``,
     ``missing_event``, ``missing_field``, ``bad_field``, ``bad_media_format``,
-    ``bad_base64``, ``bad_payload_size``, ``bad_digit``.
+    ``bad_base64``, ``bad_payload_size``, ``bad_digit``. It is the only exception
+    :func:`parse_message` raises.
     """
 
     def __init__(self, code: str, message: str) -> None:
@@ -153,7 +166,10 @@ InboundMessage = (
 
 
 def parse_message(raw: str | bytes) -> InboundMessage:
-    """Parse one WebSocket message from Twilio; raises :class:`ProtocolError` if it is bad."""
+    """Parse one WebSocket message from Twilio; raises :class:`ProtocolError` if it is bad.
+
+    Never raises anything else, whatever ``raw`` holds.
+    """
     if isinstance(raw, bytes):
         raise ProtocolError("binary_message", f"binary message of {len(raw)} bytes; expected JSON")
     if len(raw) > MAX_MESSAGE_CHARS:
@@ -161,9 +177,10 @@ def parse_message(raw: str | bytes) -> InboundMessage:
             "oversized", f"message of {len(raw)} characters (limit {MAX_MESSAGE_CHARS})"
         )
     try:
-        data = json.loads(raw)
-    except (json.JSONDecodeError, RecursionError) as exc:
-        raise ProtocolError("malformed_json", f"not JSON: {exc}") from None
+        data = json.loads(raw, parse_constant=_no_constant)
+    except (ValueError, RecursionError) as exc:
+        # ValueError: JSONDecodeError, and also an integer past Python's 4,300-digit limit.
+        raise ProtocolError("malformed_json", f"not JSON: {str(exc)[:120]}") from None
     if not isinstance(data, dict):
         raise ProtocolError("not_an_object", f"JSON {type(data).__name__}, expected an object")
     event = data.get("event")
@@ -171,8 +188,39 @@ def parse_message(raw: str | bytes) -> InboundMessage:
         raise ProtocolError("missing_event", "no string 'event' field")
     parser = _PARSERS.get(event)
     if parser is None:
-        return UnknownEventMessage(event=event[:64])
-    return parser(data)
+        return UnknownEventMessage(event=_printable(event[:64]))
+    try:
+        return parser(data)
+    except ProtocolError:
+        raise
+    except (ValueError, TypeError, LookupError, RecursionError) as exc:  # pragma: no cover
+        # A check this module lacks: still a defined outcome, never a crashed reader.
+        raise ProtocolError("bad_field", f"'{event}': {type(exc).__name__}: {exc}") from None
+
+
+def _no_constant(name: str) -> Any:
+    raise ValueError(f"{name} is not JSON")
+
+
+def _printable(text: str) -> str:
+    """``text`` safe to log: lone surrogates escaped."""
+    return text.encode("utf-8", "backslashreplace").decode("utf-8")
+
+
+def _short(value: Any) -> str:
+    """A peer's value for a log line: its type when it is a container, else its repr, cut."""
+    if isinstance(value, dict | list):
+        return f"<{type(value).__name__}>"
+    return _printable(repr(value)[:40])
+
+
+def _utf8(text: str) -> bool:
+    """False for a string with a lone surrogate (JSON allows ``"\\ud800"``, UTF-8 does not)."""
+    try:
+        text.encode("utf-8")
+    except UnicodeEncodeError:
+        return False
+    return True
 
 
 def _object(data: dict[str, Any], key: str) -> dict[str, Any]:
@@ -190,6 +238,16 @@ def _text(data: dict[str, Any], key: str, *, required: bool = True, limit: int =
         raise ProtocolError("missing_field", f"'{key}' must be a non-empty string")
     if len(value) > limit:
         raise ProtocolError("bad_field", f"'{key}' is {len(value)} characters (limit {limit})")
+    if not _utf8(value):
+        raise ProtocolError("bad_field", f"'{key}' is not valid Unicode (a lone surrogate)")
+    return value
+
+
+def _sid(data: dict[str, Any], key: str, *, required: bool = True) -> str:
+    """A Twilio SID (``MZ...``, ``CA...``): printable ASCII, no spaces, at most 64 characters."""
+    value = _text(data, key, required=required, limit=64)
+    if value and not (value.isascii() and value.isprintable() and " " not in value):
+        raise ProtocolError("bad_field", f"'{key}' is not a SID: {value[:64]!r}")
     return value
 
 
@@ -198,11 +256,11 @@ def _number(data: dict[str, Any], key: str) -> int:
     value = data.get(key, "0")
     if isinstance(value, bool):
         raise ProtocolError("bad_field", f"'{key}' is a boolean")
-    if isinstance(value, int):
+    if isinstance(value, int) and 0 <= value <= MAX_COUNTER:
         return value
-    if isinstance(value, str) and value.isdecimal() and len(value) <= 12:
+    if isinstance(value, str) and value.isascii() and value.isdigit() and len(value) <= 15:
         return int(value)
-    raise ProtocolError("bad_field", f"'{key}' is not a number: {str(value)[:20]!r}")
+    raise ProtocolError("bad_field", f"'{key}' is not a counter: {_printable(str(value)[:20])!r}")
 
 
 def _parse_connected(data: dict[str, Any]) -> ConnectedMessage:
@@ -214,10 +272,14 @@ def _parse_connected(data: dict[str, Any]) -> ConnectedMessage:
 
 def _parse_start(data: dict[str, Any]) -> StartMessage:
     start = _object(data, "start")
-    stream_sid = _text(start, "streamSid", required=False) or _text(data, "streamSid")
+    stream_sid = _sid(start, "streamSid", required=False) or _sid(data, "streamSid")
     tracks = start.get("tracks", ["inbound"])
-    if not isinstance(tracks, list) or not all(isinstance(t, str) for t in tracks):
-        raise ProtocolError("bad_field", "'tracks' must be a list of strings")
+    if (
+        not isinstance(tracks, list)
+        or len(tracks) > 4
+        or not all(isinstance(t, str) and len(t) <= 32 and _utf8(t) for t in tracks)
+    ):
+        raise ProtocolError("bad_field", "'tracks' must be a list of up to 4 short strings")
     media_format = start.get("mediaFormat", {})
     if not isinstance(media_format, dict):
         raise ProtocolError("bad_media_format", "'mediaFormat' must be an object")
@@ -227,18 +289,19 @@ def _parse_start(data: dict[str, Any]) -> StartMessage:
     if encoding != "audio/x-mulaw" or rate != 8000 or channels != 1:
         raise ProtocolError(
             "bad_media_format",
-            f"media format {encoding!r} {rate!r} Hz {channels!r} ch; "
+            f"media format {_short(encoding)} {_short(rate)} Hz {_short(channels)} ch; "
             "only audio/x-mulaw 8000 Hz mono is supported",
         )
     params = start.get("customParameters", {})
     if not isinstance(params, dict) or not all(
-        isinstance(k, str) and isinstance(v, str) for k, v in params.items()
+        isinstance(k, str) and isinstance(v, str) and _utf8(k) and _utf8(v)
+        for k, v in params.items()
     ):
         raise ProtocolError("bad_field", "'customParameters' must map strings to strings")
     return StartMessage(
         stream_sid=stream_sid,
-        call_sid=_text(start, "callSid"),
-        account_sid=_text(start, "accountSid", required=False),
+        call_sid=_sid(start, "callSid"),
+        account_sid=_sid(start, "accountSid", required=False),
         tracks=tuple(tracks),
         custom_parameters=dict(params),
     )
@@ -265,7 +328,7 @@ def _parse_media(data: dict[str, Any]) -> MediaMessage:
             f"media payload of {len(payload)} bytes (1 to {MAX_MEDIA_PAYLOAD_BYTES} accepted)",
         )
     return MediaMessage(
-        stream_sid=_text(data, "streamSid"),
+        stream_sid=_sid(data, "streamSid"),
         track=_text(media, "track", required=False) or "inbound",
         chunk=_number(media, "chunk"),
         timestamp_ms=_number(media, "timestamp"),
@@ -277,19 +340,19 @@ def _parse_dtmf(data: dict[str, Any]) -> DTMFMessage:
     digit = _text(_object(data, "dtmf"), "digit", limit=1)
     if digit not in DTMF_DIGITS:
         raise ProtocolError("bad_digit", f"DTMF digit {digit!r} is not a keypad key")
-    return DTMFMessage(stream_sid=_text(data, "streamSid"), digit=digit)
+    return DTMFMessage(stream_sid=_sid(data, "streamSid"), digit=digit)
 
 
 def _parse_mark(data: dict[str, Any]) -> MarkMessage:
     return MarkMessage(
-        stream_sid=_text(data, "streamSid"), name=_text(_object(data, "mark"), "name")
+        stream_sid=_sid(data, "streamSid"), name=_text(_object(data, "mark"), "name")
     )
 
 
 def _parse_stop(data: dict[str, Any]) -> StopMessage:
     stop = data.get("stop")
-    call_sid = _text(stop, "callSid", required=False) if isinstance(stop, dict) else ""
-    return StopMessage(stream_sid=_text(data, "streamSid", required=False), call_sid=call_sid)
+    call_sid = _sid(stop, "callSid", required=False) if isinstance(stop, dict) else ""
+    return StopMessage(stream_sid=_sid(data, "streamSid", required=False), call_sid=call_sid)
 
 
 _PARSERS: dict[str, Callable[[dict[str, Any]], InboundMessage]] = {

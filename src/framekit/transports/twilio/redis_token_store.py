@@ -4,7 +4,9 @@ Why Redis: the first-use check must be atomic across machines. ``SET key 1 NX PX
 is: exactly one of any number of concurrent callers creates the key, and Redis drops
 it once no server would accept the token anyway. The key is a hash of the token (a
 token is a short-lived credential; the store need not hold it), under a prefix so
-several deployments or test runs can share one Redis.
+several deployments or test runs can share one Redis. The token issued per
+``CallSid`` (:meth:`RedisTokenStore.issue`) is a second key, ``SET NX`` too, holding
+the token's expiry for as long.
 
 An outage fails closed: :meth:`RedisTokenStore.first_use` raises
 :class:`~framekit.transports.twilio.token_store.TokenStoreUnavailable` within
@@ -70,6 +72,7 @@ class RedisTokenStore:
     ) -> None:
         self._client = client
         self._prefix = f"{prefix}twilio:stream-token:"
+        self._issued_prefix = f"{prefix}twilio:call-token:"
         self._skew = clock_skew
         self._timeout = timeout
         self._owns_client = False
@@ -96,6 +99,27 @@ class RedisTokenStore:
         except (RedisError, OSError, TimeoutError) as exc:
             raise TokenStoreUnavailable(f"redis: {type(exc).__name__}: {exc}") from exc
         return bool(created)
+
+    def issued_key(self, call_sid: str) -> str:
+        """The Redis key that holds the expiry of the token issued for ``call_sid``."""
+        return self._issued_prefix + hashlib.sha256(call_sid.encode()).hexdigest()
+
+    async def issue(self, call_sid: str, expires_at: float) -> float:
+        key = self.issued_key(call_sid)
+        ttl_ms = max(1, int((expires_at - time.time() + self._skew) * 1000))
+        try:
+            async with asyncio.timeout(self._timeout):
+                # Two steps, not SET NX GET (Redis 7 only): a key that expires in between
+                # belongs to a token no server accepts any more, so a new one is right.
+                if await self._client.set(key, str(int(expires_at)), nx=True, px=ttl_ms):
+                    return expires_at
+                earlier = await self._client.get(key)
+        except (RedisError, OSError, TimeoutError) as exc:
+            raise TokenStoreUnavailable(f"redis: {type(exc).__name__}: {exc}") from exc
+        try:
+            return float(int(earlier)) if earlier is not None else expires_at
+        except ValueError:
+            return expires_at  # not ours: a new token rather than a crash
 
     async def ping(self) -> None:
         """Return when Redis answers; raise :class:`TokenStoreUnavailable` otherwise."""

@@ -6,18 +6,28 @@
   number, the called number and the direction as ``<Parameter>``\\ s.
 * ``POST /twilio/status``: status callbacks (logged, then handed to ``on_status``).
 * ``GET /twilio/stream``: the WebSocket. It refuses a missing, forged or expired
-  token (403) before the upgrade, and a token already used (a token opens one
+  token (403) before the upgrade, a request that is no WebSocket upgrade (426, the
+  token left unspent), and a token already used (a token opens one
   stream; the :class:`~framekit.transports.twilio.token_store.TokenStore` remembers
   used tokens, per process by default, in Redis for several servers; 503 when the
   store cannot answer), reads ``start``, checks that the token was
-  issued for that call, builds the call's :class:`~framekit.pipeline.PipelineTask`
-  with the user's factory and runs it. One task per call; calls run side by side
-  in the one event loop and a misbehaving one ends alone.
+  issued for that call and that no other stream of this server uses its
+  ``streamSid`` (else it closes 1008), builds the call's
+  :class:`~framekit.pipeline.PipelineTask` with the user's factory and runs it. One
+  task per call; calls run side by side in the one event loop and a misbehaving one
+  ends alone.
 
 Every webhook must carry a valid ``X-Twilio-Signature`` (checked with the
 ``twilio`` package's :class:`RequestValidator` against ``WEBHOOK_BASE_URL`` plus
 the request's path, since a tunnel or proxy changes the URL the server sees);
-unsigned or forged requests get 403.
+unsigned or forged requests get 403. Before the signature can be checked the body
+is read, and that is bounded too (:mod:`~framekit.transports.twilio.webhook_form`):
+``max_body_bytes`` (413 past it), ``body_timeout`` (408, the connection closed, for a
+body that trickles in), and only a UTF-8 ``application/x-www-form-urlencoded`` form,
+what Twilio sends (400 otherwise, with one log line and no traceback). A signed
+voice webhook replayed while its stream token lives is answered with the same token
+(see :meth:`TokenStore.issue <framekit.transports.twilio.token_store.TokenStore.issue>`),
+so replays mint none.
 """
 
 from __future__ import annotations
@@ -25,6 +35,7 @@ from __future__ import annotations
 import asyncio
 import inspect
 import os
+import time
 from collections.abc import Awaitable, Callable, Mapping
 from dataclasses import dataclass
 from typing import Any
@@ -69,6 +80,7 @@ from framekit.transports.twilio.transport import (
     StreamRefused,
     TwilioMediaStreamTransport,
 )
+from framekit.transports.twilio.webhook_form import read_form, webhook
 
 __all__ = ["AiohttpMediaSocket", "PipelineFactory", "TwilioServer", "TwilioSettings"]
 
@@ -164,7 +176,8 @@ class TwilioServer:
     remembers used stream tokens (default: this process's memory;
     servers behind one load balancer share a
     :class:`~framekit.transports.twilio.redis_token_store.RedisTokenStore`). The
-    caller owns it and closes it.
+    caller owns it and closes it. ``max_body_bytes`` and ``body_timeout`` bound a
+    webhook's body (also attributes, to change on a built server).
     """
 
     def __init__(
@@ -179,8 +192,14 @@ class TwilioServer:
         on_status: StatusHook | None = None,
         admission: AdmissionControl | None = None,
         token_store: TokenStore | None = None,
+        max_body_bytes: int = 64 * 1024,
+        body_timeout: float = 10.0,
     ) -> None:
         self.settings = settings
+        self.max_body_bytes = max_body_bytes
+        """Largest webhook body read (Twilio's are a few KiB); 413 past it."""
+        self.body_timeout = body_timeout
+        """Seconds a webhook's body may take to arrive; 408 and the connection closed after."""
         self._factory = factory
         self._limits = limits or StreamLimits()
         self._token_ttl = token_ttl
@@ -191,6 +210,7 @@ class TwilioServer:
         """Who may call: the capacity, the calls admitted, the refusals."""
         self._validator = RequestValidator(settings.auth_token)
         self._calls: dict[str, PipelineTask] = {}
+        self._stream_sids: set[str] = set()  # the calls starting or running
         self.token_store: TokenStore = InMemoryTokenStore() if token_store is None else token_store
         self._idle = asyncio.Event()
         self._idle.set()
@@ -207,8 +227,8 @@ class TwilioServer:
 
     def add_routes(self, app: web.Application) -> None:
         """Add the three routes to ``app``, and end every call when the app shuts down."""
-        app.router.add_post("/twilio/voice", self._voice)
-        app.router.add_post("/twilio/status", self._status)
+        app.router.add_post("/twilio/voice", webhook(self._voice))
+        app.router.add_post("/twilio/status", webhook(self._status))
         app.router.add_get("/twilio/stream", self._stream)
         app.on_shutdown.append(self._shutdown)
 
@@ -221,7 +241,7 @@ class TwilioServer:
     # --- webhooks --------------------------------------------------------------------------
 
     async def _signed_form(self, request: web.Request) -> Mapping[str, str]:
-        form = await request.post()
+        form = await read_form(request, max_bytes=self.max_body_bytes, within=self.body_timeout)
         signature = request.headers.get("X-Twilio-Signature", "")
         algorithm = get_signature_algorithm(
             request.headers.get("X-Twilio-Webhooks-Signature-Settings")
@@ -236,16 +256,29 @@ class TwilioServer:
     async def _voice(self, request: web.Request) -> web.Response:
         form = await self._signed_form(request)
         call_sid = form.get("CallSid", "")
-        if call_sid and not self.admission.try_admit(call_sid):
+        if not call_sid or "." in call_sid or len(call_sid) > 64:
+            raise web.HTTPBadRequest(text="CallSid missing or malformed")
+        if not self.admission.try_admit(call_sid):
             logger.warning(
                 f"twilio call {call_sid}: refused as busy ({self.admission.admitted} calls "
                 f"admitted, capacity {self.admission.capacity})"
             )
             return web.Response(text=busy_twiml(), content_type="application/xml")
+        fresh = time.time() + self._token_ttl
         try:
-            token = sign_stream_token(self.settings.auth_token, call_sid, ttl=self._token_ttl)
-        except ValueError:
-            raise web.HTTPBadRequest(text="CallSid missing or malformed") from None
+            expires = await self.token_store.issue(call_sid, fresh)
+        except TokenStoreUnavailable as exc:
+            logger.error(
+                f"twilio call {call_sid}: no stream token issued, the token store is "
+                f"unavailable ({exc})"
+            )
+            raise web.HTTPServiceUnavailable(text="stream token store unavailable") from None
+        if expires != fresh:
+            logger.warning(
+                f"twilio call {call_sid}: voice webhook again while its stream token lives; "
+                "answered with the same token"
+            )
+        token = sign_stream_token(self.settings.auth_token, call_sid, expires=expires)
         stream = Stream(
             url=self.settings.stream_url(token),
             status_callback=self.settings.public_url("/twilio/status"),
@@ -288,6 +321,18 @@ class TwilioServer:
             logger.warning(f"twilio stream refused from {request.remote}: {exc}")
             raise web.HTTPForbidden(text=str(exc)) from None
         token = request.query["token"]
+        ws = web.WebSocketResponse(max_msg_size=MAX_MESSAGE_CHARS * 4, autoping=True)
+        if not ws.can_prepare(request).ok:
+            # Checked before the token is spent: a plain GET must not burn a call's stream.
+            self.refused_streams += 1
+            logger.warning(
+                f"twilio stream for call {token_call} refused from {request.remote}: "
+                "not a WebSocket upgrade (token not spent)"
+            )
+            raise web.HTTPUpgradeRequired(
+                text="expected a WebSocket upgrade",
+                headers={"Upgrade": "websocket", "Connection": "Upgrade"},
+            )
         try:
             first = await self.token_store.first_use(token, float(token.split(".")[1]))
         except TokenStoreUnavailable as exc:
@@ -302,7 +347,6 @@ class TwilioServer:
             self.refused_streams += 1
             logger.warning(f"twilio stream token for {token_call} used twice; refused")
             raise web.HTTPForbidden(text="stream token already used")
-        ws = web.WebSocketResponse(max_msg_size=MAX_MESSAGE_CHARS * 4, autoping=True)
         await ws.prepare(request)
         transport = TwilioMediaStreamTransport(
             AiohttpMediaSocket(ws), limits=self._limits, **self._transport_options
@@ -322,6 +366,29 @@ class TwilioServer:
         return ws
 
     async def _run_call(self, transport: TwilioMediaStreamTransport, start: StartMessage) -> None:
+        sid = start.stream_sid
+        if sid in self._stream_sids:
+            # Calls are kept by streamSid: a second stream with the same one would take
+            # the first's place. Twilio never repeats one; a peer that does is refused.
+            self.refused_streams += 1
+            logger.warning(
+                f"twilio stream {sid} for call {start.call_sid} refused: another stream "
+                "on this server already has that streamSid"
+            )
+            await transport.close(CLOSE_POLICY_VIOLATION, "streamSid already in use")
+            return
+        self._stream_sids.add(sid)
+        self._idle.clear()
+        try:
+            await self._build_and_run(transport, start)
+        finally:
+            self._stream_sids.discard(sid)
+            if not self._stream_sids:
+                self._idle.set()
+
+    async def _build_and_run(
+        self, transport: TwilioMediaStreamTransport, start: StartMessage
+    ) -> None:
         try:
             built = self._factory(transport, start)
             task = await built if inspect.isawaitable(built) else built
@@ -331,15 +398,12 @@ class TwilioServer:
             return
         self._calls[start.stream_sid] = task
         self.admission.started(start.call_sid)
-        self._idle.clear()
         try:
             await task.run()
         finally:
             await transport.close()
             self._calls.pop(start.stream_sid, None)
             self.admission.ended(start.call_sid)
-            if not self._calls:
-                self._idle.set()
             logger.info(
                 f"call {start.call_sid} finished: {task.end_reason or transport.end_reason}"
             )

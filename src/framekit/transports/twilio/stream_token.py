@@ -31,15 +31,23 @@ def _mac(secret: str, call_sid: str, expires: int) -> str:
 
 
 def sign_stream_token(
-    secret: str, call_sid: str, *, ttl: float = 30.0, now: float | None = None
+    secret: str,
+    call_sid: str,
+    *,
+    ttl: float = 30.0,
+    now: float | None = None,
+    expires: float | None = None,
 ) -> str:
-    """A token for ``call_sid`` that expires ``ttl`` seconds from ``now`` (default: the time)."""
+    """A token for ``call_sid`` that expires ``ttl`` seconds from ``now`` (default: the time),
+    or at the Unix time ``expires`` (the same expiry gives the same token)."""
     if not secret:
         raise ValueError("an empty secret signs nothing")
     if not call_sid or "." in call_sid:
         raise ValueError(f"bad call SID {call_sid!r}")
-    expires = int((time.time() if now is None else now) + ttl)
-    return f"{call_sid}.{expires}.{_mac(secret, call_sid, expires)}"
+    if expires is None:
+        expires = (time.time() if now is None else now) + ttl
+    expiry = int(expires)
+    return f"{call_sid}.{expiry}.{_mac(secret, call_sid, expiry)}"
 
 
 def verify_stream_token(secret: str, token: str, *, now: float | None = None) -> str:

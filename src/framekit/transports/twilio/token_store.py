@@ -7,6 +7,12 @@ default). Several processes behind a load balancer cannot: the ``/twilio/voice``
 webhook may land on one machine and the WebSocket on another, and a replayed token
 would open one stream per machine. They share a store instead
 (:class:`~framekit.transports.twilio.redis_token_store.RedisTokenStore`).
+
+The store also remembers, per ``CallSid``, the token the voice webhook issued
+(:meth:`TokenStore.issue`): a signed webhook replayed within the token's life is
+answered with that same token, already spent or about to be, instead of a new one.
+A signature covers the URL and the form, not the time, so without this memory one
+captured webhook would mint a stream token at every replay.
 """
 
 from __future__ import annotations
@@ -35,6 +41,14 @@ class TokenStore(Protocol):
         """
         ...
 
+    async def issue(self, call_sid: str, expires_at: float) -> float:
+        """The expiry of the stream token issued for ``call_sid``: ``expires_at`` the first
+        time, the first one's while it lives (the webhook then answers with the same token).
+
+        Raises :class:`TokenStoreUnavailable` when the answer is unknown.
+        """
+        ...
+
 
 class InMemoryTokenStore:
     """The used tokens of this process only: enough for one ``framekit serve`` process."""
@@ -43,15 +57,30 @@ class InMemoryTokenStore:
 
     def __init__(self) -> None:
         self._used: dict[str, float] = {}
+        self._issued: dict[str, float] = {}
 
     async def first_use(self, token: str, expires_at: float) -> bool:
         used = self._used
-        if len(used) > self._SWEEP_ABOVE:
-            now = time.time()
-            for old, expires in list(used.items()):
-                if expires < now:
-                    del used[old]
+        _sweep(used)
         if token in used:
             return False
         used[token] = expires_at
         return True
+
+    async def issue(self, call_sid: str, expires_at: float) -> float:
+        issued = self._issued
+        _sweep(issued)
+        earlier = issued.get(call_sid)
+        if earlier is not None and earlier >= time.time():
+            return earlier
+        issued[call_sid] = expires_at
+        return expires_at
+
+
+def _sweep(expiries: dict[str, float]) -> None:
+    """Forget the expired entries once there are many (amortized: not on every call)."""
+    if len(expiries) > InMemoryTokenStore._SWEEP_ABOVE:
+        now = time.time()
+        for old, expires in list(expiries.items()):
+            if expires < now:
+                del expiries[old]
