@@ -1,4 +1,4 @@
-"""docs/storage.md: its examples run, and the install hint names the extra."""
+"""docs/storage.md: its examples run (record, read back, orphans); the install hint is right."""
 
 from __future__ import annotations
 
@@ -51,6 +51,18 @@ def test_the_examples_record_a_call_and_read_it_back(tmp_path: Path) -> None:
     )
     assert run.returncode == 0, run.stderr
     assert run.stdout.splitlines() == ["1 calls", "[('user', 'Where is my order?')]"]
+    orphans = tmp_path / "orphans.py"
+    orphans.write_text(_example("## Calls left open by a process that died"))
+    run = subprocess.run(
+        [sys.executable, str(orphans)],
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=False,
+        cwd=tmp_path,
+    )
+    assert run.returncode == 0, run.stderr
+    assert run.stdout.strip() == "[]"
 
 
 def test_a_missing_extra_names_the_install_command(monkeypatch: pytest.MonkeyPatch) -> None:

@@ -65,7 +65,13 @@ from framekit.pipeline import Pipeline, PipelineTask
 from framekit.processors import FrameProcessor
 from framekit.processors.recording import CallAudioRecorder
 from framekit.processors.tts.phrases import PhraseCache
-from framekit.storage import CallRecorder, RecordWriter, make_engine, migrate
+from framekit.storage import (
+    CallRecorder,
+    RecordWriter,
+    close_orphaned_calls,
+    make_engine,
+    migrate,
+)
 from framekit.telephony import TwilioCallControl, TwilioCallControlProcessor
 from framekit.tools import ToolRegistry
 from framekit.transports.twilio import StartMessage, TwilioMediaStreamTransport
@@ -102,6 +108,7 @@ _REQUIRED = ("twilio_account_sid", "twilio_auth_token", "webhook_base_url", "api
 _RECORDING_RATE = 8000  # a phone line carries 8 kHz: more would only fill the disk
 _CALLS_PER_CORE = 2
 _CALL_CONTROL_TIMEOUT = 5.0  # seconds for a hang-up or transfer request to Twilio
+_ORPHANS_AFTER = 5.0  # seconds at most for a dead process's spool to be replayed first
 
 
 def call_capacity(settings: Settings) -> int:
@@ -218,9 +225,11 @@ class ContactCenterServer:
         await asyncio.to_thread(_migrate, settings.database_url)
         # The server's own writer, not the process's shared one: it is closed (the last
         # records written, or spooled) when the server stops, not at interpreter exit.
-        self._writer = RecordWriter(
-            settings.database_url, spool_dir=settings.recordings_dir.parent / "spool"
-        ).start()
+        self._writer = RecordWriter(settings.database_url, spool_dir=settings.spool_dir).start()
+        # Calls left open by a process of this host that died (SIGKILL, a crash) are
+        # closed as orphans, once the spools it left are replayed (storage/orphans.py).
+        await asyncio.to_thread(self._writer.flush, _ORPHANS_AFTER)
+        await asyncio.to_thread(close_orphaned_calls, self._db)
         settings.recordings_dir.mkdir(parents=True, exist_ok=True)
         self.live_calls.start()
         assert settings.twilio_account_sid

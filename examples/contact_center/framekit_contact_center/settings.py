@@ -89,6 +89,9 @@ class Settings:
     max_calls: int | None = None
     """Calls one ``serve`` process takes at once; beyond, a busy answer. Unset: 2 per core."""
     recordings_dir: Path = _FRAMEKIT_DIR / "recordings"
+    spool_dir: Path = _FRAMEKIT_DIR / "spool"
+    """Where call records wait while the database is down (best on another disk than the
+    recordings: a disk they fill would leave no room)."""
     recordings_s3_bucket: str | None = None
     """Set: each call's recordings are also uploaded there (needs the ``s3`` extra)."""
     recordings_s3_prefix: str = "recordings/{date}/"
@@ -333,6 +336,7 @@ _PARSERS: dict[str, Callable[[str], Any]] = {
     "dtmf_timeout": _seconds,
     "max_calls": _capacity,
     "recordings_dir": Path,
+    "spool_dir": Path,
     "recordings_s3_bucket": _bucket,
     "recordings_s3_prefix": _s3_prefix,
     "recordings_s3_endpoint_url": _url(("http", "https")),

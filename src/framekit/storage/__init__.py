@@ -7,7 +7,8 @@ Needs the ``db`` extra (``pip install 'framekit[db]'``). The pieces:
 * :class:`CallRecorder`: an observer that turns a call's frames into records;
 * :class:`RecordWriter` / :func:`shared_writer`: one writer thread per process that
   writes records in batches and spools them durably while the database is down;
-* :func:`list_calls`, :func:`get_call`: reading the records back.
+* :func:`list_calls`, :func:`get_call`: reading the records back;
+* :func:`close_orphaned_calls`: at a server's start, closes the calls of processes that died.
 
 See ``docs/storage.md``.
 """
@@ -25,6 +26,7 @@ from framekit.storage.database import (  # noqa: E402
     normalize_url,
 )
 from framekit.storage.models import Call, ToolInvocation, TranscriptSegment, TurnMetric  # noqa: E402
+from framekit.storage.orphans import close_orphaned_calls, process_owner  # noqa: E402
 from framekit.storage.queries import CallDetails, CallPage, get_call, list_calls  # noqa: E402
 from framekit.storage.recorder import CallRecorder  # noqa: E402
 from framekit.storage.writer import RecordWriter, WriterStats, shared_writer  # noqa: E402
@@ -40,10 +42,12 @@ __all__ = [
     "TranscriptSegment",
     "TurnMetric",
     "WriterStats",
+    "close_orphaned_calls",
     "get_call",
     "list_calls",
     "make_engine",
     "migrate",
     "normalize_url",
+    "process_owner",
     "shared_writer",
 ]

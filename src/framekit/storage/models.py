@@ -20,7 +20,17 @@ from framekit.storage._deps import require_db_extra
 
 require_db_extra()
 
-from sqlalchemy import JSON, Column, DateTime, Dialect, ForeignKey, String, UniqueConstraint  # noqa: E402
+from sqlalchemy import (  # noqa: E402
+    JSON,
+    Column,
+    DateTime,
+    Dialect,
+    ForeignKey,
+    Index,
+    String,
+    UniqueConstraint,
+    text,
+)
 from sqlalchemy.types import TypeDecorator  # noqa: E402
 from sqlmodel import Field, SQLModel  # noqa: E402
 
@@ -67,12 +77,22 @@ class Call(SQLModel, table=True):
     """One phone call (or local session) from start to end.
 
     ``external_id`` is the carrier's id (Twilio's CallSid); ``outcome`` is the
-    short machine-readable result (``completed``, ``transferred``, ``cancelled``,
-    ``error``) and ``end_reason`` the human-readable why. ``recordings`` maps a
-    track name (``caller``, ``bot``, ``mixed``) to where its audio lies.
+    short machine-readable result (:mod:`framekit.storage.outcome`) and
+    ``end_reason`` the why. ``recordings`` maps a track name (``caller``, ``bot``,
+    ``mixed``) to where its audio lies. ``owner`` is the process that recorded the
+    call (:func:`~framekit.storage.orphans.process_owner`): a call still open whose
+    process is gone is closed by :func:`~framekit.storage.orphans.close_orphaned_calls`.
     """
 
     __tablename__ = "calls"
+    __table_args__ = (
+        Index(
+            "ix_calls_open",
+            "owner",
+            postgresql_where=text("ended_at IS NULL"),
+            sqlite_where=text("ended_at IS NULL"),
+        ),
+    )
 
     id: str = Field(primary_key=True, max_length=64)
     external_id: str | None = Field(default=None, max_length=128, index=True)
@@ -84,6 +104,7 @@ class Call(SQLModel, table=True):
     outcome: str | None = Field(default=None, max_length=32, index=True)
     end_reason: str | None = Field(default=None)
     recordings: dict[str, str] = Field(default_factory=dict, sa_column=Column(JSON))
+    owner: str | None = Field(default=None, max_length=255)
 
 
 class TranscriptSegment(SQLModel, table=True):

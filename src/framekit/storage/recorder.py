@@ -65,6 +65,7 @@ from framekit.frames import (
 )
 from framekit.storage._builder import CallRecords
 from framekit.storage._speech import BotSpeech
+from framekit.storage.orphans import process_owner
 from framekit.storage.outcome import CALL_CONTROL_TOOLS, OutcomeTracker
 from framekit.storage.records import Record
 
@@ -103,7 +104,9 @@ class CallRecorder:
 
     ``sink`` is where records go: a :class:`~framekit.storage.writer.RecordWriter`
     (its ``submit``) or any callable taking a record. ``call_id`` defaults to a
-    fresh UUID; ``external_id`` is the carrier's id (Twilio's CallSid).
+    fresh UUID; ``external_id`` is the carrier's id (Twilio's CallSid). ``owner``
+    names the process that records the call (default: this one, see
+    :mod:`framekit.storage.orphans`), so that its call can be closed if it dies.
 
     The record closes with an outcome and an end reason (the
     :class:`~framekit.frames.EndCause` code of the frame that ended the call),
@@ -123,6 +126,7 @@ class CallRecorder:
         dialled: str | None = None,
         direction: str = "inbound",
         call_control_tools: Collection[str] = CALL_CONTROL_TOOLS,
+        owner: str | None = None,
     ) -> None:
         submit: RecordSink = sink.submit if isinstance(sink, SubmitsRecords) else sink
         self.call_id = call_id or uuid.uuid4().hex
@@ -131,6 +135,7 @@ class CallRecorder:
         self.caller = caller
         self.dialled = dialled
         self.direction = direction
+        self.owner = owner or process_owner()
         self.recordings: dict[str, str] = {}
         self._outcome: str | None = None
         self.outcomes = OutcomeTracker(call_control_tools)
@@ -163,6 +168,7 @@ class CallRecorder:
             caller=self.caller,
             dialled=self.dialled,
             direction=self.direction,
+            owner=self.owner,
         )
         task.on_downstream_exit(self._on_exit)
 

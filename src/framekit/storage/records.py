@@ -39,6 +39,8 @@ class CallOpened:
     caller: str | None = None
     dialled: str | None = None
     direction: str = "inbound"
+    owner: str | None = None
+    """The recording process, ``host:pid:token`` (see :mod:`framekit.storage.orphans`)."""
 
 
 @dataclass(frozen=True, slots=True)
