@@ -3,7 +3,8 @@
 PostgreSQL connections carry the socket and statement timeouts (a URL's own
 settings win); a call with a deadline returns at the deadline and its stuck
 thread is abandoned; a spool append that fails half-way leaves no torn line.
-The whole story, through a real broken network, is in ``tests/faults``.
+A writer whose disk hangs still stops in time. The whole story, through a real
+broken network, is in ``tests/faults``.
 """
 
 from __future__ import annotations
@@ -15,9 +16,10 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
+from loguru import logger
 from sqlalchemy import text
 
-from framekit.storage import make_engine
+from framekit.storage import RecordWriter, make_engine
 from framekit.storage._deadline import DeadlineExceeded, DeadlineWorker
 from framekit.storage.records import CallOpened, SegmentRecord
 from framekit.storage.spool import Spool
@@ -85,3 +87,35 @@ def test_a_spool_append_that_fails_half_way_leaves_no_torn_line(
     spool.append(lines)
     assert spool.read() == [first, *lines]
     spool.close()
+
+
+def test_a_writer_stuck_on_its_disk_still_stops_in_time_and_dumps_what_it_holds(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    hanging = threading.Event()
+    release = threading.Event()
+
+    def a_disk_that_hangs(self: Spool, records: object) -> None:
+        hanging.set()
+        release.wait(10)
+        raise OSError(errno.EIO, os.strerror(errno.EIO))
+
+    monkeypatch.setattr(Spool, "append", a_disk_that_hangs)
+    lines: list[str] = []
+    handler = logger.add(lambda m: lines.append(m.record["message"]), level="ERROR")
+    unreachable = f"sqlite:///{tmp_path / 'missing' / 'calls.db'}"
+    fallback = tmp_path / "fallback"
+    writer = RecordWriter(unreachable, spool_dir=tmp_path / "spool", fallback_dir=fallback)
+    writer.start()
+    try:
+        writer.submit(CallOpened(call_id="c", started_at=datetime.now(UTC)))
+        assert hanging.wait(10)
+        writer.submit(SegmentRecord(call_id="c", seq=1, speaker="user", text="queued"))
+        writer.close(0.3)
+    finally:
+        release.set()
+        logger.remove(handler)
+    [line] = [line for line in lines if "did not stop within" in line]
+    assert "2 in memory dumped to" in line
+    (dump,) = fallback.glob("framekit-unwritten-*.jsonl")
+    assert len(dump.read_text().splitlines()) == 2
