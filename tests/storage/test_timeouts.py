@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import errno
 import os
+import re
 import threading
 from datetime import UTC, datetime
 from pathlib import Path
@@ -112,10 +113,15 @@ def test_a_writer_stuck_on_its_disk_still_stops_in_time_and_dumps_what_it_holds(
         assert hanging.wait(10)
         writer.submit(SegmentRecord(call_id="c", seq=1, speaker="user", text="queued"))
         writer.close(0.3)
+        [line] = [line for line in lines if "did not stop within" in line]
     finally:
         release.set()
+        assert writer._thread is not None
+        writer._thread.join(10)  # it ends once the disk answers
         logger.remove(handler)
-    [line] = [line for line in lines if "did not stop within" in line]
-    assert "2 in memory dumped to" in line
-    (dump,) = fallback.glob("framekit-unwritten-*.jsonl")
-    assert len(dump.read_text().splitlines()) == 2
+    assert not writer._thread.is_alive()
+    assert any(line.startswith("record writer stopped late: ") for line in lines)
+    found = re.search(r"2 in memory dumped to (\S+) \(", line)
+    assert found, line
+    assert Path(found[1]).parent == fallback
+    assert len(Path(found[1]).read_text().splitlines()) == 2

@@ -148,6 +148,7 @@ class RecordWriter:
         self._spool_trouble = ""
         self._loud_at = 0.0
         self._last_words: tuple[str, str] | None = None
+        self._gave_up = False
         self._closed = False
 
     # --- any thread ----------------------------------------------------------------------
@@ -436,6 +437,9 @@ class RecordWriter:
             except OSError as exc:
                 logger.opt(exception=exc).error(f"record writer: cannot close {self._spool.path}")
         self._last_words = self._summary(waiting, kept, dumped_to)
+        if self._gave_up:  # close() has returned: nobody else will say it
+            level, what = self._last_words
+            logger.log(level, f"record writer stopped late: {what}")
 
     def _summary(self, waiting: int, kept: int, dumped_to: str) -> tuple[str, str]:
         """The level and the words of the line :meth:`close` logs."""
@@ -463,6 +467,8 @@ class RecordWriter:
                 break
             if not isinstance(item, _Stop | _Barrier):
                 records.append(item)  # type: ignore[arg-type]
+        self._gave_up = True
+        self._queue.put(_Stop(time.monotonic()))  # the thread stops as soon as it can
         where = dump_records(records, self.fallback_dir) if records else "-"
         logger.error(
             f"record writer did not stop within {seconds:.1f} s (a write or the spool's disk "
