@@ -7,6 +7,7 @@ dropped afterwards).
 
 from __future__ import annotations
 
+import asyncio
 import os
 import uuid
 import xml.etree.ElementTree as ET
@@ -188,13 +189,38 @@ async def test_list_filters_by_dates_and_outcome(client: TestClient[Any, Any]) -
 
 
 @pytest.mark.parametrize(
-    "query", ["from=yesterday", "to=2026-13-01", "limit=0", "limit=201", "offset=-1", "limit=x"]
+    "query",
+    [
+        "from=yesterday",
+        "to=2026-13-01",
+        "limit=0",
+        "limit=201",
+        "offset=-1",
+        "limit=x",
+        f"offset={2**63}",
+        f"offset={'9' * 5000}",
+        "to=9999-12-31",
+        "from=0001-01-01T00:00:00%2B14:00",
+        "to=9999-12-31T23:59:59-14:00",
+        "outcome=completed%00",
+    ],
 )
 async def test_a_bad_query_is_a_400_naming_the_parameter(
-    sqlite_client: TestClient[Any, Any], query: str
+    client: TestClient[Any, Any], query: str
 ) -> None:
-    body = await _json(sqlite_client, f"/api/calls?{query}", status=400)
+    body = await _json(client, f"/api/calls?{query}", status=400)
     assert query.split("=")[0] in body["error"]
+    assert len(body["error"]) < 200  # a huge parameter is not echoed whole
+
+
+async def test_a_call_id_with_control_characters_is_not_found(client: TestClient[Any, Any]) -> None:
+    for path in (
+        "/api/calls/c1%00",
+        "/api/calls/c1%00/recordings/caller",
+        "/api/calls/" + "x" * 300,
+    ):
+        body = await _json(client, path, status=404)
+        assert "error" in body
 
 
 async def test_call_details_and_recording_links(client: TestClient[Any, Any]) -> None:
@@ -270,15 +296,31 @@ async def test_health_needs_no_token_and_reports_the_database(
 
 async def test_health_is_503_when_the_database_is_unreachable(tmp_path: Path) -> None:
     server = ContactCenterServer(_settings(tmp_path, f"sqlite:///{tmp_path / 'calls.db'}"))
+    server.health.interval = 0.1
     async with TestClient(TestServer(server.app)) as test_client:
-        # The database file's directory is replaced by a file: SQLite cannot open it.
+        # The database file is replaced by a directory: SQLite cannot open it.
         (tmp_path / "calls.db").unlink()
         (tmp_path / "calls.db").mkdir()
-        response = await test_client.get("/health")
-        assert response.status == 503
+        # /health reports the background check's last result: the next one sees it.
+        async with asyncio.timeout(5):
+            while (response := await test_client.get("/health")).status != 503:  # noqa: ASYNC110
+                await asyncio.sleep(0.05)
         body = await response.json()
         assert body["status"] == "degraded"
         assert body["database"].startswith("unreachable")
+        assert body["checked_ago_s"] < 1.0
+
+
+async def test_the_api_answers_503_when_the_database_fails(tmp_path: Path) -> None:
+    url = f"sqlite:///{tmp_path / 'calls.db'}"
+    _seed(url, tmp_path)
+    server = ContactCenterServer(_settings(tmp_path, url))
+    async with TestClient(TestServer(server.app)) as test_client:
+        (tmp_path / "calls.db").unlink()
+        (tmp_path / "calls.db").mkdir()
+        body = await _json(test_client, "/api/calls", status=503)
+        assert body["error"] == "the database failed: OperationalError"
+        await _json(test_client, "/api/calls/c1", status=503)
 
 
 async def test_the_voice_webhook_answers_twiml_through_the_serve_app(

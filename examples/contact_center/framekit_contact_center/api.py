@@ -3,9 +3,16 @@
 Every route here needs ``Authorization: Bearer <API_TOKEN>``; the token is
 compared in constant time (:func:`hmac.compare_digest`), so the time of a
 refusal says nothing about how much of a guess was right. The queries are
-:func:`framekit.storage.list_calls` and :func:`framekit.storage.get_call`, run in a
-worker thread: a slow database never holds up the event loop that moves the
-calls' audio.
+:func:`framekit.storage.list_calls` and :func:`framekit.storage.get_call`, run on the
+API's own few threads (``query_threads``, 4), not the event loop's default pool that
+the calls' tools and models use: a slow database, or a client asking a lot, holds up
+neither the event loop that moves the calls' audio nor the calls' own work. A query
+waits at most ``query_timeout`` seconds (10, queue included), then the answer is 503,
+as it is when the database fails (one log line, no traceback).
+
+A bad parameter is a 400 naming it: a date that is not ISO 8601 or falls outside
+the years 1-9999 once made UTC, an integer out of its range (``offset`` up to
+10^9), an ``outcome`` with control characters.
 
 A recording's link is ``/api/calls/{call_id}/recordings/{track}`` when its file
 lies in the recordings directory (served here, behind the same token), or the
@@ -17,15 +24,19 @@ presigned HTTPS link (one hour) when the server signs for that bucket.
 from __future__ import annotations
 
 import asyncio
+import functools
 import hmac
 import json
 from collections.abc import Awaitable, Callable
+from concurrent.futures import ThreadPoolExecutor
 from datetime import UTC, date, datetime, time, timedelta
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 from aiohttp import web
+from loguru import logger
 from sqlalchemy import Engine
+from sqlalchemy.exc import SQLAlchemyError
 
 from framekit.storage import CallDetails, get_call, list_calls
 from framekit.storage.models import Call
@@ -33,7 +44,10 @@ from framekit.storage.models import Call
 __all__ = ["CallsAPI", "call_summary"]
 
 _Handler = Callable[[web.Request], Awaitable[web.StreamResponse]]
+_T = TypeVar("_T")
 _MAX_LIMIT = 200
+_MAX_OFFSET = 10**9
+_MAX_TEXT = 128  # an outcome, a call id: short words
 _REMOTE = ".remote"
 
 
@@ -42,6 +56,8 @@ class CallsAPI:
 
     ``recordings_dir`` is the only directory whose files the API serves.
     ``remote_link`` turns an uploaded copy's location into a link (a presigned URL), or None.
+    ``query_threads`` threads of the API's own run the queries, each within
+    ``query_timeout`` seconds.
     """
 
     def __init__(
@@ -51,6 +67,8 @@ class CallsAPI:
         recordings_dir: Path,
         *,
         remote_link: Callable[[str], str | None] | None = None,
+        query_threads: int = 4,
+        query_timeout: float = 10.0,
     ) -> None:
         if not token:
             raise ValueError("the API needs a token (API_TOKEN)")
@@ -58,13 +76,38 @@ class CallsAPI:
         self._token = token.encode()
         self._recordings_dir = recordings_dir.resolve()
         self._remote_link = remote_link
+        self._query_timeout = query_timeout
+        self._executor = ThreadPoolExecutor(query_threads, thread_name_prefix="framekit-api")
 
     def add_routes(self, app: web.Application) -> None:
-        """Add ``/api/calls``, ``/api/calls/{call_id}`` and its recordings to ``app``."""
+        """Add ``/api/calls``, ``/api/calls/{call_id}`` and its recordings to ``app``;
+        the query threads end when it cleans up."""
         app.router.add_get("/api/calls", self.authorized(self._list))
         app.router.add_get("/api/calls/{call_id}", self.authorized(self._get))
         app.router.add_get(
             "/api/calls/{call_id}/recordings/{track}", self.authorized(self._recording)
+        )
+        app.on_cleanup.append(self._close)
+
+    async def _close(self, app: web.Application) -> None:
+        # Not waiting: a query stuck on a dead database must not hold up shutdown.
+        self._executor.shutdown(wait=False, cancel_futures=True)
+
+    async def query(self, work: Callable[..., _T], *args: Any, **kwargs: Any) -> _T:
+        """``work(*args, **kwargs)`` on the API's threads, within ``query_timeout``; 503 if
+        the database fails or does not answer in time."""
+        loop = asyncio.get_running_loop()
+        call = functools.partial(work, *args, **kwargs)
+        try:
+            async with asyncio.timeout(self._query_timeout):
+                return await loop.run_in_executor(self._executor, call)
+        except TimeoutError:
+            why = f"the database did not answer within {self._query_timeout:g} s"
+        except (SQLAlchemyError, OSError) as exc:
+            why = f"the database failed: {type(exc).__name__}"
+        logger.warning(f"calls API: {why}")
+        raise web.HTTPServiceUnavailable(
+            text=json.dumps({"error": why}), content_type="application/json"
         )
 
     # --- authentication ------------------------------------------------------------------
@@ -94,9 +137,9 @@ class CallsAPI:
         started_from = _when(query, "from")
         started_before = _when(query, "to", end_of_day=True)
         limit = _integer(query, "limit", 50, 1, _MAX_LIMIT)
-        offset = _integer(query, "offset", 0, 0, None)
-        outcome = query.get("outcome") or None
-        page = await asyncio.to_thread(
+        offset = _integer(query, "offset", 0, 0, _MAX_OFFSET)
+        outcome = _word(query, "outcome")
+        page = await self.query(
             list_calls,
             self._engine,
             started_from=started_from,
@@ -116,14 +159,14 @@ class CallsAPI:
 
     async def _get(self, request: web.Request) -> web.Response:
         call_id = request.match_info["call_id"]
-        body = await asyncio.to_thread(self._details_of, call_id)
+        body = await self.query(self._details_of, call_id) if _plausible(call_id) else None
         if body is None:
             return web.json_response({"error": f"no call {call_id!r}"}, status=404)
         return web.json_response(body)
 
     async def _recording(self, request: web.Request) -> web.StreamResponse:
         call_id, track = request.match_info["call_id"], request.match_info["track"]
-        details = await asyncio.to_thread(get_call, self._engine, call_id)
+        details = await self.query(get_call, self._engine, call_id) if _plausible(call_id) else None
         location = details.call.recordings.get(track) if details is not None else None
         path = self._local_file(location) if location else None
         if path is None or not path.is_file():
@@ -200,7 +243,7 @@ def call_summary(call: Call) -> dict[str, Any]:
 
 
 def _when(query: Any, name: str, *, end_of_day: bool = False) -> datetime | None:
-    """A ``YYYY-MM-DD`` (or full ISO 8601) query parameter as an aware datetime; 400 if bad.
+    """A ``YYYY-MM-DD`` (or full ISO 8601) query parameter as a UTC datetime; 400 if bad.
 
     With ``end_of_day`` a bare date means the end of that day (``to=2026-11-25``
     includes the calls of the 25th).
@@ -213,23 +256,41 @@ def _when(query: Any, name: str, *, end_of_day: bool = False) -> datetime | None
             day = date.fromisoformat(raw) + timedelta(days=1 if end_of_day else 0)
             return datetime.combine(day, time(), tzinfo=UTC)
         parsed = datetime.fromisoformat(raw)
+        return parsed.astimezone(UTC) if parsed.tzinfo else parsed.replace(tzinfo=UTC)
     except ValueError:
-        raise _bad(f"{name!r} must be an ISO 8601 date (YYYY-MM-DD), got {raw!r}") from None
-    return parsed if parsed.tzinfo else parsed.replace(tzinfo=UTC)
+        raise _bad(f"{name!r} must be an ISO 8601 date (YYYY-MM-DD), got {_cut(raw)}") from None
+    except OverflowError:
+        raise _bad(f"{name!r} is out of range (years 1 to 9999), got {_cut(raw)}") from None
 
 
-def _integer(query: Any, name: str, default: int, low: int, high: int | None) -> int:
+def _integer(query: Any, name: str, default: int, low: int, high: int) -> int:
     raw = query.get(name)
     if raw is None or raw == "":
         return default
     try:
-        value = int(raw)
+        value = int(raw)  # more than 4,300 digits: ValueError too
     except ValueError:
-        raise _bad(f"{name!r} must be an integer, got {raw!r}") from None
-    if value < low or (high is not None and value > high):
-        bounds = f"from {low} to {high}" if high is not None else f"at least {low}"
-        raise _bad(f"{name!r} must be {bounds}, got {value}")
+        raise _bad(f"{name!r} must be an integer, got {_cut(raw)}") from None
+    if value < low or value > high:
+        raise _bad(f"{name!r} must be from {low} to {high}, got {_cut(raw)}")
     return value
+
+
+def _word(query: Any, name: str) -> str | None:
+    """A short text parameter (``outcome``): printable, at most 128 characters; 400 if not."""
+    raw = query.get(name) or None
+    if raw is not None and not _plausible(raw):
+        raise _bad(f"{name!r} must be up to {_MAX_TEXT} printable characters, got {_cut(raw)}")
+    return raw
+
+
+def _plausible(text: str) -> bool:
+    """Could be a call id or an outcome: no control characters (a NUL breaks PostgreSQL)."""
+    return len(text) <= _MAX_TEXT and text.isprintable()
+
+
+def _cut(raw: str) -> str:
+    return repr(raw if len(raw) <= 40 else raw[:40] + "...")
 
 
 def _bad(message: str) -> web.HTTPBadRequest:

@@ -9,7 +9,9 @@ One aiohttp application holds:
   :class:`~framekit.processors.recording.CallAudioRecorder` around the transport;
 * the JSON API over the call records (:mod:`framekit_contact_center.api`);
 * ``GET /health``: the database (and Redis, when ``REDIS_URL`` is set) answers, how
-  many calls run (no token: load balancers and orchestrators call it);
+  many calls run (no token: load balancers and orchestrators call it); the states
+  come from checks in the background (:mod:`framekit_contact_center.health`), so it
+  answers at once whatever the database does;
   ``GET /health/live``: the process answers (200 while it runs);
   ``GET /health/ready``: it takes calls: the models are loaded and it is not
   draining (503 otherwise), what a load balancer should route by;
@@ -55,7 +57,7 @@ from typing import TYPE_CHECKING, Any, TextIO
 
 from aiohttp import web
 from loguru import logger
-from sqlalchemy import Engine, text
+from sqlalchemy import Engine
 
 from framekit.frames import CancelFrame, EndFrame, Frame
 from framekit.intents import IntentEngine, registry_caller
@@ -77,10 +79,10 @@ from framekit.tools import ToolRegistry
 from framekit.transports.twilio import StartMessage, TwilioMediaStreamTransport
 from framekit.transports.twilio.admission import AdmissionControl
 from framekit.transports.twilio.server import TwilioServer, TwilioSettings
-from framekit.transports.twilio.token_store import TokenStoreUnavailable
 from framekit_contact_center.api import CallsAPI
 from framekit_contact_center.bot import build_bot, warm_up
 from framekit_contact_center.data import BusinessStore
+from framekit_contact_center.health import HealthChecks
 from framekit_contact_center.live_calls import (
     LiveCall,
     LiveCallRegistry,
@@ -109,6 +111,7 @@ _RECORDING_RATE = 8000  # a phone line carries 8 kHz: more would only fill the d
 _CALLS_PER_CORE = 2
 _CALL_CONTROL_TIMEOUT = 5.0  # seconds for a hang-up or transfer request to Twilio
 _ORPHANS_AFTER = 5.0  # seconds at most for a dead process's spool to be replayed first
+_LINGERING_TIME = 2.0  # seconds to read what is left of a refused request's body
 
 
 def call_capacity(settings: Settings) -> int:
@@ -202,6 +205,9 @@ class ContactCenterServer:
         self.app.router.add_get("/health/ready", self._ready)
         self.app.on_startup.append(self._startup)
         self.app.on_cleanup.append(self._cleanup)
+        self.health = HealthChecks(settings.database_url, token_store)
+        """The database's and Redis's state for ``/health``, checked in the background."""
+        self.health.attach(self.app)
 
     @property
     def active_calls(self) -> int:
@@ -262,29 +268,18 @@ class ContactCenterServer:
     # --- health ----------------------------------------------------------------------------
 
     async def _health(self, request: web.Request) -> web.Response:
-        try:
-            await asyncio.to_thread(self._ping)
-            database = "ok"
-        except Exception as exc:
-            database = f"unreachable: {type(exc).__name__}"
-        checks = {"database": database}
-        if self._tokens is not None:
-            # Without Redis new calls cannot start: their stream tokens go unchecked.
-            try:
-                await self._tokens.ping()
-                checks["redis"] = "ok"
-            except TokenStoreUnavailable as exc:
-                checks["redis"] = f"unreachable: {type(exc.__cause__).__name__}"
-        healthy = all(state == "ok" for state in checks.values())
+        # No await: the states were checked in the background (see HealthChecks).
+        checked_ago = self.health.checked_ago
         body: dict[str, Any] = {
-            "status": "ok" if healthy else "degraded",
-            **checks,
+            "status": "ok" if self.health.healthy else "degraded",
+            **self.health.states,
+            "checked_ago_s": round(checked_ago, 2) if checked_ago is not None else None,
             "process": self.process_id,
             "active_calls": self.active_calls,
             "draining": self.draining,
             "spooled_records": self._writer.spooled_now if self._writer else 0,
         }
-        return web.json_response(body, status=200 if healthy else 503)
+        return web.json_response(body, status=200 if self.health.healthy else 503)
 
     async def _live(self, request: web.Request) -> web.Response:
         return web.json_response({"status": "live", "process": self.process_id})
@@ -316,10 +311,6 @@ class ContactCenterServer:
                 "calls": [call.to_json() for call in calls],
             }
         )
-
-    def _ping(self) -> None:
-        with self._db.connect() as connection:
-            connection.execute(text("SELECT 1"))
 
     # --- one call --------------------------------------------------------------------------
 
@@ -457,12 +448,19 @@ async def serve(
     out: TextIO | None = None,
     on_listening: Callable[[str, int], None] | None = None,
     reuse_port: bool = False,
+    header_timeout: float = 15.0,
 ) -> None:
     """Run ``server`` on ``host:port`` until SIGINT/SIGTERM (or ``stop``), then drain.
 
     ``on_listening(host, port)`` is told the bound address (``port=0`` picks one).
     ``reuse_port`` sets ``SO_REUSEPORT``: several processes listen on one port and the
     kernel spreads new connections over them (``framekit serve --workers``).
+    ``header_timeout``: seconds a connection has to send a complete request's headers
+    (from its opening, or from the previous answer on a kept-alive connection), else it
+    is closed: a client that trickles its headers (slow-loris) holds a socket that
+    long at most. It is aiohttp's ``keepalive_timeout``, so it is also how long an idle
+    kept-alive connection stays open. A webhook's body has its own bound
+    (``TwilioServer.body_timeout``).
     """
     loop = asyncio.get_running_loop()
     stop = stop or asyncio.Event()
@@ -474,7 +472,12 @@ async def serve(
     signals = (signal.SIGINT, signal.SIGTERM)
     for number in signals:
         loop.add_signal_handler(number, on_signal)
-    runner = web.AppRunner(server.app, handle_signals=False)
+    runner = web.AppRunner(
+        server.app,
+        handle_signals=False,
+        keepalive_timeout=header_timeout,
+        lingering_time=_LINGERING_TIME,
+    )
     await runner.setup()
     try:
         site = web.TCPSite(runner, host, port, reuse_port=reuse_port or None)
