@@ -176,7 +176,6 @@ class ContactCenterServer:
         if settings.redis_url:
             self._redis, token_store = _redis_tokens(settings.redis_url, redis_prefix)
             registry = LiveCallRegistry(self._redis, self.process_id, prefix=redis_prefix)
-        self._tokens = token_store
         self.twilio = TwilioServer(
             TwilioSettings(
                 webhook_base_url=settings.webhook_base_url,
