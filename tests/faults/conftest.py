@@ -9,6 +9,8 @@ proxy closed afterwards, whatever the test did to the network.
 from __future__ import annotations
 
 import os
+import threading
+import time
 import uuid
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -90,3 +92,24 @@ def log_lines() -> Iterator[list[str]]:
         yield lines
     finally:
         logger.remove(handler)
+
+
+_OURS = ("framekit-record-writer", "tcp-proxy")
+
+
+@pytest.fixture
+def no_leftover_threads() -> Iterator[None]:
+    """Fails a test that leaves a writer's or proxy's thread running (after 5 s of grace).
+
+    An abandoned write ends when the proxy resets its connection at the fixture's
+    teardown, so this is checked after every other fixture has finished.
+    """
+    before = set(threading.enumerate())
+    yield
+    deadline = time.monotonic() + 5
+    while True:
+        left = [t for t in threading.enumerate() if t not in before and t.name.startswith(_OURS)]
+        if not left or time.monotonic() > deadline:
+            break
+        time.sleep(0.02)
+    assert left == [], f"threads left running: {[t.name for t in left]}"

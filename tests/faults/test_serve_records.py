@@ -40,7 +40,7 @@ from phone_network import PhoneCall, PhoneNetwork  # noqa: E402
 from .conftest import ProxiedDatabase  # noqa: E402
 from .tcp_proxy import Mode  # noqa: E402
 
-pytestmark = pytest.mark.timeout(120)
+pytestmark = [pytest.mark.timeout(120), pytest.mark.usefixtures("no_leftover_threads")]
 
 FRAMEKIT = Path(sys.executable).with_name("framekit")
 ACCOUNT = "AC" + "9" * 32

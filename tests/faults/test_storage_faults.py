@@ -26,6 +26,8 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
+import pytest
+
 from framekit.clock import SystemClock
 from framekit.storage import RecordWriter, get_call, make_engine
 from framekit.storage.records import CallClosed, CallOpened, Record, SegmentRecord
@@ -33,6 +35,8 @@ from storage._call import SimulatedCall, simulated_call
 
 from .conftest import ProxiedDatabase
 from .tcp_proxy import Mode
+
+pytestmark = pytest.mark.usefixtures("no_leftover_threads")
 
 WRITE_TIMEOUT = 1.0
 
