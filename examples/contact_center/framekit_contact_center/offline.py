@@ -217,8 +217,7 @@ def _call_records(settings: Settings) -> tuple[Any, Any] | None:
             parents=True, exist_ok=True
         )
     storage.migrate(settings.database_url)
-    spool = settings.recordings_dir.parent / "spool"
-    return storage.shared_writer(settings.database_url, spool_dir=spool), storage
+    return storage.shared_writer(settings.database_url, spool_dir=settings.spool_dir), storage
 
 
 async def run_call(
