@@ -22,7 +22,6 @@ On the held-out sets in ``tests/intents`` the blend beat nearest examples alone
 
 from __future__ import annotations
 
-import asyncio
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Protocol
@@ -32,10 +31,14 @@ import numpy.typing as npt
 
 from framekit.intents._numbers import tokenize
 from framekit.intents.spec import Intent
+from framekit.models.scheduling import FairExecutor
 
 __all__ = ["Classification", "Embedder", "IntentClassifier"]
 
 _F32 = npt.NDArray[np.float32]
+_EMBEDDING_THREADS = FairExecutor(2, name="framekit-embedder")
+"""The caller's words are embedded here, not on the event loop's default pool (which
+health checks and file I/O share); two threads, shortest texts first."""
 
 
 class Embedder(Protocol):
@@ -106,8 +109,10 @@ class IntentClassifier:
     async def classify_async(
         self, text: str, *, among: Sequence[str] | None = None
     ) -> Classification:
-        """As :meth:`classify`, embedding in a worker thread so the event loop keeps moving."""
-        vectors = await asyncio.to_thread(self._embedder.encode, [text])
+        """As :meth:`classify`, embedding on the embedder's threads so the event loop moves."""
+        vectors = await _EMBEDDING_THREADS.run(
+            lambda: self._embedder.encode([text]), cost=len(text)
+        )
         return self.classify_vector(text, vectors[0], among=among)
 
     def classify_vector(

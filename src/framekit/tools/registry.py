@@ -35,11 +35,13 @@ import math
 import re
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
+from functools import partial
 from typing import Any, TypeVar, get_type_hints, overload
 
 from loguru import logger
 
 from framekit.clock import Clock, SystemClock
+from framekit.models.scheduling import FairExecutor
 from framekit.tools.context import ToolContext
 from framekit.tools.docstrings import parse_docstring
 from framekit.tools.schema import JsonSchema, json_schema, split_annotated
@@ -51,6 +53,12 @@ F = TypeVar("F", bound=Callable[..., Any])
 
 DEFAULT_TIMEOUT = 10.0
 _NAME = re.compile(r"^[A-Za-z0-9_-]{1,64}$")
+
+
+_TOOL_THREADS = FairExecutor(16, name="framekit-tools")
+"""Where synchronous tools run: bounded, and apart from the event loop's default pool and
+the models' threads, so a slow database behind a tool cannot starve a health check or a
+decode. A tool past its timeout is abandoned, and its thread is back when it returns."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -298,7 +306,7 @@ async def _call_with_timeout(tool: Tool, kwargs: dict[str, Any], clock: Clock) -
         if tool.is_async:
             value = await tool.function(**kwargs)
         else:
-            value = await asyncio.to_thread(tool.function, **kwargs)
+            value = await _TOOL_THREADS.run(partial(tool.function, **kwargs))
     except asyncio.CancelledError:
         if expired and task.uncancel() == 0:
             raise TimeoutError from None
