@@ -39,7 +39,7 @@ class Spool:
     """This process's spool file in ``directory`` (created on first use, locked while open)."""
 
     def __init__(self, directory: str | os.PathLike[str]) -> None:
-        self.directory = Path(directory)
+        self.directory = Path(directory).absolute()
         self.directory.mkdir(parents=True, exist_ok=True)
         name = f"spool-{os.getpid()}-{secrets.token_hex(4)}.jsonl"
         self.path = self.directory / name

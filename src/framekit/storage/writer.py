@@ -120,9 +120,10 @@ class RecordWriter:
         engine: Engine | None = None,
     ) -> None:
         self.database_url = database_url
+        # Absolute now: the writer outlives a change of working directory (it closes at exit).
         self.spool_dir = Path(
             spool_dir or os.environ.get("FRAMEKIT_SPOOL_DIR") or DEFAULT_SPOOL_DIR
-        )
+        ).absolute()
         self.batch_size = batch_size
         self.retry_interval = retry_interval
         self.max_retry_interval = max_retry_interval
