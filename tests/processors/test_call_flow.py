@@ -112,3 +112,17 @@ async def test_a_refused_transfer_is_told_to_the_caller() -> None:
         await call.wait_for(lambda f: isinstance(f, TTSSpeakFrame))
     assert said(call) == [processor.transfer_failed]
     assert len(call.upstream_of(CallControlResultFrame)) == 2
+
+
+async def test_a_caller_still_talking_is_never_prompted() -> None:
+    output = _Output()
+    async with LiveCall([flow(max_silence_prompts=0), output]) as call:
+        await call.send(UserStartedSpeakingFrame())
+        # The recognizer cut a long utterance: its words arrive while the caller talks on.
+        await call.send(TranscriptionFrame(text="and then the parcel", cut=True))
+        await output.bot_spoke()  # the bot answered over them
+        await call.advance(30.0)
+        assert call.downstream_of(HangUpFrame) == []
+        await call.send(UserStoppedSpeakingFrame())
+        await call.advance(5.1)
+        await call.wait_for(lambda f: isinstance(f, HangUpFrame))

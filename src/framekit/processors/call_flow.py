@@ -90,6 +90,7 @@ class CallFlowProcessor(FrameProcessor):
         self._timer: TimerHandle | None = None
         self._generation = 0  # bumps whenever the line changes: a stale timer does nothing
         self._gave_up = False
+        self._caller_speaking = False
 
     @property
     def phrases(self) -> tuple[str, ...]:
@@ -128,11 +129,14 @@ class CallFlowProcessor(FrameProcessor):
     async def _on_someone_speaks(self, frame: Frame, direction: FrameDirection) -> None:
         if isinstance(frame, UserStartedSpeakingFrame):
             self.prompts_said = 0
+            self._caller_speaking = True
         self._disarm()
         await self.push_frame(frame, direction)
 
     @on_frame(UserStoppedSpeakingFrame, BotStoppedSpeakingFrame)
     async def _on_quiet(self, frame: Frame, direction: FrameDirection) -> None:
+        if isinstance(frame, UserStoppedSpeakingFrame):
+            self._caller_speaking = False
         self._arm()
         await self.push_frame(frame, direction)
 
@@ -157,8 +161,8 @@ class CallFlowProcessor(FrameProcessor):
 
     def _arm(self) -> None:
         self._disarm()
-        if self.silence_timeout is None or self._gave_up:
-            return
+        if self.silence_timeout is None or self._gave_up or self._caller_speaking:
+            return  # a caller still talking (past a recognizer's cut, say) is not silent
         generation = self._generation
         self._timer = self.clock.call_later(self.silence_timeout, lambda: self._due(generation))
 
