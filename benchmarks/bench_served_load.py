@@ -5,11 +5,11 @@ A *normal caller* takes turns: it waits until the bot is quiet, asks one of a fe
 questions (Piper), and measures voice to voice (its last word sent to 0.1 s of the
 bot's reply received), then waits a moment and asks again.
 
-``talker``: ``--callers`` normal callers for ``--seconds``, first alone (baseline),
-then again beside one caller who talks without a pause for ``--seconds`` (Piper
-sentences joined with no silence: to a VAD, one endless utterance). Reported: the
-normal callers' voice to voice in both runs, and the server's resident memory
-before and after each run::
+``talker``: ``--callers`` normal callers for ``--seconds``: after a ``--warmup`` run,
+alone (the baseline), then beside one caller who talks without a pause for
+``--seconds`` (Piper sentences joined with no silence: to a VAD, one endless
+utterance), then alone again. Reported: the normal callers' voice to voice in each
+run, and the server's resident memory before and after each::
 
     .venv/bin/python benchmarks/bench_served_load.py talker --callers 5 --seconds 120
 
@@ -79,20 +79,25 @@ async def run_talker(args: argparse.Namespace) -> None:
     settings = {"MAX_CALLS": str(args.callers + 1), "GREETING": "Hello, how can I help?"}
     for text in (*QUESTIONS, MONOLOGUE):
         speech(text)
+    runs = [
+        ("warm-up, alone", False, args.warmup),
+        ("alone", False, args.seconds),
+        ("beside a caller who never stops", True, args.seconds),
+        ("alone again", False, args.seconds),
+    ]
     async with serving(settings) as served:
         print(f"framekit serve listening after {served.started_in:.1f} s")
-        for with_talker in (False, True):
+        for label, with_talker, seconds in runs:
             before = rss_mib(served.pid)
             latencies: list[float] = []
-            until = time.monotonic() + args.seconds
+            until = time.monotonic() + seconds
             callers = [normal_caller(served, until, latencies) for _ in range(args.callers)]
             if with_talker:
-                callers.append(talker(served, args.seconds))
+                callers.append(talker(served, seconds))
             await asyncio.gather(*callers)
             await asyncio.sleep(2.0)  # the calls' teardown
             after = rss_mib(served.pid)
-            label = "beside a 2-minute talker" if with_talker else "alone"
-            print(f"{args.callers} normal callers, {args.seconds:.0f} s, {label}:")
+            print(f"{args.callers} normal callers, {seconds:.0f} s, {label}:")
             report("voice to voice", latencies)
             print(f"  server RSS {before:.0f} -> {after:.0f} MiB ({after - before:+.0f})")
 
@@ -156,6 +161,7 @@ if __name__ == "__main__":
     talking = modes.add_parser("talker", help="normal callers beside one who never stops")
     talking.add_argument("--callers", type=int, default=5)
     talking.add_argument("--seconds", type=float, default=120.0)
+    talking.add_argument("--warmup", type=float, default=30.0, help="seconds of a first run")
     overload = modes.add_parser("overload", help="twice the capacity offered")
     overload.add_argument("--capacity", type=int, default=4)
     overload.add_argument("--seconds", type=float, default=300.0)
