@@ -68,6 +68,8 @@ _MIN_TOKENS = 8
 _MIN_SAMPLES = SAMPLE_RATE // 4
 """Shorter audio is padded with silence: the encoder's convolutions need some length."""
 _START, _END = 1, 2
+_SHRINK_AFTER_SAMPLES = 8 * 16000
+"""Utterances longer than 8 s give their working memory back after each model run."""
 _SPECIAL = frozenset({0, _START, _END})
 _SPACE = "\u2581"  # SentencePiece's word-boundary mark
 _ENCODER = "encoder_model"
@@ -167,6 +169,8 @@ class MoonshineEngine(RecognizerEngine):
             for i in decoder.get_inputs()
             if i.name.startswith("past_")
         }
+        self._shrink = _import_onnxruntime().RunOptions()
+        self._shrink.add_run_config_entry("memory.enable_memory_arena_shrinkage", "cpu:0")
 
     @classmethod
     def shared(
@@ -287,8 +291,14 @@ class MoonshineEngine(RecognizerEngine):
         )
 
     def _decode(self, samples: _F32, max_tokens: int) -> tuple[list[int], float]:
-        """Greedy tokens for ``samples`` and their mean log-probability."""
-        hidden = self._encoder.run(None, {"input_values": samples[np.newaxis, :]})[0]
+        """Greedy tokens for ``samples`` and their mean log-probability.
+
+        A long utterance's activations would grow onnxruntime's memory arena for good
+        (~50 MB for 15 s, kept by the process); its runs give that memory back after
+        each step instead. Short ones keep the arena, which is faster.
+        """
+        options = self._shrink if len(samples) > _SHRINK_AFTER_SAMPLES else None
+        hidden = self._encoder.run(None, {"input_values": samples[np.newaxis, :]}, options)[0]
         past: dict[str, Any] = {
             name: np.zeros(shape, dtype=np.float32) for name, shape in self._past_shapes.items()
         }
@@ -303,7 +313,7 @@ class MoonshineEngine(RecognizerEngine):
                 "use_cache_branch": np.array([cached]),
                 **past,
             }
-            logits, *presents = self._decoder.run(None, feeds)
+            logits, *presents = self._decoder.run(None, feeds, options)
             for name, value in zip(self._present_names, presents, strict=True):
                 # The cross-attention keys and values are computed on the first step only.
                 if not cached or ".decoder." in name:
