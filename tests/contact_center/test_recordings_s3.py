@@ -15,10 +15,11 @@ pytest.importorskip("boto3")
 pytest.importorskip("moto.server")
 
 import aiohttp
-from framekit_contact_center.server import ContactCenterServer, serve
+from framekit_contact_center.server import ContactCenterServer
 from framekit_contact_center.settings import Settings, SettingsError, load_settings
 
 from contact_center._greeter import greeter
+from contact_center._serving import listening
 from framekit.testing.twilio_caller import TwilioCallerSimulator
 from framekit.transports.twilio import sign_stream_token
 from s3_server import fetch, s3_client, s3_endpoint
@@ -97,22 +98,9 @@ async def test_a_served_call_is_uploaded_and_the_api_links_the_copies(
         recordings_s3_delete_local=delete_local,
     )
     server = ContactCenterServer(settings, bot=greeter)
-    stop = asyncio.Event()
-    bound: asyncio.Future[tuple[str, int]] = asyncio.get_running_loop().create_future()
-    serving = asyncio.ensure_future(
-        serve(
-            server,
-            "127.0.0.1",
-            0,
-            drain_timeout=5.0,
-            stop=stop,
-            on_listening=lambda host, port: bound.set_result((host, port)),
-        )
-    )
-    host, port = await asyncio.wait_for(bound, 10)
-    base = f"http://{host}:{port}"
     call_sid = "CA" + "5" * 32
-    try:
+    async with listening(server) as (host, port, _, _):
+        base = f"http://{host}:{port}"
         token = sign_stream_token(TWILIO_TOKEN, call_sid)
         url = f"{base.replace('http', 'ws', 1)}/twilio/stream?token={token}"
         async with TwilioCallerSimulator(url, call_sid=call_sid) as caller:
@@ -131,9 +119,6 @@ async def test_a_served_call_is_uploaded_and_the_api_links_the_copies(
                     if all("remote" in track for track in details["recordings"].values()):
                         break
                     await asyncio.sleep(0.05)
-    finally:
-        stop.set()
-        await asyncio.wait_for(serving, 20)
 
     tracks = details["recordings"]
     assert set(tracks) == {"caller", "bot"}

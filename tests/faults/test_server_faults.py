@@ -26,10 +26,11 @@ import pytest
 pytest.importorskip("twilio", reason="the serve app needs the 'twilio' extra")
 
 import aiohttp
-from framekit_contact_center.server import ContactCenterServer, serve
+from framekit_contact_center.server import ContactCenterServer
 from framekit_contact_center.settings import Settings
 
 from contact_center._greeter import greeter
+from contact_center._serving import listening
 from framekit.testing.twilio_caller import TwilioCallerSimulator
 from framekit.transports.twilio import sign_stream_token
 from transports.twilio.fuzz import STREAM, fuzz_messages
@@ -76,25 +77,8 @@ async def _serving(
     )
     server = ContactCenterServer(settings, bot=greeter)
     server.health.interval = 0.2
-    stop = asyncio.Event()
-    bound: asyncio.Future[tuple[str, int]] = asyncio.get_running_loop().create_future()
-    serving = asyncio.ensure_future(
-        serve(
-            server,
-            "127.0.0.1",
-            0,
-            drain_timeout=1.0,
-            stop=stop,
-            on_listening=lambda host, port: bound.set_result((host, port)),
-            **options,
-        )
-    )
-    host, port = await asyncio.wait_for(bound, 10)
-    try:
+    async with listening(server, drain_timeout=1.0, **options) as (host, port, _, _):
         yield Running(server, host, port)
-    finally:
-        stop.set()
-        await asyncio.wait_for(serving, 15)
 
 
 async def _timed_get(session: aiohttp.ClientSession, url: str) -> tuple[float, int, Any]:
