@@ -15,7 +15,7 @@ from framekit.frames import (
     TransferCallFrame,
 )
 from framekit.intents import IntentClassifier, IntentEngine
-from framekit.intents.processor import IntentEngineProcessor
+from framekit.intents.processor import LONG_TURN_REPLY, IntentEngineProcessor
 from framekit.testing import run_processor
 from framekit.tools import GenerationHangUpFrame
 
@@ -75,3 +75,14 @@ async def test_asking_for_a_human_transfers(classifier: IntentClassifier) -> Non
     (transfer,) = capture.downstream_of(TransferCallFrame)
     assert transfer.target == "+15550100"
     assert calls == ["transfer_to_human"]
+
+
+async def test_a_turn_the_recognizer_cut_is_asked_for_its_gist(
+    classifier: IntentClassifier,
+) -> None:
+    engine, calls = make(classifier)
+    rambling = TranscriptionFrame(text="so where is my order and also the lamp and", cut=True)
+    capture = await run_processor(IntentEngineProcessor(engine), [rambling])
+    [reply] = capture.downstream_of(LLMTextFrame)
+    assert reply.text == LONG_TURN_REPLY
+    assert calls == []  # nothing acted on a fragment

@@ -38,9 +38,12 @@ from framekit.processors.base import FrameDirection, on_frame
 from framekit.processors.queued import QueuedFrameProcessor
 from framekit.tools.context import GenerationHangUpFrame, GenerationTransferCallFrame
 
-__all__ = ["IntentEngineProcessor"]
+__all__ = ["LONG_TURN_REPLY", "IntentEngineProcessor"]
 
 _TRANSFER_INTENT = "transfer_to_human"
+LONG_TURN_REPLY = (
+    "Sorry, I couldn't follow all of that. Could you tell me in a few words what you need?"
+)
 
 
 class IntentEngineProcessor(QueuedFrameProcessor):
@@ -59,6 +62,8 @@ class IntentEngineProcessor(QueuedFrameProcessor):
         self._transfer_to = transfer_to
         self._responses = itertools.count(1)
         self._ending = False  # a hang-up or transfer is on its way, not yet confirmed
+        self.long_turn_reply = LONG_TURN_REPLY
+        """Said to a turn the recognizer cut at its length limit (``cut=True``)."""
 
     @property
     def state(self) -> DialogueState:
@@ -70,8 +75,13 @@ class IntentEngineProcessor(QueuedFrameProcessor):
         await self.push_frame(frame, direction)
         if not frame.text.strip() or self._state.ended:
             return
-        reply = await self._engine.respond(self._state, frame.text)
         response_id = f"intent-{next(self._responses)}"
+        if frame.cut:
+            # The recognizer's utterance limit cut a caller who talked on and on (or music
+            # on the line): ask for the gist instead of acting on a fragment.
+            await self._say(self.long_turn_reply, response_id)
+            return
+        reply = await self._engine.respond(self._state, frame.text)
         for n, call in enumerate(reply.tool_calls):
             await self.push_frame(
                 FunctionCallResultFrame(
@@ -83,9 +93,7 @@ class IntentEngineProcessor(QueuedFrameProcessor):
                 )
             )
         if reply.text:
-            await self.push_frame(LLMResponseStartFrame(response_id=response_id))
-            await self.push_frame(LLMTextFrame(text=reply.text, response_id=response_id))
-            await self.push_frame(LLMResponseEndFrame(response_id=response_id))
+            await self._say(reply.text, response_id)
         if reply.end_call:
             self._ending = True
             if reply.intent == _TRANSFER_INTENT:
@@ -111,6 +119,11 @@ class IntentEngineProcessor(QueuedFrameProcessor):
         await super().on_interruption(frame)
         if self._ending:
             self._reopen("the caller talked over the goodbye")
+
+    async def _say(self, text: str, response_id: str) -> None:
+        await self.push_frame(LLMResponseStartFrame(response_id=response_id))
+        await self.push_frame(LLMTextFrame(text=text, response_id=response_id))
+        await self.push_frame(LLMResponseEndFrame(response_id=response_id))
 
     def _reopen(self, why: str) -> None:
         """The call goes on after all: listen to the caller again."""
