@@ -7,7 +7,8 @@ from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from typing import Any
 
-from framekit_contact_center.server import ContactCenterServer, serve
+from framekit_contact_center.server import ContactCenterServer
+from framekit_contact_center.serving import serve
 
 __all__ = ["listening"]
 

@@ -240,7 +240,8 @@ def _workers_problem(workers: int, port: int) -> str | None:
 
 
 async def _serve(settings: Settings, host: str, port: int, drain_timeout: float) -> int:
-    from framekit_contact_center.server import ContactCenterServer, serve
+    from framekit_contact_center.server import ContactCenterServer
+    from framekit_contact_center.serving import serve
 
     server = ContactCenterServer(settings)
     print("framekit serve: loading the models...", flush=True)
@@ -287,7 +288,8 @@ async def _serve_as_worker(settings: Settings, host: str, port: int, drain_timeo
     import os
     import signal
 
-    from framekit_contact_center.server import ContactCenterServer, serve
+    from framekit_contact_center.server import ContactCenterServer
+    from framekit_contact_center.serving import serve
     from framekit_contact_center.workers import watch_supervisor
 
     pid = os.getpid()

@@ -38,22 +38,18 @@ a call uses (VAD, recognizer, voice, intent engine) and speaks the greeting and
 prompts into the phrase cache before the server listens, so the first caller is
 served as fast as the tenth; ``/health/ready`` answers 200 from then on.
 
-Shutdown (:func:`serve`): on SIGINT or SIGTERM the server stops listening, answers
-new call webhooks with 503, lets the running calls finish for ``drain_timeout``
-seconds, then cancels what is left and writes the last records. A second signal
-skips the wait.
+Running it on a port, and its shutdown, is :func:`framekit_contact_center.serving.serve`.
 """
 
 from __future__ import annotations
 
 import asyncio
 import datetime as dt
-import signal
 import time
 import uuid
 from collections.abc import Awaitable, Callable, Sequence
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, TextIO
+from typing import TYPE_CHECKING, Any
 
 from aiohttp import web
 from loguru import logger
@@ -100,7 +96,7 @@ if TYPE_CHECKING:
 
     from framekit.transports.twilio.redis_token_store import RedisTokenStore
 
-__all__ = ["BotBuilder", "ContactCenterServer", "check_serving", "prepare_storage", "serve"]
+__all__ = ["BotBuilder", "ContactCenterServer", "call_capacity", "check_serving", "prepare_storage"]
 
 BotBuilder = Callable[[FrameProcessor, FrameProcessor, str, Sequence[Observer]], PipelineTask]
 """``(transport input, transport output, call_id, observers) -> task``: one call's bot
@@ -111,7 +107,6 @@ _RECORDING_RATE = 8000  # a phone line carries 8 kHz: more would only fill the d
 _CALLS_PER_CORE = 2
 _CALL_CONTROL_TIMEOUT = 5.0  # seconds for a hang-up or transfer request to Twilio
 _ORPHANS_AFTER = 5.0  # seconds at most for a dead process's spool to be replayed first
-_LINGERING_TIME = 2.0  # seconds to read what is left of a refused request's body
 
 
 def call_capacity(settings: Settings) -> int:
@@ -435,74 +430,3 @@ def _redis_tokens(url: str, prefix: str) -> tuple[Redis, RedisTokenStore]:
 
     client = redis_client(url)
     return client, RedisTokenStore(client, prefix=prefix)
-
-
-async def serve(
-    server: ContactCenterServer,
-    host: str,
-    port: int,
-    *,
-    drain_timeout: float = 30.0,
-    stop: asyncio.Event | None = None,
-    out: TextIO | None = None,
-    on_listening: Callable[[str, int], None] | None = None,
-    reuse_port: bool = False,
-    header_timeout: float = 15.0,
-) -> None:
-    """Run ``server`` on ``host:port`` until SIGINT/SIGTERM (or ``stop``), then drain.
-
-    ``on_listening(host, port)`` is told the bound address (``port=0`` picks one).
-    ``reuse_port`` sets ``SO_REUSEPORT``: several processes listen on one port and the
-    kernel spreads new connections over them (``framekit serve --workers``).
-    ``header_timeout``: seconds a connection has to send a complete request's headers
-    (from its opening, or from the previous answer on a kept-alive connection), else it
-    is closed: a client that trickles its headers (slow-loris) holds a socket that
-    long at most. It is aiohttp's ``keepalive_timeout``, so it is also how long an idle
-    kept-alive connection stays open. A webhook's body has its own bound
-    (``TwilioServer.body_timeout``).
-    """
-    loop = asyncio.get_running_loop()
-    stop = stop or asyncio.Event()
-    force = asyncio.Event()
-
-    def on_signal() -> None:
-        (force if stop.is_set() else stop).set()
-
-    signals = (signal.SIGINT, signal.SIGTERM)
-    for number in signals:
-        loop.add_signal_handler(number, on_signal)
-    runner = web.AppRunner(
-        server.app,
-        handle_signals=False,
-        keepalive_timeout=header_timeout,
-        lingering_time=_LINGERING_TIME,
-    )
-    await runner.setup()
-    try:
-        site = web.TCPSite(runner, host, port, reuse_port=reuse_port or None)
-        await site.start()
-        bound_host, bound_port = runner.addresses[0][:2]
-        if on_listening is not None:
-            on_listening(bound_host, bound_port)
-        if out is not None:
-            out.write(f"framekit serve: listening on http://{bound_host}:{bound_port}\n")
-            out.flush()
-        await stop.wait()
-        server.draining = True
-        await site.stop()  # no new connections; the calls' sockets stay open
-        if server.active_calls:
-            logger.info(
-                f"serve: stopping; waiting up to {drain_timeout:.0f} s for "
-                f"{server.active_calls} call(s) to end"
-            )
-            waits = [
-                asyncio.ensure_future(server.twilio.wait_until_idle()),
-                asyncio.ensure_future(force.wait()),
-            ]
-            await asyncio.wait(waits, timeout=drain_timeout, return_when=asyncio.FIRST_COMPLETED)
-            for waiting in waits:
-                waiting.cancel()
-    finally:
-        for number in signals:
-            loop.remove_signal_handler(number)
-        await runner.cleanup()  # cancels the calls still running, then writes the records
