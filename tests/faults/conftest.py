@@ -14,6 +14,7 @@ import time
 import uuid
 from collections.abc import Iterator
 from dataclasses import dataclass
+from pathlib import Path
 from typing import TYPE_CHECKING
 
 import pytest
@@ -27,7 +28,7 @@ import psycopg
 from loguru import logger
 from sqlalchemy.engine import make_url
 
-from framekit.storage import migrate
+from framekit.storage import RecordWriter, migrate
 
 from .tcp_proxy import Mode, TcpProxy
 
@@ -47,6 +48,16 @@ class ProxiedDatabase:
     direct_url: str
     """Around the proxy: what the test reads the results with."""
     schema: str
+
+    def replay_spool(self, spool: Path, expected: int) -> None:
+        """The network is back: a new writer replays ``spool``, all ``expected`` records."""
+        self.proxy.set_mode(Mode.PASS)
+        replay = RecordWriter(self.url, spool_dir=spool).start()
+        try:
+            assert replay.flush(10)
+            assert replay.stats.replayed == expected
+        finally:
+            replay.close()
 
 
 def _admin_dsn() -> str:

@@ -33,7 +33,7 @@ from framekit_contact_center.settings import Settings  # noqa: E402
 from sqlalchemy import text  # noqa: E402
 
 from contact_center._greeter import greeter  # noqa: E402
-from framekit.storage import RecordWriter, get_call, make_engine  # noqa: E402
+from framekit.storage import get_call, make_engine  # noqa: E402
 from framekit.testing.fakes.twilio_api import FakeTwilioAPI  # noqa: E402
 from phone_network import PhoneCall, PhoneNetwork  # noqa: E402
 
@@ -161,13 +161,7 @@ async def test_sigterm_to_framekit_serve_while_its_database_is_black_holed_loses
     assert found, log_text[-3000:]
     waiting = int(found[2])
     assert waiting > 0
-    database.proxy.set_mode(Mode.PASS)
-    replay = RecordWriter(database.url, spool_dir=spool).start()
-    try:
-        assert replay.flush(10)
-        assert replay.stats.replayed == waiting
-    finally:
-        replay.close()
+    database.replay_spool(spool, waiting)
     record, transcript, turns = _segments(database.direct_url, call.call_sid)
     assert record.ended_at is not None, "the call's end was lost"
     assert record.end_reason == "shutdown"

@@ -157,13 +157,7 @@ async def test_a_stop_during_the_outage_keeps_its_timeout_and_loses_nothing(
     assert f"{waiting} spooled to {spool} ({waiting} wait there for the next start)" in line
     assert "0 kept in memory" in line
     assert waiting == len(call.records) - writer.stats.written
-    database.proxy.set_mode(Mode.PASS)
-    replay = RecordWriter(database.url, spool_dir=spool).start()
-    try:
-        assert replay.flush(10)
-        assert replay.stats.replayed == waiting
-    finally:
-        replay.close()
+    database.replay_spool(spool, waiting)
     call_row = _assert_all_stored(database.direct_url, call.records)
     assert call_row.outcome == "unresolved"
 

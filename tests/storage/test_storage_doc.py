@@ -21,47 +21,37 @@ def _example(heading: str) -> str:
     return code.group(1)
 
 
-def test_the_examples_record_a_call_and_read_it_back(tmp_path: Path) -> None:
-    section = DOC.read_text().split("## Recording a call", 1)[1]
-    shown = re.search(r"prints `(.*?)`", section)
-    assert shown is not None
-    script = tmp_path / "example.py"
-    script.write_text(_example("## Recording a call"))
+def _run(script: Path) -> subprocess.CompletedProcess[str]:
+    """Run a page's example in its own folder; it must succeed."""
     run = subprocess.run(
         [sys.executable, str(script)],
         capture_output=True,
         text=True,
         timeout=60,
         check=False,
-        cwd=tmp_path,
+        cwd=script.parent,
     )
     assert run.returncode == 0, run.stderr
+    return run
+
+
+def test_the_examples_record_a_call_and_read_it_back(tmp_path: Path) -> None:
+    section = DOC.read_text().split("## Recording a call", 1)[1]
+    shown = re.search(r"prints `(.*?)`", section)
+    assert shown is not None
+    script = tmp_path / "example.py"
+    script.write_text(_example("## Recording a call"))
+    run = _run(script)
     assert run.stdout.strip() == shown.group(1)
     assert (tmp_path / "calls.db").exists()
     assert [p for p in (tmp_path / "framekit-spool").glob("*") if p.stat().st_size] == []
     reading = tmp_path / "reading.py"
     reading.write_text(_example("## Reading the records back"))
-    run = subprocess.run(
-        [sys.executable, str(reading)],
-        capture_output=True,
-        text=True,
-        timeout=60,
-        check=False,
-        cwd=tmp_path,
-    )
-    assert run.returncode == 0, run.stderr
+    run = _run(reading)
     assert run.stdout.splitlines() == ["1 calls", "[('user', 'Where is my order?')]"]
     orphans = tmp_path / "orphans.py"
     orphans.write_text(_example("## Calls left open by a process that died"))
-    run = subprocess.run(
-        [sys.executable, str(orphans)],
-        capture_output=True,
-        text=True,
-        timeout=60,
-        check=False,
-        cwd=tmp_path,
-    )
-    assert run.returncode == 0, run.stderr
+    run = _run(orphans)
     assert run.stdout.strip() == "[]"
 
 
