@@ -7,6 +7,7 @@ import numpy as np
 from framekit.audio import PCM16_16K
 from framekit.clock import SystemClock
 from framekit.frames import (
+    ExpectedSpeech,
     InputAudioFrame,
     TranscriptionFrame,
     UserStartedSpeakingFrame,
@@ -32,6 +33,7 @@ class _Ruler:
         *,
         prompt: str | None = None,
         urgent: bool = True,
+        expect: ExpectedSpeech | None = None,
     ) -> Transcript:
         seconds = len(bytes(audio)) / PCM16_16K.bytes_for(1.0)
         self.decodes.append((seconds, urgent))

@@ -22,6 +22,8 @@ from framekit.frames.metrics import MetricKind, MetricsFrame, MetricValue
 from framekit.frames.speech import (
     BotStartedSpeakingFrame,
     BotStoppedSpeakingFrame,
+    ExpectedSpeech,
+    ExpectedSpeechFrame,
     InterruptionFrame,
     InterruptionRequestFrame,
     UserStartedSpeakingFrame,
@@ -52,6 +54,8 @@ __all__ = [
     "EndCause",
     "EndFrame",
     "ErrorFrame",
+    "ExpectedSpeech",
+    "ExpectedSpeechFrame",
     "Frame",
     "FunctionCallCancelledFrame",
     "FunctionCallRequestedFrame",

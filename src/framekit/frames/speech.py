@@ -3,12 +3,15 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Literal, TypeAlias
 
 from framekit.frames.base import SystemFrame
 
 __all__ = [
     "BotStartedSpeakingFrame",
     "BotStoppedSpeakingFrame",
+    "ExpectedSpeech",
+    "ExpectedSpeechFrame",
     "InterruptionFrame",
     "InterruptionRequestFrame",
     "UserStartedSpeakingFrame",
@@ -67,3 +70,22 @@ class InterruptionRequestFrame(SystemFrame):
     """
 
     reason: str = "user started speaking"
+
+
+ExpectedSpeech: TypeAlias = Literal["digits", "date", "name", "yes_no"]
+"""What the dialogue just asked the caller for, as a hint to the recognizer."""
+
+
+@dataclass(slots=True, eq=False)
+class ExpectedSpeechFrame(SystemFrame):
+    """Upstream from the dialogue to speech recognition: what the caller's next answer holds.
+
+    A bot that asked for an order number expects digits; one that asked "shall I
+    book it?" expects yes or no. The recognizer uses it for the caller's following
+    utterances, until the next one of these (``expect=None``: nothing in particular),
+    to bias its decoding (:class:`~framekit.models.second_pass.SecondPassRecognizer`
+    asks its second engine, prompted for digits); recognizers that cannot be biased
+    ignore it. A system frame, so it is not dropped by the caller's barge-in.
+    """
+
+    expect: ExpectedSpeech | None = None

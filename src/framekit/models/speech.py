@@ -21,10 +21,12 @@ from typing import ClassVar, TypeAlias, TypeVar
 import numpy as np
 import numpy.typing as npt
 
+from framekit.frames.speech import ExpectedSpeech
 from framekit.models.scheduling import EARLY, FINAL, FairExecutor
 
 __all__ = [
     "SAMPLE_RATE",
+    "ExpectedSpeech",
     "RecognizerEngine",
     "Segment",
     "SpeechAudio",
@@ -187,11 +189,15 @@ class RecognizerEngine:
         beam_size: int = 1,
         timestamps: bool = False,
         urgent: bool = True,
+        expect: ExpectedSpeech | None = None,
     ) -> Transcript:
         """:meth:`transcribe` on the engine's worker pool, leaving the event loop free.
 
         ``urgent=False`` marks work that only helps if it finishes early (a
-        speculative or interim decode): every urgent decode overtakes it. Cancelling
+        speculative or interim decode): every urgent decode overtakes it. ``expect``
+        is accepted so that every recognizer takes the same call, and ignored: one
+        engine alone has nothing to bias with it (see
+        :class:`~framekit.models.second_pass.SecondPassRecognizer`). Cancelling
         the awaiting task drops a decode that has not started; one that already
         started still finishes in its thread (neither engine can be interrupted).
         """

@@ -34,6 +34,12 @@ always sees 30 s) the early decode often still runs when the stop arrives; with
 Moonshine (cost grows with the audio, ~0.1 s for 3 s of speech) it is usually done,
 and the final transcript leaves as the stop event arrives.
 
+Why ``expect``: after the bot asks for an order number, a misheard digit costs the
+caller a whole turn. The dialogue says what it asked for with an upstream
+:class:`~framekit.frames.ExpectedSpeechFrame`; the processor hands it to the engine
+with every decode until the next one, and an engine that can be biased uses it
+(:class:`~framekit.models.second_pass.SecondPassRecognizer`).
+
 ``interim_results`` also decodes the growing utterance every ``interim_interval``
 seconds of audio and pushes :class:`~framekit.frames.InterimTranscriptionFrame`.
 
@@ -63,6 +69,8 @@ import numpy as np
 from framekit.audio import PCM16_16K, AudioConverter
 from framekit.frames import (
     EndFrame,
+    ExpectedSpeech,
+    ExpectedSpeechFrame,
     InputAudioFrame,
     InterimTranscriptionFrame,
     StartFrame,
@@ -118,10 +126,12 @@ class Transcriber(Protocol):
         *,
         prompt: str | None = None,
         urgent: bool = True,
+        expect: ExpectedSpeech | None = None,
     ) -> Transcript:
         """Transcribe 16 kHz mono audio without blocking the event loop.
 
         ``urgent=False``: speculative work that other calls' finals may overtake.
+        ``expect``: what the dialogue asked for, a hint the model may use or ignore.
         """
         ...
 
@@ -214,6 +224,7 @@ class UtteranceSTTProcessor(FrameProcessor):
         self._engine = engine
         self._language = language
         self._prompt = prompt
+        self._expect: ExpectedSpeech | None = None
         self._user_id = user_id
         self._pre_roll_seconds = pre_roll
         self._lookback_bytes = PCM16_16K.bytes_for(MAX_LOOKBACK + pre_roll)
@@ -258,6 +269,7 @@ class UtteranceSTTProcessor(FrameProcessor):
         if self._engine is None:
             self._engine = await self._load_engine()
         self._utterance = None
+        self._expect = None
         self._finals.clear()
         self._pre_roll.clear()
         self._pre_roll_size = 0
@@ -327,6 +339,12 @@ class UtteranceSTTProcessor(FrameProcessor):
             self._stop_utterance(frame.stopped_at)
         await self.push_frame(frame, direction)
 
+    @on_frame(ExpectedSpeechFrame)
+    async def _on_expected(self, frame: ExpectedSpeechFrame, direction: FrameDirection) -> None:
+        """Remember what the dialogue asked for: the next utterances are decoded with it."""
+        self._expect = frame.expect
+        await self.push_frame(frame, direction)
+
     def _stop_utterance(self, stopped_at: float | None) -> None:
         utterance, self._utterance = self._utterance, None
         assert utterance is not None
@@ -390,7 +408,7 @@ class UtteranceSTTProcessor(FrameProcessor):
     async def _transcribe(self, audio: bytes, *, urgent: bool = True) -> Transcript:
         self.stats.decodes += 1
         return await self.engine.transcribe_async(
-            audio, self._language, prompt=self._prompt, urgent=urgent
+            audio, self._language, prompt=self._prompt, urgent=urgent, expect=self._expect
         )
 
     async def _decode_partial(self, utterance: _Utterance) -> None:
