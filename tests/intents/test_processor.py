@@ -6,6 +6,7 @@ import datetime as dt
 from typing import Any
 
 from framekit.frames import (
+    ExpectedSpeechFrame,
     FunctionCallResultFrame,
     HangUpFrame,
     LLMResponseEndFrame,
@@ -52,6 +53,19 @@ async def test_a_turn_becomes_an_llm_style_response(classifier: IntentClassifier
     ]
     assert kinds == [LLMResponseStartFrame, LLMTextFrame, LLMResponseEndFrame] * 2
     assert len(capture.downstream_of(TranscriptionFrame)) == 2
+
+
+async def test_the_recognizer_is_told_what_the_bot_asked_for(
+    classifier: IntentClassifier,
+) -> None:
+    """Asked for an order number, the caller's next words are digits; then nothing special."""
+    engine, _ = make(classifier)
+    capture = await run_processor(
+        IntentEngineProcessor(engine),
+        [TranscriptionFrame(text="where's my order"), TranscriptionFrame(text="4 2 7 1")],
+    )
+    expected = [f.expect for f in capture.upstream_of(ExpectedSpeechFrame)]
+    assert expected == ["digits", None]
 
 
 async def test_goodbye_hangs_up_after_the_reply(classifier: IntentClassifier) -> None:

@@ -29,6 +29,7 @@ from typing import Any
 
 from loguru import logger
 
+from framekit.frames.speech import ExpectedSpeech
 from framekit.intents._numbers import tokenize
 from framekit.intents.calling import ToolCaller
 from framekit.intents.classifier import Classification, Embedder, IntentClassifier
@@ -44,11 +45,17 @@ from framekit.intents.slots import (
     speak_digits,
     speak_time,
 )
-from framekit.intents.spec import Intent, SlotSpec, render
+from framekit.intents.spec import Intent, SlotKind, SlotSpec, render
 
 __all__ = ["IntentEngine"]
 
 _CONFIRM = "confirmation"
+_EXPECTED_SPEECH: dict[SlotKind, ExpectedSpeech] = {
+    "order_number": "digits",
+    "date": "date",
+    "datetime": "date",
+    "name": "name",
+}
 _ISO_DAY = re.compile(r"\d{4}-\d{2}-\d{2}")
 _RE_ASK = "Sorry, I didn't catch that. "
 _UNKNOWN = (
@@ -96,6 +103,16 @@ class IntentEngine:
     def new_state(self) -> DialogueState:
         """A fresh conversation for a new call."""
         return DialogueState()
+
+    def expectation(self, reply: Reply) -> ExpectedSpeech | None:
+        """What the caller's answer to ``reply`` holds, for the recognizer to listen for."""
+        if reply.awaiting == _CONFIRM:
+            return "yes_no"
+        intent = self._intents.get(reply.intent or "")
+        if intent is None or reply.awaiting is None:
+            return None
+        spec = next((s for s in intent.slots if s.name == reply.awaiting), None)
+        return _EXPECTED_SPEECH.get(spec.kind) if spec is not None else None
 
     def understand(self, text: str) -> Classification:
         """The intent of one utterance, out of context.

@@ -13,6 +13,11 @@ the goodbye (the hang-up is one that an interruption drops, as an LLM's is, so a
 stale goodbye never cuts the caller off mid-sentence), or the carrier refused the
 transfer (a :class:`~framekit.frames.CallControlResultFrame` comes back upstream).
 
+After each reply it tells the recognizer upstream what the caller's answer holds
+(:class:`~framekit.frames.ExpectedSpeechFrame`: digits after "what's your order
+number?", yes or no after "shall I book it?"), so a recognizer that can be biased
+listens for it.
+
 It is a queued processor and the engine embeds in a worker thread: the few
 milliseconds of model time never hold up the event loop that moves audio.
 """
@@ -25,6 +30,8 @@ from loguru import logger
 
 from framekit.frames import (
     CallControlResultFrame,
+    ExpectedSpeech,
+    ExpectedSpeechFrame,
     FunctionCallResultFrame,
     InterruptionFrame,
     LLMResponseEndFrame,
@@ -62,6 +69,7 @@ class IntentEngineProcessor(QueuedFrameProcessor):
         self._transfer_to = transfer_to
         self._responses = itertools.count(1)
         self._ending = False  # a hang-up or transfer is on its way, not yet confirmed
+        self._expecting: ExpectedSpeech | None = None  # told to the recognizer upstream
         self.long_turn_reply = LONG_TURN_REPLY
         """Said to a turn the recognizer cut at its length limit (``cut=True``)."""
 
@@ -82,6 +90,10 @@ class IntentEngineProcessor(QueuedFrameProcessor):
             await self._say(self.long_turn_reply, response_id)
             return
         reply = await self._engine.respond(self._state, frame.text)
+        expect = self._engine.expectation(reply)
+        if expect != self._expecting:
+            self._expecting = expect
+            await self.push_frame(ExpectedSpeechFrame(expect=expect), FrameDirection.UPSTREAM)
         for n, call in enumerate(reply.tool_calls):
             await self.push_frame(
                 FunctionCallResultFrame(
