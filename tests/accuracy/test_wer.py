@@ -92,3 +92,9 @@ def test_corpus_rate_pools_errors_over_all_reference_words() -> None:
     # 1 error over 6 words, not the mean of 0 and 1/2
     assert corpus_word_error_rate(pairs) == pytest.approx(1 / 6)
     assert corpus_word_error_rate([]) == 0.0
+
+
+def test_millions_are_one_number() -> None:
+    said = "ninety nine million two hundred thousand three hundred and five"
+    assert "".join(normalize_words(said)) == "99200305"
+    assert normalize_words(said) == normalize_words("99,200,305")

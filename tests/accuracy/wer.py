@@ -86,7 +86,14 @@ _TENS = {
     "eightieth": 80,
     "ninetieth": 90,
 }
-_SCALES = {"hundred": 100, "hundredth": 100, "thousand": 1000, "thousandth": 1000}
+_SCALES = {
+    "hundred": 100,
+    "hundredth": 100,
+    "thousand": 1000,
+    "thousandth": 1000,
+    "million": 1_000_000,
+    "millionth": 1_000_000,
+}
 _SPELLINGS = {"ok": "okay", "e-mail": "email", "mr": "mister", "dr": "doctor"}
 
 _MONEY = re.compile(r"\$\s*(\d[\d,]*(?:\.\d+)?)")
@@ -145,7 +152,7 @@ def _group_numbers(words: list[str]) -> list[int]:
             if scale == 100:
                 group = (group or 1) * 100
             else:
-                total, group = (total + (group or 1)) * scale, 0
+                total, group = total + (group or 1) * scale, 0
             last, started = "scale", True
             continue
         if word in _TENS:
