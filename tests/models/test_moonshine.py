@@ -211,3 +211,23 @@ def test_a_fresh_home_converts_and_runs_with_no_network(tmp_path: Path) -> None:
     assert done.returncode == 0, done.stderr[-2000:]
     assert word_error_rate("hello how are you", done.stdout) <= 0.25, done.stdout
     assert len(list((tmp_path / ".cache" / "framekit" / "onnx").glob("*.onnx"))) == 2
+
+
+def test_digit_bias_favours_whole_number_words_only(moonshine: MoonshineEngine) -> None:
+    tokenizer = moonshine._tokenizer
+    numbers = {tokenizer.decode([i]) for i in tokenizer.number_tokens()}
+    assert {"four", "zero", "oh", "hundred", "7"} <= numbers
+    assert not any(word.isdigit() and not word.isascii() for word in numbers)  # no "²"
+    assert "ph" not in numbers and len(numbers) < 120  # "one" only where a word starts
+
+
+def test_expecting_digits_keeps_a_clear_sentence_and_its_confidence(
+    moonshine: MoonshineEngine, speech_16k: I16
+) -> None:
+    """The bias narrows a doubtful choice; what the model hears clearly stays as it was."""
+    plain = moonshine.transcribe(speech_16k, "en")
+    biased = moonshine.transcribe(speech_16k, "en", expect="digits")
+
+    assert word_error_rate(SENTENCE, biased.text) <= 0.2, biased.text
+    assert biased.confidence == pytest.approx(plain.confidence, abs=0.1)
+    assert moonshine.transcribe(speech_16k, "en", expect="name").text == plain.text

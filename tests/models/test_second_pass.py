@@ -45,6 +45,7 @@ class _Scripted(RecognizerEngine):
         prompt: str | None = None,
         beam_size: int = 1,
         timestamps: bool = False,
+        expect: ExpectedSpeech | None = None,
     ) -> Transcript:
         self.asked.append((language, prompt))
         return self.answers.pop(0)
@@ -71,7 +72,7 @@ async def test_a_confident_first_pass_is_the_answer_and_the_second_engine_rests(
 async def test_an_unsure_first_pass_is_heard_again_and_the_second_answer_wins() -> None:
     second = _Scripted(_said("my order number is 4 2 7 1 9", 0.7), multilingual=True)
     heard, recognizer = await _hear(
-        _Scripted(_said("my older number is for to seven", 0.55)), second
+        _Scripted(_said("my older number is for to seven", 0.35)), second
     )
     assert heard.text == "my order number is 4 2 7 1 9"
     assert second.asked == [(None, None)]  # the language is left to Whisper to identify
@@ -80,9 +81,9 @@ async def test_an_unsure_first_pass_is_heard_again_and_the_second_answer_wins() 
 
 async def test_expected_digits_always_get_the_second_engine_with_its_prompt() -> None:
     second = _Scripted(_said("8 0 3 6 5 2", 0.8))
-    heard, _ = await _hear(
-        _Scripted(_said("eight zero three six five two", 0.97)), second, "digits"
-    )
+    first = _Scripted(_said("eight zero three six five two", 0.97))
+    policy = SecondPassPolicy(expecting=frozenset({"digits"}))
+    heard, _ = await _hear(first, second, "digits", policy)
     assert heard.text == "8 0 3 6 5 2"
     assert second.asked == [("en", SecondPassPolicy().prompts["digits"])]
 
@@ -90,7 +91,7 @@ async def test_expected_digits_always_get_the_second_engine_with_its_prompt() ->
 async def test_a_hallucinating_second_engine_is_not_believed() -> None:
     loop = "42," + "000," * 30
     second = _Scripted(_said(loop, 0.9))
-    heard, recognizer = await _hear(_Scripted(_said("forty two thousand", 0.5)), second)
+    heard, recognizer = await _hear(_Scripted(_said("forty two thousand", 0.4)), second)
     assert heard.text == "forty two thousand"
     assert recognizer.stats.second_chosen == 0
 
@@ -122,7 +123,9 @@ async def test_the_threshold_decides_who_is_unsure(threshold: float) -> None:
 async def test_the_processor_hands_the_dialogue_expectation_to_the_recognizer() -> None:
     first = _Scripted(_said("for to seven", 0.99), _said("yes", 0.99))
     second = _Scripted(_said("4 2 7", 0.9))
-    stt = UtteranceSTTProcessor(engine=SecondPassRecognizer(first, second), speculative=False)
+    policy = SecondPassPolicy(expecting=frozenset({"digits"}))
+    recognizer = SecondPassRecognizer(first, second, policy)
+    stt = UtteranceSTTProcessor(engine=recognizer, speculative=False)
     speech = InputAudioFrame(audio=b"\1\0" * 16000, format=PCM16_16K)
     frames = [
         ExpectedSpeechFrame(expect="digits"),

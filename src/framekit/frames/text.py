@@ -39,5 +39,8 @@ class TranscriptionFrame(Uninterruptible, DataFrame):
     timestamp: float = 0.0
     language: str | None = None
     confidence: float | None = None
+    """How sure the recognizer is, in [0, 1] (Moonshine's and Whisper's geometric mean token
+    probability, Deepgram's own); ``None`` when it gives none (keys pressed). A dialogue can
+    ask the caller to confirm what it heard when this is low."""
     cut: bool = False
     """The caller was still speaking: the recognizer's utterance limit cut it here."""

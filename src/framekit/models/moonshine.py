@@ -17,6 +17,14 @@ float32 at load, so a loaded engine holds about 700 MB.
 Why greedy decoding with a token budget: we transcribe short, VAD-cut utterances.
 Moonshine has no timestamps or language tokens; like every autoregressive decoder it
 can loop on noise, so it may emit at most about 6.5 tokens per second of audio.
+
+Why a digit bias: after the bot asks for an order number, the caller's next words
+are mostly numbers, and a number word misheard as a near word ("zero" as "near a")
+loses the turn. With ``expect="digits"`` every whole-word number token (``four``,
+``forty``, ``hundred``, digit strings) gets :data:`DIGIT_BIAS` added to its score
+before the greedy choice, the way a phone system's digit grammar narrows what it
+listens for, without forbidding the other words callers say around the number.
+The size was chosen on the corpus's development split (``docs/stt.md``).
 """
 
 from __future__ import annotations
@@ -34,6 +42,7 @@ import numpy as np
 import numpy.typing as npt
 from loguru import logger
 
+from framekit.frames.speech import ExpectedSpeech
 from framekit.models.ort_format import converted
 from framekit.models.speech import (
     SAMPLE_RATE,
@@ -48,6 +57,7 @@ from framekit.models.speech import (
 )
 
 __all__ = [
+    "DIGIT_BIAS",
     "INSTALL_EXTRA",
     "LANGUAGE",
     "PACKAGED_MODEL",
@@ -72,6 +82,16 @@ _SHRINK_AFTER_SAMPLES = 8 * 16000
 """Utterances longer than 8 s give their working memory back after each model run."""
 _SPECIAL = frozenset({0, _START, _END})
 _SPACE = "\u2581"  # SentencePiece's word-boundary mark
+_NUMBER_WORDS = frozenset(
+    (
+        "zero", "oh", "one", "two", "three", "four", "five", "six", "seven", "eight", "nine",
+        "ten", "eleven", "twelve", "thirteen", "fourteen", "fifteen", "sixteen", "seventeen",
+        "eighteen", "nineteen", "twenty", "thirty", "forty", "fifty", "sixty", "seventy",
+        "eighty", "ninety", "hundred", "thousand", "million", "double", "triple",
+    )
+)  # fmt: skip
+DIGIT_BIAS = 2.0
+"""Added to the score of every number token when digits are expected (see the module doc)."""
 _ENCODER = "encoder_model"
 _DECODER = "decoder_model_merged"
 
@@ -103,6 +123,21 @@ class MoonshineTokenizer:
 
     def __len__(self) -> int:
         return len(self._tokens)
+
+    def number_tokens(self) -> list[int]:
+        """Ids of the tokens that are a whole number word (at a word start) or digits."""
+        found = []
+        for i, token in enumerate(self._tokens):
+            if i in _SPECIAL:
+                continue
+            text = token.decode("utf-8", errors="ignore")
+            word = text.removeprefix(_SPACE).lower()
+            # A number word only where a word starts: "one" inside "phone" is not one.
+            if (word.isascii() and word.isdigit()) or (
+                text.startswith(_SPACE) and word in _NUMBER_WORDS
+            ):
+                found.append(i)
+        return found
 
     def decode(self, ids: list[int]) -> str:
         """Text of ``ids``, special tokens left out."""
@@ -169,6 +204,8 @@ class MoonshineEngine(RecognizerEngine):
             for i in decoder.get_inputs()
             if i.name.startswith("past_")
         }
+        self._digit_bias = np.zeros(len(tokenizer), dtype=np.float64)
+        self._digit_bias[tokenizer.number_tokens()] = DIGIT_BIAS
         self._shrink = _import_onnxruntime().RunOptions()
         self._shrink.add_run_config_entry("memory.enable_memory_arena_shrinkage", "cpu:0")
 
@@ -255,12 +292,14 @@ class MoonshineEngine(RecognizerEngine):
         prompt: str | None = None,
         beam_size: int = 1,
         timestamps: bool = False,
+        expect: ExpectedSpeech | None = None,
     ) -> Transcript:
         """Transcribe one utterance of 16 kHz mono audio (blocking; thread-safe).
 
-        ``language`` must be ``None`` or ``"en"``. ``prompt``, ``beam_size`` and
-        ``timestamps`` are accepted so that callers of either engine can pass them,
-        and ignored: the decoding is greedy, unprompted, one segment.
+        ``language`` must be ``None`` or ``"en"``. ``expect="digits"`` favours number
+        words (see the module doc); other expectations change nothing. ``prompt``,
+        ``beam_size`` and ``timestamps`` are accepted so that callers of either engine
+        can pass them, and ignored: the decoding is greedy, unprompted, one segment.
         """
         if language not in (None, LANGUAGE):
             raise ValueError(
@@ -272,7 +311,9 @@ class MoonshineEngine(RecognizerEngine):
             return Transcript("", LANGUAGE, 1.0, (), 0.0)
         if samples.size < _MIN_SAMPLES:
             samples = np.pad(samples, (0, _MIN_SAMPLES - samples.size))
-        ids, logprob = self._decode(samples, _MIN_TOKENS + math.ceil(_TOKENS_PER_SECOND * duration))
+        budget = _MIN_TOKENS + math.ceil(_TOKENS_PER_SECOND * duration)
+        bias = self._digit_bias if expect == "digits" else None
+        ids, logprob = self._decode(samples, budget, bias)
         text = self._tokenizer.decode(ids)
         segment = Segment(
             start=0.0,
@@ -290,8 +331,13 @@ class MoonshineEngine(RecognizerEngine):
             duration=duration,
         )
 
-    def _decode(self, samples: _F32, max_tokens: int) -> tuple[list[int], float]:
+    def _decode(
+        self, samples: _F32, max_tokens: int, bias: npt.NDArray[np.float64] | None = None
+    ) -> tuple[list[int], float]:
         """Greedy tokens for ``samples`` and their mean log-probability.
+
+        ``bias`` is added to the scores before each choice; the log-probability (the
+        confidence) is the model's own, unbiased.
 
         A long utterance's activations would grow onnxruntime's memory arena for good
         (~50 MB for 15 s, kept by the process); its runs give that memory back after
@@ -320,9 +366,13 @@ class MoonshineEngine(RecognizerEngine):
                     past[name.replace("present", "past_key_values", 1)] = value
             cached = True
             scores = logits[0, -1].astype(np.float64)
+            top = scores.max()
+            log_total = top + np.log(np.exp(scores - top).sum())
+            if bias is not None:  # the model's vocabulary may be padded past the tokenizer's
+                size = min(bias.size, scores.size)
+                scores[:size] += bias[:size]
             token = int(scores.argmax())
-            top = scores[token]
-            logprobs.append(-float(np.log(np.exp(scores - top).sum())))
+            logprobs.append(float(logits[0, -1, token]) - float(log_total))
             if token == _END:
                 break
             ids.append(token)

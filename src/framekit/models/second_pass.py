@@ -52,16 +52,20 @@ _MAX_DIGITS_IN_A_WORD = 16
 class SecondPassPolicy:
     """When the second engine is asked, and how its answer is weighed."""
 
-    below_confidence: float = 0.8
+    below_confidence: float = 0.5
     """Ask the second engine when the first one's confidence is under this."""
-    expecting: frozenset[ExpectedSpeech] = frozenset({"digits"})
-    """Expectations for which the second engine is always asked."""
+    expecting: frozenset[ExpectedSpeech] = frozenset()
+    """Expectations for which the second engine is always asked (none: on the corpus,
+    Whisper base prompted for digits heard fewer order numbers than Moonshine biased
+    toward them)."""
     prompts: Mapping[str, str] = field(default_factory=lambda: DEFAULT_PROMPTS)
     """The second engine's prompt for each expectation (none when absent)."""
     identify_language: bool = True
     """Let the second engine detect the language instead of assuming the call's."""
-    language_probability: float = 0.8
-    """A detected language other than the call's wins only with at least this probability."""
+    language_probability: float = 0.9
+    """A detected language other than the call's wins only with at least this probability
+    (on the corpus's English development clips Whisper named another language with 0.86
+    once in 984 second passes, never with 0.9)."""
 
 
 @dataclass(slots=True)
@@ -120,7 +124,9 @@ class SecondPassRecognizer:
     ) -> Transcript:
         """Transcribe with the first engine, and with the second when the policy says so."""
         self.stats.utterances += 1
-        first = await self.first.transcribe_async(audio, language, prompt=prompt, urgent=urgent)
+        first = await self.first.transcribe_async(
+            audio, language, prompt=prompt, urgent=urgent, expect=expect
+        )
         if not self.needs_second_pass(first, expect):
             return first
         self.stats.second_passes += 1

@@ -176,8 +176,13 @@ class RecognizerEngine:
         prompt: str | None = None,
         beam_size: int = 1,
         timestamps: bool = False,
+        expect: ExpectedSpeech | None = None,
     ) -> Transcript:
-        """Transcribe one utterance of 16 kHz mono audio (blocking; thread-safe)."""
+        """Transcribe one utterance of 16 kHz mono audio (blocking; thread-safe).
+
+        ``expect`` is what the dialogue asked for; an engine that can be biased
+        toward it does so, the others ignore it.
+        """
         raise NotImplementedError
 
     async def transcribe_async(
@@ -195,9 +200,7 @@ class RecognizerEngine:
 
         ``urgent=False`` marks work that only helps if it finishes early (a
         speculative or interim decode): every urgent decode overtakes it. ``expect``
-        is accepted so that every recognizer takes the same call, and ignored: one
-        engine alone has nothing to bias with it (see
-        :class:`~framekit.models.second_pass.SecondPassRecognizer`). Cancelling
+        goes to :meth:`transcribe`. Cancelling
         the awaiting task drops a decode that has not started; one that already
         started still finishes in its thread (neither engine can be interrupted).
         """
@@ -208,6 +211,7 @@ class RecognizerEngine:
             prompt=prompt,
             beam_size=beam_size,
             timestamps=timestamps,
+            expect=expect,
         )
         seconds = _seconds_of(audio)
         return await self._executor.run(job, rank=FINAL if urgent else EARLY, cost=seconds)

@@ -31,6 +31,7 @@ from typing import Any
 
 from loguru import logger
 
+from framekit.frames.speech import ExpectedSpeech
 from framekit.models.speech import (
     SAMPLE_RATE,
     RecognizerEngine,
@@ -210,13 +211,16 @@ class WhisperEngine(RecognizerEngine):
         prompt: str | None = None,
         beam_size: int = 1,
         timestamps: bool = False,
+        expect: ExpectedSpeech | None = None,
     ) -> Transcript:
         """Transcribe one utterance of 16 kHz mono audio (blocking; thread-safe).
 
         ``language`` is an ISO code such as ``"en"``; ``None`` detects it, which
         costs one more encoder pass. ``prompt`` biases spelling and vocabulary
-        (product names, "order number"). ``timestamps`` asks Whisper for segment
-        times; without it there is one segment per 30 s window.
+        (product names, "order number"); ``expect`` is accepted and ignored (the
+        :class:`~framekit.models.second_pass.SecondPassRecognizer` prompts instead).
+        ``timestamps`` asks Whisper for segment times; without it there is one segment
+        per 30 s window.
         """
         samples = to_float32(audio)
         duration = samples.size / SAMPLE_RATE

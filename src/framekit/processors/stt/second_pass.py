@@ -28,7 +28,10 @@ from framekit.processors.stt.utterance import (
     UtteranceSTTProcessor,
 )
 
-__all__ = ["SecondPassSTTProcessor"]
+__all__ = ["MODEL_NAME", "SecondPassSTTProcessor"]
+
+MODEL_NAME = "moonshine+whisper"
+"""How a setting names this recognizer (the contact center's ``STT_MODEL``)."""
 
 
 class SecondPassSTTProcessor(UtteranceSTTProcessor):
