@@ -43,14 +43,18 @@ from framekit.frames import (
 )
 from framekit.models.moonshine import MoonshineEngine
 from framekit.models.piper import PiperEngine
+from framekit.models.second_pass import SecondPassRecognizer
 from framekit.models.whisper import WhisperEngine
 from framekit.pipeline.params import PipelineParams
 from framekit.pipeline.task import PipelineTask
 from framekit.processors.stt.moonshine import MoonshineSTTProcessor
+from framekit.processors.stt.second_pass import SecondPassSTTProcessor
 from framekit.processors.stt.utterance import Transcriber, UtteranceSTTProcessor
 from framekit.processors.stt.whisper import WhisperSTTProcessor
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "tests"))
+from accuracy.corpus import build, clip_audio, clips
+from accuracy.voices import available_voices
 from accuracy.wer import word_error_rate
 
 SENTENCES = (
@@ -71,11 +75,28 @@ def _speech(text: str) -> bytes:
     return pcm[2 * onset : 2 * end]
 
 
+def _corpus_speech(voices: list[str], count: int) -> list[tuple[str, bytes]]:
+    """The first ``count`` dev-split utterances of each voice, over their phone line, trimmed."""
+    chosen = [v for v in available_voices() if v.name in voices]
+    corpus = [c for c in clips("dev", chosen) if c.utterance.kind in _TIMED_KINDS]
+    build("dev", chosen)
+    picked = [c for v in chosen for c in [c for c in corpus if c.voice == v][:count]]
+    pad = PCM16_16K.bytes_for(0.2)
+    return [(c.utterance.reference, clip_audio(c)[pad:-pad]) for c in picked]
+
+
+_TIMED_KINDS = ("order_digits", "order_groups", "question", "date", "short_answer")
+
+
 def _engine(name: str) -> Transcriber:
+    if name == "moonshine+whisper":
+        return SecondPassRecognizer(MoonshineEngine.shared(), WhisperEngine.shared())
     return MoonshineEngine.shared() if name == "moonshine" else WhisperEngine.shared()
 
 
 def _processor(name: str, speculative: bool, pause: float) -> UtteranceSTTProcessor:
+    if name == "moonshine+whisper":
+        return SecondPassSTTProcessor(speculative=speculative, pause_seconds=pause)
     if name == "moonshine":
         return MoonshineSTTProcessor(
             engine=MoonshineEngine.shared(), speculative=speculative, pause_seconds=pause
@@ -136,7 +157,10 @@ def _ms(seconds: float) -> str:
 async def _main(args: argparse.Namespace) -> None:
     print(f"load average before: {os.getloadavg()[0]:.2f} on {os.cpu_count()} cores")
     print(f"pause_seconds {args.pause}, VAD windows {args.vad_window}, {args.runs} rounds")
-    speeches = [_speech(text) for text in SENTENCES]
+    if args.corpus:
+        references, speeches = zip(*_corpus_speech(args.corpus, args.corpus_clips), strict=True)
+    else:
+        references, speeches = SENTENCES, tuple(_speech(text) for text in SENTENCES)
     print("utterances: " + ", ".join(f"{len(s) / 32000:.2f} s" for s in speeches))
     engines = {name: _engine(name) for name in args.engines}
     for name, engine in engines.items():
@@ -156,7 +180,7 @@ async def _main(args: argparse.Namespace) -> None:
     reused = dict.fromkeys(settings, 0)
     for run in range(args.runs):
         for name, engine in engines.items():
-            for text, speech in zip(SENTENCES, speeches, strict=True):
+            for text, speech in zip(references, speeches, strict=True):
                 started = time.perf_counter()
                 result = await engine.transcribe_async(speech, "en")
                 seconds = time.perf_counter() - started
@@ -202,6 +226,13 @@ if __name__ == "__main__":
         "--pause", type=float, default=0.2, help="the processors' pause_seconds (s)"
     )
     parser.add_argument(
-        "--engines", nargs="+", default=["moonshine", "whisper"], choices=["moonshine", "whisper"]
+        "--engines",
+        nargs="+",
+        default=["moonshine", "whisper"],
+        choices=["moonshine", "whisper", "moonshine+whisper"],
     )
+    parser.add_argument(
+        "--corpus", nargs="+", default=[], help="corpus voices to use instead of Piper's sentences"
+    )
+    parser.add_argument("--corpus-clips", type=int, default=4, help="dev utterances per voice")
     asyncio.run(_main(parser.parse_args()))

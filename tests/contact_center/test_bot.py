@@ -19,7 +19,9 @@ from framekit.intents.processor import IntentEngineProcessor
 from framekit.pipeline import Pipeline
 from framekit.processors import FrameProcessor
 from framekit.processors.dtmf import DTMFAggregator
+from framekit.processors.language import LanguageFilter, NoticeVoice
 from framekit.processors.stt.moonshine import MoonshineSTTProcessor
+from framekit.processors.stt.second_pass import SecondPassSTTProcessor
 from framekit.processors.stt.whisper import WhisperSTTProcessor
 from framekit.processors.tts.fallback import FallbackTTSProcessor
 from framekit.processors.tts.piper import PiperTTSProcessor
@@ -54,8 +56,10 @@ def test_offline_brain_by_default(tools: ToolRegistry) -> None:
     assert _stages(task.pipeline) == [
         FrameProcessor,
         SileroVADProcessor,
-        MoonshineSTTProcessor,  # the 'moonshine' extra is in 'dev'
+        SecondPassSTTProcessor,  # the 'moonshine' and 'whisper' extras are in 'dev'
         TurnTextRelay,
+        LanguageFilter,  # the language gate: a caller heard in another language is told so
+        NoticeVoice,
         DTMFAggregator,
         IntentEngineProcessor,
         FallbackTTSProcessor,
@@ -65,6 +69,18 @@ def test_offline_brain_by_default(tools: ToolRegistry) -> None:
     tts = list(task.pipeline.processors())[-2]
     assert isinstance(tts, FallbackTTSProcessor)
     assert isinstance(tts.voices[0], PiperTTSProcessor)  # no TTS_API_URL: Piper speaks first
+
+
+def test_stt_model_moonshine_is_moonshine_alone(tools: ToolRegistry) -> None:
+    settings = Settings(stt_model="moonshine")
+    task = build_bot(
+        FrameProcessor(),
+        FrameProcessor(),
+        settings,
+        tools=tools,
+        engine=cast(IntentEngine, _FakeEngine()),
+    )
+    assert _stages(task.pipeline)[2] is MoonshineSTTProcessor
 
 
 @pytest.mark.parametrize("model", ["base", "tiny.en"])

@@ -232,7 +232,8 @@ async def test_the_factory_builds_the_contact_center_bot_between_the_recorders(
 
     from framekit.intents.processor import IntentEngineProcessor
     from framekit.processors.call_flow import CallFlowProcessor
-    from framekit.processors.stt.moonshine import MoonshineSTTProcessor
+    from framekit.processors.language import LanguageFilter, NoticeVoice
+    from framekit.processors.stt.second_pass import SecondPassSTTProcessor
     from framekit.processors.tts.fallback import FallbackTTSProcessor
     from framekit.processors.vad import SileroVADProcessor, TurnTextRelay
     from framekit.telephony import TwilioCallControlProcessor
@@ -250,17 +251,19 @@ async def test_the_factory_builds_the_contact_center_bot_between_the_recorders(
     stages = [type(p) for p in task.pipeline.processors()]
     assert stages[0] is TwilioInput
     assert stages[1].__name__ == "_CallerTap"
-    assert stages[2:9] == [
+    assert stages[2:11] == [
         SileroVADProcessor,
-        MoonshineSTTProcessor,
+        SecondPassSTTProcessor,
         TurnTextRelay,
+        LanguageFilter,
+        NoticeVoice,
         DTMFAggregator,
         IntentEngineProcessor,
         CallFlowProcessor,
         FallbackTTSProcessor,
     ]
-    assert stages[9].__name__ == "_BotTap"
-    assert stages[10:] == [TwilioOutput, TwilioCallControlProcessor]
+    assert stages[11].__name__ == "_BotTap"
+    assert stages[12:] == [TwilioOutput, TwilioCallControlProcessor]
     assert len(task.call_id) == 32  # the record's own id, not the CallSid
     # The shop was seeded on first use, for the tools.
     assert BusinessStore(tmp_path / "shop.db").order_numbers()

@@ -218,7 +218,7 @@ def test_digit_bias_favours_whole_number_words_only(moonshine: MoonshineEngine) 
     numbers = {tokenizer.decode([i]) for i in tokenizer.number_tokens()}
     assert {"four", "zero", "oh", "hundred", "7"} <= numbers
     assert not any(word.isdigit() and not word.isascii() for word in numbers)  # no "²"
-    assert "ph" not in numbers and len(numbers) < 120  # "one" only where a word starts
+    assert len(tokenizer.number_tokens()) < 80  # "one" inside "phone" is not a number
 
 
 def test_expecting_digits_keeps_a_clear_sentence_and_its_confidence(

@@ -3,10 +3,13 @@
 ::
 
     input -> Silero VAD (turn end by the words so far) -> speech to text -> relay
-          -> keypad -> brain [-> call flow] -> text to speech -> output
+          -> language gate -> keypad -> brain [-> call flow] -> text to speech -> output
 
 The keypad stage (:class:`~framekit.processors.dtmf.DTMFAggregator`) turns the
-caller's keys into one entry (``4729#``), which the brain reads as words.
+caller's keys into one entry (``4729#``), which the brain reads as words. The
+language gate (:class:`~framekit.processors.language.LanguageGate`) answers a
+caller whom the recognizer heard speak another language with a notice in that
+language, and puts them through to ``TRANSFER_NUMBER`` when one is set.
 
 A phone call (``phone=True``, what ``framekit serve`` builds) also has the call
 flow (:class:`~framekit.processors.call_flow.CallFlowProcessor`): the greeting as
@@ -65,8 +68,11 @@ from framekit.pipeline import Pipeline, PipelineParams, PipelineTask
 from framekit.processors import FrameProcessor
 from framekit.processors.call_flow import CallFlowProcessor
 from framekit.processors.dtmf import DTMFAggregator, MenuOption
+from framekit.processors.language import LanguageGate
 from framekit.processors.llm.base import LLMProcessor
 from framekit.processors.stt.moonshine import MoonshineSTTProcessor
+from framekit.processors.stt.second_pass import MODEL_NAME as SECOND_PASS
+from framekit.processors.stt.second_pass import SecondPassSTTProcessor
 from framekit.processors.stt.utterance import UtteranceSTTProcessor
 from framekit.processors.stt.whisper import WhisperSTTProcessor
 from framekit.processors.tts.base import SentenceTTSProcessor
@@ -143,6 +149,7 @@ def build_bot(
         SileroVADProcessor(turn_end=_TURN_END),
         _speech_to_text(settings),
         TurnTextRelay(),
+        LanguageGate(transfer_to=settings.transfer_number),
         DTMFAggregator(timeout=settings.dtmf_timeout, menu=menu if phone else None, menu_once=True),
     ]
     tts = _text_to_speech(settings, phrase_cache)
@@ -178,9 +185,12 @@ async def warm_up(settings: Settings, phrase_cache: PhraseCache) -> None:
     """
     await SileroVADProcessor(turn_end=_TURN_END).warm_up(_PIPELINE_RATE)
     await _local_stt(settings.stt_model).warm_up()
+    gate = LanguageGate()
+    await gate.warm_up(_PIPELINE_RATE)
     tts = _text_to_speech(settings, phrase_cache)
     try:
-        await tts.warm_up(call_flow(settings).phrases, sample_rate=_PIPELINE_RATE)
+        phrases = [*call_flow(settings).phrases, *gate.phrases]
+        await tts.warm_up(phrases, sample_rate=_PIPELINE_RATE)
     finally:
         await tts.cleanup()
 
@@ -198,24 +208,29 @@ def _speech_to_text(settings: Settings) -> FrameProcessor:
 
 
 def _local_stt(model: str) -> UtteranceSTTProcessor:
-    """Moonshine for ``STT_MODEL=moonshine`` (the default), any other name is Whisper's.
+    """The recognizer ``STT_MODEL`` names: Moonshine, Moonshine then Whisper, or a Whisper.
 
-    Moonshine decodes 3 s of English several times faster than Whisper base on a
-    small CPU (``docs/stt.md``); the bot speaks English. Without the ``moonshine``
-    extra the default falls back to the packaged Whisper base, and says so once.
+    ``moonshine+whisper``: Moonshine hears every utterance, Whisper base again the
+    ones Moonshine is unsure of and the answers to "what's your order number?",
+    and it identifies another language (``docs/stt.md``, "Choosing the engines").
+    ``moonshine``: Moonshine alone, several times cheaper than Whisper base on a
+    small CPU; any other name is a Whisper model. Without the ``moonshine`` extra
+    the first two fall back to the packaged Whisper base, and say so once.
     """
-    if model == MOONSHINE:
+    if model in (MOONSHINE, SECOND_PASS):
         if moonshine_installed():
+            if model == SECOND_PASS:
+                return SecondPassSTTProcessor(interim_results=True)
             return MoonshineSTTProcessor(interim_results=True)
-        _warn_no_moonshine()
+        _warn_no_moonshine(model)
         model = WHISPER_BASE
     return WhisperSTTProcessor(model=model, interim_results=True, allow_download=False)
 
 
 @functools.cache
-def _warn_no_moonshine() -> None:
+def _warn_no_moonshine(model: str) -> None:
     logger.warning(
-        f"STT_MODEL=moonshine but the extra is missing ({MOONSHINE_EXTRA}): "
+        f"STT_MODEL={model} but the extra is missing ({MOONSHINE_EXTRA}): "
         f"using Whisper {WHISPER_BASE}, several times slower"
     )
 

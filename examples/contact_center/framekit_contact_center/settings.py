@@ -70,8 +70,9 @@ class Settings:
     tts_voice: Path | None = None
     tts_api_url: str | None = None
     tts_api_key: str | None = None
-    stt_model: str = "moonshine"
-    """``moonshine`` (English, needs the extra; else Whisper base) or a Whisper model name."""
+    stt_model: str = "moonshine+whisper"
+    """``moonshine+whisper`` (Moonshine, then Whisper base when it is unsure), ``moonshine``
+    (English, fastest; both need the extra, else Whisper base) or a Whisper model name."""
     transfer_number: str = ""
     """Where ``transfer_to_human`` sends the caller: a phone number or a ``sip:`` URI."""
     twilio_api_base_url: str | None = None
