@@ -139,4 +139,5 @@ async def test_the_processor_hands_the_dialogue_expectation_to_the_recognizer() 
         UserStoppedSpeakingFrame(),
     ]
     out = await run_processor(stt, frames)
-    assert [f.text for f in out.downstream_of(TranscriptionFrame)] == ["4 2 7", "yes"]
+    # the second engine's "4 2 7", in its written form
+    assert [f.text for f in out.downstream_of(TranscriptionFrame)] == ["427", "yes"]

@@ -29,6 +29,7 @@ from framekit.frames import (
 from framekit.processors.stt.deepgram import DeepgramSTTProcessor
 from framekit.testing import LiveCall
 from framekit.testing.fakes.deepgram_server import FakeDeepgramServer
+from framekit.text import written_form
 from processors._caller_audio import (
     ESPEAK,
     espeak,
@@ -94,7 +95,8 @@ async def test_speech_is_streamed_and_transcribed(tmp_path: Path) -> None:
 async def test_finals_of_one_utterance_become_one_transcription() -> None:
     words = "one two three four five six seven eight"
     server = FakeDeepgramServer([words], api_key=KEY, max_final_seconds=0.5)
-    async with server, LiveCall(_stt(server), clock=SystemClock()) as call:
+    raw = partial(_stt, written_forms=False)  # the pieces as Deepgram sent them, not "12345678"
+    async with server, LiveCall(raw(server), clock=SystemClock()) as call:
         await call.send(*frames_of(tone(2.2) + silence(0.5)))
         await call.wait_until(lambda: bool(transcripts(call)))
         await call.end()
@@ -106,6 +108,30 @@ async def test_finals_of_one_utterance_become_one_transcription() -> None:
     # interims carry the finalized words in front of the tail still in flux
     last_interim = call.downstream_of(InterimTranscriptionFrame)[-1].text
     assert last_interim.startswith(finals[0]["channel"]["alternatives"][0]["transcript"])
+
+
+@pytest.mark.parametrize(
+    ("written_forms", "text"),
+    [(True, "my order is 42719"), (False, "my order is four two seven one nine")],
+)
+async def test_transcripts_leave_written_unless_written_forms_is_off(
+    written_forms: bool, text: str
+) -> None:
+    said = "my order is four two seven one nine"
+    server = FakeDeepgramServer([said], api_key=KEY, max_final_seconds=0.5)
+    stt = partial(_stt, written_forms=written_forms)
+    async with server, LiveCall(stt(server), clock=SystemClock()) as call:
+        await call.send(*frames_of(tone(2.2) + silence(0.5)))
+        await call.wait_until(lambda: bool(transcripts(call)))
+        await call.end()
+
+    assert transcripts(call) == [text]
+    interims = [f.text for f in call.downstream_of(InterimTranscriptionFrame)]
+    if written_forms:  # the interims are written too: "my order is 4271", not "... one"
+        assert interims == [written_form(t) for t in interims]
+        assert any("427" in t for t in interims)
+    else:
+        assert any("four two seven" in t for t in interims)
 
 
 async def test_utterance_end_closes_an_utterance_without_speech_final() -> None:

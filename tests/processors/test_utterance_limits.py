@@ -1,14 +1,20 @@
-"""A caller who never stops talking costs their own call a bounded decode, nobody else's."""
+"""The utterance processor with scripted recognizers.
+
+A caller who never stops talking costs their own call a bounded decode, nobody
+else's; and whatever the engine wrote leaves in its written form.
+"""
 
 from __future__ import annotations
 
 import numpy as np
+import pytest
 
 from framekit.audio import PCM16_16K
 from framekit.clock import SystemClock
 from framekit.frames import (
     ExpectedSpeech,
     InputAudioFrame,
+    InterimTranscriptionFrame,
     TranscriptionFrame,
     UserStartedSpeakingFrame,
     UserStoppedSpeakingFrame,
@@ -78,3 +84,47 @@ async def test_early_decodes_are_not_urgent_and_finals_are() -> None:
     assert ruler.decodes[-1][1] is True
     assert all(urgent is False for _, urgent in ruler.decodes[:-1])
     assert len(ruler.decodes) >= 2
+
+
+class _Scripted:
+    """A recognizer that writes the same words for every decode, as Moonshine writes them."""
+
+    name = "scripted"
+
+    def __init__(self, text: str) -> None:
+        self.text = text
+
+    async def transcribe_async(
+        self,
+        audio: SpeechAudio,
+        language: str | None = None,
+        *,
+        prompt: str | None = None,
+        urgent: bool = True,
+        expect: ExpectedSpeech | None = None,
+    ) -> Transcript:
+        return Transcript(self.text, "en", 1.0, (), len(bytes(audio)) / PCM16_16K.bytes_for(1.0))
+
+
+SAID = "My order is four two seven one nine, can I come at three thirty p m?"
+
+
+@pytest.mark.parametrize(
+    ("written_forms", "text"),
+    [(True, "My order is 42719, can I come at 3:30 PM?"), (False, SAID)],
+)
+async def test_transcripts_leave_written_unless_written_forms_is_off(
+    written_forms: bool, text: str
+) -> None:
+    stt = UtteranceSTTProcessor(
+        engine=_Scripted(SAID),
+        interim_results=True,
+        interim_interval=0.5,
+        written_forms=written_forms,
+    )
+    paced: list[InputAudioFrame | Advance] = []
+    for frame in _talk(1.2):
+        paced += [frame, Advance(0.02)]
+    out = await run_processor(stt, [UserStartedSpeakingFrame(), *paced, UserStoppedSpeakingFrame()])
+    assert [f.text for f in out.downstream_of(TranscriptionFrame)] == [text]
+    assert [f.text for f in out.downstream_of(InterimTranscriptionFrame)] == [text]

@@ -21,7 +21,7 @@ import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from framekit.intents._numbers import small_number, tokenize
+from framekit.text.numbers import small_number, tokenize
 
 __all__ = ["When", "parse_when"]
 

@@ -29,9 +29,9 @@ from typing import Protocol
 import numpy as np
 import numpy.typing as npt
 
-from framekit.intents._numbers import tokenize
 from framekit.intents.spec import Intent
 from framekit.models.scheduling import FairExecutor
+from framekit.text.numbers import tokenize
 
 __all__ = ["Classification", "Embedder", "IntentClassifier"]
 

@@ -30,7 +30,6 @@ from typing import Any
 from loguru import logger
 
 from framekit.frames.speech import ExpectedSpeech
-from framekit.intents._numbers import tokenize
 from framekit.intents.calling import ToolCaller
 from framekit.intents.classifier import Classification, Embedder, IntentClassifier
 from framekit.intents.defaults import CONTACT_CENTER_INTENTS
@@ -46,6 +45,7 @@ from framekit.intents.slots import (
     speak_time,
 )
 from framekit.intents.spec import Intent, SlotKind, SlotSpec, render
+from framekit.text.numbers import tokenize
 
 __all__ = ["IntentEngine"]
 

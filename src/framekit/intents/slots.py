@@ -21,8 +21,8 @@ import datetime as dt
 import re
 from collections.abc import Mapping, Sequence
 
-from framekit.intents._numbers import number_runs, tokenize
 from framekit.intents._when import When, parse_when
+from framekit.text.numbers import number_runs, tokenize
 
 __all__ = [
     "DEFAULT_TOPICS",

@@ -15,6 +15,10 @@ How Deepgram's results map to framekit frames:
   :class:`~framekit.frames.InterimTranscriptionFrame` holding the whole utterance
   so far (the finalized pieces plus the interim tail), because a turn detector
   downstream wants the sentence, not its last fragment.
+* Both carry :func:`~framekit.text.written_form` of Deepgram's text (``smart_format``
+  already writes most numbers; spoken digit strings, dates and emails it leaves are
+  written the same way as for the offline engines); ``written_forms=False`` keeps
+  Deepgram's text.
 * When the local VAD says the caller stopped (``UserStoppedSpeakingFrame``), the
   processor sends ``Finalize``: Deepgram flushes at once instead of waiting for its
   own endpointing, which takes the endpointing delay off every turn.
@@ -59,6 +63,7 @@ from framekit.frames import (
 )
 from framekit.processors.base import FrameDirection, FrameProcessor, on_frame
 from framekit.processors.stt._streaming import AudioLog, UtteranceText
+from framekit.text import written_form
 
 try:
     with warnings.catch_warnings():
@@ -115,7 +120,8 @@ class DeepgramSTTProcessor(FrameProcessor):
     or at :class:`~framekit.testing.fakes.deepgram_server.FakeDeepgramServer`.
     ``endpointing`` (ms, or ``False``), ``utterance_end_ms``, ``punctuate``,
     ``smart_format``, ``vad_events`` are Deepgram's query parameters; ``options``
-    adds any other one (``{"keyterm": "framekit"}``).
+    adds any other one (``{"keyterm": "framekit"}``). ``written_forms=False`` pushes
+    Deepgram's text as it came, not its :func:`~framekit.text.written_form`.
     """
 
     def __init__(
@@ -140,6 +146,7 @@ class DeepgramSTTProcessor(FrameProcessor):
         max_buffer_seconds: float = 10.0,
         connect_timeout: float = 5.0,
         close_timeout: float = 3.0,
+        written_forms: bool = True,
         user_id: str = "",
         name: str | None = None,
     ) -> None:
@@ -173,6 +180,7 @@ class DeepgramSTTProcessor(FrameProcessor):
         }
         self._extra_query = dict(options or {})
         self._finalize_on_stop = finalize_on_stop
+        self._written_forms = written_forms
         self._keepalive_interval = keepalive_interval
         self._reconnect_delay = reconnect_delay
         self._reconnect_max_delay = reconnect_max_delay
@@ -425,7 +433,7 @@ class DeepgramSTTProcessor(FrameProcessor):
         elif (interim := self._text.interim(text)) is not None:
             await self.push_frame(
                 InterimTranscriptionFrame(
-                    text=interim,
+                    text=self._written(interim),
                     user_id=self._user_id,
                     timestamp=self.clock.now(),
                     language=self._language,
@@ -441,7 +449,7 @@ class DeepgramSTTProcessor(FrameProcessor):
         now = self.clock.now()
         await self.push_frame(
             TranscriptionFrame(
-                text=text,
+                text=self._written(text),
                 user_id=self._user_id,
                 timestamp=now,
                 language=self._language,
@@ -454,6 +462,9 @@ class DeepgramSTTProcessor(FrameProcessor):
             self._stopped_at = None
             self.stats.final_latencies.append(latency)
             await self.report_metric("ttfb", latency, model=str(self._query["model"]))
+
+    def _written(self, text: str) -> str:
+        return written_form(text) if self._written_forms else text
 
     async def _keep_alive(self) -> None:
         """Send ``KeepAlive`` whenever no audio went out for ``keepalive_interval``."""

@@ -43,6 +43,10 @@ with every decode until the next one, and an engine that can be biased uses it
 ``interim_results`` also decodes the growing utterance every ``interim_interval``
 seconds of audio and pushes :class:`~framekit.frames.InterimTranscriptionFrame`.
 
+``written_forms`` (on by default): every transcript leaves in
+:func:`~framekit.text.written_form`, so "four two seven one" is "4271" whichever
+engine heard it; ``False`` keeps the engine's own text.
+
 Why ``max_utterance_seconds``: a caller who talks for two minutes (or music on the
 line, which a VAD takes for speech) would grow one utterance without limit, and its
 decode would cost seconds of the recognizer that every call shares. At the limit the
@@ -80,6 +84,7 @@ from framekit.frames import (
 )
 from framekit.models.speech import SpeechAudio, Transcript
 from framekit.processors.base import FrameDirection, FrameProcessor, on_frame
+from framekit.text import written_form
 
 __all__ = [
     "DEFAULT_MAX_UTTERANCE_SECONDS",
@@ -189,6 +194,7 @@ class UtteranceOptions(TypedDict, total=False):
     max_utterance_seconds: float
     interim_results: bool
     interim_interval: float
+    written_forms: bool
     name: str | None
 
 
@@ -214,6 +220,7 @@ class UtteranceSTTProcessor(FrameProcessor):
         max_utterance_seconds: float = DEFAULT_MAX_UTTERANCE_SECONDS,
         interim_results: bool = False,
         interim_interval: float = 1.0,
+        written_forms: bool = True,
         name: str | None = None,
     ) -> None:
         super().__init__(name=name)
@@ -232,6 +239,7 @@ class UtteranceSTTProcessor(FrameProcessor):
         self._pause_bytes = PCM16_16K.bytes_for(pause_seconds)
         self._interim_results = interim_results
         self._interim_bytes = PCM16_16K.bytes_for(interim_interval)
+        self._written_forms = written_forms
         self._converter: AudioConverter | None = None
         self._pre_roll: deque[bytes] = deque()
         self._pre_roll_size = 0
@@ -425,7 +433,7 @@ class UtteranceSTTProcessor(FrameProcessor):
         utterance.decoded_bytes = len(audio)
         utterance.decoded_received_at = received_at
         self.stats.early_audio_until = received_at
-        text = transcript.text
+        text = self._written(transcript.text)
         if (
             self._interim_results
             and self._utterance is utterance
@@ -459,7 +467,7 @@ class UtteranceSTTProcessor(FrameProcessor):
         stopped_at = utterance.stopped_at
         await self.push_frame(
             TranscriptionFrame(
-                text=transcript.text,
+                text=self._written(transcript.text),
                 user_id=self._user_id,
                 timestamp=stopped_at if stopped_at is not None else utterance.ended_at,
                 language=transcript.language,
@@ -482,6 +490,9 @@ class UtteranceSTTProcessor(FrameProcessor):
         if utterance.decoded_received_at < stopped_at + _REUSE_MARGIN:
             return None
         return utterance.decoded
+
+    def _written(self, text: str) -> str:
+        return written_form(text) if self._written_forms else text
 
     async def _report_decode_failure(self, exc: Exception) -> None:
         await self.push_error(f"{self.name}: transcription failed: {exc!r}", exception=exc)

@@ -8,15 +8,27 @@ Cardinal parsers (and dateparser) get the first two wrong, so digit strings and
 cardinals are told apart here: a run of number words with a scale word
 (hundred, thousand) is a cardinal, any other run is read group by group and the
 groups' digits are concatenated.
+
+Shared by the intent engine's slot rules and :func:`framekit.text.written_form`, so that
+both read a number the same way.
 """
 
 from __future__ import annotations
 
 import re
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
+from types import MappingProxyType
 
-__all__ = ["NumberRun", "number_runs", "small_number", "tokenize"]
+__all__ = [
+    "SCALES",
+    "WEAK_WORDS",
+    "NumberRun",
+    "is_number_word",
+    "number_runs",
+    "small_number",
+    "tokenize",
+]
 
 _UNITS = {
     "zero": 0, "oh": 0, "o": 0, "nought": 0, "nil": 0,
@@ -37,6 +49,11 @@ _REPEAT = {"double": 2, "triple": 3}
 # interjections alone, "nil" is rare): they never start a run by themselves.
 _WEAK = {"o", "oh", "nil"}
 
+SCALES: Mapping[str, int] = MappingProxyType(_SCALES)
+"""Words that multiply what comes before them, and by how much: "hundred" is 100."""
+WEAK_WORDS = frozenset(_WEAK)
+"""Words that are numbers only next to other number words ("oh" in "nine oh five")."""
+
 _TOKEN = re.compile(r"\d+(?:st|nd|rd|th)\b|\d+:\d\d|\d+|[a-z]+(?:'[a-z]+)?")
 
 
@@ -55,7 +72,8 @@ def small_number(token: str) -> int | None:
     return None
 
 
-def _is_number_word(token: str) -> bool:
+def is_number_word(token: str) -> bool:
+    """Whether a lower-case token can be part of a spoken number ("4", "forty", "double")."""
     return (
         token.isdigit()
         or token in _UNITS
@@ -80,18 +98,18 @@ def number_runs(tokens: Sequence[str]) -> list[NumberRun]:
     runs: list[NumberRun] = []
     i = 0
     while i < len(tokens):
-        if not _is_number_word(tokens[i]) or tokens[i] in _WEAK:
+        if not is_number_word(tokens[i]) or tokens[i] in _WEAK:
             i += 1
             continue
         j = i
         while j < len(tokens) and (
-            _is_number_word(tokens[j])
+            is_number_word(tokens[j])
             # "and" only inside a cardinal: "two hundred and seventy one"
             or (
                 tokens[j] == "and"
                 and j + 1 < len(tokens)
                 and tokens[j - 1] in _SCALES
-                and _is_number_word(tokens[j + 1])
+                and is_number_word(tokens[j + 1])
             )
         ):
             j += 1
