@@ -22,7 +22,7 @@ engine, language and prompt), so the combinations replay the single engines'
 answers instead of decoding again, and the decode time of a combination is the sum
 of its engines' recorded times. Rules are chosen on ``--split dev``; ``--split
 test`` is run once a rule is fixed, and ``--record`` appends its results to
-``benchmarks/results/stt_corpus.jsonl`` (the split is fixed in the repository and
+``benchmarks/stt_corpus_runs.jsonl`` (the split is fixed in the repository and
 every run on it is recorded).
 
 Usage::
@@ -59,7 +59,7 @@ from framekit.models.speech import RecognizerEngine, Segment, SpeechAudio, Trans
 from framekit.models.whisper import WhisperEngine
 from framekit.text import written_form
 
-RESULTS = Path(__file__).resolve().parent / "results" / "stt_corpus.jsonl"
+RESULTS = Path(__file__).resolve().parent / "stt_corpus_runs.jsonl"
 DECODES = Path.home() / ".cache" / "framekit" / "stt-decodes"
 
 EXPECTATIONS: dict[str, ExpectedSpeech] = {
