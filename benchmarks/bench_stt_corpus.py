@@ -49,6 +49,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "tests"))
 from accuracy.corpus import Clip, build, clip_audio, clips
 from accuracy.line import transmit
 from accuracy.scoring import Report, score
+from accuracy.utterances import EXPECTED_SPEECH
 from accuracy.voices import available_voices
 from accuracy.wer import word_error_rate
 from framekit.audio import decode_wav
@@ -61,18 +62,6 @@ from framekit.text import written_form
 
 RESULTS = Path(__file__).resolve().parent / "stt_corpus_runs.jsonl"
 DECODES = Path.home() / ".cache" / "framekit" / "stt-decodes"
-
-EXPECTATIONS: dict[str, ExpectedSpeech] = {
-    "order_digits": "digits",
-    "order_words": "digits",
-    "order_groups": "digits",
-    "date": "date",
-    "time": "date",
-    "name": "name",
-    "spelled_name": "name",
-    "yes_no": "yes_no",
-}
-"""What the bot had just asked for when a caller says each kind of utterance."""
 
 
 class CachedEngine(RecognizerEngine):
@@ -159,7 +148,7 @@ async def _run(system: Any, corpus: list[Clip], engines: list[CachedEngine]) -> 
         audio = clip_audio(clip)
         for engine in engines:
             engine.seconds = 0.0
-        heard = await system(audio, EXPECTATIONS.get(clip.utterance.kind))
+        heard = await system(audio, EXPECTED_SPEECH.get(clip.utterance.kind))
         seconds = sum(engine.seconds for engine in engines)
         audio_seconds = len(audio) / 32000
         results.append(score(clip, written_form(heard.text), seconds, audio_seconds))

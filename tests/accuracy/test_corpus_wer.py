@@ -19,10 +19,10 @@ import importlib.util
 
 import pytest
 
-from accuracy.corpus import build, clips
+from accuracy.corpus import Clip, build, clips
 from accuracy.scoring import Report, evaluate
+from accuracy.utterances import EXPECTED_SPEECH
 from accuracy.voices import available_voices
-from framekit.frames import ExpectedSpeech
 from framekit.models.moonshine import MoonshineEngine
 from framekit.models.second_pass import SecondPassRecognizer
 from framekit.models.whisper import WhisperEngine
@@ -34,17 +34,6 @@ if importlib.util.find_spec("moonshine_cpp") is None:
     pytest.skip("needs the 'moonshine' extra", allow_module_level=True)
 
 VOICES = ("espeak-us", "flite-slt", "festival-kal", "piper-joe")
-EXPECTED: dict[str, ExpectedSpeech] = {
-    "order_digits": "digits",
-    "order_words": "digits",
-    "order_groups": "digits",
-    "date": "date",
-    "time": "date",
-    "name": "name",
-    "spelled_name": "name",
-    "yes_no": "yes_no",
-}
-"""What the bot had just asked for when a caller says each kind of utterance."""
 
 # Measured 2026-12-07 00:03 UTC: WER 26.9 % (554 errors in 2,060 words; espeak-us 42.1 %,
 # flite-slt 28.9 %, festival-kal 24.1 %, piper-joe 12.4 %), 49 of 72 order numbers (68.1 %).
@@ -60,9 +49,9 @@ def report() -> Report:
     build("dev", voices)
     recognizer = SecondPassRecognizer(MoonshineEngine.shared(), WhisperEngine.shared())
 
-    def transcribe(clip: object, audio: bytes) -> str:
-        kind = clip.utterance.kind  # type: ignore[attr-defined]
-        heard = asyncio.run(recognizer.transcribe_async(audio, "en", expect=EXPECTED.get(kind)))
+    def transcribe(clip: Clip, audio: bytes) -> str:
+        expect = EXPECTED_SPEECH.get(clip.utterance.kind)
+        heard = asyncio.run(recognizer.transcribe_async(audio, "en", expect=expect))
         return written_form(heard.text)
 
     result = evaluate(clips("dev", voices), transcribe)

@@ -23,7 +23,9 @@ import re
 from dataclasses import dataclass
 from typing import Final, Literal
 
-__all__ = ["KINDS", "UTTERANCES", "Split", "Utterance", "utterances"]
+from framekit.frames import ExpectedSpeech
+
+__all__ = ["EXPECTED_SPEECH", "KINDS", "UTTERANCES", "Split", "Utterance", "utterances"]
 
 Split = Literal["dev", "test"]
 
@@ -245,6 +247,19 @@ _TEST: Final[dict[str, tuple[str, ...]]] = {
         "How long does a refund take?",
     ),
 }
+
+EXPECTED_SPEECH: dict[str, ExpectedSpeech] = {
+    "order_digits": "digits",
+    "order_words": "digits",
+    "order_groups": "digits",
+    "date": "date",
+    "time": "date",
+    "name": "name",
+    "spelled_name": "name",
+    "yes_no": "yes_no",
+}
+"""What the bot had just asked for when a caller says each kind (the dialogue's
+:class:`~framekit.frames.ExpectedSpeechFrame`); the other kinds come unprompted."""
 
 KINDS: tuple[str, ...] = tuple(_DEV)
 """Every kind of utterance, each in both splits."""

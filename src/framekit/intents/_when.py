@@ -21,7 +21,7 @@ import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from framekit.text.numbers import small_number, tokenize
+from framekit.text.numbers import ORDINALS, small_number, tokenize
 
 __all__ = ["When", "parse_when"]
 
@@ -31,12 +31,6 @@ _MONTHS = {
     "may": 5, "june": 6, "jun": 6, "july": 7, "jul": 7, "august": 8, "aug": 8,
     "september": 9, "sept": 9, "sep": 9, "october": 10, "oct": 10,
     "november": 11, "nov": 11, "december": 12, "dec": 12,
-}  # fmt: skip
-_ORDINALS = {
-    "first": 1, "second": 2, "third": 3, "fourth": 4, "fifth": 5, "sixth": 6, "seventh": 7,
-    "eighth": 8, "ninth": 9, "tenth": 10, "eleventh": 11, "twelfth": 12, "thirteenth": 13,
-    "fourteenth": 14, "fifteenth": 15, "sixteenth": 16, "seventeenth": 17,
-    "eighteenth": 18, "nineteenth": 19, "twentieth": 20, "thirtieth": 30,
 }  # fmt: skip
 _PARTS = {
     "morning": (9, False), "afternoon": (14, True), "evening": (18, True),
@@ -130,10 +124,10 @@ def _ordinal_at(tokens: Sequence[str], i: int) -> tuple[int, int] | None:
         return (day, 1) if 1 <= day <= 31 else None
     if token.isdigit():
         return (int(token), 1) if 1 <= int(token) <= 31 else None
-    if token in _ORDINALS:
-        return _ORDINALS[token], 1
-    if token in ("twenty", "thirty") and _next(tokens, i) in _ORDINALS:
-        day = (20 if token == "twenty" else 30) + _ORDINALS[tokens[i + 1]]
+    if token in ORDINALS:
+        return ORDINALS[token], 1
+    if token in ("twenty", "thirty") and _next(tokens, i) in ORDINALS:
+        day = (20 if token == "twenty" else 30) + ORDINALS[tokens[i + 1]]
         return (day, 2) if day <= 31 else None
     return None
 

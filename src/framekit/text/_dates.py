@@ -22,7 +22,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 from framekit.text._tokens import Edit, Token, joined, number_joint, numeric, original
-from framekit.text.numbers import number_runs, small_number
+from framekit.text.numbers import ORDINALS, number_runs, small_number
 
 __all__ = ["date_edits"]
 
@@ -30,12 +30,6 @@ _MONTHS = frozenset({
     "january", "february", "march", "april", "may", "june", "july", "august", "september",
     "october", "november", "december",
 })  # fmt: skip
-_ORDINALS = {
-    "first": 1, "second": 2, "third": 3, "fourth": 4, "fifth": 5, "sixth": 6, "seventh": 7,
-    "eighth": 8, "ninth": 9, "tenth": 10, "eleventh": 11, "twelfth": 12, "thirteenth": 13,
-    "fourteenth": 14, "fifteenth": 15, "sixteenth": 16, "seventeenth": 17,
-    "eighteenth": 18, "nineteenth": 19, "twentieth": 20, "thirtieth": 30,
-}  # fmt: skip
 _YEAR_SEPARATOR = re.compile(r"\s+|,\s*")
 _YEARS = range(1900, 2100)
 _LONGEST_YEAR = 6
@@ -102,14 +96,14 @@ def _day(toks: Sequence[Token], i: int, *, cardinal: bool) -> _Day | None:
     if word in ("twenty", "thirty") and joined(toks, i + 1, hyphen=True):
         unit = toks[i + 1].lower
         value = 0
-        if _ORDINALS.get(unit, 10) < 10:
-            value, ordinal = _ORDINALS[unit], True
+        if ORDINALS.get(unit, 10) < 10:
+            value, ordinal = ORDINALS[unit], True
         elif cardinal and toks[i + 1].kind == "word" and unit not in ("o", "oh", "nil"):
             value, ordinal = (small_number(unit) or 0), False
         if 0 < value < 10 and (day := (20 if word == "twenty" else 30) + value) <= 31:
             return _Day(day, i + 2, True, ordinal)
-    if word in _ORDINALS:
-        return _Day(_ORDINALS[word], i + 1, True, True)
+    if word in ORDINALS:
+        return _Day(ORDINALS[word], i + 1, True, True)
     number = small_number(word) if cardinal and word not in ("o", "oh", "nil") else None
     if number is not None and 1 <= number <= 31:
         return _Day(number, i + 1, True, False)

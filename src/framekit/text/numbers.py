@@ -21,6 +21,7 @@ from dataclasses import dataclass
 from types import MappingProxyType
 
 __all__ = [
+    "ORDINALS",
     "SCALES",
     "WEAK_WORDS",
     "NumberRun",
@@ -44,6 +45,13 @@ _TENS = {
     "sixty": 60, "seventy": 70, "eighty": 80, "ninety": 90,
 }  # fmt: skip
 _SCALES = {"hundred": 100, "thousand": 1000, "million": 1_000_000}
+ORDINALS = {
+    "first": 1, "second": 2, "third": 3, "fourth": 4, "fifth": 5, "sixth": 6, "seventh": 7,
+    "eighth": 8, "ninth": 9, "tenth": 10, "eleventh": 11, "twelfth": 12, "thirteenth": 13,
+    "fourteenth": 14, "fifteenth": 15, "sixteenth": 16, "seventeenth": 17,
+    "eighteenth": 18, "nineteenth": 19, "twentieth": 20, "thirtieth": 30,
+}  # fmt: skip
+"""Ordinal words of the days of a month (the parts of "twenty first" are read in turn)."""
 _REPEAT = {"double": 2, "triple": 3}
 # Words that are numbers only next to other numbers ("o" and "oh" are letters or
 # interjections alone, "nil" is rare): they never start a run by themselves.
