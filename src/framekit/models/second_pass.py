@@ -1,22 +1,23 @@
 """Two recognizers as one: a fast first pass, and a second engine when the first is unsure.
 
-Why: Moonshine base-en decodes an utterance in about a tenth of Whisper base's time,
-and it is as good on voices like the one it was measured on; on voices it has never
-heard (robotic, accented, noisy lines) it mishears more, and it says so: its mean
-token probability drops. Whisper base is several times slower but hears those voices
-better, and it can tell which language a caller speaks. So each utterance is decoded
-by the fast engine, and only when its confidence falls under a threshold, or when
-the dialogue expects something a mistake in which costs a turn (an order number),
-the same audio goes to the second engine, biased with a prompt for what is
-expected. The threshold and the prompts were chosen on the development split of the
-voice corpus (``docs/stt.md``, "Choosing the engines").
+Why: Moonshine base-en decodes an utterance in a fraction of Whisper base's time and
+hears most voices as well, but on some audio it hears nothing or little (a robotic
+voice, a noisy line, a language it does not know), and it says so: its mean token
+probability drops. Whisper base is several times slower, hears some of those
+utterances better, and can tell which language a caller speaks. So every utterance
+is decoded by the fast engine, and only when its confidence falls under a threshold
+(or, if the policy asks, when the dialogue expects a kind of answer) the same audio
+goes to the second engine, prompted for what is expected. The threshold was chosen
+on the development split of the voice corpus, where Whisper was the better listener
+only under Moonshine's confidence 0.5 and was not for expected digits (``docs/stt.md``,
+"Choosing the engines").
 
-Which answer wins: the second engine's, unless it looks like a hallucination (more
-words than anyone says in that time, one word repeated over and over), since it is
-the better listener on exactly the audio that reaches it. When the second engine
-identifies another language with confidence, its transcript (in that language)
-wins: a caller who speaks Spanish is heard as Spanish, and the dialogue can answer
-accordingly (:mod:`framekit.processors.language`).
+Which answer wins: the second engine's, unless it looks like a decoding loop (more
+words than anyone says in that time, one word repeated over and over, a number too
+long to be one), since it is asked only about audio the first engine could not hear.
+When the second engine identifies another language with confidence, its transcript
+(in that language) wins: a caller who speaks Spanish is heard as Spanish, and the
+dialogue can answer accordingly (:mod:`framekit.processors.language`).
 """
 
 from __future__ import annotations
