@@ -210,9 +210,10 @@ def _speech_to_text(settings: Settings) -> FrameProcessor:
 def _local_stt(model: str) -> UtteranceSTTProcessor:
     """The recognizer ``STT_MODEL`` names: Moonshine, Moonshine then Whisper, or a Whisper.
 
-    ``moonshine+whisper``: Moonshine hears every utterance, Whisper base again the
-    ones Moonshine is unsure of and the answers to "what's your order number?",
-    and it identifies another language (``docs/stt.md``, "Choosing the engines").
+    ``moonshine+whisper``: Moonshine hears every utterance (favouring number words
+    after "what's your order number?"), Whisper base again the ones Moonshine is
+    unsure of, and it identifies another language (``docs/stt.md``, "Choosing the
+    engines").
     ``moonshine``: Moonshine alone, several times cheaper than Whisper base on a
     small CPU; any other name is a Whisper model. Without the ``moonshine`` extra
     the first two fall back to the packaged Whisper base, and say so once.

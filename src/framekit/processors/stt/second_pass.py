@@ -4,9 +4,9 @@ The same utterance processor as the single-engine ones
 (:class:`~framekit.processors.stt.utterance.UtteranceSTTProcessor`: pre-roll, a
 decode at the caller's first pause, interim results), with a
 :class:`~framekit.models.second_pass.SecondPassRecognizer` as its engine: Moonshine
-base-en hears every utterance, and the packaged Whisper base hears again the ones
-Moonshine was unsure of and the answers to "what is your order number?" (the
-dialogue says so with :class:`~framekit.frames.ExpectedSpeechFrame`). Whisper's
+base-en hears every utterance (favouring number words after "what is your order
+number?": the dialogue says so with :class:`~framekit.frames.ExpectedSpeechFrame`),
+and the packaged Whisper base hears again the ones Moonshine was unsure of. Whisper's
 language identification comes with it: a caller heard as another language leaves as
 a transcript in that language. Both models are the process's shared engines; the
 combination is made per call and costs nothing.
