@@ -38,7 +38,7 @@ Why ``expect``: after the bot asks for an order number, a misheard digit costs t
 caller a whole turn. The dialogue says what it asked for with an upstream
 :class:`~framekit.frames.ExpectedSpeechFrame`; the processor hands it to the engine
 with every decode until the next one, and an engine that can be biased uses it
-(:class:`~framekit.models.second_pass.SecondPassRecognizer`).
+(Moonshine favours number words when digits are expected).
 
 ``interim_results`` also decodes the growing utterance every ``interim_interval``
 seconds of audio and pushes :class:`~framekit.frames.InterimTranscriptionFrame`.
