@@ -71,20 +71,17 @@ def test_offline_brain_by_default(tools: ToolRegistry) -> None:
     assert isinstance(tts.voices[0], PiperTTSProcessor)  # no TTS_API_URL: Piper speaks first
 
 
-def test_stt_model_moonshine_is_moonshine_alone(tools: ToolRegistry) -> None:
-    settings = Settings(stt_model="moonshine")
-    task = build_bot(
-        FrameProcessor(),
-        FrameProcessor(),
-        settings,
-        tools=tools,
-        engine=cast(IntentEngine, _FakeEngine()),
-    )
-    assert _stages(task.pipeline)[2] is MoonshineSTTProcessor
-
-
-@pytest.mark.parametrize("model", ["base", "tiny.en"])
-def test_a_whisper_model_name_brings_whisper(tools: ToolRegistry, model: str) -> None:
+@pytest.mark.parametrize(
+    ("model", "recognizer"),
+    [
+        ("moonshine", MoonshineSTTProcessor),  # Moonshine alone
+        ("base", WhisperSTTProcessor),  # any other name is a Whisper model
+        ("tiny.en", WhisperSTTProcessor),
+    ],
+)
+def test_stt_model_names_the_recognizer(
+    tools: ToolRegistry, model: str, recognizer: type[FrameProcessor]
+) -> None:
     settings = Settings(stt_model=model)
     task = build_bot(
         FrameProcessor(),
@@ -93,7 +90,7 @@ def test_a_whisper_model_name_brings_whisper(tools: ToolRegistry, model: str) ->
         tools=tools,
         engine=cast(IntentEngine, _FakeEngine()),
     )
-    assert _stages(task.pipeline)[2] is WhisperSTTProcessor
+    assert _stages(task.pipeline)[2] is recognizer
 
 
 def test_without_the_moonshine_extra_the_default_is_whisper_base(

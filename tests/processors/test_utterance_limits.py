@@ -25,11 +25,12 @@ from framekit.testing import Advance, run_processor
 
 
 class _Ruler:
-    """A recognizer that says how many seconds it was given, and notes each decode."""
+    """A recognizer that says how many seconds it was given (or ``said``), noting each decode."""
 
     name = "ruler"
 
-    def __init__(self) -> None:
+    def __init__(self, said: str | None = None) -> None:
+        self.said = said
         self.decodes: list[tuple[float, bool]] = []
 
     async def transcribe_async(
@@ -43,7 +44,8 @@ class _Ruler:
     ) -> Transcript:
         seconds = len(bytes(audio)) / PCM16_16K.bytes_for(1.0)
         self.decodes.append((seconds, urgent))
-        return Transcript(f"{seconds:.1f} seconds", "en", 1.0, (), seconds)
+        text = f"{seconds:.1f} seconds" if self.said is None else self.said
+        return Transcript(text, "en", 1.0, (), seconds)
 
 
 def _talk(seconds: float) -> list[InputAudioFrame]:
@@ -86,26 +88,6 @@ async def test_early_decodes_are_not_urgent_and_finals_are() -> None:
     assert len(ruler.decodes) >= 2
 
 
-class _Scripted:
-    """A recognizer that writes the same words for every decode, as Moonshine writes them."""
-
-    name = "scripted"
-
-    def __init__(self, text: str) -> None:
-        self.text = text
-
-    async def transcribe_async(
-        self,
-        audio: SpeechAudio,
-        language: str | None = None,
-        *,
-        prompt: str | None = None,
-        urgent: bool = True,
-        expect: ExpectedSpeech | None = None,
-    ) -> Transcript:
-        return Transcript(self.text, "en", 1.0, (), len(bytes(audio)) / PCM16_16K.bytes_for(1.0))
-
-
 SAID = "My order is four two seven one nine, can I come at three thirty p m?"
 
 
@@ -117,7 +99,7 @@ async def test_transcripts_leave_written_unless_written_forms_is_off(
     written_forms: bool, text: str
 ) -> None:
     stt = UtteranceSTTProcessor(
-        engine=_Scripted(SAID),
+        engine=_Ruler(said=SAID),
         interim_results=True,
         interim_interval=0.5,
         written_forms=written_forms,
