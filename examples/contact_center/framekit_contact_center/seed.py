@@ -38,14 +38,43 @@ FAQ: dict[str, str] = {
         "You can return any item within 30 days for a full refund. Start a return on our "
         "website and we'll email you a free shipping label."
     ),
+    "exchanges": (
+        "If something doesn't fit or isn't quite right, you can exchange it for another size "
+        "or colour within 30 days, free of charge. Start the exchange on our website and "
+        "we'll send the new item as soon as the old one is on its way back."
+    ),
+    "refunds": (
+        "Refunds go back to your original payment method within 5 business days of your "
+        "return reaching our warehouse."
+    ),
     "shipping": (
         "Standard shipping is free on orders over 50 dollars and takes 3 to 5 business days. "
         "Express shipping is 12 dollars and takes 1 to 2 days."
     ),
+    "international": (
+        "We ship to Canada, Mexico and most of Europe. International delivery takes 7 to 14 "
+        "days and costs 25 dollars; import duties are paid on delivery."
+    ),
     "payment": "We accept Visa, Mastercard, American Express, PayPal and Apple Pay.",
     "location": "Our store is at 120 Market Street, San Francisco, next to the central station.",
+    "damaged": (
+        "I'm sorry about that. If an item arrives damaged or stops working within a year, "
+        "it's covered by our warranty: send us a photo from your order page and we'll "
+        "replace it or refund you, and we cover the return postage."
+    ),
+    "order_changes": (
+        "You can change the delivery address or cancel an order on our website until it "
+        "ships. Once it has shipped, you can refuse the delivery or return it for free."
+    ),
+    "gift_cards": (
+        "Gift cards come in any amount from 10 to 500 dollars, never expire, and can be "
+        "used online and in the store."
+    ),
+    "price_match": (
+        "If you find the same item cheaper at a major retailer within 14 days of buying it, "
+        "we'll refund the difference."
+    ),
 }
-
 
 def seed_store(
     store: BusinessStore,

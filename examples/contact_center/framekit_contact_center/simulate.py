@@ -34,7 +34,16 @@ from framekit_contact_center.scenario import (
 )
 from framekit_contact_center.settings import Settings, SettingsError, load_settings
 
-__all__ = ["Check", "ScenarioResult", "check_call", "scenario_settings", "simulate"]
+__all__ = [
+    "CallSummary",
+    "Check",
+    "ScenarioResult",
+    "ToolUse",
+    "check_call",
+    "scenario_settings",
+    "simulate",
+    "summarize",
+]
 
 
 @dataclass(frozen=True, slots=True)
@@ -46,14 +55,51 @@ class Check:
     detail: str = ""
 
 
+@dataclass(frozen=True, slots=True)
+class ToolUse:
+    """One tool the bot ran during a call, with what came back."""
+
+    name: str
+    arguments: dict[str, Any]
+    result: Any = None
+    error: str | None = None
+
+    @property
+    def succeeded(self) -> bool:
+        """It ran and did not answer with ``{"error": ...}``."""
+        return self.error is None and not (
+            isinstance(self.result, Mapping) and self.result.get("error")
+        )
+
+
+@dataclass(slots=True)
+class CallSummary:
+    """What a call did, as the checks see it: a spoken call's or a text conversation's.
+
+    ``turn_latencies`` and ``interruptions`` are ``None`` when the call had no audio
+    to time (a perfect-transcript run): their expectations are then not checked.
+    """
+
+    tools: list[ToolUse] = field(default_factory=list)
+    replies: list[str] = field(default_factory=list)
+    outcome: str = ""
+    ended_by: str = "caller"
+    timed_out: bool = False
+    wall: float = 0.0
+    unanswered: int = 0
+    turn_latencies: list[float] | None = None
+    interruptions: int | None = None
+
+
 @dataclass(slots=True)
 class ScenarioResult:
-    """A scenario's checks and the call that ran it."""
+    """A scenario's checks, what the call did, and the spoken call when there was one."""
 
     scenario: Scenario
+    summary: CallSummary
     checks: list[Check] = field(default_factory=list)
     call: Any = None
-    """The :class:`~framekit_contact_center.offline.CallResult`."""
+    """The :class:`~framekit_contact_center.offline.CallResult` (``None`` for text runs)."""
 
     @property
     def passed(self) -> bool:
@@ -64,12 +110,17 @@ def simulate(
     paths: Sequence[Path],
     *,
     fast: bool = False,
+    transcript: bool = False,
     as_json: bool = False,
     out: TextIO | None = None,
     err: TextIO | None = None,
     environ: Mapping[str, str] | None = None,
 ) -> int:
-    """Validate every scenario file, run each as a call, report; returns the exit status."""
+    """Validate every scenario file, run each as a call, report; returns the exit status.
+
+    ``transcript``: each call is a text conversation with the brain (a perfect
+    transcript, no speech; :mod:`framekit_contact_center.transcript`).
+    """
     out = out or sys.stdout
     err = err or sys.stderr
     try:
@@ -96,7 +147,8 @@ def simulate(
         return 2
     live = err if as_json else out
     try:
-        results = asyncio.run(_run_all(runs, fast=fast, live=live))
+        run = _run_texts(runs, live=live) if transcript else _run_all(runs, fast=fast, live=live)
+        results = asyncio.run(run)
     except ImportError as exc:
         err.write(f"framekit simulate: {exc}\n")
         return 2
@@ -153,11 +205,13 @@ async def _run_all(
     live.write(f"Loading the offline models for {len(runs)} scenario(s)...\n")
     live.flush()
     for n, (scenario, settings) in enumerate(runs, 1):
-        store = open_store(settings, dt.date.today(), "simulate-shop.db")
-        tools = build_tools(store, transfer_to=settings.transfer_number)
+        now = scenario.now
+        clock = dt.datetime.now if now is None else (lambda now=now: now)
+        store = open_store(settings, clock().date(), "simulate-shop.db")
+        tools = build_tools(store, transfer_to=settings.transfer_number, clock=clock)
         piper = await PiperEngine.shared_async(settings.tts_voice)
         engine = await asyncio.to_thread(
-            IntentEngine, registry_caller(tools), classifier=classifier
+            IntentEngine, registry_caller(tools), classifier=classifier, clock=clock
         )
         classifier = engine.classifier
         steps = await asyncio.to_thread(_caller_steps, piper, scenario.steps)
@@ -178,7 +232,26 @@ async def _run_all(
             realtime_output=realtime,
             call_limit=scenario.timeout,
         )
-        result = ScenarioResult(scenario, check_call(scenario.expect, call), call)
+        summary = summarize(call)
+        result = ScenarioResult(scenario, summary, check_call(scenario.expect, summary), call)
+        _print_result(live, result)
+        results.append(result)
+    return results
+
+
+async def _run_texts(runs: list[tuple[Scenario, Settings]], *, live: TextIO) -> list[ScenarioResult]:
+    from framekit_contact_center.transcript import run_transcript
+
+    results = []
+    classifier = None
+    live.write(f"Loading the intent model for {len(runs)} scenario(s)...\n")
+    for n, (scenario, settings) in enumerate(runs, 1):
+        live.write(f"\n[{n}/{len(runs)}] {scenario.name} ({scenario.path}), perfect transcript\n")
+        summary, engine = await run_transcript(
+            scenario, settings, classifier=classifier, out=live
+        )
+        classifier = engine.classifier
+        result = ScenarioResult(scenario, summary, check_call(scenario.expect, summary))
         _print_result(live, result)
         results.append(result)
     return results
@@ -203,27 +276,42 @@ def _caller_steps(piper: Any, steps: Sequence[Step]) -> list[Any]:
 # --- checking ------------------------------------------------------------------------------
 
 
-def check_call(expect: Expectations, call: Any) -> list[Check]:
-    """Every expectation checked against ``call`` (an offline ``CallResult``).
+def summarize(call: Any) -> CallSummary:
+    """The :class:`CallSummary` of a spoken offline call (a ``CallResult``)."""
+    from framekit_contact_center.offline import TOO_LONG
+
+    console, task = call.console, call.task
+    return CallSummary(
+        tools=[ToolUse(t.function_name, dict(t.arguments), t.result, t.error) for t in console.tools],
+        replies=list(console.replies),
+        outcome=call.outcome,
+        ended_by="bot" if console.ended_by_bot else "caller",
+        timed_out=task.end_reason == TOO_LONG,
+        wall=call.wall,
+        unanswered=call.caller.unanswered,
+        turn_latencies=list(task.metrics.turn_latencies),
+        interruptions=console.interruptions,
+    )
+
+
+def check_call(expect: Expectations, call: CallSummary) -> list[Check]:
+    """Every expectation checked against what ``call`` did.
 
     Two checks always run: the call ended before the scenario's timeout, and the
     bot answered every turn the caller waited on.
     """
-    from framekit_contact_center.offline import TOO_LONG
-
-    console, task = call.console, call.task
-    calls = [(t.function_name, dict(t.arguments)) for t in console.tools]
+    calls = [(t.name, t.arguments) for t in call.tools]
     shown = ", ".join(_call_text(name, args) for name, args in calls) or "none"
     checks = [
         Check(
             "the call ended before the timeout",
-            task.end_reason != TOO_LONG,
-            f"cancelled after {call.wall:.0f} s" if task.end_reason == TOO_LONG else "",
+            not call.timed_out,
+            f"cancelled after {call.wall:.0f} s" if call.timed_out else "",
         ),
         Check(
             "the bot answered every caller turn",
-            call.caller.unanswered == 0,
-            f"{call.caller.unanswered} turn(s) unanswered" if call.caller.unanswered else "",
+            call.unanswered == 0,
+            f"{call.unanswered} turn(s) unanswered" if call.unanswered else "",
         ),
     ]
     for tool in expect.tools_called:
@@ -238,15 +326,15 @@ def check_call(expect: Expectations, call: Any) -> list[Check]:
         outcome = call.outcome
         checks.append(Check(f"outcome: {expect.outcome}", outcome == expect.outcome, outcome))
     if expect.ended_by is not None:
-        by = "bot" if console.ended_by_bot else "caller"
+        by = call.ended_by
         checks.append(Check(f"ended by: {expect.ended_by}", by == expect.ended_by, by))
-    spoken = _normal(" ".join(console.replies))
+    spoken = _normal(" ".join(call.replies))
     for phrase in expect.bot_says:
         found = _normal(phrase) in spoken
-        detail = "" if found else f"not in any of the bot's {len(console.replies)} replies"
+        detail = "" if found else f"not in any of the bot's {len(call.replies)} replies"
         checks.append(Check(f"bot says: {phrase!r}", found, detail))
-    if expect.max_turn_latency is not None:
-        latencies = task.metrics.turn_latencies
+    latencies = call.turn_latencies
+    if expect.max_turn_latency is not None and latencies is not None:
         worst = max(latencies, default=None)
         checks.append(
             Check(
@@ -255,8 +343,8 @@ def check_call(expect: Expectations, call: Any) -> list[Check]:
                 f"max {worst:.2f} s over {len(latencies)} turns" if worst else "no turn answered",
             )
         )
-    if expect.interrupted is not None:
-        cut = console.interruptions
+    if expect.interrupted is not None and call.interruptions is not None:
+        cut = call.interruptions
         label = "the caller interrupted the bot" if expect.interrupted else "no interruption"
         checks.append(Check(label, (cut > 0) == expect.interrupted, f"{cut} interruption(s)"))
     return checks
@@ -284,14 +372,16 @@ def _normal(text: str) -> str:
 
 
 def _print_result(out: TextIO, result: ScenarioResult) -> None:
-    call = result.call
+    call, summary = result.call, result.summary
     passed = sum(c.passed for c in result.checks)
     verdict = "PASS" if result.passed else "FAIL"
-    record = f", call record {call.record.call.id}" if call.record is not None else ""
+    record = ""
+    if call is not None and call.record is not None:
+        record = f", call record {call.record.call.id}"
     lines = [
         "",
         f"{verdict}  {result.scenario.name}: {passed}/{len(result.checks)} checks "
-        f"({call.wall:.1f} s, outcome {call.outcome}{record})",
+        f"({summary.wall:.1f} s, outcome {summary.outcome}{record})",
     ]
     for c in result.checks:
         detail = f"  ({c.detail})" if c.detail else ""
@@ -312,31 +402,28 @@ def _print_summary(out: TextIO, results: list[ScenarioResult]) -> None:
 def _as_json(results: list[ScenarioResult]) -> dict[str, Any]:
     scenarios = []
     for r in results:
-        call = r.call
-        scenarios.append(
-            {
-                "name": r.scenario.name,
-                "file": str(r.scenario.path),
-                "passed": r.passed,
-                "checks": [
-                    {"check": c.label, "passed": c.passed, "detail": c.detail} for c in r.checks
-                ],
-                "outcome": call.outcome,
-                "end_reason": call.task.end_reason,
-                "call_id": call.record.call.id if call.record is not None else None,
-                "wall_s": round(call.wall, 3),
-                "turn_latencies_s": [round(v, 3) for v in call.task.metrics.turn_latencies],
-                "tools": [
-                    {
-                        "name": t.function_name,
-                        "arguments": t.arguments,
-                        "result": t.result,
-                        "error": t.error,
-                    }
-                    for t in call.console.tools
-                ],
-                "bot_replies": call.console.replies,
-                "recordings": {"bot": str(call.wavs[0]), "caller": str(call.wavs[1])},
-            }
-        )
+        call, summary = r.call, r.summary
+        entry: dict[str, Any] = {
+            "name": r.scenario.name,
+            "file": str(r.scenario.path),
+            "passed": r.passed,
+            "checks": [
+                {"check": c.label, "passed": c.passed, "detail": c.detail} for c in r.checks
+            ],
+            "outcome": summary.outcome,
+            "wall_s": round(summary.wall, 3),
+            "tools": [
+                {"name": t.name, "arguments": t.arguments, "result": t.result, "error": t.error}
+                for t in summary.tools
+            ],
+            "bot_replies": summary.replies,
+        }
+        if call is not None:
+            entry.update(
+                end_reason=call.task.end_reason,
+                call_id=call.record.call.id if call.record is not None else None,
+                turn_latencies_s=[round(v, 3) for v in summary.turn_latencies or ()],
+                recordings={"bot": str(call.wavs[0]), "caller": str(call.wavs[1])},
+            )
+        scenarios.append(entry)
     return {"passed": all(r.passed for r in results), "scenarios": scenarios}

@@ -26,6 +26,7 @@ TOOL_NAMES = (
     "book_appointment",
     "reschedule_appointment",
     "cancel_appointment",
+    "find_appointment",
     "faq_answer",
     "transfer_to_human",
     "end_call",
@@ -39,7 +40,7 @@ def build_tools(
     clock: Callable[[], dt.datetime] = dt.datetime.now,
     timeout: float = 5.0,
 ) -> ToolRegistry:
-    """The nine contact-center tools over ``store``, in one :class:`ToolRegistry`."""
+    """The ten contact-center tools over ``store``, in one :class:`ToolRegistry`."""
     tools = ToolRegistry(default_timeout=timeout)
 
     @tools.tool
@@ -53,6 +54,8 @@ def build_tools(
         if order is None:
             return {"error": f"no order numbered {order_number}"}
         result: dict[str, Any] = {"status": order.status, "eta": order.eta}
+        if order.carrier:
+            result["carrier"] = order.carrier
         result["items"] = [f"{q} x {d}" for d, q in order.items]
         return result
 
@@ -123,15 +126,33 @@ def build_tools(
             return {"error": str(exc)}
 
     @tools.tool
-    def faq_answer(topic: str) -> dict[str, Any]:
-        """The shop's answer to a common question.
+    def find_appointment(name: str = "", phone: str = "") -> dict[str, Any]:
+        """Find the caller's existing appointment, before moving or cancelling it.
+
+        Give the name it is under, or the phone number the caller gave us (either
+        finds it). Never assume an appointment exists without this lookup.
 
         Args:
-            topic: One of hours, returns, shipping, payment, location.
+            name: The name the appointment is under.
+            phone: The caller's phone number, any format.
+        """
+        found = store.find_booking(name=name, phone=phone)
+        if found is None:
+            under = name or phone or "that name"
+            return {"error": f"no appointment found under {under}"}
+        return {"holder": found[0], "appointment": found[1]}
+
+    @tools.tool
+    def faq_answer(topic: str) -> dict[str, Any]:
+        """The shop's answer to a common question; say it in your own words, add nothing.
+
+        Args:
+            topic: One of hours, returns, exchanges, refunds, shipping, international,
+                payment, location, damaged, order_changes, gift_cards, price_match.
         """
         answer = store.faq(topic.strip().lower())
         if answer is None:
-            return {"error": f"no answer about {topic!r}"}
+            return {"error": f"no answer about {topic!r}; topics: {', '.join(store.faq_topics())}"}
         return {"answer": answer}
 
     @tools.tool

@@ -11,7 +11,10 @@ dependencies. Conventions (chosen for booking calls and documented in
   day after today; "<weekday> next week" means that day of the following week;
 * a day and month already past this year means next year;
 * an hour said without am/pm is a business hour: 1-7 is afternoon, 8-11 morning;
-  "morning", "afternoon" and "evening" alone mean 9:00, 14:00 and 18:00.
+  "morning", "afternoon" and "evening" alone mean 9:00, 14:00 and 18:00;
+* "the 14th" (no month) is the next 14th from today; a day of the month wins over
+  a weekday said with it ("Monday the 21st");
+* what follows "not" is what the caller does not want ("not Tuesday, Thursday").
 """
 
 from __future__ import annotations
@@ -59,14 +62,22 @@ def parse_when(text: str, now: dt.datetime, *, expect_time: bool = False) -> Whe
     ``expect_time``: the caller was just asked for a time, so a bare number
     ("two thirty") is a time even without "at" or "pm".
     """
-    tokens = tokenize(text)
+    tokens = [_plain(token) for token in tokenize(text)]
     used = [False] * len(tokens)
+    for i, token in enumerate(tokens[:-1]):
+        if token == "not":  # "not Tuesday", "not ten", "not the 14th"
+            for k in range(i + 1, min(i + 3, len(tokens))):
+                used[k] = True
+                if tokens[k] != "the":
+                    break
     today = now.date()
     date = _relative_day(tokens, used, today)
     if date is None:
-        date = _weekday(tokens, used, today)
-    if date is None:
         date = _month_day(tokens, used, today)
+        if date is not None:
+            _weekday(tokens, used, today)  # "Monday the 21st": the weekday is used up
+    if date is None:
+        date = _weekday(tokens, used, today)
     shift = _in_duration(tokens, used, now)
     if shift is not None:
         if shift[1] is not None:
@@ -85,6 +96,13 @@ def parse_when(text: str, now: dt.datetime, *, expect_time: bool = False) -> Whe
     return When(date, time)
 
 
+def _plain(token: str) -> str:
+    """ "ten's" (ten is) as "ten"; other tokens as they are."""
+    if token.endswith("'s") and small_number(token[:-2]) is not None:
+        return token[:-2]
+    return token
+
+
 def _relative_day(tokens: Sequence[str], used: list[bool], today: dt.date) -> dt.date | None:
     for i, token in enumerate(tokens):
         if token == "tomorrow":
@@ -101,7 +119,7 @@ def _relative_day(tokens: Sequence[str], used: list[bool], today: dt.date) -> dt
 def _weekday(tokens: Sequence[str], used: list[bool], today: dt.date) -> dt.date | None:
     for i, token in enumerate(tokens):
         name = token.removesuffix("s") if token.endswith("days") else token
-        if name not in _WEEKDAYS:
+        if name not in _WEEKDAYS or used[i]:
             continue
         used[i] = True
         ahead = (_WEEKDAYS.index(name) - today.weekday() - 1) % 7 + 1
@@ -134,7 +152,7 @@ def _ordinal_at(tokens: Sequence[str], i: int) -> tuple[int, int] | None:
 
 def _month_day(tokens: Sequence[str], used: list[bool], today: dt.date) -> dt.date | None:
     for i, token in enumerate(tokens):
-        if token not in _MONTHS or (token == "may" and not _may_is_month(tokens, i)):
+        if token not in _MONTHS or (token == "may" and not _may_is_month(tokens, i)) or used[i]:
             continue
         month = _MONTHS[token]
         # "<month> [the] 3rd"
@@ -149,16 +167,23 @@ def _month_day(tokens: Sequence[str], used: list[bool], today: dt.date) -> dt.da
         for k in span:
             used[k] = True
         return _future_date(today, month, found[0])
-    for i, token in enumerate(tokens):  # "on the third": this month, or next if past
-        if token == "the" and i > 0 and tokens[i - 1] == "on" and not used[i]:
+    for i, token in enumerate(tokens):  # "(on) the third": this month, or next if past
+        if token == "the" and not used[i] and not _alternative(tokens, i + 1):
             found = _ordinal_at(tokens, i + 1)
-            if found is not None and not tokens[i + 1].isdigit():
+            if found is not None and not tokens[i + 1].isdigit() and not used[i + 1]:
                 for k in range(i, i + 1 + found[1]):
                     used[k] = True
                 date = _future_date(today, today.month, found[0], this_month=True)
                 if date is not None:
                     return date
     return None
+
+
+def _alternative(tokens: Sequence[str], i: int) -> bool:
+    """ "the first one", "the second time": a choice between options, not a date."""
+    return i < len(tokens) and tokens[i] in ("first", "second", "last") and (
+        _next(tokens, i) in ("one", "time", "option", "slot", "")
+    )
 
 
 def _day_before(tokens: Sequence[str], i: int) -> tuple[tuple[int, int] | None, range]:
@@ -237,7 +262,7 @@ def _in_duration(
 
 def _clock(tokens: Sequence[str], used: list[bool], expect_time: bool) -> dt.time | None:
     for i, token in enumerate(tokens):
-        if used[i]:
+        if used[i] or token in ("oh", "o"):
             continue
         if token in ("noon", "midday"):
             return dt.time(12)

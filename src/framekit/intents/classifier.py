@@ -29,7 +29,7 @@ from typing import Protocol
 import numpy as np
 import numpy.typing as npt
 
-from framekit.intents.spec import Intent
+from framekit.intents.spec import Intent, Topic
 from framekit.models.scheduling import FairExecutor
 from framekit.text.numbers import tokenize
 
@@ -76,6 +76,7 @@ class IntentClassifier:
         k: int = 2,
         keyword_bonus: float = 0.06,
         softmax_weight: float = 0.3,
+        topics: Sequence[Topic] = (),
     ) -> None:
         if not intents:
             raise ValueError("an intent classifier needs at least one intent")
@@ -96,6 +97,20 @@ class IntentClassifier:
         self._owner = np.array(owners, dtype=np.intp)
         self._weight = softmax_weight
         self._w, self._b = _fit_softmax(self._examples, self._owner, len(intents))
+        self._topics = (
+            IntentClassifier(
+                [Intent(t.name, t.examples, keywords=t.stems) for t in topics],
+                embedder,
+                threshold=threshold,
+                k=k,
+                keyword_bonus=keyword_bonus,
+                softmax_weight=softmax_weight,
+            )
+            if topics
+            else None
+        )
+        """The same two views over the FAQ topics' examples: which question an FAQ
+        request asks ("the shoes don't fit" -> exchanges)."""
 
     @property
     def intent_names(self) -> list[str]:
@@ -114,6 +129,12 @@ class IntentClassifier:
             lambda: self._embedder.encode([text]), cost=len(text)
         )
         return self.classify_vector(text, vectors[0], among=among)
+
+    async def classify_topic_async(self, text: str) -> Classification:
+        """The FAQ topic ``text`` asks about (``None`` without topics or when unsure)."""
+        if self._topics is None:
+            return Classification(None, 0.0, {})
+        return await self._topics.classify_async(text)
 
     def classify_vector(
         self, text: str, vector: _F32, *, among: Sequence[str] | None = None

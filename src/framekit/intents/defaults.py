@@ -5,10 +5,12 @@ either brain drives the same business logic. What each tool is expected to
 return (a mapping; any tool may instead return ``{"message": "..."}``, which is
 said as is, or ``{"error": "..."}``, which takes the intent's failure reply):
 
-* ``order_status(order_number)`` -> ``status`` and optionally ``eta`` (ISO date);
-* ``order_tracking(order_number)`` -> ``status``, optionally ``location`` and ``eta``;
+* ``order_status(order_number)`` -> ``status``, optionally ``eta`` (ISO date) and ``carrier``;
+* ``order_tracking(order_number)`` -> ``status``, optionally ``carrier``, ``location`` and ``eta``;
 * ``check_availability(date)`` -> ``slots``: a list of ISO datetimes or ``HH:MM`` times;
 * ``book_appointment(name, when)`` / ``reschedule_appointment(name, when)`` -> ``when``;
+* ``find_appointment(name)`` or ``find_appointment(phone)`` -> ``appointment`` (ISO
+  datetime) and ``holder`` (the name it is under);
 * ``cancel_appointment(name)`` -> anything; ``faq_answer(topic)`` -> ``answer``;
 * ``transfer_to_human()`` and ``end_call()`` -> anything.
 """
@@ -20,9 +22,9 @@ from collections.abc import Mapping
 from typing import Any
 
 from framekit.intents.slots import speak_date, speak_time
-from framekit.intents.spec import Intent, SlotSpec
+from framekit.intents.spec import Intent, SlotSpec, Topic
 
-__all__ = ["CONTACT_CENTER_INTENTS"]
+__all__ = ["CONTACT_CENTER_INTENTS", "CONTACT_CENTER_TOPICS"]
 
 _ORDER = SlotSpec(
     "order_number",
@@ -31,7 +33,150 @@ _ORDER = SlotSpec(
     remember=True,
 )
 _NAME = SlotSpec("name", "name", "Can I have the name the appointment is under?", remember=True)
+_BOOKING_NAME = SlotSpec("name", "name", "Can I have your full name, please?", remember=True)
 _WHEN = SlotSpec("when", "datetime", "What day and time would suit you?")
+_ORDER_NOT_FOUND = "I'm sorry, I can't find an order numbered {order_number}."
+_NO_APPOINTMENT = "I'm sorry, I can't find an appointment under {name}."
+_FOUND_APPOINTMENT = "I can see your appointment for {appointment}."
+
+CONTACT_CENTER_TOPICS: tuple[Topic, ...] = (
+    Topic(
+        "hours",
+        (
+            "What are your opening hours?",
+            "When do you close today?",
+            "Are you open on Saturdays?",
+            "What time do you open in the morning?",
+            "Is the shop open on Sunday?",
+            "How late are you open?",
+        ),
+        ("hour", "open", "close", "closing", "weekend", "sunday", "holiday"),
+    ),
+    Topic(
+        "returns",
+        (
+            "How do I return an item?",
+            "What's your return policy?",
+            "I want to send something back.",
+            "I don't want the thing I bought anymore, can I give it back?",
+            "How many days do I have to return something?",
+            "Can I get my money back if I don't like it?",
+        ),
+        ("return", "send back", "send it back", "money back"),
+    ),
+    Topic(
+        "exchanges",
+        (
+            "Can I exchange something for a different size?",
+            "The shoes I got don't fit.",
+            "The jacket is too small, can I swap it?",
+            "I got the wrong colour, can I change it for another one?",
+            "What do I do if it doesn't fit?",
+            "Can I trade it for a bigger one?",
+        ),
+        ("exchange", "swap", "fit", "size", "too small", "too big", "colour", "color"),
+    ),
+    Topic(
+        "refunds",
+        (
+            "How long does a refund take?",
+            "When will I get my money back?",
+            "I sent my return, where's my refund?",
+            "Has my refund been processed?",
+            "Does the refund go back on my card?",
+        ),
+        ("refund",),
+    ),
+    Topic(
+        "shipping",
+        (
+            "How much is shipping?",
+            "How long does delivery take?",
+            "Is delivery free?",
+            "Do you have express delivery?",
+            "What does postage cost?",
+            "How fast can you ship something?",
+        ),
+        ("shipping", "postage", "express", "free delivery", "delivery cost"),
+    ),
+    Topic(
+        "international",
+        (
+            "Do you ship internationally?",
+            "Can you send an order to Canada?",
+            "Do you deliver to Europe?",
+            "I live abroad, can I still order?",
+            "Do you ship outside the US?",
+        ),
+        ("international", "abroad", "overseas", "canada", "mexico", "europe", "country"),
+    ),
+    Topic(
+        "payment",
+        (
+            "What payment methods do you accept?",
+            "Can I pay with PayPal?",
+            "Do you take American Express?",
+            "Can I use Apple Pay?",
+            "Which cards can I pay with?",
+        ),
+        ("pay", "card", "paypal", "credit", "debit", "visa", "mastercard", "amex"),
+    ),
+    Topic(
+        "location",
+        (
+            "Where are you located?",
+            "What's your address?",
+            "Where is the store?",
+            "How do I find your shop?",
+            "Is there parking near the store?",
+        ),
+        ("address", "located", "location", "where are you", "find you", "parking", "store"),
+    ),
+    Topic(
+        "damaged",
+        (
+            "My item arrived broken.",
+            "The thing I got is damaged.",
+            "It stopped working after a week.",
+            "Is there a warranty?",
+            "The package came crushed and the lamp is cracked.",
+            "What do I do if something is faulty?",
+        ),
+        ("damage", "broken", "broke", "warranty", "faulty", "defect", "cracked", "stopped working"),
+    ),
+    Topic(
+        "order_changes",
+        (
+            "Can I change the delivery address on my order?",
+            "I want to cancel my order.",
+            "Can I still change my order?",
+            "I put the wrong address, can I fix it?",
+            "Is it too late to cancel what I ordered?",
+        ),
+        ("change my order", "cancel my order", "cancel an order", "wrong address", "change the address"),
+    ),
+    Topic(
+        "gift_cards",
+        (
+            "Do you sell gift cards?",
+            "Does a gift card expire?",
+            "Can I buy a voucher for a friend?",
+            "How much can I put on a gift card?",
+        ),
+        ("gift", "voucher"),
+    ),
+    Topic(
+        "price_match",
+        (
+            "Do you price match?",
+            "I saw it cheaper somewhere else.",
+            "Another shop has it for less, will you match it?",
+            "The price dropped after I bought it.",
+        ),
+        ("price match", "cheaper", "lower price", "match"),
+    ),
+)
+"""The shop's FAQ topics (the keys of the seeded FAQ), with how callers ask about them."""
 
 
 def _message(context: Mapping[str, Any]) -> str | None:
@@ -57,7 +202,8 @@ def _order_status(context: Mapping[str, Any]) -> str:
     text = _message(context)
     if text is not None:
         return text
-    reply = f"Order {context['order_number']} is {context['status']}."
+    carrier = f" with {context['carrier']}" if context.get("carrier") else ""
+    reply = f"Order {context['order_number']} is {context['status']}{carrier}."
     if context.get("eta"):
         reply += f" It should arrive on {_spoken_day(context['eta'])}."
     return reply
@@ -68,6 +214,8 @@ def _order_tracking(context: Mapping[str, Any]) -> str:
     if text is not None:
         return text
     reply = f"Order {context['order_number']} is {context['status']}"
+    if context.get("carrier"):
+        reply += f" with {context['carrier']}"
     if context.get("location"):
         reply += f", last seen in {context['location']}"
     reply += "."
@@ -81,8 +229,13 @@ def _availability(context: Mapping[str, Any]) -> str:
     if text is not None:
         return text
     slots = list(context.get("slots") or [])
+    day = context["date"]
+    on_day = day if day in ("today", "tomorrow") else f"on {day}"
     if not slots:
-        return f"I'm afraid {context['date']} is fully booked. Which other day should I check?"
+        return f"I'm afraid we have nothing free {on_day}. Which other day should I check?"
+    asked = context.get("time_value")
+    if asked and any(str(slot).endswith(str(asked)) for slot in slots):
+        return f"Yes, {context['time']} {on_day} is free. Would you like me to book it?"
     times = []
     for slot in slots[:4]:
         value = str(slot)
@@ -91,7 +244,8 @@ def _availability(context: Mapping[str, Any]) -> str:
         except ValueError:
             times.append(value)
     listed = times[0] if len(times) == 1 else ", ".join(times[:-1]) + " or " + times[-1]
-    return f"On {context['date']} I have {listed}. Would you like me to book one?"
+    taken = f"I'm sorry, {context['time']} is taken. " if asked else ""
+    return f"{taken}{on_day.capitalize()} I have {listed}. Would you like me to book one?"
 
 
 def _booked(verb: str) -> Any:
@@ -137,6 +291,9 @@ CONTACT_CENTER_INTENTS: tuple[Intent, ...] = (
         slots=(_ORDER,),
         tool="order_status",
         answer=_order_status,
+        not_found=_ORDER_NOT_FOUND,
+        retry_slot="order_number",
+        summary="check on an order",
         keywords=("order", "purchase", "shipped", "dispatched"),
     ),
     Intent(
@@ -156,6 +313,9 @@ CONTACT_CENTER_INTENTS: tuple[Intent, ...] = (
         slots=(_ORDER,),
         tool="order_tracking",
         answer=_order_tracking,
+        not_found=_ORDER_NOT_FOUND,
+        retry_slot="order_number",
+        summary="track a delivery",
         keywords=("track", "parcel", "package", "courier", "arrive", "delivery"),
     ),
     Intent(
@@ -174,10 +334,13 @@ CONTACT_CENTER_INTENTS: tuple[Intent, ...] = (
             "I'd like to come in and see someone.",
             "Can you fit me in this week?",
         ),
-        slots=(_NAME, _WHEN),
+        slots=(_BOOKING_NAME, _WHEN),
         tool="book_appointment",
         confirm="Shall I book {name} for {when}?",
         answer=_booked("booked"),
+        availability="check_availability",
+        amend="reschedule_appointment",
+        summary="book an appointment",
         keywords=("book", "schedule", "reserve", "make an appointment", "come in", "set up"),
     ),
     Intent(
@@ -199,6 +362,11 @@ CONTACT_CENTER_INTENTS: tuple[Intent, ...] = (
         tool="reschedule_appointment",
         confirm="Shall I move {name}'s appointment to {when}?",
         answer=_booked("moved"),
+        lookup="find_appointment",
+        found=_FOUND_APPOINTMENT,
+        not_found=_NO_APPOINTMENT,
+        availability="check_availability",
+        summary="move your appointment",
         keywords=(
             "reschedule",
             "rebook",
@@ -233,8 +401,12 @@ CONTACT_CENTER_INTENTS: tuple[Intent, ...] = (
         ),
         slots=(_NAME,),
         tool="cancel_appointment",
-        confirm="Just to confirm, shall I cancel the appointment for {name}?",
+        confirm="Shall I cancel it?",
         answer="Your appointment is cancelled, {name}. Is there anything else?",
+        lookup="find_appointment",
+        found=_FOUND_APPOINTMENT,
+        not_found=_NO_APPOINTMENT,
+        summary="cancel your appointment",
         keywords=(
             "cancel",
             "call off",
@@ -263,9 +435,13 @@ CONTACT_CENTER_INTENTS: tuple[Intent, ...] = (
             "Which times can I choose from?",
             "Are you fully booked on Saturday?",
         ),
-        slots=(SlotSpec("date", "date", "Which day would you like me to check?"),),
+        slots=(
+            SlotSpec("date", "date", "Which day would you like me to check?"),
+            SlotSpec("time", "time", "", required=False, argument=False),
+        ),
         tool="check_availability",
         answer=_availability,
+        summary="hear which appointment times are free",
         offer="book_appointment",
         offer_if=lambda context: bool(context.get("slots")),
         keywords=("available", "availability", "free", "openings", "slots", "fully booked"),
@@ -287,17 +463,19 @@ CONTACT_CENTER_INTENTS: tuple[Intent, ...] = (
             "I have a question about your policies.",
             "What does delivery cost?",
             "What time do you close?",
+            *(example for topic in CONTACT_CENTER_TOPICS for example in topic.examples),
         ),
         slots=(
             SlotSpec(
                 "topic",
                 "topic",
-                "Happy to help. Is it about opening hours, returns, shipping, payment or our "
-                "address?",
+                "Happy to help. Is it about opening hours, returns or exchanges, refunds, "
+                "shipping, payment, damaged items, gift cards or our address?",
             ),
         ),
         tool="faq_answer",
         answer=_faq,
+        summary="ask a question about the shop",
         keywords=(
             "hours",
             "open",
@@ -328,6 +506,7 @@ CONTACT_CENTER_INTENTS: tuple[Intent, ...] = (
         ),
         tool="transfer_to_human",
         answer="Of course. I'm transferring you to a colleague now, please hold.",
+        summary="speak to a colleague",
         failure=(
             "I'm sorry, nobody is free to take your call right now. Is there anything I can "
             "help with in the meantime?"
@@ -348,6 +527,7 @@ CONTACT_CENTER_INTENTS: tuple[Intent, ...] = (
         ),
         tool="end_call",
         answer="Thanks for calling. Goodbye!",
+        summary="end the call",
         failure="Thanks for calling. Goodbye!",
         ends_call_on_failure=True,
         keywords=(

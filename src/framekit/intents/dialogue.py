@@ -71,6 +71,20 @@ class DialogueState:
     last_slots: dict[str, SlotValue] = field(default_factory=dict)
     misses: int = 0
     """Consecutive turns the engine could not use; past a limit it offers a human."""
+    failures: int = 0
+    """Lookups or tools of the request in progress that found nothing (an unknown order)."""
+    found: dict[str, Any] | None = None
+    """What the request's lookup found (the appointment being moved or cancelled)."""
+    checked: str | None = None
+    """The ``datetime`` slot value the availability tool has confirmed is free."""
+    alternatives: list[dt.datetime] = field(default_factory=list)
+    """Free times the bot offered instead of the one asked for, nearest first."""
+    closing: bool = False
+    """The bot just asked "anything else?": a plain no ends the call."""
+    tentative: str | None = None
+    """Words heard with low confidence, waiting for the caller's yes before acting."""
+    queued: list[tuple[str, str]] = field(default_factory=list)
+    """Other requests said in the same sentence, ``(intent, words)``, served next."""
     ended: bool = False
     turns: int = 0
 
@@ -82,3 +96,7 @@ class DialogueState:
         self.awaiting_confirmation = False
         self.partial_date = None
         self.partial_time = None
+        self.failures = 0
+        self.found = None
+        self.checked = None
+        self.alternatives = []

@@ -2,25 +2,37 @@
 
 Why this exists: with no LLM configured (no API key, no network) a caller must
 still get served. :class:`IntentEngine` classifies each turn with sentence
-embeddings (:mod:`~framekit.intents.classifier`), picks slot values out with
-rules (:mod:`~framekit.intents.slots`), keeps each call's progress in a
+embeddings (:mod:`~framekit.intents.classifier`), reads slot values with rules
+(:mod:`~framekit.intents.filling`), keeps each call's progress in a
 :class:`~framekit.intents.dialogue.DialogueState`, and calls the same tools as
 the LLM path through one callback ``(tool_name, arguments) -> result`` (plain or
 awaitable), then answers from the intent's templates.
 
 Rules of the conversation, in order of precedence for each caller turn:
 
-1. while a confirmation is pending: yes runs the tool; new slot values update
-   the request and ask again; no drops the request;
-2. while a slot is being asked for: a value for it (or any slot of the request)
+1. words heard with low confidence are not acted on: the bot checks them first
+   ("did you want to check on an order?", "was that 4 7 2 9?");
+2. an offer the bot just made ("shall I put you through to a colleague?",
+   "would you like me to book one?") takes a yes, and a no puts it aside;
+3. while a confirmation is pending: yes runs the tool; new values correct the
+   request and ask again; no drops it;
+4. while a slot is being asked for: a value for it (or any slot of the request)
    fills it; otherwise a confident *other* request replaces this one;
-3. otherwise the turn is classified; an utterance nobody covers gets "could you
-   rephrase?", and after ``max_misses`` such turns in a row the caller is put
-   through to a human.
+5. otherwise the turn is classified: a plain no after "anything else?" ends the
+   call; an utterance nobody covers gets "could you say it another way?".
+
+Before acting, a request that acts on something the caller already has
+(rescheduling, cancelling) finds it first (:attr:`Intent.lookup`), and a time is
+checked against the free slots (:attr:`Intent.availability`), with the nearest
+free times offered when it is taken. Nothing a tool did not return is ever said,
+and a booking runs only after a yes. Two failures in a row (words the engine
+cannot use, or an order or appointment that cannot be found) bring an offer of a
+colleague; a third turn that cannot be used puts the caller through.
 """
 
 from __future__ import annotations
 
+import copy
 import datetime as dt
 import inspect
 import re
@@ -30,40 +42,44 @@ from typing import Any
 from loguru import logger
 
 from framekit.frames.speech import ExpectedSpeech
+from framekit.intents import phrases
 from framekit.intents.calling import ToolCaller
 from framekit.intents.classifier import Classification, Embedder, IntentClassifier
-from framekit.intents.defaults import CONTACT_CENTER_INTENTS
+from framekit.intents.defaults import CONTACT_CENTER_INTENTS, CONTACT_CENTER_TOPICS
 from framekit.intents.dialogue import DialogueState, Reply, SlotValue, ToolCall
-from framekit.intents.slots import (
-    extract_name,
-    extract_order_number,
-    extract_topic,
-    parse_when,
-    parse_yes_no,
-    speak_date,
-    speak_digits,
-    speak_time,
-)
-from framekit.intents.spec import Intent, SlotKind, SlotSpec, render
+from framekit.intents.filling import carry, fill, spoken_moment
+from framekit.intents.scheduling import free_times, nearest, spoken_times
+from framekit.intents.slots import extract_topic, parse_yes_no, speak_date, speak_time
+from framekit.intents.spec import Intent, SlotKind, SlotSpec, Topic, render
 from framekit.text.numbers import tokenize
 
 __all__ = ["IntentEngine"]
 
 _CONFIRM = "confirmation"
+_HANDOFF_INTENT = "transfer_to_human"
+_GOODBYE_INTENT = "goodbye"
 _EXPECTED_SPEECH: dict[SlotKind, ExpectedSpeech] = {
     "order_number": "digits",
     "date": "date",
     "datetime": "date",
     "name": "name",
 }
-_ISO_DAY = re.compile(r"\d{4}-\d{2}-\d{2}")
-_RE_ASK = "Sorry, I didn't catch that. "
-_UNKNOWN = (
-    "Sorry, I didn't quite get that. Could you say it another way? "
-    "I can also put you through to a colleague."
+_CLAUSE = re.compile(
+    r"(?:,|\band)?\s*\b(?:and also|also|and another thing|plus|and can you|and what|and where|"
+    r"and how|and do you|and is)\b"
 )
-_HANDOFF = "I'm sorry I couldn't help with that. Let me put you through to a colleague."
-_DECLINED = "Alright, I won't do that. Is there anything else I can help with?"
+_ENDING = re.compile(
+    r"\b(?:that'?s (?:it|all|everything)|that is (?:it|all)|nothing else|no more|all good|"
+    r"i'?m good|i'?m done|all set|bye|goodbye|cheers|ta-ra|call (?:you )?back)\b"
+)
+"""A caller closing the call: "no, that's it", "nothing else, thanks", "I'll call back, bye"."""
+_LEAVING = re.compile(r"\b(?:bye|goodbye|call (?:you )?back|ta-ra)\b")
+"""Leaving even in the middle of a request ("I'll find the email and call back, bye")."""
+_CORRECTING = re.compile(
+    r"\b(?:actually|instead|make it|change it|move it|rather|i meant|sorry|no wait|not)\b"
+)
+"""Words that say new values replace old ones ("actually, make it three instead")."""
+_DAYS_AHEAD = 7  # how far a fully booked day looks for the next free one
 
 
 class IntentEngine:
@@ -74,10 +90,12 @@ class IntentEngine:
         tools: ToolCaller,
         intents: Sequence[Intent] = CONTACT_CENTER_INTENTS,
         *,
+        topics: Sequence[Topic] = CONTACT_CENTER_TOPICS,
         embedder: Embedder | None = None,
         classifier: IntentClassifier | None = None,
         threshold: float = 0.30,
         switch_threshold: float = 0.55,
+        confirm_below: float = 0.5,
         max_misses: int = 2,
         clock: Callable[[], dt.datetime] = dt.datetime.now,
     ) -> None:
@@ -88,12 +106,15 @@ class IntentEngine:
                 from framekit.models.embeddings import SentenceEmbedder
 
                 embedder = SentenceEmbedder.shared()
-            classifier = IntentClassifier(intents, embedder, threshold=threshold)
+            classifier = IntentClassifier(intents, embedder, threshold=threshold, topics=topics)
         elif classifier.intent_names != list(self._intents):
             raise ValueError("the classifier was built for other intents")
         self.classifier = classifier
-        """Scores utterances; build one and pass it to several engines to embed examples once."""
+        """Scores utterances and topics; build one and pass it to several engines to embed
+        the examples once."""
+        self._topic_stems = {topic.name: topic.stems for topic in topics}
         self._switch = switch_threshold
+        self._confirm_below = confirm_below
         self._max_misses = max_misses
         self._clock = clock
         self._task_keywords = tuple(
@@ -140,77 +161,206 @@ class IntentEngine:
             return Classification(act, 1.0, {act: 1.0})
         return None
 
+    # --- one turn ------------------------------------------------------------------------
+
     async def respond(
-        self, state: DialogueState, text: str, *, now: dt.datetime | None = None
+        self,
+        state: DialogueState,
+        text: str,
+        *,
+        now: dt.datetime | None = None,
+        confidence: float | None = None,
     ) -> Reply:
-        """The bot's reply to one caller turn; may call a tool."""
+        """The bot's reply to one caller turn; may call a tool.
+
+        ``confidence`` is the recognizer's (``TranscriptionFrame.confidence``): below
+        ``confirm_below`` a turn that would start a request or fill a slot is checked
+        with the caller before anything is done with it.
+        """
         moment = now or self._clock()
         state.turns += 1
         if state.ended:
             return Reply("", None, end_call=True)
+        if state.tentative is not None:
+            reply = await self._on_tentative(state, text, moment)
+            if reply is not None:
+                return reply
+        elif confidence is not None and confidence < self._confirm_below:
+            check = await self._check_unsure(state, text, moment)
+            if check is not None:
+                return check
+        if state.offer is not None:
+            reply = await self._on_offer(state, text, moment)
+            if reply is not None:
+                return reply
         if state.intent is not None and state.awaiting_confirmation:
             return await self._on_confirmation(state, text, moment)
         if state.intent is not None and state.pending_slot is not None:
             return await self._on_slot_answer(state, text, moment)
         return await self._on_request(state, text, moment)
 
-    async def _on_request(self, state: DialogueState, text: str, now: dt.datetime) -> Reply:
-        offer, carried = state.offer, state.offer_slots
-        state.offer, state.offer_slots = None, {}
+    async def _on_tentative(
+        self, state: DialogueState, text: str, now: dt.datetime
+    ) -> Reply | None:
+        """The caller's answer to "did you say ...?": yes acts on the words heard before."""
+        heard, state.tentative = state.tentative or "", None
+        answer = parse_yes_no(text) if len(tokenize(text)) <= 4 else None
+        if answer is True:
+            return await self.respond(state, heard, now=now)
+        if answer is False:
+            return Reply(phrases.SAY_AGAIN, state.intent, awaiting=state.pending_slot)
+        return None  # something else: a new turn in its own right
+
+    async def _check_unsure(
+        self, state: DialogueState, text: str, now: dt.datetime
+    ) -> Reply | None:
+        """A targeted question about low-confidence words that would change something."""
+        if state.intent is not None and state.pending_slot is not None:
+            intent = self._intents[state.intent]
+            trial = copy.deepcopy(state)
+            topic = await self._topic(text) if self._wants_topic(intent) else None
+            if not fill(trial, intent, text, now, expecting=trial.pending_slot, topic=topic):
+                return None
+            heard = [trial.slots[n].spoken for n in trial.slots if state.slots.get(n) != trial.slots[n]]
+            if not heard:
+                return None
+            state.tentative = text
+            return Reply(phrases.did_you_say(heard[0]), state.intent, awaiting=_CONFIRM)
+        if state.intent is not None or state.offer is not None:
+            return None
         found = await self.understand_async(text)
-        if offer is not None and found.intent in ("affirm", offer):
-            target = self._intents[offer]
-            return await self._start(state, target, text, now, found.score, carry=carried)
-        # "what about Tuesday?", "and order 5512?": the last request again, with new values
+        intent = self._intents.get(found.intent or "")
+        if intent is None or intent.dialogue_act or not intent.summary:
+            return None
+        state.tentative = text
+        return Reply(phrases.did_you_want(intent.summary), intent.name, found.score, awaiting=_CONFIRM)
+
+    async def _on_offer(self, state: DialogueState, text: str, now: dt.datetime) -> Reply | None:
+        """Yes to the bot's offer starts it; a plain no puts it aside; anything else moves on."""
+        offer, carried = state.offer or "", state.offer_slots
+        state.offer, state.offer_slots = None, {}
+        target = self._intents[offer]
+        found = await self.understand_async(text)
+        answers = self._answers_offer(target, carried, text, now)
+        if found.intent in ("affirm", offer) or answers is not None:
+            state.finish_request()
+            return await self._start(
+                state, target, text, now, found.score, carried=carried, expecting=answers
+            )
+        if found.intent == "deny" and state.intent is None:
+            state.closing = True
+            return Reply(phrases.DECLINED_OFFER, "deny", found.score)
+        return None
+
+    def _answers_offer(
+        self, target: Intent, carried: Mapping[str, SlotValue], text: str, now: dt.datetime
+    ) -> str | None:
+        """The slot an answer to an offer fills ("ten please", "Grace Liu"), if it fills one.
+
+        An offer ("would you like me to book one?") is often accepted by answering the
+        next question straight away: the time, or the name.
+        """
+        trial = DialogueState()
+        carry(trial, target, carried)
+        missing = [s for s in target.slots if s.required and s.name not in trial.slots]
+        for spec in missing:
+            if fill(copy.deepcopy(trial), target, text, now, expecting=spec.name):
+                return spec.name
+        return None
+
+    async def _on_request(self, state: DialogueState, text: str, now: dt.datetime) -> Reply:
+        closing, state.closing = state.closing, False
+        lowered = " ".join(tokenize(text))
+        found = await self.understand_async(text)
+        task = self._intents.get(found.intent or "")
+        if closing and (
+            found.intent in ("deny", _GOODBYE_INTENT)
+            or (_ENDING.search(lowered) and (task is None or task.dialogue_act or found.score < self._switch))
+        ):
+            goodbye = self._intents.get(_GOODBYE_INTENT)
+            if goodbye is not None:
+                return await self._start(state, goodbye, text, now, found.score)
+        if closing and found.intent == "affirm":
+            return Reply(phrases.WHAT_ELSE, "affirm", found.score)
+        # "what about Tuesday?", "and order 5512?", "actually make it 3 instead":
+        # the last request again (or the one that amends it), with new values
         last = self._intents.get(state.last_intent or "")
         weak = found.intent is None or found.score < self._switch
         if (
             last is not None
-            and weak
-            and self._fill(DialogueState(), last, text, now, expecting=None)
+            and (weak or _CORRECTING.search(lowered))
+            and fill(DialogueState(), last, text, now, expecting=None)
         ):
-            carried = state.last_slots
-            return await self._start(state, last, text, now, found.score, carry=carried)
+            again = self._intents.get(last.amend or "") or last
+            if again is last or _CORRECTING.search(lowered):
+                return await self._start(
+                    state, again, text, now, found.score, carried=state.last_slots
+                )
         if found.intent is None:
-            return await self._miss(state, _UNKNOWN, found)
-        return await self._start(state, self._intents[found.intent], text, now, found.score)
+            return await self._miss(state, phrases.UNKNOWN, found)
+        intent, words = self._first_request(state, text, found)
+        return await self._start(state, intent, words, now, found.score)
 
     async def _on_slot_answer(self, state: DialogueState, text: str, now: dt.datetime) -> Reply:
         intent = self._intents[state.intent or ""]
-        if self._fill(state, intent, text, now, expecting=state.pending_slot):
+        topic = await self._topic(text) if self._wants_topic(intent) else None
+        lowered = " ".join(tokenize(text))
+        correcting = bool(_CORRECTING.search(lowered))
+        if fill(
+            state, intent, text, now, expecting=state.pending_slot, topic=topic, overwrite=correcting
+        ):
             state.misses = 0
             return await self._advance(state, intent, now)
-        found = await self.understand_async(text)
+        if _LEAVING.search(lowered):
+            return await self._leave(state, text, now)
+        found = self._in_context(intent, lowered, await self.understand_async(text))
         if found.intent == "deny":
             state.finish_request()
-            return Reply(_DECLINED, "deny", found.score)
+            state.closing = True
+            return Reply(phrases.DECLINED, "deny", found.score)
         other = self._intents.get(found.intent or "")
         if other is not None and other.name != intent.name and found.score >= self._switch:
-            return await self._start(state, other, text, now, found.score)
+            if not other.dialogue_act:
+                return await self._start(state, other, text, now, found.score)
         spec = next(s for s in intent.slots if s.name == state.pending_slot)
-        return await self._miss(state, _RE_ASK + self._prompt(state, spec, now), found, spec.name)
+        again = phrases.reask(spec.kind, await self._prompt(state, intent, spec, now))
+        return await self._miss(state, again, found, spec.name)
 
     async def _on_confirmation(self, state: DialogueState, text: str, now: dt.datetime) -> Reply:
         intent = self._intents[state.intent or ""]
         answer = parse_yes_no(text)
+        corrected = copy.deepcopy(state)
+        if fill(corrected, intent, text, now, expecting=None, overwrite=True) and (
+            corrected.slots != state.slots or answer is not True
+        ):
+            state.slots, state.partial_date, state.partial_time = (
+                corrected.slots,
+                corrected.partial_date,
+                corrected.partial_time,
+            )
+            return await self._advance(state, intent, now)
         if answer is True:
             return await self._act(state, intent, now)
-        if self._fill(state, intent, text, now, expecting=None, overwrite=True):
-            return await self._advance(state, intent, now)
         if answer is False:
             state.finish_request()
-            return Reply(_DECLINED, intent.name)
+            state.closing = True
+            return Reply(phrases.DECLINED, intent.name)
+        if _LEAVING.search(" ".join(tokenize(text))):
+            return await self._leave(state, text, now)
         found = await self.understand_async(text)
         if found.intent == "affirm":
             return await self._act(state, intent, now)
         if found.intent == "deny":
             state.finish_request()
-            return Reply(_DECLINED, intent.name, found.score)
+            state.closing = True
+            return Reply(phrases.DECLINED, intent.name, found.score)
         other = self._intents.get(found.intent or "")
         if other is not None and not other.dialogue_act and found.score >= self._switch:
             return await self._start(state, other, text, now, found.score)
         question = render(intent.confirm or "", self._context(state))
-        return await self._miss(state, _RE_ASK + question, found, _CONFIRM)
+        return await self._miss(state, phrases.RE_ASK + question, found, _CONFIRM)
+
+    # --- a request's life ----------------------------------------------------------------
 
     async def _start(
         self,
@@ -220,7 +370,8 @@ class IntentEngine:
         now: dt.datetime,
         score: float,
         *,
-        carry: Mapping[str, SlotValue] | None = None,
+        carried: Mapping[str, SlotValue] | None = None,
+        expecting: str | None = None,
     ) -> Reply:
         state.finish_request()
         state.offer, state.offer_slots = None, {}
@@ -231,40 +382,122 @@ class IntentEngine:
         for spec in intent.slots:
             if spec.remember and spec.name in state.memory:
                 state.slots[spec.name] = state.memory[spec.name]
-        self._carry(state, intent, carry or {})
-        self._fill(state, intent, text, now, expecting=None, overwrite=True)
+        carry(state, intent, carried or {})
+        topic = await self._topic(text) if self._wants_topic(intent) else None
+        fill(state, intent, text, now, expecting=expecting, overwrite=True, topic=topic)
         reply = await self._advance(state, intent, now)
         return Reply(
             reply.text, reply.intent, score, reply.tool_calls, reply.awaiting, reply.end_call
         )
 
-    def _carry(
-        self, state: DialogueState, intent: Intent, carried: Mapping[str, SlotValue]
-    ) -> None:
-        """Slots of an accepted offer: same-named ones as they are, a day into a day-and-time."""
-        days = [v for v in carried.values() if _ISO_DAY.fullmatch(v.value)]
-        for spec in intent.slots:
-            if spec.name in carried:
-                state.slots[spec.name] = carried[spec.name]
-            elif spec.kind == "datetime" and days:
-                state.partial_date = dt.date.fromisoformat(days[0].value)
-
-    async def _advance(self, state: DialogueState, intent: Intent, now: dt.datetime) -> Reply:
-        """Ask for the next missing slot, or for confirmation, or run the tool."""
+    async def _advance(
+        self, state: DialogueState, intent: Intent, now: dt.datetime, said: str = ""
+    ) -> Reply:
+        """Find what the request acts on, ask for the next missing slot, check, confirm, act."""
         state.awaiting_confirmation = False
+        calls: list[ToolCall] = []
+        if intent.lookup is not None and state.found is None and intent.slots:
+            first = intent.slots[0]
+            if first.name in state.slots:
+                looked = await self._lookup(state, intent, first, calls)
+                if looked is not None:
+                    return _with_calls(looked, calls)
+                said = _join(said, render(intent.found, self._context(state)))
         for spec in intent.slots:
             if spec.required and spec.name not in state.slots:
                 state.pending_slot = spec.name
-                return Reply(self._prompt(state, spec, now), intent.name, 1.0, awaiting=spec.name)
+                prompt = await self._prompt(state, intent, spec, now, calls)
+                return Reply(_join(said, prompt), intent.name, 1.0, tuple(calls), spec.name)
         state.pending_slot = None
+        checked = await self._check_free(state, intent, now, calls)
+        if checked is not None:
+            return _with_calls(checked, calls, said)
         if intent.confirm is not None:
             state.awaiting_confirmation = True
-            text = render(intent.confirm, self._context(state))
-            return Reply(text, intent.name, 1.0, awaiting=_CONFIRM)
-        return await self._act(state, intent, now)
+            text = _join(said, render(intent.confirm, self._context(state)))
+            return Reply(text, intent.name, 1.0, tuple(calls), awaiting=_CONFIRM)
+        return _with_calls(await self._act(state, intent, now), calls, said)
+
+    async def _lookup(
+        self, state: DialogueState, intent: Intent, first: SlotSpec, calls: list[ToolCall]
+    ) -> Reply | None:
+        """Find what the request acts on; ``None`` when found (the request goes on)."""
+        value = state.slots[first.name].value
+        arguments = {"phone": value} if value.isdigit() else {first.name: value}
+        call = await self._call(intent.lookup or "", arguments)
+        calls.append(call)
+        result = call.result if isinstance(call.result, Mapping) else {}
+        if call.error is None and result and not result.get("error"):
+            state.found = {k: v for k, v in result.items() if isinstance(k, str)}
+            holder = state.found.get("holder")
+            if isinstance(holder, str) and holder:
+                state.slots[first.name] = SlotValue(holder, holder)
+            self._forget_current(state, intent, str(state.found.get("appointment", "")))
+            return None
+        context = self._context(state)
+        del state.slots[first.name]
+        state.memory.pop(first.name, None)
+        return await self._failed_again(state, intent, first, render(intent.not_found, context))
+
+    def _forget_current(self, state: DialogueState, intent: Intent, current: str) -> None:
+        """A time the caller said that is the appointment's own ("my appointment on the
+        21st") is not where to move it."""
+        for spec in intent.slots:
+            slot = state.slots.get(spec.name)
+            if spec.kind == "datetime" and slot is not None and slot.value == current[:16]:
+                del state.slots[spec.name]
+        if state.partial_date is not None and state.partial_date.isoformat() == current[:10]:
+            state.partial_date = None
+
+    async def _failed_again(
+        self, state: DialogueState, intent: Intent, spec: SlotSpec, sorry: str
+    ) -> Reply:
+        """A lookup or tool found nothing: ask again once, then offer a colleague."""
+        state.failures += 1
+        if state.failures >= 2 and _HANDOFF_INTENT in self._intents:
+            state.finish_request()
+            state.offer = _HANDOFF_INTENT
+            return Reply(_join(sorry, phrases.OFFER_COLLEAGUE), intent.name, 1.0)
+        state.pending_slot = spec.name
+        return Reply(_join(sorry, phrases.retry(spec.kind)), intent.name, 1.0, awaiting=spec.name)
+
+    async def _check_free(
+        self, state: DialogueState, intent: Intent, now: dt.datetime, calls: list[ToolCall]
+    ) -> Reply | None:
+        """The requested time is free (``None``), or the nearest free times are offered."""
+        spec = next((s for s in intent.slots if s.kind == "datetime"), None)
+        if intent.availability is None or spec is None or spec.name not in state.slots:
+            return None
+        value = state.slots[spec.name].value
+        if state.checked == value:
+            return None
+        wanted = dt.datetime.fromisoformat(value)
+        free = await self._free_on(intent, wanted.date(), calls)
+        if free is None or wanted in free:
+            state.checked = value
+            return None
+        del state.slots[spec.name]
+        state.pending_slot = spec.name
+        day, options = wanted.date(), nearest(free, wanted)
+        for ahead in range(1, _DAYS_AHEAD + 1):
+            if options:
+                break
+            day = wanted.date() + dt.timedelta(days=ahead)
+            options = nearest(await self._free_on(intent, day, calls) or [], wanted)
+        state.partial_date = day if options else None
+        state.alternatives = options[:2]
+        asked = spoken_moment(wanted, now).spoken
+        text = phrases.taken(asked, speak_date(day, now), spoken_times(options[:2]), day == wanted.date())
+        return Reply(text, intent.name, 1.0, awaiting=spec.name)
+
+    async def _free_on(
+        self, intent: Intent, day: dt.date, calls: list[ToolCall]
+    ) -> list[dt.datetime] | None:
+        call = await self._call(intent.availability or "", {"date": day.isoformat()})
+        calls.append(call)
+        return free_times(call.result, day) if call.error is None else None
 
     async def _act(self, state: DialogueState, intent: Intent, now: dt.datetime) -> Reply:
-        del now
         calls: list[ToolCall] = []
         context = self._context(state)
         text: str
@@ -272,17 +505,23 @@ class IntentEngine:
         if intent.tool is None:
             text = render(intent.answer, context)
         else:
-            arguments = {name: slot.value for name, slot in state.slots.items()}
+            passed = {spec.name for spec in intent.slots if spec.argument}
+            arguments = {n: slot.value for n, slot in state.slots.items() if n in passed}
             call = await self._call(intent.tool, arguments)
             calls.append(call)
             context["result"] = call.result
             if isinstance(call.result, Mapping):
                 context.update({k: v for k, v in call.result.items() if isinstance(k, str)})
-            failed = call.error is not None or (
+            failed_call = call.error is not None or bool(
                 isinstance(call.result, Mapping) and call.result.get("error")
             )
-            failed_call = bool(failed)
-            text = self._say(intent.failure if failed else intent.answer, context, intent)
+            if failed_call and intent.retry_slot is not None and call.error is None:
+                spec = next(s for s in intent.slots if s.name == intent.retry_slot)
+                sorry = render(intent.not_found, context)
+                del state.slots[spec.name]
+                state.memory.pop(spec.name, None)
+                return _with_calls(await self._failed_again(state, intent, spec, sorry), calls)
+            text = self._say(intent.failure if failed_call else intent.answer, context, intent)
         for spec in intent.slots:
             if spec.remember and spec.name in state.slots:
                 state.memory[spec.name] = state.slots[spec.name]
@@ -296,7 +535,62 @@ class IntentEngine:
         state.misses = 0
         ended = intent.ends_call and (not failed_call or intent.ends_call_on_failure)
         state.ended = ended
-        return Reply(text, intent.name, 1.0, tuple(calls), end_call=ended)
+        if ended or state.offer is not None:
+            return Reply(text, intent.name, 1.0, tuple(calls), end_call=ended)
+        if state.queued:  # the other request of the caller's sentence, at once
+            name, words = state.queued.pop(0)
+            after = await self._start(state, self._intents[name], words, now, 1.0)
+            return _with_calls(after, calls, _join(text, phrases.ALSO))
+        if not text.rstrip().endswith("?"):
+            text = _join(text, phrases.ANYTHING_ELSE)
+        state.closing = True
+        return Reply(text, intent.name, 1.0, tuple(calls))
+
+    def _first_request(
+        self, state: DialogueState, text: str, found: Classification
+    ) -> tuple[Intent, str]:
+        """The request to serve first, and the words for it; others of the sentence are queued.
+
+        "Where's my order, and also what time do you close?": each clause is
+        classified, the first becomes the request and the rest wait in
+        ``state.queued`` (served after it, see :meth:`_next`).
+        """
+        intent = self._intents[found.intent or ""]
+        parts = [p.strip(" ,.?!") for p in _CLAUSE.split(text) if len(p.split()) >= 3]
+        if len(parts) < 2 or intent.dialogue_act:
+            return intent, text
+        served: list[tuple[Intent, str]] = []
+        for part in parts:
+            other = self.classifier.classify(part)
+            task = self._intents.get(other.intent or "")
+            if task is None or task.dialogue_act or task.name == _GOODBYE_INTENT:
+                continue
+            if other.score >= self._switch and all(t.name != task.name for t, _ in served):
+                served.append((task, part))
+        if len(served) < 2:
+            return intent, text
+        state.queued = [(task.name, words) for task, words in served[1:]]
+        return served[0][0], served[0][1]
+
+    def _in_context(self, current: Intent, lowered: str, found: Classification) -> Classification:
+        """Mid-request, a word that names a related request ("cancel it" while moving an
+        appointment) means that request, whatever the embedding preferred."""
+        if found.intent == current.name:
+            return found
+        names = {spec.name for spec in current.slots}
+        for intent in self._intents.values():
+            related = intent.name != current.name and names & {s.name for s in intent.slots}
+            if related and any(f" {stem}" in f" {lowered}" for stem in intent.keywords[:2]):
+                return Classification(intent.name, max(found.score, self._switch), found.scores)
+        return found
+
+    async def _leave(self, state: DialogueState, text: str, now: dt.datetime) -> Reply:
+        """The caller is going ("I'll call back, bye"): drop the request and say goodbye."""
+        state.finish_request()
+        goodbye = self._intents.get(_GOODBYE_INTENT)
+        if goodbye is None:
+            return Reply(phrases.DECLINED, None)
+        return await self._start(state, goodbye, text, now, 1.0)
 
     async def _call(self, tool: str, arguments: dict[str, Any]) -> ToolCall:
         try:
@@ -314,86 +608,84 @@ class IntentEngine:
         except (KeyError, IndexError, TypeError, ValueError) as exc:
             logger.warning("intent engine: {} reply could not be rendered: {!r}", intent.name, exc)
             message = context.get("message")
-            return message if isinstance(message, str) else "All done. Anything else?"
+            return message if isinstance(message, str) else "All done."
 
     async def _miss(
         self, state: DialogueState, text: str, found: Classification, awaiting: str | None = None
     ) -> Reply:
+        """A turn the engine could not use: ask again, then offer a colleague, then transfer."""
         state.misses += 1
-        handoff = self._intents.get("transfer_to_human")
-        if state.misses > self._max_misses and handoff is not None:
+        handoff = self._intents.get(_HANDOFF_INTENT)
+        if handoff is not None and state.misses > self._max_misses:
             reply = await self._act(state, handoff, self._clock())
-            text = (
-                _HANDOFF if reply.tool_calls and reply.tool_calls[0].error is None else reply.text
-            )
+            done = reply.tool_calls and reply.tool_calls[0].error is None
+            text = phrases.HANDOFF if done else reply.text
             return Reply(text, handoff.name, found.score, reply.tool_calls, None, reply.end_call)
+        if handoff is not None and state.misses == self._max_misses:
+            state.offer = handoff.name
+            return Reply(phrases.STILL_LOST, state.intent, found.score)
         return Reply(text, state.intent, found.score, awaiting=awaiting)
 
-    def _prompt(self, state: DialogueState, spec: SlotSpec, now: dt.datetime) -> str:
+    async def _prompt(
+        self,
+        state: DialogueState,
+        intent: Intent,
+        spec: SlotSpec,
+        now: dt.datetime,
+        calls: list[ToolCall] | None = None,
+    ) -> str:
         if spec.kind == "datetime" and state.partial_date is not None:
-            return f"What time on {speak_date(state.partial_date, now)}?"
+            day = speak_date(state.partial_date, now)
+            if intent.availability is not None and calls is not None and not state.alternatives:
+                free = await self._free_on(intent, state.partial_date, calls)
+                if free is not None and not free:
+                    state.partial_date = None
+                    return phrases.nothing_free(day)
+                if free:
+                    return phrases.which_time(day, spoken_times(free[:4]))
+            return phrases.what_time(day)
         if spec.kind == "datetime" and state.partial_time is not None:
-            return f"Which day at {speak_time(state.partial_time)}?"
+            return phrases.which_day(speak_time(state.partial_time))
         return render(spec.prompt, self._context(state))
 
     def _context(self, state: DialogueState) -> dict[str, Any]:
-        context: dict[str, Any] = {}
+        context: dict[str, Any] = dict(state.found or {})
+        appointment = context.get("appointment")
+        if isinstance(appointment, str):
+            try:
+                context["appointment"] = spoken_moment(
+                    dt.datetime.fromisoformat(appointment), self._clock()
+                ).spoken
+            except ValueError:
+                pass
         for name, slot in state.slots.items():
             context[name] = slot.spoken
             context[f"{name}_value"] = slot.value
         return context
 
-    def _fill(
-        self,
-        state: DialogueState,
-        intent: Intent,
-        text: str,
-        now: dt.datetime,
-        *,
-        expecting: str | None,
-        overwrite: bool = False,
-    ) -> bool:
-        """Put every slot value of ``intent`` found in ``text`` into ``state``; any found?"""
-        found = False
-        for spec in intent.slots:
-            if spec.name in state.slots and not overwrite:
-                continue
-            before = (state.partial_date, state.partial_time)
-            value = self._extract(state, spec, text, now, expecting=expecting == spec.name)
-            if value is not None:
-                state.slots[spec.name] = value
-            found = found or value is not None or before != (state.partial_date, state.partial_time)
-        return found
+    def _wants_topic(self, intent: Intent) -> bool:
+        return any(spec.kind == "topic" for spec in intent.slots)
 
-    def _extract(
-        self, state: DialogueState, spec: SlotSpec, text: str, now: dt.datetime, *, expecting: bool
-    ) -> SlotValue | None:
-        kind = spec.kind
-        if kind == "order_number":
-            digits = extract_order_number(text)
-            return None if digits is None else SlotValue(digits, speak_digits(digits))
-        if kind == "name":
-            name = extract_name(text, expecting=expecting)
-            return None if name is None else SlotValue(name, name)
-        if kind == "topic":
-            topic = extract_topic(text)
-            return None if topic is None else SlotValue(topic, topic)
-        expect_time = expecting and state.partial_date is not None
-        when = parse_when(text, now, expect_time=expect_time)
-        if kind == "date":
-            day = when.date
-            return None if day is None else SlotValue(day.isoformat(), speak_date(day, now))
-        if when.empty:
-            return None
-        day, time = when.date or state.partial_date, when.time or state.partial_time
-        current = state.slots.get(spec.name)
-        if current is not None and (day is None or time is None):
-            # "no, make it Saturday": keep the half of the old value the caller did not change
-            old = dt.datetime.fromisoformat(current.value)
-            day, time = day or old.date(), time or old.time()
-        if day is None or time is None:
-            state.partial_date, state.partial_time = day, time
-            return None
-        state.partial_date = state.partial_time = None
-        spoken = f"{speak_date(day, now)} at {speak_time(time)}"
-        return SlotValue(dt.datetime.combine(day, time).strftime("%Y-%m-%dT%H:%M"), spoken)
+    async def _topic(self, text: str) -> str | None:
+        """The FAQ topic of ``text``: a stem that names it, else the topic model's best."""
+        named = extract_topic(text, self._topic_stems)
+        found = await self.classifier.classify_topic_async(text)
+        if named is None or (found.intent is not None and found.score >= 0.6):
+            return found.intent or named
+        return named
+
+
+def _join(first: str, second: str) -> str:
+    return f"{first} {second}".strip() if first else second
+
+
+def _with_calls(reply: Reply, calls: Sequence[ToolCall], said: str = "") -> Reply:
+    """``reply`` after the tools called (and the words said) on the way to it."""
+    return Reply(
+        _join(said, reply.text),
+        reply.intent,
+        reply.confidence,
+        (*calls, *reply.tool_calls),
+        reply.awaiting,
+        reply.end_call,
+    )

@@ -22,7 +22,7 @@ import re
 from collections.abc import Mapping, Sequence
 
 from framekit.intents._when import When, parse_when
-from framekit.text.numbers import number_runs, tokenize
+from framekit.text.numbers import ORDINALS, is_number_word, number_runs, tokenize
 
 __all__ = [
     "DEFAULT_TOPICS",
@@ -56,6 +56,8 @@ def _words(text: str) -> frozenset[str]:
 
 
 _ORDER_CUES = {"order", "number", "reference", "ref", "confirmation"}
+_SENTENCES = re.compile(r"[.!?;]\s+")
+_CORRECTION = re.compile(r"\b(?:sorry|i meant|actually|not|wrong|instead)\b", re.IGNORECASE)
 
 _NAME_CUES = re.compile(
     r"\b(?=(my name is|my name's|the name is|the name's|name is|name's|call me|"
@@ -63,6 +65,9 @@ _NAME_CUES = re.compile(
     re.IGNORECASE,
 )
 _STRONG_CUES = ("name", "call me", "under")
+_WRITTEN_NAME = re.compile(r"[A-Z][a-z'-]+ [A-Z][a-z'-]+\b")
+"""Two capitalized words: a name as a transcript writes it, after a weak cue ("it's")."""
+_NAME_HERE = re.compile(r"(?:^|[,.] ?)([A-Z][a-z'-]+ [A-Z][a-z'-]+) here\b")
 _NOT_NAMES = _words(
     """
     a about actually afraid after again ah and any anyone appointment are around at back
@@ -73,6 +78,9 @@ _NOT_NAMES = _words(
     to trying uh um wanting want was we well what when where which who why will with
     wondering would yeah yes you your calling about regarding re hoping that's go ahead
     never mind hmm mm oh hold wait nothing anything book make cancel
+    monday tuesday wednesday thursday friday saturday sunday today tomorrow tonight
+    morning afternoon evening noon midday next week the then same time
+    january february march april june july august september october november december
     """
 )
 
@@ -83,21 +91,28 @@ _YES = _words(
 _NO = _words("no nope nah not don't dont never wrong incorrect negative")
 _YES_PHRASES = ("please do", "go ahead", "sounds good", "do it", "that works", "uh huh", "mm hmm")
 _NO_PHRASES = ("never mind", "nevermind", "hold on", "wait")
+_WEAK_YES = frozenset({"okay", "ok", "alright", "right", "fine", "great"})
 
 
 def extract_order_number(text: str) -> str | None:
     """The order number in ``text`` as a digit string, or ``None``.
 
     A run of 4 to 8 digits wins; when several do, the one nearest after a cue
-    word ("order", "number", "reference") does.
+    word ("order", "number", "reference") does, or the last one when the caller
+    corrects themselves ("sorry, I meant ..."). A run never spans two sentences.
     """
-    tokens = tokenize(text)
     lo, hi = ORDER_DIGITS
-    runs = [r for r in number_runs(tokens) if lo <= len(r.digits) <= hi]
-    if not runs:
+    found: list[str] = []
+    for sentence in _SENTENCES.split(text):  # "...not a seven. 4 7 2 9": two numbers
+        tokens = tokenize(sentence)
+        runs = [r for r in number_runs(tokens) if lo <= len(r.digits) <= hi]
+        cued = [
+            r for r in runs if any(t in _ORDER_CUES for t in tokens[max(0, r.start - 3) : r.start])
+        ]
+        found += [r.digits for r in cued or runs]
+    if not found:
         return None
-    cued = [r for r in runs if any(t in _ORDER_CUES for t in tokens[max(0, r.start - 3) : r.start])]
-    return (cued or runs)[0].digits
+    return found[-1] if _CORRECTION.search(text) else found[0]
 
 
 def extract_name(text: str, *, expecting: bool = False) -> str | None:
@@ -111,8 +126,12 @@ def extract_name(text: str, *, expecting: bool = False) -> str | None:
     for match in _NAME_CUES.finditer(cleaned):
         cue = match.group(1).lower()
         strong = any(c in cue for c in _STRONG_CUES) or cue == "this is"
-        if strong or expecting:
+        written = bool(_WRITTEN_NAME.match(match.group(2)))  # "it's Hannah Rossi"
+        if strong or expecting or written:
             candidates.append((not strong, match.group(2)))
+    here = _NAME_HERE.search(cleaned)  # "Fiona Byrne here"
+    if here is not None:
+        candidates.append((False, here.group(1)))
     for _, rest in sorted(candidates, key=lambda c: c[0]):  # strong cues first, then in order
         name = _name_words(rest)
         if name:
@@ -129,7 +148,9 @@ def extract_name(text: str, *, expecting: bool = False) -> str | None:
 def _name_words(text: str) -> str | None:
     words: list[str] = []
     for word in re.split(r"[,.;:!?]", text, maxsplit=1)[0].split():
-        if word.lower() in _NOT_NAMES or not word[0].isalpha() or len(words) == 3:
+        lowered = word.lower()
+        not_name = lowered in _NOT_NAMES or is_number_word(lowered) or lowered in ORDINALS
+        if not_name or not word[0].isalpha() or len(words) == 3:
             break
         words.append(word)
     if not words:
@@ -154,7 +175,16 @@ def parse_yes_no(text: str) -> bool | None:
         elif token in _YES:
             positions.append((offset, True))
         offset += len(token) + 1
-    return min(positions)[1] if positions else None
+    if not positions:
+        return None
+    positions.sort()
+    first = positions[0]
+    if first[1] and any(not yes for _, yes in positions):
+        # "okay, no, don't book it": a filler yes before a no is not a yes
+        word = lowered[first[0] :].split(" ", 1)[0]
+        if word in _WEAK_YES:
+            return False
+    return first[1]
 
 
 def _find_phrase(text: str, phrase: str) -> int:

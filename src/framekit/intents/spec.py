@@ -11,14 +11,15 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import Any, Literal, TypeAlias
 
-__all__ = ["Answer", "Intent", "SlotKind", "SlotSpec", "render"]
+__all__ = ["Answer", "Intent", "SlotKind", "SlotSpec", "Topic", "render"]
 
-SlotKind: TypeAlias = Literal["order_number", "date", "datetime", "name", "topic"]
+SlotKind: TypeAlias = Literal["order_number", "date", "datetime", "time", "name", "topic"]
 """How a slot's value is found in speech (see :mod:`framekit.intents.slots`).
 
 ``date`` is a day (a tool gets ``YYYY-MM-DD``), ``datetime`` a day and a time
-(``YYYY-MM-DDTHH:MM``), ``order_number`` a digit string, ``name`` a person's
-name, ``topic`` an FAQ topic key.
+(``YYYY-MM-DDTHH:MM``), ``time`` a time of day (``HH:MM``), ``order_number`` a
+digit string, ``name`` a person's name (or, for a request with a lookup, a phone
+number that finds it), ``topic`` an FAQ topic key.
 """
 
 Answer: TypeAlias = str | Callable[[Mapping[str, Any]], str]
@@ -43,6 +44,9 @@ class SlotSpec:
     required: bool = True
     remember: bool = False
     """Keep the value for later requests in the same call (an order number, a name)."""
+    argument: bool = True
+    """Passed to the tool; ``False`` for a value only the answer uses (the time asked
+    about when checking a day's free slots)."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -76,6 +80,44 @@ class Intent:
     """End the call even when the tool failed (a goodbye; not a transfer that did not happen)."""
     dialogue_act: bool = False
     """Yes, no, hello: answers to the bot, never a request of their own."""
+    summary: str = ""
+    """What the caller wants, as the bot would check it ("check on an order"): used to
+    ask "did you want to ...?" when the recognizer was unsure of the words."""
+    lookup: str | None = None
+    """A tool that finds what the request acts on (``find_appointment``), called once
+    the first slot is filled and before anything else is asked: its result (a mapping)
+    joins the context, and a ``holder`` key in it replaces the first slot's value
+    (the name a phone number found). Its error re-asks the first slot."""
+    found: Answer = ""
+    """Said before the next question once the lookup succeeded ("I can see your
+    appointment on {appointment}.")."""
+    not_found: Answer = ""
+    """Said when the lookup (or, with ``retry_slot``, the tool) reports an error, before
+    the slot is asked again; after two such failures a colleague is offered instead."""
+    retry_slot: str | None = None
+    """The slot whose value the tool's error most likely rejects (an order number that
+    does not exist): it is asked again with ``not_found`` rather than ending the request."""
+    availability: str | None = None
+    """A tool that lists free times for a day (``check_availability``): a ``datetime``
+    slot is checked against it before confirming, and the nearest free times are
+    offered when the one asked for is taken."""
+    amend: str | None = None
+    """The intent that changes this one's result: new values right after it succeeded
+    ("actually, make it 3 instead" after a booking) start it with the same slots."""
+
+
+@dataclass(frozen=True, slots=True)
+class Topic:
+    """A question the business answers (an FAQ entry), and how callers ask it.
+
+    ``examples`` teach the topic classifier (indirect questions and complaints
+    included: "the shoes I got don't fit" is about exchanges); ``stems`` are word
+    stems that name the topic outright.
+    """
+
+    name: str
+    examples: tuple[str, ...]
+    stems: tuple[str, ...] = ()
 
 
 def render(answer: Answer, context: Mapping[str, Any]) -> str:
