@@ -26,7 +26,9 @@ class Tools:
         if name == "order_status":
             return {"status": "shipped", "eta": "2026-11-27"}
         if name == "check_availability":
-            return {"slots": ["09:00", "14:30"]}
+            return {"slots": ["09:00", "10:00", "14:30"]}
+        if name == "find_appointment":
+            return {"holder": args["name"], "appointment": "2026-11-30T09:00"}
         if name == "faq_answer":
             return {"answer": f"About {args['topic']}: yes."}
         return {"ok": True}
@@ -87,8 +89,14 @@ async def test_booking_asks_confirms_and_books_once(engine: IntentEngine, tools:
         "yes please",
     )
     assert [r.awaiting for r in replies] == ["when", "confirmation", None]
+    assert replies[0].text == (
+        "On Friday, November 27 I have 9 AM, 10 AM or 2:30 PM free. Which time would suit you?"
+    )
     assert replies[1].text == "Shall I book Jane Doe for Friday, November 27 at 2:30 PM?"
-    assert tools.calls == [("book_appointment", {"name": "Jane Doe", "when": "2026-11-27T14:30"})]
+    assert tools.calls == [
+        ("check_availability", {"date": "2026-11-27"}),  # asked once for the whole request
+        ("book_appointment", {"name": "Jane Doe", "when": "2026-11-27T14:30"}),
+    ]
 
 
 async def test_changing_the_day_at_confirmation_keeps_the_time(
@@ -99,17 +107,18 @@ async def test_changing_the_day_at_confirmation_keeps_the_time(
     reply = await engine.respond(state, "no, make it saturday")
     assert reply.awaiting == "confirmation"
     assert "Saturday, November 28 at 10 AM" in reply.text
-    assert not tools.calls
+    assert [name for name, _ in tools.calls] == ["check_availability", "check_availability"]
     await engine.respond(state, "yes")
-    assert tools.calls == [("book_appointment", {"name": "Ann Lee", "when": "2026-11-28T10:00"})]
+    assert tools.calls[-1] == ("book_appointment", {"name": "Ann Lee", "when": "2026-11-28T10:00"})
 
 
 async def test_declined_confirmation_calls_nothing(engine: IntentEngine, tools: Tools) -> None:
     state = engine.new_state()
     replies = await talk(engine, state, "please cancel my appointment", "it's under smith", "no")
     assert replies[1].awaiting == "confirmation"
+    assert replies[1].text == "I can see your appointment for Monday, November 30 at 9 AM. Shall I cancel it?"
     assert replies[2].awaiting is None
-    assert tools.calls == []
+    assert tools.calls == [("find_appointment", {"name": "Smith"})]  # looked up, not cancelled
     assert state.intent is None
 
 
@@ -132,7 +141,7 @@ async def test_sync_tools_work_too(classifier: IntentClassifier) -> None:
     engine = IntentEngine(tool, classifier=classifier, clock=lambda: NOW)
     (reply,) = await talk(engine, engine.new_state(), "what are your hours on saturday")
     assert calls == ["faq_answer"]
-    assert reply.text == "We open at nine."
+    assert reply.text == "We open at nine. Is there anything else I can help with?"
 
 
 async def test_unknown_requests_end_with_a_human(engine: IntentEngine, tools: Tools) -> None:
@@ -178,7 +187,7 @@ async def test_availability_uses_the_date(engine: IntentEngine, tools: Tools) ->
     assert tools.calls == [("check_availability", {"date": "2026-11-30"})]
     assert (
         reply.text
-        == "On Monday, November 30 I have 9 AM or 2:30 PM. Would you like me to book one?"
+        == "On Monday, November 30 I have 9 AM, 10 AM or 2:30 PM. Would you like me to book one?"
     )
 
 
@@ -231,7 +240,9 @@ async def test_yes_to_an_offer_books_on_the_day_checked(engine: IntentEngine, to
     )
     assert replies[1].intent == "book_appointment"
     assert replies[1].awaiting == "name"
-    assert replies[2].text == "What time on Monday, November 30?"
+    assert replies[2].text == (
+        "On Monday, November 30 I have 9 AM, 10 AM or 2:30 PM free. Which time would suit you?"
+    )
     assert tools.calls[-1] == ("book_appointment", {"name": "Jane Doe", "when": "2026-11-30T14:30"})
 
 
@@ -277,6 +288,6 @@ async def test_fully_booked_offers_nothing(classifier: IntentClassifier) -> None
     engine = IntentEngine(tools, classifier=classifier, clock=lambda: NOW)
     state = engine.new_state()
     full, _ = await talk(engine, state, "any openings on friday", "yes")
-    assert "fully booked" in full.text
+    assert "nothing free on Friday, November 27" in full.text
     assert state.intent is None
     assert calls == ["check_availability"]

@@ -41,7 +41,7 @@ async def test_a_turn_becomes_an_llm_style_response(classifier: IntentClassifier
     )
     texts = [f.text for f in capture.downstream_of(LLMTextFrame)]
     assert texts[0].startswith("Sure. What's your order number?")
-    assert texts[1] == "Order 4 2 7 1 is shipped."
+    assert texts[1] == "Order 4 2 7 1 is shipped. Is there anything else I can help with?"
     assert calls == ["order_status"]
     (result,) = capture.downstream_of(FunctionCallResultFrame)
     assert result.function_name == "order_status"

@@ -50,6 +50,8 @@ class When:
 
     date: dt.date | None = None
     time: dt.time | None = None
+    vague: bool = False
+    """The time is a part of the day ("morning": 9:00), not a time the caller said."""
 
     @property
     def empty(self) -> bool:
@@ -85,15 +87,16 @@ def parse_when(text: str, now: dt.datetime, *, expect_time: bool = False) -> Whe
         date = date or shift[0]
     time = _clock(tokens, used, expect_time)
     part = next((t for t in tokens if t in _PARTS), None)
+    vague = False
     if part is not None:
         hour, pm = _PARTS[part]
         if time is None:
-            time = dt.time(hour)
+            time, vague = dt.time(hour), part != "lunchtime"
         elif pm and time.hour < 12:
             time = time.replace(hour=time.hour + 12)
         if part == "tonight" and date is None:
             date = today
-    return When(date, time)
+    return When(date, time, vague)
 
 
 def _plain(token: str) -> str:
@@ -281,7 +284,11 @@ def _clock(tokens: Sequence[str], used: list[bool], expect_time: bool) -> dt.tim
         if hour is None or hour > 23:
             continue
         minute, after = _minutes(tokens, i + 1)
-        cue = i > 0 and tokens[i - 1] in ("at", "around", "about", "by", "for")
+        before = tokens[max(0, i - 2) : i]
+        cue = (i > 0 and tokens[i - 1] in ("at", "around", "about", "by", "for")) or before in (
+            ["make", "it"],
+            ["it", "to"],
+        )
         suffix = _next(tokens, after - 1) in ("am", "pm", "o'clock", "oclock", "a", "p", "tonight")
         suffix = suffix or (
             tokens[after : after + 2] == ["in", "the"] and _next(tokens, after + 1) in _PARTS

@@ -125,7 +125,7 @@ CONTACT_CENTER_TOPICS: tuple[Topic, ...] = (
         "location",
         (
             "Where are you located?",
-            "What's your address?",
+            "What's the store's address?",
             "Where is the store?",
             "How do I find your shop?",
             "Is there parking near the store?",
@@ -245,7 +245,7 @@ def _availability(context: Mapping[str, Any]) -> str:
             times.append(value)
     listed = times[0] if len(times) == 1 else ", ".join(times[:-1]) + " or " + times[-1]
     taken = f"I'm sorry, {context['time']} is taken. " if asked else ""
-    return f"{taken}{on_day.capitalize()} I have {listed}. Would you like me to book one?"
+    return f"{taken}{on_day[0].upper()}{on_day[1:]} I have {listed}. Would you like me to book one?"
 
 
 def _booked(verb: str) -> Any:
@@ -287,6 +287,9 @@ CONTACT_CENTER_INTENTS: tuple[Intent, ...] = (
             "order status",
             "Has my order been dispatched?",
             "Checking on order number 4271.",
+            "Can you tell me if the thing I bought has been sent out yet?",
+            "Has my stuff left the warehouse?",
+            "I'm still waiting for my package, what's going on?",
         ),
         slots=(_ORDER,),
         tool="order_status",
@@ -294,7 +297,7 @@ CONTACT_CENTER_INTENTS: tuple[Intent, ...] = (
         not_found=_ORDER_NOT_FOUND,
         retry_slot="order_number",
         summary="check on an order",
-        keywords=("order", "purchase", "shipped", "dispatched"),
+        keywords=("status", "purchase", "shipped", "dispatched", "sent out"),
     ),
     Intent(
         "order_tracking",
@@ -309,6 +312,10 @@ CONTACT_CENTER_INTENTS: tuple[Intent, ...] = (
             "Which courier has my parcel?",
             "Is the delivery coming today?",
             "Where's the driver with my package?",
+            "Can you track order 4271 for me?",
+            "Can I get the tracking details for my order?",
+            "Who is delivering my order?",
+            "Which company is bringing my parcel?",
         ),
         slots=(_ORDER,),
         tool="order_tracking",
@@ -316,7 +323,7 @@ CONTACT_CENTER_INTENTS: tuple[Intent, ...] = (
         not_found=_ORDER_NOT_FOUND,
         retry_slot="order_number",
         summary="track a delivery",
-        keywords=("track", "parcel", "package", "courier", "arrive", "delivery"),
+        keywords=("track", "courier", "carrier", "who's delivering", "who is delivering", "parcel"),
     ),
     Intent(
         "book_appointment",
@@ -333,6 +340,9 @@ CONTACT_CENTER_INTENTS: tuple[Intent, ...] = (
             "Could I get an appointment on Monday?",
             "I'd like to come in and see someone.",
             "Can you fit me in this week?",
+            "I'd like an appointment on the 15th.",
+            "I need an appointment next week.",
+            "Have you got time to see me on Thursday?",
         ),
         slots=(_BOOKING_NAME, _WHEN),
         tool="book_appointment",
@@ -503,6 +513,9 @@ CONTACT_CENTER_INTENTS: tuple[Intent, ...] = (
             "Get me a manager.",
             "Is there a person I can talk to?",
             "operator",
+            "I want to make a complaint.",
+            "I'd like to speak to a manager about a complaint.",
+            "This isn't working, get me a real person.",
         ),
         tool="transfer_to_human",
         answer="Of course. I'm transferring you to a colleague now, please hold.",

@@ -79,6 +79,8 @@ class DialogueState:
     """The ``datetime`` slot value the availability tool has confirmed is free."""
     alternatives: list[dt.datetime] = field(default_factory=list)
     """Free times the bot offered instead of the one asked for, nearest first."""
+    free: dict[dt.date, list[dt.datetime] | None] = field(default_factory=dict)
+    """Free times per day, as the availability tool said during this request."""
     closing: bool = False
     """The bot just asked "anything else?": a plain no ends the call."""
     tentative: str | None = None
@@ -100,3 +102,4 @@ class DialogueState:
         self.found = None
         self.checked = None
         self.alternatives = []
+        self.free = {}

@@ -252,6 +252,20 @@ class IntentEngine:
             return Reply(phrases.DECLINED_OFFER, "deny", found.score)
         return None
 
+    def _changes(
+        self, last: Intent, slots: Mapping[str, SlotValue], text: str, now: dt.datetime
+    ) -> str | None:
+        """The slot of the last request that ``text`` gives a new value ("make it three"),
+        with the last request's values known, or ``None``."""
+        for spec in last.slots:
+            trial = DialogueState()
+            carry(trial, last, slots)
+            if fill(trial, last, text, now, expecting=spec.name, overwrite=True) and (
+                trial.slots != dict(slots) or trial.partial_date or trial.partial_time
+            ):
+                return spec.name
+        return None
+
     def _answers_offer(
         self, target: Intent, carried: Mapping[str, SlotValue], text: str, now: dt.datetime
     ) -> str | None:
@@ -264,7 +278,9 @@ class IntentEngine:
         carry(trial, target, carried)
         missing = [s for s in target.slots if s.required and s.name not in trial.slots]
         for spec in missing:
-            if fill(copy.deepcopy(trial), target, text, now, expecting=spec.name):
+            attempt = copy.deepcopy(trial)
+            fill(attempt, target, text, now, expecting=spec.name)
+            if len(attempt.slots) > len(trial.slots):  # a whole value, not half a date
                 return spec.name
         return None
 
@@ -286,15 +302,13 @@ class IntentEngine:
         # the last request again (or the one that amends it), with new values
         last = self._intents.get(state.last_intent or "")
         weak = found.intent is None or found.score < self._switch
-        if (
-            last is not None
-            and (weak or _CORRECTING.search(lowered))
-            and fill(DialogueState(), last, text, now, expecting=None)
-        ):
+        correcting = bool(_CORRECTING.search(lowered))
+        if last is not None and (weak or correcting):
+            changed = self._changes(last, state.last_slots, text, now)
             again = self._intents.get(last.amend or "") or last
-            if again is last or _CORRECTING.search(lowered):
+            if changed is not None and (again is last or correcting):
                 return await self._start(
-                    state, again, text, now, found.score, carried=state.last_slots
+                    state, again, text, now, found.score, carried=state.last_slots, expecting=changed
                 )
         if found.intent is None:
             return await self._miss(state, phrases.UNKNOWN, found)
@@ -313,7 +327,11 @@ class IntentEngine:
             return await self._advance(state, intent, now)
         if _LEAVING.search(lowered):
             return await self._leave(state, text, now)
-        found = self._in_context(intent, lowered, await self.understand_async(text))
+        found = await self.understand_async(text)
+        related = self._related(intent, lowered, found)
+        if related is not None:  # "just cancel it" while moving it: same appointment
+            carried = dict(state.slots)
+            return await self._start(state, related, text, now, found.score, carried=carried)
         if found.intent == "deny":
             state.finish_request()
             state.closing = True
@@ -402,7 +420,7 @@ class IntentEngine:
                 looked = await self._lookup(state, intent, first, calls)
                 if looked is not None:
                     return _with_calls(looked, calls)
-                said = _join(said, render(intent.found, self._context(state)))
+                said = _join(said, self._say(intent.found, self._context(state), intent, ""))
         for spec in intent.slots:
             if spec.required and spec.name not in state.slots:
                 state.pending_slot = spec.name
@@ -434,10 +452,10 @@ class IntentEngine:
                 state.slots[first.name] = SlotValue(holder, holder)
             self._forget_current(state, intent, str(state.found.get("appointment", "")))
             return None
-        context = self._context(state)
+        sorry = self._say(intent.not_found, self._context(state), intent, "")
         del state.slots[first.name]
         state.memory.pop(first.name, None)
-        return await self._failed_again(state, intent, first, render(intent.not_found, context))
+        return await self._failed_again(state, intent, first, sorry)
 
     def _forget_current(self, state: DialogueState, intent: Intent, current: str) -> None:
         """A time the caller said that is the appointment's own ("my appointment on the
@@ -472,7 +490,7 @@ class IntentEngine:
         if state.checked == value:
             return None
         wanted = dt.datetime.fromisoformat(value)
-        free = await self._free_on(intent, wanted.date(), calls)
+        free = await self._free_on(state, intent, wanted.date(), calls)
         if free is None or wanted in free:
             state.checked = value
             return None
@@ -483,19 +501,24 @@ class IntentEngine:
             if options:
                 break
             day = wanted.date() + dt.timedelta(days=ahead)
-            options = nearest(await self._free_on(intent, day, calls) or [], wanted)
+            options = nearest(await self._free_on(state, intent, day, calls) or [], wanted)
         state.partial_date = day if options else None
+        # another day: "Monday then, same time" keeps the time asked for
+        state.partial_time = wanted.time() if day != wanted.date() else None
         state.alternatives = options[:2]
         asked = spoken_moment(wanted, now).spoken
         text = phrases.taken(asked, speak_date(day, now), spoken_times(options[:2]), day == wanted.date())
         return Reply(text, intent.name, 1.0, awaiting=spec.name)
 
     async def _free_on(
-        self, intent: Intent, day: dt.date, calls: list[ToolCall]
+        self, state: DialogueState, intent: Intent, day: dt.date, calls: list[ToolCall]
     ) -> list[dt.datetime] | None:
-        call = await self._call(intent.availability or "", {"date": day.isoformat()})
-        calls.append(call)
-        return free_times(call.result, day) if call.error is None else None
+        """The free times of ``day`` (asked once per request), ``None`` when unknown."""
+        if day not in state.free:
+            call = await self._call(intent.availability or "", {"date": day.isoformat()})
+            calls.append(call)
+            state.free[day] = free_times(call.result, day) if call.error is None else None
+        return state.free[day]
 
     async def _act(self, state: DialogueState, intent: Intent, now: dt.datetime) -> Reply:
         calls: list[ToolCall] = []
@@ -517,7 +540,7 @@ class IntentEngine:
             )
             if failed_call and intent.retry_slot is not None and call.error is None:
                 spec = next(s for s in intent.slots if s.name == intent.retry_slot)
-                sorry = render(intent.not_found, context)
+                sorry = self._say(intent.not_found, context, intent, "")
                 del state.slots[spec.name]
                 state.memory.pop(spec.name, None)
                 return _with_calls(await self._failed_again(state, intent, spec, sorry), calls)
@@ -572,17 +595,17 @@ class IntentEngine:
         state.queued = [(task.name, words) for task, words in served[1:]]
         return served[0][0], served[0][1]
 
-    def _in_context(self, current: Intent, lowered: str, found: Classification) -> Classification:
-        """Mid-request, a word that names a related request ("cancel it" while moving an
-        appointment) means that request, whatever the embedding preferred."""
+    def _related(self, current: Intent, lowered: str, found: Classification) -> Intent | None:
+        """Mid-request, a request about the same thing named by its first keyword ("cancel
+        it" while moving an appointment), whatever the embedding preferred."""
         if found.intent == current.name:
-            return found
+            return None
         names = {spec.name for spec in current.slots}
         for intent in self._intents.values():
             related = intent.name != current.name and names & {s.name for s in intent.slots}
-            if related and any(f" {stem}" in f" {lowered}" for stem in intent.keywords[:2]):
-                return Classification(intent.name, max(found.score, self._switch), found.scores)
-        return found
+            if related and intent.keywords and f" {intent.keywords[0]}" in f" {lowered}":
+                return intent
+        return None
 
     async def _leave(self, state: DialogueState, text: str, now: dt.datetime) -> Reply:
         """The caller is going ("I'll call back, bye"): drop the request and say goodbye."""
@@ -602,13 +625,17 @@ class IntentEngine:
             return ToolCall(tool, arguments, None, f"{type(exc).__name__}: {exc}")
         return ToolCall(tool, arguments, result)
 
-    def _say(self, answer: Any, context: dict[str, Any], intent: Intent) -> str:
+    def _say(
+        self, answer: Any, context: dict[str, Any], intent: Intent, otherwise: str = "All done."
+    ) -> str:
+        """``answer`` rendered; a template that needs what a tool did not return is not
+        said (the tool's ``message``, or ``otherwise``, is), never a guess."""
         try:
             return render(answer, context)
         except (KeyError, IndexError, TypeError, ValueError) as exc:
             logger.warning("intent engine: {} reply could not be rendered: {!r}", intent.name, exc)
             message = context.get("message")
-            return message if isinstance(message, str) else "All done."
+            return message if isinstance(message, str) else otherwise
 
     async def _miss(
         self, state: DialogueState, text: str, found: Classification, awaiting: str | None = None
@@ -637,7 +664,7 @@ class IntentEngine:
         if spec.kind == "datetime" and state.partial_date is not None:
             day = speak_date(state.partial_date, now)
             if intent.availability is not None and calls is not None and not state.alternatives:
-                free = await self._free_on(intent, state.partial_date, calls)
+                free = await self._free_on(state, intent, state.partial_date, calls)
                 if free is not None and not free:
                     state.partial_date = None
                     return phrases.nothing_free(day)

@@ -145,13 +145,17 @@ def _extract(
         if chosen is not None:
             state.partial_date = state.partial_time = None
             return spoken_moment(chosen, now)
-    expect_time = expecting and state.partial_date is not None
+    # a bare number is a time when the day is known and it answers for it, or is all
+    # the caller said ("ten", after "Saturday")
+    short = len(tokenize(text)) <= 3
+    known_day = state.partial_date is not None or spec.name in state.slots
+    expect_time = known_day and (expecting or short)
     when = parse_when(text, now, expect_time=expect_time)
     if kind == "date":
         day = when.date
         return None if day is None else SlotValue(day.isoformat(), speak_date(day, now))
     if kind == "time":
-        time = when.time
+        time = None if when.vague else when.time
         return None if time is None else SlotValue(time.strftime("%H:%M"), speak_time(time))
     if when.empty:
         return None

@@ -72,7 +72,8 @@ def what_time(day: str) -> str:
 
 
 def which_time(day: str, times: str) -> str:
-    return f"{_on(day).capitalize()} I have {times} free. Which time would suit you?"
+    on_day = _on(day)
+    return f"{on_day[0].upper()}{on_day[1:]} I have {times} free. Which time would suit you?"
 
 
 def which_day(time: str) -> str:

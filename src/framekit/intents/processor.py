@@ -13,6 +13,9 @@ the goodbye (the hang-up is one that an interruption drops, as an LLM's is, so a
 stale goodbye never cuts the caller off mid-sentence), or the carrier refused the
 transfer (a :class:`~framekit.frames.CallControlResultFrame` comes back upstream).
 
+The recognizer's confidence goes with the words: the engine checks words it was
+unsure of with the caller before acting on them ("did you say 4 7 2 9?").
+
 After each reply it tells the recognizer upstream what the caller's answer holds
 (:class:`~framekit.frames.ExpectedSpeechFrame`: digits after "what's your order
 number?", yes or no after "shall I book it?"), so a recognizer that can be biased
@@ -89,7 +92,7 @@ class IntentEngineProcessor(QueuedFrameProcessor):
             # on the line): ask for the gist instead of acting on a fragment.
             await self._say(self.long_turn_reply, response_id)
             return
-        reply = await self._engine.respond(self._state, frame.text)
+        reply = await self._engine.respond(self._state, frame.text, confidence=frame.confidence)
         expect = self._engine.expectation(reply)
         if expect != self._expecting:
             self._expecting = expect

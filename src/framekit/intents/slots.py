@@ -57,10 +57,12 @@ def _words(text: str) -> frozenset[str]:
 
 _ORDER_CUES = {"order", "number", "reference", "ref", "confirmation"}
 _SENTENCES = re.compile(r"[.!?;]\s+")
-_CORRECTION = re.compile(r"\b(?:sorry|i meant|actually|not|wrong|instead)\b", re.IGNORECASE)
+_CORRECTION = re.compile(
+    r"\b(?:sorry|i meant|actually|not|wrong|instead|no wait)\b", re.IGNORECASE
+)
 
 _NAME_CUES = re.compile(
-    r"\b(?=(my name is|my name's|the name is|the name's|name is|name's|call me|"
+    r"\b(?=(my name is|my name's|the name is|the name's|name is|name's|name,|call me|"
     r"under the name(?: of)?|under|this is|i'm|i am|it's|it is)\s+(.+))",
     re.IGNORECASE,
 )
@@ -132,6 +134,8 @@ def extract_name(text: str, *, expecting: bool = False) -> str | None:
     here = _NAME_HERE.search(cleaned)  # "Fiona Byrne here"
     if here is not None:
         candidates.append((False, here.group(1)))
+    if _CORRECTION.search(cleaned):  # "Tom Becker. no wait, under my wife's name, Ana Becker"
+        candidates.reverse()
     for _, rest in sorted(candidates, key=lambda c: c[0]):  # strong cues first, then in order
         name = _name_words(rest)
         if name:
