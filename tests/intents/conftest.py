@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from framekit.intents import CONTACT_CENTER_INTENTS, IntentClassifier
+from framekit.intents import CONTACT_CENTER_INTENTS, CONTACT_CENTER_TOPICS, IntentClassifier
 from framekit.models.embeddings import SentenceEmbedder
 
 
@@ -18,5 +18,7 @@ def embedder() -> SentenceEmbedder:
 
 @pytest.fixture(scope="session")
 def classifier(embedder: SentenceEmbedder) -> IntentClassifier:
-    """The default intents' examples, embedded once for every engine the tests build."""
-    return IntentClassifier(CONTACT_CENTER_INTENTS, embedder, threshold=0.30)
+    """The default intents' and FAQ topics' examples, embedded once for every engine."""
+    return IntentClassifier(
+        CONTACT_CENTER_INTENTS, embedder, threshold=0.30, topics=CONTACT_CENTER_TOPICS
+    )

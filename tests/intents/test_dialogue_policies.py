@@ -75,9 +75,11 @@ async def test_an_unknown_order_is_asked_again_then_a_colleague_offered(
     assert "can't find an order numbered 1 2 3 4" in first.text
     assert first.awaiting == "order_number"  # asked again, with the keypad as a way out
     assert "keypad" in first.text
-    assert "colleague" in second.text and state.offer == "transfer_to_human"
+    assert "colleague" in second.text
+    assert state.offer == "transfer_to_human"
     (third,) = await talk(engine, state, "yes please")
-    assert third.end_call and shop.names()[-1] == "transfer_to_human"
+    assert third.end_call
+    assert shop.names()[-1] == "transfer_to_human"
     assert "is shipped" not in " ".join(r.text for r in (first, second, third))  # nothing made up
 
 
@@ -93,7 +95,8 @@ async def test_no_after_anything_else_ends_the_call(engine: IntentEngine, shop: 
     state = engine.new_state()
     await talk(engine, state, "what's the status of order 47290936")
     (bye,) = await talk(engine, state, "ok great, that's it thanks")
-    assert bye.end_call and shop.names()[-1] == "end_call"
+    assert bye.end_call
+    assert shop.names()[-1] == "end_call"
 
 
 async def test_a_taken_time_gets_the_nearest_free_ones(engine: IntentEngine, shop: Shop) -> None:
@@ -163,7 +166,8 @@ async def test_unsure_words_are_checked_before_acting(engine: IntentEngine, shop
     state = engine.new_state()
     check = await engine.respond(state, "where is order 47290936", confidence=0.3)
     assert check.text.startswith("Sorry, the line isn't very clear. Did you want to")
-    assert check.awaiting == "confirmation" and not shop.calls
+    assert check.awaiting == "confirmation"
+    assert not shop.calls
     (answer,) = await talk(engine, state, "yes")
     assert "shipped" in answer.text
 
@@ -176,7 +180,8 @@ async def test_an_unsure_value_is_checked_and_a_no_asks_again(
     check = await engine.respond(state, "4 7 2 9 0 9 3 6", confidence=0.2)
     assert check.text == "Sorry, the line isn't very clear. Did you say 4 7 2 9 0 9 3 6?"
     (again,) = await talk(engine, state, "no")
-    assert again.awaiting == "order_number" and not shop.calls
+    assert again.awaiting == "order_number"
+    assert not shop.calls
 
 
 async def test_two_requests_in_one_sentence_are_both_served(
@@ -201,5 +206,6 @@ async def test_two_useless_turns_offer_a_colleague(engine: IntentEngine, shop: S
     state = engine.new_state()
     first, second = await talk(engine, state, "purple monkey dishwasher", "the cat sat on the mat")
     assert "another way" in first.text
-    assert "colleague" in second.text and state.offer == "transfer_to_human"
+    assert "colleague" in second.text
+    assert state.offer == "transfer_to_human"
     assert not shop.calls

@@ -116,7 +116,10 @@ async def test_declined_confirmation_calls_nothing(engine: IntentEngine, tools: 
     state = engine.new_state()
     replies = await talk(engine, state, "please cancel my appointment", "it's under smith", "no")
     assert replies[1].awaiting == "confirmation"
-    assert replies[1].text == "I can see your appointment for Monday, November 30 at 9 AM. Shall I cancel it?"
+    assert (
+        replies[1].text
+        == "I can see your appointment for Monday, November 30 at 9 AM. Shall I cancel it?"
+    )
     assert replies[2].awaiting is None
     assert tools.calls == [("find_appointment", {"name": "Smith"})]  # looked up, not cancelled
     assert state.intent is None

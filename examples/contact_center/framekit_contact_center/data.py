@@ -279,7 +279,7 @@ class BusinessStore:
             return [str(r[0]) for r in db.execute("SELECT topic FROM faq ORDER BY topic")]
 
     def faq(self, topic: str) -> str | None:
-        """The answer for ``topic`` (a key of :data:`~framekit_contact_center.seed.FAQ`), or ``None``."""
+        """The answer for ``topic`` (a key of the seed's ``FAQ``), or ``None``."""
         with self._connect() as db:
             row = db.execute("SELECT answer FROM faq WHERE topic = ?", (topic,)).fetchone()
         return None if row is None else str(row[0])

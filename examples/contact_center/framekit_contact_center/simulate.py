@@ -239,7 +239,9 @@ async def _run_all(
     return results
 
 
-async def _run_texts(runs: list[tuple[Scenario, Settings]], *, live: TextIO) -> list[ScenarioResult]:
+async def _run_texts(
+    runs: list[tuple[Scenario, Settings]], *, live: TextIO
+) -> list[ScenarioResult]:
     from framekit_contact_center.transcript import run_transcript
 
     results = []
@@ -247,9 +249,7 @@ async def _run_texts(runs: list[tuple[Scenario, Settings]], *, live: TextIO) -> 
     live.write(f"Loading the intent model for {len(runs)} scenario(s)...\n")
     for n, (scenario, settings) in enumerate(runs, 1):
         live.write(f"\n[{n}/{len(runs)}] {scenario.name} ({scenario.path}), perfect transcript\n")
-        summary, engine = await run_transcript(
-            scenario, settings, classifier=classifier, out=live
-        )
+        summary, engine = await run_transcript(scenario, settings, classifier=classifier, out=live)
         classifier = engine.classifier
         result = ScenarioResult(scenario, summary, check_call(scenario.expect, summary))
         _print_result(live, result)
@@ -282,7 +282,9 @@ def summarize(call: Any) -> CallSummary:
 
     console, task = call.console, call.task
     return CallSummary(
-        tools=[ToolUse(t.function_name, dict(t.arguments), t.result, t.error) for t in console.tools],
+        tools=[
+            ToolUse(t.function_name, dict(t.arguments), t.result, t.error) for t in console.tools
+        ],
         replies=list(console.replies),
         outcome=call.outcome,
         ended_by="bot" if console.ended_by_bot else "caller",

@@ -15,6 +15,7 @@ by the same :func:`~framekit_contact_center.simulate.check_call` as a spoken cal
 
 from __future__ import annotations
 
+import asyncio
 import datetime as dt
 from collections.abc import Sequence
 from pathlib import Path
@@ -24,10 +25,13 @@ from framekit.frames import EndCause
 from framekit.intents import IntentEngine, registry_caller
 from framekit.intents.classifier import IntentClassifier
 from framekit.storage.outcome import OutcomeTracker
-from framekit_contact_center.offline import brief
+from framekit_contact_center.data import BusinessStore
+from framekit_contact_center.offline import brief, open_store
 from framekit_contact_center.scenario import Press, Say, Scenario
-from framekit_contact_center.simulate import CallSummary, ToolUse
+from framekit_contact_center.seed import seed_store
 from framekit_contact_center.settings import Settings
+from framekit_contact_center.simulate import CallSummary, ToolUse
+from framekit_contact_center.tools import build_tools
 
 __all__ = ["run_transcript"]
 
@@ -45,19 +49,8 @@ async def run_transcript(
     ``classifier`` (from an earlier run) saves embedding the intents' examples again.
     The engine is returned so the caller can reuse its classifier.
     """
-    from framekit_contact_center.offline import open_store
-    from framekit_contact_center.tools import build_tools
-
     now = scenario.now or dt.datetime.now().replace(second=0, microsecond=0)
-    if store_path is None:
-        store = open_store(settings, now.date(), "transcript-shop.db")
-    else:
-        from framekit_contact_center.data import BusinessStore
-        from framekit_contact_center.seed import seed_store
-
-        store_path.unlink(missing_ok=True)
-        store = BusinessStore(store_path)
-        seed_store(store, today=now.date())
+    store = await asyncio.to_thread(_fresh_store, settings, now.date(), store_path)
     tools = build_tools(store, transfer_to=settings.transfer_number, clock=lambda: now)
     engine = IntentEngine(registry_caller(tools), classifier=classifier, clock=lambda: now)
     state = engine.new_state()
@@ -84,6 +77,16 @@ async def run_transcript(
         cause = EndCause.CALLER_HUNG_UP
     summary.outcome = tracker.decide(cause).value
     return summary, engine
+
+
+def _fresh_store(settings: Settings, today: dt.date, path: Path | None) -> BusinessStore:
+    """A newly seeded shop at ``path`` (default: next to ``BUSINESS_DB_PATH``)."""
+    if path is None:
+        return open_store(settings, today, "transcript-shop.db")
+    path.unlink(missing_ok=True)
+    store = BusinessStore(path)
+    seed_store(store, today=today)
+    return store
 
 
 def _caller_lines(steps: Sequence[Any]) -> list[str]:

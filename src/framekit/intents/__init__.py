@@ -8,13 +8,14 @@ from __future__ import annotations
 
 from framekit.intents.calling import ToolCaller, ToolFailedError, registry_caller
 from framekit.intents.classifier import Classification, Embedder, IntentClassifier
-from framekit.intents.defaults import CONTACT_CENTER_INTENTS
+from framekit.intents.defaults import CONTACT_CENTER_INTENTS, CONTACT_CENTER_TOPICS
 from framekit.intents.dialogue import DialogueState, Reply, SlotValue, ToolCall
 from framekit.intents.engine import IntentEngine
-from framekit.intents.spec import Answer, Intent, SlotKind, SlotSpec
+from framekit.intents.spec import Answer, Intent, SlotKind, SlotSpec, Topic
 
 __all__ = [
     "CONTACT_CENTER_INTENTS",
+    "CONTACT_CENTER_TOPICS",
     "Answer",
     "Classification",
     "DialogueState",
@@ -29,5 +30,6 @@ __all__ = [
     "ToolCall",
     "ToolCaller",
     "ToolFailedError",
+    "Topic",
     "registry_caller",
 ]

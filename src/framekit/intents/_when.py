@@ -184,8 +184,10 @@ def _month_day(tokens: Sequence[str], used: list[bool], today: dt.date) -> dt.da
 
 def _alternative(tokens: Sequence[str], i: int) -> bool:
     """ "the first one", "the second time": a choice between options, not a date."""
-    return i < len(tokens) and tokens[i] in ("first", "second", "last") and (
-        _next(tokens, i) in ("one", "time", "option", "slot", "")
+    return (
+        i < len(tokens)
+        and tokens[i] in ("first", "second", "last")
+        and (_next(tokens, i) in ("one", "time", "option", "slot", ""))
     )
 
 

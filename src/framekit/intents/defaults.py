@@ -153,7 +153,13 @@ CONTACT_CENTER_TOPICS: tuple[Topic, ...] = (
             "I put the wrong address, can I fix it?",
             "Is it too late to cancel what I ordered?",
         ),
-        ("change my order", "cancel my order", "cancel an order", "wrong address", "change the address"),
+        (
+            "change my order",
+            "cancel my order",
+            "cancel an order",
+            "wrong address",
+            "change the address",
+        ),
     ),
     Topic(
         "gift_cards",

@@ -32,6 +32,7 @@ colleague; a third turn that cannot be used puts the caller through.
 
 from __future__ import annotations
 
+import contextlib
 import copy
 import datetime as dt
 import inspect
@@ -221,7 +222,9 @@ class IntentEngine:
             topic = await self._topic(text) if self._wants_topic(intent) else None
             if not fill(trial, intent, text, now, expecting=trial.pending_slot, topic=topic):
                 return None
-            heard = [trial.slots[n].spoken for n in trial.slots if state.slots.get(n) != trial.slots[n]]
+            heard = [
+                trial.slots[n].spoken for n in trial.slots if state.slots.get(n) != trial.slots[n]
+            ]
             if not heard:
                 return None
             state.tentative = text
@@ -229,11 +232,13 @@ class IntentEngine:
         if state.intent is not None or state.offer is not None:
             return None
         found = await self.understand_async(text)
-        intent = self._intents.get(found.intent or "")
-        if intent is None or intent.dialogue_act or not intent.summary:
+        wanted = self._intents.get(found.intent or "")
+        if wanted is None or wanted.dialogue_act or not wanted.summary:
             return None
         state.tentative = text
-        return Reply(phrases.did_you_want(intent.summary), intent.name, found.score, awaiting=_CONFIRM)
+        return Reply(
+            phrases.did_you_want(wanted.summary), wanted.name, found.score, awaiting=_CONFIRM
+        )
 
     async def _on_offer(self, state: DialogueState, text: str, now: dt.datetime) -> Reply | None:
         """Yes to the bot's offer starts it; a plain no puts it aside; anything else moves on."""
@@ -291,7 +296,10 @@ class IntentEngine:
         task = self._intents.get(found.intent or "")
         if closing and (
             found.intent in ("deny", _GOODBYE_INTENT)
-            or (_ENDING.search(lowered) and (task is None or task.dialogue_act or found.score < self._switch))
+            or (
+                _ENDING.search(lowered)
+                and (task is None or task.dialogue_act or found.score < self._switch)
+            )
         ):
             goodbye = self._intents.get(_GOODBYE_INTENT)
             if goodbye is not None:
@@ -308,7 +316,13 @@ class IntentEngine:
             again = self._intents.get(last.amend or "") or last
             if changed is not None and (again is last or correcting):
                 return await self._start(
-                    state, again, text, now, found.score, carried=state.last_slots, expecting=changed
+                    state,
+                    again,
+                    text,
+                    now,
+                    found.score,
+                    carried=state.last_slots,
+                    expecting=changed,
                 )
         if found.intent is None:
             return await self._miss(state, phrases.UNKNOWN, found)
@@ -321,7 +335,13 @@ class IntentEngine:
         lowered = " ".join(tokenize(text))
         correcting = bool(_CORRECTING.search(lowered))
         if fill(
-            state, intent, text, now, expecting=state.pending_slot, topic=topic, overwrite=correcting
+            state,
+            intent,
+            text,
+            now,
+            expecting=state.pending_slot,
+            topic=topic,
+            overwrite=correcting,
         ):
             state.misses = 0
             return await self._advance(state, intent, now)
@@ -337,9 +357,9 @@ class IntentEngine:
             state.closing = True
             return Reply(phrases.DECLINED, "deny", found.score)
         other = self._intents.get(found.intent or "")
-        if other is not None and other.name != intent.name and found.score >= self._switch:
-            if not other.dialogue_act:
-                return await self._start(state, other, text, now, found.score)
+        switch = other is not None and other.name != intent.name and not other.dialogue_act
+        if other is not None and switch and found.score >= self._switch:
+            return await self._start(state, other, text, now, found.score)
         spec = next(s for s in intent.slots if s.name == state.pending_slot)
         again = phrases.reask(spec.kind, await self._prompt(state, intent, spec, now))
         return await self._miss(state, again, found, spec.name)
@@ -507,7 +527,9 @@ class IntentEngine:
         state.partial_time = wanted.time() if day != wanted.date() else None
         state.alternatives = options[:2]
         asked = spoken_moment(wanted, now).spoken
-        text = phrases.taken(asked, speak_date(day, now), spoken_times(options[:2]), day == wanted.date())
+        text = phrases.taken(
+            asked, speak_date(day, now), spoken_times(options[:2]), day == wanted.date()
+        )
         return Reply(text, intent.name, 1.0, awaiting=spec.name)
 
     async def _free_on(
@@ -679,12 +701,10 @@ class IntentEngine:
         context: dict[str, Any] = dict(state.found or {})
         appointment = context.get("appointment")
         if isinstance(appointment, str):
-            try:
+            with contextlib.suppress(ValueError):
                 context["appointment"] = spoken_moment(
                     dt.datetime.fromisoformat(appointment), self._clock()
                 ).spoken
-            except ValueError:
-                pass
         for name, slot in state.slots.items():
             context[name] = slot.spoken
             context[f"{name}_value"] = slot.value

@@ -58,7 +58,9 @@ def fill(
         if spec.name in state.slots and not overwrite:
             continue
         before = (state.partial_date, state.partial_time)
-        value = _extract(state, intent, spec, text, now, expecting=expecting == spec.name, topic=topic)
+        value = _extract(
+            state, intent, spec, text, now, expecting=expecting == spec.name, topic=topic
+        )
         if value is not None:
             state.slots[spec.name] = value
         found = found or value is not None or before != (state.partial_date, state.partial_time)

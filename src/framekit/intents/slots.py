@@ -57,9 +57,7 @@ def _words(text: str) -> frozenset[str]:
 
 _ORDER_CUES = {"order", "number", "reference", "ref", "confirmation"}
 _SENTENCES = re.compile(r"[.!?;]\s+")
-_CORRECTION = re.compile(
-    r"\b(?:sorry|i meant|actually|not|wrong|instead|no wait)\b", re.IGNORECASE
-)
+_CORRECTION = re.compile(r"\b(?:sorry|i meant|actually|not|wrong|instead|no wait)\b", re.IGNORECASE)
 
 _NAME_CUES = re.compile(
     r"\b(?=(my name is|my name's|the name is|the name's|name is|name's|name,|call me|"
