@@ -375,7 +375,9 @@ class _Parser:
         try:
             return dt.datetime.fromisoformat(str(value))
         except ValueError:
-            self.fail("now", f"must be a date or a date and time, like 2026-12-09T09:30 ({value!r})")
+            self.fail(
+                "now", f"must be a date or a date and time, like 2026-12-09T09:30 ({value!r})"
+            )
             return None
 
     def known(self, data: dict[Any, Any], where: str, allowed: tuple[str, ...]) -> None:

@@ -76,6 +76,7 @@ FAQ: dict[str, str] = {
     ),
 }
 
+
 def seed_store(
     store: BusinessStore,
     *,
