@@ -149,3 +149,17 @@ def test_the_phone_agent_settings(tmp_path: Path) -> None:
         "SILENCE_PROMPTS",
         "DTMF_TIMEOUT",
     ]
+
+
+def test_the_shop_clock_follows_its_time_zone() -> None:
+    import datetime as dt
+
+    from framekit_contact_center.settings import shop_clock
+
+    settings = load_settings({"TIMEZONE": "Pacific/Kiritimati"}, None)  # UTC+14
+    now = shop_clock(settings)()
+    utc = dt.datetime.now(dt.UTC).replace(tzinfo=None)
+    assert abs((now - utc) - dt.timedelta(hours=14)) < dt.timedelta(minutes=1)
+    assert shop_clock(load_settings({}, None)) == dt.datetime.now  # unset: the machine's time
+    with pytest.raises(SettingsError, match="TIMEZONE"):
+        load_settings({"TIMEZONE": "Mars/Olympus"}, None)

@@ -9,6 +9,7 @@ message a person can act on, never in the middle of a call.
 
 from __future__ import annotations
 
+import datetime as dt
 import importlib.util
 import os
 import re
@@ -20,7 +21,7 @@ from urllib.parse import urlparse
 
 from framekit.logs import is_secret_name, redact, secrets_in_environ
 
-__all__ = ["Settings", "SettingsError", "load_settings", "read_env_file"]
+__all__ = ["Settings", "SettingsError", "load_settings", "read_env_file", "shop_clock"]
 
 _FRAMEKIT_DIR = Path(".framekit")
 
@@ -75,6 +76,10 @@ class Settings:
     (English, fastest; both need the extra, else Whisper base) or a Whisper model name."""
     transfer_number: str = ""
     """Where ``transfer_to_human`` sends the caller: a phone number or a ``sip:`` URI."""
+    timezone: str = ""
+    """The shop's IANA time zone (``America/New_York``): what "today", "tomorrow at 2" and
+    the appointment slots mean to a caller, wherever the server runs. Empty: the
+    machine's local time."""
     twilio_api_base_url: str | None = None
     """Twilio's REST API root for hang-ups and transfers (unset: Twilio's own); a fake in tests."""
     greeting: str = DEFAULT_GREETING
@@ -301,6 +306,31 @@ def _flag(value: str) -> bool:
     raise ValueError("must be true or false")
 
 
+def _timezone(value: str) -> str:
+    from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+    name = value.strip()
+    try:
+        ZoneInfo(name)
+    except (ZoneInfoNotFoundError, ValueError):
+        raise ValueError(f"unknown time zone {name!r} (an IANA name like America/New_York)") from None
+    return name
+
+
+def shop_clock(settings: Settings) -> Callable[[], dt.datetime]:
+    """The shop's wall clock: the time now in ``TIMEZONE``, as a naive datetime.
+
+    Naive on purpose: slots, bookings and the intent engine compare wall-clock times
+    of one shop, so the zone is applied once, here.
+    """
+    if not settings.timezone:
+        return dt.datetime.now
+    from zoneinfo import ZoneInfo
+
+    zone = ZoneInfo(settings.timezone)
+    return lambda: dt.datetime.now(zone).replace(tzinfo=None)
+
+
 def _not_empty(value: str) -> str:
     if not value.strip():
         raise ValueError("is set but empty")
@@ -329,6 +359,7 @@ _PARSERS: dict[str, Callable[[str], Any]] = {
     "tts_api_key": _not_empty,
     "stt_model": _not_empty,
     "transfer_number": _transfer_target,
+    "timezone": _timezone,
     "twilio_api_base_url": _url(("http", "https")),
     "greeting": _greeting,
     "key_menu": _key_menu,
