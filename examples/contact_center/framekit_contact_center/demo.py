@@ -11,7 +11,6 @@ the call lands in the call-records database. Nothing touches the network.
 from __future__ import annotations
 
 import asyncio
-import datetime as dt
 import statistics
 from typing import TextIO
 
@@ -27,7 +26,7 @@ from framekit_contact_center.offline import (
     run_call,
     synthesize,
 )
-from framekit_contact_center.settings import Settings
+from framekit_contact_center.settings import Settings, shop_clock
 from framekit_contact_center.tools import build_tools
 
 __all__ = ["caller_script", "run_demo"]
@@ -52,14 +51,15 @@ def caller_script(order_number: str) -> list[str]:
 async def run_demo(out: TextIO, settings: Settings, *, fast: bool = False) -> int:
     """Run the demo call, printing as it goes; returns the process exit status."""
     write = out.write
-    store = open_store(settings, dt.date.today())
-    tools = build_tools(store, transfer_to=settings.transfer_number)
+    clock = shop_clock(settings)
+    store = open_store(settings, clock().date())
+    tools = build_tools(store, transfer_to=settings.transfer_number, clock=clock)
     order_number = store.order_numbers("shipped")[0]
     write("Loading the offline models (Piper and the intent engine now, Silero and the ")
     write("speech recognizer when the call starts)...\n")
     out.flush()
     piper = await PiperEngine.shared_async(settings.tts_voice)
-    engine = await asyncio.to_thread(IntentEngine, registry_caller(tools))
+    engine = await asyncio.to_thread(IntentEngine, registry_caller(tools), clock=clock)
     turns = await asyncio.to_thread(synthesize, piper, caller_script(order_number))
     # --fast skips the time the bot's answers take to play. The caller still speaks at
     # the pace of speech: the VAD's and Whisper's timestamps are clock times, and audio

@@ -13,7 +13,6 @@ when a scenario file or the configuration is invalid (nothing runs then).
 from __future__ import annotations
 
 import asyncio
-import datetime as dt
 import json
 import os
 import re
@@ -32,7 +31,7 @@ from framekit_contact_center.scenario import (
     Step,
     load_scenario,
 )
-from framekit_contact_center.settings import Settings, SettingsError, load_settings
+from framekit_contact_center.settings import Settings, SettingsError, load_settings, shop_clock
 
 __all__ = [
     "CallSummary",
@@ -206,7 +205,7 @@ async def _run_all(
     live.flush()
     for n, (scenario, settings) in enumerate(runs, 1):
         now = scenario.now
-        clock = dt.datetime.now if now is None else (lambda now=now: now)
+        clock = shop_clock(settings) if now is None else (lambda now=now: now)
         store = open_store(settings, clock().date(), "simulate-shop.db")
         tools = build_tools(store, transfer_to=settings.transfer_number, clock=clock)
         piper = await PiperEngine.shared_async(settings.tts_voice)
