@@ -5,7 +5,9 @@ Names, arguments and result keys are the contract in
 (``order_number``, ``name``, ``date``), because the engine's reply templates
 would then read the raw value instead of its spoken form. A failure the caller
 should hear about returns ``{"error": ...}``; the engine says its failure reply,
-an LLM reads the message.
+an LLM reads the message, which says what went wrong and what to do next
+(ask again, offer the nearest free times, offer a colleague), so that a model
+is never left to guess.
 """
 
 from __future__ import annotations
@@ -14,6 +16,7 @@ import datetime as dt
 from collections.abc import Callable
 from typing import Any
 
+from framekit.intents.scheduling import nearest, spoken_times
 from framekit.tools import ToolContext, ToolRegistry
 from framekit_contact_center.data import BookingError, BusinessStore
 
@@ -45,14 +48,20 @@ def build_tools(
 
     @tools.tool
     def order_status(order_number: str) -> dict[str, Any]:
-        """Look up the status of an order and when it should arrive.
+        """Look up an order's status, expected arrival date, carrier and items.
+
+        Call it before saying anything about an order, and say only what it
+        returns: never guess a status, a date or a carrier. Read the number back
+        digit by digit. An error means there is no such order: ask the caller to
+        repeat the number digit by digit or type it on the keypad; after the second
+        number that is not found, offer a colleague (transfer_to_human).
 
         Args:
             order_number: The order number, 4 to 8 digits.
         """
         order = store.order(_digits(order_number))
         if order is None:
-            return {"error": f"no order numbered {order_number}"}
+            return {"error": _no_order(order_number, "status")}
         result: dict[str, Any] = {"status": order.status, "eta": order.eta}
         if order.carrier:
             result["carrier"] = order.carrier
@@ -63,12 +72,17 @@ def build_tools(
     def order_tracking(order_number: str) -> dict[str, Any]:
         """Tracking of an order's parcel: carrier, last scan and expected delivery.
 
+        Say only what it returns: never guess where a parcel is or when it
+        arrives. An error means there is no such order: ask the caller to repeat
+        the number digit by digit or type it on the keypad; after the second number
+        that is not found, offer a colleague (transfer_to_human).
+
         Args:
             order_number: The order number, 4 to 8 digits.
         """
         order = store.order(_digits(order_number))
         if order is None:
-            return {"error": f"no order numbered {order_number}"}
+            return {"error": _no_order(order_number, "tracking")}
         result: dict[str, Any] = {"status": order.status, "eta": order.eta}
         if order.tracking:
             last = order.tracking[-1]
@@ -79,7 +93,11 @@ def build_tools(
 
     @tools.tool
     def check_availability(date: str) -> dict[str, Any]:
-        """Free appointment slots on a day.
+        """Free appointment times on a day, as HH:MM. Call it before booking or moving.
+
+        Offer only these times. If the caller's time is not among them, offer the
+        nearest free ones. An empty list means nothing is free that day: say so and
+        offer another day.
 
         Args:
             date: The day, as YYYY-MM-DD.
@@ -91,46 +109,75 @@ def build_tools(
     def book_appointment(name: str, when: str) -> dict[str, Any]:
         """Book an appointment for the caller.
 
+        Only after check_availability showed the time free, you read the day and
+        time back, and the caller said yes. Until it returns "when", nothing is
+        booked: never say it is.
+
         Args:
             name: The caller's full name.
             when: Start of the slot, as YYYY-MM-DDTHH:MM.
         """
         try:
-            return {"when": store.book(name, _parse_datetime(when), now=clock())}
+            at = _parse_datetime(when)
         except BookingError as exc:
-            return {"error": str(exc)}
+            return {"error": f"{exc} Nothing was booked. {_ASK_AGAIN}"}
+        try:
+            return {"when": store.book(name, at, now=clock())}
+        except BookingError as exc:
+            if store.booking_of(name) is not None:
+                return {
+                    "error": f"{exc} Nothing was booked. Offer to move the existing appointment: "
+                    "find it with find_appointment, and move it only after the caller says yes."
+                }
+            return {"error": f"{exc} Nothing was booked. {_free_instead(store, at)}"}
 
     @tools.tool
     def reschedule_appointment(name: str, when: str) -> dict[str, Any]:
         """Move the caller's existing appointment to another slot.
 
+        Only after find_appointment found it and you told the caller which
+        appointment it is, check_availability showed the new time free, and the
+        caller said yes to the new day and time.
+
         Args:
-            name: The name the appointment is under.
+            name: The name the appointment is under, as find_appointment returned it.
             when: Start of the new slot, as YYYY-MM-DDTHH:MM.
         """
         try:
-            return {"when": store.reschedule(name, _parse_datetime(when))}
+            at = _parse_datetime(when)
         except BookingError as exc:
-            return {"error": str(exc)}
+            return {"error": f"{exc} The appointment was not moved. {_ASK_AGAIN}"}
+        try:
+            return {"when": store.reschedule(name, at)}
+        except BookingError as exc:
+            if store.booking_of(name) is None:
+                return {"error": f"{exc} Nothing was moved. {_find_first(name)}"}
+            free = _free_instead(store, at)
+            return {"error": f"{exc} The appointment was not moved. {free}"}
 
     @tools.tool
     def cancel_appointment(name: str) -> dict[str, Any]:
         """Cancel the caller's appointment.
 
+        Only after find_appointment found it, you told the caller which
+        appointment it is, and the caller said yes to cancelling it.
+
         Args:
-            name: The name the appointment is under.
+            name: The name the appointment is under, as find_appointment returned it.
         """
         try:
             return {"cancelled": store.cancel(name)}
         except BookingError as exc:
-            return {"error": str(exc)}
+            return {"error": f"{exc} Nothing was cancelled. {_find_first(name)}"}
 
     @tools.tool
     def find_appointment(name: str = "", phone: str = "") -> dict[str, Any]:
         """Find the caller's existing appointment, before moving or cancelling it.
 
         Give the name it is under, or the phone number the caller gave us (either
-        finds it). Never assume an appointment exists without this lookup.
+        finds it). Never assume an appointment exists without this lookup. Tell the
+        caller the appointment it found (the holder's name, day and time) before
+        acting on it.
 
         Args:
             name: The name the appointment is under.
@@ -139,12 +186,18 @@ def build_tools(
         found = store.find_booking(name=name, phone=phone)
         if found is None:
             under = name or phone or "that name"
-            return {"error": f"no appointment found under {under}"}
+            return {
+                "error": f"no appointment found under {under}. Do not say there is one: ask "
+                "for the name it is under or the phone number it was booked with, or offer "
+                "to book a new one."
+            }
         return {"holder": found[0], "appointment": found[1]}
 
     @tools.tool
     def faq_answer(topic: str) -> dict[str, Any]:
         """The shop's answer to a common question; say it in your own words, add nothing.
+
+        Never answer these questions from your own knowledge.
 
         Args:
             topic: One of hours, returns, exchanges, refunds, shipping, international,
@@ -152,24 +205,72 @@ def build_tools(
         """
         answer = store.faq(topic.strip().lower())
         if answer is None:
-            return {"error": f"no answer about {topic!r}; topics: {', '.join(store.faq_topics())}"}
+            topics = ", ".join(store.faq_topics())
+            return {
+                "error": f"no answer about {topic!r}. The topics are: {topics}. Call again with "
+                "the closest topic; if none fits, do not make up an answer: offer a colleague."
+            }
         return {"answer": answer}
 
     @tools.tool
     def transfer_to_human(context: ToolContext) -> dict[str, Any]:
-        """Hand the caller to a person, when they ask or when you cannot help."""
+        """Hand the caller to a colleague.
+
+        When the caller asks for a person, after a second order number that is not
+        found, after two turns you could not understand, or when you cannot help.
+        """
         if not transfer_to:
-            return {"error": "nobody is available to take the call"}
+            return {
+                "error": "nobody is available to take the call. Tell the caller no colleague "
+                "is free right now, and offer to help with anything else."
+            }
         context.transfer_call(transfer_to, "caller asked for a human")
         return {"transferred_to": transfer_to}
 
     @tools.tool
     def end_call(context: ToolContext) -> dict[str, Any]:
-        """Hang up, once the caller has said goodbye."""
+        """Hang up, once the caller has said goodbye or has nothing else. Say goodbye first."""
         context.end_call("caller said goodbye")
         return {"ended": True}
 
     return tools
+
+
+_ASK_AGAIN = "Ask the caller for the day and time again."
+
+
+def _free_instead(store: BusinessStore, wanted: dt.datetime) -> str:
+    """The nearest free times on ``wanted``'s day, to offer instead of a slot that is not free."""
+    free = [dt.datetime.fromisoformat(slot) for slot in store.free_slots(wanted.date())]
+    if not free:
+        return "Nothing is free that day: offer another day, checked with check_availability."
+    offer = nearest(free, wanted)[:3]
+    slots = ", ".join(t.strftime("%Y-%m-%dT%H:%M") for t in offer)
+    return (
+        f"The nearest free times that day are {spoken_times(offer)} ({slots}): offer them, "
+        "and book one only after the caller says yes."
+    )
+
+
+def _find_first(name: str) -> str:
+    """What to do when no appointment is under ``name``."""
+    return (
+        "Call find_appointment with the caller's name or phone number to find the name the "
+        f"appointment is under; never assume {name} has one."
+    )
+
+
+def _no_order(order_number: str, what: str) -> str:
+    """The error of a lookup that found no order: not found, do not guess, ask again."""
+    digits = _digits(order_number)
+    length = ""
+    if not 4 <= len(digits) <= 8:
+        length = f" (order numbers have 4 to 8 digits, that one has {len(digits)})"
+    return (
+        f"no order numbered {order_number}{length}. Do not guess a {what}: tell the caller you "
+        "cannot find it and ask them to repeat the number digit by digit or type it on the "
+        "keypad. If this is the second number not found, offer a colleague (transfer_to_human)."
+    )
 
 
 def _digits(text: str) -> str:
