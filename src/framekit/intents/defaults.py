@@ -347,8 +347,6 @@ CONTACT_CENTER_INTENTS: tuple[Intent, ...] = (
             "I'd like to come in and see someone.",
             "Can you fit me in this week?",
             "I'd like an appointment on the 15th.",
-            "I need an appointment next week.",
-            "Have you got time to see me on Thursday?",
         ),
         slots=(_BOOKING_NAME, _WHEN),
         tool="book_appointment",
