@@ -313,7 +313,9 @@ def _timezone(value: str) -> str:
     try:
         ZoneInfo(name)
     except (ZoneInfoNotFoundError, ValueError):
-        raise ValueError(f"unknown time zone {name!r} (an IANA name like America/New_York)") from None
+        raise ValueError(
+            f"unknown time zone {name!r} (an IANA name like America/New_York)"
+        ) from None
     return name
 
 
