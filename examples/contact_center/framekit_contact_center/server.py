@@ -137,6 +137,12 @@ class ContactCenterServer:
     contact-center bot (the recorders are added around it all the same).
     ``redis_prefix`` starts the keys this server writes to ``REDIS_URL`` (deployments,
     or test runs, that share one Redis each take their own).
+
+    ``clock`` is the shop's clock (default: the real time): what "today" and "tomorrow
+    at 2" mean to the intent engine and the tools this server builds, and the day a
+    fresh shop is seeded for. Benchmarks and demos pin it to a scenario's moment
+    (``benchmarks/bench_dialogue.py``) so its expectations can name exact dates. An
+    ``engine`` passed in keeps its own clock.
     """
 
     def __init__(
@@ -146,6 +152,7 @@ class ContactCenterServer:
         engine: IntentEngine | None = None,
         bot: BotBuilder | None = None,
         redis_prefix: str = "framekit:",
+        clock: Callable[[], dt.datetime] = dt.datetime.now,
     ) -> None:
         check_serving(settings)
         assert settings.api_token
@@ -160,6 +167,7 @@ class ContactCenterServer:
         self._call_control: TwilioCallControl | None = None
         self._bot = bot
         self._engine = engine
+        self._clock = clock
         self._engine_lock = asyncio.Lock()
         self._writer: RecordWriter | None = None
         self._db: Engine = make_engine(settings.database_url)
@@ -319,14 +327,18 @@ class ContactCenterServer:
         async with self._engine_lock:
             if self._engine is None:
                 tools = self._shop_tools()
-                self._engine = await asyncio.to_thread(IntentEngine, registry_caller(tools))
+                self._engine = await asyncio.to_thread(
+                    IntentEngine, registry_caller(tools), clock=self._clock
+                )
             return self._engine
 
     def _shop_tools(self) -> ToolRegistry:
         """The shop's tools, one registry for every call (they keep no per-call state)."""
         if self._tools is None:
-            store = _shop(self.settings)
-            self._tools = build_tools(store, transfer_to=self.settings.transfer_number)
+            store = _shop(self.settings, self._clock().date())
+            self._tools = build_tools(
+                store, transfer_to=self.settings.transfer_number, clock=self._clock
+            )
         return self._tools
 
     async def build_call(
@@ -416,10 +428,10 @@ def _migrate(database_url: str) -> None:
     migrate(database_url)
 
 
-def _shop(settings: Settings) -> BusinessStore:
+def _shop(settings: Settings, today: dt.date | None = None) -> BusinessStore:
     store = BusinessStore(settings.business_db_path)
-    if not store.order_numbers():
-        seed_store(store, today=dt.date.today())  # a fresh install has a shop to show
+    if not store.order_numbers():  # a fresh install has a shop to show
+        seed_store(store, today=today or dt.date.today())
     return store
 
 
