@@ -270,6 +270,26 @@ async def test_speech_right_after_a_key_is_heard(tmp_path: Path) -> None:
     assert any("opening hours" in text.lower() for text in heard[1:])
 
 
+async def test_a_key_then_a_spoken_number_is_looked_up(tmp_path: Path) -> None:
+    """The menu key, then the order number said aloud (not typed): the bot asks for it,
+    hears it as digits, looks it up and answers from the tool. Other voices than Piper's
+    are measured by ``benchmarks/bench_dialogue.py --served``."""
+    async with served(tmp_path) as running:
+        call = await running.call()
+        await call.wait_for_quiet(0.3, timeout=20)
+        await call.press("1")  # "press 1 for an order": the bot asks for the number
+        await call.wait_for_audio(call.received_seconds + 0.5, timeout=10)
+        await call.wait_for_quiet(0.5, timeout=20)
+        await say(call, "It's four seven two nine, zero nine three six.")
+        await call.wait_for_audio(call.received_seconds + 1.0, timeout=30)
+        await call.wait_for_quiet(0.5, timeout=30)
+        await call.hang_up()
+        record = await running.record_of(call.call_sid)
+    tools = [(t["name"], t["arguments"]) for t in record["tools"]]
+    assert ("order_status", {"order_number": "47290936"}) in tools, said(record, "user")
+    assert any("is shipped" in text for text in said(record, "bot"))
+
+
 async def test_readiness_follows_the_models_and_the_drain(tmp_path: Path) -> None:
     from aiohttp.test_utils import TestClient, TestServer
 
