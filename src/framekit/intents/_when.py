@@ -65,6 +65,14 @@ def parse_when(text: str, now: dt.datetime, *, expect_time: bool = False) -> Whe
     ("two thirty") is a time even without "at" or "pm".
     """
     tokens = [_plain(token) for token in tokenize(text)]
+    fix = _last_correction(tokens)
+    if fix is not None and fix < len(tokens):
+        # "Thursday at 3, sorry, no, Friday": what follows the correction wins, and the
+        # part it leaves out ("Friday" keeps "at 3") comes from before it
+        after = parse_when(" ".join(tokens[fix:]), now, expect_time=expect_time)
+        before = parse_when(" ".join(tokens[:fix]), now, expect_time=expect_time)
+        if not after.empty:
+            return When(after.date or before.date, after.time or before.time, after.vague)
     used = [False] * len(tokens)
     for i, token in enumerate(tokens[:-1]):
         if token == "not":  # "not Tuesday", "not ten", "not the 14th"
@@ -99,6 +107,20 @@ def parse_when(text: str, now: dt.datetime, *, expect_time: bool = False) -> Whe
     return When(date, time, vague)
 
 
+_CORRECTIONS = (("sorry",), ("i", "mean"), ("i", "meant"), ("no", "wait"), ("actually",),
+                ("scratch", "that"), ("rather",))  # fmt: skip
+
+
+def _last_correction(tokens: Sequence[str]) -> int | None:
+    """Where what follows the caller's last self-correction starts, or ``None``."""
+    last = None
+    for i in range(len(tokens)):
+        for cue in _CORRECTIONS:
+            if tuple(tokens[i : i + len(cue)]) == cue and i > 0:
+                last = i + len(cue)
+    return last
+
+
 def _plain(token: str) -> str:
     """ "ten's" (ten is) as "ten"; other tokens as they are."""
     if token.endswith("'s") and small_number(token[:-2]) is not None:
@@ -120,10 +142,12 @@ def _relative_day(tokens: Sequence[str], used: list[bool], today: dt.date) -> dt
 
 
 def _weekday(tokens: Sequence[str], used: list[bool], today: dt.date) -> dt.date | None:
+    plural_only = not any(t in _WEEKDAYS for t in tokens)
     for i, token in enumerate(tokens):
-        name = token.removesuffix("s") if token.endswith("days") else token
-        if name not in _WEEKDAYS or used[i]:
-            continue
+        plural = token.endswith("days")
+        name = token.removesuffix("s") if plural else token
+        if name not in _WEEKDAYS or used[i] or (plural and not plural_only):
+            continue  # "you're shut Sundays? ok, Saturday then": habits are not dates
         used[i] = True
         ahead = (_WEEKDAYS.index(name) - today.weekday() - 1) % 7 + 1
         following_week = _next(tokens, i) == "next" and _next(tokens, i + 1) == "week"
@@ -287,7 +311,9 @@ def _clock(tokens: Sequence[str], used: list[bool], expect_time: bool) -> dt.tim
             continue
         minute, after = _minutes(tokens, i + 1)
         before = tokens[max(0, i - 2) : i]
-        cue = (i > 0 and tokens[i - 1] in ("at", "around", "about", "by", "for")) or before in (
+        cue = (
+            i > 0 and tokens[i - 1] in ("at", "around", "about", "by", "for", "say")
+        ) or before in (
             ["make", "it"],
             ["it", "to"],
         )

@@ -50,7 +50,14 @@ from framekit.intents.defaults import CONTACT_CENTER_INTENTS, CONTACT_CENTER_TOP
 from framekit.intents.dialogue import DialogueState, Reply, SlotValue, ToolCall
 from framekit.intents.filling import carry, fill, spoken_moment
 from framekit.intents.scheduling import free_times, nearest, spoken_times
-from framekit.intents.slots import extract_topic, parse_yes_no, speak_date, speak_time
+from framekit.intents.slots import (
+    extract_order_number,
+    extract_topic,
+    parse_when,
+    parse_yes_no,
+    speak_date,
+    speak_time,
+)
 from framekit.intents.spec import Intent, SlotKind, SlotSpec, Topic, render
 from framekit.text.numbers import tokenize
 
@@ -66,15 +73,19 @@ _EXPECTED_SPEECH: dict[SlotKind, ExpectedSpeech] = {
     "name": "name",
 }
 _CLAUSE = re.compile(
-    r"(?:,|\band)?\s*\b(?:and also|also|and another thing|plus|and can you|and what|and where|"
-    r"and how|and do you|and is)\b"
+    r"(?:,\s*|\s+)(?:and\s+)?(?:also|another thing|plus)\b"
+    r"|,?\s+and\s+(?=(?:can|could|do|does|is|are|will|what|when|where|how|which)\s)",
+    re.IGNORECASE,
 )
+"""Where a second request starts: "..., and also what time do you close", "... and can I
+still change the address"."""
 _ENDING = re.compile(
-    r"\b(?:that'?s (?:it|all|everything)|that is (?:it|all)|nothing else|no more|all good|"
-    r"i'?m good|i'?m done|all set|bye|goodbye|cheers|ta-ra|call (?:you )?back)\b"
+    r"\b(?:that'?s (?:it|all|everything|me done|me sorted|me)|that is (?:it|all)|nothing else|"
+    r"no more|all good|i'?m good|i'?m done|all set|all sorted|that'?ll do|that covers it|"
+    r"bye|goodbye|cheers|ta-ra|ta|call (?:you )?back|ring (?:you )?back)\b"
 )
 """A caller closing the call: "no, that's it", "nothing else, thanks", "I'll call back, bye"."""
-_LEAVING = re.compile(r"\b(?:bye|goodbye|call (?:you )?back|ta-ra)\b")
+_LEAVING = re.compile(r"\b(?:bye|goodbye|(?:call|ring) (?:you )?back|ta-ra)\b")
 """Leaving even in the middle of a request ("I'll find the email and call back, bye")."""
 _CORRECTING = re.compile(
     r"\b(?:actually|instead|make it|change it|move it|rather|i meant|sorry|no wait|not)\b"
@@ -294,13 +305,13 @@ class IntentEngine:
         lowered = " ".join(tokenize(text))
         found = await self.understand_async(text)
         task = self._intents.get(found.intent or "")
-        if closing and (
-            found.intent in ("deny", _GOODBYE_INTENT)
-            or (
-                _ENDING.search(lowered)
-                and (task is None or task.dialogue_act or found.score < self._switch)
-            )
-        ):
+        last_words = " ".join(lowered.split()[-5:])
+        ending = bool(_ENDING.search(last_words)) or (
+            bool(_ENDING.search(lowered))
+            and (task is None or task.dialogue_act or found.score < self._switch)
+        )
+        leaving = bool(_LEAVING.search(last_words)) and (task is None or task.dialogue_act)
+        if (closing and (found.intent in ("deny", _GOODBYE_INTENT) or ending)) or leaving:
             goodbye = self._intents.get(_GOODBYE_INTENT)
             if goodbye is not None:
                 return await self._start(state, goodbye, text, now, found.score)
@@ -324,6 +335,7 @@ class IntentEngine:
                     carried=state.last_slots,
                     expecting=changed,
                 )
+        found = self._by_values(text, now, found)
         if found.intent is None:
             return await self._miss(state, phrases.UNKNOWN, found)
         intent, words = self._first_request(state, text, found)
@@ -591,6 +603,31 @@ class IntentEngine:
         state.closing = True
         return Reply(text, intent.name, 1.0, tuple(calls))
 
+    def _by_values(self, text: str, now: dt.datetime, found: Classification) -> Classification:
+        """What the values in a request say it is, where the words alone did not.
+
+        An order number means an order request when the words pointed nowhere or at a
+        general question ("it's 4 7 2 9, has it gone out?"); a whole day and time with
+        no recognizable request ("Monday the 14th at nine, name's Farah") means the
+        best-ranked request that takes one.
+        """
+        current = self._intents.get(found.intent or "")
+        if current is not None and (
+            current.dialogue_act
+            or any(spec.kind in ("order_number", "datetime") for spec in current.slots)
+        ):
+            return found
+        floor = self.classifier.threshold
+        for name, _ in found.ranked():
+            kinds = {spec.kind for spec in self._intents[name].slots}
+            if "order_number" in kinds and extract_order_number(text) is not None:
+                return Classification(name, max(found.score, floor), found.scores)
+            if found.intent is None and "datetime" in kinds:
+                when = parse_when(text, now)
+                if when.date is not None and when.time is not None and not when.vague:
+                    return Classification(name, floor, found.scores)
+        return found
+
     def _first_request(
         self, state: DialogueState, text: str, found: Classification
     ) -> tuple[Intent, str]:
@@ -610,7 +647,8 @@ class IntentEngine:
             task = self._intents.get(other.intent or "")
             if task is None or task.dialogue_act or task.name == _GOODBYE_INTENT:
                 continue
-            if other.score >= self._switch and all(t.name != task.name for t, _ in served):
+            again = any(t.name == task.name for t, _ in served) and not self._wants_topic(task)
+            if not again:  # two questions about the shop are two answers
                 served.append((task, part))
         if len(served) < 2:
             return intent, text

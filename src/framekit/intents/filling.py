@@ -159,6 +159,12 @@ def _extract(
     if kind == "time":
         time = None if when.vague else when.time
         return None if time is None else SlotValue(time.strftime("%H:%M"), speak_time(time))
+    if when.date is None and "same day" in " ".join(tokenize(text)):
+        when = parse_when(text, now, expect_time=True)  # "same day, say one"
+        current = state.slots.get(spec.name)
+        known = (state.found or {}).get("appointment") or (current.value if current else "")
+        if isinstance(known, str) and len(known) >= 10:
+            state.partial_date = dt.date.fromisoformat(known[:10])
     if when.empty:
         return None
     day, time = when.date or state.partial_date, when.time or state.partial_time

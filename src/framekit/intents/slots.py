@@ -61,11 +61,14 @@ _CORRECTION = re.compile(r"\b(?:sorry|i meant|actually|not|wrong|instead|no wait
 
 _NAME_CUES = re.compile(
     r"\b(?=(my name is|my name's|the name is|the name's|name is|name's|name,|call me|"
-    r"under the name(?: of)?|under|this is|i'm|i am|it's|it is)\s+(.+))",
+    r"under the name(?: of)?|under|this is|i'm|i am|it's|it is|for)\s+(.+))",
     re.IGNORECASE,
 )
 _STRONG_CUES = ("name", "call me", "under")
-_WRITTEN_NAME = re.compile(r"[A-Z][a-z'-]+ [A-Z][a-z'-]+\b")
+_WRITTEN_NAME = re.compile(r"[A-Z][a-zA-Z'-]+ [A-Z][a-zA-Z'-]+\b")
+_NAME_ALONE = re.compile(r"(?:^|[,.?!] )([A-Z][a-zA-Z'-]+ [A-Z][a-zA-Z'-]+)(?=[,.?!]|$)")
+"""Two capitalized words set apart by punctuation: "..., Zoe Johnson, it's the one on...",
+"can you get rid of it? John Lewis"."""
 """Two capitalized words: a name as a transcript writes it, after a weak cue ("it's")."""
 _NAME_HERE = re.compile(r"(?:^|[,.] ?)([A-Z][a-z'-]+ [A-Z][a-z'-]+) here\b")
 _NOT_NAMES = _words(
@@ -78,6 +81,7 @@ _NOT_NAMES = _words(
     to trying uh um wanting want was we well what when where which who why will with
     wondering would yeah yes you your calling about regarding re hoping that's go ahead
     never mind hmm mm oh hold wait nothing anything book make cancel
+    yup yep nope nah ta cheers ok yeah right alright indeed
     monday tuesday wednesday thursday friday saturday sunday today tomorrow tonight
     morning afternoon evening noon midday next week the then same time
     january february march april june july august september october november december
@@ -127,14 +131,16 @@ def extract_name(text: str, *, expecting: bool = False) -> str | None:
         cue = match.group(1).lower()
         strong = any(c in cue for c in _STRONG_CUES) or cue == "this is"
         written = bool(_WRITTEN_NAME.match(match.group(2)))  # "it's Hannah Rossi"
-        if strong or expecting or written:
+        if (strong and cue != "for") or (expecting and cue != "for") or written:
             candidates.append((not strong, match.group(2)))
     here = _NAME_HERE.search(cleaned)  # "Fiona Byrne here"
     if here is not None:
         candidates.append((False, here.group(1)))
+    candidates += [(True, m.group(1)) for m in _NAME_ALONE.finditer(cleaned)]
     if _CORRECTION.search(cleaned):  # "Tom Becker. no wait, under my wife's name, Ana Becker"
         candidates.reverse()
-    for _, rest in sorted(candidates, key=lambda c: c[0]):  # strong cues first, then in order
+    # strong cues first, then names written with capitals, then in order
+    for _, rest in sorted(candidates, key=lambda c: (c[0], not c[1][:1].isupper())):
         name = _name_words(rest)
         if name:
             return name
