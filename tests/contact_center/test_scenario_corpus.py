@@ -77,7 +77,7 @@ async def test_the_split_is_resolved_with_a_perfect_transcript(
             )
         opening = next(s.text for s in scenario.steps if isinstance(s, Say))
         labelled += 1
-        recognized += engine.understand(opening).intent == scenario.intent
+        recognized += await engine.recognize(opening, now=scenario.now) == scenario.intent
     success, recognition = passed / len(scenarios), recognized / labelled
     floor_success, floor_recognition = FLOORS[split]
     report = f"{split}: {passed}/{len(scenarios)} resolved, first turns {recognized}/{labelled}"

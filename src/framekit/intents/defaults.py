@@ -346,7 +346,6 @@ CONTACT_CENTER_INTENTS: tuple[Intent, ...] = (
             "who's delivering",
             "who is delivering",
             "which company",
-            "parcel",
         ),
     ),
     Intent(

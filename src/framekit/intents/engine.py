@@ -163,6 +163,18 @@ class IntentEngine:
         """
         return self._by_words(text) or await self.classifier.classify_async(text)
 
+    async def recognize(self, text: str, *, now: dt.datetime | None = None) -> str | None:
+        """The request a call's opening ``text`` starts, as :meth:`respond` would take it.
+
+        More than :meth:`understand`: the values said count (an order number makes
+        it an order request), and of two requests in one sentence the first is served.
+        What first-turn recognition is measured on.
+        """
+        found = self._by_values(text, now or self._clock(), await self.understand_async(text))
+        if found.intent is None:
+            return None
+        return self._first_request(DialogueState(), text, found)[0].name
+
     def _by_words(self, text: str) -> Classification | None:
         tokens = tokenize(text)
         lowered = " " + " ".join(tokens)
@@ -310,7 +322,9 @@ class IntentEngine:
             bool(_ENDING.search(lowered))
             and (task is None or task.dialogue_act or found.score < self._switch)
         )
-        leaving = bool(_LEAVING.search(last_words)) and (task is None or task.dialogue_act)
+        leaving = bool(_LEAVING.search(last_words)) and (
+            task is None or task.dialogue_act or found.score < self._switch
+        )
         if (closing and (found.intent in ("deny", _GOODBYE_INTENT) or ending)) or leaving:
             goodbye = self._intents.get(_GOODBYE_INTENT)
             if goodbye is not None:
@@ -357,7 +371,7 @@ class IntentEngine:
         ):
             state.misses = 0
             return await self._advance(state, intent, now)
-        if _LEAVING.search(lowered):
+        if _LEAVING.search(lowered) or _ENDING.search(" ".join(lowered.split()[-4:])):
             return await self._leave(state, text, now)
         found = await self.understand_async(text)
         related = self._related(intent, lowered, found)
@@ -622,10 +636,11 @@ class IntentEngine:
             kinds = {spec.kind for spec in self._intents[name].slots}
             if "order_number" in kinds and extract_order_number(text) is not None:
                 return Classification(name, max(found.score, floor), found.scores)
-            if found.intent is None and "datetime" in kinds:
+            named = any(f" {stem}" in f" {text.lower()}" for stem in self._intents[name].keywords)
+            if (found.intent is None or named) and "datetime" in kinds:
                 when = parse_when(text, now)
                 if when.date is not None and when.time is not None and not when.vague:
-                    return Classification(name, floor, found.scores)
+                    return Classification(name, max(found.score, floor), found.scores)
         return found
 
     def _first_request(

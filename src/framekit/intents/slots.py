@@ -82,6 +82,7 @@ _NOT_NAMES = _words(
     wondering would yeah yes you your calling about regarding re hoping that's go ahead
     never mind hmm mm oh hold wait nothing anything book make cancel
     yup yep nope nah ta cheers ok yeah right alright indeed
+    street road avenue lane drive square market place boulevard
     monday tuesday wednesday thursday friday saturday sunday today tomorrow tonight
     morning afternoon evening noon midday next week the then same time
     january february march april june july august september october november december
@@ -107,6 +108,7 @@ def extract_order_number(text: str) -> str | None:
     """
     lo, hi = ORDER_DIGITS
     found: list[str] = []
+    text = re.sub(r"(\w)'s\b", r"\1 is", text)  # "nineteen thirty's got to"
     for sentence in _SENTENCES.split(text):  # "...not a seven. 4 7 2 9": two numbers
         tokens = tokenize(sentence)
         runs = [r for r in number_runs(tokens) if lo <= len(r.digits) <= hi]
