@@ -448,6 +448,7 @@ CONTACT_CENTER_INTENTS: tuple[Intent, ...] = (
             "remove",
             "no longer",
             "won't be able",
+            "pull out",
             "won't make",
             "can't make",
             "not coming",
@@ -476,7 +477,7 @@ CONTACT_CENTER_INTENTS: tuple[Intent, ...] = (
         summary="hear which appointment times are free",
         offer="book_appointment",
         offer_if=lambda context: bool(context.get("slots")),
-        keywords=("available", "availability", "free", "openings", "slots", "fully booked"),
+        keywords=("available", "availability", "free", "opening", "slots", "fully booked"),
     ),
     Intent(
         "faq",
@@ -580,7 +581,15 @@ CONTACT_CENTER_INTENTS: tuple[Intent, ...] = (
     ),
     Intent(
         "greeting",
-        ("Hello.", "Hi there.", "Good morning.", "Hey, how are you?", "Hello, is anyone there?"),
+        (
+            "Hello.",
+            "Hi there.",
+            "Good morning.",
+            "Hey, how are you?",
+            "Hello, is anyone there?",
+            "Hi, is this the shop?",
+            "Have I got the right number?",
+        ),
         answer="Hello! How can I help you today?",
         dialogue_act=True,
     ),
