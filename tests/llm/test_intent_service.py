@@ -85,7 +85,10 @@ async def test_with_tools_given_it_calls_them_itself_and_streams_text_only(
     events = await _events(service, context)
     assert tools.calls == [("order_status", {"order_number": "4271"})]
     assert [type(e) for e in events] == [TextDelta, StreamEnd]
-    assert _text(events) == "Order 4 2 7 1 is shipped. It should arrive on Friday, November 27."
+    assert _text(events) == (
+        "Order 4 2 7 1 is shipped. It should arrive on Friday, November 27. "
+        "Is there anything else I can help with?"
+    )
 
 
 async def test_by_default_a_tool_goes_out_as_a_call_and_the_answer_comes_from_its_result(
@@ -109,7 +112,10 @@ async def test_by_default_a_tool_goes_out_as_a_call_and_the_answer_comes_from_it
     _answer(context, call, {"status": "delayed", "eta": "2026-11-30"})
     second = await _events(service, context)
     assert [type(e) for e in second] == [TextDelta, StreamEnd]
-    assert _text(second) == "Order 4 2 7 1 is delayed. It should arrive on Monday, November 30."
+    assert _text(second) == (
+        "Order 4 2 7 1 is delayed. It should arrive on Monday, November 30. "
+        "Is there anything else I can help with?"
+    )
     assert service.state(context).memory["order_number"].value == "4271"
     assert [r.tool_calls[0].result for r in service.replies(context)] == [
         {"status": "delayed", "eta": "2026-11-30"}
@@ -224,7 +230,10 @@ async def test_every_provider_down_the_intent_engine_answers_and_its_tool_runs_o
     assert ran == ["4271"]
     assert len(claude_server.requests) == len(gpt_server.requests) == 1  # then circuits open
     spoken = "".join(f.text for f in call.downstream_of(LLMTextFrame))
-    assert spoken == "Order 4 2 7 1 is shipped. It should arrive on Friday, November 27."
+    assert spoken == (
+        "Order 4 2 7 1 is shipped. It should arrive on Friday, November 27. "
+        "Is there anything else I can help with?"
+    )
     assert len(call.upstream_of(FunctionCallResultFrame)) == 1
     first, second = [t for t in aggregators.context.turns if isinstance(t, AssistantTurn)]
     assert [(c.name, c.arguments, c.result) for c in first.tool_calls] == [
