@@ -87,7 +87,7 @@ from framekit_contact_center.live_calls import (
     new_process_id,
 )
 from framekit_contact_center.seed import seed_store
-from framekit_contact_center.settings import Settings, SettingsError
+from framekit_contact_center.settings import Settings, SettingsError, shop_clock
 from framekit_contact_center.tools import build_tools
 from framekit_contact_center.uploads import RecordedUpload, s3_uploader, track_of
 
@@ -138,9 +138,9 @@ class ContactCenterServer:
     ``redis_prefix`` starts the keys this server writes to ``REDIS_URL`` (deployments,
     or test runs, that share one Redis each take their own).
 
-    ``clock`` is the shop's clock (default: the real time): what "today" and "tomorrow
-    at 2" mean to the intent engine and the tools this server builds, and the day a
-    fresh shop is seeded for. Benchmarks and demos pin it to a scenario's moment
+    ``clock`` is the shop's clock (default: the time now in ``TIMEZONE``): what "today"
+    and "tomorrow at 2" mean to the intent engine and the tools this server builds, and
+    the day a fresh shop is seeded for. Benchmarks and demos pin it to a scenario's moment
     (``benchmarks/bench_dialogue.py``) so its expectations can name exact dates. An
     ``engine`` passed in keeps its own clock.
     """
@@ -152,7 +152,7 @@ class ContactCenterServer:
         engine: IntentEngine | None = None,
         bot: BotBuilder | None = None,
         redis_prefix: str = "framekit:",
-        clock: Callable[[], dt.datetime] = dt.datetime.now,
+        clock: Callable[[], dt.datetime] | None = None,
     ) -> None:
         check_serving(settings)
         assert settings.api_token
@@ -167,7 +167,7 @@ class ContactCenterServer:
         self._call_control: TwilioCallControl | None = None
         self._bot = bot
         self._engine = engine
-        self._clock = clock
+        self._clock = clock or shop_clock(settings)
         self._engine_lock = asyncio.Lock()
         self._writer: RecordWriter | None = None
         self._db: Engine = make_engine(settings.database_url)
