@@ -112,3 +112,16 @@ def test_two_callers_booking_the_last_slot_at_once_book_it_once(store: BusinessS
     assert "just been taken" in str(losers[0])
     assert store.free_slots(day) == []
     assert store.count("bookings") == before + len(free)
+
+
+def test_an_appointment_is_found_by_name_in_part_or_by_phone(store: BusinessStore) -> None:
+    rows = store.find_booking(name="Chloe Khan")
+    assert rows is not None
+    holder, when = rows
+    assert store.find_booking(name="khan") == (holder, when)  # one Khan booked: found
+    assert store.find_booking(name="Smith") is None  # two Smiths booked: nobody guessed
+    assert store.find_booking(name="Jane Doe") is None  # a customer without a booking
+    phone = "+15553549877"  # Chloe Khan's number in the seed
+    assert store.find_booking(phone=phone) == (holder, when)
+    assert store.find_booking(phone="555 354 9877") == (holder, when)
+    assert store.find_booking(phone="9877") is None  # too few digits to be a phone

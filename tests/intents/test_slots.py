@@ -96,6 +96,15 @@ def test_may_is_a_month_only_with_a_day() -> None:
         ("uh it's maria garcia", True, "Maria Garcia"),
         ("that's not right", True, None),
         ("O'Brien", True, "O'Brien"),
+        ("it's M I L L E R", True, "Miller"),  # spelled out after "could you spell it?"
+        ("Maria, m-i-l-l-e-r", True, "Maria Miller"),
+        ("it's Hannah Rossi", False, "Hannah Rossi"),  # a weak cue, a name in capitals
+        ("Fiona Byrne here, could I book tomorrow", False, "Fiona Byrne"),
+        ("drop my appointment, Zoe Johnson, the one on the 21st", False, "Zoe Johnson"),
+        ("Tom Becker. no wait, put it under my wife's name, Ana Becker", True, "Ana Becker"),
+        ("yup", True, None),
+        ("saturday", True, None),
+        ("eleven", True, None),
     ],
 )
 def test_names(text: str, expecting: bool, expected: str | None) -> None:

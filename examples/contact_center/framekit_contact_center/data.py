@@ -204,19 +204,24 @@ class BusinessStore:
     def find_booking(self, *, name: str = "", phone: str = "") -> tuple[str, str] | None:
         """``(name, when)`` of the appointment under ``name``, or of the customer with ``phone``.
 
-        A phone number matches on its last ten digits (or all of them, if fewer than
-        ten and at least seven), so "+1 555 354 9877" and "555 354 9877" find the same
-        customer; the booking is then the one under that customer's name.
+        A name matches exactly, else by the words given when exactly one booking has
+        them all ("Miller", spelled out, finds Maria Miller; "Smith" alone, with two
+        Smiths booked, finds nobody). A phone number matches on its last ten digits (or
+        all of them, if fewer than ten and at least seven), so "+1 555 354 9877" and
+        "555 354 9877" find the same customer; the booking is then the one under that
+        customer's name.
         """
         with self._connect() as db:
             if name.strip():
-                row = db.execute(
-                    "SELECT b.name, s.starts_at FROM bookings b JOIN slots s ON s.id = b.slot_id "
-                    "WHERE lower(b.name) = lower(?)",
-                    (name.strip(),),
-                ).fetchone()
-                if row is not None:
-                    return str(row[0]), str(row[1])
+                rows = db.execute(
+                    "SELECT b.name, s.starts_at FROM bookings b JOIN slots s ON s.id = b.slot_id"
+                ).fetchall()
+                wanted = name.strip().lower().split()
+                exact = [r for r in rows if str(r[0]).lower() == " ".join(wanted)]
+                partial = [r for r in rows if set(wanted) <= set(str(r[0]).lower().split())]
+                found = exact or (partial if len(partial) == 1 else [])
+                if found:
+                    return str(found[0][0]), str(found[0][1])
             digits = "".join(ch for ch in phone if ch.isdigit())[-10:]
             if len(digits) < 7:
                 return None

@@ -66,6 +66,8 @@ _NAME_CUES = re.compile(
 )
 _STRONG_CUES = ("name", "call me", "under")
 _WRITTEN_NAME = re.compile(r"[A-Z][a-zA-Z'-]+ [A-Z][a-zA-Z'-]+\b")
+_SPELLED = re.compile(r"(?<!['\w])[A-Za-z](?:[\s.-]+[A-Za-z]\b){2,}")
+"""A name spelled out letter by letter ("M I L L E R", "m-i-l-l-e-r"): one word."""
 _NAME_ALONE = re.compile(r"(?:^|[,.?!] )([A-Z][a-zA-Z'-]+ [A-Z][a-zA-Z'-]+)(?=[,.?!]|$)")
 """Two capitalized words set apart by punctuation: "..., Zoe Johnson, it's the one on...",
 "can you get rid of it? John Lewis"."""
@@ -128,6 +130,7 @@ def extract_name(text: str, *, expecting: bool = False) -> str | None:
     ("jane doe") counts, and so do weak cues ("it's", "I'm").
     """
     cleaned = re.sub(r"[^\w' ,.;:!?-]+", " ", text.replace("\u2019", "'"))
+    cleaned = _SPELLED.sub(lambda m: re.sub(r"[\s.-]", "", m.group(0)).capitalize(), cleaned)
     candidates: list[tuple[bool, str]] = []
     for match in _NAME_CUES.finditer(cleaned):
         cue = match.group(1).lower()
