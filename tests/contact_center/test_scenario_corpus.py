@@ -2,12 +2,13 @@
 
 ``examples/contact_center/scenarios/corpus`` holds three splits written as callers
 talk (``dev`` and ``dev2``: the dialogue is tuned on them; ``test``: written separately
-and never tuned on). Every scenario runs here through :func:`~framekit_contact_center.transcript.run_transcript`
-(its caller's lines handed to the brain as written, keys as a keypad entry, a freshly
-seeded shop on the scenario's clock) and is checked with the same checks as
-``framekit simulate``. The floors sit just under what the splits measured when they
-were set (``docs/intents.md``, "Scenario corpus"), so a regression fails here; the
-spoken path is measured by ``benchmarks/bench_dialogue.py --served``.
+and never tuned on). Every scenario runs here through
+:func:`~framekit_contact_center.transcript.run_transcript` (its caller's lines handed to
+the brain as written, keys as a keypad entry, a freshly seeded shop on the scenario's
+clock) and is checked with the same checks as ``framekit simulate``. The floors sit just
+under what the splits measured when they were set (``docs/intents.md``, "Scenario
+corpus"), so a regression fails here; the spoken path is measured by
+``benchmarks/bench_dialogue.py --served``.
 """
 
 from __future__ import annotations
