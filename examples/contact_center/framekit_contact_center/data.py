@@ -219,16 +219,16 @@ class BusinessStore:
                 wanted = name.strip().lower().split()
                 exact = [r for r in rows if str(r[0]).lower() == " ".join(wanted)]
                 partial = [r for r in rows if set(wanted) <= set(str(r[0]).lower().split())]
-                found = exact or (partial if len(partial) == 1 else [])
-                if found:
-                    return str(found[0][0]), str(found[0][1])
+                matches = exact or (partial if len(partial) == 1 else [])
+                if matches:
+                    return str(matches[0][0]), str(matches[0][1])
             digits = "".join(ch for ch in phone if ch.isdigit())[-10:]
             if len(digits) < 7:
                 return None
             for customer, number in db.execute("SELECT name, phone FROM customers"):
                 if "".join(ch for ch in number if ch.isdigit()).endswith(digits):
-                    found = self.booking_of(str(customer))
-                    return None if found is None else (str(customer), found)
+                    when = self.booking_of(str(customer))
+                    return None if when is None else (str(customer), when)
         return None
 
     def book(self, name: str, when: dt.datetime, *, now: dt.datetime) -> str:

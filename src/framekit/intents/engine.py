@@ -48,17 +48,11 @@ from framekit.intents.calling import ToolCaller
 from framekit.intents.classifier import Classification, Embedder, IntentClassifier
 from framekit.intents.defaults import CONTACT_CENTER_INTENTS, CONTACT_CENTER_TOPICS
 from framekit.intents.dialogue import DialogueState, Reply, SlotValue, ToolCall
-from framekit.intents.filling import carry, fill, spoken_moment
+from framekit.intents.filling import carry, changed_slot, fill, offer_answer, spoken_moment
 from framekit.intents.scheduling import free_times, nearest, spoken_times
-from framekit.intents.slots import (
-    extract_order_number,
-    extract_topic,
-    parse_when,
-    parse_yes_no,
-    speak_date,
-    speak_time,
-)
+from framekit.intents.slots import parse_yes_no, speak_date, speak_time
 from framekit.intents.spec import Intent, SlotKind, SlotSpec, Topic, render
+from framekit.intents.understanding import Understanding, wants_topic
 from framekit.text.numbers import tokenize
 
 __all__ = ["IntentEngine"]
@@ -72,13 +66,6 @@ _EXPECTED_SPEECH: dict[SlotKind, ExpectedSpeech] = {
     "datetime": "date",
     "name": "name",
 }
-_CLAUSE = re.compile(
-    r"(?:,\s*|\s+)(?:and\s+)?(?:also|another thing|plus)\b"
-    r"|,?\s+and\s+(?=(?:can|could|do|does|is|are|will|what|when|where|how|which)\s)",
-    re.IGNORECASE,
-)
-"""Where a second request starts: "..., and also what time do you close", "... and can I
-still change the address"."""
 _ENDING = re.compile(
     r"\b(?:that'?s (?:it|all|everything|me done|me sorted|me)|that is (?:it|all)|nothing else|"
     r"no more|all good|i'?m good|i'?m done|all set|all sorted|that'?ll do|that covers it|"
@@ -124,14 +111,11 @@ class IntentEngine:
         self.classifier = classifier
         """Scores utterances and topics; build one and pass it to several engines to embed
         the examples once."""
-        self._topic_stems = {topic.name: topic.stems for topic in topics}
+        self._reading = Understanding(self._intents, classifier, topics, switch_threshold)
         self._switch = switch_threshold
         self._confirm_below = confirm_below
         self._max_misses = max_misses
         self._clock = clock
-        self._task_keywords = tuple(
-            stem for i in intents if not i.dialogue_act for stem in i.keywords
-        )
 
     def new_state(self) -> DialogueState:
         """A fresh conversation for a new call."""
@@ -148,20 +132,12 @@ class IntentEngine:
         return _EXPECTED_SPEECH.get(spec.kind) if spec is not None else None
 
     def understand(self, text: str) -> Classification:
-        """The intent of one utterance, out of context.
-
-        A short answer that is plainly yes or no ("nope", "that's incorrect")
-        is affirm or deny by its words: embeddings of two-word replies are weak.
-        """
-        return self._by_words(text) or self.classifier.classify(text)
+        """The intent of one utterance, out of context (:meth:`Understanding.understand`)."""
+        return self._reading.understand(text)
 
     async def understand_async(self, text: str) -> Classification:
-        """As :meth:`understand`, with the model run in a worker thread.
-
-        The embedding takes milliseconds of CPU; on the event loop it would hold
-        up the audio of every call in the process (onnxruntime releases the GIL).
-        """
-        return self._by_words(text) or await self.classifier.classify_async(text)
+        """As :meth:`understand`, with the model run in a worker thread."""
+        return await self._reading.understand_async(text)
 
     async def recognize(self, text: str, *, now: dt.datetime | None = None) -> str | None:
         """The request a call's opening ``text`` starts, as :meth:`respond` would take it.
@@ -170,20 +146,11 @@ class IntentEngine:
         it an order request), and of two requests in one sentence the first is served.
         What first-turn recognition is measured on.
         """
-        found = self._by_values(text, now or self._clock(), await self.understand_async(text))
+        reading = self._reading
+        found = reading.by_values(text, now or self._clock(), await reading.understand_async(text))
         if found.intent is None:
             return None
-        return self._first_request(DialogueState(), text, found)[0].name
-
-    def _by_words(self, text: str) -> Classification | None:
-        tokens = tokenize(text)
-        lowered = " " + " ".join(tokens)
-        yes_no = parse_yes_no(text)
-        plain = not any(" " + stem in lowered for stem in self._task_keywords)
-        act = "affirm" if yes_no else "deny"
-        if yes_no is not None and len(tokens) <= 4 and plain and act in self._intents:
-            return Classification(act, 1.0, {act: 1.0})
-        return None
+        return (await reading.first_request(text, found))[0].name
 
     # --- one turn ------------------------------------------------------------------------
 
@@ -242,7 +209,7 @@ class IntentEngine:
         if state.intent is not None and state.pending_slot is not None:
             intent = self._intents[state.intent]
             trial = copy.deepcopy(state)
-            topic = await self._topic(text) if self._wants_topic(intent) else None
+            topic = await self._reading.topic(text) if wants_topic(intent) else None
             if not fill(trial, intent, text, now, expecting=trial.pending_slot, topic=topic):
                 return None
             heard = [
@@ -269,7 +236,7 @@ class IntentEngine:
         state.offer, state.offer_slots = None, {}
         target = self._intents[offer]
         found = await self.understand_async(text)
-        answers = self._answers_offer(target, carried, text, now)
+        answers = offer_answer(target, carried, text, now)
         if found.intent in ("affirm", offer) or answers is not None:
             state.finish_request()
             return await self._start(
@@ -280,55 +247,12 @@ class IntentEngine:
             return Reply(phrases.DECLINED_OFFER, "deny", found.score)
         return None
 
-    def _changes(
-        self, last: Intent, slots: Mapping[str, SlotValue], text: str, now: dt.datetime
-    ) -> str | None:
-        """The slot of the last request that ``text`` gives a new value ("make it three"),
-        with the last request's values known, or ``None``."""
-        for spec in last.slots:
-            trial = DialogueState()
-            carry(trial, last, slots)
-            if fill(trial, last, text, now, expecting=spec.name, overwrite=True) and (
-                trial.slots != dict(slots) or trial.partial_date or trial.partial_time
-            ):
-                return spec.name
-        return None
-
-    def _answers_offer(
-        self, target: Intent, carried: Mapping[str, SlotValue], text: str, now: dt.datetime
-    ) -> str | None:
-        """The slot an answer to an offer fills ("ten please", "Grace Liu"), if it fills one.
-
-        An offer ("would you like me to book one?") is often accepted by answering the
-        next question straight away: the time, or the name.
-        """
-        trial = DialogueState()
-        carry(trial, target, carried)
-        missing = [s for s in target.slots if s.required and s.name not in trial.slots]
-        for spec in missing:
-            attempt = copy.deepcopy(trial)
-            fill(attempt, target, text, now, expecting=spec.name)
-            if len(attempt.slots) > len(trial.slots):  # a whole value, not half a date
-                return spec.name
-        return None
-
     async def _on_request(self, state: DialogueState, text: str, now: dt.datetime) -> Reply:
         closing, state.closing = state.closing, False
         lowered = " ".join(tokenize(text))
         found = await self.understand_async(text)
-        task = self._intents.get(found.intent or "")
-        last_words = " ".join(lowered.split()[-5:])
-        ending = bool(_ENDING.search(last_words)) or (
-            bool(_ENDING.search(lowered))
-            and (task is None or task.dialogue_act or found.score < self._switch)
-        )
-        leaving = bool(_LEAVING.search(last_words)) and (
-            task is None or task.dialogue_act or found.score < self._switch
-        )
-        if (closing and (found.intent in ("deny", _GOODBYE_INTENT) or ending)) or leaving:
-            goodbye = self._intents.get(_GOODBYE_INTENT)
-            if goodbye is not None:
-                return await self._start(state, goodbye, text, now, found.score)
+        if self._says_goodbye(lowered, found, closing=closing):
+            return await self._leave(state, text, now)
         if closing and found.intent == "affirm":
             return Reply(phrases.WHAT_ELSE, "affirm", found.score)
         # "what about Tuesday?", "and order 5512?", "actually make it 3 instead":
@@ -337,7 +261,7 @@ class IntentEngine:
         weak = found.intent is None or found.score < self._switch
         correcting = bool(_CORRECTING.search(lowered))
         if last is not None and (weak or correcting):
-            changed = self._changes(last, state.last_slots, text, now)
+            changed = changed_slot(last, state.last_slots, text, now)
             again = self._intents.get(last.amend or "") or last
             if changed is not None and (again is last or correcting):
                 return await self._start(
@@ -349,15 +273,28 @@ class IntentEngine:
                     carried=state.last_slots,
                     expecting=changed,
                 )
-        found = self._by_values(text, now, found)
+        found = self._reading.by_values(text, now, found)
         if found.intent is None:
             return await self._miss(state, phrases.UNKNOWN, found)
-        intent, words = self._first_request(state, text, found)
+        intent, words, state.queued = await self._reading.first_request(text, found)
         return await self._start(state, intent, words, now, found.score)
+
+    def _says_goodbye(self, lowered: str, found: Classification, *, closing: bool) -> bool:
+        """The caller is ending the call: "no, that's it" after "anything else?", or
+        leaving words at the end of a turn that asks for nothing clear ("... bye")."""
+        task = self._intents.get(found.intent or "")
+        nothing_asked = task is None or task.dialogue_act or found.score < self._switch
+        last_words = " ".join(lowered.split()[-5:])
+        if _LEAVING.search(last_words) and nothing_asked:
+            return True
+        if not closing:
+            return False
+        ending = _ENDING.search(last_words) or (_ENDING.search(lowered) and nothing_asked)
+        return found.intent in ("deny", _GOODBYE_INTENT) or bool(ending)
 
     async def _on_slot_answer(self, state: DialogueState, text: str, now: dt.datetime) -> Reply:
         intent = self._intents[state.intent or ""]
-        topic = await self._topic(text) if self._wants_topic(intent) else None
+        topic = await self._reading.topic(text) if wants_topic(intent) else None
         lowered = " ".join(tokenize(text))
         correcting = bool(_CORRECTING.search(lowered))
         if fill(
@@ -374,7 +311,7 @@ class IntentEngine:
         if _LEAVING.search(lowered) or _ENDING.search(" ".join(lowered.split()[-4:])):
             return await self._leave(state, text, now)
         found = await self.understand_async(text)
-        related = self._related(intent, lowered, found)
+        related = self._reading.related(intent, lowered, found)
         if related is not None:  # "just cancel it" while moving it: same appointment
             carried = dict(state.slots)
             return await self._start(state, related, text, now, found.score, carried=carried)
@@ -447,7 +384,7 @@ class IntentEngine:
             if spec.remember and spec.name in state.memory:
                 state.slots[spec.name] = state.memory[spec.name]
         carry(state, intent, carried or {})
-        topic = await self._topic(text) if self._wants_topic(intent) else None
+        topic = await self._reading.topic(text) if wants_topic(intent) else None
         fill(state, intent, text, now, expecting=expecting, overwrite=True, topic=topic)
         reply = await self._advance(state, intent, now)
         return Reply(
@@ -617,71 +554,6 @@ class IntentEngine:
         state.closing = True
         return Reply(text, intent.name, 1.0, tuple(calls))
 
-    def _by_values(self, text: str, now: dt.datetime, found: Classification) -> Classification:
-        """What the values in a request say it is, where the words alone did not.
-
-        An order number means an order request when the words pointed nowhere or at a
-        general question ("it's 4 7 2 9, has it gone out?"); a whole day and time with
-        no recognizable request ("Monday the 14th at nine, name's Farah") means the
-        best-ranked request that takes one.
-        """
-        current = self._intents.get(found.intent or "")
-        if current is not None and (
-            current.dialogue_act
-            or any(spec.kind in ("order_number", "datetime") for spec in current.slots)
-        ):
-            return found
-        floor = self.classifier.threshold
-        for name, _ in found.ranked():
-            kinds = {spec.kind for spec in self._intents[name].slots}
-            if "order_number" in kinds and extract_order_number(text) is not None:
-                return Classification(name, max(found.score, floor), found.scores)
-            named = any(f" {stem}" in f" {text.lower()}" for stem in self._intents[name].keywords)
-            if (found.intent is None or named) and "datetime" in kinds:
-                when = parse_when(text, now)
-                if when.date is not None and when.time is not None and not when.vague:
-                    return Classification(name, max(found.score, floor), found.scores)
-        return found
-
-    def _first_request(
-        self, state: DialogueState, text: str, found: Classification
-    ) -> tuple[Intent, str]:
-        """The request to serve first, and the words for it; others of the sentence are queued.
-
-        "Where's my order, and also what time do you close?": each clause is
-        classified, the first becomes the request and the rest wait in
-        ``state.queued`` (served after it, see :meth:`_next`).
-        """
-        intent = self._intents[found.intent or ""]
-        parts = [p.strip(" ,.?!") for p in _CLAUSE.split(text) if len(p.split()) >= 3]
-        if len(parts) < 2 or intent.dialogue_act:
-            return intent, text
-        served: list[tuple[Intent, str]] = []
-        for part in parts:
-            other = self.classifier.classify(part)
-            task = self._intents.get(other.intent or "")
-            if task is None or task.dialogue_act or task.name == _GOODBYE_INTENT:
-                continue
-            again = any(t.name == task.name for t, _ in served) and not self._wants_topic(task)
-            if not again:  # two questions about the shop are two answers
-                served.append((task, part))
-        if len(served) < 2:
-            return intent, text
-        state.queued = [(task.name, words) for task, words in served[1:]]
-        return served[0][0], served[0][1]
-
-    def _related(self, current: Intent, lowered: str, found: Classification) -> Intent | None:
-        """Mid-request, a request about the same thing named by its first keyword ("cancel
-        it" while moving an appointment), whatever the embedding preferred."""
-        if found.intent == current.name:
-            return None
-        names = {spec.name for spec in current.slots}
-        for intent in self._intents.values():
-            related = intent.name != current.name and names & {s.name for s in intent.slots}
-            if related and intent.keywords and f" {intent.keywords[0]}" in f" {lowered}":
-                return intent
-        return None
-
     async def _leave(self, state: DialogueState, text: str, now: dt.datetime) -> Reply:
         """The caller is going ("I'll call back, bye"): drop the request and say goodbye."""
         state.finish_request()
@@ -762,17 +634,6 @@ class IntentEngine:
             context[name] = slot.spoken
             context[f"{name}_value"] = slot.value
         return context
-
-    def _wants_topic(self, intent: Intent) -> bool:
-        return any(spec.kind == "topic" for spec in intent.slots)
-
-    async def _topic(self, text: str) -> str | None:
-        """The FAQ topic of ``text``: a stem that names it, else the topic model's best."""
-        named = extract_topic(text, self._topic_stems)
-        found = await self.classifier.classify_topic_async(text)
-        if named is None or (found.intent is not None and found.score >= 0.6):
-            return found.intent or named
-        return named
 
 
 def _join(first: str, second: str) -> str:

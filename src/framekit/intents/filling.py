@@ -10,6 +10,7 @@ together with how the bot says it back, so nothing downstream parses speech agai
 
 from __future__ import annotations
 
+import copy
 import datetime as dt
 import re
 from collections.abc import Mapping
@@ -27,7 +28,15 @@ from framekit.intents.slots import (
 from framekit.intents.spec import Intent, SlotSpec
 from framekit.text.numbers import number_runs, tokenize
 
-__all__ = ["carry", "extract_phone", "fill", "pick_alternative", "spoken_moment"]
+__all__ = [
+    "carry",
+    "changed_slot",
+    "extract_phone",
+    "fill",
+    "offer_answer",
+    "pick_alternative",
+    "spoken_moment",
+]
 
 _ISO_DAY = re.compile(r"\d{4}-\d{2}-\d{2}")
 _CLOCK = re.compile(r"\d{2}:\d{2}")
@@ -82,6 +91,40 @@ def carry(state: DialogueState, intent: Intent, carried: Mapping[str, SlotValue]
             )
         elif spec.kind == "datetime" and days:
             state.partial_date = dt.date.fromisoformat(days[0].value)
+
+
+def changed_slot(
+    last: Intent, slots: Mapping[str, SlotValue], text: str, now: dt.datetime
+) -> str | None:
+    """The slot of the last request that ``text`` gives a new value ("make it three"),
+    read with the last request's values known, or ``None``."""
+    for spec in last.slots:
+        trial = DialogueState()
+        carry(trial, last, slots)
+        if fill(trial, last, text, now, expecting=spec.name, overwrite=True) and (
+            trial.slots != dict(slots) or trial.partial_date or trial.partial_time
+        ):
+            return spec.name
+    return None
+
+
+def offer_answer(
+    target: Intent, carried: Mapping[str, SlotValue], text: str, now: dt.datetime
+) -> str | None:
+    """The slot an answer to an offer fills ("ten please", "Grace Liu"), if it fills one.
+
+    An offer ("would you like me to book one?") is often accepted by answering the
+    next question straight away: the time, or the name.
+    """
+    trial = DialogueState()
+    carry(trial, target, carried)
+    missing = [s for s in target.slots if s.required and s.name not in trial.slots]
+    for spec in missing:
+        attempt = copy.deepcopy(trial)
+        fill(attempt, target, text, now, expecting=spec.name)
+        if len(attempt.slots) > len(trial.slots):  # a whole value, not half a date
+            return spec.name
+    return None
 
 
 def spoken_moment(moment: dt.datetime, now: dt.datetime) -> SlotValue:
