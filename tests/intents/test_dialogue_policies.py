@@ -209,3 +209,18 @@ async def test_two_useless_turns_offer_a_colleague(engine: IntentEngine, shop: S
     assert "colleague" in second.text
     assert state.offer == "transfer_to_human"
     assert not shop.calls
+
+
+async def test_booking_for_someone_with_an_appointment_moves_it(
+    engine: IntentEngine, shop: Shop
+) -> None:
+    state = engine.new_state()
+    (reply,) = await talk(engine, state, "book me in for friday at 2 pm, it's Chloe Khan")
+    assert reply.intent == "reschedule_appointment"  # one appointment each: moved, not doubled
+    assert reply.text.startswith("I can see your appointment for tomorrow at 11 AM.")
+    await talk(engine, state, "yes")
+    assert shop.calls[-1] == (
+        "reschedule_appointment",
+        {"name": "Chloe Khan", "when": "2026-12-11T14:00"},
+    )
+    assert "book_appointment" not in shop.names()

@@ -27,7 +27,9 @@ class Tools:
             return {"status": "shipped", "eta": "2026-11-27"}
         if name == "check_availability":
             return {"slots": ["09:00", "10:00", "14:30"]}
-        if name == "find_appointment":
+        if name == "find_appointment":  # only Smith has an appointment
+            if args.get("name", "").lower() != "smith":
+                return {"error": "no appointment found"}
             return {"holder": args["name"], "appointment": "2026-11-30T09:00"}
         if name == "faq_answer":
             return {"answer": f"About {args['topic']}: yes."}
@@ -94,6 +96,7 @@ async def test_booking_asks_confirms_and_books_once(engine: IntentEngine, tools:
     )
     assert replies[1].text == "Shall I book Jane Doe for Friday, November 27 at 2:30 PM?"
     assert tools.calls == [
+        ("find_appointment", {"name": "Jane Doe"}),  # one appointment each: none yet
         ("check_availability", {"date": "2026-11-27"}),  # asked once for the whole request
         ("book_appointment", {"name": "Jane Doe", "when": "2026-11-27T14:30"}),
     ]
@@ -107,7 +110,11 @@ async def test_changing_the_day_at_confirmation_keeps_the_time(
     reply = await engine.respond(state, "no, make it saturday")
     assert reply.awaiting == "confirmation"
     assert "Saturday, November 28 at 10 AM" in reply.text
-    assert [name for name, _ in tools.calls] == ["check_availability", "check_availability"]
+    assert [name for name, _ in tools.calls] == [
+        "find_appointment",
+        "check_availability",
+        "check_availability",
+    ]
     await engine.respond(state, "yes")
     assert tools.calls[-1] == ("book_appointment", {"name": "Ann Lee", "when": "2026-11-28T10:00"})
 

@@ -339,6 +339,8 @@ def _minutes(tokens: Sequence[str], i: int) -> tuple[int | None, int]:
     value = small_number(token)
     if value is None or not ((token.isdigit() and len(token) == 2) or value >= 10) or value > 59:
         return None, i
+    if _next(tokens, i) in ("o'clock", "oclock"):  # "eleven, eleven o'clock": an hour again
+        return None, i
     if value % 10 == 0 and value >= 20 and i + 1 < len(tokens):
         unit = small_number(tokens[i + 1])
         if unit is not None and 0 < unit < 10 and not tokens[i + 1].isdigit():

@@ -371,6 +371,7 @@ CONTACT_CENTER_INTENTS: tuple[Intent, ...] = (
         answer=_booked("booked"),
         availability="check_availability",
         amend="reschedule_appointment",
+        existing="find_appointment",
         summary="book an appointment",
         keywords=("book", "schedule", "reserve", "make an appointment", "come in", "set up"),
     ),

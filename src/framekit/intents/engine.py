@@ -68,6 +68,7 @@ _EXPECTED_SPEECH: dict[SlotKind, ExpectedSpeech] = {
 }
 _ENDING = re.compile(
     r"\b(?:that'?s (?:it|all|everything|me done|me sorted|me)|that is (?:it|all)|nothing else|"
+    r"nothing more|"
     r"no more|all good|i'?m good|i'?m done|all set|all sorted|that'?ll do|that covers it|"
     r"bye|goodbye|cheers|ta-ra|ta|call (?:you )?back|ring (?:you )?back)\b"
 )
@@ -245,6 +246,8 @@ class IntentEngine:
         if found.intent == "deny" and state.intent is None:
             state.closing = True
             return Reply(phrases.DECLINED_OFFER, "deny", found.score)
+        # an offer is a point where the call may end: "no, I'll ring back, that's all"
+        state.closing = state.intent is None
         return None
 
     async def _on_request(self, state: DialogueState, text: str, now: dt.datetime) -> Reply:
@@ -321,8 +324,12 @@ class IntentEngine:
             return Reply(phrases.DECLINED, "deny", found.score)
         other = self._intents.get(found.intent or "")
         switch = other is not None and other.name != intent.name and not other.dialogue_act
-        if other is not None and switch and found.score >= self._switch:
-            return await self._start(state, other, text, now, found.score)
+        # "actually, hold off on booking, just tell me what's free": a change of mind
+        # said as one needs less certainty, and keeps what was said so far
+        needed = self.classifier.threshold if correcting else self._switch
+        if other is not None and switch and found.score >= needed:
+            carried = dict(state.slots) if correcting else None
+            return await self._start(state, other, text, now, found.score, carried=carried)
         spec = next(s for s in intent.slots if s.name == state.pending_slot)
         again = phrases.reask(spec.kind, await self._prompt(state, intent, spec, now))
         return await self._miss(state, again, found, spec.name)
@@ -397,6 +404,13 @@ class IntentEngine:
         """Find what the request acts on, ask for the next missing slot, check, confirm, act."""
         state.awaiting_confirmation = False
         calls: list[ToolCall] = []
+        amend = self._intents.get(intent.amend or "")
+        existing = intent.existing is not None and state.found is None
+        if amend is not None and existing and await self._has_existing(state, intent, calls):
+            # "book me in for tomorrow at ten", but Maria Tanaka has an appointment: move it
+            state.intent = amend.name
+            said = _join(said, self._say(amend.found, self._context(state), amend, ""))
+            return _with_calls(await self._advance(state, amend, now, said), calls)
         if intent.lookup is not None and state.found is None and intent.slots:
             first = intent.slots[0]
             if first.name in state.slots:
@@ -439,6 +453,23 @@ class IntentEngine:
         del state.slots[first.name]
         state.memory.pop(first.name, None)
         return await self._failed_again(state, intent, first, sorry)
+
+    async def _has_existing(
+        self, state: DialogueState, intent: Intent, calls: list[ToolCall]
+    ) -> bool:
+        """Whether the caller already has what this request would make (found, it is
+        kept in ``state.found``); asked once, when the first slot is known."""
+        first = intent.slots[0] if intent.slots else None
+        if first is None or first.name not in state.slots:
+            return False
+        call = await self._call(intent.existing or "", {first.name: state.slots[first.name].value})
+        calls.append(call)
+        result = call.result if isinstance(call.result, Mapping) else {}
+        found = call.error is None and bool(result) and not result.get("error")
+        state.found = {k: v for k, v in result.items() if isinstance(k, str)} if found else {}
+        if found:
+            self._forget_current(state, intent, str(state.found.get("appointment", "")))
+        return found
 
     def _forget_current(self, state: DialogueState, intent: Intent, current: str) -> None:
         """A time the caller said that is the appointment's own ("my appointment on the

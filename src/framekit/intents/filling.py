@@ -40,6 +40,8 @@ __all__ = [
 
 _ISO_DAY = re.compile(r"\d{4}-\d{2}-\d{2}")
 _CLOCK = re.compile(r"\d{2}:\d{2}")
+_ISO_MOMENT = re.compile(r"\d{4}-\d{2}-\d{2}T\d{2}:\d{2}")
+_THAT_DAY = re.compile(r"\b(?:same|that) day\b")
 _PHONE_CUE = re.compile(r"\b(?:phone|number|mobile|cell)\b", re.IGNORECASE)
 _PHONE_DIGITS = (7, 11)
 _SECOND = ("second", "later", "latter", "other", "last")
@@ -80,9 +82,13 @@ def carry(state: DialogueState, intent: Intent, carried: Mapping[str, SlotValue]
     """Slots of an earlier request into this one: same-named ones, a day into a day-and-time."""
     days = [v for v in carried.values() if _ISO_DAY.fullmatch(v.value)]
     times = [v for v in carried.values() if _CLOCK.fullmatch(v.value)]
+    moments = [v for v in carried.values() if _ISO_MOMENT.fullmatch(v.value)]
     for spec in intent.slots:
-        if spec.name in carried:
+        if spec.name in carried and carried[spec.name].value:
             state.slots[spec.name] = carried[spec.name]
+        elif spec.kind == "date" and moments:  # a booking's day, for checking that day
+            day = dt.date.fromisoformat(moments[0].value[:10])
+            state.slots[spec.name] = SlotValue(day.isoformat(), moments[0].spoken.split(" at ")[0])
         elif spec.kind == "datetime" and days and times:
             day = dt.date.fromisoformat(days[0].value)
             moment = dt.datetime.combine(day, dt.time.fromisoformat(times[0].value))
@@ -202,7 +208,7 @@ def _extract(
     if kind == "time":
         time = None if when.vague else when.time
         return None if time is None else SlotValue(time.strftime("%H:%M"), speak_time(time))
-    if when.date is None and "same day" in " ".join(tokenize(text)):
+    if when.date is None and _THAT_DAY.search(" ".join(tokenize(text))):
         when = parse_when(text, now, expect_time=True)  # "same day, say one"
         current = state.slots.get(spec.name)
         known = (state.found or {}).get("appointment") or (current.value if current else "")

@@ -104,6 +104,10 @@ class Intent:
     amend: str | None = None
     """The intent that changes this one's result: new values right after it succeeded
     ("actually, make it 3 instead" after a booking) start it with the same slots."""
+    existing: str | None = None
+    """A lookup for what the caller may already have (``find_appointment``), called once
+    the first slot is filled: when it finds something, the request becomes ``amend``
+    (booking for someone who has an appointment moves it: one each)."""
 
 
 @dataclass(frozen=True, slots=True)
