@@ -65,6 +65,12 @@ def parse_when(text: str, now: dt.datetime, *, expect_time: bool = False) -> Whe
     ("two thirty") is a time even without "at" or "pm".
     """
     tokens = [_plain(token) for token in tokenize(text)]
+    if "from" in tokens and "to" in tokens[tokens.index("from") :]:
+        # "move it from Friday the 18th at nine to Saturday the 19th at eleven"
+        target = len(tokens) - 1 - tokens[::-1].index("to")
+        after = parse_when(" ".join(tokens[target + 1 :]), now, expect_time=expect_time)
+        if not after.empty:
+            return after
     fix = _last_correction(tokens)
     if fix is not None and fix < len(tokens):
         # "Thursday at 3, sorry, no, Friday": what follows the correction wins, and the
@@ -79,6 +85,12 @@ def parse_when(text: str, now: dt.datetime, *, expect_time: bool = False) -> Whe
             for k in range(i + 1, min(i + 3, len(tokens))):
                 used[k] = True
                 if tokens[k] != "the":
+                    break
+        elif tokens[i : i + 2] in (["rather", "than"], ["instead", "of"]):
+            # "rather than coming in on Saturday, ... Friday at one": not Saturday
+            for k in range(i + 2, min(i + 7, len(tokens))):
+                used[k] = True
+                if tokens[k] in _WEEKDAYS or tokens[k] in _MONTHS or tokens[k][:1].isdigit():
                     break
     today = now.date()
     date = _relative_day(tokens, used, today)
@@ -108,7 +120,7 @@ def parse_when(text: str, now: dt.datetime, *, expect_time: bool = False) -> Whe
 
 
 _CORRECTIONS = (("sorry",), ("i", "mean"), ("i", "meant"), ("no", "wait"), ("actually",),
-                ("scratch", "that"), ("rather",))  # fmt: skip
+                ("scratch", "that"))  # fmt: skip
 
 
 def _last_correction(tokens: Sequence[str]) -> int | None:

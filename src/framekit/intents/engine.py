@@ -282,6 +282,24 @@ class IntentEngine:
         intent, words, state.queued = await self._reading.first_request(text, found)
         return await self._start(state, intent, words, now, found.score)
 
+    def _taking_values(
+        self, current: Intent, state: DialogueState, text: str, now: dt.datetime
+    ) -> Intent | None:
+        """A related request (same lookup) that takes a value this one has no slot for:
+        a day and time said while cancelling means moving."""
+        kinds = {spec.kind for spec in current.slots}
+        for other in self._intents.values():
+            if other is current or other.lookup is None or other.lookup != current.lookup:
+                continue
+            extra = [s for s in other.slots if s.kind not in kinds]
+            if not extra:
+                continue
+            trial = copy.deepcopy(state)
+            fill(trial, other, text, now, expecting=extra[0].name)
+            if extra[0].name in trial.slots:
+                return other
+        return None
+
     def _says_goodbye(self, lowered: str, found: Classification, *, closing: bool) -> bool:
         """The caller is ending the call: "no, that's it" after "anything else?", or
         leaving words at the end of a turn that asks for nothing clear ("... bye")."""
@@ -336,6 +354,9 @@ class IntentEngine:
 
     async def _on_confirmation(self, state: DialogueState, text: str, now: dt.datetime) -> Reply:
         intent = self._intents[state.intent or ""]
+        other = self._taking_values(intent, state, text, now)
+        if other is not None:  # "instead of cancelling, move it to Wednesday at two"
+            return await self._start(state, other, text, now, 1.0, carried=dict(state.slots))
         answer = parse_yes_no(text)
         corrected = copy.deepcopy(state)
         if fill(corrected, intent, text, now, expecting=None, overwrite=True) and (

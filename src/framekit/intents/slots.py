@@ -61,7 +61,7 @@ _CORRECTION = re.compile(r"\b(?:sorry|i meant|actually|not|wrong|instead|no wait
 
 _NAME_CUES = re.compile(
     r"\b(?=(my name is|my name's|the name is|the name's|name is|name's|name,|call me|"
-    r"under the name(?: of)?|under|this is|i'm|i am|it's|it is|for)\s+(.+))",
+    r"under the name(?: of)?|under|this is|i'm|i am|it's|it is|for|try)\s+(.+))",
     re.IGNORECASE,
 )
 _STRONG_CUES = ("name", "call me", "under")
@@ -72,7 +72,7 @@ _NAME_ALONE = re.compile(r"(?:^|[,.?!] )([A-Z][a-zA-Z'-]+ [A-Z][a-zA-Z'-]+)(?=[,
 """Two capitalized words set apart by punctuation: "..., Zoe Johnson, it's the one on...",
 "can you get rid of it? John Lewis"."""
 """Two capitalized words: a name as a transcript writes it, after a weak cue ("it's")."""
-_NAME_HERE = re.compile(r"(?:^|[,.] ?)([A-Z][a-z'-]+ [A-Z][a-z'-]+) here\b")
+_NAME_HERE = re.compile(r"(?:^|[,.] ?)([A-Z][a-zA-Z'-]+ [A-Z][a-zA-Z'-]+) (?:here|speaking)\b")
 _NOT_NAMES = _words(
     """
     a about actually afraid after again ah and any anyone appointment are around at back
@@ -136,7 +136,7 @@ def extract_name(text: str, *, expecting: bool = False) -> str | None:
         cue = match.group(1).lower()
         strong = any(c in cue for c in _STRONG_CUES) or cue == "this is"
         written = bool(_WRITTEN_NAME.match(match.group(2)))  # "it's Hannah Rossi"
-        if (strong and cue != "for") or (expecting and cue != "for") or written:
+        if strong or (expecting and cue not in ("for", "try")) or written:
             candidates.append((not strong, match.group(2)))
     here = _NAME_HERE.search(cleaned)  # "Fiona Byrne here"
     if here is not None:

@@ -24,7 +24,8 @@ __all__ = ["Understanding", "wants_topic"]
 
 _GOODBYE_INTENT = "goodbye"
 _CLAUSE = re.compile(
-    r"(?:,\s*|\s+)(?:and\s+)?(?:also|another thing|plus)\b"
+    r"(?:,\s*|\s+)(?:and\s+)?(?:also|another thing|one more thing|plus|while i've got you|"
+    r"while i have you|oh and)\b"
     r"|,?\s+and\s+(?=(?:can|could|do|does|is|are|will|what|when|where|how|which)\s)",
     re.IGNORECASE,
 )
