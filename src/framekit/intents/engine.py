@@ -75,6 +75,7 @@ _ENDING = re.compile(
 """A caller closing the call: "no, that's it", "nothing else, thanks", "I'll call back, bye"."""
 _LEAVING = re.compile(r"\b(?:bye|goodbye|(?:call|ring) (?:you )?back|ta-ra)\b")
 """Leaving even in the middle of a request ("I'll find the email and call back, bye")."""
+_GIVEN_UP = re.compile(r"\b(?:never mind|nevermind|forget it|forget that|don't worry)\b")
 _CORRECTING = re.compile(
     r"\b(?:actually|instead|make it|change it|move it|rather|i meant|sorry|no wait|not)\b"
 )
@@ -306,7 +307,8 @@ class IntentEngine:
         task = self._intents.get(found.intent or "")
         nothing_asked = task is None or task.dialogue_act or found.score < self._switch
         last_words = " ".join(lowered.split()[-5:])
-        if _LEAVING.search(last_words) and nothing_asked:
+        given_up = _GIVEN_UP.search(lowered) is not None  # "never mind, I'll check online. Bye!"
+        if _LEAVING.search(last_words) and (nothing_asked or given_up):
             return True
         if not closing:
             return False
