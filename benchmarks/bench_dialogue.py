@@ -46,7 +46,7 @@ A served failure is put down to one of three causes:
 
 Selection: ``--limit N`` takes the first N scenarios, ``--sample N`` N evenly spaced
 ones (the files are numbered by category, so a sample spreads over all of them).
-Rules are tuned on ``--split dev`` and ``dev2``; ``--split test`` is only measured, and
+Rules are tuned on ``--split dev``, ``dev2`` and ``dev3``; ``--split test`` is only measured, and
 ``--record`` appends the results, the command, the date, the commit and the machine
 to ``benchmarks/dialogue_runs.jsonl``.
 
@@ -719,7 +719,7 @@ def main() -> None:
     how = parser.add_mutually_exclusive_group()
     how.add_argument("--transcript", action="store_true", help="perfect transcript (default)")
     how.add_argument("--served", action="store_true", help="phone calls to the served bot")
-    parser.add_argument("--split", choices=("dev", "dev2", "test"), default="dev")
+    parser.add_argument("--split", choices=("dev", "dev2", "dev3", "test"), default="dev")
     some = parser.add_mutually_exclusive_group()
     some.add_argument("--limit", type=int, help="the first N scenarios")
     some.add_argument("--sample", type=int, help="N evenly spaced scenarios (every category)")
