@@ -98,7 +98,7 @@ from framekit_contact_center.simulate import (  # noqa: E402
     check_call,
     scenario_settings,
 )
-from framekit_contact_center.transcript import run_transcript  # noqa: E402
+from framekit_contact_center.transcript import caller_lines, run_transcript  # noqa: E402
 
 from accuracy.voices import Voice, available_voices, synthesize  # noqa: E402
 from accuracy.wer import word_error_rate  # noqa: E402
@@ -134,19 +134,6 @@ def select(paths: Sequence[Path], *, limit: int | None, sample: int | None) -> l
     if limit is not None:
         chosen = chosen[:limit]
     return chosen
-
-
-def caller_lines(steps: Sequence[Step]) -> list[str]:
-    """What the caller says or keys, as the brain reads it (a keypad entry as its digits)."""
-    lines = []
-    for step in steps:
-        if isinstance(step, Say):
-            lines.append(step.text)
-        elif isinstance(step, Press):
-            entry = step.digits.rsplit("*", 1)[-1].rstrip("#")  # '*' clears, '#' ends
-            if entry:
-                lines.append(entry)
-    return lines
 
 
 def first_line(scenario: Scenario) -> str | None:

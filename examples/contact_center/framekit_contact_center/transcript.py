@@ -33,7 +33,7 @@ from framekit_contact_center.settings import Settings
 from framekit_contact_center.simulate import CallSummary, ToolUse
 from framekit_contact_center.tools import build_tools
 
-__all__ = ["run_transcript"]
+__all__ = ["caller_lines", "run_transcript"]
 
 
 async def run_transcript(
@@ -56,7 +56,7 @@ async def run_transcript(
     state = engine.new_state()
     tracker = OutcomeTracker()
     summary = CallSummary()
-    for text in _caller_lines(scenario.steps):
+    for text in caller_lines(scenario.steps):
         if state.ended:
             break
         _line(out, f"caller: {text}")
@@ -89,7 +89,7 @@ def _fresh_store(settings: Settings, today: dt.date, path: Path | None) -> Busin
     return store
 
 
-def _caller_lines(steps: Sequence[Any]) -> list[str]:
+def caller_lines(steps: Sequence[Any]) -> list[str]:
     """What the brain reads for each step: the words said, or the keys of an entry."""
     lines = []
     for step in steps:

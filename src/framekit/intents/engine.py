@@ -348,8 +348,8 @@ class IntentEngine:
         # said as one needs less certainty, and keeps what was said so far
         needed = self.classifier.threshold if correcting else self._switch
         if other is not None and switch and found.score >= needed:
-            carried = dict(state.slots) if correcting else None
-            return await self._start(state, other, text, now, found.score, carried=carried)
+            kept = dict(state.slots) if correcting else None
+            return await self._start(state, other, text, now, found.score, carried=kept)
         spec = next(s for s in intent.slots if s.name == state.pending_slot)
         again = phrases.reask(spec.kind, await self._prompt(state, intent, spec, now))
         return await self._miss(state, again, found, spec.name)
