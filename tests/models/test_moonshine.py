@@ -50,7 +50,7 @@ def moonshine() -> MoonshineEngine:
 def speech_16k() -> I16:
     """``SENTENCE`` spoken by the packaged Piper voice, as 16 kHz int16."""
     piper = PiperEngine.shared()
-    pcm = np.frombuffer(b"".join(piper.synthesize(SENTENCE)), dtype="<i2")
+    pcm = np.frombuffer(b"".join(piper.synthesize(SENTENCE, varied=False)), dtype="<i2")
     return np.asarray(soxr.resample(pcm, piper.sample_rate, 16000), dtype=np.int16)
 
 

@@ -41,9 +41,9 @@ def whisper() -> WhisperEngine:
 
 @pytest.fixture(scope="module")
 def speech_16k() -> I16:
-    """``SENTENCE`` spoken by the packaged Piper voice, as 16 kHz int16."""
+    """``SENTENCE`` spoken by the packaged Piper voice, as 16 kHz int16, the same every run."""
     piper = PiperEngine.shared()
-    pcm = np.frombuffer(b"".join(piper.synthesize(SENTENCE)), dtype="<i2")
+    pcm = np.frombuffer(b"".join(piper.synthesize(SENTENCE, varied=False)), dtype="<i2")
     return np.asarray(soxr.resample(pcm, piper.sample_rate, 16000), dtype=np.int16)
 
 

@@ -248,17 +248,22 @@ class PiperEngine:
         length_scale: float | None = None,
         speaker_id: int | None = None,
         volume: float = 1.0,
+        varied: bool = True,
     ) -> Generator[bytes, None, None]:
         """PCM16 little-endian chunks of ``text`` spoken, each as soon as it is ready.
 
         Streaming: several chunks per sentence, the first ~0.28 s long. Otherwise one
         chunk per sentence. ``length_scale`` above 1 speaks slower, below 1 faster
         (``None``: the voice's default). ``speaker_id`` picks a speaker of a
-        multi-speaker voice (those are never streamed).
+        multi-speaker voice (those are never streamed). ``varied=False`` turns the
+        voice's random variation off (its noise scales), so the same text gives the
+        same audio every time: what a test that measures a recognizer on it needs.
         """
         from piper import SynthesisConfig
 
         settings = SynthesisConfig(speaker_id=speaker_id, length_scale=length_scale, volume=volume)
+        if not varied:
+            settings.noise_scale = settings.noise_w_scale = 0.0
         if self._split is None:
             for chunk in self._voice.synthesize(text, syn_config=settings):
                 pcm = chunk.audio_int16_bytes
