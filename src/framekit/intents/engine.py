@@ -1,9 +1,10 @@
 """The offline conversation brain: understand a turn, ask for what is missing, confirm, call a tool.
 
 Why this exists: with no LLM configured (no API key, no network) a caller must
-still get served. :class:`IntentEngine` classifies each turn with sentence
-embeddings (:mod:`~framekit.intents.classifier`), reads slot values with rules
-(:mod:`~framekit.intents.filling`), keeps each call's progress in a
+still get served. :class:`IntentEngine` takes each turn for a request
+(:mod:`~framekit.intents.understanding`: sentence embeddings corrected by what was
+said), reads slot values with rules (:mod:`~framekit.intents.filling`), keeps each
+call's progress in a
 :class:`~framekit.intents.dialogue.DialogueState`, and calls the same tools as
 the LLM path through one callback ``(tool_name, arguments) -> result`` (plain or
 awaitable), then answers from the intent's templates.
@@ -22,7 +23,9 @@ Rules of the conversation, in order of precedence for each caller turn:
    call; an utterance nobody covers gets "could you say it another way?".
 
 Before acting, a request that acts on something the caller already has
-(rescheduling, cancelling) finds it first (:attr:`Intent.lookup`), and a time is
+(rescheduling, cancelling) finds it first (:attr:`Intent.lookup`), a booking for
+someone who already has an appointment moves it instead (:attr:`Intent.existing`),
+and a time is
 checked against the free slots (:attr:`Intent.availability`), with the nearest
 free times offered when it is taken. Nothing a tool did not return is ever said,
 and a booking runs only after a yes. Two failures in a row (words the engine
