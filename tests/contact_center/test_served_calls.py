@@ -146,7 +146,10 @@ async def test_greets_at_once_serves_a_key_menu_and_hangs_up_after_the_goodbye(
         call = await running.call()
         await call.wait_for_audio(0.5, timeout=5)
         assert call.first_audio_at is not None
-        assert call.first_audio_at - call.started_at < 0.3  # the greeting, from the cache
+        # the greeting, from the cache: replayed, not synthesized (0.2-0.4 s measured on two
+        # busy cores, the most on a fresh checkout's first call)
+        assert running.server.phrases.hits >= 1
+        assert call.first_audio_at - call.started_at < 0.6
         await call.wait_for_quiet(0.3, timeout=20)
         pressed = time.monotonic()
         await call.press("1")  # "press 1 for an order": acts at once, no entry timeout
