@@ -22,6 +22,7 @@ On the held-out sets in ``tests/intents`` the blend beat nearest examples alone
 
 from __future__ import annotations
 
+from collections import OrderedDict
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Protocol
@@ -37,6 +38,8 @@ __all__ = ["Classification", "Embedder", "IntentClassifier"]
 
 _F32 = npt.NDArray[np.float32]
 _EMBEDDING_THREADS = FairExecutor(2, name="framekit-embedder")
+_RECENT = 64
+"""Turns whose embeddings are kept (a few KiB each): every call's latest few."""
 """The caller's words are embedded here, not on the event loop's default pool (which
 health checks and file I/O share); two threads, shortest texts first."""
 
@@ -97,6 +100,8 @@ class IntentClassifier:
         self._owner = np.array(owners, dtype=np.intp)
         self._weight = softmax_weight
         self._w, self._b = _fit_softmax(self._examples, self._owner, len(intents))
+        self._recent: OrderedDict[str, _F32] = OrderedDict()
+        """The last texts embedded, kept for the next question about the same turn."""
         self._topics = (
             IntentClassifier(
                 [Intent(t.name, t.examples, keywords=t.stems) for t in topics],
@@ -125,16 +130,29 @@ class IntentClassifier:
         self, text: str, *, among: Sequence[str] | None = None
     ) -> Classification:
         """As :meth:`classify`, embedding on the embedder's threads so the event loop moves."""
-        vectors = await _EMBEDDING_THREADS.run(
-            lambda: self._embedder.encode([text]), cost=len(text)
-        )
-        return self.classify_vector(text, vectors[0], among=among)
+        return self.classify_vector(text, await self._vector_async(text), among=among)
 
     async def classify_topic_async(self, text: str) -> Classification:
-        """The FAQ topic ``text`` asks about (``None`` without topics or when unsure)."""
+        """The FAQ topic ``text`` asks about (``None`` without topics or when unsure).
+
+        The text's embedding is the one its intent was classified with, when recent:
+        an FAQ turn is embedded once, not once per question asked of it.
+        """
         if self._topics is None:
             return Classification(None, 0.0, {})
-        return await self._topics.classify_async(text)
+        return self._topics.classify_vector(text, await self._vector_async(text))
+
+    async def _vector_async(self, text: str) -> _F32:
+        """``text`` embedded on the embedder's threads, or the embedding of a recent turn."""
+        vector = self._recent.get(text)
+        if vector is None:
+            vectors = await _EMBEDDING_THREADS.run(
+                lambda: self._embedder.encode([text]), cost=len(text)
+            )
+            vector = self._recent[text] = vectors[0]
+            if len(self._recent) > _RECENT:
+                self._recent.popitem(last=False)
+        return vector
 
     def classify_vector(
         self, text: str, vector: _F32, *, among: Sequence[str] | None = None
