@@ -39,9 +39,9 @@ from typing import Any
 
 from loguru import logger
 
+from framekit.conversation.context import LLMContext
 from framekit.health import ProviderHealth
 from framekit.intents import CONTACT_CENTER_INTENTS, IntentClassifier
-from framekit.llm.context import LLMContext
 from framekit.llm.events import LLMService, TextDelta
 from framekit.llm.fallback import CONTINUE_INSTRUCTION, FallbackLink, FallbackLLMService
 from framekit.llm.intent_service import IntentEngineService

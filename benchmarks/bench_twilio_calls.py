@@ -1,6 +1,6 @@
 """Concurrent Twilio calls through the real server and transport over loopback WebSockets.
 
-The server (this process) is the real :class:`~framekit.transports.twilio.server.TwilioServer`
+The server (this process) is the real :class:`~framekit.servers.twilio.server.TwilioServer`
 on 127.0.0.1; each call's pipeline is ``transport.input() -> transport.output()`` and
 the bot, with no models, says a prerecorded answer as soon as the call starts: a
 "greeting" of ``--seconds`` of 16 kHz PCM16 in 100 ms frames (what a TTS hands
@@ -59,14 +59,10 @@ from loguru import logger
 from framekit.audio import audio_format
 from framekit.frames import OutputAudioFrame
 from framekit.pipeline import Pipeline, PipelineParams, PipelineTask
+from framekit.servers.twilio import sign_stream_token
+from framekit.servers.twilio.server import TwilioServer, TwilioSettings
 from framekit.testing.twilio_caller import TwilioCallerSimulator
-from framekit.transports.twilio import (
-    StartMessage,
-    StreamLimits,
-    TwilioMediaStreamTransport,
-    sign_stream_token,
-)
-from framekit.transports.twilio.server import TwilioServer, TwilioSettings
+from framekit.transports.twilio import StartMessage, StreamLimits, TwilioMediaStreamTransport
 
 AUTH_TOKEN = "bench-auth-token-0123456789abcdef"
 PCM_16K = audio_format(16000)

@@ -134,7 +134,7 @@ async def _provoke(base_url: str) -> tuple[list[str], list[str]]:
     Returns what each request was answered, and the stream tokens' MACs used (they
     must not be logged either: one is a credential for its call until it expires).
     """
-    from framekit.transports.twilio import sign_stream_token
+    from framekit.servers.twilio import sign_stream_token
     from phone_network import PhoneNetwork, twilio_signature
 
     seen: list[str] = []
@@ -467,8 +467,8 @@ def test_the_settings_repr_hides_every_secret_and_keeps_equality() -> None:
 def test_no_object_that_holds_a_secret_shows_it() -> None:
     secret = "held-" + uuid.uuid4().hex
     objects: list[object] = []
+    from framekit.servers.twilio.server import TwilioSettings
     from framekit.telephony.twilio_calls import TwilioCallControl
-    from framekit.transports.twilio.server import TwilioSettings
 
     objects += [
         TwilioSettings(webhook_base_url=PUBLIC, account_sid=ACCOUNT, auth_token=secret),

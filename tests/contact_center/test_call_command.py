@@ -31,10 +31,10 @@ from twilio.request_validator import RequestValidator  # type: ignore[import-unt
 
 from contact_center._greeter import greeter
 from framekit.cli import main
+from framekit.servers.twilio import verify_stream_token
 from framekit.telephony import TwilioCallControl, TwilioCallError
 from framekit.testing.fakes.twilio_api import FakeTwilioAPI
 from framekit.testing.twilio_caller import TwilioCallerSimulator
-from framekit.transports.twilio import verify_stream_token
 
 ACCOUNT = "AC" + "2e" * 16
 TWILIO_TOKEN = "twilio-auth-token-0123456789abcdef"

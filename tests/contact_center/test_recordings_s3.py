@@ -20,8 +20,8 @@ from framekit_contact_center.settings import Settings, SettingsError, load_setti
 
 from contact_center._greeter import greeter
 from contact_center._serving import listening
+from framekit.servers.twilio import sign_stream_token
 from framekit.testing.twilio_caller import TwilioCallerSimulator
-from framekit.transports.twilio import sign_stream_token
 from s3_server import fetch, s3_client, s3_endpoint
 
 __all__ = ["s3_endpoint"]  # the fixture

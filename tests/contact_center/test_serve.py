@@ -32,9 +32,9 @@ from contact_center._serving import listening
 from framekit.audio import PCM16_16K
 from framekit.intents import IntentEngine
 from framekit.processors.dtmf import DTMFAggregator
+from framekit.servers.twilio import sign_stream_token
 from framekit.storage import Call, get_call, make_engine
 from framekit.testing.twilio_caller import TwilioCallerSimulator
-from framekit.transports.twilio import sign_stream_token
 
 TOKEN = "test-api-token-0123456789"
 TWILIO_TOKEN = "twilio-auth-token-0123456789abcdef"

@@ -40,9 +40,9 @@ from loguru import logger
 from redis.asyncio import Redis
 
 from contact_center._greeter import greeter
+from framekit.servers.twilio import InMemoryTokenStore, sign_stream_token
+from framekit.servers.twilio.redis_token_store import RedisTokenStore
 from framekit.testing.twilio_caller import TwilioCallerSimulator
-from framekit.transports.twilio import InMemoryTokenStore, sign_stream_token
-from framekit.transports.twilio.redis_token_store import RedisTokenStore
 from shared_redis import REDIS_SKIP, redis_prefix, redis_url
 
 TWILIO_TOKEN = "twilio-auth-token-0123456789abcdef"

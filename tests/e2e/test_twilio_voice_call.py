@@ -47,14 +47,11 @@ from framekit.models.piper import PiperEngine  # noqa: E402
 from framekit.models.whisper import WhisperEngine  # noqa: E402
 from framekit.pipeline import PipelineTask  # noqa: E402
 from framekit.processors.base import FrameDirection, FrameProcessor  # noqa: E402
+from framekit.servers.twilio import sign_stream_token  # noqa: E402
+from framekit.servers.twilio.server import TwilioServer, TwilioSettings  # noqa: E402
 from framekit.tasks import live_framekit_tasks  # noqa: E402
 from framekit.testing.twilio_caller import TwilioCallerSimulator  # noqa: E402
-from framekit.transports.twilio import (  # noqa: E402
-    StartMessage,
-    TwilioMediaStreamTransport,
-    sign_stream_token,
-)
-from framekit.transports.twilio.server import TwilioServer, TwilioSettings  # noqa: E402
+from framekit.transports.twilio import StartMessage, TwilioMediaStreamTransport  # noqa: E402
 
 AUTH_TOKEN = "e2e-auth-token-0123456789abcdef0"
 FRAME = 160  # bytes of mu-law in 20 ms

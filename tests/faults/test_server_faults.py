@@ -31,8 +31,8 @@ from framekit_contact_center.settings import Settings
 
 from contact_center._greeter import greeter
 from contact_center._serving import listening
+from framekit.servers.twilio import sign_stream_token
 from framekit.testing.twilio_caller import TwilioCallerSimulator
-from framekit.transports.twilio import sign_stream_token
 from transports.twilio.fuzz import STREAM, fuzz_messages
 
 from .conftest import ProxiedDatabase

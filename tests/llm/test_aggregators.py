@@ -9,6 +9,7 @@ from typing import Any
 
 import pytest
 
+from framekit.conversation.context import AssistantTurn, LLMContext, UserTurn
 from framekit.frames import (
     FunctionCallResultFrame,
     InterruptionFrame,
@@ -19,9 +20,8 @@ from framekit.frames import (
     UserStartedSpeakingFrame,
     UserStoppedSpeakingFrame,
 )
-from framekit.llm.aggregators import create_context_aggregators
-from framekit.llm.context import AssistantTurn, LLMContext, UserTurn
 from framekit.processors.llm import LLMProcessor
+from framekit.processors.llm.aggregators import create_context_aggregators
 from framekit.tasks import live_framekit_tasks
 from framekit.testing import Advance, LiveCall, run_processor
 from framekit.testing.fakes.anthropic_server import (

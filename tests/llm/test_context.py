@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import json
 
+from framekit.conversation.context import LLMContext, ToolCallRecord, ToolCallState, estimate_tokens
 from framekit.llm.adapters import to_anthropic, to_openai, to_openai_tools
 from framekit.llm.adapters.anthropic import CALL_START_TEXT, CONTINUE_TEXT
-from framekit.llm.context import LLMContext, ToolCallRecord, ToolCallState, estimate_tokens
 from framekit.processors.tts.heard import heard_share
 
 TOOL = {"name": "lookup_order", "description": "Find an order.", "parameters": {"type": "object"}}

@@ -15,6 +15,7 @@ from typing import Any
 import pytest
 
 from framekit.clock import ManualClock, SystemClock
+from framekit.conversation.context import AssistantTurn, LLMContext
 from framekit.frames import (
     ErrorFrame,
     LLMContextFrame,
@@ -25,7 +26,6 @@ from framekit.frames import (
 )
 from framekit.health import BreakerState, CircuitBreaker, ProviderHealth
 from framekit.llm._seam import SeamJoiner
-from framekit.llm.context import AssistantTurn, LLMContext
 from framekit.llm.events import (
     LLMEvent,
     LLMService,

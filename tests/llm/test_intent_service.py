@@ -7,6 +7,7 @@ from typing import Any
 
 import pytest
 
+from framekit.conversation.context import AssistantTurn, LLMContext, ToolCallRecord, ToolCallState
 from framekit.frames import (
     FunctionCallResultFrame,
     LLMResponseEndFrame,
@@ -15,13 +16,12 @@ from framekit.frames import (
 )
 from framekit.health import ProviderHealth
 from framekit.intents import CONTACT_CENTER_INTENTS, IntentClassifier
-from framekit.llm.aggregators import create_context_aggregators
-from framekit.llm.context import AssistantTurn, LLMContext, ToolCallRecord, ToolCallState
 from framekit.llm.events import LLMEvent, StreamEnd, TextDelta, ToolCallEvent
 from framekit.llm.fallback import FallbackLLMService
 from framekit.llm.intent_service import IntentEngineService
 from framekit.models.embeddings import SentenceEmbedder
 from framekit.processors.llm import LLMProcessor
+from framekit.processors.llm.aggregators import create_context_aggregators
 from framekit.tasks import live_framekit_tasks
 from framekit.testing import LiveCall
 from framekit.testing.fakes.anthropic_server import FakeAnthropicServer, HttpError

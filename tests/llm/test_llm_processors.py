@@ -9,6 +9,7 @@ from typing import Any
 import pytest
 
 from framekit.clock import SystemClock
+from framekit.conversation.context import LLMContext
 from framekit.frames import (
     ErrorFrame,
     FunctionCallRequestedFrame,
@@ -21,7 +22,6 @@ from framekit.frames import (
     LLMTextFrame,
     MetricsFrame,
 )
-from framekit.llm.context import LLMContext
 from framekit.llm.events import LLMServiceError, StreamEnd, TextDelta, ToolCallEvent
 from framekit.pipeline import PipelineParams
 from framekit.processors.llm import LLMProcessor

@@ -9,14 +9,14 @@ from collections.abc import Callable
 
 import pytest
 
+from framekit.conversation.context import AssistantTurn, LLMContext
 from framekit.frames import (
     InterruptionFrame,
     TranscriptionFrame,
     TTSSpeakFrame,
 )
-from framekit.llm.aggregators import create_context_aggregators
-from framekit.llm.context import AssistantTurn, LLMContext
 from framekit.processors.llm import LLMProcessor
+from framekit.processors.llm.aggregators import create_context_aggregators
 from framekit.tasks import live_framekit_tasks
 from framekit.testing import LiveCall
 from framekit.testing.fakes.anthropic_server import Text

@@ -431,8 +431,8 @@ async def test_on_twilio_the_bot_track_is_what_the_mark_echoes_say_was_heard(
     from aiohttp import web
 
     from framekit.frames import PlayedUpToFrame
+    from framekit.servers.twilio.server import TwilioServer, TwilioSettings
     from framekit.transports.twilio import StartMessage, TwilioMediaStreamTransport
-    from framekit.transports.twilio.server import TwilioServer, TwilioSettings
     from transports.twilio.helpers import AUTH_TOKEN, PUBLIC_BASE, Bot, Call, LocalTwilio
     from transports.twilio.test_calls import loud_mulaw
 

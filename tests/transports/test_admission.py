@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from framekit.transports.twilio.admission import AdmissionControl, busy_twiml
+from framekit.servers.twilio.admission import AdmissionControl, busy_twiml
 
 
 def test_running_and_pending_calls_count_and_a_pending_admission_expires() -> None:

@@ -56,7 +56,6 @@ from framekit.health import ProviderHealth
 from framekit.intents import IntentEngine, registry_caller
 from framekit.intents.processor import IntentEngineProcessor
 from framekit.llm import LLMContext
-from framekit.llm.aggregators import create_context_aggregators
 from framekit.llm.fallback import FallbackLink, FallbackLLMService
 from framekit.llm.intent_service import IntentEngineService
 from framekit.models.moonshine import INSTALL_EXTRA as MOONSHINE_EXTRA
@@ -69,6 +68,7 @@ from framekit.processors import FrameProcessor
 from framekit.processors.call_flow import CallFlowProcessor
 from framekit.processors.dtmf import DTMFAggregator, MenuOption
 from framekit.processors.language import LanguageGate
+from framekit.processors.llm.aggregators import create_context_aggregators
 from framekit.processors.llm.base import LLMProcessor
 from framekit.processors.stt.moonshine import MoonshineSTTProcessor
 from framekit.processors.stt.second_pass import MODEL_NAME as SECOND_PASS

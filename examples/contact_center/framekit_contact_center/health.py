@@ -35,11 +35,11 @@ from aiohttp import web
 from loguru import logger
 from sqlalchemy import Engine, text
 
+from framekit.servers.twilio.token_store import TokenStoreUnavailable
 from framekit.storage import make_engine
-from framekit.transports.twilio.token_store import TokenStoreUnavailable
 
 if TYPE_CHECKING:
-    from framekit.transports.twilio.redis_token_store import RedisTokenStore
+    from framekit.servers.twilio.redis_token_store import RedisTokenStore
 
 __all__ = ["HealthChecks"]
 

@@ -1,7 +1,7 @@
 """``framekit call``: the bot calls a number, through Twilio, and talks on ``framekit serve``.
 
 Why the call carries a webhook URL and not TwiML: the Media Stream's token is bound to the
-call's SID (see :mod:`framekit.transports.twilio.stream_token`), which Twilio assigns only
+call's SID (see :mod:`framekit.servers.twilio.stream_token`), which Twilio assigns only
 once the call is placed. So the call asks Twilio to fetch ``{WEBHOOK_BASE_URL}/twilio/voice``
 when the callee answers, exactly as for an inbound call; the running server signs a token for
 that call and answers with ``<Connect><Stream>``. The same bot, recorders and call records

@@ -2,7 +2,7 @@
 
 One aiohttp application holds:
 
-* the Twilio routes (:class:`~framekit.transports.twilio.server.TwilioServer`):
+* the Twilio routes (:class:`~framekit.servers.twilio.server.TwilioServer`):
   each call gets the contact-center bot (:func:`~framekit_contact_center.bot.build_bot`)
   between a Twilio media stream's two ends, a
   :class:`~framekit.storage.CallRecorder` observing its task, and the two-track
@@ -19,7 +19,7 @@ One aiohttp application holds:
   ``REDIS_URL`` (:mod:`framekit_contact_center.live_calls`), else on this one.
 
 Several processes, one number: with ``REDIS_URL`` set, the single-use stream tokens
-are checked in Redis (:class:`~framekit.transports.twilio.redis_token_store.RedisTokenStore`),
+are checked in Redis (:class:`~framekit.servers.twilio.redis_token_store.RedisTokenStore`),
 so the voice webhook may reach one process and the WebSocket another, and a token
 opens one stream across all of them. Without it they are checked in this process's
 memory, which is right for one process. ``framekit serve --workers N`` runs N such
@@ -63,6 +63,8 @@ from framekit.pipeline import Pipeline, PipelineTask
 from framekit.processors import FrameProcessor
 from framekit.processors.recording import CallAudioRecorder
 from framekit.processors.tts.phrases import PhraseCache
+from framekit.servers.twilio.admission import AdmissionControl
+from framekit.servers.twilio.server import TwilioServer, TwilioSettings
 from framekit.storage import (
     CallRecorder,
     RecordWriter,
@@ -73,8 +75,6 @@ from framekit.storage import (
 from framekit.telephony import TwilioCallControl, TwilioCallControlProcessor
 from framekit.tools import ToolRegistry
 from framekit.transports.twilio import StartMessage, TwilioMediaStreamTransport
-from framekit.transports.twilio.admission import AdmissionControl
-from framekit.transports.twilio.server import TwilioServer, TwilioSettings
 from framekit_contact_center.api import CallsAPI
 from framekit_contact_center.bot import build_bot, warm_up
 from framekit_contact_center.data import BusinessStore
@@ -94,7 +94,7 @@ from framekit_contact_center.uploads import RecordedUpload, s3_uploader, track_o
 if TYPE_CHECKING:
     from redis.asyncio import Redis
 
-    from framekit.transports.twilio.redis_token_store import RedisTokenStore
+    from framekit.servers.twilio.redis_token_store import RedisTokenStore
 
 __all__ = ["BotBuilder", "ContactCenterServer", "call_capacity", "check_serving", "prepare_storage"]
 
@@ -438,7 +438,7 @@ def _shop(settings: Settings, today: dt.date | None = None) -> BusinessStore:
 def _redis_tokens(url: str, prefix: str) -> tuple[Redis, RedisTokenStore]:
     """One Redis client to ``url`` (for the token store and the live calls), and the
     token store on it. Imported here: only ``REDIS_URL`` needs ``redis``."""
-    from framekit.transports.twilio.redis_token_store import RedisTokenStore, redis_client
+    from framekit.servers.twilio.redis_token_store import RedisTokenStore, redis_client
 
     client = redis_client(url)
     return client, RedisTokenStore(client, prefix=prefix)

@@ -9,7 +9,7 @@ from framekit.frames.base import ControlFrame, DataFrame, SystemFrame, Uninterru
 from framekit.frames.text import TextFrame
 
 if TYPE_CHECKING:
-    from framekit.llm.context import LLMContext
+    from framekit.conversation.context import LLMContext
 
 __all__ = [
     "FunctionCallCancelledFrame",
@@ -32,7 +32,7 @@ class LLMMessagesFrame(DataFrame):
 
 @dataclass(slots=True, eq=False)
 class LLMContextFrame(DataFrame):
-    """Run the LLM on this conversation (a :class:`~framekit.llm.context.LLMContext`).
+    """Run the LLM on this conversation (a :class:`~framekit.conversation.context.LLMContext`).
 
     The context object itself travels, not a copy: the aggregators that share it
     keep recording into it, and the LLM reads it when its turn comes.

@@ -5,14 +5,14 @@
 * :mod:`framekit.llm.adapters`: the context as Anthropic or OpenAI requests;
 * :mod:`framekit.llm.events`: what a provider's stream yields
   (:class:`LLMService`), for the processors and for fallback chains;
-* :mod:`framekit.llm.aggregators`: the processors that keep the context up to date;
+* :mod:`framekit.processors.llm.aggregators`: the processors that keep the context up to date;
 * :class:`FallbackLLMService`: a chain of services (Claude -> GPT -> local -> intent
   engine) that moves on when one fails, without repeating what the caller heard.
 
 See ``docs/llm.md``.
 """
 
-from framekit.llm.context import AssistantTurn, LLMContext, ToolCallRecord, UserTurn
+from framekit.conversation import AssistantTurn, LLMContext, ToolCallRecord, UserTurn
 from framekit.llm.events import (
     LLMEvent,
     LLMService,

@@ -15,7 +15,7 @@ from collections.abc import AsyncGenerator
 from dataclasses import dataclass, field
 from typing import Any
 
-from framekit.llm.context import LLMContext
+from framekit.conversation.context import LLMContext
 
 __all__ = [
     "LLMEvent",

@@ -42,9 +42,9 @@ from dataclasses import dataclass, field
 from loguru import logger
 
 from framekit.clock import Clock, SystemClock
+from framekit.conversation.context import AssistantTurn, LLMContext, Turn, UserTurn
 from framekit.health import ProviderHealth
 from framekit.llm._seam import SeamJoiner
-from framekit.llm.context import AssistantTurn, LLMContext, Turn, UserTurn
 from framekit.llm.events import (
     LLMEvent,
     LLMService,

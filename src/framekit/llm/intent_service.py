@@ -4,7 +4,7 @@ Why: the last link of a fallback chain must answer when every model is down or
 there is no network, and it must do so through the same interface, so the chain,
 the processor, the context and the call records stay the same.
 :class:`IntentEngineService` reads the caller's latest turn from the
-:class:`~framekit.llm.context.LLMContext`, runs the engine's dialogue for that
+:class:`~framekit.conversation.context.LLMContext`, runs the engine's dialogue for that
 conversation, and streams the reply as one :class:`~framekit.llm.events.TextDelta`.
 
 Tools, the default (``tools=None``): the engine's tool calls go through the
@@ -49,13 +49,13 @@ from contextvars import ContextVar
 from dataclasses import dataclass, field
 from typing import Any
 
+from framekit.conversation.context import AssistantTurn, LLMContext, ToolCallRecord, UserTurn
 from framekit.intents.calling import ToolCaller, ToolFailedError
 from framekit.intents.classifier import Embedder, IntentClassifier
 from framekit.intents.defaults import CONTACT_CENTER_INTENTS
 from framekit.intents.dialogue import DialogueState, Reply
 from framekit.intents.engine import IntentEngine
 from framekit.intents.spec import Intent
-from framekit.llm.context import AssistantTurn, LLMContext, ToolCallRecord, UserTurn
 from framekit.llm.events import LLMEvent, LLMService, StreamEnd, TextDelta, ToolCallEvent
 
 __all__ = ["IntentEngineService"]

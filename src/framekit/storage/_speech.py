@@ -1,6 +1,6 @@
 """What the caller heard of the bot: the text of each utterance, cut where a barge-in cut it.
 
-The same estimate as :mod:`framekit.llm.playback` (which trims the LLM's
+The same estimate as :mod:`framekit.processors.llm.playback` (which trims the LLM's
 context), made from the frames an observer sees: the text of each response is
 cut into sentences with the sentence TTS's own rules, the n-th sentence is paired
 with the n-th ``TTSStartedFrame`` span, each span's audio seconds are summed,

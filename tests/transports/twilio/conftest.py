@@ -8,8 +8,8 @@ import pytest
 from aiohttp import web
 
 from framekit.pipeline import PipelineTask
+from framekit.servers.twilio.server import TwilioServer, TwilioSettings
 from framekit.transports.twilio import StartMessage, StreamLimits, TwilioMediaStreamTransport
-from framekit.transports.twilio.server import TwilioServer, TwilioSettings
 from transports.twilio.helpers import AUTH_TOKEN, PUBLIC_BASE, LocalTwilio
 
 

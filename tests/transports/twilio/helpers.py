@@ -30,13 +30,10 @@ from framekit.frames import (
 )
 from framekit.pipeline import Pipeline, PipelineParams, PipelineTask
 from framekit.processors.base import FrameDirection, FrameProcessor
+from framekit.servers.twilio import sign_stream_token
+from framekit.servers.twilio.server import TwilioServer
 from framekit.testing.twilio_caller import TwilioCallerSimulator
-from framekit.transports.twilio import (
-    StartMessage,
-    TwilioMediaStreamTransport,
-    sign_stream_token,
-)
-from framekit.transports.twilio.server import TwilioServer
+from framekit.transports.twilio import StartMessage, TwilioMediaStreamTransport
 
 AUTH_TOKEN = "test-auth-token-0123456789abcdef"
 PUBLIC_BASE = "https://bot.example.test"

@@ -7,15 +7,8 @@ import json
 
 import pytest
 
-from framekit.transports.twilio import (
-    FloodGuard,
-    ProtocolError,
-    StreamLimits,
-    TokenError,
-    parse_message,
-    sign_stream_token,
-    verify_stream_token,
-)
+from framekit.servers.twilio import TokenError, sign_stream_token, verify_stream_token
+from framekit.transports.twilio import FloodGuard, ProtocolError, StreamLimits, parse_message
 from framekit.transports.twilio.protocol import (
     ConnectedMessage,
     DTMFMessage,

@@ -21,10 +21,10 @@ pytest.importorskip("redis", reason="the Redis token store needs the 'redis' ext
 
 from redis.asyncio import Redis
 
+from framekit.servers.twilio import InMemoryTokenStore, TokenStore, sign_stream_token
+from framekit.servers.twilio.redis_token_store import RedisTokenStore
+from framekit.servers.twilio.server import TwilioServer, TwilioSettings
 from framekit.testing.twilio_caller import TwilioCallerSimulator
-from framekit.transports.twilio import InMemoryTokenStore, TokenStore, sign_stream_token
-from framekit.transports.twilio.redis_token_store import RedisTokenStore
-from framekit.transports.twilio.server import TwilioServer, TwilioSettings
 from shared_redis import REDIS_SKIP, redis_prefix, redis_url
 from transports.twilio.helpers import AUTH_TOKEN, LocalTwilio
 

@@ -16,9 +16,9 @@ from loguru import logger
 from twilio.request_validator import RequestValidator  # type: ignore[import-untyped]
 
 from framekit.frames import BotStoppedSpeakingFrame
+from framekit.servers.twilio import verify_stream_token
+from framekit.servers.twilio.server import TwilioSettings
 from framekit.testing.twilio_caller import TwilioCallerSimulator
-from framekit.transports.twilio import verify_stream_token
-from framekit.transports.twilio.server import TwilioSettings
 from transports.twilio.helpers import AUTH_TOKEN, PUBLIC_BASE, LocalTwilio
 
 FORM = {

@@ -1,4 +1,4 @@
-"""An :class:`~framekit.llm.context.LLMContext` as an Anthropic Messages API request.
+"""An :class:`~framekit.conversation.context.LLMContext` as an Anthropic Messages API request.
 
 The Messages API differs from the neutral context in three ways this module handles:
 
@@ -18,7 +18,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-from framekit.llm.context import AssistantTurn, LLMContext, UserTurn
+from framekit.conversation.context import AssistantTurn, LLMContext, UserTurn
 
 __all__ = ["CALL_START_TEXT", "CONTINUE_TEXT", "AnthropicRequest", "to_anthropic"]
 

@@ -1,4 +1,4 @@
-"""An :class:`~framekit.llm.context.LLMContext` as OpenAI Chat Completions messages.
+"""An :class:`~framekit.conversation.context.LLMContext` as OpenAI Chat Completions messages.
 
 The system prompt is the first message; a tool call is an entry of the assistant
 message's ``tool_calls`` (arguments as a JSON string), and each result a
@@ -11,7 +11,7 @@ from __future__ import annotations
 import json
 from typing import Any
 
-from framekit.llm.context import LLMContext, UserTurn
+from framekit.conversation.context import LLMContext, UserTurn
 
 __all__ = ["to_openai", "to_openai_tools"]
 

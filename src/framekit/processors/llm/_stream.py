@@ -23,7 +23,7 @@ from collections.abc import AsyncGenerator, AsyncIterator, Awaitable, Callable
 from contextlib import aclosing
 from typing import Any, Generic, Protocol, TypedDict, TypeVar, Unpack
 
-from framekit.llm.context import LLMContext
+from framekit.conversation.context import LLMContext
 from framekit.llm.events import LLMEvent, LLMService, LLMServiceError, ToolCallEvent
 
 __all__ = [

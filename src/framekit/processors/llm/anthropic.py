@@ -20,8 +20,8 @@ from typing import Any, Unpack
 
 import anthropic
 
+from framekit.conversation.context import LLMContext
 from framekit.llm.adapters.anthropic import to_anthropic
-from framekit.llm.context import LLMContext
 from framekit.llm.events import (
     LLMEvent,
     LLMServiceError,

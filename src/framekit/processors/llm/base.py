@@ -32,6 +32,7 @@ from typing import Any, Generic, TypeVar
 
 from loguru import logger
 
+from framekit.conversation.context import LLMContext, estimate_tokens
 from framekit.frames import (
     FunctionCallRequestedFrame,
     FunctionCallResultFrame,
@@ -41,7 +42,6 @@ from framekit.frames import (
     LLMResponseStartFrame,
     LLMTextFrame,
 )
-from framekit.llm.context import LLMContext, estimate_tokens
 from framekit.llm.events import (
     LLMService,
     LLMServiceError,

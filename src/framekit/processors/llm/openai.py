@@ -27,8 +27,8 @@ from typing import Any, Unpack
 
 import openai
 
+from framekit.conversation.context import LLMContext
 from framekit.llm.adapters.openai import to_openai, to_openai_tools
-from framekit.llm.context import LLMContext
 from framekit.llm.events import (
     LLMEvent,
     LLMServiceError,

@@ -1,7 +1,7 @@
 """What the caller heard of a spoken sentence: shared by context trimming and call records.
 
 Two consumers estimate "what was heard" after a barge-in the same way
-(:mod:`framekit.llm.playback` trims the LLM's context, :mod:`framekit.storage`
+(:mod:`framekit.processors.llm.playback` trims the LLM's context, :mod:`framekit.storage`
 records the transcript): a sentence whose audio played to the end was heard in
 full; the sentence cut by the barge-in keeps the share of its words proportional
 to the share of its audio played. This module is that rule, once.

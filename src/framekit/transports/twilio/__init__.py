@@ -1,25 +1,14 @@
-"""Twilio telephony: Media Streams over a WebSocket, and the webhooks that start calls.
+"""Twilio Media Streams: one call's audio over a WebSocket, as a pipeline's two ends.
 
-``TwilioMediaStreamTransport`` is the pipeline's two ends for one call;
-``TwilioServer`` (needs ``aiohttp`` and ``twilio``) serves the webhooks and runs one
-pipeline per call; a ``TokenStore`` remembers used stream tokens (in this process, or
-in Redis for several servers: ``redis_token_store``, needs ``redis``). See
-``docs/twilio.md``.
+``TwilioMediaStreamTransport`` is the pipeline's input and output for one call; the
+protocol module parses and builds Media Streams messages; ``limits`` bounds floods.
+The HTTP side (webhooks, stream tokens, one pipeline per call) is a server, and lives
+in :mod:`framekit.servers.twilio`. See ``docs/twilio.md``.
 """
 
 from framekit.transports.twilio.limits import FloodGuard, StreamLimits
 from framekit.transports.twilio.output import TwilioOutput
 from framekit.transports.twilio.protocol import ProtocolError, StartMessage, parse_message
-from framekit.transports.twilio.stream_token import (
-    TokenError,
-    sign_stream_token,
-    verify_stream_token,
-)
-from framekit.transports.twilio.token_store import (
-    InMemoryTokenStore,
-    TokenStore,
-    TokenStoreUnavailable,
-)
 from framekit.transports.twilio.transport import (
     MediaStreamSocket,
     StreamRefused,
@@ -29,19 +18,13 @@ from framekit.transports.twilio.transport import (
 
 __all__ = [
     "FloodGuard",
-    "InMemoryTokenStore",
     "MediaStreamSocket",
     "ProtocolError",
     "StartMessage",
     "StreamLimits",
     "StreamRefused",
-    "TokenError",
-    "TokenStore",
-    "TokenStoreUnavailable",
     "TwilioInput",
     "TwilioMediaStreamTransport",
     "TwilioOutput",
     "parse_message",
-    "sign_stream_token",
-    "verify_stream_token",
 ]

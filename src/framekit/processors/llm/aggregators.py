@@ -1,4 +1,4 @@
-"""Keep one :class:`~framekit.llm.context.LLMContext` up to date as the call goes on.
+"""Keep one :class:`~framekit.conversation.context.LLMContext` up to date as the call goes on.
 
 Three small processors share the context; :func:`create_context_aggregators`
 builds them together. Where they go, and why there::
@@ -17,9 +17,9 @@ builds them together. Where they go, and why there::
   It sits *right after* the LLM, not after the audio output, so that the context
   holds the whole response, in order, before any tool result can ask for the next
   run; recording at playback pace would let a fast tool overtake the words before it.
-* :class:`~framekit.llm.playback.LLMPlaybackTracker` (between the TTS and the
+* :class:`~framekit.processors.llm.playback.LLMPlaybackTracker` (between the TTS and the
   output transport) learns what the caller actually heard and, after a barge-in,
-  cuts the assistant turns to it (see :mod:`framekit.llm.playback`).
+  cuts the assistant turns to it (see :mod:`framekit.processors.llm.playback`).
 
 After a barge-in the assistant aggregator does not run the LLM again for the
 interrupted response: the caller is speaking, and their next turn runs it, with
@@ -33,6 +33,7 @@ from dataclasses import dataclass, field
 from loguru import logger
 
 from framekit.clock import TimerHandle
+from framekit.conversation.context import AssistantTurn, LLMContext, ToolCallRecord, ToolCallState
 from framekit.frames import (
     FunctionCallCancelledFrame,
     FunctionCallRequestedFrame,
@@ -46,9 +47,8 @@ from framekit.frames import (
     UserStartedSpeakingFrame,
     UserStoppedSpeakingFrame,
 )
-from framekit.llm.context import AssistantTurn, LLMContext, ToolCallRecord, ToolCallState
-from framekit.llm.playback import LLMPlaybackTracker
 from framekit.processors.base import FrameDirection, FrameProcessor, on_frame
+from framekit.processors.llm.playback import LLMPlaybackTracker
 
 __all__ = [
     "DEFAULT_AGGREGATION_TIMEOUT",

@@ -8,7 +8,7 @@
 * ``GET /twilio/stream``: the WebSocket. It refuses a missing, forged or expired
   token (403) before the upgrade, a request that is no WebSocket upgrade (426, the
   token left unspent), and a token already used (a token opens one
-  stream; the :class:`~framekit.transports.twilio.token_store.TokenStore` remembers
+  stream; the :class:`~framekit.servers.twilio.token_store.TokenStore` remembers
   used tokens, per process by default, in Redis for several servers; 503 when the
   store cannot answer), reads ``start``, checks that the token was
   issued for that call and that no other stream of this server uses its
@@ -21,12 +21,12 @@ Every webhook must carry a valid ``X-Twilio-Signature`` (checked with the
 ``twilio`` package's :class:`RequestValidator` against ``WEBHOOK_BASE_URL`` plus
 the request's path, since a tunnel or proxy changes the URL the server sees);
 unsigned or forged requests get 403. Before the signature can be checked the body
-is read, and that is bounded too (:mod:`~framekit.transports.twilio.webhook_form`):
+is read, and that is bounded too (:mod:`~framekit.servers.twilio.webhook_form`):
 ``max_body_bytes`` (413 past it), ``body_timeout`` (408, the connection closed, for a
 body that trickles in), and only a UTF-8 ``application/x-www-form-urlencoded`` form,
 what Twilio sends (400 otherwise, with one log line and no traceback). A signed
 voice webhook replayed while its stream token lives is answered with the same token
-(see :meth:`TokenStore.issue <framekit.transports.twilio.token_store.TokenStore.issue>`),
+(see :meth:`TokenStore.issue <framekit.servers.twilio.token_store.TokenStore.issue>`),
 so replays mint none.
 """
 
@@ -56,31 +56,31 @@ try:
     )
 except ImportError as exc:  # pragma: no cover - depends on the installed extras
     raise ImportError(
-        f"framekit.transports.twilio.server needs aiohttp and twilio ({exc.name} is missing): "
+        f"framekit.servers.twilio.server needs aiohttp and twilio ({exc.name} is missing): "
         "pip install 'framekit[twilio]'"
     ) from exc
 
 from framekit.frames import EndCause
 from framekit.pipeline import PipelineTask
-from framekit.transports.twilio.admission import AdmissionControl, busy_twiml
-from framekit.transports.twilio.limits import StreamLimits
-from framekit.transports.twilio.protocol import MAX_MESSAGE_CHARS, StartMessage
-from framekit.transports.twilio.stream_token import (
+from framekit.servers.twilio.admission import AdmissionControl, busy_twiml
+from framekit.servers.twilio.stream_token import (
     TokenError,
     sign_stream_token,
     verify_stream_token,
 )
-from framekit.transports.twilio.token_store import (
+from framekit.servers.twilio.token_store import (
     InMemoryTokenStore,
     TokenStore,
     TokenStoreUnavailable,
 )
+from framekit.servers.twilio.webhook_form import read_form, webhook
+from framekit.transports.twilio.limits import StreamLimits
+from framekit.transports.twilio.protocol import MAX_MESSAGE_CHARS, StartMessage
 from framekit.transports.twilio.transport import (
     CLOSE_POLICY_VIOLATION,
     StreamRefused,
     TwilioMediaStreamTransport,
 )
-from framekit.transports.twilio.webhook_form import read_form, webhook
 
 __all__ = ["AiohttpMediaSocket", "PipelineFactory", "TwilioServer", "TwilioSettings"]
 
@@ -172,10 +172,10 @@ class TwilioServer:
     :class:`TwilioMediaStreamTransport` (``send_ahead``, ``mark_every``, ...).
     ``stream_parameters`` adds ``<Parameter>``\\ s from the voice webhook's form.
     ``admission`` bounds the calls this server takes at once (a busy answer beyond,
-    :mod:`~framekit.transports.twilio.admission`; default: no limit). ``token_store``
+    :mod:`~framekit.servers.twilio.admission`; default: no limit). ``token_store``
     remembers used stream tokens (default: this process's memory;
     servers behind one load balancer share a
-    :class:`~framekit.transports.twilio.redis_token_store.RedisTokenStore`). The
+    :class:`~framekit.servers.twilio.redis_token_store.RedisTokenStore`). The
     caller owns it and closes it. ``max_body_bytes`` and ``body_timeout`` bound a
     webhook's body (also attributes, to change on a built server).
     """

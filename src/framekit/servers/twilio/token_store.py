@@ -1,12 +1,12 @@
 """Where the stream endpoint remembers which stream tokens have been used.
 
-Why a store: a stream token (:mod:`~framekit.transports.twilio.stream_token`) opens
+Why a store: a stream token (:mod:`~framekit.servers.twilio.stream_token`) opens
 one WebSocket. Checking that needs memory of the tokens already seen until they
 expire. One process can keep that in a dict (:class:`InMemoryTokenStore`, the
 default). Several processes behind a load balancer cannot: the ``/twilio/voice``
 webhook may land on one machine and the WebSocket on another, and a replayed token
 would open one stream per machine. They share a store instead
-(:class:`~framekit.transports.twilio.redis_token_store.RedisTokenStore`).
+(:class:`~framekit.servers.twilio.redis_token_store.RedisTokenStore`).
 
 The store also remembers, per ``CallSid``, the token the voice webhook issued
 (:meth:`TokenStore.issue`): a signed webhook replayed within the token's life is

@@ -30,6 +30,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+from framekit.conversation.context import LLMContext
 from framekit.frames import (
     Frame,
     InterruptionFrame,
@@ -41,7 +42,6 @@ from framekit.frames import (
     TTSStartedFrame,
     TTSStoppedFrame,
 )
-from framekit.llm.context import LLMContext
 from framekit.processors.base import FrameDirection, FrameProcessor
 from framekit.processors.tts.heard import SpokenSentence, heard_text
 from framekit.processors.tts.sentences import SentenceAggregator

@@ -9,7 +9,7 @@ several deployments or test runs can share one Redis. The token issued per
 the token's expiry for as long.
 
 An outage fails closed: :meth:`RedisTokenStore.first_use` raises
-:class:`~framekit.transports.twilio.token_store.TokenStoreUnavailable` within
+:class:`~framekit.servers.twilio.token_store.TokenStoreUnavailable` within
 ``timeout`` seconds, and the stream endpoint answers 503. See ``docs/twilio.md``.
 
 The connection pool (:func:`redis_client`) blocks for a free connection rather than
@@ -28,10 +28,10 @@ try:
     from redis.exceptions import RedisError
 except ImportError as exc:  # pragma: no cover - depends on the installed extras
     raise ImportError(
-        "framekit.transports.twilio.redis_token_store needs redis: pip install 'framekit[redis]'"
+        "framekit.servers.twilio.redis_token_store needs redis: pip install 'framekit[redis]'"
     ) from exc
 
-from framekit.transports.twilio.token_store import TokenStoreUnavailable
+from framekit.servers.twilio.token_store import TokenStoreUnavailable
 
 __all__ = ["RedisTokenStore", "redis_client"]
 
