@@ -46,8 +46,8 @@ from framekit.llm.events import LLMService, TextDelta
 from framekit.llm.fallback import CONTINUE_INSTRUCTION, FallbackLink, FallbackLLMService
 from framekit.llm.intent_service import IntentEngineService
 from framekit.models.embeddings import SentenceEmbedder
-from framekit.processors.llm.anthropic import AnthropicLLMService
-from framekit.processors.llm.openai import OpenAILLMService
+from framekit.services.anthropic import AnthropicLLMService
+from framekit.services.openai import OpenAILLMService
 from framekit.testing.fakes._llm_script import ScriptStep
 from framekit.testing.fakes.anthropic_server import (
     FakeAnthropicServer,

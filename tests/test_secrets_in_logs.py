@@ -475,8 +475,8 @@ def test_no_object_that_holds_a_secret_shows_it() -> None:
         TwilioCallControl(ACCOUNT, secret),
     ]
     for module, build in [
-        ("anthropic", "framekit.processors.llm.anthropic:AnthropicLLMService"),
-        ("openai", "framekit.processors.llm.openai:OpenAILLMService"),
+        ("anthropic", "framekit.services.anthropic.llm:AnthropicLLMService"),
+        ("openai", "framekit.services.openai.llm:OpenAILLMService"),
     ]:
         if _installed(module):
             service = _load(build)(api_key=secret)

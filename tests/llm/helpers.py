@@ -7,8 +7,8 @@ from dataclasses import dataclass
 from typing import Any
 
 from framekit.llm.events import LLMService
-from framekit.processors.llm.anthropic import AnthropicLLMService
-from framekit.processors.llm.openai import OpenAILLMService
+from framekit.services.anthropic import AnthropicLLMService
+from framekit.services.openai import OpenAILLMService
 from framekit.testing.fakes._llm_script import Script
 from framekit.testing.fakes._llm_server import FakeLLMServer
 from framekit.testing.fakes.anthropic_server import FakeAnthropicServer

@@ -5,9 +5,10 @@ from __future__ import annotations
 import json
 
 from framekit.conversation.context import LLMContext, ToolCallRecord, ToolCallState, estimate_tokens
-from framekit.llm.adapters import to_anthropic, to_openai, to_openai_tools
-from framekit.llm.adapters.anthropic import CALL_START_TEXT, CONTINUE_TEXT
 from framekit.processors.tts.heard import heard_share
+from framekit.services.anthropic import to_anthropic
+from framekit.services.anthropic.adapter import CALL_START_TEXT, CONTINUE_TEXT
+from framekit.services.openai import to_openai, to_openai_tools
 
 TOOL = {"name": "lookup_order", "description": "Find an order.", "parameters": {"type": "object"}}
 

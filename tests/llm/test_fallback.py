@@ -42,7 +42,7 @@ from framekit.llm.fallback import (
 )
 from framekit.pipeline import PipelineParams
 from framekit.processors.llm import LLMProcessor
-from framekit.processors.llm.anthropic import AnthropicLLMService
+from framekit.services.anthropic import AnthropicLLMService
 from framekit.tasks import live_framekit_tasks
 from framekit.testing import LiveCall
 from framekit.testing.fakes._llm_script import ScriptStep

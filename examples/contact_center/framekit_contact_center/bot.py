@@ -316,7 +316,7 @@ def _brain(settings: Settings, engine: IntentEngine | None) -> FallbackLLMServic
         raise ValueError(f"brain='llm' needs {needed}")
     links: list[FallbackLink] = []
     if settings.anthropic_api_key:
-        from framekit.processors.llm.anthropic import AnthropicLLMService
+        from framekit.services.anthropic import AnthropicLLMService
 
         claude = AnthropicLLMService(
             api_key=settings.anthropic_api_key,
@@ -327,7 +327,7 @@ def _brain(settings: Settings, engine: IntentEngine | None) -> FallbackLLMServic
         )
         links.append(FallbackLink(claude, stall_timeout=_STALL))
     if settings.openai_api_key or settings.local_llm_base_url:
-        from framekit.processors.llm.openai import OpenAILLMService
+        from framekit.services.openai import OpenAILLMService
 
         if settings.openai_api_key:
             gpt = OpenAILLMService(

@@ -2,7 +2,8 @@
 
 * :class:`LLMContext`: system prompt, turns, tool calls with their results, tool
   schemas, a length budget, trimming to what the caller heard;
-* :mod:`framekit.llm.adapters`: the context as Anthropic or OpenAI requests;
+* :mod:`framekit.llm.sdk`: what the SDK-backed services share (deadlines, error mapping);
+* the providers themselves live in their vendor folders (:mod:`framekit.services`);
 * :mod:`framekit.llm.events`: what a provider's stream yields
   (:class:`LLMService`), for the processors and for fallback chains;
 * :mod:`framekit.processors.llm.aggregators`: the processors that keep the context up to date;

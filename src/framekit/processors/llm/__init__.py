@@ -1,9 +1,12 @@
 """LLM stages: :class:`LLMProcessor` over a provider's :class:`~framekit.llm.events.LLMService`.
 
-The provider modules import their SDKs, so import them directly::
+Providers are services in their vendor's folder (they import their SDKs, so
+import them directly) and this one stage drives any of them::
 
-    from framekit.processors.llm.anthropic import AnthropicLLMProcessor
-    from framekit.processors.llm.openai import OpenAILLMProcessor
+    from framekit.processors.llm import LLMProcessor
+    from framekit.services.anthropic import AnthropicLLMService
+
+    llm = LLMProcessor(AnthropicLLMService(model="claude-haiku-4-5"))
 
 The context aggregators (:mod:`.aggregators`) keep the conversation up to date around
 it, and :class:`~framekit.processors.llm.playback.LLMPlaybackTracker` cuts the bot's

@@ -28,7 +28,6 @@ from __future__ import annotations
 
 import itertools
 from contextlib import aclosing
-from typing import Any, Generic, TypeVar
 
 from loguru import logger
 
@@ -52,10 +51,9 @@ from framekit.llm.events import (
 from framekit.processors.base import FrameDirection, on_frame
 from framekit.processors.queued import QueuedFrameProcessor
 
-__all__ = ["LLMProcessor", "LLMRun", "ProviderLLMProcessor"]
+__all__ = ["LLMProcessor", "LLMRun"]
 
 DOWNSTREAM = FrameDirection.DOWNSTREAM
-ServiceT = TypeVar("ServiceT", bound=LLMService)
 _response_ids = itertools.count(1)
 
 
@@ -169,22 +167,3 @@ class LLMProcessor(QueuedFrameProcessor):
 
     async def cleanup(self) -> None:
         await self.service.close()
-
-
-class ProviderLLMProcessor(LLMProcessor, Generic[ServiceT]):
-    """The pipeline stage of one provider: its keywords make a ``service_class``.
-
-    Pass ``service=`` instead to share one service (and its connection pool)
-    between calls. A provider module sets ``service_class`` and nothing else.
-    """
-
-    service_class: type[LLMService]
-
-    def __init__(
-        self,
-        *,
-        service: ServiceT | None = None,
-        name: str | None = None,
-        **options: Any,
-    ) -> None:
-        super().__init__(service or self.service_class(**options), name=name)

@@ -1,4 +1,4 @@
-"""Reading a provider's stream with a deadline on every event (stall detection).
+"""What the SDK-backed LLM services share: a deadline on every event of a stream.
 
 A provider that stops sending in the middle of an answer usually keeps the socket
 open: without a deadline per event the caller would wait in silence until the

@@ -2,7 +2,8 @@
 
 :class:`OpenAILLMService` streams Chat Completions with tools and
 ``stream_options={"include_usage": True}`` (the last chunk then carries the token
-counts); :class:`OpenAILLMProcessor` is the pipeline stage.
+counts); :class:`~framekit.processors.llm.LLMProcessor` drives it:
+``LLMProcessor(OpenAILLMService(model=...))``.
 
 The same client serves a **local model** ("local Llama"): point ``base_url`` at a
 llama.cpp server (``http://localhost:8080/v1``), vLLM (``http://localhost:8000/v1``)
@@ -28,7 +29,6 @@ from typing import Any, Unpack
 import openai
 
 from framekit.conversation.context import LLMContext
-from framekit.llm.adapters.openai import to_openai, to_openai_tools
 from framekit.llm.events import (
     LLMEvent,
     LLMServiceError,
@@ -36,16 +36,16 @@ from framekit.llm.events import (
     TextDelta,
     UsageEvent,
 )
-from framekit.processors.llm._stream import (
+from framekit.llm.sdk import (
     SDKOptions,
     SDKService,
     next_within,
     parse_tool_arguments,
     service_error,
 )
-from framekit.processors.llm.base import ProviderLLMProcessor
+from framekit.services.openai.adapter import to_openai, to_openai_tools
 
-__all__ = ["DEFAULT_OPENAI_MODEL", "OpenAILLMProcessor", "OpenAILLMService"]
+__all__ = ["DEFAULT_OPENAI_MODEL", "OpenAILLMService"]
 
 DEFAULT_OPENAI_MODEL = "gpt-4o-mini"
 _made_up_ids = itertools.count(1)
@@ -54,7 +54,7 @@ _made_up_ids = itertools.count(1)
 class OpenAILLMService(SDKService[openai.AsyncOpenAI]):
     """Streams Chat Completions answers to an :class:`LLMContext`.
 
-    Timeouts and retries as in :class:`~framekit.processors.llm.anthropic.AnthropicLLMService`;
+    Timeouts and retries as in :class:`~framekit.services.anthropic.AnthropicLLMService`;
     the keyword arguments besides ``model``, ``max_tokens``, ``include_usage`` and
     ``client`` are the :class:`.SDKOptions`.
     ``api_key`` defaults to ``OPENAI_API_KEY``; with a ``base_url`` and no key, a
@@ -156,13 +156,3 @@ class OpenAILLMService(SDKService[openai.AsyncOpenAI]):
             timeout_error=openai.APITimeoutError,
             connection_error=openai.APIConnectionError,
         )
-
-
-class OpenAILLMProcessor(ProviderLLMProcessor[OpenAILLMService]):
-    """The pipeline stage for GPT or a local OpenAI-compatible model.
-
-    ``OpenAILLMProcessor(model="llama-3.2-3b", base_url="http://localhost:8080/v1")``;
-    every keyword goes to :class:`OpenAILLMService`.
-    """
-
-    service_class = OpenAILLMService

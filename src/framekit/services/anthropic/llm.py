@@ -1,7 +1,8 @@
 """Claude through the official ``anthropic`` SDK: Messages API, streamed, with tools.
 
 :class:`AnthropicLLMService` turns the raw Messages stream into
-:mod:`framekit.llm.events`; :class:`AnthropicLLMProcessor` is the pipeline stage.
+:mod:`framekit.llm.events`; :class:`~framekit.processors.llm.LLMProcessor` drives it:
+``LLMProcessor(AnthropicLLMService(api_key=..., model=...))``.
 
 The raw event stream is read rather than the SDK's ``messages.stream`` helper
 because the helper raises in the middle of the stream when a tool's arguments are
@@ -21,7 +22,6 @@ from typing import Any, Unpack
 import anthropic
 
 from framekit.conversation.context import LLMContext
-from framekit.llm.adapters.anthropic import to_anthropic
 from framekit.llm.events import (
     LLMEvent,
     LLMServiceError,
@@ -29,16 +29,16 @@ from framekit.llm.events import (
     TextDelta,
     UsageEvent,
 )
-from framekit.processors.llm._stream import (
+from framekit.llm.sdk import (
     SDKOptions,
     SDKService,
     next_within,
     parse_tool_arguments,
     service_error,
 )
-from framekit.processors.llm.base import ProviderLLMProcessor
+from framekit.services.anthropic.adapter import to_anthropic
 
-__all__ = ["DEFAULT_ANTHROPIC_MODEL", "AnthropicLLMProcessor", "AnthropicLLMService"]
+__all__ = ["DEFAULT_ANTHROPIC_MODEL", "AnthropicLLMService"]
 
 DEFAULT_ANTHROPIC_MODEL = "claude-haiku-4-5"
 
@@ -146,13 +146,3 @@ class AnthropicLLMService(SDKService[anthropic.AsyncAnthropic]):
             api_error=anthropic.APIError,
             below_400="stream",
         )
-
-
-class AnthropicLLMProcessor(ProviderLLMProcessor[AnthropicLLMService]):
-    """The pipeline stage for Claude: ``AnthropicLLMProcessor(api_key=..., model=...)``.
-
-    Every keyword goes to :class:`AnthropicLLMService`; pass ``service=`` to share
-    one (and its connection pool) between calls.
-    """
-
-    service_class = AnthropicLLMService
