@@ -61,7 +61,7 @@ except ImportError as exc:  # pragma: no cover - depends on the installed extras
     ) from exc
 
 from framekit.frames import EndCause
-from framekit.pipeline import PipelineTask
+from framekit.pipeline.task import PipelineTask
 from framekit.servers.twilio.admission import AdmissionControl, busy_twiml
 from framekit.servers.twilio.stream_token import (
     TokenError,
