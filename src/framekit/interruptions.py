@@ -1,52 +1,150 @@
-"""Interruptions (barge-in): the whole rulebook, in one place.
+"""Interruptions (barge-in): every rule, in one place.
 
 When the caller talks over the bot, what the bot was about to say must go, and
-nothing the conversation depends on may go with it. framekit handles that in
-exactly one way:
+nothing the conversation depends on may go with it. Processors *apply* the rules
+below (they call these functions or read these tables); none decides on its own.
+``docs/interruptions.md`` lists each rule with the test that pins it.
 
-1. **Detection.** Whoever notices the barge-in (usually the VAD processor, on
-   :class:`~framekit.frames.UserStartedSpeakingFrame`) pushes an
+How one barge-in goes:
+
+1. **Detection** (:data:`DETECTORS`): whoever notices it pushes an
    :class:`~framekit.frames.InterruptionRequestFrame` *upstream*.
-2. **Decision.** The request reaches the pipeline task, which calls
-   :func:`should_interrupt`: interruptions may be switched off for a call
-   (``StartFrame.allow_interruptions``).
-3. **Propagation.** The task sends one :class:`~framekit.frames.InterruptionFrame`
-   *downstream from the top* of the pipeline. It is a system frame, so it passes
-   every processor at once, in pipeline order.
-4. **Dropping.** Each processor that holds frames in a queue (a
-   :class:`~framekit.processors.QueuedFrameProcessor`: LLM, TTS, output
-   transport) applies :func:`drop_interruptible` to its queue and cancels the
-   frame it is working on when :func:`survives_interruption` says that frame may
-   go. Then it runs its ``on_interruption`` hook (a TTS clears its buffers, an
-   output transport tells the phone line to drop queued audio) and passes the
-   interruption on.
-
-What survives (:func:`survives_interruption`):
-
-* system frames: lifecycle, caller audio, speaking events, errors, metrics;
-* frames marked :class:`~framekit.frames.Uninterruptible`: final transcriptions,
-  tool results, the end of the call, hang-up and transfer.
-
-Everything else (bot text, bot audio, response start/end, requested tool calls
-that have not started) is dropped. Processors that hold no queue need no
-interruption logic at all: they only see frames one at a time.
+2. **Decision** (:func:`should_interrupt`): the pipeline task honours it or not.
+3. **Propagation**: the task drops what may go from its own input queue
+   (:func:`drop_interruptible`) and sends one :class:`~framekit.frames.InterruptionFrame`
+   *downstream from the top*: a system frame, so every processor sees it at once,
+   in pipeline order, whoever asked.
+4. **Dropping** (:func:`survives_interruption`, :func:`drop_interruptible`): each
+   queued processor drops what may go from its queue and cancels the frame in
+   progress if that frame may go.
+5. **Consequences**: the tool runner treats each tool call by its stage
+   (:data:`TOOL_CALL_RULES`); the LLM is not run again for the interrupted response
+   (:func:`may_rerun_llm`); the output transport stops the line
+   (:data:`OUTPUT_ON_INTERRUPTION`); a hang-up or transfer the bot's generation
+   decided goes with the words in front of it (:data:`GENERATED_CALL_CONTROL`).
 """
 
 from __future__ import annotations
 
 from collections import deque
-from typing import TypeVar
+from dataclasses import dataclass
+from enum import Enum
+from typing import Final, TypeVar
 
-from framekit.frames import Frame, SystemFrame
+from framekit.frames import (
+    DTMFFrame,
+    Frame,
+    GenerationHangUpFrame,
+    GenerationTransferCallFrame,
+    SystemFrame,
+    Uninterruptible,
+    UserStartedSpeakingFrame,
+)
 
-__all__ = ["drop_interruptible", "should_interrupt", "survives_interruption"]
+__all__ = [
+    "DETECTORS",
+    "GENERATED_CALL_CONTROL",
+    "OUTPUT_ON_INTERRUPTION",
+    "TOOL_CALL_RULES",
+    "Detector",
+    "PlaybackStep",
+    "ToolCallRule",
+    "ToolCallStage",
+    "drop_interruptible",
+    "may_rerun_llm",
+    "should_interrupt",
+    "survives_interruption",
+]
 
 T = TypeVar("T")
 
 
+# --- 1. detection ----------------------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class Detector:
+    """Who asks for an interruption, on which frame, and how much it takes."""
+
+    processor: str
+    """The processor that pushes the :class:`~framekit.frames.InterruptionRequestFrame`."""
+    trigger: type[Frame]
+    """The frame whose arrival (or emission) makes the request."""
+    threshold: str
+    """What must happen first: the guard against coughs, clicks and stray keys."""
+    reason: str
+    """``InterruptionRequestFrame.reason`` of its requests."""
+
+
+DETECTORS: Final[tuple[Detector, ...]] = (
+    Detector(
+        processor="framekit.processors.vad.SileroVADProcessor",
+        trigger=UserStartedSpeakingFrame,
+        threshold="VADParams.min_speech_duration of speech (0.2 s); no minimum of words",
+        reason="user started speaking",
+    ),
+    Detector(
+        processor="framekit.processors.dtmf.DTMFAggregator",
+        trigger=DTMFFrame,
+        threshold="the first key of an entry, when built with interrupt=True (the default)",
+        reason="keypad",
+    ),
+)
+"""Every processor in framekit that asks for an interruption.
+
+Why words are not waited for: the VAD hears speech a recognizer has not transcribed
+yet, and a caller who talks over the bot should not hear it go on for the time a
+transcript takes. ``min_speech_duration`` is what keeps a cough from cutting the bot.
+"""
+
+
+# --- 2. decision -----------------------------------------------------------------------
+
+
+def should_interrupt(*, allow_interruptions: bool, pending: bool) -> bool:
+    """Whether the pipeline task answers a request with a new interruption.
+
+    No when interruptions are off for the call (``PipelineParams.allow_interruptions``).
+    No when an interruption the task created is still waiting in its input queue
+    (``pending``): it has not reached any processor yet, so it already answers this
+    request too. One barge-in heard twice (the VAD and a key, or a stutter of the
+    VAD) then costs each queued processor one restart, not two.
+    """
+    return allow_interruptions and not pending
+
+
+# --- 3, 4. what is dropped, what survives -------------------------------------------------
+
+
+GENERATED_CALL_CONTROL: Final[tuple[type[Frame], ...]] = (
+    GenerationHangUpFrame,
+    GenerationTransferCallFrame,
+)
+"""Hang-ups and transfers that an interruption drops although they are call control.
+
+A :class:`~framekit.frames.HangUpFrame` or :class:`~framekit.frames.TransferCallFrame`
+that the application sends is kept: the application decided, whatever the caller says.
+One that the bot's own generation decided (the model's ``end_call`` tool, the dialogue
+engine's goodbye, the silence goodbye of
+:class:`~framekit.processors.call_flow.CallFlowProcessor`) belongs to the words in front
+of it: a caller who talks over the goodbye has not finished the conversation, so the
+hang-up goes with the goodbye, and the processor that generated it listens again.
+"""
+
+
 def survives_interruption(frame: Frame) -> bool:
-    """True if an interruption must keep ``frame`` (system or uninterruptible frames)."""
-    return frame.uninterruptible or isinstance(frame, SystemFrame)
+    """True if an interruption must keep ``frame``, in a queue or in progress.
+
+    Kept: system frames (lifecycle, caller audio, speaking events, errors, metrics)
+    and frames marked :class:`~framekit.frames.Uninterruptible` (final transcriptions:
+    the caller said them; tool results: the model must see them; the end of the call;
+    the application's hang-up and transfer), except :data:`GENERATED_CALL_CONTROL`.
+    Dropped: everything else (bot text, bot audio, response start and end, tool
+    calls requested but not started).
+    """
+    if isinstance(frame, SystemFrame):
+        return True
+    return isinstance(frame, Uninterruptible) and not isinstance(frame, GENERATED_CALL_CONTROL)
 
 
 def drop_interruptible(queue: deque[tuple[Frame, T]]) -> int:
@@ -62,6 +160,96 @@ def drop_interruptible(queue: deque[tuple[Frame, T]]) -> int:
     return before - len(queue)
 
 
-def should_interrupt(allow_interruptions: bool) -> bool:
-    """Whether the pipeline task honours an interruption request for this call."""
-    return allow_interruptions
+# --- 5. tool calls -----------------------------------------------------------------------
+
+
+class ToolCallStage(Enum):
+    """Where a tool call stands when the caller interrupts the response that asked for it."""
+
+    QUEUED = "requested, not started"
+    LATE = "requested after the interruption, by a response the interruption discarded"
+    RUNNING = "started"
+
+
+@dataclass(frozen=True, slots=True)
+class ToolCallRule:
+    """What an interruption does to a tool call at one :class:`ToolCallStage`."""
+
+    runs: bool
+    """Whether the tool runs (or goes on running). A call that does not run is
+    reported with a :class:`~framekit.frames.FunctionCallCancelledFrame`."""
+    result_kept: bool
+    """Whether its :class:`~framekit.frames.FunctionCallResultFrame` reaches the context."""
+    actions_carried_out: bool
+    """Whether the hang-up or transfer it recorded through its ``ToolContext`` happens."""
+    may_push: bool
+    """Whether ``ToolContext.push_frame`` still pushes."""
+    why: str
+
+
+TOOL_CALL_RULES: Final[dict[ToolCallStage, ToolCallRule]] = {
+    ToolCallStage.QUEUED: ToolCallRule(
+        runs=False,
+        result_kept=False,
+        actions_carried_out=False,
+        may_push=False,
+        why="a call asked for by words the caller cut off must never run after the fact",
+    ),
+    ToolCallStage.LATE: ToolCallRule(
+        runs=False,
+        result_kept=False,
+        actions_carried_out=False,
+        may_push=False,
+        why="the same call, only flushed late by its LLM: the same rule",
+    ),
+    ToolCallStage.RUNNING: ToolCallRule(
+        runs=True,
+        result_kept=True,
+        actions_carried_out=False,
+        may_push=False,
+        why=(
+            "its effect may have happened (a booking made), so the model must see the "
+            "result; but an end-call from a discarded generation must never hang up a "
+            "caller who is still talking"
+        ),
+    ),
+}
+"""What an interruption does to each tool call of the response it cuts off."""
+
+
+def may_rerun_llm(*, interrupted: bool, answered: bool) -> bool:
+    """Whether the LLM runs again once every tool call of a response has settled.
+
+    Only if at least one call was answered (a result, not only cancellations) and the
+    response was not interrupted: after a barge-in the caller is speaking, and their
+    next turn runs the LLM, with every result that arrived meanwhile already in the
+    context. Running it now would talk over the caller with an answer to the old turn.
+    """
+    return answered and not interrupted
+
+
+# --- 5. the output transport ---------------------------------------------------------------
+
+
+class PlaybackStep(Enum):
+    """One thing the output transport does when the interruption passes it."""
+
+    MEASURE_HEARD = "take the seconds of the utterance the caller has heard"
+    FORGET_HELD_AUDIO = "drop the audio held back for the next chunk"
+    CLEAR_FAR_END = "tell the far end to drop what it holds unplayed (Twilio's clear)"
+    REPORT_STOPPED = "if it was speaking: PlayedUpToFrame, then BotStoppedSpeakingFrame"
+
+
+OUTPUT_ON_INTERRUPTION: Final[tuple[PlaybackStep, ...]] = (
+    PlaybackStep.MEASURE_HEARD,
+    PlaybackStep.FORGET_HELD_AUDIO,
+    PlaybackStep.CLEAR_FAR_END,
+    PlaybackStep.REPORT_STOPPED,
+)
+"""What ``OutputTransport.on_interruption`` does, in this order.
+
+The queued base has already dropped the audio not yet written (step 4 above).
+Measured first, because clearing the line ends the utterance; reported last, so that
+the ``PlayedUpToFrame`` (what the context keeps of the response) tells the truth
+about what the caller heard, and the speaking state follows the line.
+"""

@@ -8,6 +8,7 @@ from typing import Any
 from framekit.frames import (
     ExpectedSpeechFrame,
     FunctionCallResultFrame,
+    GenerationHangUpFrame,
     HangUpFrame,
     LLMResponseEndFrame,
     LLMResponseStartFrame,
@@ -17,8 +18,8 @@ from framekit.frames import (
 )
 from framekit.intents import IntentClassifier, IntentEngine
 from framekit.intents.processor import LONG_TURN_REPLY, IntentEngineProcessor
+from framekit.interruptions import survives_interruption
 from framekit.testing import run_processor
-from framekit.tools import GenerationHangUpFrame
 
 NOW = dt.datetime(2026, 11, 25, 15, 0)
 
@@ -77,7 +78,8 @@ async def test_goodbye_hangs_up_after_the_reply(classifier: IntentClassifier) ->
     order = [type(f) for f in capture.downstream if isinstance(f, LLMTextFrame | HangUpFrame)]
     # A hang-up that an interruption drops: a caller who talks over the goodbye is heard.
     assert order == [LLMTextFrame, GenerationHangUpFrame]
-    assert not order[1].uninterruptible
+    hang_up = capture.downstream_of(HangUpFrame)[0]
+    assert not survives_interruption(hang_up)
 
 
 async def test_asking_for_a_human_transfers(classifier: IntentClassifier) -> None:

@@ -17,6 +17,7 @@ from framekit.frames import (
     UserStartedSpeakingFrame,
     UserStoppedSpeakingFrame,
 )
+from framekit.interruptions import survives_interruption
 from framekit.processors.base import FrameDirection, FrameProcessor
 from framekit.processors.call_flow import CallFlowProcessor
 from framekit.testing import LiveCall
@@ -65,7 +66,7 @@ async def test_silence_after_the_bot_spoke_is_prompted_then_the_bot_hangs_up() -
     ]
     [hang_up] = call.downstream_of(HangUpFrame)
     assert hang_up.cause is EndCause.SILENCE
-    assert not hang_up.uninterruptible  # a caller who answers the goodbye is heard
+    assert not survives_interruption(hang_up)  # a caller who answers the goodbye is heard
 
 
 async def test_the_caller_speaking_starts_the_count_again() -> None:

@@ -16,6 +16,7 @@ from framekit.frames import (
     EndFrame,
     ErrorFrame,
     Frame,
+    GenerationHangUpFrame,
     HangUpFrame,
     OutputAudioFrame,
     TransferCallFrame,
@@ -24,7 +25,6 @@ from framekit.pipeline import Pipeline, PipelineParams, PipelineTask
 from framekit.processors.base import FrameProcessor
 from framekit.telephony import TwilioCallControl, TwilioCallControlProcessor
 from framekit.testing.fakes.twilio_api import FakeTwilioAPI, RecordedTwilioRequest
-from framekit.tools.context import GenerationHangUpFrame
 from framekit.transports import OutputTransport
 
 ACCOUNT = "AC" + "2e" * 16

@@ -15,6 +15,8 @@ from framekit.frames import (
     Frame,
     FunctionCallCancelledFrame,
     FunctionCallResultFrame,
+    GenerationHangUpFrame,
+    GenerationTransferCallFrame,
     HangUpFrame,
     InterruptionFrame,
     LLMResponseEndFrame,
@@ -26,13 +28,7 @@ from framekit.frames import (
 from framekit.interruptions import drop_interruptible
 from framekit.tasks import live_framekit_tasks
 from framekit.testing import LiveCall
-from framekit.tools import (
-    GenerationHangUpFrame,
-    GenerationTransferCallFrame,
-    ToolContext,
-    ToolRegistry,
-    ToolRunner,
-)
+from framekit.tools import ToolContext, ToolRegistry, ToolRunner
 from tools.helpers import Blocker, request, response, text
 
 

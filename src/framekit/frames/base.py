@@ -11,15 +11,15 @@ derives from) decides how the pipeline treats it:
   Ordered; dropped when the user interrupts.
 
 A data or control frame that must survive an interruption (a tool result, the end
-of the call) also derives from :class:`Uninterruptible`. The rules that use these
-kinds live in :mod:`framekit.interruptions`.
+of the call) also derives from :class:`Uninterruptible`. A frame only declares its
+kind; what an interruption does with each kind (and the one exception: call control
+that the bot's own generation decided) is decided in :mod:`framekit.interruptions`.
 """
 
 from __future__ import annotations
 
 import itertools
 from dataclasses import dataclass, field
-from typing import ClassVar
 
 __all__ = [
     "ControlFrame",
@@ -43,9 +43,6 @@ class Frame:
 
     id: int = field(default_factory=_frame_ids.__next__, init=False, repr=False)
 
-    uninterruptible: ClassVar[bool] = False
-    """True for frames that an interruption must not drop (see :class:`Uninterruptible`)."""
-
     @property
     def name(self) -> str:
         """``ClassName#id``: how logs and errors refer to this frame."""
@@ -68,11 +65,13 @@ class ControlFrame(Frame):
 
 
 class Uninterruptible:
-    """Mixin for data and control frames that must survive an interruption.
+    """Marker for data and control frames that must survive an interruption.
 
     Use it for frames whose loss would break the conversation's bookkeeping:
     a tool's result (the model must see it), the end of the call, a hang-up.
+    Ask :func:`framekit.interruptions.survives_interruption` whether a frame is
+    kept, not the marker: the rulebook makes one exception, for call control that
+    the bot's own generation decided.
     """
 
     __slots__ = ()
-    uninterruptible: ClassVar[bool] = True

@@ -12,6 +12,8 @@ __all__ = [
     "CallControlResultFrame",
     "DTMFEntryFrame",
     "DTMFFrame",
+    "GenerationHangUpFrame",
+    "GenerationTransferCallFrame",
     "HangUpFrame",
     "MarkFrame",
     "OutputDTMFFrame",
@@ -52,6 +54,21 @@ class TransferCallFrame(Uninterruptible, ControlFrame):
 
     target: str = ""
     reason: str = ""
+
+
+@dataclass(slots=True, eq=False)
+class GenerationHangUpFrame(HangUpFrame):
+    """A hang-up the bot's own generation decided (the model's ``end_call``, a goodbye).
+
+    It belongs to the words in front of it, so an interruption drops it with them:
+    :data:`framekit.interruptions.GENERATED_CALL_CONTROL` says why. Carriers and the
+    output transport treat it as any :class:`HangUpFrame`.
+    """
+
+
+@dataclass(slots=True, eq=False)
+class GenerationTransferCallFrame(TransferCallFrame):
+    """A transfer the bot's own generation decided; dropped with its words by a barge-in."""
 
 
 @dataclass(slots=True, eq=False)

@@ -36,6 +36,8 @@ from framekit.frames import (
     ExpectedSpeech,
     ExpectedSpeechFrame,
     FunctionCallResultFrame,
+    GenerationHangUpFrame,
+    GenerationTransferCallFrame,
     InterruptionFrame,
     LLMResponseEndFrame,
     LLMResponseStartFrame,
@@ -46,7 +48,6 @@ from framekit.intents.dialogue import DialogueState
 from framekit.intents.engine import IntentEngine
 from framekit.processors.base import FrameDirection, on_frame
 from framekit.processors.queued import QueuedFrameProcessor
-from framekit.tools.context import GenerationHangUpFrame, GenerationTransferCallFrame
 
 __all__ = ["LONG_TURN_REPLY", "IntentEngineProcessor"]
 

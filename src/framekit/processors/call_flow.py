@@ -37,6 +37,7 @@ from framekit.frames import (
     EndCause,
     EndFrame,
     Frame,
+    GenerationHangUpFrame,
     InterruptionFrame,
     StartFrame,
     TranscriptionFrame,
@@ -45,7 +46,6 @@ from framekit.frames import (
     UserStoppedSpeakingFrame,
 )
 from framekit.processors.base import FrameDirection, FrameProcessor, on_frame
-from framekit.tools.context import GenerationHangUpFrame
 
 __all__ = ["CallFlowProcessor"]
 

@@ -9,15 +9,13 @@
 See ``docs/tools.md``.
 """
 
-from framekit.tools.context import GenerationHangUpFrame, GenerationTransferCallFrame, ToolContext
+from framekit.tools.context import ToolContext
 from framekit.tools.registry import Tool, ToolOutcome, ToolRegistry, to_jsonable
 from framekit.tools.runner import ToolRunner
 from framekit.tools.schema import UnsupportedTypeError, json_schema
 from framekit.tools.validation import ToolArgumentError
 
 __all__ = [
-    "GenerationHangUpFrame",
-    "GenerationTransferCallFrame",
     "Tool",
     "ToolArgumentError",
     "ToolContext",

@@ -13,10 +13,12 @@ for them:
 * :meth:`ToolContext.end_call` and :meth:`ToolContext.transfer_call` only *record*
   the action. The runner carries it out after the tool returns and after the end
   of the model's response that requested it (so the goodbye is queued before the
-  hang-up), and only if the caller has not interrupted since the request arrived.
-* The frames it pushes for them are :class:`GenerationHangUpFrame` and
-  :class:`GenerationTransferCallFrame`: a hang-up and a transfer that an
-  interruption drops like the speech in front of them. If the caller barges in
+  hang-up), and only as :data:`~framekit.interruptions.TOOL_CALL_RULES` allow: not
+  if the caller has interrupted since the request arrived.
+* The frames it records are a :class:`~framekit.frames.GenerationHangUpFrame` and a
+  :class:`~framekit.frames.GenerationTransferCallFrame`, which an interruption drops
+  like the speech in front of them
+  (:data:`~framekit.interruptions.GENERATED_CALL_CONTROL`): if the caller barges in
   while the goodbye is still being played, the hang-up goes with the goodbye.
 * :meth:`ToolContext.push_frame` pushes at once, and refuses once the caller has
   interrupted the generation.
@@ -26,33 +28,15 @@ from __future__ import annotations
 
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
-from typing import Any, ClassVar
+from typing import Any
 
-from framekit.frames import Frame, HangUpFrame, TransferCallFrame
+from framekit.frames import Frame, GenerationHangUpFrame, GenerationTransferCallFrame
+from framekit.interruptions import TOOL_CALL_RULES, ToolCallStage
 from framekit.processors.base import FrameDirection
 
-__all__ = ["GenerationHangUpFrame", "GenerationTransferCallFrame", "ToolContext"]
+__all__ = ["ToolContext"]
 
 PushFrame = Callable[[Frame, FrameDirection], Awaitable[None]]
-
-
-@dataclass(slots=True, eq=False)
-class GenerationHangUpFrame(HangUpFrame):
-    """A hang-up the model asked for: it belongs to the response that said goodbye.
-
-    Unlike a plain :class:`~framekit.frames.HangUpFrame` (which an application may
-    send and which must not be lost), an interruption drops it, because the caller
-    who talks over the goodbye has not finished the conversation.
-    """
-
-    uninterruptible: ClassVar[bool] = False
-
-
-@dataclass(slots=True, eq=False)
-class GenerationTransferCallFrame(TransferCallFrame):
-    """A transfer the model asked for; dropped with its response if the caller interrupts."""
-
-    uninterruptible: ClassVar[bool] = False
 
 
 @dataclass(eq=False)
@@ -94,7 +78,9 @@ class ToolContext:
     ) -> bool:
         """Push ``frame`` now (async tools only). Returns False, pushing nothing, if
         the caller has interrupted this generation or no pipeline is attached."""
-        if self._push is None or self.interrupted:
+        if self._push is None:
+            return False
+        if self.interrupted and not TOOL_CALL_RULES[ToolCallStage.RUNNING].may_push:
             return False
         await self._push(frame, direction)
         return True

@@ -13,25 +13,29 @@ failure mode and no safety, because what must be safe is the *effect* on the cal
 which is handled below.
 
 A request is *started* at one precise instant: when the worker creates its task
-(synchronously, with no ``await`` before it). That instant splits the rules:
+(synchronously, with no ``await`` before it). That instant splits the rules, which
+:data:`~framekit.interruptions.TOOL_CALL_RULES` states and the runner applies:
 
-(a) **Not started -> never runs.** An :class:`~framekit.frames.InterruptionFrame`
-    drops the request from the queue (the queued base does that to interruptible
-    frames) and the runner reports it with a
-    :class:`~framekit.frames.FunctionCallCancelledFrame`. A request that arrives
-    *after* the interruption for a response the interruption discarded (an LLM
-    that flushes late) is cancelled on arrival, by its ``response_id``.
-(b) **Started -> finishes, and its result is kept.** The tool's task is not the
-    worker, so the interruption that cancels the worker's frame cannot reach it;
-    the :class:`~framekit.frames.FunctionCallResultFrame` is uninterruptible.
+(a) **Not started -> never runs** (``ToolCallStage.QUEUED``). An
+    :class:`~framekit.frames.InterruptionFrame` drops the request from the queue
+    (the queued base does that to interruptible frames) and the runner reports it
+    with a :class:`~framekit.frames.FunctionCallCancelledFrame`. A request that
+    arrives *after* the interruption for a response the interruption discarded (an
+    LLM that flushes late, ``ToolCallStage.LATE``) is cancelled on arrival, by its
+    ``response_id``.
+(b) **Started -> finishes, and its result is kept** (``ToolCallStage.RUNNING``). The
+    tool's task is not the worker, so the interruption that cancels the worker's
+    frame cannot reach it; the :class:`~framekit.frames.FunctionCallResultFrame`
+    survives interruptions.
 (c) **An end-call from a discarded generation never hangs up a live caller.**
     Tools act on the call through :class:`~framekit.tools.context.ToolContext`
     (``end_call``, ``transfer_call``), which only records the action. The runner
     carries it out after the tool returns and after the response that asked for it
     has passed the runner (so the goodbye is queued first), and only if no
     interruption arrived since the request did; otherwise the result says the
-    action was not carried out. The hang-up frame itself is interruptible, so a
-    barge-in while the goodbye is still queued for playback drops it too.
+    action was not carried out. The hang-up frame itself is one an interruption
+    drops (:data:`~framekit.interruptions.GENERATED_CALL_CONTROL`), so a barge-in
+    while the goodbye is still queued for playback drops it too.
 
 Every request runs at most once: a second request with a ``call_id`` already seen
 is ignored.
@@ -69,6 +73,7 @@ from framekit.frames import (
     LLMResponseEndFrame,
     LLMResponseStartFrame,
 )
+from framekit.interruptions import TOOL_CALL_RULES, ToolCallStage
 from framekit.processors.base import FrameDirection, on_frame
 from framekit.processors.queued import QueuedFrameProcessor
 from framekit.tools.context import ToolContext
@@ -165,7 +170,7 @@ class ToolRunner(QueuedFrameProcessor):
                 logger.warning(f"{self.name}: duplicate request for {frame.call_id}; ignored")
                 return False
             self._seen_calls.add(frame.call_id)
-        if frame.response_id in self._discarded:
+        if frame.response_id in self._discarded and not TOOL_CALL_RULES[ToolCallStage.LATE].runs:
             logger.info(
                 f"{self.name}: {frame.function_name} ({frame.call_id}) came from a response the "
                 "caller interrupted; not run"
@@ -185,8 +190,9 @@ class ToolRunner(QueuedFrameProcessor):
         self._open.clear()
         self._discarded |= self._recent
         self._recent.clear()
-        self._dropped.extend(self._pending.values())
-        self._pending.clear()
+        if not TOOL_CALL_RULES[ToolCallStage.QUEUED].runs:
+            self._dropped.extend(self._pending.values())
+            self._pending.clear()
 
     async def on_interruption(self, frame: InterruptionFrame) -> None:
         dropped, self._dropped = self._dropped, []
@@ -262,7 +268,11 @@ class ToolRunner(QueuedFrameProcessor):
 
     async def _deliver(self, call: _Call, outcome: ToolOutcome, actions: list[Frame]) -> None:
         error = outcome.error
-        if actions and call.epoch != self._epoch:
+        rule = TOOL_CALL_RULES[ToolCallStage.RUNNING] if call.epoch != self._epoch else None
+        if rule is not None and not rule.result_kept:
+            await self._report_cancelled(call.request)
+            return
+        if actions and rule is not None and not rule.actions_carried_out:
             kinds = ", ".join(type(action).__name__ for action in actions)
             note = f"not carried out ({kinds}): the caller interrupted before it could happen"
             logger.info(f"{self.name}: {call.request.function_name} {note}")

@@ -47,6 +47,7 @@ from framekit.frames import (
     UserStartedSpeakingFrame,
     UserStoppedSpeakingFrame,
 )
+from framekit.interruptions import may_rerun_llm
 from framekit.processors.base import FrameDirection, FrameProcessor, on_frame
 from framekit.processors.llm.playback import LLMPlaybackTracker
 
@@ -261,7 +262,8 @@ class LLMAssistantAggregator(FrameProcessor):
                 continue
             del self._responses[response_id]
             answered = any(call.answered for call in response.calls)
-            if answered and not response.interrupted and self.run_llm_after_tools:
+            rerun = may_rerun_llm(interrupted=response.interrupted, answered=answered)
+            if rerun and self.run_llm_after_tools:
                 await self.push_frame(LLMContextFrame(context=self.llm_context), UPSTREAM)
 
 
