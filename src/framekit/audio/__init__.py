@@ -1,7 +1,8 @@
 """Audio formats, codecs and resampling: the one place where audio changes shape.
 
 Audio frames carry ``bytes`` plus an :class:`AudioFormat`; an :class:`AudioConverter`
-is the only thing that turns one format into another. See ``docs/audio.md``.
+is the only thing that turns one format into another, and processors declare the
+formats they consume and produce with :class:`AudioCaps`. See ``docs/audio.md``.
 
 Formats are imported eagerly (frames need them); codecs, resampling and WAV are
 loaded on first use, so importing frames or pipelines does not pull in numpy.
@@ -12,6 +13,7 @@ from __future__ import annotations
 import importlib
 from typing import TYPE_CHECKING, Any
 
+from framekit.audio.caps import AudioCaps, FormatSpec, PipelineFormat, resolve_formats
 from framekit.audio.format import (
     MULAW_8K,
     PCM16_8K,
@@ -67,10 +69,13 @@ __all__ = [
     "PCM16_16K",
     "PCM16_24K",
     "PCM16_48K",
+    "AudioCaps",
     "AudioChunker",
     "AudioConverter",
     "AudioEncoding",
     "AudioFormat",
+    "FormatSpec",
+    "PipelineFormat",
     "ResampleQuality",
     "StreamResampler",
     "WavError",
@@ -88,6 +93,7 @@ __all__ = [
     "quantize_int16",
     "read_wav",
     "resample",
+    "resolve_formats",
     "silence",
     "write_wav",
 ]

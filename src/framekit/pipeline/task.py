@@ -39,6 +39,7 @@ from framekit.frames import (
 from framekit.interruptions import drop_interruptible, should_interrupt
 from framekit.metrics import MetricsCollector
 from framekit.observers.base import Observer
+from framekit.pipeline.negotiation import negotiate_audio
 from framekit.pipeline.params import PipelineParams
 from framekit.processors.base import FrameDirection, FrameProcessor, Route, route_of
 from framekit.processors.context import ProcessorContext
@@ -212,7 +213,12 @@ class PipelineTask:
         for processor in (self._source, *self.pipeline.processors(), self._sink):
             processor.setup(context)
         try:
-            await self._source.push_frame(self._start_frame(), DOWNSTREAM)
+            start = self._start_frame()
+            negotiate_audio(
+                self.pipeline, start, source=self._source, sink=self._sink,
+                needed_at_exit=self._is_notable,
+            )  # fmt: skip
+            await self._source.push_frame(start, DOWNSTREAM)
             self._started = True
             self._started_event.set()
             self._last_activity = self.clock.now()

@@ -19,12 +19,13 @@ frame on itself, so a subclass can never forget to forward them.
 from __future__ import annotations
 
 import itertools
-from collections.abc import Awaitable, Callable, Iterator
+from collections.abc import Awaitable, Callable, Iterable, Iterator
 from enum import IntEnum
 from typing import Any, ClassVar, TypeVar
 
 from loguru import logger
 
+from framekit.audio.caps import AudioCaps
 from framekit.clock import Clock, SystemClock
 from framekit.frames import (
     CancelFrame,
@@ -124,6 +125,14 @@ class FrameProcessor:
     _frame_handlers: ClassVar[dict[type[Frame], str]] = {}
     _handler_cache: ClassVar[dict[type[Frame], str | None]] = {}
 
+    audio_caps: AudioCaps | None = None
+    """The audio this processor consumes and produces, checked once when a call starts.
+
+    ``None`` (undeclared): it consumes the audio types its :func:`on_frame` handlers
+    name, in any format, and a processor with no handlers that overrides
+    :meth:`process_frame` is assumed to read every frame. See :mod:`framekit.audio.caps`.
+    """
+
     def __init_subclass__(cls, **kwargs: Any) -> None:
         super().__init_subclass__(**kwargs)
         handlers = dict(cls._frame_handlers)
@@ -140,6 +149,7 @@ class FrameProcessor:
         self._context: ProcessorContext | None = None
         self._observers: tuple[Observer, ...] = ()
         self._clock: Clock = _DEFAULT_CLOCK
+        self._shortcuts: dict[type[Frame], FrameProcessor] = {}
 
     def __repr__(self) -> str:
         return self.name
@@ -166,6 +176,15 @@ class FrameProcessor:
     def processors(self) -> Iterator[FrameProcessor]:
         """Every leaf processor in this one, in pipeline order (just itself for a leaf)."""
         yield self
+
+    def shortcut(self, frame_types: Iterable[type[Frame]], target: FrameProcessor) -> None:
+        """Push downstream frames of exactly these types straight to ``target``.
+
+        The pipeline task sets this on the last consumer of caller audio, so audio
+        skips the processors after it that would only pass it on. Each call
+        replaces the previous shortcuts (no types: none).
+        """
+        self._shortcuts = dict.fromkeys(frame_types, target)
 
     # --- per-call setup ----------------------------------------------------------------------
 
@@ -218,6 +237,11 @@ class FrameProcessor:
             await getattr(self, handler_name)(frame, direction)
 
     @classmethod
+    def handled_types(cls) -> tuple[type[Frame], ...]:
+        """The frame types this class's :func:`on_frame` handlers take (and their subclasses)."""
+        return tuple(cls._frame_handlers)
+
+    @classmethod
     def _find_handler(cls, frame_type: type[Frame]) -> str | None:
         for klass in frame_type.__mro__:
             name = cls._frame_handlers.get(klass)
@@ -229,7 +253,12 @@ class FrameProcessor:
 
     async def push_frame(self, frame: Frame, direction: FrameDirection = DOWNSTREAM) -> None:
         """Hand ``frame`` to the neighbour in ``direction`` (nothing there: it leaves)."""
-        target = self._next if direction is DOWNSTREAM else self._prev
+        if direction is DOWNSTREAM:
+            target = self._next
+            if self._shortcuts:
+                target = self._shortcuts.get(type(frame), target)
+        else:
+            target = self._prev
         if target is None:
             return
         if self._observers:

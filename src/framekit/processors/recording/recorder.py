@@ -32,7 +32,7 @@ from typing import Final
 
 from loguru import logger
 
-from framekit.audio import AudioConverter, audio_format
+from framekit.audio import AudioCaps, AudioConverter, PipelineFormat, audio_format
 from framekit.frames import (
     BotStartedSpeakingFrame,
     BotStoppedSpeakingFrame,
@@ -283,6 +283,8 @@ def _output_after(tap: FrameProcessor) -> OutputTransport | None:
 class _CallerTap(FrameProcessor):
     """Right after the input transport: the caller's audio goes to the recorder, and on."""
 
+    audio_caps = AudioCaps(consumes={InputAudioFrame: PipelineFormat.ANY})  # re-encoded to file
+
     def __init__(self, recorder: CallAudioRecorder) -> None:
         super().__init__(name=f"CallerRecorderTap#{id(recorder):x}")
         self._recorder = recorder
@@ -301,6 +303,8 @@ class _CallerTap(FrameProcessor):
 
 class _BotTap(FrameProcessor):
     """Right before the output transport: what is sent to it, and what it says was heard."""
+
+    audio_caps = AudioCaps(consumes={OutputAudioFrame: PipelineFormat.ANY})  # re-encoded to file
 
     def __init__(self, recorder: CallAudioRecorder) -> None:
         super().__init__(name=f"BotRecorderTap#{id(recorder):x}")

@@ -4,7 +4,9 @@ Whatever the wire carries (8 kHz mu-law from a phone line, 48 kHz stereo from a
 browser, a WAV file), the processors after the input transport see one format:
 PCM16 mono at the pipeline's input rate (``StartFrame.audio_in_sample_rate``), in
 frames of exactly ``chunk_ms`` milliseconds. Conversion happens here, once, in one
-:class:`~framekit.audio.AudioConverter`, so VAD and STT never guess a format.
+:class:`~framekit.audio.AudioConverter`, and the transport declares that format
+(:attr:`InputTransport.audio_caps`), so the pipeline checks VAD and STT against it
+when the call starts and they never convert or guess a format.
 
 How audio gets in: a subclass calls :meth:`InputTransport.feed_audio` from
 whatever task reads the wire (a WebSocket handler, or a reader task the transport
@@ -26,7 +28,14 @@ from collections import deque
 
 from loguru import logger
 
-from framekit.audio import AudioChunker, AudioConverter, AudioFormat, audio_format
+from framekit.audio import (
+    AudioCaps,
+    AudioChunker,
+    AudioConverter,
+    AudioFormat,
+    PipelineFormat,
+    audio_format,
+)
 from framekit.frames import CancelFrame, EndFrame, Frame, InputAudioFrame, StartFrame
 from framekit.processors.base import FrameDirection, FrameProcessor
 
@@ -44,6 +53,8 @@ class InputTransport(FrameProcessor):
     arrives and :meth:`end_of_audio` when the stream ends, so the last partial
     frame is not lost.
     """
+
+    audio_caps = AudioCaps(produces={InputAudioFrame: PipelineFormat.INPUT})
 
     def __init__(
         self, *, chunk_ms: int = 20, max_pending_seconds: float = 2.0, name: str | None = None
