@@ -25,7 +25,8 @@ its stage, so a dead service changes the voice or the wording, never the call:
 
 * speech to text: Deepgram (``DEEPGRAM_API_KEY``), falling back to the local
   recognizer (:class:`~framekit.processors.stt.fallback.FallbackSTTProcessor`);
-  the local recognizer alone without a key;
+  the local recognizer alone without a key, its engines loaded once per process
+  (:func:`local_recognizer`) and passed to the stage;
 * the brain: the offline intent engine, or, when a model is configured, the chain
   Claude -> GPT -> a local OpenAI-compatible server -> the offline intent engine
   (:class:`~framekit.llm.fallback.FallbackLLMService`), of which only the
@@ -44,6 +45,7 @@ or a test.
 
 from __future__ import annotations
 
+import asyncio
 import functools
 import shutil
 from collections.abc import Sequence
@@ -58,10 +60,6 @@ from framekit.intents.processor import IntentEngineProcessor
 from framekit.llm import LLMContext
 from framekit.llm.fallback import FallbackLink, FallbackLLMService
 from framekit.llm.intent_service import IntentEngineService
-from framekit.models.moonshine import INSTALL_EXTRA as MOONSHINE_EXTRA
-from framekit.models.moonshine import PACKAGED_MODEL as MOONSHINE
-from framekit.models.moonshine import is_installed as moonshine_installed
-from framekit.models.whisper import PACKAGED_MODEL as WHISPER_BASE
 from framekit.observers import Observer
 from framekit.pipeline import Pipeline, PipelineParams, PipelineTask
 from framekit.processors import FrameProcessor
@@ -70,21 +68,25 @@ from framekit.processors.dtmf import DTMFAggregator, MenuOption
 from framekit.processors.language import LanguageGate
 from framekit.processors.llm.aggregators import create_context_aggregators
 from framekit.processors.llm.base import LLMProcessor
-from framekit.processors.stt.moonshine import MoonshineSTTProcessor
-from framekit.processors.stt.second_pass import MODEL_NAME as SECOND_PASS
-from framekit.processors.stt.second_pass import SecondPassSTTProcessor
-from framekit.processors.stt.utterance import UtteranceSTTProcessor
-from framekit.processors.stt.whisper import WhisperSTTProcessor
+from framekit.processors.stt.second_pass import SecondPassRecognizer
+from framekit.processors.stt.service import Recognizer
+from framekit.processors.stt.utterance import UtteranceOptions, UtteranceSTTProcessor
 from framekit.processors.tts.base import SentenceTTSProcessor
 from framekit.processors.tts.espeak import EspeakTTSProcessor
 from framekit.processors.tts.fallback import FallbackTTSProcessor
 from framekit.processors.tts.phrases import PhraseCache
 from framekit.processors.tts.piper import PiperTTSProcessor
 from framekit.processors.vad import SileroVADProcessor, TextTurnEndPolicy, TurnTextRelay
+from framekit.services.moonshine import INSTALL_EXTRA as MOONSHINE_EXTRA
+from framekit.services.moonshine import PACKAGED_MODEL as MOONSHINE
+from framekit.services.moonshine import MoonshineEngine
+from framekit.services.moonshine import is_installed as moonshine_installed
+from framekit.services.whisper import PACKAGED_MODEL as WHISPER_BASE
+from framekit.services.whisper import WhisperEngine
 from framekit.tools import ToolRegistry, ToolRunner
-from framekit_contact_center.settings import Settings
+from framekit_contact_center.settings import SECOND_PASS_MODEL, Settings
 
-__all__ = ["SYSTEM_PROMPT", "Brain", "build_bot", "call_flow", "warm_up"]
+__all__ = ["SYSTEM_PROMPT", "Brain", "build_bot", "call_flow", "local_recognizer", "warm_up"]
 
 Brain = Literal["auto", "intents", "llm"]
 
@@ -200,7 +202,8 @@ async def warm_up(settings: Settings, phrase_cache: PhraseCache) -> None:
     prompts into ``phrase_cache``. A server awaits it before it listens.
     """
     await SileroVADProcessor(turn_end=_TURN_END).warm_up(_PIPELINE_RATE)
-    await _local_stt(settings.stt_model).warm_up()
+    recognizer = await asyncio.to_thread(local_recognizer, settings.stt_model)
+    await UtteranceSTTProcessor(recognizer).warm_up()
     gate = LanguageGate()
     await gate.warm_up(_PIPELINE_RATE)
     tts = _text_to_speech(settings, phrase_cache)
@@ -224,7 +227,15 @@ def _speech_to_text(settings: Settings) -> FrameProcessor:
 
 
 def _local_stt(model: str) -> UtteranceSTTProcessor:
+    """The utterance stage with the recognizer ``STT_MODEL`` names, with interim results."""
+    return UtteranceSTTProcessor(local_recognizer(model), UtteranceOptions(interim_results=True))
+
+
+def local_recognizer(model: str) -> Recognizer:
     """The recognizer ``STT_MODEL`` names: Moonshine, Moonshine then Whisper, or a Whisper.
+
+    Loads its engines on first use (blocking; :func:`warm_up` does it in a thread before
+    a server listens) and returns the process's shared ones after that.
 
     ``moonshine+whisper``: Moonshine hears every utterance (favouring number words
     after "what's your order number?"), Whisper base again the ones Moonshine is
@@ -234,14 +245,16 @@ def _local_stt(model: str) -> UtteranceSTTProcessor:
     small CPU; any other name is a Whisper model. Without the ``moonshine`` extra
     the first two fall back to the packaged Whisper base, and say so once.
     """
-    if model in (MOONSHINE, SECOND_PASS):
+    if model in (MOONSHINE, SECOND_PASS_MODEL):
         if moonshine_installed():
-            if model == SECOND_PASS:
-                return SecondPassSTTProcessor(interim_results=True)
-            return MoonshineSTTProcessor(interim_results=True)
+            moonshine = MoonshineEngine.shared()
+            if model == SECOND_PASS_MODEL:
+                # Per call: the combination is free, and its statistics are the call's.
+                return SecondPassRecognizer(moonshine, WhisperEngine.shared(allow_download=False))
+            return moonshine
         _warn_no_moonshine(model)
         model = WHISPER_BASE
-    return WhisperSTTProcessor(model=model, interim_results=True, allow_download=False)
+    return WhisperEngine.shared(model, allow_download=False)
 
 
 @functools.cache
@@ -288,7 +301,7 @@ def _llm_stages(
     spoken: Sequence[FrameProcessor],
     engine: IntentEngine | None,
 ) -> list[FrameProcessor]:
-    """user -> LLM chain -> assistant -> tools -> [call flow ->] TTS -> playback.
+    """user -> LLM chain -> assistant -> tools -> [call flow ->] TTS.
 
     See ``docs/llm.md``.
     """
@@ -300,7 +313,6 @@ def _llm_stages(
         aggregators.assistant,
         ToolRunner(tools),
         *spoken,
-        aggregators.playback,
     ]
 
 

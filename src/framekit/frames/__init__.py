@@ -33,6 +33,8 @@ from framekit.frames.telephony import (
     CallControlResultFrame,
     DTMFEntryFrame,
     DTMFFrame,
+    GenerationHangUpFrame,
+    GenerationTransferCallFrame,
     HangUpFrame,
     MarkFrame,
     OutputDTMFFrame,
@@ -40,7 +42,12 @@ from framekit.frames.telephony import (
     TransferCallFrame,
 )
 from framekit.frames.text import InterimTranscriptionFrame, TextFrame, TranscriptionFrame
-from framekit.frames.tts import TTSSpeakFrame, TTSStartedFrame, TTSStoppedFrame
+from framekit.frames.tts import (
+    SentencePlayedFrame,
+    TTSSpeakFrame,
+    TTSStartedFrame,
+    TTSStoppedFrame,
+)
 
 __all__ = [
     "BotStartedSpeakingFrame",
@@ -60,6 +67,8 @@ __all__ = [
     "FunctionCallCancelledFrame",
     "FunctionCallRequestedFrame",
     "FunctionCallResultFrame",
+    "GenerationHangUpFrame",
+    "GenerationTransferCallFrame",
     "HangUpFrame",
     "InputAudioFrame",
     "InterimTranscriptionFrame",
@@ -77,6 +86,7 @@ __all__ = [
     "OutputAudioFrame",
     "OutputDTMFFrame",
     "PlayedUpToFrame",
+    "SentencePlayedFrame",
     "StartFrame",
     "SystemFrame",
     "TTSAudioFrame",

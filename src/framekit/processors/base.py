@@ -220,6 +220,14 @@ class FrameProcessor:
     async def on_interruption(self, frame: InterruptionFrame) -> None:
         """The caller barged in: forget what was about to be said."""
 
+    async def after_interruption(self, frame: InterruptionFrame | CancelFrame) -> None:
+        """``frame`` has been passed on downstream and handled below this processor.
+
+        The processors below report upstream while they handle an interruption or a
+        cancel (the output transport says what was heard), so those reports have all
+        arrived here by now: act on them here rather than in :meth:`on_interruption`.
+        """
+
     async def cleanup(self) -> None:
         """Release resources after the call, however it ended. Called once by the task."""
 
@@ -306,6 +314,12 @@ class FrameProcessor:
         except Exception as exc:
             await self._report_failure(exc, frame)
         await self.push_frame(frame, direction)
+        if route is Route.INTERRUPTION or route is Route.CANCEL:
+            assert isinstance(frame, InterruptionFrame | CancelFrame)
+            try:
+                await self.after_interruption(frame)
+            except Exception as exc:
+                await self._report_failure(exc, frame)
 
     # --- errors and metrics ------------------------------------------------------------------
 

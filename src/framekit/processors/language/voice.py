@@ -187,7 +187,7 @@ class NoticeVoice(FrameProcessor):
             logger.debug(f"{self.name}: the caller barged in; the notice is dropped")
             return
         context_id = f"{self.name}:{next(_context_ids)}"
-        await self.push_frame(TTSStartedFrame(context_id=context_id))
+        await self.push_frame(TTSStartedFrame(context_id=context_id, text=frame.text))
         if audio:
             await self.report_metric(
                 "ttfb", self.clock.now() - started, model=f"{_ESPEAK}/{frame.voice}"

@@ -9,8 +9,7 @@ import them directly) and this one stage drives any of them::
     llm = LLMProcessor(AnthropicLLMService(model="claude-haiku-4-5"))
 
 The context aggregators (:mod:`.aggregators`) keep the conversation up to date around
-it, and :class:`~framekit.processors.llm.playback.LLMPlaybackTracker` cuts the bot's
-turns to what the caller heard.
+it, and cut the bot's turns to what the caller heard.
 """
 
 from framekit.processors.llm.aggregators import (
@@ -20,12 +19,10 @@ from framekit.processors.llm.aggregators import (
     create_context_aggregators,
 )
 from framekit.processors.llm.base import LLMProcessor, LLMRun
-from framekit.processors.llm.playback import LLMPlaybackTracker
 
 __all__ = [
     "LLMAssistantAggregator",
     "LLMContextAggregators",
-    "LLMPlaybackTracker",
     "LLMProcessor",
     "LLMRun",
     "LLMUserAggregator",

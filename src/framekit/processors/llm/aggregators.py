@@ -1,10 +1,10 @@
 """Keep one :class:`~framekit.conversation.context.LLMContext` up to date as the call goes on.
 
-Three small processors share the context; :func:`create_context_aggregators`
+Two small processors share the context; :func:`create_context_aggregators`
 builds them together. Where they go, and why there::
 
     transport in -> VAD -> STT -> user -> LLM -> assistant -> ToolRunner
-                 -> TTS -> playback -> transport out
+                 -> TTS -> transport out
 
 * :class:`LLMUserAggregator` (before the LLM) joins the caller's final
   transcriptions of a turn, appends the user turn and pushes an
@@ -17,9 +17,12 @@ builds them together. Where they go, and why there::
   It sits *right after* the LLM, not after the audio output, so that the context
   holds the whole response, in order, before any tool result can ask for the next
   run; recording at playback pace would let a fast tool overtake the words before it.
-* :class:`~framekit.processors.llm.playback.LLMPlaybackTracker` (between the TTS and the
-  output transport) learns what the caller actually heard and, after a barge-in,
-  cuts the assistant turns to it (see :mod:`framekit.processors.llm.playback`).
+  It also keeps the turns true to what the caller heard: the output transport
+  reports each sentence played or cut (:class:`~framekit.frames.SentencePlayedFrame`,
+  upstream), and once an interruption has passed every processor below
+  (:meth:`~framekit.processors.base.FrameProcessor.after_interruption`: the reports
+  it caused have all arrived) each turn not yet heard in full is cut to the
+  sentences heard. The model then never believes it said what the caller did not hear.
 
 After a barge-in the assistant aggregator does not run the LLM again for the
 interrupted response: the caller is speaking, and their next turn runs it, with
@@ -35,6 +38,7 @@ from loguru import logger
 from framekit.clock import TimerHandle
 from framekit.conversation.context import AssistantTurn, LLMContext, ToolCallRecord, ToolCallState
 from framekit.frames import (
+    CancelFrame,
     FunctionCallCancelledFrame,
     FunctionCallRequestedFrame,
     FunctionCallResultFrame,
@@ -43,13 +47,13 @@ from framekit.frames import (
     LLMResponseEndFrame,
     LLMResponseStartFrame,
     LLMTextFrame,
+    SentencePlayedFrame,
     TranscriptionFrame,
     UserStartedSpeakingFrame,
     UserStoppedSpeakingFrame,
 )
 from framekit.interruptions import may_rerun_llm
 from framekit.processors.base import FrameDirection, FrameProcessor, on_frame
-from framekit.processors.llm.playback import LLMPlaybackTracker
 
 __all__ = [
     "DEFAULT_AGGREGATION_TIMEOUT",
@@ -177,6 +181,8 @@ class LLMAssistantAggregator(FrameProcessor):
         self.run_llm_after_tools = run_llm_after_tools
         self._responses: dict[str, _Response] = {}
         self._current: _Response | None = None
+        self._heard: dict[str, list[str]] = {}
+        """What the caller heard of each response that a barge-in may still cut."""
 
     @on_frame(LLMResponseStartFrame)
     async def _on_start(self, frame: LLMResponseStartFrame, direction: FrameDirection) -> None:
@@ -237,8 +243,40 @@ class LLMAssistantAggregator(FrameProcessor):
             response.ended = True
             if self._current is response:
                 self._current = None
+            self._settle_if_heard(frame.response_id)
         await self.push_frame(frame, direction)
         await self._maybe_run_llm()
+
+    @on_frame(SentencePlayedFrame)
+    async def _on_played(self, frame: SentencePlayedFrame, direction: FrameDirection) -> None:
+        await self.push_frame(frame, direction)
+        if frame.response_id:
+            self._heard.setdefault(frame.response_id, []).append(frame.heard)
+            if frame.complete:
+                self._settle_if_heard(frame.response_id)
+
+    def _settle_if_heard(self, response_id: str) -> None:
+        """A response whose whole text was heard can no longer be cut by a barge-in."""
+        response = self._responses.get(response_id)
+        if response is not None and not response.ended:
+            return
+        turn = self.llm_context.response(response_id)
+        if turn is None or turn.heard:
+            self._heard.pop(response_id, None)
+            return
+        heard = self._heard.get(response_id, [])
+        if "".join(turn.text.split()) == "".join("".join(heard).split()):
+            self.llm_context.mark_heard(response_id)
+            self._heard.pop(response_id, None)
+
+    async def after_interruption(self, frame: InterruptionFrame | CancelFrame) -> None:
+        """Every report of this cut is in: cut each turn not heard in full to what was."""
+        for turn in list(self.llm_context.assistant_turns()):
+            if turn.response_id is not None and not turn.heard:
+                heard = self._heard.get(turn.response_id, [])
+                text = " ".join(part.strip() for part in heard if part.strip())
+                self.llm_context.trim_response(turn.response_id, text)
+        self._heard.clear()
 
     async def on_interruption(self, frame: InterruptionFrame) -> None:
         for response in self._responses.values():
@@ -274,11 +312,10 @@ class LLMContextAggregators:
     context: LLMContext
     user: LLMUserAggregator
     assistant: LLMAssistantAggregator
-    playback: LLMPlaybackTracker
 
     @property
     def pair(self) -> tuple[LLMUserAggregator, LLMAssistantAggregator]:
-        """The user and assistant aggregators (a pipeline without audio output needs no more)."""
+        """The user and assistant aggregators, in pipeline order."""
         return self.user, self.assistant
 
 
@@ -288,11 +325,10 @@ def create_context_aggregators(
     aggregation_timeout: float = DEFAULT_AGGREGATION_TIMEOUT,
     run_llm_after_tools: bool = True,
 ) -> LLMContextAggregators:
-    """The user and assistant aggregators and the playback tracker, sharing ``context``."""
+    """The user and assistant aggregators, sharing ``context``."""
     shared = context if context is not None else LLMContext()
     return LLMContextAggregators(
         context=shared,
         user=LLMUserAggregator(shared, aggregation_timeout=aggregation_timeout),
         assistant=LLMAssistantAggregator(shared, run_llm_after_tools=run_llm_after_tools),
-        playback=LLMPlaybackTracker(shared),
     )

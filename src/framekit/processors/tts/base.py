@@ -10,7 +10,10 @@ the pipeline, whichever voice speaks (and a fallback may switch voice mid-call):
   is still writing the rest;
 * each sentence becomes :class:`~framekit.frames.TTSStartedFrame`, audio frames and
   :class:`~framekit.frames.TTSStoppedFrame`; the sentences of one response share a
-  ``context_id``;
+  ``context_id``; the started frame carries the sentence as cut here and the id of
+  the LLM response it belongs to (learnt from :class:`~framekit.frames.LLMResponseStartFrame`
+  and :class:`~framekit.frames.LLMTextFrame`), so the output transport can report
+  what the caller heard of it;
 * audio leaves at the pipeline's output rate (``StartFrame.audio_out_sample_rate``),
   converted by one :class:`~framekit.audio.AudioConverter` per sentence from whatever
   format the synthesizer declares (which may change between chunks: a fallback
@@ -47,6 +50,8 @@ from framekit.audio.format import AudioFormat, audio_format
 from framekit.frames import (
     EndFrame,
     LLMResponseEndFrame,
+    LLMResponseStartFrame,
+    LLMTextFrame,
     StartFrame,
     TextFrame,
     TTSAudioFrame,
@@ -97,6 +102,7 @@ class SentenceTTSProcessor(QueuedFrameProcessor, ABC):
         self._sentences = SentenceAggregator(abbreviations)
         self._out_format: AudioFormat | None = None
         self._context_id: str | None = None
+        self._response_id = ""
         self.first_audio_seconds: list[float] = []
         """Seconds from the start of each sentence's synthesis to its first audio, in order."""
 
@@ -177,6 +183,23 @@ class SentenceTTSProcessor(QueuedFrameProcessor, ABC):
     async def on_interruption(self, frame: InterruptionFrame) -> None:
         self._sentences.reset()
         self._context_id = None
+        self._response_id = ""
+
+    @on_frame(LLMResponseStartFrame)
+    async def _on_response_start(
+        self, frame: LLMResponseStartFrame, direction: FrameDirection
+    ) -> None:
+        if direction is FrameDirection.DOWNSTREAM:
+            await self._speak_rest()  # what came before belongs to what came before
+            self._response_id = frame.response_id
+        await self.push_frame(frame, direction)
+
+    @on_frame(LLMTextFrame)
+    async def _on_llm_text(self, frame: LLMTextFrame, direction: FrameDirection) -> None:
+        if frame.response_id != self._response_id:
+            await self._speak_rest()
+            self._response_id = frame.response_id
+        await self._on_text(frame, direction)
 
     @on_frame(TextFrame)
     async def _on_text(self, frame: TextFrame, direction: FrameDirection) -> None:
@@ -189,13 +212,16 @@ class SentenceTTSProcessor(QueuedFrameProcessor, ABC):
     @on_frame(TTSSpeakFrame)
     async def _on_speak(self, frame: TTSSpeakFrame, direction: FrameDirection) -> None:
         await self._speak_rest()
+        response_id, self._response_id = self._response_id, ""
         await self._speak(frame.text, fixed=True)
+        self._response_id = response_id
         self._context_id = None
 
     @on_frame(LLMResponseEndFrame)
     async def _on_response_end(self, frame: LLMResponseEndFrame, direction: FrameDirection) -> None:
         await self._speak_rest()
         self._context_id = None
+        self._response_id = ""
         await self.push_frame(frame, direction)
 
     async def _speak_rest(self) -> None:
@@ -217,7 +243,9 @@ class SentenceTTSProcessor(QueuedFrameProcessor, ABC):
         if self._context_id is None:
             self._context_id = f"{self.name}:{next(_context_ids)}"
         context_id = self._context_id
-        await self.push_frame(TTSStartedFrame(context_id=context_id))
+        await self.push_frame(
+            TTSStartedFrame(context_id=context_id, text=text, response_id=self._response_id)
+        )
         cached = cache.get(key, rate, text) if cache is not None and key is not None else None
         if cached is not None:
             await self._first_audio(0.0)

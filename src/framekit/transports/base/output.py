@@ -28,6 +28,14 @@ Speaking state follows what the caller hears, not what was queued:
 * an interruption ends it at once, with the seconds heard so far, after
   :meth:`OutputTransport.clear_output` has told the far end to drop what it holds.
 
+What the caller heard, sentence by sentence: each
+:class:`~framekit.frames.TTSStartedFrame` / :class:`~framekit.frames.TTSStoppedFrame`
+span passes the queue in order with its audio, so the transport knows which audio
+is which sentence. One :class:`~framekit.frames.SentencePlayedFrame` per sentence
+goes upstream when the utterance that played it ends (before its
+``PlayedUpToFrame``), or, with the words heard, when an interruption or a cancel
+cuts it (see :mod:`framekit.transports.base.played`).
+
 :class:`~framekit.frames.HangUpFrame`, :class:`~framekit.frames.TransferCallFrame`
 and the :class:`~framekit.frames.EndFrame` are queued behind the audio and wait
 until it has played, so the caller hears the last words before the line goes.
@@ -52,12 +60,16 @@ from framekit.frames import (
     MarkFrame,
     OutputAudioFrame,
     PlayedUpToFrame,
+    SentencePlayedFrame,
     StartFrame,
     SystemFrame,
     TransferCallFrame,
+    TTSStartedFrame,
+    TTSStoppedFrame,
 )
 from framekit.processors.base import FrameDirection, on_frame
 from framekit.processors.queued import QueuedFrameProcessor
+from framekit.transports.base.played import PlayedSentences
 
 __all__ = ["MAX_LAG_SECONDS", "OutputTransport"]
 
@@ -117,11 +129,14 @@ class OutputTransport(QueuedFrameProcessor, ABC):
         self._chunks = 0
         self._audio_bytes = 0
         self._generation = 0
+        self._stream_bytes = 0  # wire audio accepted since the last cut
+        self._heard_bytes = 0  # of which played before the current utterance
 
     def _set_wire(self, wire: AudioFormat) -> None:
         self._wire = wire
         self._chunker = AudioChunker(wire, self._chunk_ms)
         self._bytes_per_second = wire.bytes_per_frame * wire.sample_rate
+        self._sentences = PlayedSentences(self._bytes_per_second)
 
     # --- what subclasses see ---------------------------------------------------------------
 
@@ -203,7 +218,7 @@ class OutputTransport(QueuedFrameProcessor, ABC):
         if self._speaking:
             await self.wait_until_heard(self._playout_end())
             if self._speaking and generation == self._generation:
-                await self._stop_speaking(self.played_seconds())
+                await self._end_utterance()
 
     # --- lifecycle -------------------------------------------------------------------------
 
@@ -213,20 +228,24 @@ class OutputTransport(QueuedFrameProcessor, ABC):
 
     async def on_end(self, frame: EndFrame) -> None:
         await self.wait_until_played()
+        await self._cut_sentences(0.0)  # a sentence the TTS never stopped
 
     async def on_interruption(self, frame: InterruptionFrame) -> None:
         self._generation += 1
         played = self.played_seconds() if self._speaking else 0.0
         self._reset_stream()
         await self.clear_output()
+        await self._cut_sentences(played)
         if self._speaking:
             await self._stop_speaking(played)
 
     async def on_cancel(self, frame: CancelFrame) -> None:
         self._generation += 1
+        played = self.played_seconds() if self._speaking else 0.0
         self._reset_stream()
+        await self._cut_sentences(played)
         if self._speaking:
-            await self._stop_speaking(self.played_seconds())
+            await self._stop_speaking(played)
 
     # --- frames ----------------------------------------------------------------------------
 
@@ -253,7 +272,26 @@ class OutputTransport(QueuedFrameProcessor, ABC):
             )
             return
         self._dirty = True
-        await self._write_chunks(self._chunker.push(self._convert(frame)))
+        audio = self._convert(frame)
+        self._stream_bytes += len(audio)
+        await self._write_chunks(self._chunker.push(audio))
+
+    @on_frame(TTSStartedFrame)
+    async def _on_sentence_start(self, frame: TTSStartedFrame, direction: FrameDirection) -> None:
+        if direction is DOWNSTREAM:
+            self._sentences.started(frame.text, frame.response_id, self._stream_bytes)
+        await self.push_frame(frame, direction)
+
+    @on_frame(TTSStoppedFrame)
+    async def _on_sentence_stop(self, frame: TTSStoppedFrame, direction: FrameDirection) -> None:
+        if direction is DOWNSTREAM:
+            self._sentences.stopped(self._stream_bytes)
+            if not self._speaking and not self._dirty:
+                # All of its audio (if it had any) has played already.
+                await self._report_sentences(
+                    self._sentences.finished(self._stream_bytes, self.clock.now())
+                )
+        await self.push_frame(frame, direction)
 
     @on_frame(HangUpFrame, TransferCallFrame)
     async def _on_call_control(self, frame: Frame, direction: FrameDirection) -> None:
@@ -331,6 +369,7 @@ class OutputTransport(QueuedFrameProcessor, ABC):
         self._dirty = False
         converter = self._last_converter
         held = converter.flush() if converter is not None else b""
+        self._stream_bytes += len(held)
         chunker = self._chunker
         chunks = chunker.push(held) if held else []
         tail = chunker.flush()
@@ -362,7 +401,26 @@ class OutputTransport(QueuedFrameProcessor, ABC):
         if self._speaking:
             await self.wait_until_heard(self._playout_end())
         if self._speaking and not self.queued and generation == self._generation:
-            await self._stop_speaking(self.played_seconds())
+            await self._end_utterance()
+
+    async def _end_utterance(self) -> None:
+        """The utterance played to its end: so did every byte accepted, and its sentences."""
+        played = self.played_seconds()
+        self._heard_bytes = self._stream_bytes
+        await self._report_sentences(self._sentences.finished(self._stream_bytes, self.clock.now()))
+        await self._stop_speaking(played)
+
+    async def _cut_sentences(self, played: float) -> None:
+        """The stream stops after ``played`` seconds of the utterance: report every sentence."""
+        if self._sentences:
+            heard = self._heard_bytes + round(played * self._bytes_per_second)
+            now = self.clock.now()
+            await self._report_sentences(self._sentences.cut(heard, self._stream_bytes, now))
+        self._stream_bytes = self._heard_bytes = 0
+
+    async def _report_sentences(self, reports: list[SentencePlayedFrame]) -> None:
+        for report in reports:
+            await self.push_frame(report, UPSTREAM)
 
     async def _stop_speaking(self, played: float) -> None:
         self._speaking = False
