@@ -4,7 +4,7 @@ The same Piper-spoken sentences (about 3 s each) go to both engines:
 
 * raw decode: ``engine.transcribe`` on each whole sentence (real-time factor = decode
   time / audio length), with the word error rate of what came back;
-* through the utterance processor (``WhisperSTTProcessor`` / ``MoonshineSTTProcessor``)
+* through the utterance processor (``UtteranceSTTProcessor`` with either engine)
   fed as 20 ms frames **at real-time pace**, with the speaking events a VAD would send:
   the start 0.2 s into the speech, the stop ``--vad-window`` seconds after the last
   word with ``stopped_at`` set to that word's end. "stop->final" is from the stop event
@@ -41,16 +41,14 @@ from framekit.frames import (
     UserStartedSpeakingFrame,
     UserStoppedSpeakingFrame,
 )
-from framekit.models.moonshine import MoonshineEngine
 from framekit.models.piper import PiperEngine
-from framekit.models.second_pass import SecondPassRecognizer
-from framekit.models.whisper import WhisperEngine
 from framekit.pipeline.params import PipelineParams
 from framekit.pipeline.task import PipelineTask
-from framekit.processors.stt.moonshine import MoonshineSTTProcessor
-from framekit.processors.stt.second_pass import SecondPassSTTProcessor
-from framekit.processors.stt.utterance import Transcriber, UtteranceSTTProcessor
-from framekit.processors.stt.whisper import WhisperSTTProcessor
+from framekit.processors.stt.second_pass import SecondPassRecognizer
+from framekit.processors.stt.service import Recognizer
+from framekit.processors.stt.utterance import UtteranceOptions, UtteranceSTTProcessor
+from framekit.services.moonshine import MoonshineEngine
+from framekit.services.whisper import WhisperEngine
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "tests"))
 from accuracy.corpus import build, clip_audio, clips
@@ -88,22 +86,15 @@ def _corpus_speech(voices: list[str], count: int) -> list[tuple[str, bytes]]:
 _TIMED_KINDS = ("order_digits", "order_groups", "question", "date", "short_answer")
 
 
-def _engine(name: str) -> Transcriber:
+def _engine(name: str) -> Recognizer:
     if name == "moonshine+whisper":
         return SecondPassRecognizer(MoonshineEngine.shared(), WhisperEngine.shared())
     return MoonshineEngine.shared() if name == "moonshine" else WhisperEngine.shared()
 
 
 def _processor(name: str, speculative: bool, pause: float) -> UtteranceSTTProcessor:
-    if name == "moonshine+whisper":
-        return SecondPassSTTProcessor(speculative=speculative, pause_seconds=pause)
-    if name == "moonshine":
-        return MoonshineSTTProcessor(
-            engine=MoonshineEngine.shared(), speculative=speculative, pause_seconds=pause
-        )
-    return WhisperSTTProcessor(
-        engine=WhisperEngine.shared(), speculative=speculative, pause_seconds=pause
-    )
+    options = UtteranceOptions(speculative=speculative, pause_seconds=pause)
+    return UtteranceSTTProcessor(_engine(name), options)
 
 
 async def _stt_once(

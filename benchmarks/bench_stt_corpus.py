@@ -7,7 +7,7 @@ packet loss) is transcribed by each *system*:
 * ``moonshine``: Moonshine base-en alone (greedy), biased toward number words when
   digits are expected; ``moonshine-unbiased`` without that bias;
 * ``whisper``: the packaged Whisper base alone (greedy, ``language="en"``);
-* ``second-pass``: :class:`~framekit.models.second_pass.SecondPassRecognizer` with its
+* ``second-pass``: :class:`~framekit.processors.stt.second_pass.SecondPassRecognizer` with its
   default policy, exactly as the contact center runs it; ``second-pass@0.7`` sets the
   confidence threshold, ``second-pass@0.7/en`` also turns language identification off;
 
@@ -54,10 +54,11 @@ from accuracy.voices import available_voices
 from accuracy.wer import word_error_rate
 from framekit.audio import decode_wav
 from framekit.frames import ExpectedSpeech
-from framekit.models.moonshine import MoonshineEngine
-from framekit.models.second_pass import SecondPassPolicy, SecondPassRecognizer
-from framekit.models.speech import RecognizerEngine, Segment, SpeechAudio, Transcript
-from framekit.models.whisper import WhisperEngine
+from framekit.processors.stt.second_pass import SecondPassPolicy, SecondPassRecognizer
+from framekit.processors.stt.transcript import Segment, SpeechAudio, Transcript
+from framekit.services.engine import RecognizerEngine
+from framekit.services.moonshine import MoonshineEngine
+from framekit.services.whisper import WhisperEngine
 from framekit.text import written_form
 
 RESULTS = Path(__file__).resolve().parent / "stt_corpus_runs.jsonl"

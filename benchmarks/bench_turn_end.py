@@ -163,7 +163,7 @@ def _streaming_texts(turn: Turn) -> list[Text]:
 
 
 def _whisper_texts(turn: Turn, decodes: list[float]) -> list[Text]:
-    from framekit.models.whisper import WhisperEngine
+    from framekit.services.whisper import WhisperEngine
 
     engine = WhisperEngine.shared()
     first = round((turn.spans[0][0] - PRE_ROLL) * RATE) * 2

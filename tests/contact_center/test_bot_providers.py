@@ -46,12 +46,12 @@ from framekit.intents import (  # noqa: E402
 from framekit.llm.fallback import FallbackLLMService  # noqa: E402
 from framekit.models.embeddings import SentenceEmbedder  # noqa: E402
 from framekit.models.piper import PiperEngine  # noqa: E402
-from framekit.models.whisper import WhisperEngine  # noqa: E402
 from framekit.pipeline import PipelineTask  # noqa: E402
 from framekit.processors import FrameProcessor  # noqa: E402
 from framekit.processors.llm.base import LLMProcessor  # noqa: E402
 from framekit.processors.stt.fallback import FallbackSTTProcessor  # noqa: E402
 from framekit.processors.tts.fallback import FallbackTTSProcessor  # noqa: E402
+from framekit.services.whisper import WhisperEngine  # noqa: E402
 from framekit.testing import LiveCall  # noqa: E402
 from framekit.testing.fakes._faults import ResetAfter  # noqa: E402
 from framekit.testing.fakes._llm_script import HttpError, Text  # noqa: E402

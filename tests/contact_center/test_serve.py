@@ -233,7 +233,7 @@ async def test_the_factory_builds_the_contact_center_bot_between_the_recorders(
     from framekit.intents.processor import IntentEngineProcessor
     from framekit.processors.call_flow import CallFlowProcessor
     from framekit.processors.language import LanguageFilter, NoticeVoice
-    from framekit.processors.stt.second_pass import SecondPassSTTProcessor
+    from framekit.processors.stt.utterance import UtteranceSTTProcessor
     from framekit.processors.tts.fallback import FallbackTTSProcessor
     from framekit.processors.vad import SileroVADProcessor, TurnTextRelay
     from framekit.telephony import TwilioCallControlProcessor
@@ -253,7 +253,7 @@ async def test_the_factory_builds_the_contact_center_bot_between_the_recorders(
     assert stages[1].__name__ == "_CallerTap"
     assert stages[2:11] == [
         SileroVADProcessor,
-        SecondPassSTTProcessor,
+        UtteranceSTTProcessor,
         TurnTextRelay,
         LanguageFilter,
         NoticeVoice,

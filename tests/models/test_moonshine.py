@@ -20,15 +20,11 @@ import pytest
 import soxr
 
 from accuracy.wer import word_error_rate
-from framekit.models.moonshine import (
-    INSTALL_EXTRA,
-    MoonshineEngine,
-    MoonshineTokenizer,
-    packaged_model_dir,
-)
 from framekit.models.ort_format import cache_dir, converted
 from framekit.models.piper import PiperEngine
-from framekit.models.speech import Transcript, confidence_from_logprob
+from framekit.processors.stt.transcript import Transcript, confidence_from_logprob
+from framekit.services.moonshine import INSTALL_EXTRA, MoonshineEngine
+from framekit.services.moonshine.engine import MoonshineTokenizer, packaged_model_dir
 from models._offline import transcribe_offline
 
 pytest.importorskip("onnxruntime", reason="needs the 'moonshine' extra")
@@ -202,7 +198,7 @@ def test_a_fresh_home_converts_and_runs_with_no_network(tmp_path: Path) -> None:
     done = transcribe_offline(
         tmp_path,
         """
-        from framekit.models.moonshine import MoonshineEngine
+        from framekit.services.moonshine import MoonshineEngine
         print(MoonshineEngine.shared().transcribe(speech).text)
         """,
         timeout=110,

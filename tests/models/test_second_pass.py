@@ -13,9 +13,10 @@ from framekit.frames import (
     UserStartedSpeakingFrame,
     UserStoppedSpeakingFrame,
 )
-from framekit.models.second_pass import SecondPassPolicy, SecondPassRecognizer
-from framekit.models.speech import RecognizerEngine, Segment, SpeechAudio, Transcript
-from framekit.processors.stt.utterance import UtteranceSTTProcessor
+from framekit.processors.stt.second_pass import SecondPassPolicy, SecondPassRecognizer
+from framekit.processors.stt.transcript import Segment, SpeechAudio, Transcript
+from framekit.processors.stt.utterance import UtteranceOptions, UtteranceSTTProcessor
+from framekit.services.engine import RecognizerEngine
 from framekit.testing import Advance, run_processor
 
 
@@ -125,7 +126,7 @@ async def test_the_processor_hands_the_dialogue_expectation_to_the_recognizer() 
     second = _Scripted(_said("4 2 7", 0.9))
     policy = SecondPassPolicy(expecting=frozenset({"digits"}))
     recognizer = SecondPassRecognizer(first, second, policy)
-    stt = UtteranceSTTProcessor(engine=recognizer, speculative=False)
+    stt = UtteranceSTTProcessor(recognizer, UtteranceOptions(speculative=False))
     speech = InputAudioFrame(audio=b"\1\0" * 16000, format=PCM16_16K)
     frames = [
         ExpectedSpeechFrame(expect="digits"),

@@ -18,12 +18,8 @@ import soxr
 
 from accuracy.wer import word_error_rate
 from framekit.models.piper import PiperEngine
-from framekit.models.whisper import (
-    ModelUnavailableError,
-    Transcript,
-    WhisperEngine,
-    confidence_from_logprob,
-)
+from framekit.processors.stt.transcript import Transcript, confidence_from_logprob
+from framekit.services.whisper import ModelUnavailableError, WhisperEngine
 from models._offline import transcribe_offline
 
 pytest.importorskip("faster_whisper", reason="needs the 'whisper' extra")
@@ -204,7 +200,7 @@ def test_default_models_load_and_run_with_no_network(tmp_path: Path) -> None:
     done = transcribe_offline(
         tmp_path,
         """
-        from framekit.models.whisper import WhisperEngine
+        from framekit.services.whisper import WhisperEngine
         print(WhisperEngine.shared().transcribe(speech, "en").text)
         """,
         timeout=80,

@@ -62,7 +62,7 @@ async def test_streamed_text_is_one_utterance_per_sentence_and_is_intelligible()
 
     types = out.downstream_types()
     assert types.count(TTSStartedFrame) == types.count(TTSStoppedFrame) == 3
-    whisper = pytest.importorskip("framekit.models.whisper")
+    whisper = pytest.importorskip("framekit.services.whisper")
     said = whisper.WhisperEngine.shared().transcribe(audio_of(out.downstream), "en").text.lower()
     # espeak-ng is robotic and Whisper mishears some of its words (seen: "my dog likes
     # apples" as "my not like samples"), so each sentence must be heard through at least

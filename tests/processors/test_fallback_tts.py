@@ -75,7 +75,7 @@ async def test_a_failing_service_falls_back_and_every_sentence_is_heard_once(
     errors = out.upstream_of(ErrorFrame)
     assert len(errors) == 3
     assert all(not e.fatal and "cloud failed" in e.error and "500" in e.error for e in errors)
-    whisper = pytest.importorskip("framekit.models.whisper")
+    whisper = pytest.importorskip("framekit.services.whisper")
     said = whisper.WhisperEngine.shared().transcribe(pcm, "en").text.lower()
     for word in ("car", "apples", "tomorrow"):  # each sentence heard, and only once
         assert said.count(word) == 1, said

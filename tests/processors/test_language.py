@@ -33,7 +33,7 @@ from framekit.frames import (
     TTSStartedFrame,
     TTSStoppedFrame,
 )
-from framekit.models.whisper import WhisperEngine
+from framekit.services.whisper import WhisperEngine
 from framekit.pipeline import Pipeline, PipelineParams, PipelineTask
 from framekit.processors.base import FrameDirection, FrameProcessor
 from framekit.processors.language import (

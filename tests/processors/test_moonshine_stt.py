@@ -19,8 +19,8 @@ from framekit.frames import (
     TranscriptionFrame,
     UserStoppedSpeakingFrame,
 )
-from framekit.models.moonshine import MoonshineEngine
-from framekit.processors.stt.moonshine import MoonshineSTTProcessor
+from framekit.processors.stt.utterance import UtteranceOptions, UtteranceSTTProcessor
+from framekit.services.moonshine import MoonshineEngine
 from framekit.testing import run_processor
 from models._wer import normalize_words, word_error_rate
 from processors.test_whisper_stt import (
@@ -52,7 +52,7 @@ async def test_vad_events_give_one_final_transcript(
     stop = UserStoppedSpeakingFrame(stopped_at=None)
     frames = [*_utterance(speech), stop, *_frames(_silence(0.3))]
 
-    stt = MoonshineSTTProcessor(engine=moonshine)
+    stt = UtteranceSTTProcessor(moonshine)
     out = await run_processor(stt, frames, clock=SystemClock(), time_limit=60)
 
     (final,) = out.downstream_of(TranscriptionFrame)
@@ -72,7 +72,7 @@ async def test_phone_line_audio_is_converted_and_transcribed(
 ) -> None:
     frames = [*_utterance(speech, MULAW_8K), UserStoppedSpeakingFrame()]
 
-    stt = MoonshineSTTProcessor(engine=moonshine)
+    stt = UtteranceSTTProcessor(moonshine)
     out = await run_processor(stt, frames, clock=SystemClock(), time_limit=60)
 
     (final,) = out.downstream_of(TranscriptionFrame)
@@ -82,20 +82,24 @@ async def test_phone_line_audio_is_converted_and_transcribed(
 async def test_behind_the_real_vad_the_decode_at_the_pause_is_the_final_transcript(
     moonshine: MoonshineEngine, speech: bytes
 ) -> None:
-    await check_decode_at_the_pause_is_final(MoonshineSTTProcessor(engine=moonshine), speech)
+    await check_decode_at_the_pause_is_final(UtteranceSTTProcessor(moonshine), speech)
 
 
-async def test_the_shared_engine_loads_when_the_call_starts(speech: bytes) -> None:
-    stt = MoonshineSTTProcessor()
+async def test_the_process_engine_asked_for_explicitly_is_the_one_that_decodes(
+    speech: bytes,
+) -> None:
+    stt = UtteranceSTTProcessor(MoonshineEngine.shared())
     frames = [*_utterance(speech), UserStoppedSpeakingFrame()]
 
     out = await run_processor(stt, frames, clock=SystemClock(), time_limit=60)
 
-    assert stt.engine is MoonshineEngine.shared()
+    assert stt.recognizer is MoonshineEngine.shared()
+    assert stt.stats.decodes >= 1
     (final,) = out.downstream_of(TranscriptionFrame)
     assert word_error_rate(SENTENCE, final.text) <= 0.2, final.text
 
 
-def test_other_languages_are_refused_up_front() -> None:
-    with pytest.raises(ValueError, match="WhisperSTTProcessor"):
-        MoonshineSTTProcessor(language="fr")
+async def test_other_languages_are_refused_before_a_call(moonshine: MoonshineEngine) -> None:
+    stt = UtteranceSTTProcessor(moonshine, UtteranceOptions(language="fr"))
+    with pytest.raises(ValueError, match="use Whisper"):
+        await stt.warm_up()

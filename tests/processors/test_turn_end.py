@@ -149,7 +149,7 @@ class ScriptedSTT(FrameProcessor):
     """Pushes each scripted interim transcript once ``at`` seconds of audio have passed.
 
     Its ``timestamp`` is the clock time then, i.e. when the newest audio it covers
-    arrived, as :class:`~framekit.processors.stt.whisper.WhisperSTTProcessor` sets it.
+    arrived, as :class:`~framekit.processors.stt.utterance.UtteranceSTTProcessor` sets it.
     """
 
     def __init__(self, script: list[tuple[float, str]]) -> None:

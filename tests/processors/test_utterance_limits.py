@@ -19,8 +19,8 @@ from framekit.frames import (
     UserStartedSpeakingFrame,
     UserStoppedSpeakingFrame,
 )
-from framekit.models.speech import SpeechAudio, Transcript
-from framekit.processors.stt.utterance import UtteranceSTTProcessor
+from framekit.processors.stt.transcript import SpeechAudio, Transcript
+from framekit.processors.stt.utterance import UtteranceOptions, UtteranceSTTProcessor
 from framekit.testing import Advance, run_processor
 
 
@@ -60,7 +60,7 @@ def _talk(seconds: float) -> list[InputAudioFrame]:
 
 async def test_an_endless_utterance_is_cut_at_the_limit_and_its_rest_is_not_kept() -> None:
     ruler = _Ruler()
-    stt = UtteranceSTTProcessor(engine=ruler, max_utterance_seconds=5.0, pre_roll=0.0)
+    stt = UtteranceSTTProcessor(ruler, UtteranceOptions(max_utterance_seconds=5.0, pre_roll=0.0))
     frames = [
         UserStartedSpeakingFrame(),
         *_talk(30.0),
@@ -78,7 +78,7 @@ async def test_an_endless_utterance_is_cut_at_the_limit_and_its_rest_is_not_kept
 
 async def test_early_decodes_are_not_urgent_and_finals_are() -> None:
     ruler = _Ruler()
-    stt = UtteranceSTTProcessor(engine=ruler, interim_results=True, interim_interval=0.5)
+    stt = UtteranceSTTProcessor(ruler, UtteranceOptions(interim_results=True, interim_interval=0.5))
     paced: list[InputAudioFrame | Advance] = []
     for frame in _talk(1.2):
         paced += [frame, Advance(0.02)]  # the worker decodes while the caller talks
@@ -99,10 +99,8 @@ async def test_transcripts_leave_written_unless_written_forms_is_off(
     written_forms: bool, text: str
 ) -> None:
     stt = UtteranceSTTProcessor(
-        engine=_Ruler(said=SAID),
-        interim_results=True,
-        interim_interval=0.5,
-        written_forms=written_forms,
+        _Ruler(said=SAID),
+        UtteranceOptions(interim_results=True, interim_interval=0.5, written_forms=written_forms),
     )
     paced: list[InputAudioFrame | Advance] = []
     for frame in _talk(1.2):

@@ -25,10 +25,9 @@ from framekit.frames import (
     UserStoppedSpeakingFrame,
 )
 from framekit.models.piper import PiperEngine
-from framekit.models.whisper import WhisperEngine
 from framekit.pipeline.pipeline import Pipeline
-from framekit.processors.stt.utterance import UtteranceSTTProcessor
-from framekit.processors.stt.whisper import WhisperSTTProcessor
+from framekit.processors.stt.utterance import UtteranceOptions, UtteranceSTTProcessor
+from framekit.services.whisper import WhisperEngine
 from framekit.testing import Advance, LiveCall, run_processor
 from models._wer import normalize_words, word_error_rate
 
@@ -78,8 +77,8 @@ def _utterance(speech: bytes, fmt: AudioFormat = PCM16_16K, late_start: float = 
     return [*audio[:start_at], UserStartedSpeakingFrame(), *audio[start_at:]]
 
 
-def _stt(whisper: WhisperEngine, **options: object) -> WhisperSTTProcessor:
-    return WhisperSTTProcessor(engine=whisper, **options)  # type: ignore[arg-type]
+def _stt(whisper: WhisperEngine, **options: object) -> UtteranceSTTProcessor:
+    return UtteranceSTTProcessor(whisper, UtteranceOptions(**options))  # type: ignore[arg-type]
 
 
 async def test_transcribes_an_utterance_and_keeps_audio_flowing(

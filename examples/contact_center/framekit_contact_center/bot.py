@@ -301,7 +301,7 @@ def _llm_stages(
     spoken: Sequence[FrameProcessor],
     engine: IntentEngine | None,
 ) -> list[FrameProcessor]:
-    """user -> LLM chain -> assistant -> tools -> [call flow ->] TTS.
+    """user -> LLM chain -> assistant -> tools -> [call flow ->] TTS -> playback.
 
     See ``docs/llm.md``.
     """
@@ -313,6 +313,7 @@ def _llm_stages(
         aggregators.assistant,
         ToolRunner(tools),
         *spoken,
+        aggregators.playback,
     ]
 
 

@@ -51,10 +51,10 @@ _SERVING = ("aiohttp", "twilio", "sqlmodel", "alembic")
 
 def _bot_modules(settings: Settings) -> list[str]:
     """The bot's modules: :data:`_BOT` and the local speech recognizer it will use."""
-    from framekit.models.moonshine import PACKAGED_MODEL, is_installed
-    from framekit.processors.stt.second_pass import MODEL_NAME as SECOND_PASS
+    from framekit.services.moonshine import PACKAGED_MODEL, is_installed
+    from framekit_contact_center.settings import SECOND_PASS_MODEL
 
-    if settings.stt_model == SECOND_PASS and is_installed():
+    if settings.stt_model == SECOND_PASS_MODEL and is_installed():
         return [*_BOT, "moonshine_cpp", "faster_whisper"]
     moonshine = settings.stt_model == PACKAGED_MODEL and is_installed()
     return [*_BOT, "moonshine_cpp" if moonshine else "faster_whisper"]

@@ -57,7 +57,6 @@ from sqlalchemy import Engine
 
 from framekit.frames import CancelFrame, EndFrame, Frame
 from framekit.intents import IntentEngine, registry_caller
-from framekit.models.speech import usable_cores
 from framekit.observers import Observer
 from framekit.pipeline import Pipeline, PipelineTask
 from framekit.processors import FrameProcessor
@@ -65,6 +64,7 @@ from framekit.processors.recording import CallAudioRecorder
 from framekit.processors.tts.phrases import PhraseCache
 from framekit.servers.twilio.admission import AdmissionControl
 from framekit.servers.twilio.server import TwilioServer, TwilioSettings
+from framekit.services.engine import usable_cores
 from framekit.storage import (
     CallRecorder,
     RecordWriter,

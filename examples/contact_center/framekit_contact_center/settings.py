@@ -21,9 +21,19 @@ from urllib.parse import urlparse
 
 from framekit.logs import is_secret_name, redact, secrets_in_environ
 
-__all__ = ["Settings", "SettingsError", "load_settings", "read_env_file", "shop_clock"]
+__all__ = [
+    "SECOND_PASS_MODEL",
+    "Settings",
+    "SettingsError",
+    "load_settings",
+    "read_env_file",
+    "shop_clock",
+]
 
 _FRAMEKIT_DIR = Path(".framekit")
+
+SECOND_PASS_MODEL = "moonshine+whisper"
+"""``STT_MODEL`` for Moonshine first and Whisper base when it is unsure (the default)."""
 
 DEFAULT_KEY_MENU: tuple[tuple[str, str], ...] = (
     ("1", "I'd like to check on my order."),
@@ -71,7 +81,7 @@ class Settings:
     tts_voice: Path | None = None
     tts_api_url: str | None = None
     tts_api_key: str | None = None
-    stt_model: str = "moonshine+whisper"
+    stt_model: str = SECOND_PASS_MODEL
     """``moonshine+whisper`` (Moonshine, then Whisper base when it is unsure), ``moonshine``
     (English, fastest; both need the extra, else Whisper base) or a Whisper model name."""
     transfer_number: str = ""

@@ -83,7 +83,7 @@ class ExpectedSpeechFrame(SystemFrame):
     A bot that asked for an order number expects digits; one that asked "shall I
     book it?" expects yes or no. The recognizer uses it for the caller's following
     utterances, until the next one of these (``expect=None``: nothing in particular),
-    to bias its decoding (:class:`~framekit.models.second_pass.SecondPassRecognizer`
+    to bias its decoding (:class:`~framekit.processors.stt.second_pass.SecondPassRecognizer`
     asks its second engine, prompted for digits); recognizers that cannot be biased
     ignore it. A system frame, so it is not dropped by the caller's barge-in.
     """

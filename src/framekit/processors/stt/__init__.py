@@ -1,7 +1,13 @@
-"""Speech-to-text processors, one module per vendor, each behind its optional extra.
+"""Speech to text: the stage processors and the recognizer interfaces they drive.
 
-``framekit.processors.stt.moonshine`` (``framekit[moonshine]``): Moonshine, offline, English.
-``framekit.processors.stt.whisper`` (``framekit[whisper]``): faster-whisper, offline.
-``framekit.processors.stt.deepgram`` (``framekit[deepgram]``): Deepgram live streaming.
-``framekit.processors.stt.utterance``: the utterance processor both offline engines share.
+Vendors live in :mod:`framekit.services` (``whisper``, ``moonshine``, ``deepgram``)
+and implement :mod:`.service`'s interfaces; nothing here imports a vendor.
+
+``framekit.processors.stt.service``: :class:`Recognizer` (batch) and
+:class:`StreamingRecognizer` (a session per call), the interfaces.
+``framekit.processors.stt.transcript``: what a batch recognizer answers.
+``framekit.processors.stt.utterance``: the stage for batch recognizers (utterances
+cut by the VAD, a decode at the caller's first pause, interim results).
+``framekit.processors.stt.second_pass``: two batch recognizers as one.
+``framekit.processors.stt.fallback``: switching recognizer when one fails.
 """

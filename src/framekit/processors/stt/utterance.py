@@ -5,9 +5,12 @@ keeps the caller's audio (16 kHz PCM16, converted by :class:`~framekit.audio.Aud
 from :class:`~framekit.frames.UserStartedSpeakingFrame` to
 :class:`~framekit.frames.UserStoppedSpeakingFrame` and then pushes one final
 :class:`~framekit.frames.TranscriptionFrame`. Every frame passes on at once. The
-model is any :class:`Transcriber` (``transcribe_async(audio, language, prompt=...)``
-returning a :class:`~framekit.models.speech.Transcript`); the vendor modules
-(:mod:`.whisper`, :mod:`.moonshine`) only say which engine to load.
+model is any :class:`~framekit.processors.stt.service.Recognizer`
+(``transcribe_async(audio, language, prompt=...)`` returning a
+:class:`~framekit.processors.stt.transcript.Transcript`), loaded by the caller and
+passed in: this processor never loads a model, so a server loads each one once,
+before it listens, and every call shares it. How an utterance is cut and decoded is
+an :class:`UtteranceOptions`.
 
 Why ``pre_roll``: the VAD confirms speech only after hearing some of it, so the
 start event arrives late, and the first syllable would be lost. The processor keeps
@@ -66,7 +69,6 @@ import asyncio
 import math
 from collections import deque
 from dataclasses import dataclass, field
-from typing import Protocol, TypedDict
 
 import numpy as np
 
@@ -82,14 +84,14 @@ from framekit.frames import (
     UserStartedSpeakingFrame,
     UserStoppedSpeakingFrame,
 )
-from framekit.models.speech import SpeechAudio, Transcript
 from framekit.processors.base import FrameDirection, FrameProcessor, on_frame
+from framekit.processors.stt.service import Recognizer
+from framekit.processors.stt.transcript import Transcript
 from framekit.text import written_form
 
 __all__ = [
     "DEFAULT_MAX_UTTERANCE_SECONDS",
     "MAX_LOOKBACK",
-    "Transcriber",
     "UtteranceOptions",
     "UtteranceSTTProcessor",
     "UtteranceSTTStats",
@@ -112,33 +114,6 @@ _EARLY_DECODES_UP_TO = 10.0
 """Seconds of utterance past which no early decode is made: each would re-decode the whole
 growing utterance (quadratic work), for a turn whose final can wait a few tenths."""
 _EARLY_DECODE_BYTES = PCM16_16K.bytes_for(_EARLY_DECODES_UP_TO)
-
-
-class Transcriber(Protocol):
-    """A shared speech model that turns one utterance into a :class:`Transcript`.
-
-    :class:`~framekit.models.whisper.WhisperEngine` and
-    :class:`~framekit.models.moonshine.MoonshineEngine` are two.
-    """
-
-    name: str
-    """Reported with the processor's latency metric."""
-
-    async def transcribe_async(
-        self,
-        audio: SpeechAudio,
-        language: str | None = None,
-        *,
-        prompt: str | None = None,
-        urgent: bool = True,
-        expect: ExpectedSpeech | None = None,
-    ) -> Transcript:
-        """Transcribe 16 kHz mono audio without blocking the event loop.
-
-        ``urgent=False``: speculative work that other calls' finals may overtake.
-        ``expect``: what the dialogue asked for, a hint the model may use or ignore.
-        """
-        ...
 
 
 @dataclass(slots=True)
@@ -181,65 +156,67 @@ class _Utterance:
     done: asyncio.Event = field(default_factory=asyncio.Event)
 
 
-class UtteranceOptions(TypedDict, total=False):
-    """How an utterance is cut and decoded, whatever the engine (see the module docstring).
+@dataclass(frozen=True, slots=True)
+class UtteranceOptions:
+    """How an utterance is cut and decoded, whatever the recognizer (see the module docstring).
 
-    The engine-specific processors take these as keyword arguments and pass them on.
+    Validated when made, so a bad setting fails where it is written, not mid-call.
     """
 
-    user_id: str
-    pre_roll: float
-    speculative: bool
-    pause_seconds: float
-    max_utterance_seconds: float
-    interim_results: bool
-    interim_interval: float
-    written_forms: bool
-    name: str | None
+    language: str | None = "en"
+    """An ISO code; ``None`` lets a recognizer that can (Whisper) detect it per utterance."""
+    prompt: str | None = None
+    """Vocabulary to bias toward, where the recognizer supports it."""
+    user_id: str = ""
+    pre_roll: float = 0.3
+    """Seconds of audio kept from before the VAD's start (at most :data:`MAX_LOOKBACK` more)."""
+    speculative: bool = True
+    """Decode at the first pause of ``pause_seconds``, before the VAD's stop."""
+    pause_seconds: float = 0.2
+    max_utterance_seconds: float = DEFAULT_MAX_UTTERANCE_SECONDS
+    interim_results: bool = False
+    interim_interval: float = 1.0
+    written_forms: bool = True
+
+    def __post_init__(self) -> None:
+        if self.max_utterance_seconds <= _MIN_UTTERANCE_SECONDS:
+            raise ValueError(
+                f"max_utterance_seconds must be > 0.1, got {self.max_utterance_seconds}"
+            )
+        for setting in ("pre_roll", "pause_seconds"):
+            if getattr(self, setting) < 0:
+                raise ValueError(f"{setting} must be >= 0, got {getattr(self, setting)}")
+        if self.interim_interval <= 0:
+            raise ValueError(f"interim_interval must be > 0, got {self.interim_interval}")
 
 
 class UtteranceSTTProcessor(FrameProcessor):
-    """Transcribes each utterance of the caller with a :class:`Transcriber`.
-
-    Give a loaded ``engine``, or subclass and override :meth:`_load_engine` to load
-    the shared one when the call starts (as :class:`.WhisperSTTProcessor` and
-    :class:`.MoonshineSTTProcessor` do). ``language`` is an ISO code (``"en"``);
-    ``prompt`` biases vocabulary where the engine supports it.
-    """
+    """Transcribes each utterance of the caller with a loaded ``recognizer``."""
 
     def __init__(
         self,
+        recognizer: Recognizer,
+        options: UtteranceOptions | None = None,
         *,
-        engine: Transcriber | None = None,
-        language: str | None = "en",
-        prompt: str | None = None,
-        user_id: str = "",
-        pre_roll: float = 0.3,
-        speculative: bool = True,
-        pause_seconds: float = 0.2,
-        max_utterance_seconds: float = DEFAULT_MAX_UTTERANCE_SECONDS,
-        interim_results: bool = False,
-        interim_interval: float = 1.0,
-        written_forms: bool = True,
         name: str | None = None,
     ) -> None:
         super().__init__(name=name)
-        if max_utterance_seconds <= _MIN_UTTERANCE_SECONDS:
-            raise ValueError(f"max_utterance_seconds must be > 0.1, got {max_utterance_seconds}")
-        self._max_utterance_bytes = PCM16_16K.bytes_for(max_utterance_seconds)
+        options = options if options is not None else UtteranceOptions()
+        self.options = options
+        self._max_utterance_bytes = PCM16_16K.bytes_for(options.max_utterance_seconds)
         self._skipping = False  # the rest of a cut utterance, until the VAD's stop
-        self._engine = engine
-        self._language = language
-        self._prompt = prompt
+        self.recognizer = recognizer
+        self._language = options.language
+        self._prompt = options.prompt
         self._expect: ExpectedSpeech | None = None
-        self._user_id = user_id
-        self._pre_roll_seconds = pre_roll
-        self._lookback_bytes = PCM16_16K.bytes_for(MAX_LOOKBACK + pre_roll)
-        self._speculative = speculative
-        self._pause_bytes = PCM16_16K.bytes_for(pause_seconds)
-        self._interim_results = interim_results
-        self._interim_bytes = PCM16_16K.bytes_for(interim_interval)
-        self._written_forms = written_forms
+        self._user_id = options.user_id
+        self._pre_roll_seconds = options.pre_roll
+        self._lookback_bytes = PCM16_16K.bytes_for(MAX_LOOKBACK + options.pre_roll)
+        self._speculative = options.speculative
+        self._pause_bytes = PCM16_16K.bytes_for(options.pause_seconds)
+        self._interim_results = options.interim_results
+        self._interim_bytes = PCM16_16K.bytes_for(options.interim_interval)
+        self._written_forms = options.written_forms
         self._converter: AudioConverter | None = None
         self._pre_roll: deque[bytes] = deque()
         self._pre_roll_size = 0
@@ -248,34 +225,19 @@ class UtteranceSTTProcessor(FrameProcessor):
         self._wake = asyncio.Event()
         self.stats = UtteranceSTTStats()
 
-    @property
-    def engine(self) -> Transcriber:
-        """The model this processor transcribes with (loaded when the call starts)."""
-        if self._engine is None:
-            raise RuntimeError(f"{self.name} has not started: its speech model is not loaded")
-        return self._engine
-
-    async def _load_engine(self) -> Transcriber:
-        """The shared engine to use when none was given (subclasses load theirs)."""
-        raise ValueError(f"{self.name}: no speech engine given")
-
     async def warm_up(self) -> None:
-        """Load the model and decode one second of quiet, outside any call.
+        """Decode one second of quiet, outside any call.
 
         A model's first decode also sets up its runtime's kernels and buffers; a
         server does this before it listens so that its first caller is not slower
         than its tenth.
         """
-        if self._engine is None:
-            self._engine = await self._load_engine()
         quiet = np.zeros(16000, dtype=np.float32)
-        await self._engine.transcribe_async(quiet, self._language)
+        await self.recognizer.transcribe_async(quiet, self._language)
 
     # --- lifecycle -----------------------------------------------------------------------
 
     async def on_start(self, frame: StartFrame) -> None:
-        if self._engine is None:
-            self._engine = await self._load_engine()
         self._utterance = None
         self._expect = None
         self._finals.clear()
@@ -415,7 +377,7 @@ class UtteranceSTTProcessor(FrameProcessor):
 
     async def _transcribe(self, audio: bytes, *, urgent: bool = True) -> Transcript:
         self.stats.decodes += 1
-        return await self.engine.transcribe_async(
+        return await self.recognizer.transcribe_async(
             audio, self._language, prompt=self._prompt, urgent=urgent, expect=self._expect
         )
 
@@ -479,7 +441,7 @@ class UtteranceSTTProcessor(FrameProcessor):
             self.stats.cut += 1
         latency = self.clock.now() - utterance.ended_at
         self.stats.final_latencies.append(latency)
-        await self.report_metric("ttfb", latency, model=self.engine.name)
+        await self.report_metric("ttfb", latency, model=self.recognizer.name)
 
     @staticmethod
     def _reusable(utterance: _Utterance) -> Transcript | None:

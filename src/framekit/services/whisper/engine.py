@@ -8,7 +8,7 @@ threads, workers), and each call asks it to transcribe finished utterances.
 Why the default needs no network: ``"base"`` comes from two PyPI packages and
 loads from memory; other names and local folders work too, and fail fast with
 the fix in the message when their files are missing (see
-:mod:`framekit.models.whisper_source`).
+:mod:`framekit.services.whisper.source`).
 
 Why these decoding defaults: we transcribe short, VAD-cut utterances and want
 the text fast. Greedy search (``beam_size=1``), no Whisper VAD (ours ran already),
@@ -32,34 +32,21 @@ from typing import Any
 from loguru import logger
 
 from framekit.frames.speech import ExpectedSpeech
-from framekit.models.speech import (
+from framekit.processors.stt.transcript import (
     SAMPLE_RATE,
-    RecognizerEngine,
     Segment,
     SpeechAudio,
     Transcript,
     confidence_from_logprob,
-    model_key,
-    to_float32,
-    usable_cores,
 )
-from framekit.models.whisper_source import (
+from framekit.services.engine import RecognizerEngine, model_key, to_float32, usable_cores
+from framekit.services.whisper.source import (
     PACKAGED_MODEL,
-    ModelUnavailableError,
     packaged_files,
     resolve_model,
 )
 
-__all__ = [
-    "PACKAGED_MODEL",
-    "SAMPLE_RATE",
-    "ModelUnavailableError",
-    "Segment",
-    "SpeechAudio",
-    "Transcript",
-    "WhisperEngine",
-    "confidence_from_logprob",
-]
+__all__ = ["PACKAGED_MODEL", "WhisperEngine"]
 
 _INSTALL_EXTRA = "pip install 'framekit[whisper]'"
 _MAX_TOKENS = 440
@@ -218,7 +205,7 @@ class WhisperEngine(RecognizerEngine):
         ``language`` is an ISO code such as ``"en"``; ``None`` detects it, which
         costs one more encoder pass. ``prompt`` biases spelling and vocabulary
         (product names, "order number"); ``expect`` is accepted and ignored (the
-        :class:`~framekit.models.second_pass.SecondPassRecognizer` prompts instead).
+        :class:`~framekit.processors.stt.second_pass.SecondPassRecognizer` prompts instead).
         ``timestamps`` asks Whisper for segment times; without it there is one segment
         per 30 s window.
         """

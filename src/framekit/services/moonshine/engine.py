@@ -44,17 +44,14 @@ from loguru import logger
 
 from framekit.frames.speech import ExpectedSpeech
 from framekit.models.ort_format import converted
-from framekit.models.speech import (
+from framekit.processors.stt.transcript import (
     SAMPLE_RATE,
-    RecognizerEngine,
     Segment,
     SpeechAudio,
     Transcript,
     confidence_from_logprob,
-    model_key,
-    to_float32,
-    usable_cores,
 )
+from framekit.services.engine import RecognizerEngine, model_key, to_float32, usable_cores
 
 __all__ = [
     "DIGIT_BIAS",
@@ -171,8 +168,8 @@ def packaged_model_dir() -> Path:
 class MoonshineEngine(RecognizerEngine):
     """One loaded Moonshine model (encoder, decoder, tokenizer), shared by every call.
 
-    Same shape as :class:`~framekit.models.whisper.WhisperEngine` (both are
-    :class:`~framekit.models.speech.RecognizerEngine`): get it with :meth:`shared`
+    Same shape as :class:`~framekit.services.whisper.WhisperEngine` (both are
+    :class:`~framekit.services.engine.RecognizerEngine`): get it with :meth:`shared`
     (or :meth:`shared_async`), so the utterance processor takes either engine.
     """
 

@@ -1,94 +1,29 @@
-"""What every speech recognizer engine shares: its audio, its results, its threads.
+"""What every in-process recognizer engine shares: its threads and its process-wide cache.
 
-Why one module: the utterance STT processor takes any engine that answers
-``transcribe_async(audio, language) -> Transcript`` (Whisper for every language,
-Moonshine for fast English), so both must agree on what audio they take, what a
-result looks like and how a decode leaves the event loop. This module is that
-agreement; the engine modules hold only what is particular to their model.
+Why here and not in a vendor folder: Whisper and Moonshine both run a loaded model
+on a pool of worker threads, shared by every call, and a vendor folder never imports
+another vendor. What a recognizer takes and answers is the stage's
+(:mod:`framekit.processors.stt.transcript`); this module is only how a local model
+decodes without blocking the event loop and is loaded once per process.
 """
 
 from __future__ import annotations
 
-import math
 import os
 import threading
 from collections.abc import Callable, Hashable
-from dataclasses import dataclass
 from functools import partial
 from pathlib import Path
-from typing import ClassVar, TypeAlias, TypeVar
+from typing import ClassVar, TypeVar
 
 import numpy as np
 import numpy.typing as npt
 
 from framekit.frames.speech import ExpectedSpeech
 from framekit.models.scheduling import EARLY, FINAL, FairExecutor
+from framekit.processors.stt.transcript import SAMPLE_RATE, SpeechAudio, Transcript
 
-__all__ = [
-    "SAMPLE_RATE",
-    "ExpectedSpeech",
-    "RecognizerEngine",
-    "Segment",
-    "SpeechAudio",
-    "Transcript",
-    "confidence_from_logprob",
-    "model_key",
-    "to_float32",
-    "usable_cores",
-]
-
-SAMPLE_RATE = 16000
-"""The engines hear 16 kHz mono; resample with :mod:`framekit.audio` before asking."""
-
-SpeechAudio: TypeAlias = (
-    npt.NDArray[np.int16] | npt.NDArray[np.float32] | bytes | bytearray | memoryview
-)
-"""16 kHz mono audio: int16 samples, float32 in [-1, 1], or PCM16 little-endian bytes."""
-
-
-@dataclass(frozen=True, slots=True)
-class Segment:
-    """One stretch of recognised speech, with the engine's own quality signals."""
-
-    start: float
-    """Seconds from the start of the audio."""
-    end: float
-    text: str
-    avg_logprob: float
-    """Mean log-probability of the segment's tokens (0 is certain)."""
-    no_speech_prob: float
-    """The engine's probability that the window held no speech at all."""
-    confidence: float
-    """``exp(avg_logprob)``: geometric mean token probability, in [0, 1]."""
-
-
-@dataclass(frozen=True, slots=True)
-class Transcript:
-    """What was said in one utterance."""
-
-    text: str
-    language: str
-    language_probability: float
-    """1.0 when the caller named the language, else the detector's probability."""
-    segments: tuple[Segment, ...]
-    duration: float
-    """Seconds of audio transcribed."""
-
-    @property
-    def confidence(self) -> float:
-        """Segment confidences weighted by segment length; 0.0 when nothing was heard."""
-        weights = [max(s.end - s.start, 1e-3) for s in self.segments]
-        total = sum(weights)
-        if not total:
-            return 0.0
-        return sum(w * s.confidence for w, s in zip(weights, self.segments, strict=True)) / total
-
-
-def confidence_from_logprob(avg_logprob: float) -> float:
-    """Map a mean token log-probability to [0, 1] (the geometric mean token probability)."""
-    if math.isnan(avg_logprob):
-        return 0.0
-    return min(1.0, max(0.0, math.exp(avg_logprob)))
+__all__ = ["RecognizerEngine", "model_key", "to_float32", "usable_cores"]
 
 
 def to_float32(audio: SpeechAudio) -> npt.NDArray[np.float32]:

@@ -1,0 +1,131 @@
+"""What a speech recognizer is to the stage processors that drive it.
+
+The same split as the LLM stage (:class:`~framekit.llm.events.LLMService` driven by
+:class:`~framekit.processors.llm.base.LLMProcessor`): a vendor implements a small
+service interface, and one stage processor per kind turns any of them into frames.
+
+* :class:`Recognizer` (batch): one utterance in, one :class:`Transcript` out.
+  :class:`~framekit.processors.stt.utterance.UtteranceSTTProcessor` cuts the
+  caller's audio into utterances and asks it; Whisper and Moonshine are two.
+* :class:`StreamingRecognizer`: opens one :class:`RecognitionSession` per call;
+  audio goes in as it arrives, interim and final :class:`RecognitionEvent` come
+  back as an async stream.
+  :class:`~framekit.processors.stt.streaming.StreamingSTTProcessor` drives it;
+  :class:`~framekit.processors.stt.session.ReconnectingSession` is the base a
+  websocket vendor (Deepgram) fills with its URL and message mapping.
+"""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from dataclasses import dataclass
+from typing import Protocol
+
+from framekit.audio import AudioFormat
+from framekit.frames import ExpectedSpeech
+from framekit.processors.stt.transcript import SpeechAudio, Transcript
+
+__all__ = [
+    "RecognitionEvent",
+    "RecognitionSession",
+    "Recognizer",
+    "SessionReporter",
+    "StreamingRecognizer",
+]
+
+
+class Recognizer(Protocol):
+    """A speech model that turns one utterance into a :class:`Transcript`.
+
+    :class:`~framekit.services.whisper.WhisperEngine` and
+    :class:`~framekit.services.moonshine.MoonshineEngine` are two;
+    :class:`~framekit.processors.stt.second_pass.SecondPassRecognizer` combines two.
+    """
+
+    name: str
+    """Reported with the processor's latency metric."""
+
+    async def transcribe_async(
+        self,
+        audio: SpeechAudio,
+        language: str | None = None,
+        *,
+        prompt: str | None = None,
+        urgent: bool = True,
+        expect: ExpectedSpeech | None = None,
+    ) -> Transcript:
+        """Transcribe 16 kHz mono audio without blocking the event loop.
+
+        ``urgent=False``: speculative work that other calls' finals may overtake.
+        ``expect``: what the dialogue asked for, a hint the model may use or ignore.
+        """
+        ...
+
+
+@dataclass(frozen=True, slots=True)
+class RecognitionEvent:
+    """What a streaming recognizer heard: the utterance so far, or all of it.
+
+    ``final=False``: an interim result holding the whole utterance so far (a turn
+    detector wants the sentence, not its last fragment). ``final=True``: the
+    utterance is over, and its text will not change.
+    """
+
+    text: str
+    final: bool
+    confidence: float = 1.0
+    language: str | None = None
+
+
+class SessionReporter(Protocol):
+    """How a session tells its stage about trouble that does not end the call."""
+
+    async def report_error(self, message: str, exception: BaseException | None = None) -> None:
+        """A non-fatal failure (a lost connection): the stage pushes an error frame."""
+        ...
+
+
+class RecognitionSession(Protocol):
+    """One call's stream to a recognizer, opened by :meth:`StreamingRecognizer.open`."""
+
+    format: AudioFormat
+    """The audio the session takes; the stage converts the caller's audio to it."""
+
+    def events(self) -> AsyncIterator[RecognitionEvent]:
+        """The results, in order, until the session is closed."""
+        ...
+
+    async def send_audio(self, pcm: bytes) -> None:
+        """Send caller audio (in :attr:`format`); buffered while disconnected."""
+        ...
+
+    async def finalize(self) -> None:
+        """The caller stopped: ask for the final result of the utterance now."""
+        ...
+
+    async def discard_pending(self) -> None:
+        """Forget the unfinished utterance, so it cannot be delivered later."""
+        ...
+
+    async def close(self) -> None:
+        """Ask for the last results, wait a bounded time for them, and disconnect."""
+        ...
+
+    async def abort(self) -> None:
+        """Disconnect at once (the call was cancelled)."""
+        ...
+
+
+class StreamingRecognizer(Protocol):
+    """A recognizer that hears audio as it arrives (Deepgram)."""
+
+    name: str
+    """Reported with the processor's latency metric."""
+
+    def open(self, reporter: SessionReporter) -> RecognitionSession:
+        """A new session for one call, not connected yet.
+
+        The session's tasks belong to the caller's task group: the stage starts
+        :meth:`RecognitionSession.events` under the call's owner.
+        """
+        ...
