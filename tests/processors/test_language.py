@@ -33,7 +33,6 @@ from framekit.frames import (
     TTSStartedFrame,
     TTSStoppedFrame,
 )
-from framekit.services.whisper import WhisperEngine
 from framekit.pipeline import Pipeline, PipelineParams, PipelineTask
 from framekit.processors.base import FrameDirection, FrameProcessor
 from framekit.processors.language import (
@@ -46,6 +45,7 @@ from framekit.processors.language import (
     synthesize_notice,
 )
 from framekit.processors.tts.phrases import PhraseCache
+from framekit.services.whisper import WhisperEngine
 from framekit.storage.records import Record, SegmentRecord
 from framekit.testing import LiveCall, run_processor
 

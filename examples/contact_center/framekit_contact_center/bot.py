@@ -301,7 +301,7 @@ def _llm_stages(
     spoken: Sequence[FrameProcessor],
     engine: IntentEngine | None,
 ) -> list[FrameProcessor]:
-    """user -> LLM chain -> assistant -> tools -> [call flow ->] TTS -> playback.
+    """user -> LLM chain -> assistant -> tools -> [call flow ->] TTS.
 
     See ``docs/llm.md``.
     """
@@ -313,7 +313,6 @@ def _llm_stages(
         aggregators.assistant,
         ToolRunner(tools),
         *spoken,
-        aggregators.playback,
     ]
 
 
