@@ -37,8 +37,9 @@ async def test_the_queue_transport_from_the_docs_carries_a_call() -> None:
     inbox: asyncio.Queue[bytes | None] = asyncio.Queue()
     outbox: asyncio.Queue[bytes] = asyncio.Queue()
     clock = ManualClock()
+    transport = example["QueueTransport"](inbox, outbox)
     task = PipelineTask(
-        Pipeline([example["QueueInput"](inbox), Parrot(), example["QueueOutput"](outbox)]),
+        Pipeline([transport.input(), Parrot(), transport.output()]),
         params=PipelineParams(idle_timeout=None),
         clock=clock,
     )
@@ -57,5 +58,5 @@ async def test_the_queue_transport_from_the_docs_carries_a_call() -> None:
     assert {len(chunk) for chunk in sent} == {160}
     assert len(sent) == 10, "200 ms in, 200 ms out: the resamplers' held-back audio is flushed"
     assert any(isinstance(f, BotStoppedSpeakingFrame) for f in up)
-    await task.cancel()
-    await runner
+    await asyncio.wait_for(runner, 1.0)  # the reader hung up: the call ended by itself
+    assert task.end_reason == "hung up"

@@ -36,6 +36,7 @@ from framekit.frames import CancelFrame, EndFrame, StartFrame
 from framekit.processors.base import FrameDirection
 from framekit.transports.base.input import InputTransport
 from framekit.transports.base.output import OutputTransport
+from framekit.transports.base.transport import TransportPair
 
 __all__ = ["WavFileInput", "WavFileOutput", "WavFileTransport"]
 
@@ -222,12 +223,13 @@ class WavFileOutput(OutputTransport):
         await asyncio.to_thread(write_wav, self._path, bytes(self._buffer), self.wire_format)
 
 
-class WavFileTransport:
+class WavFileTransport(TransportPair[WavFileInput, WavFileOutput]):
     """The two ends of an offline call: a WAV file as the caller, a WAV file as the bot's line.
 
     Either path may be ``None`` to use only one end. :meth:`input` and
     :meth:`output` return the same processor every time, so a pipeline is built
-    as with any network transport.
+    as with any network transport. There is no connection to read: the input
+    plays its own file.
     """
 
     def __init__(
@@ -242,7 +244,7 @@ class WavFileTransport:
         timeline: bool | None = None,
         chunk_ms: int = 20,
     ) -> None:
-        self._input = (
+        super().__init__(
             WavFileInput(
                 input_path,
                 realtime=realtime,
@@ -251,9 +253,7 @@ class WavFileTransport:
                 chunk_ms=chunk_ms,
             )
             if input_path is not None
-            else None
-        )
-        self._output = (
+            else None,
             WavFileOutput(
                 output_path,
                 output_format=output_format,
@@ -262,17 +262,5 @@ class WavFileTransport:
                 chunk_ms=chunk_ms,
             )
             if output_path is not None
-            else None
+            else None,
         )
-
-    def input(self) -> WavFileInput:
-        """The processor that plays the input file (first in the pipeline)."""
-        if self._input is None:
-            raise ValueError("this WavFileTransport has no input file")
-        return self._input
-
-    def output(self) -> WavFileOutput:
-        """The processor that records the bot (last in the pipeline)."""
-        if self._output is None:
-            raise ValueError("this WavFileTransport has no output file")
-        return self._output

@@ -6,11 +6,13 @@
     start = await transport.handshake()          # reads `connected` and `start`
     pipeline = Pipeline([transport.input(), vad, stt, llm, tts, transport.output()])
 
-* :class:`TwilioInput` reads the socket from one task owned by the call (started
-  once the whole pipeline has started, so no processor hears audio before its
-  model is open): ``media`` goes to :meth:`~framekit.transports.InputTransport.feed_audio`
-  as 8 kHz mu-law (the base converts it once), ``dtmf`` becomes a
-  :class:`~framekit.frames.DTMFFrame`, ``mark`` echoes go to the output.
+* :meth:`TwilioMediaStreamTransport.read` is the call's reader (the
+  :class:`~framekit.transports.base.transport.NetworkTransport` hook, run by
+  :class:`TwilioInput` once the whole pipeline has started, so no processor hears
+  audio before its model is open): ``media`` goes to
+  :meth:`~framekit.transports.InputTransport.feed_audio` as 8 kHz mu-law (the base
+  converts it once), ``dtmf`` becomes a :class:`~framekit.frames.DTMFFrame`,
+  ``mark`` echoes go to the output.
 * :class:`~framekit.transports.twilio.output.TwilioOutput` sends the bot's audio
   as ``media``, with marks, and ``clear`` on barge-in.
 
@@ -32,7 +34,7 @@ from loguru import logger
 from framekit.audio import MULAW_8K
 from framekit.frames import CancelFrame, DTMFFrame, EndCause
 from framekit.processors.base import FrameDirection
-from framekit.transports.base.input import InputTransport
+from framekit.transports.base.transport import NetworkInput, NetworkTransport
 from framekit.transports.twilio.limits import FloodGuard, StreamLimits
 from framekit.transports.twilio.output import TwilioOutput
 from framekit.transports.twilio.protocol import (
@@ -93,13 +95,15 @@ class _EndCall(Exception):
         self.close_code = close_code
 
 
-class TwilioMediaStreamTransport:
+class TwilioMediaStreamTransport(NetworkTransport["TwilioInput", TwilioOutput]):
     """The two ends of one Twilio call; :meth:`input` and :meth:`output` go in the pipeline.
 
-    Both must be in the pipeline: the input reads the socket, including the mark
-    echoes the output waits for. ``limits`` bound what the peer may send. The other
-    options go to :class:`~framekit.transports.twilio.output.TwilioOutput`.
+    Both must be in the pipeline: the input starts the reader, which also takes the
+    mark echoes the output waits for. ``limits`` bound what the peer may send. The
+    other options go to :class:`~framekit.transports.twilio.output.TwilioOutput`.
     """
+
+    reader_name = "twilio-reader"
 
     def __init__(
         self,
@@ -122,8 +126,8 @@ class TwilioMediaStreamTransport:
         self._unknown_events: set[str] = set()
         self.end_reason: str | None = None
         """Why the stream ended from the socket's side (``None`` while it runs)."""
-        self._input = TwilioInput(self)
-        self._output = TwilioOutput(
+        self._caller = TwilioInput(self)
+        self._line = TwilioOutput(
             self,
             send_ahead=send_ahead,
             mark_every=mark_every,
@@ -131,16 +135,9 @@ class TwilioMediaStreamTransport:
             realtime=realtime,
             chunk_ms=chunk_ms,
         )
+        super().__init__(self._caller, self._line)
 
     # --- public API ----------------------------------------------------------------------
-
-    def input(self) -> TwilioInput:
-        """The caller's side (first in the pipeline)."""
-        return self._input
-
-    def output(self) -> TwilioOutput:
-        """The bot's side (last in the pipeline)."""
-        return self._output
 
     @property
     def start(self) -> StartMessage:
@@ -243,7 +240,7 @@ class TwilioMediaStreamTransport:
     def _mark_closed(self) -> None:
         if not self._closed:
             self._closed = True
-            self._output.on_socket_closed()
+            self._line.on_socket_closed()
 
     async def _dispatch(self, message: InboundMessage) -> None:
         """Route one parsed message of a started stream; raises _EndCall to end the call."""
@@ -252,17 +249,17 @@ class TwilioMediaStreamTransport:
             if message.stream_sid != sid:
                 self._bad(f"media for stream {message.stream_sid[:40]!r}")
             elif message.track == "inbound":
-                await self._input.feed_audio(message.payload, MULAW_8K)
+                await self._caller.feed_audio(message.payload, MULAW_8K)
         elif isinstance(message, MarkMessage):
             if message.stream_sid == sid:
-                self._output.on_mark_echo(message.name)
+                self._line.on_mark_echo(message.name)
             else:
                 self._bad(f"mark for stream {message.stream_sid[:40]!r}")
         elif isinstance(message, DTMFMessage):
             if message.stream_sid != sid:
                 self._bad(f"dtmf for stream {message.stream_sid[:40]!r}")
             else:
-                await self._input.push_frame(DTMFFrame(digit=message.digit))
+                await self._caller.push_frame(DTMFFrame(digit=message.digit))
         elif isinstance(message, StopMessage):
             raise _EndCall("twilio stopped the stream (the call ended)")
         elif isinstance(message, StartMessage):
@@ -278,7 +275,7 @@ class TwilioMediaStreamTransport:
         self._unknown_events.add(event)
         return True
 
-    async def _read(self) -> None:
+    async def read(self) -> None:
         """The call's reader: every message until the stream ends, then the call ends."""
         self._guard.allow_backlog(time.monotonic() - self._started_at)
         try:
@@ -300,19 +297,12 @@ class TwilioMediaStreamTransport:
             await self.close(close_code, reason[:100])
         else:
             self._mark_closed()
-        await self._input.end_of_audio()
+        await self._caller.end_of_audio()
         cause = EndCause.CALLER_HUNG_UP if close_code is None else EndCause.ERROR
-        await self._input.push_frame(
+        await self._caller.push_frame(
             CancelFrame(reason=f"twilio: {reason}", cause=cause), FrameDirection.UPSTREAM
         )
 
 
-class TwilioInput(InputTransport):
-    """The caller's side of a Twilio call: reads the socket from one task owned by the call."""
-
-    def __init__(self, transport: TwilioMediaStreamTransport, *, name: str | None = None) -> None:
-        super().__init__(name=name)
-        self._transport = transport
-
-    async def on_pipeline_started(self) -> None:
-        self.context.tasks.create_task(self._transport._read(), "twilio-reader")
+class TwilioInput(NetworkInput):
+    """The caller's side of a Twilio call: its audio and keypad digits, read by the transport."""
