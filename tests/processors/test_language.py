@@ -33,6 +33,7 @@ from framekit.frames import (
     TTSStartedFrame,
     TTSStoppedFrame,
 )
+from framekit.interruptions import survives_interruption
 from framekit.pipeline import Pipeline, PipelineParams, PipelineTask
 from framekit.processors.base import FrameDirection, FrameProcessor
 from framekit.processors.language import (
@@ -207,7 +208,8 @@ async def test_a_transfer_is_asked_once_after_the_notice_and_a_refusal_reopens_t
         await call.wait_for(lambda f: isinstance(f, TransferCallFrame))
         (transfer,) = call.downstream_of(TransferCallFrame)
         assert transfer.target == TRANSFER_TO
-        assert transfer.uninterruptible  # a caller who talks over the notice still gets a person
+        # A caller who talks over the notice still gets a person.
+        assert survives_interruption(transfer)
         assert "'es'" in transfer.reason
         assert call.downstream_of(TTSAudioFrame)[0].audio == await notice_audio(
             SPANISH.transfer.text

@@ -302,7 +302,10 @@ class PipelineTask:
         if isinstance(frame, ErrorFrame):
             self._on_processor_error(frame)
         elif isinstance(frame, InterruptionRequestFrame):
-            if should_interrupt(self.params.allow_interruptions):
+            pending = any(isinstance(queued, InterruptionFrame) for queued, _ in self._queue)
+            if should_interrupt(
+                allow_interruptions=self.params.allow_interruptions, pending=pending
+            ):
                 drop_interruptible(self._queue)
                 self._queue.appendleft((InterruptionFrame(), DOWNSTREAM))
                 self._has_frames.set()

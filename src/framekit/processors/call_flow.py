@@ -20,7 +20,8 @@ between the brain and the TTS::
 
 The timer is one clock timer (no task while nothing is due), so a test drives it
 with a :class:`~framekit.clock.ManualClock`. The hang-up after the silence goodbye
-is one that an interruption drops: a caller who answers the goodbye is heard.
+is one that an interruption drops (:data:`~framekit.interruptions.GENERATED_CALL_CONTROL`):
+a caller who answers the goodbye is heard, and the silence count starts again.
 """
 
 from __future__ import annotations

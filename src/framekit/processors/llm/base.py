@@ -18,7 +18,10 @@ Frames out, downstream, for each run:
 A provider failure becomes a non-fatal :class:`~framekit.frames.ErrorFrame` (the
 call goes on; a fallback chain can react to it). An interruption cancels the
 worker while it streams (the queued base does that); the service's generator is
-closed in a ``finally``, which closes the HTTP stream, so nothing leaks.
+closed in a ``finally``, which closes the HTTP stream, so nothing leaks. Since tool
+calls are pushed only once the stream has ended, a response cut off mid-stream
+requests none; what the interruption does to those already requested, and why the
+LLM is not run again for the cut-off response, is in :mod:`framekit.interruptions`.
 
 Metrics (when enabled): ``ttfb`` (request to first token), ``tokens_per_second``
 (output tokens over the streaming time), ``tokens_in`` and ``tokens_out``.
