@@ -237,6 +237,9 @@ class PlaybackStep(Enum):
     MEASURE_HEARD = "take the seconds of the utterance the caller has heard"
     FORGET_HELD_AUDIO = "drop the audio held back for the next chunk"
     CLEAR_FAR_END = "tell the far end to drop what it holds unplayed (Twilio's clear)"
+    REPORT_SENTENCES = (
+        "a SentencePlayedFrame for each sentence not yet reported, cut to what was heard"
+    )
     REPORT_STOPPED = "if it was speaking: PlayedUpToFrame, then BotStoppedSpeakingFrame"
 
 
@@ -244,12 +247,15 @@ OUTPUT_ON_INTERRUPTION: Final[tuple[PlaybackStep, ...]] = (
     PlaybackStep.MEASURE_HEARD,
     PlaybackStep.FORGET_HELD_AUDIO,
     PlaybackStep.CLEAR_FAR_END,
+    PlaybackStep.REPORT_SENTENCES,
     PlaybackStep.REPORT_STOPPED,
 )
 """What ``OutputTransport.on_interruption`` does, in this order.
 
 The queued base has already dropped the audio not yet written (step 4 above).
-Measured first, because clearing the line ends the utterance; reported last, so that
-the ``PlayedUpToFrame`` (what the context keeps of the response) tells the truth
-about what the caller heard, and the speaking state follows the line.
+Measured first, because clearing the line ends the utterance; reported after the
+line is cleared, so that the reports tell the truth about what the caller heard.
+The sentence reports are what the conversation keeps of the cut-off response: the
+assistant aggregator reads them in its ``after_interruption`` hook, once the
+interruption has passed the output transport and every report has arrived.
 """

@@ -32,9 +32,12 @@ from framekit.frames import (
     LLMResponseStartFrame,
     LLMTextFrame,
     PlayedUpToFrame,
+    SentencePlayedFrame,
     TranscriptionFrame,
     TransferCallFrame,
     TTSAudioFrame,
+    TTSStartedFrame,
+    TTSStoppedFrame,
     UserStartedSpeakingFrame,
     UserStoppedSpeakingFrame,
 )
@@ -367,19 +370,21 @@ class Line(OutputTransport):
 
 async def test_the_output_transport_stops_the_line_in_the_rulebook_order() -> None:
     line = Line()
-    assert OUTPUT_ON_INTERRUPTION.index(PlaybackStep.CLEAR_FAR_END) < (
-        OUTPUT_ON_INTERRUPTION.index(PlaybackStep.REPORT_STOPPED)
-    )
     async with LiveCall([Detects(), line]) as call:
         call.task.on_upstream_exit(
             lambda f: (
                 line.events.append(type(f))
-                if isinstance(f, PlayedUpToFrame | BotStoppedSpeakingFrame)
+                if isinstance(f, SentencePlayedFrame | PlayedUpToFrame | BotStoppedSpeakingFrame)
                 else None
             )
         )
         # 0.5 s of audio, in frames of 30 ms: each leaves 10 ms held back for the next chunk.
-        await call.send(*(TTSAudioFrame(audio=bytes(960)) for _ in range(17)))
+        sentence = "Your refund of forty euros is on its way to your card."
+        await call.send(
+            TTSStartedFrame(text=sentence, response_id="r1"),
+            *(TTSAudioFrame(audio=bytes(960)) for _ in range(17)),
+            TTSStoppedFrame(),
+        )
         for _ in range(9):
             await call.advance(0.01)  # the caller has heard 90 ms
         await call.wait_for(_is(BotStartedSpeakingFrame))
@@ -396,7 +401,18 @@ async def test_the_output_transport_stops_the_line_in_the_rulebook_order() -> No
         await call.wait_until(lambda: len(line.writes) > written)
         await call.cancel()
     assert line.writes[written] == fresh
-    assert line.events[:3] == [PlaybackStep.CLEAR_FAR_END, PlayedUpToFrame, BotStoppedSpeakingFrame]
+    observed = {
+        PlaybackStep.CLEAR_FAR_END: PlaybackStep.CLEAR_FAR_END,
+        PlaybackStep.REPORT_SENTENCES: SentencePlayedFrame,
+        PlaybackStep.REPORT_STOPPED: PlayedUpToFrame,
+    }
+    expected = [observed[step] for step in OUTPUT_ON_INTERRUPTION if step in observed]
+    assert line.events[:4] == [*expected, BotStoppedSpeakingFrame]
+    (cut,) = call.upstream_of(SentencePlayedFrame)
+    assert not cut.complete
+    assert cut.heard
+    assert sentence.startswith(cut.heard)
+    assert len(cut.heard) < len(sentence)
     (heard, *_) = call.upstream_of(PlayedUpToFrame)
     assert heard.played_seconds == pytest.approx(0.09, abs=0.011)  # MEASURE_HEARD: not 0.5 s
 
