@@ -13,15 +13,14 @@ probe is in flight, other requests keep skipping the provider, so a provider
 that is still down costs one caller a timeout per cool-down, not every caller.
 
 Why per process: an outage is the same for every call, so the breakers live in a
-:class:`ProviderHealth` registry keyed by provider name, and by default every
-fallback chain in the process shares :meth:`ProviderHealth.shared`. Times are
+:class:`ProviderHealth` registry keyed by provider name, which the application
+creates once per process and passes to every fallback chain (a test passes its
+own, so no test sees another's open breakers). Times are
 seconds on whatever monotonic clock the caller passes in (the call's clock), so
 tests drive the cool-down with a manual clock.
 """
 
 from __future__ import annotations
-
-from typing import ClassVar
 
 __all__ = ["BreakerState", "CircuitBreaker", "ProviderHealth"]
 
@@ -118,20 +117,11 @@ class ProviderHealth:
     Keys are the fallback links' names (``"anthropic:claude-haiku-4-5"``).
     """
 
-    _shared: ClassVar[ProviderHealth | None] = None
-
     def __init__(self, *, failure_threshold: int = 3, cooldown: float = 30.0) -> None:
         CircuitBreaker(failure_threshold=failure_threshold, cooldown=cooldown)  # validates
         self.failure_threshold = failure_threshold
         self.cooldown = cooldown
         self._breakers: dict[str, CircuitBreaker] = {}
-
-    @classmethod
-    def shared(cls) -> ProviderHealth:
-        """The process-wide registry that fallback chains use unless given another."""
-        if cls._shared is None:
-            cls._shared = cls()
-        return cls._shared
 
     def breaker(self, key: str) -> CircuitBreaker:
         """The breaker of provider ``key`` (a closed one the first time)."""

@@ -301,3 +301,8 @@ async def test_fully_booked_offers_nothing(classifier: IntentClassifier) -> None
     assert "nothing free on Friday, November 27" in full.text
     assert state.intent is None
     assert calls == ["check_availability"]
+
+
+def test_the_engine_is_given_its_model_and_never_loads_one_itself(tools: Tools) -> None:
+    with pytest.raises(TypeError, match="embedder="):
+        IntentEngine(tools)

@@ -324,29 +324,31 @@ async def test_a_failed_probe_opens_the_breaker_again_for_a_whole_cooldown() -> 
     assert len(claude_server.requests) == 2
 
 
-async def test_breakers_are_shared_by_every_chain_of_the_process_by_default() -> None:
-    shared = ProviderHealth.shared()
-    shared.reset()
-    try:
-        async with (
-            FakeAnthropicServer(lambda request: HttpError.server_error()) as claude_server,
-            FakeOpenAIServer(lambda request: Text("GPT here.")) as gpt_server,
-        ):
-            for _ in range(3):  # three calls, one failure each: the default threshold
-                chain = FallbackLLMService(
-                    [CLAUDE.make_service(claude_server), GPT.make_service(gpt_server)]
-                )
-                await _collect(chain, _context())
-                await chain.close()
-            fourth = FallbackLLMService(
-                [CLAUDE.make_service(claude_server), GPT.make_service(gpt_server)]
+async def test_chains_given_one_registry_share_its_breakers() -> None:
+    health = ProviderHealth()  # what an application creates once per process
+    async with (
+        FakeAnthropicServer(lambda request: HttpError.server_error()) as claude_server,
+        FakeOpenAIServer(lambda request: Text("GPT here.")) as gpt_server,
+    ):
+        for _ in range(3):  # three calls, one failure each: the default threshold
+            chain = FallbackLLMService(
+                [CLAUDE.make_service(claude_server), GPT.make_service(gpt_server)], health=health
             )
-            events, _ = await _collect(fourth, _context())
-            await fourth.close()
-        assert _text(events) == "GPT here."
-        assert len(claude_server.requests) == 3
-    finally:
-        shared.reset()
+            await _collect(chain, _context())
+            await chain.close()
+        fourth = FallbackLLMService(
+            [CLAUDE.make_service(claude_server), GPT.make_service(gpt_server)], health=health
+        )
+        events, _ = await _collect(fourth, _context())
+        await fourth.close()
+        other = FallbackLLMService(
+            [CLAUDE.make_service(claude_server), GPT.make_service(gpt_server)],
+            health=ProviderHealth(),
+        )
+        await _collect(other, _context())  # another registry: Claude is tried again
+        await other.close()
+    assert _text(events) == "GPT here."
+    assert len(claude_server.requests) == 4
 
 
 class _Canned(LLMService):

@@ -241,3 +241,8 @@ async def test_every_provider_down_the_intent_engine_answers_and_its_tool_runs_o
     ]
     assert second.text == spoken
     assert live_framekit_tasks() == []
+
+
+def test_the_service_is_given_its_model_and_never_loads_one_itself() -> None:
+    with pytest.raises(TypeError, match="embedder="):
+        IntentEngineService()

@@ -35,8 +35,8 @@ its stage, so a dead service changes the voice or the wording, never the call:
   (:class:`~framekit.processors.tts.fallback.FallbackTTSProcessor`), espeak-ng
   only where it is installed.
 
-The circuit breakers of the LLM links and the voices are the process's
-(:meth:`~framekit.health.ProviderHealth.shared`): a provider that is down is
+The circuit breakers of the LLM links and the voices are the process's (one
+:class:`~framekit.health.ProviderHealth`, passed to each chain): a provider that is down is
 skipped by every call, not timed out by each. Both brains run the same
 :func:`~framekit_contact_center.tools.build_tools` registry. The transports are
 parameters, so the same bot answers a WAV file (``framekit demo``), a phone line
@@ -46,20 +46,22 @@ or a test.
 from __future__ import annotations
 
 import asyncio
+import datetime as dt
 import functools
 import shutil
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from typing import Literal
 from urllib.parse import urlparse
 
 from loguru import logger
 
 from framekit.health import ProviderHealth
-from framekit.intents import IntentEngine, registry_caller
+from framekit.intents import IntentClassifier, IntentEngine, ToolCaller, registry_caller
 from framekit.intents.processor import IntentEngineProcessor
 from framekit.llm import LLMContext
 from framekit.llm.fallback import FallbackLink, FallbackLLMService
 from framekit.llm.intent_service import IntentEngineService
+from framekit.models.embeddings import SentenceEmbedder
 from framekit.observers import Observer
 from framekit.pipeline import Pipeline, PipelineParams, PipelineTask
 from framekit.processors import FrameProcessor
@@ -86,7 +88,15 @@ from framekit.services.whisper import WhisperEngine
 from framekit.tools import ToolRegistry, ToolRunner
 from framekit_contact_center.settings import SECOND_PASS_MODEL, Settings
 
-__all__ = ["SYSTEM_PROMPT", "Brain", "build_bot", "call_flow", "local_recognizer", "warm_up"]
+__all__ = [
+    "SYSTEM_PROMPT",
+    "Brain",
+    "build_bot",
+    "call_flow",
+    "intent_engine",
+    "local_recognizer",
+    "warm_up",
+]
 
 Brain = Literal["auto", "intents", "llm"]
 
@@ -115,6 +125,7 @@ SYSTEM_PROMPT = (
     "end_call."
 )
 _TURN_END = TextTurnEndPolicy()  # stateless: one serves every call
+_BREAKERS = ProviderHealth()  # the process's: a provider that is down is skipped by every call
 _PIPELINE_RATE = PipelineParams().audio_out_sample_rate
 
 # The chain's deadlines (docs/llm.md, "Measured": a 1 s stall deadline switches in
@@ -175,7 +186,7 @@ def build_bot(
     if use_llm:
         body = _llm_stages(settings, tools, spoken, engine)
     else:
-        engine = engine or IntentEngine(registry_caller(tools))
+        engine = engine or intent_engine(registry_caller(tools))
         body = [IntentEngineProcessor(engine, transfer_to=settings.transfer_number), *spoken]
     return PipelineTask(
         Pipeline([*head, *body, transport_output]),
@@ -183,6 +194,22 @@ def build_bot(
         observers=observers,
         call_id=call_id,
     )
+
+
+def intent_engine(
+    tools: ToolCaller,
+    *,
+    classifier: IntentClassifier | None = None,
+    clock: Callable[[], dt.datetime] = dt.datetime.now,
+) -> IntentEngine:
+    """The offline brain, with the process's embedding model (``classifier``: one built with it).
+
+    Blocking: the first one loads the model and embeds the intents' examples (about a
+    second), so a server or a command builds it in a thread, once per process.
+    """
+    if classifier is not None:
+        return IntentEngine(tools, classifier=classifier, clock=clock)
+    return IntentEngine(tools, embedder=SentenceEmbedder.shared(), clock=clock)
 
 
 def call_flow(settings: Settings) -> CallFlowProcessor:
@@ -286,10 +313,9 @@ def _text_to_speech(settings: Settings, phrases: PhraseCache | None) -> Fallback
     voices.append(("piper", PiperTTSProcessor(voice=settings.tts_voice)))
     if _espeak_installed():
         voices.append(("espeak-ng", EspeakTTSProcessor()))
-    health = ProviderHealth.shared()
     return FallbackTTSProcessor(
         [voice for _, voice in voices],
-        breakers=[health.breaker(f"tts:{key}") for key, _ in voices],
+        breakers=[_BREAKERS.breaker(f"tts:{key}") for key, _ in voices],
         phrase_cache=phrases,
         name="tts:" + ">".join(key for key, _ in voices),  # what metrics and the demo print
     )
@@ -359,9 +385,12 @@ def _brain(settings: Settings, engine: IntentEngine | None) -> FallbackLLMServic
             links.append(
                 FallbackLink(local, stall_timeout=_STALL, name=f"local:{settings.local_llm_model}")
             )
-    offline = IntentEngineService(classifier=engine.classifier if engine is not None else None)
+    if engine is not None:
+        offline = IntentEngineService(classifier=engine.classifier)
+    else:  # embeds the intents' examples when it first answers
+        offline = IntentEngineService(embedder=SentenceEmbedder.shared())
     links.append(FallbackLink(offline))
-    return FallbackLLMService(links, silence_budget=_SILENCE_BUDGET)
+    return FallbackLLMService(links, health=_BREAKERS, silence_budget=_SILENCE_BUDGET)
 
 
 def _host(url: str) -> str:

@@ -15,8 +15,9 @@ import statistics
 from typing import TextIO
 
 from framekit.audio import PCM16_16K
-from framekit.intents import IntentEngine, registry_caller
+from framekit.intents import registry_caller
 from framekit.models.piper import PiperEngine
+from framekit_contact_center.bot import intent_engine
 from framekit_contact_center.caller import ScriptedCaller
 from framekit_contact_center.offline import (
     TOO_LONG,
@@ -59,7 +60,7 @@ async def run_demo(out: TextIO, settings: Settings, *, fast: bool = False) -> in
     write("speech recognizer when the call starts)...\n")
     out.flush()
     piper = await PiperEngine.shared_async(settings.tts_voice)
-    engine = await asyncio.to_thread(IntentEngine, registry_caller(tools), clock=clock)
+    engine = await asyncio.to_thread(intent_engine, registry_caller(tools), clock=clock)
     turns = await asyncio.to_thread(synthesize, piper, caller_script(order_number))
     # --fast skips the time the bot's answers take to play. The caller still speaks at
     # the pace of speech: the VAD's and Whisper's timestamps are clock times, and audio

@@ -193,8 +193,9 @@ async def _run_all(
     runs: list[tuple[Scenario, Settings]], *, fast: bool, live: TextIO
 ) -> list[ScenarioResult]:
     from framekit.audio import PCM16_16K
-    from framekit.intents import IntentEngine, registry_caller
+    from framekit.intents import registry_caller
     from framekit.models.piper import PiperEngine
+    from framekit_contact_center.bot import intent_engine
     from framekit_contact_center.caller import ScriptedCaller
     from framekit_contact_center.offline import open_store, run_call
     from framekit_contact_center.tools import build_tools
@@ -210,7 +211,7 @@ async def _run_all(
         tools = build_tools(store, transfer_to=settings.transfer_number, clock=clock)
         piper = await PiperEngine.shared_async(settings.tts_voice)
         engine = await asyncio.to_thread(
-            IntentEngine, registry_caller(tools), classifier=classifier, clock=clock
+            intent_engine, registry_caller(tools), classifier=classifier, clock=clock
         )
         classifier = engine.classifier
         steps = await asyncio.to_thread(_caller_steps, piper, scenario.steps)

@@ -87,7 +87,12 @@ _DAYS_AHEAD = 7  # how far a fully booked day looks for the next free one
 
 
 class IntentEngine:
-    """Serves every call of a process from one classifier; each call brings its own state."""
+    """Serves every call of a process from one classifier; each call brings its own state.
+
+    ``embedder`` is the process's embedding model (the application loads it once,
+    ``SentenceEmbedder.shared()``, and tests pass their own); ``classifier``, built
+    with it, skips embedding the intents' examples again. One of the two is required.
+    """
 
     def __init__(
         self,
@@ -107,9 +112,10 @@ class IntentEngine:
         self._intents = {intent.name: intent for intent in intents}
         if classifier is None:
             if embedder is None:
-                from framekit.models.embeddings import SentenceEmbedder
-
-                embedder = SentenceEmbedder.shared()
+                raise TypeError(
+                    "IntentEngine needs the process's embedding model (embedder=, e.g. "
+                    "SentenceEmbedder.shared()) or a classifier built with it (classifier=)"
+                )
             classifier = IntentClassifier(intents, embedder, threshold=threshold, topics=topics)
         elif classifier.intent_names != list(self._intents):
             raise ValueError("the classifier was built for other intents")

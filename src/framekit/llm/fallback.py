@@ -126,7 +126,8 @@ class Attempt:
 class FallbackLLMService(LLMService):
     """Streams from the first healthy provider of ``links``; see the module docstring.
 
-    ``health``: the breakers (default: the process-wide :meth:`ProviderHealth.shared`).
+    ``health``: the breakers, one registry per process (the application creates it
+    and passes it to every chain, so a provider that is down is skipped by every call).
     ``clock``: the clock of breaker cool-downs (the call's clock; real time by default).
     ``fallback_on_bad_tool_arguments``: a provider whose tool arguments are not JSON
     counts as failed and the next one is asked (the last link's are passed on as
@@ -140,7 +141,7 @@ class FallbackLLMService(LLMService):
         self,
         links: Sequence[LLMService | FallbackLink],
         *,
-        health: ProviderHealth | None = None,
+        health: ProviderHealth,
         clock: Clock | None = None,
         silence_budget: float | None = 3.0,
         restart_text: str = DEFAULT_RESTART_TEXT,
@@ -154,7 +155,7 @@ class FallbackLLMService(LLMService):
             link if isinstance(link, FallbackLink) else FallbackLink(link) for link in links
         )
         super().__init__(model=self.links[0].service.model)
-        self.health = health if health is not None else ProviderHealth.shared()
+        self.health = health
         self.clock: Clock = clock or SystemClock()
         self.silence_budget = silence_budget
         self.restart_text = restart_text

@@ -94,8 +94,8 @@ class IntentEngineService(LLMService):
     """The intent engine behind :class:`LLMService`; see the module docstring.
 
     Pass ``classifier`` (built once per process) to skip embedding the intents'
-    examples per service; otherwise the engine is built on first use, in a worker
-    thread. ``engine_options`` go to :class:`~framekit.intents.IntentEngine`.
+    examples per service, or the process's ``embedder``; the engine is built on first
+    use, in a worker thread. ``engine_options`` go to :class:`~framekit.intents.IntentEngine`.
     """
 
     provider = "intents"
@@ -111,6 +111,8 @@ class IntentEngineService(LLMService):
         clock: Callable[[], dt.datetime] = dt.datetime.now,
         **engine_options: Any,
     ) -> None:
+        if classifier is None and embedder is None:
+            raise TypeError("IntentEngineService needs a classifier= or the process's embedder=")
         super().__init__(model="intent-engine")
         self._intents = tuple(intents)
         self._classifier = classifier
