@@ -49,9 +49,10 @@ import soxr
 from framekit.audio import MULAW_8K, PCM16_16K, AudioFormat, mulaw_encode
 from framekit.frames import InputAudioFrame
 from framekit.models.silero_vad import SileroVADEngine
-from framekit.pipeline import PipelineTask
+from framekit.pipeline import Pipeline, PipelineTask
 from framekit.pipeline.params import PipelineParams
 from framekit.processors import FrameProcessor
+from framekit.processors.convert import AudioConverterProcessor
 from framekit.processors.vad import LevelGateParams, SileroVADProcessor
 
 FRAME_S = 0.02
@@ -164,11 +165,15 @@ async def _simulate(
 def _maker(
     engine: SileroVADEngine, gate: LevelGateParams | None, made: list[SileroVADProcessor]
 ) -> Callable[[], FrameProcessor]:
-    """A factory of VAD processors on ``engine`` that keeps each one (for its counters)."""
+    """A factory of VAD processors on ``engine`` that keeps each one (for its counters).
+
+    The wire's audio (mu-law, with ``--mulaw``) is converted before the VAD, as an
+    input transport would: the VAD consumes PCM16 at the call's rate only.
+    """
 
     def make() -> FrameProcessor:
         made.append(SileroVADProcessor(engine=engine, gate=gate))
-        return made[-1]
+        return Pipeline([AudioConverterProcessor(), made[-1]])
 
     return make
 

@@ -23,7 +23,15 @@ import numpy.typing as npt
 import pytest
 import soxr
 
-from framekit.audio import MULAW_8K, PCM16_16K, AudioFormat, audio_format, mulaw_encode
+from framekit.audio import (
+    MULAW_8K,
+    PCM16_8K,
+    PCM16_16K,
+    AudioCaps,
+    AudioFormat,
+    audio_format,
+    mulaw_encode,
+)
 from framekit.frames import (
     ErrorFrame,
     Frame,
@@ -34,8 +42,10 @@ from framekit.frames import (
 )
 from framekit.models import silero_vad
 from framekit.models.silero_vad import SileroVADEngine
+from framekit.pipeline.negotiation import AudioChainError
 from framekit.pipeline.params import PipelineParams
 from framekit.processors import FrameDirection, FrameProcessor
+from framekit.processors.convert import AudioConverterProcessor
 from framekit.processors.vad import SileroVADProcessor, SpeechStateMachine, VADEvent, VADParams
 from framekit.testing import Advance, FrameCapture, run_processor
 
@@ -163,6 +173,11 @@ class Result:
     sent: list[InputAudioFrame]  # the audio frames that went in
 
 
+def _pipeline_rate(fmt: AudioFormat) -> int:
+    """The call's input rate for audio in ``fmt``: its own rate where Silero runs at it."""
+    return fmt.sample_rate if fmt.sample_rate in (8000, 16000) else 16000
+
+
 async def _run(
     recording: Recording,
     fmt: AudioFormat,
@@ -177,11 +192,12 @@ async def _run(
     capture = await run_processor(
         [
             Log(log, vad, [], FrameDirection.UPSTREAM),
+            AudioConverterProcessor(),  # the wire's format to the call's, before the VAD
             vad,
             Log(log, vad, starts, FrameDirection.DOWNSTREAM),
         ],
         _paced(sent),
-        params=PipelineParams(idle_timeout=None, audio_in_sample_rate=fmt.sample_rate),
+        params=PipelineParams(idle_timeout=None, audio_in_sample_rate=_pipeline_rate(fmt)),
         time_limit=60.0,
     )
     stops = [f.stopped_at for f in capture.downstream_of(UserStoppedSpeakingFrame)]
@@ -228,7 +244,7 @@ async def test_speech_is_detected_within_100ms_of_its_true_bounds(
 
 
 async def test_resampled_input_keeps_its_timing(voices: dict[str, tuple[F32, int]]) -> None:
-    """48 kHz stereo goes through the converter to 16 kHz; its delay is accounted for."""
+    """48 kHz stereo goes through the converter to 16 kHz and keeps its timing."""
     fmt = audio_format(48000, channels=2)
     recording = _compose(48000, [0.77, _speech(voices, "order", 48000), 1.3])
     result = await _run(recording, fmt)
@@ -244,6 +260,7 @@ async def test_a_format_change_mid_call_is_converted_and_keeps_the_timing(
     switched = pcm[:25] + mulaw[25:]
     vad = SileroVADProcessor()
     speaking: list[bool] = []
+    converter = AudioConverterProcessor()
 
     class Probe(FrameProcessor):
         async def process_frame(self, frame: Frame, direction: FrameDirection) -> None:
@@ -252,12 +269,15 @@ async def test_a_format_change_mid_call_is_converted_and_keeps_the_timing(
             await self.push_frame(frame, direction)
 
     out = await run_processor(
-        [vad, Probe()],
+        [converter, vad, Probe()],
         _paced(switched),
         params=PipelineParams(idle_timeout=None, audio_in_sample_rate=8000),
         time_limit=60.0,
     )
-    assert out.downstream_of(InputAudioFrame) == switched
+    heard = out.downstream_of(InputAudioFrame)
+    assert heard[:25] == switched[:25]  # PCM16 at the call's rate: the same objects
+    assert [f.format for f in heard] == [PCM16_8K] * len(switched)
+    assert [len(f.audio) for f in heard[25:]] == [2 * len(f.audio) for f in switched[25:]]
     assert speaking == [True, False]
     [stopped] = out.downstream_of(UserStoppedSpeakingFrame)
     assert stopped.stopped_at == pytest.approx(recording.utterances[0][1], abs=TOLERANCE)
@@ -286,7 +306,12 @@ async def test_silence_and_noise_are_not_speech(fmt: AudioFormat, kind: str) -> 
     assert result.capture.downstream_of(UserStartedSpeakingFrame) == []
     assert result.capture.downstream_of(UserStoppedSpeakingFrame) == []
     assert result.capture.upstream == []
-    assert result.capture.downstream_of(InputAudioFrame) == result.sent  # every frame, as is
+    heard = result.capture.downstream_of(InputAudioFrame)
+    if fmt == MULAW_8K:  # every frame, decoded by the converter before the VAD
+        assert [f.format for f in heard] == [PCM16_8K] * len(result.sent)
+        assert [len(f.audio) for f in heard] == [2 * len(f.audio) for f in result.sent]
+    else:
+        assert heard == result.sent  # every frame, as is
 
 
 def _expected_log(recording: Recording, fmt: AudioFormat, engine: SileroVADEngine) -> list[str]:
@@ -373,7 +398,12 @@ async def test_the_stream_is_given_back_when_the_call_ends(
     engine = SileroVADEngine(8000)
     recording = _compose(8000, [0.5, _speech(voices, "order", 8000)])  # ends mid-speech
     vad = SileroVADProcessor(engine=engine)
-    out = await run_processor(vad, _paced(_frames(recording, MULAW_8K)), end=graceful)
+    out = await run_processor(
+        [AudioConverterProcessor(), vad],
+        _paced(_frames(recording, MULAW_8K)),
+        params=PipelineParams(idle_timeout=None, audio_in_sample_rate=8000),
+        end=graceful,
+    )
     assert len(out.downstream_of(UserStartedSpeakingFrame)) == 1
     assert out.downstream_of(UserStoppedSpeakingFrame) == []
     assert engine.open_streams == 0
@@ -406,3 +436,48 @@ def test_rates_are_checked_up_front() -> None:
         SileroVADProcessor(sample_rate=44100)
     with pytest.raises(ValueError, match="8000 Hz, not 16000"):
         SileroVADProcessor(engine=SileroVADEngine(8000), sample_rate=16000)
+
+
+class _Line(FrameProcessor):
+    """Stands for an input transport that declares its format."""
+
+    def __init__(self, fmt: AudioFormat) -> None:
+        super().__init__(name="line")
+        self.audio_caps = AudioCaps(produces={InputAudioFrame: fmt})
+
+
+@pytest.mark.parametrize(
+    ("line", "vad", "wanted"),
+    [
+        (PCM16_16K, SileroVADProcessor(sample_rate=8000), "pcm16/8000Hz/1ch"),
+        (MULAW_8K, SileroVADProcessor(), "pcm16/16000Hz/1ch"),
+    ],
+    ids=["rate", "encoding"],
+)
+async def test_a_line_in_another_format_fails_at_start(
+    line: AudioFormat, vad: SileroVADProcessor, wanted: str
+) -> None:
+    with pytest.raises(AudioChainError) as caught:
+        await run_processor([_Line(line), vad], [])
+    assert f"{vad.name} consumes InputAudioFrame as {wanted}" in str(caught.value)
+    assert f"line produces it as {line}" in str(caught.value)
+
+
+async def test_audio_that_bypassed_the_check_is_reported_not_converted() -> None:
+    frames = [InputAudioFrame(audio=bytes(160), format=MULAW_8K)]
+    out = await run_processor(SileroVADProcessor(), frames)  # queued: no producer to check
+    [error] = out.upstream_of(ErrorFrame)
+    assert "pcm16/16000Hz/1ch this VAD consumes; not scored" in error.error
+    assert not error.fatal
+    assert out.downstream_of(InputAudioFrame) == frames
+
+
+async def test_an_input_rate_silero_cannot_run_at_fails_the_call_at_start() -> None:
+    out = await run_processor(
+        SileroVADProcessor(),
+        [],
+        params=PipelineParams(idle_timeout=None, audio_in_sample_rate=24000),
+    )
+    [error] = out.upstream_of(ErrorFrame)
+    assert error.fatal
+    assert "the call's input at 24000 Hz" in error.error

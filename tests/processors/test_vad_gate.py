@@ -116,12 +116,13 @@ async def _run(
     recording: Recording, fmt: AudioFormat, gate: LevelGateParams | None
 ) -> tuple[SileroVADProcessor, SileroVADEngine, list[float], list[float]]:
     from framekit.pipeline.params import PipelineParams
+    from framekit.processors.convert import AudioConverterProcessor
     from framekit.testing import run_processor
 
     engine = SileroVADEngine(fmt.sample_rate)
     vad = SileroVADProcessor(engine=engine, gate=gate)
     capture = await run_processor(
-        vad,
+        [AudioConverterProcessor(), vad],  # mu-law decoded before the VAD, as a transport does
         _paced(_frames(recording, fmt)),
         params=PipelineParams(idle_timeout=None, audio_in_sample_rate=fmt.sample_rate),
         time_limit=60.0,

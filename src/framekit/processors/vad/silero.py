@@ -36,7 +36,7 @@ import math
 
 import numpy as np
 
-from framekit.audio import AudioChunker, AudioConverter, AudioFormat, audio_format
+from framekit.audio import AudioCaps, AudioChunker, AudioFormat, PipelineFormat, audio_format
 from framekit.frames import (
     CancelFrame,
     EndFrame,
@@ -57,7 +57,6 @@ from framekit.processors.vad.turn_end import TurnEndPolicy
 __all__ = ["SileroVADProcessor"]
 
 _WINDOW_MS = 32  # Silero's window: 512 samples at 16 kHz, 256 at 8 kHz
-_FALLBACK_RATE = 16000
 _PCM16_TO_FLOAT = np.float32(1.0 / 32768.0)
 _TIME_EPSILON = 1e-6  # clock times computed two ways (sums of frame durations) may differ
 _DEFAULT_GATE = LevelGateParams()
@@ -67,11 +66,14 @@ class SileroVADProcessor(FrameProcessor):
     """Voice activity detection with the process-wide Silero model, at 8 or 16 kHz.
 
     ``sample_rate`` picks the model rate (8000 or 16000); by default it follows the
-    call's :attr:`StartFrame.audio_in_sample_rate <framekit.frames.StartFrame>`, and
-    any other rate is resampled to 16 kHz. Audio in another format (mu-law, stereo,
-    another rate) goes through one :class:`~framekit.audio.AudioConverter` per
-    format; audio already in the model's format is not copied. ``engine`` replaces
-    the shared engine (tests, or a custom file of the same graph).
+    call's :attr:`StartFrame.audio_in_sample_rate <framekit.frames.StartFrame>`.
+    The processor declares that it consumes PCM16 mono at that rate
+    (:attr:`audio_caps`), so a pipeline whose caller audio comes in another format,
+    or at a rate Silero does not run at, fails when the call starts. Conversion
+    belongs to the input transport or an explicit
+    :class:`~framekit.processors.convert.AudioConverterProcessor`, and the audio is
+    scored without a copy. ``engine`` replaces the shared engine (tests, or a
+    custom file of the same graph).
 
     ``turn_end`` makes the silence that ends a turn depend on the caller's words so
     far (see :mod:`framekit.processors.vad.turn_end`); it then replaces
@@ -98,14 +100,15 @@ class SileroVADProcessor(FrameProcessor):
         if engine is not None and sample_rate is not None and engine.sample_rate != sample_rate:
             raise ValueError(f"engine runs at {engine.sample_rate} Hz, not {sample_rate}")
         self.params = params or VADParams()
-        self._rate = sample_rate
+        self._rate = sample_rate if engine is None else engine.sample_rate
+        accepted = PipelineFormat.INPUT if self._rate is None else audio_format(self._rate)
+        self.audio_caps = AudioCaps(consumes={InputAudioFrame: accepted})
         self._engine = engine
         self._stream: SileroVADStream | None = None
         self._machine: SpeechStateMachine | None = None
         self._envelope: EnergyEnvelope | None = None
         self._format: AudioFormat | None = None
         self._chunker: AudioChunker | None = None
-        self._converter: AudioConverter | None = None
         self._speech_started_at: float | None = None
         self.turn_end = turn_end
         self._turn_text: str | None = None
@@ -146,7 +149,11 @@ class SileroVADProcessor(FrameProcessor):
         if engine is None:
             rate = self._rate or frame.audio_in_sample_rate
             if rate not in SUPPORTED_SAMPLE_RATES:
-                rate = _FALLBACK_RATE
+                raise ValueError(
+                    f"Silero VAD runs at {SUPPORTED_SAMPLE_RATES} Hz, the call's input at "
+                    f"{rate} Hz: pass sample_rate and convert before the VAD "
+                    "(AudioConverterProcessor)"
+                )
             # The first call at a rate loads the model (~0.35 s): off the loop other calls share.
             engine = await asyncio.to_thread(SileroVADEngine.shared, rate)
         rate = engine.sample_rate
@@ -154,7 +161,6 @@ class SileroVADProcessor(FrameProcessor):
         self._stream = engine.open_stream()
         self._format = audio_format(rate)
         self._chunker = AudioChunker(self._format, _WINDOW_MS)
-        self._converter = None
         self._machine = SpeechStateMachine(self.params, rate)
         longest = self.params.min_silence_duration
         if self.turn_end is not None:
@@ -181,13 +187,19 @@ class SileroVADProcessor(FrameProcessor):
         if stream is None or chunker is None or machine is None or envelope is None:
             return
         fmt = frame.format
+        if fmt is not chunker.format and fmt != chunker.format:
+            await self.push_error(
+                f"{self.name}: {frame.name} is {fmt}, not the {chunker.format} this VAD "
+                "consumes; not scored (convert before the VAD: AudioConverterProcessor)"
+            )
+            return
         if len(frame.audio) % fmt.bytes_per_frame:
             await self.push_error(
                 f"{self.name}: corrupt audio in {frame.name}: {len(frame.audio)} bytes is not a "
                 f"whole number of {fmt.bytes_per_frame}-byte samples of {fmt}; not scored"
             )
             return
-        windows = chunker.push(self._to_model_format(frame.audio, fmt))
+        windows = chunker.push(frame.audio)
         gate = self._gate
         for window in windows:
             samples = np.frombuffer(window, dtype="<i2").astype(np.float32)
@@ -261,22 +273,9 @@ class SileroVADProcessor(FrameProcessor):
         self._turn_text = None
         self._turn_text_until = -math.inf
 
-    def _to_model_format(self, audio: bytes, fmt: AudioFormat) -> bytes:
-        """``audio`` as mono PCM16 at the model's rate; the same object when it already is."""
-        if fmt is self._format:
-            return audio
-        converter = self._converter
-        if converter is None or converter.src != fmt:
-            assert self._format is not None
-            converter = self._converter = AudioConverter(fmt, self._format)
-        return converter.convert(audio)
-
     def _unscored_seconds(self, chunker: AudioChunker) -> float:
-        """Audio heard but not scored yet: the chunker's remainder and the resampler's delay."""
-        held = chunker.format.duration_of(chunker.pending_bytes)
-        if self._converter is not None:
-            held += self._converter.pending_seconds
-        return held
+        """Audio heard but not scored yet: the chunker's remainder."""
+        return chunker.format.duration_of(chunker.pending_bytes)
 
     def _close_stream(self) -> None:
         if self._stream is not None:
