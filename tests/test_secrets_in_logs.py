@@ -482,8 +482,9 @@ def test_no_object_that_holds_a_secret_shows_it() -> None:
             service = _load(build)(api_key=secret)
             objects += [service, service.client]
     if _installed("deepgram"):
-        deepgram = _load("framekit.processors.stt.deepgram:DeepgramSTTProcessor")(api_key=secret)
-        objects += [deepgram, deepgram._client]
+        settings = _load("framekit.services.deepgram:DeepgramSettings")(api_key=secret)
+        deepgram = _load("framekit.services.deepgram:DeepgramRecognizer")(settings)
+        objects += [settings, deepgram, deepgram.client]
     if _installed("aiohttp"):
         objects.append(
             _load("framekit.processors.tts.http:HTTPTTSProcessor")(url=PUBLIC, api_key=secret)

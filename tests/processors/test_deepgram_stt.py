@@ -8,8 +8,10 @@ scripted words) answers with Deepgram's messages. Faults are injected on the ser
 from __future__ import annotations
 
 import asyncio
+from dataclasses import fields
 from functools import partial
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -26,7 +28,9 @@ from framekit.frames import (
     TranscriptionFrame,
     UserStoppedSpeakingFrame,
 )
-from framekit.processors.stt.deepgram import DeepgramSTTProcessor
+from framekit.processors.stt.session import SessionSettings
+from framekit.processors.stt.streaming import StreamingOptions, StreamingSTTProcessor
+from framekit.services.deepgram import DeepgramRecognizer, DeepgramSession, DeepgramSettings
 from framekit.testing import LiveCall
 from framekit.testing.fakes.deepgram_server import FakeDeepgramServer
 from framekit.text import written_form
@@ -47,10 +51,26 @@ def _sent_keepalives(messages: list[str], count: int) -> bool:
     return messages.count("KeepAlive") == count
 
 
-def _stt(server: FakeDeepgramServer, **options: object) -> DeepgramSTTProcessor:
-    settings: dict[str, object] = {"api_key": KEY, "url": server.url, "reconnect_delay": 0.05}
-    settings.update(options)
-    return DeepgramSTTProcessor(**settings)  # type: ignore[arg-type]
+_SESSION = {f.name for f in fields(SessionSettings)}
+
+
+def deepgram_stt(
+    server: FakeDeepgramServer,
+    *,
+    name: str | None = None,
+    written_forms: bool = True,
+    **options: Any,
+) -> StreamingSTTProcessor:
+    """The streaming stage with Deepgram on ``server``; connection settings by their names."""
+    session = {"reconnect_delay": 0.05} | {k: v for k, v in options.items() if k in _SESSION}
+    settings = DeepgramSettings(
+        api_key=KEY,
+        url=server.url,
+        session=SessionSettings(**session),
+        **{k: v for k, v in options.items() if k not in _SESSION},
+    )
+    stage = StreamingOptions(written_forms=written_forms)
+    return StreamingSTTProcessor(DeepgramRecognizer(settings), stage, name=name)
 
 
 @pytest.mark.skipif(ESPEAK is None, reason="apt-get install espeak-ng")
@@ -58,7 +78,7 @@ async def test_speech_is_streamed_and_transcribed(tmp_path: Path) -> None:
     speech = espeak(SENTENCE, tmp_path)
     audio = silence(0.3) + speech + silence(0.6)
     async with FakeDeepgramServer([SENTENCE], api_key=KEY) as server:
-        stt = _stt(server, model="nova-3", language="en-US")
+        stt = deepgram_stt(server, model="nova-3", language="en-US")
         async with LiveCall(stt, clock=SystemClock()) as call:
             await call.send(*frames_of(audio))
             await call.wait_until(lambda: bool(transcripts(call)))
@@ -95,7 +115,9 @@ async def test_speech_is_streamed_and_transcribed(tmp_path: Path) -> None:
 async def test_finals_of_one_utterance_become_one_transcription() -> None:
     words = "one two three four five six seven eight"
     server = FakeDeepgramServer([words], api_key=KEY, max_final_seconds=0.5)
-    raw = partial(_stt, written_forms=False)  # the pieces as Deepgram sent them, not "12345678"
+    raw = partial(
+        deepgram_stt, written_forms=False
+    )  # the pieces as Deepgram sent them, not "12345678"
     async with server, LiveCall(raw(server), clock=SystemClock()) as call:
         await call.send(*frames_of(tone(2.2) + silence(0.5)))
         await call.wait_until(lambda: bool(transcripts(call)))
@@ -119,7 +141,7 @@ async def test_transcripts_leave_written_unless_written_forms_is_off(
 ) -> None:
     said = "my order is four two seven one nine"
     server = FakeDeepgramServer([said], api_key=KEY, max_final_seconds=0.5)
-    stt = partial(_stt, written_forms=written_forms)
+    stt = partial(deepgram_stt, written_forms=written_forms)
     async with server, LiveCall(stt(server), clock=SystemClock()) as call:
         await call.send(*frames_of(tone(2.2) + silence(0.5)))
         await call.wait_until(lambda: bool(transcripts(call)))
@@ -136,7 +158,7 @@ async def test_transcripts_leave_written_unless_written_forms_is_off(
 
 async def test_utterance_end_closes_an_utterance_without_speech_final() -> None:
     async with FakeDeepgramServer(["are you there"], api_key=KEY) as server:
-        stt = _stt(server, endpointing=False, utterance_end_ms=500)
+        stt = deepgram_stt(server, endpointing=False, utterance_end_ms=500)
         async with LiveCall(stt, clock=SystemClock()) as call:
             await call.send(*frames_of(tone(1.0) + silence(1.2)))
             await call.wait_until(lambda: bool(transcripts(call)))
@@ -150,7 +172,7 @@ async def test_utterance_end_closes_an_utterance_without_speech_final() -> None:
 
 async def test_user_stopped_speaking_sends_finalize_for_an_early_final() -> None:
     async with FakeDeepgramServer(["book a table"], api_key=KEY) as server:
-        stt = _stt(server, endpointing=10_000, utterance_end_ms=None)
+        stt = deepgram_stt(server, endpointing=10_000, utterance_end_ms=None)
         async with LiveCall(stt, clock=SystemClock()) as call:
             await call.send(*frames_of(tone(1.0) + silence(0.2)))
             await server.wait_for(lambda: server.heard_seconds >= 1.2)
@@ -168,7 +190,7 @@ async def test_user_stopped_speaking_sends_finalize_for_an_early_final() -> None
 
 async def test_end_flushes_the_last_words_before_the_end_frame() -> None:
     async with FakeDeepgramServer(["goodbye now"], api_key=KEY) as server:
-        stt = _stt(server, endpointing=False, utterance_end_ms=None)
+        stt = deepgram_stt(server, endpointing=False, utterance_end_ms=None)
         async with LiveCall(stt, clock=SystemClock()) as call:
             await call.send(*frames_of(tone(0.8)))
             await server.wait_for(lambda: server.heard_seconds >= 0.8)
@@ -183,7 +205,7 @@ async def test_end_flushes_the_last_words_before_the_end_frame() -> None:
 async def test_keepalive_only_while_no_audio_flows() -> None:
     clock = ManualClock()
     async with FakeDeepgramServer(api_key=KEY) as server:
-        stt = _stt(server, keepalive_interval=1.0)
+        stt = deepgram_stt(server, keepalive_interval=1.0)
         async with LiveCall(stt, clock=clock) as call:
             await server.wait_for(lambda: bool(server.connections))
             conn = server.connections[0]
@@ -199,12 +221,13 @@ async def test_keepalive_only_while_no_audio_flows() -> None:
             await call.end()
 
     assert conn.messages.count("KeepAlive") == 3
-    assert stt.stats.keepalives == 3
+    assert isinstance(stt.session, DeepgramSession)
+    assert stt.session.stats.keepalives == 3
 
 
 async def test_without_keepalive_the_idle_close_is_reported_and_reconnected() -> None:
     async with FakeDeepgramServer(api_key=KEY, idle_timeout=0.3) as server:
-        stt = _stt(server, keepalive_interval=60.0)
+        stt = deepgram_stt(server, keepalive_interval=60.0)
         async with LiveCall(stt, clock=SystemClock()) as call:
             await server.wait_for(lambda: len(server.connections) >= 2)
             await call.cancel()
@@ -220,7 +243,7 @@ async def test_without_keepalive_the_idle_close_is_reported_and_reconnected() ->
 
 async def test_keepalive_keeps_an_idle_connection_open() -> None:
     async with FakeDeepgramServer(api_key=KEY, idle_timeout=1.0) as server:
-        stt = _stt(server, keepalive_interval=0.1)
+        stt = deepgram_stt(server, keepalive_interval=0.1)
         async with LiveCall(stt, clock=SystemClock()) as call:
             await server.wait_for(lambda: bool(server.connections))
             conn = server.connections[0]
@@ -235,7 +258,7 @@ async def test_keepalive_keeps_an_idle_connection_open() -> None:
 async def test_refused_auth_is_reported_retried_and_buffered_audio_is_kept() -> None:
     async with FakeDeepgramServer(["still here"], api_key=KEY) as server:
         server.refuse_auth = True
-        async with LiveCall(_stt(server), clock=SystemClock()) as call:
+        async with LiveCall(deepgram_stt(server), clock=SystemClock()) as call:
             audio = tone(0.6) + silence(0.5)
             await call.send(*frames_of(audio))
             await server.wait_for(lambda: server.rejected >= 3)
@@ -253,7 +276,7 @@ async def test_refused_auth_is_reported_retried_and_buffered_audio_is_kept() -> 
 async def test_the_end_waits_for_a_reconnect_to_transcribe_buffered_audio() -> None:
     async with FakeDeepgramServer(["last words"], api_key=KEY) as server:
         server.refuse_auth = True
-        stt = _stt(server, endpointing=False, utterance_end_ms=None)
+        stt = deepgram_stt(server, endpointing=False, utterance_end_ms=None)
         async with LiveCall(stt, clock=SystemClock()) as call:
             await call.send(*frames_of(tone(0.6)))
             await server.wait_for(lambda: server.rejected >= 1)
@@ -268,7 +291,7 @@ async def test_dropped_connection_resends_what_was_not_finalized() -> None:
     first, second = tone(0.5) + silence(0.5), tone(0.8) + silence(0.6)
     async with FakeDeepgramServer(["first words", "second words"], api_key=KEY) as server:
         server.drop_after_audio = 1.4  # inside the second utterance
-        stt = _stt(server)
+        stt = deepgram_stt(server)
         async with LiveCall(stt, clock=SystemClock()) as call:
             await call.send(*frames_of(first + second))
             await call.wait_until(lambda: len(transcripts(call)) == 2)
@@ -290,7 +313,7 @@ async def test_dropped_connection_resends_what_was_not_finalized() -> None:
 async def test_stalled_server_cannot_hold_the_end_of_the_call() -> None:
     async with FakeDeepgramServer(["never answered"], api_key=KEY) as server:
         server.stalled = True
-        stt = _stt(server, close_timeout=0.3)
+        stt = deepgram_stt(server, close_timeout=0.3)
         async with LiveCall(stt, clock=SystemClock()) as call:
             await call.send(*frames_of(tone(0.5)))
             await server.wait_for(lambda: server.heard_seconds >= 0.5)
@@ -302,7 +325,7 @@ async def test_stalled_server_cannot_hold_the_end_of_the_call() -> None:
 
 async def test_cancel_closes_the_connection() -> None:
     async with FakeDeepgramServer(api_key=KEY) as server:
-        async with LiveCall(_stt(server), clock=SystemClock()) as call:
+        async with LiveCall(deepgram_stt(server), clock=SystemClock()) as call:
             await server.wait_for(lambda: bool(server.connections))
             await call.cancel()
         await server.wait_for(lambda: not server.connections[0].open)
@@ -315,7 +338,7 @@ async def test_telephone_audio_is_sent_as_16k_linear16_and_bad_frames_are_report
     phone = to_mulaw.convert(tone(1.0)) + to_mulaw.flush()
     async with (
         FakeDeepgramServer(api_key=KEY) as server,
-        LiveCall(_stt(server), clock=SystemClock()) as call,
+        LiveCall(deepgram_stt(server), clock=SystemClock()) as call,
     ):
         await call.send(
             *(
@@ -335,4 +358,16 @@ async def test_telephone_audio_is_sent_as_16k_linear16_and_bad_frames_are_report
 def test_a_key_is_required(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.delenv("DEEPGRAM_API_KEY", raising=False)
     with pytest.raises(ValueError, match="DEEPGRAM_API_KEY"):
-        DeepgramSTTProcessor()
+        DeepgramSettings()
+
+
+def test_settings_are_checked_when_made(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("DEEPGRAM_API_KEY", "from-env")
+    monkeypatch.setenv("DEEPGRAM_URL", "ws://deepgram.internal:8080/")
+    settings = DeepgramSettings()
+    assert (settings.api_key, settings.url) == ("from-env", "ws://deepgram.internal:8080")
+    assert "from-env" not in repr(settings)
+    with pytest.raises(ValueError, match="ws://"):
+        DeepgramSettings(url="https://api.deepgram.com")
+    with pytest.raises(ValueError, match="reconnect_delay"):
+        SessionSettings(reconnect_delay=0)

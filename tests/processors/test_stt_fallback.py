@@ -1,6 +1,6 @@
 """The STT fallback wrapper: a failing or silent provider is replaced without losing words.
 
-Providers are real :class:`DeepgramSTTProcessor` instances talking through the SDK
+Providers are real Deepgram :class:`StreamingSTTProcessor` instances talking through the SDK
 to two local Deepgram-protocol servers, the primary with faults injected. The
 servers answer different scripts, so a transcript names the provider that made it,
 and the audio each server received shows what was replayed.
@@ -25,20 +25,19 @@ from framekit.frames import (
     UserStartedSpeakingFrame,
     UserStoppedSpeakingFrame,
 )
-from framekit.processors.stt.deepgram import DeepgramSTTProcessor
 from framekit.processors.stt.fallback import FallbackSTTProcessor
+from framekit.processors.stt.streaming import StreamingSTTProcessor
 from framekit.processors.stt.utterance import UtteranceOptions, UtteranceSTTProcessor
 from framekit.testing import LiveCall
 from framekit.testing.fakes.deepgram_server import FakeDeepgramServer
 from processors._caller_audio import ESPEAK, FRAME, espeak, frames_of, silence, tone, transcripts
+from processors.test_deepgram_stt import deepgram_stt
 
 KEY = "test-key"
 
 
-def _deepgram(server: FakeDeepgramServer, name: str) -> DeepgramSTTProcessor:
-    return DeepgramSTTProcessor(
-        api_key=KEY, url=server.url, reconnect_delay=0.05, close_timeout=0.5, name=name
-    )
+def _deepgram(server: FakeDeepgramServer, name: str) -> StreamingSTTProcessor:
+    return deepgram_stt(server, reconnect_delay=0.05, close_timeout=0.5, name=name)
 
 
 def _heard_at_least(server: FakeDeepgramServer, seconds: float) -> bool:
@@ -69,9 +68,7 @@ async def test_a_healthy_primary_does_all_the_work_and_flushes_before_the_end() 
     primary_server = FakeDeepgramServer(["primary words"], api_key=KEY)
     secondary_server = FakeDeepgramServer(["secondary words"], api_key=KEY)
     async with primary_server, secondary_server:
-        primary = DeepgramSTTProcessor(
-            api_key=KEY, url=primary_server.url, endpointing=False, utterance_end_ms=None
-        )
+        primary = deepgram_stt(primary_server, endpointing=False, utterance_end_ms=None)
         stt = FallbackSTTProcessor([primary, _deepgram(secondary_server, "secondary")])
         async with LiveCall(stt, clock=SystemClock()) as call:
             await call.send(*frames_of(tone(0.6)))

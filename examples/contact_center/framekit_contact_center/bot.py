@@ -246,11 +246,14 @@ def _speech_to_text(settings: Settings) -> FrameProcessor:
     stt = _local_stt(settings.stt_model)
     if not settings.deepgram_api_key:
         return stt
-    from framekit.processors.stt.deepgram import DeepgramSTTProcessor
     from framekit.processors.stt.fallback import FallbackSTTProcessor
+    from framekit.processors.stt.streaming import StreamingSTTProcessor
+    from framekit.services.deepgram import DeepgramRecognizer, DeepgramSettings
 
-    deepgram = DeepgramSTTProcessor(api_key=settings.deepgram_api_key, url=settings.deepgram_url)
-    return FallbackSTTProcessor([deepgram, stt])
+    deepgram = DeepgramRecognizer(
+        DeepgramSettings(api_key=settings.deepgram_api_key, url=settings.deepgram_url)
+    )
+    return FallbackSTTProcessor([StreamingSTTProcessor(deepgram), stt])
 
 
 def _local_stt(model: str) -> UtteranceSTTProcessor:

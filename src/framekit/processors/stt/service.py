@@ -17,19 +17,20 @@ service interface, and one stage processor per kind turns any of them into frame
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
+from collections.abc import AsyncGenerator
 from dataclasses import dataclass
 from typing import Protocol
 
 from framekit.audio import AudioFormat
+from framekit.clock import Clock
 from framekit.frames import ExpectedSpeech
 from framekit.processors.stt.transcript import SpeechAudio, Transcript
 
 __all__ = [
+    "RecognitionError",
     "RecognitionEvent",
     "RecognitionSession",
     "Recognizer",
-    "SessionReporter",
     "StreamingRecognizer",
 ]
 
@@ -77,42 +78,62 @@ class RecognitionEvent:
     language: str | None = None
 
 
-class SessionReporter(Protocol):
-    """How a session tells its stage about trouble that does not end the call."""
+@dataclass(frozen=True, slots=True)
+class RecognitionError:
+    """A failure that does not end the session (a lost connection, a vendor's error)."""
 
-    async def report_error(self, message: str, exception: BaseException | None = None) -> None:
-        """A non-fatal failure (a lost connection): the stage pushes an error frame."""
-        ...
+    message: str
 
 
 class RecognitionSession(Protocol):
-    """One call's stream to a recognizer, opened by :meth:`StreamingRecognizer.open`."""
+    """One call's stream to a recognizer, made by :meth:`StreamingRecognizer.open`.
+
+    The stage drives it from two tasks of its call: one iterates :meth:`events`
+    (which connects, and reconnects when it must), one awaits :meth:`keep_alive`.
+    """
 
     format: AudioFormat
     """The audio the session takes; the stage converts the caller's audio to it."""
 
-    def events(self) -> AsyncIterator[RecognitionEvent]:
-        """The results, in order, until the session is closed."""
+    @property
+    def connected(self) -> bool:
+        """Whether audio sent now goes straight to the service."""
+        ...
+
+    async def wait_connected(self) -> None:
+        """Wait until the service takes audio (after a reconnect: the buffered audio sent)."""
+        ...
+
+    def events(self) -> AsyncGenerator[RecognitionEvent | RecognitionError, None]:
+        """Results and non-fatal errors, in order, until the session is closed."""
+        ...
+
+    async def keep_alive(self) -> None:
+        """Keep an idle connection open; runs until cancelled."""
         ...
 
     async def send_audio(self, pcm: bytes) -> None:
-        """Send caller audio (in :attr:`format`); buffered while disconnected."""
+        """Send caller audio (in :attr:`format`); kept while disconnected."""
         ...
 
     async def finalize(self) -> None:
         """The caller stopped: ask for the final result of the utterance now."""
         ...
 
-    async def discard_pending(self) -> None:
-        """Forget the unfinished utterance, so it cannot be delivered later."""
+    def discard_pending(self) -> None:
+        """Forget the unfinished utterance; the stage then restarts :meth:`events`."""
         ...
 
     async def close(self) -> None:
-        """Ask for the last results, wait a bounded time for them, and disconnect."""
+        """Ask for the last results and wait a bounded time for :meth:`events` to end."""
         ...
 
-    async def abort(self) -> None:
-        """Disconnect at once (the call was cancelled)."""
+    def abort(self) -> None:
+        """Stop at once (the call was cancelled)."""
+        ...
+
+    def finish(self) -> RecognitionEvent | None:
+        """What was finalized of the unfinished utterance, as its final event."""
         ...
 
 
@@ -120,12 +141,8 @@ class StreamingRecognizer(Protocol):
     """A recognizer that hears audio as it arrives (Deepgram)."""
 
     name: str
-    """Reported with the processor's latency metric."""
+    """The model, reported with the processor's latency metric."""
 
-    def open(self, reporter: SessionReporter) -> RecognitionSession:
-        """A new session for one call, not connected yet.
-
-        The session's tasks belong to the caller's task group: the stage starts
-        :meth:`RecognitionSession.events` under the call's owner.
-        """
+    def open(self, clock: Clock) -> RecognitionSession:
+        """A new session for one call, not connected yet (``clock``: the call's)."""
         ...

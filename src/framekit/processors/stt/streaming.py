@@ -1,0 +1,234 @@
+"""Speech to text as the caller speaks: any streaming recognizer, as frames.
+
+The caller's audio goes to a :class:`~framekit.processors.stt.service.StreamingRecognizer`'s
+session as it arrives (converted once to the session's format, sent from the handler
+that receives it, so it costs no queue hop); what the recognizer hears comes back as
+frames:
+
+* an interim result becomes an :class:`~framekit.frames.InterimTranscriptionFrame`
+  holding the whole utterance so far;
+* a final result becomes **one** :class:`~framekit.frames.TranscriptionFrame` per
+  utterance (the session joins a vendor's final pieces), so the conversation gets
+  the caller's turn as one message;
+* both carry :func:`~framekit.text.written_form` of the text unless
+  ``written_forms=False``;
+* a session error (a lost connection, which it retries) becomes a non-fatal
+  :class:`~framekit.frames.ErrorFrame`.
+
+When the local VAD says the caller stopped (``UserStoppedSpeakingFrame``), the
+processor asks for the final result at once (``finalize_on_stop``): the vendor's
+own endpointing delay comes off every turn. On :class:`~framekit.frames.EndFrame`
+the session is closed in bounded time and its last words are pushed.
+
+Why two tasks, both owned by the call: one receives (the session's
+:meth:`~framekit.processors.stt.session.ReconnectingSession.events` connects,
+reconnects and yields results inside it), and one keeps the connection alive while
+no audio flows, when no frame handler runs.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+from dataclasses import dataclass, field
+
+from framekit.audio import AudioConverter
+from framekit.frames import (
+    CancelFrame,
+    EndFrame,
+    InputAudioFrame,
+    InterimTranscriptionFrame,
+    StartFrame,
+    TranscriptionFrame,
+    UserStartedSpeakingFrame,
+    UserStoppedSpeakingFrame,
+)
+from framekit.processors.base import FrameDirection, FrameProcessor, on_frame
+from framekit.processors.stt.service import (
+    RecognitionError,
+    RecognitionEvent,
+    RecognitionSession,
+    StreamingRecognizer,
+)
+from framekit.text import written_form
+
+__all__ = ["StreamingOptions", "StreamingSTTProcessor", "StreamingSTTStats"]
+
+
+@dataclass(frozen=True, slots=True)
+class StreamingOptions:
+    """What the stage does with any streaming recognizer's results."""
+
+    finalize_on_stop: bool = True
+    """Ask for the final result when the VAD says the caller stopped."""
+    written_forms: bool = True
+    user_id: str = ""
+
+
+@dataclass(slots=True)
+class StreamingSTTStats:
+    """What the stage pushed in this call (the connection's own: ``session.stats``)."""
+
+    finals: int = 0
+    """Transcription frames pushed (one per utterance)."""
+    final_latencies: list[float] = field(default_factory=list)
+    """Seconds from each ``UserStoppedSpeakingFrame`` to the next transcription frame."""
+
+
+class StreamingSTTProcessor(FrameProcessor):
+    """Streams the caller's audio to ``recognizer`` and pushes its transcripts."""
+
+    def __init__(
+        self,
+        recognizer: StreamingRecognizer,
+        options: StreamingOptions | None = None,
+        *,
+        name: str | None = None,
+    ) -> None:
+        super().__init__(name=name)
+        self.recognizer = recognizer
+        self.options = options if options is not None else StreamingOptions()
+        self._written_forms = self.options.written_forms
+        self._session: RecognitionSession | None = None
+        self._converter: AudioConverter | None = None
+        self._receiver: asyncio.Task[None] | None = None
+        self._keepalive: asyncio.Task[None] | None = None
+        self._stopped_at: float | None = None
+        self.stats = StreamingSTTStats()
+
+    @property
+    def session(self) -> RecognitionSession:
+        """This call's session (opened when the call starts)."""
+        if self._session is None:
+            raise RuntimeError(f"{self.name} has not started: no session is open")
+        return self._session
+
+    @property
+    def connected(self) -> bool:
+        """Whether the recognizer takes audio right now."""
+        return self._session is not None and self._session.connected
+
+    async def wait_connected(self) -> None:
+        """Wait until the recognizer takes audio (after a reconnect: the buffer sent)."""
+        await self.session.wait_connected()
+
+    async def discard_pending(self) -> None:
+        """Forget the unfinished utterance, so the recognizer cannot deliver it later.
+
+        :class:`~framekit.processors.stt.fallback.FallbackSTTProcessor` calls this on a
+        recognizer it stops using. A live stream is replaced by a fresh one (the
+        service keeps the stream's unfinished audio otherwise).
+        """
+        self._stopped_at = None
+        session = self._session
+        receiver = self._receiver
+        if session is None:
+            return
+        session.discard_pending()
+        if receiver is None or receiver.done() or receiver is asyncio.current_task():
+            return
+        receiver.cancel()  # owned by the call: its stream closes as it unwinds
+        self._receiver = self.context.tasks.create_task(self._receive(), f"{self.name}:connection")
+
+    # --- lifecycle -----------------------------------------------------------------------
+
+    async def on_start(self, frame: StartFrame) -> None:
+        session = self._session = self.recognizer.open(self.clock)
+        self._converter = None
+        tasks = self.context.tasks
+        self._receiver = tasks.create_task(self._receive(), f"{self.name}:connection")
+        self._keepalive = tasks.create_task(session.keep_alive(), f"{self.name}:keepalive")
+
+    async def on_end(self, frame: EndFrame) -> None:
+        """Ask for the last words, push them, then let the end frame go."""
+        session = self._session
+        if session is None:
+            return
+        await session.close()
+        await self._stop_tasks()
+        await self._push(session.finish())
+
+    async def on_cancel(self, frame: CancelFrame) -> None:
+        if self._session is not None:
+            self._session.abort()
+        await self._stop_tasks()
+
+    async def _stop_tasks(self) -> None:
+        tasks = [t for t in (self._receiver, self._keepalive) if t is not None]
+        self._receiver = self._keepalive = None
+        current = asyncio.current_task()
+        waiting = [t for t in tasks if t is not current]
+        for task in waiting:
+            task.cancel()
+        if waiting:
+            await asyncio.wait(waiting)
+
+    # --- caller audio --------------------------------------------------------------------
+
+    @on_frame(InputAudioFrame)
+    async def _on_audio(self, frame: InputAudioFrame, direction: FrameDirection) -> None:
+        await self.push_frame(frame, direction)
+        if len(frame.audio) % frame.format.bytes_per_frame:
+            await self.push_error(
+                f"{self.name}: {frame.name} holds {len(frame.audio)} bytes, not a whole "
+                f"number of {frame.format} samples; frame ignored"
+            )
+            return
+        session = self.session
+        converter = self._converter
+        if converter is None or converter.src is not frame.format:
+            converter = self._converter = AudioConverter(frame.format, session.format)
+        pcm = converter.convert(frame.audio)
+        if pcm:
+            await session.send_audio(pcm)
+
+    @on_frame(UserStartedSpeakingFrame)
+    async def _on_started(self, frame: UserStartedSpeakingFrame, direction: FrameDirection) -> None:
+        self._stopped_at = None
+        await self.push_frame(frame, direction)
+
+    @on_frame(UserStoppedSpeakingFrame)
+    async def _on_stopped(self, frame: UserStoppedSpeakingFrame, direction: FrameDirection) -> None:
+        await self.push_frame(frame, direction)
+        self._stopped_at = self.clock.now()
+        if self.options.finalize_on_stop:
+            await self.session.finalize()
+
+    # --- results -------------------------------------------------------------------------
+
+    async def _receive(self) -> None:
+        async with contextlib.aclosing(self.session.events()) as events:
+            async for event in events:
+                if isinstance(event, RecognitionError):
+                    await self.push_error(f"{self.name}: {event.message}")
+                else:
+                    await self._push(event)
+
+    async def _push(self, event: RecognitionEvent | None) -> None:
+        if event is None:
+            return
+        now = self.clock.now()
+        text = written_form(event.text) if self._written_forms else event.text
+        user_id = self.options.user_id
+        if not event.final:
+            await self.push_frame(
+                InterimTranscriptionFrame(
+                    text=text, user_id=user_id, timestamp=now, language=event.language
+                )
+            )
+            return
+        await self.push_frame(
+            TranscriptionFrame(
+                text=text,
+                user_id=user_id,
+                timestamp=now,
+                language=event.language,
+                confidence=event.confidence,
+            )
+        )
+        self.stats.finals += 1
+        if self._stopped_at is not None:
+            latency = now - self._stopped_at
+            self._stopped_at = None
+            self.stats.final_latencies.append(latency)
+            await self.report_metric("ttfb", latency, model=self.recognizer.name)
