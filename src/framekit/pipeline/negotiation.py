@@ -24,35 +24,26 @@ loses audio it might read.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator
-from dataclasses import dataclass
+from collections.abc import Callable
 
-from framekit.audio.caps import PipelineFormat, resolve_formats
+from framekit.audio.caps import AudioCaps, PipelineFormat, resolve_formats
 from framekit.audio.format import AudioFormat
 from framekit.frames import Frame, InputAudioFrame, StartFrame
 from framekit.pipeline.parallel import ParallelPipeline
 from framekit.pipeline.pipeline import Pipeline
 from framekit.processors.base import FrameProcessor
 
-__all__ = ["CALLER_AUDIO", "AudioChainError", "AudioPlan", "negotiate_audio"]
-
-CALLER_AUDIO: tuple[type[Frame], ...] = (InputAudioFrame,)
-"""Frame types that stop after their last consumer (the caller's audio)."""
+__all__ = ["AudioChainError", "negotiate_audio"]
 
 
 class AudioChainError(ValueError):
     """A producer's audio format cannot reach a consumer that needs another one."""
 
 
-@dataclass(frozen=True, slots=True)
-class AudioPlan:
-    """What the check decided for one call."""
-
-    stops: dict[type[Frame], FrameProcessor]
-    """Per caller-audio type, the processor that sends it straight to the exit."""
-
-
 _Produced = dict[type, tuple[AudioFormat | None, FrameProcessor]]
+_CALLER_AUDIO = (InputAudioFrame,)
+_UNDECLARED: dict[type[FrameProcessor], bool] = {}
+"""Per processor class without a declaration: whether it reads caller audio."""
 
 
 def negotiate_audio(
@@ -62,78 +53,93 @@ def negotiate_audio(
     source: FrameProcessor,
     sink: FrameProcessor,
     needed_at_exit: Callable[[type[Frame]], bool],
-) -> AudioPlan:
-    """Check ``pipeline``'s audio formats for ``start``'s rates and set where caller audio stops.
+) -> FrameProcessor | None:
+    """Check ``pipeline``'s audio formats at ``start``'s rates; set where caller audio stops.
 
     ``source`` and ``sink`` are the task's ends; ``needed_at_exit`` says whether
-    the sink acts on a frame type (then that type is never shortened).
+    the sink acts on a frame type (then caller audio is never shortened). Returns
+    the processor that now sends caller audio straight to ``sink``, if any. Runs
+    once per call, before the start frame, in a few microseconds: one walk, with
+    what undeclared classes read cached per class.
     """
     rates = (start.audio_in_sample_rate, start.audio_out_sample_rate)
-    _check(pipeline, {}, rates)
-    for processor in (source, *pipeline.processors()):
-        processor.shortcut((), sink)
-    units = list(_units(pipeline))
-    stops: dict[type[Frame], FrameProcessor] = {}
-    for frame_type in CALLER_AUDIO:
-        if needed_at_exit(frame_type):
-            continue
-        stop = source
-        for index, unit in enumerate(units):
-            if any(_touches(p, frame_type) for p in unit.processors()):
-                stop = unit.last if index < len(units) - 1 else sink
-        if stop is not sink:
-            stops[frame_type] = stop
-    by_processor: dict[FrameProcessor, list[type[Frame]]] = {}
-    for frame_type, stop in stops.items():
-        by_processor.setdefault(stop, []).append(frame_type)
-    for stop, frame_types in by_processor.items():
-        stop.shortcut(frame_types, sink)
-    return AudioPlan(stops=stops)
+    produced: _Produced = {}
+    source.shortcut((), sink)
+    line = _line(pipeline, [])
+    stop = source
+    for index, unit in enumerate(line):
+        if _visit(unit, produced, rates):
+            stop = unit.last if index < len(line) - 1 else sink
+    if stop is sink or needed_at_exit(InputAudioFrame):
+        return None
+    stop.shortcut(_CALLER_AUDIO, sink)
+    return stop
 
 
-def _units(processor: FrameProcessor) -> Iterator[FrameProcessor]:
+def _line(processor: FrameProcessor, units: list[FrameProcessor]) -> list[FrameProcessor]:
     """The processors of a line: nested pipelines opened, side-by-side ones kept whole."""
     if isinstance(processor, Pipeline):
         for child in processor.children:
-            yield from _units(child)
+            _line(child, units)
     else:
-        yield processor
+        units.append(processor)
+    return units
 
 
-def _touches(processor: FrameProcessor, frame_type: type[Frame]) -> bool:
-    """Whether ``processor`` consumes or produces ``frame_type`` (so audio must reach it)."""
-    caps = processor.audio_caps
-    if caps is not None:
-        declared = (*caps.consumes, *caps.produces)
-        if any(issubclass(frame_type, t) for t in declared):
-            return True
-    klass = type(processor)
-    handled = klass.handled_types()
-    if any(issubclass(frame_type, t) for t in handled):
-        return True
-    return caps is None and not handled and klass.process_frame is not FrameProcessor.process_frame
+def _visit(processor: FrameProcessor, produced: _Produced, rates: tuple[int, int]) -> bool:
+    """Follow the formats produced so far through ``processor``; whether it reads caller audio.
 
-
-def _check(processor: FrameProcessor, produced: _Produced, rates: tuple[int, int]) -> None:
-    """Follow the formats produced so far through ``processor`` (updates ``produced``)."""
+    Also forgets any shortcut a processor kept from an earlier call.
+    """
     if isinstance(processor, ParallelPipeline):
-        merged = dict(produced)
+        processor.first.shortcut((), processor.first)
+        processor.last.shortcut((), processor.last)
+        merged, touched = dict(produced), False
         for branch in processor.branches:
             branch_produced = dict(produced)
-            _check(branch, branch_produced, rates)
+            touched = _visit(branch, branch_produced, rates) or touched
             merged.update(branch_produced)
         produced.update(merged)
-        return
+        return touched
     if isinstance(processor, Pipeline):
+        touched = False
         for child in processor.children:
-            _check(child, produced, rates)
-        return
+            touched = _visit(child, produced, rates) or touched
+        return touched
+    processor.shortcut((), processor)
     caps = processor.audio_caps
+    klass = type(processor)
     if caps is None:
+        reads = _UNDECLARED.get(klass)
+        if reads is None:
+            reads = _UNDECLARED[klass] = _reads_caller_audio(klass, declared=False)
+    else:
+        reads = _declares_caller_audio(caps) or _reads_caller_audio(klass, declared=True)
+        _check(processor, caps, produced, rates)
+    if klass.processors is not FrameProcessor.processors:  # it holds children (a child pipeline)
         for inner in processor.processors():
-            if inner is not processor:  # a processor with children (a child pipeline)
-                _check(inner, produced, rates)
-        return
+            if inner is not processor:
+                reads = _visit(inner, produced, rates) or reads
+    return reads
+
+
+def _declares_caller_audio(caps: AudioCaps) -> bool:
+    declared = (*caps.consumes, *caps.produces)
+    return any(issubclass(InputAudioFrame, t) for t in declared)
+
+
+def _reads_caller_audio(klass: type[FrameProcessor], *, declared: bool) -> bool:
+    """Whether a class reads caller audio by its handlers (or, undeclared, by its own dispatch)."""
+    handled = klass.handled_types()
+    if any(issubclass(InputAudioFrame, t) for t in handled):
+        return True
+    return not declared and not handled and klass.process_frame is not FrameProcessor.process_frame
+
+
+def _check(
+    processor: FrameProcessor, caps: AudioCaps, produced: _Produced, rates: tuple[int, int]
+) -> None:
+    """Raise if ``processor`` consumes a format no producer before it makes; note what it makes."""
     for frame_type, spec in caps.consumes.items():
         accepted = resolve_formats(spec, *rates)
         if accepted is None:

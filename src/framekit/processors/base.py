@@ -19,7 +19,7 @@ frame on itself, so a subclass can never forget to forward them.
 from __future__ import annotations
 
 import itertools
-from collections.abc import Awaitable, Callable, Iterable, Iterator
+from collections.abc import Awaitable, Callable, Iterator
 from enum import IntEnum
 from typing import Any, ClassVar, TypeVar
 
@@ -177,14 +177,15 @@ class FrameProcessor:
         """Every leaf processor in this one, in pipeline order (just itself for a leaf)."""
         yield self
 
-    def shortcut(self, frame_types: Iterable[type[Frame]], target: FrameProcessor) -> None:
+    def shortcut(self, frame_types: tuple[type[Frame], ...], target: FrameProcessor) -> None:
         """Push downstream frames of exactly these types straight to ``target``.
 
         The pipeline task sets this on the last consumer of caller audio, so audio
         skips the processors after it that would only pass it on. Each call
         replaces the previous shortcuts (no types: none).
         """
-        self._shortcuts = dict.fromkeys(frame_types, target)
+        if frame_types or self._shortcuts:
+            self._shortcuts = dict.fromkeys(frame_types, target)
 
     # --- per-call setup ----------------------------------------------------------------------
 
