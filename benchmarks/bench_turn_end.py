@@ -56,6 +56,7 @@ from framekit.frames import (
     InterimTranscriptionFrame,
     UserStoppedSpeakingFrame,
 )
+from framekit.models.silero_vad import SileroVADEngine
 from framekit.pipeline.params import PipelineParams
 from framekit.processors import FrameDirection, FrameProcessor
 from framekit.processors.vad import SileroVADProcessor, TextTurnEndPolicy, TurnTextRelay, VADParams
@@ -223,7 +224,9 @@ async def _run(
     turn: Turn, min_silence: float, policy: TextTurnEndPolicy | None, texts: list[Text]
 ) -> list[float]:
     vad = SileroVADProcessor(
-        params=VADParams(min_silence_duration=min_silence), sample_rate=RATE, turn_end=policy
+        engine=SileroVADEngine.shared(RATE),
+        params=VADParams(min_silence_duration=min_silence),
+        turn_end=policy,
     )
     stops = Stops()
     size = PCM16_16K.bytes_for(FRAME)

@@ -185,6 +185,8 @@ async def _run(
     params: VADParams | None = None,
     engine: SileroVADEngine | None = None,
 ) -> Result:
+    if engine is None:  # the process's model at the call's input rate
+        engine = SileroVADEngine.shared(_pipeline_rate(fmt))
     vad = SileroVADProcessor(params=params, engine=engine)
     log: list[Frame] = []
     starts: list[float] = []
@@ -258,7 +260,7 @@ async def test_a_format_change_mid_call_is_converted_and_keeps_the_timing(
     recording = _compose(8000, [0.9, _speech(voices, "billing", 8000), 1.0])
     pcm, mulaw = _frames(recording, audio_format(8000)), _frames(recording, MULAW_8K)
     switched = pcm[:25] + mulaw[25:]
-    vad = SileroVADProcessor()
+    vad = SileroVADProcessor(engine=SileroVADEngine.shared(8000))
     speaking: list[bool] = []
     converter = AudioConverterProcessor()
 
@@ -381,7 +383,8 @@ async def test_corrupt_audio_is_reported_and_the_call_goes_on(
     recording = _compose(16000, [0.6, _speech(voices, "order", 16000), 1.0])
     frames: list[Frame | Advance] = [InputAudioFrame(audio=b"\x01\x02\x03", format=PCM16_16K)]
     frames += _paced(_frames(recording, PCM16_16K))
-    out = await run_processor(SileroVADProcessor(), frames, time_limit=60.0)
+    vad = SileroVADProcessor(engine=SileroVADEngine.shared(16000))
+    out = await run_processor(vad, frames, time_limit=60.0)
     errors = out.upstream_of(ErrorFrame)
     assert len(errors) == 1
     assert "3 bytes" in errors[0].error
@@ -410,9 +413,10 @@ async def test_the_stream_is_given_back_when_the_call_ends(
     assert vad.sample_rate == 8000
 
 
-async def test_a_missing_extra_ends_the_call_with_the_install_command(
+def test_a_missing_extra_fails_the_load_with_the_install_command(
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
+    """The application loads the model (the processor never does): the load says what to do."""
     real_import = importlib.import_module
 
     def without_onnxruntime(name: str, package: str | None = None) -> ModuleType:
@@ -420,22 +424,9 @@ async def test_a_missing_extra_ends_the_call_with_the_install_command(
             raise ModuleNotFoundError("No module named 'onnxruntime'", name=name)
         return real_import(name, package)
 
-    monkeypatch.setattr(SileroVADEngine, "_shared", {})  # no model loaded yet in this process
     monkeypatch.setattr(silero_vad.importlib, "import_module", without_onnxruntime)
-    frames = [InputAudioFrame(audio=bytes(640), format=PCM16_16K)]
-    out = await run_processor(SileroVADProcessor(), frames)
-    [error] = out.upstream_of(ErrorFrame)
-    assert error.fatal
-    assert "pip install 'framekit[vad]'" in error.error
-    assert out.task.end_reason is not None
-    assert out.task.end_reason.startswith("fatal error")
-
-
-def test_rates_are_checked_up_front() -> None:
-    with pytest.raises(ValueError, match="8000, 16000"):
-        SileroVADProcessor(sample_rate=44100)
-    with pytest.raises(ValueError, match="8000 Hz, not 16000"):
-        SileroVADProcessor(engine=SileroVADEngine(8000), sample_rate=16000)
+    with pytest.raises(ImportError, match=r"pip install 'framekit\[vad\]'"):
+        SileroVADEngine(16000)
 
 
 class _Line(FrameProcessor):
@@ -447,16 +438,17 @@ class _Line(FrameProcessor):
 
 
 @pytest.mark.parametrize(
-    ("line", "vad", "wanted"),
+    ("line", "rate", "wanted"),
     [
-        (PCM16_16K, SileroVADProcessor(sample_rate=8000), "pcm16/8000Hz/1ch"),
-        (MULAW_8K, SileroVADProcessor(), "pcm16/16000Hz/1ch"),
+        (PCM16_16K, 8000, "pcm16/8000Hz/1ch"),
+        (MULAW_8K, 16000, "pcm16/16000Hz/1ch"),
     ],
     ids=["rate", "encoding"],
 )
 async def test_a_line_in_another_format_fails_at_start(
-    line: AudioFormat, vad: SileroVADProcessor, wanted: str
+    line: AudioFormat, rate: int, wanted: str
 ) -> None:
+    vad = SileroVADProcessor(engine=SileroVADEngine.shared(rate))
     with pytest.raises(AudioChainError) as caught:
         await run_processor([_Line(line), vad], [])
     assert f"{vad.name} consumes InputAudioFrame as {wanted}" in str(caught.value)
@@ -465,19 +457,9 @@ async def test_a_line_in_another_format_fails_at_start(
 
 async def test_audio_that_bypassed_the_check_is_reported_not_converted() -> None:
     frames = [InputAudioFrame(audio=bytes(160), format=MULAW_8K)]
-    out = await run_processor(SileroVADProcessor(), frames)  # queued: no producer to check
+    vad = SileroVADProcessor(engine=SileroVADEngine.shared(16000))
+    out = await run_processor(vad, frames)  # queued: no producer to check
     [error] = out.upstream_of(ErrorFrame)
     assert "pcm16/16000Hz/1ch this VAD consumes; not scored" in error.error
     assert not error.fatal
     assert out.downstream_of(InputAudioFrame) == frames
-
-
-async def test_an_input_rate_silero_cannot_run_at_fails_the_call_at_start() -> None:
-    out = await run_processor(
-        SileroVADProcessor(),
-        [],
-        params=PipelineParams(idle_timeout=None, audio_in_sample_rate=24000),
-    )
-    [error] = out.upstream_of(ErrorFrame)
-    assert error.fatal
-    assert "the call's input at 24000 Hz" in error.error

@@ -63,6 +63,7 @@ from framekit.llm.fallback import FallbackLink, FallbackLLMService
 from framekit.llm.intent_service import IntentEngineService
 from framekit.models.embeddings import SentenceEmbedder
 from framekit.models.piper import PiperEngine
+from framekit.models.silero_vad import SileroVADEngine
 from framekit.observers import Observer
 from framekit.pipeline import Pipeline, PipelineParams, PipelineTask
 from framekit.processors import FrameProcessor
@@ -128,6 +129,7 @@ SYSTEM_PROMPT = (
 _TURN_END = TextTurnEndPolicy()  # stateless: one serves every call
 _BREAKERS = ProviderHealth()  # the process's: a provider that is down is skipped by every call
 _PIPELINE_RATE = PipelineParams().audio_out_sample_rate
+_CALLER_RATE = PipelineParams().audio_in_sample_rate  # what the VAD hears
 
 # The chain's deadlines (docs/llm.md, "Measured": a 1 s stall deadline switches in
 # under 1.5 s on local servers). A model that has not started answering within the
@@ -176,7 +178,8 @@ def build_bot(
     menu = {key: MenuOption(f"key-{key}", text) for key, text in settings.key_menu}
     head: list[FrameProcessor] = [
         transport_input,
-        SileroVADProcessor(turn_end=_TURN_END),
+        # The process's model: loaded once (warm_up does it off the event loop), then cached.
+        SileroVADProcessor(engine=SileroVADEngine.shared(_CALLER_RATE), turn_end=_TURN_END),
         _speech_to_text(settings),
         TurnTextRelay(),
         LanguageGate(transfer_to=settings.transfer_number),
@@ -229,7 +232,7 @@ async def warm_up(settings: Settings, phrase_cache: PhraseCache) -> None:
     recognizer (and decode once) and the voice, and synthesize the greeting and
     prompts into ``phrase_cache``. A server awaits it before it listens.
     """
-    await SileroVADProcessor(turn_end=_TURN_END).warm_up(_PIPELINE_RATE)
+    await asyncio.to_thread(SileroVADEngine.shared, _CALLER_RATE)
     recognizer = await asyncio.to_thread(local_recognizer, settings.stt_model)
     await UtteranceSTTProcessor(recognizer).warm_up()
     gate = LanguageGate()

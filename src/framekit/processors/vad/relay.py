@@ -8,7 +8,7 @@ upstream, where :class:`~framekit.processors.vad.SileroVADProcessor` keeps it fo
 end-of-turn policy and drops it. Frames, not a shared object: the per-call state
 stays in the call's own VAD, and a policy object can serve every call::
 
-    vad = SileroVADProcessor(turn_end=TextTurnEndPolicy())
+    vad = SileroVADProcessor(engine=silero, turn_end=TextTurnEndPolicy())
     Pipeline([transport.input(), vad, stt, TurnTextRelay(), llm, tts, transport.output()])
 
 An STT placed before the VAD (a streaming one, such as Deepgram) needs no relay: its

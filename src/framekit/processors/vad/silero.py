@@ -31,12 +31,11 @@ keeps its one meaning, the end of the caller's turn; only its timing moves.
 
 from __future__ import annotations
 
-import asyncio
 import math
 
 import numpy as np
 
-from framekit.audio import AudioCaps, AudioChunker, AudioFormat, PipelineFormat, audio_format
+from framekit.audio import AudioCaps, AudioChunker, AudioFormat, audio_format
 from framekit.frames import (
     CancelFrame,
     EndFrame,
@@ -47,7 +46,7 @@ from framekit.frames import (
     UserStartedSpeakingFrame,
     UserStoppedSpeakingFrame,
 )
-from framekit.models.silero_vad import SUPPORTED_SAMPLE_RATES, SileroVADEngine, SileroVADStream
+from framekit.models.silero_vad import SileroVADEngine, SileroVADStream
 from framekit.processors.base import FrameDirection, FrameProcessor, on_frame
 from framekit.processors.vad.endpoint import EnergyEnvelope
 from framekit.processors.vad.gate import LevelGate, LevelGateParams
@@ -63,17 +62,16 @@ _DEFAULT_GATE = LevelGateParams()
 
 
 class SileroVADProcessor(FrameProcessor):
-    """Voice activity detection with the process-wide Silero model, at 8 or 16 kHz.
+    """Voice activity detection with a Silero model shared by every call, at 8 or 16 kHz.
 
-    ``sample_rate`` picks the model rate (8000 or 16000); by default it follows the
-    call's :attr:`StartFrame.audio_in_sample_rate <framekit.frames.StartFrame>`.
-    The processor declares that it consumes PCM16 mono at that rate
-    (:attr:`audio_caps`), so a pipeline whose caller audio comes in another format,
-    or at a rate Silero does not run at, fails when the call starts. Conversion
-    belongs to the input transport or an explicit
-    :class:`~framekit.processors.convert.AudioConverterProcessor`, and the audio is
-    scored without a copy. ``engine`` replaces the shared engine (tests, or a
-    custom file of the same graph).
+    ``engine`` is the loaded model at the rate this VAD hears: the application loads
+    it once per process (``SileroVADEngine.shared(rate)``, in a thread) and passes it
+    to every call's processor; a test passes its own. The processor never loads one.
+    It declares that it consumes PCM16 mono at the engine's rate
+    (:attr:`audio_caps`), so a pipeline whose caller audio comes in another format
+    fails when the call starts. Conversion belongs to the input transport or an
+    explicit :class:`~framekit.processors.convert.AudioConverterProcessor`, and the
+    audio is scored without a copy.
 
     ``turn_end`` makes the silence that ends a turn depend on the caller's words so
     far (see :mod:`framekit.processors.vad.turn_end`); it then replaces
@@ -87,22 +85,15 @@ class SileroVADProcessor(FrameProcessor):
     def __init__(
         self,
         *,
+        engine: SileroVADEngine,
         params: VADParams | None = None,
-        sample_rate: int | None = None,
-        engine: SileroVADEngine | None = None,
         turn_end: TurnEndPolicy | None = None,
         gate: LevelGateParams | None = _DEFAULT_GATE,
         name: str | None = None,
     ) -> None:
         super().__init__(name=name)
-        if sample_rate is not None and sample_rate not in SUPPORTED_SAMPLE_RATES:
-            raise ValueError(f"Silero VAD runs at {SUPPORTED_SAMPLE_RATES} Hz, got {sample_rate}")
-        if engine is not None and sample_rate is not None and engine.sample_rate != sample_rate:
-            raise ValueError(f"engine runs at {engine.sample_rate} Hz, not {sample_rate}")
         self.params = params or VADParams()
-        self._rate = sample_rate if engine is None else engine.sample_rate
-        accepted = PipelineFormat.INPUT if self._rate is None else audio_format(self._rate)
-        self.audio_caps = AudioCaps(consumes={InputAudioFrame: accepted})
+        self.audio_caps = AudioCaps(consumes={InputAudioFrame: audio_format(engine.sample_rate)})
         self._engine = engine
         self._stream: SileroVADStream | None = None
         self._machine: SpeechStateMachine | None = None
@@ -135,27 +126,12 @@ class SileroVADProcessor(FrameProcessor):
         return self._speech_started_at
 
     @property
-    def sample_rate(self) -> int | None:
-        """The model's rate for this call; known once the call has started."""
-        return self._format.sample_rate if self._format is not None else None
-
-    async def warm_up(self, sample_rate: int = 16000) -> None:
-        """Load the shared model for ``sample_rate`` before the first call needs it."""
-        if self._engine is None:
-            await asyncio.to_thread(SileroVADEngine.shared, sample_rate)
+    def sample_rate(self) -> int:
+        """The model's rate: the rate of the audio this VAD consumes."""
+        return self._engine.sample_rate
 
     async def on_start(self, frame: StartFrame) -> None:
         engine = self._engine
-        if engine is None:
-            rate = self._rate or frame.audio_in_sample_rate
-            if rate not in SUPPORTED_SAMPLE_RATES:
-                raise ValueError(
-                    f"Silero VAD runs at {SUPPORTED_SAMPLE_RATES} Hz, the call's input at "
-                    f"{rate} Hz: pass sample_rate and convert before the VAD "
-                    "(AudioConverterProcessor)"
-                )
-            # The first call at a rate loads the model (~0.35 s): off the loop other calls share.
-            engine = await asyncio.to_thread(SileroVADEngine.shared, rate)
         rate = engine.sample_rate
         self._close_stream()
         self._stream = engine.open_stream()
