@@ -10,7 +10,8 @@ when the call starts and they never convert or guess a format.
 
 How audio gets in: a subclass calls :meth:`InputTransport.feed_audio` from
 whatever task reads the wire (a WebSocket handler, or a reader task the transport
-starts from ``self.context.tasks`` in :meth:`InputTransport.on_pipeline_started`).
+starts from ``self.context.tasks`` in :meth:`InputTransport.on_pipeline_started`, as
+the input of a :class:`~framekit.transports.base.transport.NetworkTransport` does).
 Each call pushes the whole frames now available downstream as
 :class:`~framekit.frames.InputAudioFrame` objects, in the feeding task: caller
 audio is a system frame and never waits in a queue.
