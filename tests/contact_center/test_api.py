@@ -108,7 +108,7 @@ def _seed(database_url: str, tmp_path: Path) -> dict[str, Any]:
         SegmentRecord("c1", 0, "user", "Where is my order?", DAY, DAY + timedelta(seconds=2)),
         SegmentRecord("c1", 1, "bot", "It shipped yesterday.", DAY + timedelta(seconds=3)),
         ToolRecord("c1", 0, "order_status", {"order_number": "4271"}, {"status": "shipped"}),
-        TurnRecord("c1", 0, 0.8, ttfb={"WhisperSTTProcessor": 0.4}),
+        TurnRecord("c1", 0, 0.8, ttfb={"UtteranceSTTProcessor": 0.4}),
     ]
     calls = [
         *_call("c1", DAY, "completed", rich),
@@ -239,7 +239,7 @@ async def test_call_details_and_recording_links(client: TestClient[Any, Any]) ->
             "latency_s": 0.8,
             "user_stopped_at": None,
             "bot_started_at": None,
-            "ttfb": {"WhisperSTTProcessor": 0.4},
+            "ttfb": {"UtteranceSTTProcessor": 0.4},
         }
     ]
     links = {track: entry["url"] for track, entry in call["recordings"].items()}
