@@ -8,6 +8,9 @@ and implement :mod:`.service`'s interfaces; nothing here imports a vendor.
 ``framekit.processors.stt.transcript``: what a batch recognizer answers.
 ``framekit.processors.stt.utterance``: the stage for batch recognizers (utterances
 cut by the VAD, a decode at the caller's first pause, interim results).
+``framekit.processors.stt.streaming``: the stage for streaming recognizers.
+``framekit.processors.stt.session``: the reconnecting session a websocket vendor
+fills with its URL and messages.
 ``framekit.processors.stt.second_pass``: two batch recognizers as one.
 ``framekit.processors.stt.fallback``: switching recognizer when one fails.
 """

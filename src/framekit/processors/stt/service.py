@@ -120,8 +120,11 @@ class RecognitionSession(Protocol):
         """The caller stopped: ask for the final result of the utterance now."""
         ...
 
-    def discard_pending(self) -> None:
-        """Forget the unfinished utterance; the stage then restarts :meth:`events`."""
+    def discard_pending(self, *, reconnect: bool) -> None:
+        """Forget the unfinished utterance; with ``reconnect`` also the connection.
+
+        After ``reconnect=True`` the stage restarts :meth:`events`.
+        """
         ...
 
     async def close(self) -> None:

@@ -138,6 +138,8 @@ class ReconnectingSession(Generic[_C]):
         self._connected = asyncio.Event()
         self._ended = asyncio.Event()
         self._running = False
+        self._generation = 0
+        """Which :meth:`events` is current: one replaced by a restart leaves no trace."""
         self._closing = False
         self._sent = 0
         self._last_sent = clock.now()
@@ -187,6 +189,8 @@ class ReconnectingSession(Generic[_C]):
 
     async def events(self) -> AsyncGenerator[RecognitionEvent | RecognitionError, None]:
         """Connect, yield what the service heard, reconnect with backoff unless closing."""
+        self._generation += 1
+        generation = self._generation
         self._ended.clear()
         self._running = True
         failures = 0
@@ -228,8 +232,9 @@ class ReconnectingSession(Generic[_C]):
                     )
                     await self.clock.sleep(delay)
         finally:
-            self._running = False
-            self._ended.set()
+            if generation == self._generation:
+                self._running = False
+                self._ended.set()
 
     async def send_audio(self, pcm: bytes) -> None:
         """Send caller audio; kept for the next connection while there is none."""
@@ -257,18 +262,20 @@ class ReconnectingSession(Generic[_C]):
             with contextlib.suppress(Exception):
                 await self._send_finalize(conn)
 
-    def discard_pending(self) -> None:
+    def discard_pending(self, *, reconnect: bool) -> None:
         """Forget the unfinished utterance: its audio and its finalized pieces.
 
-        The stage then starts :meth:`events` afresh (the service keeps the stream's
-        unfinished audio otherwise), unless it is the stage's own receiving task that
-        asks, in which case the live connection stays.
+        ``reconnect``: the connection is forgotten too, and the stage starts
+        :meth:`events` afresh (the service keeps the stream's unfinished audio
+        otherwise). Without it (the stage's own receiving task asks, and cannot
+        restart itself) the connection stays.
         """
         self._text.clear()
         self._gap.take()
         self._unfinalized.take()
-        self._conn = None
-        self._connected.clear()
+        if reconnect:
+            self._conn = None
+            self._connected.clear()
 
     async def keep_alive(self) -> None:
         """Send a keep-alive whenever no audio went out for ``keepalive_interval``; forever."""

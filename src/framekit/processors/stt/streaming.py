@@ -124,9 +124,10 @@ class StreamingSTTProcessor(FrameProcessor):
         receiver = self._receiver
         if session is None:
             return
-        session.discard_pending()
         if receiver is None or receiver.done() or receiver is asyncio.current_task():
+            session.discard_pending(reconnect=False)  # a receiver cannot restart itself
             return
+        session.discard_pending(reconnect=True)
         receiver.cancel()  # owned by the call: its stream closes as it unwinds
         self._receiver = self.context.tasks.create_task(self._receive(), f"{self.name}:connection")
 
