@@ -42,8 +42,6 @@ class AudioChainError(ValueError):
 
 _Produced = dict[type, tuple[AudioFormat | None, FrameProcessor]]
 _CALLER_AUDIO = (InputAudioFrame,)
-_UNDECLARED: dict[type[FrameProcessor], bool] = {}
-"""Per processor class without a declaration: whether it reads caller audio."""
 
 
 def negotiate_audio(
@@ -60,30 +58,55 @@ def negotiate_audio(
     the sink acts on a frame type (then caller audio is never shortened). Returns
     the processor that now sends caller audio straight to ``sink``, if any. Runs
     once per call, before the start frame, in a few microseconds: one walk, with
-    what undeclared classes read cached per class.
+    what each class is and reads cached per class.
     """
-    rates = (start.audio_in_sample_rate, start.audio_out_sample_rate)
     produced: _Produced = {}
+    ends: list[FrameProcessor | None] = [None, None]
+    _walk_line(pipeline, produced, (start.audio_in_sample_rate, start.audio_out_sample_rate), ends)
     source.shortcut((), sink)
-    line = _line(pipeline, [])
-    stop = source
-    for index, unit in enumerate(line):
-        if _visit(unit, produced, rates):
-            stop = unit.last if index < len(line) - 1 else sink
-    if stop is sink or needed_at_exit(InputAudioFrame):
-        return None
+    reader, last = ends
+    if reader is last or needed_at_exit(InputAudioFrame):
+        return None  # the last processor reads caller audio (or the exit does): nothing to skip
+    stop = source if reader is None else reader.last
     stop.shortcut(_CALLER_AUDIO, sink)
     return stop
 
 
-def _line(processor: FrameProcessor, units: list[FrameProcessor]) -> list[FrameProcessor]:
-    """The processors of a line: nested pipelines opened, side-by-side ones kept whole."""
+_LEAF, _HOLDER, _LINE, _PARALLEL = range(4)
+_KINDS: dict[type[FrameProcessor], tuple[int, bool]] = {}
+"""Per processor class: its kind, and whether it reads caller audio when undeclared."""
+
+
+def _kind(klass: type[FrameProcessor]) -> tuple[int, bool]:
+    if issubclass(klass, ParallelPipeline):
+        kind = _PARALLEL
+    elif issubclass(klass, Pipeline):
+        kind = _LINE
+    elif klass.processors is not FrameProcessor.processors:
+        kind = _HOLDER  # a processor with children inside (a child pipeline)
+    else:
+        kind = _LEAF
+    found = _KINDS[klass] = (kind, _reads_caller_audio(klass, declared=False))
+    return found
+
+
+def _walk_line(
+    processor: FrameProcessor,
+    produced: _Produced,
+    rates: tuple[int, int],
+    ends: list[FrameProcessor | None],
+) -> None:
+    """Visit a line's units in order (nested pipelines opened, side-by-side ones whole).
+
+    ``ends`` becomes [the last unit that reads caller audio, the last unit].
+    """
     if isinstance(processor, Pipeline):
         for child in processor.children:
-            _line(child, units)
-    else:
-        units.append(processor)
-    return units
+            _walk_line(child, produced, rates, ends)
+        return
+    if _visit(processor, produced, rates):
+        ends[0] = processor
+    ends[1] = processor
 
 
 def _visit(processor: FrameProcessor, produced: _Produced, rates: tuple[int, int]) -> bool:
@@ -91,35 +114,41 @@ def _visit(processor: FrameProcessor, produced: _Produced, rates: tuple[int, int
 
     Also forgets any shortcut a processor kept from an earlier call.
     """
-    if isinstance(processor, ParallelPipeline):
-        processor.first.shortcut((), processor.first)
-        processor.last.shortcut((), processor.last)
-        merged, touched = dict(produced), False
-        for branch in processor.branches:
-            branch_produced = dict(produced)
-            touched = _visit(branch, branch_produced, rates) or touched
-            merged.update(branch_produced)
-        produced.update(merged)
-        return touched
-    if isinstance(processor, Pipeline):
-        touched = False
+    klass = type(processor)
+    kind, reads = _KINDS.get(klass) or _kind(klass)
+    if kind is _LINE:
+        assert isinstance(processor, Pipeline)
+        reads = False
         for child in processor.children:
-            touched = _visit(child, produced, rates) or touched
-        return touched
+            reads = _visit(child, produced, rates) or reads
+        return reads
+    if kind is _PARALLEL:
+        assert isinstance(processor, ParallelPipeline)
+        return _visit_parallel(processor, produced, rates)
     processor.shortcut((), processor)
     caps = processor.audio_caps
-    klass = type(processor)
-    if caps is None:
-        reads = _UNDECLARED.get(klass)
-        if reads is None:
-            reads = _UNDECLARED[klass] = _reads_caller_audio(klass, declared=False)
-    else:
+    if caps is not None:
         reads = _declares_caller_audio(caps) or _reads_caller_audio(klass, declared=True)
         _check(processor, caps, produced, rates)
-    if klass.processors is not FrameProcessor.processors:  # it holds children (a child pipeline)
+    if kind is _HOLDER:
         for inner in processor.processors():
             if inner is not processor:
                 reads = _visit(inner, produced, rates) or reads
+    return reads
+
+
+def _visit_parallel(
+    parallel: ParallelPipeline, produced: _Produced, rates: tuple[int, int]
+) -> bool:
+    """Each branch from the same formats; after it, what any branch made."""
+    parallel.first.shortcut((), parallel.first)
+    parallel.last.shortcut((), parallel.last)
+    merged, reads = dict(produced), False
+    for branch in parallel.branches:
+        branch_produced = dict(produced)
+        reads = _visit(branch, branch_produced, rates) or reads
+        merged.update(branch_produced)
+    produced.update(merged)
     return reads
 
 

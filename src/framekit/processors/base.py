@@ -19,8 +19,9 @@ frame on itself, so a subclass can never forget to forward them.
 from __future__ import annotations
 
 import itertools
-from collections.abc import Awaitable, Callable, Iterator
+from collections.abc import Awaitable, Callable, Iterator, Mapping
 from enum import IntEnum
+from types import MappingProxyType
 from typing import Any, ClassVar, TypeVar
 
 from loguru import logger
@@ -112,6 +113,8 @@ def route_of(frame_type: type[Frame]) -> Route:
 
 
 _processor_ids = itertools.count(1)
+_NO_SHORTCUTS: Mapping[type[Frame], FrameProcessor] = MappingProxyType({})
+"""Every processor's shortcuts until it has some: shared, so a processor costs no dict."""
 _DEFAULT_CLOCK = SystemClock()
 
 
@@ -149,7 +152,7 @@ class FrameProcessor:
         self._context: ProcessorContext | None = None
         self._observers: tuple[Observer, ...] = ()
         self._clock: Clock = _DEFAULT_CLOCK
-        self._shortcuts: dict[type[Frame], FrameProcessor] = {}
+        self._shortcuts: Mapping[type[Frame], FrameProcessor] = _NO_SHORTCUTS
 
     def __repr__(self) -> str:
         return self.name
@@ -184,8 +187,10 @@ class FrameProcessor:
         skips the processors after it that would only pass it on. Each call
         replaces the previous shortcuts (no types: none).
         """
-        if frame_types or self._shortcuts:
+        if frame_types:
             self._shortcuts = dict.fromkeys(frame_types, target)
+        elif self._shortcuts:
+            self._shortcuts = _NO_SHORTCUTS
 
     # --- per-call setup ----------------------------------------------------------------------
 
