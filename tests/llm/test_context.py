@@ -5,7 +5,6 @@ from __future__ import annotations
 import json
 
 from framekit.conversation.context import LLMContext, ToolCallRecord, ToolCallState, estimate_tokens
-from framekit.processors.tts.heard import heard_share
 from framekit.services.anthropic import to_anthropic
 from framekit.services.anthropic.adapter import CALL_START_TEXT, CONTINUE_TEXT
 from framekit.services.openai import to_openai, to_openai_tools
@@ -141,12 +140,3 @@ def test_trim_response_keeps_what_was_heard_and_the_tool_results() -> None:
     assert [c.call_id for c in turn.answered_calls()] == ["c1", "c2"]
     context.trim_response("r1", "")  # already settled: a later report changes nothing
     assert turn.text == "Let"
-
-
-def test_heard_share_cuts_at_whole_words() -> None:
-    text = "It will arrive on Friday by noon."
-    assert heard_share(text, 0.5) == "It will arrive"
-    assert heard_share(text, 0.0) == ""
-    assert heard_share(text, 0.05) == ""
-    assert heard_share(text, 1.0) == text
-    assert heard_share(text, 0.99) == "It will arrive on Friday by"

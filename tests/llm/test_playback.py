@@ -24,8 +24,8 @@ from timed_speech import (
     FIRST,
     SECOND,
     SilentLine,
-    TimedVoice,
     response,
+    timed_tts,
 )
 
 from .helpers import PROVIDERS, Provider
@@ -33,9 +33,7 @@ from .helpers import PROVIDERS, Provider
 
 async def _speak_and_interrupt(*, after: float) -> AssistantTurn:
     aggregators = create_context_aggregators(LLMContext())
-    call = LiveCall(
-        [aggregators.assistant, TimedVoice(), SilentLine(realtime=True)]
-    )
+    call = LiveCall([aggregators.assistant, timed_tts(), SilentLine(realtime=True)])
     await call.start()
     await call.send(
         *response(
@@ -68,9 +66,7 @@ async def test_a_sentence_not_yet_played_is_not_kept() -> None:
 
 async def test_a_response_heard_to_the_end_is_not_cut_by_a_later_barge_in() -> None:
     aggregators = create_context_aggregators(LLMContext())
-    call = LiveCall(
-        [aggregators.assistant, TimedVoice(), SilentLine(realtime=True)]
-    )
+    call = LiveCall([aggregators.assistant, timed_tts(), SilentLine(realtime=True)])
     await call.start()
     await call.send(TTSSpeakFrame(text="Hello!"))  # a greeting outside the context
     await call.send(*response("r1", FIRST))
@@ -89,9 +85,7 @@ async def test_a_response_heard_to_the_end_is_not_cut_by_a_later_barge_in() -> N
 async def test_a_response_the_caller_never_heard_is_emptied_and_not_sent() -> None:
     aggregators = create_context_aggregators(LLMContext())
     aggregators.context.add_user("Hi")
-    call = LiveCall(
-        [aggregators.assistant, TimedVoice(), SilentLine(realtime=True)]
-    )
+    call = LiveCall([aggregators.assistant, timed_tts(), SilentLine(realtime=True)])
     await call.start()
     await call.send(*response("r1", FIRST))
     await call.advance(0)  # the response reaches the line; no time passes
@@ -109,7 +103,7 @@ async def test_the_next_request_carries_only_what_the_caller_heard(provider: Pro
     async with provider.server(script) as server:
         aggregators = create_context_aggregators(LLMContext("Be brief."), aggregation_timeout=0)
         llm = LLMProcessor(provider.make_service(server))
-        bot = [aggregators.assistant, TimedVoice(), SilentLine(realtime=True)]
+        bot = [aggregators.assistant, timed_tts(), SilentLine(realtime=True)]
         call = LiveCall([aggregators.user, llm, *bot])
         await call.start()
         await call.send(TranscriptionFrame(text="Where is my order?"))

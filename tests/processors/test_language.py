@@ -25,7 +25,7 @@ from framekit.frames import (
     ErrorFrame,
     Frame,
     InterimTranscriptionFrame,
-    PlayedUpToFrame,
+    SentencePlayedFrame,
     TranscriptionFrame,
     TransferCallFrame,
     TTSAudioFrame,
@@ -306,19 +306,25 @@ async def test_warm_up_synthesizes_every_notice_once_for_the_process() -> None:
 
 
 class _Line(FrameProcessor):
-    """The output transport's reports: each utterance played to its end at once."""
+    """The output transport's reports: each sentence played to its end at once."""
 
     def __init__(self) -> None:
         super().__init__()
+        self._sentence: TTSStartedFrame | None = None
         self._seconds = 0.0
 
     async def process_frame(self, frame: Frame, direction: FrameDirection) -> None:
         await self.push_frame(frame, direction)
-        if isinstance(frame, TTSAudioFrame):
+        if isinstance(frame, TTSStartedFrame):
+            self._sentence, self._seconds = frame, 0.0
+        elif isinstance(frame, TTSAudioFrame):
             self._seconds += frame.duration
-        elif isinstance(frame, TTSStoppedFrame):
-            played, self._seconds = self._seconds, 0.0
-            await self.push_frame(PlayedUpToFrame(played_seconds=played), FrameDirection.UPSTREAM)
+        elif isinstance(frame, TTSStoppedFrame) and self._sentence is not None:
+            text, seconds = self._sentence.text, self._seconds
+            report = SentencePlayedFrame(
+                text=text, heard=text, complete=True, played_seconds=seconds, seconds=seconds
+            )
+            await self.push_frame(report, FrameDirection.UPSTREAM)
 
 
 async def test_the_call_record_keeps_the_callers_words_and_the_notice_as_said() -> None:
@@ -327,11 +333,10 @@ async def test_the_call_record_keeps_the_callers_words_and_the_notice_as_said() 
     records: list[Record] = []
     recorder = CallRecorder(records.append)
     task = PipelineTask(
-        Pipeline([LanguageGate(), _Line()]),
+        Pipeline([recorder.record_point(), LanguageGate(), _Line()]),  # after the STT
         params=PipelineParams(idle_timeout=None),
         observers=[recorder],
     )
-    recorder.attach(task)
     async with LiveCall(task) as call:
         await call.send(caller("¿Dónde está mi pedido?", "es"))
         await call.wait_for(lambda f: isinstance(f, TTSStoppedFrame))

@@ -122,6 +122,12 @@ class MarkedOutput(NullOutput):
         await super().on_interruption(frame)
 
 
+def bot_side(recorder: CallAudioRecorder) -> list[FrameProcessor]:
+    """The bot tap and the output transport it polls, in pipeline order."""
+    output = NullOutput()
+    return [recorder.bot_tap(output), output]
+
+
 async def record(
     tmp_path: Path,
     items: Sequence[Frame | Advance],
@@ -135,12 +141,13 @@ async def record(
 ) -> tuple[Recording, CallAudioRecorder]:
     recorder = recorder or CallAudioRecorder(tmp_path / "rec")
     wav = caller_wav(tmp_path / "caller.wav", caller, total)
+    output = output or NullOutput()
     pipeline = [
         WavFileInput(wav),
         recorder.caller_tap(),
         *middle,
-        recorder.bot_tap(),
-        output or NullOutput(),
+        recorder.bot_tap(output),
+        output,
     ]
     await run_processor(pipeline, items, end=end)
     recording = recorder.recording
@@ -243,7 +250,7 @@ async def test_long_speech_reaches_the_disk_while_it_plays(tmp_path: Path) -> No
     wav = caller_wav(tmp_path / "caller.wav", [], 10.0)
     clock = ManualClock()
     task = PipelineTask(
-        Pipeline([WavFileInput(wav), recorder.caller_tap(), recorder.bot_tap(), NullOutput()]),
+        Pipeline([WavFileInput(wav), recorder.caller_tap(), *bot_side(recorder)]),
         params=PipelineParams(idle_timeout=None),
         clock=clock,
     )
@@ -271,9 +278,7 @@ async def test_the_files_are_complete_however_the_call_ends(tmp_path: Path, how:
     recorder = CallAudioRecorder(tmp_path / "rec")
     wav = caller_wav(tmp_path / "caller.wav", [(0.2, 0.6)], 5.0)
     clock = ManualClock()
-    pipeline = Pipeline(
-        [WavFileInput(wav), recorder.caller_tap(), Crasher(), recorder.bot_tap(), NullOutput()]
-    )
+    pipeline = Pipeline([WavFileInput(wav), recorder.caller_tap(), Crasher(), *bot_side(recorder)])
     task = PipelineTask(pipeline, params=PipelineParams(idle_timeout=None), clock=clock)
     runner = asyncio.ensure_future(task.run())
     await task.wait_started()
@@ -343,7 +348,7 @@ async def test_an_unwritable_directory_is_reported_and_the_call_goes_on(tmp_path
     recorder = CallAudioRecorder(blocker / "rec")
     wav = caller_wav(tmp_path / "caller.wav", [], 1.0)
     out = await run_processor(
-        [WavFileInput(wav), recorder.caller_tap(), recorder.bot_tap(), NullOutput()],
+        [WavFileInput(wav), recorder.caller_tap(), *bot_side(recorder)],
         [Advance(0.5), bot_audio(0.2), Advance(0.5)],
     )
     assert out.task.end_reason == "completed"
@@ -380,9 +385,7 @@ async def _peak_memory(tmp_path: Path, seconds: float) -> tuple[int, int]:
     params = PipelineParams(
         audio_in_sample_rate=8000, audio_out_sample_rate=8000, idle_timeout=None
     )
-    pipeline = Pipeline(
-        [GeneratedCaller(seconds), recorder.caller_tap(), recorder.bot_tap(), NullOutput()]
-    )
+    pipeline = Pipeline([GeneratedCaller(seconds), recorder.caller_tap(), *bot_side(recorder)])
     clock = ManualClock()
     # A bare task: run_processor would keep every frame that leaves the pipeline.
     task = PipelineTask(pipeline, params=params, clock=clock)
@@ -449,7 +452,7 @@ async def test_on_twilio_the_bot_track_is_what_the_mark_echoes_say_was_heard(
                     transport.input(),
                     recorder.caller_tap(),
                     bot,
-                    recorder.bot_tap(),
+                    recorder.bot_tap(transport.output()),
                     transport.output(),
                 ]
             )

@@ -38,7 +38,8 @@ async def record_call(tmp_path: Path, recorder: CallAudioRecorder) -> Recording:
     tone = (3000 * np.sin(2 * np.pi * 440 * t)).astype("<i2").tobytes()
     wav = tmp_path / "caller-input.wav"
     write_wav(wav, tone, PCM16_16K)
-    pipeline = [WavFileInput(wav), recorder.caller_tap(), recorder.bot_tap(), NullOutput()]
+    output = NullOutput()
+    pipeline = [WavFileInput(wav), recorder.caller_tap(), recorder.bot_tap(output), output]
     # The upload runs as the call ends; boto3's first client loads its service data,
     # seconds on a loaded machine, so the call gets more than run_processor's 10 s.
     await run_processor(pipeline, [Advance(1.5)], time_limit=45)

@@ -1,8 +1,11 @@
 """A simulated call for the storage tests: frames pushed in the order a real call makes them.
 
 The frames go through a real :class:`~framekit.pipeline.PipelineTask` with the
-recorder as its observer; the test pushes them from one processor, so every
-hop is observed in exactly the order written here.
+recorder as its observer and its record point just before the line; the test
+pushes them from one processor, so every hop is observed in exactly the order
+written here. The line stands for the output transport: it follows the sentence
+spans with the transport's own :class:`~framekit.transports.base.played.PlayedSentences`
+and reports them the way the transport does.
 """
 
 from __future__ import annotations
@@ -22,7 +25,7 @@ from framekit.frames import (
     LLMResponseEndFrame,
     LLMResponseStartFrame,
     LLMTextFrame,
-    PlayedUpToFrame,
+    OutputAudioFrame,
     TranscriptionFrame,
     TTSAudioFrame,
     TTSStartedFrame,
@@ -31,9 +34,10 @@ from framekit.frames import (
     UserStoppedSpeakingFrame,
 )
 from framekit.pipeline import Pipeline, PipelineParams, PipelineTask
-from framekit.processors import FrameDirection, FrameProcessor
+from framekit.processors import FrameDirection, FrameProcessor, on_frame
 from framekit.storage import CallRecorder
 from framekit.storage.records import Record
+from framekit.transports.base.played import PlayedSentences
 
 UP = FrameDirection.UPSTREAM
 
@@ -46,15 +50,43 @@ class Pass(FrameProcessor):
     """Passes everything on: one more hop for every frame."""
 
 
+_RATE = PCM16_16K.bytes_per_frame * PCM16_16K.sample_rate
+
+
 class Line(FrameProcessor):
-    """Stands for the output transport: reports the seconds heard when the caller barges in."""
+    """Stands for the output transport: reports each sentence heard, or cut at a barge-in."""
 
     def __init__(self) -> None:
         super().__init__()
         self.heard_at_barge_in = 0.0
+        self._sentences = PlayedSentences(_RATE)
+        self._written = 0
+
+    @on_frame(TTSStartedFrame)
+    async def _started(self, frame: TTSStartedFrame, direction: FrameDirection) -> None:
+        self._sentences.started(frame.text, frame.response_id, self._written)
+        await self.push_frame(frame, direction)
+
+    @on_frame(OutputAudioFrame)
+    async def _audio(self, frame: OutputAudioFrame, direction: FrameDirection) -> None:
+        self._written += len(frame.audio)
+        await self.push_frame(frame, direction)
+
+    @on_frame(TTSStoppedFrame)
+    async def _stopped(self, frame: TTSStoppedFrame, direction: FrameDirection) -> None:
+        self._sentences.stopped(self._written)
+        await self.push_frame(frame, direction)
+
+    async def played_all(self) -> None:
+        for report in self._sentences.finished(self._written, self.clock.now()):
+            await self.push_frame(report, UP)
+        self._written = 0  # the next utterance's seconds count from its start
 
     async def on_interruption(self, frame: InterruptionFrame) -> None:
-        await self.push_frame(PlayedUpToFrame(played_seconds=self.heard_at_barge_in), UP)
+        heard = round(self.heard_at_barge_in * _RATE)
+        for report in self._sentences.cut(heard, self._written, self.clock.now()):
+            await self.push_frame(report, UP)
+        self._written = 0
         await self.push_frame(BotStoppedSpeakingFrame(), UP)
 
 
@@ -101,15 +133,15 @@ class SimulatedCall:
         await self.push(LLMResponseEndFrame(response_id=rid))
         await self.wait(0.2)
         await self.push(BotStartedSpeakingFrame())
-        for _ in sentences:
-            await self.push(TTSStartedFrame(context_id=rid))
+        for sentence in sentences:
+            await self.push(TTSStartedFrame(context_id=rid, text=sentence, response_id=rid))
             audio = b"\x00" * int(PCM16_16K.bytes_per_frame * PCM16_16K.sample_rate * seconds)
             await self.push(TTSAudioFrame(audio=audio, format=PCM16_16K, context_id=rid))
             await self.push(TTSStoppedFrame(context_id=rid))
         total = seconds * len(sentences)
         if heard is None:
             await self.wait(total)
-            await self.push(PlayedUpToFrame(played_seconds=total), UP)
+            await self.line.played_all()
         else:
             await self.wait(heard)
             self.line.heard_at_barge_in = heard
@@ -143,11 +175,11 @@ async def simulated_call(
     emitter = Emitter()
     recorder = CallRecorder(keep, **call)
     line = Line()
-    pipeline = Pipeline([emitter, *(Pass() for _ in range(hops - 1)), *before_line, line])
+    passes = (Pass() for _ in range(hops - 1))
+    pipeline = Pipeline([emitter, *passes, *before_line, recorder.record_point(), line])
     task = PipelineTask(
         pipeline, params=PipelineParams(idle_timeout=None), observers=[recorder], clock=clock
     )
-    recorder.attach(task)
     runner = asyncio.ensure_future(task.run())
     try:
         await task.wait_started()

@@ -24,8 +24,8 @@ from timed_speech import (
     FIRST,
     SECOND,
     SilentLine,
-    TimedVoice,
     response,
+    timed_tts,
 )
 
 
@@ -35,12 +35,11 @@ async def _call(*script: Frame | float) -> list[Record]:
     clock = ManualClock()
     recorder = CallRecorder(out.append)
     task = PipelineTask(
-        Pipeline([TimedVoice(), SilentLine(realtime=True)]),
+        Pipeline([timed_tts(), recorder.record_point(), SilentLine(realtime=True)]),
         params=PipelineParams(idle_timeout=None),
         observers=[recorder],
         clock=clock,
     )
-    recorder.attach(task)
     runner = asyncio.ensure_future(task.run())
     await asyncio.wait_for(task.wait_started(), 5)
     for item in script:

@@ -2,9 +2,13 @@
 
 from __future__ import annotations
 
+import dataclasses
+import re
+
 import pytest
 
 from framekit.audio.format import PCM16_16K
+from framekit.clock import ManualClock
 from framekit.frames import (
     EndCause,
     EndFrame,
@@ -13,10 +17,13 @@ from framekit.frames import (
     InterruptionFrame,
     MetricsFrame,
     MetricValue,
+    TranscriptionFrame,
     TransferCallFrame,
     TTSAudioFrame,
 )
-from framekit.processors import FrameProcessor
+from framekit.pipeline import Pipeline, PipelineParams, PipelineTask
+from framekit.processors import FrameDirection, FrameProcessor, on_frame
+from framekit.storage import CallRecorder
 from framekit.storage.records import (
     CallClosed,
     CallOpened,
@@ -24,7 +31,9 @@ from framekit.storage.records import (
     SegmentRecord,
     ToolRecord,
     TurnRecord,
+    record_to_json,
 )
+from framekit.testing import LiveCall
 
 from ._call import UP, simulated_call
 
@@ -190,3 +199,39 @@ async def test_a_recording_added_after_the_call_ended_is_saved_again() -> None:
         "caller": "/rec/c.caller.wav",
         "caller.remote": "s3://calls/c.caller.wav",
     }
+
+
+class _Redact(FrameProcessor):
+    """A redaction stage before the record point: card numbers never go further."""
+
+    @on_frame(TranscriptionFrame)
+    async def _mask(self, frame: TranscriptionFrame, direction: FrameDirection) -> None:
+        masked = re.sub(r"\d{4}", "####", frame.text)
+        await self.push_frame(dataclasses.replace(frame, text=masked), direction)
+
+
+async def test_a_stage_before_the_record_point_decides_what_is_stored() -> None:
+    out: list[Record] = []
+    async with simulated_call(out.append, hops=3, before_line=[_Redact()]) as call:
+        await call.user_says("My card is 4111 1111 1111 1111")
+        await call.bot_says(["Thanks."])
+    said = [(s.speaker, s.text) for s in segments(out)]
+    assert said == [("user", "My card is #### #### #### ####"), ("bot", "Thanks.")]
+    stored = "\n".join(record_to_json(record) for record in out)
+    assert "4111" not in stored
+    assert "1111" not in stored
+
+
+async def test_without_its_record_point_in_the_pipeline_nothing_is_recorded() -> None:
+    out: list[Record] = []
+    recorder = CallRecorder(out.append)
+    task = PipelineTask(
+        Pipeline([FrameProcessor()]),
+        params=PipelineParams(idle_timeout=None),
+        observers=[recorder],
+        clock=ManualClock(),
+    )
+    async with LiveCall(task) as call:
+        await call.send(TranscriptionFrame(text="Hello"))
+        await call.end()
+    assert out == []

@@ -48,7 +48,7 @@ def test_the_examples_record_a_call_and_read_it_back(tmp_path: Path) -> None:
     reading = tmp_path / "reading.py"
     reading.write_text(_example("## Reading the records back"))
     run = _run(reading)
-    assert run.stdout.splitlines() == ["1 calls", "[('user', 'Where is my order?')]"]
+    assert run.stdout.splitlines() == ["1 calls", "[('user', 'My card is [card]')]"]
     orphans = tmp_path / "orphans.py"
     orphans.write_text(_example("## Calls left open by a process that died"))
     run = _run(orphans)

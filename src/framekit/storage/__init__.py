@@ -4,7 +4,8 @@ Needs the ``db`` extra (``pip install 'framekit[db]'``). The pieces:
 
 * :mod:`~framekit.storage.models`: the SQLModel tables;
 * :func:`migrate`: creates or upgrades the schema (Alembic scripts ship in the package);
-* :class:`CallRecorder`: an observer that turns a call's frames into records;
+* :class:`CallRecorder`: turns a call's frames into records, its words where they
+  enter one of its :class:`RecordPoint` processors;
 * :class:`RecordWriter` / :func:`shared_writer`: one writer thread per process that
   writes records in batches and spools them durably while the database is down;
 * :func:`list_calls`, :func:`get_call`: reading the records back;
@@ -28,7 +29,7 @@ from framekit.storage.database import (  # noqa: E402
 from framekit.storage.models import Call, ToolInvocation, TranscriptSegment, TurnMetric  # noqa: E402
 from framekit.storage.orphans import close_orphaned_calls, process_owner  # noqa: E402
 from framekit.storage.queries import CallDetails, CallPage, get_call, list_calls  # noqa: E402
-from framekit.storage.recorder import CallRecorder  # noqa: E402
+from framekit.storage.recorder import CallRecorder, RecordPoint  # noqa: E402
 from framekit.storage.writer import RecordWriter, WriterStats, shared_writer  # noqa: E402
 
 __all__ = [
@@ -37,6 +38,7 @@ __all__ = [
     "CallDetails",
     "CallPage",
     "CallRecorder",
+    "RecordPoint",
     "RecordWriter",
     "ToolInvocation",
     "TranscriptSegment",

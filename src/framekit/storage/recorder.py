@@ -1,14 +1,23 @@
-"""The call recorder: an observer that turns a call's frames into records, without waiting.
+"""The call recorder: turns a call's frames into records, without waiting.
 
-Where it sits: not in the pipeline at all. It is an
-:class:`~framekit.observers.Observer` given to the call's
-:class:`~framekit.pipeline.PipelineTask`, so it sees every frame on every hop,
-wherever the frame travels: the caller's final transcriptions (from the STT),
-the bot's text (from the LLM or the intent engine), the TTS's sentences and
-audio, the output transport's reports of what was played (upstream), tool
-results (upstream from a tool runner or downstream from the intent engine),
-speaking events and metrics. A processor placed at one point of the pipeline
-would miss half of those.
+Where records are taken, and why at two kinds of places:
+
+* **the words** (the caller's final transcriptions, the bot's text, the output
+  transport's reports of what the caller heard) are recorded only where they first
+  enter one of the recorder's record points (:class:`RecordPoint`), pass-through
+  processors the application places in the pipeline: after any redaction stage,
+  where every word passes (one right after the speech-to-text stage for the
+  caller's words, before any stage that answers them itself; one before the output
+  transport for the bot's text, its reports going up through both). A stage before the points that rewrites
+  a transcription (redaction) therefore changes what is stored, and the original
+  never is. The points also open the call record when the call starts, cut the bot's
+  utterances once an interruption has passed them, and close the record once the
+  call is over (their ``cleanup``);
+* **the events** (speaking, metrics, tool calls and results) are timing, not words,
+  and come from everywhere (a tool result goes upstream from a tool runner, a
+  metric downstream from whichever stage measured it): the recorder is also an
+  :class:`~framekit.observers.Observer` of the call's task and takes them on the
+  first hop it sees them on.
 
 Why it cannot block the audio: an observer is called synchronously on each hop,
 so :meth:`CallRecorder.on_push` does a dictionary lookup per frame, a little
@@ -16,19 +25,19 @@ bookkeeping for the few frame types it cares about, and hands finished records
 to the process's :class:`~framekit.storage.writer.RecordWriter` with a
 non-blocking queue put. All I/O happens in the writer's thread.
 
-A frame is counted once, on the first hop it is seen on: the recorder keeps a weak
-set of the frames it has seen, so its memory follows the frames still alive, not
-the length of the call.
-What the caller heard of the bot is estimated as :mod:`framekit.storage._speech`
-describes. After a barge-in the cut is made when the interruption frame leaves the
-bottom of the pipeline: every processor has handled it by then, and the output
-transport has reported the seconds the caller heard.
+A frame is counted once: the recorder keeps a weak set of the frames it has seen,
+so its memory follows the frames still alive, not the length of the call.
+What the caller heard of the bot comes from the output transport's reports, as
+:mod:`framekit.storage._speech` describes.
 
 Use::
 
     recorder = CallRecorder(shared_writer(), caller="+15550100", external_id=call_sid)
+    pipeline = Pipeline([
+        transport.input(), vad, stt, redact, recorder.record_point(),  # the caller's words
+        llm, tts, recorder.record_point(), transport.output(),         # the bot's
+    ])
     task = PipelineTask(pipeline, observers=[recorder])
-    recorder.attach(task)   # opens the call record; closes it when the call ends
 """
 
 from __future__ import annotations
@@ -36,7 +45,7 @@ from __future__ import annotations
 import uuid
 import weakref
 from collections.abc import Callable, Collection
-from typing import TYPE_CHECKING, Any, ClassVar, Protocol, runtime_checkable
+from typing import Any, ClassVar, Protocol, runtime_checkable
 
 from loguru import logger
 
@@ -54,26 +63,21 @@ from framekit.frames import (
     LLMResponseStartFrame,
     LLMTextFrame,
     MetricsFrame,
-    OutputAudioFrame,
-    PlayedUpToFrame,
+    SentencePlayedFrame,
+    StartFrame,
     TranscriptionFrame,
-    TTSSpeakFrame,
-    TTSStartedFrame,
-    TTSStoppedFrame,
     UserStartedSpeakingFrame,
     UserStoppedSpeakingFrame,
 )
+from framekit.processors.base import FrameDirection, FrameProcessor
+from framekit.processors.context import ProcessorContext
 from framekit.storage._builder import CallRecords
 from framekit.storage._speech import BotSpeech
 from framekit.storage.orphans import process_owner
 from framekit.storage.outcome import CALL_CONTROL_TOOLS, OutcomeTracker
 from framekit.storage.records import Record
 
-if TYPE_CHECKING:
-    from framekit.pipeline.task import PipelineTask
-    from framekit.processors.base import FrameDirection, FrameProcessor
-
-__all__ = ["CallRecorder", "RecordSink", "SubmitsRecords"]
+__all__ = ["CallRecorder", "RecordPoint", "RecordSink", "SubmitsRecords"]
 
 RecordSink = Callable[[Record], None]
 """Where records go: a callable that takes one record and never blocks."""
@@ -87,13 +91,15 @@ class SubmitsRecords(Protocol):
 
 
 _Handler = Callable[["CallRecorder", Any, float], None]
-_HANDLERS: dict[type[Frame], _Handler] = {}
+_Route = tuple[_Handler, bool]
+"""A handler, and whether its frames are words (recorded only at the record point)."""
+_HANDLERS: dict[type[Frame], _Route] = {}
 
 
-def _handles(*frame_types: type[Frame]) -> Callable[[_Handler], _Handler]:
+def _handles(*frame_types: type[Frame], words: bool = False) -> Callable[[_Handler], _Handler]:
     def register(method: _Handler) -> _Handler:
         for frame_type in frame_types:
-            _HANDLERS[frame_type] = method
+            _HANDLERS[frame_type] = (method, words)
         return method
 
     return register
@@ -114,7 +120,7 @@ class CallRecorder:
     are the tools that do not answer a request.
     """
 
-    _dispatch: ClassVar[dict[type[Frame], _Handler | None]] = {}
+    _dispatch: ClassVar[dict[type[Frame], _Route | None]] = {}
 
     def __init__(
         self,
@@ -142,9 +148,8 @@ class CallRecorder:
         """What the outcome will be decided from (the caller spoke, the tools that answered)."""
         self._now: Callable[[], float] = lambda: 0.0
         self._seen: weakref.WeakSet[Frame] = weakref.WeakSet()
-        self._last_audio_id = 0
+        self._cause = EndCause.COMPLETED
         self._speech = BotSpeech()
-        self._cutting = False
         self._user_started: float | None = None
         self._user_stopped: float | None = None
         self._ttfb: dict[str, float] = {}
@@ -154,13 +159,20 @@ class CallRecorder:
 
     # --- public API ----------------------------------------------------------------------
 
-    def attach(self, task: PipelineTask) -> None:
-        """Open the call record now and close it when ``task``'s call ends.
+    def record_point(self) -> RecordPoint:
+        """A new processor to place where words are recorded; see the module docstring.
 
-        The recorder must also be one of the task's ``observers``.
+        Place it after any stage that must change what is stored (redaction), where
+        the words pass; the output transport's reports of what was heard go up
+        through it. Give the recorder to the task's ``observers`` too.
         """
-        self._now = task.clock.now
-        now = task.clock.now()
+        return RecordPoint(self)
+
+    def _open(self) -> None:
+        """The call starts (its start frame reached a record point): open the call record."""
+        if self._records.anchored:
+            return
+        now = self._now()
         self._records.anchor(now)
         self._records.opened(
             now,
@@ -170,7 +182,6 @@ class CallRecorder:
             direction=self.direction,
             owner=self.owner,
         )
-        task.on_downstream_exit(self._on_exit)
 
     def set_outcome(self, outcome: str) -> None:
         """Name the call's outcome yourself (it wins over what the frames suggest)."""
@@ -187,7 +198,7 @@ class CallRecorder:
             self._records.recordings_changed(self.recordings)
 
     def close(self, cause: EndCause = EndCause.COMPLETED, *, outcome: str | None = None) -> None:
-        """Close the call record (done for you when an end or cancel frame leaves the call)."""
+        """Close the call record (done for you once the call is over, from the record point)."""
         if self._closed:
             return
         self._closed = True
@@ -209,25 +220,22 @@ class CallRecorder:
         """Called on every hop; returns at once for frames the record does not need."""
         frame_type = type(frame)
         try:
-            handler = self._dispatch[frame_type]
+            route = self._dispatch[frame_type]
         except KeyError:
-            handler = self._dispatch[frame_type] = _find_handler(frame_type)
-        if handler is None or self._closed:
+            route = self._dispatch[frame_type] = _find_handler(frame_type)
+        if route is None or self._closed:
+            return
+        handler, words = route
+        if words and not (isinstance(destination, RecordPoint) and destination.recorder is self):
             return
         if not self._records.anchored:
             if not self._warned:
                 self._warned = True
-                logger.warning(f"call recorder {self.call_id}: attach(task) was not called")
+                logger.warning(f"call recorder {self.call_id}: no record_point() is placed")
             return
-        if isinstance(frame, OutputAudioFrame):
-            # Audio comes from one TTS in creation order; a later hop carries an older id.
-            if frame.id <= self._last_audio_id:
-                return
-            self._last_audio_id = frame.id
-        elif frame in self._seen:
+        if frame in self._seen:
             return
-        else:
-            self._seen.add(frame)
+        self._seen.add(frame)
         try:
             handler(self, frame, timestamp)
         except Exception as exc:  # a bug here must never break the call's audio
@@ -244,7 +252,7 @@ class CallRecorder:
         self._user_stopped = frame.stopped_at if frame.stopped_at is not None else now
         self._ttfb = {}
 
-    @_handles(TranscriptionFrame)
+    @_handles(TranscriptionFrame, words=True)
     def _transcription(self, frame: TranscriptionFrame, now: float) -> None:
         if not frame.text.strip():
             return
@@ -269,45 +277,21 @@ class CallRecorder:
         self._user_stopped = None
         self._records.turn(stopped, now, self._ttfb)
 
-    @_handles(LLMResponseStartFrame)
+    @_handles(LLMResponseStartFrame, words=True)
     def _response_start(self, frame: LLMResponseStartFrame, now: float) -> None:
         self._speech.response_started(frame.response_id)
 
-    @_handles(LLMTextFrame)
+    @_handles(LLMTextFrame, words=True)
     def _response_text(self, frame: LLMTextFrame, now: float) -> None:
         self._speech.response_text(frame.response_id, frame.text)
 
-    @_handles(LLMResponseEndFrame)
+    @_handles(LLMResponseEndFrame, words=True)
     def _response_end(self, frame: LLMResponseEndFrame, now: float) -> None:
-        self._speech.response_ended(frame.response_id)
+        self._records.bot_heard(self._speech.response_ended(frame.response_id, now))
 
-    @_handles(TTSSpeakFrame)
-    def _speak(self, frame: TTSSpeakFrame, now: float) -> None:
-        self._speech.speak(f"speak-{frame.id}", frame.text)
-
-    @_handles(TTSStartedFrame)
-    def _sentence_start(self, frame: TTSStartedFrame, now: float) -> None:
-        self._speech.sentence_started(now)
-
-    @_handles(OutputAudioFrame)
-    def _audio(self, frame: OutputAudioFrame, now: float) -> None:
-        self._speech.audio(frame.duration)
-
-    @_handles(TTSStoppedFrame)
-    def _sentence_stop(self, frame: TTSStoppedFrame, now: float) -> None:
-        self._speech.sentence_stopped()
-
-    @_handles(PlayedUpToFrame)
-    def _played(self, frame: PlayedUpToFrame, now: float) -> None:
-        if frame.mark:
-            return
-        self._speech.played(frame.played_seconds)
-        if not self._cutting:
-            self._records.bot_heard(self._speech.heard_in_full(now))
-
-    @_handles(InterruptionFrame)
-    def _interruption(self, frame: InterruptionFrame, now: float) -> None:
-        self._cutting = True
+    @_handles(SentencePlayedFrame, words=True)
+    def _played(self, frame: SentencePlayedFrame, now: float) -> None:
+        self._records.bot_heard(self._speech.sentence_played(frame, now))
 
     @_handles(FunctionCallRequestedFrame)
     def _tool_requested(self, frame: FunctionCallRequestedFrame, now: float) -> None:
@@ -334,23 +318,51 @@ class CallRecorder:
             frame.call_id, frame.function_name, {}, started, now, error="cancelled before it ran"
         )
 
-    # --- internals -----------------------------------------------------------------------
+    # --- from the record point -----------------------------------------------------------
 
-    def _on_exit(self, frame: Frame) -> None:
+    def _cut(self) -> None:
+        """An interruption has passed every processor below a point: what was heard is known."""
+        if self._records.anchored and not self._closed:
+            self._records.bot_heard(self._speech.cut(self._now()))
+
+
+class RecordPoint(FrameProcessor):
+    """Where a :class:`CallRecorder` takes the call's words; passes every frame on unchanged.
+
+    Made by :meth:`CallRecorder.record_point`; see the module docstring for where it goes.
+    A call may have several: a word is recorded at the first it enters, and the
+    record opens, is cut and closes once whichever point acts first.
+    """
+
+    def __init__(self, recorder: CallRecorder) -> None:
+        super().__init__(name=f"RecordPoint:{recorder.call_id[:8]}")
+        self.recorder = recorder
+
+    def setup(self, context: ProcessorContext) -> None:
+        super().setup(context)
+        self.recorder._now = context.clock.now
+
+    async def on_start(self, frame: StartFrame) -> None:
+        self.recorder._open()
+
+    async def on_end(self, frame: EndFrame) -> None:
+        self.recorder._cause = frame.cause
+
+    async def on_cancel(self, frame: CancelFrame) -> None:
+        self.recorder._cause = frame.cause
+
+    async def after_interruption(self, frame: InterruptionFrame | CancelFrame) -> None:
         if isinstance(frame, InterruptionFrame):
-            if self._cutting:
-                self._finish_cut(self._now())
-        elif isinstance(frame, EndFrame | CancelFrame):
-            self.close(frame.cause)
+            self.recorder._cut()
 
-    def _finish_cut(self, now: float) -> None:
-        self._cutting = False
-        self._records.bot_heard(self._speech.cut(now))
+    async def cleanup(self) -> None:
+        """The call is over, however it ended, and every report has arrived: close the record."""
+        self.recorder.close(self.recorder._cause)
 
 
-def _find_handler(frame_type: type[Frame]) -> _Handler | None:
+def _find_handler(frame_type: type[Frame]) -> _Route | None:
     for klass in frame_type.__mro__:
-        handler = _HANDLERS.get(klass)
-        if handler is not None:
-            return handler
+        route = _HANDLERS.get(klass)
+        if route is not None:
+            return route
     return None

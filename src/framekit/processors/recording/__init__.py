@@ -1,6 +1,6 @@
 """framekit's own two-track call recording (see ``docs/recording.md``)."""
 
-from framekit.processors.recording.recorder import DEFAULT_DIRECTORY, CallAudioRecorder
+from framekit.processors.recording.recorder import DEFAULT_DIRECTORY, CallAudioRecorder, Playback
 from framekit.processors.recording.timeline import BotSegment, Recording, RecordingTimeline
 from framekit.processors.recording.upload import NoUpload, RecordingUploader
 
@@ -9,6 +9,7 @@ __all__ = [
     "BotSegment",
     "CallAudioRecorder",
     "NoUpload",
+    "Playback",
     "Recording",
     "RecordingTimeline",
     "RecordingUploader",

@@ -3,10 +3,11 @@
 Use::
 
     recorder = CallAudioRecorder()  # ./.framekit/recordings/{call_id}.wav, 16 kHz stereo
+    output = transport.output()
     pipeline = Pipeline([
         transport.input(), recorder.caller_tap(),   # right after the input transport
         vad, stt, llm, tts,
-        recorder.bot_tap(), transport.output(),     # right before the output transport
+        recorder.bot_tap(output), output,           # right before the output transport
     ])
     ...
     recording = await recorder.wait_recording()     # paths and timeline, once the call ended
@@ -28,7 +29,7 @@ import dataclasses
 import re
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Final
+from typing import Final, Protocol
 
 from loguru import logger
 
@@ -49,9 +50,8 @@ from framekit.processors.recording._bot import BotTrack
 from framekit.processors.recording._disk import DiskWriter, TrackBuffer
 from framekit.processors.recording.timeline import Recording, RecordingTimeline
 from framekit.processors.recording.upload import NoUpload, RecordingUploader
-from framekit.transports.base.output import OutputTransport
 
-__all__ = ["DEFAULT_DIRECTORY", "CallAudioRecorder"]
+__all__ = ["DEFAULT_DIRECTORY", "CallAudioRecorder", "Playback"]
 
 DEFAULT_DIRECTORY: Final = Path(".framekit/recordings")
 
@@ -66,6 +66,23 @@ _SILENT_LINE_LAG = 0.5
 long ago, so the bot's track (and memory) never waits on a silent line."""
 
 _UNSAFE = re.compile(r"[^A-Za-z0-9._-]+")
+
+
+class Playback(Protocol):
+    """What the bot tap asks the output transport while the bot speaks.
+
+    :class:`~framekit.transports.base.output.OutputTransport` has both; the recorder
+    is handed its transport rather than finding it, so it imports no transport.
+    """
+
+    @property
+    def is_speaking(self) -> bool:
+        """True from the first chunk of an utterance until it has played or was cut."""
+        ...
+
+    def played_seconds(self) -> float:
+        """Seconds of the current utterance the caller has heard."""
+        ...
 
 
 class CallAudioRecorder:
@@ -97,6 +114,7 @@ class CallAudioRecorder:
         self._flush_samples = max(1, round(flush_seconds * sample_rate))
         self._uploader: RecordingUploader = uploader or NoUpload()
         self._call_id = call_id
+        self._playback: Playback | None = None
         self._caller_tap = _CallerTap(self)
         self._bot_tap = _BotTap(self)
         self._finished = asyncio.Event()
@@ -114,7 +132,6 @@ class CallAudioRecorder:
         self._result: Recording | None = None
         self._active_call_id = ""
         self._closing = False
-        self._output: OutputTransport | None = None
 
     # --- public API ----------------------------------------------------------------------
 
@@ -122,8 +139,15 @@ class CallAudioRecorder:
         """The processor to place right after the input transport (the same one each time)."""
         return self._caller_tap
 
-    def bot_tap(self) -> FrameProcessor:
-        """The processor to place right before the output transport (the same one each time)."""
+    def bot_tap(self, output: Playback | None = None) -> FrameProcessor:
+        """The processor to place right before the output transport ``output`` (the same each time).
+
+        While the bot speaks the recorder asks ``output`` what was heard so far, so
+        long utterances reach the disk as they play; without it, an utterance's audio
+        is kept until the transport reports its end.
+        """
+        if output is not None:
+            self._playback = output
         return self._bot_tap
 
     @property
@@ -165,7 +189,6 @@ class CallAudioRecorder:
         self._disk = DiskWriter(self._paths, self.format.sample_rate)
         self._disk.open()
         self._active_call_id = call_id
-        self._output = _output_after(self._bot_tap)
 
     def _index(self, at: float) -> int:
         return max(0, round((at - self._clock_start) * self.format.sample_rate))
@@ -187,7 +210,7 @@ class CallAudioRecorder:
 
     def _poll_bot(self) -> None:
         """While the bot speaks, add what the transport says the caller has heard so far."""
-        output = self._output
+        output = self._playback
         if output is not None and self._bot.speaking and output.is_speaking:
             self._bot.heard(output.played_seconds(), self._index(self._clock.now()))
 
@@ -270,16 +293,6 @@ class CallAudioRecorder:
             self._finished.set()
 
 
-def _output_after(tap: FrameProcessor) -> OutputTransport | None:
-    """The first output transport downstream of ``tap``, whose playback the recorder polls."""
-    node = tap._next
-    while node is not None:
-        if isinstance(node, OutputTransport):
-            return node
-        node = node._next
-    return None
-
-
 class _CallerTap(FrameProcessor):
     """Right after the input transport: the caller's audio goes to the recorder, and on."""
 
@@ -313,17 +326,15 @@ class _BotTap(FrameProcessor):
     async def on_start(self, frame: StartFrame) -> None:
         self._recorder._start(self)
 
-    async def receive(self, frame: Frame, direction: FrameDirection) -> None:
-        if direction is DOWNSTREAM and isinstance(frame, InterruptionFrame | CancelFrame):
-            # The transport reports what was heard while it handles this frame.
-            bot = self._recorder._bot
-            bot.begin_cut()
-            try:
-                await super().receive(frame, direction)
-            finally:
-                bot.end_cut()
-            return
-        await super().receive(frame, direction)
+    async def on_interruption(self, frame: InterruptionFrame) -> None:
+        self._recorder._bot.begin_cut()
+
+    async def on_cancel(self, frame: CancelFrame) -> None:
+        self._recorder._bot.begin_cut()
+
+    async def after_interruption(self, frame: InterruptionFrame | CancelFrame) -> None:
+        # The transport reported what was heard while it handled the frame.
+        self._recorder._bot.end_cut()
 
     async def process_frame(self, frame: Frame, direction: FrameDirection) -> None:
         recorder = self._recorder
