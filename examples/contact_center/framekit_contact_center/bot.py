@@ -155,6 +155,7 @@ def build_bot(
     call_id: str | None = None,
     phone: bool = False,
     phrase_cache: PhraseCache | None = None,
+    record_point: FrameProcessor | None = None,
 ) -> PipelineTask:
     """One call of the contact-center bot between two transports, metrics on.
 
@@ -167,7 +168,8 @@ def build_bot(
 
     ``phone`` adds the call flow and the key menu (see the module's docstring);
     ``phrase_cache`` (the process's) replays fixed sentences instead of
-    synthesizing them again.
+    synthesizing them again. ``record_point`` (a call record's) goes right after the
+    speech-to-text stage, before any stage that answers the caller's words itself.
 
     ``interim_results`` gives the turn-end policy the caller's words while they
     speak. It is off by default: Whisper on a shared CPU decodes slower than people
@@ -182,6 +184,7 @@ def build_bot(
         SileroVADProcessor(engine=SileroVADEngine.shared(_CALLER_RATE), turn_end=_TURN_END),
         _speech_to_text(settings),
         TurnTextRelay(),
+        *([record_point] if record_point is not None else []),
         LanguageGate(transfer_to=settings.transfer_number),
         DTMFAggregator(timeout=settings.dtmf_timeout, menu=menu if phone else None, menu_once=True),
     ]

@@ -35,7 +35,7 @@ from framekit.frames import (
 )
 from framekit.intents import IntentEngine
 from framekit.models.piper import PiperEngine
-from framekit.pipeline import PipelineTask
+from framekit.pipeline import Pipeline, PipelineTask
 from framekit.tools import ToolRegistry
 from framekit.transports.local import WavFileOutput
 from framekit_contact_center.bot import build_bot
@@ -252,11 +252,19 @@ async def run_call(
         recorder.add_recording("bot", str(bot_wav))
         recorder.add_recording("caller", str(caller_wav))
         observers.append(recorder)
+    # The call record takes the caller's words after speech-to-text, the bot's before the line.
+    point = recorder.record_point() if recorder is not None else None
+    bot_side = output if recorder is None else Pipeline([recorder.record_point(), output])
     task = build_bot(
-        caller, output, settings, tools=tools, engine=engine, brain="intents", observers=observers
+        caller,
+        bot_side,
+        settings,
+        tools=tools,
+        engine=engine,
+        brain="intents",
+        observers=observers,
+        record_point=point,
     )
-    if recorder is not None:
-        recorder.attach(task)
     console = CallConsole(out, task)
     hung_up = asyncio.Event()
     # This harness is the carrier: it carries out the bot's hang-up or transfer at once.

@@ -374,7 +374,10 @@ class ContactCenterServer:
             start.call_sid,
             caller_id=self.settings.twilio_phone_number or None,
         )
-        tail = Pipeline([audio.bot_tap(), transport.output(), call_control])
+        # The call record takes the caller's words after the speech-to-text stage and
+        # the bot's before the line; the audio recorder polls the output it precedes.
+        output = transport.output()
+        tail = Pipeline([record.record_point(), audio.bot_tap(output), output, call_control])
         if self._bot is not None:
             task = self._bot(head, tail, call_id, [record])
         else:
@@ -389,6 +392,7 @@ class ContactCenterServer:
                 call_id=call_id,
                 phone=True,
                 phrase_cache=self.phrases,
+                record_point=record.record_point(),
             )
 
         def note_recordings(frame: Frame) -> None:
@@ -401,7 +405,6 @@ class ContactCenterServer:
                 record.add_recording(track_of(path), str(path))
 
         task.on_downstream_exit(note_recordings)
-        record.attach(task)
         # Last, with no await before the Twilio server registers the task, so that the
         # publisher never sees the call here and not yet there.
         self.live_calls.started(
