@@ -101,7 +101,9 @@ class PlayedUpToFrame(SystemFrame):
     """Upstream report from the output transport: the caller has heard audio up to ``mark``.
 
     ``played_seconds`` counts the bot audio of the current utterance actually
-    played, so context trimming after a barge-in keeps only what was heard.
+    played; with no ``mark`` the utterance has ended (played out or cut). The audio
+    recorder places the bot's track with it; what was heard of each *sentence* is
+    reported separately (:class:`~framekit.frames.SentencePlayedFrame`).
     """
 
     mark: str = ""

@@ -15,8 +15,8 @@ transport's reports on their way back up:
 Audio waits here, as references to the frames' own bytes (no copy), until a
 report says it was heard; only then is it converted and added to the track.
 Audio dropped by a barge-in is never added. While the bot speaks, the recorder
-also asks the transport (:meth:`OutputTransport.played_seconds`) how much was
-heard so far, so long utterances reach the disk as they play.
+also asks the transport it was handed (``played_seconds()``) how much was heard so
+far, so long utterances reach the disk as they play.
 """
 
 from __future__ import annotations
