@@ -63,13 +63,13 @@ def negotiate_audio(
     produced: _Produced = {}
     ends: list[FrameProcessor | None] = [None, None]
     _walk_line(pipeline, produced, (start.audio_in_sample_rate, start.audio_out_sample_rate), ends)
-    source.shortcut((), sink)
+    if source.shortcuts:
+        source.shortcut((), sink)
     reader, last = ends
     if reader is last or needed_at_exit(InputAudioFrame):
         return None  # the last processor reads caller audio (or the exit does): nothing to skip
     stop = source if reader is None else reader.last
-    stop.shortcut(_CALLER_AUDIO, sink)
-    return stop
+    return stop if stop.shortcut(_CALLER_AUDIO, sink) else None
 
 
 _LEAF, _HOLDER, _LINE, _PARALLEL = range(4)
@@ -98,13 +98,19 @@ def _walk_line(
 ) -> None:
     """Visit a line's units in order (nested pipelines opened, side-by-side ones whole).
 
-    ``ends`` becomes [the last unit that reads caller audio, the last unit].
+    ``ends`` becomes [the last unit that reads caller audio, the last unit]. A plain
+    undeclared processor (most of them) costs a dictionary lookup.
     """
-    if isinstance(processor, Pipeline):
+    klass = type(processor)
+    kind, reads = _KINDS.get(klass) or _kind(klass)
+    if kind is _LINE:
+        assert isinstance(processor, Pipeline)
         for child in processor.children:
             _walk_line(child, produced, rates, ends)
         return
-    if _visit(processor, produced, rates):
+    if kind is not _LEAF or processor.audio_caps is not None or processor.shortcuts:
+        reads = _visit(processor, produced, rates)
+    if reads:
         ends[0] = processor
     ends[1] = processor
 
@@ -125,7 +131,8 @@ def _visit(processor: FrameProcessor, produced: _Produced, rates: tuple[int, int
     if kind is _PARALLEL:
         assert isinstance(processor, ParallelPipeline)
         return _visit_parallel(processor, produced, rates)
-    processor.shortcut((), processor)
+    if processor.shortcuts:
+        processor.shortcut((), processor)
     caps = processor.audio_caps
     if caps is not None:
         reads = _declares_caller_audio(caps) or _reads_caller_audio(klass, declared=True)
@@ -141,8 +148,7 @@ def _visit_parallel(
     parallel: ParallelPipeline, produced: _Produced, rates: tuple[int, int]
 ) -> bool:
     """Each branch from the same formats; after it, what any branch made."""
-    parallel.first.shortcut((), parallel.first)
-    parallel.last.shortcut((), parallel.last)
+    parallel.last.shortcut((), parallel.last)  # it may have been a stop point
     merged, reads = dict(produced), False
     for branch in parallel.branches:
         branch_produced = dict(produced)

@@ -22,14 +22,14 @@ class Pipeline(FrameProcessor):
         super().__init__(name=name)
         if not processors:
             raise ValueError("a pipeline needs at least one processor")
-        self._children = list(processors)
+        self._children = tuple(processors)
         for upstream, downstream in zip(self._children, self._children[1:], strict=False):
             upstream.link(downstream)
 
     @property
-    def children(self) -> list[FrameProcessor]:
-        """The processors (and nested pipelines) this pipeline was built from."""
-        return list(self._children)
+    def children(self) -> tuple[FrameProcessor, ...]:
+        """The processors (and nested pipelines) this pipeline was built from (fixed once built)."""
+        return self._children
 
     @property
     def first(self) -> FrameProcessor:

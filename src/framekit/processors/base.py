@@ -114,7 +114,6 @@ def route_of(frame_type: type[Frame]) -> Route:
 
 _processor_ids = itertools.count(1)
 _NO_SHORTCUTS: Mapping[type[Frame], FrameProcessor] = MappingProxyType({})
-"""Every processor's shortcuts until it has some: shared, so a processor costs no dict."""
 _DEFAULT_CLOCK = SystemClock()
 
 
@@ -127,6 +126,10 @@ class FrameProcessor:
 
     _frame_handlers: ClassVar[dict[type[Frame], str]] = {}
     _handler_cache: ClassVar[dict[type[Frame], str | None]] = {}
+
+    shortcuts: Mapping[type[Frame], FrameProcessor] = _NO_SHORTCUTS
+    """Frame types this processor pushes past its neighbour, and to where (read-only:
+    set with :meth:`shortcut`)."""
 
     audio_caps: AudioCaps | None = None
     """The audio this processor consumes and produces, checked once when a call starts.
@@ -152,7 +155,6 @@ class FrameProcessor:
         self._context: ProcessorContext | None = None
         self._observers: tuple[Observer, ...] = ()
         self._clock: Clock = _DEFAULT_CLOCK
-        self._shortcuts: Mapping[type[Frame], FrameProcessor] = _NO_SHORTCUTS
 
     def __repr__(self) -> str:
         return self.name
@@ -180,17 +182,23 @@ class FrameProcessor:
         """Every leaf processor in this one, in pipeline order (just itself for a leaf)."""
         yield self
 
-    def shortcut(self, frame_types: tuple[type[Frame], ...], target: FrameProcessor) -> None:
+    def shortcut(self, frame_types: tuple[type[Frame], ...], target: FrameProcessor) -> bool:
         """Push downstream frames of exactly these types straight to ``target``.
 
         The pipeline task sets this on the last consumer of caller audio, so audio
         skips the processors after it that would only pass it on. Each call
-        replaces the previous shortcuts (no types: none).
+        replaces the previous shortcuts (no types: none). Only this processor's
+        pushes change, so every other processor's hop costs what it did; a
+        subclass with its own ``push_frame`` takes no shortcut (returns False).
         """
-        if frame_types:
-            self._shortcuts = dict.fromkeys(frame_types, target)
-        elif self._shortcuts:
-            self._shortcuts = _NO_SHORTCUTS
+        if "push_frame" in self.__dict__:
+            del self.push_frame
+            self.shortcuts = _NO_SHORTCUTS
+        if not frame_types or type(self).push_frame is not FrameProcessor.push_frame:
+            return not frame_types
+        self.shortcuts = dict.fromkeys(frame_types, target)
+        self.push_frame = self._push_with_shortcuts  # type: ignore[method-assign]
+        return True
 
     # --- per-call setup ----------------------------------------------------------------------
 
@@ -267,13 +275,22 @@ class FrameProcessor:
 
     async def push_frame(self, frame: Frame, direction: FrameDirection = DOWNSTREAM) -> None:
         """Hand ``frame`` to the neighbour in ``direction`` (nothing there: it leaves)."""
-        if direction is DOWNSTREAM:
-            target = self._next
-            if self._shortcuts:
-                target = self._shortcuts.get(type(frame), target)
-        else:
-            target = self._prev
+        target = self._next if direction is DOWNSTREAM else self._prev
         if target is None:
+            return
+        if self._observers:
+            now = self._clock.now()
+            for observer in self._observers:
+                observer.on_push(self, target, frame, direction, now)
+        await target.receive(frame, direction)
+
+    async def _push_with_shortcuts(
+        self, frame: Frame, direction: FrameDirection = DOWNSTREAM
+    ) -> None:
+        """:meth:`push_frame` of a processor with shortcuts (set by :meth:`shortcut`)."""
+        target = self.shortcuts.get(type(frame)) if direction is DOWNSTREAM else None
+        if target is None:
+            await FrameProcessor.push_frame(self, frame, direction)
             return
         if self._observers:
             now = self._clock.now()
