@@ -23,7 +23,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT / "tests"))  # the independent Twilio network (a test helper)
 
-from framekit.models.piper import PiperEngine  # noqa: E402
+from framekit.services.piper import PiperEngine  # noqa: E402
 from framekit.testing.fakes.twilio_api import FakeTwilioAPI, RecordedTwilioRequest  # noqa: E402
 from phone_network import PhoneNetwork  # noqa: E402
 

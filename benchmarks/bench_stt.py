@@ -41,13 +41,13 @@ from framekit.frames import (
     UserStartedSpeakingFrame,
     UserStoppedSpeakingFrame,
 )
-from framekit.models.piper import PiperEngine
 from framekit.pipeline.params import PipelineParams
 from framekit.pipeline.task import PipelineTask
 from framekit.processors.stt.second_pass import SecondPassRecognizer
 from framekit.processors.stt.service import Recognizer
 from framekit.processors.stt.utterance import UtteranceOptions, UtteranceSTTProcessor
 from framekit.services.moonshine import MoonshineEngine
+from framekit.services.piper import PiperEngine
 from framekit.services.whisper import WhisperEngine
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "tests"))

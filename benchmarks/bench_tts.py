@@ -40,22 +40,21 @@ from dataclasses import dataclass
 
 from framekit.clock import SystemClock
 from framekit.frames import Frame, LLMResponseEndFrame, LLMTextFrame, TTSAudioFrame
-from framekit.models.piper import PiperEngine
 from framekit.pipeline.params import PipelineParams
 from framekit.pipeline.task import PipelineTask
-from framekit.processors.tts.base import SentenceTTSProcessor
-from framekit.processors.tts.espeak import EspeakTTSProcessor
-from framekit.processors.tts.piper import PiperTTSProcessor
+from framekit.processors.tts import TTSProcessor, Voice
+from framekit.services.espeak import EspeakVoice
+from framekit.services.piper import PiperEngine, PiperVoice
 
 ANSWER = (
     "Thanks for calling. Your order shipped yesterday and should arrive on Friday. "
     "Is there anything else I can help you with today?"
 )
 
-VOICES: dict[str, Callable[[], SentenceTTSProcessor]] = {
-    "piper": lambda: PiperTTSProcessor(engine=PiperEngine.shared()),
-    "piper-whole": lambda: PiperTTSProcessor(engine=PiperEngine.shared(streaming=False, threads=0)),
-    "espeak-ng": EspeakTTSProcessor,
+VOICES: dict[str, Callable[[], Voice]] = {
+    "piper": lambda: PiperVoice(PiperEngine.shared()),
+    "piper-whole": lambda: PiperVoice(PiperEngine.shared(streaming=False, threads=0)),
+    "espeak-ng": EspeakVoice,
 }
 
 
@@ -68,9 +67,9 @@ class _Answer:
     late: float  # worst lag of an audio frame behind real-time playback from the first one
 
 
-async def _answer_once(make: Callable[[], SentenceTTSProcessor], out_rate: int) -> _Answer:
+async def _answer_once(make: Callable[[], Voice], out_rate: int) -> _Answer:
     """One answer spoken, with the timing of every audio frame that left."""
-    tts = make()
+    tts = TTSProcessor(make())
     params = PipelineParams(idle_timeout=None, audio_out_sample_rate=out_rate)
     task = PipelineTask(tts, params=params, clock=SystemClock())
     audio_seconds = 0.0

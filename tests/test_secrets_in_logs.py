@@ -486,9 +486,8 @@ def test_no_object_that_holds_a_secret_shows_it() -> None:
         deepgram = _load("framekit.services.deepgram:DeepgramRecognizer")(settings)
         objects += [settings, deepgram, deepgram.client]
     if _installed("aiohttp"):
-        objects.append(
-            _load("framekit.processors.tts.http:HTTPTTSProcessor")(url=PUBLIC, api_key=secret)
-        )
+        settings = _load("framekit.services.http_tts:HTTPVoiceSettings")(url=PUBLIC, api_key=secret)
+        objects += [settings, _load("framekit.services.http_tts:HTTPVoice")(settings)]
     for held in objects:
         assert secret not in f"{held!r} {held!s}", type(held)
 

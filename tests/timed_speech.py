@@ -11,7 +11,7 @@ from collections.abc import AsyncGenerator
 
 from framekit.audio import AudioFormat, audio_format
 from framekit.frames import Frame, LLMResponseEndFrame, LLMResponseStartFrame, LLMTextFrame
-from framekit.processors.tts.base import SentenceTTSProcessor
+from framekit.processors.tts import TTSProcessor, Voice
 from framekit.transports.base.output import OutputTransport
 
 __all__ = [
@@ -22,6 +22,7 @@ __all__ = [
     "SilentLine",
     "TimedVoice",
     "response",
+    "timed_tts",
 ]
 
 SECONDS_PER_CHARACTER = 0.05
@@ -31,12 +32,17 @@ CHUNKS = ("Your order A17 ", "shipped on Monday. It will", " arrive on Friday by
 """``FIRST`` and ``SECOND`` as an LLM streams them: cut across the sentence border."""
 
 
-class TimedVoice(SentenceTTSProcessor):
+class TimedVoice(Voice):
     """Speaks silence, 50 ms per character, at once."""
 
     async def synthesize(self, text: str) -> AsyncGenerator[tuple[bytes, AudioFormat], None]:
         samples = round(len(text) * SECONDS_PER_CHARACTER * 16000)
         yield b"\x00\x00" * samples, audio_format(16000)
+
+
+def timed_tts() -> TTSProcessor:
+    """The TTS stage speaking with a :class:`TimedVoice`."""
+    return TTSProcessor(TimedVoice())
 
 
 class SilentLine(OutputTransport):

@@ -194,7 +194,7 @@ def _festival_wav(voice: Voice, text: str) -> bytes:
 def _piper(voice: Voice, text: str) -> tuple[bytes, AudioFormat]:
     if importlib.util.find_spec("piper") is None:
         raise SynthesizerMissingError(f"Piper is not installed: {_INSTALL['piper']}")
-    from framekit.models.piper import PiperEngine
+    from framekit.services.piper import PiperEngine
 
     try:
         engine = PiperEngine.shared()

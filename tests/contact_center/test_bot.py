@@ -22,10 +22,11 @@ from framekit.processors.dtmf import DTMFAggregator
 from framekit.processors.language import LanguageFilter, NoticeVoice
 from framekit.processors.stt.second_pass import SecondPassRecognizer
 from framekit.processors.stt.utterance import UtteranceSTTProcessor
-from framekit.processors.tts.fallback import FallbackTTSProcessor
-from framekit.processors.tts.piper import PiperTTSProcessor
+from framekit.processors.tts import TTSProcessor
+from framekit.processors.tts.fallback import FallbackVoice
 from framekit.processors.vad import SileroVADProcessor, TurnTextRelay
 from framekit.services.moonshine import MoonshineEngine
+from framekit.services.piper import PiperVoice
 from framekit.services.whisper import ModelUnavailableError, WhisperEngine
 from framekit.tools import ToolRegistry, ToolRunner
 
@@ -63,13 +64,14 @@ def test_offline_brain_by_default(tools: ToolRegistry) -> None:
         NoticeVoice,
         DTMFAggregator,
         IntentEngineProcessor,
-        FallbackTTSProcessor,
+        TTSProcessor,
         FrameProcessor,
     ]
     assert task.params.enable_metrics
     tts = list(task.pipeline.processors())[-2]
-    assert isinstance(tts, FallbackTTSProcessor)
-    assert isinstance(tts.voices[0], PiperTTSProcessor)  # no TTS_API_URL: Piper speaks first
+    assert isinstance(tts, TTSProcessor)
+    assert isinstance(tts.voice, FallbackVoice)
+    assert isinstance(tts.voice.voices[0], PiperVoice)  # no TTS_API_URL: Piper speaks first
     stt = list(task.pipeline.processors())[2]
     assert isinstance(stt, UtteranceSTTProcessor)
     # the 'moonshine' and 'whisper' extras are in 'dev'
@@ -138,7 +140,7 @@ def test_an_api_key_brings_the_llm_chain_with_the_same_tools(tools: ToolRegistry
     stages = _stages(task.pipeline)
     assert LLMProcessor in stages
     assert IntentEngineProcessor not in stages
-    assert stages.index(ToolRunner) < stages.index(FallbackTTSProcessor)
+    assert stages.index(ToolRunner) < stages.index(TTSProcessor)
     llm = next(p for p in task.pipeline.processors() if isinstance(p, LLMProcessor))
     assert isinstance(llm.service, FallbackLLMService)
     # Claude, then the offline intent engine: a dead model never leaves the caller in silence.

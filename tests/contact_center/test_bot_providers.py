@@ -45,12 +45,13 @@ from framekit.intents import (  # noqa: E402
 )
 from framekit.llm.fallback import FallbackLLMService  # noqa: E402
 from framekit.models.embeddings import SentenceEmbedder  # noqa: E402
-from framekit.models.piper import PiperEngine  # noqa: E402
 from framekit.pipeline import PipelineTask  # noqa: E402
 from framekit.processors import FrameProcessor  # noqa: E402
 from framekit.processors.llm.base import LLMProcessor  # noqa: E402
 from framekit.processors.stt.fallback import FallbackSTTProcessor  # noqa: E402
-from framekit.processors.tts.fallback import FallbackTTSProcessor  # noqa: E402
+from framekit.processors.tts import TTSProcessor  # noqa: E402
+from framekit.processors.tts.fallback import FallbackVoice  # noqa: E402
+from framekit.services.piper import PiperEngine  # noqa: E402
 from framekit.services.whisper import WhisperEngine  # noqa: E402
 from framekit.testing import LiveCall  # noqa: E402
 from framekit.testing.fakes._faults import ResetAfter  # noqa: E402
@@ -202,9 +203,10 @@ async def test_a_dead_tts_service_leaves_piper_to_speak(
 
     assert "9 AM to 6 PM" in heard
     assert _heard_seconds(call) > 1.0
-    tts = _stage(task, FallbackTTSProcessor)
-    assert tts.spoken_by
-    assert all(name.startswith("PiperTTSProcessor") for name in tts.spoken_by)
+    voice = _stage(task, TTSProcessor).voice
+    assert isinstance(voice, FallbackVoice)
+    assert voice.spoken_by
+    assert all(name == "tts:piper" for name in voice.spoken_by)
     assert any("trying the next voice" in error.error for error in call.upstream_of(ErrorFrame))
 
 

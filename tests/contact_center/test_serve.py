@@ -234,7 +234,7 @@ async def test_the_factory_builds_the_contact_center_bot_between_the_recorders(
     from framekit.processors.call_flow import CallFlowProcessor
     from framekit.processors.language import LanguageFilter, NoticeVoice
     from framekit.processors.stt.utterance import UtteranceSTTProcessor
-    from framekit.processors.tts.fallback import FallbackTTSProcessor
+    from framekit.processors.tts import TTSProcessor
     from framekit.processors.vad import SileroVADProcessor, TurnTextRelay
     from framekit.telephony import TwilioCallControlProcessor
     from framekit.transports.twilio import StartMessage, TwilioMediaStreamTransport
@@ -260,7 +260,7 @@ async def test_the_factory_builds_the_contact_center_bot_between_the_recorders(
         DTMFAggregator,
         IntentEngineProcessor,
         CallFlowProcessor,
-        FallbackTTSProcessor,
+        TTSProcessor,
     ]
     assert stages[11].__name__ == "_BotTap"
     assert stages[12:] == [TwilioOutput, TwilioCallControlProcessor]

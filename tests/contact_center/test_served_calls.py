@@ -40,7 +40,7 @@ from framekit_contact_center.server import ContactCenterServer  # noqa: E402
 from framekit_contact_center.settings import Settings  # noqa: E402
 
 from contact_center._serving import listening  # noqa: E402
-from framekit.models.piper import PiperEngine  # noqa: E402
+from framekit.services.piper import PiperEngine  # noqa: E402
 from framekit.testing.fakes.twilio_api import FakeTwilioAPI, RecordedTwilioRequest  # noqa: E402
 from phone_network import PhoneCall, PhoneLineBusy, PhoneNetwork  # noqa: E402
 

@@ -43,11 +43,11 @@ from framekit.frames import (  # noqa: E402
 )
 from framekit.intents import IntentEngine, registry_caller  # noqa: E402
 from framekit.intents.processor import IntentEngineProcessor  # noqa: E402
-from framekit.models.piper import PiperEngine  # noqa: E402
 from framekit.pipeline import PipelineTask  # noqa: E402
 from framekit.processors.base import FrameDirection, FrameProcessor  # noqa: E402
 from framekit.servers.twilio import sign_stream_token  # noqa: E402
 from framekit.servers.twilio.server import TwilioServer, TwilioSettings  # noqa: E402
+from framekit.services.piper import PiperEngine  # noqa: E402
 from framekit.services.whisper import WhisperEngine  # noqa: E402
 from framekit.tasks import live_framekit_tasks  # noqa: E402
 from framekit.testing.twilio_caller import TwilioCallerSimulator  # noqa: E402

@@ -21,7 +21,7 @@ socket.getaddrinfo = refuse
 
 import numpy as np
 import soxr
-from framekit.models.piper import PiperEngine
+from framekit.services.piper import PiperEngine
 
 piper = PiperEngine.shared()
 pcm = np.frombuffer(b"".join(piper.synthesize("Hello, how are you?")), dtype="<i2")

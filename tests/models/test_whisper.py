@@ -17,8 +17,8 @@ import pytest
 import soxr
 
 from accuracy.wer import word_error_rate
-from framekit.models.piper import PiperEngine
 from framekit.processors.stt.transcript import Transcript, confidence_from_logprob
+from framekit.services.piper import PiperEngine
 from framekit.services.whisper import ModelUnavailableError, WhisperEngine
 from models._offline import transcribe_offline
 

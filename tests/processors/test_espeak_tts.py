@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import shutil
+from typing import Any
 
 import pytest
 
@@ -19,7 +20,8 @@ from framekit.frames import (
     TTSStoppedFrame,
 )
 from framekit.pipeline.params import PipelineParams
-from framekit.processors.tts.espeak import EspeakTTSProcessor
+from framekit.processors.tts import TTSProcessor
+from framekit.services.espeak import EspeakVoice
 from framekit.testing import FrameCapture, LiveCall, run_processor
 from processors._tts_helpers import AudioGate, audio_of, child_processes, rms
 
@@ -28,7 +30,11 @@ pytestmark = pytest.mark.skipif(shutil.which("espeak-ng") is None, reason="needs
 LONG = " ".join(f"This is sentence number {n} of a very long answer." for n in range(60))
 
 
-async def _speak(tts: EspeakTTSProcessor, text: str, out_rate: int = 16000) -> FrameCapture:
+def _espeak(**options: Any) -> TTSProcessor:
+    return TTSProcessor(EspeakVoice(**options))
+
+
+async def _speak(tts: TTSProcessor, text: str, out_rate: int = 16000) -> FrameCapture:
     return await run_processor(
         tts,
         [TTSSpeakFrame(text=text)],
@@ -40,7 +46,7 @@ async def _speak(tts: EspeakTTSProcessor, text: str, out_rate: int = 16000) -> F
 
 @pytest.mark.parametrize("out_rate", [8000, 16000, 48000])
 async def test_speech_comes_out_at_the_pipeline_rate(out_rate: int) -> None:
-    out = await _speak(EspeakTTSProcessor(), "Please call me back tomorrow morning.", out_rate)
+    out = await _speak(_espeak(), "Please call me back tomorrow morning.", out_rate)
 
     assert not out.upstream_of(ErrorFrame)
     assert {f.format for f in out.downstream_of(TTSAudioFrame)} == {audio_format(out_rate)}
@@ -53,7 +59,7 @@ async def test_streamed_text_is_one_utterance_per_sentence_and_is_intelligible()
     text = "The red car is fast. My dog likes apples. Call me tomorrow"
     chunks = [LLMTextFrame(text=text[i : i + 7]) for i in range(0, len(text), 7)]
     out = await run_processor(
-        EspeakTTSProcessor(),
+        _espeak(),
         [*chunks, LLMResponseEndFrame()],
         clock=SystemClock(),
         params=PipelineParams(idle_timeout=None, audio_out_sample_rate=16000),
@@ -75,14 +81,14 @@ async def test_streamed_text_is_one_utterance_per_sentence_and_is_intelligible()
 
 async def test_text_that_looks_like_options_is_spoken_not_obeyed() -> None:
     # As an argument, "--help" would print the help text instead of a WAV file.
-    out = await _speak(EspeakTTSProcessor(), "--help -v fr --stdout")
+    out = await _speak(_espeak(), "--help -v fr --stdout")
 
     assert not out.upstream_of(ErrorFrame)
     assert rms(audio_of(out.downstream)) > 500
 
 
 async def test_a_missing_binary_names_the_package_to_install() -> None:
-    out = await _speak(EspeakTTSProcessor(executable="no-such-espeak"), "Hello.")
+    out = await _speak(_espeak(executable="no-such-espeak"), "Hello.")
 
     (error,) = out.upstream_of(ErrorFrame)
     assert error.fatal  # the voice cannot work at all: the call must not start silent
@@ -90,7 +96,7 @@ async def test_a_missing_binary_names_the_package_to_install() -> None:
 
 
 async def test_an_unknown_voice_is_a_non_fatal_error_with_espeaks_reason() -> None:
-    out = await _speak(EspeakTTSProcessor(voice="zzvoice"), "Hello.")
+    out = await _speak(_espeak(voice="zzvoice"), "Hello.")
 
     (error,) = out.upstream_of(ErrorFrame)
     assert not error.fatal
@@ -101,7 +107,7 @@ async def test_an_unknown_voice_is_a_non_fatal_error_with_espeaks_reason() -> No
 @pytest.mark.parametrize("how", ["interruption", "cancel"])
 async def test_the_process_is_killed_and_reaped_when_speech_stops(how: str) -> None:
     gate = AudioGate()
-    call = LiveCall([EspeakTTSProcessor(), gate], clock=SystemClock(), timeout=20)
+    call = LiveCall([_espeak(), gate], clock=SystemClock(), timeout=20)
     await call.start()
     await call.send(TTSSpeakFrame(text=LONG))
     await gate.holding.wait()  # espeak-ng is mid-answer, its pipe full behind the gate

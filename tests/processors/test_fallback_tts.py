@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import shutil
 from collections.abc import AsyncIterator
+from typing import Any
 
 import pytest
 
@@ -20,10 +21,12 @@ from framekit.frames import (
     TTSStartedFrame,
     TTSStoppedFrame,
 )
+from framekit.health import ProviderHealth
 from framekit.pipeline.params import PipelineParams
-from framekit.processors.tts.espeak import EspeakTTSProcessor
-from framekit.processors.tts.fallback import FallbackTTSProcessor
-from framekit.processors.tts.http import HTTPTTSProcessor
+from framekit.processors.tts import TTSProcessor, Voice
+from framekit.processors.tts.fallback import FallbackVoice
+from framekit.services.espeak import EspeakVoice
+from framekit.services.http_tts import HTTPVoice, HTTPVoiceSettings
 from framekit.testing import FrameCapture, LiveCall, run_processor
 from processors._tts_helpers import audio_of, rms
 from processors._tts_server import TTSServer
@@ -41,10 +44,20 @@ async def server() -> AsyncIterator[TTSServer]:
     await service.close()
 
 
-async def _run(tts: FallbackTTSProcessor, text: str = ANSWER) -> FrameCapture:
+def _cloud(server: TTSServer, path: str) -> HTTPVoice:
+    return HTTPVoice(HTTPVoiceSettings(url=server.url(path)), name="cloud")
+
+
+def _fallback(voices: list[Voice], **options: Any) -> FallbackVoice:
+    """A fallback with breakers of its own (an application passes its process's)."""
+    health = options.pop("health", None) or ProviderHealth(failure_threshold=3, cooldown=30.0)
+    return FallbackVoice(voices, health=health, **options)
+
+
+async def _run(voice: FallbackVoice, text: str = ANSWER) -> FrameCapture:
     chunks = [LLMTextFrame(text=text[i : i + 6]) for i in range(0, len(text), 6)]
     return await run_processor(
-        tts,
+        TTSProcessor(voice),
         [*chunks, LLMResponseEndFrame()],
         clock=SystemClock(),
         params=PipelineParams(idle_timeout=None, audio_out_sample_rate=16000),
@@ -59,9 +72,10 @@ def _is_stopped(frame: object) -> bool:
 async def test_a_failing_service_falls_back_and_every_sentence_is_heard_once(
     server: TTSServer,
 ) -> None:
-    http = HTTPTTSProcessor(url=server.url("/status/500"), name="cloud")
-    espeak = EspeakTTSProcessor(name="espeak")
-    tts = FallbackTTSProcessor([http, espeak], failure_threshold=5)
+    espeak = EspeakVoice(name="espeak")
+    tts = _fallback(
+        [_cloud(server, "/status/500"), espeak], health=ProviderHealth(failure_threshold=5)
+    )
 
     out = await _run(tts)
 
@@ -82,11 +96,13 @@ async def test_a_failing_service_falls_back_and_every_sentence_is_heard_once(
 
 
 async def test_a_service_that_does_not_answer_in_time_falls_back(server: TTSServer) -> None:
-    http = HTTPTTSProcessor(url=server.url("/slow"), name="cloud")
-    tts = FallbackTTSProcessor([http, EspeakTTSProcessor(name="espeak")], first_audio_timeout=0.3)
+    tts = _fallback([_cloud(server, "/slow"), EspeakVoice(name="espeak")], first_audio_timeout=0.3)
 
     out = await run_processor(
-        tts, [TTSSpeakFrame(text="Are you still there?")], clock=SystemClock(), time_limit=20
+        TTSProcessor(tts),
+        [TTSSpeakFrame(text="Are you still there?")],
+        clock=SystemClock(),
+        time_limit=20,
     )
 
     assert tts.spoken_by == ["espeak"]
@@ -98,11 +114,10 @@ async def test_a_service_that_does_not_answer_in_time_falls_back(server: TTSServ
 async def test_a_voice_that_breaks_off_mid_sentence_is_replaced_for_the_whole_sentence(
     server: TTSServer,
 ) -> None:
-    http = HTTPTTSProcessor(url=server.url("/truncated"), name="cloud")
-    tts = FallbackTTSProcessor([http, EspeakTTSProcessor(name="espeak")])
+    tts = _fallback([_cloud(server, "/truncated"), EspeakVoice(name="espeak")])
 
     out = await run_processor(
-        tts,
+        TTSProcessor(tts),
         [TTSSpeakFrame(text="Your table is ready.")],
         clock=SystemClock(),
         params=PipelineParams(idle_timeout=None, audio_out_sample_rate=16000),
@@ -114,7 +129,9 @@ async def test_a_voice_that_breaks_off_mid_sentence_is_replaced_for_the_whole_se
     assert types.count(TTSStartedFrame) == types.count(TTSStoppedFrame) == 1
     seconds = len(audio_of(out.downstream)) / 2 / 16000
     alone = await run_processor(
-        EspeakTTSProcessor(), [TTSSpeakFrame(text="Your table is ready.")], clock=SystemClock()
+        TTSProcessor(EspeakVoice()),
+        [TTSSpeakFrame(text="Your table is ready.")],
+        clock=SystemClock(),
     )
     espeak_seconds = len(audio_of(alone.downstream)) / 2 / 16000
     # the 0.25 s fragment the service sent, then the whole sentence again
@@ -124,12 +141,11 @@ async def test_a_voice_that_breaks_off_mid_sentence_is_replaced_for_the_whole_se
 async def test_when_every_voice_fails_the_sentence_is_reported_and_the_call_goes_on(
     server: TTSServer,
 ) -> None:
-    http = HTTPTTSProcessor(url=server.url("/status/503"), name="cloud")
-    broken = EspeakTTSProcessor(voice="zzvoice", name="espeak")
-    tts = FallbackTTSProcessor([http, broken])
+    broken = EspeakVoice(voice="zzvoice", name="espeak")
+    tts = _fallback([_cloud(server, "/status/503"), broken])
 
     out = await run_processor(
-        tts, [TTSSpeakFrame(text="Hello?")], clock=SystemClock(), time_limit=20
+        TTSProcessor(tts), [TTSSpeakFrame(text="Hello?")], clock=SystemClock(), time_limit=20
     )
 
     messages = [e.error for e in out.upstream_of(ErrorFrame)]
@@ -143,11 +159,11 @@ async def test_when_every_voice_fails_the_sentence_is_reported_and_the_call_goes
 
 
 async def test_a_voice_that_cannot_start_is_left_out_of_the_call() -> None:
-    missing = EspeakTTSProcessor(executable="no-such-espeak", name="missing")
-    tts = FallbackTTSProcessor([missing, EspeakTTSProcessor(name="espeak")])
+    missing = EspeakVoice(executable="no-such-espeak", name="missing")
+    tts = _fallback([missing, EspeakVoice(name="espeak")])
 
     out = await run_processor(
-        tts, [TTSSpeakFrame(text="Hello.")], clock=SystemClock(), time_limit=20
+        TTSProcessor(tts), [TTSSpeakFrame(text="Hello.")], clock=SystemClock(), time_limit=20
     )
 
     (error,) = out.upstream_of(ErrorFrame)
@@ -160,11 +176,11 @@ async def test_the_circuit_skips_a_dead_service_and_tries_it_after_the_cool_down
     server: TTSServer,
 ) -> None:
     clock = ManualClock()
-    http = HTTPTTSProcessor(url=server.url("/toggle"), name="cloud")
-    tts = FallbackTTSProcessor(
-        [http, EspeakTTSProcessor(name="espeak")], failure_threshold=2, cooldown=10.0
+    health = ProviderHealth(failure_threshold=2, cooldown=10.0)
+    tts = _fallback(
+        [_cloud(server, "/toggle"), EspeakVoice(name="espeak")], health=health, clock=clock
     )
-    call = LiveCall([tts], clock=clock, timeout=20)
+    call = LiveCall([TTSProcessor(tts)], clock=clock, timeout=20)
     await call.start()
 
     async def say(text: str, count: int) -> None:

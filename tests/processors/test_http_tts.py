@@ -30,7 +30,8 @@ from framekit.frames import (
     TTSStoppedFrame,
 )
 from framekit.pipeline.params import PipelineParams
-from framekit.processors.tts.http import HTTPTTSProcessor
+from framekit.processors.tts import TTSProcessor
+from framekit.services.http_tts import HTTPVoice, HTTPVoiceSettings
 from framekit.testing import FrameCapture, LiveCall, run_processor
 from processors._tts_helpers import audio_of, dominant_hz, rms
 from processors._tts_server import TTSServer
@@ -58,7 +59,11 @@ def _espeak_seconds(text: str) -> float:
     return len(pcm) / fmt.bytes_per_frame / fmt.sample_rate
 
 
-async def _speak(tts: HTTPTTSProcessor, text: str, out_rate: int = 16000) -> FrameCapture:
+def _http(**settings: Any) -> TTSProcessor:
+    return TTSProcessor(HTTPVoice(HTTPVoiceSettings(**settings)))
+
+
+async def _speak(tts: TTSProcessor, text: str, out_rate: int = 16000) -> FrameCapture:
     return await run_processor(
         tts,
         [TTSSpeakFrame(text=text)],
@@ -70,7 +75,7 @@ async def _speak(tts: HTTPTTSProcessor, text: str, out_rate: int = 16000) -> Fra
 
 @needs_espeak
 async def test_streamed_wav_is_spoken_at_the_output_rate(server: TTSServer) -> None:
-    tts = HTTPTTSProcessor(url=server.url("/wav"), voice="en-us", api_key="secret")
+    tts = _http(url=server.url("/wav"), voice="en-us", api_key="secret")
     text = "Your order has shipped. It arrives on Monday."
     chunks = [LLMTextFrame(text=text[i : i + 5]) for i in range(0, len(text), 5)]
 
@@ -100,7 +105,7 @@ async def test_streamed_wav_is_spoken_at_the_output_rate(server: TTSServer) -> N
 
 
 async def test_big_endian_l16_at_the_declared_rate_is_converted(server: TTSServer) -> None:
-    tts = HTTPTTSProcessor(url=server.url("/l16"), sample_rate=24000)
+    tts = _http(url=server.url("/l16"), sample_rate=24000)
 
     out = await _speak(tts, "A tone please.", out_rate=16000)
 
@@ -112,7 +117,7 @@ async def test_big_endian_l16_at_the_declared_rate_is_converted(server: TTSServe
 
 
 async def test_raw_pcm_rate_comes_from_the_sample_rate_header(server: TTSServer) -> None:
-    out = await _speak(HTTPTTSProcessor(url=server.url("/raw")), "Hi.", out_rate=48000)
+    out = await _speak(_http(url=server.url("/raw")), "Hi.", out_rate=48000)
 
     pcm = audio_of(out.downstream)
     assert len(pcm) / 2 / 48000 == pytest.approx(0.5, abs=0.01)
@@ -120,7 +125,7 @@ async def test_raw_pcm_rate_comes_from_the_sample_rate_header(server: TTSServer)
 
 
 async def test_pieces_that_split_samples_are_joined(server: TTSServer) -> None:
-    out = await _speak(HTTPTTSProcessor(url=server.url("/trickle")), "Slowly.", out_rate=16000)
+    out = await _speak(_http(url=server.url("/trickle")), "Slowly.", out_rate=16000)
 
     assert not out.upstream_of(ErrorFrame)
     pcm = audio_of(out.downstream)
@@ -139,7 +144,7 @@ async def test_url_from_the_environment_and_a_body_template(
         "format": "pcm_{sample_rate}",
         "tags": ["{voice}", "fixed"],
     }
-    tts = HTTPTTSProcessor(voice="anna", body_template=template, headers={"X-Tenant": "t1"})
+    tts = _http(voice="anna", body_template=template, headers={"X-Tenant": "t1"})
 
     await _speak(tts, "Hello.", out_rate=8000)
 
@@ -157,7 +162,7 @@ async def test_url_from_the_environment_and_a_body_template(
 def test_a_url_is_required(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.delenv("TTS_API_URL", raising=False)
     with pytest.raises(ValueError, match="TTS_API_URL"):
-        HTTPTTSProcessor()
+        _http()
 
 
 def _free_port() -> int:
@@ -183,7 +188,7 @@ def _free_port() -> int:
 async def test_service_faults_are_non_fatal_errors_and_the_call_goes_on(
     server: TTSServer, path: str, options: dict[str, Any], message: str
 ) -> None:
-    tts = HTTPTTSProcessor(url=server.url(path), **options)
+    tts = _http(url=server.url(path), **options)
 
     out = await _speak(tts, "First try. Second try.")
 
@@ -200,7 +205,7 @@ async def test_service_faults_are_non_fatal_errors_and_the_call_goes_on(
 async def test_an_unreachable_service_is_a_clear_error() -> None:
     url = f"http://127.0.0.1:{_free_port()}/tts"
 
-    out = await _speak(HTTPTTSProcessor(url=url), "Anyone there?")
+    out = await _speak(_http(url=url), "Anyone there?")
 
     (error,) = out.upstream_of(ErrorFrame)
     assert not error.fatal
@@ -208,7 +213,7 @@ async def test_an_unreachable_service_is_a_clear_error() -> None:
 
 
 async def test_a_total_timeout_ends_an_endless_answer(server: TTSServer) -> None:
-    tts = HTTPTTSProcessor(url=server.url("/endless"), total_timeout=0.5)
+    tts = _http(url=server.url("/endless"), total_timeout=0.5)
 
     out = await _speak(tts, "Go on.")
 
@@ -218,7 +223,7 @@ async def test_a_total_timeout_ends_an_endless_answer(server: TTSServer) -> None
 
 
 async def test_interruption_drops_the_connection_so_the_service_stops(server: TTSServer) -> None:
-    call = LiveCall([HTTPTTSProcessor(url=server.url("/endless"))], clock=SystemClock(), timeout=20)
+    call = LiveCall([_http(url=server.url("/endless"))], clock=SystemClock(), timeout=20)
     await call.start()
     await call.send(TTSSpeakFrame(text="Talk forever."))
     await call.wait_for(lambda f: isinstance(f, TTSAudioFrame), count=3)
@@ -239,18 +244,19 @@ async def test_a_shared_session_serves_several_calls_and_stays_open(server: TTSS
 
     async with aiohttp.ClientSession() as session:
         for _ in range(2):
-            tts = HTTPTTSProcessor(url=server.url("/raw"), session=session)
+            voice = HTTPVoice(HTTPVoiceSettings(url=server.url("/raw")), session=session)
+            tts = TTSProcessor(voice)
             out = await _speak(tts, "Hi.")
             assert len(audio_of(out.downstream)) / 2 / 16000 == pytest.approx(0.5, abs=0.01)
-        assert not session.closed  # the caller's session: the processors leave it open
+        assert not session.closed  # the caller's session: the voices leave it open
     assert server.hits("/raw") == 2
 
 
 async def test_an_own_session_is_closed_with_the_call(server: TTSServer) -> None:
-    tts = HTTPTTSProcessor(url=server.url("/raw"))
-    call = LiveCall([tts], clock=SystemClock(), timeout=20)
+    voice = HTTPVoice(HTTPVoiceSettings(url=server.url("/raw")))
+    call = LiveCall([TTSProcessor(voice)], clock=SystemClock(), timeout=20)
     await call.start()
-    session = tts._session  # the processor's own, opened when the call started
+    session = voice._session  # the voice's own, opened when the call started
     assert session is not None
     await call.send(TTSSpeakFrame(text="Hi."))
     await call.wait_for(lambda f: isinstance(f, TTSStoppedFrame))
@@ -258,4 +264,4 @@ async def test_an_own_session_is_closed_with_the_call(server: TTSServer) -> None
 
     assert session.closed
     with pytest.raises(RuntimeError, match="has not started"):
-        await anext(tts.synthesize("Hello again."))
+        await anext(voice.synthesize("Hello again."))

@@ -8,18 +8,18 @@ import pytest
 
 from framekit.audio import AudioFormat, audio_format
 from framekit.frames import TextFrame, TTSAudioFrame, TTSSpeakFrame
-from framekit.processors.tts.base import SentenceTTSProcessor
+from framekit.processors.tts import TTSProcessor, Voice
 from framekit.processors.tts.phrases import PhraseCache
 from framekit.testing import run_processor
 
 VOICE = audio_format(16000)
 
 
-class _Counting(SentenceTTSProcessor):
+class _Counting(Voice):
     """A voice that says each text as 0.1 s of a level derived from its length."""
 
-    def __init__(self, cache: PhraseCache | None) -> None:
-        super().__init__(phrase_cache=cache)
+    def __init__(self) -> None:
+        super().__init__()
         self.synthesized: list[str] = []
 
     @property
@@ -37,9 +37,10 @@ def audio(frames: list[TTSAudioFrame]) -> bytes:
 
 async def test_a_fixed_phrase_is_synthesized_once_and_replayed_identically() -> None:
     cache = PhraseCache()
-    first, second = _Counting(cache), _Counting(cache)
-    out1 = await run_processor(first, [TTSSpeakFrame(text="Hello, how can I help?")])
-    out2 = await run_processor(second, [TTSSpeakFrame(text="Hello, how can I help?")])
+    first, second = _Counting(), _Counting()
+    hello = [TTSSpeakFrame(text="Hello, how can I help?")]
+    out1 = await run_processor(TTSProcessor(first, phrase_cache=cache), hello)
+    out2 = await run_processor(TTSProcessor(second, phrase_cache=cache), hello)
     assert (first.synthesized, second.synthesized) == (["Hello, how can I help?"], [])
     assert audio(out2.downstream_of(TTSAudioFrame)) == audio(out1.downstream_of(TTSAudioFrame))
     assert (cache.hits, cache.misses) == (1, 1)
@@ -47,16 +48,16 @@ async def test_a_fixed_phrase_is_synthesized_once_and_replayed_identically() -> 
 
 async def test_what_a_model_writes_is_never_cached() -> None:
     cache = PhraseCache()
-    voice = _Counting(cache)
-    await run_processor(voice, [TextFrame(text="Your order shipped. "), TextFrame(text="Bye. ")])
+    tts = TTSProcessor(_Counting(), phrase_cache=cache)
+    await run_processor(tts, [TextFrame(text="Your order shipped. "), TextFrame(text="Bye. ")])
     assert len(cache) == 0
 
 
 async def test_warm_up_fills_the_cache_before_any_call() -> None:
     cache = PhraseCache()
-    await _Counting(cache).warm_up(["Hello!", "Are you still there?"])
-    voice = _Counting(cache)
-    await run_processor(voice, [TTSSpeakFrame(text="Hello!")])
+    await TTSProcessor(_Counting(), phrase_cache=cache).warm_up(["Hello!", "Are you still there?"])
+    voice = _Counting()
+    await run_processor(TTSProcessor(voice, phrase_cache=cache), [TTSSpeakFrame(text="Hello!")])
     assert voice.synthesized == []
     assert len(cache) == 2
 

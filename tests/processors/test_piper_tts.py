@@ -1,4 +1,4 @@
-"""The Piper TTS processor speaks streamed text sentence by sentence, with the real voice.
+"""The TTS stage with a Piper voice speaks streamed text sentence by sentence, with the real voice.
 
 The voice loads once per test session (the engine is process-wide). Whisper listens
 to the output where a test must know *what* was said, not only that audio came out.
@@ -26,9 +26,9 @@ from framekit.frames import (
     TTSStartedFrame,
     TTSStoppedFrame,
 )
-from framekit.models.piper import PiperEngine
 from framekit.pipeline.params import PipelineParams
-from framekit.processors.tts.piper import PiperTTSProcessor
+from framekit.processors.tts import TTSProcessor
+from framekit.services.piper import PiperEngine, PiperVoice
 from framekit.services.whisper import WhisperEngine
 from framekit.testing import LiveCall, run_processor
 from models._wer import word_error_rate
@@ -54,7 +54,7 @@ def _audio_seconds(frames: list[Frame]) -> float:
 
 @pytest.fixture
 async def call(engine: PiperEngine) -> AsyncIterator[LiveCall]:
-    live = LiveCall(PiperTTSProcessor(engine=engine), clock=SystemClock(), timeout=60)
+    live = LiveCall(TTSProcessor(PiperVoice(engine)), clock=SystemClock(), timeout=60)
     await live.start()
     yield live
     await live.end()
@@ -65,7 +65,7 @@ async def test_streamed_text_becomes_one_utterance_per_sentence(engine: PiperEng
     frames.append(LLMResponseEndFrame())
 
     out = await run_processor(
-        PiperTTSProcessor(engine=engine),
+        TTSProcessor(PiperVoice(engine)),
         frames,
         clock=SystemClock(),
         params=PipelineParams(idle_timeout=None, audio_out_sample_rate=8000),
@@ -102,7 +102,7 @@ async def test_output_format_is_the_pipeline_output_rate(
     engine: PiperEngine, out_rate: int
 ) -> None:
     out = await run_processor(
-        PiperTTSProcessor(engine=engine),
+        TTSProcessor(PiperVoice(engine)),
         [TTSSpeakFrame(text="Hello.")],
         clock=SystemClock(),
         params=PipelineParams(idle_timeout=None, audio_out_sample_rate=out_rate),
@@ -173,7 +173,7 @@ async def test_interruption_stops_audio_and_drops_the_unfinished_sentence(
 
 async def test_text_left_at_the_end_of_the_call_is_spoken(engine: PiperEngine) -> None:
     out = await run_processor(
-        PiperTTSProcessor(engine=engine),
+        TTSProcessor(PiperVoice(engine)),
         [LLMTextFrame(text="No punctuation at the end")],
         clock=SystemClock(),
         time_limit=60,
@@ -185,7 +185,7 @@ async def test_text_left_at_the_end_of_the_call_is_spoken(engine: PiperEngine) -
 
 
 async def test_first_audio_is_measured_per_sentence(engine: PiperEngine) -> None:
-    processor = PiperTTSProcessor(engine=engine)
+    processor = TTSProcessor(PiperVoice(engine))
     await run_processor(
         processor, [TTSSpeakFrame(text="One. Two. Three.")], clock=SystemClock(), time_limit=60
     )
@@ -200,15 +200,16 @@ async def test_first_audio_frame_of_a_long_sentence_leaves_after_one_window() ->
     engine = PiperEngine.load()
     split = engine._split
     assert split is not None
+    decoder = split.decoder
     runs: list[int] = []
 
     class CountingDecoder:
         def run(self, *args: Any) -> Any:
             runs.append(1)
-            return split.decoder.run(*args)
+            return decoder.run(*args)
 
     engine._split = dataclasses.replace(split, decoder=CountingDecoder())
-    live = LiveCall(PiperTTSProcessor(engine=engine), clock=SystemClock(), timeout=60)
+    live = LiveCall(TTSProcessor(PiperVoice(engine)), clock=SystemClock(), timeout=60)
     at_first_audio: list[int] = []
     live.task.on_downstream_exit(
         lambda f: (

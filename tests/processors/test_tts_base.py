@@ -1,4 +1,4 @@
-"""The shared TTS base: frames per sentence, conversion from any declared format, failures.
+"""The TTS stage: frames per sentence, conversion from any declared format, failures.
 
 A scripted voice stands in for a real one, so each test controls exactly which
 bytes, formats and failures the base receives.
@@ -16,6 +16,7 @@ from framekit.audio import AudioEncoding, AudioFormat, audio_format
 from framekit.frames import (
     ErrorFrame,
     LLMResponseEndFrame,
+    LLMResponseStartFrame,
     LLMTextFrame,
     TTSAudioFrame,
     TTSSpeakFrame,
@@ -23,7 +24,7 @@ from framekit.frames import (
     TTSStoppedFrame,
 )
 from framekit.pipeline.params import PipelineParams
-from framekit.processors.tts import SentenceTTSProcessor, TTSError
+from framekit.processors.tts import TTSError, TTSProcessor, Voice
 from framekit.testing import run_processor
 
 
@@ -34,7 +35,7 @@ def _tone(rate: int, seconds: float, hz: float = 440.0) -> bytes:
     )
 
 
-class _Scripted(SentenceTTSProcessor):
+class _Scripted(Voice):
     """Speaks every sentence as a tone; fails on sentences containing ``fail``."""
 
     def __init__(self, chunks: list[tuple[int, AudioFormat]] | None = None) -> None:
@@ -59,10 +60,10 @@ def _seconds(frames: list[TTSAudioFrame]) -> float:
 
 
 async def test_streamed_sentences_each_get_started_audio_stopped() -> None:
-    tts = _Scripted()
+    voice = _Scripted()
     text = "Hello there. How are you? Fine"
     out = await run_processor(
-        tts,
+        TTSProcessor(voice),
         [
             *(LLMTextFrame(text=text[i : i + 4]) for i in range(0, len(text), 4)),
             LLMResponseEndFrame(),
@@ -70,7 +71,7 @@ async def test_streamed_sentences_each_get_started_audio_stopped() -> None:
         params=PipelineParams(idle_timeout=None, audio_out_sample_rate=16000),
     )
 
-    assert tts.spoken == ["Hello there.", "How are you?", "Fine"]
+    assert voice.spoken == ["Hello there.", "How are you?", "Fine"]
     types = out.downstream_types()
     assert types.count(TTSStartedFrame) == types.count(TTSStoppedFrame) == 3
     audio = out.downstream_of(TTSAudioFrame)
@@ -81,9 +82,9 @@ async def test_streamed_sentences_each_get_started_audio_stopped() -> None:
 
 async def test_chunks_split_inside_a_sample_and_formats_that_change_are_joined() -> None:
     odd = audio_format(16000)
-    tts = _Scripted([(301, odd), (299, odd), (800, audio_format(8000, 1, AudioEncoding.MULAW))])
+    voice = _Scripted([(301, odd), (299, odd), (800, audio_format(8000, 1, AudioEncoding.MULAW))])
     out = await run_processor(
-        tts,
+        TTSProcessor(voice),
         [TTSSpeakFrame(text="One.")],
         params=PipelineParams(idle_timeout=None, audio_out_sample_rate=16000),
     )
@@ -95,8 +96,9 @@ async def test_chunks_split_inside_a_sample_and_formats_that_change_are_joined()
 
 
 async def test_a_failed_sentence_is_a_non_fatal_error_and_the_next_one_is_spoken() -> None:
-    tts = _Scripted()
-    out = await run_processor(tts, [LLMTextFrame(text="This will fail. This will not. ")])
+    out = await run_processor(
+        TTSProcessor(_Scripted()), [LLMTextFrame(text="This will fail. This will not. ")]
+    )
 
     errors = out.upstream_of(ErrorFrame)
     assert len(errors) == 1
@@ -106,3 +108,25 @@ async def test_a_failed_sentence_is_a_non_fatal_error_and_the_next_one_is_spoken
     types = out.downstream_types()
     assert types.count(TTSStartedFrame) == types.count(TTSStoppedFrame) == 2
     assert _seconds(out.downstream_of(TTSAudioFrame)) > 0.09  # the second sentence
+
+
+async def test_each_started_frame_carries_its_sentence_and_response_as_cut_here() -> None:
+    tts = TTSProcessor(_Scripted(), abbreviations=frozenset({"approx"}))  # "Dr." ends here
+    out = await run_processor(
+        tts,
+        [
+            LLMResponseStartFrame(response_id="r1"),
+            LLMTextFrame(text="Dr. Who is in. Approx. two", response_id="r1"),
+            LLMTextFrame(text=" hours.", response_id="r1"),
+            LLMResponseEndFrame(response_id="r1"),
+            TTSSpeakFrame(text="Goodbye."),
+        ],
+        params=PipelineParams(idle_timeout=None, audio_out_sample_rate=16000),
+    )
+    started = [(f.text, f.response_id) for f in out.downstream_of(TTSStartedFrame)]
+    assert started == [
+        ("Dr.", "r1"),
+        ("Who is in.", "r1"),
+        ("Approx. two hours.", "r1"),
+        ("Goodbye.", ""),
+    ]

@@ -24,9 +24,9 @@ from framekit.frames import (
     UserStartedSpeakingFrame,
     UserStoppedSpeakingFrame,
 )
-from framekit.models.piper import PiperEngine
 from framekit.pipeline.pipeline import Pipeline
 from framekit.processors.stt.utterance import UtteranceOptions, UtteranceSTTProcessor
+from framekit.services.piper import PiperEngine
 from framekit.services.whisper import WhisperEngine
 from framekit.testing import Advance, LiveCall, run_processor
 from models._wer import normalize_words, word_error_rate

@@ -32,7 +32,7 @@ its stage, so a dead service changes the voice or the wording, never the call:
   (:class:`~framekit.llm.fallback.FallbackLLMService`), of which only the
   configured models are present and the intent engine always closes;
 * text to speech: an HTTP TTS service (``TTS_API_URL``) -> Piper -> espeak-ng
-  (:class:`~framekit.processors.tts.fallback.FallbackTTSProcessor`), espeak-ng
+  (:class:`~framekit.processors.tts.fallback.FallbackVoice`), espeak-ng
   only where it is installed.
 
 The circuit breakers of the LLM links and the voices are the process's (one
@@ -62,7 +62,6 @@ from framekit.llm import LLMContext
 from framekit.llm.fallback import FallbackLink, FallbackLLMService
 from framekit.llm.intent_service import IntentEngineService
 from framekit.models.embeddings import SentenceEmbedder
-from framekit.models.piper import PiperEngine
 from framekit.models.silero_vad import SileroVADEngine
 from framekit.observers import Observer
 from framekit.pipeline import Pipeline, PipelineParams, PipelineTask
@@ -75,16 +74,16 @@ from framekit.processors.llm.base import LLMProcessor
 from framekit.processors.stt.second_pass import SecondPassRecognizer
 from framekit.processors.stt.service import Recognizer
 from framekit.processors.stt.utterance import UtteranceOptions, UtteranceSTTProcessor
-from framekit.processors.tts.base import SentenceTTSProcessor
-from framekit.processors.tts.espeak import EspeakTTSProcessor
-from framekit.processors.tts.fallback import FallbackTTSProcessor
+from framekit.processors.tts import TTSProcessor, Voice
+from framekit.processors.tts.fallback import FallbackVoice
 from framekit.processors.tts.phrases import PhraseCache
-from framekit.processors.tts.piper import PiperTTSProcessor
 from framekit.processors.vad import SileroVADProcessor, TextTurnEndPolicy, TurnTextRelay
+from framekit.services.espeak import EspeakVoice
 from framekit.services.moonshine import INSTALL_EXTRA as MOONSHINE_EXTRA
 from framekit.services.moonshine import PACKAGED_MODEL as MOONSHINE
 from framekit.services.moonshine import MoonshineEngine
 from framekit.services.moonshine import is_installed as moonshine_installed
+from framekit.services.piper import PiperEngine, PiperVoice
 from framekit.services.whisper import PACKAGED_MODEL as WHISPER_BASE
 from framekit.services.whisper import WhisperEngine
 from framekit.tools import ToolRegistry, ToolRunner
@@ -303,33 +302,33 @@ def _warn_no_moonshine(model: str) -> None:
     )
 
 
-def _text_to_speech(settings: Settings, phrases: PhraseCache | None) -> FallbackTTSProcessor:
+def _text_to_speech(settings: Settings, phrases: PhraseCache | None) -> TTSProcessor:
     """HTTP TTS (when configured) -> Piper -> espeak-ng (when installed), one voice per sentence.
 
-    Always the fallback processor, even with Piper alone: the stage is the same in
-    every configuration, for metrics and for tests.
+    Always a fallback voice, even with Piper alone: the stage is the same in every
+    configuration, for metrics and for tests. The voices' breakers are the process's.
     """
-    voices: list[tuple[str, SentenceTTSProcessor]] = []
+    voices: dict[str, Voice] = {}  # by the short name metrics and the demo print
     if settings.tts_api_url:
-        from framekit.processors.tts.http import HTTPTTSProcessor
+        from framekit.services.http_tts import HTTPVoice, HTTPVoiceSettings
 
         # Short deadlines: until they pass, the caller hears nothing of the sentence.
-        http = HTTPTTSProcessor(
+        http = HTTPVoiceSettings(
             url=settings.tts_api_url,
             api_key=settings.tts_api_key,
             connect_timeout=1.0,
             first_audio_timeout=2.0,
         )
-        voices.append((f"http:{_host(settings.tts_api_url)}", http))
+        key = f"http:{_host(settings.tts_api_url)}"
+        voices[key] = HTTPVoice(http, name=f"tts:{key}")
     # The process's voice: loaded once (warm_up does it off the event loop), then cached.
-    voices.append(("piper", PiperTTSProcessor(engine=PiperEngine.shared(settings.tts_voice))))
+    voices["piper"] = PiperVoice(PiperEngine.shared(settings.tts_voice), name="tts:piper")
     if _espeak_installed():
-        voices.append(("espeak-ng", EspeakTTSProcessor()))
-    return FallbackTTSProcessor(
-        [voice for _, voice in voices],
-        breakers=[_BREAKERS.breaker(f"tts:{key}") for key, _ in voices],
+        voices["espeak-ng"] = EspeakVoice(name="tts:espeak-ng")
+    return TTSProcessor(
+        FallbackVoice(list(voices.values()), health=_BREAKERS),  # breakers keyed by voice name
         phrase_cache=phrases,
-        name="tts:" + ">".join(key for key, _ in voices),  # what metrics and the demo print
+        name="tts:" + ">".join(voices),
     )
 
 

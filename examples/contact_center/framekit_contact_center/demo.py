@@ -16,7 +16,7 @@ from typing import TextIO
 
 from framekit.audio import PCM16_16K
 from framekit.intents import registry_caller
-from framekit.models.piper import PiperEngine
+from framekit.services.piper import PiperEngine
 from framekit_contact_center.bot import intent_engine
 from framekit_contact_center.caller import ScriptedCaller
 from framekit_contact_center.offline import (

@@ -34,8 +34,8 @@ from framekit.frames import (
     TransferCallFrame,
 )
 from framekit.intents import IntentEngine
-from framekit.models.piper import PiperEngine
 from framekit.pipeline import Pipeline, PipelineTask
+from framekit.services.piper import PiperEngine
 from framekit.tools import ToolRegistry
 from framekit.transports.local import WavFileOutput
 from framekit_contact_center.bot import build_bot

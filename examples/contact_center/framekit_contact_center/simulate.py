@@ -194,7 +194,7 @@ async def _run_all(
 ) -> list[ScenarioResult]:
     from framekit.audio import PCM16_16K
     from framekit.intents import registry_caller
-    from framekit.models.piper import PiperEngine
+    from framekit.services.piper import PiperEngine
     from framekit_contact_center.bot import intent_engine
     from framekit_contact_center.caller import ScriptedCaller
     from framekit_contact_center.offline import open_store, run_call

@@ -1,7 +1,7 @@
 """Models loaded once per process and shared by every call.
 
-The speech recognizers' engines live with their vendors
-(:mod:`framekit.services.whisper`, :mod:`framekit.services.moonshine`).
+The speech engines live with their vendors (:mod:`framekit.services.whisper`,
+:mod:`framekit.services.moonshine`, :mod:`framekit.services.piper`).
 
 Nothing heavy is imported here: each name is loaded on first access, so
 ``import framekit.models`` never pulls onnxruntime or a model file.
@@ -14,18 +14,15 @@ from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
     from framekit.models.embeddings import SentenceEmbedder
-    from framekit.models.piper import PiperEngine
     from framekit.models.silero_vad import SileroVADEngine, SileroVADStream
 
 __all__ = [
-    "PiperEngine",
     "SentenceEmbedder",
     "SileroVADEngine",
     "SileroVADStream",
 ]
 
 _LAZY = {
-    "PiperEngine": "framekit.models.piper",
     "SentenceEmbedder": "framekit.models.embeddings",
     "SileroVADEngine": "framekit.models.silero_vad",
     "SileroVADStream": "framekit.models.silero_vad",

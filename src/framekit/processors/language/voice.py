@@ -45,9 +45,9 @@ from framekit.frames import (
 )
 from framekit.processors.base import FrameDirection, FrameProcessor, on_frame
 from framekit.processors.language.notices import Notice
-from framekit.processors.tts.base import TTSError
-from framekit.processors.tts.espeak import EspeakTTSProcessor
 from framekit.processors.tts.phrases import PhraseCache
+from framekit.processors.tts.voice import TTSError
+from framekit.services.espeak import EspeakVoice
 
 __all__ = [
     "NOTICE_AUDIO",
@@ -100,13 +100,11 @@ async def synthesize_notice(
 ) -> bytes:
     """``text`` read by the espeak-ng ``voice``, as one buffer in ``output``'s format.
 
-    The synthesis is :class:`~framekit.processors.tts.espeak.EspeakTTSProcessor`'s own
+    The synthesis is :class:`~framekit.services.espeak.EspeakVoice`'s own
     (one ``espeak-ng`` process, text on stdin, killed if the caller cancels).
     Raises :class:`~framekit.processors.tts.TTSError` when espeak-ng fails.
     """
-    speaker = EspeakTTSProcessor(
-        voice=voice, words_per_minute=words_per_minute, executable=executable
-    )
+    speaker = EspeakVoice(voice=voice, words_per_minute=words_per_minute, executable=executable)
     parts: list[bytes] = []
     spoken: AudioFormat | None = None
     async with aclosing(speaker.synthesize(text)) as chunks:

@@ -1,8 +1,9 @@
-"""What every sentence-by-sentence TTS processor shares: text in, frames of the voice out.
+"""The TTS stage: text in, the frames of any :class:`~framekit.processors.tts.voice.Voice` out.
 
-Why a shared base: Piper, an HTTP service and espeak-ng differ only in how one
-sentence becomes audio. Everything around it must behave the same for the rest of
-the pipeline, whichever voice speaks (and a fallback may switch voice mid-call):
+Why one stage for every voice: Piper, an HTTP service and espeak-ng differ only in
+how one sentence becomes audio. Everything around it must behave the same for the
+rest of the pipeline, whichever voice speaks (and a fallback voice may switch
+vendor mid-call), so :class:`TTSProcessor` does it once and drives a voice:
 
 * streamed :class:`~framekit.frames.TextFrame` chunks are cut into sentences by a
   :class:`~framekit.processors.tts.sentences.SentenceAggregator`, and each complete
@@ -16,31 +17,26 @@ the pipeline, whichever voice speaks (and a fallback may switch voice mid-call):
   what the caller heard of it;
 * audio leaves at the pipeline's output rate (``StartFrame.audio_out_sample_rate``),
   converted by one :class:`~framekit.audio.AudioConverter` per sentence from whatever
-  format the synthesizer declares (which may change between chunks: a fallback
-  that switches voice mid-sentence starts a new converter);
+  format the voice declares (which may change between chunks: a fallback that
+  switches voice mid-sentence starts a new converter);
 * an interruption cancels the sentence in progress (the queued base cancels the
-  worker; the synthesizer's stream is closed at once, so a subprocess is killed or
-  a connection dropped) and forgets the half-received sentence;
+  worker; the voice's stream is closed at once, so a subprocess is killed or a
+  connection dropped) and forgets the half-received sentence;
 * a sentence that fails to synthesize is reported as a non-fatal
   :class:`~framekit.frames.ErrorFrame` and still ends with ``TTSStoppedFrame``; the
   next sentences are tried again (a dead service must not end the call).
 
 Fixed phrases (:class:`~framekit.frames.TTSSpeakFrame`: greetings, prompts) are
 replayed from a shared :class:`~framekit.processors.tts.phrases.PhraseCache` when one
-is given and the voice names itself (:attr:`SentenceTTSProcessor.phrase_key`), so the
-same sentence is synthesized once per process; :meth:`SentenceTTSProcessor.warm_up`
-loads the voice and fills the cache before the first call.
-
-A subclass implements :meth:`SentenceTTSProcessor.synthesize` (an async generator of
-``(bytes, AudioFormat)``) and, when it holds resources, :meth:`~SentenceTTSProcessor.prepare`
-and :meth:`~framekit.processors.base.FrameProcessor.cleanup`.
+is given and the voice names itself (:attr:`Voice.phrase_key`), so the same sentence
+is synthesized once per process; :meth:`TTSProcessor.warm_up` prepares the voice and
+fills the cache before the first call.
 """
 
 from __future__ import annotations
 
 import itertools
-from abc import ABC, abstractmethod
-from collections.abc import AsyncGenerator, Sequence
+from collections.abc import Sequence
 from contextlib import aclosing
 from typing import TYPE_CHECKING
 
@@ -64,21 +60,18 @@ from framekit.processors.base import FrameDirection, on_frame
 from framekit.processors.queued import QueuedFrameProcessor
 from framekit.processors.tts.phrases import PhraseCache
 from framekit.processors.tts.sentences import DEFAULT_ABBREVIATIONS, SentenceAggregator
+from framekit.processors.tts.voice import Voice
 
 if TYPE_CHECKING:
     from framekit.audio.convert import AudioConverter
 
-__all__ = ["SentenceTTSProcessor", "TTSError"]
+__all__ = ["TTSProcessor"]
 
 _context_ids = itertools.count(1)
 
 
-class TTSError(Exception):
-    """A voice could not speak a text; the message says why, in words for an operator."""
-
-
-class SentenceTTSProcessor(QueuedFrameProcessor, ABC):
-    """Speaks text frames one sentence at a time with the voice of :meth:`synthesize`.
+class TTSProcessor(QueuedFrameProcessor):
+    """Speaks text frames one sentence at a time with ``voice``.
 
     * :class:`~framekit.frames.TextFrame` and :class:`~framekit.frames.LLMTextFrame`
       are aggregated into sentences, and passed on downstream unchanged (so that a
@@ -86,17 +79,24 @@ class SentenceTTSProcessor(QueuedFrameProcessor, ABC):
       ``push_text_frames`` is false;
     * :class:`~framekit.frames.TTSSpeakFrame` is spoken as is (after any pending text);
     * :class:`~framekit.frames.LLMResponseEndFrame` speaks the unfinished rest.
+
+    ``abbreviations`` are the words whose period does not end a sentence (a voice's
+    own list when it reads more of them aloud). The stage prepares the voice when
+    each call starts and closes it when the call ends.
     """
 
     def __init__(
         self,
+        voice: Voice,
         *,
-        push_text_frames: bool = True,
-        abbreviations: frozenset[str] = DEFAULT_ABBREVIATIONS,
         phrase_cache: PhraseCache | None = None,
+        abbreviations: frozenset[str] = DEFAULT_ABBREVIATIONS,
+        push_text_frames: bool = True,
         name: str | None = None,
     ) -> None:
         super().__init__(name=name)
+        self.voice = voice
+        """What speaks each sentence."""
         self._phrase_cache = phrase_cache
         self._push_text_frames = push_text_frames
         self._sentences = SentenceAggregator(abbreviations)
@@ -106,50 +106,17 @@ class SentenceTTSProcessor(QueuedFrameProcessor, ABC):
         self.first_audio_seconds: list[float] = []
         """Seconds from the start of each sentence's synthesis to its first audio, in order."""
 
-    # --- what a voice implements -------------------------------------------------------------
-
-    @abstractmethod
-    def synthesize(self, text: str) -> AsyncGenerator[tuple[bytes, AudioFormat], None]:
-        """Yield ``text`` spoken, as chunks of audio in the format each chunk names.
-
-        Chunks may split a sample; the base joins them. Raise :class:`TTSError` (or
-        any exception) when the voice fails. The stream is closed early (``aclose``)
-        on interruption or cancellation: release the resource in a ``finally``.
-        """
-
-    async def prepare(self, output: AudioFormat) -> None:
-        """Open or load what :meth:`synthesize` needs; the call starts with ``output``.
-
-        Called from ``on_start``: an exception here is fatal to the call, so raise
-        only when the voice cannot work at all (a missing binary, a missing model).
-        """
-
-    @property
-    def model_name(self) -> str | None:
-        """The voice's name for metrics (``None``: unnamed)."""
-        return None
-
-    @property
-    def phrase_key(self) -> str | None:
-        """What identifies this voice's audio in a phrase cache (``None``: never cached).
-
-        Two processors with the same key must speak a text identically.
-        """
-        return None
-
-    def spoke_cacheable(self) -> bool:
-        """Whether the sentence just spoken may be cached (a fallback voice's may not)."""
-        return True
-
     async def warm_up(self, phrases: Sequence[str] = (), sample_rate: int = 16000) -> None:
-        """Load the voice and speak ``phrases`` into the phrase cache, outside any call.
+        """Prepare the voice and speak ``phrases`` into the phrase cache, outside any call.
 
         A server calls it before it listens, so that its first caller neither waits
-        for the voice to load nor for the greeting to be synthesized.
+        for the voice to load nor for the greeting to be synthesized. Problems the
+        voice reports meanwhile are logged.
         """
         self._out_format = audio_format(sample_rate)
-        await self.prepare(self._out_format)
-        cache, key = self._phrase_cache, self.phrase_key
+        voice = self.voice
+        await voice.prepare(self._out_format, _log_problem)
+        cache, key = self._phrase_cache, voice.phrase_key
         if cache is None or key is None:
             return
         for text in phrases:
@@ -157,11 +124,11 @@ class SentenceTTSProcessor(QueuedFrameProcessor, ABC):
                 continue
             out = _AudioOut(self._out_format)
             parts = []
-            async with aclosing(self.synthesize(text)) as chunks:
+            async with aclosing(voice.synthesize(text)) as chunks:
                 async for data, fmt in chunks:
                     parts.append(out.convert(data, fmt))
             parts.append(out.flush())
-            if self.spoke_cacheable():
+            if voice.last_cacheable():
                 cache.put(key, sample_rate, text, b"".join(parts))
 
     # --- the frame protocol ------------------------------------------------------------------
@@ -175,7 +142,10 @@ class SentenceTTSProcessor(QueuedFrameProcessor, ABC):
 
     async def on_start(self, frame: StartFrame) -> None:
         self._out_format = audio_format(frame.audio_out_sample_rate)
-        await self.prepare(self._out_format)
+        await self.voice.prepare(self._out_format, self._report_problem)
+
+    async def cleanup(self) -> None:
+        await self.voice.close()
 
     async def on_end(self, frame: EndFrame) -> None:
         await self._speak_rest()
@@ -224,6 +194,9 @@ class SentenceTTSProcessor(QueuedFrameProcessor, ABC):
         self._response_id = ""
         await self.push_frame(frame, direction)
 
+    async def _report_problem(self, message: str) -> None:
+        await self.push_error(f"{self.name}: {message}")
+
     async def _speak_rest(self) -> None:
         rest = self._sentences.flush()
         if rest is not None:
@@ -237,8 +210,9 @@ class SentenceTTSProcessor(QueuedFrameProcessor, ABC):
         """
         if not text.strip():
             return
+        voice = self.voice
         cache = self._phrase_cache if fixed else None
-        key = self.phrase_key if cache is not None else None
+        key = voice.phrase_key if cache is not None else None
         rate = self.output_format.sample_rate
         if self._context_id is None:
             self._context_id = f"{self.name}:{next(_context_ids)}"
@@ -257,7 +231,7 @@ class SentenceTTSProcessor(QueuedFrameProcessor, ABC):
         started = self.clock.now()
         first = True
         try:
-            async with aclosing(self.synthesize(text)) as chunks:
+            async with aclosing(voice.synthesize(text)) as chunks:
                 async for data, fmt in chunks:
                     if first and data:
                         first = False
@@ -272,13 +246,13 @@ class SentenceTTSProcessor(QueuedFrameProcessor, ABC):
             await self.push_error(message, exception=exc)
         tail = out.flush()
         await self._push_audio(tail, context_id)
-        if spoken is not None and cache is not None and key is not None and self.spoke_cacheable():
+        if spoken is not None and cache is not None and key is not None and voice.last_cacheable():
             cache.put(key, rate, text, b"".join(spoken) + tail)
         await self.push_frame(TTSStoppedFrame(context_id=context_id))
 
     async def _first_audio(self, seconds: float) -> None:
         self.first_audio_seconds.append(seconds)
-        await self.report_metric("ttfb", seconds, model=self.model_name)
+        await self.report_metric("ttfb", seconds, model=self.voice.model_name)
 
     async def _push_audio(self, audio: bytes, context_id: str) -> None:
         if audio:
@@ -319,3 +293,7 @@ class _AudioOut:
 
 def _clip(text: str, limit: int = 60) -> str:
     return repr(text if len(text) <= limit else text[: limit - 3] + "...")
+
+
+async def _log_problem(message: str) -> None:
+    logger.warning(message)

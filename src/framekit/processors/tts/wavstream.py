@@ -18,7 +18,7 @@ from typing import Final
 
 from framekit.audio.format import AudioFormat
 from framekit.audio.wav import WavError, decode_wav
-from framekit.processors.tts.base import TTSError
+from framekit.processors.tts.voice import TTSError
 
 __all__ = ["WavStreamDecoder"]
 

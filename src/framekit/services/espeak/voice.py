@@ -1,9 +1,10 @@
-"""espeak-ng as a processor: the voice of last resort, robotic but always there.
+"""espeak-ng as a voice: the voice of last resort, robotic but always there.
 
 Why espeak-ng: it is a Debian package (``apt-get install espeak-ng``), needs no
 model, no network and almost no CPU (a sentence in a few milliseconds), so a bot
 whose real voice fails can still tell the caller something. It is meant to close
-a :class:`~framekit.processors.tts.fallback.FallbackTTSProcessor` chain.
+a :class:`~framekit.processors.tts.fallback.FallbackVoice` chain, and speaks the
+language notices in about a hundred languages.
 
 How: one ``espeak-ng --stdout --stdin`` process per sentence, started with
 :func:`asyncio.create_subprocess_exec` (no shell). The text goes in on stdin, never
@@ -26,24 +27,23 @@ from collections.abc import AsyncGenerator
 from contextlib import suppress
 
 from framekit.audio.format import AudioFormat
-from framekit.processors.tts._wavstream import WavStreamDecoder
-from framekit.processors.tts.base import SentenceTTSProcessor, TTSError
-from framekit.processors.tts.sentences import DEFAULT_ABBREVIATIONS
+from framekit.processors.tts.voice import ReportProblem, TTSError, Voice
+from framekit.processors.tts.wavstream import WavStreamDecoder
 
-__all__ = ["EspeakTTSProcessor"]
+__all__ = ["EspeakVoice"]
 
 _INSTALL = "apt-get install espeak-ng"
 _READ_SIZE = 16 * 1024
 
 
-class EspeakTTSProcessor(SentenceTTSProcessor):
-    """Speaks text frames with the ``espeak-ng`` binary, one sentence at a time.
+class EspeakVoice(Voice):
+    """Speaks with the ``espeak-ng`` binary, one process per text.
 
-    Frames in and out are those of :class:`~framekit.processors.tts.base.SentenceTTSProcessor`.
     ``voice`` is an espeak-ng voice name (``espeak-ng --voices`` lists them);
     ``words_per_minute`` (80 to 450), ``pitch`` (0 to 99) and ``amplitude``
     (0 to 200) are passed as ``-s``, ``-p`` and ``-a``. ``executable`` is the
-    binary's name or path. Output is 22,050 Hz mono, converted to the pipeline's rate.
+    binary's name or path. Output is 22,050 Hz mono. ``name`` defaults to
+    ``espeak-ng/<voice>``.
     """
 
     def __init__(
@@ -54,11 +54,9 @@ class EspeakTTSProcessor(SentenceTTSProcessor):
         pitch: int = 50,
         amplitude: int = 100,
         executable: str = "espeak-ng",
-        push_text_frames: bool = True,
-        abbreviations: frozenset[str] = DEFAULT_ABBREVIATIONS,
         name: str | None = None,
     ) -> None:
-        super().__init__(push_text_frames=push_text_frames, abbreviations=abbreviations, name=name)
+        super().__init__(name=name or f"espeak-ng/{voice}")
         self._voice = voice
         self._arguments = ["-v", voice, "-s", str(words_per_minute)]
         self._arguments += ["-p", str(pitch), "-a", str(amplitude)]
@@ -69,7 +67,7 @@ class EspeakTTSProcessor(SentenceTTSProcessor):
     def model_name(self) -> str:
         return f"espeak-ng/{self._voice}"
 
-    async def prepare(self, output: AudioFormat) -> None:
+    async def prepare(self, output: AudioFormat, report: ReportProblem) -> None:
         self._find()
 
     def _find(self) -> str:

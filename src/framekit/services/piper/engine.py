@@ -11,7 +11,7 @@ medium voice as plain data on PyPI. Any other Piper ``.onnx`` voice (with its
 Why chunks within a sentence: Piper's one ONNX graph computes a sentence's whole
 waveform before its first sample, ~80 ms per second of speech on a 2-core CPU, so
 an ordinary sentence waited 180-250 ms for its first audio. The engine cuts the
-graph in three (:mod:`framekit.models._piper_stream`): the whole sentence's
+graph in three (:mod:`framekit.services.piper._stream`): the whole sentence's
 phonemes still set durations and intonation (past ~3.5 s of speech, each clause's:
 the text encoder's cost grows faster than the text), but the vocoder runs on windows
 that double in size, so the first ~0.28 s of speech leaves after the text encoder
@@ -43,7 +43,7 @@ import json
 import os
 import threading
 import time
-from collections.abc import AsyncIterator, Generator
+from collections.abc import AsyncGenerator, Generator
 from concurrent.futures import Future, ThreadPoolExecutor
 from pathlib import Path
 from typing import Any, ClassVar, TypeAlias, cast
@@ -53,7 +53,7 @@ import numpy.typing as npt
 from loguru import logger
 
 from framekit.audio.format import AudioFormat, audio_format
-from framekit.models._piper_stream import SplitVoice, clauses, split_voice, windows
+from framekit.services.piper._stream import SplitVoice, clauses, split_voice, windows
 
 __all__ = ["PiperEngine"]
 
@@ -304,7 +304,7 @@ class PiperEngine:
         length_scale: float | None = None,
         speaker_id: int | None = None,
         volume: float = 1.0,
-    ) -> AsyncIterator[bytes]:
+    ) -> AsyncGenerator[bytes, None]:
         """:meth:`synthesize` with each chunk computed on the engine's worker thread.
 
         Stopping early (``break``, cancellation, ``aclose()``) stops synthesis
