@@ -95,6 +95,19 @@ def test_every_vendor_is_kept_apart() -> None:
     assert missing == [], f"add these vendors to 'vendors-apart' in pyproject.toml: {missing}"
 
 
+def test_every_stage_is_kept_apart_from_the_transports() -> None:
+    """A new stage under framekit/processors is in both transport contracts."""
+    core = {"framekit.processors.base", "framekit.processors.context", "framekit.processors.queued"}
+    stages = {m for m in _layer_modules() if m.startswith("framekit.processors.")} - core
+    contracts = _contracts()
+    for contract, field in (
+        ("transports-apart-from-stages", "forbidden_modules"),
+        ("stages-apart-from-transports", "source_modules"),
+    ):
+        missing = sorted(stages - set(contracts[contract][field]))
+        assert missing == [], f"add these stages to {contract!r} ({field}): {missing}"
+
+
 def test_no_import_cycles_between_layer_modules() -> None:
     """Side by side (``:``) is not a licence for cycles: stages build on each other one way."""
     units = _layer_modules()

@@ -76,7 +76,7 @@ from framekit.telephony import TwilioCallControl, TwilioCallControlProcessor
 from framekit.tools import ToolRegistry
 from framekit.transports.twilio import StartMessage, TwilioMediaStreamTransport
 from framekit_contact_center.api import CallsAPI
-from framekit_contact_center.bot import build_bot, warm_up
+from framekit_contact_center.bot import build_bot, intent_engine, warm_up
 from framekit_contact_center.data import BusinessStore
 from framekit_contact_center.health import HealthChecks
 from framekit_contact_center.live_calls import (
@@ -328,7 +328,7 @@ class ContactCenterServer:
             if self._engine is None:
                 tools = self._shop_tools()
                 self._engine = await asyncio.to_thread(
-                    IntentEngine, registry_caller(tools), clock=self._clock
+                    intent_engine, registry_caller(tools), clock=self._clock
                 )
             return self._engine
 
