@@ -206,3 +206,24 @@ async def test_a_processor_reused_in_a_new_call_loses_its_old_shortcut() -> None
     late = Recorder()
     await run_processor([vad, late], [_audio()])
     assert [type(f) for f in late.seen] == [InputAudioFrame]
+
+
+async def test_a_last_consumer_with_its_own_push_frame_takes_no_shortcut() -> None:
+    class OwnPush(Heard):
+        async def push_frame(
+            self, frame: Frame, direction: FrameDirection = FrameDirection.DOWNSTREAM
+        ) -> None:
+            await super().push_frame(frame, direction)
+
+    llm = Speaks("llm")
+    await run_processor([OwnPush(PCM16_16K, name="stt"), llm], [_audio()])
+    assert llm.audio_seen == 1
+
+
+async def test_only_the_stopping_processor_pushes_differently() -> None:
+    vad, stt, llm = Heard(PCM16_16K, name="vad"), Heard(PCM16_16K, name="stt"), Speaks("llm")
+    await run_processor([vad, stt, llm], [_audio()])
+    assert list(stt.shortcuts) == [InputAudioFrame]
+    assert not vad.shortcuts
+    assert not llm.shortcuts
+    assert "push_frame" not in vars(vad)
