@@ -34,6 +34,23 @@ caller not speaking), so a switch back never splits an utterance.
 Errors of the active provider are passed upstream as non-fatal errors (the call
 goes on while another provider is left); standby providers' errors only mark
 them unhealthy and are logged.
+
+Why a processor over child pipelines, when the LLM and TTS fallbacks are services
+that one stage processor drives (:class:`~framekit.llm.fallback.FallbackLLMService`,
+:class:`~framekit.processors.tts.fallback.FallbackVoice`): STT providers are of
+different kinds, a streaming session
+(:class:`~framekit.processors.stt.streaming.StreamingSTTProcessor`) and a batch
+recognizer cut into utterances
+(:class:`~framekit.processors.stt.utterance.UtteranceSTTProcessor`), each with its own
+stage logic. So each provider stays a whole stage, run inside its own
+:class:`~framekit.pipeline.child.ChildPipeline` whose ``leave`` hands what the provider
+pushes back to the wrapper with its index: no provider's links are touched. Making a
+batch recognizer a streaming session is the next step: an ``UtteranceSession`` that
+takes the utterance logic (pre-roll, interim decodes, limits) out of
+``UtteranceSTTProcessor`` into a frame-free
+:class:`~framekit.processors.stt.service.RecognitionSession`; STT then falls back like
+the others, a ``FallbackRecognizer`` of recognizers driven by one
+``StreamingSTTProcessor``.
 """
 
 from __future__ import annotations
@@ -41,7 +58,7 @@ from __future__ import annotations
 import asyncio
 import math
 from collections import deque
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 from typing import Protocol, runtime_checkable
 
@@ -62,14 +79,23 @@ from framekit.frames import (
     UserStartedSpeakingFrame,
     UserStoppedSpeakingFrame,
 )
+from framekit.pipeline.child import ChildPipeline
 from framekit.processors.base import FrameDirection, FrameProcessor, on_frame
-from framekit.processors.context import ProcessorContext
 
 __all__ = ["DiscardsPending", "FallbackSTTProcessor", "ProviderHealth", "STTSwitch"]
 
-_FED = (InputAudioFrame, UserStartedSpeakingFrame, UserStoppedSpeakingFrame)
-"""Frames the wrapper hands to its providers; their copies coming back are dropped."""
-_LIFECYCLE = (StartFrame, EndFrame, CancelFrame, InterruptionFrame)
+_KEPT_IN = (
+    InputAudioFrame,
+    UserStartedSpeakingFrame,
+    UserStoppedSpeakingFrame,
+    StartFrame,
+    EndFrame,
+    CancelFrame,
+    InterruptionFrame,
+)
+"""Frames the wrapper hands to its providers (it passes them on itself): their copies
+coming out of a provider are dropped."""
+_ENDS = (EndFrame, CancelFrame)
 
 
 @runtime_checkable
@@ -107,21 +133,22 @@ class _Stats:
     switches: list[STTSwitch] = field(default_factory=list)
 
 
-class _Outlet(FrameProcessor):
-    """Where a provider's pushes land: transcripts of the active one leave the wrapper."""
+class _Member(ChildPipeline):
+    """One provider in its own child pipeline: what it pushes goes back to the wrapper."""
 
-    def __init__(self, owner: FallbackSTTProcessor, index: int) -> None:
-        super().__init__(name=f"{owner.name}.outlet{index}")
+    def __init__(self, owner: FallbackSTTProcessor, index: int, provider: FrameProcessor) -> None:
+        super().__init__(provider, name=f"{owner.name}.{provider.name}")
         self._owner = owner
         self._index = index
         self.ended = asyncio.Event()
+        """Set when the end (or cancel) frame sent in has come out: the provider is done."""
 
-    async def receive(self, frame: Frame, direction: FrameDirection) -> None:
+    async def leave(self, frame: Frame, direction: FrameDirection) -> None:
         if direction is FrameDirection.UPSTREAM:
             await self._owner._from_provider_upstream(self._index, frame)
-        elif isinstance(frame, EndFrame | CancelFrame):
+        elif isinstance(frame, _ENDS):
             self.ended.set()
-        elif not isinstance(frame, _FED + _LIFECYCLE):
+        elif not isinstance(frame, _KEPT_IN):
             await self._owner._from_provider(self._index, frame)
 
 
@@ -144,10 +171,7 @@ class FallbackSTTProcessor(FrameProcessor):
         if not providers:
             raise ValueError("FallbackSTTProcessor needs at least one provider")
         self.providers = tuple(providers)
-        self._outlets = [_Outlet(self, i) for i in range(len(self.providers))]
-        for provider, outlet in zip(self.providers, self._outlets, strict=True):
-            provider._next = outlet
-            provider._prev = outlet
+        self._members = tuple(_Member(self, i, p) for i, p in enumerate(self.providers))
         self.health = [ProviderHealth() for _ in self.providers]
         self._no_result_timeout = no_result_timeout
         self._replay_seconds = replay_seconds
@@ -169,39 +193,33 @@ class FallbackSTTProcessor(FrameProcessor):
         """The provider that hears the caller now."""
         return self.providers[self._active]
 
-    # --- wiring into the call ------------------------------------------------------------
+    # --- lifecycle -----------------------------------------------------------------------
 
-    def setup(self, context: ProcessorContext) -> None:
-        super().setup(context)
-        for provider in self.providers:
-            provider.setup(context)
-        for outlet in self._outlets:
-            outlet.setup(context)
-
-    async def cleanup(self) -> None:
-        for provider in self.providers:
-            try:
-                await provider.cleanup()
-            except Exception as exc:
-                logger.opt(exception=exc).error(f"{provider.name} failed to clean up")
+    def processors(self) -> Iterator[FrameProcessor]:
+        """The wrapper, then each provider's child pipeline: the task sets them all up."""
+        yield self
+        for member in self._members:
+            yield from member.processors()
 
     async def on_start(self, frame: StartFrame) -> None:
-        for provider in self.providers:
-            await provider.receive(frame, FrameDirection.DOWNSTREAM)
+        for member in self._members:
+            await member.receive(frame, FrameDirection.DOWNSTREAM)
 
     async def on_end(self, frame: EndFrame) -> None:
         """End the active provider first (its last words leave before the end), then the rest."""
         order = [self._active, *(i for i in range(len(self.providers)) if i != self._active)]
         for index in order:
-            await self.providers[index].receive(frame, FrameDirection.DOWNSTREAM)
-            await self._outlets[index].ended.wait()
+            member = self._members[index]
+            member.ended.clear()
+            await member.receive(frame, FrameDirection.DOWNSTREAM)
+            await member.ended.wait()
 
     async def on_cancel(self, frame: CancelFrame) -> None:
-        for provider in self.providers:
-            await provider.receive(frame, FrameDirection.DOWNSTREAM)
+        for member in self._members:
+            await member.receive(frame, FrameDirection.DOWNSTREAM)
 
     async def on_interruption(self, frame: InterruptionFrame) -> None:
-        await self.active.receive(frame, FrameDirection.DOWNSTREAM)
+        await self._members[self._active].receive(frame, FrameDirection.DOWNSTREAM)
 
     # --- frames from the caller ----------------------------------------------------------
 
@@ -213,7 +231,7 @@ class FallbackSTTProcessor(FrameProcessor):
             self._unanswered_since = now
         self._remember(frame)
         async with self._lock:
-            await self.active.receive(frame, direction)
+            await self._members[self._active].receive(frame, direction)
         if (
             self._unanswered_since is not None
             and now - self._unanswered_since >= self._no_result_timeout
@@ -232,7 +250,7 @@ class FallbackSTTProcessor(FrameProcessor):
         self._speaking = isinstance(frame, UserStartedSpeakingFrame)
         self._replay.append(frame)
         async with self._lock:
-            await self.active.receive(frame, direction)
+            await self._members[self._active].receive(frame, direction)
 
     def _loud(self, frame: InputAudioFrame) -> bool:
         audio = frame.audio
@@ -368,12 +386,12 @@ class FallbackSTTProcessor(FrameProcessor):
             f"{self.name}: STT {switch.old} -> {switch.new} ({reason}); "
             f"replaying {replayed:.2f}s of audio"
         )
-        provider = self.active
+        member = self._members[index]
         for frame in frames:
-            await provider.receive(frame, FrameDirection.DOWNSTREAM)
-        await self._retire(self.providers[old])
+            await member.receive(frame, FrameDirection.DOWNSTREAM)
+        await self._retire(old)
 
-    async def _retire(self, provider: FrameProcessor) -> None:
+    async def _retire(self, index: int) -> None:
         """Close the old provider's utterance so it cannot deliver its words later.
 
         A provider that was told the caller is speaking is told they stopped (it
@@ -381,6 +399,9 @@ class FallbackSTTProcessor(FrameProcessor):
         one that can discard its pending audio and words does so.
         """
         if self._speaking:
-            await provider.receive(UserStoppedSpeakingFrame(), FrameDirection.DOWNSTREAM)
+            await self._members[index].receive(
+                UserStoppedSpeakingFrame(), FrameDirection.DOWNSTREAM
+            )
+        provider = self.providers[index]
         if isinstance(provider, DiscardsPending):
             await provider.discard_pending()
