@@ -141,7 +141,8 @@ class _Member(ChildPipeline):
         self._owner = owner
         self._index = index
         self.ended = asyncio.Event()
-        """Set when the end (or cancel) frame sent in has come out: the provider is done."""
+        """Set when the end (or cancel) frame sent in has come out: the provider is done.
+        Cleared before each end is sent in, so a wrapper reused in a later call waits again."""
 
     async def leave(self, frame: Frame, direction: FrameDirection) -> None:
         if direction is FrameDirection.UPSTREAM:
