@@ -3,7 +3,8 @@
 Why provider-neutral: a call may move from Claude to GPT to a local model in the
 middle of a conversation (fallback), so the conversation cannot live in any one
 provider's message format. It is kept here as a list of turns and rendered for a
-provider only when a request is built (the ``adapter`` module of each vendor folder in :mod:`framekit.services`).
+provider only when a request is built (the ``adapter`` module of each vendor folder
+in :mod:`framekit.services`).
 
 A turn is a :class:`UserTurn` or an :class:`AssistantTurn`. An assistant turn holds
 its text *and* the tool calls it made, each with its result once the tool ran

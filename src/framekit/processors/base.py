@@ -39,6 +39,7 @@ from framekit.frames import (
     StartFrame,
     SystemFrame,
 )
+from framekit.frames.dispatch import FrameTypeMap
 from framekit.observers.base import Observer
 from framekit.processors.context import ProcessorContext
 
@@ -89,27 +90,21 @@ class Route(IntEnum):
     INTERRUPTION = 5
 
 
-_ROUTES: dict[type[Frame], Route] = {}
+_ROUTES: FrameTypeMap[Route] = FrameTypeMap(
+    {
+        StartFrame: Route.START,
+        EndFrame: Route.END,
+        CancelFrame: Route.CANCEL,
+        InterruptionFrame: Route.INTERRUPTION,
+        SystemFrame: Route.SYSTEM,
+        Frame: Route.ORDERED,
+    }
+)
 
 
 def route_of(frame_type: type[Frame]) -> Route:
     """The :class:`Route` of a frame type (cached: one dict lookup per frame)."""
-    route = _ROUTES.get(frame_type)
-    if route is None:
-        if issubclass(frame_type, StartFrame):
-            route = Route.START
-        elif issubclass(frame_type, EndFrame):
-            route = Route.END
-        elif issubclass(frame_type, CancelFrame):
-            route = Route.CANCEL
-        elif issubclass(frame_type, InterruptionFrame):
-            route = Route.INTERRUPTION
-        elif issubclass(frame_type, SystemFrame):
-            route = Route.SYSTEM
-        else:
-            route = Route.ORDERED
-        _ROUTES[frame_type] = route
-    return route
+    return _ROUTES.resolve(frame_type)
 
 
 _processor_ids = itertools.count(1)
@@ -124,8 +119,7 @@ class FrameProcessor:
     Override the ``on_*`` hooks to open and close resources.
     """
 
-    _frame_handlers: ClassVar[dict[type[Frame], str]] = {}
-    _handler_cache: ClassVar[dict[type[Frame], str | None]] = {}
+    _frame_handlers: ClassVar[FrameTypeMap[str]] = FrameTypeMap()
 
     shortcuts: Mapping[type[Frame], FrameProcessor] = _NO_SHORTCUTS
     """Frame types this processor pushes past its neighbour, and to where (read-only:
@@ -141,12 +135,11 @@ class FrameProcessor:
 
     def __init_subclass__(cls, **kwargs: Any) -> None:
         super().__init_subclass__(**kwargs)
-        handlers = dict(cls._frame_handlers)
+        handlers = dict(cls._frame_handlers.declared())
         for attribute, value in vars(cls).items():
             for frame_type in getattr(value, _HANDLES_ATTR, ()):
                 handlers[frame_type] = attribute
-        cls._frame_handlers = handlers
-        cls._handler_cache = {}
+        cls._frame_handlers = FrameTypeMap(handlers)
 
     def __init__(self, *, name: str | None = None) -> None:
         self.name = name or f"{type(self).__name__}#{next(_processor_ids)}"
@@ -247,12 +240,11 @@ class FrameProcessor:
 
     async def process_frame(self, frame: Frame, direction: FrameDirection) -> None:
         """Handle one frame. The default dispatches to :func:`on_frame` handlers or passes on."""
-        frame_type = type(frame)
-        cache = type(self)._handler_cache
+        handlers = type(self)._frame_handlers
         try:
-            handler_name = cache[frame_type]
+            handler_name = handlers.cached[type(frame)]
         except KeyError:
-            handler_name = cache[frame_type] = self._find_handler(frame_type)
+            handler_name = handlers.get(type(frame))
         if handler_name is None:
             await self.push_frame(frame, direction)
         else:
@@ -261,15 +253,7 @@ class FrameProcessor:
     @classmethod
     def handled_types(cls) -> tuple[type[Frame], ...]:
         """The frame types this class's :func:`on_frame` handlers take (and their subclasses)."""
-        return tuple(cls._frame_handlers)
-
-    @classmethod
-    def _find_handler(cls, frame_type: type[Frame]) -> str | None:
-        for klass in frame_type.__mro__:
-            name = cls._frame_handlers.get(klass)
-            if name is not None:
-                return name
-        return None
+        return tuple(cls._frame_handlers.declared())
 
     # --- moving frames -----------------------------------------------------------------------
 
@@ -300,7 +284,7 @@ class FrameProcessor:
 
     async def receive(self, frame: Frame, direction: FrameDirection) -> None:
         """Entry point for frames from a neighbour; routes lifecycle frames to hooks."""
-        route = _ROUTES.get(type(frame))
+        route = _ROUTES.cached.get(type(frame))
         if route is None:
             route = route_of(type(frame))
         if route <= Route.ORDERED:

@@ -8,11 +8,11 @@ Where records are taken, and why at two kinds of places:
   processors the application places in the pipeline: after any redaction stage,
   where every word passes (one right after the speech-to-text stage for the
   caller's words, before any stage that answers them itself; one before the output
-  transport for the bot's text, its reports going up through both). A stage before the points that rewrites
-  a transcription (redaction) therefore changes what is stored, and the original
-  never is. The points also open the call record when the call starts, cut the bot's
-  utterances once an interruption has passed them, and close the record once the
-  call is over (their ``cleanup``);
+  transport for the bot's text, its reports going up through both). A stage before
+  the points that rewrites a transcription (redaction) therefore changes what is
+  stored, and the original never is. The points also open the call record when the
+  call starts, cut the bot's utterances once an interruption has passed them, and
+  close the record once the call is over (their ``cleanup``);
 * **the events** (speaking, metrics, tool calls and results) are timing, not words,
   and come from everywhere (a tool result goes upstream from a tool runner, a
   metric downstream from whichever stage measured it): the recorder is also an
@@ -45,7 +45,7 @@ from __future__ import annotations
 import uuid
 import weakref
 from collections.abc import Callable, Collection
-from typing import Any, ClassVar, Protocol, runtime_checkable
+from typing import Any, Protocol, runtime_checkable
 
 from loguru import logger
 
@@ -69,6 +69,7 @@ from framekit.frames import (
     UserStartedSpeakingFrame,
     UserStoppedSpeakingFrame,
 )
+from framekit.frames.dispatch import FrameTypeMap
 from framekit.processors.base import FrameDirection, FrameProcessor
 from framekit.processors.context import ProcessorContext
 from framekit.storage._builder import CallRecords
@@ -93,13 +94,13 @@ class SubmitsRecords(Protocol):
 _Handler = Callable[["CallRecorder", Any, float], None]
 _Route = tuple[_Handler, bool]
 """A handler, and whether its frames are words (recorded only at the record point)."""
-_HANDLERS: dict[type[Frame], _Route] = {}
+_HANDLERS: FrameTypeMap[_Route] = FrameTypeMap()
 
 
 def _handles(*frame_types: type[Frame], words: bool = False) -> Callable[[_Handler], _Handler]:
     def register(method: _Handler) -> _Handler:
         for frame_type in frame_types:
-            _HANDLERS[frame_type] = (method, words)
+            _HANDLERS.declare(frame_type, (method, words))
         return method
 
     return register
@@ -119,8 +120,6 @@ class CallRecorder:
     decided as :mod:`framekit.storage.outcome` describes; ``call_control_tools``
     are the tools that do not answer a request.
     """
-
-    _dispatch: ClassVar[dict[type[Frame], _Route | None]] = {}
 
     def __init__(
         self,
@@ -218,11 +217,10 @@ class CallRecorder:
         timestamp: float,
     ) -> None:
         """Called on every hop; returns at once for frames the record does not need."""
-        frame_type = type(frame)
         try:
-            route = self._dispatch[frame_type]
+            route = _HANDLERS.cached[type(frame)]
         except KeyError:
-            route = self._dispatch[frame_type] = _find_handler(frame_type)
+            route = _HANDLERS.get(type(frame))
         if route is None or self._closed:
             return
         handler, words = route
@@ -358,11 +356,3 @@ class RecordPoint(FrameProcessor):
     async def cleanup(self) -> None:
         """The call is over, however it ended, and every report has arrived: close the record."""
         self.recorder.close(self.recorder._cause)
-
-
-def _find_handler(frame_type: type[Frame]) -> _Route | None:
-    for klass in frame_type.__mro__:
-        route = _HANDLERS.get(klass)
-        if route is not None:
-            return route
-    return None

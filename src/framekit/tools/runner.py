@@ -73,6 +73,7 @@ from framekit.frames import (
     LLMResponseEndFrame,
     LLMResponseStartFrame,
 )
+from framekit.frames.dispatch import FrameTypeMap
 from framekit.interruptions import TOOL_CALL_RULES, ToolCallStage
 from framekit.processors.base import FrameDirection, on_frame
 from framekit.processors.queued import QueuedFrameProcessor
@@ -92,22 +93,16 @@ class _Arrival(Enum):
     INTERRUPTION = 3
 
 
-_ARRIVALS: dict[type[Frame], _Arrival] = {}
-
-
-def _arrival_kind(frame_type: type[Frame]) -> _Arrival:
-    """What the runner notes when a frame of this type arrives (cached per type, so
-    caller audio passing through pays one dict lookup)."""
-    if issubclass(frame_type, FunctionCallRequestedFrame):
-        kind = _Arrival.REQUEST
-    elif issubclass(frame_type, LLMResponseStartFrame):
-        kind = _Arrival.RESPONSE_START
-    elif issubclass(frame_type, InterruptionFrame):
-        kind = _Arrival.INTERRUPTION
-    else:
-        kind = _Arrival.OTHER
-    _ARRIVALS[frame_type] = kind
-    return kind
+_ARRIVALS: FrameTypeMap[_Arrival] = FrameTypeMap(
+    {
+        FunctionCallRequestedFrame: _Arrival.REQUEST,
+        LLMResponseStartFrame: _Arrival.RESPONSE_START,
+        InterruptionFrame: _Arrival.INTERRUPTION,
+        Frame: _Arrival.OTHER,
+    }
+)
+"""What the runner notes when a frame of a type arrives (caller audio passing through
+pays one dict lookup)."""
 
 
 @dataclass(eq=False, slots=True)
@@ -147,9 +142,9 @@ class ToolRunner(QueuedFrameProcessor):
     # --- arrival (in the sender's task, in arrival order) -----------------------------------
 
     async def receive(self, frame: Frame, direction: FrameDirection) -> None:
-        kind = _ARRIVALS.get(type(frame))
+        kind = _ARRIVALS.cached.get(type(frame))
         if kind is None:
-            kind = _arrival_kind(type(frame))
+            kind = _ARRIVALS.resolve(type(frame))
         if kind is not _Arrival.OTHER and direction is DOWNSTREAM:
             if kind is _Arrival.REQUEST:
                 assert isinstance(frame, FunctionCallRequestedFrame)
