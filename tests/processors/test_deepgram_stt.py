@@ -18,7 +18,7 @@ import pytest
 pytest.importorskip("deepgram", reason="needs the 'deepgram' extra")
 pytest.importorskip("aiohttp", reason="needs the 'testing' extra")
 
-from framekit.audio import MULAW_8K, PCM16_16K, AudioConverter
+from framekit.audio import MULAW_8K, PCM16_8K, PCM16_16K, AudioConverter
 from framekit.clock import ManualClock, SystemClock
 from framekit.frames import (
     EndFrame,
@@ -28,6 +28,7 @@ from framekit.frames import (
     TranscriptionFrame,
     UserStoppedSpeakingFrame,
 )
+from framekit.processors.convert import AudioConverterProcessor
 from framekit.processors.stt.session import SessionSettings
 from framekit.processors.stt.streaming import StreamingOptions, StreamingSTTProcessor
 from framekit.services.deepgram import DeepgramRecognizer, DeepgramSession, DeepgramSettings
@@ -338,7 +339,9 @@ async def test_telephone_audio_is_sent_as_16k_linear16_and_bad_frames_are_report
     phone = to_mulaw.convert(tone(1.0)) + to_mulaw.flush()
     async with (
         FakeDeepgramServer(api_key=KEY) as server,
-        LiveCall(deepgram_stt(server), clock=SystemClock()) as call,
+        LiveCall(
+            [AudioConverterProcessor(PCM16_16K), deepgram_stt(server)], clock=SystemClock()
+        ) as call,
     ):
         await call.send(
             *(
@@ -351,8 +354,33 @@ async def test_telephone_audio_is_sent_as_16k_linear16_and_bad_frames_are_report
         await call.end()
 
     assert server.connections[0].params["sample_rate"] == "16000"
+    assert server.connections[0].params["encoding"] == "linear16"
     assert len(call.upstream_of(ErrorFrame)) == 1
     assert "not a whole number" in call.upstream_of(ErrorFrame)[0].error
+
+
+async def test_the_stage_declares_the_settings_rate_and_sends_nothing_in_another_format() -> None:
+    """8 kHz settings: the stage consumes 8 kHz PCM16; 16 kHz audio fed straight in
+    (no start check saw it) is reported once for the whole call and never sent."""
+    async with FakeDeepgramServer(api_key=KEY) as server:
+        stt = deepgram_stt(server, sample_rate=8000)
+        assert stt.audio_caps is not None
+        assert stt.audio_caps.consumes == {InputAudioFrame: PCM16_8K}
+        async with LiveCall(stt, clock=SystemClock()) as call:
+            await server.wait_for(lambda: bool(server.connections))
+            await call.send(*frames_of(tone(0.5)))  # 16 kHz PCM16
+            to_8k = AudioConverter(PCM16_16K, PCM16_8K)
+            narrow = to_8k.convert(tone(0.3)) + to_8k.flush()
+            await call.send(InputAudioFrame(audio=narrow, format=PCM16_8K))
+            await server.wait_for(lambda: server.heard_seconds >= 0.3)
+            await call.end()
+
+    assert server.connections[0].params["sample_rate"] == "8000"
+    assert bytes(server.connections[0].audio) == narrow  # only the 8 kHz audio went out
+    (error,) = call.upstream_of(ErrorFrame)
+    assert "pcm16/16000Hz/1ch" in error.error
+    assert "pcm16/8000Hz/1ch" in error.error
+    assert not error.fatal
 
 
 def test_a_key_is_required(monkeypatch: pytest.MonkeyPatch) -> None:

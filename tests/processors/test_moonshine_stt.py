@@ -12,13 +12,14 @@ import importlib.util
 
 import pytest
 
-from framekit.audio import MULAW_8K
+from framekit.audio import MULAW_8K, PCM16_16K
 from framekit.clock import SystemClock
 from framekit.frames import (
     InputAudioFrame,
     TranscriptionFrame,
     UserStoppedSpeakingFrame,
 )
+from framekit.processors.convert import AudioConverterProcessor
 from framekit.processors.stt.utterance import UtteranceOptions, UtteranceSTTProcessor
 from framekit.services.moonshine import MoonshineEngine
 from framekit.testing import run_processor
@@ -70,10 +71,11 @@ async def test_vad_events_give_one_final_transcript(
 async def test_phone_line_audio_is_converted_and_transcribed(
     moonshine: MoonshineEngine, speech: bytes
 ) -> None:
+    """Twilio's 8 kHz mu-law, converted once before the stage (here explicitly)."""
     frames = [*_utterance(speech, MULAW_8K), UserStoppedSpeakingFrame()]
 
-    stt = UtteranceSTTProcessor(moonshine)
-    out = await run_processor(stt, frames, clock=SystemClock(), time_limit=60)
+    line = [AudioConverterProcessor(PCM16_16K), UtteranceSTTProcessor(moonshine)]
+    out = await run_processor(line, frames, clock=SystemClock(), time_limit=60)
 
     (final,) = out.downstream_of(TranscriptionFrame)
     assert word_error_rate(SENTENCE, final.text) <= 0.3, final.text

@@ -25,6 +25,7 @@ from framekit.frames import (
     UserStoppedSpeakingFrame,
 )
 from framekit.pipeline.pipeline import Pipeline
+from framekit.processors.convert import AudioConverterProcessor
 from framekit.processors.stt.utterance import UtteranceOptions, UtteranceSTTProcessor
 from framekit.services.piper import PiperEngine
 from framekit.services.whisper import WhisperEngine
@@ -128,9 +129,11 @@ async def test_the_onset_time_brings_back_words_heard_before_a_late_start_event(
 async def test_phone_line_audio_is_converted_and_transcribed(
     whisper: WhisperEngine, speech: bytes
 ) -> None:
+    """Twilio's 8 kHz mu-law, converted once before the stage (here explicitly)."""
     frames = [*_utterance(speech, MULAW_8K), UserStoppedSpeakingFrame()]
 
-    out = await run_processor(_stt(whisper), frames, clock=SystemClock(), time_limit=60)
+    line = [AudioConverterProcessor(PCM16_16K), _stt(whisper)]
+    out = await run_processor(line, frames, clock=SystemClock(), time_limit=60)
 
     (final,) = out.downstream_of(TranscriptionFrame)
     assert word_error_rate(SENTENCE, final.text) <= 0.3, final.text

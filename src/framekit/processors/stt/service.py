@@ -93,7 +93,7 @@ class RecognitionSession(Protocol):
     """
 
     format: AudioFormat
-    """The audio the session takes; the stage converts the caller's audio to it."""
+    """The audio the session takes: its recognizer's :attr:`~StreamingRecognizer.audio_format`."""
 
     @property
     def connected(self) -> bool:
@@ -145,6 +145,15 @@ class StreamingRecognizer(Protocol):
 
     name: str
     """The model, reported with the processor's latency metric."""
+
+    @property
+    def audio_format(self) -> AudioFormat:
+        """The audio its sessions take: the stage declares it consumes caller audio so.
+
+        Known before any session opens, because the call's audio chain is checked
+        before the call starts (:mod:`framekit.pipeline.negotiation`).
+        """
+        ...
 
     def open(self, clock: Clock) -> RecognitionSession:
         """A new session for one call, not connected yet (``clock``: the call's)."""

@@ -1,9 +1,8 @@
 """Speech to text as the caller speaks: any streaming recognizer, as frames.
 
 The caller's audio goes to a :class:`~framekit.processors.stt.service.StreamingRecognizer`'s
-session as it arrives (converted once to the session's format, sent from the handler
-that receives it, so it costs no queue hop); what the recognizer hears comes back as
-frames:
+session as it arrives (sent from the handler that receives it, so it costs no queue
+hop); what the recognizer hears comes back as frames:
 
 * an interim result becomes an :class:`~framekit.frames.InterimTranscriptionFrame`
   holding the whole utterance so far;
@@ -20,6 +19,16 @@ processor asks for the final result at once (``finalize_on_stop``): the vendor's
 own endpointing delay comes off every turn. On :class:`~framekit.frames.EndFrame`
 the session is closed in bounded time and its last words are pushed.
 
+Why it declares a format and never converts: the recognizer says what it takes
+(:attr:`~framekit.processors.stt.service.StreamingRecognizer.audio_format`, Deepgram's
+``linear16`` at its settings' ``sample_rate``), so the stage declares that it consumes
+caller audio in that format (:attr:`StreamingSTTProcessor.audio_caps`) and the call's
+start check (:mod:`framekit.pipeline.negotiation`) refuses a pipeline that would send
+another one. The audio is converted once, by the input transport or an explicit
+:class:`~framekit.processors.convert.AudioConverterProcessor`, and sent without a
+copy. Audio that bypassed the check (frames fed straight in) is reported once per
+call and not sent.
+
 Why two tasks, both owned by the call: one receives (the session's
 :meth:`~framekit.processors.stt.session.ReconnectingSession.events` connects,
 reconnects and yields results inside it), and one keeps the connection alive while
@@ -32,7 +41,7 @@ import asyncio
 import contextlib
 from dataclasses import dataclass, field
 
-from framekit.audio import AudioConverter
+from framekit.audio import AudioCaps
 from framekit.frames import (
     CancelFrame,
     EndFrame,
@@ -76,7 +85,10 @@ class StreamingSTTStats:
 
 
 class StreamingSTTProcessor(FrameProcessor):
-    """Streams the caller's audio to ``recognizer`` and pushes its transcripts."""
+    """Streams the caller's audio to ``recognizer`` and pushes its transcripts.
+
+    Consumes caller audio only in the recognizer's ``audio_format`` (:attr:`audio_caps`).
+    """
 
     def __init__(
         self,
@@ -87,10 +99,12 @@ class StreamingSTTProcessor(FrameProcessor):
     ) -> None:
         super().__init__(name=name)
         self.recognizer = recognizer
+        self._format = recognizer.audio_format
+        self.audio_caps = AudioCaps(consumes={InputAudioFrame: self._format})
         self.options = options if options is not None else StreamingOptions()
         self._written_forms = self.options.written_forms
         self._session: RecognitionSession | None = None
-        self._converter: AudioConverter | None = None
+        self._format_reported = False  # audio in another format: reported once per call
         self._receiver: asyncio.Task[None] | None = None
         self._keepalive: asyncio.Task[None] | None = None
         self._stopped_at: float | None = None
@@ -134,8 +148,14 @@ class StreamingSTTProcessor(FrameProcessor):
     # --- lifecycle -----------------------------------------------------------------------
 
     async def on_start(self, frame: StartFrame) -> None:
-        session = self._session = self.recognizer.open(self.clock)
-        self._converter = None
+        session = self.recognizer.open(self.clock)
+        if session.format != self._format:
+            raise ValueError(
+                f"{self.recognizer.name} declares {self._format} but its session takes "
+                f"{session.format}: a recognizer's audio_format is what its sessions take"
+            )
+        self._session = session
+        self._format_reported = False
         tasks = self.context.tasks
         self._receiver = tasks.create_task(self._receive(), f"{self.name}:connection")
         self._keepalive = tasks.create_task(session.keep_alive(), f"{self.name}:keepalive")
@@ -169,19 +189,29 @@ class StreamingSTTProcessor(FrameProcessor):
     @on_frame(InputAudioFrame)
     async def _on_audio(self, frame: InputAudioFrame, direction: FrameDirection) -> None:
         await self.push_frame(frame, direction)
-        if len(frame.audio) % frame.format.bytes_per_frame:
+        fmt, pcm = frame.format, frame.audio
+        if fmt is not self._format and fmt != self._format:
+            await self._report_format(frame)
+            return
+        if len(pcm) % fmt.bytes_per_frame:
             await self.push_error(
-                f"{self.name}: {frame.name} holds {len(frame.audio)} bytes, not a whole "
-                f"number of {frame.format} samples; frame ignored"
+                f"{self.name}: {frame.name} holds {len(pcm)} bytes, not a whole "
+                f"number of {fmt} samples; frame ignored"
             )
             return
-        session = self.session
-        converter = self._converter
-        if converter is None or converter.src is not frame.format:
-            converter = self._converter = AudioConverter(frame.format, session.format)
-        pcm = converter.convert(frame.audio)
         if pcm:
-            await session.send_audio(pcm)
+            await self.session.send_audio(pcm)
+
+    async def _report_format(self, frame: InputAudioFrame) -> None:
+        """Audio the start check would have refused: one non-fatal error per call."""
+        if self._format_reported:
+            return
+        self._format_reported = True
+        await self.push_error(
+            f"{self.name}: {frame.name} is {frame.format}, not the {self._format} "
+            f"{self.recognizer.name} takes; not sent (convert before the STT: "
+            "AudioConverterProcessor)"
+        )
 
     @on_frame(UserStartedSpeakingFrame)
     async def _on_started(self, frame: UserStartedSpeakingFrame, direction: FrameDirection) -> None:

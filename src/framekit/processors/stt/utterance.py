@@ -1,8 +1,7 @@
 """Speech to text by whole utterances: the caller's utterances in, their words out.
 
 Whisper and Moonshine transcribe whole utterances, not a stream, so this processor
-keeps the caller's audio (16 kHz PCM16, converted by :class:`~framekit.audio.AudioConverter`)
-from :class:`~framekit.frames.UserStartedSpeakingFrame` to
+keeps the caller's audio from :class:`~framekit.frames.UserStartedSpeakingFrame` to
 :class:`~framekit.frames.UserStoppedSpeakingFrame` and then pushes one final
 :class:`~framekit.frames.TranscriptionFrame`. Every frame passes on at once. The
 model is any :class:`~framekit.processors.stt.service.Recognizer`
@@ -11,6 +10,17 @@ model is any :class:`~framekit.processors.stt.service.Recognizer`
 passed in: this processor never loads a model, so a server loads each one once,
 before it listens, and every call shares it. How an utterance is cut and decoded is
 an :class:`UtteranceOptions`.
+
+Why it declares its format and never converts: every batch recognizer hears 16 kHz
+PCM16 mono (:data:`~framekit.processors.stt.transcript.SAMPLE_RATE`), so the processor
+declares that it consumes :class:`~framekit.frames.InputAudioFrame` in exactly that
+format (:attr:`UtteranceSTTProcessor.audio_caps`). The call's start check
+(:mod:`framekit.pipeline.negotiation`) then refuses a pipeline whose caller audio
+arrives in another one, and the conversion happens once, in a visible place: the
+input transport (a call whose input rate is 16 kHz) or an explicit
+:class:`~framekit.processors.convert.AudioConverterProcessor` before this stage.
+Audio that bypassed the check (frames fed straight in) is reported once per call
+and not kept.
 
 Why ``pre_roll``: the VAD confirms speech only after hearing some of it, so the
 start event arrives late, and the first syllable would be lost. The processor keeps
@@ -72,7 +82,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from framekit.audio import PCM16_16K, AudioConverter
+from framekit.audio import AudioCaps, audio_format
 from framekit.frames import (
     EndFrame,
     ExpectedSpeech,
@@ -86,7 +96,7 @@ from framekit.frames import (
 )
 from framekit.processors.base import FrameDirection, FrameProcessor, on_frame
 from framekit.processors.stt.service import Recognizer
-from framekit.processors.stt.transcript import Transcript
+from framekit.processors.stt.transcript import SAMPLE_RATE, Transcript
 from framekit.text import written_form
 
 __all__ = [
@@ -97,6 +107,8 @@ __all__ = [
     "UtteranceSTTStats",
 ]
 
+_FORMAT = audio_format(SAMPLE_RATE)
+"""What every batch recognizer hears, so what this stage consumes: PCM16 mono at 16 kHz."""
 MAX_LOOKBACK = 2.0
 """Seconds of audio kept from before a start event (the pre-roll cannot reach further)."""
 _REUSE_MARGIN = 0.05
@@ -113,7 +125,7 @@ DEFAULT_MAX_UTTERANCE_SECONDS = 15.0
 _EARLY_DECODES_UP_TO = 10.0
 """Seconds of utterance past which no early decode is made: each would re-decode the whole
 growing utterance (quadratic work), for a turn whose final can wait a few tenths."""
-_EARLY_DECODE_BYTES = PCM16_16K.bytes_for(_EARLY_DECODES_UP_TO)
+_EARLY_DECODE_BYTES = _FORMAT.bytes_for(_EARLY_DECODES_UP_TO)
 
 
 @dataclass(slots=True)
@@ -191,7 +203,13 @@ class UtteranceOptions:
 
 
 class UtteranceSTTProcessor(FrameProcessor):
-    """Transcribes each utterance of the caller with a loaded ``recognizer``."""
+    """Transcribes each utterance of the caller with a loaded ``recognizer``.
+
+    Consumes caller audio as 16 kHz PCM16 mono only (:attr:`audio_caps`): convert
+    before this stage, or run the call at a 16 kHz input rate.
+    """
+
+    audio_caps = AudioCaps(consumes={InputAudioFrame: _FORMAT})
 
     def __init__(
         self,
@@ -203,7 +221,7 @@ class UtteranceSTTProcessor(FrameProcessor):
         super().__init__(name=name)
         options = options if options is not None else UtteranceOptions()
         self.options = options
-        self._max_utterance_bytes = PCM16_16K.bytes_for(options.max_utterance_seconds)
+        self._max_utterance_bytes = _FORMAT.bytes_for(options.max_utterance_seconds)
         self._skipping = False  # the rest of a cut utterance, until the VAD's stop
         self.recognizer = recognizer
         self._language = options.language
@@ -211,13 +229,13 @@ class UtteranceSTTProcessor(FrameProcessor):
         self._expect: ExpectedSpeech | None = None
         self._user_id = options.user_id
         self._pre_roll_seconds = options.pre_roll
-        self._lookback_bytes = PCM16_16K.bytes_for(MAX_LOOKBACK + options.pre_roll)
+        self._lookback_bytes = _FORMAT.bytes_for(MAX_LOOKBACK + options.pre_roll)
         self._speculative = options.speculative
-        self._pause_bytes = PCM16_16K.bytes_for(options.pause_seconds)
+        self._pause_bytes = _FORMAT.bytes_for(options.pause_seconds)
         self._interim_results = options.interim_results
-        self._interim_bytes = PCM16_16K.bytes_for(options.interim_interval)
+        self._interim_bytes = _FORMAT.bytes_for(options.interim_interval)
         self._written_forms = options.written_forms
-        self._converter: AudioConverter | None = None
+        self._format_reported = False  # audio in another format: reported once per call
         self._pre_roll: deque[bytes] = deque()
         self._pre_roll_size = 0
         self._utterance: _Utterance | None = None
@@ -232,7 +250,7 @@ class UtteranceSTTProcessor(FrameProcessor):
         server does this before it listens so that its first caller is not slower
         than its tenth.
         """
-        quiet = np.zeros(16000, dtype=np.float32)
+        quiet = np.zeros(SAMPLE_RATE, dtype=np.float32)
         await self.recognizer.transcribe_async(quiet, self._language)
 
     # --- lifecycle -----------------------------------------------------------------------
@@ -243,7 +261,7 @@ class UtteranceSTTProcessor(FrameProcessor):
         self._finals.clear()
         self._pre_roll.clear()
         self._pre_roll_size = 0
-        self._converter = None
+        self._format_reported = False
         self.context.tasks.create_task(self._work(), f"{self.name}:transcribe")
 
     async def on_end(self, frame: EndFrame) -> None:
@@ -258,13 +276,17 @@ class UtteranceSTTProcessor(FrameProcessor):
     @on_frame(InputAudioFrame)
     async def _on_audio(self, frame: InputAudioFrame, direction: FrameDirection) -> None:
         await self.push_frame(frame, direction)
-        if len(frame.audio) % frame.format.bytes_per_frame:
+        fmt = frame.format
+        if fmt is not _FORMAT and fmt != _FORMAT:
+            await self._report_format(frame)
+            return
+        pcm = frame.audio
+        if len(pcm) % fmt.bytes_per_frame:
             await self.push_error(
-                f"{self.name}: {frame.name} holds {len(frame.audio)} bytes, not a whole "
-                f"number of {frame.format} samples; frame ignored"
+                f"{self.name}: {frame.name} holds {len(pcm)} bytes, not a whole "
+                f"number of {fmt} samples; frame ignored"
             )
             return
-        pcm = self._to_16k(frame)
         if not pcm:
             return
         utterance = self._utterance
@@ -294,7 +316,7 @@ class UtteranceSTTProcessor(FrameProcessor):
             before_event = self._pre_roll_seconds
             if frame.started_at is not None:
                 before_event += max(0.0, self.clock.now() - frame.started_at)
-            keep = PCM16_16K.bytes_for(min(before_event, MAX_LOOKBACK + self._pre_roll_seconds))
+            keep = _FORMAT.bytes_for(min(before_event, MAX_LOOKBACK + self._pre_roll_seconds))
             pre_roll = b"".join(self._pre_roll)
             pre_roll = pre_roll[max(0, len(pre_roll) - keep) :]
             self._pre_roll.clear()
@@ -323,11 +345,15 @@ class UtteranceSTTProcessor(FrameProcessor):
         self._finals.append(utterance)
         self._wake.set()
 
-    def _to_16k(self, frame: InputAudioFrame) -> bytes:
-        converter = self._converter
-        if converter is None or converter.src != frame.format:
-            converter = self._converter = AudioConverter(frame.format, PCM16_16K)
-        return converter.convert(frame.audio)
+    async def _report_format(self, frame: InputAudioFrame) -> None:
+        """Audio the start check would have refused: one non-fatal error per call."""
+        if self._format_reported:
+            return
+        self._format_reported = True
+        await self.push_error(
+            f"{self.name}: {frame.name} is {frame.format}, not the {_FORMAT} this stage "
+            "consumes; not transcribed (convert before the STT: AudioConverterProcessor)"
+        )
 
     def _keep_pre_roll(self, pcm: bytes) -> None:
         self._pre_roll.append(pcm)
@@ -413,7 +439,7 @@ class UtteranceSTTProcessor(FrameProcessor):
             )
 
     async def _finalize(self, utterance: _Utterance) -> None:
-        if len(utterance.audio) < PCM16_16K.bytes_for(_MIN_UTTERANCE_SECONDS):
+        if len(utterance.audio) < _FORMAT.bytes_for(_MIN_UTTERANCE_SECONDS):
             return
         transcript = self._reusable(utterance)
         if transcript is not None:

@@ -8,6 +8,7 @@ from dataclasses import dataclass, field
 from types import MappingProxyType
 from typing import Any, Literal
 
+from framekit.audio import AudioFormat, audio_format
 from framekit.processors.stt.session import SessionSettings
 
 __all__ = ["DEEPGRAM_URL", "DeepgramSettings"]
@@ -54,6 +55,11 @@ class DeepgramSettings:
         object.__setattr__(self, "api_key", key)
         object.__setattr__(self, "url", url)
         object.__setattr__(self, "options", MappingProxyType(dict(self.options)))
+
+    @property
+    def audio_format(self) -> AudioFormat:
+        """What the stream takes: ``linear16`` (PCM16) mono at :attr:`sample_rate`."""
+        return audio_format(self.sample_rate)
 
     def query(self) -> dict[str, Any]:
         """The ``/v1/listen`` query parameters these settings name."""

@@ -4,7 +4,8 @@ Everything around the protocol (reconnects, resending unfinalized audio, keep-al
 joining final pieces) is :class:`~framekit.processors.stt.session.ReconnectingSession`'s;
 this module only says how to talk to ``/v1/listen`` and what its answers mean:
 
-* audio goes out as ``linear16`` at the settings' ``sample_rate``; ``Finalize`` when
+* audio goes out as ``linear16`` at the settings' ``sample_rate`` (the recognizer's
+  ``audio_format``, which the stage declares it consumes); ``Finalize`` when
   the caller stops, ``KeepAlive`` while no audio flows, ``CloseStream`` at the end;
 * Deepgram finalizes an utterance in pieces: each ``Results`` with ``is_final``
   holds the next stretch of words, and the utterance ends with ``speech_final``
@@ -21,7 +22,6 @@ from contextlib import AbstractAsyncContextManager
 
 from loguru import logger
 
-from framekit.audio import audio_format
 from framekit.clock import Clock
 from framekit.processors.stt.session import Heard, ReconnectingSession
 from framekit.services.deepgram.settings import DeepgramSettings
@@ -61,6 +61,8 @@ class DeepgramRecognizer:
     def __init__(self, settings: DeepgramSettings) -> None:
         self.settings = settings
         self.name = settings.model
+        self.audio_format = settings.audio_format
+        """What the stage must send (``linear16`` at the settings' rate): it declares so."""
         base = str(settings.url)
         environment = DeepgramClientEnvironment(
             base=base.replace("wss://", "https://").replace("ws://", "http://"),
@@ -84,7 +86,7 @@ class DeepgramSession(ReconnectingSession[AsyncV1SocketClient]):
         settings = recognizer.settings
         super().__init__(
             vendor="Deepgram",
-            audio=audio_format(settings.sample_rate),
+            audio=recognizer.audio_format,
             language=settings.language,
             settings=settings.session,
             clock=clock,

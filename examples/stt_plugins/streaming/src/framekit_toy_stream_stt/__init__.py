@@ -33,6 +33,7 @@ class ToyStreamRecognizer:
     """The service at ``url`` as a framekit streaming recognizer: one session per call."""
 
     name = "toy-stream"
+    audio_format = PCM16_16K  # what the service takes: the stage declares it consumes this
 
     def __init__(self, url: str, session: SessionSettings | None = None) -> None:
         self.url = url
@@ -48,7 +49,7 @@ class ToyStreamSession(ReconnectingSession[ClientConnection]):
     def __init__(self, recognizer: ToyStreamRecognizer, clock: Clock) -> None:
         super().__init__(
             vendor="toy-stream",
-            audio=PCM16_16K,
+            audio=recognizer.audio_format,
             language="en",
             settings=recognizer.session,
             clock=clock,
