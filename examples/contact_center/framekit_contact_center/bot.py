@@ -128,7 +128,9 @@ SYSTEM_PROMPT = (
 _TURN_END = TextTurnEndPolicy()  # stateless: one serves every call
 _BREAKERS = ProviderHealth()  # the process's: a provider that is down is skipped by every call
 _PIPELINE_RATE = PipelineParams().audio_out_sample_rate
-_CALLER_RATE = PipelineParams().audio_in_sample_rate  # what the VAD hears
+# What the VAD and the STT hear: the input transport converts the line (Twilio's 8 kHz
+# mu-law) once to it. The local recognizers take 16 kHz only; Deepgram is asked for it.
+_CALLER_RATE = PipelineParams().audio_in_sample_rate
 
 # The chain's deadlines (docs/llm.md, "Measured": a 1 s stall deadline switches in
 # under 1.5 s on local servers). A model that has not started answering within the
@@ -258,7 +260,9 @@ def _speech_to_text(settings: Settings) -> FrameProcessor:
     from framekit.services.deepgram import DeepgramRecognizer, DeepgramSettings
 
     deepgram = DeepgramRecognizer(
-        DeepgramSettings(api_key=settings.deepgram_api_key, url=settings.deepgram_url)
+        DeepgramSettings(
+            api_key=settings.deepgram_api_key, url=settings.deepgram_url, sample_rate=_CALLER_RATE
+        )
     )
     return FallbackSTTProcessor([StreamingSTTProcessor(deepgram), stt])
 
