@@ -150,6 +150,7 @@ class StreamingSTTProcessor(FrameProcessor):
     async def on_start(self, frame: StartFrame) -> None:
         session = self.recognizer.open(self.clock)
         if session.format != self._format:
+            session.abort()
             raise ValueError(
                 f"{self.recognizer.name} declares {self._format} but its session takes "
                 f"{session.format}: a recognizer's audio_format is what its sessions take"
