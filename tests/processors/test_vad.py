@@ -40,13 +40,12 @@ from framekit.frames import (
     UserStartedSpeakingFrame,
     UserStoppedSpeakingFrame,
 )
-from framekit.models import silero_vad
-from framekit.models.silero_vad import SileroVADEngine
 from framekit.pipeline.negotiation import AudioChainError
 from framekit.pipeline.params import PipelineParams
 from framekit.processors import FrameDirection, FrameProcessor
 from framekit.processors.convert import AudioConverterProcessor
-from framekit.processors.vad import SileroVADProcessor, SpeechStateMachine, VADEvent, VADParams
+from framekit.processors.vad import SpeechStateMachine, VADEvent, VADParams, VADProcessor
+from framekit.services.silero import SileroVADEngine
 from framekit.testing import Advance, FrameCapture, run_processor
 
 pytest.importorskip("onnxruntime", reason="needs the 'vad' extra")
@@ -149,7 +148,7 @@ class Log(FrameProcessor):
     """Logs what leaves the VAD in one direction (and the VAD's onset when speech starts)."""
 
     def __init__(
-        self, log: list[Frame], vad: SileroVADProcessor, starts: list[float], side: FrameDirection
+        self, log: list[Frame], vad: VADProcessor, starts: list[float], side: FrameDirection
     ) -> None:
         super().__init__()
         self.log, self.vad, self.starts, self.side = log, vad, starts, side
@@ -187,7 +186,7 @@ async def _run(
 ) -> Result:
     if engine is None:  # the process's model at the call's input rate
         engine = SileroVADEngine.shared(_pipeline_rate(fmt))
-    vad = SileroVADProcessor(params=params, engine=engine)
+    vad = VADProcessor(engine, params=params)
     log: list[Frame] = []
     starts: list[float] = []
     sent = _frames(recording, fmt)
@@ -260,7 +259,7 @@ async def test_a_format_change_mid_call_is_converted_and_keeps_the_timing(
     recording = _compose(8000, [0.9, _speech(voices, "billing", 8000), 1.0])
     pcm, mulaw = _frames(recording, audio_format(8000)), _frames(recording, MULAW_8K)
     switched = pcm[:25] + mulaw[25:]
-    vad = SileroVADProcessor(engine=SileroVADEngine.shared(8000))
+    vad = VADProcessor(SileroVADEngine.shared(8000))
     speaking: list[bool] = []
     converter = AudioConverterProcessor()
 
@@ -383,7 +382,7 @@ async def test_corrupt_audio_is_reported_and_the_call_goes_on(
     recording = _compose(16000, [0.6, _speech(voices, "order", 16000), 1.0])
     frames: list[Frame | Advance] = [InputAudioFrame(audio=b"\x01\x02\x03", format=PCM16_16K)]
     frames += _paced(_frames(recording, PCM16_16K))
-    vad = SileroVADProcessor(engine=SileroVADEngine.shared(16000))
+    vad = VADProcessor(SileroVADEngine.shared(16000))
     out = await run_processor(vad, frames, time_limit=60.0)
     errors = out.upstream_of(ErrorFrame)
     assert len(errors) == 1
@@ -400,7 +399,7 @@ async def test_the_stream_is_given_back_when_the_call_ends(
 ) -> None:
     engine = SileroVADEngine(8000)
     recording = _compose(8000, [0.5, _speech(voices, "order", 8000)])  # ends mid-speech
-    vad = SileroVADProcessor(engine=engine)
+    vad = VADProcessor(engine)
     out = await run_processor(
         [AudioConverterProcessor(), vad],
         _paced(_frames(recording, MULAW_8K)),
@@ -424,7 +423,7 @@ def test_a_missing_extra_fails_the_load_with_the_install_command(
             raise ModuleNotFoundError("No module named 'onnxruntime'", name=name)
         return real_import(name, package)
 
-    monkeypatch.setattr(silero_vad.importlib, "import_module", without_onnxruntime)
+    monkeypatch.setattr(importlib, "import_module", without_onnxruntime)
     with pytest.raises(ImportError, match=r"pip install 'framekit\[vad\]'"):
         SileroVADEngine(16000)
 
@@ -448,7 +447,7 @@ class _Line(FrameProcessor):
 async def test_a_line_in_another_format_fails_at_start(
     line: AudioFormat, rate: int, wanted: str
 ) -> None:
-    vad = SileroVADProcessor(engine=SileroVADEngine.shared(rate))
+    vad = VADProcessor(SileroVADEngine.shared(rate))
     with pytest.raises(AudioChainError) as caught:
         await run_processor([_Line(line), vad], [])
     assert f"{vad.name} consumes InputAudioFrame as {wanted}" in str(caught.value)
@@ -457,7 +456,7 @@ async def test_a_line_in_another_format_fails_at_start(
 
 async def test_audio_that_bypassed_the_check_is_reported_not_converted() -> None:
     frames = [InputAudioFrame(audio=bytes(160), format=MULAW_8K)]
-    vad = SileroVADProcessor(engine=SileroVADEngine.shared(16000))
+    vad = VADProcessor(SileroVADEngine.shared(16000))
     out = await run_processor(vad, frames)  # queued: no producer to check
     [error] = out.upstream_of(ErrorFrame)
     assert "pcm16/16000Hz/1ch this VAD consumes; not scored" in error.error

@@ -12,9 +12,9 @@ import pytest
 
 from framekit.audio import PCM16_16K, AudioFormat
 from framekit.frames import UserStartedSpeakingFrame, UserStoppedSpeakingFrame
-from framekit.models.silero_vad import SileroVADEngine
-from framekit.processors.vad import LevelGateParams, SileroVADProcessor, VADParams
+from framekit.processors.vad import LevelGateParams, VADParams, VADProcessor
 from framekit.processors.vad.gate import LevelGate
+from framekit.services.silero import SileroVADEngine
 
 from .test_vad import (
     F32,
@@ -114,13 +114,13 @@ def test_bad_parameters_are_refused(bad: dict[str, float]) -> None:
 
 async def _run(
     recording: Recording, fmt: AudioFormat, gate: LevelGateParams | None
-) -> tuple[SileroVADProcessor, SileroVADEngine, list[float], list[float]]:
+) -> tuple[VADProcessor, SileroVADEngine, list[float], list[float]]:
     from framekit.pipeline.params import PipelineParams
     from framekit.processors.convert import AudioConverterProcessor
     from framekit.testing import run_processor
 
     engine = SileroVADEngine(fmt.sample_rate)
-    vad = SileroVADProcessor(engine=engine, gate=gate)
+    vad = VADProcessor(engine, gate=gate)
     capture = await run_processor(
         [AudioConverterProcessor(), vad],  # mu-law decoded before the VAD, as a transport does
         _paced(_frames(recording, fmt)),
@@ -212,7 +212,7 @@ async def test_two_turns_with_a_long_quiet_between_keep_their_bounds(
     order, billing = _speech(voices, "order", rate), _speech(voices, "billing", rate)
     recording = _compose(rate, [2.0, order, 5.0, billing, 2.0], noise=_noise_rms(-55), seed=5)
     params = VADParams()
-    vad = SileroVADProcessor(params=params, engine=SileroVADEngine(rate))
+    vad = VADProcessor(SileroVADEngine(rate), params=params)
     capture = await run_processor(
         vad,
         _paced(_frames(recording, PCM16_16K)),

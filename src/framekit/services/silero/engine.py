@@ -27,16 +27,7 @@ Why this model file and not another (all three are torch-free and offline):
   1e-4 for float rounding across batch sizes). We run that file with the
   ``onnxruntime`` package and keep state and context ourselves.
 
-Why no timer: a request schedules a flush with ``call_soon``, so every call that
-asks during the same event-loop tick shares one run, and a lone call waits one
-tick, never a timer. While a run is in flight, new requests queue and form the
-next batch, so batches grow by themselves exactly when the worker is busy.
-``coalesce`` (off by default) is the one exception: a window that finds the
-engine idle waits that long for other calls' windows. With the level gate
-(:mod:`framekit.processors.vad.gate`) keeping most windows from the model, the
-worker is rarely busy and batches shrink (from ~35 to ~5 at 200 calls), so each
-window carries more of a run's fixed cost; a few milliseconds of waiting buys
-larger batches back, at that much more latency before each decision.
+How windows of many calls meet in one run: :mod:`.batcher`.
 
 Why a dedicated worker thread: inference leaves the event loop free to move
 audio, and a single thread serialises runs (one session, one state table),
@@ -47,26 +38,23 @@ cores that other calls need. ``benchmarks/bench_vad.py`` measures the cost.
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import importlib
 import threading
-from concurrent.futures import Future as ThreadFuture
 from concurrent.futures import ThreadPoolExecutor
-from dataclasses import dataclass
 from importlib import resources
 from pathlib import Path
-from typing import Any, ClassVar, Self, TypeAlias
+from typing import Any, ClassVar
 
 import numpy as np
 import numpy.typing as npt
 
-__all__ = ["SUPPORTED_SAMPLE_RATES", "SileroVADEngine", "SileroVADStream", "VADChunk"]
+from framekit.services.silero.batcher import LoopBatcher
+from framekit.services.silero.stream import SileroVADStream
+
+__all__ = ["SUPPORTED_SAMPLE_RATES", "SileroVADEngine"]
 
 SUPPORTED_SAMPLE_RATES = (8000, 16000)
 """Rates the Silero graph knows; resample other audio before asking."""
-
-VADChunk: TypeAlias = npt.NDArray[np.float32] | npt.NDArray[np.int16] | bytes | bytearray
-"""One window of mono audio: float32 in [-1, 1], int16 samples, or PCM16 little-endian bytes."""
 
 _WINDOW = {16000: 512, 8000: 256}
 _CONTEXT = {16000: 64, 8000: 32}
@@ -109,94 +97,13 @@ def _load_session(model: str | Path | bytes | None, intra_op_num_threads: int) -
     return session
 
 
-def _to_float32(chunk: VADChunk, window: int) -> _F32:
-    """One window as float32; bytes are PCM16 little-endian, the pipeline's working encoding."""
-    if isinstance(chunk, bytes | bytearray):
-        samples: npt.NDArray[Any] = np.frombuffer(chunk, dtype="<i2")
-    else:
-        samples = np.asarray(chunk)
-    if samples.dtype == np.int16 or samples.dtype == np.dtype("<i2"):
-        audio = samples.astype(np.float32) * np.float32(1.0 / 32768.0)
-    elif samples.dtype.kind == "f":
-        audio = samples.astype(np.float32, copy=False)
-    else:
-        raise TypeError(f"VAD audio must be float32, int16 or PCM16 bytes, got {samples.dtype}")
-    if audio.shape != (window,):
-        raise ValueError(f"VAD window must be {window} mono samples, got shape {audio.shape}")
-    return audio
-
-
-@dataclass(slots=True)
-class _Request:
-    slot: int
-    audio: _F32
-    future: asyncio.Future[float]
-
-
-class _LoopBatcher:
-    """Gathers one event loop's pending windows into runs on the engine's worker thread."""
-
-    def __init__(self, engine: SileroVADEngine, loop: asyncio.AbstractEventLoop) -> None:
-        self._engine = engine
-        self._loop = loop
-        self._pending: list[_Request] = []
-        self._busy = False
-
-    def submit(self, slot: int, audio: _F32) -> asyncio.Future[float]:
-        future: asyncio.Future[float] = self._loop.create_future()
-        self._pending.append(_Request(slot, audio, future))
-        if not self._busy:
-            self._busy = True
-            if self._engine.coalesce > 0:
-                self._loop.call_later(self._engine.coalesce, self._dispatch)
-            else:
-                self._loop.call_soon(self._dispatch)
-        return future
-
-    def _dispatch(self) -> None:
-        limit = self._engine.max_batch
-        batch = [r for r in self._pending[:limit] if not r.future.cancelled()]
-        del self._pending[:limit]
-        if not batch:
-            if self._pending:
-                self._loop.call_soon(self._dispatch)
-            else:
-                self._busy = False
-            return
-        slots = np.fromiter((r.slot for r in batch), dtype=np.intp, count=len(batch))
-        audio = np.stack([r.audio for r in batch])
-        try:
-            done = self._engine._worker().submit(self._engine._infer, slots, audio)
-        except RuntimeError as exc:  # engine closed: fail these windows rather than hang them
-            done = ThreadFuture()
-            done.set_exception(exc)
-        done.add_done_callback(lambda f: self._from_worker(batch, f))
-
-    def _from_worker(self, batch: list[_Request], done: ThreadFuture[_F32]) -> None:
-        with contextlib.suppress(RuntimeError):  # the loop closed while the run was in flight
-            self._loop.call_soon_threadsafe(self._complete, batch, done)
-
-    def _complete(self, batch: list[_Request], done: ThreadFuture[_F32]) -> None:
-        error = done.exception()
-        probabilities = None if error is not None else done.result()
-        for i, request in enumerate(batch):
-            if request.future.done():
-                continue
-            if probabilities is None:
-                request.future.set_exception(error or RuntimeError("VAD run failed"))
-            else:
-                request.future.set_result(float(probabilities[i]))
-        if self._pending:
-            self._dispatch()
-        else:
-            self._busy = False
-
-
 class SileroVADEngine:
     """The one Silero model of a process for one sample rate; calls share it via streams.
 
-    Use :meth:`shared` in applications. Build one directly only for tests or to
-    load another file of the same graph (``model``: path or ONNX bytes).
+    It is a :class:`~framekit.processors.vad.service.SpeechDetector`: give it to every
+    call's :class:`~framekit.processors.vad.processor.VADProcessor`. Use :meth:`shared`
+    in applications (in a thread: it loads the model). Build one directly only for
+    tests or to load another file of the same graph (``model``: path or ONNX bytes).
     """
 
     _shared: ClassVar[dict[int, SileroVADEngine]] = {}
@@ -234,7 +141,7 @@ class SileroVADEngine:
         self._free: list[int] = []
         self._executor: ThreadPoolExecutor | None = None
         self._closed = False
-        self._batchers: dict[asyncio.AbstractEventLoop, _LoopBatcher] = {}
+        self._batchers: dict[asyncio.AbstractEventLoop, LoopBatcher] = {}
         self.runs = 0
         """ONNX runs so far (with :attr:`windows`, gives the mean batch size)."""
         self.windows = 0
@@ -344,83 +251,12 @@ class SileroVADEngine:
             self._executor = ThreadPoolExecutor(1, thread_name_prefix="framekit-vad")
         return self._executor
 
-    def _batcher(self) -> _LoopBatcher:
+    def _batcher(self) -> LoopBatcher:
         loop = asyncio.get_running_loop()
         batcher = self._batchers.get(loop)
         if batcher is None:
             with self._lock:
                 live = {k: v for k, v in self._batchers.items() if not k.is_closed()}
-                batcher = live[loop] = _LoopBatcher(self, loop)
+                batcher = live[loop] = LoopBatcher(self, loop)
                 self._batchers = live
         return batcher
-
-
-class SileroVADStream:
-    """One call's view of the shared model: its own recurrent state and audio context.
-
-    Feed consecutive windows of one audio stream, one at a time: a stream is a
-    sequence, so asking for a second window before the first has been scored is
-    an error. A window whose ``await`` is cancelled before its run starts is not
-    consumed; once its run has started, it is.
-    """
-
-    __slots__ = ("_busy", "_closed", "_engine", "_slot")
-
-    def __init__(self, engine: SileroVADEngine, slot: int) -> None:
-        self._engine = engine
-        self._slot = slot
-        self._busy = False
-        self._closed = False
-
-    @property
-    def engine(self) -> SileroVADEngine:
-        """The shared engine this stream scores on."""
-        return self._engine
-
-    @property
-    def closed(self) -> bool:
-        """Whether :meth:`close` was called."""
-        return self._closed
-
-    async def probability(self, chunk: VADChunk) -> float:
-        """Speech probability of the next window, batched with other calls' windows."""
-        audio = self._claim(chunk)
-        try:
-            return await self._engine._batcher().submit(self._slot, audio)
-        finally:
-            self._busy = False
-
-    def probability_sync(self, chunk: VADChunk) -> float:
-        """Speech probability of the next window, run alone in the calling thread."""
-        audio = self._claim(chunk)
-        try:
-            slots = np.array([self._slot], dtype=np.intp)
-            return float(self._engine._infer(slots, audio[np.newaxis])[0])
-        finally:
-            self._busy = False
-
-    def reset(self) -> None:
-        """Forget all audio heard so far, as if the stream had just been opened."""
-        if not self._closed:
-            self._engine._reset_slot(self._slot)
-
-    def close(self) -> None:
-        """Give the stream's slot back to the engine; idempotent."""
-        if not self._closed:
-            self._closed = True
-            self._engine._release_slot(self._slot)
-
-    def __enter__(self) -> Self:
-        return self
-
-    def __exit__(self, *exc_info: object) -> None:
-        self.close()
-
-    def _claim(self, chunk: VADChunk) -> _F32:
-        if self._closed or self._engine.closed:
-            raise RuntimeError("VAD stream or its engine is closed")
-        if self._busy:
-            raise RuntimeError("VAD stream already has a window being scored")
-        audio = _to_float32(chunk, self._engine.window_samples)
-        self._busy = True
-        return audio
