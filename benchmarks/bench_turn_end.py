@@ -4,8 +4,8 @@ Each turn is one or two espeak-ng phrases (16 kHz, silence trimmed) with a pause
 between them, then 2.5 s of silence. Some turns are complete thoughts said in one go,
 some trail off ("my order number is ... four five six seven") with a pause of 0.7 to
 0.8 s, and two are hard cases: a complete sentence, a pause of 0.45 s, then more.
-Every turn runs as one call through the real ``SileroVADProcessor`` (the packaged
-Silero model), fed as 20 ms frames on a manual clock advanced 20 ms per frame, so
+Every turn runs as one call through the real ``VADProcessor`` with the packaged
+Silero model, fed as 20 ms frames on a manual clock advanced 20 ms per frame, so
 the numbers are in audio time and repeatable, whatever the machine's load.
 
 The transcript the policy sees comes from a scripted STT after the VAD (sent back by
@@ -56,10 +56,10 @@ from framekit.frames import (
     InterimTranscriptionFrame,
     UserStoppedSpeakingFrame,
 )
-from framekit.models.silero_vad import SileroVADEngine
 from framekit.pipeline.params import PipelineParams
 from framekit.processors import FrameDirection, FrameProcessor
-from framekit.processors.vad import SileroVADProcessor, TextTurnEndPolicy, TurnTextRelay, VADParams
+from framekit.processors.vad import TextTurnEndPolicy, TurnTextRelay, VADParams, VADProcessor
+from framekit.services.silero import SileroVADEngine
 from framekit.testing import Advance, run_processor
 
 RATE = 16000
@@ -223,8 +223,8 @@ class Outcome:
 async def _run(
     turn: Turn, min_silence: float, policy: TextTurnEndPolicy | None, texts: list[Text]
 ) -> list[float]:
-    vad = SileroVADProcessor(
-        engine=SileroVADEngine.shared(RATE),
+    vad = VADProcessor(
+        SileroVADEngine.shared(RATE),
         params=VADParams(min_silence_duration=min_silence),
         turn_end=policy,
     )

@@ -39,7 +39,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from framekit.models.silero_vad import SileroVADEngine
+from framekit.services.silero import SileroVADEngine
 
 Scorer = Callable[[int, np.ndarray], Awaitable[float]]
 """``scorer(call_index, window)``: score one window of one call."""

@@ -1,4 +1,4 @@
-"""VAD processor cost per call-second: whole calls, real time, through ``SileroVADProcessor``.
+"""VAD processor cost per call-second: whole calls, real time, through ``VADProcessor``.
 
 ``bench_vad.py`` measures the shared engine alone (one window every 32 ms). This
 one measures what a call really pays for VAD: 20 ms ``InputAudioFrame`` s pushed
@@ -48,12 +48,12 @@ import soxr
 
 from framekit.audio import MULAW_8K, PCM16_16K, AudioFormat, mulaw_encode
 from framekit.frames import InputAudioFrame
-from framekit.models.silero_vad import SileroVADEngine
 from framekit.pipeline import Pipeline, PipelineTask
 from framekit.pipeline.params import PipelineParams
 from framekit.processors import FrameProcessor
 from framekit.processors.convert import AudioConverterProcessor
-from framekit.processors.vad import LevelGateParams, SileroVADProcessor
+from framekit.processors.vad import LevelGateParams, VADProcessor
+from framekit.services.silero import SileroVADEngine
 
 FRAME_S = 0.02
 LOOP_S = 30.0
@@ -163,7 +163,7 @@ async def _simulate(
 
 
 def _maker(
-    engine: SileroVADEngine, gate: LevelGateParams | None, made: list[SileroVADProcessor]
+    engine: SileroVADEngine, gate: LevelGateParams | None, made: list[VADProcessor]
 ) -> Callable[[], FrameProcessor]:
     """A factory of VAD processors on ``engine`` that keeps each one (for its counters).
 
@@ -172,7 +172,7 @@ def _maker(
     """
 
     def make() -> FrameProcessor:
-        made.append(SileroVADProcessor(engine=engine, gate=gate))
+        made.append(VADProcessor(engine, gate=gate))
         return Pipeline([AudioConverterProcessor(), made[-1]])
 
     return make
@@ -183,7 +183,7 @@ async def main(args: argparse.Namespace) -> None:
     engine = SileroVADEngine(fmt.sample_rate, coalesce=args.coalesce_ms / 1000)
     loop = _loop(fmt.sample_rate, args.talk, args.noise_dbfs)
     print(
-        f"SileroVADProcessor, {fmt} in 20 ms frames, {args.seconds:g} s of real time a row; "
+        f"VADProcessor, {fmt} in 20 ms frames, {args.seconds:g} s of real time a row; "
         f"talk {args.talk:.0%}, line noise {args.noise_dbfs:g} dBFS, "
         f"engine coalesce {args.coalesce_ms:g} ms"
     )
@@ -198,7 +198,7 @@ async def main(args: argparse.Namespace) -> None:
         audio = _audio(fmt, calls, loop)
         base, _ = await _simulate(FrameProcessor, fmt, audio, args.seconds)
         for name in args.gates:
-            made: list[SileroVADProcessor] = []
+            made: list[VADProcessor] = []
             make = _maker(engine, gates[name], made)
             runs, windows = engine.runs, engine.windows
             cpu, lat = await _simulate(make, fmt, audio, args.seconds)
