@@ -23,11 +23,16 @@ from collections import deque
 import numpy as np
 import numpy.typing as npt
 
-__all__ = ["EnergyEnvelope"]
+__all__ = ["EnergyEnvelope", "block_samples"]
 
 _BLOCK_SECONDS = 0.008
 _MARGIN = 10.0  # 10 dB, as a power ratio
 _FLOOR = 1.0 / 32768.0**2  # one PCM16 step, squared: digital silence still has a level
+
+
+def block_samples(sample_rate: int) -> int:
+    """Samples per 8 ms block at ``sample_rate``; a scored window is a whole number of them."""
+    return max(1, round(_BLOCK_SECONDS * sample_rate))
 
 
 class EnergyEnvelope:
@@ -41,7 +46,7 @@ class EnergyEnvelope:
     __slots__ = ("_block", "_end", "_powers")
 
     def __init__(self, sample_rate: int, keep_seconds: float) -> None:
-        self._block = max(1, round(_BLOCK_SECONDS * sample_rate))
+        self._block = block_samples(sample_rate)
         blocks = int(np.ceil(keep_seconds * sample_rate / self._block)) + 1
         self._powers: deque[float] = deque(maxlen=blocks)
         self._end = 0

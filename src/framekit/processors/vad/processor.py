@@ -51,7 +51,7 @@ from framekit.frames import (
     UserStoppedSpeakingFrame,
 )
 from framekit.processors.base import FrameDirection, FrameProcessor, on_frame
-from framekit.processors.vad.endpoint import EnergyEnvelope
+from framekit.processors.vad.endpoint import EnergyEnvelope, block_samples
 from framekit.processors.vad.gate import LevelGate, LevelGateParams
 from framekit.processors.vad.service import SpeechDetector, SpeechStream
 from framekit.processors.vad.state import SpeechStateMachine, VADEvent, VADParams, VADState
@@ -98,11 +98,13 @@ class VADProcessor(FrameProcessor):
         super().__init__(name=name)
         self.params = params or VADParams()
         rate = detector.sample_rate
-        window_ms, leftover = divmod(detector.window_samples * 1000, rate)
-        if leftover or window_ms <= 0:
+        window = detector.window_samples
+        window_ms, leftover = divmod(window * 1000, rate)
+        if leftover or window <= 0 or window % block_samples(rate):
             raise ValueError(
-                f"{detector.window_samples} samples at {rate} Hz is not a whole number of "
-                "milliseconds: the VAD cuts audio into windows of whole milliseconds"
+                f"a window of {window} samples at {rate} Hz is not a whole number of "
+                "milliseconds and of 8 ms blocks (the energy envelope's): the VAD cannot "
+                "cut audio into such windows"
             )
         self.audio_caps = AudioCaps(consumes={InputAudioFrame: audio_format(rate)})
         self.detector = detector

@@ -50,7 +50,8 @@ class SpeechDetector(Protocol):
 
     :class:`~framekit.services.silero.SileroVADEngine` is one. The stage consumes
     PCM16 mono at :attr:`sample_rate` and cuts it into :attr:`window_samples`
-    windows, which must last a whole number of milliseconds.
+    windows, which must last a multiple of 8 ms (the blocks in which the stage
+    measures the audio's level to date the end of speech).
     """
 
     @property
