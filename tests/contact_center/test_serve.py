@@ -236,6 +236,7 @@ async def test_the_factory_builds_the_contact_center_bot_between_the_recorders(
     from framekit.processors.stt.utterance import UtteranceSTTProcessor
     from framekit.processors.tts import TTSProcessor
     from framekit.processors.vad import TurnTextRelay, VADProcessor
+    from framekit.storage import RecordPoint
     from framekit.telephony import TwilioCallControlProcessor
     from framekit.transports.twilio import StartMessage, TwilioMediaStreamTransport
     from framekit.transports.twilio.output import TwilioOutput
@@ -251,19 +252,23 @@ async def test_the_factory_builds_the_contact_center_bot_between_the_recorders(
     stages = [type(p) for p in task.pipeline.processors()]
     assert stages[0] is TwilioInput
     assert stages[1].__name__ == "_CallerTap"
-    assert stages[2:11] == [
+    # The record's points: the caller's words after speech-to-text (where a redaction
+    # stage would go before it), the bot's text and the heard reports before the output.
+    assert stages[2:13] == [
         VADProcessor,
         UtteranceSTTProcessor,
         TurnTextRelay,
+        RecordPoint,
         LanguageFilter,
         NoticeVoice,
         DTMFAggregator,
         IntentEngineProcessor,
         CallFlowProcessor,
         TTSProcessor,
+        RecordPoint,
     ]
-    assert stages[11].__name__ == "_BotTap"
-    assert stages[12:] == [TwilioOutput, TwilioCallControlProcessor]
+    assert stages[13].__name__ == "_BotTap"
+    assert stages[14:] == [TwilioOutput, TwilioCallControlProcessor]
     assert len(task.call_id) == 32  # the record's own id, not the CallSid
     # The shop was seeded on first use, for the tools.
     assert BusinessStore(tmp_path / "shop.db").order_numbers()

@@ -43,6 +43,7 @@ from framekit.frames import (  # noqa: E402
 )
 from framekit.intents import IntentEngine, registry_caller  # noqa: E402
 from framekit.intents.processor import IntentEngineProcessor  # noqa: E402
+from framekit.models.embeddings import SentenceEmbedder  # noqa: E402
 from framekit.pipeline import PipelineTask  # noqa: E402
 from framekit.processors.base import FrameDirection, FrameProcessor  # noqa: E402
 from framekit.servers.twilio import sign_stream_token  # noqa: E402
@@ -183,7 +184,9 @@ async def server(tmp_path: Path) -> AsyncIterator[Server]:
     store = BusinessStore(tmp_path / "shop.db")
     seed_store(store, today=dt.date(2026, 11, 25))
     tools = build_tools(store)
-    engine = await asyncio.to_thread(IntentEngine, registry_caller(tools))
+    engine = await asyncio.to_thread(
+        IntentEngine, registry_caller(tools), embedder=SentenceEmbedder.shared()
+    )
     await WhisperEngine.shared_async()  # load once, before the call's clock runs
     await PiperEngine.shared_async()
     watches: dict[str, Watch] = {}
