@@ -234,12 +234,6 @@ async def test_fallback_members_of_the_pipeline_format_start() -> None:
     assert abs(len(session.sent) - PCM16_16K.bytes_for(0.2)) <= PCM16_16K.bytes_for(FRAME)
 
 
-@pytest.mark.xfail(
-    strict=True,
-    raises=AudioChainError,
-    reason="issue 14: the start check walks a fallback's members in one line, so a member's "
-    "own converter seems to feed the next member (pipeline/negotiation.py, not STT's)",
-)
 async def test_a_fallback_member_with_its_own_converter_starts() -> None:
     """A phone-rate vendor behind its own converter, beside a 16 kHz local recognizer."""
     phone = _Streaming(PCM16_8K)

@@ -59,6 +59,9 @@ class ChildPipeline(FrameProcessor):
         yield self
         yield from self.child.processors()
 
+    def sub_lines(self) -> Sequence[FrameProcessor]:
+        return (self.child,)
+
     async def receive(self, frame: Frame, direction: FrameDirection) -> None:
         """Every frame, lifecycle ones included, goes into the child at the matching end."""
         entry = self._entry_down if direction is FrameDirection.DOWNSTREAM else self._entry_up

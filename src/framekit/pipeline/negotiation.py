@@ -24,7 +24,7 @@ loses audio it might read.
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 
 from framekit.audio.caps import AudioCaps, PipelineFormat, resolve_formats
 from framekit.audio.format import AudioFormat
@@ -82,8 +82,8 @@ def _kind(klass: type[FrameProcessor]) -> tuple[int, bool]:
         kind = _PARALLEL
     elif issubclass(klass, Pipeline):
         kind = _LINE
-    elif klass.processors is not FrameProcessor.processors:
-        kind = _HOLDER  # a processor with children inside (a child pipeline)
+    elif klass.sub_lines is not FrameProcessor.sub_lines:
+        kind = _HOLDER  # a processor with lines inside (a child pipeline, a fallback)
     else:
         kind = _LEAF
     found = _KINDS[klass] = (kind, _reads_caller_audio(klass, declared=False))
@@ -138,22 +138,27 @@ def _visit(processor: FrameProcessor, produced: _Produced, rates: tuple[int, int
         reads = _declares_caller_audio(caps) or _reads_caller_audio(klass, declared=True)
         _check(processor, caps, produced, rates)
     if kind is _HOLDER:
-        for inner in processor.processors():
-            if inner is not processor:
-                reads = _visit(inner, produced, rates) or reads
+        reads = _visit_side_by_side(processor.sub_lines(), produced, rates) or reads
     return reads
 
 
 def _visit_parallel(
     parallel: ParallelPipeline, produced: _Produced, rates: tuple[int, int]
 ) -> bool:
-    """Each branch from the same formats; after it, what any branch made."""
     parallel.last.shortcut((), parallel.last)  # it may have been a stop point
+    return _visit_side_by_side(parallel.branches, produced, rates)
+
+
+def _visit_side_by_side(
+    lines: Sequence[FrameProcessor], produced: _Produced, rates: tuple[int, int]
+) -> bool:
+    """Each line from the same formats (one's converter does not feed the next); after
+    them, what any line made."""
     merged, reads = dict(produced), False
-    for branch in parallel.branches:
-        branch_produced = dict(produced)
-        reads = _visit(branch, branch_produced, rates) or reads
-        merged.update(branch_produced)
+    for line in lines:
+        line_produced = dict(produced)
+        reads = _visit(line, line_produced, rates) or reads
+        merged.update(line_produced)
     produced.update(merged)
     return reads
 

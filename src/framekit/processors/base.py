@@ -19,7 +19,7 @@ frame on itself, so a subclass can never forget to forward them.
 from __future__ import annotations
 
 import itertools
-from collections.abc import Awaitable, Callable, Iterator, Mapping
+from collections.abc import Awaitable, Callable, Iterator, Mapping, Sequence
 from enum import IntEnum
 from types import MappingProxyType
 from typing import Any, ClassVar, TypeVar
@@ -174,6 +174,16 @@ class FrameProcessor:
     def processors(self) -> Iterator[FrameProcessor]:
         """Every leaf processor in this one, in pipeline order (just itself for a leaf)."""
         yield self
+
+    def sub_lines(self) -> Sequence[FrameProcessor]:
+        """The lines of processors running inside this one (none for a leaf).
+
+        A processor that runs others inside it (a child pipeline's child, each member
+        of a fallback) names them here, so the check of a call's audio chain follows
+        each line from the formats that reach this processor, as it does the branches
+        of a parallel pipeline. Override together with :meth:`processors`.
+        """
+        return ()
 
     def shortcut(self, frame_types: tuple[type[Frame], ...], target: FrameProcessor) -> bool:
         """Push downstream frames of exactly these types straight to ``target``.

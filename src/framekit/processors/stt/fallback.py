@@ -202,6 +202,10 @@ class FallbackSTTProcessor(FrameProcessor):
         for member in self._members:
             yield from member.processors()
 
+    def sub_lines(self) -> Sequence[FrameProcessor]:
+        """Each provider's child pipeline: the start check follows each from this one's input."""
+        return self._members
+
     async def on_start(self, frame: StartFrame) -> None:
         for member in self._members:
             await member.receive(frame, FrameDirection.DOWNSTREAM)
