@@ -107,6 +107,10 @@ def route_of(frame_type: type[Frame]) -> Route:
     return _ROUTES.resolve(frame_type)
 
 
+_ROUTE_CACHE = _ROUTES.cached
+"""The routes' cache itself: :meth:`FrameProcessor.receive` reads it with no attribute lookup."""
+
+
 _processor_ids = itertools.count(1)
 _NO_SHORTCUTS: Mapping[type[Frame], FrameProcessor] = MappingProxyType({})
 _DEFAULT_CLOCK = SystemClock()
@@ -120,6 +124,7 @@ class FrameProcessor:
     """
 
     _frame_handlers: ClassVar[FrameTypeMap[str]] = FrameTypeMap()
+    _handler_cache: ClassVar[dict[type, str | None]] = _frame_handlers.cached
 
     shortcuts: Mapping[type[Frame], FrameProcessor] = _NO_SHORTCUTS
     """Frame types this processor pushes past its neighbour, and to where (read-only:
@@ -140,6 +145,7 @@ class FrameProcessor:
             for frame_type in getattr(value, _HANDLES_ATTR, ()):
                 handlers[frame_type] = attribute
         cls._frame_handlers = FrameTypeMap(handlers)
+        cls._handler_cache = cls._frame_handlers.cached
 
     def __init__(self, *, name: str | None = None) -> None:
         self.name = name or f"{type(self).__name__}#{next(_processor_ids)}"
@@ -250,11 +256,10 @@ class FrameProcessor:
 
     async def process_frame(self, frame: Frame, direction: FrameDirection) -> None:
         """Handle one frame. The default dispatches to :func:`on_frame` handlers or passes on."""
-        handlers = type(self)._frame_handlers
         try:
-            handler_name = handlers.cached[type(frame)]
+            handler_name = type(self)._handler_cache[type(frame)]
         except KeyError:
-            handler_name = handlers.get(type(frame))
+            handler_name = type(self)._frame_handlers.get(type(frame))
         if handler_name is None:
             await self.push_frame(frame, direction)
         else:
@@ -294,7 +299,7 @@ class FrameProcessor:
 
     async def receive(self, frame: Frame, direction: FrameDirection) -> None:
         """Entry point for frames from a neighbour; routes lifecycle frames to hooks."""
-        route = _ROUTES.cached.get(type(frame))
+        route = _ROUTE_CACHE.get(type(frame))
         if route is None:
             route = route_of(type(frame))
         if route <= Route.ORDERED:

@@ -95,6 +95,7 @@ _Handler = Callable[["CallRecorder", Any, float], None]
 _Route = tuple[_Handler, bool]
 """A handler, and whether its frames are words (recorded only at the record point)."""
 _HANDLERS: FrameTypeMap[_Route] = FrameTypeMap()
+_HANDLER_CACHE = _HANDLERS.cached
 
 
 def _handles(*frame_types: type[Frame], words: bool = False) -> Callable[[_Handler], _Handler]:
@@ -218,7 +219,7 @@ class CallRecorder:
     ) -> None:
         """Called on every hop; returns at once for frames the record does not need."""
         try:
-            route = _HANDLERS.cached[type(frame)]
+            route = _HANDLER_CACHE[type(frame)]
         except KeyError:
             route = _HANDLERS.get(type(frame))
         if route is None or self._closed:

@@ -103,6 +103,7 @@ _ARRIVALS: FrameTypeMap[_Arrival] = FrameTypeMap(
 )
 """What the runner notes when a frame of a type arrives (caller audio passing through
 pays one dict lookup)."""
+_ARRIVAL_CACHE = _ARRIVALS.cached
 
 
 @dataclass(eq=False, slots=True)
@@ -142,7 +143,7 @@ class ToolRunner(QueuedFrameProcessor):
     # --- arrival (in the sender's task, in arrival order) -----------------------------------
 
     async def receive(self, frame: Frame, direction: FrameDirection) -> None:
-        kind = _ARRIVALS.cached.get(type(frame))
+        kind = _ARRIVAL_CACHE.get(type(frame))
         if kind is None:
             kind = _ARRIVALS.resolve(type(frame))
         if kind is not _Arrival.OTHER and direction is DOWNSTREAM:
