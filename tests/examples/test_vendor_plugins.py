@@ -1,9 +1,11 @@
-"""The speech-recognition plugins in examples/stt_plugins work from their own folders.
+"""The vendor plugins in examples/ work from their own folders, as docs/plugins.md says.
 
 Each is a vendor written outside framekit: a batch recognizer for the utterance stage
-and a streaming one (a toy WebSocket protocol) on the reconnecting session base. Their
-own tests run here with only their ``src`` on ``sys.path``; they import framekit's
-public modules only; and docs/plugins.md shows their files as they are.
+(``stt_plugins/batch``), a streaming one on the reconnecting session base, a toy
+WebSocket protocol (``stt_plugins/streaming``), and a voice that speaks a tone per word
+(``tts_plugin``). Their own tests run here with only their ``src`` on ``sys.path``; they
+import framekit's public modules only; and docs/plugins.md shows their files as they
+are. So a new vendor needs its own folder and nothing else.
 """
 
 from __future__ import annotations
@@ -20,21 +22,27 @@ from typing import Any
 import pytest
 
 ROOT = Path(__file__).resolve().parents[2]
-PLUGINS = ROOT / "examples" / "stt_plugins"
+EXAMPLES = ROOT / "examples"
 DOC = ROOT / "docs" / "plugins.md"
 FOLDERS = {
-    "batch": ("framekit_loudness_stt", "test_loudness_stt.py"),
-    "streaming": ("framekit_toy_stream_stt", "test_toy_stream_stt.py"),
+    "stt_plugins/batch": ("framekit_loudness_stt", "test_loudness_stt.py"),
+    "stt_plugins/streaming": ("framekit_toy_stream_stt", "test_toy_stream_stt.py"),
+    "tts_plugin": ("framekit_tone_tts", "test_tone_tts.py"),
 }
 
 
+def _files(folder: str) -> list[Path]:
+    package, tests = FOLDERS[folder]
+    base = EXAMPLES / folder
+    return [base / "pyproject.toml", base / "src" / package / "__init__.py", base / "tests" / tests]
+
+
 def _load_tests(folder: str) -> ModuleType:
-    _, tests = FOLDERS[folder]
-    src = str(PLUGINS / folder / "src")
+    src = str(EXAMPLES / folder / "src")
     if src not in sys.path:
         sys.path.insert(0, src)
-    path = PLUGINS / folder / "tests" / tests
-    spec = importlib.util.spec_from_file_location(f"_stt_plugin_{folder}_tests", path)
+    name = "_plugin_tests_" + folder.replace("/", "_")
+    spec = importlib.util.spec_from_file_location(name, _files(folder)[-1])
     assert spec is not None
     assert spec.loader is not None
     module = importlib.util.module_from_spec(spec)
@@ -49,12 +57,6 @@ CASES = [
     for name in vars(module)
     if name.startswith("test_")
 ]
-
-
-def _files(folder: str) -> list[Path]:
-    package, tests = FOLDERS[folder]
-    base = PLUGINS / folder
-    return [base / "pyproject.toml", base / "src" / package / "__init__.py", base / "tests" / tests]
 
 
 @pytest.mark.parametrize(("folder", "name"), CASES, ids=[f"{f}:{n}" for f, n in CASES])
@@ -89,7 +91,9 @@ def test_a_plugin_imports_only_public_framekit_modules(folder: str) -> None:
 
 
 @pytest.mark.parametrize(
-    "path", [p for folder in FOLDERS for p in _files(folder)], ids=lambda p: p.name
+    "path",
+    [p for folder in FOLDERS for p in _files(folder)],
+    ids=lambda p: str(p.relative_to(EXAMPLES)),
 )
 def test_the_docs_show_the_plugin_files_verbatim(path: Path) -> None:
     assert path.read_text().strip() in DOC.read_text(), f"docs/plugins.md is out of date: {path}"
