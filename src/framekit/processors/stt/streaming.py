@@ -42,6 +42,7 @@ import contextlib
 from dataclasses import dataclass, field
 
 from framekit.audio import AudioCaps
+from framekit.audio.misfit import AudioMisfit, audio_misfit
 from framekit.frames import (
     CancelFrame,
     EndFrame,
@@ -190,28 +191,25 @@ class StreamingSTTProcessor(FrameProcessor):
     @on_frame(InputAudioFrame)
     async def _on_audio(self, frame: InputAudioFrame, direction: FrameDirection) -> None:
         await self.push_frame(frame, direction)
-        fmt, pcm = frame.format, frame.audio
-        if fmt is not self._format and fmt != self._format:
-            await self._report_format(frame)
-            return
-        if len(pcm) % fmt.bytes_per_frame:
-            await self.push_error(
-                f"{self.name}: {frame.name} holds {len(pcm)} bytes, not a whole "
-                f"number of {fmt} samples; frame ignored"
-            )
-            return
-        if pcm:
+        pcm = frame.audio
+        misfit = audio_misfit(pcm, frame.format, self._format)
+        if misfit is not None:
+            await self._report_misfit(frame, misfit)
+        elif pcm:
             await self.session.send_audio(pcm)
 
-    async def _report_format(self, frame: InputAudioFrame) -> None:
-        """Audio the start check would have refused: one non-fatal error per call."""
+    async def _report_misfit(self, frame: InputAudioFrame, misfit: AudioMisfit) -> None:
+        """A corrupt frame each time; another format (the start check would have refused
+        it) once per call. Both non-fatal."""
+        if not misfit.wrong_format:
+            await self.push_error(f"{self.name}: {frame.name} {misfit.reason}; frame ignored")
+            return
         if self._format_reported:
             return
         self._format_reported = True
         await self.push_error(
-            f"{self.name}: {frame.name} is {frame.format}, not the {self._format} "
-            f"{self.recognizer.name} takes; not sent (convert before the STT: "
-            "AudioConverterProcessor)"
+            f"{self.name}: {frame.name} {misfit.reason} {self.recognizer.name} takes; "
+            "not sent (convert before the STT: AudioConverterProcessor)"
         )
 
     @on_frame(UserStartedSpeakingFrame)

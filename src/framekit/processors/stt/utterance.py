@@ -83,6 +83,7 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from framekit.audio import AudioCaps, audio_format
+from framekit.audio.misfit import AudioMisfit, audio_misfit
 from framekit.frames import (
     EndFrame,
     ExpectedSpeech,
@@ -276,16 +277,10 @@ class UtteranceSTTProcessor(FrameProcessor):
     @on_frame(InputAudioFrame)
     async def _on_audio(self, frame: InputAudioFrame, direction: FrameDirection) -> None:
         await self.push_frame(frame, direction)
-        fmt = frame.format
-        if fmt is not _FORMAT and fmt != _FORMAT:
-            await self._report_format(frame)
-            return
         pcm = frame.audio
-        if len(pcm) % fmt.bytes_per_frame:
-            await self.push_error(
-                f"{self.name}: {frame.name} holds {len(pcm)} bytes, not a whole "
-                f"number of {fmt} samples; frame ignored"
-            )
+        misfit = audio_misfit(pcm, frame.format, _FORMAT)
+        if misfit is not None:
+            await self._report_misfit(frame, misfit)
             return
         if not pcm:
             return
@@ -345,14 +340,18 @@ class UtteranceSTTProcessor(FrameProcessor):
         self._finals.append(utterance)
         self._wake.set()
 
-    async def _report_format(self, frame: InputAudioFrame) -> None:
-        """Audio the start check would have refused: one non-fatal error per call."""
+    async def _report_misfit(self, frame: InputAudioFrame, misfit: AudioMisfit) -> None:
+        """A corrupt frame each time; another format (the start check would have refused
+        it) once per call. Both non-fatal."""
+        if not misfit.wrong_format:
+            await self.push_error(f"{self.name}: {frame.name} {misfit.reason}; frame ignored")
+            return
         if self._format_reported:
             return
         self._format_reported = True
         await self.push_error(
-            f"{self.name}: {frame.name} is {frame.format}, not the {_FORMAT} this stage "
-            "consumes; not transcribed (convert before the STT: AudioConverterProcessor)"
+            f"{self.name}: {frame.name} {misfit.reason} this stage consumes; not transcribed "
+            "(convert before the STT: AudioConverterProcessor)"
         )
 
     def _keep_pre_roll(self, pcm: bytes) -> None:

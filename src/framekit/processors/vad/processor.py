@@ -40,6 +40,7 @@ import math
 import numpy as np
 
 from framekit.audio import AudioCaps, AudioChunker, AudioFormat, audio_format
+from framekit.audio.misfit import audio_misfit
 from framekit.frames import (
     CancelFrame,
     EndFrame,
@@ -177,18 +178,15 @@ class VADProcessor(FrameProcessor):
         envelope = self._envelope
         if stream is None or chunker is None or machine is None or envelope is None:
             return
-        fmt = frame.format
-        if fmt is not chunker.format and fmt != chunker.format:
-            await self.push_error(
-                f"{self.name}: {frame.name} is {fmt}, not the {chunker.format} this VAD "
-                "consumes; not scored (convert before the VAD: AudioConverterProcessor)"
-            )
-            return
-        if len(frame.audio) % fmt.bytes_per_frame:
-            await self.push_error(
-                f"{self.name}: corrupt audio in {frame.name}: {len(frame.audio)} bytes is not a "
-                f"whole number of {fmt.bytes_per_frame}-byte samples of {fmt}; not scored"
-            )
+        misfit = audio_misfit(frame.audio, frame.format, chunker.format)
+        if misfit is not None:
+            what = f"{self.name}: {frame.name} {misfit.reason}"
+            if misfit.wrong_format:
+                what += " this VAD consumes; not scored (convert before the VAD: "
+                what += "AudioConverterProcessor)"
+            else:
+                what += "; not scored"
+            await self.push_error(what)
             return
         windows = chunker.push(frame.audio)
         gate = self._gate
