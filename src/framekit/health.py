@@ -22,6 +22,9 @@ tests drive the cool-down with a manual clock.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+from types import MappingProxyType
+
 __all__ = ["BreakerState", "CircuitBreaker", "ProviderHealth"]
 
 
@@ -55,6 +58,10 @@ class CircuitBreaker:
         """Failures in a row since the last success."""
         self.opened = 0
         """How many times the breaker opened (for health reports)."""
+        self.errors = 0
+        """Failures since the start (for metrics: ``failures`` restarts at each success)."""
+        self.skipped = 0
+        """Requests refused since the start, the chain falling back past this provider."""
         self._opened_at: float | None = None
         self._probe_since: float | None = None
 
@@ -79,9 +86,10 @@ class CircuitBreaker:
         state = self.state(now)
         if state == BreakerState.CLOSED:
             return True
-        if state == BreakerState.OPEN:
-            return False
-        if self._probe_since is not None and now < self._probe_since + self.cooldown:
+        if state == BreakerState.OPEN or (
+            self._probe_since is not None and now < self._probe_since + self.cooldown
+        ):
+            self.skipped += 1
             return False
         self._probe_since = now
         return True
@@ -98,6 +106,7 @@ class CircuitBreaker:
         A failed probe opens it again at once, whatever the count.
         """
         self.failures += 1
+        self.errors += 1
         probing = self._probe_since is not None
         self._probe_since = None
         if probing or self.failures >= self.failure_threshold:
@@ -132,6 +141,10 @@ class ProviderHealth:
             )
             self._breakers[key] = breaker
         return breaker
+
+    def breakers(self) -> Mapping[str, CircuitBreaker]:
+        """Every known provider's breaker, by key (read-only; for metrics)."""
+        return MappingProxyType(self._breakers)
 
     def states(self, now: float) -> dict[str, str]:
         """Each known provider's :class:`BreakerState` at ``now`` (for a health endpoint)."""

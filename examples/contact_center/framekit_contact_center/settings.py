@@ -64,6 +64,9 @@ class Settings:
     twilio_phone_number: str | None = None
     webhook_base_url: str | None = None
     api_token: str | None = None
+    metrics_token: str | None = None
+    """Set: ``/metrics`` wants ``Authorization: Bearer`` it; unset: ``/metrics`` is open
+    (Prometheus scrapes without credentials by default; it shows counts, no call data)."""
     anthropic_api_key: str | None = None
     anthropic_model: str = "claude-haiku-4-5"
     anthropic_base_url: str | None = None
@@ -355,6 +358,7 @@ _PARSERS: dict[str, Callable[[str], Any]] = {
     "twilio_phone_number": _phone,
     "webhook_base_url": _url(("http", "https")),
     "api_token": _api_token,
+    "metrics_token": _api_token,
     "anthropic_api_key": _not_empty,
     "anthropic_base_url": _url(("http", "https")),
     "openai_api_key": _not_empty,
