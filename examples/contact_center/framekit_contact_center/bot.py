@@ -96,6 +96,7 @@ __all__ = [
     "call_flow",
     "intent_engine",
     "local_recognizer",
+    "provider_health",
     "warm_up",
 ]
 
@@ -202,6 +203,11 @@ def build_bot(
         observers=observers,
         call_id=call_id,
     )
+
+
+def provider_health() -> ProviderHealth:
+    """The process's provider breakers, shared by every call (what ``/metrics`` reports)."""
+    return _BREAKERS
 
 
 def intent_engine(
