@@ -2,13 +2,19 @@
 
 Every route here needs ``Authorization: Bearer <API_TOKEN>``; the token is
 compared in constant time (:func:`hmac.compare_digest`), so the time of a
-refusal says nothing about how much of a guess was right. The queries are
-:func:`framekit.storage.list_calls` and :func:`framekit.storage.get_call`, run on the
-API's own few threads (``query_threads``, 4), not the event loop's default pool that
-the calls' tools and models use: a slow database, or a client asking a lot, holds up
-neither the event loop that moves the calls' audio nor the calls' own work. A query
-waits at most ``query_timeout`` seconds (10, queue included), then the answer is 503,
+refusal says nothing about how much of a guess was right. A ``GET`` may instead
+carry the dashboard's session cookie (``session``: the pages read the API with it);
+nothing else does, so a page's session can never change anything through the API.
+The queries are :func:`framekit.storage.list_calls` and
+:func:`framekit.storage.get_call`, run on the API's own few threads
+(``query_threads``, 4), not the event loop's default pool that the calls' tools and
+models use: a slow database, or a client asking a lot, holds up neither the event
+loop that moves the calls' audio nor the calls' own work. A query waits at most
+``query_timeout`` seconds (10, queue included), then the answer is 503,
 as it is when the database fails (one log line, no traceback).
+
+``GET /api/calls`` filters by ``from``/``to`` (dates), ``outcome`` and ``q`` (text in the
+caller's number or the transcript), and pages with ``limit``/``offset``.
 
 A bad parameter is a 400 naming it: a date that is not ISO 8601 or falls outside
 the years 1-9999 once made UTC, an integer out of its range (``offset`` up to
@@ -57,7 +63,8 @@ class CallsAPI:
     ``recordings_dir`` is the only directory whose files the API serves.
     ``remote_link`` turns an uploaded copy's location into a link (a presigned URL), or None.
     ``query_threads`` threads of the API's own run the queries, each within
-    ``query_timeout`` seconds.
+    ``query_timeout`` seconds. ``session`` says whether a request carries a valid
+    dashboard session (it then stands for the token on ``GET`` and ``HEAD``).
     """
 
     def __init__(
@@ -69,6 +76,7 @@ class CallsAPI:
         remote_link: Callable[[str], str | None] | None = None,
         query_threads: int = 4,
         query_timeout: float = 10.0,
+        session: Callable[[web.Request], bool] | None = None,
     ) -> None:
         if not token:
             raise ValueError("the API needs a token (API_TOKEN)")
@@ -77,6 +85,7 @@ class CallsAPI:
         self._recordings_dir = recordings_dir.resolve()
         self._remote_link = remote_link
         self._query_timeout = query_timeout
+        self._session = session
         self._executor = ThreadPoolExecutor(query_threads, thread_name_prefix="framekit-api")
 
     def add_routes(self, app: web.Application) -> None:
@@ -120,6 +129,8 @@ class CallsAPI:
             ok = scheme.lower() == "bearer" and hmac.compare_digest(
                 given.strip().encode(), self._token
             )
+            if not ok and self._session is not None and request.method in ("GET", "HEAD"):
+                ok = self._session(request)
             if not ok:
                 return web.json_response(
                     {"error": "missing or wrong API token"},
@@ -139,12 +150,14 @@ class CallsAPI:
         limit = _integer(query, "limit", 50, 1, _MAX_LIMIT)
         offset = _integer(query, "offset", 0, 0, _MAX_OFFSET)
         outcome = _word(query, "outcome")
+        search = _word(query, "q")
         page = await self.query(
             list_calls,
             self._engine,
             started_from=started_from,
             started_before=started_before,
             outcome=outcome,
+            search=search,
             limit=limit,
             offset=offset,
         )
@@ -277,7 +290,7 @@ def _integer(query: Any, name: str, default: int, low: int, high: int) -> int:
 
 
 def _word(query: Any, name: str) -> str | None:
-    """A short text parameter (``outcome``): printable, at most 128 characters; 400 if not."""
+    """A short text parameter (``outcome``, ``q``): printable, at most 128 characters, else 400."""
     raw = query.get(name) or None
     if raw is not None and not _plausible(raw):
         raise _bad(f"{name!r} must be up to {_MAX_TEXT} printable characters, got {_cut(raw)}")

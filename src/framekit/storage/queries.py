@@ -12,7 +12,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import Engine, func
+from sqlalchemy import Engine, func, or_
 from sqlmodel import Session, col, select
 
 from framekit.storage.models import Call, ToolInvocation, TranscriptSegment, TurnMetric
@@ -48,12 +48,15 @@ def list_calls(
     started_from: datetime | None = None,
     started_before: datetime | None = None,
     outcome: str | None = None,
+    search: str | None = None,
     limit: int = 50,
     offset: int = 0,
 ) -> CallPage:
     """Calls that started in ``[started_from, started_before)`` with ``outcome``, newest first.
 
-    ``limit`` is capped at ``MAX_PAGE_SIZE``; page with ``offset``.
+    ``search`` keeps the calls whose caller number or transcript contains it (any case;
+    ``%`` and ``_`` are plain characters). ``limit`` is capped at ``MAX_PAGE_SIZE``; page
+    with ``offset``.
     """
     if limit < 1 or offset < 0:
         raise ValueError("limit must be at least 1 and offset at least 0")
@@ -65,16 +68,36 @@ def list_calls(
         conditions.append(col(Call.started_at) < started_before)
     if outcome is not None:
         conditions.append(col(Call.outcome) == outcome)
+    if search:
+        # IN, not a correlated EXISTS: PostgreSQL then reads the transcripts once into a
+        # hash of call ids, rather than looking up each call's lines in turn.
+        said = select(TranscriptSegment.call_id).where(
+            col(TranscriptSegment.text).icontains(search, autoescape=True)
+        )
+        conditions.append(
+            or_(col(Call.caller).icontains(search, autoescape=True), col(Call.id).in_(said))
+        )
+    newest_first = (col(Call.started_at).desc(), col(Call.id))
+    total: int | None = None
     with Session(engine) as session:
-        total = session.exec(select(func.count()).select_from(Call).where(*conditions)).one()
-        calls = session.exec(
-            select(Call)
-            .where(*conditions)
-            .order_by(col(Call.started_at).desc(), col(Call.id))
-            .limit(limit)
-            .offset(offset)
-        ).all()
-    return CallPage(calls=list(calls), total=total, limit=limit, offset=offset)
+        if search:
+            # One pass over the transcripts, not two: each row of the page carries the count.
+            rows = session.exec(
+                select(Call, func.count().over())
+                .where(*conditions)
+                .order_by(*newest_first)
+                .limit(limit)
+                .offset(offset)
+            ).all()
+            calls = [call for call, _ in rows]
+            if rows or offset == 0:
+                total = rows[0][1] if rows else 0
+        else:
+            page = select(Call).where(*conditions).order_by(*newest_first)
+            calls = list(session.exec(page.limit(limit).offset(offset)).all())
+        if total is None:
+            total = session.exec(select(func.count()).select_from(Call).where(*conditions)).one()
+    return CallPage(calls=calls, total=total, limit=limit, offset=offset)
 
 
 def get_call(engine: Engine, call_id: str) -> CallDetails | None:
