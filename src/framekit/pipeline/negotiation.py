@@ -62,7 +62,8 @@ def negotiate_audio(
     """
     produced: _Produced = {}
     ends: list[FrameProcessor | None] = [None, None]
-    _walk_line(pipeline, produced, (start.audio_in_sample_rate, start.audio_out_sample_rate), ends)
+    rates = (start.audio_in_sample_rate, start.audio_out_sample_rate)
+    _walk_line((pipeline,), produced, rates, ends)
     if source.shortcuts:
         source.shortcut((), sink)
     reader, last = ends
@@ -91,7 +92,7 @@ def _kind(klass: type[FrameProcessor]) -> tuple[int, bool]:
 
 
 def _walk_line(
-    processor: FrameProcessor,
+    units: Sequence[FrameProcessor],
     produced: _Produced,
     rates: tuple[int, int],
     ends: list[FrameProcessor | None],
@@ -99,20 +100,20 @@ def _walk_line(
     """Visit a line's units in order (nested pipelines opened, side-by-side ones whole).
 
     ``ends`` becomes [the last unit that reads caller audio, the last unit]. A plain
-    undeclared processor (most of them) costs a dictionary lookup.
+    undeclared processor (most of them) costs a dictionary lookup in this one loop.
     """
-    klass = type(processor)
-    kind, reads = _KINDS.get(klass) or _kind(klass)
-    if kind is _LINE:
-        assert isinstance(processor, Pipeline)
-        for child in processor.children:
-            _walk_line(child, produced, rates, ends)
-        return
-    if kind is not _LEAF or processor.audio_caps is not None or processor.shortcuts:
-        reads = _visit(processor, produced, rates)
-    if reads:
-        ends[0] = processor
-    ends[1] = processor
+    for processor in units:
+        klass = type(processor)
+        kind, reads = _KINDS.get(klass) or _kind(klass)
+        if kind is _LINE:
+            assert isinstance(processor, Pipeline)
+            _walk_line(processor.children, produced, rates, ends)
+            continue
+        if kind is not _LEAF or processor.audio_caps is not None or processor.shortcuts:
+            reads = _visit(processor, produced, rates)
+        if reads:
+            ends[0] = processor
+        ends[1] = processor
 
 
 def _visit(processor: FrameProcessor, produced: _Produced, rates: tuple[int, int]) -> bool:

@@ -41,7 +41,15 @@ from framekit.metrics import MetricsCollector
 from framekit.observers.base import Observer
 from framekit.pipeline.negotiation import negotiate_audio
 from framekit.pipeline.params import PipelineParams
-from framekit.processors.base import FrameDirection, FrameProcessor, Route, route_of
+from framekit.processors.base import (
+    CANCEL_ROUTE,
+    END_ROUTE,
+    INTERRUPTION_ROUTE,
+    SYSTEM_ROUTE,
+    FrameDirection,
+    FrameProcessor,
+    route_of,
+)
 from framekit.processors.context import ProcessorContext
 from framekit.tasks import TaskOwner
 
@@ -114,6 +122,8 @@ class PipelineTask:
         self._downstream_listeners: list[FrameListener] = []
         self._upstream_listeners: list[FrameListener] = []
         self._error_listeners: list[Callable[[ErrorFrame], None]] = []
+        self._members: tuple[FrameProcessor, ...] = ()
+        """The pipeline's processors, listed once when the call starts (set up, then cleaned up)."""
         self.end_reason: str | None = None
 
     # --- public API ----------------------------------------------------------------------
@@ -159,18 +169,18 @@ class PipelineTask:
             logger.debug(f"{self.call_id}: {frame.name} queued after the call ended; ignored")
             return
         route = route_of(type(frame))
-        if self._end_queued and route is not Route.CANCEL:
+        if self._end_queued and route is not CANCEL_ROUTE:
             logger.debug(f"{self.call_id}: {frame.name} queued after the end; ignored")
             return
-        if route is Route.INTERRUPTION:
+        if route is INTERRUPTION_ROUTE:
             drop_interruptible(self._queue)
-        if self._started and (route is Route.SYSTEM or route is Route.INTERRUPTION):
+        if self._started and (route is SYSTEM_ROUTE or route is INTERRUPTION_ROUTE):
             await self._source.push_frame(frame, DOWNSTREAM)
             return
-        if route is Route.CANCEL:
+        if route is CANCEL_ROUTE:
             self._queue.appendleft((frame, DOWNSTREAM))
         else:
-            if route is Route.END:
+            if route is END_ROUTE:
                 self._end_queued = True
             self._queue.append((frame, DOWNSTREAM))
         self._has_frames.set()
@@ -210,7 +220,8 @@ class PipelineTask:
             observers=self._observers,
             enable_metrics=self.params.enable_metrics,
         )
-        for processor in (self._source, *self.pipeline.processors(), self._sink):
+        self._members = tuple(self.pipeline.processors())
+        for processor in (self._source, *self._members, self._sink):
             processor.setup(context)
         try:
             start = self._start_frame()
@@ -258,7 +269,7 @@ class PipelineTask:
             self._idle_timer.cancel()
             self._idle_timer = None
         await self._tasks.close()
-        for processor in self.pipeline.processors():
+        for processor in self._members:
             try:
                 await processor.cleanup()
             except Exception as exc:

@@ -27,9 +27,20 @@ from loguru import logger
 
 from framekit.frames import CancelFrame, EndFrame, Frame, InterruptionFrame, StartFrame
 from framekit.interruptions import drop_interruptible, survives_interruption
-from framekit.processors.base import FrameDirection, FrameProcessor, Route, route_of
+from framekit.processors.base import (
+    CANCEL_ROUTE,
+    END_ROUTE,
+    ORDERED_ROUTE,
+    START_ROUTE,
+    SYSTEM_ROUTE,
+    FrameDirection,
+    FrameProcessor,
+    route_of,
+)
 
 __all__ = ["QueuedFrameProcessor"]
+
+UPSTREAM = FrameDirection.UPSTREAM
 
 
 class QueuedFrameProcessor(FrameProcessor):
@@ -50,31 +61,31 @@ class QueuedFrameProcessor(FrameProcessor):
 
     async def receive(self, frame: Frame, direction: FrameDirection) -> None:
         route = route_of(type(frame))
-        if route >= Route.START and direction is FrameDirection.UPSTREAM:
+        if route is SYSTEM_ROUTE:  # caller audio and the like: at once, in the sender's task
+            await super().receive(frame, direction)
+        elif route >= START_ROUTE and direction is UPSTREAM:
             await self.push_frame(frame, direction)  # a request to the task: see FrameProcessor
-        elif route is Route.ORDERED or route is Route.END:
+        elif route is ORDERED_ROUTE or route is END_ROUTE:
             if self._finished:
                 logger.debug(f"{self.name}: {frame.name} arrived after the end; ignored")
                 return
             self._queue.append((frame, direction))
             self._has_frames.set()
-        elif route is Route.START:
+        elif route is START_ROUTE:
             assert isinstance(frame, StartFrame)
             self._finished = False
             self._start_worker()
             await self._handle_lifecycle(route, frame, direction)
-        elif route is Route.CANCEL:
+        elif route is CANCEL_ROUTE:
             assert isinstance(frame, CancelFrame)
             self._finished = True
             self._queue.clear()
             await self._stop_worker()
             await self._handle_lifecycle(route, frame, direction)
-        elif route is Route.INTERRUPTION:
+        else:
             assert isinstance(frame, InterruptionFrame)
             await self._interrupt()
             await self._handle_lifecycle(route, frame, direction)
-        else:
-            await super().receive(frame, direction)
 
     async def _interrupt(self) -> None:
         dropped = drop_interruptible(self._queue)
@@ -114,7 +125,7 @@ class QueuedFrameProcessor(FrameProcessor):
             try:
                 if isinstance(frame, EndFrame):
                     self._finished = True
-                    await self._handle_lifecycle(Route.END, frame, direction)
+                    await self._handle_lifecycle(END_ROUTE, frame, direction)
                     return
                 await self._process_timed(frame, direction)
             finally:
