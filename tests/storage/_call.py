@@ -11,6 +11,7 @@ and reports them the way the transport does.
 from __future__ import annotations
 
 import asyncio
+import dataclasses
 from collections.abc import AsyncIterator, Callable, Sequence
 from contextlib import asynccontextmanager
 from dataclasses import dataclass, field
@@ -21,6 +22,7 @@ from framekit.frames import (
     BotStartedSpeakingFrame,
     BotStoppedSpeakingFrame,
     Frame,
+    FunctionCallResultFrame,
     InterruptionFrame,
     LLMResponseEndFrame,
     LLMResponseStartFrame,
@@ -110,6 +112,11 @@ class SimulatedCall:
             await self.clock.advance(seconds)
         else:
             await asyncio.sleep(seconds)
+
+    async def tool_ran(self, result: FunctionCallResultFrame) -> None:
+        """A tool runner's result: one copy up (the model's), one down (the one stored)."""
+        await self.push(result, UP)
+        await self.push(dataclasses.replace(result), FrameDirection.DOWNSTREAM)
 
     async def user_says(self, text: str, seconds: float = 0.5) -> None:
         await self.push(UserStartedSpeakingFrame(started_at=self.clock.now()))

@@ -20,7 +20,7 @@ from framekit.storage import (
 from framekit.storage._apply import apply_records
 from framekit.storage.records import CallClosed, CallOpened, SegmentRecord
 
-from ._call import UP, simulated_call
+from ._call import simulated_call
 
 TABLES = {"calls", "transcript_segments", "tool_invocations", "turn_metrics", "alembic_version"}
 
@@ -32,7 +32,7 @@ def test_migrate_creates_the_schema_and_is_safe_to_run_again(database_url: str) 
         assert set(inspect(engine).get_table_names()) >= TABLES
         with engine.connect() as connection:
             versions = connection.execute(text("SELECT version_num FROM alembic_version")).all()
-        assert [v for (v,) in versions] == ["0002"]
+        assert [v for (v,) in versions] == ["0003"]
     finally:
         engine.dispose()
 
@@ -43,14 +43,13 @@ async def test_a_recorded_call_reads_back_whole(database_url: str, spool_dir: Pa
         async with simulated_call(writer.submit, caller="+15550100", external_id="CA123") as call:
             await call.bot_says(["Hello, this is Acme."])
             await call.user_says("Where is order A17?")
-            await call.push(
+            await call.tool_ran(
                 FunctionCallResultFrame(
                     call_id="t1",
                     function_name="order_status",
                     arguments={"order": "A17"},
                     result={"status": "shipped"},
-                ),
-                UP,
+                )
             )
             await call.bot_says(["It shipped.", "It arrives Monday."], heard=1.05)
             await call.user_says("Thanks")

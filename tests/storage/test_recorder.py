@@ -139,7 +139,7 @@ async def test_tool_results_are_recorded_with_arguments_result_and_duration() ->
             arguments={"order": "A17"},
             result={"status": "shipped", "items": {"lamp"}},
         )
-        await call.push(result, UP)
+        await call.tool_ran(result)
         await call.push(TransferCallFrame(target="+15550123"))
         # Only the carrier's confirmation (call control ends the call so) makes it a transfer.
         await call.push(EndFrame(reason="transferred", cause=EndCause.TRANSFERRED), UP)

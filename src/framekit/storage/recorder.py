@@ -1,23 +1,33 @@
 """The call recorder: turns a call's frames into records, without waiting.
 
-Where records are taken, and why at two kinds of places:
+Everything stored is taken at a declared place: the recorder's record points
+(:class:`RecordPoint`), pass-through processors the application places in the
+pipeline after any redaction stage (one right after the speech-to-text stage for
+the caller's words, before any stage that answers them itself; one before the
+output transport, below the tool runner, for the bot's text and the tools' results,
+the output transport's reports going up through both). A stage before a point that
+rewrites what passes (a transcription, a tool's arguments or result) therefore
+changes what is stored, and the original never is:
 
 * **the words** (the caller's final transcriptions, the bot's text, the output
-  transport's reports of what the caller heard) are recorded only where they first
-  enter one of the recorder's record points (:class:`RecordPoint`), pass-through
-  processors the application places in the pipeline: after any redaction stage,
-  where every word passes (one right after the speech-to-text stage for the
-  caller's words, before any stage that answers them itself; one before the output
-  transport for the bot's text, its reports going up through both). A stage before
-  the points that rewrites a transcription (redaction) therefore changes what is
-  stored, and the original never is. The points also open the call record when the
-  call starts, cut the bot's utterances once an interruption has passed them, and
-  close the record once the call is over (their ``cleanup``);
-* **the events** (speaking, metrics, tool calls and results) are timing, not words,
-  and come from everywhere (a tool result goes upstream from a tool runner, a
-  metric downstream from whichever stage measured it): the recorder is also an
-  :class:`~framekit.observers.Observer` of the call's task and takes them on the
-  first hop it sees them on.
+  transport's reports of what the caller heard) are recorded where they first
+  enter a point;
+* **the tools' words** (arguments, result, error, a cancellation) are recorded
+  where a tool's result enters a point going **downstream**: a tool runner sends
+  each result both ways, and the copy that goes up is the model's, never stored
+  (:mod:`framekit.storage._tools`);
+* the points also open the call record when the call starts, cut the bot's
+  utterances once an interruption has passed them, and close the record once the
+  call is over (their ``cleanup``).
+
+What is only timing is taken where it happens: the recorder is also an
+:class:`~framekit.observers.Observer` of the call's task and notes, on the first hop
+it sees them on, when the caller and the bot started and stopped speaking, the
+``ttfb`` metrics, and when each tool started and finished. Metrics stay there on
+purpose: they carry no words a redaction stage could change, and many are born below
+the last point (the output transport's) or never pass one; requiring a point would
+lose them and protect nothing. A tool's duration is measured where it ran, not where
+its result is stored (it may wait behind the bot's sentences in a queue first).
 
 Why it cannot block the audio: an observer is called synchronously on each hop,
 so :meth:`CallRecorder.on_push` does a dictionary lookup per frame, a little
@@ -25,17 +35,19 @@ bookkeeping for the few frame types it cares about, and hands finished records
 to the process's :class:`~framekit.storage.writer.RecordWriter` with a
 non-blocking queue put. All I/O happens in the writer's thread.
 
-A frame is counted once: the recorder keeps a weak set of the frames it has seen,
-so its memory follows the frames still alive, not the length of the call.
-What the caller heard of the bot comes from the output transport's reports, as
-:mod:`framekit.storage._speech` describes.
+A frame is counted once where it is observed and once where it is stored: the
+recorder keeps weak sets of the frames it has handled, so its memory follows the
+frames still alive, not the length of the call. What the caller heard of the bot
+comes from the output transport's reports, as :mod:`framekit.storage._speech`
+describes.
 
 Use::
 
     recorder = CallRecorder(shared_writer(), caller="+15550100", external_id=call_sid)
     pipeline = Pipeline([
         transport.input(), vad, stt, redact, recorder.record_point(),  # the caller's words
-        llm, tts, recorder.record_point(), transport.output(),         # the bot's
+        llm, tool_runner, redact_tools, tts,
+        recorder.record_point(), transport.output(),  # the bot's words, the tools' results
     ])
     task = PipelineTask(pipeline, observers=[recorder])
 """
@@ -45,6 +57,7 @@ from __future__ import annotations
 import uuid
 import weakref
 from collections.abc import Callable, Collection
+from dataclasses import dataclass, replace
 from typing import Any, Protocol, runtime_checkable
 
 from loguru import logger
@@ -74,6 +87,7 @@ from framekit.processors.base import FrameDirection, FrameProcessor
 from framekit.processors.context import ProcessorContext
 from framekit.storage._builder import CallRecords
 from framekit.storage._speech import BotSpeech
+from framekit.storage._tools import ToolCalls
 from framekit.storage.orphans import process_owner
 from framekit.storage.outcome import CALL_CONTROL_TOOLS, OutcomeTracker
 from framekit.storage.records import Record
@@ -92,16 +106,37 @@ class SubmitsRecords(Protocol):
 
 
 _Handler = Callable[["CallRecorder", Any, float], None]
-_Route = tuple[_Handler, bool]
-"""A handler, and whether its frames are words (recorded only at the record point)."""
+
+
+@dataclass(frozen=True, slots=True)
+class _Route:
+    """What the recorder does with a frame type, and where."""
+
+    seen: _Handler | None = None
+    """Called on the first hop the frame is seen on (timing)."""
+    taken: _Handler | None = None
+    """Called where the frame first enters one of the recorder's points (what is stored)."""
+    only: FrameDirection | None = None
+    """The direction ``taken`` wants the frame in (``None``: either)."""
+
+
 _HANDLERS: FrameTypeMap[_Route] = FrameTypeMap()
 _HANDLER_CACHE = _HANDLERS.cached
 
 
-def _handles(*frame_types: type[Frame], words: bool = False) -> Callable[[_Handler], _Handler]:
+def _handles(
+    *frame_types: type[Frame], at_point: bool = False, only: FrameDirection | None = None
+) -> Callable[[_Handler], _Handler]:
+    """Declare a handler: on the first hop (timing), or ``at_point`` (what is stored)."""
+
     def register(method: _Handler) -> _Handler:
         for frame_type in frame_types:
-            _HANDLERS.declare(frame_type, (method, words))
+            route = _HANDLERS.declared().get(frame_type, _Route())
+            if at_point:
+                route = replace(route, taken=method, only=only)
+            else:
+                route = replace(route, seen=method)
+            _HANDLERS.declare(frame_type, route)
         return method
 
     return register
@@ -148,23 +183,25 @@ class CallRecorder:
         """What the outcome will be decided from (the caller spoke, the tools that answered)."""
         self._now: Callable[[], float] = lambda: 0.0
         self._seen: weakref.WeakSet[Frame] = weakref.WeakSet()
+        self._taken: weakref.WeakSet[Frame] = weakref.WeakSet()
         self._cause = EndCause.COMPLETED
         self._speech = BotSpeech()
         self._user_started: float | None = None
         self._user_stopped: float | None = None
         self._ttfb: dict[str, float] = {}
-        self._tool_started: dict[str, float] = {}
+        self._tools = ToolCalls(self._records, self.outcomes)
         self._closed = False
         self._warned = False
 
     # --- public API ----------------------------------------------------------------------
 
     def record_point(self) -> RecordPoint:
-        """A new processor to place where words are recorded; see the module docstring.
+        """A new processor to place where what is stored is taken; see the module docstring.
 
         Place it after any stage that must change what is stored (redaction), where
-        the words pass; the output transport's reports of what was heard go up
-        through it. Give the recorder to the task's ``observers`` too.
+        the words pass (a tool runner's results pass a point below it); the output
+        transport's reports of what was heard go up through it. Give the recorder to
+        the task's ``observers`` too (for the timing).
         """
         return RecordPoint(self)
 
@@ -204,6 +241,7 @@ class CallRecorder:
         self._closed = True
         now = self._now()
         self._records.bot_heard(self._speech.cut(now))
+        self._tools.close()
         final = outcome or self._outcome or self.outcomes.decide(cause)
         self._records.closed(now, final, cause.value, self.recordings)
 
@@ -224,19 +262,24 @@ class CallRecorder:
             route = _HANDLERS.get(type(frame))
         if route is None or self._closed:
             return
-        handler, words = route
-        if words and not (isinstance(destination, RecordPoint) and destination.recorder is self):
-            return
         if not self._records.anchored:
             if not self._warned:
                 self._warned = True
                 logger.warning(f"call recorder {self.call_id}: no record_point() is placed")
             return
-        if frame in self._seen:
-            return
-        self._seen.add(frame)
         try:
-            handler(self, frame, timestamp)
+            if route.seen is not None and frame not in self._seen:
+                self._seen.add(frame)
+                route.seen(self, frame, timestamp)
+            if (
+                route.taken is not None
+                and isinstance(destination, RecordPoint)
+                and destination.recorder is self
+                and (route.only is None or route.only is direction)
+                and frame not in self._taken
+            ):
+                self._taken.add(frame)
+                route.taken(self, frame, timestamp)
         except Exception as exc:  # a bug here must never break the call's audio
             logger.opt(exception=exc).error(f"call recorder {self.call_id} failed on {frame.name}")
 
@@ -251,7 +294,7 @@ class CallRecorder:
         self._user_stopped = frame.stopped_at if frame.stopped_at is not None else now
         self._ttfb = {}
 
-    @_handles(TranscriptionFrame, words=True)
+    @_handles(TranscriptionFrame, at_point=True)
     def _transcription(self, frame: TranscriptionFrame, now: float) -> None:
         if not frame.text.strip():
             return
@@ -276,46 +319,42 @@ class CallRecorder:
         self._user_stopped = None
         self._records.turn(stopped, now, self._ttfb)
 
-    @_handles(LLMResponseStartFrame, words=True)
+    @_handles(LLMResponseStartFrame, at_point=True)
     def _response_start(self, frame: LLMResponseStartFrame, now: float) -> None:
         self._speech.response_started(frame.response_id)
 
-    @_handles(LLMTextFrame, words=True)
+    @_handles(LLMTextFrame, at_point=True)
     def _response_text(self, frame: LLMTextFrame, now: float) -> None:
         self._speech.response_text(frame.response_id, frame.text)
 
-    @_handles(LLMResponseEndFrame, words=True)
+    @_handles(LLMResponseEndFrame, at_point=True)
     def _response_end(self, frame: LLMResponseEndFrame, now: float) -> None:
         self._records.bot_heard(self._speech.response_ended(frame.response_id, now))
 
-    @_handles(SentencePlayedFrame, words=True)
+    @_handles(SentencePlayedFrame, at_point=True)
     def _played(self, frame: SentencePlayedFrame, now: float) -> None:
         self._records.bot_heard(self._speech.sentence_played(frame, now))
 
     @_handles(FunctionCallRequestedFrame)
     def _tool_requested(self, frame: FunctionCallRequestedFrame, now: float) -> None:
-        self._tool_started[frame.call_id] = now
+        self._tools.requested(frame.call_id, frame.function_name, now)
 
-    @_handles(FunctionCallResultFrame)
-    def _tool_result(self, frame: FunctionCallResultFrame, now: float) -> None:
-        started = self._tool_started.pop(frame.call_id, None)
-        self.outcomes.tool_finished(frame.function_name, frame.result, frame.error)
-        self._records.tool(
-            frame.call_id,
-            frame.function_name,
-            frame.arguments,
-            started,
-            now,
-            result=frame.result,
-            error=frame.error,
-        )
+    @_handles(FunctionCallResultFrame, FunctionCallCancelledFrame)
+    def _tool_finished(
+        self, frame: FunctionCallResultFrame | FunctionCallCancelledFrame, now: float
+    ) -> None:
+        self._tools.finished(frame, now)
 
-    @_handles(FunctionCallCancelledFrame)
-    def _tool_cancelled(self, frame: FunctionCallCancelledFrame, now: float) -> None:
-        started = self._tool_started.pop(frame.call_id, None)
-        self._records.tool(
-            frame.call_id, frame.function_name, {}, started, now, error="cancelled before it ran"
-        )
+    @_handles(
+        FunctionCallResultFrame,
+        FunctionCallCancelledFrame,
+        at_point=True,
+        only=FrameDirection.DOWNSTREAM,
+    )
+    def _tool_stored(
+        self, frame: FunctionCallResultFrame | FunctionCallCancelledFrame, now: float
+    ) -> None:
+        self._tools.stored(frame, now)
 
     # --- from the record point -----------------------------------------------------------
 
@@ -326,11 +365,12 @@ class CallRecorder:
 
 
 class RecordPoint(FrameProcessor):
-    """Where a :class:`CallRecorder` takes the call's words; passes every frame on unchanged.
+    """Where a :class:`CallRecorder` takes what it stores; passes every frame on unchanged.
 
     Made by :meth:`CallRecorder.record_point`; see the module docstring for where it goes.
-    A call may have several: a word is recorded at the first it enters, and the
-    record opens, is cut and closes once whichever point acts first.
+    A call may have several: a frame is stored at the first it enters (a tool's result
+    once per call id), and the record opens, is cut and closes once whichever point
+    acts first.
     """
 
     def __init__(self, recorder: CallRecorder) -> None:
