@@ -23,6 +23,7 @@ require_db_extra()
 from sqlalchemy import (  # noqa: E402
     JSON,
     Column,
+    Float,
     DateTime,
     Dialect,
     ForeignKey,
@@ -34,7 +35,15 @@ from sqlalchemy import (  # noqa: E402
 from sqlalchemy.types import TypeDecorator  # noqa: E402
 from sqlmodel import Field, SQLModel  # noqa: E402
 
-__all__ = ["Call", "ToolInvocation", "TranscriptSegment", "TurnMetric", "UTCDateTime", "metadata"]
+__all__ = [
+    "Call",
+    "CallAnalysis",
+    "ToolInvocation",
+    "TranscriptSegment",
+    "TurnMetric",
+    "UTCDateTime",
+    "metadata",
+]
 
 metadata = SQLModel.metadata
 
@@ -166,3 +175,48 @@ class TurnMetric(SQLModel, table=True):
     user_stopped_at: datetime | None = _when()
     bot_started_at: datetime | None = _when()
     ttfb: dict[str, float] = Field(default_factory=dict, sa_column=Column(JSON))
+
+
+class CallAnalysis(SQLModel, table=True):
+    """What a finished call's analysis found (:mod:`framekit.analytics`), one row per call.
+
+    Why a row of its own rather than columns of ``calls``: the analysis runs after the
+    call, in a job that may fail, retry, or be cut by a restart, and the row says
+    where that job stands: ``status`` is ``pending`` (taken, not done: picked up again
+    at the next start), ``done`` or ``failed`` (``attempts`` used up, ``error`` says
+    why). ``started_at`` repeats the call's start so that ``GET /api/analytics`` filters
+    and buckets one indexed table; the measures the aggregation reads are columns, the
+    rest (tools, each caller turn's sentiment, how each part was made) is ``details``.
+    """
+
+    __tablename__ = "call_analyses"
+    __table_args__ = (Index("ix_call_analyses_status_started", "status", "started_at"),)
+
+    call_id: str = Field(
+        sa_column=Column(
+            String(64), ForeignKey("calls.id", ondelete="CASCADE"), primary_key=True
+        )
+    )
+    status: str = Field(default="pending", max_length=16)
+    attempts: int = Field(default=0)
+    error: str | None = Field(default=None)
+    started_at: datetime = Field(sa_column=Column(UTCDateTime(), nullable=False))
+    analysed_at: datetime | None = _when()
+    duration_s: float | None = Field(default=None, sa_column=Column(Float))
+    talk_caller_s: float | None = Field(default=None, sa_column=Column(Float))
+    talk_bot_s: float | None = Field(default=None, sa_column=Column(Float))
+    turns: int | None = Field(default=None)
+    interruptions: int | None = Field(default=None)
+    silence_s: float | None = Field(default=None, sa_column=Column(Float))
+    latency_p50_ms: float | None = Field(default=None, sa_column=Column(Float))
+    latency_p95_ms: float | None = Field(default=None, sa_column=Column(Float))
+    latency_max_ms: float | None = Field(default=None, sa_column=Column(Float))
+    outcome: str | None = Field(default=None, max_length=32)
+    resolution: str | None = Field(default=None, max_length=16)
+    sentiment: str | None = Field(default=None, max_length=8)
+    sentiment_score: float | None = Field(default=None, sa_column=Column(Float))
+    sentiment_start: str | None = Field(default=None, max_length=8)
+    sentiment_end: str | None = Field(default=None, max_length=8)
+    intents: list[str] = Field(default_factory=list, sa_column=Column(JSON))
+    summary: str | None = Field(default=None)
+    details: dict[str, Any] = Field(default_factory=dict, sa_column=Column(JSON))

@@ -15,9 +15,15 @@ from datetime import datetime
 from sqlalchemy import Engine, func, or_
 from sqlmodel import Session, col, select
 
-from framekit.storage.models import Call, ToolInvocation, TranscriptSegment, TurnMetric
+from framekit.storage.models import (
+    Call,
+    CallAnalysis,
+    ToolInvocation,
+    TranscriptSegment,
+    TurnMetric,
+)
 
-__all__ = ["CallDetails", "CallPage", "get_call", "list_calls"]
+__all__ = ["CallDetails", "CallPage", "get_analysis", "get_call", "list_calls"]
 
 MAX_PAGE_SIZE = 200
 
@@ -122,3 +128,9 @@ def get_call(engine: Engine, call_id: str) -> CallDetails | None:
             .order_by(col(TurnMetric.turn_index))
         ).all()
     return CallDetails(call, list(transcript), list(tools), list(turns))
+
+
+def get_analysis(engine: Engine, call_id: str) -> CallAnalysis | None:
+    """The post-call analysis row of ``call_id`` (:mod:`framekit.analytics`), or None yet."""
+    with Session(engine) as session:
+        return session.get(CallAnalysis, call_id)

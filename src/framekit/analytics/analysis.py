@@ -1,0 +1,164 @@
+"""One finished call analysed: every measure, as stored and as the API shows it.
+
+:func:`analyze` reads a stored call (:class:`~framekit.storage.CallDetails`) and
+returns an :class:`Analysis`; :func:`analyze_text` is its text half (sentiment,
+resolution, intents, summary) for transcripts that were never stored (the labelled
+corpus). :meth:`Analysis.columns` is what :func:`~framekit.storage.analyses.save_analysis`
+writes, and :func:`analytics_json` turns a stored row back into the API's
+``"analytics"`` object.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from functools import cache
+from typing import Any
+
+from framekit.analytics.conversation import Event, ToolUse, Utterance, from_records, tool_ok
+from framekit.analytics.intents import INTENTS_METHOD, IntentTagger
+from framekit.analytics.measures import Timing, timing
+from framekit.analytics.resolution import resolution
+from framekit.analytics.sentiment import CallSentiment, call_sentiment
+from framekit.analytics.summary import extractive_summary
+from framekit.storage import CallDetails
+from framekit.storage.models import CallAnalysis
+
+__all__ = [
+    "SENTIMENT_METHOD",
+    "SUMMARY_METHOD",
+    "Analysis",
+    "TextAnalysis",
+    "analytics_json",
+    "analyze",
+    "analyze_text",
+]
+
+SENTIMENT_METHOD = "vader+phone-rules"
+SUMMARY_METHOD = "extractive"
+
+
+@dataclass(frozen=True, slots=True)
+class TextAnalysis:
+    """What the words say: resolution, intents, sentiment and a summary."""
+
+    outcome: str | None
+    resolution: str
+    intents: list[str]
+    sentiment: CallSentiment
+    summary: str
+    methods: dict[str, str]
+
+
+@dataclass(frozen=True, slots=True)
+class Analysis:
+    """A stored call's analysis: its timing, its tools and the text half."""
+
+    timing: Timing
+    tools: list[dict[str, Any]]
+    text: TextAnalysis
+
+    def columns(self) -> dict[str, Any]:
+        """The ``call_analyses`` columns this analysis fills (status and times aside)."""
+        t, text, s = self.timing, self.text, self.text.sentiment
+        return {
+            "duration_s": t.duration_s,
+            "talk_caller_s": t.talk_caller_s,
+            "talk_bot_s": t.talk_bot_s,
+            "turns": t.turns,
+            "interruptions": t.interruptions,
+            "silence_s": t.silence_s,
+            "latency_p50_ms": t.latency_p50_ms,
+            "latency_p95_ms": t.latency_p95_ms,
+            "latency_max_ms": t.latency_max_ms,
+            "outcome": text.outcome,
+            "resolution": text.resolution,
+            "sentiment": s.call,
+            "sentiment_score": s.score,
+            "sentiment_start": s.start,
+            "sentiment_end": s.end,
+            "intents": text.intents,
+            "summary": text.summary,
+            "details": {
+                "tools": self.tools,
+                "turn_sentiment": [
+                    {"turn": turn.turn, "label": turn.label, "score": turn.score}
+                    for turn in s.turns
+                ],
+                "methods": text.methods,
+            },
+        }
+
+
+@cache
+def _default_tagger() -> IntentTagger:
+    return IntentTagger()
+
+
+def analyze_text(
+    events: Sequence[Event], outcome: str | None, *, tagger: IntentTagger | None = None
+) -> TextAnalysis:
+    """The text half of the analysis for ``events``, whose stored outcome is ``outcome``."""
+    tagger = tagger or _default_tagger()
+    caller = [e.text for e in events if isinstance(e, Utterance) and e.role == "caller"]
+    resolved = resolution(outcome, events).value
+    return TextAnalysis(
+        outcome=outcome,
+        resolution=resolved,
+        intents=tagger.intents(events),
+        sentiment=call_sentiment(caller),
+        summary=extractive_summary(events, resolved),
+        methods={
+            "sentiment": SENTIMENT_METHOD,
+            "intents": INTENTS_METHOD,
+            "summary": SUMMARY_METHOD,
+        },
+    )
+
+
+def analyze(details: CallDetails, *, tagger: IntentTagger | None = None) -> Analysis:
+    """The analysis of a stored, finished call."""
+    events = from_records(details)
+    tools = [{"name": e.name, "ok": tool_ok(e)} for e in events if isinstance(e, ToolUse)]
+    text = analyze_text(events, details.call.outcome, tagger=tagger)
+    return Analysis(timing(details), tools, text)
+
+
+def analytics_json(row: CallAnalysis | None) -> dict[str, Any] | None:
+    """The API's ``"analytics"`` object for a stored row: None while there is none or it is
+    pending; a failed analysis shows its status and error, its measures None."""
+    if row is None or row.status == "pending":
+        return None
+    done = row.status == "done"
+    details = row.details or {}
+
+    def kept(value: Any) -> Any:
+        return value if done else None
+
+    return {
+        "status": row.status,
+        "error": row.error,
+        "duration_s": kept(row.duration_s),
+        "talk_s": kept({"caller": row.talk_caller_s, "bot": row.talk_bot_s}),
+        "turns": kept(row.turns),
+        "interruptions": kept(row.interruptions),
+        "silence_s": kept(row.silence_s),
+        "latency_ms": kept(
+            {"p50": row.latency_p50_ms, "p95": row.latency_p95_ms, "max": row.latency_max_ms}
+        ),
+        "tools": kept(details.get("tools", [])),
+        "outcome": kept(row.outcome),
+        "resolution": kept(row.resolution),
+        "intents": kept(row.intents or []),
+        "sentiment": kept(
+            {
+                "call": row.sentiment,
+                "start": row.sentiment_start,
+                "end": row.sentiment_end,
+                "score": row.sentiment_score,
+                "turns": details.get("turn_sentiment", []),
+            }
+        ),
+        "summary": kept(row.summary),
+        "methods": kept(details.get("methods", {})),
+    }

@@ -1,0 +1,196 @@
+"""How the caller feels, turn by turn and over the call: VADER plus rules for phone calls.
+
+Why VADER (the ``analytics`` extra, ``vaderSentiment``): it is a lexicon of about
+7,500 rated words and a few rules (negation, "but", intensifiers, capitals,
+punctuation), MIT-licensed, a few hundred KiB of text: nothing to download and no
+weights to load, about 20 ms to read at start and tens of microseconds a sentence,
+so a whole call is scored in well under a millisecond of CPU. A transformer would
+be more fluent but needs weights the package would have to ship, and a GPU or a
+second of CPU per call.
+
+Why rules on top: VADER was written for social media, and phone callers say things
+it reads wrongly:
+
+* **politeness and dialogue words are not feelings**: "I'd *like* to check my order,
+  *please*", "*yes*", "*okay*", "can you *help* me" are requests, not praise;
+  "*no*" answers a question. They are rated 0 here;
+* **complaints with no emotional word**: "I'm *still waiting*", "this is the *third
+  time I'm calling*", "*nobody* called me back", "I've been *on hold* for ages";
+* **sarcasm**: "*oh great*, another robot", "*thanks for nothing*", "*wonderful*,
+  lost again": a positive word next to a problem, or a stock sarcastic phrase;
+* **the answer did not help**: "that *doesn't help*", "*that's not what I asked*",
+  "can I talk to a *real person*".
+
+A caller turn is labelled from its adjusted score (``positive`` above
+:data:`THRESHOLD`, ``negative`` below minus it). The call's labels follow from the
+turns' by the annotation rules of the labelled corpus (``tests/data/analytics``):
+``end`` is the last feeling (not neutral) of the caller's final two turns, ``start``
+the first of their first two, so a call that turned angry shows as ``start: neutral,
+end: negative``; ``call`` is the majority of the turns with a feeling (a tie goes to
+the end, else negative); ``score`` is the turns' mean.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+from dataclasses import dataclass
+from functools import cache
+from typing import Final, Literal, TypeAlias
+
+__all__ = [
+    "THRESHOLD",
+    "CallSentiment",
+    "Label",
+    "TurnSentiment",
+    "call_sentiment",
+    "label_of",
+    "turn_sentiment",
+]
+
+Label: TypeAlias = Literal["positive", "neutral", "negative"]
+
+THRESHOLD: Final = 0.3
+"""A turn's score beyond this (either way) is a feeling; between, neutral."""
+
+_NOT_FEELINGS: Final = (
+    "please", "ok", "okay", "yes", "yeah", "yep", "sure", "like", "cancel", "want",
+    "help", "no", "well", "kind", "pretty", "true", "hold", "hello", "hi", "fine", "alright",
+    "right", "reach", "pay", "matter", "free", "share", "care", "save", "check",
+)  # fmt: skip
+"""Words VADER rates but a caller uses to ask, answer or be polite."""
+
+_NEGATIVE: Final = re.compile(
+    r"\b(still (waiting|not|no|nothing|hasn'?t|haven'?t|didn'?t|don'?t)"
+    r"|(second|third|fourth|fifth|\d+(st|nd|rd|th)) time (i'?m |i'?ve |i have |i am )?"
+    r"(call|ring|phon|ask|try)"
+    r"|(called|rung|phoned|tried) (\w+ ){0,2}(times|twice|already)"
+    r"|how many times|every time i call|keep(s)? (getting|telling|saying)"
+    r"|on hold for|been waiting|waited (for )?(weeks|days|hours|ages|forever)"
+    r"|waste of (my )?time|ridiculous|unacceptable|not good enough|fed up|sick (and tired )?of"
+    r"|(doesn'?t|does not|didn'?t|did not|won'?t|isn'?t|is not|not) (help|helping|helpful)"
+    r"|not what i (asked|said|meant|wanted)|(that'?s|that is) (wrong|not right|incorrect)"
+    r"|useless|pointless|(real|actual) (person|human)|(talk|speak) to (a|an|your|the) "
+    r"(human|person|manager|supervisor|agent)|forget it|never mind|nevermind"
+    r"|nobody|no one|no-one|you people|what a joke|are you kidding|joke"
+    r"|never (arrived|came|showed|got|received)|(is|was|it'?s|are) (late|broken|damaged|missing)"
+    r"|late again|wrong (again|item|size|order|one)|charged (me )?twice|overcharged"
+    r"|not happy|unhappy|disappointed|frustrat|annoy|angry|furious|upset|complain|terrible"
+    r"|awful|horrible|worst|rubbish|hopeless|can'?t believe|not (even )?working|doesn'?t work"
+    r"|isn'?t working|not acceptable|going in circles|not listening|don'?t understand me"
+    r"|give up|hang(ing)? up on)"
+)
+"""Complaints: what a caller says when things go wrong, emotional words or none."""
+
+_SARCASM: Final = re.compile(
+    r"\b(oh (great|wonderful|perfect|brilliant|fantastic|lovely|good|joy)"
+    r"|just (great|perfect|wonderful|brilliant|fantastic|lovely|what i needed)"
+    r"|thanks for nothing|thanks a lot for nothing|yeah,? right|sure you (will|do|are)"
+    r"|love (being|waiting|it when|how|that)|great,? (another|so now|now|just)"
+    r"|(wonderful|brilliant|fantastic|perfect|lovely|great),? (just|absolutely|really) "
+    r"(wonderful|brilliant|fantastic|perfect|lovely|great)|how (helpful|lovely|nice)\W*$"
+    r"|so helpful|real(ly)? helpful,? (thanks|not)|very helpful,? not)"
+)
+"""Stock sarcasm: praise that means the opposite."""
+
+_POSITIVE: Final = re.compile(
+    r"\b(that'?s (all|everything|great|perfect|brilliant|lovely|wonderful)"
+    r"|sorted|cheers|appreciate|much appreciated|you'?ve been (very |so |really )?"
+    r"(helpful|great|brilliant|lovely|kind)|thank(s| you)|problem solved|that helps"
+    r"|that'?s (very |really )?helpful|made my day|relieved|glad|awesome|excellent)"
+)
+"""Thanks and relief: how a caller who was helped says so."""
+
+_NEGATIVE_SHIFT: Final = -0.6
+_SARCASM_SHIFT: Final = -0.8
+_POSITIVE_SHIFT: Final = 0.35
+
+
+@dataclass(frozen=True, slots=True)
+class TurnSentiment:
+    """One caller turn: its index among the caller's turns, label and score in [-1, 1]."""
+
+    turn: int
+    label: Label
+    score: float
+
+
+@dataclass(frozen=True, slots=True)
+class CallSentiment:
+    """The call's label and score, how the caller started and ended, and every turn."""
+
+    call: Label
+    score: float
+    start: Label
+    end: Label
+    turns: tuple[TurnSentiment, ...]
+
+
+@cache
+def _analyzer() -> object:
+    """VADER's analyser, loaded once per process, with the dialogue words set to 0."""
+    try:
+        from vaderSentiment.vaderSentiment import (  # type: ignore[import-untyped]
+            SentimentIntensityAnalyzer,
+        )
+    except ImportError as exc:  # pragma: no cover - the message is the point
+        raise ImportError(
+            "post-call sentiment needs the 'analytics' extra: pip install 'framekit[analytics]'"
+        ) from exc
+    analyzer = SentimentIntensityAnalyzer()
+    for word in _NOT_FEELINGS:
+        analyzer.lexicon.pop(word, None)
+    return analyzer
+
+
+def label_of(score: float) -> Label:
+    """``positive`` above :data:`THRESHOLD`, ``negative`` below minus it, else ``neutral``."""
+    if score > THRESHOLD:
+        return "positive"
+    if score < -THRESHOLD:
+        return "negative"
+    return "neutral"
+
+
+def turn_sentiment(text: str) -> float:
+    """One caller turn's score in [-1, 1]: VADER's compound, moved by the phone rules."""
+    lowered = text.lower().replace("\u2019", "'")
+    score = float(_analyzer().polarity_scores(lowered)["compound"])  # type: ignore[attr-defined]
+    if _SARCASM.search(lowered):
+        score = min(score, 0.0) + _SARCASM_SHIFT
+    elif _NEGATIVE.search(lowered):
+        score = min(score, 0.0) + _NEGATIVE_SHIFT
+    elif _POSITIVE.search(lowered):
+        score = max(score, 0.0) + _POSITIVE_SHIFT
+    return max(-1.0, min(1.0, score))
+
+
+def call_sentiment(caller_turns: Sequence[str]) -> CallSentiment:
+    """Every caller turn scored, and the call's labels from the turns' (module docstring)."""
+    scores = [turn_sentiment(text) for text in caller_turns]
+    turns = tuple(
+        TurnSentiment(n, label_of(score), round(score, 3)) for n, score in enumerate(scores)
+    )
+    labels = [turn.label for turn in turns]
+    score = round(sum(scores) / len(scores), 3) if scores else 0.0
+    return CallSentiment(
+        _majority(labels), score, _first_felt(labels[:2]), _first_felt(labels[-2:][::-1]), turns
+    )
+
+
+def _first_felt(labels: Sequence[Label]) -> Label:
+    """The first label that is not neutral, else neutral."""
+    return next((label for label in labels if label != "neutral"), "neutral")
+
+
+def _majority(labels: Sequence[Label]) -> Label:
+    """The more frequent of positive and negative turns; a tie goes to how the call ended,
+    and a call that ended neutral after as many good turns as bad is negative (the bad
+    ones are what a supervisor must see)."""
+    positive, negative = labels.count("positive"), labels.count("negative")
+    if positive != negative:
+        return "positive" if positive > negative else "negative"
+    if positive == 0:
+        return "neutral"
+    end = _first_felt(labels[-2:][::-1])
+    return end if end != "neutral" else "negative"
