@@ -119,6 +119,9 @@ class Settings:
     recordings_s3_region: str | None = None
     recordings_s3_delete_local: bool = False
     """After a successful upload, delete the local files (the API then links the bucket only)."""
+    otel_exporter_otlp_endpoint: str | None = None
+    """Set: each call is traced (a span per call, turn and stage) to this OTLP/HTTP collector's
+    base URL; needs the ``otel`` extra (``docs/operations.md``, Traces)."""
 
     def __repr__(self) -> str:
         """Every field, secrets as ``'***'``: a logged or printed settings object leaks nothing."""
@@ -262,6 +265,13 @@ def _region(value: str) -> str:
     return value
 
 
+def _otlp_endpoint(value: str) -> str:
+    _url(("http", "https"))(value)
+    if importlib.util.find_spec("opentelemetry.sdk") is None:
+        raise ValueError("needs opentelemetry: pip install 'framekit[otel]'")
+    return value
+
+
 def _greeting(value: str) -> str:
     return "" if value.strip().lower() == "off" else value.strip()
 
@@ -390,6 +400,7 @@ _PARSERS: dict[str, Callable[[str], Any]] = {
     "recordings_s3_endpoint_url": _url(("http", "https")),
     "recordings_s3_region": _region,
     "recordings_s3_delete_local": _flag,
+    "otel_exporter_otlp_endpoint": _otlp_endpoint,
 }
 
 
