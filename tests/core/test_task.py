@@ -95,6 +95,31 @@ async def test_idle_timeout_cancels_a_silent_call() -> None:
     assert task.end_reason == "idle timeout"
 
 
+async def _idle_after_text(params: PipelineParams) -> bool:
+    """Whether a call with ``params`` times out although a text frame left it mid-way."""
+    clock = ManualClock()
+    task = PipelineTask(Pipeline([Recorder()]), params=params, clock=clock)
+    call = asyncio.ensure_future(task.run())
+    await asyncio.sleep(0)
+    await clock.advance(20)
+    await task.queue_frame(TextFrame(text="still here"))
+    await asyncio.sleep(0)
+    await clock.advance(11)
+    if not task.has_finished():
+        await task.cancel()
+    await asyncio.wait_for(call, 5)
+    return task.end_reason == "idle timeout"
+
+
+async def test_activity_frames_of_one_call_do_not_leak_into_another() -> None:
+    """Tasks share what they learnt about frame types only with tasks of the same settings."""
+    text_is_activity = PipelineParams(idle_timeout=30, activity_frames=(TextFrame,))
+    default = PipelineParams(idle_timeout=30)
+    for _ in range(2):  # the second round reads what the first one worked out
+        assert not await _idle_after_text(text_is_activity)
+        assert await _idle_after_text(default)
+
+
 class EndsTheCall(FrameProcessor):
     """Asks the task to end the call gracefully when it sees 'bye'."""
 

@@ -59,6 +59,26 @@ FrameListener = Callable[[Frame], None]
 """Called with each frame that leaves the pipeline (at the bottom or at the top)."""
 
 _call_ids = itertools.count(1)
+_SYSTEM_CLOCK = SystemClock()  # it keeps no state, so every call can read the same one
+
+_Verdicts = dict[type[Frame], bool]
+_SHARED_VERDICTS: dict[tuple[type[Frame], ...], tuple[_Verdicts, _Verdicts]] = {}
+"""Per set of activity frames: which frame types are activity, and which the task acts
+on when they leave the pipeline. Every task with the same settings shares them, so a
+call does not work them out again for its start and end frames."""
+_MAX_SHARED_VERDICTS = 16
+
+
+def _verdicts_for(activity_frames: tuple[type[Frame], ...]) -> tuple[_Verdicts, _Verdicts]:
+    """The shared verdicts for these settings (new, unshared ones past a few settings)."""
+    verdicts = _SHARED_VERDICTS.get(activity_frames)
+    if verdicts is None:
+        verdicts = ({}, {})
+        if len(_SHARED_VERDICTS) < _MAX_SHARED_VERDICTS:
+            _SHARED_VERDICTS[activity_frames] = verdicts
+    return verdicts
+
+
 DOWNSTREAM = FrameDirection.DOWNSTREAM
 UPSTREAM = FrameDirection.UPSTREAM
 
@@ -100,7 +120,7 @@ class PipelineTask:
         self.params = params or PipelineParams()
         self.call_id = call_id or f"call-{next(_call_ids)}"
         self.pipeline = pipeline
-        self.clock: Clock = clock or SystemClock()
+        self.clock: Clock = clock or _SYSTEM_CLOCK
         self.metrics = MetricsCollector()
         self._observers = tuple(observers)
         self._tasks = TaskOwner(self.call_id)
@@ -117,8 +137,7 @@ class PipelineTask:
         self._end_queued = False
         self._idle_timer: TimerHandle | None = None
         self._last_activity = 0.0
-        self._activity_types: dict[type[Frame], bool] = {}
-        self._notable_types: dict[type[Frame], bool] = {}
+        self._activity_types, self._notable_types = _verdicts_for(self.params.activity_frames)
         self._downstream_listeners: list[FrameListener] = []
         self._upstream_listeners: list[FrameListener] = []
         self._error_listeners: list[Callable[[ErrorFrame], None]] = []
@@ -296,14 +315,16 @@ class PipelineTask:
     def _is_notable(self, frame_type: type[Frame]) -> bool:
         """Whether frames of this type matter to the task when they leave the pipeline.
 
-        Most frames (caller audio above all) do not; deciding once per type keeps the
-        exit of every ordinary frame down to a dictionary lookup.
+        Most frames (caller audio above all) do not; deciding once per type (for every
+        task with the same settings) keeps the exit of every ordinary frame down to a
+        dictionary lookup.
         """
-        notable = issubclass(
-            frame_type,
-            (EndFrame, CancelFrame, *self.params.activity_frames, *MetricsCollector.OBSERVED),
-        )
-        self._notable_types[frame_type] = notable
+        notable = self._notable_types.get(frame_type)
+        if notable is None:
+            notable = self._notable_types[frame_type] = issubclass(
+                frame_type,
+                (EndFrame, CancelFrame, *self.params.activity_frames, *MetricsCollector.OBSERVED),
+            )
         return notable
 
     def _on_upstream_exit(self, frame: Frame) -> None:
