@@ -54,6 +54,8 @@ class TaskOwner:
     async def close(self) -> None:
         """Cancel every task still running and wait until all of them have ended."""
         self._closed = True
+        if not self._tasks:  # nothing started, or all of it has ended already
+            return
         current = asyncio.current_task()
         while pending := [task for task in self._tasks if task is not current]:
             for task in pending:
