@@ -96,12 +96,17 @@ def _default_tagger() -> IntentTagger:
 
 
 def analyze_text(
-    events: Sequence[Event], outcome: str | None, *, tagger: IntentTagger | None = None
+    events: Sequence[Event],
+    outcome: str | None,
+    end_cause: str | None = None,
+    *,
+    tagger: IntentTagger | None = None,
 ) -> TextAnalysis:
-    """The text half of the analysis for ``events``, whose stored outcome is ``outcome``."""
+    """The text half of the analysis for ``events``, whose stored outcome is ``outcome``
+    and end reason ``end_cause``."""
     tagger = tagger or _default_tagger()
     caller = [e.text for e in events if isinstance(e, Utterance) and e.role == "caller"]
-    resolved = resolution(outcome, events).value
+    resolved = resolution(outcome, events, end_cause).value
     return TextAnalysis(
         outcome=outcome,
         resolution=resolved,
@@ -120,7 +125,8 @@ def analyze(details: CallDetails, *, tagger: IntentTagger | None = None) -> Anal
     """The analysis of a stored, finished call."""
     events = from_records(details)
     tools = [{"name": e.name, "ok": tool_ok(e)} for e in events if isinstance(e, ToolUse)]
-    text = analyze_text(events, details.call.outcome, tagger=tagger)
+    call = details.call
+    text = analyze_text(events, call.outcome, call.end_reason, tagger=tagger)
     return Analysis(timing(details), tools, text)
 
 

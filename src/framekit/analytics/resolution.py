@@ -3,55 +3,80 @@
 The call record's outcome (:mod:`framekit.storage.outcome`) is decided from events:
 a tool that serves a request succeeded, the carrier confirmed a transfer, the caller
 never spoke. That is right most of the time and blind to what the caller said of it.
-:func:`resolution` starts from it and corrects two cases from the transcript:
+:func:`resolution` starts from it and corrects it from the transcript:
 
-* **resolved, but the caller says it did not help**: a tool answered, then the
-  caller's last turns reject the answer ("that's not what I asked", "that doesn't
-  help", "I still don't have it", asks for a person who never came): ``unresolved``;
-* **unresolved, but answered without a tool**: the bot answered from what it knows
-  (an LLM without an FAQ tool) and the caller's last turn thanks it for the answer
-  ("great, that's all I needed"): ``resolved``.
+* **the answer did not help**: after the last tool that answered, the caller rejects
+  it ("that's not what I asked", "yeah I know it was delivered", "thanks for
+  nothing", "I'll sort it out later"): ``unresolved``. Grumbling that accepts the
+  answer ("it better actually show up") is not a rejection: an angry caller who got
+  the answer is resolved;
+* **a lookup is not an answer**: tools that only find what a request acts on (the
+  free slots, an existing appointment: the intents' ``lookup``, ``availability`` and
+  ``existing`` tools) resolve a call only when the caller thanks for it; a booking
+  that never happened is ``unresolved``;
+* **answered without a tool**: the bot answered from what it knows (an LLM without an
+  FAQ tool) and the caller's last turn thanks it ("great, that's all I needed"):
+  ``resolved`` (a thanks that is sarcasm, "great. waste of five minutes", is not one);
+* **a fault after the answer**: the call ended on a fault once a tool had answered
+  and the bot had said so: ``resolved``, the caller got it;
+* **cut short before the answer**: a fault (error, shutdown, cancel) or the idle
+  timeout (the bot went quiet) ended the call before any tool answered: ``failed``,
+  even when a lookup had succeeded.
 
-``transferred``, ``failed`` and ``abandoned`` are facts of the line and stay.
+``transferred`` and ``abandoned`` are facts of the line and stay.
 """
 
 from __future__ import annotations
 
 import re
-from collections.abc import Sequence
+from collections.abc import Collection, Sequence
 from typing import Final
 
-from framekit.analytics.conversation import Event, ToolUse, Utterance
+from framekit.analytics.conversation import Event, ToolUse, Utterance, tool_ok
+from framekit.analytics.sentiment import turn_sentiment
 from framekit.frames import EndCause
+from framekit.intents.defaults import CONTACT_CENTER_INTENTS
 from framekit.storage.outcome import CALL_CONTROL_TOOLS, Outcome, OutcomeTracker
 
-__all__ = ["RESOLUTIONS", "outcome_of", "resolution"]
+__all__ = ["LOOKUP_TOOLS", "RESOLUTIONS", "outcome_of", "resolution"]
 
 RESOLUTIONS: Final = tuple(outcome.value for outcome in Outcome)
 """resolved, transferred, unresolved, abandoned, failed."""
+
+LOOKUP_TOOLS: Final = frozenset(
+    tool
+    for intent in CONTACT_CENTER_INTENTS
+    for tool in (intent.lookup, intent.availability, intent.existing)
+    if tool
+)
+"""Tools that find what a request acts on without answering it (the contact center's)."""
 
 _REJECTED: Final = re.compile(
     r"\b((doesn'?t|does not|didn'?t|did not|won'?t|not) (really )?(help|answer|solve|fix)"
     r"|not what i (asked|said|meant|wanted|need)|(that'?s|that is|it'?s) (wrong|not right"
     r"|incorrect|not (it|correct|true|mine))|i still (don'?t|do not|can'?t|haven'?t)"
     r"|still (waiting|not|no|nothing|hasn'?t)|useless|pointless|thanks for nothing"
-    r"|waste of (my )?time|forget it|never mind|nevermind|give up"
+    r"|waste of|forget it|never mind|nevermind|give up|no use|rubbish"
     r"|(real|actual) (person|human)|(talk|speak) to (a|an|your|the) "
     r"(human|person|manager|supervisor|agent)|call (back|again) (later|tomorrow)"
-    r"|not (happy|good enough|acceptable)|unacceptable|ridiculous)"
+    r"|not (happy|good enough|acceptable)|unacceptable|ridiculous|hassle"
+    r"|yeah,? i know|i guess i'?ll|don'?t worry about it|sort it (out )?(later|myself)"
+    r"|i'?ll sort it|has to be|so basically nothing|(really|very) efficient)"
 )
 """What a caller says when the answer did not help."""
 
+_FAULTS: Final = frozenset(
+    cause.value for cause in (EndCause.ERROR, EndCause.SHUTDOWN, EndCause.CANCELLED)
+)
+"""Ends that cut the call short: no answer by then is a failure, not the caller's choice."""
+
 _THANKED: Final = re.compile(
-    r"\b(that'?s (all|everything|exactly|perfect|great|brilliant|helpful|what i needed)"
-    r"|that (answers|helps|solves|sorts)|(thank(s| you)|cheers|perfect|great|brilliant"
-    r"|lovely|wonderful)\b.*\b(help|answer|sorted|know|needed|bye|goodbye)"
-    r"|good to know|makes sense|sorted|got it,? thanks|you'?ve been (very |really )?helpful)"
+    r"\b(that'?s (exactly|perfect|great|brilliant|helpful|what i needed)"
+    r"|that (answers|helps|solves|sorts)|good to know|makes sense|sorted|perfect|brilliant"
+    r"|lovely|wonderful|great|cheers|appreciate|(thank(s| you)|ta)\b(?! anyway)"
+    r"|you'?ve been (very |really )?helpful|nice one)"
 )
 """What a caller says when the bot's answer was what they wanted."""
-
-_TAIL: Final = 2
-"""The caller's last turns that say how the call ended for them."""
 
 
 def outcome_of(events: Sequence[Event], end_cause: str) -> Outcome:
@@ -69,11 +94,18 @@ def outcome_of(events: Sequence[Event], end_cause: str) -> Outcome:
     return tracker.decide(cause)
 
 
-def resolution(outcome: str | None, events: Sequence[Event]) -> Outcome:
-    """The call's resolution: ``outcome`` (as stored) corrected by the transcript."""
+def resolution(
+    outcome: str | None,
+    events: Sequence[Event],
+    end_cause: str | None = None,
+    *,
+    lookups: Collection[str] = LOOKUP_TOOLS,
+) -> Outcome:
+    """The call's resolution: ``outcome`` (as stored) corrected by the transcript and
+    ``end_cause`` (the record's end reason, an :class:`~framekit.frames.EndCause` value)."""
     caller = [
-        e.text.lower().replace("\u2019", "'")
-        for e in events
+        (n, _plain(e.text))
+        for n, e in enumerate(events)
         if isinstance(e, Utterance) and e.role == "caller" and e.text.strip()
     ]
     try:
@@ -82,13 +114,39 @@ def resolution(outcome: str | None, events: Sequence[Event]) -> Outcome:
         stored = None  # an outcome of an older vocabulary: decided from the words alone
     if stored is None:
         stored = Outcome.UNRESOLVED if caller else Outcome.ABANDONED
-    if stored in (Outcome.TRANSFERRED, Outcome.FAILED, Outcome.ABANDONED) or not caller:
+    if stored in (Outcome.TRANSFERRED, Outcome.ABANDONED) or not caller:
         return stored
-    tail = caller[-_TAIL:]
-    rejected = any(_REJECTED.search(text) for text in tail)
-    thanked = bool(_THANKED.search(caller[-1]))
-    if stored is Outcome.RESOLVED and rejected and not thanked:
-        return Outcome.UNRESOLVED
-    if stored is Outcome.UNRESOLVED and thanked and not rejected:
-        return Outcome.RESOLVED
-    return stored
+    answer = _answer_at(events, lookups)
+    after = [text for n, text in caller if answer is not None and n > answer]
+    rejected = any(_REJECTED.search(text) for text in after)
+    if stored is Outcome.FAILED or end_cause in _FAULTS:
+        spoke = answer is not None and any(
+            isinstance(e, Utterance) and e.role == "bot" for e in events[answer:]
+        )
+        return Outcome.RESOLVED if spoke and not rejected else Outcome.FAILED
+    if answer is not None:
+        return Outcome.UNRESOLVED if rejected else Outcome.RESOLVED
+    if end_cause == EndCause.IDLE.value:
+        return Outcome.FAILED
+    tail = [text for _, text in caller[-2:]]
+    thanked = any(_THANKED.search(t) and turn_sentiment(t) > 0 for t in tail)
+    rejected = any(_REJECTED.search(t) for t in tail)
+    return Outcome.RESOLVED if thanked and not rejected else Outcome.UNRESOLVED
+
+
+def _answer_at(events: Sequence[Event], lookups: Collection[str]) -> int | None:
+    """The index of the last tool that answered a request (not a lookup, not call control)."""
+    found = None
+    for n, event in enumerate(events):
+        if (
+            isinstance(event, ToolUse)
+            and event.name not in CALL_CONTROL_TOOLS
+            and event.name not in lookups
+            and tool_ok(event)
+        ):
+            found = n
+    return found
+
+
+def _plain(text: str) -> str:
+    return text.lower().replace("\u2019", "'")

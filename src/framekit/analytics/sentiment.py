@@ -57,26 +57,33 @@ _NOT_FEELINGS: Final = (
     "please", "ok", "okay", "yes", "yeah", "yep", "sure", "like", "cancel", "want",
     "help", "no", "well", "kind", "pretty", "true", "hold", "hello", "hi", "fine", "alright",
     "right", "reach", "pay", "matter", "free", "share", "care", "save", "check",
+    "cancelled", "canceled", "cancelling", "missing", "sick", "worries", "worry", "worried",
+    "sorry", "wanna", "gift", "hope", "hoping", "sure", "plenty", "all",
 )  # fmt: skip
 """Words VADER rates but a caller uses to ask, answer or be polite."""
 
 _NEGATIVE: Final = re.compile(
-    r"\b(still (waiting|not|no|nothing|hasn'?t|haven'?t|didn'?t|don'?t)"
+    r"\b(still waiting|it'?s been (over |more than |nearly |almost )?(a|\w+) (weeks?|months?)"
+    r"|(my|the) whole point|that'?s what i (said|asked)|that'?s why (i'?m|im|i am) calling"
+    r"|that'?s why i asked|i didn'?t ask for|i asked for|you do that|human being|finally\b"
+    r"|trying to get through|all morning|it better|let me guess|with a pulse|whatever"
+    r"|hassle|just reading|where'?s my (money|refund)|\?!|seriously|basically nothing"
+    r"|what (do|am) i (supposed to |meant to )?(do|going to do) now"
+    r"|^\W*(agent|human|operator|representative)\W+(agent|human|operator|representative)\b"
     r"|(second|third|fourth|fifth|\d+(st|nd|rd|th)) time (i'?m |i'?ve |i have |i am )?"
     r"(call|ring|phon|ask|try)"
     r"|(called|rung|phoned|tried) (\w+ ){0,2}(times|twice|already)"
     r"|how many times|every time i call|keep(s)? (getting|telling|saying)"
     r"|on hold for|been waiting|waited (for )?(weeks|days|hours|ages|forever)"
-    r"|waste of (my )?time|ridiculous|unacceptable|not good enough|fed up|sick (and tired )?of"
+    r"|waste of|ridiculous|unacceptable|not good enough|fed up|sick (and tired )?of"
     r"|(doesn'?t|does not|didn'?t|did not|won'?t|isn'?t|is not|not) (help|helping|helpful)"
     r"|not what i (asked|said|meant|wanted)|(that'?s|that is) (wrong|not right|incorrect)"
     r"|useless|pointless|(real|actual) (person|human)|(talk|speak) to (a|an|your|the) "
-    r"(human|person|manager|supervisor|agent)|forget it|never mind|nevermind"
+    r"(human|person|manager|supervisor|agent)|forget it"
     r"|nobody|no one|no-one|you people|what a joke|are you kidding|joke"
-    r"|never (arrived|came|showed|got|received)|(is|was|it'?s|are) (late|broken|damaged|missing)"
     r"|late again|wrong (again|item|size|order|one)|charged (me )?twice|overcharged"
     r"|not happy|unhappy|disappointed|frustrat|annoy|angry|furious|upset|complain|terrible"
-    r"|awful|horrible|worst|rubbish|hopeless|can'?t believe|not (even )?working|doesn'?t work"
+    r"|awful|horrible|worst|rubbish|hopeless|can'?t believe|no use"
     r"|isn'?t working|not acceptable|going in circles|not listening|don'?t understand me"
     r"|give up|hang(ing)? up on)"
 )
@@ -89,17 +96,32 @@ _SARCASM: Final = re.compile(
     r"|love (being|waiting|it when|how|that)|great,? (another|so now|now|just)"
     r"|(wonderful|brilliant|fantastic|perfect|lovely|great),? (just|absolutely|really) "
     r"(wonderful|brilliant|fantastic|perfect|lovely|great)|how (helpful|lovely|nice)\W*$"
-    r"|so helpful|real(ly)? helpful,? (thanks|not)|very helpful,? not)"
+    r"|so helpful|real(ly)? helpful,? (thanks|not)|very helpful,? not"
+    r"|(wonderful|great|brilliant|fantastic|lovely)\W+(really|very|such an?|what an?) \w+ "
+    r"(system|service|company|job))"
 )
 """Stock sarcasm: praise that means the opposite."""
 
 _POSITIVE: Final = re.compile(
-    r"\b(that'?s (all|everything|great|perfect|brilliant|lovely|wonderful)"
+    r"\b(that'?s (great|perfect|brilliant|lovely|wonderful)|phew|thank (god|goodness)"
     r"|sorted|cheers|appreciate|much appreciated|you'?ve been (very |so |really )?"
-    r"(helpful|great|brilliant|lovely|kind)|thank(s| you)|problem solved|that helps"
-    r"|that'?s (very |really )?helpful|made my day|relieved|glad|awesome|excellent)"
+    r"(helpful|great|brilliant|lovely|kind)|thank(s| you)(?! anyway)|problem solved|that helps"
+    r"|that'?s (very |really )?helpful|made my day|relieved|glad|awesome|excellent|nice one)"
 )
 """Thanks and relief: how a caller who was helped says so."""
+
+_CLOSINGS: Final = re.compile(
+    r"\b(that'?s (all|everything|it)( i needed)?|no worries|(thanks|thank you) anyway|nope)\b"
+)
+"""Closing courtesy: a caller ending the call, not a feeling (removed before scoring)."""
+
+_ILL: Final = re.compile(r"\bill\b")
+"""A recognizer's "ill" is "I'll" on a phone call far more often than sickness."""
+
+_SINCERE: Final = re.compile(
+    r"\b(thank(s| you)\b(?! (a lot|for nothing))|thank (god|goodness)|phew|happy)"
+)
+"""Gratitude that a stock sarcastic opener ("oh perfect") does not undo."""
 
 _NEGATIVE_SHIFT: Final = -0.6
 _SARCASM_SHIFT: Final = -0.8
@@ -154,9 +176,9 @@ def label_of(score: float) -> Label:
 
 def turn_sentiment(text: str) -> float:
     """One caller turn's score in [-1, 1]: VADER's compound, moved by the phone rules."""
-    lowered = text.lower().replace("\u2019", "'")
+    lowered = _CLOSINGS.sub(" ", _ILL.sub("i'll", text.lower().replace("\u2019", "'")))
     score = float(_analyzer().polarity_scores(lowered)["compound"])  # type: ignore[attr-defined]
-    if _SARCASM.search(lowered):
+    if _SARCASM.search(lowered) and not _SINCERE.search(lowered):
         score = min(score, 0.0) + _SARCASM_SHIFT
     elif _NEGATIVE.search(lowered):
         score = min(score, 0.0) + _NEGATIVE_SHIFT
