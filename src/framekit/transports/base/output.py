@@ -8,14 +8,11 @@ yet played and cancels the frame in progress (see :mod:`framekit.interruptions`)
 so output stops within the chunk being written.
 
 What the worker does with each :class:`~framekit.frames.OutputAudioFrame`:
-
-1. converts it to the wire format, once (one :class:`~framekit.audio.AudioConverter`
-   per source format: a 22,050 Hz voice into an 8 kHz mu-law line is one step);
-2. cuts it into ``chunk_ms`` chunks and calls :meth:`OutputTransport.write_audio`
-   for each at its instant on an absolute schedule: chunk *n* of an utterance is
-   due at ``t0 + n * chunk``, so a late wake-up never delays the chunks after it
-   and pacing jitter does not accumulate. ``realtime=False`` writes as fast as
-   possible (tests, offline runs).
+converts it to the wire format and cuts it into ``chunk_ms`` chunks
+(:mod:`framekit.transports.base.wire`), then calls :meth:`OutputTransport.write_audio`
+for each at its instant on an absolute schedule
+(:mod:`framekit.transports.base.pacing`: a late wake-up never delays the chunks
+after it). ``realtime=False`` writes as fast as possible (tests, offline runs).
 
 Speaking state follows what the caller hears, not what was queued:
 
@@ -46,9 +43,8 @@ played, with a :class:`~framekit.frames.PlayedUpToFrame` naming the mark.
 from __future__ import annotations
 
 from abc import ABC, abstractmethod
-from typing import Final
 
-from framekit.audio import AudioChunker, AudioConverter, AudioFormat, audio_format, silence
+from framekit.audio import AudioFormat, audio_format
 from framekit.frames import (
     BotStartedSpeakingFrame,
     BotStoppedSpeakingFrame,
@@ -69,20 +65,14 @@ from framekit.frames import (
 )
 from framekit.processors.base import FrameDirection, on_frame
 from framekit.processors.queued import QueuedFrameProcessor
+from framekit.transports.base.pacing import MAX_LAG_SECONDS, PacingSchedule
 from framekit.transports.base.played import PlayedSentences
+from framekit.transports.base.wire import WireAudio
 
 __all__ = ["MAX_LAG_SECONDS", "OutputTransport"]
 
 DOWNSTREAM = FrameDirection.DOWNSTREAM
 UPSTREAM = FrameDirection.UPSTREAM
-
-MAX_LAG_SECONDS: Final = 0.2
-"""A chunk later than this behind its instant restarts the schedule from now.
-
-Small delays (a busy event loop) are caught up by writing the next chunks at once,
-so the pace never drifts; a longer stall has already left the caller a gap of
-silence, and bursting the backlog would only flood the far end's buffer.
-"""
 
 
 class OutputTransport(QueuedFrameProcessor, ABC):
@@ -116,34 +106,23 @@ class OutputTransport(QueuedFrameProcessor, ABC):
             raise ValueError(f"send_ahead must be >= 0, got {send_ahead}")
         self._wire_arg = wire_format
         self._realtime = realtime
-        self._send_ahead = send_ahead
         self._chunk_ms = chunk_ms
-        self._chunk_s = chunk_ms / 1000
+        self._pace = PacingSchedule(chunk_ms / 1000, send_ahead)
         self._set_wire(wire_format or audio_format(16000))
-        self._converters: dict[AudioFormat, AudioConverter] = {}
-        self._last_src: AudioFormat | None = None
-        self._last_converter: AudioConverter | None = None
-        self._dirty = False
         self._speaking = False
-        self._anchor = 0.0
-        self._chunks = 0
-        self._audio_bytes = 0
         self._generation = 0
-        self._stream_bytes = 0  # wire audio accepted since the last cut
-        self._heard_bytes = 0  # of which played before the current utterance
+        self._heard_bytes = 0  # of the wire audio accepted, played before the current utterance
 
     def _set_wire(self, wire: AudioFormat) -> None:
-        self._wire = wire
-        self._chunker = AudioChunker(wire, self._chunk_ms)
-        self._bytes_per_second = wire.bytes_per_frame * wire.sample_rate
-        self._sentences = PlayedSentences(self._bytes_per_second)
+        self._wire_audio = WireAudio(wire, self._chunk_ms)
+        self._sentences = PlayedSentences(self._wire_audio.bytes_per_second)
 
     # --- what subclasses see ---------------------------------------------------------------
 
     @property
     def wire_format(self) -> AudioFormat:
         """The format :meth:`write_audio` receives (fixed when the call starts)."""
-        return self._wire
+        return self._wire_audio.format
 
     @property
     def realtime(self) -> bool:
@@ -153,12 +132,12 @@ class OutputTransport(QueuedFrameProcessor, ABC):
     @property
     def send_ahead(self) -> float:
         """Seconds each chunk is written before it plays (0: at its playing instant)."""
-        return self._send_ahead
+        return self._pace.send_ahead
 
     @property
     def chunk_seconds(self) -> float:
         """Length of each chunk given to :meth:`write_audio`, in seconds."""
-        return self._chunk_s
+        return self._pace.chunk_s
 
     @property
     def is_speaking(self) -> bool:
@@ -203,20 +182,21 @@ class OutputTransport(QueuedFrameProcessor, ABC):
         the audio written). A transport that learns it from the far end (Twilio's
         mark echoes) overrides this.
         """
-        written = self._audio_bytes / self._bytes_per_second
+        pace = self._pace
+        written = pace.audio_bytes / self._wire_audio.bytes_per_second
         if not self._realtime:
             return written
-        return max(0.0, min(self.clock.now() - self._anchor, written))
+        return max(0.0, min(self.clock.now() - pace.anchor, written))
 
     async def wait_until_played(self) -> None:
         """Write what is held back, wait until the caller has heard it, end the utterance."""
         generation = self._generation
-        if self._dirty:
+        if self._wire_audio.held:
             await self._write_tail()
         if generation != self._generation:
             return
         if self._speaking:
-            await self.wait_until_heard(self._playout_end())
+            await self.wait_until_heard(self._pace.playout_end())
             if self._speaking and generation == self._generation:
                 await self._end_utterance()
 
@@ -253,7 +233,7 @@ class OutputTransport(QueuedFrameProcessor, ABC):
         await super().process_frame(frame, direction)
         # After each ordered frame, on the worker: did the audio run dry?
         if (
-            (self._speaking or self._dirty)
+            (self._speaking or self._wire_audio.held)
             and not self.queued
             and not isinstance(frame, SystemFrame)
         ):
@@ -271,26 +251,22 @@ class OutputTransport(QueuedFrameProcessor, ABC):
                 f"of {frame.format} sample instants"
             )
             return
-        self._dirty = True
-        audio = self._convert(frame)
-        self._stream_bytes += len(audio)
-        await self._write_chunks(self._chunker.push(audio))
+        await self._write_chunks(self._wire_audio.push(frame.audio, frame.format))
 
     @on_frame(TTSStartedFrame)
     async def _on_sentence_start(self, frame: TTSStartedFrame, direction: FrameDirection) -> None:
         if direction is DOWNSTREAM:
-            self._sentences.started(frame.text, frame.response_id, self._stream_bytes)
+            self._sentences.started(frame.text, frame.response_id, self._wire_audio.accepted)
         await self.push_frame(frame, direction)
 
     @on_frame(TTSStoppedFrame)
     async def _on_sentence_stop(self, frame: TTSStoppedFrame, direction: FrameDirection) -> None:
         if direction is DOWNSTREAM:
-            self._sentences.stopped(self._stream_bytes)
-            if not self._speaking and not self._dirty:
+            accepted = self._wire_audio.accepted
+            self._sentences.stopped(accepted)
+            if not self._speaking and not self._wire_audio.held:
                 # All of its audio (if it had any) has played already.
-                await self._report_sentences(
-                    self._sentences.finished(self._stream_bytes, self.clock.now())
-                )
+                await self._report_sentences(self._sentences.finished(accepted, self.clock.now()))
         await self.push_frame(frame, direction)
 
     @on_frame(HangUpFrame, TransferCallFrame)
@@ -302,82 +278,49 @@ class OutputTransport(QueuedFrameProcessor, ABC):
     @on_frame(MarkFrame)
     async def _on_mark(self, frame: MarkFrame, direction: FrameDirection) -> None:
         if direction is DOWNSTREAM:
-            if self._dirty:
+            if self._wire_audio.held:
                 await self._write_tail()  # the mark comes after every byte queued before it
             played = 0.0
             if self._speaking:
-                await self.wait_until_heard(self._playout_end())
+                await self.wait_until_heard(self._pace.playout_end())
                 played = self.played_seconds()
             await self.push_frame(PlayedUpToFrame(mark=frame.mark, played_seconds=played), UPSTREAM)
         await self.push_frame(frame, direction)
 
     # --- the worker's audio path -----------------------------------------------------------
 
-    def _convert(self, frame: OutputAudioFrame) -> bytes:
-        src = frame.format
-        converter = self._last_converter
-        if src is self._last_src and converter is not None:
-            return converter.convert(frame.audio)
-        previous = converter
-        converter = self._converters.get(src)
-        if converter is None:
-            converter = self._converters[src] = AudioConverter(src, self._wire)
-        self._last_src, self._last_converter = src, converter
-        # A new source format: what the previous converter held back comes first.
-        held = previous.flush() if previous is not None else b""
-        converted = converter.convert(frame.audio)
-        return held + converted if held else converted
-
     async def _write_chunks(self, chunks: list[bytes], last_audio_bytes: int = -1) -> None:
         """Write ``chunks`` at their instants; ``last_audio_bytes`` excludes the last's padding."""
         generation = self._generation
         clock = self.clock
-        chunk_s = self._chunk_s
+        pace = self._pace
         last = len(chunks) - 1
         for index, chunk in enumerate(chunks):
             started = not self._speaking
             if started:
                 self._speaking = True
-                self._anchor = clock.now()
-                self._chunks = 0
-                self._audio_bytes = 0
-                await self.on_utterance_start(self._anchor)
+                pace.begin(clock.now())
+                await self.on_utterance_start(pace.anchor)
             elif self._realtime:
-                due = self._anchor + self._chunks * chunk_s - self._send_ahead
+                due = pace.next_due()
                 now = clock.now()
                 if due > now:
                     await clock.sleep(due - now)
                     now = clock.now()
-                if now - due > MAX_LAG_SECONDS:
-                    self._anchor = now + self._send_ahead - self._chunks * chunk_s
+                pace.keep_pace(now, due)
             if generation != self._generation:
                 return
             await self.write_audio(chunk)
             if generation != self._generation:
                 return
-            self._chunks += 1
-            if index == last and last_audio_bytes >= 0:
-                self._audio_bytes += last_audio_bytes
-            else:
-                self._audio_bytes += len(chunk)
+            pace.wrote(last_audio_bytes if index == last and last_audio_bytes >= 0 else len(chunk))
             if started:
                 await self.push_frame(BotStartedSpeakingFrame(), DOWNSTREAM)
                 await self.push_frame(BotStartedSpeakingFrame(), UPSTREAM)
 
     async def _write_tail(self) -> None:
         """Write the audio the converter and chunker hold back, padded to a whole chunk."""
-        self._dirty = False
-        converter = self._last_converter
-        held = converter.flush() if converter is not None else b""
-        self._stream_bytes += len(held)
-        chunker = self._chunker
-        chunks = chunker.push(held) if held else []
-        tail = chunker.flush()
-        if not tail:
-            await self._write_chunks(chunks)
-            return
-        audio_bytes = len(tail)
-        chunks.append(tail + silence(self._wire, chunker.frame_bytes - audio_bytes))
+        chunks, audio_bytes = self._wire_audio.tail()
         await self._write_chunks(chunks, audio_bytes)
 
     async def _end_if_dry(self) -> None:
@@ -390,33 +333,34 @@ class OutputTransport(QueuedFrameProcessor, ABC):
         run dry before the last syllable.
         """
         generation = self._generation
+        pace = self._pace
         if self._speaking:
-            await self._sleep_until(self._playout_end() - self._send_ahead)
+            await self._sleep_until(pace.playout_end() - pace.send_ahead)
             if self.queued or generation != self._generation:
                 return
-        if self._dirty:
+        if self._wire_audio.held:
             await self._write_tail()
             if generation != self._generation:
                 return
         if self._speaking:
-            await self.wait_until_heard(self._playout_end())
+            await self.wait_until_heard(pace.playout_end())
         if self._speaking and not self.queued and generation == self._generation:
             await self._end_utterance()
 
     async def _end_utterance(self) -> None:
         """The utterance played to its end: so did every byte accepted, and its sentences."""
         played = self.played_seconds()
-        self._heard_bytes = self._stream_bytes
-        await self._report_sentences(self._sentences.finished(self._stream_bytes, self.clock.now()))
+        accepted = self._heard_bytes = self._wire_audio.accepted
+        await self._report_sentences(self._sentences.finished(accepted, self.clock.now()))
         await self._stop_speaking(played)
 
     async def _cut_sentences(self, played: float) -> None:
         """The stream stops after ``played`` seconds of the utterance: report every sentence."""
         if self._sentences:
-            heard = self._heard_bytes + round(played * self._bytes_per_second)
+            heard = self._heard_bytes + round(played * self._wire_audio.bytes_per_second)
             now = self.clock.now()
-            await self._report_sentences(self._sentences.cut(heard, self._stream_bytes, now))
-        self._stream_bytes = self._heard_bytes = 0
+            await self._report_sentences(self._sentences.cut(heard, self._wire_audio.accepted, now))
+        self._wire_audio.accepted = self._heard_bytes = 0
 
     async def _report_sentences(self, reports: list[SentencePlayedFrame]) -> None:
         for report in reports:
@@ -424,14 +368,10 @@ class OutputTransport(QueuedFrameProcessor, ABC):
 
     async def _stop_speaking(self, played: float) -> None:
         self._speaking = False
-        self._chunks = 0
-        self._audio_bytes = 0
+        self._pace.end()
         await self.push_frame(PlayedUpToFrame(played_seconds=played), UPSTREAM)
         await self.push_frame(BotStoppedSpeakingFrame(), DOWNSTREAM)
         await self.push_frame(BotStoppedSpeakingFrame(), UPSTREAM)
-
-    def _playout_end(self) -> float:
-        return self._anchor + self._chunks * self._chunk_s
 
     async def _sleep_until(self, deadline: float) -> None:
         if self._realtime:
@@ -440,7 +380,4 @@ class OutputTransport(QueuedFrameProcessor, ABC):
                 await self.clock.sleep(delay)
 
     def _reset_stream(self) -> None:
-        self._dirty = False
-        self._chunker.reset()
-        for converter in self._converters.values():
-            converter.reset()
+        self._wire_audio.reset()
