@@ -23,4 +23,5 @@ def settings(tmp_path: Path, database_url: str) -> Settings:
         database_url=database_url,
         business_db_path=tmp_path / "shop.db",
         recordings_dir=tmp_path / "recordings",
+        spool_dir=tmp_path / "spool",
     )

@@ -16,7 +16,9 @@ One aiohttp application holds:
   ``GET /health/ready``: it takes calls: the models are loaded and it is not
   draining (503 otherwise), what a load balancer should route by;
 * ``GET /api/live-calls``: the calls running now, on every process that shares
-  ``REDIS_URL`` (:mod:`framekit_contact_center.live_calls`), else on this one.
+  ``REDIS_URL`` (:mod:`framekit_contact_center.live_calls`), else on this one;
+* ``/dashboard``: the operations pages (:mod:`framekit.servers.dashboard`), signed in
+  with ``API_TOKEN``; their session cookie also reads the JSON API (``GET`` only).
 
 Several processes, one number: with ``REDIS_URL`` set, the single-use stream tokens
 are checked in Redis (:class:`~framekit.servers.twilio.redis_token_store.RedisTokenStore`),
@@ -62,6 +64,7 @@ from framekit.pipeline import Pipeline, PipelineTask
 from framekit.processors import FrameProcessor
 from framekit.processors.recording import CallAudioRecorder
 from framekit.processors.tts.phrases import PhraseCache
+from framekit.servers.dashboard import Dashboard
 from framekit.servers.twilio.admission import AdmissionControl
 from framekit.servers.twilio.server import TwilioServer, TwilioSettings
 from framekit.services.engine import usable_cores
@@ -194,11 +197,14 @@ class ContactCenterServer:
         self.app = web.Application(middlewares=[self._refuse_calls_while_draining])
         self.twilio.add_routes(self.app)
         self._s3 = s3_uploader(settings)
+        self.dashboard = Dashboard(settings.api_token, title="framekit contact center")
+        self.dashboard.add_routes(self.app)
         api = CallsAPI(
             self._db,
             settings.api_token,
             settings.recordings_dir,
             remote_link=self._s3.presigned_url if self._s3 is not None else None,
+            session=self.dashboard.signed_in,
         )
         api.add_routes(self.app)
         self.app.router.add_get("/api/live-calls", api.authorized(self._live_calls))

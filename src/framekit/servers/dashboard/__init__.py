@@ -1,0 +1,15 @@
+"""The operations dashboard any framekit application can mount: ``/dashboard``.
+
+Live calls, recent calls with search and filters, one call's transcript beside its
+two recorded tracks, and analytics over time, as plain HTML/CSS/JavaScript pages
+shipped in the package (:mod:`.assets`), behind a sign-in with the application's API
+token (:mod:`.app`, :mod:`.sessions`). The pages read the application's JSON API
+(``/api/calls``, ``/api/calls/{id}``, ``/api/live-calls``, ``/api/analytics``); the
+application accepts the session cookie there for ``GET`` (:meth:`Dashboard.signed_in`).
+See ``docs/operations.md`` (Dashboard).
+"""
+
+from framekit.servers.dashboard.app import SESSION_COOKIE, Dashboard
+from framekit.servers.dashboard.sessions import Signed, SignedCookies
+
+__all__ = ["SESSION_COOKIE", "Dashboard", "Signed", "SignedCookies"]
