@@ -16,6 +16,13 @@ as it is when the database fails (one log line, no traceback).
 ``GET /api/calls`` filters by ``from``/``to`` (dates), ``outcome`` and ``q`` (text in the
 caller's number or the transcript), and pages with ``limit``/``offset``.
 
+Post-call analytics (:mod:`framekit.analytics`, analysed by the job in
+:mod:`framekit_contact_center.analytics`): ``GET /api/calls/{call_id}`` carries the
+call's ``"analytics"`` (null until its analysis is stored), and ``GET /api/analytics``
+aggregates the analysed calls of a period (``since``/``until``, ISO 8601; default the
+last 30 days) by ``bucket`` (``hour`` or ``day``, UTC), in SQL
+(:func:`framekit.storage.aggregates.analytics_summary`).
+
 A bad parameter is a 400 naming it: a date that is not ISO 8601 or falls outside
 the years 1-9999 once made UTC, an integer out of its range (``offset`` up to
 10^9), an ``outcome`` with control characters.
@@ -44,8 +51,11 @@ from loguru import logger
 from sqlalchemy import Engine
 from sqlalchemy.exc import SQLAlchemyError
 
+from framekit.analytics import analytics_json
 from framekit.storage import CallDetails, get_call, list_calls
+from framekit.storage.aggregates import BUCKETS, analytics_summary
 from framekit.storage.models import Call
+from framekit.storage.queries import get_analysis
 
 __all__ = ["CallsAPI", "call_summary"]
 
@@ -55,6 +65,7 @@ _MAX_LIMIT = 200
 _MAX_OFFSET = 10**9
 _MAX_TEXT = 128  # an outcome, a call id: short words
 _REMOTE = ".remote"
+_DEFAULT_PERIOD = timedelta(days=30)  # /api/analytics without since: the last 30 days
 
 
 class CallsAPI:
@@ -96,6 +107,7 @@ class CallsAPI:
         app.router.add_get(
             "/api/calls/{call_id}/recordings/{track}", self.authorized(self._recording)
         )
+        app.router.add_get("/api/analytics", self.authorized(self._analytics))
         app.on_cleanup.append(self._close)
 
     async def _close(self, app: web.Application) -> None:
@@ -177,6 +189,19 @@ class CallsAPI:
             return web.json_response({"error": f"no call {call_id!r}"}, status=404)
         return web.json_response(body)
 
+    async def _analytics(self, request: web.Request) -> web.Response:
+        query = request.query
+        until = _when(query, "until", end_of_day=True) or datetime.now(UTC)
+        since = _when(query, "since") or until - _DEFAULT_PERIOD
+        bucket = query.get("bucket") or "day"
+        if bucket not in BUCKETS:
+            raise _bad(f"'bucket' must be hour or day, got {_cut(bucket)}")
+        try:
+            body = await self.query(analytics_summary, self._engine, since, until, bucket)
+        except ValueError as exc:  # an empty period, more than MAX_BUCKETS buckets
+            raise _bad(str(exc)) from None
+        return web.json_response(body)
+
     async def _recording(self, request: web.Request) -> web.StreamResponse:
         call_id, track = request.match_info["call_id"], request.match_info["track"]
         details = await self.query(get_call, self._engine, call_id) if _plausible(call_id) else None
@@ -193,7 +218,11 @@ class CallsAPI:
     def _details_of(self, call_id: str) -> dict[str, Any] | None:
         """The call's JSON, in a worker thread (the query, and a look at the files)."""
         details = get_call(self._engine, call_id)
-        return self._details(details) if details is not None else None
+        if details is None:
+            return None
+        body = self._details(details)
+        body["analytics"] = analytics_json(get_analysis(self._engine, call_id))
+        return body
 
     def _details(self, details: CallDetails) -> dict[str, Any]:
         call = details.call

@@ -78,6 +78,7 @@ from framekit.storage import (
 from framekit.telephony import TwilioCallControl, TwilioCallControlProcessor
 from framekit.tools import ToolRegistry
 from framekit.transports.twilio import StartMessage, TwilioMediaStreamTransport
+from framekit_contact_center.analytics import CallAnalytics
 from framekit_contact_center.api import CallsAPI
 from framekit_contact_center.bot import build_bot, intent_engine, warm_up
 from framekit_contact_center.data import BusinessStore
@@ -212,6 +213,9 @@ class ContactCenterServer:
         self.app.router.add_get("/health/live", self._live)
         self.app.router.add_get("/health/ready", self._ready)
         self.app.on_startup.append(self._startup)
+        self.analytics = CallAnalytics(settings.database_url)
+        """The post-call analysis job (started after the migration, in ``_startup``)."""
+        self.analytics.attach(self.app)
         self.app.on_cleanup.append(self._cleanup)
         self.health = HealthChecks(settings.database_url, token_store)
         """The database's and Redis's state for ``/health``, checked in the background."""
@@ -407,6 +411,7 @@ class ContactCenterServer:
             if not isinstance(frame, EndFrame | CancelFrame):
                 return
             self.live_calls.ended(start.stream_sid)
+            self.analytics.call_ended(call_id)
             for path in audio.paths:
                 record.add_recording(track_of(path), str(path))
 
