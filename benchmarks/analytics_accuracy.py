@@ -45,7 +45,8 @@ class Score:
 
     right: dict[str, int] = field(default_factory=lambda: dict.fromkeys(MEASURES, 0))
     total: dict[str, int] = field(default_factory=lambda: dict.fromkeys(MEASURES, 0))
-    misses: list[str] = field(default_factory=list)
+    misses: list[str] = field(default_factory=list, repr=False)
+    """Kept out of the repr: a failed test assertion must not print test items."""
 
     def accuracy(self, measure: str) -> float:
         return self.right[measure] / self.total[measure] if self.total[measure] else 0.0

@@ -114,12 +114,12 @@ class AnalysisWorker:
 
     def submit(self, call_id: str) -> bool:
         """Note that ``call_id`` ended; never blocks. False when the queue was full."""
+        self._idle.clear()
         try:
             self._queue.put_nowait(call_id)
         except queue.Full:
             self.stats.dropped += 1
             return False
-        self._idle.clear()
         return True
 
     def wait_idle(self, timeout: float) -> bool:

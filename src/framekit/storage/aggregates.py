@@ -138,7 +138,13 @@ def _totals(groups: Any, latency: Any, intents: Any) -> dict[str, Any]:
     outcomes = {r: sum(int(row[f"r_{r}"] or 0) for row in groups) for r in _RESOLUTIONS}
     handle = sum(float(row["handle"] or 0.0) for row in groups)
     timed = sum(row["timed"] for row in groups)
-    anywhere = latency[0] if latency else None  # the whole-period columns repeat per bucket
+
+    def anywhere(column: str) -> float | None:
+        # Each bucket holds the smallest of its values ranked past the period's p-th: the
+        # period's percentile is the smallest of those.
+        values = [row[column] for row in latency if row[column] is not None]
+        return _ms(min(values)) if values else None
+
     return {
         "calls": calls,
         "outcomes": outcomes,
@@ -147,9 +153,9 @@ def _totals(groups: Any, latency: Any, intents: Any) -> dict[str, Any]:
         "avg_handle_s": round(handle / timed, 3) if timed else None,
         "sentiment": {s: sum(int(row[f"s_{s}"] or 0) for row in groups) for s in _SENTIMENTS},
         "latency_ms": {
-            "p50": _ms(anywhere["all50"]) if anywhere else None,
-            "p95": _ms(anywhere["all95"]) if anywhere else None,
-            "p99": _ms(anywhere["all99"]) if anywhere else None,
+            "p50": anywhere("all50"),
+            "p95": anywhere("all95"),
+            "p99": anywhere("all99"),
         },
         "intents": dict(sorted(((str(name), int(n)) for name, n in intents), key=lambda i: -i[1])),
     }
