@@ -18,7 +18,9 @@ One aiohttp application holds:
 * ``GET /api/live-calls``: the calls running now, on every process that shares
   ``REDIS_URL`` (:mod:`framekit_contact_center.live_calls`), else on this one;
 * ``/dashboard``: the operations pages (:mod:`framekit.servers.dashboard`), signed in
-  with ``API_TOKEN``; their session cookie also reads the JSON API (``GET`` only).
+  with ``API_TOKEN``; their session cookie also reads the JSON API (``GET`` only);
+* ``GET /metrics``: Prometheus metrics, with the ``metrics`` extra
+  (:mod:`framekit_contact_center.metrics`; open unless ``METRICS_TOKEN`` is set).
 
 Several processes, one number: with ``REDIS_URL`` set, the single-use stream tokens
 are checked in Redis (:class:`~framekit.servers.twilio.redis_token_store.RedisTokenStore`),
@@ -75,12 +77,13 @@ from framekit.storage import (
     make_engine,
     migrate,
 )
+from framekit.storage.records import Record
 from framekit.telephony import TwilioCallControl, TwilioCallControlProcessor
 from framekit.tools import ToolRegistry
 from framekit.transports.twilio import StartMessage, TwilioMediaStreamTransport
 from framekit_contact_center.analytics import CallAnalytics
 from framekit_contact_center.api import CallsAPI
-from framekit_contact_center.bot import build_bot, intent_engine, warm_up
+from framekit_contact_center.bot import build_bot, intent_engine, provider_health, warm_up
 from framekit_contact_center.data import BusinessStore
 from framekit_contact_center.health import HealthChecks
 from framekit_contact_center.live_calls import (
@@ -98,7 +101,9 @@ from framekit_contact_center.uploads import RecordedUpload, s3_uploader, track_o
 if TYPE_CHECKING:
     from redis.asyncio import Redis
 
+    from framekit.metrics.prometheus import ServeMetrics
     from framekit.servers.twilio.redis_token_store import RedisTokenStore
+    from framekit_contact_center.metrics import ServedMetrics
 
 __all__ = ["BotBuilder", "ContactCenterServer", "call_capacity", "check_serving", "prepare_storage"]
 
@@ -220,6 +225,10 @@ class ContactCenterServer:
         self.health = HealthChecks(settings.database_url, token_store)
         """The database's and Redis's state for ``/health``, checked in the background."""
         self.health.attach(self.app)
+        self.metrics = _served_metrics(settings.metrics_token, self._sample_metrics)
+        """``/metrics`` (None without prometheus-client)."""
+        if self.metrics is not None:
+            self.metrics.attach(self.app)
 
     @property
     def active_calls(self) -> int:
@@ -310,6 +319,15 @@ class ContactCenterServer:
         }
         return web.json_response(body, status=200 if ready else 503)
 
+    def _sample_metrics(self, metrics: ServeMetrics) -> None:
+        metrics.sample(
+            active_calls=self.active_calls,
+            refused_calls=self.twilio.admission.refused,
+            spooled_records=self._writer.spooled_now if self._writer else 0,
+            breakers=provider_health().breakers(),
+            now=time.monotonic(),  # the breakers' clock (SystemClock)
+        )
+
     async def _live_calls(self, request: web.Request) -> web.Response:
         try:
             calls = await self.live_calls.everywhere()
@@ -362,8 +380,11 @@ class ContactCenterServer:
         assert self._call_control is not None
         call_id = uuid.uuid4().hex
         params = start.custom_parameters
+        submit: Callable[[Record], None] = self._writer.submit
+        if self.metrics is not None:
+            submit = self.metrics.counting_outcomes(submit)
         record = CallRecorder(
-            self._writer,
+            submit,
             call_id=call_id,
             external_id=start.call_sid,
             caller=params.get("from") or None,
@@ -388,8 +409,11 @@ class ContactCenterServer:
         # the bot's before the line; the audio recorder polls the output it precedes.
         output = transport.output()
         tail = Pipeline([record.record_point(), audio.bot_tap(output), output, call_control])
+        observers: list[Observer] = [record]
+        if self.metrics is not None:
+            observers += self.metrics.observers()
         if self._bot is not None:
-            task = self._bot(head, tail, call_id, [record])
+            task = self._bot(head, tail, call_id, observers)
         else:
             engine = await self._intent_engine()
             task = build_bot(
@@ -398,7 +422,7 @@ class ContactCenterServer:
                 self.settings,
                 tools=self._shop_tools(),
                 engine=engine,
-                observers=[record],
+                observers=observers,
                 call_id=call_id,
                 phone=True,
                 phrase_cache=self.phrases,
@@ -447,6 +471,18 @@ def _shop(settings: Settings, today: dt.date | None = None) -> BusinessStore:
     if not store.order_numbers():  # a fresh install has a shop to show
         seed_store(store, today=today or dt.date.today())
     return store
+
+
+def _served_metrics(
+    token: str | None, sample: Callable[[ServeMetrics], None]
+) -> ServedMetrics | None:
+    """``/metrics`` for this process, or None (logged) without the ``metrics`` extra."""
+    try:
+        from framekit_contact_center.metrics import ServedMetrics
+    except ImportError as exc:
+        logger.info(f"no /metrics: {exc}")
+        return None
+    return ServedMetrics(token, sample)
 
 
 def _redis_tokens(url: str, prefix: str) -> tuple[Redis, RedisTokenStore]:

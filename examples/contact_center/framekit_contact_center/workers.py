@@ -12,6 +12,15 @@ forked after a model is loaded), forwards SIGINT and SIGTERM to them (each drain
 own calls, a second signal skips the wait), restarts one that dies unexpectedly, and
 exits when all have exited: 0 when all stopped cleanly, 1 otherwise.
 
+Metrics (``/metrics``, the ``metrics`` extra): the workers share one port, so the
+one a scrape reaches answers for all of them. prometheus-client's multiprocess mode
+does that with files: the supervisor gives the workers a fresh
+``PROMETHEUS_MULTIPROC_DIR`` (:func:`metrics_directory`), each writes its values there,
+and a dead worker's gauges are dropped (``mark_process_dead``) while its counters
+stay counted. Why not one metrics port per worker: Prometheus would need N targets
+that change with ``--workers``, and a worker replaced after a crash would lose its
+counts.
+
 Each worker is in a session of its own, so a terminal's Ctrl-C reaches the supervisor
 only and the workers get each signal once. A worker reads its standard input, a pipe
 from the supervisor, only to learn that the supervisor is gone (end of file): it then
@@ -23,17 +32,61 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import os
+import shutil
 import signal
 import socket
 import sys
+import tempfile
 from collections import deque
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
+from pathlib import Path
 from typing import TextIO
 
-__all__ = ["RestartPolicy", "Supervisor", "reuse_port_supported", "watch_supervisor", "worker_argv"]
+__all__ = [
+    "RestartPolicy",
+    "Supervisor",
+    "metrics_directory",
+    "reuse_port_supported",
+    "watch_supervisor",
+    "worker_argv",
+]
 
 _STOP_SIGNALS = (signal.SIGINT, signal.SIGTERM)
+_MULTIPROC = "PROMETHEUS_MULTIPROC_DIR"
+
+
+@contextlib.contextmanager
+def metrics_directory() -> Iterator[Path]:
+    """``PROMETHEUS_MULTIPROC_DIR`` for the workers, empty at start.
+
+    One set already (the operator's choice) is emptied of a previous run's files;
+    else a temporary one is made, and removed at the end.
+    """
+    chosen = os.environ.get(_MULTIPROC)
+    if chosen:
+        folder = Path(chosen)
+        folder.mkdir(parents=True, exist_ok=True)
+        for stale in folder.glob("*.db"):
+            stale.unlink()
+        yield folder
+        return
+    folder = Path(tempfile.mkdtemp(prefix="framekit-metrics-"))
+    os.environ[_MULTIPROC] = str(folder)
+    try:
+        yield folder
+    finally:
+        del os.environ[_MULTIPROC]
+        shutil.rmtree(folder, ignore_errors=True)
+
+
+def _forget_worker_metrics(pid: int) -> None:
+    """Drop a dead worker's gauges (it no longer runs calls); its counters stay."""
+    try:
+        from prometheus_client import multiprocess
+    except ImportError:  # no metrics extra: no metrics files
+        return
+    multiprocess.mark_process_dead(pid)  # type: ignore[no-untyped-call]
 
 
 def reuse_port_supported() -> bool:
@@ -114,7 +167,9 @@ class Supervisor:
             loop.add_signal_handler(number, self._forward, number)
         try:
             self._say(f"supervisor {os.getpid()} starting {self._workers} workers")
-            statuses = await asyncio.gather(*(self._keep(slot) for slot in range(self._workers)))
+            with metrics_directory():
+                keeping = (self._keep(slot) for slot in range(self._workers))
+                statuses = await asyncio.gather(*keeping)
         finally:
             for number in _STOP_SIGNALS:
                 loop.remove_signal_handler(number)
@@ -144,6 +199,7 @@ class Supervisor:
                 process.send_signal(self._signal)
             status = await process.wait()
             del self._running[slot]
+            _forget_worker_metrics(process.pid)
             if process.stdin is not None:
                 process.stdin.close()
             if self._stopping.is_set():
