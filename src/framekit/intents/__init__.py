@@ -7,9 +7,10 @@ See ``docs/intents.md``. Sentence embeddings need the ``intents`` extra
 from __future__ import annotations
 
 from framekit.intents.calling import ToolCaller, ToolFailedError, registry_caller
-from framekit.intents.classifier import Classification, Embedder, IntentClassifier
+from framekit.intents.classifier import Classification, IntentClassifier
 from framekit.intents.defaults import CONTACT_CENTER_INTENTS, CONTACT_CENTER_TOPICS
 from framekit.intents.dialogue import DialogueState, Reply, SlotValue, ToolCall
+from framekit.intents.embedder import Embedder
 from framekit.intents.engine import IntentEngine
 from framekit.intents.spec import Answer, Intent, SlotKind, SlotSpec, Topic
 

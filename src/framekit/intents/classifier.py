@@ -25,11 +25,11 @@ from __future__ import annotations
 from collections import OrderedDict
 from collections.abc import Sequence
 from dataclasses import dataclass, field
-from typing import Protocol
 
 import numpy as np
 import numpy.typing as npt
 
+from framekit.intents.embedder import Embedder, checked_rows
 from framekit.intents.spec import Intent, Topic
 from framekit.models.scheduling import FairExecutor
 from framekit.text.numbers import tokenize
@@ -42,12 +42,6 @@ _RECENT = 64
 """Turns whose embeddings are kept (a few KiB each): every call's latest few."""
 """The caller's words are embedded here, not on the event loop's default pool (which
 health checks and file I/O share); two threads, shortest texts first."""
-
-
-class Embedder(Protocol):
-    """Anything that turns texts into unit-length rows (``SentenceEmbedder`` does)."""
-
-    def encode(self, texts: Sequence[str]) -> _F32: ...
 
 
 @dataclass(frozen=True, slots=True)
@@ -96,7 +90,7 @@ class IntentClassifier:
         owners = [n for n, intent in enumerate(intents) for _ in intent.examples]
         if any(not intent.examples for intent in intents):
             raise ValueError("every intent needs at least one example phrasing")
-        self._examples: _F32 = embedder.encode(texts)
+        self._examples = checked_rows(embedder, texts, embedder.encode(texts))
         self._owner = np.array(owners, dtype=np.intp)
         self._weight = softmax_weight
         self._w, self._b = _fit_softmax(self._examples, self._owner, len(intents))
@@ -124,7 +118,7 @@ class IntentClassifier:
 
     def classify(self, text: str, *, among: Sequence[str] | None = None) -> Classification:
         """The intent ``text`` most likely means; ``among`` limits the candidates."""
-        return self.classify_vector(text, self._embedder.encode([text])[0], among=among)
+        return self.classify_vector(text, self._embed(text), among=among)
 
     async def classify_async(
         self, text: str, *, among: Sequence[str] | None = None
@@ -146,13 +140,22 @@ class IntentClassifier:
         """``text`` embedded on the embedder's threads, or the embedding of a recent turn."""
         vector = self._recent.get(text)
         if vector is None:
-            vectors = await _EMBEDDING_THREADS.run(
-                lambda: self._embedder.encode([text]), cost=len(text)
-            )
-            vector = self._recent[text] = vectors[0]
+            vector = await _EMBEDDING_THREADS.run(lambda: self._embed(text), cost=len(text))
+            self._recent[text] = vector
             if len(self._recent) > _RECENT:
                 self._recent.popitem(last=False)
         return vector
+
+    def _embed(self, text: str) -> _F32:
+        rows = checked_rows(self._embedder, (text,), self._embedder.encode([text]))
+        if rows.shape[1] != self._examples.shape[1]:
+            raise ValueError(
+                f"{type(self._embedder).__name__}.encode returned a row of width "
+                f"{rows.shape[1]} for a turn, {self._examples.shape[1]} for the examples; "
+                "an Embedder's rows have one width"
+            )
+        row: _F32 = rows[0]
+        return row
 
     def classify_vector(
         self, text: str, vector: _F32, *, among: Sequence[str] | None = None
