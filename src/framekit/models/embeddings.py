@@ -19,6 +19,10 @@ Why one engine per process: an ONNX session costs memory and a thread pool.
 (a call's embedding never fans out over cores that other calls need) and every
 call uses it; onnxruntime sessions are safe to run from several threads.
 ``encode`` takes a batch so an engine can embed all its examples in one run.
+
+The intent engine does not depend on this class: it takes any
+:class:`~framekit.intents.embedder.Embedder` (``encode(texts)`` returning unit-length
+rows), and this is the one framekit ships; another model plugs in beside it.
 """
 
 from __future__ import annotations
