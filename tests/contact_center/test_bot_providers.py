@@ -48,9 +48,11 @@ from framekit.models.embeddings import SentenceEmbedder  # noqa: E402
 from framekit.pipeline import PipelineTask  # noqa: E402
 from framekit.processors import FrameProcessor  # noqa: E402
 from framekit.processors.llm.base import LLMProcessor  # noqa: E402
-from framekit.processors.stt.fallback import FallbackSTTProcessor  # noqa: E402
+from framekit.processors.stt.fallback_streaming import FallbackSession  # noqa: E402
+from framekit.processors.stt.streaming import StreamingSTTProcessor  # noqa: E402
 from framekit.processors.tts import TTSProcessor  # noqa: E402
 from framekit.processors.tts.fallback import FallbackVoice  # noqa: E402
+from framekit.services.deepgram import DeepgramRecognizer  # noqa: E402
 from framekit.services.piper import PiperEngine  # noqa: E402
 from framekit.services.whisper import WhisperEngine  # noqa: E402
 from framekit.testing import LiveCall  # noqa: E402
@@ -224,6 +226,7 @@ async def test_with_deepgram_configured_the_transcript_comes_from_deepgram(
 
     assert [s.transcript for s in deepgram.segments] == [HOURS]
     assert "9 AM to 6 PM" in _answer(call)
-    stt = _stage(task, FallbackSTTProcessor)
-    assert stt.active is stt.providers[0]  # Deepgram stayed on duty
-    assert not stt.stats.switches
+    session = _stage(task, StreamingSTTProcessor).session
+    assert isinstance(session, FallbackSession)
+    assert isinstance(session.active, DeepgramRecognizer)  # Deepgram stayed on duty
+    assert not session.switches

@@ -1,9 +1,11 @@
-"""The STT fallback wrapper: a failing or silent provider is replaced without losing words.
+"""The streaming STT fallback: a failing or silent vendor is replaced without losing words.
 
-Providers are real Deepgram :class:`StreamingSTTProcessor` instances talking through the SDK
-to two local Deepgram-protocol servers, the primary with faults injected. The
-servers answer different scripts, so a transcript names the provider that made it,
-and the audio each server received shows what was replayed.
+One :class:`StreamingSTTProcessor` drives a :class:`FallbackStreamingRecognizer` of two
+real :class:`DeepgramRecognizer` instances, talking through the SDK to two local
+Deepgram-protocol servers, the primary with faults injected. The servers answer
+different scripts, so a transcript names the vendor that made it, and the audio each
+server received shows what was sent again. Breakers are a ``ProviderHealth`` each
+test passes in, shared by its calls as a server's process shares it.
 """
 
 from __future__ import annotations
@@ -25,19 +27,47 @@ from framekit.frames import (
     UserStartedSpeakingFrame,
     UserStoppedSpeakingFrame,
 )
-from framekit.processors.stt.fallback import FallbackSTTProcessor
+from framekit.health import BreakerState, ProviderHealth
+from framekit.processors.stt.batch_stream import BatchStreamingRecognizer
+from framekit.processors.stt.fallback_streaming import (
+    FallbackSession,
+    FallbackStreamingRecognizer,
+)
+from framekit.processors.stt.service import StreamingRecognizer
+from framekit.processors.stt.session import SessionSettings
 from framekit.processors.stt.streaming import StreamingSTTProcessor
-from framekit.processors.stt.utterance import UtteranceOptions, UtteranceSTTProcessor
+from framekit.services.deepgram import DeepgramRecognizer, DeepgramSettings
 from framekit.testing import LiveCall
 from framekit.testing.fakes.deepgram_server import FakeDeepgramServer
 from processors._caller_audio import ESPEAK, FRAME, espeak, frames_of, silence, tone, transcripts
-from processors.test_deepgram_stt import deepgram_stt
 
 KEY = "test-key"
 
 
-def _deepgram(server: FakeDeepgramServer, name: str) -> StreamingSTTProcessor:
-    return deepgram_stt(server, reconnect_delay=0.05, close_timeout=0.5, name=name)
+def _deepgram(server: FakeDeepgramServer, name: str, **settings: object) -> DeepgramRecognizer:
+    recognizer = DeepgramRecognizer(
+        DeepgramSettings(
+            api_key=KEY,
+            url=server.url,
+            session=SessionSettings(reconnect_delay=0.05, close_timeout=0.5),
+            **settings,  # type: ignore[arg-type]
+        )
+    )
+    recognizer.name = name  # one breaker per server: both would be "nova-3"
+    return recognizer
+
+
+def _stage(
+    recognizers: list[StreamingRecognizer], health: ProviderHealth, result_timeout: float = 3.0
+) -> StreamingSTTProcessor:
+    chain = FallbackStreamingRecognizer(recognizers, health=health, result_timeout=result_timeout)
+    return StreamingSTTProcessor(chain)
+
+
+def _session(stt: StreamingSTTProcessor) -> FallbackSession:
+    session = stt.session
+    assert isinstance(session, FallbackSession)
+    return session
 
 
 def _heard_at_least(server: FakeDeepgramServer, seconds: float) -> bool:
@@ -54,7 +84,7 @@ async def _feed(
 
     With ``server``, each frame waits until that server has heard every second of
     audio fed so far, so the manual clock cannot run ahead of the network (a real
-    provider hears each frame within milliseconds).
+    vendor hears each frame within milliseconds).
     """
     for frame in frames:
         await call.send(frame)
@@ -68,107 +98,120 @@ async def test_a_healthy_primary_does_all_the_work_and_flushes_before_the_end() 
     primary_server = FakeDeepgramServer(["primary words"], api_key=KEY)
     secondary_server = FakeDeepgramServer(["secondary words"], api_key=KEY)
     async with primary_server, secondary_server:
-        primary = deepgram_stt(primary_server, endpointing=False, utterance_end_ms=None)
-        stt = FallbackSTTProcessor([primary, _deepgram(secondary_server, "secondary")])
+        primary = _deepgram(primary_server, "primary", endpointing=False, utterance_end_ms=None)
+        secondary = _deepgram(secondary_server, "secondary")
+        stt = _stage([primary, secondary], ProviderHealth())
         async with LiveCall(stt, clock=SystemClock()) as call:
             await call.send(*frames_of(tone(0.6)))
             await primary_server.wait_for(lambda: primary_server.heard_seconds >= 0.6)
-            await secondary_server.wait_for(lambda: bool(secondary_server.connections))
             await call.end()  # the words are still in the primary: the end flushes them
 
     assert transcripts(call) == ["primary words"]
     kinds = [type(f) for f in call.downstream]
     assert kinds.index(TranscriptionFrame) < kinds.index(EndFrame)
     assert len(call.downstream_of(InputAudioFrame)) == 30  # each frame passes once
-    assert not stt.stats.switches
-    standby = secondary_server.connections[0]
-    assert not standby.audio  # a warm standby hears nothing
-    assert standby.messages == ["CloseStream"]
+    assert not _session(stt).switches
+    assert not secondary_server.connections  # no standby connection for a rare failure
+    assert not call.upstream_of(ErrorFrame)
 
 
-async def test_an_error_switches_provider_and_replays_the_utterance() -> None:
+async def test_an_error_switches_vendor_and_the_next_hears_the_whole_utterance() -> None:
     audio = silence(0.2) + tone(1.2) + silence(0.6)
+    health = ProviderHealth()
     primary_server = FakeDeepgramServer(["primary words"], api_key=KEY)
     secondary_server = FakeDeepgramServer(["secondary words"], api_key=KEY)
     async with primary_server, secondary_server:
         primary_server.drop_after_audio = 0.6  # mid-utterance
         primary = _deepgram(primary_server, "primary")
-        secondary = _deepgram(secondary_server, "secondary")
-        stt = FallbackSTTProcessor([primary, secondary])
+        stt = _stage([primary, _deepgram(secondary_server, "secondary")], health)
         async with LiveCall(stt, clock=SystemClock()) as call:
             await call.send(*frames_of(audio))
             await call.wait_until(lambda: bool(transcripts(call)))
-            # the primary comes back on standby, without the audio it had not finalized
-            await primary_server.wait_for(lambda: len(primary_server.connections) == 2)
             await call.end()
 
     assert transcripts(call) == ["secondary words"]
-    assert stt.active is secondary
-    (switch,) = stt.stats.switches
+    session = _session(stt)
+    assert session.active.name == "secondary"
+    (switch,) = session.switches
     assert (switch.old, switch.new) == ("primary", "secondary")
-    assert switch.reason.startswith("error")
-    assert len(call.upstream_of(ErrorFrame)) == 1
-    assert not call.upstream_of(ErrorFrame)[0].fatal
-    # the secondary heard the whole utterance: the replay, then live audio, in order
+    assert "connection failed" in switch.reason
+    (error,) = call.upstream_of(ErrorFrame)  # one report: the vendor that failed, and who took over
+    assert not error.fatal
+    assert "primary failed" in error.error
+    assert "secondary took over" in error.error
+    # the secondary heard the whole utterance: the audio no final covered, then live audio
     assert bytes(secondary_server.connections[0].audio) == audio
-    assert not primary_server.connections[1].audio  # discarded, not resent: no late words
-    assert primary.stats.finals == 0
+    assert len(primary_server.connections) == 1  # abandoned, not reconnected
+    assert health.breaker("primary").failures == 1
+    assert health.breaker("secondary").failures == 0
 
 
-async def test_a_silent_provider_is_abandoned_and_the_next_hears_everything() -> None:
+async def test_a_silent_vendor_is_abandoned_and_the_next_hears_everything() -> None:
     clock = ManualClock()
     speech = frames_of(silence(0.2) + tone(1.5))
     tail = frames_of(silence(0.6))
+    health = ProviderHealth()
     primary_server = FakeDeepgramServer(["primary words"], api_key=KEY)
     secondary_server = FakeDeepgramServer(["secondary words"], api_key=KEY)
     async with primary_server, secondary_server:
         primary_server.stalled = True  # reads audio, never answers
         primary = _deepgram(primary_server, "primary")
         secondary = _deepgram(secondary_server, "secondary")
-        stt = FallbackSTTProcessor([primary, secondary], no_result_timeout=0.5)
+        stt = _stage([primary, secondary], health, result_timeout=0.5)
         async with LiveCall(stt, clock=clock) as call:
-            await primary.wait_connected()
-            await secondary.wait_connected()
+            await stt.wait_connected()
+            session = _session(stt)
             sent = 0
-            while not stt.stats.switches:
+            while not session.switches:
                 await _feed(call, clock, speech[sent : sent + 1])
                 sent += 1
-            await secondary_server.wait_for(lambda: secondary_server.heard_seconds >= 0.7)
+            await stt.wait_connected()  # the secondary, which took over
             await _feed(call, clock, speech[sent:] + tail, secondary_server)
             await call.wait_until(lambda: bool(transcripts(call)))
             await call.end()
 
-    (switch,) = stt.stats.switches
+    (switch,) = session.switches
     assert switch.reason.startswith("no result")
     # 0.2 s of silence, then 0.5 s of unanswered speech
     assert switch.at == pytest.approx(0.7, abs=0.05)
     assert transcripts(call) == ["secondary words"]
-    assert not call.upstream_of(ErrorFrame)
+    (error,) = call.upstream_of(ErrorFrame)
+    assert "no result" in error.error
     heard = bytes(secondary_server.connections[0].audio)
     assert heard == b"".join(f.audio for f in speech + tail)
-    assert stt.health[0].total_failures == 1
+    assert health.breaker("primary").failures == 1
 
 
-async def test_a_refused_primary_is_skipped_from_the_start_and_its_retries_stay_quiet() -> None:
+async def test_a_refused_primary_opens_its_breaker_and_the_next_call_skips_it() -> None:
+    health = ProviderHealth(failure_threshold=1, cooldown=60.0)
     primary_server = FakeDeepgramServer(["primary words"], api_key=KEY)
-    secondary_server = FakeDeepgramServer(["secondary words"], api_key=KEY)
+    secondary_server = FakeDeepgramServer(["secondary words", "secondary again"], api_key=KEY)
     async with primary_server, secondary_server:
         primary_server.refuse_auth = True
-        primary = _deepgram(primary_server, "primary")
-        stt = FallbackSTTProcessor([primary, _deepgram(secondary_server, "secondary")])
-        async with LiveCall(stt, clock=SystemClock()) as call:
-            await call.wait_until(lambda: bool(stt.stats.switches))
+        recognizers: list[StreamingRecognizer] = [
+            _deepgram(primary_server, "primary"),
+            _deepgram(secondary_server, "secondary"),
+        ]
+        first = _stage(recognizers, health)
+        async with LiveCall(first, clock=SystemClock()) as call:
+            await call.wait_until(lambda: bool(_session(first).switches))
             await call.send(*frames_of(tone(0.6) + silence(0.5)))
             await call.wait_until(lambda: bool(transcripts(call)))
-            await primary_server.wait_for(lambda: primary_server.rejected >= 3)
             await call.end()
+        assert transcripts(call) == ["secondary words"]
+        (error,) = call.upstream_of(ErrorFrame)
+        assert "401" in error.error
+        assert health.states(SystemClock().now())["primary"] == BreakerState.OPEN
 
-    assert transcripts(call) == ["secondary words"]
-    assert (
-        len(call.upstream_of(ErrorFrame)) == 1
-    )  # the standby's further failures are logged, not pushed
-    assert "401" in call.upstream_of(ErrorFrame)[0].error
-    assert stt.health[0].total_failures >= 3
+        second = _stage(recognizers, health)  # the next call of the same process
+        async with LiveCall(second, clock=SystemClock()) as call:
+            await call.send(*frames_of(tone(0.6) + silence(0.5)))
+            await call.wait_until(lambda: bool(transcripts(call)))
+            await call.end()
+        assert transcripts(call) == ["secondary again"]
+        assert not call.upstream_of(ErrorFrame)  # no attempt, no timeout, nothing to report
+        assert not _session(second).switches
+        assert primary_server.rejected == 1
 
 
 async def test_the_primary_is_tried_again_after_its_cooldown() -> None:
@@ -183,46 +226,49 @@ async def test_the_primary_is_tried_again_after_its_cooldown() -> None:
         primary_server.drop_after_audio = 0.5
         primary = _deepgram(primary_server, "primary")
         secondary = _deepgram(secondary_server, "secondary")
-        stt = FallbackSTTProcessor([primary, secondary], cooldown=3.0)
+        stt = _stage([primary, secondary], ProviderHealth(cooldown=3.0))
         async with LiveCall(stt, clock=clock) as call:
-            await primary.wait_connected()
-            await secondary.wait_connected()
+            await stt.wait_connected()
+            session = _session(stt)
             sent = 0
-            while not stt.stats.switches:
+            while not session.switches:
                 await _feed(call, clock, first[sent : sent + 1])
                 sent += 1
+            await stt.wait_connected()
             await _feed(call, clock, first[sent:], secondary_server)
             await call.wait_until(lambda: transcripts(call) == ["secondary words"])
             await _feed(call, clock, quiet)
-            assert stt.active is primary
-            await primary.wait_connected()
-            await _feed(call, clock, second)
+            assert session.active is primary
+            await stt.wait_connected()
+            await _feed(call, clock, second, primary_server)
             await call.wait_until(lambda: len(transcripts(call)) == 2)
             await call.end()
 
     assert transcripts(call) == ["secondary words", "primary again"]
-    assert [s.reason.split(":")[0] for s in stt.stats.switches] == ["error", "cool-down over"]
-    assert stt.stats.switches[1].at >= stt.stats.switches[0].at + 3.0
+    assert [s.reason.split(" (")[0] for s in session.switches][1] == "cool-down over"
+    assert session.switches[1].at >= session.switches[0].at + 3.0
+    assert len(call.upstream_of(ErrorFrame)) == 1  # the failure; going back is no error
 
 
-async def test_speaking_events_are_replayed_with_the_audio() -> None:
-    audio = frames_of(tone(1.0))
-    frames = [UserStartedSpeakingFrame(), *audio, UserStoppedSpeakingFrame()]
+async def test_a_stop_heard_before_the_next_vendor_connected_is_sent_after_the_audio() -> None:
+    frames = [UserStartedSpeakingFrame(), *frames_of(tone(1.0)), UserStoppedSpeakingFrame()]
     primary_server = FakeDeepgramServer(["primary words"], api_key=KEY)
     secondary_server = FakeDeepgramServer(["secondary words"], api_key=KEY)
     async with primary_server, secondary_server:
         primary_server.drop_after_audio = 0.4
-        secondary = _deepgram(secondary_server, "secondary")
-        stt = FallbackSTTProcessor([_deepgram(primary_server, "primary"), secondary])
+        secondary = _deepgram(secondary_server, "secondary", endpointing=False)
+        stt = _stage([_deepgram(primary_server, "primary"), secondary], ProviderHealth())
         async with LiveCall(stt, clock=SystemClock()) as call:
             await call.send(*frames)
             await call.wait_until(lambda: bool(transcripts(call)))
             await call.end()
 
-    # the stop event reached the secondary after the replay: it sent Finalize for the words
-    assert "Finalize" in secondary_server.connections[0].messages
+    # no endpointing on the secondary: only the Finalize sent after the resend ends the words
+    (connection,) = secondary_server.connections
+    assert connection.messages[0] == "Finalize"
+    assert bytes(connection.audio) == b"".join(f.audio for f in frames_of(tone(1.0)))
     assert transcripts(call) == ["secondary words"]
-    assert len(call.downstream_of(UserStartedSpeakingFrame)) == 1  # the caller's, not replays
+    assert len(call.downstream_of(UserStartedSpeakingFrame)) == 1
 
 
 @pytest.mark.skipif(ESPEAK is None, reason="apt-get install espeak-ng")
@@ -239,10 +285,8 @@ async def test_whisper_takes_over_the_sentence_deepgram_lost(tmp_path: Path) -> 
     ]
     async with FakeDeepgramServer(["never delivered"], api_key=KEY) as server:
         server.drop_after_audio = 1.0
-        whisper = UtteranceSTTProcessor(
-            await whisper_module.WhisperEngine.shared_async(), UtteranceOptions(speculative=False)
-        )
-        stt = FallbackSTTProcessor([_deepgram(server, "deepgram"), whisper])
+        whisper = BatchStreamingRecognizer(await whisper_module.WhisperEngine.shared_async())
+        stt = _stage([_deepgram(server, "deepgram"), whisper], ProviderHealth())
         async with LiveCall(stt, clock=SystemClock()) as call:
             await call.send(*frames)
             await call.wait_until(lambda: bool(transcripts(call)), seconds=60)
@@ -250,6 +294,6 @@ async def test_whisper_takes_over_the_sentence_deepgram_lost(tmp_path: Path) -> 
 
     (text,) = transcripts(call)
     words = text.lower()
-    assert words.startswith("please transfer")  # said before Deepgram failed: replayed
+    assert words.startswith("please transfer")  # said before Deepgram failed: sent again
     assert "department" in words  # said after
-    assert stt.active is whisper
+    assert _session(stt).active is whisper

@@ -24,10 +24,12 @@ from framekit.frames import (
     UserStartedSpeakingFrame,
     UserStoppedSpeakingFrame,
 )
-from framekit.pipeline import Pipeline, PipelineParams
+from framekit.health import ProviderHealth
+from framekit.pipeline import PipelineParams
 from framekit.pipeline.negotiation import AudioChainError
 from framekit.processors.convert import AudioConverterProcessor
-from framekit.processors.stt.fallback import FallbackSTTProcessor
+from framekit.processors.stt.batch_stream import BatchStreamingRecognizer
+from framekit.processors.stt.fallback_streaming import FallbackStreamingRecognizer
 from framekit.processors.stt.service import RecognitionError, RecognitionEvent
 from framekit.processors.stt.streaming import StreamingSTTProcessor
 from framekit.processors.stt.transcript import SpeechAudio, Transcript
@@ -87,9 +89,6 @@ class _Session:
         self.sent += pcm
 
     async def finalize(self) -> None:
-        pass
-
-    def discard_pending(self, *, reconnect: bool) -> None:
         pass
 
     async def close(self) -> None:
@@ -206,46 +205,29 @@ async def test_the_start_check_refuses_a_phone_rate_chain_and_a_converter_fixes_
     assert abs(heard - PCM16_16K.bytes_for(1.0)) <= PCM16_16K.bytes_for(FRAME)
 
 
-async def test_the_start_check_walks_into_the_fallback_members() -> None:
-    """Each provider of an STT fallback is checked against the caller audio it gets."""
-    fallback = FallbackSTTProcessor(
-        [
-            StreamingSTTProcessor(_Streaming(PCM16_8K), name="phone-stream"),
-            UtteranceSTTProcessor(_Batch(), name="local"),
-        ]
+def test_a_fallback_takes_its_recognizers_one_format() -> None:
+    """The stage declares one format, so every vendor of a chain must take it."""
+    chain = FallbackStreamingRecognizer(
+        [_Streaming(PCM16_16K), BatchStreamingRecognizer(_Batch())], health=ProviderHealth()
     )
+    caps = StreamingSTTProcessor(chain).audio_caps
+    assert caps is not None
+    assert caps.consumes[InputAudioFrame] == PCM16_16K
 
-    with pytest.raises(
-        AudioChainError, match="phone-stream consumes InputAudioFrame as pcm16/8000"
-    ):
-        await run_processor([AudioConverterProcessor(name="line"), fallback], [])
+    with pytest.raises(ValueError, match=r"one audio format.*streaming: pcm16/8000Hz/1ch"):
+        FallbackStreamingRecognizer(
+            [_Streaming(PCM16_8K), BatchStreamingRecognizer(_Batch())], health=ProviderHealth()
+        )
 
 
-async def test_fallback_members_of_the_pipeline_format_start() -> None:
-    streaming, batch = _Streaming(PCM16_16K), _Batch()
-    fallback = FallbackSTTProcessor(
-        [StreamingSTTProcessor(streaming), UtteranceSTTProcessor(batch)]
+async def test_a_fallback_of_the_pipeline_format_starts_and_hears_the_caller() -> None:
+    streaming = _Streaming(PCM16_16K)
+    chain = FallbackStreamingRecognizer([streaming], health=ProviderHealth())
+
+    out = await run_processor(
+        [AudioConverterProcessor(), StreamingSTTProcessor(chain)], _frames(0.2, MULAW_8K)
     )
-
-    out = await run_processor([AudioConverterProcessor(), fallback], _frames(0.2, MULAW_8K))
 
     assert not out.upstream_of(ErrorFrame)
     (session,) = streaming.sessions
     assert abs(len(session.sent) - PCM16_16K.bytes_for(0.2)) <= PCM16_16K.bytes_for(FRAME)
-
-
-async def test_a_fallback_member_with_its_own_converter_starts() -> None:
-    """A phone-rate vendor behind its own converter, beside a 16 kHz local recognizer."""
-    phone = _Streaming(PCM16_8K)
-    fallback = FallbackSTTProcessor(
-        [
-            Pipeline([AudioConverterProcessor(PCM16_8K), StreamingSTTProcessor(phone)]),
-            UtteranceSTTProcessor(_Batch()),
-        ]
-    )
-
-    out = await run_processor([AudioConverterProcessor(), fallback], _frames(0.2, MULAW_8K))
-
-    assert not out.upstream_of(ErrorFrame)
-    (session,) = phone.sessions
-    assert abs(len(session.sent) - PCM16_8K.bytes_for(0.2)) <= PCM16_8K.bytes_for(FRAME)

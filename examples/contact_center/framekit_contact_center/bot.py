@@ -24,7 +24,8 @@ Every provider the settings name is used, each behind the library's fallback for
 its stage, so a dead service changes the voice or the wording, never the call:
 
 * speech to text: Deepgram (``DEEPGRAM_API_KEY``), falling back to the local
-  recognizer (:class:`~framekit.processors.stt.fallback.FallbackSTTProcessor`);
+  recognizer (a :class:`~framekit.processors.stt.fallback_streaming.FallbackStreamingRecognizer`
+  of Deepgram and a :class:`~framekit.processors.stt.batch_stream.BatchStreamingRecognizer`);
   the local recognizer alone without a key, its engines loaded once per process
   (:func:`local_recognizer`) and passed to the stage;
 * the brain: the offline intent engine, or, when a model is configured, the chain
@@ -35,7 +36,7 @@ its stage, so a dead service changes the voice or the wording, never the call:
   (:class:`~framekit.processors.tts.fallback.FallbackVoice`), espeak-ng
   only where it is installed.
 
-The circuit breakers of the LLM links and the voices are the process's (one
+The circuit breakers of the recognizers, the LLM links and the voices are the process's (one
 :class:`~framekit.health.ProviderHealth`, passed to each chain): a provider that is down is
 skipped by every call, not timed out by each. Both brains run the same
 :func:`~framekit_contact_center.tools.build_tools` registry. The transports are
@@ -70,8 +71,11 @@ from framekit.processors.dtmf import DTMFAggregator, MenuOption
 from framekit.processors.language import LanguageGate
 from framekit.processors.llm.aggregators import create_context_aggregators
 from framekit.processors.llm.base import LLMProcessor
+from framekit.processors.stt.batch_stream import BatchStreamingRecognizer
+from framekit.processors.stt.fallback_streaming import FallbackStreamingRecognizer
 from framekit.processors.stt.second_pass import SecondPassRecognizer
 from framekit.processors.stt.service import Recognizer
+from framekit.processors.stt.streaming import StreamingSTTProcessor
 from framekit.processors.stt.utterance import UtteranceOptions, UtteranceSTTProcessor
 from framekit.processors.tts import TTSProcessor, Voice
 from framekit.processors.tts.fallback import FallbackVoice
@@ -257,12 +261,13 @@ async def warm_up(settings: Settings, phrase_cache: PhraseCache) -> None:
 
 
 def _speech_to_text(settings: Settings) -> FrameProcessor:
-    """Deepgram when a key is set, with the local recognizer as its fallback; else the latter."""
-    stt = _local_stt(settings.stt_model)
+    """Deepgram when a key is set, with the local recognizer as its fallback; else the latter.
+
+    The fallback is one streaming stage over a chain of recognizers, its breakers the
+    process's (Deepgram down: every call starts on the local recognizer, none waits).
+    """
     if not settings.deepgram_api_key:
-        return stt
-    from framekit.processors.stt.fallback import FallbackSTTProcessor
-    from framekit.processors.stt.streaming import StreamingSTTProcessor
+        return _local_stt(settings.stt_model)
     from framekit.services.deepgram import DeepgramRecognizer, DeepgramSettings
 
     deepgram = DeepgramRecognizer(
@@ -270,7 +275,8 @@ def _speech_to_text(settings: Settings) -> FrameProcessor:
             api_key=settings.deepgram_api_key, url=settings.deepgram_url, sample_rate=_CALLER_RATE
         )
     )
-    return FallbackSTTProcessor([StreamingSTTProcessor(deepgram), stt])
+    local = BatchStreamingRecognizer(local_recognizer(settings.stt_model))
+    return StreamingSTTProcessor(FallbackStreamingRecognizer([deepgram, local], health=_BREAKERS))
 
 
 def _local_stt(model: str) -> UtteranceSTTProcessor:

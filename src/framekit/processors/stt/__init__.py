@@ -12,5 +12,9 @@ cut by the VAD, a decode at the caller's first pause, interim results).
 ``framekit.processors.stt.session``: the reconnecting session a websocket vendor
 fills with its URL and messages.
 ``framekit.processors.stt.second_pass``: two batch recognizers as one.
-``framekit.processors.stt.fallback``: switching recognizer when one fails.
+``framekit.processors.stt.fallback``: batch recognizers as one, the next when one fails.
+``framekit.processors.stt.fallback_streaming``: streaming recognizers as one, switching
+vendor mid-call without losing words.
+``framekit.processors.stt.batch_stream``: a batch recognizer as a streaming one (the
+local last resort of a streaming chain).
 """

@@ -42,6 +42,11 @@ class AudioLog:
         while self.chunks and self.chunks[0][0] + len(self.chunks[0][1]) <= offset:
             self.size -= len(self.chunks.popleft()[1])
 
+    def keep_last(self, limit_bytes: int) -> None:
+        """Drop the oldest chunks while the rest still hold ``limit_bytes`` or more."""
+        while self.chunks and self.size - len(self.chunks[0][1]) >= limit_bytes:
+            self.size -= len(self.chunks.popleft()[1])
+
     def take(self) -> list[bytes]:
         """Every chunk, oldest first; the log is left empty."""
         out = [pcm for _, pcm in self.chunks]

@@ -120,13 +120,6 @@ class RecognitionSession(Protocol):
         """The caller stopped: ask for the final result of the utterance now."""
         ...
 
-    def discard_pending(self, *, reconnect: bool) -> None:
-        """Forget the unfinished utterance; with ``reconnect`` also the connection.
-
-        After ``reconnect=True`` the stage restarts :meth:`events`.
-        """
-        ...
-
     async def close(self) -> None:
         """Ask for the last results and wait a bounded time for :meth:`events` to end."""
         ...

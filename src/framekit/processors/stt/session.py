@@ -143,6 +143,7 @@ class ReconnectingSession(Generic[_C]):
         self._closing = False
         self._sent = 0
         self._last_sent = clock.now()
+        self._finalize_pending = False
 
     # --- the vendor's part ---------------------------------------------------------------
 
@@ -257,25 +258,18 @@ class ReconnectingSession(Generic[_C]):
         self._last_sent = self.clock.now()
 
     async def finalize(self) -> None:
-        conn = self._conn
-        if conn is not None:
-            with contextlib.suppress(Exception):
-                await self._send_finalize(conn)
+        """Ask for the final result now; while disconnected, right after the reconnect's resend.
 
-    def discard_pending(self, *, reconnect: bool) -> None:
-        """Forget the unfinished utterance: its audio and its finalized pieces.
-
-        ``reconnect``: the connection is forgotten too, and the stage starts
-        :meth:`events` afresh (the service keeps the stream's unfinished audio
-        otherwise). Without it (the stage's own receiving task asks, and cannot
-        restart itself) the connection stays.
+        Why remember it: a caller who stops while the connection is down (or before a
+        fallback's new session has connected) would otherwise wait for the vendor's own
+        endpointing, or get no final at all.
         """
-        self._text.clear()
-        self._gap.take()
-        self._unfinalized.take()
-        if reconnect:
-            self._conn = None
-            self._connected.clear()
+        conn = self._conn
+        if conn is None:
+            self._finalize_pending = True
+            return
+        with contextlib.suppress(Exception):
+            await self._send_finalize(conn)
 
     async def keep_alive(self) -> None:
         """Send a keep-alive whenever no audio went out for ``keepalive_interval``; forever."""
@@ -355,7 +349,8 @@ class ReconnectingSession(Generic[_C]):
         return RecognitionEvent(interim, final=False, language=self.language)
 
     async def _resume(self, conn: _C) -> None:
-        """Send what the service has not finalized and what was heard while disconnected.
+        """Send what the service has not finalized and what was heard while disconnected,
+        then the finalize the caller's stop asked for meanwhile.
 
         The buffers are drained before ``_conn`` is set, with no await between the
         last check and the assignment, so fresh audio cannot overtake them.
@@ -367,9 +362,13 @@ class ReconnectingSession(Generic[_C]):
         )
         self._unfinalized.dropped = self._gap.dropped = 0
         try:
-            while pending or self._gap.size:
+            while pending or self._gap.size or self._finalize_pending:
                 if not pending:
                     pending.extend(self._gap.take())
+                if not pending:  # all audio sent: the caller had stopped meanwhile
+                    self._finalize_pending = False
+                    await self._send_finalize(conn)
+                    continue
                 pcm = pending[0]
                 await self._send_audio(conn, pcm)
                 pending.popleft()

@@ -127,25 +127,6 @@ class StreamingSTTProcessor(FrameProcessor):
         """Wait until the recognizer takes audio (after a reconnect: the buffer sent)."""
         await self.session.wait_connected()
 
-    async def discard_pending(self) -> None:
-        """Forget the unfinished utterance, so the recognizer cannot deliver it later.
-
-        :class:`~framekit.processors.stt.fallback.FallbackSTTProcessor` calls this on a
-        recognizer it stops using. A live stream is replaced by a fresh one (the
-        service keeps the stream's unfinished audio otherwise).
-        """
-        self._stopped_at = None
-        session = self._session
-        receiver = self._receiver
-        if session is None:
-            return
-        if receiver is None or receiver.done() or receiver is asyncio.current_task():
-            session.discard_pending(reconnect=False)  # a receiver cannot restart itself
-            return
-        session.discard_pending(reconnect=True)
-        receiver.cancel()  # owned by the call: its stream closes as it unwinds
-        self._receiver = self.context.tasks.create_task(self._receive(), f"{self.name}:connection")
-
     # --- lifecycle -----------------------------------------------------------------------
 
     async def on_start(self, frame: StartFrame) -> None:

@@ -96,6 +96,7 @@ from framekit.frames import (
     UserStoppedSpeakingFrame,
 )
 from framekit.processors.base import FrameDirection, FrameProcessor, on_frame
+from framekit.processors.stt._level import pcm16_rms
 from framekit.processors.stt.service import Recognizer
 from framekit.processors.stt.transcript import SAMPLE_RATE, Transcript
 from framekit.text import written_form
@@ -296,7 +297,7 @@ class UtteranceSTTProcessor(FrameProcessor):
             self._stop_utterance(None)
             return
         utterance.received_at = self.clock.now()
-        level = _rms(pcm)
+        level = pcm16_rms(pcm)
         utterance.peak_rms = max(utterance.peak_rms, level)
         if level < _QUIET_RATIO * utterance.peak_rms:
             utterance.quiet_bytes += len(pcm)
@@ -483,9 +484,3 @@ class UtteranceSTTProcessor(FrameProcessor):
 
     async def _report_decode_failure(self, exc: Exception) -> None:
         await self.push_error(f"{self.name}: transcription failed: {exc!r}", exception=exc)
-
-
-def _rms(pcm: bytes) -> float:
-    """Root mean square level of PCM16 audio, in sample units."""
-    samples = np.frombuffer(pcm, dtype="<i2").astype(np.float32)
-    return float(np.sqrt(np.mean(samples * samples))) if samples.size else 0.0
