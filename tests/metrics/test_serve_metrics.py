@@ -1,0 +1,179 @@
+"""framekit.metrics.prometheus on its own: what a call's frames and a sample put in the registry.
+
+The served path (the real Prometheus scraping ``framekit serve``) is
+``test_prometheus.py``; these pin the rules it relies on: a frame seen on several
+hops counts once, a time to first byte counts on its reporter's hop and for mapped
+processors only, running totals become counter increments (and survive a reset).
+"""
+
+from __future__ import annotations
+
+import threading
+import time
+
+import pytest
+
+pytest.importorskip("prometheus_client", reason="needs the 'metrics' extra")
+
+from prometheus_client import CollectorRegistry
+
+from framekit.frames import (
+    BotStartedSpeakingFrame,
+    MetricsFrame,
+    MetricValue,
+    TextFrame,
+    UserStoppedSpeakingFrame,
+)
+from framekit.health import ProviderHealth
+from framekit.metrics.prometheus import ServeMetrics
+from framekit.metrics.threads import model_of_thread, model_thread_cpu
+from framekit.processors import FrameDirection, FrameProcessor
+
+DOWN = FrameDirection.DOWNSTREAM
+
+
+class Recognizer(FrameProcessor):
+    pass
+
+
+class LocalRecognizer(Recognizer):
+    pass
+
+
+class Other(FrameProcessor):
+    pass
+
+
+def _metrics(registry: CollectorRegistry) -> ServeMetrics:
+    return ServeMetrics(registry, stages={Recognizer: "stt"}, outcomes=["resolved", "failed"])
+
+
+def _value(registry: CollectorRegistry, name: str, **labels: str) -> float | None:
+    return registry.get_sample_value(name, labels)
+
+
+def test_a_turn_counts_once_however_many_hops_its_frames_take() -> None:
+    registry = CollectorRegistry()
+    observer = _metrics(registry).call_observer()
+    a, b, c = Other(), Other(), Other()
+    stopped = UserStoppedSpeakingFrame(stopped_at=10.0)
+    observer.on_push(a, b, stopped, DOWN, 10.3)
+    observer.on_push(b, c, stopped, DOWN, 10.4)  # same frame, next hop: no new start
+    started = BotStartedSpeakingFrame()
+    observer.on_push(a, b, started, DOWN, 11.2)
+    observer.on_push(b, c, started, DOWN, 11.3)
+    observer.on_push(a, b, TextFrame(text="hello"), DOWN, 11.4)  # not measured
+    assert _value(registry, "framekit_voice_to_voice_seconds_count") == 1
+    assert _value(registry, "framekit_voice_to_voice_seconds_sum") == pytest.approx(1.2)
+    # Without a stop, the bot speaking again (a prompt) is no turn.
+    observer.on_push(a, b, BotStartedSpeakingFrame(), DOWN, 20.0)
+    assert _value(registry, "framekit_voice_to_voice_seconds_count") == 1
+
+
+def test_a_stop_without_its_time_is_taken_at_its_first_hop() -> None:
+    registry = CollectorRegistry()
+    observer = _metrics(registry).call_observer()
+    a, b = Other(), Other()
+    stopped = UserStoppedSpeakingFrame()
+    observer.on_push(a, b, stopped, DOWN, 5.0)
+    observer.on_push(b, a, stopped, DOWN, 5.5)
+    observer.on_push(a, b, BotStartedSpeakingFrame(), DOWN, 6.0)
+    assert _value(registry, "framekit_voice_to_voice_seconds_sum") == pytest.approx(1.0)
+
+
+def test_time_to_first_byte_counts_on_the_reporters_hop_for_mapped_processors() -> None:
+    registry = CollectorRegistry()
+    observer = _metrics(registry).call_observer()
+    stt, other, below = LocalRecognizer(), Other(), Other()
+    report = MetricsFrame(data=[MetricValue("ttfb", stt.name, 0.25)])
+    observer.on_push(stt, below, report, DOWN, 1.0)  # a subclass of the mapped class
+    observer.on_push(below, other, report, DOWN, 1.0)  # passing on: not again
+    unmapped = MetricsFrame(data=[MetricValue("ttfb", other.name, 0.5)])
+    observer.on_push(other, below, unmapped, DOWN, 1.0)
+    processing = MetricsFrame(data=[MetricValue("processing", stt.name, 0.5)])
+    observer.on_push(stt, below, processing, DOWN, 1.0)
+    assert _value(registry, "framekit_stage_latency_seconds_count", stage="stt") == 1
+    assert _value(registry, "framekit_stage_latency_seconds_sum", stage="stt") == 0.25
+    assert _value(registry, "framekit_stage_latency_seconds_count", stage="llm") == 0
+
+
+def test_outcomes_start_at_zero_and_count_each_call() -> None:
+    registry = CollectorRegistry()
+    metrics = _metrics(registry)
+    assert _value(registry, "framekit_calls_total", outcome="failed") == 0
+    metrics.call_ended("resolved")
+    metrics.call_ended("transferred")  # not named at the start: appears at its first call
+    assert _value(registry, "framekit_calls_total", outcome="resolved") == 1
+    assert _value(registry, "framekit_calls_total", outcome="transferred") == 1
+
+
+def test_a_sample_turns_running_totals_into_counters_and_reads_the_breakers() -> None:
+    registry = CollectorRegistry()
+    metrics = _metrics(registry)
+    health = ProviderHealth(failure_threshold=2, cooldown=30.0)
+    breaker = health.breaker("local:llama")
+    for _ in range(2):
+        breaker.allow(0.0)
+        breaker.record_failure(0.0)
+    assert not breaker.allow(1.0)  # open: the chain falls back past it
+
+    def sample(refused: int, spooled: int, now: float) -> None:
+        metrics.sample(
+            active_calls=3,
+            refused_calls=refused,
+            spooled_records=spooled,
+            breakers=health.breakers(),
+            now=now,
+        )
+
+    sample(refused=2, spooled=7, now=1.0)
+    sample(refused=5, spooled=0, now=1.0)
+    assert _value(registry, "framekit_admission_refusals_total") == 5
+    assert _value(registry, "framekit_active_calls") == 3
+    assert _value(registry, "framekit_spooled_records") == 0
+    assert _value(registry, "framekit_provider_errors_total", provider="local:llama") == 2
+    assert _value(registry, "framekit_provider_skipped_total", provider="local:llama") == 1
+    assert _value(registry, "framekit_provider_breaker_state", provider="local:llama") == 2
+    sample(refused=5, spooled=0, now=31.0)  # the cool-down is over: half-open
+    assert _value(registry, "framekit_provider_breaker_state", provider="local:llama") == 1
+    health.reset()  # forgotten breakers count again from zero: nothing is lost or undone
+    health.breaker("local:llama").record_failure(40.0)
+    sample(refused=5, spooled=0, now=40.0)
+    assert _value(registry, "framekit_provider_errors_total", provider="local:llama") == 3
+    assert _value(registry, "framekit_provider_breaker_state", provider="local:llama") == 0
+
+
+def test_model_threads_are_named_by_their_pool() -> None:
+    assert model_of_thread("framekit-whisper-1") == "whisper"
+    assert model_of_thread("framekit-vad_0") == "silero-vad"
+    assert model_of_thread("piper_3") == "piper"
+    assert model_of_thread("framekit-tools-2") is None  # tools run no model
+    assert model_of_thread("MainThread") is None
+
+
+@pytest.mark.skipif(not hasattr(threading.Thread, "native_id"), reason="no thread ids")
+def test_a_model_threads_cpu_is_read_from_outside_it() -> None:
+    done = threading.Event()
+
+    def burn() -> None:
+        until = time.thread_time() + 0.2
+        while time.thread_time() < until:
+            pass
+        done.wait(5)
+
+    thread = threading.Thread(target=burn, name="framekit-embedder-0")
+    thread.start()
+    try:
+        deadline = time.monotonic() + 5
+        seconds = 0.0
+        while seconds < 0.15 and time.monotonic() < deadline:
+            time.sleep(0.05)
+            found = model_thread_cpu()  # other tests' model threads may be there too
+            if thread.native_id not in found:
+                pytest.skip("no /proc/self/task here")
+            model, seconds = found[thread.native_id]
+        assert model == "embedder"
+        assert seconds >= 0.15
+    finally:
+        done.set()
+        thread.join()
