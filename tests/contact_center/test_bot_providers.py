@@ -30,6 +30,7 @@ from framekit_contact_center.seed import seed_store  # noqa: E402
 from framekit_contact_center.settings import Settings  # noqa: E402
 from framekit_contact_center.tools import build_tools  # noqa: E402
 
+from framekit.audio import PCM16_16K, AudioConverter  # noqa: E402
 from framekit.frames import (  # noqa: E402
     ErrorFrame,
     LLMResponseEndFrame,
@@ -48,6 +49,7 @@ from framekit.models.embeddings import SentenceEmbedder  # noqa: E402
 from framekit.pipeline import PipelineTask  # noqa: E402
 from framekit.processors import FrameProcessor  # noqa: E402
 from framekit.processors.llm.base import LLMProcessor  # noqa: E402
+from framekit.processors.stt.batch_stream import BatchStreamingRecognizer  # noqa: E402
 from framekit.processors.stt.fallback_streaming import FallbackSession  # noqa: E402
 from framekit.processors.stt.streaming import StreamingSTTProcessor  # noqa: E402
 from framekit.processors.tts import TTSProcessor  # noqa: E402
@@ -230,3 +232,33 @@ async def test_with_deepgram_configured_the_transcript_comes_from_deepgram(
     assert isinstance(session, FallbackSession)
     assert isinstance(session.active, DeepgramRecognizer)  # Deepgram stayed on duty
     assert not session.switches
+
+
+async def test_with_deepgram_down_the_local_recognizer_hears_the_caller(
+    tools: ToolRegistry, engine: IntentEngine
+) -> None:
+    """Deepgram refuses the key: the caller's words go to the local recognizer instead.
+
+    One failure on the process's Deepgram breaker (under its threshold), so the other
+    tests of this module still start on Deepgram.
+    """
+    piper = await PiperEngine.shared_async()
+    converter = AudioConverter(piper.audio_format, PCM16_16K)
+    speech = converter.convert(b"".join(piper.synthesize(HOURS))) + converter.flush()
+    async with FakeDeepgramServer([HOURS]) as deepgram:
+        deepgram.refuse_auth = True
+        settings = Settings(deepgram_api_key=deepgram.api_key, deepgram_url=deepgram.url)
+        task = _bot(settings, tools, engine)
+        async with LiveCall(task) as call:
+            await call.send(*frames_of(silence(0.3) + speech + silence(1.5)))
+            await call.wait_until(lambda: bool(_answer(call).strip()), seconds=ANSWER_SECONDS)
+            await call.end()
+
+    assert "9 AM to 6 PM" in _answer(call)
+    assert deepgram.rejected == 1
+    assert not deepgram.segments
+    session = _stage(task, StreamingSTTProcessor).session
+    assert isinstance(session, FallbackSession)
+    assert isinstance(session.active, BatchStreamingRecognizer)
+    (error,) = call.upstream_of(ErrorFrame)
+    assert "401" in error.error
