@@ -83,7 +83,13 @@ async def _traced_call(collector: OTLPCollector) -> list[CollectedSpan]:
         caller=CALLER,
         outcome=lambda cause: f"decided from {cause.value}",
     )
-    frames = [Advance(1.0), *_turn(1), *_turn(2), UserStoppedSpeakingFrame(), Advance(0.5)]
+    greeting: list[Frame | Advance] = [
+        TTSStartedFrame(context_id="greeting", text="Hello!"),
+        Advance(0.25),
+        TTSAudioFrame(audio=b"\0\0" * 160, format=PCM16_16K, context_id="greeting"),
+        Advance(0.75),
+    ]
+    frames = [*greeting, *_turn(1), *_turn(2), UserStoppedSpeakingFrame(), Advance(0.5)]
     line = [FrameProcessor(), FrameProcessor(), FrameProcessor()]
     await run_processor(line, frames, observers=[tracer])
     assert tracer.finished
@@ -134,7 +140,10 @@ async def test_a_call_is_one_trace_of_turns_and_their_stages() -> None:
     # the last turn: the caller stopped and the call ended before any answer
     assert turns[2].seconds == pytest.approx(0.5, abs=1e-6)
     assert "framekit.turn.voice_to_voice_ms" not in turns[2].attributes
-    assert len(spans) == 1 + 3 + 2 * 4 + 1  # each frame counted once, whatever its hops
+    # the greeting, before any turn, hangs under the call
+    [greeting] = [s for s in spans if s.parent_id == call.span_id and s.name == "tts"]
+    assert greeting.attributes["framekit.tts.first_audio_ms"] == pytest.approx(250, abs=1)
+    assert len(spans) == 1 + 1 + 3 + 2 * 4 + 1  # each frame counted once, whatever its hops
 
     values = [str(v) for s in spans for v in s.attributes.values()]
     assert not any(CALLER in v or CALLER[1:] in v for v in values)

@@ -18,9 +18,7 @@ One aiohttp application holds:
 * ``GET /api/live-calls``: the calls running now, on every process that shares
   ``REDIS_URL`` (:mod:`framekit_contact_center.live_calls`), else on this one;
 * ``/dashboard``: the operations pages (:mod:`framekit.servers.dashboard`), signed in
-  with ``API_TOKEN``; their session cookie also reads the JSON API (``GET`` only);
-* ``GET /metrics``: Prometheus metrics, with the ``metrics`` extra
-  (:mod:`framekit_contact_center.metrics`; open unless ``METRICS_TOKEN`` is set).
+  with ``API_TOKEN``; their session cookie also reads the JSON API (``GET`` only).
 
 Several processes, one number: with ``REDIS_URL`` set, the single-use stream tokens
 are checked in Redis (:class:`~framekit.servers.twilio.redis_token_store.RedisTokenStore`),
@@ -77,13 +75,13 @@ from framekit.storage import (
     make_engine,
     migrate,
 )
-from framekit.storage.records import Record
 from framekit.telephony import TwilioCallControl, TwilioCallControlProcessor
 from framekit.tools import ToolRegistry
+from framekit.tracing import Tracing
 from framekit.transports.twilio import StartMessage, TwilioMediaStreamTransport
 from framekit_contact_center.analytics import CallAnalytics
 from framekit_contact_center.api import CallsAPI
-from framekit_contact_center.bot import build_bot, intent_engine, provider_health, warm_up
+from framekit_contact_center.bot import build_bot, intent_engine, warm_up
 from framekit_contact_center.data import BusinessStore
 from framekit_contact_center.health import HealthChecks
 from framekit_contact_center.live_calls import (
@@ -101,9 +99,7 @@ from framekit_contact_center.uploads import RecordedUpload, s3_uploader, track_o
 if TYPE_CHECKING:
     from redis.asyncio import Redis
 
-    from framekit.metrics.prometheus import ServeMetrics
     from framekit.servers.twilio.redis_token_store import RedisTokenStore
-    from framekit_contact_center.metrics import ServedMetrics
 
 __all__ = ["BotBuilder", "ContactCenterServer", "call_capacity", "check_serving", "prepare_storage"]
 
@@ -225,10 +221,12 @@ class ContactCenterServer:
         self.health = HealthChecks(settings.database_url, token_store)
         """The database's and Redis's state for ``/health``, checked in the background."""
         self.health.attach(self.app)
-        self.metrics = _served_metrics(settings.metrics_token, self._sample_metrics)
-        """``/metrics`` (None without prometheus-client)."""
-        if self.metrics is not None:
-            self.metrics.attach(self.app)
+        self.tracing = Tracing.from_env(
+            endpoint=settings.otel_exporter_otlp_endpoint,
+            service_name="framekit-contact-center",
+            caller_key=settings.api_token.encode(),
+        )
+        """Each call's spans go here (None unless an OTLP endpoint is set)."""
 
     @property
     def active_calls(self) -> int:
@@ -277,6 +275,8 @@ class ContactCenterServer:
         await self.live_calls.stop()
         if self._redis is not None:
             await self._redis.aclose()
+        if self.tracing is not None:
+            await asyncio.to_thread(self.tracing.shutdown)  # the last calls' spans
 
     @web.middleware
     async def _refuse_calls_while_draining(
@@ -318,15 +318,6 @@ class ContactCenterServer:
             "refused_calls": admission.refused,
         }
         return web.json_response(body, status=200 if ready else 503)
-
-    def _sample_metrics(self, metrics: ServeMetrics) -> None:
-        metrics.sample(
-            active_calls=self.active_calls,
-            refused_calls=self.twilio.admission.refused,
-            spooled_records=self._writer.spooled_now if self._writer else 0,
-            breakers=provider_health().breakers(),
-            now=time.monotonic(),  # the breakers' clock (SystemClock)
-        )
 
     async def _live_calls(self, request: web.Request) -> web.Response:
         try:
@@ -380,11 +371,8 @@ class ContactCenterServer:
         assert self._call_control is not None
         call_id = uuid.uuid4().hex
         params = start.custom_parameters
-        submit: Callable[[Record], None] = self._writer.submit
-        if self.metrics is not None:
-            submit = self.metrics.counting_outcomes(submit)
         record = CallRecorder(
-            submit,
+            self._writer,
             call_id=call_id,
             external_id=start.call_sid,
             caller=params.get("from") or None,
@@ -410,8 +398,17 @@ class ContactCenterServer:
         output = transport.output()
         tail = Pipeline([record.record_point(), audio.bot_tap(output), output, call_control])
         observers: list[Observer] = [record]
-        if self.metrics is not None:
-            observers += self.metrics.observers()
+        if self.tracing is not None:
+            direction = params.get("direction") or "inbound"
+            observers.append(
+                self.tracing.call(
+                    call_id,
+                    transport="twilio",
+                    caller=params.get("from") or None,
+                    attributes={"framekit.call.direction": direction},
+                    outcome=record.outcomes.decide,
+                )
+            )
         if self._bot is not None:
             task = self._bot(head, tail, call_id, observers)
         else:
@@ -471,18 +468,6 @@ def _shop(settings: Settings, today: dt.date | None = None) -> BusinessStore:
     if not store.order_numbers():  # a fresh install has a shop to show
         seed_store(store, today=today or dt.date.today())
     return store
-
-
-def _served_metrics(
-    token: str | None, sample: Callable[[ServeMetrics], None]
-) -> ServedMetrics | None:
-    """``/metrics`` for this process, or None (logged) without the ``metrics`` extra."""
-    try:
-        from framekit_contact_center.metrics import ServedMetrics
-    except ImportError as exc:
-        logger.info(f"no /metrics: {exc}")
-        return None
-    return ServedMetrics(token, sample)
 
 
 def _redis_tokens(url: str, prefix: str) -> tuple[Redis, RedisTokenStore]:

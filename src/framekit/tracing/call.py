@@ -207,7 +207,7 @@ class CallTracer:
             attributes=self._call_attributes,
             start_time=self._ns(now),
         )
-        self._call_context = trace.set_span_in_context(self._call)
+        self._call_context = self._turn_context = trace.set_span_in_context(self._call)
 
     @_handles(EndFrame, CancelFrame, every_hop=True)
     def _end(
