@@ -18,7 +18,9 @@ One aiohttp application holds:
 * ``GET /api/live-calls``: the calls running now, on every process that shares
   ``REDIS_URL`` (:mod:`framekit_contact_center.live_calls`), else on this one;
 * ``/dashboard``: the operations pages (:mod:`framekit.servers.dashboard`), signed in
-  with ``API_TOKEN``; their session cookie also reads the JSON API (``GET`` only).
+  with ``API_TOKEN``; their session cookie also reads the JSON API (``GET`` only);
+* ``GET /metrics``: Prometheus metrics, with the ``metrics`` extra
+  (:mod:`framekit_contact_center.metrics`; open unless ``METRICS_TOKEN`` is set).
 
 Several processes, one number: with ``REDIS_URL`` set, the single-use stream tokens
 are checked in Redis (:class:`~framekit.servers.twilio.redis_token_store.RedisTokenStore`),
@@ -75,13 +77,14 @@ from framekit.storage import (
     make_engine,
     migrate,
 )
+from framekit.storage.records import Record
 from framekit.telephony import TwilioCallControl, TwilioCallControlProcessor
 from framekit.tools import ToolRegistry
 from framekit.tracing import Tracing
 from framekit.transports.twilio import StartMessage, TwilioMediaStreamTransport
 from framekit_contact_center.analytics import CallAnalytics
 from framekit_contact_center.api import CallsAPI
-from framekit_contact_center.bot import build_bot, intent_engine, warm_up
+from framekit_contact_center.bot import build_bot, intent_engine, provider_health, warm_up
 from framekit_contact_center.data import BusinessStore
 from framekit_contact_center.health import HealthChecks
 from framekit_contact_center.live_calls import (
@@ -99,7 +102,9 @@ from framekit_contact_center.uploads import RecordedUpload, s3_uploader, track_o
 if TYPE_CHECKING:
     from redis.asyncio import Redis
 
+    from framekit.metrics.prometheus import ServeMetrics
     from framekit.servers.twilio.redis_token_store import RedisTokenStore
+    from framekit_contact_center.metrics import ServedMetrics
 
 __all__ = ["BotBuilder", "ContactCenterServer", "call_capacity", "check_serving", "prepare_storage"]
 
@@ -221,6 +226,10 @@ class ContactCenterServer:
         self.health = HealthChecks(settings.database_url, token_store)
         """The database's and Redis's state for ``/health``, checked in the background."""
         self.health.attach(self.app)
+        self.metrics = _served_metrics(settings.metrics_token, self._sample_metrics)
+        """``/metrics`` (None without prometheus-client)."""
+        if self.metrics is not None:
+            self.metrics.attach(self.app)
         self.tracing = Tracing.from_env(
             endpoint=settings.otel_exporter_otlp_endpoint,
             service_name="framekit-contact-center",
@@ -319,6 +328,15 @@ class ContactCenterServer:
         }
         return web.json_response(body, status=200 if ready else 503)
 
+    def _sample_metrics(self, metrics: ServeMetrics) -> None:
+        metrics.sample(
+            active_calls=self.active_calls,
+            refused_calls=self.twilio.admission.refused,
+            spooled_records=self._writer.spooled_now if self._writer else 0,
+            breakers=provider_health().breakers(),
+            now=time.monotonic(),  # the breakers' clock (SystemClock)
+        )
+
     async def _live_calls(self, request: web.Request) -> web.Response:
         try:
             calls = await self.live_calls.everywhere()
@@ -371,8 +389,11 @@ class ContactCenterServer:
         assert self._call_control is not None
         call_id = uuid.uuid4().hex
         params = start.custom_parameters
+        submit: Callable[[Record], None] = self._writer.submit
+        if self.metrics is not None:
+            submit = self.metrics.counting_outcomes(submit)
         record = CallRecorder(
-            self._writer,
+            submit,
             call_id=call_id,
             external_id=start.call_sid,
             caller=params.get("from") or None,
@@ -398,6 +419,8 @@ class ContactCenterServer:
         output = transport.output()
         tail = Pipeline([record.record_point(), audio.bot_tap(output), output, call_control])
         observers: list[Observer] = [record]
+        if self.metrics is not None:
+            observers += self.metrics.observers()
         if self.tracing is not None:
             direction = params.get("direction") or "inbound"
             observers.append(
@@ -468,6 +491,18 @@ def _shop(settings: Settings, today: dt.date | None = None) -> BusinessStore:
     if not store.order_numbers():  # a fresh install has a shop to show
         seed_store(store, today=today or dt.date.today())
     return store
+
+
+def _served_metrics(
+    token: str | None, sample: Callable[[ServeMetrics], None]
+) -> ServedMetrics | None:
+    """``/metrics`` for this process, or None (logged) without the ``metrics`` extra."""
+    try:
+        from framekit_contact_center.metrics import ServedMetrics
+    except ImportError as exc:
+        logger.info(f"no /metrics: {exc}")
+        return None
+    return ServedMetrics(token, sample)
 
 
 def _redis_tokens(url: str, prefix: str) -> tuple[Redis, RedisTokenStore]:
