@@ -13,7 +13,8 @@ AUTH = {"Authorization": f"Bearer {TOKEN}"}
 TWILIO_TOKEN = "twilio-auth-token-0123456789abcdef"
 
 
-def settings(tmp_path: Path, database_url: str) -> Settings:
+def settings(tmp_path: Path, database_url: str, recordings_dir: Path | None = None) -> Settings:
+    """Files under ``tmp_path``; ``recordings_dir``: where recordings lie (the API serves those)."""
     return Settings(
         twilio_account_sid="AC" + "0" * 32,
         twilio_auth_token=TWILIO_TOKEN,
@@ -22,6 +23,6 @@ def settings(tmp_path: Path, database_url: str) -> Settings:
         api_token=TOKEN,
         database_url=database_url,
         business_db_path=tmp_path / "shop.db",
-        recordings_dir=tmp_path / "recordings",
+        recordings_dir=recordings_dir or tmp_path / "recordings",
         spool_dir=tmp_path / "spool",
     )

@@ -42,8 +42,10 @@ function render(body) {
     kpi("Resolution rate", percent(totals.resolution_rate)),
     kpi("Transfer rate", percent(totals.transfer_rate)),
     kpi("Average handle time", duration(num(totals.avg_handle_s))),
-    kpi("Positive / negative", moodTotal ? `${percent(mood.positive / moodTotal)} / ${percent(mood.negative / moodTotal)}` : "–"),
-    kpi("Latency p50 / p95", `${ms(dig(totals, "latency_ms", "p50"))} / ${ms(dig(totals, "latency_ms", "p95"))}`),
+    kpi("Positive callers", moodTotal ? percent((num(mood.positive) || 0) / moodTotal) : "–"),
+    kpi("Negative callers", moodTotal ? percent((num(mood.negative) || 0) / moodTotal) : "–"),
+    kpi("Latency p50", ms(dig(totals, "latency_ms", "p50"))),
+    kpi("Latency p95", ms(dig(totals, "latency_ms", "p95"))),
   );
   if (!series.length) {
     charts.replaceChildren(el("p", { class: "card empty" }, "No calls in this period."));

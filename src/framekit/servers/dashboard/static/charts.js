@@ -2,9 +2,16 @@
 import { el } from "./common.js";
 
 const NS = "http://www.w3.org/2000/svg";
-const W = 600;
+const W = 520;
 const H = 220;
-const PAD = { left: 52, right: 12, top: 12, bottom: 28 };
+const PAD = { left: 58, right: 12, top: 12, bottom: 28 };
+// Words that keep one colour on every chart and badge: resolved is green wherever it shows.
+const TONES = {
+  resolved: "good", transferred: "info", unresolved: "warn", abandoned: "neutral", failed: "bad",
+  positive: "good", neutral: "neutral", negative: "bad", p50: "info", p95: "warn",
+};
+const PALETTE = ["info", "bad", "good", "warn", "neutral"];
+const tone = (name, index) => `tone-${TONES[name] || PALETTE[index % PALETTE.length]}`;
 
 function svg(tag, attributes = {}, ...children) {
   const node = document.createElementNS(NS, tag);
@@ -30,8 +37,9 @@ function frame(labels, top, format, centered = false) {
     : (i) => PAD.left + (labels.length <= 1 ? plotW / 2 : (i * plotW) / (labels.length - 1));
   const y = (v) => PAD.top + plotH - (v / top) * plotH;
   const parts = [];
-  for (let k = 0; k <= 4; k++) {
-    const value = (top * k) / 4;
+  const steps = top % 4 === 0 && top >= 4 ? 4 : 5; // 0-2000 by 500, 0-50 by 10, 0-1 by 0.2
+  for (let k = 0; k <= steps; k++) {
+    const value = (top * k) / steps;
     parts.push(svg("line", { class: "grid", x1: PAD.left, x2: W - PAD.right, y1: y(value), y2: y(value) }));
     const text = svg("text", { class: "axis", x: PAD.left - 6, y: y(value) + 4, "text-anchor": "end" });
     text.textContent = format(value);
@@ -52,7 +60,7 @@ function figure(title, summary, names, body) {
   const legend = el(
     "ul",
     { class: "legend", "aria-hidden": "true" },
-    names.map((name, i) => el("li", {}, el("i", { class: `s${i % 5}` }), name)),
+    names.map((name, i) => el("li", {}, el("i", { class: tone(name, i) }), name)),
   );
   return el("figure", { class: "card chart" }, el("h2", {}, title), picture, names.length > 1 ? legend : null);
 }
@@ -81,11 +89,11 @@ export function lineChart(title, labels, series, format = String) {
       }
       d += `${pen ? "L" : "M"}${x(i).toFixed(1)},${y(value).toFixed(1)}`;
       pen = true;
-      const dot = svg("circle", { class: `s${index % 5}`, cx: x(i), cy: y(value), r: 2.5 });
+      const dot = svg("circle", { class: tone(name, index), cx: x(i), cy: y(value), r: 3 });
       dot.append(svg("title", {}, `${labels[i]} · ${name}: ${format(value)}`));
       parts.push(dot);
     });
-    if (d) parts.push(svg("path", { class: `line s${index % 5}`, d }));
+    if (d) parts.push(svg("path", { class: `line ${tone(name, index)}`, d }));
   });
   return figure(title, describe(series, format), series.map((s) => s.name), parts);
 }
@@ -101,7 +109,7 @@ export function barChart(title, labels, series, format = String) {
       const value = values[i] || 0;
       if (!value) return;
       const rect = svg("rect", {
-        class: `s${index % 5}`,
+        class: tone(name, index),
         x: PAD.left + i * slot + (slot - width) / 2,
         y: y(base + value),
         width,

@@ -34,7 +34,8 @@ async function poll() {
   try {
     const body = await api("/api/live-calls");
     calls = (body.calls || []).sort((a, b) => a.started_at - b.started_at);
-    status.textContent = `Updated ${clock(new Date())} · ${body.scope || "this process"}`;
+    const scope = body.scope === "all processes" ? "all processes" : "this process";
+    status.textContent = `Updated ${clock(new Date())} · ${scope}`;
     render();
   } catch (error) {
     if (error.status === 401) return;
