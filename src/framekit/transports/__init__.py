@@ -3,7 +3,8 @@
 ``transports/base`` holds what every transport shares (:class:`InputTransport`,
 :class:`OutputTransport`, and the pair that owns a connection:
 :class:`TransportPair`, :class:`NetworkTransport`); each kind lives in its own
-package (``transports/local`` for WAV files, ``transports/twilio``). See
+package (``transports/local`` for WAV files, ``transports/twilio``,
+``transports/webrtc``). See
 ``docs/transports.md``.
 """
 

@@ -21,10 +21,10 @@ Who implements what:
 * Twilio Media Streams (:mod:`framekit.transports.twilio`): ``read`` takes each
   WebSocket message: ``media`` to the input, ``mark`` echoes to the output, ``stop``
   ends the call.
-* WebRTC (next): ``read`` will take the inbound audio track's frames to the input
-  and the data channel's messages (DTMF, hang-up) to the frames they stand for; the
-  output will write to the outbound track, and the pair will own the peer connection
-  and close it when the call ends.
+* WebRTC (:mod:`framekit.transports.webrtc`): ``read`` takes the inbound audio
+  track's frames to the input and the data channel's messages (DTMF, hang-up) to
+  the frames they stand for; the output writes to the outbound track, and the pair
+  owns the peer connection and closes it when the call ends.
 * A WAV file (:mod:`framekit.transports.local`) has no connection to share: its
   input plays its own file, so it is a :class:`TransportPair` without a reader.
 """

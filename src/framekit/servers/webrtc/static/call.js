@@ -1,0 +1,272 @@
+// framekit softphone: one WebRTC call to the bot, its live transcript and timings.
+// Signalling: POST /webrtc/offer with the whole offer (ICE gathered), the answer back.
+// Events from the bot arrive on the "framekit" data channel (docs/webrtc.md lists them).
+// window.framekit exposes the call's state and measurements (tests read them).
+"use strict";
+
+(() => {
+  const $ = (id) => document.getElementById(id);
+  const params = new URLSearchParams(location.search);
+  // ?raw=1 turns the browser's echo cancellation, noise suppression and gain control
+  // off: what the microphone gives is what the bot gets (tests, headsets).
+  const processing = params.get("raw") !== "1";
+  const THRESHOLD = 0.02; // RMS (full scale 1.0) above which a 20 ms window has audio
+  const BOT_QUIET_MS = 250; // bot silence that makes the next audio a new onset
+  const MAX_EVENTS = 500;
+
+  const fk = {
+    state: "idle",
+    callId: null,
+    timing: { clicked: null, connected: null, ended: null },
+    events: [],
+    audio: { firstEnergyAt: null, energeticWindows: 0, maxRms: 0 },
+    mic: { lastActiveAt: null, energeticWindows: 0 },
+    turns: [],
+    endedBy: null,
+    offerFilter: null, // optional function(sdp) -> sdp, applied before the offer is sent
+  };
+  window.framekit = fk;
+
+  let pc = null;
+  let channel = null;
+  let localStream = null;
+  let audioContext = null;
+  let meterTimer = null;
+  let botQuietSince = 0;
+  let micSinceOnset = false;
+  let pendingServerTurns = [];
+  let botItem = null;
+  let userInterim = null;
+
+  function setStatus(state) {
+    fk.state = state;
+    $("status").textContent = state;
+    $("status").dataset.state = state;
+  }
+
+  function token() {
+    const value = $("token").value.trim();
+    if (value) sessionStorage.setItem("framekit-token", value);
+    return value;
+  }
+
+  function line(role, text, extra) {
+    const item = document.createElement("li");
+    item.className = role + (extra ? " " + extra : "");
+    item.textContent = text;
+    $("transcript").appendChild(item);
+    item.scrollIntoView({ block: "nearest" });
+    return item;
+  }
+
+  function addTurn(serverMs, heardMs) {
+    fk.turns.push({ server_ms: serverMs, heard_ms: heardMs });
+    const row = document.createElement("tr");
+    for (const value of [fk.turns.length, serverMs ?? "", heardMs ?? ""]) {
+      const cell = document.createElement("td");
+      cell.textContent = value;
+      row.appendChild(cell);
+    }
+    $("turns").tBodies[0].appendChild(row);
+  }
+
+  function onEvent(message) {
+    if (fk.events.length < MAX_EVENTS) fk.events.push(message);
+    switch (message.type) {
+      case "speaking": {
+        const el = message.who === "bot" ? $("bot-state") : $("user-state");
+        el.dataset.speaking = String(message.speaking);
+        el.textContent = (message.who === "bot" ? "bot " : "you ") +
+          (message.speaking ? "speaking" : "silent");
+        break;
+      }
+      case "transcript":
+        if (message.role === "user") {
+          if (!userInterim) userInterim = line("user", "", "interim");
+          userInterim.textContent = message.text;
+          if (message.final) {
+            userInterim.classList.remove("interim");
+            userInterim = null;
+          }
+        } else {
+          botItem = line("bot", message.heard || "");
+          if (!message.complete && message.text !== message.heard) {
+            const cut = document.createElement("span");
+            cut.className = "cut";
+            cut.textContent = " " + message.text.slice(message.heard.length).trim();
+            botItem.appendChild(cut);
+          }
+        }
+        break;
+      case "tool":
+        line("tool", "tool " + message.name + ": " + message.phase);
+        break;
+      case "turn":
+        pendingServerTurns.push(message.latency_ms);
+        break;
+      case "hangup":
+        fk.endedBy = "bot";
+        hangUp(false);
+        break;
+    }
+  }
+
+  function rms(analyser, buffer) {
+    analyser.getFloatTimeDomainData(buffer);
+    let sum = 0;
+    for (let i = 0; i < buffer.length; i++) sum += buffer[i] * buffer[i];
+    return Math.sqrt(sum / buffer.length);
+  }
+
+  // Energy of what the page hears from the bot and says into the microphone, every 20 ms:
+  // the "heard" latency of a turn is from the microphone's last active window to the
+  // bot's next onset of audio.
+  function startMeters(remoteStream) {
+    const bot = audioContext.createAnalyser();
+    bot.fftSize = 1024;
+    audioContext.createMediaStreamSource(remoteStream).connect(bot);
+    const mic = audioContext.createAnalyser();
+    mic.fftSize = 1024;
+    audioContext.createMediaStreamSource(localStream).connect(mic);
+    const buffer = new Float32Array(bot.fftSize);
+    botQuietSince = performance.now();
+    meterTimer = setInterval(() => {
+      const now = performance.now();
+      if (rms(mic, buffer) > THRESHOLD) {
+        fk.mic.lastActiveAt = now;
+        fk.mic.energeticWindows += 1;
+        micSinceOnset = true;
+      }
+      const level = rms(bot, buffer);
+      fk.audio.maxRms = Math.max(fk.audio.maxRms, level);
+      if (level > THRESHOLD) {
+        fk.audio.energeticWindows += 1;
+        if (fk.audio.firstEnergyAt === null) fk.audio.firstEnergyAt = now;
+        if (botQuietSince !== null && now - botQuietSince >= BOT_QUIET_MS && micSinceOnset) {
+          addTurn(pendingServerTurns.shift() ?? null, Math.round(now - fk.mic.lastActiveAt));
+          micSinceOnset = false;
+        }
+        botQuietSince = null;
+      } else if (botQuietSince === null) {
+        botQuietSince = now;
+      }
+    }, 20);
+  }
+
+  async function waitForIce(connection) {
+    if (connection.iceGatheringState === "complete") return;
+    await new Promise((resolve) => {
+      const check = () => {
+        if (connection.iceGatheringState === "complete") {
+          connection.removeEventListener("icegatheringstatechange", check);
+          resolve();
+        }
+      };
+      connection.addEventListener("icegatheringstatechange", check);
+    });
+  }
+
+  async function call() {
+    const auth = { Authorization: "Bearer " + token() };
+    fk.timing.clicked = performance.now();
+    setStatus("connecting");
+    $("call").disabled = true;
+    $("hangup").disabled = false;
+    audioContext = new AudioContext();
+    const config = await fetch("/webrtc/config", { headers: auth });
+    if (!config.ok) throw new Error("config: HTTP " + config.status);
+    const { iceServers } = await config.json();
+    localStream = await navigator.mediaDevices.getUserMedia({
+      audio: {
+        echoCancellation: processing,
+        noiseSuppression: processing,
+        autoGainControl: processing,
+      },
+    });
+    pc = new RTCPeerConnection({ iceServers });
+    for (const track of localStream.getAudioTracks()) pc.addTrack(track, localStream);
+    channel = pc.createDataChannel("framekit");
+    channel.onmessage = (e) => onEvent(JSON.parse(e.data));
+    pc.ontrack = (e) => {
+      const stream = e.streams[0] || new MediaStream([e.track]);
+      $("remote").srcObject = stream; // Chromium feeds Web Audio only from a played stream
+      startMeters(stream);
+    };
+    pc.onconnectionstatechange = () => {
+      const state = pc && pc.connectionState;
+      if (state === "connected") {
+        fk.timing.connected = performance.now();
+        setStatus("connected");
+      } else if (state === "failed" || state === "closed") {
+        fk.endedBy = fk.endedBy || "network";
+        hangUp(false);
+      }
+    };
+    await pc.setLocalDescription(await pc.createOffer());
+    await waitForIce(pc);
+    let sdp = pc.localDescription.sdp;
+    if (typeof fk.offerFilter === "function") sdp = fk.offerFilter(sdp);
+    const response = await fetch("/webrtc/offer", {
+      method: "POST",
+      headers: { ...auth, "Content-Type": "application/json" },
+      body: JSON.stringify({ type: "offer", sdp }),
+    });
+    const answer = await response.json();
+    if (!response.ok) throw new Error(answer.error || "HTTP " + response.status);
+    fk.callId = answer.call_id;
+    await pc.setRemoteDescription({ type: answer.type, sdp: answer.sdp });
+  }
+
+  function hangUp(byUser) {
+    if (!pc) return;
+    if (byUser) fk.endedBy = "caller";
+    if (byUser && channel && channel.readyState === "open") {
+      channel.send(JSON.stringify({ type: "hangup" }));
+    }
+    clearInterval(meterTimer);
+    const closing = pc;
+    pc = null;
+    // Let the hang-up message leave before the connection closes.
+    setTimeout(() => closing.close(), byUser ? 100 : 0);
+    if (localStream) localStream.getTracks().forEach((t) => t.stop());
+    if (audioContext) audioContext.close();
+    fk.timing.ended = performance.now();
+    setStatus("ended");
+    $("call").disabled = false;
+    $("hangup").disabled = true;
+  }
+  fk.hangUp = () => hangUp(true);
+  fk.stats = async () => {
+    // The inbound audio's counters: concealment means audio that did not arrive in time.
+    const found = {};
+    if (!pc) return found;
+    (await pc.getStats()).forEach((s) => {
+      if (s.type === "inbound-rtp" && s.kind === "audio") Object.assign(found, s);
+    });
+    return found;
+  };
+
+  for (const key of "123456789*0#") {
+    const button = document.createElement("button");
+    button.type = "button";
+    button.textContent = key;
+    button.addEventListener("click", () => {
+      if (channel && channel.readyState === "open") {
+        channel.send(JSON.stringify({ type: "dtmf", digit: key }));
+      }
+    });
+    $("keypad").appendChild(button);
+  }
+  $("token").value = sessionStorage.getItem("framekit-token") || "";
+  $("dial").addEventListener("submit", (e) => {
+    e.preventDefault();
+    call().catch((error) => {
+      fk.error = String(error);
+      line("tool", "call failed: " + error.message);
+      fk.endedBy = "error";
+      hangUp(false);
+      setStatus("failed");
+    });
+  });
+  $("hangup").addEventListener("click", () => hangUp(true));
+})();
