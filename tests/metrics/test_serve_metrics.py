@@ -1,9 +1,10 @@
 """framekit.metrics.prometheus on its own: what a call's frames and a sample put in the registry.
 
 The served path (the real Prometheus scraping ``framekit serve``) is
-``test_prometheus.py``; these pin the rules it relies on: a frame seen on several
-hops counts once, a time to first byte counts on its reporter's hop and for mapped
-processors only, running totals become counter increments (and survive a reset).
+``test_prometheus.py``; these pin the rules it relies on: a turn runs from the
+caller's stop to the bot's first audio, a time to first byte counts for mapped
+processors only (those inside others too), running totals become counter increments
+(and survive a reset).
 """
 
 from __future__ import annotations
@@ -17,6 +18,7 @@ pytest.importorskip("prometheus_client", reason="needs the 'metrics' extra")
 
 from prometheus_client import CollectorRegistry
 
+from framekit.clock import ManualClock
 from framekit.frames import (
     BotStartedSpeakingFrame,
     MetricsFrame,
@@ -25,11 +27,10 @@ from framekit.frames import (
     UserStoppedSpeakingFrame,
 )
 from framekit.health import ProviderHealth
-from framekit.metrics.prometheus import ServeMetrics
+from framekit.metrics.prometheus import CallMetrics, ServeMetrics
 from framekit.metrics.threads import model_of_thread, model_thread_cpu
-from framekit.processors import FrameDirection, FrameProcessor
-
-DOWN = FrameDirection.DOWNSTREAM
+from framekit.pipeline import Pipeline, PipelineTask
+from framekit.processors import FrameProcessor
 
 
 class Recognizer(FrameProcessor):
@@ -44,6 +45,17 @@ class Other(FrameProcessor):
     pass
 
 
+class Fallback(FrameProcessor):
+    """Runs its members inside it (as the STT fallback does), named by sub_lines()."""
+
+    def __init__(self, members: list[FrameProcessor]) -> None:
+        super().__init__()
+        self.members = members
+
+    def sub_lines(self) -> list[FrameProcessor]:
+        return self.members
+
+
 def _metrics(registry: CollectorRegistry) -> ServeMetrics:
     return ServeMetrics(registry, stages={Recognizer: "stt"}, outcomes=["resolved", "failed"])
 
@@ -52,46 +64,39 @@ def _value(registry: CollectorRegistry, name: str, **labels: str) -> float | Non
     return registry.get_sample_value(name, labels)
 
 
-def test_a_turn_counts_once_however_many_hops_its_frames_take() -> None:
+def _watched(
+    registry: CollectorRegistry, *processors: FrameProcessor
+) -> tuple[CallMetrics, ManualClock]:
+    clock = ManualClock(10.0)
+    task = PipelineTask(Pipeline([Other(), *processors, Other()]), clock=clock)
+    return _metrics(registry).watch(task), clock
+
+
+async def test_a_turn_is_the_callers_stop_to_the_bots_first_audio() -> None:
     registry = CollectorRegistry()
-    observer = _metrics(registry).call_observer()
-    a, b, c = Other(), Other(), Other()
-    stopped = UserStoppedSpeakingFrame(stopped_at=10.0)
-    observer.on_push(a, b, stopped, DOWN, 10.3)
-    observer.on_push(b, c, stopped, DOWN, 10.4)  # same frame, next hop: no new start
-    started = BotStartedSpeakingFrame()
-    observer.on_push(a, b, started, DOWN, 11.2)
-    observer.on_push(b, c, started, DOWN, 11.3)
-    observer.on_push(a, b, TextFrame(text="hello"), DOWN, 11.4)  # not measured
+    call, clock = _watched(registry)
+    call.on_exit(UserStoppedSpeakingFrame(stopped_at=9.5))  # VAD's instant, before now
+    await clock.advance(0.7)
+    call.on_exit(TextFrame(text="hello"))  # not measured
+    call.on_exit(BotStartedSpeakingFrame())
     assert _value(registry, "framekit_voice_to_voice_seconds_count") == 1
     assert _value(registry, "framekit_voice_to_voice_seconds_sum") == pytest.approx(1.2)
-    # Without a stop, the bot speaking again (a prompt) is no turn.
-    observer.on_push(a, b, BotStartedSpeakingFrame(), DOWN, 20.0)
-    assert _value(registry, "framekit_voice_to_voice_seconds_count") == 1
+    call.on_exit(BotStartedSpeakingFrame())  # the bot again without a stop (a prompt): no turn
+    call.on_exit(UserStoppedSpeakingFrame())  # no instant given: the frame's arrival
+    await clock.advance(0.5)
+    call.on_exit(BotStartedSpeakingFrame())
+    assert _value(registry, "framekit_voice_to_voice_seconds_count") == 2
+    assert _value(registry, "framekit_voice_to_voice_seconds_sum") == pytest.approx(1.7)
 
 
-def test_a_stop_without_its_time_is_taken_at_its_first_hop() -> None:
+def test_time_to_first_byte_counts_for_the_mapped_processors_inside_others_too() -> None:
     registry = CollectorRegistry()
-    observer = _metrics(registry).call_observer()
-    a, b = Other(), Other()
-    stopped = UserStoppedSpeakingFrame()
-    observer.on_push(a, b, stopped, DOWN, 5.0)
-    observer.on_push(b, a, stopped, DOWN, 5.5)
-    observer.on_push(a, b, BotStartedSpeakingFrame(), DOWN, 6.0)
-    assert _value(registry, "framekit_voice_to_voice_seconds_sum") == pytest.approx(1.0)
-
-
-def test_time_to_first_byte_counts_on_the_reporters_hop_for_mapped_processors() -> None:
-    registry = CollectorRegistry()
-    observer = _metrics(registry).call_observer()
-    stt, other, below = LocalRecognizer(), Other(), Other()
-    report = MetricsFrame(data=[MetricValue("ttfb", stt.name, 0.25)])
-    observer.on_push(stt, below, report, DOWN, 1.0)  # a subclass of the mapped class
-    observer.on_push(below, other, report, DOWN, 1.0)  # passing on: not again
-    unmapped = MetricsFrame(data=[MetricValue("ttfb", other.name, 0.5)])
-    observer.on_push(other, below, unmapped, DOWN, 1.0)
-    processing = MetricsFrame(data=[MetricValue("processing", stt.name, 0.5)])
-    observer.on_push(stt, below, processing, DOWN, 1.0)
+    member, other = LocalRecognizer(), Other()
+    call, _ = _watched(registry, Fallback([member]), other)
+    call.on_exit(MetricsFrame(data=[MetricValue("ttfb", member.name, 0.25)]))  # a subclass
+    call.on_exit(MetricsFrame(data=[MetricValue("ttfb", other.name, 0.5)]))  # unmapped
+    call.on_exit(MetricsFrame(data=[MetricValue("processing", member.name, 0.5)]))
+    call.on_exit(MetricsFrame(data=[MetricValue("ttfb", "not-in-this-call", 0.5)]))
     assert _value(registry, "framekit_stage_latency_seconds_count", stage="stt") == 1
     assert _value(registry, "framekit_stage_latency_seconds_sum", stage="stt") == 0.25
     assert _value(registry, "framekit_stage_latency_seconds_count", stage="llm") == 0

@@ -2,8 +2,8 @@
 
 What is measured is :class:`framekit.metrics.prometheus.ServeMetrics`; this module
 wires it into the serve application: the route, which processors are which stage,
-each call's observer, the outcome of each call record closed, and when the
-process's own counts are read.
+each call's turns, the outcome of each call record closed, and when the process's
+own counts are read.
 
 Where: on the serve port, open by default, as Prometheus scrapes without
 credentials and the page holds counts only (no caller, no words). With
@@ -30,7 +30,7 @@ from aiohttp import web
 from loguru import logger
 
 from framekit.metrics.prometheus import ServeMetrics
-from framekit.observers import Observer
+from framekit.pipeline import PipelineTask
 from framekit.processors.llm import LLMProcessor
 from framekit.processors.stt.streaming import StreamingSTTProcessor
 from framekit.processors.stt.utterance import UtteranceSTTProcessor
@@ -90,9 +90,9 @@ class ServedMetrics:
             app.on_startup.append(self._start)
             app.on_cleanup.append(self._stop)
 
-    def observers(self) -> list[Observer]:
-        """The observers one call's task gets (each call its own)."""
-        return [self.metrics.call_observer()]
+    def watch(self, task: PipelineTask) -> None:
+        """Measure the turns of one call (before its task runs)."""
+        self.metrics.watch(task)
 
     def counting_outcomes(self, submit: Callable[[Record], None]) -> Callable[[Record], None]:
         """``submit``, counting the outcome of each call record it closes."""

@@ -419,8 +419,6 @@ class ContactCenterServer:
         output = transport.output()
         tail = Pipeline([record.record_point(), audio.bot_tap(output), output, call_control])
         observers: list[Observer] = [record]
-        if self.metrics is not None:
-            observers += self.metrics.observers()
         if self.tracing is not None:
             direction = params.get("direction") or "inbound"
             observers.append(
@@ -460,6 +458,8 @@ class ContactCenterServer:
                 record.add_recording(track_of(path), str(path))
 
         task.on_downstream_exit(note_recordings)
+        if self.metrics is not None:
+            self.metrics.watch(task)
         # Last, with no await before the Twilio server registers the task, so that the
         # publisher never sees the call here and not yet there.
         self.live_calls.started(

@@ -4,9 +4,10 @@
 registry of its own, so two servers in one test never share counts) and is fed three
 ways, none of them a task per call:
 
-* **per call**, by a :class:`CallObserver` the server gives each call's task: it acts
-  on three frame types only (the caller stopped, the bot started, a processor's
-  time to first byte), one dict lookup for every other frame;
+* **per call**, by a :class:`CallMetrics` listening where frames leave the call's
+  pipeline (:meth:`ServeMetrics.watch`): it acts on three frame types only (the
+  caller stopped, the bot started, a processor's time to first byte), one dict
+  lookup for every other frame, once per frame rather than once per hop;
 * **per event**, by the server: :meth:`ServeMetrics.call_ended` with the outcome;
 * **by sampling**, :meth:`ServeMetrics.sample`, called before each scrape and on a
   timer: what the process already counts (calls running, refusals, spooled records,
@@ -20,7 +21,7 @@ gauges are dropped by ``prometheus_client.multiprocess.mark_process_dead``.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from typing import Any, Final, Protocol
 
 from framekit.frames import BotStartedSpeakingFrame, MetricsFrame, UserStoppedSpeakingFrame
@@ -38,8 +39,9 @@ __all__ = [
     "BREAKER_STATES",
     "STAGES",
     "BreakerCounts",
-    "CallObserver",
+    "CallMetrics",
     "ServeMetrics",
+    "WatchedTask",
 ]
 
 VOICE_TO_VOICE_BUCKETS: Final = (0.25, 0.5, 0.75, 1.0, 1.25, 1.5, 2.0, 2.5, 3.0, 4.0, 6.0, 10.0)
@@ -58,6 +60,34 @@ class BreakerCounts(Protocol):
     skipped: int
 
     def state(self, now: float) -> str: ...
+
+
+class _Clock(Protocol):
+    def now(self) -> float: ...
+
+
+class _Line(Protocol):
+    """A processor or pipeline, as far as finding its processors' names goes."""
+
+    @property
+    def name(self) -> str: ...
+
+    def processors(self) -> Iterator[_Line]: ...
+
+    def sub_lines(self) -> Sequence[_Line]: ...
+
+
+class WatchedTask(Protocol):
+    """What :meth:`ServeMetrics.watch` needs of a call's task
+    (:class:`~framekit.pipeline.PipelineTask` has it)."""
+
+    @property
+    def pipeline(self) -> _Line: ...
+
+    @property
+    def clock(self) -> _Clock: ...
+
+    def on_downstream_exit(self, listener: Callable[[Frame], None]) -> None: ...
 
 
 class _Totals:
@@ -166,17 +196,27 @@ class ServeMetrics:
         self._skipped = _Totals(self.provider_skipped)
         self._cpu = _Totals(self.model_cpu)
 
-    def call_observer(self) -> CallObserver:
-        """A new observer for one call's task (it keeps that call's turn state)."""
-        return CallObserver(self)
+    def watch(self, task: WatchedTask) -> CallMetrics:
+        """Measure the turns of the call ``task`` runs (before it starts).
+
+        Its processors (those inside others too: a fallback's members) are named
+        here once, so a time to first byte finds its stage by the reporter's name.
+        """
+        stages: dict[str, str] = {}
+        lines: list[_Line] = [task.pipeline]
+        while lines:
+            for processor in lines.pop().processors():
+                stage = self._stages.get(type(processor))
+                if stage is not None:
+                    stages[processor.name] = stage
+                lines.extend(processor.sub_lines())
+        call = CallMetrics(self, task.clock, stages)
+        task.on_downstream_exit(call.on_exit)
+        return call
 
     def call_ended(self, outcome: str) -> None:
         """A call ended with ``outcome`` (:class:`framekit.storage.Outcome`'s values)."""
         self.calls.labels(outcome).inc()
-
-    def stage_of(self, processor_type: type) -> str | None:
-        """The stage a processor of this class reports for, or None."""
-        return self._stages.get(processor_type)
 
     def observe_stage(self, stage: str, seconds: float) -> None:
         """One time to first byte of ``stage``."""
@@ -210,70 +250,58 @@ class ServeMetrics:
             self._cpu.update(thread, seconds, model)
 
 
-class CallObserver:
-    """Measures one call's turns as its frames move; see :class:`ServeMetrics`.
+class CallMetrics:
+    """Measures one call's turns from the frames that leave its pipeline.
 
-    An observer is called on every hop of every frame: this one looks the frame's type
-    up in a dict and returns, except for the three types it measures.
+    A listener at the sink (``task.on_downstream_exit``), not an observer: it is called
+    once per frame, not once per hop, and looks the frame's type up in a dict and
+    returns, except for the three types it measures. Those reach the sink by design
+    (the task's own :class:`~framekit.metrics.MetricsCollector` reads them there).
     """
 
-    __slots__ = ("_metrics", "_stop", "_stopped_at", "_voice_to_voice")
+    __slots__ = ("_clock", "_metrics", "_stages", "_stopped_at", "_voice_to_voice")
 
-    def __init__(self, metrics: ServeMetrics) -> None:
+    def __init__(self, metrics: ServeMetrics, clock: _Clock, stages: Mapping[str, str]) -> None:
         self._metrics = metrics
+        self._clock = clock
+        self._stages = stages
         self._voice_to_voice = metrics.voice_to_voice
-        self._stop: Frame | None = None
         self._stopped_at: float | None = None
 
-    def on_push(
-        self,
-        source: object,
-        destination: object,
-        frame: Frame,
-        direction: object,
-        timestamp: float,
-    ) -> None:
-        """Called on every hop: one dict lookup unless ``frame`` is one the metrics need."""
+    def on_exit(self, frame: Frame) -> None:
+        """Called with every frame leaving the pipeline: one dict lookup for most."""
         try:
             handler = _CACHED[type(frame)]
         except KeyError:
             handler = _HANDLERS.get(type(frame))
         if handler is not None:
-            handler(self, source, frame, timestamp)
+            handler(self, frame)
 
-    def _caller_stopped(self, source: object, frame: Frame, now: float) -> None:
-        if frame is self._stop:  # the same frame on its next hop
-            return
+    def _caller_stopped(self, frame: Frame) -> None:
         assert isinstance(frame, UserStoppedSpeakingFrame)
-        self._stop = frame
-        self._stopped_at = frame.stopped_at if frame.stopped_at is not None else now
+        stopped_at = frame.stopped_at
+        self._stopped_at = stopped_at if stopped_at is not None else self._clock.now()
 
-    def _bot_started(self, source: object, frame: Frame, now: float) -> None:
+    def _bot_started(self, frame: Frame) -> None:
         stopped_at = self._stopped_at
         if stopped_at is not None:
             self._stopped_at = None
-            self._voice_to_voice.observe(max(0.0, now - stopped_at))
+            self._voice_to_voice.observe(max(0.0, self._clock.now() - stopped_at))
 
-    def _reported(self, source: object, frame: Frame, now: float) -> None:
+    def _reported(self, frame: Frame) -> None:
         assert isinstance(frame, MetricsFrame)
-        name = getattr(source, "name", None)
-        stage: str | None = None
         for value in frame.data:
-            # Only on the reporter's own hop: the frame passes every processor below it.
-            if value.kind != "ttfb" or value.processor != name:
-                continue
-            if stage is None:
-                stage = self._metrics.stage_of(type(source))
-                if stage is None:
-                    return
-            self._metrics.observe_stage(stage, value.value)
+            if value.kind == "ttfb":
+                stage = self._stages.get(value.processor)
+                if stage is not None:
+                    self._metrics.observe_stage(stage, value.value)
 
 
 _HANDLERS = FrameTypeMap[Any](
     {
-        UserStoppedSpeakingFrame: CallObserver._caller_stopped,
-        BotStartedSpeakingFrame: CallObserver._bot_started,
-        MetricsFrame: CallObserver._reported,
+        UserStoppedSpeakingFrame: CallMetrics._caller_stopped,
+        BotStartedSpeakingFrame: CallMetrics._bot_started,
+        MetricsFrame: CallMetrics._reported,
     }
 )
 _CACHED = _HANDLERS.cached
