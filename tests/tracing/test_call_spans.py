@@ -197,3 +197,17 @@ def test_asking_for_tracing_without_the_extra_names_the_install_command(
     monkeypatch.setitem(sys.modules, "opentelemetry", None)  # as if not installed
     with pytest.raises(TracingUnavailable, match=r"pip install 'framekit\[otel\]'"):
         Tracing(endpoint="http://127.0.0.1:9")
+
+
+def test_the_contact_center_setting_is_checked_at_start(monkeypatch: pytest.MonkeyPatch) -> None:
+    import importlib.util
+
+    from framekit_contact_center.settings import SettingsError, load_settings
+
+    good = load_settings({"OTEL_EXPORTER_OTLP_ENDPOINT": "http://otel:4318"}, env_file=None)
+    assert good.otel_exporter_otlp_endpoint == "http://otel:4318"
+    with pytest.raises(SettingsError, match="must start with http:// or https://"):
+        load_settings({"OTEL_EXPORTER_OTLP_ENDPOINT": "otel:4318"}, env_file=None)
+    monkeypatch.setattr(importlib.util, "find_spec", lambda name, *args: None)
+    with pytest.raises(SettingsError, match=r"needs opentelemetry: pip install 'framekit\[otel\]'"):
+        load_settings({"OTEL_EXPORTER_OTLP_ENDPOINT": "http://otel:4318"}, env_file=None)
