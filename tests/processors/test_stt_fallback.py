@@ -10,6 +10,7 @@ test passes in, shared by its calls as a server's process shares it.
 
 from __future__ import annotations
 
+import asyncio
 from functools import partial
 from pathlib import Path
 
@@ -269,6 +270,25 @@ async def test_a_stop_heard_before_the_next_vendor_connected_is_sent_after_the_a
     assert bytes(connection.audio) == b"".join(f.audio for f in frames_of(tone(1.0)))
     assert transcripts(call) == ["secondary words"]
     assert len(call.downstream_of(UserStartedSpeakingFrame)) == 1
+
+
+async def test_the_keep_alive_and_the_connection_wait_follow_the_switch() -> None:
+    clock = ManualClock()
+    primary_server = FakeDeepgramServer(["primary words"], api_key=KEY)
+    secondary_server = FakeDeepgramServer(["secondary words"], api_key=KEY)
+    async with primary_server, secondary_server:
+        primary_server.refuse_auth = True
+        primary = _deepgram(primary_server, "primary")
+        stt = _stage([primary, _deepgram(secondary_server, "secondary")], ProviderHealth())
+        async with LiveCall(stt, clock=clock) as call:
+            async with asyncio.timeout(5):
+                await stt.wait_connected()  # begun on the primary, ended on the secondary
+            assert _session(stt).active.name == "secondary"
+            await clock.advance(4.5)  # no audio for longer than the keep-alive interval
+            await secondary_server.wait_for(
+                lambda: "KeepAlive" in secondary_server.connections[0].messages
+            )
+            await call.end()
 
 
 @pytest.mark.skipif(ESPEAK is None, reason="apt-get install espeak-ng")
