@@ -27,6 +27,7 @@ from framekit.frames import (
     FunctionCallRequestedFrame,
     FunctionCallResultFrame,
     InterruptionFrame,
+    LLMResponseStartFrame,
     TextFrame,
 )
 from framekit.pipeline import Pipeline, PipelineParams, PipelineTask
@@ -87,9 +88,12 @@ class ToolCall:
     gate: asyncio.Event
     seen_by_model: list[FunctionCallResultFrame]
 
-    async def request(self, call_id: str, card: str = CARD) -> None:
+    async def request(self, call_id: str, card: str = CARD, response_id: str = "") -> None:
         frame = FunctionCallRequestedFrame(
-            call_id=call_id, function_name="card_on_file", arguments={"card": card}
+            call_id=call_id,
+            function_name="card_on_file",
+            arguments={"card": card},
+            response_id=response_id,
         )
         await self.emitter.push_frame(frame)
 
@@ -238,6 +242,28 @@ async def test_an_interruption_keeps_a_running_tool_and_stores_its_result_once(
     [tool] = details.tools
     assert (tool.tool_call_id, tool.error) == ("t1", None)
     assert tool.arguments == {"card": "#### #### #### ####"}
+    assert "1111" not in stored
+
+
+async def test_a_request_of_an_interrupted_response_is_stored_as_cancelled_once(
+    database_url: str, spool_dir: Path
+) -> None:
+    """The runner cancels it on arrival and reports it both ways: stored once, no words."""
+    writer = RecordWriter(database_url, spool_dir=spool_dir).start()
+    async with tool_call(writer) as call:
+        await call.emitter.push_frame(LLMResponseStartFrame(response_id="r1"))
+        await _settle()
+        await call.task.queue_frame(InterruptionFrame())
+        await _settle()
+        await call.request("t2", response_id="r1")  # the model flushed it late
+        await _settle()
+    details, stored = await _stored(database_url, writer, call.recorder.call_id)
+    [tool] = details.tools
+    assert (tool.tool_call_id, tool.error, tool.arguments) == (
+        "t2",
+        "cancelled before it ran",
+        {},
+    )
     assert "1111" not in stored
 
 
