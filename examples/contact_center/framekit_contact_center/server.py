@@ -52,6 +52,7 @@ import datetime as dt
 import time
 import uuid
 from collections.abc import Awaitable, Callable, Sequence
+from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -81,6 +82,7 @@ from framekit.storage.records import Record
 from framekit.telephony import TwilioCallControl, TwilioCallControlProcessor
 from framekit.tools import ToolRegistry
 from framekit.tracing import Tracing
+from framekit.transports import InputTransport, OutputTransport, TransportPair
 from framekit.transports.twilio import StartMessage, TwilioMediaStreamTransport
 from framekit_contact_center.analytics import CallAnalytics
 from framekit_contact_center.api import CallsAPI
@@ -104,6 +106,8 @@ if TYPE_CHECKING:
 
     from framekit.metrics.prometheus import ServeMetrics
     from framekit.servers.twilio.redis_token_store import RedisTokenStore
+    from framekit.servers.webrtc import WebRTCCall, WebRTCServer
+    from framekit.transports.webrtc import WebRTCTransport
     from framekit_contact_center.metrics import ServedMetrics
 
 __all__ = ["BotBuilder", "ContactCenterServer", "call_capacity", "check_serving", "prepare_storage"]
@@ -200,9 +204,13 @@ class ContactCenterServer:
             token_store=token_store,
             admission=AdmissionControl(call_capacity(settings)),
         )
-        self.live_calls = LiveCalls(self.process_id, registry, self.twilio.active_calls.keys)
+        self.webrtc = _browser_calls(settings, self.build_browser_call, self.twilio.admission)
+        """Browser calls and the softphone at ``/call`` (None without the ``webrtc`` extra)."""
+        self.live_calls = LiveCalls(self.process_id, registry, self._running_calls)
         self.app = web.Application(middlewares=[self._refuse_calls_while_draining])
         self.twilio.add_routes(self.app)
+        if self.webrtc is not None:
+            self.webrtc.add_routes(self.app)
         self._s3 = s3_uploader(settings)
         self.dashboard = Dashboard(settings.api_token, title="framekit contact center")
         self.dashboard.add_routes(self.app)
@@ -239,8 +247,15 @@ class ContactCenterServer:
 
     @property
     def active_calls(self) -> int:
-        """Calls running now."""
-        return len(self.twilio.active_calls)
+        """Calls running now, phone and browser."""
+        return len(self._running_calls())
+
+    def _running_calls(self) -> list[str]:
+        """The running calls' keys: Twilio streamSids, then WebRTC call ids."""
+        keys = list(self.twilio.active_calls)
+        if self.webrtc is not None:
+            keys += self.webrtc.active_calls
+        return keys
 
     async def preload(self) -> None:
         """Load every model a call uses and speak the fixed sentences, before listening.
@@ -291,7 +306,7 @@ class ContactCenterServer:
     async def _refuse_calls_while_draining(
         self, request: web.Request, handler: Callable[[web.Request], Awaitable[web.StreamResponse]]
     ) -> web.StreamResponse:
-        if self.draining and request.path in ("/twilio/voice", "/twilio/stream"):
+        if self.draining and request.path in ("/twilio/voice", "/twilio/stream", "/webrtc/offer"):
             return web.json_response({"error": "shutting down"}, status=503)
         return await handler(request)
 
@@ -385,20 +400,55 @@ class ContactCenterServer:
 
         The app must have started (its record writer runs from then on).
         """
-        assert self._writer is not None, "the app has not started"
         assert self._call_control is not None
-        call_id = uuid.uuid4().hex
         params = start.custom_parameters
+        # After the output: hang-ups and transfers happen once the caller heard the words.
+        call_control = TwilioCallControlProcessor(
+            self._call_control,
+            start.call_sid,
+            caller_id=self.settings.twilio_phone_number or None,
+        )
+        facts = _CallFacts(
+            "twilio",
+            start.call_sid,
+            start.stream_sid,
+            caller=params.get("from") or None,
+            dialled=params.get("to") or None,
+            direction=params.get("direction") or "inbound",
+        )
+        return await self._build_call(transport, facts, uuid.uuid4().hex, [call_control], [])
+
+    async def build_browser_call(
+        self, transport: WebRTCTransport, call: WebRTCCall
+    ) -> PipelineTask:
+        """The WebRTC pipeline factory: the same bot, recording and call record as a phone call.
+
+        The browser has no carrier: the output transport carries out hang-ups (and
+        refuses transfers); the page gets the call's live events from ``transport.events``.
+        """
+        facts = _CallFacts("webrtc", None, call.call_id, None, None, "inbound")
+        return await self._build_call(transport, facts, call.call_id, [], [transport.events])
+
+    async def _build_call(
+        self,
+        transport: TransportPair[InputTransport, OutputTransport],
+        facts: _CallFacts,
+        call_id: str,
+        after_output: list[FrameProcessor],
+        more_observers: list[Observer],
+    ) -> PipelineTask:
+        """One call's task over ``transport``, whatever carries it."""
+        assert self._writer is not None, "the app has not started"
         submit: Callable[[Record], None] = self._writer.submit
         if self.metrics is not None:
             submit = self.metrics.counting_outcomes(submit)
         record = CallRecorder(
             submit,
             call_id=call_id,
-            external_id=start.call_sid,
-            caller=params.get("from") or None,
-            dialled=params.get("to") or None,
-            direction=params.get("direction") or "inbound",
+            external_id=facts.external_id,
+            caller=facts.caller,
+            dialled=facts.dialled,
+            direction=facts.direction,
         )
         audio = CallAudioRecorder(
             self.settings.recordings_dir,
@@ -408,28 +458,22 @@ class ContactCenterServer:
             uploader=RecordedUpload(self._s3, record) if self._s3 is not None else None,
         )
         head = Pipeline([transport.input(), audio.caller_tap()])
-        # After the output: hang-ups and transfers happen once the caller heard the words.
-        call_control = TwilioCallControlProcessor(
-            self._call_control,
-            start.call_sid,
-            caller_id=self.settings.twilio_phone_number or None,
-        )
         # The call record takes the caller's words after the speech-to-text stage and
         # the bot's before the line; the audio recorder polls the output it precedes.
         output = transport.output()
-        tail = Pipeline([record.record_point(), audio.bot_tap(output), output, call_control])
+        tail = Pipeline([record.record_point(), audio.bot_tap(output), output, *after_output])
         observers: list[Observer] = [record]
         if self.tracing is not None:
-            direction = params.get("direction") or "inbound"
             observers.append(
                 self.tracing.call(
                     call_id,
-                    transport="twilio",
-                    caller=params.get("from") or None,
-                    attributes={"framekit.call.direction": direction},
+                    transport=facts.transport,
+                    caller=facts.caller,
+                    attributes={"framekit.call.direction": facts.direction},
                     outcome=record.outcomes.decide,
                 )
             )
+        observers += more_observers
         if self._bot is not None:
             task = self._bot(head, tail, call_id, observers)
         else:
@@ -452,7 +496,7 @@ class ContactCenterServer:
             # saves them when the call ends, after this listener has run.
             if not isinstance(frame, EndFrame | CancelFrame):
                 return
-            self.live_calls.ended(start.stream_sid)
+            self.live_calls.ended(facts.live_key)
             self.analytics.call_ended(call_id)
             for path in audio.paths:
                 record.add_recording(track_of(path), str(path))
@@ -460,13 +504,28 @@ class ContactCenterServer:
         task.on_downstream_exit(note_recordings)
         if self.metrics is not None:
             self.metrics.watch(task)
-        # Last, with no await before the Twilio server registers the task, so that the
+        # Last, with no await before the server registers the task, so that the
         # publisher never sees the call here and not yet there.
         self.live_calls.started(
-            LiveCall(start.call_sid, start.stream_sid, time.time(), self.process_id)
+            LiveCall(facts.external_id or call_id, facts.live_key, time.time(), self.process_id)
         )
-        logger.info(f"call {start.call_sid}: record {call_id}")
+        logger.info(f"{facts.transport} call {facts.external_id or call_id}: record {call_id}")
         return task
+
+
+@dataclass(frozen=True, slots=True)
+class _CallFacts:
+    """What differs between a phone call and a browser call when their task is built."""
+
+    transport: str
+    """``twilio`` or ``webrtc`` (the trace's transport attribute)."""
+    external_id: str | None
+    """The carrier's id for the call (Twilio's CallSid); a browser call has none."""
+    live_key: str
+    """The call's key among the server's running calls (streamSid, or the WebRTC call id)."""
+    caller: str | None
+    dialled: str | None
+    direction: str
 
 
 def prepare_storage(settings: Settings) -> None:
@@ -503,6 +562,28 @@ def _served_metrics(
         logger.info(f"no /metrics: {exc}")
         return None
     return ServedMetrics(token, sample)
+
+
+def _browser_calls(
+    settings: Settings,
+    factory: Callable[[WebRTCTransport, WebRTCCall], Awaitable[PipelineTask]],
+    admission: AdmissionControl,
+) -> WebRTCServer | None:
+    """The WebRTC routes with the phone calls' admission, or None (logged) without aiortc."""
+    try:
+        from framekit.servers.webrtc import WebRTCServer, WebRTCSettings, ice_servers
+    except ImportError as exc:
+        logger.info(f"no browser calls at /call: {exc}")
+        return None
+    assert settings.api_token
+    servers = ice_servers(
+        settings.webrtc_ice_servers, settings.webrtc_turn_username, settings.webrtc_turn_password
+    )
+    return WebRTCServer(
+        WebRTCSettings(api_token=settings.api_token, ice_servers=servers),
+        factory,
+        admission=admission,
+    )
 
 
 def _redis_tokens(url: str, prefix: str) -> tuple[Redis, RedisTokenStore]:

@@ -122,6 +122,12 @@ class Settings:
     otel_exporter_otlp_endpoint: str | None = None
     """Set: each call is traced (a span per call, turn and stage) to this OTLP/HTTP collector's
     base URL; needs the ``otel`` extra (``docs/operations.md``, Traces)."""
+    webrtc_ice_servers: str | None = None
+    """STUN and TURN URLs, comma-separated, for browser calls behind NAT (``docs/webrtc.md``);
+    unset: none (loopback and a local network need none)."""
+    webrtc_turn_username: str | None = None
+    webrtc_turn_password: str | None = None
+    """The TURN servers' credential (their URLs are in ``WEBRTC_ICE_SERVERS``)."""
 
     def __repr__(self) -> str:
         """Every field, secrets as ``'***'``: a logged or printed settings object leaks nothing."""
@@ -272,6 +278,13 @@ def _otlp_endpoint(value: str) -> str:
     return value
 
 
+def _ice_urls(value: str) -> str:
+    for url in value.split(","):
+        if url.strip() and not url.strip().startswith(("stun:", "stuns:", "turn:", "turns:")):
+            raise ValueError("must be stun: or turn: URLs, comma-separated")
+    return value
+
+
 def _greeting(value: str) -> str:
     return "" if value.strip().lower() == "off" else value.strip()
 
@@ -401,6 +414,9 @@ _PARSERS: dict[str, Callable[[str], Any]] = {
     "recordings_s3_region": _region,
     "recordings_s3_delete_local": _flag,
     "otel_exporter_otlp_endpoint": _otlp_endpoint,
+    "webrtc_ice_servers": _ice_urls,
+    "webrtc_turn_username": _not_empty,
+    "webrtc_turn_password": _not_empty,
 }
 
 
@@ -412,6 +428,7 @@ _NEEDS: dict[str, tuple[str, str]] = {
     ),
     "ANTHROPIC_BASE_URL": ("ANTHROPIC_API_KEY", "it only moves the Anthropic client"),
     "LOCAL_LLM_API_KEY": ("LOCAL_LLM_BASE_URL", "the local server's URL"),
+    "WEBRTC_TURN_PASSWORD": ("WEBRTC_TURN_USERNAME", "the TURN servers' user"),
     "DEEPGRAM_URL": ("DEEPGRAM_API_KEY", "a self-hosted Deepgram takes any non-empty key"),
     "TTS_API_KEY": ("TTS_API_URL", "the HTTP TTS service's URL"),
     "RECORDINGS_S3_PREFIX": ("RECORDINGS_S3_BUCKET", "the bucket the recordings go to"),
