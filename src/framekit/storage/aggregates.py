@@ -2,13 +2,15 @@
 
 Aggregated in SQL, so a dashboard over 10,000 calls reads a few rows, not the calls:
 
-* one ``GROUP BY`` over ``call_analyses`` (filtered on its ``(status, started_at)``
-  index): calls, resolutions, handle time, sentiment mix per bucket; totals are the
-  buckets' sums;
-* one pass over the turns of those calls (``turn_metrics``): voice-to-voice latency
-  percentiles per bucket and over the period, nearest rank (``ROW_NUMBER()`` against
-  ``COUNT(*)`` in a window: the same definition as each call's own percentiles in
-  :mod:`framekit.analytics.measures`, on SQLite and PostgreSQL alike);
+* one ``GROUP BY`` over ``call_analyses``, read from one index alone (status and start,
+  then the resolution, sentiment and handle time it sums): calls, resolutions, handle
+  time, sentiment mix per bucket; totals are the buckets' sums;
+* one pass over the turns of those calls (``turn_metrics``, through an index that
+  holds their latency): voice-to-voice latency percentiles per bucket and over the
+  period, nearest rank (the same definition as each call's own percentiles in
+  :mod:`framekit.analytics.measures`): ``percentile_disc`` with grouping sets on
+  PostgreSQL; SQLite has no percentile function, so its latencies are read sorted
+  once and picked in Python;
 * one count of the intents (``json_each`` on SQLite, ``json_array_elements_text`` on
   PostgreSQL).
 
@@ -19,6 +21,7 @@ still being analysed joins the figures when its analysis is stored.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import UTC, datetime, timedelta
 from typing import Any, Final, Literal, TypeAlias
 
@@ -38,6 +41,7 @@ _RESOLUTIONS: Final = tuple(o.value for o in Outcome)
 _SENTIMENTS: Final = ("positive", "neutral", "negative")
 _STEP: Final = {"hour": timedelta(hours=1), "day": timedelta(days=1)}
 _KEY_LENGTH: Final = {"hour": 13, "day": 10}  # "YYYY-MM-DD HH" / "YYYY-MM-DD"
+_PERCENTILES: Final = (50, 95, 99)
 _PG_FORMAT: Final = {"hour": "YYYY-MM-DD HH24", "day": "YYYY-MM-DD"}
 _WHERE: Final = "ca.status = 'done' AND ca.started_at >= :since AND ca.started_at < :until"
 
@@ -59,21 +63,22 @@ def analytics_summary(
     if count > MAX_BUCKETS:
         raise ValueError(f"at most {MAX_BUCKETS} {bucket}s at once, asked for {count}")
     starts = [first + n * _STEP[bucket] for n in range(count)]
-    key = _key_sql(engine.dialect.name, bucket)
+    dialect = engine.dialect.name
+    key = _key_sql(dialect, bucket)
     params = {"since": since, "until": until}
     with engine.connect() as connection:
         groups = connection.execute(_bound(_groups_sql(key)), params).mappings().all()
-        latency = connection.execute(_bound(_latency_sql(key)), params).mappings().all()
-        intents = connection.execute(_bound(_intents_sql(engine.dialect.name)), params).all()
+        turns = connection.execute(_bound(_latency_sql(dialect, key)), params).all()
+        intents = connection.execute(_bound(_intents_sql(dialect)), params).all()
     by_key = {row["b"]: row for row in groups}
-    latency_by_key = {row["b"]: row for row in latency}
+    latency_by_key = _percentiles(dialect, turns)
     keys = [(start, _key(start, bucket)) for start in starts]
     series = [_bucket_json(start, by_key.get(k), latency_by_key.get(k)) for start, k in keys]
     return {
         "since": _iso(since),
         "until": _iso(until),
         "bucket": bucket,
-        "totals": _totals(groups, latency, intents),
+        "totals": _totals(groups, latency_by_key.get(None), intents),
         "series": series,
     }
 
@@ -106,23 +111,41 @@ def _groups_sql(key: str) -> str:
     )
 
 
-def _latency_sql(key: str) -> str:
-    """Nearest-rank percentiles: the smallest value whose rank r has r >= p * n."""
-
-    def rank(p: int, over: str) -> str:
-        return f"MIN(CASE WHEN {over}_r * 100 >= {p} * {over}_n THEN v END)"
-
-    return (
-        f"WITH t AS (SELECT {key} AS b, tm.latency_s AS v FROM turn_metrics tm "
-        f"JOIN call_analyses ca ON ca.call_id = tm.call_id WHERE {_WHERE}), "
-        "r AS (SELECT b, v, "
-        "ROW_NUMBER() OVER (PARTITION BY b ORDER BY v) AS b_r, "
-        "COUNT(*) OVER (PARTITION BY b) AS b_n, "
-        "ROW_NUMBER() OVER (ORDER BY v) AS a_r, COUNT(*) OVER () AS a_n FROM t) "
-        f"SELECT b, {rank(50, 'b')} AS p50, {rank(95, 'b')} AS p95, "
-        f"{rank(50, 'a')} AS all50, {rank(95, 'a')} AS all95, {rank(99, 'a')} AS all99 "
-        "FROM r GROUP BY b"
+def _latency_sql(dialect: str, key: str) -> str:
+    """Each turn's latency with its bucket: nearest-rank percentiles per bucket and for the
+    period (PostgreSQL's ``percentile_disc``, one pass with grouping sets; SQLite has no
+    percentile function: its latencies come sorted, once, and are picked in Python)."""
+    turns = (
+        f"SELECT {key} AS b, tm.latency_s AS v FROM turn_metrics tm "
+        f"JOIN call_analyses ca ON ca.call_id = tm.call_id WHERE {_WHERE}"
     )
+    if dialect == "sqlite":
+        return f"{turns} ORDER BY v"
+    picks = ", ".join(
+        f"percentile_disc({p / 100}) WITHIN GROUP (ORDER BY v) AS p{p}" for p in _PERCENTILES
+    )
+    return f"SELECT b, {picks} FROM ({turns}) t GROUP BY GROUPING SETS ((b), ())"
+
+
+def _percentiles(dialect: str, rows: Sequence[Any]) -> dict[str | None, dict[int, float]]:
+    """Each bucket's percentiles (seconds), and the period's under the key None."""
+    if dialect != "sqlite":
+        return {row.b: {p: getattr(row, f"p{p}") for p in _PERCENTILES} for row in rows}
+    by_bucket: dict[str | None, list[float]] = {None: []}
+    for bucket, value in rows:  # sorted by value: each list stays sorted
+        by_bucket.setdefault(bucket, []).append(value)
+        by_bucket[None].append(value)
+    return {
+        bucket: {p: _nearest_rank(values, p) for p in _PERCENTILES}
+        for bucket, values in by_bucket.items()
+        if values
+    }
+
+
+def _nearest_rank(sorted_values: Sequence[float], percent: int) -> float:
+    """The value at rank ``ceil(percent / 100 * n)``: what ``percentile_disc`` picks."""
+    rank = max(1, -(-percent * len(sorted_values) // 100))
+    return sorted_values[rank - 1]
 
 
 def _intents_sql(dialect: str) -> str:
@@ -133,18 +156,11 @@ def _intents_sql(dialect: str) -> str:
     return f"SELECT j.value, COUNT(*) FROM call_analyses ca, {each} WHERE {_WHERE} GROUP BY j.value"
 
 
-def _totals(groups: Any, latency: Any, intents: Any) -> dict[str, Any]:
+def _totals(groups: Any, latency: dict[int, float] | None, intents: Any) -> dict[str, Any]:
     calls = sum(row["calls"] for row in groups)
     outcomes = {r: sum(int(row[f"r_{r}"] or 0) for row in groups) for r in _RESOLUTIONS}
     handle = sum(float(row["handle"] or 0.0) for row in groups)
     timed = sum(row["timed"] for row in groups)
-
-    def anywhere(column: str) -> float | None:
-        # Each bucket holds the smallest of its values ranked past the period's p-th: the
-        # period's percentile is the smallest of those.
-        values = [row[column] for row in latency if row[column] is not None]
-        return _ms(min(values)) if values else None
-
     return {
         "calls": calls,
         "outcomes": outcomes,
@@ -152,11 +168,7 @@ def _totals(groups: Any, latency: Any, intents: Any) -> dict[str, Any]:
         "transfer_rate": _share(outcomes["transferred"], calls),
         "avg_handle_s": round(handle / timed, 3) if timed else None,
         "sentiment": {s: sum(int(row[f"s_{s}"] or 0) for row in groups) for s in _SENTIMENTS},
-        "latency_ms": {
-            "p50": anywhere("all50"),
-            "p95": anywhere("all95"),
-            "p99": anywhere("all99"),
-        },
+        "latency_ms": {f"p{p}": _ms(latency[p]) if latency else None for p in _PERCENTILES},
         "intents": dict(sorted(((str(name), int(n)) for name, n in intents), key=lambda i: -i[1])),
     }
 
@@ -171,8 +183,8 @@ def _bucket_json(start: datetime, row: Any, latency: Any) -> dict[str, Any]:
         "avg_handle_s": round(float(row["handle"]) / timed, 3) if row and timed else None,
         "sentiment": {s: int(row[f"s_{s}"] or 0) if row else 0 for s in _SENTIMENTS},
         "latency_ms": {
-            "p50": _ms(latency["p50"]) if latency else None,
-            "p95": _ms(latency["p95"]) if latency else None,
+            "p50": _ms(latency[50]) if latency else None,
+            "p95": _ms(latency[95]) if latency else None,
         },
     }
 

@@ -23,9 +23,9 @@ require_db_extra()
 from sqlalchemy import (  # noqa: E402
     JSON,
     Column,
-    Float,
     DateTime,
     Dialect,
+    Float,
     ForeignKey,
     Index,
     String,
@@ -166,7 +166,10 @@ class TurnMetric(SQLModel, table=True):
     """
 
     __tablename__ = "turn_metrics"
-    __table_args__ = (UniqueConstraint("call_id", "turn_index", name="uq_turn_call_index"),)
+    __table_args__ = (
+        UniqueConstraint("call_id", "turn_index", name="uq_turn_call_index"),
+        Index("ix_turn_metrics_call_latency", "call_id", "latency_s"),  # /api/analytics
+    )
 
     id: int | None = Field(default=None, primary_key=True)
     call_id: str = _call_fk()
@@ -190,12 +193,19 @@ class CallAnalysis(SQLModel, table=True):
     """
 
     __tablename__ = "call_analyses"
-    __table_args__ = (Index("ix_call_analyses_status_started", "status", "started_at"),)
+    __table_args__ = (
+        Index(
+            "ix_call_analyses_period",
+            "status",
+            "started_at",
+            "resolution",
+            "sentiment",
+            "duration_s",
+        ),
+    )
 
     call_id: str = Field(
-        sa_column=Column(
-            String(64), ForeignKey("calls.id", ondelete="CASCADE"), primary_key=True
-        )
+        sa_column=Column(String(64), ForeignKey("calls.id", ondelete="CASCADE"), primary_key=True)
     )
     status: str = Field(default="pending", max_length=16)
     attempts: int = Field(default=0)

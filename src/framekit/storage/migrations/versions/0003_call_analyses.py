@@ -1,4 +1,5 @@
-"""Post-call analytics: one call_analyses row per finished call (framekit.analytics).
+"""Post-call analytics: one call_analyses row per finished call (framekit.analytics), and
+the indexes /api/analytics reads (a period's analyses; each call's turn latencies).
 
 Revision ID: 0003
 Revises: 0002
@@ -14,6 +15,9 @@ revision = "0003"
 down_revision = "0002"
 branch_labels = None
 depends_on = None
+
+# GET /api/analytics filters on status and start, and sums these: read from the index alone.
+_PERIOD = ["status", "started_at", "resolution", "sentiment", "duration_s"]
 
 
 def upgrade() -> None:
@@ -46,11 +50,11 @@ def upgrade() -> None:
         sa.ForeignKeyConstraint(["call_id"], ["calls.id"], ondelete="CASCADE"),
         sa.PrimaryKeyConstraint("call_id"),
     )
-    op.create_index(
-        "ix_call_analyses_status_started", "call_analyses", ["status", "started_at"]
-    )
+    op.create_index("ix_call_analyses_period", "call_analyses", _PERIOD)
+    op.create_index("ix_turn_metrics_call_latency", "turn_metrics", ["call_id", "latency_s"])
 
 
 def downgrade() -> None:
-    op.drop_index("ix_call_analyses_status_started", table_name="call_analyses")
+    op.drop_index("ix_turn_metrics_call_latency", table_name="turn_metrics")
+    op.drop_index("ix_call_analyses_period", table_name="call_analyses")
     op.drop_table("call_analyses")
