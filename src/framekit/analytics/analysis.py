@@ -18,7 +18,7 @@ from typing import Any
 from framekit.analytics.conversation import Event, ToolUse, Utterance, from_records, tool_ok
 from framekit.analytics.intents import INTENTS_METHOD, IntentTagger
 from framekit.analytics.measures import Timing, timing
-from framekit.analytics.resolution import resolution
+from framekit.analytics.resolution import answer_at, resolution
 from framekit.analytics.sentiment import CallSentiment, call_sentiment
 from framekit.analytics.summary import extractive_summary
 from framekit.storage import CallDetails
@@ -105,13 +105,17 @@ def analyze_text(
     """The text half of the analysis for ``events``, whose stored outcome is ``outcome``
     and end reason ``end_cause``."""
     tagger = tagger or _default_tagger()
-    caller = [e.text for e in events if isinstance(e, Utterance) and e.role == "caller"]
     resolved = resolution(outcome, events, end_cause).value
+    answer = answer_at(events)
+    turns = [
+        (n, e.text) for n, e in enumerate(events) if isinstance(e, Utterance) and e.role == "caller"
+    ]
+    met = [resolved == "resolved" and (answer is None or n > answer) for n, _ in turns]
     return TextAnalysis(
         outcome=outcome,
         resolution=resolved,
         intents=tagger.intents(events),
-        sentiment=call_sentiment(caller),
+        sentiment=call_sentiment([text for _, text in turns], met),
         summary=extractive_summary(events, resolved),
         methods={
             "sentiment": SENTIMENT_METHOD,

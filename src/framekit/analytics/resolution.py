@@ -38,7 +38,7 @@ from framekit.frames import EndCause
 from framekit.intents.defaults import CONTACT_CENTER_INTENTS
 from framekit.storage.outcome import CALL_CONTROL_TOOLS, Outcome, OutcomeTracker
 
-__all__ = ["LOOKUP_TOOLS", "RESOLUTIONS", "outcome_of", "resolution"]
+__all__ = ["LOOKUP_TOOLS", "RESOLUTIONS", "answer_at", "outcome_of", "resolution"]
 
 RESOLUTIONS: Final = tuple(outcome.value for outcome in Outcome)
 """resolved, transferred, unresolved, abandoned, failed."""
@@ -61,7 +61,13 @@ _REJECTED: Final = re.compile(
     r"(human|person|manager|supervisor|agent)|call (back|again) (later|tomorrow)"
     r"|not (happy|good enough|acceptable)|unacceptable|ridiculous|hassle"
     r"|yeah,? i know|i guess i'?ll|don'?t worry about it|sort it (out )?(later|myself)"
-    r"|i'?ll sort it|has to be|so basically nothing|(really|very) efficient)"
+    r"|i'?ll sort it|has to be|so basically nothing|(really|very) efficient"
+    r"|(doesn'?t|does not|won'?t) work for me|no good (to|for) me|try again (later|tomorrow)"
+    r"|(call|ring|phone) (you )?(back|again)|that'?s too (late|early|far|expensive)"
+    r"|i (already|just) (said|told you)|you'?re not (listening|understanding|getting it)"
+    r"|that'?s not (it|what|the)|doesn'?t answer|didn'?t answer|not helpful|no help"
+    r"|i'?ll (just )?(go|come) (in|into|to) (the )?(shop|store)"
+    r"|i'?ll (ask|try) (someone|elsewhere))"
 )
 """What a caller says when the answer did not help."""
 
@@ -116,7 +122,7 @@ def resolution(
         stored = Outcome.UNRESOLVED if caller else Outcome.ABANDONED
     if stored in (Outcome.TRANSFERRED, Outcome.ABANDONED) or not caller:
         return stored
-    answer = _answer_at(events, lookups)
+    answer = answer_at(events, lookups)
     after = [text for n, text in caller if answer is not None and n > answer]
     rejected = any(_REJECTED.search(text) for text in after)
     if stored is Outcome.FAILED or end_cause in _FAULTS:
@@ -134,7 +140,7 @@ def resolution(
     return Outcome.RESOLVED if thanked and not rejected else Outcome.UNRESOLVED
 
 
-def _answer_at(events: Sequence[Event], lookups: Collection[str]) -> int | None:
+def answer_at(events: Sequence[Event], lookups: Collection[str] = LOOKUP_TOOLS) -> int | None:
     """The index of the last tool that answered a request (not a lookup, not call control)."""
     found = None
     for n, event in enumerate(events):

@@ -59,8 +59,13 @@ _NOT_FEELINGS: Final = (
     "right", "reach", "pay", "matter", "free", "share", "care", "save", "check",
     "cancelled", "canceled", "cancelling", "missing", "sick", "worries", "worry", "worried",
     "sorry", "wanna", "gift", "hope", "hoping", "sure", "plenty", "all",
+    "damaged", "broken", "broke", "lost", "wrong", "problem", "mistake", "error", "stuck",
+    "fault", "delay", "delayed", "charged", "party", "friend", "friends", "interested",
+    "welcome", "easy", "morning", "afternoon", "evening",
 )  # fmt: skip
-"""Words VADER rates but a caller uses to ask, answer or be polite."""
+"""Words VADER rates but a caller uses to ask, answer, be polite or state a problem: a
+fact ("it arrived damaged", "the wrong size") is information; the feeling, when there
+is one, is in other words ("again", "ridiculous", "still waiting")."""
 
 _NEGATIVE: Final = re.compile(
     r"\b(still waiting|it'?s been (over |more than |nearly |almost )?(a|\w+) (weeks?|months?)"
@@ -68,6 +73,9 @@ _NEGATIVE: Final = re.compile(
     r"|that'?s why i asked|i didn'?t ask for|i asked for|you do that|human being|finally\b"
     r"|trying to get through|all morning|it better|let me guess|with a pulse|whatever"
     r"|hassle|just reading|where'?s my (money|refund)|\?!|seriously|basically nothing"
+    r"|\bugh\b|come on|for (god'?s|heaven'?s|pete'?s) sake|unbelievable|are you serious"
+    r"|you'?re (not listening|kidding)|anyone there|not helpful|pathetic|(really|so|getting) "
+    r"worried|fed up|had enough|(doesn'?t|does not|won'?t) work for me|no good (to|for) me"
     r"|what (do|am) i (supposed to |meant to )?(do|going to do) now"
     r"|^\W*(agent|human|operator|representative)\W+(agent|human|operator|representative)\b"
     r"|(second|third|fourth|fifth|\d+(st|nd|rd|th)) time (i'?m |i'?ve |i have |i am )?"
@@ -106,12 +114,15 @@ _POSITIVE: Final = re.compile(
     r"\b(that'?s (great|perfect|brilliant|lovely|wonderful)|phew|thank (god|goodness)"
     r"|sorted|cheers|appreciate|much appreciated|you'?ve been (very |so |really )?"
     r"(helpful|great|brilliant|lovely|kind)|thank(s| you)(?! anyway)|problem solved|that helps"
-    r"|that'?s (very |really )?helpful|made my day|relieved|glad|awesome|excellent|nice one)"
+    r"|that'?s (very |really )?helpful|made my day|relieved|glad|awesome|excellent|nice one"
+    r"|sweet|lifesaver|life saver"
+    r"|you'?re a (star|legend|gem)|good stuff|what a relief|that'?s a relief|oh good)"
 )
 """Thanks and relief: how a caller who was helped says so."""
 
 _CLOSINGS: Final = re.compile(
-    r"\b(that'?s (all|everything|it)( i needed)?|no worries|(thanks|thank you) anyway|nope)\b"
+    r"\b(that'?s (all|everything|it)( i needed)?|no worries|(thanks|thank you) anyway|nope"
+    r"|good (morning|afternoon|evening|day))\b"
 )
 """Closing courtesy: a caller ending the call, not a feeling (removed before scoring)."""
 
@@ -175,7 +186,28 @@ def label_of(score: float) -> Label:
 
 
 def turn_sentiment(text: str) -> float:
-    """One caller turn's score in [-1, 1]: VADER's compound, moved by the phone rules."""
+    """One caller turn's score in [-1, 1]: VADER's compound, moved by the phone rules.
+
+    A turn that mixes feelings goes by the one it ends on ("thanks. but it better show
+    up this time"): its last sentence wins when it has a feeling of its own, unless it
+    is a word or two of praise after a complaint ("so nobody can help me. brilliant") or
+    the turn is sarcastic ("wonderful. really efficient system you've got").
+    """
+    whole = _score(text)
+    sentences = [s for s in _SENTENCE_END.split(text) if s.strip()]
+    mixed = len(sentences) > 1 and not _SARCASM.search(text.lower())
+    if mixed and len(sentences[-1].split()) >= _OWN_FEELING_WORDS:
+        last = _score(sentences[-1])
+        if label_of(last) != "neutral" and label_of(last) != label_of(whole):
+            return last
+    return whole
+
+
+_SENTENCE_END: Final = re.compile(r"(?<=[.!?])\s+")
+_OWN_FEELING_WORDS: Final = 3
+
+
+def _score(text: str) -> float:
     lowered = _CLOSINGS.sub(" ", _ILL.sub("i'll", text.lower().replace("\u2019", "'")))
     score = float(_analyzer().polarity_scores(lowered)["compound"])  # type: ignore[attr-defined]
     if _SARCASM.search(lowered) and not _SINCERE.search(lowered):
@@ -187,9 +219,19 @@ def turn_sentiment(text: str) -> float:
     return max(-1.0, min(1.0, score))
 
 
-def call_sentiment(caller_turns: Sequence[str]) -> CallSentiment:
-    """Every caller turn scored, and the call's labels from the turns' (module docstring)."""
+def call_sentiment(caller_turns: Sequence[str], met: Sequence[bool] | None = None) -> CallSentiment:
+    """Every caller turn scored, and the call's labels from the turns' (module docstring).
+
+    ``met`` says for each turn whether the caller's need had been met by then: a turn
+    whose only warmth is a thank-you is then positive, and before (or in a call that
+    never met it) plain courtesy, neutral ("thanks, it's 4271", "ok thanks anyway, bye").
+    """
     scores = [turn_sentiment(text) for text in caller_turns]
+    if met is not None:
+        scores = [
+            0.0 if not helped and score > THRESHOLD and _only_thanks(text) else score
+            for text, score, helped in zip(caller_turns, scores, met, strict=True)
+        ]
     turns = tuple(
         TurnSentiment(n, label_of(score), round(score, 3)) for n, score in enumerate(scores)
     )
@@ -198,6 +240,14 @@ def call_sentiment(caller_turns: Sequence[str]) -> CallSentiment:
     return CallSentiment(
         _majority(labels), score, _first_felt(labels[:2]), _first_felt(labels[-2:][::-1]), turns
     )
+
+
+def _only_thanks(text: str) -> bool:
+    """The turn's warmth is a thank-you: without it, nothing positive is left."""
+    return label_of(turn_sentiment(_THANKS.sub(" ", text.lower()))) == "neutral"
+
+
+_THANKS: Final = re.compile(r"\b(thank(s| you)( (so|very) much)?|cheers|ta)\b")
 
 
 def _first_felt(labels: Sequence[Label]) -> Label:
