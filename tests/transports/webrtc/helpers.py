@@ -73,11 +73,13 @@ class Heard:
 class Caller:
     """One aiortc peer that calls the server as the softphone page does."""
 
-    def __init__(self, base_url: str, token: str = TOKEN) -> None:
+    def __init__(
+        self, base_url: str, token: str = TOKEN, mic: MediaStreamTrack | None = None
+    ) -> None:
         self.base_url = base_url
         self.token = token
         self.pc = RTCPeerConnection(RTCConfiguration(iceServers=[]))
-        self.mic = ToneTrack()
+        self.mic: Any = mic if mic is not None else ToneTrack()
         self.heard = Heard()
         self.events: list[dict[str, Any]] = []
         self.call_id = ""

@@ -8,7 +8,7 @@ behind the API token. ICE servers (STUN, TURN) come from
 """
 
 from framekit.servers.webrtc.server import Admission, PipelineFactory, WebRTCCall, WebRTCServer
-from framekit.servers.webrtc.settings import IceServer, WebRTCSettings, parse_ice_servers
+from framekit.servers.webrtc.settings import IceServer, WebRTCSettings, ice_servers
 
 __all__ = [
     "Admission",
@@ -17,5 +17,5 @@ __all__ = [
     "WebRTCCall",
     "WebRTCServer",
     "WebRTCSettings",
-    "parse_ice_servers",
+    "ice_servers",
 ]

@@ -5,22 +5,22 @@ addresses) and, when a firewall blocks direct paths, relay through TURN. The sam
 list goes to the server's peer connections and, from ``GET /webrtc/config`` (behind
 the token), to the page's, so both ends gather the same kinds of candidates.
 
-The list is JSON in the browser's own shape (``RTCIceServer``)::
+From the environment (:func:`ice_servers`)::
 
-    [{"urls": "stun:stun.example.com:3478"},
-     {"urls": ["turn:turn.example.com:3478?transport=udp"],
-      "username": "bot", "credential": "secret"}]
+    WEBRTC_ICE_SERVERS=stun:stun.example.com:3478,turn:turn.example.com:3478?transport=udp
+    WEBRTC_TURN_USERNAME=bot
+    WEBRTC_TURN_PASSWORD=...
 """
 
 from __future__ import annotations
 
-import json
 from dataclasses import dataclass
-from typing import Any, Final
+from typing import TYPE_CHECKING, Any, Final
 
-from aiortc import RTCConfiguration, RTCIceServer
+if TYPE_CHECKING:
+    from aiortc import RTCConfiguration
 
-__all__ = ["IceServer", "WebRTCSettings", "parse_ice_servers"]
+__all__ = ["IceServer", "WebRTCSettings", "ice_servers"]
 
 _SCHEMES: Final = ("stun:", "stuns:", "turn:", "turns:")
 _MAX_SERVERS: Final = 8
@@ -56,32 +56,26 @@ class IceServer:
         return out
 
 
-def parse_ice_servers(text: str | None) -> tuple[IceServer, ...]:
-    """The servers of a JSON list (``WEBRTC_ICE_SERVERS``); empty or ``None``: none.
+def ice_servers(
+    urls: str | None, username: str | None = None, credential: str | None = None
+) -> tuple[IceServer, ...]:
+    """The servers of a comma-separated URL list (``WEBRTC_ICE_SERVERS``); empty: none.
 
-    Raises ``ValueError`` naming what is wrong (never echoing a credential).
+    The STUN URLs make one server; the TURN URLs another, with ``username`` and
+    ``credential`` (``WEBRTC_TURN_USERNAME``, ``WEBRTC_TURN_PASSWORD``: the password
+    lives in its own variable, so it is treated as the secret it is). Raises
+    ``ValueError`` naming what is wrong.
     """
-    if not text or not text.strip():
-        return ()
-    try:
-        data = json.loads(text)
-    except json.JSONDecodeError as exc:
-        raise ValueError(f"WEBRTC_ICE_SERVERS is not JSON: {exc.msg}") from None
-    if not isinstance(data, list) or len(data) > _MAX_SERVERS:
-        raise ValueError(f"WEBRTC_ICE_SERVERS must be a JSON list of at most {_MAX_SERVERS}")
+    listed = [url.strip() for url in (urls or "").split(",") if url.strip()]
+    if len(listed) > _MAX_SERVERS:
+        raise ValueError(f"at most {_MAX_SERVERS} ICE server URLs")
+    stun = tuple(url for url in listed if not url.startswith(("turn:", "turns:")))
+    turn = tuple(url for url in listed if url.startswith(("turn:", "turns:")))
     servers = []
-    for item in data:
-        if not isinstance(item, dict):
-            raise ValueError("each ICE server must be an object with 'urls'")
-        urls = item.get("urls")
-        if isinstance(urls, str):
-            urls = [urls]
-        if not isinstance(urls, list) or not all(isinstance(u, str) for u in urls):
-            raise ValueError("an ICE server's 'urls' must be a string or a list of strings")
-        username, credential = item.get("username"), item.get("credential")
-        if not isinstance(username, str | None) or not isinstance(credential, str | None):
-            raise ValueError("an ICE server's 'username' and 'credential' must be strings")
-        servers.append(IceServer(tuple(urls), username, credential))
+    if stun:
+        servers.append(IceServer(stun))
+    if turn:
+        servers.append(IceServer(turn, username or None, credential or None))
     return tuple(servers)
 
 
@@ -102,6 +96,8 @@ class WebRTCSettings:
 
     def rtc_configuration(self) -> RTCConfiguration:
         """aiortc's configuration: these servers only (aiortc's default STUN server is not used)."""
+        from aiortc import RTCConfiguration, RTCIceServer
+
         return RTCConfiguration(
             iceServers=[
                 RTCIceServer(urls=list(s.urls), username=s.username, credential=s.credential)

@@ -17,7 +17,7 @@
   const fk = {
     state: "idle",
     callId: null,
-    timing: { clicked: null, connected: null, ended: null },
+    timing: { clicked: null, gathered: null, answered: null, connected: null, ended: null },
     events: [],
     audio: { firstEnergyAt: null, energeticWindows: 0, maxRms: 0 },
     mic: { lastActiveAt: null, energeticWindows: 0 },
@@ -204,6 +204,7 @@
     };
     await pc.setLocalDescription(await pc.createOffer());
     await waitForIce(pc);
+    fk.timing.gathered = performance.now();
     let sdp = pc.localDescription.sdp;
     if (typeof fk.offerFilter === "function") sdp = fk.offerFilter(sdp);
     const response = await fetch("/webrtc/offer", {
@@ -214,6 +215,7 @@
     const answer = await response.json();
     if (!response.ok) throw new Error(answer.error || "HTTP " + response.status);
     fk.callId = answer.call_id;
+    fk.timing.answered = performance.now();
     await pc.setRemoteDescription({ type: answer.type, sdp: answer.sdp });
   }
 
