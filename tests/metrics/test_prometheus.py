@@ -218,8 +218,12 @@ def _calls_by_worker(folder: Path) -> dict[int, float]:
         shutil.copy(values, alone / values.name)
         registry = CollectorRegistry()
         MultiProcessCollector(registry, path=str(alone))
-        calls = registry.get_sample_value("framekit_calls_total", {"outcome": "transferred"})
-        counts[int(values.stem.split("_")[1])] = calls or 0.0
+        counts[int(values.stem.split("_")[1])] = sum(
+            sample.value
+            for family in registry.collect()
+            for sample in family.samples
+            if sample.name == "framekit_calls_total"
+        )
     return counts
 
 
@@ -238,8 +242,28 @@ async def _scraped_total(base_url: str) -> float:
     )
 
 
+async def _new_worker(base_url: str, known: set[int]) -> int:
+    """The pid of a worker that answers ``/health`` and is not in ``known`` (fresh connections)."""
+    connector = aiohttp.TCPConnector(force_close=True)
+    async with (
+        aiohttp.ClientSession(connector=connector) as session,
+        asyncio.timeout(_READY_WITHIN),
+    ):
+        while True:
+            try:
+                async with session.get(base_url + "/health") as response:
+                    pid = int((await response.json())["process"].split(":")[1])  # host:pid:random
+            except aiohttp.ClientConnectionError:
+                pid = 0
+            if pid and pid not in known:
+                return pid
+            await asyncio.sleep(0.2)
+
+
 @pytest.mark.skipif(redis_url() is None, reason=REDIS_SKIP)
-async def test_with_two_workers_the_counts_add_up(tmp_path: Path) -> None:
+async def test_with_two_workers_the_counts_add_up_and_outlive_a_dead_worker(
+    tmp_path: Path,
+) -> None:
     folder = tmp_path / "multiproc"
     folder.mkdir()
     (folder / "counter_1.db").write_bytes(b"")  # a previous run's leftover: cleaned at start
@@ -260,10 +284,10 @@ async def test_with_two_workers_the_counts_add_up(tmp_path: Path) -> None:
         # Fresh connections each call: the kernel spreads them over the two workers.
         while placed < 10 and sum(1 for n in by_worker.values() if n) < 2:
             async with PhoneNetwork(srv.base_url, PUBLIC, AUTH_TOKEN, ACCOUNT) as network:
-                call = await srv.call(network)
+                # A fresh CallSid each call: the Redis is shared with other test runs.
+                call = await network.call()
                 await call.wait_for_audio(0.3, timeout=30)
-                await call.press("0")
-                await call.wait_closed(timeout=30)
+                await call.hang_up()
             placed += 1
             async with asyncio.timeout(10):
                 while sum((by_worker := _calls_by_worker(folder)).values()) < placed:  # noqa: ASYNC110
@@ -273,4 +297,16 @@ async def test_with_two_workers_the_counts_add_up(tmp_path: Path) -> None:
         await prometheus.wait_for("sum(framekit_calls_total)", placed)
         await prometheus.wait_for("sum(framekit_active_calls)", 0)
         for _ in range(4):  # whichever worker answers, it answers for both
+            assert await _scraped_total(srv.base_url) == placed
+        # A worker that dies: its gauges leave the sums, the calls it ended stay counted.
+        victim = min(by_worker)
+        assert list(folder.glob(f"gauge_livesum_{victim}.db"))
+        os.kill(victim, signal.SIGKILL)
+        async with asyncio.timeout(30):
+            while list(folder.glob(f"gauge_livesum_{victim}.db")):  # noqa: ASYNC110
+                await asyncio.sleep(0.1)
+        assert await _scraped_total(srv.base_url) == placed
+        replacement = await _new_worker(srv.base_url, known=set(by_worker))
+        assert replacement != victim
+        for _ in range(4):  # the replacement too answers for every worker, the dead one's calls
             assert await _scraped_total(srv.base_url) == placed

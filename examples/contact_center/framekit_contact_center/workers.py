@@ -58,10 +58,12 @@ _MULTIPROC = "PROMETHEUS_MULTIPROC_DIR"
 
 @contextlib.contextmanager
 def metrics_directory() -> Iterator[Path]:
-    """``PROMETHEUS_MULTIPROC_DIR`` for the workers, empty at start.
+    """The workers' ``PROMETHEUS_MULTIPROC_DIR``, empty at start.
 
     One set already (the operator's choice) is emptied of a previous run's files;
-    else a temporary one is made, and removed at the end.
+    else a temporary one is made, and removed at the end. Only the workers' environment
+    names it: prometheus-client decides its mode when first imported, and the
+    supervisor (or a test running one) must not switch its own process to files.
     """
     chosen = os.environ.get(_MULTIPROC)
     if chosen:
@@ -72,21 +74,19 @@ def metrics_directory() -> Iterator[Path]:
         yield folder
         return
     folder = Path(tempfile.mkdtemp(prefix="framekit-metrics-"))
-    os.environ[_MULTIPROC] = str(folder)
     try:
         yield folder
     finally:
-        del os.environ[_MULTIPROC]
         shutil.rmtree(folder, ignore_errors=True)
 
 
-def _forget_worker_metrics(pid: int) -> None:
+def _forget_worker_metrics(pid: int, folder: Path) -> None:
     """Drop a dead worker's gauges (it no longer runs calls); its counters stay."""
     try:
         from prometheus_client import multiprocess
     except ImportError:  # no metrics extra: no metrics files
         return
-    multiprocess.mark_process_dead(pid)  # type: ignore[no-untyped-call]
+    multiprocess.mark_process_dead(pid, str(folder))  # type: ignore[no-untyped-call]
 
 
 def reuse_port_supported() -> bool:
@@ -155,6 +155,8 @@ class Supervisor:
         self._running: dict[int, asyncio.subprocess.Process] = {}
         self._stopping = asyncio.Event()
         self._signal: signal.Signals = signal.SIGTERM
+        self._environment: dict[str, str] = {}
+        self._metrics = Path()
 
     def _say(self, line: str) -> None:
         self._out.write(f"framekit serve: {line}\n")
@@ -167,7 +169,8 @@ class Supervisor:
             loop.add_signal_handler(number, self._forward, number)
         try:
             self._say(f"supervisor {os.getpid()} starting {self._workers} workers")
-            with metrics_directory():
+            with metrics_directory() as self._metrics:
+                self._environment = {**os.environ, _MULTIPROC: str(self._metrics)}
                 keeping = (self._keep(slot) for slot in range(self._workers))
                 statuses = await asyncio.gather(*keeping)
         finally:
@@ -192,14 +195,17 @@ class Supervisor:
         restarts: deque[float] = deque()
         while True:
             process = await asyncio.create_subprocess_exec(
-                *self._argv, stdin=asyncio.subprocess.PIPE, start_new_session=True
+                *self._argv,
+                stdin=asyncio.subprocess.PIPE,
+                start_new_session=True,
+                env=self._environment,
             )
             self._running[slot] = process
             if self._stopping.is_set():  # a signal came while it was being started
                 process.send_signal(self._signal)
             status = await process.wait()
             del self._running[slot]
-            _forget_worker_metrics(process.pid)
+            _forget_worker_metrics(process.pid, self._metrics)
             if process.stdin is not None:
                 process.stdin.close()
             if self._stopping.is_set():
