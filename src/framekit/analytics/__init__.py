@@ -9,7 +9,9 @@ The pieces (see ``docs/analytics.md``):
   :func:`analyze_text`, the same text measures for a transcript never stored;
 * :class:`AnalysisWorker`: the durable job that analyses each call after it ends,
   off the event loop, and catches up after a restart;
-* :func:`analytics_json`: a stored analysis as the API shows it.
+* :func:`analytics_json`: a stored analysis as the API shows it;
+* :mod:`framekit.analytics.llm`: an LLM's summary and call sentiment on top, when one
+  is configured (imported on its own: it needs an LLM service).
 """
 
 from __future__ import annotations
