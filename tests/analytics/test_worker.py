@@ -150,3 +150,27 @@ def test_a_done_analysis_is_never_redone(
         worker.stop()
     assert get_analysis(engine, "w6").summary == "kept"  # type: ignore[union-attr]
     assert worker.stats.analysed == 1
+
+
+def test_a_call_whose_analyses_kept_dying_with_their_process_is_given_up(
+    engine: Engine, database_url: str, spool_dir: Path
+) -> None:
+    write(database_url, spool_dir, call_records("w7", **ORDER_CALL))
+    for _ in range(3):  # three processes took it and died before storing it
+        begin_analysis(engine, "w7")
+    tries: list[str] = []
+
+    def counted(details: CallDetails) -> Analysis:
+        tries.append(details.call.id)
+        return analyze(details)
+
+    worker = _worker(engine, analyze=counted, max_attempts=3).start()
+    try:
+        _wait_for(lambda: worker.stats.failed == 1)
+    finally:
+        worker.stop()
+    row = get_analysis(engine, "w7")
+    assert row is not None
+    assert (row.status, row.attempts) == ("failed", 4)
+    assert row.error == "gave up: 3 attempts ended with their process"
+    assert tries == []

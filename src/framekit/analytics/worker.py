@@ -19,7 +19,9 @@ is still open when its notice arrives (the writer thread has not written its end
 yet) is looked at again after ``retry_delay`` seconds, for up to ``wait_for_end``
 seconds; an analysis that raises is retried after ``retry_delay``, doubling, up to
 ``max_attempts`` attempts in all (restarts included: the row counts them), then
-stored as ``failed`` with its error.
+stored as ``failed`` with its error. A call taken more often than that and never
+finished (its process died each time: a crash the analysis may cause) is stored as
+``failed`` without another try.
 """
 
 from __future__ import annotations
@@ -47,6 +49,7 @@ from framekit.storage.analyses import (
 )
 
 __all__ = ["AnalysisWorker", "WorkerStats"]
+
 
 _Analyze = Callable[[CallDetails], Analysis]
 
@@ -186,6 +189,15 @@ class AnalysisWorker:
                 self._again(call_id, now + self._retry_delay, first)
             return
         if attempt.details is None:
+            return
+        if attempt.attempt > self._max_attempts:
+            # Taken that often and never finished: each try ended with its process (a
+            # crash, a kill). Analysing it again could end this one too.
+            why = f"gave up: {attempt.attempt - 1} attempts ended with their process"
+            logger.warning(f"analytics: call {call_id}: {why}")
+            with contextlib.suppress(SQLAlchemyError, OSError):
+                fail_analysis(self._engine, call_id, why, final=True)
+            self.stats.failed += 1
             return
         try:
             columns: dict[str, Any] = self._analyze(attempt.details).columns()
