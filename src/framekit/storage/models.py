@@ -201,6 +201,7 @@ class CallAnalysis(SQLModel, table=True):
             "resolution",
             "sentiment",
             "duration_s",
+            "call_id",
         ),
     )
 

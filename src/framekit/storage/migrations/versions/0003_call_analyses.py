@@ -16,8 +16,9 @@ down_revision = "0002"
 branch_labels = None
 depends_on = None
 
-# GET /api/analytics filters on status and start, and sums these: read from the index alone.
-_PERIOD = ["status", "started_at", "resolution", "sentiment", "duration_s"]
+# GET /api/analytics filters on status and start, sums these and joins the turns on the
+# call id: read from the index alone.
+_PERIOD = ["status", "started_at", "resolution", "sentiment", "duration_s", "call_id"]
 
 
 def upgrade() -> None:
