@@ -10,6 +10,7 @@ from __future__ import annotations
 import os
 from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
+from typing import Any
 
 import pytest
 from alembic.autogenerate import compare_metadata
@@ -76,7 +77,14 @@ def test_the_migrated_schema_has_the_models_tables_columns_and_indexes(database_
         engine.dispose()
     # Text columns without a length read back as TEXT, which the models spell differently.
     structural = [d for d in differences if not (isinstance(d, list) and d[0][0] == "modify_type")]
+    # The search's trigram indexes are PostgreSQL's alone, made by migration 0004 where
+    # pg_trgm can be: the models, which SQLite shares, do not name them.
+    structural = [d for d in structural if not (d[0] == "remove_index" and _trigram(d[1]))]
     assert structural == []
+
+
+def _trigram(index: Any) -> bool:
+    return str(index.name).endswith("_trgm")
 
 
 def test_the_owner_is_this_process_on_this_host() -> None:

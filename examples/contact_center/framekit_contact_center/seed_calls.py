@@ -29,7 +29,7 @@ from pathlib import Path
 from typing import Any
 
 import numpy as np
-from sqlalchemy import Table, insert
+from sqlalchemy import Table, insert, text
 
 from framekit.storage import make_engine, migrate
 from framekit.storage.models import Call, ToolInvocation, TranscriptSegment, TurnMetric
@@ -195,6 +195,12 @@ def seed_calls(
                 if len(rows[_table(TranscriptSegment)]) >= _CHUNK * 4:
                     _flush(connection, rows, report)
             _flush(connection, rows, report)
+        if engine.dialect.name == "postgresql":
+            # Fresh statistics, as autovacuum would give them later: the planner then
+            # uses the search indexes for rare words at once.
+            with engine.connect().execution_options(isolation_level="AUTOCOMMIT") as connection:
+                for table in rows:
+                    connection.execute(text(f"ANALYZE {table.name}"))
     finally:
         engine.dispose()
     return report
@@ -238,8 +244,8 @@ def _call(rng: random.Random, started: datetime, index: int) -> _SeedCall:
     tools: list[dict[str, Any]] = []
     turns: list[dict[str, Any]] = []
     user_stopped: float | None = None
-    for seq, (speaker, text, tool) in enumerate(lines):
-        said = text.format(**words)
+    for seq, (speaker, line, tool) in enumerate(lines):
+        said = line.format(**words)
         if speaker == "bot" and user_stopped is not None:
             stt, llm, tts = rng.uniform(0.1, 0.4), rng.uniform(0.2, 0.9), rng.uniform(0.08, 0.3)
             if tool is not None:
