@@ -21,7 +21,14 @@ from aiortc.mediastreams import MediaStreamError, MediaStreamTrack
 from av import AudioFrame
 
 from framekit.audio import PCM16_16K
-from framekit.frames import CancelFrame, EndCause, EndFrame, Frame, OutputAudioFrame
+from framekit.frames import (
+    CancelFrame,
+    EndCause,
+    EndFrame,
+    Frame,
+    HangUpFrame,
+    OutputAudioFrame,
+)
 from framekit.pipeline import Pipeline, PipelineParams, PipelineTask
 from framekit.servers.webrtc import WebRTCCall, WebRTCServer
 from framekit.transports.webrtc import WebRTCTransport
@@ -163,6 +170,8 @@ class LocalWebRTC:
     def __init__(self, greeting: float = 1.0, barge: bool = True) -> None:
         self.greeting = greeting
         self.barge = barge
+        self.hang_up = False
+        """The bot hangs up after its greeting."""
         self.calls: dict[str, Call] = {}
         self.server: WebRTCServer
         self.base_url = ""
@@ -180,9 +189,13 @@ class LocalWebRTC:
             call_id=info.call_id,
             observers=[transport.events],
         )
+        frames: list[Frame] = []
         if self.greeting > 0:
-            greeting = OutputAudioFrame(audio=tone(self.greeting, 440, LOUD), format=PCM16_16K)
-            asyncio.get_running_loop().create_task(task.queue_frames([greeting]))
+            frames.append(OutputAudioFrame(audio=tone(self.greeting, 440, LOUD), format=PCM16_16K))
+        if self.hang_up:
+            frames.append(HangUpFrame(reason="goodbye"))
+        if frames:
+            asyncio.get_running_loop().create_task(task.queue_frames(frames))
         call = self.calls[info.call_id] = Call(transport, info, bot, task)
 
         def note_end(frame: Frame) -> None:

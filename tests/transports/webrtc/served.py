@@ -12,7 +12,7 @@ import asyncio
 import functools
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
-from dataclasses import dataclass, fields, replace
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
 
@@ -29,29 +29,6 @@ AUTH_TOKEN = "webrtc-served-auth-token-0123456789"
 API_TOKEN = "webrtc-served-api-token-0123456789"
 QUESTION = "What are your opening hours?"
 GREETING = "Hello, how can I help?"
-CHROMIUM = "/usr/bin/chromium"
-CHROMIUM_FLAGS = [
-    "--headless",
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-quic",
-    "--no-first-run",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-    "--autoplay-policy=no-user-gesture-required",
-    "--allow-loopback-in-peer-connection",
-    "--host-resolver-rules=MAP * ~NOTFOUND , EXCLUDE 127.0.0.1",
-    "--disable-features=WebRtcHideLocalIpsWithMdns",
-    "--use-fake-ui-for-media-stream",
-    "--use-fake-device-for-media-stream",
-]
-LOOPBACK_OFFER = (
-    "sdp => sdp.split('\\r\\n').filter(l => !l.startsWith('a=candidate:') "
-    "|| l.includes(' 127.0.0.1 ')).join('\\r\\n')"
-)
-"""The page's offer filter: only the 127.0.0.1 candidates (Chromium gathers on every interface)."""
-_SETTING_VARIABLES = {setting.name.upper() for setting in fields(Settings)}
 
 
 @functools.cache

@@ -20,17 +20,9 @@ from aiortc.contrib.media import MediaPlayer  # noqa: E402
 from playwright.async_api import async_playwright  # noqa: E402
 
 from framekit.tasks import live_framekit_tasks  # noqa: E402
+from transports.webrtc.browser import call, launch  # noqa: E402
 from transports.webrtc.helpers import Caller, wait_for  # noqa: E402
-from transports.webrtc.served import (  # noqa: E402
-    API_TOKEN,
-    CHROMIUM,
-    CHROMIUM_FLAGS,
-    GREETING,
-    LOOPBACK_OFFER,
-    question_wav,
-    said,
-    served,
-)
+from transports.webrtc.served import API_TOKEN, GREETING, question_wav, said, served  # noqa: E402
 
 pytestmark = pytest.mark.timeout(180)
 
@@ -68,18 +60,9 @@ async def test_an_aiortc_caller_asks_and_hears_the_answer(tmp_path: Path) -> Non
 async def test_chromium_calls_the_served_bot_from_the_softphone_page(tmp_path: Path) -> None:
     wav, question_ends = question_wav(tmp_path)
     async with served(tmp_path) as running, async_playwright() as playwright:
-        browser = await playwright.chromium.launch(
-            executable_path=CHROMIUM,
-            args=[*CHROMIUM_FLAGS, f"--use-file-for-fake-audio-capture={wav}%noloop"],
-        )
+        browser = await launch(playwright, wav)
         try:
-            # The page's CSP forbids eval, which Playwright's string predicates use.
-            page = await (await browser.new_context(bypass_csp=True)).new_page()
-            await page.goto(f"{running.base_url}/call?raw=1")
-            await page.evaluate(f"() => {{ window.framekit.offerFilter = {LOOPBACK_OFFER}; }}")
-            await page.fill("#token", API_TOKEN)
-            await page.click("#call")
-            await page.wait_for_function("window.framekit.state === 'connected'", timeout=10_000)
+            page = await call(browser, running.base_url, API_TOKEN)
             timing = await page.evaluate("window.framekit.timing")
             connected_ms = timing["connected"]
             # The bot hears the question; the page shows it, then hears the answer.

@@ -70,7 +70,7 @@ class WebRTCOutput(OutputTransport):
             return
         if isinstance(frame, HangUpFrame):
             self._finished = True
-            self._transport.send_event(event("hangup", self.clock.now(), cause=frame.cause.value))
+            self._transport.bot_hung_up(event("hangup", self.clock.now(), cause=frame.cause.value))
             result = CallControlResultFrame(action="hang-up", succeeded=True)
             await self.push_frame(result, UPSTREAM)
             await self.push_frame(

@@ -101,6 +101,7 @@ class WebRTCTransport(NetworkTransport["WebRTCInput", WebRTCOutput]):
         self._control: asyncio.Queue[_Control] = asyncio.Queue(maxsize=_MAX_CONTROL)
         self._closed = False
         self._bad_messages = 0
+        self._bot_hung_up = False
         self.end_reason: str | None = None
         """Why the call ended from the connection's side (``None`` while it runs)."""
         self.events = CallEvents(self)
@@ -174,6 +175,15 @@ class WebRTCTransport(NetworkTransport["WebRTCInput", WebRTCOutput]):
             await self._pc.close()
         except Exception as exc:
             logger.debug(f"webrtc: closing the peer connection failed: {exc!r}")
+
+    def bot_hung_up(self, text: str) -> None:
+        """The bot ends the call: tell the page (``text``, the hangup event).
+
+        The page then closes the connection; that close is the bot's hang-up, not the
+        caller's, so the reader ends the call with ``bot_hung_up`` if it sees it first.
+        """
+        self._bot_hung_up = True
+        self.send_event(text)
 
     def send_event(self, text: str) -> None:
         """Send one event to the page; kept (bounded) until the channel opens."""
@@ -285,6 +295,8 @@ class WebRTCTransport(NetworkTransport["WebRTCInput", WebRTCOutput]):
             await caller.feed_audio(raw, fmt)
 
     async def _end_call(self, reason: str, cause: EndCause) -> None:
+        if self._bot_hung_up and cause is EndCause.CALLER_HUNG_UP:
+            reason, cause = f"{reason} after the bot hung up", EndCause.BOT_HUNG_UP
         self.end_reason = reason
         logger.info(f"webrtc: ending the call: {reason}")
         await self._caller.end_of_audio()

@@ -13,13 +13,15 @@
   const THRESHOLD = 0.02; // RMS (full scale 1.0) above which a 20 ms window has audio
   const BOT_QUIET_MS = 250; // bot silence that makes the next audio a new onset
   const MAX_EVENTS = 500;
+  const MAX_LEVELS = 3000;
 
   const fk = {
     state: "idle",
     callId: null,
     timing: { clicked: null, gathered: null, answered: null, connected: null, ended: null },
     events: [],
-    audio: { firstEnergyAt: null, energeticWindows: 0, maxRms: 0 },
+    // levels: [ms since page load, RMS] of the bot's audio every 20 ms (the last 60 s).
+    audio: { firstEnergyAt: null, energeticWindows: 0, maxRms: 0, levels: [] },
     mic: { lastActiveAt: null, energeticWindows: 0 },
     turns: [],
     endedBy: null,
@@ -139,6 +141,8 @@
       }
       const level = rms(bot, buffer);
       fk.audio.maxRms = Math.max(fk.audio.maxRms, level);
+      if (fk.audio.levels.length >= MAX_LEVELS) fk.audio.levels.shift();
+      fk.audio.levels.push([Math.round(now), Math.round(level * 1000) / 1000]);
       if (level > THRESHOLD) {
         fk.audio.energeticWindows += 1;
         if (fk.audio.firstEnergyAt === null) fk.audio.firstEnergyAt = now;

@@ -1,0 +1,86 @@
+"""Headless Chromium as a caller: Debian's browser with a WAV file as its microphone.
+
+Driven by Playwright with ``executable_path`` (never ``playwright install``). The
+flags keep it on loopback and quiet (``../shared/transports.md``); the page's offer
+keeps only its 127.0.0.1 candidates, and ``?raw=1`` turns the browser's echo
+cancellation and gain control off, so the audio that arrives is the file's.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import numpy as np
+from playwright.async_api import Browser, Page, Playwright
+
+from framekit.audio import audio_format, write_wav
+
+CHROMIUM = "/usr/bin/chromium"
+FLAGS = [
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--autoplay-policy=no-user-gesture-required",
+    "--allow-loopback-in-peer-connection",
+    "--host-resolver-rules=MAP * ~NOTFOUND , EXCLUDE 127.0.0.1",
+    "--disable-features=WebRtcHideLocalIpsWithMdns",
+    "--use-fake-ui-for-media-stream",
+    "--use-fake-device-for-media-stream",
+]
+LOOPBACK_OFFER = (
+    "sdp => sdp.split('\\r\\n').filter(l => !l.startsWith('a=candidate:') "
+    "|| l.includes(' 127.0.0.1 ')).join('\\r\\n')"
+)
+"""The page's offer filter: only the 127.0.0.1 candidates (Chromium gathers on every interface)."""
+RATE = 48000
+
+
+def microphone(path: Path, *parts: tuple[float, int]) -> Path:
+    """Write a 48 kHz WAV of ``(seconds, amplitude)`` parts (a 300 Hz tone, 0: silence)."""
+    pieces = []
+    for seconds, amplitude in parts:
+        t = np.arange(round(seconds * RATE)) / RATE
+        pieces.append((amplitude * np.sin(2 * np.pi * 300 * t)).astype("<i2").tobytes())
+    write_wav(path, b"".join(pieces), audio_format(RATE))
+    return path
+
+
+async def launch(playwright: Playwright, wav: Path) -> Browser:
+    return await playwright.chromium.launch(
+        executable_path=CHROMIUM,
+        args=[*FLAGS, f"--use-file-for-fake-audio-capture={wav}%noloop"],
+    )
+
+
+async def call(browser: Browser, base_url: str, token: str) -> Page:
+    """A new tab on ``/call`` that has dialled and is connected."""
+    # The page's CSP forbids eval, which Playwright's string predicates use.
+    page = await (await browser.new_context(bypass_csp=True)).new_page()
+    await page.goto(f"{base_url}/call?raw=1")
+    await page.evaluate(f"() => {{ window.framekit.offerFilter = {LOOPBACK_OFFER}; }}")
+    await page.fill("#token", token)
+    await page.click("#call")
+    await page.wait_for_function("window.framekit.state === 'connected'", timeout=15_000)
+    return page
+
+
+def loud_runs(levels: list[list[float]], threshold: float) -> list[tuple[float, float]]:
+    """``(start ms, end ms)`` of each run of 20 ms windows above ``threshold``."""
+    runs: list[tuple[float, float]] = []
+    start: float | None = None
+    last = 0.0
+    for at, level in levels:
+        if level > threshold and start is None:
+            start = at
+        elif level <= threshold and start is not None:
+            runs.append((start, at))
+            start = None
+        last = at
+    if start is not None:
+        runs.append((start, last))
+    return runs
