@@ -1,0 +1,113 @@
+"""Browser calls to the served bot, measured in the browser: connection time and voice to voice.
+
+``framekit serve``'s application (the whole offline contact-center bot: Silero,
+Moonshine, the intent engine, Piper) runs in this process on 127.0.0.1; headless
+Chromium (Debian's, via Playwright) opens ``/call?raw=1`` with a WAV file as its
+microphone: 3 s of silence, then ``--questions`` times "What are your opening
+hours?" (Piper) each followed by ``--gap`` seconds of silence. Measured in the page:
+
+* page load to connected (``performance.now()`` at the connection's ``connected``:
+  it includes the script filling the token and clicking Call), and click to
+  connected (ICE gathering, the offer/answer, ICE and DTLS);
+* voice to voice per turn: from the microphone's last 20 ms window with energy to
+  the first 20 ms of the bot's answer with energy, after at least 250 ms of bot
+  silence (what the caller hears); beside it the server's own measure (the VAD's
+  end of speech to the bot's first audio written).
+
+``--calls`` calls run one after the other, each in a fresh browser::
+
+    .venv/bin/python benchmarks/bench_webrtc_browser.py --calls 3 --questions 3
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import json
+import statistics
+import sys
+import tempfile
+from pathlib import Path
+from typing import Any
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT / "tests"))  # the browser and served-bot helpers of the tests
+
+import aioice.ice  # noqa: E402
+from playwright.async_api import async_playwright  # noqa: E402
+
+from framekit.audio import AudioConverter, audio_format, write_wav  # noqa: E402
+from framekit.services.piper import PiperEngine  # noqa: E402
+from transports.webrtc.browser import call, launch  # noqa: E402
+from transports.webrtc.served import API_TOKEN, QUESTION, served  # noqa: E402
+
+RATE = 48000
+
+
+def questions_wav(path: Path, questions: int, gap: float) -> Path:
+    engine = PiperEngine.shared()
+    converter = AudioConverter(engine.audio_format, audio_format(RATE))
+    spoken = converter.convert(b"".join(engine.synthesize(QUESTION))) + converter.flush()
+    pause = bytes(2 * round(RATE * gap))
+    write_wav(path, bytes(2 * 3 * RATE) + (spoken + pause) * questions, audio_format(RATE))
+    return path
+
+
+async def one_call(base_url: str, wav: Path, questions: int, gap: float) -> dict[str, Any]:
+    async with async_playwright() as playwright:
+        browser = await launch(playwright, wav)
+        try:
+            page = await call(browser, base_url, API_TOKEN)
+            await page.wait_for_function(
+                f"window.framekit.turns.length >= {questions}",
+                timeout=round((3 + questions * (gap + 3)) * 1000),
+            )
+            measured: dict[str, Any] = await page.evaluate(
+                "({timing: window.framekit.timing, turns: window.framekit.turns})"
+            )
+            await page.click("#hangup")
+        finally:
+            await browser.close()
+    return measured
+
+
+def percentiles(values: list[float]) -> str:
+    if not values:
+        return "-"
+    ordered = sorted(values)
+    p95 = ordered[min(len(ordered) - 1, round(0.95 * (len(ordered) - 1)))]
+    return f"{statistics.median(ordered):.0f} / {p95:.0f} / {ordered[-1]:.0f} ms"
+
+
+async def main(calls: int, questions: int, gap: float) -> None:
+    # aioice leaves 127.0.0.1 out of its candidates; the browser is on this machine.
+    aioice.ice.get_host_addresses = lambda use_ipv4, use_ipv6: ["127.0.0.1"]
+    with tempfile.TemporaryDirectory() as scratch:
+        directory = Path(scratch)
+        wav = questions_wav(directory / "questions.wav", questions, gap)
+        async with served(directory) as running:
+            results = []
+            for _ in range(calls):
+                result = await one_call(running.base_url, wav, questions, gap)
+                print(json.dumps(result), flush=True)
+                results.append(result)
+                assert running.server.webrtc is not None
+                await running.server.webrtc.wait_until_idle()
+    load = [r["timing"]["connected"] for r in results]
+    click = [r["timing"]["connected"] - r["timing"]["clicked"] for r in results]
+    heard = [t["heard_ms"] for r in results for t in r["turns"] if t["heard_ms"] is not None]
+    server = [t["server_ms"] for r in results for t in r["turns"] if t["server_ms"] is not None]
+    print(f"calls {calls}, turns {len(heard)} (p50 / p95 / max)")
+    print(f"page load to connected   {percentiles(load)}")
+    print(f"click to connected       {percentiles(click)}")
+    print(f"voice to voice (heard)   {percentiles(heard)}")
+    print(f"voice to voice (server)  {percentiles(server)}")
+
+
+if __name__ == "__main__":
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument("--calls", type=int, default=3)
+    parser.add_argument("--questions", type=int, default=3)
+    parser.add_argument("--gap", type=float, default=7.0, help="seconds after each question")
+    args = parser.parse_args()
+    asyncio.run(main(args.calls, args.questions, args.gap))
