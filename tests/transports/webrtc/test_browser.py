@@ -90,8 +90,17 @@ async def test_the_bot_hangs_up_after_its_last_words(
     assert bot_call.cause is EndCause.BOT_HUNG_UP
     assert fk["endedBy"] == "bot"
     assert [e["cause"] for e in fk["events"] if e["type"] == "hangup"] == ["bot_hung_up"]
-    [(start, end)] = loud_runs(fk["levels"], LOUD_LEVEL)
+    runs = loud_runs(fk["levels"], LOUD_LEVEL)
+    start, end = runs[0][0], runs[-1][1]
     assert end - start > 800  # the whole 1 s greeting was heard before the line went
+    # The way out: the bot's first audio written (its speaking event, sent at once on the
+    # data channel) to the page hearing it (Opus, Chromium's jitter buffer, playout).
+    speaking = [e for e in fk["events"] if e["type"] == "speaking" and e["who"] == "bot"]
+    print(
+        json.dumps(
+            {"bot_audio_written_to_heard_in_page_ms": round(start - speaking[0]["received"])}
+        )
+    )
     assert not live_framekit_tasks()
 
 

@@ -73,6 +73,7 @@
   }
 
   function onEvent(message) {
+    message.received = performance.now(); // when the page got it (ms since page load)
     if (fk.events.length < MAX_EVENTS) fk.events.push(message);
     switch (message.type) {
       case "speaking": {
