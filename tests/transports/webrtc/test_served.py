@@ -43,6 +43,9 @@ async def test_an_aiortc_caller_asks_and_hears_the_answer(tmp_path: Path) -> Non
             asked = time.monotonic()
             await wait_for(lambda: bool(caller.heard.loud_since(asked, 300)), within=30)
             await wait_for(lambda: bool(caller.events_of("turn")), within=10)
+            await wait_for(
+                lambda: any(e["role"] == "bot" for e in caller.events_of("transcript")), within=15
+            )
             caller.send({"type": "hangup"})
             await running.wait_idle()
         finally:
@@ -52,6 +55,13 @@ async def test_an_aiortc_caller_asks_and_hears_the_answer(tmp_path: Path) -> Non
         assert running.server.twilio.admission.admitted == 0
     assert "opening hours" in " ".join(said(record, "user")).lower()
     assert said(record, "bot")[0] == GREETING
+    # The page saw the tool run and the bot's sentences as the caller heard them.
+    # (the offline intent engine runs its tools directly: only their results pass)
+    tools = [(e["name"], e["phase"]) for e in caller.events_of("tool")]
+    assert ("faq_answer", "finished") in tools
+    bot_lines = [e for e in caller.events_of("transcript") if e["role"] == "bot"]
+    assert bot_lines[0]["heard"] == GREETING
+    assert bot_lines[0]["complete"] is True
     assert record["end_reason"] == "caller_hung_up"
     assert record["external_id"] is None
     assert not live_framekit_tasks()

@@ -2,7 +2,7 @@
 
 ::
 
-    pc = RTCPeerConnection(RTCConfiguration(iceServers=ice_servers(settings)))
+    pc = RTCPeerConnection(settings.rtc_configuration())   # a WebRTCSettings: ICE servers
     transport = WebRTCTransport(pc)
     answer = await transport.accept(offer_sdp)      # non-trickle: ICE gathered
     pipeline = Pipeline([transport.input(), vad, stt, llm, tts, transport.output()])
@@ -291,7 +291,7 @@ class WebRTCTransport(NetworkTransport["WebRTCInput", WebRTCOutput]):
                 frame = await track.recv()
             except MediaStreamError:
                 return _End("the caller's audio track ended", EndCause.CALLER_HUNG_UP)
-            raw, fmt = frame_audio(frame)  # type: ignore[arg-type]
+            raw, fmt = frame_audio(frame)  # type: ignore[arg-type]  # recv() is typed for video too
             await caller.feed_audio(raw, fmt)
 
     async def _end_call(self, reason: str, cause: EndCause) -> None:
