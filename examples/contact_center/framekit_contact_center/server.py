@@ -7,6 +7,10 @@ One aiohttp application holds:
   between a Twilio media stream's two ends, a
   :class:`~framekit.storage.CallRecorder` observing its task, and the two-track
   :class:`~framekit.processors.recording.CallAudioRecorder` around the transport;
+* the WebRTC routes (:class:`~framekit.servers.webrtc.WebRTCServer`, with the
+  ``webrtc`` extra): a browser's offer at ``POST /webrtc/offer`` (behind
+  ``API_TOKEN``) becomes a call of the same bot, with the same records and the same
+  admission as a phone call; ``/call`` is the softphone page (``docs/webrtc.md``);
 * the JSON API over the call records (:mod:`framekit_contact_center.api`);
 * ``GET /health``: the database (and Redis, when ``REDIS_URL`` is set) answers, how
   many calls run (no token: load balancers and orchestrators call it); the states
