@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import tracemalloc
 from pathlib import Path
 
 import pytest
@@ -179,3 +180,20 @@ def test_key_text_forms_and_their_errors() -> None:
         KeyRing([KEY1, KEY1])
     with pytest.raises(ValueError, match="at least one"):
         KeyRing.parse("# nothing\n")
+
+
+def test_the_writer_holds_two_chunks_whatever_the_file_length(tmp_path: Path) -> None:
+    piece = os.urandom(32_000)  # a second of 16 kHz PCM16
+    writer = EncryptedFileWriter(tmp_path / "f.enc", KeyRing([KEY1]))
+    tracemalloc.start()
+    try:
+        for _ in range(300):  # five minutes: 9.6 MB
+            writer.write(piece)
+            writer.patch_start(b"RIFF")
+            writer.flush()
+        _, peak = tracemalloc.get_traced_memory()
+    finally:
+        tracemalloc.stop()
+        writer.close()
+    assert peak < 300_000, peak  # the piece, two 32 KiB chunks, the sealed copies
+    assert (tmp_path / "f.enc").stat().st_size > 9_600_000

@@ -16,6 +16,7 @@ from pathlib import Path
 import numpy as np
 from loguru import logger
 
+from framekit.privacy.envelope import KeyRing
 from framekit.processors.recording._wav_stream import WavStreamWriter
 
 __all__ = ["DiskWriter", "TrackBuffer"]
@@ -65,11 +66,15 @@ class TrackBuffer:
 
 
 class DiskWriter:
-    """Writes a stereo file (caller left, bot right) or two mono files, off the event loop."""
+    """Writes a stereo file (caller left, bot right) or two mono files, off the event loop;
+    encrypted when given ``keys``."""
 
-    def __init__(self, paths: tuple[Path, ...], sample_rate: int) -> None:
+    def __init__(
+        self, paths: tuple[Path, ...], sample_rate: int, keys: KeyRing | None = None
+    ) -> None:
         self._paths = paths
         self._rate = sample_rate
+        self._keys = keys
         self._files: list[WavStreamWriter] = []
         self._pending: set[asyncio.Future[None]] = set()
         self.error: str | None = None
@@ -110,7 +115,9 @@ class DiskWriter:
 
     def _open(self) -> None:
         channels = 2 if self.stereo else 1
-        self._files = [WavStreamWriter(path, self._rate, channels) for path in self._paths]
+        self._files = [
+            WavStreamWriter(path, self._rate, channels, self._keys) for path in self._paths
+        ]
 
     def _write(self, caller: bytes, bot: bytes) -> None:
         if self.stereo:

@@ -5,30 +5,68 @@ in memory until the call ends. This writer appends each piece and patches the tw
 size fields of the header after it, so the file on disk is a complete WAV at every
 moment: a process killed mid-call leaves a playable recording of everything
 written so far. It is used from one thread at a time (the recorder's writer).
+Given a key ring it writes the same WAV encrypted
+(:class:`~framekit.privacy.envelope.EncryptedFileWriter`, complete after each piece
+too): no byte of the recording reaches the disk in clear.
 """
 
 from __future__ import annotations
 
 import struct
 from pathlib import Path
-from typing import BinaryIO
+from typing import BinaryIO, Protocol
+
+from framekit.privacy.envelope import EncryptedFileWriter, KeyRing
 
 __all__ = ["WavStreamWriter"]
 
 _MAX_DATA = 0xFFFFFFFF - 36  # a RIFF size field is 32 bits
 
 
-class WavStreamWriter:
-    """Appends PCM16 samples to ``path``; :meth:`close` leaves the final header."""
+class _Sink(Protocol):
+    def write(self, data: bytes) -> None: ...
+    def patch_start(self, data: bytes) -> None: ...
+    def flush(self) -> None: ...
+    def close(self) -> None: ...
 
-    def __init__(self, path: Path, sample_rate: int, channels: int) -> None:
+
+class _PlainFile:
+    """The file itself: the header is patched in place."""
+
+    def __init__(self, path: Path) -> None:
+        self._file: BinaryIO = open(path, "wb")  # noqa: SIM115 - closed by close()
+
+    def write(self, data: bytes) -> None:
+        self._file.write(data)
+
+    def patch_start(self, data: bytes) -> None:
+        self._file.seek(0)
+        self._file.write(data)
+        self._file.seek(0, 2)
+
+    def flush(self) -> None:
+        """Nothing: the operating system holds what was written, as without encryption."""
+
+    def close(self) -> None:
+        self._file.close()
+
+
+class WavStreamWriter:
+    """Appends PCM16 samples to ``path`` (encrypted with ``keys`` if given); :meth:`close`
+    leaves the final header."""
+
+    def __init__(
+        self, path: Path, sample_rate: int, channels: int, keys: KeyRing | None = None
+    ) -> None:
         self.path = path
         self._sample_rate = sample_rate
         self._channels = channels
         self._data_bytes = 0
         path.parent.mkdir(parents=True, exist_ok=True)
-        self._file: BinaryIO | None = open(path, "wb")  # noqa: SIM115 - closed by close()
-        self._file.write(self._header())
+        sink = _PlainFile(path) if keys is None else EncryptedFileWriter(path, keys)
+        sink.write(self._header())
+        sink.flush()
+        self._file: _Sink | None = sink
 
     @property
     def data_bytes(self) -> int:
@@ -44,9 +82,8 @@ class WavStreamWriter:
             raise OverflowError(f"{self.path} would exceed the 4 GiB a WAV file can hold")
         file.write(data)
         self._data_bytes += len(data)
-        file.seek(0)
-        file.write(self._header())
-        file.seek(0, 2)
+        file.patch_start(self._header())
+        file.flush()
 
     def close(self) -> None:
         """Flush and close; the header already holds the final sizes."""

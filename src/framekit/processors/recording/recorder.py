@@ -45,15 +45,18 @@ from framekit.frames import (
     PlayedUpToFrame,
     StartFrame,
 )
+from framekit.privacy.envelope import KeyRing
 from framekit.processors.base import FrameDirection, FrameProcessor
 from framekit.processors.recording._bot import BotTrack
 from framekit.processors.recording._disk import DiskWriter, TrackBuffer
 from framekit.processors.recording.timeline import Recording, RecordingTimeline
 from framekit.processors.recording.upload import NoUpload, RecordingUploader
 
-__all__ = ["DEFAULT_DIRECTORY", "CallAudioRecorder", "Playback"]
+__all__ = ["DEFAULT_DIRECTORY", "ENCRYPTED_SUFFIX", "CallAudioRecorder", "Playback"]
 
 DEFAULT_DIRECTORY: Final = Path(".framekit/recordings")
+ENCRYPTED_SUFFIX: Final = ".enc"
+"""Added to an encrypted recording's name: ``{call_id}.wav.enc``."""
 
 DOWNSTREAM = FrameDirection.DOWNSTREAM
 UPSTREAM = FrameDirection.UPSTREAM
@@ -91,7 +94,9 @@ class CallAudioRecorder:
     ``sample_rate`` is the recording's rate (16 kHz default, 8 kHz for a phone
     line). ``stereo=False`` writes ``{call_id}.caller.wav`` and ``{call_id}.bot.wav``.
     ``flush_seconds`` is how much audio gathers before a write. ``uploader`` runs
-    once the files are complete (S3-compatible storage, for instance).
+    once the files are complete (S3-compatible storage, for instance). ``keys``
+    encrypts the files as they are written (``{call_id}.wav.enc``, see
+    ``docs/privacy.md``); nothing of the call reaches the disk in clear.
     """
 
     def __init__(
@@ -103,6 +108,7 @@ class CallAudioRecorder:
         flush_seconds: float = 1.0,
         uploader: RecordingUploader | None = None,
         call_id: str | None = None,
+        keys: KeyRing | None = None,
     ) -> None:
         if sample_rate <= 0:
             raise ValueError(f"sample_rate must be > 0, got {sample_rate}")
@@ -114,6 +120,7 @@ class CallAudioRecorder:
         self._flush_samples = max(1, round(flush_seconds * sample_rate))
         self._uploader: RecordingUploader = uploader or NoUpload()
         self._call_id = call_id
+        self._keys = keys
         self._playback: Playback | None = None
         self._caller_tap = _CallerTap(self)
         self._bot_tap = _BotTap(self)
@@ -179,14 +186,14 @@ class CallAudioRecorder:
         self._wall_start = datetime.now(UTC)
         call_id = self._call_id or processor.context.call_id
         stem = _UNSAFE.sub("_", call_id).strip("._") or "call"
-        if self.stereo:
-            self._paths = (self.directory / f"{stem}.wav",)
-        else:
-            self._paths = (
-                self.directory / f"{stem}.caller.wav",
-                self.directory / f"{stem}.bot.wav",
-            )
-        self._disk = DiskWriter(self._paths, self.format.sample_rate)
+        suffix = ".wav" if self._keys is None else ".wav" + ENCRYPTED_SUFFIX
+        names = (
+            (f"{stem}{suffix}",)
+            if self.stereo
+            else (f"{stem}.caller{suffix}", f"{stem}.bot{suffix}")
+        )
+        self._paths = tuple(self.directory / name for name in names)
+        self._disk = DiskWriter(self._paths, self.format.sample_rate, self._keys)
         self._disk.open()
         self._active_call_id = call_id
 
