@@ -82,6 +82,10 @@ async def test_chromium_calls_the_served_bot_from_the_softphone_page(tmp_path: P
                 timeout=40_000,
             )
             await page.wait_for_function("window.framekit.turns.length >= 1", timeout=30_000)
+            # The answer's first sentence, once played, is shown with the greeting.
+            await page.wait_for_function(
+                "document.querySelectorAll('#transcript li.bot').length >= 2", timeout=30_000
+            )
             stats = await page.evaluate("window.framekit.stats()")
             fk = await page.evaluate(
                 "({turns: window.framekit.turns, audio: window.framekit.audio,"
@@ -112,6 +116,7 @@ async def test_chromium_calls_the_served_bot_from_the_softphone_page(tmp_path: P
     assert fk["audio"]["energeticWindows"] > 25  # the greeting and the answer, with energy
     assert stats["codecId"]  # the bot's audio arrived as RTP (Opus)
     assert "opening hours" in transcript.lower()
+    assert GREETING in transcript
     assert "opening hours" in " ".join(said(record, "user")).lower()
     assert record["end_reason"] == "caller_hung_up"
     assert fk["turns"][0]["heard_ms"] is not None
