@@ -17,6 +17,7 @@ import uuid
 from collections.abc import AsyncIterator, Iterator
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -38,6 +39,7 @@ from framekit.servers.twilio import sign_stream_token
 from framekit.testing.twilio_caller import TwilioCallerSimulator
 
 CHROMIUM = "/usr/bin/chromium"
+_MISSING = "Failed to load resource: the server responded with a status of 404 (Not Found)"
 _REFUSED = "Failed to load resource: the server responded with a status of 401 (Unauthorized)"
 CALLS = 10_000
 DASH = "\u2013"  # the pager's "1-50 of ..." is an en dash
@@ -54,6 +56,7 @@ pytestmark = [
 class Seeded:
     database_url: str
     recordings: Path
+    recorded: list[str]
 
 
 @pytest.fixture(scope="module")
@@ -68,9 +71,9 @@ def seeded(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Seeded]:
         url = _schema_url(schema)
     else:
         url = f"sqlite:///{base / 'calls.db'}"
-    seed_calls(url, calls=CALLS, recordings_dir=base / "recordings", recorded=2)
+    report = seed_calls(url, calls=CALLS, recordings_dir=base / "recordings", recorded=2)
     try:
-        yield Seeded(url, base / "recordings")
+        yield Seeded(url, base / "recordings", report.recorded)
     finally:
         if schema is not None:
             with psycopg.connect(_admin_dsn(), autocommit=True) as connection:
@@ -82,6 +85,13 @@ async def base_url(seeded: Seeded, tmp_path_factory: pytest.TempPathFactory) -> 
     options = settings(tmp_path_factory.mktemp("serve"), seeded.database_url, seeded.recordings)
     server = ContactCenterServer(options, bot=greeter)
     async with listening(server) as (host, port, _, _):
+        # The post-call job's first sweep: the oldest 1,000 seeded calls analysed (about
+        # 15 s on PostgreSQL; the rest would take minutes, a sweep a minute); then the
+        # recorded ones, as if they had just ended.
+        assert await asyncio.to_thread(server.analytics.worker.wait_idle, 150)
+        for call_id in seeded.recorded:
+            server.analytics.call_ended(call_id)
+        assert await asyncio.to_thread(server.analytics.worker.wait_idle, 30)
         yield f"http://{host}:{port}"
 
 
@@ -251,24 +261,49 @@ async def test_every_page_renders_with_ten_thousand_calls(
     await expect(page).to_have_url(re.compile(r"offset=50"))
 
     await page.goto(f"{base_url}/dashboard/calls")
-    await page.locator("#calls-rows a").first.click()
+    await page.locator("#calls-rows a").first.click()  # recorded and analysed
     await expect(page).to_have_url(re.compile(r"/dashboard/calls/[0-9a-f]{32}$"))
     await expect(page.locator("#transcript li").first).to_be_visible()
     await expect(page.locator("#call-title")).to_contain_text("Call from +1555")
     await expect(page.locator("audio")).to_have_count(2)
-    await expect(page.locator("#summary")).to_have_text(re.compile(r"\S"))
+    await expect(page.locator("#summary")).not_to_have_text("No analytics yet.")
+    await expect(page.locator("#analytics-facts dt").first).to_be_visible()
+    caller_lines = await page.locator("#transcript li.user").count()
+    await expect(page.locator("#transcript li.user .badge")).to_have_count(caller_lines)
     await _picture(page, "call", pictures)
 
     await page.get_by_role("link", name="Analytics").click()
     await expect(page.locator("#analytics-status")).not_to_have_text("Loading…")
-    charts = page.locator("#charts svg")
-    if await charts.count() == 0:  # the analytics API is not there, or has nothing yet
-        await expect(page.locator("#charts")).to_contain_text("No analytics yet")
+    await expect(page.locator("#charts svg")).to_have_count(5)
+    await expect(page.locator("#kpis .kpi").first).to_contain_text(re.compile(r"[1-9]"))
     await _picture(page, "analytics", pictures)
 
     await page.get_by_role("link", name="Live calls").click()
     await expect(page.locator("#live-empty")).to_be_visible()
     await expect(page.locator("#live-count")).to_have_text("0")
+
+
+async def test_pages_without_analytics_say_so(
+    base_url: str, page: Page, problems: list[str]
+) -> None:
+    """Before the analytics exist (an app without them, a call not analysed yet)."""
+    await _signed_in(page, base_url)
+    await page.route("**/api/analytics?*", lambda route: route.fulfill(status=404, json={}))
+    await page.get_by_role("link", name="Analytics").click()
+    await expect(page.locator("#charts")).to_have_text("No analytics yet.")
+
+    async def no_analysis(route: Any) -> None:
+        response = await route.fetch()
+        await route.fulfill(response=response, json={**await response.json(), "analytics": None})
+
+    await page.route(re.compile(r"/api/calls/[0-9a-f]{32}$"), no_analysis)
+    await page.goto(f"{base_url}/dashboard/calls")
+    await page.locator("#calls-rows a").first.click()
+    await expect(page.locator("#transcript li").first).to_be_visible()
+    await expect(page.locator("#summary")).to_have_text("No analytics yet.")
+    await expect(page.locator("#transcript .badge")).to_have_count(0)
+    assert problems == [_MISSING]  # the 404 of the analytics route
+    problems.clear()
 
 
 async def test_search_and_filters_agree_with_the_api(base_url: str, page: Page) -> None:

@@ -126,7 +126,7 @@ function analyticsPart(analytics) {
     ["Resolution", analytics.resolution ? badge(analytics.resolution) : null],
     ["Sentiment", sentiment.call ? badge(sentiment.call) : null],
     ["Start → end", sentiment.start && sentiment.end ? `${sentiment.start} → ${sentiment.end}` : null],
-    ["Intents", Array.isArray(analytics.intents) && analytics.intents.length ? analytics.intents.join(", ") : null],
+    ["Intents", Array.isArray(analytics.intents) && analytics.intents.length ? analytics.intents.map((i) => i.replaceAll("_", " ")).join(", ") : null],
     ["Caller talked", typeof talk.caller === "number" ? duration(talk.caller) : null],
     ["Bot talked", typeof talk.bot === "number" ? duration(talk.bot) : null],
     ["Turns", analytics.turns ?? null],
