@@ -3,7 +3,11 @@
 from __future__ import annotations
 
 import asyncio
+import gc
 import time
+
+import pytest
+from aiortc import RTCPeerConnection
 
 from framekit.frames import (
     BotStoppedSpeakingFrame,
@@ -115,3 +119,35 @@ async def test_the_call_audio_format_is_pcm_at_the_pipeline_rate(local_webrtc: L
         assert all(isinstance(f, InputAudioFrame) for _, f in call.bot.audio_in)
     finally:
         await caller.close()
+
+
+async def test_ended_calls_leave_no_peer_connection_task_or_socket(
+    local_webrtc: LocalWebRTC,
+) -> None:
+    psutil = pytest.importorskip("psutil")
+    process = psutil.Process()
+    sockets_before = len(process.net_connections(kind="udp"))
+    tasks_before = set(asyncio.all_tasks())
+    gc.collect()
+    earlier = {id(o) for o in gc.get_objects() if isinstance(o, RTCPeerConnection)}
+    for _ in range(3):
+        await _call_and_hang_up(local_webrtc)
+    local_webrtc.calls.clear()  # the test's own references to the transports
+    await asyncio.sleep(0.2)
+    gc.collect()
+    left = [t for t in asyncio.all_tasks() - tasks_before if not t.done()]
+    assert left == []
+    alive = [o for o in gc.get_objects() if isinstance(o, RTCPeerConnection)]
+    assert [o for o in alive if id(o) not in earlier] == []
+    assert len(process.net_connections(kind="udp")) == sockets_before
+
+
+async def _call_and_hang_up(local_webrtc: LocalWebRTC) -> None:
+    caller = Caller(local_webrtc.base_url)
+    await caller.dial()
+    await local_webrtc.wait_call(caller.call_id)
+    await wait_for(lambda: caller.channel.readyState == "open")
+    caller.send({"type": "hangup"})
+    async with asyncio.timeout(5):
+        await local_webrtc.server.wait_until_idle()
+    await caller.close()
