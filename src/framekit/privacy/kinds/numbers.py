@@ -1,0 +1,102 @@
+"""Cards, bank accounts and IBANs, social security numbers and phone numbers.
+
+A number run (:mod:`.spoken`) is classified by its digits and by the nearest
+keyword before it: "card" or a Luhn-valid 13-19 digits is a card, "social" and nine
+digits a social security number, ten digits (or a ``+`` and 8-15) a phone number.
+The nearest keyword decides, so "order number 4111..." stays an order number and
+"my order is 12, and my phone is 555..." is still a phone. Order numbers, prices and
+appointment times are not personal data: a keyword of theirs keeps a run as it is
+unless the run can only be a card (Luhn-valid, with "card" nearer).
+"""
+
+from __future__ import annotations
+
+import re
+
+from framekit.privacy.kinds import Found, Kind
+from framekit.privacy.kinds.spoken import NumberRun, number_runs
+
+__all__ = ["find_ibans", "find_numbers", "iban_valid", "luhn_valid"]
+
+_CONTEXT = 48
+"""Characters before a run where its keyword is looked for."""
+_KEYWORDS = re.compile(
+    r"(?P<card>\b(?:card|visa|master ?card|amex|american express|discover|credit|debit)\b)"
+    r"|(?P<ssn>\b(?:social|ssn|s s n|security number)\b)"
+    r"|(?P<bank>\b(?:account|routing|bank|iban|sort code)\b)"
+    r"|(?P<phone>\b(?:phone|cell|mobile|telephone|call me|reach me|text me|callback|call back)\b)"
+    r"|(?P<other>\b(?:order|tracking|confirmation|reference|ref|ticket|invoice|case|model|item"
+    r"|sku|booking|appointment|price|total|cost|costs|zip|postal|pin|code|room|flight"
+    r"|dollars?|cents|pounds|euros|minutes|hours|days|o'clock|pm|am)\b|[$£€])",
+    re.IGNORECASE,
+)
+_SSN_SHAPE = re.compile(r"^\d{3}[- ]\d{2}[- ]\d{4}$")
+_IBAN = re.compile(r"\b[A-Z]{2}\d{2}(?: ?[A-Z0-9]{4}){2,7}(?: ?[A-Z0-9]{1,3})?\b")
+
+
+def luhn_valid(digits: str) -> bool:
+    """The Luhn checksum every payment card number carries."""
+    total = 0
+    for i, char in enumerate(reversed(digits)):
+        value = ord(char) - 48
+        if i % 2:
+            value = value * 2 - 9 if value > 4 else value * 2
+        total += value
+    return total % 10 == 0
+
+
+def iban_valid(iban: str) -> bool:
+    """ISO 13616's mod-97 check: the IBAN's four first characters moved to its end."""
+    compact = iban.replace(" ", "").upper()
+    if not 15 <= len(compact) <= 34:
+        return False
+    moved = compact[4:] + compact[:4]
+    return int("".join(str(int(c, 36)) for c in moved)) % 97 == 1
+
+
+def find_numbers(text: str) -> list[Found]:
+    """The cards, bank accounts, SSNs and phone numbers among the number runs of ``text``."""
+    found: list[Found] = []
+    for run in number_runs(text):
+        kind = _classify(run, _keyword(text, run.start))
+        if kind is not None:
+            found.append(Found(kind, run.start, run.end, run.digits))
+    return found
+
+
+def find_ibans(text: str) -> list[Found]:
+    """Written IBANs whose checksum holds."""
+    return [
+        Found("bank", m.start(), m.end(), m.group().replace(" ", ""))
+        for m in _IBAN.finditer(text)
+        if iban_valid(m.group())
+    ]
+
+
+def _keyword(text: str, start: int) -> str | None:
+    last = None
+    for last in _KEYWORDS.finditer(text, max(0, start - _CONTEXT), start):  # noqa: B007
+        pass
+    return None if last is None else last.lastgroup
+
+
+def _classify(run: NumberRun, keyword: str | None) -> Kind | None:
+    digits = run.digits
+    n = len(digits)
+    if 13 <= n <= 19 and (keyword == "card" or (keyword != "other" and luhn_valid(digits))):
+        return "card"
+    if keyword == "ssn" and n == 9:
+        return "ssn"
+    if _SSN_SHAPE.match(run.written) and keyword != "other":
+        return "ssn"
+    if keyword == "bank" and 6 <= n <= 17:
+        return "bank"
+    if keyword == "phone" and 7 <= n <= 15:
+        return "phone"
+    if keyword == "other":
+        return None
+    if run.written.startswith("+") and 8 <= n <= 15:
+        return "phone"
+    if n == 10 or (n == 11 and digits[0] in "01"):
+        return "phone"
+    return None

@@ -1,0 +1,103 @@
+"""The redactor on the shapes callers use: each kind found, non-PII numbers kept, policies."""
+
+from __future__ import annotations
+
+import pytest
+
+from framekit.privacy.redact import Redactor, Span, parse_policies
+
+MASK = Redactor()
+
+
+@pytest.mark.parametrize(
+    ("said", "expected"),
+    [
+        ("my card is 4111 1111 1111 1111", "my card is [card]"),
+        ("4111-1111-1111-1111 is the card", "[card] is the card"),
+        (
+            "it's four one one one, one one one one, um, one one one one, one one one one",
+            "it's [card]",
+        ),
+        (
+            "five five double five five five five five five five five five double four double four",
+            "[card]",
+        ),
+        ("my IBAN is GB82 WEST 1234 5698 7654 32", "my IBAN is [bank]"),
+        ("account number 12345678", "account number [bank]"),
+        ("my social is 123-45-6789", "my social is [ssn]"),
+        (
+            "social security number one two three four five six seven eight nine",
+            "social security number [ssn]",
+        ),
+        ("call me on double five five, 123-4567 please", "call me on [phone] please"),
+        ("my number is (555) 010-4477", "my number is [phone]"),
+        ("reach me at +44 7700 900123", "reach me at [phone]"),
+        ("it is john dot smith at gmail dot com", "it is [email]"),
+        ("email J.Smith@example.co.uk thanks", "email [email] thanks"),
+        ("j o h n at example dot org", "[email]"),
+        ("I live at 1234 Elm Street, apartment 5B", "I live at [address]"),
+        ("twelve thirty four Oak Avenue", "[address]"),
+        ("I was born on March 3rd, 1985", "I was born on [dob]"),
+        ("date of birth is oh three oh four nineteen eighty five", "date of birth is [dob]"),
+        ("my name is Jane Doe and I need help", "my name is [name] and I need help"),
+        ("This is Jane calling about my order", "This is [name] calling about my order"),
+    ],
+)
+def test_each_kind_is_masked_in_its_spoken_and_written_forms(said: str, expected: str) -> None:
+    assert MASK.text(said) == expected
+
+
+@pytest.mark.parametrize(
+    "said",
+    [
+        "my order number is 4729",
+        "order number 4111 1111 1111 1111",
+        "tracking number 1234567890",
+        "can I book March 3rd at 2 pm",
+        "it costs $1,249.99",
+        "the appointment on the fifth of May at ten thirty",
+        "I'm at home, this is about my refund",
+        "is the store open at nine",
+        "I'd like to return two items",
+    ],
+)
+def test_what_is_not_personal_data_stays(said: str) -> None:
+    assert MASK.text(said) == said
+
+
+def test_the_spans_point_into_the_original_text() -> None:
+    text = "card 4111111111111111, mail a@b.io"
+    result = MASK.redact(text)
+    assert result.spans == (Span("card", 5, 21), Span("email", 28, 34))
+    assert result.text == "card [card], mail [email]"
+
+
+def test_a_card_needs_its_luhn_checksum_unless_called_a_card() -> None:
+    assert MASK.text("4111 1111 1111 1112") == "4111 1111 1111 1112"
+    assert MASK.text("my card is 4111 1111 1111 1112") == "my card is [card]"
+
+
+def test_hashes_link_equal_values_across_their_forms_and_depend_on_the_key() -> None:
+    one = Redactor({"email": "hash", "card": "hash"}, hash_key=b"key one")
+    spoken = one.text("john dot smith at gmail dot com")
+    written = one.text("John.Smith@gmail.com")
+    assert spoken == written
+    assert spoken.startswith("[email:")
+    assert len(spoken) == len("[email:]") + 12
+    spelled = "four one one one " + "one one one one " * 2 + "one one one one"
+    assert one.text("4111 1111 1111 1111") == one.text(spelled)
+    other = Redactor({"email": "hash"}, hash_key=b"key two")
+    assert other.text("John.Smith@gmail.com") != written
+
+
+def test_keep_leaves_a_kind_and_bad_policies_are_refused() -> None:
+    keep = Redactor(parse_policies("name=keep, email = hash"), hash_key=b"k")
+    assert keep.text("my name is Jane") == "my name is Jane"
+    with pytest.raises(ValueError, match="hash key"):
+        Redactor({"card": "hash"})
+    with pytest.raises(ValueError, match="unknown kind"):
+        Redactor({"passport": "mask"})
+    with pytest.raises(ValueError, match="unknown policy"):
+        Redactor({"card": "encrypt"})
+    with pytest.raises(ValueError, match="kind=policy"):
+        parse_policies("card")
