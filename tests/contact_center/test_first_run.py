@@ -211,10 +211,11 @@ def test_serve_prints_where_to_point_twilio_and_the_api_but_no_secret(tmp_path: 
     out = "\n".join(lines)
     assert status == 0, out
     assert re.search(r"^framekit serve: listening on http://127\.0\.0\.1:\d+$", out, re.M), out
-    assert lines[-3:] == [
+    assert lines[-4:] == [
         "  Twilio voice webhook (A call comes in): "
         "https://bot.example.test/twilio/voice (HTTP POST)",
         "  calls API: https://bot.example.test/api/calls (Authorization: Bearer $API_TOKEN)",
+        "  browser softphone: https://bot.example.test/call",
         "  health: https://bot.example.test/health",
     ]
     assert API_TOKEN not in out

@@ -215,7 +215,7 @@ def _port_in_use_line(host: str, port: int) -> str:
 
 
 def _endpoints(settings: Settings) -> str:
-    """Where Twilio and API clients reach this server: ``WEBHOOK_BASE_URL``'s routes.
+    """Where Twilio, browsers and API clients reach this server: ``WEBHOOK_BASE_URL``'s routes.
 
     The API token itself is never printed.
     """
@@ -223,6 +223,7 @@ def _endpoints(settings: Settings) -> str:
     return (
         f"  Twilio voice webhook (A call comes in): {base}/twilio/voice (HTTP POST)\n"
         f"  calls API: {base}/api/calls (Authorization: Bearer $API_TOKEN)\n"
+        f"  browser softphone: {base}/call\n"
         f"  health: {base}/health"
     )
 
