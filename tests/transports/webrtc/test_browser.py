@@ -104,6 +104,28 @@ async def test_the_bot_hangs_up_after_its_last_words(
     assert not live_framekit_tasks()
 
 
+async def test_reloading_the_page_ends_the_call(local_webrtc: LocalWebRTC, tmp_path: Path) -> None:
+    local_webrtc.greeting = 0
+    wav = microphone(tmp_path / "silent.wav", (30.0, 0))
+    async with async_playwright() as playwright:
+        browser = await launch(playwright, wav)
+        try:
+            page = await call(browser, local_webrtc.base_url, TOKEN)
+            await wait_for(lambda: bool(local_webrtc.calls), within=5)
+            reloaded = time.monotonic()
+            await page.reload()
+            async with asyncio.timeout(40):
+                await local_webrtc.server.wait_until_idle()
+            ended_after = time.monotonic() - reloaded
+        finally:
+            await browser.close()
+    print(json.dumps({"reloaded_page_call_ended_after_s": round(ended_after, 2)}))
+    assert ended_after < 2  # Chromium closes the connection as it unloads (0.11 s measured)
+    bot_call = next(iter(local_webrtc.calls.values()))
+    assert bot_call.cause is EndCause.CALLER_HUNG_UP
+    assert not live_framekit_tasks()
+
+
 async def test_a_killed_browser_ends_the_call_within_the_ice_timeout(
     local_webrtc: LocalWebRTC, tmp_path: Path
 ) -> None:
