@@ -66,3 +66,20 @@ async def test_sign_out_needs_the_pages_csrf_token(tmp_path: Path) -> None:
         )
         assert done.status == 303
         assert done.cookies["framekit_session"].value == ""
+
+
+async def test_the_public_origin_may_post_the_forms(tmp_path: Path) -> None:
+    """Behind a proxy the browser's origin is WEBHOOK_BASE_URL's, not the Host it reaches."""
+    server = ContactCenterServer(settings(tmp_path, f"sqlite:///{tmp_path / 'calls.db'}"))
+    async with TestClient(TestServer(server.app)) as client:
+        form_page = await client.get("/dashboard/login")
+        match = re.search(r'name="csrf" value="([^"]+)"', await form_page.text())
+        assert match is not None
+        for origin, status in (("https://bot.example.test", 303), ("https://other.test", 403)):
+            response = await client.post(
+                "/dashboard/login",
+                data={"token": TOKEN, "csrf": match.group(1)},
+                headers={"Origin": origin},
+                allow_redirects=False,
+            )
+            assert response.status == status, origin

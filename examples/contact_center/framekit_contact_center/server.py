@@ -59,6 +59,7 @@ from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
+from urllib.parse import urlsplit
 
 from aiohttp import web
 from loguru import logger
@@ -216,7 +217,13 @@ class ContactCenterServer:
         if self.webrtc is not None:
             self.webrtc.add_routes(self.app)
         self._s3 = s3_uploader(settings)
-        self.dashboard = Dashboard(settings.api_token, title="framekit contact center")
+        # Behind a proxy that rewrites Host, the forms still come from the public origin.
+        public = urlsplit(settings.webhook_base_url)
+        self.dashboard = Dashboard(
+            settings.api_token,
+            title="framekit contact center",
+            origins=[f"{public.scheme}://{public.netloc}"],
+        )
         self.dashboard.add_routes(self.app)
         api = CallsAPI(
             self._db,
