@@ -28,7 +28,8 @@ the years 1-9999 once made UTC, an integer out of its range (``offset`` up to
 10^9), an ``outcome`` with control characters.
 
 A recording's link is ``/api/calls/{call_id}/recordings/{track}`` when its file
-lies in the recordings directory (served here, behind the same token), or the
+lies in the recordings directory (served here, behind the same token; an encrypted
+one decrypted as it streams, ``Range`` honoured), or the
 location itself when it is a URL. An uploaded copy (the record's ``{track}.remote``,
 ``s3://bucket/key``) shows as the track's ``remote``, with ``remote_url``: a
 presigned HTTPS link (one hour) when the server signs for that bucket.
@@ -52,10 +53,12 @@ from sqlalchemy import Engine
 from sqlalchemy.exc import SQLAlchemyError
 
 from framekit.analytics import analytics_json
+from framekit.privacy.envelope import KeyRing
 from framekit.storage import CallDetails, get_call, list_calls
 from framekit.storage.aggregates import BUCKETS, analytics_summary
 from framekit.storage.models import Call
 from framekit.storage.queries import get_analysis
+from framekit_contact_center.recording_files import serve_recording
 
 __all__ = ["CallsAPI", "call_summary"]
 
@@ -76,6 +79,7 @@ class CallsAPI:
     ``query_threads`` threads of the API's own run the queries, each within
     ``query_timeout`` seconds. ``session`` says whether a request carries a valid
     dashboard session (it then stands for the token on ``GET`` and ``HEAD``).
+    ``recording_keys`` decrypt encrypted recordings as they are served.
     """
 
     def __init__(
@@ -88,6 +92,7 @@ class CallsAPI:
         query_threads: int = 4,
         query_timeout: float = 10.0,
         session: Callable[[web.Request], bool] | None = None,
+        recording_keys: KeyRing | None = None,
     ) -> None:
         if not token:
             raise ValueError("the API needs a token (API_TOKEN)")
@@ -97,6 +102,7 @@ class CallsAPI:
         self._remote_link = remote_link
         self._query_timeout = query_timeout
         self._session = session
+        self._recording_keys = recording_keys
         self._executor = ThreadPoolExecutor(query_threads, thread_name_prefix="framekit-api")
 
     def add_routes(self, app: web.Application) -> None:
@@ -211,7 +217,7 @@ class CallsAPI:
             return web.json_response(
                 {"error": f"no recording {track!r} for call {call_id!r}"}, status=404
             )
-        return web.FileResponse(path, headers={"Content-Type": "audio/wav"})
+        return await serve_recording(request, path, self._recording_keys, self._executor)
 
     # --- JSON ------------------------------------------------------------------------------
 

@@ -94,6 +94,7 @@ from framekit_contact_center.api import CallsAPI
 from framekit_contact_center.bot import build_bot, intent_engine, provider_health, warm_up
 from framekit_contact_center.data import BusinessStore
 from framekit_contact_center.health import HealthChecks
+from framekit_contact_center.keys import recording_keys
 from framekit_contact_center.live_calls import (
     LiveCall,
     LiveCallRegistry,
@@ -217,6 +218,7 @@ class ContactCenterServer:
         if self.webrtc is not None:
             self.webrtc.add_routes(self.app)
         self._s3 = s3_uploader(settings)
+        self._recording_keys = recording_keys(settings)
         # Behind a proxy that rewrites Host, the forms still come from the public origin.
         public = urlsplit(settings.webhook_base_url)
         self.dashboard = Dashboard(
@@ -231,6 +233,7 @@ class ContactCenterServer:
             settings.recordings_dir,
             remote_link=self._s3.presigned_url if self._s3 is not None else None,
             session=self.dashboard.signed_in,
+            recording_keys=self._recording_keys,
         )
         api.add_routes(self.app)
         self.app.router.add_get("/api/live-calls", api.authorized(self._live_calls))
@@ -467,6 +470,7 @@ class ContactCenterServer:
             stereo=False,
             call_id=call_id,
             uploader=RecordedUpload(self._s3, record) if self._s3 is not None else None,
+            keys=self._recording_keys,
         )
         head = Pipeline([transport.input(), audio.caller_tap()])
         # The call record takes the caller's words after the speech-to-text stage and

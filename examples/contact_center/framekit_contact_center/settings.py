@@ -119,6 +119,13 @@ class Settings:
     recordings_s3_region: str | None = None
     recordings_s3_delete_local: bool = False
     """After a successful upload, delete the local files (the API then links the bucket only)."""
+    recordings_s3_server_side_encryption: str | None = None
+    """``AES256`` or ``aws:kms``: the store also encrypts each object (on top of ours)."""
+    recordings_encryption_key: str | None = None
+    """Master keys ``id:base64`` (comma-separated, newest first): recordings are written
+    encrypted (``docs/privacy.md``, Encryption at rest)."""
+    recordings_encryption_key_file: Path | None = None
+    """The same keys from a file, one a line, newest first (instead of the variable)."""
     otel_exporter_otlp_endpoint: str | None = None
     """Set: each call is traced (a span per call, turn and stage) to this OTLP/HTTP collector's
     base URL; needs the ``otel`` extra (``docs/operations.md``, Traces)."""
@@ -253,6 +260,30 @@ def _bucket(value: str) -> str:
     if importlib.util.find_spec("boto3") is None:
         raise ValueError("needs boto3: pip install 'framekit[s3]'")
     return value
+
+
+def _server_side_encryption(value: str) -> str:
+    if value not in ("AES256", "aws:kms"):
+        raise ValueError("must be AES256 or aws:kms")
+    return value
+
+
+def _key_ring(value: str) -> str:
+    from framekit.privacy.envelope import KeyRing
+
+    KeyRing.parse(value)  # its errors name a key's id, never its bytes
+    return value
+
+
+def _key_file(value: str) -> Path:
+    from framekit.privacy.envelope import KeyRing
+
+    path = Path(value)
+    try:
+        KeyRing.from_file(path)
+    except OSError as exc:
+        raise ValueError(f"cannot be read: {exc.strerror}") from None
+    return path
 
 
 def _s3_prefix(value: str) -> str:
@@ -413,6 +444,9 @@ _PARSERS: dict[str, Callable[[str], Any]] = {
     "recordings_s3_endpoint_url": _url(("http", "https")),
     "recordings_s3_region": _region,
     "recordings_s3_delete_local": _flag,
+    "recordings_s3_server_side_encryption": _server_side_encryption,
+    "recordings_encryption_key": _key_ring,
+    "recordings_encryption_key_file": _key_file,
     "otel_exporter_otlp_endpoint": _otlp_endpoint,
     "webrtc_ice_servers": _ice_urls,
     "webrtc_turn_username": _not_empty,
@@ -435,6 +469,10 @@ _NEEDS: dict[str, tuple[str, str]] = {
     "RECORDINGS_S3_ENDPOINT_URL": ("RECORDINGS_S3_BUCKET", "the bucket the recordings go to"),
     "RECORDINGS_S3_REGION": ("RECORDINGS_S3_BUCKET", "the bucket the recordings go to"),
     "RECORDINGS_S3_DELETE_LOCAL": ("RECORDINGS_S3_BUCKET", "the bucket the recordings go to"),
+    "RECORDINGS_S3_SERVER_SIDE_ENCRYPTION": (
+        "RECORDINGS_S3_BUCKET",
+        "the bucket the recordings go to",
+    ),
 }
 """Variables that mean nothing alone: ``variable: (what it needs, why)``."""
 
@@ -469,6 +507,10 @@ def load_settings(
     for variable, (needed, hint) in _NEEDS.items():
         if values.get(variable) and not values.get(needed):
             problems.append((variable, f"needs {needed} ({hint})"))
+    if values.get("RECORDINGS_ENCRYPTION_KEY") and values.get("RECORDINGS_ENCRYPTION_KEY_FILE"):
+        problems.append(
+            ("RECORDINGS_ENCRYPTION_KEY_FILE", "set it or RECORDINGS_ENCRYPTION_KEY, not both")
+        )
     if problems:
         raise SettingsError(problems)
     return Settings(**parsed)

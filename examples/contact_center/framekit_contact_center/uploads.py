@@ -13,7 +13,7 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Protocol
 
-from framekit.processors.recording import Recording
+from framekit.processors.recording import ENCRYPTED_SUFFIX, Recording
 from framekit_contact_center.settings import Settings
 
 if TYPE_CHECKING:
@@ -40,12 +40,15 @@ def s3_uploader(settings: Settings) -> S3Uploader | None:
         endpoint_url=settings.recordings_s3_endpoint_url,
         region=settings.recordings_s3_region,
         delete_local=settings.recordings_s3_delete_local,
+        server_side_encryption=settings.recordings_s3_server_side_encryption,
     )
 
 
 def track_of(path: Path) -> str:
-    """``caller`` or ``bot``, from a recording file's name (``...caller.wav``, ``...-bot.wav``)."""
-    return "caller" if path.stem.endswith("caller") else "bot"
+    """``caller`` or ``bot``, from a recording file's name (``...caller.wav``, ``...-bot.wav``,
+    encrypted ``...caller.wav.enc``)."""
+    name = path.name.removesuffix(ENCRYPTED_SUFFIX)
+    return "caller" if Path(name).stem.endswith("caller") else "bot"
 
 
 def remote_track(track: str) -> str:

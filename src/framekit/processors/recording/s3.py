@@ -26,6 +26,7 @@ from typing import Any, Final
 
 from loguru import logger
 
+from framekit.processors.recording.recorder import ENCRYPTED_SUFFIX
 from framekit.processors.recording.timeline import Recording
 from framekit.processors.recording.upload import bucket_name_problem
 
@@ -41,6 +42,8 @@ DEFAULT_PREFIX: Final = "recordings/{date}/"
 """Objects land under ``recordings/2026-11-25/``: a day's calls list together."""
 
 CONTENT_TYPE: Final = "audio/wav"
+ENCRYPTED_CONTENT_TYPE: Final = "application/octet-stream"
+"""An encrypted recording (``.wav.enc``) is uploaded as it is on disk: no player opens it."""
 
 
 def parse_s3_url(location: str) -> tuple[str, str] | None:
@@ -62,6 +65,8 @@ class S3Uploader:
     long a dead store can hold a call's teardown: a refused connection fails at once,
     a store that accepts and never answers after about three read timeouts
     (``benchmarks/bench_s3_failure.py``: 0.05 s and 33 s with the defaults).
+    ``server_side_encryption`` (``AES256``, ``aws:kms``) asks the store to encrypt
+    each object too, on top of a recording encrypted by framekit (``docs/privacy.md``).
     """
 
     def __init__(
@@ -75,6 +80,7 @@ class S3Uploader:
         connect_timeout: float = 3.0,
         read_timeout: float = 10.0,
         max_attempts: int = 2,
+        server_side_encryption: str | None = None,
     ) -> None:
         problem = bucket_name_problem(bucket)
         if problem:
@@ -83,6 +89,9 @@ class S3Uploader:
         self.prefix = prefix
         self.endpoint_url = endpoint_url
         self.delete_local = delete_local
+        self._extra: dict[str, str] = (
+            {"ServerSideEncryption": server_side_encryption} if server_side_encryption else {}
+        )
         config = Config(
             connect_timeout=connect_timeout,
             read_timeout=read_timeout,
@@ -148,7 +157,12 @@ class S3Uploader:
         # the attempts and timeouts above are all there is (upload_file's transfer manager
         # adds its own waits: 48 s against a store that never answers, read timeout 15 s).
         for path, key in zip(paths, keys, strict=True):
+            encrypted = path.name.endswith(ENCRYPTED_SUFFIX)
             with path.open("rb") as body:
                 self._client.put_object(
-                    Bucket=self.bucket, Key=key, Body=body, ContentType=CONTENT_TYPE
+                    Bucket=self.bucket,
+                    Key=key,
+                    Body=body,
+                    ContentType=ENCRYPTED_CONTENT_TYPE if encrypted else CONTENT_TYPE,
+                    **self._extra,
                 )
