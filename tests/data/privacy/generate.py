@@ -28,7 +28,8 @@ import templates_test  # noqa: E402
 from values import RENDERERS  # noqa: E402
 
 SEED = "framekit-privacy-corpus-1"
-# Items per category and split; the totals keep 7 dev items for 3 test items.
+# Items per category and split. Ids follow the split rule; past the last dev item only
+# test ids are used, so the test split can grow without moving a dev item.
 COUNTS: dict[str, dict[str, int]] = {
     "dev": {
         "card": 60,
@@ -55,13 +56,12 @@ COUNTS: dict[str, dict[str, int]] = {
         "address": 22,
         "name": 10,
         "multi": 10,
-        "order": 20,
-        "appt": 18,
-        "price": 15,
-        "other": 15,
+        "order": 28,
+        "appt": 28,
+        "price": 24,
+        "other": 26,
     },
 }
-NEGATIVE = ("order", "appt", "price", "other")
 PLACEHOLDER = re.compile(r"\{(\w+)\}")
 SPEECH_TEXT = re.compile(r"^[a-z0-9' ]+$")
 
@@ -74,10 +74,10 @@ def is_test(number: int) -> bool:
 
 
 def render(template: str, rng: random.Random) -> tuple[str, str, list[dict[str, Any]], list[str]]:
-    """One utterance from one phrasing: its source, text, PII spans and the values' forms."""
+    """One utterance from one phrasing: its source, text, PII spans and its values' forms."""
     source = {"s": "speech", "t": "text"}[template[0]]
     body = template[2:].replace("{{", "\0").replace("}}", "\1")
-    text, spans, kinds = "", [], []
+    text, spans, forms = "", [], []
     last = 0
     for match in PLACEHOLDER.finditer(body):
         text += body[last : match.start()]
@@ -85,13 +85,13 @@ def render(template: str, rng: random.Random) -> tuple[str, str, list[dict[str, 
         value = renderer(rng, source)
         if kind:
             spans.append({"start": len(text), "end": len(text) + len(value), "kind": kind})
-            kinds.append(match.group(1))
+        forms.append(match.group(1))
         text += value
         last = match.end()
     text = (text + body[last:]).replace("\0", "{").replace("\1", "}")
     if source == "speech" and not SPEECH_TEXT.match(text):
         raise ValueError(f"speech with punctuation or capitals: {text!r}")
-    return source, text, spans, kinds
+    return source, text, spans, forms
 
 
 def items(split: str, phrasings: dict[str, list[str]], seen: set[str]) -> Iterator[Item]:
@@ -103,12 +103,15 @@ def items(split: str, phrasings: dict[str, list[str]], seen: set[str]) -> Iterat
         made = 0
         while templates and made < count:
             template = templates[made % len(templates)]
-            source, text, spans, kinds = render(template, rng)
+            source, text, spans, forms = render(template, rng)
             if text in seen:
                 continue
             seen.add(text)
             made += 1
-            note = category if category in NEGATIVE else "+".join(kinds)
+            if category in ("order", "appt", "price"):
+                note = category
+            else:
+                note = "+".join(f for f in forms if category == "other" or RENDERERS[f][0])
             yield {"split": split, "source": source, "text": text, "spans": spans, "note": note}
 
 

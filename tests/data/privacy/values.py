@@ -253,6 +253,12 @@ def _spelled_last(rng: random.Random, source: str) -> str:
     return spell(rng.choice(LAST_NAMES))
 
 
+def _last_then_spelled(rng: random.Random, source: str) -> str:
+    """A last name said, then spelled: "garcia g a r c i a"."""
+    name = rng.choice(LAST_NAMES)
+    return f"{name} {spell(name)}"
+
+
 DOMAINS = ["gmail.com", "yahoo.com", "outlook.com", "hotmail.co.uk", "icloud.com", "proton.me"]
 DOMAINS += ["aol.com", "comcast.net", "acme-corp.com", "mail.de", "uni-leeds.ac.uk"]
 
@@ -383,7 +389,8 @@ def _address(rng: random.Random, source: str) -> str:
         parts = [f"{number} {street.title()} {rng.choice([typed_type, said_type.title()])}"]
         if with_unit:
             unit = rng.choice(["Apt", "Apartment", "Unit", "#", "Suite"])
-            parts.append(f"{unit} {unit_number}{unit_letter.upper()}")
+            space = "" if unit == "#" else " "
+            parts.append(f"{unit}{space}{unit_number}{unit_letter.upper()}")
         tail = f"{city.title()}, {abbr}" if with_city else ""
         if with_zip:
             tail = f"{tail} {zip_code}".strip()
@@ -625,6 +632,7 @@ RENDERERS: dict[str, tuple[str | None, Renderer]] = {
     "first": ("name", _first),
     "last": ("name", _last),
     "spelled": ("name", _spelled_last),
+    "last_spelled": ("name", _last_then_spelled),
     "iban": ("bank", _iban),
     "account": ("bank", _account),
     "order": (None, _order),
