@@ -4,8 +4,9 @@ Fast checks, no redactor: every line is well formed, every span lies inside its 
 value (not on the words around it), spans do not overlap, every card span is a number
 that passes Luhn once its words are turned into digits, SSN and phone spans hold as many
 digits as such numbers have, the split follows the README's fixed rule, the counts per
-kind and split are the README's and meet the issue's minimums, and no text is in both
-splits. The words-to-digits reader below is written here on purpose: it must not share
+kind and split are the README's and meet the issue's minimums, every kind is said in
+ten phrasings or more in each split, and no text (nor the words around a value) is in
+both splits. The words-to-digits reader below is written here on purpose: it must not share
 code with the redactor it judges.
 """
 
@@ -276,6 +277,25 @@ def test_the_test_split_says_the_values_in_other_sentences() -> None:
             carriers[u["split"]].add(_carrier(u))
     assert len(carriers["test"]) >= 60
     assert not carriers["dev"] & carriers["test"]
+
+
+def test_every_kind_is_said_in_ten_phrasings_or_more_in_each_split() -> None:
+    carriers: dict[tuple[str, str], set[str]] = {}
+    for u in UTTERANCES:
+        for span in u["spans"]:
+            carriers.setdefault((u["split"], span["kind"]), set()).add(_carrier(u))
+    for split in ("dev", "test"):
+        for kind in KINDS:
+            assert len(carriers.get((split, kind), set())) >= 10, (split, kind)
+
+
+def test_email_spans_hold_an_address() -> None:
+    for u, value in _spans("email"):
+        if u["source"] == "text":
+            assert re.fullmatch(r"[\w.+-]+@[\w-]+(\.[\w-]+)+", value), (u["id"], value)
+        else:
+            assert " at " in value, (u["id"], value)
+            assert " dot " in value, (u["id"], value)
 
 
 def test_the_file_is_what_the_generator_writes() -> None:
