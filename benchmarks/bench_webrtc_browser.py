@@ -12,7 +12,8 @@ hours?" (Piper) each followed by ``--gap`` seconds of silence. Measured in the p
 * voice to voice per turn: from the microphone's last 20 ms window with energy to
   the first 20 ms of the bot's answer with energy, after at least 250 ms of bot
   silence (what the caller hears); beside it the server's own measure (the VAD's
-  end of speech to the bot's first audio written).
+  end of speech to the bot's first audio written) and the recognizer's time to its
+  final transcript, from the call record.
 
 ``--calls`` calls run one after the other, each in a fresh browser::
 
@@ -63,7 +64,8 @@ async def one_call(base_url: str, wav: Path, questions: int, gap: float) -> dict
                 timeout=round((3 + questions * (gap + 3)) * 1000),
             )
             measured: dict[str, Any] = await page.evaluate(
-                "({timing: window.framekit.timing, turns: window.framekit.turns})"
+                "({timing: window.framekit.timing, turns: window.framekit.turns,"
+                " call_id: window.framekit.callId})"
             )
             await page.click("#hangup")
         finally:
@@ -89,19 +91,29 @@ async def main(calls: int, questions: int, gap: float) -> None:
             results = []
             for _ in range(calls):
                 result = await one_call(running.base_url, wav, questions, gap)
-                print(json.dumps(result), flush=True)
-                results.append(result)
                 assert running.server.webrtc is not None
                 await running.server.webrtc.wait_until_idle()
+                record = await running.record(result["call_id"])
+                # The recognizer's share of each turn, from the call record.
+                result["stt_ttfb_ms"] = [
+                    round(1000 * value)
+                    for turn in record["turns"]
+                    for stage, value in (turn.get("ttfb") or {}).items()
+                    if "STT" in stage
+                ]
+                print(json.dumps(result), flush=True)
+                results.append(result)
     load = [r["timing"]["connected"] for r in results]
     click = [r["timing"]["connected"] - r["timing"]["clicked"] for r in results]
     heard = [t["heard_ms"] for r in results for t in r["turns"] if t["heard_ms"] is not None]
     server = [t["server_ms"] for r in results for t in r["turns"] if t["server_ms"] is not None]
+    stt = [value for r in results for value in r["stt_ttfb_ms"]]
     print(f"calls {calls}, turns {len(heard)} (p50 / p95 / max)")
     print(f"page load to connected   {percentiles(load)}")
     print(f"click to connected       {percentiles(click)}")
     print(f"voice to voice (heard)   {percentiles(heard)}")
     print(f"voice to voice (server)  {percentiles(server)}")
+    print(f"recognizer's ttfb        {percentiles(stt)}")
 
 
 if __name__ == "__main__":
