@@ -81,9 +81,9 @@ async def test_barge_in_stops_the_bot_audio_and_reports_what_was_heard(
         caller.mic.loud = False
         await wait_for(lambda: bool(call.bot.seen.of(PlayedUpToFrame)))
         await asyncio.sleep(0.5)
-        # The greeting's tone (loud) stopped within 150 ms of the barge-in; only the quiet
-        # reply (660 Hz, below the threshold) follows.
-        late = [at for at in caller.heard.loud_since(barged) if at > barged + 0.15]
+        # The greeting's tone (loud) stopped within 300 ms of the barge-in (what was in
+        # flight: the encoder, the caller's jitter buffer); only the quiet reply follows.
+        late = [at for at in caller.heard.loud_since(barged) if at > barged + 0.3]
         assert not late
         played = call.bot.seen.of(PlayedUpToFrame)[0].played_seconds
         assert 0.4 < played < 3.0
@@ -151,3 +151,27 @@ async def _call_and_hang_up(local_webrtc: LocalWebRTC) -> None:
     async with asyncio.timeout(5):
         await local_webrtc.server.wait_until_idle()
     await caller.close()
+
+
+async def test_bad_data_channel_messages_are_dropped_then_end_the_call(
+    local_webrtc: LocalWebRTC,
+) -> None:
+    local_webrtc.greeting = 0
+    caller = Caller(local_webrtc.base_url)
+    try:
+        await caller.dial()
+        call = await local_webrtc.wait_call(caller.call_id)
+        await wait_for(lambda: caller.channel.readyState == "open")
+        for bad in ("not json", "[1]", '{"type": "dtmf", "digit": "X"}', '{"type": "?"}'):
+            caller.channel.send(bad)
+        caller.channel.send("x" * 5000)  # past 4 KiB
+        await wait_for(lambda: call.transport.bad_messages == 5)
+        assert call.cause is None  # dropped, the call goes on
+        for _ in range(50):
+            caller.channel.send("{")
+        async with asyncio.timeout(5):
+            await local_webrtc.server.wait_until_idle()
+        assert call.cause is EndCause.ERROR
+    finally:
+        await caller.close()
+    assert not live_framekit_tasks()
