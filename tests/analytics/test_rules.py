@@ -102,3 +102,35 @@ def test_faults_the_idle_bot_transfers_and_silence() -> None:
     assert resolution("unresolved", [asked, Utterance("caller", "great, thanks")], None) == (
         "resolved"  # answered without a tool, and thanked
     )
+
+
+def test_a_bot_that_says_it_cannot_help_leaves_the_call_unresolved_however_polite() -> None:
+    events = _call(
+        Utterance("caller", "can i change the address on order 88"),
+        SHIPPED,
+        Utterance("bot", "Order 88 has shipped, so I can't change the address now."),
+        Utterance("caller", "oh ok, thank you, goodbye"),
+    )
+
+    assert resolution("resolved", events, "caller_hung_up") == "unresolved"
+
+
+def test_a_failed_handover_or_an_empty_lookup_is_not_a_resolution() -> None:
+    nobody = ToolUse("transfer_to_human", {}, {"error": "nobody is available"})
+    handover = _call(
+        Utterance("caller", "what's your policy on gift wrap"),
+        ToolUse("faq_answer", {"topic": "gift wrap"}, {"answer": "We wrap for free."}),
+        Utterance("bot", "We wrap for free."),
+        Utterance("caller", "and for a parcel abroad?"),
+        nobody,
+        Utterance("bot", "Nobody is free right now, please call back."),
+    )
+    empty = _call(
+        Utterance("caller", "anything on saturday"),
+        ToolUse("check_availability", {"date": "2026-12-12"}, {"slots": []}),
+        Utterance("bot", "Saturday is fully booked."),
+        Utterance("caller", "great, thanks"),
+    )
+
+    assert resolution("resolved", handover, "bot_hung_up") == "unresolved"
+    assert resolution("resolved", empty, "caller_hung_up") == "unresolved"

@@ -67,6 +67,7 @@ from sqlalchemy import Engine
 
 from framekit.frames import CancelFrame, EndFrame, Frame
 from framekit.intents import IntentEngine, registry_caller
+from framekit.models.embeddings import SentenceEmbedder
 from framekit.observers import Observer
 from framekit.pipeline import Pipeline, PipelineTask
 from framekit.processors import FrameProcessor
@@ -241,7 +242,7 @@ class ContactCenterServer:
         self.app.router.add_get("/health/live", self._live)
         self.app.router.add_get("/health/ready", self._ready)
         self.app.on_startup.append(self._startup)
-        self.analytics = CallAnalytics(settings.database_url)
+        self.analytics = CallAnalytics(settings.database_url, embedder=SentenceEmbedder.shared())
         """The post-call analysis job (started after the migration, in ``_startup``)."""
         self.analytics.attach(self.app)
         self.app.on_cleanup.append(self._cleanup)

@@ -21,6 +21,7 @@ from framekit.analytics.measures import Timing, timing
 from framekit.analytics.resolution import answer_at, resolution
 from framekit.analytics.sentiment import CallSentiment, call_sentiment
 from framekit.analytics.summary import extractive_summary
+from framekit.analytics.turn_model import HeadScorer
 from framekit.storage import CallDetails
 from framekit.storage.models import CallAnalysis
 
@@ -32,6 +33,7 @@ __all__ = [
     "analytics_json",
     "analyze",
     "analyze_text",
+    "met_flags",
 ]
 
 SENTIMENT_METHOD = "vader+phone-rules"
@@ -101,36 +103,52 @@ def analyze_text(
     end_cause: str | None = None,
     *,
     tagger: IntentTagger | None = None,
+    scorer: HeadScorer | None = None,
 ) -> TextAnalysis:
     """The text half of the analysis for ``events``, whose stored outcome is ``outcome``
-    and end reason ``end_cause``."""
+    and end reason ``end_cause``; the caller's turns are scored by ``scorer`` (a learned
+    head, :mod:`framekit.analytics.turn_model`) when given, else by VADER and the rules."""
     tagger = tagger or _default_tagger()
     resolved = resolution(outcome, events, end_cause).value
-    answer = answer_at(events)
-    turns = [
-        (n, e.text) for n, e in enumerate(events) if isinstance(e, Utterance) and e.role == "caller"
-    ]
-    met = [resolved == "resolved" and (answer is None or n > answer) for n, _ in turns]
+    met = met_flags(events, resolved)
+    texts = [e.text for e in events if isinstance(e, Utterance) and e.role == "caller"]
     return TextAnalysis(
         outcome=outcome,
         resolution=resolved,
         intents=tagger.intents(events),
-        sentiment=call_sentiment([text for _, text in turns], met),
+        sentiment=(
+            call_sentiment(texts, scores=scorer(texts, met))
+            if scorer
+            else call_sentiment(texts, met)
+        ),
         summary=extractive_summary(events, resolved),
         methods={
-            "sentiment": SENTIMENT_METHOD,
+            "sentiment": scorer.method if scorer else SENTIMENT_METHOD,
             "intents": INTENTS_METHOD,
             "summary": SUMMARY_METHOD,
         },
     )
 
 
-def analyze(details: CallDetails, *, tagger: IntentTagger | None = None) -> Analysis:
-    """The analysis of a stored, finished call."""
+def met_flags(events: Sequence[Event], resolved: str) -> list[bool]:
+    """For each caller turn, in order: whether the need was met by then (the call is
+    ``resolved`` and the turn follows the tool that answered, or there was none)."""
+    answer = answer_at(events)
+    return [
+        resolved == "resolved" and (answer is None or n > answer)
+        for n, e in enumerate(events)
+        if isinstance(e, Utterance) and e.role == "caller"
+    ]
+
+
+def analyze(
+    details: CallDetails, *, tagger: IntentTagger | None = None, scorer: HeadScorer | None = None
+) -> Analysis:
+    """The analysis of a stored, finished call (``scorer``: as :func:`analyze_text`'s)."""
     events = from_records(details)
     tools = [{"name": e.name, "ok": tool_ok(e)} for e in events if isinstance(e, ToolUse)]
     call = details.call
-    text = analyze_text(events, call.outcome, call.end_reason, tagger=tagger)
+    text = analyze_text(events, call.outcome, call.end_reason, tagger=tagger, scorer=scorer)
     return Analysis(timing(details), tools, text)
 
 

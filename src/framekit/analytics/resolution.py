@@ -10,6 +10,12 @@ never spoke. That is right most of the time and blind to what the caller said of
   nothing", "I'll sort it out later"): ``unresolved``. Grumbling that accepts the
   answer ("it better actually show up") is not a rejection: an angry caller who got
   the answer is resolved;
+* **the bot gave up**: from the last tool that answered on (from the start when none
+  did), the bot said it cannot do it ("once it has shipped I can't change it", "I'm
+  not sure about that", "a colleague could help"), a handover to a person failed, or a
+  lookup came back empty (``"slots": []``): ``unresolved``, however politely the
+  caller says goodbye. These are general signals, the bot's own account and the
+  tools' results, not the caller's phrasing;
 * **a lookup is not an answer**: tools that only find what a request acts on (the
   free slots, an existing appointment: the intents' ``lookup``, ``availability`` and
   ``existing`` tools) resolve a call only when the caller thanks for it; a booking
@@ -38,7 +44,7 @@ from framekit.frames import EndCause
 from framekit.intents.defaults import CONTACT_CENTER_INTENTS
 from framekit.storage.outcome import CALL_CONTROL_TOOLS, Outcome, OutcomeTracker
 
-__all__ = ["LOOKUP_TOOLS", "RESOLUTIONS", "answer_at", "outcome_of", "resolution"]
+__all__ = ["LOOKUP_TOOLS", "RESOLUTIONS", "answer_at", "gave_up", "outcome_of", "resolution"]
 
 RESOLUTIONS: Final = tuple(outcome.value for outcome in Outcome)
 """resolved, transferred, unresolved, abandoned, failed."""
@@ -130,6 +136,8 @@ def resolution(
             isinstance(e, Utterance) and e.role == "bot" for e in events[answer:]
         )
         return Outcome.RESOLVED if spoke and not rejected else Outcome.FAILED
+    if gave_up(events, answer or 0):
+        return Outcome.UNRESOLVED
     if answer is not None:
         return Outcome.UNRESOLVED if rejected else Outcome.RESOLVED
     if end_cause == EndCause.IDLE.value:
@@ -138,6 +146,33 @@ def resolution(
     thanked = any(_THANKED.search(t) and turn_sentiment(t) > 0 for t in tail)
     rejected = any(_REJECTED.search(t) for t in tail)
     return Outcome.RESOLVED if thanked and not rejected else Outcome.UNRESOLVED
+
+
+def gave_up(events: Sequence[Event], since: int = 0) -> bool:
+    """From ``events[since]`` on, the bot said it cannot do what was asked, a handover to a
+    person failed or a lookup found nothing: the call's own account that the need was not met."""
+    for event in events[since:]:
+        if isinstance(event, ToolUse):
+            control = event.name in CALL_CONTROL_TOOLS
+            if (control and not tool_ok(event)) or (not control and _found_nothing(event)):
+                return True
+        elif event.role == "bot" and _DECLINED.search(_plain(event.text)):
+            return True
+    return False
+
+
+def _found_nothing(tool: ToolUse) -> bool:
+    """A lookup that ran and came back empty ("slots": [])."""
+    result = tool.result
+    return isinstance(result, dict) and bool(result) and not any(result.values())
+
+
+_DECLINED: Final = re.compile(
+    r"\b(can'?t|cannot|unable to|not able to|i'?m not sure|i don'?t (have|know)"
+    r"|(nobody|no one|no colleague) is (free|available)"
+    r"|(colleague|someone|a person) (can|could|may|might) help)"
+)
+"""How a bot says it cannot help (its own words, so the same in every call)."""
 
 
 def answer_at(events: Sequence[Event], lookups: Collection[str] = LOOKUP_TOOLS) -> int | None:

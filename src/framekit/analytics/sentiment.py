@@ -45,7 +45,9 @@ __all__ = [
     "TurnSentiment",
     "call_sentiment",
     "label_of",
+    "only_thanks",
     "turn_sentiment",
+    "vader_scores",
 ]
 
 Label: TypeAlias = Literal["positive", "neutral", "negative"]
@@ -180,6 +182,16 @@ def _analyzer() -> object:
     return analyzer
 
 
+def vader_scores(text: str) -> dict[str, float]:
+    """VADER's ``compound``, ``pos``, ``neg`` and ``neu`` of ``text`` (lower case), with the
+    dialogue words at 0 and closing courtesy removed, before any phrase rule."""
+    cleaned = _CLOSINGS.sub(" ", _ILL.sub("i'll", text))
+    return {
+        key: float(value)
+        for key, value in _analyzer().polarity_scores(cleaned).items()  # type: ignore[attr-defined]
+    }
+
+
 def label_of(score: float) -> Label:
     """``positive`` above :data:`THRESHOLD`, ``negative`` below minus it, else ``neutral``."""
     if score > THRESHOLD:
@@ -223,17 +235,27 @@ def _score(text: str) -> float:
     return max(-1.0, min(1.0, score))
 
 
-def call_sentiment(caller_turns: Sequence[str], met: Sequence[bool] | None = None) -> CallSentiment:
+def call_sentiment(
+    caller_turns: Sequence[str],
+    met: Sequence[bool] | None = None,
+    *,
+    scores: Sequence[float] | None = None,
+) -> CallSentiment:
     """Every caller turn scored, and the call's labels from the turns' (module docstring).
 
     ``met`` says for each turn whether the caller's need had been met by then: a turn
     whose only warmth is a thank-you is then positive, and before (or in a call that
     never met it) plain courtesy, neutral ("thanks, it's 4271", "ok thanks anyway, bye").
+    ``scores`` are the turns' scores when another reader made them (the learned head of
+    :mod:`framekit.analytics.turn_model`); by default, :func:`turn_sentiment`'s.
     """
-    scores = [turn_sentiment(text) for text in caller_turns]
+    if scores is None:
+        scores = [turn_sentiment(text) for text in caller_turns]
+    elif len(scores) != len(caller_turns):
+        raise ValueError(f"{len(scores)} scores for {len(caller_turns)} caller turns")
     if met is not None:
         scores = [
-            0.0 if not helped and score > THRESHOLD and _only_thanks(text) else score
+            0.0 if not helped and score > THRESHOLD and only_thanks(text) else score
             for text, score, helped in zip(caller_turns, scores, met, strict=True)
         ]
     turns = tuple(
@@ -246,7 +268,7 @@ def call_sentiment(caller_turns: Sequence[str], met: Sequence[bool] | None = Non
     )
 
 
-def _only_thanks(text: str) -> bool:
+def only_thanks(text: str) -> bool:
     """The turn's warmth is a thank-you: without it, nothing positive is left."""
     return label_of(turn_sentiment(_THANKS.sub(" ", text.lower()))) == "neutral"
 

@@ -1,0 +1,258 @@
+"""A learned reading of a caller turn's feeling: a small logistic-regression head.
+
+Why a learned head on top of VADER: the phone-call rules of
+:mod:`framekit.analytics.sentiment` are phrase lists, and phrase lists miss the
+next caller's wording. A head fitted on labelled caller turns weighs a few general
+cues (VADER's compound score of the whole turn and of its last sentence, its
+positive and negative parts, negation, a question, thanks, praise next to a
+complaint, an interjected "oh great") and, when the ``intents`` extra's sentence
+model is there, the turn's all-MiniLM-L6-v2 embedding, which places "I've been on
+hold for ages" near "I'm still waiting" without either being listed.
+
+The head is three rows of weights (negative, neutral, positive) over those
+features: a few KiB of ``.npz`` shipped in the package (``data/``), fitted by
+``benchmarks/fit_sentiment_head.py`` on the dev split of the labelled corpus
+only. Scoring is one matrix product per call after the embedding (one batch of
+the caller's turns), so a 5-minute call costs a fraction of a second of CPU.
+
+:class:`TurnModel` needs numpy (a core dependency) and VADER (the ``analytics``
+extra); the embedder is passed in (any :class:`~framekit.intents.embedder.Embedder`,
+one per process, loaded where the analysis runs, never on the audio path).
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+from dataclasses import dataclass
+from importlib import resources
+from pathlib import Path
+from typing import TYPE_CHECKING, Final
+
+import numpy as np
+import numpy.typing as npt
+
+from framekit.analytics.sentiment import only_thanks, turn_sentiment, vader_scores
+
+if TYPE_CHECKING:
+    from framekit.intents.embedder import Embedder
+
+__all__ = [
+    "CONTEXT_NAMES",
+    "CUE_NAMES",
+    "FEATURES",
+    "LABELS",
+    "HeadScorer",
+    "TurnModel",
+    "context",
+    "cues",
+    "features",
+    "fit_head",
+    "head_scorer",
+    "packaged_head",
+]
+
+LABELS: Final = ("negative", "neutral", "positive")
+"""The head's classes, in the order of its weight columns."""
+
+CUE_NAMES: Final = (
+    "vader",
+    "vader_last",
+    "vader_pos",
+    "vader_neg",
+    "negation",
+    "question",
+    "thanks",
+    "praise_and_complaint",
+    "interjected_praise",
+    "words",
+    "phone_rules",
+)
+"""The general cues of a turn's words, in the order :func:`cues` returns them."""
+
+CONTEXT_NAMES: Final = ("met", "only_thanks", "thanks_when_met", "last_turn")
+"""Where the turn stands in the call, in the order :func:`context` returns them: the
+caller's need was met by then, its only warmth is a thank-you (both: a thank-you for
+what was done; one without the other: courtesy), it is the caller's last turn."""
+
+FEATURES: Final = len(CUE_NAMES) + len(CONTEXT_NAMES)
+"""A head's features besides the embedding."""
+
+_F64 = npt.NDArray[np.float64]
+
+_NEGATION: Final = re.compile(r"\b(not|no|never|nothing|nobody|none|cannot)\b|n'?t\b")
+_THANKS: Final = re.compile(r"\b(thank|thanks|cheers|appreciate)")
+_INTERJECTED_PRAISE: Final = re.compile(
+    r"\b(oh|just|yeah|wow|ah)\W+(great|perfect|wonderful|brilliant|fantastic|lovely|nice|super)\b"
+)
+_SENTENCE_END: Final = re.compile(r"(?<=[.!?])\s+")
+_WORDS_SCALE: Final = 20.0
+
+
+def cues(text: str) -> list[float]:
+    """The general cues of one caller turn (:data:`CUE_NAMES`), each about in [-1, 1]."""
+    lowered = text.lower().replace("\u2019", "'")
+    whole = vader_scores(lowered)
+    sentences = [s for s in _SENTENCE_END.split(lowered) if s.strip()] or [lowered]
+    last = vader_scores(sentences[-1]) if len(sentences) > 1 else whole
+    return [
+        whole["compound"],
+        last["compound"],
+        whole["pos"],
+        whole["neg"],
+        float(bool(_NEGATION.search(lowered))),
+        float("?" in lowered),
+        float(bool(_THANKS.search(lowered))),
+        float(whole["pos"] > 0 and whole["neg"] > 0),
+        float(bool(_INTERJECTED_PRAISE.search(lowered))),
+        min(len(lowered.split()) / _WORDS_SCALE, 1.0),
+        turn_sentiment(text),
+    ]
+
+
+def context(texts: Sequence[str], met: Sequence[bool]) -> list[list[float]]:
+    """Each caller turn's place in the call (:data:`CONTEXT_NAMES`); ``met[n]``: the
+    caller's need had been met by turn ``n``."""
+    rows = []
+    for n, (text, helped) in enumerate(zip(texts, met, strict=True)):
+        thanks = float(only_thanks(text))
+        rows.append([float(helped), thanks, float(helped) * thanks, float(n == len(texts) - 1)])
+    return rows
+
+
+def features(texts: Sequence[str], met: Sequence[bool], embedder: Embedder | None = None) -> _F64:
+    """Input rows for a head, one per caller turn of a call (``texts``, in order; ``met``
+    as :func:`context`'s): each text's embedding by ``embedder`` (none without one),
+    its :func:`cues`, then its :func:`context`."""
+    table = np.array(
+        [cue + place for cue, place in zip(map(cues, texts), context(texts, met), strict=True)],
+        dtype=np.float64,
+    ).reshape(len(texts), FEATURES)
+    if embedder is None:
+        return table
+    from framekit.intents.embedder import checked_rows
+
+    rows = checked_rows(embedder, texts, embedder.encode(list(texts)))
+    return np.hstack([rows.astype(np.float64), table])
+
+
+@dataclass(frozen=True, slots=True)
+class TurnModel:
+    """A fitted head: ``weights`` ``[features, 3]`` and ``bias`` ``[3]`` over :data:`LABELS`.
+
+    ``embedding_dim`` is 0 for a head over the cues alone, else the width of the
+    embeddings that come first in its features (384 for all-MiniLM-L6-v2).
+    """
+
+    weights: _F64
+    bias: _F64
+    embedding_dim: int
+
+    @classmethod
+    def load(cls, path: Path | str) -> TurnModel:
+        """A head saved by :meth:`save`."""
+        with np.load(path) as data:
+            return cls(
+                np.asarray(data["weights"], dtype=np.float64),
+                np.asarray(data["bias"], dtype=np.float64),
+                int(data["embedding_dim"]),
+            )
+
+    def save(self, path: Path | str) -> None:
+        """Write the head as a small ``.npz`` (float32 weights)."""
+        np.savez_compressed(
+            path,
+            weights=self.weights.astype(np.float32),
+            bias=self.bias.astype(np.float32),
+            embedding_dim=np.int32(self.embedding_dim),
+        )
+
+    def features(
+        self, texts: Sequence[str], met: Sequence[bool], embedder: Embedder | None = None
+    ) -> _F64:
+        """The head's input rows (:func:`features`), checked against its width."""
+        if self.embedding_dim and embedder is None:
+            raise ValueError("this sentiment head reads sentence embeddings: pass an embedder")
+        rows = features(texts, met, embedder if self.embedding_dim else None)
+        if rows.shape[1] != self.weights.shape[0]:
+            raise ValueError(
+                f"this sentiment head takes {self.weights.shape[0]} features "
+                f"({self.embedding_dim} from embeddings); {type(embedder).__name__} gives "
+                f"{rows.shape[1] - FEATURES}-wide embeddings"
+            )
+        return rows
+
+    def probabilities(self, features: _F64) -> _F64:
+        """Each row's probabilities of :data:`LABELS`."""
+        logits = features @ self.weights + self.bias
+        logits -= logits.max(axis=1, keepdims=True)
+        odds = np.exp(logits)
+        out: _F64 = odds / odds.sum(axis=1, keepdims=True)
+        return out
+
+    def scores(
+        self, texts: Sequence[str], met: Sequence[bool], embedder: Embedder | None = None
+    ) -> list[float]:
+        """Each turn's score in [-1, 1], about P(positive) - P(negative), placed so that
+        :func:`~framekit.analytics.sentiment.label_of` gives the most likely class."""
+        if not texts:
+            return []
+        p = self.probabilities(self.features(texts, met, embedder))
+        labels = p.argmax(axis=1)
+        # The score's sign and size follow the most likely class: beyond the threshold
+        # for a feeling, inside it for neutral.
+        spread = p[:, 2] - p[:, 0]
+        neutral = np.clip(spread, -0.29, 0.29)
+        felt = np.sign(spread) * np.maximum(np.abs(spread), 0.31)
+        return [float(neutral[n] if labels[n] == 1 else felt[n]) for n in range(len(texts))]
+
+
+def fit_head(
+    features: _F64, labels: Sequence[int], *, l2: float = 0.3, iterations: int = 400
+) -> tuple[_F64, _F64]:
+    """Weights and bias of a multinomial logistic regression (full-batch gradient descent,
+    L2 penalty ``l2``), deterministic: the same rows give the same head."""
+    count, width = features.shape
+    targets = np.eye(len(LABELS))[np.asarray(labels)]
+    weights = np.zeros((width, len(LABELS)))
+    bias = np.zeros(len(LABELS))
+    step = 0.5
+    for _ in range(iterations):
+        logits = features @ weights + bias
+        logits -= logits.max(axis=1, keepdims=True)
+        p = np.exp(logits)
+        p /= p.sum(axis=1, keepdims=True)
+        weights -= step * (features.T @ (p - targets) / count + l2 * weights / count)
+        bias -= step * (p - targets).mean(axis=0)
+    return weights, bias
+
+
+def packaged_head(embeddings: bool) -> TurnModel:
+    """The head shipped in ``framekit/analytics/data``: over embeddings and cues, or cues alone."""
+    name = "sentiment_head_minilm.npz" if embeddings else "sentiment_head_cues.npz"
+    with resources.as_file(resources.files("framekit.analytics") / "data" / name) as path:
+        return TurnModel.load(path)
+
+
+@dataclass(frozen=True, slots=True)
+class HeadScorer:
+    """Scores caller turns with ``model`` (and ``embedder``, when the head reads embeddings):
+    what :func:`~framekit.analytics.analyze` takes as ``scorer``. ``method`` names it in
+    the analysis's ``methods``."""
+
+    model: TurnModel
+    embedder: Embedder | None = None
+    method: str = "vader-cues-head"
+
+    def __call__(self, texts: Sequence[str], met: Sequence[bool]) -> list[float]:
+        """Each caller turn's score in [-1, 1] (the call's turns in order; ``met``: the
+        caller's need had been met by that turn)."""
+        return self.model.scores(texts, met, self.embedder)
+
+
+def head_scorer(embedder: Embedder | None = None) -> HeadScorer:
+    """The packaged head for what is there: over the embeddings of ``embedder`` (the
+    process's all-MiniLM-L6-v2, passed in) and the cues, or over the cues alone."""
+    if embedder is None:
+        return HeadScorer(packaged_head(embeddings=False))
+    return HeadScorer(packaged_head(embeddings=True), embedder, "minilm+vader-head")
