@@ -57,10 +57,11 @@ async def test_barge_in_from_the_browser_stops_the_bot_audio(
             await browser.close()
     loud = loud_runs(levels, LOUD_LEVEL)
     assert loud, "the greeting never arrived"
-    greeting_ms = loud[0][1] - loud[0][0]
-    assert 300 < greeting_ms < 4000  # cut well before its 5 s
-    assert len(loud) == 1  # nothing loud after the cut: the quiet reply follows
-    assert any(level > 0.02 for at, level in levels if at > loud[0][1] + 100)
+    # From the greeting's first loud window to its last (a glitch under load may split
+    # the run): cut well before its 5 s, and only the quiet reply follows.
+    greeting_ms = loud[-1][1] - loud[0][0]
+    assert 300 < greeting_ms < 4000
+    assert any(level > 0.02 for at, level in levels if at > loud[-1][1] + 100)
     speaking = [e["speaking"] for e in events if e["type"] == "speaking" and e["who"] == "bot"]
     assert speaking[:2] == [True, False]
     assert bot_call.cause is EndCause.CALLER_HUNG_UP
