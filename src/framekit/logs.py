@@ -13,7 +13,9 @@ hand it, so every ``framekit`` command calls :func:`configure_logging` first:
   through :func:`redact`: the registered secret values (:func:`add_secrets`; the
   values of environment variables named like secrets are registered at once), and
   secrets with a recognisable shape (a URL's password, ``?token=``, ``Bearer ...``,
-  an ``Authorization`` header, a stream token) become ``***``;
+  an ``Authorization`` header, a stream token) become ``***``, and, once an application
+  sets one (:func:`set_personal_data_filter`), callers' personal data is redacted too
+  (``framekit serve`` sets :class:`framekit.privacy.redact.Redactor`);
 - the standard library's ``logging`` (aiohttp's access and server logs, SQLAlchemy,
   asyncio) goes to the same handler, at ``WARNING`` unless ``FRAMEKIT_LOG_LEVEL``
   is ``DEBUG`` or ``TRACE``, and so do uncaught exceptions (``sys.excepthook``).
@@ -30,7 +32,7 @@ import os
 import re
 import sys
 import traceback
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from types import TracebackType
 from typing import TYPE_CHECKING
 from urllib.parse import quote, unquote, urlsplit
@@ -47,6 +49,7 @@ __all__ = [
     "is_secret_name",
     "redact",
     "secrets_in_environ",
+    "set_personal_data_filter",
 ]
 
 LEVEL_VARIABLE = "FRAMEKIT_LOG_LEVEL"
@@ -106,6 +109,7 @@ class _Secrets:
 
 _secrets = _Secrets()
 _handler_id: int | None = None
+_personal_data: Callable[[str], str] | None = None
 
 
 def add_secrets(*values: str | None) -> None:
@@ -122,12 +126,25 @@ def add_secrets(*values: str | None) -> None:
 
 
 def redact(text: str) -> str:
-    """``text`` with every registered secret and every credential-shaped part as ``***``."""
+    """``text`` with every registered secret and every credential-shaped part as ``***``.
+
+    Then the personal data filter, when one is set.
+    """
     if _secrets.pattern is not None:
         text = _secrets.pattern.sub(_MASK, text)
     for pattern, replacement in _SHAPES:
         text = pattern.sub(replacement, text)
-    return text
+    return text if _personal_data is None else _personal_data(text)
+
+
+def set_personal_data_filter(redactor: Callable[[str], str] | None) -> None:
+    """Redact callers' personal data from every line :func:`redact` writes (``None``: stop).
+
+    A function of text, such as :meth:`framekit.privacy.redact.Redactor.text`: the logs
+    stay free of the privacy package, and the application decides the policy.
+    """
+    global _personal_data
+    _personal_data = redactor
 
 
 def is_secret_name(name: str) -> bool:

@@ -233,6 +233,7 @@ async def test_the_factory_builds_the_contact_center_bot_between_the_recorders(
     from framekit.intents.processor import IntentEngineProcessor
     from framekit.processors.call_flow import CallFlowProcessor
     from framekit.processors.language import LanguageFilter, NoticeVoice
+    from framekit.processors.redaction import RedactionProcessor
     from framekit.processors.stt.utterance import UtteranceSTTProcessor
     from framekit.processors.tts import TTSProcessor
     from framekit.processors.vad import TurnTextRelay, VADProcessor
@@ -252,23 +253,27 @@ async def test_the_factory_builds_the_contact_center_bot_between_the_recorders(
     stages = [type(p) for p in task.pipeline.processors()]
     assert stages[0] is TwilioInput
     assert stages[1].__name__ == "_CallerTap"
-    # The record's points: the caller's words after speech-to-text (where a redaction
-    # stage would go before it), the bot's text and the heard reports before the output.
-    assert stages[2:13] == [
+    # The record's points: the caller's words after speech-to-text, the bot's text and
+    # the heard reports before the output; each between the two sides of its redaction.
+    assert stages[2:17] == [
         VADProcessor,
         UtteranceSTTProcessor,
         TurnTextRelay,
+        RedactionProcessor,
         RecordPoint,
+        RedactionProcessor,
         LanguageFilter,
         NoticeVoice,
         DTMFAggregator,
         IntentEngineProcessor,
         CallFlowProcessor,
         TTSProcessor,
+        RedactionProcessor,
         RecordPoint,
+        RedactionProcessor,
     ]
-    assert stages[13].__name__ == "_BotTap"
-    assert stages[14:] == [TwilioOutput, TwilioCallControlProcessor]
+    assert stages[17].__name__ == "_BotTap"
+    assert stages[18:] == [TwilioOutput, TwilioCallControlProcessor]
     assert len(task.call_id) == 32  # the record's own id, not the CallSid
     # The shop was seeded on first use, for the tools.
     assert BusinessStore(tmp_path / "shop.db").order_numbers()

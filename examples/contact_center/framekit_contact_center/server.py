@@ -67,11 +67,13 @@ from sqlalchemy import Engine
 
 from framekit.frames import CancelFrame, EndFrame, Frame
 from framekit.intents import IntentEngine, registry_caller
+from framekit.logs import set_personal_data_filter
 from framekit.models.embeddings import SentenceEmbedder
 from framekit.observers import Observer
 from framekit.pipeline import Pipeline, PipelineTask
 from framekit.processors import FrameProcessor
 from framekit.processors.recording import CallAudioRecorder
+from framekit.processors.redaction import Redaction
 from framekit.processors.tts.phrases import PhraseCache
 from framekit.servers.dashboard import Dashboard
 from framekit.servers.twilio.admission import AdmissionControl
@@ -104,7 +106,7 @@ from framekit_contact_center.live_calls import (
     new_process_id,
 )
 from framekit_contact_center.seed import seed_store
-from framekit_contact_center.settings import Settings, SettingsError, shop_clock
+from framekit_contact_center.settings import Settings, SettingsError, redactor, shop_clock
 from framekit_contact_center.tools import build_tools
 from framekit_contact_center.uploads import RecordedUpload, s3_uploader, track_of
 
@@ -180,6 +182,10 @@ class ContactCenterServer:
         assert settings.twilio_auth_token
         assert settings.webhook_base_url
         self.settings = settings
+        # Callers' personal data never reaches a record (the pairs around the record
+        # points, per call) or a log line (the process's filter).
+        self.redactor = redactor(settings)
+        set_personal_data_filter(self.redactor.text)
         self.draining = False
         self.ready = False
         """The models are loaded and the fixed sentences spoken (:meth:`preload` ran)."""
@@ -477,7 +483,9 @@ class ContactCenterServer:
         # The call record takes the caller's words after the speech-to-text stage and
         # the bot's before the line; the audio recorder polls the output it precedes.
         output = transport.output()
-        tail = Pipeline([record.record_point(), audio.bot_tap(output), output, *after_output])
+        redaction = Redaction(self.redactor)  # the record's copies redacted, the call's not
+        bot_point = redaction.around(record.record_point())
+        tail = Pipeline([*bot_point, audio.bot_tap(output), output, *after_output])
         observers: list[Observer] = [record]
         if self.tracing is not None:
             observers.append(
@@ -504,7 +512,7 @@ class ContactCenterServer:
                 call_id=call_id,
                 phone=True,
                 phrase_cache=self.phrases,
-                record_point=record.record_point(),
+                record_point=Pipeline(redaction.around(record.record_point())),
             )
 
         def note_recordings(frame: Frame) -> None:

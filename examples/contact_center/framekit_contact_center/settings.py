@@ -20,6 +20,7 @@ from typing import Any
 from urllib.parse import urlparse
 
 from framekit.logs import is_secret_name, redact, secrets_in_environ
+from framekit.privacy.redact import Redactor, parse_policies
 
 __all__ = [
     "SECOND_PASS_MODEL",
@@ -27,6 +28,7 @@ __all__ = [
     "SettingsError",
     "load_settings",
     "read_env_file",
+    "redactor",
     "shop_clock",
 ]
 
@@ -135,6 +137,12 @@ class Settings:
     webrtc_turn_username: str | None = None
     webrtc_turn_password: str | None = None
     """The TURN servers' credential (their URLs are in ``WEBRTC_ICE_SERVERS``)."""
+    redaction: str = ""
+    """What becomes of callers' personal data in records and logs, per kind: ``mask``,
+    ``hash`` or ``keep`` (``card=mask,email=hash``); a kind not named is masked
+    (``docs/privacy.md``, Redaction)."""
+    redaction_hash_key: str | None = None
+    """The HMAC key of the hashed kinds (equal values give equal tags); needed to hash."""
 
     def __repr__(self) -> str:
         """Every field, secrets as ``'***'``: a logged or printed settings object leaks nothing."""
@@ -400,6 +408,24 @@ def shop_clock(settings: Settings) -> Callable[[], dt.datetime]:
     return lambda: dt.datetime.now(zone).replace(tzinfo=None)
 
 
+def redactor(settings: Settings) -> Redactor:
+    """The process's redactor, as ``REDACTION`` and ``REDACTION_HASH_KEY`` say.
+
+    Raises :class:`SettingsError` when a kind is hashed and no key is set.
+    """
+    key = settings.redaction_hash_key
+    try:
+        return Redactor(parse_policies(settings.redaction), hash_key=key.encode() if key else None)
+    except ValueError as exc:
+        raise SettingsError([("REDACTION", f"{exc} (REDACTION_HASH_KEY)")]) from None
+
+
+def _redaction(value: str) -> str:
+    policies = parse_policies(value)
+    Redactor(policies, hash_key=b"checked")  # unknown kinds or policies fail here
+    return value
+
+
 def _not_empty(value: str) -> str:
     if not value.strip():
         raise ValueError("is set but empty")
@@ -451,6 +477,8 @@ _PARSERS: dict[str, Callable[[str], Any]] = {
     "webrtc_ice_servers": _ice_urls,
     "webrtc_turn_username": _not_empty,
     "webrtc_turn_password": _not_empty,
+    "redaction": _redaction,
+    "redaction_hash_key": _not_empty,
 }
 
 

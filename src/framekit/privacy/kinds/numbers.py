@@ -31,6 +31,8 @@ _KEYWORDS = re.compile(
     re.IGNORECASE,
 )
 _SSN_SHAPE = re.compile(r"^\d{3}[- ]\d{2}[- ]\d{4}$")
+_DATE_SHAPE = re.compile(r"\d{4}-\d{1,2}-\d{1,2}\b|\b\d{1,2}/\d{1,2}/\d{2,4}\b")
+"""A written date (a log line's time stamp, an appointment) is never a number of a person."""
 _IBAN = re.compile(r"\b[A-Z]{2}\d{2}(?: ?[A-Z0-9]{4}){2,7}(?: ?[A-Z0-9]{1,3})?\b")
 
 
@@ -83,6 +85,8 @@ def _keyword(text: str, start: int) -> str | None:
 def _classify(run: NumberRun, keyword: str | None) -> Kind | None:
     digits = run.digits
     n = len(digits)
+    if _DATE_SHAPE.search(run.written):
+        return None
     if 13 <= n <= 19 and (keyword == "card" or (keyword != "other" and luhn_valid(digits))):
         return "card"
     if keyword == "ssn" and n == 9:

@@ -31,7 +31,8 @@ _REPEAT = {"double": 2, "triple": 3}
 _FILLERS = frozenset({"um", "uh", "er", "erm", "uhm", "umm", "hmm", "ah", "eh", "mm", "and"})
 """Words a caller puts between digits; they never end a run (but never start one)."""
 
-_TOKEN = re.compile(r"\+?\d+|[A-Za-z]+|[^\sA-Za-z\d]")
+_TOKEN = re.compile(r"\+\d+|[A-Za-z\d]+|[^\sA-Za-z\d]")
+"""Digits glued to letters ("CA1", "5B") are a word, not a number."""
 _JOINERS = frozenset("-,./()")
 
 
@@ -75,8 +76,11 @@ def number_runs(text: str) -> list[NumberRun]:
     for match in _TOKEN.finditer(text):
         token = match.group()
         word = token.lower()
-        if token[-1].isdigit():
-            if run is None:  # "(555) 010-4477": the bracket is the number's
+        if token.lstrip("+").isdigit():
+            if run is None:
+                if _glued(text, match.start()):  # "CA1.1790000000": part of an identifier
+                    continue
+                # "(555) 010-4477": the bracket is the number's
                 run = _Run(match.start() - (text[match.start() - 1 : match.start()] == "("))
             run.add(token.lstrip("+"), match.end())
         elif word in _UNITS and (run is not None or _starts_run(word, text, match.end())):
@@ -116,6 +120,11 @@ def number_runs(text: str) -> list[NumberRun]:
     return [r for r in runs if r.digits]
 
 
+def _glued(text: str, at: int) -> bool:
+    """Whether the digits at ``at`` continue a word through ``.``, ``_``, ``/``, ``:`` or ``-``."""
+    return at >= 2 and text[at - 1] in "._/:-" and text[at - 2].isalnum()
+
+
 def _starts_run(word: str, text: str, at: int) -> bool:
     """A digit word starts a run, except "oh" or "o" not followed by a number ("oh, I see")."""
     if word not in ("o", "oh"):
@@ -124,7 +133,7 @@ def _starts_run(word: str, text: str, at: int) -> bool:
     if match is None:
         return False
     word = match.group().lower()
-    return word[-1].isdigit() or word in _UNITS or word in _REPEAT
+    return word.isdigit() or word in _UNITS or word in _REPEAT
 
 
 def _finish(run: _Run, text: str) -> NumberRun:
