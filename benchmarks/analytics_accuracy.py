@@ -60,6 +60,7 @@ from framekit.analytics.turn_model import (
     TurnModel,
     features,
     fit_head,
+    head_scorer,
 )
 from framekit.storage import CallDetails
 from framekit.storage.models import Call, ToolInvocation, TranscriptSegment, TurnMetric
@@ -113,7 +114,7 @@ def dev_calls() -> list[dict[str, Any]]:
     return calls + (load(EXTRA) if EXTRA.exists() else [])
 
 
-def test_calls() -> list[dict[str, Any]]:
+def labelled_test_calls() -> list[dict[str, Any]]:
     """The test split: scored with what was fitted and chosen on dev, never tuned on."""
     return [call for call in load() if call["split"] == "test"]
 
@@ -198,6 +199,13 @@ def scorer_for(reader: str, model: TurnModel | None, encoder: Any = None) -> Hea
     if reader == "rules" or model is None:
         return None
     return HeadScorer(model, encoder if reader == "minilm" else None, reader)
+
+
+def shipped(reader: str, encoder: Any = None) -> HeadScorer | None:
+    """The scorer the package ships for ``reader`` (its head fitted on all the dev data)."""
+    if reader == "rules":
+        return None
+    return head_scorer(encoder if reader == "minilm" else None)
 
 
 def folds(calls: list[dict[str, Any]], k: int = FOLDS) -> list[list[dict[str, Any]]]:
@@ -305,12 +313,11 @@ def main() -> None:
             if extra_ids:
                 fresh = cross_validate(reader, dev, encoder, within=lambda c: c["id"] in extra_ids)
                 print(f"  of which the {len(extra_ids)} extra calls: {fresh.line()}")
-    sets = [("test", test_calls)] if args.test else []
+    sets = [("test", labelled_test_calls)] if args.test else []
     sets += [("blind", lambda: load(BLIND))] if args.blind else []
     for name, calls in sets:
         for reader in readers:
-            model = fit(reader, dev, encoder) if reader != "rules" else None
-            result = score(calls(), scorer_for(reader, model, encoder))
+            result = score(calls(), shipped(reader, encoder))
             print(f"{name} {reader}: {result.line()}")
     if args.cpu:
         for reader in readers:

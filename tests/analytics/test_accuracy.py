@@ -1,11 +1,13 @@
-"""The analytics' accuracy on the labelled corpus's test split (rules tuned on dev only).
+"""The analytics' accuracy on the labelled corpus's test split (fitted and chosen on dev only).
 
 The issue's targets are sentiment >= 85 % (each caller turn, and each call) and
-resolution >= 95 %; ``benchmarks/analytics_accuracy.py`` prints the figures per split
-and ``docs/benchmarks.md`` records them. The rules do not reach the targets on the
-test split yet (written with other phrasings than dev): the targets are a strict xfail,
-so the day they pass the test says so, and a floor at the level reached guards against
-a rule change that loses ground.
+resolution >= 95 %. ``benchmarks/analytics_accuracy.py --test`` prints the figures of
+each reader of the caller's sentiment and ``docs/benchmarks.md`` records them, with
+the cross-validation on dev that chose them. Measured on the test split once, at the
+end (2026-12-07): the learned head over the sentence embeddings (what ``framekit
+serve`` runs) reads 84.4 % of the turns right, 85.0 % of the calls, and resolution
+98.3 %. The turn target is one turn short: a strict xfail, so the day it passes the
+test says so; the floors keep every reader at the level reached.
 """
 
 from __future__ import annotations
@@ -17,26 +19,48 @@ import pytest
 
 sys.path.insert(0, str(Path(__file__).parents[2] / "benchmarks"))
 
-from analytics_accuracy import CORPUS, Score, load, score
+from analytics_accuracy import CORPUS, Score, labelled_test_calls, score, shipped
 
 pytestmark = pytest.mark.skipif(not CORPUS.exists(), reason="the labelled corpus is not there")
 
 
-@pytest.fixture(scope="module")
-def test_split() -> Score:
-    calls = [call for call in load() if call["split"] == "test"]
+def _scored(reader: str) -> Score:
+    encoder = None
+    if reader == "minilm":
+        pytest.importorskip("onnxruntime")
+        from framekit.models.embeddings import SentenceEmbedder
+
+        encoder = SentenceEmbedder()
+    calls = labelled_test_calls()
     assert len(calls) >= 40
-    return score(calls)
+    return score(calls, shipped(reader, encoder))
 
 
-def test_the_test_split_keeps_the_level_reached(test_split: Score) -> None:
-    assert test_split.accuracy("turn_sentiment") >= 0.70
-    assert test_split.accuracy("call_sentiment") >= 0.70
-    assert test_split.accuracy("resolution") >= 0.85
+@pytest.fixture(scope="module")
+def minilm() -> Score:
+    return _scored("minilm")
 
 
-@pytest.mark.xfail(strict=True, reason="issue 15's targets are not reached on the test split yet")
-def test_the_test_split_meets_the_issue_targets(test_split: Score) -> None:
-    assert test_split.accuracy("turn_sentiment") >= 0.85
-    assert test_split.accuracy("call_sentiment") >= 0.85
-    assert test_split.accuracy("resolution") >= 0.95
+def test_resolution_and_call_sentiment_meet_the_issue_targets(minilm: Score) -> None:
+    assert minilm.accuracy("resolution") >= 0.95
+    assert minilm.accuracy("call_sentiment") >= 0.85
+
+
+@pytest.mark.xfail(strict=True, reason="84.4 % of the test split's caller turns (target 85 %)")
+def test_turn_sentiment_meets_the_issue_target(minilm: Score) -> None:
+    assert minilm.accuracy("turn_sentiment") >= 0.85
+
+
+@pytest.mark.parametrize(
+    ("reader", "turn", "call", "end"),
+    [("minilm", 0.82, 0.83, 0.80), ("cues", 0.82, 0.83, 0.80), ("rules", 0.78, 0.81, 0.78)],
+)
+def test_every_reader_keeps_the_level_reached(
+    reader: str, turn: float, call: float, end: float
+) -> None:
+    found = _scored(reader)
+
+    assert found.accuracy("turn_sentiment") >= turn
+    assert found.accuracy("call_sentiment") >= call
+    assert found.accuracy("sentiment_end") >= end
+    assert found.accuracy("resolution") >= 0.95
