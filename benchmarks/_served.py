@@ -64,8 +64,8 @@ async def serving(
             DATABASE_URL=f"sqlite:///{workdir / 'calls.db'}",
             BUSINESS_DB_PATH=str(workdir / "shop.db"),
             RECORDINGS_DIR=str(workdir / "recordings"),
-            **(settings or {}),
         )
+        env.update(settings or {})  # a setting given replaces the default above
         framekit = Path(sys.executable).with_name("framekit")
         started = time.monotonic()
         server = await asyncio.create_subprocess_exec(
