@@ -120,6 +120,10 @@ async def test_a_served_call_is_encrypted_at_rest_and_played_decrypted(
                 assert headers["Content-Type"] == "audio/wav"
                 assert body == decrypt_bytes(local, KeyRing([OLD]))
                 played[name] = body
+                async with session.head(f"{base}{track['url']}", headers=AUTH) as head:
+                    assert head.status == 200
+                    assert head.content_length == len(body)
+                    assert await head.read() == b""
                 status, part, headers = await _play(
                     session, base, track["url"], {"Range": "bytes=40-10099"}
                 )
@@ -171,6 +175,13 @@ async def test_a_served_call_is_encrypted_at_rest_and_played_decrypted(
             status_code, body, _ = await _play(session, f"http://{host}:{port}", track["url"])
             assert status_code == 200
             assert body == played[name]
+        damaged = bytearray(await asyncio.to_thread(on_disk[0].read_bytes))
+        damaged[-1] ^= 1
+        await asyncio.to_thread(on_disk[0].write_bytes, bytes(damaged))
+        track = next(t for t in tracks.values() if Path(t["location"]) == on_disk[0])
+        status_code, body, _ = await _play(session, f"http://{host}:{port}", track["url"])
+        assert status_code == 500
+        assert body == b'{"error": "the recording cannot be decrypted"}'
 
 
 def test_bad_key_settings_are_named_without_the_key() -> None:

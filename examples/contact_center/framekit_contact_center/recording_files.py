@@ -64,7 +64,7 @@ async def serve_recording(
             response.headers["Content-Range"] = f"bytes {start}-{end - 1}/{reader.size}"
         response.content_length = end - start
         await response.prepare(request)
-        pieces = reader.chunks(start, end)
+        pieces = reader.chunks(start, end) if request.method != "HEAD" else iter(())
         while piece := await loop.run_in_executor(executor, _next, pieces):
             await response.write(piece)
         await response.write_eof()
