@@ -30,6 +30,11 @@ _KEYWORDS = re.compile(
     r"|dollars?|cents|pounds|euros|minutes|hours|days|o'clock|pm|am)\b|[$£€])",
     re.IGNORECASE,
 )
+_AFTER = re.compile(
+    r"[\s,.]*(?:that's|that is|is|it's|thats)?\s*(?:my|the)?\s*"
+    r"(?:(?P<ssn>social|ssn|s s n)|(?P<phone>cell|mobile|phone|number)|(?P<card>card))\b",
+    re.IGNORECASE,
+)
 _SSN_SHAPE = re.compile(r"^\d{3}[- ]\d{2}[- ]\d{4}$")
 _DATE_SHAPE = re.compile(r"\d{4}-\d{1,2}-\d{1,2}\b|\b\d{1,2}/\d{1,2}/\d{2,4}\b")
 """A written date (a log line's time stamp, an appointment) is never a number of a person."""
@@ -60,7 +65,7 @@ def find_numbers(text: str) -> list[Found]:
     """The cards, bank accounts, SSNs and phone numbers among the number runs of ``text``."""
     found: list[Found] = []
     for run in number_runs(text):
-        kind = _classify(run, _keyword(text, run.start))
+        kind = _classify(run, _keyword(text, run.start) or _said_after(text, run.end))
         if kind is not None:
             found.append(Found(kind, run.start, run.end, run.digits))
     return found
@@ -82,14 +87,22 @@ def _keyword(text: str, start: int) -> str | None:
     return None if last is None else last.lastgroup
 
 
+def _said_after(text: str, end: int) -> str | None:
+    """A keyword said right after the number ("... that's my social")."""
+    match = _AFTER.match(text, end)
+    return None if match is None else match.lastgroup
+
+
 def _classify(run: NumberRun, keyword: str | None) -> Kind | None:
     digits = run.digits
     n = len(digits)
     if _DATE_SHAPE.search(run.written):
         return None
+    if run.written[:4].lower() in ("plus", "+") or run.written.startswith("+"):
+        return "phone" if 8 <= n <= 15 else None
     if 13 <= n <= 19 and (keyword == "card" or (keyword != "other" and luhn_valid(digits))):
         return "card"
-    if keyword == "ssn" and n == 9:
+    if keyword == "ssn" and n in (9, 4):  # the whole number, or its last four
         return "ssn"
     if _SSN_SHAPE.match(run.written) and keyword != "other":
         return "ssn"
@@ -99,8 +112,6 @@ def _classify(run: NumberRun, keyword: str | None) -> Kind | None:
         return "phone"
     if keyword == "other":
         return None
-    if run.written.startswith("+") and 8 <= n <= 15:
-        return "phone"
     if n == 10 or (n == 11 and digits[0] in "01"):
         return "phone"
     return None

@@ -2,10 +2,14 @@
 
 Why one scanner for every numeric kind: a card, a phone or a social security number
 reaches the transcript in many forms ("4111 1111 1111 1111", "four one one one...",
-"double five", "forty one eleven", "um" in between), and only the digit string says
-which kind it is (its length, its checksum). The scanner turns each run of number
-tokens into its digits and the span it covers, once per text, and the kinds classify
-the runs.
+"double five", "forty one eleven", "five thousand three hundred seven", "um" in
+between), and only the digit string says which kind it is (its length, its
+checksum). The scanner turns each run of number tokens into its digits and the span
+it covers, once per text, and the kinds classify the runs.
+
+Spoken numbers are read as a person groups them: each number closes when the next
+word cannot extend it ("forty" + "one" is 41, "one" + "one" is 1 then 1, "seven"
+"hundred" "forty" is 740, "five thousand thirteen" is 5013).
 """
 
 from __future__ import annotations
@@ -15,25 +19,24 @@ from dataclasses import dataclass
 
 __all__ = ["NumberRun", "number_runs"]
 
-_UNITS = {
-    "zero": "0", "oh": "0", "o": "0", "nought": "0", "one": "1", "two": "2", "three": "3",
-    "four": "4", "five": "5", "six": "6", "seven": "7", "eight": "8", "nine": "9",
-}  # fmt: skip
-_TEENS = {
-    "ten": "10", "eleven": "11", "twelve": "12", "thirteen": "13", "fourteen": "14",
-    "fifteen": "15", "sixteen": "16", "seventeen": "17", "eighteen": "18", "nineteen": "19",
-}  # fmt: skip
-_TENS = {
-    "twenty": "2", "thirty": "3", "forty": "4", "fourty": "4", "fifty": "5", "sixty": "6",
-    "seventy": "7", "eighty": "8", "ninety": "9",
+_VALUES = {
+    "zero": 0, "oh": 0, "o": 0, "nought": 0, "one": 1, "two": 2, "three": 3, "four": 4,
+    "five": 5, "six": 6, "seven": 7, "eight": 8, "nine": 9, "ten": 10, "eleven": 11,
+    "twelve": 12, "thirteen": 13, "fourteen": 14, "fifteen": 15, "sixteen": 16,
+    "seventeen": 17, "eighteen": 18, "nineteen": 19, "twenty": 20, "thirty": 30, "forty": 40,
+    "fourty": 40, "fifty": 50, "sixty": 60, "seventy": 70, "eighty": 80, "ninety": 90,
 }  # fmt: skip
 _REPEAT = {"double": 2, "triple": 3}
-_FILLERS = frozenset({"um", "uh", "er", "erm", "uhm", "umm", "hmm", "ah", "eh", "mm", "and"})
+_FILLERS = frozenset(
+    {"um", "uh", "er", "erm", "uhm", "umm", "hmm", "ah", "eh", "mm", "and", "dash", "hyphen"}
+)
 """Words a caller puts between digits; they never end a run (but never start one)."""
 
 _TOKEN = re.compile(r"\+\d+|[A-Za-z\d]+|[^\sA-Za-z\d]")
 """Digits glued to letters ("CA1", "5B") are a word, not a number."""
-_JOINERS = frozenset("-,./()")
+_JOINERS = frozenset("-./()")
+_SPOKEN_JOINERS = frozenset(",")
+"""A comma joins spoken digits ("five five five, one two"), not written numbers (a list)."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -48,25 +51,69 @@ class NumberRun:
 
 
 class _Run:
-    __slots__ = ("digits", "end", "pending", "start", "tens")
+    """A run being read: the digits so far and the number being said."""
+
+    __slots__ = ("base", "digits", "end", "open", "repeat", "small", "spoken", "start")
 
     def __init__(self, start: int) -> None:
         self.start = start
         self.end = start
         self.digits: list[str] = []
-        self.tens: str | None = None  # "forty" waits for "one"
-        self.pending = 1  # "double" multiplies the next digit
+        self.base = 0  # the thousands of the number being said
+        self.small: int | None = None  # its part under a thousand (None: no number open)
+        self.open = 0  # the largest value that can still be added to it
+        self.repeat = 1  # "double" repeats the next digit
+        self.spoken = False
 
-    def add(self, digits: str, end: int) -> None:
-        self.flush_tens()
-        self.digits.append(digits * self.pending)
-        self.pending = 1
+    def literal(self, digits: str, end: int) -> None:
+        self.close()
+        self.digits.append(digits)
         self.end = end
 
-    def flush_tens(self) -> None:
-        if self.tens is not None:
-            self.digits.append(self.tens + "0")
-            self.tens = None
+    def word(self, value: int, end: int) -> None:
+        self.spoken = True
+        self.end = end
+        if self.repeat > 1:
+            self.close()
+            self.digits.append(str(value) * self.repeat)
+            self.repeat = 1
+            return
+        if (
+            self.small is not None
+            and 0 < value <= self.open
+            and not (value >= 10 and self.open < 99)
+        ):
+            self.small += value
+            self.open = 9 if value >= 20 and value % 10 == 0 else 0
+            return
+        self.close()
+        self.small = value
+        self.open = 9 if value >= 20 else 0
+
+    def scale(self, word: str, end: int) -> bool:
+        """``hundred`` or ``thousand`` after a number: multiplies it."""
+        if self.small is None:
+            return False
+        self.end = end
+        if word == "hundred" and self.small < 100:
+            self.small *= 100
+            self.open = 99
+        elif word == "thousand" and self.base == 0:
+            self.base, self.small, self.open = self.small * 1000, 0, 999
+        elif word == "thousand" and self.small % 10 and self.small > 20:
+            # "...four hundred twenty seven thousand...": the "seven" was the next number's
+            unit = self.small % 10
+            self.small -= unit
+            self.close()
+            self.base, self.small, self.open = unit * 1000, 0, 999
+        else:
+            return False
+        return True
+
+    def close(self) -> None:
+        if self.small is not None:
+            self.digits.append(str(self.base + self.small))
+        self.base, self.small, self.open = 0, None, 0
 
 
 def number_runs(text: str) -> list[NumberRun]:
@@ -82,35 +129,22 @@ def number_runs(text: str) -> list[NumberRun]:
                     continue
                 # "(555) 010-4477": the bracket is the number's
                 run = _Run(match.start() - (text[match.start() - 1 : match.start()] == "("))
-            run.add(token.lstrip("+"), match.end())
-        elif word in _UNITS and (run is not None or _starts_run(word, text, match.end())):
+            run.literal(token.lstrip("+"), match.end())
+        elif word in _VALUES and (run is not None or _starts_run(word, text, match.end())):
             if run is None:
                 run = _Run(match.start())
-            if run.tens is not None and run.pending == 1:
-                run.digits.append(run.tens + _UNITS[word])
-                run.tens = None
-                run.end = match.end()
-            else:
-                run.add(_UNITS[word], match.end())
-        elif word in _TEENS:
+            run.word(_VALUES[word], match.end())
+        elif word in ("hundred", "thousand") and run is not None and run.scale(word, match.end()):
+            continue
+        elif word in _REPEAT or word == "plus":
             if run is None:
                 run = _Run(match.start())
-            run.add(_TEENS[word], match.end())
-        elif word in _TENS:
-            if run is None:
-                run = _Run(match.start())
-            run.flush_tens()
-            run.tens = _TENS[word]
-            run.end = match.end()
-        elif word == "hundred" and run is not None and run.digits:
-            run.flush_tens()
-            run.digits.append("00")
-            run.end = match.end()
-        elif word in _REPEAT:
-            if run is None:
-                run = _Run(match.start())
-            run.pending = _REPEAT[word]
-        elif run is not None and (word in _FILLERS or token in _JOINERS):
+            if word != "plus":
+                run.close()
+                run.repeat = _REPEAT[word]
+        elif run is not None and (
+            word in _FILLERS or token in _JOINERS or (run.spoken and token in _SPOKEN_JOINERS)
+        ):
             continue
         elif run is not None:
             runs.append(_finish(run, text))
@@ -132,11 +166,10 @@ def _starts_run(word: str, text: str, at: int) -> bool:
     match = _TOKEN.search(text, at)
     if match is None:
         return False
-    word = match.group().lower()
-    return word.isdigit() or word in _UNITS or word in _REPEAT
+    following = match.group().lower()
+    return following.isdigit() or following in _VALUES or following in _REPEAT
 
 
 def _finish(run: _Run, text: str) -> NumberRun:
-    run.flush_tens()
-    digits = "".join(run.digits)
-    return NumberRun(digits, run.start, run.end, text[run.start : run.end])
+    run.close()
+    return NumberRun("".join(run.digits), run.start, run.end, text[run.start : run.end])

@@ -1,0 +1,120 @@
+"""The redactor's recall per kind and its false positives on the labelled PII corpus.
+
+``tests/data/privacy/utterances.jsonl`` (see its README): a labelled value counts as
+found when every letter and digit of it lies inside a span the redactor replaces
+(of any kind: what matters is that the value is gone); a look-alike line (order
+numbers, appointment dates, prices...) is a false positive when the redactor replaces
+anything in it. Tune on ``dev`` only; ``test`` is read once, at the end.
+
+    .venv/bin/python benchmarks/privacy_accuracy.py            # both splits
+    .venv/bin/python benchmarks/privacy_accuracy.py --split dev --misses
+    .venv/bin/python benchmarks/privacy_accuracy.py --speed    # time per turn
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import statistics
+import time
+from collections import Counter
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from framekit.privacy.redact import KINDS, Redactor
+
+CORPUS = Path(__file__).parents[1] / "tests" / "data" / "privacy" / "utterances.jsonl"
+
+
+@dataclass
+class Score:
+    """What one split gave: values found per kind, look-alikes touched per category."""
+
+    found: Counter[str] = field(default_factory=Counter)
+    labelled: Counter[str] = field(default_factory=Counter)
+    touched: Counter[str] = field(default_factory=Counter)
+    lookalikes: Counter[str] = field(default_factory=Counter)
+    misses: list[str] = field(default_factory=list)
+
+    def recall(self, kind: str) -> float:
+        return self.found[kind] / self.labelled[kind] if self.labelled[kind] else 1.0
+
+    @property
+    def false_positive_rate(self) -> float:
+        total = sum(self.lookalikes.values())
+        return sum(self.touched.values()) / total if total else 0.0
+
+
+def load(split: str | None = None) -> list[dict[str, Any]]:
+    rows = [json.loads(line) for line in CORPUS.read_text().splitlines() if line.strip()]
+    return [row for row in rows if split is None or row["split"] == split]
+
+
+def score(rows: list[dict[str, Any]], redactor: Redactor | None = None) -> Score:
+    redactor = redactor or Redactor()
+    result = Score()
+    for row in rows:
+        text = row["text"]
+        spans = redactor.redact(text).spans
+        covered = {i for span in spans for i in range(span.start, span.end)}
+        if not row["spans"]:
+            result.lookalikes[row["note"]] += 1
+            if spans:
+                result.touched[row["note"]] += 1
+                result.misses.append(f"FP {row['id']} {row['note']}: {text!r} -> {spans}")
+            continue
+        for gold in row["spans"]:
+            kind = gold["kind"]
+            result.labelled[kind] += 1
+            value = range(gold["start"], gold["end"])
+            if all(i in covered for i in value if text[i].isalnum()):
+                result.found[kind] += 1
+            else:
+                part = text[gold["start"] : gold["end"]]
+                result.misses.append(f"MISS {row['id']} {kind}: {part!r} in {text!r}")
+    return result
+
+
+def speed(rows: list[dict[str, Any]], redactor: Redactor, rounds: int = 20) -> tuple[float, float]:
+    """Median and 99th percentile microseconds to redact one line."""
+    times = []
+    for _ in range(rounds):
+        for row in rows:
+            started = time.perf_counter()
+            redactor.redact(row["text"])
+            times.append((time.perf_counter() - started) * 1e6)
+    times.sort()
+    return statistics.median(times), times[int(len(times) * 0.99)]
+
+
+def report(split: str, result: Score) -> None:
+    print(f"{split}:")
+    for kind in KINDS:
+        if result.labelled[kind]:
+            line = f"{result.found[kind]}/{result.labelled[kind]}"
+            print(f"  recall {kind:8} {100 * result.recall(kind):5.1f} %  ({line})")
+    touched, total = sum(result.touched.values()), sum(result.lookalikes.values())
+    print(f"  false positives on look-alikes {100 * result.false_positive_rate:.1f} % "
+          f"({touched}/{total}: {dict(result.touched)})")  # fmt: skip
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument("--split", choices=["dev", "test"], action="append")
+    parser.add_argument("--misses", action="store_true", help="print every miss and FP")
+    parser.add_argument("--speed", action="store_true", help="time per line, all lines")
+    args = parser.parse_args()
+    redactor = Redactor()
+    for split in args.split or ["dev", "test"]:
+        result = score(load(split), redactor)
+        report(split, result)
+        if args.misses:
+            print("\n".join(result.misses))
+    if args.speed:
+        p50, p99 = speed(load(), redactor)
+        print(f"speed: {len(load())} lines x 20: p50 {p50:.0f} us, p99 {p99:.0f} us per line")
+
+
+if __name__ == "__main__":
+    main()
