@@ -21,8 +21,10 @@ pytest.importorskip("boto3")
 pytest.importorskip("moto.server")
 
 import aiohttp
+from framekit_contact_center.keys import recording_keys
 from framekit_contact_center.server import ContactCenterServer
 from framekit_contact_center.settings import Settings, SettingsError, load_settings
+from loguru import logger
 
 from contact_center._greeter import greeter
 from contact_center._serving import listening
@@ -210,3 +212,21 @@ def test_bad_key_settings_are_named_without_the_key() -> None:
     assert "needs RECORDINGS_S3_BUCKET" in said[3]
     assert "not both" in said[4]
     assert secret not in str(caught.value)
+
+
+def test_a_key_file_others_can_read_is_warned_about(tmp_path: Path) -> None:
+    key_file = tmp_path / "recording-keys"
+    key_file.write_text(f"# newest first\n{NEW.line()}\n{OLD.line()}\n")
+    key_file.chmod(0o644)
+    settings = load_settings({"RECORDINGS_ENCRYPTION_KEY_FILE": str(key_file)}, env_file=None)
+    lines: list[str] = []
+    sink = logger.add(lines.append, level="WARNING", format="{message}")
+    try:
+        assert recording_keys(settings).ids == ("2026-12", "2026-06")  # type: ignore[union-attr]
+        key_file.chmod(0o600)
+        recording_keys(settings)
+    finally:
+        logger.remove(sink)
+    assert len(lines) == 1
+    assert "can be read by other users (mode 644): chmod 600" in lines[0]
+    assert NEW.line().split(":")[1] not in lines[0]

@@ -14,10 +14,13 @@ Rotation, step by step (``docs/privacy.md``, Encryption at rest):
 from __future__ import annotations
 
 import argparse
+import os
 import sys
 from collections import Counter
 from collections.abc import Iterator
 from pathlib import Path
+
+from loguru import logger
 
 from framekit.privacy.envelope import EnvelopeError, KeyRing, new_key_line, read_header, rewrap_file
 from framekit.processors.recording import ENCRYPTED_SUFFIX
@@ -30,9 +33,13 @@ def recording_keys(settings: Settings) -> KeyRing | None:
     """The master keys recordings are encrypted with, or None (recordings in clear)."""
     if settings.recordings_encryption_key:
         return KeyRing.parse(settings.recordings_encryption_key)
-    if settings.recordings_encryption_key_file is not None:
-        return KeyRing.from_file(settings.recordings_encryption_key_file)
-    return None
+    path = settings.recordings_encryption_key_file
+    if path is None:
+        return None
+    mode = path.stat().st_mode & 0o777
+    if os.name == "posix" and mode & 0o077:
+        logger.warning(f"the key file {path} can be read by other users (mode {mode:o}): chmod 600")
+    return KeyRing.from_file(path)
 
 
 def _encrypted_files(directory: Path) -> Iterator[Path]:
