@@ -16,10 +16,20 @@ __all__ = ["find_emails"]
 
 _WRITTEN = re.compile(r"\b[A-Za-z0-9._%+-]+@[A-Za-z0-9-]+(?:\.[A-Za-z0-9-]+)*\.[A-Za-z]{2,}\b")
 _SEPARATOR = r"\s+(?:dot|period|point|underscore|dash|hyphen|minus)\s+|\s*[._-]\s*"
-_PART = rf"[a-z0-9]+(?:(?:{_SEPARATOR}|\s+(?=[a-z0-9]\b))[a-z0-9]+)*"
+_LABEL_SEPARATOR = r"\s+(?:dash|hyphen|minus)\s+|\s*-\s*"
+_SPELLED = r"\s+(?=[a-z0-9]\b)"
+"""Letter by letter: "o u t l o o k" (each next token a single letter or digit)."""
+_DIGIT_WORD = (
+    r"\s+(?=(?:zero|oh|one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve"
+    r"|twenty|thirty|forty|fifty|sixty|seventy|eighty|ninety)\b)"
+)
+"""Digits said in the name: "maria one two at ...", "anderson twenty oh one at ..."."""
+_LAST_WORD = r"\s+(?=[a-z0-9]+\b\s+(?:at|@)\b)"
+_PART = rf"[a-z0-9]+(?:(?:{_SEPARATOR}|{_SPELLED}|{_DIGIT_WORD}|{_LAST_WORD})[a-z0-9]+)*"
+_LABEL = rf"[a-z0-9]+(?:(?:{_LABEL_SEPARATOR}|{_SPELLED})[a-z0-9]+)*"
 _SPOKEN = re.compile(
-    rf"\b(?P<local>{_PART})\s+(?:at|@)\s+(?P<domain>[a-z0-9-]+(?:\s+(?:dot|\.)\s+[a-z0-9-]+)*"
-    rf"\s+(?:dot|\.)\s+[a-z]{{2,6}})\b",
+    rf"\b(?P<local>{_PART})\s+(?:at|@)\s+(?P<domain>{_LABEL}(?:\s+(?:dot|\.)\s+{_LABEL})*"
+    rf"\s+(?:dot|\.)\s+(?:[a-z]{{2,6}}|[a-z](?:\s+[a-z]){{1,3}}))\b",
     re.IGNORECASE,
 )
 _LEAD = re.compile(
@@ -33,7 +43,14 @@ _WORDS["minus"] = "-"
 
 def find_emails(text: str) -> list[Found]:
     """Every written or spoken email address in ``text``."""
-    found = [Found("email", m.start(), m.end(), m.group().lower()) for m in _WRITTEN.finditer(text)]
+    found = []
+    if "@" in text:
+        found += [
+            Found("email", m.start(), m.end(), m.group().lower()) for m in _WRITTEN.finditer(text)
+        ]
+    lowered = text.lower()
+    if " at " not in lowered or " dot " not in lowered:  # the long pattern, only when needed
+        return found
     for match in _SPOKEN.finditer(text):
         local = match.group("local")
         lead = _LEAD.match(local)

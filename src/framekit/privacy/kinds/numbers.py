@@ -72,12 +72,31 @@ def find_numbers(text: str) -> list[Found]:
 
 
 def find_ibans(text: str) -> list[Found]:
-    """Written IBANs whose checksum holds."""
-    return [
+    """IBANs whose checksum holds: written, or spelled ("g b eight two w e s t ...")."""
+    found = [
         Found("bank", m.start(), m.end(), m.group().replace(" ", ""))
         for m in _IBAN.finditer(text)
         if iban_valid(m.group())
     ]
+    for m in _SPOKEN_IBAN.finditer(text):
+        tokens = list(_SPOKEN_PART.finditer(text, m.start(), m.end()))
+        chars = [_DIGIT_WORDS.get(t.group().lower(), t.group().upper()) for t in tokens]
+        for n in range(len(chars), 14, -1):  # the longest prefix that checks out
+            if iban_valid("".join(chars[:n])):
+                found.append(Found("bank", m.start(), tokens[n - 1].end(), "".join(chars[:n])))
+                break
+    return found
+
+
+_DIGIT_WORDS = {
+    "zero": "0", "oh": "0", "one": "1", "two": "2", "three": "3", "four": "4", "five": "5",
+    "six": "6", "seven": "7", "eight": "8", "nine": "9",
+}  # fmt: skip
+_SPOKEN_PART = re.compile(rf"\b(?:{'|'.join(_DIGIT_WORDS)}|[a-z]|\d)\b", re.IGNORECASE)
+_SPOKEN_IBAN = re.compile(
+    rf"\b[a-z]\s+[a-z](?:\s+(?:{'|'.join(_DIGIT_WORDS)}|[a-z]|\d)\b){{13,34}}", re.IGNORECASE
+)
+"""A country's two letters, then letters and digits one by one: an IBAN spelled out."""
 
 
 def _keyword(text: str, start: int) -> str | None:

@@ -40,6 +40,8 @@ _TAIL_WORD = (
     rf"|(?!{_STOP})[A-Za-z][A-Za-z.'-]*|{_NUMBER_WORD})"
 )
 _TAIL = rf"(?:[,\s]+{_TAIL_WORD}){{0,12}}"
+_HINT = re.compile(rf"\b(?:{_STREET}|box|zip code)\b", re.IGNORECASE)
+"""Every address has one of these words: texts without skip the long pattern."""
 _ADDRESS = re.compile(
     rf"\b{_HOUSE}\s+(?:[A-Za-z][A-Za-z'.-]*\s+){{0,3}}?{_STREET}\b\.?{_TAIL}"
     rf"|\bp\.?\s?o\.?\s+box\s+(?:\d+|{_NUMBER_WORD}(?:\s+{_NUMBER_WORD})*){_TAIL}"
@@ -51,6 +53,8 @@ _ADDRESS = re.compile(
 
 def find_addresses(text: str) -> list[Found]:
     """Every street address in ``text``."""
+    if not _HINT.search(text):
+        return []
     return [
         Found("address", m.start(), m.end(), " ".join(m.group().lower().split()))
         for m in _ADDRESS.finditer(text)
