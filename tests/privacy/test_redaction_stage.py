@@ -101,7 +101,7 @@ async def test_the_record_is_redacted_and_the_call_keeps_the_real_values() -> No
     )
     [tool] = [r for r in records if isinstance(r, ToolRecord)]
     assert tool.arguments == {"phone": "[phone]", "order_id": "5550104477"}
-    assert tool.result == {"name": "Jane", "phone": "[phone]", "email": "[email]"}
+    assert tool.result == {"name": "[name]", "phone": "[phone]", "email": "[email]"}
     # What flows on is what came in: the LLM gets the caller's words, its context the bot's.
     [said] = [f for f in below.frames if isinstance(f, TranscriptionFrame)]
     assert said.text == f"my card is {CARD} and my email is {EMAIL}"
