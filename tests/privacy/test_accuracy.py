@@ -1,0 +1,59 @@
+"""The redactor's recall and false positives on the PII corpus's test split (tuned on dev only).
+
+Issue 17's targets on the test split: recall >= 99 % for cards and SSNs, >= 95 % for
+phones, emails and addresses, false positives on look-alikes <= 1 %.
+``benchmarks/privacy_accuracy.py`` prints the figures per split (``docs/benchmarks.md``
+records them). The test split was read once, after tuning on dev; the targets it did
+not meet (SSNs 88.0 %, phones 91.7 %, addresses 87.5 %) are a strict xfail, so the day
+they pass the test says so, and a floor at the level measured guards what is reached.
+"""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+import pytest
+
+sys.path.insert(0, str(Path(__file__).parents[2] / "benchmarks"))
+
+from privacy_accuracy import CORPUS, Score, load, score
+
+pytestmark = pytest.mark.skipif(not CORPUS.exists(), reason="the PII corpus is not there")
+
+
+@pytest.fixture(scope="module")
+def test_split() -> Score:
+    rows = load("test")
+    assert len(rows) >= 200
+    return score(rows)
+
+
+def test_cards_and_emails_meet_their_targets_and_look_alikes_stay(test_split: Score) -> None:
+    assert test_split.recall("card") >= 0.99
+    assert test_split.recall("email") >= 0.95
+    assert test_split.false_positive_rate <= 0.01
+
+
+def test_the_test_split_keeps_the_level_reached(test_split: Score) -> None:
+    assert test_split.recall("ssn") >= 0.88
+    assert test_split.recall("phone") >= 0.91
+    assert test_split.recall("address") >= 0.87
+    assert test_split.recall("bank") >= 0.90
+    assert test_split.recall("dob") >= 0.95
+    assert test_split.recall("name") >= 0.40
+
+
+@pytest.mark.xfail(strict=True, reason="measured 88.0 % on the test split (target 99 %)")
+def test_ssn_recall_meets_the_target(test_split: Score) -> None:
+    assert test_split.recall("ssn") >= 0.99
+
+
+@pytest.mark.xfail(strict=True, reason="measured 91.7 % on the test split (target 95 %)")
+def test_phone_recall_meets_the_target(test_split: Score) -> None:
+    assert test_split.recall("phone") >= 0.95
+
+
+@pytest.mark.xfail(strict=True, reason="measured 87.5 % on the test split (target 95 %)")
+def test_address_recall_meets_the_target(test_split: Score) -> None:
+    assert test_split.recall("address") >= 0.95
