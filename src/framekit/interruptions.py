@@ -45,9 +45,11 @@ __all__ = [
     "DETECTORS",
     "GENERATED_CALL_CONTROL",
     "OUTPUT_ON_INTERRUPTION",
+    "SENSITIVE_ENTRY",
     "TOOL_CALL_RULES",
     "Detector",
     "PlaybackStep",
+    "SensitiveEntryRule",
     "ToolCallRule",
     "ToolCallStage",
     "drop_interruptible",
@@ -91,6 +93,8 @@ DETECTORS: Final[tuple[Detector, ...]] = (
     ),
 )
 """Every processor in framekit that asks for an interruption.
+
+None of them hears the caller while a sensitive entry is open (:data:`SENSITIVE_ENTRY`).
 
 Why words are not waited for: the VAD hears speech a recognizer has not transcribed
 yet, and a caller who talks over the bot should not hear it go on for the time a
@@ -259,3 +263,31 @@ The sentence reports are what the conversation keeps of the cut-off response: th
 assistant aggregator reads them in its ``after_interruption`` hook, once the
 interruption has passed the output transport and every report has arrived.
 """
+
+
+# --- the caller's sensitive entry -------------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class SensitiveEntryRule:
+    """How a sensitive entry (a card number typed for a tool) and barge-in meet."""
+
+    caller_may_interrupt: bool
+    """Whether the caller's keys and voice may interrupt the bot while the entry is open."""
+    ends_on_interruption: bool
+    """Whether an interruption passing the gate ends the entry (``INTERRUPTED``)."""
+    why: str
+
+
+SENSITIVE_ENTRY: Final = SensitiveEntryRule(
+    caller_may_interrupt=False,
+    ends_on_interruption=True,
+    why=(
+        "while the entry is open the caller's keys and audio belong to the tool: they never "
+        "reach the detectors (the gate swallows the keys and silences the audio), so typing "
+        "over the prompt does not cut it. An interruption from elsewhere (the application) "
+        "means the conversation moved on: the entry ends and the tool is told, rather than "
+        "keys typed later going to a tool whose turn was discarded"
+    ),
+)
+"""Applied by :class:`~framekit.processors.sensitive.SensitiveEntryGate`."""

@@ -19,6 +19,11 @@ from framekit.frames.llm import (
     LLMTextFrame,
 )
 from framekit.frames.metrics import MetricKind, MetricsFrame, MetricValue
+from framekit.frames.sensitive import (
+    SensitiveEntry,
+    SensitiveEntryEnd,
+    SensitiveEntryRequestFrame,
+)
 from framekit.frames.speech import (
     BotStartedSpeakingFrame,
     BotStoppedSpeakingFrame,
@@ -86,6 +91,9 @@ __all__ = [
     "OutputAudioFrame",
     "OutputDTMFFrame",
     "PlayedUpToFrame",
+    "SensitiveEntry",
+    "SensitiveEntryEnd",
+    "SensitiveEntryRequestFrame",
     "SentencePlayedFrame",
     "StartFrame",
     "SystemFrame",
