@@ -143,6 +143,14 @@ class Settings:
     (``docs/privacy.md``, Redaction)."""
     redaction_hash_key: str | None = None
     """The HMAC key of the hashed kinds (equal values give equal tags); needed to hash."""
+    retention_recordings_days: int | None = None
+    retention_transcripts_days: int | None = None
+    retention_analytics_days: int | None = None
+    retention_metadata_days: int | None = None
+    """Days each kind of call data is kept (unset: forever); the metadata's may not be
+    shorter than the others' (``docs/privacy.md``, Retention and erasure)."""
+    retention_interval: float = 3600.0
+    """Seconds between the server's retention runs (one process at a time runs them)."""
 
     def __repr__(self) -> str:
         """Every field, secrets as ``'***'``: a logged or printed settings object leaks nothing."""
@@ -350,6 +358,22 @@ def _count(value: str) -> int:
     return int(value)
 
 
+def _days(value: str) -> int:
+    if not value.strip().isdigit() or not 1 <= int(value) <= 100_000:
+        raise ValueError("must be a whole number of days, at least 1")
+    return int(value)
+
+
+def _interval(value: str) -> float:
+    try:
+        seconds = float(value)
+    except ValueError:
+        raise ValueError("must be a number of seconds") from None
+    if not 0 < seconds <= 7 * 86400:
+        raise ValueError("must be more than 0 and at most a week (604800 seconds)")
+    return seconds
+
+
 def _capacity(value: str) -> int:
     if not value.strip().isdigit() or not 1 <= int(value) <= 100_000:
         raise ValueError("must be a whole number of calls, at least 1")
@@ -479,6 +503,11 @@ _PARSERS: dict[str, Callable[[str], Any]] = {
     "webrtc_turn_password": _not_empty,
     "redaction": _redaction,
     "redaction_hash_key": _not_empty,
+    "retention_recordings_days": _days,
+    "retention_transcripts_days": _days,
+    "retention_analytics_days": _days,
+    "retention_metadata_days": _days,
+    "retention_interval": _interval,
 }
 
 
@@ -539,9 +568,28 @@ def load_settings(
         problems.append(
             ("RECORDINGS_ENCRYPTION_KEY_FILE", "set it or RECORDINGS_ENCRYPTION_KEY, not both")
         )
+    problems += _retention_problems(parsed)
     if problems:
         raise SettingsError(problems)
     return Settings(**parsed)
+
+
+def _retention_problems(parsed: dict[str, Any]) -> list[tuple[str, str]]:
+    """The metadata's retention shorter than another kind's (a call deleted whole takes
+    its recordings, words and analytics with it)."""
+    days = {
+        f"{kind}_days": parsed.get(f"retention_{kind}_days")
+        for kind in ("recordings", "transcripts", "analytics", "metadata")
+    }
+    if all(value is None for value in days.values()):
+        return []
+    from framekit.storage.retention import RetentionPolicy  # the db extra, set up by then
+
+    try:
+        RetentionPolicy(**days)
+    except ValueError as exc:
+        return [("RETENTION_METADATA_DAYS", str(exc))]
+    return []
 
 
 def _shown(variable: str, raw: str) -> str:

@@ -36,6 +36,7 @@ from sqlalchemy.types import TypeDecorator  # noqa: E402
 from sqlmodel import Field, SQLModel  # noqa: E402
 
 __all__ = [
+    "AuditEvent",
     "Call",
     "CallAnalysis",
     "ToolInvocation",
@@ -230,4 +231,24 @@ class CallAnalysis(SQLModel, table=True):
     sentiment_end: str | None = Field(default=None, max_length=8)
     intents: list[str] = Field(default_factory=list, sa_column=Column(JSON))
     summary: str | None = Field(default=None)
+    details: dict[str, Any] = Field(default_factory=dict, sa_column=Column(JSON))
+
+
+class AuditEvent(SQLModel, table=True):
+    """One thing done to callers' data: a recording played, an export, an erasure, a
+    retention run (:mod:`framekit.storage.audit`).
+
+    Append-only: nothing in framekit updates or deletes a row, and on PostgreSQL a
+    trigger (migration 0005) refuses both. ``actor`` is who did it (``token:<hash>``,
+    ``dashboard``, ``cli``, ``scheduler``), ``target`` what it was done to (a call and
+    track, or a caller's number as a hash), ``details`` the counts and options.
+    """
+
+    __tablename__ = "audit_events"
+
+    id: int | None = Field(default=None, primary_key=True)
+    at: datetime = Field(sa_column=Column(UTCDateTime(), nullable=False, index=True))
+    actor: str = Field(max_length=128)
+    action: str = Field(max_length=32, index=True)
+    target: str = Field(default="", max_length=255)
     details: dict[str, Any] = Field(default_factory=dict, sa_column=Column(JSON))

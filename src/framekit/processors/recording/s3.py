@@ -152,6 +152,17 @@ class S3Uploader:
         )
         return url
 
+    def delete(self, location: str) -> None:
+        """Delete the object at ``s3://bucket/key`` (retention, erasure); a missing object is
+        no error. Only this uploader's bucket; OSError when the store refuses or fails."""
+        parsed = parse_s3_url(location)
+        if parsed is None or parsed[0] != self.bucket:
+            raise OSError(f"not an object of bucket {self.bucket!r}: {location}")
+        try:
+            self._client.delete_object(Bucket=parsed[0], Key=parsed[1])
+        except Exception as exc:  # botocore's errors share no base worth naming here
+            raise OSError(f"deleting {location} failed: {type(exc).__name__}: {exc}") from exc
+
     def _put_all(self, paths: Sequence[Path], keys: Sequence[str]) -> None:
         # One PutObject a file (no multipart: a call's WAV is far below its 5 GB limit), so
         # the attempts and timeouts above are all there is (upload_file's transfer manager
