@@ -21,12 +21,14 @@ from sqlalchemy import select as core_select
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlmodel import Session, col, select
 
-from framekit.storage.models import Call, CallAnalysis
+from framekit.storage.latency_buckets import count_buckets
+from framekit.storage.models import Call, CallAnalysis, TurnMetric
 from framekit.storage.queries import CallDetails, get_call
 
 __all__ = ["Attempt", "begin_analysis", "fail_analysis", "save_analysis", "unanalysed_calls"]
 
 _TABLE: Table = CallAnalysis.__table__  # type: ignore[attr-defined]
+_TURNS: Table = TurnMetric.__table__  # type: ignore[attr-defined]
 _MAX_ERROR = 2000
 
 
@@ -88,12 +90,23 @@ def begin_analysis(engine: Engine, call_id: str) -> Attempt:
 
 
 def save_analysis(engine: Engine, call_id: str, columns: dict[str, Any]) -> None:
-    """Store a finished analysis (``columns`` from :meth:`framekit.analytics.Analysis.columns`)."""
+    """Store a finished analysis (``columns`` from :meth:`framekit.analytics.Analysis.columns`),
+    with the call's turn latencies counted in buckets (:mod:`framekit.storage.latency_buckets`)
+    in the same transaction, whatever made the analysis."""
     with engine.begin() as connection:
+        latencies = connection.execute(
+            core_select(_TURNS.c.latency_s).where(_TURNS.c.call_id == call_id)
+        ).scalars()
         connection.execute(
             update(_TABLE)
             .where(_TABLE.c.call_id == call_id)
-            .values(**columns, status="done", error=None, analysed_at=datetime.now(UTC))
+            .values(
+                **columns,
+                latency_buckets=count_buckets(latencies),
+                status="done",
+                error=None,
+                analysed_at=datetime.now(UTC),
+            )
         )
 
 

@@ -191,6 +191,9 @@ class CallAnalysis(SQLModel, table=True):
     why). ``started_at`` repeats the call's start so that ``GET /api/analytics`` filters
     and buckets one indexed table; the measures the aggregation reads are columns, the
     rest (tools, each caller turn's sentiment, how each part was made) is ``details``.
+    ``latency_buckets`` counts the call's turn latencies in the fixed buckets of
+    :mod:`framekit.storage.latency_buckets`, so a period's percentiles add up its calls'
+    counts without reading ``turn_metrics``.
     """
 
     __tablename__ = "call_analyses"
@@ -223,6 +226,9 @@ class CallAnalysis(SQLModel, table=True):
     latency_p50_ms: float | None = Field(default=None, sa_column=Column(Float))
     latency_p95_ms: float | None = Field(default=None, sa_column=Column(Float))
     latency_max_ms: float | None = Field(default=None, sa_column=Column(Float))
+    latency_buckets: dict[str, int] | None = Field(
+        default=None, sa_column=Column(JSON(none_as_null=True))
+    )
     outcome: str | None = Field(default=None, max_length=32)
     resolution: str | None = Field(default=None, max_length=16)
     sentiment: str | None = Field(default=None, max_length=8)
