@@ -13,6 +13,13 @@ thousand rows, in one transaction: 10,000 calls take seconds.
 ``recordings_dir`` and ``recorded``: the newest ``recorded`` calls also get their two
 tracks (``{id}.caller.wav``, ``{id}.bot.wav``, 8 kHz), a tone wherever that side
 speaks and silence elsewhere, so a player shows where each line is.
+
+``analyze``: also store every call's analysis, made by that analyser (the serve app's
+:func:`~framekit.analytics.analyze` with its sentiment head) from the very records
+written, in the same bulk inserts, as :func:`~framekit.storage.analyses.save_analysis`
+would store it. The post-call job then finds nothing to do: a dashboard's tests need
+not wait minutes for it to work through thousands of calls one transaction at a
+time. Without it the calls wait for the job, as a backlog does (its benchmarks).
 """
 
 from __future__ import annotations
@@ -22,17 +29,27 @@ import math
 import random
 import uuid
 import wave
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
+from functools import partial
 from pathlib import Path
 from typing import Any
 
 import numpy as np
 from sqlalchemy import Table, insert, text
 
-from framekit.storage import make_engine, migrate
-from framekit.storage.models import Call, ToolInvocation, TranscriptSegment, TurnMetric
+from framekit.analytics import Analysis, analyze
+from framekit.analytics.turn_model import head_scorer
+from framekit.storage import CallDetails, make_engine, migrate
+from framekit.storage.latency_buckets import count_buckets
+from framekit.storage.models import (
+    Call,
+    CallAnalysis,
+    ToolInvocation,
+    TranscriptSegment,
+    TurnMetric,
+)
 
 __all__ = ["SeededCalls", "seed_calls"]
 
@@ -49,6 +66,7 @@ class SeededCalls:
     segments: int = 0
     tools: int = 0
     turns: int = 0
+    analysed: int = 0
     recorded: list[str] = field(default_factory=list)
 
 
@@ -166,8 +184,10 @@ def seed_calls(
     seed: int = 0,
     recordings_dir: Path | None = None,
     recorded: int = 0,
+    analyze: Callable[[CallDetails], Analysis] | None = None,
 ) -> SeededCalls:
-    """Write ``calls`` finished calls started over the ``days`` before ``now`` (migrating first)."""
+    """Write ``calls`` finished calls started over the ``days`` before ``now`` (migrating
+    first), each with its analysis by ``analyze`` when given."""
     if calls < 0 or days < 1:
         raise ValueError("calls must be at least 0 and days at least 1")
     if recorded and recordings_dir is None:
@@ -180,8 +200,10 @@ def seed_calls(
     report = SeededCalls()
     # Calls first: the other tables point at them.
     rows: dict[Table, list[dict[str, Any]]] = {
-        _table(model): [] for model in (Call, TranscriptSegment, ToolInvocation, TurnMetric)
+        _table(model): []
+        for model in (Call, TranscriptSegment, ToolInvocation, TurnMetric, CallAnalysis)
     }
+    analysed_at = datetime.now(UTC)
     engine = make_engine(database_url)
     newest = set(range(max(0, calls - recorded), calls))
     try:
@@ -192,6 +214,8 @@ def seed_calls(
                     call.recordings.update(_write_tracks(recordings_dir, call))
                     report.recorded.append(call.id)
                 call.add_to(rows)
+                if analyze is not None:
+                    rows[_table(CallAnalysis)].append(_analysis(call, analyze, analysed_at))
                 if len(rows[_table(TranscriptSegment)]) >= _CHUNK * 4:
                     _flush(connection, rows, report)
             _flush(connection, rows, report)
@@ -318,6 +342,8 @@ def _flush(connection: Any, rows: dict[Table, list[dict[str, Any]]], report: See
         count = len(batch)
         if table is _table(Call):
             report.calls += count
+        elif table is _table(CallAnalysis):
+            report.analysed += count
         elif table is _table(TranscriptSegment):
             report.segments += count
         elif table is _table(ToolInvocation):
@@ -325,6 +351,28 @@ def _flush(connection: Any, rows: dict[Table, list[dict[str, Any]]], report: See
         else:
             report.turns += count
         batch.clear()
+
+
+def _analysis(
+    call: _SeedCall, analyze: Callable[[CallDetails], Analysis], analysed_at: datetime
+) -> dict[str, Any]:
+    """The ``call_analyses`` row the post-call job would store for ``call``."""
+    details = CallDetails(
+        Call(**call.row, recordings=call.recordings),
+        [TranscriptSegment(**segment) for segment in call.segments],
+        [ToolInvocation(**tool) for tool in call.tools],
+        [TurnMetric(**turn) for turn in call.turns],
+    )
+    return {
+        **analyze(details).columns(),
+        "call_id": call.id,
+        "status": "done",
+        "attempts": 1,
+        "error": None,
+        "started_at": call.row["started_at"],
+        "analysed_at": analysed_at,
+        "latency_buckets": count_buckets(turn["latency_s"] for turn in call.turns),
+    }
 
 
 def _chunks(items: Sequence[dict[str, Any]], size: int) -> Iterator[Sequence[dict[str, Any]]]:
@@ -367,6 +415,11 @@ def main(argv: Sequence[str] | None = None) -> None:
     parser.add_argument("--seed", type=int, default=0)
     parser.add_argument("--recordings-dir", type=Path)
     parser.add_argument("--recorded", type=int, default=0)
+    parser.add_argument(
+        "--analyse",
+        action="store_true",
+        help="store each call's offline analysis too (else the post-call job finds them)",
+    )
     args = parser.parse_args(argv)
     report = seed_calls(
         args.database_url,
@@ -375,10 +428,11 @@ def main(argv: Sequence[str] | None = None) -> None:
         seed=args.seed,
         recordings_dir=args.recordings_dir,
         recorded=args.recorded,
+        analyze=partial(analyze, scorer=head_scorer()) if args.analyse else None,
     )
     print(
         f"seeded {report.calls} calls: {report.segments} transcript lines, "
-        f"{report.tools} tool calls, {report.turns} turns"
+        f"{report.tools} tool calls, {report.turns} turns, {report.analysed} analyses"
     )
 
 
