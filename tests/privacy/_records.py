@@ -21,7 +21,7 @@ __all__ = ["NOW", "TABLES", "rows_by_call", "seed_call"]
 
 NOW = datetime(2026, 12, 7, 12, 0, tzinfo=UTC)
 TABLES = {
-    model.__tablename__: model.__table__  # type: ignore[attr-defined]
+    model.__tablename__: model.__table__  # type: ignore[union-attr]
     for model in (Call, TranscriptSegment, ToolInvocation, TurnMetric, CallAnalysis)
 }
 
@@ -50,10 +50,17 @@ def seed_call(
                 recordings={"caller": str(files[0]), "bot": str(files[1])},
             )
         )
-        for seq, (speaker, text) in enumerate([("user", "where is order 42"), ("bot", "on its way")]):
+        for seq, (speaker, text) in enumerate(
+            [("user", "where is order 42"), ("bot", "on its way")]
+        ):
             connection.execute(
                 insert(TABLES["transcript_segments"]).values(
-                    call_id=call_id, seq=seq, speaker=speaker, text=text, heard=True, truncated=False
+                    call_id=call_id,
+                    seq=seq,
+                    speaker=speaker,
+                    text=text,
+                    heard=True,
+                    truncated=False,
                 )
             )
         connection.execute(

@@ -68,10 +68,14 @@ def test_retention_deletes_each_kind_past_its_age_and_nothing_else(
     assert after["transcript_segments"] == {"fresh": 2, "r": 2}
     assert after["tool_invocations"] == {"fresh": 1, "r": 1}
     assert after["turn_metrics"] == {"fresh": 1, "r": 1, "rt": 1}
-    assert after["call_analyses"]["fresh"] == after["call_analyses"]["rt"] == (
-        "done",
-        "asked about order 42",
-        "positive",
+    assert (
+        after["call_analyses"]["fresh"]
+        == after["call_analyses"]["rt"]
+        == (
+            "done",
+            "asked about order 42",
+            "positive",
+        )
     )
     assert after["call_analyses"]["rta"] == ("expired", None, None)
     on_disk = {call_id: [p.exists() for p in files] for call_id, files in seeded.items()}
@@ -81,7 +85,7 @@ def test_retention_deletes_each_kind_past_its_age_and_nothing_else(
     assert report.rows["calls"] == 2
 
     again = apply_retention(engine, POLICY, now=NOW)
-    assert not again.calls and not again.rows and not again.files
+    assert (again.calls, again.rows, again.files) == ({}, {}, {})
     assert rows_by_call(engine) == after
 
 
@@ -132,8 +136,7 @@ def test_a_file_that_cannot_be_deleted_keeps_its_call_for_the_next_run(
 
 
 def test_one_process_at_a_time_holds_the_retention_lock(engine: Engine) -> None:
-    with job_lock(engine, "retention") as first:
-        with job_lock(engine, "retention") as second:
-            assert (first, second) == (True, False)
+    with job_lock(engine, "retention") as first, job_lock(engine, "retention") as second:
+        assert (first, second) == (True, False)
     with job_lock(engine, "retention") as again:
         assert again

@@ -29,7 +29,8 @@ the years 1-9999 once made UTC, an integer out of its range (``offset`` up to
 
 A recording's link is ``/api/calls/{call_id}/recordings/{track}`` when its file
 lies in the recordings directory (served here, behind the same token; an encrypted
-one decrypted as it streams, ``Range`` honoured), or the
+one decrypted as it streams, ``Range`` honoured; each play is written to the audit
+log, :mod:`framekit.storage.audit`), or the
 location itself when it is a URL. An uploaded copy (the record's ``{track}.remote``,
 ``s3://bucket/key``) shows as the track's ``remote``, with ``remote_url``: a
 presigned HTTPS link (one hour) when the server signs for that bucket.
@@ -56,11 +57,16 @@ from framekit.analytics import analytics_json
 from framekit.privacy.envelope import KeyRing
 from framekit.storage import CallDetails, get_call, list_calls
 from framekit.storage.aggregates import BUCKETS, analytics_summary
+from framekit.storage.audit import record_event, token_actor
 from framekit.storage.models import Call
 from framekit.storage.queries import get_analysis
 from framekit_contact_center.recording_files import serve_recording
 
-__all__ = ["CallsAPI", "call_summary"]
+__all__ = ["ACTOR", "CallsAPI", "call_summary"]
+
+ACTOR = "framekit.actor"
+"""The request key :meth:`CallsAPI.authorized` sets: who the audit log says acted
+(``token:<hash>`` of the API token, or ``dashboard`` for a session)."""
 
 _Handler = Callable[[web.Request], Awaitable[web.StreamResponse]]
 _T = TypeVar("_T")
@@ -98,6 +104,7 @@ class CallsAPI:
             raise ValueError("the API needs a token (API_TOKEN)")
         self._engine = engine
         self._token = token.encode()
+        self._actor = token_actor(token)
         self._recordings_dir = recordings_dir.resolve()
         self._remote_link = remote_link
         self._query_timeout = query_timeout
@@ -147,8 +154,10 @@ class CallsAPI:
             ok = scheme.lower() == "bearer" and hmac.compare_digest(
                 given.strip().encode(), self._token
             )
+            request[ACTOR] = self._actor
             if not ok and self._session is not None and request.method in ("GET", "HEAD"):
                 ok = self._session(request)
+                request[ACTOR] = "dashboard"
             if not ok:
                 return web.json_response(
                     {"error": "missing or wrong API token"},
@@ -216,6 +225,12 @@ class CallsAPI:
         if path is None or not path.is_file():
             return web.json_response(
                 {"error": f"no recording {track!r} for call {call_id!r}"}, status=404
+            )
+        if request.headers.get("Range", "bytes=0-").strip().startswith("bytes=0-"):
+            # A play starts at byte 0; a player's later ranges (seeks) are the same play.
+            # No audit row, no audio: a database that cannot log the play refuses it (503).
+            await self.query(
+                record_event, self._engine, request[ACTOR], "recording_played", f"{call_id}/{track}"
             )
         return await serve_recording(request, path, self._recording_keys, self._executor)
 

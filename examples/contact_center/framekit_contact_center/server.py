@@ -105,6 +105,8 @@ from framekit_contact_center.live_calls import (
     LiveCallsUnavailable,
     new_process_id,
 )
+from framekit_contact_center.privacy_api import PrivacyAPI
+from framekit_contact_center.retention import RetentionSchedule, recording_deleter
 from framekit_contact_center.seed import seed_store
 from framekit_contact_center.settings import Settings, SettingsError, redactor, shop_clock
 from framekit_contact_center.tools import build_tools
@@ -243,6 +245,7 @@ class ContactCenterServer:
             recording_keys=self._recording_keys,
         )
         api.add_routes(self.app)
+        PrivacyAPI(api, self._db, recording_deleter(settings, self._s3)).add_routes(self.app)
         self.app.router.add_get("/api/live-calls", api.authorized(self._live_calls))
         self.app.router.add_get("/health", self._health)
         self.app.router.add_get("/health/live", self._live)
@@ -251,6 +254,9 @@ class ContactCenterServer:
         self.analytics = CallAnalytics(settings.database_url, embedder=SentenceEmbedder.shared())
         """The post-call analysis job (started after the migration, in ``_startup``)."""
         self.analytics.attach(self.app)
+        self.retention = RetentionSchedule(settings)
+        """Applies ``RETENTION_*_DAYS`` every ``RETENTION_INTERVAL`` s (one process at a time)."""
+        self.retention.attach(self.app)
         self.app.on_cleanup.append(self._cleanup)
         self.health = HealthChecks(settings.database_url, token_store)
         """The database's and Redis's state for ``/health``, checked in the background."""
