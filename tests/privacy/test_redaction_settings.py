@@ -13,6 +13,7 @@ from framekit.logs import configure_logging, set_personal_data_filter
 
 @pytest.fixture
 def no_filter() -> Iterator[None]:
+    set_personal_data_filter(None)  # a server built by an earlier test set the process's
     yield
     set_personal_data_filter(None)
 
