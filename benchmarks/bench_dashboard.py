@@ -7,8 +7,9 @@ dashboard uses, and first paint under 1 s in headless Chromium.
         --database-url postgresql://postgres@127.0.0.1:5432/test --calls 10000 --rounds 100
 
 What runs: ``seed_calls`` writes the calls (into a schema of its own on PostgreSQL,
-dropped at the end; a SQLite file without ``--database-url``), and the post-call job
-(``AnalysisWorker``) analyses every one, so that ``/api/analytics`` sums all of them.
+dropped at the end; a SQLite file without ``--database-url``), each with the analysis
+that serve's post-call job would store (``analyze`` with the cues head, run in bulk as
+the calls are written), so that ``/api/analytics`` sums all of them.
 Then the contact center's serve app (``ContactCenterServer`` under ``serve``, a bot
 without models: no call is placed) listens on the benchmark's event loop, with one
 middleware added that times each request from its arrival to its response (the
@@ -35,6 +36,7 @@ from collections import defaultdict
 from collections.abc import AsyncIterator, Awaitable, Callable, Sequence
 from contextlib import asynccontextmanager
 from datetime import UTC, datetime, timedelta
+from functools import partial
 from pathlib import Path
 
 import aiohttp
@@ -48,12 +50,11 @@ from playwright.async_api import async_playwright
 from sqlalchemy.engine import make_url
 from yarl import URL
 
-from framekit.analytics import AnalysisWorker
+from framekit.analytics import analyze
+from framekit.analytics.turn_model import head_scorer
 from framekit.observers import Observer
 from framekit.pipeline import Pipeline, PipelineTask
 from framekit.processors import FrameProcessor
-from framekit.storage import make_engine
-from framekit.storage.analyses import unanalysed_calls
 
 TOKEN = "bench-dashboard-token-0123456789"
 CHROMIUM = "/usr/bin/chromium"
@@ -224,27 +225,12 @@ def percentile(values: list[float], share: float) -> float:
 async def measure(
     server: ContactCenterServer, call_id: str, rounds: int, loads: int
 ) -> tuple[dict[str, int], dict[str, dict[str, list[float]]]]:
-    """Serve, let the analysis catch up, then time the routes and the pages."""
+    """Serve (the post-call job finds every call analysed), then time the routes and pages."""
     async with serving(server) as base:
         assert await asyncio.to_thread(server.analytics.worker.wait_idle, 60)
         statuses, cookie = await measure_routes(base, call_id, rounds)
         paints = await measure_paint(base, call_id, cookie, loads)
     return statuses, paints
-
-
-def analyse_all(url: str) -> None:
-    """Every seeded call analysed before the server starts, so ``/api/analytics`` sums all."""
-    engine = make_engine(url)
-    worker = AnalysisWorker(engine, pause=0.0, sweep_interval=0.5).start()
-    started = time.perf_counter()
-    try:
-        while unanalysed_calls(engine, limit=1):
-            time.sleep(0.5)
-    finally:
-        worker.stop()
-        engine.dispose()
-    took = time.perf_counter() - started
-    print(f"analysed {worker.stats.analysed} calls in {took:.0f} s (before serving)")
 
 
 def database(url: str | None, directory: Path) -> tuple[str, Callable[[], None]]:
@@ -277,10 +263,17 @@ def main(argv: Sequence[str] | None = None) -> None:
         url, drop = database(args.database_url, directory)
         try:
             started = time.perf_counter()
-            seeded = seed_calls(url, calls=args.calls, recordings_dir=directory / "rec", recorded=2)
+            seeded = seed_calls(
+                url,
+                calls=args.calls,
+                recordings_dir=directory / "rec",
+                recorded=2,
+                analyze=partial(analyze, scorer=head_scorer()),
+            )
             print(
                 f"seeded {seeded.calls} calls ({seeded.segments} lines, {seeded.tools} tools, "
-                f"{seeded.turns} turns) in {time.perf_counter() - started:.1f} s on "
+                f"{seeded.turns} turns, {seeded.analysed} analyses) in "
+                f"{time.perf_counter() - started:.1f} s on "
                 f"{make_url(url).get_backend_name()}"
             )
             settings = Settings(
@@ -293,7 +286,6 @@ def main(argv: Sequence[str] | None = None) -> None:
                 recordings_dir=directory / "rec",
                 spool_dir=directory / "spool",
             )
-            analyse_all(url)
             server = ContactCenterServer(settings, bot=_no_bot)
             timings = Timings()
             server.app.middlewares.append(timings.middleware)

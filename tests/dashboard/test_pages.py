@@ -16,6 +16,7 @@ import re
 import uuid
 from collections.abc import AsyncIterator, Iterator
 from dataclasses import dataclass
+from functools import partial
 from pathlib import Path
 from typing import Any
 
@@ -35,6 +36,8 @@ from contact_center._greeter import greeter
 from contact_center._serving import listening
 from dashboard._app import AUTH, TOKEN, TWILIO_TOKEN, settings
 from dashboard.conftest import PG_ENV, _admin_dsn, _schema_url
+from framekit.analytics import analyze
+from framekit.analytics.turn_model import head_scorer
 from framekit.servers.twilio import sign_stream_token
 from framekit.testing.twilio_caller import TwilioCallerSimulator
 
@@ -71,7 +74,13 @@ def seeded(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Seeded]:
         url = _schema_url(schema)
     else:
         url = f"sqlite:///{base / 'calls.db'}"
-    report = seed_calls(url, calls=CALLS, recordings_dir=base / "recordings", recorded=2)
+    report = seed_calls(
+        url,
+        calls=CALLS,
+        recordings_dir=base / "recordings",
+        recorded=2,
+        analyze=partial(analyze, scorer=head_scorer()),  # what serve's job would store
+    )
     try:
         yield Seeded(url, base / "recordings", report.recorded)
     finally:
@@ -85,12 +94,8 @@ async def base_url(seeded: Seeded, tmp_path_factory: pytest.TempPathFactory) -> 
     options = settings(tmp_path_factory.mktemp("serve"), seeded.database_url, seeded.recordings)
     server = ContactCenterServer(options, bot=greeter)
     async with listening(server) as (host, port, _, _):
-        # The post-call job's first sweep: the oldest 1,000 seeded calls analysed (about
-        # 15 s on PostgreSQL; the rest would take minutes, a sweep a minute); then the
-        # recorded ones, as if they had just ended.
-        assert await asyncio.to_thread(server.analytics.worker.wait_idle, 150)
-        for call_id in seeded.recorded:
-            server.analytics.call_ended(call_id)
+        # Every seeded call is analysed already: the post-call job's first sweep finds
+        # nothing to do.
         assert await asyncio.to_thread(server.analytics.worker.wait_idle, 30)
         yield f"http://{host}:{port}"
 
