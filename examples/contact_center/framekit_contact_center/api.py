@@ -64,7 +64,7 @@ from framekit_contact_center.recording_files import serve_recording
 
 __all__ = ["ACTOR", "CallsAPI", "call_summary"]
 
-ACTOR = "framekit.actor"
+ACTOR = web.RequestKey("framekit_actor", str)
 """The request key :meth:`CallsAPI.authorized` sets: who the audit log says acted
 (``token:<hash>`` of the API token, or ``dashboard`` for a session)."""
 
