@@ -3,6 +3,7 @@ catches up, failures retried up to a cap and recorded, the queue bounded."""
 
 from __future__ import annotations
 
+import itertools
 import time
 from collections.abc import Iterator
 from pathlib import Path
@@ -174,3 +175,28 @@ def test_a_call_whose_analyses_kept_dying_with_their_process_is_given_up(
     assert (row.status, row.attempts) == ("failed", 4)
     assert row.error == "gave up: 3 attempts ended with their process"
     assert tries == []
+
+
+def test_the_worker_keeps_to_its_share_of_a_core(
+    engine: Engine, database_url: str, spool_dir: Path
+) -> None:
+    for n in range(3):
+        write(database_url, spool_dir, call_records(f"d{n}", **ORDER_CALL))
+    starts: list[float] = []
+
+    def burning(details: CallDetails) -> Analysis:
+        starts.append(time.monotonic())
+        began = time.thread_time()
+        while time.thread_time() - began < 0.05:  # 50 ms of CPU
+            pass
+        return analyze(details)
+
+    worker = _worker(engine, analyze=burning, duty=0.25).start()
+    try:
+        _wait_for(lambda: worker.stats.analysed == 3)
+    finally:
+        worker.stop()
+    gaps = [later - earlier for earlier, later in itertools.pairwise(starts)]
+    assert min(gaps) >= 0.05 * 4  # 50 ms of work, then 150 ms of rest at a quarter of a core
+    with pytest.raises(ValueError, match="duty"):
+        AnalysisWorker(engine, duty=0.0)

@@ -8,10 +8,13 @@ notice was lost (the queue was full, the process was killed before or during its
 analysis) is analysed at the next sweep, here or in the next process to start.
 
 Why a thread and not the event loop: the analysis reads the database and runs
-VADER and regular expressions over the transcript; on the loop that would delay
-the 20 ms audio frames of every live call. The thread sleeps ``pause`` seconds
-between two calls, so a backlog (a first start over thousands of old calls) is
-worked through without holding the interpreter for long stretches.
+VADER, regular expressions and the sentence model over the transcript; on the loop
+that would delay the 20 ms audio frames of every live call. A thread is not enough
+on its own: on a server with two cores, a worker analysing a backlog back to back
+(a first start over thousands of old calls) took a core and the interpreter from the
+live calls (voice to voice p50 368 -> 502 ms in ``bench_analytics_served.py``). So
+the thread keeps to a ``duty`` share of one core: after each analysis it rests for
+the CPU time it spent times ``(1 - duty) / duty`` (at least ``pause`` seconds).
 
 Bounded: ``queue_size`` notices wait at most (:meth:`AnalysisWorker.submit` never
 blocks and drops beyond that: the sweep finds the call later); a call whose record
@@ -84,9 +87,12 @@ class AnalysisWorker:
         wait_for_end: float = 30.0,
         sweep_interval: float = 60.0,
         pause: float = 0.005,
+        duty: float = 0.25,
     ) -> None:
         if queue_size < 1 or max_attempts < 1:
             raise ValueError("queue_size and max_attempts must be at least 1")
+        if not 0.0 < duty <= 1.0:
+            raise ValueError(f"duty is a share of one core, in (0, 1]: got {duty}")
         self._engine = engine
         self._analyze = analyze
         self._queue: queue.Queue[str | None] = queue.Queue(queue_size)
@@ -96,6 +102,7 @@ class AnalysisWorker:
         self._wait_for_end = wait_for_end
         self._sweep_interval = sweep_interval
         self._pause = pause
+        self._rest_per_cpu_second = (1.0 - duty) / duty
         self._later: list[tuple[float, str, float]] = []
         """(when, call id, first seen) of calls to look at again, a heap."""
         self._known: set[str] = set()
@@ -177,6 +184,13 @@ class AnalysisWorker:
         heapq.heappush(self._later, (when, call_id, first))
 
     def _work(self, call_id: str, first: float) -> None:
+        began = time.thread_time()
+        self._attempt(call_id, first)
+        rest = max(self._pause, (time.thread_time() - began) * self._rest_per_cpu_second)
+        if rest:
+            self._stop.wait(rest)
+
+    def _attempt(self, call_id: str, first: float) -> None:
         now = time.monotonic()
         try:
             attempt = begin_analysis(self._engine, call_id)
@@ -206,8 +220,6 @@ class AnalysisWorker:
             self._failed(call_id, attempt.attempt, exc, first)
         else:
             self.stats.analysed += 1
-        if self._pause:
-            self._stop.wait(self._pause)
 
     def _failed(self, call_id: str, attempt: int, exc: Exception, first: float) -> None:
         final = attempt >= self._max_attempts
