@@ -85,9 +85,7 @@ class _Group:
         self.sentiment = {s: int(getattr(row, f"s_{s}") or 0) for s in _SENTIMENTS}
         self.handle = float(row.handle or 0.0)
         self.timed = int(row.timed)
-        self.latency: Counter[int] = Counter()
-        for stored in _parsed(row.latency):
-            merge_buckets(self.latency, stored)
+        self.latency = merge_buckets(_parsed(row.latency))
         self.intents = Counter(name for names in _parsed(row.intents) for name in names or ())
 
 

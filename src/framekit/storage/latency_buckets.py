@@ -41,10 +41,15 @@ def count_buckets(latencies_s: Iterable[float]) -> dict[str, int] | None:
     return dict(counts) if counts else None
 
 
-def merge_buckets(into: Counter[int], stored: Mapping[str, int] | None) -> None:
-    """Add one call's stored counts (None: a call without turns) to ``into``."""
-    for bucket, count in (stored or {}).items():
-        into[int(bucket)] += count
+def merge_buckets(stored: Iterable[Mapping[str, int] | None]) -> Counter[int]:
+    """The sum of calls' stored counts (None: a call without turns), by bucket."""
+    merged: dict[str, int] = {}
+    get = merged.get  # a plain dict and its bound get: about twice as fast as a Counter
+    for counts in stored:
+        if counts:
+            for bucket, count in counts.items():
+                merged[bucket] = get(bucket, 0) + count
+    return Counter({int(bucket): count for bucket, count in merged.items()})
 
 
 def percentile_ms(counts: Mapping[int, int], percent: float) -> float | None:
