@@ -227,7 +227,7 @@ async def test_the_prompt_and_the_tools_the_model_receives_carry_the_policies(
 
     described = exchange.tools()
     assert sorted(described) == sorted(TOOL_NAMES)
-    assert len(described) == 10
+    assert len(described) == 11
     assert "check_availability" in described["book_appointment"]
     assert "said yes" in described["book_appointment"]
     for acting in ("reschedule_appointment", "cancel_appointment"):

@@ -58,7 +58,7 @@ def audio() -> InputAudioFrame:
 
 
 async def test_keys_go_to_the_tool_and_the_line_is_silent_only_while_the_entry_is_open() -> None:
-    request = SensitiveEntryRequestFrame(max_digits=16, terminator="#")
+    request = SensitiveEntryRequestFrame(max_digits=16, terminator="#", trailing_silence=0.0)
     before, during, after = audio(), audio(), audio()
     out = await run_processor(
         [SensitiveEntryGate(), _Tool()],
@@ -82,6 +82,15 @@ async def test_keys_go_to_the_tool_and_the_line_is_silent_only_while_the_entry_i
     assert heard[1] is not during
     assert (heard[1].audio, heard[1].format) == (bytes(len(LOUD)), during.format)
     assert out.upstream_of(SensitiveEntryRequestFrame) == []  # the gate keeps the request
+
+
+async def test_the_line_stays_silent_for_the_trailing_silence_after_the_entry() -> None:
+    request = SensitiveEntryRequestFrame(trailing_silence=0.02)  # two 10 ms frames
+    later = [audio() for _ in range(3)]
+    out = await run_processor([SensitiveEntryGate(), _Tool()], [request, *keys("1#"), *later])
+    heard = out.downstream_of(InputAudioFrame)
+    assert [frame.audio == bytes(len(LOUD)) for frame in heard] == [True, True, False]
+    assert heard[2] is later[2]
 
 
 async def test_the_terminator_ends_the_entry_and_star_starts_it_over() -> None:

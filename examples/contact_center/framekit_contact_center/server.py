@@ -74,6 +74,7 @@ from framekit.pipeline import Pipeline, PipelineTask
 from framekit.processors import FrameProcessor
 from framekit.processors.recording import CallAudioRecorder
 from framekit.processors.redaction import Redaction
+from framekit.processors.sensitive import SensitiveEntryGate
 from framekit.processors.tts.phrases import PhraseCache
 from framekit.servers.dashboard import Dashboard
 from framekit.servers.twilio.admission import AdmissionControl
@@ -485,7 +486,9 @@ class ContactCenterServer:
             uploader=RecordedUpload(self._s3, record) if self._s3 is not None else None,
             keys=self._recording_keys,
         )
-        head = Pipeline([transport.input(), audio.caller_tap()])
+        # The sensitive-entry gate first: what a tool takes from the caller (a card number)
+        # is neither recorded nor heard by any stage below (docs/privacy.md).
+        head = Pipeline([transport.input(), SensitiveEntryGate(), audio.caller_tap()])
         # The call record takes the caller's words after the speech-to-text stage and
         # the bot's before the line; the audio recorder polls the output it precedes.
         output = transport.output()

@@ -12,11 +12,20 @@ is never left to guess.
 
 from __future__ import annotations
 
+import asyncio
 import datetime as dt
 from collections.abc import Callable
 from typing import Any
 
+from framekit.frames import (
+    SensitiveEntry,
+    SensitiveEntryEnd,
+    SensitiveEntryRequestFrame,
+    TTSSpeakFrame,
+)
 from framekit.intents.scheduling import nearest, spoken_times
+from framekit.privacy.kinds.numbers import luhn_valid
+from framekit.processors.base import FrameDirection
 from framekit.tools import ToolContext, ToolRegistry
 from framekit_contact_center.data import BookingError, BusinessStore
 
@@ -33,7 +42,12 @@ TOOL_NAMES = (
     "faq_answer",
     "transfer_to_human",
     "end_call",
+    "take_card_payment",
 )
+# A card number typed on the keypad: the caller has this long from the prompt's start.
+_CARD_ENTRY_SECONDS = 60.0
+_CARD_PROMPT = "Please type the card number on your keypad, then press the hash key."
+_CARD_BRANDS = {"3": "American Express", "4": "Visa", "5": "Mastercard", "6": "Discover"}
 
 
 def build_tools(
@@ -43,7 +57,7 @@ def build_tools(
     clock: Callable[[], dt.datetime] = dt.datetime.now,
     timeout: float = 5.0,
 ) -> ToolRegistry:
-    """The ten contact-center tools over ``store``, in one :class:`ToolRegistry`."""
+    """The eleven contact-center tools over ``store``, in one :class:`ToolRegistry`."""
     tools = ToolRegistry(default_timeout=timeout)
 
     @tools.tool
@@ -233,10 +247,56 @@ def build_tools(
         context.end_call("caller said goodbye")
         return {"ended": True}
 
+    @tools.tool(timeout=_CARD_ENTRY_SECONDS + 5.0)
+    async def take_card_payment(order_number: str, context: ToolContext) -> dict[str, Any]:
+        """Take a card payment for an order: the caller types the card number on the keypad.
+
+        Call it when the caller wants to pay for an order. Never ask for the card
+        number yourself and never repeat one: this tool asks the caller to type it,
+        and neither you nor the call record ever see it. Say only what it returns.
+
+        Args:
+            order_number: The order number, 4 to 8 digits.
+        """
+        if store.order(_digits(order_number)) is None:
+            return {"error": _no_order(order_number, "payment")}
+        entry = await _card_number(context)
+        if entry is None:
+            return {"error": "card payments by keypad need a phone call. Nothing was charged."}
+        if entry.end is not SensitiveEntryEnd.COMPLETE:
+            return {
+                "error": f"the card entry ended ({entry.end.value}) before a number was typed. "
+                "Nothing was charged: ask if they want to try again."
+            }
+        number = entry.reveal()
+        if not 13 <= len(number) <= 19 or not luhn_valid(number):
+            return {
+                "error": "that is not a valid card number. Nothing was charged: ask them to "
+                "type it again."
+            }
+        # A real shop hands ``number`` to its payment provider here, and keeps nothing of it.
+        return {"paid": True, "card": _CARD_BRANDS.get(number[0], "card")}
+
     return tools
 
 
 _ASK_AGAIN = "Ask the caller for the day and time again."
+
+
+async def _card_number(context: ToolContext) -> SensitiveEntry | None:
+    """The caller's keys, taken by the call's sensitive-entry gate; ``None`` without one.
+
+    The request goes up first, so that keys typed over the prompt are already the
+    gate's. Only this tool sees them (``docs/privacy.md``, "Sensitive entry").
+    """
+    request = SensitiveEntryRequestFrame(max_digits=19, timeout=_CARD_ENTRY_SECONDS)
+    if not await context.push_frame(request, FrameDirection.UPSTREAM):
+        return None
+    await context.push_frame(TTSSpeakFrame(_CARD_PROMPT))
+    try:  # a call with no gate never answers
+        return await asyncio.wait_for(request.answer, _CARD_ENTRY_SECONDS + 1.0)
+    except TimeoutError:
+        return None
 
 
 def _free_instead(store: BusinessStore, wanted: dt.datetime) -> str:

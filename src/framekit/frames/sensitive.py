@@ -68,7 +68,10 @@ class SensitiveEntryRequestFrame(SystemFrame):
 
     A system frame: it must reach the gate at once, past any queue, before the
     caller starts typing. ``max_digits`` keys or the ``terminator`` complete the
-    entry; ``timeout`` bounds it from when the gate takes the request. ``answer`` is
+    entry; ``timeout`` bounds it from when the gate takes the request. The caller's
+    audio stays silenced for ``trailing_silence`` seconds after the entry ends: the
+    last key's tone, and audio that a carrier delivers a little after the key's
+    event, are not recorded either. ``answer`` is
     resolved by the gate with a :class:`SensitiveEntry` whatever the outcome; the
     requesting tool awaits it (a cancelled future ends the entry too).
     """
@@ -76,6 +79,7 @@ class SensitiveEntryRequestFrame(SystemFrame):
     max_digits: int = 16
     terminator: str | None = "#"
     timeout: float = 30.0
+    trailing_silence: float = 0.5
     answer: asyncio.Future[SensitiveEntry] = field(
         default_factory=lambda: asyncio.get_running_loop().create_future()
     )
