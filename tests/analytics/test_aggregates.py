@@ -107,6 +107,9 @@ def test_calls_analysed_before_the_buckets_existed_are_counted_by_the_migration(
 ) -> None:
     with engine.begin() as connection:  # the schema as migration 0006 found it
         connection.execute(text("ALTER TABLE call_analyses DROP COLUMN latency_buckets"))
+        connection.execute(
+            text("CREATE INDEX ix_turn_metrics_call_latency ON turn_metrics (call_id, latency_s)")
+        )
         connection.execute(text("UPDATE alembic_version SET version_num = '0005'"))
 
     migrate(database_url)  # 0006 again: the column anew, the counts from the turns

@@ -167,10 +167,7 @@ class TurnMetric(SQLModel, table=True):
     """
 
     __tablename__ = "turn_metrics"
-    __table_args__ = (
-        UniqueConstraint("call_id", "turn_index", name="uq_turn_call_index"),
-        Index("ix_turn_metrics_call_latency", "call_id", "latency_s"),  # /api/analytics
-    )
+    __table_args__ = (UniqueConstraint("call_id", "turn_index", name="uq_turn_call_index"),)
 
     id: int | None = Field(default=None, primary_key=True)
     call_id: str = _call_fk()

@@ -6,7 +6,9 @@ days of 10,000 calls. With each call's counts on its analysis row
 (:mod:`framekit.storage.latency_buckets`), the period is one ``GROUP BY`` over
 ``call_analyses``. The analyses stored before this revision get their counts here,
 from their turns; new ones get them as they are stored
-(:func:`framekit.storage.analyses.save_analysis`).
+(:func:`framekit.storage.analyses.save_analysis`). The index 0003 added for reading
+the turns' latencies by call (``ix_turn_metrics_call_latency``) goes: nothing reads
+them that way now, and each turn written paid for it.
 
 Revision ID: 0006
 Revises: 0005
@@ -53,8 +55,10 @@ def upgrade() -> None:
             .values(latency_buckets=sa.bindparam("counts", type_=sa.JSON(none_as_null=True))),
             rows,
         )
+    op.drop_index("ix_turn_metrics_call_latency", table_name="turn_metrics")
 
 
 def downgrade() -> None:
+    op.create_index("ix_turn_metrics_call_latency", "turn_metrics", ["call_id", "latency_s"])
     with op.batch_alter_table("call_analyses") as batch:
         batch.drop_column("latency_buckets")
