@@ -1,0 +1,231 @@
+"""Locust callers that phone a framekit server exactly as Twilio would.
+
+Each task is one call: a signed voice webhook (``X-Twilio-Signature`` from
+``twilio``'s ``RequestValidator`` with the server's auth token), the TwiML's
+``<Connect><Stream>`` opened as a Media Stream (:mod:`loadtest.line`), the
+greeting, ``--turns`` prepared questions each spoken once the bot is quiet, then
+``stop``. Measures, reported to locust as request types (name ``call``):
+
+* ``first_greeting``: ``start`` sent to the first audible bot frame;
+* ``voice_to_voice``: the caller's last speech frame sent to the first audible
+  frame of the answer (a failure after ``--answer-timeout`` s without one);
+* ``audio_gap``: per bot answer (the greeting included), the largest gap between
+  two of its ``media`` messages; a failure above ``--max-gap-ms``;
+* ``call``: the whole call, a failure when the webhook refuses it, the server
+  closes the socket early, or an answer never comes.
+
+Run it through ``python -m loadtest`` (see ``docs/load-testing.md``), or
+``locust -f loadtest/locustfile.py`` with ``LOADTEST_TWILIO_AUTH_TOKEN`` set.
+"""
+
+from __future__ import annotations
+
+import itertools
+import time
+import uuid
+import xml.etree.ElementTree as ET
+from collections.abc import Callable
+from typing import Any
+from urllib.parse import urlsplit, urlunsplit
+
+import gevent  # type: ignore[import-untyped]
+from locust import HttpUser, constant, events, task
+from twilio.request_validator import RequestValidator  # type: ignore[import-untyped]
+
+from loadtest.line import CallClosedError, MediaStream
+from loadtest.speech import load_utterances
+
+__all__ = ["AudioGapError", "CallRefusedError", "NoAnswerError", "TwilioCaller"]
+
+
+class CallRefusedError(Exception):
+    """The voice webhook did not answer with a Media Stream (refused, busy, bad TwiML)."""
+
+
+class NoAnswerError(Exception):
+    """The bot said nothing within the answer timeout."""
+
+
+class AudioGapError(Exception):
+    """The bot's audio stalled inside an answer for longer than allowed."""
+
+
+@events.init_command_line_parser.add_listener  # type: ignore[untyped-decorator]
+def _arguments(parser: Any) -> None:
+    """The callers' options (locust's parser takes ``env_var`` and ``is_secret``)."""
+    parser.add_argument(
+        "--auth-token",
+        env_var="LOADTEST_TWILIO_AUTH_TOKEN",
+        default="",
+        is_secret=True,
+        help="the server's TWILIO_AUTH_TOKEN, to sign webhooks (prefer the environment variable)",
+    )
+    parser.add_argument(
+        "--public-url",
+        env_var="LOADTEST_PUBLIC_URL",
+        default="",
+        help="the server's WEBHOOK_BASE_URL, which the signature covers (default: --host)",
+    )
+    parser.add_argument("--account-sid", default="AC" + "0" * 32, help="AccountSid sent")
+    parser.add_argument("--turns", type=int, default=2, help="questions per call")
+    parser.add_argument(
+        "--answer-timeout", type=float, default=20.0, help="seconds to wait for any bot audio"
+    )
+    parser.add_argument(
+        "--answer-quiet",
+        type=float,
+        default=1.0,
+        help="seconds without bot media that end an answer (gaps longer than this split it)",
+    )
+    parser.add_argument(
+        "--max-gap-ms", type=float, default=100.0, help="audio_gap above this is a failure"
+    )
+
+
+class TwilioCaller(HttpUser):
+    """One phone line that places call after call, a second apart."""
+
+    wait_time = constant(1)
+
+    def on_start(self) -> None:
+        options = self.environment.parsed_options
+        if not options.auth_token:
+            raise SystemExit("set LOADTEST_TWILIO_AUTH_TOKEN to the server's TWILIO_AUTH_TOKEN")
+        self._validator = RequestValidator(options.auth_token)
+        self._public = (options.public_url or self.host or "").rstrip("/")
+        self._questions = itertools.cycle(load_utterances())
+        self._options = options
+
+    @task
+    def call(self) -> None:
+        """One call from webhook to hang-up; every measure goes to locust's stats."""
+        started = time.monotonic()
+        stream: MediaStream | None = None
+        try:
+            stream = self._place_call()
+            self._converse(stream)
+        except (CallRefusedError, CallClosedError, NoAnswerError, OSError) as exc:
+            self._report("call", started, exc)
+        else:
+            self._report("call", started)
+        finally:
+            if stream is not None:
+                stream.hang_up()
+
+    def _place_call(self) -> MediaStream:
+        """Signed webhook, TwiML, Media Stream socket, ``connected`` + ``start``."""
+        call_sid = "CA" + uuid.uuid4().hex
+        form = {
+            "CallSid": call_sid,
+            "AccountSid": self._options.account_sid,
+            "From": "+1555" + str(uuid.uuid4().int)[:7],
+            "To": "+15550000000",
+            "Direction": "inbound",
+            "CallStatus": "ringing",
+        }
+        signature = self._validator.compute_signature(self._public + "/twilio/voice", form)
+        with self.client.post(
+            "/twilio/voice",
+            data=form,
+            headers={"X-Twilio-Signature": signature},
+            name="/twilio/voice",
+            catch_response=True,
+        ) as response:
+            if response.status_code != 200:
+                raise CallRefusedError(f"voice webhook answered {response.status_code}")
+            twiml = ET.fromstring(response.text)
+            stream = twiml.find("./Connect/Stream")
+            if stream is None:
+                busy = twiml.find("./Reject") is not None
+                response.failure("busy (<Reject>)" if busy else "no <Connect><Stream>")
+                raise CallRefusedError("busy" if busy else "TwiML without a Media Stream")
+        parameters = {p.attrib["name"]: p.attrib["value"] for p in stream.findall("Parameter")}
+        # Twilio dials the public host; we reach the same path and token through --host.
+        public, local = urlsplit(stream.attrib["url"]), urlsplit(self.host or "")
+        scheme = "wss" if local.scheme == "https" else "ws"
+        url = urlunsplit((scheme, local.netloc, public.path, public.query, ""))
+        line = MediaStream(
+            url,
+            call_sid=call_sid,
+            account_sid=self._options.account_sid,
+            timeout=self._options.answer_timeout,
+        )
+        line.start(parameters)
+        return line
+
+    def _converse(self, stream: MediaStream) -> None:
+        """The greeting, then ``--turns`` questions, each after the bot went quiet."""
+        first = self._first_audible(stream, 0, stream.started_at, "first_greeting")
+        self._report("first_greeting", stream.started_at, at=stream.messages[first][0])
+        scan = self._answer_end(stream, first)
+        for _ in range(self._options.turns):
+            said_at = stream.say(next(self._questions))
+            first = self._first_audible(stream, scan, said_at, "voice_to_voice")
+            self._report("voice_to_voice", said_at, at=stream.messages[first][0])
+            scan = self._answer_end(stream, first)
+
+    def _first_audible(self, stream: MediaStream, scan: int, since: float, kind: str) -> int:
+        """Index of the first audible bot message at or after ``since``."""
+        position = scan
+
+        def found() -> bool:
+            nonlocal position
+            messages = stream.messages
+            while position < len(messages):
+                arrived, audible = messages[position]
+                if audible and arrived >= since:
+                    return True
+                position += 1
+            return False
+
+        try:
+            self._until(stream, found, self._options.answer_timeout)
+        except NoAnswerError as exc:
+            self._report(kind, since, exc)
+            raise
+        return position
+
+    def _answer_end(self, stream: MediaStream, first: int) -> int:
+        """Wait out the answer starting at ``first``; report its largest gap; next index."""
+        quiet: float = self._options.answer_quiet
+
+        def over() -> bool:
+            return time.monotonic() - stream.messages[-1][0] >= quiet
+
+        self._until(stream, over, self._options.answer_timeout + quiet)
+        times = [arrived for arrived, _ in stream.messages[first:]]
+        gap = max((b - a for a, b in itertools.pairwise(times)), default=0.0)
+        limit = self._options.max_gap_ms / 1000
+        error = AudioGapError(f"bot audio paused {gap * 1000:.0f} ms") if gap > limit else None
+        self._report("audio_gap", 0.0, error, at=gap)
+        return len(stream.messages)
+
+    @staticmethod
+    def _until(stream: MediaStream, condition: Callable[[], bool], timeout: float) -> None:
+        """Poll ``condition`` every 10 ms; the arrival times measured come from the reader."""
+        deadline = time.monotonic() + timeout
+        while not condition():
+            if stream.closed:
+                raise CallClosedError("the server closed the call early")
+            if time.monotonic() > deadline:
+                raise NoAnswerError(f"no bot audio within {timeout:.0f} s")
+            gevent.sleep(0.01)
+
+    def _report(
+        self,
+        kind: str,
+        since: float,
+        exception: Exception | None = None,
+        *,
+        at: float | None = None,
+    ) -> None:
+        """One locust request of type ``kind``: ``(at or now) - since``, in ms."""
+        elapsed = (time.monotonic() if at is None else at) - since
+        self.environment.events.request.fire(
+            request_type=kind,
+            name="call",
+            response_time=elapsed * 1000,
+            response_length=0,
+            exception=exception,
+            context={},
+        )
