@@ -29,6 +29,7 @@ from typing import Any
 from urllib.parse import urlsplit, urlunsplit
 
 import gevent  # type: ignore[import-untyped]
+import websocket
 from locust import HttpUser, constant, events, task
 from twilio.request_validator import RequestValidator  # type: ignore[import-untyped]
 
@@ -36,6 +37,9 @@ from loadtest.line import CallClosedError, MediaStream
 from loadtest.speech import load_utterances
 
 __all__ = ["AudioGapError", "CallRefusedError", "NoAnswerError", "TwilioCaller"]
+
+_LINE_ERRORS = (OSError, websocket.WebSocketException, ET.ParseError)
+"""A refused stream socket (403, 503), a dropped connection, TwiML that is no XML."""
 
 
 class CallRefusedError(Exception):
@@ -104,7 +108,7 @@ class TwilioCaller(HttpUser):
         try:
             stream = self._place_call()
             self._converse(stream)
-        except (CallRefusedError, CallClosedError, NoAnswerError, OSError) as exc:
+        except (CallRefusedError, CallClosedError, NoAnswerError, *_LINE_ERRORS) as exc:
             self._report("call", started, exc)
         else:
             self._report("call", started)

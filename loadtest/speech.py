@@ -20,7 +20,11 @@ _TESTS = Path(__file__).resolve().parents[1] / "tests"
 if str(_TESTS) not in sys.path:
     sys.path.append(str(_TESTS))
 
-from phone_network import mulaw_decode, mulaw_encode, resample_to_8k  # noqa: E402
+from phone_network import (  # type: ignore[import-not-found,unused-ignore]  # noqa: E402
+    mulaw_decode,
+    mulaw_encode,
+    resample_to_8k,
+)
 
 __all__ = [
     "FRAME_BYTES",
