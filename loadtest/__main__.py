@@ -32,7 +32,7 @@ from loadtest.speech import cache_dir, prepare_utterances
 LOCUSTFILE = Path(__file__).with_name("locustfile.py")
 SERVE_PUBLIC = "https://framekit-loadtest.invalid"
 """``WEBHOOK_BASE_URL`` of a ``--serve`` server: signed for, never dialled."""
-MEASURES = ("voice_to_voice", "first_greeting", "audio_gap", "call")
+MEASURES = ("voice_to_voice", "first_greeting", "audio_gap", "call", "caller_lateness")
 
 
 def _cpu_seconds(pid: int) -> float:

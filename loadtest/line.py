@@ -38,6 +38,8 @@ class MediaStream:
 
     ``messages`` holds ``(arrival time, audible)`` for each bot ``media`` message,
     in order (``time.monotonic`` seconds); the caller's measures read it.
+    ``max_lateness`` is the latest a frame went out after its instant: when the
+    load generator itself is starved of CPU, its arrival times are late too.
     """
 
     def __init__(self, url: str, *, call_sid: str, account_sid: str, timeout: float) -> None:
@@ -47,6 +49,7 @@ class MediaStream:
         self.messages: list[tuple[float, bool]] = []
         self.closed_at: float | None = None
         self.started_at = 0.0
+        self.max_lateness = 0.0
         self._ws = websocket.create_connection(url, timeout=timeout)
         self._ws.settimeout(None)  # the reader blocks until the server speaks or closes
         self._seq = 0
@@ -114,7 +117,9 @@ class MediaStream:
         chunk = 0
         while not self.closed:
             chunk += 1
-            gevent.sleep(max(0.0, self.started_at + (chunk - 1) * FRAME_S - time.monotonic()))
+            due = self.started_at + (chunk - 1) * FRAME_S
+            gevent.sleep(max(0.0, due - time.monotonic()))
+            self.max_lateness = max(self.max_lateness, time.monotonic() - due)
             frame = bytes(self._outbound[:FRAME_BYTES]) or SILENCE_FRAME
             media = {
                 "track": "inbound",

@@ -12,7 +12,10 @@ greeting, ``--turns`` prepared questions each spoken once the bot is quiet, then
 * ``audio_gap``: per bot answer (the greeting included), the largest gap between
   two of its ``media`` messages; a failure above ``--max-gap-ms``;
 * ``call``: the whole call, a failure when the webhook refuses it, the server
-  closes the socket early, or an answer never comes.
+  closes the socket early, or an answer never comes;
+* ``caller_lateness``: per call, the latest one of the caller's 20 ms frames went
+  out after its instant; large values mean the load generator is short of CPU and
+  its other measures are inflated (never a failure).
 
 Run it through ``python -m loadtest`` (see ``docs/load-testing.md``), or
 ``locust -f loadtest/locustfile.py`` with ``LOADTEST_TWILIO_AUTH_TOKEN`` set.
@@ -115,6 +118,7 @@ class TwilioCaller(HttpUser):
         finally:
             if stream is not None:
                 stream.hang_up()
+                self._report("caller_lateness", 0.0, at=stream.max_lateness)
 
     def _place_call(self) -> MediaStream:
         """Signed webhook, TwiML, Media Stream socket, ``connected`` + ``start``."""
