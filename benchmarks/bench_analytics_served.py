@@ -82,9 +82,10 @@ async def main(args: argparse.Namespace) -> None:
             for mode in ("idle", "busy"):
                 times, during = await one_round(mode, template, workdir, n, args.calls, args.listen)
                 results[mode] += times
+                replies = " ".join(f"{1000 * t.reply:.0f}" for t in times)
                 print(
-                    f"round {n + 1} {mode}: {len(times)} calls, "
-                    f"{during} analyses finished meanwhile, load {os.getloadavg()[0]:.1f}"
+                    f"round {n + 1} {mode}: {during} analyses finished meanwhile, "
+                    f"load {os.getloadavg()[0]:.1f}, voice to voice ms: {replies}"
                 )
     for mode, times in results.items():
         print(mode)
