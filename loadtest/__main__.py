@@ -29,6 +29,8 @@ from pathlib import Path
 
 from loadtest.speech import cache_dir, prepare_utterances
 
+__all__ = ["main"]
+
 LOCUSTFILE = Path(__file__).with_name("locustfile.py")
 SERVE_PUBLIC = "https://framekit-loadtest.invalid"
 """``WEBHOOK_BASE_URL`` of a ``--serve`` server: signed for, never dialled."""
@@ -101,6 +103,7 @@ def _summary(stats_csv: Path) -> None:
 
 
 def main(argv: list[str] | None = None) -> int:
+    """Run the load test; locust's exit code (0 only when nothing failed)."""
     parser = argparse.ArgumentParser(prog="python -m loadtest", description=__doc__.split("\n")[0])
     parser.add_argument("--host", help="the server's (or load balancer's) base URL")
     parser.add_argument("--serve", action="store_true", help="start a local framekit serve")
@@ -111,6 +114,8 @@ def main(argv: list[str] | None = None) -> int:
     args, locust_args = parser.parse_known_args(argv)
     if bool(args.host) == args.serve:
         parser.error("give exactly one of --host URL and --serve")
+    if args.host and not os.environ.get("LOADTEST_TWILIO_AUTH_TOKEN"):
+        parser.error("set LOADTEST_TWILIO_AUTH_TOKEN to the server's TWILIO_AUTH_TOKEN")
     prepare_utterances()
     workdir = Path(tempfile.mkdtemp(prefix="framekit-loadtest-"))
     prefix = args.csv or str(workdir / "locust")
