@@ -234,6 +234,7 @@ async def test_the_factory_builds_the_contact_center_bot_between_the_recorders(
     from framekit.processors.call_flow import CallFlowProcessor
     from framekit.processors.language import LanguageFilter, NoticeVoice
     from framekit.processors.redaction import RedactionProcessor
+    from framekit.processors.sensitive import SensitiveEntryGate
     from framekit.processors.stt.utterance import UtteranceSTTProcessor
     from framekit.processors.tts import TTSProcessor
     from framekit.processors.vad import TurnTextRelay, VADProcessor
@@ -252,10 +253,12 @@ async def test_the_factory_builds_the_contact_center_bot_between_the_recorders(
         task = await server.build_call(TwilioMediaStreamTransport(_NoSocket()), start)
     stages = [type(p) for p in task.pipeline.processors()]
     assert stages[0] is TwilioInput
-    assert stages[1].__name__ == "_CallerTap"
+    # Keys and audio of a sensitive entry are swallowed before the caller's recording.
+    assert stages[1] is SensitiveEntryGate
+    assert stages[2].__name__ == "_CallerTap"
     # The record's points: the caller's words after speech-to-text, the bot's text and
     # the heard reports before the output; each between the two sides of its redaction.
-    assert stages[2:17] == [
+    assert stages[3:18] == [
         VADProcessor,
         UtteranceSTTProcessor,
         TurnTextRelay,
@@ -272,8 +275,8 @@ async def test_the_factory_builds_the_contact_center_bot_between_the_recorders(
         RecordPoint,
         RedactionProcessor,
     ]
-    assert stages[17].__name__ == "_BotTap"
-    assert stages[18:] == [TwilioOutput, TwilioCallControlProcessor]
+    assert stages[18].__name__ == "_BotTap"
+    assert stages[19:] == [TwilioOutput, TwilioCallControlProcessor]
     assert len(task.call_id) == 32  # the record's own id, not the CallSid
     # The shop was seeded on first use, for the tools.
     assert BusinessStore(tmp_path / "shop.db").order_numbers()
