@@ -49,7 +49,7 @@ def test_the_splits_are_large_distinct_and_cover_every_tool_and_topic() -> None:
         named = {t.name for sc in scenarios for t in sc.expect.tools_called}
         # every tool, in each split, but the card payment: it needs a model that can
         # open a keypad entry (the LLM path); the offline brain these scenarios drive
-        # has no payment intent and answers that payments take a person
+        # has no payment intent
         assert named == set(TOOL_NAMES) - {"take_card_payment"}
         topics = {
             t.arguments.get("topic")
