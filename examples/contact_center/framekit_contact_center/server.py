@@ -3,10 +3,8 @@
 One aiohttp application holds:
 
 * the Twilio routes (:class:`~framekit.servers.twilio.server.TwilioServer`):
-  each call gets the contact-center bot (:func:`~framekit_contact_center.bot.build_bot`)
-  between a Twilio media stream's two ends, a
-  :class:`~framekit.storage.CallRecorder` observing its task, and the two-track
-  :class:`~framekit.processors.recording.CallAudioRecorder` around the transport;
+  each call's task, the contact-center bot with its recorders, is built by
+  :class:`~framekit_contact_center.calls.CallBuilder`;
 * the WebRTC routes (:class:`~framekit.servers.webrtc.WebRTCServer`, with the
   ``webrtc`` extra): a browser's offer at ``POST /webrtc/offer`` (behind
   ``API_TOKEN``) becomes a call of the same bot, with the same records and the same
@@ -33,12 +31,8 @@ opens one stream across all of them. Without it they are checked in this process
 memory, which is right for one process. ``framekit serve --workers N`` runs N such
 processes on one port (:mod:`framekit_contact_center.workers`).
 
-Each call is the contact-center bot as a phone agent (``build_bot(phone=True)``):
-it greets at once, prompts a silent caller, and its hang-ups and transfers go to
-Twilio's REST API (``TWILIO_API_BASE_URL`` moves it, for a fake in tests) through
-:class:`~framekit.telephony.TwilioCallControlProcessor` after the output, once the
-caller has heard the last words; the call record's outcome follows what Twilio
-confirmed.
+The parts that need an extra (browser calls, ``/metrics``, Redis) are built by
+:mod:`framekit_contact_center.extras`, each left out (logged) without it.
 
 Why models load in :meth:`ContactCenterServer.preload` and not in the constructor:
 building the app must stay cheap (tests, ``--help``). ``preload`` loads every model
@@ -54,10 +48,7 @@ from __future__ import annotations
 import asyncio
 import datetime as dt
 import time
-import uuid
-from collections.abc import Awaitable, Callable, Sequence
-from dataclasses import dataclass
-from pathlib import Path
+from collections.abc import Awaitable, Callable
 from typing import TYPE_CHECKING, Any
 from urllib.parse import urlsplit
 
@@ -65,42 +56,27 @@ from aiohttp import web
 from loguru import logger
 from sqlalchemy import Engine
 
-from framekit.frames import CancelFrame, EndFrame, Frame
-from framekit.intents import IntentEngine, registry_caller
+from framekit.intents import IntentEngine
 from framekit.logs import set_personal_data_filter
 from framekit.models.embeddings import SentenceEmbedder
-from framekit.observers import Observer
-from framekit.pipeline import Pipeline, PipelineTask
-from framekit.processors import FrameProcessor
-from framekit.processors.recording import CallAudioRecorder
-from framekit.processors.redaction import Redaction
-from framekit.processors.sensitive import SensitiveEntryGate
+from framekit.pipeline import PipelineTask
 from framekit.processors.tts.phrases import PhraseCache
 from framekit.servers.dashboard import Dashboard
 from framekit.servers.twilio.admission import AdmissionControl
 from framekit.servers.twilio.server import TwilioServer, TwilioSettings
 from framekit.services.engine import usable_cores
-from framekit.storage import (
-    CallRecorder,
-    RecordWriter,
-    close_orphaned_calls,
-    make_engine,
-    migrate,
-)
-from framekit.storage.records import Record
-from framekit.telephony import TwilioCallControl, TwilioCallControlProcessor
-from framekit.tools import ToolRegistry
+from framekit.storage import RecordWriter, close_orphaned_calls, make_engine
+from framekit.telephony import TwilioCallControl
 from framekit.tracing import Tracing
-from framekit.transports import InputTransport, OutputTransport, TransportPair
 from framekit.transports.twilio import StartMessage, TwilioMediaStreamTransport
 from framekit_contact_center.analytics import CallAnalytics
 from framekit_contact_center.api import CallsAPI
-from framekit_contact_center.bot import build_bot, intent_engine, provider_health, warm_up
-from framekit_contact_center.data import BusinessStore
+from framekit_contact_center.bot import provider_health
+from framekit_contact_center.calls import BotBuilder, CallBuilder
+from framekit_contact_center.extras import browser_calls, redis_tokens, served_metrics
 from framekit_contact_center.health import HealthChecks
 from framekit_contact_center.keys import recording_keys
 from framekit_contact_center.live_calls import (
-    LiveCall,
     LiveCallRegistry,
     LiveCalls,
     LiveCallsUnavailable,
@@ -108,28 +84,21 @@ from framekit_contact_center.live_calls import (
 )
 from framekit_contact_center.privacy_api import PrivacyAPI
 from framekit_contact_center.retention import RetentionSchedule, recording_deleter
-from framekit_contact_center.seed import seed_store
 from framekit_contact_center.settings import Settings, SettingsError, redactor, shop_clock
-from framekit_contact_center.tools import build_tools
-from framekit_contact_center.uploads import RecordedUpload, s3_uploader, track_of
+from framekit_contact_center.storage import migrate_calls, prepare_storage
+from framekit_contact_center.uploads import s3_uploader
 
 if TYPE_CHECKING:
     from redis.asyncio import Redis
 
     from framekit.metrics.prometheus import ServeMetrics
     from framekit.servers.twilio.redis_token_store import RedisTokenStore
-    from framekit.servers.webrtc import WebRTCCall, WebRTCServer
+    from framekit.servers.webrtc import WebRTCCall
     from framekit.transports.webrtc import WebRTCTransport
-    from framekit_contact_center.metrics import ServedMetrics
 
 __all__ = ["BotBuilder", "ContactCenterServer", "call_capacity", "check_serving", "prepare_storage"]
 
-BotBuilder = Callable[[FrameProcessor, FrameProcessor, str, Sequence[Observer]], PipelineTask]
-"""``(transport input, transport output, call_id, observers) -> task``: one call's bot
-(tests swap it)."""
-
 _REQUIRED = ("twilio_account_sid", "twilio_auth_token", "webhook_base_url", "api_token")
-_RECORDING_RATE = 8000  # a phone line carries 8 kHz: more would only fill the disk
 _CALLS_PER_CORE = 2
 _CALL_CONTROL_TIMEOUT = 5.0  # seconds for a hang-up or transfer request to Twilio
 _ORPHANS_AFTER = 5.0  # seconds at most for a dead process's spool to be replayed first
@@ -195,19 +164,14 @@ class ContactCenterServer:
         self.phrases = PhraseCache()
         """The process's fixed sentences (greeting, prompts), synthesized once."""
         self._call_control: TwilioCallControl | None = None
-        self._bot = bot
-        self._engine = engine
-        self._clock = clock or shop_clock(settings)
-        self._engine_lock = asyncio.Lock()
         self._writer: RecordWriter | None = None
         self._db: Engine = make_engine(settings.database_url)
-        self._tools: ToolRegistry | None = None
         self.process_id = new_process_id()
         self._redis: Redis | None = None
         token_store: RedisTokenStore | None = None
         registry: LiveCallRegistry | None = None
         if settings.redis_url:
-            self._redis, token_store = _redis_tokens(settings.redis_url, redis_prefix)
+            self._redis, token_store = redis_tokens(settings.redis_url, redis_prefix)
             registry = LiveCallRegistry(self._redis, self.process_id, prefix=redis_prefix)
         self.twilio = TwilioServer(
             TwilioSettings(
@@ -220,7 +184,7 @@ class ContactCenterServer:
             token_store=token_store,
             admission=AdmissionControl(call_capacity(settings)),
         )
-        self.webrtc = _browser_calls(settings, self.build_browser_call, self.twilio.admission)
+        self.webrtc = browser_calls(settings, self.build_browser_call, self.twilio.admission)
         """Browser calls and the softphone at ``/call`` (None without the ``webrtc`` extra)."""
         self.live_calls = LiveCalls(self.process_id, registry, self._running_calls)
         self.app = web.Application(middlewares=[self._refuse_calls_while_draining])
@@ -262,7 +226,7 @@ class ContactCenterServer:
         self.health = HealthChecks(settings.database_url, token_store)
         """The database's and Redis's state for ``/health``, checked in the background."""
         self.health.attach(self.app)
-        self.metrics = _served_metrics(settings.metrics_token, self._sample_metrics)
+        self.metrics = served_metrics(settings.metrics_token, self._sample_metrics)
         """``/metrics`` (None without prometheus-client)."""
         if self.metrics is not None:
             self.metrics.attach(self.app)
@@ -272,6 +236,21 @@ class ContactCenterServer:
             caller_key=settings.api_token.encode(),
         )
         """Each call's spans go here (None unless an OTLP endpoint is set)."""
+        self.calls = CallBuilder(
+            settings,
+            bot=bot,
+            engine=engine,
+            clock=clock or shop_clock(settings),
+            phrases=self.phrases,
+            redactor=self.redactor,
+            uploader=self._s3,
+            keys=self._recording_keys,
+            live_calls=self.live_calls,
+            analytics=self.analytics,
+            metrics=self.metrics,
+            tracing=self.tracing,
+        )
+        """Builds each call's task (the bot, its recorders and observers)."""
 
     @property
     def active_calls(self) -> int:
@@ -290,16 +269,14 @@ class ContactCenterServer:
 
         With a custom bot (tests) there is nothing to load.
         """
-        if self._bot is None:
-            await self._intent_engine()
-            await warm_up(self.settings, self.phrases)
+        await self.calls.preload()
         self.ready = True
 
     # --- lifecycle -----------------------------------------------------------------------
 
     async def _startup(self, app: web.Application) -> None:
         settings = self.settings
-        await asyncio.to_thread(_migrate, settings.database_url)
+        await asyncio.to_thread(migrate_calls, settings.database_url)
         # The server's own writer, not the process's shared one: it is closed (the last
         # records written, or spooled) when the server stops, not at interpreter exit.
         self._writer = RecordWriter(settings.database_url, spool_dir=settings.spool_dir).start()
@@ -317,6 +294,7 @@ class ContactCenterServer:
             api_base_url=settings.twilio_api_base_url,
             timeout=_CALL_CONTROL_TIMEOUT,
         )
+        self.calls.open(self._writer, self._call_control)
 
     async def _cleanup(self, app: web.Application) -> None:
         if self._call_control is not None:
@@ -394,32 +372,7 @@ class ContactCenterServer:
             }
         )
 
-    # --- one call --------------------------------------------------------------------------
-
-    async def _intent_engine(self) -> IntentEngine | None:
-        """The process's intent engine (built once), or None with a custom bot.
-
-        Built with LLM keys too: it is then the chain's last link, and a caller whose
-        models are all down must not wait for it to embed its examples.
-        """
-        if self._bot is not None:
-            return None
-        async with self._engine_lock:
-            if self._engine is None:
-                tools = self._shop_tools()
-                self._engine = await asyncio.to_thread(
-                    intent_engine, registry_caller(tools), clock=self._clock
-                )
-            return self._engine
-
-    def _shop_tools(self) -> ToolRegistry:
-        """The shop's tools, one registry for every call (they keep no per-call state)."""
-        if self._tools is None:
-            store = _shop(self.settings, self._clock().date())
-            self._tools = build_tools(
-                store, transfer_to=self.settings.transfer_number, clock=self._clock
-            )
-        return self._tools
+    # --- one call (calls.py) ----------------------------------------------------------------
 
     async def build_call(
         self, transport: TwilioMediaStreamTransport, start: StartMessage
@@ -428,201 +381,10 @@ class ContactCenterServer:
 
         The app must have started (its record writer runs from then on).
         """
-        assert self._call_control is not None
-        params = start.custom_parameters
-        # After the output: hang-ups and transfers happen once the caller heard the words.
-        call_control = TwilioCallControlProcessor(
-            self._call_control,
-            start.call_sid,
-            caller_id=self.settings.twilio_phone_number or None,
-        )
-        facts = _CallFacts(
-            "twilio",
-            start.call_sid,
-            start.stream_sid,
-            caller=params.get("from") or None,
-            dialled=params.get("to") or None,
-            direction=params.get("direction") or "inbound",
-        )
-        return await self._build_call(transport, facts, uuid.uuid4().hex, [call_control], [])
+        return await self.calls.phone_call(transport, start)
 
     async def build_browser_call(
         self, transport: WebRTCTransport, call: WebRTCCall
     ) -> PipelineTask:
-        """The WebRTC pipeline factory: the same bot, recording and call record as a phone call.
-
-        The browser has no carrier: the output transport carries out hang-ups (and
-        refuses transfers); the page gets the call's live events from ``transport.events``.
-        """
-        facts = _CallFacts("webrtc", None, call.call_id, None, None, "inbound")
-        return await self._build_call(transport, facts, call.call_id, [], [transport.events])
-
-    async def _build_call(
-        self,
-        transport: TransportPair[InputTransport, OutputTransport],
-        facts: _CallFacts,
-        call_id: str,
-        after_output: list[FrameProcessor],
-        more_observers: list[Observer],
-    ) -> PipelineTask:
-        """One call's task over ``transport``, whatever carries it."""
-        assert self._writer is not None, "the app has not started"
-        submit: Callable[[Record], None] = self._writer.submit
-        if self.metrics is not None:
-            submit = self.metrics.counting_outcomes(submit)
-        record = CallRecorder(
-            submit,
-            call_id=call_id,
-            external_id=facts.external_id,
-            caller=facts.caller,
-            dialled=facts.dialled,
-            direction=facts.direction,
-        )
-        audio = CallAudioRecorder(
-            self.settings.recordings_dir,
-            sample_rate=_RECORDING_RATE,
-            stereo=False,
-            call_id=call_id,
-            uploader=RecordedUpload(self._s3, record) if self._s3 is not None else None,
-            keys=self._recording_keys,
-        )
-        # The sensitive-entry gate first: what a tool takes from the caller (a card number)
-        # is neither recorded nor heard by any stage below (docs/privacy.md).
-        head = Pipeline([transport.input(), SensitiveEntryGate(), audio.caller_tap()])
-        # The call record takes the caller's words after the speech-to-text stage and
-        # the bot's before the line; the audio recorder polls the output it precedes.
-        output = transport.output()
-        redaction = Redaction(self.redactor)  # the record's copies redacted, the call's not
-        bot_point = redaction.around(record.record_point())
-        tail = Pipeline([*bot_point, audio.bot_tap(output), output, *after_output])
-        observers: list[Observer] = [record]
-        if self.tracing is not None:
-            observers.append(
-                self.tracing.call(
-                    call_id,
-                    transport=facts.transport,
-                    caller=facts.caller,
-                    attributes={"framekit.call.direction": facts.direction},
-                    outcome=record.outcomes.decide,
-                )
-            )
-        observers += more_observers
-        if self._bot is not None:
-            task = self._bot(head, tail, call_id, observers)
-        else:
-            engine = await self._intent_engine()
-            task = build_bot(
-                head,
-                tail,
-                self.settings,
-                tools=self._shop_tools(),
-                engine=engine,
-                observers=observers,
-                call_id=call_id,
-                phone=True,
-                phrase_cache=self.phrases,
-                record_point=Pipeline(redaction.around(record.record_point())),
-            )
-
-        def note_recordings(frame: Frame) -> None:
-            # The audio recorder names its files when the call starts; the call record
-            # saves them when the call ends, after this listener has run.
-            if not isinstance(frame, EndFrame | CancelFrame):
-                return
-            self.live_calls.ended(facts.live_key)
-            self.analytics.call_ended(call_id)
-            for path in audio.paths:
-                record.add_recording(track_of(path), str(path))
-
-        task.on_downstream_exit(note_recordings)
-        if self.metrics is not None:
-            self.metrics.watch(task)
-        # Last, with no await before the server registers the task, so that the
-        # publisher never sees the call here and not yet there.
-        self.live_calls.started(
-            LiveCall(facts.external_id or call_id, facts.live_key, time.time(), self.process_id)
-        )
-        logger.info(f"{facts.transport} call {facts.external_id or call_id}: record {call_id}")
-        return task
-
-
-@dataclass(frozen=True, slots=True)
-class _CallFacts:
-    """What differs between a phone call and a browser call when their task is built."""
-
-    transport: str
-    """``twilio`` or ``webrtc`` (the trace's transport attribute)."""
-    external_id: str | None
-    """The carrier's id for the call (Twilio's CallSid); a browser call has none."""
-    live_key: str
-    """The call's key among the server's running calls (streamSid, or the WebRTC call id)."""
-    caller: str | None
-    dialled: str | None
-    direction: str
-
-
-def prepare_storage(settings: Settings) -> None:
-    """Migrate the calls database and seed a fresh shop, once, before several servers start.
-
-    Each server does both at start (and they are no-ops the second time), but two
-    processes doing them at once on a fresh install race: both create the same
-    tables, both seed the shop. ``framekit serve --workers`` calls this first.
-    """
-    _migrate(settings.database_url)
-    _shop(settings)
-
-
-def _migrate(database_url: str) -> None:
-    if database_url.startswith("sqlite:///"):
-        Path(database_url.removeprefix("sqlite:///")).parent.mkdir(parents=True, exist_ok=True)
-    migrate(database_url)
-
-
-def _shop(settings: Settings, today: dt.date | None = None) -> BusinessStore:
-    store = BusinessStore(settings.business_db_path)
-    if not store.order_numbers():  # a fresh install has a shop to show
-        seed_store(store, today=today or dt.date.today())
-    return store
-
-
-def _served_metrics(
-    token: str | None, sample: Callable[[ServeMetrics], None]
-) -> ServedMetrics | None:
-    """``/metrics`` for this process, or None (logged) without the ``metrics`` extra."""
-    try:
-        from framekit_contact_center.metrics import ServedMetrics
-    except ImportError as exc:
-        logger.info(f"no /metrics: {exc}")
-        return None
-    return ServedMetrics(token, sample)
-
-
-def _browser_calls(
-    settings: Settings,
-    factory: Callable[[WebRTCTransport, WebRTCCall], Awaitable[PipelineTask]],
-    admission: AdmissionControl,
-) -> WebRTCServer | None:
-    """The WebRTC routes with the phone calls' admission, or None (logged) without aiortc."""
-    try:
-        from framekit.servers.webrtc import WebRTCServer, WebRTCSettings, ice_servers
-    except ImportError as exc:
-        logger.info(f"no browser calls at /call: {exc}")
-        return None
-    assert settings.api_token
-    servers = ice_servers(
-        settings.webrtc_ice_servers, settings.webrtc_turn_username, settings.webrtc_turn_password
-    )
-    return WebRTCServer(
-        WebRTCSettings(api_token=settings.api_token, ice_servers=servers),
-        factory,
-        admission=admission,
-    )
-
-
-def _redis_tokens(url: str, prefix: str) -> tuple[Redis, RedisTokenStore]:
-    """One Redis client to ``url`` (for the token store and the live calls), and the
-    token store on it. Imported here: only ``REDIS_URL`` needs ``redis``."""
-    from framekit.servers.twilio.redis_token_store import RedisTokenStore, redis_client
-
-    client = redis_client(url)
-    return client, RedisTokenStore(client, prefix=prefix)
+        """The WebRTC pipeline factory: the same bot, recording and call record as a phone call."""
+        return await self.calls.browser_call(transport, call)

@@ -5,22 +5,30 @@ whose only dependencies are loguru and numpy, so the loader is a small typed
 one. Every problem is collected and reported at once, each naming the variable
 and what is wrong with it, so a misconfigured server fails at start with a
 message a person can act on, never in the middle of a call.
+
+This module holds the settings object, the loader and the call's own settings
+(greeting, key menu, silences, capacity, time zone); the checks of the other groups
+live with their group: :mod:`~framekit_contact_center.settings_providers` (Twilio,
+models, voices, WebRTC, traces), :mod:`~framekit_contact_center.settings_storage`
+(databases, recordings, S3) and :mod:`~framekit_contact_center.settings_privacy`
+(redaction, encryption, retention), on the shared shapes of
+:mod:`~framekit_contact_center.settings_values`.
 """
 
 from __future__ import annotations
 
 import datetime as dt
-import importlib.util
 import os
 import re
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, fields
 from pathlib import Path
 from typing import Any
-from urllib.parse import urlparse
 
 from framekit.logs import is_secret_name, redact, secrets_in_environ
 from framekit.privacy.redact import Redactor, parse_policies
+from framekit_contact_center import settings_privacy, settings_providers, settings_storage
+from framekit_contact_center.settings_values import not_empty, seconds, token, url
 
 __all__ = [
     "SECOND_PASS_MODEL",
@@ -220,118 +228,6 @@ def read_env_file(path: Path) -> dict[str, str]:
     return values
 
 
-def _url(schemes: tuple[str, ...]) -> Callable[[str], str]:
-    def check(value: str) -> str:
-        parsed = urlparse(value)
-        if parsed.scheme.split("+")[0] not in schemes:
-            raise ValueError(f"must start with {' or '.join(s + '://' for s in schemes)}")
-        if parsed.scheme.split("+")[0] != "sqlite" and not parsed.netloc:
-            raise ValueError("has no host")
-        return value
-
-    return check
-
-
-def _twilio_sid(value: str) -> str:
-    if not re.fullmatch(r"AC[0-9a-fA-F]{32}", value):
-        raise ValueError("must be 'AC' followed by 32 hexadecimal digits (see the Twilio console)")
-    return value
-
-
-def _phone(value: str) -> str:
-    if not re.fullmatch(r"\+[1-9][0-9]{6,14}", value):
-        raise ValueError("must be a phone number in E.164 form, like +15550100")
-    return value
-
-
-def _transfer_target(value: str) -> str:
-    if value.lower().startswith(("sip:", "sips:")):
-        if "@" not in value or any(c.isspace() for c in value):
-            raise ValueError("must be a SIP URI like sip:agent@pbx.example.com")
-        return value
-    return _phone(value)
-
-
-def _existing_file(value: str) -> Path:
-    path = Path(value).expanduser()
-    if not path.is_file():
-        raise ValueError(f"no such file: {path}")
-    return path
-
-
-def _api_token(value: str) -> str:
-    if len(value) < 16 or any(c.isspace() for c in value):
-        raise ValueError(
-            "must be at least 16 characters without spaces (try: openssl rand -hex 24)"
-        )
-    return value
-
-
-def _bucket(value: str) -> str:
-    from framekit.processors.recording.upload import bucket_name_problem
-
-    problem = bucket_name_problem(value)
-    if problem:
-        raise ValueError(f"is not an S3 bucket name: it {problem}")
-    if importlib.util.find_spec("boto3") is None:
-        raise ValueError("needs boto3: pip install 'framekit[s3]'")
-    return value
-
-
-def _server_side_encryption(value: str) -> str:
-    if value not in ("AES256", "aws:kms"):
-        raise ValueError("must be AES256 or aws:kms")
-    return value
-
-
-def _key_ring(value: str) -> str:
-    from framekit.privacy.envelope import KeyRing
-
-    KeyRing.parse(value)  # its errors name a key's id, never its bytes
-    return value
-
-
-def _key_file(value: str) -> Path:
-    from framekit.privacy.envelope import KeyRing
-
-    path = Path(value)
-    try:
-        KeyRing.from_file(path)
-    except OSError as exc:
-        raise ValueError(f"cannot be read: {exc.strerror}") from None
-    return path
-
-
-def _s3_prefix(value: str) -> str:
-    if value.startswith("/"):
-        raise ValueError("must not start with '/' (object keys are relative to the bucket)")
-    try:
-        value.format(date="2026-01-01", call_id="c")
-    except (KeyError, IndexError, ValueError) as exc:
-        raise ValueError(f"may use only {{date}} and {{call_id}} ({exc!r})") from None
-    return value
-
-
-def _region(value: str) -> str:
-    if not re.fullmatch(r"[a-z0-9-]+", value):
-        raise ValueError("must be a region name like eu-west-1 or auto")
-    return value
-
-
-def _otlp_endpoint(value: str) -> str:
-    _url(("http", "https"))(value)
-    if importlib.util.find_spec("opentelemetry.sdk") is None:
-        raise ValueError("needs opentelemetry: pip install 'framekit[otel]'")
-    return value
-
-
-def _ice_urls(value: str) -> str:
-    for url in value.split(","):
-        if url.strip() and not url.strip().startswith(("stun:", "stuns:", "turn:", "turns:")):
-            raise ValueError("must be stun: or turn: URLs, comma-separated")
-    return value
-
-
 def _greeting(value: str) -> str:
     return "" if value.strip().lower() == "off" else value.strip()
 
@@ -339,39 +235,13 @@ def _greeting(value: str) -> str:
 def _seconds_or_off(value: str) -> float | None:
     if value.strip().lower() in ("off", "none", "0"):
         return None
-    return _seconds(value)
-
-
-def _seconds(value: str) -> float:
-    try:
-        seconds = float(value)
-    except ValueError:
-        raise ValueError("must be a number of seconds") from None
-    if not 0 < seconds <= 3600:
-        raise ValueError("must be between 0 and 3600 seconds")
-    return seconds
+    return seconds(value)
 
 
 def _count(value: str) -> int:
     if not value.strip().isdigit() or int(value) > 10:
         raise ValueError("must be a whole number from 0 to 10")
     return int(value)
-
-
-def _days(value: str) -> int:
-    if not value.strip().isdigit() or not 1 <= int(value) <= 100_000:
-        raise ValueError("must be a whole number of days, at least 1")
-    return int(value)
-
-
-def _interval(value: str) -> float:
-    try:
-        seconds = float(value)
-    except ValueError:
-        raise ValueError("must be a number of seconds") from None
-    if not 0 < seconds <= 7 * 86400:
-        raise ValueError("must be more than 0 and at most a week (604800 seconds)")
-    return seconds
 
 
 def _capacity(value: str) -> int:
@@ -394,15 +264,6 @@ def _key_menu(value: str) -> tuple[tuple[str, str], ...]:
             raise ValueError(f"names key {key} twice")
         menu.append((key, meaning))
     return tuple(menu)
-
-
-def _flag(value: str) -> bool:
-    lowered = value.strip().lower()
-    if lowered in ("1", "true", "yes", "on"):
-        return True
-    if lowered in ("0", "false", "no", "off"):
-        return False
-    raise ValueError("must be true or false")
 
 
 def _timezone(value: str) -> str:
@@ -444,93 +305,24 @@ def redactor(settings: Settings) -> Redactor:
         raise SettingsError([("REDACTION", f"{exc} (REDACTION_HASH_KEY)")]) from None
 
 
-def _redaction(value: str) -> str:
-    policies = parse_policies(value)
-    Redactor(policies, hash_key=b"checked")  # unknown kinds or policies fail here
-    return value
-
-
-def _not_empty(value: str) -> str:
-    if not value.strip():
-        raise ValueError("is set but empty")
-    return value.strip()
-
-
 _PARSERS: dict[str, Callable[[str], Any]] = {
-    "twilio_account_sid": _twilio_sid,
-    "twilio_auth_token": _not_empty,
-    "twilio_phone_number": _phone,
-    "webhook_base_url": _url(("http", "https")),
-    "api_token": _api_token,
-    "metrics_token": _api_token,
-    "anthropic_api_key": _not_empty,
-    "anthropic_base_url": _url(("http", "https")),
-    "openai_api_key": _not_empty,
-    "openai_base_url": _url(("http", "https")),
-    "local_llm_base_url": _url(("http", "https")),
-    "local_llm_api_key": _not_empty,
-    "deepgram_api_key": _not_empty,
-    "deepgram_url": _url(("wss", "ws", "https", "http")),
-    "database_url": _url(("sqlite", "postgresql", "postgres")),
-    "business_db_path": Path,
-    "redis_url": _url(("redis", "rediss")),
-    "tts_voice": _existing_file,
-    "tts_api_url": _url(("http", "https")),
-    "tts_api_key": _not_empty,
-    "stt_model": _not_empty,
-    "transfer_number": _transfer_target,
+    "webhook_base_url": url(("http", "https")),
+    "api_token": token,
+    "metrics_token": token,
     "timezone": _timezone,
-    "twilio_api_base_url": _url(("http", "https")),
     "greeting": _greeting,
     "key_menu": _key_menu,
     "silence_timeout": _seconds_or_off,
     "silence_prompts": _count,
-    "dtmf_timeout": _seconds,
+    "dtmf_timeout": seconds,
     "max_calls": _capacity,
-    "recordings_dir": Path,
-    "spool_dir": Path,
-    "recordings_s3_bucket": _bucket,
-    "recordings_s3_prefix": _s3_prefix,
-    "recordings_s3_endpoint_url": _url(("http", "https")),
-    "recordings_s3_region": _region,
-    "recordings_s3_delete_local": _flag,
-    "recordings_s3_server_side_encryption": _server_side_encryption,
-    "recordings_encryption_key": _key_ring,
-    "recordings_encryption_key_file": _key_file,
-    "otel_exporter_otlp_endpoint": _otlp_endpoint,
-    "webrtc_ice_servers": _ice_urls,
-    "webrtc_turn_username": _not_empty,
-    "webrtc_turn_password": _not_empty,
-    "redaction": _redaction,
-    "redaction_hash_key": _not_empty,
-    "retention_recordings_days": _days,
-    "retention_transcripts_days": _days,
-    "retention_analytics_days": _days,
-    "retention_metadata_days": _days,
-    "retention_interval": _interval,
+    **settings_providers.PARSERS,
+    **settings_storage.PARSERS,
+    **settings_privacy.PARSERS,
 }
+"""The check of each field (by name; unlisted: :func:`~.settings_values.not_empty`)."""
 
-
-_NEEDS: dict[str, tuple[str, str]] = {
-    "OPENAI_BASE_URL": (
-        "OPENAI_API_KEY",
-        "it only moves the OpenAI client; for a local OpenAI-compatible server "
-        "(llama.cpp, vLLM, Ollama) set LOCAL_LLM_BASE_URL instead",
-    ),
-    "ANTHROPIC_BASE_URL": ("ANTHROPIC_API_KEY", "it only moves the Anthropic client"),
-    "LOCAL_LLM_API_KEY": ("LOCAL_LLM_BASE_URL", "the local server's URL"),
-    "WEBRTC_TURN_PASSWORD": ("WEBRTC_TURN_USERNAME", "the TURN servers' user"),
-    "DEEPGRAM_URL": ("DEEPGRAM_API_KEY", "a self-hosted Deepgram takes any non-empty key"),
-    "TTS_API_KEY": ("TTS_API_URL", "the HTTP TTS service's URL"),
-    "RECORDINGS_S3_PREFIX": ("RECORDINGS_S3_BUCKET", "the bucket the recordings go to"),
-    "RECORDINGS_S3_ENDPOINT_URL": ("RECORDINGS_S3_BUCKET", "the bucket the recordings go to"),
-    "RECORDINGS_S3_REGION": ("RECORDINGS_S3_BUCKET", "the bucket the recordings go to"),
-    "RECORDINGS_S3_DELETE_LOCAL": ("RECORDINGS_S3_BUCKET", "the bucket the recordings go to"),
-    "RECORDINGS_S3_SERVER_SIDE_ENCRYPTION": (
-        "RECORDINGS_S3_BUCKET",
-        "the bucket the recordings go to",
-    ),
-}
+_NEEDS: dict[str, tuple[str, str]] = {**settings_providers.NEEDS, **settings_storage.NEEDS}
 """Variables that mean nothing alone: ``variable: (what it needs, why)``."""
 
 
@@ -554,42 +346,17 @@ def load_settings(
         if raw is None or raw == "":
             continue
         try:
-            parsed[field.name] = _PARSERS.get(field.name, _not_empty)(raw)
+            parsed[field.name] = _PARSERS.get(field.name, not_empty)(raw)
         except ValueError as exc:
             problems.append((variable, f"{exc} (got {_shown(variable, raw)})"))
-    twilio = [v for v in ("twilio_account_sid", "twilio_auth_token") if values.get(v.upper())]
-    if len(twilio) == 1:
-        missing = ({"twilio_account_sid", "twilio_auth_token"} - set(twilio)).pop()
-        problems.append((missing.upper(), f"is required when {twilio[0].upper()} is set"))
+    problems += settings_providers.twilio_problems(values)
     for variable, (needed, hint) in _NEEDS.items():
         if values.get(variable) and not values.get(needed):
             problems.append((variable, f"needs {needed} ({hint})"))
-    if values.get("RECORDINGS_ENCRYPTION_KEY") and values.get("RECORDINGS_ENCRYPTION_KEY_FILE"):
-        problems.append(
-            ("RECORDINGS_ENCRYPTION_KEY_FILE", "set it or RECORDINGS_ENCRYPTION_KEY, not both")
-        )
-    problems += _retention_problems(parsed)
+    problems += settings_privacy.privacy_problems(values, parsed)
     if problems:
         raise SettingsError(problems)
     return Settings(**parsed)
-
-
-def _retention_problems(parsed: dict[str, Any]) -> list[tuple[str, str]]:
-    """The metadata's retention shorter than another kind's (a call deleted whole takes
-    its recordings, words and analytics with it)."""
-    days = {
-        f"{kind}_days": parsed.get(f"retention_{kind}_days")
-        for kind in ("recordings", "transcripts", "analytics", "metadata")
-    }
-    if all(value is None for value in days.values()):
-        return []
-    from framekit.storage.retention import RetentionPolicy  # the db extra, set up by then
-
-    try:
-        RetentionPolicy(**days)
-    except ValueError as exc:
-        return [("RETENTION_METADATA_DAYS", str(exc))]
-    return []
 
 
 def _shown(variable: str, raw: str) -> str:
