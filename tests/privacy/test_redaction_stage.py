@@ -14,11 +14,15 @@ from contextlib import asynccontextmanager
 
 from framekit.clock import ManualClock
 from framekit.frames import (
+    BotStartedSpeakingFrame,
+    EndCause,
     Frame,
     FunctionCallResultFrame,
+    LLMResponseStartFrame,
     LLMTextFrame,
     SentencePlayedFrame,
     TranscriptionFrame,
+    TTSStartedFrame,
 )
 from framekit.pipeline import Pipeline, PipelineParams, PipelineTask
 from framekit.privacy.redact import Redactor
@@ -125,6 +129,23 @@ async def test_a_barge_in_keeps_the_planned_text_redacted() -> None:
     assert bot.truncated
     assert "4111" not in _stored(records)
     assert bot.planned_text == "Your card [card] is on file. It will be charged on Monday."
+
+
+async def test_a_call_cancelled_mid_answer_stores_the_planned_text_redacted() -> None:
+    # The response's end never comes (a hang-up, a server stopping): the point still
+    # gets the words the caller was hearing, redacted.
+    records: list[Record] = []
+    async with _call(records) as (call, _, _):
+        await call.push(LLMResponseStartFrame(response_id="r1"))
+        for word in ["Your", "card", "4111", "1111", "1111", "1111", "is", "on", "file."]:
+            await call.push(LLMTextFrame(text=word + " ", response_id="r1"))
+        await call.push(BotStartedSpeakingFrame())
+        await call.push(TTSStartedFrame(context_id="r1", text="Your card", response_id="r1"))
+        await call.wait(0.5)
+        await call.task.cancel(cause=EndCause.SHUTDOWN)
+    [bot] = [r for r in records if isinstance(r, SegmentRecord)]
+    assert bot.planned_text == "Your card [card] is on file."
+    assert "4111" not in _stored(records)
 
 
 async def test_text_without_personal_data_passes_as_the_same_frame() -> None:

@@ -38,6 +38,8 @@ from dataclasses import replace
 from typing import Any, Final
 
 from framekit.frames import (
+    CancelFrame,
+    EndFrame,
     Frame,
     FunctionCallResultFrame,
     InterruptionFrame,
@@ -94,7 +96,7 @@ class Redaction:
         return None if chunks is None else self._inject(frame.response_id, "".join(chunks))
 
     def flush_responses(self) -> list[Frame]:
-        """A barge-in: the text of the responses not ended yet (what was planned), redacted."""
+        """At a barge-in or the call's end: the responses not ended yet (planned text), redacted."""
         flushed = [self._inject(rid, "".join(chunks)) for rid, chunks in self._responses.items()]
         self._responses.clear()
         return flushed
@@ -197,6 +199,17 @@ class RedactionProcessor(FrameProcessor):
         await self.push_frame(frame, direction)
 
     async def on_interruption(self, frame: InterruptionFrame) -> None:
+        await self._flush_planned()
+
+    async def on_end(self, frame: EndFrame) -> None:
+        await self._flush_planned()
+
+    async def on_cancel(self, frame: CancelFrame) -> None:
+        # A call ended mid-answer (a hang-up, a server stopping): the response's end will
+        # never come, and the point must still get the words the caller was hearing.
+        await self._flush_planned()
+
+    async def _flush_planned(self) -> None:
         if self.toward is FrameDirection.DOWNSTREAM:
             for planned in self.redaction.flush_responses():
                 await self.push_frame(planned, FrameDirection.DOWNSTREAM)
