@@ -2,19 +2,15 @@
 
 from __future__ import annotations
 
-import re
-import subprocess
-import sys
 from pathlib import Path
 
+from doc_examples import check_example
 from framekit.frames import EndFrame, Frame, StartFrame, TextFrame
 from framekit.pipeline import ChildPipeline, Pipeline
 from framekit.processors import FrameDirection, FrameProcessor
 from framekit.testing import run_processor
 
 from core.helpers import Gate, Recorder, texts
-
-DOC = Path(__file__).resolve().parents[2] / "docs" / "architecture.md"
 
 
 class Upper(FrameProcessor):
@@ -93,15 +89,4 @@ async def test_the_task_sets_up_every_processor_inside() -> None:
 
 
 def test_the_example_in_the_architecture_page_prints_what_it_says(tmp_path: Path) -> None:
-    section = DOC.read_text().split("## Child pipelines", 1)[1].split("\n## ", 1)[0]
-    code = re.search(r"```python\n(.*?)```", section, re.DOTALL)
-    shown = re.search(r"prints\n\n```text\n(.*?)```", section, re.DOTALL)
-    assert code is not None
-    assert shown is not None
-    script = tmp_path / "example.py"
-    script.write_text(code.group(1))
-    run = subprocess.run(
-        [sys.executable, str(script)], capture_output=True, text=True, timeout=60, check=False
-    )
-    assert run.returncode == 0, run.stderr
-    assert run.stdout.strip() == shown.group(1).strip()
+    check_example("architecture.md", "## Child pipelines", tmp_path)
