@@ -375,9 +375,13 @@ def test_the_environment_secrets_are_found_by_name_and_in_urls() -> None:
         "KEY_MENU": "1=I'd like to check on my order",  # not a secret
         "TOKENIZERS_PARALLELISM": "false",
         "WEBHOOK_BASE_URL": "https://bot.example.test",
+        "OTEL_EXPORTER_OTLP_HEADERS": "authorization=Bearer%20otel-bearer,x-tenant=acme-tenant",
     }
     assert sorted(secrets_in_environ(environ)) == sorted(
         [
+            "Bearer otel-bearer",
+            "otel-bearer",
+            "acme-tenant",
             "auth-token-value",
             "aws-secret-value",
             "db-password-value",

@@ -160,7 +160,8 @@ def secrets_in_environ(environ: Mapping[str, str]) -> list[str]:
     """The values of ``environ`` that are secrets: by the variable's name, or a URL's password.
 
     ``TWILIO_AUTH_TOKEN``, ``API_TOKEN``, ``ANTHROPIC_API_KEY``, ``DB_PASSWORD``... by
-    name (:func:`is_secret_name`), and the
+    name (:func:`is_secret_name`), the values of header lists
+    (``OTEL_EXPORTER_OTLP_HEADERS``) and the
     password inside any URL-valued variable (``DATABASE_URL``, ``REDIS_URL``).
     """
     found: list[str] = []
@@ -169,8 +170,22 @@ def secrets_in_environ(environ: Mapping[str, str]) -> list[str]:
             continue
         if is_secret_name(name):
             found.append(value)
+        elif name.upper().endswith("_HEADERS"):
+            found += _header_values(value)
         elif "://" in value:
             found += _url_password(value)
+    return found
+
+
+def _header_values(headers: str) -> list[str]:
+    """The values of ``name=value,name=value`` headers (``OTEL_EXPORTER_OTLP_HEADERS``):
+    credentials such as ``authorization=Bearer abc``, so the value and its last word."""
+    found: list[str] = []
+    for pair in headers.split(","):
+        _, _, value = pair.partition("=")
+        value = unquote(value).strip()
+        if value:
+            found += dict.fromkeys([value, value.rsplit(" ", 1)[-1]])
     return found
 
 
