@@ -66,6 +66,61 @@ def test_what_is_not_personal_data_stays(said: str) -> None:
     assert MASK.text(said) == said
 
 
+@pytest.mark.parametrize(
+    ("said", "expected"),
+    [
+        # Nine digits with no keyword are an SSN, ten of a phone's shape a phone.
+        (
+            "for the check it's six one two four four nine eight seven six",
+            "for the check it's [ssn]",
+        ),
+        ("ss# 301449123", "ss# [ssn]"),
+        ("the last four are six six four five", "the last four are [ssn]"),
+        ("the appointment should be under 415 222 9876", "the appointment should be under [phone]"),
+        ("area code six four six then four oh seven two two one five", "area code [phone]"),
+        ("You can reach me on (415) 222-9876 ext. 204", "You can reach me on [phone]"),
+        (
+            "landline is double oh four four one six one four nine six oh one two three",
+            "landline is [phone]",
+        ),
+        (
+            "i b a n n l nine one a b n a oh four one seven one six four three oh oh",
+            "i b a n [bank]",
+        ),
+        # Address grammar: number, up to four name words (ordinals too), a street type.
+        ("send it to 123 W 42nd St #4B, New York, NY 10036", "send it to [address]"),
+        ("4500 Martin Luther King Jr Blvd, Austin, TX", "[address]"),
+        ("mail it to post office box four four one two", "mail it to [address]"),
+        ("my zip is nine seven two oh five", "my zip is [address]"),
+        # Names introduced in other ways; a title, particles and any script belong to them.
+        ("the order is under the name of sarah mcdonald", "the order is under the name of [name]"),
+        ("you're speaking with helen ali", "you're speaking with [name]"),
+        ("This is Dr. Helen Ali about my order", "This is [name] about my order"),
+        ("olga petrova here", "[name] here"),
+        ("it's in the name of Tomás Novak", "it's in the name of [name]"),
+    ],
+)
+def test_values_said_in_other_ways_are_found_by_their_shape(said: str, expected: str) -> None:
+    assert MASK.text(said) == expected
+
+
+@pytest.mark.parametrize(
+    "said",
+    [
+        "this is ridiculous",
+        "It's fine, thanks.",
+        "i'm upset about my order",
+        "my order number is 123456789",
+        "your reference is 5551234567",
+        "the appointment is at 2 30 on december 12",
+        "ship 2 of item 7788 to the Elm Street store",
+        "I need 2 green ones and 3 blue",
+    ],
+)
+def test_look_alikes_of_the_new_shapes_stay(said: str) -> None:
+    assert MASK.text(said) == said
+
+
 def test_the_spans_point_into_the_original_text() -> None:
     text = "card 4111111111111111, mail a@b.io"
     result = MASK.redact(text)

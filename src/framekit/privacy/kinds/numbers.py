@@ -4,9 +4,15 @@ A number run (:mod:`.spoken`) is classified by its digits and by the nearest
 keyword before it: "card" or a Luhn-valid 13-19 digits is a card, "social" and nine
 digits a social security number, ten digits (or a ``+`` and 8-15) a phone number.
 The nearest keyword decides, so "order number 4111..." stays an order number and
-"my order is 12, and my phone is 555..." is still a phone. Order numbers, prices and
-appointment times are not personal data: a keyword of theirs keeps a run as it is
-unless the run can only be a card (Luhn-valid, with "card" nearer).
+"my order is 12, and my phone is 555..." is still a phone.
+
+Where no keyword says what a run is, its shape does: nine digits are a social
+security number (no order, price or date of the shop has nine), ten a phone number,
+and ``00`` or ``011`` with 10-17 digits an international one. An identifier's
+keyword ("order", "tracking", "$"...) keeps any run as it is unless the run can only
+be a card (Luhn-valid, with "card" nearer); a keyword of a time or an amount
+("appointment", "total", "pm") keeps short runs, but not a run of a phone's shape
+("the appointment should be under 415 222 9876").
 """
 
 from __future__ import annotations
@@ -18,24 +24,33 @@ from framekit.privacy.kinds.spoken import NumberRun, number_runs
 
 __all__ = ["find_ibans", "find_numbers", "iban_valid", "luhn_valid"]
 
-_CONTEXT = 48
-"""Characters before a run where its keyword is looked for."""
+_CONTEXT = 64
+"""Characters before a run where its keyword is looked for (a hesitation fits)."""
 _KEYWORDS = re.compile(
     r"(?P<card>\b(?:card|visa|master ?card|amex|american express|discover|credit|debit)\b)"
-    r"|(?P<ssn>\b(?:social|ssn|s s n|security number)\b)"
-    r"|(?P<bank>\b(?:account|routing|bank|iban|sort code)\b)"
-    r"|(?P<phone>\b(?:phone|cell|mobile|telephone|call me|reach me|text me|callback|call back)\b)"
+    r"|(?P<ssn>\b(?:social|soc|ssn|s s n|ss|security number|last (?:four|4))\b)"
+    r"|(?P<bank>\b(?:account|acct|routing|bank|iban|sort code|checking|savings)\b)"
+    r"|(?P<phone>\b(?:phone|cell|mobile|telephone|landline|call me|reach me|text me|callback"
+    r"|call back|area code|fax|whatsapp|(?:my|best|contact|home|work|direct) number)\b)"
     r"|(?P<other>\b(?:order|tracking|confirmation|reference|ref|ticket|invoice|case|model|item"
-    r"|sku|booking|appointment|price|total|cost|costs|zip|postal|pin|code|room|flight"
-    r"|dollars?|cents|pounds|euros|minutes|hours|days|o'clock|pm|am)\b|[$£€])",
+    r"|sku|booking|zip|postal|pin|code|room|flight|serial|part|receipt|transaction"
+    r"|dollars?|cents|pounds|euros|bucks)\b|[$£€]|(?<!ss)#)"
+    r"|(?P<measure>\b(?:appointment|price|total|cost|costs|minutes|hours|days|o'clock|pm|am)\b)",
     re.IGNORECASE,
 )
+"""``other`` names an identifier or an amount, ``measure`` a time or an amount's word."""
 _AFTER = re.compile(
     r"[\s,.]*(?:that's|that is|is|it's|thats)?\s*(?:my|the)?\s*"
     r"(?:(?P<ssn>social|ssn|s s n)|(?P<phone>cell|mobile|phone|number)|(?P<card>card))\b",
     re.IGNORECASE,
 )
-_SSN_SHAPE = re.compile(r"^\d{3}[- ]\d{2}[- ]\d{4}$")
+_SSN_SHAPE = re.compile(r"^\d{3}[-. ]\d{2}[-. ]\d{4}$")
+_EXTENSION = re.compile(
+    r"\s*,?\s*(?:ext\.?|extension|x)\s*(?:\d{1,6}\b|(?:(?:zero|oh|one|two|three|four|five|six"
+    r"|seven|eight|nine|ten|eleven|twelve|twenty|thirty|forty|fifty|hundred)\b\s*){1,6})",
+    re.IGNORECASE,
+)
+"""An extension after a phone number belongs to it ("(415) 222-9876 ext. 204")."""
 _DATE_SHAPE = re.compile(r"\d{4}-\d{1,2}-\d{1,2}\b|\b\d{1,2}/\d{1,2}/\d{2,4}\b")
 """A written date (a log line's time stamp, an appointment) is never a number of a person."""
 _IBAN = re.compile(r"\b[A-Z]{2}\d{2}(?: ?[A-Z0-9]{4}){2,7}(?: ?[A-Z0-9]{1,3})?\b")
@@ -66,8 +81,13 @@ def find_numbers(text: str) -> list[Found]:
     found: list[Found] = []
     for run in number_runs(text):
         kind = _classify(run, _keyword(text, run.start) or _said_after(text, run.end))
-        if kind is not None:
-            found.append(Found(kind, run.start, run.end, run.digits))
+        if kind is None:
+            continue
+        end = run.end
+        if kind == "phone" and (extension := _EXTENSION.match(text, end)):
+            end = extension.end()
+            end -= len(text[run.end : end]) - len(text[run.end : end].rstrip())
+        found.append(Found(kind, run.start, end, run.digits))
     return found
 
 
@@ -81,11 +101,25 @@ def find_ibans(text: str) -> list[Found]:
     for m in _SPOKEN_IBAN.finditer(text):
         tokens = list(_SPOKEN_PART.finditer(text, m.start(), m.end()))
         chars = [_DIGIT_WORDS.get(t.group().lower(), t.group().upper()) for t in tokens]
-        for n in range(len(chars), 14, -1):  # the longest prefix that checks out
-            if iban_valid("".join(chars[:n])):
-                found.append(Found("bank", m.start(), tokens[n - 1].end(), "".join(chars[:n])))
-                break
+        # The country may follow other letters ("i b a n e s seven nine ..."): it is the
+        # two letters before the first two digits.
+        first = next((i for i in range(len(chars) - 3) if _digits(chars[i + 2 : i + 4])), 0)
+        if value := _longest_valid(chars[first:]):
+            end = tokens[first + len(value) - 1].end()
+            found.append(Found("bank", tokens[first].start(), end, "".join(value)))
     return found
+
+
+def _digits(chars: list[str]) -> bool:
+    return "".join(chars).isdigit()
+
+
+def _longest_valid(chars: list[str]) -> list[str]:
+    """The longest prefix of ``chars`` that is a valid IBAN (none: empty)."""
+    for n in range(len(chars), 14, -1):
+        if iban_valid("".join(chars[:n])):
+            return chars[:n]
+    return []
 
 
 _DIGIT_WORDS = {
@@ -131,6 +165,22 @@ def _classify(run: NumberRun, keyword: str | None) -> Kind | None:
         return "phone"
     if keyword == "other":
         return None
+    if _phone_shape(digits):
+        return "phone"
+    if keyword == "measure":
+        return None
+    if n == 9:
+        return "ssn"
     if n == 10 or (n == 11 and digits[0] in "01"):
         return "phone"
     return None
+
+
+def _phone_shape(digits: str) -> bool:
+    """A North American number (area code and exchange not 0 or 1, a trunk "1" allowed)
+    or an international one dialled with ``00`` or ``011``."""
+    if digits.startswith(("00", "011")):
+        return 10 <= len(digits) <= 17
+    if len(digits) == 11 and digits[0] == "1":
+        digits = digits[1:]
+    return len(digits) == 10 and digits[0] not in "01" and digits[3] not in "01"

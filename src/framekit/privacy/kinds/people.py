@@ -41,25 +41,49 @@ _BIRTH = re.compile(
 )
 _STOP = (
     r"(?:and|i|i'm|im|calling|here|speaking|from|with|about|my|the|a|an|to|on|in|at|is|was"
-    r"|but|so|just|please|thanks|thank|hi|hello|yes|yeah|no|ringing|phoning|for|of|it|it's"
-    r"|this|that|sorry|not|your|our|plus|warranty|review|way|order|account|booking|me|you"
-    r"|zero|oh|one|two|three|four|five|six|seven|eight|nine|ten|twenty|thirty|forty|fifty"
-    r"|sixty|seventy|eighty|ninety|hundred|born|email|phone|call|again|still|now|late|calling)"
+    r"|but|so|just|please|thanks|thank|hi|hello|hey|yes|yeah|no|ringing|phoning|for|of|it"
+    r"|it's|this|that|sorry|not|your|our|plus|warranty|review|way|order|account|booking|me"
+    r"|you|zero|oh|one|two|three|four|five|six|seven|eight|nine|ten|twenty|thirty|forty"
+    r"|fifty|sixty|seventy|eighty|ninety|hundred|born|email|phone|call|again|still|now|late"
+    r"|regarding|re|as|spelled|all|also|actually|really|very|too|quite|pretty|fine|good"
+    r"|great|ok|okay|sure|right|wrong|correct|done|ready|open|closed|available|broken"
+    r"|damaged|missing|early|urgent|upset|angry|happy|unhappy|confused|worried|afraid|glad"
+    r"|interested|new|back|home|out|away|there|what|who|how|when|where|why|which|same"
+    r"|different|nothing|something|everything|been|gonna|going|having|getting|still|who's"
+    r"|customer|calling|wondering|waiting|hoping|trying|looking|moving|done|finished|true"
+    r"|possible|weird|strange|important|fine|alright|perfect|correct|number|name|order"
+    r"|under|over|some|any|ordered|bought|returned|received|first|last|middle)"
 )
-_WORD = rf"(?!{_STOP}\b)[A-Za-z][A-Za-z'-]+"
-_SPELLED = r"(?:\s+[a-z]\b){2,}"
-"""The name spelled after it, letter by letter: "garcia g a r c i a"."""
-_NAME_WORDS = rf"(?:{_WORD}(?:\s+{_WORD})?(?:{_SPELLED})?|[a-z](?:\s+[a-z]\b)+)"
+_LETTERS = r"[^\W\d_]"
+_NOT_NAME = rf"(?:{_STOP}\b|{_LETTERS}{{4,}}ing\b|{_LETTERS}{{2,}}(?:ous|ful|able|ible|less)\b)"
+"""Common words, and the endings of a verb or an adjective ("calling", "ridiculous")."""
+_WORD = rf"(?!{_NOT_NAME}){_LETTERS}(?:{_LETTERS}|['-]{_LETTERS})+"
+"""A name's word: letters in any script, with ' and - inside (O'Brien, Anna-Maria)."""
+_PARTICLE = r"(?:de|da|di|del|della|van|von|der|den|le|la|al|el|bin|ibn|mc|st\.?)"
+_SPELLED = r"(?:,?\s+(?:spelled|that's|that\s+is))?(?:[\s,-]+[a-z]\b){2,}"
+"""The name spelled after it, letter by letter: "garcia g a r c i a", "smith, spelled s-m-i-t-h"."""
+_TITLE = r"(?:(?:mr|mrs|ms|miss|mx|dr|doctor|prof)\.?\s+)"
+_NAME_WORDS = (
+    rf"(?:{_TITLE}?{_WORD}(?:\s+(?:{_PARTICLE}\s+)?{_WORD}){{0,2}}(?:{_SPELLED})?"
+    r"|[a-z](?:\s+[a-z]\b)+)"
+)
 _NAME = re.compile(
     # Introduced as a name, whatever follows.
-    r"(?:\b(?:my\s+name\s+is|my\s+name's|name's|the\s+name\s+is|(?:last|first|full|sur)"
-    r"\s*name\s+is|call\s+me|under|name:)\s+|\"name\":\s*\")"
+    r"(?:(?:\b(?:(?:my|the|your|his|her|their|account|full|first|last|sur)\s*)?(?:name\s+is"
+    r"|name's|name:|name)"
+    r"|\b(?:call\s+me|speaking\s+with|talking\s+to|under(?:\s+the\s+name(?:\s+of)?)?"
+    r"|(?:in|on)\s+the\s+name\s+of|the\s+name\s+on\s+the\s+\w+\s+is|account\s+holder\s+is"
+    r"|name\s+on\s+(?:it|the\s+\w+)\s+is))\s+"
+    r"|\"name\":\s*\")"
     rf"(?P<name>{_NAME_WORDS})"
     # Said as "this is X", "it's X": only where a name's usual next words follow.
     rf"|\b(?:this\s+is|it's|it\s+is|i'm|i\s+am)\s+(?P<intro>{_NAME_WORDS})"
-    r"(?=\s+(?:calling|speaking|here|and\s+you|at\s+\w+\s+\w+\s+\w+)\b|\s*$|(?P<comma>,))"
+    r"(?=\s+(?:calling|speaking|here|again|from|and|about|with|regarding|at\s+\w+\s+\w+\s+\w+)"
+    r"\b|\s*[.!?]?\s*$|(?P<comma>,))"
     # A list that starts with the name: "Khan, 243 Maple Ln", "helen ali born ...".
-    rf"|^(?P<first>{_NAME_WORDS})(?=,\s*\d|\s+born\b)",
+    rf"|^(?P<first>{_NAME_WORDS})(?=,\s*\d|\s+born\b)"
+    # "Olga Petrova here", "hi, Olga here".
+    rf"|^(?:(?:hi|hello|hey)[,\s]+)?(?P<here>{_NAME_WORDS})(?=\s+here\b)",
     re.IGNORECASE,
 )
 
@@ -78,12 +102,15 @@ def find_birth_dates(text: str) -> list[Found]:
 
 
 def find_names(text: str) -> list[Found]:
-    """Names said as such: "my name is Jane Doe", "this is Jane calling", "under rossi"."""
+    """Names said as such: "my name is Jane Doe", "this is Jane calling", "under Rossi"."""
     found = []
+    typed = not text.islower()
     for m in _NAME.finditer(text):
-        group = next(g for g in ("name", "intro", "first") if m.group(g))
+        group = next(g for g in ("name", "intro", "first", "here") if m.group(g))
         words = m.group(group)
-        if m.group("comma") and not words[0].isupper():  # "I'm Larsen, ...", not "it's fine, ..."
+        # Said in passing ("this is X", "I'm X,"): typed text capitalizes a name, so a
+        # lowercase word there is not one ("It's fine, thanks", "it's late.").
+        if group != "name" and (typed or m.group("comma")) and not words[0].isupper():
             continue
         found.append(Found("name", m.start(group), m.end(group), " ".join(words.lower().split())))
     return found

@@ -1,7 +1,10 @@
 """Street addresses: a house number, up to four words, a street type, and what follows.
 
 "221B Baker Street", "twelve thirty four Elm Street, apartment 5, Springfield IL
-62701", "42 Main St.", "P O box 7815 Columbus Ohio". After the street come the unit,
+62701", "123 W 42nd St", "P O box 7815 Columbus Ohio". The grammar, not a list of
+phrasings: a house number (digits, or number words as said: "one oh one", "eighty
+one forty seven"), up to four name words (ordinals included), a street type written
+or said (``St``, "avenue", "blvd"...), then what follows. After the street come the unit,
 the town, the state and the postal code, as far as the words look like them (no
 word of an ordinary sentence: "please", "and", "for"...). A zip code said as one
 ("my zip code is 12207") is an address too. A street without a house number ("the
@@ -21,12 +24,14 @@ _NUMBER_WORD = (
     r"|fourteen|fifteen|sixteen|seventeen|eighteen|nineteen|twenty|thirty|forty|fifty|sixty"
     r"|seventy|eighty|ninety|hundred|thousand)\b"
 )
-_HOUSE = rf"(?:\d{{1,6}}[A-Za-z]?|{_NUMBER_WORD}(?:[\s-]+{_NUMBER_WORD}){{0,5}})"
+_HOUSE = rf"(?:\d{{1,6}}[A-Za-z]?|{_NUMBER_WORD}(?:[\s-]+(?:and\s+)?{_NUMBER_WORD}){{0,5}})"
 _STREET = (
-    r"(?:street|st|avenue|ave|road|rd|boulevard|blvd|lane|ln|drive|dr|court|ct|way|place|pl"
-    r"|terrace|circle|parkway|pkwy|highway|hwy|square|sq|close|crescent|row|alley|trail"
-    r"|plaza|grove)"
+    r"(?:street|st|avenue|ave|av|road|rd|boulevard|blvd|lane|ln|drive|dr|court|ct|way|place|pl"
+    r"|terrace|ter|circle|cir|parkway|pkwy|highway|hwy|square|sq|close|crescent|row|alley|trail"
+    r"|trl|plaza|grove|pike|turnpike|expressway|expy|freeway|fwy|route|rte|loop|path|mews"
+    r"|gardens|heights|ridge|cove|crossing|landing|causeway|broadway)"
 )
+"""Street types; not "park", "green" or "view", which follow counts ("2 green ones")."""
 _STOP = (
     r"(?:please|thanks|thank|and|but|for|to|by|on|in|my|the|it|is|so|ok|okay|right|because"
     r"|since|with|or|if|then|that|that's|this|today|tomorrow|instead|now|yes|no|from|at"
@@ -39,23 +44,32 @@ _TAIL_WORD = (
     r"|(?-i:[A-Z]{2})\b"  # a state: OR, IN, ME as written
     rf"|(?!{_STOP})[A-Za-z][A-Za-z.'-]*|{_NUMBER_WORD})"
 )
-_TAIL = rf"(?:[,\s]+{_TAIL_WORD}){{0,12}}"
-_HINT = re.compile(rf"\b(?:{_STREET}|box|zip code)\b", re.IGNORECASE)
+_TAIL = rf"(?:[,\s]+{_TAIL_WORD}){{0,14}}"
+_HINT = re.compile(rf"\b(?:{_STREET}|box|zip)\b", re.IGNORECASE)
 """Every address has one of these words: texts without skip the long pattern."""
+_NAME_WORD = (
+    r"(?!(?:to|the|of|at|on|in|for|and|from|by|near)\b)"
+    r"(?:[^\W\d_][\w'.-]*|\d{1,3}(?:st|nd|rd|th))"
+)
+"""A word of a street's name: "Martin", "O'Neil", "42nd"."""
 _ADDRESS = re.compile(
-    rf"\b{_HOUSE}\s+(?:[A-Za-z][A-Za-z'.-]*\s+){{0,3}}?{_STREET}\b\.?{_TAIL}"
-    rf"|\bp\.?\s?o\.?\s+box\s+(?:\d+|{_NUMBER_WORD}(?:\s+{_NUMBER_WORD})*){_TAIL}"
-    rf"|(?<=zip code is )(?:\d{{5}}(?:-\d{{4}})?|{_NUMBER_WORD}(?:\s+{_NUMBER_WORD}){{4}})"
-    rf"|(?<=zip code )(?:\d{{5}}(?:-\d{{4}})?|{_NUMBER_WORD}(?:\s+{_NUMBER_WORD}){{4}})",
+    rf"\b{_HOUSE}\s+(?:{_NAME_WORD}\s+){{0,4}}?{_STREET}\b\.?{_TAIL}"
+    rf"|\b(?:p\.?\s?o\.?|post\s+office)\s+box\s+(?:\d+|{_NUMBER_WORD}(?:\s+{_NUMBER_WORD})*)"
+    rf"{_TAIL}"
+    rf"|\bzip(?:\s+code)?(?:\s+is|'s|:)?\s+"
+    rf"(?P<zip>\d{{5}}(?:-\d{{4}})?\b|{_NUMBER_WORD}(?:\s+{_NUMBER_WORD}){{4}})",
     re.IGNORECASE,
 )
+"""The last form, a ZIP code said as one's own: only the code is the value."""
 
 
 def find_addresses(text: str) -> list[Found]:
     """Every street address in ``text``."""
     if not _HINT.search(text):
         return []
-    return [
-        Found("address", m.start(), m.end(), " ".join(m.group().lower().split()))
-        for m in _ADDRESS.finditer(text)
-    ]
+    found = []
+    for m in _ADDRESS.finditer(text):
+        group = "zip" if m.group("zip") else 0
+        value = " ".join(m.group(group).lower().split())
+        found.append(Found("address", m.start(group), m.end(group), value))
+    return found

@@ -28,7 +28,8 @@ _VALUES = {
 }  # fmt: skip
 _REPEAT = {"double": 2, "triple": 3}
 _FILLERS = frozenset(
-    {"um", "uh", "er", "erm", "uhm", "umm", "hmm", "ah", "eh", "mm", "and", "dash", "hyphen"}
+    {"um", "uh", "er", "erm", "uhm", "umm", "uhh", "hmm", "hm", "ah", "eh", "mm", "and", "then"}
+    | {"dash", "hyphen"}
 )
 """Words a caller puts between digits; they never end a run (but never start one)."""
 
