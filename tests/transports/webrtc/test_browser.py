@@ -165,7 +165,7 @@ async def test_browser_calls_at_once_play_without_gaps(
     Every page hears its whole greeting without a stall (a gap of a second or more), and
     every call ends cleanly. The issue's 100 ms gap target is a speed figure: on this
     2-core machine, the browser's tabs and the server share the cores with whatever else
-    runs, and one gap of 160-620 ms was seen in 1 of 9 runs (3 and 4 calls), so it is
+    runs, and gaps of 160 and 620 ms were seen in 2 of 7 runs (3 and 4 calls), so it is
     measured by ``benchmarks/bench_webrtc_browser.py`` and recorded in
     ``docs/benchmarks.md``, not asserted here.
     """
