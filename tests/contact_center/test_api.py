@@ -294,23 +294,6 @@ async def test_health_needs_no_token_and_reports_the_database(
     assert body["active_calls"] == 0
 
 
-async def test_health_is_503_when_the_database_is_unreachable(tmp_path: Path) -> None:
-    server = ContactCenterServer(_settings(tmp_path, f"sqlite:///{tmp_path / 'calls.db'}"))
-    server.health.interval = 0.1
-    async with TestClient(TestServer(server.app)) as test_client:
-        # The database file is replaced by a directory: SQLite cannot open it.
-        (tmp_path / "calls.db").unlink()
-        (tmp_path / "calls.db").mkdir()
-        # /health reports the background check's last result: the next one sees it.
-        async with asyncio.timeout(5):
-            while (response := await test_client.get("/health")).status != 503:  # noqa: ASYNC110
-                await asyncio.sleep(0.05)
-        body = await response.json()
-        assert body["status"] == "degraded"
-        assert body["database"].startswith("unreachable")
-        assert body["checked_ago_s"] < 1.0
-
-
 def _break_database(path: Path) -> None:
     """A folder where the SQLite file was. The server's analytics worker may reopen (and so
     recreate) the file between the two steps: try again until the folder stands."""
@@ -322,6 +305,22 @@ def _break_database(path: Path) -> None:
             continue
         return
     raise AssertionError(f"{path} kept coming back")
+
+
+async def test_health_is_503_when_the_database_is_unreachable(tmp_path: Path) -> None:
+    server = ContactCenterServer(_settings(tmp_path, f"sqlite:///{tmp_path / 'calls.db'}"))
+    server.health.interval = 0.1
+    async with TestClient(TestServer(server.app)) as test_client:
+        # The database file is replaced by a directory: SQLite cannot open it.
+        _break_database(tmp_path / "calls.db")
+        # /health reports the background check's last result: the next one sees it.
+        async with asyncio.timeout(5):
+            while (response := await test_client.get("/health")).status != 503:  # noqa: ASYNC110
+                await asyncio.sleep(0.05)
+        body = await response.json()
+        assert body["status"] == "degraded"
+        assert body["database"].startswith("unreachable")
+        assert body["checked_ago_s"] < 1.0
 
 
 async def test_the_api_answers_503_when_the_database_fails(tmp_path: Path) -> None:
