@@ -211,11 +211,13 @@ def test_serve_prints_where_to_point_twilio_and_the_api_but_no_secret(tmp_path: 
     out = "\n".join(lines)
     assert status == 0, out
     assert re.search(r"^framekit serve: listening on http://127\.0\.0\.1:\d+$", out, re.M), out
-    assert lines[-4:] == [
+    assert lines[-6:] == [
         "  Twilio voice webhook (A call comes in): "
         "https://bot.example.test/twilio/voice (HTTP POST)",
         "  calls API: https://bot.example.test/api/calls (Authorization: Bearer $API_TOKEN)",
         "  browser softphone: https://bot.example.test/call",
+        "  dashboard: https://bot.example.test/dashboard (sign in with $API_TOKEN)",
+        "  Prometheus metrics: https://bot.example.test/metrics (open)",
         "  health: https://bot.example.test/health",
     ]
     assert API_TOKEN not in out

@@ -215,15 +215,19 @@ def _port_in_use_line(host: str, port: int) -> str:
 
 
 def _endpoints(settings: Settings) -> str:
-    """Where Twilio, browsers and API clients reach this server: ``WEBHOOK_BASE_URL``'s routes.
+    """Where Twilio, browsers, API clients and Prometheus reach this server:
+    ``WEBHOOK_BASE_URL``'s routes.
 
-    The API token itself is never printed.
+    No token itself is ever printed, only the variable that holds it.
     """
     base = (settings.webhook_base_url or "").rstrip("/")
+    scrape = "Authorization: Bearer $METRICS_TOKEN" if settings.metrics_token else "open"
     return (
         f"  Twilio voice webhook (A call comes in): {base}/twilio/voice (HTTP POST)\n"
         f"  calls API: {base}/api/calls (Authorization: Bearer $API_TOKEN)\n"
         f"  browser softphone: {base}/call\n"
+        f"  dashboard: {base}/dashboard (sign in with $API_TOKEN)\n"
+        f"  Prometheus metrics: {base}/metrics ({scrape})\n"
         f"  health: {base}/health"
     )
 
