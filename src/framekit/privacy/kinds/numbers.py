@@ -9,10 +9,12 @@ The nearest keyword decides, so "order number 4111..." stays an order number and
 Where no keyword says what a run is, its shape does: nine digits are a social
 security number (no order, price or date of the shop has nine), ten a phone number,
 and ``00`` or ``011`` with 10-17 digits an international one. An identifier's
-keyword ("order", "tracking", "$"...) keeps any run as it is unless the run can only
-be a card (Luhn-valid, with "card" nearer); a keyword of a time or an amount
-("appointment", "total", "pm") keeps short runs, but not a run of a phone's shape
-("the appointment should be under 415 222 9876").
+keyword ("order", "tracking", "$", a bare "#"...) keeps any run as it is unless the run
+can only be a card (Luhn-valid, with "card" nearer); an amount's ("price", "paid",
+"total") keeps any run but a card ("the price is 212 555 0199", "pay with 4111 ...");
+a time's ("appointment", "pm") keeps short runs, but not a run of a phone's shape
+("the appointment should be under 415 222 9876"). A number sign belongs to the label
+before it: "account #1234" is an account, "order #1234" an order.
 """
 
 from __future__ import annotations
@@ -26,24 +28,51 @@ __all__ = ["find_ibans", "find_numbers", "iban_valid", "luhn_valid"]
 
 _CONTEXT = 64
 """Characters before a run where its keyword is looked for (a hesitation fits)."""
+_HASH = r"(?:\s*(?:#|no\b\.?))?"
+"""A number sign after a label is the label's ("account #1234", "SSN# ...", "acct no.")."""
 _KEYWORDS = re.compile(
-    r"(?P<card>\b(?:card|visa|master ?card|amex|american express|discover|credit|debit)\b)"
-    r"|(?P<ssn>\b(?:social|soc|ssn|s s n|ss|security number|last (?:four|4))\b)"
-    r"|(?P<bank>\b(?:account|acct|routing|bank|iban|sort code|checking|savings)\b)"
-    r"|(?P<phone>\b(?:phone|cell|mobile|telephone|landline|call me|reach me|text me|callback"
-    r"|call back|area code|fax|whatsapp|(?:my|best|contact|home|work|direct) number)\b)"
-    r"|(?P<other>\b(?:order|tracking|confirmation|reference|ref|ticket|invoice|case|model|item"
+    r"(?P<card>\b(?:card|visa|master ?card|amex|american express|discover|credit|debit)\b"
+    + _HASH
+    + r")|(?P<ssn>\b(?:social|soc|ssn|s s n|ss|security number|last (?:four|4))\b"
+    + _HASH
+    + r")|(?P<bank>\b(?:account|acct|a/c|a c c t|routing|bank|iban|sort code|checking|savings)\b"
+    + _HASH
+    + r")|(?P<phone>\b(?:phone|cell|mobile|telephone|landline|call me|reach me|text me|callback"
+    r"|call back|area code|fax|whatsapp|(?:my|best|contact|home|work|direct) number)\b"
+    + _HASH
+    + r")|(?P<other>\b(?:order|tracking|confirmation|reference|ref|ticket|invoice|case|model|item"
     r"|sku|booking|zip|postal|pin|code|room|flight|serial|part|receipt|transaction"
-    r"|dollars?|cents|pounds|euros|bucks)\b|[$£€]|(?<!ss)#)"
-    r"|(?P<measure>\b(?:appointment|price|total|cost|costs|minutes|hours|days|o'clock|pm|am)\b)",
+    r"|dollars?|cents|pounds|euros|bucks)\b|[$£€#])"
+    r"|(?P<amount>\b(?:price|prices|priced|total|cost|costs|paid|pay|charged|amount|balance"
+    r"|fee)\b)"
+    r"|(?P<measure>\b(?:appointment|minutes|hours|days|o'clock|pm|am)\b)",
     re.IGNORECASE,
 )
-"""``other`` names an identifier or an amount, ``measure`` a time or an amount's word."""
+"""``other`` names an identifier or an amount, ``amount`` and ``measure`` an amount's or a
+time's word.
+
+The nearest label before a run decides. An identifier keeps any run; an amount's word
+keeps any run but a card's (Luhn-valid: "pay with 4111 ..."), even one of a phone's
+shape ("the price is 212 555 0199"); a time's word keeps only short runs."""
+_NEAR = 24
+"""Characters between an SSN's label and a run said right after it ("social five two
+three four five, sorry, ..."): a run that close is the number, whatever its length."""
 _AFTER = re.compile(
     r"[\s,.]*(?:that's|that is|is|it's|thats)?\s*(?:my|the)?\s*"
     r"(?:(?P<ssn>social|ssn|s s n)|(?P<phone>cell|mobile|phone|number)|(?P<card>card))\b",
     re.IGNORECASE,
 )
+_TAKE_BACK = (
+    r"\b(?:no|nope|sorry|wait|hold on|i mean|i meant|actually|correction|scratch that|oops"
+    r"|my (?:bad|mistake)|let me (?:start (?:over|again)|try (?:that )?again|say (?:it|that) again"
+    r"|repeat(?: that)?)|start(?:ing)? (?:over|again)|not|rather|make that|that's wrong|again"
+    r"|i said|should be|that should be|sorry about that|from the (?:top|start))\b"
+)
+_TAKE_BACK_WORD = re.compile(_TAKE_BACK, re.IGNORECASE)
+_CORRECTION = re.compile(
+    rf"(?:[\s,.;:!?-]+|\b(?:um|uh|er|erm|uhm|so|oh|it's|it is)\b|{_TAKE_BACK})+", re.IGNORECASE
+)
+"""Between two runs of one value: words that take back what was said (one at least)."""
 _SSN_SHAPE = re.compile(r"^\d{3}[-. ]\d{2}[-. ]\d{4}$")
 _EXTENSION = re.compile(
     r"\s*,?\s*(?:ext\.?|extension|x)\s*(?:\d{1,6}\b|(?:(?:zero|oh|one|two|three|four|five|six"
@@ -53,7 +82,10 @@ _EXTENSION = re.compile(
 """An extension after a phone number belongs to it ("(415) 222-9876 ext. 204")."""
 _DATE_SHAPE = re.compile(r"\d{4}-\d{1,2}-\d{1,2}\b|\b\d{1,2}/\d{1,2}/\d{2,4}\b")
 """A written date (a log line's time stamp, an appointment) is never a number of a person."""
-_IBAN = re.compile(r"\b[A-Z]{2}\d{2}(?: ?[A-Z0-9]{4}){2,7}(?: ?[A-Z0-9]{1,3})?\b")
+_IBAN = re.compile(
+    r"\b[A-Z]{2}\d{2}(?:[ -]?[A-Z0-9]{4}){2,7}(?:[ -]?[A-Z0-9]{1,3})?\b", re.IGNORECASE
+)
+"""Written in groups of four, with spaces or dashes, in either case (the checksum decides)."""
 
 
 def luhn_valid(digits: str) -> bool:
@@ -69,7 +101,7 @@ def luhn_valid(digits: str) -> bool:
 
 def iban_valid(iban: str) -> bool:
     """ISO 13616's mod-97 check: the IBAN's four first characters moved to its end."""
-    compact = iban.replace(" ", "").upper()
+    compact = _compact(iban)
     if not 15 <= len(compact) <= 34:
         return False
     moved = compact[4:] + compact[:4]
@@ -77,10 +109,24 @@ def iban_valid(iban: str) -> bool:
 
 
 def find_numbers(text: str) -> list[Found]:
-    """The cards, bank accounts, SSNs and phone numbers among the number runs of ``text``."""
+    """The cards, bank accounts, SSNs and phone numbers among the number runs of ``text``.
+
+    A run the caller corrects ("five two three four five, sorry, five two three ...",
+    "... nine, no, eight eight") is one value with its correction: the part said
+    before or after it is as personal as the rest.
+    """
     found: list[Found] = []
+    previous: tuple[NumberRun, Kind | None] | None = None
     for run in number_runs(text):
-        kind = _classify(run, _keyword(text, run.start) or _said_after(text, run.end))
+        keyword, distance = _keyword(text, run.start)
+        kind = _classify(run, keyword or _said_after(text, run.end), distance)
+        if previous is not None and _corrects(text, previous[0].end, run.start):
+            if previous[1] is None and kind is not None:
+                run = NumberRun(run.digits, previous[0].start, run.end, run.written)
+            elif previous[1] is not None:
+                kind = kind or previous[1]
+                run = NumberRun(run.digits, found.pop().start, run.end, run.written)
+        previous = (run, kind)
         if kind is None:
             continue
         end = run.end
@@ -94,7 +140,7 @@ def find_numbers(text: str) -> list[Found]:
 def find_ibans(text: str) -> list[Found]:
     """IBANs whose checksum holds: written, or spelled ("g b eight two w e s t ...")."""
     found = [
-        Found("bank", m.start(), m.end(), m.group().replace(" ", ""))
+        Found("bank", m.start(), m.end(), _compact(m.group()))
         for m in _IBAN.finditer(text)
         if iban_valid(m.group())
     ]
@@ -108,6 +154,10 @@ def find_ibans(text: str) -> list[Found]:
             end = tokens[first + len(value) - 1].end()
             found.append(Found("bank", tokens[first].start(), end, "".join(value)))
     return found
+
+
+def _compact(iban: str) -> str:
+    return iban.replace(" ", "").replace("-", "").upper()
 
 
 def _digits(chars: list[str]) -> bool:
@@ -133,11 +183,21 @@ _SPOKEN_IBAN = re.compile(
 """A country's two letters, then letters and digits one by one: an IBAN spelled out."""
 
 
-def _keyword(text: str, start: int) -> str | None:
+def _corrects(text: str, start: int, end: int) -> bool:
+    """Whether ``text[start:end]`` takes back the run before it and nothing else."""
+    return (
+        end - start <= _CONTEXT
+        and _CORRECTION.fullmatch(text, start, end) is not None
+        and _TAKE_BACK_WORD.search(text, start, end) is not None
+    )
+
+
+def _keyword(text: str, start: int) -> tuple[str | None, int]:
+    """The nearest label before ``start`` and how many characters lie between them."""
     last = None
     for last in _KEYWORDS.finditer(text, max(0, start - _CONTEXT), start):  # noqa: B007
         pass
-    return None if last is None else last.lastgroup
+    return (None, _CONTEXT) if last is None else (last.lastgroup, start - last.end())
 
 
 def _said_after(text: str, end: int) -> str | None:
@@ -146,7 +206,7 @@ def _said_after(text: str, end: int) -> str | None:
     return None if match is None else match.lastgroup
 
 
-def _classify(run: NumberRun, keyword: str | None) -> Kind | None:
+def _classify(run: NumberRun, keyword: str | None, distance: int) -> Kind | None:
     digits = run.digits
     n = len(digits)
     if _DATE_SHAPE.search(run.written):
@@ -155,15 +215,15 @@ def _classify(run: NumberRun, keyword: str | None) -> Kind | None:
         return "phone" if 8 <= n <= 15 else None
     if 13 <= n <= 19 and (keyword == "card" or (keyword != "other" and luhn_valid(digits))):
         return "card"
-    if keyword == "ssn" and n in (9, 4):  # the whole number, or its last four
-        return "ssn"
+    if keyword == "ssn" and (n in (9, 4) or (distance <= _NEAR and 3 <= n <= 12)):
+        return "ssn"  # the whole number, its last four, or a part said and corrected
     if _SSN_SHAPE.match(run.written) and keyword != "other":
         return "ssn"
     if keyword == "bank" and 6 <= n <= 17:
         return "bank"
     if keyword == "phone" and 7 <= n <= 15:
         return "phone"
-    if keyword == "other":
+    if keyword in ("other", "amount"):
         return None
     if _phone_shape(digits):
         return "phone"

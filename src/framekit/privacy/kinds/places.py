@@ -36,7 +36,8 @@ _STOP = (
     r"(?:please|thanks|thank|and|but|for|to|by|on|in|my|the|it|is|so|ok|okay|right|because"
     r"|since|with|or|if|then|that|that's|this|today|tomorrow|instead|now|yes|no|from|at"
     r"|was|were|we|i|you|he|she|they|should|ship|send|deliver|call|email|phone|order|card"
-    r"|born|birth|date|name|my|our|your|its|it's|can|could|would|will|also)\b"
+    r"|born|birth|date|name|my|our|your|its|it's|can|could|would|will|also"
+    r"|store|shop|branch|location|outlet|showroom)\b"
 )
 _TAIL_WORD = (
     r"(?:#?\d{1,5}(?:-\d{4})?[A-Za-z]?\b(?![.\d-])"  # unit, zip code
@@ -63,12 +64,26 @@ _ADDRESS = re.compile(
 """The last form, a ZIP code said as one's own: only the code is the value."""
 
 
+_NOT_A_HOUSE = re.compile(
+    r"(?:\b(?:order|item|sku|room|ticket|case|invoice|aisle|gate|qty|quantity|model)\s*(?:no\.?"
+    r"|number)?|#|(?:store|shop|branch|location|outlet|showroom)\s+(?:at|on|in))\s*$",
+    re.IGNORECASE,
+)
+"""What before a number makes it an identifier ("Order 12 Main Street store") or a
+shop's place ("the store at 12 Main Street"), not where a person lives."""
+_SHOP_AFTER = re.compile(r"\s*(?:store|shop|branch|location|outlet|showroom)\b", re.IGNORECASE)
+
+
 def find_addresses(text: str) -> list[Found]:
-    """Every street address in ``text``."""
+    """Every street address in ``text`` but a shop's own."""
     if not _HINT.search(text):
         return []
     found = []
     for m in _ADDRESS.finditer(text):
+        if _NOT_A_HOUSE.search(text, max(0, m.start() - 24), m.start()) or _SHOP_AFTER.match(
+            text, m.end()
+        ):
+            continue
         group = "zip" if m.group("zip") else 0
         value = " ".join(m.group(group).lower().split())
         found.append(Found("address", m.start(group), m.end(group), value))

@@ -156,8 +156,12 @@ def number_runs(text: str) -> list[NumberRun]:
 
 
 def _glued(text: str, at: int) -> bool:
-    """Whether the digits at ``at`` continue a word through ``.``, ``_``, ``/``, ``:`` or ``-``."""
-    return at >= 2 and text[at - 1] in "._/:-" and text[at - 2].isalnum()
+    """Whether the digits at ``at`` continue a word through ``.``, ``_``, ``/`` or ``-``
+    ("CA1.179...", "NW-4417"), or a number through ``:`` ("10:30"); a colon after a
+    word ends a label ("SSN:123456789")."""
+    if at < 2 or not text[at - 2].isalnum():
+        return False
+    return text[at - 1] in "._/-" or (text[at - 1] == ":" and text[at - 2].isdigit())
 
 
 def _starts_run(word: str, text: str, at: int) -> bool:

@@ -1,0 +1,107 @@
+"""The redactor's number kinds on structure: SSNs said every way, bank accounts behind
+their labels, corrections, and the look-alikes (prices, order numbers, a shop's street)
+that keep their digits."""
+
+from __future__ import annotations
+
+import pytest
+
+from framekit.privacy.redact import Redactor
+
+MASK = Redactor()
+
+
+@pytest.mark.parametrize(
+    ("said", "expected"),
+    [
+        ("ssn five two three dash four five dash six seven eight nine", "ssn [ssn]"),
+        ("my ss number is five oh oh double two three four five six", "my ss number is [ssn]"),
+        (
+            "five twenty three forty five sixty seven eighty nine that's my social",
+            "[ssn] that's my social",
+        ),
+        ("my social is five 2 three 4 5 six 7 8 nine", "my social is [ssn]"),
+        ("my social's triple five two two one two three four", "my social's [ssn]"),
+        ("SSN:523456789", "SSN:[ssn]"),
+        ("ssn#523456789", "ssn#[ssn]"),
+        ("Social Security No. 523-45-6789", "Social Security No. [ssn]"),
+        ("last four of the ssn are 6645", "last four of the ssn are [ssn]"),
+        # A correction belongs to the value it corrects, before or after it.
+        (
+            "social five two three four five, sorry, five two three four five six seven eight nine",
+            "social [ssn]",
+        ),
+        (
+            "my social is five two three four five six seven eight nine, no, eight",
+            "my social is [ssn]",
+        ),
+        ("my social is 523-45-6789 no sorry 523-45-6788", "my social is [ssn]"),
+    ],
+)
+def test_social_security_numbers_in_spoken_typed_and_corrected_forms(
+    said: str, expected: str
+) -> None:
+    assert MASK.text(said) == expected
+
+
+@pytest.mark.parametrize(
+    ("said", "expected"),
+    [
+        ("account #12345678", "account #[bank]"),
+        ("the account # is 55667788", "the account # is [bank]"),
+        ("Acct# 55667788", "Acct# [bank]"),
+        ("acct no 98765432", "acct no [bank]"),
+        ("acct:55667788", "acct:[bank]"),
+        ("a/c 55667788", "a/c [bank]"),
+        ("routing 021000021 account 1234567890", "routing [bank] account [bank]"),
+        ("iban de89 3704 0044 0532 0130 00", "iban [bank]"),
+        ("IBAN DE89-3704-0044-0532-0130-00", "IBAN [bank]"),
+    ],
+)
+def test_bank_accounts_behind_their_labels_and_a_number_sign(said: str, expected: str) -> None:
+    assert MASK.text(said) == expected
+
+
+@pytest.mark.parametrize(
+    ("said", "expected"),
+    [
+        ("I want to pay with 4111 1111 1111 1111", "I want to pay with [card]"),
+        ("the total goes on 5500 0000 0000 0004", "the total goes on [card]"),
+        ("phone # 212 555 0199", "phone # [phone]"),
+        ("Phone:2125550199", "Phone:[phone]"),
+    ],
+)
+def test_an_amount_or_a_number_sign_does_not_hide_a_card_or_a_labelled_phone(
+    said: str, expected: str
+) -> None:
+    assert MASK.text(said) == expected
+
+
+@pytest.mark.parametrize(
+    "said",
+    [
+        "the price is 212 555 0199",
+        "I paid 212 555 0199",
+        "the price is two one two five five five oh one nine nine",
+        "Order 12 Main Street store",
+        "order 12 Main Street",
+        "the store at 12 Main Street",
+        "order #12345678",
+        "#12345678",
+        "my order is #55667788",
+        "case #4455667788",
+        "invoice # 123456789",
+        "account status for order #55667788",
+        "the order number is five two three four five six seven eight nine",
+        "order NW-55667788",
+        "ticket 523 45 6789",
+        "we open at 10:30, order 4417",
+    ],
+)
+def test_prices_order_numbers_and_a_shops_street_keep_their_digits(said: str) -> None:
+    assert MASK.text(said) == said
+
+
+def test_a_correction_between_two_unrelated_numbers_joins_nothing() -> None:
+    assert MASK.text("order 4417, sorry, 2 items") == "order 4417, sorry, 2 items"
+    assert MASK.text("my cell is 2125550199, 2 items") == "my cell is [phone], 2 items"
