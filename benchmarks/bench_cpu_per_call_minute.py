@@ -1,0 +1,259 @@
+"""CPU-seconds per call-minute of one ``framekit serve`` process under the locust load test.
+
+Why this figure: the machine is shared, so wall-clock latencies move with the
+neighbours' load, while the CPU time the server itself spends per minute of
+conversation does not. It is the unit of the capacity model (issue 18): calls
+per core = 60 / (CPU-seconds per call-minute).
+
+How it is measured: it runs ``python -m loadtest --serve`` (real webhook, real
+Media Streams, paced 20 ms mu-law callers) and, while the server lives:
+
+* reads every thread's user+system CPU from ``/proc/<pid>/task/*/stat`` once a
+  second, so the figure stops at the server's last live sample, before the
+  SIGTERM drain;
+* scrapes the server's ``framekit_active_calls`` gauge (``/metrics``) once a
+  second and integrates it over the same window: the call-minutes, calls cut
+  at the end included (locust's ``call`` samples leave those out);
+* names the Python threads with ``py-spy dump`` (a thread's name, such as
+  ``framekit-moonshine_0`` or ``piper_1``, by its native id); threads that py-spy
+  does not list are native ones (onnxruntime's and CTranslate2's pools).
+
+A server short of CPU answers late, so its callers take fewer turns per minute and
+each call-minute asks less of it: the report gives the answered turns per
+call-minute beside the figure (compare runs at similar turn rates) and the
+CPU-seconds per answered turn. It prints the total and the per-thread-group
+CPU-seconds per call-minute, the
+load (``/proc/loadavg``) before and after, and locust's voice-to-voice
+percentiles. ``--json PATH`` keeps all of it. ``MAX_CALLS`` defaults to
+``--users`` so that no caller is refused. Other arguments go to the load test::
+
+    python benchmarks/bench_cpu_per_call_minute.py --users 10 --run-time 120s
+    STT_MODEL=moonshine python benchmarks/bench_cpu_per_call_minute.py --users 5 --turns 3
+"""
+
+from __future__ import annotations
+
+import argparse
+import csv
+import itertools
+import json
+import os
+import re
+import subprocess
+import sys
+import threading
+import time
+import urllib.request
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+__all__ = ["Sample", "main", "thread_group"]
+
+_SERVE_LINE = re.compile(r"^framekit serve \(pid (\d+), log (.+)\) on (\S+)")
+_ACTIVE = re.compile(r"^framekit_active_calls(?:\{[^}]*\})? ([0-9.eE+-]+)$", re.MULTILINE)
+_TICK = os.sysconf("SC_CLK_TCK")
+_SUFFIX = re.compile(r"(_\d+|-\d+)$")
+NATIVE = "native (onnxruntime, ctranslate2)"
+
+
+@dataclass(slots=True)
+class Sample:
+    """One reading of the server: when, its active calls, each thread's CPU-seconds."""
+
+    at: float
+    active_calls: float
+    threads: dict[int, float] = field(default_factory=dict)
+
+
+def thread_group(name: str | None) -> str:
+    """The group a thread's CPU is reported under: its name without the pool index."""
+    if name is None:
+        return NATIVE
+    return _SUFFIX.sub("", name)
+
+
+def _thread_cpu(pid: int) -> dict[int, float]:
+    """CPU-seconds (user + system) of every live thread of ``pid``."""
+    found: dict[int, float] = {}
+    for task in Path(f"/proc/{pid}/task").iterdir():
+        try:
+            fields = (task / "stat").read_text().rsplit(")", 1)[1].split()
+        except OSError:  # the thread ended between the listing and the read
+            continue
+        found[int(task.name)] = (int(fields[11]) + int(fields[12])) / _TICK
+    return found
+
+
+def _active_calls(host: str) -> float:
+    with urllib.request.urlopen(f"{host}/metrics", timeout=2) as response:
+        text = response.read().decode()
+    match = _ACTIVE.search(text)
+    return float(match.group(1)) if match else 0.0
+
+
+def _python_threads(pid: int) -> dict[int, str]:
+    """Native thread id -> Python thread name, from ``py-spy dump`` (empty if it fails)."""
+    done = subprocess.run(
+        ["py-spy", "dump", "--nonblocking", "--json", "--pid", str(pid)],
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    if done.returncode != 0:
+        return {}
+    return {t["os_thread_id"]: t["thread_name"] or "?" for t in json.loads(done.stdout)}
+
+
+class _Watcher:
+    """Samples the server once a second until it stops answering."""
+
+    def __init__(self, pid: int, host: str) -> None:
+        self.pid = pid
+        self.host = host
+        self.samples: list[Sample] = []
+        self.names: dict[int, str] = {}
+        self._stop = threading.Event()
+        self._thread = threading.Thread(target=self._run, name="cpu-watcher", daemon=True)
+
+    def start(self) -> None:
+        self._thread.start()
+
+    def stop(self) -> None:
+        self._stop.set()
+        self._thread.join()
+
+    def _run(self) -> None:
+        started = time.monotonic()
+        last_names = 0.0
+        while not self._stop.is_set():
+            try:
+                calls = _active_calls(self.host)
+                sample = Sample(time.monotonic() - started, calls, _thread_cpu(self.pid))
+            except OSError:  # the server is stopping
+                return
+            self.samples.append(sample)
+            if calls and sample.at - last_names > 20:
+                self.names.update(_python_threads(self.pid))
+                last_names = sample.at
+            self._stop.wait(1.0)
+
+
+def _window(samples: list[Sample]) -> tuple[Sample, Sample]:
+    """From the first sample to the one after the last with calls in flight."""
+    busy = [i for i, s in enumerate(samples) if s.active_calls > 0]
+    if not busy:
+        raise SystemExit("no call was ever active: nothing to measure")
+    return samples[0], samples[min(busy[-1] + 1, len(samples) - 1)]
+
+
+def _call_minutes(samples: list[Sample], first: Sample, last: Sample) -> float:
+    inside = [s for s in samples if first.at <= s.at <= last.at]
+    return (
+        sum(
+            (b.at - a.at) * (a.active_calls + b.active_calls) / 2
+            for a, b in itertools.pairwise(inside)
+        )
+        / 60
+    )
+
+
+def _report(
+    watcher: _Watcher, stats_csv: Path, load: tuple[str, str], argv: list[str]
+) -> dict[str, Any]:
+    first, last = _window(watcher.samples)
+    minutes = _call_minutes(watcher.samples, first, last)
+    groups: dict[str, float] = {}
+    for tid, cpu in last.threads.items():
+        used = cpu - first.threads.get(tid, 0.0)
+        group = thread_group(watcher.names.get(tid))
+        groups[group] = groups.get(group, 0.0) + used
+    total = sum(groups.values())
+    rows: dict[str, dict[str, str]] = {}
+    if stats_csv.is_file():
+        with stats_csv.open() as handle:
+            rows = {r["Type"]: r for r in csv.DictReader(handle) if r["Name"] == "call"}
+    v2v = rows.get("voice_to_voice", {})
+    turns = int(v2v.get("Request Count") or 0)
+    return {
+        "argv": argv,
+        "env": {k: os.environ[k] for k in ("STT_MODEL", "MAX_CALLS") if k in os.environ},
+        "load_before": load[0],
+        "load_after": load[1],
+        "window_s": last.at - first.at,
+        "cpu_s": total,
+        "cores": total / (last.at - first.at),
+        "call_minutes": minutes,
+        "cpu_s_per_call_minute": total / minutes,
+        "turns_per_call_minute": turns / minutes,
+        "cpu_s_per_turn": total / turns if turns else None,
+        "groups": {
+            g: {"cpu_s": s, "per_call_minute": s / minutes, "share": s / total}
+            for g, s in sorted(groups.items(), key=lambda kv: -kv[1])
+        },
+        "voice_to_voice": {
+            k: v2v.get(k) for k in ("Request Count", "Failure Count", "50%", "95%", "99%")
+        },
+        "calls": {k: rows.get("call", {}).get(k) for k in ("Request Count", "Failure Count")},
+    }
+
+
+def _print(report: dict[str, Any]) -> None:
+    print(f"\nload before: {report['load_before']}   after: {report['load_after']}")
+    print(
+        f"server CPU {report['cpu_s']:.1f} s over {report['window_s']:.0f} s "
+        f"({report['cores']:.2f} cores), {report['call_minutes']:.2f} call-minutes: "
+        f"{report['cpu_s_per_call_minute']:.2f} CPU-s per call-minute "
+        f"({report['turns_per_call_minute']:.1f} answered turns per call-minute)"
+    )
+    for group, row in report["groups"].items():
+        if row["cpu_s"] >= 0.05:
+            print(
+                f"  {group:<36} {row['cpu_s']:7.1f} s  {row['per_call_minute']:5.2f} /call-min"
+                f"  {100 * row['share']:4.0f} %"
+            )
+    v2v = report["voice_to_voice"]
+    print(
+        f"voice_to_voice n={v2v['Request Count']} failures={v2v['Failure Count']} "
+        f"p50 {v2v['50%']} p95 {v2v['95%']} p99 {v2v['99%']} ms; calls {report['calls']}"
+    )
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Run the load test against a local server and print its CPU per call-minute."""
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument("--users", type=int, default=10)
+    parser.add_argument("--spawn-rate", default="1")
+    parser.add_argument("--run-time", default="120s")
+    parser.add_argument("--json", type=Path, help="write the report here too")
+    args, rest = parser.parse_known_args(argv)
+    os.environ.setdefault("MAX_CALLS", str(args.users))
+    prefix = Path(os.environ.get("TMPDIR", "/tmp")) / f"cpu-per-call-minute-{os.getpid()}"
+    command = [sys.executable, "-m", "loadtest", "--serve", "--users", str(args.users)]
+    command += ["--spawn-rate", args.spawn_rate, "--run-time", args.run_time]
+    command += ["--csv", str(prefix), *rest]
+    load_before = Path("/proc/loadavg").read_text().strip()
+    root = Path(__file__).resolve().parents[1]
+    loadtest = subprocess.Popen(command, cwd=root, stdout=subprocess.PIPE, text=True)
+    assert loadtest.stdout is not None
+    watcher: _Watcher | None = None
+    for line in loadtest.stdout:
+        print(line, end="", flush=True)
+        match = _SERVE_LINE.match(line)
+        if match and watcher is None:
+            watcher = _Watcher(int(match.group(1)), match.group(3))
+            watcher.start()
+    code = loadtest.wait()
+    if watcher is None:
+        raise SystemExit("the load test never started a server")
+    watcher.stop()
+    load = (load_before, Path("/proc/loadavg").read_text().strip())
+    report = _report(watcher, Path(f"{prefix}_stats.csv"), load, sys.argv[1:])
+    _print(report)
+    if args.json:
+        args.json.write_text(json.dumps(report, indent=2) + "\n")
+    return code
+
+
+if __name__ == "__main__":
+    sys.exit(main())
