@@ -6,12 +6,19 @@ found when every letter and digit of it lies inside a span the redactor replaces
 numbers, appointment dates, prices...) is a false positive when the redactor replaces
 anything in it. Tune on ``dev`` only; ``test`` is read once, at the end, and only
 its totals are printed (``--misses`` lists dev's misses, never test's). The dev
-figures include ``dev_extra.jsonl``: lines written by hand from other phrasings
-than the corpus's dev split, so that rules are tuned on more than one way to say a
-value.
+figures include ``dev_extra.jsonl`` and ``dev_extra2.jsonl``: lines written by hand
+from other phrasings than the corpus's dev split, so that rules are tuned on more than
+one way to say a value.
+
+A held-out file in the corpus's format (``heldout2.jsonl``, written by an annotator the
+redactor's authors never read) is scored whole, whatever its lines' split, with
+``--file`` or ``--heldout2``: recall per kind and false positives per look-alike
+category, totals only, so scoring it never shows its lines.
 
     .venv/bin/python benchmarks/privacy_accuracy.py            # both splits
     .venv/bin/python benchmarks/privacy_accuracy.py --split dev --misses
+    .venv/bin/python benchmarks/privacy_accuracy.py --heldout2  # once, by the lead
+    .venv/bin/python benchmarks/privacy_accuracy.py --file other.jsonl
     .venv/bin/python benchmarks/privacy_accuracy.py --speed    # time per turn
 """
 
@@ -30,8 +37,10 @@ from framekit.privacy.redact import KINDS, Redactor
 
 DATA = Path(__file__).parents[1] / "tests" / "data" / "privacy"
 CORPUS = DATA / "utterances.jsonl"
-EXTRA = DATA / "dev_extra.jsonl"
-"""More dev lines (split ``dev``, ids ``x0001``...), written after the test split was first read."""
+EXTRAS = (DATA / "dev_extra.jsonl", DATA / "dev_extra2.jsonl")
+"""More dev lines (split ``dev``), written by hand after the test split was first read."""
+HELDOUT2 = DATA / "heldout2.jsonl"
+"""Held out from everyone who tunes the redactor: read only by ``--heldout2``."""
 
 
 @dataclass
@@ -53,10 +62,15 @@ class Score:
         return sum(self.touched.values()) / total if total else 0.0
 
 
+def read(path: Path) -> list[dict[str, Any]]:
+    """Every labelled line of one file in the corpus's format."""
+    return [json.loads(line) for line in path.read_text().splitlines() if line.strip()]
+
+
 def load(split: str | None = None, *, extra: bool = True) -> list[dict[str, Any]]:
-    """The corpus's lines of ``split`` (all when None), ``dev_extra.jsonl``'s with dev."""
-    files = [CORPUS, EXTRA] if extra and EXTRA.exists() else [CORPUS]
-    rows = [json.loads(line) for f in files for line in f.read_text().splitlines() if line.strip()]
+    """The corpus's lines of ``split`` (all when None), the extra dev files' with dev."""
+    files = [CORPUS, *(f for f in EXTRAS if extra and f.exists())]
+    rows = [row for f in files for row in read(f)]
     return [row for row in rows if split is None or row["split"] == split]
 
 
@@ -68,10 +82,11 @@ def score(rows: list[dict[str, Any]], redactor: Redactor | None = None) -> Score
         spans = redactor.redact(text).spans
         covered = {i for span in spans for i in range(span.start, span.end)}
         if not row["spans"]:
-            result.lookalikes[row["note"]] += 1
+            note = row.get("note") or "look-alike"
+            result.lookalikes[note] += 1
             if spans:
-                result.touched[row["note"]] += 1
-                result.misses.append(f"FP {row['id']} {row['note']}: {text!r} -> {spans}")
+                result.touched[note] += 1
+                result.misses.append(f"FP {row['id']} {note}: {text!r} -> {spans}")
             continue
         for gold in row["spans"]:
             kind = gold["kind"]
@@ -106,16 +121,27 @@ def report(split: str, result: Score) -> None:
     touched, total = sum(result.touched.values()), sum(result.lookalikes.values())
     print(f"  false positives on look-alikes {100 * result.false_positive_rate:.1f} % "
           f"({touched}/{total}: {dict(result.touched)})")  # fmt: skip
+    per_category = ", ".join(
+        f"{note} {result.touched[note]}/{n}" for note, n in sorted(result.lookalikes.items())
+    )
+    print(f"    per category: {per_category}")
 
 
-def main() -> None:
+def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--split", choices=["dev", "test"], action="append")
     parser.add_argument("--misses", action="store_true", help="print dev's misses and FPs")
     parser.add_argument("--speed", action="store_true", help="time per line, all lines")
-    args = parser.parse_args()
+    parser.add_argument(
+        "--file", type=Path, action="append", default=[], help="score a held-out file, totals only"
+    )
+    parser.add_argument("--heldout2", action="store_true", help=f"--file {HELDOUT2.name}")
+    args = parser.parse_args(argv)
     redactor = Redactor()
-    for split in args.split or ["dev", "test"]:
+    files: list[Path] = [*args.file, *([HELDOUT2] if args.heldout2 else [])]
+    for path in files:
+        report(path.name, score(read(path), redactor))
+    for split in args.split or ([] if files else ["dev", "test"]):
         result = score(load(split), redactor)
         report(split, result)
         if args.misses and split == "dev":

@@ -14,6 +14,7 @@ measured guard what is reached.
 
 from __future__ import annotations
 
+import os
 import sys
 from pathlib import Path
 
@@ -21,9 +22,11 @@ import pytest
 
 sys.path.insert(0, str(Path(__file__).parents[2] / "benchmarks"))
 
-from privacy_accuracy import CORPUS, Score, load, score
+from privacy_accuracy import CORPUS, Score, load, read, report, score
 
 pytestmark = pytest.mark.skipif(not CORPUS.exists(), reason="the PII corpus is not there")
+HELD_OUT = os.environ.get("FRAMEKIT_PII_HELDOUT", "")
+"""A held-out file to score against the issue's targets (``heldout2.jsonl``, by the lead, once)."""
 
 
 @pytest.fixture(scope="module")
@@ -53,3 +56,21 @@ def test_the_test_split_keeps_the_level_reached(test_split: Score) -> None:
 @pytest.mark.xfail(strict=True, reason="measured 92.0 % on the test split (target 99 %)")
 def test_ssn_recall_meets_the_target(test_split: Score) -> None:
     assert test_split.recall("ssn") >= 0.99
+
+
+@pytest.mark.skipif(not HELD_OUT, reason="FRAMEKIT_PII_HELDOUT names no held-out file")
+def test_a_held_out_file_meets_the_issue_targets() -> None:
+    """``FRAMEKIT_PII_HELDOUT=tests/data/privacy/heldout2.jsonl pytest -s -k held_out``:
+    prints recall per kind and false positives per category, then checks the targets."""
+    result = score(read(Path(HELD_OUT)))
+    report(Path(HELD_OUT).name, result)
+    assert {kind: result.recall(kind) >= 0.99 for kind in ("card", "ssn")} == {
+        "card": True,
+        "ssn": True,
+    }
+    assert {kind: result.recall(kind) >= 0.95 for kind in ("phone", "email", "address")} == {
+        "phone": True,
+        "email": True,
+        "address": True,
+    }
+    assert result.false_positive_rate <= 0.01
