@@ -36,6 +36,18 @@ MASK = Redactor()
             "my social is [ssn]",
         ),
         ("my social is 523-45-6789 no sorry 523-45-6788", "my social is [ssn]"),
+        # Pieces a few words apart under one label are one value while their digits fit it.
+        (
+            "my social is five two three, let me see, oh four one one eight seven",
+            "my social is [ssn]",
+        ),
+        ("my social is 523. I have 2 kids", "my social is [ssn]. I have 2 kids"),
+        ("SSN 523\u201345\u20136789", "SSN [ssn]"),
+        # The nearest label that fits decides: four digits are not an account number.
+        (
+            "last four of the social on my account are 6645",
+            "last four of the social on my account are [ssn]",
+        ),
     ],
 )
 def test_social_security_numbers_in_spoken_typed_and_corrected_forms(
@@ -69,6 +81,11 @@ def test_bank_accounts_behind_their_labels_and_a_number_sign(said: str, expected
         ("the total goes on 5500 0000 0000 0004", "the total goes on [card]"),
         ("phone # 212 555 0199", "phone # [phone]"),
         ("Phone:2125550199", "Phone:[phone]"),
+        ("my number is 212 555, one sec, 0199", "my number is [phone]"),
+        (
+            "card four one one one, hold on, one one one one one one one one one one one one",
+            "card [card]",
+        ),
     ],
 )
 def test_an_amount_or_a_number_sign_does_not_hide_a_card_or_a_labelled_phone(

@@ -1,4 +1,4 @@
-"""Cards, bank accounts and IBANs, social security numbers and phone numbers.
+"""Cards, bank accounts, social security numbers and phone numbers.
 
 A number run (:mod:`.spoken`) is classified by its digits and by the nearest
 keyword before it: "card" or a Luhn-valid 13-19 digits is a card, "social" and nine
@@ -24,7 +24,7 @@ import re
 from framekit.privacy.kinds import Found, Kind
 from framekit.privacy.kinds.spoken import NumberRun, number_runs
 
-__all__ = ["find_ibans", "find_numbers", "iban_valid", "luhn_valid"]
+__all__ = ["find_numbers", "luhn_valid"]
 
 _CONTEXT = 64
 """Characters before a run where its keyword is looked for (a hesitation fits)."""
@@ -54,6 +54,10 @@ time's word.
 The nearest label before a run decides. An identifier keeps any run; an amount's word
 keeps any run but a card's (Luhn-valid: "pay with 4111 ..."), even one of a phone's
 shape ("the price is 212 555 0199"); a time's word keeps only short runs."""
+_VALUE_LABELS = frozenset({"card", "ssn", "bank", "phone"})
+_Labels = list[tuple[str, int]]
+_SENTENCE_END = re.compile(r"[.!?]")
+"""A value's pieces are said in one sentence."""
 _NEAR = 24
 """Characters between an SSN's label and a run said right after it ("social five two
 three four five, sorry, ..."): a run that close is the number, whatever its length."""
@@ -82,10 +86,6 @@ _EXTENSION = re.compile(
 """An extension after a phone number belongs to it ("(415) 222-9876 ext. 204")."""
 _DATE_SHAPE = re.compile(r"\d{4}-\d{1,2}-\d{1,2}\b|\b\d{1,2}/\d{1,2}/\d{2,4}\b")
 """A written date (a log line's time stamp, an appointment) is never a number of a person."""
-_IBAN = re.compile(
-    r"\b[A-Z]{2}\d{2}(?:[ -]?[A-Z0-9]{4}){2,7}(?:[ -]?[A-Z0-9]{1,3})?\b", re.IGNORECASE
-)
-"""Written in groups of four, with spaces or dashes, in either case (the checksum decides)."""
 
 
 def luhn_valid(digits: str) -> bool:
@@ -99,15 +99,6 @@ def luhn_valid(digits: str) -> bool:
     return total % 10 == 0
 
 
-def iban_valid(iban: str) -> bool:
-    """ISO 13616's mod-97 check: the IBAN's four first characters moved to its end."""
-    compact = _compact(iban)
-    if not 15 <= len(compact) <= 34:
-        return False
-    moved = compact[4:] + compact[:4]
-    return int("".join(str(int(c, 36)) for c in moved)) % 97 == 1
-
-
 def find_numbers(text: str) -> list[Found]:
     """The cards, bank accounts, SSNs and phone numbers among the number runs of ``text``.
 
@@ -117,9 +108,8 @@ def find_numbers(text: str) -> list[Found]:
     """
     found: list[Found] = []
     previous: tuple[NumberRun, Kind | None] | None = None
-    for run in number_runs(text):
-        keyword, distance = _keyword(text, run.start)
-        kind = _classify(run, keyword or _said_after(text, run.end), distance)
+    for run, labels in _values(text):
+        kind = _classify(run, labels)
         if previous is not None and _corrects(text, previous[0].end, run.start):
             if previous[1] is None and kind is not None:
                 run = NumberRun(run.digits, previous[0].start, run.end, run.written)
@@ -137,50 +127,43 @@ def find_numbers(text: str) -> list[Found]:
     return found
 
 
-def find_ibans(text: str) -> list[Found]:
-    """IBANs whose checksum holds: written, or spelled ("g b eight two w e s t ...")."""
-    found = [
-        Found("bank", m.start(), m.end(), _compact(m.group()))
-        for m in _IBAN.finditer(text)
-        if iban_valid(m.group())
-    ]
-    for m in _SPOKEN_IBAN.finditer(text):
-        tokens = list(_SPOKEN_PART.finditer(text, m.start(), m.end()))
-        chars = [_DIGIT_WORDS.get(t.group().lower(), t.group().upper()) for t in tokens]
-        # The country may follow other letters ("i b a n e s seven nine ..."): it is the
-        # two letters before the first two digits.
-        first = next((i for i in range(len(chars) - 3) if _digits(chars[i + 2 : i + 4])), 0)
-        if value := _longest_valid(chars[first:]):
-            end = tokens[first + len(value) - 1].end()
-            found.append(Found("bank", tokens[first].start(), end, "".join(value)))
-    return found
+def _values(text: str) -> list[tuple[NumberRun, _Labels]]:
+    """The number runs with their labels, a value's pieces joined into one run.
+
+    Under a card's, an SSN's or a phone's label, a run too short for the value and the
+    runs after it, a few words apart with no label between ("my social is five two
+    three, let me see, oh four one one eight seven"), are one value while their digits
+    fit it.
+    """
+    values: list[tuple[NumberRun, _Labels]] = []
+    for run in number_runs(text):
+        if values and _continues(text, *values[-1], run):
+            first, labels = values[-1]
+            joined = NumberRun(
+                first.digits + run.digits, first.start, run.end, text[first.start : run.end]
+            )
+            values[-1] = (joined, labels)
+            continue
+        labels = _labels(text, run.start)
+        if not labels and (after := _said_after(text, run.end)):
+            labels = [(after, _CONTEXT)]
+        values.append((run, labels))
+    return values
 
 
-def _compact(iban: str) -> str:
-    return iban.replace(" ", "").replace("-", "").upper()
-
-
-def _digits(chars: list[str]) -> bool:
-    return "".join(chars).isdigit()
-
-
-def _longest_valid(chars: list[str]) -> list[str]:
-    """The longest prefix of ``chars`` that is a valid IBAN (none: empty)."""
-    for n in range(len(chars), 14, -1):
-        if iban_valid("".join(chars[:n])):
-            return chars[:n]
-    return []
-
-
-_DIGIT_WORDS = {
-    "zero": "0", "oh": "0", "one": "1", "two": "2", "three": "3", "four": "4", "five": "5",
-    "six": "6", "seven": "7", "eight": "8", "nine": "9",
-}  # fmt: skip
-_SPOKEN_PART = re.compile(rf"\b(?:{'|'.join(_DIGIT_WORDS)}|[a-z]|\d)\b", re.IGNORECASE)
-_SPOKEN_IBAN = re.compile(
-    rf"\b[a-z]\s+[a-z](?:\s+(?:{'|'.join(_DIGIT_WORDS)}|[a-z]|\d)\b){{13,34}}", re.IGNORECASE
-)
-"""A country's two letters, then letters and digits one by one: an IBAN spelled out."""
+def _continues(text: str, value: NumberRun, labels: _Labels, run: NumberRun) -> bool:
+    gap = text[value.end : run.start]
+    if not labels or len(gap) > _NEAR or _SENTENCE_END.search(gap) or _KEYWORDS.search(gap):
+        return False
+    have, total = len(value.digits), len(value.digits) + len(run.digits)
+    label = labels[0][0]
+    if label == "ssn":
+        return have < 9 and total <= 9
+    if label == "phone":
+        return have < 10 and total <= 12
+    if label == "card":
+        return not (have >= 13 and luhn_valid(value.digits)) and total <= 19
+    return False
 
 
 def _corrects(text: str, start: int, end: int) -> bool:
@@ -192,12 +175,17 @@ def _corrects(text: str, start: int, end: int) -> bool:
     )
 
 
-def _keyword(text: str, start: int) -> tuple[str | None, int]:
-    """The nearest label before ``start`` and how many characters lie between them."""
-    last = None
-    for last in _KEYWORDS.finditer(text, max(0, start - _CONTEXT), start):  # noqa: B007
-        pass
-    return (None, _CONTEXT) if last is None else (last.lastgroup, start - last.end())
+def _labels(text: str, start: int) -> _Labels:
+    """The labels before ``start``, nearest first, with the characters between each and
+    ``start``: a value's labels, up to the first of another kind (an identifier, an
+    amount or a time names what follows it)."""
+    found = list(_KEYWORDS.finditer(text, max(0, start - _CONTEXT), start))
+    labels: _Labels = []
+    for match in reversed(found):
+        labels.append((match.lastgroup or "", start - match.end()))
+        if match.lastgroup not in _VALUE_LABELS:
+            break
+    return labels
 
 
 def _said_after(text: str, end: int) -> str | None:
@@ -206,23 +194,23 @@ def _said_after(text: str, end: int) -> str | None:
     return None if match is None else match.lastgroup
 
 
-def _classify(run: NumberRun, keyword: str | None, distance: int) -> Kind | None:
+def _classify(run: NumberRun, labels: _Labels) -> Kind | None:
     digits = run.digits
     n = len(digits)
+    keyword = labels[0][0] if labels else None
     if _DATE_SHAPE.search(run.written):
         return None
     if run.written[:4].lower() in ("plus", "+") or run.written.startswith("+"):
         return "phone" if 8 <= n <= 15 else None
-    if 13 <= n <= 19 and (keyword == "card" or (keyword != "other" and luhn_valid(digits))):
+    if 13 <= n <= 19 and keyword != "other" and luhn_valid(digits):
         return "card"
-    if keyword == "ssn" and (n in (9, 4) or (distance <= _NEAR and 3 <= n <= 12)):
-        return "ssn"  # the whole number, its last four, or a part said and corrected
+    for label, distance in labels:
+        if label not in _VALUE_LABELS:
+            break
+        if kind := _labelled(label, n, distance):
+            return kind
     if _SSN_SHAPE.match(run.written) and keyword != "other":
         return "ssn"
-    if keyword == "bank" and 6 <= n <= 17:
-        return "bank"
-    if keyword == "phone" and 7 <= n <= 15:
-        return "phone"
     if keyword in ("other", "amount"):
         return None
     if _phone_shape(digits):
@@ -232,6 +220,19 @@ def _classify(run: NumberRun, keyword: str | None, distance: int) -> Kind | None
     if n == 9:
         return "ssn"
     if n == 10 or (n == 11 and digits[0] in "01"):
+        return "phone"
+    return None
+
+
+def _labelled(label: str, n: int, distance: int) -> Kind | None:
+    """The kind a value's label gives ``n`` digits said ``distance`` characters after it."""
+    if label == "card" and 13 <= n <= 19:
+        return "card"
+    if label == "ssn" and (n in (9, 4) or (distance <= _NEAR and 3 <= n <= 12)):
+        return "ssn"  # the whole number, its last four, or a part said and corrected
+    if label == "bank" and 6 <= n <= 17:
+        return "bank"
+    if label == "phone" and 7 <= n <= 15:
         return "phone"
     return None
 

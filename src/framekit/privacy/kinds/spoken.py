@@ -35,7 +35,8 @@ _FILLERS = frozenset(
 
 _TOKEN = re.compile(r"\+\d+|[A-Za-z\d]+|[^\sA-Za-z\d]")
 """Digits glued to letters ("CA1", "5B") are a word, not a number."""
-_JOINERS = frozenset("-./()")
+_JOINERS = frozenset("-./()\u2010\u2011\u2012\u2013\u2014\u2212")
+"""Hyphens and dashes of any width (en, em, minus) join written groups."""
 _SPOKEN_JOINERS = frozenset(",")
 """A comma joins spoken digits ("five five five, one two"), not written numbers (a list)."""
 

@@ -1,0 +1,74 @@
+"""IBANs: written in groups or not, in either case, or spelled letter by letter.
+
+An IBAN carries its own check (ISO 13616, mod 97), so a candidate is kept only when
+the check holds: a product code or a reference of the same shape passes one time in
+97, and the letters and digits of a spelled one need no keyword to be found.
+"""
+
+from __future__ import annotations
+
+import re
+
+from framekit.privacy.kinds import Found
+
+__all__ = ["find_ibans", "iban_valid"]
+
+_IBAN = re.compile(
+    r"\b[A-Z]{2}\d{2}(?:[ -]?[A-Z0-9]{4}){2,7}(?:[ -]?[A-Z0-9]{1,3})?\b", re.IGNORECASE
+)
+"""Written in groups of four, with spaces or dashes, in either case (the checksum decides)."""
+
+
+def iban_valid(iban: str) -> bool:
+    """ISO 13616's mod-97 check: the IBAN's four first characters moved to its end."""
+    compact = _compact(iban)
+    if not 15 <= len(compact) <= 34:
+        return False
+    moved = compact[4:] + compact[:4]
+    return int("".join(str(int(c, 36)) for c in moved)) % 97 == 1
+
+
+def find_ibans(text: str) -> list[Found]:
+    """IBANs whose checksum holds: written, or spelled ("g b eight two w e s t ...")."""
+    found = [
+        Found("bank", m.start(), m.end(), _compact(m.group()))
+        for m in _IBAN.finditer(text)
+        if iban_valid(m.group())
+    ]
+    for m in _SPOKEN_IBAN.finditer(text):
+        tokens = list(_SPOKEN_PART.finditer(text, m.start(), m.end()))
+        chars = [_DIGIT_WORDS.get(t.group().lower(), t.group().upper()) for t in tokens]
+        # The country may follow other letters ("i b a n e s seven nine ..."): it is the
+        # two letters before the first two digits.
+        first = next((i for i in range(len(chars) - 3) if _digits(chars[i + 2 : i + 4])), 0)
+        if value := _longest_valid(chars[first:]):
+            end = tokens[first + len(value) - 1].end()
+            found.append(Found("bank", tokens[first].start(), end, "".join(value)))
+    return found
+
+
+def _compact(iban: str) -> str:
+    return iban.replace(" ", "").replace("-", "").upper()
+
+
+def _digits(chars: list[str]) -> bool:
+    return "".join(chars).isdigit()
+
+
+def _longest_valid(chars: list[str]) -> list[str]:
+    """The longest prefix of ``chars`` that is a valid IBAN (none: empty)."""
+    for n in range(len(chars), 14, -1):
+        if iban_valid("".join(chars[:n])):
+            return chars[:n]
+    return []
+
+
+_DIGIT_WORDS = {
+    "zero": "0", "oh": "0", "one": "1", "two": "2", "three": "3", "four": "4", "five": "5",
+    "six": "6", "seven": "7", "eight": "8", "nine": "9",
+}  # fmt: skip
+_SPOKEN_PART = re.compile(rf"\b(?:{'|'.join(_DIGIT_WORDS)}|[a-z]|\d)\b", re.IGNORECASE)
+_SPOKEN_IBAN = re.compile(
+    rf"\b[a-z]\s+[a-z](?:\s+(?:{'|'.join(_DIGIT_WORDS)}|[a-z]|\d)\b){{13,34}}", re.IGNORECASE
+)
+"""A country's two letters, then letters and digits one by one: an IBAN spelled out."""
