@@ -157,3 +157,10 @@ def test_keep_leaves_a_kind_and_bad_policies_are_refused() -> None:
         Redactor({"card": "encrypt"})
     with pytest.raises(ValueError, match="kind=policy"):
         parse_policies("card")
+
+
+def test_a_birthday_or_a_name_without_digits_passes_the_quick_gate() -> None:
+    assert MASK.text("my birthday is july second if you need it") == (
+        "my birthday is [dob] if you need it"
+    )
+    assert MASK.text("call me Olga Petrova") == "call me [name]"

@@ -26,6 +26,8 @@ MASK = Redactor()
         ("ssn#523456789", "ssn#[ssn]"),
         ("Social Security No. 523-45-6789", "Social Security No. [ssn]"),
         ("last four of the ssn are 6645", "last four of the ssn are [ssn]"),
+        ("My social security # is 6O1-23-4477", "My social security # is [ssn]"),
+        ("social four six nine oh four six nine, oh eight, one two one two", "social [ssn]"),
         # A correction belongs to the value it corrects, before or after it.
         (
             "social five two three four five, sorry, five two three four five six seven eight nine",
@@ -65,6 +67,8 @@ def test_social_security_numbers_in_spoken_typed_and_corrected_forms(
         ("acct no 98765432", "acct no [bank]"),
         ("acct:55667788", "acct:[bank]"),
         ("a/c 55667788", "a/c [bank]"),
+        ("account number # 004817236590", "account number # [bank]"),
+        ("send it to ES91 2100 0418 4502 0005 1332 thanks", "send it to [bank] thanks"),
         ("routing 021000021 account 1234567890", "routing [bank] account [bank]"),
         ("iban de89 3704 0044 0532 0130 00", "iban [bank]"),
         ("IBAN DE89-3704-0044-0532-0130-00", "IBAN [bank]"),
@@ -82,6 +86,7 @@ def test_bank_accounts_behind_their_labels_and_a_number_sign(said: str, expected
         ("phone # 212 555 0199", "phone # [phone]"),
         ("Phone:2125550199", "Phone:[phone]"),
         ("my number is 212 555, one sec, 0199", "my number is [phone]"),
+        ("call 555-0162 tonight", "call [phone] tonight"),
         (
             "card four one one one, hold on, one one one one one one one one one one one one",
             "card [card]",
@@ -112,6 +117,9 @@ def test_an_amount_or_a_number_sign_does_not_hide_a_card_or_a_labelled_phone(
         "the order number is five two three four five six seven eight nine",
         "order NW-55667788",
         "ticket 523 45 6789",
+        "the claim number the courier gave me is three three eight double one four oh two nine",
+        "return authorization RA 300418227",
+        "i have two orders three oh nine eight one and three oh nine eight two",
         "we open at 10:30, order 4417",
     ],
 )

@@ -17,6 +17,7 @@ _IBAN = re.compile(
     r"\b[A-Z]{2}\d{2}(?:[ -]?[A-Z0-9]{4}){2,7}(?:[ -]?[A-Z0-9]{1,3})?\b", re.IGNORECASE
 )
 """Written in groups of four, with spaces or dashes, in either case (the checksum decides)."""
+_GROUP = re.compile(r"[A-Z0-9]+", re.IGNORECASE)
 
 
 def iban_valid(iban: str) -> bool:
@@ -30,11 +31,16 @@ def iban_valid(iban: str) -> bool:
 
 def find_ibans(text: str) -> list[Found]:
     """IBANs whose checksum holds: written, or spelled ("g b eight two w e s t ...")."""
-    found = [
-        Found("bank", m.start(), m.end(), _compact(m.group()))
-        for m in _IBAN.finditer(text)
-        if iban_valid(m.group())
-    ]
+    found = []
+    for m in _IBAN.finditer(text):
+        # The groups may run on into the next word ("... 1332 thanks"): the longest
+        # run of whole groups that passes the check is the IBAN.
+        groups = list(_GROUP.finditer(text, m.start(), m.end()))
+        for n in range(len(groups), 0, -1):
+            written = "".join(g.group() for g in groups[:n]).upper()
+            if iban_valid(written):
+                found.append(Found("bank", m.start(), groups[n - 1].end(), written))
+                break
     for m in _SPOKEN_IBAN.finditer(text):
         tokens = list(_SPOKEN_PART.finditer(text, m.start(), m.end()))
         chars = [_DIGIT_WORDS.get(t.group().lower(), t.group().upper()) for t in tokens]

@@ -28,24 +28,21 @@ __all__ = ["find_numbers", "luhn_valid"]
 
 _CONTEXT = 64
 """Characters before a run where its keyword is looked for (a hesitation fits)."""
-_HASH = r"(?:\s*(?:#|no\b\.?))?"
-"""A number sign after a label is the label's ("account #1234", "SSN# ...", "acct no.")."""
 _KEYWORDS = re.compile(
-    r"(?P<card>\b(?:card|visa|master ?card|amex|american express|discover|credit|debit)\b"
-    + _HASH
-    + r")|(?P<ssn>\b(?:social|soc|ssn|s s n|ss|security number|last (?:four|4))\b"
-    + _HASH
-    + r")|(?P<bank>\b(?:account|acct|a/c|a c c t|routing|bank|iban|sort code|checking|savings)\b"
-    + _HASH
-    + r")|(?P<phone>\b(?:phone|cell|mobile|telephone|landline|call me|reach me|text me|callback"
-    r"|call back|area code|fax|whatsapp|(?:my|best|contact|home|work|direct) number)\b"
-    + _HASH
-    + r")|(?P<other>\b(?:order|tracking|confirmation|reference|ref|ticket|invoice|case|model|item"
-    r"|sku|booking|zip|postal|pin|code|room|flight|serial|part|receipt|transaction"
-    r"|dollars?|cents|pounds|euros|bucks)\b|[$£€#])"
+    r"(?P<card>\b(?:card|visa|master ?card|amex|american express|discover|credit|debit)\b)"
+    r"|(?P<ssn>\b(?:social|soc|ssn|s s n|ss|security number|last (?:four|4))\b)"
+    r"|(?P<bank>\b(?:account|acct|a/c|a c c t|routing|bank|iban|sort code|checking|savings)\b)"
+    r"|(?P<phone>\b(?:phone|cell|mobile|telephone|landline|call|dial|reach me|text me|callback"
+    r"|area code|fax|whatsapp|(?:my|best|contact|home|work|direct) number)\b)"
+    r"|(?P<other>\b(?:(?:order|tracking|confirmation|reference|ref|ticket|invoice|case|model|item"
+    r"|sku|booking|zip|postal|pin|code|room|flight|serial|part|receipt|transaction|claim"
+    r"|authori[sz]ation|rma|ra|return|policy|member|membership|loyalty|rewards?|voucher|coupon"
+    r"|promo|gift|warranty|package|parcel|shipment|batch|lot)s?"
+    r"|dollars?|cents|pounds|euros|bucks)\b|[$£€])"
     r"|(?P<amount>\b(?:price|prices|priced|total|cost|costs|paid|pay|charged|amount|balance"
     r"|fee)\b)"
-    r"|(?P<measure>\b(?:appointment|minutes|hours|days|o'clock|pm|am)\b)",
+    r"|(?P<measure>\b(?:appointment|minutes|hours|days|o'clock|pm|am)\b)"
+    r"|(?P<sign>#)",
     re.IGNORECASE,
 )
 """``other`` names an identifier or an amount, ``amount`` and ``measure`` an amount's or a
@@ -53,7 +50,11 @@ time's word.
 
 The nearest label before a run decides. An identifier keeps any run; an amount's word
 keeps any run but a card's (Luhn-valid: "pay with 4111 ..."), even one of a phone's
-shape ("the price is 212 555 0199"); a time's word keeps only short runs."""
+shape ("the price is 212 555 0199"); a time's word keeps only short runs. A number sign
+belongs to the label a few words before it ("account number # 1234", "social security
+# is ..."); alone ("#4417") it marks an identifier."""
+_SIGN_AFTER = re.compile(r"[\s\w']{0,16}")
+"""What may lie between a label and its number sign: a few words, no punctuation."""
 _VALUE_LABELS = frozenset({"card", "ssn", "bank", "phone"})
 _Labels = list[tuple[str, int]]
 _SENTENCE_END = re.compile(r"[.!?]")
@@ -181,9 +182,15 @@ def _labels(text: str, start: int) -> _Labels:
     amount or a time names what follows it)."""
     found = list(_KEYWORDS.finditer(text, max(0, start - _CONTEXT), start))
     labels: _Labels = []
-    for match in reversed(found):
-        labels.append((match.lastgroup or "", start - match.end()))
-        if match.lastgroup not in _VALUE_LABELS:
+    for i in range(len(found) - 1, -1, -1):
+        match = found[i]
+        label = match.lastgroup or ""
+        if label == "sign":
+            if i and _SIGN_AFTER.fullmatch(text, found[i - 1].end(), match.start()):
+                continue
+            label = "other"
+        labels.append((label, start - match.end()))
+        if label not in _VALUE_LABELS:
             break
     return labels
 
@@ -228,8 +235,8 @@ def _labelled(label: str, n: int, distance: int) -> Kind | None:
     """The kind a value's label gives ``n`` digits said ``distance`` characters after it."""
     if label == "card" and 13 <= n <= 19:
         return "card"
-    if label == "ssn" and (n in (9, 4) or (distance <= _NEAR and 3 <= n <= 12)):
-        return "ssn"  # the whole number, its last four, or a part said and corrected
+    if label == "ssn" and (n in (9, 4) or (distance <= _NEAR and 3 <= n <= 18)):
+        return "ssn"  # the whole number, its last four, a part, or said again in one run
     if label == "bank" and 6 <= n <= 17:
         return "bank"
     if label == "phone" and 7 <= n <= 15:

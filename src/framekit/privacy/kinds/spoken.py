@@ -35,6 +35,8 @@ _FILLERS = frozenset(
 
 _TOKEN = re.compile(r"\+\d+|[A-Za-z\d]+|[^\sA-Za-z\d]")
 """Digits glued to letters ("CA1", "5B") are a word, not a number."""
+_TYPED_O = re.compile(r"\d+[Oo][\dOo]*|[Oo]+\d[\dOo]*")
+"""Digits with a letter O among them, the way a zero is sometimes typed."""
 _JOINERS = frozenset("-./()\u2010\u2011\u2012\u2013\u2014\u2212")
 """Hyphens and dashes of any width (en, em, minus) join written groups."""
 _SPOKEN_JOINERS = frozenset(",")
@@ -125,6 +127,8 @@ def number_runs(text: str) -> list[NumberRun]:
     for match in _TOKEN.finditer(text):
         token = match.group()
         word = token.lower()
+        if _TYPED_O.fullmatch(token):  # "6O1-23-4477": a letter O typed for a zero
+            token = token.replace("O", "0").replace("o", "0")
         if token.lstrip("+").isdigit():
             if run is None:
                 if _glued(text, match.start()):  # "CA1.1790000000": part of an identifier
