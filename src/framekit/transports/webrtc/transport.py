@@ -48,6 +48,7 @@ from framekit.frames import CancelFrame, DTMFFrame, EndCause
 from framekit.processors.base import FrameDirection
 from framekit.transports.base.transport import NetworkInput, NetworkTransport
 from framekit.transports.webrtc.events import CallEvents
+from framekit.transports.webrtc.jitter import ArrivalOrderBuffer, receive_at_once
 from framekit.transports.webrtc.messages import DTMFMessage, MessageError, parse
 from framekit.transports.webrtc.output import WebRTCOutput
 from framekit.transports.webrtc.tracks import BotAudioTrack, frame_audio
@@ -102,6 +103,8 @@ class WebRTCTransport(NetworkTransport["WebRTCInput", WebRTCOutput]):
         self._closed = False
         self._bad_messages = 0
         self._bot_hung_up = False
+        self.receive_buffer: ArrivalOrderBuffer | None = None
+        """The caller's audio's receive buffer (:mod:`~framekit.transports.webrtc.jitter`)."""
         self.end_reason: str | None = None
         """Why the call ended from the connection's side (``None`` while it runs)."""
         self.events = CallEvents(self)
@@ -133,14 +136,17 @@ class WebRTCTransport(NetworkTransport["WebRTCInput", WebRTCOutput]):
         """Answer the page's offer; returns the answer with every ICE candidate in it.
 
         aiortc gathers all candidates in ``setLocalDescription``, so the answer needs
-        no trickle. Raises :class:`OfferRefused` (the connection closed) when the
-        offer is not valid SDP or has no audio.
+        no trickle. The caller's audio goes to the decoder as it arrives
+        (:mod:`~framekit.transports.webrtc.jitter`). Raises :class:`OfferRefused`
+        (the connection closed) when the offer is not valid SDP or has no audio.
         """
         pc = self._pc
         try:
             await pc.setRemoteDescription(RTCSessionDescription(sdp=sdp, type="offer"))
-            if not any(t.kind == "audio" for t in pc.getTransceivers()):
+            audio = [t for t in pc.getTransceivers() if t.kind == "audio"]
+            if not audio:
                 raise OfferRefused("the offer has no audio")
+            self.receive_buffer = receive_at_once(audio[0].receiver)
             pc.addTrack(self._track)
             await pc.setLocalDescription(await pc.createAnswer())
         except OfferRefused:
