@@ -26,6 +26,7 @@ MASK = Redactor()
         ("ssn#523456789", "ssn#[ssn]"),
         ("Social Security No. 523-45-6789", "Social Security No. [ssn]"),
         ("last four of the ssn are 6645", "last four of the ssn are [ssn]"),
+        ("last four nine zero one eight", "last four [ssn]"),  # "four" counts, it is no digit
         ("My social security # is 6O1-23-4477", "My social security # is [ssn]"),
         ("social four six nine oh four six nine, oh eight, one two one two", "social [ssn]"),
         # A correction belongs to the value it corrects, before or after it.
@@ -117,6 +118,7 @@ def test_an_amount_or_a_number_sign_does_not_hide_a_card_or_a_labelled_phone(
         "the order number is five two three four five six seven eight nine",
         "order NW-55667788",
         "ticket 523 45 6789",
+        "gift card 6006 4912 3456 7890",
         "the claim number the courier gave me is three three eight double one four oh two nine",
         "return authorization RA 300418227",
         "i have two orders three oh nine eight one and three oh nine eight two",

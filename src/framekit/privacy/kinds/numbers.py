@@ -37,7 +37,7 @@ _KEYWORDS = re.compile(
     r"|(?P<other>\b(?:(?:order|tracking|confirmation|reference|ref|ticket|invoice|case|model|item"
     r"|sku|booking|zip|postal|pin|code|room|flight|serial|part|receipt|transaction|claim"
     r"|authori[sz]ation|rma|ra|return|policy|member|membership|loyalty|rewards?|voucher|coupon"
-    r"|promo|gift|warranty|package|parcel|shipment|batch|lot)s?"
+    r"|promo|gift(?: ?card)?|warranty|package|parcel|shipment|batch|lot)s?"
     r"|dollars?|cents|pounds|euros|bucks)\b|[$£€])"
     r"|(?P<amount>\b(?:price|prices|priced|total|cost|costs|paid|pay|charged|amount|balance"
     r"|fee)\b)"

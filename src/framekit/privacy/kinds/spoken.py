@@ -33,6 +33,8 @@ _FILLERS = frozenset(
 )
 """Words a caller puts between digits; they never end a run (but never start one)."""
 
+_COUNTS = frozenset({"last", "first"})
+"""The number after these counts digits ("the last four are ..."): it is not one of them."""
 _TOKEN = re.compile(r"\+\d+|[A-Za-z\d]+|[^\sA-Za-z\d]")
 """Digits glued to letters ("CA1", "5B") are a word, not a number."""
 _TYPED_O = re.compile(r"\d+[Oo][\dOo]*|[Oo]+\d[\dOo]*")
@@ -124,19 +126,23 @@ def number_runs(text: str) -> list[NumberRun]:
     """Every run of number tokens in ``text`` (single digits included), in order."""
     runs: list[NumberRun] = []
     run: _Run | None = None
+    previous = ""
     for match in _TOKEN.finditer(text):
         token = match.group()
         word = token.lower()
+        counted, previous = previous in _COUNTS, word
         if _TYPED_O.fullmatch(token):  # "6O1-23-4477": a letter O typed for a zero
             token = token.replace("O", "0").replace("o", "0")
         if token.lstrip("+").isdigit():
             if run is None:
-                if _glued(text, match.start()):  # "CA1.1790000000": part of an identifier
+                if counted or _glued(text, match.start()):  # "CA1.179...": an identifier's
                     continue
                 # "(555) 010-4477": the bracket is the number's
                 run = _Run(match.start() - (text[match.start() - 1 : match.start()] == "("))
             run.literal(token.lstrip("+"), match.end())
-        elif word in _VALUES and (run is not None or _starts_run(word, text, match.end())):
+        elif word in _VALUES and (
+            run is not None or (not counted and _starts_run(word, text, match.end()))
+        ):
             if run is None:
                 run = _Run(match.start())
             run.word(_VALUES[word], match.end())
