@@ -164,3 +164,27 @@ def test_a_birthday_or_a_name_without_digits_passes_the_quick_gate() -> None:
         "my birthday is [dob] if you need it"
     )
     assert MASK.text("call me Olga Petrova") == "call me [name]"
+
+
+@pytest.mark.parametrize(
+    ("said", "expected"),
+    [
+        ("Name on the order: Thandiwe Nkosi", "Name on the order: [name]"),
+        ("name on the account Sanne de Vries", "name on the account [name]"),
+        ("acct holder Marcus Reyes, thanks", "acct holder [name], thanks"),
+        ("Ship to: Grace Kim, 500 Market St Ste 210", "Ship to: [name], [address]"),
+        ("hi its magnus lindqvist calling about my order", "hi its [name] calling about my order"),
+        ("deliver to Flat 6, 27 Dock Road, Cork T12 X2C4", "deliver to [address]"),
+        ("new address 15 Rue de la Paix, 75002 Paris", "new address [address]"),
+        ("Deliver to 88 Kingsway, Flat 2, Leeds LS6 2AB, thanks", "Deliver to [address], thanks"),
+    ],
+)  # fmt: skip
+def test_names_on_a_record_and_addresses_with_a_unit_or_a_street_type_first(
+    said: str, expected: str
+) -> None:
+    assert MASK.text(said) == expected
+
+
+@pytest.mark.parametrize("said", ["I bought 2 Blue Shirts, apt to fit", "sent 3 via UPS"])
+def test_a_unit_word_or_via_after_a_count_is_no_address(said: str) -> None:
+    assert MASK.text(said) == said

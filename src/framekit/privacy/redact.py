@@ -51,7 +51,8 @@ _HINTS = frozenset("0123456789@")
 _HINT_WORDS = (
     "zero", "one", "two", "three", "four", "five", "six", "seven", "eight", "nine", " oh ",
     "ten", "eleven", "twelve", "teen", "ty ", "at ", "name", "this is", "i am", "i'm", "box",
-    "it's", "under", "born", "birth", "dob", "d o b", "speaking", "talking to", "here", "call me",
+    "it's", "its ", "under", "born", "birth", "dob", "d o b", "speaking", "talking to", "here",
+    "call me", "holder", "attn", "to:",
 )  # fmt: skip
 """A text with none of these has no value of any kind: most turns skip the finders."""
 

@@ -72,16 +72,18 @@ _NAME = re.compile(
     r"(?:(?:\b(?:(?:my|the|your|his|her|their|account|full|first|last|sur)\s*)?(?:name\s+is"
     r"|name's|name:|name)"
     r"|\b(?:call\s+me|speaking\s+with|talking\s+to|under(?:\s+the\s+name(?:\s+of)?)?"
-    r"|(?:in|on)\s+the\s+name\s+of|the\s+name\s+on\s+the\s+\w+\s+is|account\s+holder\s+is"
-    r"|name\s+on\s+(?:it|the\s+\w+)\s+is))\s+"
+    r"|(?:in|on)\s+the\s+name\s+of|the\s+name\s+on\s+the\s+\w+\s+is"
+    r"|(?:account|acct)\s+holder(?:\s+is|:)?|name\s+on\s+(?:it|the\s+\w+)(?:\s+is|:)?))\s+"
     r"|\"name\":\s*\")"
     rf"(?P<name>{_NAME_WORDS})"
     # Said as "this is X", "it's X": only where a name's usual next words follow.
-    rf"|\b(?:this\s+is|it's|it\s+is|i'm|i\s+am)\s+(?P<intro>{_NAME_WORDS})"
+    rf"|\b(?:this\s+is|it's|its|it\s+is|i'm|i\s+am)\s+(?P<intro>{_NAME_WORDS})"
     r"(?=\s+(?:calling|speaking|here|again|from|and|about|with|regarding|at\s+\w+\s+\w+\s+\w+)"
     r"\b|\s*[.!?]?\s*$|(?P<comma>,))"
-    # A list that starts with the name: "Khan, 243 Maple Ln", "helen ali born ...".
-    rf"|^(?P<first>{_NAME_WORDS})(?=,\s*\d|\s+born\b)"
+    # A list that starts with the name: "Khan, 243 Maple Ln", "helen ali born ...", and an
+    # address's first line: "Ship to: Grace Kim, 500 Market St".
+    r"|(?:^|\b(?:(?:ship|deliver|send|mail)\s+(?:it\s+)?to|attn|attention|recipient|c/o)\.?:?\s+)"
+    rf"(?P<first>{_NAME_WORDS})(?=,\s*\d|\s+born\b)"
     # "Olga Petrova here", "hi, Olga here".
     rf"|^(?:(?:hi|hello|hey)[,\s]+)?(?P<here>{_NAME_WORDS})(?=\s+here\b)",
     re.IGNORECASE,

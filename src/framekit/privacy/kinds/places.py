@@ -42,11 +42,19 @@ _STOP = (
 _TAIL_WORD = (
     r"(?:#?\d{1,5}(?:-\d{4})?[A-Za-z]?\b(?![.\d-])"  # unit, zip code
     r"|[A-Za-z]{1,2}\d[A-Za-z\d]?\b|\d[A-Za-z]{2}\b"  # a UK postcode's halves
+    r"|(?=[A-Za-z]*\d)[A-Za-z\d]{4}\b"  # an Eircode's second half: T12 X2C4
     r"|(?-i:[A-Z]{2})\b"  # a state: OR, IN, ME as written
     rf"|(?!{_STOP})[A-Za-z][A-Za-z.'-]*|{_NUMBER_WORD})"
 )
 _TAIL = rf"(?:[,\s]+{_TAIL_WORD}){{0,14}}"
-_HINT = re.compile(rf"\b(?:{_STREET}|box|zip)\b", re.IGNORECASE)
+_UNIT_WORD = r"(?:flat|apt|apartment|unit|suite|ste)"
+_UNIT_NUMBER = r"(?:#?\d\w{0,4}|[A-Za-z])\b"
+_UNIT = rf"(?:{_UNIT_WORD}\.?\s*{_UNIT_NUMBER},?\s+)"
+"""A unit said before the house: "Flat 6, 27 Dock Road"."""
+_STREET_FIRST = r"(?:rue|calle|avenida|chemin|allee|viale|piazza|rua|carrer|strada)"
+"""Street types said before the street's name: "15 Rue de la Paix", "3 Calle Mayor" (not
+"via", "place" or "avenue": "3 via UPS", "12 place settings")."""
+_HINT = re.compile(rf"\b(?:{_STREET}|{_STREET_FIRST}|{_UNIT_WORD}|box|zip)\b", re.IGNORECASE)
 """Every address has one of these words: texts without skip the long pattern."""
 _NAME_WORD = (
     r"(?!(?:to|the|of|at|on|in|for|and|from|by|near)\b)"
@@ -54,7 +62,12 @@ _NAME_WORD = (
 )
 """A word of a street's name: "Martin", "O'Neil", "42nd"."""
 _ADDRESS = re.compile(
-    rf"\b{_HOUSE}\s+(?:{_NAME_WORD}\s+){{0,4}}?{_STREET}\b\.?{_TAIL}"
+    rf"\b{_UNIT}?{_HOUSE}\s+(?:{_NAME_WORD}\s+){{0,4}}?{_STREET}\b\.?{_TAIL}"
+    rf"|\b{_UNIT}?\d{{1,6}}[A-Za-z]?,?\s+{_STREET_FIRST}\s+(?:{_NAME_WORD}\s+){{0,3}}{_NAME_WORD}"
+    rf"{_TAIL}"
+    # A street without its type, known by the unit after it: "88 Kingsway, Flat 2, Leeds".
+    rf"|\b\d{{1,6}}[A-Za-z]?\s+(?:(?-i:[A-Z])[\w'-]+\s+){{0,2}}(?-i:[A-Z])[\w'-]+"
+    rf"(?=,\s*{_UNIT_WORD}\.?\s*{_UNIT_NUMBER}){_TAIL}"
     rf"|\b(?:p\.?\s?o\.?|post\s+office)\s+box\s+(?:\d+|{_NUMBER_WORD}(?:\s+{_NUMBER_WORD})*)"
     rf"{_TAIL}"
     rf"|\bzip(?:\s+code)?(?:\s+is|'s|:)?\s+"
