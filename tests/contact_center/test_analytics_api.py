@@ -27,6 +27,7 @@ from contact_center._serving import listening
 from framekit.audio import PCM16_16K
 from framekit.servers.twilio import sign_stream_token
 from framekit.storage import Call, make_engine
+from framekit.storage.analyses import unanalysed_calls
 from framekit.testing.twilio_caller import TwilioCallerSimulator
 from storage.conftest import database_url, postgres_url, spool_dir, sqlite_url
 
@@ -52,8 +53,9 @@ KEYS = {
 }
 
 
-def _settings(tmp_path: Path, database_url: str) -> Settings:
+def _settings(tmp_path: Path, database_url: str, *, analytics: bool = True) -> Settings:
     return Settings(
+        analytics=analytics,
         twilio_account_sid="AC" + "0" * 32,
         twilio_auth_token=TWILIO_TOKEN,
         webhook_base_url="https://bot.example.test",
@@ -66,8 +68,11 @@ def _settings(tmp_path: Path, database_url: str) -> Settings:
 
 
 @asynccontextmanager
-async def _serving(tmp_path: Path, database_url: str) -> AsyncIterator[str]:
-    server = ContactCenterServer(_settings(tmp_path, database_url), bot=greeter)
+async def _serving(
+    tmp_path: Path, database_url: str, *, analytics: bool = True
+) -> AsyncIterator[str]:
+    settings = _settings(tmp_path, database_url, analytics=analytics)
+    server = ContactCenterServer(settings, bot=greeter)
     async with listening(server) as (host, port, _stop, _serving):
         yield f"http://{host}:{port}"
 
@@ -159,6 +164,39 @@ async def test_a_twilio_call_is_analysed_when_it_ends(tmp_path: Path, database_u
     assert analytics["resolution"] == "abandoned"  # the caller said no word
     assert analytics["duration_s"] > 0
     assert analytics["turns"] == 0
+
+
+async def test_with_analytics_off_calls_wait_for_a_process_with_them_on(
+    tmp_path: Path, database_url: str
+) -> None:
+    """``ANALYTICS=off`` leaves a call unanalysed; the next start with it on catches up."""
+    call_sid = "CA" + "8" * 32
+    engine = make_engine(database_url)
+    try:
+        async with _serving(tmp_path, database_url, analytics=False) as base:
+            token = sign_stream_token(TWILIO_TOKEN, call_sid)
+            url = f"{base.replace('http', 'ws', 1)}/twilio/stream?token={token}"
+            async with TwilioCallerSimulator(url, call_sid=call_sid) as caller:
+                await caller.wait_for_audio(0.25)
+                await caller.hang_up()
+            async with asyncio.timeout(10):
+                while not (ended := _ended(engine, call_sid)):  # noqa: ASYNC110
+                    await asyncio.sleep(0.05)
+            await asyncio.sleep(1.5)  # an analysis job would have finished by now
+            assert (await _get(base, f"/api/calls/{ended[0]}"))["analytics"] is None
+        assert unanalysed_calls(engine) == ended
+
+        async with _serving(tmp_path, database_url) as base:
+            analytics = await _analysed(base, ended[0])
+    finally:
+        engine.dispose()
+    assert (analytics["status"], analytics["resolution"]) == ("done", "abandoned")
+
+
+def _ended(engine: Any, call_sid: str) -> list[str]:
+    with Session(engine) as session:
+        calls = select(Call).where(Call.external_id == call_sid, Call.ended_at.is_not(None))  # type: ignore[union-attr]
+        return [c.id for c in session.exec(calls)]
 
 
 def _ids_of(engine: Any, call_sid: str) -> list[str]:

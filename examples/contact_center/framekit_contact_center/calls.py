@@ -101,7 +101,7 @@ class CallBuilder:
         uploader: S3Uploader | None,
         keys: KeyRing | None,
         live_calls: LiveCalls,
-        analytics: CallAnalytics,
+        analytics: CallAnalytics | None,
         metrics: ServedMetrics | None,
         tracing: Tracing | None,
     ) -> None:
@@ -262,7 +262,8 @@ class CallBuilder:
             if not isinstance(frame, EndFrame | CancelFrame):
                 return
             self._live_calls.ended(facts.live_key)
-            self._analytics.call_ended(call_id)
+            if self._analytics is not None:
+                self._analytics.call_ended(call_id)
             for path in audio.paths:
                 record.add_recording(track_of(path), str(path))
 

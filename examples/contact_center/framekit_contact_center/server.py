@@ -216,9 +216,13 @@ class ContactCenterServer:
         self.app.router.add_get("/health/live", self._live)
         self.app.router.add_get("/health/ready", self._ready)
         self.app.on_startup.append(self._startup)
-        self.analytics = CallAnalytics(settings.database_url, embedder=SentenceEmbedder.shared())
-        """The post-call analysis job (started after the migration, in ``_startup``)."""
-        self.analytics.attach(self.app)
+        self.analytics: CallAnalytics | None = None
+        """The post-call analysis job (started after the migration, in ``_startup``);
+        None with ``ANALYTICS=off`` (another process analyses the calls later)."""
+        if settings.analytics:
+            embedder = SentenceEmbedder.shared()
+            self.analytics = CallAnalytics(settings.database_url, embedder=embedder)
+            self.analytics.attach(self.app)
         self.retention = RetentionSchedule(settings)
         """Applies ``RETENTION_*_DAYS`` every ``RETENTION_INTERVAL`` s (one process at a time)."""
         self.retention.attach(self.app)

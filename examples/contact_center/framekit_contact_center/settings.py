@@ -28,7 +28,7 @@ from typing import Any
 from framekit.logs import is_secret_name, redact, secrets_in_environ
 from framekit.privacy.redact import Redactor, parse_policies
 from framekit_contact_center import settings_privacy, settings_providers, settings_storage
-from framekit_contact_center.settings_values import not_empty, seconds, token, url
+from framekit_contact_center.settings_values import flag, not_empty, seconds, token, url
 
 __all__ = [
     "SECOND_PASS_MODEL",
@@ -159,6 +159,9 @@ class Settings:
     shorter than the others' (``docs/privacy.md``, Retention and erasure)."""
     retention_interval: float = 3600.0
     """Seconds between the server's retention runs (one process at a time runs them)."""
+    analytics: bool = True
+    """``off``: this process analyses no call after it ends; a process started with it on
+    (or ``framekit serve`` later) catches up on them (``docs/analytics.md``)."""
 
     def __repr__(self) -> str:
         """Every field, secrets as ``'***'``: a logged or printed settings object leaks nothing."""
@@ -316,6 +319,7 @@ _PARSERS: dict[str, Callable[[str], Any]] = {
     "silence_prompts": _count,
     "dtmf_timeout": seconds,
     "max_calls": _capacity,
+    "analytics": flag,
     **settings_providers.PARSERS,
     **settings_storage.PARSERS,
     **settings_privacy.PARSERS,
