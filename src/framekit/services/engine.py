@@ -11,8 +11,7 @@ from __future__ import annotations
 
 import os
 import threading
-from collections.abc import Callable, Hashable
-from functools import partial
+from collections.abc import Callable, Hashable, Sequence
 from pathlib import Path
 from typing import ClassVar, TypeVar
 
@@ -20,10 +19,16 @@ import numpy as np
 import numpy.typing as npt
 
 from framekit.frames.speech import ExpectedSpeech
+from framekit.models.batching import BatchQueue
 from framekit.models.scheduling import EARLY, FINAL, FairExecutor
-from framekit.processors.stt.transcript import SAMPLE_RATE, SpeechAudio, Transcript
+from framekit.processors.stt.transcript import (
+    SAMPLE_RATE,
+    RecognitionRequest,
+    SpeechAudio,
+    Transcript,
+)
 
-__all__ = ["RecognizerEngine", "model_key", "to_float32", "usable_cores"]
+__all__ = ["RecognizerEngine", "audio_seconds", "model_key", "to_float32", "usable_cores"]
 
 
 def to_float32(audio: SpeechAudio) -> npt.NDArray[np.float32]:
@@ -42,7 +47,7 @@ def to_float32(audio: SpeechAudio) -> npt.NDArray[np.float32]:
     raise TypeError(f"expected int16 or float32 samples, got {audio.dtype}")
 
 
-def _seconds_of(audio: SpeechAudio) -> float:
+def audio_seconds(audio: SpeechAudio) -> float:
     """Length of ``audio`` in seconds (what a decode's cost grows with)."""
     if isinstance(audio, bytes | bytearray | memoryview):
         return memoryview(audio).nbytes / (2 * SAMPLE_RATE)
@@ -76,7 +81,17 @@ class RecognizerEngine:
     the cores. The queue is a :class:`~framekit.models.scheduling.FairExecutor`:
     final transcripts before speculative ones, the shortest audio first, so one
     caller's long utterance never holds another caller's answer.
+
+    :meth:`transcribe_batch` is the batch entry point (one decode for several
+    callers' utterances). An engine whose :attr:`max_batch` is above 1 gathers the
+    requests that wait at the same moment into one call of it
+    (:class:`~framekit.models.batching.BatchQueue`); the others decode one by one.
     """
+
+    max_batch: int = 1
+    """Most utterances in one :meth:`transcribe_batch` run from :meth:`transcribe_async`."""
+    coalesce: float = 0.0
+    """Seconds a lone request waits for others before its run (:mod:`framekit.models.batching`)."""
 
     _instances: ClassVar[dict[tuple[type, Hashable], RecognizerEngine]] = {}
     _instances_lock: ClassVar[threading.Lock] = threading.Lock()
@@ -91,6 +106,15 @@ class RecognizerEngine:
         self.load_seconds = load_seconds
         prefix = type(self).__name__.removesuffix("Engine").lower()
         self._executor = FairExecutor(workers, name=f"framekit-{prefix}")
+        self.batches: BatchQueue[RecognitionRequest, Transcript] = BatchQueue(
+            self._executor,
+            self.transcribe_batch,
+            max_batch=self.max_batch,
+            fits=self._fits,
+            coalesce=self.coalesce,
+        )
+        """The queue :meth:`transcribe_async` runs through (its ``runs`` and ``requests``
+        give the mean batch size)."""
 
     @classmethod
     def _shared(cls: type[_E], key: Hashable, load: Callable[[], _E]) -> _E:
@@ -120,6 +144,29 @@ class RecognizerEngine:
         """
         raise NotImplementedError
 
+    def transcribe_batch(self, requests: Sequence[RecognitionRequest]) -> list[Transcript]:
+        """Transcribe several utterances (blocking; thread-safe): one result per request, in order.
+
+        The entry point for anything that gathers many callers' utterances (the
+        engine's own queue, a model server). Here each is decoded alone; an engine
+        that can decode rows together (Moonshine) overrides it with one run.
+        """
+        return [
+            self.transcribe(
+                r.audio,
+                r.language,
+                prompt=r.prompt,
+                beam_size=r.beam_size,
+                timestamps=r.timestamps,
+                expect=r.expect,
+            )
+            for r in requests
+        ]
+
+    def _fits(self, first: RecognitionRequest, other: RecognitionRequest) -> bool:
+        """Whether ``other`` may share a :meth:`transcribe_batch` run with ``first``."""
+        return True
+
     async def transcribe_async(
         self,
         audio: SpeechAudio,
@@ -139,17 +186,9 @@ class RecognizerEngine:
         the awaiting task drops a decode that has not started; one that already
         started still finishes in its thread (neither engine can be interrupted).
         """
-        job = partial(
-            self.transcribe,
-            audio,
-            language,
-            prompt=prompt,
-            beam_size=beam_size,
-            timestamps=timestamps,
-            expect=expect,
-        )
-        seconds = _seconds_of(audio)
-        return await self._executor.run(job, rank=FINAL if urgent else EARLY, cost=seconds)
+        request = RecognitionRequest(audio, language, prompt, beam_size, timestamps, expect)
+        rank = FINAL if urgent else EARLY
+        return await self.batches.run(request, rank=rank, cost=audio_seconds(audio))
 
     def __repr__(self) -> str:
         return f"{type(self).__name__}({self.name!r}, {self.device}/{self.compute_type})"

@@ -14,7 +14,16 @@ from typing import TypeAlias
 import numpy as np
 import numpy.typing as npt
 
-__all__ = ["SAMPLE_RATE", "Segment", "SpeechAudio", "Transcript", "confidence_from_logprob"]
+from framekit.frames.speech import ExpectedSpeech
+
+__all__ = [
+    "SAMPLE_RATE",
+    "RecognitionRequest",
+    "Segment",
+    "SpeechAudio",
+    "Transcript",
+    "confidence_from_logprob",
+]
 
 SAMPLE_RATE = 16000
 """Batch recognizers hear 16 kHz mono; resample with :mod:`framekit.audio` before asking."""
@@ -23,6 +32,22 @@ SpeechAudio: TypeAlias = (
     npt.NDArray[np.int16] | npt.NDArray[np.float32] | bytes | bytearray | memoryview
 )
 """16 kHz mono audio: int16 samples, float32 in [-1, 1], or PCM16 little-endian bytes."""
+
+
+@dataclass(frozen=True, slots=True)
+class RecognitionRequest:
+    """One utterance to transcribe and how: a row of a batched decode.
+
+    The fields are the keyword arguments of a recognizer engine's ``transcribe``;
+    ``transcribe_batch`` takes a list of them (one per caller).
+    """
+
+    audio: SpeechAudio
+    language: str | None = None
+    prompt: str | None = None
+    beam_size: int = 1
+    timestamps: bool = False
+    expect: ExpectedSpeech | None = None
 
 
 @dataclass(frozen=True, slots=True)

@@ -34,6 +34,7 @@ import importlib
 import importlib.util
 import math
 import time
+from collections.abc import Sequence
 from functools import partial
 from pathlib import Path
 from typing import Any, TypeAlias
@@ -46,14 +47,23 @@ from framekit.frames.speech import ExpectedSpeech
 from framekit.models.ort_format import converted
 from framekit.processors.stt.transcript import (
     SAMPLE_RATE,
+    RecognitionRequest,
     Segment,
     SpeechAudio,
     Transcript,
     confidence_from_logprob,
 )
-from framekit.services.engine import RecognizerEngine, model_key, to_float32, usable_cores
+from framekit.services.engine import (
+    RecognizerEngine,
+    audio_seconds,
+    model_key,
+    to_float32,
+    usable_cores,
+)
 
 __all__ = [
+    "BATCH_PADDING",
+    "BATCH_PADDING_SHARE",
     "DIGIT_BIAS",
     "INSTALL_EXTRA",
     "LANGUAGE",
@@ -89,6 +99,10 @@ _NUMBER_WORDS = frozenset(
 )  # fmt: skip
 DIGIT_BIAS = 2.0
 """Added to the score of every number token when digits are expected (see the module doc)."""
+BATCH_PADDING = 0.5
+"""Seconds of silence a batched row may be padded with, whatever its length."""
+BATCH_PADDING_SHARE = 0.3
+"""Share of the longer utterance by which two batched rows may differ in length."""
 _ENCODER = "encoder_model"
 _DECODER = "decoder_model_merged"
 
@@ -171,7 +185,12 @@ class MoonshineEngine(RecognizerEngine):
     Same shape as :class:`~framekit.services.whisper.WhisperEngine` (both are
     :class:`~framekit.services.engine.RecognizerEngine`): get it with :meth:`shared`
     (or :meth:`shared_async`), so the utterance processor takes either engine.
+    Utterances of several calls that wait at the same moment decode as one batch
+    (:meth:`transcribe_batch`, up to :attr:`max_batch` rows of similar length).
     """
+
+    max_batch = 8
+    coalesce = 0.005
 
     def __init__(
         self,
@@ -298,19 +317,46 @@ class MoonshineEngine(RecognizerEngine):
         ``beam_size`` and ``timestamps`` are accepted so that callers of either engine
         can pass them, and ignored: the decoding is greedy, unprompted, one segment.
         """
-        if language not in (None, LANGUAGE):
-            raise ValueError(
-                f"Moonshine only transcribes English, not {language!r}; use Whisper for it"
-            )
-        samples = to_float32(audio)
-        duration = samples.size / SAMPLE_RATE
-        if samples.size == 0:
-            return Transcript("", LANGUAGE, 1.0, (), 0.0)
-        if samples.size < _MIN_SAMPLES:
-            samples = np.pad(samples, (0, _MIN_SAMPLES - samples.size))
-        budget = _MIN_TOKENS + math.ceil(_TOKENS_PER_SECOND * duration)
-        bias = self._digit_bias if expect == "digits" else None
-        ids, logprob = self._decode(samples, budget, bias)
+        request = RecognitionRequest(audio, language, prompt, beam_size, timestamps, expect)
+        return self.transcribe_batch([request])[0]
+
+    def transcribe_batch(self, requests: Sequence[RecognitionRequest]) -> list[Transcript]:
+        """Transcribe several utterances in one encoder run and one decoder loop.
+
+        Blocking and thread-safe; one transcript per request, in order, each as
+        :meth:`transcribe` describes. Rows shorter than the longest are padded with
+        silence (the graphs take no mask), which is why :meth:`transcribe_async`
+        batches only utterances of similar length (:data:`BATCH_PADDING`); a row
+        leaves the decoder loop at its end token or its own token budget.
+        """
+        for request in requests:
+            if request.language not in (None, LANGUAGE):
+                raise ValueError(
+                    f"Moonshine only transcribes English, not {request.language!r}; "
+                    "use Whisper for it"
+                )
+        samples = [to_float32(r.audio) for r in requests]
+        results: list[Transcript | None] = [
+            Transcript("", LANGUAGE, 1.0, (), 0.0) if s.size == 0 else None for s in samples
+        ]
+        rows = [i for i, s in enumerate(samples) if s.size]
+        if rows:
+            budgets = [
+                _MIN_TOKENS + math.ceil(_TOKENS_PER_SECOND * samples[i].size / SAMPLE_RATE)
+                for i in rows
+            ]
+            biased = [requests[i].expect == "digits" for i in rows]
+            decoded = self._decode([samples[i] for i in rows], budgets, biased)
+            for i, (ids, logprob) in zip(rows, decoded, strict=True):
+                results[i] = self._transcript(ids, logprob, samples[i].size / SAMPLE_RATE)
+        return [r for r in results if r is not None]
+
+    def _fits(self, first: RecognitionRequest, other: RecognitionRequest) -> bool:
+        """Whether ``other`` pads little enough next to ``first`` to share its run."""
+        a, b = audio_seconds(first.audio), audio_seconds(other.audio)
+        return abs(a - b) <= max(BATCH_PADDING, BATCH_PADDING_SHARE * max(a, b))
+
+    def _transcript(self, ids: list[int], logprob: float, duration: float) -> Transcript:
         text = self._tokenizer.decode(ids)
         segment = Segment(
             start=0.0,
@@ -329,29 +375,37 @@ class MoonshineEngine(RecognizerEngine):
         )
 
     def _decode(
-        self, samples: _F32, max_tokens: int, bias: npt.NDArray[np.float64] | None = None
-    ) -> tuple[list[int], float]:
-        """Greedy tokens for ``samples`` and their mean log-probability.
+        self, samples: list[_F32], budgets: list[int], biased: list[bool]
+    ) -> list[tuple[list[int], float]]:
+        """Greedy tokens for each row of audio and their mean log-probability.
 
-        ``bias`` is added to the scores before each choice; the log-probability (the
-        confidence) is the model's own, unbiased.
+        A biased row gets :data:`DIGIT_BIAS` added to its number tokens' scores
+        before each choice; the log-probability (the confidence) is the model's
+        own, unbiased. Finished rows leave the batch, so the later steps run only
+        the rows still speaking.
 
         A long utterance's activations would grow onnxruntime's memory arena for good
         (~50 MB for 15 s, kept by the process); its runs give that memory back after
         each step instead. Short ones keep the arena, which is faster.
         """
-        options = self._shrink if len(samples) > _SHRINK_AFTER_SAMPLES else None
-        hidden = self._encoder.run(None, {"input_values": samples[np.newaxis, :]}, options)[0]
+        length = max(_MIN_SAMPLES, *(s.size for s in samples))
+        audio = np.stack([np.pad(s, (0, length - s.size)) for s in samples])
+        options = self._shrink if length * len(samples) > _SHRINK_AFTER_SAMPLES else None
+        hidden = self._encoder.run(None, {"input_values": audio}, options)[0]
+        count = len(samples)
         past: dict[str, Any] = {
-            name: np.zeros(shape, dtype=np.float32) for name, shape in self._past_shapes.items()
+            name: np.zeros((count, *shape[1:]), dtype=np.float32)
+            for name, shape in self._past_shapes.items()
         }
-        ids: list[int] = []
-        logprobs: list[float] = []
-        token = _START
+        ids: list[list[int]] = [[] for _ in samples]
+        logprobs: list[list[float]] = [[] for _ in samples]
+        live = np.arange(count)
+        tokens = np.full((count, 1), _START, dtype=np.int64)
+        bias = np.where(np.array(biased)[:, np.newaxis], self._digit_bias, 0.0)
         cached = False
-        for _ in range(max_tokens):
+        for step in range(max(budgets)):
             feeds = {
-                "input_ids": np.array([[token]], dtype=np.int64),
+                "input_ids": tokens,
                 "encoder_hidden_states": hidden,
                 "use_cache_branch": np.array([cached]),
                 **past,
@@ -362,18 +416,29 @@ class MoonshineEngine(RecognizerEngine):
                 if not cached or ".decoder." in name:
                     past[name.replace("present", "past_key_values", 1)] = value
             cached = True
-            scores = logits[0, -1].astype(np.float64)
-            top = scores.max()
-            log_total = top + np.log(np.exp(scores - top).sum())
-            if bias is not None:  # the model's vocabulary may be padded past the tokenizer's
-                size = min(bias.size, scores.size)
-                scores[:size] += bias[:size]
-            token = int(scores.argmax())
-            logprobs.append(float(logits[0, -1, token]) - float(log_total))
-            if token == _END:
+            scores = logits[:, -1].astype(np.float64)
+            top = scores.max(axis=1, keepdims=True)
+            log_total = top[:, 0] + np.log(np.exp(scores - top).sum(axis=1))
+            size = min(bias.shape[1], scores.shape[1])  # the vocabulary may be padded
+            scores[:, :size] += bias[live, :size]
+            chosen = scores.argmax(axis=1)
+            keep = np.ones(live.size, dtype=bool)
+            for row, (index, token) in enumerate(zip(live, chosen, strict=True)):
+                logprobs[index].append(float(logits[row, -1, token]) - float(log_total[row]))
+                if token == _END or step + 1 >= budgets[index]:
+                    keep[row] = False
+                if token != _END:
+                    ids[index].append(int(token))
+            if not keep.any():
                 break
-            ids.append(token)
-        return ids, (sum(logprobs) / len(logprobs)) if logprobs else math.nan
+            if not keep.all():
+                live, hidden, chosen = live[keep], hidden[keep], chosen[keep]
+                past = {name: value[keep] for name, value in past.items()}
+            tokens = chosen[:, np.newaxis].astype(np.int64)
+        return [
+            (row_ids, (sum(row) / len(row)) if row else math.nan)
+            for row_ids, row in zip(ids, logprobs, strict=True)
+        ]
 
 
 def _model_file(folder: Path, stem: str, cache: Path | None) -> str | bytes:
