@@ -74,3 +74,30 @@ def test_the_cache_forgets_the_least_recently_used_phrase_past_its_size() -> Non
     assert cache.get("v", 16000, "huge") is None
     with pytest.raises(ValueError, match="max_bytes"):
         PhraseCache(max_bytes=0)
+
+
+async def test_repeated_brain_sentences_are_spoken_once_from_their_second_request() -> None:
+    cache = PhraseCache()
+    answer = [TextFrame(text="We open at nine. "), TextFrame(text="Anything else? ")]
+    voices = [_Counting() for _ in range(3)]
+    outs = [
+        await run_processor(TTSProcessor(v, phrase_cache=cache, repeated_sentences=True), answer)
+        for v in voices
+    ]
+    # The first two calls synthesize (the second request is the one kept), the third replays.
+    assert [v.synthesized for v in voices] == [
+        ["We open at nine.", "Anything else?"],
+        ["We open at nine.", "Anything else?"],
+        [],
+    ]
+    assert audio(outs[2].downstream_of(TTSAudioFrame)) == audio(
+        outs[0].downstream_of(TTSAudioFrame)
+    )
+
+
+def test_repeated_remembers_first_requests_not_audio() -> None:
+    cache = PhraseCache()
+    assert not cache.repeated("v", 16000, "Your order 4729 shipped.")
+    assert cache.repeated("v", 16000, " Your order 4729 shipped. ")
+    assert not cache.repeated("other", 16000, "Your order 4729 shipped.")
+    assert (len(cache), cache.size_bytes) == (0, 0)

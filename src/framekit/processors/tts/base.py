@@ -30,7 +30,9 @@ Fixed phrases (:class:`~framekit.frames.TTSSpeakFrame`: greetings, prompts) are
 replayed from a shared :class:`~framekit.processors.tts.phrases.PhraseCache` when one
 is given and the voice names itself (:attr:`Voice.phrase_key`), so the same sentence
 is synthesized once per process; :meth:`TTSProcessor.warm_up` prepares the voice and
-fills the cache before the first call.
+fills the cache before the first call. With ``repeated_sentences=True`` the sentences a
+brain writes are replayed too, from their second request in the process on (templated
+answers: see :mod:`~framekit.processors.tts.phrases`).
 """
 
 from __future__ import annotations
@@ -80,6 +82,8 @@ class TTSProcessor(QueuedFrameProcessor):
     * :class:`~framekit.frames.TTSSpeakFrame` is spoken as is (after any pending text);
     * :class:`~framekit.frames.LLMResponseEndFrame` speaks the unfinished rest.
 
+    ``phrase_cache`` replays fixed phrases (and, with ``repeated_sentences``, any
+    sentence requested before in the process) instead of synthesizing them again.
     ``abbreviations`` are the words whose period does not end a sentence (a voice's
     own list when it reads more of them aloud). The stage prepares the voice when
     each call starts and closes it when the call ends.
@@ -90,6 +94,7 @@ class TTSProcessor(QueuedFrameProcessor):
         voice: Voice,
         *,
         phrase_cache: PhraseCache | None = None,
+        repeated_sentences: bool = False,
         abbreviations: frozenset[str] = DEFAULT_ABBREVIATIONS,
         push_text_frames: bool = True,
         name: str | None = None,
@@ -98,6 +103,7 @@ class TTSProcessor(QueuedFrameProcessor):
         self.voice = voice
         """What speaks each sentence."""
         self._phrase_cache = phrase_cache
+        self._repeated_sentences = repeated_sentences
         self._push_text_frames = push_text_frames
         self._sentences = SentenceAggregator(abbreviations)
         self._out_format: AudioFormat | None = None
@@ -206,12 +212,13 @@ class TTSProcessor(QueuedFrameProcessor):
         """Synthesize ``text`` and push it as started, audio frames, stopped.
 
         A ``fixed`` phrase (a :class:`TTSSpeakFrame`) is replayed from the phrase
-        cache when it is there, and kept in it once spoken in full.
+        cache when it is there, and kept in it once spoken in full; so is any other
+        sentence with ``repeated_sentences``, from its second request on.
         """
         if not text.strip():
             return
         voice = self.voice
-        cache = self._phrase_cache if fixed else None
+        cache = self._phrase_cache if fixed or self._repeated_sentences else None
         key = voice.phrase_key if cache is not None else None
         rate = self.output_format.sample_rate
         if self._context_id is None:
@@ -226,6 +233,8 @@ class TTSProcessor(QueuedFrameProcessor):
             await self._push_audio(cached, context_id)
             await self.push_frame(TTSStoppedFrame(context_id=context_id))
             return
+        if not fixed and cache is not None and key is not None:
+            key = key if cache.repeated(key, rate, text) else None
         out = _AudioOut(self.output_format)
         spoken: list[bytes] | None = [] if key is not None else None
         started = self.clock.now()

@@ -7,6 +7,13 @@ audio of :class:`~framekit.frames.TTSSpeakFrame` texts (what applications say
 verbatim, not what an LLM writes) in the pipeline's output format, keyed by the
 voice that spoke them, so the second call hears the phrase at once. It is bounded
 in bytes and forgets the least recently used phrase first.
+
+Sentences that a brain writes are kept too when the stage asks for it
+(``TTSProcessor(repeated_sentences=True)``), but only from their second request
+(:meth:`PhraseCache.repeated`): an offline intent engine answers "What are your
+opening hours?" with the same templated sentences on every call, so the voice
+speaks them once per process, while a sentence said once (an order's details)
+never displaces the greeting.
 """
 
 from __future__ import annotations
@@ -19,6 +26,8 @@ __all__ = ["DEFAULT_PHRASE_CACHE_BYTES", "PhraseCache"]
 
 DEFAULT_PHRASE_CACHE_BYTES: Final = 16 * 1024 * 1024
 """16 MiB: about 8 minutes of 16 kHz speech, far more than an application's fixed phrases."""
+_SEEN_SENTENCES: Final = 4096
+"""Sentences whose first request :meth:`PhraseCache.repeated` remembers (the oldest forgotten)."""
 
 _Key = tuple[str, int, str]
 
@@ -36,6 +45,7 @@ class PhraseCache:
         self.max_bytes = max_bytes
         self._phrases: OrderedDict[_Key, bytes] = OrderedDict()
         self._bytes = 0
+        self._seen: OrderedDict[_Key, None] = OrderedDict()
         self._lock = threading.Lock()
         self.hits = 0
         self.misses = 0
@@ -74,3 +84,20 @@ class PhraseCache:
             while self._bytes > self.max_bytes:
                 _, dropped = self._phrases.popitem(last=False)
                 self._bytes -= len(dropped)
+
+    def repeated(self, voice: str, sample_rate: int, text: str) -> bool:
+        """Note one request for a sentence; True when it was requested before.
+
+        What decides whether a sentence that is not a fixed phrase is worth keeping:
+        only repeated ones are. The first requests of the last few thousand sentences
+        are remembered, not their audio.
+        """
+        key = (voice, sample_rate, text.strip())
+        with self._lock:
+            if key in self._seen:
+                self._seen.move_to_end(key)
+                return True
+            self._seen[key] = None
+            if len(self._seen) > _SEEN_SENTENCES:
+                self._seen.popitem(last=False)
+            return False
