@@ -86,7 +86,7 @@ def _thread_cpu(pid: int) -> dict[int, float]:
 
 
 def _active_calls(host: str) -> float:
-    with urllib.request.urlopen(f"{host}/metrics", timeout=2) as response:
+    with urllib.request.urlopen(f"{host}/metrics", timeout=10) as response:
         text = response.read().decode()
     match = _ACTIVE.search(text)
     return float(match.group(1)) if match else 0.0
@@ -130,8 +130,11 @@ class _Watcher:
             try:
                 calls = _active_calls(self.host)
                 sample = Sample(time.monotonic() - started, calls, _thread_cpu(self.pid))
-            except OSError:  # the server is stopping
-                return
+            except OSError:  # stopping, or a scrape slower than its timeout on a busy machine
+                if not Path(f"/proc/{self.pid}").exists():
+                    return
+                self._stop.wait(1.0)
+                continue
             self.samples.append(sample)
             if calls and sample.at - last_names > 20:
                 self.names.update(_python_threads(self.pid))
