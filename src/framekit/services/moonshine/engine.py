@@ -58,12 +58,12 @@ from framekit.services.engine import (
     audio_seconds,
     model_key,
     to_float32,
-    usable_cores,
 )
 
 __all__ = [
     "BATCH_PADDING",
     "BATCH_PADDING_SHARE",
+    "DEFAULT_CPU_THREADS",
     "DIGIT_BIAS",
     "INSTALL_EXTRA",
     "LANGUAGE",
@@ -99,6 +99,12 @@ _NUMBER_WORDS = frozenset(
 )  # fmt: skip
 DIGIT_BIAS = 2.0
 """Added to the score of every number token when digits are expected (see the module doc)."""
+DEFAULT_CPU_THREADS = 1
+"""onnxruntime threads per run, sized for many calls rather than one: the decoder's
+steps are a few milliseconds each, so a second thread mostly waits and wakes (a
+decode cost 0.139 CPU-s on two threads, 0.119 on one, on the loaded 2-core machine),
+while batching (:meth:`MoonshineEngine.transcribe_batch`) gives the throughput. One
+caller alone on an idle machine hears its answer a little sooner with 2."""
 BATCH_PADDING = 0.5
 """Seconds of silence a batched row may be padded with, whatever its length."""
 BATCH_PADDING_SHARE = 0.3
@@ -237,11 +243,10 @@ class MoonshineEngine(RecognizerEngine):
 
         ``model`` is ``"moonshine"`` (base-en from ``moonshine-cpp``) or a folder
         with ``encoder_model``, ``decoder_model_merged`` (``.onnx`` or ``.ort``) and
-        ``tokenizer.bin``. ``cpu_threads`` defaults to the usable cores, at most 2:
-        Moonshine's decoder steps are a few milliseconds each, too small to gain
-        from more threads, and a voice server needs cores for its other calls.
+        ``tokenizer.bin``. ``cpu_threads`` (onnxruntime's threads per run) defaults
+        to :data:`DEFAULT_CPU_THREADS`.
         """
-        threads = cpu_threads if cpu_threads is not None else min(2, usable_cores())
+        threads = cpu_threads if cpu_threads is not None else DEFAULT_CPU_THREADS
         load = partial(cls.load, model, cpu_threads=threads, workers=workers)
         return cls._shared((model_key(model), threads, workers), load)
 
@@ -276,7 +281,7 @@ class MoonshineEngine(RecognizerEngine):
         started = time.perf_counter()
         options = ort.SessionOptions()
         options.intra_op_num_threads = (
-            cpu_threads if cpu_threads is not None else min(2, usable_cores())
+            cpu_threads if cpu_threads is not None else DEFAULT_CPU_THREADS
         )
         options.inter_op_num_threads = 1
         options.log_severity_level = 3
