@@ -13,11 +13,9 @@ from framekit.privacy.kinds import Found
 
 __all__ = ["find_ibans", "iban_valid"]
 
-_IBAN = re.compile(
-    r"\b[A-Z]{2}\d{2}(?:[ -]?[A-Z0-9]{4}){2,7}(?:[ -]?[A-Z0-9]{1,3})?\b", re.IGNORECASE
-)
+_IBAN = re.compile(r"\b[A-Za-z]{2}\d{2}(?:[ -]?[A-Za-z0-9]{4}){2,7}(?:[ -]?[A-Za-z0-9]{1,3})?\b")
 """Written in groups of four, with spaces or dashes, in either case (the checksum decides)."""
-_GROUP = re.compile(r"[A-Z0-9]+", re.IGNORECASE)
+_GROUP = re.compile(r"[A-Za-z0-9]+")
 
 
 def iban_valid(iban: str) -> bool:

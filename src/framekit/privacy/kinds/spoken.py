@@ -131,7 +131,8 @@ def number_runs(text: str) -> list[NumberRun]:
         token = match.group()
         word = token.lower()
         counted, previous = previous in _COUNTS, word
-        if _TYPED_O.fullmatch(token):  # "6O1-23-4477": a letter O typed for a zero
+        if (token[0].isdigit() or token[-1].isdigit()) and _TYPED_O.fullmatch(token):
+            # "6O1-23-4477": a letter O typed for a zero
             token = token.replace("O", "0").replace("o", "0")
         if token.lstrip("+").isdigit():
             if run is None:
