@@ -94,7 +94,7 @@ DETECTORS: Final[tuple[Detector, ...]] = (
 )
 """Every processor in framekit that asks for an interruption.
 
-None of them hears the caller while a sensitive entry is open (:data:`SENSITIVE_ENTRY`).
+None of them interrupts the bot while a sensitive entry is open (:data:`SENSITIVE_ENTRY`).
 
 Why words are not waited for: the VAD hears speech a recognizer has not transcribed
 yet, and a caller who talks over the bot should not hear it go on for the time a
@@ -283,11 +283,14 @@ SENSITIVE_ENTRY: Final = SensitiveEntryRule(
     caller_may_interrupt=False,
     ends_on_interruption=True,
     why=(
-        "while the entry is open the caller's keys and audio belong to the tool: they never "
-        "reach the detectors (the gate swallows the keys and silences the audio), so typing "
-        "over the prompt does not cut it. An interruption from elsewhere (the application) "
+        "while the entry is open the caller's keys and audio belong to the tool: the keys never "
+        "reach the detectors (the gate swallows them; a keyed entry's audio is silenced), and "
+        "the requests of the detectors that do hear the caller (the VAD, in a spoken entry) "
+        "end at the gate, so typing or speaking over the prompt does not cut it. An "
+        "interruption from elsewhere (the application) "
         "means the conversation moved on: the entry ends and the tool is told, rather than "
         "keys typed later going to a tool whose turn was discarded"
     ),
 )
-"""Applied by :class:`~framekit.processors.sensitive.SensitiveEntryGate`."""
+"""Applied by :class:`~framekit.processors.sensitive.SensitiveEntryGate` (it knows the
+caller's detectors by the reasons in :data:`DETECTORS`)."""

@@ -23,6 +23,8 @@ from framekit.frames.sensitive import (
     SensitiveEntry,
     SensitiveEntryEnd,
     SensitiveEntryRequestFrame,
+    SensitiveWindowEndFrame,
+    SensitiveWindowStartFrame,
 )
 from framekit.frames.speech import (
     BotStartedSpeakingFrame,
@@ -94,6 +96,8 @@ __all__ = [
     "SensitiveEntry",
     "SensitiveEntryEnd",
     "SensitiveEntryRequestFrame",
+    "SensitiveWindowEndFrame",
+    "SensitiveWindowStartFrame",
     "SentencePlayedFrame",
     "StartFrame",
     "SystemFrame",

@@ -34,6 +34,7 @@ from typing import Final, Protocol
 from loguru import logger
 
 from framekit.audio import AudioCaps, AudioConverter, PipelineFormat, audio_format
+from framekit.audio.chunker import silence
 from framekit.frames import (
     BotStartedSpeakingFrame,
     BotStoppedSpeakingFrame,
@@ -43,6 +44,8 @@ from framekit.frames import (
     InterruptionFrame,
     OutputAudioFrame,
     PlayedUpToFrame,
+    SensitiveWindowEndFrame,
+    SensitiveWindowStartFrame,
     StartFrame,
 )
 from framekit.privacy.envelope import KeyRing
@@ -133,6 +136,7 @@ class CallAudioRecorder:
         self._wall_start = datetime.now(UTC)
         self._caller = TrackBuffer()
         self._caller_converter: AudioConverter | None = None
+        self._caller_withheld = False  # inside a sensitive entry's window (docs/privacy.md)
         self._bot = BotTrack(self.format)
         self._disk: DiskWriter | None = None
         self._paths: tuple[Path, ...] = ()
@@ -207,6 +211,8 @@ class CallAudioRecorder:
         if converter is None or converter.src != frame.format:
             converter = self._caller_converter = AudioConverter(frame.format, self.format)
         samples = converter.convert(frame.audio)
+        if self._caller_withheld:  # a sensitive entry's window: its length, none of its sound
+            samples = silence(self.format, len(samples))
         track = self._caller
         begins = self._index(self._clock.now() - frame.duration)
         if begins - track.end > _GAP_TOLERANCE * self.format.sample_rate:
@@ -315,6 +321,8 @@ class _CallerTap(FrameProcessor):
     async def process_frame(self, frame: Frame, direction: FrameDirection) -> None:
         if isinstance(frame, InputAudioFrame) and direction is DOWNSTREAM:
             self._recorder._on_caller_audio(frame)
+        elif isinstance(frame, SensitiveWindowStartFrame | SensitiveWindowEndFrame):
+            self._recorder._caller_withheld = isinstance(frame, SensitiveWindowStartFrame)
         await self.push_frame(frame, direction)
 
     async def cleanup(self) -> None:

@@ -11,18 +11,28 @@ a tool pushed upstream, until it ends):
 
 * each :class:`~framekit.frames.DTMFFrame` is taken out of the pipeline and added
   to the entry (``*`` starts it over, keys other than digits are ignored);
-* each :class:`~framekit.frames.InputAudioFrame` is replaced by silence of the same
-  length, so the recording keeps its timeline with a silent caller track (the key
-  tones and whatever the caller says are not in it) and the recognizer hears
-  nothing to write down; the bot's track is untouched. The silence lasts the
-  request's ``trailing_silence`` longer (counted in audio, not on a clock): a
-  carrier reports a key once it has heard its tone, and its audio may arrive a
-  little after the event (measured: ~0.1 s over the served Twilio path);
+* the caller's audio is marked as the entry's: a
+  :class:`~framekit.frames.SensitiveWindowStartFrame` goes downstream when the entry
+  opens and a :class:`~framekit.frames.SensitiveWindowEndFrame` when the window
+  closes, so the recorder's caller tap writes silence in between and the recording
+  keeps its timeline (the key tones and whatever the caller says are not in it);
+  the bot's track is untouched. The window lasts the request's ``trailing_silence``
+  longer (counted in audio, not on a clock): a carrier reports a key once it has
+  heard its tone, and its audio may arrive a little after the event (measured:
+  ~0.1 s over the served Twilio path);
+* for a keyed entry each :class:`~framekit.frames.InputAudioFrame` is also replaced
+  by silence of the same length, so the recognizer hears nothing to write down. A
+  spoken entry (``spoken=True``) passes the audio on: the recognizer hears the digits,
+  and the :class:`~framekit.processors.sensitive.SpokenEntryStage` after it takes
+  the window's words out of the pipeline and completes the entry;
+* the caller may not interrupt the bot (:data:`~framekit.interruptions.SENSITIVE_ENTRY`):
+  the interruption requests of the caller's detectors (the VAD hears a spoken entry)
+  end here;
 * the entry ends, and the request's ``answer`` future gets a
   :class:`~framekit.frames.SensitiveEntry`, when it is complete (the terminator,
-  or ``max_digits`` keys), after ``timeout`` seconds, when an interruption passes
-  (:data:`~framekit.interruptions.SENSITIVE_ENTRY`), or when the call ends. A
-  tool that stops waiting (its future cancelled) ends it too.
+  ``max_digits`` keys, or the spoken-entry stage's digits), after ``timeout``
+  seconds, when an interruption passes, or when the call ends. A tool that stops
+  waiting (its future cancelled) ends it too.
 
 Outside an entry the gate passes every frame on unchanged: one attribute test per
 frame, no allocation. The keys are never put in a frame, never logged (the
@@ -43,16 +53,21 @@ from framekit.frames import (
     EndFrame,
     InputAudioFrame,
     InterruptionFrame,
+    InterruptionRequestFrame,
     SensitiveEntry,
     SensitiveEntryEnd,
     SensitiveEntryRequestFrame,
+    SensitiveWindowEndFrame,
+    SensitiveWindowStartFrame,
 )
-from framekit.interruptions import SENSITIVE_ENTRY
+from framekit.interruptions import DETECTORS, SENSITIVE_ENTRY
 from framekit.processors.base import FrameDirection, FrameProcessor, on_frame
 
 __all__ = ["SensitiveEntryGate"]
 
 _DIGITS = frozenset("0123456789")
+_CALLERS_REASONS = frozenset(detector.reason for detector in DETECTORS)
+"""The reasons the caller's own detectors (VAD, keypad) give when they ask to interrupt."""
 
 
 class _Entry:
@@ -67,7 +82,7 @@ class _Entry:
 
 
 class SensitiveEntryGate(FrameProcessor):
-    """Right after the input transport: diverts the caller's keys to a tool, silences the line.
+    """Right after the input transport: diverts the caller's keys to a tool, silences the recording.
 
     One entry at a time per call: a request made while one is open is answered at
     once with :attr:`~framekit.frames.SensitiveEntryEnd.BUSY`.
@@ -80,8 +95,9 @@ class SensitiveEntryGate(FrameProcessor):
     def __init__(self, *, name: str | None = None) -> None:
         super().__init__(name=name)
         self._entry: _Entry | None = None
-        self._muted = False  # during an entry, and its trailing silence after it
-        self._trailing = 0.0  # seconds of audio still to silence once the entry ended
+        self._muted = False  # the window: during an entry, and its trailing silence after it
+        self._spoken = False  # the window's entry is spoken: its audio goes on to the recognizer
+        self._trailing = 0.0  # seconds of audio still in the window once the entry ended
         self._silence = b""
         self._silence_format: AudioFormat | None = None
 
@@ -104,12 +120,15 @@ class SensitiveEntryGate(FrameProcessor):
             return
         entry = _Entry(frame)
         self._entry = entry
-        self._muted = True
+        self._muted = True  # a window still trailing goes on into this entry's
+        await self.push_frame(SensitiveWindowStartFrame(request=frame))
+        self._spoken = frame.spoken
         entry.timer = self.clock.call_later(
             frame.timeout, lambda: self._finish(entry, SensitiveEntryEnd.TIMEOUT)
         )
         frame.answer.add_done_callback(lambda _: self._finish(entry, SensitiveEntryEnd.ENDED))
-        logger.debug(f"{self.name}: sensitive entry open (up to {frame.max_digits} keys)")
+        how = "said or keyed" if frame.spoken else "keyed"
+        logger.debug(f"{self.name}: sensitive entry open (up to {frame.max_digits} digits, {how})")
 
     @on_frame(InputAudioFrame)
     async def _on_audio(self, frame: InputAudioFrame, direction: FrameDirection) -> None:
@@ -119,11 +138,24 @@ class SensitiveEntryGate(FrameProcessor):
         if self._entry is None:
             if self._trailing <= 0:
                 self._muted = False
+                await self.push_frame(SensitiveWindowEndFrame())
                 await self.push_frame(frame, direction)
                 return
             self._trailing -= frame.duration
+        if self._spoken:
+            await self.push_frame(frame, direction)
+            return
         silent = InputAudioFrame(audio=self._silence_for(frame), format=frame.format)
         await self.push_frame(silent, direction)
+
+    @on_frame(InterruptionRequestFrame)
+    async def _on_interruption_request(
+        self, frame: InterruptionRequestFrame, direction: FrameDirection
+    ) -> None:
+        held = self._muted and direction is FrameDirection.UPSTREAM
+        if held and frame.reason in _CALLERS_REASONS and not SENSITIVE_ENTRY.caller_may_interrupt:
+            return
+        await self.push_frame(frame, direction)
 
     @on_frame(DTMFFrame)
     async def _on_key(self, frame: DTMFFrame, direction: FrameDirection) -> None:
@@ -156,11 +188,12 @@ class SensitiveEntryGate(FrameProcessor):
         self._trailing = entry.request.trailing_silence
         if entry.timer is not None:
             entry.timer.cancel()
-        result = SensitiveEntry(entry.keys, end)
+        answer = entry.request.answer
+        if not answer.done():  # else the tool gave up, or the spoken-entry stage answered
+            answer.set_result(SensitiveEntry(entry.keys, end))
         entry.keys = ""
-        if not entry.request.answer.done():
-            entry.request.answer.set_result(result)
-        logger.debug(f"{self.name}: sensitive entry closed: {result!r}")
+        outcome = "the tool stopped waiting" if answer.cancelled() else repr(answer.result())
+        logger.debug(f"{self.name}: sensitive entry closed: {outcome}")
 
     def _finish_open(self, end: SensitiveEntryEnd) -> None:
         if self._entry is not None:
