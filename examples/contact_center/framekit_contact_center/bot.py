@@ -71,6 +71,7 @@ from framekit.processors.dtmf import DTMFAggregator, MenuOption
 from framekit.processors.language import LanguageGate
 from framekit.processors.llm.aggregators import create_context_aggregators
 from framekit.processors.llm.base import LLMProcessor
+from framekit.processors.sensitive import SpokenEntryStage
 from framekit.processors.stt.batch_stream import BatchStreamingRecognizer
 from framekit.processors.stt.fallback_streaming import FallbackStreamingRecognizer
 from framekit.processors.stt.second_pass import SecondPassRecognizer
@@ -189,6 +190,7 @@ def build_bot(
         # The process's model: loaded once (warm_up does it off the event loop), then cached.
         VADProcessor(SileroVADEngine.shared(_CALLER_RATE), turn_end=_TURN_END),
         _speech_to_text(settings),
+        SpokenEntryStage(),  # a spoken card number stops here (docs/privacy.md)
         TurnTextRelay(),
         *([record_point] if record_point is not None else []),
         LanguageGate(transfer_to=settings.transfer_number),

@@ -44,9 +44,10 @@ TOOL_NAMES = (
     "end_call",
     "take_card_payment",
 )
-# A card number typed on the keypad: the caller has this long from the prompt's start.
+# A card number said or typed on the keypad: the caller has this long from the prompt's start.
 _CARD_ENTRY_SECONDS = 60.0
-_CARD_PROMPT = "Please type the card number on your keypad, then press the hash key."
+_CARD_PROMPT = "Please say the card number, or type it on your keypad and press the hash key."
+_CARD_DIGITS = (13, 19)  # the shortest and the longest card numbers
 _CARD_BRANDS = {"3": "American Express", "4": "Visa", "5": "Mastercard", "6": "Discover"}
 
 
@@ -249,10 +250,10 @@ def build_tools(
 
     @tools.tool(timeout=_CARD_ENTRY_SECONDS + 5.0)
     async def take_card_payment(order_number: str, context: ToolContext) -> dict[str, Any]:
-        """Take a card payment for an order: the caller types the card number on the keypad.
+        """Take a card payment for an order: the caller says or types the card number.
 
         Call it when the caller wants to pay for an order. Never ask for the card
-        number yourself and never repeat one: this tool asks the caller to type it,
+        number yourself and never repeat one: this tool asks the caller for it,
         and neither you nor the call record ever see it. Say only what it returns.
 
         Args:
@@ -262,17 +263,17 @@ def build_tools(
             return {"error": _no_order(order_number, "payment")}
         entry = await _card_number(context)
         if entry is None:
-            return {"error": "card payments by keypad need a phone call. Nothing was charged."}
+            return {"error": "card payments need a phone call. Nothing was charged."}
         if entry.end is not SensitiveEntryEnd.COMPLETE:
             return {
-                "error": f"the card entry ended ({entry.end.value}) before a number was typed. "
+                "error": f"the card entry ended ({entry.end.value}) before a number was given. "
                 "Nothing was charged: ask if they want to try again."
             }
         number = entry.reveal()
-        if not 13 <= len(number) <= 19 or not luhn_valid(number):
+        if not _CARD_DIGITS[0] <= len(number) <= _CARD_DIGITS[1] or not luhn_valid(number):
             return {
                 "error": "that is not a valid card number. Nothing was charged: ask them to "
-                "type it again."
+                "say or type it again."
             }
         # A real shop hands ``number`` to its payment provider here, and keeps nothing of it.
         return {"paid": True, "card": _CARD_BRANDS.get(number[0], "card")}
@@ -284,12 +285,19 @@ _ASK_AGAIN = "Ask the caller for the day and time again."
 
 
 async def _card_number(context: ToolContext) -> SensitiveEntry | None:
-    """The caller's keys, taken by the call's sensitive-entry gate; ``None`` without one.
+    """The caller's card number, taken by the call's sensitive-entry gate; ``None`` without one.
 
-    The request goes up first, so that keys typed over the prompt are already the
-    gate's. Only this tool sees them (``docs/privacy.md``, "Sensitive entry").
+    The request goes up first, so that keys typed or words said over the prompt are
+    already the entry's. Spoken, the entry completes once a sentence of the caller's
+    brings the digits to the shortest card's length. Only this tool sees them
+    (``docs/privacy.md``, "Sensitive entry").
     """
-    request = SensitiveEntryRequestFrame(max_digits=19, timeout=_CARD_ENTRY_SECONDS)
+    request = SensitiveEntryRequestFrame(
+        max_digits=_CARD_DIGITS[1],
+        timeout=_CARD_ENTRY_SECONDS,
+        spoken=True,
+        min_digits=_CARD_DIGITS[0],
+    )
     if not await context.push_frame(request, FrameDirection.UPSTREAM):
         return None
     await context.push_frame(TTSSpeakFrame(_CARD_PROMPT))
