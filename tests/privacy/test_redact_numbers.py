@@ -119,6 +119,7 @@ def test_an_amount_or_a_number_sign_does_not_hide_a_card_or_a_labelled_phone(
         "order NW-55667788",
         "ticket 523 45 6789",
         "gift card 6006 4912 3456 7890",
+        "my social security check of 1200 dollars",
         "the claim number the courier gave me is three three eight double one four oh two nine",
         "return authorization RA 300418227",
         "i have two orders three oh nine eight one and three oh nine eight two",

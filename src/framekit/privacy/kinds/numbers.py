@@ -79,6 +79,10 @@ _CORRECTION = re.compile(
     rf"(?:[\s,.;:!?-]+|\b(?:um|uh|er|erm|uhm|so|oh|it's|it is)\b|{_TAKE_BACK})+", re.IGNORECASE
 )
 """Between two runs of one value: words that take back what was said (one at least)."""
+_AMOUNT_AFTER = re.compile(
+    r"\s*(?:dollars?|bucks|cents|pounds|quid|euros?|percent|%)(?!\w)", re.IGNORECASE
+)
+"""A run followed by its unit is an amount ("my social security check of 1200 dollars")."""
 _SSN_SHAPE = re.compile(r"^\d{3}[-. ]\d{2}[-. ]\d{4}$")
 _EXTENSION = re.compile(
     r"\s*,?\s*(?:ext\.?|extension|x)\s*(?:\d{1,6}\b|(?:(?:zero|oh|one|two|three|four|five|six"
@@ -111,7 +115,7 @@ def find_numbers(text: str) -> list[Found]:
     found: list[Found] = []
     previous: tuple[NumberRun, Kind | None] | None = None
     for run, labels in _values(text):
-        kind = _classify(run, labels)
+        kind = None if _AMOUNT_AFTER.match(text, run.end) else _classify(run, labels)
         if previous is not None and _corrects(text, previous[0].end, run.start):
             if previous[1] is None and kind is not None:
                 run = NumberRun(run.digits, previous[0].start, run.end, run.written)
