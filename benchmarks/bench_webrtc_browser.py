@@ -41,6 +41,7 @@ from framekit.audio import AudioConverter, audio_format, write_wav  # noqa: E402
 from framekit.services.piper import PiperEngine  # noqa: E402
 from transports.webrtc.browser import call, launch  # noqa: E402
 from transports.webrtc.served import API_TOKEN, QUESTION, served  # noqa: E402
+from webrtc_stages import Probe  # noqa: E402
 
 RATE = 48000
 
@@ -64,8 +65,9 @@ async def one_call(base_url: str, wav: Path, questions: int, gap: float) -> dict
                 timeout=round((3 + questions * (gap + 3)) * 1000),
             )
             measured: dict[str, Any] = await page.evaluate(
-                "({timing: window.framekit.timing, turns: window.framekit.turns,"
-                " call_id: window.framekit.callId})"
+                "async () => ({timing: window.framekit.timing, turns: window.framekit.turns,"
+                " call_id: window.framekit.callId, origin: performance.timeOrigin,"
+                " inbound: await window.framekit.stats()})"
             )
             await page.click("#hangup")
         finally:
@@ -81,9 +83,35 @@ def percentiles(values: list[float]) -> str:
     return f"{statistics.median(ordered):.0f} / {p95:.0f} / {ordered[-1]:.0f} ms"
 
 
-async def main(calls: int, questions: int, gap: float) -> None:
+def breakdown(probe: Probe, results: list[dict[str, Any]]) -> None:
+    """Each stage's p50 (and per-turn values) in ms after the page's end of the question."""
+    rows: dict[str, list[float | None]] = {}
+    for result in results:
+        origin = result["origin"]
+        for turn in result["turns"]:
+            stages = probe.turn(origin + turn["mic_end"], origin + turn["heard_at"])
+            for name, value in stages.items():
+                rows.setdefault(name, []).append(value)
+    print("stage (ms after the page's end of the question)   p50   per turn")
+    for name, values in rows.items():
+        known = [v for v in values if v is not None]
+        p50 = f"{statistics.median(known):5.0f}" if known else "    -"
+        print(f"{name:48} {p50}   {values}")
+    print(f"interim transcripts: {probe.interim_texts}")
+    for result in results:
+        inbound = result["inbound"]
+        emitted = inbound.get("jitterBufferEmittedCount") or 0
+        if emitted:
+            delay = 1000 * inbound["jitterBufferDelay"] / emitted
+            target = 1000 * inbound.get("jitterBufferTargetDelay", 0) / emitted
+            print(f"page's jitter buffer: mean delay {delay:.0f} ms (target {target:.0f} ms)")
+
+
+async def main(calls: int, questions: int, gap: float, probe: Probe | None) -> None:
     # aioice leaves 127.0.0.1 out of its candidates; the browser is on this machine.
     aioice.ice.get_host_addresses = lambda use_ipv4, use_ipv6: ["127.0.0.1"]
+    if probe is not None:
+        probe.install()
     with tempfile.TemporaryDirectory() as scratch:
         directory = Path(scratch)
         wav = questions_wav(directory / "questions.wav", questions, gap)
@@ -114,6 +142,8 @@ async def main(calls: int, questions: int, gap: float) -> None:
     print(f"voice to voice (heard)   {percentiles(heard)}")
     print(f"voice to voice (server)  {percentiles(server)}")
     print(f"recognizer's ttfb        {percentiles(stt)}")
+    if probe is not None:
+        breakdown(probe, results)
 
 
 if __name__ == "__main__":
@@ -121,5 +151,10 @@ if __name__ == "__main__":
     parser.add_argument("--calls", type=int, default=3)
     parser.add_argument("--questions", type=int, default=3)
     parser.add_argument("--gap", type=float, default=7.0, help="seconds after each question")
+    parser.add_argument(
+        "--breakdown",
+        action="store_true",
+        help="also time each stage of every turn on one clock (benchmarks/webrtc_stages.py)",
+    )
     args = parser.parse_args()
-    asyncio.run(main(args.calls, args.questions, args.gap))
+    asyncio.run(main(args.calls, args.questions, args.gap, Probe() if args.breakdown else None))

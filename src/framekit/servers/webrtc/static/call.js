@@ -61,8 +61,11 @@
     return item;
   }
 
-  function addTurn(serverMs, heardMs) {
-    fk.turns.push({ server_ms: serverMs, heard_ms: heardMs });
+  // micEnd and heardAt: the turn's two instants in ms since page load
+  // (performance.timeOrigin + ms is the wall clock, for lining up with the server's logs).
+  function addTurn(serverMs, micEnd, heardAt) {
+    const heardMs = Math.round(heardAt - micEnd);
+    fk.turns.push({ server_ms: serverMs, heard_ms: heardMs, mic_end: micEnd, heard_at: heardAt });
     const row = document.createElement("tr");
     for (const value of [fk.turns.length, serverMs ?? "", heardMs ?? ""]) {
       const cell = document.createElement("td");
@@ -147,8 +150,12 @@
       if (level > THRESHOLD) {
         fk.audio.energeticWindows += 1;
         if (fk.audio.firstEnergyAt === null) fk.audio.firstEnergyAt = now;
-        if (botQuietSince !== null && now - botQuietSince >= BOT_QUIET_MS && micSinceOnset) {
-          addTurn(pendingServerTurns.shift() ?? null, Math.round(now - fk.mic.lastActiveAt));
+        // An onset while the microphone is still loud is the bot talking over the caller,
+        // not an answer: it is no turn.
+        const micQuiet = fk.mic.lastActiveAt !== null && fk.mic.lastActiveAt < now;
+        const onset = botQuietSince !== null && now - botQuietSince >= BOT_QUIET_MS;
+        if (onset && micSinceOnset && micQuiet) {
+          addTurn(pendingServerTurns.shift() ?? null, fk.mic.lastActiveAt, now);
           micSinceOnset = false;
         }
         botQuietSince = null;
