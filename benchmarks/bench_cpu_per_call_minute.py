@@ -39,6 +39,7 @@ import itertools
 import json
 import os
 import re
+import signal
 import subprocess
 import sys
 import threading
@@ -55,6 +56,8 @@ _ACTIVE = re.compile(r"^framekit_active_calls(?:\{[^}]*\})? ([0-9.eE+-]+)$", re.
 _TICK = os.sysconf("SC_CLK_TCK")
 _SUFFIX = re.compile(r"(_\d+|-\d+)$")
 NATIVE = "native (onnxruntime, ctranslate2)"
+_GRACE = 180.0
+"""Seconds past the run time for the models to load and locust to stop, before it is stopped."""
 
 
 @dataclass(slots=True)
@@ -142,12 +145,25 @@ class _Watcher:
             self._stop.wait(1.0)
 
 
-def _window(samples: list[Sample]) -> tuple[Sample, Sample]:
-    """From the first sample to the one after the last with calls in flight."""
+def _seconds(run_time: str) -> float:
+    """Locust's ``--run-time`` (``120s``, ``2m``, ``1h``, or plain seconds) in seconds."""
+    units = {"s": 1, "m": 60, "h": 3600}
+    if run_time[-1] in units:
+        return float(run_time[:-1]) * units[run_time[-1]]
+    return float(run_time)
+
+
+def _window(samples: list[Sample], run_time: float) -> tuple[Sample, Sample]:
+    """From the first sample to the first one after the run time (or the last busy one's next).
+
+    Calls that stay open after locust's run time (its users stopping) are not load.
+    """
     busy = [i for i, s in enumerate(samples) if s.active_calls > 0]
     if not busy:
         raise SystemExit("no call was ever active: nothing to measure")
-    return samples[0], samples[min(busy[-1] + 1, len(samples) - 1)]
+    end = min(busy[-1] + 1, len(samples) - 1)
+    late = [i for i, s in enumerate(samples) if s.at >= run_time]
+    return samples[0], samples[min(end, late[0]) if late else end]
 
 
 def _call_minutes(samples: list[Sample], first: Sample, last: Sample) -> float:
@@ -162,9 +178,9 @@ def _call_minutes(samples: list[Sample], first: Sample, last: Sample) -> float:
 
 
 def _report(
-    watcher: _Watcher, stats_csv: Path, load: tuple[str, str], argv: list[str]
+    watcher: _Watcher, stats_csv: Path, load: tuple[str, str], run_time: float
 ) -> dict[str, Any]:
-    first, last = _window(watcher.samples)
+    first, last = _window(watcher.samples, run_time)
     minutes = _call_minutes(watcher.samples, first, last)
     groups: dict[str, float] = {}
     for tid, cpu in last.threads.items():
@@ -179,7 +195,7 @@ def _report(
     v2v = rows.get("voice_to_voice", {})
     turns = int(v2v.get("Request Count") or 0)
     return {
-        "argv": argv,
+        "argv": sys.argv[1:],
         "env": {k: os.environ[k] for k in ("STT_MODEL", "MAX_CALLS") if k in os.environ},
         "load_before": load[0],
         "load_after": load[1],
@@ -222,6 +238,33 @@ def _print(report: dict[str, Any]) -> None:
     )
 
 
+def _follow(loadtest: subprocess.Popen[str], watchers: list[_Watcher]) -> None:
+    """Echo the load test's output; watch its server once it says where it listens."""
+    assert loadtest.stdout is not None
+    for line in loadtest.stdout:
+        print(line, end="", flush=True)
+        match = _SERVE_LINE.match(line)
+        if match and not watchers:
+            watchers.append(_Watcher(int(match.group(1)), match.group(3)))
+            watchers[0].start()
+
+
+def _wait(loadtest: subprocess.Popen[str], limit: float) -> int:
+    """The load test's exit code; a locust still running ``limit`` s in gets a SIGTERM.
+
+    Seen on the overloaded machine: locust's users never finished stopping after its
+    run time, and the calls stayed open for minutes.
+    """
+    try:
+        return loadtest.wait(timeout=limit)
+    except subprocess.TimeoutExpired:
+        children = Path(f"/proc/{loadtest.pid}/task/{loadtest.pid}/children").read_text()
+        for pid in children.split():
+            if "locust" in Path(f"/proc/{pid}/cmdline").read_text():
+                os.kill(int(pid), signal.SIGTERM)
+        return loadtest.wait()
+
+
 def main(argv: list[str] | None = None) -> int:
     """Run the load test against a local server and print its CPU per call-minute."""
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
@@ -238,20 +281,17 @@ def main(argv: list[str] | None = None) -> int:
     load_before = Path("/proc/loadavg").read_text().strip()
     root = Path(__file__).resolve().parents[1]
     loadtest = subprocess.Popen(command, cwd=root, stdout=subprocess.PIPE, text=True)
-    assert loadtest.stdout is not None
-    watcher: _Watcher | None = None
-    for line in loadtest.stdout:
-        print(line, end="", flush=True)
-        match = _SERVE_LINE.match(line)
-        if match and watcher is None:
-            watcher = _Watcher(int(match.group(1)), match.group(3))
-            watcher.start()
-    code = loadtest.wait()
-    if watcher is None:
+    watchers: list[_Watcher] = []
+    reader = threading.Thread(target=_follow, args=(loadtest, watchers), daemon=True)
+    reader.start()
+    code = _wait(loadtest, _seconds(args.run_time) + _GRACE)
+    reader.join()
+    if not watchers:
         raise SystemExit("the load test never started a server")
+    watcher = watchers[0]
     watcher.stop()
     load = (load_before, Path("/proc/loadavg").read_text().strip())
-    report = _report(watcher, Path(f"{prefix}_stats.csv"), load, sys.argv[1:])
+    report = _report(watcher, Path(f"{prefix}_stats.csv"), load, _seconds(args.run_time))
     _print(report)
     if args.json:
         args.json.write_text(json.dumps(report, indent=2) + "\n")
