@@ -3,13 +3,16 @@
 Issue 17's targets on the test split: recall >= 99 % for cards and SSNs, >= 95 % for
 phones, emails and addresses, false positives on look-alikes <= 1 %.
 ``benchmarks/privacy_accuracy.py`` prints the figures per split (``docs/benchmarks.md``
-records them). The test split has been read twice, each time after tuning on dev
+records them). The test split has been read three times, each time after tuning on dev
 only: first after fitting the corpus's dev lines (SSNs 88.0 %, phones 91.7 %,
-addresses 87.5 %, banks 90.0 %, names 41.2 %), then after rules on structure were
-tuned on dev and ``dev_extra.jsonl`` (SSNs 92.0 %, phones and addresses 100 %, banks
-80.0 %, names 70.6 %). The target still missed (SSNs) is a strict xfail with the
-figure measured, so the day it passes the test says so, and floors at the levels
-measured guard what is reached.
+addresses 87.5 %, banks 90.0 %, names 41.2 %), then after rules on structure tuned on
+dev and ``dev_extra.jsonl`` (SSNs 92.0 %, phones and addresses 100 %, banks 80.0 %,
+names 70.6 %), then after labels, corrections and pieces tuned on ``dev_extra2.jsonl``
+too (SSNs 100 %, banks 90.0 %, names 70.6 %, the rest 100 %, look-alikes 0.9 %). An
+accidental run of this file in the middle of that last tuning showed one thing only:
+the card target failed then (amount words had started to hide Luhn cards). The floors
+are the levels measured at the third reading. The split is no longer blind: the
+held-out measure is ``heldout2.jsonl`` (``FRAMEKIT_PII_HELDOUT``, below).
 """
 
 from __future__ import annotations
@@ -36,10 +39,11 @@ def test_split() -> Score:
     return score(rows)
 
 
-def test_cards_phones_emails_and_addresses_meet_their_targets_and_look_alikes_stay(
+def test_cards_ssns_phones_emails_and_addresses_meet_their_targets_and_look_alikes_stay(
     test_split: Score,
 ) -> None:
     assert test_split.recall("card") >= 0.99
+    assert test_split.recall("ssn") >= 0.99
     assert test_split.recall("phone") >= 0.95
     assert test_split.recall("email") >= 0.95
     assert test_split.recall("address") >= 0.95
@@ -47,15 +51,9 @@ def test_cards_phones_emails_and_addresses_meet_their_targets_and_look_alikes_st
 
 
 def test_the_test_split_keeps_the_level_reached(test_split: Score) -> None:
-    assert test_split.recall("ssn") >= 0.92
-    assert test_split.recall("bank") >= 0.80
+    assert test_split.recall("bank") >= 0.90
     assert test_split.recall("dob") >= 0.95
     assert test_split.recall("name") >= 0.70
-
-
-@pytest.mark.xfail(strict=True, reason="measured 92.0 % on the test split (target 99 %)")
-def test_ssn_recall_meets_the_target(test_split: Score) -> None:
-    assert test_split.recall("ssn") >= 0.99
 
 
 @pytest.mark.skipif(not HELD_OUT, reason="FRAMEKIT_PII_HELDOUT names no held-out file")
