@@ -92,6 +92,12 @@ from framekit.services.silero import SileroVADEngine
 from framekit.services.whisper import PACKAGED_MODEL as WHISPER_BASE
 from framekit.services.whisper import WhisperEngine
 from framekit.tools import ToolRegistry, ToolRunner
+from framekit_contact_center.model_tier import (
+    APOLOGY,
+    ApologyOnLostWords,
+    tier_recognizer,
+    tier_voice,
+)
 from framekit_contact_center.settings import SECOND_PASS_MODEL, Settings
 
 __all__ = [
@@ -189,6 +195,7 @@ def build_bot(
         transport_input,
         # The process's model: loaded once (warm_up does it off the event loop), then cached.
         VADProcessor(SileroVADEngine.shared(_CALLER_RATE), turn_end=_TURN_END),
+        *([ApologyOnLostWords()] if _models_remote_only(settings) else []),
         _speech_to_text(settings),
         SpokenEntryStage(),  # a spoken card number stops here (docs/privacy.md)
         TurnTextRelay(),
@@ -249,14 +256,17 @@ async def warm_up(settings: Settings, phrase_cache: PhraseCache) -> None:
     prompts into ``phrase_cache``. A server awaits it before it listens.
     """
     await asyncio.to_thread(SileroVADEngine.shared, _CALLER_RATE)
-    recognizer = await asyncio.to_thread(local_recognizer, settings.stt_model)
-    await UtteranceSTTProcessor(recognizer).warm_up()
+    remote_only = _models_remote_only(settings)  # MODEL_TIER_FALLBACK=apology: no local model
+    if not remote_only:
+        recognizer = await asyncio.to_thread(local_recognizer, settings.stt_model)
+        await UtteranceSTTProcessor(recognizer).warm_up()
     gate = LanguageGate()
     await gate.warm_up(_PIPELINE_RATE)
-    await PiperEngine.shared_async(settings.tts_voice)
+    if not remote_only:
+        await PiperEngine.shared_async(settings.tts_voice)
     tts = _text_to_speech(settings, phrase_cache)
     try:
-        phrases = [*call_flow(settings).phrases, *gate.phrases]
+        phrases = [*call_flow(settings).phrases, *gate.phrases, *([APOLOGY] if remote_only else [])]
         await tts.warm_up(phrases, sample_rate=_PIPELINE_RATE)
     finally:
         await tts.cleanup()
@@ -269,7 +279,7 @@ def _speech_to_text(settings: Settings) -> FrameProcessor:
     process's (Deepgram down: every call starts on the local recognizer, none waits).
     """
     if not settings.deepgram_api_key:
-        return _local_stt(settings.stt_model)
+        return _local_stt(settings)
     from framekit.services.deepgram import DeepgramRecognizer, DeepgramSettings
 
     deepgram = DeepgramRecognizer(
@@ -277,13 +287,27 @@ def _speech_to_text(settings: Settings) -> FrameProcessor:
             api_key=settings.deepgram_api_key, url=settings.deepgram_url, sample_rate=_CALLER_RATE
         )
     )
-    local = BatchStreamingRecognizer(local_recognizer(settings.stt_model))
+    local = BatchStreamingRecognizer(_batch_recognizer(settings))
     return StreamingSTTProcessor(FallbackStreamingRecognizer([deepgram, local], health=_BREAKERS))
 
 
-def _local_stt(model: str) -> UtteranceSTTProcessor:
-    """The utterance stage with the recognizer ``STT_MODEL`` names, with interim results."""
-    return UtteranceSTTProcessor(local_recognizer(model), UtteranceOptions(interim_results=True))
+def _local_stt(settings: Settings) -> UtteranceSTTProcessor:
+    """The utterance stage with the batch recognizer, with interim results."""
+    return UtteranceSTTProcessor(
+        _batch_recognizer(settings), UtteranceOptions(interim_results=True)
+    )
+
+
+def _batch_recognizer(settings: Settings) -> Recognizer:
+    """The model tier's (``MODEL_TIER_URL``, with its fallback), else ``STT_MODEL``'s."""
+    if settings.model_tier_url:
+        return tier_recognizer(settings, _BREAKERS, lambda: local_recognizer(settings.stt_model))
+    return local_recognizer(settings.stt_model)
+
+
+def _models_remote_only(settings: Settings) -> bool:
+    """Whether the call node runs no speech model: a model tier that apologises when down."""
+    return bool(settings.model_tier_url) and settings.model_tier_fallback == "apology"
 
 
 def local_recognizer(model: str) -> Recognizer:
@@ -339,8 +363,11 @@ def _text_to_speech(settings: Settings, phrases: PhraseCache | None) -> TTSProce
         )
         key = f"http:{_host(settings.tts_api_url)}"
         voices[key] = HTTPVoice(http, name=f"tts:{key}")
-    # The process's voice: loaded once (warm_up does it off the event loop), then cached.
-    voices["piper"] = PiperVoice(PiperEngine.shared(settings.tts_voice), name="tts:piper")
+    if settings.model_tier_url:
+        voices["model-tier"] = tier_voice(settings)
+    if not _models_remote_only(settings):
+        # The process's voice: loaded once (warm_up does it off the event loop), then cached.
+        voices["piper"] = PiperVoice(PiperEngine.shared(settings.tts_voice), name="tts:piper")
     if _espeak_installed():
         voices["espeak-ng"] = EspeakVoice(name="tts:espeak-ng")
     return TTSProcessor(

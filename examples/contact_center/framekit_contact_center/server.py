@@ -82,6 +82,7 @@ from framekit_contact_center.live_calls import (
     LiveCallsUnavailable,
     new_process_id,
 )
+from framekit_contact_center.model_tier import tier_client
 from framekit_contact_center.privacy_api import PrivacyAPI
 from framekit_contact_center.retention import RetentionSchedule, recording_deleter
 from framekit_contact_center.settings import Settings, SettingsError, redactor, shop_clock
@@ -311,6 +312,8 @@ class ContactCenterServer:
             await self._redis.aclose()
         if self.tracing is not None:
             await asyncio.to_thread(self.tracing.shutdown)  # the last calls' spans
+        if self.settings.model_tier_url:
+            await tier_client(self.settings.model_tier_url).close()
 
     @web.middleware
     async def _refuse_calls_while_draining(

