@@ -117,21 +117,22 @@ class Probe:
 
         CallEvents.on_push = probed_on_push  # type: ignore[method-assign]
         write = BotAudioTrack.write
-        recv = BotAudioTrack.recv
 
         def probed_write(track: BotAudioTrack, chunk: bytes) -> None:
             if _loud(chunk):
                 self.written_loud.append(1000 * time.time())
             write(track, chunk)
 
-        async def probed_recv(track: BotAudioTrack) -> Any:
-            frame = await recv(track)
-            if _loud(bytes(frame.planes[0])):
-                self.encoded_loud.append(1000 * time.time())
-            return frame
-
         BotAudioTrack.write = probed_write  # type: ignore[method-assign]
-        BotAudioTrack.recv = probed_recv  # type: ignore[method-assign]
+        if hasattr(BotAudioTrack, "_packet"):  # the track encodes: time its encoder's input
+            encode = BotAudioTrack._packet
+
+            def probed_packet(track: BotAudioTrack, data: bytes, now: float) -> Any:
+                if _loud(data):
+                    self.encoded_loud.append(1000 * time.time())
+                return encode(track, data, now)
+
+            BotAudioTrack._packet = probed_packet  # type: ignore[method-assign]
 
     def turn(self, mic_end: float, heard_at: float) -> dict[str, float | None]:
         """One turn's stages in ms after the page's end of the question (``mic_end``, epoch ms)."""

@@ -13,9 +13,21 @@ an utterance leaves at once.
 encoder within that instant, so the output transport's clock says what the caller
 heard. :meth:`BotAudioTrack.flush` drops the few chunks not yet taken (barge-in).
 
-aiortc's Opus encoder takes 48 kHz frames; the wire format here is PCM16 mono at
-48 kHz, so the pipeline's audio is resampled once (by the output's converter) and
-the encoder only copies the channel to stereo.
+Why the track encodes its own Opus, and stamps each packet with the time it leaves:
+the browser's jitter buffer sizes its delay from how late packets arrive against
+their RTP timestamps, and remembers a late one for many seconds. aiortc's encoder
+numbers the audio back to back, so every packet that leaves late (the process
+stalled on a busy machine, a wake-up came late, the silence schedule restarted
+after an utterance) reads as network jitter, and the page then holds all the
+bot's later audio longer: on this 2-core machine under load the page's jitter
+buffer grew to several hundred milliseconds. Here a packet's timestamp is never
+behind the track's clock: after a late one the timeline skips forward (the page
+conceals the gap, which it would have had to conceal anyway) instead of the delay
+growing. aiortc sends an encoded :class:`av.Packet` from a track as it is, with
+the packet's timestamp.
+
+The wire format is PCM16 mono at Opus's 48 kHz, so the pipeline's audio is
+resampled once (by the output's converter) and encoded as mono Opus.
 """
 
 from __future__ import annotations
@@ -24,10 +36,11 @@ import asyncio
 import fractions
 import time
 from collections import deque
-from typing import Final
+from typing import Any, Final
 
 from aiortc.mediastreams import MediaStreamError, MediaStreamTrack
-from av import AudioFrame
+from av import AudioFrame, CodecContext
+from av.packet import Packet
 
 from framekit.audio import AudioFormat, audio_format
 
@@ -40,6 +53,20 @@ WIRE_FORMAT: Final = audio_format(OPUS_RATE)
 _TIME_BASE: Final = fractions.Fraction(1, OPUS_RATE)
 _GRACE: Final = 0.01
 """Seconds past a chunk's slot the track waits for the next one before sending silence."""
+_BIT_RATE: Final = 48000
+"""Opus bits per second for the bot's voice (mono speech; aiortc's own is 96 kb/s stereo)."""
+
+
+def _opus_encoder() -> Any:
+    """A mono libopus encoder for speech at 48 kHz (one packet per 20 ms frame, at once)."""
+    codec: Any = CodecContext.create("libopus", "w")
+    codec.bit_rate = _BIT_RATE
+    codec.format = "s16"
+    codec.layout = "mono"
+    codec.sample_rate = OPUS_RATE
+    codec.time_base = _TIME_BASE
+    codec.options = {"application": "voip"}
+    return codec
 
 
 def frame_audio(frame: AudioFrame) -> tuple[bytes, AudioFormat]:
@@ -81,7 +108,9 @@ class BotAudioTrack(MediaStreamTrack):
         self._chunks: deque[bytes] = deque(maxlen=max_chunks)
         self._arrived = asyncio.Event()
         self._silence = bytes(chunk_samples * 2)
+        self._encoder = _opus_encoder()
         self._pts = 0
+        self._epoch: float | None = None  # the clock time of timestamp 0
         self._next_silence = 0.0
         self.chunks_sent = 0
         self.silence_sent = 0
@@ -97,8 +126,8 @@ class BotAudioTrack(MediaStreamTrack):
         self._chunks.clear()
         return dropped
 
-    async def recv(self) -> AudioFrame:
-        """The next frame: a written chunk as soon as there is one, else silence on time."""
+    async def recv(self) -> Packet[Any]:
+        """The next Opus packet: a written chunk as soon as there is one, else silence on time."""
         if self.readyState != "live":
             raise MediaStreamError
         chunks = self._chunks
@@ -118,7 +147,7 @@ class BotAudioTrack(MediaStreamTrack):
             due = self._next_silence + self._chunk_s
             # After a stall, restart the schedule from now rather than burst silence.
             self._next_silence = due if due > now - self._chunk_s else now
-        return self._frame(data)
+        return self._packet(data, now)
 
     async def _wait_for_chunk(self, seconds: float) -> None:
         if seconds <= 0:
@@ -130,15 +159,22 @@ class BotAudioTrack(MediaStreamTrack):
         except TimeoutError:
             pass
 
-    def _frame(self, data: bytes) -> AudioFrame:
+    def _packet(self, data: bytes, now: float) -> Packet[Any]:
+        """``data`` encoded, stamped back to back with the last packet or, if later, with now."""
         samples = self._chunk_samples
+        if self._epoch is None:
+            self._epoch = now
+        pts = max(self._pts, round((now - self._epoch) * OPUS_RATE))
         frame = AudioFrame(format="s16", layout="mono", samples=samples)
         frame.planes[0].update(data)
-        frame.pts = self._pts
+        frame.pts = pts
         frame.sample_rate = OPUS_RATE
         frame.time_base = _TIME_BASE
-        self._pts += samples
-        return frame
+        (packet,) = self._encoder.encode(frame)
+        packet.pts = pts
+        packet.time_base = _TIME_BASE
+        self._pts = pts + samples
+        return packet  # type: ignore[no-any-return]
 
     def stop(self) -> None:
         super().stop()
