@@ -100,16 +100,24 @@ def score(rows: list[dict[str, Any]], redactor: Redactor | None = None) -> Score
     return result
 
 
-def speed(rows: list[dict[str, Any]], redactor: Redactor, rounds: int = 20) -> tuple[float, float]:
-    """Median and 99th percentile microseconds to redact one line."""
-    times = []
+def speed(
+    rows: list[dict[str, Any]], redactor: Redactor, rounds: int = 20
+) -> tuple[float, float, float]:
+    """Median and 99th percentile microseconds to redact one line, and the 99th
+    percentile of each line's fastest round: what the slowest lines cost without the
+    other processes' preemptions, which set the plain p99 on a loaded machine."""
+    times: list[float] = []
+    best = [float("inf")] * len(rows)
     for _ in range(rounds):
-        for row in rows:
+        for i, row in enumerate(rows):
             started = time.perf_counter()
             redactor.redact(row["text"])
-            times.append((time.perf_counter() - started) * 1e6)
+            took = (time.perf_counter() - started) * 1e6
+            times.append(took)
+            best[i] = min(best[i], took)
     times.sort()
-    return statistics.median(times), times[int(len(times) * 0.99)]
+    best.sort()
+    return statistics.median(times), times[int(len(times) * 0.99)], best[int(len(best) * 0.99)]
 
 
 def report(split: str, result: Score) -> None:
@@ -147,8 +155,9 @@ def main(argv: list[str] | None = None) -> None:
         if args.misses and split == "dev":
             print("\n".join(result.misses))
     if args.speed:
-        p50, p99 = speed(load(), redactor)
-        print(f"speed: {len(load())} lines x 20: p50 {p50:.0f} us, p99 {p99:.0f} us per line")
+        p50, p99, p99_best = speed(load(), redactor)
+        print(f"speed: {len(load())} lines x 20: p50 {p50:.0f} us, p99 {p99:.0f} us per line "
+              f"(p99 of each line's fastest round {p99_best:.0f} us)")  # fmt: skip
 
 
 if __name__ == "__main__":
