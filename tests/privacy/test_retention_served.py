@@ -1,6 +1,7 @@
 """framekit serve: the retention schedule runs on its own (a short RETENTION_INTERVAL),
 a recording played through the API is audited, DELETE /api/callers/{number} erases a
-caller behind the token, and GET /api/audit shows all three."""
+caller behind the token, and GET /api/audit shows all three: on SQLite, and on
+PostgreSQL when ``FRAMEKIT_TEST_DATABASE_URL`` is set (a fresh schema, dropped after)."""
 
 from __future__ import annotations
 
@@ -19,9 +20,12 @@ from framekit_contact_center.settings import Settings
 
 from contact_center._greeter import greeter
 from contact_center._serving import listening
-from framekit.storage import make_engine, migrate
+from framekit.storage import make_engine
 from framekit.storage.audit import caller_target, token_actor
 from privacy._records import rows_by_call, seed_call
+from storage.conftest import database_url, postgres_url, sqlite_url
+
+__all__ = ["database_url", "postgres_url", "sqlite_url"]  # the fixtures
 
 TOKEN = "test-api-token-0123456789"
 AUTH = {"Authorization": f"Bearer {TOKEN}"}
@@ -30,13 +34,13 @@ CALLS = [("old", BOB, 200), ("a1", ALICE, 1), ("a2", ALICE, 40), ("b1", BOB, 1)]
 """Call id, caller, age in days."""
 
 
-def _settings(tmp_path: Path) -> Settings:
+def _settings(tmp_path: Path, database_url: str) -> Settings:
     return Settings(
         twilio_account_sid="AC" + "0" * 32,
         twilio_auth_token="twilio-auth-token-0123456789abcdef",
         webhook_base_url="https://bot.example.test",
         api_token=TOKEN,
-        database_url=f"sqlite:///{tmp_path / 'calls.db'}",
+        database_url=database_url,
         business_db_path=tmp_path / "shop.db",
         recordings_dir=tmp_path / "recordings",
         retention_recordings_days=30,
@@ -48,9 +52,10 @@ def _settings(tmp_path: Path) -> Settings:
 
 
 @pytest.mark.timeout(90)
-async def test_serve_applies_retention_audits_plays_and_erases_a_caller(tmp_path: Path) -> None:
-    settings = _settings(tmp_path)
-    migrate(settings.database_url)
+async def test_serve_applies_retention_audits_plays_and_erases_a_caller(
+    tmp_path: Path, database_url: str
+) -> None:
+    settings = _settings(tmp_path, database_url)  # migrated by the fixture
     engine = make_engine(settings.database_url)
     recordings = settings.recordings_dir
     recordings.mkdir()
