@@ -45,6 +45,7 @@ from loguru import logger
 
 from framekit.frames.speech import ExpectedSpeech
 from framekit.models.ort_format import converted
+from framekit.models.ort_options import session_options
 from framekit.processors.stt.transcript import (
     SAMPLE_RATE,
     RecognitionRequest,
@@ -279,15 +280,10 @@ class MoonshineEngine(RecognizerEngine):
         packaged = str(model) == PACKAGED_MODEL
         folder = packaged_model_dir() if packaged else Path(model).expanduser()
         started = time.perf_counter()
-        options = ort.SessionOptions()
-        options.intra_op_num_threads = (
-            cpu_threads if cpu_threads is not None else DEFAULT_CPU_THREADS
-        )
-        options.inter_op_num_threads = 1
-        options.log_severity_level = 3
         # Idle worker threads would spin on the cores that the event loop and the
         # other calls' VAD need; a decode is many short steps, each waking them.
-        options.add_session_config_entry("session.intra_op.allow_spinning", "0")
+        threads = cpu_threads if cpu_threads is not None else DEFAULT_CPU_THREADS
+        options = session_options(ort, threads)
         encoder, decoder = (
             ort.InferenceSession(
                 _model_file(folder, stem, cache), options, providers=["CPUExecutionProvider"]

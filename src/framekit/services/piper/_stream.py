@@ -49,6 +49,8 @@ import numpy as np
 import numpy.typing as npt
 from loguru import logger
 
+from framekit.models.ort_options import session_options
+
 __all__ = [
     "DECODER_MARGIN",
     "FIRST_FRAMES",
@@ -176,8 +178,7 @@ def split_voice(
             extractor.extract_model([_PRIOR_OUT, _MASK], [_DECODER_IN]),
             extractor.extract_model([_DECODER_IN], [model.graph.output[0].name]),
         ]
-        options = onnxruntime.SessionOptions()
-        options.intra_op_num_threads = threads
+        options = session_options(onnxruntime, threads)
         # Sessions load from files: from bytes they kept ~55 MB more resident memory.
         with tempfile.TemporaryDirectory(prefix="framekit-piper-") as folder:
             paths = [str(Path(folder) / f"{i}.onnx") for i in range(len(parts))]

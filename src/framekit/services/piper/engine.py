@@ -53,6 +53,7 @@ import numpy.typing as npt
 from loguru import logger
 
 from framekit.audio.format import AudioFormat, audio_format
+from framekit.models.ort_options import session_options
 from framekit.services.piper._stream import SplitVoice, clauses, split_voice, windows
 
 __all__ = ["PiperEngine"]
@@ -337,8 +338,7 @@ def _session(model_path: Path, providers: list[str], threads: int) -> Any:
     """The voice's whole graph as one onnxruntime session (voices that are not split)."""
     import onnxruntime  # type: ignore[import-untyped]
 
-    options = onnxruntime.SessionOptions()
-    options.intra_op_num_threads = threads
+    options = session_options(onnxruntime, threads)
     return onnxruntime.InferenceSession(str(model_path), sess_options=options, providers=providers)
 
 

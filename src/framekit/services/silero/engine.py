@@ -48,6 +48,7 @@ from typing import Any, ClassVar
 import numpy as np
 import numpy.typing as npt
 
+from framekit.models.ort_options import session_options
 from framekit.services.silero.batcher import LoopBatcher
 from framekit.services.silero.stream import SileroVADStream
 
@@ -79,10 +80,7 @@ def _load_session(model: str | Path | bytes | None, intra_op_num_threads: int) -
         ort = importlib.import_module("onnxruntime")
     except ModuleNotFoundError as exc:
         raise ImportError(_INSTALL_HINT) from exc
-    options = ort.SessionOptions()
-    options.intra_op_num_threads = intra_op_num_threads
-    options.inter_op_num_threads = 1
-    options.log_severity_level = 3
+    options = session_options(ort, intra_op_num_threads)
     source = _default_model() if model is None else model
     if isinstance(source, Path):
         source = str(source)
