@@ -4,28 +4,11 @@ from __future__ import annotations
 
 import re
 from pathlib import Path
-from typing import Any
 
 from aiohttp.test_utils import TestClient, TestServer
 from framekit_contact_center.server import ContactCenterServer
 
-from dashboard._app import TOKEN, settings
-
-
-async def _signed_in_cookie(client: TestClient[Any, Any]) -> str:
-    form_page = await client.get("/dashboard/login")
-    match = re.search(r'name="csrf" value="([^"]+)"', await form_page.text())
-    assert match is not None
-    origin = f"http://{client.host}:{client.port}"
-    response = await client.post(
-        "/dashboard/login",
-        data={"token": TOKEN, "csrf": match.group(1), "next": "/dashboard/live"},
-        headers={"Origin": origin},
-        allow_redirects=False,
-    )
-    assert response.status == 303
-    assert response.headers["Location"] == "/dashboard/live"
-    return response.cookies["framekit_session"].value
+from dashboard._app import TOKEN, settings, signed_in_cookie
 
 
 async def test_a_session_from_one_worker_is_good_on_another(tmp_path: Path) -> None:
@@ -34,7 +17,7 @@ async def test_a_session_from_one_worker_is_good_on_another(tmp_path: Path) -> N
     first = ContactCenterServer(settings(tmp_path / "a", url))
     second = ContactCenterServer(settings(tmp_path / "b", url))
     async with TestClient(TestServer(first.app)) as a, TestClient(TestServer(second.app)) as b:
-        cookie = await _signed_in_cookie(a)
+        cookie = await signed_in_cookie(a)
         headers = {"Cookie": f"framekit_session={cookie}"}
         assert (await b.get("/api/calls", headers=headers)).status == 200
         assert (await b.get("/dashboard/calls", headers=headers)).status == 200
@@ -54,7 +37,7 @@ async def test_the_next_page_stays_on_the_dashboard(tmp_path: Path) -> None:
 async def test_sign_out_needs_the_pages_csrf_token(tmp_path: Path) -> None:
     server = ContactCenterServer(settings(tmp_path, f"sqlite:///{tmp_path / 'calls.db'}"))
     async with TestClient(TestServer(server.app)) as client:
-        await _signed_in_cookie(client)
+        await signed_in_cookie(client)
         origin = {"Origin": f"http://{client.host}:{client.port}"}
         refused = await client.post("/dashboard/logout", data={"csrf": "x"}, headers=origin)
         assert refused.status == 403

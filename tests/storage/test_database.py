@@ -32,7 +32,7 @@ def test_migrate_creates_the_schema_and_is_safe_to_run_again(database_url: str) 
         assert set(inspect(engine).get_table_names()) >= TABLES
         with engine.connect() as connection:
             versions = connection.execute(text("SELECT version_num FROM alembic_version")).all()
-        assert [v for (v,) in versions] == ["0006"]
+        assert [v for (v,) in versions] == ["0007"]
     finally:
         engine.dispose()
 

@@ -97,7 +97,7 @@ class CallsAPI:
         remote_link: Callable[[str], str | None] | None = None,
         query_threads: int = 4,
         query_timeout: float = 10.0,
-        session: Callable[[web.Request], bool] | None = None,
+        session: Callable[[web.Request], Awaitable[bool]] | None = None,
         recording_keys: KeyRing | None = None,
     ) -> None:
         if not token:
@@ -156,7 +156,7 @@ class CallsAPI:
             )
             request[ACTOR] = self._actor
             if not ok and self._session is not None and request.method in ("GET", "HEAD"):
-                ok = self._session(request)
+                ok = await self._session(request)
                 request[ACTOR] = "dashboard"
             if not ok:
                 return web.json_response(

@@ -3,8 +3,8 @@
 Why a module of its own: ``framekit serve`` must start on a plain install, so each
 of these imports its extra only when it is built, and says in the log what is left
 out: browser calls need ``webrtc`` (aiortc), ``/metrics`` needs ``metrics``
-(prometheus-client), and the shared stream tokens need ``redis`` (only when
-``REDIS_URL`` is set).
+(prometheus-client), and the shared stream tokens and dashboard sign-ins need
+``redis`` (only when ``REDIS_URL`` is set).
 """
 
 from __future__ import annotations
@@ -13,10 +13,14 @@ from collections.abc import Awaitable, Callable
 from typing import TYPE_CHECKING
 
 from loguru import logger
+from sqlalchemy import Engine
 
 from framekit.pipeline import PipelineTask
+from framekit.servers.dashboard.limits import MemorySignInLimits, SignInLimits
+from framekit.servers.dashboard.revocations import Revocations
 from framekit.servers.twilio.admission import AdmissionControl
 from framekit_contact_center.settings import Settings
+from framekit_contact_center.signed_out import DatabaseRevocations
 
 if TYPE_CHECKING:
     from redis.asyncio import Redis
@@ -27,7 +31,7 @@ if TYPE_CHECKING:
     from framekit.transports.webrtc import WebRTCTransport
     from framekit_contact_center.metrics import ServedMetrics
 
-__all__ = ["browser_calls", "redis_tokens", "served_metrics"]
+__all__ = ["browser_calls", "dashboard_stores", "redis_tokens", "served_metrics"]
 
 
 def served_metrics(
@@ -71,3 +75,21 @@ def redis_tokens(url: str, prefix: str) -> tuple[Redis, RedisTokenStore]:
 
     client = redis_client(url)
     return client, RedisTokenStore(client, prefix=prefix)
+
+
+def dashboard_stores(
+    redis: Redis | None, prefix: str, engine: Engine
+) -> tuple[SignInLimits, Revocations]:
+    """Where the dashboard counts failed sign-ins and keeps signed-out sessions.
+
+    With ``REDIS_URL`` (``redis``) both are in Redis, shared by every worker and host.
+    Without it the sign-in counts are this process's (each of ``--workers N`` counts
+    its own: N times the attempts at most), and signed-out sessions go to the calls
+    database, which every worker and host shares: a signed-out cookie is refused
+    everywhere, whatever the deployment.
+    """
+    if redis is None:
+        return MemorySignInLimits(), DatabaseRevocations(engine)
+    from framekit.servers.dashboard.redis_store import RedisRevocations, RedisSignInLimits
+
+    return RedisSignInLimits(redis, prefix=prefix), RedisRevocations(redis, prefix=prefix)

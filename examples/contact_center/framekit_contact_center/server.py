@@ -73,7 +73,12 @@ from framekit_contact_center.analytics import CallAnalytics
 from framekit_contact_center.api import CallsAPI
 from framekit_contact_center.bot import provider_health
 from framekit_contact_center.calls import BotBuilder, CallBuilder
-from framekit_contact_center.extras import browser_calls, redis_tokens, served_metrics
+from framekit_contact_center.extras import (
+    browser_calls,
+    dashboard_stores,
+    redis_tokens,
+    served_metrics,
+)
 from framekit_contact_center.health import HealthChecks
 from framekit_contact_center.keys import recording_keys
 from framekit_contact_center.live_calls import (
@@ -196,10 +201,13 @@ class ContactCenterServer:
         self._recording_keys = recording_keys(settings)
         # Behind a proxy that rewrites Host, the forms still come from the public origin.
         public = urlsplit(settings.webhook_base_url)
+        limits, revocations = dashboard_stores(self._redis, redis_prefix, self._db)
         self.dashboard = Dashboard(
             settings.api_token,
             title="framekit contact center",
             origins=[f"{public.scheme}://{public.netloc}"],
+            limits=limits,
+            revocations=revocations,
         )
         self.dashboard.add_routes(self.app)
         api = CallsAPI(

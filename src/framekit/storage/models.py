@@ -39,6 +39,7 @@ __all__ = [
     "AuditEvent",
     "Call",
     "CallAnalysis",
+    "SignedOutSession",
     "ToolInvocation",
     "TranscriptSegment",
     "TurnMetric",
@@ -255,3 +256,16 @@ class AuditEvent(SQLModel, table=True):
     action: str = Field(max_length=32, index=True)
     target: str = Field(default="", max_length=255)
     details: dict[str, Any] = Field(default_factory=dict, sa_column=Column(JSON))
+
+
+class SignedOutSession(SQLModel, table=True):
+    """A dashboard session signed out before its cookie expires (migration 0007).
+
+    Kept until ``expires_at``, when the cookie is refused anyway
+    (:mod:`framekit.storage.signed_out`); ``session_id`` is the cookie's random id.
+    """
+
+    __tablename__ = "signed_out_sessions"
+
+    session_id: str = Field(sa_column=Column(String(64), primary_key=True))
+    expires_at: datetime = Field(sa_column=Column(UTCDateTime(), nullable=False, index=True))

@@ -10,6 +10,10 @@ What keeps a session safe:
 * the cookie is ``HttpOnly`` (no script reads it), ``SameSite=Strict`` (no other site's
   page sends it), ``Secure`` when the request came over HTTPS (directly, or per
   ``X-Forwarded-Proto`` from a proxy), signed and short-lived (:mod:`.sessions`);
+* signing out revokes the session: its id is refused from then on wherever the
+  cookie is presented (:mod:`.revocations`), so a copy of it dies too;
+* each client address may fail the sign-in a few times in a window, then waits
+  (429 with ``Retry-After``; :mod:`.limits`);
 * every ``POST`` (sign-in, sign-out) must come from the dashboard's own origin
   (``Origin``, else ``Referer``: neither is a refusal) and carry the CSRF token its form
   was given: the sign-in form's comes with a short-lived cookie of its own;
@@ -20,13 +24,21 @@ What keeps a session safe:
 from __future__ import annotations
 
 import hmac
+import math
 from collections.abc import Awaitable, Callable, Iterable
 from typing import Final
 from urllib.parse import quote, urlsplit
 
 from aiohttp import web
+from loguru import logger
 
 from framekit.servers.dashboard.assets import CSRF, Asset, login_page, pages, static_files
+from framekit.servers.dashboard.limits import MemorySignInLimits, SignInLimits
+from framekit.servers.dashboard.revocations import (
+    MemoryRevocations,
+    Revocations,
+    RevocationUnavailable,
+)
 from framekit.servers.dashboard.sessions import Signed, SignedCookies
 
 __all__ = ["SESSION_COOKIE", "Dashboard"]
@@ -55,6 +67,11 @@ class Dashboard:
     ``title`` names the application on every page. ``max_age``: seconds a sign-in
     lasts. ``origins``: origins besides the request's own host that may post the
     forms (``https://ops.example.com`` when a proxy rewrites ``Host``).
+
+    ``limits`` counts sign-in attempts per client address and ``revocations`` holds
+    the sessions signed out; both default to this process's memory, which is right
+    for one process: give ones that every process shares otherwise (Redis, the
+    database: :mod:`.redis_store`, ``framekit_contact_center.signed_out``).
     """
 
     def __init__(
@@ -65,6 +82,8 @@ class Dashboard:
         prefix: str = "/dashboard",
         max_age: float = 12 * 3600.0,
         origins: Iterable[str] = (),
+        limits: SignInLimits | None = None,
+        revocations: Revocations | None = None,
     ) -> None:
         if not token:
             raise ValueError("the dashboard needs a token (API_TOKEN)")
@@ -74,6 +93,8 @@ class Dashboard:
         self._sessions = SignedCookies(token, "session", max_age=max_age)
         self._logins = SignedCookies(token, "login", max_age=_LOGIN_MAX_AGE)
         self._origins = frozenset(origin.rstrip("/") for origin in origins)
+        self._limits = limits or MemorySignInLimits()
+        self._revocations = revocations or MemoryRevocations()
         self._pages = pages(title, self.prefix)
         self._static = static_files()
 
@@ -91,12 +112,16 @@ class Dashboard:
         app.router.add_get(f"{prefix}/analytics", self._page("analytics"))
         app.router.add_get(f"{prefix}/static/{{name}}", self._static_file)
 
-    def signed_in(self, request: web.Request) -> bool:
-        """Whether ``request`` carries a valid session cookie (for the JSON API's ``GET``)."""
-        return self._session(request) is not None
+    async def signed_in(self, request: web.Request) -> bool:
+        """Whether ``request`` carries a valid session cookie, not signed out (for the JSON
+        API's ``GET``)."""
+        return await self._session(request) is not None
 
-    def _session(self, request: web.Request) -> Signed | None:
-        return self._sessions.read(request.cookies.get(SESSION_COOKIE))
+    async def _session(self, request: web.Request) -> Signed | None:
+        session = self._sessions.read(request.cookies.get(SESSION_COOKIE))
+        if session is None or await self._revocations.revoked(session.session_id):
+            return None
+        return session
 
     # --- pages -----------------------------------------------------------------------------
 
@@ -107,7 +132,7 @@ class Dashboard:
         body = self._pages[name]
 
         async def page(request: web.Request) -> web.StreamResponse:
-            session = self._session(request)
+            session = await self._session(request)
             if session is None:
                 raise web.HTTPSeeOther(f"{self.prefix}/login?next={quote(request.path_qs)}")
             return _html(body.replace(CSRF, session.csrf))
@@ -135,7 +160,7 @@ class Dashboard:
 
     async def _login_form(self, request: web.Request) -> web.StreamResponse:
         next_path = self._next(request.query.get("next"))
-        if self._session(request) is not None:
+        if await self._session(request) is not None:
             raise web.HTTPSeeOther(next_path)
         return self._login_response(request, next_path, error="", status=200)
 
@@ -147,8 +172,17 @@ class Dashboard:
         if form_cookie is None or not _same(form.get("csrf", ""), form_cookie.csrf):
             error = "This sign-in form expired. Please try again."
             return self._login_response(request, next_path, error=error, status=403)
+        client = request.remote or "unknown"
+        wait = await self._limits.attempt(client)
+        if wait is not None:
+            minutes = math.ceil(wait / 60)
+            error = f"Too many failed sign-ins. Try again in {minutes} minute(s)."
+            response = self._login_response(request, next_path, error=error, status=429)
+            response.headers["Retry-After"] = str(math.ceil(wait))
+            return response
         if not _same(form.get("token", "").strip(), self._token.decode()):
             return self._login_response(request, next_path, error="Wrong token.", status=401)
+        await self._limits.succeeded(client)
         session = self._sessions.issue()
         response = web.HTTPSeeOther(next_path)
         self._set_cookie(request, response, SESSION_COOKIE, session, path="/")
@@ -158,9 +192,17 @@ class Dashboard:
     async def _logout(self, request: web.Request) -> web.StreamResponse:
         self._check_origin(request)
         form = await _form(request)
-        session = self._session(request)
+        session = await self._session(request)
         if session is not None and not _same(form.get("csrf", ""), session.csrf):
             raise web.HTTPForbidden(text="missing or wrong CSRF token")
+        if session is not None:
+            try:
+                await self._revocations.revoke(session.session_id, session.expires)
+            except RevocationUnavailable as exc:
+                logger.warning(f"dashboard: sign-out not recorded: {exc}")
+                raise web.HTTPServiceUnavailable(
+                    text="signing out failed: try again in a moment"
+                ) from None
         response = web.HTTPSeeOther(f"{self.prefix}/login")
         response.del_cookie(SESSION_COOKIE, path="/")
         raise response

@@ -4,11 +4,12 @@ Why signed cookies and no session table: ``framekit serve --workers N`` runs sev
 processes (and a deployment several hosts) that share no memory. A cookie that
 carries its own expiry and an HMAC over it, with a key derived from the API token,
 is valid on every one of them, with nothing to share or clean up. Changing
-``API_TOKEN`` signs everyone out. The price: signing out deletes the cookie from the
-browser, but a copy taken before stays valid until it expires (``max_age``, 12 hours
-by default).
+``API_TOKEN`` signs everyone out. What a signature cannot say is that its owner signed
+out: the dashboard keeps the session ids signed out before they expire in a list all
+processes read (:mod:`.revocations`).
 
-A value is ``<expiry>.<nonce>.<signature>``; its CSRF token is an HMAC of the nonce,
+A value is ``<expiry>.<session id>.<signature>``, the session id random (its
+``nonce``); its CSRF token is an HMAC of the session id,
 so a page can be given it and a form post checked against it, and it changes with
 each sign-in. Each kind of cookie (the session, the sign-in form's) signs with a key
 of its own, so one can never pass for the other.
@@ -29,12 +30,14 @@ __all__ = ["Signed", "SignedCookies"]
 
 @dataclass(frozen=True, slots=True)
 class Signed:
-    """A cookie value that verified: its nonce, when it expires, its CSRF token."""
+    """A cookie value that verified: its session id, when it expires, its CSRF token."""
 
     value: str
     expires: int
     """Unix time."""
     csrf: str
+    session_id: str
+    """The value's random part: what a sign-out revokes."""
 
 
 class SignedCookies:
@@ -66,7 +69,7 @@ class SignedCookies:
         nonce = secrets.token_urlsafe(18)
         body = f"{expires}.{nonce}"
         value = f"{body}.{self._mac('cookie', body)}"
-        return Signed(value, expires, self._mac("csrf", nonce))
+        return Signed(value, expires, self._mac("csrf", nonce), nonce)
 
     def read(self, value: str | None) -> Signed | None:
         """``value`` if it was signed here and has not expired, else None."""
@@ -81,7 +84,7 @@ class SignedCookies:
         expires = int(expires_text)
         if expires <= self._clock():
             return None
-        return Signed(value, expires, self._mac("csrf", nonce))
+        return Signed(value, expires, self._mac("csrf", nonce), nonce)
 
     def _mac(self, what: str, text: str) -> str:
         digest = hmac.new(self._key, f"{what}:{text}".encode(), hashlib.sha256).digest()
