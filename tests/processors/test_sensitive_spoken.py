@@ -176,8 +176,9 @@ async def test_a_card_number_said_in_two_breaths_reaches_only_the_tool(tmp_path:
     assert call.words() == expected
     assert call.stored() == expected
     assert not [f for f in call.down if isinstance(f, InterimTranscriptionFrame)]
-    assert len([f for f in call.down if isinstance(f, UserStartedSpeakingFrame)]) == 2
-    assert len([f for f in call.down if isinstance(f, UserStoppedSpeakingFrame)]) == 2
+    # That the caller spoke is no secret (a call flow must not prompt them as silent).
+    assert len([f for f in call.down if isinstance(f, UserStartedSpeakingFrame)]) == 4
+    assert len([f for f in call.down if isinstance(f, UserStoppedSpeakingFrame)]) == 4
     # The recognizer was told to expect digits during the entry only.
     assert call.ears.expected == [None, "digits", "digits", None]
     # The recording: the caller before and after, silence over the window.

@@ -10,8 +10,9 @@ the conversation), is where those words stop:
 
 * between the gate's :class:`~framekit.frames.SensitiveWindowStartFrame` and
   :class:`~framekit.frames.SensitiveWindowEndFrame` every transcript, interim or
-  final, is taken out of the pipeline, and so are the caller's speaking events (the
-  stages below see the window as they see a keyed one: a caller who said nothing);
+  final, is taken out of the pipeline. The caller's speaking events pass: the stages
+  below learn that the caller spoke (a call flow does not prompt a caller who is
+  reading out a card number as if they were silent), never what was said;
 * the digits of each final transcript (read by
   :func:`~framekit.privacy.kinds.spoken.number_runs`, the reader the redaction
   uses: "four five three nine", "double four", "forty five") are added to the
@@ -74,7 +75,6 @@ class SpokenEntryStage(FrameProcessor):
         self._request: SensitiveEntryRequestFrame | None = None  # a spoken entry being said
         self._digits = ""
         self._utterance = _Utterance.NONE
-        self._hid_start = False  # the caller's start was withheld: so is its stop
         self._expected: ExpectedSpeech | None = None  # the dialogue's hint, given back after
 
     @property
@@ -120,19 +120,14 @@ class SpokenEntryStage(FrameProcessor):
 
     @on_frame(UserStartedSpeakingFrame)
     async def _on_started(self, frame: UserStartedSpeakingFrame, direction: FrameDirection) -> None:
+        await self.push_frame(frame, direction)
         self._after = False  # a new utterance: the window's words are over
         self._utterance = _Utterance.SPEAKING
-        self._hid_start = self._window
-        if not self._hid_start:
-            await self.push_frame(frame, direction)
 
     @on_frame(UserStoppedSpeakingFrame)
     async def _on_stopped(self, frame: UserStoppedSpeakingFrame, direction: FrameDirection) -> None:
-        self._utterance = _Utterance.TRANSCRIBING
-        if self._hid_start:
-            self._hid_start = False
-            return
         await self.push_frame(frame, direction)
+        self._utterance = _Utterance.TRANSCRIBING
 
     @on_frame(InterimTranscriptionFrame)
     async def _on_interim(
