@@ -1,0 +1,78 @@
+"""A served call pays for an order with a card number said aloud (spoken sensitive entry).
+
+The keyed test's call (``test_sensitive_served.py``: ``framekit serve``'s application
+called as Twilio would call it, the fake OpenAI-compatible model that calls
+``take_card_payment``), but the caller says the sixteen digits (Piper's voice, heard
+by the served Silero VAD and Moonshine) instead of typing them.
+
+Afterwards the tool must have had the number (paid, by Visa: only a Luhn-valid
+number starting with 4 says so), and no six digits of it in a row may be anywhere
+else: not in any column of any table, not in the logs (``DEBUG``), not in what the
+model was sent; the caller's recording is silent from the prompt until the number
+has been said, and records the caller's words before and after as usual.
+"""
+
+from __future__ import annotations
+
+import json
+import time
+import wave
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from contact_center.test_served_calls import said, say, served
+from framekit.logs import configure_logging
+from framekit.testing.fakes.openai_server import FakeOpenAIServer
+from privacy.test_sensitive_served import _leaks, _loud, _model
+from privacy.test_served_redaction import _every_value
+
+pytestmark = pytest.mark.timeout(240)
+
+SAID_CARD = "four five three nine, one four eight eight, zero three four three, six four six seven."
+"""``test_sensitive_served.CARD``, said in four groups."""
+
+
+async def test_a_card_number_said_during_the_entry_reaches_only_the_tool(
+    tmp_path: Path, capfd: pytest.CaptureFixture[str]
+) -> None:
+    configure_logging("DEBUG", environ={})
+    async with FakeOpenAIServer(_model(tmp_path / "shop.db")) as model:
+        async with served(
+            tmp_path, local_llm_base_url=model.base_url, local_llm_model="local-test"
+        ) as running:
+            call = await running.call()
+            await call.wait_for_quiet(0.3, timeout=20)
+            await say(call, "I would like to pay for my order, please.")
+            asked = time.monotonic() - call.started_at
+            await call.wait_for_audio(call.received_seconds + 1.0, timeout=30)  # the prompt
+            await call.wait_for_quiet(0.5, timeout=30)
+            entry_began = time.monotonic() - call.started_at
+            await say(call, SAID_CARD)
+            number_said = time.monotonic() - call.started_at
+            await call.wait_for_audio(call.received_seconds + 1.0, timeout=30)  # "thank you"
+            await call.wait_for_quiet(0.5, timeout=30)
+            thanked = time.monotonic() - call.started_at
+            await say(call, "That is all, goodbye.")
+            await call.wait_for_audio(call.received_seconds + 0.5, timeout=30)
+            await call.hang_up()
+            record = await running.record_of(call.call_sid)
+        sent_to_model = json.dumps([r.json for r in model.requests])
+    [paid] = [t for t in record["tools"] if t["name"] == "take_card_payment"]
+    assert json.dumps(paid).count("Visa") == 1, paid  # the tool had the valid Visa number
+    assert "paid" in json.dumps(paid), paid
+    assert "Visa" in sent_to_model  # the model heard the outcome, not the number
+    stored = _every_value(tmp_path / "calls.db")
+    logs = "".join(capfd.readouterr())
+    assert (_leaks(stored), _leaks(logs), _leaks(sent_to_model)) == ([], [], [])
+    caller = said(record, "user")
+    assert len(caller) == 2, caller  # "pay for my order" and "goodbye": nothing in between
+
+    [path] = [p for p in (tmp_path / "recordings").rglob("*caller*.wav")]
+    with wave.open(str(path)) as wav:
+        rate = wav.getframerate()
+        samples = np.frombuffer(wav.readframes(wav.getnframes()), dtype=np.int16)
+    assert _loud(samples, rate, 0.0, asked - 0.5)  # the caller's words before the entry
+    assert not _loud(samples, rate, entry_began, number_said)  # the number: silence
+    assert _loud(samples, rate, thanked + 0.3, len(samples) / rate)  # the goodbye
