@@ -6,6 +6,12 @@ daemon has two null sinks, ``mic`` (whose monitor is the default source: what
 plays, so the bot never hears itself). ``paplay --device=mic`` speaks into the
 microphone. The daemon lives in its own folder and socket, so tests and other
 users' sound never meet.
+
+A null sink with no stream sleeps in 2 s blocks: a stream opened on it then waits
+up to 2 s for its first data. Firefox reopens its output as one duplex stream when
+the microphone opens, and its media graph (the page's meters, the received audio)
+stalled for those ~2 s while the jitter buffer filled, which no real sound card
+does. A silent low-latency stream into each sink (``pacat``) keeps them awake.
 """
 
 from __future__ import annotations
@@ -22,6 +28,7 @@ from pathlib import Path
 PULSEAUDIO = shutil.which("pulseaudio")
 PAPLAY = shutil.which("paplay")
 PACTL = shutil.which("pactl")
+PACAT = shutil.which("pacat")
 
 
 @dataclass(frozen=True)
@@ -48,7 +55,7 @@ async def _run(*command: str, env: dict[str, str]) -> None:
 @asynccontextmanager
 async def pulseaudio(folder: Path) -> AsyncIterator[Pulse]:
     """Run ``pulseaudio`` with its runtime files and socket in ``folder`` (created)."""
-    if PULSEAUDIO is None or PACTL is None or PAPLAY is None:
+    if PULSEAUDIO is None or PACTL is None or PAPLAY is None or PACAT is None:
         raise RuntimeError("pulseaudio and pulseaudio-utils are not installed")
     socket = folder / "native"
     # HOME and XDG_RUNTIME_DIR keep its cookie, state and lock files in the folder.
@@ -72,6 +79,7 @@ async def pulseaudio(folder: Path) -> AsyncIterator[Pulse]:
         env={**os.environ, **daemon_env},
     )
     pulse = Pulse({"PULSE_SERVER": f"unix:{socket}"})
+    awake: list[asyncio.subprocess.Process] = []
     try:
         async with asyncio.timeout(10):
             while not socket.exists():
@@ -80,12 +88,30 @@ async def pulseaudio(folder: Path) -> AsyncIterator[Pulse]:
                 await asyncio.sleep(0.05)
         await _run(PACTL, "set-default-sink", "speaker", env=pulse.env)
         await _run(PACTL, "set-default-source", "mic.monitor", env=pulse.env)
+        for sink in ("speaker", "mic"):
+            awake.append(
+                await asyncio.create_subprocess_exec(
+                    PACAT,
+                    "--raw",
+                    "--latency-msec=20",
+                    f"--device={sink}",
+                    "/dev/zero",
+                    stdin=asyncio.subprocess.DEVNULL,
+                    stderr=asyncio.subprocess.DEVNULL,
+                    env={**os.environ, **pulse.env},
+                )
+            )
         yield pulse
     finally:
-        if process.returncode is None:
-            process.terminate()
-            with contextlib.suppress(TimeoutError):
-                await asyncio.wait_for(process.wait(), 5)
-        if process.returncode is None:
-            process.kill()
-            await process.wait()
+        for started in [*awake, process]:
+            await _stop(started)
+
+
+async def _stop(process: asyncio.subprocess.Process) -> None:
+    if process.returncode is None:
+        process.terminate()
+        with contextlib.suppress(TimeoutError):
+            await asyncio.wait_for(process.wait(), 5)
+    if process.returncode is None:
+        process.kill()
+        await process.wait()

@@ -6,12 +6,8 @@ spoken by Piper, is played once the greeting has been heard: the same capture pa
 as a real microphone. The bot is the offline contact-center bot of
 :mod:`transports.webrtc.served`, as in ``test_served.py``'s Chromium call.
 
-Opening the microphone stalls Firefox's media graph for about 2 s here (a fresh
-profile on a loaded 2-core machine); the bot's audio that arrives meanwhile waits in
-the jitter buffer, so the page hears the greeting up to 2 s after the bot has sent
-it, and the delay drains over the next seconds. The test waits for the greeting's
-energy in the page, not for its transcript line, and prints the mean jitter-buffer
-delay.
+The page's meters and the call record show what each side heard; the jitter
+buffer's mean delay (printed) shows whether Firefox's media graph kept time.
 """
 
 from __future__ import annotations
@@ -60,8 +56,8 @@ async def test_firefox_calls_the_served_bot_from_the_softphone_page(tmp_path: Pa
         )
         await browser.wait_until(f"{FK}.state === 'connected'", within=15)
         connected_s = time.monotonic() - dialled
-        # The greeting is shown once the bot has played it, and the page hears it (later in
-        # Firefox: see the module's docstring); once it is over, the caller asks.
+        # The greeting is shown once the bot has played it; once the page has heard it
+        # (its energy, then 500 ms of quiet), the caller asks.
         await browser.wait_until(
             "document.querySelectorAll('#transcript li.bot').length >= 1", within=20
         )
@@ -92,6 +88,7 @@ async def test_firefox_calls_the_served_bot_from_the_softphone_page(tmp_path: Pa
         errors = browser.errors()
         assert running.server.active_calls == 0
         assert running.server.twilio.admission.admitted == 0
+    jitter_buffer_ms = 1000 * stats["jitterBufferDelay"] / stats["jitterBufferEmittedCount"]
     print(
         json.dumps(
             {
@@ -99,9 +96,7 @@ async def test_firefox_calls_the_served_bot_from_the_softphone_page(tmp_path: Pa
                 "turns": fk["turns"],
                 "question_s": round(question_ends, 2),
                 "mic_energetic_windows": fk["mic"]["energeticWindows"],
-                "mean_jitter_buffer_ms": round(
-                    1000 * stats["jitterBufferDelay"] / stats["jitterBufferEmittedCount"]
-                ),
+                "mean_jitter_buffer_ms": round(jitter_buffer_ms),
             }
         )
     )
@@ -109,6 +104,8 @@ async def test_firefox_calls_the_served_bot_from_the_softphone_page(tmp_path: Pa
     assert greeting_energy > 25  # the greeting's audio reached the page with energy
     assert fk["audio"]["energeticWindows"] > greeting_energy + 25  # and the answer's
     assert stats["codecId"]  # the bot's audio arrived as RTP (Opus)
+    # 40 ms measured; 1.7 s when the graph stalled as the microphone opened (pulse.py)
+    assert jitter_buffer_ms < 500
     transcript = fk["transcript"].lower()
     assert GREETING.lower() in transcript
     assert "opening hours" in transcript  # the bot heard Firefox's microphone
