@@ -35,7 +35,6 @@ PREFS: dict[str, bool | int | str] = {
     # host addresses behind mDNS names.
     "media.peerconnection.ice.loopback": True,
     "media.peerconnection.ice.obfuscate_host_addresses": False,
-    "network.dns.disableIPv6": True,
 }
 
 
