@@ -5,8 +5,12 @@ Piper) calls the bot built by :func:`~framekit_contact_center.bot.build_bot`
 through the local transports; the bot's audio goes to a WAV file. The console
 prints the call as its frames leave the pipeline; both sides are saved under
 ``RECORDINGS_DIR``; with the ``db`` extra the call lands in the call-records
-database, as a served call would. :func:`run_call` returns what happened, for a
-summary (the demo) or for checking expectations (``framekit simulate``).
+database, as a served call would, and what is stored is protected as ``framekit
+serve`` protects it: the record's copies redacted (``REDACTION``), the logs
+filtered, the recordings encrypted when a key is configured
+(``RECORDINGS_ENCRYPTION_KEY`` or its file; ``docs/privacy.md``). :func:`run_call`
+returns what happened, for a summary (the demo) or for checking expectations
+(``framekit simulate``).
 """
 
 from __future__ import annotations
@@ -18,7 +22,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, TextIO
 
-from framekit.audio import PCM16_16K, AudioConverter, write_wav
+from framekit.audio import PCM16_16K, AudioConverter, encode_wav, write_wav
 from framekit.frames import (
     BotStartedSpeakingFrame,
     BotStoppedSpeakingFrame,
@@ -34,15 +38,20 @@ from framekit.frames import (
     TransferCallFrame,
 )
 from framekit.intents import IntentEngine
+from framekit.logs import set_personal_data_filter
 from framekit.pipeline import Pipeline, PipelineTask
+from framekit.privacy.envelope import encrypt_bytes
+from framekit.processors.recording import ENCRYPTED_SUFFIX
+from framekit.processors.redaction import Redaction
 from framekit.services.piper import PiperEngine
 from framekit.tools import ToolRegistry
 from framekit.transports.local import WavFileOutput
 from framekit_contact_center.bot import build_bot
 from framekit_contact_center.caller import ScriptedCaller
 from framekit_contact_center.data import BusinessStore
+from framekit_contact_center.keys import recording_keys
 from framekit_contact_center.seed import seed_store
-from framekit_contact_center.settings import Settings
+from framekit_contact_center.settings import Settings, redactor
 from framekit_contact_center.uploads import note_uploaded, s3_uploader
 
 __all__ = [
@@ -240,10 +249,16 @@ async def run_call(
     seconds (the end reason is then :data:`TOO_LONG`).
     """
     settings.recordings_dir.mkdir(parents=True, exist_ok=True)
+    # What serve's calls get (framekit_contact_center.calls): the same redactor around the
+    # record points and for the logs, the same keys for the recordings.
+    redaction = Redaction(redactor(settings))
+    set_personal_data_filter(redaction.redactor.text)
+    keys = recording_keys(settings)
+    suffix = ".wav" if keys is None else ".wav" + ENCRYPTED_SUFFIX
     stamp = dt.datetime.now().strftime("%Y%m%d-%H%M%S")
-    bot_wav = settings.recordings_dir / f"{name}-{stamp}-bot.wav"
-    caller_wav = settings.recordings_dir / f"{name}-{stamp}-caller.wav"
-    output = WavFileOutput(bot_wav, realtime=realtime_output)
+    bot_wav = settings.recordings_dir / f"{name}-{stamp}-bot{suffix}"
+    caller_wav = settings.recordings_dir / f"{name}-{stamp}-caller{suffix}"
+    output = WavFileOutput(bot_wav, realtime=realtime_output, keys=keys)
     records = await asyncio.to_thread(_call_records, settings)
     observers = []
     recorder = None
@@ -253,8 +268,12 @@ async def run_call(
         recorder.add_recording("caller", str(caller_wav))
         observers.append(recorder)
     # The call record takes the caller's words after speech-to-text, the bot's before the line.
-    point = recorder.record_point() if recorder is not None else None
-    bot_side = output if recorder is None else Pipeline([recorder.record_point(), output])
+    point = Pipeline(redaction.around(recorder.record_point())) if recorder is not None else None
+    bot_side = (
+        output
+        if recorder is None
+        else Pipeline([*redaction.around(recorder.record_point()), output])
+    )
     task = build_bot(
         caller,
         bot_side,
@@ -296,7 +315,10 @@ async def run_call(
         await runner
     ending.cancel()
     wall = asyncio.get_running_loop().time() - started
-    write_wav(caller_wav, caller.recording, PCM16_16K)
+    if keys is None:
+        write_wav(caller_wav, caller.recording, PCM16_16K)
+    else:
+        encrypt_bytes(caller_wav, encode_wav(caller.recording, PCM16_16K), keys)
     uploader = s3_uploader(settings)
     if uploader is not None:
         paths = (bot_wav, caller_wav)

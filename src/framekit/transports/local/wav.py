@@ -31,8 +31,17 @@ import asyncio
 import os
 from pathlib import Path
 
-from framekit.audio import AudioFormat, WavError, audio_format, read_wav, silence, write_wav
+from framekit.audio import (
+    AudioFormat,
+    WavError,
+    audio_format,
+    encode_wav,
+    read_wav,
+    silence,
+    write_wav,
+)
 from framekit.frames import CancelFrame, EndFrame, StartFrame
+from framekit.privacy.envelope import KeyRing, encrypt_bytes
 from framekit.processors.base import FrameDirection
 from framekit.transports.base.input import InputTransport
 from framekit.transports.base.output import OutputTransport
@@ -150,7 +159,8 @@ class WavFileOutput(OutputTransport):
     ``output_format`` is the file's format (``None``: PCM16 mono at the pipeline's
     output rate). With ``timeline`` (the default when ``realtime``) silence fills
     the gaps between utterances and runs to the end of the call, so the file is
-    aligned in time with the caller's input.
+    aligned in time with the caller's input. With ``keys`` the file is written
+    encrypted (:mod:`framekit.privacy.envelope`): the audio is only ever in clear in memory.
     """
 
     def __init__(
@@ -161,9 +171,11 @@ class WavFileOutput(OutputTransport):
         realtime: bool = True,
         timeline: bool | None = None,
         chunk_ms: int = 20,
+        keys: KeyRing | None = None,
         name: str | None = None,
     ) -> None:
         super().__init__(wire_format=output_format, realtime=realtime, chunk_ms=chunk_ms, name=name)
+        self._keys = keys
         if timeline is None:
             timeline = realtime
         if timeline and not realtime:
@@ -220,7 +232,11 @@ class WavFileOutput(OutputTransport):
         self._saved = True
         if self._timeline:
             self._pad_to(self.clock.now())
-        await asyncio.to_thread(write_wav, self._path, bytes(self._buffer), self.wire_format)
+        if self._keys is None:
+            await asyncio.to_thread(write_wav, self._path, bytes(self._buffer), self.wire_format)
+            return
+        wav = encode_wav(bytes(self._buffer), self.wire_format)
+        await asyncio.to_thread(encrypt_bytes, self._path, wav, self._keys)
 
 
 class WavFileTransport(TransportPair[WavFileInput, WavFileOutput]):
