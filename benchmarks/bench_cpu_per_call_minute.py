@@ -20,9 +20,10 @@ Media Streams, paced 20 ms mu-law callers) and, while the server lives:
 
 A server short of CPU answers late, so its callers take fewer turns per minute and
 each call-minute asks less of it: the report gives the answered turns per
-call-minute beside the figure (compare runs at similar turn rates) and the
-CPU-seconds per answered turn. It prints the total and the per-thread-group
-CPU-seconds per call-minute, the
+call-minute (the server's ``framekit_voice_to_voice_seconds`` count) beside the
+figure (compare runs at similar turn rates) and the CPU-seconds per answered turn.
+``--skip S`` leaves the first S seconds out (a phrase cache filling up). It prints
+the total and the per-thread-group CPU-seconds per call-minute, the
 load (``/proc/loadavg``) before and after, and locust's voice-to-voice
 percentiles. ``--json PATH`` keeps all of it. ``MAX_CALLS`` defaults to
 ``--users`` so that no caller is refused. Other arguments go to the load test::
@@ -53,6 +54,9 @@ __all__ = ["Sample", "main", "thread_group"]
 
 _SERVE_LINE = re.compile(r"^framekit serve \(pid (\d+), log (.+)\) on (\S+)")
 _ACTIVE = re.compile(r"^framekit_active_calls(?:\{[^}]*\})? ([0-9.eE+-]+)$", re.MULTILINE)
+_TURNS = re.compile(
+    r"^framekit_voice_to_voice_seconds_count(?:\{[^}]*\})? ([0-9.eE+-]+)$", re.MULTILINE
+)
 _TICK = os.sysconf("SC_CLK_TCK")
 _SUFFIX = re.compile(r"(_\d+|-\d+)$")
 NATIVE = "native (onnxruntime, ctranslate2)"
@@ -62,10 +66,12 @@ _GRACE = 180.0
 
 @dataclass(slots=True)
 class Sample:
-    """One reading of the server: when, its active calls, each thread's CPU-seconds."""
+    """One reading of the server: when, its active calls, turns answered so far, each
+    thread's CPU-seconds."""
 
     at: float
     active_calls: float
+    turns: float
     threads: dict[int, float] = field(default_factory=dict)
 
 
@@ -88,11 +94,13 @@ def _thread_cpu(pid: int) -> dict[int, float]:
     return found
 
 
-def _active_calls(host: str) -> float:
+def _scrape(host: str) -> tuple[float, float]:
+    """The server's active calls and the answers it has timed (voice-to-voice count)."""
     with urllib.request.urlopen(f"{host}/metrics", timeout=10) as response:
         text = response.read().decode()
-    match = _ACTIVE.search(text)
-    return float(match.group(1)) if match else 0.0
+    active = _ACTIVE.search(text)
+    turns = sum(float(m) for m in _TURNS.findall(text))
+    return (float(active.group(1)) if active else 0.0), turns
 
 
 def _python_threads(pid: int) -> dict[int, str]:
@@ -131,8 +139,8 @@ class _Watcher:
         last_names = 0.0
         while not self._stop.is_set():
             try:
-                calls = _active_calls(self.host)
-                sample = Sample(time.monotonic() - started, calls, _thread_cpu(self.pid))
+                calls, turns = _scrape(self.host)
+                sample = Sample(time.monotonic() - started, calls, turns, _thread_cpu(self.pid))
             except OSError:  # stopping, or a scrape slower than its timeout on a busy machine
                 if not Path(f"/proc/{self.pid}").exists():
                     return
@@ -153,8 +161,9 @@ def _seconds(run_time: str) -> float:
     return float(run_time)
 
 
-def _window(samples: list[Sample], run_time: float) -> tuple[Sample, Sample]:
-    """From the first sample to the first one after the run time (or the last busy one's next).
+def _window(samples: list[Sample], run_time: float, skip: float) -> tuple[Sample, Sample]:
+    """From the first sample ``skip`` s in to the first one after the run time (or the one
+    after the last busy one).
 
     Calls that stay open after locust's run time (its users stopping) are not load.
     """
@@ -163,7 +172,8 @@ def _window(samples: list[Sample], run_time: float) -> tuple[Sample, Sample]:
         raise SystemExit("no call was ever active: nothing to measure")
     end = min(busy[-1] + 1, len(samples) - 1)
     late = [i for i, s in enumerate(samples) if s.at >= run_time]
-    return samples[0], samples[min(end, late[0]) if late else end]
+    start = next((s for s in samples if s.at >= skip), samples[0])
+    return start, samples[min(end, late[0]) if late else end]
 
 
 def _call_minutes(samples: list[Sample], first: Sample, last: Sample) -> float:
@@ -178,9 +188,9 @@ def _call_minutes(samples: list[Sample], first: Sample, last: Sample) -> float:
 
 
 def _report(
-    watcher: _Watcher, stats_csv: Path, load: tuple[str, str], run_time: float
+    watcher: _Watcher, stats_csv: Path, load: tuple[str, str], run_time: float, skip: float
 ) -> dict[str, Any]:
-    first, last = _window(watcher.samples, run_time)
+    first, last = _window(watcher.samples, run_time, skip)
     minutes = _call_minutes(watcher.samples, first, last)
     groups: dict[str, float] = {}
     for tid, cpu in last.threads.items():
@@ -193,7 +203,7 @@ def _report(
         with stats_csv.open() as handle:
             rows = {r["Type"]: r for r in csv.DictReader(handle) if r["Name"] == "call"}
     v2v = rows.get("voice_to_voice", {})
-    turns = int(v2v.get("Request Count") or 0)
+    turns = last.turns - first.turns
     return {
         "argv": sys.argv[1:],
         "env": {k: os.environ[k] for k in ("STT_MODEL", "MAX_CALLS") if k in os.environ},
@@ -223,7 +233,8 @@ def _print(report: dict[str, Any]) -> None:
         f"server CPU {report['cpu_s']:.1f} s over {report['window_s']:.0f} s "
         f"({report['cores']:.2f} cores), {report['call_minutes']:.2f} call-minutes: "
         f"{report['cpu_s_per_call_minute']:.2f} CPU-s per call-minute "
-        f"({report['turns_per_call_minute']:.1f} answered turns per call-minute)"
+        f"({report['turns_per_call_minute']:.1f} answered turns per call-minute, "
+        f"{report['cpu_s_per_turn'] or 0:.2f} CPU-s per turn)"
     )
     for group, row in report["groups"].items():
         if row["cpu_s"] >= 0.05:
@@ -271,6 +282,9 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--users", type=int, default=10)
     parser.add_argument("--spawn-rate", default="1")
     parser.add_argument("--run-time", default="120s")
+    parser.add_argument(
+        "--skip", type=float, default=0.0, help="seconds of the run left out (caches filling)"
+    )
     parser.add_argument("--json", type=Path, help="write the report here too")
     args, rest = parser.parse_known_args(argv)
     os.environ.setdefault("MAX_CALLS", str(args.users))
@@ -291,7 +305,8 @@ def main(argv: list[str] | None = None) -> int:
     watcher = watchers[0]
     watcher.stop()
     load = (load_before, Path("/proc/loadavg").read_text().strip())
-    report = _report(watcher, Path(f"{prefix}_stats.csv"), load, _seconds(args.run_time))
+    stats = Path(f"{prefix}_stats.csv")
+    report = _report(watcher, stats, load, _seconds(args.run_time), args.skip)
     _print(report)
     if args.json:
         args.json.write_text(json.dumps(report, indent=2) + "\n")
