@@ -234,7 +234,7 @@ async def test_the_factory_builds_the_contact_center_bot_between_the_recorders(
     from framekit.processors.call_flow import CallFlowProcessor
     from framekit.processors.language import LanguageFilter, NoticeVoice
     from framekit.processors.redaction import RedactionProcessor
-    from framekit.processors.sensitive import SensitiveEntryGate
+    from framekit.processors.sensitive import SensitiveEntryGate, SpokenEntryStage
     from framekit.processors.stt.utterance import UtteranceSTTProcessor
     from framekit.processors.tts import TTSProcessor
     from framekit.processors.vad import TurnTextRelay, VADProcessor
@@ -258,9 +258,11 @@ async def test_the_factory_builds_the_contact_center_bot_between_the_recorders(
     assert stages[2].__name__ == "_CallerTap"
     # The record's points: the caller's words after speech-to-text, the bot's text and
     # the heard reports before the output; each between the two sides of its redaction.
-    assert stages[3:18] == [
+    # A spoken entry's words stop right after speech-to-text, before the record's point.
+    assert stages[3:19] == [
         VADProcessor,
         UtteranceSTTProcessor,
+        SpokenEntryStage,
         TurnTextRelay,
         RedactionProcessor,
         RecordPoint,
@@ -275,8 +277,8 @@ async def test_the_factory_builds_the_contact_center_bot_between_the_recorders(
         RecordPoint,
         RedactionProcessor,
     ]
-    assert stages[18].__name__ == "_BotTap"
-    assert stages[19:] == [TwilioOutput, TwilioCallControlProcessor]
+    assert stages[19].__name__ == "_BotTap"
+    assert stages[20:] == [TwilioOutput, TwilioCallControlProcessor]
     assert len(task.call_id) == 32  # the record's own id, not the CallSid
     # The shop was seeded on first use, for the tools.
     assert BusinessStore(tmp_path / "shop.db").order_numbers()
