@@ -20,6 +20,7 @@ from framekit.pipeline import Pipeline
 from framekit.processors import FrameProcessor
 from framekit.processors.dtmf import DTMFAggregator
 from framekit.processors.language import LanguageFilter, NoticeVoice
+from framekit.processors.sensitive import SpokenEntryStage
 from framekit.processors.stt.second_pass import SecondPassRecognizer
 from framekit.processors.stt.utterance import UtteranceSTTProcessor
 from framekit.processors.tts import TTSProcessor
@@ -59,6 +60,7 @@ def test_offline_brain_by_default(tools: ToolRegistry) -> None:
         FrameProcessor,
         VADProcessor,
         UtteranceSTTProcessor,
+        SpokenEntryStage,  # a spoken card number stops here
         TurnTextRelay,
         LanguageFilter,  # the language gate: a caller heard in another language is told so
         NoticeVoice,
