@@ -275,6 +275,9 @@ class _FlakyRegistry(LiveCallRegistry):
     async def update(self, started: Iterable[LiveCall], ended: Iterable[str]) -> None:
         self._write("update", [c.call_sid for c in started], sorted(ended))
 
+    async def withdraw(self) -> None:
+        self._write("withdraw", [], [])
+
 
 async def _written(registry: _FlakyRegistry, count: int) -> None:
     async with asyncio.timeout(5):

@@ -10,6 +10,11 @@ write, so a process that dies without a goodbye drops out of the listing by
 itself; a process that stops deletes its key. Reading everyone's calls is one
 ``SCAN`` over those keys and one ``HGETALL`` each.
 
+Each write also renews ``<prefix>live-nodes:<process id>``, the process's heartbeat,
+with the same ``ttl``. Unlike the calls' hash it exists while the process runs, calls
+or none: a process whose heartbeat key expired stopped without a goodbye, and
+:mod:`framekit_contact_center.dead_nodes` closes the calls it left open.
+
 Unlike the stream tokens this is observability, so a Redis outage fails open: the
 calls go on, the publisher logs the outage once and retries on the next heartbeat,
 and only a reader gets :class:`LiveCallsUnavailable` (the API answers 503).
@@ -24,9 +29,6 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import json
-import os
-import secrets
-import socket
 from collections.abc import Callable, Collection, Iterable
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
@@ -37,7 +39,13 @@ if TYPE_CHECKING:
     from redis.asyncio import Redis
     from redis.typing import EncodableT, FieldT
 
-__all__ = ["LiveCall", "LiveCallRegistry", "LiveCalls", "LiveCallsUnavailable", "new_process_id"]
+__all__ = [
+    "LiveCall",
+    "LiveCallRegistry",
+    "LiveCalls",
+    "LiveCallsUnavailable",
+    "node_key",
+]
 
 
 class LiveCallsUnavailable(Exception):
@@ -63,9 +71,9 @@ class LiveCall:
         }
 
 
-def new_process_id() -> str:
-    """``host:pid:random``: unique even when a restarted process gets the same pid."""
-    return f"{socket.gethostname()}:{os.getpid()}:{secrets.token_hex(3)}"
+def node_key(prefix: str, process_id: str) -> str:
+    """The Redis key that says the process ``process_id`` is alive (its heartbeat)."""
+    return f"{prefix}live-nodes:{process_id}"
 
 
 class LiveCallRegistry:
@@ -89,6 +97,7 @@ class LiveCallRegistry:
         self.process_id = process_id
         self._base = f"{prefix}live-calls:"
         self.key = self._base + process_id
+        self.node_key = node_key(prefix, process_id)
         self._ttl_ms = max(1, int(ttl * 1000))
         self._timeout = timeout
         from redis.exceptions import RedisError  # only a registry needs redis, not LiveCall
@@ -105,6 +114,7 @@ class LiveCallRegistry:
                     if mapping:
                         pipe.hset(self.key, mapping=mapping)
                         pipe.pexpire(self.key, self._ttl_ms)
+                    pipe.set(self.node_key, b"1", px=self._ttl_ms)
                     await pipe.execute()
         except self._errors as exc:
             raise LiveCallsUnavailable(f"redis: {type(exc).__name__}: {exc}") from exc
@@ -121,13 +131,18 @@ class LiveCallRegistry:
                     if mapping:
                         pipe.hset(self.key, mapping=mapping)
                     pipe.pexpire(self.key, self._ttl_ms)
+                    pipe.set(self.node_key, b"1", px=self._ttl_ms)
                     await pipe.execute()
         except self._errors as exc:
             raise LiveCallsUnavailable(f"redis: {type(exc).__name__}: {exc}") from exc
 
     async def withdraw(self) -> None:
-        """Forget this process's calls (it stops)."""
-        await self.publish(())
+        """Forget this process's calls and its heartbeat (it stops)."""
+        try:
+            async with asyncio.timeout(self._timeout):
+                await self._client.delete(self.key, self.node_key)
+        except self._errors as exc:
+            raise LiveCallsUnavailable(f"redis: {type(exc).__name__}: {exc}") from exc
 
     async def all(self) -> list[LiveCall]:
         """Every process's calls, oldest first."""

@@ -65,7 +65,7 @@ from framekit.servers.dashboard import Dashboard
 from framekit.servers.twilio.admission import AdmissionControl
 from framekit.servers.twilio.server import TwilioServer, TwilioSettings
 from framekit.services.engine import usable_cores
-from framekit.storage import RecordWriter, close_orphaned_calls, make_engine
+from framekit.storage import RecordWriter, close_orphaned_calls, make_engine, process_owner
 from framekit.telephony import TwilioCallControl
 from framekit.tracing import Tracing
 from framekit.transports.twilio import StartMessage, TwilioMediaStreamTransport
@@ -73,6 +73,7 @@ from framekit_contact_center.analytics import CallAnalytics
 from framekit_contact_center.api import CallsAPI
 from framekit_contact_center.bot import provider_health
 from framekit_contact_center.calls import BotBuilder, CallBuilder
+from framekit_contact_center.dead_nodes import DeadNodeSweep
 from framekit_contact_center.extras import (
     browser_calls,
     dashboard_stores,
@@ -85,7 +86,6 @@ from framekit_contact_center.live_calls import (
     LiveCallRegistry,
     LiveCalls,
     LiveCallsUnavailable,
-    new_process_id,
 )
 from framekit_contact_center.model_tier import tier_client
 from framekit_contact_center.privacy_api import PrivacyAPI
@@ -172,13 +172,22 @@ class ContactCenterServer:
         self._call_control: TwilioCallControl | None = None
         self._writer: RecordWriter | None = None
         self._db: Engine = make_engine(settings.database_url)
-        self.process_id = new_process_id()
+        self.process_id = process_owner()
+        """This process as its calls' owner: its heartbeat in Redis names it too."""
         self._redis: Redis | None = None
         token_store: RedisTokenStore | None = None
         registry: LiveCallRegistry | None = None
+        self.dead_nodes: DeadNodeSweep | None = None
+        """Closes the calls of nodes whose heartbeat stopped (with ``REDIS_URL``)."""
+        beat = settings.node_heartbeat
         if settings.redis_url:
             self._redis, token_store = redis_tokens(settings.redis_url, redis_prefix)
-            registry = LiveCallRegistry(self._redis, self.process_id, prefix=redis_prefix)
+            registry = LiveCallRegistry(
+                self._redis, self.process_id, prefix=redis_prefix, ttl=3 * beat
+            )
+            self.dead_nodes = DeadNodeSweep(
+                self._redis, self._db, self.process_id, prefix=redis_prefix, heartbeat=beat
+            )
         self.twilio = TwilioServer(
             TwilioSettings(
                 webhook_base_url=settings.webhook_base_url,
@@ -192,7 +201,7 @@ class ContactCenterServer:
         )
         self.webrtc = browser_calls(settings, self.build_browser_call, self.twilio.admission)
         """Browser calls and the softphone at ``/call`` (None without the ``webrtc`` extra)."""
-        self.live_calls = LiveCalls(self.process_id, registry, self._running_calls)
+        self.live_calls = LiveCalls(self.process_id, registry, self._running_calls, heartbeat=beat)
         self.app = web.Application(middlewares=[self._refuse_calls_while_draining])
         self.twilio.add_routes(self.app)
         if self.webrtc is not None:
@@ -299,6 +308,8 @@ class ContactCenterServer:
         await asyncio.to_thread(close_orphaned_calls, self._db)
         settings.recordings_dir.mkdir(parents=True, exist_ok=True)
         self.live_calls.start()
+        if self.dead_nodes is not None:
+            self.dead_nodes.start()
         assert settings.twilio_account_sid
         assert settings.twilio_auth_token
         self._call_control = TwilioCallControl(
@@ -314,6 +325,8 @@ class ContactCenterServer:
             await self._call_control.close()
         if self._writer is not None:
             await asyncio.to_thread(self._writer.close, 10)
+        if self.dead_nodes is not None:
+            await self.dead_nodes.stop()
         self._db.dispose()
         await self.live_calls.stop()
         if self._redis is not None:
@@ -368,6 +381,8 @@ class ContactCenterServer:
         metrics.sample(
             active_calls=self.active_calls,
             refused_calls=self.twilio.admission.refused,
+            capacity=self.twilio.admission.capacity,
+            admitted_calls=self.twilio.admission.admitted,
             spooled_records=self._writer.spooled_now if self._writer else 0,
             breakers=provider_health().breakers(),
             now=time.monotonic(),  # the breakers' clock (SystemClock)

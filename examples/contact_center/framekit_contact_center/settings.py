@@ -91,6 +91,9 @@ class Settings:
     database_url: str = f"sqlite:///{_FRAMEKIT_DIR / 'framekit.db'}"
     business_db_path: Path = _FRAMEKIT_DIR / "business.db"
     redis_url: str | None = None
+    node_heartbeat: float = 5.0
+    """Seconds between a node's heartbeats in Redis; a node silent for 3 is dead after 3 more
+    (``docs/deploy.md``, stateless call nodes)."""
     tts_voice: Path | None = None
     tts_api_url: str | None = None
     tts_api_key: str | None = None

@@ -15,7 +15,7 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-from framekit_contact_center.settings_values import flag, url
+from framekit_contact_center.settings_values import flag, seconds, url
 
 __all__ = ["NEEDS", "PARSERS"]
 
@@ -57,6 +57,7 @@ PARSERS: dict[str, Callable[[str], Any]] = {
     "database_url": url(("sqlite", "postgresql", "postgres")),
     "business_db_path": Path,
     "redis_url": url(("redis", "rediss")),
+    "node_heartbeat": seconds,
     "recordings_dir": Path,
     "spool_dir": Path,
     "recordings_s3_bucket": _bucket,

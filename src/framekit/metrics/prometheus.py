@@ -133,6 +133,19 @@ class ServeMetrics:
             registry=registry,
             multiprocess_mode="livesum",
         )
+        self.call_capacity = Gauge(
+            "framekit_call_capacity",
+            "Calls this process takes at once (MAX_CALLS); beyond, a busy answer.",
+            registry=registry,
+            multiprocess_mode="livesum",
+        )
+        self.free_call_slots = Gauge(
+            "framekit_free_call_slots",
+            "Calls this process would still admit now: capacity minus calls running or "
+            "admitted (an autoscaler's signal).",
+            registry=registry,
+            multiprocess_mode="livesum",
+        )
         self.calls = Counter(
             "framekit_calls", "Calls ended, by outcome.", ["outcome"], registry=registry
         )
@@ -233,13 +246,20 @@ class ServeMetrics:
         spooled_records: int,
         breakers: Mapping[str, BreakerCounts],
         now: float,
+        capacity: int | None = None,
+        admitted_calls: int = 0,
     ) -> None:
         """Read what the process keeps count of itself; ``now`` is the breakers' clock.
 
         ``refused_calls`` and each breaker's counts are running totals (since the
         process started): the counters grow by what they grew since the last sample.
+        ``capacity`` (None: no limit, no capacity gauges) and ``admitted_calls`` (running
+        or admitted at the webhook) give the free call slots.
         """
         self.active_calls.set(active_calls)
+        if capacity is not None:
+            self.call_capacity.set(capacity)
+            self.free_call_slots.set(max(0, capacity - admitted_calls))
         self.spooled_records.set(spooled_records)
         self._refusals.update(None, refused_calls)
         for provider, breaker in breakers.items():

@@ -24,6 +24,11 @@ age rule closes them. If a call does go on past ``max_call_duration``, its own
 close, written when it ends, overwrites the orphan's (a close is an update), so
 the record ends right.
 
+Across hosts, a dead process is known sooner from a heartbeat than from the age
+rule: with ``REDIS_URL`` every ``framekit serve`` renews a key while it runs, and
+a surviving one closes the calls of an owner whose key expired with
+:func:`close_calls_of` (:mod:`framekit_contact_center.dead_nodes` decides who is dead).
+
 The orphan's ``ended_at`` is the last moment something was recorded for it (a
 segment, a tool, a turn), or its start: the best estimate of when it died.
 """
@@ -34,7 +39,7 @@ import contextlib
 import os
 import secrets
 import socket
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Collection, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 
@@ -47,7 +52,9 @@ from framekit.storage.outcome import Outcome
 __all__ = [
     "MAX_CALL_DURATION",
     "ORPHANED",
+    "close_calls_of",
     "close_orphaned_calls",
+    "open_call_owners",
     "pid_alive",
     "process_owner",
 ]
@@ -131,21 +138,63 @@ def close_orphaned_calls(
             for call_id, owner_text, started in rows
             if _orphaned(_Owner.parse(owner_text), started, me, now - max_call_duration, is_alive)
         ]
-        if not orphans:
-            return []
-        ended = _last_activity(connection, orphans)
-        connection.execute(
-            update(calls)
-            .where(calls.c.id == bindparam("orphan"), calls.c.ended_at.is_(None))
-            .values(ended_at=bindparam("ended"), outcome=Outcome.FAILED.value, end_reason=ORPHANED),
-            [{"orphan": call_id, "ended": ended[call_id]} for call_id, _ in orphans],
-        )
-    ids = [call_id for call_id, _ in orphans]
-    shown = ", ".join(ids[:10]) + (f" and {len(ids) - 10} more" if len(ids) > 10 else "")
-    logger.warning(
-        f"closed {len(ids)} orphaned call(s) left open by processes that are gone "
-        f"(outcome failed, end reason {ORPHANED}): {shown}"
+        _close(connection, orphans)
+    return _logged([call_id for call_id, _ in orphans], "processes that are gone")
+
+
+def open_call_owners(engine: Engine) -> set[str]:
+    """The owners of the calls still open (the processes that should be running them)."""
+    calls = Call.__table__  # type: ignore[attr-defined]
+    query = (
+        select(calls.c.owner)
+        .where(calls.c.ended_at.is_(None), calls.c.owner.is_not(None))
+        .distinct()
     )
+    with engine.connect() as connection:
+        return {owner for (owner,) in connection.execute(query)}
+
+
+def close_calls_of(engine: Engine, owners: Collection[str]) -> list[str]:
+    """Close as orphans the open calls of ``owners``, processes known to be dead; their ids.
+
+    The caller decides they are dead (a heartbeat that expired); this only closes.
+    """
+    if not owners:
+        return []
+    calls = Call.__table__  # type: ignore[attr-defined]
+    with engine.begin() as connection:
+        orphans = [
+            (call_id, started)
+            for call_id, started in connection.execute(
+                select(calls.c.id, calls.c.started_at).where(
+                    calls.c.ended_at.is_(None), calls.c.owner.in_(list(owners))
+                )
+            )
+        ]
+        _close(connection, orphans)
+    return _logged([call_id for call_id, _ in orphans], "processes whose heartbeat stopped")
+
+
+def _close(connection: Connection, orphans: Sequence[tuple[str, datetime]]) -> None:
+    if not orphans:
+        return
+    calls = Call.__table__  # type: ignore[attr-defined]
+    ended = _last_activity(connection, orphans)
+    connection.execute(
+        update(calls)
+        .where(calls.c.id == bindparam("orphan"), calls.c.ended_at.is_(None))
+        .values(ended_at=bindparam("ended"), outcome=Outcome.FAILED.value, end_reason=ORPHANED),
+        [{"orphan": call_id, "ended": ended[call_id]} for call_id, _ in orphans],
+    )
+
+
+def _logged(ids: list[str], whose: str) -> list[str]:
+    if ids:
+        shown = ", ".join(ids[:10]) + (f" and {len(ids) - 10} more" if len(ids) > 10 else "")
+        logger.warning(
+            f"closed {len(ids)} orphaned call(s) left open by {whose} "
+            f"(outcome failed, end reason {ORPHANED}): {shown}"
+        )
     return ids
 
 
