@@ -1,10 +1,12 @@
 """Fit the sentiment heads shipped in ``framekit/analytics/data`` on the dev data only.
 
 Both heads of :mod:`framekit.analytics.turn_model` are fitted on every caller turn of
-the dev data (the ``dev`` split of ``tests/data/analytics/calls.jsonl`` and
-``calls_dev_extra.jsonl``), with the penalty and steps chosen by the cross-validation
-of ``benchmarks/analytics_accuracy.py --cv``; never on the test split or the blind
-file. Deterministic: the same data give the same weights.
+the dev data (the ``dev`` split of ``tests/data/analytics/calls.jsonl``,
+``calls_dev_extra.jsonl`` and ``calls_dev_extra2.jsonl``), class-balanced on
+standardized features, with the penalty and steps chosen by the leave-one-file-out
+cross-validation of ``benchmarks/sentiment_cv.py`` and ``analytics_accuracy.py --cv``;
+never on the test split or a blind file. Deterministic: the same data give the same
+weights.
 
 Usage::
 

@@ -208,23 +208,46 @@ class TurnModel:
 
 
 def fit_head(
-    features: _F64, labels: Sequence[int], *, l2: float = 0.3, iterations: int = 400
+    features: _F64,
+    labels: Sequence[int],
+    *,
+    l2: float = 0.3,
+    iterations: int = 400,
+    balanced: bool = False,
+    standardize: bool = False,
 ) -> tuple[_F64, _F64]:
     """Weights and bias of a multinomial logistic regression (full-batch gradient descent,
-    L2 penalty ``l2``), deterministic: the same rows give the same head."""
+    L2 penalty ``l2``), deterministic: the same rows give the same head.
+
+    ``balanced`` weighs each class as much as the others (neutral turns outnumber the
+    felt ones three to one, and a head fitted without it calls a new writer's feelings
+    neutral); ``standardize`` fits on features scaled to unit variance, so the penalty
+    treats an embedding dimension and a cue alike, and folds the scaling back into the
+    returned weights (they take the raw features).
+    """
     count, width = features.shape
-    targets = np.eye(len(LABELS))[np.asarray(labels)]
+    y = np.asarray(labels)
+    targets = np.eye(len(LABELS))[y]
+    mean = features.mean(axis=0) if standardize else np.zeros(width)
+    scale = np.maximum(features.std(axis=0), 1e-3) if standardize else np.ones(width)
+    rows = (features - mean) / scale
+    share = np.ones(count)
+    if balanced:
+        per_class = np.bincount(y, minlength=len(LABELS))
+        share = (count / (len(LABELS) * np.maximum(per_class, 1)))[y]
     weights = np.zeros((width, len(LABELS)))
     bias = np.zeros(len(LABELS))
     step = 0.5
     for _ in range(iterations):
-        logits = features @ weights + bias
+        logits = rows @ weights + bias
         logits -= logits.max(axis=1, keepdims=True)
         p = np.exp(logits)
         p /= p.sum(axis=1, keepdims=True)
-        weights -= step * (features.T @ (p - targets) / count + l2 * weights / count)
-        bias -= step * (p - targets).mean(axis=0)
-    return weights, bias
+        error = (p - targets) * share[:, None]
+        weights -= step * (rows.T @ error / count + l2 * weights / count)
+        bias -= step * error.mean(axis=0)
+    weights /= scale[:, None]
+    return weights, bias - mean @ weights
 
 
 def packaged_head(embeddings: bool) -> TurnModel:
