@@ -1,13 +1,17 @@
 """Running the serve application on a port: listen, then drain on SIGINT/SIGTERM.
 
-Shutdown: on SIGINT or SIGTERM the server stops listening, answers new call webhooks
-with 503, lets the running calls finish for ``drain_timeout`` seconds, then cancels
-what is left and writes the last records. A second signal skips the wait.
+Shutdown: on SIGINT or SIGTERM the server first says it is not ready
+(``/health/ready`` 503, new call webhooks and streams 503) for ``UNREADY_BEFORE_DRAIN``
+seconds while still listening, so that a load balancer or Kubernetes stops sending it
+calls before its port closes; then it stops listening, lets the running calls finish
+for ``drain_timeout`` seconds, then cancels what is left and writes the last records. A
+second signal skips the wait.
 """
 
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import signal
 from collections.abc import Callable
 from typing import TYPE_CHECKING, TextIO
@@ -75,6 +79,11 @@ async def serve(
             out.flush()
         await stop.wait()
         server.draining = True
+        unready = server.settings.unready_before_drain
+        if unready:
+            logger.info(f"serve: stopping; not ready for {unready:g} s before the port closes")
+            with contextlib.suppress(TimeoutError):
+                await asyncio.wait_for(force.wait(), unready)
         await site.stop()  # no new connections; the calls' sockets stay open
         if server.active_calls:
             logger.info(

@@ -91,6 +91,8 @@ class Settings:
     database_url: str = f"sqlite:///{_FRAMEKIT_DIR / 'framekit.db'}"
     business_db_path: Path = _FRAMEKIT_DIR / "business.db"
     redis_url: str | None = None
+    unready_before_drain: float = 0.0
+    """Seconds after SIGTERM that ``/health/ready`` says 503 before the port closes."""
     node_heartbeat: float = 5.0
     """Seconds between a node's heartbeats in Redis; a node silent for 3 is dead after 3 more
     (``docs/deploy.md``, stateless call nodes)."""

@@ -58,6 +58,7 @@ PARSERS: dict[str, Callable[[str], Any]] = {
     "business_db_path": Path,
     "redis_url": url(("redis", "rediss")),
     "node_heartbeat": seconds,
+    "unready_before_drain": seconds,
     "recordings_dir": Path,
     "spool_dir": Path,
     "recordings_s3_bucket": _bucket,
