@@ -6,12 +6,16 @@ else's; and whatever the engine wrote leaves in its written form.
 
 from __future__ import annotations
 
+import asyncio
+
 import numpy as np
 import pytest
 
 from framekit.audio import PCM16_16K
 from framekit.clock import SystemClock
 from framekit.frames import (
+    CancelFrame,
+    EndCause,
     ExpectedSpeech,
     InputAudioFrame,
     InterimTranscriptionFrame,
@@ -108,3 +112,45 @@ async def test_transcripts_leave_written_unless_written_forms_is_off(
     out = await run_processor(stt, [UserStartedSpeakingFrame(), *paced, UserStoppedSpeakingFrame()])
     assert [f.text for f in out.downstream_of(TranscriptionFrame)] == [text]
     assert [f.text for f in out.downstream_of(InterimTranscriptionFrame)] == [text]
+
+
+class _SlowRuler(_Ruler):
+    """A ruler that takes ``delay`` seconds a decode, as a loaded machine would."""
+
+    def __init__(self, delay: float) -> None:
+        super().__init__()
+        self.delay = delay
+
+    async def transcribe_async(
+        self,
+        audio: SpeechAudio,
+        language: str | None = None,
+        *,
+        prompt: str | None = None,
+        urgent: bool = True,
+        expect: ExpectedSpeech | None = None,
+    ) -> Transcript:
+        await asyncio.sleep(self.delay)
+        return await super().transcribe_async(audio, language, urgent=urgent)
+
+
+@pytest.mark.parametrize(
+    ("cause", "kept"), [(EndCause.CALLER_HUNG_UP, True), (EndCause.SHUTDOWN, False)]
+)
+async def test_a_caller_who_hangs_up_right_after_speaking_is_still_transcribed(
+    cause: EndCause, kept: bool
+) -> None:
+    """The hang-up's cancel waits for the last utterance's decode and lets it out first."""
+    stt = UtteranceSTTProcessor(_SlowRuler(0.3), UtteranceOptions(pre_roll=0.0))
+    frames = [
+        UserStartedSpeakingFrame(),
+        *_talk(1.0),
+        Advance(0.02),  # the audio is in before the cancel, which overtakes queued frames
+        CancelFrame(reason="the caller hung up", cause=cause),  # no stop: mid-utterance
+    ]
+    out = await run_processor(stt, frames)  # its end frame comes after the cancel: unused
+    finals = [f.text for f in out.downstream_of(TranscriptionFrame)]
+    assert finals == (["1.0 seconds"] if kept else [])
+    if kept:  # ahead of the cancel, so a record point after the stage stores it
+        kinds = [type(f) for f in out.downstream if isinstance(f, TranscriptionFrame | CancelFrame)]
+        assert kinds == [TranscriptionFrame, CancelFrame]

@@ -67,6 +67,14 @@ utterance is cut: what was said so far is decoded and pushed as a final
 :class:`~framekit.frames.TranscriptionFrame` with ``cut=True`` (the conversation can
 answer it, or ask the caller to be brief), and the rest of that stretch of speech is
 not kept, until the VAD reports the end of it. Memory per call is so bounded too.
+
+Why ``last_words_timeout``: a caller who says something and hangs up at once ends
+the call with a :class:`~framekit.frames.CancelFrame` (cause
+``caller_hung_up``), which would discard the utterance still being decoded, and
+the call record would lose the caller's last words. On such a cancel the processor
+finishes the pending utterance first (at most ``last_words_timeout`` seconds) and
+pushes its final transcript ahead of the cancel, so a record point after this stage
+keeps it. Other cancels (an error, a shutdown) pass at once.
 Early decodes are marked not urgent, so another caller's final transcript overtakes
 them in the shared engine's queue (:mod:`framekit.models.scheduling`), and none is
 made past the first 10 s of an utterance, where each would decode the whole growing
@@ -76,6 +84,7 @@ utterance again.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import math
 from collections import deque
 from dataclasses import dataclass, field
@@ -85,6 +94,8 @@ import numpy as np
 from framekit.audio import AudioCaps, audio_format
 from framekit.audio.misfit import AudioMisfit, audio_misfit
 from framekit.frames import (
+    CancelFrame,
+    EndCause,
     EndFrame,
     ExpectedSpeech,
     ExpectedSpeechFrame,
@@ -191,13 +202,15 @@ class UtteranceOptions:
     interim_results: bool = False
     interim_interval: float = 1.0
     written_forms: bool = True
+    last_words_timeout: float = 3.0
+    """Seconds a caller's hang-up waits for their last utterance's transcript (0: none)."""
 
     def __post_init__(self) -> None:
         if self.max_utterance_seconds <= _MIN_UTTERANCE_SECONDS:
             raise ValueError(
                 f"max_utterance_seconds must be > 0.1, got {self.max_utterance_seconds}"
             )
-        for setting in ("pre_roll", "pause_seconds"):
+        for setting in ("pre_roll", "pause_seconds", "last_words_timeout"):
             if getattr(self, setting) < 0:
                 raise ValueError(f"{setting} must be >= 0, got {getattr(self, setting)}")
         if self.interim_interval <= 0:
@@ -237,6 +250,7 @@ class UtteranceSTTProcessor(FrameProcessor):
         self._interim_results = options.interim_results
         self._interim_bytes = _FORMAT.bytes_for(options.interim_interval)
         self._written_forms = options.written_forms
+        self._last_words_timeout = options.last_words_timeout
         self._format_reported = False  # audio in another format: reported once per call
         self._pre_roll: deque[bytes] = deque()
         self._pre_roll_size = 0
@@ -272,6 +286,16 @@ class UtteranceSTTProcessor(FrameProcessor):
             self._stop_utterance(None)
         while self._finals:
             await self._finals[-1].done.wait()
+
+    async def on_cancel(self, frame: CancelFrame) -> None:
+        """A caller who hung up right after speaking: their last words go out first."""
+        if frame.cause is not EndCause.CALLER_HUNG_UP or self._last_words_timeout <= 0:
+            return
+        if self._utterance is not None:
+            self._stop_utterance(None)
+        if self._finals:
+            with contextlib.suppress(TimeoutError):
+                await asyncio.wait_for(self._finals[-1].done.wait(), self._last_words_timeout)
 
     # --- frames from the caller's side ---------------------------------------------------
 
