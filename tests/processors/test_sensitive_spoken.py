@@ -18,6 +18,7 @@ import numpy as np
 
 from framekit.frames import (
     ExpectedSpeech,
+    ExpectedSpeechFrame,
     Frame,
     InputAudioFrame,
     InterimTranscriptionFrame,
@@ -229,3 +230,23 @@ def test_spoken_digits_reads_digits_as_people_say_them() -> None:
     assert spoken_digits("four five three nine, one four eight eight") == "45391488"
     assert spoken_digits("forty five thirty nine, double one, 23") == "4539" + "11" + "23"
     assert spoken_digits("I would like to pay") == ""
+
+
+async def test_the_dialogues_hint_to_the_recognizer_is_given_back_after_the_window(
+    tmp_path: Path,
+) -> None:
+    request = SensitiveEntryRequestFrame(spoken=True, min_digits=13, trailing_silence=0.1)
+    call = await _call(
+        tmp_path,
+        [
+            _Ask(frame=ExpectedSpeechFrame(expect="yes_no")),
+            _Ask(frame=request),
+            *utterance(2000),
+            _Ask(frame=ExpectedSpeechFrame(expect="name")),  # held while the entry is open
+            *utterance(3000),
+            *quiet(0.4),
+            *utterance(4000),
+        ],
+    )
+    assert request.answer.result().reveal() == CARD
+    assert call.ears.expected == ["digits", "digits", "name"]
