@@ -69,6 +69,14 @@ def get_json(url: str, token: str | None = None) -> tuple[int, dict[str, Any]]:
         return 0, {}
 
 
+def metrics(url: str) -> dict[str, float]:
+    """The unlabelled samples of a ``/metrics`` page, by name."""
+    with urllib.request.urlopen(url + "/metrics", timeout=5) as response:
+        text = response.read().decode()
+    samples = (line.split(" ") for line in text.splitlines() if line and line[0] != "#")
+    return {parts[0]: float(parts[1]) for parts in samples if len(parts) == 2}
+
+
 @dataclass
 class Node:
     name: str
@@ -200,9 +208,9 @@ class Cluster:
             f"    server 127.0.0.1:{node.port} max_fails=1 fail_timeout=5s;\n"
             for node in self.nodes.values()
         )
-        site = re.sub(r"(?m)^    server [0-9.]+:8080 .*\n", "", NGINX_CONF.read_text())
+        site = re.sub(r"(?m)^    server node-\d:8080 .*\n", "", NGINX_CONF.read_text())
         site = site.replace("    least_conn;\n", "    least_conn;\n" + servers)
-        site = site.replace("listen 80;", f"listen 127.0.0.1:{self.lb_port};")
+        site = site.replace("listen 8080;", f"listen 127.0.0.1:{self.lb_port};")
         (here / "framekit.conf").write_text(site)
         (here / "nginx.conf").write_text(
             f"daemon off;\nworker_processes 1;\npid {here}/nginx.pid;\n"

@@ -39,6 +39,7 @@ from .cluster import (
     Cluster,
     get_json,
     make_cluster,
+    metrics,
     tools_missing,
 )
 
@@ -148,6 +149,12 @@ async def test_calls_through_nginx_land_on_both_nodes_webhook_and_stream_apart(
         calls = [call for node_calls in by_node.values() for call in node_calls]
         streams = {call.call_sid: node for node, cs in by_node.items() for call in cs}
         await asyncio.sleep(0.5)
+        for name, node in cluster.nodes.items():  # what an autoscaler reads
+            scraped = await asyncio.to_thread(metrics, node.url)
+            _, ready = await asyncio.to_thread(get_json, node.url + "/health/ready")
+            assert scraped["framekit_active_calls"] == len(by_node[name])
+            assert scraped["framekit_call_capacity"] == 8
+            assert scraped["framekit_free_call_slots"] == 8 - ready["admitted_calls"]
         for call in calls:
             assert call.closed_at is None  # still talking
             await call.hang_up()
@@ -271,7 +278,7 @@ def test_the_nginx_file_in_deploy_is_what_ran(cluster: Cluster) -> None:
     """The test rewrote only the upstream servers and the listen address."""
     ran = (cluster.directory / "nginx" / "framekit.conf").read_text()
     shipped = (Path(__file__).resolve().parents[2] / "deploy/nginx/framekit.conf").read_text()
-    keep = [line for line in shipped.splitlines() if "server 10.0.0." not in line]
+    keep = [line for line in shipped.splitlines() if "server node-" not in line]
     assert [line for line in keep if "listen" not in line] == [
         line
         for line in ran.splitlines()
