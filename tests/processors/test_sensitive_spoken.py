@@ -191,8 +191,10 @@ async def test_a_card_number_said_in_two_breaths_reaches_only_the_tool(tmp_path:
 async def test_words_of_an_utterance_cut_by_the_entrys_end_are_withheld_too(
     tmp_path: Path,
 ) -> None:
-    request = SensitiveEntryRequestFrame(spoken=True, min_digits=13, timeout=0.5)
-    speaking = utterance(5000, seconds=0.8)  # 0.0-0.8 s: the entry times out at 0.5 s
+    request = SensitiveEntryRequestFrame(
+        spoken=True, min_digits=13, timeout=0.5, trailing_silence=0.0
+    )
+    speaking = utterance(5000, seconds=0.8)  # 0.0-0.8 s: the window closes at 0.5 s
     call = await _call(tmp_path, [_Ask(frame=request), *speaking, *utterance(4000)])
     assert request.answer.result().end is SensitiveEntryEnd.TIMEOUT
     assert call.words() == [SAID[4000]]  # the cut utterance's six digits went nowhere
