@@ -58,7 +58,7 @@ def test_a_batch_hears_each_row_as_it_would_alone(
     assert [t.text for t in batched] == [t.text for t in alone]
     assert [t.duration for t in batched] == [t.duration for t in alone]
     for b, a in zip(batched[:4], alone[:4], strict=True):
-        # Padding with silence moves the token probabilities a little, never the words.
+        # Padding with silence moves the token probabilities a little (here not the words).
         assert b.confidence == pytest.approx(a.confidence, abs=0.05)
     assert batched[4].text == ""
 
