@@ -1,22 +1,23 @@
-"""Served calls' voice to voice with the post-call analysis idle and working, in one run.
+"""Served calls' voice to voice with the post-call analysis off, idle and working, in one run.
 
 The real ``framekit serve`` (``benchmarks/_served.py``) answers calls from an
 independent Twilio network (``bench_served_calls.one_call``: the caller hears the
 greeting, says goodbye over it, and the bot's reply is timed from the caller's last
-word). Rounds alternate between two servers, started one after the other:
+word). Rounds alternate between three servers, started one after the other:
 
-* ``idle``: a fresh calls database: the analysis worker has only the measured calls'
+* ``off``: ``ANALYTICS=off`` on a fresh calls database: no analysis job in the
+  process at all (the "without" of issue 15's target);
+* ``idle``: the job on, on a fresh calls database: it has only the measured calls'
   own analyses (each a few milliseconds after its call ends);
-* ``busy``: the same server on a copy of a database seeded with ``--backlog`` finished,
+* ``busy``: the job on, on a copy of a database seeded with ``--backlog`` finished,
   never analysed calls (``seed_calls``): from its start the worker analyses them
   back to back (sentiment by the learned head over the sentence embeddings, as
   ``framekit serve`` runs it), in its thread, while the measured calls run.
 
-The serve command has no switch to turn its analysis job off; ``idle`` is the closest
-to "without": a worker with nothing to do. ``busy`` is the worst case a live call can
-meet (a restart over a backlog). Printed per mode: voice to voice p50 / p95 / max over
-all its rounds, first bot audio, and how many backlog calls the worker analysed
-while the calls ran::
+``busy`` is the worst case a live call can meet (a restart over a backlog). Printed
+per round: the load average; per mode: voice to voice p50 / p95 / max over all its
+rounds, first bot audio, and how many backlog calls the worker analysed while the
+calls ran::
 
     .venv/bin/python benchmarks/bench_analytics_served.py --rounds 2 --calls 8
 """
@@ -27,6 +28,7 @@ import argparse
 import asyncio
 import os
 import shutil
+import subprocess
 import sys
 import tempfile
 from datetime import UTC, datetime
@@ -42,6 +44,8 @@ from _served import report, serving, speech
 from bench_served_calls import GOODBYE, CallTimes, _note_hang_up, one_call
 from framekit.storage import make_engine
 from framekit.storage.models import CallAnalysis
+
+MODES = ("off", "idle", "busy")
 
 
 def analysed(url: str) -> int:
@@ -63,7 +67,8 @@ async def one_round(
     if mode == "busy":
         shutil.copy(template, database)
     url = f"sqlite:///{database}"
-    async with serving({"DATABASE_URL": url}, on_request=_note_hang_up) as served:
+    env = {"DATABASE_URL": url, "ANALYTICS": "off" if mode == "off" else "on"}
+    async with serving(env, on_request=_note_hang_up) as served:
         before = analysed(url)
         times = [await one_call(served.network, served.api, listen) for _ in range(calls)]
         during = analysed(url) - before
@@ -77,9 +82,9 @@ async def main(args: argparse.Namespace) -> None:
         template = workdir / "backlog.db"
         seeded = seed_calls(f"sqlite:///{template}", calls=args.backlog, now=datetime.now(UTC))
         print(f"backlog: {seeded.calls} calls, {seeded.segments} segments, never analysed")
-        results: dict[str, list[CallTimes]] = {"idle": [], "busy": []}
+        results: dict[str, list[CallTimes]] = {mode: [] for mode in MODES}
         for n in range(args.rounds):
-            for mode in ("idle", "busy"):
+            for mode in MODES:
                 times, during = await one_round(mode, template, workdir, n, args.calls, args.listen)
                 results[mode] += times
                 replies = " ".join(f"{1000 * t.reply:.0f}" for t in times)
@@ -95,8 +100,9 @@ async def main(args: argparse.Namespace) -> None:
 
 if __name__ == "__main__":
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("--rounds", type=int, default=2, help="idle/busy pairs")
+    parser.add_argument("--rounds", type=int, default=2, help="off/idle/busy triples")
     parser.add_argument("--calls", type=int, default=8, help="calls per round, one by one")
     parser.add_argument("--backlog", type=int, default=10_000, help="calls seeded for busy")
     parser.add_argument("--listen", type=float, default=1.0, help="greeting heard, seconds")
     asyncio.run(main(parser.parse_args()))
+    subprocess.run(["uptime"], check=False)  # the load the run ended at
