@@ -36,6 +36,7 @@ from .cluster import (
     API_TOKEN,
     AUTH_TOKEN,
     PUBLIC,
+    UNREADY,
     Cluster,
     get_json,
     make_cluster,
@@ -250,21 +251,30 @@ async def test_sigterm_turns_readiness_off_then_drains_and_new_calls_go_to_the_o
     node = cluster.nodes["a"]
     async with phone(cluster) as network:
         by_node = await calls_on_both(cluster, network)
-        draining = by_node["a"][0]
-        for call in network.calls:
-            if call is not draining:
-                await call.hang_up()
+        while len(by_node["b"]) < 2:  # so that least_conn would pick "a" next
+            call = await network.call()
+            await call.wait_for_audio(0.2, timeout=10)
+            by_node[await stream_node(cluster, call.call_sid)].append(call)
+        draining, *others = by_node["a"]
+        for call in others + by_node["b"][2:]:
+            await call.hang_up()
         assert node.process is not None
         node.process.send_signal(signal.SIGTERM)
         async with asyncio.timeout(5):  # another process: polled
             while (await asyncio.to_thread(get_json, node.url + "/health/ready"))[0] != 503:  # noqa: ASYNC110
                 await asyncio.sleep(0.05)
-        # Still listening, not ready: nginx's webhook gets a 503 there and goes to "b".
-        for _ in range(3):
-            after = await network.call()
-            await after.wait_for_audio(0.3, timeout=10)
-            assert await stream_node(cluster, after.call_sid) == "b"
-            await after.hang_up()
+        start = len(cluster.access_log())
+        # Still listening, not ready: "a" answers the webhook 503, nginx takes it to "b".
+        after = await network.call()
+        await after.wait_for_audio(0.3, timeout=10)
+        assert await stream_node(cluster, after.call_sid) == "b"
+        [webhook] = [line for line in cluster.access_log()[start:] if line[2] == "/twilio/voice"]
+        tried = [cluster.node_of_port(int(a.rsplit(":", 1)[1])) for a in webhook[4].split(", ")]
+        assert (webhook[3], tried) == ("200", ["a", "b"])
+        await asyncio.sleep(UNREADY)  # now "a" has closed its port: refused, then "b"
+        later = await network.call()
+        await later.wait_for_audio(0.3, timeout=10)
+        assert await stream_node(cluster, later.call_sid) == "b"
         assert node.process.poll() is None  # the running call holds the drain
         assert draining.closed_at is None
         await draining.hang_up()
