@@ -12,7 +12,7 @@ from dashboard._app import TOKEN, settings, signed_in_cookie
 
 
 async def test_a_session_from_one_worker_is_good_on_another(tmp_path: Path) -> None:
-    """``--workers N`` runs processes that share nothing but the token: no session store."""
+    """``--workers N`` runs processes that share no memory: the cookie carries its session."""
     url = f"sqlite:///{tmp_path / 'calls.db'}"
     first = ContactCenterServer(settings(tmp_path / "a", url))
     second = ContactCenterServer(settings(tmp_path / "b", url))
