@@ -98,7 +98,10 @@ def test_the_call_node_drains_within_its_grace_period() -> None:
     pre_stop = container["lifecycle"]["preStop"]["exec"]["command"]
     assert pre_stop[0] == "sleep"
     drain = _drain_timeout(container["command"])
-    assert pod["terminationGracePeriodSeconds"] > float(pre_stop[1]) + drain
+    unready = float(_object("ConfigMap")["data"]["UNREADY_BEFORE_DRAIN"])
+    assert pod["terminationGracePeriodSeconds"] > float(pre_stop[1]) + unready + drain
+    probe = container["readinessProbe"]
+    assert unready > probe["periodSeconds"] * probe["failureThreshold"]
     assert container["readinessProbe"]["httpGet"]["path"] == "/health/ready"
     assert container["startupProbe"]["httpGet"]["path"] == "/health/ready"
     assert container["livenessProbe"]["httpGet"]["path"] == "/health"
@@ -115,7 +118,8 @@ def test_no_secret_is_in_the_manifests() -> None:
         assert name not in config
 
 
-def test_the_hpa_scales_on_the_metric_the_adapter_serves_and_framekit_exports() -> None:
+def test_the_hpa_scales_on_the_load_the_adapter_computes_from_framekits_metrics() -> None:
+    """The HPA's metric is the adapter rule's name; its query reads exported series."""
     from prometheus_client import CollectorRegistry
 
     from framekit.metrics.prometheus import ServeMetrics
@@ -124,14 +128,13 @@ def test_the_hpa_scales_on_the_metric_the_adapter_serves_and_framekit_exports() 
     ServeMetrics(registry)
     exported = {metric.name for metric in registry.collect()}
     (metric,) = _object("HorizontalPodAutoscaler")["spec"]["metrics"]
-    name = metric["pods"]["metric"]["name"]
     adapter = yaml.safe_load((KUBERNETES / "prometheus-adapter-values.yaml").read_text())
     (rule,) = adapter["rules"]["custom"]
-    assert rule["name"]["as"] == name
-    assert rule["seriesQuery"].startswith(name + "{")
-    assert name in exported
-    target = float(metric["pods"]["target"]["averageValue"])
-    assert 0 < target < int(_object("ConfigMap")["data"]["MAX_CALLS"])
+    assert rule["name"]["as"] == metric["pods"]["metric"]["name"]
+    queried = re.findall(r"(framekit_\w+)\{", rule["seriesQuery"] + rule["metricsQuery"])
+    assert queried == ["framekit_active_calls", "framekit_call_capacity"]
+    assert set(queried) <= exported
+    assert metric["pods"]["target"]["averageValue"] == "750m"  # a share of MAX_CALLS
 
 
 # --- the RayService (KubeRay CRD) --------------------------------------------------------
@@ -268,6 +271,7 @@ def test_the_compose_topology() -> None:
     assert set(services) == {
         "node-1",
         "node-2",
+        "migrate",
         "lb",
         "ray-head",
         "ray-worker",
@@ -284,6 +288,11 @@ def test_the_compose_topology() -> None:
         assert node["environment"]["MODEL_TIER_URL"] == "http://ray-head:8000"
         assert node["environment"]["REDIS_URL"].startswith("redis://redis:")
         assert "@postgres:5432/" in node["environment"]["DATABASE_URL"]
+        assert node["depends_on"]["migrate"] == {"condition": "service_completed_successfully"}
+        assert (
+            services["migrate"]["environment"]["DATABASE_URL"]
+            == node["environment"]["DATABASE_URL"]
+        )
     head = shlex.split(services["ray-head"]["command"][2])
     assert head[:3] == ["ray", "start", "--head"]
     assert head[head.index("exec") + 1 :][:3] == ["framekit", "models", "serve"]
