@@ -14,7 +14,10 @@ from framekit.privacy.kinds import Found
 
 __all__ = ["find_emails"]
 
-_WRITTEN = re.compile(r"\b[A-Za-z0-9._%+-]+@[A-Za-z0-9-]+(?:\.[A-Za-z0-9-]+)*\.[A-Za-z]{2,}\b")
+_WRITTEN = re.compile(
+    r"\b[A-Za-z0-9._%+-]+(?:@|%40)[A-Za-z0-9-]+(?:\.[A-Za-z0-9-]+)*\.[A-Za-z]{2,}\b"
+)
+"""Written, or as a URL writes it (an access log's ``?q=jane.doe%40example.com``)."""
 _SEPARATOR = r"\s+(?:dot|period|point|underscore|dash|hyphen|minus)\s+|\s*[._-]\s*"
 _LABEL_SEPARATOR = r"\s+(?:dash|hyphen|minus)\s+|\s*-\s*"
 _SPELLED = r"\s+(?=[a-z0-9]\b)"
@@ -44,9 +47,10 @@ _WORDS["minus"] = "-"
 def find_emails(text: str) -> list[Found]:
     """Every written or spoken email address in ``text``."""
     found = []
-    if "@" in text:
+    if "@" in text or "%40" in text:
         found += [
-            Found("email", m.start(), m.end(), m.group().lower()) for m in _WRITTEN.finditer(text)
+            Found("email", m.start(), m.end(), m.group().lower().replace("%40", "@"))
+            for m in _WRITTEN.finditer(text)
         ]
     lowered = text.lower()
     if " at " not in lowered or " dot " not in lowered:  # the long pattern, only when needed

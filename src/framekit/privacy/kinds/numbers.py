@@ -212,7 +212,7 @@ def _classify(run: NumberRun, labels: _Labels) -> Kind | None:
     keyword = labels[0][0] if labels else None
     if _DATE_SHAPE.search(run.written):
         return None
-    if run.written[:4].lower() in ("plus", "+") or run.written.startswith("+"):
+    if run.written[:4].lower() == "plus" or run.written[:3].lower().startswith(("+", "%2b")):
         return "phone" if 8 <= n <= 15 else None
     if 13 <= n <= 19 and keyword != "other" and luhn_valid(digits):
         return "card"

@@ -60,9 +60,10 @@ words, 15 times faster than a pattern of them)."""
 _WORD = re.compile(r"[a-z]+")
 _NAME_WORD = (
     r"(?!(?:to|the|of|at|on|in|for|and|from|by|near)\b)"
-    r"(?:[^\W\d_][\w'.-]*|\d{1,3}(?:st|nd|rd|th))"
+    r"(?:[^\W\d_](?:[^\W_]|['.-])*|\d{1,3}(?:st|nd|rd|th))"
 )
-"""A word of a street's name: "Martin", "O'Neil", "42nd"."""
+"""A word of a street's name: "Martin", "O'Neil", "42nd"; not an identifier of code
+("call_analyses")."""
 _ADDRESS = re.compile(
     r"(?<!\w)(?=\w)(?:"  # tried at a word's start only: twice as fast
     rf"\b{_UNIT}?(?:{_HOUSE}\s+(?:{_NAME_WORD}\s+){{0,4}}?{_STREET}\b\.?"
@@ -87,6 +88,13 @@ _NOT_A_HOUSE = re.compile(
 """What before a number makes it an identifier ("Order 12 Main Street store") or a
 shop's place ("the store at 12 Main Street"), not where a person lives."""
 _SHOP_AFTER = re.compile(r"\s*(?:store|shop|branch|location|outlet|showroom)\b", re.IGNORECASE)
+_COUNT = re.compile(
+    rf"(?=(?-i:[A-Z])){_NUMBER_WORD}(?:[\s-]+(?:and\s+)?{_NUMBER_WORD})*\s+(?-i:[a-z])",
+    re.IGNORECASE,
+)
+"""A capitalized number word, then a lowercase one: a sentence that starts with a count
+("One erasure row per caller"), not a house (typed: "One Infinite Loop"; said: "one
+infinite loop")."""
 
 
 def find_addresses(text: str) -> list[Found]:
@@ -95,8 +103,10 @@ def find_addresses(text: str) -> list[Found]:
         return []
     found = []
     for m in _ADDRESS.finditer(text):
-        if _NOT_A_HOUSE.search(text, max(0, m.start() - 24), m.start()) or _SHOP_AFTER.match(
-            text, m.end()
+        if (
+            _NOT_A_HOUSE.search(text, max(0, m.start() - 24), m.start())
+            or _SHOP_AFTER.match(text, m.end())
+            or _COUNT.match(text, m.start())
         ):
             continue
         group = "zip" if m.group("zip") else 0

@@ -35,10 +35,24 @@ _FILLERS = frozenset(
 
 _COUNTS = frozenset({"last", "first"})
 """The number after these counts digits ("the last four are ..."): it is not one of them."""
-_TOKEN = re.compile(r"\+\d+|[A-Za-z\d]+|[^\sA-Za-z\d]")
-"""Digits glued to letters ("CA1", "5B") are a word, not a number."""
+_MACHINE = re.compile(
+    r"(?<![.\d])(?:"
+    r"\d{1,3}(?:\.\d{1,3}){2,}(?!\.?\d)"  # an IP address, a version: 127.0.0.1, 3.14.5
+    r"|\d+\.\d+(?!\.?\d)"  # a decimal: 0.0, -1.635899, HTTP/1.1
+    r"|\d{8}(?:-[\da-fA-F]{4}){3}-[\da-fA-F]{12}\b"  # a UUID (after a letter: glued)
+    r"|(?:(?<=HTTP/\d\.\d\" )|(?<=HTTP/\d\" ))\d{3} (?:\d+|-)"  # a response's status and size
+    r")"
+)
+"""What machines write with digits and no person has: never a number of a person, nor
+part of one. A value's dotted groups are never all of one to three digits (a phone's
+last group has four: 312.337.3547), nor is it one decimal."""
+_TOKEN = re.compile(r"(?:\+|%2[Bb])\d+|[A-Za-z\d]+|[^\sA-Za-z\d]")
+"""Digits glued to letters ("CA1", "5B") are a word, not a number; a ``+`` may be written
+as a URL writes it (an access log's ``?q=%2B14155550134``)."""
 _TYPED_O = re.compile(r"\d+[Oo][\dOo]*|[Oo]+\d[\dOo]*")
 """Digits with a letter O among them, the way a zero is sometimes typed."""
+_PATH = re.compile(r"[.:/][^\s.:/]*\Z")
+"""A word with ``.``, ``:`` or ``/`` in it is a path or a place in code, not a label."""
 _JOINERS = frozenset("-./()\u2010\u2011\u2012\u2013\u2014\u2212")
 """Hyphens and dashes of any width (en, em, minus) join written groups."""
 _SPOKEN_JOINERS = frozenset(",")
@@ -127,20 +141,30 @@ def number_runs(text: str) -> list[NumberRun]:
     runs: list[NumberRun] = []
     run: _Run | None = None
     previous = ""
+    skip = 0
     for match in _TOKEN.finditer(text):
+        if match.start() < skip:
+            continue
         token = match.group()
+        if token[0].isdigit() and (skip := _machine(text, match.start(), match.end())):
+            if run is not None:
+                runs.append(_finish(run, text))
+                run = None
+            previous = ""
+            continue
         word = token.lower()
         counted, previous = previous in _COUNTS, word
         if (token[0].isdigit() or token[-1].isdigit()) and _TYPED_O.fullmatch(token):
             # "6O1-23-4477": a letter O typed for a zero
             token = token.replace("O", "0").replace("o", "0")
-        if token.lstrip("+").isdigit():
+        digits = token[1:] if token[0] == "+" else token[3:] if token[0] == "%" else token
+        if digits.isdigit():
             if run is None:
                 if counted or _glued(text, match.start()):  # "CA1.179...": an identifier's
                     continue
                 # "(555) 010-4477": the bracket is the number's
                 run = _Run(match.start() - (text[match.start() - 1 : match.start()] == "("))
-            run.literal(token.lstrip("+"), match.end())
+            run.literal(digits, match.end())
         elif word in _VALUES and (
             run is not None or (not counted and _starts_run(word, text, match.end()))
         ):
@@ -167,13 +191,28 @@ def number_runs(text: str) -> list[NumberRun]:
     return [r for r in runs if r.digits]
 
 
+def _machine(text: str, start: int, end: int) -> int:
+    """Where the machine's token that starts at ``start`` ends (0: none starts there).
+
+    Tried only where one may start (a ``.`` or a ``-`` after the digits, a response's
+    status after a quote): the tokenizer stays as fast as before."""
+    after = text[end : end + 1]
+    if after == "." or (after == "-" and end - start == 8) or text[start - 2 : start] == '" ':
+        match = _MACHINE.match(text, start)
+        return match.end() if match else 0
+    return 0
+
+
 def _glued(text: str, at: int) -> bool:
     """Whether the digits at ``at`` continue a word through ``.``, ``_``, ``/`` or ``-``
-    ("CA1.179...", "NW-4417"), or a number through ``:`` ("10:30"); a colon after a
-    word ends a label ("SSN:123456789")."""
+    ("CA1.179...", "NW-4417"), a number through ``:`` ("10:30"), or a path or a log
+    record's place through ``:`` ("aiohttp.access:log:229", "host.local:8080"); a colon
+    after a lone word ends a label ("SSN:123456789")."""
     if at < 2 or not text[at - 2].isalnum():
         return False
-    return text[at - 1] in "._/-" or (text[at - 1] == ":" and text[at - 2].isdigit())
+    if text[at - 1] != ":":
+        return text[at - 1] in "._/-"
+    return text[at - 2].isdigit() or _PATH.search(text, max(0, at - 80), at - 1) is not None
 
 
 def _starts_run(word: str, text: str, at: int) -> bool:
