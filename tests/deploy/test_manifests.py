@@ -330,8 +330,22 @@ def test_the_dockerfile_builds_in_two_stages_and_runs_as_a_user() -> None:
     (command,) = _instructions("CMD")
     assert yaml.safe_load(command)[:2] == ["framekit", "serve"]
     copied = [i.split()[0] for i in _instructions("COPY") if not i.startswith("--from")]
+    kept = (DOCKERFILE.parent / "Dockerfile.dockerignore").read_text().splitlines()
     for source in copied:
         assert (ROOT / source).exists(), source
+        assert f"!{source.removesuffix('/')}" in kept, f"{source} is not in the build context"
+
+
+def test_the_image_makes_the_folders_compose_mounts_for_its_user() -> None:
+    """A named volume takes its owner from the image's folder: root when there is none."""
+    made = " ".join(r for r in _instructions("RUN") if "mkdir" in r)
+    assert "chown -R framekit:framekit /var/lib/framekit" in made
+    services = yaml.safe_load(interpolate(COMPOSE.read_text(), FILLED))["services"]
+    for name in ("node-1", "node-2"):
+        for volume in services[name]["volumes"]:
+            target = volume.split(":")[1]
+            assert target.startswith("/var/lib/framekit/")
+            assert target in made.split(), target
 
 
 def test_the_dockerfile_installs_what_the_readme_says() -> None:
