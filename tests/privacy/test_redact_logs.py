@@ -59,6 +59,9 @@ def test_a_person_s_value_in_a_log_line_is_masked_and_nothing_else(
         ("GET /api/calls?q=%2B1+415+555+0134 HTTP/1.1", "GET /api/calls?q=[phone] HTTP/1.1"),
         ("One Infinite Loop, Cupertino", "[address]"),
         ("i live at one infinite loop", "i live at [address]"),
+        ("the card is 1765106555123", "the card is [card]"),
+        ("my number is 1765106555", "my number is [phone]"),
+        ("1 765 106 5552 is my cell", "[phone] is my cell"),
     ],
 )
 def test_values_beside_or_shaped_like_machine_tokens_are_still_masked(
@@ -77,6 +80,8 @@ def test_values_beside_or_shaped_like_machine_tokens_are_still_masked(
         "module.sub:handler:1432 - 10.0.0.1 closed",
         "One erasure row per caller",
         "one session_events row per sign-in",
+        "2026/12/07 11:02:35 started, token expires 1765106555",
+        "ts=1765106555123 took 1234567890 ns, read 2147483648 bytes",
     ],
 )
 def test_machine_tokens_and_code_are_not_values(written: str) -> None:

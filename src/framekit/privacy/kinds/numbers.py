@@ -80,9 +80,12 @@ _CORRECTION = re.compile(
 )
 """Between two runs of one value: words that take back what was said (one at least)."""
 _AMOUNT_AFTER = re.compile(
-    r"\s*(?:dollars?|bucks|cents|pounds|quid|euros?|percent|%)(?!\w)", re.IGNORECASE
+    r"\s*(?:dollars?|bucks|cents|pounds|quid|euros?|percent|%"
+    r"|(?-i:s|ms|us|µs|ns|secs?|seconds|bytes?|[KMGT]i?B|B|k?Hz))(?!\w)",
+    re.IGNORECASE,
 )
-"""A run followed by its unit is an amount ("my social security check of 1200 dollars")."""
+"""A run followed by its unit is an amount ("my social security check of 1200 dollars"),
+a duration or a size ("1765106555 s", "2147483648 bytes")."""
 _SSN_SHAPE = re.compile(r"^\d{3}[-. ]\d{2}[-. ]\d{4}$")
 _EXTENSION = re.compile(
     r"\s*,?\s*(?:ext\.?|extension|x)\s*(?:\d{1,6}\b|(?:(?:zero|oh|one|two|three|four|five|six"
@@ -90,7 +93,7 @@ _EXTENSION = re.compile(
     re.IGNORECASE,
 )
 """An extension after a phone number belongs to it ("(415) 222-9876 ext. 204")."""
-_DATE_SHAPE = re.compile(r"\d{4}-\d{1,2}-\d{1,2}\b|\b\d{1,2}/\d{1,2}/\d{2,4}\b")
+_DATE_SHAPE = re.compile(r"\d{4}([-/.])\d{1,2}\1\d{1,2}\b|\b\d{1,2}/\d{1,2}/\d{2,4}\b")
 """A written date (a log line's time stamp, an appointment) is never a number of a person."""
 
 
@@ -214,7 +217,7 @@ def _classify(run: NumberRun, labels: _Labels) -> Kind | None:
         return None
     if run.written[:4].lower() == "plus" or run.written[:3].lower().startswith(("+", "%2b")):
         return "phone" if 8 <= n <= 15 else None
-    if 13 <= n <= 19 and keyword != "other" and luhn_valid(digits):
+    if 13 <= n <= 19 and keyword != "other" and digits[0] in "23456" and luhn_valid(digits):
         return "card"
     for label, distance in labels:
         if label not in _VALUE_LABELS:
@@ -231,7 +234,9 @@ def _classify(run: NumberRun, labels: _Labels) -> Kind | None:
         return None
     if n == 9:
         return "ssn"
-    if n == 10 or (n == 11 and digits[0] in "01"):
+    if (n == 10 and not (digits[0] == "1" and run.written.isdigit())) or (
+        n == 11 and digits[0] in "01"
+    ):
         return "phone"
     return None
 
