@@ -35,6 +35,7 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT / "tests"))  # the browser and served-bot helpers of the tests
 
 import aioice.ice  # noqa: E402
+from playwright.async_api import TimeoutError as PlaywrightTimeoutError  # noqa: E402
 from playwright.async_api import async_playwright  # noqa: E402
 
 from framekit.audio import AudioConverter, audio_format, write_wav  # noqa: E402
@@ -60,10 +61,13 @@ async def one_call(base_url: str, wav: Path, questions: int, gap: float) -> dict
         browser = await launch(playwright, wav)
         try:
             page = await call(browser, base_url, API_TOKEN)
-            await page.wait_for_function(
-                f"window.framekit.turns.length >= {questions}",
-                timeout=round((3 + questions * (gap + 3)) * 1000),
-            )
+            try:
+                await page.wait_for_function(
+                    f"window.framekit.turns.length >= {questions}",
+                    timeout=round((3 + questions * (gap + 3)) * 1000),
+                )
+            except PlaywrightTimeoutError:  # a turn not heard in time: keep the others
+                print(f"only some turns were heard within the call's {gap + 3:.0f} s a question")
             measured: dict[str, Any] = await page.evaluate(
                 "async () => ({timing: window.framekit.timing, turns: window.framekit.turns,"
                 " call_id: window.framekit.callId, origin: performance.timeOrigin,"
