@@ -20,7 +20,6 @@ from dataclasses import dataclass, field
 from typing import Any
 
 import numpy as np
-from aiortc import RTCRtpReceiver
 
 import framekit.transports.webrtc.transport as webrtc_transport
 from framekit.frames import (
@@ -48,9 +47,6 @@ class Probe:
 
     received_loud: list[float] = field(default_factory=list)
     """Each decoded caller frame with energy, as the reader got it."""
-    arrived_loud: list[float] = field(default_factory=list)
-    """When the RTP packet of each of those frames arrived (before aiortc's jitter buffer)."""
-    arrivals: dict[int, float] = field(default_factory=dict)
     interims: list[tuple[float, float]] = field(default_factory=list)
     """(InterimTranscriptionFrame pushed, the instant its newest audio arrived)."""
     interim_texts: list[str] = field(default_factory=list)
@@ -73,24 +69,7 @@ class Probe:
             raw, fmt = frame_audio(frame)
             if _loud(raw):
                 self.received_loud.append(1000 * time.time())
-                # The decoder's pts is the packet's RTP timestamp less Opus's pre-skip.
-                near = [t for stamp, t in self.arrivals.items() if 0 <= stamp - frame.pts < 960]
-                if near:
-                    self.arrived_loud.append(near[0])
             return raw, fmt
-
-        handle = RTCRtpReceiver._handle_rtp_packet
-        arrivals = self.arrivals
-
-        async def probed_handle(
-            receiver: RTCRtpReceiver, packet: Any, arrival_time_ms: int
-        ) -> None:
-            if len(arrivals) > 500:
-                arrivals.clear()
-            arrivals[packet.timestamp] = 1000 * time.time()
-            await handle(receiver, packet, arrival_time_ms)
-
-        RTCRtpReceiver._handle_rtp_packet = probed_handle  # type: ignore[method-assign]
 
         webrtc_transport.frame_audio = probed_frame_audio  # type: ignore[assignment]
         on_push = CallEvents.on_push
@@ -148,10 +127,7 @@ class Probe:
         stop = first_after([s for s, _ in self.stops], mic_end)
         stopped_at = next((a for s, a in self.stops if s == stop), None)
         stages: dict[str, float | None] = {
-            "its last RTP packet with energy arrives": (
-                last_before(self.arrived_loud, stop) if stop is not None else None
-            ),
-            "... decoded, to the reader": (
+            "the server's reader gets its last frame with energy": (
                 last_before(self.received_loud, stop) if stop is not None else None
             ),
             "VAD's stopped_at (end of speech)": stopped_at,
