@@ -151,9 +151,10 @@ class ReplicaKiller:
             f"import ray, sys\nray.init(address={cluster.address!r}, logging_level='ERROR')\n"
             "names = sorted(a['name'] for a in ray.util.list_named_actors(all_namespaces=True)"
             f" if a['name'].startswith('SERVE_REPLICA::{app}#{deployment}#'))\n"
+            "actor = ray.get_actor(names[0], namespace='serve')\n"
             "print('ready', flush=True)\n"
             "sys.stdin.readline()\n"
-            "ray.kill(ray.get_actor(names[0], namespace='serve'), no_restart=True)\n"
+            "ray.kill(actor, no_restart=True)\n"
             "print(names[0], flush=True)\n"
         )
         self._process = subprocess.Popen(

@@ -48,9 +48,10 @@ def tier_client(url: str) -> ModelTierClient:
     """The process's client of the tier at ``url``: one connection pool for every call.
 
     Short deadlines: a stopped tier refuses at once, and a caller waits at most two
-    tries of 3 s for a model that hangs before the fallback answers.
+    tries of 5 s for a model that hangs before the fallback answers (a busy tier
+    answers a decode in well under a second; 5 s is a hung or lost replica).
     """
-    return ModelTierClient(url, connect_timeout=1.0, first_byte_timeout=3.0, attempts=2)
+    return ModelTierClient(url, connect_timeout=1.0, first_byte_timeout=5.0, attempts=2)
 
 
 def tier_recognizer(

@@ -84,6 +84,13 @@ class ModelsCommand:
             help="a replica is added when its ongoing requests average above this",
         )
         serve.add_argument(
+            "--max-ongoing-requests",
+            type=int,
+            default=None,
+            help="requests one replica takes at once; more wait in the proxy "
+            "(default: twice the batch size, at least 16)",
+        )
+        serve.add_argument(
             "--cpus-per-replica", type=float, default=0.5, help="CPUs each replica reserves"
         )
         serve.add_argument(
@@ -133,7 +140,7 @@ def _options(args: argparse.Namespace) -> TierOptions:
             target_ongoing_requests=args.target_ongoing_requests,
             num_cpus=args.cpus_per_replica,
             num_gpus=args.gpus_per_replica,
-            max_ongoing_requests=max(16, 2 * args.max_batch_size),
+            max_ongoing_requests=args.max_ongoing_requests or max(16, 2 * args.max_batch_size),
         )
 
     return TierOptions(

@@ -5,11 +5,16 @@ The one module of framekit that imports Ray. :func:`deploy` connects to a cluste
 ``/stt`` (:class:`Recognition`) and ``/tts`` (:class:`Speech`), which answer the
 wire protocol of :mod:`framekit.services.model_tier.protocol`:
 
-* :class:`Recognition` collects utterances from all calls with ``@serve.batch`` and
-  decodes each batch together (up to ``max_batch_size``, waiting at most
-  ``batch_wait_timeout_s``). The engines have no batched decode yet, so a batch is
-  decoded item by item on the replica's engine; what a batch saves is the queueing
-  and the hops around each decode.
+* :class:`Recognition` collects utterances from all calls with ``@serve.batch`` (up
+  to ``max_batch_size``, waiting at most ``batch_wait_timeout_s`` for a batch to
+  fill) and hands each batch to the engine's own queue
+  (:class:`~framekit.models.batching.BatchQueue`), which decodes what waits while the
+  model runs as one batched run (``transcribe_batch``: Moonshine decodes the rows
+  together), up to the same ``max_batch_size``. Why both: Ray Serve 2.60 forms a
+  batch from what arrives within the wait window and queues the batches behind
+  each other, so under load it would run many small batches; the engine's queue
+  merges everything that waits while the model is busy. ``max_batch_size=1``
+  decodes every utterance alone (the baseline of ``benchmarks/bench_model_tier.py``).
 * :class:`Speech` streams each text's audio as Piper makes it (windows within each
   sentence), so the call node plays the first words of a sentence while the rest is
   synthesized.
@@ -37,6 +42,7 @@ from starlette.responses import JSONResponse, PlainTextResponse, Response, Strea
 from framekit.processors.stt.service import Recognizer
 from framekit.processors.stt.transcript import Transcript
 from framekit.servers.model_tier.options import ScalingOptions, TierOptions
+from framekit.services.engine import RecognizerEngine
 from framekit.services.model_tier.protocol import (
     BATCH_HEADER,
     RATE_HEADER,
@@ -44,7 +50,7 @@ from framekit.services.model_tier.protocol import (
     STATS_PATH,
     STT_PATH,
     TTS_PATH,
-    RecognitionRequest,
+    RecognitionQuery,
     transcript_to_json,
 )
 
@@ -57,7 +63,7 @@ TTS_APP = "framekit-tts"
 @dataclass(frozen=True, slots=True)
 class _Utterance:
     audio: bytes
-    request: RecognitionRequest
+    request: RecognitionQuery
 
 
 @dataclass(frozen=True, slots=True)
@@ -75,22 +81,25 @@ def _on_gpu() -> bool:
     return bool(ray.get_gpu_ids())
 
 
-def _load_recognizer(model: str, threads: int, gpu: bool) -> Recognizer:
-    """The recognizer ``model`` names, loaded for this replica alone."""
-    from framekit.services.moonshine import MoonshineEngine
-
-    if model in ("moonshine", "moonshine+whisper"):
-        moonshine = MoonshineEngine.load(cpu_threads=threads)
-        if model == "moonshine":
-            return moonshine
-        from framekit.processors.stt.second_pass import SecondPassRecognizer
-        from framekit.services.whisper import WhisperEngine
-
-        whisper = WhisperEngine.load(device="cuda" if gpu else "cpu", cpu_threads=threads)
-        return SecondPassRecognizer(moonshine, whisper)
+def _load_recognizer(
+    model: str, threads: int, gpu: bool
+) -> tuple[Recognizer, list[RecognizerEngine]]:
+    """The recognizer ``model`` names, loaded for this replica alone, and its engines."""
     from framekit.services.whisper import WhisperEngine
 
-    return WhisperEngine.load(model, "cuda" if gpu else "cpu", cpu_threads=threads)
+    device = "cuda" if gpu else "cpu"
+    if model not in ("moonshine", "moonshine+whisper"):
+        whisper = WhisperEngine.load(model, device, cpu_threads=threads)
+        return whisper, [whisper]
+    from framekit.services.moonshine import MoonshineEngine
+
+    moonshine = MoonshineEngine.load(cpu_threads=threads)
+    if model == "moonshine":
+        return moonshine, [moonshine]
+    from framekit.processors.stt.second_pass import SecondPassRecognizer
+
+    whisper = WhisperEngine.load(device=device, cpu_threads=threads)
+    return SecondPassRecognizer(moonshine, whisper), [moonshine, whisper]
 
 
 class _Counters:
@@ -118,16 +127,24 @@ class Recognition:
     """Speech recognition for every call node: ``POST /stt``, one utterance a request."""
 
     def __init__(self, options: TierOptions) -> None:
-        self.recognizer = _load_recognizer(options.stt_model, options.cpu_threads, _on_gpu())
+        self.recognizer, self.engines = _load_recognizer(
+            options.stt_model, options.cpu_threads, _on_gpu()
+        )
+        for engine in self.engines:  # the model's batches: what waits while it runs
+            engine.batches.max_batch = options.max_batch_size
         batching: Any = self.decode  # serve.batch's wrapper, untyped
         batching.set_max_batch_size(options.max_batch_size)
         batching.set_batch_wait_timeout_s(options.batch_wait_timeout_s)
         self.counters = _Counters()
         self.max_batch_size = options.max_batch_size
 
-    @serve.batch(max_batch_size=8, batch_wait_timeout_s=0.02)
+    @serve.batch(max_batch_size=8, batch_wait_timeout_s=0.02, max_concurrent_batches=64)
     async def decode(self, utterances: list[_Utterance]) -> list[_Decoded]:
-        """One batch of utterances from any calls, decoded together."""
+        """One batch of utterances from any calls, into the engine's batched runs.
+
+        Many batches may be in the engine's queue at once (``max_concurrent_batches``):
+        the queue, not Serve's semaphore, decides what runs together.
+        """
         size = len(utterances)
         self.counters.batches[size] += 1
         outcomes = await asyncio.gather(
@@ -153,13 +170,14 @@ class Recognition:
     async def __call__(self, request: Request) -> Response:
         replica = {REPLICA_HEADER: _replica()}
         if request.method == "GET" and request.url.path.endswith(STATS_PATH):
-            stats = self.counters.as_json(max_batch_size=self.max_batch_size)
+            runs = {e.name: [e.batches.runs, e.batches.requests] for e in self.engines}
+            stats = self.counters.as_json(max_batch_size=self.max_batch_size, model_runs=runs)
             return JSONResponse(stats, headers=replica)
         if request.method != "POST":
             return PlainTextResponse("POST an utterance", status_code=405, headers=replica)
         audio = await request.body()
         try:
-            asked = RecognitionRequest.from_query(request.query_params)
+            asked = RecognitionQuery.from_query(request.query_params)
             if len(audio) % 2:
                 raise ValueError("PCM16 audio must have an even byte count")
         except ValueError as exc:

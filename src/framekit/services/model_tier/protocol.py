@@ -34,7 +34,7 @@ __all__ = [
     "STT_PATH",
     "TTS_PATH",
     "ModelTierError",
-    "RecognitionRequest",
+    "RecognitionQuery",
     "transcript_from_json",
     "transcript_to_json",
 ]
@@ -56,8 +56,8 @@ class ModelTierError(RuntimeError):
 
 
 @dataclass(frozen=True, slots=True)
-class RecognitionRequest:
-    """What a recognition request asks besides its audio: the query of ``POST /stt``."""
+class RecognitionQuery:
+    """What a recognition request asks besides its audio: the query string of ``POST /stt``."""
 
     language: str | None = None
     prompt: str | None = None
@@ -76,7 +76,7 @@ class RecognitionRequest:
         return query
 
     @classmethod
-    def from_query(cls, query: Mapping[str, str]) -> RecognitionRequest:
+    def from_query(cls, query: Mapping[str, str]) -> RecognitionQuery:
         """Read a request's query; raises ``ValueError`` for an unknown ``expect``."""
         expect = query.get("expect") or None
         if expect is not None and expect not in _EXPECTED:

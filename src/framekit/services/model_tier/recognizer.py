@@ -22,7 +22,7 @@ from framekit.services.model_tier.protocol import (
     REPLICA_HEADER,
     STT_PATH,
     ModelTierError,
-    RecognitionRequest,
+    RecognitionQuery,
     transcript_from_json,
 )
 
@@ -56,7 +56,7 @@ class RemoteRecognizer:
         urgent: bool = True,
         expect: ExpectedSpeech | None = None,
     ) -> Transcript:
-        query = RecognitionRequest(language, prompt, urgent, expect).to_query()
+        query = RecognitionQuery(language, prompt, urgent, expect).to_query()
         async with self.client.post(STT_PATH, data=_pcm16(audio), params=query) as response:
             try:
                 transcript = transcript_from_json(await response.json())
