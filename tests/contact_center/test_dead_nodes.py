@@ -1,9 +1,10 @@
 """The dead-node sweep's rules on the test Redis and a real database, with owners chosen.
 
-One node sweeps a period (the lock), an owner without a heartbeat is closed only
-after the grace, a live owner's calls and the sweeper's own are never closed, and
-a Redis that lost every key (a restart) closes nothing once the nodes write their
-heartbeats again. Real processes killed for real are in ``tests/cluster``.
+One node sweeps a period (the lock), a node whose heartbeat expired is closed only
+after the grace, a live node's calls, the sweeper's own and those of a process that
+never sent a heartbeat (no ``REDIS_URL``) are never closed, and a Redis restored
+with the heartbeats gone closes nothing once the nodes write them again. Real
+processes killed for real are in ``tests/cluster``.
 """
 
 from __future__ import annotations
@@ -19,7 +20,7 @@ pytest.importorskip("redis", reason="the sweep needs the 'redis' extra")
 pytest.importorskip("sqlmodel", reason="the sweep needs the 'db' extra")
 
 from framekit_contact_center.dead_nodes import DeadNodeSweep
-from framekit_contact_center.live_calls import LiveCallRegistry
+from framekit_contact_center.live_calls import LiveCallRegistry, node_key
 from redis.asyncio import Redis
 from sqlalchemy import Engine, text
 
@@ -45,6 +46,7 @@ def engine(tmp_path: Path) -> Iterator[Engine]:
                 CallOpened("c-live", started, owner="host:1:live"),
                 CallOpened("c-dead", started, owner="host:2:dead"),
                 CallOpened("c-me", started, owner="host:3:me"),
+                CallOpened("c-script", started, owner="host:5:no-redis"),
             ],
         )
     yield engine
@@ -80,20 +82,27 @@ async def _beat(redis: tuple[Redis, str], owner: str) -> None:
     await LiveCallRegistry(client, owner, prefix=prefix, ttl=10).publish(())
 
 
+async def _expire(redis: tuple[Redis, str], *owners: str) -> None:
+    """The heartbeat keys of ``owners`` are gone (their life ran out)."""
+    client, prefix = redis
+    await client.delete(*[node_key(prefix, owner) for owner in owners])
+
+
 async def test_one_node_sweeps_and_only_an_owner_silent_past_the_grace_is_closed(
     redis: tuple[Redis, str], engine: Engine
 ) -> None:
-    await _beat(redis, "host:1:live")
-    await _beat(redis, "host:3:me")
+    for owner in ("host:1:live", "host:2:dead", "host:3:me"):
+        await _beat(redis, owner)
+    await _expire(redis, "host:2:dead")
     me, other = _sweep(redis, engine, "host:3:me"), _sweep(redis, engine, "host:4:other")
     assert await me.sweep() == []  # "dead" is a suspect now
     await asyncio.sleep(BEAT)  # the lock expires; still within the grace
     assert await other.sweep() == []
-    assert _open(engine) == {"c-live", "c-dead", "c-me"}
+    assert _open(engine) == {"c-live", "c-dead", "c-me", "c-script"}
     await asyncio.sleep(GRACE)
     results = await asyncio.gather(me.sweep(), other.sweep())
     assert sorted(results) == [[], ["c-dead"]]  # one node held the lock
-    assert _open(engine) == {"c-live", "c-me"}
+    assert _open(engine) == {"c-live", "c-me", "c-script"}
     with engine.connect() as connection:
         row = connection.execute(
             text("SELECT outcome, end_reason FROM calls WHERE id = 'c-dead'")
@@ -101,20 +110,19 @@ async def test_one_node_sweeps_and_only_an_owner_silent_past_the_grace_is_closed
     assert tuple(row) == ("failed", "orphaned")
 
 
-async def test_a_redis_that_lost_its_keys_closes_nothing_once_the_nodes_beat_again(
+async def test_a_redis_restored_without_the_heartbeats_closes_nothing_once_nodes_beat(
     redis: tuple[Redis, str], engine: Engine
 ) -> None:
     client, prefix = redis
     sweep = _sweep(redis, engine, "host:3:me")
     await _beat(redis, "host:1:live")
     await _beat(redis, "host:2:dead")  # alive too, here
-    lost = [key async for key in client.scan_iter(match=prefix + "*")]
-    await client.delete(*lost)  # a restart without a disk
+    await _expire(redis, "host:1:live", "host:2:dead")  # a snapshot restored later
     assert await sweep.sweep() == []  # both suspects
     await asyncio.sleep(BEAT)
     await _beat(redis, "host:1:live")  # the nodes write again within a heartbeat
     await _beat(redis, "host:2:dead")
     await asyncio.sleep(GRACE)
     assert await sweep.sweep() == []
-    assert _open(engine) == {"c-live", "c-dead", "c-me"}
+    assert _open(engine) == {"c-live", "c-dead", "c-me", "c-script"}
     assert await client.hgetall(prefix + "dead-nodes:suspects") == {}

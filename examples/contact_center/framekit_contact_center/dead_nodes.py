@@ -4,22 +4,28 @@ Why: a call node killed with SIGKILL (or its machine lost) never closes its call
 on its own host the next server to start closes them (:mod:`framekit.storage.orphans`),
 but behind a load balancer no server may ever start there again, and the age rule
 waits two hours. Every node renews a heartbeat key in Redis while it runs
-(``live-nodes:<owner>``, :mod:`framekit_contact_center.live_calls`), so every
-``heartbeat`` seconds each node tries a sweep:
+(``live-nodes:<owner>``) and names itself in the set ``live-nodes``
+(:mod:`framekit_contact_center.live_calls`), so every ``heartbeat`` seconds each node
+tries a sweep:
 
 1. it takes the sweep's lock (``SET NX`` with a life of one heartbeat): one node
    sweeps a period, the others skip it;
-2. it reads the owners of the calls still open in the database;
-3. an owner whose heartbeat key is missing becomes a *suspect*, stamped with Redis's
-   clock in a hash; a suspect whose key is back is cleared;
-4. a suspect still missing ``grace`` seconds later is dead: its open calls are closed
-   as orphans (outcome ``failed``, end reason ``orphaned``).
+2. a node of the set whose heartbeat key is missing becomes a *suspect*, stamped with
+   Redis's clock in a hash; a suspect whose key is back is cleared;
+3. a suspect still missing ``grace`` seconds later is dead: its open calls are closed
+   as orphans (outcome ``failed``, end reason ``orphaned``) and it leaves the set.
+
+Only nodes that sent heartbeats are ever judged: a process writing to the same
+database without ``REDIS_URL`` (another ``framekit serve``, a script) never is, and its
+calls are left to the older rules (:mod:`framekit.storage.orphans`). The database is
+read only when a node is dead.
 
 Why the grace, on top of the key's own life: a key missing may also mean that Redis
-restarted empty. Every live node writes its key again within one heartbeat of Redis
-coming back (:class:`~framekit_contact_center.live_calls.LiveCalls` retries every
-heartbeat), so a grace of a few heartbeats never closes a live node's calls; the
-suspects' hash went with the restart, so the grace starts again too. A live node cut
+restarted empty. The set went with it, and every live node writes its key and its
+name again within one heartbeat of Redis coming back
+(:class:`~framekit_contact_center.live_calls.LiveCalls` retries every heartbeat); a
+grace of a few heartbeats covers the moments between. A node that died while Redis
+was away is not in the new set: its calls wait for the older rules. A live node cut
 off from Redis alone for longer than the key's life and the grace would have its calls
 closed early; each such call's own close, written when it ends, overwrites the
 orphan's (a close is an update).
@@ -38,8 +44,8 @@ from loguru import logger
 from sqlalchemy import Engine
 from sqlalchemy.exc import SQLAlchemyError
 
-from framekit.storage.orphans import close_calls_of, open_call_owners
-from framekit_contact_center.live_calls import node_key
+from framekit.storage.orphans import close_calls_of
+from framekit_contact_center.live_calls import node_key, nodes_key
 
 if TYPE_CHECKING:
     from redis.asyncio import Redis
@@ -72,6 +78,7 @@ class DeadNodeSweep:
         self._prefix = prefix
         self._lock = f"{prefix}dead-nodes:lock"
         self._suspects = f"{prefix}dead-nodes:suspects"
+        self._nodes = nodes_key(prefix)
         self._heartbeat = heartbeat
         self._grace = 3 * heartbeat if grace is None else grace
         self._timeout = timeout
@@ -112,26 +119,32 @@ class DeadNodeSweep:
         async with asyncio.timeout(self._timeout):
             if not await self._client.set(self._lock, self._me, nx=True, px=lock_ms):
                 return []
-        owners = sorted(await asyncio.to_thread(open_call_owners, self._engine) - {self._me})
-        dead = await self._dead(owners)
+        dead = await self._dead()
         if not dead:
             return []
         ids = await asyncio.to_thread(close_calls_of, self._engine, dead)
         async with asyncio.timeout(self._timeout):
-            await self._client.hdel(self._suspects, *dead)
+            async with self._client.pipeline(transaction=True) as pipe:
+                pipe.srem(self._nodes, *dead)
+                pipe.hdel(self._suspects, *dead)
+                await pipe.execute()
         self.closed += ids
         return ids
 
-    async def _dead(self, owners: list[str]) -> list[str]:
-        """The ``owners`` missing for ``grace`` seconds; suspects the newly missing."""
+    async def _dead(self) -> list[str]:
+        """The nodes missing for ``grace`` seconds; suspects the newly missing."""
         async with asyncio.timeout(self._timeout):
+            async with self._client.pipeline(transaction=False) as pipe:
+                pipe.smembers(self._nodes)
+                pipe.hgetall(self._suspects)
+                pipe.time()
+                members, suspects_raw, (seconds, micros) = await pipe.execute()
+            now = seconds + micros / 1e6
+            owners = sorted({_text(member) for member in members} - {self._me})
             async with self._client.pipeline(transaction=False) as pipe:
                 for owner in owners:
                     pipe.exists(node_key(self._prefix, owner))
-                pipe.hgetall(self._suspects)
-                pipe.time()
-                *present, suspects_raw, (seconds, micros) = await pipe.execute()
-            now = seconds + micros / 1e6
+                present = await pipe.execute()
             suspects = {_text(k): float(v) for k, v in suspects_raw.items()}
             missing = [owner for owner, there in zip(owners, present, strict=True) if not there]
             back = [owner for owner in suspects if owner not in missing]

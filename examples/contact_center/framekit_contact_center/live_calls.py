@@ -11,9 +11,11 @@ itself; a process that stops deletes its key. Reading everyone's calls is one
 ``SCAN`` over those keys and one ``HGETALL`` each.
 
 Each write also renews ``<prefix>live-nodes:<process id>``, the process's heartbeat,
-with the same ``ttl``. Unlike the calls' hash it exists while the process runs, calls
-or none: a process whose heartbeat key expired stopped without a goodbye, and
-:mod:`framekit_contact_center.dead_nodes` closes the calls it left open.
+with the same ``ttl``, and names the process in the set ``<prefix>live-nodes``. Unlike
+the calls' hash the key exists while the process runs, calls or none: a process in the
+set whose heartbeat key expired stopped without a goodbye, and
+:mod:`framekit_contact_center.dead_nodes` closes the calls it left open. A process that
+stops deletes both.
 
 Unlike the stream tokens this is observability, so a Redis outage fails open: the
 calls go on, the publisher logs the outage once and retries on the next heartbeat,
@@ -37,6 +39,7 @@ from loguru import logger
 
 if TYPE_CHECKING:
     from redis.asyncio import Redis
+    from redis.asyncio.client import Pipeline
     from redis.typing import EncodableT, FieldT
 
 __all__ = [
@@ -45,6 +48,7 @@ __all__ = [
     "LiveCalls",
     "LiveCallsUnavailable",
     "node_key",
+    "nodes_key",
 ]
 
 
@@ -76,6 +80,11 @@ def node_key(prefix: str, process_id: str) -> str:
     return f"{prefix}live-nodes:{process_id}"
 
 
+def nodes_key(prefix: str) -> str:
+    """The Redis set of the processes that have sent heartbeats (and not said goodbye)."""
+    return f"{prefix}live-nodes"
+
+
 class LiveCallRegistry:
     """One process's calls published to Redis, and every process's calls read back.
 
@@ -98,6 +107,7 @@ class LiveCallRegistry:
         self._base = f"{prefix}live-calls:"
         self.key = self._base + process_id
         self.node_key = node_key(prefix, process_id)
+        self.nodes_key = nodes_key(prefix)
         self._ttl_ms = max(1, int(ttl * 1000))
         self._timeout = timeout
         from redis.exceptions import RedisError  # only a registry needs redis, not LiveCall
@@ -114,7 +124,7 @@ class LiveCallRegistry:
                     if mapping:
                         pipe.hset(self.key, mapping=mapping)
                         pipe.pexpire(self.key, self._ttl_ms)
-                    pipe.set(self.node_key, b"1", px=self._ttl_ms)
+                    self._beat(pipe)
                     await pipe.execute()
         except self._errors as exc:
             raise LiveCallsUnavailable(f"redis: {type(exc).__name__}: {exc}") from exc
@@ -131,7 +141,7 @@ class LiveCallRegistry:
                     if mapping:
                         pipe.hset(self.key, mapping=mapping)
                     pipe.pexpire(self.key, self._ttl_ms)
-                    pipe.set(self.node_key, b"1", px=self._ttl_ms)
+                    self._beat(pipe)
                     await pipe.execute()
         except self._errors as exc:
             raise LiveCallsUnavailable(f"redis: {type(exc).__name__}: {exc}") from exc
@@ -140,9 +150,16 @@ class LiveCallRegistry:
         """Forget this process's calls and its heartbeat (it stops)."""
         try:
             async with asyncio.timeout(self._timeout):
-                await self._client.delete(self.key, self.node_key)
+                async with self._client.pipeline(transaction=True) as pipe:
+                    pipe.delete(self.key, self.node_key)
+                    pipe.srem(self.nodes_key, self.process_id)
+                    await pipe.execute()
         except self._errors as exc:
             raise LiveCallsUnavailable(f"redis: {type(exc).__name__}: {exc}") from exc
+
+    def _beat(self, pipe: Pipeline) -> None:
+        pipe.set(self.node_key, b"1", px=self._ttl_ms)
+        pipe.sadd(self.nodes_key, self.process_id)
 
     async def all(self) -> list[LiveCall]:
         """Every process's calls, oldest first."""

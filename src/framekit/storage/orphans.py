@@ -54,7 +54,6 @@ __all__ = [
     "ORPHANED",
     "close_calls_of",
     "close_orphaned_calls",
-    "open_call_owners",
     "pid_alive",
     "process_owner",
 ]
@@ -140,18 +139,6 @@ def close_orphaned_calls(
         ]
         _close(connection, orphans)
     return _logged([call_id for call_id, _ in orphans], "processes that are gone")
-
-
-def open_call_owners(engine: Engine) -> set[str]:
-    """The owners of the calls still open (the processes that should be running them)."""
-    calls = Call.__table__  # type: ignore[attr-defined]
-    query = (
-        select(calls.c.owner)
-        .where(calls.c.ended_at.is_(None), calls.c.owner.is_not(None))
-        .distinct()
-    )
-    with engine.connect() as connection:
-        return {owner for (owner,) in connection.execute(query)}
 
 
 def close_calls_of(engine: Engine, owners: Collection[str]) -> list[str]:
