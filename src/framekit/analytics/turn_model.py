@@ -219,11 +219,11 @@ def fit_head(
     """Weights and bias of a multinomial logistic regression (full-batch gradient descent,
     L2 penalty ``l2``), deterministic: the same rows give the same head.
 
-    ``balanced`` weighs each class as much as the others (neutral turns outnumber the
-    felt ones three to one, and a head fitted without it calls a new writer's feelings
-    neutral); ``standardize`` fits on features scaled to unit variance, so the penalty
-    treats an embedding dimension and a cue alike, and folds the scaling back into the
-    returned weights (they take the raw features).
+    ``balanced`` weighs each class as much as the others (two caller turns in three are
+    neutral, and a head fitted without it calls a new writer's feelings neutral);
+    ``standardize`` fits on features scaled to unit variance, so the penalty treats an
+    embedding dimension and a cue alike, and folds the scaling back into the returned
+    weights (they take the raw features).
     """
     count, width = features.shape
     y = np.asarray(labels)
