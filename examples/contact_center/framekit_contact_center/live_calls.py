@@ -17,6 +17,12 @@ set whose heartbeat key expired stopped without a goodbye, and
 :mod:`framekit_contact_center.dead_nodes` closes the calls it left open. A process that
 stops deletes both.
 
+A call whose webhook reached one process and whose stream another holds a place in
+the first one's admission until its stream token expires. So each start also sets
+``<prefix>live-call-started:<CallSid>`` (the life of a token), and each process, once
+a heartbeat, looks up the calls it admitted whose stream has not come to it and frees
+the places of those started elsewhere (:meth:`LiveCallRegistry.started_elsewhere`).
+
 Unlike the stream tokens this is observability, so a Redis outage fails open: the
 calls go on, the publisher logs the outage once and retries on the next heartbeat,
 and only a reader gets :class:`LiveCallsUnavailable` (the API answers 503).
@@ -42,6 +48,8 @@ if TYPE_CHECKING:
     from redis.asyncio.client import Pipeline
     from redis.typing import EncodableT, FieldT
 
+    from framekit.servers.twilio.admission import AdmissionControl
+
 __all__ = [
     "LiveCall",
     "LiveCallRegistry",
@@ -50,6 +58,9 @@ __all__ = [
     "node_key",
     "nodes_key",
 ]
+
+
+_STARTED_MS = 30_000  # a call's "started" mark lives as long as its stream token
 
 
 class LiveCallsUnavailable(Exception):
@@ -108,6 +119,7 @@ class LiveCallRegistry:
         self.key = self._base + process_id
         self.node_key = node_key(prefix, process_id)
         self.nodes_key = nodes_key(prefix)
+        self._started_base = f"{prefix}live-call-started:"
         self._ttl_ms = max(1, int(ttl * 1000))
         self._timeout = timeout
         from redis.exceptions import RedisError  # only a registry needs redis, not LiveCall
@@ -116,6 +128,7 @@ class LiveCallRegistry:
 
     async def publish(self, calls: Iterable[LiveCall]) -> None:
         """Replace this process's calls with ``calls`` and restart its ``ttl``."""
+        calls = list(calls)
         mapping = _fields(calls)
         try:
             async with asyncio.timeout(self._timeout):
@@ -124,6 +137,7 @@ class LiveCallRegistry:
                     if mapping:
                         pipe.hset(self.key, mapping=mapping)
                         pipe.pexpire(self.key, self._ttl_ms)
+                        self._mark_started(pipe, calls)
                     self._beat(pipe)
                     await pipe.execute()
         except self._errors as exc:
@@ -131,6 +145,7 @@ class LiveCallRegistry:
 
     async def update(self, started: Iterable[LiveCall], ended: Iterable[str]) -> None:
         """Add the ``started`` calls, remove the ``ended`` call SIDs, restart the ``ttl``."""
+        started = list(started)
         mapping = _fields(started)
         gone = list(ended)
         try:
@@ -140,6 +155,7 @@ class LiveCallRegistry:
                         pipe.hdel(self.key, *gone)
                     if mapping:
                         pipe.hset(self.key, mapping=mapping)
+                        self._mark_started(pipe, started)
                     pipe.pexpire(self.key, self._ttl_ms)
                     self._beat(pipe)
                     await pipe.execute()
@@ -156,6 +172,22 @@ class LiveCallRegistry:
                     await pipe.execute()
         except self._errors as exc:
             raise LiveCallsUnavailable(f"redis: {type(exc).__name__}: {exc}") from exc
+
+    async def started_elsewhere(self, call_sids: Collection[str]) -> list[str]:
+        """Those of ``call_sids`` whose stream started on some process (this one included)."""
+        if not call_sids:
+            return []
+        sids = list(call_sids)
+        try:
+            async with asyncio.timeout(self._timeout):
+                found = await self._client.mget([self._started_base + sid for sid in sids])
+        except self._errors as exc:
+            raise LiveCallsUnavailable(f"redis: {type(exc).__name__}: {exc}") from exc
+        return [sid for sid, there in zip(sids, found, strict=True) if there is not None]
+
+    def _mark_started(self, pipe: Pipeline, calls: list[LiveCall]) -> None:
+        for call in calls:
+            pipe.set(self._started_base + call.call_sid, self.process_id, px=_STARTED_MS)
 
     def _beat(self, pipe: Pipeline) -> None:
         pipe.set(self.node_key, b"1", px=self._ttl_ms)
@@ -199,6 +231,8 @@ class LiveCalls:
 
     ``running()`` gives the stream SIDs the Twilio server still runs: a call whose
     end was not reported (a pipeline that failed) is dropped at the next heartbeat.
+    ``admission``: the process's admission control, whose places held for calls that
+    started on another process are freed once a heartbeat.
     """
 
     def __init__(
@@ -208,10 +242,12 @@ class LiveCalls:
         running: Callable[[], Collection[str]],
         *,
         heartbeat: float = 5.0,
+        admission: AdmissionControl | None = None,
     ) -> None:
         self.process_id = process_id
         self.registry = registry
         self._running = running
+        self._admission = admission
         self._heartbeat = heartbeat
         self._calls: dict[str, LiveCall] = {}
         self._started: dict[str, LiveCall] = {}  # since the last write, by streamSid
@@ -266,6 +302,16 @@ class LiveCalls:
         except LiveCallsUnavailable as exc:
             logger.warning(f"live calls: could not withdraw this process's calls ({exc})")
 
+    async def _free_places(self, registry: LiveCallRegistry) -> None:
+        """Free the admission places of calls admitted here that started elsewhere."""
+        if self._admission is None:
+            return
+        started = await registry.started_elsewhere(self._admission.pending)
+        still = set(self._admission.pending)  # a stream may have come here meanwhile
+        for call_sid in started:
+            if call_sid in still:
+                self._admission.ended(call_sid)
+
     async def _publish(self, registry: LiveCallRegistry) -> None:
         loop = asyncio.get_running_loop()
         failing = False
@@ -279,6 +325,7 @@ class LiveCalls:
                 if failing or loop.time() >= full_at:
                     full_at = loop.time() + self._heartbeat
                     await registry.publish(self.here())
+                    await self._free_places(registry)
                 else:
                     await registry.update(started.values(), ended)
                 if failing:

@@ -201,7 +201,13 @@ class ContactCenterServer:
         )
         self.webrtc = browser_calls(settings, self.build_browser_call, self.twilio.admission)
         """Browser calls and the softphone at ``/call`` (None without the ``webrtc`` extra)."""
-        self.live_calls = LiveCalls(self.process_id, registry, self._running_calls, heartbeat=beat)
+        self.live_calls = LiveCalls(
+            self.process_id,
+            registry,
+            self._running_calls,
+            heartbeat=beat,
+            admission=self.twilio.admission,
+        )
         self.app = web.Application(middlewares=[self._refuse_calls_while_draining])
         self.twilio.add_routes(self.app)
         if self.webrtc is not None:

@@ -57,6 +57,12 @@ class AdmissionControl:
         self._expire()
         return len(self._running) + len(self._pending)
 
+    @property
+    def pending(self) -> list[str]:
+        """The calls admitted whose stream has not started here (yet): their ``CallSid``."""
+        self._expire()
+        return list(self._pending)
+
     def try_admit(self, call_sid: str) -> bool:
         """Admit ``call_sid`` if there is room (a call already admitted stays admitted)."""
         if call_sid in self._running or call_sid in self._pending:
