@@ -20,10 +20,11 @@ pytest.importorskip("redis", reason="the sweep needs the 'redis' extra")
 pytest.importorskip("sqlmodel", reason="the sweep needs the 'db' extra")
 
 from framekit_contact_center.dead_nodes import DeadNodeSweep
-from framekit_contact_center.live_calls import LiveCallRegistry, node_key
+from framekit_contact_center.live_calls import LiveCall, LiveCallRegistry, LiveCalls, node_key
 from redis.asyncio import Redis
 from sqlalchemy import Engine, text
 
+from framekit.servers.twilio.admission import AdmissionControl
 from framekit.storage import make_engine, migrate
 from framekit.storage._apply import apply_records
 from framekit.storage.records import CallOpened
@@ -126,3 +127,30 @@ async def test_a_redis_restored_without_the_heartbeats_closes_nothing_once_nodes
     assert await sweep.sweep() == []
     assert _open(engine) == {"c-live", "c-dead", "c-me", "c-script"}
     assert await client.hgetall(prefix + "dead-nodes:suspects") == {}
+
+
+async def test_a_place_held_for_a_call_whose_stream_started_elsewhere_is_freed(
+    redis: tuple[Redis, str],
+) -> None:
+    client, prefix = redis
+    here = AdmissionControl(4)
+    for call_sid in ("CA-elsewhere", "CA-late", "CA-here"):
+        assert here.try_admit(call_sid)
+    here.started("CA-here")
+    other = LiveCallRegistry(client, "host:9:other", prefix=prefix)
+    await other.update([LiveCall("CA-elsewhere", "MZ1", 1.0, "host:9:other")], [])
+    live = LiveCalls(
+        "host:3:me",
+        LiveCallRegistry(client, "host:3:me", prefix=prefix),
+        lambda: ["MZ-here"],
+        heartbeat=BEAT,
+        admission=here,
+    )
+    live.start()
+    try:
+        async with asyncio.timeout(5):
+            while here.admitted != 2:  # noqa: ASYNC110 (a heartbeat's work)
+                await asyncio.sleep(0.02)
+    finally:
+        await live.stop()
+    assert sorted(here.pending) == ["CA-late"]  # its stream may still come here
