@@ -60,8 +60,10 @@ from framekit.health import ProviderHealth
 from framekit.intents import IntentClassifier, IntentEngine, ToolCaller, registry_caller
 from framekit.intents.processor import IntentEngineProcessor
 from framekit.llm import LLMContext
+from framekit.llm.events import LLMService
 from framekit.llm.fallback import FallbackLink, FallbackLLMService
 from framekit.llm.intent_service import IntentEngineService
+from framekit.llm.placeholders import PlaceholderLLMService
 from framekit.models.embeddings import SentenceEmbedder
 from framekit.observers import Observer
 from framekit.pipeline import Pipeline, PipelineParams, PipelineTask
@@ -98,7 +100,7 @@ from framekit_contact_center.model_tier import (
     tier_recognizer,
     tier_voice,
 )
-from framekit_contact_center.settings import SECOND_PASS_MODEL, Settings
+from framekit_contact_center.settings import SECOND_PASS_MODEL, Settings, redactor
 
 __all__ = [
     "SYSTEM_PROMPT",
@@ -420,7 +422,7 @@ def _brain(settings: Settings, engine: IntentEngine | None) -> FallbackLLMServic
             max_tokens=400,
             max_retries=0,
         )
-        links.append(FallbackLink(claude, stall_timeout=_STALL))
+        links.append(FallbackLink(_placeholders(settings, claude), stall_timeout=_STALL))
     if settings.openai_api_key or settings.local_llm_base_url:
         from framekit.services.openai import OpenAILLMService
 
@@ -431,7 +433,7 @@ def _brain(settings: Settings, engine: IntentEngine | None) -> FallbackLLMServic
                 model=settings.openai_model,
                 max_retries=0,
             )
-            links.append(FallbackLink(gpt, stall_timeout=_STALL))
+            links.append(FallbackLink(_placeholders(settings, gpt), stall_timeout=_STALL))
         if settings.local_llm_base_url:
             local = OpenAILLMService(
                 api_key=settings.local_llm_api_key or _LOCAL_NO_KEY,
@@ -439,15 +441,26 @@ def _brain(settings: Settings, engine: IntentEngine | None) -> FallbackLLMServic
                 model=settings.local_llm_model,
                 max_retries=0,
             )
-            links.append(
-                FallbackLink(local, stall_timeout=_STALL, name=f"local:{settings.local_llm_model}")
-            )
+            name = f"local:{settings.local_llm_model}"
+            private = _placeholders(settings, local, cloud=False)
+            links.append(FallbackLink(private, stall_timeout=_STALL, name=name))
     if engine is not None:
         offline = IntentEngineService(classifier=engine.classifier)
     else:  # embeds the intents' examples when it first answers
         offline = IntentEngineService(embedder=SentenceEmbedder.shared())
     links.append(FallbackLink(offline))
     return FallbackLLMService(links, health=_BREAKERS, silence_budget=_SILENCE_BUDGET)
+
+
+def _placeholders(settings: Settings, model: LLMService, *, cloud: bool = True) -> LLMService:
+    """``model`` seeing callers' personal data as placeholders, as ``LLM_PLACEHOLDERS`` says.
+
+    On for the cloud models by default: they need no caller's card, phone or email to
+    answer (the tools get the real values), so none leaves for a third party's servers.
+    A local model runs on the operator's machines: ``all`` covers it too.
+    """
+    wanted = settings.llm_placeholders == "all" or (cloud and settings.llm_placeholders == "on")
+    return PlaceholderLLMService(model, redactor(settings)) if wanted else model
 
 
 def _host(url: str) -> str:

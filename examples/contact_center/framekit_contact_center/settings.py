@@ -162,6 +162,10 @@ class Settings:
     (``docs/privacy.md``, Redaction)."""
     redaction_hash_key: str | None = None
     """The HMAC key of the hashed kinds (equal values give equal tags); needed to hash."""
+    llm_placeholders: str = "on"
+    """``on``: the cloud models (Anthropic, OpenAI) see callers' personal data as placeholders
+    (``<email_1>``), restored in their answers and tool calls; ``all``: the local model too;
+    ``off``: none (``docs/privacy.md``, Placeholders for cloud LLMs)."""
     retention_recordings_days: int | None = None
     retention_transcripts_days: int | None = None
     retention_analytics_days: int | None = None

@@ -43,6 +43,13 @@ def _redaction(value: str) -> str:
     return value
 
 
+def _placeholders(value: str) -> str:
+    lowered = value.strip().lower()
+    if lowered not in ("on", "all", "off"):
+        raise ValueError("must be on (the cloud models), all (the local model too) or off")
+    return lowered
+
+
 def _days(value: str) -> int:
     if not value.strip().isdigit() or not 1 <= int(value) <= 100_000:
         raise ValueError("must be a whole number of days, at least 1")
@@ -64,6 +71,7 @@ PARSERS: dict[str, Callable[[str], Any]] = {
     "recordings_encryption_key_file": _key_file,
     "redaction": _redaction,
     "redaction_hash_key": not_empty,
+    "llm_placeholders": _placeholders,
     "retention_recordings_days": _days,
     "retention_transcripts_days": _days,
     "retention_analytics_days": _days,
