@@ -188,3 +188,25 @@ def test_names_on_a_record_and_addresses_with_a_unit_or_a_street_type_first(
 @pytest.mark.parametrize("said", ["I bought 2 Blue Shirts, apt to fit", "sent 3 via UPS"])
 def test_a_unit_word_or_via_after_a_count_is_no_address(said: str) -> None:
     assert MASK.text(said) == said
+
+
+@pytest.mark.parametrize(
+    ("said", "expected"),
+    [
+        ("a table for Mrs Patel please", "a table for [name] please"),
+        ("i booked it for mister okafor last week", "i booked it for [name] last week"),
+        ("Please ask for Dr. Helen Ali", "Please ask for [name]"),
+        ("you can send it to dave at dave smith plumbing dot com", "you can send it to [email]"),
+        ("maria at acme widgets dot co dot uk", "[email]"),
+    ],
+)
+def test_a_name_after_its_title_and_an_email_domain_said_in_words(said: str, expected: str) -> None:
+    assert MASK.text(said) == expected
+
+
+@pytest.mark.parametrize(
+    "said",
+    ["I miss Paris", "i miss deliveries", "a doctor appointment", "i am at the shop dot com"],
+)
+def test_a_title_or_at_and_dot_that_are_ordinary_words_stay(said: str) -> None:
+    assert MASK.text(said) == said

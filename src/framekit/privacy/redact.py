@@ -52,7 +52,8 @@ _HINT_WORDS = (
     "zero", "one", "two", "three", "four", "five", "six", "seven", "eight", "nine", " oh ",
     "ten", "eleven", "twelve", "teen", "ty ", "at ", "name", "this is", "i am", "i'm", "box",
     "it's", "its ", "under", "born", "birth", "dob", "d o b", "speaking", "talking to", "here",
-    "call me", "holder", "attn", "to:",
+    "call me", "holder", "attn", "to:", " mr", " ms", " mx", " dr", "miss", "mister", "doctor",
+    "prof",
 )  # fmt: skip
 """A text with none of these has no value of any kind: most turns skip the finders."""
 
@@ -143,7 +144,7 @@ class Redactor:
 def _may_hold(text: str) -> bool:
     if not _HINTS.isdisjoint(text):
         return True
-    lowered = text.lower()
+    lowered = f" {text.lower()}"
     return any(word in lowered for word in _HINT_WORDS)
 
 

@@ -30,8 +30,11 @@ _DIGIT_WORD = (
 _LAST_WORD = r"\s+(?=[a-z0-9]+\b\s+(?:at|@)\b)"
 _PART = rf"[a-z0-9]+(?:(?:{_SEPARATOR}|{_SPELLED}|{_DIGIT_WORD}|{_LAST_WORD})[a-z0-9]+)*"
 _LABEL = rf"[a-z0-9]+(?:(?:{_LABEL_SEPARATOR}|{_SPELLED})[a-z0-9]+)*"
+_DOMAIN_WORD = r"(?!(?:the|a|an|my|our|your|his|her|their|this|that|home|work)\b)[a-z0-9]+\s+"
+"""A domain said in words: "dave at dave smith plumbing dot com" (not "at the shop dot")."""
 _SPOKEN = re.compile(
-    rf"\b(?P<local>{_PART})\s+(?:at|@)\s+(?P<domain>{_LABEL}(?:\s+(?:dot|\.)\s+{_LABEL})*"
+    rf"\b(?P<local>{_PART})\s+(?:at|@)\s+(?P<domain>(?:{_DOMAIN_WORD}){{0,3}}{_LABEL}"
+    rf"(?:\s+(?:dot|\.)\s+{_LABEL})*"
     rf"\s+(?:dot|\.)\s+(?:[a-z]{{2,6}}|[a-z](?:\s+[a-z]){{1,3}}))\b",
     re.IGNORECASE,
 )

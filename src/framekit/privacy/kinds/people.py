@@ -63,7 +63,11 @@ an identifier of code ("lookup_order", "voice2")."""
 _PARTICLE = r"(?:de|da|di|del|della|van|von|der|den|le|la|al|el|bin|ibn|mc|st\.?)"
 _SPELLED = r"(?:,?\s+(?:spelled|that's|that\s+is))?(?:[\s,-]+[a-z]\b){2,}"
 """The name spelled after it, letter by letter: "garcia g a r c i a", "smith, spelled s-m-i-t-h"."""
-_TITLE = r"(?:(?:mr|mrs|ms|miss|mx|dr|doctor|prof)\.?\s+)"
+_TITLE_WORD = r"(?:mr|mrs|ms|miss|mx|dr|doctor|prof|mister|missus)"
+_TITLE = rf"(?:{_TITLE_WORD}\.?\s+)"
+_SPOKEN_TITLES = frozenset({"mr", "mrs", "ms", "mx", "mister", "missus"})
+"""Titles that say a name follows in a transcript too ("miss", "doctor" are also words:
+"i miss deliveries", "a doctor appointment"); typed, any title before a capital does."""
 _NAME_WORDS = (
     rf"(?:{_TITLE}?{_WORD}(?:\s+(?:{_PARTICLE}\s+)?{_WORD}){{0,2}}(?:{_SPELLED})?"
     r"|[a-z](?:\s+[a-z]\b)+)"
@@ -89,6 +93,11 @@ _NAME = re.compile(
     rf"|^(?:(?:hi|hello|hey)[,\s]+)?(?P<here>{_NAME_WORDS})(?=\s+here\b)",
     re.IGNORECASE,
 )
+_TITLED = re.compile(
+    rf"(?=[mdp])(?<!\w)(?P<title>{_TITLE_WORD})\.?\s+{_WORD}(?:\s+(?:{_PARTICLE}\s+)?{_WORD}){{0,2}}",
+    re.IGNORECASE,
+)
+"""A title says a name follows: "for Mrs Patel", "ask for mister okafor"."""
 
 
 def find_birth_dates(text: str) -> list[Found]:
@@ -115,5 +124,21 @@ def find_names(text: str) -> list[Found]:
         # lowercase word there is not one ("It's fine, thanks", "it's late.").
         if group != "name" and (typed or m.group("comma")) and not words[0].isupper():
             continue
-        found.append(Found("name", m.start(group), m.end(group), " ".join(words.lower().split())))
+        found.append(Found("name", m.start(group), m.end(group), _normal(words)))
+    for m in _TITLED.finditer(text):
+        title = m.group("title")
+        if _titled(title, m.group()[len(title) :].lstrip(". "), typed):
+            found.append(Found("name", m.start(), m.end(), _normal(m.group())))
     return found
+
+
+def _titled(title: str, name: str, typed: bool) -> bool:
+    """Whether a title starts a name: typed, both capitalized ("Miss Jones", not "I miss
+    Paris"); said, only a title that is no other word ("mrs patel", not "i miss paris")."""
+    if typed:
+        return title[0].isupper() and name[0].isupper()
+    return title.lower() in _SPOKEN_TITLES
+
+
+def _normal(words: str) -> str:
+    return " ".join(words.lower().split())

@@ -46,7 +46,7 @@ _MACHINE = re.compile(
 """What machines write with digits and no person has: never a number of a person, nor
 part of one. A value's dotted groups are never all of one to three digits (a phone's
 last group has four: 312.337.3547), nor is it one decimal."""
-_TOKEN = re.compile(r"(?:\+|%2[Bb])\d+|[A-Za-z\d]+|[^\sA-Za-z\d]")
+_TOKEN = re.compile(r"[A-Za-z\d]+|\+\d+|%2[Bb]\d+|[^\sA-Za-z\d]")
 """Digits glued to letters ("CA1", "5B") are a word, not a number; a ``+`` may be written
 as a URL writes it (an access log's ``?q=%2B14155550134``)."""
 _TYPED_O = re.compile(r"\d+[Oo][\dOo]*|[Oo]+\d[\dOo]*")
@@ -143,22 +143,24 @@ def number_runs(text: str) -> list[NumberRun]:
     previous = ""
     skip = 0
     for match in _TOKEN.finditer(text):
-        if match.start() < skip:
-            continue
+        if skip:  # inside a machine's token
+            if match.start() < skip:
+                continue
+            skip = 0
         token = match.group()
-        if token[0].isdigit() and (skip := _machine(text, match.start(), match.end())):
-            if run is not None:
-                runs.append(_finish(run, text))
-                run = None
-            previous = ""
-            continue
         word = token.lower()
         counted, previous = previous in _COUNTS, word
         if (token[0].isdigit() or token[-1].isdigit()) and _TYPED_O.fullmatch(token):
             # "6O1-23-4477": a letter O typed for a zero
             token = token.replace("O", "0").replace("o", "0")
-        digits = token[1:] if token[0] == "+" else token[3:] if token[0] == "%" else token
+        digits = token if token[0] not in "+%" else token[1:] if token[0] == "+" else token[3:]
         if digits.isdigit():
+            if digits is token and (skip := _machine(text, match.start(), match.end())):
+                if run is not None:
+                    runs.append(_finish(run, text))
+                    run = None
+                previous = ""
+                continue
             if run is None:
                 if counted or _glued(text, match.start()):  # "CA1.179...": an identifier's
                     continue
