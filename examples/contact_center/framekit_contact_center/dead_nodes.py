@@ -83,8 +83,6 @@ class DeadNodeSweep:
         self._grace = 3 * heartbeat if grace is None else grace
         self._timeout = timeout
         self._task: asyncio.Task[None] | None = None
-        self.closed: list[str] = []
-        """The ids of the calls this node closed as orphans (for tests and logs)."""
         from redis.exceptions import RedisError
 
         self._errors = (RedisError, OSError, TimeoutError, SQLAlchemyError)
@@ -128,7 +126,6 @@ class DeadNodeSweep:
                 pipe.srem(self._nodes, *dead)
                 pipe.hdel(self._suspects, *dead)
                 await pipe.execute()
-        self.closed += ids
         return ids
 
     async def _dead(self) -> list[str]:
