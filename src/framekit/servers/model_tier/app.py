@@ -250,7 +250,8 @@ def deploy(options: TierOptions, address: str | None = None) -> None:
     in the cluster until :func:`shut_down`.
     """
     if not ray.is_initialized():
-        ray.init(address=address, logging_level=logging.WARNING, log_to_driver=False)
+        # "local": a new one-node cluster of its own, never one found on the machine
+        ray.init(address=address or "local", logging_level=logging.WARNING, log_to_driver=False)
     gpu = ray.cluster_resources().get("GPU", 0) > 0  # type: ignore[no-untyped-call]
     serve.start(
         proxy_location=options.proxy_location,
