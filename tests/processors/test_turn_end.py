@@ -303,6 +303,20 @@ async def test_words_that_miss_the_end_of_speech_do_not_count(detector: LevelDet
     assert run.delays() == pytest.approx([_window_after(0.6)], abs=1e-6)
 
 
+@pytest.mark.parametrize(("before_end", "window"), [(0.04, 0.3), (0.1, 0.6)])
+async def test_words_count_within_the_tolerance_of_the_end_of_speech(
+    detector: LevelDetector, before_end: float, window: float
+) -> None:
+    # Decoded 40 ms before the end: within COVERS_END_TOLERANCE (50 ms), no word fits
+    # in what it missed. 100 ms before: a short word could, so the usual window.
+    run = await _run(
+        detector,
+        [("silence", 0.32), ("speech", 0.96), ("silence", 1.6)],
+        [(0.32 + 0.96 - before_end, "Thanks, bye.")],
+    )
+    assert run.delays() == pytest.approx([_window_after(window)], abs=1e-6)
+
+
 async def test_late_words_end_the_turn_at_once_when_the_short_window_has_passed(
     detector: LevelDetector,
 ) -> None:

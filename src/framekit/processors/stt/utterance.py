@@ -38,10 +38,11 @@ Why decode before the caller has finished (``speculative``): the VAD reports the
 end of speech only after a silence window (typically 0.3-0.8 s). So when the tail of
 the utterance goes quiet for ``pause_seconds``, the worker decodes what it has at
 once, during the VAD's silence window. When the stop event then arrives with
-``stopped_at`` (the time speech really ended) and that early decode holds audio
-received after ``stopped_at``, it already covers every word and becomes the final
-transcript without a second decode. Otherwise (no ``stopped_at``, or the caller
-spoke again after the pause) the whole utterance is decoded afresh. The cost is
+``stopped_at`` (the time speech really ended) and that early decode's audio
+reaches ``stopped_at`` (within ``_REUSE_TOLERANCE``), it already covers every word
+and becomes the final transcript without a second decode. Otherwise (no
+``stopped_at``, or the caller spoke again after the pause) the whole utterance is
+decoded afresh. The cost is
 one extra decode per pause in the caller's speech. With Whisper (whose encoder
 always sees 30 s) the early decode often still runs when the stop arrives; with
 Moonshine (cost grows with the audio, ~0.1 s for 3 s of speech) it is usually done,
@@ -124,12 +125,16 @@ _FORMAT = audio_format(SAMPLE_RATE)
 """What every batch recognizer hears, so what this stage consumes: PCM16 mono at 16 kHz."""
 MAX_LOOKBACK = 2.0
 """Seconds of audio kept from before a start event (the pre-roll cannot reach further)."""
-_REUSE_MARGIN = 0.05
-"""Seconds of audio an early decode must hold beyond ``stopped_at`` to count as final.
+_REUSE_TOLERANCE = 0.05
+"""Seconds by which an early decode's audio may end before ``stopped_at`` and still be final.
 
-Small on purpose: the early decode already ends in ``pause_seconds`` of quiet, so
-``stopped_at`` only has to show that nobody spoke after it; the margin covers the
-decay of a last word that the VAD's end estimate cut a little short."""
+The VAD's :data:`~framekit.processors.vad.turn_end.COVERS_END_TOLERANCE`, for the
+same reason: ``stopped_at`` (the last block 10 dB above the background) and this
+stage's pause (frames under a tenth of the loudest) place the end of the last word's
+faint decay apart by up to ±20 ms, while any word said after the decode moves
+``stopped_at`` past it by 100 ms or more. Demanding audio 50 ms *past* ``stopped_at``
+(as before) refused the early decode of every browser turn measured
+(``docs/benchmarks.md``), and each was decoded again after the stop."""
 _QUIET_RATIO = 0.1
 """A chunk is quiet when its level is under this share of the utterance's loudest chunk."""
 _MIN_UTTERANCE_SECONDS = 0.1
@@ -495,11 +500,11 @@ class UtteranceSTTProcessor(FrameProcessor):
 
     @staticmethod
     def _reusable(utterance: _Utterance) -> Transcript | None:
-        """The early decode, when it holds audio from after the caller's last word."""
+        """The early decode, when its audio reaches the caller's end of speech."""
         stopped_at = utterance.stopped_at
         if stopped_at is None or utterance.decoded is None:
             return None
-        if utterance.decoded_received_at < stopped_at + _REUSE_MARGIN:
+        if utterance.decoded_received_at < stopped_at - _REUSE_TOLERANCE:
             return None
         return utterance.decoded
 

@@ -56,12 +56,11 @@ from framekit.processors.vad.endpoint import EnergyEnvelope, block_samples
 from framekit.processors.vad.gate import LevelGate, LevelGateParams
 from framekit.processors.vad.service import SpeechDetector, SpeechStream
 from framekit.processors.vad.state import SpeechStateMachine, VADEvent, VADParams, VADState
-from framekit.processors.vad.turn_end import TurnEndPolicy
+from framekit.processors.vad.turn_end import COVERS_END_TOLERANCE, TurnEndPolicy
 
 __all__ = ["VADProcessor"]
 
 _PCM16_TO_FLOAT = np.float32(1.0 / 32768.0)
-_TIME_EPSILON = 1e-6  # clock times computed two ways (sums of frame durations) may differ
 _DEFAULT_GATE = LevelGateParams()
 
 
@@ -205,7 +204,9 @@ class VADProcessor(FrameProcessor):
             if gate is not None:
                 gate.scored(probability)
             if self.turn_end is not None and machine.speaking:
-                machine.min_silence = self._required_silence(self.turn_end, machine, chunker)
+                machine.min_silence = self._required_silence(
+                    self.turn_end, machine, chunker, envelope, len(samples)
+                )
             event = machine.update(probability, len(samples))
             if event is not None:
                 self._forget_turn_text()  # a new turn starts, or this one is over
@@ -215,10 +216,7 @@ class VADProcessor(FrameProcessor):
                 await self.push_frame(UserStartedSpeakingFrame(started_at=self._speech_started_at))
                 await self.push_frame(InterruptionRequestFrame(), FrameDirection.UPSTREAM)
             elif event is VADEvent.STOPPED:
-                lookback = round(self.params.end_lookback * machine.sample_rate)
-                speech_end = envelope.refine_end(machine.speech_end, lookback)
-                ended = machine.seconds(machine.position - speech_end)
-                stopped_at = self.clock.now() - ended - self._unscored_seconds(chunker)
+                stopped_at = self._clock_time(machine, chunker, self._speech_end(machine, envelope))
                 await self.push_frame(UserStoppedSpeakingFrame(stopped_at=stopped_at))
 
     @on_frame(InterimTranscriptionFrame)
@@ -238,25 +236,50 @@ class VADProcessor(FrameProcessor):
             self._turn_text_until = frame.timestamp
 
     def _required_silence(
-        self, policy: TurnEndPolicy, machine: SpeechStateMachine, chunker: AudioChunker
+        self,
+        policy: TurnEndPolicy,
+        machine: SpeechStateMachine,
+        chunker: AudioChunker,
+        envelope: EnergyEnvelope,
+        scoring: int,
     ) -> int:
         """Samples of silence that end the turn now, per ``policy``.
 
         The words count only if they cover the end of speech: the transcript's
-        ``timestamp`` (when its newest audio arrived) must not be earlier than the
-        clock time of the sample where the silence began. Older words miss the
-        caller's last ones ("I want to cancel" of "I want to cancel and ..."), so
-        the policy is asked with no text instead.
+        ``timestamp`` (when its newest audio arrived) must reach the end that this
+        VAD will report as ``stopped_at`` (the model's end refined by the energy
+        envelope), less :data:`~framekit.processors.vad.turn_end.COVERS_END_TOLERANCE`.
+        Not the model's raw end: Silero keeps scoring speech for 80-140 ms after the
+        voice stops, so a transcript made at the recognizer's first pause, which holds
+        every word, ends before it and was never counted. Older words miss the
+        caller's last ones ("I want to cancel" of "I want to cancel and ..."), so the
+        policy is asked with no text instead. ``scoring`` is the window being scored:
+        heard, but not yet in the machine's position.
         """
-        end = machine.speech_end if machine.state is VADState.STOPPING else machine.position
-        end_at = (
-            self.clock.now()
-            - machine.seconds(machine.position - end)
-            - self._unscored_seconds(chunker)
-        )
-        fresh = self._turn_text is not None and self._turn_text_until >= end_at - _TIME_EPSILON
-        text = self._turn_text if fresh else None
+        text = self._turn_text
+        if text is not None:
+            stopping = machine.state is VADState.STOPPING
+            end = self._speech_end(machine, envelope) if stopping else machine.position
+            end_at = self._clock_time(machine, chunker, end, scoring)
+            if self._turn_text_until < end_at - COVERS_END_TOLERANCE:
+                text = None
         return round(policy.required_silence(text) * machine.sample_rate)
+
+    def _speech_end(self, machine: SpeechStateMachine, envelope: EnergyEnvelope) -> int:
+        """Where the caller's speech ended, in samples: the model's end, refined."""
+        lookback = round(self.params.end_lookback * machine.sample_rate)
+        return envelope.refine_end(machine.speech_end, lookback)
+
+    def _clock_time(
+        self, machine: SpeechStateMachine, chunker: AudioChunker, sample: int, scoring: int = 0
+    ) -> float:
+        """The clock time at which the audio at ``sample`` arrived.
+
+        ``scoring``: samples of a window taken from the chunker but not yet counted in
+        the machine's position.
+        """
+        heard = machine.position + scoring - sample
+        return self.clock.now() - machine.seconds(heard) - self._unscored_seconds(chunker)
 
     def _forget_turn_text(self) -> None:
         self._turn_text = None
