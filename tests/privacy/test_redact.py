@@ -198,9 +198,16 @@ def test_a_unit_word_or_via_after_a_count_is_no_address(said: str) -> None:
         ("Please ask for Dr. Helen Ali", "Please ask for [name]"),
         ("you can send it to dave at dave smith plumbing dot com", "you can send it to [email]"),
         ("maria at acme widgets dot co dot uk", "[email]"),
+        # A recognizer that repeated digits (seen in test_served_redaction.py's transcript).
+        (
+            "My card number is 411111111111111111111111111111111111111111",
+            "My card number is [card]",
+        ),
     ],
 )
-def test_a_name_after_its_title_and_an_email_domain_said_in_words(said: str, expected: str) -> None:
+def test_a_name_after_its_title_an_email_domain_in_words_a_card_said_too_long(
+    said: str, expected: str
+) -> None:
     assert MASK.text(said) == expected
 
 
