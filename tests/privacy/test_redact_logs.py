@@ -80,6 +80,7 @@ def test_values_beside_or_shaped_like_machine_tokens_are_still_masked(
         "module.sub:handler:1432 - 10.0.0.1 closed",
         "One erasure row per caller",
         "one session_events row per sign-in",
+        "stt: model name base.en, tool name lookup_order",
         "2026/12/07 11:02:35 started, token expires 1765106555",
         "ts=1765106555123 took 1234567890 ns, read 2147483648 bytes",
     ],

@@ -57,9 +57,9 @@ _STOP = (
 _LETTERS = r"[^\W\d_]"
 _NOT_NAME = rf"(?:{_STOP}\b|{_LETTERS}{{4,}}ing\b|{_LETTERS}{{2,}}(?:ous|ful|able|ible|less)\b)"
 """Common words, and the endings of a verb or an adjective ("calling", "ridiculous")."""
-_WORD = rf"(?!{_NOT_NAME}){_LETTERS}(?:{_LETTERS}|['-]{_LETTERS})+(?!\w)"
+_WORD = rf"(?!{_NOT_NAME}){_LETTERS}(?:{_LETTERS}|['-]{_LETTERS})+(?!\w|[.:/@]\w)"
 """A name's word: letters in any script, with ' and - inside (O'Brien, Anna-Maria); not
-an identifier of code ("lookup_order", "voice2")."""
+an identifier of code ("lookup_order", "voice2", "base.en")."""
 _PARTICLE = r"(?:de|da|di|del|della|van|von|der|den|le|la|al|el|bin|ibn|mc|st\.?)"
 _SPELLED = r"(?:,?\s+(?:spelled|that's|that\s+is))?(?:[\s,-]+[a-z]\b){2,}"
 """The name spelled after it, letter by letter: "garcia g a r c i a", "smith, spelled s-m-i-t-h"."""
