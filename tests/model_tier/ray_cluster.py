@@ -32,7 +32,9 @@ __all__ = [
 ]
 
 _BIN = Path(sys.executable).parent
-_QUIET = {"RAY_USAGE_STATS_ENABLED": "0", "RAY_DEDUP_LOGS": "0"}
+# Token authentication off: a loopback-only test cluster, whatever ~/.ray/auth_token holds
+# (Ray turns tokens on by itself once a local ray.init() has written that file).
+_QUIET = {"RAY_USAGE_STATS_ENABLED": "0", "RAY_DEDUP_LOGS": "0", "RAY_AUTH_MODE": "disabled"}
 
 
 def free_port() -> int:
