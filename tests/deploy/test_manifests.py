@@ -295,7 +295,9 @@ def test_the_compose_topology() -> None:
         )
     head = shlex.split(services["ray-head"]["command"][2])
     assert head[:3] == ["ray", "start", "--head"]
-    assert head[head.index("exec") + 1 :][:3] == ["framekit", "models", "serve"]
+    tier = head[head.index("exec") + 1 :]
+    assert tier[:4] == ["framekit", "models", "serve", "--address=ray-head:6379"]
+    assert "--proxy-location=HeadOnly" in tier  # the proxy the nodes' MODEL_TIER_URL names
     worker = services["ray-worker"]["command"]
     assert "--address=ray-head:6379" in worker
     compose_dir = COMPOSE.parent
