@@ -304,7 +304,10 @@ async def test_find_appointment_for_nobody_says_there_is_none(
     result = await _tool_result(brain, tools, "Cancel my appointment, Zed Nobody.", call)
 
     assert set(result) == {"error"}
-    assert "no appointment found under Zed Nobody" in result["error"]
+    # The cloud links see the caller's name as a placeholder (LLM_PLACEHOLDERS=on, the
+    # default; tests/llm/test_placeholders.py), the local model sees it as said.
+    name = "Zed Nobody" if brain.name == "local" else "<name_1>"
+    assert f"no appointment found under {name}" in result["error"]
     assert "Do not say there is one" in result["error"]
 
 

@@ -193,6 +193,20 @@ def test_a_unit_word_or_via_after_a_count_is_no_address(said: str) -> None:
 @pytest.mark.parametrize(
     ("said", "expected"),
     [
+        # The contact center's own system prompt (its "name or" was masked as a name).
+        ("first call find_appointment, with their name or with the phone number", None),
+        ("Set the name attribute on the form.", None),
+        ("Booked under the name Jane Roe.", "Booked under the name [name]."),
+        ("name jane doe", "name [name]"),  # spoken: no capitals to go by
+    ],
+)
+def test_typed_prose_about_names_is_not_a_name(said: str, expected: str | None) -> None:
+    assert MASK.text(said) == (said if expected is None else expected)
+
+
+@pytest.mark.parametrize(
+    ("said", "expected"),
+    [
         ("a table for Mrs Patel please", "a table for [name] please"),
         ("i booked it for mister okafor last week", "i booked it for [name] last week"),
         ("Please ask for Dr. Helen Ali", "Please ask for [name]"),

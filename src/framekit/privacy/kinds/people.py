@@ -40,7 +40,8 @@ _BIRTH = re.compile(
     re.IGNORECASE,
 )
 _STOP = (
-    r"(?:and|i|i'm|im|calling|here|speaking|from|with|about|my|the|a|an|to|on|in|at|is|was"
+    r"(?:and|or|nor|if|than|then|by|via|into|i|i'm|im|calling|here|speaking|from|with|about"
+    r"|my|the|a|an|to|on|in|at|is|was"
     r"|but|so|just|please|thanks|thank|hi|hello|hey|yes|yeah|no|ringing|phoning|for|of|it"
     r"|it's|this|that|sorry|not|your|our|plus|warranty|review|way|order|account|booking|me"
     r"|you|zero|oh|one|two|three|four|five|six|seven|eight|nine|ten|twenty|thirty|forty"
@@ -125,12 +126,21 @@ def find_names(text: str) -> list[Found]:
         # lowercase word there is not one ("It's fine, thanks", "it's late.").
         if group != "name" and (typed or m.group("comma")) and not words[0].isupper():
             continue
+        # Typed, a bare "name" before a lowercase word is prose about names ("with their
+        # name or ..."), not one given: a typed name after a bare "name" is capitalized.
+        if group == "name" and typed and not words[0].isupper() and _bare_name(text, m):
+            continue
         found.append(Found("name", m.start(group), m.end(group), _normal(words)))
     for m in _TITLED.finditer(text):
         title = m.group("title")
         if _titled(title, m.group()[len(title) :].lstrip(". "), typed):
             found.append(Found("name", m.start(), m.end(), _normal(m.group())))
     return found
+
+
+def _bare_name(text: str, m: re.Match[str]) -> bool:
+    """Whether the words before the name are only "name" (no "is", "'s", ":" after it)."""
+    return text[m.start() : m.start("name")].rstrip().lower().endswith("name")
 
 
 def _titled(title: str, name: str, typed: bool) -> bool:
