@@ -48,6 +48,8 @@ from .cluster import (
 
 pytestmark = pytest.mark.timeout(120)
 _PG = "FRAMEKIT_TEST_DATABASE_URL"
+NGINX_FAIL_TIMEOUT = 5.0
+"""How long nginx passes over a node after one failure (deploy/nginx/framekit.conf)."""
 
 
 @pytest.fixture(scope="module")
@@ -254,6 +256,9 @@ async def test_a_node_killed_mid_call_has_its_calls_failed_by_the_other_and_thei
     survivors_closed = await closed_rows(cluster, [c.call_sid for c in survivors], within=15)
     assert all(row["outcome"] != "failed" for row in survivors_closed.values())
     await asyncio.to_thread(cluster.wait_ready, cluster.start_node("b"))
+    # nginx passes over a node that refused a connection for fail_timeout (5 s in
+    # deploy/nginx/framekit.conf): the next test needs "b" back in the rotation.
+    await asyncio.sleep(NGINX_FAIL_TIMEOUT + 0.5)
 
 
 async def test_sigterm_turns_readiness_off_then_drains_and_new_calls_go_to_the_other_node(
