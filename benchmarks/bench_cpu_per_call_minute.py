@@ -104,13 +104,17 @@ def _scrape(host: str) -> tuple[float, float]:
 
 
 def _python_threads(pid: int) -> dict[int, str]:
-    """Native thread id -> Python thread name, from ``py-spy dump`` (empty if it fails)."""
-    done = subprocess.run(
-        ["py-spy", "dump", "--nonblocking", "--json", "--pid", str(pid)],
-        capture_output=True,
-        text=True,
-        check=False,
-    )
+    """Native thread id -> Python thread name, from ``py-spy dump`` (empty if it fails or
+    py-spy is not installed: ``pip install py-spy``)."""
+    try:
+        done = subprocess.run(
+            ["py-spy", "dump", "--nonblocking", "--json", "--pid", str(pid)],
+            capture_output=True,
+            text=True,
+            check=False,
+        )
+    except FileNotFoundError:
+        return {}
     if done.returncode != 0:
         return {}
     return {t["os_thread_id"]: t["thread_name"] or "?" for t in json.loads(done.stdout)}
