@@ -86,47 +86,62 @@ def _loud(samples: np.ndarray, rate: int, start: float, end: float) -> bool:
     return part.size > 0 and float(np.sqrt(np.mean(part**2))) > 300
 
 
-async def test_a_card_number_typed_during_the_entry_reaches_only_the_tool(
-    tmp_path: Path, capfd: pytest.CaptureFixture[str]
+def _paid_and_kept_nowhere(
+    record: dict[str, Any], model: Any, folder: Path, capfd: pytest.CaptureFixture[str]
 ) -> None:
-    configure_logging("DEBUG", environ={})
-    async with FakeOpenAIServer(_model(tmp_path / "shop.db")) as model:
-        async with served(
-            tmp_path, local_llm_base_url=model.base_url, local_llm_model="local-test"
-        ) as running:
-            call = await running.call()
-            await call.wait_for_quiet(0.3, timeout=20)
-            await say(call, "I would like to pay for my order, please.")
-            await call.wait_for_audio(call.received_seconds + 1.0, timeout=30)  # the prompt
-            await call.wait_for_quiet(0.5, timeout=30)
-            entry_began = time.monotonic() - call.started_at
-            tones = asyncio.create_task(call.say_pcm16(_tone(), RATE))
-            for key in CARD[:-1]:
-                await call.press(key)
-                await asyncio.sleep(0.05)
-            await tones  # every tone frame is on the line before the entry completes
-            await call.press(CARD[-1])
-            await call.press("#")
-            entry_ended = time.monotonic() - call.started_at
-            await call.wait_for_audio(call.received_seconds + 1.0, timeout=30)  # "thank you"
-            await call.wait_for_quiet(0.5, timeout=30)
-            await say(call, "That is all, goodbye.")
-            await call.wait_for_audio(call.received_seconds + 0.5, timeout=30)
-            await call.hang_up()
-            record = await running.record_of(call.call_sid)
-        sent_to_model = json.dumps([r.json for r in model.requests])
+    """The tool was paid with a valid Visa number, and no digits of the card are in the
+    database, the logs or anything sent to the model (which heard only the outcome)."""
+    sent_to_model = json.dumps([r.json for r in model.requests])
     [paid] = [t for t in record["tools"] if t["name"] == "take_card_payment"]
     assert json.dumps(paid).count("Visa") == 1, paid  # the tool had a valid Visa number
     assert "paid" in json.dumps(paid), paid
     assert "Visa" in sent_to_model  # the model heard the outcome, not the number
-    stored = _every_value(tmp_path / "calls.db")
+    stored = _every_value(folder / "calls.db")
     logs = "".join(capfd.readouterr())
     assert (_leaks(stored), _leaks(logs), _leaks(sent_to_model)) == ([], [], [])
 
-    [path] = [p for p in (tmp_path / "recordings").rglob("*caller*.wav")]
+
+def _caller_recording(folder: Path) -> tuple[np.ndarray, int]:
+    """The caller's track of the call's recording: its samples and their rate."""
+    [path] = [p for p in (folder / "recordings").rglob("*caller*.wav")]
     with wave.open(str(path)) as wav:
         rate = wav.getframerate()
-        samples = np.frombuffer(wav.readframes(wav.getnframes()), dtype=np.int16)
+        return np.frombuffer(wav.readframes(wav.getnframes()), dtype=np.int16), rate
+
+
+async def test_a_card_number_typed_during_the_entry_reaches_only_the_tool(
+    tmp_path: Path, capfd: pytest.CaptureFixture[str]
+) -> None:
+    configure_logging("DEBUG", environ={})
+    async with (
+        FakeOpenAIServer(_model(tmp_path / "shop.db")) as model,
+        served(
+            tmp_path, local_llm_base_url=model.base_url, local_llm_model="local-test"
+        ) as running,
+    ):
+        call = await running.call()
+        await call.wait_for_quiet(0.3, timeout=20)
+        await say(call, "I would like to pay for my order, please.")
+        await call.wait_for_audio(call.received_seconds + 1.0, timeout=30)  # the prompt
+        await call.wait_for_quiet(0.5, timeout=30)
+        entry_began = time.monotonic() - call.started_at
+        tones = asyncio.create_task(call.say_pcm16(_tone(), RATE))
+        for key in CARD[:-1]:
+            await call.press(key)
+            await asyncio.sleep(0.05)
+        await tones  # every tone frame is on the line before the entry completes
+        await call.press(CARD[-1])
+        await call.press("#")
+        entry_ended = time.monotonic() - call.started_at
+        await call.wait_for_audio(call.received_seconds + 1.0, timeout=30)  # "thank you"
+        await call.wait_for_quiet(0.5, timeout=30)
+        await say(call, "That is all, goodbye.")
+        await call.wait_for_audio(call.received_seconds + 0.5, timeout=30)
+        await call.hang_up()
+        record = await running.record_of(call.call_sid)
+    _paid_and_kept_nowhere(record, model, tmp_path, capfd)
+
+    samples, rate = _caller_recording(tmp_path)
     # The detector finds the tones in what the caller sent...
     assert _tone_power(np.frombuffer(_tone(), dtype=np.int16)[::2], RATE // 2).min() > 0.3
     # ...and nowhere in the recording, whose entry is silence.

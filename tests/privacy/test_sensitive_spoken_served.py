@@ -15,21 +15,22 @@ has been said, and records the caller's words before and after as usual.
 from __future__ import annotations
 
 import asyncio
-import json
 import time
-import wave
 from pathlib import Path
 from typing import Any
 
-import numpy as np
 import pytest
 
 from contact_center.test_served_calls import said, say, served
 from framekit.logs import configure_logging
 from framekit.testing.fakes._llm_script import Step
 from framekit.testing.fakes.openai_server import FakeOpenAIServer
-from privacy.test_sensitive_served import _leaks, _loud, _model
-from privacy.test_served_redaction import _every_value
+from privacy.test_sensitive_served import (
+    _caller_recording,
+    _loud,
+    _model,
+    _paid_and_kept_nowhere,
+)
 
 pytestmark = pytest.mark.timeout(240)
 
@@ -50,44 +51,36 @@ async def test_a_card_number_said_during_the_entry_reaches_only_the_tool(
         step: Step = keyed_test_model(request)
         return step
 
-    async with FakeOpenAIServer(answer) as model:
-        async with served(
+    async with (
+        FakeOpenAIServer(answer) as model,
+        served(
             tmp_path, local_llm_base_url=model.base_url, local_llm_model="local-test"
-        ) as running:
-            call = await running.call()
-            await call.wait_for_quiet(0.3, timeout=20)
-            await say(call, "I would like to pay for my order, please.")
-            asked = time.monotonic() - call.started_at
-            await call.wait_for_audio(call.received_seconds + 1.0, timeout=30)  # the prompt
-            await call.wait_for_quiet(0.5, timeout=30)
-            entry_began = time.monotonic() - call.started_at
-            await say(call, SAID_CARD)
-            number_said = time.monotonic() - call.started_at
-            # The tool's result reaches the model once the number is transcribed (on a
-            # busy machine that may take longer than the call flow's silence prompt).
-            await asyncio.wait_for(paid.wait(), 60)
-            await call.wait_for_audio(call.received_seconds + 1.0, timeout=30)  # "thank you"
-            await call.wait_for_quiet(0.5, timeout=30)
-            thanked = time.monotonic() - call.started_at
-            await say(call, "That is all, goodbye.")
-            await call.wait_for_audio(call.received_seconds + 0.5, timeout=30)
-            await call.hang_up()
-            record = await running.record_of(call.call_sid)
-        sent_to_model = json.dumps([r.json for r in model.requests])
-    [tool] = [t for t in record["tools"] if t["name"] == "take_card_payment"]
-    assert json.dumps(tool).count("Visa") == 1, tool  # the tool had the valid Visa number
-    assert "paid" in json.dumps(tool), tool
-    assert "Visa" in sent_to_model  # the model heard the outcome, not the number
-    stored = _every_value(tmp_path / "calls.db")
-    logs = "".join(capfd.readouterr())
-    assert (_leaks(stored), _leaks(logs), _leaks(sent_to_model)) == ([], [], [])
+        ) as running,
+    ):
+        call = await running.call()
+        await call.wait_for_quiet(0.3, timeout=20)
+        await say(call, "I would like to pay for my order, please.")
+        asked = time.monotonic() - call.started_at
+        await call.wait_for_audio(call.received_seconds + 1.0, timeout=30)  # the prompt
+        await call.wait_for_quiet(0.5, timeout=30)
+        entry_began = time.monotonic() - call.started_at
+        await say(call, SAID_CARD)
+        number_said = time.monotonic() - call.started_at
+        # The tool's result reaches the model once the number is transcribed (on a
+        # busy machine that may take longer than the call flow's silence prompt).
+        await asyncio.wait_for(paid.wait(), 60)
+        await call.wait_for_audio(call.received_seconds + 1.0, timeout=30)  # "thank you"
+        await call.wait_for_quiet(0.5, timeout=30)
+        thanked = time.monotonic() - call.started_at
+        await say(call, "That is all, goodbye.")
+        await call.wait_for_audio(call.received_seconds + 0.5, timeout=30)
+        await call.hang_up()
+        record = await running.record_of(call.call_sid)
+    _paid_and_kept_nowhere(record, model, tmp_path, capfd)
     caller = said(record, "user")
     assert len(caller) == 2, caller  # "pay for my order" and "goodbye": nothing in between
 
-    [path] = [p for p in (tmp_path / "recordings").rglob("*caller*.wav")]
-    with wave.open(str(path)) as wav:
-        rate = wav.getframerate()
-        samples = np.frombuffer(wav.readframes(wav.getnframes()), dtype=np.int16)
+    samples, rate = _caller_recording(tmp_path)
     assert _loud(samples, rate, 0.0, asked - 0.5)  # the caller's words before the entry
     assert not _loud(samples, rate, entry_began, number_said)  # the number: silence
     assert _loud(samples, rate, thanked, len(samples) / rate)  # the goodbye
