@@ -49,6 +49,8 @@ from sqlalchemy import Engine, create_engine  # noqa: E402
 from sqlalchemy.engine import URL, make_url  # noqa: E402
 from sqlalchemy.pool import NullPool  # noqa: E402
 
+from framekit.storage.job_lock import job_lock  # noqa: E402
+
 __all__ = [
     "CONNECT_TIMEOUT_S",
     "DEFAULT_DATABASE_URL",
@@ -130,15 +132,20 @@ def _postgres_connect_args(url: URL, statement_timeout: float) -> dict[str, Any]
 def migrate(database_url: str = DEFAULT_DATABASE_URL, revision: str = "head") -> None:
     """Bring the schema of ``database_url`` to ``revision`` (``framekit db upgrade``).
 
-    Safe to run at every start: Alembic applies only the missing migrations. Its
-    statements have no server-side time limit (rewriting a large table may take
-    long); the socket timeouts still apply.
+    Safe to run at every start: Alembic applies only the missing migrations. Safe
+    to run from several processes at once (call nodes starting together on a fresh
+    database): each waits for a lock held for the whole upgrade (a PostgreSQL
+    advisory lock, or a ``flock`` on a file beside a SQLite database), so the first
+    applies the migrations and the others find them applied. Without it, they all
+    saw no ``alembic_version`` and all but one failed on ``CREATE TABLE``. Its
+    statements, and the wait for the lock, have no server-side time limit
+    (rewriting a large table may take long); the socket timeouts still apply.
     """
     config = Config()
     config.set_main_option("script_location", str(MIGRATIONS_DIR))
     engine = make_engine(database_url, statement_timeout=0)  # a migration may take long
     try:
-        with engine.begin() as connection:
+        with job_lock(engine, "migrate", wait=True), engine.begin() as connection:
             config.attributes["connection"] = connection
             command.upgrade(config, revision)
     finally:
