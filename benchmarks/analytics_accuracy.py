@@ -74,6 +74,9 @@ EXTRA = DATA / "calls_dev_extra.jsonl"
 EXTRA2 = DATA / "calls_dev_extra2.jsonl"
 BLIND = DATA / "calls_blind.jsonl"
 BLIND2 = DATA / "calls_blind2.jsonl"
+BLIND3 = DATA / "calls_blind3.jsonl"
+"""The held-out file: scored once, by the lead, at the end (``--blind3``); nothing else
+here reads it."""
 MEASURES = ("turn_sentiment", "call_sentiment", "sentiment_end", "resolution")
 READERS = ("rules", "cues", "minilm")
 FOLDS = 5
@@ -118,7 +121,9 @@ def dev_files() -> dict[str, list[dict[str, Any]]]:
     """The dev data by file, each written by its own annotator: the dev split of the
     corpus, then the extra dev files when there."""
     files = {CORPUS.name: [call for call in load() if call["split"] == "dev"]}
-    files.update({path.name: load(path) for path in (EXTRA, EXTRA2) if path.exists()})
+    files.update(
+        {path.name: load(path) for path in (EXTRA, EXTRA2, BLIND, BLIND2) if path.exists()}
+    )
     return files
 
 
@@ -323,9 +328,8 @@ def main() -> None:
         "--cv", action="store_true", help="5-fold and leave-one-file-out cross-validation on dev"
     )
     parser.add_argument("--test", action="store_true", help="score the test split")
-    parser.add_argument("--blind", action="store_true", help="score calls_blind.jsonl (lead)")
     parser.add_argument(
-        "--blind2", action="store_true", help="score calls_blind2.jsonl (lead, once, at the end)"
+        "--blind3", action="store_true", help="score calls_blind3.jsonl (lead, once, at the end)"
     )
     parser.add_argument("--errors", action="store_true", help="list the dev data's misses")
     parser.add_argument("--cpu", action="store_true", help="time a 5-minute call's analysis")
@@ -346,8 +350,7 @@ def main() -> None:
                 pooled.add(held)
             print(f"  leave-one-file-out {reader}, pooled: {pooled.line()}")
     sets = [("test", labelled_test_calls)] if args.test else []
-    sets += [("blind", lambda: load(BLIND))] if args.blind else []
-    sets += [("blind2", lambda: load(BLIND2))] if args.blind2 else []
+    sets += [("blind3", lambda: load(BLIND3))] if args.blind3 else []
     for name, calls in sets:
         for reader in readers:
             result = score(calls(), shipped(reader, encoder))
