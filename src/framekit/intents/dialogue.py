@@ -13,6 +13,8 @@ import datetime as dt
 from dataclasses import dataclass, field
 from typing import Any
 
+from framekit.tools.context import ToolContext
+
 __all__ = ["DialogueState", "Reply", "SlotValue", "ToolCall"]
 
 
@@ -32,6 +34,9 @@ class ToolCall:
     arguments: dict[str, Any]
     result: Any = None
     error: str | None = None
+    context: ToolContext | None = field(default=None, compare=False, repr=False)
+    """The call's :class:`~framekit.tools.ToolContext` when the tool was given one: the
+    actions it recorded (end or transfer the call) are carried out after the reply."""
 
 
 @dataclass(frozen=True, slots=True)

@@ -37,7 +37,7 @@ from collections.abc import Callable, Sequence
 
 from framekit.frames.speech import ExpectedSpeech
 from framekit.intents import phrases
-from framekit.intents.calling import ToolCaller
+from framekit.intents.calling import ContextMaker, ToolCaller, turn_contexts
 from framekit.intents.classifier import Classification, IntentClassifier
 from framekit.intents.cues import CORRECTING, ENDING, LEAVING, says_goodbye
 from framekit.intents.defaults import CONTACT_CENTER_INTENTS, CONTACT_CENTER_TOPICS
@@ -148,13 +148,28 @@ class IntentEngine:
         *,
         now: dt.datetime | None = None,
         confidence: float | None = None,
+        tool_contexts: ContextMaker | None = None,
     ) -> Reply:
         """The bot's reply to one caller turn; may call a tool.
 
         ``confidence`` is the recognizer's (``TranscriptionFrame.confidence``): below
         ``confirm_below`` a turn that would start a request or fill a slot is checked
-        with the caller before anything is done with it.
+        with the caller before anything is done with it. ``tool_contexts`` makes the
+        :class:`~framekit.tools.ToolContext` of each tool this turn calls (the
+        engine's processor binds it to the pipeline); a tool callback that takes a
+        ``context`` receives it (:mod:`framekit.intents.calling`).
         """
+        with turn_contexts(tool_contexts):
+            return await self._respond(state, text, now=now, confidence=confidence)
+
+    async def _respond(
+        self,
+        state: DialogueState,
+        text: str,
+        *,
+        now: dt.datetime | None = None,
+        confidence: float | None = None,
+    ) -> Reply:
         moment = now or self._clock()
         state.turns += 1
         if state.ended:
@@ -184,7 +199,7 @@ class IntentEngine:
         heard, state.tentative = state.tentative or "", None
         answer = parse_yes_no(text) if len(tokenize(text)) <= 4 else None
         if answer is True:
-            return await self.respond(state, heard, now=now)
+            return await self._respond(state, heard, now=now)
         if answer is False:
             return Reply(phrases.SAY_AGAIN, state.intent, awaiting=state.pending_slot)
         return None  # something else: a new turn in its own right

@@ -13,6 +13,12 @@ the goodbye (the hang-up is one that an interruption drops, as an LLM's is, so a
 stale goodbye never cuts the caller off mid-sentence), or the carrier refused the
 transfer (a :class:`~framekit.frames.CallControlResultFrame` comes back upstream).
 
+Tools run with the same :class:`~framekit.tools.ToolContext` the LLM path gives
+them (:meth:`ToolContext.bound` to this processor): a tool may push frames up or
+down while it runs (the card payment opens a sensitive entry upstream and speaks
+its prompt downstream), and the end or transfer it records is carried out after the
+reply, unless the caller interrupted first (:meth:`ToolContext.due_actions`).
+
 The recognizer's confidence goes with the words: the engine checks words it was
 unsure of with the caller before acting on them ("did you say 4 7 2 9?").
 
@@ -28,6 +34,7 @@ milliseconds of model time never hold up the event loop that moves audio.
 from __future__ import annotations
 
 import itertools
+from typing import Any
 
 from loguru import logger
 
@@ -35,6 +42,7 @@ from framekit.frames import (
     CallControlResultFrame,
     ExpectedSpeech,
     ExpectedSpeechFrame,
+    Frame,
     FunctionCallResultFrame,
     GenerationHangUpFrame,
     GenerationTransferCallFrame,
@@ -44,10 +52,12 @@ from framekit.frames import (
     LLMTextFrame,
     TranscriptionFrame,
 )
-from framekit.intents.dialogue import DialogueState
+from framekit.intents.calling import ContextMaker
+from framekit.intents.dialogue import DialogueState, ToolCall
 from framekit.intents.engine import IntentEngine
 from framekit.processors.base import FrameDirection, on_frame
 from framekit.processors.queued import QueuedFrameProcessor
+from framekit.tools.context import ToolContext
 
 __all__ = ["LONG_TURN_REPLY", "IntentEngineProcessor"]
 
@@ -74,6 +84,7 @@ class IntentEngineProcessor(QueuedFrameProcessor):
         self._responses = itertools.count(1)
         self._ending = False  # a hang-up or transfer is on its way, not yet confirmed
         self._expecting: ExpectedSpeech | None = None  # told to the recognizer upstream
+        self._interruptions = 0  # a tool's context refuses to act after the next one
         self.long_turn_reply = LONG_TURN_REPLY
         """Said to a turn the recognizer cut at its length limit (``cut=True``)."""
 
@@ -93,24 +104,35 @@ class IntentEngineProcessor(QueuedFrameProcessor):
             # on the line): ask for the gist instead of acting on a fragment.
             await self._say(self.long_turn_reply, response_id)
             return
-        reply = await self._engine.respond(self._state, frame.text, confidence=frame.confidence)
+        reply = await self._engine.respond(
+            self._state,
+            frame.text,
+            confidence=frame.confidence,
+            tool_contexts=self._contexts_for(response_id),
+        )
         expect = self._engine.expectation(reply)
         if expect != self._expecting:
             self._expecting = expect
             await self.push_frame(ExpectedSpeechFrame(expect=expect), FrameDirection.UPSTREAM)
+        actions: list[Frame] = []
         for n, call in enumerate(reply.tool_calls):
             await self.push_frame(
                 FunctionCallResultFrame(
-                    call_id=f"{response_id}-{n}",
+                    call_id=call.context.call_id if call.context else f"{response_id}-{n}",
                     function_name=call.name,
                     arguments=call.arguments,
                     result=call.result,
                     error=call.error,
                 )
             )
+            actions.extend(self._due_actions(call))
         if reply.text:
             await self._say(reply.text, response_id)
-        if reply.end_call:
+        if actions:  # what the tools asked for (a hang-up, a transfer), after the reply
+            self._ending = True
+            for action in actions:
+                await self.push_frame(action)
+        elif reply.end_call:
             self._ending = True
             if reply.intent == _TRANSFER_INTENT:
                 await self.push_frame(
@@ -131,7 +153,35 @@ class IntentEngineProcessor(QueuedFrameProcessor):
             self._reopen(f"the {frame.action} failed")
         await self.push_frame(frame, direction)
 
+    def _contexts_for(self, response_id: str) -> ContextMaker:
+        """Makes the :class:`~framekit.tools.ToolContext` of each tool this turn calls,
+        bound to this processor as the LLM path's are to its tool runner."""
+        made = itertools.count()
+        epoch = self._interruptions
+
+        def make(name: str, arguments: dict[str, Any]) -> ToolContext:
+            return ToolContext.bound(
+                f"{response_id}-{next(made)}",
+                name,
+                arguments,
+                push=self.push_frame,
+                interrupted=lambda: self._interruptions != epoch,
+                response_id=response_id,
+            )
+
+        return make
+
+    def _due_actions(self, call: ToolCall) -> list[Frame]:
+        """What ``call``'s tool asked to do to the call, if it succeeded and may still."""
+        if call.context is None or call.error is not None:
+            return []
+        actions, note = call.context.due_actions()
+        if note is not None:
+            logger.info(f"{self.name}: {call.name} {note}")
+        return actions
+
     async def on_interruption(self, frame: InterruptionFrame) -> None:
+        self._interruptions += 1
         await super().on_interruption(frame)
         if self._ending:
             self._reopen("the caller talked over the goodbye")

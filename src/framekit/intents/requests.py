@@ -17,21 +17,21 @@ rules for every intent:
   turns the engine cannot use end, after ``max_misses``, with a transfer.
 
 Tools are called through one callback ``(tool_name, arguments) -> result`` (plain or
-awaitable); a tool that raises is an answer to the caller, never a crash.
+awaitable; with the turn's tool context where it takes one, :mod:`framekit.intents.calling`);
+a tool that raises is an answer to the caller, never a crash.
 """
 
 from __future__ import annotations
 
 import contextlib
 import datetime as dt
-import inspect
 from collections.abc import Callable, Mapping, Sequence
 from typing import Any
 
 from loguru import logger
 
 from framekit.intents import phrases
-from framekit.intents.calling import ToolCaller
+from framekit.intents.calling import ToolCaller, call_tool, takes_context, turn_context
 from framekit.intents.classifier import Classification
 from framekit.intents.cues import GOODBYE_INTENT
 from framekit.intents.dialogue import DialogueState, Reply, SlotValue, ToolCall
@@ -68,6 +68,7 @@ class RequestFlow:
     ) -> None:
         self._intents = intents
         self._tools = tools
+        self._with_context = takes_context(tools)
         self._reading = reading
         self._clock = clock
         self._max_misses = max_misses
@@ -303,14 +304,15 @@ class RequestFlow:
         return await self.start(state, goodbye, text, now, 1.0)
 
     async def _call(self, tool: str, arguments: dict[str, Any]) -> ToolCall:
+        context = turn_context(tool, arguments) if self._with_context else None
         try:
-            result = self._tools(tool, dict(arguments))
-            if inspect.isawaitable(result):
-                result = await result
+            result = await call_tool(
+                self._tools, tool, dict(arguments), context, with_context=self._with_context
+            )
         except Exception as exc:  # a tool's failure is an answer to the caller, not a crash
             logger.warning("intent engine: tool {} failed: {!r}", tool, exc)
-            return ToolCall(tool, arguments, None, f"{type(exc).__name__}: {exc}")
-        return ToolCall(tool, arguments, result)
+            return ToolCall(tool, arguments, None, f"{type(exc).__name__}: {exc}", context)
+        return ToolCall(tool, arguments, result, context=context)
 
     def _say(
         self, answer: Any, context: dict[str, Any], intent: Intent, otherwise: str = "All done."

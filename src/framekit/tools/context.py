@@ -22,6 +22,11 @@ for them:
   while the goodbye is still being played, the hang-up goes with the goodbye.
 * :meth:`ToolContext.push_frame` pushes at once, and refuses once the caller has
   interrupted the generation.
+
+Two brains run tools and give them a context the same way: the LLM path's
+:class:`~framekit.tools.runner.ToolRunner` and the offline intent engine's
+:class:`~framekit.intents.processor.IntentEngineProcessor`. Both build it with
+:meth:`ToolContext.bound` and carry out what :meth:`ToolContext.due_actions` returns.
 """
 
 from __future__ import annotations
@@ -57,6 +62,29 @@ class ToolContext:
     actions: list[Frame] = field(default_factory=list)
     """Call-control frames recorded by :meth:`end_call` / :meth:`transfer_call`."""
 
+    @classmethod
+    def bound(
+        cls,
+        call_id: str,
+        function_name: str,
+        arguments: dict[str, Any],
+        *,
+        push: PushFrame,
+        interrupted: Callable[[], bool],
+        response_id: str = "",
+    ) -> ToolContext:
+        """A context that pushes with ``push`` (the running processor's ``push_frame``)
+        for as long as ``interrupted()`` is false (the caller has not interrupted the
+        generation that asked for the tool)."""
+        return cls(
+            call_id=call_id,
+            function_name=function_name,
+            arguments=dict(arguments),
+            response_id=response_id,
+            _push=push,
+            _is_interrupted=interrupted,
+        )
+
     @property
     def interrupted(self) -> bool:
         """True once the caller has interrupted the generation that requested this call."""
@@ -72,6 +100,20 @@ class ToolContext:
     def transfer_call(self, target: str, reason: str = "") -> None:
         """Transfer the caller to ``target`` after the response has been said."""
         self.actions.append(GenerationTransferCallFrame(target=target, reason=reason))
+
+    def due_actions(self) -> tuple[list[Frame], str | None]:
+        """The recorded actions to carry out now, or none and the note that says why.
+
+        Called once the tool has returned and its response has been said: an action
+        of a generation the caller has interrupted is not carried out
+        (:data:`~framekit.interruptions.TOOL_CALL_RULES`).
+        """
+        if not self.actions:
+            return [], None
+        if self.interrupted and not TOOL_CALL_RULES[ToolCallStage.RUNNING].actions_carried_out:
+            kinds = ", ".join(type(action).__name__ for action in self.actions)
+            return [], f"not carried out ({kinds}): the caller interrupted before it could happen"
+        return list(self.actions), None
 
     async def push_frame(
         self, frame: Frame, direction: FrameDirection = FrameDirection.DOWNSTREAM

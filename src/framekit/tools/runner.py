@@ -242,38 +242,37 @@ class ToolRunner(QueuedFrameProcessor):
 
     async def _run(self, call: _Call) -> None:
         request = call.request
-        context = ToolContext(
-            call_id=request.call_id,
-            function_name=request.function_name,
-            arguments=dict(request.arguments),
+        context = ToolContext.bound(
+            request.call_id,
+            request.function_name,
+            request.arguments,
+            push=self.push_frame,
+            interrupted=lambda: self._epoch != call.epoch,
             response_id=request.response_id,
-            _push=self.push_frame,
-            _is_interrupted=lambda: self._epoch != call.epoch,
         )
         started = self.clock.now()
         outcome = await self.registry.execute(
             request.function_name, request.arguments, context=context, clock=self.clock
         )
         await self.report_metric("tool", self.clock.now() - started, model=request.function_name)
-        actions = list(context.actions) if outcome.error is None else []
-        if actions:
+        if outcome.error is None and context.actions:
             closing = self._open.get(request.response_id)
             if closing is not None:
                 await closing.wait()
-        await self._deliver(call, outcome, actions)
+        await self._deliver(call, outcome, context)
 
-    async def _deliver(self, call: _Call, outcome: ToolOutcome, actions: list[Frame]) -> None:
+    async def _deliver(self, call: _Call, outcome: ToolOutcome, context: ToolContext) -> None:
         error = outcome.error
         rule = TOOL_CALL_RULES[ToolCallStage.RUNNING] if call.epoch != self._epoch else None
         if rule is not None and not rule.result_kept:
             await self._report_cancelled(call.request)
             return
-        if actions and rule is not None and not rule.actions_carried_out:
-            kinds = ", ".join(type(action).__name__ for action in actions)
-            note = f"not carried out ({kinds}): the caller interrupted before it could happen"
-            logger.info(f"{self.name}: {call.request.function_name} {note}")
-            error = note
-            actions = []
+        actions: list[Frame] = []
+        if outcome.error is None:
+            actions, note = context.due_actions()
+            if note is not None:
+                logger.info(f"{self.name}: {call.request.function_name} {note}")
+                error = note
         request = call.request
         for direction in self._directions:
             result = FunctionCallResultFrame(
