@@ -22,13 +22,18 @@ A server short of CPU answers late, so its callers take fewer turns per minute a
 each call-minute asks less of it: the report gives the answered turns per
 call-minute (the server's ``framekit_voice_to_voice_seconds`` count) beside the
 figure (compare runs at similar turn rates) and the CPU-seconds per answered turn.
+The callers follow the issue's workload by default: each takes a turn every ``--turn-every``
+seconds (7; the load test's ``--turn-every``: a question starts that long after the previous
+one began, or once the bot is quiet if its answer runs longer) for ``--turns`` questions a
+call (8, so that the greeting and the hang-up weigh little), i.e. ~8.6 turns per call-minute
+for a server that keeps up. ``--turn-every 0`` asks as soon as the bot is quiet.
 ``--skip S`` leaves the first S seconds out (a phrase cache filling up). It prints
 the total and the per-thread-group CPU-seconds per call-minute, the
 load (``/proc/loadavg``) before and after, and locust's voice-to-voice
 percentiles. ``--json PATH`` keeps all of it. ``MAX_CALLS`` defaults to
 ``--users`` so that no caller is refused. Other arguments go to the load test::
 
-    python benchmarks/bench_cpu_per_call_minute.py --users 10 --run-time 120s
+    python benchmarks/bench_cpu_per_call_minute.py --users 10 --run-time 120s --skip 30
     STT_MODEL=moonshine python benchmarks/bench_cpu_per_call_minute.py --users 5 --turns 3
 """
 
@@ -106,9 +111,17 @@ def _scrape(host: str) -> tuple[float, float]:
 def _python_threads(pid: int) -> dict[int, str]:
     """Native thread id -> Python thread name, from ``py-spy dump`` (empty if it fails or
     py-spy is not installed: ``pip install py-spy``)."""
+    beside = Path(sys.executable).with_name("py-spy")  # the venv's, when not on PATH
     try:
         done = subprocess.run(
-            ["py-spy", "dump", "--nonblocking", "--json", "--pid", str(pid)],
+            [
+                str(beside) if beside.exists() else "py-spy",
+                "dump",
+                "--nonblocking",
+                "--json",
+                "--pid",
+                str(pid),
+            ],
             capture_output=True,
             text=True,
             check=False,
@@ -210,7 +223,11 @@ def _report(
     turns = last.turns - first.turns
     return {
         "argv": sys.argv[1:],
-        "env": {k: os.environ[k] for k in ("STT_MODEL", "MAX_CALLS") if k in os.environ},
+        "env": {
+            k: os.environ[k]
+            for k in ("STT_MODEL", "MAX_CALLS", "PYTHONPATH", "MODEL_TIER_URL")
+            if k in os.environ
+        },
         "load_before": load[0],
         "load_after": load[1],
         "window_s": last.at - first.at,
@@ -289,12 +306,15 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument(
         "--skip", type=float, default=0.0, help="seconds of the run left out (caches filling)"
     )
+    parser.add_argument("--turn-every", type=float, default=7.0, help="seconds per turn")
+    parser.add_argument("--turns", type=int, default=8, help="questions per call")
     parser.add_argument("--json", type=Path, help="write the report here too")
     args, rest = parser.parse_known_args(argv)
     os.environ.setdefault("MAX_CALLS", str(args.users))
     prefix = Path(os.environ.get("TMPDIR", "/tmp")) / f"cpu-per-call-minute-{os.getpid()}"
     command = [sys.executable, "-m", "loadtest", "--serve", "--users", str(args.users)]
     command += ["--spawn-rate", args.spawn_rate, "--run-time", args.run_time]
+    command += ["--turn-every", str(args.turn_every), "--turns", str(args.turns)]
     command += ["--csv", str(prefix), *rest]
     load_before = Path("/proc/loadavg").read_text().strip()
     root = Path(__file__).resolve().parents[1]

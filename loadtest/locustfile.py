@@ -17,6 +17,11 @@ greeting, ``--turns`` prepared questions each spoken once the bot is quiet, then
   out after its instant; large values mean the load generator is short of CPU and
   its other measures are inflated (never a failure).
 
+Locust's statistics are aggregates; ``--calls-csv PATH`` also appends one line per
+call that got a Media Stream (``call_sid,result,largest_gap_ms,audio_s``: ``ok`` or
+the error's class, the largest wait between two bot messages in the whole call, the
+bot audio heard), so a test can join each call to its stored record.
+
 Run it through ``python -m loadtest`` (see ``docs/load-testing.md``), or
 ``locust -f loadtest/locustfile.py`` with ``LOADTEST_TWILIO_AUTH_TOKEN`` set.
 """
@@ -28,6 +33,7 @@ import time
 import uuid
 import xml.etree.ElementTree as ET
 from collections.abc import Callable
+from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit, urlunsplit
 
@@ -87,6 +93,16 @@ def _arguments(parser: Any) -> None:
     parser.add_argument(
         "--max-gap-ms", type=float, default=100.0, help="audio_gap above this is a failure"
     )
+    parser.add_argument(
+        "--calls-csv", default="", help="append one line per call to this file (see above)"
+    )
+    parser.add_argument(
+        "--turn-every",
+        type=float,
+        default=0.0,
+        help="seconds from one question's start to the next one's, at the earliest "
+        "(0: each question as soon as the bot is quiet)",
+    )
 
 
 class TwilioCaller(HttpUser):
@@ -108,10 +124,12 @@ class TwilioCaller(HttpUser):
         """One call from webhook to hang-up; every measure goes to locust's stats."""
         started = time.monotonic()
         stream: MediaStream | None = None
+        result = "ok"
         try:
             stream = self._place_call()
             self._converse(stream)
         except (CallRefusedError, CallClosedError, NoAnswerError, *_LINE_ERRORS) as exc:
+            result = type(exc).__name__
             self._report("call", started, exc)
         else:
             self._report("call", started)
@@ -119,6 +137,16 @@ class TwilioCaller(HttpUser):
             if stream is not None:
                 stream.hang_up()
                 self._report("caller_lateness", 0.0, at=stream.max_lateness)
+                self._log_call(stream, result)
+
+    def _log_call(self, stream: MediaStream, result: str) -> None:
+        """One line of ``--calls-csv`` (nothing without it)."""
+        if not self._options.calls_csv:
+            return
+        times = [arrived for arrived, _ in stream.messages]
+        gap = max((b - a for a, b in itertools.pairwise(times)), default=0.0)
+        with Path(self._options.calls_csv).open("a") as out:  # one greenlet writes at a time
+            out.write(f"{stream.call_sid},{result},{gap * 1000:.0f},{stream.audio_seconds:.2f}\n")
 
     def _place_call(self) -> MediaStream:
         """Signed webhook, TwiML, Media Stream socket, ``connected`` + ``start``."""
@@ -162,11 +190,19 @@ class TwilioCaller(HttpUser):
         return line
 
     def _converse(self, stream: MediaStream) -> None:
-        """The greeting, then ``--turns`` questions, each after the bot went quiet."""
+        """The greeting, then ``--turns`` questions, each after the bot went quiet.
+
+        With ``--turn-every`` a question also waits until that long after the previous
+        one began (the first, after the greeting began), so a caller takes one turn
+        every so many seconds (the issue 18 workload: ~7 s) whatever the bot's speed.
+        """
         first = self._first_audible(stream, 0, stream.started_at, "first_greeting")
         self._report("first_greeting", stream.started_at, at=stream.messages[first][0])
         scan = self._answer_end(stream, first)
+        turn_at = stream.messages[first][0]
         for _ in range(self._options.turns):
+            gevent.sleep(max(0.0, turn_at + self._options.turn_every - time.monotonic()))
+            turn_at = time.monotonic()
             said_at = stream.say(next(self._questions))
             first = self._first_audible(stream, scan, said_at, "voice_to_voice")
             self._report("voice_to_voice", said_at, at=stream.messages[first][0])
