@@ -1,14 +1,21 @@
-"""Street addresses: a house number, up to four words, a street type, and what follows.
+"""Street addresses, found by an address's grammar rather than by phrasings.
 
-"221B Baker Street", "twelve thirty four Elm Street, apartment 5, Springfield IL
-62701", "123 W 42nd St", "P O box 7815 Columbus Ohio". The grammar, not a list of
-phrasings: a house number (digits, or number words as said: "one oh one", "eighty
-one forty seven"), up to four name words (ordinals included), a street type written
-or said (``St``, "avenue", "blvd"...), then what follows. After the street come the unit,
-the town, the state and the postal code, as far as the words look like them (no
-word of an ordinary sentence: "please", "and", "for"...). A zip code said as one
-("my zip code is 12207") is an address too. A street without a house number ("the
-store on Elm Road") is not: it does not locate a person.
+An address is a house number (digits, "221B", "84/92", or said: "one oh one", "eighty
+one forty seven", "twelve b"), up to four words of the street's name, and a street
+type (:mod:`.streets`: the USPS suffixes and their abbreviations, the British, Irish,
+Canadian and Australian types), then what follows as far as the words look like it:
+a direction, a unit ("#05-67", "Unit 12", "m. 15"), the town, the state or province,
+the ZIP or postcode (US, UK, Canadian, Irish, Dutch, Polish, six-digit ones, written or
+said letter by letter). Other orders are forms of the same grammar: a unit before the
+house ("Flat 6, 27 Dock Road", "Blk 123 ..."), a street type said before the name
+("15 Rue de la Paix", "two oh five calle de alcala", "ul. Marszałkowska 84/92",
+"Calle Mayor 12"), one glued to it ("Hauptstraße 12"), a street without a type known
+by the postcode or the unit after it ("29 Llys y Coed, Pontypridd CF37 1EG"), a house
+after "my address is" or "I live at", P.O. boxes and rural routes, and a ZIP or
+postcode said as one's own (only the code is then the value). A street without a
+house number ("the store on Elm Road") is not an address: it does not locate a person.
+A type that is also a noun ("park", "view") needs more: capitals, or a unit, a comma or
+a code after it ("3 kids in the park" stays).
 """
 
 from __future__ import annotations
@@ -16,70 +23,139 @@ from __future__ import annotations
 import re
 
 from framekit.privacy.kinds import Found
+from framekit.privacy.kinds.streets import (
+    GLUED,
+    STREET_FIRST,
+    STRONG,
+    UNIT_BEFORE,
+    UNIT_WORDS,
+    WEAK,
+    alternation,
+    words,
+)
 
 __all__ = ["find_addresses"]
 
-_NUMBER_WORD = (
-    r"(?:zero|oh|one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|thirteen"
-    r"|fourteen|fifteen|sixteen|seventeen|eighteen|nineteen|twenty|thirty|forty|fifty|sixty"
-    r"|seventy|eighty|ninety|hundred|thousand)\b"
+_NUMBER_WORDS = words(
+    "zero oh one two three four five six seven eight nine ten eleven twelve thirteen fourteen"
+    " fifteen sixteen seventeen eighteen nineteen twenty thirty forty fifty sixty seventy"
+    " eighty ninety hundred thousand"
 )
-_HOUSE = rf"(?:\d{{1,6}}[A-Za-z]?|{_NUMBER_WORD}(?:[\s-]+(?:and\s+)?{_NUMBER_WORD}){{0,5}})"
-_STREET = (
-    r"(?:street|st|avenue|ave|av|road|rd|boulevard|blvd|lane|ln|drive|dr|court|ct|way|place|pl"
-    r"|terrace|ter|circle|cir|parkway|pkwy|highway|hwy|square|sq|close|crescent|row|alley|trail"
-    r"|trl|plaza|grove|pike|turnpike|expressway|expy|freeway|fwy|route|rte|loop|path|mews"
-    r"|gardens|heights|ridge|cove|crossing|landing|causeway|broadway)"
+_NUMBER_WORD = rf"{alternation(_NUMBER_WORDS)}\b"
+_DIGIT = rf"(?:\d|{_NUMBER_WORD})"
+_TYPED_HOUSE = r"\d{1,6}(?:[/-]\d{1,4}\b)?[A-Za-z]?"
+_HOUSE = (
+    rf"(?>{_TYPED_HOUSE}|{_NUMBER_WORD}(?:[\s-]+(?:and\s+)?{_NUMBER_WORD}){{0,5}}"
+    r"(?:\s+[a-h](?=\s))?)"
 )
-"""Street types; not "park", "green" or "view", which follow counts ("2 green ones")."""
-_STOP = (
-    r"(?:please|thanks|thank|and|but|for|to|by|on|in|my|the|it|is|so|ok|okay|right|because"
-    r"|since|with|or|if|then|that|that's|this|today|tomorrow|instead|now|yes|no|from|at"
-    r"|was|were|we|i|you|he|she|they|should|ship|send|deliver|call|email|phone|order|card"
-    r"|born|birth|date|name|my|our|your|its|it's|can|could|would|will|also"
-    r"|store|shop|branch|location|outlet|showroom)\b"
+"""Typed ("221B", "84/92", "12-14") or said ("twelve b", "one oh one"); atomic, as
+long as it goes (a run of number words tried every way would cost milliseconds)."""
+_UNIT_AFTER = rf"(?:{alternation(UNIT_WORDS)})\.?\s*(?:#?\d\w{{0,4}}|[A-Za-z])\b"
+_EVIDENCE = (
+    rf"\.?(?:\s*,|\s+\d|\s+{_UNIT_AFTER}"
+    rf"|(?:\s+[^\W\d_]+){{0,3}}(?:\s+{_NUMBER_WORD}){{3}})"
 )
+_TYPE = (
+    rf"(?:{alternation(STRONG)}\b|(?<=[^\W\d_]\s)(?:(?=(?-i:[A-Z])){alternation(WEAK)}\b"
+    rf"|{alternation(WEAK)}\b(?={_EVIDENCE})))\.?"
+)
+"""A strong type, or a weak one after a name's word, capitalized as typed or with a
+comma, a number or a unit after it ("3 kids in the park" stays)."""
+_ALONE = (
+    r"(?:broadway|esplanade|boardwalk|promenade|embankment|strand)\b|(?:highway|hwy|route|rte"
+    rf"|county\s+road|state\s+route|interstate)(?=\s+(?:\d|{_NUMBER_WORD}))"
+)
+"""Streets named by their type alone: "1585 Broadway", "12345 Highway 9"; any other type
+follows a name."""
+_FIRST = STREET_FIRST - {w for w in STREET_FIRST if len(w) < 3}
+_STREET_FIRST = rf"(?:{alternation(_FIRST)}\b|{alternation(STREET_FIRST - _FIRST)}\.|c/)\.?"
+"""Short types before the name ("ul.", "al.", "c/") only with their dot."""
+_GLUED = rf"(?-i:[A-Z])[^\W\d_]{{2,}}{alternation(GLUED)}"
+_STOP = alternation(
+    words(
+        "please thanks thank and but for to by on in my the it is so ok okay right because since"
+        " with or if then that that's this today tomorrow instead now yes no from at was were we"
+        " i you he she they should ship send deliver call email phone order card born birth"
+        " date name our your its it's can could would will also near next store shop branch"
+        " location outlet showroom"
+    )
+)
+"""Words of an ordinary sentence: an address's tail ends before them."""
+_NAME_STOP = alternation(
+    words(
+        "to of at on in for and from by near i you we they he she it is are was were be my"
+        " your our their his her its a an or but so if then that this these those who which"
+        " what please thanks with per each every more less than also just all any some no not"
+        " get got have has had do did will would can could should need want ordered bought"
+        " paid times minutes hours days weeks months years am pm x sorry wait actually"
+    )
+    | _NUMBER_WORDS
+)
+"""Words of a sentence and numbers, never a word of a street's name ("The" is, typed:
+"5 The Crescent")."""
+_NAME_WORD = (
+    rf"(?!(?:{_NAME_STOP}|(?-i:t)he)\b)"
+    r"(?:[^\W\d_](?:[^\W_]|['.-](?=[^\W_]))*\.?|\d{1,3}(?:st|nd|rd|th))"
+)
+"""A word of a street's name: "Martin", "O'Neil", "42nd", "Marszałkowska"; not an
+identifier of code ("call_analyses") nor a word of a sentence."""
+_UNIT = (
+    rf"(?:(?:{alternation(UNIT_BEFORE)})\.?\s*#?\s*(?:[A-Za-z\d][\w-]{{0,5}},?\s+|(?=\d+/\d))"
+    r"|(?:blk|block)\.?\s+(?=\d))"
+)
+"""A unit said before the house: "Flat 6, 27 Dock Road", "Blk 123 Ang Mo Kio Ave 3"."""
+_LETTER = r"[a-z]\b"
+_POSTCODE = (
+    r"(?:(?-i:[A-Z]{1,2}\d[A-Z\d]?\s?\d[A-Z]{2}"  # UK: SW1A 2AA, CF37 1EG
+    r"|[A-Z]\d[A-Z]\s?\d[A-Z]\d"  # Canada: M6R 1A5
+    r"|[A-Z]\d[\dW]\s?(?=[A-Z\d]*[A-Z])[A-Z\d]{4}"  # Ireland's Eircode: T12 X2C4
+    r"|[A-Z]{2}\s+\d{5}(?:-\d{4})?)\b"  # a US state and its ZIP
+    rf"|{_LETTER}(?:\s+{_LETTER})?(?:\s+{_DIGIT}){{1,2}}\s+{_DIGIT}\s+{_LETTER}\s+{_LETTER}"
+    rf"(?!\s+(?:[a-z]|{_DIGIT})\b))"
+)
+"""Postcodes that say "address" by their shape alone; the last, a UK one said letter by
+letter ("c f three seven one e g")."""
 _TAIL_WORD = (
-    r"(?:#?\d{1,5}(?:-\d{4})?[A-Za-z]?\b(?![.\d-])"  # unit, zip code
-    r"|[A-Za-z]{1,2}\d[A-Za-z\d]?\b|\d[A-Za-z]{2}\b"  # a UK postcode's halves
+    r"(?:#?\d{1,6}(?:-\d{1,4})?[A-Za-z]?\b(?![\d-]|\.\d)"  # unit, ZIP, postcode
+    r"|[A-Za-z]{1,2}\d[A-Za-z\d]?\b|\d[A-Za-z]{2}\b|\d[A-Za-z]\d\b"  # UK, Canada
     r"|(?=[A-Za-z]*\d)[A-Za-z\d]{4}\b"  # an Eircode's second half: T12 X2C4
     r"|(?-i:[A-Z]{2})\b"  # a state: OR, IN, ME as written
-    rf"|(?!{_STOP})[A-Za-z][A-Za-z.'-]*|{_NUMBER_WORD})"
+    rf"|(?!{_STOP}\b)[^\W\d_]+(?:['.-][^\W\d_]+)*\.?|{_NUMBER_WORD})"
 )
 _TAIL = rf"(?:[,\s]+{_TAIL_WORD}){{0,14}}"
-_UNIT_WORD = r"(?:flat|apt|apartment|unit|suite|ste)"
-_UNIT_NUMBER = r"(?:#?\d\w{0,4}|[A-Za-z])\b"
-_UNIT = rf"(?:{_UNIT_WORD}\.?\s*{_UNIT_NUMBER},?\s+)"
-"""A unit said before the house: "Flat 6, 27 Dock Road"."""
-_STREET_FIRST = r"(?:rue|calle|avenida|chemin|allee|viale|piazza|rua|carrer|strada)"
-"""Street types said before the street's name: "15 Rue de la Paix", "3 Calle Mayor" (not
-"via", "place" or "avenue": "3 via UPS", "12 place settings")."""
-_HINTS = frozenset(re.findall(r"[a-z]+", f"{_STREET} {_STREET_FIRST} {_UNIT_WORD} box zip"))
-"""Every address has one of these words: texts without skip the long pattern (a set of
-words, 15 times faster than a pattern of them)."""
-_WORD = re.compile(r"[a-z]+")
-_NAME_WORD = (
-    r"(?!(?:to|the|of|at|on|in|for|and|from|by|near)\b)"
-    r"(?:[^\W\d_](?:[^\W_]|['.-])*|\d{1,3}(?:st|nd|rd|th))"
-)
-"""A word of a street's name: "Martin", "O'Neil", "42nd"; not an identifier of code
-("call_analyses")."""
+_NAME = rf"(?:{_NAME_WORD}\s+)"
 _ADDRESS = re.compile(
-    r"(?<!\w)(?=\w)(?:"  # tried at a word's start only: twice as fast
-    rf"\b{_UNIT}?(?:{_HOUSE}\s+(?:{_NAME_WORD}\s+){{0,4}}?{_STREET}\b\.?"
-    rf"|\d{{1,6}}[A-Za-z]?,?\s+{_STREET_FIRST}\s+(?:{_NAME_WORD}\s+){{0,3}}{_NAME_WORD}"
-    # A street without its type, known by the unit after it: "88 Kingsway, Flat 2, Leeds".
+    r"(?<!\w)(?=[\w#])(?:"  # tried at a word's start only: twice as fast
+    rf"(?:{_UNIT}?{_HOUSE}\s+(?:{_NAME}{{1,4}}?{_TYPE}|{_ALONE})"
+    rf"|{_HOUSE},?\s+{_STREET_FIRST}\s+{_NAME}{{0,3}}{_NAME_WORD}"
+    rf"|{_STREET_FIRST}\s+{_NAME}{{0,3}}{_NAME_WORD},?\s+{_TYPED_HOUSE}\b"
+    rf"|{_GLUED}\s+{_TYPED_HOUSE}\b"
+    # A street without its type, known by the unit or the postcode after it.
     rf"|\d{{1,6}}[A-Za-z]?\s+(?:(?-i:[A-Z])[\w'-]+\s+){{0,2}}(?-i:[A-Z])[\w'-]+"
-    rf"(?=,\s*{_UNIT_WORD}\.?\s*{_UNIT_NUMBER})){_TAIL}"
-    rf"|\b(?:p\.?\s?o\.?|post\s+office)\s+box\s+(?:\d+|{_NUMBER_WORD}(?:\s+{_NUMBER_WORD})*)"
+    rf"(?=,\s*{_UNIT_AFTER})"
+    rf"|{_HOUSE},?\s+(?:{_NAME_WORD},?\s+){{1,5}}?{_POSTCODE}"
+    rf"|(?:\b(?:address(?:\s+is|:|'s)?|(?:live|living|lives|reside|residing)\s+at)\s+)"
+    rf"(?P<led>{_HOUSE}\s+{_NAME}{{0,3}}{_NAME_WORD})"
+    rf"|(?:p\.?\s?o\.?|post\s+office|gpo|locked)\s+box|private\s+bag"
+    rf"|(?:rural\s+route|rr)\s+\d+\b)(?:\s+(?:\d+|{_NUMBER_WORD}(?:\s+{_NUMBER_WORD})*))?"
     rf"{_TAIL}"
-    rf"|\bzip(?:\s+code)?(?:\s+is|'s|:)?\s+"
-    rf"(?P<zip>\d{{5}}(?:-\d{{4}})?\b|{_NUMBER_WORD}(?:\s+{_NUMBER_WORD}){{4}}))",
+    r"|\b(?:zip|post\s?code|postal\s+code|eircode)(?:\s+code)?(?:\s+is|'s|:)?\s+"
+    rf"(?P<zip>\d{{5}}(?:-\d{{4}})?\b|{_NUMBER_WORD}(?:\s+{_NUMBER_WORD}){{4}}|{_POSTCODE}))",
     re.IGNORECASE,
 )
-"""The last form, a ZIP code said as one's own: only the code is the value."""
-
-
+"""The last form, a ZIP or postcode said as one's own: only the code is the value."""
+_HINTS = frozenset(
+    re.findall(
+        r"[a-z]+",
+        f"{' '.join(STRONG | WEAK | STREET_FIRST | UNIT_WORDS)} box bag zip"
+        " postcode post postal eircode address live living lives reside residing route rr",
+    )
+)
+"""An address holds one of these words, a postcode or a type glued to the street's name:
+texts without any skip the long pattern (a set of words, 15 times faster than a
+pattern of them)."""
+_WORD = re.compile(r"[a-z]+")
+_UNTYPED = re.compile(rf"(?<!\w)(?:{_POSTCODE}|{_GLUED}\s+\d)", re.IGNORECASE)
 _NOT_A_HOUSE = re.compile(
     r"(?:\b(?:order|item|sku|room|ticket|case|invoice|aisle|gate|qty|quantity|model)\s*(?:no\.?"
     r"|number)?|#|(?:store|shop|branch|location|outlet|showroom)\s+(?:at|on|in))\s*$",
@@ -99,7 +175,7 @@ infinite loop")."""
 
 def find_addresses(text: str) -> list[Found]:
     """Every street address in ``text`` but a shop's own."""
-    if _HINTS.isdisjoint(_WORD.findall(text.lower())):
+    if _HINTS.isdisjoint(_WORD.findall(text.lower())) and not _UNTYPED.search(text):
         return []
     found = []
     for m in _ADDRESS.finditer(text):
@@ -110,6 +186,7 @@ def find_addresses(text: str) -> list[Found]:
         ):
             continue
         group = "zip" if m.group("zip") else 0
-        value = " ".join(m.group(group).lower().split())
-        found.append(Found("address", m.start(group), m.end(group), value))
+        start = m.start("led") if m.group("led") else m.start(group)
+        value = " ".join(text[start : m.end(group)].lower().split())
+        found.append(Found("address", start, m.end(group), value))
     return found
