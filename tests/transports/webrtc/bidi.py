@@ -144,6 +144,8 @@ class Firefox:
 
     bidi: BiDi
     context: str
+    process: asyncio.subprocess.Process
+    """The browser's main process (a test may kill it: the session then ends as it exits)."""
 
     async def goto(self, url: str) -> None:
         await self.bidi.command(
@@ -208,7 +210,7 @@ async def firefox(
                 await bidi.command("session.new", {"capabilities": {}})
                 await bidi.command("session.subscribe", {"events": ["log.entryAdded"]})
                 tree = await bidi.command("browsingContext.getTree", {"maxDepth": 0})
-                yield Firefox(bidi, tree["contexts"][0]["context"])
+                yield Firefox(bidi, tree["contexts"][0]["context"], process)
             finally:
                 with contextlib.suppress(BiDiError, TimeoutError, websockets.ConnectionClosed):
                     await asyncio.wait_for(bidi.command("browser.close", {}), 5)

@@ -10,10 +10,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-import numpy as np
 from playwright.async_api import Browser, Page, Playwright
-
-from framekit.audio import audio_format, write_wav
 
 CHROMIUM = "/usr/bin/chromium"
 FLAGS = [
@@ -37,17 +34,6 @@ LOOPBACK_OFFER = (
     "|| l.includes(' 127.0.0.1 ')).join('\\r\\n')"
 )
 """The page's offer filter: only the 127.0.0.1 candidates (Chromium gathers on every interface)."""
-RATE = 48000
-
-
-def microphone(path: Path, *parts: tuple[float, int]) -> Path:
-    """Write a 48 kHz WAV of ``(seconds, amplitude)`` parts (a 300 Hz tone, 0: silence)."""
-    pieces = []
-    for seconds, amplitude in parts:
-        t = np.arange(round(seconds * RATE)) / RATE
-        pieces.append((amplitude * np.sin(2 * np.pi * 300 * t)).astype("<i2").tobytes())
-    write_wav(path, b"".join(pieces), audio_format(RATE))
-    return path
 
 
 async def launch(playwright: Playwright, wav: Path) -> Browser:
@@ -67,20 +53,3 @@ async def call(browser: Browser, base_url: str, token: str) -> Page:
     await page.click("#call")
     await page.wait_for_function("window.framekit.state === 'connected'", timeout=15_000)
     return page
-
-
-def loud_runs(levels: list[list[float]], threshold: float) -> list[tuple[float, float]]:
-    """``(start ms, end ms)`` of each run of 20 ms windows above ``threshold``."""
-    runs: list[tuple[float, float]] = []
-    start: float | None = None
-    last = 0.0
-    for at, level in levels:
-        if level > threshold and start is None:
-            start = at
-        elif level <= threshold and start is not None:
-            runs.append((start, at))
-            start = None
-        last = at
-    if start is not None:
-        runs.append((start, last))
-    return runs

@@ -9,9 +9,11 @@ from __future__ import annotations
 
 import asyncio
 import fractions
+import gc
 import json
 import time
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Any
 
 import aiohttp
@@ -20,7 +22,7 @@ from aiortc import RTCConfiguration, RTCPeerConnection, RTCSessionDescription
 from aiortc.mediastreams import MediaStreamError, MediaStreamTrack
 from av import AudioFrame
 
-from framekit.audio import PCM16_16K
+from framekit.audio import PCM16_16K, audio_format, write_wav
 from framekit.frames import (
     CancelFrame,
     EndCause,
@@ -31,10 +33,66 @@ from framekit.frames import (
 )
 from framekit.pipeline import Pipeline, PipelineParams, PipelineTask
 from framekit.servers.webrtc import WebRTCCall, WebRTCServer
+from framekit.tasks import live_framekit_tasks
 from framekit.transports.webrtc import WebRTCTransport
 from transports.twilio.helpers import LOUD, Bot, tone
 
 TOKEN = "webrtc-test-token-0123456789"
+RATE = 48000
+
+
+def microphone(path: Path, *parts: tuple[float, int]) -> Path:
+    """Write a 48 kHz WAV of ``(seconds, amplitude)`` parts (a 300 Hz tone, 0: silence)."""
+    pieces = []
+    for seconds, amplitude in parts:
+        t = np.arange(round(seconds * RATE)) / RATE
+        pieces.append((amplitude * np.sin(2 * np.pi * 300 * t)).astype("<i2").tobytes())
+    write_wav(path, b"".join(pieces), audio_format(RATE))
+    return path
+
+
+def loud_runs(levels: list[list[float]], threshold: float) -> list[tuple[float, float]]:
+    """``(start ms, end ms)`` of each run of 20 ms windows above ``threshold``."""
+    runs: list[tuple[float, float]] = []
+    start: float | None = None
+    last = 0.0
+    for at, level in levels:
+        if level > threshold and start is None:
+            start = at
+        elif level <= threshold and start is not None:
+            runs.append((start, at))
+            start = None
+        last = at
+    if start is not None:
+        runs.append((start, last))
+    return runs
+
+
+def udp_sockets() -> int:
+    """This process's UDP sockets (ICE's): a call that ended cleanly leaves none of its own."""
+    import psutil
+
+    return len(psutil.Process().net_connections(kind="udp"))
+
+
+def leftovers(udp_before: int) -> list[str]:
+    """What a finished call left in this process: framekit tasks, aiortc and aioice tasks,
+    live media tracks, UDP sockets beyond ``udp_before`` (the count before it started)."""
+    gc.collect()
+    found = [f"task {task.get_name()}" for task in live_framekit_tasks()]
+    for task in asyncio.all_tasks():
+        code = getattr(task.get_coro(), "cr_code", None)
+        where = code.co_filename if code is not None else ""
+        if not task.done() and ("/aiortc/" in where or "/aioice/" in where):
+            found.append(f"media task {task.get_coro()!r}")
+    found += [
+        f"live {o.kind} track {type(o).__name__}"
+        for o in gc.get_objects()
+        if isinstance(o, MediaStreamTrack) and o.readyState == "live"
+    ]
+    if (udp := udp_sockets()) > udp_before:
+        found.append(f"{udp - udp_before} UDP socket(s)")
+    return found
 
 
 class ToneTrack(MediaStreamTrack):

@@ -22,7 +22,7 @@ How a call ends, and its cause:
 * the page sends ``{"type": "hangup"}``, closes the connection, or its audio track
   ends: ``caller_hung_up``;
 * the connection fails (the browser vanished: ICE consent checks stop being
-  answered, about 30 s with aioice): ``caller_hung_up`` (the line dropped);
+  answered, :func:`consent_timeout` at most): ``caller_hung_up`` (the line dropped);
 * the reader fails: ``error``;
 * the bot hangs up: the output tells the page and ends the call.
 
@@ -39,6 +39,7 @@ from collections import deque
 from dataclasses import dataclass
 from typing import Final
 
+from aioice import ice, stun
 from aiortc import RTCPeerConnection, RTCSessionDescription
 from aiortc.mediastreams import MediaStreamError, MediaStreamTrack
 from aiortc.rtcdatachannel import RTCDataChannel
@@ -53,7 +54,7 @@ from framekit.transports.webrtc.messages import DTMFMessage, MessageError, parse
 from framekit.transports.webrtc.output import WebRTCOutput
 from framekit.transports.webrtc.tracks import BotAudioTrack, frame_audio
 
-__all__ = ["OfferRefused", "WebRTCInput", "WebRTCTransport"]
+__all__ = ["OfferRefused", "WebRTCInput", "WebRTCTransport", "consent_timeout"]
 
 _MAX_PENDING_EVENTS: Final = 64
 """Events kept until the data channel opens (the greeting starts before it does)."""
@@ -65,6 +66,18 @@ _TRACK_TIMEOUT: Final = 10.0
 _ENDING_STATES: Final = frozenset({"failed", "closed"})
 _MAX_CONTROL: Final = 32
 """Key presses and ends waiting for the reader (more keys are dropped)."""
+
+
+def consent_timeout() -> float:
+    """Seconds at most from a browser's last sign of life to its connection failing.
+
+    A browser that vanishes (killed, its network gone) sends no goodbye; aioice's
+    consent checks (RFC 7675) notice it: one every ``CONSENT_INTERVAL`` seconds (up
+    to 1.2 times that, randomized), each given one STUN timeout, and the connection
+    fails after ``CONSENT_FAILURES`` unanswered in a row. The call then ends as the
+    line dropping; this is the bound to wait for it (39 s with aioice 0.13's values).
+    """
+    return ice.CONSENT_FAILURES * (1.2 * ice.CONSENT_INTERVAL + stun.RETRY_RTO)
 
 
 @dataclass(frozen=True, slots=True)
