@@ -40,6 +40,8 @@ class MediaStream:
     in order (``time.monotonic`` seconds); the caller's measures read it.
     ``max_lateness`` is the latest a frame went out after its instant: when the
     load generator itself is starved of CPU, its arrival times are late too.
+    ``audio_seconds``: the bot audio received, in seconds of playback (a call that
+    ended early heard less than the bot meant to say).
     """
 
     def __init__(self, url: str, *, call_sid: str, account_sid: str, timeout: float) -> None:
@@ -50,6 +52,7 @@ class MediaStream:
         self.closed_at: float | None = None
         self.started_at = 0.0
         self.max_lateness = 0.0
+        self.audio_seconds = 0.0
         self._ws = websocket.create_connection(url, timeout=timeout)
         self._ws.settimeout(None)  # the reader blocks until the server speaks or closes
         self._seq = 0
@@ -157,6 +160,7 @@ class MediaStream:
         if event == "media":
             payload = base64.b64decode(message["media"]["payload"])
             self.messages.append((now, is_audible(payload)))
+            self.audio_seconds += len(payload) / SAMPLE_RATE
             self._play_end = max(self._play_end, now) + len(payload) / SAMPLE_RATE
         elif event == "mark":  # echoed once the audio sent before it has played
             self._marks.append((max(self._play_end, now), message["mark"]["name"]))

@@ -26,6 +26,8 @@ import time
 import urllib.error
 import urllib.request
 import uuid
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -96,6 +98,8 @@ class Cluster:
     database_url: str
     admin_dsn: str
     schema: str
+    node_env: dict[str, str] = field(default_factory=dict)
+    """More environment for every node (e.g. ``TONE_SECONDS``)."""
     redis_port: int = field(default_factory=free_port)
     lb_port: int = field(default_factory=free_port)
     nodes: dict[str, Node] = field(default_factory=dict)
@@ -150,6 +154,7 @@ class Cluster:
             "SPOOL_DIR": str(home / "spool"),
             "ANALYTICS": "off",
             "MAX_CALLS": "8",
+            **self.node_env,
         }
 
     def start_node(self, name: str) -> Node:
@@ -267,6 +272,15 @@ class Cluster:
             for sid, owner, ended, outcome, reason in rows
         }
 
+    def open_calls(self) -> dict[str, int]:
+        """The calls not yet closed, counted by owner (a node's ``owner``)."""
+        with psycopg.connect(self.admin_dsn, autocommit=True) as connection:
+            rows = connection.execute(
+                f'SELECT owner, count(*) FROM "{self.schema}".calls'
+                " WHERE ended_at IS NULL GROUP BY owner"
+            ).fetchall()
+        return {owner: count for owner, count in rows}
+
     def drop(self) -> None:
         with psycopg.connect(self.admin_dsn, autocommit=True) as connection:
             connection.execute(f'DROP SCHEMA IF EXISTS "{self.schema}" CASCADE')
@@ -288,6 +302,28 @@ def make_cluster(directory: Path, database_url: str) -> Cluster:
     rendered = url.render_as_string(hide_password=False)
     migrate(rendered)
     return Cluster(directory, rendered, admin, schema)
+
+
+@contextmanager
+def running_cluster(
+    directory: Path, database_url: str, node_env: dict[str, str] | None = None
+) -> Iterator[Cluster]:
+    """Redis, call nodes ``a`` and ``b`` (ready) and nginx in front; all stopped on exit."""
+    running = make_cluster(directory, database_url)
+    running.node_env = dict(node_env or {})
+    try:
+        running.start_redis()
+        nodes = [running.start_node("a"), running.start_node("b")]
+        for node in nodes:  # both load at once
+            running.wait_ready(node)
+        running.start_nginx()
+        yield running
+    finally:
+        running.stop_nginx()
+        running.stop_nodes()
+        if running._redis is not None:
+            running.stop_redis()
+        running.drop()
 
 
 def tools_missing() -> str | None:

@@ -4,7 +4,8 @@ The same :class:`ContactCenterServer` and :func:`serve` as ``framekit serve``,
 configured from the environment the same way, with one difference: the bot speaks
 a steady tone for the whole call instead of loading the speech models (each node
 would take 40 s to preload them on this machine), so that the test can measure
-the largest gap in the bot's audio. Usage: ``python tests/cluster/node.py PORT``.
+the largest gap in the bot's audio; ``TONE_SECONDS`` (default 120) is how long it
+speaks. Usage: ``python tests/cluster/node.py PORT``.
 """
 
 from __future__ import annotations
@@ -25,7 +26,7 @@ from framekit.observers import Observer
 from framekit.pipeline import Pipeline, PipelineParams, PipelineTask
 from framekit.processors import FrameProcessor
 
-_TALK_SECONDS = 120
+_TALK_SECONDS = int(os.environ.get("TONE_SECONDS", "120"))
 
 
 def _tone_second() -> bytes:
@@ -36,7 +37,7 @@ def _tone_second() -> bytes:
 def talker(
     head: FrameProcessor, tail: FrameProcessor, call_id: str, observers: Sequence[Observer]
 ) -> PipelineTask:
-    """The server's bot factory signature: a 440 Hz tone, paced, for two minutes."""
+    """The server's bot factory signature: a 440 Hz tone, paced, for ``TONE_SECONDS``."""
     task = PipelineTask(
         Pipeline([head, tail]),
         params=PipelineParams(idle_timeout=None),

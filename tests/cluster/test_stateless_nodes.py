@@ -41,8 +41,8 @@ from .cluster import (
     Cluster,
     Node,
     get_json,
-    make_cluster,
     metrics,
+    running_cluster,
     tools_missing,
 )
 
@@ -59,20 +59,8 @@ def cluster(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Cluster]:
     missing = tools_missing()
     if missing:
         pytest.skip(missing)
-    running = make_cluster(tmp_path_factory.mktemp("cluster"), os.environ[_PG])
-    try:
-        running.start_redis()
-        nodes = [running.start_node("a"), running.start_node("b")]
-        for node in nodes:  # both load at once
-            running.wait_ready(node)
-        running.start_nginx()
+    with running_cluster(tmp_path_factory.mktemp("cluster"), os.environ[_PG]) as running:
         yield running
-    finally:
-        running.stop_nginx()
-        running.stop_nodes()
-        if running._redis is not None:
-            running.stop_redis()
-        running.drop()
 
 
 class AudioGaps:

@@ -1,0 +1,182 @@
+"""The issue's "must hold" under the locust load test: one fault at a time, no record lost.
+
+Locust, started by its one command (``python -m loadtest --host ...``), calls two
+tone-bot nodes through the real nginx (the cluster of ``cluster.py``, for this module
+with greetings of ``TONE_SECONDS``): ``USERS`` callers place call after call, each a
+greeting heard to its end (``--turns 0``: the tone bot answers no question) with its
+largest audio gap checked against 2 s. While it runs the test restarts Redis (empty),
+waits until the nodes have registered again, then SIGKILLs node ``b`` while it holds
+calls. Then, from locust's CSV, its per-call log (``--calls-csv``) and PostgreSQL:
+
+* every call that got a Media Stream has a stored record, and every record is closed;
+* every call that failed was on the killed node, and its record was closed
+  ``failed``/``orphaned`` by the survivor within ``ORPHANS_CLOSED_WITHIN`` s;
+* every other call (the survivor's, and the killed node's before the kill) heard the
+  whole greeting with no gap in the bot's audio over 2 s, across the Redis restart too.
+
+Why a gap limit on the whole call and the audio heard: locust's ``audio_gap`` is per
+answer, and a stall longer than ``--answer-quiet`` would end the answer (and, with no
+questions, the call) before it could be measured; a call cut short hears less tone.
+"""
+
+from __future__ import annotations
+
+import csv
+import importlib.util
+import os
+import signal
+import subprocess
+import sys
+import time
+from collections.abc import Callable, Iterator
+from pathlib import Path
+
+import pytest
+
+pytest.importorskip("psycopg", reason="the cluster needs the 'db' extra")
+pytest.importorskip("redis", reason="the cluster needs the 'redis' extra")
+pytest.importorskip("twilio", reason="the serve app needs the 'twilio' extra")
+if importlib.util.find_spec("locust") is None or importlib.util.find_spec("websocket") is None:
+    pytest.skip("the load test needs the 'load' extra (locust)", allow_module_level=True)
+
+from .cluster import ACCOUNT, AUTH_TOKEN, HEARTBEAT, PUBLIC, Cluster, running_cluster, tools_missing
+
+pytestmark = pytest.mark.timeout(200)
+_PG = "FRAMEKIT_TEST_DATABASE_URL"
+ROOT = Path(__file__).resolve().parents[2]
+
+USERS = 6
+"""Concurrent callers: 3 a node, all 6 on the survivor after the kill, within its
+MAX_CALLS=8 (with 8, places still held for calls that just ended made it answer busy)."""
+TONE_SECONDS = 8
+RUN_TIME = 50
+MAX_GAP = 2.0
+"""The issue's limit: no other call silent for more than 2 s."""
+ANSWER_QUIET = 3.0
+"""Above MAX_GAP: a longer stall is still inside the greeting, measured as a gap."""
+ORPHANS_CLOSED_WITHIN = 15.0
+"""The sweep closes a dead node's calls ~6-7 s after its last heartbeat (cluster.py)."""
+NGINX_FAIL_TIMEOUT = 5.0
+"""deploy/nginx/framekit.conf: a node that failed once is passed over this long."""
+
+
+@pytest.fixture(scope="module")
+def cluster(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Cluster]:
+    if not os.environ.get(_PG):
+        pytest.skip(f"{_PG} is not set: the nodes share a PostgreSQL")
+    missing = tools_missing()
+    if missing:
+        pytest.skip(missing)
+    directory = tmp_path_factory.mktemp("locust-cluster")
+    env = {"TONE_SECONDS": str(TONE_SECONDS)}
+    with running_cluster(directory, os.environ[_PG], env) as running:
+        yield running
+
+
+def _locust(cluster: Cluster, prefix: Path) -> subprocess.Popen[str]:
+    """``python -m loadtest`` against nginx, headless; its output in ``prefix``.log."""
+    command = [sys.executable, "-m", "loadtest", "--host", cluster.lb_url]
+    command += ["--users", str(USERS), "--spawn-rate", "4", "--run-time", f"{RUN_TIME}s"]
+    command += ["--csv", str(prefix), "--calls-csv", f"{prefix}_calls.csv"]
+    command += ["--turns", "0", "--account-sid", ACCOUNT, "--stop-timeout", "20"]
+    command += ["--answer-quiet", str(ANSWER_QUIET), "--answer-timeout", "20"]
+    command += ["--max-gap-ms", str(MAX_GAP * 1000)]
+    env = dict(os.environ, LOADTEST_TWILIO_AUTH_TOKEN=AUTH_TOKEN, LOADTEST_PUBLIC_URL=PUBLIC)
+    return subprocess.Popen(
+        command,
+        cwd=ROOT,
+        env=env,
+        stdout=Path(f"{prefix}.log").open("w"),
+        stderr=subprocess.STDOUT,
+        text=True,
+    )
+
+
+def _wait(condition: Callable[[], bool], within: float, what: str) -> float:
+    """Poll ``condition`` every 0.1 s; the seconds it took."""
+    start = time.monotonic()
+    while not condition():
+        assert time.monotonic() - start < within, f"not within {within} s: {what}"
+        time.sleep(0.1)
+    return time.monotonic() - start
+
+
+def test_a_node_killed_and_redis_restarted_under_locust_lose_no_record(
+    cluster: Cluster, tmp_path: Path
+) -> None:
+    a, b = cluster.nodes["a"], cluster.nodes["b"]
+    prefix = tmp_path / "locust"
+    locust = _locust(cluster, prefix)
+    try:
+        _wait(
+            lambda: min(cluster.open_calls().get(n.owner, 0) for n in (a, b)) >= 2,
+            within=40,
+            what="locust's calls on both nodes",
+        )
+        redis_down = time.time()
+        cluster.stop_redis()
+        time.sleep(2 * HEARTBEAT)
+        cluster.start_redis()  # empty: the nodes register again within a heartbeat
+        redis_up = time.time()
+        time.sleep(8.0)  # past a key's life and the sweep's grace: a false close shows
+        _wait(lambda: cluster.open_calls().get(b.owner, 0) >= 1, 20, "calls on node b")
+        assert b.process is not None
+        b.process.send_signal(signal.SIGKILL)
+        closed_after = _wait(
+            lambda: cluster.open_calls().get(b.owner, 0) == 0,
+            within=ORPHANS_CLOSED_WITHIN,
+            what="the killed node's calls closed by the survivor",
+        )
+        locust.wait(RUN_TIME + 60)
+    finally:
+        if locust.poll() is None:
+            locust.kill()
+            locust.wait()
+    log = Path(f"{prefix}.log").read_text()
+    assert locust.returncode in (0, 1), log[-3000:]  # 1: locust counted failures
+
+    with Path(f"{prefix}_calls.csv").open() as handle:
+        calls = list(csv.reader(handle))
+    placed = [sid for sid, *_ in calls]
+    _wait(lambda: not cluster.open_calls(), 15, "every call closed")
+    rows = cluster.calls(placed)
+    lost = sorted(set(placed) - set(rows))
+    assert not lost, f"{len(lost)} of {len(placed)} calls have no stored record"
+    with Path(f"{prefix}_stats.csv").open() as handle:
+        stats = {(row["Type"], row["Name"]): row for row in csv.DictReader(handle)}
+    killed = {sid for sid, row in rows.items() if row["owner"] == b.owner}
+    orphaned = {sid for sid in killed if rows[sid]["end_reason"] == "orphaned"}
+    failed = {sid for sid, result, *_ in calls if result != "ok"}
+    heard = [(sid, float(gap) / 1000, float(audio)) for sid, result, gap, audio in calls]
+    others = [(sid, gap, audio) for sid, gap, audio in heard if sid not in orphaned]
+    largest = max(gap for _, gap, _ in others)
+    print(
+        f"\nlocust: {len(placed)} calls ({len(failed)} failed), {len(killed)} on the killed "
+        f"node, {len(orphaned)} of them orphaned, closed {closed_after:.1f} s after the kill; "
+        f"largest gap on every other call {largest * 1000:.0f} ms; "
+        f"/proc/loadavg {Path('/proc/loadavg').read_text().split()[0]}"
+    )
+    assert orphaned, "node b held no call when it was killed"
+    assert failed <= orphaned, {sid: rows[sid] for sid in failed - orphaned}
+    for sid in orphaned:
+        assert (rows[sid]["outcome"], rows[sid]["end_reason"]) == ("failed", "orphaned")
+    for sid, gap, audio in others:
+        assert rows[sid]["outcome"] != "failed", rows[sid]
+        assert gap < MAX_GAP, f"{sid} was silent {gap:.1f} s"
+        assert audio >= TONE_SECONDS - 0.5, f"{sid} heard {audio:.1f} s of {TONE_SECONDS} s"
+    assert int(stats["audio_gap", "call"]["Failure Count"]) == 0
+    assert int(stats["POST", "/twilio/voice"]["Failure Count"]) == 0  # no busy <Reject>
+    # New calls are refused only while Redis is away (no stream token can be issued),
+    # and for nginx's fail_timeout after: both nodes' 502s took them out of rotation.
+    refused = [
+        float(at)
+        for at, _, uri, status, _ in cluster.access_log()
+        if uri == "/twilio/voice" and status != "200"
+    ]
+    late = [at - redis_up for at in refused if not redis_down <= at <= redis_up + 7.0]
+    print(
+        f"webhooks refused: {len(refused)}, from {min(refused, default=0) - redis_down:.1f} s"
+        f" to {max(refused, default=0) - redis_down:.1f} s after Redis stopped"
+        f" (back after {redis_up - redis_down:.1f} s)"
+    )
+    assert not late, f"webhooks refused {late} s after Redis was back"
