@@ -1,9 +1,15 @@
 """Email addresses, written (``john.smith@gmail.com``) or spelled out by voice.
 
 A recognizer writes a spoken address as words: "john dot smith at gmail dot com",
-sometimes letter by letter ("j o h n at ..."). The spoken form needs an "at" and at
-least one "dot" after it, ending in a word of two to six letters, so "I'm at the
-shop" is not an address. Both forms hash alike: the normal form is the written one.
+"j o h n at ...", "dee jay marley at yahoo dot com", "the letter k then smith at ...",
+"p kowalski eighty eight at wp dot p l". So the spoken form is read from its "at"
+(or "at sign", "@") in both directions: forward, a domain of up to four words, its
+labels joined by "dot", ending in a top-level domain said or spelled; backward, the
+local part, word by word (names, letters, letter names, digits said, "dot",
+"underscore", "dash", "plus", "then", "the letter", hesitations inside) until a word
+of the sentence around it ("my email is", "send it to"). "I'm at the shop" has no
+"dot" after it; "i am at the shop dot com" has no local part. Both forms hash alike:
+the normal form is the written one.
 """
 
 from __future__ import annotations
@@ -11,6 +17,8 @@ from __future__ import annotations
 import re
 
 from framekit.privacy.kinds import Found
+from framekit.privacy.kinds.spoken import number_runs
+from framekit.privacy.kinds.streets import words
 
 __all__ = ["find_emails"]
 
@@ -18,33 +26,46 @@ _WRITTEN = re.compile(
     r"\b[A-Za-z0-9._%+-]+(?:@|%40)[A-Za-z0-9-]+(?:\.[A-Za-z0-9-]+)*\.[A-Za-z]{2,}\b"
 )
 """Written, or as a URL writes it (an access log's ``?q=jane.doe%40example.com``)."""
-_SEPARATOR = r"\s+(?:dot|period|point|underscore|dash|hyphen|minus)\s+|\s*[._-]\s*"
-_LABEL_SEPARATOR = r"\s+(?:dash|hyphen|minus)\s+|\s*-\s*"
-_SPELLED = r"\s+(?=[a-z0-9]\b)"
-"""Letter by letter: "o u t l o o k" (each next token a single letter or digit)."""
-_DIGIT_WORD = (
-    r"\s+(?=(?:zero|oh|one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve"
-    r"|twenty|thirty|forty|fifty|sixty|seventy|eighty|ninety)\b)"
-)
-"""Digits said in the name: "maria one two at ...", "anderson twenty oh one at ..."."""
-_LAST_WORD = r"\s+(?=[a-z0-9]+\b\s+(?:at|@)\b)"
-_PART = rf"[a-z0-9]+(?:(?:{_SEPARATOR}|{_SPELLED}|{_DIGIT_WORD}|{_LAST_WORD})[a-z0-9]+)*"
-_LABEL = rf"[a-z0-9]+(?:(?:{_LABEL_SEPARATOR}|{_SPELLED})[a-z0-9]+)*"
-_DOMAIN_WORD = r"(?!(?:the|a|an|my|our|your|his|her|their|this|that|home|work)\b)[a-z0-9]+\s+"
-"""A domain said in words: "dave at dave smith plumbing dot com" (not "at the shop dot")."""
-_SPOKEN = re.compile(
-    rf"\b(?P<local>{_PART})\s+(?:at|@)\s+(?P<domain>(?:{_DOMAIN_WORD}){{0,3}}{_LABEL}"
-    rf"(?:\s+(?:dot|\.)\s+{_LABEL})*"
-    rf"\s+(?:dot|\.)\s+(?:[a-z]{{2,6}}|[a-z](?:\s+[a-z]){{1,3}}))\b",
+_DOT = r"(?:\s+(?:dot|period|point|\.)\s+|\.(?=[a-z]))"
+_LABEL = r"[a-z0-9]+(?:(?:\s+(?:dash|hyphen|minus)\s+|\s*-\s*|\s+(?=[a-z0-9]\b))[a-z0-9]+)*"
+"""A label, with dashes, or spelled letter by letter ("o u t l o o k")."""
+_FILLER = r"(?:(?:um|uh|er|erm|uhm)\s+)?"
+_DOMAIN_WORD = r"(?!(?:dot|at|period|point|a|an|my|our|your|his|her|their|this|that)\b)[a-z0-9]+"
+"""A domain said in words: "at dave smith plumbing dot com", "at the smith family dot org"."""
+_AT = re.compile(
+    rf"(?:\bat(?:\s+(?:sign|symbol|the\s+rate(?:\s+of)?))?|@)\s+{_FILLER}"
+    rf"(?P<domain>(?:{_DOMAIN_WORD}\s+){{0,3}}{_LABEL}(?:{_DOT}{_LABEL})*"
+    rf"{_DOT}(?:[a-z]{{2,6}}|[a-z](?:\s+[a-z]){{1,3}}))\b",
     re.IGNORECASE,
 )
-_LEAD = re.compile(
-    r"^(?:(?:my|the|is|email|e-mail|address|it's|its|it|was|that's|at|uh|um|er|so|yes|yeah"
-    r"|sure|okay|ok|and|send|to|me|you|can|use)\s+)+",
-    re.IGNORECASE,
+_TOKEN = re.compile(r"[A-Za-z0-9]+(?:'[a-z]+)?|[._+-]")
+_JOINERS = words("dot period point underscore dash hyphen minus plus then . _ - +")
+"""Said between the pieces of a local part; never its first or last piece."""
+_FILLERS = words("um uh er erm uhm hmm")
+_STOP = words(
+    "email e-mail mail emails address addresses is was it's its it that's thats my your his"
+    " her our their the a an to at send sent use using me you us him them and or but so yes"
+    " yeah yep sure okay ok please try contact reach write on in for from with by of under as"
+    " also actually like just spelled spell spelling that this here new old personal work"
+    " home office business i i'm im we he she they be should would can could will are name"
+    " called account login username user hi hello hey no not is what's whats via am were"
+    " been i'll we're currently still now"
 )
-_WORDS = {"dot": ".", "period": ".", "point": ".", "underscore": "_", "dash": "-", "hyphen": "-"}
-_WORDS["minus"] = "-"
+"""Words of the sentence around an address: its local part starts after the last one."""
+_LETTER_INTRO = words("letter capital small lowercase uppercase")
+_MAX_WORDS = 4
+"""Whole words in a local part ("gamer tag one two three" has two): more is a sentence."""
+_MAX_TOKENS = 24
+_WORDS = {"dot": ".", "period": ".", "point": ".", "underscore": "_", "dash": "-"}
+_WORDS |= {"hyphen": "-", "minus": "-", "plus": "+", "then": "", "letter": "", "the": ""}
+_NUMBERS = words(
+    "zero oh one two three four five six seven eight nine ten eleven twelve thirteen fourteen"
+    " fifteen sixteen seventeen eighteen nineteen twenty thirty forty fifty sixty seventy"
+    " eighty ninety hundred thousand double triple"
+)
+_PIECES = _JOINERS | _FILLERS | _LETTER_INTRO | _NUMBERS
+"""Words of a local part that are not whole words of it."""
+_AT_WORD = re.compile(r"(?<!\S)(?:at|@)(?=\s)", re.IGNORECASE)
 
 
 def find_emails(text: str) -> list[Found]:
@@ -56,22 +77,60 @@ def find_emails(text: str) -> list[Found]:
             for m in _WRITTEN.finditer(text)
         ]
     lowered = text.lower()
-    if " at " not in lowered or " dot " not in lowered:  # the long pattern, only when needed
+    if (" at " not in lowered and " @ " not in lowered) or (
+        " dot " not in lowered and "." not in lowered
+    ):
         return found
-    for match in _SPOKEN.finditer(text):
-        local = match.group("local")
-        lead = _LEAD.match(local)
-        start = match.start() + (lead.end() if lead else 0)
-        if start >= match.start("local") + len(local):
+    done = 0
+    for word in _AT_WORD.finditer(text):
+        at = word.start()
+        if at < done or (match := _AT.match(text, at)) is None:
             continue
-        local = text[start : match.end("local")]
-        normal = f"{_written(local)}@{_written(match.group('domain'))}"
-        found.append(Found("email", start, match.end(), normal))
+        if (local := _local_part(text, at)) is not None:
+            normal = f"{_written(text[local:at])}@{_written(match.group('domain'))}"
+            found.append(Found("email", local, match.end(), normal))
+            done = match.end()
     return found
 
 
+def _local_part(text: str, at: int) -> int | None:
+    """Where the local part before ``at`` starts (None: there is none)."""
+    tokens = list(_TOKEN.finditer(text, max(0, at - 160), at))[-_MAX_TOKENS:]
+    start = None
+    whole_words = 0
+    for i in range(len(tokens) - 1, -1, -1):
+        word = tokens[i].group().lower()
+        if word == "the" and i + 1 < len(tokens) and tokens[i + 1].group().lower() == "letter":
+            start = tokens[i].start()
+            continue
+        if len(word) > 1 and word in _STOP and not _joined(tokens, i):
+            break
+        if len(word) > 1 and word not in _PIECES and not word.isdigit():
+            whole_words += 1
+            if whole_words > _MAX_WORDS:
+                break
+        start = tokens[i].start()
+    if start is None:
+        return None
+    # A local part starts with a piece of it, not a joiner or a hesitation.
+    kept = [t for t in tokens if t.start() >= start]
+    while kept and kept[0].group().lower() in _JOINERS | _FILLERS:
+        kept.pop(0)
+    return kept[0].start() if kept else None
+
+
+def _joined(tokens: list[re.Match[str]], i: int) -> bool:
+    """Whether the word at ``i`` lies between two joiners ("mike dash the dash builder")."""
+    around = [tokens[j].group().lower() for j in (i - 1, i + 1) if 0 <= j < len(tokens)]
+    return len(around) == 2 and all(word in _JOINERS for word in around)
+
+
 def _written(spoken: str) -> str:
-    out = []
-    for token in re.findall(r"[A-Za-z0-9]+|[._-]", spoken.lower()):
-        out.append(_WORDS.get(token, token))
-    return "".join(out)
+    """The written form: numbers said as digits ("eighty eight": 88), joiners as signs."""
+    said, at = [], 0
+    for run in number_runs(spoken):
+        said += [spoken[at : run.start], f" {run.digits} "]
+        at = run.end
+    said.append(spoken[at:])
+    tokens = re.findall(r"[A-Za-z0-9]+|[._+-]", "".join(said).lower())
+    return "".join(_WORDS.get(token, token) for token in tokens if token not in _FILLERS)

@@ -1,0 +1,57 @@
+"""The spoken email reader: a local part of any words before "at", a domain after it.
+
+The examples are built from the reader's parts (names, letters, letter names, digits
+said, joiners, hesitations, domains in words, spelled top-level domains), not copied
+from the corpora.
+"""
+
+from __future__ import annotations
+
+import pytest
+
+from framekit.privacy.redact import Redactor
+
+MASK = Redactor()
+
+
+@pytest.mark.parametrize(
+    ("said", "expected"),
+    [
+        ("my email is jane underscore doe ninety nine at aol dot co dot uk", "my email is [email]"),
+        ("its j dot r dot r tolkien at middle earth dot org", "its [email]"),
+        ("email me at b r o w n dash family at gmail dot com", "email me at [email]"),
+        ("uh sure its um john plus orders at fast mail dot com", "uh sure its um [email]"),
+        ("contact is mary at sign example dot com", "contact is [email]"),
+        ("you can reach me at john dot smith at gmail dot com", "you can reach me at [email]"),
+        ("its capital k smith at icloud dot com", "its [email]"),
+        ("the letter q then adams at web dot d e", "[email]"),
+        ("its el jay brooks at aol dot com no spaces", "its [email] no spaces"),
+        ("send it to team rocket two thousand at the rocket shop dot net", "send it to [email]"),
+        ("pat dash the dash plumber at mail dot com", "[email]"),
+        ("Email: John.Smith at gmail.com", "Email: [email]"),
+        ("write to oh connor at eircom dot net please", "write to [email] please"),
+    ],
+)  # fmt: skip
+def test_a_spoken_address_is_read_from_its_at_in_both_directions(said: str, expected: str) -> None:
+    assert MASK.text(said) == expected
+
+
+def test_the_spoken_and_written_forms_hash_alike() -> None:
+    hashing = Redactor({"email": "hash"}, hash_key=b"k")
+    assert hashing.text("p smith eighty eight at wp dot p l") == hashing.text("psmith88@wp.pl")
+
+
+@pytest.mark.parametrize(
+    "said",
+    [
+        "i am at the shop dot com",
+        "I was at the store. Then I left",
+        "see you at 5. Thanks",
+        "it arrived at 3.30pm",
+        "rated at 4.5 stars",
+        "Sarah at Acme is great",
+        "the parcel is at the depot dot",
+    ],
+)
+def test_at_and_dot_in_a_sentence_stay(said: str) -> None:
+    assert MASK.text(said) == said
