@@ -3,10 +3,12 @@
 A real pipeline (VAD with the turn-end rule, :class:`UtteranceSTTProcessor` as
 served, with interim results, then :class:`TurnTextRelay`) on audio shaped like a
 spoken question: loud "words" (tone bursts), the faint decay of the last word
-(quieter than a tenth of the loudest frame, so a pause to the recognizer, yet well
-above the background, so speech to the energy envelope), then a quiet line. The
-detector keeps scoring speech for three windows after the level drops, as Silero
-does (80-140 ms measured), so its raw end lies after the refined ``stopped_at``.
+(quieter than a tenth of the loudest frame, so a pause to the recognizer, and 20 dB
+under the utterance's loudest window, so past the end of the voice for the energy
+envelope too, though well above the background), then a quiet line. The detector
+scores the decay as speech and keeps scoring speech for three windows after it, as
+Silero does (80-140 ms measured), so its raw end lies after the refined
+``stopped_at``, and the silence that ends the turn counts from ``stopped_at``.
 The recognizer is scripted: it writes one phrase per loud burst it was given.
 The clock is manual, advanced 20 ms before each 20 ms frame.
 """
@@ -175,31 +177,34 @@ async def _call(
     return turns, stt, recognizer
 
 
-def _stop_time(speech_end: float, silence: float) -> float:
-    """When the detector's ``speech_end`` and ``silence`` seconds of quiet end the turn.
+def _stop_time(speech_end: float, voice_end: float, silence: float) -> float:
+    """When ``silence`` seconds of quiet after ``voice_end`` end the turn.
 
-    The detector's end: the window holding the last speech, then :data:`HANGOVER`
-    windows. The stop: the window that completes ``silence``, at the end of the 20 ms
-    frame that completes that window.
+    ``speech_end``: where the detector's speech ends (the decay's end); the detector's
+    own end is the window holding it, then :data:`HANGOVER` windows, and only a window
+    after that can stop the turn. The stop: the first such window that completes
+    ``silence`` after ``voice_end``, at the end of the 20 ms frame that completes it.
     """
     raw_end = (np.ceil(speech_end / WINDOW - 1e-9) + HANGOVER) * WINDOW
-    decided = raw_end + np.ceil(silence / WINDOW - 1e-9) * WINDOW
+    decided = max(raw_end + WINDOW, np.ceil((voice_end + silence) / WINDOW - 1e-9) * WINDOW)
     return float(np.ceil(decided / FRAME - 1e-9) * FRAME)
 
 
 async def test_a_finished_question_ends_after_the_short_window_and_is_decoded_once() -> None:
-    question_end = 0.32 + 0.96 + 0.22
+    word_end = 0.32 + 0.96
+    question_end = word_end + 0.22
     turns, stt, recognizer = await _call(
         [("quiet", 0.32), ("word", 0.96), ("decay", 0.22), ("quiet", 1.6)],
         ["What are your opening hours?"],
     )
     assert turns.started == 1
     assert turns.finals == ["What are your opening hours?"]
-    # The envelope puts the end at the decay's end (its 8 ms block); the detector 96+ ms later.
-    assert turns.stopped_at == pytest.approx([question_end], abs=0.008)
-    # The early decode's audio ends 20 ms before stopped_at: it counts. The window is the
-    # finished question's 0.3 s from the detector's end, not the usual 0.6 s.
-    assert turns.stopped == pytest.approx([_stop_time(question_end, 0.3)], abs=1e-6)
+    # The envelope puts the end at the word's end (its 8 ms block), where the recognizer's
+    # pause begins too; the detector ends 0.22 s (the decay) + 96 ms later.
+    assert turns.stopped_at == pytest.approx([word_end], abs=0.008)
+    # The early decode's audio ends 0.2 s past stopped_at: it counts. The window is the
+    # finished question's 0.3 s from stopped_at, not the usual 0.6 s.
+    assert turns.stopped == pytest.approx([_stop_time(question_end, word_end, 0.3)], abs=1e-6)
     # The early decode became the final: no decode after the stop.
     assert stt.stats.early_audio_until == pytest.approx(question_end - 0.02, abs=1e-6)
     assert stt.stats.reused == 1
@@ -210,17 +215,18 @@ async def test_a_finished_question_ends_after_the_short_window_and_is_decoded_on
 async def test_a_caller_who_pauses_mid_sentence_is_not_cut_and_the_stale_decode_is_not_final() -> (
     None
 ):
-    # "My order number is" ... 0.8 s ... "4271.": the pause is longer than the usual
-    # window from the detector's end, shorter than the long one that "is" earns.
+    # "My order number is" ... 0.8 s ... "4271.": the pause (1.02 s from the first word's
+    # end) is longer than the usual window, shorter than the long one that "is" earns.
     first_end = 0.32 + 0.96 + 0.22
-    second_end = first_end + 0.8 + 0.64 + 0.22
+    second_word_end = first_end + 0.8 + 0.64
+    second_end = second_word_end + 0.22
     parts = [("quiet", 0.32), ("word", 0.96), ("decay", 0.22), ("quiet", 0.8)]
     parts += [("word", 0.64), ("decay", 0.22), ("quiet", 1.6)]
     turns, stt, recognizer = await _call(parts, ["My order number is", "4271."])
     assert turns.started == len(turns.stopped) == 1
     assert turns.finals == ["My order number is 4271."]
-    assert turns.stopped_at == pytest.approx([second_end], abs=0.008)
-    assert turns.stopped == pytest.approx([_stop_time(second_end, 0.3)], abs=1e-6)
+    assert turns.stopped_at == pytest.approx([second_word_end], abs=0.008)
+    assert turns.stopped == pytest.approx([_stop_time(second_end, second_word_end, 0.3)], abs=1e-6)
     # The decode at the first pause ("My order number is") was replaced by the one at
     # the second, which heard both bursts and became the final.
     assert (1, False) in recognizer.decodes

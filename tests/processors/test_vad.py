@@ -44,7 +44,14 @@ from framekit.pipeline.negotiation import AudioChainError
 from framekit.pipeline.params import PipelineParams
 from framekit.processors import FrameDirection, FrameProcessor
 from framekit.processors.convert import AudioConverterProcessor
-from framekit.processors.vad import SpeechStateMachine, VADEvent, VADParams, VADProcessor
+from framekit.processors.vad import (
+    SpeechStateMachine,
+    VADEvent,
+    VADParams,
+    VADProcessor,
+    VADState,
+)
+from framekit.processors.vad.endpoint import EnergyEnvelope
 from framekit.services.silero import SileroVADEngine
 from framekit.testing import Advance, FrameCapture, run_processor
 
@@ -320,11 +327,15 @@ def _expected_log(recording: Recording, fmt: AudioFormat, engine: SileroVADEngin
     frames = _frames(recording, fmt)
     samples = np.frombuffer(b"".join(f.audio for f in frames), dtype="<i2")
     window, per_frame = engine.window_samples, len(frames[0].audio) // 2
-    machine = SpeechStateMachine(VADParams(), engine.sample_rate)
+    params, rate = VADParams(), engine.sample_rate
+    envelope = EnergyEnvelope(rate, keep_seconds=2.0)
+    lookback = round(params.end_lookback * rate)
+    machine = SpeechStateMachine(params, rate, lambda end: envelope.refine_end(end, lookback))
     after_frame: dict[int, list[str]] = {}
     with engine.open_stream() as stream:
         for k in range(len(samples) // window):
             chunk = samples[k * window : (k + 1) * window]
+            envelope.add(chunk.astype(np.float32) / 32768.0, machine.state is not VADState.QUIET)
             event = machine.update(stream.probability_sync(chunk), window)
             if event is not None:
                 frame_index = -(-(k + 1) * window // per_frame) - 1

@@ -121,3 +121,62 @@ def test_envelope_keeps_the_model_end_when_nothing_stands_above_the_background()
     # Without silence after it (or outside the history) the end stays too.
     assert envelope.refine_end(envelope.position, lookback=5 * W) == envelope.position
     assert envelope.refine_end(0, lookback=5 * W) == 0
+
+
+def test_the_silence_that_ends_a_turn_counts_from_the_refined_end() -> None:
+    # The refiner puts the voice's end 3 windows before the model's: the 0.3 s of silence
+    # (10 windows) are complete 3 windows sooner, and the end reported is the refined one.
+    params = VADParams(min_speech_duration=0.064, min_silence_duration=0.3)
+    speech = [0.9] * 10 + [0.1] * 12
+    plain = SpeechStateMachine(params, RATE)
+    refined = SpeechStateMachine(params, RATE, lambda end: end - 3 * W)
+    assert _feed(plain, speech) == [(1, VADEvent.STARTED), (19, VADEvent.STOPPED)]
+    assert _feed(refined, speech) == [(1, VADEvent.STARTED), (16, VADEvent.STOPPED)]
+    assert plain.end_of_speech == plain.speech_end == 10 * W
+    assert refined.speech_end == 10 * W
+    assert refined.end_of_speech == 7 * W
+
+
+def _utterance_with_a_soft_tail(envelope: EnergyEnvelope, in_utterance: bool) -> tuple[int, int]:
+    """Voice at RMS 0.1, a tail 25 dB under it for 152 ms (a trailing fricative, a codec's
+    ringing), then a decoded line near digital silence; return (the voice's end, the model's)."""
+    block = envelope.block_samples
+    for _ in range(10):
+        envelope.add(_window(0.1), in_utterance)
+    voice_end = envelope.position + block
+    envelope.add(np.concatenate((_window(0.1, block), _window(0.0056, 3 * block))), in_utterance)
+    for _ in range(4):
+        envelope.add(_window(0.0056), in_utterance)
+    model_end = envelope.position + 3 * W  # Silero's hangover past the tail
+    for _ in range(3 + 10):
+        envelope.add(_window(0.00001), in_utterance)
+    return voice_end, model_end
+
+
+def test_a_soft_tail_over_a_clean_line_is_not_dated_as_speech() -> None:
+    envelope = EnergyEnvelope(RATE, keep_seconds=2.0)
+    voice_end, model_end = _utterance_with_a_soft_tail(envelope, in_utterance=True)
+    refined = envelope.refine_end(model_end, lookback=round(0.4 * RATE))
+    assert abs(refined - voice_end) <= envelope.block_samples
+    # Against the background alone (no utterance level), the tail's end: 152 ms later.
+    background_only = EnergyEnvelope(RATE, keep_seconds=2.0)
+    voice_end, model_end = _utterance_with_a_soft_tail(background_only, in_utterance=False)
+    tail_end = background_only.refine_end(model_end, lookback=round(0.4 * RATE))
+    assert tail_end - voice_end == 19 * envelope.block_samples
+
+
+def test_a_last_word_softer_than_the_speech_level_keeps_its_end() -> None:
+    # A loud start, then 0.3 s (the whole lookback) of a word 30 dB under it: nothing in
+    # the lookback reaches the speech level, so the background places the end.
+    envelope = EnergyEnvelope(RATE, keep_seconds=2.0)
+    for _ in range(10):
+        envelope.add(_window(0.3), True)
+    for _ in range(10):
+        envelope.add(_window(0.01), True)
+    word_end = envelope.position
+    for _ in range(12):
+        envelope.add(_window(0.00001), True)
+    assert envelope.refine_end(word_end + 2 * W, lookback=round(0.3 * RATE)) == word_end
+    # The utterance's level is forgotten at the first window outside it.
+    envelope.add(_window(0.00001), False)
+    assert envelope.speech_power == 0.0

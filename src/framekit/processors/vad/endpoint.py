@@ -4,16 +4,31 @@ Silero's recurrent state keeps the speech probability high for a few windows aft
 the voice stops: on espeak-ng speech that ends abruptly we measured the first
 window below 0.35 starting 80 to 140 ms after the true end (16 kHz and 8 kHz
 mu-law). A 32 ms window is also coarse. ``stopped_at`` is what per-turn latency is
-measured from, so it should not carry that lag.
+measured from, and where the silence that ends the turn is counted from, so it
+should not carry that lag.
 
 The correction uses only audio the processor has already scored: the level of
 8 ms blocks (four per model window at either rate). Once the model has confirmed
-the stop, the blocks after the model's end give the background level (their
-median, robust to a click), and the end moves back to the last block, within
-``lookback`` before the model's end, that stands clearly above that background
-(``_MARGIN`` = 10 dB). The end only ever moves earlier; where nothing in the
-lookback stands out (speech fading into noise of its own level), it stays where
-the model put it.
+the stop, the end moves back to the last block, within ``lookback`` before the
+model's end, that is still part of the voice. A block is voice when it stands
+above both
+
+* the background: the median of the blocks after the model's end (robust to a
+  click) plus ``_MARGIN`` (10 dB), and
+* the speech level of this utterance: a hundredth of the power of its loudest
+  window (:data:`SPEECH_SHARE`, 20 dB under it: a tenth of its RMS, the
+  recognizer's own rule for a pause in :mod:`framekit.processors.stt.utterance`).
+
+The second test is what finds the end over a clean line. There the background is
+near digital silence, so 10 dB over it also keeps the last word's faint decay and a
+soft trailing fricative: Piper's "What are your opening hours?" ends with ~160 ms
+of /z/ at -42 dBFS, 30 dB under its vowels, then decays to -80 dBFS over another
+~50 ms, and the background alone put the end ~200 ms after the last 20 ms window
+over -34 dBFS, on a WAV and through a browser's Opus alike. When nothing in the
+lookback reaches the speech level (a last word said much softer than the first),
+the background alone decides; where nothing stands out from the background either
+(speech fading into noise of its own level), the end stays where the model put it.
+The end only ever moves earlier.
 """
 
 from __future__ import annotations
@@ -23,11 +38,14 @@ from collections import deque
 import numpy as np
 import numpy.typing as npt
 
-__all__ = ["EnergyEnvelope", "block_samples"]
+__all__ = ["SPEECH_SHARE", "EnergyEnvelope", "block_samples"]
 
 _BLOCK_SECONDS = 0.008
 _MARGIN = 10.0  # 10 dB, as a power ratio
 _FLOOR = 1.0 / 32768.0**2  # one PCM16 step, squared: digital silence still has a level
+SPEECH_SHARE = 0.01
+"""A block is still voice while its power is over this share of the utterance's loudest
+window (20 dB under it)."""
 
 
 def block_samples(sample_rate: int) -> int:
@@ -43,13 +61,15 @@ class EnergyEnvelope:
     :class:`~framekit.processors.vad.state.SpeechStateMachine`.
     """
 
-    __slots__ = ("_block", "_end", "_powers")
+    __slots__ = ("_block", "_end", "_powers", "speech_power")
 
     def __init__(self, sample_rate: int, keep_seconds: float) -> None:
         self._block = block_samples(sample_rate)
         blocks = int(np.ceil(keep_seconds * sample_rate / self._block)) + 1
         self._powers: deque[float] = deque(maxlen=blocks)
         self._end = 0
+        self.speech_power = 0.0
+        """Mean power of the loudest window of the current utterance (0 outside one)."""
 
     @property
     def block_samples(self) -> int:
@@ -61,11 +81,13 @@ class EnergyEnvelope:
         """Sample index just after the last block added."""
         return self._end
 
-    def add(self, samples: npt.NDArray[np.float32]) -> float:
+    def add(self, samples: npt.NDArray[np.float32], in_utterance: bool = False) -> float:
         """Account for the next window (a whole number of blocks); return its mean power.
 
-        The power is what the level gate (:mod:`framekit.processors.vad.gate`) needs,
-        so the window is summed once for both.
+        ``in_utterance``: the window belongs to an utterance (the state machine is not
+        quiet); the loudest such window is the utterance's :attr:`speech_power`, and a
+        window outside one forgets it. The power is what the level gate
+        (:mod:`framekit.processors.vad.gate`) needs, so the window is summed once for both.
         """
         blocks = len(samples) // self._block
         if blocks * self._block != len(samples):
@@ -76,13 +98,15 @@ class EnergyEnvelope:
         powers: list[float] = [p * scale for p in np.einsum("ij,ij->i", shaped, shaped).tolist()]
         self._powers.extend(powers)
         self._end += blocks * self._block
-        return sum(powers) / blocks
+        power = sum(powers) / blocks
+        self.speech_power = max(self.speech_power, power) if in_utterance else 0.0
+        return power
 
     def refine_end(self, end: int, lookback: int) -> int:
         """The end of speech, at or before ``end`` (the model's), at most ``lookback`` earlier.
 
-        The audio from ``end`` to :attr:`position` must be the silence that
-        confirmed the stop; without it, or without history, ``end`` comes back.
+        The audio from ``end`` to :attr:`position` must be the silence that confirmed
+        the stop; without it, or without history, ``end`` comes back.
         """
         block = self._block
         powers = self._powers
@@ -93,9 +117,18 @@ class EnergyEnvelope:
         if silent <= 0 or first <= 0:
             return end
         history = list(powers)
-        threshold = (float(np.median(history[first:])) + _FLOOR) * _MARGIN
+        background = (float(np.median(history[first:])) + _FLOOR) * _MARGIN
+        voice = max(background, self.speech_power * SPEECH_SHARE)
         earliest = max(0, first - lookback // block)
-        for index in range(first - 1, earliest - 1, -1):
-            if history[index] > threshold:
-                return end - (first - 1 - index) * block
-        return end
+        last = _last_above(history, voice, first, earliest)
+        if last is None and voice > background:
+            last = _last_above(history, background, first, earliest)
+        return end if last is None else end - (first - 1 - last) * block
+
+
+def _last_above(powers: list[float], threshold: float, stop: int, earliest: int) -> int | None:
+    """The index of the last block before ``stop``, back to ``earliest``, over ``threshold``."""
+    for index in range(stop - 1, earliest - 1, -1):
+        if powers[index] > threshold:
+            return index
+    return None

@@ -22,7 +22,11 @@ What comes out, in order, for each :class:`~framekit.frames.InputAudioFrame`:
 
 So a speaking event sits in the stream right after the audio that decided it.
 Timing is counted in samples: ``stopped_at`` is the clock time at which the
-caller's speech really ended, i.e. now minus the audio heard since then.
+caller's speech really ended, i.e. now minus the audio heard since then. "Really
+ended" is the model's end moved back to where the voice's energy fell, against the
+background and against this utterance's loudest window
+(:mod:`framekit.processors.vad.endpoint`), and the silence that ends the turn counts
+from there too: every turn, on every line, is spared the model's lag.
 
 With a ``turn_end`` policy (:mod:`framekit.processors.vad.turn_end`), the silence
 that ends the turn depends on the words so far: the processor keeps the latest
@@ -152,7 +156,7 @@ class VADProcessor(FrameProcessor):
         self._stream = self.detector.open_stream()
         self._format = audio_format(rate)
         self._chunker = AudioChunker(self._format, self._window_ms)
-        self._machine = SpeechStateMachine(self.params, rate)
+        self._machine = SpeechStateMachine(self.params, rate, self._refine_end)
         longest = self.params.min_silence_duration
         if self.turn_end is not None:
             longest = max(longest, self.turn_end.longest_silence)
@@ -192,7 +196,7 @@ class VADProcessor(FrameProcessor):
         for window in windows:
             samples = np.frombuffer(window, dtype="<i2").astype(np.float32)
             samples *= _PCM16_TO_FLOAT
-            power = envelope.add(samples)
+            power = envelope.add(samples, machine.state is not VADState.QUIET)
             if gate is not None and gate.skip(power, machine.state is VADState.QUIET):
                 self.windows_skipped += 1
                 machine.update(0.0, len(samples))  # quiet stays quiet: never an event
@@ -205,7 +209,7 @@ class VADProcessor(FrameProcessor):
                 gate.scored(probability)
             if self.turn_end is not None and machine.speaking:
                 machine.min_silence = self._required_silence(
-                    self.turn_end, machine, chunker, envelope, len(samples)
+                    self.turn_end, machine, chunker, len(samples)
                 )
             event = machine.update(probability, len(samples))
             if event is not None:
@@ -216,7 +220,7 @@ class VADProcessor(FrameProcessor):
                 await self.push_frame(UserStartedSpeakingFrame(started_at=self._speech_started_at))
                 await self.push_frame(InterruptionRequestFrame(), FrameDirection.UPSTREAM)
             elif event is VADEvent.STOPPED:
-                stopped_at = self._clock_time(machine, chunker, self._speech_end(machine, envelope))
+                stopped_at = self._clock_time(machine, chunker, machine.end_of_speech)
                 await self.push_frame(UserStoppedSpeakingFrame(stopped_at=stopped_at))
 
     @on_frame(InterimTranscriptionFrame)
@@ -240,7 +244,6 @@ class VADProcessor(FrameProcessor):
         policy: TurnEndPolicy,
         machine: SpeechStateMachine,
         chunker: AudioChunker,
-        envelope: EnergyEnvelope,
         scoring: int,
     ) -> int:
         """Samples of silence that end the turn now, per ``policy``.
@@ -248,27 +251,33 @@ class VADProcessor(FrameProcessor):
         The words count only if they cover the end of speech: the transcript's
         ``timestamp`` (when its newest audio arrived) must reach the end that this
         VAD will report as ``stopped_at`` (the model's end refined by the energy
-        envelope), less :data:`~framekit.processors.vad.turn_end.COVERS_END_TOLERANCE`.
-        Not the model's raw end: Silero keeps scoring speech for 80-140 ms after the
-        voice stops, so a transcript made at the recognizer's first pause, which holds
-        every word, ends before it and was never counted. Older words miss the
+        envelope, :meth:`_refine_end`), less
+        :data:`~framekit.processors.vad.turn_end.COVERS_END_TOLERANCE`. Not the model's
+        raw end: Silero keeps scoring speech for 80-140 ms after the voice stops, so a
+        transcript made at the recognizer's first pause, which holds every word, ends
+        before it and was never counted. Older words miss the
         caller's last ones ("I want to cancel" of "I want to cancel and ..."), so the
         policy is asked with no text instead. ``scoring`` is the window being scored:
         heard, but not yet in the machine's position.
         """
         text = self._turn_text
         if text is not None:
+            # Speaking: the window being scored may be the first silent one, with the
+            # silence counted from the voice's end already.
             stopping = machine.state is VADState.STOPPING
-            end = self._speech_end(machine, envelope) if stopping else machine.position
+            end = self._refine_end(machine.speech_end if stopping else machine.position)
             end_at = self._clock_time(machine, chunker, end, scoring)
             if self._turn_text_until < end_at - COVERS_END_TOLERANCE:
                 text = None
         return round(policy.required_silence(text) * machine.sample_rate)
 
-    def _speech_end(self, machine: SpeechStateMachine, envelope: EnergyEnvelope) -> int:
-        """Where the caller's speech ended, in samples: the model's end, refined."""
-        lookback = round(self.params.end_lookback * machine.sample_rate)
-        return envelope.refine_end(machine.speech_end, lookback)
+    def _refine_end(self, model_end: int) -> int:
+        """Where the caller's voice ended, in samples, given where the model heard it end."""
+        envelope = self._envelope
+        if envelope is None:
+            return model_end
+        lookback = round(self.params.end_lookback * self.detector.sample_rate)
+        return envelope.refine_end(model_end, lookback)
 
     def _clock_time(
         self, machine: SpeechStateMachine, chunker: AudioChunker, sample: int, scoring: int = 0

@@ -34,19 +34,20 @@ __all__ = ["COVERS_END_TOLERANCE", "TextTurnEndPolicy", "TurnCue", "TurnEndPolic
 COVERS_END_TOLERANCE = 0.05
 """Seconds by which a transcript's audio may stop short of the end of speech and still cover it.
 
-The VAD's end of speech (``stopped_at``) is the last 8 ms block standing 10 dB above
-the background (:mod:`framekit.processors.vad.endpoint`); the recognizer's early
-decode ends where its own pause began plus ``pause_seconds``, a pause being 20 ms
-frames under a tenth of the utterance's loudest one
-(:mod:`framekit.processors.stt.utterance`). The faint decay of the last word is speech
-to the first rule and pause to the second, and the two ends lie on different grids:
-on browser turns the transcripts' audio ended 20 ms before to 20 ms after
-``stopped_at``. 50 ms covers that spread with a 20 ms frame to spare, and stays under
-any word a caller can add after a pause (a lone "no" or "and" lasts 100 ms or more):
-a word said after the transcript's audio moves the end of speech past it by the
-word's length, so a transcript within the tolerance has heard every word.
-:class:`~framekit.processors.stt.utterance.UtteranceSTTProcessor` uses the same
-tolerance to take its early decode as the final transcript.
+The VAD's end of speech (``stopped_at``) is the last 8 ms block standing 10 dB above the
+background and within 20 dB of the utterance's loudest window
+(:mod:`framekit.processors.vad.endpoint`); the recognizer's early decode ends where its
+own pause began plus ``pause_seconds``, a pause being 20 ms frames under a tenth of the
+utterance's loudest one (:mod:`framekit.processors.stt.utterance`). The two ends lie on
+different grids (8 ms blocks against 20 ms frames, a 32 ms window against a 20 ms one
+for the loudest), and a last word softer than 20 dB under the loudest is dated by the
+background alone: when the VAD still used the background only, the transcripts' audio of
+browser turns ended 20 ms before to 20 ms after ``stopped_at``. 50 ms covers that spread
+with a 20 ms frame to spare, and stays under any word a caller can add after a pause (a
+lone "no" or "and" lasts 100 ms or more): a word said after the transcript's audio moves
+the end of speech past it by the word's length, so a transcript within the tolerance has
+heard every word. :class:`~framekit.processors.stt.utterance.UtteranceSTTProcessor` uses
+the same tolerance to take its early decode as the final transcript.
 """
 
 
