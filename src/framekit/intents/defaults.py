@@ -12,7 +12,9 @@ said as is, or ``{"error": "..."}``, which takes the intent's failure reply):
 * ``find_appointment(name)`` or ``find_appointment(phone)`` -> ``appointment`` (ISO
   datetime) and ``holder`` (the name it is under);
 * ``cancel_appointment(name)`` -> anything; ``faq_answer(topic)`` -> ``answer``;
-* ``transfer_to_human()`` and ``end_call()`` -> anything.
+* ``transfer_to_human()`` and ``end_call()`` -> anything;
+* ``take_card_payment(order_number)`` -> ``paid`` and ``card`` (the brand): it takes
+  the card number itself, through a sensitive entry (:mod:`framekit.intents.payment`).
 """
 
 from __future__ import annotations
@@ -21,6 +23,7 @@ import datetime as dt
 from collections.abc import Mapping
 from typing import Any
 
+from framekit.intents.payment import PAY_ORDER
 from framekit.intents.slots import speak_date, speak_time
 from framekit.intents.spec import Intent, SlotSpec, Topic
 
@@ -348,6 +351,7 @@ CONTACT_CENTER_INTENTS: tuple[Intent, ...] = (
             "which company",
         ),
     ),
+    PAY_ORDER,
     Intent(
         "book_appointment",
         (
