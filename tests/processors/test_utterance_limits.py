@@ -62,6 +62,12 @@ def _talk(seconds: float) -> list[InputAudioFrame]:
     ]
 
 
+def _quiet(seconds: float) -> list[InputAudioFrame]:
+    """Digital silence: every chunk under a tenth of the speech's level."""
+    size = PCM16_16K.bytes_for(0.02)
+    return [InputAudioFrame(audio=bytes(size), format=PCM16_16K)] * round(seconds / 0.02)
+
+
 async def test_an_endless_utterance_is_cut_at_the_limit_and_its_rest_is_not_kept() -> None:
     ruler = _Ruler()
     stt = UtteranceSTTProcessor(ruler, UtteranceOptions(max_utterance_seconds=5.0, pre_roll=0.0))
@@ -90,6 +96,38 @@ async def test_early_decodes_are_not_urgent_and_finals_are() -> None:
     assert ruler.decodes[-1][1] is True
     assert all(urgent is False for _, urgent in ruler.decodes[:-1])
     assert len(ruler.decodes) >= 2
+
+
+@pytest.mark.parametrize("interval", [None, 1.0])
+async def test_without_an_interim_interval_the_one_early_decode_is_at_the_pause(
+    interval: float | None,
+) -> None:
+    """A phone call's interims (``interim_interval=None``): 3 s of speech cost one decode,
+    at the pause, whose words are the interim and, covering the end, the final; every
+    second of speech costs one more decode with the interval."""
+    ruler = _Ruler()
+    options = UtteranceOptions(interim_results=True, interim_interval=interval, pre_roll=0.0)
+    stt = UtteranceSTTProcessor(ruler, options)
+    paced: list[InputAudioFrame | Advance] = []
+    for frame in [*_talk(3.0), *_quiet(0.4)]:
+        paced += [frame, Advance(0.02)]
+    stop = UserStoppedSpeakingFrame(stopped_at=3.0)
+    out = await run_processor(stt, [UserStartedSpeakingFrame(), *paced, stop])
+    assert [f.text for f in out.downstream_of(TranscriptionFrame)] == ["3.2 seconds"]
+    assert stt.stats.reused == 1
+    interims = [f.text for f in out.downstream_of(InterimTranscriptionFrame)]
+    if interval is None:
+        assert ruler.decodes == [(3.2, False)]
+        assert interims == ["3.2 seconds"]
+    else:
+        assert len(ruler.decodes) >= 3
+        assert interims[0] == "1.0 seconds"
+        assert interims[-1] == "3.2 seconds"
+
+
+def test_an_interim_interval_of_zero_is_refused() -> None:
+    with pytest.raises(ValueError, match="interim_interval"):
+        UtteranceOptions(interim_interval=0.0)
 
 
 SAID = "My order is four two seven one nine, can I come at three thirty p m?"

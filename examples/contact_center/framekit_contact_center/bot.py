@@ -198,7 +198,7 @@ def build_bot(
         # The process's model: loaded once (warm_up does it off the event loop), then cached.
         VADProcessor(SileroVADEngine.shared(_CALLER_RATE), turn_end=_TURN_END),
         *([ApologyOnLostWords()] if _models_remote_only(settings) else []),
-        _speech_to_text(settings),
+        _speech_to_text(settings, captions=not phone),
         SpokenEntryStage(),  # a spoken card number stops here (docs/privacy.md)
         TurnTextRelay(),
         *([record_point] if record_point is not None else []),
@@ -274,14 +274,18 @@ async def warm_up(settings: Settings, phrase_cache: PhraseCache) -> None:
         await tts.cleanup()
 
 
-def _speech_to_text(settings: Settings) -> FrameProcessor:
+def _speech_to_text(settings: Settings, *, captions: bool) -> FrameProcessor:
     """Deepgram when a key is set, with the local recognizer as its fallback; else the latter.
+
+    ``captions``: the local recognizer also decodes every second of speech for interim
+    words (a browser shows them); a phone call has only the decodes at pauses, which
+    are what the turn-end policy reads.
 
     The fallback is one streaming stage over a chain of recognizers, its breakers the
     process's (Deepgram down: every call starts on the local recognizer, none waits).
     """
     if not settings.deepgram_api_key:
-        return _local_stt(settings)
+        return _local_stt(settings, captions=captions)
     from framekit.services.deepgram import DeepgramRecognizer, DeepgramSettings
 
     deepgram = DeepgramRecognizer(
@@ -293,11 +297,10 @@ def _speech_to_text(settings: Settings) -> FrameProcessor:
     return StreamingSTTProcessor(FallbackStreamingRecognizer([deepgram, local], health=_BREAKERS))
 
 
-def _local_stt(settings: Settings) -> UtteranceSTTProcessor:
+def _local_stt(settings: Settings, *, captions: bool) -> UtteranceSTTProcessor:
     """The utterance stage with the batch recognizer, with interim results."""
-    return UtteranceSTTProcessor(
-        _batch_recognizer(settings), UtteranceOptions(interim_results=True)
-    )
+    options = UtteranceOptions(interim_results=True, interim_interval=1.0 if captions else None)
+    return UtteranceSTTProcessor(_batch_recognizer(settings), options)
 
 
 def _batch_recognizer(settings: Settings) -> Recognizer:

@@ -54,8 +54,14 @@ caller a whole turn. The dialogue says what it asked for with an upstream
 with every decode until the next one, and an engine that can be biased uses it
 (Moonshine favours number words when digits are expected).
 
-``interim_results`` also decodes the growing utterance every ``interim_interval``
-seconds of audio and pushes :class:`~framekit.frames.InterimTranscriptionFrame`.
+``interim_results`` pushes each early decode's words as an
+:class:`~framekit.frames.InterimTranscriptionFrame`, and also decodes the growing
+utterance every ``interim_interval`` seconds of audio for them (a live caption).
+``interim_interval=None`` makes no decode of its own: the interims are then the
+decodes at pauses only, which is all an end-of-turn policy reads (it counts words
+that cover the end of speech, :mod:`framekit.processors.vad.turn_end`). A phone call
+has no caption to show, and those decodes were most of the recognizer's work per turn
+(``docs/benchmarks.md``).
 
 ``written_forms`` (on by default): every transcript leaves in
 :func:`~framekit.text.written_form`, so "four two seven one" is "4271" whichever
@@ -205,7 +211,8 @@ class UtteranceOptions:
     pause_seconds: float = 0.2
     max_utterance_seconds: float = DEFAULT_MAX_UTTERANCE_SECONDS
     interim_results: bool = False
-    interim_interval: float = 1.0
+    interim_interval: float | None = 1.0
+    """Seconds of audio between two interim decodes; ``None``: interims at pauses only."""
     written_forms: bool = True
     last_words_timeout: float = 3.0
     """Seconds a caller's hang-up waits for their last utterance's transcript (0: none)."""
@@ -218,7 +225,7 @@ class UtteranceOptions:
         for setting in ("pre_roll", "pause_seconds", "last_words_timeout"):
             if getattr(self, setting) < 0:
                 raise ValueError(f"{setting} must be >= 0, got {getattr(self, setting)}")
-        if self.interim_interval <= 0:
+        if self.interim_interval is not None and self.interim_interval <= 0:
             raise ValueError(f"interim_interval must be > 0, got {self.interim_interval}")
 
 
@@ -253,7 +260,8 @@ class UtteranceSTTProcessor(FrameProcessor):
         self._speculative = options.speculative
         self._pause_bytes = _FORMAT.bytes_for(options.pause_seconds)
         self._interim_results = options.interim_results
-        self._interim_bytes = _FORMAT.bytes_for(options.interim_interval)
+        interval = options.interim_interval if options.interim_results else None
+        self._interim_bytes = None if interval is None else _FORMAT.bytes_for(interval)
         self._written_forms = options.written_forms
         self._last_words_timeout = options.last_words_timeout
         self._format_reported = False  # audio in another format: reported once per call
@@ -393,13 +401,15 @@ class UtteranceSTTProcessor(FrameProcessor):
     def _partial_due(self, utterance: _Utterance) -> bool:
         """Whether the worker should decode the unfinished utterance now.
 
-        For interim results: every ``interim_interval`` of new audio. Speculatively:
-        once per pause, when every chunk of the last ``pause_seconds`` was quiet.
+        For interim results: every ``interim_interval`` of new audio (if set).
+        Speculatively: once per pause, when every chunk of the last ``pause_seconds``
+        was quiet.
         """
         size = len(utterance.audio)
         if size > _EARLY_DECODE_BYTES:
             return False
-        if self._interim_results and size - utterance.decoded_bytes >= self._interim_bytes:
+        every = self._interim_bytes
+        if every is not None and size - utterance.decoded_bytes >= every:
             return True
         quiet = utterance.quiet_bytes
         return (
