@@ -30,6 +30,7 @@ MASK = Redactor()
         ("pat dash the dash plumber at mail dot com", "[email]"),
         ("Email: John.Smith at gmail.com", "Email: [email]"),
         ("write to oh connor at eircom dot net please", "write to [email] please"),
+        ("Thanks, I have john dot smith at gmail dot com.", "Thanks, I have [email]."),
     ],
 )  # fmt: skip
 def test_a_spoken_address_is_read_from_its_at_in_both_directions(said: str, expected: str) -> None:

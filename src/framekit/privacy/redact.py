@@ -53,7 +53,7 @@ _HINT_WORDS = (
     "ten", "eleven", "twelve", "teen", "ty ", "at ", "name", "this is", "i am", "i'm", "box",
     "it's", "its ", "under", "born", "birth", "dob", "d o b", "speaking", "talking to", "here",
     "call me", "holder", "attn", "to:", " mr", " ms", " mx", " dr", "miss", "mister", "doctor",
-    "prof",
+    "prof", " im ", "behalf", "go by", "goes by", "known as",
 )  # fmt: skip
 """A text with none of these has no value of any kind: most turns skip the finders."""
 
@@ -144,8 +144,10 @@ class Redactor:
 def _may_hold(text: str) -> bool:
     if not _HINTS.isdisjoint(text):
         return True
-    lowered = f" {text.lower()}"
-    return any(word in lowered for word in _HINT_WORDS)
+    lowered = f" {text.lower()} "
+    return any(word in lowered for word in _HINT_WORDS) or (
+        " for " in lowered and not text.islower()  # typed: booked "for" a name
+    )
 
 
 def parse_policies(value: str) -> dict[str, str]:

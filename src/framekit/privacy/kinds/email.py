@@ -16,9 +16,8 @@ from __future__ import annotations
 
 import re
 
-from framekit.privacy.kinds import Found
+from framekit.privacy.kinds import Found, words
 from framekit.privacy.kinds.spoken import number_runs
-from framekit.privacy.kinds.streets import words
 
 __all__ = ["find_emails"]
 
@@ -49,11 +48,13 @@ _STOP = words(
     " also actually like just spelled spell spelling that this here new old personal work"
     " home office business i i'm im we he she they be should would can could will are name"
     " called account login username user hi hello hey no not is what's whats via am were"
-    " been i'll we're currently still now"
+    " been i'll we're currently still now have has had got get need want used type typed"
+    " wrote put enter entered change changed update updated confirm confirmed check thanks"
+    " thank one's correct right sorry should"
 )
 """Words of the sentence around an address: its local part starts after the last one."""
 _LETTER_INTRO = words("letter capital small lowercase uppercase")
-_MAX_WORDS = 4
+_MAX_WORDS = 3
 """Whole words in a local part ("gamer tag one two three" has two): more is a sentence."""
 _MAX_TOKENS = 24
 _WORDS = {"dot": ".", "period": ".", "point": ".", "underscore": "_", "dash": "-"}
@@ -99,11 +100,15 @@ def _local_part(text: str, at: int) -> int | None:
     start = None
     whole_words = 0
     for i in range(len(tokens) - 1, -1, -1):
+        after = tokens[i + 1].start() if i + 1 < len(tokens) else at
+        if not text[tokens[i].end() : after].isspace() and tokens[i].end() < after:
+            break  # a quote, a bracket, a comma: the sentence around it
         word = tokens[i].group().lower()
         if word == "the" and i + 1 < len(tokens) and tokens[i + 1].group().lower() == "letter":
             start = tokens[i].start()
             continue
-        if len(word) > 1 and word in _STOP and not _joined(tokens, i):
+        stop = word in _STOP if len(word) > 1 else tokens[i].group() == "I"
+        if stop and not _joined(tokens, i):
             break
         if len(word) > 1 and word not in _PIECES and not word.isdigit():
             whole_words += 1

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import re
 
-from framekit.privacy.kinds import Found
+from framekit.privacy.kinds import Found, words
 
 __all__ = ["find_birth_dates", "find_names"]
 
@@ -35,7 +35,8 @@ _KEYWORD = r"(?<![a-z])(?:born|birth|birthday|birthdate|dob|d\.?\s?o\.?\s?b)(?![
 _BIRTH_HINTS = ("born", "birth", "dob", "d o b", "d.o.b")
 _BIRTH = re.compile(
     rf"{_KEYWORD}[^.?!\d]{{0,24}}?(?<![a-z])(?P<date>{_DATE})"
-    rf"|(?<![a-z])(?P<before>{_DATE})\s+(?:is\s+|that's\s+)?(?:my|the)\s+"
+    rf"|(?<![a-z])(?P<before>{_DATE})\s+(?:(?:is|that's|thats|that\s+is|it's|its)\s+)?"
+    r"(?:my|the)\s+"
     r"(?:date of birth|birthday|dob|d o b)\b",
     re.IGNORECASE,
 )
@@ -76,23 +77,26 @@ _NAME_WORDS = (
 _NAME = re.compile(
     r"(?<!\w)(?=\w|\")(?:"  # tried at a word's start only: a third faster
     # Introduced as a name, whatever follows.
-    r"(?:(?:\b(?:(?:my|the|your|his|her|their|account|full|first|last|sur)\s*)?(?:name\s+is"
-    r"|name's|name:|name)"
+    r"(?:(?:\b(?:(?:my|the|your|his|her|their|account|full|first|last|sur|given|family|middle"
+    r"|maiden|customer|contact|caller|patient|card\s*holder's|cardholder's|holder's)\s*)?"
+    r"(?:name\s+is|name's|(?<=my\s)names|name\s*[:=]|name)"
     r"|\b(?:call\s+me|speaking\s+with|talking\s+to|under(?:\s+the\s+name(?:\s+of)?)?"
-    r"|(?:in|on)\s+the\s+name\s+of|the\s+name\s+on\s+the\s+\w+\s+is"
-    r"|(?:account|acct)\s+holder(?:\s+is|:)?|name\s+on\s+(?:it|the\s+\w+)(?:\s+is|:)?))\s+"
-    r"|\"name\":\s*\")"
+    r"|(?:in|on)\s+the\s+name\s+of|the\s+name\s+on\s+the\s+\w+\s+is|on\s+behalf\s+of"
+    r"|(?:i|we)\s+go\s+by|goes\s+by|known\s+as|surname(?:\s+is|:)?"
+    r"|(?:account|acct|card)\s*holder(?:\s+is|:)?"
+    r"|name\s+on\s+(?:it|(?:the\s+|my\s+)?\w+)(?:\s+is|:)?))\s+"
+    r"|\"\w*name\":\s*\")"
     rf"(?P<name>{_NAME_WORDS})"
     # Said as "this is X", "it's X": only where a name's usual next words follow.
-    rf"|\b(?:this\s+is|it's|its|it\s+is|i'm|i\s+am)\s+(?P<intro>{_NAME_WORDS})"
+    rf"|\b(?:this\s+is|it's|its|it\s+is|i'm|im|i\s+am)\s+(?P<intro>{_NAME_WORDS})"
     r"(?=\s+(?:calling|speaking|here|again|from|and|about|with|regarding|at\s+\w+\s+\w+\s+\w+)"
     r"\b|\s*[.!?]?\s*$|(?P<comma>,))"
     # A list that starts with the name: "Khan, 243 Maple Ln", "helen ali born ...", and an
     # address's first line: "Ship to: Grace Kim, 500 Market St".
     r"|(?:^|\b(?:(?:ship|deliver|send|mail)\s+(?:it\s+)?to|attn|attention|recipient|c/o)\.?:?\s+)"
-    rf"(?P<first>{_NAME_WORDS})(?=,\s*\d|\s+born\b)"
+    rf"(?P<first>{_NAME_WORDS})(?=,\s*(?:\d|\+|\(|[\w.+-]+@)|\s+born\b)"
     # "Olga Petrova here", "hi, Olga here".
-    rf"|^(?:(?:hi|hello|hey)[,\s]+)?(?P<here>{_NAME_WORDS})(?=\s+here\b))",
+    rf"|^(?:(?:hi|hello|hey)[,\s]+)?(?P<here>{_NAME_WORDS})(?=\s+(?:here|speaking)\b))",
     re.IGNORECASE,
 )
 _TITLED = re.compile(
@@ -100,6 +104,20 @@ _TITLED = re.compile(
     re.IGNORECASE,
 )
 """A title says a name follows: "for Mrs Patel", "ask for mister okafor"."""
+_CAPITALIZED = r"(?-i:[A-Z])[^\W\d_]+(?:['-][^\W\d_]+)*"
+_BOOKED_FOR = re.compile(
+    r"\b(?i:book|booked|booking|reserve|reserved|reservation|appointment|appt|table|tickets?"
+    r"|order|ordered|delivery|parcel|package|gift|room|seat|it|one)\b[^.?!\n]{0,24}?\bfor\s+"
+    rf"(?P<name>{_CAPITALIZED}(?:\s+(?:{_PARTICLE}\s+)?{_CAPITALIZED}){{1,2}})(?!\w)"
+)
+"""Typed, what is booked or sent "for" a first and last name: "book it for Fiona MacLeod"."""
+_NOT_PEOPLE = words(
+    "monday tuesday wednesday thursday friday saturday sunday january february march april"
+    " may june july august september october november december today tomorrow tonight next"
+    " this new christmas easter thanksgiving halloween black cyber boxing the one two three"
+    " four five six seven eight nine ten"
+)
+"""Capitalized words of a date or a holiday, never a person's ("for Next Monday")."""
 
 
 def find_birth_dates(text: str) -> list[Found]:
@@ -131,6 +149,10 @@ def find_names(text: str) -> list[Found]:
         if group == "name" and typed and not words[0].isupper() and _bare_name(text, m):
             continue
         found.append(Found("name", m.start(group), m.end(group), _normal(words)))
+    if typed and " for " in text:
+        for m in _BOOKED_FOR.finditer(text):
+            if _NOT_PEOPLE.isdisjoint(m.group("name").lower().split()):
+                found.append(Found("name", m.start("name"), m.end(), _normal(m.group("name"))))
     for m in _TITLED.finditer(text):
         title = m.group("title")
         if _titled(title, m.group()[len(title) :].lstrip(". "), typed):

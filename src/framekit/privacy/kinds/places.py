@@ -22,7 +22,7 @@ from __future__ import annotations
 
 import re
 
-from framekit.privacy.kinds import Found
+from framekit.privacy.kinds import Found, alternation, words
 from framekit.privacy.kinds.streets import (
     GLUED,
     STREET_FIRST,
@@ -30,8 +30,6 @@ from framekit.privacy.kinds.streets import (
     UNIT_BEFORE,
     UNIT_WORDS,
     WEAK,
-    alternation,
-    words,
 )
 
 __all__ = ["find_addresses"]
@@ -95,7 +93,8 @@ _NAME_STOP = alternation(
 "5 The Crescent")."""
 _NAME_WORD = (
     rf"(?!(?:{_NAME_STOP}|(?-i:t)he)\b)"
-    r"(?:[^\W\d_](?:[^\W_]|['.-](?=[^\W_]))*\.?|\d{1,3}(?:st|nd|rd|th))"
+    r"(?:(?:st|mt|ft|jr|sr|dr|[^\W\d_])\.|[^\W\d_](?:[^\W_]|['.-](?=[^\W_]))*"
+    r"|\d{1,3}(?:st|nd|rd|th))"
 )
 """A word of a street's name: "Martin", "O'Neil", "42nd", "Marszałkowska"; not an
 identifier of code ("call_analyses") nor a word of a sentence."""
@@ -135,9 +134,9 @@ _ADDRESS = re.compile(
     rf"(?=,\s*{_UNIT_AFTER})"
     rf"|{_HOUSE},?\s+(?:{_NAME_WORD},?\s+){{1,5}}?{_POSTCODE}"
     rf"|(?:\b(?:address(?:\s+is|:|'s)?|(?:live|living|lives|reside|residing)\s+at)\s+)"
-    rf"(?P<led>{_HOUSE}\s+{_NAME}{{0,3}}{_NAME_WORD})"
-    rf"|(?:p\.?\s?o\.?|post\s+office|gpo|locked)\s+box|private\s+bag"
-    rf"|(?:rural\s+route|rr)\s+\d+\b)(?:\s+(?:\d+|{_NUMBER_WORD}(?:\s+{_NUMBER_WORD})*))?"
+    rf"(?P<led>{_HOUSE}\s+{_NAME_WORD}(?:,?\s+{_NAME_WORD}){{1,3}})"
+    rf"|(?:(?:p\.?\s?o\.?|post\s+office|gpo|locked)\s+box|private\s+bag|rural\s+route|rr)"
+    rf"\s+(?:\d+\b|{_NUMBER_WORD}(?:\s+{_NUMBER_WORD})*))"
     rf"{_TAIL}"
     r"|\b(?:zip|post\s?code|postal\s+code|eircode)(?:\s+code)?(?:\s+is|'s|:)?\s+"
     rf"(?P<zip>\d{{5}}(?:-\d{{4}})?\b|{_NUMBER_WORD}(?:\s+{_NUMBER_WORD}){{4}}|{_POSTCODE}))",
@@ -158,7 +157,7 @@ _WORD = re.compile(r"[a-z]+")
 _UNTYPED = re.compile(rf"(?<!\w)(?:{_POSTCODE}|{_GLUED}\s+\d)", re.IGNORECASE)
 _NOT_A_HOUSE = re.compile(
     r"(?:\b(?:order|item|sku|room|ticket|case|invoice|aisle|gate|qty|quantity|model)\s*(?:no\.?"
-    r"|number)?|#|(?:store|shop|branch|location|outlet|showroom)\s+(?:at|on|in))\s*$",
+    r"|number)?|#|(?:store|shop|branch|location|outlet|showroom)(?:\s+is)?\s+(?:at|on|in))\s*$",
     re.IGNORECASE,
 )
 """What before a number makes it an identifier ("Order 12 Main Street store") or a

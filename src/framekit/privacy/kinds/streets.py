@@ -11,6 +11,8 @@ around it (see :func:`framekit.privacy.kinds.places.find_addresses`).
 
 from __future__ import annotations
 
+from framekit.privacy.kinds import words
+
 __all__ = [
     "GLUED",
     "STREET_FIRST",
@@ -18,14 +20,7 @@ __all__ = [
     "UNIT_BEFORE",
     "UNIT_WORDS",
     "WEAK",
-    "alternation",
-    "words",
 ]
-
-
-def words(text: str) -> frozenset[str]:
-    """The words of ``text`` as a set (long lists read best as text)."""
-    return frozenset(text.split())
 
 
 STRONG = words(
@@ -81,28 +76,3 @@ UNIT_WORDS = words(
 UNIT_BEFORE = words("flat apt apartment unit suite ste blk block bldg building lot")
 """The designators that also come before the house: "Flat 6, 27 Dock Road", "Blk 123 Ang
 Mo Kio Ave 3"."""
-
-
-def alternation(words: frozenset[str] | tuple[str, ...]) -> str:
-    """A regular expression for any of ``words``, as a trie: Python's ``re`` tries the
-    branches of a flat alternation one by one, a trie's first letter picks one."""
-    return _trie(sorted({w.lower() for w in words}))
-
-
-def _trie(words: list[str]) -> str:
-    ends = "" in words
-    heads: dict[str, list[str]] = {}
-    for word in words:
-        if word:
-            heads.setdefault(word[0], []).append(word[1:])
-    if not heads:
-        return ""
-    branches = [_escape(head) + _trie(rest) for head, rest in sorted(heads.items())]
-    body = branches[0] if len(branches) == 1 else f"(?:{'|'.join(branches)})"
-    if ends:
-        return f"(?:{body})?"
-    return body
-
-
-def _escape(char: str) -> str:
-    return "\\." if char == "." else char
