@@ -16,6 +16,7 @@ from loguru import logger
 from sqlalchemy import Engine
 
 from framekit.pipeline import PipelineTask
+from framekit.servers.dashboard import Dashboard
 from framekit.servers.dashboard.limits import MemorySignInLimits, SignInLimits
 from framekit.servers.dashboard.revocations import Revocations
 from framekit.servers.twilio.admission import AdmissionControl
@@ -50,8 +51,11 @@ def browser_calls(
     settings: Settings,
     factory: Callable[[WebRTCTransport, WebRTCCall], Awaitable[PipelineTask]],
     admission: AdmissionControl,
+    dashboard: Dashboard,
 ) -> WebRTCServer | None:
-    """The WebRTC routes with the phone calls' admission, or None (logged) without aiortc."""
+    """The WebRTC routes with the phone calls' admission, or None (logged) without aiortc.
+
+    A user signed in to ``dashboard`` calls from ``/call`` without the API token."""
     try:
         from framekit.servers.webrtc import WebRTCServer, WebRTCSettings, ice_servers
     except ImportError as exc:
@@ -65,6 +69,7 @@ def browser_calls(
         WebRTCSettings(api_token=settings.api_token, ice_servers=servers),
         factory,
         admission=admission,
+        sessions=dashboard,
     )
 
 

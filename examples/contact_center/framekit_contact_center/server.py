@@ -7,7 +7,7 @@ One aiohttp application holds:
   :class:`~framekit_contact_center.calls.CallBuilder`;
 * the WebRTC routes (:class:`~framekit.servers.webrtc.WebRTCServer`, with the
   ``webrtc`` extra): a browser's offer at ``POST /webrtc/offer`` (behind
-  ``API_TOKEN``) becomes a call of the same bot, with the same records and the same
+  ``API_TOKEN`` or a dashboard session) becomes a call of the same bot, with the same records and the same
   admission as a phone call; ``/call`` is the softphone page (``docs/webrtc.md``);
 * the JSON API over the call records (:mod:`framekit_contact_center.api`);
 * ``GET /health``: the database (and Redis, when ``REDIS_URL`` is set) answers, how
@@ -199,8 +199,6 @@ class ContactCenterServer:
             token_store=token_store,
             admission=AdmissionControl(call_capacity(settings)),
         )
-        self.webrtc = browser_calls(settings, self.build_browser_call, self.twilio.admission)
-        """Browser calls and the softphone at ``/call`` (None without the ``webrtc`` extra)."""
         self.live_calls = LiveCalls(
             self.process_id,
             registry,
@@ -210,8 +208,6 @@ class ContactCenterServer:
         )
         self.app = web.Application(middlewares=[self._refuse_calls_while_draining])
         self.twilio.add_routes(self.app)
-        if self.webrtc is not None:
-            self.webrtc.add_routes(self.app)
         self._s3 = s3_uploader(settings)
         self._recording_keys = recording_keys(settings)
         # Behind a proxy that rewrites Host, the forms still come from the public origin.
@@ -225,6 +221,12 @@ class ContactCenterServer:
             revocations=revocations,
         )
         self.dashboard.add_routes(self.app)
+        self.webrtc = browser_calls(
+            settings, self.build_browser_call, self.twilio.admission, self.dashboard
+        )
+        """Browser calls and the softphone at ``/call`` (None without the ``webrtc`` extra)."""
+        if self.webrtc is not None:
+            self.webrtc.add_routes(self.app)
         api = CallsAPI(
             self._db,
             settings.api_token,

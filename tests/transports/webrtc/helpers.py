@@ -32,6 +32,7 @@ from framekit.frames import (
     OutputAudioFrame,
 )
 from framekit.pipeline import Pipeline, PipelineParams, PipelineTask
+from framekit.servers.dashboard import Dashboard
 from framekit.servers.webrtc import WebRTCCall, WebRTCServer
 from framekit.tasks import live_framekit_tasks
 from framekit.transports.webrtc import WebRTCTransport
@@ -232,6 +233,9 @@ class LocalWebRTC:
         """The bot hangs up after its greeting."""
         self.calls: dict[str, Call] = {}
         self.server: WebRTCServer
+        self.dashboard: Dashboard | None = None
+        self.responses: list[tuple[str, str, int]] = []
+        """(method, path, status) of each response the server sent."""
         self.base_url = ""
 
     async def wait_call(self, call_id: str, within: float = 5.0) -> Call:

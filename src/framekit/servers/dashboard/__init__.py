@@ -11,7 +11,7 @@ refused (:mod:`.revocations`); :mod:`.redis_store` shares both between processes
 See ``docs/operations.md`` (Dashboard).
 """
 
-from framekit.servers.dashboard.app import SESSION_COOKIE, Dashboard
+from framekit.servers.dashboard.app import CSRF_HEADER, SESSION_COOKIE, Dashboard
 from framekit.servers.dashboard.limits import MemorySignInLimits, SignInLimits
 from framekit.servers.dashboard.revocations import (
     MemoryRevocations,
@@ -21,6 +21,7 @@ from framekit.servers.dashboard.revocations import (
 from framekit.servers.dashboard.sessions import Signed, SignedCookies
 
 __all__ = [
+    "CSRF_HEADER",
     "SESSION_COOKIE",
     "Dashboard",
     "MemoryRevocations",

@@ -16,7 +16,10 @@ What keeps a session safe:
   (429 with ``Retry-After``; :mod:`.limits`);
 * every ``POST`` (sign-in, sign-out) must come from the dashboard's own origin
   (``Origin``, else ``Referer``: neither is a refusal) and carry the CSRF token its form
-  was given: the sign-in form's comes with a short-lived cookie of its own;
+  was given: the sign-in form's comes with a short-lived cookie of its own; a script
+  of another page of the application (the softphone at ``/call``) that writes as the
+  signed-in user passes the same checks, with the token in ``X-CSRF-Token``
+  (:meth:`Dashboard.session_csrf`, :meth:`Dashboard.allows_write`);
 * pages are sent with a Content-Security-Policy that allows only the dashboard's own
   scripts and styles, and may not be framed.
 """
@@ -41,9 +44,11 @@ from framekit.servers.dashboard.revocations import (
 )
 from framekit.servers.dashboard.sessions import Signed, SignedCookies
 
-__all__ = ["SESSION_COOKIE", "Dashboard"]
+__all__ = ["CSRF_HEADER", "SESSION_COOKIE", "Dashboard"]
 
 SESSION_COOKIE: Final = "framekit_session"
+CSRF_HEADER: Final = "X-CSRF-Token"
+"""Where a script's write carries its session's CSRF token (:meth:`Dashboard.allows_write`)."""
 _LOGIN_COOKIE: Final = "framekit_login"
 _LOGIN_MAX_AGE: Final = 15 * 60.0
 _MAX_FORM: Final = 4096
@@ -97,6 +102,7 @@ class Dashboard:
         self._revocations = revocations or MemoryRevocations()
         self._pages = pages(title, self.prefix)
         self._static = static_files()
+        self._returns: set[str] = set()  # paths outside the dashboard a sign-in may return to
 
     def add_routes(self, app: web.Application) -> None:
         """The sign-in and sign-out routes, the pages and ``static/``, under ``prefix``."""
@@ -116,6 +122,31 @@ class Dashboard:
         """Whether ``request`` carries a valid session cookie, not signed out (for the JSON
         API's ``GET``)."""
         return await self._session(request) is not None
+
+    async def session_csrf(self, request: web.Request) -> str | None:
+        """The CSRF token of ``request``'s session, None when signed out: what a page of the
+        application outside the dashboard (the softphone) sends with its writes."""
+        session = await self._session(request)
+        return session.csrf if session is not None else None
+
+    async def allows_write(self, request: web.Request) -> bool:
+        """Whether a script's write (``POST``, ``PATCH``) may act for the signed-in user.
+
+        The checks the dashboard's own form posts pass: a session not signed out, sent
+        from an allowed origin, with the session's CSRF token in :data:`CSRF_HEADER`.
+        """
+        session = await self._session(request)
+        return (
+            session is not None
+            and self._origin_refusal(request) is None
+            and _same(request.headers.get(CSRF_HEADER, ""), session.csrf)
+        )
+
+    def sign_in_url(self, back_to: str) -> str:
+        """The sign-in page's address, returning to ``back_to`` (a path of this
+        application, outside the dashboard) once signed in."""
+        self._returns.add(back_to)
+        return f"{self.prefix}/login?next={quote(back_to)}"
 
     async def _session(self, request: web.Request) -> Signed | None:
         session = self._sessions.read(request.cookies.get(SESSION_COOKIE))
@@ -238,18 +269,27 @@ class Dashboard:
 
     def _next(self, raw: str | None) -> str:
         """Where to go after signing in: a dashboard path, never another site."""
-        if raw and raw.startswith(f"{self.prefix}/") and "//" not in raw and "\\" not in raw:
+        if raw in self._returns or (
+            raw and raw.startswith(f"{self.prefix}/") and "//" not in raw and "\\" not in raw
+        ):
             return raw
         return f"{self.prefix}/calls"
 
     def _check_origin(self, request: web.Request) -> None:
         """Refuse a ``POST`` from a page of another origin (403)."""
+        refusal = self._origin_refusal(request)
+        if refusal is not None:
+            raise web.HTTPForbidden(text=refusal)
+
+    def _origin_refusal(self, request: web.Request) -> str | None:
+        """Why a write from ``request``'s page is refused for its origin, or None."""
         claimed = request.headers.get("Origin") or _origin_of(request.headers.get("Referer"))
         if not claimed or claimed == "null":
-            raise web.HTTPForbidden(text="a form post must say its origin")
+            return "a form post must say its origin"
         own = f"{'https' if _https(request) else 'http'}://{request.host}"
         if claimed.rstrip("/") not in self._origins | {own}:
-            raise web.HTTPForbidden(text="cross-origin form posts are refused")
+            return "cross-origin form posts are refused"
+        return None
 
 
 def _html(body: str, *, status: int = 200) -> web.Response:

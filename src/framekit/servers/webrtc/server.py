@@ -8,11 +8,14 @@
 * ``GET /webrtc/config``: the ICE servers the page's peer connection should use.
 * ``GET /call``: the softphone page (:mod:`framekit.servers.webrtc.page`).
 
-The two ``/webrtc`` routes need ``Authorization: Bearer <API token>`` (401 without),
-as the calls API does; the page asks for the token and keeps it in the tab's
-session storage. A bad offer is a 400 with one log line; a call beyond the
-admission's capacity a 503 ``{"error": "busy"}``, before any peer connection
-exists. The offer's body is bounded (``max_offer_bytes``, 413 past it).
+The ``/webrtc`` routes need ``Authorization: Bearer <API token>``, as the calls API
+does, or, when the server is given the dashboard's sessions, a signed-in session
+with the dashboard's CSRF protection on writes (:mod:`.auth`). The page uses the
+session when there is one (``GET /webrtc/config`` then gives it the CSRF token),
+else asks for the token and keeps it in the tab's session storage. A bad offer is
+a 400 with one log line; a call beyond the admission's capacity a 503
+``{"error": "busy"}``, before any peer connection exists. The offer's body is
+bounded (``max_offer_bytes``, 413 past it).
 
 Each call runs in a task this server owns: it ends when the pipeline ends, and
 then closes the peer connection; the app's shutdown cancels every call.
@@ -21,7 +24,6 @@ then closes the peer connection; the app's shutdown cancels every call.
 from __future__ import annotations
 
 import asyncio
-import hmac
 import inspect
 import json
 import uuid
@@ -42,6 +44,7 @@ except ImportError as exc:  # pragma: no cover - depends on the installed extras
 
 from framekit.frames import EndCause
 from framekit.pipeline.task import PipelineTask
+from framekit.servers.webrtc.auth import Sessions, SignallingAuth
 from framekit.servers.webrtc.page import PageFiles
 from framekit.servers.webrtc.settings import WebRTCSettings
 from framekit.transports.webrtc import OfferRefused, WebRTCTransport
@@ -81,6 +84,8 @@ class WebRTCServer:
     ``answer_timeout`` bounds the offer's handling (ICE gathering included);
     ``connect_timeout`` the time from the answer until the connection is up. The
     pipeline starts once it is: a greeting spoken before would reach nobody.
+    ``sessions`` (the application's :class:`~framekit.servers.dashboard.Dashboard`)
+    lets a signed-in user call without the token.
     """
 
     def __init__(
@@ -93,6 +98,7 @@ class WebRTCServer:
         answer_timeout: float = 10.0,
         connect_timeout: float = 15.0,
         realtime: bool = True,
+        sessions: Sessions | None = None,
     ) -> None:
         self.settings = settings
         self._factory = factory
@@ -102,7 +108,7 @@ class WebRTCServer:
         self.connect_timeout = connect_timeout
         """Seconds from the answer until media flows; the call is dropped past them."""
         self._realtime = realtime
-        self._token = settings.api_token.encode()
+        self._auth = SignallingAuth(settings.api_token, sessions)
         self._calls: dict[str, PipelineTask] = {}
         self._transports: dict[str, WebRTCTransport] = {}
         self._runners: set[asyncio.Task[None]] = set()
@@ -144,23 +150,22 @@ class WebRTCServer:
         self, handler: Callable[[web.Request], Awaitable[web.StreamResponse]]
     ) -> Callable[[web.Request], Awaitable[web.StreamResponse]]:
         async def checked(request: web.Request) -> web.StreamResponse:
-            scheme, _, given = request.headers.get("Authorization", "").partition(" ")
-            if scheme.lower() != "bearer" or not hmac.compare_digest(
-                given.strip().encode(), self._token
-            ):
+            refusal = await self._auth.refusal(request)
+            if refusal is not None:
                 self.refused_offers += request.method == "POST"
-                return web.json_response(
-                    {"error": "missing or wrong API token"},
-                    status=401,
-                    headers={"WWW-Authenticate": 'Bearer realm="framekit"'},
-                )
+                return refusal
             return await handler(request)
 
         return checked
 
     async def _config(self, request: web.Request) -> web.Response:
-        servers = [server.to_json() for server in self.settings.ice_servers]
-        return web.json_response({"iceServers": servers}, headers={"Cache-Control": "no-store"})
+        config: dict[str, Any] = {
+            "iceServers": [server.to_json() for server in self.settings.ice_servers]
+        }
+        csrf = await self._auth.csrf(request)
+        if csrf is not None:
+            config["csrf"] = csrf  # the page's writes as the signed-in user carry it
+        return web.json_response(config, headers={"Cache-Control": "no-store"})
 
     async def _offer(self, request: web.Request) -> web.Response:
         sdp = await self._read_offer(request)

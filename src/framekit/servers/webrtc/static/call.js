@@ -1,5 +1,7 @@
 // framekit softphone: one WebRTC call to the bot, its live transcript and timings.
 // Signalling: POST /webrtc/offer with the whole offer (ICE gathered), the answer back.
+// Who calls: the dashboard's signed-in user (its session cookie, and the CSRF token
+// GET /webrtc/config gives a session), else whoever pastes the API token.
 // Events from the bot arrive on the "framekit" data channel (docs/webrtc.md lists them).
 // window.framekit exposes the call's state and measurements (tests read them).
 "use strict";
@@ -26,6 +28,8 @@
     turns: [],
     endedBy: null,
     offerFilter: null, // optional function(sdp) -> sdp, applied before the offer is sent
+    auth: null, // "session" once the dashboard's session is found, else "token" when calling
+    ready: false, // the session check on load is done
   };
   window.framekit = fk;
 
@@ -39,6 +43,7 @@
   let pendingServerTurns = [];
   let botItem = null;
   let userInterim = null;
+  let csrf = null; // the dashboard session's CSRF token, for the offer
 
   function setStatus(state) {
     fk.state = state;
@@ -46,10 +51,32 @@
     $("status").dataset.state = state;
   }
 
-  function token() {
+  // The API token when one was typed, else the session's CSRF token (its cookie goes along).
+  function authHeaders() {
     const value = $("token").value.trim();
-    if (value) sessionStorage.setItem("framekit-token", value);
-    return value;
+    if (value) {
+      sessionStorage.setItem("framekit-token", value);
+      fk.auth = "token";
+      return { Authorization: "Bearer " + value };
+    }
+    return csrf ? { "X-CSRF-Token": csrf } : {};
+  }
+
+  // Signed in to the dashboard? Then no token is needed; else offer the sign-in.
+  async function checkSession() {
+    const response = await fetch("/webrtc/config", { cache: "no-store" });
+    const body = await response.json().catch(() => ({}));
+    if (response.ok && body.csrf) {
+      csrf = body.csrf;
+      fk.auth = "session";
+      $("token").value = "";
+      $("token").required = false;
+      $("token-label").hidden = true;
+      $("signed-in").hidden = false;
+    } else if (body.sign_in) {
+      $("sign-in-link").href = body.sign_in;
+      $("sign-in").hidden = false;
+    }
   }
 
   function line(role, text, extra) {
@@ -179,7 +206,7 @@
   }
 
   async function call() {
-    const auth = { Authorization: "Bearer " + token() };
+    const auth = authHeaders();
     fk.timing.clicked = performance.now();
     setStatus("connecting");
     $("call").disabled = true;
@@ -272,6 +299,11 @@
     $("keypad").appendChild(button);
   }
   $("token").value = sessionStorage.getItem("framekit-token") || "";
+  checkSession()
+    .catch((error) => line("tool", "could not reach the server: " + error.message))
+    .finally(() => {
+      fk.ready = true;
+    });
   $("dial").addEventListener("submit", (e) => {
     e.preventDefault();
     call().catch((error) => {
