@@ -133,3 +133,44 @@ def test_prices_order_numbers_and_a_shops_street_keep_their_digits(said: str) ->
 def test_a_correction_between_two_unrelated_numbers_joins_nothing() -> None:
     assert MASK.text("order 4417, sorry, 2 items") == "order 4417, sorry, 2 items"
     assert MASK.text("my cell is 2125550199, 2 items") == "my cell is [phone], 2 items"
+
+
+@pytest.mark.parametrize(
+    ("said", "expected"),
+    [
+        # "refund", "deposit", "transfer" to a number: an account's label.
+        ("please refund it to 40817263 at Barclays", "please refund it to [bank] at Barclays"),
+        ("deposit into 11223344556", "deposit into [bank]"),
+        # An IBAN spelled with "double" and "triple".
+        (
+            "d e eight nine three seven oh four double oh double four oh five three two oh one"
+            " three triple oh",
+            "[bank]",
+        ),
+        # A value started, taken back and said again is one value from its first try.
+        (
+            "i b a n g b eight two w e s t wait g b eight two w e s t one two three four"
+            " five six nine eight seven six five four three two",
+            "i b a n [bank]",
+        ),
+        # A phone of a phone's shape after a booking's word: the number to find it by.
+        ("the reservation is under four one five two two two nine eight seven six", None),
+    ],
+)
+def test_accounts_by_their_verb_spelled_ibans_restarts_and_a_booking_s_phone(
+    said: str, expected: str | None
+) -> None:
+    assert MASK.text(said) == (expected or "the reservation is under [phone]")
+
+
+@pytest.mark.parametrize(
+    "said",
+    [
+        "the dhl number is one two three four five six seven eight nine oh",
+        "fedex 1234 5678 9012",
+        "booking reference 4152229876",
+        "I paid 45 dollars to 3 people",
+    ],
+)
+def test_a_carrier_s_or_a_reference_s_number_stays(said: str) -> None:
+    assert MASK.text(said) == said

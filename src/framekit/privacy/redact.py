@@ -23,8 +23,9 @@ from __future__ import annotations
 
 import hashlib
 import hmac
+import re
 from collections.abc import Callable, Iterable, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Literal, get_args
 
 from framekit.privacy.kinds import KINDS, Found, Kind
@@ -111,6 +112,10 @@ class Redactor:
                     kept[-1] = found
                 continue
             kept.append(found)
+        for i, found in enumerate(kept):
+            start = _restarted(text, found.start, kept[i - 1].end if i else 0)
+            if start != found.start:
+                kept[i] = replace(found, start=start)
         return kept
 
     def redact(self, text: str) -> Redacted:
@@ -139,6 +144,31 @@ class Redactor:
             mac = hmac.new(self._key, found.normal.encode(), hashlib.sha256).hexdigest()
             return f"[{found.kind}:{mac[:_HASH_HEX]}]"
         return f"[{found.kind}]"
+
+
+_TAKE_BACK = re.compile(
+    r"(?:^|\s)(?:sorry|no|wait|i mean|actually|correction|scratch that|oops|let me start"
+    r" (?:over|again)|start(?:ing)? (?:over|again))[\s,.;:!-]*$",
+    re.IGNORECASE,
+)
+_RESTART_REACH = 80
+"""Characters before a value where the start it takes back may lie."""
+
+
+def _restarted(text: str, start: int, floor: int) -> int:
+    """Where a value said again after a take-back starts: at its first try ("g b eight
+    three barc, sorry, g b eight three b a r c ..."), which is as personal as the rest.
+    The first try begins with the value's first two words; ``floor`` is where the value
+    before it ends."""
+    before = text[max(floor, start - _RESTART_REACH) : start]
+    take_back = _TAKE_BACK.search(before)
+    if take_back is None:
+        return start
+    opening = " ".join(text[start : start + 40].lower().split()[:2])
+    tried = before[: take_back.start()].lower().rfind(opening)
+    if not opening or tried < 0 or (tried and before[tried - 1].isalnum()):
+        return start
+    return start - len(before) + tried
 
 
 def _may_hold(text: str) -> bool:

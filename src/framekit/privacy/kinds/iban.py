@@ -1,4 +1,5 @@
-"""IBANs: written in groups or not, in either case, or spelled letter by letter.
+"""IBANs: written in groups or not, in either case, or spelled letter by letter ("double
+oh", "triple five" included).
 
 An IBAN carries its own check (ISO 13616, mod 97), so a candidate is kept only when
 the check holds: a product code or a reference of the same shape passes one time in
@@ -40,14 +41,20 @@ def find_ibans(text: str) -> list[Found]:
                 found.append(Found("bank", m.start(), groups[n - 1].end(), written))
                 break
     for m in _SPOKEN_IBAN.finditer(text):
-        tokens = list(_SPOKEN_PART.finditer(text, m.start(), m.end()))
-        chars = [_DIGIT_WORDS.get(t.group().lower(), t.group().upper()) for t in tokens]
+        # One character a token, said twice or thrice after "double" or "triple".
+        chars, starts, ends = [], [], []
+        for t in _SPOKEN_PART.finditer(text, m.start(), m.end()):
+            char = t.group("char")
+            times = _REPEAT.get((t.group("repeat") or "").lower(), 1)
+            chars += [_DIGIT_WORDS.get(char.lower(), char.upper())] * times
+            starts += [t.start()] * times
+            ends += [t.end()] * times
         # The country may follow other letters ("i b a n e s seven nine ..."): it is the
         # two letters before the first two digits.
         first = next((i for i in range(len(chars) - 3) if _digits(chars[i + 2 : i + 4])), 0)
         if value := _longest_valid(chars[first:]):
-            end = tokens[first + len(value) - 1].end()
-            found.append(Found("bank", tokens[first].start(), end, "".join(value)))
+            end = ends[first + len(value) - 1]
+            found.append(Found("bank", starts[first], end, "".join(value)))
     return found
 
 
@@ -71,8 +78,10 @@ _DIGIT_WORDS = {
     "zero": "0", "oh": "0", "one": "1", "two": "2", "three": "3", "four": "4", "five": "5",
     "six": "6", "seven": "7", "eight": "8", "nine": "9",
 }  # fmt: skip
-_SPOKEN_PART = re.compile(rf"\b(?:{'|'.join(_DIGIT_WORDS)}|[a-z]|\d)\b", re.IGNORECASE)
+_REPEAT = {"double": 2, "triple": 3}
+_CHAR = rf"(?:{'|'.join(_DIGIT_WORDS)}|[a-z]|\d)\b"
+_SPOKEN_PART = re.compile(rf"\b(?:(?P<repeat>double|triple)\s+)?(?P<char>{_CHAR})", re.IGNORECASE)
 _SPOKEN_IBAN = re.compile(
-    rf"\b[a-z]\s+[a-z](?:\s+(?:{'|'.join(_DIGIT_WORDS)}|[a-z]|\d)\b){{13,34}}", re.IGNORECASE
+    rf"\b[a-z]\s+[a-z](?:\s+(?:(?:double|triple)\s+)?{_CHAR}){{13,34}}", re.IGNORECASE
 )
 """A country's two letters, then letters and digits one by one: an IBAN spelled out."""
