@@ -39,6 +39,14 @@ MASK = Redactor()
         "thirty one carrer de mallorca barcelona",
         "eight afon close cardiff c f ten two b q",
         "221b baker street london n w one six x e",
+        "apartment four b, three fifty main street",
+        "House 12, Road 5, Dhanmondi, Dhaka 1205",
+        "B-204, Sunshine Apartments, MG Road, Bangalore 560001",
+        "Lot 7 Jalan Bukit Bintang, 55100 Kuala Lumpur",
+        "Av. Paulista, 1578 - Bela Vista, São Paulo - SP, 01310-200",
+        "Via Roma 10, 00184 Roma",
+        "5th floor, 10 Downing St",
+        "PMB 123, 456 Main St",
     ],
 )
 def test_an_address_in_any_country_s_order_is_masked_whole(said: str) -> None:
@@ -51,6 +59,9 @@ def test_an_address_in_any_country_s_order_is_masked_whole(said: str) -> None:
         ("my postcode is SW1A 2AA", "my postcode is [address]"),
         ("the postal code is M5V 3L9 thanks", "the postal code is [address] thanks"),
         ("eircode D02 X285", "eircode [address]"),
+        ("my zip is 9 0 2 1 0", "my zip is [address]"),
+        ("postcode is s w one a one a a", "postcode is [address]"),
+        ("postal code m five v three l nine", "postal code [address]"),
         ("the address is 77 Sunset Strip, Los Angeles", "the address is [address]"),
         ("I live at 4 Glebe, Ennis, thanks", "I live at [address], thanks"),
         ("its two oh five paseo de gracia in barcelona", "its [address] in barcelona"),
@@ -76,6 +87,10 @@ def test_a_postcode_or_a_house_after_an_address_s_lead_in(said: str, expected: s
         "it costs 10 pounds at the mill",
         "2 gallons of paint for the fence, 1 for the gate",
         "the tracking number is one z nine nine nine a a one oh one two three four five",
+        "House 5 is the blue one",
+        "section 3, row 12, seat 4",
+        "12 Apples, Pears and Plums",
+        "block 5 road closures",
     ],
 )
 def test_a_count_before_a_street_type_that_is_a_noun_stays(said: str) -> None:

@@ -43,10 +43,11 @@ _NUMBER_WORD = rf"{alternation(_NUMBER_WORDS)}\b"
 _DIGIT = rf"(?:\d|{_NUMBER_WORD})"
 _TYPED_HOUSE = r"\d{1,6}(?:[/-]\d{1,4}\b)?[A-Za-z]?"
 _HOUSE = (
-    rf"(?>{_TYPED_HOUSE}|{_NUMBER_WORD}(?:[\s-]+(?:and\s+)?{_NUMBER_WORD}){{0,5}}"
+    r"(?:(?:lot|plot|house|h\.?\s?no\.?|no\.)\s*(?=\d))?"
+    rf"(?>{_TYPED_HOUSE}|(?-i:[A-Z])-\d{{1,5}}\b|{_NUMBER_WORD}(?:[\s-]+(?:and\s+)?{_NUMBER_WORD}){{0,5}}"
     r"(?:\s+[a-h](?=\s))?)"
 )
-"""Typed ("221B", "84/92", "12-14") or said ("twelve b", "one oh one"); atomic, as
+"""Typed ("221B", "84/92", "12-14", "Lot 7", "B-204") or said ("twelve b", "one oh one"); atomic, as
 long as it goes (a run of number words tried every way would cost milliseconds)."""
 _UNIT_AFTER = rf"(?:{alternation(UNIT_WORDS)})\.?\s*(?:#?\d\w{{0,4}}|[A-Za-z])\b"
 _EVIDENCE = (
@@ -61,9 +62,11 @@ _TYPE = (
 comma, a number or a unit after it ("3 kids in the park" stays)."""
 _ALONE = (
     r"(?:broadway|esplanade|boardwalk|promenade|embankment|strand)\b|(?:highway|hwy|route|rte"
-    rf"|county\s+road|state\s+route|interstate)(?=\s+(?:\d|{_NUMBER_WORD}))"
+    rf"|county\s+road|state\s+route|interstate|road|street|lane|sector|block|soi)"
+    rf"(?=\s+(?:\d|{_NUMBER_WORD}))"
 )
-"""Streets named by their type alone: "1585 Broadway", "12345 Highway 9"; any other type
+"""Streets named by their type alone: "1585 Broadway", "12345 Highway 9", "House 12, Road
+5"; any other type
 follows a name."""
 _FIRST = STREET_FIRST - {w for w in STREET_FIRST if len(w) < 3}
 _STREET_FIRST = rf"(?:{alternation(_FIRST)}\b|{alternation(STREET_FIRST - _FIRST)}\.|c/)\.?"
@@ -99,8 +102,9 @@ _NAME_WORD = (
 """A word of a street's name: "Martin", "O'Neil", "42nd", "Marszałkowska"; not an
 identifier of code ("call_analyses") nor a word of a sentence."""
 _UNIT = (
-    rf"(?:(?:{alternation(UNIT_BEFORE)})\.?\s*#?\s*(?:[A-Za-z\d][\w-]{{0,5}},?\s+|(?=\d+/\d))"
-    r"|(?:blk|block)\.?\s+(?=\d))"
+    rf"(?:(?:{alternation(UNIT_BEFORE)})\.?\s*#?\s*(?:(?=\d+/\d)|(?:[A-Za-z\d][\w-]{{0,5}}"
+    rf"(?:\s[A-Za-z]\b)?|{_NUMBER_WORD}(?:\s+{_NUMBER_WORD})*(?:\s+[a-z]\b)?),?\s+)"
+    r"|(?:blk|block)\.?\s+(?=\d)|\d{1,2}(?:st|nd|rd|th)\s+(?:floor|fl)\.?,?\s+)"
 )
 """A unit said before the house: "Flat 6, 27 Dock Road", "Blk 123 Ang Mo Kio Ave 3"."""
 _LETTER = r"[a-z]\b"
@@ -109,11 +113,12 @@ _POSTCODE = (
     r"|[A-Z]\d[A-Z]\s?\d[A-Z]\d"  # Canada: M6R 1A5
     r"|[A-Z]\d[\dW]\s?(?=[A-Z\d]*[A-Z])[A-Z\d]{4}"  # Ireland's Eircode: T12 X2C4
     r"|[A-Z]{2}\s+\d{5}(?:-\d{4})?)\b"  # a US state and its ZIP
-    rf"|{_LETTER}(?:\s+{_LETTER})?(?:\s+{_DIGIT}){{1,2}}\s+{_DIGIT}\s+{_LETTER}\s+{_LETTER}"
+    rf"|(?:{_LETTER}(?:\s+{_LETTER})?\s+{_DIGIT}(?:\s+(?:{_DIGIT}|{_LETTER}))?\s+{_DIGIT}"
+    rf"|{_LETTER}\s+{_DIGIT}\s+{_LETTER}\s+{_DIGIT})\s+{_LETTER}\s+(?:{_LETTER}|{_DIGIT})"
     rf"(?!\s+(?:[a-z]|{_DIGIT})\b))"
 )
-"""Postcodes that say "address" by their shape alone; the last, a UK one said letter by
-letter ("c f three seven one e g")."""
+"""Postcodes that say "address" by their shape alone; the last, a UK or Canadian one said
+letter by letter ("c f three seven one e g", "m five v three l nine")."""
 _TAIL_WORD = (
     r"(?:#?\d{1,6}(?:-\d{1,4})?[A-Za-z]?\b(?![\d-]|\.\d)"  # unit, ZIP, postcode
     r"|[A-Za-z]{1,2}\d[A-Za-z\d]?\b|\d[A-Za-z]{2}\b|\d[A-Za-z]\d\b"  # UK, Canada
@@ -121,13 +126,13 @@ _TAIL_WORD = (
     r"|(?-i:[A-Z]{2})\b"  # a state: OR, IN, ME as written
     rf"|(?!{_STOP}\b)[^\W\d_]+(?:['.-][^\W\d_]+)*\.?|{_NUMBER_WORD})"
 )
-_TAIL = rf"(?:[,\s]+{_TAIL_WORD}){{0,14}}"
+_TAIL = rf"(?:(?:[,\s]+|\s+[-\u2013]\s+){_TAIL_WORD}){{0,14}}"
 _NAME = rf"(?:{_NAME_WORD}\s+)"
 _ADDRESS = re.compile(
     r"(?<!\w)(?=[\w#])(?:"  # tried at a word's start only: twice as fast
-    rf"(?:{_UNIT}?{_HOUSE}\s+(?:{_NAME}{{1,4}}?{_TYPE}|{_ALONE})"
+    rf"(?:{_UNIT}?{_HOUSE},?\s+(?:(?:{_NAME_WORD},?\s+){{1,4}}?{_TYPE}|{_ALONE})"
     rf"|{_HOUSE},?\s+{_STREET_FIRST}\s+{_NAME}{{0,3}}{_NAME_WORD}"
-    rf"|{_STREET_FIRST}\s+{_NAME}{{0,3}}{_NAME_WORD},?\s+{_TYPED_HOUSE}\b"
+    rf"|(?:{_STREET_FIRST}|(?-i:Via))\s+{_NAME}{{0,3}}{_NAME_WORD},?\s+{_TYPED_HOUSE}\b"
     rf"|{_GLUED}\s+{_TYPED_HOUSE}\b"
     # A street without its type, known by the unit or the postcode after it.
     rf"|\d{{1,6}}[A-Za-z]?\s+(?:(?-i:[A-Z])[\w'-]+\s+){{0,2}}(?-i:[A-Z])[\w'-]+"
@@ -139,7 +144,7 @@ _ADDRESS = re.compile(
     rf"\s+(?:\d+\b|{_NUMBER_WORD}(?:\s+{_NUMBER_WORD})*))"
     rf"{_TAIL}"
     r"|\b(?:zip|post\s?code|postal\s+code|eircode)(?:\s+code)?(?:\s+is|'s|:)?\s+"
-    rf"(?P<zip>\d{{5}}(?:-\d{{4}})?\b|{_NUMBER_WORD}(?:\s+{_NUMBER_WORD}){{4}}|{_POSTCODE}))",
+    rf"(?P<zip>\d{{5}}(?:-\d{{4}})?\b|\d(?:\s\d){{4}}\b|{_NUMBER_WORD}(?:\s+{_NUMBER_WORD}){{4}}|{_POSTCODE}))",
     re.IGNORECASE,
 )
 """The last form, a ZIP or postcode said as one's own: only the code is the value."""
@@ -147,7 +152,8 @@ _HINTS = frozenset(
     re.findall(
         r"[a-z]+",
         f"{' '.join(STRONG | WEAK | STREET_FIRST | UNIT_WORDS)} box bag zip"
-        " postcode post postal eircode address live living lives reside residing route rr",
+        " postcode post postal eircode address live living lives reside residing route rr via"
+        " lot plot house pmb",
     )
 )
 """An address holds one of these words, a postcode or a type glued to the street's name:

@@ -56,7 +56,7 @@ WEAK = words(
 STREET_FIRST = words(
     """
     rue calle avenida avda chemin allee allée viale piazza corso rua travessa largo carrer
-    strada ulica ul aleja al plac pl osiedle os jalan jln lorong soi paseo camino carretera
+    strada ulica ul aleja al plac pl osiedle os av jalan jln lorong soi paseo camino carretera
     """
 )
 """Types said before the street's name: "15 Rue de la Paix", "ul. Marszałkowska 84",
@@ -73,6 +73,6 @@ UNIT_WORDS = words(
     "lot space trlr dept department"
 )
 """Unit designators (USPS C2 and their British and Singaporean kin)."""
-UNIT_BEFORE = words("flat apt apartment unit suite ste blk block bldg building lot")
+UNIT_BEFORE = words("flat apt apartment unit suite ste blk block bldg building pmb")
 """The designators that also come before the house: "Flat 6, 27 Dock Road", "Blk 123 Ang
 Mo Kio Ave 3"."""
