@@ -16,7 +16,11 @@ Both tracks are timelines that start when the call starts (the ``StartFrame``),
 on the call's clock; gaps are silence, so sample *n* of each track is the same
 instant. The caller's track is written as its audio arrives; the bot's track
 holds only what the output transport reports as heard, placed when it played
-(see :mod:`framekit.processors.recording._bot`). Samples reach disk about once a
+(see :mod:`framekit.processors.recording._bot`). The caller's audio is converted to
+the recording's format once per ``flush_seconds`` (a gap, a sensitive entry's window or
+the end convert what waits at once): per 20 ms frame, the resampler's fixed cost was
+most of the recorder's work on the event loop (``docs/benchmarks.md``, issue 18), and a
+stream converted in any pieces gives the same samples. Samples reach disk about once a
 second through one writer thread; each file's header is patched after every
 write and the files are closed when the call ends, however it ends, from the
 taps' ``cleanup`` (which the pipeline task always runs).
@@ -121,6 +125,7 @@ class CallAudioRecorder:
         self.format = audio_format(sample_rate)
         self.stereo = stereo
         self._flush_samples = max(1, round(flush_seconds * sample_rate))
+        self._flush_seconds = flush_seconds
         self._uploader: RecordingUploader = uploader or NoUpload()
         self._call_id = call_id
         self._keys = keys
@@ -136,6 +141,8 @@ class CallAudioRecorder:
         self._wall_start = datetime.now(UTC)
         self._caller = TrackBuffer()
         self._caller_converter: AudioConverter | None = None
+        self._unconverted: list[bytes] = []  # caller audio in the converter's source format
+        self._unconverted_seconds = 0.0
         self._caller_withheld = False  # inside a sensitive entry's window (docs/privacy.md)
         self._bot = BotTrack(self.format)
         self._disk: DiskWriter | None = None
@@ -209,17 +216,33 @@ class CallAudioRecorder:
             return
         converter = self._caller_converter
         if converter is None or converter.src != frame.format:
+            self._convert_caller()
             converter = self._caller_converter = AudioConverter(frame.format, self.format)
-        samples = converter.convert(frame.audio)
-        if self._caller_withheld:  # a sensitive entry's window: its length, none of its sound
-            samples = silence(self.format, len(samples))
         track = self._caller
         begins = self._index(self._clock.now() - frame.duration)
-        if begins - track.end > _GAP_TOLERANCE * self.format.sample_rate:
+        if begins - self._caller_end() > _GAP_TOLERANCE * self.format.sample_rate:
+            self._convert_caller()
             track.pad_to(begins)
-        track.append(samples)
+        if self._caller_withheld:  # a sensitive entry's window: its length, none of its sound
+            self._convert_caller()
+            track.append(silence(self.format, len(converter.convert(frame.audio))))
+        else:
+            self._unconverted.append(frame.audio)
+            self._unconverted_seconds += frame.duration
         self._poll_bot()
         self._flush()
+
+    def _caller_end(self) -> int:
+        """The caller track's end once the audio waiting for conversion is in it."""
+        return self._caller.end + round(self._unconverted_seconds * self.format.sample_rate)
+
+    def _convert_caller(self) -> None:
+        """Convert the caller's audio that waits, in one piece, onto the caller track."""
+        if self._unconverted:
+            assert self._caller_converter is not None
+            self._caller.append(self._caller_converter.convert(b"".join(self._unconverted)))
+            self._unconverted.clear()
+            self._unconverted_seconds = 0.0
 
     def _poll_bot(self) -> None:
         """While the bot speaks, add what the transport says the caller has heard so far."""
@@ -245,10 +268,13 @@ class CallAudioRecorder:
         disk = self._disk
         if disk is None:
             return
+        if final or self._unconverted_seconds >= self._flush_seconds:
+            self._convert_caller()
         now_index = self._index(self._clock.now())
         caller, bot = self._caller, self._bot.track
         silent_line = now_index - round(_SILENT_LINE_LAG * self.format.sample_rate)
-        if silent_line > caller.end and not final:
+        if silent_line > self._caller_end() and not final:
+            self._convert_caller()
             caller.pad_to(silent_line)
         if not self._bot.speaking:
             bot.pad_to(now_index)  # nothing will ever be placed before now
@@ -277,6 +303,7 @@ class CallAudioRecorder:
             self._bot.drop_all()
             converter = self._caller_converter
             if converter is not None:
+                self._convert_caller()
                 self._caller.append(converter.flush())
             self._flush(final=True)
             await disk.close()

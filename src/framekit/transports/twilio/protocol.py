@@ -177,7 +177,7 @@ def parse_message(raw: str | bytes) -> InboundMessage:
             "oversized", f"message of {len(raw)} characters (limit {MAX_MESSAGE_CHARS})"
         )
     try:
-        data = json.loads(raw, parse_constant=_no_constant)
+        data = _DECODER.decode(raw)
     except (ValueError, RecursionError) as exc:
         # ValueError: JSONDecodeError, and also an integer past Python's 4,300-digit limit.
         raise ProtocolError("malformed_json", f"not JSON: {str(exc)[:120]}") from None
@@ -200,6 +200,11 @@ def parse_message(raw: str | bytes) -> InboundMessage:
 
 def _no_constant(name: str) -> Any:
     raise ValueError(f"{name} is not JSON")
+
+
+_DECODER = json.JSONDecoder(parse_constant=_no_constant)
+"""One decoder for every message: ``json.loads`` with an option builds a new one each
+call, a third of the decoding time of a 20 ms media message, 50 times a second a call."""
 
 
 def _printable(text: str) -> str:
