@@ -51,6 +51,14 @@ def test_a_name_or_a_birth_date_after_its_lead_in_is_masked(said: str, expected:
         "the package is for my wife",
         "im not sure",
         "name = lookup_order",
+        "can i speak to someone",
+        "i want to speak to a manager",
+        "thank you very much",
+        "Thanks, that helps",
+        "my son loves it",
+        "my wife said it was fine",
+        "One erasure row per caller: erasures, and the trigger",
+        "speaking to itself through the loopback",
     ],
 )
 def test_a_date_a_count_or_code_after_a_lead_in_stays(said: str) -> None:

@@ -54,7 +54,11 @@ _HINT_WORDS = (
     "ten", "eleven", "twelve", "teen", "ty ", "at ", "name", "this is", "i am", "i'm", "box",
     "it's", "its ", "under", "born", "birth", "dob", "d o b", "speaking", "talking to", "here",
     "call me", "holder", "attn", "to:", " mr", " ms", " mx", " dr", "miss", "mister", "doctor",
-    "prof", " im ", "behalf", "go by", "goes by", "known as",
+    "prof", " im ", "behalf", "go by", "goes by", "known as", "speak", "talking", "patient",
+    "customer", "client", "caller", "recipient", "guest", "passenger", "contact", "attendee",
+    "holder", "husband", "wife", "partner", "son ", "daughter", "mother", "mom ", "mum ",
+    "father", "dad ", "brother", "sister", "boss", "colleague", "friend", "neighb", "fianc",
+    "girlfriend", "boyfriend", "thank", "regards", "cheers", "sincerely", "best",
 )  # fmt: skip
 """A text with none of these has no value of any kind: most turns skip the finders."""
 

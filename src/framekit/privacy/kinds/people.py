@@ -54,7 +54,11 @@ _STOP = (
     r"|different|nothing|something|everything|been|gonna|going|having|getting|still|who's"
     r"|customer|calling|wondering|waiting|hoping|trying|looking|moving|done|finished|true"
     r"|possible|weird|strange|important|fine|alright|perfect|correct|number|name|order"
-    r"|under|over|some|any|ordered|bought|returned|received|first|last|middle)"
+    r"|under|over|some|any|ordered|bought|returned|received|first|last|middle|someone"
+    r"|somebody|anyone|anybody|manager|supervisor|agent|representative|rep|human|person"
+    r"|billing|support|sales|help|service|team|department|operator|will|would|can|could"
+    r"|should|has|had|have|said|says|wants|needs|called|asked|told|did|does|bye|everyone"
+    r"|folks|guys|itself|himself|herself|themselves|yourself|myself|him|her|them|us|each)"
 )
 _LETTERS = r"[^\W\d_]"
 _NOT_NAME = rf"(?:{_STOP}\b|{_LETTERS}{{4,}}ing\b|{_LETTERS}{{2,}}(?:ous|ful|able|ible|less)\b)"
@@ -80,13 +84,23 @@ _NAME = re.compile(
     r"(?:(?:\b(?:(?:my|the|your|his|her|their|account|full|first|last|sur|given|family|middle"
     r"|maiden|customer|contact|caller|patient|card\s*holder's|cardholder's|holder's)\s*)?"
     r"(?:name\s+is|name's|(?<=my\s)names|name\s*[:=]|name)"
-    r"|\b(?:call\s+me|speaking\s+with|talking\s+to|under(?:\s+the\s+name(?:\s+of)?)?"
+    r"|\b(?:call\s+me|speak(?:ing)?\s+(?:to|with)|talking\s+(?:to|with)"
+    r"|under(?:\s+the\s+name(?:\s+of)?)?|(?:i'm|i\s+am|im)\s+called"
     r"|(?:in|on)\s+the\s+name\s+of|the\s+name\s+on\s+the\s+\w+\s+is|on\s+behalf\s+of"
-    r"|(?:i|we)\s+go\s+by|goes\s+by|known\s+as|surname(?:\s+is|:)?"
+    r"|(?:i|we)\s+go\s+by|goes\s+by|known\s+as|surname(?:\s+is|'s|:)?"
     r"|(?:account|acct|card)\s*holder(?:\s+is|:)?"
     r"|name\s+on\s+(?:it|(?:the\s+|my\s+)?\w+)(?:\s+is|:)?))\s+"
-    r"|\"\w*name\":\s*\")"
+    r"|\"(?:\w*name|caller|customer|recipient|contact|patient|guest"
+    r"|passenger)\":\s*\")"
     rf"(?P<name>{_NAME_WORDS})"
+    # A person's role before the name: typed, a capital says it is one ("Patient: Ana Lima",
+    # not "per caller: erasures"); said, a name's usual next words ("my son robert will").
+    r"|\b(?:(?:my|our|his|her)\s+(?:husband|wife|partner|son|daughter|mother|mom|mum|father"
+    r"|dad|brother|sister|boss|colleague|friend|neighbou?r|fianc[eé]e?|girlfriend|boyfriend),?"
+    r"|(?:patient|customer|client|caller|recipient|guest|passenger|contact|attendee"
+    rf"|(?:ship|deliver|send|mail)\s+(?:it\s+)?to)\s*:)\s+(?P<role>{_NAME_WORDS})"
+    r"(?=\s*(?:,|$|\b(?:will|is|was|has|had|and|who|said|called|can|could|would|should|says"
+    r"|wants|needs|just|also)\b)|(?P<typed_role>))"
     # Said as "this is X", "it's X": only where a name's usual next words follow.
     rf"|\b(?:this\s+is|it's|its|it\s+is|i'm|im|i\s+am)\s+(?P<intro>{_NAME_WORDS})"
     r"(?=\s+(?:calling|speaking|here|again|from|and|about|with|regarding|at\s+\w+\s+\w+\s+\w+)"
@@ -96,7 +110,10 @@ _NAME = re.compile(
     r"|(?:^|\b(?:(?:ship|deliver|send|mail)\s+(?:it\s+)?to|attn|attention|recipient|c/o)\.?:?\s+)"
     rf"(?P<first>{_NAME_WORDS})(?=,\s*(?:\d|\+|\(|[\w.+-]+@)|\s+born\b)"
     # "Olga Petrova here", "hi, Olga here".
-    rf"|^(?:(?:hi|hello|hey)[,\s]+)?(?P<here>{_NAME_WORDS})(?=\s+(?:here|speaking)\b))",
+    rf"|^(?:(?:hi|hello|hey)[,\s]+)?(?P<here>{_NAME_WORDS})(?=\s+(?:here|speaking)\b)"
+    # Typed, signed at the end: "Thanks, Olga Petrova", "Regards,\nTom".
+    r"|\b(?:thanks|thank\s+you|regards|kind\s+regards|best\s+regards|best|cheers|sincerely"
+    rf"|many\s+thanks)[,!.]?\s+(?P<sign>{_NAME_WORDS})(?=\s*[.!]?\s*$))",
     re.IGNORECASE,
 )
 _TITLED = re.compile(
@@ -120,6 +137,9 @@ _NOT_PEOPLE = words(
 """Capitalized words of a date or a holiday, never a person's ("for Next Monday")."""
 
 
+GROUPS = ("name", "intro", "role", "first", "here", "sign")
+
+
 def find_birth_dates(text: str) -> list[Found]:
     """Dates said after a word that makes them a date of birth."""
     lowered = text.lower()
@@ -138,7 +158,9 @@ def find_names(text: str) -> list[Found]:
     found = []
     typed = not text.islower()
     for m in _NAME.finditer(text):
-        group = next(g for g in ("name", "intro", "first", "here") if m.group(g))
+        group = next(g for g in GROUPS if m.group(g))
+        if (group == "sign" and not typed) or (group == "role" and not _role(m, typed)):
+            continue
         words = m.group(group)
         # Said in passing ("this is X", "I'm X,"): typed text capitalizes a name, so a
         # lowercase word there is not one ("It's fine, thanks", "it's late.").
@@ -158,6 +180,14 @@ def find_names(text: str) -> list[Found]:
         if _titled(title, m.group()[len(title) :].lstrip(". "), typed):
             found.append(Found("name", m.start(), m.end(), _normal(m.group())))
     return found
+
+
+def _role(m: re.Match[str], typed: bool) -> bool:
+    """Whether the words after a role are a name: capitalized after a colon (only typed
+    text has one) or in typed text, else followed by a name's usual next words."""
+    if ":" in m.string[m.start() : m.start("role")] or typed:
+        return m.group("role")[0].isupper()
+    return m.group("typed_role") is None
 
 
 def _bare_name(text: str, m: re.Match[str]) -> bool:
