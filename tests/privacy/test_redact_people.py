@@ -35,6 +35,15 @@ MASK = Redactor()
             "the fourth of may nineteen eighty thats my date of birth",
             "[dob] thats my date of birth",
         ),
+        ("you are speaking to Maria", "you are speaking to [name]"),
+        ("can i speak to emma", "can i speak to [name]"),
+        ("Patient: John Smith", "Patient: [name]"),
+        ('{"caller": "Ana Lima"}', '{"caller": "[name]"}'),
+        ("Thanks, Olga Petrova", "Thanks, [name]"),
+        ("Regards,\nTom Baker", "Regards,\n[name]"),
+        ("my husband robert will call", "my husband [name] will call"),
+        ("My wife Sarah ordered it", "My wife [name] ordered it"),
+        ("Ship to: Carlos Ruiz", "Ship to: [name]"),
     ],
 )
 def test_a_name_or_a_birth_date_after_its_lead_in_is_masked(said: str, expected: str) -> None:
