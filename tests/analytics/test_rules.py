@@ -134,3 +134,36 @@ def test_a_failed_handover_or_an_empty_lookup_is_not_a_resolution() -> None:
 
     assert resolution("resolved", handover, "bot_hung_up") == "unresolved"
     assert resolution("resolved", empty, "caller_hung_up") == "unresolved"
+
+
+def test_a_bot_that_can_only_do_less_or_apologises_and_moves_on_leaves_it_unresolved() -> None:
+    asked = Utterance("caller", "why was my order 88 held back")
+    less = _call(asked, SHIPPED, Utterance("bot", "I can only see that it has shipped."))
+    sorry = _call(
+        asked,
+        SHIPPED,
+        Utterance("bot", "Order 88 has shipped."),
+        Utterance("caller", "that wasn't my question"),
+        Utterance("bot", "Sorry. Is there anything else I can do?"),
+        Utterance("caller", "no, bye"),
+    )
+    plain = _call(asked, SHIPPED, Utterance("bot", "Order 88 has shipped. Anything else?"))
+    excused = [*sorry[:3], Utterance("bot", "Sorry for the wait. Anything else?")]
+
+    assert resolution("resolved", less, "caller_hung_up") == "unresolved"
+    assert resolution("resolved", sorry, "caller_hung_up") == "unresolved"
+    assert resolution("resolved", plain, "caller_hung_up") == "resolved"
+    assert resolution("resolved", excused, "caller_hung_up") == "resolved"
+
+
+def test_a_lookup_the_caller_is_plainly_pleased_with_resolves_without_a_thank_you() -> None:
+    events = _call(
+        Utterance("caller", "when is my fitting, the name is Okafor"),
+        ToolUse("find_appointment", {"holder": "Okafor"}, {"appointment": "2026-12-09T10:00"}),
+        Utterance("bot", "Okafor, Wednesday at 10 AM."),
+        Utterance("caller", "wednesday, wonderful, you're a lifesaver"),
+    )
+    flat = [*events[:3], Utterance("caller", "wednesday ok")]
+
+    assert resolution("resolved", events, "caller_hung_up") == "resolved"
+    assert resolution("resolved", flat, "caller_hung_up") == "unresolved"

@@ -12,13 +12,15 @@ never spoke. That is right most of the time and blind to what the caller said of
   the answer is resolved;
 * **the bot gave up**: from the last tool that answered on (from the start when none
   did), the bot said it cannot do it ("once it has shipped I can't change it", "I'm
-  not sure about that", "a colleague could help"), a handover to a person failed, or a
-  lookup came back empty (``"slots": []``): ``unresolved``, however politely the
-  caller says goodbye. These are general signals, the bot's own account and the
-  tools' results, not the caller's phrasing;
+  not sure about that", "a colleague could help", "I can only see the status"),
+  apologised with nothing more to offer ("I'm sorry. Anything else?"), a handover to
+  a person failed, or a lookup came back empty (``"slots": []``): ``unresolved``,
+  however politely the caller says goodbye. These are general signals, the bot's own
+  account and the tools' results, not the caller's phrasing;
 * **a lookup is not an answer**: tools that only find what a request acts on (the
   free slots, an existing appointment: the intents' ``lookup``, ``availability`` and
-  ``existing`` tools) resolve a call only when the caller thanks for it; a booking
+  ``existing`` tools) resolve a call only when the caller thanks for it or is plainly
+  pleased ("splendid, you've saved my bacon"); a booking
   that never happened is ``unresolved``;
 * **answered without a tool**: the bot answered from what it knows (an LLM without an
   FAQ tool) and the caller's last turn thanks it ("great, that's all I needed"):
@@ -39,7 +41,7 @@ from collections.abc import Collection, Sequence
 from typing import Final
 
 from framekit.analytics.conversation import Event, ToolUse, Utterance, tool_ok
-from framekit.analytics.sentiment import turn_sentiment
+from framekit.analytics.sentiment import THRESHOLD, turn_sentiment
 from framekit.frames import EndCause
 from framekit.intents.defaults import CONTACT_CENTER_INTENTS
 from framekit.storage.outcome import CALL_CONTROL_TOOLS, Outcome, OutcomeTracker
@@ -143,9 +145,16 @@ def resolution(
     if end_cause == EndCause.IDLE.value:
         return Outcome.FAILED
     tail = [text for _, text in caller[-2:]]
-    thanked = any(_THANKED.search(t) and turn_sentiment(t) > 0 for t in tail)
+    thanked = any(_thanks(t) for t in tail)
     rejected = any(_REJECTED.search(t) for t in tail)
     return Outcome.RESOLVED if thanked and not rejected else Outcome.UNRESOLVED
+
+
+def _thanks(text: str) -> bool:
+    """The caller thanks or is plainly pleased ("splendid, you've saved my bacon"); a
+    thank-you word in a sour turn ("great. waste of five minutes") is no thanks."""
+    score = turn_sentiment(text)
+    return score > THRESHOLD or (score > 0 and bool(_THANKED.search(text)))
 
 
 def gave_up(events: Sequence[Event], since: int = 0) -> bool:
@@ -170,9 +179,13 @@ def _found_nothing(tool: ToolUse) -> bool:
 _DECLINED: Final = re.compile(
     r"\b(can'?t|cannot|unable to|not able to|i'?m not sure|i don'?t (have|know)"
     r"|(nobody|no one|no colleague) is (free|available)"
-    r"|(colleague|someone|a person) (can|could|may|might) help)"
+    r"|(colleague|someone|a person) (can|could|may|might) help"
+    r"|i (can )?only (see|have|tell|check|do)\b|sorry\W+(is there )?anything else)"
 )
-"""How a bot says it cannot help (its own words, so the same in every call)."""
+"""How a bot says it cannot help (its own words, so the same in every call): it cannot,
+it can only do less than asked ("I can only see the status, not the reason"), or a bare
+apology moves on ("I'm sorry. Anything else?"): nothing more to offer. An apology for
+something ("sorry for the earlier calls. Anything else?") is not one."""
 
 
 def answer_at(events: Sequence[Event], lookups: Collection[str] = LOOKUP_TOOLS) -> int | None:
