@@ -31,6 +31,10 @@ MASK = Redactor()
         ("Email: John.Smith at gmail.com", "Email: [email]"),
         ("write to oh connor at eircom dot net please", "write to [email] please"),
         ("Thanks, I have john dot smith at gmail dot com.", "Thanks, I have [email]."),
+        ("john.doe(at)gmail(dot)com", "[email]"),
+        ("email: J.Doe [at] example [dot] org", "email: [email]"),
+        ("my email is jdoe at gmail", "my email is [email]"),
+        ("its mary smith at yahoo dotcom", "its [email]"),
     ],
 )  # fmt: skip
 def test_a_spoken_address_is_read_from_its_at_in_both_directions(said: str, expected: str) -> None:
@@ -40,6 +44,7 @@ def test_a_spoken_address_is_read_from_its_at_in_both_directions(said: str, expe
 def test_the_spoken_and_written_forms_hash_alike() -> None:
     hashing = Redactor({"email": "hash"}, hash_key=b"k")
     assert hashing.text("p smith eighty eight at wp dot p l") == hashing.text("psmith88@wp.pl")
+    assert hashing.text("j.doe(at)web(dot)de") == hashing.text("j.doe@web.de")
 
 
 @pytest.mark.parametrize(
@@ -52,6 +57,8 @@ def test_the_spoken_and_written_forms_hash_alike() -> None:
         "rated at 4.5 stars",
         "Sarah at Acme is great",
         "the parcel is at the depot dot",
+        "we met at yahoo",
+        "i am at gmail headquarters",
     ],
 )
 def test_at_and_dot_in_a_sentence_stay(said: str) -> None:

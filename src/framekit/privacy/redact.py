@@ -58,7 +58,7 @@ _HINT_WORDS = (
     "customer", "client", "caller", "recipient", "guest", "passenger", "contact", "attendee",
     "holder", "husband", "wife", "partner", "son ", "daughter", "mother", "mom ", "mum ",
     "father", "dad ", "brother", "sister", "boss", "colleague", "friend", "neighb", "fianc",
-    "girlfriend", "boyfriend", "thank", "regards", "cheers", "sincerely", "best",
+    "girlfriend", "boyfriend", "thank", "regards", "cheers", "sincerely", "best", "(at", "[at",
 )  # fmt: skip
 """A text with none of these has no value of any kind: most turns skip the finders."""
 

@@ -25,6 +25,19 @@ _WRITTEN = re.compile(
     r"\b[A-Za-z0-9._%+-]+(?:@|%40)[A-Za-z0-9-]+(?:\.[A-Za-z0-9-]+)*\.[A-Za-z]{2,}\b"
 )
 """Written, or as a URL writes it (an access log's ``?q=jane.doe%40example.com``)."""
+_BRACKETED = re.compile(
+    r"\b[A-Za-z0-9._%+-]+\s*[(\[{]\s*at\s*[)\]}]\s*[A-Za-z0-9-]+"
+    r"(?:\s*(?:[(\[{]\s*dot\s*[)\]}]|\.)\s*[A-Za-z0-9-]+)+",
+    re.IGNORECASE,
+)
+"""Written to hide it from robots: ``jane.doe(at)example(dot)com``, ``[at]``."""
+_PROVIDERS = (
+    r"(?:gmail|g\s+mail|googlemail|yahoo|hotmail|outlook|icloud|aol|proton\s*mail|gmx|yandex"
+    r"|zoho|comcast|verizon|msn)"
+)
+"""Mail providers said without their top-level domain: "my email is jdoe at gmail" (only
+after an email's word: "we met at yahoo" stays)."""
+_EMAIL_WORD = re.compile(r"e-?mail|address", re.IGNORECASE)
 _DOT = r"(?:\s+(?:dot|period|point|\.)\s+|\.(?=[a-z]))"
 _LABEL = r"[a-z0-9]+(?:(?:\s+(?:dash|hyphen|minus)\s+|\s*-\s*|\s+(?=[a-z0-9]\b))[a-z0-9]+)*"
 """A label, with dashes, or spelled letter by letter ("o u t l o o k")."""
@@ -34,7 +47,8 @@ _DOMAIN_WORD = r"(?!(?:dot|at|period|point|a|an|my|our|your|his|her|their|this|t
 _AT = re.compile(
     rf"(?:\bat(?:\s+(?:sign|symbol|the\s+rate(?:\s+of)?))?|@)\s+{_FILLER}"
     rf"(?P<domain>(?:{_DOMAIN_WORD}\s+){{0,3}}{_LABEL}(?:{_DOT}{_LABEL})*"
-    rf"{_DOT}(?:[a-z]{{2,6}}|[a-z](?:\s+[a-z]){{1,3}}))\b",
+    rf"(?:{_DOT}(?:[a-z]{{2,6}}|[a-z](?:\s+[a-z]){{1,3}})|\s+dot(?:com|net|org))"
+    rf"|(?P<bare>{_PROVIDERS})(?!{_DOT}))\b",
     re.IGNORECASE,
 )
 _TOKEN = re.compile(r"[A-Za-z0-9]+(?:'[a-z]+)?|[._+-]")
@@ -59,6 +73,7 @@ _MAX_WORDS = 3
 _MAX_TOKENS = 24
 _WORDS = {"dot": ".", "period": ".", "point": ".", "underscore": "_", "dash": "-"}
 _WORDS |= {"hyphen": "-", "minus": "-", "plus": "+", "then": "", "letter": "", "the": ""}
+_WORDS |= {"at": "@", "dotcom": ".com", "dotnet": ".net", "dotorg": ".org"}
 _NUMBERS = words(
     "zero oh one two three four five six seven eight nine ten eleven twelve thirteen fourteen"
     " fifteen sixteen seventeen eighteen nineteen twenty thirty forty fifty sixty seventy"
@@ -78,16 +93,22 @@ def find_emails(text: str) -> list[Found]:
             for m in _WRITTEN.finditer(text)
         ]
     lowered = text.lower()
-    if (" at " not in lowered and " @ " not in lowered) or (
-        " dot " not in lowered and "." not in lowered
-    ):
+    if "at)" in lowered or "at]" in lowered or "at}" in lowered:
+        found += [
+            Found("email", m.start(), m.end(), _written(m.group()))
+            for m in _BRACKETED.finditer(text)
+        ]
+    if " at " not in lowered and " @ " not in lowered:
         return found
     done = 0
     for word in _AT_WORD.finditer(text):
         at = word.start()
         if at < done or (match := _AT.match(text, at)) is None:
             continue
-        if (local := _local_part(text, at)) is not None:
+        local = _local_part(text, at)
+        if match.group("bare") and not _EMAIL_WORD.search(text, max(0, (local or 0) - 40), at):
+            continue
+        if local is not None:
             normal = f"{_written(text[local:at])}@{_written(match.group('domain'))}"
             found.append(Found("email", local, match.end(), normal))
             done = match.end()
