@@ -8,6 +8,7 @@ goes with it. The model tier's command runs against it like against any cluster.
 
 from __future__ import annotations
 
+import json
 import os
 import shutil
 import signal
@@ -15,8 +16,9 @@ import socket
 import subprocess
 import sys
 import tempfile
+import threading
 import time
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -25,8 +27,10 @@ __all__ = [
     "ModelTier",
     "RayCluster",
     "ReplicaKiller",
+    "ReplicaWatcher",
     "free_port",
     "model_tier",
+    "model_tier_with",
     "ray_cluster",
     "ray_script",
 ]
@@ -178,6 +182,66 @@ class ReplicaKiller:
         return name.strip()
 
 
+class ReplicaWatcher:
+    """A Ray driver that samples a deployment's replicas by state every 0.5 s.
+
+    ``samples`` holds ``(time.time(), {"RUNNING": n, "STARTING": m, ...})`` as Serve's
+    controller reports them (``serve.status()``), read by a thread of this process.
+    """
+
+    def __init__(self, cluster: RayCluster, app: str, deployment: str) -> None:
+        code = (
+            "import ray, json, time\nfrom ray import serve\n"
+            f"ray.init(address={cluster.address!r}, logging_level='ERROR')\n"
+            "while True:\n"
+            f"    got = serve.status().applications[{app!r}].deployments[{deployment!r}]\n"
+            "    states = {getattr(k, 'value', str(k)): n for k, n in got.replica_states.items()}\n"
+            "    print(json.dumps([time.time(), states]), flush=True)\n"
+            "    time.sleep(0.5)\n"
+        )
+        self.samples: list[tuple[float, dict[str, int]]] = []
+        self._process = subprocess.Popen(
+            [sys.executable, "-c", code],
+            env={**os.environ, **_QUIET},
+            stdout=subprocess.PIPE,
+            stderr=subprocess.DEVNULL,
+            text=True,
+        )
+        threading.Thread(target=self._read, daemon=True).start()
+
+    def _read(self) -> None:
+        assert self._process.stdout is not None
+        for line in self._process.stdout:
+            at, states = json.loads(line)
+            self.samples.append((at, states))
+
+    def wait_for(self, running: int, within: float, since: float = 0.0) -> float:
+        """The time (``time.time()``) of the first sample from ``since`` on at which
+        ``running`` replicas run."""
+        return self.wait_until(lambda states: states.get("RUNNING", 0) == running, within, since)
+
+    def wait_until(
+        self, condition: Callable[[dict[str, int]], bool], within: float, since: float = 0.0
+    ) -> float:
+        """The time of the first sample from ``since`` on whose states meet ``condition``."""
+        deadline = time.monotonic() + within
+        seen = 0
+        while time.monotonic() < deadline:
+            for at, states in self.samples[seen:]:
+                if at >= since and condition(states):
+                    return at
+            seen = len(self.samples)
+            if self._process.poll() is not None:
+                raise RuntimeError("the replica watcher exited")
+            time.sleep(0.2)
+        last = self.samples[-1][1] if self.samples else None
+        raise AssertionError(f"no sample as wanted within {within} s (last: {last})")
+
+    def stop(self) -> None:
+        self._process.kill()
+        self._process.wait()
+
+
 @dataclass
 class ModelTier:
     """``framekit models serve`` running against a cluster: its URL and its process."""
@@ -199,18 +263,55 @@ class ModelTier:
 def model_tier(cluster: RayCluster, *args: str, ready_timeout: float = 180) -> Iterator[ModelTier]:
     """``framekit models serve --address ... *args`` until it says it is ready; stopped on exit."""
     port = free_port()
+    command = [
+        str(_BIN / "framekit"),
+        "models",
+        "serve",
+        f"--address={cluster.address}",
+        f"--port={port}",
+        "--proxy-location=HeadOnly",
+        *args,
+    ]
+    with _tier_process(cluster, command, port, ready_timeout) as tier:
+        yield tier
+
+
+_DEPLOY = """
+import signal, sys, threading
+from framekit.servers.model_tier.app import deploy, shut_down
+from framekit.servers.model_tier.options import ScalingOptions, TierOptions
+deploy(eval(sys.argv[1]), sys.argv[2])
+stop = threading.Event()
+signal.signal(signal.SIGTERM, lambda *_: stop.set())
+print("model tier ready", flush=True)
+stop.wait()
+shut_down()
+"""
+
+
+@contextmanager
+def model_tier_with(
+    cluster: RayCluster, options: str, port: int, ready_timeout: float = 180
+) -> Iterator[ModelTier]:
+    """The tier deployed by :func:`~framekit.servers.model_tier.app.deploy` itself.
+
+    ``options``: a ``TierOptions(...)`` expression (with ``port``), for settings the
+    command line does not offer (the autoscaler's delays). A driver of its own, like
+    ``framekit models serve``; stopped on exit.
+    """
+    command = [sys.executable, "-c", _DEPLOY, options, cluster.address]
+    with _tier_process(cluster, command, port, ready_timeout) as tier:
+        yield tier
+
+
+@contextmanager
+def _tier_process(
+    cluster: RayCluster, command: list[str], port: int, ready_timeout: float
+) -> Iterator[ModelTier]:
     log = cluster.temp_dir / f"models-serve-{port}.log"
     with log.open("wb") as out:
         process = subprocess.Popen(
-            [
-                str(_BIN / "framekit"),
-                "models",
-                "serve",
-                f"--address={cluster.address}",
-                f"--port={port}",
-                "--proxy-location=HeadOnly",
-                *args,
-            ],
+            command,
             env={**os.environ, **_QUIET},
             stdout=out,
             stderr=subprocess.STDOUT,
@@ -222,7 +323,7 @@ def model_tier(cluster: RayCluster, *args: str, ready_timeout: float = 180) -> I
         while b"model tier ready" not in log.read_bytes():
             if process.poll() is not None or time.monotonic() > deadline:
                 tail = log.read_text()[-4000:]
-                raise RuntimeError(f"framekit models serve did not start:\n{tail}")
+                raise RuntimeError(f"the model tier did not start:\n{tail}")
             time.sleep(0.2)
         yield tier
     finally:

@@ -1,11 +1,12 @@
 """The model tier on a real two-raylet Ray cluster, and call nodes that use it over HTTP.
 
-One cluster (a head and a second raylet, one CPU each, started with ``ray start``)
-and one ``framekit models serve`` for the module: starting them takes most of the
-time (~40-60 s on two busy cores), so the tests share them and run in this order,
-the tier stopped last. The test process stands for a call node and never imports
-Ray; what it does to the cluster (list the nodes, kill a replica) runs as a separate
-Ray driver (:func:`~model_tier.ray_cluster.ray_script`).
+One cluster (a head and a second raylet, one CPU each, started with ``ray start``;
+shared by the package, see ``conftest.py``) and one ``framekit models serve`` for the
+module: starting them takes most of the time (~40-60 s on two busy cores), so the
+tests share them and run in this order, the tier stopped last. The test process
+stands for a call node and never imports Ray; what it does to the cluster (list the
+nodes, kill a replica) runs as a separate Ray driver
+(:func:`~model_tier.ray_cluster.ray_script`).
 
 The callers' words are spoken by Piper, like the served-call tests: what is under
 test is the tier and its faults, not recognition accuracy.
@@ -43,7 +44,6 @@ from model_tier.ray_cluster import (  # noqa: E402
     RayCluster,
     ReplicaKiller,
     model_tier,
-    ray_cluster,
     ray_script,
 )
 
@@ -65,12 +65,6 @@ _SERVED = {
     "model_tier_fallback": "apology",  # the call node loads no speech model
     "greeting": "Hello, how can I help?",  # short: the test waits for it to be heard
 }
-
-
-@pytest.fixture(scope="module")
-def cluster() -> Iterator[RayCluster]:
-    with ray_cluster(nodes=2, cpus_per_node=1) as running:
-        yield running
 
 
 @pytest.fixture(scope="module")

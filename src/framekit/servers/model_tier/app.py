@@ -239,6 +239,9 @@ def _deployment_options(scaling: ScalingOptions, gpu: bool) -> dict[str, Any]:
             "initial_replicas": max(1, scaling.min_replicas),
             "max_replicas": scaling.max_replicas,
             "target_ongoing_requests": scaling.target_ongoing_requests,
+            "look_back_period_s": scaling.look_back_period_s,
+            "upscale_delay_s": scaling.upscale_delay_s,
+            "downscale_delay_s": scaling.downscale_delay_s,
         },
     }
 

@@ -22,6 +22,14 @@ class ScalingOptions:
     replica reserves on its node (``num_gpus`` only where the cluster has a GPU).
     ``max_ongoing_requests``: requests one replica takes at once (more wait in the
     proxy, up to ``max_queued_requests``; -1: no bound).
+
+    How fast it reacts: Serve averages the ongoing requests over
+    ``look_back_period_s``, and adds a replica once more are wanted for
+    ``upscale_delay_s``, removes one once fewer are wanted for ``downscale_delay_s``
+    (Ray's defaults: 30 s, 30 s, 600 s; the call nodes' handles report every 10 s).
+    A surge of calls waits at least that long for a new replica; shorter delays
+    follow the load sooner but start and stop replicas (loading their models) on
+    brief peaks.
     """
 
     min_replicas: int = 1
@@ -31,6 +39,9 @@ class ScalingOptions:
     num_gpus: float = 0.5
     max_ongoing_requests: int = 16
     max_queued_requests: int = -1
+    look_back_period_s: float = 30.0
+    upscale_delay_s: float = 30.0
+    downscale_delay_s: float = 600.0
 
     def __post_init__(self) -> None:
         if not 0 <= self.min_replicas <= self.max_replicas or self.max_replicas < 1:
@@ -42,6 +53,8 @@ class ScalingOptions:
             raise ValueError("target_ongoing_requests and max_ongoing_requests must be > 0")
         if self.num_cpus < 0 or self.num_gpus < 0:
             raise ValueError("num_cpus and num_gpus must be >= 0")
+        if self.look_back_period_s <= 0 or min(self.upscale_delay_s, self.downscale_delay_s) < 0:
+            raise ValueError("look_back_period_s must be > 0 and the delays >= 0")
 
 
 @dataclass(frozen=True, slots=True)
