@@ -1,7 +1,8 @@
-"""``benchmarks/privacy_accuracy.py --file`` / ``--heldout2``: a held-out file is scored
-whole, per kind and per look-alike category, and none of its lines is printed.
+"""``benchmarks/privacy_accuracy.py --file`` / ``--heldout3``: a held-out file is scored
+whole, per kind and per look-alike category, and none of its lines is printed; the
+spent ``heldout2.jsonl`` is dev.
 
-Run on a tiny file written here, never on ``heldout2.jsonl`` itself (the lead scores
+Run on a tiny file written here, never on ``heldout3.jsonl`` itself (the lead scores
 that one once)."""
 
 from __future__ import annotations
@@ -62,18 +63,33 @@ def test_a_file_is_scored_whole_per_kind_and_category_without_its_lines(
         assert line["id"] not in out
 
 
-def test_heldout2_names_the_held_out_file_of_the_corpus(
+def test_heldout3_names_the_held_out_file_of_the_corpus(
     held_out: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    monkeypatch.setattr(privacy_accuracy, "HELDOUT2", held_out)
-    out = _printed(capsys, ["--heldout2"])
+    monkeypatch.setattr(privacy_accuracy, "HELDOUT3", held_out)
+    out = _printed(capsys, ["--heldout3"])
     assert out.startswith("held.jsonl:\n")
     assert "recall ssn       50.0 %  (1/2)" in out
+    assert "dev:" not in out
 
 
-def test_the_dev_figures_never_read_the_held_out_file() -> None:
-    assert privacy_accuracy.HELDOUT2.name == "heldout2.jsonl"
-    assert privacy_accuracy.HELDOUT2 not in privacy_accuracy.EXTRAS
+def test_the_dev_figures_never_read_the_held_out_file_and_count_the_spent_one() -> None:
+    assert privacy_accuracy.HELDOUT3.name == "heldout3.jsonl"
+    assert privacy_accuracy.HELDOUT3 not in privacy_accuracy.EXTRAS
+    assert privacy_accuracy.HELDOUT2 in privacy_accuracy.EXTRAS
+
+
+def test_a_spent_held_out_file_s_lines_count_as_dev_and_alone_with_sources(
+    held_out: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(privacy_accuracy, "EXTRAS", (held_out,))
+    dev = privacy_accuracy.load("dev")
+    assert {row["id"] for row in dev} >= {line["id"] for line in LINES}
+    assert not {row["id"] for row in privacy_accuracy.load("test")} & {"h1", "h3", "h4"}
+    out = _printed(capsys, ["--sources"])
+    assert "utterances.jsonl dev:\n" in out
+    assert "held.jsonl:\n  recall ssn       50.0 %  (1/2)" in out
+    assert "test:" not in out
 
 
 def test_the_accuracy_test_checks_a_held_out_file_named_by_the_environment(
