@@ -34,6 +34,16 @@ LOOPBACK_OFFER = (
     "|| l.includes(' 127.0.0.1 ')).join('\\r\\n')"
 )
 """The page's offer filter: only the 127.0.0.1 candidates (Chromium gathers on every interface)."""
+LOOPBACK_CANDIDATE = "line => line.includes(' 127.0.0.1 ')"
+"""The same for the candidates the page trickles after its offer."""
+
+
+async def keep_loopback(page: Page) -> None:
+    """Make the page offer and trickle only its 127.0.0.1 candidates."""
+    await page.evaluate(
+        f"() => {{ window.framekit.offerFilter = {LOOPBACK_OFFER};"
+        f" window.framekit.candidateFilter = {LOOPBACK_CANDIDATE}; }}"
+    )
 
 
 async def launch(playwright: Playwright, wav: Path) -> Browser:
@@ -45,11 +55,21 @@ async def launch(playwright: Playwright, wav: Path) -> Browser:
 
 async def call(browser: Browser, base_url: str, token: str) -> Page:
     """A new tab on ``/call`` that has dialled and is connected."""
+    page = await new_tab(browser)
+    await dial(page, base_url, token)
+    return page
+
+
+async def new_tab(browser: Browser) -> Page:
+    """A tab of its own context (cookies, storage)."""
     # The page's CSP forbids eval, which Playwright's string predicates use.
-    page = await (await browser.new_context(bypass_csp=True)).new_page()
-    await page.goto(f"{base_url}/call?raw=1")
-    await page.evaluate(f"() => {{ window.framekit.offerFilter = {LOOPBACK_OFFER}; }}")
+    return await (await browser.new_context(bypass_csp=True)).new_page()
+
+
+async def dial(page: Page, base_url: str, token: str, query: str = "") -> None:
+    """Open ``/call?raw=1`` (and ``query``) in ``page``, dial, and wait until connected."""
+    await page.goto(f"{base_url}/call?raw=1{query}")
+    await keep_loopback(page)
     await page.fill("#token", token)
     await page.click("#call")
     await page.wait_for_function("window.framekit.state === 'connected'", timeout=15_000)
-    return page

@@ -100,7 +100,8 @@ async def test_firefox_calls_the_served_bot_from_the_softphone_page(tmp_path: Pa
         )
         fk = await browser.evaluate(
             f"({{turns: {FK}.turns, audio: {FK}.audio, callId: {FK}.callId,"
-            f" mic: {FK}.mic, transcript: document.getElementById('transcript').innerText}})"
+            f" mic: {FK}.mic, trickled: {FK}.trickled,"
+            f" transcript: document.getElementById('transcript').innerText}})"
         )
         stats = await browser.evaluate(f"{FK}.stats()")
         await browser.evaluate("document.getElementById('hangup').click()", user_activation=True)
@@ -119,10 +120,12 @@ async def test_firefox_calls_the_served_bot_from_the_softphone_page(tmp_path: Pa
                 "question_s": round(question_ends, 2),
                 "mic_energetic_windows": fk["mic"]["energeticWindows"],
                 "mean_jitter_buffer_ms": round(jitter_buffer_ms),
+                "trickled_candidates": fk["trickled"],
             }
         )
     )
     assert not errors, errors
+    assert fk["trickled"] >= 1  # the page's candidates followed its offer (trickle ICE)
     assert greeting_energy > 25  # the greeting's audio reached the page with energy
     assert fk["audio"]["energeticWindows"] > greeting_energy + 25  # and the answer's
     assert stats["codecId"]  # the bot's audio arrived as RTP (Opus)

@@ -119,7 +119,7 @@ async def test_chromium_signed_in_calls_without_a_token(
     pytest.importorskip("playwright", reason="browser calls need playwright")
     from playwright.async_api import async_playwright
 
-    from transports.webrtc.browser import LOOPBACK_OFFER, launch
+    from transports.webrtc.browser import keep_loopback, launch
 
     local = dashboard_webrtc
     local.greeting = 1.0
@@ -147,7 +147,7 @@ async def test_chromium_signed_in_calls_without_a_token(
             await page.wait_for_function("window.framekit.ready")
             assert await page.evaluate("window.framekit.auth") == "session"
             assert not await page.is_visible("#token")
-            await page.evaluate(f"() => {{ window.framekit.offerFilter = {LOOPBACK_OFFER}; }}")
+            await keep_loopback(page)
             await page.click("#call")
             await page.wait_for_function("window.framekit.state === 'connected'")
             await wait_for(lambda: bool(local.calls), within=5)

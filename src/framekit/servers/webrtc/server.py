@@ -1,10 +1,14 @@
 """The aiohttp endpoints that connect browser calls to framekit pipelines.
 
 * ``POST /webrtc/offer``: the page's SDP offer (``{"sdp": ..., "type": "offer"}``) in,
-  the answer out (``{"sdp": ..., "type": "answer", "call_id": ...}``). Non-trickle:
-  the answer carries every candidate of the server (aiortc gathers them before it
-  answers), and the offer must carry the page's (wait for ``icegatheringstate``
-  ``complete`` before posting it). One peer connection and one pipeline per call.
+  the answer out (``{"sdp": ..., "type": "answer", "call_id": ...}``, and the call's
+  resource in ``Location``). The answer carries every candidate of the server
+  (aiortc gathers them before it answers); the offer carries the page's (posted
+  once ``icegatheringstate`` is ``complete``), or none and they follow:
+* ``PATCH /webrtc/calls/{call_id}``: the page's candidates as it finds them (trickle
+  ICE, as WHIP does: :mod:`.trickle`), 204.
+
+One peer connection and one pipeline per call.
 * ``GET /webrtc/config``: the ICE servers the page's peer connection should use.
 * ``GET /call``: the softphone page (:mod:`framekit.servers.webrtc.page`).
 
@@ -47,6 +51,12 @@ from framekit.pipeline.task import PipelineTask
 from framekit.servers.webrtc.auth import Sessions, SignallingAuth
 from framekit.servers.webrtc.page import PageFiles
 from framekit.servers.webrtc.settings import WebRTCSettings
+from framekit.servers.webrtc.trickle import (
+    MAX_BODY_BYTES,
+    MAX_CANDIDATES,
+    CandidateError,
+    parse_trickle,
+)
 from framekit.transports.webrtc import OfferRefused, WebRTCTransport
 
 __all__ = ["Admission", "PipelineFactory", "WebRTCCall", "WebRTCServer"]
@@ -135,6 +145,7 @@ class WebRTCServer:
         """Add the routes to ``app``, and end every call when the app shuts down."""
         app.router.add_post("/webrtc/offer", self._authorized(self._offer))
         app.router.add_get("/webrtc/config", self._authorized(self._config))
+        app.router.add_patch("/webrtc/calls/{call_id}", self._authorized(self._trickle))
         self._page.add_routes(app)
         app.on_shutdown.append(self._shutdown)
 
@@ -188,18 +199,27 @@ class WebRTCServer:
         call = WebRTCCall(call_id, request.remote, request.headers.get("User-Agent", "")[:200])
         self._start(call, transport)
         logger.info(f"webrtc call {call_id} from {request.remote}: answered")
-        return web.json_response({"sdp": answer.sdp, "type": answer.type, "call_id": call_id})
+        return web.json_response(
+            {"sdp": answer.sdp, "type": answer.type, "call_id": call_id},
+            headers={"Location": f"/webrtc/calls/{call_id}"},
+        )
+
+    async def _trickle(self, request: web.Request) -> web.Response:
+        transport = self._transports.get(request.match_info["call_id"])
+        if transport is None or transport.closed:
+            return web.json_response({"error": "no such call"}, status=404)
+        try:
+            trickled = parse_trickle(await _read_body(request, MAX_BODY_BYTES))
+            if transport.trickled + len(trickled.candidates) > MAX_CANDIDATES:
+                raise CandidateError(f"more than {MAX_CANDIDATES} candidates for the call")
+        except CandidateError as exc:
+            logger.warning(f"webrtc candidates from {request.remote} refused: {exc}")
+            return web.json_response({"error": str(exc)}, status=400)
+        await transport.add_candidates(trickled.candidates, end=trickled.end)
+        return web.Response(status=204)
 
     async def _read_offer(self, request: web.Request) -> str:
-        if (request.content_length or 0) > self.max_offer_bytes:
-            raise web.HTTPRequestEntityTooLarge(
-                max_size=self.max_offer_bytes, actual_size=request.content_length or 0
-            )
-        body = await request.content.read(self.max_offer_bytes + 1)
-        if len(body) > self.max_offer_bytes:
-            raise web.HTTPRequestEntityTooLarge(
-                max_size=self.max_offer_bytes, actual_size=len(body)
-            )
+        body = await _read_body(request, self.max_offer_bytes)
         try:
             data: Any = json.loads(body)
         except (ValueError, UnicodeDecodeError):
@@ -280,3 +300,13 @@ class WebRTCServer:
             runner.cancel()  # the calls still waiting for their connection
         if self._runners:
             await asyncio.gather(*self._runners, return_exceptions=True)
+
+
+async def _read_body(request: web.Request, limit: int) -> bytes:
+    """The request's body, 413 past ``limit`` bytes (whatever ``Content-Length`` claims)."""
+    if (request.content_length or 0) > limit:
+        raise web.HTTPRequestEntityTooLarge(max_size=limit, actual_size=request.content_length or 0)
+    body = await request.content.read(limit + 1)
+    if len(body) > limit:
+        raise web.HTTPRequestEntityTooLarge(max_size=limit, actual_size=len(body))
+    return body

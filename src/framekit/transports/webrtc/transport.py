@@ -4,7 +4,7 @@
 
     pc = RTCPeerConnection(settings.rtc_configuration())   # a WebRTCSettings: ICE servers
     transport = WebRTCTransport(pc)
-    answer = await transport.accept(offer_sdp)      # non-trickle: ICE gathered
+    answer = await transport.accept(offer_sdp)      # every server candidate in it
     pipeline = Pipeline([transport.input(), vad, stt, llm, tts, transport.output()])
     task = PipelineTask(pipeline, observers=[transport.events])
 
@@ -36,11 +36,12 @@ from __future__ import annotations
 import asyncio
 import contextlib
 from collections import deque
+from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Final
 
 from aioice import ice, stun
-from aiortc import RTCPeerConnection, RTCSessionDescription
+from aiortc import RTCIceCandidate, RTCPeerConnection, RTCSessionDescription
 from aiortc.mediastreams import MediaStreamError, MediaStreamTrack
 from aiortc.rtcdatachannel import RTCDataChannel
 from loguru import logger
@@ -116,6 +117,8 @@ class WebRTCTransport(NetworkTransport["WebRTCInput", WebRTCOutput]):
         self._closed = False
         self._bad_messages = 0
         self._bot_hung_up = False
+        self.trickled = 0
+        """Candidates the caller sent after its offer (:meth:`add_candidates`)."""
         self.receive_buffer: ArrivalOrderBuffer | None = None
         """The caller's audio's receive buffer (:mod:`~framekit.transports.webrtc.jitter`)."""
         self.end_reason: str | None = None
@@ -149,9 +152,10 @@ class WebRTCTransport(NetworkTransport["WebRTCInput", WebRTCOutput]):
         """Answer the page's offer; returns the answer with every ICE candidate in it.
 
         aiortc gathers all candidates in ``setLocalDescription``, so the answer needs
-        no trickle. The caller's audio goes to the decoder as it arrives
-        (:mod:`~framekit.transports.webrtc.jitter`). Raises :class:`OfferRefused`
-        (the connection closed) when the offer is not valid SDP or has no audio.
+        no trickle; the offer may (:meth:`add_candidates`). The caller's audio goes to
+        the decoder as it arrives (:mod:`~framekit.transports.webrtc.jitter`). Raises
+        :class:`OfferRefused` (the connection closed) when the offer is not valid SDP or
+        has no audio.
         """
         pc = self._pc
         try:
@@ -169,6 +173,22 @@ class WebRTCTransport(NetworkTransport["WebRTCInput", WebRTCOutput]):
             await self.close()
             raise OfferRefused(f"bad offer: {exc}") from None
         return pc.localDescription
+
+    async def add_candidates(self, candidates: Sequence[RTCIceCandidate], *, end: bool) -> None:
+        """The caller's ICE candidates sent after its offer (trickle ICE), and with ``end``
+        its end-of-candidates: from then on the connection fails when no pair works.
+
+        An offer without candidates is answered at once; ICE checks start with the
+        first candidate that arrives (and with the caller's own checks, which need
+        none). Ignored once the call is closed.
+        """
+        if self._closed:
+            return
+        for candidate in candidates:
+            await self._pc.addIceCandidate(candidate)
+        self.trickled += len(candidates)
+        if end:
+            await self._pc.addIceCandidate(None)
 
     async def wait_connected(self, within: float) -> bool:
         """Wait until media can flow; False when the connection failed, closed or took longer.

@@ -1,5 +1,7 @@
 // framekit softphone: one WebRTC call to the bot, its live transcript and timings.
-// Signalling: POST /webrtc/offer with the whole offer (ICE gathered), the answer back.
+// Signalling: POST /webrtc/offer at once, the answer back, then the page's ICE candidates
+// as it finds them (trickle ICE: PATCH /webrtc/calls/{id}, the answer's Location);
+// ?trickle=0 posts the whole offer once ICE gathering is complete instead.
 // Who calls: the dashboard's signed-in user (its session cookie, and the CSRF token
 // GET /webrtc/config gives a session), else whoever pastes the API token.
 // Events from the bot arrive on the "framekit" data channel (docs/webrtc.md lists them).
@@ -12,6 +14,7 @@
   // ?raw=1 turns the browser's echo cancellation, noise suppression and gain control
   // off: what the microphone gives is what the bot gets (tests, headsets).
   const processing = params.get("raw") !== "1";
+  const TRICKLE = params.get("trickle") !== "0";
   const THRESHOLD = 0.02; // RMS (full scale 1.0) above which a 20 ms window has audio
   const BOT_QUIET_MS = 250; // bot silence that makes the next audio a new onset
   const MAX_EVENTS = 500;
@@ -28,6 +31,8 @@
     turns: [],
     endedBy: null,
     offerFilter: null, // optional function(sdp) -> sdp, applied before the offer is sent
+    candidateFilter: null, // optional function(candidate line) -> bool, before one is trickled
+    trickled: 0, // candidates sent after the offer
     auth: null, // "session" once the dashboard's session is found, else "token" when calling
     ready: false, // the session check on load is done
   };
@@ -205,6 +210,53 @@
     });
   }
 
+  // Candidates found after the offer, sent in order once the call's address is known;
+  // null (gathering complete) becomes the end-of-candidates.
+  function trickler(auth) {
+    let location = null;
+    let pending = [];
+    let ended = false;
+    let busy = false;
+    let done = false;
+    async function flush() {
+      if (!location || busy || done || (!pending.length && !ended)) return;
+      busy = true;
+      const candidates = pending;
+      const end = ended;
+      pending = [];
+      try {
+        const response = await fetch(location, {
+          method: "PATCH",
+          headers: { ...auth, "Content-Type": "application/json" },
+          body: JSON.stringify({ candidates, end }),
+        });
+        if (!response.ok) throw new Error("candidates: HTTP " + response.status);
+        fk.trickled += candidates.length;
+        done = end;
+      } finally {
+        busy = false;
+      }
+      await flush();
+    }
+    const send = () =>
+      flush().catch((error) => {
+        if (pc) line("tool", error.message);
+      });
+    return {
+      add(candidate) {
+        if (candidate === null) ended = true;
+        else if (candidate.candidate && (!fk.candidateFilter || fk.candidateFilter(candidate.candidate))) {
+          pending.push(candidate.toJSON());
+        }
+        send();
+      },
+      start(url) {
+        location = url;
+        send();
+      },
+    };
+  }
+
   async function call() {
     const auth = authHeaders();
     fk.timing.clicked = performance.now();
@@ -241,10 +293,13 @@
         hangUp(false);
       }
     };
-    await pc.setLocalDescription(await pc.createOffer());
-    await waitForIce(pc);
-    fk.timing.gathered = performance.now();
-    let sdp = pc.localDescription.sdp;
+    const trickle = TRICKLE ? trickler(auth) : null;
+    if (trickle) pc.onicecandidate = (e) => trickle.add(e.candidate);
+    const offer = await pc.createOffer();
+    await pc.setLocalDescription(offer);
+    if (!trickle) await waitForIce(pc);
+    fk.timing.gathered = performance.now(); // with trickle: when the offer is ready
+    let sdp = trickle ? offer.sdp : pc.localDescription.sdp;
     if (typeof fk.offerFilter === "function") sdp = fk.offerFilter(sdp);
     const response = await fetch("/webrtc/offer", {
       method: "POST",
@@ -256,6 +311,7 @@
     fk.callId = answer.call_id;
     fk.timing.answered = performance.now();
     await pc.setRemoteDescription({ type: answer.type, sdp: answer.sdp });
+    if (trickle) trickle.start(response.headers.get("Location") || "/webrtc/calls/" + answer.call_id);
   }
 
   function hangUp(byUser) {
