@@ -87,7 +87,7 @@ async def test_an_offer_without_candidates_connects_with_trickled_ones(
         (b'{"candidates": [{"candidate": "candidate:1 1 udp 1 127.0.0.1 9 typ host"}]}', 400),
         (b'{"candidates": [{"candidate": "rm -rf /", "sdpMid": "0"}]}', 400),
         (b'{"candidates": [{"candidate": "", "sdpMid": "0"}], "end": 1}', 400),
-        (json.dumps({"candidates": [{"candidate": "x" * 20_000}]}).encode(), 413),
+        (json.dumps({"candidates": [{"candidate": "x" * 40_000}]}).encode(), 413),
     ],
 )
 async def test_bad_candidates_are_refused(
