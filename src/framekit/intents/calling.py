@@ -8,7 +8,8 @@ them all. :func:`registry_caller` gives the usual case, the same
 A tool that acts on the live call (pushes a frame, ends or transfers the call,
 opens a sensitive entry) needs the :class:`~framekit.tools.ToolContext` the LLM
 path gives it. In a pipeline the engine's processor makes one for each tool call
-(:data:`ContextMaker`, passed to :meth:`IntentEngine.respond`), and a callback that
+(:data:`ContextMaker`, passed to
+:meth:`~framekit.intents.engine.IntentEngine.respond`), and a callback that
 takes a keyword argument ``context`` receives it (``None`` outside a pipeline);
 :func:`registry_caller`'s does, and hands it to ``registry.execute``. A callback
 without that parameter is called as before.
