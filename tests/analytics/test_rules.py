@@ -20,6 +20,10 @@ from framekit.analytics.sentiment import label_of, turn_sentiment
         ("this is the fourth time i'm ringing about this", "negative"),
         ("oh wonderful, another recorded message", "negative"),  # sarcasm
         ("thanks for nothing", "negative"),
+        ("well thank you so much for nothing then", "negative"),  # sarcastic thanks
+        ("right, so i do it all myself. thanks a bunch", "negative"),
+        ("oh for christ's sake, again", "negative"),
+        ("i cannot believe this is still not sorted", "negative"),
         ("let me speak to a manager", "negative"),
         ("brilliant, thank you so much, that's sorted", "positive"),
         ("oh great, thanks, my sister will be happy", "positive"),  # sincere after "oh great"

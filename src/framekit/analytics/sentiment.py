@@ -75,7 +75,7 @@ _NEGATIVE: Final = re.compile(
     r"|that'?s why i asked|i didn'?t ask for|i asked for|you do that|human being|finally\b"
     r"|trying to get through|all morning|it better|let me guess|with a pulse|whatever"
     r"|hassle|just reading|where'?s my (money|refund)|\?!|seriously|basically nothing"
-    r"|\bugh\b|come on|for (god'?s|heaven'?s|pete'?s) sake|unbelievable|are you serious"
+    r"|\bugh\b|come on|for (\w+'?s|\w+) sake|unbelievable|are you serious"
     r"|you'?re (not listening|kidding)|anyone there|not helpful|pathetic|(really|so|getting) "
     r"worried|fed up|had enough|(doesn'?t|does not|won'?t) work for me|no good (to|for) me"
     r"|not impressed|typical|as usual|every single time|losing (my )?patience"
@@ -96,7 +96,7 @@ _NEGATIVE: Final = re.compile(
     r"|nobody|no one|no-one|you people|what a joke|are you kidding|joke"
     r"|late again|wrong (again|item|size|order|one)|charged (me )?twice|overcharged"
     r"|not happy|unhappy|disappointed|frustrat|annoy|angry|furious|upset|complain|terrible"
-    r"|awful|horrible|worst|rubbish|hopeless|can'?t believe|no use"
+    r"|awful|horrible|worst|rubbish|hopeless|(can'?t|cannot|can not) believe|no use"
     r"|isn'?t working|not acceptable|going in circles|not listening|don'?t understand me"
     r"|give up|hang(ing)? up on)"
 )
@@ -105,7 +105,8 @@ _NEGATIVE: Final = re.compile(
 _SARCASM: Final = re.compile(
     r"\b(oh (great|wonderful|perfect|brilliant|fantastic|lovely|good|joy)"
     r"|just (great|perfect|wonderful|brilliant|fantastic|lovely|what i needed)"
-    r"|thanks for nothing|thanks a lot for nothing|yeah,? right|sure you (will|do|are)"
+    r"|(thanks|thank you)( so much| a lot)? for nothing|thanks a bunch|yeah,? right"
+    r"|sure you (will|do|are)"
     r"|love (being|waiting|it when|how|that)|great,? (another|so now|now|just)"
     r"|(wonderful|brilliant|fantastic|perfect|lovely|great),? (just|absolutely|really) "
     r"(wonderful|brilliant|fantastic|perfect|lovely|great)|how (helpful|lovely|nice)\W*$"
@@ -136,7 +137,8 @@ _ILL: Final = re.compile(r"\bill\b")
 """A recognizer's "ill" is "I'll" on a phone call far more often than sickness."""
 
 _SINCERE: Final = re.compile(
-    r"\b(thank(s| you)\b(?! (a lot|for nothing))|thank (god|goodness)|phew|happy)"
+    r"\b(thank(s| you)\b(?!( so much| a lot)? for nothing| a lot\b| a bunch)"
+    r"|thank (god|goodness)|phew|happy)"
 )
 """Gratitude that a stock sarcastic opener ("oh perfect") does not undo."""
 
