@@ -146,9 +146,9 @@ async def one_round(
                 async with loop_lag() as lag:
                     await dial_all(page, API_TOKEN, wav, count, stagger_ms=args.stagger)
                     try:
-                        await wait_answered(page, count, within_s=40)
+                        await wait_answered(page, count, within_s=60)
                     except PlaywrightTimeoutError:
-                        print("not every call had its answer within 40 s")
+                        print("not every call had its answer within 60 s")
                     calls, max_tick_ms = await collect(page)
             await page.evaluate("window.many.hangUpAll()")
             await running.wait_idle(within=30)

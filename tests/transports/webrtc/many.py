@@ -40,8 +40,8 @@ THRESHOLD = 0.02
 """The softphone's energy threshold: RMS (full scale 1.0) of a 20 ms window with audio."""
 SPELL_BREAK_MS = 4000
 """A bot silence this long ends a spell (the caller's turn, or the call's end)."""
-HEARD_LAG_MS = 400
-"""How long after the bot's ``speaking: false`` event its last audio may still be heard."""
+HEARD_LAG_MS = 1000
+"""How long after the bot's last ``speaking: false`` event its audio may still be heard."""
 SAMPLES_PER_MS = 48
 """Chromium's inbound audio counters count 48 kHz samples (Opus)."""
 
@@ -106,8 +106,8 @@ class Spell:
     utterances: list[tuple[float, float]]
     """The page's ms of each ``speaking`` true and false event."""
     runs: list[tuple[float, float]]
-    """Loud runs of the bot's audio, from the first ``speaking`` true to ``HEARD_LAG_MS``
-    after the last false."""
+    """Loud runs of the bot's audio, from the first ``speaking`` true to the next spell
+    (the last: ``HEARD_LAG_MS`` after its last false)."""
     text: str
 
     @property
@@ -151,8 +151,10 @@ class PageCall:
             else:
                 groups.append([(start, end)])
         spells = []
-        for group in groups:
-            first, last = group[0][0], group[-1][1] + HEARD_LAG_MS
+        for group, later in zip(groups, [*groups[1:], None], strict=True):
+            first = group[0][0]
+            # Late packets are heard after the event: up to the next spell.
+            last = later[0][0] if later else group[-1][1] + HEARD_LAG_MS
             levels = [w for w in self.raw["bot"] if first <= w[0] <= last]
             text = " ".join(
                 e.get("heard") or e["text"]
