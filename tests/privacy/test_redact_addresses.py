@@ -47,6 +47,12 @@ MASK = Redactor()
         "Via Roma 10, 00184 Roma",
         "5th floor, 10 Downing St",
         "PMB 123, 456 Main St",
+        "sixty two uh sixty two larch close york y o ten four d f",
+        "bothar na tra eleven galway",
+        "calle mayor twelve madrid",
+        "Ivy House, 12 Station Road, Thirsk YO7 1AB",
+        "CMR 450, Box 2122, APO AE 09227",
+        "3 Bóthar an Chladaigh, Galway H91 X2C3",
     ],
 )
 def test_an_address_in_any_country_s_order_is_masked_whole(said: str) -> None:

@@ -35,6 +35,8 @@ MASK = Redactor()
         ("email: J.Doe [at] example [dot] org", "email: [email]"),
         ("my email is jdoe at gmail", "my email is [email]"),
         ("its mary smith at yahoo dotcom", "its [email]"),
+        ("the old one was sk8r two thousand and four at aol dot com", "the old one was [email]"),
+        ("its jim the plumber at mail dot com", "its [email]"),
     ],
 )  # fmt: skip
 def test_a_spoken_address_is_read_from_its_at_in_both_directions(said: str, expected: str) -> None:
@@ -59,6 +61,7 @@ def test_the_spoken_and_written_forms_hash_alike() -> None:
         "the parcel is at the depot dot",
         "we met at yahoo",
         "i am at gmail headquarters",
+        "a decision lands at the same point of the audio",
     ],
 )
 def test_at_and_dot_in_a_sentence_stay(said: str) -> None:

@@ -44,6 +44,9 @@ MASK = Redactor()
         ("my husband robert will call", "my husband [name] will call"),
         ("My wife Sarah ordered it", "My wife [name] ordered it"),
         ("Ship to: Carlos Ruiz", "Ship to: [name]"),
+        ("oh hi good morning ana paula souza here", "oh hi good morning [name] here"),
+        ("could you reserve it for tomas berg thanks", "could you reserve it for [name] thanks"),
+        ("I'm Min-jun - surname Lee", "I'm [name] - surname [name]"),
     ],
 )
 def test_a_name_or_a_birth_date_after_its_lead_in_is_masked(said: str, expected: str) -> None:
@@ -61,6 +64,9 @@ def test_a_name_or_a_birth_date_after_its_lead_in_is_masked(said: str, expected:
         "im not sure",
         "name = lookup_order",
         "can i speak to someone",
+        "book it for next tuesday please",
+        "reserve it for lunch time please",
+        "Book it for Monday Morning",
         "i want to speak to a manager",
         "thank you very much",
         "Thanks, that helps",

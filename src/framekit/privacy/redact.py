@@ -151,8 +151,8 @@ class Redactor:
 
 
 _TAKE_BACK = re.compile(
-    r"(?:^|\s)(?:sorry|no|wait|i mean|actually|correction|scratch that|oops|let me start"
-    r" (?:over|again)|start(?:ing)? (?:over|again))[\s,.;:!-]*$",
+    r"(?:^|\s)(?:sorry|no|wait|i mean|actually|correction|scratch that|oops|um|uh|er|erm"
+    r"|let me start (?:over|again)|start(?:ing)? (?:over|again))[\s,.;:!-]*$",
     re.IGNORECASE,
 )
 _RESTART_REACH = 80
@@ -160,8 +160,9 @@ _RESTART_REACH = 80
 
 
 def _restarted(text: str, start: int, floor: int) -> int:
-    """Where a value said again after a take-back starts: at its first try ("g b eight
-    three barc, sorry, g b eight three b a r c ..."), which is as personal as the rest.
+    """Where a value said again after a take-back or a hesitation starts: at its first try
+    ("g b eight three barc, sorry, g b eight three b a r c ...", "forty seven um forty
+    seven hawthorn crescent"), which is as personal as the rest.
     The first try begins with the value's first two words; ``floor`` is where the value
     before it ends."""
     before = text[max(floor, start - _RESTART_REACH) : start]

@@ -39,6 +39,13 @@ _PROVIDERS = (
 after an email's word: "we met at yahoo" stays)."""
 _EMAIL_WORD = re.compile(r"e-?mail|address", re.IGNORECASE)
 _DOT = r"(?:\s+(?:dot|period|point|\.)\s+|\.(?=[a-z]))"
+_SENTENCE_WORD = r"(?:of|the|and|for|to|in|on|is|it|or|at|by|an|as|be|so|if|we|us|me|my|no)\b"
+"""After "period" or "point", a word of the sentence, not a top-level domain ("at the same
+point of the audio"); after "dot", any ("gmx dot at", "libero dot it")."""
+_TLD = (
+    rf"(?:(?:\s+(?:dot|\.)\s+|\.(?=[a-z]))|\s+(?:period|point)\s+(?!{_SENTENCE_WORD}))"
+    r"(?:[a-z]{2,6}|[a-z](?:\s+[a-z]){1,3})"
+)
 _LABEL = r"[a-z0-9]+(?:(?:\s+(?:dash|hyphen|minus)\s+|\s*-\s*|\s+(?=[a-z0-9]\b))[a-z0-9]+)*"
 """A label, with dashes, or spelled letter by letter ("o u t l o o k")."""
 _FILLER = r"(?:(?:um|uh|er|erm|uhm)\s+)?"
@@ -47,7 +54,7 @@ _DOMAIN_WORD = r"(?!(?:dot|at|period|point|a|an|my|our|your|his|her|their|this|t
 _AT = re.compile(
     rf"(?:\bat(?:\s+(?:sign|symbol|the\s+rate(?:\s+of)?))?|@)\s+{_FILLER}"
     rf"(?P<domain>(?:{_DOMAIN_WORD}\s+){{0,3}}{_LABEL}(?:{_DOT}{_LABEL})*"
-    rf"(?:{_DOT}(?:[a-z]{{2,6}}|[a-z](?:\s+[a-z]){{1,3}})|\s+dot(?:com|net|org))"
+    rf"(?:{_TLD}|\s+dot(?:com|net|org))"
     rf"|(?P<bare>{_PROVIDERS})(?!{_DOT}))\b",
     re.IGNORECASE,
 )
@@ -146,9 +153,18 @@ def _local_part(text: str, at: int) -> int | None:
 
 
 def _joined(tokens: list[re.Match[str]], i: int) -> bool:
-    """Whether the word at ``i`` lies between two joiners ("mike dash the dash builder")."""
+    """Whether the word at ``i`` joins the words around it: between two joiners ("mike
+    dash the dash builder"), "and" between numbers ("two thousand and nine"), "the"
+    between two words of the address ("dave the rave")."""
     around = [tokens[j].group().lower() for j in (i - 1, i + 1) if 0 <= j < len(tokens)]
-    return len(around) == 2 and all(word in _JOINERS for word in around)
+    if len(around) < 2:
+        return False
+    word = tokens[i].group().lower()
+    if word == "and":
+        return all(w in _NUMBERS for w in around)
+    if all(w in _JOINERS for w in around):
+        return True
+    return word == "the" and not any(w in _STOP or w in _JOINERS for w in around)
 
 
 def _written(spoken: str) -> str:

@@ -85,7 +85,7 @@ _STOP = alternation(
 _NAME_STOP = alternation(
     words(
         "to of at on in for and from by near i you we they he she it is are was were be my"
-        " your our their his her its a an or but so if then that this these those who which"
+        " your our their his her its a or but so if then that this these those who which"
         " what please thanks with per each every more less than also just all any some no not"
         " get got have has had do did will would can could should need want ordered bought"
         " paid times minutes hours days weeks months years am pm x sorry wait actually"
@@ -107,6 +107,11 @@ _UNIT = (
     r"|(?:blk|block)\.?\s+(?=\d)|\d{1,2}(?:st|nd|rd|th)\s+(?:floor|fl)\.?,?\s+)"
 )
 """A unit said before the house: "Flat 6, 27 Dock Road", "Blk 123 Ang Mo Kio Ave 3"."""
+_HOUSE_NAME = (
+    r"(?:(?:(?-i:[A-Z])[\w'-]+\s+){1,2}(?-i:C|H|F|L|V|B|G|M)(?:ottage|ouse|arm|armhouse|odge"
+    r"|illa|arn|all|range|anor),\s+)"
+)
+"""A house's name before its number: "Rosebank Cottage, 3 Mill Lane"."""
 _LETTER = r"[a-z]\b"
 _POSTCODE = (
     r"(?:(?-i:[A-Z]{1,2}\d[A-Z\d]?\s?\d[A-Z]{2}"  # UK: SW1A 2AA, CF37 1EG
@@ -130,9 +135,9 @@ _TAIL = rf"(?:(?:[,\s]+|\s+[-\u2013]\s+){_TAIL_WORD}){{0,14}}"
 _NAME = rf"(?:{_NAME_WORD}\s+)"
 _ADDRESS = re.compile(
     r"(?<!\w)(?=[\w#])(?:"  # tried at a word's start only: twice as fast
-    rf"(?:{_UNIT}?{_HOUSE},?\s+(?:(?:{_NAME_WORD},?\s+){{1,4}}?{_TYPE}|{_ALONE})"
+    rf"(?:{_HOUSE_NAME}?{_UNIT}?{_HOUSE},?\s+(?:(?:{_NAME_WORD},?\s+){{1,4}}?{_TYPE}|{_ALONE})"
     rf"|{_HOUSE},?\s+{_STREET_FIRST}\s+{_NAME}{{0,3}}{_NAME_WORD}"
-    rf"|(?:{_STREET_FIRST}|(?-i:Via))\s+{_NAME}{{0,3}}{_NAME_WORD},?\s+{_TYPED_HOUSE}\b"
+    rf"|(?:{_STREET_FIRST}|(?-i:Via))\s+{_NAME}{{0,3}}{_NAME_WORD},?\s+{_HOUSE}(?!\w)"
     rf"|{_GLUED}\s+{_TYPED_HOUSE}\b"
     # A street without its type, known by the unit or the postcode after it.
     rf"|\d{{1,6}}[A-Za-z]?\s+(?:(?-i:[A-Z])[\w'-]+\s+){{0,2}}(?-i:[A-Z])[\w'-]+"
@@ -140,7 +145,8 @@ _ADDRESS = re.compile(
     rf"|{_HOUSE},?\s+(?:{_NAME_WORD},?\s+){{1,5}}?{_POSTCODE}"
     rf"|(?:\b(?:address(?:\s+is|:|'s)?|(?:live|living|lives|reside|residing)\s+at)\s+)"
     rf"(?P<led>{_HOUSE}\s+{_NAME_WORD}(?:,?\s+{_NAME_WORD}){{1,3}})"
-    rf"|(?:(?:p\.?\s?o\.?|post\s+office|gpo|locked)\s+box|private\s+bag|rural\s+route|rr)"
+    rf"|(?:(?:p\.?\s?o\.?|post\s+office|gpo|locked)\s+box|private\s+bag|rural\s+route|rr"
+    r"|psc|cmr)"
     rf"\s+(?:\d+\b|{_NUMBER_WORD}(?:\s+{_NUMBER_WORD})*))"
     rf"{_TAIL}"
     r"|\b(?:zip|post\s?code|postal\s+code|eircode)(?:\s+code)?(?:\s+is|'s|:)?\s+"
@@ -151,16 +157,16 @@ _ADDRESS = re.compile(
 _HINTS = frozenset(
     re.findall(
         r"[a-z]+",
-        f"{' '.join(STRONG | WEAK | STREET_FIRST | UNIT_WORDS)} box bag zip"
-        " postcode post postal eircode address live living lives reside residing route rr via"
-        " lot plot house pmb",
+        f"{' '.join(w for w in STRONG | WEAK | STREET_FIRST | UNIT_WORDS if w.isascii())} box bag"
+        " zip postcode post postal eircode address live living lives reside residing route rr via"
+        " lot plot house pmb psc cmr",
     )
 )
 """An address holds one of these words, a postcode or a type glued to the street's name:
 texts without any skip the long pattern (a set of words, 15 times faster than a
-pattern of them)."""
+pattern of them; "sráid" and "allée" count by their plain spellings)."""
 _WORD = re.compile(r"[a-z]+")
-_UNTYPED = re.compile(rf"(?<!\w)(?:{_POSTCODE}|{_GLUED}\s+\d)", re.IGNORECASE)
+_UNTYPED = re.compile(rf"(?<!\w)(?:{_POSTCODE}|{_GLUED}\s+\d)")
 _NOT_A_HOUSE = re.compile(
     r"(?:\b(?:order|item|sku|room|ticket|case|invoice|aisle|gate|qty|quantity|model)\s*(?:no\.?"
     r"|number)?|#|(?:store|shop|branch|location|outlet|showroom)(?:\s+is)?\s+(?:at|on|in))\s*$",

@@ -56,7 +56,8 @@ WEAK = words(
 STREET_FIRST = words(
     """
     rue calle avenida avda chemin allee allée viale piazza corso rua travessa largo carrer
-    strada ulica ul aleja al plac pl osiedle os av jalan jln lorong soi paseo camino carretera
+    strada ulica ul aleja al plac pl osiedle os av sráid sraid bóthar bothar ascaill jalan jln
+    lorong soi paseo camino carretera
     """
 )
 """Types said before the street's name: "15 Rue de la Paix", "ul. Marszałkowska 84",
