@@ -75,13 +75,14 @@ def chromium_pids() -> list[int]:
 
 
 @contextmanager
-def usage(pids: list[int]) -> Iterator[dict[str, float]]:
-    """Cores used, and waited for, by this process, its event loop's thread, and ``pids``."""
+def usage() -> Iterator[dict[str, float]]:
+    """Cores used, and waited for, by this process, its event loop's thread, and Chromium
+    (its processes found again at the end: one started inside the block counts whole)."""
     me = psutil.Process().pid
     counted: dict[str, Callable[[], tuple[float, float]]] = {
         "server": lambda: sched_seconds([me]),
         "server_loop": lambda: sched_seconds([me], threads=False),
-        "chromium": lambda: sched_seconds(pids),
+        "chromium": lambda: sched_seconds(chromium_pids()),
     }
     used: dict[str, float] = {"load_before": float(Path("/proc/loadavg").read_text().split()[0])}
     start, before = time.monotonic(), {name: read() for name, read in counted.items()}
@@ -142,7 +143,7 @@ async def one_round(
         browser = await launch(playwright, wav)
         try:
             page = await open_page(browser, running.base_url)
-            with sends.installed(), usage(chromium_pids()) as used:
+            with sends.installed(), usage() as used:
                 async with loop_lag() as lag:
                     await dial_all(page, API_TOKEN, wav, count, stagger_ms=args.stagger)
                     try:
