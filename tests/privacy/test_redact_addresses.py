@@ -53,6 +53,10 @@ MASK = Redactor()
         "Ivy House, 12 Station Road, Thirsk YO7 1AB",
         "CMR 450, Box 2122, APO AE 09227",
         "3 Bóthar an Chladaigh, Galway H91 X2C3",
+        "four ten west twenty third street new york",
+        "number twelve hazel grove dundalk",
+        "lindenstrasse eight berlin",
+        "Box 88, Taos, NM 87571",
     ],
 )
 def test_an_address_in_any_country_s_order_is_masked_whole(said: str) -> None:
@@ -68,6 +72,7 @@ def test_an_address_in_any_country_s_order_is_masked_whole(said: str) -> None:
         ("my zip is 9 0 2 1 0", "my zip is [address]"),
         ("postcode is s w one a one a a", "postcode is [address]"),
         ("postal code m five v three l nine", "postal code [address]"),
+        ("my eircode is a nine one f three x two", "my eircode is [address]"),
         ("the address is 77 Sunset Strip, Los Angeles", "the address is [address]"),
         ("I live at 4 Glebe, Ennis, thanks", "I live at [address], thanks"),
         ("its two oh five paseo de gracia in barcelona", "its [address] in barcelona"),

@@ -37,6 +37,7 @@ MASK = Redactor()
         ("its mary smith at yahoo dotcom", "its [email]"),
         ("the old one was sk8r two thousand and four at aol dot com", "the old one was [email]"),
         ("its jim the plumber at mail dot com", "its [email]"),
+        ("write to info at green leaf dot ie", "write to [email]"),
     ],
 )  # fmt: skip
 def test_a_spoken_address_is_read_from_its_at_in_both_directions(said: str, expected: str) -> None:

@@ -47,6 +47,12 @@ MASK = Redactor()
         ("oh hi good morning ana paula souza here", "oh hi good morning [name] here"),
         ("could you reserve it for tomas berg thanks", "could you reserve it for [name] thanks"),
         ("I'm Min-jun - surname Lee", "I'm [name] - surname [name]"),
+        (
+            "i am oskar lind but my friends call me ossi",
+            "i am [name] but my friends call me [name]",
+        ),
+        ("It's Chloé Martin (with an accent)", "It's [name] (with an accent)"),
+        ("the appointment should be for ravi menon", "the appointment should be for [name]"),
     ],
 )
 def test_a_name_or_a_birth_date_after_its_lead_in_is_masked(said: str, expected: str) -> None:
@@ -67,6 +73,7 @@ def test_a_name_or_a_birth_date_after_its_lead_in_is_masked(said: str, expected:
         "book it for next tuesday please",
         "reserve it for lunch time please",
         "Book it for Monday Morning",
+        "it stops at its end (shutdown)",
         "i want to speak to a manager",
         "thank you very much",
         "Thanks, that helps",

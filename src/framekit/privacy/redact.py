@@ -58,7 +58,8 @@ _HINT_WORDS = (
     "customer", "client", "caller", "recipient", "guest", "passenger", "contact", "attendee",
     "holder", "husband", "wife", "partner", "son ", "daughter", "mother", "mom ", "mum ",
     "father", "dad ", "brother", "sister", "boss", "colleague", "friend", "neighb", "fianc",
-    "girlfriend", "boyfriend", "thank", "regards", "cheers", "sincerely", "best", "(at", "[at",
+    "girlfriend", "boyfriend", "calls me", "thank", "regards", "cheers", "sincerely", "best",
+    "(at", "[at",
 )  # fmt: skip
 """A text with none of these has no value of any kind: most turns skip the finders."""
 
@@ -181,7 +182,7 @@ def _may_hold(text: str) -> bool:
         return True
     lowered = f" {text.lower()} "
     return any(word in lowered for word in _HINT_WORDS) or (
-        " for " in lowered and not text.islower()  # typed: booked "for" a name
+        " for " in lowered  # booked "for" a name
     )
 
 

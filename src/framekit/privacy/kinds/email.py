@@ -74,6 +74,8 @@ _STOP = words(
     " thank one's correct right sorry should"
 )
 """Words of the sentence around an address: its local part starts after the last one."""
+_MAILBOXES = words("hello hi info contact support sales admin office mail team help orders")
+"""A business's mailbox said alone before "at": words of a sentence elsewhere."""
 _LETTER_INTRO = words("letter capital small lowercase uppercase")
 _MAX_WORDS = 3
 """Whole words in a local part ("gamer tag one two three" has two): more is a sentence."""
@@ -136,6 +138,8 @@ def _local_part(text: str, at: int) -> int | None:
             start = tokens[i].start()
             continue
         stop = word in _STOP if len(word) > 1 else tokens[i].group() == "I"
+        if stop and i == len(tokens) - 1 and word in _MAILBOXES:
+            stop = False  # "hello at maisie makes dot co dot uk"
         if stop and not _joined(tokens, i):
             break
         if len(word) > 1 and word not in _PIECES and not word.isdigit():

@@ -82,7 +82,7 @@ _LEADS = alternation(
     words(
         "my the your his her their our account acct full first last sur given family middle"
         " maiden customer contact caller patient card cardholder cardholder's holder holder's"
-        " name name's names call speak speaking talking under in on i we goes known surname"
+        " name name's names call calls speak speaking talking under in on i we goes known surname"
         " client recipient guest passenger attendee ship deliver send mail this it's its it"
         " i'm im attn attention c thanks thank regards kind best cheers sincerely many"
     )
@@ -95,7 +95,7 @@ _NAME = re.compile(
     r"(?:(?:\b(?:(?:my|the|your|his|her|their|account|full|first|last|sur|given|family|middle"
     r"|maiden|customer|contact|caller|patient|card\s*holder's|cardholder's|holder's)\s*)?"
     r"(?:name\s+is|name's|(?<=my\s)names|name\s*[:=]|name)"
-    r"|\b(?:call\s+me|speak(?:ing)?\s+(?:to|with)|talking\s+(?:to|with)"
+    r"|\b(?:calls?\s+me|speak(?:ing)?\s+(?:to|with)|talking\s+(?:to|with)"
     r"|under(?:\s+the\s+name(?:\s+of)?)?|(?:i'm|i\s+am|im)\s+called"
     r"|(?:in|on)\s+the\s+name\s+of|the\s+name\s+on\s+the\s+\w+\s+is|on\s+behalf\s+of"
     r"|(?:i|we)\s+go\s+by|goes\s+by|known\s+as|surname(?:\s+is|'s|:)?"
@@ -114,8 +114,9 @@ _NAME = re.compile(
     r"|wants|needs|just|also)\b)|(?P<typed_role>))"
     # Said as "this is X", "it's X": only where a name's usual next words follow.
     rf"|\b(?:this\s+is|it's|its|it\s+is|i'm|im|i\s+am)\s+(?P<intro>{_NAME_WORDS})"
-    r"(?=\s+(?:calling|speaking|here|again|from|and|about|with|regarding|at\s+\w+\s+\w+\s+\w+)"
-    r"\b|\s*[.!?]?\s*$|\s+[-\u2013]\s|(?P<comma>,))"
+    r"(?=\s+(?:calling|speaking|here|again|from|and|but|about|with|regarding"
+    r"|at\s+\w+\s+\w+\s+\w+)"
+    r"\b|\s*[.!?]?\s*$|(?P<comma>,|\s+[-\u2013]\s|\s*\())"
     # A list that starts with the name: "Khan, 243 Maple Ln", "helen ali born ...", and an
     # address's first line: "Ship to: Grace Kim, 500 Market St".
     r"|(?:^|\b(?:(?:ship|deliver|send|mail)\s+(?:it\s+)?to|attn|attention|recipient|c/o)\.?:?\s+)"

@@ -43,7 +43,7 @@ _NUMBER_WORD = rf"{alternation(_NUMBER_WORDS)}\b"
 _DIGIT = rf"(?:\d|{_NUMBER_WORD})"
 _TYPED_HOUSE = r"\d{1,6}(?:[/-]\d{1,4}\b)?[A-Za-z]?"
 _HOUSE = (
-    r"(?:(?:lot|plot|house|h\.?\s?no\.?|no\.)\s*(?=\d))?"
+    rf"(?:(?:lot|plot|house|h\.?\s?no\.?|no\.|number)\s*(?=\d|{_NUMBER_WORD}))?"
     rf"(?>{_TYPED_HOUSE}|(?-i:[A-Z])-\d{{1,5}}\b|{_NUMBER_WORD}(?:[\s-]+(?:and\s+)?{_NUMBER_WORD}){{0,5}}"
     r"(?:\s+[a-h](?=\s))?)"
 )
@@ -71,7 +71,7 @@ follows a name."""
 _FIRST = STREET_FIRST - {w for w in STREET_FIRST if len(w) < 3}
 _STREET_FIRST = rf"(?:{alternation(_FIRST)}\b|{alternation(STREET_FIRST - _FIRST)}\.|c/)\.?"
 """Short types before the name ("ul.", "al.", "c/") only with their dot."""
-_GLUED = rf"(?-i:[A-Z])[^\W\d_]{{2,}}{alternation(GLUED)}"
+_GLUED = rf"[^\W\d_]{{3,}}{alternation(GLUED)}"
 _STOP = alternation(
     words(
         "please thanks thank and but for to by on in my the it is so ok okay right because since"
@@ -94,10 +94,18 @@ _NAME_STOP = alternation(
 )
 """Words of a sentence and numbers, never a word of a street's name ("The" is, typed:
 "5 The Crescent")."""
+_ORDINAL = (
+    r"(?:(?:twenty|thirty|forty|fifty|sixty|seventy|eighty|ninety)[\s-]+)?(?:first|second"
+    r"|third|fourth|fifth|sixth|seventh|eighth|ninth|tenth|eleventh|twelfth|[a-z]+teenth"
+    r"|twentieth|thirtieth|fortieth|fiftieth|sixtieth|seventieth|eightieth|ninetieth"
+    r"|hundredth)\b"
+)
+"""A street's number said: "forty second street", "fifth avenue"."""
 _NAME_WORD = (
-    rf"(?!(?:{_NAME_STOP}|(?-i:t)he)\b)"
+    rf"(?:(?!(?:{_NAME_STOP}|(?-i:t)he)\b)"
     r"(?:(?:st|mt|ft|jr|sr|dr|[^\W\d_])\.|[^\W\d_](?:[^\W_]|['.-](?=[^\W_]))*"
     r"|\d{1,3}(?:st|nd|rd|th))"
+    rf"|{_ORDINAL})"
 )
 """A word of a street's name: "Martin", "O'Neil", "42nd", "Marszałkowska"; not an
 identifier of code ("call_analyses") nor a word of a sentence."""
@@ -138,7 +146,8 @@ _ADDRESS = re.compile(
     rf"(?:{_HOUSE_NAME}?{_UNIT}?{_HOUSE},?\s+(?:(?:{_NAME_WORD},?\s+){{1,4}}?{_TYPE}|{_ALONE})"
     rf"|{_HOUSE},?\s+{_STREET_FIRST}\s+{_NAME}{{0,3}}{_NAME_WORD}"
     rf"|(?:{_STREET_FIRST}|(?-i:Via))\s+{_NAME}{{0,3}}{_NAME_WORD},?\s+{_HOUSE}(?!\w)"
-    rf"|{_GLUED}\s+{_TYPED_HOUSE}\b"
+    rf"|{_GLUED}\s+{_HOUSE}(?!\w)"
+    r"|(?-i:Box)\s+\d{1,6}(?=,\s+(?-i:[A-Z]))"
     # A street without its type, known by the unit or the postcode after it.
     rf"|\d{{1,6}}[A-Za-z]?\s+(?:(?-i:[A-Z])[\w'-]+\s+){{0,2}}(?-i:[A-Z])[\w'-]+"
     rf"(?=,\s*{_UNIT_AFTER})"
@@ -150,7 +159,8 @@ _ADDRESS = re.compile(
     rf"\s+(?:\d+\b|{_NUMBER_WORD}(?:\s+{_NUMBER_WORD})*))"
     rf"{_TAIL}"
     r"|\b(?:zip|post\s?code|postal\s+code|eircode)(?:\s+code)?(?:\s+is|'s|:)?\s+"
-    rf"(?P<zip>\d{{5}}(?:-\d{{4}})?\b|\d(?:\s\d){{4}}\b|{_NUMBER_WORD}(?:\s+{_NUMBER_WORD}){{4}}|{_POSTCODE}))",
+    rf"(?P<zip>\d{{5}}(?:-\d{{4}})?\b|\d(?:\s\d){{4}}\b|{_NUMBER_WORD}(?:\s+{_NUMBER_WORD}){{4}}|{_POSTCODE}"
+    rf"|{_LETTER}(?:\s+{_DIGIT}){{2}}(?:\s+(?:{_LETTER}|{_DIGIT})){{4}}(?!\s+(?:[a-z]|{_DIGIT})\b)))",
     re.IGNORECASE,
 )
 """The last form, a ZIP or postcode said as one's own: only the code is the value."""
@@ -166,7 +176,7 @@ _HINTS = frozenset(
 texts without any skip the long pattern (a set of words, 15 times faster than a
 pattern of them; "sráid" and "allée" count by their plain spellings)."""
 _WORD = re.compile(r"[a-z]+")
-_UNTYPED = re.compile(rf"(?<!\w)(?:{_POSTCODE}|{_GLUED}\s+\d)")
+_UNTYPED = re.compile(rf"(?<!\w)(?:{_POSTCODE}|{_GLUED}\s+(?:\d|{_NUMBER_WORD}))", re.IGNORECASE)
 _NOT_A_HOUSE = re.compile(
     r"(?:\b(?:order|item|sku|room|ticket|case|invoice|aisle|gate|qty|quantity|model)\s*(?:no\.?"
     r"|number)?|#|(?:store|shop|branch|location|outlet|showroom)(?:\s+is)?\s+(?:at|on|in))\s*$",

@@ -64,7 +64,7 @@ STREET_FIRST = words(
 "calle de alcala" (not "via", "place" or "avenue": "3 via UPS", "12 place settings")."""
 GLUED = (
     "straße", "strasse", "str.", "weg", "gasse", "allee", "platz", "damm", "laan", "straat",
-    "gracht", "plein", "kade", "singel", "vej", "gade", "gatan", "vägen", "veien", "gata",
+    "gracht", "plein", "singel", "vej", "gatan", "vägen", "veien", "gata",
     "katu", "utca",
 )  # fmt: skip
 """Street types written as the end of the street's name, before its number:
