@@ -18,9 +18,10 @@ greeting, ``--turns`` prepared questions each spoken once the bot is quiet, then
   its other measures are inflated (never a failure).
 
 Locust's statistics are aggregates; ``--calls-csv PATH`` also appends one line per
-call that got a Media Stream (``call_sid,result,largest_gap_ms,audio_s``: ``ok`` or
-the error's class, the largest wait between two bot messages in the whole call, the
-bot audio heard), so a test can join each call to its stored record.
+call that got a Media Stream (``call_sid,result,largest_gap_ms,audio_s,lateness_ms``:
+``ok`` or the error's class, the largest wait between two bot messages in the whole
+call, the bot audio heard, the call's ``caller_lateness``), so a test can join each
+call to its stored record.
 
 Run it through ``python -m loadtest`` (see ``docs/load-testing.md``), or
 ``locust -f loadtest/locustfile.py`` with ``LOADTEST_TWILIO_AUTH_TOKEN`` set.
@@ -146,7 +147,10 @@ class TwilioCaller(HttpUser):
         times = [arrived for arrived, _ in stream.messages]
         gap = max((b - a for a, b in itertools.pairwise(times)), default=0.0)
         with Path(self._options.calls_csv).open("a") as out:  # one greenlet writes at a time
-            out.write(f"{stream.call_sid},{result},{gap * 1000:.0f},{stream.audio_seconds:.2f}\n")
+            out.write(
+                f"{stream.call_sid},{result},{gap * 1000:.0f},{stream.audio_seconds:.2f},"
+                f"{stream.max_lateness * 1000:.0f}\n"
+            )
 
     def _place_call(self) -> MediaStream:
         """Signed webhook, TwiML, Media Stream socket, ``connected`` + ``start``."""

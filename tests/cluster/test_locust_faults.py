@@ -14,6 +14,10 @@ calls. Then, from locust's CSV, its per-call log (``--calls-csv``) and PostgreSQ
 * every other call (the survivor's, and the killed node's before the kill) heard the
   whole greeting with no gap in the bot's audio over 2 s, across the Redis restart too.
 
+Why the gap limit allows for the caller's lateness: on this machine's two shared
+cores the load generator itself may be starved (locust's ``caller_lateness``: its
+20 ms frames went out up to 2.7 s late in one run at load 21), and then it records
+the bot's messages late by as much; a gap counts against the nodes only beyond it.
 Why a gap limit on the whole call and the audio heard: locust's ``audio_gap`` is per
 answer, and a stall longer than ``--answer-quiet`` would end the answer (and, with no
 questions, the call) before it could be measured; a call cut short hears less tone.
@@ -49,7 +53,7 @@ USERS = 6
 """Concurrent callers: 3 a node, all 6 on the survivor after the kill, within its
 MAX_CALLS=8 (with 8, places still held for calls that just ended made it answer busy)."""
 TONE_SECONDS = 8
-RUN_TIME = 50
+RUN_TIME = 40
 MAX_GAP = 2.0
 """The issue's limit: no other call silent for more than 2 s."""
 ANSWER_QUIET = 3.0
@@ -122,6 +126,7 @@ def test_a_node_killed_and_redis_restarted_under_locust_lose_no_record(
         _wait(lambda: cluster.open_calls().get(b.owner, 0) >= 1, 20, "calls on node b")
         assert b.process is not None
         b.process.send_signal(signal.SIGKILL)
+        killed_at = time.time()
         closed_after = _wait(
             lambda: cluster.open_calls().get(b.owner, 0) == 0,
             within=ORPHANS_CLOSED_WITHIN,
@@ -147,36 +152,42 @@ def test_a_node_killed_and_redis_restarted_under_locust_lose_no_record(
     killed = {sid for sid, row in rows.items() if row["owner"] == b.owner}
     orphaned = {sid for sid in killed if rows[sid]["end_reason"] == "orphaned"}
     failed = {sid for sid, result, *_ in calls if result != "ok"}
-    heard = [(sid, float(gap) / 1000, float(audio)) for sid, result, gap, audio in calls]
-    others = [(sid, gap, audio) for sid, gap, audio in heard if sid not in orphaned]
-    largest = max(gap for _, gap, _ in others)
+    heard = [
+        (sid, float(gap) / 1000, float(audio), float(late) / 1000)
+        for sid, _, gap, audio, late in calls
+    ]
+    others = [call for call in heard if call[0] not in orphaned]
+    largest = max(gap for _, gap, _, _ in others)
+    starved = max(late for *_, late in heard)
     print(
         f"\nlocust: {len(placed)} calls ({len(failed)} failed), {len(killed)} on the killed "
         f"node, {len(orphaned)} of them orphaned, closed {closed_after:.1f} s after the kill; "
-        f"largest gap on every other call {largest * 1000:.0f} ms; "
+        f"largest gap on every other call {largest * 1000:.0f} ms; the callers' own "
+        f"lateness up to {starved * 1000:.0f} ms; "
         f"/proc/loadavg {Path('/proc/loadavg').read_text().split()[0]}"
     )
     assert orphaned, "node b held no call when it was killed"
     assert failed <= orphaned, {sid: rows[sid] for sid in failed - orphaned}
     for sid in orphaned:
         assert (rows[sid]["outcome"], rows[sid]["end_reason"]) == ("failed", "orphaned")
-    for sid, gap, audio in others:
+    for sid, gap, audio, late in others:
         assert rows[sid]["outcome"] != "failed", rows[sid]
-        assert gap < MAX_GAP, f"{sid} was silent {gap:.1f} s"
+        assert gap < MAX_GAP + late, f"{sid} was silent {gap:.1f} s (the caller late {late} s)"
         assert audio >= TONE_SECONDS - 0.5, f"{sid} heard {audio:.1f} s of {TONE_SECONDS} s"
     assert int(stats["audio_gap", "call"]["Failure Count"]) == 0
     assert int(stats["POST", "/twilio/voice"]["Failure Count"]) == 0  # no busy <Reject>
     # New calls are refused only while Redis is away (no stream token can be issued),
-    # and for nginx's fail_timeout after: both nodes' 502s took them out of rotation.
-    refused = [
-        float(at)
-        for at, _, uri, status, _ in cluster.access_log()
-        if uri == "/twilio/voice" and status != "200"
+    # and for nginx's fail_timeout after: both nodes' 503s took them out of rotation.
+    webhooks = [line for line in cluster.access_log() if line[2] == "/twilio/voice"]
+    refused = [float(line[0]) - redis_down for line in webhooks if line[3] != "200"]
+    late = [
+        f"{float(at) - redis_up:.1f} s after Redis was back, {float(at) - killed_at:.1f} s "
+        f"after the kill: {status} from {tried}"
+        for at, _, _, status, tried in webhooks
+        if status != "200" and not redis_down <= float(at) <= redis_up + NGINX_FAIL_TIMEOUT + 2
     ]
-    late = [at - redis_up for at in refused if not redis_down <= at <= redis_up + 7.0]
     print(
-        f"webhooks refused: {len(refused)}, from {min(refused, default=0) - redis_down:.1f} s"
-        f" to {max(refused, default=0) - redis_down:.1f} s after Redis stopped"
-        f" (back after {redis_up - redis_down:.1f} s)"
+        f"webhooks refused: {len(refused)} of {len(webhooks)}, at {[round(t, 1) for t in refused]}"
+        f" s after Redis stopped (back after {redis_up - redis_down:.1f} s)"
     )
-    assert not late, f"webhooks refused {late} s after Redis was back"
+    assert not late, f"webhooks refused outside the Redis restart: {late}"
