@@ -16,17 +16,19 @@ Three readers of a caller turn's sentiment (``docs/analytics.md``):
   ``intents`` extra).
 
 The dev data are the ``dev`` split of ``calls.jsonl`` and every call of
-``calls_dev_extra.jsonl`` and ``calls_dev_extra2.jsonl`` (when there), three
-annotators. The only guide for tuning is a cross-validation on them, by call
-(``--cv``): 5 folds (each fold's heads fitted on the other folds score the fold's
-calls), and leave-one-file-out (heads fitted on two files score the third: the honest
-proxy for writers never seen). ``rules`` fits nothing, and its phrases were written
-reading the first 90 dev calls (and the VADER-rules cue of the heads with them): the
-figures on ``calls.jsonl`` flatter every reader. ``benchmarks/sentiment_cv.py`` compares
-the variants of the head. ``--test`` scores the test split with the packaged heads
-(fitted on all the dev data by ``benchmarks/fit_sentiment_head.py``); ``--blind`` and
-``--blind2`` score ``calls_blind.jsonl`` and ``calls_blind2.jsonl`` (for the lead,
-once, at the end). ``--errors`` lists the misses of the dev data only.
+``calls_dev_extra.jsonl``, ``calls_dev_extra2.jsonl``, and the spent blind files
+``calls_blind.jsonl`` and ``calls_blind2.jsonl`` (each scored once, then made dev):
+five sources, four annotators. The only guide for tuning is a cross-validation on
+them, by call (``--cv``): 5 folds (each fold's heads fitted on the other folds score
+the fold's calls), and leave-one-file-out (heads fitted on the other files score the
+held one: the honest proxy for writers never seen). ``rules`` fits nothing, and its
+phrases were written reading the first 90 dev calls and later the misses of the
+other files (and the VADER-rules cue of the heads with them): the figures on those
+files flatter every reader. ``benchmarks/sentiment_cv.py`` compares the variants of
+the head. ``--test`` scores the test split with the packaged heads (fitted on all the
+dev data by ``benchmarks/fit_sentiment_head.py``); ``--blind3`` scores
+``calls_blind3.jsonl`` (for the lead, once, at the end). ``--errors`` lists the misses
+of the dev data only.
 ``--cpu`` times the whole analysis (:func:`framekit.analytics.analyze`, records to
 result) of a stored 5-minute call (60 caller and 60 bot turns, 60 tools, 60 turn
 metrics) in CPU seconds, per reader.
@@ -56,6 +58,7 @@ import numpy.typing as npt
 
 from framekit.analytics import analyze, analyze_text, from_events, outcome_of, resolution
 from framekit.analytics.analysis import met_flags
+from framekit.analytics.conversation import bot_before_caller
 from framekit.analytics.turn_model import (
     FEATURES,
     LABELS,
@@ -195,11 +198,13 @@ def embedder() -> CachedEmbedder:
 def fit(reader: str, calls: list[dict[str, Any]], encoder: Any = None) -> TurnModel:
     """A head for ``reader`` (``cues`` or ``minilm``) fitted on the caller turns of ``calls``."""
     blocks, labels = [], []
+    embeds = reader == "minilm"
     for call in calls:
         texts = caller_turns(call)
         if not texts:
             continue
-        blocks.append(features(texts, met_by(call), encoder if reader == "minilm" else None))
+        prompts = bot_before_caller(from_events(call["events"])) if embeds else None
+        blocks.append(features(texts, met_by(call), encoder if embeds else None, prompts))
         labels += [LABELS.index(label) for label in call["labels"]["turn_sentiment"]]
     rows = np.vstack(blocks)
     weights, bias = fit_head(
@@ -210,7 +215,8 @@ def fit(reader: str, calls: list[dict[str, Any]], encoder: Any = None) -> TurnMo
         balanced=True,
         standardize=True,
     )
-    return TurnModel(weights, bias, rows.shape[1] - FEATURES)
+    width = (rows.shape[1] - FEATURES) // 2
+    return TurnModel(weights, bias, width, width)
 
 
 def met_by(call: dict[str, Any]) -> list[bool]:

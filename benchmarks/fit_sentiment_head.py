@@ -2,10 +2,12 @@
 
 Both heads of :mod:`framekit.analytics.turn_model` are fitted on every caller turn of
 the dev data (the ``dev`` split of ``tests/data/analytics/calls.jsonl``,
-``calls_dev_extra.jsonl`` and ``calls_dev_extra2.jsonl``), class-balanced on
-standardized features, with the penalty and steps chosen by the leave-one-file-out
+``calls_dev_extra.jsonl``, ``calls_dev_extra2.jsonl`` and the spent blind files
+``calls_blind.jsonl`` and ``calls_blind2.jsonl``), class-balanced on standardized
+features, with the inputs and penalty chosen by the leave-one-file-out
 cross-validation of ``benchmarks/sentiment_cv.py`` and ``analytics_accuracy.py --cv``;
-never on the test split or a blind file. Deterministic: the same data give the same
+never on the test split or ``calls_blind3.jsonl``. The embedding head also reads what
+the bot said before each caller turn. Deterministic: the same data give the same
 weights.
 
 Usage::

@@ -4,22 +4,24 @@ Two estimates, both by call (the turns of one call never straddle folds):
 
 * ``cv``: 5 folds over all the dev calls;
 * ``lofo`` (leave one file out): a head fitted on the other dev files scores each dev
-  file (``calls.jsonl``'s dev split, ``calls_dev_extra.jsonl``, ``calls_dev_extra2.jsonl``),
+  file (``calls.jsonl``'s dev split, ``calls_dev_extra.jsonl``, ``calls_dev_extra2.jsonl``,
+  and the spent ``calls_blind.jsonl`` and ``calls_blind2.jsonl``),
   each written by its own annotator: the honest proxy for callers and writers the
   head has never seen.
 
 Each line gives turn / call / end accuracy (the call's labels follow from the turns'
 by the guidelines' rules, :func:`framekit.analytics.sentiment.call_sentiment`). Calls
 without a caller turn (neutral whatever the head) are left out, so the call figures sit
-a little under ``analytics_accuracy.py --cv``'s. Never reads the test split or a blind
-file.
+a little under ``analytics_accuracy.py --cv``'s. Never reads the test split or
+``calls_blind3.jsonl``.
 
 The blocks a variant reads: ``emb`` (the caller turn's all-MiniLM-L6-v2 embedding),
 ``cues`` (:func:`framekit.analytics.turn_model.features` without the embedding: VADER
 cues, the rules' score and the met flags), ``place`` (:func:`context_rows`: the last
 tool failed, empty or answered, the bot apologised or asked, the position in the
 call), ``bot`` (the bot's previous words embedded), ``pair`` ("bot: ... caller: ..."
-embedded) and ``outcome`` (the call's resolution).
+embedded), ``outcome`` (the call's resolution), and ``prevemb`` / ``prevcues`` (the
+caller's previous turn's embedding or cues, zeros for the first).
 
 Usage::
 
@@ -82,6 +84,9 @@ def prepare(files: dict[str, list[dict[str, Any]]]) -> list[Call]:
                 "bot": encoder.encode(bots).astype(np.float64),
                 "pair": encoder.encode(pairs).astype(np.float64),
             }
+            for block in ("emb", "cues"):  # the caller's previous turn (zeros for the first)
+                rows = blocks[block]
+                blocks[f"prev{block}"] = np.vstack([np.zeros((1, rows.shape[1])), rows[:-1]])
             resolved = _resolution(call)
             blocks["outcome"] = np.array(
                 [[float(resolved == r) for r in OUTCOMES] for _ in texts], dtype=np.float64
@@ -381,7 +386,20 @@ VARIANTS: dict[str, Variant] = {
     "emb+cues+place balanced neutral -0.3": Variant(P, logistic(0.3, balanced=True), neutral=-0.3),
     "emb+cues+place z l2=30": Variant(P, logistic(30, z=True)),
     "emb+cues+place z l2=100": Variant(P, logistic(100, z=True)),
-    "emb+cues balanced z l2=10 (new minilm head)": Variant(E, logistic(10, **BZ)),
+    "emb+cues balanced z l2=10 (minilm head until 2026-12-07 14:00)": Variant(
+        E, logistic(10, **BZ)
+    ),
+    # five dev files (the spent blind files added): the bot's words and the caller's
+    # previous turn as context
+    "emb+cues+bot balanced z l2=10 (new minilm head)": Variant(
+        ("emb", "cues", "bot"), logistic(10, **BZ)
+    ),
+    "emb+cues+bot balanced z l2=20": Variant(("emb", "cues", "bot"), logistic(20, **BZ)),
+    "emb+cues+prevcues balanced z l2=10": Variant(("emb", "cues", "prevcues"), logistic(10, **BZ)),
+    "emb+cues+prevemb balanced z l2=10": Variant(("emb", "cues", "prevemb"), logistic(10, **BZ)),
+    "emb+cues+bot+prevcues balanced z l2=10": Variant(
+        ("emb", "cues", "bot", "prevcues"), logistic(10, **BZ)
+    ),
     "emb+cues balanced z l2=30": Variant(E, logistic(30, **BZ)),
     "emb+cues balanced z l2=100": Variant(E, logistic(100, **BZ)),
     "emb+cues+place balanced z l2=10": Variant(P, logistic(10, **BZ)),

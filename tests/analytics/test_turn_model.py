@@ -10,6 +10,7 @@ import numpy.typing as npt
 import pytest
 
 from framekit.analytics import Utterance, analyze_text
+from framekit.analytics.conversation import bot_before_caller
 from framekit.analytics.turn_model import (
     FEATURES,
     LABELS,
@@ -64,7 +65,7 @@ def test_an_embedder_of_another_width_is_refused_by_name() -> None:
             return np.full((len(texts), 4), 0.5, dtype=np.float32)  # unit rows, 4 wide
 
     with pytest.raises(ValueError, match="Narrow gives 4-wide embeddings"):
-        packaged_head(embeddings=True).scores(["hello"], [False], Narrow())
+        packaged_head(embeddings=True).scores(["hello"], [False], Narrow(), ["Hi."])
 
 
 def test_a_head_fits_saves_and_loads_the_same(tmp_path: Path) -> None:
@@ -82,3 +83,27 @@ def test_a_head_fits_saves_and_loads_the_same(tmp_path: Path) -> None:
     assert rows.shape == (3, FEATURES)
     assert loaded.probabilities(rows).argmax(axis=1).tolist() == labels
     assert HeadScorer(loaded)(texts, [False, False, True])[0] < -0.3
+
+
+def test_each_caller_turn_has_the_bot_words_it_answers() -> None:
+    events = [Utterance("caller", "hello?"), *CALL[1:]]
+
+    assert bot_before_caller(events) == [
+        "",
+        "We open at ten on Sundays.",
+        "I'm sorry. We open at ten.",
+    ]
+
+
+def test_a_head_that_reads_the_bot_prompts_refuses_to_score_without_them() -> None:
+    class Flat:
+        def encode(self, texts: Sequence[str]) -> npt.NDArray[np.float32]:
+            return np.full((len(texts), 4), 0.5, dtype=np.float32)
+
+    model = TurnModel(np.zeros((8 + FEATURES, 3)), np.zeros(3), 4, 4)
+
+    with pytest.raises(ValueError, match="pass them"):
+        model.scores(["no"], [False], Flat())
+    assert len(model.scores(["no"], [False], Flat(), ["Anything else?"])) == 1
+    with pytest.raises(ValueError, match="2 bot prompts for 1 caller turns"):
+        model.scores(["no"], [False], Flat(), ["Hi.", "Anything else?"])

@@ -15,7 +15,14 @@ from dataclasses import dataclass
 from functools import cache
 from typing import Any
 
-from framekit.analytics.conversation import Event, ToolUse, Utterance, from_records, tool_ok
+from framekit.analytics.conversation import (
+    Event,
+    ToolUse,
+    Utterance,
+    bot_before_caller,
+    from_records,
+    tool_ok,
+)
 from framekit.analytics.intents import INTENTS_METHOD, IntentTagger
 from framekit.analytics.measures import Timing, timing
 from framekit.analytics.resolution import answer_at, resolution
@@ -117,7 +124,7 @@ def analyze_text(
         resolution=resolved,
         intents=tagger.intents(events),
         sentiment=(
-            call_sentiment(texts, scores=scorer(texts, met))
+            call_sentiment(texts, scores=scorer(texts, met, bot_before_caller(events)))
             if scorer
             else call_sentiment(texts, met)
         ),

@@ -16,7 +16,15 @@ from typing import Any, Literal, TypeAlias
 
 from framekit.storage import CallDetails
 
-__all__ = ["Event", "ToolUse", "Utterance", "from_events", "from_records", "tool_ok"]
+__all__ = [
+    "Event",
+    "ToolUse",
+    "Utterance",
+    "bot_before_caller",
+    "from_events",
+    "from_records",
+    "tool_ok",
+]
 
 Role: TypeAlias = Literal["caller", "bot"]
 
@@ -49,6 +57,22 @@ def tool_ok(tool: ToolUse) -> bool:
     if tool.error is not None:
         return False
     return not (isinstance(tool.result, dict) and tool.result.get("error"))
+
+
+def bot_before_caller(events: Iterable[Event]) -> list[str]:
+    """For each caller turn, in order: what the bot said last before it ("" when nothing).
+
+    What a caller's words answer: "no" to "anything else?" is courtesy, "no" to "did
+    that help?" a complaint.
+    """
+    out, last = [], ""
+    for event in events:
+        if isinstance(event, Utterance):
+            if event.role == "caller":
+                out.append(last)
+            else:
+                last = event.text
+    return out
 
 
 def from_records(details: CallDetails) -> list[Event]:

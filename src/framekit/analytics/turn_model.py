@@ -120,9 +120,16 @@ def context(texts: Sequence[str], met: Sequence[bool]) -> list[list[float]]:
     return rows
 
 
-def features(texts: Sequence[str], met: Sequence[bool], embedder: Embedder | None = None) -> _F64:
+def features(
+    texts: Sequence[str],
+    met: Sequence[bool],
+    embedder: Embedder | None = None,
+    prompts: Sequence[str] | None = None,
+) -> _F64:
     """Input rows for a head, one per caller turn of a call (``texts``, in order; ``met``
-    as :func:`context`'s): each text's embedding by ``embedder`` (none without one),
+    as :func:`context`'s): each text's embedding by ``embedder`` (none without one), the
+    embedding of its prompt (``prompts``: what the bot said last before each turn,
+    :func:`~framekit.analytics.conversation.bot_before_caller`; with an embedder only),
     its :func:`cues`, then its :func:`context`."""
     table = np.array(
         [cue + place for cue, place in zip(map(cues, texts), context(texts, met), strict=True)],
@@ -132,8 +139,14 @@ def features(texts: Sequence[str], met: Sequence[bool], embedder: Embedder | Non
         return table
     from framekit.intents.embedder import checked_rows
 
-    rows = checked_rows(embedder, texts, embedder.encode(list(texts)))
-    return np.hstack([rows.astype(np.float64), table])
+    said = list(texts)
+    if prompts is not None:
+        if len(prompts) != len(texts):
+            raise ValueError(f"{len(prompts)} bot prompts for {len(texts)} caller turns")
+        said += prompts
+    rows = checked_rows(embedder, said, embedder.encode(said)).astype(np.float64)
+    blocks = [rows[: len(texts)], rows[len(texts) :]] if prompts is not None else [rows]
+    return np.hstack([*blocks, table])
 
 
 @dataclass(frozen=True, slots=True)
@@ -141,12 +154,15 @@ class TurnModel:
     """A fitted head: ``weights`` ``[features, 3]`` and ``bias`` ``[3]`` over :data:`LABELS`.
 
     ``embedding_dim`` is 0 for a head over the cues alone, else the width of the
-    embeddings that come first in its features (384 for all-MiniLM-L6-v2).
+    embeddings that come first in its features (384 for all-MiniLM-L6-v2);
+    ``prompt_dim`` is the width of the bot prompts' embeddings after them (0: the head
+    does not read what the bot said).
     """
 
     weights: _F64
     bias: _F64
     embedding_dim: int
+    prompt_dim: int = 0
 
     @classmethod
     def load(cls, path: Path | str) -> TurnModel:
@@ -156,6 +172,7 @@ class TurnModel:
                 np.asarray(data["weights"], dtype=np.float64),
                 np.asarray(data["bias"], dtype=np.float64),
                 int(data["embedding_dim"]),
+                int(data["prompt_dim"]) if "prompt_dim" in data else 0,
             )
 
     def save(self, path: Path | str) -> None:
@@ -165,20 +182,34 @@ class TurnModel:
             weights=self.weights.astype(np.float32),
             bias=self.bias.astype(np.float32),
             embedding_dim=np.int32(self.embedding_dim),
+            prompt_dim=np.int32(self.prompt_dim),
         )
 
     def features(
-        self, texts: Sequence[str], met: Sequence[bool], embedder: Embedder | None = None
+        self,
+        texts: Sequence[str],
+        met: Sequence[bool],
+        embedder: Embedder | None = None,
+        prompts: Sequence[str] | None = None,
     ) -> _F64:
         """The head's input rows (:func:`features`), checked against its width."""
         if self.embedding_dim and embedder is None:
             raise ValueError("this sentiment head reads sentence embeddings: pass an embedder")
-        rows = features(texts, met, embedder if self.embedding_dim else None)
+        if self.prompt_dim and prompts is None:
+            raise ValueError("this sentiment head reads the bot's prompts: pass them")
+        rows = features(
+            texts,
+            met,
+            embedder if self.embedding_dim else None,
+            prompts if self.prompt_dim else None,
+        )
         if rows.shape[1] != self.weights.shape[0]:
+            blocks = 2 if self.prompt_dim else 1
             raise ValueError(
                 f"this sentiment head takes {self.weights.shape[0]} features "
-                f"({self.embedding_dim} from embeddings); {type(embedder).__name__} gives "
-                f"{rows.shape[1] - FEATURES}-wide embeddings"
+                f"({self.embedding_dim + self.prompt_dim} from embeddings); "
+                f"{type(embedder).__name__} gives {(rows.shape[1] - FEATURES) // blocks}-wide "
+                "embeddings"
             )
         return rows
 
@@ -191,13 +222,17 @@ class TurnModel:
         return out
 
     def scores(
-        self, texts: Sequence[str], met: Sequence[bool], embedder: Embedder | None = None
+        self,
+        texts: Sequence[str],
+        met: Sequence[bool],
+        embedder: Embedder | None = None,
+        prompts: Sequence[str] | None = None,
     ) -> list[float]:
         """Each turn's score in [-1, 1], about P(positive) - P(negative), placed so that
         :func:`~framekit.analytics.sentiment.label_of` gives the most likely class."""
         if not texts:
             return []
-        p = self.probabilities(self.features(texts, met, embedder))
+        p = self.probabilities(self.features(texts, met, embedder, prompts))
         labels = p.argmax(axis=1)
         # The score's sign and size follow the most likely class: beyond the threshold
         # for a feeling, inside it for neutral.
@@ -216,8 +251,12 @@ def fit_head(
     balanced: bool = False,
     standardize: bool = False,
 ) -> tuple[_F64, _F64]:
-    """Weights and bias of a multinomial logistic regression (full-batch gradient descent,
-    L2 penalty ``l2``), deterministic: the same rows give the same head.
+    """Weights and bias of a multinomial logistic regression (full-batch accelerated
+    gradient descent, L2 penalty ``l2``), deterministic: the same rows give the same head.
+
+    The step is the inverse of a bound on the loss's curvature (its largest eigenvalue,
+    by power iteration), so a wider input (a second embedding) cannot make the descent
+    diverge, as a fixed step did.
 
     ``balanced`` weighs each class as much as the others (two caller turns in three are
     neutral, and a head fitted without it calls a new writer's feelings neutral);
@@ -235,19 +274,33 @@ def fit_head(
     if balanced:
         per_class = np.bincount(y, minlength=len(LABELS))
         share = (count / (len(LABELS) * np.maximum(per_class, 1)))[y]
-    weights = np.zeros((width, len(LABELS)))
-    bias = np.zeros(len(LABELS))
-    step = 0.5
-    for _ in range(iterations):
-        logits = rows @ weights + bias
+    step = 1.0 / (0.5 * (_top_eigenvalue(rows, share) + share.max()) + l2 / count)
+    weights, bias = np.zeros((width, len(LABELS))), np.zeros(len(LABELS))
+    before, bias_before = weights, bias
+    for n in range(1, iterations + 1):
+        ahead = weights + (n - 1) / (n + 2) * (weights - before)
+        bias_ahead = bias + (n - 1) / (n + 2) * (bias - bias_before)
+        logits = rows @ ahead + bias_ahead
         logits -= logits.max(axis=1, keepdims=True)
         p = np.exp(logits)
         p /= p.sum(axis=1, keepdims=True)
         error = (p - targets) * share[:, None]
-        weights -= step * (rows.T @ error / count + l2 * weights / count)
-        bias -= step * error.mean(axis=0)
+        before, bias_before = weights, bias
+        weights = ahead - step * (rows.T @ error / count + l2 * ahead / count)
+        bias = bias_ahead - step * error.mean(axis=0)
     weights /= scale[:, None]
     return weights, bias - mean @ weights
+
+
+def _top_eigenvalue(rows: _F64, share: _F64, rounds: int = 30) -> float:
+    """About the largest eigenvalue of ``rows.T @ diag(share) @ rows / len(rows)``."""
+    vector = np.full(rows.shape[1], 1.0 / np.sqrt(rows.shape[1]))
+    top = 1.0
+    for _ in range(rounds):
+        vector = rows.T @ (share * (rows @ vector)) / len(rows)
+        top = float(np.linalg.norm(vector)) or 1.0
+        vector /= top
+    return top
 
 
 def packaged_head(embeddings: bool) -> TurnModel:
@@ -267,10 +320,13 @@ class HeadScorer:
     embedder: Embedder | None = None
     method: str = "vader-cues-head"
 
-    def __call__(self, texts: Sequence[str], met: Sequence[bool]) -> list[float]:
+    def __call__(
+        self, texts: Sequence[str], met: Sequence[bool], prompts: Sequence[str] | None = None
+    ) -> list[float]:
         """Each caller turn's score in [-1, 1] (the call's turns in order; ``met``: the
-        caller's need had been met by that turn)."""
-        return self.model.scores(texts, met, self.embedder)
+        caller's need had been met by that turn; ``prompts``: what the bot said last
+        before each, needed by a head that reads it)."""
+        return self.model.scores(texts, met, self.embedder, prompts)
 
 
 def head_scorer(embedder: Embedder | None = None) -> HeadScorer:
