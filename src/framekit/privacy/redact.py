@@ -23,7 +23,6 @@ from __future__ import annotations
 
 import hashlib
 import hmac
-import re
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, replace
 from typing import Literal, get_args
@@ -151,11 +150,12 @@ class Redactor:
         return f"[{found.kind}]"
 
 
-_TAKE_BACK = re.compile(
-    r"(?:^|\s)(?:sorry|no|wait|i mean|actually|correction|scratch that|oops|um|uh|er|erm"
-    r"|let me start (?:over|again)|start(?:ing)? (?:over|again))[\s,.;:!-]*$",
-    re.IGNORECASE,
-)
+_TAKE_BACKS = (
+    "sorry", "no", "wait", "i mean", "actually", "correction", "scratch that", "oops", "um",
+    "uh", "er", "erm", "start over", "start again", "starting over", "starting again",
+)  # fmt: skip
+"""What takes back the start of a value just said (read at the end of the words before
+it: a search over them cost more than the finders)."""
 _RESTART_REACH = 80
 """Characters before a value where the start it takes back may lie."""
 
@@ -166,12 +166,13 @@ def _restarted(text: str, start: int, floor: int) -> int:
     seven hawthorn crescent"), which is as personal as the rest.
     The first try begins with the value's first two words; ``floor`` is where the value
     before it ends."""
-    before = text[max(floor, start - _RESTART_REACH) : start]
-    take_back = _TAKE_BACK.search(before)
-    if take_back is None:
+    before = text[max(floor, start - _RESTART_REACH) : start].lower()
+    said = before.rstrip(" \t\n,.;:!-")
+    word = next((w for w in _TAKE_BACKS if said.endswith(w)), None)
+    if word is None or said[-len(word) - 1 : -len(word)].isalnum():
         return start
     opening = " ".join(text[start : start + 40].lower().split()[:2])
-    tried = before[: take_back.start()].lower().rfind(opening)
+    tried = said[: -len(word)].rfind(opening)
     if not opening or tried < 0 or (tried and before[tried - 1].isalnum()):
         return start
     return start - len(before) + tried

@@ -78,14 +78,20 @@ _NAME_WORDS = (
     rf"(?:{_TITLE}?{_WORD}(?:\s+(?:{_PARTICLE}\s+)?{_WORD}){{0,2}}(?:{_SPELLED})?"
     r"|[a-z](?:\s+[a-z]\b)+)"
 )
-_LEADS = alternation(
-    words(
-        "my the your his her their our account acct full first last sur given family middle"
-        " maiden customer contact caller patient card cardholder cardholder's holder holder's"
-        " name name's names call calls speak speaking talking under in on i we goes known surname"
-        " client recipient guest passenger attendee ship deliver send mail this it's its it"
-        " i'm im attn attention c thanks thank regards kind best cheers sincerely many"
+_LEADS = (
+    r"(?:the\s+(?:name|card)|(?:in|on)\s+(?:the\s+name|behalf)|i\s+(?:am|go)|it\s+is|we\s+go"
+    r"|"
+    + alternation(
+        words(
+            "my your his her their our account acct full first last sur given family middle"
+            " maiden customer contact caller patient card cardholder cardholder's holder"
+            " holder's name name's names call calls speak speaking talking under goes known"
+            " surname client recipient guest passenger attendee ship deliver send mail this"
+            " it's its i'm im attn attention c thanks thank regards kind best cheers sincerely"
+            " many"
+        )
     )
+    + r")"
 )
 """The first words of every lead-in: elsewhere than at the text's start, the long pattern
 is tried only where one of them starts (three times faster)."""

@@ -121,15 +121,18 @@ _HOUSE_NAME = (
 )
 """A house's name before its number: "Rosebank Cottage, 3 Mill Lane"."""
 _LETTER = r"[a-z]\b"
-_POSTCODE = (
-    r"(?:(?-i:[A-Z]{1,2}\d[A-Z\d]?\s?\d[A-Z]{2}"  # UK: SW1A 2AA, CF37 1EG
+_WRITTEN_POSTCODE = (
+    r"(?-i:[A-Z]{1,2}\d[A-Z\d]?\s?\d[A-Z]{2}"  # UK: SW1A 2AA, CF37 1EG
     r"|[A-Z]\d[A-Z]\s?\d[A-Z]\d"  # Canada: M6R 1A5
     r"|[A-Z]\d[\dW]\s?(?=[A-Z\d]*[A-Z])[A-Z\d]{4}"  # Ireland's Eircode: T12 X2C4
     r"|[A-Z]{2}\s+\d{5}(?:-\d{4})?)\b"  # a US state and its ZIP
-    rf"|(?:{_LETTER}(?:\s+{_LETTER})?\s+{_DIGIT}(?:\s+(?:{_DIGIT}|{_LETTER}))?\s+{_DIGIT}"
-    rf"|{_LETTER}\s+{_DIGIT}\s+{_LETTER}\s+{_DIGIT})\s+{_LETTER}\s+(?:{_LETTER}|{_DIGIT})"
-    rf"(?!\s+(?:[a-z]|{_DIGIT})\b))"
 )
+_SPOKEN_POSTCODE = (
+    rf"(?:{_LETTER}(?:\s+{_LETTER})?\s+{_DIGIT}(?:\s+(?:{_DIGIT}|{_LETTER}))?\s+{_DIGIT}"
+    rf"|{_LETTER}\s+{_DIGIT}\s+{_LETTER}\s+{_DIGIT})\s+{_LETTER}\s+(?:{_LETTER}|{_DIGIT})"
+    rf"(?!\s+(?:[a-z]|{_DIGIT})\b)"
+)
+_POSTCODE = rf"(?:{_WRITTEN_POSTCODE}|{_SPOKEN_POSTCODE})"
 """Postcodes that say "address" by their shape alone; the last, a UK or Canadian one said
 letter by letter ("c f three seven one e g", "m five v three l nine")."""
 _TAIL_WORD = (
@@ -176,7 +179,11 @@ _HINTS = frozenset(
 texts without any skip the long pattern (a set of words, 15 times faster than a
 pattern of them; "sráid" and "allée" count by their plain spellings)."""
 _WORD = re.compile(r"[a-z]+")
-_UNTYPED = re.compile(rf"(?<!\w)(?:{_POSTCODE}|{_GLUED}\s+(?:\d|{_NUMBER_WORD}))", re.IGNORECASE)
+_WRITTEN_CODE = re.compile(rf"\b{_WRITTEN_POSTCODE}")
+_SPOKEN_CODE = re.compile(rf"(?<!\w){_SPOKEN_POSTCODE}")
+_CAPITAL_DIGIT = re.compile(r"[A-Z]\s?\d")
+"""Every written postcode has a capital before a digit: most texts skip its search."""
+_GLUED_IN = re.compile(alternation(GLUED))
 _NOT_A_HOUSE = re.compile(
     r"(?:\b(?:order|item|sku|room|ticket|case|invoice|aisle|gate|qty|quantity|model)\s*(?:no\.?"
     r"|number)?|#|(?:store|shop|branch|location|outlet|showroom)(?:\s+is)?\s+(?:at|on|in))\s*$",
@@ -196,7 +203,7 @@ infinite loop")."""
 
 def find_addresses(text: str) -> list[Found]:
     """Every street address in ``text`` but a shop's own."""
-    if _HINTS.isdisjoint(_WORD.findall(text.lower())) and not _UNTYPED.search(text):
+    if not _may_hold(text):
         return []
     found = []
     for m in _ADDRESS.finditer(text):
@@ -211,3 +218,17 @@ def find_addresses(text: str) -> list[Found]:
         value = " ".join(text[start : m.end(group)].lower().split())
         found.append(Found("address", start, m.end(group), value))
     return found
+
+
+def _may_hold(text: str) -> bool:
+    """Whether ``text`` has a hint word, a type glued to a name or a postcode: the cheap
+    tests first, the postcode's pattern only where a capital precedes a digit or a lone
+    letter is said."""
+    lowered = text.lower()
+    words = _WORD.findall(lowered)
+    if not _HINTS.isdisjoint(words) or _GLUED_IN.search(lowered):
+        return True
+    if _CAPITAL_DIGIT.search(text) and _WRITTEN_CODE.search(text):
+        return True
+    spelled = any(len(w) == 1 and w not in "ai" for w in words)
+    return spelled and _SPOKEN_CODE.search(text) is not None
