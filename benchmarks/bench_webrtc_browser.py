@@ -111,7 +111,13 @@ def breakdown(probe: Probe, results: list[dict[str, Any]]) -> None:
             print(f"page's jitter buffer: mean delay {delay:.0f} ms (target {target:.0f} ms)")
 
 
+def load_average() -> str:
+    """The 1-minute load average: timings on this shared machine mean little without it."""
+    return Path("/proc/loadavg").read_text().split()[0]
+
+
 async def main(calls: int, questions: int, gap: float, probe: Probe | None) -> None:
+    load_before = load_average()
     # aioice leaves 127.0.0.1 out of its candidates; the browser is on this machine.
     aioice.ice.get_host_addresses = lambda use_ipv4, use_ipv6: ["127.0.0.1"]
     if probe is not None:
@@ -141,6 +147,7 @@ async def main(calls: int, questions: int, gap: float, probe: Probe | None) -> N
     server = [t["server_ms"] for r in results for t in r["turns"] if t["server_ms"] is not None]
     stt = [value for r in results for value in r["stt_ttfb_ms"]]
     print(f"calls {calls}, turns {len(heard)} (p50 / p95 / max)")
+    print(f"load average (1 min)     {load_before} -> {load_average()}")
     print(f"page load to connected   {percentiles(load)}")
     print(f"click to connected       {percentiles(click)}")
     print(f"voice to voice (heard)   {percentiles(heard)}")
