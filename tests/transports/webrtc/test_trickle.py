@@ -107,6 +107,7 @@ async def test_candidates_need_a_live_call_the_token_and_a_bound(
     local_webrtc: LocalWebRTC,
 ) -> None:
     line = "candidate:{} 1 udp 2122260223 127.0.0.1 {} typ host"
+    local_webrtc.server.connect_timeout = 3.0  # the call never connects: dropped after this
     caller = Caller(local_webrtc.base_url)
     try:
         response = await caller.offer()
@@ -126,7 +127,7 @@ async def test_candidates_need_a_live_call_the_token_and_a_bound(
             assert local_webrtc.server.transports[call_id].trickled == MAX_CANDIDATES
     finally:
         await caller.close()
-    async with asyncio.timeout(20):  # never connected: dropped after connect_timeout
+    async with asyncio.timeout(local_webrtc.server.connect_timeout + 5):
         await local_webrtc.server.wait_until_idle()
     async with aiohttp.ClientSession(local_webrtc.base_url) as http:
         assert (await http.patch(location, json={"end": True}, headers=AUTH)).status == 404
