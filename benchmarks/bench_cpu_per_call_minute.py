@@ -30,10 +30,15 @@ for a server that keeps up. ``--turn-every 0`` asks as soon as the bot is quiet.
 ``--skip S`` leaves the first S seconds out (a phrase cache filling up). It prints
 the total and the per-thread-group CPU-seconds per call-minute, the
 load (``/proc/loadavg``) before and after, and locust's voice-to-voice
-percentiles. ``--json PATH`` keeps all of it. ``MAX_CALLS`` defaults to
+percentiles. ``--model-tier`` first starts ``framekit models serve`` (a one-node Ray cluster
+of its own) and points the server at it (``MODEL_TIER_URL``, ``MODEL_TIER_FALLBACK=apology``:
+no speech model in the call node); the call node's figure stays its own process's, and the
+tier's (its process and every live process below it: Ray's GCS, raylet, replicas) is
+reported beside it, over the same window. ``--json PATH`` keeps all of it. ``MAX_CALLS`` defaults to
 ``--users`` so that no caller is refused. Other arguments go to the load test::
 
     python benchmarks/bench_cpu_per_call_minute.py --users 10 --run-time 120s --skip 30
+    python benchmarks/bench_cpu_per_call_minute.py --model-tier --users 4 --run-time 150s
     STT_MODEL=moonshine python benchmarks/bench_cpu_per_call_minute.py --users 5 --turns 3
 """
 
@@ -78,6 +83,8 @@ class Sample:
     active_calls: float
     turns: float
     threads: dict[int, float] = field(default_factory=dict)
+    tier: float = 0.0
+    """CPU-seconds of the model tier's process tree (0 without one)."""
 
 
 def thread_group(name: str | None) -> str:
@@ -97,6 +104,27 @@ def _thread_cpu(pid: int) -> dict[int, float]:
             continue
         found[int(task.name)] = (int(fields[11]) + int(fields[12])) / _TICK
     return found
+
+
+def _tree_cpu(root: int) -> float:
+    """CPU-seconds (user + system) of ``root`` and every live process below it."""
+    children: dict[int, list[int]] = {}
+    cpu: dict[int, float] = {}
+    for entry in Path("/proc").iterdir():
+        if not entry.name.isdigit():
+            continue
+        try:
+            fields = (entry / "stat").read_text().rsplit(")", 1)[1].split()
+        except OSError:  # the process ended between the listing and the read
+            continue
+        children.setdefault(int(fields[1]), []).append(int(entry.name))
+        cpu[int(entry.name)] = (int(fields[11]) + int(fields[12])) / _TICK
+    total, todo = 0.0, [root]
+    while todo:
+        pid = todo.pop()
+        total += cpu.get(pid, 0.0)
+        todo.extend(children.get(pid, ()))
+    return total
 
 
 def _scrape(host: str) -> tuple[float, float]:
@@ -136,9 +164,10 @@ def _python_threads(pid: int) -> dict[int, str]:
 class _Watcher:
     """Samples the server once a second until it stops answering."""
 
-    def __init__(self, pid: int, host: str) -> None:
+    def __init__(self, pid: int, host: str, tier_pid: int | None = None) -> None:
         self.pid = pid
         self.host = host
+        self.tier_pid = tier_pid
         self.samples: list[Sample] = []
         self.names: dict[int, str] = {}
         self._stop = threading.Event()
@@ -158,6 +187,8 @@ class _Watcher:
             try:
                 calls, turns = _scrape(self.host)
                 sample = Sample(time.monotonic() - started, calls, turns, _thread_cpu(self.pid))
+                if self.tier_pid is not None:
+                    sample.tier = _tree_cpu(self.tier_pid)
             except OSError:  # stopping, or a scrape slower than its timeout on a busy machine
                 if not Path(f"/proc/{self.pid}").exists():
                     return
@@ -221,6 +252,7 @@ def _report(
             rows = {r["Type"]: r for r in csv.DictReader(handle) if r["Name"] == "call"}
     v2v = rows.get("voice_to_voice", {})
     turns = last.turns - first.turns
+    tier = last.tier - first.tier
     return {
         "argv": sys.argv[1:],
         "env": {
@@ -237,6 +269,14 @@ def _report(
         "cpu_s_per_call_minute": total / minutes,
         "turns_per_call_minute": turns / minutes,
         "cpu_s_per_turn": total / turns if turns else None,
+        "tier": {
+            "cpu_s": tier,
+            "cores": tier / (last.at - first.at),
+            "per_call_minute": tier / minutes,
+            "per_turn": tier / turns if turns else None,
+        }
+        if watcher.tier_pid is not None
+        else None,
         "groups": {
             g: {"cpu_s": s, "per_call_minute": s / minutes, "share": s / total}
             for g, s in sorted(groups.items(), key=lambda kv: -kv[1])
@@ -263,6 +303,13 @@ def _print(report: dict[str, Any]) -> None:
                 f"  {group:<36} {row['cpu_s']:7.1f} s  {row['per_call_minute']:5.2f} /call-min"
                 f"  {100 * row['share']:4.0f} %"
             )
+    tier = report["tier"]
+    if tier is not None:
+        print(
+            f"model tier CPU {tier['cpu_s']:.1f} s ({tier['cores']:.2f} cores): "
+            f"{tier['per_call_minute']:.2f} CPU-s per call-minute, "
+            f"{tier['per_turn'] or 0:.2f} per turn"
+        )
     v2v = report["voice_to_voice"]
     print(
         f"voice_to_voice n={v2v['Request Count']} failures={v2v['Failure Count']} "
@@ -270,14 +317,30 @@ def _print(report: dict[str, Any]) -> None:
     )
 
 
-def _follow(loadtest: subprocess.Popen[str], watchers: list[_Watcher]) -> None:
+def _start_tier(port: int) -> subprocess.Popen[str]:
+    """``framekit models serve`` on ``port``, once it says every replica is ready."""
+    framekit = Path(sys.executable).with_name("framekit")
+    command = [str(framekit), "models", "serve", "--port", str(port)]
+    tier = subprocess.Popen(command, stdout=subprocess.PIPE, text=True)
+    assert tier.stdout is not None
+    for line in tier.stdout:
+        print(line, end="", flush=True)
+        if line.startswith("model tier ready at"):
+            threading.Thread(target=tier.stdout.read, daemon=True).start()  # keep it drained
+            return tier
+    raise SystemExit(f"framekit models serve exited ({tier.wait()}) before it was ready")
+
+
+def _follow(
+    loadtest: subprocess.Popen[str], watchers: list[_Watcher], tier_pid: int | None
+) -> None:
     """Echo the load test's output; watch its server once it says where it listens."""
     assert loadtest.stdout is not None
     for line in loadtest.stdout:
         print(line, end="", flush=True)
         match = _SERVE_LINE.match(line)
         if match and not watchers:
-            watchers.append(_Watcher(int(match.group(1)), match.group(3)))
+            watchers.append(_Watcher(int(match.group(1)), match.group(3), tier_pid))
             watchers[0].start()
 
 
@@ -308,9 +371,25 @@ def main(argv: list[str] | None = None) -> int:
     )
     parser.add_argument("--turn-every", type=float, default=7.0, help="seconds per turn")
     parser.add_argument("--turns", type=int, default=8, help="questions per call")
+    parser.add_argument("--model-tier", action="store_true", help="models on a local tier")
+    parser.add_argument("--tier-port", type=int, default=8123)
     parser.add_argument("--json", type=Path, help="write the report here too")
     args, rest = parser.parse_known_args(argv)
     os.environ.setdefault("MAX_CALLS", str(args.users))
+    tier = _start_tier(args.tier_port) if args.model_tier else None
+    if tier is not None:
+        os.environ["MODEL_TIER_URL"] = f"http://127.0.0.1:{args.tier_port}"
+        os.environ["MODEL_TIER_FALLBACK"] = "apology"
+    try:
+        return _run(args, rest, tier.pid if tier is not None else None)
+    finally:
+        if tier is not None:
+            tier.send_signal(signal.SIGTERM)
+            tier.wait(timeout=120)
+
+
+def _run(args: argparse.Namespace, rest: list[str], tier_pid: int | None) -> int:
+    """The load test, watched; the report printed (and written)."""
     prefix = Path(os.environ.get("TMPDIR", "/tmp")) / f"cpu-per-call-minute-{os.getpid()}"
     command = [sys.executable, "-m", "loadtest", "--serve", "--users", str(args.users)]
     command += ["--spawn-rate", args.spawn_rate, "--run-time", args.run_time]
@@ -320,7 +399,7 @@ def main(argv: list[str] | None = None) -> int:
     root = Path(__file__).resolve().parents[1]
     loadtest = subprocess.Popen(command, cwd=root, stdout=subprocess.PIPE, text=True)
     watchers: list[_Watcher] = []
-    reader = threading.Thread(target=_follow, args=(loadtest, watchers), daemon=True)
+    reader = threading.Thread(target=_follow, args=(loadtest, watchers, tier_pid), daemon=True)
     reader.start()
     code = _wait(loadtest, _seconds(args.run_time) + _GRACE)
     reader.join()
