@@ -14,6 +14,8 @@ greeting, a silence prompt). A turn is measured as :class:`~framekit.metrics.Met
 measures it (from the caller's last stop to the first bot audio), so a trace and the
 call's turn latencies agree; a turn the bot never answered ends when the caller spoke
 again or the call ended, with ``framekit.turn.answered`` false.
+The stage spans, and the rule by which each ends, are
+:class:`~framekit.tracing.stages.StageSpans`'s; this module decides when, from frames.
 
 Why it cannot slow the audio: an observer is called on every hop, so
 :meth:`CallTracer.on_push` costs one dict lookup on the frame's type. Frame types the
@@ -36,7 +38,6 @@ from __future__ import annotations
 import time
 import weakref
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 from loguru import logger
@@ -67,6 +68,7 @@ from framekit.frames import (
 )
 from framekit.frames.dispatch import FrameTypeMap
 from framekit.processors.base import FrameDirection
+from framekit.tracing.stages import StageSpans
 
 if TYPE_CHECKING:
     from opentelemetry.trace import Span, Tracer
@@ -102,15 +104,6 @@ def _handles(*frame_types: type[Frame], every_hop: bool = False) -> Callable[[_H
         return method
 
     return register
-
-
-@dataclass(slots=True)
-class _Response:
-    """An LLM response being traced: its span, when it started, whether text came yet."""
-
-    span: Span
-    started: float
-    first_token: bool = False
 
 
 class CallTracer:
@@ -157,12 +150,7 @@ class CallTracer:
         self._turn_stopped = 0.0
         self._resumed: float | None = None
         self._turns = 0
-        self._stt: Span | None = None
-        self._responses: dict[str, _Response] = {}
-        self._tools: dict[str, Span] = {}
-        self._tts: Span | None = None
-        self._tts_utterance: str | None = None
-        self._tts_started = 0.0
+        self._stages = StageSpans(tracer, self._ns)
         self._errors = 0
         self.finished = False
         """True once the call span has ended (and gone to the exporter)."""
@@ -220,7 +208,7 @@ class CallTracer:
         if direction is not DOWNSTREAM or to is not self._sink or self._call is None:
             return
         call, self._call = self._call, None
-        self._end_stages(now)
+        self._stages.end_all(now)
         if self._turn is not None:
             self._end_turn(now, answered=False)
         call.set_attribute("framekit.call.end_cause", frame.cause.value)
@@ -253,7 +241,7 @@ class CallTracer:
         stopped = frame.stopped_at if frame.stopped_at is not None else now
         if self._turn is not None:  # the caller paused, then spoke on before any answer
             self._end_turn(stopped if self._resumed is None else self._resumed, answered=False)
-        self._end_stt(stopped, transcribed=False)
+        self._stages.end_stt(stopped, transcribed=False)
         self._turns += 1
         self._turn_stopped = stopped
         self._resumed = None
@@ -264,9 +252,7 @@ class CallTracer:
             start_time=self._ns(stopped),
         )
         self._turn_context = trace.set_span_in_context(self._turn)
-        self._stt = self._tracer.start_span(
-            "stt", context=self._turn_context, start_time=self._ns(stopped)
-        )
+        self._stages.start_stt(self._turn_context, stopped)
 
     @_handles(UserStartedSpeakingFrame)
     def _user_started(
@@ -279,7 +265,7 @@ class CallTracer:
         started = frame.started_at if frame.started_at is not None else now
         if self._turn is not None and self._resumed is None:
             self._resumed = started
-        self._end_stt(started, transcribed=False)
+        self._stages.end_stt(started, transcribed=False)
 
     @_handles(BotStartedSpeakingFrame)
     def _bot_started(
@@ -302,20 +288,14 @@ class CallTracer:
         turn.end(self._ns(at))
         self._turn_context = self._call_context
 
-    # --- stages ----------------------------------------------------------------------------
+    # --- stages: when they open and close (how, in framekit.tracing.stages) ----------------
 
     @_handles(TranscriptionFrame)
     def _final(
         self, frame: TranscriptionFrame, direction: FrameDirection, to: FrameProcessor, now: float
     ) -> None:
         if frame.text.strip():
-            self._end_stt(now, transcribed=True)
-
-    def _end_stt(self, at: float, *, transcribed: bool) -> None:
-        if self._stt is not None:
-            stt, self._stt = self._stt, None
-            stt.set_attribute("framekit.stt.transcribed", transcribed)
-            stt.end(self._ns(at))
+            self._stages.end_stt(now, transcribed=True)
 
     @_handles(LLMResponseStartFrame)
     def _response_start(
@@ -325,32 +305,23 @@ class CallTracer:
         to: FrameProcessor,
         now: float,
     ) -> None:
-        if direction is not DOWNSTREAM or frame.response_id in self._responses:
+        if direction is not DOWNSTREAM:
             return
-        span = self._tracer.start_span("llm", context=self._turn_context, start_time=self._ns(now))
-        self._responses[frame.response_id] = _Response(span, now)
-        self._unmute(self._muted_text)
+        if self._stages.start_response(frame.response_id, self._turn_context, now):
+            self._unmute(self._muted_text)
 
     @_handles(LLMTextFrame, every_hop=True)
     def _response_text(
         self, frame: LLMTextFrame, direction: FrameDirection, to: FrameProcessor, now: float
     ) -> None:
-        response = self._responses.get(frame.response_id)
-        if response is not None and not response.first_token:
-            response.first_token = True
-            response.span.add_event("first token", timestamp=self._ns(now))
-            first_ms = round((now - response.started) * 1000, 3)
-            response.span.set_attribute("framekit.llm.first_token_ms", first_ms)
-        if all(r.first_token for r in self._responses.values()):
+        if self._stages.response_text(frame.response_id, now):
             self._mute(frame, self._muted_text)
 
     @_handles(LLMResponseEndFrame)
     def _response_end(
         self, frame: LLMResponseEndFrame, direction: FrameDirection, to: FrameProcessor, now: float
     ) -> None:
-        response = self._responses.pop(frame.response_id, None)
-        if response is not None:
-            response.span.end(self._ns(now))
+        self._stages.end_response(frame.response_id, now)
 
     @_handles(FunctionCallRequestedFrame)
     def _tool_requested(
@@ -360,7 +331,7 @@ class CallTracer:
         to: FrameProcessor,
         now: float,
     ) -> None:
-        self._tools[frame.call_id] = self._tool_span(frame.function_name, now)
+        self._stages.start_tool(frame.call_id, frame.function_name, self._turn_context, now)
 
     @_handles(FunctionCallResultFrame)
     def _tool_result(
@@ -370,13 +341,12 @@ class CallTracer:
         to: FrameProcessor,
         now: float,
     ) -> None:
-        # A result nobody requested (the intent engine runs its tools itself) is a
-        # zero-length span: the tool ran, its time is not known here.
-        span = self._tools.pop(frame.call_id, None) or self._tool_span(frame.function_name, now)
         failed = frame.error is not None or (
             isinstance(frame.result, dict) and bool(frame.result.get("error"))
         )
-        self._end_tool(span, now, ok=not failed)
+        self._stages.end_tool(
+            frame.call_id, frame.function_name, self._turn_context, now, ok=not failed
+        )
 
     @_handles(FunctionCallCancelledFrame)
     def _tool_cancelled(
@@ -386,80 +356,27 @@ class CallTracer:
         to: FrameProcessor,
         now: float,
     ) -> None:
-        span = self._tools.pop(frame.call_id, None)
-        if span is not None:
-            span.set_attribute("framekit.tool.cancelled", True)
-            self._end_tool(span, now, ok=False)
-
-    def _tool_span(self, name: str, now: float) -> Span:
-        return self._tracer.start_span(
-            f"tool {name}",
-            context=self._turn_context,
-            attributes={"framekit.tool.name": name},
-            start_time=self._ns(now),
-        )
-
-    def _end_tool(self, span: Span, at: float, *, ok: bool) -> None:
-        span.set_attribute("framekit.tool.ok", ok)
-        if not ok:
-            span.set_status(Status(StatusCode.ERROR))
-        span.end(self._ns(at))
+        self._stages.cancel_tool(frame.call_id, now)
 
     @_handles(TTSStartedFrame)
     def _tts_start(
         self, frame: TTSStartedFrame, direction: FrameDirection, to: FrameProcessor, now: float
     ) -> None:
-        # One span per utterance (its context id), for its first sentence's first audio.
-        if frame.context_id == self._tts_utterance:
-            return
-        self._tts_utterance = frame.context_id
-        self._end_tts(now, interrupted=True)
-        self._tts = self._tracer.start_span(
-            "tts", context=self._turn_context, start_time=self._ns(now)
-        )
-        self._tts_started = now
-        self._unmute(self._muted_audio)
+        if self._stages.start_tts(frame.context_id, self._turn_context, now):
+            self._unmute(self._muted_audio)
 
     @_handles(TTSAudioFrame, every_hop=True)
     def _tts_audio(
         self, frame: TTSAudioFrame, direction: FrameDirection, to: FrameProcessor, now: float
     ) -> None:
-        if self._tts is not None and frame.context_id == self._tts_utterance:
-            first_ms = round((now - self._tts_started) * 1000, 3)
-            self._tts.set_attribute("framekit.tts.first_audio_ms", first_ms)
-            self._end_tts(now, interrupted=False)
-        if self._tts is None:
+        if self._stages.tts_audio(frame.context_id, now):
             self._mute(frame, self._muted_audio)
-
-    def _end_tts(self, at: float, *, interrupted: bool) -> None:
-        if self._tts is not None:
-            tts, self._tts = self._tts, None
-            if interrupted:
-                tts.set_attribute("framekit.interrupted", True)
-            tts.end(self._ns(at))
 
     @_handles(InterruptionFrame)
     def _interrupted(
         self, frame: InterruptionFrame, direction: FrameDirection, to: FrameProcessor, now: float
     ) -> None:
-        self._cut_responses(now)
-        self._end_tts(now, interrupted=True)
-
-    def _cut_responses(self, at: float) -> None:
-        for response in self._responses.values():
-            response.span.set_attribute("framekit.interrupted", True)
-            response.span.end(self._ns(at))
-        self._responses.clear()
-
-    def _end_stages(self, at: float) -> None:
-        """The call ended: close what is still open, marked as cut short."""
-        self._end_stt(at, transcribed=False)
-        self._end_tts(at, interrupted=True)
-        self._cut_responses(at)
-        for span in self._tools.values():
-            span.set_attribute("framekit.tool.cancelled", True)
-            self._end_tool(span, at, ok=False)
-        self._tools.clear()
+        self._stages.interrupt(now)
 
     # --- helpers ---------------------------------------------------------------------------
 
