@@ -194,7 +194,7 @@ def summary(result: dict[str, Any]) -> str:
         f" {page('answer_quiet_ms')}; the answer's audio ran out for {page('answer_ran_dry_ms')};"
         f" page meter's longest tick {result['page_max_meter_tick_ms']}\n"
         f"   concealment runs over {GAP_MS} ms: {len(gaps)}, of which {late} had the server send"
-        f" that call's speech packets over {LATE_MS} ms apart around them\n"
+        f" two of that call's packets over {LATE_MS} ms apart around them\n"
         "   server: longest interval between speech packets"
         f" {server('max_speech_interval_ms')}, RTP time skipped {server('skipped_ms')},"
         f" packets > 60 ms apart {server('late_sends')}; loop lag {result['loop_lag_ms']}\n"

@@ -56,11 +56,12 @@ class SendLog:
             BotAudioTrack.recv = recv  # type: ignore[method-assign]
 
     def late(self, track_id: str | None, since: float, until: float) -> float:
-        """The longest interval (ms) between two of the track's speech packets, the later
-        sent between ``since`` and ``until`` (epoch ms)."""
+        """The longest interval (ms) between two of the track's packets, speech or filler
+        silence, the later sent between ``since`` and ``until`` (epoch ms): either kind
+        left late makes the page conceal."""
         rows = self.sends.get(track_id or "", [])
         return max(
-            (b[0] - a[0] for a, b in itertools.pairwise(rows) if b[2] and since <= b[0] <= until),
+            (b[0] - a[0] for a, b in itertools.pairwise(rows) if since <= b[0] <= until),
             default=0.0,
         )
 

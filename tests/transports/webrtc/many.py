@@ -151,7 +151,7 @@ class PageCall:
             else:
                 groups.append([(start, end)])
         spells = []
-        for group, later in zip(groups, [*groups[1:], None], strict=True):
+        for group, later in itertools.zip_longest(groups, groups[1:]):
             first = group[0][0]
             # Late packets are heard after the event: up to the next spell.
             last = later[0][0] if later else group[-1][1] + HEARD_LAG_MS
