@@ -42,6 +42,10 @@ says in one log line what it did: records written, spooled (and still waiting in
 the spool for the next start), kept in memory and where they were dumped.
 
 At start the writer adopts spool files left by crashed processes and replays them.
+
+This module is the writer's thread and its queue (batches, flushes, the stop and its
+report); steps 3 to 5, the outage's spool, memory and catch-up, are
+:class:`~framekit.storage._backlog.Backlog`'s.
 """
 
 from __future__ import annotations
@@ -58,11 +62,11 @@ from pathlib import Path
 from loguru import logger
 from sqlalchemy import Engine
 
+from framekit.storage._backlog import Backlog
 from framekit.storage._delivery import Delivery, WriterStats
 from framekit.storage._fallback import dump_records
 from framekit.storage.database import DEFAULT_DATABASE_URL, make_engine, normalize_url
 from framekit.storage.records import Record
-from framekit.storage.spool import Spool
 
 __all__ = [
     "DEFAULT_MAX_HELD",
@@ -79,9 +83,6 @@ DEFAULT_WRITE_TIMEOUT_S = 5.0
 """Seconds one write may take before it is given up (``FRAMEKIT_WRITE_TIMEOUT`` overrides it)."""
 DEFAULT_MAX_HELD = 100_000
 """Records kept in memory while neither the database nor the spool takes them (~100 MB)."""
-
-_STOP_RESERVE_S = 0.5  # of close()'s time, kept for spooling what could not be written
-_LOUD_EVERY_S = 10.0  # while the spool fails, an error this often (and at each change)
 
 
 class _Barrier:
@@ -136,18 +137,11 @@ class RecordWriter:
         self.fallback_dir = Path(fallback_dir or tempfile.gettempdir())
         self.stats = WriterStats()
         self._engine = engine
-        self._db: Delivery | None = None
         self._queue: queue.SimpleQueue[object] = queue.SimpleQueue()
         self._lock = threading.Lock()
         self._thread: threading.Thread | None = None
-        self._spool: Spool | None = None
-        self._held: list[Record] = []
+        self._backlog: Backlog | None = None
         self._waiting: list[_Barrier] = []
-        self._next_retry = 0.0
-        self._backoff = retry_interval
-        self._down_since: float | None = None
-        self._spool_trouble = ""
-        self._loud_at = 0.0
         self._last_words: tuple[str, str] | None = None
         self._gave_up = False
         self._closed = False
@@ -159,12 +153,21 @@ class RecordWriter:
         if self._thread is None:
             if self._engine is None:
                 self._engine = make_engine(self.database_url)
-            self._db = Delivery(
+            database = Delivery(
                 self._engine,
                 self.stats,
                 batch_size=self.batch_size,
                 write_timeout=self.write_timeout,
                 rejected_dir=self.spool_dir,
+                fallback_dir=self.fallback_dir,
+            )
+            self._backlog = Backlog(
+                database,
+                self.stats,
+                spool_dir=self.spool_dir,
+                retry_interval=self.retry_interval,
+                max_retry_interval=self.max_retry_interval,
+                max_held=self.max_held,
                 fallback_dir=self.fallback_dir,
             )
             self._thread = threading.Thread(
@@ -183,12 +186,12 @@ class RecordWriter:
     @property
     def spooled_now(self) -> int:
         """Records waiting in the spool for the database to come back."""
-        return len(self._spool) if self._spool is not None else 0
+        return self._backlog.spooled_now if self._backlog is not None else 0
 
     @property
     def held_now(self) -> int:
         """Records kept in memory because neither the database nor the spool took them."""
-        return len(self._held)
+        return len(self._backlog.held) if self._backlog is not None else 0
 
     def flush(self, timeout: float | None = None) -> bool:
         """Wait until everything submitted so far is in the database; False on timeout.
@@ -230,17 +233,27 @@ class RecordWriter:
     # --- the writer thread ---------------------------------------------------------------
 
     def _run(self) -> None:
+        backlog = self._started
         stopping = False
-        self._open_spool()
+        backlog.open_spool()
         while not stopping:
-            items = self._take(self._wait_time())
+            items = self._take(backlog.wait_time())
             records, stopping = self._sort(items)
             try:
-                self._handle(records, stopping)
+                backlog.accept(records, stopping)
+                if not backlog.behind():
+                    for barrier in self._waiting:
+                        barrier.event.set()
+                    self._waiting.clear()
             except Exception as exc:  # a bug: the records stay in memory, nothing is dropped
                 logger.opt(exception=exc).error("record writer: unexpected failure")
-                self._next_retry = time.monotonic() + self.retry_interval
-        self._finish()
+                backlog.retry_later()
+        self._finish(backlog)
+
+    @property
+    def _started(self) -> Backlog:
+        assert self._backlog is not None, "the record writer has not started"
+        return self._backlog
 
     def _sort(self, items: list[object]) -> tuple[list[Record], bool]:
         records: list[Record] = []
@@ -248,41 +261,12 @@ class RecordWriter:
         for item in items:
             if isinstance(item, _Stop):
                 stopping = True
-                self._database.must_end_by = item.deadline
+                self._started.database.must_end_by = item.deadline
             elif isinstance(item, _Barrier):
                 self._waiting.append(item)
             else:
                 records.append(item)  # type: ignore[arg-type]
         return records, stopping
-
-    def _handle(self, records: list[Record], stopping: bool) -> None:
-        self._held.extend(records)  # first: from here on nothing can drop them
-        failed_now = False
-        if self._held and not self.spooled_now and self._down_since is None:
-            if self._deliver(self._held):
-                self._held.clear()
-            else:
-                self._outage()
-                failed_now = True
-        if self._held:
-            self._spool_held()
-        # At the stop, records only in memory are worth one more try at once; the
-        # spool's are safe and wait for their turn (or for the next start).
-        due = time.monotonic() >= self._next_retry or (stopping and bool(self._held))
-        if self._behind() and due and not failed_now:
-            self._catch_up()
-        if not self._behind():
-            for barrier in self._waiting:
-                barrier.event.set()
-            self._waiting.clear()
-
-    def _behind(self) -> bool:
-        return bool(self._held) or self.spooled_now > 0
-
-    def _wait_time(self) -> float | None:
-        if not self._behind():
-            return None
-        return max(0.0, self._next_retry - time.monotonic())
 
     def _take(self, timeout: float | None) -> list[object]:
         items: list[object] = []
@@ -297,146 +281,10 @@ class RecordWriter:
                 break
         return items
 
-    # --- the spool and memory --------------------------------------------------------------
-
-    def _open_spool(self) -> Spool | None:
-        try:
-            spool = Spool(self.spool_dir)
-        except OSError as exc:
-            self._spool_failed(exc)
-            return None
-        self._spool = spool
-        try:
-            if spool.adopt_orphans():
-                self._next_retry = 0.0
-        except OSError as exc:
-            logger.opt(exception=exc).error(
-                f"record writer: could not adopt spools in {spool.directory}"
-            )
-        return spool
-
-    def _spool_held(self) -> None:
-        spool = self._spool if self._spool is not None else self._open_spool()
-        if spool is None:
-            self._hold()
-            return
-        try:
-            spool.append(self._held)
-        except OSError as exc:
-            self._spool_failed(exc)
-            self._hold()
-            return
-        self.stats.spooled += len(self._held)
-        if self._spool_trouble:
-            logger.warning(
-                f"record writer: the spool in {self.spool_dir} works again; "
-                f"{len(self._held)} records moved there from memory"
-            )
-            self._spool_trouble = ""
-        self._held.clear()
-
-    def _spool_failed(self, exc: OSError) -> None:
-        self.stats.spool_failures += 1
-        reason = f"{type(exc).__name__}: {exc.strerror or exc}"
-        now = time.monotonic()
-        if reason != self._spool_trouble or now - self._loud_at >= _LOUD_EVERY_S:
-            logger.error(
-                f"record writer: cannot spool to {self.spool_dir} ({reason}); while the "
-                f"database is down, records are kept in memory (now {len(self._held)}, "
-                f"at most {self.max_held}) and both are tried again"
-            )
-            self._loud_at = now
-        self._spool_trouble = reason
-
-    def _hold(self) -> None:
-        """The spool failed: keep the records in memory, the overflow goes to the fallback."""
-        if len(self._held) <= self.max_held:
-            return
-        overflow = self._held[self.max_held :]
-        del self._held[self.max_held :]
-        where = dump_records(overflow, self.fallback_dir)
-        self.stats.dumped += len(overflow)
-        logger.error(
-            f"record writer: {len(overflow)} records beyond the {self.max_held} kept in "
-            f"memory could be neither written nor spooled: dumped to {where}"
-        )
-
-    # --- the database ----------------------------------------------------------------------
-
-    def _outage(self) -> None:
-        if self._down_since is None:
-            self._down_since = time.monotonic()
-            self.stats.outages += 1
-            logger.warning(
-                f"record writer: database unreachable ({self._database.last_error}); "
-                f"spooling to {self.spool_dir} and retrying"
-            )
-        self._next_retry = time.monotonic() + self._backoff
-        self._backoff = min(self._backoff * 2, self.max_retry_interval)
-
-    def _catch_up(self) -> None:
-        """Replay the spool, then what is in memory, in that order; the outage ends if both go."""
-        if self._database.budget(_STOP_RESERVE_S) <= 0:
-            return
-        replayed = 0
-        spool = self._spool
-        if spool is not None and len(spool):
-            try:
-                records = spool.read()
-            except OSError as exc:
-                logger.opt(exception=exc).error(f"record writer: cannot read {spool.path}")
-                self._outage()
-                return
-            if not self._deliver(records):
-                self._outage()
-                return
-            replayed = len(records)
-            self.stats.replayed += replayed
-            try:
-                spool.clear()
-            except OSError as exc:  # they are in the database: a second replay changes nothing
-                logger.opt(exception=exc).error(f"record writer: cannot empty {spool.path}")
-                return
-        if self._held:
-            if not self._deliver(self._held):
-                self._outage()
-                return
-            replayed += len(self._held)
-            self._held.clear()
-        self._backoff = self.retry_interval
-        if self._down_since is not None:
-            down_for = time.monotonic() - self._down_since
-            self._down_since = None
-            logger.info(
-                f"record writer: database back after {down_for:.1f} s, replayed {replayed} records"
-            )
-
-    @property
-    def _database(self) -> Delivery:
-        assert self._db is not None, "the record writer has not started"
-        return self._db
-
-    def _deliver(self, records: list[Record]) -> bool:
-        return self._database.deliver(records, _STOP_RESERVE_S)
-
     # --- the end -----------------------------------------------------------------------
 
-    def _finish(self) -> None:
-        dumped_to = ""
-        if self._held:
-            self._spool_held()  # the disk may have room again
-        kept = len(self._held)
-        if self._held:
-            dumped_to = dump_records(self._held, self.fallback_dir)
-            self.stats.dumped += kept
-            self._held.clear()
-        self._database.close()
-        waiting = self.spooled_now
-        if self._spool is not None:
-            try:
-                self._spool.close()
-            except OSError as exc:
-                logger.opt(exception=exc).error(f"record writer: cannot close {self._spool.path}")
+    def _finish(self, backlog: Backlog) -> None:
+        waiting, kept, dumped_to = backlog.finish()
         self._last_words = self._summary(waiting, kept, dumped_to)
         if self._gave_up:  # close() has returned: nobody else will say it
             level, what = self._last_words
@@ -460,7 +308,7 @@ class RecordWriter:
 
     def _report_stuck(self, seconds: float) -> None:
         """The thread did not stop in time: dump what it holds and what is queued, loudly."""
-        records = list(self._held)
+        records = list(self._started.held)
         while True:
             try:
                 item = self._queue.get_nowait()
