@@ -47,9 +47,9 @@ def test_the_splits_are_large_distinct_and_cover_every_tool_and_topic() -> None:
     assert len(said & set(first)) <= 2
     for scenarios in (dev, test):
         named = {t.name for sc in scenarios for t in sc.expect.tools_called}
-        # every tool, in each split, but the card payment: it needs a model that can
-        # open a keypad entry (the LLM path); the offline brain these scenarios drive
-        # has no payment intent
+        # every tool, in each split, but the card payment: its caller says or types a
+        # card inside a sensitive entry, which these scripted callers do not do;
+        # tests/privacy/test_sensitive_offline_served.py pays through the offline brain
         assert named == set(TOOL_NAMES) - {"take_card_payment"}
         topics = {
             t.arguments.get("topic")
