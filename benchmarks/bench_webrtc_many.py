@@ -9,14 +9,16 @@ microphone track) and hears the answer, then hangs up. Rounds of 1, 4 and 10 cal
 (``--rounds``) run one after the other against the same server.
 
 Measured per call in the page (``tests/transports/webrtc/many.py``): the longest run of
-non-silent concealment (audio Chromium invented because packets were late), the
-longest quiet stretch inside each bot utterance (speech has its own pauses: read it
-against the 1-call round), the longest time without a new packet, voice to voice,
-and the jitter buffer. On the server: every packet the bot's tracks sent (the longest
-interval between two packets of an utterance and the RTP time skipped after a late
-one: the server's pacing), the event loop's lateness, and the call records. Beside
-them the CPU used by this process and by Chromium, the time their threads waited for
-a core (``/proc/*/task/*/schedstat``: CPU starvation), and the load average::
+non-silent concealment (audio Chromium invented because packets were late), the time
+the bot's audio ran out inside its answer, the longest quiet stretch inside each spell
+of speech (speech has its own pauses: read it against the 1-call round), the longest
+time without a new packet, voice to voice, and the jitter buffer. On the server
+(``webrtc_many_server.py``): every packet the bot's tracks sent (the longest interval
+between two speech packets, the RTP time skipped after late ones, and whether a packet
+left late around each concealment over 100 ms: the server's pacing), the event loop's
+lateness, and the call records. Beside them the CPU used by this process, its event-loop
+thread and Chromium, the time their threads waited for a core
+(``/proc/*/task/*/schedstat``: CPU starvation), and the load average::
 
     .venv/bin/python benchmarks/bench_webrtc_many.py --rounds 1,4,10
 """

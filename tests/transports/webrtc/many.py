@@ -9,15 +9,16 @@ Each call's microphone is the question (Piper) played by Web Audio
 
 What a call heard is measured in the page: the bot's RMS every 20 ms, its
 ``speaking`` events on the data channel, and Chromium's inbound-rtp counters.
-A gap is measured two ways:
+A gap is measured three ways:
 
 * **concealment**: audio Chromium had to invent because packets were not there in
   time (``concealedSamples`` less ``silentConcealedSamples``), the longest run of
   polls in which it grew;
-* **quiet inside an utterance**: the longest stretch of 20 ms windows under the
-  energy threshold between the first and last loud window of each bot utterance.
-  Speech has its own pauses (a comma, a stop consonant), so this is read against
-  the same utterance heard by a single call.
+* **the bot's audio ran out**: inside a spell of speech (the greeting, an answer),
+  the time from a ``speaking: false`` event to the next ``true`` (:class:`Spell`);
+* **quiet inside a spell**: the longest stretch of 20 ms windows under the energy
+  threshold between loud windows. Speech has its own pauses (a comma, a stop
+  consonant), so this is read against the same spell heard by a single call.
 """
 
 from __future__ import annotations
