@@ -195,16 +195,20 @@ def embedder() -> CachedEmbedder:
     return CachedEmbedder(SentenceEmbedder(intra_op_num_threads=1))
 
 
-def fit(reader: str, calls: list[dict[str, Any]], encoder: Any = None) -> TurnModel:
-    """A head for ``reader`` (``cues`` or ``minilm``) fitted on the caller turns of ``calls``."""
+def fit(
+    reader: str, calls: list[dict[str, Any]], encoder: Any = None, *, prompts: bool = False
+) -> TurnModel:
+    """A head for ``reader`` (``cues`` or ``minilm``) fitted on the caller turns of ``calls``;
+    ``prompts``: the ``minilm`` head also reads what the bot said before each turn (about
+    a point more turns right held out, twice the embedding's CPU: not shipped)."""
     blocks, labels = [], []
     embeds = reader == "minilm"
     for call in calls:
         texts = caller_turns(call)
         if not texts:
             continue
-        prompts = bot_before_caller(from_events(call["events"])) if embeds else None
-        blocks.append(features(texts, met_by(call), encoder if embeds else None, prompts))
+        said = bot_before_caller(from_events(call["events"])) if embeds and prompts else None
+        blocks.append(features(texts, met_by(call), encoder if embeds else None, said))
         labels += [LABELS.index(label) for label in call["labels"]["turn_sentiment"]]
     rows = np.vstack(blocks)
     weights, bias = fit_head(
@@ -215,8 +219,8 @@ def fit(reader: str, calls: list[dict[str, Any]], encoder: Any = None) -> TurnMo
         balanced=True,
         standardize=True,
     )
-    width = (rows.shape[1] - FEATURES) // 2
-    return TurnModel(weights, bias, width, width)
+    width = (rows.shape[1] - FEATURES) // (2 if prompts else 1)
+    return TurnModel(weights, bias, width, width if prompts else 0)
 
 
 def met_by(call: dict[str, Any]) -> list[bool]:

@@ -386,12 +386,10 @@ VARIANTS: dict[str, Variant] = {
     "emb+cues+place balanced neutral -0.3": Variant(P, logistic(0.3, balanced=True), neutral=-0.3),
     "emb+cues+place z l2=30": Variant(P, logistic(30, z=True)),
     "emb+cues+place z l2=100": Variant(P, logistic(100, z=True)),
-    "emb+cues balanced z l2=10 (minilm head until 2026-12-07 14:00)": Variant(
-        E, logistic(10, **BZ)
-    ),
+    "emb+cues balanced z l2=10 (minilm head)": Variant(E, logistic(10, **BZ)),
     # five dev files (the spent blind files added): the bot's words and the caller's
     # previous turn as context
-    "emb+cues+bot balanced z l2=10 (new minilm head)": Variant(
+    "emb+cues+bot balanced z l2=10 (fit_sentiment_head.py --prompts)": Variant(
         ("emb", "cues", "bot"), logistic(10, **BZ)
     ),
     "emb+cues+bot balanced z l2=20": Variant(("emb", "cues", "bot"), logistic(20, **BZ)),
