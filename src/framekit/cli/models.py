@@ -84,6 +84,27 @@ class ModelsCommand:
             help="a replica is added when its ongoing requests average above this",
         )
         serve.add_argument(
+            "--look-back",
+            type=float,
+            default=30.0,
+            metavar="SECONDS",
+            help="ongoing requests are averaged over this long (Ray's default: 30)",
+        )
+        serve.add_argument(
+            "--upscale-delay",
+            type=float,
+            default=30.0,
+            metavar="SECONDS",
+            help="a replica is added once more were wanted this long (Ray's default: 30)",
+        )
+        serve.add_argument(
+            "--downscale-delay",
+            type=float,
+            default=600.0,
+            metavar="SECONDS",
+            help="a replica is removed once fewer were wanted this long (Ray's default: 600)",
+        )
+        serve.add_argument(
             "--max-ongoing-requests",
             type=int,
             default=None,
@@ -141,6 +162,9 @@ def _options(args: argparse.Namespace) -> TierOptions:
             num_cpus=args.cpus_per_replica,
             num_gpus=args.gpus_per_replica,
             max_ongoing_requests=args.max_ongoing_requests or max(16, 2 * args.max_batch_size),
+            look_back_period_s=args.look_back,
+            upscale_delay_s=args.upscale_delay,
+            downscale_delay_s=args.downscale_delay,
         )
 
     return TierOptions(
