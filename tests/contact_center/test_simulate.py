@@ -88,3 +88,20 @@ def test_a_wrong_expectation_fails_with_exit_status_1(
         f"FAIL  {wrong.read_text().splitlines()[0][6:]} ({wrong}): 2 check(s) failed"
     )
     assert "0 of 1 scenario(s) passed." in text
+
+
+@pytest.mark.timeout(120)
+def test_a_perfect_transcript_run_builds_its_own_intent_engine(environ: dict[str, str]) -> None:
+    """``simulate --transcript`` (text, no speech): the first scenario has no classifier yet.
+
+    It once built ``IntentEngine(classifier=None)`` with no embedder, a TypeError on
+    the first line, so every perfect-transcript run and ``bench_dialogue`` failed.
+    """
+    out, err = io.StringIO(), io.StringIO()
+    files = [SCENARIOS / "transfer_to_human.yaml", SCENARIOS / "order_status_keypad.yaml"]
+    status = simulate(files, transcript=True, as_json=True, out=out, err=err, environ=environ)
+    report = json.loads(out.getvalue())
+    assert status == 0, json.dumps(report, indent=1) + err.getvalue()[-3000:]
+    transfer, keypad = report["scenarios"]
+    assert transfer["outcome"] == "transferred"
+    assert [t["name"] for t in keypad["tools"]][:1] == ["order_status"]

@@ -25,6 +25,7 @@ from framekit.frames import EndCause
 from framekit.intents import IntentEngine, registry_caller
 from framekit.intents.classifier import IntentClassifier
 from framekit.storage.outcome import OutcomeTracker
+from framekit_contact_center.bot import intent_engine
 from framekit_contact_center.data import BusinessStore
 from framekit_contact_center.offline import brief, open_store
 from framekit_contact_center.scenario import Press, Say, Scenario
@@ -52,7 +53,7 @@ async def run_transcript(
     now = scenario.now or dt.datetime.now().replace(second=0, microsecond=0)
     store = await asyncio.to_thread(_fresh_store, settings, now.date(), store_path)
     tools = build_tools(store, transfer_to=settings.transfer_number, clock=lambda: now)
-    engine = IntentEngine(registry_caller(tools), classifier=classifier, clock=lambda: now)
+    engine = intent_engine(registry_caller(tools), classifier=classifier, clock=lambda: now)
     state = engine.new_state()
     tracker = OutcomeTracker()
     summary = CallSummary()
