@@ -1,9 +1,8 @@
 """How to derive the call's and the end's sentiment from the turn head: every rule tried,
 by leave-one-file-out on dev only.
 
-The head's recipe of 2026-12-07 11:00 (``emb+cues``, class-balanced, standardized, L2 10;
-the shipped head now also reads the bot's prompt) is fitted on the other dev files and
-reads the turns of the held one (each file has its own annotator: the
+The shipped head's recipe (``emb+cues``, class-balanced, standardized, L2 10) is fitted
+on the other dev files and reads the turns of the held one (each file has its own annotator: the
 estimate for writers never seen). Each derivation below turns those readings (each
 turn's probabilities of negative / neutral / positive) into ``call_sentiment`` and
 ``sentiment_end``; what it fits (a few thresholds, or a tiny call-level model) is
