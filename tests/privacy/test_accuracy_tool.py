@@ -1,9 +1,8 @@
-"""``benchmarks/privacy_accuracy.py --file`` / ``--heldout3``: a held-out file is scored
-whole, per kind and per look-alike category, and none of its lines is printed; the
-spent ``heldout2.jsonl`` is dev.
+"""``benchmarks/privacy_accuracy.py --file``: a held-out file is scored whole, per kind and
+per look-alike category, and none of its lines is printed unless ``--misses`` asks; the
+spent ``heldout2.jsonl`` and ``heldout3.jsonl`` are dev.
 
-Run on a tiny file written here, never on ``heldout3.jsonl`` itself (the lead scores
-that one once)."""
+Run on a tiny file written here."""
 
 from __future__ import annotations
 
@@ -63,20 +62,20 @@ def test_a_file_is_scored_whole_per_kind_and_category_without_its_lines(
         assert line["id"] not in out
 
 
-def test_heldout3_names_the_held_out_file_of_the_corpus(
-    held_out: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+def test_misses_lists_a_file_s_misses_and_false_positives(
+    held_out: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    monkeypatch.setattr(privacy_accuracy, "HELDOUT3", held_out)
-    out = _printed(capsys, ["--heldout3"])
-    assert out.startswith("held.jsonl:\n")
-    assert "recall ssn       50.0 %  (1/2)" in out
-    assert "dev:" not in out
+    out = _printed(capsys, ["--file", str(held_out), "--misses"])
+    assert f"MISS h2 ssn: 'banana' in {SSN_MISSED!r}" in out
+    assert f"FP h4 order: {ORDER_TOUCHED!r}" in out
+    assert SSN_FOUND not in out
+    assert PRICE_KEPT not in out
 
 
-def test_the_dev_figures_never_read_the_held_out_file_and_count_the_spent_one() -> None:
-    assert privacy_accuracy.HELDOUT3.name == "heldout3.jsonl"
-    assert privacy_accuracy.HELDOUT3 not in privacy_accuracy.EXTRAS
+def test_the_dev_figures_count_the_spent_held_out_files() -> None:
     assert privacy_accuracy.HELDOUT2 in privacy_accuracy.EXTRAS
+    assert privacy_accuracy.HELDOUT3 in privacy_accuracy.EXTRAS
+    assert privacy_accuracy.HELDOUT3.name == "heldout3.jsonl"
 
 
 def test_a_spent_held_out_file_s_lines_count_as_dev_and_alone_with_sources(
