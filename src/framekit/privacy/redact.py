@@ -28,10 +28,11 @@ from dataclasses import dataclass, replace
 from typing import Literal, get_args
 
 from framekit.privacy.kinds import KINDS, Found, Kind
+from framekit.privacy.kinds.births import find_birth_dates
 from framekit.privacy.kinds.email import find_emails
 from framekit.privacy.kinds.iban import find_ibans
 from framekit.privacy.kinds.numbers import find_numbers
-from framekit.privacy.kinds.people import find_birth_dates, find_names
+from framekit.privacy.kinds.people import find_names
 from framekit.privacy.kinds.places import find_addresses
 
 __all__ = ["KINDS", "Kind", "Policy", "Redacted", "Redactor", "Span", "parse_policies"]

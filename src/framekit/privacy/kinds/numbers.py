@@ -24,6 +24,7 @@ from __future__ import annotations
 import re
 
 from framekit.privacy.kinds import Found, Kind
+from framekit.privacy.kinds.births import birth_digits
 from framekit.privacy.kinds.spoken import NumberRun, number_runs
 
 __all__ = ["find_numbers", "luhn_valid"]
@@ -43,7 +44,8 @@ _KEYWORDS = re.compile(
     r"|sku|zip|postal|pin|code|room|flight|serial|part|receipt|transaction|claim"
     r"|dhl|ups|fedex|usps|royal mail|parcelforce|evri|hermes|dpd|gls|purolator|tnt|aramex"
     r"|authori[sz]ation|rma|ra|return|policy|member|membership|loyalty|rewards?|voucher|coupon"
-    r"|promo|gift(?: ?card)?|warranty|package|parcel|shipment|batch|lot)s?"
+    r"|promo|gift(?: ?card)?|warranty|package|parcel|shipment|batch|lot"
+    r"|bar ?code|upc|ean|isbn|gtin|asin)s?"
     r"|dollars?|cents|pounds|euros|bucks)\b|[$£€])"
     r"|(?P<amount>\b(?:price|prices|priced|total|cost|costs|paid|pay|charged|amount|balance"
     r"|fee)\b)"
@@ -125,7 +127,11 @@ def find_numbers(text: str) -> list[Found]:
     for run, labels in _values(text):
         kind = None if _AMOUNT_AFTER.match(text, run.end) else _classify(run, labels)
         if previous is not None and _corrects(text, previous[0].end, run.start):
-            if previous[1] is None and kind is not None:
+            retaken = _retaken_card(previous, run, labels) if kind is None else None
+            if retaken is not None:
+                kind = "card"
+                run = NumberRun(retaken, previous[0].start, run.end, run.written)
+            elif previous[1] is None and kind is not None:
                 run = NumberRun(run.digits, previous[0].start, run.end, run.written)
             elif previous[1] is not None:
                 kind = kind or previous[1]
@@ -139,6 +145,22 @@ def find_numbers(text: str) -> list[Found]:
             end -= len(text[run.end : end]) - len(text[run.end : end].rstrip())
         found.append(Found(kind, run.start, end, run.digits))
     return found
+
+
+def _retaken_card(
+    previous: tuple[NumberRun, Kind | None], run: NumberRun, labels: _Labels
+) -> str | None:
+    """The card a correction under a card's label gives when it says the number's end
+    again ("4911 3007, no sorry, 3007 0038 1225"): the first try's start up to a group of
+    four, then the second try, Luhn-valid (None: no such card)."""
+    said, kind = previous[0].digits, previous[1]
+    if kind is not None or not labels or labels[0][0] != "card":
+        return None
+    for keep in sorted(range(len(said) + 1), key=lambda k: (k % 4 != 0, -k)):
+        digits = said[:keep] + run.digits
+        if 13 <= len(digits) <= 19 and luhn_valid(digits):
+            return digits
+    return None
 
 
 def _values(text: str) -> list[tuple[NumberRun, _Labels]]:
@@ -237,6 +259,8 @@ def _classify(run: NumberRun, labels: _Labels) -> Kind | None:
         return "phone"
     if keyword == "measure":
         return None
+    if keyword is None and not run.written.isdigit() and birth_digits(digits):
+        return "dob"  # said: "oh seven oh nine nineteen ninety"
     if n == 9:
         return "ssn"
     if (n == 10 and not (digits[0] == "1" and run.written.isdigit())) or (

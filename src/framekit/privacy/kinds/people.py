@@ -1,7 +1,5 @@
-"""Dates of birth and names, found only where the caller says what they are.
+"""Names, found only where the caller says what they are.
 
-A date alone is an appointment, a delivery or a birthday: only "born", "birth",
-"birthday" or "DOB" before it makes it a date of birth, so appointment dates stay.
 A name is redacted where it is introduced as one ("my name is ...", "this is ...",
 "name's ..."): names in general cannot be told from words without a model, and
 the caller's name usually reaches a call only this way.
@@ -13,33 +11,8 @@ import re
 
 from framekit.privacy.kinds import Found, alternation, words
 
-__all__ = ["find_birth_dates", "find_names"]
+__all__ = ["find_names"]
 
-_MONTH = (
-    r"(?:jan(?:uary)?|feb(?:ruary)?|mar(?:ch)?|apr(?:il)?|may|june?|july?|aug(?:ust)?"
-    r"|sep(?:t(?:ember)?)?|oct(?:ober)?|nov(?:ember)?|dec(?:ember)?)"
-)
-_NUMBERISH = (
-    r"(?:\d{1,4}(?:st|nd|rd|th)?|zero|oh|one|two|three|four|five|six|seven|eight|nine|ten"
-    r"|eleven|twelve|thirteen|fourteen|fifteen|sixteen|seventeen|eighteen|nineteen|twenty"
-    r"|thirty|forty|fifty|sixty|seventy|eighty|ninety|hundred|thousand|first|second|third"
-    r"|fourth|fifth|sixth|seventh|eighth|ninth|tenth|eleventh|twelfth|thirteenth|fourteenth"
-    r"|fifteenth|sixteenth|seventeenth|eighteenth|nineteenth|twentieth|thirtieth)\b"
-)
-_DATE_TOKEN = (
-    rf"(?:\d{{1,2}}[/.-]\d{{1,2}}[/.-]\d{{2,4}}|\d{{4}}-\d{{2}}-\d{{2}}|{_MONTH}\.?\b"
-    rf"|{_NUMBERISH})"
-)
-_DATE = rf"(?:the\s+)?{_DATE_TOKEN}(?:(?:\s*[,/-]\s*|\s+(?:of\s+|the\s+)?){_DATE_TOKEN}){{0,7}}"
-_KEYWORD = r"(?<![a-z])(?:born|birth|birthday|birthdate|dob|d\.?\s?o\.?\s?b)(?![a-z])\.?"
-_BIRTH_HINTS = ("born", "birth", "dob", "d o b", "d.o.b")
-_BIRTH = re.compile(
-    rf"{_KEYWORD}[^.?!\d]{{0,24}}?(?<![a-z])(?P<date>{_DATE})"
-    rf"|(?<![a-z])(?P<before>{_DATE})\s+(?:(?:is|that's|thats|that\s+is|it's|its)\s+)?"
-    r"(?:my|the)\s+"
-    r"(?:date of birth|birthday|dob|d o b)\b",
-    re.IGNORECASE,
-)
 _STOP = (
     r"(?:and|or|nor|if|than|then|by|via|into|i|i'm|im|calling|here|speaking|from|with|about"
     r"|my|the|a|an|to|on|in|at|is|was"
@@ -162,19 +135,6 @@ _NOT_PEOPLE = words(
 
 
 GROUPS = ("name", "intro", "role", "first", "here", "sign")
-
-
-def find_birth_dates(text: str) -> list[Found]:
-    """Dates said after a word that makes them a date of birth."""
-    lowered = text.lower()
-    if not any(word in lowered for word in _BIRTH_HINTS):
-        return []
-    found = []
-    for m in _BIRTH.finditer(text):
-        group = "date" if m.group("date") else "before"
-        date = " ".join(m.group(group).lower().split())
-        found.append(Found("dob", m.start(group), m.end(group), date))
-    return found
 
 
 def find_names(text: str) -> list[Found]:

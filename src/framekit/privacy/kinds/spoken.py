@@ -31,7 +31,9 @@ _FILLERS = frozenset(
     {"um", "uh", "er", "erm", "uhm", "umm", "uhh", "hmm", "hm", "ah", "eh", "mm", "and", "then"}
     | {"dash", "hyphen"}
 )
-"""Words a caller puts between digits; they never end a run (but never start one)."""
+"""Words a caller puts between digits; they never end a run (but never start one). "and"
+joins only numbers said ("two thousand and four"): between typed ones ("44102 and 44107")
+it lists two."""
 
 _COUNTS = frozenset({"last", "first"})
 """The number after these counts digits ("the last four are ..."): it is not one of them."""
@@ -182,7 +184,9 @@ def number_runs(text: str) -> list[NumberRun]:
                 run.close()
                 run.repeat = _REPEAT[word]
         elif run is not None and (
-            word in _FILLERS or token in _JOINERS or (run.spoken and token in _SPOKEN_JOINERS)
+            (word in _FILLERS and (run.spoken or word != "and"))
+            or token in _JOINERS
+            or (run.spoken and token in _SPOKEN_JOINERS)
         ):
             continue
         elif run is not None:
