@@ -31,7 +31,8 @@ _STOP = (
     r"|somebody|anyone|anybody|manager|supervisor|agent|representative|rep|human|person"
     r"|billing|support|sales|help|service|team|department|operator|will|would|can|could"
     r"|should|has|had|have|said|says|wants|needs|called|asked|told|did|does|bye|everyone"
-    r"|folks|guys|itself|himself|herself|themselves|yourself|myself|him|her|them|us|each)"
+    r"|folks|guys|itself|himself|herself|themselves|yourself|myself|him|her|them|us|each"
+    r"|social|ssn|security|iban|dob|address|zip|postcode|um|uh|er|erm|uhm|kind|sort)"
 )
 _LETTERS = r"[^\W\d_]"
 _NOT_NAME = rf"(?:{_STOP}\b|{_LETTERS}{{4,}}ing\b|{_LETTERS}{{2,}}(?:ous|ful|able|ible|less)\b)"
@@ -47,10 +48,16 @@ _TITLE = rf"(?:{_TITLE_WORD}\.?\s+)"
 _SPOKEN_TITLES = frozenset({"mr", "mrs", "ms", "mx", "mister", "missus"})
 """Titles that say a name follows in a transcript too ("miss", "doctor" are also words:
 "i miss deliveries", "a doctor appointment"); typed, any title before a capital does."""
+_HESITATION = r"(?:(?:um|uh|er|erm|uhm),?\s+)"
 _NAME_WORDS = (
-    rf"(?:{_TITLE}?{_WORD}(?:\s+(?:{_PARTICLE}\s+)?{_WORD}){{0,2}}(?:{_SPELLED})?"
+    rf"(?:{_TITLE}?{_WORD}(?:\s+{_HESITATION}?(?:{_PARTICLE}\s+)?{_WORD}){{0,2}}(?:{_SPELLED})?"
     r"|[a-z](?:\s+[a-z]\b)+)"
 )
+_NUMBER_START = (
+    r"(?:\d|zero|oh|one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|[a-z]+teen"
+    r"|twenty|thirty|forty|fifty|sixty|seventy|eighty|ninety|hundred)\b"
+)
+"""A number's first word: after "at", a price, a time or a house, not a workplace."""
 _LEADS = (
     r"(?:the\s+(?:name|card)|(?:in|on)\s+(?:the\s+name|behalf)|i\s+(?:am|go)|it\s+is|we\s+go"
     r"|"
@@ -82,24 +89,34 @@ _NAME = re.compile(
     r"|name\s+on\s+(?:it|(?:the\s+|my\s+)?\w+)(?:\s+is|:)?))\s+"
     r"|\"(?:\w*name|caller|customer|recipient|contact|patient|guest"
     r"|passenger)\":\s*\")"
-    rf"(?P<name>{_NAME_WORDS})"
+    rf"{_HESITATION}?(?P<name>{_NAME_WORDS})"
     # A person's role before the name: typed, a capital says it is one ("Patient: Ana Lima",
     # not "per caller: erasures"); said, a name's usual next words ("my son robert will").
     r"|\b(?:(?:my|our|his|her)\s+(?:husband|wife|partner|son|daughter|mother|mom|mum|father"
-    r"|dad|brother|sister|boss|colleague|friend|neighbou?r|fianc[eé]e?|girlfriend|boyfriend),?"
+    r"|dad|brother|sister|boss|colleague|friend|neighbou?r|fianc[eé]e?|girlfriend|boyfriend"
+    r"|nephew|niece|uncle|aunt|cousin|grand(?:son|daughter|mother|father|ma|pa)|landlord"
+    r"|landlady|tenant|roommate|flatmate|housemate|assistant|employee|coworker),?"
     r"|(?:patient|customer|client|caller|recipient|guest|passenger|contact|attendee"
-    rf"|(?:ship|deliver|send|mail)\s+(?:it\s+)?to)\s*:)\s+(?P<role>{_NAME_WORDS})"
+    rf"|(?:ship|deliver|send|mail)\s+(?:it\s+)?to)\s*:"
+    r"|(?:patient|customer|client|caller|recipient|guest|passenger|attendee|applicant"
+    r"|beneficiary|addressee|(?:account|card|policy)\s*holder)\s+is)"
+    rf"\s+(?P<role>{_NAME_WORDS})"
     r"(?=\s*(?:,|$|\b(?:will|is|was|has|had|and|who|said|called|can|could|would|should|says"
-    r"|wants|needs|just|also)\b)|(?P<typed_role>))"
+    rf"|wants|needs|just|also|born|social|ssn|iban|dob)\b)|\s+at\s+(?P<at_home>{_NUMBER_START})"
+    r"|(?P<typed_role>))"
     # Said as "this is X", "it's X": only where a name's usual next words follow.
     rf"|\b(?:this\s+is|it's|its|it\s+is|i'm|im|i\s+am)\s+(?P<intro>{_NAME_WORDS})"
     r"(?=\s+(?:calling|speaking|here|again|from|and|but|about|with|regarding"
-    r"|at\s+\w+\s+\w+\s+\w+)"
-    r"\b|\s*[.!?]?\s*$|(?P<comma>,|\s+[-\u2013]\s|\s*\())"
+    rf"|at\s+(?P<intro_at>(?={_NUMBER_START}))?\w+\s+\w+\s+\w+)"
+    r"\b|\s*[.!?]?\s*$|(?P<comma>,|\s+[-\u2013]\s|\s*\()|(?P<spelt>(?<=\s[a-z])(?=\s)))"
+    # Greeted, then introduced: "hi this is X ...", "Hi, I'm X." whatever follows.
+    r"|^(?:(?:hi|hello|hey|good\s+(?:morning|afternoon|evening))[,.!\s]+)+"
+    rf"(?:this\s+is|it's|its|i'm|im|i\s+am)\s+(?P<greeted>{_NAME_WORDS})"
     # A list that starts with the name: "Khan, 243 Maple Ln", "helen ali born ...", and an
     # address's first line: "Ship to: Grace Kim, 500 Market St".
     r"|(?:^|\b(?:(?:ship|deliver|send|mail)\s+(?:it\s+)?to|attn|attention|recipient|c/o)\.?:?\s+)"
-    rf"(?P<first>{_NAME_WORDS})(?=,\s*(?:\d|\+|\(|[\w.+-]+@)|\s+born\b)"
+    rf"(?P<first>{_NAME_WORDS})"
+    r"(?=,\s*(?:\d|\+|\(|[\w.+-]+@)|\s+(?:born|social|ssn|iban|dob|date\s+of\s+birth)\b)"
     # "Olga Petrova here", "hi, Olga here".
     r"|^(?:(?:hi|hello|hey|yes|yeah|oh|um|uh|so|ok|okay|good\s+(?:morning|afternoon|evening))"
     rf"[,.!\s]+)*(?P<here>{_NAME_WORDS})(?=\s+(?:here|speaking)\b)"
@@ -116,9 +133,11 @@ _TITLED = re.compile(
 _CAPITALIZED = r"(?-i:[A-Z])[^\W\d_]+(?:['-][^\W\d_]+)*"
 _BOOKED_FOR = re.compile(
     r"\b(?i:book|booked|booking|reserve|reserved|reservation|appointment|appt|table|tickets?"
-    r"|order|ordered|delivery|parcel|package|gift|room|seat|it|one)\b[^.?!\n]{0,24}?\bfor\s+"
+    r"|order|ordered|delivery|parcel|package|gift|room|seat|it|one|application|account|policy"
+    r"|claim|form|registration|subscription|membership)\b[^.?!\n]{0,24}?\bfor\s+"
     rf"(?:(?P<name>{_CAPITALIZED}(?:\s+(?:{_PARTICLE}\s+)?{_CAPITALIZED}){{1,2}})(?!\w)"
-    rf"|(?-i:(?P<said>{_WORD}\s+{_WORD}))(?=\s+(?:please|thanks|thank\s+you)\b|\s*[.!?]?\s*$))",
+    rf"|(?-i:(?P<said>{_WORD}\s+{_WORD}))(?=\s+(?:please|thanks|thank\s+you|social|ssn"
+    r"|born|dob|iban|date\s+of\s+birth)\b|\s*[.!?]?\s*$))",
 )
 """What is booked or sent "for" a first and last name: typed, capitalized ("book it for
 Fiona MacLeod"); said, two words that end the request ("book it for lars eriksson
@@ -134,7 +153,7 @@ _NOT_PEOPLE = words(
 """Capitalized words of a date or a holiday, never a person's ("for Next Monday")."""
 
 
-GROUPS = ("name", "intro", "role", "first", "here", "sign")
+GROUPS = ("name", "intro", "greeted", "role", "first", "here", "sign")
 
 
 def find_names(text: str) -> list[Found]:
@@ -146,6 +165,8 @@ def find_names(text: str) -> list[Found]:
         if (group == "sign" and not typed) or (group == "role" and not _role(m, typed)):
             continue
         words = m.group(group)
+        if group == "intro" and not _introduced(m, words):
+            continue
         # Said in passing ("this is X", "I'm X,"): typed text capitalizes a name, so a
         # lowercase word there is not one ("It's fine, thanks", "it's late.").
         if group != "name" and (typed or m.group("comma")) and not words[0].isupper():
@@ -174,7 +195,28 @@ def _role(m: re.Match[str], typed: bool) -> bool:
     text has one) or in typed text, else followed by a name's usual next words."""
     if ":" in m.string[m.start() : m.start("role")] or typed:
         return m.group("role")[0].isupper()
+    if m.group("at_home") is not None:  # "my nephew caleb stone at nine hundred ..."
+        return len(m.group("role").split()) > 1
     return m.group("typed_role") is None
+
+
+def _introduced(m: re.Match[str], words: str) -> bool:
+    """Whether "this is X", "it's X" gives a name: spelled after it ("mei m e i"), and
+    before "at" and a number (a house, not a price: "it's listed at fifteen ninety nine")
+    a first and a last name."""
+    if m.group("spelt") is not None:
+        return _spells_itself(words)
+    return m.group("intro_at") is None or len(words.split()) > 1
+
+
+def _spells_itself(words: str) -> bool:
+    """Whether a word among ``words`` is followed by its own letters ("mei m e i"): the
+    caller spells a name."""
+    said = words.lower().replace(",", " ").replace("-", " ").split()
+    return any(
+        len(word) > 1 and said[i + 1 : i + 1 + len(word)] == list(word)
+        for i, word in enumerate(said)
+    )
 
 
 def _bare_name(text: str, m: re.Match[str]) -> bool:
