@@ -11,8 +11,12 @@ house ("Flat 6, 27 Dock Road", "Blk 123 ..."), a street type said before the nam
 ("15 Rue de la Paix", "two oh five calle de alcala", "ul. Marszałkowska 84/92",
 "Calle Mayor 12"), one glued to it ("Hauptstraße 12"), a street without a type known
 by the postcode or the unit after it ("29 Llys y Coed, Pontypridd CF37 1EG"), a house
-after "my address is" or "I live at", P.O. boxes and rural routes, and a ZIP or
-postcode said as one's own (only the code is then the value). A street without a
+after "my address is" or "I live at", P.O. boxes, rural routes ("route one box
+nineteen"), "General Delivery," and a highway with a postcode after it ("Highway 16 West,
+Km 12, Smithers BC V0J 2N0"), a named building after its unit ("apartment two riverside
+court"), "the" before the type ("nine the crescent"), and a ZIP or postcode said as one's
+own, with its four more ("... dash two three one oh") or as a record's field
+(``"zip": "97214"``): only the code is then the value. A street without a
 house number ("the store on Elm Road") is not an address: it does not locate a person.
 A type that is also a noun ("park", "view") needs more: capitals, or a unit, a comma or
 a code after it ("3 kids in the park" stays).
@@ -41,14 +45,18 @@ _NUMBER_WORDS = words(
 )
 _NUMBER_WORD = rf"{alternation(_NUMBER_WORDS)}\b"
 _DIGIT = rf"(?:\d|{_NUMBER_WORD})"
-_TYPED_HOUSE = r"\d{1,6}(?:[/-]\d{1,4}\b)?[A-Za-z]?"
+_TYPED_HOUSE = (
+    r"\d{1,6}(?:[/-]\d{1,4}\b|\s[-\u2013]\s\d{1,6}\b|-(?-i:[IVX]{1,3}|[a-z]{1,3})\b)?[A-Za-z]?"
+)
 _HOUSE = (
     rf"(?:(?:lot|plot|house|h\.?\s?no\.?|no\.|number)\s*(?=\d|{_NUMBER_WORD}))?"
     rf"(?>{_TYPED_HOUSE}|(?-i:[A-Z])-\d{{1,5}}\b|{_NUMBER_WORD}(?:[\s-]+(?:and\s+)?{_NUMBER_WORD}){{0,5}}"
     r"(?:\s+[a-h](?=\s))?)"
 )
-"""Typed ("221B", "84/92", "12-14", "Lot 7", "B-204") or said ("twelve b", "one oh one"); atomic, as
-long as it goes (a run of number words tried every way would cost milliseconds)."""
+"""Typed ("221B", "84/92", "12-14", "Lot 7", "B-204", a unit before the house as
+Canadians write it: "306 - 1040", a floor after it: "210-II") or said ("twelve b", "one oh
+one"); atomic, as long as it goes (a run of number words tried every way would cost
+milliseconds)."""
 _UNIT_AFTER = rf"(?:{alternation(UNIT_WORDS)})\.?\s*(?:#?\d\w{{0,4}}|[A-Za-z])\b"
 _EVIDENCE = (
     rf"\.?(?:\s*,|\s+\d|\s+{_UNIT_AFTER}"
@@ -133,10 +141,16 @@ _SPOKEN_POSTCODE = (
     rf"(?!\s+(?:[a-z]|{_DIGIT})\b)"
 )
 _POSTCODE = rf"(?:{_WRITTEN_POSTCODE}|{_SPOKEN_POSTCODE})"
+_SAID_ZIP = (
+    rf"{_NUMBER_WORD}(?:\s+{_NUMBER_WORD}){{4}}"
+    rf"(?:\s+(?:dash|hyphen|-)\s+{_NUMBER_WORD}(?:\s+{_NUMBER_WORD}){{3}})?"
+)
+"""A ZIP said digit by digit, with its four more after a dash ("six oh six one four dash
+two three one oh")."""
 """Postcodes that say "address" by their shape alone; the last, a UK or Canadian one said
 letter by letter ("c f three seven one e g", "m five v three l nine")."""
 _TAIL_WORD = (
-    r"(?:#?\d{1,6}(?:-\d{1,4})?[A-Za-z]?\b(?![\d-]|\.\d)"  # unit, ZIP, postcode
+    r"(?:#?\d{1,6}(?:-\d{1,4})?(?:[A-Za-z]|[ºª°])?\b(?![\d-]|\.\d)"  # unit, ZIP, floor 3º
     r"|[A-Za-z]{1,2}\d[A-Za-z\d]?\b|\d[A-Za-z]{2}\b|\d[A-Za-z]\d\b"  # UK, Canada
     r"|(?=[A-Za-z]*\d)[A-Za-z\d]{4}\b"  # an Eircode's second half: T12 X2C4
     r"|(?-i:[A-Z]{2})\b"  # a state: OR, IN, ME as written
@@ -146,11 +160,14 @@ _TAIL = rf"(?:(?:[,\s]+|\s+[-\u2013]\s+){_TAIL_WORD}){{0,14}}"
 _NAME = rf"(?:{_NAME_WORD}\s+)"
 _ADDRESS = re.compile(
     r"(?<!\w)(?=[\w#])(?:"  # tried at a word's start only: twice as fast
-    rf"(?:{_HOUSE_NAME}?{_UNIT}?{_HOUSE},?\s+(?:(?:{_NAME_WORD},?\s+){{1,4}}?{_TYPE}|{_ALONE})"
+    rf"(?:{_HOUSE_NAME}?{_UNIT}?{_HOUSE},?\s+(?:(?:{_NAME_WORD},?\s+){{1,4}}?{_TYPE}|{_ALONE}"
+    rf"|the\s+(?:{_NAME_WORD}\s+)?{_TYPE})"
+    rf"|{_UNIT}(?:{_NAME_WORD},?\s+){{1,4}}?{_TYPE}"
     rf"|{_HOUSE},?\s+{_STREET_FIRST}\s+{_NAME}{{0,3}}{_NAME_WORD}"
     rf"|(?:{_STREET_FIRST}|(?-i:Via))\s+{_NAME}{{0,3}}{_NAME_WORD},?\s+{_HOUSE}(?!\w)"
     rf"|{_GLUED}\s+{_HOUSE}(?!\w)"
-    r"|(?-i:Box)\s+\d{1,6}(?=,\s+(?-i:[A-Z]))"
+    r"|(?-i:Box)\s+\d{1,6}(?=,\s+(?-i:[A-Z]))|(?-i:General\s+Delivery)(?=,)"
+    rf"|(?-i:Highway|Hwy|Route|Rte)\s+\d{{1,4}}(?=[^.?!]{{0,40}}?{_WRITTEN_POSTCODE})"
     # A street without its type, known by the unit or the postcode after it.
     rf"|\d{{1,6}}[A-Za-z]?\s+(?:(?-i:[A-Z])[\w'-]+\s+){{0,2}}(?-i:[A-Z])[\w'-]+"
     rf"(?=,\s*{_UNIT_AFTER})"
@@ -158,11 +175,12 @@ _ADDRESS = re.compile(
     rf"|(?:\b(?:address(?:\s+is|:|'s)?|(?:live|living|lives|reside|residing)\s+at)\s+)"
     rf"(?P<led>{_HOUSE}\s+{_NAME_WORD}(?:,?\s+{_NAME_WORD}){{1,3}})"
     rf"|(?:(?:p\.?\s?o\.?|post\s+office|gpo|locked)\s+box|private\s+bag|rural\s+route|rr"
-    r"|psc|cmr)"
+    rf"|psc|cmr|(?:route|rte|hc)\s+(?:\d+|{_NUMBER_WORD}),?\s+box)"
     rf"\s+(?:\d+\b|{_NUMBER_WORD}(?:\s+{_NUMBER_WORD})*))"
     rf"{_TAIL}"
-    r"|\b(?:zip|post\s?code|postal\s+code|eircode)(?:\s+code)?(?:\s+is|'s|:)?\s+"
-    rf"(?P<zip>\d{{5}}(?:-\d{{4}})?\b|\d(?:\s\d){{4}}\b|{_NUMBER_WORD}(?:\s+{_NUMBER_WORD}){{4}}|{_POSTCODE}"
+    r"|\b(?:zip|post[\s_]?code|postal[\s_]+code|eircode)(?:[\s_]?code)?"
+    r"(?:\s+is|'s|\"?\s*[:=])?\s*\"?\s*(?<=[\s\"])"
+    rf"(?P<zip>\d{{5}}(?:-\d{{4}})?\b|\d(?:\s\d){{4}}\b|{_SAID_ZIP}|{_POSTCODE}"
     rf"|{_LETTER}(?:\s+{_DIGIT}){{2}}(?:\s+(?:{_LETTER}|{_DIGIT})){{4}}(?!\s+(?:[a-z]|{_DIGIT})\b)))",
     re.IGNORECASE,
 )

@@ -74,6 +74,6 @@ UNIT_WORDS = words(
     "lot space trlr dept department"
 )
 """Unit designators (USPS C2 and their British and Singaporean kin)."""
-UNIT_BEFORE = words("flat apt apartment unit suite ste blk block bldg building pmb")
+UNIT_BEFORE = words("flat apt apartment unit suite ste blk block bldg building pmb level lvl")
 """The designators that also come before the house: "Flat 6, 27 Dock Road", "Blk 123 Ang
-Mo Kio Ave 3"."""
+Mo Kio Ave 3", "Level 2, 14 Martin Place"."""
