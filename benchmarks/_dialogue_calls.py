@@ -288,7 +288,7 @@ async def served_runs(entries: list[Entry], brain: Brain, concurrency: int) -> N
 
 
 async def _cause(entry: Entry, brain: Brain) -> str:
-    """Why a served call failed: ``dialogue``, ``recognition`` or ``call`` (``bench_dialogue.py``)."""
+    """Why a served call failed: ``dialogue``, ``recognition`` or ``call`` (bench_dialogue.py)."""
     assert entry.served is not None
     if entry.served.error is not None:
         return "call"

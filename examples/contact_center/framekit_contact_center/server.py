@@ -7,8 +7,9 @@ One aiohttp application holds:
   :class:`~framekit_contact_center.calls.CallBuilder`;
 * the WebRTC routes (:class:`~framekit.servers.webrtc.WebRTCServer`, with the
   ``webrtc`` extra): a browser's offer at ``POST /webrtc/offer`` (behind
-  ``API_TOKEN`` or a dashboard session) becomes a call of the same bot, with the same records and the same
-  admission as a phone call; ``/call`` is the softphone page (``docs/webrtc.md``);
+  ``API_TOKEN`` or a dashboard session) becomes a call of the same bot, with the same
+  records and the same admission as a phone call; ``/call`` is the softphone page
+  (``docs/webrtc.md``);
 * the JSON API over the call records (:mod:`framekit_contact_center.api`);
 * ``GET /health``: the database (and Redis, when ``REDIS_URL`` is set) answers, how
   many calls run (no token: load balancers and orchestrators call it); the states
