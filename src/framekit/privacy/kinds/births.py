@@ -85,8 +85,13 @@ _WHOLE_DATE = re.compile(
     r")",
     re.IGNORECASE,
 )
-_WHOLE_HINT = re.compile(r"19\d\d|20[01]\d|nineteen|thousand|ty\s|ty$|ty-", re.IGNORECASE)
-"""Every whole date's year has one of these: most texts skip the long pattern."""
+_MONTH_STEMS = ("jan", "feb", "mar", "apr", "may", "jun", "jul", "aug", "sep", "oct", "nov", "dec")
+_YEAR_WORDS = ("nineteen", "thousand", "ty")
+_YEAR_DIGITS = re.compile(r"19\d\d|20[01]\d")
+_TYPED_DATE = re.compile(rf"\d[/.-]\d\d?[/.-]{_YEAR_TYPED}|{_YEAR_TYPED}-\d")
+"""A whole date has a month's name and a year's word or digits, or is typed in digits:
+most texts skip the long pattern (substrings first: a pattern of month names cost more
+than the finder)."""
 
 
 def find_birth_dates(text: str) -> list[Found]:
@@ -98,13 +103,19 @@ def find_birth_dates(text: str) -> list[Found]:
         for m in _BIRTH.finditer(text):
             group = "date" if m.group("date") else "before"
             found.append(Found("dob", m.start(group), m.end(group), _normal(m.group(group))))
-    if _WHOLE_HINT.search(text):
+    if _may_be_whole(text, lowered):
         found += [
             Found("dob", m.start(), m.end(), _normal(m.group()))
             for m in _WHOLE_DATE.finditer(text)
             if _LAST_YEAR >= _year(m) >= _FIRST_YEAR
         ]
     return found
+
+
+def _may_be_whole(text: str, lowered: str) -> bool:
+    if any(stem in lowered for stem in _MONTH_STEMS):
+        return any(word in lowered for word in _YEAR_WORDS) or bool(_YEAR_DIGITS.search(text))
+    return ("19" in text or "20" in text) and _TYPED_DATE.search(text) is not None
 
 
 def birth_digits(digits: str) -> bool:
