@@ -106,3 +106,51 @@ def test_a_postcode_or_a_house_after_an_address_s_lead_in(said: str, expected: s
 )
 def test_a_count_before_a_street_type_that_is_a_noun_stays(said: str) -> None:
     assert MASK.text(said) == said
+
+
+@pytest.mark.parametrize(
+    "said",
+    [
+        "flat nine harbour court cork",
+        "Level 3, 80 Collins Street, Melbourne VIC 3000",
+        "rural route two box forty one",
+        "route three box twelve",
+        "General Delivery, Whitehorse YT Y1A 0A1",
+        "Highway 3 East, Km 5, Hope BC V0X 1L0",
+        "1204 - 888 Bay St, Toronto ON M5S 3K6",
+        "Prinsengracht 45-III, 1016 GV Amsterdam",
+        "Calle de Serrano 20, 4º dcha, 28001 Madrid",
+        "eleven the drive hove",
+    ],
+)
+def test_a_building_after_its_unit_boxes_on_routes_and_floors_are_masked_whole(
+    said: str,
+) -> None:
+    assert MASK.text(said) == "[address]"
+
+
+@pytest.mark.parametrize(
+    ("said", "expected"),
+    [
+        ("the zip is nine four one oh seven dash one two three four", "the zip is [address]"),
+        ('{"zip_code": "60614"}', '{"zip_code": "[address]"}'),
+        ('{"postal_code": "K1A 0B1", "city": "Ottawa"}', '{"postal_code": "[address]", '
+         '"city": "Ottawa"}'),
+    ],
+)  # fmt: skip
+def test_a_zip_plus_four_said_and_a_code_as_a_record_s_field(said: str, expected: str) -> None:
+    assert MASK.text(said) == expected
+
+
+@pytest.mark.parametrize(
+    "said",
+    [
+        "take highway 16 west to the store",
+        "Highway 1 is closed near V6B 2R9",
+        "general delivery times are slow",
+        "level 3 of the car park",
+        "the route 9 box store",
+    ],
+)
+def test_a_highway_a_level_or_general_delivery_in_a_sentence_stays(said: str) -> None:
+    assert MASK.text(said) == said

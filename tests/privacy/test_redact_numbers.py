@@ -174,3 +174,35 @@ def test_accounts_by_their_verb_spelled_ibans_restarts_and_a_booking_s_phone(
 )
 def test_a_carrier_s_or_a_reference_s_number_stays(said: str) -> None:
     assert MASK.text(said) == said
+
+
+@pytest.mark.parametrize(
+    ("said", "expected"),
+    [
+        # A card's end said again after a take-back: one card (Luhn-checked), from its start.
+        (
+            "the card is four one one one one one one one no wait one one one one one one one"
+            " one one one one one",
+            "the card is [card]",
+        ),
+        # Eight digits said as a date of a year of birth, with no label.
+        ("it's one two oh three nineteen seventy seven", "it's [dob]"),
+    ],
+)
+def test_a_card_said_again_from_a_group_and_a_birth_date_said_as_digits(
+    said: str, expected: str
+) -> None:
+    assert MASK.text(said) == expected
+
+
+@pytest.mark.parametrize(
+    "said",
+    [
+        "I returned 55231 and 55298 last week",
+        "the ean reads zero four one two two three four five six seven eight",
+        "UPC 0 41220 34567 8 on the label",
+        "the card is four one one one no wait two items",
+    ],
+)
+def test_typed_numbers_joined_by_and_and_a_product_code_stay(said: str) -> None:
+    assert MASK.text(said) == said

@@ -85,3 +85,53 @@ def test_a_name_or_a_birth_date_after_its_lead_in_is_masked(said: str, expected:
 )
 def test_a_date_a_count_or_code_after_a_lead_in_stays(said: str) -> None:
     assert MASK.text(said) == said
+
+
+@pytest.mark.parametrize(
+    ("said", "expected"),
+    [
+        ("the fifth of august nineteen sixty two", "[dob]"),
+        ("november third seventy one", "[dob]"),
+        ("04.11.1983 is the one on file", "[dob] is the one on file"),
+        ("Sept 9, 1958", "[dob]"),
+        ("2 March 2004", "[dob]"),
+        ("hi my name is er kofi um kofi mensah", "hi my name is er [name]"),
+        ("The beneficiary is Ingrid Solberg", "The beneficiary is [name]"),
+        ("the applicant is tariq aziz born may fifth", "the applicant is [name] born [dob]"),
+        ("my niece hana sato at forty two pine road", "my niece [name] at [address]"),
+        ("hello this is ruth adebayo i wanted to ask", "hello this is [name] i wanted to ask"),
+        ("Hey, I'm Lukas Brandt. Where is my parcel?", "Hey, I'm [name]. Where is my parcel?"),
+        ("yes it's ivo i v o and my order", "yes it's [name] and my order"),
+        (
+            "the policy is for nadia haddad social five two three four five six seven eight nine",
+            "the policy is for [name] social [ssn]",
+        ),
+        ("lena fischer ssn five two three four five six seven eight nine", "[name] ssn [ssn]"),
+        ("my son lives at twelve oak street", "my son lives at [address]"),
+    ],
+)
+def test_a_whole_date_of_a_birth_year_and_names_by_what_surrounds_them(
+    said: str, expected: str
+) -> None:
+    """A date with a year of birth needs no keyword; a name is known by a greeting, a
+    role "is", its own spelling, a value's word after it or a house after it."""
+    assert MASK.text(said) == expected
+
+
+@pytest.mark.parametrize(
+    "said",
+    [
+        "the fifth of january twenty twenty seven",
+        "december ninth thirty minutes before",
+        "01/14/2027",
+        "march third forty nine ninety five",
+        "it was a 1998 model",
+        "it's priced at nineteen ninety nine",
+        "it's sold at twenty dollars",
+        "hi it's kind of urgent",
+        "the caller is upset",
+        "the customer is always right",
+    ],
+)
+def test_this_year_s_dates_prices_after_at_and_a_role_s_adjective_stay(said: str) -> None:
+    assert MASK.text(said) == said

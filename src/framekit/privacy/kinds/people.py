@@ -71,7 +71,7 @@ _LEADS = (
             " holder's name name's names call calls speak speaking talking under goes known"
             " surname client recipient guest passenger attendee ship deliver send mail this"
             " it's its i'm im attn attention c thanks thank regards kind best cheers sincerely"
-            " many"
+            " many beneficiary applicant addressee policy"
         )
     )
     + r")"

@@ -167,7 +167,7 @@ _ADDRESS = re.compile(
     rf"|(?:{_STREET_FIRST}|(?-i:Via))\s+{_NAME}{{0,3}}{_NAME_WORD},?\s+{_HOUSE}(?!\w)"
     rf"|{_GLUED}\s+{_HOUSE}(?!\w)"
     r"|(?-i:Box)\s+\d{1,6}(?=,\s+(?-i:[A-Z]))|(?-i:General\s+Delivery)(?=,)"
-    rf"|(?-i:Highway|Hwy|Route|Rte)\s+\d{{1,4}}(?=[^.?!]{{0,40}}?{_WRITTEN_POSTCODE})"
+    rf"|(?-i:Highway|Hwy|Route|Rte)\s+\d{{1,4}}(?=(?:\s+\w+)?,[^.?!]{{0,40}}?{_WRITTEN_POSTCODE})"
     # A street without its type, known by the unit or the postcode after it.
     rf"|\d{{1,6}}[A-Za-z]?\s+(?:(?-i:[A-Z])[\w'-]+\s+){{0,2}}(?-i:[A-Z])[\w'-]+"
     rf"(?=,\s*{_UNIT_AFTER})"
