@@ -67,3 +67,19 @@ def test_the_spoken_and_written_forms_hash_alike() -> None:
 )
 def test_at_and_dot_in_a_sentence_stay(said: str) -> None:
     assert MASK.text(said) == said
+
+
+@pytest.mark.parametrize(
+    ("said", "expected"),
+    [
+        ("my email is b as in bravo o b at mail dot com", "my email is [email]"),
+        ("it is anna full stop berg at posteo full stop de", "it is [email]"),
+        (
+            "the email is x as in xray y z at gmx dot net, as in the last one",
+            "the email is [email], as in the last one",
+        ),
+        ("i was at the store as in the shop", "i was at the store as in the shop"),
+    ],
+)
+def test_a_letter_spelled_as_in_a_word_and_full_stop_for_dot(said: str, expected: str) -> None:
+    assert MASK.text(said) == expected

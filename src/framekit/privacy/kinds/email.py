@@ -6,10 +6,10 @@ A recognizer writes a spoken address as words: "john dot smith at gmail dot com"
 (or "at sign", "@") in both directions: forward, a domain of up to four words, its
 labels joined by "dot", ending in a top-level domain said or spelled; backward, the
 local part, word by word (names, letters, letter names, digits said, "dot",
-"underscore", "dash", "plus", "then", "the letter", hesitations inside) until a word
-of the sentence around it ("my email is", "send it to"). "I'm at the shop" has no
-"dot" after it; "i am at the shop dot com" has no local part. Both forms hash alike:
-the normal form is the written one.
+"underscore", "dash", "plus", "then", "the letter", "b as in bravo", "full stop",
+hesitations inside) until a word of the sentence around it ("my email is", "send it
+to"). "I'm at the shop" has no "dot" after it; "i am at the shop dot com" has no local
+part. Both forms hash alike: the normal form is the written one.
 """
 
 from __future__ import annotations
@@ -38,12 +38,12 @@ _PROVIDERS = (
 """Mail providers said without their top-level domain: "my email is jdoe at gmail" (only
 after an email's word: "we met at yahoo" stays)."""
 _EMAIL_WORD = re.compile(r"e-?mail|address", re.IGNORECASE)
-_DOT = r"(?:\s+(?:dot|period|point|\.)\s+|\.(?=[a-z]))"
+_DOT = r"(?:\s+(?:dot|period|point|full\s+stop|\.)\s+|\.(?=[a-z]))"
 _SENTENCE_WORD = r"(?:of|the|and|for|to|in|on|is|it|or|at|by|an|as|be|so|if|we|us|me|my|no)\b"
 """After "period" or "point", a word of the sentence, not a top-level domain ("at the same
 point of the audio"); after "dot", any ("gmx dot at", "libero dot it")."""
 _TLD = (
-    rf"(?:(?:\s+(?:dot|\.)\s+|\.(?=[a-z]))|\s+(?:period|point)\s+(?!{_SENTENCE_WORD}))"
+    rf"(?:(?:\s+(?:dot|\.)\s+|\.(?=[a-z]))|\s+(?:period|point|full\s+stop)\s+(?!{_SENTENCE_WORD}))"
     r"(?:[a-z]{2,6}|[a-z](?:\s+[a-z]){1,3})"
 )
 _LABEL = r"[a-z0-9]+(?:(?:\s+(?:dash|hyphen|minus)\s+|\s*-\s*|\s+(?=[a-z0-9]\b))[a-z0-9]+)*"
@@ -127,6 +127,7 @@ def find_emails(text: str) -> list[Found]:
 def _local_part(text: str, at: int) -> int | None:
     """Where the local part before ``at`` starts (None: there is none)."""
     tokens = list(_TOKEN.finditer(text, max(0, at - 160), at))[-_MAX_TOKENS:]
+    pieces = _spelling_aids(tokens)
     start = None
     whole_words = 0
     for i in range(len(tokens) - 1, -1, -1):
@@ -134,6 +135,9 @@ def _local_part(text: str, at: int) -> int | None:
         if not text[tokens[i].end() : after].isspace() and tokens[i].end() < after:
             break  # a quote, a bracket, a comma: the sentence around it
         word = tokens[i].group().lower()
+        if i in pieces:
+            start = tokens[i].start()
+            continue
         if word == "the" and i + 1 < len(tokens) and tokens[i + 1].group().lower() == "letter":
             start = tokens[i].start()
             continue
@@ -154,6 +158,19 @@ def _local_part(text: str, at: int) -> int | None:
     while kept and kept[0].group().lower() in _JOINERS | _FILLERS:
         kept.pop(0)
     return kept[0].start() if kept else None
+
+
+def _spelling_aids(tokens: list[re.Match[str]]) -> set[int]:
+    """The tokens that help spell a letter or a dot ("q as in queen", "full stop"): pieces
+    of the local part, whatever their words."""
+    said = [t.group().lower() for t in tokens]
+    aids: set[int] = set()
+    for i, word in enumerate(said):
+        if len(word) == 1 and said[i + 1 : i + 3] == ["as", "in"] and i + 3 < len(said):
+            aids.update((i + 1, i + 2, i + 3))
+        elif word == "full" and said[i + 1 : i + 2] == ["stop"]:
+            aids.update((i, i + 1))
+    return aids
 
 
 def _joined(tokens: list[re.Match[str]], i: int) -> bool:
@@ -178,5 +195,7 @@ def _written(spoken: str) -> str:
         said += [spoken[at : run.start], f" {run.digits} "]
         at = run.end
     said.append(spoken[at:])
-    tokens = re.findall(r"[A-Za-z0-9]+|[._+-]", "".join(said).lower())
+    written = re.sub(r"\b([a-z]) as in [a-z]+\b", r"\1", "".join(said).lower())
+    written = re.sub(r"\bfull stop\b", ".", written)
+    tokens = re.findall(r"[A-Za-z0-9]+|[._+-]", written)
     return "".join(_WORDS.get(token, token) for token in tokens if token not in _FILLERS)
