@@ -206,3 +206,25 @@ def test_a_card_said_again_from_a_group_and_a_birth_date_said_as_digits(
 )
 def test_typed_numbers_joined_by_and_and_a_product_code_stay(said: str) -> None:
     assert MASK.text(said) == said
+
+
+@pytest.mark.parametrize(
+    ("said", "expected"),
+    [
+        (
+            '{"account_no": "33445566", "order_id": "778899"}',
+            '{"account_no": "[bank]", "order_id": "778899"}',
+        ),
+        ('{"mobile_number": "07700 900123"}', '{"mobile_number": "[phone]"}'),
+        ('{"order_id": "2125550199"}', '{"order_id": "2125550199"}'),
+        (
+            "i b a n g b eight two w as in william e s t one two three four five six nine"
+            " eight seven six five four three two",
+            "i b a n [bank]",
+        ),
+    ],
+)
+def test_a_record_s_field_name_labels_its_number_and_an_iban_spelled_as_in_words(
+    said: str, expected: str
+) -> None:
+    assert MASK.text(said) == expected

@@ -80,8 +80,12 @@ _DIGIT_WORDS = {
 }  # fmt: skip
 _REPEAT = {"double": 2, "triple": 3}
 _CHAR = rf"(?:{'|'.join(_DIGIT_WORDS)}|[a-z]|\d)\b"
-_SPOKEN_PART = re.compile(rf"\b(?:(?P<repeat>double|triple)\s+)?(?P<char>{_CHAR})", re.IGNORECASE)
+_AS_IN = r"(?:\s+as\s+in\s+[a-z]+\b)?"
+"""A letter said "as in" a word: "n as in nancy"."""
+_SPOKEN_PART = re.compile(
+    rf"\b(?:(?P<repeat>double|triple)\s+)?(?P<char>{_CHAR}){_AS_IN}", re.IGNORECASE
+)
 _SPOKEN_IBAN = re.compile(
-    rf"\b[a-z]\s+[a-z](?:\s+(?:(?:double|triple)\s+)?{_CHAR}){{13,34}}", re.IGNORECASE
+    rf"\b[a-z]\s+[a-z](?:\s+(?:(?:double|triple)\s+)?{_CHAR}{_AS_IN}){{13,34}}", re.IGNORECASE
 )
 """A country's two letters, then letters and digits one by one: an IBAN spelled out."""
