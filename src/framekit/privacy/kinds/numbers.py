@@ -216,7 +216,8 @@ def _labels(text: str, start: int) -> _Labels:
     ``start``: a value's labels, up to the first of another kind (an identifier, an
     amount or a time names what follows it)."""
     # A record's field names its value too: "bank_account", "phone_number".
-    found = list(_KEYWORDS.finditer(text.replace("_", " "), max(0, start - _CONTEXT), start))
+    words = text.replace("_", " ") if "_" in text else text
+    found = list(_KEYWORDS.finditer(words, max(0, start - _CONTEXT), start))
     labels: _Labels = []
     for i in range(len(found) - 1, -1, -1):
         match = found[i]
