@@ -1,21 +1,22 @@
 """How to derive the call's and the end's sentiment from the turn head: every rule tried,
 by leave-one-file-out on dev only.
 
-The shipped head's recipe (``emb+cues``, class-balanced, standardized, L2 10) is fitted
-on the other dev files and reads the turns of the held one (each file has its own annotator: the
-estimate for writers never seen). Each derivation below turns those readings (each
+The shipped head's recipe (``emb+cues``, class-balanced, standardized, the penalty
+``L2["minilm"]`` of ``analytics_accuracy.py``) is fitted on the other dev files and reads
+the turns of the held one (each file has its own annotator: the estimate for writers
+never seen). Each derivation below turns those readings (each
 turn's probabilities of negative / neutral / positive) into ``call_sentiment`` and
 ``sentiment_end``; what it fits (a few thresholds, or a tiny call-level model) is
 fitted two ways:
 
-* ``nested``: on the two training files only, from their own inner readings, then
+* ``nested``: on the training files only, from their own inner readings, then
   applied to the held file: the honest figure. ``--inner lofo`` (default): a head fitted
   on one training file reads the other; ``--inner cv5``: 5 folds over both;
-* ``pooled``: the best thresholds for the three held files together (optimistic: the
+* ``pooled``: the best thresholds for all the held files together (optimistic: the
   thresholds saw the calls they are scored on).
 
 Calls without a caller turn are neutral whatever the rule and counted right, as in
-``analytics_accuracy.py --cv``. Never reads the test split or ``calls_blind3.jsonl``.
+``analytics_accuracy.py --cv``. Never reads the test split.
 
 Usage::
 
@@ -34,7 +35,7 @@ from typing import Final
 import numpy as np
 import numpy.typing as npt
 
-from analytics_accuracy import caller_turns, dev_files, embedder, met_by
+from analytics_accuracy import ITERATIONS, L2, caller_turns, dev_files, embedder, met_by
 from framekit.analytics import from_events, outcome_of, resolution
 from framekit.analytics.sentiment import call_sentiment
 from framekit.analytics.turn_model import FEATURES, LABELS, features, fit_head
@@ -89,7 +90,12 @@ def head_probabilities(train: Sequence[Call], test: Sequence[Call]) -> list[F64]
     rows = np.vstack([c.rows for c in train])
     labels = [y for c in train for y in c.turns]
     weights, bias = fit_head(
-        rows, labels, l2=10.0, iterations=1000, balanced=True, standardize=True
+        rows,
+        labels,
+        l2=L2["minilm"],
+        iterations=ITERATIONS["minilm"],
+        balanced=True,
+        standardize=True,
     )
     out = []
     for call in test:

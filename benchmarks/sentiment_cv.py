@@ -5,15 +5,14 @@ Two estimates, both by call (the turns of one call never straddle folds):
 * ``cv``: 5 folds over all the dev calls;
 * ``lofo`` (leave one file out): a head fitted on the other dev files scores each dev
   file (``calls.jsonl``'s dev split, ``calls_dev_extra.jsonl``, ``calls_dev_extra2.jsonl``,
-  and the spent ``calls_blind.jsonl`` and ``calls_blind2.jsonl``),
-  each written by its own annotator: the honest proxy for callers and writers the
-  head has never seen.
+  ``calls_dev_extra3.jsonl``, and the spent ``calls_blind.jsonl``, ``calls_blind2.jsonl``
+  and ``calls_blind3.jsonl``), each written by its own annotator: the honest proxy for
+  callers and writers the head has never seen.
 
 Each line gives turn / call / end accuracy (the call's labels follow from the turns'
 by the guidelines' rules, :func:`framekit.analytics.sentiment.call_sentiment`). Calls
 without a caller turn (neutral whatever the head) are left out, so the call figures sit
-a little under ``analytics_accuracy.py --cv``'s. Never reads the test split or
-``calls_blind3.jsonl``.
+a little under ``analytics_accuracy.py --cv``'s. Never reads the test split.
 
 The blocks a variant reads: ``emb`` (the caller turn's all-MiniLM-L6-v2 embedding),
 ``cues`` (:func:`framekit.analytics.turn_model.features` without the embedding: VADER
@@ -403,6 +402,11 @@ VARIANTS: dict[str, Variant] = {
     "emb+cues+place balanced z l2=10": Variant(P, logistic(10, **BZ)),
     "emb+cues+place balanced z l2=30": Variant(P, logistic(30, **BZ)),
     "emb+cues+place+outcome balanced z l2=30": Variant(PO, logistic(30, **BZ)),
+    # seven dev files (calls_dev_extra3 and the spent calls_blind3 added): the penalty again
+    "emb+cues balanced z l2=3": Variant(E, logistic(3, **BZ)),
+    "emb+cues balanced z l2=20": Variant(E, logistic(20, **BZ)),
+    "emb+cues balanced z l2=50": Variant(E, logistic(50, **BZ)),
+    "cues balanced z l2=3": Variant(("cues",), logistic(3, 3000, **BZ)),
     "cues balanced z l2=1": Variant(("cues",), logistic(1, 3000, **BZ)),
     "cues balanced z l2=10 (new cues head)": Variant(("cues",), logistic(10, 3000, **BZ)),
     "cues balanced z l2=30": Variant(("cues",), logistic(30, 3000, **BZ)),

@@ -11,9 +11,10 @@ hold for ages" near "I'm still waiting" without either being listed.
 
 The head is three rows of weights (negative, neutral, positive) over those
 features: a few KiB of ``.npz`` shipped in the package (``data/``), fitted by
-``benchmarks/fit_sentiment_head.py`` on the dev split of the labelled corpus
-only. Scoring is one matrix product per call after the embedding (one batch of
-the caller's turns), so a 5-minute call costs a fraction of a second of CPU.
+``benchmarks/fit_sentiment_head.py`` on the labelled dev calls only (seven
+sources, six annotators; never the test split). Scoring is one matrix product per
+call after the embedding (one batch of the caller's turns), so a 5-minute call
+costs a fraction of a second of CPU.
 
 :class:`TurnModel` needs numpy (a core dependency) and VADER (the ``analytics``
 extra); the embedder is passed in (any :class:`~framekit.intents.embedder.Embedder`,
