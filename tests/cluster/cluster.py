@@ -33,12 +33,16 @@ from pathlib import Path
 from typing import Any
 
 import psycopg
+import pytest
 from sqlalchemy.engine import make_url
 
 from framekit.storage import migrate
 
 REPO = Path(__file__).resolve().parents[2]
 NGINX_CONF = REPO / "deploy" / "nginx" / "framekit.conf"
+NGINX_FAIL_TIMEOUT = 5.0
+"""How long nginx passes over a node after one failure (``fail_timeout`` in NGINX_CONF)."""
+DATABASE_ENV = "FRAMEKIT_TEST_DATABASE_URL"
 ACCOUNT = "AC" + "5" * 32
 AUTH_TOKEN = "cluster-auth-token-0123456789abcdef"
 API_TOKEN = "cluster-api-token-0123456789abcdef"
@@ -326,9 +330,12 @@ def running_cluster(
         running.drop()
 
 
-def tools_missing() -> str | None:
-    """Why the cluster cannot run here, or None."""
+def shared_database() -> str:
+    """The PostgreSQL every node shares; skips the calling test where a cluster cannot run."""
+    url = os.environ.get(DATABASE_ENV)
+    if not url:
+        pytest.skip(f"{DATABASE_ENV} is not set: the nodes share a PostgreSQL")
     for tool in ("nginx", "redis-server"):
         if shutil.which(tool) is None:
-            return f"{tool} is not installed (scripts/test installs it)"
-    return None
+            pytest.skip(f"{tool} is not installed (scripts/test installs it)")
+    return url

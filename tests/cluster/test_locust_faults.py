@@ -43,10 +43,18 @@ pytest.importorskip("twilio", reason="the serve app needs the 'twilio' extra")
 if importlib.util.find_spec("locust") is None or importlib.util.find_spec("websocket") is None:
     pytest.skip("the load test needs the 'load' extra (locust)", allow_module_level=True)
 
-from .cluster import ACCOUNT, AUTH_TOKEN, HEARTBEAT, PUBLIC, Cluster, running_cluster, tools_missing
+from .cluster import (
+    ACCOUNT,
+    AUTH_TOKEN,
+    HEARTBEAT,
+    NGINX_FAIL_TIMEOUT,
+    PUBLIC,
+    Cluster,
+    running_cluster,
+    shared_database,
+)
 
 pytestmark = pytest.mark.timeout(200)
-_PG = "FRAMEKIT_TEST_DATABASE_URL"
 ROOT = Path(__file__).resolve().parents[2]
 
 USERS = 6
@@ -60,20 +68,14 @@ ANSWER_QUIET = 3.0
 """Above MAX_GAP: a longer stall is still inside the greeting, measured as a gap."""
 ORPHANS_CLOSED_WITHIN = 15.0
 """The sweep closes a dead node's calls ~6-7 s after its last heartbeat (cluster.py)."""
-NGINX_FAIL_TIMEOUT = 5.0
-"""deploy/nginx/framekit.conf: a node that failed once is passed over this long."""
 
 
 @pytest.fixture(scope="module")
 def cluster(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Cluster]:
-    if not os.environ.get(_PG):
-        pytest.skip(f"{_PG} is not set: the nodes share a PostgreSQL")
-    missing = tools_missing()
-    if missing:
-        pytest.skip(missing)
+    database_url = shared_database()
     directory = tmp_path_factory.mktemp("locust-cluster")
     env = {"TONE_SECONDS": str(TONE_SECONDS)}
-    with running_cluster(directory, os.environ[_PG], env) as running:
+    with running_cluster(directory, database_url, env) as running:
         yield running
 
 
@@ -180,7 +182,7 @@ def test_a_node_killed_and_redis_restarted_under_locust_lose_no_record(
     # and for nginx's fail_timeout after: both nodes' 503s took them out of rotation.
     webhooks = [line for line in cluster.access_log() if line[2] == "/twilio/voice"]
     refused = [float(line[0]) - redis_down for line in webhooks if line[3] != "200"]
-    late = [
+    refused_late = [
         f"{float(at) - redis_up:.1f} s after Redis was back, {float(at) - killed_at:.1f} s "
         f"after the kill: {status} from {tried}"
         for at, _, _, status, tried in webhooks
@@ -190,4 +192,4 @@ def test_a_node_killed_and_redis_restarted_under_locust_lose_no_record(
         f"webhooks refused: {len(refused)} of {len(webhooks)}, at {[round(t, 1) for t in refused]}"
         f" s after Redis stopped (back after {redis_up - redis_down:.1f} s)"
     )
-    assert not late, f"webhooks refused outside the Redis restart: {late}"
+    assert not refused_late, f"webhooks refused outside the Redis restart: {refused_late}"

@@ -15,7 +15,6 @@ from __future__ import annotations
 
 import asyncio
 import itertools
-import os
 import signal
 import time
 from collections.abc import AsyncIterator, Iterator
@@ -36,6 +35,7 @@ from .cluster import (
     API_TOKEN,
     AUTH_TOKEN,
     HEARTBEAT,
+    NGINX_FAIL_TIMEOUT,
     PUBLIC,
     UNREADY,
     Cluster,
@@ -43,23 +43,15 @@ from .cluster import (
     get_json,
     metrics,
     running_cluster,
-    tools_missing,
+    shared_database,
 )
 
 pytestmark = pytest.mark.timeout(120)
-_PG = "FRAMEKIT_TEST_DATABASE_URL"
-NGINX_FAIL_TIMEOUT = 5.0
-"""How long nginx passes over a node after one failure (deploy/nginx/framekit.conf)."""
 
 
 @pytest.fixture(scope="module")
 def cluster(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Cluster]:
-    if not os.environ.get(_PG):
-        pytest.skip(f"{_PG} is not set: the nodes share a PostgreSQL")
-    missing = tools_missing()
-    if missing:
-        pytest.skip(missing)
-    with running_cluster(tmp_path_factory.mktemp("cluster"), os.environ[_PG]) as running:
+    with running_cluster(tmp_path_factory.mktemp("cluster"), shared_database()) as running:
         yield running
 
 
