@@ -39,6 +39,7 @@ class HeldOut(NamedTuple):
 CALL_FILES = [
     HeldOut(DATA / "analytics" / "calls_blind2.jsonl", "f", 3, "blind2"),
     HeldOut(DATA / "analytics" / "calls_blind3.jsonl", "k", 3, "blind3"),
+    HeldOut(DATA / "analytics" / "calls_blind4.jsonl", "q", 3, "blind4"),
 ]
 PII_FILES = [
     HeldOut(DATA / "privacy" / "heldout2.jsonl", "h", 4, "heldout2"),
