@@ -1,4 +1,4 @@
-"""Checks the hand-written dev corpora `calls_dev_extra2.jsonl` and `dev_extra2.jsonl`.
+"""Checks the hand-written dev corpora: `calls_dev_extra{2,4}.jsonl` and `dev_extra2.jsonl`.
 
 They only feed tuning, so a malformed line, a span that misses its value or a
 sentence copied from another corpus file would silently skew the dev figures (or
@@ -14,7 +14,12 @@ from typing import Any
 import pytest
 
 DATA = Path(__file__).resolve().parents[1] / "data"
-CALLS = DATA / "analytics" / "calls_dev_extra2.jsonl"
+MIX = {"resolved": 60, "transferred": 30, "unresolved": 30, "abandoned": 15, "failed": 15}
+CALL_FILES = {
+    DATA / "analytics" / "calls_dev_extra2.jsonl": "g",
+    DATA / "analytics" / "calls_dev_extra4.jsonl": "n",
+}
+"""Each dev call file and the letter its ids (150 of them, that resolution mix) start with."""
 PII = DATA / "privacy" / "dev_extra2.jsonl"
 
 SENTIMENTS = {"positive", "neutral", "negative"}
@@ -41,6 +46,7 @@ TOOLS = {
     "cancel_appointment",
     "transfer_to_human",
     "end_call",
+    "take_card_payment",
 }
 KINDS = {"card", "bank", "ssn", "phone", "email", "dob", "address", "name"}
 
@@ -78,9 +84,10 @@ def _derived(turns: list[str]) -> tuple[str, str]:
     return (end if end != "neutral" else "negative"), end
 
 
-def test_calls_are_well_formed() -> None:
-    calls = _lines(CALLS)
-    assert [c["id"] for c in calls] == [f"g{i:03d}" for i in range(1, 151)]
+@pytest.mark.parametrize("path", list(CALL_FILES), ids=lambda p: p.name)
+def test_calls_are_well_formed(path: Path) -> None:
+    calls = _lines(path)
+    assert [c["id"] for c in calls] == [f"{CALL_FILES[path]}{i:03d}" for i in range(1, 151)]
     for call in calls:
         assert call["split"] == "dev", call["id"]
         assert call["end_cause"] in END_CAUSES, call["id"]
@@ -101,8 +108,9 @@ def test_calls_are_well_formed() -> None:
         assert (labels["call_sentiment"], labels["sentiment_end"]) == _derived(turns), call["id"]
 
 
-def test_call_labels_follow_the_guidelines() -> None:
-    for call in _lines(CALLS):
+@pytest.mark.parametrize("path", list(CALL_FILES), ids=lambda p: p.name)
+def test_call_labels_follow_the_guidelines(path: Path) -> None:
+    for call in _lines(path):
         resolution, cause = call["labels"]["resolution"], call["end_cause"]
         tools = [e for e in call["events"] if e["role"] == "tool"]
         transferred = any(
@@ -115,22 +123,21 @@ def test_call_labels_follow_the_guidelines() -> None:
             assert cause in {"error", "shutdown", "cancelled", "idle_timeout"}, call["id"]
 
 
-def test_calls_hold_the_drawn_resolution_mix() -> None:
+@pytest.mark.parametrize("path", list(CALL_FILES), ids=lambda p: p.name)
+def test_calls_hold_the_drawn_resolution_mix(path: Path) -> None:
     counts: dict[str, int] = {}
-    for call in _lines(CALLS):
+    for call in _lines(path):
         counts[call["labels"]["resolution"]] = counts.get(call["labels"]["resolution"], 0) + 1
-    assert counts == {
-        "resolved": 60,
-        "transferred": 30,
-        "unresolved": 30,
-        "abandoned": 15,
-        "failed": 15,
-    }
+    assert counts == MIX
 
 
-@pytest.mark.parametrize("other", list(_others(CALLS)), ids=lambda p: p.name)
-def test_calls_are_not_in_another_file(other: Path) -> None:
-    ours = _lines(CALLS)
+@pytest.mark.parametrize(
+    ("path", "other"),
+    [(path, other) for path in CALL_FILES for other in _others(path)],
+    ids=lambda p: p.name,
+)
+def test_calls_are_not_in_another_file(path: Path, other: Path) -> None:
+    ours = _lines(path)
     theirs = _lines(other)
     assert not [c["id"] for c in ours if c["id"] in {t["id"] for t in theirs}]
     their_transcripts = {_norm(_transcript(c)) for c in theirs}
@@ -149,9 +156,10 @@ def test_calls_are_not_in_another_file(other: Path) -> None:
     assert not clashes
 
 
-def test_caller_turns_are_not_repeated_within_the_file() -> None:
+@pytest.mark.parametrize("path", list(CALL_FILES), ids=lambda p: p.name)
+def test_caller_turns_are_not_repeated_within_the_file(path: Path) -> None:
     seen: set[str] = set()
-    for call in _lines(CALLS):
+    for call in _lines(path):
         for turn in _caller_turns(call):
             if len(turn.split()) >= 4:
                 assert _norm(turn) not in seen, call["id"]
