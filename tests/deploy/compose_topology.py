@@ -57,7 +57,9 @@ _SECRETS = {
     "GRAFANA_ADMIN_PASSWORD": "unused-no-grafana",
 }
 _LOCAL_RAY = ["--node-ip-address=127.0.0.1", "--object-store-memory=80000000"]
-_QUIET = {"RAY_USAGE_STATS_ENABLED": "0", "RAY_DEDUP_LOGS": "0"}
+# Token authentication off: a loopback-only test cluster, whatever ~/.ray/auth_token holds
+# (a local ray.init() elsewhere writes that file, and Ray then turns tokens on by itself).
+_QUIET = {"RAY_USAGE_STATS_ENABLED": "0", "RAY_DEDUP_LOGS": "0", "RAY_AUTH_MODE": "disabled"}
 
 
 @dataclass
