@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import pytest
 
+from framekit.privacy.kinds.spoken import number_runs
 from framekit.privacy.redact import Redactor
 
 MASK = Redactor()
@@ -228,3 +229,23 @@ def test_a_record_s_field_name_labels_its_number_and_an_iban_spelled_as_in_words
     said: str, expected: str
 ) -> None:
     assert MASK.text(said) == expected
+
+
+@pytest.mark.parametrize(
+    ("said", "digits"),
+    [
+        ("seventy um seven one", ["7071"]),  # a pause closes "seventy": not 77
+        ("thirty two, seven", ["327"]),
+        ("two thousand and four", ["2004"]),  # "and" goes on
+    ],
+)
+def test_a_pause_closes_a_number_said(said: str, digits: list[str]) -> None:
+    assert [run.digits for run in number_runs(said)] == digits
+
+
+def test_a_card_said_in_pairs_with_hesitations_is_a_card() -> None:
+    said = (
+        "off the plastic sixty eleven um five three five six um thirty two seventy um seven"
+        " one six one"
+    )
+    assert MASK.text(said) == "off the plastic [card]"

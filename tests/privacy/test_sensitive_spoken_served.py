@@ -9,7 +9,9 @@ Afterwards the tool must have had the number (paid, by Visa: only a Luhn-valid
 number starting with 4 says so), and no six digits of it in a row may be anywhere
 else: not in any column of any table, not in the logs (``DEBUG``), not in what the
 model was sent; the caller's recording is silent from the prompt until the number
-has been said, and records the caller's words before and after as usual.
+has been said, and records the caller's words before and after as usual. A caller who
+misreads the number and says "let me start again" pays with the number said after it
+(the digits before the restart would make an invalid number of 28 digits).
 """
 
 from __future__ import annotations
@@ -36,10 +38,17 @@ pytestmark = pytest.mark.timeout(240)
 
 SAID_CARD = "four five three nine, one four eight eight, zero three four three, six four six seven."
 """``test_sensitive_served.CARD``, said in four groups."""
+MISREAD = (
+    "four five three nine, one four eight eight, zero three four four. Sorry, let me start again."
+)
+"""Twelve digits, one wrong, then a restart: none of them may reach the tool."""
 
 
+@pytest.mark.parametrize(
+    "sayings", [[SAID_CARD], [MISREAD, SAID_CARD]], ids=["said", "started_over"]
+)
 async def test_a_card_number_said_during_the_entry_reaches_only_the_tool(
-    tmp_path: Path, capfd: pytest.CaptureFixture[str]
+    tmp_path: Path, capfd: pytest.CaptureFixture[str], sayings: list[str]
 ) -> None:
     configure_logging("DEBUG", environ={})
     paid = asyncio.Event()
@@ -64,7 +73,8 @@ async def test_a_card_number_said_during_the_entry_reaches_only_the_tool(
         await call.wait_for_audio(call.received_seconds + 1.0, timeout=30)  # the prompt
         await call.wait_for_quiet(0.5, timeout=30)
         entry_began = time.monotonic() - call.started_at
-        await say(call, SAID_CARD)
+        for saying in sayings:
+            await say(call, saying)
         number_said = time.monotonic() - call.started_at
         # The tool's result reaches the model once the number is transcribed (on a
         # busy machine that may take longer than the call flow's silence prompt).

@@ -25,7 +25,7 @@ import re
 
 from framekit.privacy.kinds import Found, Kind
 from framekit.privacy.kinds.births import birth_digits
-from framekit.privacy.kinds.spoken import NumberRun, number_runs
+from framekit.privacy.kinds.spoken import RESTART, NumberRun, number_runs
 
 __all__ = ["find_numbers", "luhn_valid"]
 
@@ -76,10 +76,9 @@ _AFTER = re.compile(
     re.IGNORECASE,
 )
 _TAKE_BACK = (
-    r"\b(?:no|nope|sorry|wait|hold on|i mean|i meant|actually|correction|scratch that|oops"
-    r"|my (?:bad|mistake)|let me (?:start (?:over|again)|try (?:that )?again|say (?:it|that) again"
-    r"|repeat(?: that)?)|start(?:ing)? (?:over|again)|not|rather|make that|that's wrong|again"
-    r"|i said|should be|that should be|sorry about that|from the (?:top|start))\b"
+    r"\b(?:no|nope|sorry|wait|hold on|i mean|i meant|actually|correction|oops"
+    rf"|my (?:bad|mistake)|let me repeat(?: that)?|{RESTART}|not|rather|make that|that's wrong"
+    r"|again|i said|should be|that should be|sorry about that)\b"
 )
 _TAKE_BACK_WORD = re.compile(_TAKE_BACK, re.IGNORECASE)
 _CORRECTION = re.compile(

@@ -9,7 +9,9 @@ it covers, once per text, and the kinds classify the runs.
 
 Spoken numbers are read as a person groups them: each number closes when the next
 word cannot extend it ("forty" + "one" is 41, "one" + "one" is 1 then 1, "seven"
-"hundred" "forty" is 740, "five thousand thirteen" is 5013).
+"hundred" "forty" is 740, "five thousand thirteen" is 5013), or at a pause between
+them (a hesitation, a comma, a dash: "seventy, um, seven" is 70 then 7; only "and"
+goes on: "two thousand and four").
 """
 
 from __future__ import annotations
@@ -17,7 +19,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-__all__ = ["NumberRun", "number_runs"]
+__all__ = ["RESTART", "NumberRun", "after_restart", "number_runs"]
 
 _VALUES = {
     "zero": 0, "oh": 0, "o": 0, "nought": 0, "one": 1, "two": 2, "three": 3, "four": 4,
@@ -59,6 +61,21 @@ _JOINERS = frozenset("-./()\u2010\u2011\u2012\u2013\u2014\u2212")
 """Hyphens and dashes of any width (en, em, minus) join written groups."""
 _SPOKEN_JOINERS = frozenset(",")
 """A comma joins spoken digits ("five five five, one two"), not written numbers (a list)."""
+
+
+RESTART = (
+    r"(?:let\s+me\s+)?(?:start(?:ing)?\s+(?:over|again)|(?:try|say\s+(?:it|that)|repeat)"
+    r"(?:\s+that)?\s+again|from\s+the\s+(?:top|start|beginning)|scratch\s+that)"
+)
+"""What a caller says to take back every digit said so far and say the number anew."""
+_RESTART = re.compile(rf"\b{RESTART}\b", re.IGNORECASE)
+
+
+def after_restart(text: str) -> str | None:
+    """What ``text`` says after its last restart ("... sorry, start over. four five ...":
+    the digits before it are taken back); None when it has none."""
+    ends = [m.end() for m in _RESTART.finditer(text)]
+    return text[ends[-1] :] if ends else None
 
 
 @dataclass(frozen=True, slots=True)
@@ -188,6 +205,8 @@ def number_runs(text: str) -> list[NumberRun]:
             or token in _JOINERS
             or (run.spoken and token in _SPOKEN_JOINERS)
         ):
+            if word != "and":  # a pause ends the number said ("seventy, um, seven": 70 7)
+                run.close()
             continue
         elif run is not None:
             runs.append(_finish(run, text))

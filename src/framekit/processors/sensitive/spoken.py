@@ -18,7 +18,9 @@ the conversation), is where those words stop:
   uses: "four five three nine", "double four", "forty five") are added to the
   entry, and the final transcript that brings them to the request's ``min_digits``
   completes it: the request's ``answer`` gets a
-  :class:`~framekit.frames.SensitiveEntry`, and the gate closes the entry;
+  :class:`~framekit.frames.SensitiveEntry`, and the gate closes the entry. A caller
+  who says "start over", "let me start again", "from the top" or "scratch that"
+  takes back every digit said before it (the spoken form of the keypad's ``*``);
 * after the window the recognizer may still owe the transcript of an utterance that
   began inside it: the stage withholds the words until that utterance's final
   transcript, or until the caller starts a new utterance.
@@ -46,7 +48,7 @@ from framekit.frames import (
     UserStartedSpeakingFrame,
     UserStoppedSpeakingFrame,
 )
-from framekit.privacy.kinds.spoken import number_runs
+from framekit.privacy.kinds.spoken import after_restart, number_runs
 from framekit.processors.base import FrameDirection, FrameProcessor, on_frame
 
 __all__ = ["SpokenEntryStage", "spoken_digits"]
@@ -151,7 +153,10 @@ class SpokenEntryStage(FrameProcessor):
         request = self._request
         if request is None or request.answer.done():
             return
-        self._digits += spoken_digits(frame.text)
+        said = frame.text
+        if (anew := after_restart(said)) is not None:  # "sorry, let me start again"
+            self._digits, said = "", anew
+        self._digits += spoken_digits(said)
         if len(self._digits) >= max(request.min_digits, 1):
             request.answer.set_result(SensitiveEntry(self._digits, SensitiveEntryEnd.COMPLETE))
             self._digits = ""
