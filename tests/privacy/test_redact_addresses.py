@@ -154,3 +154,23 @@ def test_a_zip_plus_four_said_and_a_code_as_a_record_s_field(said: str, expected
 )
 def test_a_highway_a_level_or_general_delivery_in_a_sentence_stays(said: str) -> None:
     assert MASK.text(said) == said
+
+
+@pytest.mark.parametrize(
+    ("said", "expected"),
+    [
+        ("ship it to four albans park galway please", "ship it to [address] please"),
+        ("my new place is ninety six larkspur lawn", "my new place is [address]"),
+        ("we're at thirty two kilmainham park now", "we're at [address] now"),
+    ],
+)
+def test_a_weak_street_type_said_after_to_at_or_is(said: str, expected: str) -> None:
+    assert MASK.text(said) == expected
+
+
+@pytest.mark.parametrize(
+    "said",
+    ["i took 3 kids to the park", "we sat at 2 tables in the park", "it is 5 pm at the mall"],
+)
+def test_a_weak_type_without_a_house_and_name_stays(said: str) -> None:
+    assert MASK.text(said) == said

@@ -135,3 +135,36 @@ def test_a_whole_date_of_a_birth_year_and_names_by_what_surrounds_them(
 )
 def test_this_year_s_dates_prices_after_at_and_a_role_s_adjective_stay(said: str) -> None:
     assert MASK.text(said) == said
+
+
+@pytest.mark.parametrize(
+    ("said", "expected"),
+    [
+        # Greeted, then a name and "calling"; "this is" a first and last name, then a clause.
+        ("hi there ana lima calling about a refund", "hi there [name] calling about a refund"),
+        ("this is ana lima i rang yesterday", "this is [name] i rang yesterday"),
+        # A role, the name, then a verb in the past: the verb is no word of the name.
+        ("my wife ana lima placed the order", "my wife [name] placed the order"),
+        ("put me down as ana lima", "put me down as [name]"),
+        ("put the name down as ana lima", "put the name down as [name]"),
+    ],
+)
+def test_names_by_greeting_clause_role_and_down_as(said: str, expected: str) -> None:
+    assert MASK.text(said) == expected
+
+
+@pytest.mark.parametrize(
+    "said",
+    [
+        "hi there calling about my order",
+        "people calling about this",
+        "this is totally unacceptable i want a refund",
+        "this is really bad i want a refund",
+        "my wife finally ordered the blue one",
+        "my son never received it",
+        "my husband already returned it",
+        "put me down as a regular",
+    ],
+)
+def test_words_of_a_sentence_in_those_places_stay(said: str) -> None:
+    assert MASK.text(said) == said

@@ -32,7 +32,8 @@ _STOP = alternation(
         " support sales help service team department operator will would can could should has"
         " had have said says wants needs called asked told did does bye everyone folks guys"
         " itself himself herself themselves yourself myself him her them us each social ssn"
-        " security iban dob address zip postcode um uh er erm uhm kind sort"
+        " security iban dob address zip postcode um uh er erm uhm kind sort down never"
+        " already always often ever once even"
     )
 )
 """Words of a sentence, numbers and value words: never a name's (as a trie: tried before
@@ -71,7 +72,7 @@ _LEADS = (
             " holder's name name's names call calls speak speaking talking under goes known"
             " surname client recipient guest passenger attendee ship deliver send mail this"
             " it's its i'm im attn attention c thanks thank regards kind best cheers sincerely"
-            " many beneficiary applicant addressee policy"
+            " many beneficiary applicant addressee policy down"
         )
     )
     + r")"
@@ -89,7 +90,8 @@ _NAME = re.compile(
     r"|(?:in|on)\s+the\s+name\s+of|the\s+name\s+on\s+the\s+\w+\s+is|on\s+behalf\s+of"
     r"|(?:i|we)\s+go\s+by|goes\s+by|known\s+as|surname(?:\s+is|'s|:)?"
     r"|(?:account|acct|card)\s*holder(?:\s+is|:)?"
-    r"|name\s+on\s+(?:it|(?:the\s+|my\s+)?\w+)(?:\s+is|:)?))\s+"
+    r"|name\s+on\s+(?:it|(?:the\s+|my\s+)?\w+)(?:\s+is|:)?"
+    r"|(?:(?<=\bme\s)|(?<=\bus\s)|(?<=\bit\s)|(?<=name\s))down\s+(?:as|under)))\s+"
     r"|\"(?:\w*name|caller|customer|recipient|contact|patient|guest"
     r"|passenger)\":\s*\")"
     rf"{_HESITATION}?(?P<name>{_NAME_WORDS})"
@@ -106,12 +108,14 @@ _NAME = re.compile(
     rf"\s+(?P<role>{_NAME_WORDS})"
     r"(?=\s*(?:,|$|\b(?:will|is|was|has|had|and|who|said|called|can|could|would|should|says"
     rf"|wants|needs|just|also|born|social|ssn|iban|dob)\b)|\s+at\s+(?P<at_home>{_NUMBER_START})"
+    rf"|\s+(?P<did>{_LETTERS}{{2,}}ed)\b"
     r"|(?P<typed_role>))"
     # Said as "this is X", "it's X": only where a name's usual next words follow.
     rf"|\b(?:this\s+is|it's|its|it\s+is|i'm|im|i\s+am)\s+(?P<intro>{_NAME_WORDS})"
     r"(?=\s+(?:calling|speaking|here|again|from|and|but|about|with|regarding"
     rf"|at\s+(?P<intro_at>(?={_NUMBER_START}))?\w+\s+\w+\s+\w+)"
-    r"\b|\s*[.!?]?\s*$|(?P<comma>,|\s+[-\u2013]\s|\s*\()|(?P<spelt>(?<=\s[a-z])(?=\s)))"
+    r"\b|\s*[.!?]?\s*$|(?P<comma>,|\s+[-\u2013]\s|\s*\()|(?P<spelt>(?<=\s[a-z])(?=\s))"
+    r"|(?P<clause>\s+(?:i|we|my|i've|i'd)\b))"
     # Greeted, then introduced: "hi this is X ...", "Hi, I'm X." whatever follows.
     r"|^(?:(?:hi|hello|hey|good\s+(?:morning|afternoon|evening))[,.!\s]+)+"
     rf"(?:this\s+is|it's|its|i'm|im|i\s+am)\s+(?P<greeted>{_NAME_WORDS})"
@@ -122,7 +126,8 @@ _NAME = re.compile(
     r"(?=,\s*(?:\d|\+|\(|[\w.+-]+@)|\s+(?:born|social|ssn|iban|dob|date\s+of\s+birth)\b)"
     # "Olga Petrova here", "hi, Olga here".
     r"|^(?:(?:hi|hello|hey|yes|yeah|oh|um|uh|so|ok|okay|good\s+(?:morning|afternoon|evening))"
-    rf"[,.!\s]+)*(?P<here>{_NAME_WORDS})(?=\s+(?:here|speaking)\b)"
+    rf"(?:\s+there)?[,.!\s]+)*(?P<here>{_NAME_WORDS})(?=\s+(?:here|speaking)\b"
+    r"|(?P<hailed>(?<=\w)(?=\s+calling\b)))"
     # Typed, signed at the end: "Thanks, Olga Petrova", "Regards,\nTom".
     r"|\b(?:thanks|thank\s+you|regards|kind\s+regards|best\s+regards|best|cheers|sincerely"
     rf"|many\s+thanks)[,!.]?\s+(?P<sign>{_NAME_WORDS})(?=\s*[.!]?\s*$))",
@@ -157,6 +162,9 @@ _NOT_PEOPLE = words(
 
 
 GROUPS = ("name", "intro", "greeted", "role", "first", "here", "sign")
+_PAST = re.compile(r"[a-z]{2,}ed")
+_ADVERB = re.compile(r"[a-z]{3,}ly\b", re.IGNORECASE)
+"""A word a name is seldom: "finally", "nearly" ("my wife finally ordered")."""
 
 
 def find_names(text: str) -> list[Found]:
@@ -165,11 +173,17 @@ def find_names(text: str) -> list[Found]:
     typed = not text.islower()
     for m in _NAME.finditer(text):
         group = next(g for g in GROUPS if m.group(g))
-        if (group == "sign" and not typed) or (group == "role" and not _role(m, typed)):
-            continue
         words = m.group(group)
+        if group == "role" and not typed and m.group("typed_role") is not None:
+            words = _did(words) or ""  # "my wife ana lima placed ...": a verb after the name
+        elif (group == "sign" and not typed) or (group == "role" and not _role(m, typed)):
+            continue
+        if not words:
+            continue
         if group == "intro" and not _introduced(m, words):
             continue
+        if group == "here" and m.group("hailed") is not None and not m.start("here"):
+            continue  # "X calling" only after a greeting: "hi there X calling"
         # Said in passing ("this is X", "I'm X,"): typed text capitalizes a name, so a
         # lowercase word there is not one ("It's fine, thanks", "it's late.").
         if group != "name" and (typed or m.group("comma")) and not words[0].isupper():
@@ -178,7 +192,7 @@ def find_names(text: str) -> list[Found]:
         # name or ..."), not one given: a typed name after a bare "name" is capitalized.
         if group == "name" and typed and not words[0].isupper() and _bare_name(text, m):
             continue
-        found.append(Found("name", m.start(group), m.end(group), _normal(words)))
+        found.append(Found("name", m.start(group), m.start(group) + len(words), _normal(words)))
     if " for " in text:
         for m in _BOOKED_FOR.finditer(text):
             group = "name" if m.group("name") else "said"
@@ -200,7 +214,15 @@ def _role(m: re.Match[str], typed: bool) -> bool:
         return m.group("role")[0].isupper()
     if m.group("at_home") is not None:  # "my nephew caleb stone at nine hundred ..."
         return len(m.group("role").split()) > 1
+    if m.group("did") is not None:  # "my wife ana placed the order", not "... finally ordered"
+        return not _ADVERB.search(m.group("role"))
     return m.group("typed_role") is None
+
+
+def _did(words: str) -> str | None:
+    """``words`` without their last, when it is a verb in the past ("ana lima placed")."""
+    head, _, last = words.rpartition(" ")
+    return head if head and _PAST.fullmatch(last) and not _ADVERB.search(head) else None
 
 
 def _introduced(m: re.Match[str], words: str) -> bool:
@@ -209,6 +231,8 @@ def _introduced(m: re.Match[str], words: str) -> bool:
     a first and a last name."""
     if m.group("spelt") is not None:
         return _spells_itself(words)
+    if m.group("clause") is not None:  # "this is X Y i rang": a first and a last name
+        return len(words.split()) > 1 and not _ADVERB.search(words)
     return m.group("intro_at") is None or len(words.split()) > 1
 
 

@@ -18,8 +18,9 @@ court"), "the" before the type ("nine the crescent"), and a ZIP or postcode said
 own, with its four more ("... dash two three one oh") or as a record's field
 (``"zip": "97214"``): only the code is then the value. A street without a
 house number ("the store on Elm Road") is not an address: it does not locate a person.
-A type that is also a noun ("park", "view") needs more: capitals, or a unit, a comma or
-a code after it ("3 kids in the park" stays).
+A type that is also a noun ("park", "view") needs more: capitals, a unit, a comma or
+a code after it, or "to", "at" or "is" before the house ("ship it to four albans park"):
+"3 kids in the park" stays.
 """
 
 from __future__ import annotations
@@ -163,6 +164,9 @@ _ADDRESS = re.compile(
     rf"(?:{_HOUSE_NAME}?{_UNIT}?{_HOUSE},?\s+(?:(?:{_NAME_WORD},?\s+){{1,4}}?{_TYPE}|{_ALONE}"
     rf"|the\s+(?:{_NAME_WORD}\s+)?{_TYPE})"
     rf"|{_UNIT}(?:{_NAME_WORD},?\s+){{1,4}}?{_TYPE}"
+    # Said after "to", "at" or "is", a house and a name make even a weak type a street's.
+    rf"|(?:(?<=\bto\s)|(?<=\bat\s)|(?<=\bis\s)){_HOUSE}\s+(?:{_NAME_WORD}\s+){{1,3}}?"
+    rf"{alternation(WEAK)}\b"
     rf"|{_HOUSE},?\s+{_STREET_FIRST}\s+{_NAME}{{0,3}}{_NAME_WORD}"
     rf"|(?:{_STREET_FIRST}|(?-i:Via))\s+{_NAME}{{0,3}}{_NAME_WORD},?\s+{_HOUSE}(?!\w)"
     rf"|{_GLUED}\s+{_HOUSE}(?!\w)"
