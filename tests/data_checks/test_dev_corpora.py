@@ -1,4 +1,4 @@
-"""Checks the hand-written dev corpora: `calls_dev_extra{2,4}.jsonl` and `dev_extra2.jsonl`.
+"""Checks the hand-written dev corpora: `calls_dev_extra{2,4}.jsonl` and `dev_extra{2,4}.jsonl`.
 
 They only feed tuning, so a malformed line, a span that misses its value or a
 sentence copied from another corpus file would silently skew the dev figures (or
@@ -20,7 +20,11 @@ CALL_FILES = {
     DATA / "analytics" / "calls_dev_extra4.jsonl": "n",
 }
 """Each dev call file and the letter its ids (150 of them, that resolution mix) start with."""
-PII = DATA / "privacy" / "dev_extra2.jsonl"
+PII_FILES = {
+    DATA / "privacy" / "dev_extra2.jsonl": "w",
+    DATA / "privacy" / "dev_extra4.jsonl": "v",
+}
+"""Each dev PII file and the letter its ids start with."""
 
 SENTIMENTS = {"positive", "neutral", "negative"}
 RESOLUTIONS = {"resolved", "transferred", "unresolved", "abandoned", "failed"}
@@ -174,9 +178,12 @@ def _luhn(digits: str) -> bool:
     return total % 10 == 0
 
 
-def test_pii_lines_are_well_formed() -> None:
-    lines = _lines(PII)
-    assert [u["id"] for u in lines] == [f"w{i:04d}" for i in range(1, len(lines) + 1)]
+@pytest.mark.parametrize("path", list(PII_FILES), ids=lambda p: p.name)
+def test_pii_lines_are_well_formed(path: Path) -> None:
+    lines = _lines(path)
+    assert [u["id"] for u in lines] == [
+        f"{PII_FILES[path]}{i:04d}" for i in range(1, len(lines) + 1)
+    ]
     for line in lines:
         text = line["text"]
         assert line["split"] == "dev", line["id"]
@@ -194,12 +201,17 @@ def test_pii_lines_are_well_formed() -> None:
             end = span["end"]
 
 
-@pytest.mark.parametrize("other", list(_others(PII)), ids=lambda p: p.name)
-def test_pii_texts_are_not_in_another_file(other: Path) -> None:
+@pytest.mark.parametrize(
+    ("path", "other"),
+    [(path, other) for path in PII_FILES for other in _others(path)],
+    ids=lambda p: p.name,
+)
+def test_pii_texts_are_not_in_another_file(path: Path, other: Path) -> None:
     theirs = {_norm(u["text"]) for u in _lines(other) if "text" in u}
-    assert not [u["id"] for u in _lines(PII) if _norm(u["text"]) in theirs]
+    assert not [u["id"] for u in _lines(path) if _norm(u["text"]) in theirs]
 
 
-def test_pii_texts_are_not_repeated() -> None:
-    texts = [_norm(u["text"]) for u in _lines(PII)]
+@pytest.mark.parametrize("path", list(PII_FILES), ids=lambda p: p.name)
+def test_pii_texts_are_not_repeated(path: Path) -> None:
+    texts = [_norm(u["text"]) for u in _lines(path)]
     assert len(texts) == len(set(texts))
