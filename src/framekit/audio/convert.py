@@ -9,8 +9,11 @@ Inside, samples are float32 in PCM16 units (``-32768.0 .. 32767.0``): PCM16 and
 mu-law convert to it exactly, the resampler is linear so the scale does not
 matter to it, and going back to PCM16 is a round and a clip (see
 :mod:`framekit.audio.pcm`). Conversions that need neither resampling nor mixing
-(mu-law <-> PCM16, Twilio's hot path) skip floats and use the lookup tables
-directly, bit-exact with G.711.
+(mu-law <-> PCM16 at one rate) skip floats and use the lookup tables directly,
+bit-exact with G.711. Integer upsampling of a mono integer stream to PCM16 (8 kHz
+mu-law to 16 kHz, every phone call's way in) runs on
+:class:`~framekit.audio._upsample.LineUpsampler`, which keeps its buffers between
+chunks: the same samples, bit for bit, for a fraction of the per-chunk cost.
 """
 
 from __future__ import annotations
@@ -21,6 +24,7 @@ from typing import Final
 import numpy as np
 from numpy.typing import NDArray
 
+from framekit.audio._upsample import LineUpsampler
 from framekit.audio.format import AudioEncoding, AudioFormat
 from framekit.audio.mulaw import (
     MULAW_DECODE_TABLE,
@@ -115,6 +119,7 @@ class AudioConverter:
         "_dst",
         "_encode",
         "_identity",
+        "_line",
         "_resampler",
         "_src",
     )
@@ -142,6 +147,15 @@ class AudioConverter:
             channels=min(src.channels, dst.channels),
             quality=quality,
         )
+        design = self._resampler.design
+        self._line = (
+            LineUpsampler(src, design)
+            if design is not None
+            and dst.encoding is AudioEncoding.PCM16
+            and dst.channels == 1
+            and LineUpsampler.serves(src, design)
+            else None
+        )
 
     @property
     def src(self) -> AudioFormat:
@@ -166,6 +180,8 @@ class AudioConverter:
     @property
     def pending_seconds(self) -> float:
         """Output audio held back by the resampler right now, in seconds."""
+        if self._line is not None:
+            return self._line.pending_inputs / self._src.sample_rate
         return self._resampler.pending_seconds
 
     def convert(self, data: bytes) -> bytes:
@@ -176,6 +192,8 @@ class AudioConverter:
         if self._identity:
             return data
         whole = self._take_whole(data)
+        if self._line is not None:
+            return self._line.convert(whole)
         if self._direct is not None:
             return self._direct(whole)
         samples = self._decode(whole)
@@ -184,6 +202,8 @@ class AudioConverter:
     def flush(self) -> bytes:
         """End the stream: return the held-back audio, then start afresh."""
         self._carry.clear()
+        if self._line is not None:
+            return self._line.flush()
         if self._identity or self._direct is not None:
             return b""
         return self._encode(self._reshape_after(self._resampler.flush()))
@@ -192,6 +212,8 @@ class AudioConverter:
         """Drop held-back audio and partial samples (e.g. after an interruption)."""
         self._carry.clear()
         self._resampler.reset()
+        if self._line is not None:
+            self._line.reset()
 
     def _take_whole(self, data: bytes) -> bytes:
         """``data`` cut to whole sample instants, with the carry from the last call in front."""

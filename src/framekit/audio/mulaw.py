@@ -86,8 +86,12 @@ def mulaw_decode_array(codes: NDArray[np.uint8]) -> NDArray[np.int16]:
 def mulaw_encode_array(
     samples: NDArray[np.int16], out: NDArray[np.uint8] | None = None
 ) -> NDArray[np.uint8]:
-    """Encode int16 samples to mu-law codes, into ``out`` when given (no allocation)."""
-    return MULAW_ENCODE_TABLE.take(samples.view(np.uint16), out=out)
+    """Encode int16 samples to mu-law codes, into ``out`` when given (no allocation).
+
+    ``mode="clip"`` never clips (a uint16 always indexes the 65,536 entries) but keeps
+    ``take`` from buffering ``out``, which its default mode does.
+    """
+    return MULAW_ENCODE_TABLE.take(samples.view(np.uint16), out=out, mode="clip")
 
 
 def mulaw_decode(data: bytes | bytearray | memoryview) -> bytes:

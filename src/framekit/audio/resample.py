@@ -141,6 +141,11 @@ class StreamResampler:
         return self._design is None
 
     @property
+    def design(self) -> PolyphaseBank | None:
+        """The shared filter bank (``None`` between equal rates)."""
+        return self._design
+
+    @property
     def latency_seconds(self) -> float:
         """The filter's look-ahead: the most audio :meth:`process` ever holds back."""
         if self._design is None:
