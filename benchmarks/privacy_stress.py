@@ -10,6 +10,7 @@ come out untouched. Scored as ``privacy_accuracy.py`` scores the corpus.
 
     .venv/bin/python benchmarks/privacy_stress.py              # recall per kind, FPs
     .venv/bin/python benchmarks/privacy_stress.py --misses 40  # and what broke
+    .venv/bin/python benchmarks/privacy_stress.py --round 2    # carriers written later
 """
 
 from __future__ import annotations
@@ -20,6 +21,7 @@ from collections.abc import Callable
 from typing import Any
 
 import _stress_forms as forms
+import _stress_round2 as round2
 from framekit.privacy.redact import Redactor
 from privacy_accuracy import report, score
 
@@ -183,22 +185,26 @@ def _lookalikes(rng: random.Random) -> list[tuple[str, str]]:
     ]
 
 
-def rows(seed: int = 17, per_carrier: int = 8) -> list[dict[str, Any]]:
+def rows(seed: int = 17, per_carrier: int = 8, round_: int = 1) -> list[dict[str, Any]]:
     """The harness's lines in the corpus's format (spans exact), look-alikes last."""
     rng = random.Random(seed)
     out: list[dict[str, Any]] = []
-    carriers = [(k, *c) for k, c in _CARRIERS.items()] + [("name", *_SPELLED)]
+    if round_ == 2:
+        carriers = [(k, *c) for k, c in round2.CARRIERS.items()]
+    else:
+        carriers = [(k, *c) for k, c in _CARRIERS.items()] + [("name", *_SPELLED)]
+    make_lookalikes = round2.lookalikes if round_ == 2 else _lookalikes
     for kind, make, said, typed in carriers:
         for source, lines in (("speech", said), ("text", typed)):
             for carrier in lines:
                 for _ in range(per_carrier):
                     value = make(rng, source)
-                    head, tail = carrier.split("{v}")
+                    head, tail = carrier.replace("{{", "{").replace("}}", "}").split("{v}")
                     text = head + value + tail
                     span = {"start": len(head), "end": len(head) + len(value), "kind": kind}
                     out.append({"id": f"s{len(out):05d}", "text": text, "spans": [span]})
     for _ in range(per_carrier * 4):
-        for note, text in _lookalikes(rng):
+        for note, text in make_lookalikes(rng):
             out.append({"id": f"s{len(out):05d}", "text": text, "spans": [], "note": note})
     return out
 
@@ -207,9 +213,10 @@ def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--seed", type=int, default=17)
     parser.add_argument("--misses", type=int, default=0, help="print up to N misses and FPs")
+    parser.add_argument("--round", type=int, choices=[1, 2], default=1, help="which carriers")
     args = parser.parse_args(argv)
-    result = score(rows(args.seed), Redactor())
-    report(f"stress (seed {args.seed})", result)
+    result = score(rows(args.seed, round_=args.round), Redactor())
+    report(f"stress round {args.round} (seed {args.seed})", result)
     for line in result.misses[: args.misses]:
         print(line)
 

@@ -249,3 +249,21 @@ def test_a_card_said_in_pairs_with_hesitations_is_a_card() -> None:
         " one six one"
     )
     assert MASK.text(said) == "off the plastic [card]"
+
+
+@pytest.mark.parametrize(
+    ("said", "expected"),
+    [
+        ("cc# 4539-1488-0343-6467", "cc# [card]"),
+        ("#4539148803436467", "#[card]"),
+    ],
+)
+def test_a_bare_number_sign_names_no_identifier_of_a_card_s_shape(said: str, expected: str) -> None:
+    assert MASK.text(said) == expected
+
+
+@pytest.mark.parametrize(
+    "said", ["order #4539148803436467", "#4539148803436468", "ticket #4417 closed"]
+)
+def test_a_number_sign_after_an_identifier_s_word_or_failing_luhn_stays(said: str) -> None:
+    assert MASK.text(said) == said

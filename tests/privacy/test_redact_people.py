@@ -168,3 +168,27 @@ def test_names_by_greeting_clause_role_and_down_as(said: str, expected: str) -> 
 )
 def test_words_of_a_sentence_in_those_places_stay(said: str) -> None:
     assert MASK.text(said) == said
+
+
+@pytest.mark.parametrize(
+    ("said", "expected"),
+    [
+        ("i spoke to ana lima last week", "i spoke to [name] last week"),
+        ("we talked with Ana Lima", "we talked with [name]"),
+        ("ana lima is the cardholder", "[name] is the cardholder"),
+        ("Ana Lima was the account holder", "[name] was the account holder"),
+        ("From: Ana Lima", "From: [name]"),
+    ],
+)
+def test_names_after_spoke_to_before_is_the_holder_and_in_a_from_line(
+    said: str, expected: str
+) -> None:
+    assert MASK.text(said) == expected
+
+
+@pytest.mark.parametrize(
+    "said",
+    ["i spoke to someone last week", "this is the cardholder", "From: 9am to 5pm"],
+)
+def test_no_name_in_the_same_places(said: str) -> None:
+    assert MASK.text(said) == said

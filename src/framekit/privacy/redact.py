@@ -59,7 +59,8 @@ _HINT_WORDS = (
     "holder", "husband", "wife", "partner", "son ", "daughter", "mother", "mom ", "mum ",
     "father", "dad ", "brother", "sister", "boss", "colleague", "friend", "neighb", "fianc",
     "girlfriend", "boyfriend", "calls me", "thank", "regards", "cheers", "sincerely", "best",
-    "(at", "[at", "beneficiary", "applicant", "addressee", "down as",
+    "(at", "[at", "beneficiary", "applicant", "addressee", "down as", "spoke",
+    "talked", "from:", "holder", "owner",
 )  # fmt: skip
 """A text with none of these has no value of any kind: most turns skip the finders."""
 

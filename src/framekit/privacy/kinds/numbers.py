@@ -10,7 +10,7 @@ Where no keyword says what a run is, its shape does: nine digits are a social
 security number (no order, price or date of the shop has nine), ten a phone number,
 and ``00`` or ``011`` with 10-17 digits an international one. An identifier's
 keyword ("order", "tracking", "$", a bare "#"...) keeps any run as it is unless the run
-can only be a card (Luhn-valid, with "card" nearer); an amount's ("price", "paid",
+can only be a card (Luhn-valid, with "card" nearer, or after a bare "#": "cc# 4111 ..."); an amount's ("price", "paid",
 "total") keeps any run but a card ("the price is 212 555 0199", "pay with 4111 ...");
 a time's or a booking's ("appointment", "reservation", "pm") keeps short runs, but not a
 run of a phone's shape ("the appointment should be under 415 222 9876"). Money sent "to"
@@ -224,7 +224,6 @@ def _labels(text: str, start: int) -> _Labels:
         if label == "sign":
             if i and _SIGN_AFTER.fullmatch(text, found[i - 1].end(), match.start()):
                 continue
-            label = "other"
         labels.append((label, start - match.end()))
         if label not in _VALUE_LABELS:
             break
@@ -246,7 +245,9 @@ def _classify(run: NumberRun, labels: _Labels) -> Kind | None:
     if run.written[:4].lower() == "plus" or run.written[:3].lower().startswith(("+", "%2b")):
         return "phone" if 8 <= n <= 15 else None
     if 13 <= n <= 19 and keyword != "other" and digits[0] in "23456" and luhn_valid(digits):
-        return "card"
+        return "card"  # a number sign alone ("cc# 4111 ...") names no identifier of a card's
+    if keyword == "sign":
+        keyword = "other"
     for label, distance in labels:
         if label not in _VALUE_LABELS:
             break

@@ -72,7 +72,7 @@ _LEADS = (
             " holder's name name's names call calls speak speaking talking under goes known"
             " surname client recipient guest passenger attendee ship deliver send mail this"
             " it's its i'm im attn attention c thanks thank regards kind best cheers sincerely"
-            " many beneficiary applicant addressee policy down"
+            " many beneficiary applicant addressee policy down spoke spoken talk talked from"
         )
     )
     + r")"
@@ -85,7 +85,7 @@ _NAME = re.compile(
     r"(?:(?:\b(?:(?:my|the|your|his|her|their|account|full|first|last|sur|given|family|middle"
     r"|maiden|customer|contact|caller|patient|card\s*holder's|cardholder's|holder's)\s*)?"
     r"(?:name\s+is|name's|(?<=my\s)names|name\s*[:=]|name)"
-    r"|\b(?:calls?\s+me|speak(?:ing)?\s+(?:to|with)|talking\s+(?:to|with)"
+    r"|\b(?:calls?\s+me|(?:speak(?:ing)?|spoke|spoken|talk(?:ing|ed)?)\s+(?:to|with)"
     r"|under(?:\s+the\s+name(?:\s+of)?)?|(?:i'm|i\s+am|im)\s+called"
     r"|(?:in|on)\s+the\s+name\s+of|the\s+name\s+on\s+the\s+\w+\s+is|on\s+behalf\s+of"
     r"|(?:i|we)\s+go\s+by|goes\s+by|known\s+as|surname(?:\s+is|'s|:)?"
@@ -101,7 +101,7 @@ _NAME = re.compile(
     r"|dad|brother|sister|boss|colleague|friend|neighbou?r|fianc[eé]e?|girlfriend|boyfriend"
     r"|nephew|niece|uncle|aunt|cousin|grand(?:son|daughter|mother|father|ma|pa)|landlord"
     r"|landlady|tenant|roommate|flatmate|housemate|assistant|employee|coworker),?"
-    r"|(?:patient|customer|client|caller|recipient|guest|passenger|contact|attendee"
+    r"|(?:patient|customer|client|caller|recipient|guest|passenger|contact|attendee|from"
     rf"|(?:ship|deliver|send|mail)\s+(?:it\s+)?to)\s*:"
     r"|(?:patient|customer|client|caller|recipient|guest|passenger|attendee|applicant"
     r"|beneficiary|addressee|(?:account|card|policy)\s*holder)\s+is)"
@@ -123,7 +123,9 @@ _NAME = re.compile(
     # address's first line: "Ship to: Grace Kim, 500 Market St".
     r"|(?:^|\b(?:(?:ship|deliver|send|mail)\s+(?:it\s+)?to|attn|attention|recipient|c/o)\.?:?\s+)"
     rf"(?P<first>{_NAME_WORDS})"
-    r"(?=,\s*(?:\d|\+|\(|[\w.+-]+@)|\s+(?:born|social|ssn|iban|dob|date\s+of\s+birth)\b)"
+    r"(?=,\s*(?:\d|\+|\(|[\w.+-]+@)|\s+(?:born|social|ssn|iban|dob|date\s+of\s+birth)\b"
+    r"|\s+(?:is|was)\s+(?:the|my|our)\s+(?:(?:card|account|policy)\s*)?(?:holder|owner|patient"
+    r"|customer|recipient|beneficiary)\b)"
     # "Olga Petrova here", "hi, Olga here".
     r"|^(?:(?:hi|hello|hey|yes|yeah|oh|um|uh|so|ok|okay|good\s+(?:morning|afternoon|evening))"
     rf"(?:\s+there)?[,.!\s]+)*(?P<here>{_NAME_WORDS})(?=\s+(?:here|speaking)\b"
