@@ -69,7 +69,8 @@ def test_streamed_sentences_come_in_growing_windows(piper: PiperEngine) -> None:
     seconds = [len(chunk) / 2 / piper.sample_rate for chunk in chunks]
     assert len(chunks) > 3  # several windows per sentence
     first_window = FIRST_FRAMES * 256 / piper.sample_rate
-    assert seconds[0] == pytest.approx(first_window)
+    # the first window, less the voice's quiet lead-in (test_piper_lead.py)
+    assert first_window - 0.06 < seconds[0] <= first_window
     assert all(len(chunk) % 2 == 0 for chunk in chunks)
     assert 3.0 < sum(seconds) < 9.0
     assert _rms(b"".join(chunks)) > 500
@@ -290,7 +291,10 @@ async def test_async_chunks_match_sync_chunks_and_leave_the_loop_running(
 
     sync_chunks = list(piper.synthesize(THREE_SENTENCES))
     assert len(chunks) > 3
-    assert len(chunks[0]) == len(sync_chunks[0]) > 0  # the same first window
+    first_window = 2 * FIRST_FRAMES * 256
+    # the same first window, less a lead-in that varies with Piper's noise
+    assert first_window - 0.06 * 2 * piper.sample_rate < len(chunks[0]) <= first_window
+    assert first_window - 0.06 * 2 * piper.sample_rate < len(sync_chunks[0]) <= first_window
     total, expected = len(b"".join(chunks)), len(b"".join(sync_chunks))
     assert total == pytest.approx(expected, rel=0.15)  # Piper adds random noise
     assert ticks > len(chunks)  # the loop ran while windows were computed in the thread

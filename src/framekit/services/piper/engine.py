@@ -54,6 +54,7 @@ from loguru import logger
 
 from framekit.audio.format import AudioFormat, audio_format
 from framekit.models.ort_options import session_options
+from framekit.services.piper._lead import quiet_lead
 from framekit.services.piper._stream import SplitVoice, clauses, split_voice, windows
 
 __all__ = ["PiperEngine"]
@@ -259,20 +260,30 @@ class PiperEngine:
         multi-speaker voice (those are never streamed). ``varied=False`` turns the
         voice's random variation off (its noise scales), so the same text gives the
         same audio every time: what a test that measures a recognizer on it needs.
+        The voice's quiet lead-in is cut from the first chunk
+        (:mod:`framekit.services.piper._lead`).
         """
         from piper import SynthesisConfig
 
         settings = SynthesisConfig(speaker_id=speaker_id, length_scale=length_scale, volume=volume)
         if not varied:
             settings.noise_scale = settings.noise_w_scale = 0.0
+        first = True
         if self._split is None:
             for chunk in self._voice.synthesize(text, syn_config=settings):
                 pcm = chunk.audio_int16_bytes
+                if pcm and first:
+                    first = False
+                    samples = np.frombuffer(pcm, dtype="<i2")
+                    pcm = pcm[2 * quiet_lead(samples / _INT16_MAX, self.sample_rate) :]
                 if pcm:
                     yield pcm
             return
         scale = self.gain * volume * _INT16_MAX
         for samples in self._stream(text, settings):
+            if samples.size and first:
+                first = False
+                samples = samples[quiet_lead(samples * (scale / _INT16_MAX), self.sample_rate) :]
             if samples.size:
                 pcm16 = np.clip(samples * scale, -_INT16_MAX, _INT16_MAX).astype("<i2")
                 yield pcm16.tobytes()
