@@ -101,6 +101,14 @@ def breakdown(probe: Probe, results: list[dict[str, Any]]) -> None:
         known = [v for v in values if v is not None]
         p50 = f"{statistics.median(known):5.0f}" if known else "    -"
         print(f"{name:48} {p50}   {values}")
+    for result in results:
+        for turn in result["turns"]:
+            mic_end, heard_at = (
+                result["origin"] + turn["mic_end"],
+                result["origin"] + turn["heard_at"],
+            )
+            print(f"decodes of the turn heard at {turn['heard_ms']} ms:", end=" ")
+            print("; ".join(probe.decodes_of(mic_end, heard_at)))
     print(f"interim transcripts: {probe.interim_texts}")
     for result in results:
         inbound = result["inbound"]

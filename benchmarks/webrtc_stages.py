@@ -30,6 +30,8 @@ from framekit.frames import (
     TTSAudioFrame,
     UserStoppedSpeakingFrame,
 )
+from framekit.processors.stt.transcript import SAMPLE_RATE, Transcript
+from framekit.processors.stt.utterance import UtteranceSTTProcessor
 from framekit.transports.webrtc import BotAudioTrack, CallEvents
 
 THRESHOLD = 0.02 * 32768
@@ -60,6 +62,8 @@ class Probe:
     written_loud: list[float] = field(default_factory=list)
     encoded_loud: list[float] = field(default_factory=list)
     """Chunks with energy handed to the Opus encoder (the RTP packet leaves then)."""
+    decodes: list[tuple[float, float, float, bool, int]] = field(default_factory=list)
+    """The recognizer's runs: (asked, answered, seconds of audio, urgent, second passes)."""
 
     def install(self) -> None:
         offset = 1000 * (time.time() - time.monotonic())  # the pipeline clock is monotonic
@@ -72,6 +76,22 @@ class Probe:
             return raw, fmt
 
         webrtc_transport.frame_audio = probed_frame_audio  # type: ignore[assignment]
+        transcribe = UtteranceSTTProcessor._transcribe
+
+        async def probed_transcribe(
+            stage: UtteranceSTTProcessor, audio: bytes, *, urgent: bool = True
+        ) -> Transcript:
+            asked = 1000 * time.time()
+            stats = getattr(stage.recognizer, "stats", None)  # a SecondPassRecognizer's
+            passes = getattr(stats, "second_passes", 0)
+            try:
+                return await transcribe(stage, audio, urgent=urgent)
+            finally:
+                seconds = len(audio) / (2 * SAMPLE_RATE)
+                passes = getattr(stats, "second_passes", 0) - passes
+                self.decodes.append((asked, 1000 * time.time(), seconds, urgent, passes))
+
+        UtteranceSTTProcessor._transcribe = probed_transcribe  # type: ignore[method-assign,assignment]
         on_push = CallEvents.on_push
         seen: weakref.WeakSet[Frame] = weakref.WeakSet()
 
@@ -155,3 +175,13 @@ class Probe:
             name: (None if value is None else round(value - mic_end))
             for name, value in stages.items()
         }
+
+    def decodes_of(self, mic_end: float, heard_at: float) -> list[str]:
+        """The recognizer's runs around one turn, in ms after the page's end of the question."""
+        return [
+            f"{'final' if urgent else 'early'} {seconds:.2f} s of audio: "
+            f"{round(asked - mic_end)} -> {round(answered - mic_end)}"
+            + (f" ({passes} second pass)" if passes else "")
+            for asked, answered, seconds, urgent, passes in self.decodes
+            if mic_end - 3000 <= answered and asked <= heard_at
+        ]
