@@ -7,7 +7,9 @@ numbers, appointment dates, prices...) is a false positive when the redactor rep
 anything in it. Tune on ``dev`` only; ``test`` is read once, at the end, and only
 its totals are printed (``--misses`` lists dev's misses, never test's). The dev
 figures include ``dev_extra.jsonl``, ``dev_extra2.jsonl``, ``heldout2.jsonl``,
-``dev_extra3.jsonl`` and ``heldout3.jsonl``: lines written by hand from other phrasings
+``dev_extra3.jsonl``, ``heldout3.jsonl`` and ``dev_extra4.jsonl`` (first read whole at
+17:03 UTC on 2026-12-07, before any rule was fitted on it: card 97.2, email 94.1, dob
+95.5, address 97.3 %, the rest 100 %, 0/120 look-alikes): lines written by hand from other phrasings
 than the corpus's dev split, so that rules are tuned on more than one way to say a
 value. The two ``heldout`` files were held out and each scored once by the lead
 (heldout2: email 88.9 %, address 70.5 %, name 79.3 %; heldout3 at 14:28 UTC on
@@ -53,6 +55,7 @@ EXTRAS = (
     HELDOUT2,
     DATA / "dev_extra3.jsonl",
     HELDOUT3,
+    DATA / "dev_extra4.jsonl",
 )
 """More dev lines, written by hand after the test split was first read."""
 

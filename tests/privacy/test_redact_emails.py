@@ -83,3 +83,19 @@ def test_at_and_dot_in_a_sentence_stay(said: str) -> None:
 )
 def test_a_letter_spelled_as_in_a_word_and_full_stop_for_dot(said: str, expected: str) -> None:
     assert MASK.text(said) == expected
+
+
+@pytest.mark.parametrize(
+    ("said", "expected"),
+    [
+        ("its the dot real dot jess at gmail dot com", "its [email]"),
+        ("my email is tran van an at gmail dot com", "my email is [email]"),
+    ],
+)
+def test_words_of_a_sentence_inside_a_spoken_local_part(said: str, expected: str) -> None:
+    assert MASK.text(said) == expected
+
+
+@pytest.mark.parametrize("said", ["it is an at home test", "meet me at the dot com office"])
+def test_an_article_before_at_makes_no_address(said: str) -> None:
+    assert MASK.text(said) == said

@@ -267,3 +267,36 @@ def test_a_bare_number_sign_names_no_identifier_of_a_card_s_shape(said: str, exp
 )
 def test_a_number_sign_after_an_identifier_s_word_or_failing_luhn_stays(said: str) -> None:
     assert MASK.text(said) == said
+
+
+@pytest.mark.parametrize(
+    ("said", "expected"),
+    [
+        # JCB and Diners Club numbers start with 3; a brand's name labels them.
+        ("jcb 3530 1113 3330 0000", "jcb [card]"),
+        ("diners club 3056 9309 0259 04", "diners club [card]"),
+        # "one" as a word before the number ("the amex one"), not its first digit.
+        (
+            "the amex one three seven eight two eight two two four six three one oh oh oh five",
+            "the amex one [card]",
+        ),
+        # Six digits said as a date with the year's last two.
+        ("its oh seven nineteen sixty two", "its [dob]"),
+    ],
+)
+def test_cards_of_every_issuer_and_a_birth_date_in_six_digits(said: str, expected: str) -> None:
+    assert MASK.text(said) == expected
+
+
+@pytest.mark.parametrize(
+    "said",
+    [
+        "its twelve oh four twenty six",  # this decade: a booking's date
+        "Is 12/07 10:00 am available?",
+        "two hundred thousand three hundred and five",
+        "the visa one is fine",
+        "3123 4567 8901 2341",  # Luhn-valid, but 31 is no issuer's
+    ],
+)
+def test_dates_of_the_shop_counts_and_other_3s_stay(said: str) -> None:
+    assert MASK.text(said) == said

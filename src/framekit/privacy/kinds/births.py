@@ -20,6 +20,8 @@ from framekit.privacy.kinds import Found
 __all__ = ["birth_digits", "find_birth_dates"]
 
 _FIRST_YEAR, _LAST_YEAR = 1900, 2011
+_SHORT_YEARS = (12, 30)
+"""Two-digit years read as neither a birth's nor 19xx: 12-29 are the shop's own years."""
 _MONTH = (
     r"(?:jan(?:uary)?|feb(?:ruary)?|mar(?:ch)?|apr(?:il)?|may|june?|july?|aug(?:ust)?"
     r"|sep(?:t(?:ember)?)?|oct(?:ober)?|nov(?:ember)?|dec(?:ember)?)"
@@ -120,7 +122,14 @@ def _may_be_whole(text: str, lowered: str) -> bool:
 
 def birth_digits(digits: str) -> bool:
     """Whether eight digits said in a row are a date of a year of birth: month, day and
-    year ("07091990"), day, month and year, or year, month and day."""
+    year ("07091990"), day, month and year, or year, month and day; or six, with the
+    year's last two ("twelve oh four eighty nine"): a year no booking of the shop has
+    (00-11 or 30-99)."""
+    if len(digits) == 6:
+        year = int(digits[4:])
+        digits = digits[:4] + str((2000 if year < _SHORT_YEARS[0] else 1900) + year)
+        if _SHORT_YEARS[0] <= year < _SHORT_YEARS[1]:
+            return False
     if len(digits) != 8:
         return False
     first, second = int(digits[:2]), int(digits[2:4])

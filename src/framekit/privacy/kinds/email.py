@@ -77,6 +77,10 @@ _STOP = words(
 _MAILBOXES = words("hello hi info contact support sales admin office mail team help orders")
 """A business's mailbox said alone before "at": words of a sentence elsewhere."""
 _LETTER_INTRO = words("letter capital small lowercase uppercase")
+_SPOKEN_JOINERS = words("dot underscore dash hyphen")
+"""Said after a word of the sentence, they make it the local part's ("the dot real ...")."""
+_PARTICLES = words("an the of")
+"""Words of a sentence that end a name too ("nguyen van an")."""
 _MAX_WORDS = 3
 """Whole words in a local part ("gamer tag one two three" has two): more is a sentence."""
 _MAX_TOKENS = 24
@@ -144,6 +148,8 @@ def _local_part(text: str, at: int) -> int | None:
         stop = word in _STOP if len(word) > 1 else tokens[i].group() == "I"
         if stop and i == len(tokens) - 1 and word in _MAILBOXES:
             stop = False  # "hello at maisie makes dot co dot uk"
+        if stop and i == len(tokens) - 1 and word in _PARTICLES and i and not _said(tokens, i - 1):
+            stop = False  # "nguyen van an at ...": no sentence puts "an" right before "at"
         if stop and not _joined(tokens, i):
             break
         if len(word) > 1 and word not in _PIECES and not word.isdigit():
@@ -158,6 +164,11 @@ def _local_part(text: str, at: int) -> int | None:
     while kept and kept[0].group().lower() in _JOINERS | _FILLERS:
         kept.pop(0)
     return kept[0].start() if kept else None
+
+
+def _said(tokens: list[re.Match[str]], i: int) -> bool:
+    """Whether the token at ``i`` is a word of the sentence around an address."""
+    return tokens[i].group().lower() in _STOP
 
 
 def _spelling_aids(tokens: list[re.Match[str]]) -> set[int]:
@@ -183,8 +194,8 @@ def _joined(tokens: list[re.Match[str]], i: int) -> bool:
     word = tokens[i].group().lower()
     if word == "and":
         return all(w in _NUMBERS for w in around)
-    if all(w in _JOINERS for w in around):
-        return True
+    if all(w in _JOINERS for w in around) or around[1] in _SPOKEN_JOINERS:
+        return True  # "mike dash the dash builder", "the dot real dot jess"
     return word == "the" and not any(w in _STOP or w in _JOINERS for w in around)
 
 

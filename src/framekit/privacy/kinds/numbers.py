@@ -6,17 +6,17 @@ digits a social security number, ten digits (or a ``+`` and 8-15) a phone number
 The nearest keyword decides, so "order number 4111..." stays an order number and
 "my order is 12, and my phone is 555..." is still a phone.
 
-Where no keyword says what a run is, its shape does: nine digits are a social
-security number (no order, price or date of the shop has nine), ten a phone number,
-and ``00`` or ``011`` with 10-17 digits an international one. An identifier's
-keyword ("order", "tracking", "$", a bare "#"...) keeps any run as it is unless the run
-can only be a card (Luhn-valid, with "card" nearer, or after a bare "#": "cc# 4111 ..."); an amount's ("price", "paid",
-"total") keeps any run but a card ("the price is 212 555 0199", "pay with 4111 ...");
-a time's or a booking's ("appointment", "reservation", "pm") keeps short runs, but not a
-run of a phone's shape ("the appointment should be under 415 222 9876"). Money sent "to"
-or "into" a number ("refund it to 40817263") names an account; a carrier's name ("the
-dhl number is ...") an identifier. A number sign belongs to the label before it:
-"account #1234" is an account, "order #1234" an order.
+Where no keyword says what a run is, its shape does: nine digits are a social security
+number (no order, price or date of the shop has nine), ten a phone number, and ``00`` or
+``011`` with 10-17 digits an international one. An identifier's keyword ("order",
+"tracking", "$", a bare "#"...) keeps any run as it is unless the run can only be a card
+(Luhn-valid, with "card" nearer, or after a bare "#": "cc# 4111 ..."); an amount's
+("price", "paid", "total") keeps any run but a card ("the price is 212 555 0199", "pay
+with 4111 ..."); a time's or a booking's ("appointment", "reservation", "pm") keeps
+short runs, but not a run of a phone's shape ("the appointment should be under 415 222
+9876"). Money sent "to" or "into" a number ("refund it to 40817263") names an account; a
+carrier's name ("the dhl number is ...") an identifier. A number sign belongs to the
+label before it: "account #1234" is an account, "order #1234" an order.
 """
 
 from __future__ import annotations
@@ -33,7 +33,8 @@ _CONTEXT = 64
 """Characters before a run where its keyword is looked for (a hesitation fits)."""
 _KEYWORDS = re.compile(
     r"(?:(?<![a-z])(?=[a-z])|(?=[#$£€]))"  # at a word's start only: 2.5 times faster
-    r"(?:(?P<card>\b(?:card|visa|master ?card|amex|american express|discover|credit|debit)\b)"
+    r"(?:(?P<card>\b(?:card|visa|master ?card|amex|american express|discover|credit|debit"
+    r"|jcb|diners(?: club)?|maestro|union ?pay)\b)"
     r"|(?P<ssn>\b(?:social|soc|ssn|s s n|ss|security number|last (?:four|4))\b)"
     r"|(?P<bank>\b(?:account|acct|a/c|a c c t|routing|bank|iban|sort code|checking|savings"
     r"|(?:refund(?:ed)?|deposit(?:ed)?|transfer(?:red)?|wire[d]?|pay(?:ed)?|paid)"
@@ -124,6 +125,7 @@ def find_numbers(text: str) -> list[Found]:
     found: list[Found] = []
     previous: tuple[NumberRun, Kind | None] | None = None
     for run, labels in _values(text):
+        run = _without_one(run) or run
         kind = None if _AMOUNT_AFTER.match(text, run.end) else _classify(run, labels)
         if previous is not None and _corrects(text, previous[0].end, run.start):
             retaken = _retaken_card(previous, run, labels) if kind is None else None
@@ -221,9 +223,8 @@ def _labels(text: str, start: int) -> _Labels:
     for i in range(len(found) - 1, -1, -1):
         match = found[i]
         label = match.lastgroup or ""
-        if label == "sign":
-            if i and _SIGN_AFTER.fullmatch(text, found[i - 1].end(), match.start()):
-                continue
+        if label == "sign" and i and _SIGN_AFTER.fullmatch(text, found[i - 1].end(), match.start()):
+            continue
         labels.append((label, start - match.end()))
         if label not in _VALUE_LABELS:
             break
@@ -244,7 +245,7 @@ def _classify(run: NumberRun, labels: _Labels) -> Kind | None:
         return None
     if run.written[:4].lower() == "plus" or run.written[:3].lower().startswith(("+", "%2b")):
         return "phone" if 8 <= n <= 15 else None
-    if 13 <= n <= 19 and keyword != "other" and digits[0] in "23456" and luhn_valid(digits):
+    if 13 <= n <= 19 and keyword != "other" and _issued(digits) and luhn_valid(digits):
         return "card"  # a number sign alone ("cc# 4111 ...") names no identifier of a card's
     if keyword == "sign":
         keyword = "other"
@@ -261,8 +262,8 @@ def _classify(run: NumberRun, labels: _Labels) -> Kind | None:
         return "phone"
     if keyword == "measure":
         return None
-    if keyword is None and not run.written.isdigit() and birth_digits(digits):
-        return "dob"  # said: "oh seven oh nine nineteen ninety"
+    if keyword is None and _said_date(run) and birth_digits(digits):
+        return "dob"  # said: "oh seven oh nine nineteen ninety", "twelve oh four eighty nine"
     if n == 9:
         return "ssn"
     if (n == 10 and not (digits[0] == "1" and run.written.isdigit())) or (
@@ -270,6 +271,46 @@ def _classify(run: NumberRun, labels: _Labels) -> Kind | None:
     ):
         return "phone"
     return None
+
+
+def _said_date(run: NumberRun) -> bool:
+    """Whether a run may be a date said as digits: eight not typed as one number, six said
+    in words only, in digits or pairs (typed, "12/07 10:00" is a day and a time; "two
+    hundred thousand three hundred and five" is a count)."""
+    if len(run.digits) == 6:
+        said = run.written.lower()
+        return not any(c.isdigit() for c in said) and "hundred" not in said and "thous" not in said
+    return not run.written.isdigit()
+
+
+def _issued(digits: str) -> bool:
+    """Whether ``digits`` start as a card issuer's range does (ISO/IEC 7812): 2, 4, 5, 6,
+    and of the 3s, American Express (34, 37: 15 digits), JCB (3528-3589) and Diners Club
+    (300-305, 36, 38, 39)."""
+    if digits[0] in "2456":
+        return True
+    if digits[0] != "3":
+        return False
+    return (
+        (digits[:2] in ("34", "37") and len(digits) == 15)
+        or "3528" <= digits[:4] <= "3589"
+        or digits[:2] in ("36", "38", "39")
+        or "300" <= digits[:3] <= "305"
+    )
+
+
+def _without_one(run: NumberRun) -> NumberRun | None:
+    """The card in a run said after "one" as a word ("the jcb one three five two ..."): the
+    run without it, when only without it are its digits a card's."""
+    digits = run.digits[1:]
+    if (
+        run.written[:4].lower() != "one "
+        or not 13 <= len(digits) <= 19
+        or luhn_valid(run.digits)
+        or not (_issued(digits) and luhn_valid(digits))
+    ):
+        return None
+    return NumberRun(digits, run.start + 4, run.end, run.written[4:])
 
 
 def _labelled(label: str, n: int, distance: int) -> Kind | None:

@@ -175,7 +175,7 @@ _ADDRESS = re.compile(
     # A street without its type, known by the unit or the postcode after it.
     rf"|\d{{1,6}}[A-Za-z]?\s+(?:(?-i:[A-Z])[\w'-]+\s+){{0,2}}(?-i:[A-Z])[\w'-]+"
     rf"(?=,\s*{_UNIT_AFTER})"
-    rf"|{_HOUSE},?\s+(?:{_NAME_WORD},?\s+){{1,5}}?{_POSTCODE}"
+    rf"|{_UNIT}?{_HOUSE},?\s+(?:{_NAME_WORD},?\s+){{1,5}}?{_POSTCODE}"
     rf"|(?:\b(?:address(?:\s+is|:|'s)?|(?:live|living|lives|reside|residing)\s+at)\s+)"
     rf"(?P<led>{_HOUSE}\s+{_NAME_WORD}(?:,?\s+{_NAME_WORD}){{1,3}})"
     rf"|(?:(?:p\.?\s?o\.?|post\s+office|gpo|locked)\s+box|private\s+bag|rural\s+route|rr"
