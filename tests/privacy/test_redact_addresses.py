@@ -174,3 +174,8 @@ def test_a_weak_street_type_said_after_to_at_or_is(said: str, expected: str) -> 
 )
 def test_a_weak_type_without_a_house_and_name_stays(said: str) -> None:
     assert MASK.text(said) == said
+
+
+def test_a_unit_before_a_house_known_by_its_postcode() -> None:
+    said = "Deliver to Apt 3C, 1140 Grand Concourse, Bronx, NY 10456 please"
+    assert MASK.text(said) == "Deliver to [address] please"
