@@ -41,9 +41,7 @@ from __future__ import annotations
 
 import math
 
-import numpy as np
-
-from framekit.audio import AudioCaps, AudioChunker, AudioFormat, audio_format
+from framekit.audio import AudioCaps, AudioFormat, audio_format
 from framekit.audio.misfit import audio_misfit
 from framekit.frames import (
     CancelFrame,
@@ -61,10 +59,10 @@ from framekit.processors.vad.gate import LevelGate, LevelGateParams
 from framekit.processors.vad.service import SpeechDetector, SpeechStream
 from framekit.processors.vad.state import SpeechStateMachine, VADEvent, VADParams, VADState
 from framekit.processors.vad.turn_end import COVERS_END_TOLERANCE, TurnEndPolicy
+from framekit.processors.vad.windows import WindowCutter
 
 __all__ = ["VADProcessor"]
 
-_PCM16_TO_FLOAT = np.float32(1.0 / 32768.0)
 _DEFAULT_GATE = LevelGateParams()
 
 
@@ -118,7 +116,7 @@ class VADProcessor(FrameProcessor):
         self._machine: SpeechStateMachine | None = None
         self._envelope: EnergyEnvelope | None = None
         self._format: AudioFormat | None = None
-        self._chunker: AudioChunker | None = None
+        self._cutter: WindowCutter | None = None
         self._speech_started_at: float | None = None
         self.turn_end = turn_end
         self._turn_text: str | None = None
@@ -155,7 +153,7 @@ class VADProcessor(FrameProcessor):
         self._close_stream()
         self._stream = self.detector.open_stream()
         self._format = audio_format(rate)
-        self._chunker = AudioChunker(self._format, self._window_ms)
+        self._cutter = WindowCutter(self.detector.window_samples)
         self._machine = SpeechStateMachine(self.params, rate, self._refine_end)
         longest = self.params.min_silence_duration
         if self.turn_end is not None:
@@ -177,11 +175,11 @@ class VADProcessor(FrameProcessor):
     @on_frame(InputAudioFrame)
     async def _on_audio(self, frame: InputAudioFrame, direction: FrameDirection) -> None:
         await self.push_frame(frame, direction)
-        stream, chunker, machine = self._stream, self._chunker, self._machine
-        envelope = self._envelope
-        if stream is None or chunker is None or machine is None or envelope is None:
+        stream, cutter, machine = self._stream, self._cutter, self._machine
+        envelope, fmt = self._envelope, self._format
+        if stream is None or cutter is None or machine is None or envelope is None or fmt is None:
             return
-        misfit = audio_misfit(frame.audio, frame.format, chunker.format)
+        misfit = audio_misfit(frame.audio, frame.format, fmt)
         if misfit is not None:
             what = f"{self.name}: {frame.name} {misfit.reason}"
             if misfit.wrong_format:
@@ -191,11 +189,8 @@ class VADProcessor(FrameProcessor):
                 what += "; not scored"
             await self.push_error(what)
             return
-        windows = chunker.push(frame.audio)
         gate = self._gate
-        for window in windows:
-            samples = np.frombuffer(window, dtype="<i2").astype(np.float32)
-            samples *= _PCM16_TO_FLOAT
+        for samples in cutter.push(frame.audio):
             power = envelope.add(samples, machine.state is not VADState.QUIET)
             if gate is not None and gate.skip(power, machine.state is VADState.QUIET):
                 self.windows_skipped += 1
@@ -209,18 +204,18 @@ class VADProcessor(FrameProcessor):
                 gate.scored(probability)
             if self.turn_end is not None and machine.speaking:
                 machine.min_silence = self._required_silence(
-                    self.turn_end, machine, chunker, len(samples)
+                    self.turn_end, machine, cutter, len(samples)
                 )
             event = machine.update(probability, len(samples))
             if event is not None:
                 self._forget_turn_text()  # a new turn starts, or this one is over
             if event is VADEvent.STARTED:
                 heard = machine.seconds(machine.position - machine.speech_start)
-                self._speech_started_at = self.clock.now() - heard - self._unscored_seconds(chunker)
+                self._speech_started_at = self.clock.now() - heard - self._unscored_seconds(cutter)
                 await self.push_frame(UserStartedSpeakingFrame(started_at=self._speech_started_at))
                 await self.push_frame(InterruptionRequestFrame(), FrameDirection.UPSTREAM)
             elif event is VADEvent.STOPPED:
-                stopped_at = self._clock_time(machine, chunker, machine.end_of_speech)
+                stopped_at = self._clock_time(machine, cutter, machine.end_of_speech)
                 await self.push_frame(UserStoppedSpeakingFrame(stopped_at=stopped_at))
 
     @on_frame(InterimTranscriptionFrame)
@@ -243,7 +238,7 @@ class VADProcessor(FrameProcessor):
         self,
         policy: TurnEndPolicy,
         machine: SpeechStateMachine,
-        chunker: AudioChunker,
+        cutter: WindowCutter,
         scoring: int,
     ) -> int:
         """Samples of silence that end the turn now, per ``policy``.
@@ -266,7 +261,7 @@ class VADProcessor(FrameProcessor):
             # silence counted from the voice's end already.
             stopping = machine.state is VADState.STOPPING
             end = self._refine_end(machine.speech_end if stopping else machine.position)
-            end_at = self._clock_time(machine, chunker, end, scoring)
+            end_at = self._clock_time(machine, cutter, end, scoring)
             if self._turn_text_until < end_at - COVERS_END_TOLERANCE:
                 text = None
         return round(policy.required_silence(text) * machine.sample_rate)
@@ -280,23 +275,23 @@ class VADProcessor(FrameProcessor):
         return envelope.refine_end(model_end, lookback)
 
     def _clock_time(
-        self, machine: SpeechStateMachine, chunker: AudioChunker, sample: int, scoring: int = 0
+        self, machine: SpeechStateMachine, cutter: WindowCutter, sample: int, scoring: int = 0
     ) -> float:
         """The clock time at which the audio at ``sample`` arrived.
 
-        ``scoring``: samples of a window taken from the chunker but not yet counted in
+        ``scoring``: samples of a window taken from the cutter but not yet counted in
         the machine's position.
         """
         heard = machine.position + scoring - sample
-        return self.clock.now() - machine.seconds(heard) - self._unscored_seconds(chunker)
+        return self.clock.now() - machine.seconds(heard) - self._unscored_seconds(cutter)
 
     def _forget_turn_text(self) -> None:
         self._turn_text = None
         self._turn_text_until = -math.inf
 
-    def _unscored_seconds(self, chunker: AudioChunker) -> float:
-        """Audio heard but not scored yet: the chunker's remainder."""
-        return chunker.format.duration_of(chunker.pending_bytes)
+    def _unscored_seconds(self, cutter: WindowCutter) -> float:
+        """Audio heard but not scored yet: the cutter's partial window."""
+        return cutter.pending_samples / self.detector.sample_rate
 
     def _close_stream(self) -> None:
         if self._stream is not None:

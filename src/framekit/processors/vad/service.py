@@ -33,7 +33,11 @@ class SpeechStream(Protocol):
     """
 
     async def probability(self, window: SpeechWindow, /) -> float:
-        """How likely the next window is speech, from 0 to 1."""
+        """How likely the next window is speech, from 0 to 1.
+
+        ``window`` is the stage's kept buffer, refilled once the score is back: a
+        stream that keeps a window past its score copies it.
+        """
         ...
 
     def reset(self) -> None:
