@@ -39,7 +39,7 @@ end of speech only after a silence window (typically 0.3-0.8 s). So when the tai
 the utterance goes quiet for ``pause_seconds``, the worker decodes what it has at
 once, during the VAD's silence window. When the stop event then arrives with
 ``stopped_at`` (the time speech really ended) and that early decode's audio
-reaches ``stopped_at`` (within ``_REUSE_TOLERANCE``), it already covers every word
+reaches ``stopped_at`` (within the turn-end policy's tolerance), it already covers every word
 and becomes the final transcript without a second decode. Otherwise (no
 ``stopped_at``, or the caller spoke again after the pause) the whole utterance is
 decoded afresh. The cost is
@@ -115,8 +115,17 @@ from framekit.frames import (
 )
 from framekit.processors.base import FrameDirection, FrameProcessor, on_frame
 from framekit.processors.stt._level import pcm16_rms
+from framekit.processors.stt.pause import QUIET_RATIO
 from framekit.processors.stt.service import Recognizer
 from framekit.processors.stt.transcript import SAMPLE_RATE, Transcript
+from framekit.processors.stt.utterance_options import (
+    _MIN_UTTERANCE_SECONDS,
+    DEFAULT_MAX_UTTERANCE_SECONDS,
+    MAX_LOOKBACK,
+    UtteranceOptions,
+    UtteranceSTTStats,
+)
+from framekit.processors.vad.turn_end import COVERS_END_TOLERANCE
 from framekit.text import written_form
 
 __all__ = [
@@ -129,45 +138,10 @@ __all__ = [
 
 _FORMAT = audio_format(SAMPLE_RATE)
 """What every batch recognizer hears, so what this stage consumes: PCM16 mono at 16 kHz."""
-MAX_LOOKBACK = 2.0
-"""Seconds of audio kept from before a start event (the pre-roll cannot reach further)."""
-_REUSE_TOLERANCE = 0.05
-"""Seconds by which an early decode's audio may end before ``stopped_at`` and still be final.
-
-The VAD's :data:`~framekit.processors.vad.turn_end.COVERS_END_TOLERANCE`, for the
-same reason: ``stopped_at`` (the last block 10 dB above the background) and this
-stage's pause (frames under a tenth of the loudest) place the end of the last word's
-faint decay apart by up to ±20 ms, while any word said after the decode moves
-``stopped_at`` past it by 100 ms or more. Demanding audio 50 ms *past* ``stopped_at``
-(as before) refused the early decode of every browser turn measured
-(``docs/benchmarks.md``), and each was decoded again after the stop."""
-_QUIET_RATIO = 0.1
-"""A chunk is quiet when its level is under this share of the utterance's loudest chunk."""
-_MIN_UTTERANCE_SECONDS = 0.1
-DEFAULT_MAX_UTTERANCE_SECONDS = 15.0
-"""Longer than a caller's question or answer; a decode of it costs ~0.3 s and ~30 MB."""
 _EARLY_DECODES_UP_TO = 10.0
 """Seconds of utterance past which no early decode is made: each would re-decode the whole
 growing utterance (quadratic work), for a turn whose final can wait a few tenths."""
 _EARLY_DECODE_BYTES = _FORMAT.bytes_for(_EARLY_DECODES_UP_TO)
-
-
-@dataclass(slots=True)
-class UtteranceSTTStats:
-    """What the processor's worker has done in this call (for tests and benchmarks)."""
-
-    decodes: int = 0
-    """Model runs, early and final."""
-    early_decodes: int = 0
-    """Runs on an unfinished utterance (at a pause, or for interim results)."""
-    early_audio_until: float = -math.inf
-    """Clock time at which the newest audio of the latest early decode arrived."""
-    reused: int = 0
-    """Final transcripts taken from an early decode, with no decode after the stop event."""
-    final_latencies: list[float] = field(default_factory=list)
-    """Seconds from each stop event to its final transcript being pushed, in order."""
-    cut: int = 0
-    """Utterances cut at ``max_utterance_seconds``."""
 
 
 @dataclass(slots=True, eq=False)
@@ -190,43 +164,6 @@ class _Utterance:
     cut: bool = False
     """Stopped at ``max_utterance_seconds``, not by the VAD."""
     done: asyncio.Event = field(default_factory=asyncio.Event)
-
-
-@dataclass(frozen=True, slots=True)
-class UtteranceOptions:
-    """How an utterance is cut and decoded, whatever the recognizer (see the module docstring).
-
-    Validated when made, so a bad setting fails where it is written, not mid-call.
-    """
-
-    language: str | None = "en"
-    """An ISO code; ``None`` lets a recognizer that can (Whisper) detect it per utterance."""
-    prompt: str | None = None
-    """Vocabulary to bias toward, where the recognizer supports it."""
-    user_id: str = ""
-    pre_roll: float = 0.3
-    """Seconds of audio kept from before the VAD's start (at most :data:`MAX_LOOKBACK` more)."""
-    speculative: bool = True
-    """Decode at the first pause of ``pause_seconds``, before the VAD's stop."""
-    pause_seconds: float = 0.2
-    max_utterance_seconds: float = DEFAULT_MAX_UTTERANCE_SECONDS
-    interim_results: bool = False
-    interim_interval: float | None = 1.0
-    """Seconds of audio between two interim decodes; ``None``: interims at pauses only."""
-    written_forms: bool = True
-    last_words_timeout: float = 3.0
-    """Seconds a caller's hang-up waits for their last utterance's transcript (0: none)."""
-
-    def __post_init__(self) -> None:
-        if self.max_utterance_seconds <= _MIN_UTTERANCE_SECONDS:
-            raise ValueError(
-                f"max_utterance_seconds must be > 0.1, got {self.max_utterance_seconds}"
-            )
-        for setting in ("pre_roll", "pause_seconds", "last_words_timeout"):
-            if getattr(self, setting) < 0:
-                raise ValueError(f"{setting} must be >= 0, got {getattr(self, setting)}")
-        if self.interim_interval is not None and self.interim_interval <= 0:
-            raise ValueError(f"interim_interval must be > 0, got {self.interim_interval}")
 
 
 class UtteranceSTTProcessor(FrameProcessor):
@@ -336,7 +273,7 @@ class UtteranceSTTProcessor(FrameProcessor):
         utterance.received_at = self.clock.now()
         level = pcm16_rms(pcm)
         utterance.peak_rms = max(utterance.peak_rms, level)
-        if level < _QUIET_RATIO * utterance.peak_rms:
+        if level < QUIET_RATIO * utterance.peak_rms:
             utterance.quiet_bytes += len(pcm)
         else:
             utterance.quiet_bytes = 0
@@ -510,11 +447,19 @@ class UtteranceSTTProcessor(FrameProcessor):
 
     @staticmethod
     def _reusable(utterance: _Utterance) -> Transcript | None:
-        """The early decode, when its audio reaches the caller's end of speech."""
+        """The early decode, when its audio reaches the caller's end of speech.
+
+        Within :data:`~framekit.processors.vad.turn_end.COVERS_END_TOLERANCE`, as the
+        turn-end policy counts it: ``stopped_at`` and this stage's pause place the end
+        of the last word's faint decay apart by up to ±20 ms, while any word said after
+        the decode moves ``stopped_at`` past it by 100 ms or more (demanding audio 50 ms
+        *past* ``stopped_at``, as before, refused the early decode of every browser turn
+        measured, ``docs/benchmarks.md``).
+        """
         stopped_at = utterance.stopped_at
         if stopped_at is None or utterance.decoded is None:
             return None
-        if utterance.decoded_received_at < stopped_at - _REUSE_TOLERANCE:
+        if utterance.decoded_received_at < stopped_at - COVERS_END_TOLERANCE:
             return None
         return utterance.decoded
 

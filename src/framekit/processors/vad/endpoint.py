@@ -16,8 +16,8 @@ above both
 * the background: the median of the blocks after the model's end (robust to a
   click) plus ``_MARGIN`` (10 dB), and
 * the speech level of this utterance: a hundredth of the power of its loudest
-  window (:data:`SPEECH_SHARE`, 20 dB under it: a tenth of its RMS, the
-  recognizer's own rule for a pause in :mod:`framekit.processors.stt.utterance`).
+  window (20 dB under it: the recognizer's own rule for a pause,
+  :data:`~framekit.processors.stt.pause.QUIET_POWER_RATIO`).
 
 The second test is what finds the end over a clean line. There the background is
 near digital silence, so 10 dB over it also keeps the last word's faint decay and a
@@ -38,14 +38,13 @@ from collections import deque
 import numpy as np
 import numpy.typing as npt
 
-__all__ = ["SPEECH_SHARE", "EnergyEnvelope", "block_samples"]
+from framekit.processors.stt.pause import QUIET_POWER_RATIO
+
+__all__ = ["EnergyEnvelope", "block_samples"]
 
 _BLOCK_SECONDS = 0.008
 _MARGIN = 10.0  # 10 dB, as a power ratio
 _FLOOR = 1.0 / 32768.0**2  # one PCM16 step, squared: digital silence still has a level
-SPEECH_SHARE = 0.01
-"""A block is still voice while its power is over this share of the utterance's loudest
-window (20 dB under it)."""
 
 
 def block_samples(sample_rate: int) -> int:
@@ -118,7 +117,7 @@ class EnergyEnvelope:
             return end
         history = list(powers)
         background = (float(np.median(history[first:])) + _FLOOR) * _MARGIN
-        voice = max(background, self.speech_power * SPEECH_SHARE)
+        voice = max(background, self.speech_power * QUIET_POWER_RATIO)
         earliest = max(0, first - lookback // block)
         last = _last_above(history, voice, first, earliest)
         if last is None and voice > background:

@@ -1,0 +1,79 @@
+"""How the utterance stage cuts and decodes, and what it counts: its settings and stats.
+
+A module of its own so that :mod:`framekit.processors.stt.utterance` holds the
+stage's work only; both names are exported from there too. The settings are
+explained in that module's docstring.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass, field
+
+__all__ = [
+    "DEFAULT_MAX_UTTERANCE_SECONDS",
+    "MAX_LOOKBACK",
+    "UtteranceOptions",
+    "UtteranceSTTStats",
+]
+
+MAX_LOOKBACK = 2.0
+"""Seconds of audio kept from before a start event (the pre-roll cannot reach further)."""
+_MIN_UTTERANCE_SECONDS = 0.1
+DEFAULT_MAX_UTTERANCE_SECONDS = 15.0
+"""Longer than a caller's question or answer; a decode of it costs ~0.3 s and ~30 MB."""
+
+
+@dataclass(slots=True)
+class UtteranceSTTStats:
+    """What the processor's worker has done in this call (for tests and benchmarks)."""
+
+    decodes: int = 0
+    """Model runs, early and final."""
+    early_decodes: int = 0
+    """Runs on an unfinished utterance (at a pause, or for interim results)."""
+    early_audio_until: float = -math.inf
+    """Clock time at which the newest audio of the latest early decode arrived."""
+    reused: int = 0
+    """Final transcripts taken from an early decode, with no decode after the stop event."""
+    final_latencies: list[float] = field(default_factory=list)
+    """Seconds from each stop event to its final transcript being pushed, in order."""
+    cut: int = 0
+    """Utterances cut at ``max_utterance_seconds``."""
+
+
+@dataclass(frozen=True, slots=True)
+class UtteranceOptions:
+    """How an utterance is cut and decoded, whatever the recognizer (see the module docstring).
+
+    Validated when made, so a bad setting fails where it is written, not mid-call.
+    """
+
+    language: str | None = "en"
+    """An ISO code; ``None`` lets a recognizer that can (Whisper) detect it per utterance."""
+    prompt: str | None = None
+    """Vocabulary to bias toward, where the recognizer supports it."""
+    user_id: str = ""
+    pre_roll: float = 0.3
+    """Seconds of audio kept from before the VAD's start (at most :data:`MAX_LOOKBACK` more)."""
+    speculative: bool = True
+    """Decode at the first pause of ``pause_seconds``, before the VAD's stop."""
+    pause_seconds: float = 0.2
+    max_utterance_seconds: float = DEFAULT_MAX_UTTERANCE_SECONDS
+    interim_results: bool = False
+    interim_interval: float | None = 1.0
+    """Seconds of audio between two interim decodes; ``None``: interims at pauses only."""
+    written_forms: bool = True
+    last_words_timeout: float = 3.0
+    """Seconds a caller's hang-up waits for their last utterance's transcript (0: none)."""
+
+    def __post_init__(self) -> None:
+        if self.max_utterance_seconds <= _MIN_UTTERANCE_SECONDS:
+            raise ValueError(
+                f"max_utterance_seconds must be > 0.1, got {self.max_utterance_seconds}"
+            )
+        for setting in ("pre_roll", "pause_seconds", "last_words_timeout"):
+            if getattr(self, setting) < 0:
+                raise ValueError(f"{setting} must be >= 0, got {getattr(self, setting)}")
+        if self.interim_interval is not None and self.interim_interval <= 0:
+            raise ValueError(f"interim_interval must be > 0, got {self.interim_interval}")
