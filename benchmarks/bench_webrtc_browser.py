@@ -124,6 +124,15 @@ def load_average() -> str:
     return Path("/proc/loadavg").read_text().split()[0]
 
 
+def set_stt_pause(seconds: float) -> None:
+    """Make the served bot's utterance stage decode early after ``seconds`` of pause."""
+    import functools
+
+    import framekit_contact_center.bot as bot
+
+    bot.UtteranceOptions = functools.partial(bot.UtteranceOptions, pause_seconds=seconds)  # type: ignore[misc]
+
+
 async def main(calls: int, questions: int, gap: float, probe: Probe | None) -> None:
     load_before = load_average()
     # aioice leaves 127.0.0.1 out of its candidates; the browser is on this machine.
@@ -175,5 +184,12 @@ if __name__ == "__main__":
         action="store_true",
         help="also time each stage of every turn on one clock (benchmarks/webrtc_stages.py)",
     )
+    parser.add_argument(
+        "--stt-pause",
+        type=float,
+        help="seconds of pause before the recognizer's early decode (default: the bot's)",
+    )
     args = parser.parse_args()
+    if args.stt_pause is not None:
+        set_stt_pause(args.stt_pause)
     asyncio.run(main(args.calls, args.questions, args.gap, Probe() if args.breakdown else None))
