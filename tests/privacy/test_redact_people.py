@@ -192,3 +192,23 @@ def test_names_after_spoke_to_before_is_the_holder_and_in_a_from_line(
 )
 def test_no_name_in_the_same_places(said: str) -> None:
     assert MASK.text(said) == said
+
+
+@pytest.mark.parametrize(
+    ("said", "expected"),
+    [
+        ("ana lima twelve elm road", "[name] [address]"),
+        ("Ana Lima\n12 Elm Road, Leeds LS6 2AB", "[name]\n[address]"),
+        ("Ana Lima\n+44 20 7946 0958", "[name]\n[phone]"),
+    ],
+)
+def test_a_record_s_name_before_its_address_or_on_the_line_above(said: str, expected: str) -> None:
+    assert MASK.text(said) == expected
+
+
+@pytest.mark.parametrize(
+    "said",
+    ["send parcel 12 main street", "blue shirts two pairs", "Order status\n12 items"],
+)
+def test_words_before_a_house_or_a_count_are_no_name(said: str) -> None:
+    assert "[name]" not in MASK.text(said)

@@ -10,6 +10,7 @@ from __future__ import annotations
 import re
 
 from framekit.privacy.kinds import Found, alternation, words
+from framekit.privacy.kinds.places import find_addresses
 
 __all__ = ["find_names"]
 
@@ -33,7 +34,8 @@ _STOP = alternation(
         " had have said says wants needs called asked told did does bye everyone folks guys"
         " itself himself herself themselves yourself myself him her them us each social ssn"
         " security iban dob address zip postcode um uh er erm uhm kind sort down never"
-        " already always often ever once even"
+        " already always often ever once even send ship deliver bring take drop post mail move"
+        " change update parcel package"
     )
 )
 """Words of a sentence, numbers and value words: never a name's (as a trie: tried before
@@ -123,7 +125,9 @@ _NAME = re.compile(
     # address's first line: "Ship to: Grace Kim, 500 Market St".
     r"|(?:^|\b(?:(?:ship|deliver|send|mail)\s+(?:it\s+)?to|attn|attention|recipient|c/o)\.?:?\s+)"
     rf"(?P<first>{_NAME_WORDS})"
-    r"(?=,\s*(?:\d|\+|\(|[\w.+-]+@)|\s+(?:born|social|ssn|iban|dob|date\s+of\s+birth)\b"
+    r"(?=(?:,|[ \t]*\n)\s*(?:\d|\+|\(|[\w.+-]+@)"
+    r"|\s+(?:born|social|ssn|iban|dob|date\s+of\s+birth)\b"
+    rf"|(?P<housed>\s+(?=\d|{_NUMBER_START}))"
     r"|\s+(?:is|was)\s+(?:the|my|our)\s+(?:(?:card|account|policy)\s*)?(?:holder|owner|patient"
     r"|customer|recipient|beneficiary)\b)"
     # "Olga Petrova here", "hi, Olga here".
@@ -184,6 +188,8 @@ def find_names(text: str) -> list[Found]:
             continue
         if group == "intro" and not _introduced(m, words):
             continue
+        if m.group("housed") is not None and not _before_address(text, m.end("housed"), words):
+            continue
         if group == "here" and m.group("hailed") is not None and not m.start("here"):
             continue  # "X calling" only after a greeting: "hi there X calling"
         # Said in passing ("this is X", "I'm X,"): typed text capitalizes a name, so a
@@ -219,6 +225,12 @@ def _role(m: re.Match[str], typed: bool) -> bool:
     if m.group("did") is not None:  # "my wife ana placed the order", not "... finally ordered"
         return not _ADVERB.search(m.group("role"))
     return m.group("typed_role") is None
+
+
+def _before_address(text: str, at: int, words: str) -> bool:
+    """Whether a first and last name that opens ``text`` is followed by an address, as in
+    a record said or typed: "ana lima twelve elm road" (an address's grammar decides)."""
+    return len(words.split()) > 1 and any(f.start == at for f in find_addresses(text))
 
 
 def _did(words: str) -> str | None:
