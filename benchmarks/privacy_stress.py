@@ -12,6 +12,7 @@ come out untouched. Scored as ``privacy_accuracy.py`` scores the corpus.
     .venv/bin/python benchmarks/privacy_stress.py --misses 40  # and what broke
     .venv/bin/python benchmarks/privacy_stress.py --round 2    # carriers written later
     .venv/bin/python benchmarks/privacy_stress.py --round 3    # two values a line
+    .venv/bin/python benchmarks/privacy_stress.py --round 4    # addresses' unusual shapes
 """
 
 from __future__ import annotations
@@ -24,6 +25,7 @@ from typing import Any
 import _stress_forms as forms
 import _stress_round2 as round2
 import _stress_round3 as round3
+import _stress_round4 as round4
 from framekit.privacy.redact import Redactor
 from privacy_accuracy import report, score
 
@@ -191,8 +193,9 @@ def rows(seed: int = 17, per_carrier: int = 8, round_: int = 1) -> list[dict[str
     """The harness's lines in the corpus's format (spans exact), look-alikes last."""
     rng = random.Random(seed)
     out: list[dict[str, Any]] = []
-    if round_ == 3:
-        return [{**row, "id": f"t{i:05d}"} for i, row in enumerate(round3.rows(rng, per_carrier))]
+    if round_ in (3, 4):
+        later = (round3 if round_ == 3 else round4).rows(rng, per_carrier)
+        return [{**row, "id": f"t{i:05d}"} for i, row in enumerate(later)]
     if round_ == 2:
         carriers = [(k, *c) for k, c in round2.CARRIERS.items()]
     else:
@@ -217,7 +220,7 @@ def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--seed", type=int, default=17)
     parser.add_argument("--misses", type=int, default=0, help="print up to N misses and FPs")
-    parser.add_argument("--round", type=int, choices=[1, 2, 3], default=1, help="which carriers")
+    parser.add_argument("--round", type=int, choices=[1, 2, 3, 4], default=1, help="which carriers")
     args = parser.parse_args(argv)
     result = score(rows(args.seed, round_=args.round), Redactor())
     report(f"stress round {args.round} (seed {args.seed})", result)

@@ -179,3 +179,16 @@ def test_a_weak_type_without_a_house_and_name_stays(said: str) -> None:
 def test_a_unit_before_a_house_known_by_its_postcode() -> None:
     said = "Deliver to Apt 3C, 1140 Grand Concourse, Bronx, NY 10456 please"
     assert MASK.text(said) == "Deliver to [address] please"
+
+
+def test_a_unit_joined_to_its_house_by_at() -> None:
+    said = "send it to apartment twenty at five three six albans lane"
+    assert MASK.text(said) == "send it to [address]"
+
+
+@pytest.mark.parametrize(
+    "said",
+    ["i ordered 34 juniper road bikes", "we bought 2 oak park benches", "i need 3 court shoes"],
+)
+def test_a_count_after_a_verb_of_buying_is_no_house(said: str) -> None:
+    assert MASK.text(said) == said

@@ -120,10 +120,11 @@ _NAME_WORD = (
 identifier of code ("call_analyses") nor a word of a sentence."""
 _UNIT = (
     rf"(?:(?:{alternation(UNIT_BEFORE)})\.?\s*#?\s*(?:(?=\d+/\d)|(?:[A-Za-z\d][\w-]{{0,5}}"
-    rf"(?:\s[A-Za-z]\b)?|{_NUMBER_WORD}(?:\s+{_NUMBER_WORD})*(?:\s+[a-z]\b)?),?\s+)"
+    rf"(?:\s[A-Za-z]\b)?|{_NUMBER_WORD}(?:\s+{_NUMBER_WORD})*(?:\s+[a-z]\b)?),?\s+(?:at\s+)?)"
     r"|(?:blk|block)\.?\s+(?=\d)|\d{1,2}(?:st|nd|rd|th)\s+(?:floor|fl)\.?,?\s+)"
 )
-"""A unit said before the house: "Flat 6, 27 Dock Road", "Blk 123 Ang Mo Kio Ave 3"."""
+"""A unit said before the house: "Flat 6, 27 Dock Road", "Blk 123 Ang Mo Kio Ave 3",
+"apartment four at twelve elm road"."""
 _HOUSE_NAME = (
     r"(?:(?:(?-i:[A-Z])[\w'-]+\s+){1,2}(?-i:C|H|F|L|V|B|G|M)(?:ottage|ouse|arm|armhouse|odge"
     r"|illa|arn|all|range|anor),\s+)"
@@ -208,11 +209,14 @@ _CAPITAL_DIGIT = re.compile(r"[A-Z]\s?\d")
 _GLUED_IN = re.compile(alternation(GLUED))
 _NOT_A_HOUSE = re.compile(
     r"(?:\b(?:order|item|sku|room|ticket|case|invoice|aisle|gate|qty|quantity|model)\s*(?:no\.?"
-    r"|number)?|#|(?:store|shop|branch|location|outlet|showroom)(?:\s+is)?\s+(?:at|on|in))\s*$",
+    r"|number)?|#|(?:store|shop|branch|location|outlet|showroom)(?:\s+is)?\s+(?:at|on|in)"
+    r"|\b(?:ordered|bought|purchased|returned|received|sold|buy|get|got|need|needs|want|wants))"
+    r"\s*$",
     re.IGNORECASE,
 )
-"""What before a number makes it an identifier ("Order 12 Main Street store") or a
-shop's place ("the store at 12 Main Street"), not where a person lives."""
+"""What before a number makes it an identifier ("Order 12 Main Street store"), a count
+("i ordered 34 juniper road bikes") or a shop's place ("the store at 12 Main Street"),
+not where a person lives."""
 _SHOP_AFTER = re.compile(r"\s*(?:store|shop|branch|location|outlet|showroom)\b", re.IGNORECASE)
 _COUNT = re.compile(
     rf"(?=(?-i:[A-Z])){_NUMBER_WORD}(?:[\s-]+(?:and\s+)?{_NUMBER_WORD})*\s+(?-i:[a-z])",
