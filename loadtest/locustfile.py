@@ -13,15 +13,23 @@ greeting, ``--turns`` prepared questions each spoken once the bot is quiet, then
   two of its ``media`` messages; a failure above ``--max-gap-ms``;
 * ``call``: the whole call, a failure when the webhook refuses it, the server
   closes the socket early, or an answer never comes;
+* ``held``: per call the server held (TwiML ``<Pause>`` + ``<Redirect>``: its
+  stream-token store was away), first webhook to the answer that connected it or
+  apologised; never a failure. The caller follows the redirect as Twilio would;
+* ``apology``: per call the server apologised for and hung up after holding it,
+  first webhook to the apology: a failure of its own type, not of ``call`` (the
+  service said sorry; nothing crashed);
 * ``caller_lateness``: per call, the latest one of the caller's 20 ms frames went
   out after its instant; large values mean the load generator is short of CPU and
   its other measures are inflated (never a failure).
 
 Locust's statistics are aggregates; ``--calls-csv PATH`` also appends one line per
-call that got a Media Stream (``call_sid,result,largest_gap_ms,audio_s,lateness_ms``:
-``ok`` or the error's class, the largest wait between two bot messages in the whole
-call, the bot audio heard, the call's ``caller_lateness``), so a test can join each
-call to its stored record.
+call that got a Media Stream or an apology
+(``call_sid,result,largest_gap_ms,audio_s,lateness_ms,held_s,last_hold_at``: ``ok`` or
+the error's class (``CallApologisedError`` for an apology), the largest wait between
+two bot messages in the whole call, the bot audio heard, the call's
+``caller_lateness``, the seconds it was held (0: not held) and the Unix time of the
+last hold answer (0: none)), so a test can join each call to its stored record.
 
 Run it through ``python -m loadtest`` (see ``docs/load-testing.md``), or
 ``locust -f loadtest/locustfile.py`` with ``LOADTEST_TWILIO_AUTH_TOKEN`` set.
@@ -34,6 +42,7 @@ import time
 import uuid
 import xml.etree.ElementTree as ET
 from collections.abc import Callable
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit, urlunsplit
@@ -46,7 +55,13 @@ from twilio.request_validator import RequestValidator  # type: ignore[import-unt
 from loadtest.line import CallClosedError, MediaStream
 from loadtest.speech import load_utterances
 
-__all__ = ["AudioGapError", "CallRefusedError", "NoAnswerError", "TwilioCaller"]
+__all__ = [
+    "AudioGapError",
+    "CallApologisedError",
+    "CallRefusedError",
+    "NoAnswerError",
+    "TwilioCaller",
+]
 
 _LINE_ERRORS = (OSError, websocket.WebSocketException, ET.ParseError)
 """A refused stream socket (403, 503), a dropped connection, TwiML that is no XML."""
@@ -54,6 +69,10 @@ _LINE_ERRORS = (OSError, websocket.WebSocketException, ET.ParseError)
 
 class CallRefusedError(Exception):
     """The voice webhook did not answer with a Media Stream (refused, busy, bad TwiML)."""
+
+
+class CallApologisedError(Exception):
+    """The voice webhook held the call, then said sorry and hung up (TwiML ``<Hangup>``)."""
 
 
 class NoAnswerError(Exception):
@@ -106,6 +125,20 @@ def _arguments(parser: Any) -> None:
     )
 
 
+_ANSWERS = ("./Connect/Stream", "Redirect", "Hangup")
+"""TwiML a webhook may answer: a Media Stream, a hold and retry, an apology."""
+
+
+@dataclass
+class _Hold:
+    """One call's identity, and how long the server held it (``<Redirect>`` after ``<Pause>``)."""
+
+    call_sid: str
+    seconds: float = 0.0
+    last_hold_at: float = 0.0
+    """Unix time of the last hold answer (0: never held)."""
+
+
 class TwilioCaller(HttpUser):
     """One phone line that places call after call, a second apart."""
 
@@ -125,10 +158,14 @@ class TwilioCaller(HttpUser):
         """One call from webhook to hang-up; every measure goes to locust's stats."""
         started = time.monotonic()
         stream: MediaStream | None = None
+        self._held = _Hold(call_sid="CA" + uuid.uuid4().hex)
         result = "ok"
         try:
-            stream = self._place_call()
+            stream = self._place_call(self._held)
             self._converse(stream)
+        except CallApologisedError as exc:
+            self._report("apology", started, exc)
+            self._log_call(type(exc).__name__)
         except (CallRefusedError, CallClosedError, NoAnswerError, *_LINE_ERRORS) as exc:
             result = type(exc).__name__
             self._report("call", started, exc)
@@ -138,47 +175,46 @@ class TwilioCaller(HttpUser):
             if stream is not None:
                 stream.hang_up()
                 self._report("caller_lateness", 0.0, at=stream.max_lateness)
-                self._log_call(stream, result)
+                self._log_call(result, stream)
 
-    def _log_call(self, stream: MediaStream, result: str) -> None:
+    def _log_call(self, result: str, stream: MediaStream | None = None) -> None:
         """One line of ``--calls-csv`` (nothing without it)."""
         if not self._options.calls_csv:
             return
-        times = [arrived for arrived, _ in stream.messages]
+        times = [arrived for arrived, _ in stream.messages] if stream else []
         gap = max((b - a for a, b in itertools.pairwise(times)), default=0.0)
+        audio, late = (stream.audio_seconds, stream.max_lateness) if stream else (0.0, 0.0)
+        held = self._held
         with Path(self._options.calls_csv).open("a") as out:  # one greenlet writes at a time
             out.write(
-                f"{stream.call_sid},{result},{gap * 1000:.0f},{stream.audio_seconds:.2f},"
-                f"{stream.max_lateness * 1000:.0f}\n"
+                f"{held.call_sid},{result},{gap * 1000:.0f},{audio:.2f},{late * 1000:.0f},"
+                f"{held.seconds:.2f},{held.last_hold_at:.3f}\n"
             )
 
-    def _place_call(self) -> MediaStream:
-        """Signed webhook, TwiML, Media Stream socket, ``connected`` + ``start``."""
-        call_sid = "CA" + uuid.uuid4().hex
+    def _place_call(self, held: _Hold) -> MediaStream:
+        """Signed webhook (and its redirects), TwiML, Media Stream, ``connected`` + ``start``."""
         form = {
-            "CallSid": call_sid,
+            "CallSid": held.call_sid,
             "AccountSid": self._options.account_sid,
             "From": "+1555" + str(uuid.uuid4().int)[:7],
             "To": "+15550000000",
             "Direction": "inbound",
             "CallStatus": "ringing",
         }
-        signature = self._validator.compute_signature(self._public + "/twilio/voice", form)
-        with self.client.post(
-            "/twilio/voice",
-            data=form,
-            headers={"X-Twilio-Signature": signature},
-            name="/twilio/voice",
-            catch_response=True,
-        ) as response:
-            if response.status_code != 200:
-                raise CallRefusedError(f"voice webhook answered {response.status_code}")
-            twiml = ET.fromstring(response.text)
-            stream = twiml.find("./Connect/Stream")
-            if stream is None:
-                busy = twiml.find("./Reject") is not None
-                response.failure("busy (<Reject>)" if busy else "no <Connect><Stream>")
-                raise CallRefusedError("busy" if busy else "TwiML without a Media Stream")
+        started = time.monotonic()
+        path, name = "/twilio/voice", "/twilio/voice"
+        while (twiml := self._webhook(path, name, form)).find("Redirect") is not None:
+            # Held (the server's token store is away): pause, then post where it says.
+            held.last_hold_at = time.time()
+            gevent.sleep(sum(int(pause.get("length", "1")) for pause in twiml.iter("Pause")))
+            target = urlsplit((twiml.findtext("Redirect") or "").strip())
+            path, name = urlunsplit(("", "", target.path, target.query, "")), "/twilio/voice retry"
+        if held.last_hold_at:
+            held.seconds = time.monotonic() - started
+            self._report("held", started)
+        stream = twiml.find("./Connect/Stream")
+        if stream is None:
+            raise CallApologisedError(twiml.findtext("Say") or "")
         parameters = {p.attrib["name"]: p.attrib["value"] for p in stream.findall("Parameter")}
         # Twilio dials the public host; we reach the same path and token through --host.
         public, local = urlsplit(stream.attrib["url"]), urlsplit(self.host or "")
@@ -186,12 +222,35 @@ class TwilioCaller(HttpUser):
         url = urlunsplit((scheme, local.netloc, public.path, public.query, ""))
         line = MediaStream(
             url,
-            call_sid=call_sid,
+            call_sid=held.call_sid,
             account_sid=self._options.account_sid,
             timeout=self._options.answer_timeout,
         )
         line.start(parameters)
         return line
+
+    def _webhook(self, path: str, name: str, form: dict[str, str]) -> ET.Element:
+        """Post the voice webhook to ``path`` signed as Twilio signs it; its TwiML.
+
+        Raises :class:`CallRefusedError` for an HTTP error or a busy ``<Reject>``; TwiML
+        that neither streams, holds nor hangs up is a failure of the webhook too.
+        """
+        signature = self._validator.compute_signature(self._public + path, form)
+        with self.client.post(
+            path,
+            data=form,
+            headers={"X-Twilio-Signature": signature},
+            name=name,
+            catch_response=True,
+        ) as response:
+            if response.status_code != 200:
+                raise CallRefusedError(f"voice webhook answered {response.status_code}")
+            twiml = ET.fromstring(response.text)
+            if any(twiml.find(verb) is not None for verb in _ANSWERS):
+                return twiml
+            busy = twiml.find("./Reject") is not None
+            response.failure("busy (<Reject>)" if busy else "no <Connect><Stream>")
+            raise CallRefusedError("busy" if busy else "TwiML without a Media Stream")
 
     def _converse(self, stream: MediaStream) -> None:
         """The greeting, then ``--turns`` questions, each after the bot went quiet.

@@ -24,6 +24,7 @@ import subprocess
 import sys
 import time
 import urllib.error
+import urllib.parse
 import urllib.request
 import uuid
 from collections.abc import Iterator
@@ -73,6 +74,27 @@ def get_json(url: str, token: str | None = None) -> tuple[int, dict[str, Any]]:
         return error.code, json.loads(error.read() or b"{}")
     except (urllib.error.URLError, ConnectionError):
         return 0, {}
+
+
+def voice_webhook(base_url: str, call_sid: str) -> tuple[int, str]:
+    """Post the voice webhook for ``call_sid`` to ``base_url``, signed as Twilio signs it
+    for ``PUBLIC``: status and TwiML (a refused connection is status 0)."""
+    from twilio.request_validator import RequestValidator  # type: ignore[import-untyped]
+
+    form = {"CallSid": call_sid, "AccountSid": ACCOUNT, "From": "+15551230000"}
+    signature = RequestValidator(AUTH_TOKEN).compute_signature(PUBLIC + "/twilio/voice", form)
+    request = urllib.request.Request(
+        base_url + "/twilio/voice",
+        data=urllib.parse.urlencode(form).encode(),
+        headers={"X-Twilio-Signature": signature},
+    )
+    try:
+        with urllib.request.urlopen(request, timeout=5) as response:
+            return response.status, response.read().decode()
+    except urllib.error.HTTPError as error:
+        return error.code, error.read().decode(errors="replace")
+    except (urllib.error.URLError, ConnectionError):
+        return 0, ""
 
 
 def metrics(url: str) -> dict[str, float]:

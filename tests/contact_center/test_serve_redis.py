@@ -4,7 +4,8 @@ Two :class:`ContactCenterServer` apps (each its own database, as two machines wo
 have) share the test Redis (``FRAMEKIT_TEST_REDIS_URL``; skipped with the reason when
 unset) under a key prefix of their own: a stream token used on one is refused on
 the other, and ``/api/live-calls`` on either lists the calls of both. With Redis down,
-``/health`` says so, streams are refused (503) and the live calls are unknown (503);
+``/health`` says so, streams are refused (500: fail closed, yet no balancer counts the
+node as failed) and the live calls are unknown (503);
 without ``REDIS_URL`` tokens stay in the process's memory and the live calls are the
 process's own.
 """
@@ -120,7 +121,7 @@ def _closed_port() -> int:
     return port
 
 
-async def test_with_redis_down_health_is_degraded_and_streams_get_503(tmp_path: Path) -> None:
+async def test_with_redis_down_health_is_degraded_and_streams_get_500(tmp_path: Path) -> None:
     down = f"redis://127.0.0.1:{_closed_port()}/0"
     server = ContactCenterServer(_settings(tmp_path / "a", down), bot=greeter)
     async with _app(server) as client:
@@ -130,7 +131,7 @@ async def test_with_redis_down_health_is_degraded_and_streams_get_503(tmp_path: 
         assert (body["status"], body["database"]) == ("degraded", "ok")
         assert body["redis"] == "unreachable: ConnectionError"
         token = sign_stream_token(TWILIO_TOKEN, _call_sid())
-        assert await _refusal(_stream_url(client, token)) == 503
+        assert await _refusal(_stream_url(client, token)) == 500
         assert (await client.get("/health")).status == 503  # still serving
 
 

@@ -78,6 +78,11 @@ class AdmissionControl:
         self._pending.pop(call_sid, None)
         self._running.add(call_sid)
 
+    def withdraw(self, call_sid: str) -> None:
+        """No stream follows this admission (the webhook could not issue its token): its
+        place is free at once; a call already running keeps its own."""
+        self._pending.pop(call_sid, None)
+
     def ended(self, call_sid: str) -> None:
         """The call is over: its place is free."""
         self._pending.pop(call_sid, None)

@@ -4,13 +4,15 @@
   is TwiML that connects a bidirectional Media Stream to
   ``wss://<WEBHOOK_BASE_URL host>/twilio/stream?token=...``, with the caller's
   number, the called number and the direction as ``<Parameter>``\\ s.
+  While the token store cannot answer, ``200`` with TwiML that holds the call and
+  retries, then apologises (:mod:`~framekit.servers.twilio.outage`), never ``503``.
 * ``POST /twilio/status``: status callbacks (logged, then handed to ``on_status``).
 * ``GET /twilio/stream``: the WebSocket. It refuses a missing, forged or expired
   token (403) before the upgrade, a request that is no WebSocket upgrade (426, the
   token left unspent), and a token already used (a token opens one
   stream; the :class:`~framekit.servers.twilio.token_store.TokenStore` remembers
-  used tokens, per process by default, in Redis for several servers; 503 when the
-  store cannot answer), reads ``start``, checks that the token was
+  used tokens, per process by default, in Redis for several servers; 500 when the
+  store cannot answer: fail closed), reads ``start``, checks that the token was
   issued for that call and that no other stream of this server uses its
   ``streamSid`` (else it closes 1008), builds the call's
   :class:`~framekit.pipeline.PipelineTask` with the user's factory and runs it. One
@@ -34,12 +36,9 @@ from __future__ import annotations
 
 import asyncio
 import inspect
-import os
 import time
 from collections.abc import Awaitable, Callable, Mapping
-from dataclasses import dataclass
 from typing import Any
-from urllib.parse import quote, urlsplit
 
 from loguru import logger
 
@@ -63,6 +62,8 @@ except ImportError as exc:  # pragma: no cover - depends on the installed extras
 from framekit.frames import EndCause
 from framekit.pipeline.task import PipelineTask
 from framekit.servers.twilio.admission import AdmissionControl, busy_twiml
+from framekit.servers.twilio.outage import StoreOutageAnswer
+from framekit.servers.twilio.settings import TwilioSettings
 from framekit.servers.twilio.stream_token import (
     TokenError,
     sign_stream_token,
@@ -90,54 +91,6 @@ PipelineFactory = Callable[
 """Builds one call's task from its transport and its ``start`` message (may be async)."""
 
 StatusHook = Callable[[dict[str, str]], Awaitable[None] | None]
-
-
-@dataclass(frozen=True, slots=True)
-class TwilioSettings:
-    """What the Twilio endpoints need to know; :meth:`from_env` reads the usual variables."""
-
-    webhook_base_url: str
-    """Public ``https://`` URL at which Twilio reaches this server (a tunnel in development)."""
-    account_sid: str
-    auth_token: str
-    """Signs and checks webhooks and stream tokens; never logged."""
-    phone_number: str = ""
-
-    def __post_init__(self) -> None:
-        parts = urlsplit(self.webhook_base_url)
-        if parts.scheme not in ("http", "https") or not parts.netloc:
-            raise ValueError(f"WEBHOOK_BASE_URL must be an http(s) URL: {self.webhook_base_url!r}")
-        if not self.auth_token:
-            raise ValueError("TWILIO_AUTH_TOKEN is required to check Twilio's signatures")
-
-    def __repr__(self) -> str:
-        return (
-            f"TwilioSettings(webhook_base_url={self.webhook_base_url!r}, "
-            f"account_sid={self.account_sid!r}, phone_number={self.phone_number!r})"
-        )
-
-    @classmethod
-    def from_env(cls, env: Mapping[str, str] = os.environ) -> TwilioSettings:
-        """``WEBHOOK_BASE_URL``, ``TWILIO_ACCOUNT_SID``, ``TWILIO_AUTH_TOKEN``,
-        ``TWILIO_PHONE_NUMBER``."""
-        return cls(
-            webhook_base_url=env.get("WEBHOOK_BASE_URL", ""),
-            account_sid=env.get("TWILIO_ACCOUNT_SID", ""),
-            auth_token=env.get("TWILIO_AUTH_TOKEN", ""),
-            phone_number=env.get("TWILIO_PHONE_NUMBER", ""),
-        )
-
-    def public_url(self, path_qs: str) -> str:
-        """The URL Twilio used for ``path_qs`` (what its signature covers)."""
-        return self.webhook_base_url.rstrip("/") + path_qs
-
-    def stream_url(self, token: str) -> str:
-        """``wss://`` (``ws://`` for an ``http`` base) URL of the stream endpoint."""
-        parts = urlsplit(self.webhook_base_url)
-        scheme = "wss" if parts.scheme == "https" else "ws"
-        return (
-            f"{scheme}://{parts.netloc}{parts.path.rstrip('/')}/twilio/stream?token={quote(token)}"
-        )
 
 
 class AiohttpMediaSocket:
@@ -176,7 +129,9 @@ class TwilioServer:
     remembers used stream tokens (default: this process's memory;
     servers behind one load balancer share a
     :class:`~framekit.servers.twilio.redis_token_store.RedisTokenStore`). The
-    caller owns it and closes it. ``max_body_bytes`` and ``body_timeout`` bound a
+    caller owns it and closes it. ``store_outage`` is what the voice webhook answers while
+    that store cannot (hold, retry, then apologise: :mod:`~framekit.servers.twilio.outage`).
+    ``max_body_bytes`` and ``body_timeout`` bound a
     webhook's body (also attributes, to change on a built server).
     """
 
@@ -192,6 +147,7 @@ class TwilioServer:
         on_status: StatusHook | None = None,
         admission: AdmissionControl | None = None,
         token_store: TokenStore | None = None,
+        store_outage: StoreOutageAnswer | None = None,
         max_body_bytes: int = 64 * 1024,
         body_timeout: float = 10.0,
     ) -> None:
@@ -215,6 +171,12 @@ class TwilioServer:
         self._idle = asyncio.Event()
         self._idle.set()
         self.refused_streams = 0
+        self.store_outage = store_outage or StoreOutageAnswer()
+        """What a call hears while the token store is away (an attribute, to change)."""
+        self.held_webhooks = 0
+        """Voice webhooks answered hold-and-retry because the token store was away."""
+        self.apologised_calls = 0
+        """Calls apologised to and hung up after their retries (the store still away)."""
 
     @property
     def active_calls(self) -> Mapping[str, PipelineTask]:
@@ -268,11 +230,7 @@ class TwilioServer:
         try:
             expires = await self.token_store.issue(call_sid, fresh)
         except TokenStoreUnavailable as exc:
-            logger.error(
-                f"twilio call {call_sid}: no stream token issued, the token store is "
-                f"unavailable ({exc})"
-            )
-            raise web.HTTPServiceUnavailable(text="stream token store unavailable") from None
+            return self._store_outage(request, call_sid, exc)
         if expires != fresh:
             logger.warning(
                 f"twilio call {call_sid}: voice webhook again while its stream token lives; "
@@ -298,6 +256,28 @@ class TwilioServer:
         response.append(connect)
         logger.info(f"twilio call {call_sid}: answering with a media stream")
         return web.Response(text=str(response), content_type="application/xml")
+
+    def _store_outage(
+        self, request: web.Request, call_sid: str, error: TokenStoreUnavailable
+    ) -> web.Response:
+        """``200`` with hold-and-retry or apology TwiML (see
+        :mod:`~framekit.servers.twilio.outage`): never ``503``, which would take this
+        healthy node out of its load balancer's rotation."""
+        self.admission.withdraw(call_sid)
+        attempt = _attempt(request.query.get("attempt", ""))
+        retry_url = self.settings.public_url(f"/twilio/voice?attempt={attempt + 1}")
+        twiml = self.store_outage.answer(attempt, retry_url)
+        if attempt >= self.store_outage.retries:
+            self.apologised_calls += 1
+            what = "apologised and hung up"
+        else:
+            self.held_webhooks += 1
+            what = f"held for a retry ({attempt + 1} of {self.store_outage.retries})"
+        logger.error(
+            f"twilio call {call_sid}: no stream token issued, the token store is "
+            f"unavailable ({error}); {what}"
+        )
+        return web.Response(text=twiml, content_type="application/xml")
 
     async def _status(self, request: web.Request) -> web.Response:
         form = await self._signed_form(request)
@@ -337,12 +317,14 @@ class TwilioServer:
             first = await self.token_store.first_use(token, float(token.split(".")[1]))
         except TokenStoreUnavailable as exc:
             # Fail closed: a token we cannot check could be a replay on another server.
+            # 500, not 503: every node shares the store, so a balancer must neither retry
+            # another node nor count this healthy one as failed (docs/deploy.md).
             self.refused_streams += 1
             logger.error(
                 f"twilio stream for call {token_call} refused: the token store is "
                 f"unavailable ({exc})"
             )
-            raise web.HTTPServiceUnavailable(text="stream token store unavailable") from None
+            raise web.HTTPInternalServerError(text="stream token store unavailable") from None
         if not first:
             self.refused_streams += 1
             logger.warning(f"twilio stream token for {token_call} used twice; refused")
@@ -416,3 +398,8 @@ class TwilioServer:
                 *(task.cancel("server shutting down", EndCause.SHUTDOWN) for task in calls),
                 return_exceptions=True,
             )
+
+
+def _attempt(value: str) -> int:
+    """The ``attempt`` of a retried voice webhook (0 for the first or a malformed one)."""
+    return int(value) if value.isdigit() and len(value) < 4 else 0
