@@ -34,7 +34,9 @@ percentiles. ``--model-tier`` first starts ``framekit models serve`` (a one-node
 of its own) and points the server at it (``MODEL_TIER_URL``, ``MODEL_TIER_FALLBACK=apology``:
 no speech model in the call node); the call node's figure stays its own process's, and the
 tier's (its process and every live process below it: Ray's GCS, raylet, replicas) is
-reported beside it, over the same window. ``--json PATH`` keeps all of it. ``MAX_CALLS`` defaults to
+reported beside it, over the same window. ``--json PATH`` keeps all of it. ``--profile S``
+samples the server with py-spy for S seconds from ``--skip`` on and reports where its event
+loop spends its busy time (``_loop_profile.py``). ``MAX_CALLS`` defaults to
 ``--users`` so that no caller is refused. Other arguments go to the load test::
 
     python benchmarks/bench_cpu_per_call_minute.py --users 10 --run-time 120s --skip 30
@@ -56,9 +58,13 @@ import sys
 import threading
 import time
 import urllib.request
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+import _loop_profile
 
 __all__ = ["Sample", "main", "thread_group"]
 
@@ -332,7 +338,10 @@ def _start_tier(port: int) -> subprocess.Popen[str]:
 
 
 def _follow(
-    loadtest: subprocess.Popen[str], watchers: list[_Watcher], tier_pid: int | None
+    loadtest: subprocess.Popen[str],
+    watchers: list[_Watcher],
+    tier_pid: int | None,
+    on_server: Callable[[int], None],
 ) -> None:
     """Echo the load test's output; watch its server once it says where it listens."""
     assert loadtest.stdout is not None
@@ -342,6 +351,17 @@ def _follow(
         if match and not watchers:
             watchers.append(_Watcher(int(match.group(1)), match.group(3), tier_pid))
             watchers[0].start()
+            on_server(int(match.group(1)))
+
+
+def _profiler(seconds: float, skip: float, out: Path) -> Callable[[int], None]:
+    """What starts ``py-spy record`` of the server ``skip`` s after it listens (0: nothing)."""
+
+    def start(pid: int) -> None:
+        if seconds > 0:
+            threading.Timer(skip, lambda: _loop_profile.record(pid, seconds, out)).start()
+
+    return start
 
 
 def _wait(loadtest: subprocess.Popen[str], limit: float) -> int:
@@ -374,6 +394,12 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--model-tier", action="store_true", help="models on a local tier")
     parser.add_argument("--tier-port", type=int, default=8123)
     parser.add_argument("--json", type=Path, help="write the report here too")
+    parser.add_argument(
+        "--profile",
+        type=float,
+        default=0.0,
+        help="seconds of py-spy samples of the server from --skip on: the event loop's shares",
+    )
     args, rest = parser.parse_known_args(argv)
     os.environ.setdefault("MAX_CALLS", str(args.users))
     tier = _start_tier(args.tier_port) if args.model_tier else None
@@ -399,7 +425,11 @@ def _run(args: argparse.Namespace, rest: list[str], tier_pid: int | None) -> int
     root = Path(__file__).resolve().parents[1]
     loadtest = subprocess.Popen(command, cwd=root, stdout=subprocess.PIPE, text=True)
     watchers: list[_Watcher] = []
-    reader = threading.Thread(target=_follow, args=(loadtest, watchers, tier_pid), daemon=True)
+    profile = Path(f"{prefix}_loop.txt")
+    on_server = _profiler(args.profile, args.skip, profile)
+    reader = threading.Thread(
+        target=_follow, args=(loadtest, watchers, tier_pid, on_server), daemon=True
+    )
     reader.start()
     code = _wait(loadtest, _seconds(args.run_time) + _GRACE)
     reader.join()
@@ -410,7 +440,11 @@ def _run(args: argparse.Namespace, rest: list[str], tier_pid: int | None) -> int
     load = (load_before, Path("/proc/loadavg").read_text().strip())
     stats = Path(f"{prefix}_stats.csv")
     report = _report(watcher, stats, load, _seconds(args.run_time), args.skip)
+    if profile.is_file():
+        report["loop_profile"] = _loop_profile.summarize(profile)
     _print(report)
+    if "loop_profile" in report:
+        _loop_profile.print_summary(report["loop_profile"])
     if args.json:
         args.json.write_text(json.dumps(report, indent=2) + "\n")
     return code
