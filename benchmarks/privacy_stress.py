@@ -13,6 +13,7 @@ come out untouched. Scored as ``privacy_accuracy.py`` scores the corpus.
     .venv/bin/python benchmarks/privacy_stress.py --round 2    # carriers written later
     .venv/bin/python benchmarks/privacy_stress.py --round 3    # two values a line
     .venv/bin/python benchmarks/privacy_stress.py --round 4    # addresses' unusual shapes
+    .venv/bin/python benchmarks/privacy_stress.py --round 5    # cards said slowly, weak labels
 """
 
 from __future__ import annotations
@@ -26,6 +27,7 @@ import _stress_forms as forms
 import _stress_round2 as round2
 import _stress_round3 as round3
 import _stress_round4 as round4
+import _stress_round5 as round5
 from framekit.privacy.redact import Redactor
 from privacy_accuracy import report, score
 
@@ -189,12 +191,16 @@ def _lookalikes(rng: random.Random) -> list[tuple[str, str]]:
     ]
 
 
+_LATER = {3: round3, 4: round4, 5: round5}
+"""The rounds written after the first two, each with its own row builder."""
+
+
 def rows(seed: int = 17, per_carrier: int = 8, round_: int = 1) -> list[dict[str, Any]]:
     """The harness's lines in the corpus's format (spans exact), look-alikes last."""
     rng = random.Random(seed)
     out: list[dict[str, Any]] = []
-    if round_ in (3, 4):
-        later = (round3 if round_ == 3 else round4).rows(rng, per_carrier)
+    if round_ in _LATER:
+        later = _LATER[round_].rows(rng, per_carrier)
         return [{**row, "id": f"t{i:05d}"} for i, row in enumerate(later)]
     if round_ == 2:
         carriers = [(k, *c) for k, c in round2.CARRIERS.items()]
@@ -220,7 +226,9 @@ def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--seed", type=int, default=17)
     parser.add_argument("--misses", type=int, default=0, help="print up to N misses and FPs")
-    parser.add_argument("--round", type=int, choices=[1, 2, 3, 4], default=1, help="which carriers")
+    parser.add_argument(
+        "--round", type=int, choices=[1, 2, 3, 4, 5], default=1, help="which carriers"
+    )
     args = parser.parse_args(argv)
     result = score(rows(args.seed, round_=args.round), Redactor())
     report(f"stress round {args.round} (seed {args.seed})", result)

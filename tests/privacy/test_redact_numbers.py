@@ -300,3 +300,35 @@ def test_cards_of_every_issuer_and_a_birth_date_in_six_digits(said: str, expecte
 )
 def test_dates_of_the_shop_counts_and_other_3s_stay(said: str) -> None:
     assert MASK.text(said) == said
+
+
+@pytest.mark.parametrize(
+    ("said", "expected"),
+    [
+        # A card's companions after it label it: its expiry, its security code.
+        (
+            "four five three nine one four eight eight zero three four three six four six eight"
+            " and the code on the back is one two three",  # a digit misheard: no checksum
+            "[card] and the code on the back is one two three",
+        ),
+        ("4539 1488 0343 6468 exp 09/28", "[card] exp 09/28"),  # a misheard digit
+    ],
+)
+def test_a_card_s_expiry_or_code_after_it_labels_it(said: str, expected: str) -> None:
+    assert MASK.text(said) == expected
+
+
+def test_tens_that_took_the_next_group_s_first_digit_are_read_again_by_the_checksum() -> None:
+    # 6011 3870 4091 1278 said with no pause: "... seventy four ..." reads as 74.
+    said = (
+        "card six oh one one three thousand eight hundred seventy four oh nine one one two"
+        " seven eight"
+    )
+    [run] = number_runs(said)
+    assert run.digits == "601138740911278"
+    assert [found.normal for found in MASK.find(said)] == ["6011387040911278"]
+
+
+def test_a_long_number_with_no_label_is_not_read_again() -> None:
+    said = "it is six oh one one three thousand eight hundred seventy four oh nine one one two"
+    assert MASK.text(said) == said

@@ -76,6 +76,13 @@ _AFTER = re.compile(
     r"(?:(?P<ssn>social|ssn|s s n)|(?P<phone>cell|mobile|phone|number)|(?P<card>card))\b",
     re.IGNORECASE,
 )
+_COMPANIONS = re.compile(
+    r"[^.?!\d]{0,24}?\b(?:exp(?:iry|iration|ires|\.)?|cvv|cvc|csc|cv2|security code"
+    r"|code on the back|valid (?:till|until|thru|through))\b",
+    re.IGNORECASE,
+)
+"""What follows a card number and no other: its expiry and security code ("{card} and the
+code on the back is ...")."""
 _TAKE_BACK = (
     r"\b(?:no|nope|sorry|wait|hold on|i mean|i meant|actually|correction|oops"
     rf"|my (?:bad|mistake)|let me repeat(?: that)?|{RESTART}|not|rather|make that|that's wrong"
@@ -125,7 +132,7 @@ def find_numbers(text: str) -> list[Found]:
     found: list[Found] = []
     previous: tuple[NumberRun, Kind | None] | None = None
     for run, labels in _values(text):
-        run = _without_one(run) or run
+        run = _without_one(run) or _reread_card(run, labels) or run
         kind = None if _AMOUNT_AFTER.match(text, run.end) else _classify(run, labels)
         if previous is not None and _corrects(text, previous[0].end, run.start):
             retaken = _retaken_card(previous, run, labels) if kind is None else None
@@ -232,9 +239,12 @@ def _labels(text: str, start: int) -> _Labels:
 
 
 def _said_after(text: str, end: int) -> str | None:
-    """A keyword said right after the number ("... that's my social")."""
+    """A keyword said right after the number ("... that's my social"), or a card's
+    companion a few words after it ("... expiry oh nine twenty eight")."""
     match = _AFTER.match(text, end)
-    return None if match is None else match.lastgroup
+    if match is not None:
+        return match.lastgroup
+    return "card" if _COMPANIONS.match(text, end) else None
 
 
 def _classify(run: NumberRun, labels: _Labels) -> Kind | None:
@@ -297,6 +307,38 @@ def _issued(digits: str) -> bool:
         or digits[:2] in ("36", "38", "39")
         or "300" <= digits[:3] <= "305"
     )
+
+
+_MAX_SPLITS = 6
+"""Readings tried of a run said with tens and units: 2 ** 6 at most."""
+
+
+def _reread_card(run: NumberRun, labels: _Labels) -> NumberRun | None:
+    """The card in a run whose tens took the next group's first digit ("... eight hundred
+    seventy four oh nine one ...": read 874 0911, said 870 4091): under a card's label, the
+    reading with units apart that makes a card's 16 digits (15 for American Express) of
+    an issuer that pass the checksum, when the run as read does not."""
+    if (
+        not run.splits
+        or len(run.splits) > _MAX_SPLITS
+        or not labels
+        or labels[0][0] != "card"
+        or not 14 <= len(run.digits) <= 15
+        or luhn_valid(run.digits)
+    ):
+        return None
+    for chosen in range(1, 2 ** len(run.splits)):
+        parts, at = [], 0
+        for i, (offset, other) in enumerate(run.splits):
+            if chosen >> i & 1:
+                parts += [run.digits[at:offset], other]
+                at = offset + len(other) - 1
+        digits = "".join(parts) + run.digits[at:]
+        if len(digits) == (15 if digits[:2] in ("34", "37") else 16) and (
+            _issued(digits) and luhn_valid(digits)
+        ):
+            return NumberRun(digits, run.start, run.end, run.written)
+    return None
 
 
 def _without_one(run: NumberRun) -> NumberRun | None:

@@ -87,12 +87,18 @@ class NumberRun:
     end: int
     written: str
     """The run's text as it stands (for written shapes such as ``123-45-6789``)."""
+    splits: tuple[tuple[int, str], ...] = ()
+    """Where a unit was read into the tens before it ("seventy four": 74) and what the
+    digits there would be if it was the next number's first ("70" "4"): offset in
+    ``digits``, and the other reading of that number. A checksum may decide."""
 
 
 class _Run:
     """A run being read: the digits so far and the number being said."""
 
-    __slots__ = ("base", "digits", "end", "open", "repeat", "small", "spoken", "start")
+    __slots__ = (
+        "base", "digits", "end", "open", "repeat", "small", "splits", "spoken", "start", "unit",
+    )  # fmt: skip
 
     def __init__(self, start: int) -> None:
         self.start = start
@@ -103,6 +109,8 @@ class _Run:
         self.open = 0  # the largest value that can still be added to it
         self.repeat = 1  # "double" repeats the next digit
         self.spoken = False
+        self.unit = 0  # the unit just added to tens ("seventy four": 4)
+        self.splits: list[tuple[int, str]] = []
 
     def literal(self, digits: str, end: int) -> None:
         self.close()
@@ -122,6 +130,7 @@ class _Run:
             and 0 < value <= self.open
             and not (value >= 10 and self.open < 99)
         ):
+            self.unit = value if value < 10 and self.small % 100 >= 20 else 0
             self.small += value
             self.open = 9 if value >= 20 and value % 10 == 0 else 0
             return
@@ -134,6 +143,7 @@ class _Run:
         if self.small is None:
             return False
         self.end = end
+        self.unit = 0
         if word == "hundred" and self.small < 100:
             self.small *= 100
             self.open = 99
@@ -151,8 +161,12 @@ class _Run:
 
     def close(self) -> None:
         if self.small is not None:
-            self.digits.append(str(self.base + self.small))
-        self.base, self.small, self.open = 0, None, 0
+            said = self.base + self.small
+            if self.unit:
+                at = sum(len(d) for d in self.digits)
+                self.splits.append((at, f"{said - self.unit}{self.unit}"))
+            self.digits.append(str(said))
+        self.base, self.small, self.open, self.unit = 0, None, 0, 0
 
 
 def number_runs(text: str) -> list[NumberRun]:
@@ -253,4 +267,5 @@ def _starts_run(word: str, text: str, at: int) -> bool:
 
 def _finish(run: _Run, text: str) -> NumberRun:
     run.close()
-    return NumberRun("".join(run.digits), run.start, run.end, text[run.start : run.end])
+    digits = "".join(run.digits)
+    return NumberRun(digits, run.start, run.end, text[run.start : run.end], tuple(run.splits))
