@@ -25,6 +25,7 @@ import re
 
 from framekit.privacy.kinds import Found, Kind
 from framekit.privacy.kinds.births import birth_digits
+from framekit.privacy.kinds.cards import issued, luhn_valid, reread, retaken, without_one
 from framekit.privacy.kinds.spoken import RESTART, NumberRun, number_runs
 
 __all__ = ["find_numbers", "luhn_valid"]
@@ -111,17 +112,6 @@ _DATE_SHAPE = re.compile(r"\d{4}([-/.])\d{1,2}\1\d{1,2}\b|\b\d{1,2}/\d{1,2}/\d{2
 """A written date (a log line's time stamp, an appointment) is never a number of a person."""
 
 
-def luhn_valid(digits: str) -> bool:
-    """The Luhn checksum every payment card number carries."""
-    total = 0
-    for i, char in enumerate(reversed(digits)):
-        value = ord(char) - 48
-        if i % 2:
-            value = value * 2 - 9 if value > 4 else value * 2
-        total += value
-    return total % 10 == 0
-
-
 def find_numbers(text: str) -> list[Found]:
     """The cards, bank accounts, SSNs and phone numbers among the number runs of ``text``.
 
@@ -132,7 +122,8 @@ def find_numbers(text: str) -> list[Found]:
     found: list[Found] = []
     previous: tuple[NumberRun, Kind | None] | None = None
     for run, labels in _values(text):
-        run = _without_one(run) or _reread_card(run, labels) or run
+        under_card = bool(labels) and labels[0][0] == "card"
+        run = without_one(run) or (reread(run) if under_card else None) or run
         kind = None if _AMOUNT_AFTER.match(text, run.end) else _classify(run, labels)
         if previous is not None and _corrects(text, previous[0].end, run.start):
             retaken = _retaken_card(previous, run, labels) if kind is None else None
@@ -158,17 +149,10 @@ def find_numbers(text: str) -> list[Found]:
 def _retaken_card(
     previous: tuple[NumberRun, Kind | None], run: NumberRun, labels: _Labels
 ) -> str | None:
-    """The card a correction under a card's label gives when it says the number's end
-    again ("4911 3007, no sorry, 3007 0038 1225"): the first try's start up to a group of
-    four, then the second try, Luhn-valid (None: no such card)."""
-    said, kind = previous[0].digits, previous[1]
-    if kind is not None or not labels or labels[0][0] != "card":
+    """The card a correction under a card's label gives (:func:`.cards.retaken`)."""
+    if previous[1] is not None or not labels or labels[0][0] != "card":
         return None
-    for keep in sorted(range(len(said) + 1), key=lambda k: (k % 4 != 0, -k)):
-        digits = said[:keep] + run.digits
-        if 13 <= len(digits) <= 19 and luhn_valid(digits):
-            return digits
-    return None
+    return retaken(previous[0].digits, run.digits)
 
 
 def _values(text: str) -> list[tuple[NumberRun, _Labels]]:
@@ -255,7 +239,7 @@ def _classify(run: NumberRun, labels: _Labels) -> Kind | None:
         return None
     if run.written[:4].lower() == "plus" or run.written[:3].lower().startswith(("+", "%2b")):
         return "phone" if 8 <= n <= 15 else None
-    if 13 <= n <= 19 and keyword != "other" and _issued(digits) and luhn_valid(digits):
+    if 13 <= n <= 19 and keyword != "other" and issued(digits) and luhn_valid(digits):
         return "card"  # a number sign alone ("cc# 4111 ...") names no identifier of a card's
     if keyword == "sign":
         keyword = "other"
@@ -291,68 +275,6 @@ def _said_date(run: NumberRun) -> bool:
         said = run.written.lower()
         return not any(c.isdigit() for c in said) and "hundred" not in said and "thous" not in said
     return not run.written.isdigit()
-
-
-def _issued(digits: str) -> bool:
-    """Whether ``digits`` start as a card issuer's range does (ISO/IEC 7812): 2, 4, 5, 6,
-    and of the 3s, American Express (34, 37: 15 digits), JCB (3528-3589) and Diners Club
-    (300-305, 36, 38, 39)."""
-    if digits[0] in "2456":
-        return True
-    if digits[0] != "3":
-        return False
-    return (
-        (digits[:2] in ("34", "37") and len(digits) == 15)
-        or "3528" <= digits[:4] <= "3589"
-        or digits[:2] in ("36", "38", "39")
-        or "300" <= digits[:3] <= "305"
-    )
-
-
-_MAX_SPLITS = 6
-"""Readings tried of a run said with tens and units: 2 ** 6 at most."""
-
-
-def _reread_card(run: NumberRun, labels: _Labels) -> NumberRun | None:
-    """The card in a run whose tens took the next group's first digit ("... eight hundred
-    seventy four oh nine one ...": read 874 0911, said 870 4091): under a card's label, the
-    reading with units apart that makes a card's 16 digits (15 for American Express) of
-    an issuer that pass the checksum, when the run as read does not."""
-    if (
-        not run.splits
-        or len(run.splits) > _MAX_SPLITS
-        or not labels
-        or labels[0][0] != "card"
-        or not 14 <= len(run.digits) <= 15
-        or luhn_valid(run.digits)
-    ):
-        return None
-    for chosen in range(1, 2 ** len(run.splits)):
-        parts, at = [], 0
-        for i, (offset, other) in enumerate(run.splits):
-            if chosen >> i & 1:
-                parts += [run.digits[at:offset], other]
-                at = offset + len(other) - 1
-        digits = "".join(parts) + run.digits[at:]
-        if len(digits) == (15 if digits[:2] in ("34", "37") else 16) and (
-            _issued(digits) and luhn_valid(digits)
-        ):
-            return NumberRun(digits, run.start, run.end, run.written)
-    return None
-
-
-def _without_one(run: NumberRun) -> NumberRun | None:
-    """The card in a run said after "one" as a word ("the jcb one three five two ..."): the
-    run without it, when only without it are its digits a card's."""
-    digits = run.digits[1:]
-    if (
-        run.written[:4].lower() != "one "
-        or not 13 <= len(digits) <= 19
-        or luhn_valid(run.digits)
-        or not (_issued(digits) and luhn_valid(digits))
-    ):
-        return None
-    return NumberRun(digits, run.start + 4, run.end, run.written[4:])
 
 
 def _labelled(label: str, n: int, distance: int) -> Kind | None:
