@@ -212,3 +212,35 @@ def test_a_record_s_name_before_its_address_or_on_the_line_above(said: str, expe
 )
 def test_words_before_a_house_or_a_count_are_no_name(said: str) -> None:
     assert "[name]" not in MASK.text(said)
+
+
+@pytest.mark.parametrize(
+    ("said", "expected"),
+    [
+        ("ana lima thats my name", "[name] thats my name"),
+        ("Ana Lima is my full name", "[name] is my full name"),
+        ("ana lima calling about my order", "[name] calling about my order"),
+        ("spelled l i m a", "spelled [name]"),
+        ("Dear Ana Lima,", "Dear [name],"),
+        ("Hi Ana,", "Hi [name],"),
+        ("the caller was ana lima", "the caller was [name]"),
+    ],
+)
+def test_a_name_before_my_name_calling_spelled_alone_greeted_in_a_letter(
+    said: str, expected: str
+) -> None:
+    assert MASK.text(said) == expected
+
+
+@pytest.mark.parametrize(
+    "said",
+    [
+        "what is my name",
+        "people calling about this",
+        "hi ana, how are you",
+        "Hi team,",
+        "it is my name",
+    ],
+)
+def test_no_name_in_those_forms_without_one(said: str) -> None:
+    assert MASK.text(said) == said

@@ -60,7 +60,8 @@ _HINT_WORDS = (
     "father", "dad ", "brother", "sister", "boss", "colleague", "friend", "neighb", "fianc",
     "girlfriend", "boyfriend", "calls me", "thank", "regards", "cheers", "sincerely", "best",
     "(at", "[at", "beneficiary", "applicant", "addressee", "down as", "spoke",
-    "talked", "from:", "holder", "owner",
+    "talked", "from:", "holder", "owner", "dear", "spel", "calling",
+    " hi ", " hello", " hey ",
 )  # fmt: skip
 """A text with none of these has no value of any kind: most turns skip the finders."""
 

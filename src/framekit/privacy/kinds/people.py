@@ -74,7 +74,8 @@ _LEADS = (
             " holder's name name's names call calls speak speaking talking under goes known"
             " surname client recipient guest passenger attendee ship deliver send mail this"
             " it's its i'm im attn attention c thanks thank regards kind best cheers sincerely"
-            " many beneficiary applicant addressee policy down spoke spoken talk talked from"
+            " many beneficiary applicant addressee policy down spoke spoken talk talked from dear"
+            " spelled spelt spelling"
         )
     )
     + r")"
@@ -106,7 +107,7 @@ _NAME = re.compile(
     r"|(?:patient|customer|client|caller|recipient|guest|passenger|contact|attendee|from"
     rf"|(?:ship|deliver|send|mail)\s+(?:it\s+)?to)\s*:"
     r"|(?:patient|customer|client|caller|recipient|guest|passenger|attendee|applicant"
-    r"|beneficiary|addressee|(?:account|card|policy)\s*holder)\s+is)"
+    r"|beneficiary|addressee|(?:account|card|policy)\s*holder)\s+(?:is|was))"
     rf"\s+(?P<role>{_NAME_WORDS})"
     r"(?=\s*(?:,|$|\b(?:will|is|was|has|had|and|who|said|called|can|could|would|should|says"
     rf"|wants|needs|just|also|born|social|ssn|iban|dob)\b)|\s+at\s+(?P<at_home>{_NUMBER_START})"
@@ -134,11 +135,24 @@ _NAME = re.compile(
     r"|^(?:(?:hi|hello|hey|yes|yeah|oh|um|uh|so|ok|okay|good\s+(?:morning|afternoon|evening))"
     rf"(?:\s+there)?[,.!\s]+)*(?P<here>{_NAME_WORDS})(?=\s+(?:here|speaking)\b"
     r"|(?P<hailed>(?<=\w)(?=\s+calling\b)))"
+    # Typed, greeted at the start: "Dear Ana Lima,", "Hi Ana,".
+    rf"|^(?:dear|hi|hello|hey)\s+(?P<dear>{_NAME_WORDS})(?=\s*,)"
+    # Spelled alone: "spelled l i m a".
+    r"|\b(?:spelled|spelt|spelling(?:\s+is)?|that's\s+spelled)[:,]?\s+"
+    r"(?P<letters>[a-z](?:[\s,-]+[a-z]\b){2,})"
     # Typed, signed at the end: "Thanks, Olga Petrova", "Regards,\nTom".
     r"|\b(?:thanks|thank\s+you|regards|kind\s+regards|best\s+regards|best|cheers|sincerely"
     rf"|many\s+thanks)[,!.]?\s+(?P<sign>{_NAME_WORDS})(?=\s*[.!]?\s*$))",
     re.IGNORECASE,
 )
+_NAMED_AFTER = re.compile(
+    rf"(?<!\w)(?P<said>{_WORD}(?:\s+(?:{_PARTICLE}\s+)?{_WORD}){{0,2}})\s*,?\s+(?:is|that's|thats"
+    r"|that\s+is|it's|its)\s+(?:my|the)\s+(?:(?:first|last|full|sur|given|middle|maiden|family)"
+    r"\s*)?name\b",
+    re.IGNORECASE,
+)
+"""A name said before the word: "ana lima, that's my name" (as a date before "my date of
+birth")."""
 _TITLED = re.compile(
     rf"(?=[mdp])(?<!\w)(?P<title>{_TITLE_WORD})\.?\s+{_WORD}(?:\s+(?:{_PARTICLE}\s+)?{_WORD}){{0,2}}",
     re.IGNORECASE,
@@ -167,7 +181,7 @@ _NOT_PEOPLE = words(
 """Capitalized words of a date or a holiday, never a person's ("for Next Monday")."""
 
 
-GROUPS = ("name", "intro", "greeted", "role", "first", "here", "sign")
+GROUPS = ("name", "intro", "greeted", "role", "first", "here", "sign", "dear", "letters")
 _PAST = re.compile(r"[a-z]{2,}ed")
 _ADVERB = re.compile(r"[a-z]{3,}ly\b", re.IGNORECASE)
 """A word a name is seldom: "finally", "nearly" ("my wife finally ordered")."""
@@ -190,8 +204,12 @@ def find_names(text: str) -> list[Found]:
             continue
         if m.group("housed") is not None and not _before_address(text, m.end("housed"), words):
             continue
-        if group == "here" and m.group("hailed") is not None and not m.start("here"):
-            continue  # "X calling" only after a greeting: "hi there X calling"
+        if (group == "here" and m.group("hailed") is not None and not m.start("here")) and (
+            len(words.split()) < 2
+        ):
+            continue  # "X calling": after a greeting, or a first and a last name
+        if group == "dear" and not typed:
+            continue
         # Said in passing ("this is X", "I'm X,"): typed text capitalizes a name, so a
         # lowercase word there is not one ("It's fine, thanks", "it's late.").
         if group != "name" and (typed or m.group("comma")) and not words[0].isupper():
@@ -201,6 +219,10 @@ def find_names(text: str) -> list[Found]:
         if group == "name" and typed and not words[0].isupper() and _bare_name(text, m):
             continue
         found.append(Found("name", m.start(group), m.start(group) + len(words), _normal(words)))
+    if "name" in text:
+        for m in _NAMED_AFTER.finditer(text):
+            if not typed or m.group("said")[0].isupper():
+                found.append(Found("name", m.start("said"), m.end("said"), _normal(m["said"])))
     if " for " in text:
         for m in _BOOKED_FOR.finditer(text):
             group = "name" if m.group("name") else "said"
