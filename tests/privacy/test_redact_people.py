@@ -244,3 +244,38 @@ def test_a_name_before_my_name_calling_spelled_alone_greeted_in_a_letter(
 )
 def test_no_name_in_those_forms_without_one(said: str) -> None:
     assert MASK.text(said) == said
+
+
+@pytest.mark.parametrize(
+    ("said", "expected"),
+    [
+        ("the name would be ana lima", "the name would be [name]"),
+        ("Name - Ana Lima", "Name - [name]"),
+        ("Ana Lima (account holder)", "[name] (account holder)"),
+        ("Contact person: Ana Lima", "Contact person: [name]"),
+        ("Booked by Ana Lima", "Booked by [name]"),
+        ("it was booked by ana lima", "it was booked by [name]"),
+        (
+            "okay so ana lima and i'm calling about an order",
+            "okay so [name] and i'm calling about an order",
+        ),
+    ],
+)
+def test_names_after_would_be_a_dash_by_and_before_a_role_in_brackets(
+    said: str, expected: str
+) -> None:
+    assert MASK.text(said) == expected
+
+
+@pytest.mark.parametrize(
+    "said",
+    [
+        "name - required",
+        "placed by mistake",
+        "made by Apple",
+        "the name would be great",
+        "Ordered by phone",
+    ],
+)
+def test_the_same_places_without_a_name(said: str) -> None:
+    assert MASK.text(said) == said

@@ -61,7 +61,7 @@ _HINT_WORDS = (
     "girlfriend", "boyfriend", "calls me", "thank", "regards", "cheers", "sincerely", "best",
     "(at", "[at", "beneficiary", "applicant", "addressee", "down as", "spoke",
     "talked", "from:", "holder", "owner", "dear", "spel", "calling",
-    " hi ", " hello", " hey ",
+    " hi ", " hello", " hey ", "ed by",
 )  # fmt: skip
 """A text with none of these has no value of any kind: most turns skip the finders."""
 

@@ -35,7 +35,7 @@ _STOP = alternation(
         " itself himself herself themselves yourself myself him her them us each social ssn"
         " security iban dob address zip postcode um uh er erm uhm kind sort down never"
         " already always often ever once even send ship deliver bring take drop post mail move"
-        " change update parcel package"
+        " change update parcel package required optional unknown none null blank empty"
     )
 )
 """Words of a sentence, numbers and value words: never a name's (as a trie: tried before
@@ -75,7 +75,7 @@ _LEADS = (
             " surname client recipient guest passenger attendee ship deliver send mail this"
             " it's its i'm im attn attention c thanks thank regards kind best cheers sincerely"
             " many beneficiary applicant addressee policy down spoke spoken talk talked from dear"
-            " spelled spelt spelling"
+            " spelled spelt spelling booked ordered placed submitted reserved requested"
         )
     )
     + r")"
@@ -87,7 +87,8 @@ _NAME = re.compile(
     # Introduced as a name, whatever follows.
     r"(?:(?:\b(?:(?:my|the|your|his|her|their|account|full|first|last|sur|given|family|middle"
     r"|maiden|customer|contact|caller|patient|card\s*holder's|cardholder's|holder's)\s*)?"
-    r"(?:name\s+is|name's|(?<=my\s)names|name\s*[:=]|name)"
+    r"(?:name\s+(?:is|(?:would|will|should|'d|'ll)\s+be)|name's|(?<=my\s)names|name\s*[:=\u2013-]"
+    r"|name)"
     r"|\b(?:calls?\s+me|(?:speak(?:ing)?|spoke|spoken|talk(?:ing|ed)?)\s+(?:to|with)"
     r"|under(?:\s+the\s+name(?:\s+of)?)?|(?:i'm|i\s+am|im)\s+called"
     r"|(?:in|on)\s+the\s+name\s+of|the\s+name\s+on\s+the\s+\w+\s+is|on\s+behalf\s+of"
@@ -104,7 +105,9 @@ _NAME = re.compile(
     r"|dad|brother|sister|boss|colleague|friend|neighbou?r|fianc[eé]e?|girlfriend|boyfriend"
     r"|nephew|niece|uncle|aunt|cousin|grand(?:son|daughter|mother|father|ma|pa)|landlord"
     r"|landlady|tenant|roommate|flatmate|housemate|assistant|employee|coworker),?"
-    r"|(?:patient|customer|client|caller|recipient|guest|passenger|contact|attendee|from"
+    r"|(?:booked|ordered|placed|submitted|reserved|requested)\s+by:?"
+    r"|(?:patient|customer|client|caller|recipient|guest|passenger|contact(?:\s+person)?"
+    r"|attendee|from"
     rf"|(?:ship|deliver|send|mail)\s+(?:it\s+)?to)\s*:"
     r"|(?:patient|customer|client|caller|recipient|guest|passenger|attendee|applicant"
     r"|beneficiary|addressee|(?:account|card|policy)\s*holder)\s+(?:is|was))"
@@ -130,11 +133,12 @@ _NAME = re.compile(
     r"|\s+(?:born|social|ssn|iban|dob|date\s+of\s+birth)\b"
     rf"|(?P<housed>\s+(?=\d|{_NUMBER_START}))"
     r"|\s+(?:is|was)\s+(?:the|my|our)\s+(?:(?:card|account|policy)\s*)?(?:holder|owner|patient"
-    r"|customer|recipient|beneficiary)\b)"
+    r"|customer|recipient|beneficiary)\b"
+    r"|\s*\((?:(?:account|card|policy)\s*)?(?:holder|owner|customer|patient|primary|caller)\))"
     # "Olga Petrova here", "hi, Olga here".
     r"|^(?:(?:hi|hello|hey|yes|yeah|oh|um|uh|so|ok|okay|good\s+(?:morning|afternoon|evening))"
     rf"(?:\s+there)?[,.!\s]+)*(?P<here>{_NAME_WORDS})(?=\s+(?:here|speaking)\b"
-    r"|(?P<hailed>(?<=\w)(?=\s+calling\b)))"
+    r"|(?P<hailed>(?<=\w)(?=\s+(?:calling|and\s+(?:i'm|im|i\s+am)\s+calling)\b)))"
     # Typed, greeted at the start: "Dear Ana Lima,", "Hi Ana,".
     rf"|^(?:dear|hi|hello|hey)\s+(?P<dear>{_NAME_WORDS})(?=\s*,)"
     # Spelled alone: "spelled l i m a".
@@ -240,8 +244,11 @@ def find_names(text: str) -> list[Found]:
 def _role(m: re.Match[str], typed: bool) -> bool:
     """Whether the words after a role are a name: capitalized after a colon (only typed
     text has one) or in typed text, else followed by a name's usual next words."""
-    if ":" in m.string[m.start() : m.start("role")] or typed:
+    lead = m.string[m.start() : m.start("role")]
+    if ":" in lead or typed:
         return m.group("role")[0].isupper()
+    if lead.rstrip().endswith(" by"):  # "booked by ana lima", not "placed by mistake"
+        return len(m.group("role").split()) > 1 and m.group("typed_role") is None
     if m.group("at_home") is not None:  # "my nephew caleb stone at nine hundred ..."
         return len(m.group("role").split()) > 1
     if m.group("did") is not None:  # "my wife ana placed the order", not "... finally ordered"
@@ -283,8 +290,9 @@ def _spells_itself(words: str) -> bool:
 
 
 def _bare_name(text: str, m: re.Match[str]) -> bool:
-    """Whether the words before the name are only "name" (no "is", "'s", ":" after it)."""
-    return text[m.start() : m.start("name")].rstrip().lower().endswith("name")
+    """Whether the words before the name are only "name" (no "is", "'s", ":" after it; a
+    dash is no more: "name - required")."""
+    return text[m.start() : m.start("name")].rstrip(" -\u2013").lower().endswith("name")
 
 
 def _titled(title: str, name: str, typed: bool) -> bool:
