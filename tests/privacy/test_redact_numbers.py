@@ -332,3 +332,20 @@ def test_tens_that_took_the_next_group_s_first_digit_are_read_again_by_the_check
 def test_a_long_number_with_no_label_is_not_read_again() -> None:
     said = "it is six oh one one three thousand eight hundred seventy four oh nine one one two"
     assert MASK.text(said) == said
+
+
+@pytest.mark.parametrize(
+    "said",
+    [
+        "JD811461879268506590 is the dhl one",  # passes mod 97, but JD is no IBAN country
+        "1Z 856 AA1 28 0232 8835 shows delivered",  # a UPS number in its printed groups
+        "imei 354542841036646",  # a phone's serial passes Luhn by design
+        "charged twice, 502.61 and 446.71",
+    ],
+)
+def test_a_parcel_s_a_device_s_numbers_and_a_verb_before_amounts_stay(said: str) -> None:
+    assert MASK.text(said) == said
+
+
+def test_an_iban_of_a_country_that_has_them_is_still_found() -> None:
+    assert MASK.text("IBAN DE89 3704 0044 0532 0130 00") == "IBAN [bank]"

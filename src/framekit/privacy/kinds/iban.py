@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import re
 
-from framekit.privacy.kinds import Found
+from framekit.privacy.kinds import Found, words
 
 __all__ = ["find_ibans", "iban_valid"]
 
@@ -19,10 +19,23 @@ _IBAN = re.compile(r"\b[A-Za-z]{2}\d{2}(?:[ -]?[A-Za-z0-9]{4}){2,7}(?:[ -]?[A-Za
 _GROUP = re.compile(r"[A-Za-z0-9]+")
 
 
+_COUNTRIES = words(
+    """
+    AD AE AL AO AT AZ BA BE BF BG BH BI BJ BR BY CF CG CH CI CM CR CV CY CZ DE DJ DK DO DZ EE
+    EG ES FI FK FO FR GA GB GE GI GL GQ GR GT GW HN HR HU IE IL IQ IR IS IT JO KM KW KZ LB LC
+    LI LT LU LV LY MA MC MD ME MG MK ML MN MR MT MU MZ NE NI NL NO OM PK PL PS PT QA RO RS RU
+    SA SC SD SE SI SK SM SN SO ST SV TD TG TL TN TR UA VA VG XK YE
+    """
+)
+"""The countries whose banks issue IBANs (the SWIFT registry and its partial users): any
+other two letters before a checksum that holds are a parcel's or a product's code."""
+
+
 def iban_valid(iban: str) -> bool:
-    """ISO 13616's mod-97 check: the IBAN's four first characters moved to its end."""
+    """ISO 13616's mod-97 check, the IBAN's four first characters moved to its end, for
+    a country that has IBANs."""
     compact = _compact(iban)
-    if not 15 <= len(compact) <= 34:
+    if not 15 <= len(compact) <= 34 or compact[:2] not in _COUNTRIES:
         return False
     moved = compact[4:] + compact[:4]
     return int("".join(str(int(c, 36)) for c in moved)) % 97 == 1

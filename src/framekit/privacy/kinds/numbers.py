@@ -43,7 +43,7 @@ _KEYWORDS = re.compile(
     r"|(?P<phone>\b(?:phone|cell|mobile|telephone|landline|call|dial|reach me|text me|callback"
     r"|area code|fax|whatsapp|(?:my|best|contact|home|work|direct) number)\b)"
     r"|(?P<other>\b(?:(?:order|tracking|confirmation|reference|ref|ticket|invoice|case|model|item"
-    r"|sku|zip|postal|pin|code|room|flight|serial|part|receipt|transaction|claim"
+    r"|sku|zip|postal|pin|code|room|flight|serial|part|receipt|transaction|claim|imei|iccid"
     r"|dhl|ups|fedex|usps|royal mail|parcelforce|evri|hermes|dpd|gls|purolator|tnt|aramex"
     r"|authori[sz]ation|rma|ra|return|policy|member|membership|loyalty|rewards?|voucher|coupon"
     r"|promo|gift(?: ?card)?|warranty|package|parcel|shipment|batch|lot"
@@ -112,6 +112,11 @@ _DATE_SHAPE = re.compile(r"\d{4}([-/.])\d{1,2}\1\d{1,2}\b|\b\d{1,2}/\d{1,2}/\d{2
 """A written date (a log line's time stamp, an appointment) is never a number of a person."""
 
 
+_UPS = re.compile(r"\b1Z(?:[ -]?[0-9A-Z]){16}\b", re.IGNORECASE)
+"""A UPS tracking number, printed in groups ("1Z 999 AA1 01 2345 6784"): its digit groups
+are no value of a person."""
+
+
 def find_numbers(text: str) -> list[Found]:
     """The cards, bank accounts, SSNs and phone numbers among the number runs of ``text``.
 
@@ -121,7 +126,10 @@ def find_numbers(text: str) -> list[Found]:
     """
     found: list[Found] = []
     previous: tuple[NumberRun, Kind | None] | None = None
+    shipped = [m.span() for m in _UPS.finditer(text)] if "1z" in text.lower() else []
     for run, labels in _values(text):
+        if any(start <= run.start < end for start, end in shipped):
+            continue
         under_card = bool(labels) and labels[0][0] == "card"
         run = without_one(run) or (reread(run) if under_card else None) or run
         kind = None if _AMOUNT_AFTER.match(text, run.end) else _classify(run, labels)

@@ -186,7 +186,7 @@ _NOT_PEOPLE = words(
 
 
 GROUPS = ("name", "intro", "greeted", "role", "first", "here", "sign", "dear", "letters")
-_PAST = re.compile(r"[a-z]{2,}ed")
+_PAST = re.compile(r"\b[a-z]{2,}ed\b")
 _ADVERB = re.compile(r"[a-z]{3,}ly\b", re.IGNORECASE)
 """A word a name is seldom: "finally", "nearly" ("my wife finally ordered")."""
 
@@ -216,6 +216,8 @@ def find_names(text: str) -> list[Found]:
             continue
         # Said in passing ("this is X", "I'm X,"): typed text capitalizes a name, so a
         # lowercase word there is not one ("It's fine, thanks", "it's late.").
+        if group == "first" and not typed and (_PAST.search(words) or _ADVERB.search(words)):
+            continue  # "charged twice, 502.61 ...": a verb, not a record's name
         if group != "name" and (typed or m.group("comma")) and not words[0].isupper():
             continue
         # Typed, a bare "name" before a lowercase word is prose about names ("with their
