@@ -5,7 +5,9 @@ configured from the environment the same way, with one difference: the bot speak
 a steady tone for the whole call instead of loading the speech models (each node
 would take 40 s to preload them on this machine), so that the test can measure
 the largest gap in the bot's audio; ``TONE_SECONDS`` (default 120) is how long it
-speaks. Usage: ``python tests/cluster/node.py PORT``.
+speaks. With ``NODE_BOT=contact-center`` it runs ``framekit serve``'s own bot instead
+(for nodes whose speech models are the model tier's: ``MODEL_TIER_URL``).
+Usage: ``python tests/cluster/node.py PORT``.
 """
 
 from __future__ import annotations
@@ -52,7 +54,8 @@ def talker(
 
 async def _main(port: int) -> None:
     settings = load_settings(env_file=None)
-    server = ContactCenterServer(settings, bot=talker, redis_prefix=os.environ["NODE_PREFIX"])
+    bot = None if os.environ.get("NODE_BOT") == "contact-center" else talker
+    server = ContactCenterServer(settings, bot=bot, redis_prefix=os.environ["NODE_PREFIX"])
     await server.preload()
     await serve(server, "127.0.0.1", port, drain_timeout=20.0, out=sys.stdout)
 
