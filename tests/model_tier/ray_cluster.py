@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import shutil
 import signal
 import socket
@@ -33,6 +34,7 @@ __all__ = [
     "model_tier_with",
     "ray_cluster",
     "ray_script",
+    "serve_requests",
 ]
 
 _BIN = Path(sys.executable).parent
@@ -154,6 +156,20 @@ def ray_script(cluster: RayCluster, code: str, timeout: float = 60) -> str:
     if done.returncode:
         raise RuntimeError(f"ray script failed:\n{done.stderr[-3000:]}")
     return done.stdout
+
+
+_PROXY_LINE = re.compile(r" -- [A-Z]+ (\S+) (\d{3}) ")
+
+
+def serve_requests(cluster: RayCluster) -> list[tuple[str, int]]:
+    """``(route, status)`` of each request Serve's HTTP proxies answered so far, from
+    their logs (a request a killed replica held shows as its ``500``)."""
+    logs = cluster.temp_dir / "session_latest" / "logs" / "serve"
+    answered: list[tuple[str, int]] = []
+    for log in sorted(logs.glob("proxy_*.log")):
+        for match in _PROXY_LINE.finditer(log.read_text(errors="replace")):
+            answered.append((match[1], int(match[2])))
+    return answered
 
 
 class ReplicaKiller:

@@ -7,7 +7,10 @@ the contact center's own bot, no speech model of their own: ``MODEL_TIER_URL``, 
 fallback an apology) behind ``deploy/nginx/framekit.conf``, on a private Redis and a
 PostgreSQL schema of their own. ``python -m loadtest`` (the same callers as
 ``test_model_tier``'s one-node test: two users, two questions a call) calls through
-nginx; 15 s in, one recognition replica is SIGKILLed by Ray at whatever it is doing.
+nginx; 15 s in, one recognition replica is SIGKILLed by Ray while it decodes: four
+more utterances sent at once by a client of the test's own keep both replicas busy
+(as in ``test_model_tier``'s scripted kill), so the kill breaks requests in flight
+(their client retries them) whatever the callers are doing then.
 Every call must end well (no failed call or answer, every question answered) with
 its record whole (both questions heard, no apology said, not ``failed``), and no
 answer may stall over 2 s beyond the callers' own measured lateness.
@@ -15,8 +18,10 @@ answer may stall over 2 s beyond the callers' own measured lateness.
 
 from __future__ import annotations
 
+import asyncio
 import importlib.util
 import time
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from typing import Any
 
@@ -37,12 +42,20 @@ from cluster.cluster import (  # noqa: E402
     shared_database,
 )
 from contact_center.test_served_calls import ACCOUNT, AUTH_TOKEN, PUBLIC, said  # noqa: E402
-from model_tier.ray_cluster import RayCluster, ReplicaKiller, model_tier  # noqa: E402
+from framekit.services.model_tier import ModelTierClient, RemoteRecognizer  # noqa: E402
+from model_tier.ray_cluster import (  # noqa: E402
+    RayCluster,
+    ReplicaKiller,
+    model_tier,
+    serve_requests,
+)
 from model_tier.test_model_tier import (  # noqa: E402
     _SERVED,
     _TIER_ARGS,
+    QUESTION,
     _locust,
     _locust_results,
+    spoken,
 )
 
 KILL_AFTER = 15.0
@@ -61,6 +74,22 @@ def _node_env(tier_url: str) -> dict[str, str]:
         "TWILIO_AUTH_TOKEN": AUTH_TOKEN,
         "WEBHOOK_BASE_URL": PUBLIC,
     }
+
+
+def _busy_recognition(tier_url: str, utterances: list[bytes]) -> tuple[list[str], int]:
+    """Transcribe ``utterances`` at once through a client of this process: the texts,
+    and how many requests the client had to send again."""
+
+    async def transcribe() -> tuple[list[str], int]:
+        client = ModelTierClient(tier_url, first_byte_timeout=60)  # a busy machine is slow
+        try:
+            recognizer = RemoteRecognizer(client)
+            done = await asyncio.gather(*(recognizer.transcribe_async(u) for u in utterances))
+        finally:
+            await client.close()
+        return [transcript.text for transcript in done], client.retries
+
+    return asyncio.run(transcribe())
 
 
 def _record(cluster: Cluster, call_sid: str, within: float = 15.0) -> dict[str, Any]:
@@ -84,6 +113,7 @@ def test_two_nodes_behind_nginx_lose_no_call_when_a_recognition_replica_is_kille
     database_url = shared_database()
     prefix = tmp_path / "locust"
     (tmp_path / "nodes").mkdir()
+    utterances = [spoken(q) for q in ("I'd like to check on my order.", QUESTION)] * 2
     with model_tier(cluster, *_TIER_ARGS) as tier:
         killer = ReplicaKiller(cluster, "framekit-stt", "Recognition")
         with running_cluster(tmp_path / "nodes", database_url, _node_env(tier.url)) as nodes:
@@ -91,7 +121,11 @@ def test_two_nodes_behind_nginx_lose_no_call_when_a_recognition_replica_is_kille
             locust = _locust(nodes.lb_url, prefix)
             try:
                 time.sleep(KILL_AFTER)
-                killed = killer.kill()
+                with ThreadPoolExecutor(1) as pool:
+                    busy = pool.submit(_busy_recognition, tier.url, utterances)
+                    time.sleep(0.2)
+                    killed = killer.kill()
+                    transcripts, retried = busy.result(timeout=120)
                 locust.wait(150)
             finally:
                 if locust.poll() is None:
@@ -101,6 +135,7 @@ def test_two_nodes_behind_nginx_lose_no_call_when_a_recognition_replica_is_kille
             rows = nodes.calls([sid for sid, *_ in calls])
             owners = sorted(nodes.node_of_owner(row["owner"]) for row in rows.values())
             landed = [line[4] for line in nodes.access_log() if line[2] == "/twilio/stream"]
+        broken = [status for route, status in serve_requests(cluster) if route == "/stt"]
     gap, late = (
         float(stats[kind]["Max Response Time"]) for kind in ("audio_gap", "caller_lateness")
     )
@@ -110,9 +145,13 @@ def test_two_nodes_behind_nginx_lose_no_call_when_a_recognition_replica_is_kille
         f"{len(calls)} calls on nodes {owners} (streams via {sorted(set(landed))}), "
         f"{v2v['Request Count']} answers (v2v p50 {v2v['50%']} ms, p95 {v2v['95%']} ms), "
         f"largest gap in an answer {gap:.0f} ms, callers late up to {late:.0f} ms; "
+        f"/stt answered {len(broken)} times by the proxy, {sum(s >= 500 for s in broken)} "
+        f"of them 5xx (held by the killed replica), {retried} sent again by the busy client; "
         f"/proc/loadavg {load} at the start, {Path('/proc/loadavg').read_text().split()[0]} now"
     )
     assert "Recognition" in killed
+    assert all(transcripts), transcripts
+    assert retried >= 1  # the kill broke requests in flight, and they were answered anyway
     assert calls
     assert all(result == "ok" for _, result, *_ in calls), calls
     for kind in ("call", "voice_to_voice", "first_greeting"):
