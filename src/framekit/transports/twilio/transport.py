@@ -99,8 +99,12 @@ class TwilioMediaStreamTransport(NetworkTransport["TwilioInput", TwilioOutput]):
     """The two ends of one Twilio call; :meth:`input` and :meth:`output` go in the pipeline.
 
     Both must be in the pipeline: the input starts the reader, which also takes the
-    mark echoes the output waits for. ``limits`` bound what the peer may send. The
-    other options go to :class:`~framekit.transports.twilio.output.TwilioOutput`.
+    mark echoes the output waits for. ``limits`` bound what the peer may send.
+    ``input_chunk_ms`` is the caller audio in each
+    :class:`~framekit.frames.InputAudioFrame` (a multiple of Twilio's 20 ms): 40 ms halves
+    the frames every stage after the input handles, for up to 20 ms more before the VAD
+    hears the end of a window. The other options go to
+    :class:`~framekit.transports.twilio.output.TwilioOutput`.
     """
 
     reader_name = "twilio-reader"
@@ -115,7 +119,12 @@ class TwilioMediaStreamTransport(NetworkTransport["TwilioInput", TwilioOutput]):
         mark_timeout: float = 1.5,
         realtime: bool = True,
         chunk_ms: int = 20,
+        input_chunk_ms: int = 20,
     ) -> None:
+        if input_chunk_ms < 20 or input_chunk_ms % 20:
+            raise ValueError(
+                f"input_chunk_ms must be a positive multiple of 20, got {input_chunk_ms}"
+            )
         self._socket = socket
         self.limits = limits or StreamLimits()
         self._guard = FloodGuard(self.limits)
@@ -126,7 +135,7 @@ class TwilioMediaStreamTransport(NetworkTransport["TwilioInput", TwilioOutput]):
         self._unknown_events: set[str] = set()
         self.end_reason: str | None = None
         """Why the stream ended from the socket's side (``None`` while it runs)."""
-        self._caller = TwilioInput(self)
+        self._caller = TwilioInput(self, chunk_ms=input_chunk_ms)
         self._line = TwilioOutput(
             self,
             send_ahead=send_ahead,
