@@ -150,10 +150,12 @@ _NAME = re.compile(
     re.IGNORECASE,
 )
 _NAMED_AFTER = re.compile(
-    rf"(?<!\w)(?P<said>{_WORD}(?:\s+(?:{_PARTICLE}\s+)?{_WORD}){{0,2}})\s*,?\s+(?:is|that's|thats"
-    r"|that\s+is|it's|its)\s+(?:my|the)\s+(?:(?:first|last|full|sur|given|middle|maiden|family)"
-    r"\s*)?name\b",
+    r"\s*,?\s+(?:is|that's|thats|that\s+is|it's|its)\s+(?:my|the)\s+"
+    r"(?:(?:first|last|full|sur|given|middle|maiden|family)\s*)?name\b",
     re.IGNORECASE,
+)
+_SAID_BEFORE = re.compile(
+    rf"(?<!\w)(?P<said>{_WORD}(?:\s+(?:{_PARTICLE}\s+)?{_WORD}){{0,2}})\Z", re.IGNORECASE
 )
 """A name said before the word: "ana lima, that's my name" (as a date before "my date of
 birth")."""
@@ -226,9 +228,10 @@ def find_names(text: str) -> list[Found]:
             continue
         found.append(Found("name", m.start(group), m.start(group) + len(words), _normal(words)))
     if "name" in text:
-        for m in _NAMED_AFTER.finditer(text):
-            if not typed or m.group("said")[0].isupper():
-                found.append(Found("name", m.start("said"), m.end("said"), _normal(m["said"])))
+        for after in _NAMED_AFTER.finditer(text):  # the name's end first: a short search
+            said = _SAID_BEFORE.search(text, max(0, after.start() - 60), after.start())
+            if said and (not typed or said["said"][0].isupper()):
+                found.append(Found("name", said.start(), said.end(), _normal(said["said"])))
     if " for " in text:
         for m in _BOOKED_FOR.finditer(text):
             group = "name" if m.group("name") else "said"
