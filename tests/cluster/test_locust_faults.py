@@ -14,6 +14,9 @@ calls. Then, from locust's CSV, its per-call log (``--calls-csv``) and PostgreSQ
 * every other call (the survivor's, and the killed node's before the kill) heard the
   whole greeting with no gap in the bot's audio over 2 s, across the Redis restart too.
 
+A second test keeps Redis away longer than the voice webhook holds a call: the caller
+follows the hold's redirects, then hears the apology, which locust counts apart.
+
 Why the gap limit allows for the caller's lateness: on this machine's two shared
 cores the load generator itself may be starved (locust's ``caller_lateness``: its
 20 ms frames went out up to 2.7 s late in one run at load 21), and then it records
@@ -83,10 +86,12 @@ def cluster(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Cluster]:
         yield running
 
 
-def _locust(cluster: Cluster, prefix: Path) -> subprocess.Popen[str]:
+def _locust(
+    cluster: Cluster, prefix: Path, users: int = USERS, run_time: int = RUN_TIME
+) -> subprocess.Popen[str]:
     """``python -m loadtest`` against nginx, headless; its output in ``prefix``.log."""
     command = [sys.executable, "-m", "loadtest", "--host", cluster.lb_url]
-    command += ["--users", str(USERS), "--spawn-rate", "4", "--run-time", f"{RUN_TIME}s"]
+    command += ["--users", str(users), "--spawn-rate", "4", "--run-time", f"{run_time}s"]
     command += ["--csv", str(prefix), "--calls-csv", f"{prefix}_calls.csv"]
     command += ["--turns", "0", "--account-sid", ACCOUNT, "--stop-timeout", "20"]
     command += ["--answer-quiet", str(ANSWER_QUIET), "--answer-timeout", "20"]
@@ -224,3 +229,37 @@ def test_a_node_killed_and_redis_restarted_under_locust_lose_no_record(
     late_holds = [at - redis_up for _, at in holds if at - redis_up > HELD_AFTER_REDIS]
     assert not late_holds, f"calls still held {late_holds} s after Redis was back"
     assert accepted_after < HELD_AFTER_REDIS
+
+
+def test_a_caller_held_past_the_retries_hears_an_apology_counted_apart(
+    cluster: Cluster, tmp_path: Path
+) -> None:
+    """Redis away longer than the hold (5 retries of 1 s): locust's caller follows each
+    ``<Redirect>`` as Twilio would, then is apologised to; locust counts it as an
+    ``apology``, not as a failed ``call``, and nginx saw only ``200`` webhooks."""
+    prefix = tmp_path / "apology"
+    cluster.stop_redis()
+    try:
+        locust = _locust(cluster, prefix, users=1, run_time=9)
+        locust.wait(60)
+    finally:
+        cluster.start_redis()
+    with Path(f"{prefix}_stats.csv").open() as handle:
+        stats = {(row["Type"], row["Name"]): row for row in csv.DictReader(handle)}
+    with Path(f"{prefix}_calls.csv").open() as handle:
+        calls = list(csv.reader(handle))
+    apology, held = stats["apology", "call"], stats["held", "call"]
+    print(
+        f"\n{apology['Request Count']} apologies after {float(apology['Min Response Time']):.0f}"
+        f"-{float(apology['Max Response Time']):.0f} ms of hold; calls: {calls}"
+    )
+    assert int(apology["Request Count"]) >= 1
+    assert int(apology["Failure Count"]) == int(apology["Request Count"])
+    assert int(held["Failure Count"]) == 0
+    assert float(apology["Min Response Time"]) >= 5000  # five 1 s pauses first
+    assert ("call", "call") not in stats  # no call crashed (and none connected)
+    assert calls
+    assert all(result == "CallApologisedError" for _, result, *_ in calls), calls
+    assert int(stats["POST", "/twilio/voice retry"]["Failure Count"]) == 0
+    webhooks = [line for line in cluster.access_log() if line[2] == "/twilio/voice"]
+    assert all(line[3] == "200" for line in webhooks)
