@@ -6,10 +6,13 @@ follows and runs one pipeline per call over a
 :class:`~framekit.transports.twilio.TwilioMediaStreamTransport`. A stream token,
 signed by the webhook and checked when the stream connects, ties the two; a
 ``TokenStore`` remembers used tokens (in this process, or in Redis for several
-servers: :mod:`framekit.servers.twilio.redis_token_store`, needs ``redis``).
+servers: :mod:`framekit.servers.twilio.redis_token_store`, needs ``redis``); while that
+store cannot answer, the voice webhook holds the call, retries, then apologises
+(:class:`StoreOutageAnswer`).
 See ``docs/twilio.md``.
 """
 
+from framekit.servers.twilio.outage import StoreOutageAnswer
 from framekit.servers.twilio.stream_token import TokenError, sign_stream_token, verify_stream_token
 from framekit.servers.twilio.token_store import (
     InMemoryTokenStore,
@@ -19,6 +22,7 @@ from framekit.servers.twilio.token_store import (
 
 __all__ = [
     "InMemoryTokenStore",
+    "StoreOutageAnswer",
     "TokenError",
     "TokenStore",
     "TokenStoreUnavailable",
