@@ -115,7 +115,6 @@ from framekit.frames import (
 )
 from framekit.processors.base import FrameDirection, FrameProcessor, on_frame
 from framekit.processors.stt._level import pcm16_rms
-from framekit.processors.stt.pause import QUIET_RATIO
 from framekit.processors.stt.service import Recognizer
 from framekit.processors.stt.transcript import SAMPLE_RATE, Transcript
 from framekit.processors.stt.utterance_options import (
@@ -125,6 +124,7 @@ from framekit.processors.stt.utterance_options import (
     UtteranceOptions,
     UtteranceSTTStats,
 )
+from framekit.processors.vad.pause import QUIET_RATIO
 from framekit.processors.vad.turn_end import COVERS_END_TOLERANCE
 from framekit.text import written_form
 

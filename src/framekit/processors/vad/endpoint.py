@@ -17,7 +17,7 @@ above both
   click) plus ``_MARGIN`` (10 dB), and
 * the speech level of this utterance: a hundredth of the power of its loudest
   window (20 dB under it: the recognizer's own rule for a pause,
-  :data:`~framekit.processors.stt.pause.QUIET_POWER_RATIO`).
+  :data:`~framekit.processors.vad.pause.QUIET_POWER_RATIO`).
 
 The second test is what finds the end over a clean line. There the background is
 near digital silence, so 10 dB over it also keeps the last word's faint decay and a
@@ -38,7 +38,7 @@ from collections import deque
 import numpy as np
 import numpy.typing as npt
 
-from framekit.processors.stt.pause import QUIET_POWER_RATIO
+from framekit.processors.vad.pause import QUIET_POWER_RATIO
 
 __all__ = ["EnergyEnvelope", "block_samples"]
 

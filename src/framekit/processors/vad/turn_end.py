@@ -38,7 +38,7 @@ The VAD's end of speech (``stopped_at``) is the last 8 ms block standing 10 dB a
 background and within 20 dB of the utterance's loudest window
 (:mod:`framekit.processors.vad.endpoint`); the recognizer's early decode ends where its
 own pause began plus ``pause_seconds``, a pause being 20 ms frames under a tenth of the
-utterance's loudest one (:mod:`framekit.processors.stt.pause`). The two ends lie on
+utterance's loudest one (:mod:`framekit.processors.vad.pause`). The two ends lie on
 different grids (8 ms blocks against 20 ms frames, a 32 ms window against a 20 ms one
 for the loudest), and a last word softer than 20 dB under the loudest is dated by the
 background alone: when the VAD still used the background only, the transcripts' audio of
