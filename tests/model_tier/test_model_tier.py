@@ -88,7 +88,7 @@ def spoken(text: str) -> bytes:
     """``text`` as a caller says it: Piper, resampled to the recognizer's 16 kHz PCM16."""
     engine = PiperEngine.shared()
     pcm = np.frombuffer(b"".join(engine.synthesize(text, varied=False)), dtype="<i2")
-    samples = resample(pcm.astype(np.float32) / 32768, engine.sample_rate, 16000)
+    samples = resample(pcm.astype(np.float32) / np.float32(32768), engine.sample_rate, 16000)
     return (np.clip(samples, -1, 1) * 32767).astype("<i2").tobytes()
 
 
@@ -133,7 +133,7 @@ async def test_the_remote_voice_streams_a_sentence_as_it_is_made(tier: ModelTier
             arrivals.append(time.monotonic() - started)
             rates.add(fmt.sample_rate)
             audio += chunk
-        samples = np.frombuffer(audio, "<i2").astype(np.float32) / 32768
+        samples = np.frombuffer(audio, "<i2").astype(np.float32) / np.float32(32768)
         heard = await RemoteRecognizer(client).transcribe_async(resample(samples, 22050, 16000))
     finally:
         await client.close()
