@@ -104,7 +104,7 @@ def test_the_call_node_drains_within_its_grace_period() -> None:
     assert unready > probe["periodSeconds"] * probe["failureThreshold"]
     assert container["readinessProbe"]["httpGet"]["path"] == "/health/ready"
     assert container["startupProbe"]["httpGet"]["path"] == "/health/ready"
-    assert container["livenessProbe"]["httpGet"]["path"] == "/health"
+    assert container["livenessProbe"]["httpGet"]["path"] == "/health/live"
     assert pod["securityContext"]["runAsNonRoot"] is True
 
 
