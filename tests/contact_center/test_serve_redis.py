@@ -39,6 +39,7 @@ from framekit_contact_center.server import ContactCenterServer
 from framekit_contact_center.settings import Settings
 from loguru import logger
 from redis.asyncio import Redis
+from twilio.request_validator import RequestValidator
 
 from contact_center._greeter import greeter
 from framekit.servers.twilio import InMemoryTokenStore, sign_stream_token
@@ -133,6 +134,26 @@ async def test_with_redis_down_health_is_degraded_and_streams_get_500(tmp_path: 
         token = sign_stream_token(TWILIO_TOKEN, _call_sid())
         assert await _refusal(_stream_url(client, token)) == 500
         assert (await client.get("/health")).status == 503  # still serving
+
+
+async def test_with_redis_down_the_voice_webhook_holds_the_call_and_metrics_count_it(
+    tmp_path: Path,
+) -> None:
+    down = f"redis://127.0.0.1:{_closed_port()}/0"
+    server = ContactCenterServer(_settings(tmp_path / "a", down), bot=greeter)
+    form = {"CallSid": _call_sid(), "AccountSid": "AC" + "0" * 32, "From": "+15551230000"}
+    signature = RequestValidator(TWILIO_TOKEN).compute_signature(
+        "https://bot.example.test/twilio/voice", form
+    )
+    async with _app(server) as client:
+        answer = await client.post(
+            "/twilio/voice", data=form, headers={"X-Twilio-Signature": signature}
+        )
+        assert answer.status == 200  # not 503: a balancer must not drop a healthy node
+        assert "<Redirect" in await answer.text()
+        scraped = await (await client.get("/metrics")).text()
+    assert 'framekit_store_outage_answers_total{answer="hold"} 1.0' in scraped
+    assert 'framekit_store_outage_answers_total{answer="apology"} 0.0' in scraped
 
 
 async def test_without_redis_url_tokens_stay_in_the_process(tmp_path: Path) -> None:

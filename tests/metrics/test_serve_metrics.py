@@ -122,18 +122,23 @@ def test_a_sample_turns_running_totals_into_counters_and_reads_the_breakers() ->
         breaker.record_failure(0.0)
     assert not breaker.allow(1.0)  # open: the chain falls back past it
 
-    def sample(refused: int, spooled: int, now: float) -> None:
+    def sample(refused: int, spooled: int, now: float, held: int = 0) -> None:
         metrics.sample(
             active_calls=3,
             refused_calls=refused,
             spooled_records=spooled,
             breakers=health.breakers(),
             now=now,
+            held_webhooks=held,
+            apologised_calls=held // 5,
         )
 
-    sample(refused=2, spooled=7, now=1.0)
-    sample(refused=5, spooled=0, now=1.0)
+    assert _value(registry, "framekit_store_outage_answers_total", answer="hold") == 0
+    sample(refused=2, spooled=7, now=1.0, held=4)
+    sample(refused=5, spooled=0, now=1.0, held=11)
     assert _value(registry, "framekit_admission_refusals_total") == 5
+    assert _value(registry, "framekit_store_outage_answers_total", answer="hold") == 11
+    assert _value(registry, "framekit_store_outage_answers_total", answer="apology") == 2
     assert _value(registry, "framekit_active_calls") == 3
     assert _value(registry, "framekit_spooled_records") == 0
     assert _value(registry, "framekit_provider_errors_total", provider="local:llama") == 2

@@ -392,6 +392,8 @@ class ContactCenterServer:
             refused_calls=self.twilio.admission.refused,
             capacity=self.twilio.admission.capacity,
             admitted_calls=self.twilio.admission.admitted,
+            held_webhooks=self.twilio.held_webhooks,
+            apologised_calls=self.twilio.apologised_calls,
             spooled_records=self._writer.spooled_now if self._writer else 0,
             breakers=provider_health().breakers(),
             now=time.monotonic(),  # the breakers' clock (SystemClock)

@@ -154,6 +154,13 @@ class ServeMetrics:
             "Calls refused as busy at the voice webhook (capacity reached).",
             registry=registry,
         )
+        self.store_outage_answers = Counter(
+            "framekit_store_outage_answers",
+            "Voice webhooks answered while the stream-token store (Redis) was away: "
+            "'hold' (the call held and retried), 'apology' (the retries spent, hung up).",
+            ["answer"],
+            registry=registry,
+        )
         self.voice_to_voice = Histogram(
             "framekit_voice_to_voice_seconds",
             "The caller stops speaking -> the caller hears the bot's first audio.",
@@ -205,6 +212,9 @@ class ServeMetrics:
         self._stages = FrameTypeMap[str](stages or {})
         self._model_threads = model_threads
         self._refusals = _Totals(self.admission_refusals)
+        self._outage_answers = _Totals(self.store_outage_answers)
+        for answer in ("hold", "apology"):
+            self.store_outage_answers.labels(answer)
         self._errors = _Totals(self.provider_errors)
         self._skipped = _Totals(self.provider_skipped)
         self._cpu = _Totals(self.model_cpu)
@@ -248,13 +258,17 @@ class ServeMetrics:
         now: float,
         capacity: int | None = None,
         admitted_calls: int = 0,
+        held_webhooks: int = 0,
+        apologised_calls: int = 0,
     ) -> None:
         """Read what the process keeps count of itself; ``now`` is the breakers' clock.
 
         ``refused_calls`` and each breaker's counts are running totals (since the
         process started): the counters grow by what they grew since the last sample.
         ``capacity`` (None: no limit, no capacity gauges) and ``admitted_calls`` (running
-        or admitted at the webhook) give the free call slots.
+        or admitted at the webhook) give the free call slots. ``held_webhooks`` and
+        ``apologised_calls`` are the voice webhook's running totals of hold and apology
+        answers while the token store was away.
         """
         self.active_calls.set(active_calls)
         if capacity is not None:
@@ -262,6 +276,8 @@ class ServeMetrics:
             self.free_call_slots.set(max(0, capacity - admitted_calls))
         self.spooled_records.set(spooled_records)
         self._refusals.update(None, refused_calls)
+        self._outage_answers.update("hold", held_webhooks, "hold")
+        self._outage_answers.update("apology", apologised_calls, "apology")
         for provider, breaker in breakers.items():
             self.breaker_state.labels(provider).set(BREAKER_STATES.get(breaker.state(now), 2))
             self._errors.update(provider, breaker.errors, provider)
