@@ -34,3 +34,23 @@ def test_class_weights_let_a_rare_class_be_predicted() -> None:
     felt = rows[np.array(labels) != 1]
     assert set(plain.probabilities(felt).argmax(axis=1)) == {1}  # all called neutral
     assert {0, 2} <= set(weighted.probabilities(felt).argmax(axis=1).tolist())
+
+
+def test_a_raw_tail_is_scaled_not_standardized_and_folded_back() -> None:
+    rng = np.random.default_rng(2)
+    labels = [n % 3 for n in range(90)]
+    dense = rng.normal(0, 1, (90, 3)) + np.eye(3)[labels] * 2
+    tail = (rng.random((90, 5)) < 0.05).astype(float)  # sparse counts, as hashed n-grams
+    rows = np.hstack([dense, tail])
+    by_hand = np.hstack([(dense - dense.mean(axis=0)) / dense.std(axis=0), 3.0 * tail])
+
+    weights, bias = fit_head(
+        rows, labels, l2=1.0, iterations=300, standardize=True, raw_tail=5, tail_scale=3.0
+    )
+    reference = fit_head(by_hand, labels, l2=1.0, iterations=300)
+
+    assert np.allclose(
+        TurnModel(weights, bias, 0).probabilities(rows),
+        TurnModel(*reference, 0).probabilities(by_hand),
+        atol=1e-6,
+    )

@@ -33,6 +33,7 @@ from typing import TYPE_CHECKING, Final
 import numpy as np
 import numpy.typing as npt
 
+from framekit.analytics.ngrams import hashed_ngrams
 from framekit.analytics.sentiment import only_thanks, turn_sentiment, vader_scores
 
 if TYPE_CHECKING:
@@ -126,16 +127,21 @@ def features(
     met: Sequence[bool],
     embedder: Embedder | None = None,
     prompts: Sequence[str] | None = None,
+    ngram_dim: int = 0,
 ) -> _F64:
     """Input rows for a head, one per caller turn of a call (``texts``, in order; ``met``
     as :func:`context`'s): each text's embedding by ``embedder`` (none without one), the
     embedding of its prompt (``prompts``: what the bot said last before each turn,
     :func:`~framekit.analytics.conversation.bot_before_caller`; with an embedder only),
-    its :func:`cues`, then its :func:`context`."""
+    its :func:`cues`, its :func:`context`, then its
+    :func:`~framekit.analytics.ngrams.hashed_ngrams` in ``ngram_dim`` columns (none
+    when 0)."""
     table = np.array(
         [cue + place for cue, place in zip(map(cues, texts), context(texts, met), strict=True)],
         dtype=np.float64,
     ).reshape(len(texts), FEATURES)
+    if ngram_dim:
+        table = np.hstack([table, hashed_ngrams(texts, ngram_dim)])
     if embedder is None:
         return table
     from framekit.intents.embedder import checked_rows
@@ -157,13 +163,15 @@ class TurnModel:
     ``embedding_dim`` is 0 for a head over the cues alone, else the width of the
     embeddings that come first in its features (384 for all-MiniLM-L6-v2);
     ``prompt_dim`` is the width of the bot prompts' embeddings after them (0: the head
-    does not read what the bot said).
+    does not read what the bot said); ``ngram_dim`` the number of hashed n-gram
+    columns last (0: none).
     """
 
     weights: _F64
     bias: _F64
     embedding_dim: int
     prompt_dim: int = 0
+    ngram_dim: int = 0
 
     @classmethod
     def load(cls, path: Path | str) -> TurnModel:
@@ -174,6 +182,7 @@ class TurnModel:
                 np.asarray(data["bias"], dtype=np.float64),
                 int(data["embedding_dim"]),
                 int(data["prompt_dim"]) if "prompt_dim" in data else 0,
+                int(data["ngram_dim"]) if "ngram_dim" in data else 0,
             )
 
     def save(self, path: Path | str) -> None:
@@ -184,6 +193,7 @@ class TurnModel:
             bias=self.bias.astype(np.float32),
             embedding_dim=np.int32(self.embedding_dim),
             prompt_dim=np.int32(self.prompt_dim),
+            ngram_dim=np.int32(self.ngram_dim),
         )
 
     def features(
@@ -203,14 +213,15 @@ class TurnModel:
             met,
             embedder if self.embedding_dim else None,
             prompts if self.prompt_dim else None,
+            self.ngram_dim,
         )
         if rows.shape[1] != self.weights.shape[0]:
             blocks = 2 if self.prompt_dim else 1
+            width = (rows.shape[1] - FEATURES - self.ngram_dim) // blocks
             raise ValueError(
                 f"this sentiment head takes {self.weights.shape[0]} features "
                 f"({self.embedding_dim + self.prompt_dim} from embeddings); "
-                f"{type(embedder).__name__} gives {(rows.shape[1] - FEATURES) // blocks}-wide "
-                "embeddings"
+                f"{type(embedder).__name__} gives {width}-wide embeddings"
             )
         return rows
 
@@ -251,6 +262,8 @@ def fit_head(
     iterations: int = 400,
     balanced: bool = False,
     standardize: bool = False,
+    raw_tail: int = 0,
+    tail_scale: float = 1.0,
 ) -> tuple[_F64, _F64]:
     """Weights and bias of a multinomial logistic regression (full-batch accelerated
     gradient descent, L2 penalty ``l2``), deterministic: the same rows give the same head.
@@ -263,13 +276,18 @@ def fit_head(
     neutral, and a head fitted without it calls a new writer's feelings neutral);
     ``standardize`` fits on features scaled to unit variance, so the penalty treats an
     embedding dimension and a cue alike, and folds the scaling back into the returned
-    weights (they take the raw features).
+    weights (they take the raw features). The last ``raw_tail`` columns (hashed n-grams)
+    are not standardized, a rare n-gram's tiny variance would blow its weight up, but
+    multiplied by ``tail_scale``: their penalty is ``l2 / tail_scale**2``.
     """
     count, width = features.shape
     y = np.asarray(labels)
     targets = np.eye(len(LABELS))[y]
     mean = features.mean(axis=0) if standardize else np.zeros(width)
     scale = np.maximum(features.std(axis=0), 1e-3) if standardize else np.ones(width)
+    if raw_tail:
+        mean[width - raw_tail :] = 0.0
+        scale[width - raw_tail :] = 1.0 / tail_scale
     rows = (features - mean) / scale
     share = np.ones(count)
     if balanced:
