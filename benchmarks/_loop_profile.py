@@ -49,7 +49,8 @@ def record(pid: int, seconds: float, out: Path) -> subprocess.Popen[bytes]:
     beside = Path(sys.executable).with_name("py-spy")  # the venv's, when not on PATH
     command = [str(beside) if beside.exists() else "py-spy", "record", "--pid", str(pid)]
     command += ["--duration", str(round(seconds)), "--rate", "100", "--format", "raw"]
-    command += ["--output", str(out), "--nonblocking"]
+    # Blocking (py-spy's default): a non-blocking sampler dropped most of a run's samples.
+    command += ["--output", str(out)]
     return subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
 
 
