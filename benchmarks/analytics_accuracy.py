@@ -16,10 +16,10 @@ Three readers of a caller turn's sentiment (``docs/analytics.md``):
   ``intents`` extra).
 
 The dev data are the ``dev`` split of ``calls.jsonl`` and every call of
-``calls_dev_extra.jsonl``, ``calls_dev_extra2.jsonl``, ``calls_dev_extra3.jsonl``, and
-the spent blind files ``calls_blind.jsonl``, ``calls_blind2.jsonl`` and
-``calls_blind3.jsonl`` (each scored once, then made dev): seven sources, six
-annotators, 810 calls. The only guide for tuning is a cross-validation on
+``calls_dev_extra.jsonl``, ``calls_dev_extra2.jsonl``, ``calls_dev_extra3.jsonl``,
+``calls_dev_extra4.jsonl``, and the spent blind files ``calls_blind.jsonl``,
+``calls_blind2.jsonl`` and ``calls_blind3.jsonl`` (each scored once, then made dev):
+eight sources, seven annotators, 960 calls. The only guide for tuning is a cross-validation on
 them, by call (``--cv``): 5 folds (each fold's heads fitted on the other folds score
 the fold's calls), and leave-one-file-out (heads fitted on the other files score the
 held one: the honest proxy for writers never seen). ``rules`` fits nothing, and its
@@ -76,10 +76,11 @@ CORPUS = DATA / "calls.jsonl"
 EXTRA = DATA / "calls_dev_extra.jsonl"
 EXTRA2 = DATA / "calls_dev_extra2.jsonl"
 EXTRA3 = DATA / "calls_dev_extra3.jsonl"
+EXTRA4 = DATA / "calls_dev_extra4.jsonl"
 BLIND = DATA / "calls_blind.jsonl"
 BLIND2 = DATA / "calls_blind2.jsonl"
 BLIND3 = DATA / "calls_blind3.jsonl"
-DEV_FILES = (EXTRA, EXTRA2, EXTRA3, BLIND, BLIND2, BLIND3)
+DEV_FILES = (EXTRA, EXTRA2, EXTRA3, BLIND, BLIND2, BLIND3, EXTRA4)
 """The dev files beside ``calls.jsonl``'s dev split, each by its own annotator (the blind
 files were each scored once, by the lead, then made dev)."""
 MEASURES = ("turn_sentiment", "call_sentiment", "sentiment_end", "resolution")
@@ -91,6 +92,12 @@ ITERATIONS = {"cues": 3000, "minilm": 1000}
 the pooled leave-one-file-out cross-validation of ``benchmarks/sentiment_cv.py`` over
 the seven dev sources (``minilm``: 3, 10, 20, 30, 50 and 100 tried; ``cues``: 3, 10, 30).
 ``fit_sentiment_head.py --prompts`` fits with the ``minilm`` penalty too."""
+NGRAMS = {"cues": 0, "minilm": 4096}
+NGRAM_SCALE = 4.0
+"""The hashed n-gram columns each head reads (:mod:`framekit.analytics.ngrams`) and their
+scale against the standardized columns (penalty ``l2 / NGRAM_SCALE**2``): chosen by
+the pooled leave-one-file-out of ``benchmarks/sentiment_ngram_cv.py`` over the eight
+dev sources."""
 
 
 @dataclass
@@ -210,7 +217,9 @@ def fit(
         if not texts:
             continue
         said = bot_before_caller(from_events(call["events"])) if embeds and prompts else None
-        blocks.append(features(texts, met_by(call), encoder if embeds else None, said))
+        blocks.append(
+            features(texts, met_by(call), encoder if embeds else None, said, NGRAMS[reader])
+        )
         labels += [LABELS.index(label) for label in call["labels"]["turn_sentiment"]]
     rows = np.vstack(blocks)
     weights, bias = fit_head(
@@ -220,9 +229,11 @@ def fit(
         iterations=ITERATIONS[reader],
         balanced=True,
         standardize=True,
+        raw_tail=NGRAMS[reader],
+        tail_scale=NGRAM_SCALE,
     )
-    width = (rows.shape[1] - FEATURES) // (2 if prompts else 1)
-    return TurnModel(weights, bias, width, width if prompts else 0)
+    width = (rows.shape[1] - FEATURES - NGRAMS[reader]) // (2 if prompts else 1)
+    return TurnModel(weights, bias, width, width if prompts else 0, NGRAMS[reader])
 
 
 def met_by(call: dict[str, Any]) -> list[bool]:

@@ -2,14 +2,16 @@
 
 Both heads of :mod:`framekit.analytics.turn_model` are fitted on every caller turn of
 the dev data (the ``dev`` split of ``tests/data/analytics/calls.jsonl``,
-``calls_dev_extra.jsonl``, ``calls_dev_extra2.jsonl``, ``calls_dev_extra3.jsonl`` and the
-spent blind files ``calls_blind.jsonl``, ``calls_blind2.jsonl`` and ``calls_blind3.jsonl``:
-seven sources, 810 calls), class-balanced on standardized features, with the inputs and
-penalty chosen by the leave-one-file-out cross-validation of
-``benchmarks/sentiment_cv.py`` and ``analytics_accuracy.py --cv``; never on the test
-split. Deterministic: the same data give the same weights. ``--prompts`` fits an
+``calls_dev_extra.jsonl``, ``calls_dev_extra2.jsonl``, ``calls_dev_extra3.jsonl``,
+``calls_dev_extra4.jsonl`` and the spent blind files ``calls_blind.jsonl``,
+``calls_blind2.jsonl`` and ``calls_blind3.jsonl``: eight sources, 960 calls),
+class-balanced on standardized features (the embedding head also on hashed n-grams of
+the turn's words, scaled, not standardized), with the inputs and penalty chosen by the
+leave-one-file-out cross-validation of ``benchmarks/sentiment_cv.py``,
+``benchmarks/sentiment_ngram_cv.py`` and ``analytics_accuracy.py --cv``; never on the
+test split. Deterministic: the same data give the same weights. ``--prompts`` fits an
 embedding head that also reads what the bot said before each caller turn
-(``sentiment_head_minilm_prompts.npz`` beside the others, not packaged: over the seven
+(``sentiment_head_minilm_prompts.npz`` beside the others, not packaged: over seven
 sources, half a point more turns and a point more calls right held out, for twice the
 CPU, over the 1 s budget of a 5-minute call).
 

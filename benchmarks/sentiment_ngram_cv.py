@@ -10,7 +10,9 @@ which sets their penalty against the others' (a column scaled by ``s`` is penali
 if by ``l2 / s**2``).
 
 Blocks: ``emb`` and ``cues`` (as in ``sentiment_cv.py``), ``ngram`` (the hashed
-n-grams, 4,096 columns unless named otherwise); ``+lower`` fits on every training turn
+n-grams of the caller's turn, 4,096 or 1,024 columns), ``botngram`` (the word n-grams
+of what the bot said last, 1,024 columns: a failed lookup's "I couldn't find" before a
+"great"); ``+lower`` fits on every training turn
 twice, once as written and once as a recognizer would give it (lowercase, no
 punctuation): an augmentation for writers who type differently from the training files.
 
@@ -38,6 +40,7 @@ from framekit.analytics.turn_model import LABELS, TurnModel, features, fit_head
 from sentiment_cv import F64, Call, Fitter, Tally, Variant, _score, leave_one_file_out
 
 DIMS: Final = (1024, 4096)
+"""Results over the eight dev sources: ``docs/benchmarks.md`` (post-call analytics)."""
 _PUNCTUATION: Final = re.compile(r"[^\w\s']")
 
 
@@ -84,7 +87,6 @@ def text_blocks(texts: list[str], bots: list[str]) -> dict[str, F64]:
     for suffix, said in (("", texts), ("_lower", [recognizer_style(t) for t in texts])):
         for dim in DIMS:
             blocks[f"ngram{dim}{suffix}"] = hashed_ngrams(said, dim)
-        blocks[f"ngramw{suffix}"] = hashed_ngrams(said, 4096, chars=())
         blocks[f"botngram{suffix}"] = hashed_ngrams(bots, 1024, chars=())
     return blocks
 
@@ -123,23 +125,15 @@ def joint(l2: float, dense: int, scale: float, iterations: int = 1000) -> Fitter
 E, EN = ("emb", "cues"), ("emb", "cues", "ngram4096")
 D = 384 + 15
 VARIANTS: dict[str, Variant] = {
-    "emb+cues z l2=30 (shipped)": Variant(E, joint(L2["minilm"], D, 0.0)),
-    "emb+cues+ngram4096 s=0.5": Variant(EN, joint(30, D, 0.5)),
+    "emb+cues z l2=30 (shipped before)": Variant(E, joint(L2["minilm"], D, 0.0)),
     "emb+cues+ngram4096 s=1": Variant(EN, joint(30, D, 1.0)),
     "emb+cues+ngram4096 s=2": Variant(EN, joint(30, D, 2.0)),
-    "emb+cues+ngram4096 s=4": Variant(EN, joint(30, D, 4.0)),
-    "emb+cues+ngram1024 s=2": Variant(("emb", "cues", "ngram1024"), joint(30, D, 2.0)),
-    "emb+cues+ngramw s=2 (words only)": Variant(("emb", "cues", "ngramw"), joint(30, D, 2.0)),
+    "emb+cues+ngram4096 s=4 (shipped)": Variant(EN, joint(30, D, 4.0)),
     "emb+cues+ngram1024+botngram s=2": Variant(
         ("emb", "cues", "ngram1024", "botngram"), joint(30, D, 2.0)
     ),
-    "emb+cues+botngram s=2": Variant(("emb", "cues", "botngram"), joint(30, D, 2.0)),
-    "cues+ngram4096 s=2": Variant(("cues", "ngram4096"), joint(10, 15, 2.0)),
-    "mean of emb+cues and cues+ngram4096": Variant(
-        E, joint(30, D, 0.0), also=(Variant(("cues", "ngram4096"), joint(10, 15, 2.0)),)
-    ),
 }
-AUGMENTED: Final = ("emb+cues z l2=30 +lower", "emb+cues+ngram4096 s=2 +lower")
+AUGMENTED: Final = ("emb+cues z l2=30 (shipped before) +lower",)
 
 
 def _with_lower(calls: list[Call]) -> list[Call]:
@@ -178,7 +172,7 @@ def main() -> None:
     names = args.variant or [*VARIANTS, *AUGMENTED]
     for name in names:
         if name.endswith(" +lower"):
-            base = VARIANTS[name.replace(" +lower", "").replace("z l2=30", "z l2=30 (shipped)")]
+            base = VARIANTS[name.removesuffix(" +lower")]
             pooled, each = _lofo_augmented(base, calls)
         else:
             pooled, each = leave_one_file_out(VARIANTS[name], calls)

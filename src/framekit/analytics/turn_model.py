@@ -7,12 +7,14 @@ cues (VADER's compound score of the whole turn and of its last sentence, its
 positive and negative parts, negation, a question, thanks, praise next to a
 complaint, an interjected "oh great") and, when the ``intents`` extra's sentence
 model is there, the turn's all-MiniLM-L6-v2 embedding, which places "I've been on
-hold for ages" near "I'm still waiting" without either being listed.
+hold for ages" near "I'm still waiting" without either being listed, and beside it
+the turn's hashed word and letter n-grams (:mod:`framekit.analytics.ngrams`), which
+keep the exact phrase the embedding blurs ("oh great", "not helpful").
 
 The head is three rows of weights (negative, neutral, positive) over those
-features: a few KiB of ``.npz`` shipped in the package (``data/``), fitted by
-``benchmarks/fit_sentiment_head.py`` on the labelled dev calls only (seven
-sources, six annotators; never the test split). Scoring is one matrix product per
+features: a few dozen KiB of ``.npz`` shipped in the package (``data/``), fitted by
+``benchmarks/fit_sentiment_head.py`` on the labelled dev calls only (eight
+sources, seven annotators; never the test split). Scoring is one matrix product per
 call after the embedding (one batch of the caller's turns), so a 5-minute call
 costs a fraction of a second of CPU.
 
