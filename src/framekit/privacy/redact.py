@@ -34,6 +34,7 @@ from framekit.privacy.kinds.iban import find_ibans
 from framekit.privacy.kinds.numbers import find_numbers
 from framekit.privacy.kinds.people import find_names
 from framekit.privacy.kinds.places import find_addresses
+from framekit.privacy.retakes import restarted
 
 __all__ = ["KINDS", "Kind", "Policy", "Redacted", "Redactor", "Span", "parse_policies"]
 
@@ -120,7 +121,7 @@ class Redactor:
                 continue
             kept.append(found)
         for i, found in enumerate(kept):
-            start = _restarted(text, found.start, kept[i - 1].end if i else 0)
+            start = restarted(text, found, kept[i - 1].end if i else 0)
             if start != found.start:
                 kept[i] = replace(found, start=start)
         return kept
@@ -151,34 +152,6 @@ class Redactor:
             mac = hmac.new(self._key, found.normal.encode(), hashlib.sha256).hexdigest()
             return f"[{found.kind}:{mac[:_HASH_HEX]}]"
         return f"[{found.kind}]"
-
-
-_TAKE_BACKS = (
-    "sorry", "no", "wait", "i mean", "actually", "correction", "scratch that", "oops", "um",
-    "uh", "er", "erm", "start over", "start again", "starting over", "starting again",
-)  # fmt: skip
-"""What takes back the start of a value just said (read at the end of the words before
-it: a search over them cost more than the finders)."""
-_RESTART_REACH = 80
-"""Characters before a value where the start it takes back may lie."""
-
-
-def _restarted(text: str, start: int, floor: int) -> int:
-    """Where a value said again after a take-back or a hesitation starts: at its first try
-    ("g b eight three barc, sorry, g b eight three b a r c ...", "forty seven um forty
-    seven hawthorn crescent"), which is as personal as the rest.
-    The first try begins with the value's first two words; ``floor`` is where the value
-    before it ends."""
-    before = text[max(floor, start - _RESTART_REACH) : start].lower()
-    said = before.rstrip(" \t\n,.;:!-")
-    word = next((w for w in _TAKE_BACKS if said.endswith(w)), None)
-    if word is None or said[-len(word) - 1 : -len(word)].isalnum():
-        return start
-    opening = " ".join(text[start : start + 40].lower().split()[:2])
-    tried = said[: -len(word)].rfind(opening)
-    if not opening or tried < 0 or (tried and before[tried - 1].isalnum()):
-        return start
-    return start - len(before) + tried
 
 
 def _may_hold(text: str) -> bool:

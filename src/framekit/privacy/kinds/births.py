@@ -37,7 +37,12 @@ _DATE_TOKEN = (
     rf"(?:\d{{1,2}}[/.-]\d{{1,2}}[/.-]\d{{2,4}}|\d{{4}}-\d{{2}}-\d{{2}}|{_MONTH}\.?\b"
     rf"|{_NUMBERISH})"
 )
-_DATE = rf"(?:the\s+)?{_DATE_TOKEN}(?:(?:\s*[,/-]\s*|\s+(?:of\s+|the\s+)?){_DATE_TOKEN}){{0,7}}"
+_HESITATION = r"(?:(?:um|uh|er|erm|uhm)\s+)?"
+_DATE = (
+    rf"(?:the\s+)?{_DATE_TOKEN}"
+    rf"(?:(?:\s*[,/-]\s*|\s+{_HESITATION}(?:of\s+|the\s+)?){_DATE_TOKEN}){{0,7}}"
+)
+"""A date's words, a hesitation among them ("january um the sixth seventy three")."""
 _KEYWORD = r"(?<![a-z])(?:born|birth|birthday|birthdate|dob|d\.?\s?o\.?\s?b)(?![a-z])\.?"
 _BIRTH_HINTS = ("born", "birth", "dob", "d o b", "d.o.b")
 _BIRTH = re.compile(
@@ -125,6 +130,8 @@ def birth_digits(digits: str) -> bool:
     year ("07091990"), day, month and year, or year, month and day; or six, with the
     year's last two ("twelve oh four eighty nine"): a year no booking of the shop has
     (00-11 or 30-99)."""
+    if len(digits) in (6, 7) and _short_month_day(digits):
+        return True
     if len(digits) == 6:
         year = int(digits[4:])
         digits = digits[:4] + str((2000 if year < _SHORT_YEARS[0] else 1900) + year)
@@ -137,6 +144,25 @@ def birth_digits(digits: str) -> bool:
         return min(first, second) >= 1 and min(first, second) <= 12 and max(first, second) <= 31
     year, month, day = int(digits[:4]), int(digits[4:6]), int(digits[6:])
     return _FIRST_YEAR <= year <= _LAST_YEAR and 1 <= month <= 12 and 1 <= day <= 31
+
+
+def _short_month_day(digits: str) -> bool:
+    """A month or day said as one digit before a whole year ("seven seven nineteen seventy
+    seven", "twelve five nineteen sixty"): the digits before the year split into a month
+    and a day."""
+    year, head = int(digits[-4:]), digits[:-4]
+    if not _FIRST_YEAR <= year <= _LAST_YEAR:
+        return False
+    splits = [(head[:1], head[1:]), (head[:2], head[2:])] if len(head) == 3 else [tuple(head)]
+    return any(
+        not m.startswith("0") and not d.startswith("0") and _month_day(m, d) for m, d in splits
+    )
+
+
+def _month_day(first: str, second: str) -> bool:
+    """Whether two numbers are a month and a day, in either order."""
+    a, b = int(first), int(second)
+    return (1 <= a <= 12 and 1 <= b <= 31) or (1 <= b <= 12 and 1 <= a <= 31)
 
 
 def _year(m: re.Match[str]) -> int:

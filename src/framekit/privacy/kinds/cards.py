@@ -8,7 +8,7 @@ where a card's label allows it.
 
 from __future__ import annotations
 
-from framekit.privacy.kinds.spoken import NumberRun
+from framekit.privacy.kinds.spoken import NumberRun, number_runs
 
 __all__ = ["issued", "luhn_valid", "reread", "retaken", "without_one"]
 
@@ -81,7 +81,9 @@ def without_one(run: NumberRun) -> NumberRun | None:
         or not (issued(digits) and luhn_valid(digits))
     ):
         return None
-    return NumberRun(digits, run.start + 4, run.end, run.written[4:])
+    rest = next(iter(number_runs(run.written[4:])), None)
+    skip = 4 + (rest.start if rest else 0)  # "one is five four ...": the card from "five"
+    return NumberRun(digits, run.start + skip, run.end, run.written[skip:])
 
 
 def retaken(said: str, again: str) -> str | None:

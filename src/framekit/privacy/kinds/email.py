@@ -22,9 +22,11 @@ from framekit.privacy.kinds.spoken import number_runs
 __all__ = ["find_emails"]
 
 _WRITTEN = re.compile(
-    r"\b[A-Za-z0-9._%+-]+(?:@|%40)[A-Za-z0-9-]+(?:\.[A-Za-z0-9-]+)*\.[A-Za-z]{2,}\b"
+    r"\b[A-Za-z0-9._%+-]+(?:'[A-Za-z0-9._%+-]+)*(?:@|%40)[A-Za-z0-9-]+(?:\.[A-Za-z0-9-]+)*"
+    r"\.[A-Za-z]{2,}\b"
 )
-"""Written, or as a URL writes it (an access log's ``?q=jane.doe%40example.com``)."""
+"""Written, or as a URL writes it (an access log's ``?q=jane.doe%40example.com``); an
+apostrophe inside the local part is the address's (``j.o'neill@eircom.net``)."""
 _BRACKETED = re.compile(
     r"\b[A-Za-z0-9._%+-]+\s*[(\[{]\s*at\s*[)\]}]\s*[A-Za-z0-9-]+"
     r"(?:\s*(?:[(\[{]\s*dot\s*[)\]}]|\.)\s*[A-Za-z0-9-]+)+",
@@ -74,6 +76,7 @@ _STOP = words(
     " thank one's correct right sorry should"
 )
 """Words of the sentence around an address: its local part starts after the last one."""
+_COPULAS = words("is was it's be")
 _MAILBOXES = words("hello hi info contact support sales admin office mail team help orders")
 """A business's mailbox said alone before "at": words of a sentence elsewhere."""
 _LETTER_INTRO = words("letter capital small lowercase uppercase")
@@ -150,6 +153,9 @@ def _local_part(text: str, at: int) -> int | None:
             stop = False  # "hello at maisie makes dot co dot uk"
         if stop and i == len(tokens) - 1 and word in _PARTICLES and i and not _said(tokens, i - 1):
             stop = False  # "nguyen van an at ...": no sentence puts "an" right before "at"
+        if stop and word == "the" and start is not None and i and _copula(tokens, i - 1):
+            start = tokens[i].start()  # "the email is the bakers four at ...": its first piece
+            break
         if stop and not _joined(tokens, i):
             break
         if len(word) > 1 and word not in _PIECES and not word.isdigit():
@@ -169,6 +175,12 @@ def _local_part(text: str, at: int) -> int | None:
 def _said(tokens: list[re.Match[str]], i: int) -> bool:
     """Whether the token at ``i`` is a word of the sentence around an address."""
     return tokens[i].group().lower() in _STOP
+
+
+def _copula(tokens: list[re.Match[str]], i: int) -> bool:
+    """Whether the token at ``i`` says what an address is: "the" after it starts the local
+    part ("my email is the real jess at ..."), not the sentence ("send it to the office at")."""
+    return tokens[i].group().lower() in _COPULAS
 
 
 def _spelling_aids(tokens: list[re.Match[str]]) -> set[int]:

@@ -112,6 +112,16 @@ _DATE_SHAPE = re.compile(r"\d{4}([-/.])\d{1,2}\1\d{1,2}\b|\b\d{1,2}/\d{1,2}/\d{2
 """A written date (a log line's time stamp, an appointment) is never a number of a person."""
 
 
+_OF_ANOTHER = re.compile(
+    r"\s+(?:on|for|of|from|in|under)\s+(?:the|my|your|our|his|her|their|this|that)\s+",
+    re.IGNORECASE,
+)
+"""Between two labels: the second names what the first belongs to ("the phone on the
+order", "the reference on my bank statement"), so the first names the number."""
+_AREA_CODE = re.compile(r"\barea\s+code\s*(?:is\s+|'s\s+|,\s*)?$", re.IGNORECASE)
+"""A phone's area code said alone, often after the number ("... area code five one
+two"): three digits, as personal as the rest."""
+
 _UPS = re.compile(r"\b1Z(?:[ -]?[0-9A-Z]){16}\b", re.IGNORECASE)
 """A UPS tracking number, printed in groups ("1Z 999 AA1 01 2345 6784"): its digit groups
 are no value of a person."""
@@ -133,6 +143,12 @@ def find_numbers(text: str) -> list[Found]:
         under_card = bool(labels) and labels[0][0] == "card"
         run = without_one(run) or (reread(run) if under_card else None) or run
         kind = None if _AMOUNT_AFTER.match(text, run.end) else _classify(run, labels)
+        if (
+            kind is None
+            and len(run.digits) == 3
+            and _AREA_CODE.search(text, max(0, run.start - 16), run.start)
+        ):
+            kind = "phone"
         if previous is not None and _corrects(text, previous[0].end, run.start):
             retaken = _retaken_card(previous, run, labels) if kind is None else None
             if retaken is not None:
@@ -224,6 +240,8 @@ def _labels(text: str, start: int) -> _Labels:
         label = match.lastgroup or ""
         if label == "sign" and i and _SIGN_AFTER.fullmatch(text, found[i - 1].end(), match.start()):
             continue
+        if i and _OF_ANOTHER.fullmatch(words, found[i - 1].end(), match.start()):
+            continue  # "the phone on the order", "the reference on my bank statement"
         labels.append((label, start - match.end()))
         if label not in _VALUE_LABELS:
             break

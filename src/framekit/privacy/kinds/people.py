@@ -32,8 +32,8 @@ _STOP = alternation(
         " anyone anybody manager supervisor agent representative rep human person billing"
         " support sales help service team department operator will would can could should has"
         " had have said says wants needs called asked told did does bye everyone folks guys"
-        " itself himself herself themselves yourself myself him her them us each social ssn"
-        " security iban dob address zip postcode um uh er erm uhm kind sort down never"
+        " itself himself herself themselves yourself myself him her his their them us each"
+        " social ssn security iban dob address zip postcode um uh er erm uhm kind sort down never"
         " already always often ever once even send ship deliver bring take drop post mail move"
         " change update parcel package required optional unknown none null blank empty"
     )
@@ -64,6 +64,14 @@ _NUMBER_START = (
     r"|twenty|thirty|forty|fifty|sixty|seventy|eighty|ninety|hundred)\b"
 )
 """A number's first word: after "at", a price, a time or a house, not a workplace."""
+_TOLD = (
+    r"(?:(?:my|his|her|their|our)\s+(?:\w+\s+)?(?:social|ssn|e-?mail|number|phone|cell|mobile"
+    r"|card|birthday|date\s+of\s+birth|dob|address|account|zip|postcode)"
+    r"|last\s+(?:four|4)|born|date\s+of\s+birth|dob|social|you\s+can\s+(?:call|reach|text|email))\b"
+)
+"""What a caller says of a person's values right after naming them ("this is brenda my
+email ...", "it's for nadia her birthday is ...", "this is rebecca stoll last four of my
+social ..."): the words before are a name."""
 _LEADS = (
     r"(?:the\s+(?:name|card)|(?:in|on)\s+(?:the\s+name|behalf)|i\s+(?:am|go)|it\s+is|we\s+go"
     r"|"
@@ -96,9 +104,10 @@ _NAME = re.compile(
     r"|(?:account|acct|card)\s*holder(?:\s+is|:)?"
     r"|name\s+on\s+(?:it|(?:the\s+|my\s+)?\w+)(?:\s+is|:)?"
     r"|(?:(?<=\bme\s)|(?<=\bus\s)|(?<=\bit\s)|(?<=name\s))down\s+(?:as|under)))\s+"
-    r"|\"(?:\w*name|caller|customer|recipient|contact|patient|guest"
+    r"|\"(?:\w*name|\w*holder|caller|customer|recipient|contact|patient|guest"
     r"|passenger)\":\s*\")"
-    rf"{_HESITATION}?(?P<name>{_NAME_WORDS})"
+    rf"{_HESITATION}?(?P<name>{_NAME_WORDS}(?:\s+(?:and|&)\s+{_WORD}\s+{_WORD}"
+    r"(?=\s*(?:[.,!?]|$|please\b|thanks\b)))?)"
     # A person's role before the name: typed, a capital says it is one ("Patient: Ana Lima",
     # not "per caller: erasures"); said, a name's usual next words ("my son robert will").
     r"|\b(?:(?:my|our|his|her)\s+(?:husband|wife|partner|son|daughter|mother|mom|mum|father"
@@ -113,15 +122,17 @@ _NAME = re.compile(
     r"|beneficiary|addressee|(?:account|card|policy)\s*holder)\s+(?:is|was))"
     rf"\s+(?P<role>{_NAME_WORDS})"
     r"(?=\s*(?:,|$|\b(?:will|is|was|has|had|and|who|said|called|can|could|would|should|says"
-    rf"|wants|needs|just|also|born|social|ssn|iban|dob)\b)|\s+at\s+(?P<at_home>{_NUMBER_START})"
+    rf"|wants|needs|just|also|born|social|ssn|iban|dob)\b|{_TOLD})"
+    rf"|\s+at\s+(?P<at_home>{_NUMBER_START})"
     rf"|\s+(?P<did>{_LETTERS}{{2,}}ed)\b"
     r"|(?P<typed_role>))"
     # Said as "this is X", "it's X": only where a name's usual next words follow.
-    rf"|\b(?:this\s+is|it's|its|it\s+is|i'm|im|i\s+am)\s+(?P<intro>{_NAME_WORDS})"
+    rf"|\b(?:this\s+is|(?:it's|its|it\s+is)(?P<for>\s+for)?|i'm|im|i\s+am)\s+"
+    rf"(?P<intro>{_NAME_WORDS})"
     r"(?=\s+(?:calling|speaking|here|again|from|and|but|about|with|regarding"
     rf"|at\s+(?P<intro_at>(?={_NUMBER_START}))?\w+\s+\w+\s+\w+)"
     r"\b|\s*[.!?]?\s*$|(?P<comma>,|\s+[-\u2013]\s|\s*\()|(?P<spelt>(?<=\s[a-z])(?=\s))"
-    r"|(?P<clause>\s+(?:i|we|my|i've|i'd)\b))"
+    rf"|(?P<told>\s+{_TOLD})|(?P<clause>\s+(?:i|we|my|i've|i'd)\b))"
     # Greeted, then introduced: "hi this is X ...", "Hi, I'm X." whatever follows.
     r"|^(?:(?:hi|hello|hey|good\s+(?:morning|afternoon|evening))[,.!\s]+)+"
     rf"(?:this\s+is|it's|its|i'm|im|i\s+am)\s+(?P<greeted>{_NAME_WORDS})"
@@ -129,7 +140,8 @@ _NAME = re.compile(
     # address's first line: "Ship to: Grace Kim, 500 Market St".
     r"|(?:^|\b(?:(?:ship|deliver|send|mail)\s+(?:it\s+)?to|attn|attention|recipient|c/o)\.?:?\s+)"
     rf"(?P<first>{_NAME_WORDS})"
-    r"(?=(?:,|[ \t]*\n)\s*(?:\d|\+|\(|[\w.+-]+@)"
+    r"(?=(?:,|[ \t]*\n|\s+[-\u2013\u2014|])\s*(?:\d|\+|\(|[\w.+-]+@)"
+    r"|,\s*(?:account|acct|card|phone|tel|mobile|cell|e-?mail|dob|ssn|social|iban|sort\s+code)\b"
     r"|\s+(?:born|social|ssn|iban|dob|date\s+of\s+birth)\b"
     rf"|(?P<housed>\s+(?=\d|{_NUMBER_START}))"
     r"|\s+(?:is|was)\s+(?:the|my|our)\s+(?:(?:card|account|policy)\s*)?(?:holder|owner|patient"
@@ -182,9 +194,11 @@ _NOT_PEOPLE = words(
     " this new christmas easter thanksgiving halloween black cyber boxing the one two three"
     " four five six seven eight nine ten morning afternoon evening night lunch dinner"
     " breakfast noon midday week weekend month year time later now delivery pickup"
-    " collection"
+    " collection refund return exchange repair payment renewal cancellation shipping"
+    " installation"
 )
-"""Capitalized words of a date or a holiday, never a person's ("for Next Monday")."""
+"""Words of a date, a holiday or a service, never a person's ("for Next Monday", "it's
+for delivery")."""
 
 
 GROUPS = ("name", "intro", "greeted", "role", "first", "here", "sign", "dear", "letters")
@@ -208,6 +222,12 @@ def find_names(text: str) -> list[Found]:
             continue
         if group == "intro" and not _introduced(m, words):
             continue
+        if (
+            group == "intro"
+            and m.group("for")
+            and not _NOT_PEOPLE.isdisjoint(words.lower().split())
+        ):
+            continue  # "it's for delivery my address is ..."
         if m.group("housed") is not None and not _before_address(text, m.end("housed"), words):
             continue
         if (group == "here" and m.group("hailed") is not None and not m.start("here")) and (

@@ -48,16 +48,18 @@ _NUMBER_WORD = rf"{alternation(_NUMBER_WORDS)}\b"
 _DIGIT = rf"(?:\d|{_NUMBER_WORD})"
 _TYPED_HOUSE = (
     r"\d{1,6}(?:[/-]\d{1,4}\b|\s[-\u2013]\s\d{1,6}\b|-(?-i:[IVX]{1,3}|[a-z]{1,3})\b)?[A-Za-z]?"
+    r"(?:\s?\u00bd|\s1/2\b)?"
 )
 _HOUSE = (
     rf"(?:(?:lot|plot|house|h\.?\s?no\.?|no\.|number)\s*(?=\d|{_NUMBER_WORD}))?"
-    rf"(?>{_TYPED_HOUSE}|(?-i:[A-Z])-\d{{1,5}}\b|{_NUMBER_WORD}(?:[\s-]+(?:and\s+)?{_NUMBER_WORD}){{0,5}}"
-    r"(?:\s+[a-h](?=\s))?)"
+    rf"(?>{_TYPED_HOUSE}|(?-i:[A-Z])-\d{{1,5}}\b|{_NUMBER_WORD}"
+    rf"(?:[\s-]+(?:and\s+|slash\s+|stroke\s+)?{_NUMBER_WORD}){{0,5}}"
+    r"(?:\s+and\s+a\s+half\b)?(?:\s+[a-h](?=\s))?)"
 )
-"""Typed ("221B", "84/92", "12-14", "Lot 7", "B-204", a unit before the house as
-Canadians write it: "306 - 1040", a floor after it: "210-II") or said ("twelve b", "one oh
-one"); atomic, as long as it goes (a run of number words tried every way would cost
-milliseconds)."""
+"""Typed ("221B", "84/92", "12-14", "Lot 7", "B-204", "218 1/2", a unit before the house
+as Canadians write it: "306 - 1040", a floor after it: "210-II") or said ("twelve b", "one
+oh one", "two eighteen and a half", "twelve slash forty five"); atomic, as long as it goes
+(a run of number words tried every way would cost milliseconds)."""
 _UNIT_AFTER = rf"(?:{alternation(UNIT_WORDS)})\.?\s*(?:#?\d\w{{0,4}}|[A-Za-z])\b"
 _EVIDENCE = (
     rf"\.?(?:\s*,|\s+\d|\s+{_UNIT_AFTER}"
@@ -120,7 +122,8 @@ _NAME_WORD = (
 identifier of code ("call_analyses") nor a word of a sentence."""
 _UNIT = (
     rf"(?:(?:{alternation(UNIT_BEFORE)})\.?\s*#?\s*(?:(?=\d+/\d)|(?:[A-Za-z\d][\w-]{{0,5}}"
-    rf"(?:\s[A-Za-z]\b)?|{_NUMBER_WORD}(?:\s+{_NUMBER_WORD})*(?:\s+[a-z]\b)?),?\s+(?:at\s+)?)"
+    rf"(?:\s[A-Za-z]\b)?|{_NUMBER_WORD}(?:\s+{_NUMBER_WORD})*(?:\s+[a-z]\b)?),?\s+"
+    r"(?:at\s+|(?:slash|stroke)\s+)?)"
     r"|(?:blk|block)\.?\s+(?=\d)|\d{1,2}(?:st|nd|rd|th)\s+(?:floor|fl)\.?,?\s+)"
 )
 """A unit said before the house: "Flat 6, 27 Dock Road", "Blk 123 Ang Mo Kio Ave 3",
@@ -151,6 +154,11 @@ _SAID_ZIP = (
 two three one oh")."""
 """Postcodes that say "address" by their shape alone; the last, a UK or Canadian one said
 letter by letter ("c f three seven one e g", "m five v three l nine")."""
+_CODE_AFTER = (
+    r"\s*,?\s*(?:(?:that's|that\s+is|is|was|it's)\s+)?"
+    r"(?:(?:my|the|our|his|her|their)\s+zip\b|zip\s*code|post\s*code|postal\s+code|eircode)"
+)
+"""A code's label said after it ("seven eight seven oh one that's my zip code")."""
 _TAIL_WORD = (
     r"(?:#?\d{1,6}(?:-\d{1,4})?(?:[A-Za-z]|[ºª°])?\b(?![\d-]|\.\d)"  # unit, ZIP, floor 3º
     r"|[A-Za-z]{1,2}\d[A-Za-z\d]?\b|\d[A-Za-z]{2}\b|\d[A-Za-z]\d\b"  # UK, Canada
@@ -178,18 +186,34 @@ _ADDRESS = re.compile(
     rf"(?=,\s*{_UNIT_AFTER})"
     rf"|{_UNIT}?{_HOUSE},?\s+(?:{_NAME_WORD},?\s+){{1,5}}?{_POSTCODE}"
     rf"|(?:\b(?:address(?:\s+is|:|'s)?|(?:live|living|lives|reside|residing)\s+at)\s+)"
-    rf"(?P<led>{_HOUSE}\s+{_NAME_WORD}(?:,?\s+{_NAME_WORD}){{1,3}})"
+    rf"(?P<led>{_HOUSE}\s+(?:the\s+)?{_NAME_WORD}(?:,?\s+{_NAME_WORD}){{1,3}})"
     rf"|(?:(?:p\.?\s?o\.?|post\s+office|gpo|locked)\s+box|private\s+bag|rural\s+route|rr"
     rf"|psc|cmr|(?:route|rte|hc)\s+(?:\d+|{_NUMBER_WORD}),?\s+box)"
     rf"\s+(?:\d+\b|{_NUMBER_WORD}(?:\s+{_NUMBER_WORD})*))"
     rf"{_TAIL}"
     r"|\b(?:zip|post[\s_]?code|postal[\s_]+code|eircode)(?:[\s_]?code)?"
+    r"(?:\s+(?:on|for|of|at|in)(?:\s+[^\W\d_]+){1,3}?(?=\s+is\b))?"  # "zip code on the card is"
     r"(?:\s+is|'s|\"?\s*[:=])?\s*\"?\s*(?<=[\s\"])"
     rf"(?P<zip>\d{{5}}(?:-\d{{4}})?\b|\d(?:\s\d){{4}}\b|{_SAID_ZIP}|{_POSTCODE}"
     rf"|{_LETTER}(?:\s+{_DIGIT}){{2}}(?:\s+(?:{_LETTER}|{_DIGIT})){{4}}(?!\s+(?:[a-z]|{_DIGIT})\b)))",
     re.IGNORECASE,
 )
 """The last form, a ZIP or postcode said as one's own: only the code is the value."""
+_CODE_BEFORE = re.compile(
+    rf"(?<!\w)(?:\d{{5}}(?:-\d{{4}})?|{_SAID_ZIP})(?={_CODE_AFTER})", re.IGNORECASE
+)
+"""A ZIP said before its label ("seven eight seven oh one that's my zip code"); tried only
+where a code's word is."""
+_CODE_WORDS = frozenset({"zip", "zipcode", "code", "postcode", "eircode"})
+_TYPES = frozenset(w for w in STRONG | WEAK if w.isalpha())
+_NAMED_STREET = re.compile(
+    rf"(?<!\w)(?:the\s+)?(?:{_NAME_WORD},?\s+){{1,5}}?{_TYPE}"
+    rf"(?:[,\s]+{_TAIL_WORD}){{0,4}}?[,\s]+{_POSTCODE}",
+    re.IGNORECASE,
+)
+"""A street without a house number, known by the postcode after it, and the house's name
+before it ("The Old Rectory, Church Lane, Little Dunmow CM6 3HX"): tried only where a
+postcode is."""
 _HINTS = frozenset(
     re.findall(
         r"[a-z]+",
@@ -229,7 +253,8 @@ infinite loop")."""
 
 def find_addresses(text: str) -> list[Found]:
     """Every street address in ``text`` but a shop's own."""
-    if not _may_hold(text):
+    words = _WORD.findall(text.lower())
+    if not _may_hold(text, words):
         return []
     found = []
     for m in _ADDRESS.finditer(text):
@@ -243,17 +268,27 @@ def find_addresses(text: str) -> list[Found]:
         start = m.start("led") if m.group("led") else m.start(group)
         value = " ".join(text[start : m.end(group)].lower().split())
         found.append(Found("address", start, m.end(group), value))
+    named = _NAMED_STREET if not _TYPES.isdisjoint(words) and _has_postcode(text, words) else None
+    coded = _CODE_BEFORE if not _CODE_WORDS.isdisjoint(words) else None
+    for pattern in filter(None, (named, coded)):
+        found += [
+            Found("address", m.start(), m.end(), " ".join(m.group().lower().split()))
+            for m in pattern.finditer(text)
+        ]
     return found
 
 
-def _may_hold(text: str) -> bool:
-    """Whether ``text`` has a hint word, a type glued to a name or a postcode: the cheap
-    tests first, the postcode's pattern only where a capital precedes a digit or a lone
-    letter is said."""
-    lowered = text.lower()
-    words = _WORD.findall(lowered)
-    if not _HINTS.isdisjoint(words) or _GLUED_IN.search(lowered):
+def _may_hold(text: str, words: list[str]) -> bool:
+    """Whether ``text`` (its lowercase ``words``) has a hint word, a type glued to a name
+    or a postcode: the cheap tests first."""
+    if not _HINTS.isdisjoint(words) or _GLUED_IN.search(text.lower()):
         return True
+    return _has_postcode(text, words)
+
+
+def _has_postcode(text: str, words: list[str]) -> bool:
+    """Whether ``text`` holds a postcode: its pattern only where a capital precedes a digit
+    or a lone letter is said."""
     if _CAPITAL_DIGIT.search(text) and _WRITTEN_CODE.search(text):
         return True
     spelled = any(len(w) == 1 and w not in "ai" for w in words)
