@@ -129,6 +129,7 @@ VARIANTS: dict[str, Variant] = {
     "emb+cues+ngram4096 s=1": Variant(EN, joint(30, D, 1.0)),
     "emb+cues+ngram4096 s=2": Variant(EN, joint(30, D, 2.0)),
     "emb+cues+ngram4096 s=4 (shipped)": Variant(EN, joint(30, D, 4.0)),
+    "emb+cues+ngram4096 s=8": Variant(EN, joint(30, D, 8.0)),
     "emb+cues+ngram1024+botngram s=2": Variant(
         ("emb", "cues", "ngram1024", "botngram"), joint(30, D, 2.0)
     ),
