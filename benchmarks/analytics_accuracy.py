@@ -354,6 +354,9 @@ def main() -> None:
     parser.add_argument("--errors", action="store_true", help="list the dev data's misses")
     parser.add_argument("--cpu", action="store_true", help="time a 5-minute call's analysis")
     parser.add_argument("--reader", choices=READERS, action="append", help="default: all")
+    parser.add_argument(
+        "--file", type=Path, action="append", default=[], help="score a file whole, totals only"
+    )
     args = parser.parse_args()
     readers = args.reader or list(READERS)
     encoder = embedder() if "minilm" in readers else None
@@ -369,6 +372,9 @@ def main() -> None:
                 print(f"  leave-one-file-out {reader}, {name}: {held.line()}")
                 pooled.add(held)
             print(f"  leave-one-file-out {reader}, pooled: {pooled.line()}")
+    for path in args.file:  # a held-out file: the shipped heads, no misses printed
+        for reader in readers:
+            print(f"{path.name} {reader}: {score(load(path), shipped(reader, encoder)).line()}")
     if args.test:
         for reader in readers:
             result = score(labelled_test_calls(), shipped(reader, encoder))
