@@ -34,12 +34,15 @@ that ends the turn depends on the words so far: the processor keeps the latest
 downstream (an STT before the VAD) or upstream (a
 :class:`~framekit.processors.vad.relay.TurnTextRelay` after the STT sends a copy
 back), and asks the policy on every silent window. ``UserStoppedSpeakingFrame``
-keeps its one meaning, the end of the caller's turn; only its timing moves.
+keeps its one meaning, the end of the caller's turn; only its timing moves. Whether
+those words reach the end of speech is judged by place in the audio, not by clock time
+(:class:`_Arrivals`): behind a backlog the clock and the audio part ways.
 """
 
 from __future__ import annotations
 
 import math
+from collections import deque
 
 from framekit.audio import AudioCaps, AudioFormat, audio_format
 from framekit.audio.misfit import audio_misfit
@@ -64,6 +67,52 @@ from framekit.processors.vad.windows import WindowCutter
 __all__ = ["VADProcessor"]
 
 _DEFAULT_GATE = LevelGateParams()
+
+
+class _Arrivals:
+    """When each recent audio frame reached this VAD, and the samples heard through it.
+
+    An interim transcript is stamped with the clock time at which its newest audio
+    reached the recognizer: with the recognizer right after this VAD, while this VAD
+    was passing that frame on (a streaming one before it stamps the time of its
+    answer). :meth:`place` turns that stamp into a place in the audio: the end of the
+    last frame that had arrived by then. Why not "now, less the audio heard since": on
+    a busy machine the caller's frames arrive late and in bursts, clock time elapsed is
+    then not audio heard, and the turn-end check, comparing clock times, dated the end
+    of speech late by the backlog and refused the transcript that held every word.
+    """
+
+    __slots__ = ("_forgot", "_heard", "_keep", "_log")
+
+    def __init__(self, keep: int) -> None:
+        self._keep = keep
+        self._log: deque[tuple[float, int]] = deque()
+        self._forgot = False
+        self._heard = 0
+
+    def add(self, arrived_at: float, samples: int) -> None:
+        """Record a frame of ``samples`` that arrived at ``arrived_at``."""
+        self._heard += samples
+        log = self._log
+        log.append((arrived_at, self._heard))
+        while len(log) > 1 and log[1][1] <= self._heard - self._keep:
+            log.popleft()  # older than any end of speech the turn-end check can ask about
+            self._forgot = True
+
+    def place(self, stamp: float) -> float:
+        """Samples heard through the audio stamped at ``stamp``; -inf if too old to know.
+
+        Frames that arrived at the same instant (a burst, to a coarse clock) cannot be
+        told apart: the stamp is placed at the first of them, the end it surely covers.
+        """
+        before: float = -math.inf if self._forgot else 0
+        for arrived_at, heard in self._log:
+            if arrived_at == stamp:
+                return heard
+            if arrived_at > stamp:
+                return before
+            before = heard
+        return before
 
 
 class VADProcessor(FrameProcessor):
@@ -121,6 +170,8 @@ class VADProcessor(FrameProcessor):
         self.turn_end = turn_end
         self._turn_text: str | None = None
         self._turn_text_until = -math.inf
+        """Samples of the call's audio that the turn's latest words cover."""
+        self._arrivals: _Arrivals | None = None
         self.gate = gate
         self._gate: LevelGate | None = None
         self.windows_scored = 0
@@ -161,6 +212,7 @@ class VADProcessor(FrameProcessor):
         keep = longest + self.params.end_lookback + 2 * window_s
         self._forget_turn_text()
         self._envelope = EnergyEnvelope(rate, keep)
+        self._arrivals = _Arrivals(math.ceil(keep * rate))
         self._gate = None if self.gate is None else LevelGate(self.gate, window_s)
 
     async def on_end(self, frame: EndFrame) -> None:
@@ -174,12 +226,22 @@ class VADProcessor(FrameProcessor):
 
     @on_frame(InputAudioFrame)
     async def _on_audio(self, frame: InputAudioFrame, direction: FrameDirection) -> None:
-        await self.push_frame(frame, direction)
         stream, cutter, machine = self._stream, self._cutter, self._machine
-        envelope, fmt = self._envelope, self._format
-        if stream is None or cutter is None or machine is None or envelope is None or fmt is None:
+        envelope, fmt, arrivals = self._envelope, self._format, self._arrivals
+        if (
+            stream is None
+            or cutter is None
+            or machine is None
+            or envelope is None
+            or fmt is None
+            or arrivals is None
+        ):
+            await self.push_frame(frame, direction)
             return
         misfit = audio_misfit(frame.audio, frame.format, fmt)
+        if misfit is None:  # before passing it on: a recognizer may stamp words with it
+            arrivals.add(self.clock.now(), len(frame.audio) // fmt.bytes_per_frame)
+        await self.push_frame(frame, direction)
         if misfit is not None:
             what = f"{self.name}: {frame.name} {misfit.reason}"
             if misfit.wrong_format:
@@ -189,6 +251,8 @@ class VADProcessor(FrameProcessor):
                 what += "; not scored"
             await self.push_error(what)
             return
+        if self._stream is not stream:
+            return  # the call ended while the frame was passed on
         gate = self._gate
         for samples in cutter.push(frame.audio):
             power = envelope.add(samples, machine.state is not VADState.QUIET)
@@ -203,9 +267,7 @@ class VADProcessor(FrameProcessor):
             if gate is not None:
                 gate.scored(probability)
             if self.turn_end is not None and machine.speaking:
-                machine.min_silence = self._required_silence(
-                    self.turn_end, machine, cutter, len(samples)
-                )
+                machine.min_silence = self._required_silence(self.turn_end, machine)
             event = machine.update(probability, len(samples))
             if event is not None:
                 self._forget_turn_text()  # a new turn starts, or this one is over
@@ -230,30 +292,24 @@ class VADProcessor(FrameProcessor):
         """
         if direction is FrameDirection.DOWNSTREAM:
             await self.push_frame(frame, direction)
-        if self.speaking and frame.text:
+        if self.speaking and frame.text and self._arrivals is not None:
             self._turn_text = frame.text
-            self._turn_text_until = frame.timestamp
+            self._turn_text_until = self._arrivals.place(frame.timestamp)
 
-    def _required_silence(
-        self,
-        policy: TurnEndPolicy,
-        machine: SpeechStateMachine,
-        cutter: WindowCutter,
-        scoring: int,
-    ) -> int:
+    def _required_silence(self, policy: TurnEndPolicy, machine: SpeechStateMachine) -> int:
         """Samples of silence that end the turn now, per ``policy``.
 
-        The words count only if they cover the end of speech: the transcript's
-        ``timestamp`` (when its newest audio arrived) must reach the end that this
-        VAD will report as ``stopped_at`` (the model's end refined by the energy
-        envelope, :meth:`_refine_end`), less
+        The words count only if they cover the end of speech: the place in the audio
+        of the transcript's ``timestamp`` (when its newest audio arrived, placed by
+        :class:`_Arrivals`) must reach the end that this VAD will report as
+        ``stopped_at`` (the model's end refined by the energy envelope,
+        :meth:`_refine_end`), less
         :data:`~framekit.processors.vad.turn_end.COVERS_END_TOLERANCE`. Not the model's
         raw end: Silero keeps scoring speech for 80-140 ms after the voice stops, so a
         transcript made at the recognizer's first pause, which holds every word, ends
         before it and was never counted. Older words miss the
         caller's last ones ("I want to cancel" of "I want to cancel and ..."), so the
-        policy is asked with no text instead. ``scoring`` is the window being scored:
-        heard, but not yet in the machine's position.
+        policy is asked with no text instead.
         """
         text = self._turn_text
         if text is not None:
@@ -261,8 +317,7 @@ class VADProcessor(FrameProcessor):
             # silence counted from the voice's end already.
             stopping = machine.state is VADState.STOPPING
             end = self._refine_end(machine.speech_end if stopping else machine.position)
-            end_at = self._clock_time(machine, cutter, end, scoring)
-            if self._turn_text_until < end_at - COVERS_END_TOLERANCE:
+            if self._turn_text_until < end - COVERS_END_TOLERANCE * machine.sample_rate:
                 text = None
         return round(policy.required_silence(text) * machine.sample_rate)
 
@@ -274,15 +329,9 @@ class VADProcessor(FrameProcessor):
         lookback = round(self.params.end_lookback * self.detector.sample_rate)
         return envelope.refine_end(model_end, lookback)
 
-    def _clock_time(
-        self, machine: SpeechStateMachine, cutter: WindowCutter, sample: int, scoring: int = 0
-    ) -> float:
-        """The clock time at which the audio at ``sample`` arrived.
-
-        ``scoring``: samples of a window taken from the cutter but not yet counted in
-        the machine's position.
-        """
-        heard = machine.position + scoring - sample
+    def _clock_time(self, machine: SpeechStateMachine, cutter: WindowCutter, sample: int) -> float:
+        """The clock time at which the audio at ``sample`` arrived."""
+        heard = machine.position - sample
         return self.clock.now() - machine.seconds(heard) - self._unscored_seconds(cutter)
 
     def _forget_turn_text(self) -> None:
