@@ -18,6 +18,7 @@ import time
 import uuid
 from collections.abc import AsyncIterator, Callable, Iterable, Iterator
 from contextlib import AsyncExitStack, asynccontextmanager
+from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
@@ -136,11 +137,20 @@ async def test_with_redis_down_health_is_degraded_and_streams_get_500(tmp_path: 
         assert (await client.get("/health")).status == 503  # still serving
 
 
+@pytest.mark.parametrize(
+    ("retries", "heard", "counted"),
+    [(5, "<Redirect", ("1.0", "0.0")), (0, "<Say>We are closed.</Say><Hangup/>", ("0.0", "1.0"))],
+)
 async def test_with_redis_down_the_voice_webhook_holds_the_call_and_metrics_count_it(
-    tmp_path: Path,
+    tmp_path: Path, retries: int, heard: str, counted: tuple[str, str]
 ) -> None:
     down = f"redis://127.0.0.1:{_closed_port()}/0"
-    server = ContactCenterServer(_settings(tmp_path / "a", down), bot=greeter)
+    settings = replace(
+        _settings(tmp_path / "a", down),
+        store_outage_retries=retries,
+        store_outage_apology="We are closed.",
+    )
+    server = ContactCenterServer(settings, bot=greeter)
     form = {"CallSid": _call_sid(), "AccountSid": "AC" + "0" * 32, "From": "+15551230000"}
     signature = RequestValidator(TWILIO_TOKEN).compute_signature(
         "https://bot.example.test/twilio/voice", form
@@ -150,10 +160,10 @@ async def test_with_redis_down_the_voice_webhook_holds_the_call_and_metrics_coun
             "/twilio/voice", data=form, headers={"X-Twilio-Signature": signature}
         )
         assert answer.status == 200  # not 503: a balancer must not drop a healthy node
-        assert "<Redirect" in await answer.text()
+        assert heard in await answer.text()
         scraped = await (await client.get("/metrics")).text()
-    assert 'framekit_store_outage_answers_total{answer="hold"} 1.0' in scraped
-    assert 'framekit_store_outage_answers_total{answer="apology"} 0.0' in scraped
+    assert f'framekit_store_outage_answers_total{{answer="hold"}} {counted[0]}' in scraped
+    assert f'framekit_store_outage_answers_total{{answer="apology"}} {counted[1]}' in scraped
 
 
 async def test_without_redis_url_tokens_stay_in_the_process(tmp_path: Path) -> None:

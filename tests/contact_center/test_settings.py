@@ -151,6 +151,20 @@ def test_the_phone_agent_settings(tmp_path: Path) -> None:
     ]
 
 
+def test_what_a_call_hears_while_redis_is_away(tmp_path: Path) -> None:
+    missing = tmp_path / "missing.env"
+    settings = load_settings(
+        {"STORE_OUTAGE_RETRIES": "0", "STORE_OUTAGE_HOLD": "off", "STORE_OUTAGE_APOLOGY": "Bye."},
+        env_file=missing,
+    )
+    assert (settings.store_outage_retries, settings.store_outage_hold) == (0, "")
+    assert settings.store_outage_apology == "Bye."
+    assert Settings().store_outage_retries == 5
+    with pytest.raises(SettingsError) as caught:
+        load_settings({"STORE_OUTAGE_RETRIES": "61"}, env_file=missing)
+    assert [name for name, _ in caught.value.problems] == ["STORE_OUTAGE_RETRIES"]
+
+
 def test_the_shop_clock_follows_its_time_zone() -> None:
     import datetime as dt
 

@@ -64,6 +64,7 @@ from framekit.pipeline import PipelineTask
 from framekit.processors.tts.phrases import PhraseCache
 from framekit.servers.dashboard import Dashboard
 from framekit.servers.twilio.admission import AdmissionControl
+from framekit.servers.twilio.outage import StoreOutageAnswer
 from framekit.servers.twilio.server import TwilioServer, TwilioSettings
 from framekit.services.engine import usable_cores
 from framekit.storage import RecordWriter, close_orphaned_calls, make_engine, process_owner
@@ -199,6 +200,11 @@ class ContactCenterServer:
             self.build_call,
             token_store=token_store,
             admission=AdmissionControl(call_capacity(settings)),
+            store_outage=StoreOutageAnswer(
+                retries=settings.store_outage_retries,
+                hold_message=settings.store_outage_hold,
+                apology=settings.store_outage_apology,
+            ),
         )
         self.live_calls = LiveCalls(
             self.process_id,

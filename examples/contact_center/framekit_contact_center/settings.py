@@ -28,7 +28,14 @@ from typing import Any
 from framekit.logs import is_secret_name, redact, secrets_in_environ
 from framekit.privacy.redact import Redactor, parse_policies
 from framekit_contact_center import settings_privacy, settings_providers, settings_storage
-from framekit_contact_center.settings_values import flag, not_empty, seconds, token, url
+from framekit_contact_center.settings_values import (
+    flag,
+    not_empty,
+    said_or_off,
+    seconds,
+    token,
+    url,
+)
 
 __all__ = [
     "SECOND_PASS_MODEL",
@@ -96,6 +103,15 @@ class Settings:
     node_heartbeat: float = 5.0
     """Seconds between a node's heartbeats in Redis; a node silent for 3 is dead after 3 more
     (``docs/deploy.md``, stateless call nodes)."""
+    store_outage_retries: int = 5
+    """While Redis (the stream tokens) is away: times a new call is held 1 s and retried
+    before the apology (``docs/deploy.md``, Redis restarted)."""
+    store_outage_hold: str = "Please hold."
+    """Said once to a call held while Redis is away (``off``: silence)."""
+    store_outage_apology: str = (
+        "Sorry, we cannot take your call right now. Please call again in a few minutes."
+    )
+    """Said before hanging up once the retries are spent."""
     tts_voice: Path | None = None
     tts_api_url: str | None = None
     tts_api_key: str | None = None
@@ -246,10 +262,6 @@ def read_env_file(path: Path) -> dict[str, str]:
     return values
 
 
-def _greeting(value: str) -> str:
-    return "" if value.strip().lower() == "off" else value.strip()
-
-
 def _seconds_or_off(value: str) -> float | None:
     if value.strip().lower() in ("off", "none", "0"):
         return None
@@ -328,7 +340,7 @@ _PARSERS: dict[str, Callable[[str], Any]] = {
     "api_token": token,
     "metrics_token": token,
     "timezone": _timezone,
-    "greeting": _greeting,
+    "greeting": said_or_off,
     "key_menu": _key_menu,
     "silence_timeout": _seconds_or_off,
     "silence_prompts": _count,

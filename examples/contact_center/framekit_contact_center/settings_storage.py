@@ -15,7 +15,7 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-from framekit_contact_center.settings_values import flag, seconds, url
+from framekit_contact_center.settings_values import flag, said_or_off, seconds, url
 
 __all__ = ["NEEDS", "PARSERS"]
 
@@ -53,11 +53,19 @@ def _region(value: str) -> str:
     return value
 
 
+def _retries(value: str) -> int:
+    if not value.strip().isdigit() or int(value) > 60:
+        raise ValueError("must be a whole number of retries from 0 to 60")
+    return int(value)
+
+
 PARSERS: dict[str, Callable[[str], Any]] = {
     "database_url": url(("sqlite", "postgresql", "postgres")),
     "business_db_path": Path,
     "redis_url": url(("redis", "rediss")),
     "node_heartbeat": seconds,
+    "store_outage_retries": _retries,
+    "store_outage_hold": said_or_off,
     "unready_before_drain": seconds,
     "recordings_dir": Path,
     "spool_dir": Path,

@@ -15,7 +15,7 @@ from collections.abc import Callable
 from pathlib import Path
 from urllib.parse import urlparse
 
-__all__ = ["existing_file", "flag", "not_empty", "seconds", "token", "url"]
+__all__ = ["existing_file", "flag", "not_empty", "said_or_off", "seconds", "token", "url"]
 
 
 def url(schemes: tuple[str, ...]) -> Callable[[str], str]:
@@ -37,6 +37,11 @@ def not_empty(value: str) -> str:
     if not value.strip():
         raise ValueError("is set but empty")
     return value.strip()
+
+
+def said_or_off(value: str) -> str:
+    """Words the bot says, stripped; ``off`` for nothing ("")."""
+    return "" if value.strip().lower() == "off" else value.strip()
 
 
 def existing_file(value: str) -> Path:
