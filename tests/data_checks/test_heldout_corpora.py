@@ -40,6 +40,7 @@ CALL_FILES = [
     HeldOut(DATA / "analytics" / "calls_blind2.jsonl", "f", 3, "blind2"),
     HeldOut(DATA / "analytics" / "calls_blind3.jsonl", "k", 3, "blind3"),
     HeldOut(DATA / "analytics" / "calls_blind4.jsonl", "q", 3, "blind4"),
+    HeldOut(DATA / "analytics" / "calls_blind5.jsonl", "r", 3, "blind5"),
 ]
 PII_FILES = [
     HeldOut(DATA / "privacy" / "heldout2.jsonl", "h", 4, "heldout2"),
