@@ -46,6 +46,7 @@ PII_FILES = [
     HeldOut(DATA / "privacy" / "heldout2.jsonl", "h", 4, "heldout2"),
     HeldOut(DATA / "privacy" / "heldout3.jsonl", "p", 4, "heldout3"),
     HeldOut(DATA / "privacy" / "heldout4.jsonl", "r", 4, "heldout4"),
+    HeldOut(DATA / "privacy" / "heldout5.jsonl", "s", 4, "heldout5"),
 ]
 
 _TECHNICAL_ENDS = {"error", "shutdown", "cancelled", "idle_timeout"}
