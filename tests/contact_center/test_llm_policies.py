@@ -294,7 +294,10 @@ async def test_find_appointment_by_phone_returns_the_holder_and_the_appointment(
     call = ToolCall("find_appointment", {"phone": "555 354 9877"})
     result = await _tool_result(brain, tools, said, call)
 
-    assert result == {"holder": name, "appointment": when}
+    # A record's holder is a name: the cloud links see a placeholder (LLM_PLACEHOLDERS=on,
+    # restored in what they say back), the local model sees it as stored.
+    holder = name if brain.name == "local" else "<name_1>"
+    assert result == {"holder": holder, "appointment": when}
 
 
 async def test_find_appointment_for_nobody_says_there_is_none(
