@@ -116,7 +116,11 @@ class Redactor:
         kept: list[Found] = []
         for found in candidates:
             if kept and found.start < kept[-1].end:
-                if found.end - found.start > kept[-1].end - kept[-1].start:
+                if _ends_address(kept[-1], found):
+                    end = kept[-1].start + len(text[kept[-1].start : found.start].rstrip())
+                    kept[-1] = replace(kept[-1], end=end)
+                    kept.append(found)
+                elif found.end - found.start > kept[-1].end - kept[-1].start:
                     kept[-1] = found
                 continue
             kept.append(found)
@@ -152,6 +156,13 @@ class Redactor:
             mac = hmac.new(self._key, found.normal.encode(), hashlib.sha256).hexdigest()
             return f"[{found.kind}:{mac[:_HASH_HEX]}]"
         return f"[{found.kind}]"
+
+
+def _ends_address(address: Found, phone: Found) -> bool:
+    """Whether a phone number said after an address's first words ends it: an address's
+    tail reads on through numbers ("... queensland four seven four oh mobile oh four two
+    ..."), a phone's digits are a whole value by their label or shape."""
+    return address.kind == "address" and phone.kind == "phone" and phone.start > address.start + 8
 
 
 def _may_hold(text: str) -> bool:

@@ -30,12 +30,15 @@ from framekit.privacy.kinds.spoken import RESTART, NumberRun, number_runs
 
 __all__ = ["find_numbers", "luhn_valid"]
 
+_NETWORKS = (
+    r"visa|master ?card|amex|american express|discover|jcb|diners(?: club)?|maestro|union ?pay"
+)
+"""Card networks, said before a card's number or after it ("4111 ... (Visa)")."""
 _CONTEXT = 64
 """Characters before a run where its keyword is looked for (a hesitation fits)."""
 _KEYWORDS = re.compile(
     r"(?:(?<![a-z])(?=[a-z])|(?=[#$£€]))"  # at a word's start only: 2.5 times faster
-    r"(?:(?P<card>\b(?:card|visa|master ?card|amex|american express|discover|credit|debit"
-    r"|jcb|diners(?: club)?|maestro|union ?pay)\b)"
+    rf"(?:(?P<card>\b(?:card|{_NETWORKS}|credit|debit)\b)"
     r"|(?P<ssn>\b(?:social|soc|ssn|s s n|ss|security number|last (?:four|4))\b)"
     r"|(?P<bank>\b(?:account|acct|a/c|a c c t|routing|bank|iban|sort code|checking|savings"
     r"|(?:refund(?:ed)?|deposit(?:ed)?|transfer(?:red)?|wire[d]?|pay(?:ed)?|paid)"
@@ -73,8 +76,9 @@ _NEAR = 24
 """Characters between an SSN's label and a run said right after it ("social five two
 three four five, sorry, ..."): a run that close is the number, whatever its length."""
 _AFTER = re.compile(
-    r"[\s,.]*(?:that's|that is|is|it's|thats)?\s*(?:my|the)?\s*"
-    r"(?:(?P<ssn>social|ssn|s s n)|(?P<phone>cell|mobile|phone|number)|(?P<card>card))\b",
+    r"[\s,.(]*(?:that's|that is|is|it's|thats)?\s*(?:my|the|an?)?\s*"
+    r"(?:(?P<ssn>social|ssn|s s n)|(?P<phone>cell|mobile|phone|number)"
+    rf"|(?P<card>card|{_NETWORKS}))\b",
     re.IGNORECASE,
 )
 _COMPANIONS = re.compile(
@@ -85,7 +89,8 @@ _COMPANIONS = re.compile(
 """What follows a card number and no other: its expiry and security code ("{card} and the
 code on the back is ...")."""
 _TAKE_BACK = (
-    r"\b(?:no|nope|sorry|wait|hold on|i mean|i meant|actually|correction|oops"
+    r"\b(?:no|nope|sorry|wait|hold on|hang on|one sec(?:ond)?|just a (?:sec(?:ond)?|moment)"
+    r"|bear with me|let me (?:see|check)|i mean|i meant|actually|correction|oops"
     rf"|my (?:bad|mistake)|let me repeat(?: that)?|{RESTART}|not|rather|make that|that's wrong"
     r"|again|i said|should be|that should be|sorry about that)\b"
 )
@@ -113,11 +118,17 @@ _DATE_SHAPE = re.compile(r"\d{4}([-/.])\d{1,2}\1\d{1,2}\b|\b\d{1,2}/\d{1,2}/\d{2
 
 
 _OF_ANOTHER = re.compile(
-    r"\s+(?:on|for|of|from|in|under)\s+(?:the|my|your|our|his|her|their|this|that)\s+",
+    r"(?:\s+(?:number|no\.?|#))?\s+(?:on|for|of|from|in|under)\s+"
+    r"(?:the|my|your|our|his|her|their|this|that)\s+(?:[a-z]+\s+){0,2}",
     re.IGNORECASE,
 )
 """Between two labels: the second names what the first belongs to ("the phone on the
-order", "the reference on my bank statement"), so the first names the number."""
+order", "the reference on my bank statement", "my social on the insurance claim"), so the
+first names the number."""
+_AT = re.compile(r"\s+(?:at|on)\s+", re.IGNORECASE)
+"""Between an identifier's word and a run: the run is where to reach someone ("send the
+tracking at ..."); an identifier's number follows its word or "is", "number", "#"."""
+_WORD_START = re.compile(r"(?<!\w)\w")
 _AREA_CODE = re.compile(r"\barea\s+code\s*(?:is\s+|'s\s+|,\s*)?$", re.IGNORECASE)
 """A phone's area code said alone, often after the number ("... area code five one
 two"): three digits, as personal as the rest."""
@@ -149,9 +160,13 @@ def find_numbers(text: str) -> list[Found]:
             and _AREA_CODE.search(text, max(0, run.start - 16), run.start)
         ):
             kind = "phone"
+        if kind is None and not labels and (phone := _phone_after_code(run)):
+            run, kind = phone, "phone"
         if previous is not None and _corrects(text, previous[0].end, run.start):
             retaken = _retaken_card(previous, run, labels) if kind is None else None
             if retaken is not None:
+                if previous[1] is not None:
+                    found.pop()
                 kind = "card"
                 run = NumberRun(retaken, previous[0].start, run.end, run.written)
             elif previous[1] is None and kind is not None:
@@ -173,10 +188,19 @@ def find_numbers(text: str) -> list[Found]:
 def _retaken_card(
     previous: tuple[NumberRun, Kind | None], run: NumberRun, labels: _Labels
 ) -> str | None:
-    """The card a correction under a card's label gives (:func:`.cards.retaken`)."""
-    if previous[1] is not None or not labels or labels[0][0] != "card":
-        return None
-    return retaken(previous[0].digits, run.digits)
+    """The card a correction under a card's label gives (:func:`.cards.retaken`); with no
+    label, the two runs read as one when together they are a card ("five two seven
+    seven ... hold on five oh six nine": a pause, not a correction), even where the first
+    alone has a phone's shape: the checksum says more than a shape."""
+    if labels and labels[0][0] == "card":
+        return retaken(previous[0].digits, run.digits) if previous[1] is None else None
+    joined = previous[0].digits + run.digits
+    return joined if not labels and _card_digits(joined) else None
+
+
+def _card_digits(digits: str) -> bool:
+    """13-19 digits of an issuer's range that pass the checksum."""
+    return 13 <= len(digits) <= 19 and issued(digits) and luhn_valid(digits)
 
 
 def _values(text: str) -> list[tuple[NumberRun, _Labels]]:
@@ -197,8 +221,9 @@ def _values(text: str) -> list[tuple[NumberRun, _Labels]]:
             values[-1] = (joined, labels)
             continue
         labels = _labels(text, run.start)
-        if not labels and (after := _said_after(text, run.end)):
-            labels = [(after, _CONTEXT)]
+        after = _said_after(text, run.end) if not labels or labels[0][0] == "other" else None
+        if after and (not labels or (after == "card" and _card_digits(run.digits))):
+            labels = [(after, _CONTEXT)]  # "... on 3400 0069 7134 541 (Amex, ...)"
         values.append((run, labels))
     return values
 
@@ -240,12 +265,28 @@ def _labels(text: str, start: int) -> _Labels:
         label = match.lastgroup or ""
         if label == "sign" and i and _SIGN_AFTER.fullmatch(text, found[i - 1].end(), match.start()):
             continue
-        if i and _OF_ANOTHER.fullmatch(words, found[i - 1].end(), match.start()):
-            continue  # "the phone on the order", "the reference on my bank statement"
+        if _of_another(words, found, i):
+            continue  # "the phone on the order", "the social on the warranty claim form"
+        if label == "other" and _AT.fullmatch(words, match.end(), start):
+            continue  # "text me the tracking at 316 ...": the number is where, not which
         labels.append((label, start - match.end()))
         if label not in _VALUE_LABELS:
             break
     return labels
+
+
+def _of_another(words: str, found: list[re.Match[str]], i: int) -> bool:
+    """Whether label ``i`` names what an earlier label's value belongs to: "on the" before
+    it, or before the nouns it ends ("on the warranty claim form")."""
+    while (
+        i
+        and found[i - 1].end() < found[i].start()
+        and words[found[i - 1].end() : found[i].start()].isspace()
+    ):
+        i -= 1
+    return (
+        bool(i) and _OF_ANOTHER.fullmatch(words, found[i - 1].end(), found[i].start()) is not None
+    )
 
 
 def _said_after(text: str, end: int) -> str | None:
@@ -290,6 +331,21 @@ def _classify(run: NumberRun, labels: _Labels) -> Kind | None:
         n == 11 and digits[0] in "01"
     ):
         return "phone"
+    return None
+
+
+def _phone_after_code(run: NumberRun) -> NumberRun | None:
+    """The phone number said right after a postcode, in one breath ("... south carolina
+    two nine four one two nine five four three six ..."): the run's last ten digits, when
+    they are a phone's and the four or five before them a postcode's (sixteen digits are a
+    reference's)."""
+    if not 14 <= len(run.digits) <= 15 or not _phone_shape(run.digits[-10:]):
+        return None
+    for token in _WORD_START.finditer(run.written):
+        rest = number_runs(run.written[token.start() :])
+        if rest and rest[0].digits == run.digits[-10:]:
+            at = run.start + token.start()
+            return NumberRun(rest[0].digits, at, run.end, run.written[token.start() :])
     return None
 
 

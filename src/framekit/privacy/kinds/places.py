@@ -234,12 +234,13 @@ _GLUED_IN = re.compile(alternation(GLUED))
 _NOT_A_HOUSE = re.compile(
     r"(?:\b(?:order|item|sku|room|ticket|case|invoice|aisle|gate|qty|quantity|model)\s*(?:no\.?"
     r"|number)?|#|(?:store|shop|branch|location|outlet|showroom)(?:\s+is)?\s+(?:at|on|in)"
-    r"|\b(?:ordered|bought|purchased|returned|received|sold|buy|get|got|need|needs|want|wants))"
-    r"\s*$",
+    r"|\b(?:ordered|bought|purchased|returned|received|sold|buy|get|got|need|needs|want|wants)"
+    r"|\(\d{3}\))\s*$",
     re.IGNORECASE,
 )
-"""What before a number makes it an identifier ("Order 12 Main Street store"), a count
-("i ordered 34 juniper road bikes") or a shop's place ("the store at 12 Main Street"),
+"""What before a number makes it an identifier ("Order 12 Main Street store"), a phone's
+after its area code ("(326) 300-9312 when close"), a count ("i ordered 34 juniper road
+bikes") or a shop's place ("the store at 12 Main Street"),
 not where a person lives."""
 _SHOP_AFTER = re.compile(r"\s*(?:store|shop|branch|location|outlet|showroom)\b", re.IGNORECASE)
 _COUNT = re.compile(

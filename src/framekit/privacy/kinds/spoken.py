@@ -216,7 +216,7 @@ def number_runs(text: str) -> list[NumberRun]:
                 run.repeat = _REPEAT[word]
         elif run is not None and (
             (word in _FILLERS and (run.spoken or word != "and"))
-            or token in _JOINERS
+            or (token in _JOINERS and not _spaced_slash(text, match.start(), token))
             or (run.spoken and token in _SPOKEN_JOINERS)
         ):
             if word != "and":  # a pause ends the number said ("seventy, um, seven": 70 7)
@@ -240,6 +240,12 @@ def _machine(text: str, start: int, end: int) -> int:
         match = _MACHINE.match(text, start)
         return match.end() if match else 0
     return 0
+
+
+def _spaced_slash(text: str, at: int, token: str) -> bool:
+    """A slash with a space either side separates fields ("SSN 696-69-5656 / 742 Evergreen
+    Ter"); within a number it has none ("84/92", "12/07")."""
+    return token == "/" and text[at - 1 : at] == " " and text[at + 1 : at + 2] == " "
 
 
 def _glued(text: str, at: int) -> bool:
