@@ -14,8 +14,9 @@ the card target failed then (amount words had started to hide Luhn cards). The f
 are the levels measured at the third reading; two later readings, each once after a
 round on dev (2026-12-07 14:25 and 15:10 UTC), kept every kind at 100 % but names
 (70.6 %) and moved banks to 100 % and look-alikes to 0/106. The split is no longer
-blind: the held-out measures were ``heldout2.jsonl`` to ``heldout5.jsonl``, each scored once by the lead and dev since; the next one is a new
-file, scored through ``FRAMEKIT_PII_HELDOUT`` (below).
+blind: the held-out measures were ``heldout2.jsonl`` to ``heldout5.jsonl``, each scored
+once by the lead and dev since; the next one is a new file, scored through
+``FRAMEKIT_PII_HELDOUT`` (below).
 """
 
 from __future__ import annotations
