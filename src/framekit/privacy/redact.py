@@ -106,7 +106,8 @@ class Redactor:
         self._active = frozenset(k for k, p in chosen.items() if p != "keep")
 
     def find(self, text: str) -> list[Found]:
-        """The values of every kind not kept, in order, overlaps resolved (the longer wins)."""
+        """The values of every kind not kept, in order, overlaps resolved: two of one kind
+        are one value (their union), of two kinds the longer wins."""
         if not self._active or not _may_hold(text):
             return []
         candidates = sorted(
@@ -116,7 +117,9 @@ class Redactor:
         kept: list[Found] = []
         for found in candidates:
             if kept and found.start < kept[-1].end:
-                if _ends_address(kept[-1], found):
+                if found.kind == kept[-1].kind:  # two readings of one value: both go
+                    kept[-1] = replace(kept[-1], end=max(found.end, kept[-1].end))
+                elif _ends_address(kept[-1], found):
                     end = kept[-1].start + len(text[kept[-1].start : found.start].rstrip())
                     kept[-1] = replace(kept[-1], end=end)
                     kept.append(found)

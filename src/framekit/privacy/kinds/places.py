@@ -60,10 +60,24 @@ _HOUSE = (
 as Canadians write it: "306 - 1040", a floor after it: "210-II") or said ("twelve b", "one
 oh one", "two eighteen and a half", "twelve slash forty five"); atomic, as long as it goes
 (a run of number words tried every way would cost milliseconds)."""
+_LETTER = r"[a-z]\b"
+_WRITTEN_POSTCODE = (
+    r"(?-i:[A-Z]{1,2}\d[A-Z\d]?\s?\d[A-Z]{2}"  # UK: SW1A 2AA, CF37 1EG
+    r"|[A-Z]\d[A-Z]\s?\d[A-Z]\d"  # Canada: M6R 1A5
+    r"|[A-Z]\d[\dW]\s?(?=[A-Z\d]*[A-Z])[A-Z\d]{4}"  # Ireland's Eircode: T12 X2C4
+    r"|[A-Z]{2}\s+\d{5}(?:-\d{4})?)\b"  # a US state and its ZIP
+)
+_SPOKEN_POSTCODE = (
+    rf"(?:{_LETTER}(?:\s+{_LETTER})?\s+{_DIGIT}(?:\s+(?:{_DIGIT}|{_LETTER}))?\s+{_DIGIT}"
+    rf"|{_LETTER}\s+{_DIGIT}\s+{_LETTER}\s+{_DIGIT})\s+{_LETTER}\s+(?:{_LETTER}|{_DIGIT})"
+    rf"(?!\s+(?:[a-z]|{_DIGIT})\b)"
+)
+_POSTCODE = rf"(?:{_WRITTEN_POSTCODE}|{_SPOKEN_POSTCODE})"
 _UNIT_AFTER = rf"(?:{alternation(UNIT_WORDS)})\.?\s*(?:#?\d\w{{0,4}}|[A-Za-z])\b"
 _EVIDENCE = (
     rf"\.?(?:\s*,|\s+\d|\s+{_UNIT_AFTER}"
-    rf"|(?:\s+[^\W\d_]+){{0,3}}(?:\s+{_NUMBER_WORD}){{3}})"
+    rf"|(?:\s+[^\W\d_]+){{0,3}}(?:\s+{_NUMBER_WORD}){{3}}"
+    rf"|(?:\s+[^\W\d_]{{2,}}){{0,3}}\s+{_SPOKEN_POSTCODE})"
 )
 _TYPE = (
     rf"(?:{alternation(STRONG)}\b|(?<=[^\W\d_]\s)(?:(?=(?-i:[A-Z])){alternation(WEAK)}\b"
@@ -123,29 +137,16 @@ identifier of code ("call_analyses") nor a word of a sentence."""
 _UNIT = (
     rf"(?:(?:{alternation(UNIT_BEFORE)})\.?\s*#?\s*(?:(?=\d+/\d)|(?:[A-Za-z\d][\w-]{{0,5}}"
     rf"(?:\s[A-Za-z]\b)?|{_NUMBER_WORD}(?:\s+{_NUMBER_WORD})*(?:\s+[a-z]\b)?),?\s+"
-    r"(?:at\s+|(?:slash|stroke)\s+)?)"
+    r"(?:at\s+|(?:slash|stroke)\s+|[-\u2013]\s+)?)"
     r"|(?:blk|block)\.?\s+(?=\d)|\d{1,2}(?:st|nd|rd|th)\s+(?:floor|fl)\.?,?\s+)"
 )
 """A unit said before the house: "Flat 6, 27 Dock Road", "Blk 123 Ang Mo Kio Ave 3",
-"apartment four at twelve elm road"."""
+"apartment four at twelve elm road", "Apt 1207 - 88 Harbour St"."""
 _HOUSE_NAME = (
     r"(?:(?:(?-i:[A-Z])[\w'-]+\s+){1,2}(?-i:C|H|F|L|V|B|G|M)(?:ottage|ouse|arm|armhouse|odge"
     r"|illa|arn|all|range|anor),\s+)"
 )
 """A house's name before its number: "Rosebank Cottage, 3 Mill Lane"."""
-_LETTER = r"[a-z]\b"
-_WRITTEN_POSTCODE = (
-    r"(?-i:[A-Z]{1,2}\d[A-Z\d]?\s?\d[A-Z]{2}"  # UK: SW1A 2AA, CF37 1EG
-    r"|[A-Z]\d[A-Z]\s?\d[A-Z]\d"  # Canada: M6R 1A5
-    r"|[A-Z]\d[\dW]\s?(?=[A-Z\d]*[A-Z])[A-Z\d]{4}"  # Ireland's Eircode: T12 X2C4
-    r"|[A-Z]{2}\s+\d{5}(?:-\d{4})?)\b"  # a US state and its ZIP
-)
-_SPOKEN_POSTCODE = (
-    rf"(?:{_LETTER}(?:\s+{_LETTER})?\s+{_DIGIT}(?:\s+(?:{_DIGIT}|{_LETTER}))?\s+{_DIGIT}"
-    rf"|{_LETTER}\s+{_DIGIT}\s+{_LETTER}\s+{_DIGIT})\s+{_LETTER}\s+(?:{_LETTER}|{_DIGIT})"
-    rf"(?!\s+(?:[a-z]|{_DIGIT})\b)"
-)
-_POSTCODE = rf"(?:{_WRITTEN_POSTCODE}|{_SPOKEN_POSTCODE})"
 _SAID_ZIP = (
     rf"{_NUMBER_WORD}(?:\s+{_NUMBER_WORD}){{4}}"
     rf"(?:\s+(?:dash|hyphen|-)\s+{_NUMBER_WORD}(?:\s+{_NUMBER_WORD}){{3}})?"
@@ -188,13 +189,15 @@ _ADDRESS = re.compile(
     rf"|(?:\b(?:address(?:\s+is|:|'s)?|(?:live|living|lives|reside|residing)\s+at)\s+)"
     rf"(?P<led>{_HOUSE}\s+(?:the\s+)?{_NAME_WORD}(?:,?\s+{_NAME_WORD}){{1,3}})"
     rf"|(?:(?:p\.?\s?o\.?|post\s+office|gpo|locked)\s+box|private\s+bag|rural\s+route|rr"
-    rf"|psc|cmr|(?:route|rte|hc)\s+(?:\d+|{_NUMBER_WORD}),?\s+box)"
-    rf"\s+(?:\d+\b|{_NUMBER_WORD}(?:\s+{_NUMBER_WORD})*))"
+    rf"|psc|cmr|(?:route|rte|hc|highway|hwy)\s+(?:\d+|{_NUMBER_WORD}(?:\s+{_NUMBER_WORD})*)"
+    r",?\s+box)"
+    rf"\s+(?:\d+\b|{_NUMBER_WORD}(?:\s+(?:and\s+)?{_NUMBER_WORD})*))"
     rf"{_TAIL}"
     r"|\b(?:zip|post[\s_]?code|postal[\s_]+code|eircode)(?:[\s_]?code)?"
-    r"(?:\s+(?:on|for|of|at|in)(?:\s+[^\W\d_]+){1,3}?(?=\s+is\b))?"  # "zip code on the card is"
+    r"(?:(?:\s+[^\W\d_]+){1,3}?(?=\s+is\b))?"  # "zip code on the card is", "... there is"
     r"(?:\s+is|'s|\"?\s*[:=])?\s*\"?\s*(?<=[\s\"])"
-    rf"(?P<zip>\d{{5}}(?:-\d{{4}})?\b|\d(?:\s\d){{4}}\b|{_SAID_ZIP}|{_POSTCODE}"
+    rf"(?P<zip>\d{{4,5}}(?:-\d{{4}})?\b|\d(?:\s\d){{3,4}}\b|{_SAID_ZIP}|{_POSTCODE}"
+    rf"|{_NUMBER_WORD}(?:\s+{_NUMBER_WORD}){{3}}(?!\s+{_NUMBER_WORD})"
     rf"|{_LETTER}(?:\s+{_DIGIT}){{2}}(?:\s+(?:{_LETTER}|{_DIGIT})){{4}}(?!\s+(?:[a-z]|{_DIGIT})\b)))",
     re.IGNORECASE,
 )
