@@ -18,20 +18,19 @@ Three readers of a caller turn's sentiment (``docs/analytics.md``):
 The dev data are the ``dev`` split of ``calls.jsonl`` and every call of
 ``calls_dev_extra.jsonl``, ``calls_dev_extra2.jsonl``, ``calls_dev_extra3.jsonl``,
 ``calls_dev_extra4.jsonl``, and the spent blind files ``calls_blind.jsonl``,
-``calls_blind2.jsonl`` and ``calls_blind3.jsonl`` (each scored once, then made dev):
-eight sources, seven annotators, 960 calls. The only guide for tuning is a cross-validation on
-them, by call (``--cv``): 5 folds (each fold's heads fitted on the other folds score
-the fold's calls), and leave-one-file-out (heads fitted on the other files score the
-held one: the honest proxy for writers never seen). ``rules`` fits nothing, and its
-phrases were written reading the first 90 dev calls and later the misses of the
-other files (and the VADER-rules cue of the heads with them): the figures on those
-files flatter every reader. ``benchmarks/sentiment_cv.py`` compares the variants of
-the head. ``--test`` scores the test split with the packaged heads (fitted on all the
-dev data by ``benchmarks/fit_sentiment_head.py``). ``--errors`` lists the misses of the
-dev data only.
-``--cpu`` times the whole analysis (:func:`framekit.analytics.analyze`, records to
-result) of a stored 5-minute call (60 caller and 60 bot turns, 60 tools, 60 turn
-metrics) in CPU seconds, per reader.
+``calls_blind2.jsonl``, ``calls_blind3.jsonl`` and ``calls_blind4.jsonl`` (each scored
+once, then made dev): nine sources, eight annotators, 1,060 calls. The only guide for
+tuning is a cross-validation on them, by call (``--cv``): 5 folds (each fold's heads
+fitted on the other folds score the fold's calls), and leave-one-file-out (heads fitted
+on the other files score the held one: the honest proxy for writers never seen).
+``rules`` fits nothing, and its phrases were written reading the first 90 dev calls and
+later the misses of the other files (and the VADER-rules cue of the heads with them):
+the figures on those files flatter every reader. ``benchmarks/sentiment_cv.py`` compares
+the variants of the head. ``--test`` scores the test split with the packaged heads
+(fitted on all the dev data by ``benchmarks/fit_sentiment_head.py``). ``--errors`` lists
+the misses of the dev data only. ``--cpu`` times the whole analysis
+(:func:`framekit.analytics.analyze`, records to result) of a stored 5-minute call (60
+caller and 60 bot turns, 60 tools, 60 turn metrics) in CPU seconds, per reader.
 
 Usage::
 
@@ -80,7 +79,8 @@ EXTRA4 = DATA / "calls_dev_extra4.jsonl"
 BLIND = DATA / "calls_blind.jsonl"
 BLIND2 = DATA / "calls_blind2.jsonl"
 BLIND3 = DATA / "calls_blind3.jsonl"
-DEV_FILES = (EXTRA, EXTRA2, EXTRA3, BLIND, BLIND2, BLIND3, EXTRA4)
+BLIND4 = DATA / "calls_blind4.jsonl"
+DEV_FILES = (EXTRA, EXTRA2, EXTRA3, BLIND, BLIND2, BLIND3, EXTRA4, BLIND4)
 """The dev files beside ``calls.jsonl``'s dev split, each by its own annotator (the blind
 files were each scored once, by the lead, then made dev)."""
 MEASURES = ("turn_sentiment", "call_sentiment", "sentiment_end", "resolution")
@@ -93,11 +93,11 @@ the pooled leave-one-file-out cross-validation of ``benchmarks/sentiment_cv.py``
 the seven dev sources (``minilm``: 3, 10, 20, 30, 50 and 100 tried; ``cues``: 3, 10, 30).
 ``fit_sentiment_head.py --prompts`` fits with the ``minilm`` penalty too."""
 NGRAMS = {"cues": 0, "minilm": 4096}
-NGRAM_SCALE = 4.0
+NGRAM_SCALE = 16.0
 """The hashed n-gram columns each head reads (:mod:`framekit.analytics.ngrams`) and their
-scale against the standardized columns (penalty ``l2 / NGRAM_SCALE**2``): chosen by
-the pooled leave-one-file-out of ``benchmarks/sentiment_ngram_cv.py`` over the eight
-dev sources."""
+scale against the standardized columns (penalty ``l2 / NGRAM_SCALE**2``): chosen among
+4, 8 and 16 by the pooled leave-one-file-out of ``benchmarks/sentiment_ngram_cv.py``
+over the nine dev sources (turns first, then calls)."""
 
 
 @dataclass

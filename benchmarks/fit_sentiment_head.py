@@ -4,7 +4,8 @@ Both heads of :mod:`framekit.analytics.turn_model` are fitted on every caller tu
 the dev data (the ``dev`` split of ``tests/data/analytics/calls.jsonl``,
 ``calls_dev_extra.jsonl``, ``calls_dev_extra2.jsonl``, ``calls_dev_extra3.jsonl``,
 ``calls_dev_extra4.jsonl`` and the spent blind files ``calls_blind.jsonl``,
-``calls_blind2.jsonl`` and ``calls_blind3.jsonl``: eight sources, 960 calls),
+``calls_blind2.jsonl``, ``calls_blind3.jsonl`` and ``calls_blind4.jsonl``: nine sources,
+1,060 calls),
 class-balanced on standardized features (the embedding head also on hashed n-grams of
 the turn's words, scaled, not standardized), with the inputs and penalty chosen by the
 leave-one-file-out cross-validation of ``benchmarks/sentiment_cv.py``,

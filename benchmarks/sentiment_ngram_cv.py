@@ -40,7 +40,7 @@ from framekit.analytics.turn_model import LABELS, TurnModel, features, fit_head
 from sentiment_cv import F64, Call, Fitter, Tally, Variant, _score, leave_one_file_out
 
 DIMS: Final = (1024, 4096)
-"""Results over the eight dev sources: ``docs/benchmarks.md`` (post-call analytics)."""
+"""Results over the nine dev sources: ``docs/benchmarks.md`` (post-call analytics)."""
 _PUNCTUATION: Final = re.compile(r"[^\w\s']")
 
 
@@ -128,8 +128,9 @@ VARIANTS: dict[str, Variant] = {
     "emb+cues z l2=30 (shipped before)": Variant(E, joint(L2["minilm"], D, 0.0)),
     "emb+cues+ngram4096 s=1": Variant(EN, joint(30, D, 1.0)),
     "emb+cues+ngram4096 s=2": Variant(EN, joint(30, D, 2.0)),
-    "emb+cues+ngram4096 s=4 (shipped)": Variant(EN, joint(30, D, 4.0)),
+    "emb+cues+ngram4096 s=4 (shipped in a37eb7d)": Variant(EN, joint(30, D, 4.0)),
     "emb+cues+ngram4096 s=8": Variant(EN, joint(30, D, 8.0)),
+    "emb+cues+ngram4096 s=16 (shipped)": Variant(EN, joint(30, D, 16.0)),
     "emb+cues+ngram1024+botngram s=2": Variant(
         ("emb", "cues", "ngram1024", "botngram"), joint(30, D, 2.0)
     ),
