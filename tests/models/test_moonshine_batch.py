@@ -58,8 +58,10 @@ def test_a_batch_hears_each_row_as_it_would_alone(
     assert [t.text for t in batched] == [t.text for t in alone]
     assert [t.duration for t in batched] == [t.duration for t in alone]
     for b, a in zip(batched[:4], alone[:4], strict=True):
-        # Padding with silence moves the token probabilities a little (here not the words).
-        assert b.confidence == pytest.approx(a.confidence, abs=0.05)
+        # Padding with silence moves the token probabilities a little (here not the words):
+        # up to 0.055 for a 1.5 s row padded to the 2.6 s one since Piper's quiet lead-in
+        # is cut (b4b7a9b); far from the second pass's 0.5 (SecondPassPolicy).
+        assert b.confidence == pytest.approx(a.confidence, abs=0.08)
     assert batched[4].text == ""
 
 
