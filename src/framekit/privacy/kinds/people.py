@@ -54,9 +54,12 @@ _TITLE = rf"(?:{_TITLE_WORD}\.?\s+)"
 _SPOKEN_TITLES = frozenset({"mr", "mrs", "ms", "mx", "mister", "missus"})
 """Titles that say a name follows in a transcript too ("miss", "doctor" are also words:
 "i miss deliveries", "a doctor appointment"); typed, any title before a capital does."""
+_INITIAL = r"(?![iI]\b|(?-i:a)\b)[a-z]\.?\s+(?=[^\W\d_]{2})"
+"""A middle initial ("dwayne p carter", "John Q. Public"); not "i" nor a spoken "a"."""
 _HESITATION = r"(?:(?:um|uh|er|erm|uhm),?\s+)"
 _NAME_WORDS = (
-    rf"(?:{_TITLE}?{_WORD}(?:\s+{_HESITATION}?(?:{_PARTICLE}\s+)?{_WORD}){{0,2}}(?:{_SPELLED})?"
+    rf"(?:{_TITLE}?{_WORD}(?:\s+{_HESITATION}?(?:{_PARTICLE}\s+|{_INITIAL})?{_WORD}){{0,2}}"
+    rf"(?:{_SPELLED})?"
     r"|[a-z](?:\s+[a-z]\b)+)"
 )
 _NUMBER_START = (
@@ -72,6 +75,12 @@ _TOLD = (
 """What a caller says of a person's values right after naming them ("this is brenda my
 email ...", "it's for nadia her birthday is ...", "this is rebecca stoll last four of my
 social ..."): the words before are a name."""
+_VALUE_WORD = (
+    r"(?:e-?mail|card|phone|tel|cell|mobile|ssn|social|iban|dob|date\s+of\s+birth|born"
+    r"|account|checking|savings)\b"
+)
+"""A value's label right after a name ("rahul mehta email ...", "Benjamin Osei - card
+...", "it's becky the card is ..."): a record's next field, so the words before are a name."""
 _LEADS = (
     r"(?:the\s+(?:name|card)|(?:in|on)\s+(?:the\s+name|behalf)|i\s+(?:am|go)|it\s+is|we\s+go"
     r"|"
@@ -132,7 +141,10 @@ _NAME = re.compile(
     r"(?=\s+(?:calling|speaking|here|again|from|and|but|about|with|regarding"
     rf"|at\s+(?P<intro_at>(?={_NUMBER_START}))?\w+\s+\w+\s+\w+)"
     r"\b|\s*[.!?]?\s*$|(?P<comma>,|\s+[-\u2013]\s|\s*\()|(?P<spelt>(?<=\s[a-z])(?=\s))"
-    rf"|(?P<told>\s+{_TOLD})|(?P<clause>\s+(?:i|we|my|i've|i'd)\b))"
+    rf"|(?P<told>\s+{_TOLD})|(?P<clause>\s+(?:i|we|my|i've|i'd)\b)"
+    rf"|(?P<valued>\s*[.,]?\s+(?:(?:and|the|my)\s+)?{_VALUE_WORD})"
+    r"|(?P<then>\s+(?:(?:send|ship|deliver|mail)\b"
+    r"|the\s+(?:parcel|package|order|delivery|refund)\b)))"
     # Greeted, then introduced: "hi this is X ...", "Hi, I'm X." whatever follows.
     r"|^(?:(?:hi|hello|hey|good\s+(?:morning|afternoon|evening))[,.!\s]+)+"
     rf"(?:this\s+is|it's|its|i'm|im|i\s+am)\s+(?P<greeted>{_NAME_WORDS})"
@@ -142,7 +154,7 @@ _NAME = re.compile(
     rf"(?P<first>{_NAME_WORDS})"
     r"(?=(?:,|[ \t]*\n|\s+[-\u2013\u2014|])\s*(?:\d|\+|\(|[\w.+-]+@)"
     r"|,\s*(?:account|acct|card|phone|tel|mobile|cell|e-?mail|dob|ssn|social|iban|sort\s+code)\b"
-    r"|\s+(?:born|social|ssn|iban|dob|date\s+of\s+birth)\b"
+    rf"|\s*[-\u2013\u2014|/]\s+{_VALUE_WORD}|(?P<labelled>\s+{_VALUE_WORD})"
     rf"|(?P<housed>\s+(?=\d|{_NUMBER_START}))"
     r"|\s+(?:is|was)\s+(?:the|my|our)\s+(?:(?:card|account|policy)\s*)?(?:holder|owner|patient"
     r"|customer|recipient|beneficiary)\b"
@@ -201,6 +213,14 @@ _NOT_PEOPLE = words(
 for delivery")."""
 
 
+_KINDS_OF = words(
+    "gift credit debit prepaid store american express master business corporate company home"
+    " work office personal joint savings checking current bank primary secondary main backup"
+    " reward rewards loyalty member membership"
+)
+"""Words that say which card, account or phone ("business account"), never a name's."""
+
+
 GROUPS = ("name", "intro", "greeted", "role", "first", "here", "sign", "dear", "letters")
 _PAST = re.compile(r"\b[a-z]{2,}ed\b")
 _ADVERB = re.compile(r"[a-z]{3,}ly\b", re.IGNORECASE)
@@ -230,6 +250,8 @@ def find_names(text: str) -> list[Found]:
             continue  # "it's for delivery my address is ..."
         if m.group("housed") is not None and not _before_address(text, m.end("housed"), words):
             continue
+        if m.group("labelled") is not None and not _named_record(words):
+            continue  # "gift card code is ...", "american express card ..."
         if (group == "here" and m.group("hailed") is not None and not m.start("here")) and (
             len(words.split()) < 2
         ):
@@ -287,6 +309,14 @@ def _before_address(text: str, at: int, words: str) -> bool:
     return len(words.split()) > 1 and any(f.start == at for f in find_addresses(text))
 
 
+def _named_record(words: str) -> bool:
+    """Whether the words before a value's label, with no comma or dash between, open a
+    record with a first and a last name ("oliver fenwick email ..."), not name a kind of
+    card, account or phone ("gift card", "american express card", "home phone")."""
+    said = words.lower().split()
+    return len(said) > 1 and _KINDS_OF.isdisjoint(said)
+
+
 def _did(words: str) -> str | None:
     """``words`` without their last, when it is a verb in the past ("ana lima placed")."""
     head, _, last = words.rpartition(" ")
@@ -299,8 +329,11 @@ def _introduced(m: re.Match[str], words: str) -> bool:
     a first and a last name."""
     if m.group("spelt") is not None:
         return _spells_itself(words)
-    if m.group("clause") is not None:  # "this is X Y i rang": a first and a last name
+    if m.group("clause") is not None or m.group("then") is not None:
+        # "this is X Y i rang", "it's X Y send it to ...": a first and a last name
         return len(words.split()) > 1 and not _ADVERB.search(words)
+    if m.group("valued") is not None:  # "it's becky the card is", not "it's declined card"
+        return not (_PAST.search(words) or _ADVERB.search(words))
     return m.group("intro_at") is None or len(words.split()) > 1
 
 
