@@ -88,7 +88,11 @@ async def test_a_card_number_said_during_the_entry_reaches_only_the_tool(
         record = await running.record_of(call.call_sid)
     _paid_and_kept_nowhere(record, model, tmp_path, capfd)
     caller = said(record, "user")
-    assert len(caller) == 2, caller  # "pay for my order" and "goodbye": nothing in between
+    # "pay for my order", then only the closing line (one turn, or two when its comma's
+    # pause ends a finished sentence's turn, as it may on a quiet machine): nothing said
+    # during the entry was stored as the caller's words.
+    assert "pay for my order" in caller[0], caller
+    assert " ".join(caller[1:]).lower().startswith("that is all"), caller
 
     samples, rate = _caller_recording(tmp_path)
     assert _loud(samples, rate, 0.0, asked - 0.5)  # the caller's words before the entry
