@@ -13,6 +13,8 @@ from __future__ import annotations
 
 import random
 
+from framekit.privacy.kinds.cards import luhn_valid
+
 ONES = ["zero", "one", "two", "three", "four", "five", "six", "seven", "eight", "nine"]
 TEENS = [
     "ten",
@@ -131,17 +133,15 @@ def say_grouped(digits: str, sizes: list[int], rng: random.Random, sep: str = " 
 def luhn_complete(prefix: str, length: int, rng: random.Random) -> str:
     body = prefix + "".join(rng.choice("0123456789") for _ in range(length - len(prefix) - 1))
     for check in "0123456789":
-        if luhn(body + check):
+        if luhn_valid(body + check):
             return body + check
     raise AssertionError
 
 
-def luhn(digits: str) -> bool:
-    total = 0
-    for i, c in enumerate(reversed(digits)):
-        v = int(c) * (2 if i % 2 else 1)
-        total += v - 9 if v > 9 else v
-    return total % 10 == 0
+def failing_ref16(rng: random.Random) -> str:
+    """A 16-digit reference whose last digit fails Luhn: a look-alike, not a card."""
+    ref = "".join(rng.choice("0123456789") for _ in range(15))
+    return ref + next(c for c in "0123456789" if not luhn_valid(ref + c))
 
 
 def card(rng: random.Random, source: str) -> str:

@@ -88,8 +88,7 @@ def lookalikes(rng: random.Random) -> list[tuple[str, str]]:
     def digits(n: int) -> str:
         return "".join(rng.choice("0123456789") for _ in range(n))
 
-    ref = digits(15)
-    ref16 = ref + next(c for c in "0123456789" if not forms.luhn(ref + c))
+    ref16 = forms.failing_ref16(rng)
     day = rng.randint(1, 28)
     return [
         ("order", f"case number {digits(8)}"),

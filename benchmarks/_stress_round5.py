@@ -59,8 +59,7 @@ def rows(rng: random.Random, per_carrier: int) -> list[dict[str, Any]]:
         return str(rng.randint(1, 9)) + "".join(rng.choice("0123456789") for _ in range(n - 1))
 
     for _ in range(per_carrier * 2):
-        ref = digits(15)
-        ref16 = ref + next(c for c in "0123456789" if not forms.luhn(ref + c))
+        ref16 = forms.failing_ref16(rng)
         for note, text in [
             ("order", f"the order i placed last tuesday for the blue kettle is {digits(8)}"),
             ("order", f"order from last week, it's {forms.say_digits(digits(7), rng)}"),

@@ -157,8 +157,7 @@ def _lookalikes(rng: random.Random) -> list[tuple[str, str]]:
     def digits(n: int) -> str:
         return "".join(rng.choice("0123456789") for _ in range(n))
 
-    ref = digits(15)
-    ref16 = ref + next(c for c in "0123456789" if not forms.luhn(ref + c))
+    ref16 = forms.failing_ref16(rng)
     order = str(rng.randint(10000, 99999999))
     day = rng.randint(1, 31)
     return [
