@@ -60,6 +60,15 @@ class Call:
     end_label: str
     blocks: dict[str, F64]
 
+    @classmethod
+    def labelled(cls, call: dict[str, Any], file: str, blocks: dict[str, F64]) -> Call:
+        """``call``'s hand labels (from its corpus line) with its feature ``blocks``."""
+        labels = call["labels"]
+        turns = [LABELS.index(x) for x in labels["turn_sentiment"]]
+        return cls(
+            call["id"], file, turns, labels["call_sentiment"], labels["sentiment_end"], blocks
+        )
+
 
 def prepare(files: dict[str, list[dict[str, Any]]]) -> list[Call]:
     """Every block of features of every dev call, computed once."""
@@ -91,17 +100,7 @@ def prepare(files: dict[str, list[dict[str, Any]]]) -> list[Call]:
             blocks["outcome"] = np.array(
                 [[float(resolved == r) for r in OUTCOMES] for _ in texts], dtype=np.float64
             )
-            labels = call["labels"]
-            out.append(
-                Call(
-                    call["id"],
-                    name,
-                    [LABELS.index(x) for x in labels["turn_sentiment"]],
-                    labels["call_sentiment"],
-                    labels["sentiment_end"],
-                    blocks,
-                )
-            )
+            out.append(Call.labelled(call, name, blocks))
     return out
 
 

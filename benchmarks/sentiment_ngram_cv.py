@@ -36,7 +36,7 @@ from analytics_accuracy import L2, caller_turns, dev_files, embedder, met_by
 from framekit.analytics import from_events
 from framekit.analytics.conversation import bot_before_caller
 from framekit.analytics.ngrams import hashed_ngrams
-from framekit.analytics.turn_model import LABELS, TurnModel, features, fit_head
+from framekit.analytics.turn_model import TurnModel, features, fit_head
 from sentiment_cv import F64, Call, Fitter, Tally, Variant, _score, leave_one_file_out
 
 DIMS: Final = (1024, 4096)
@@ -67,17 +67,7 @@ def prepare(files: dict[str, list[dict[str, Any]]]) -> list[Call]:
                 blocks[f"emb{suffix}"] = base[:, :384]
                 blocks[f"cues{suffix}"] = base[:, 384:]
             blocks.update(text_blocks(texts, bots))
-            labels = call["labels"]
-            out.append(
-                Call(
-                    call["id"],
-                    name,
-                    [LABELS.index(x) for x in labels["turn_sentiment"]],
-                    labels["call_sentiment"],
-                    labels["sentiment_end"],
-                    blocks,
-                )
-            )
+            out.append(Call.labelled(call, name, blocks))
     return out
 
 
