@@ -1,6 +1,6 @@
 """The outside annotators' held-out files are well-formed and new.
 
-`tests/data/analytics/calls_blind{2,3}.jsonl` and `tests/data/privacy/heldout{2,3}.jsonl`
+`tests/data/analytics/calls_blind{2..6}.jsonl` and `tests/data/privacy/heldout{2..6}.jsonl`
 are each scored once, by the lead, at the end. A malformed line would make that one
 score wrong, and a line copied from a corpus the analyser or the redactor was tuned on
 would make it flattering, so every file is checked here by string comparison only:
@@ -41,12 +41,14 @@ CALL_FILES = [
     HeldOut(DATA / "analytics" / "calls_blind3.jsonl", "k", 3, "blind3"),
     HeldOut(DATA / "analytics" / "calls_blind4.jsonl", "q", 3, "blind4"),
     HeldOut(DATA / "analytics" / "calls_blind5.jsonl", "r", 3, "blind5"),
+    HeldOut(DATA / "analytics" / "calls_blind6.jsonl", "t", 3, "blind6"),
 ]
 PII_FILES = [
     HeldOut(DATA / "privacy" / "heldout2.jsonl", "h", 4, "heldout2"),
     HeldOut(DATA / "privacy" / "heldout3.jsonl", "p", 4, "heldout3"),
     HeldOut(DATA / "privacy" / "heldout4.jsonl", "r", 4, "heldout4"),
     HeldOut(DATA / "privacy" / "heldout5.jsonl", "s", 4, "heldout5"),
+    HeldOut(DATA / "privacy" / "heldout6.jsonl", "t", 4, "heldout6"),
 ]
 
 _TECHNICAL_ENDS = {"error", "shutdown", "cancelled", "idle_timeout"}
