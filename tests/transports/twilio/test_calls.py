@@ -16,6 +16,7 @@ from framekit.transports.twilio import TwilioOutput
 from transports.twilio.helpers import LOUD, LocalTwilio, rms_mulaw, rms_pcm16, tone
 
 FRAME = 160  # bytes of mu-law in 20 ms
+CHUNK = 320  # bytes of mu-law in one media message the bot sends (40 ms, the default)
 
 
 def loud_mulaw(seconds: float) -> bytes:
@@ -31,8 +32,8 @@ async def test_greeting_arrives_as_paced_mulaw_with_marks(local_twilio: LocalTwi
         await caller.wait_for(lambda: bool(call.bot.seen.of(BotStoppedSpeakingFrame)), within=5.0)
 
         payloads = [m.payload for m in caller.media]
-        assert all(len(p) == FRAME for p in payloads)
-        assert len(payloads) == 50  # 1.0 s in 20 ms chunks, nothing more
+        assert all(len(p) == CHUNK for p in payloads)
+        assert len(payloads) == 25  # 1.0 s in 40 ms chunks, nothing more
         # The tone is there, at its level, from the first chunk after the resampler settles.
         assert min(rms_mulaw(p) for p in payloads[2:-2]) > 0.5 * LOUD / 1.414
         # Paced: 1 s of audio is not delivered in a burst (send-ahead is 80 ms).

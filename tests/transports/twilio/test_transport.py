@@ -175,6 +175,55 @@ async def test_longer_chunks_send_fewer_larger_media_messages() -> None:
     assert live_framekit_tasks() == []
 
 
+async def _speak(transport: TwilioMediaStreamTransport, seconds: float) -> list[Frame]:
+    """Play ``seconds`` of the bot's audio through ``transport``; the frames that went upstream."""
+    from framekit.audio import audio_format
+    from framekit.frames import EndFrame, OutputAudioFrame
+
+    await transport.handshake()
+    task = PipelineTask(
+        Pipeline([transport.input(), transport.output()]),
+        params=PipelineParams(idle_timeout=None),
+    )
+    upstream: list[Frame] = []
+    task.on_upstream_exit(upstream.append)
+    samples = round(seconds * 16000)
+    speech = OutputAudioFrame(audio=b"\x10\x00" * samples, format=audio_format(16000))
+    await task.queue_frames([speech, EndFrame()])
+    await asyncio.wait_for(task.run(), 5.0)
+    return upstream
+
+
+async def test_by_default_a_second_of_speech_takes_34_sends_not_60() -> None:
+    """40 ms ``media`` and a mark every 3rd chunk (was 20 ms and every 5th: 50 + 10 sends)."""
+    socket = EchoingSocket()
+    socket.inbox.put_nowait(json.dumps(START))
+    transport = TwilioMediaStreamTransport(socket, realtime=False, limits=StreamLimits())
+    await _speak(transport, 1.0)
+
+    events = [json.loads(text)["event"] for text in socket.sent]
+    assert events.count("media") == 25
+    assert events.count("mark") == 9  # after chunks 3, 6, ..., 24, and after the last
+    assert len(socket.sent) == 34
+    assert live_framekit_tasks() == []
+
+
+async def test_the_last_chunks_padding_is_not_reported_as_heard() -> None:
+    """0.3 s in 40 ms chunks goes out as 0.32 s (the tail padded); 0.3 s was heard."""
+    from framekit.frames import PlayedUpToFrame
+
+    socket = EchoingSocket()
+    socket.inbox.put_nowait(json.dumps(START))
+    transport = TwilioMediaStreamTransport(
+        socket, chunk_ms=40, realtime=False, limits=StreamLimits()
+    )
+    upstream = await _speak(transport, 0.3)
+
+    (played,) = [f for f in upstream if isinstance(f, PlayedUpToFrame)]
+    assert played.played_seconds == pytest.approx(0.3)
+    assert transport.output().marks_echoed == transport.output().marks_sent > 0
+
+
 @pytest.mark.parametrize("chunk_ms", [0, 10, 30])
 def test_chunks_must_be_whole_twilio_frames(chunk_ms: int) -> None:
     with pytest.raises(ValueError, match="multiple of 20"):
