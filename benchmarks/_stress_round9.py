@@ -31,9 +31,9 @@ def _one(d: str, rng: random.Random) -> str:
     return forms.ONES[int(d)]
 
 
-def _group(group: str, rng: random.Random) -> str:
+def _group(group: str, rng: random.Random, *, typed: bool = True) -> str:
     """One group said in a style picked at random among those that fit it."""
-    styles = ["ones", "ones", "typed"]
+    styles = ["ones", "ones", "typed"] if typed else ["ones", "ones"]
     if len(group) % 2 == 0 and "0" not in group[::2]:
         styles.append("pairs")
     if len(group) == 3 and group[0] != "0" and group[1:] != "00":
@@ -72,10 +72,10 @@ def _group(group: str, rng: random.Random) -> str:
 def said(digits: str, sizes: list[int], rng: random.Random, *, pauses: bool = True) -> str:
     """``digits`` in groups of ``sizes``, each group in its own style, with pauses,
     fillers and at most one group taken back and said again (``pauses``: a house's
-    number is said in one breath)."""
+    number is said in one breath, all in words or all typed)."""
     parts, at = [], 0
     for size in sizes:
-        parts.append(_group(digits[at : at + size], rng))
+        parts.append(_group(digits[at : at + size], rng, typed=pauses or len(sizes) == 1))
         at += size
     out = parts[0]
     retaken = pauses and rng.random() < 0.2
@@ -168,10 +168,12 @@ _TOWNS = [
     " in boise",
     " zip code six oh six one four",
 ]
+"""What follows the street (" in boise": a town after "in" is the sentence's, not the
+address's, so the value ends before it)."""
 _UNITS = ["", " apartment three c", " unit twelve", " suite four hundred", " apt 2b", " number 5"]
 
 
-def _house(rng: random.Random) -> str:
+def _house(rng: random.Random, *, suffix: bool = True) -> str:
     n = rng.choice([rng.randint(1, 99), rng.randint(100, 999), rng.randint(1000, 29999)])
     digits = str(n)
     if len(digits) == 1:
@@ -180,7 +182,7 @@ def _house(rng: random.Random) -> str:
         [[len(digits)], [2, len(digits) - 2]] if len(digits) >= 4 else [[len(digits)]]
     )
     house = said(digits, sizes, rng, pauses=False) if rng.random() < 0.85 else digits
-    return house + rng.choice(["", "", " b", " and a half"]) if n < 1000 else house
+    return house + rng.choice(["", "", " b", " and a half"]) if n < 1000 and suffix else house
 
 
 def _address(rng: random.Random) -> str:
@@ -196,10 +198,9 @@ def _address(rng: random.Random) -> str:
         return f"{rng.choice(['p o box', 'po box', 'post office box', 'p.o. box'])} {box}{tail}"
     if form < 0.85:
         route = rng.choice(["rural route", "r r", "highway contract route", "h c"])
-        return f"{route} {forms.ONES[rng.randint(1, 9)]} box {_house(rng)}{tail}"
-    return (
-        f"{_house(rng)} {rng.choice(['highway', 'county road', 'state route'])} {_house(rng)}{tail}"
-    )
+        return f"{route} {forms.ONES[rng.randint(1, 9)]} box {_house(rng, suffix=False)}{tail}"
+    road = rng.choice(["highway", "county road", "state route"])
+    return f"{_house(rng)} {road} {_house(rng, suffix=False)}{tail}"
 
 
 CARRIERS = {
@@ -304,6 +305,8 @@ def rows(rng: random.Random, per_carrier: int) -> list[dict[str, Any]]:
                 head, tail = carrier.split("{v}")
                 if value.startswith("area code "):  # the label, not the number
                     head, value = head + "area code ", value.removeprefix("area code ")
+                if value.endswith(" in boise"):
+                    value, tail = value.removesuffix(" in boise"), " in boise" + tail
                 span = {"start": len(head), "end": len(head) + len(value), "kind": kind}
                 out.append({"text": head + value + tail, "spans": [span]})
     for _ in range(per_carrier * 2):

@@ -26,7 +26,7 @@ import re
 from framekit.privacy.kinds import Found, Kind
 from framekit.privacy.kinds.births import birth_digits
 from framekit.privacy.kinds.cards import issued, luhn_valid, reread, retaken, without_one
-from framekit.privacy.kinds.spoken import RESTART, NumberRun, number_runs
+from framekit.privacy.kinds.spoken import RESTART, NumberRun, number_runs, plain_runs
 
 __all__ = ["find_numbers", "luhn_valid"]
 
@@ -70,8 +70,8 @@ _SIGN_AFTER = re.compile(r"[\s\w']{0,16}")
 """What may lie between a label and its number sign: a few words, no punctuation."""
 _VALUE_LABELS = frozenset({"card", "ssn", "bank", "phone"})
 _Labels = list[tuple[str, int]]
-_SENTENCE_END = re.compile(r"[.!?]")
-"""A value's pieces are said in one sentence."""
+_SENTENCE_END = re.compile(r"(?<!\.)\.(?!\.)|[!?]")
+"""A value's pieces are said in one sentence (an ellipsis is a pause in it)."""
 _NEAR = 24
 """Characters between an SSN's label and a run said right after it ("social five two
 three four five, sorry, ..."): a run that close is the number, whatever its length."""
@@ -147,13 +147,19 @@ def find_numbers(text: str) -> list[Found]:
     """
     found: list[Found] = []
     previous: tuple[NumberRun, Kind | None] | None = None
+    previous_labels: _Labels = []
     shipped = [m.span() for m in _UPS.finditer(text)] if "1z" in text.lower() else []
     for run, labels in _values(text):
         if any(start <= run.start < end for start, end in shipped):
             continue
+        corrects = previous is not None and _corrects(text, previous[0].end, run.start)
+        labels = labels or (previous_labels if corrects else [])  # "order 12, sorry, 13"
+        previous_labels = labels
         under_card = bool(labels) and labels[0][0] == "card"
         run = without_one(run) or (reread(run) if under_card else None) or run
         kind = None if _AMOUNT_AFTER.match(text, run.end) else _classify(run, labels)
+        if not (kind and _fits(kind, run.digits)):
+            run, kind = _heard(text, run, kind, labels)
         if (
             kind is None
             and len(run.digits) == 3
@@ -162,7 +168,7 @@ def find_numbers(text: str) -> list[Found]:
             kind = "phone"
         if kind is None and not labels and (phone := _phone_after_code(run)):
             run, kind = phone, "phone"
-        if previous is not None and _corrects(text, previous[0].end, run.start):
+        if previous is not None and corrects:
             retaken = _retaken_card(previous, run, labels) if kind is None else None
             if retaken is not None:
                 if previous[1] is not None:
@@ -198,6 +204,28 @@ def _retaken_card(
     return joined if not labels and _card_digits(joined) else None
 
 
+def _heard(
+    text: str, run: NumberRun, kind: Kind | None, labels: _Labels
+) -> tuple[NumberRun, Kind | None]:
+    """The run without a homophone at its ends where that reading is a whole value, or a
+    value where the run as read is none ("... nine seven six for the application")."""
+    readings = [(plain, _classify(plain, labels)) for plain in plain_runs(text, run)]
+    for plain, plain_kind in readings:
+        if plain_kind and _fits(plain_kind, plain.digits):
+            return plain, plain_kind
+    if kind is None:
+        return next(((p, k) for p, k in readings if k), (run, kind))
+    return run, kind
+
+
+def _fits(kind: Kind, digits: str) -> bool:
+    """Whether ``digits`` are a whole value of ``kind`` by their length and checksum: a
+    run read with a homophone at its end ("... five oh to") keeps it only then."""
+    if kind == "card":
+        return _card_digits(digits)
+    return len(digits) == 9 if kind == "ssn" else kind != "phone" or _phone_shape(digits)
+
+
 def _card_digits(digits: str) -> bool:
     """13-19 digits of an issuer's range that pass the checksum."""
     return 13 <= len(digits) <= 19 and issued(digits) and luhn_valid(digits)
@@ -212,7 +240,7 @@ def _values(text: str) -> list[tuple[NumberRun, _Labels]]:
     fit it.
     """
     values: list[tuple[NumberRun, _Labels]] = []
-    for run in number_runs(text):
+    for run in number_runs(text, heard=True):
         if values and _continues(text, *values[-1], run):
             first, labels = values[-1]
             joined = NumberRun(

@@ -40,20 +40,25 @@ from framekit.privacy.kinds.streets import (
 __all__ = ["find_addresses"]
 
 _NUMBER_WORDS = words(
-    "zero oh one two three four five six seven eight nine ten eleven twelve thirteen fourteen"
-    " fifteen sixteen seventeen eighteen nineteen twenty thirty forty fifty sixty seventy"
+    "zero oh nought one two three four five six seven eight nine ten eleven twelve thirteen"
+    " fourteen fifteen sixteen seventeen eighteen nineteen twenty thirty forty fifty sixty seventy"
     " eighty ninety hundred thousand"
 )
 _NUMBER_WORD = rf"{alternation(_NUMBER_WORDS)}\b"
 _DIGIT = rf"(?:\d|{_NUMBER_WORD})"
+_SAID = rf"(?:(?:double|triple)\s+)?{_NUMBER_WORD}"
+_SAID_ON = rf"(?:{_SAID}|(?:for|to|too|won|ate)\b)"
+_SAID_FIRST = rf"(?:{_SAID}|(?:won|ate)(?=[\s-]+{_SAID_ON}))"
+"""A number said digit by digit as a recognizer writes it: "double seven", and after
+its first digit the words heard for one ("six for", "three won two two")."""
 _TYPED_HOUSE = (
     r"\d{1,6}(?:[/-]\d{1,4}\b|\s[-\u2013]\s\d{1,6}\b|-(?-i:[IVX]{1,3}|[a-z]{1,3})\b)?[A-Za-z]?"
-    r"(?:\s?\u00bd|\s1/2\b)?"
+    r"(?:\s?\u00bd|\s1/2\b|\s+and\s+a\s+half\b)?"
 )
 _HOUSE = (
     rf"(?:(?:lot|plot|house|h\.?\s?no\.?|no\.|number)\s*(?=\d|{_NUMBER_WORD}))?"
-    rf"(?>{_TYPED_HOUSE}|(?-i:[A-Z])-\d{{1,5}}\b|{_NUMBER_WORD}"
-    rf"(?:[\s-]+(?:and\s+|slash\s+|stroke\s+)?{_NUMBER_WORD}){{0,5}}"
+    rf"(?>{_TYPED_HOUSE}|(?-i:[A-Z])-\d{{1,5}}\b|{_SAID_FIRST}"
+    rf"(?:[\s-]+(?:and\s+|slash\s+|stroke\s+)?{_SAID_ON}){{0,5}}"
     r"(?:\s+and\s+a\s+half\b)?(?:\s+[a-h](?=\s))?)"
 )
 """Typed ("221B", "84/92", "12-14", "Lot 7", "B-204", "218 1/2", a unit before the house
@@ -188,10 +193,10 @@ _ADDRESS = re.compile(
     rf"|{_UNIT}?{_HOUSE},?\s+(?:{_NAME_WORD},?\s+){{1,5}}?{_POSTCODE}"
     rf"|(?:\b(?:address(?:\s+is|:|'s)?|(?:live|living|lives|reside|residing)\s+at)\s+)"
     rf"(?P<led>{_HOUSE}\s+(?:the\s+)?{_NAME_WORD}(?:,?\s+{_NAME_WORD}){{1,3}})"
-    rf"|(?:(?:p\.?\s?o\.?|post\s+office|gpo|locked)\s+box|private\s+bag|rural\s+route|rr"
-    rf"|psc|cmr|(?:route|rte|hc|highway|hwy)\s+(?:\d+|{_NUMBER_WORD}(?:\s+{_NUMBER_WORD})*)"
-    r",?\s+box)"
-    rf"\s+(?:\d+\b|{_NUMBER_WORD}(?:\s+(?:and\s+)?{_NUMBER_WORD})*))"
+    rf"|(?:(?:p\.?\s?o\.?|post\s+office|gpo|locked)\s+box|private\s+bag|rural\s+route"
+    r"|r\.?\s?r\.?|psc|cmr|(?:highway\s+contract\s+route|h\.?\s?c\.?(?:\s?r\.?)?|route|rte"
+    rf"|highway|hwy)\s+(?:\d+|{_NUMBER_WORD}(?:\s+{_NUMBER_WORD})*),?\s+box)"
+    rf"\s+(?:\d+\b|{_SAID_FIRST}(?:\s+(?:and\s+)?{_SAID_ON})*))"
     rf"{_TAIL}"
     r"|\b(?:zip|post[\s_]?code|postal[\s_]+code|eircode)(?:[\s_]?code)?"
     r"(?:(?:\s+[^\W\d_]+){1,3}?(?=\s+is\b))?"  # "zip code on the card is", "... there is"

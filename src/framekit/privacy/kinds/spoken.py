@@ -12,6 +12,13 @@ word cannot extend it ("forty" + "one" is 41, "one" + "one" is 1 then 1, "seven"
 "hundred" "forty" is 740, "five thousand thirteen" is 5013), or at a pause between
 them (a hesitation, a comma, a dash: "seventy, um, seven" is 70 then 7; only "and"
 goes on: "two thousand and four").
+
+A recognizer writes some digits as the words they sound like: "for", "to", "too",
+"won", "ate" ("six for oh nine", "to eight one"). Read as heard (``heard=True``), such a
+word is a digit beside a number in words (between typed ones it is a word: "0001 to
+0002"); at a run's either end it may be the word it is ("tickets for two", "... to
+confirm"), so the run keeps the span without it (:attr:`NumberRun.soft`) for its kind
+to fall back on (:func:`plain_runs`).
 """
 
 from __future__ import annotations
@@ -19,7 +26,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-__all__ = ["RESTART", "NumberRun", "after_restart", "number_runs"]
+__all__ = ["RESTART", "NumberRun", "after_restart", "number_runs", "plain_runs"]
 
 _VALUES = {
     "zero": 0, "oh": 0, "o": 0, "nought": 0, "one": 1, "two": 2, "three": 3, "four": 4,
@@ -29,6 +36,16 @@ _VALUES = {
     "fourty": 40, "fifty": 50, "sixty": 60, "seventy": 70, "eighty": 80, "ninety": 90,
 }  # fmt: skip
 _REPEAT = {"double": 2, "triple": 3}
+_HEARD = {"for": 4, "to": 2, "too": 2, "won": 1, "ate": 8}
+"""Words a recognizer writes for a digit said among others."""
+_PAUSE = re.compile(
+    r"(?:hang on|hold on|let me see|let me check|let's see|okay|ok|right|you know|like)\b"
+    r"[\s,.]*",
+    re.IGNORECASE,
+)
+"""What a caller says while finding the next digits; read ``heard``, a spoken run goes on
+through it when a number follows ("four eight right sixty four", "six five, hang on,
+nine two")."""
 _FILLERS = frozenset(
     {"um", "uh", "er", "erm", "uhm", "umm", "uhh", "hmm", "hm", "ah", "eh", "mm", "and", "then"}
     | {"dash", "hyphen"}
@@ -91,13 +108,18 @@ class NumberRun:
     """Where a unit was read into the tens before it ("seventy four": 74) and what the
     digits there would be if it was the next number's first ("70" "4"): offset in
     ``digits``, and the other reading of that number. A checksum may decide."""
+    soft: tuple[int, int] | None = None
+    """Where the run starts after a digit's homophone that opens it ("for" in "tickets
+    for two five") and ends before one that closes it ("to" in "... one two to
+    confirm"), when it has either (read ``heard``; else its own start and end)."""
 
 
 class _Run:
     """A run being read: the digits so far and the number being said."""
 
     __slots__ = (
-        "base", "digits", "end", "open", "repeat", "small", "splits", "spoken", "start", "unit",
+        "base", "digits", "end", "open", "repeat", "small", "soft_end", "soft_start", "splits",
+        "spoken", "start", "unit",
     )  # fmt: skip
 
     def __init__(self, start: int) -> None:
@@ -111,13 +133,17 @@ class _Run:
         self.spoken = False
         self.unit = 0  # the unit just added to tens ("seventy four": 4)
         self.splits: list[tuple[int, str]] = []
+        self.soft_start: int | None = None  # after a homophone that opened the run
+        self.soft_end: int | None = None  # at a homophone that closed it so far
 
     def literal(self, digits: str, end: int) -> None:
+        self.soft_end = None
         self.close()
         self.digits.append(digits)
         self.end = end
 
     def word(self, value: int, end: int) -> None:
+        self.soft_end = None
         self.spoken = True
         self.end = end
         if self.repeat > 1:
@@ -169,8 +195,9 @@ class _Run:
         self.base, self.small, self.open, self.unit = 0, None, 0, 0
 
 
-def number_runs(text: str) -> list[NumberRun]:
-    """Every run of number tokens in ``text`` (single digits included), in order."""
+def number_runs(text: str, *, heard: bool = False) -> list[NumberRun]:
+    """Every run of number tokens in ``text`` (single digits included), in order;
+    ``heard``: a digit's homophone beside a number is a digit."""
     runs: list[NumberRun] = []
     run: _Run | None = None
     previous = ""
@@ -208,6 +235,18 @@ def number_runs(text: str) -> list[NumberRun]:
             run.word(_VALUES[word], match.end())
         elif word in ("hundred", "thousand") and run is not None and run.scale(word, match.end()):
             continue
+        elif (
+            heard
+            and word in _HEARD
+            and ((follows := _number_follows(text, match.end())) or run)
+            and ((run is not None and run.spoken) or _number_follows(text, match.end(), said=True))
+        ):
+            if run is None:
+                run = _Run(match.start())
+                run.soft_start = match.end()
+            run.word(_HEARD[word], match.end())
+            if not follows:
+                run.soft_end = match.start()
         elif word in _REPEAT or word == "plus":
             if run is None:
                 run = _Run(match.start())
@@ -222,6 +261,15 @@ def number_runs(text: str) -> list[NumberRun]:
             if word != "and":  # a pause ends the number said ("seventy, um, seven": 70 7)
                 run.close()
             continue
+        elif (
+            heard
+            and run is not None
+            and run.spoken
+            and (pause := _PAUSE.match(text, match.start()))
+            and _number_follows(text, pause.end())
+        ):
+            run.close()
+            skip = pause.end()
         elif run is not None:
             runs.append(_finish(run, text))
             run = None
@@ -260,6 +308,17 @@ def _glued(text: str, at: int) -> bool:
     return text[at - 2].isdigit() or _PATH.search(text, max(0, at - 80), at - 1) is not None
 
 
+def _number_follows(text: str, at: int, *, said: bool = False) -> bool:
+    """Whether the token after ``at`` is a number (digits, a digit's word, "double");
+    ``said``: a number in words (a homophone between typed numbers is a word: "update
+    0001 to 0002")."""
+    match = _TOKEN.search(text, at)
+    if match is None:
+        return False
+    following = match.group().lower()
+    return (following.isdigit() and not said) or following in _VALUES or following in _REPEAT
+
+
 def _starts_run(word: str, text: str, at: int) -> bool:
     """A digit word starts a run, except "oh" or "o" not followed by a number ("oh, I see")."""
     if word not in ("o", "oh"):
@@ -274,4 +333,27 @@ def _starts_run(word: str, text: str, at: int) -> bool:
 def _finish(run: _Run, text: str) -> NumberRun:
     run.close()
     digits = "".join(run.digits)
-    return NumberRun(digits, run.start, run.end, text[run.start : run.end], tuple(run.splits))
+    soft = None
+    if run.soft_start is not None or run.soft_end is not None:
+        soft = (run.soft_start or run.start, run.soft_end or run.end)
+    written = text[run.start : run.end]
+    return NumberRun(digits, run.start, run.end, written, tuple(run.splits), soft)
+
+
+def plain_runs(text: str, run: NumberRun) -> list[NumberRun]:
+    """``run`` read without the homophone at its end, at its start, then at both: the
+    readings where they were words, the likelier first (a word after a number is a word
+    more often than one before it: "... nine seven six for the application")."""
+    if run.soft is None:
+        return []
+    after, before = run.soft
+    spans = [(run.start, before), (after, run.end), (after, before)]
+    readings = []
+    for start, end in dict.fromkeys(s for s in spans if s != (run.start, run.end)):
+        inner = number_runs(text[start:end], heard=True)
+        if len(inner) == 1:
+            got = inner[0]
+            readings.append(
+                NumberRun(got.digits, start + got.start, start + got.end, got.written, got.splits)
+            )
+    return readings
