@@ -9,6 +9,7 @@ decodes without blocking the event loop and is loaded once per process.
 
 from __future__ import annotations
 
+import asyncio
 import os
 import threading
 from collections.abc import Callable, Hashable, Sequence
@@ -184,11 +185,19 @@ class RecognizerEngine:
         speculative or interim decode): every urgent decode overtakes it. ``expect``
         goes to :meth:`transcribe`. Cancelling
         the awaiting task drops a decode that has not started; one that already
-        started still finishes in its thread (neither engine can be interrupted).
+        started is marked abandoned (:attr:`RecognitionRequest.abandoned`): Moonshine
+        stops it at its next decoder step, Whisper lets it finish in its thread.
         """
-        request = RecognitionRequest(audio, language, prompt, beam_size, timestamps, expect)
+        abandoned = threading.Event()
+        request = RecognitionRequest(
+            audio, language, prompt, beam_size, timestamps, expect, abandoned
+        )
         rank = FINAL if urgent else EARLY
-        return await self.batches.run(request, rank=rank, cost=audio_seconds(audio))
+        try:
+            return await self.batches.run(request, rank=rank, cost=audio_seconds(audio))
+        except asyncio.CancelledError:
+            abandoned.set()
+            raise
 
     def __repr__(self) -> str:
         return f"{type(self).__name__}({self.name!r}, {self.device}/{self.compute_type})"

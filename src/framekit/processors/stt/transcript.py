@@ -8,7 +8,8 @@ looks like; this module is that agreement and imports no vendor.
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass
+import threading
+from dataclasses import dataclass, field
 from typing import TypeAlias
 
 import numpy as np
@@ -48,6 +49,11 @@ class RecognitionRequest:
     beam_size: int = 1
     timestamps: bool = False
     expect: ExpectedSpeech | None = None
+    abandoned: threading.Event | None = field(default=None, compare=False)
+    """Set once nobody waits for the transcript (its awaiting task was cancelled). An engine
+    that decodes token by token (Moonshine) then drops the row at its next step, so a
+    stale early decode stops holding the engine within a step; its transcript holds
+    the words decoded before that. Engines that cannot stop mid-run ignore it."""
 
 
 @dataclass(frozen=True, slots=True)

@@ -43,7 +43,11 @@ reaches ``stopped_at`` (within the turn-end policy's tolerance), it already cove
 and becomes the final transcript without a second decode. Otherwise (no
 ``stopped_at``, or the caller spoke again after the pause) the whole utterance is
 decoded afresh. The cost is
-one extra decode per pause in the caller's speech. With Whisper (whose encoder
+one extra decode per pause in the caller's speech, and a decode made stale is stopped:
+when the caller speaks again (:data:`_RESUMED_SECONDS` of loud audio after its pause),
+or when the stop places the end of speech past its audio, the worker cancels it and
+Moonshine drops it at its next decoder step (~20 ms), so it neither costs the rest
+of its tokens nor holds back the decode that matters. With Whisper (whose encoder
 always sees 30 s) the early decode often still runs when the stop arrives; with
 Moonshine (cost grows with the audio, ~0.1 s for 3 s of speech) it is usually done,
 and the final transcript leaves as the stop event arrives.
@@ -142,6 +146,21 @@ _EARLY_DECODES_UP_TO = 10.0
 """Seconds of utterance past which no early decode is made: each would re-decode the whole
 growing utterance (quadratic work), for a turn whose final can wait a few tenths."""
 _EARLY_DECODE_BYTES = _FORMAT.bytes_for(_EARLY_DECODES_UP_TO)
+_RESUMED_SECONDS = 0.06
+"""Loud audio after a pause that makes the decode made at that pause stale: a word said
+again (a lone "no" or "and" lasts 100 ms or more), not a click or a breath's edge."""
+_RESUMED_BYTES = _FORMAT.bytes_for(_RESUMED_SECONDS)
+
+
+@dataclass(slots=True, eq=False)
+class _EarlyDecode:
+    """The worker's decode of an unfinished utterance, while it runs."""
+
+    utterance: _Utterance
+    audio_bytes: int
+    at_pause: bool
+    """Made at a pause (not for a caption's interval): stale once the caller speaks again."""
+    task: asyncio.Task[Transcript | Exception]
 
 
 @dataclass(slots=True, eq=False)
@@ -152,6 +171,8 @@ class _Utterance:
     peak_rms: float = 0.0
     quiet_bytes: int = 0
     """Length of the run of quiet chunks at the end of ``audio``."""
+    loud_bytes: int = 0
+    """Length of the run of chunks that are not quiet at the end of ``audio``."""
     received_at: float = -math.inf
     """Clock time at which the newest audio in ``audio`` arrived."""
     stopped_at: float | None = None
@@ -207,6 +228,7 @@ class UtteranceSTTProcessor(FrameProcessor):
         self._pre_roll_size = 0
         self._utterance: _Utterance | None = None
         self._finals: deque[_Utterance] = deque()
+        self._early: _EarlyDecode | None = None
         self._wake = asyncio.Event()
         self.stats = UtteranceSTTStats()
 
@@ -276,8 +298,18 @@ class UtteranceSTTProcessor(FrameProcessor):
         utterance.peak_rms = max(utterance.peak_rms, level)
         if level < QUIET_RATIO * utterance.peak_rms:
             utterance.quiet_bytes += len(pcm)
+            utterance.loud_bytes = 0
         else:
             utterance.quiet_bytes = 0
+            utterance.loud_bytes += len(pcm)
+            early = self._early
+            if (
+                early is not None
+                and early.utterance is utterance
+                and early.at_pause
+                and utterance.loud_bytes >= _RESUMED_BYTES
+            ):
+                self._abandon(early)  # the caller spoke again: its words are not the end
         if self._partial_due(utterance):
             self._wake.set()
 
@@ -318,6 +350,13 @@ class UtteranceSTTProcessor(FrameProcessor):
             # at the same instant, and the end is a place in the audio, whatever the delays.
             since = _FORMAT.bytes_for(max(0.0, now - stopped_at))
             utterance.end_bytes = max(0, len(utterance.audio) - since)
+        early = self._early
+        if (
+            early is not None
+            and early.utterance is utterance
+            and not self._covers_end(utterance, early.audio_bytes)
+        ):
+            self._abandon(early)  # the utterance is decoded whole next: start it now
         self._finals.append(utterance)
         self._wake.set()
 
@@ -390,13 +429,24 @@ class UtteranceSTTProcessor(FrameProcessor):
         )
 
     async def _decode_partial(self, utterance: _Utterance) -> None:
+        """Decode the utterance so far, in a task that :meth:`_abandon` may cancel."""
         audio = bytes(utterance.audio)
         received_at = utterance.received_at
         self.stats.early_decodes += 1
+        at_pause = utterance.quiet_bytes >= self._pause_bytes
+        task = self.context.tasks.create_task(self._early_transcript(audio), f"{self.name}:early")
+        self._early = _EarlyDecode(utterance, len(audio), at_pause, task)
         try:
-            transcript = await self._transcribe(audio, urgent=False)
-        except Exception as exc:
-            await self._report_decode_failure(exc)
+            await asyncio.wait([task])
+        finally:
+            self._early = None
+            task.cancel()  # the worker itself was cancelled: so is its decode
+        if task.cancelled():
+            self.stats.abandoned += 1
+            return
+        transcript = task.result()
+        if isinstance(transcript, Exception):
+            await self._report_decode_failure(transcript)
             utterance.decoded_bytes = len(audio)  # do not retry the same audio at once
             return
         utterance.decoded = transcript
@@ -418,6 +468,18 @@ class UtteranceSTTProcessor(FrameProcessor):
                     language=transcript.language,
                 )
             )
+
+    async def _early_transcript(self, audio: bytes) -> Transcript | Exception:
+        """An early decode's result, or its failure (reported once, by the worker)."""
+        try:
+            return await self._transcribe(audio, urgent=False)
+        except Exception as exc:
+            return exc
+
+    def _abandon(self, early: _EarlyDecode) -> None:
+        """Stop a stale early decode: the engine drops it at its next step (Moonshine)."""
+        if not early.task.done():
+            early.task.cancel()
 
     async def _finalize(self, utterance: _Utterance) -> None:
         if len(utterance.audio) < _FORMAT.bytes_for(_MIN_UTTERANCE_SECONDS):
@@ -465,12 +527,17 @@ class UtteranceSTTProcessor(FrameProcessor):
         of the last word's faint decay apart by up to ±20 ms, while any word said after
         the decode moves the end past it by 100 ms or more (``docs/benchmarks.md``).
         """
-        end = utterance.end_bytes
-        if end is None or utterance.decoded is None:
+        if utterance.decoded is None:
             return None
-        if utterance.decoded_bytes < end - _FORMAT.bytes_for(COVERS_END_TOLERANCE):
+        if not UtteranceSTTProcessor._covers_end(utterance, utterance.decoded_bytes):
             return None
         return utterance.decoded
+
+    @staticmethod
+    def _covers_end(utterance: _Utterance, decoded_bytes: int) -> bool:
+        """Whether a decode of the first ``decoded_bytes`` heard every word (see ``_reusable``)."""
+        end = utterance.end_bytes
+        return end is not None and decoded_bytes >= end - _FORMAT.bytes_for(COVERS_END_TOLERANCE)
 
     def _written(self, text: str) -> str:
         return written_form(text) if self._written_forms else text

@@ -34,6 +34,9 @@ class UtteranceSTTStats:
     """Runs on an unfinished utterance (at a pause, or for interim results)."""
     early_audio_until: float = -math.inf
     """Clock time at which the newest audio of the latest early decode arrived."""
+    abandoned: int = 0
+    """Early decodes stopped as stale: the caller spoke again after their pause, or the
+    stop placed the end of speech past their audio (the utterance is decoded whole)."""
     reused: int = 0
     """Final transcripts taken from an early decode, with no decode after the stop event."""
     final_latencies: list[float] = field(default_factory=list)
