@@ -24,6 +24,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import dataclasses
 import json
 import statistics
 import sys
@@ -39,6 +40,8 @@ from playwright.async_api import TimeoutError as PlaywrightTimeoutError  # noqa:
 from playwright.async_api import async_playwright  # noqa: E402
 
 from framekit.audio import AudioConverter, audio_format, write_wav  # noqa: E402
+from framekit.processors.stt.service import Recognizer  # noqa: E402
+from framekit.processors.stt.utterance import UtteranceOptions, UtteranceSTTProcessor  # noqa: E402
 from framekit.services.piper import PiperEngine  # noqa: E402
 from transports.webrtc.browser import call, launch  # noqa: E402
 from transports.webrtc.served import API_TOKEN, QUESTION, served  # noqa: E402
@@ -110,6 +113,7 @@ def breakdown(probe: Probe, results: list[dict[str, Any]]) -> None:
             print(f"decodes of the turn heard at {turn['heard_ms']} ms:", end=" ")
             print("; ".join(probe.decodes_of(mic_end, heard_at)))
     print(f"interim transcripts: {probe.interim_texts}")
+    print(f"recognizer: {probe.decode_counts()}")
     for result in results:
         inbound = result["inbound"]
         emitted = inbound.get("jitterBufferEmittedCount") or 0
@@ -125,12 +129,23 @@ def load_average() -> str:
 
 
 def set_stt_pause(seconds: float) -> None:
-    """Make the served bot's utterance stage decode early after ``seconds`` of pause."""
-    import functools
+    """Make every utterance stage (the served bot's) decode early after ``seconds`` of pause.
 
-    import framekit_contact_center.bot as bot
+    Patched on the stage, not on the application's module, which may be laid out anew.
+    """
+    init = UtteranceSTTProcessor.__init__
 
-    bot.UtteranceOptions = functools.partial(bot.UtteranceOptions, pause_seconds=seconds)  # type: ignore[misc]
+    def paused(
+        stage: UtteranceSTTProcessor,
+        recognizer: Recognizer,
+        options: UtteranceOptions | None = None,
+        *,
+        name: str | None = None,
+    ) -> None:
+        options = dataclasses.replace(options or UtteranceOptions(), pause_seconds=seconds)
+        init(stage, recognizer, options, name=name)
+
+    UtteranceSTTProcessor.__init__ = paused  # type: ignore[method-assign,assignment]
 
 
 async def main(calls: int, questions: int, gap: float, probe: Probe | None) -> None:

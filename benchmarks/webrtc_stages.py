@@ -13,6 +13,7 @@ server and browser share the machine, so the two agree to about a millisecond.
 
 from __future__ import annotations
 
+import asyncio
 import math
 import time
 import weakref
@@ -62,8 +63,9 @@ class Probe:
     written_loud: list[float] = field(default_factory=list)
     encoded_loud: list[float] = field(default_factory=list)
     """Chunks with energy handed to the Opus encoder (the RTP packet leaves then)."""
-    decodes: list[tuple[float, float, float, bool, int]] = field(default_factory=list)
-    """The recognizer's runs: (asked, answered, seconds of audio, urgent, second passes)."""
+    decodes: list[tuple[float, float, float, bool, int, bool]] = field(default_factory=list)
+    """The recognizer's runs: (asked, answered, seconds of audio, urgent, second passes,
+    cancelled as stale)."""
 
     def install(self) -> None:
         offset = 1000 * (time.time() - time.monotonic())  # the pipeline clock is monotonic
@@ -84,12 +86,17 @@ class Probe:
             asked = 1000 * time.time()
             stats = getattr(stage.recognizer, "stats", None)  # a SecondPassRecognizer's
             passes = getattr(stats, "second_passes", 0)
+            cancelled = False
             try:
                 return await transcribe(stage, audio, urgent=urgent)
+            except asyncio.CancelledError:
+                cancelled = True
+                raise
             finally:
                 seconds = len(audio) / (2 * SAMPLE_RATE)
                 passes = getattr(stats, "second_passes", 0) - passes
-                self.decodes.append((asked, 1000 * time.time(), seconds, urgent, passes))
+                answered = 1000 * time.time()
+                self.decodes.append((asked, answered, seconds, urgent, passes, cancelled))
 
         UtteranceSTTProcessor._transcribe = probed_transcribe  # type: ignore[method-assign,assignment]
         on_push = CallEvents.on_push
@@ -176,12 +183,23 @@ class Probe:
             for name, value in stages.items()
         }
 
+    def decode_counts(self) -> str:
+        """All the recognizer's runs of the benchmark: the CPU the turns cost it."""
+        early = [d for d in self.decodes if not d[3]]
+        cancelled = [d for d in self.decodes if d[5]]
+        audio = sum(d[2] for d in self.decodes if not d[5])
+        return (
+            f"{len(self.decodes)} decodes ({len(early)} early, {len(cancelled)} of them "
+            f"cancelled as stale), {audio:.1f} s of audio decoded to the end"
+        )
+
     def decodes_of(self, mic_end: float, heard_at: float) -> list[str]:
         """The recognizer's runs around one turn, in ms after the page's end of the question."""
         return [
             f"{'final' if urgent else 'early'} {seconds:.2f} s of audio: "
             f"{round(asked - mic_end)} -> {round(answered - mic_end)}"
             + (f" ({passes} second pass)" if passes else "")
-            for asked, answered, seconds, urgent, passes in self.decodes
+            + (" (cancelled: stale)" if cancelled else "")
+            for asked, answered, seconds, urgent, passes, cancelled in self.decodes
             if mic_end - 3000 <= answered and asked <= heard_at
         ]
