@@ -57,6 +57,10 @@ def restarted(text: str, found: Found, floor: int) -> int:
         return start - len(before) + tried
     if not _SAID_AFTER.match(before, last.end()):
         return start
+    for take in reversed(takes[:-1]):  # "no sorry", "wait no": one take-back
+        if not _SAID_AFTER.fullmatch(before, take.end(), last.start()):
+            break
+        last = take
     shape = _shape(found, opening)
     if shape is None:
         return start

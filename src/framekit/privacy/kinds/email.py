@@ -201,6 +201,8 @@ def _joined(tokens: list[re.Match[str]], i: int) -> bool:
     dash the dash builder"), "and" between numbers ("two thousand and nine"), "the"
     between two words of the address ("dave the rave")."""
     around = [tokens[j].group().lower() for j in (i - 1, i + 1) if 0 <= j < len(tokens)]
+    if i and around[0] in _SPOKEN_JOINERS:
+        return True  # "old dot email at ...": whatever follows "dot" is the address's
     if len(around) < 2:
         return False
     word = tokens[i].group().lower()

@@ -56,7 +56,8 @@ _TYPED_HOUSE = (
     r"(?:\s?\u00bd|\s1/2\b|\s+and\s+a\s+half\b)?"
 )
 _HOUSE = (
-    rf"(?:(?:lot|plot|house|h\.?\s?no\.?|no\.|number)\s*(?=\d|{_NUMBER_WORD}))?"
+    rf"(?:(?:lot|plot|house(?:\s+(?:number|no\.?))?|h\.?\s?no\.?|no\.|number)\s*"
+    rf"(?=\d|{_NUMBER_WORD}))?"
     rf"(?>{_TYPED_HOUSE}|(?-i:[A-Z])-\d{{1,5}}\b|{_SAID_FIRST}"
     rf"(?:[\s-]+(?:and\s+|slash\s+|stroke\s+)?{_SAID_ON}){{0,5}}"
     r"(?:\s+and\s+a\s+half\b)?(?:\s+[a-h](?=\s))?)"
@@ -143,7 +144,7 @@ _UNIT = (
     rf"(?:(?:{alternation(UNIT_BEFORE)})\.?\s*#?\s*(?:(?=\d+/\d)|(?:[A-Za-z\d][\w-]{{0,5}}"
     rf"(?:\s[A-Za-z]\b)?|{_NUMBER_WORD}(?:\s+{_NUMBER_WORD})*(?:\s+[a-z]\b)?),?\s+"
     r"(?:at\s+|(?:slash|stroke)\s+|[-\u2013]\s+)?)"
-    r"|(?:blk|block)\.?\s+(?=\d)|\d{1,2}(?:st|nd|rd|th)\s+(?:floor|fl)\.?,?\s+)"
+    r"|(?:blk|block)\.?\s+(?=\d|[A-Za-z]-?\d)|\d{1,2}(?:st|nd|rd|th)\s+(?:floor|fl)\.?,?\s+)"
 )
 """A unit said before the house: "Flat 6, 27 Dock Road", "Blk 123 Ang Mo Kio Ave 3",
 "apartment four at twelve elm road", "Apt 1207 - 88 Harbour St"."""
