@@ -44,3 +44,34 @@ def test_unseen_forms_are_found_whole(said: str, expected: str) -> None:
 )
 def test_unseen_forms_look_alikes_stay(said: str) -> None:
     assert MASK.text(said) == said
+
+
+@pytest.mark.parametrize(
+    ("said", "expected"),
+    [
+        # Places before a written postcode, commas between, no street or house number.
+        ("send it to Ardmore, Kilmacanogue, Co. Wicklow, A98 X7T2", "send it to [address]"),
+        ("deliver to Hillcrest, Ballymore, County Westmeath N91 F2C3", "deliver to [address]"),
+        # A Canadian rural address: a box and a site before the rural route.
+        ("address is box two hundred and twelve site nine rural route one okotoks alberta",
+         "address is [address]"),
+        ("it's site 4 box 12 rr 2 red deer", "it's [address]"),
+        # A house led by what says it is one: "my place is", "my house is at", "staying at".
+        ("my place is nineteen oh five north halsted", "my place is [address]"),
+        ("we're staying at 42 linden ash.", "we're staying at [address]."),
+    ],
+)  # fmt: skip
+def test_addresses_by_shape_without_a_street_type(said: str, expected: str) -> None:
+    assert MASK.text(said) == expected
+
+
+@pytest.mark.parametrize(
+    "said",
+    [
+        "my place is 5 minutes from the station",
+        "the box on site 3 is full",
+        "Order 12, Ref 4471, Qty 3",
+    ],
+)
+def test_shapes_without_a_street_type_leave_look_alikes(said: str) -> None:
+    assert MASK.text(said) == said

@@ -192,9 +192,12 @@ _ADDRESS = re.compile(
     rf"|\d{{1,6}}[A-Za-z]?\s+(?:(?-i:[A-Z])[\w'-]+\s+){{0,2}}(?-i:[A-Z])[\w'-]+"
     rf"(?=,\s*{_UNIT_AFTER})"
     rf"|{_UNIT}?{_HOUSE},?\s+(?:{_NAME_WORD},?\s+){{1,5}}?{_POSTCODE}"
-    rf"|(?:\b(?:address(?:\s+is|:|'s)?|(?:live|living|lives|reside|residing)\s+at)\s+)"
+    rf"|(?:\b(?:address(?:\s+is|:|'s)?|(?:live|living|lives|reside|residing|stay|staying)\s+at"
+    r"|(?:my|our)\s+(?:house|place|home)\s+is(?:\s+at)?)\s+)"
     rf"(?P<led>{_HOUSE}\s+(?:the\s+)?{_NAME_WORD}(?:,?\s+{_NAME_WORD}){{1,3}})"
     rf"|(?:(?:p\.?\s?o\.?|post\s+office|gpo|locked)\s+box|private\s+bag|rural\s+route"
+    rf"|(?:(?:box|site|comp)\s+(?:\d+|{_SAID_FIRST}(?:\s+(?:and\s+)?{_SAID_ON})*),?\s+){{1,2}}"
+    r"(?:rural\s+route|r\.?\s?r\.?)"
     r"|r\.?\s?r\.?|psc|cmr|(?:highway\s+contract\s+route|h\.?\s?c\.?(?:\s?r\.?)?|route|rte"
     rf"|highway|hwy)\s+(?:\d+|{_NUMBER_WORD}(?:\s+{_NUMBER_WORD})*),?\s+box)"
     rf"\s+(?:\d+\b|{_SAID_FIRST}(?:\s+(?:and\s+)?{_SAID_ON})*))"
@@ -223,11 +226,17 @@ _NAMED_STREET = re.compile(
 """A street without a house number, known by the postcode after it, and the house's name
 before it ("The Old Rectory, Church Lane, Little Dunmow CM6 3HX"): tried only where a
 postcode is."""
+_PLACE = r"(?:(?:Co\.?|County)\s+)?(?-i:[A-Z])[\w'-]+(?:\s+(?-i:[A-Z])[\w'-]+){0,2}"
+_PLACES = re.compile(rf"(?<!\w){_PLACE}(?:,\s+{_PLACE}){{1,4}},?\s+{_WRITTEN_POSTCODE}")
+"""Places said before a written postcode, a comma between each, and no street ("Ardmore,
+Kilmacanogue, Co. Wicklow, A98 X7T2": a house's name, its townland, county): an address
+by its shape; tried only where a postcode is."""
 _HINTS = frozenset(
     re.findall(
         r"[a-z]+",
         f"{' '.join(w for w in STRONG | WEAK | STREET_FIRST | UNIT_WORDS if w.isascii())} box bag"
         " zip postcode post postal eircode address live living lives reside residing route rr via"
+        " stay staying home site"
         " lot plot house pmb psc cmr",
     )
 )
@@ -278,9 +287,11 @@ def find_addresses(text: str) -> list[Found]:
         start = m.start("led") if m.group("led") else m.start(group)
         value = " ".join(text[start : m.end(group)].lower().split())
         found.append(Found("address", start, m.end(group), value))
-    named = _NAMED_STREET if not _TYPES.isdisjoint(words) and _has_postcode(text, words) else None
     coded = _CODE_BEFORE if not _CODE_WORDS.isdisjoint(words) else None
-    for pattern in filter(None, (named, coded)):
+    patterns = [coded]
+    if _has_postcode(text, words):
+        patterns += [_PLACES, _NAMED_STREET if not _TYPES.isdisjoint(words) else None]
+    for pattern in filter(None, patterns):
         found += [
             Found("address", m.start(), m.end(), " ".join(m.group().lower().split()))
             for m in pattern.finditer(text)
