@@ -75,3 +75,24 @@ def test_addresses_by_shape_without_a_street_type(said: str, expected: str) -> N
 )
 def test_shapes_without_a_street_type_leave_look_alikes(said: str) -> None:
     assert MASK.text(said) == said
+
+
+@pytest.mark.parametrize(
+    ("said", "expected"),
+    [
+        # An IBAN's country spelled, its digits typed in runs (the checksum decides).
+        ("ok its d e 89370400440532013000", "ok its [bank]"),
+        ("the iban is e s 91 2100 0418 4502 0005 1332 thanks", "the iban is [bank] thanks"),
+        ("refund to i t 60 x 0542811101000000123456", "refund to [bank]"),
+    ],
+)
+def test_spelled_ibans_with_typed_digits(said: str, expected: str) -> None:
+    assert MASK.text(said) == expected
+
+
+@pytest.mark.parametrize(
+    "said",
+    ["the model is d e 89370400440532013001", "ship to the u s a 2024 edition", "size x l 42"],
+)
+def test_spelled_letters_and_digits_without_a_checksum_stay(said: str) -> None:
+    assert MASK.text(said) == said

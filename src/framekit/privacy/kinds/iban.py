@@ -1,5 +1,5 @@
 """IBANs: written in groups or not, in either case, or spelled letter by letter ("double
-oh", "triple five" included).
+oh", "triple five" included), the digits said or typed.
 
 An IBAN carries its own check (ISO 13616, mod 97), so a candidate is kept only when
 the check holds: a product code or a reference of the same shape passes one time in
@@ -59,9 +59,10 @@ def find_ibans(text: str) -> list[Found]:
         for t in _SPOKEN_PART.finditer(text, m.start(), m.end()):
             char = t.group("char")
             times = _REPEAT.get((t.group("repeat") or "").lower(), 1)
-            chars += [_DIGIT_WORDS.get(char.lower(), char.upper())] * times
-            starts += [t.start()] * times
-            ends += [t.end()] * times
+            said = list(char) if char.isdigit() else [_DIGIT_WORDS.get(char.lower(), char.upper())]
+            chars += said * times
+            starts += [t.start()] * len(said) * times
+            ends += [t.end()] * len(said) * times
         # The country may follow other letters ("i b a n e s seven nine ..."): it is the
         # two letters before the first two digits.
         first = next((i for i in range(len(chars) - 3) if _digits(chars[i + 2 : i + 4])), 0)
@@ -92,13 +93,15 @@ _DIGIT_WORDS = {
     "six": "6", "seven": "7", "eight": "8", "nine": "9",
 }  # fmt: skip
 _REPEAT = {"double": 2, "triple": 3}
-_CHAR = rf"(?:{'|'.join(_DIGIT_WORDS)}|[a-z]|\d)\b"
+_CHAR = rf"(?:{'|'.join(_DIGIT_WORDS)}|[a-z]|\d+)\b"
 _AS_IN = r"(?:\s+as\s+in\s+[a-z]+\b)?"
 """A letter said "as in" a word: "n as in nancy"."""
 _SPOKEN_PART = re.compile(
     rf"\b(?:(?P<repeat>double|triple)\s+)?(?P<char>{_CHAR}){_AS_IN}", re.IGNORECASE
 )
 _SPOKEN_IBAN = re.compile(
-    rf"\b[a-z]\s+[a-z](?:\s+(?:(?:double|triple)\s+)?{_CHAR}{_AS_IN}){{13,34}}", re.IGNORECASE
+    rf"\b[a-z]\s+[a-z](?:\s+(?:(?:double|triple)\s+)?{_CHAR}{_AS_IN}){{1,34}}", re.IGNORECASE
 )
-"""A country's two letters, then letters and digits one by one: an IBAN spelled out."""
+"""A country's two letters, then letters and digits one by one or digits typed in runs
+("d e 64656935527242722595", "i t 24 i 1225..."): an IBAN spelled out (its length and
+checksum decide)."""
