@@ -16,9 +16,20 @@ message, the fastest of ``--repeats`` runs, for each line rate:
   per decode (``AudioConverter(PCM16_8K, PCM16_16K)``: ``resample`` below, per second of
   speech decoded).
 
+``--stack call-node`` runs instead, at the pipeline's rate (16 kHz), the stages a served
+phone call of the contact center puts around the VAD, so what the caller's frames cost
+after it is in the figure: the sensitive-entry gate and the audio recorder's tap before
+the VAD; after it the utterance stage (on a recognizer that answers at once with no
+words: no model runs), the spoken-entry stage, the relay, the call record's point with
+its redaction, the language gate, the key menu and the call flow; the call record as the
+task's observer, and before the output the record's point and the recorder's bot tap.
+What it leaves out: the model tier's client (a decode per utterance, not per frame), the
+voice, and the intent engine.
+
 Usage::
 
     .venv/bin/python benchmarks/bench_caller_path.py --repeats 7
+    .venv/bin/python benchmarks/bench_caller_path.py --stack call-node --repeats 5
 """
 
 from __future__ import annotations
@@ -26,16 +37,29 @@ from __future__ import annotations
 import argparse
 import asyncio
 import sys
+import tempfile
 import time
 from pathlib import Path
 
 from loguru import logger
 
 from framekit.audio import MULAW_8K, PCM16_8K, PCM16_16K, AudioConverter, mulaw_encode
+from framekit.frames import ExpectedSpeech
 from framekit.pipeline import Pipeline, PipelineParams, PipelineTask
-from framekit.processors.vad import VADProcessor
+from framekit.privacy.redact import Redactor
+from framekit.processors import FrameProcessor
+from framekit.processors.call_flow import CallFlowProcessor
+from framekit.processors.dtmf import DTMFAggregator
+from framekit.processors.language import LanguageGate
+from framekit.processors.recording import CallAudioRecorder
+from framekit.processors.redaction import Redaction
+from framekit.processors.sensitive import SensitiveEntryGate, SpokenEntryStage
+from framekit.processors.stt.transcript import SpeechAudio, Transcript
+from framekit.processors.stt.utterance import UtteranceOptions, UtteranceSTTProcessor
+from framekit.processors.vad import TextTurnEndPolicy, TurnTextRelay, VADProcessor
 from framekit.services.piper import PiperEngine
 from framekit.services.silero import SileroVADEngine
+from framekit.storage import CallRecorder
 from framekit.transports.twilio import StreamLimits, TwilioMediaStreamTransport
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
@@ -59,20 +83,70 @@ def caller_line() -> bytes:
     return mulaw_encode(pcm[: len(pcm) - len(pcm) % 320])
 
 
-async def _run(messages: list[str], rate: int) -> tuple[float, int]:
+class _NoWords:
+    """A recognizer that answers every utterance at once with no words (no model runs)."""
+
+    name = "no-words"
+
+    async def transcribe_async(
+        self,
+        audio: SpeechAudio,
+        language: str | None = None,
+        *,
+        prompt: str | None = None,
+        urgent: bool = True,
+        expect: ExpectedSpeech | None = None,
+    ) -> Transcript:
+        return Transcript("", "en", 1.0, (), 0.0)
+
+
+def _call_node(
+    transport: TwilioMediaStreamTransport, vad: VADProcessor, recordings: str
+) -> PipelineTask:
+    """The contact center's phone call around ``vad`` (framekit_contact_center.calls), no models."""
+    record = CallRecorder(lambda _record: None, caller="+15550123", dialled="+15550100")
+    audio = CallAudioRecorder(recordings, sample_rate=8000, stereo=False)
+    redaction = Redaction(Redactor())
+    output = transport.output()
+    stages: list[FrameProcessor] = [
+        transport.input(),
+        SensitiveEntryGate(),
+        audio.caller_tap(),
+        vad,
+        UtteranceSTTProcessor(_NoWords(), UtteranceOptions(interim_interval=None)),
+        SpokenEntryStage(),
+        TurnTextRelay(),
+        Pipeline(redaction.around(record.record_point())),
+        LanguageGate(),
+        DTMFAggregator(menu_once=True),
+        CallFlowProcessor(greeting=None, silence_timeout=None),
+        *redaction.around(record.record_point()),
+        audio.bot_tap(output),
+        output,
+    ]
+    params = PipelineParams(enable_metrics=True, idle_timeout=None)
+    return PipelineTask(Pipeline(stages), params=params, observers=[record])
+
+
+async def _run(messages: list[str], rate: int, stack: str, chunk_ms: int) -> tuple[float, int]:
     """CPU-seconds of the process for the whole path at ``rate``, and the windows scored."""
     socket = _ScriptedSocket([START, *messages])
     limits = StreamLimits(messages_per_second=1e9, burst=10**9)
-    transport = TwilioMediaStreamTransport(socket, limits=limits)
+    transport = TwilioMediaStreamTransport(socket, limits=limits, input_chunk_ms=chunk_ms)
     await transport.handshake()
-    vad = VADProcessor(SileroVADEngine.shared(rate))
-    task = PipelineTask(
-        Pipeline([transport.input(), vad, transport.output()]),
-        params=PipelineParams(idle_timeout=None, audio_in_sample_rate=rate),
-    )
-    started = time.process_time()
-    await task.run()  # ends when the scripted socket runs dry
-    return time.process_time() - started, vad.windows_scored
+    turn_end = TextTurnEndPolicy() if stack == "call-node" else None
+    vad = VADProcessor(SileroVADEngine.shared(rate), turn_end=turn_end)
+    with tempfile.TemporaryDirectory(prefix="bench-caller-path-") as recordings:
+        if stack == "call-node":
+            task = _call_node(transport, vad, recordings)
+        else:
+            task = PipelineTask(
+                Pipeline([transport.input(), vad, transport.output()]),
+                params=PipelineParams(idle_timeout=None, audio_in_sample_rate=rate),
+            )
+        started = time.process_time()
+        await task.run()  # ends when the scripted socket runs dry
+        return time.process_time() - started, vad.windows_scored
 
 
 def _resample_per_second(line: bytes, repeats: int) -> float:
@@ -92,27 +166,33 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=(__doc__ or "").splitlines()[0])
     parser.add_argument("--repeats", type=int, default=7)
     parser.add_argument("--rounds", type=int, default=2, help="line played this many times a run")
+    parser.add_argument("--stack", choices=("vad", "call-node"), default="vad")
+    parser.add_argument(
+        "--input-chunk-ms", type=int, nargs="+", default=[20], help="caller audio per frame"
+    )
     args = parser.parse_args()
     logger.remove()
     logger.add(sys.stderr, level="WARNING")
     line = caller_line() * args.rounds
     messages = [_media(i, line[s : s + 160]) for i, s in enumerate(range(0, len(line), 160))]
-    for rate in (16000, 8000):
+    rates = (16000,) if args.stack == "call-node" else (16000, 8000)
+    for rate in rates:
         SileroVADEngine.shared(rate)  # loaded before any run is timed
-    best: dict[int, float] = {}
-    scored: dict[int, int] = {}
-    for _ in range(args.repeats):  # the two rates alternate: the same machine for both
-        for rate in (16000, 8000):
-            seconds, scored[rate] = asyncio.run(_run(messages, rate))
-            best[rate] = min(best.get(rate, float("inf")), seconds)
+    runs = [(rate, chunk) for rate in rates for chunk in args.input_chunk_ms]
+    best: dict[tuple[int, int], float] = {}
+    scored: dict[tuple[int, int], int] = {}
+    for _ in range(args.repeats):  # the variants alternate: the same machine for each
+        for run in runs:
+            seconds, scored[run] = asyncio.run(_run(messages, run[0], args.stack, run[1]))
+            best[run] = min(best.get(run, float("inf")), seconds)
     print(
         f"{len(messages)} messages ({len(messages) / 50:.0f} s of line), fastest of {args.repeats}"
     )
-    for rate in (16000, 8000):
-        per = best[rate] / len(messages) * 1e6
+    for rate, chunk in runs:
+        per = best[rate, chunk] / len(messages) * 1e6
         print(
-            f"  line at {rate // 1000}k: {per:6.1f} us CPU per message, "
-            f"{scored[rate]} windows scored"
+            f"  line at {rate // 1000}k, {chunk} ms frames: {per:6.1f} us CPU per message, "
+            f"{scored[rate, chunk]} windows scored"
         )
     print(
         f"  8k -> 16k once per decode: {_resample_per_second(line, args.repeats):.0f} us per second"
