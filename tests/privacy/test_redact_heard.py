@@ -87,3 +87,20 @@ def test_a_run_keeps_its_readings_without_its_end_homophones() -> None:
     (run,) = number_runs(said, heard=True)
     assert run.digits == "4122"
     assert sorted(r.digits for r in plain_runs(said, run)) == ["12", "122", "412"]
+
+
+@pytest.mark.parametrize(
+    ("said", "expected"),
+    [
+        ("yeah its four four oh uh two six one five five five oh one eight eight i think",
+         "yeah its [phone] i think"),
+        ("it's six one oh four one two three four five six seven eight", "it's [phone]"),
+    ],
+)  # fmt: skip
+def test_a_country_code_said_with_the_trunk_zero_is_a_phone(said: str, expected: str) -> None:
+    assert MASK.text(said) == expected
+
+
+def test_twelve_typed_digits_after_a_country_code_stay_a_reference() -> None:
+    said = "it says 4405 7558 4597 on the fedex label"
+    assert MASK.text(said) == said

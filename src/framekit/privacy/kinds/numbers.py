@@ -133,6 +133,11 @@ _AREA_CODE = re.compile(r"\barea\s+code\s*(?:is\s+|'s\s+|,\s*)?$", re.IGNORECASE
 """A phone's area code said alone, often after the number ("... area code five one
 two"): three digits, as personal as the rest."""
 
+_TRUNK = re.compile(r"(?:44|61|64|353|27|91)0[1-9]\d{8,9}$")
+"""A country's calling code said without its "+", then the trunk zero and the national
+number (the UK, Australia, New Zealand, Ireland, South Africa, India): "four four oh two
+six one ..." is +44 (0)26...; said only (typed, twelve digits are a reference's)."""
+_TYPED = re.compile(r"\d")
 _UPS = re.compile(r"\b1Z(?:[ -]?[0-9A-Z]){16}\b", re.IGNORECASE)
 """A UPS tracking number, printed in groups ("1Z 999 AA1 01 2345 6784"): its digit groups
 are no value of a person."""
@@ -347,7 +352,7 @@ def _classify(run: NumberRun, labels: _Labels) -> Kind | None:
         return "ssn"
     if keyword in ("other", "amount"):
         return None
-    if _phone_shape(digits):
+    if _phone_shape(digits) or (_TRUNK.match(digits) and not _TYPED.search(run.written)):
         return "phone"
     if keyword == "measure":
         return None
