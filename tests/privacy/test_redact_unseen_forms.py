@@ -96,3 +96,16 @@ def test_spelled_ibans_with_typed_digits(said: str, expected: str) -> None:
 )
 def test_spelled_letters_and_digits_without_a_checksum_stay(said: str) -> None:
     assert MASK.text(said) == said
+
+
+@pytest.mark.parametrize(
+    ("said", "expected"),
+    [
+        # How the local part is written, said inside it, is the address's.
+        ("my email is jane doe all one word at gmail dot com", "my email is [email]"),
+        ("it's mary ann smith no spaces at yahoo dot com", "it's [email]"),
+        ("email peter van dyke all lowercase at outlook dot com", "email [email]"),
+    ],
+)
+def test_how_an_email_is_written_said_inside_it(said: str, expected: str) -> None:
+    assert MASK.text(said) == expected

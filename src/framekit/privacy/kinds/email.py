@@ -183,9 +183,16 @@ def _copula(tokens: list[re.Match[str]], i: int) -> bool:
     return tokens[i].group().lower() in _COPULAS
 
 
+_AS_SAID = (
+    ["all", "one", "word"], ["one", "word"], ["no", "spaces"], ["no", "space"],
+    ["all", "lowercase"], ["all", "lower", "case"], ["all", "small"],
+)  # fmt: skip
+"""How a caller says the local part is written, inside it: "jane doe all one word at ..."."""
+
+
 def _spelling_aids(tokens: list[re.Match[str]]) -> set[int]:
-    """The tokens that help spell a letter or a dot ("q as in queen", "full stop"): pieces
-    of the local part, whatever their words."""
+    """The tokens that help spell a letter or a dot ("q as in queen", "full stop", "all
+    one word"): pieces of the local part, whatever their words."""
     said = [t.group().lower() for t in tokens]
     aids: set[int] = set()
     for i, word in enumerate(said):
@@ -193,6 +200,9 @@ def _spelling_aids(tokens: list[re.Match[str]]) -> set[int]:
             aids.update((i + 1, i + 2, i + 3))
         elif word == "full" and said[i + 1 : i + 2] == ["stop"]:
             aids.update((i, i + 1))
+        for phrase in _AS_SAID:
+            if said[i : i + len(phrase)] == phrase:
+                aids.update(range(i, i + len(phrase)))
     return aids
 
 
