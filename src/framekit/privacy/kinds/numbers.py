@@ -26,6 +26,13 @@ import re
 from framekit.privacy.kinds import Found, Kind
 from framekit.privacy.kinds.births import birth_digits
 from framekit.privacy.kinds.cards import issued, luhn_valid, reread, retaken, without_one
+from framekit.privacy.kinds.phones import (
+    AREA_CODE,
+    EXTENSION,
+    phone_after_code,
+    phone_shape,
+    said_with_trunk,
+)
 from framekit.privacy.kinds.spoken import RESTART, NumberRun, number_runs, plain_runs
 
 __all__ = ["find_numbers", "luhn_valid"]
@@ -107,12 +114,6 @@ _AMOUNT_AFTER = re.compile(
 """A run followed by its unit is an amount ("my social security check of 1200 dollars"),
 a duration or a size ("1765106555 s", "2147483648 bytes")."""
 _SSN_SHAPE = re.compile(r"^\d{3}[-. ]\d{2}[-. ]\d{4}$")
-_EXTENSION = re.compile(
-    r"\s*,?\s*(?:ext\.?|extension|x)\s*(?:\d{1,6}\b|(?:(?:zero|oh|one|two|three|four|five|six"
-    r"|seven|eight|nine|ten|eleven|twelve|twenty|thirty|forty|fifty|hundred)\b\s*){1,6})",
-    re.IGNORECASE,
-)
-"""An extension after a phone number belongs to it ("(415) 222-9876 ext. 204")."""
 _DATE_SHAPE = re.compile(r"\d{4}([-/.])\d{1,2}\1\d{1,2}\b|\b\d{1,2}/\d{1,2}/\d{2,4}\b")
 """A written date (a log line's time stamp, an appointment) is never a number of a person."""
 
@@ -128,16 +129,6 @@ first names the number."""
 _AT = re.compile(r"\s+(?:at|on)\s+", re.IGNORECASE)
 """Between an identifier's word and a run: the run is where to reach someone ("send the
 tracking at ..."); an identifier's number follows its word or "is", "number", "#"."""
-_WORD_START = re.compile(r"(?<!\w)\w")
-_AREA_CODE = re.compile(r"\barea\s+code\s*(?:is\s+|'s\s+|,\s*)?$", re.IGNORECASE)
-"""A phone's area code said alone, often after the number ("... area code five one
-two"): three digits, as personal as the rest."""
-
-_TRUNK = re.compile(r"(?:44|61|64|353|27|91)0[1-9]\d{8,9}$")
-"""A country's calling code said without its "+", then the trunk zero and the national
-number (the UK, Australia, New Zealand, Ireland, South Africa, India): "four four oh two
-six one ..." is +44 (0)26...; said only (typed, twelve digits are a reference's)."""
-_TYPED = re.compile(r"\d")
 _UPS = re.compile(r"\b1Z(?:[ -]?[0-9A-Z]){16}\b", re.IGNORECASE)
 """A UPS tracking number, printed in groups ("1Z 999 AA1 01 2345 6784"): its digit groups
 are no value of a person."""
@@ -168,10 +159,10 @@ def find_numbers(text: str) -> list[Found]:
         if (
             kind is None
             and len(run.digits) == 3
-            and _AREA_CODE.search(text, max(0, run.start - 16), run.start)
+            and AREA_CODE.search(text, max(0, run.start - 16), run.start)
         ):
             kind = "phone"
-        if kind is None and not labels and (phone := _phone_after_code(run)):
+        if kind is None and not labels and (phone := phone_after_code(run)):
             run, kind = phone, "phone"
         if previous is not None and corrects:
             retaken = _retaken_card(previous, run, labels) if kind is None else None
@@ -189,7 +180,7 @@ def find_numbers(text: str) -> list[Found]:
         if kind is None:
             continue
         end = run.end
-        if kind == "phone" and (extension := _EXTENSION.match(text, end)):
+        if kind == "phone" and (extension := EXTENSION.match(text, end)):
             end = extension.end()
             end -= len(text[run.end : end]) - len(text[run.end : end].rstrip())
         found.append(Found(kind, run.start, end, run.digits))
@@ -228,7 +219,7 @@ def _fits(kind: Kind, digits: str) -> bool:
     run read with a homophone at its end ("... five oh to") keeps it only then."""
     if kind == "card":
         return _card_digits(digits)
-    return len(digits) == 9 if kind == "ssn" else kind != "phone" or _phone_shape(digits)
+    return len(digits) == 9 if kind == "ssn" else kind != "phone" or phone_shape(digits)
 
 
 def _card_digits(digits: str) -> bool:
@@ -352,7 +343,7 @@ def _classify(run: NumberRun, labels: _Labels) -> Kind | None:
         return "ssn"
     if keyword in ("other", "amount"):
         return None
-    if _phone_shape(digits) or (_TRUNK.match(digits) and not _TYPED.search(run.written)):
+    if phone_shape(digits) or said_with_trunk(run):
         return "phone"
     if keyword == "measure":
         return None
@@ -364,21 +355,6 @@ def _classify(run: NumberRun, labels: _Labels) -> Kind | None:
         n == 11 and digits[0] in "01"
     ):
         return "phone"
-    return None
-
-
-def _phone_after_code(run: NumberRun) -> NumberRun | None:
-    """The phone number said right after a postcode, in one breath ("... south carolina
-    two nine four one two nine five four three six ..."): the run's last ten digits, when
-    they are a phone's and the four or five before them a postcode's (sixteen digits are a
-    reference's)."""
-    if not 14 <= len(run.digits) <= 15 or not _phone_shape(run.digits[-10:]):
-        return None
-    for token in _WORD_START.finditer(run.written):
-        rest = number_runs(run.written[token.start() :])
-        if rest and rest[0].digits == run.digits[-10:]:
-            at = run.start + token.start()
-            return NumberRun(rest[0].digits, at, run.end, run.written[token.start() :])
     return None
 
 
@@ -403,13 +379,3 @@ def _labelled(label: str, n: int, distance: int) -> Kind | None:
     if label == "phone" and 7 <= n <= 15:
         return "phone"
     return None
-
-
-def _phone_shape(digits: str) -> bool:
-    """A North American number (area code and exchange not 0 or 1, a trunk "1" allowed)
-    or an international one dialled with ``00`` or ``011``."""
-    if digits.startswith(("00", "011")):
-        return 10 <= len(digits) <= 17
-    if len(digits) == 11 and digits[0] == "1":
-        digits = digits[1:]
-    return len(digits) == 10 and digits[0] not in "01" and digits[3] not in "01"
