@@ -17,7 +17,10 @@ wire protocol of :mod:`framekit.services.model_tier.protocol`:
   decodes every utterance alone (the baseline of ``benchmarks/bench_model_tier.py``).
 * :class:`Speech` streams each text's audio as Piper makes it (windows within each
   sentence), so the call node plays the first words of a sentence while the rest is
-  synthesized.
+  synthesized. With ``voice_max_batch_size`` above 1 (by default only on a GPU) the
+  steps of the sentences that wait while the voice runs are synthesized as one run
+  (:class:`~framekit.services.piper.batch.BatchedPiper`), each window still leaving
+  as soon as its run ends.
 
 Each model's replicas are scaled by Ray Serve on their ongoing requests
 (``autoscaling_config``); each reserves ``num_cpus``, and ``num_gpus`` when the
@@ -31,6 +34,7 @@ import logging
 import time
 from collections import Counter
 from collections.abc import AsyncGenerator
+from contextlib import aclosing
 from dataclasses import dataclass
 from typing import Any, cast
 
@@ -196,16 +200,29 @@ class Speech:
 
     def __init__(self, options: TierOptions) -> None:
         from framekit.services.piper import PiperEngine
+        from framekit.services.piper.batch import BatchedPiper
 
+        gpu = _on_gpu()
         self.engine = PiperEngine.load(
-            options.voice, use_cuda=_on_gpu(), workers=1, threads=options.cpu_threads
+            options.voice, use_cuda=gpu, workers=1, threads=options.cpu_threads
+        )
+        self.max_batch_size = options.voice_max_batch_size or (options.max_batch_size if gpu else 1)
+        self.batched = (
+            BatchedPiper(self.engine, max_batch=self.max_batch_size)
+            if self.max_batch_size > 1 and self.engine.streaming
+            else None
         )
         self.counters = _Counters()
 
     async def __call__(self, request: Request) -> Response:
         replica = {REPLICA_HEADER: _replica()}
         if request.method == "GET" and request.url.path.endswith(STATS_PATH):
-            return JSONResponse(self.counters.as_json(), headers=replica)
+            runs: dict[str, list[int]] = {}
+            if (batched := self.batched) is not None:
+                runs["prior"] = [batched.priors.runs, batched.priors.requests]
+                runs["windows"] = [batched.windows.runs, batched.windows.requests]
+            stats = self.counters.as_json(max_batch_size=self.max_batch_size, model_runs=runs)
+            return JSONResponse(stats, headers=replica)
         if request.method != "POST":
             return PlainTextResponse("POST a text", status_code=405, headers=replica)
         try:
@@ -222,8 +239,13 @@ class Speech:
         )
 
     async def _speak(self, text: str) -> AsyncGenerator[bytes, None]:
-        async for pcm in self.engine.synthesize_async(text):
-            yield pcm
+        if self.batched is not None:
+            chunks = self.batched.synthesize(text)
+        else:
+            chunks = self.engine.synthesize_async(text)
+        async with aclosing(chunks):  # a caller gone: its steps not yet run are dropped
+            async for pcm in chunks:
+                yield pcm
 
 
 def _deployment_options(scaling: ScalingOptions, gpu: bool) -> dict[str, Any]:

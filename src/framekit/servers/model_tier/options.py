@@ -65,7 +65,11 @@ class TierOptions:
     when it is unsure) or a Whisper model name. ``voice``: a Piper ``.onnx`` file
     (``None``: the packaged en_US voice). ``max_batch_size`` utterances are decoded in
     one batch, waiting at most ``batch_wait_timeout_s`` for a batch to fill (1: every
-    utterance alone). ``cpu_threads``: onnxruntime / CTranslate2 threads per model.
+    utterance alone). ``voice_max_batch_size``: sentences' steps synthesized in one run
+    by the voice (:mod:`framekit.services.piper.batch`); ``None``: ``max_batch_size``
+    where the voice runs on a GPU, 1 on a CPU (there a batch of VITS rows costs as
+    much as the rows alone, and waits behind the longest). ``cpu_threads``:
+    onnxruntime / CTranslate2 threads per model.
     ``proxy_location``: ``EveryNode`` (Serve's HTTP proxy on every node, each on
     ``port``: one node per host) or ``HeadOnly`` (several nodes on one host, as in tests).
     """
@@ -74,6 +78,7 @@ class TierOptions:
     voice: str | None = None
     max_batch_size: int = 8
     batch_wait_timeout_s: float = 0.02
+    voice_max_batch_size: int | None = None
     cpu_threads: int = 1
     stt: ScalingOptions = ScalingOptions()
     tts: ScalingOptions = ScalingOptions()
@@ -86,6 +91,8 @@ class TierOptions:
             raise ValueError(f"proxy_location: EveryNode or HeadOnly, not {self.proxy_location!r}")
         if self.max_batch_size < 1:
             raise ValueError(f"max_batch_size must be >= 1, got {self.max_batch_size}")
+        if self.voice_max_batch_size is not None and self.voice_max_batch_size < 1:
+            raise ValueError(f"voice_max_batch_size must be >= 1, got {self.voice_max_batch_size}")
         if self.batch_wait_timeout_s < 0:
             raise ValueError("batch_wait_timeout_s must be >= 0")
         if self.cpu_threads < 1:
