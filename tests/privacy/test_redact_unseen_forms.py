@@ -109,3 +109,20 @@ def test_spelled_letters_and_digits_without_a_checksum_stay(said: str) -> None:
 )
 def test_how_an_email_is_written_said_inside_it(said: str, expected: str) -> None:
     assert MASK.text(said) == expected
+
+
+@pytest.mark.parametrize(
+    ("said", "expected"),
+    [
+        # A code's field written with no space after its "=" or ":" (a query, a record).
+        ("customer_phone=+14152229876&zip=94110", "customer_phone=[phone]&zip=[address]"),
+        ("billing zip:60614", "billing zip:[address]"),
+        ("postcode=SW1A 2AA", "postcode=[address]"),
+    ],
+)
+def test_a_code_field_without_a_space(said: str, expected: str) -> None:
+    assert MASK.text(said) == expected
+
+
+def test_a_short_number_after_a_code_field_stays() -> None:
+    assert MASK.text("zipcode=12") == "zipcode=12"

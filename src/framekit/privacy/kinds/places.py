@@ -204,7 +204,7 @@ _ADDRESS = re.compile(
     rf"{_TAIL}"
     r"|\b(?:zip|post[\s_]?code|postal[\s_]+code|eircode)(?:[\s_]?code)?"
     r"(?:(?:\s+[^\W\d_]+){1,3}?(?=\s+is\b))?"  # "zip code on the card is", "... there is"
-    r"(?:\s+is|'s|\"?\s*[:=])?\s*\"?\s*(?<=[\s\"])"
+    r"(?:\s+is|'s|\"?\s*[:=])?\s*\"?\s*(?<=[\s\"=:])"
     rf"(?P<zip>\d{{4,5}}(?:-\d{{4}})?\b|\d(?:\s\d){{3,4}}\b|{_SAID_ZIP}|{_POSTCODE}"
     rf"|{_NUMBER_WORD}(?:\s+{_NUMBER_WORD}){{3}}(?!\s+{_NUMBER_WORD})"
     rf"|{_LETTER}(?:\s+{_DIGIT}){{2}}(?:\s+(?:{_LETTER}|{_DIGIT})){{4}}(?!\s+(?:[a-z]|{_DIGIT})\b)))",
