@@ -1,20 +1,26 @@
-"""CPU of the model tier per recognised utterance: batched against unbatched, in one run.
+"""CPU of the model tier per utterance and per sentence: batched against unbatched, in one run.
 
 Starts a two-raylet Ray cluster on this machine (``ray start``, one CPU each, as
-``tests/model_tier`` does), then ``framekit models serve`` on it once per mode,
-alternating ``--max-batch-size 8`` (batched) and ``--max-batch-size 1`` (every
-utterance alone), ``rounds`` times each. In each window, ``callers`` callers each
-send a Piper-spoken utterance (1.2-2.6 s of speech) every ``interval`` seconds,
-staggered, through the call node's own client
-(:class:`~framekit.services.model_tier.RemoteRecognizer`), for ``seconds``.
+``tests/model_tier`` does), then deploys the tier on it once per mode (as
+``framekit models serve`` does, through :func:`~framekit.servers.model_tier.app.deploy`),
+alternating batched (``max_batch_size=8``, ``voice_max_batch_size=8``) and unbatched
+(both 1: every utterance decoded alone, every sentence spoken by the engine's own
+stream), ``rounds`` times each. In each window, for ``seconds``, staggered:
 
-Measured per window, from ``/proc`` (user + system CPU time of each process):
-the recognizer's replica, Serve's HTTP proxy, and every process of the cluster
-(GCS, raylets, agents, controller, proxy, replicas: the whole tier), divided by the
-utterances recognised; the client-side latency (request to transcript); the batch
-sizes the tier reported. Run::
+* ``callers`` callers each send a Piper-spoken utterance (1.2-2.6 s of speech) every
+  ``interval`` seconds through :class:`~framekit.services.model_tier.RemoteRecognizer`;
+* ``speakers`` bots each ask for a sentence (1.5-3 s of speech) every
+  ``speak_interval`` seconds through :class:`~framekit.services.model_tier.RemoteVoice`,
+  reading its stream to the end (0: no voice load).
 
-    python benchmarks/bench_model_tier.py [--callers 8] [--interval 2] [--seconds 30]
+Measured per window, from ``/proc`` (user + system CPU time of each process): the
+recognizer's replica per utterance recognised, the voice's replica per sentence
+spoken, Serve's HTTP proxy and every process of the cluster (GCS, raylets, agents,
+controller, proxy, replicas: the whole tier) per request; the client-side latency
+(request to transcript; request to a sentence's first audio); the batch sizes the
+tier reported. Run::
+
+    python benchmarks/bench_model_tier.py [--callers 8] [--speakers 4] [--seconds 30]
 
 and note ``uptime`` with the figures: the machine is shared.
 """
@@ -24,7 +30,6 @@ from __future__ import annotations
 import argparse
 import asyncio
 import os
-import statistics
 import subprocess
 import sys
 import time
@@ -39,9 +44,13 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT / "tests"))  # the Ray cluster helper the tests use
 
 from framekit.audio.resample import resample  # noqa: E402
-from framekit.services.model_tier import ModelTierClient, RemoteRecognizer  # noqa: E402
+from framekit.services.model_tier import (  # noqa: E402
+    ModelTierClient,
+    RemoteRecognizer,
+    RemoteVoice,
+)
 from framekit.services.piper import PiperEngine  # noqa: E402
-from model_tier.ray_cluster import RayCluster, model_tier, ray_cluster  # noqa: E402
+from model_tier.ray_cluster import RayCluster, free_port, model_tier_with, ray_cluster  # noqa: E402
 
 SENTENCES = (
     "What are your opening hours?",
@@ -50,6 +59,14 @@ SENTENCES = (
     "My order number is four five seven two.",
     "I want to return a jacket I bought last week.",
     "Could you put me through to a person, please?",
+)
+ANSWERS = (
+    "Our return policy is thirty days from delivery.",
+    "Your order shipped yesterday by courier.",
+    "We are open from nine to five, Monday to Friday.",
+    "I can book that appointment for tomorrow afternoon.",
+    "Let me put you through to a person right away.",
+    "Is there anything else I can help you with today?",
 )
 
 
@@ -64,6 +81,11 @@ class Window:
     batch_sizes: Counter[int] = field(default_factory=Counter)
     model_runs: int = 0
     model_requests: int = 0
+    sentences: int = 0
+    speech_failures: int = 0
+    audio_seconds: float = 0.0
+    first_audio: list[float] = field(default_factory=list)
+    voice_runs: dict[str, tuple[int, int]] = field(default_factory=dict)
     cpu: dict[str, float] = field(default_factory=dict)
     seconds: float = 0.0
 
@@ -71,7 +93,7 @@ class Window:
 def spoken(text: str) -> bytes:
     engine = PiperEngine.shared()
     pcm = np.frombuffer(b"".join(engine.synthesize(text, varied=False)), dtype="<i2")
-    samples = resample(pcm.astype(np.float32) / 32768, engine.sample_rate, 16000)
+    samples = resample(pcm.astype(np.float32) / np.float32(32768), engine.sample_rate, 16000)
     return (np.clip(samples, -1, 1) * 32767).astype("<i2").tobytes()
 
 
@@ -126,6 +148,8 @@ def _snapshot(processes: dict[int, str]) -> dict[int, float]:
 def _kind(command: str) -> str:
     if "ServeReplica:framekit-stt" in command:
         return "stt replica"
+    if "ServeReplica:framekit-tts" in command:
+        return "tts replica"
     if "ProxyActor" in command:
         return "proxy"
     return "other"
@@ -154,27 +178,62 @@ async def _caller(
         await asyncio.sleep(max(0.0, sent + interval - time.monotonic()))
 
 
+async def _speaker(
+    voice: RemoteVoice,
+    texts: tuple[str, ...],
+    start: float,
+    interval: float,
+    until: float,
+    window: Window,
+) -> None:
+    """A bot that asks for a sentence every ``interval`` s and reads its audio to the end."""
+    await asyncio.sleep(max(0.0, start - time.monotonic()))
+    turn = 0
+    while time.monotonic() < until:
+        sent = time.monotonic()
+        audio = 0
+        try:
+            async for chunk, _ in voice.synthesize(texts[turn % len(texts)]):
+                if not audio:
+                    window.first_audio.append(time.monotonic() - sent)
+                audio += len(chunk)
+        except Exception:
+            window.speech_failures += 1
+        else:
+            window.sentences += 1
+            window.audio_seconds += audio / 2 / 22050
+        turn += 1
+        await asyncio.sleep(max(0.0, sent + interval - time.monotonic()))
+
+
+async def _stats(url: str, path: str) -> dict[str, list[int]]:
+    """The replica's model runs, ``name: [runs, requests]`` (one replica per model)."""
+    async with aiohttp.ClientSession() as session, session.get(f"{url}{path}") as response:
+        runs: dict[str, list[int]] = (await response.json())["model_runs"]
+    return runs
+
+
 async def _model_runs(url: str) -> tuple[int, int]:
-    """The replica's batched model runs and the utterances in them (one replica)."""
-    async with aiohttp.ClientSession() as session, session.get(f"{url}/stt/stats") as response:
-        stats = await response.json()
-    runs = [0, 0]
-    for engine_runs, engine_requests in stats["model_runs"].values():
-        runs[0] += engine_runs
-        runs[1] += engine_requests
-    return runs[0], runs[1]
+    """The recognizer's batched model runs and the utterances in them."""
+    runs = await _stats(url, "/stt/stats")
+    return sum(r[0] for r in runs.values()), sum(r[1] for r in runs.values())
 
 
 async def _load(url: str, audio: list[bytes], args: argparse.Namespace, window: Window) -> None:
     client = ModelTierClient(url, first_byte_timeout=30.0)
     recognizer = RemoteRecognizer(client)
+    voice = RemoteVoice(client)
     try:
         await recognizer.transcribe_async(audio[0])  # warm: first decodes are slow
+        async for _ in voice.synthesize(ANSWERS[0]):
+            pass
         recognizer.batch_sizes.clear()
         runs, requests = await _model_runs(url)
+        voice_before = await _stats(url, "/tts/stats")
         begin = time.monotonic() + 0.1
         until = begin + args.seconds
         stagger = args.interval / args.callers
+        speak_stagger = args.speak_interval / max(1, args.speakers)
         await asyncio.gather(
             *(
                 _caller(
@@ -186,11 +245,27 @@ async def _load(url: str, audio: list[bytes], args: argparse.Namespace, window: 
                     window,
                 )
                 for i in range(args.callers)
-            )
+            ),
+            *(
+                _speaker(
+                    voice,
+                    ANSWERS[i:] + ANSWERS[:i],
+                    begin + i * speak_stagger,
+                    args.speak_interval,
+                    until,
+                    window,
+                )
+                for i in range(args.speakers)
+            ),
         )
         window.batch_sizes = recognizer.batch_sizes
         runs_after, requests_after = await _model_runs(url)
         window.model_runs, window.model_requests = runs_after - runs, requests_after - requests
+        voice_after = await _stats(url, "/tts/stats")
+        window.voice_runs = {
+            step: (n[0] - voice_before[step][0], n[1] - voice_before[step][1])
+            for step, n in voice_after.items()
+        }
     finally:
         await client.close()
 
@@ -199,18 +274,18 @@ def measure(
     cluster: RayCluster, mode: str, batch: int, audio: list[bytes], args: argparse.Namespace
 ) -> Window:
     window = Window(mode)
-    tier_args = [
-        f"--max-batch-size={batch}",
-        f"--batch-wait-ms={args.batch_wait_ms}",
-        "--stt-replicas=1:1",
-        "--tts-replicas=1:1",
-        "--cpus-per-replica=0.5",
-    ]
-    with model_tier(cluster, *tier_args) as tier:
+    port = free_port()
+    one = "ScalingOptions(min_replicas=1, max_replicas=1, num_cpus=0.5)"
+    options = (
+        f"TierOptions(max_batch_size={batch}, voice_max_batch_size={batch},"
+        f" batch_wait_timeout_s={args.batch_wait_ms / 1000}, stt={one}, tts={one},"
+        f" port={port}, proxy_location='HeadOnly')"
+    )
+    with model_tier_with(cluster, options, port) as tier:
         processes = _tier_processes(cluster)
         kinds = Counter(_kind(command) for command in processes.values())
-        if not kinds["stt replica"] or not kinds["proxy"]:
-            raise RuntimeError(f"the replica or proxy is not in the cluster's groups: {kinds}")
+        if not kinds["stt replica"] or not kinds["tts replica"] or not kinds["proxy"]:
+            raise RuntimeError(f"a replica or the proxy is not in the cluster's groups: {kinds}")
         before = _snapshot(processes)
         started = time.monotonic()
         asyncio.run(_load(tier.url, audio, args, window))
@@ -224,20 +299,32 @@ def measure(
     return window
 
 
+def _p(values: list[float], q: float) -> float:
+    ranked = sorted(values)
+    return 1000 * ranked[min(len(ranked) - 1, round(q * (len(ranked) - 1)))] if ranked else 0.0
+
+
 def show(window: Window) -> None:
-    n = max(1, window.utterances)
-    lat = sorted(window.latencies)
-    p95 = lat[min(len(lat) - 1, round(0.95 * (len(lat) - 1)))] if lat else float("nan")
-    per = {k: 1000 * v / n for k, v in window.cpu.items()}
+    n, spoken = max(1, window.utterances), max(1, window.sentences)
+    requests = max(1, window.utterances + window.sentences)
+    cpu = window.cpu
     sizes = ", ".join(f"{s}x{c}" for s, c in sorted(window.batch_sizes.items()))
     model = window.model_requests / max(1, window.model_runs)
+    voice = ", ".join(
+        f"{step} {req / max(1, runs):.2f}" for step, (runs, req) in window.voice_runs.items()
+    )
     print(
-        f"{window.mode:<10} utterances {window.utterances:4d} (failed {window.failures}) "
-        f"in {window.seconds:5.1f} s | CPU ms/utterance: replica {per.get('stt replica', 0):6.1f}"
-        f"  proxy {per.get('proxy', 0):5.1f}  whole tier {per.get('tier', 0):6.1f}"
-        f" | latency p50 {1000 * statistics.median(lat) if lat else float('nan'):5.0f}"
-        f" p95 {1000 * p95:5.0f} ms | serve batches (size x count) {sizes};"
-        f" model runs {window.model_runs}, mean batch {model:.2f}",
+        f"{window.mode:<10} {window.seconds:5.1f} s | STT: {window.utterances} utterances"
+        f" (failed {window.failures}), replica {1000 * cpu.get('stt replica', 0) / n:6.1f} ms CPU"
+        f" each, latency p50 {_p(window.latencies, 0.5):5.0f} p95"
+        f" {_p(window.latencies, 0.95):5.0f} ms, serve batches {sizes}, model runs"
+        f" {window.model_runs} (mean {model:.2f})"
+        f" | TTS: {window.sentences} sentences ({window.audio_seconds:.0f} s of audio, failed"
+        f" {window.speech_failures}), replica {1000 * cpu.get('tts replica', 0) / spoken:6.1f} ms"
+        f" CPU each, first audio p50 {_p(window.first_audio, 0.5):4.0f} p95"
+        f" {_p(window.first_audio, 0.95):4.0f} ms, mean rows per run: {voice or 'no batching'}"
+        f" | proxy {1000 * cpu.get('proxy', 0) / requests:5.1f}, whole tier"
+        f" {1000 * cpu.get('tier', 0) / requests:6.1f} ms CPU per request",
         flush=True,
     )
 
@@ -247,6 +334,10 @@ def main() -> None:
     parser.add_argument("--callers", type=int, default=8)
     parser.add_argument(
         "--interval", type=float, default=2.0, help="seconds between a caller's utterances"
+    )
+    parser.add_argument("--speakers", type=int, default=4, help="bots asking for sentences")
+    parser.add_argument(
+        "--speak-interval", type=float, default=4.0, help="seconds between a bot's sentences"
     )
     parser.add_argument("--seconds", type=float, default=30.0, help="load per window")
     parser.add_argument("--rounds", type=int, default=2, help="batched/unbatched windows each")
@@ -260,15 +351,21 @@ def main() -> None:
             for mode, batch in (("batched", 8), ("unbatched", 1)):
                 windows.append(measure(cluster, mode, batch, audio, args))
                 show(windows[-1])
+                print(Path("/proc/loadavg").read_text().strip(), flush=True)
     print(subprocess.run(["uptime"], capture_output=True, text=True).stdout.strip())
     for mode in ("batched", "unbatched"):
         mine = [w for w in windows if w.mode == mode]
-        total = sum(w.utterances for w in mine)
-        for kind in ("stt replica", "proxy", "tier"):
+        counts = {
+            "stt replica": sum(w.utterances for w in mine),
+            "tts replica": sum(w.sentences for w in mine),
+        }
+        counts["proxy"] = counts["tier"] = counts["stt replica"] + counts["tts replica"]
+        unit = {"stt replica": "utterance", "tts replica": "sentence"}
+        for kind, count in counts.items():
             cpu = sum(w.cpu.get(kind, 0.0) for w in mine)
             print(
-                f"{mode:<10} {kind:<12} {1000 * cpu / max(1, total):7.1f} ms CPU per utterance"
-                f" ({total} utterances)"
+                f"{mode:<10} {kind:<12} {1000 * cpu / max(1, count):7.1f} ms CPU per"
+                f" {unit.get(kind, 'request')} ({count})"
             )
 
 
