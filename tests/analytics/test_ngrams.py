@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from framekit.analytics.ngrams import hashed_ngrams, tokens
+from framekit.analytics.ngrams import SparseRows, hashed_ngrams, tokens
 
 
 def test_a_negation_marks_the_words_after_it_until_punctuation() -> None:
@@ -37,3 +37,13 @@ def test_columns_are_stable_and_each_part_has_unit_length() -> None:
 
 def test_an_empty_turn_is_a_row_of_zeros() -> None:
     assert not hashed_ngrams(["", "..."], 64).any()
+
+
+def test_sparse_rows_multiply_as_the_dense_rows_do() -> None:
+    rows = hashed_ngrams(["oh great, lost again", "thanks a lot", ""], 64)
+    sparse = SparseRows(rows)
+    weights = np.random.default_rng(4).normal(size=(64, 3))
+    errors = np.random.default_rng(5).normal(size=(3, 2))
+
+    assert np.allclose(sparse.dot(weights), rows @ weights)
+    assert np.allclose(sparse.tdot(errors), rows.T @ errors)
