@@ -232,7 +232,7 @@ async def _load(url: str, audio: list[bytes], args: argparse.Namespace, window: 
         voice_before = await _stats(url, "/tts/stats")
         begin = time.monotonic() + 0.1
         until = begin + args.seconds
-        stagger = args.interval / args.callers
+        stagger = args.interval / max(1, args.callers)
         speak_stagger = args.speak_interval / max(1, args.speakers)
         await asyncio.gather(
             *(
