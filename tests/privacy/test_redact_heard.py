@@ -104,3 +104,14 @@ def test_a_country_code_said_with_the_trunk_zero_is_a_phone(said: str, expected:
 def test_twelve_typed_digits_after_a_country_code_stay_a_reference() -> None:
     said = "it says 4405 7558 4597 on the fedex label"
     assert MASK.text(said) == said
+
+
+def test_typed_digits_then_said_ones_after_a_comma_are_one_run() -> None:
+    said = "four nought two nine okay 1481, 2781, six five eight one that's the mastercard"
+    assert MASK.text(said) == "[card] that's the mastercard"
+    (run,) = number_runs("2781, six five", heard=True)
+    assert run.digits == "278165"
+
+
+def test_typed_numbers_listed_with_commas_stay_apart() -> None:
+    assert [r.digits for r in number_runs("rooms 12, 14 and 16", heard=True)] == ["12", "14", "16"]

@@ -77,7 +77,8 @@ _PATH = re.compile(r"[.:/][^\s.:/]*\Z")
 _JOINERS = frozenset("-./()\u2010\u2011\u2012\u2013\u2014\u2212")
 """Hyphens and dashes of any width (en, em, minus) join written groups."""
 _SPOKEN_JOINERS = frozenset(",")
-"""A comma joins spoken digits ("five five five, one two"), not written numbers (a list)."""
+"""A comma joins spoken digits ("five five five, one two"), not written numbers (a list);
+read ``heard``, typed digits and said ones after them too ("2781, six five eight one")."""
 
 
 RESTART = (
@@ -256,7 +257,10 @@ def number_runs(text: str, *, heard: bool = False) -> list[NumberRun]:
         elif run is not None and (
             (word in _FILLERS and (run.spoken or word != "and"))
             or (token in _JOINERS and not _spaced_slash(text, match.start(), token))
-            or (run.spoken and token in _SPOKEN_JOINERS)
+            or (
+                token in _SPOKEN_JOINERS
+                and (run.spoken or (heard and _number_follows(text, match.end(), said=True)))
+            )
         ):
             if word != "and":  # a pause ends the number said ("seventy, um, seven": 70 7)
                 run.close()
