@@ -73,6 +73,20 @@ async def test_finals_go_first_and_fits_and_max_batch_bound_a_run() -> None:
     assert model.batches == [[0], [12, 13], [50], [11]]
 
 
+async def test_max_cost_bounds_what_one_run_adds_up_to() -> None:
+    model = _Model()
+    model.release.clear()
+    queue = _queue(model, max_batch=8, max_cost=3.0)
+    blocker = asyncio.ensure_future(queue.run(0))
+    await asyncio.to_thread(model.started.wait, 5)
+    waiting = [asyncio.ensure_future(queue.run(n, cost=float(n))) for n in (1, 2, 4, 5)]
+    await asyncio.sleep(0.05)
+    model.release.set()
+    await asyncio.gather(blocker, *waiting)
+    # cheapest first: 1 + 2 fit the budget; 4 and 5 each over it, so each runs alone
+    assert model.batches == [[0], [1, 2], [4], [5]]
+
+
 async def test_a_cancelled_request_is_never_run_and_a_failure_reaches_its_whole_batch() -> None:
     model = _Model()
     model.release.clear()

@@ -58,6 +58,9 @@ class BatchQueue(Generic[R, T]):
     ``run_batch`` takes a list of requests and returns one result per request, in
     order (blocking, in a worker thread). ``fits(first, other)`` says whether
     ``other`` may share a run with ``first``, the batch's most urgent request.
+    ``max_cost``: the most that the requests' ``cost`` may add up to in one run (its
+    first request always runs), so a batch never holds the next request longer than
+    that; ``None``: no bound.
     """
 
     def __init__(
@@ -68,6 +71,7 @@ class BatchQueue(Generic[R, T]):
         max_batch: int,
         fits: Callable[[R, R], bool] | None = None,
         coalesce: float = 0.0,
+        max_cost: float | None = None,
     ) -> None:
         if max_batch < 1:
             raise ValueError(f"max_batch must be >= 1, got {max_batch}")
@@ -78,6 +82,7 @@ class BatchQueue(Generic[R, T]):
         self._fits = fits
         self.max_batch = max_batch
         self.coalesce = coalesce
+        self.max_cost = max_cost
         self._pending: list[_Pending[R, T]] = []
         self._arrived = threading.Condition()
         self._seq = itertools.count()
@@ -128,13 +133,17 @@ class BatchQueue(Generic[R, T]):
             self._pending.sort()
             batch: list[_Pending[R, T]] = []
             rest: list[_Pending[R, T]] = []
+            cost = 0.0
             for item in self._pending:
                 if item.future.cancelled():
                     continue
-                if len(batch) < self.max_batch and (
-                    not batch or self._fits is None or self._fits(batch[0].request, item.request)
+                if not batch or (
+                    len(batch) < self.max_batch
+                    and (self.max_cost is None or cost + item.cost <= self.max_cost)
+                    and (self._fits is None or self._fits(batch[0].request, item.request))
                 ):
                     batch.append(item)
+                    cost += item.cost
                 else:
                     rest.append(item)
             self._pending = rest

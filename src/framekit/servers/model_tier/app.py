@@ -200,7 +200,7 @@ class Speech:
 
     def __init__(self, options: TierOptions) -> None:
         from framekit.services.piper import PiperEngine
-        from framekit.services.piper.batch import BatchedPiper
+        from framekit.services.piper.batch import CPU_RUN_BUDGET, BatchedPiper
 
         gpu = _on_gpu()
         self.engine = PiperEngine.load(
@@ -208,7 +208,11 @@ class Speech:
         )
         self.max_batch_size = options.voice_max_batch_size or (options.max_batch_size if gpu else 1)
         self.batched = (
-            BatchedPiper(self.engine, max_batch=self.max_batch_size)
+            BatchedPiper(
+                self.engine,
+                max_batch=self.max_batch_size,
+                max_cost=None if gpu else CPU_RUN_BUDGET,
+            )
             if self.max_batch_size > 1 and self.engine.streaming
             else None
         )

@@ -46,13 +46,14 @@ from framekit.services.piper._stream import (
     _PRIOR_OUT,
     DECODER_MARGIN,
     FLOW_MARGIN,
+    MAX_FRAMES,
     SplitVoice,
     clauses,
     windows,
 )
 from framekit.services.piper.engine import PiperEngine
 
-__all__ = ["BatchedPiper"]
+__all__ = ["CPU_RUN_BUDGET", "BatchedPiper"]
 
 FloatArray = npt.NDArray[np.float32]
 Scales = tuple[float, float, float]
@@ -65,6 +66,9 @@ _FRAME_COST = 0.8e-3
 """CPU seconds per phoneme of a prior and per frame of a window (measured, 1 thread):
 the executor runs the cheapest steps first, so a new sentence's first audio overtakes
 the long windows of sentences already playing."""
+CPU_RUN_BUDGET = _FRAME_COST * (MAX_FRAMES + 2 * (DECODER_MARGIN + FLOW_MARGIN))
+"""Estimated CPU seconds of the largest single window: as ``max_cost``, a batch on a CPU
+never holds a new sentence's first step longer than one unbatched window would."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -92,11 +96,19 @@ class BatchedPiper:
     """Speaks through ``engine``'s split voice, batching the steps of concurrent texts.
 
     ``max_batch``: most rows in one run (1: every step alone, in the same queues).
-    ``workers``: threads running batches (each batch is one ONNX run per part).
-    Needs a streaming engine (:attr:`PiperEngine.streaming`).
+    ``max_cost``: most estimated CPU seconds in one run (:data:`CPU_RUN_BUDGET` on a
+    CPU; ``None``: no bound). ``workers``: threads running batches (each batch is one
+    ONNX run per part). Needs a streaming engine (:attr:`PiperEngine.streaming`).
     """
 
-    def __init__(self, engine: PiperEngine, *, max_batch: int, workers: int = 1) -> None:
+    def __init__(
+        self,
+        engine: PiperEngine,
+        *,
+        max_batch: int,
+        max_cost: float | None = None,
+        workers: int = 1,
+    ) -> None:
         split = engine._split  # the sessions this module batches over
         if split is None:
             raise ValueError(f"{engine!r} speaks whole sentences: it cannot be batched")
@@ -105,11 +117,11 @@ class BatchedPiper:
         self._voice: Any = engine._voice  # phonemes and the voice's config
         executor = FairExecutor(workers, name="framekit-piper-batch")
         self.priors: BatchQueue[_Prior, tuple[FloatArray, FloatArray]] = BatchQueue(
-            executor, self.latents, max_batch=max_batch, fits=_priors_fit
+            executor, self.latents, max_batch=max_batch, fits=_priors_fit, max_cost=max_cost
         )
         """Prior runs (their ``runs`` and ``requests`` give the mean batch)."""
         self.windows: BatchQueue[_Window, FloatArray] = BatchQueue(
-            executor, self.audio, max_batch=max_batch, fits=_windows_fit
+            executor, self.audio, max_batch=max_batch, fits=_windows_fit, max_cost=max_cost
         )
         """Flow and vocoder runs, one per batch of windows."""
 
