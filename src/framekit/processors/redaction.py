@@ -24,7 +24,9 @@ What is redacted, in the direction it enters the point:
   The tool has run by then, with the real values, above the point.
 
 A frame that crosses two points (a report going up through both) gets the same copy
-at each, so it is stored once. Use :meth:`Redaction.around`::
+at each, so it is stored once. A copy keeps its original's ``id`` (:func:`_view`): it
+is the same frame, redacted, and observers that report each frame once (the page's
+live events, traces) count the two as one. Use :meth:`Redaction.around`::
 
     redaction = Redaction(redactor)  # one per call; the Redactor is the process's
     Pipeline([..., stt, *redaction.around(recorder.record_point()), llm, tools, tts,
@@ -35,7 +37,7 @@ from __future__ import annotations
 
 import weakref
 from dataclasses import replace
-from typing import Any, Final
+from typing import Any, Final, TypeVar
 
 from framekit.frames import (
     CancelFrame,
@@ -52,6 +54,8 @@ from framekit.privacy.redact import Redactor
 from framekit.processors.base import FrameDirection, FrameProcessor, on_frame
 
 __all__ = ["Redaction", "RedactionProcessor"]
+
+_F = TypeVar("_F", bound=Frame)
 
 _INJECTED: Final = object()
 """The original of a frame made only for the point (a response's whole text): dropped after it."""
@@ -114,16 +118,16 @@ class Redaction:
         text = self.redactor.text
         if isinstance(frame, TranscriptionFrame):
             redacted = text(frame.text)
-            return frame if redacted == frame.text else replace(frame, text=redacted)
+            return frame if redacted == frame.text else _view(frame, text=redacted)
         if isinstance(frame, SentencePlayedFrame):
             said, heard = text(frame.text), text(frame.heard)
             if said == frame.text and heard == frame.heard:
                 return frame
-            return replace(frame, text=said, heard=heard)
+            return _view(frame, text=said, heard=heard)
         if isinstance(frame, LLMTextFrame):
             return self._chunk(frame)
         if isinstance(frame, FunctionCallResultFrame) and direction is FrameDirection.DOWNSTREAM:
-            return replace(
+            return _view(
                 frame,
                 arguments=self._value("", frame.arguments),
                 result=self._value("", frame.result),
@@ -139,7 +143,7 @@ class Redaction:
             chunks = self._responses[frame.response_id] = []
         if sum(map(len, chunks)) < _MAX_RESPONSE_CHARS:
             chunks.append(frame.text)
-        return replace(frame, text="")
+        return _view(frame, text="")
 
     def _value(self, key: str, value: Any) -> Any:
         """``value`` with its personal data redacted; ``key`` gives a bare number its meaning."""
@@ -167,6 +171,13 @@ class Redaction:
         if len(self._originals) >= _MAX_REMEMBERED:
             del self._originals[next(iter(self._originals))]
         self._originals[copy] = original
+
+
+def _view(frame: _F, **changes: Any) -> _F:
+    """A copy of ``frame`` with ``changes`` that keeps its ``id``: the same frame, redacted."""
+    view = replace(frame, **changes)
+    view.id = frame.id
+    return view
 
 
 class RedactionProcessor(FrameProcessor):

@@ -36,7 +36,6 @@ ordered spans.
 from __future__ import annotations
 
 import time
-import weakref
 from collections.abc import Callable, Mapping
 from typing import TYPE_CHECKING, Any
 
@@ -67,6 +66,7 @@ from framekit.frames import (
     UserStoppedSpeakingFrame,
 )
 from framekit.frames.dispatch import FrameTypeMap
+from framekit.observers.seen import SeenFrames
 from framekit.processors.base import FrameDirection
 from framekit.tracing.stages import StageSpans
 
@@ -94,9 +94,8 @@ def _handles(*frame_types: type[Frame], every_hop: bool = False) -> Callable[[_H
             destination: FrameProcessor,
             now: float,
         ) -> None:
-            if frame in tracer._seen or tracer._call is None:
+            if tracer._call is None or not tracer._seen.first_time(frame):
                 return
-            tracer._seen.add(frame)
             method(tracer, frame, direction, destination, now)
 
         for frame_type in frame_types:
@@ -140,7 +139,7 @@ class CallTracer:
         self._routes: dict[type, _Handler | None] = {}
         self._muted_text: list[type] = []
         self._muted_audio: list[type] = []
-        self._seen: weakref.WeakSet[Frame] = weakref.WeakSet()
+        self._seen = SeenFrames()
         self._offset_ns = 0
         self._call: Span | None = None
         self._call_context = Context()

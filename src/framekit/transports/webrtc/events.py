@@ -3,8 +3,8 @@
 Why an observer and not a processor: the events come from all over the pipeline
 (the recognizer's words after the input, the tools in the middle, the output
 transport's reports of what was heard, going up), and an observer sees every hop
-without a place in the line. Like the call recorder, it handles each frame once
-(a weak set of the frames it has seen, so its memory follows the frames alive)
+without a place in the line. It handles each frame once, counting a record point's
+redacted view of a frame as that frame (:class:`~framekit.observers.seen.SeenFrames`),
 and costs one dictionary lookup per hop for the frames it ignores. Sending is a
 non-blocking put on the data channel (see :class:`EventSink`). The messages are
 listed in :mod:`framekit.transports.webrtc.messages`.
@@ -12,7 +12,6 @@ listed in :mod:`framekit.transports.webrtc.messages`.
 
 from __future__ import annotations
 
-import weakref
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Any, Protocol
 
@@ -32,6 +31,7 @@ from framekit.frames import (
     UserStoppedSpeakingFrame,
 )
 from framekit.frames.dispatch import FrameTypeMap
+from framekit.observers.seen import SeenFrames
 from framekit.processors.base import FrameDirection
 from framekit.transports.webrtc.messages import event
 
@@ -73,7 +73,7 @@ class CallEvents:
 
     def __init__(self, sink: EventSink) -> None:
         self._sink = sink
-        self._seen: weakref.WeakSet[Frame] = weakref.WeakSet()
+        self._seen = SeenFrames()
         self._user_stopped: float | None = None
         self.turn_latencies: list[float] = []
         """Seconds from the end of each caller turn to the bot's first audio."""
@@ -90,12 +90,11 @@ class CallEvents:
             route = _HANDLERS.cached[type(frame)]
         except KeyError:
             route = _HANDLERS.get(type(frame))
-        if route is None or frame in self._seen:
+        if route is None:
             return
         handler, only = route
-        if only is not None and direction is not only:
+        if (only is not None and direction is not only) or not self._seen.first_time(frame):
             return
-        self._seen.add(frame)
         try:
             handler(self, frame, timestamp)
         except Exception as exc:  # a bug here must never break the call's audio
