@@ -37,7 +37,9 @@ class Frame:
     """Base of everything that flows through a pipeline.
 
     ``id`` is unique within the process and increases with creation order, which
-    makes logs and tests easy to read. Frames compare by identity: two frames with
+    makes logs and tests easy to read; the one exception is a record point's redacted
+    view of a frame (:mod:`framekit.processors.redaction`), which keeps its original's
+    id because it is the same frame. Frames compare by identity: two frames with
     equal fields are still two frames.
     """
 
