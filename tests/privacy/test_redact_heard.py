@@ -49,6 +49,11 @@ MASK = Redactor()
         ("i live at 854 and a half east seventy ninth boulevard", "i live at [address]"),
         ("i live at three won two two martin luther king junior place",
          "i live at [address]"),
+        ("send it to h c three box to nine for seven zero tulsa oklahoma",
+         "send it to [address]"),
+        ("we moved to five o martin luther king junior boulevard", "we moved to [address]"),
+        ("my address is six eight county road one hundred and seventy nine bend oregon",
+         "my address is [address]"),
     ],
 )  # fmt: skip
 def test_heard_values_are_found_whole(said: str, expected: str) -> None:

@@ -47,10 +47,12 @@ _NUMBER_WORDS = words(
 _NUMBER_WORD = rf"{alternation(_NUMBER_WORDS)}\b"
 _DIGIT = rf"(?:\d|{_NUMBER_WORD})"
 _SAID = rf"(?:(?:double|triple)\s+)?{_NUMBER_WORD}"
-_SAID_ON = rf"(?:{_SAID}|(?:for|to|too|won|ate)\b)"
+_SAID_ON = rf"(?:{_SAID}|(?:for|to|too|won|ate|o)\b)"
 _SAID_FIRST = rf"(?:{_SAID}|(?:won|ate)(?=[\s-]+{_SAID_ON}))"
+_BOX_NUMBER = rf"(?:{_SAID_FIRST}|(?:for|to|too)(?=\s+{_SAID_ON}))(?:\s+(?:and\s+)?{_SAID_ON})*"
 """A number said digit by digit as a recognizer writes it: "double seven", and after
-its first digit the words heard for one ("six for", "three won two two")."""
+its first digit the words heard for one ("six for", "three won two two", "five o"); a
+box's number may start with one too ("box too three six")."""
 _TYPED_HOUSE = (
     r"\d{1,6}(?:[/-]\d{1,4}\b|\s[-\u2013]\s\d{1,6}\b|-(?-i:[IVX]{1,3}|[a-z]{1,3})\b)?[A-Za-z]?"
     r"(?:\s?\u00bd|\s1/2\b|\s+and\s+a\s+half\b)?"
@@ -171,7 +173,8 @@ _TAIL_WORD = (
     r"|[A-Za-z]{1,2}\d[A-Za-z\d]?\b|\d[A-Za-z]{2}\b|\d[A-Za-z]\d\b"  # UK, Canada
     r"|(?=[A-Za-z]*\d)[A-Za-z\d]{4}\b"  # an Eircode's second half: T12 X2C4
     r"|(?-i:[A-Z]{2})\b"  # a state: OR, IN, ME as written
-    rf"|(?!{_STOP}\b)[^\W\d_]+(?:['.-][^\W\d_]+)*\.?|{_NUMBER_WORD})"
+    rf"|(?!{_STOP}\b)[^\W\d_]+(?:['.-][^\W\d_]+)*\.?|{_NUMBER_WORD}"
+    rf"|(?<=hundred\s)and(?=\s+{_NUMBER_WORD}))"
 )
 _TAIL = rf"(?:(?:[,\s]+|\s+[-\u2013]\s+){_TAIL_WORD}){{0,14}}"
 _NAME = rf"(?:{_NAME_WORD}\s+)"
@@ -200,7 +203,7 @@ _ADDRESS = re.compile(
     r"(?:rural\s+route|r\.?\s?r\.?)"
     r"|r\.?\s?r\.?|psc|cmr|(?:highway\s+contract\s+route|h\.?\s?c\.?(?:\s?r\.?)?|route|rte"
     rf"|highway|hwy)\s+(?:\d+|{_NUMBER_WORD}(?:\s+{_NUMBER_WORD})*),?\s+box)"
-    rf"\s+(?:\d+\b|{_SAID_FIRST}(?:\s+(?:and\s+)?{_SAID_ON})*))"
+    rf"\s+(?:\d+\b|{_BOX_NUMBER}))"
     rf"{_TAIL}"
     r"|\b(?:zip|post[\s_]?code|postal[\s_]+code|eircode)(?:[\s_]?code)?"
     r"(?:(?:\s+[^\W\d_]+){1,3}?(?=\s+is\b))?"  # "zip code on the card is", "... there is"
