@@ -120,3 +120,8 @@ def test_typed_digits_then_said_ones_after_a_comma_are_one_run() -> None:
 
 def test_typed_numbers_listed_with_commas_stay_apart() -> None:
     assert [r.digits for r in number_runs("rooms 12, 14 and 16", heard=True)] == ["12", "14", "16"]
+
+
+def test_a_comma_then_a_homophone_before_a_said_digit_goes_on() -> None:
+    assert MASK.text("663, won six, 22 um one eight is my social") == "[ssn] is my social"
+    assert [r.digits for r in number_runs("page 663, won six", heard=True)] == ["66316"]

@@ -240,7 +240,7 @@ def number_runs(text: str, *, heard: bool = False) -> list[NumberRun]:
             heard
             and word in _HEARD
             and ((follows := _number_follows(text, match.end())) or run)
-            and ((run is not None and run.spoken) or _number_follows(text, match.end(), said=True))
+            and ((run is not None and run.spoken) or _number_follows(text, match.end(), said=1))
         ):
             if run is None:
                 run = _Run(match.start())
@@ -259,7 +259,7 @@ def number_runs(text: str, *, heard: bool = False) -> list[NumberRun]:
             or (token in _JOINERS and not _spaced_slash(text, match.start(), token))
             or (
                 token in _SPOKEN_JOINERS
-                and (run.spoken or (heard and _number_follows(text, match.end(), said=True)))
+                and (run.spoken or (heard and _number_follows(text, match.end(), said=2)))
             )
         ):
             if word != "and":  # a pause ends the number said ("seventy, um, seven": 70 7)
@@ -312,14 +312,16 @@ def _glued(text: str, at: int) -> bool:
     return text[at - 2].isdigit() or _PATH.search(text, max(0, at - 80), at - 1) is not None
 
 
-def _number_follows(text: str, at: int, *, said: bool = False) -> bool:
+def _number_follows(text: str, at: int, *, said: int = 0) -> bool:
     """Whether the token after ``at`` is a number (digits, a digit's word, "double");
     ``said``: a number in words (a homophone between typed numbers is a word: "update
-    0001 to 0002")."""
+    0001 to 0002"), 2: or a homophone that a word follows ("663, won six")."""
     match = _TOKEN.search(text, at)
     if match is None:
         return False
     following = match.group().lower()
+    if said == 2 and following in _HEARD:
+        return _number_follows(text, match.end(), said=1)
     return (following.isdigit() and not said) or following in _VALUES or following in _REPEAT
 
 
