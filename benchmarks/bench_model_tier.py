@@ -304,10 +304,18 @@ def _p(values: list[float], q: float) -> float:
     return 1000 * ranked[min(len(ranked) - 1, round(q * (len(ranked) - 1)))] if ranked else 0.0
 
 
+def _per(seconds: float, count: int) -> str:
+    """Milliseconds of CPU per item (``n/a`` when none: an idle replica's CPU is no rate)."""
+    return f"{1000 * seconds / count:6.1f}" if count else "   n/a"
+
+
 def show(window: Window) -> None:
-    n, spoken = max(1, window.utterances), max(1, window.sentences)
-    requests = max(1, window.utterances + window.sentences)
+    requests = window.utterances + window.sentences
     cpu = window.cpu
+    stt, tts = (
+        _per(cpu.get(f"{k} replica", 0), n)
+        for k, n in (("stt", window.utterances), ("tts", window.sentences))
+    )
     sizes = ", ".join(f"{s}x{c}" for s, c in sorted(window.batch_sizes.items()))
     model = window.model_requests / max(1, window.model_runs)
     voice = ", ".join(
@@ -315,16 +323,16 @@ def show(window: Window) -> None:
     )
     print(
         f"{window.mode:<10} {window.seconds:5.1f} s | STT: {window.utterances} utterances"
-        f" (failed {window.failures}), replica {1000 * cpu.get('stt replica', 0) / n:6.1f} ms CPU"
+        f" (failed {window.failures}), replica {stt} ms CPU"
         f" each, latency p50 {_p(window.latencies, 0.5):5.0f} p95"
         f" {_p(window.latencies, 0.95):5.0f} ms, serve batches {sizes}, model runs"
         f" {window.model_runs} (mean {model:.2f})"
         f" | TTS: {window.sentences} sentences ({window.audio_seconds:.0f} s of audio, failed"
-        f" {window.speech_failures}), replica {1000 * cpu.get('tts replica', 0) / spoken:6.1f} ms"
+        f" {window.speech_failures}), replica {tts} ms"
         f" CPU each, first audio p50 {_p(window.first_audio, 0.5):4.0f} p95"
         f" {_p(window.first_audio, 0.95):4.0f} ms, mean rows per run: {voice or 'no batching'}"
-        f" | proxy {1000 * cpu.get('proxy', 0) / requests:5.1f}, whole tier"
-        f" {1000 * cpu.get('tier', 0) / requests:6.1f} ms CPU per request",
+        f" | proxy {_per(cpu.get('proxy', 0), requests)}, whole tier"
+        f" {_per(cpu.get('tier', 0), requests)} ms CPU per request",
         flush=True,
     )
 
@@ -364,7 +372,7 @@ def main() -> None:
         for kind, count in counts.items():
             cpu = sum(w.cpu.get(kind, 0.0) for w in mine)
             print(
-                f"{mode:<10} {kind:<12} {1000 * cpu / max(1, count):7.1f} ms CPU per"
+                f"{mode:<10} {kind:<12} {_per(cpu, count)} ms CPU per"
                 f" {unit.get(kind, 'request')} ({count})"
             )
 
