@@ -122,8 +122,9 @@ class CallBuilder:
         self._writer: RecordWriter | None = None
         self._call_control: TwilioCallControl | None = None
 
-    def open(self, writer: RecordWriter, call_control: TwilioCallControl) -> None:
-        """The app has started: records go to ``writer``, hang-ups through ``call_control``."""
+    def open(self, writer: RecordWriter, call_control: TwilioCallControl | None) -> None:
+        """The app has started: records go to ``writer``, phone calls' hang-ups through
+        ``call_control`` (None with no phone line: browser calls only)."""
         self._writer = writer
         self._call_control = call_control
 

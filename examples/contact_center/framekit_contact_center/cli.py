@@ -118,9 +118,13 @@ DEMO = DemoCommand()
 
 
 class ServeCommand:
-    """``framekit serve``: Twilio calls, the calls API and the health check on one port."""
+    """``framekit serve``: Twilio and browser calls, the calls API and the health check on
+    one port; with only ``API_TOKEN`` set, browser calls only."""
 
-    help = "answer Twilio calls with the contact-center bot; serve the calls API and /health"
+    help = (
+        "answer Twilio calls with the contact-center bot; serve the calls API and /health; "
+        "browser calls at /call (with only API_TOKEN set: browser calls only)"
+    )
 
     def configure(self, parser: argparse.ArgumentParser) -> None:
         parser.add_argument("--host", default="0.0.0.0", help="address to listen on")
@@ -158,9 +162,15 @@ class ServeCommand:
         if problem:
             print(f"framekit serve: {problem}", file=sys.stderr)
             return 2
+        from framekit_contact_center.phone_line import with_phone_line_problems
+
         try:
             settings = load_settings()
-            add_secrets(*settings.secrets)  # those read from .env too
+        except SettingsError as exc:
+            print(f"framekit serve: {with_phone_line_problems(exc)}", file=sys.stderr)
+            return 2
+        add_secrets(*settings.secrets)  # those read from .env too
+        try:
             from framekit_contact_center.server import check_serving
 
             check_serving(settings)
@@ -214,24 +224,6 @@ def _port_in_use_line(host: str, port: int) -> str:
     )
 
 
-def _endpoints(settings: Settings) -> str:
-    """Where Twilio, browsers, API clients and Prometheus reach this server:
-    ``WEBHOOK_BASE_URL``'s routes.
-
-    No token itself is ever printed, only the variable that holds it.
-    """
-    base = (settings.webhook_base_url or "").rstrip("/")
-    scrape = "Authorization: Bearer $METRICS_TOKEN" if settings.metrics_token else "open"
-    return (
-        f"  Twilio voice webhook (A call comes in): {base}/twilio/voice (HTTP POST)\n"
-        f"  calls API: {base}/api/calls (Authorization: Bearer $API_TOKEN)\n"
-        f"  browser softphone: {base}/call\n"
-        f"  dashboard: {base}/dashboard (sign in with $API_TOKEN)\n"
-        f"  Prometheus metrics: {base}/metrics ({scrape})\n"
-        f"  health: {base}/health"
-    )
-
-
 def _workers_problem(workers: int, port: int) -> str | None:
     """Why ``--workers`` cannot be honoured here, or None."""
     if workers < 1:
@@ -248,6 +240,7 @@ def _workers_problem(workers: int, port: int) -> str | None:
 
 
 async def _serve(settings: Settings, host: str, port: int, drain_timeout: float) -> int:
+    from framekit_contact_center.banner import endpoints
     from framekit_contact_center.server import ContactCenterServer
     from framekit_contact_center.serving import serve
 
@@ -257,7 +250,7 @@ async def _serve(settings: Settings, host: str, port: int, drain_timeout: float)
 
     def listening(bound_host: str, bound_port: int) -> None:
         print(f"framekit serve: listening on http://{bound_host}:{bound_port}", flush=True)
-        print(_endpoints(settings), flush=True)
+        print(endpoints(settings, bound_host, bound_port), flush=True)
 
     try:
         await serve(server, host, port, drain_timeout=drain_timeout, on_listening=listening)
@@ -270,6 +263,7 @@ async def _serve(settings: Settings, host: str, port: int, drain_timeout: float)
 
 
 async def _supervise(settings: Settings, args: argparse.Namespace) -> int:
+    from framekit_contact_center.banner import endpoints
     from framekit_contact_center.server import prepare_storage
     from framekit_contact_center.workers import Supervisor, worker_argv
 
@@ -283,7 +277,7 @@ async def _supervise(settings: Settings, args: argparse.Namespace) -> int:
             flush=True,
         )
     print(f"framekit serve: workers listen on http://{args.host}:{args.port}", flush=True)
-    print(_endpoints(settings), flush=True)
+    print(endpoints(settings, args.host, args.port), flush=True)
     argv = worker_argv(args.host, args.port, args.drain_timeout)
     return await Supervisor(argv, args.workers, out=sys.stdout).run()
 

@@ -4,7 +4,9 @@ One aiohttp application holds:
 
 * the Twilio routes (:class:`~framekit.servers.twilio.server.TwilioServer`):
   each call's task, the contact-center bot with its recorders, is built by
-  :class:`~framekit_contact_center.calls.CallBuilder`;
+  :class:`~framekit_contact_center.calls.CallBuilder`. Without any Twilio variable
+  there is no phone line: the routes answer 404 and the server takes browser calls
+  only (:mod:`framekit_contact_center.phone_line`);
 * the WebRTC routes (:class:`~framekit.servers.webrtc.WebRTCServer`, with the
   ``webrtc`` extra): a browser's offer at ``POST /webrtc/offer`` (behind
   ``API_TOKEN`` or a dashboard session) becomes a call of the same bot, with the same
@@ -51,7 +53,6 @@ import datetime as dt
 import time
 from collections.abc import Awaitable, Callable
 from typing import TYPE_CHECKING, Any
-from urllib.parse import urlsplit
 
 from aiohttp import web
 from loguru import logger
@@ -64,8 +65,6 @@ from framekit.pipeline import PipelineTask
 from framekit.processors.tts.phrases import PhraseCache
 from framekit.servers.dashboard import Dashboard
 from framekit.servers.twilio.admission import AdmissionControl
-from framekit.servers.twilio.outage import StoreOutageAnswer
-from framekit.servers.twilio.server import TwilioServer, TwilioSettings
 from framekit.services.engine import usable_cores
 from framekit.storage import RecordWriter, close_orphaned_calls, make_engine, process_owner
 from framekit.telephony import TwilioCallControl
@@ -90,6 +89,13 @@ from framekit_contact_center.live_calls import (
     LiveCallsUnavailable,
 )
 from framekit_contact_center.model_tier import tier_client
+from framekit_contact_center.phone_line import (
+    call_control,
+    phone_line_problems,
+    public_origins,
+    refuse_twilio,
+    twilio_server,
+)
 from framekit_contact_center.privacy_api import PrivacyAPI
 from framekit_contact_center.retention import RetentionSchedule, recording_deleter
 from framekit_contact_center.settings import Settings, SettingsError, redactor, shop_clock
@@ -106,9 +112,7 @@ if TYPE_CHECKING:
 
 __all__ = ["BotBuilder", "ContactCenterServer", "call_capacity", "check_serving", "prepare_storage"]
 
-_REQUIRED = ("twilio_account_sid", "twilio_auth_token", "webhook_base_url", "api_token")
 _CALLS_PER_CORE = 2
-_CALL_CONTROL_TIMEOUT = 5.0  # seconds for a hang-up or transfer request to Twilio
 _ORPHANS_AFTER = 5.0  # seconds at most for a dead process's spool to be replayed first
 
 
@@ -122,12 +126,13 @@ def call_capacity(settings: Settings) -> int:
 
 
 def check_serving(settings: Settings) -> None:
-    """Raise :class:`SettingsError` naming every variable ``serve`` needs and lacks."""
-    missing = [
-        (name.upper(), "is required by framekit serve")
-        for name in _REQUIRED
-        if not getattr(settings, name)
-    ]
+    """Raise :class:`SettingsError` naming every variable ``serve`` needs and lacks.
+
+    ``API_TOKEN`` always; the phone line's variables once any Twilio variable is set.
+    """
+    missing = phone_line_problems(settings)
+    if not settings.api_token:
+        missing.append(("API_TOKEN", "is required by framekit serve"))
     if missing:
         raise SettingsError(missing)
 
@@ -159,8 +164,6 @@ class ContactCenterServer:
     ) -> None:
         check_serving(settings)
         assert settings.api_token
-        assert settings.twilio_auth_token
-        assert settings.webhook_base_url
         self.settings = settings
         # Callers' personal data never reaches a record (the pairs around the record
         # points, per call) or a log line (the process's filter).
@@ -190,46 +193,35 @@ class ContactCenterServer:
             self.dead_nodes = DeadNodeSweep(
                 self._redis, self._db, self.process_id, prefix=redis_prefix, heartbeat=beat
             )
-        self.twilio = TwilioServer(
-            TwilioSettings(
-                webhook_base_url=settings.webhook_base_url,
-                account_sid=settings.twilio_account_sid or "",
-                auth_token=settings.twilio_auth_token,
-                phone_number=settings.twilio_phone_number or "",
-            ),
-            self.build_call,
-            token_store=token_store,
-            admission=AdmissionControl(call_capacity(settings)),
-            store_outage=StoreOutageAnswer(
-                retries=settings.store_outage_retries,
-                hold_message=settings.store_outage_hold,
-                apology=settings.store_outage_apology,
-            ),
-        )
+        self.admission = AdmissionControl(call_capacity(settings))
+        """Who may call, phone and browser alike: the capacity, the calls admitted, refused."""
+        self.twilio = twilio_server(settings, self.build_call, self.admission, token_store)
+        """The phone line's routes and calls (None without Twilio: browser calls only)."""
         self.live_calls = LiveCalls(
             self.process_id,
             registry,
             self._running_calls,
             heartbeat=beat,
-            admission=self.twilio.admission,
+            admission=self.admission,
         )
         self.app = web.Application(middlewares=[self._refuse_calls_while_draining])
-        self.twilio.add_routes(self.app)
+        if self.twilio is not None:
+            self.twilio.add_routes(self.app)
+        else:
+            refuse_twilio(self.app)
         self._s3 = s3_uploader(settings)
         self._recording_keys = recording_keys(settings)
-        # Behind a proxy that rewrites Host, the forms still come from the public origin.
-        public = urlsplit(settings.webhook_base_url)
         limits, revocations = dashboard_stores(self._redis, redis_prefix, self._db)
         self.dashboard = Dashboard(
             settings.api_token,
             title="framekit contact center",
-            origins=[f"{public.scheme}://{public.netloc}"],
+            origins=public_origins(settings),
             limits=limits,
             revocations=revocations,
         )
         self.dashboard.add_routes(self.app)
         self.webrtc = browser_calls(
-            settings, self.build_browser_call, self.twilio.admission, self.dashboard
+            settings, self.build_browser_call, self.admission, self.dashboard
         )
         """Browser calls and the softphone at ``/call`` (None without the ``webrtc`` extra)."""
         if self.webrtc is not None:
@@ -296,10 +288,16 @@ class ContactCenterServer:
 
     def _running_calls(self) -> list[str]:
         """The running calls' keys: Twilio streamSids, then WebRTC call ids."""
-        keys = list(self.twilio.active_calls)
+        keys = list(self.twilio.active_calls) if self.twilio is not None else []
         if self.webrtc is not None:
             keys += self.webrtc.active_calls
         return keys
+
+    async def wait_until_idle(self) -> None:
+        """Wait until no call runs, phone or browser (each has ended all its tasks)."""
+        for calls in (self.twilio, self.webrtc):
+            if calls is not None:
+                await calls.wait_until_idle()
 
     async def preload(self) -> None:
         """Load every model a call uses and speak the fixed sentences, before listening.
@@ -325,14 +323,7 @@ class ContactCenterServer:
         self.live_calls.start()
         if self.dead_nodes is not None:
             self.dead_nodes.start()
-        assert settings.twilio_account_sid
-        assert settings.twilio_auth_token
-        self._call_control = TwilioCallControl(
-            settings.twilio_account_sid,
-            settings.twilio_auth_token,
-            api_base_url=settings.twilio_api_base_url,
-            timeout=_CALL_CONTROL_TIMEOUT,
-        )
+        self._call_control = call_control(settings)
         self.calls.open(self._writer, self._call_control)
 
     async def _cleanup(self, app: web.Application) -> None:
@@ -381,7 +372,7 @@ class ContactCenterServer:
     async def _ready(self, request: web.Request) -> web.Response:
         ready = self.ready and not self.draining
         why = "ready" if ready else ("draining" if self.draining else "loading models")
-        admission = self.twilio.admission
+        admission = self.admission
         body = {
             "status": why,
             "process": self.process_id,
@@ -395,11 +386,11 @@ class ContactCenterServer:
     def _sample_metrics(self, metrics: ServeMetrics) -> None:
         metrics.sample(
             active_calls=self.active_calls,
-            refused_calls=self.twilio.admission.refused,
-            capacity=self.twilio.admission.capacity,
-            admitted_calls=self.twilio.admission.admitted,
-            held_webhooks=self.twilio.held_webhooks,
-            apologised_calls=self.twilio.apologised_calls,
+            refused_calls=self.admission.refused,
+            capacity=self.admission.capacity,
+            admitted_calls=self.admission.admitted,
+            held_webhooks=self.twilio.held_webhooks if self.twilio is not None else 0,
+            apologised_calls=self.twilio.apologised_calls if self.twilio is not None else 0,
             spooled_records=self._writer.spooled_now if self._writer else 0,
             breakers=provider_health().breakers(),
             now=time.monotonic(),  # the breakers' clock (SystemClock)

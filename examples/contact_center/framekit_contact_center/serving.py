@@ -91,7 +91,7 @@ async def serve(
                 f"{server.active_calls} call(s) to end"
             )
             waits = [
-                asyncio.ensure_future(server.twilio.wait_until_idle()),
+                asyncio.ensure_future(server.wait_until_idle()),
                 asyncio.ensure_future(force.wait()),
             ]
             await asyncio.wait(waits, timeout=drain_timeout, return_when=asyncio.FIRST_COMPLETED)
