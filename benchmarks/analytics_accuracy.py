@@ -18,8 +18,9 @@ Three readers of a caller turn's sentiment (``docs/analytics.md``):
 The dev data are the ``dev`` split of ``calls.jsonl`` and every call of
 ``calls_dev_extra.jsonl``, ``calls_dev_extra2.jsonl``, ``calls_dev_extra3.jsonl``,
 ``calls_dev_extra4.jsonl``, and the spent blind files ``calls_blind.jsonl``,
-``calls_blind2.jsonl``, ``calls_blind3.jsonl`` and ``calls_blind4.jsonl`` (each scored
-once, then made dev): nine sources, eight annotators, 1,060 calls. The only guide for
+``calls_blind2.jsonl``, ``calls_blind3.jsonl``, ``calls_blind4.jsonl`` and
+``calls_blind5.jsonl`` (each scored once, then made dev): ten sources, nine annotators,
+1,160 calls. The only guide for
 tuning is a cross-validation on them, by call (``--cv``): 5 folds (each fold's heads
 fitted on the other folds score the fold's calls), and leave-one-file-out (heads fitted
 on the other files score the held one: the honest proxy for writers never seen).
@@ -80,7 +81,8 @@ BLIND = DATA / "calls_blind.jsonl"
 BLIND2 = DATA / "calls_blind2.jsonl"
 BLIND3 = DATA / "calls_blind3.jsonl"
 BLIND4 = DATA / "calls_blind4.jsonl"
-DEV_FILES = (EXTRA, EXTRA2, EXTRA3, BLIND, BLIND2, BLIND3, EXTRA4, BLIND4)
+BLIND5 = DATA / "calls_blind5.jsonl"
+DEV_FILES = (EXTRA, EXTRA2, EXTRA3, BLIND, BLIND2, BLIND3, EXTRA4, BLIND4, BLIND5)
 """The dev files beside ``calls.jsonl``'s dev split, each by its own annotator (the blind
 files were each scored once, by the lead, then made dev)."""
 MEASURES = ("turn_sentiment", "call_sentiment", "sentiment_end", "resolution")

@@ -1,26 +1,31 @@
 """How to derive the call's and the end's sentiment from the turn head: every rule tried,
 by leave-one-file-out on dev only.
 
-The shipped head's recipe (``emb+cues``, class-balanced, standardized, the penalty
-``L2["minilm"]`` of ``analytics_accuracy.py``) is fitted on the other dev files and reads
-the turns of the held one (each file has its own annotator: the estimate for writers
-never seen). Each derivation below turns those readings (each
-turn's probabilities of negative / neutral / positive) into ``call_sentiment`` and
-``sentiment_end``; what it fits (a few thresholds, or a tiny call-level model) is
-fitted two ways:
+The shipped head's recipe (``emb+cues`` and the hashed n-grams, class-balanced,
+standardized, the penalty ``L2["minilm"]`` and ``NGRAM_SCALE`` of
+``analytics_accuracy.py``) is fitted on the other dev files and reads the turns of the
+held one (each file has its own annotator: the estimate for writers never seen). Each
+derivation below turns those readings (each turn's probabilities of negative / neutral /
+positive) into ``call_sentiment`` and ``sentiment_end``; what it fits (a few
+thresholds, or a tiny call-level model such as the shipped call head,
+:mod:`framekit.analytics.call_head`) is fitted without the held file's labels:
 
-* ``nested``: on the training files only, from their own inner readings, then
-  applied to the held file: the honest figure. ``--inner lofo`` (default): a head fitted
-  on one training file reads the other; ``--inner cv5``: 5 folds over both;
+* ``--inner outer`` (default): on the other files' held-out readings (each read by a
+  head fitted on the files but it, the held file among them: the held file's turns
+  shaped those readings, never its call labels); ten turn fits in all;
+* ``--inner lofo``: on the training files' own inner readings (a head fitted on all
+  training files but one reads that one), ``--inner cv5``: 5 folds over them: fully
+  nested, ninety or fifty more fits (hours on a shared machine at 4,495 columns);
 * ``pooled``: the best thresholds for all the held files together (optimistic: the
   thresholds saw the calls they are scored on).
 
 Calls without a caller turn are neutral whatever the rule and counted right, as in
-``analytics_accuracy.py --cv``. Never reads the test split.
+``analytics_accuracy.py --cv``. Never reads the test split. Figures:
+``docs/benchmarks.md`` (post-call analytics).
 
 Usage::
 
-    .venv/bin/python benchmarks/call_sentiment_cv.py [--inner lofo|cv5]
+    .venv/bin/python benchmarks/call_sentiment_cv.py [--inner outer|lofo|cv5]
 """
 
 from __future__ import annotations
@@ -35,13 +40,22 @@ from typing import Final
 import numpy as np
 import numpy.typing as npt
 
-from analytics_accuracy import ITERATIONS, L2, caller_turns, dev_files, embedder, met_by
+from analytics_accuracy import (
+    ITERATIONS,
+    L2,
+    NGRAM_SCALE,
+    NGRAMS,
+    caller_turns,
+    dev_files,
+    embedder,
+    met_by,
+)
 from framekit.analytics import from_events, outcome_of, resolution
+from framekit.analytics.call_head import OUTCOMES, call_features, rule_probabilities
 from framekit.analytics.sentiment import call_sentiment
 from framekit.analytics.turn_model import FEATURES, LABELS, features, fit_head
 
 F64 = npt.NDArray[np.float64]
-OUTCOMES: Final = ("resolved", "transferred", "unresolved", "failed", "abandoned")
 EMBEDDING: Final = 384
 
 
@@ -58,16 +72,16 @@ class Call:
 
 
 def prepare() -> list[Call]:
-    """Every dev call's head features (embedding and cues), computed once."""
+    """Every dev call's head features (embedding, cues, n-grams), computed once."""
     encoder = embedder()
     out = []
     for name, calls in dev_files().items():
         for call in calls:
             texts = caller_turns(call)
             rows = (
-                features(texts, met_by(call), encoder)
+                features(texts, met_by(call), encoder, None, NGRAMS["minilm"])
                 if texts
-                else np.zeros((0, EMBEDDING + FEATURES))
+                else np.zeros((0, EMBEDDING + FEATURES + NGRAMS["minilm"]))
             )
             labels = call["labels"]
             events = from_events(call["events"])
@@ -96,6 +110,8 @@ def head_probabilities(train: Sequence[Call], test: Sequence[Call]) -> list[F64]
         iterations=ITERATIONS["minilm"],
         balanced=True,
         standardize=True,
+        raw_tail=NGRAMS["minilm"],
+        tail_scale=NGRAM_SCALE,
     )
     out = []
     for call in test:
@@ -133,37 +149,6 @@ def _expected(p: F64, felt: float, lead: float) -> str:
     return end if end != "neutral" else "negative"
 
 
-def rule_probabilities(p: F64) -> tuple[F64, F64]:
-    """The probabilities (negative, neutral, positive) of the call's and the end's labels
-    under the guidelines' rules, each turn drawn independently from its row of ``p``: a
-    dynamic programme over (positives - negatives, any feeling) for all but the last two
-    turns, which are enumerated (they decide the end and so the ties)."""
-    n, tail = len(p), min(len(p), 2)
-    dist = np.zeros((2 * n + 1, 2))
-    dist[n, 0] = 1.0
-    for row in p[: n - tail]:
-        moved = dist * row[1]
-        felt = dist.sum(axis=1)
-        moved[1:, 1] += row[2] * felt[:-1]
-        moved[:-1, 1] += row[0] * felt[1:]
-        dist = moved
-    call, end = np.zeros(3), np.zeros(3)
-    for last in itertools.product(range(3), repeat=tail):
-        chance = float(np.prod([p[n - tail + k, label] for k, label in enumerate(last)]))
-        ended = next((label for label in last[::-1] if label != 1), 1)
-        end[ended] += chance
-        step = sum(label - 1 for label in last)
-        for spread, any_felt in zip(*np.nonzero(dist), strict=True):
-            total, weight = spread - n + step, chance * dist[spread, any_felt]
-            if total:
-                call[2 if total > 0 else 0] += weight
-            elif any_felt or ended != 1:
-                call[ended if ended != 1 else 0] += weight
-            else:
-                call[1] += weight
-    return call, end
-
-
 def _most_likely(p: F64, neutral: float) -> tuple[str, str]:
     """The call's and the end's most likely labels by :func:`rule_probabilities`, neutral's
     odds moved by ``neutral``."""
@@ -174,15 +159,10 @@ def _most_likely(p: F64, neutral: float) -> tuple[str, str]:
 
 
 def aggregates(p: F64, outcome: str | None) -> F64:
-    """A call's summary for the call-level model: expected counts, the largest feelings,
-    the last two turns, :func:`rule_probabilities`, the length, and the resolution."""
-    prev = p[-2] if len(p) > 1 else np.array([0.0, 1.0, 0.0])
-    call, end = rule_probabilities(p)
-    place = [float(outcome == o) for o in OUTCOMES] if outcome else []
-    return np.concatenate(
-        [[p[:, 0].sum() / 3, p[:, 2].sum() / 3, p[:, 0].max(), p[:, 2].max()], p[-1], prev,
-         call, end, [min(len(p), 10) / 10], place]
-    )  # fmt: skip
+    """A call's summary for the call-level model: :func:`call_features` (the shipped call
+    head's), without the resolution's columns when ``outcome`` is None."""
+    row = call_features(p, outcome or "")
+    return row if outcome else row[: -len(OUTCOMES)]
 
 
 Predict = Callable[[F64, Call], tuple[str, str]]
@@ -245,7 +225,7 @@ def call_model(l2: float, *, balanced: bool, outcome: bool) -> Fit:
 
 GRID = [float(x) for x in np.round(np.arange(-1.5, 1.51, 0.25), 2)]
 DERIVATIONS: dict[str, Fit] = {
-    "hard labels, guidelines' rules (shipped)": thresholds(lambda p: _labels(p), {}),
+    "hard labels, guidelines' rules (shipped before)": thresholds(lambda p: _labels(p), {}),
     "neutral odds shift": thresholds(_labels, {"neutral": GRID}),
     "felt margin on P(pos) - P(neg)": thresholds(
         _by_margin, {"margin": [0.0, 0.1, 0.2, 0.3, 0.4, 0.5, 0.6]}
@@ -258,7 +238,8 @@ DERIVATIONS: dict[str, Fit] = {
 }
 DERIVATIONS.update(
     {
-        f"call-level LR{' + resolution' * outcome}{' balanced' * balanced} l2={l2:g}": call_model(
+        f"call-level LR{' + resolution' * outcome}{' balanced' * balanced} l2={l2:g}"
+        + " (shipped: call_head)" * (outcome and not balanced and l2 == 1.0): call_model(
             l2, balanced=balanced, outcome=outcome
         )
         for outcome in (False, True)
@@ -299,6 +280,8 @@ def readings(calls: list[Call], inner: str) -> Readings:
             strict=True,
         ):
             out.outer[n] = p
+        if inner == "outer":
+            continue
         if inner == "lofo":
             parts = [
                 [n for n in rest if calls[n].file == other] for other in files if other != name
@@ -318,7 +301,7 @@ def readings(calls: list[Call], inner: str) -> Readings:
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--inner", choices=("lofo", "cv5"), default="lofo")
+    parser.add_argument("--inner", choices=("outer", "lofo", "cv5"), default="outer")
     args = parser.parse_args()
     calls = prepare()
     seen = readings(calls, args.inner)
@@ -336,8 +319,11 @@ def main() -> None:
     for name, fit in DERIVATIONS.items():
         nested, each = np.zeros(2), []
         for fname in files:
-            train = sorted(seen.inner[fname])
-            predict = fit([calls[n] for n in train], [seen.inner[fname][n] for n in train])
+            inner = seen.inner.get(fname) or {
+                n: seen.outer[n] for n, c in enumerate(calls) if c.file != fname
+            }
+            train = sorted(inner)
+            predict = fit([calls[n] for n in train], [inner[n] for n in train])
             held = [n for n, c in enumerate(calls) if c.file == fname]
             got = _right(predict, [calls[n] for n in held], [seen.outer[n] for n in held])
             nested += got

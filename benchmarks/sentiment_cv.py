@@ -6,7 +6,8 @@ Two estimates, both by call (the turns of one call never straddle folds):
 * ``lofo`` (leave one file out): a head fitted on the other dev files scores each dev
   file (``calls.jsonl``'s dev split, ``calls_dev_extra.jsonl``, ``calls_dev_extra2.jsonl``,
   ``calls_dev_extra3.jsonl``, ``calls_dev_extra4.jsonl``, and the spent ``calls_blind.jsonl``,
-  ``calls_blind2.jsonl``, ``calls_blind3.jsonl`` and ``calls_blind4.jsonl``), each written
+  ``calls_blind2.jsonl``, ``calls_blind3.jsonl``, ``calls_blind4.jsonl`` and
+  ``calls_blind5.jsonl``), each written
   by its own annotator: the honest proxy for
   callers and writers the head has never seen.
 

@@ -40,7 +40,7 @@ from framekit.analytics.turn_model import TurnModel, features, fit_head
 from sentiment_cv import F64, Call, Fitter, Tally, Variant, _score, leave_one_file_out
 
 DIMS: Final = (1024, 4096)
-"""Results over the nine dev sources: ``docs/benchmarks.md`` (post-call analytics)."""
+"""Results over the nine and ten dev sources: ``docs/benchmarks.md`` (post-call analytics)."""
 _PUNCTUATION: Final = re.compile(r"[^\w\s']")
 
 

@@ -11,7 +11,7 @@ writes, and :func:`analytics_json` turns a stored row back into the API's
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from functools import cache
 from typing import Any
 
@@ -28,7 +28,7 @@ from framekit.analytics.measures import Timing, timing
 from framekit.analytics.resolution import answer_at, resolution
 from framekit.analytics.sentiment import CallSentiment, call_sentiment
 from framekit.analytics.summary import extractive_summary
-from framekit.analytics.turn_model import HeadScorer
+from framekit.analytics.turn_model import HeadScorer, scores_of
 from framekit.storage import CallDetails
 from framekit.storage.models import CallAnalysis
 
@@ -124,7 +124,7 @@ def analyze_text(
         resolution=resolved,
         intents=tagger.intents(events),
         sentiment=(
-            call_sentiment(texts, scores=scorer(texts, met, bot_before_caller(events)))
+            _read(scorer, texts, met, bot_before_caller(events), resolved)
             if scorer
             else call_sentiment(texts, met)
         ),
@@ -135,6 +135,24 @@ def analyze_text(
             "summary": SUMMARY_METHOD,
         },
     )
+
+
+def _read(
+    scorer: HeadScorer,
+    texts: Sequence[str],
+    met: Sequence[bool],
+    prompts: Sequence[str],
+    resolved: str,
+) -> CallSentiment:
+    """The caller's sentiment by a learned head: each turn's, then the call's and the
+    end's by the scorer's call head when it has one (from the turns' probabilities and
+    the resolution), else by the guidelines' rules over the turns' labels."""
+    p = scorer.probabilities(texts, met, prompts)
+    found = call_sentiment(texts, scores=scores_of(p))
+    if scorer.call_head is None or not texts:
+        return found
+    call, end = scorer.call_head.labels(p, resolved)
+    return replace(found, call=call, end=end)
 
 
 def met_flags(events: Sequence[Event], resolved: str) -> list[bool]:

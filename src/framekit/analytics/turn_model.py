@@ -13,8 +13,8 @@ keep the exact phrase the embedding blurs ("oh great", "not helpful").
 
 The head is three rows of weights (negative, neutral, positive) over those
 features: a few dozen KiB of ``.npz`` shipped in the package (``data/``), fitted by
-``benchmarks/fit_sentiment_head.py`` on the labelled dev calls only (nine
-sources, eight annotators; never the test split). Scoring is one matrix product per
+``benchmarks/fit_sentiment_head.py`` on the labelled dev calls only (ten
+sources, nine annotators; never the test split). Scoring is one matrix product per
 call after the embedding (one batch of the caller's turns), so a 5-minute call
 costs a fraction of a second of CPU.
 
@@ -26,7 +26,7 @@ one per process, loaded where the analysis runs, never on the audio path).
 from __future__ import annotations
 
 import re
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from importlib import resources
 from pathlib import Path
@@ -35,7 +35,8 @@ from typing import TYPE_CHECKING, Final
 import numpy as np
 import numpy.typing as npt
 
-from framekit.analytics.ngrams import hashed_ngrams
+from framekit.analytics.call_head import ORDER, CallHead, packaged_call_head
+from framekit.analytics.ngrams import SparseRows, hashed_ngrams
 from framekit.analytics.sentiment import only_thanks, turn_sentiment, vader_scores
 
 if TYPE_CHECKING:
@@ -54,9 +55,10 @@ __all__ = [
     "fit_head",
     "head_scorer",
     "packaged_head",
+    "scores_of",
 ]
 
-LABELS: Final = ("negative", "neutral", "positive")
+LABELS: Final = ORDER
 """The head's classes, in the order of its weight columns."""
 
 CUE_NAMES: Final = (
@@ -246,14 +248,18 @@ class TurnModel:
         :func:`~framekit.analytics.sentiment.label_of` gives the most likely class."""
         if not texts:
             return []
-        p = self.probabilities(self.features(texts, met, embedder, prompts))
-        labels = p.argmax(axis=1)
-        # The score's sign and size follow the most likely class: beyond the threshold
-        # for a feeling, inside it for neutral.
-        spread = p[:, 2] - p[:, 0]
-        neutral = np.clip(spread, -0.29, 0.29)
-        felt = np.sign(spread) * np.maximum(np.abs(spread), 0.31)
-        return [float(neutral[n] if labels[n] == 1 else felt[n]) for n in range(len(texts))]
+        return scores_of(self.probabilities(self.features(texts, met, embedder, prompts)))
+
+
+def scores_of(p: _F64) -> list[float]:
+    """Each turn's score in [-1, 1] from its probabilities of :data:`LABELS`: about
+    P(positive) - P(negative), its sign and size following the most likely class (beyond
+    the threshold for a feeling, inside it for neutral)."""
+    labels = p.argmax(axis=1)
+    spread = p[:, 2] - p[:, 0]
+    neutral = np.clip(spread, -0.29, 0.29)
+    felt = np.sign(spread) * np.maximum(np.abs(spread), 0.31)
+    return [float(neutral[n] if labels[n] == 1 else felt[n]) for n in range(len(p))]
 
 
 def fit_head(
@@ -280,7 +286,9 @@ def fit_head(
     embedding dimension and a cue alike, and folds the scaling back into the returned
     weights (they take the raw features). The last ``raw_tail`` columns (hashed n-grams)
     are not standardized, a rare n-gram's tiny variance would blow its weight up, but
-    multiplied by ``tail_scale``: their penalty is ``l2 / tail_scale**2``.
+    multiplied by ``tail_scale``: their penalty is ``l2 / tail_scale**2``; they are
+    multiplied as sparse rows (:class:`~framekit.analytics.ngrams.SparseRows`), most of
+    their entries being 0.
     """
     count, width = features.shape
     y = np.asarray(labels)
@@ -290,35 +298,52 @@ def fit_head(
     if raw_tail:
         mean[width - raw_tail :] = 0.0
         scale[width - raw_tail :] = 1.0 / tail_scale
-    rows = (features - mean) / scale
+    dense = width - raw_tail
+    head = (features[:, :dense] - mean[:dense]) / scale[:dense]
+    tail = SparseRows(features[:, dense:] * tail_scale)
+
+    def forward(w: _F64) -> _F64:
+        return head @ w[:dense] + tail.dot(w[dense:])
+
+    def backward(e: _F64) -> _F64:
+        return np.vstack([head.T @ e, tail.tdot(e)])
+
     share = np.ones(count)
     if balanced:
         per_class = np.bincount(y, minlength=len(LABELS))
         share = (count / (len(LABELS) * np.maximum(per_class, 1)))[y]
-    step = 1.0 / (0.5 * (_top_eigenvalue(rows, share) + share.max()) + l2 / count)
+    top = _top_eigenvalue(forward, backward, width, share)
+    step = 1.0 / (0.5 * (top + share.max()) + l2 / count)
     weights, bias = np.zeros((width, len(LABELS))), np.zeros(len(LABELS))
     before, bias_before = weights, bias
     for n in range(1, iterations + 1):
         ahead = weights + (n - 1) / (n + 2) * (weights - before)
         bias_ahead = bias + (n - 1) / (n + 2) * (bias - bias_before)
-        logits = rows @ ahead + bias_ahead
+        logits = forward(ahead) + bias_ahead
         logits -= logits.max(axis=1, keepdims=True)
         p = np.exp(logits)
         p /= p.sum(axis=1, keepdims=True)
         error = (p - targets) * share[:, None]
         before, bias_before = weights, bias
-        weights = ahead - step * (rows.T @ error / count + l2 * ahead / count)
+        weights = ahead - step * (backward(error) / count + l2 * ahead / count)
         bias = bias_ahead - step * error.mean(axis=0)
     weights /= scale[:, None]
     return weights, bias - mean @ weights
 
 
-def _top_eigenvalue(rows: _F64, share: _F64, rounds: int = 30) -> float:
-    """About the largest eigenvalue of ``rows.T @ diag(share) @ rows / len(rows)``."""
-    vector = np.full(rows.shape[1], 1.0 / np.sqrt(rows.shape[1]))
+def _top_eigenvalue(
+    forward: Callable[[_F64], _F64],
+    backward: Callable[[_F64], _F64],
+    width: int,
+    share: _F64,
+    rounds: int = 30,
+) -> float:
+    """About the largest eigenvalue of ``rows.T @ diag(share) @ rows / len(rows)``, the
+    rows given by their products (``forward``: ``rows @ w``, ``backward``: ``rows.T @ e``)."""
+    vector = np.full((width, 1), 1.0 / np.sqrt(width))
     top = 1.0
     for _ in range(rounds):
-        vector = rows.T @ (share * (rows @ vector)) / len(rows)
+        vector = backward(share[:, None] * forward(vector)) / len(share)
         top = float(np.linalg.norm(vector)) or 1.0
         vector /= top
     return top
@@ -340,6 +365,10 @@ class HeadScorer:
     model: TurnModel
     embedder: Embedder | None = None
     method: str = "vader-cues-head"
+    call_head: CallHead | None = None
+    """Reads the call's and the end's labels from the turns' probabilities and the
+    resolution (:mod:`framekit.analytics.call_head`); None: the guidelines' rules over
+    the turns' labels."""
 
     def __call__(
         self, texts: Sequence[str], met: Sequence[bool], prompts: Sequence[str] | None = None
@@ -349,10 +378,21 @@ class HeadScorer:
         before each, needed by a head that reads it)."""
         return self.model.scores(texts, met, self.embedder, prompts)
 
+    def probabilities(
+        self, texts: Sequence[str], met: Sequence[bool], prompts: Sequence[str] | None = None
+    ) -> _F64:
+        """Each caller turn's probabilities of :data:`LABELS` (arguments as when called)."""
+        if not texts:
+            return np.zeros((0, len(LABELS)))
+        return self.model.probabilities(self.model.features(texts, met, self.embedder, prompts))
+
 
 def head_scorer(embedder: Embedder | None = None) -> HeadScorer:
     """The packaged head for what is there: over the embeddings of ``embedder`` (the
-    process's all-MiniLM-L6-v2, passed in) and the cues, or over the cues alone."""
+    process's all-MiniLM-L6-v2, passed in) and the cues, with the call head fitted on its
+    readings, or over the cues alone (the guidelines' rules make the call's labels)."""
     if embedder is None:
         return HeadScorer(packaged_head(embeddings=False))
-    return HeadScorer(packaged_head(embeddings=True), embedder, "minilm+vader-head")
+    return HeadScorer(
+        packaged_head(embeddings=True), embedder, "minilm+vader-head", packaged_call_head()
+    )
