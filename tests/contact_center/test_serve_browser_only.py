@@ -126,8 +126,9 @@ async def test_only_api_token_serves_browser_calls_with_the_dashboard(tmp_path: 
                 assert "Twilio is not configured" in (await voice.json())["error"]
             async with http.get(f"{base}/twilio/stream") as stream:
                 assert stream.status == 404
-            async with http.get(f"{base}/call") as page:
-                assert page.status == 200
+            for path in ("/call", "/health", "/metrics"):
+                async with http.get(base + path) as page:
+                    assert page.status == 200, path
         await _sign_in_from_the_servers_own_origin_only(base)
 
         caller = Caller(base, token=API_TOKEN)
