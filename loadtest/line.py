@@ -29,6 +29,14 @@ from loadtest.speech import FRAME_BYTES, FRAME_S, SAMPLE_RATE, SILENCE_FRAME, is
 __all__ = ["CallClosedError", "MediaStream"]
 
 
+def _speech_bytes(ulaw: bytes) -> int:
+    """Bytes of frame-aligned ``ulaw`` up to the end of its last audible frame (0: none)."""
+    for end in range(len(ulaw), 0, -FRAME_BYTES):
+        if is_audible(ulaw[end - FRAME_BYTES : end]):
+            return end
+    return 0
+
+
 class CallClosedError(Exception):
     """The server closed the Media Stream before the caller hung up."""
 
@@ -84,17 +92,21 @@ class MediaStream:
         return self.closed_at is not None
 
     def say(self, ulaw: bytes) -> float:
-        """Queue caller speech (8 kHz mu-law); returns when its last frame went out.
+        """Queue caller speech (8 kHz mu-law); returns when its last audible frame went out.
 
-        The return value is that moment (``time.monotonic``): the end of the
-        caller's utterance, where voice to voice starts.
+        The return value is that moment (``time.monotonic``, within a quarter of a
+        frame): the end of the caller's speech, where voice to voice starts. The quiet
+        a recording ends with (Piper's ~0.15-0.2 s) is sent after it, as a handset
+        would, but is not speech: counting to the end of the file instead started the
+        measure that much late and made every answer look that much faster.
         """
-        self._outbound += ulaw + SILENCE_FRAME[: -len(ulaw) % FRAME_BYTES]
-        goal = self._sent + len(self._outbound)
+        padded = ulaw + SILENCE_FRAME[: -len(ulaw) % FRAME_BYTES]
+        goal = self._sent + len(self._outbound) + _speech_bytes(padded)
+        self._outbound += padded
         while self._sent < goal:
             if self.closed:
                 raise CallClosedError("the call ended while the caller was speaking")
-            gevent.sleep(FRAME_S)
+            gevent.sleep(FRAME_S / 4)
         return time.monotonic()
 
     def hang_up(self) -> None:
