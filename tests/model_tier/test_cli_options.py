@@ -38,3 +38,13 @@ def test_without_flags_the_timing_is_rays_default() -> None:
 def test_a_negative_delay_is_refused_with_its_reason() -> None:
     with pytest.raises(ValueError, match="delays >= 0"):
         _options(_parse("--upscale-delay", "-1"))
+
+
+def test_the_voice_batch_flag_reaches_the_tier() -> None:
+    assert _options(_parse("--voice-max-batch-size", "4")).voice_max_batch_size == 4
+    assert _options(_parse()).voice_max_batch_size is None  # per device, in the tier
+
+
+def test_a_voice_batch_below_one_is_refused() -> None:
+    with pytest.raises(ValueError, match="voice_max_batch_size"):
+        _options(_parse("--voice-max-batch-size", "0"))

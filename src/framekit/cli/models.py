@@ -55,6 +55,13 @@ class ModelsCommand:
             "--max-batch-size", type=int, default=8, help="utterances decoded in one batch"
         )
         serve.add_argument(
+            "--voice-max-batch-size",
+            type=int,
+            default=None,
+            help="sentences' steps synthesized in one run (unset: --max-batch-size on a GPU, "
+            "1 on a CPU, where batching the voice saves no CPU: docs/model-tier.md)",
+        )
+        serve.add_argument(
             "--batch-wait-ms",
             type=float,
             default=20.0,
@@ -171,6 +178,7 @@ def _options(args: argparse.Namespace) -> TierOptions:
         stt_model=args.stt_model,
         voice=args.voice,
         max_batch_size=args.max_batch_size,
+        voice_max_batch_size=args.voice_max_batch_size,
         batch_wait_timeout_s=args.batch_wait_ms / 1000,
         cpu_threads=args.cpu_threads,
         stt=scaling(args.stt_replicas),

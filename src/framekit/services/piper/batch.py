@@ -109,12 +109,12 @@ class BatchedPiper:
         max_cost: float | None = None,
         workers: int = 1,
     ) -> None:
-        split = engine._split  # the sessions this module batches over
+        split = engine.split  # the sessions this module batches over
         if split is None:
             raise ValueError(f"{engine!r} speaks whole sentences: it cannot be batched")
         self.engine = engine
         self._split: SplitVoice = split
-        self._voice: Any = engine._voice  # phonemes and the voice's config
+        self._voice: Any = engine.voice  # phonemes and the voice's config
         executor = FairExecutor(workers, name="framekit-piper-batch")
         self.priors: BatchQueue[_Prior, tuple[FloatArray, FloatArray]] = BatchQueue(
             executor, self.latents, max_batch=max_batch, fits=_priors_fit, max_cost=max_cost

@@ -114,6 +114,17 @@ class PiperEngine:
         """Whether a sentence's audio leaves in windows (else one chunk per sentence)."""
         return self._split is not None
 
+    @property
+    def split(self) -> SplitVoice | None:
+        """The voice's three sessions (prior, flow, vocoder) when it streams, else None:
+        what :mod:`framekit.services.piper.batch` runs for several sentences at once."""
+        return self._split
+
+    @property
+    def voice(self) -> Any:
+        """The loaded ``piper.PiperVoice``: its phonemizer and config."""
+        return self._voice
+
     @classmethod
     def shared(
         cls,
