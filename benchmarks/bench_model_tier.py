@@ -34,6 +34,7 @@ import subprocess
 import sys
 import time
 from collections import Counter
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -155,17 +156,29 @@ def _kind(command: str) -> str:
     return "other"
 
 
-async def _caller(
-    recognizer: RemoteRecognizer,
-    audio: list[bytes],
-    start: float,
-    interval: float,
-    until: float,
-    window: Window,
+async def _paced(
+    send: Callable[[int], Awaitable[None]], start: float, interval: float, until: float
 ) -> None:
+    """Call ``send(turn)`` every ``interval`` s from ``start`` until ``until``.
+
+    One that takes longer than ``interval`` is followed by the next at once; ``send``
+    counts its own outcome (a failure included) in the window.
+    """
     await asyncio.sleep(max(0.0, start - time.monotonic()))
     turn = 0
     while time.monotonic() < until:
+        sent = time.monotonic()
+        await send(turn)
+        turn += 1
+        await asyncio.sleep(max(0.0, sent + interval - time.monotonic()))
+
+
+def _caller(
+    recognizer: RemoteRecognizer, audio: list[bytes], window: Window
+) -> Callable[[int], Awaitable[None]]:
+    """A caller's turn: one utterance recognised, its latency and outcome counted."""
+
+    async def send(turn: int) -> None:
         sent = time.monotonic()
         try:
             transcript = await recognizer.transcribe_async(audio[turn % len(audio)])
@@ -174,22 +187,16 @@ async def _caller(
         else:
             window.latencies.append(time.monotonic() - sent)
             window.utterances += bool(transcript.text)
-        turn += 1
-        await asyncio.sleep(max(0.0, sent + interval - time.monotonic()))
+
+    return send
 
 
-async def _speaker(
-    voice: RemoteVoice,
-    texts: tuple[str, ...],
-    start: float,
-    interval: float,
-    until: float,
-    window: Window,
-) -> None:
-    """A bot that asks for a sentence every ``interval`` s and reads its audio to the end."""
-    await asyncio.sleep(max(0.0, start - time.monotonic()))
-    turn = 0
-    while time.monotonic() < until:
+def _speaker(
+    voice: RemoteVoice, texts: tuple[str, ...], window: Window
+) -> Callable[[int], Awaitable[None]]:
+    """A bot's turn: one sentence asked for and its audio read to the end."""
+
+    async def send(turn: int) -> None:
         sent = time.monotonic()
         audio = 0
         try:
@@ -202,8 +209,8 @@ async def _speaker(
         else:
             window.sentences += 1
             window.audio_seconds += audio / 2 / 22050
-        turn += 1
-        await asyncio.sleep(max(0.0, sent + interval - time.monotonic()))
+
+    return send
 
 
 async def _stats(url: str, path: str) -> dict[str, list[int]]:
@@ -236,24 +243,20 @@ async def _load(url: str, audio: list[bytes], args: argparse.Namespace, window: 
         speak_stagger = args.speak_interval / max(1, args.speakers)
         await asyncio.gather(
             *(
-                _caller(
-                    recognizer,
-                    audio[i:] + audio[:i],
+                _paced(
+                    _caller(recognizer, audio[i:] + audio[:i], window),
                     begin + i * stagger,
                     args.interval,
                     until,
-                    window,
                 )
                 for i in range(args.callers)
             ),
             *(
-                _speaker(
-                    voice,
-                    ANSWERS[i:] + ANSWERS[:i],
+                _paced(
+                    _speaker(voice, ANSWERS[i:] + ANSWERS[:i], window),
                     begin + i * speak_stagger,
                     args.speak_interval,
                     until,
-                    window,
                 )
                 for i in range(args.speakers)
             ),
