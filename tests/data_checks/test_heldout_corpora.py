@@ -1,6 +1,6 @@
 """The outside annotators' held-out files are well-formed and new.
 
-`tests/data/analytics/calls_blind{2..6}.jsonl` and `tests/data/privacy/heldout{2..6}.jsonl`
+`tests/data/analytics/calls_blind{2..7}.jsonl` and `tests/data/privacy/heldout{2..7}.jsonl`
 are each scored once, by the lead, at the end. A malformed line would make that one
 score wrong, and a line copied from a corpus the analyser or the redactor was tuned on
 would make it flattering, so every file is checked here by string comparison only:
@@ -42,6 +42,7 @@ CALL_FILES = [
     HeldOut(DATA / "analytics" / "calls_blind4.jsonl", "q", 3, "blind4"),
     HeldOut(DATA / "analytics" / "calls_blind5.jsonl", "r", 3, "blind5"),
     HeldOut(DATA / "analytics" / "calls_blind6.jsonl", "t", 3, "blind6"),
+    HeldOut(DATA / "analytics" / "calls_blind7.jsonl", "w", 3, "blind7"),
 ]
 PII_FILES = [
     HeldOut(DATA / "privacy" / "heldout2.jsonl", "h", 4, "heldout2"),
@@ -49,6 +50,7 @@ PII_FILES = [
     HeldOut(DATA / "privacy" / "heldout4.jsonl", "r", 4, "heldout4"),
     HeldOut(DATA / "privacy" / "heldout5.jsonl", "s", 4, "heldout5"),
     HeldOut(DATA / "privacy" / "heldout6.jsonl", "t", 4, "heldout6"),
+    HeldOut(DATA / "privacy" / "heldout7.jsonl", "e", 4, "heldout7"),
 ]
 
 _TECHNICAL_ENDS = {"error", "shutdown", "cancelled", "idle_timeout"}

@@ -15,7 +15,16 @@ import re
 from framekit.intents.classifier import Classification
 from framekit.intents.spec import Intent
 
-__all__ = ["CORRECTING", "ENDING", "GIVEN_UP", "GOODBYE_INTENT", "LEAVING", "says_goodbye"]
+__all__ = [
+    "CORRECTING",
+    "ENDING",
+    "FAREWELL_WORD",
+    "GIVEN_UP",
+    "GOODBYE_INTENT",
+    "LEAVING",
+    "only_farewell",
+    "says_goodbye",
+]
 
 GOODBYE_INTENT = "goodbye"
 
@@ -26,7 +35,7 @@ ENDING = re.compile(
     r"bye|goodbye|cheers|ta-ra|ta|call (?:you )?back|ring (?:you )?back)\b"
 )
 """A caller closing the call: "no, that's it", "nothing else, thanks", "I'll call back, bye"."""
-LEAVING = re.compile(r"\b(?:bye|goodbye|(?:call|ring) (?:you )?back|ta-ra)\b")
+LEAVING = re.compile(r"\b(?:bye|goodbye|good-by|(?:call|ring) (?:you )?back|ta-ra)\b")
 """Leaving even in the middle of a request ("I'll find the email and call back, bye")."""
 GIVEN_UP = re.compile(r"\b(?:never mind|nevermind|forget it|forget that|don't worry)\b")
 """Dropping what was asked ("never mind, I'll check online")."""
@@ -34,6 +43,11 @@ CORRECTING = re.compile(
     r"\b(?:actually|instead|make it|change it|move it|rather|i meant|sorry|no wait|not)\b"
 )
 """Words that say new values replace old ones ("actually, make it three instead")."""
+FAREWELL_WORD = re.compile(
+    r"bye|goodbye|good-bye|good-by|bye-bye|cheers|ta|ta-ra|thanks|thank|you|too|ok|okay|alright|"
+    r"right|then|all|that|that's|is|it|great|have|a|nice|good|day|see|ya|later"
+)
+"""A word a farewell is made of ("thanks", "you too", "have a good day", "bye")."""
 
 
 def says_goodbye(
@@ -59,3 +73,15 @@ def says_goodbye(
         return False
     ending = ENDING.search(last_words) or (ENDING.search(lowered) and nothing_asked)
     return found.intent in ("deny", GOODBYE_INTENT) or bool(ending)
+
+
+def only_farewell(text: str) -> bool:
+    """The turn is a farewell and nothing else: "Goodbye.", "Thanks, bye!", "You too, bye".
+
+    Asked of words said over the bot's own goodbye: a farewell there confirms the end,
+    anything else ("wait, one more thing") reopens the call.
+    """
+    lowered = text.lower()
+    words = re.findall(r"[a-z'-]+", lowered)
+    parting = LEAVING.search(lowered) is not None or "cheers" in words
+    return parting and all(FAREWELL_WORD.fullmatch(w) for w in words)

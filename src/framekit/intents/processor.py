@@ -12,6 +12,10 @@ The conversation reopens when the end does not happen: the caller talked over
 the goodbye (the hang-up is one that an interruption drops, as an LLM's is, so a
 stale goodbye never cuts the caller off mid-sentence), or the carrier refused the
 transfer (a :class:`~framekit.frames.CallControlResultFrame` comes back upstream).
+Words said over the goodbye that are only a farewell of the caller's own ("That is
+all." ... "Goodbye.", a comma's pause apart) end the call with a short goodbye,
+without asking the engine again: the caller meant to leave, and the record keeps
+one ``end_call``.
 
 Tools run with the same :class:`~framekit.tools.ToolContext` the LLM path gives
 them (:meth:`ToolContext.bound` to this processor): a tool may push frames up or
@@ -53,18 +57,20 @@ from framekit.frames import (
     TranscriptionFrame,
 )
 from framekit.intents.calling import ContextMaker
+from framekit.intents.cues import only_farewell
 from framekit.intents.dialogue import DialogueState, ToolCall
 from framekit.intents.engine import IntentEngine
 from framekit.processors.base import FrameDirection, on_frame
 from framekit.processors.queued import QueuedFrameProcessor
 from framekit.tools.context import ToolContext
 
-__all__ = ["LONG_TURN_REPLY", "IntentEngineProcessor"]
+__all__ = ["FAREWELL_REPLY", "LONG_TURN_REPLY", "IntentEngineProcessor"]
 
 _TRANSFER_INTENT = "transfer_to_human"
 LONG_TURN_REPLY = (
     "Sorry, I couldn't follow all of that. Could you tell me in a few words what you need?"
 )
+FAREWELL_REPLY = "Goodbye!"
 
 
 class IntentEngineProcessor(QueuedFrameProcessor):
@@ -83,10 +89,14 @@ class IntentEngineProcessor(QueuedFrameProcessor):
         self._transfer_to = transfer_to
         self._responses = itertools.count(1)
         self._ending = False  # a hang-up or transfer is on its way, not yet confirmed
+        self._hanging_up = False  # the ending on its way is a hang-up, not a transfer
+        self._goodbye_talked_over = False  # the caller spoke over that hang-up's goodbye
         self._expecting: ExpectedSpeech | None = None  # told to the recognizer upstream
         self._interruptions = 0  # a tool's context refuses to act after the next one
         self.long_turn_reply = LONG_TURN_REPLY
         """Said to a turn the recognizer cut at its length limit (``cut=True``)."""
+        self.farewell_reply = FAREWELL_REPLY
+        """Said before hanging up when the caller's words over the goodbye were a farewell."""
 
     @property
     def state(self) -> DialogueState:
@@ -99,6 +109,10 @@ class IntentEngineProcessor(QueuedFrameProcessor):
         if not frame.text.strip() or self._state.ended:
             return
         response_id = f"intent-{next(self._responses)}"
+        talked_over, self._goodbye_talked_over = self._goodbye_talked_over, False
+        if talked_over and only_farewell(frame.text):
+            await self._end_with_farewell(response_id)
+            return
         if frame.cut:
             # The recognizer's utterance limit cut a caller who talked on and on (or music
             # on the line): ask for the gist instead of acting on a fragment.
@@ -130,10 +144,12 @@ class IntentEngineProcessor(QueuedFrameProcessor):
             await self._say(reply.text, response_id)
         if actions:  # what the tools asked for (a hang-up, a transfer), after the reply
             self._ending = True
+            self._hanging_up = all(isinstance(a, GenerationHangUpFrame) for a in actions)
             for action in actions:
                 await self.push_frame(action)
         elif reply.end_call:
             self._ending = True
+            self._hanging_up = reply.intent != _TRANSFER_INTENT
             if reply.intent == _TRANSFER_INTENT:
                 await self.push_frame(
                     GenerationTransferCallFrame(
@@ -184,12 +200,21 @@ class IntentEngineProcessor(QueuedFrameProcessor):
         self._interruptions += 1
         await super().on_interruption(frame)
         if self._ending:
+            self._goodbye_talked_over = self._hanging_up
             self._reopen("the caller talked over the goodbye")
 
     async def _say(self, text: str, response_id: str) -> None:
         await self.push_frame(LLMResponseStartFrame(response_id=response_id))
         await self.push_frame(LLMTextFrame(text=text, response_id=response_id))
         await self.push_frame(LLMResponseEndFrame(response_id=response_id))
+
+    async def _end_with_farewell(self, response_id: str) -> None:
+        """Say a short goodbye and hang up: the caller's words over the bot's goodbye were
+        a farewell of their own, so the end they asked for stands (no second tool call)."""
+        self._ending = self._hanging_up = self._state.ended = True
+        await self._say(self.farewell_reply, response_id)
+        await self.push_frame(GenerationHangUpFrame(reason="caller said goodbye"))
+        logger.info(f"{self.name}: the caller's farewell over the goodbye ends the call")
 
     def _reopen(self, why: str) -> None:
         """The call goes on after all: listen to the caller again."""
