@@ -116,7 +116,8 @@ async def test_offline_a_card_said_aloud_reaches_only_the_tool(
     # pay, yes, then only the closing line: one turn, or two when its comma's pause ends
     # a finished sentence's turn (as it may on a quiet machine), the "Goodbye." then said
     # over the bot's own goodbye, which ends the call without a second end_call.
-    assert caller[0].startswith("I'd like to pay") and "yes" in caller[1].lower(), caller
+    assert caller[0].startswith("I'd like to pay"), caller
+    assert "yes" in caller[1].lower(), caller
     closing = " ".join(caller[2:]).lower()
     assert closing.startswith("that is all"), caller
     tools = [t["name"] for t in record["tools"]]
