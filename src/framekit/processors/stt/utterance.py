@@ -22,13 +22,6 @@ input transport (a call whose input rate is 16 kHz) or an explicit
 Audio that bypassed the check (frames fed straight in) is reported once per call
 and not kept.
 
-Why ``pre_roll``: the VAD confirms speech only after hearing some of it, so the
-start event arrives late, and the first syllable would be lost. The processor keeps
-the last :data:`MAX_LOOKBACK` seconds of audio and puts in front of the utterance
-everything from ``pre_roll`` seconds before the onset: the event's ``started_at``
-(the time speech really began, as the VAD computed it), or the event itself when
-``started_at`` is not given.
-
 Why a worker task: a decode takes tens to hundreds of milliseconds of CPU in a
 thread, and caller audio must keep flowing meanwhile. Audio and speaking events are
 handled in the sender's task and only append to a buffer; one worker owned by the
@@ -39,66 +32,35 @@ end of speech only after a silence window (typically 0.3-0.8 s). So when the tai
 the utterance goes quiet for ``pause_seconds``, the worker decodes what it has at
 once, during the VAD's silence window. When the stop event then arrives with
 ``stopped_at`` (the time speech really ended) and that early decode's audio
-reaches ``stopped_at`` (within the turn-end policy's tolerance), it already covers every word
-and becomes the final transcript without a second decode. Otherwise (no
+reaches ``stopped_at`` (within the turn-end policy's tolerance), it already covers every
+word and becomes the final transcript without a second decode. Otherwise (no
 ``stopped_at``, or the caller spoke again after the pause) the whole utterance is
-decoded afresh. The cost is
-one extra decode per pause in the caller's speech, and a decode made stale is stopped:
-when the caller speaks again (:data:`_RESUMED_SECONDS` of loud audio after its pause),
-or when the stop places the end of speech past its audio, the worker cancels it and
+decoded afresh. The cost is one extra decode per pause in the caller's speech, and a
+decode made stale is stopped: when the caller speaks again
+(:data:`~framekit.processors.stt._utterance_audio.RESUMED_SECONDS` of loud audio after its
+pause), or when the stop places the end of speech past its audio, the worker cancels it and
 Moonshine drops it at its next decoder step (~20 ms), so it neither costs the rest
 of its tokens nor holds back the decode that matters. With Whisper (whose encoder
 always sees 30 s) the early decode often still runs when the stop arrives; with
 Moonshine (cost grows with the audio, ~0.1 s for 3 s of speech) it is usually done,
 and the final transcript leaves as the stop event arrives.
 
-Why ``expect``: after the bot asks for an order number, a misheard digit costs the
-caller a whole turn. The dialogue says what it asked for with an upstream
-:class:`~framekit.frames.ExpectedSpeechFrame`; the processor hands it to the engine
-with every decode until the next one, and an engine that can be biased uses it
-(Moonshine favours number words when digits are expected).
-
-``interim_results`` pushes each early decode's words as an
-:class:`~framekit.frames.InterimTranscriptionFrame`, and also decodes the growing
-utterance every ``interim_interval`` seconds of audio for them (a live caption).
-``interim_interval=None`` makes no decode of its own: the interims are then the
-decodes at pauses only, which is all an end-of-turn policy reads (it counts words
-that cover the end of speech, :mod:`framekit.processors.vad.turn_end`). A phone call
-has no caption to show, and those decodes were most of the recognizer's work per turn
-(``docs/benchmarks.md``).
-
-``written_forms`` (on by default): every transcript leaves in
-:func:`~framekit.text.written_form`, so "four two seven one" is "4271" whichever
-engine heard it; ``False`` keeps the engine's own text.
-
-Why ``max_utterance_seconds``: a caller who talks for two minutes (or music on the
-line, which a VAD takes for speech) would grow one utterance without limit, and its
-decode would cost seconds of the recognizer that every call shares. At the limit the
-utterance is cut: what was said so far is decoded and pushed as a final
-:class:`~framekit.frames.TranscriptionFrame` with ``cut=True`` (the conversation can
-answer it, or ask the caller to be brief), and the rest of that stretch of speech is
-not kept, until the VAD reports the end of it. Memory per call is so bounded too.
-
-Why ``last_words_timeout``: a caller who says something and hangs up at once ends
-the call with a :class:`~framekit.frames.CancelFrame` (cause
-``caller_hung_up``), which would discard the utterance still being decoded, and
-the call record would lose the caller's last words. On such a cancel the processor
-finishes the pending utterance first (at most ``last_words_timeout`` seconds) and
-pushes its final transcript ahead of the cancel, so a record point after this stage
-keeps it. Other cancels (an error, a shutdown) pass at once.
 Early decodes are marked not urgent, so another caller's final transcript overtakes
 them in the shared engine's queue (:mod:`framekit.models.scheduling`), and none is
 made past the first 10 s of an utterance, where each would decode the whole growing
 utterance again.
+
+The other settings (``pre_roll``, ``expect``, ``interim_results``, ``written_forms``,
+``max_utterance_seconds``, ``last_words_timeout``) are explained with them
+(:mod:`~framekit.processors.stt.utterance_options`); the utterance's buffers are
+:mod:`~framekit.processors.stt._utterance_audio`.
 """
 
 from __future__ import annotations
 
 import asyncio
 import contextlib
-import math
 from collections import deque
-from dataclasses import dataclass, field
 
 import numpy as np
 
@@ -118,7 +80,12 @@ from framekit.frames import (
     UserStoppedSpeakingFrame,
 )
 from framekit.processors.base import FrameDirection, FrameProcessor, on_frame
-from framekit.processors.stt._level import pcm16_rms
+from framekit.processors.stt._utterance_audio import (
+    Cadence,
+    EarlyDecode,
+    PreRoll,
+    Utterance,
+)
 from framekit.processors.stt.service import Recognizer
 from framekit.processors.stt.transcript import SAMPLE_RATE, Transcript
 from framekit.processors.stt.utterance_options import (
@@ -128,8 +95,6 @@ from framekit.processors.stt.utterance_options import (
     UtteranceOptions,
     UtteranceSTTStats,
 )
-from framekit.processors.vad.pause import QUIET_RATIO
-from framekit.processors.vad.turn_end import COVERS_END_TOLERANCE
 from framekit.text import written_form
 
 __all__ = [
@@ -142,50 +107,6 @@ __all__ = [
 
 _FORMAT = audio_format(SAMPLE_RATE)
 """What every batch recognizer hears, so what this stage consumes: PCM16 mono at 16 kHz."""
-_EARLY_DECODES_UP_TO = 10.0
-"""Seconds of utterance past which no early decode is made: each would re-decode the whole
-growing utterance (quadratic work), for a turn whose final can wait a few tenths."""
-_EARLY_DECODE_BYTES = _FORMAT.bytes_for(_EARLY_DECODES_UP_TO)
-_RESUMED_SECONDS = 0.06
-"""Loud audio after a pause that makes the decode made at that pause stale: a word said
-again (a lone "no" or "and" lasts 100 ms or more), not a click or a breath's edge."""
-_RESUMED_BYTES = _FORMAT.bytes_for(_RESUMED_SECONDS)
-
-
-@dataclass(slots=True, eq=False)
-class _EarlyDecode:
-    """The worker's decode of an unfinished utterance, while it runs."""
-
-    utterance: _Utterance
-    audio_bytes: int
-    at_pause: bool
-    """Made at a pause (not for a caption's interval): stale once the caller speaks again."""
-    task: asyncio.Task[Transcript | Exception]
-
-
-@dataclass(slots=True, eq=False)
-class _Utterance:
-    """One stretch of caller speech and what the worker knows about it."""
-
-    audio: bytearray
-    peak_rms: float = 0.0
-    quiet_bytes: int = 0
-    """Length of the run of quiet chunks at the end of ``audio``."""
-    loud_bytes: int = 0
-    """Length of the run of chunks that are not quiet at the end of ``audio``."""
-    received_at: float = -math.inf
-    """Clock time at which the newest audio in ``audio`` arrived."""
-    stopped_at: float | None = None
-    end_bytes: int | None = None
-    """Where ``stopped_at`` lies in ``audio``, reckoned when the stop event arrived."""
-    ended_at: float = 0.0
-    """Clock time at which the stop event arrived."""
-    decoded: Transcript | None = None
-    decoded_bytes: int = 0
-    last_interim: str = ""
-    cut: bool = False
-    """Stopped at ``max_utterance_seconds``, not by the VAD."""
-    done: asyncio.Event = field(default_factory=asyncio.Event)
 
 
 class UtteranceSTTProcessor(FrameProcessor):
@@ -215,20 +136,15 @@ class UtteranceSTTProcessor(FrameProcessor):
         self._expect: ExpectedSpeech | None = None
         self._user_id = options.user_id
         self._pre_roll_seconds = options.pre_roll
-        self._lookback_bytes = _FORMAT.bytes_for(MAX_LOOKBACK + options.pre_roll)
-        self._speculative = options.speculative
-        self._pause_bytes = _FORMAT.bytes_for(options.pause_seconds)
+        self._cadence = Cadence.of(options, _FORMAT)
         self._interim_results = options.interim_results
-        interval = options.interim_interval if options.interim_results else None
-        self._interim_bytes = None if interval is None else _FORMAT.bytes_for(interval)
         self._written_forms = options.written_forms
         self._last_words_timeout = options.last_words_timeout
         self._format_reported = False  # audio in another format: reported once per call
-        self._pre_roll: deque[bytes] = deque()
-        self._pre_roll_size = 0
-        self._utterance: _Utterance | None = None
-        self._finals: deque[_Utterance] = deque()
-        self._early: _EarlyDecode | None = None
+        self._pre_roll = PreRoll(_FORMAT.bytes_for(MAX_LOOKBACK + options.pre_roll))
+        self._utterance: Utterance | None = None
+        self._finals: deque[Utterance] = deque()
+        self._early: EarlyDecode | None = None
         self._wake = asyncio.Event()
         self.stats = UtteranceSTTStats()
 
@@ -249,7 +165,6 @@ class UtteranceSTTProcessor(FrameProcessor):
         self._expect = None
         self._finals.clear()
         self._pre_roll.clear()
-        self._pre_roll_size = 0
         self._format_reported = False
         self.context.tasks.create_task(self._work(), f"{self.name}:transcribe")
 
@@ -285,7 +200,7 @@ class UtteranceSTTProcessor(FrameProcessor):
         utterance = self._utterance
         if utterance is None:
             if not self._skipping:
-                self._keep_pre_roll(pcm)
+                self._pre_roll.keep(pcm)
             return
         utterance.audio += pcm
         if len(utterance.audio) >= self._max_utterance_bytes:
@@ -294,23 +209,16 @@ class UtteranceSTTProcessor(FrameProcessor):
             self._stop_utterance(None)
             return
         utterance.received_at = self.clock.now()
-        level = pcm16_rms(pcm)
-        utterance.peak_rms = max(utterance.peak_rms, level)
-        if level < QUIET_RATIO * utterance.peak_rms:
-            utterance.quiet_bytes += len(pcm)
-            utterance.loud_bytes = 0
-        else:
-            utterance.quiet_bytes = 0
-            utterance.loud_bytes += len(pcm)
-            early = self._early
-            if (
-                early is not None
-                and early.utterance is utterance
-                and early.at_pause
-                and utterance.loud_bytes >= _RESUMED_BYTES
-            ):
-                self._abandon(early)  # the caller spoke again: its words are not the end
-        if self._partial_due(utterance):
+        utterance.hear(pcm)
+        early = self._early
+        if (
+            early is not None
+            and early.utterance is utterance
+            and early.at_pause
+            and self._cadence.resumed(utterance)
+        ):
+            self._abandon(early)  # the caller spoke again: its words are not the end
+        if self._cadence.due(utterance):
             self._wake.set()
 
     @on_frame(UserStartedSpeakingFrame)
@@ -320,11 +228,7 @@ class UtteranceSTTProcessor(FrameProcessor):
             if frame.started_at is not None:
                 before_event += max(0.0, self.clock.now() - frame.started_at)
             keep = _FORMAT.bytes_for(min(before_event, MAX_LOOKBACK + self._pre_roll_seconds))
-            pre_roll = b"".join(self._pre_roll)
-            pre_roll = pre_roll[max(0, len(pre_roll) - keep) :]
-            self._pre_roll.clear()
-            self._pre_roll_size = 0
-            self._utterance = _Utterance(audio=bytearray(pre_roll))
+            self._utterance = Utterance(audio=bytearray(self._pre_roll.take(keep)))
         await self.push_frame(frame, direction)
 
     @on_frame(UserStoppedSpeakingFrame)
@@ -354,7 +258,7 @@ class UtteranceSTTProcessor(FrameProcessor):
         if (
             early is not None
             and early.utterance is utterance
-            and not self._covers_end(utterance, early.audio_bytes)
+            and not utterance.covers_end(early.audio_bytes, _FORMAT)
         ):
             self._abandon(early)  # the utterance is decoded whole next: start it now
         self._finals.append(utterance)
@@ -374,32 +278,6 @@ class UtteranceSTTProcessor(FrameProcessor):
             "(convert before the STT: AudioConverterProcessor)"
         )
 
-    def _keep_pre_roll(self, pcm: bytes) -> None:
-        self._pre_roll.append(pcm)
-        self._pre_roll_size += len(pcm)
-        while self._pre_roll_size - len(self._pre_roll[0]) >= self._lookback_bytes:
-            self._pre_roll_size -= len(self._pre_roll.popleft())
-
-    def _partial_due(self, utterance: _Utterance) -> bool:
-        """Whether the worker should decode the unfinished utterance now.
-
-        For interim results: every ``interim_interval`` of new audio (if set).
-        Speculatively: once per pause, when every chunk of the last ``pause_seconds``
-        was quiet.
-        """
-        size = len(utterance.audio)
-        if size > _EARLY_DECODE_BYTES:
-            return False
-        every = self._interim_bytes
-        if every is not None and size - utterance.decoded_bytes >= every:
-            return True
-        quiet = utterance.quiet_bytes
-        return (
-            self._speculative
-            and quiet >= self._pause_bytes
-            and utterance.decoded_bytes <= size - quiet  # not decoded since the pause began
-        )
-
     # --- the worker ----------------------------------------------------------------------
 
     async def _work(self) -> None:
@@ -416,7 +294,7 @@ class UtteranceSTTProcessor(FrameProcessor):
                     finished.done.set()
                 continue
             current = self._utterance
-            if current is not None and self._partial_due(current):
+            if current is not None and self._cadence.due(current):
                 await self._decode_partial(current)
                 continue
             self._wake.clear()
@@ -428,14 +306,14 @@ class UtteranceSTTProcessor(FrameProcessor):
             audio, self._language, prompt=self._prompt, urgent=urgent, expect=self._expect
         )
 
-    async def _decode_partial(self, utterance: _Utterance) -> None:
+    async def _decode_partial(self, utterance: Utterance) -> None:
         """Decode the utterance so far, in a task that :meth:`_abandon` may cancel."""
         audio = bytes(utterance.audio)
         received_at = utterance.received_at
         self.stats.early_decodes += 1
-        at_pause = utterance.quiet_bytes >= self._pause_bytes
+        at_pause = self._cadence.at_pause(utterance)
         task = self.context.tasks.create_task(self._early_transcript(audio), f"{self.name}:early")
-        self._early = _EarlyDecode(utterance, len(audio), at_pause, task)
+        self._early = EarlyDecode(utterance, len(audio), at_pause, task)
         try:
             await asyncio.wait([task])
         finally:
@@ -476,15 +354,15 @@ class UtteranceSTTProcessor(FrameProcessor):
         except Exception as exc:
             return exc
 
-    def _abandon(self, early: _EarlyDecode) -> None:
+    def _abandon(self, early: EarlyDecode) -> None:
         """Stop a stale early decode: the engine drops it at its next step (Moonshine)."""
         if not early.task.done():
             early.task.cancel()
 
-    async def _finalize(self, utterance: _Utterance) -> None:
+    async def _finalize(self, utterance: Utterance) -> None:
         if len(utterance.audio) < _FORMAT.bytes_for(_MIN_UTTERANCE_SECONDS):
             return
-        transcript = self._reusable(utterance)
+        transcript = utterance.reusable(_FORMAT)
         if transcript is not None:
             self.stats.reused += 1
         else:
@@ -511,33 +389,6 @@ class UtteranceSTTProcessor(FrameProcessor):
         latency = self.clock.now() - utterance.ended_at
         self.stats.final_latencies.append(latency)
         await self.report_metric("ttfb", latency, model=self.recognizer.name)
-
-    @staticmethod
-    def _reusable(utterance: _Utterance) -> Transcript | None:
-        """The early decode, when its audio reaches the caller's end of speech.
-
-        Compared as places in the utterance's audio, not as clock times: on a busy
-        machine the caller's frames reach this stage late and in bursts, and the VAD,
-        which dates the end as "now, less the audio heard since", then dates it late by
-        the backlog, while the early decode was stamped when its audio arrived. In
-        browser calls at load 9 the end was dated 150-270 ms after the page's, the early
-        decode of the whole question refused, and the question decoded again: 1.4 s.
-        Within :data:`~framekit.processors.vad.turn_end.COVERS_END_TOLERANCE`, as the
-        turn-end policy counts it: the VAD's end and this stage's pause place the end
-        of the last word's faint decay apart by up to ±20 ms, while any word said after
-        the decode moves the end past it by 100 ms or more (``docs/benchmarks.md``).
-        """
-        if utterance.decoded is None:
-            return None
-        if not UtteranceSTTProcessor._covers_end(utterance, utterance.decoded_bytes):
-            return None
-        return utterance.decoded
-
-    @staticmethod
-    def _covers_end(utterance: _Utterance, decoded_bytes: int) -> bool:
-        """Whether a decode of the first ``decoded_bytes`` heard every word (see ``_reusable``)."""
-        end = utterance.end_bytes
-        return end is not None and decoded_bytes >= end - _FORMAT.bytes_for(COVERS_END_TOLERANCE)
 
     def _written(self, text: str) -> str:
         return written_form(text) if self._written_forms else text

@@ -1,8 +1,51 @@
 """How the utterance stage cuts and decodes, and what it counts: its settings and stats.
 
 A module of its own so that :mod:`framekit.processors.stt.utterance` holds the
-stage's work only; both names are exported from there too. The settings are
-explained in that module's docstring.
+stage's work only; both names are exported from there too. ``speculative`` and
+``pause_seconds`` are explained in that module's docstring, with the work they shape;
+the others here.
+
+Why ``pre_roll``: the VAD confirms speech only after hearing some of it, so the
+start event arrives late, and the first syllable would be lost. The stage keeps
+the last :data:`MAX_LOOKBACK` seconds of audio and puts in front of the utterance
+everything from ``pre_roll`` seconds before the onset: the event's ``started_at``
+(the time speech really began, as the VAD computed it), or the event itself when
+``started_at`` is not given.
+
+Why ``expect``: after the bot asks for an order number, a misheard digit costs the
+caller a whole turn. The dialogue says what it asked for with an upstream
+:class:`~framekit.frames.ExpectedSpeechFrame`; the processor hands it to the engine
+with every decode until the next one, and an engine that can be biased uses it
+(Moonshine favours number words when digits are expected).
+
+``interim_results`` pushes each early decode's words as an
+:class:`~framekit.frames.InterimTranscriptionFrame`, and also decodes the growing
+utterance every ``interim_interval`` seconds of audio for them (a live caption).
+``interim_interval=None`` makes no decode of its own: the interims are then the
+decodes at pauses only, which is all an end-of-turn policy reads (it counts words
+that cover the end of speech, :mod:`framekit.processors.vad.turn_end`). A phone call
+has no caption to show, and those decodes were most of the recognizer's work per turn
+(``docs/benchmarks.md``).
+
+``written_forms`` (on by default): every transcript leaves in
+:func:`~framekit.text.written_form`, so "four two seven one" is "4271" whichever
+engine heard it; ``False`` keeps the engine's own text.
+
+Why ``max_utterance_seconds``: a caller who talks for two minutes (or music on the
+line, which a VAD takes for speech) would grow one utterance without limit, and its
+decode would cost seconds of the recognizer that every call shares. At the limit the
+utterance is cut: what was said so far is decoded and pushed as a final
+:class:`~framekit.frames.TranscriptionFrame` with ``cut=True`` (the conversation can
+answer it, or ask the caller to be brief), and the rest of that stretch of speech is
+not kept, until the VAD reports the end of it. Memory per call is so bounded too.
+
+Why ``last_words_timeout``: a caller who says something and hangs up at once ends
+the call with a :class:`~framekit.frames.CancelFrame` (cause
+``caller_hung_up``), which would discard the utterance still being decoded, and
+the call record would lose the caller's last words. On such a cancel the processor
+finishes the pending utterance first (at most ``last_words_timeout`` seconds) and
+pushes its final transcript ahead of the cancel, so a record point after this stage
+keeps it. Other cancels (an error, a shutdown) pass at once.
 """
 
 from __future__ import annotations
