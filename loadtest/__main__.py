@@ -34,7 +34,14 @@ __all__ = ["main"]
 LOCUSTFILE = Path(__file__).with_name("locustfile.py")
 SERVE_PUBLIC = "https://framekit-loadtest.invalid"
 """``WEBHOOK_BASE_URL`` of a ``--serve`` server: signed for, never dialled."""
-MEASURES = ("voice_to_voice", "first_greeting", "audio_gap", "call", "caller_lateness")
+MEASURES = (
+    "voice_to_voice",
+    "first_greeting",
+    "audio_gap",
+    "barge_in",
+    "call",
+    "caller_lateness",
+)
 
 
 def _cpu_seconds(pid: int) -> float:

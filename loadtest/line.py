@@ -49,7 +49,9 @@ class MediaStream:
     ``max_lateness`` is the latest a frame went out after its instant: when the
     load generator itself is starved of CPU, its arrival times are late too.
     ``audio_seconds``: the bot audio received, in seconds of playback (a call that
-    ended early heard less than the bot meant to say).
+    ended early heard less than the bot meant to say). ``clears``: the arrival times of
+    the server's ``clear`` messages (it stops its answer: a barge-in); ``playing_until``:
+    when the bot audio received so far finishes playing on the handset.
     """
 
     def __init__(self, url: str, *, call_sid: str, account_sid: str, timeout: float) -> None:
@@ -61,12 +63,13 @@ class MediaStream:
         self.started_at = 0.0
         self.max_lateness = 0.0
         self.audio_seconds = 0.0
+        self.clears: list[float] = []
         self._ws = websocket.create_connection(url, timeout=timeout)
         self._ws.settimeout(None)  # the reader blocks until the server speaks or closes
         self._seq = 0
         self._outbound = bytearray()
         self._sent = 0
-        self._play_end = 0.0  # when the bot audio received so far finishes playing
+        self.playing_until = 0.0
         self._marks: deque[tuple[float, str]] = deque()
         self._hung_up = False
         self._greenlets: list[gevent.Greenlet] = []
@@ -83,7 +86,7 @@ class MediaStream:
             "mediaFormat": {"encoding": "audio/x-mulaw", "sampleRate": SAMPLE_RATE, "channels": 1},
         }
         self._send({"event": "start", "start": start})
-        self.started_at = self._play_end = time.monotonic()
+        self.started_at = self.playing_until = time.monotonic()
         self._greenlets = [gevent.spawn(self._run_line), gevent.spawn(self._read)]
 
     @property
@@ -173,9 +176,10 @@ class MediaStream:
             payload = base64.b64decode(message["media"]["payload"])
             self.messages.append((now, is_audible(payload)))
             self.audio_seconds += len(payload) / SAMPLE_RATE
-            self._play_end = max(self._play_end, now) + len(payload) / SAMPLE_RATE
+            self.playing_until = max(self.playing_until, now) + len(payload) / SAMPLE_RATE
         elif event == "mark":  # echoed once the audio sent before it has played
-            self._marks.append((max(self._play_end, now), message["mark"]["name"]))
+            self._marks.append((max(self.playing_until, now), message["mark"]["name"]))
         elif event == "clear":  # Twilio drops what it holds and echoes pending marks at once
-            self._play_end = now
+            self.clears.append(now)
+            self.playing_until = now
             self._marks = deque((now, name) for _, name in self._marks)

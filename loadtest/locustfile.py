@@ -3,7 +3,8 @@
 Each task is one call: a signed voice webhook (``X-Twilio-Signature`` from
 ``twilio``'s ``RequestValidator`` with the server's auth token), the TwiML's
 ``<Connect><Stream>`` opened as a Media Stream (:mod:`loadtest.line`), the
-greeting, ``--turns`` prepared questions each spoken once the bot is quiet, then
+greeting, ``--turns`` prepared questions each spoken once the bot is quiet (with
+``--barge-in``, every ``--turn-every`` s, over the bot if it is still talking), then
 ``stop``. Measures, reported to locust as request types (name ``call``):
 
 * ``first_greeting``: ``start`` sent to the first audible bot frame;
@@ -11,6 +12,9 @@ greeting, ``--turns`` prepared questions each spoken once the bot is quiet, then
   frame of the answer (a failure after ``--answer-timeout`` s without one);
 * ``audio_gap``: per bot answer (the greeting included), the largest gap between
   two of its ``media`` messages; a failure above ``--max-gap-ms``;
+* ``barge_in``: with ``--barge-in``, per question asked while the bot's answer was
+  still playing, the question's start to the server's ``clear`` (the bot stopped);
+  a failure (:class:`NotInterruptedError`) when no ``clear`` comes;
 * ``call``: the whole call, a failure when the webhook refuses it, the server
   closes the socket early, or an answer never comes;
 * ``held``: per call the server held (TwiML ``<Pause>`` + ``<Redirect>``: its
@@ -54,12 +58,14 @@ from twilio.request_validator import RequestValidator  # type: ignore[import-unt
 
 from loadtest.line import CallClosedError, MediaStream
 from loadtest.speech import load_utterances
+from loadtest.turns import answer_may_start, largest_gap
 
 __all__ = [
     "AudioGapError",
     "CallApologisedError",
     "CallRefusedError",
     "NoAnswerError",
+    "NotInterruptedError",
     "TwilioCaller",
 ]
 
@@ -77,6 +83,10 @@ class CallApologisedError(Exception):
 
 class NoAnswerError(Exception):
     """The bot said nothing within the answer timeout."""
+
+
+class NotInterruptedError(Exception):
+    """The caller talked over the bot's answer and the bot never stopped it (no ``clear``)."""
 
 
 class AudioGapError(Exception):
@@ -123,6 +133,12 @@ def _arguments(parser: Any) -> None:
         help="seconds from one question's start to the next one's, at the earliest "
         "(0: each question as soon as the bot is quiet)",
     )
+    parser.add_argument(
+        "--barge-in",
+        action="store_true",
+        help="ask each question --turn-every s after the previous one began, once its answer "
+        "has been heard starting, talking over the bot if it is still speaking",
+    )
 
 
 _ANSWERS = ("./Connect/Stream", "Redirect", "Hangup")
@@ -166,7 +182,13 @@ class TwilioCaller(HttpUser):
         except CallApologisedError as exc:
             self._report("apology", started, exc)
             self._log_call(type(exc).__name__)
-        except (CallRefusedError, CallClosedError, NoAnswerError, *_LINE_ERRORS) as exc:
+        except (
+            CallRefusedError,
+            CallClosedError,
+            NoAnswerError,
+            NotInterruptedError,
+            *_LINE_ERRORS,
+        ) as exc:
             result = type(exc).__name__
             self._report("call", started, exc)
         else:
@@ -257,19 +279,57 @@ class TwilioCaller(HttpUser):
 
         With ``--turn-every`` a question also waits until that long after the previous
         one began (the first, after the greeting began), so a caller takes one turn
-        every so many seconds (the issue 18 workload: ~7 s) whatever the bot's speed.
+        every so many seconds whatever the bot's speed, as long as its answers are
+        shorter. With ``--barge-in`` too, the question does not wait for the answer to
+        end: a caller who talks every ~7 s (issue 18's workload) talks over answers that
+        run longer. The last answer is heard out before the caller hangs up.
         """
         first = self._first_audible(stream, 0, stream.started_at, "first_greeting")
         self._report("first_greeting", stream.started_at, at=stream.messages[first][0])
-        scan = self._answer_end(stream, first)
+        barge_in: bool = self._options.barge_in
+        scan = first if barge_in else self._answer_end(stream, first)
         turn_at = stream.messages[first][0]
         for _ in range(self._options.turns):
             gevent.sleep(max(0.0, turn_at + self._options.turn_every - time.monotonic()))
+            if barge_in:  # the answer as heard up to now
+                scan = self._report_gap(stream, first, len(stream.messages))
             turn_at = time.monotonic()
+            playing = stream.playing_until > turn_at
             said_at = stream.say(next(self._questions))
-            first = self._first_audible(stream, scan, said_at, "voice_to_voice")
+            since = self._barged_in(stream, turn_at, said_at, playing) if barge_in else said_at
+            first = self._first_audible(stream, scan, since, "voice_to_voice")
             self._report("voice_to_voice", said_at, at=stream.messages[first][0])
-            scan = self._answer_end(stream, first)
+            if not barge_in:
+                scan = self._answer_end(stream, first)
+        if barge_in:
+            self._answer_end(stream, first)
+
+    def _barged_in(
+        self, stream: MediaStream, turn_at: float, said_at: float, playing: bool
+    ) -> float:
+        """When the answer to a question begun at ``turn_at`` may start (``--barge-in``).
+
+        A question asked while the bot's audio was ``playing`` waits for the server's
+        ``clear`` (reported as ``barge_in``; none within the answer timeout is a
+        failure); audio before the clear belongs to the answer talked over.
+        """
+        timeout: float = self._options.answer_timeout
+
+        def cleared() -> bool:
+            return bool(stream.clears) and stream.clears[-1] >= turn_at
+
+        if playing:
+            try:
+                self._until(stream, cleared, timeout)
+            except NoAnswerError:
+                error = NotInterruptedError(
+                    f"the bot talked on over the caller for {timeout:.0f} s"
+                )
+                self._report("barge_in", turn_at, error)
+                raise error from None
+            stopped = next(at for at in stream.clears if at >= turn_at)
+            self._report("barge_in", turn_at, at=stopped)
+        return answer_may_start(said_at, stream.clears, turn_at)
 
     def _first_audible(self, stream: MediaStream, scan: int, since: float, kind: str) -> int:
         """Index of the first audible bot message at or after ``since``."""
@@ -300,12 +360,16 @@ class TwilioCaller(HttpUser):
             return time.monotonic() - stream.messages[-1][0] >= quiet
 
         self._until(stream, over, self._options.answer_timeout + quiet)
-        times = [arrived for arrived, _ in stream.messages[first:]]
-        gap = max((b - a for a, b in itertools.pairwise(times)), default=0.0)
+        return self._report_gap(stream, first, len(stream.messages))
+
+    def _report_gap(self, stream: MediaStream, first: int, end: int) -> int:
+        """Report the largest gap of the answer in ``messages[first:end]``; return ``end``."""
+        times = [arrived for arrived, _ in stream.messages[first:end]]
+        gap = largest_gap(times, self._options.answer_quiet)
         limit = self._options.max_gap_ms / 1000
         error = AudioGapError(f"bot audio paused {gap * 1000:.0f} ms") if gap > limit else None
         self._report("audio_gap", 0.0, error, at=gap)
-        return len(stream.messages)
+        return end
 
     @staticmethod
     def _until(stream: MediaStream, condition: Callable[[], bool], timeout: float) -> None:

@@ -54,3 +54,23 @@ def test_locust_callers_get_answers_from_framekit_serve(tmp_path: Path) -> None:
     v2v = stats["voice_to_voice", "call"]
     assert 0 < float(v2v["Min Response Time"]) <= float(v2v["95%"]) < 20_000
     assert "voice_to_voice  n=" in done.stdout  # the one-command summary was printed
+
+
+def test_barge_in_callers_talk_over_long_answers(tmp_path: Path) -> None:
+    """``--barge-in --turn-every 3``: the bot's answers run 5-7 s, so each question talks
+    over one; the server must stop it (``clear``) and answer the question."""
+    prefix = tmp_path / "run"
+    command = [sys.executable, "-m", "loadtest", "--serve", "--users", "1", "--run-time", "40s"]
+    command += ["--csv", str(prefix), "--turns", "3", "--turn-every", "3", "--barge-in"]
+    command += ["--max-gap-ms", "2000"]
+    done = subprocess.run(command, cwd=ROOT, capture_output=True, text=True, timeout=220)
+    assert done.returncode == 0, done.stdout[-3000:] + done.stderr[-3000:]
+
+    with Path(f"{prefix}_stats.csv").open() as handle:
+        stats = {row["Type"]: row for row in csv.DictReader(handle) if row["Name"] == "call"}
+    for measure in ("barge_in", "voice_to_voice", "call"):
+        assert int(stats[measure]["Failure Count"]) == 0, measure
+    assert int(stats["barge_in"]["Request Count"]) >= 2
+    assert int(stats["voice_to_voice"]["Request Count"]) >= 3
+    # The bot stops within the question (~1.5 s of speech), not after its whole answer.
+    assert float(stats["barge_in"]["Max Response Time"]) < 3000
