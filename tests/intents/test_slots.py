@@ -6,6 +6,7 @@ import datetime as dt
 
 import pytest
 
+from framekit.intents.scheduling import spoken_choices, spoken_times
 from framekit.intents.slots import (
     extract_name,
     extract_order_number,
@@ -147,6 +148,16 @@ def test_spoken_forms() -> None:
     assert speak_date(dt.date(2026, 11, 26), _NOW) == "tomorrow"
     assert speak_date(dt.date(2026, 11, 27), _NOW) == "Friday, November 27"
     assert speak_date(dt.date(2027, 1, 5), _NOW) == "Tuesday, January 5, 2027"
+
+
+def test_offered_times_are_said_as_one_choice() -> None:
+    day = dt.date(2026, 11, 30)
+    times = [dt.datetime.combine(day, dt.time(h, m)) for h, m in ((9, 0), (10, 0), (14, 30))]
+    assert spoken_times(times) == "9 AM, 10 AM or 2:30 PM"
+    assert spoken_times(times[:1]) == "9 AM"
+    assert spoken_times([]) == ""
+    # A slot that does not read as a time is offered as the tool gave it.
+    assert spoken_choices(["9 AM", "late afternoon"]) == "9 AM or late afternoon"
 
 
 @pytest.mark.parametrize(

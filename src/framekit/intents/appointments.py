@@ -12,6 +12,7 @@ import datetime as dt
 from collections.abc import Mapping
 from typing import Any
 
+from framekit.intents.scheduling import spoken_choices
 from framekit.intents.slots import speak_time
 from framekit.intents.spec import Intent, SlotSpec
 from framekit.intents.tool_replies import spoken_day, tool_message
@@ -44,8 +45,8 @@ def _availability(context: Mapping[str, Any]) -> str:
             times.append(speak_time(dt.time.fromisoformat(value[-5:])))
         except ValueError:
             times.append(value)
-    listed = times[0] if len(times) == 1 else ", ".join(times[:-1]) + " or " + times[-1]
     taken = f"I'm sorry, {context['time']} is taken. " if asked else ""
+    listed = spoken_choices(times)
     return f"{taken}{on_day[0].upper()}{on_day[1:]} I have {listed}. Would you like me to book one?"
 
 

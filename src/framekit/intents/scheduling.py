@@ -13,7 +13,7 @@ from typing import Any
 
 from framekit.intents.slots import speak_time
 
-__all__ = ["free_times", "nearest", "spoken_times"]
+__all__ = ["free_times", "nearest", "spoken_choices", "spoken_times"]
 
 
 def free_times(result: Any, day: dt.date) -> list[dt.datetime] | None:
@@ -48,7 +48,15 @@ def nearest(free: Sequence[dt.datetime], wanted: dt.datetime) -> list[dt.datetim
 
 def spoken_times(times: Sequence[dt.datetime]) -> str:
     """ "9 AM, 10 AM or 2 PM", in the order given."""
-    words = [speak_time(t.time()) for t in times]
+    return spoken_choices([speak_time(t.time()) for t in times])
+
+
+def spoken_choices(words: Sequence[str]) -> str:
+    """ "a, b or c": the choices a caller is offered, in the order given ("" for none).
+
+    Why apart from :func:`spoken_times`: an availability reply offers a tool's slots,
+    some of which may not read as times and are said as they are.
+    """
     if len(words) <= 1:
         return "".join(words)
     return ", ".join(words[:-1]) + " or " + words[-1]
