@@ -30,6 +30,7 @@ from framekit_contact_center.banner import endpoints  # noqa: E402
 from framekit_contact_center.server import check_serving  # noqa: E402
 from framekit_contact_center.settings import Settings  # noqa: E402
 
+from contact_center._records import ended_call_record  # noqa: E402
 from transports.webrtc.helpers import Caller, wait_for  # noqa: E402
 
 pytestmark = pytest.mark.timeout(240)
@@ -146,7 +147,7 @@ async def test_only_api_token_serves_browser_calls_with_the_dashboard(tmp_path: 
                     await asyncio.sleep(0.1)
         finally:
             await caller.close()
-        record = await _record(base, caller.call_id)
+        record = await ended_call_record(base, caller.call_id, API_TOKEN, within=30.0, every=0.2)
         status, ready = await served.get("/health/ready")
         assert (ready["active_calls"], ready["admitted_calls"]) == (0, 0)
     bot = [s["text"] for s in record["transcript"] if s["speaker"] == "bot"]
@@ -180,19 +181,6 @@ async def _sign_in_from_the_servers_own_origin_only(base: str) -> None:
                 assert signed.status == expected, origin
         async with http.get(f"{base}/api/calls") as calls:  # the session reads the API
             assert calls.status == 200
-
-
-async def _record(base: str, call_id: str, within: float = 30.0) -> dict[str, Any]:
-    """The call's record once it has an outcome (the records are written as it ends)."""
-    headers = {"Authorization": f"Bearer {API_TOKEN}"}
-    async with aiohttp.ClientSession(headers=headers) as http, asyncio.timeout(within):
-        while True:
-            async with http.get(f"{base}/api/calls/{call_id}") as response:
-                if response.status == 200:
-                    record: dict[str, Any] = await response.json()
-                    if record.get("outcome"):
-                        return record
-            await asyncio.sleep(0.2)
 
 
 @pytest.mark.parametrize(

@@ -16,10 +16,10 @@ from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
 
-import aiohttp
 from framekit_contact_center.server import ContactCenterServer
 from framekit_contact_center.settings import Settings
 
+from contact_center._records import ended_call_record
 from contact_center._serving import listening
 from framekit.audio import AudioConverter, audio_format, write_wav
 from framekit.testing.fakes.twilio_api import FakeTwilioAPI
@@ -60,15 +60,7 @@ class Served:
 
     async def record(self, call_id: str, within: float = 15.0) -> dict[str, Any]:
         """The call's record from ``/api/calls/{id}``, once it has an outcome."""
-        headers = {"Authorization": f"Bearer {API_TOKEN}"}
-        async with aiohttp.ClientSession(headers=headers) as http, asyncio.timeout(within):
-            while True:
-                async with http.get(f"{self.base_url}/api/calls/{call_id}") as response:
-                    if response.status == 200:
-                        record: dict[str, Any] = await response.json()
-                        if record.get("outcome"):
-                            return record
-                await asyncio.sleep(0.1)
+        return await ended_call_record(self.base_url, call_id, API_TOKEN, within=within, every=0.1)
 
     async def wait_idle(self, within: float = 15.0) -> None:
         assert self.server.webrtc is not None
