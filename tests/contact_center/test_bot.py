@@ -30,6 +30,7 @@ from framekit.services.moonshine import MoonshineEngine
 from framekit.services.piper import PiperVoice
 from framekit.services.whisper import ModelUnavailableError, WhisperEngine
 from framekit.tools import ToolRegistry, ToolRunner
+from framekit.transports.twilio import MediaStreamSocket, TwilioMediaStreamTransport
 
 
 @pytest.fixture
@@ -178,3 +179,23 @@ def test_the_chain_holds_every_configured_model_in_order(tools: ToolRegistry) ->
 def test_asking_for_the_llm_without_a_model_fails_clearly(tools: ToolRegistry) -> None:
     with pytest.raises(ValueError, match="ANTHROPIC_API_KEY, OPENAI_API_KEY or LOCAL_LLM_BASE_URL"):
         build_bot(FrameProcessor(), FrameProcessor(), Settings(), tools=tools, brain="llm")
+
+
+@pytest.mark.parametrize("deepgram", [False, True])
+def test_a_phone_line_runs_the_call_at_8_khz(tools: ToolRegistry, deepgram: bool) -> None:
+    """A Twilio head: the VAD and the utterance stage hear the line's 8 kHz as it is (each
+    decode's audio brought to 16 kHz once); Deepgram's stage keeps 16 kHz, as a browser
+    call does."""
+    line = TwilioMediaStreamTransport(cast(MediaStreamSocket, object()))
+    head = Pipeline([line.input(), FrameProcessor()])
+    settings = Settings(deepgram_api_key="key" if deepgram else None)
+    engine = cast(IntentEngine, _FakeEngine())
+
+    phone = build_bot(head, line.output(), settings, tools=tools, engine=engine, phone=True)
+    browser = build_bot(FrameProcessor(), FrameProcessor(), settings, tools=tools, engine=engine)
+
+    rate = 16000 if deepgram else 8000
+    assert phone.params.audio_in_sample_rate == rate
+    (vad,) = [p for p in phone.pipeline.processors() if isinstance(p, VADProcessor)]
+    assert vad.detector.sample_rate == rate
+    assert browser.params.audio_in_sample_rate == 16000

@@ -1,8 +1,10 @@
-"""The speech-to-text stages declare the audio they consume and never convert it.
+"""The speech-to-text stages declare the audio they consume.
 
-Vendor-free: a batch recognizer and a streaming one in memory. The call's start
-check refuses a chain that would bring them another format; audio fed past that
-check is reported once per call and never reaches the recognizer.
+Vendor-free: a batch recognizer and a streaming one in memory. The streaming stage
+takes its recognizer's format and never converts; the call's start check refuses a
+chain that would bring it another one. The utterance stage takes the call's input rate
+and brings each decode's audio to 16 kHz once. Audio fed past the start check in
+another format is reported once per call and never reaches a recognizer.
 """
 
 from __future__ import annotations
@@ -13,7 +15,14 @@ from collections.abc import AsyncGenerator
 import numpy as np
 import pytest
 
-from framekit.audio import MULAW_8K, PCM16_8K, PCM16_16K, AudioConverter, AudioFormat
+from framekit.audio import (
+    MULAW_8K,
+    PCM16_8K,
+    PCM16_16K,
+    AudioConverter,
+    AudioFormat,
+    PipelineFormat,
+)
 from framekit.clock import Clock
 from framekit.frames import (
     ErrorFrame,
@@ -46,6 +55,7 @@ class _Batch:
 
     def __init__(self) -> None:
         self.heard: list[int] = []
+        self.audio: list[bytes] = []
 
     async def transcribe_async(
         self,
@@ -58,6 +68,7 @@ class _Batch:
     ) -> Transcript:
         assert isinstance(audio, bytes)
         self.heard.append(len(audio))
+        self.audio.append(audio)
         return Transcript(f"{len(audio)} bytes", "en", 1.0, (), PCM16_16K.duration_of(len(audio)))
 
 
@@ -141,7 +152,7 @@ def test_the_stages_declare_what_their_recognizers_take() -> None:
 
     assert utterance.audio_caps is not None
     assert streaming.audio_caps is not None
-    assert utterance.audio_caps.consumes == {InputAudioFrame: PCM16_16K}
+    assert utterance.audio_caps.consumes == {InputAudioFrame: PipelineFormat.INPUT}
     assert streaming.audio_caps.consumes == {InputAudioFrame: PCM16_8K}
 
 
@@ -187,22 +198,50 @@ async def test_a_recognizer_whose_sessions_take_another_format_fails_at_start() 
 
 async def test_the_start_check_refuses_a_phone_rate_chain_and_a_converter_fixes_it() -> None:
     phone = PipelineParams(audio_in_sample_rate=8000, idle_timeout=None)
-    frames = _utterance(1.0, MULAW_8K)
+    frames = _frames(0.2, MULAW_8K)
 
     with pytest.raises(AudioChainError, match="stt consumes InputAudioFrame as pcm16/16000Hz/1ch"):
         await run_processor(
-            [AudioConverterProcessor(name="line"), UtteranceSTTProcessor(_Batch(), name="stt")],
+            [
+                AudioConverterProcessor(name="line"),
+                StreamingSTTProcessor(_Streaming(PCM16_16K), name="stt"),
+            ],
             frames,
             params=phone,
         )
 
-    recognizer = _Batch()
-    chain = [AudioConverterProcessor(PCM16_16K), UtteranceSTTProcessor(recognizer)]
+    recognizer = _Streaming(PCM16_16K)
+    chain = [AudioConverterProcessor(PCM16_16K), StreamingSTTProcessor(recognizer)]
     out = await run_processor(chain, frames, params=phone)
 
     assert not out.upstream_of(ErrorFrame)
-    (heard,) = recognizer.heard
-    assert abs(heard - PCM16_16K.bytes_for(1.0)) <= PCM16_16K.bytes_for(FRAME)
+    (session,) = recognizer.sessions
+    assert abs(len(session.sent) - PCM16_16K.bytes_for(0.2)) <= PCM16_16K.bytes_for(FRAME)
+
+
+async def test_a_phone_rate_call_keeps_8_khz_and_its_decodes_hear_16_khz() -> None:
+    """At the line's rate the stage keeps 8 kHz audio and converts each decode's once: the
+    recognizer hears the samples the per-frame 16 kHz path gives, but at the edges."""
+    phone = PipelineParams(audio_in_sample_rate=8000, idle_timeout=None)
+    line = _frames(1.5, PCM16_8K)
+    before = round(0.5 / FRAME)  # the start event after 0.5 s, the pre-roll 0.3 s of it
+    recognizer = _Batch()
+
+    out = await run_processor(
+        UtteranceSTTProcessor(recognizer),
+        [*line[:before], UserStartedSpeakingFrame(), *line[before:], UserStoppedSpeakingFrame()],
+        params=phone,
+    )
+
+    assert not out.upstream_of(ErrorFrame)
+    (heard,) = recognizer.audio
+    assert len(heard) == PCM16_16K.bytes_for(1.3)
+    per_frame = AudioConverter(PCM16_8K, PCM16_16K)  # the input transport's, at 16 kHz
+    wide = b"".join(per_frame.convert(frame.audio) for frame in line) + per_frame.flush()
+    wide = wide[PCM16_16K.bytes_for(0.2) :]
+    edge = PCM16_16K.bytes_for(0.005)
+    assert heard[edge:-edge] == wide[edge:-edge]
+    assert heard[:edge] != wide[:edge]  # the filter started on silence here, not on the line
 
 
 def test_a_fallback_takes_its_recognizers_one_format() -> None:

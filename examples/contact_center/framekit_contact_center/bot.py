@@ -74,7 +74,9 @@ from framekit_contact_center.bot_brain import SYSTEM_PROMPT, intent_engine
 from framekit_contact_center.bot_brain import llm_stages as _llm_stages  # tests import it here
 from framekit_contact_center.bot_process import (
     CALLER_RATE,
+    LINE_RATE,
     PIPELINE_RATE,
+    caller_rate,
     models_remote_only,
     provider_health,
 )
@@ -125,6 +127,8 @@ def build_bot(
     examples when it first answers. ``brain="auto"`` takes the LLM chain when
     :attr:`Settings.llm_providers` names a model.
 
+    A Twilio ``transport_input`` runs the call at the line's 8 kHz
+    (:func:`~framekit_contact_center.bot_process.caller_rate`), anything else at 16 kHz.
     ``phone`` adds the call flow and the key menu (see the module's docstring);
     ``phrase_cache`` (the process's) replays fixed sentences instead of
     synthesizing them again. ``record_point`` (a call record's) goes right after the
@@ -137,10 +141,11 @@ def build_bot(
     """
     use_llm = brain == "llm" or (brain == "auto" and bool(settings.llm_providers))
     menu = {key: MenuOption(f"key-{key}", text) for key, text in settings.key_menu}
+    rate = caller_rate(settings, transport_input)  # a phone line's 8 kHz, not resampled
     head: list[FrameProcessor] = [
         transport_input,
         # The process's model: loaded once (warm_up does it off the event loop), then cached.
-        VADProcessor(SileroVADEngine.shared(CALLER_RATE), turn_end=_TURN_END),
+        VADProcessor(SileroVADEngine.shared(rate), turn_end=_TURN_END),
         *([ApologyOnLostWords()] if models_remote_only(settings) else []),
         speech_to_text(settings, captions=not phone),
         SpokenEntryStage(),  # a spoken card number stops here (docs/privacy.md)
@@ -158,7 +163,9 @@ def build_bot(
         body = [IntentEngineProcessor(engine, transfer_to=settings.transfer_number), *spoken]
     return PipelineTask(
         Pipeline([*head, *body, transport_output]),
-        params=PipelineParams(enable_metrics=True, idle_timeout=idle_timeout),
+        params=PipelineParams(
+            audio_in_sample_rate=rate, enable_metrics=True, idle_timeout=idle_timeout
+        ),
         observers=observers,
         call_id=call_id,
     )
@@ -181,6 +188,7 @@ async def warm_up(settings: Settings, phrase_cache: PhraseCache) -> None:
     prompts into ``phrase_cache``. A server awaits it before it listens.
     """
     await asyncio.to_thread(SileroVADEngine.shared, CALLER_RATE)
+    await asyncio.to_thread(SileroVADEngine.shared, LINE_RATE)
     remote_only = models_remote_only(settings)  # MODEL_TIER_FALLBACK=apology: no local model
     if not remote_only:
         recognizer = await asyncio.to_thread(local_recognizer, settings.stt_model)

@@ -11,16 +11,29 @@ from __future__ import annotations
 
 from framekit.health import ProviderHealth
 from framekit.pipeline import PipelineParams
+from framekit.processors import FrameProcessor
+from framekit.transports.twilio import TwilioInput
 from framekit_contact_center.settings import Settings
 
-__all__ = ["CALLER_RATE", "PIPELINE_RATE", "models_remote_only", "provider_health"]
+__all__ = [
+    "CALLER_RATE",
+    "LINE_RATE",
+    "PIPELINE_RATE",
+    "caller_rate",
+    "models_remote_only",
+    "provider_health",
+]
 
 _BREAKERS = ProviderHealth()  # the process's: a provider that is down is skipped by every call
 PIPELINE_RATE = PipelineParams().audio_out_sample_rate
 """What the voices speak at, and the phrase cache keeps."""
 CALLER_RATE = PipelineParams().audio_in_sample_rate
-"""What the VAD and the STT hear: the input transport converts the line (Twilio's 8 kHz
-mu-law) once to it. The local recognizers take 16 kHz only; Deepgram is asked for it."""
+"""What the VAD and the STT hear in a browser call (or with Deepgram): the input transport
+converts the caller's audio once to it."""
+LINE_RATE = 8000
+"""What they hear in a phone call: Twilio's 8 kHz mu-law only decoded, never resampled per
+frame (that was 15 % of a call node's event loop, issue 18); Silero has an 8 kHz model,
+and the utterance stage brings each decode's audio to the recognizers' 16 kHz once."""
 
 
 def provider_health() -> ProviderHealth:
@@ -31,3 +44,14 @@ def provider_health() -> ProviderHealth:
 def models_remote_only(settings: Settings) -> bool:
     """Whether the call node runs no speech model: a model tier that apologises when down."""
     return bool(settings.model_tier_url) and settings.model_tier_fallback == "apology"
+
+
+def caller_rate(settings: Settings, transport_input: FrameProcessor) -> int:
+    """The call's input rate: the phone line's own, unless Deepgram hears the caller.
+
+    ``transport_input`` is the call's head (its first processor the input transport);
+    a Twilio media stream gets :data:`LINE_RATE`. Deepgram's stage keeps
+    :data:`CALLER_RATE`: its local fallback (a batch recognizer as a stream) takes 16 kHz.
+    """
+    phone_line = isinstance(transport_input.first, TwilioInput)
+    return LINE_RATE if phone_line and not settings.deepgram_api_key else CALLER_RATE

@@ -13,14 +13,18 @@ import math
 from collections import deque
 from dataclasses import dataclass, field
 
-from framekit.audio import AudioFormat
+from framekit.audio import AudioConverter, AudioFormat
 from framekit.processors.stt._level import pcm16_rms
 from framekit.processors.stt.transcript import Transcript
-from framekit.processors.stt.utterance_options import UtteranceOptions
+from framekit.processors.stt.utterance_options import (
+    MAX_LOOKBACK,
+    MIN_UTTERANCE_SECONDS,
+    UtteranceOptions,
+)
 from framekit.processors.vad.pause import QUIET_RATIO
 from framekit.processors.vad.turn_end import COVERS_END_TOLERANCE
 
-__all__ = ["Cadence", "EarlyDecode", "PreRoll", "Utterance"]
+__all__ = ["EarlyDecode", "PreRoll", "Sizes", "Utterance", "to_recognizer"]
 
 EARLY_DECODES_UP_TO = 10.0
 """Seconds of utterance past which no early decode is made: each would re-decode the whole
@@ -101,9 +105,16 @@ class EarlyDecode:
 
 
 @dataclass(frozen=True, slots=True)
-class Cadence:
-    """When the worker decodes an unfinished utterance, in bytes of the audio the stage keeps."""
+class Sizes:
+    """The stage's settings in bytes of the call's audio: what it keeps, when it decodes early.
 
+    Reckoned when a call starts, at the call's input format.
+    """
+
+    fmt: AudioFormat
+    lookback_bytes: int
+    max_utterance_bytes: int
+    min_utterance_bytes: int
     speculative: bool
     pause_bytes: int
     interim_bytes: int | None
@@ -111,9 +122,13 @@ class Cadence:
     resumed_bytes: int
 
     @classmethod
-    def of(cls, options: UtteranceOptions, fmt: AudioFormat) -> Cadence:
+    def of(cls, options: UtteranceOptions, fmt: AudioFormat) -> Sizes:
         interval = options.interim_interval if options.interim_results else None
         return cls(
+            fmt=fmt,
+            lookback_bytes=fmt.bytes_for(MAX_LOOKBACK + options.pre_roll),
+            max_utterance_bytes=fmt.bytes_for(options.max_utterance_seconds),
+            min_utterance_bytes=fmt.bytes_for(MIN_UTTERANCE_SECONDS),
             speculative=options.speculative,
             pause_bytes=fmt.bytes_for(options.pause_seconds),
             interim_bytes=None if interval is None else fmt.bytes_for(interval),
@@ -176,3 +191,18 @@ class PreRoll:
     def clear(self) -> None:
         self._chunks.clear()
         self._size = 0
+
+
+def to_recognizer(audio: bytes, fmt: AudioFormat, hears: AudioFormat) -> bytes:
+    """An utterance's audio, kept in ``fmt``, in the format the recognizer ``hears``.
+
+    Once per decode, over the whole utterance: a phone line's 8 kHz becomes 16 kHz here
+    instead of frame by frame at the input transport (issue 18, ``docs/benchmarks.md``).
+    The samples are those the per-frame converter gives over the same stretch, but at its
+    two edges (the filter's half length, under 4 ms): here the filter starts on silence
+    and ends on padding, where the per-frame one had the line's audio on either side.
+    """
+    if fmt == hears:
+        return audio
+    converter = AudioConverter(fmt, hears)
+    return converter.convert(audio) + converter.flush()

@@ -11,16 +11,16 @@ passed in: this processor never loads a model, so a server loads each one once,
 before it listens, and every call shares it. How an utterance is cut and decoded is
 an :class:`UtteranceOptions`.
 
-Why it declares its format and never converts: every batch recognizer hears 16 kHz
-PCM16 mono (:data:`~framekit.processors.stt.transcript.SAMPLE_RATE`), so the processor
-declares that it consumes :class:`~framekit.frames.InputAudioFrame` in exactly that
-format (:attr:`UtteranceSTTProcessor.audio_caps`). The call's start check
-(:mod:`framekit.pipeline.negotiation`) then refuses a pipeline whose caller audio
-arrives in another one, and the conversion happens once, in a visible place: the
-input transport (a call whose input rate is 16 kHz) or an explicit
-:class:`~framekit.processors.convert.AudioConverterProcessor` before this stage.
-Audio that bypassed the check (frames fed straight in) is reported once per call
-and not kept.
+Why it keeps the call's own rate and converts each decode's audio: every batch
+recognizer hears 16 kHz PCM16 mono (:data:`~framekit.processors.stt.transcript.SAMPLE_RATE`),
+but a phone line is 8 kHz, and bringing every 20 ms frame to 16 kHz at the input transport
+was 15 % of a call node's event loop (issue 18, ``docs/benchmarks.md``) for audio that is
+mostly never decoded. So the stage consumes :class:`~framekit.frames.InputAudioFrame` as
+PCM16 mono at the call's input rate (:attr:`UtteranceSTTProcessor.audio_caps`; the VAD
+runs at that rate too), keeps the utterance in it, and brings each decode's audio to
+16 kHz once (:func:`~framekit.processors.stt._utterance_audio.to_recognizer`); at 16 kHz
+(a browser call) the audio goes to the recognizer as it is. Audio in another format (frames
+fed past the call's start check) is reported once per call and not kept.
 
 Why a worker task: a decode takes tens to hundreds of milliseconds of CPU in a
 thread, and caller audio must keep flowing meanwhile. Audio and speaking events are
@@ -64,7 +64,7 @@ from collections import deque
 
 import numpy as np
 
-from framekit.audio import AudioCaps, audio_format
+from framekit.audio import AudioCaps, PipelineFormat, audio_format
 from framekit.audio.misfit import AudioMisfit, audio_misfit
 from framekit.frames import (
     CancelFrame,
@@ -81,15 +81,15 @@ from framekit.frames import (
 )
 from framekit.processors.base import FrameDirection, FrameProcessor, on_frame
 from framekit.processors.stt._utterance_audio import (
-    Cadence,
     EarlyDecode,
     PreRoll,
+    Sizes,
     Utterance,
+    to_recognizer,
 )
 from framekit.processors.stt.service import Recognizer
 from framekit.processors.stt.transcript import SAMPLE_RATE, Transcript
 from framekit.processors.stt.utterance_options import (
-    _MIN_UTTERANCE_SECONDS,
     DEFAULT_MAX_UTTERANCE_SECONDS,
     MAX_LOOKBACK,
     UtteranceOptions,
@@ -105,18 +105,18 @@ __all__ = [
     "UtteranceSTTStats",
 ]
 
-_FORMAT = audio_format(SAMPLE_RATE)
-"""What every batch recognizer hears, so what this stage consumes: PCM16 mono at 16 kHz."""
+_HEARS = audio_format(SAMPLE_RATE)
+"""What every batch recognizer hears: PCM16 mono at 16 kHz."""
 
 
 class UtteranceSTTProcessor(FrameProcessor):
     """Transcribes each utterance of the caller with a loaded ``recognizer``.
 
-    Consumes caller audio as 16 kHz PCM16 mono only (:attr:`audio_caps`): convert
-    before this stage, or run the call at a 16 kHz input rate.
+    Consumes caller audio as PCM16 mono at the call's input rate (:attr:`audio_caps`);
+    each decode's audio is brought to 16 kHz once.
     """
 
-    audio_caps = AudioCaps(consumes={InputAudioFrame: _FORMAT})
+    audio_caps = AudioCaps(consumes={InputAudioFrame: PipelineFormat.INPUT})
 
     def __init__(
         self,
@@ -126,22 +126,13 @@ class UtteranceSTTProcessor(FrameProcessor):
         name: str | None = None,
     ) -> None:
         super().__init__(name=name)
-        options = options if options is not None else UtteranceOptions()
-        self.options = options
-        self._max_utterance_bytes = _FORMAT.bytes_for(options.max_utterance_seconds)
+        self.options = options = options if options is not None else UtteranceOptions()
         self._skipping = False  # the rest of a cut utterance, until the VAD's stop
         self.recognizer = recognizer
-        self._language = options.language
-        self._prompt = options.prompt
         self._expect: ExpectedSpeech | None = None
-        self._user_id = options.user_id
-        self._pre_roll_seconds = options.pre_roll
-        self._cadence = Cadence.of(options, _FORMAT)
-        self._interim_results = options.interim_results
-        self._written_forms = options.written_forms
-        self._last_words_timeout = options.last_words_timeout
+        self._sizes = Sizes.of(options, _HEARS)  # until a call starts at its own rate
         self._format_reported = False  # audio in another format: reported once per call
-        self._pre_roll = PreRoll(_FORMAT.bytes_for(MAX_LOOKBACK + options.pre_roll))
+        self._pre_roll = PreRoll(self._sizes.lookback_bytes)
         self._utterance: Utterance | None = None
         self._finals: deque[Utterance] = deque()
         self._early: EarlyDecode | None = None
@@ -156,11 +147,15 @@ class UtteranceSTTProcessor(FrameProcessor):
         than its tenth.
         """
         quiet = np.zeros(SAMPLE_RATE, dtype=np.float32)
-        await self.recognizer.transcribe_async(quiet, self._language)
+        await self.recognizer.transcribe_async(quiet, self.options.language)
 
     # --- lifecycle -----------------------------------------------------------------------
 
     async def on_start(self, frame: StartFrame) -> None:
+        fmt = audio_format(frame.audio_in_sample_rate)
+        if fmt != self._sizes.fmt:
+            self._sizes = Sizes.of(self.options, fmt)
+            self._pre_roll = PreRoll(self._sizes.lookback_bytes)
         self._utterance = None
         self._expect = None
         self._finals.clear()
@@ -177,13 +172,15 @@ class UtteranceSTTProcessor(FrameProcessor):
 
     async def on_cancel(self, frame: CancelFrame) -> None:
         """A caller who hung up right after speaking: their last words go out first."""
-        if frame.cause is not EndCause.CALLER_HUNG_UP or self._last_words_timeout <= 0:
+        if frame.cause is not EndCause.CALLER_HUNG_UP or self.options.last_words_timeout <= 0:
             return
         if self._utterance is not None:
             self._stop_utterance(None)
         if self._finals:
             with contextlib.suppress(TimeoutError):
-                await asyncio.wait_for(self._finals[-1].done.wait(), self._last_words_timeout)
+                await asyncio.wait_for(
+                    self._finals[-1].done.wait(), self.options.last_words_timeout
+                )
 
     # --- frames from the caller's side ---------------------------------------------------
 
@@ -191,7 +188,7 @@ class UtteranceSTTProcessor(FrameProcessor):
     async def _on_audio(self, frame: InputAudioFrame, direction: FrameDirection) -> None:
         await self.push_frame(frame, direction)
         pcm = frame.audio
-        misfit = audio_misfit(pcm, frame.format, _FORMAT)
+        misfit = audio_misfit(pcm, frame.format, self._sizes.fmt)
         if misfit is not None:
             await self._report_misfit(frame, misfit)
             return
@@ -203,7 +200,7 @@ class UtteranceSTTProcessor(FrameProcessor):
                 self._pre_roll.keep(pcm)
             return
         utterance.audio += pcm
-        if len(utterance.audio) >= self._max_utterance_bytes:
+        if len(utterance.audio) >= self._sizes.max_utterance_bytes:
             utterance.cut = True
             self._skipping = True
             self._stop_utterance(None)
@@ -215,19 +212,19 @@ class UtteranceSTTProcessor(FrameProcessor):
             early is not None
             and early.utterance is utterance
             and early.at_pause
-            and self._cadence.resumed(utterance)
+            and self._sizes.resumed(utterance)
         ):
             self._abandon(early)  # the caller spoke again: its words are not the end
-        if self._cadence.due(utterance):
+        if self._sizes.due(utterance):
             self._wake.set()
 
     @on_frame(UserStartedSpeakingFrame)
     async def _on_started(self, frame: UserStartedSpeakingFrame, direction: FrameDirection) -> None:
         if self._utterance is None and not self._skipping:
-            before_event = self._pre_roll_seconds
+            before_event = self.options.pre_roll
             if frame.started_at is not None:
                 before_event += max(0.0, self.clock.now() - frame.started_at)
-            keep = _FORMAT.bytes_for(min(before_event, MAX_LOOKBACK + self._pre_roll_seconds))
+            keep = min(self._sizes.fmt.bytes_for(before_event), self._sizes.lookback_bytes)
             self._utterance = Utterance(audio=bytearray(self._pre_roll.take(keep)))
         await self.push_frame(frame, direction)
 
@@ -252,13 +249,13 @@ class UtteranceSTTProcessor(FrameProcessor):
         if stopped_at is not None:
             # The VAD dated the end as "now, less the audio heard since": undo that here,
             # at the same instant, and the end is a place in the audio, whatever the delays.
-            since = _FORMAT.bytes_for(max(0.0, now - stopped_at))
+            since = self._sizes.fmt.bytes_for(max(0.0, now - stopped_at))
             utterance.end_bytes = max(0, len(utterance.audio) - since)
         early = self._early
         if (
             early is not None
             and early.utterance is utterance
-            and not utterance.covers_end(early.audio_bytes, _FORMAT)
+            and not utterance.covers_end(early.audio_bytes, self._sizes.fmt)
         ):
             self._abandon(early)  # the utterance is decoded whole next: start it now
         self._finals.append(utterance)
@@ -294,7 +291,7 @@ class UtteranceSTTProcessor(FrameProcessor):
                     finished.done.set()
                 continue
             current = self._utterance
-            if current is not None and self._cadence.due(current):
+            if current is not None and self._sizes.due(current):
                 await self._decode_partial(current)
                 continue
             self._wake.clear()
@@ -303,7 +300,11 @@ class UtteranceSTTProcessor(FrameProcessor):
     async def _transcribe(self, audio: bytes, *, urgent: bool = True) -> Transcript:
         self.stats.decodes += 1
         return await self.recognizer.transcribe_async(
-            audio, self._language, prompt=self._prompt, urgent=urgent, expect=self._expect
+            to_recognizer(audio, self._sizes.fmt, _HEARS),
+            self.options.language,
+            prompt=self.options.prompt,
+            urgent=urgent,
+            expect=self._expect,
         )
 
     async def _decode_partial(self, utterance: Utterance) -> None:
@@ -311,7 +312,7 @@ class UtteranceSTTProcessor(FrameProcessor):
         audio = bytes(utterance.audio)
         received_at = utterance.received_at
         self.stats.early_decodes += 1
-        at_pause = self._cadence.at_pause(utterance)
+        at_pause = self._sizes.at_pause(utterance)
         task = self.context.tasks.create_task(self._early_transcript(audio), f"{self.name}:early")
         self._early = EarlyDecode(utterance, len(audio), at_pause, task)
         try:
@@ -332,7 +333,7 @@ class UtteranceSTTProcessor(FrameProcessor):
         self.stats.early_audio_until = received_at
         text = self._written(transcript.text)
         if (
-            self._interim_results
+            self.options.interim_results
             and self._utterance is utterance
             and text
             and text != utterance.last_interim
@@ -341,7 +342,7 @@ class UtteranceSTTProcessor(FrameProcessor):
             await self.push_frame(
                 InterimTranscriptionFrame(
                     text=text,
-                    user_id=self._user_id,
+                    user_id=self.options.user_id,
                     timestamp=received_at,
                     language=transcript.language,
                 )
@@ -360,9 +361,9 @@ class UtteranceSTTProcessor(FrameProcessor):
             early.task.cancel()
 
     async def _finalize(self, utterance: Utterance) -> None:
-        if len(utterance.audio) < _FORMAT.bytes_for(_MIN_UTTERANCE_SECONDS):
+        if len(utterance.audio) < self._sizes.min_utterance_bytes:
             return
-        transcript = utterance.reusable(_FORMAT)
+        transcript = utterance.reusable(self._sizes.fmt)
         if transcript is not None:
             self.stats.reused += 1
         else:
@@ -377,7 +378,7 @@ class UtteranceSTTProcessor(FrameProcessor):
         await self.push_frame(
             TranscriptionFrame(
                 text=self._written(transcript.text),
-                user_id=self._user_id,
+                user_id=self.options.user_id,
                 timestamp=stopped_at if stopped_at is not None else utterance.ended_at,
                 language=transcript.language,
                 confidence=transcript.confidence,
@@ -391,7 +392,7 @@ class UtteranceSTTProcessor(FrameProcessor):
         await self.report_metric("ttfb", latency, model=self.recognizer.name)
 
     def _written(self, text: str) -> str:
-        return written_form(text) if self._written_forms else text
+        return written_form(text) if self.options.written_forms else text
 
     async def _report_decode_failure(self, exc: Exception) -> None:
         await self.push_error(f"{self.name}: transcription failed: {exc!r}", exception=exc)

@@ -62,7 +62,8 @@ __all__ = [
 
 MAX_LOOKBACK = 2.0
 """Seconds of audio kept from before a start event (the pre-roll cannot reach further)."""
-_MIN_UTTERANCE_SECONDS = 0.1
+MIN_UTTERANCE_SECONDS = 0.1
+"""Shorter stretches (a click the VAD took for speech) are not decoded."""
 DEFAULT_MAX_UTTERANCE_SECONDS = 15.0
 """Longer than a caller's question or answer; a decode of it costs ~0.3 s and ~30 MB."""
 
@@ -114,7 +115,7 @@ class UtteranceOptions:
     """Seconds a caller's hang-up waits for their last utterance's transcript (0: none)."""
 
     def __post_init__(self) -> None:
-        if self.max_utterance_seconds <= _MIN_UTTERANCE_SECONDS:
+        if self.max_utterance_seconds <= MIN_UTTERANCE_SECONDS:
             raise ValueError(
                 f"max_utterance_seconds must be > 0.1, got {self.max_utterance_seconds}"
             )
