@@ -34,6 +34,7 @@ from framekit.privacy.kinds.iban import find_ibans
 from framekit.privacy.kinds.numbers import find_numbers
 from framekit.privacy.kinds.people import find_names
 from framekit.privacy.kinds.places import find_addresses
+from framekit.privacy.kinds.streets import HOUSE_HEADS
 from framekit.privacy.retakes import restarted
 
 __all__ = ["KINDS", "Kind", "Policy", "Redacted", "Redactor", "Span", "parse_policies"]
@@ -62,9 +63,10 @@ _HINT_WORDS = (
     "girlfriend", "boyfriend", "calls me", "thank", "regards", "cheers", "sincerely", "best",
     "(at", "[at", "beneficiary", "applicant", "addressee", "down as", "spoke",
     "talked", "from:", "holder", "owner", "dear", "spel", "calling",
-    " hi ", " hello", " hey ", "ed by",
+    " hi ", " hello", " hey ", "ed by", *sorted(HOUSE_HEADS),
 )  # fmt: skip
-"""A text with none of these has no value of any kind: most turns skip the finders."""
+"""A text with none of these has no value of any kind: most turns skip the finders (a house
+named, not numbered, says an address without a digit: "the old forge mill lane")."""
 
 
 @dataclass(frozen=True, slots=True)

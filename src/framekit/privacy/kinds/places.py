@@ -26,10 +26,15 @@ a code after it, or "to", "at" or "is" before the house ("ship it to four albans
 from __future__ import annotations
 
 import re
+from itertools import chain
 
 from framekit.privacy.kinds import Found, alternation, words
+from framekit.privacy.kinds.address_joins import joined
+from framekit.privacy.kinds.postcodes import find_code_after_house
 from framekit.privacy.kinds.streets import (
     GLUED,
+    HOUSE_HEADS,
+    REGIONS,
     STREET_FIRST,
     STRONG,
     UNIT_BEFORE,
@@ -61,7 +66,7 @@ _HOUSE = (
     rf"(?:(?:lot|plot|house(?:\s+(?:number|no\.?))?|h\.?\s?no\.?|no\.|number)\s*"
     rf"(?=\d|{_NUMBER_WORD}))?"
     rf"(?>{_TYPED_HOUSE}|(?-i:[A-Z])-\d{{1,5}}\b|{_SAID_FIRST}"
-    rf"(?:[\s-]+(?:and\s+|slash\s+|stroke\s+)?{_SAID_ON}){{0,5}}"
+    rf"(?:[\s-]+(?:and\s+|slash\s+|stroke\s+)?{_SAID_ON}){{0,6}}"
     r"(?:\s+and\s+a\s+half\b)?(?:\s+[a-h](?=\s))?)"
 )
 """Typed ("221B", "84/92", "12-14", "Lot 7", "B-204", "218 1/2", a unit before the house
@@ -111,7 +116,7 @@ _STOP = alternation(
         " with or if then that that's this today tomorrow instead now yes no from at was were we"
         " i you he she they should ship send deliver call email phone order card born birth"
         " date name our your its it's can could would will also near next store shop branch"
-        " location outlet showroom"
+        " location outlet showroom pls plz thx cheers"
     )
 )
 """Words of an ordinary sentence: an address's tail ends before them."""
@@ -121,19 +126,22 @@ _NAME_STOP = alternation(
         " your our their his her its a or but so if then that this these those who which"
         " what please thanks with per each every more less than also just all any some no not"
         " get got have has had do did will would can could should need want ordered bought"
-        " paid times minutes hours days weeks months years am pm x sorry wait actually"
+        " paid times minutes hours days weeks months years am pm x sorry wait actually zip"
+        " postcode eircode"
     )
     | _NUMBER_WORDS
 )
 """Words of a sentence and numbers, never a word of a street's name ("The" is, typed:
 "5 The Crescent")."""
 _ORDINAL = (
+    r"(?:(?:one|two|three|four|five|six|seven|eight|nine)\s+hundred\s+(?:and\s+)?)?"
     r"(?:(?:twenty|thirty|forty|fifty|sixty|seventy|eighty|ninety)[\s-]+)?(?:first|second"
     r"|third|fourth|fifth|sixth|seventh|eighth|ninth|tenth|eleventh|twelfth|[a-z]+teenth"
     r"|twentieth|thirtieth|fortieth|fiftieth|sixtieth|seventieth|eightieth|ninetieth"
     r"|hundredth)\b"
 )
-"""A street's number said: "forty second street", "fifth avenue"."""
+"""A street's number said: "forty second street", "fifth avenue", "one hundred and
+twelfth street"."""
 _NAME_WORD = (
     rf"(?:(?!(?:{_NAME_STOP}|(?-i:t)he)\b)"
     r"(?:(?:st|mt|ft|jr|sr|dr|[^\W\d_])\.|[^\W\d_](?:[^\W_]|['.-](?=[^\W_]))*"
@@ -174,15 +182,43 @@ _TAIL_WORD = (
     r"|(?=[A-Za-z]*\d)[A-Za-z\d]{4}\b"  # an Eircode's second half: T12 X2C4
     r"|(?-i:[A-Z]{2})\b"  # a state: OR, IN, ME as written
     rf"|(?!{_STOP}\b)[^\W\d_]+(?:['.-][^\W\d_]+)*\.?|{_NUMBER_WORD}"
-    rf"|(?<=hundred\s)and(?=\s+{_NUMBER_WORD}))"
+    rf"|(?<=hundred\s)and(?=\s+{_NUMBER_WORD})"
+    rf"|the(?=(?:\s+[^\W\d_]+){{1,2}},?\s+(?:{alternation(REGIONS)}|(?-i:[A-Z]{{2,3}}))\b))"
 )
-_TAIL = rf"(?:(?:[,\s]+|\s+[-\u2013]\s+){_TAIL_WORD}){{0,14}}"
+"""A word of what follows the street; "the" only in a town before its state ("the
+woodlands texas", "The Rocks NSW"): else it starts the sentence after ("... the blue
+door")."""
+_TAIL = rf"(?:(?:(?:\.(?=,))?[,\s]+|\s+[-\u2013]\s+){_TAIL_WORD}){{0,14}}"
 _NAME = rf"(?:{_NAME_WORD}\s+)"
+_HEAD = rf"{alternation(HOUSE_HEADS)}\b"
+_ONE_DIGIT = r"(?:zero|oh|nought|one|two|three|four|five|six|seven|eight|nine)\b"
+_SAID_CODE = rf"{_ONE_DIGIT}(?:\s+{_ONE_DIGIT}){{4}}(?!\s+{_NUMBER_WORD})"
+_TRADE = alternation(
+    words(
+        "order item tracking reference ref confirmation number account invoice ticket case card"
+        " phone code pin id shop store pub cafe restaurant bar hotel tour sale"
+    )
+)
+_PLAIN_NAME = rf"(?!(?:{_TRADE})\b){_NAME_WORD}"
+"""A word of a street's name where nothing else says address: not an identifier's or a
+trade's ("two via courier tracking one two three four five", "the farm shop lane tour")."""
+_CODE_NAME = rf"(?!(?:{_TRADE}|{_STOP}|{_NUMBER_WORD})\b)[^\W\d_]+"
+_CODED_STREET = re.compile(
+    rf"(?<!\w)(?=[\w#]){_HOUSE},?\s+(?:{_CODE_NAME},?\s+){{1,4}}?{_SAID_CODE}$", re.IGNORECASE
+)
+"""A five-digit postcode said digit by digit after the town (a US ZIP, an Italian, French,
+Spanish or German code) makes a street of any words one ("twenty two via roma milano two
+oh one two one"); tried only where such a code follows a word (:data:`_CODE_SAID_IN`), and
+ending there: the words between are read plainly (a street's name's pattern, tried word by
+word back from the code, would cost a tenth of a millisecond)."""
+_CODE_REACH = 60
+"""How far before its code such a street's house may be: the pattern is tried there only."""
+_CODE_SAID_IN = re.compile(rf"(?<![a-z])(?!{_NUMBER_WORD})[a-z]+\s+{_SAID_CODE}")
 _ADDRESS = re.compile(
     r"(?<!\w)(?=[\w#])(?:"  # tried at a word's start only: twice as fast
     rf"(?:{_HOUSE_NAME}?{_UNIT}?{_HOUSE},?\s+(?:(?:{_NAME_WORD},?\s+){{1,4}}?{_TYPE}|{_ALONE}"
     rf"|the\s+(?:{_NAME_WORD}\s+)?{_TYPE})"
-    rf"|{_UNIT}(?:{_NAME_WORD},?\s+){{1,4}}?{_TYPE}"
+    rf"|{_UNIT}(?:the\s+)?(?:{_NAME_WORD},?\s+){{1,4}}?{_TYPE}"
     # Said after "to", "at" or "is", a house and a name make even a weak type a street's.
     rf"|(?:(?<=\bto\s)|(?<=\bat\s)|(?<=\bis\s)){_HOUSE}\s+(?:{_NAME_WORD}\s+){{1,3}}?"
     rf"{alternation(WEAK)}\b"
@@ -198,10 +234,11 @@ _ADDRESS = re.compile(
     rf"|(?:\b(?:address(?:\s+is|:|'s)?|(?:live|living|lives|reside|residing|stay|staying)\s+at"
     r"|(?:my|our)\s+(?:house|place|home)\s+is(?:\s+at)?)\s+)"
     rf"(?P<led>{_HOUSE}\s+(?:the\s+)?{_NAME_WORD}(?:,?\s+{_NAME_WORD}){{1,3}})"
+    rf"|box\s+(?:\d+|{_BOX_NUMBER}),?\s+star\s+route\b"
     rf"|(?:(?:p\.?\s?o\.?|post\s+office|gpo|locked)\s+box|private\s+bag|rural\s+route"
     rf"|(?:(?:box|site|comp)\s+(?:\d+|{_SAID_FIRST}(?:\s+(?:and\s+)?{_SAID_ON})*),?\s+){{1,2}}"
-    r"(?:rural\s+route|r\.?\s?r\.?)"
-    r"|r\.?\s?r\.?|psc|cmr|(?:highway\s+contract\s+route|h\.?\s?c\.?(?:\s?r\.?)?|route|rte"
+    r"(?:rural\s+route|star\s+route|r\.?\s?r\.?)"
+    r"|r\.?\s?r\.?|psc|cmr|(?:highway\s+contract\s+route|star\s+route|h\.?\s?c\.?(?:\s?r\.?)?|route|rte"
     rf"|highway|hwy)\s+(?:\d+|{_NUMBER_WORD}(?:\s+{_NUMBER_WORD})*),?\s+box)"
     rf"\s+(?:\d+\b|{_BOX_NUMBER}))"
     rf"{_TAIL}"
@@ -229,6 +266,17 @@ _NAMED_STREET = re.compile(
 """A street without a house number, known by the postcode after it, and the house's name
 before it ("The Old Rectory, Church Lane, Little Dunmow CM6 3HX"): tried only where a
 postcode is."""
+_NAMED_HOUSE = re.compile(
+    rf"(?<!\w)(?:(?=(?:{alternation(UNIT_BEFORE)})\.?\s*#?\s*(?:\d|{_NUMBER_WORD})){_UNIT}"
+    rf"(?:the\s+)?(?:{_NAME_WORD}\s+){{0,2}}{_HEAD}"
+    rf"|(?=(?:[^\W\d_]+\s+){{1,3}}{_HEAD})"  # the head near, before the names are read
+    rf"(?:the\s+(?:{_NAME_WORD}\s+){{0,2}}|(?:{_NAME_WORD}\s+){{1,2}}){_HEAD},?\s+"
+    rf"(?:{_PLAIN_NAME},?\s+){{1,3}}?{alternation(STRONG)}\b\.?(?!\s+{_TRADE})){_TAIL}",
+    re.IGNORECASE,
+)
+"""A house's name instead of its number, after its unit ("apartment nine the maltings")
+or before its street ("the old forge mill lane", "Rose Cottage, Elm Rd"): tried only
+where a house's name's head is."""
 _PLACE = r"(?:(?:Co\.?|County)\s+)?(?-i:[A-Z])[\w'-]+(?:\s+(?-i:[A-Z])[\w'-]+){0,2}"
 _PLACES = re.compile(rf"(?<!\w){_PLACE}(?:,\s+{_PLACE}){{1,4}},?\s+{_WRITTEN_POSTCODE}")
 """Places said before a written postcode, a comma between each, and no street ("Ardmore,
@@ -275,23 +323,31 @@ infinite loop")."""
 
 def find_addresses(text: str) -> list[Found]:
     """Every street address in ``text`` but a shop's own."""
+    found = find_code_after_house(text)
     words = _WORD.findall(text.lower())
     if not _may_hold(text, words):
-        return []
-    found = []
-    for m in _ADDRESS.finditer(text):
+        return found
+    lowered = text.lower()
+    coded_streets = (
+        _CODED_STREET.finditer(text, max(0, code.start() - _CODE_REACH), code.end())
+        for code in _CODE_SAID_IN.finditer(lowered)
+    )
+    matches = chain(_ADDRESS.finditer(text), *coded_streets)
+    for m in matches:
+        led = m.groupdict().get("led")
         if (
-            _NOT_A_HOUSE.search(text, max(0, m.start() - 24), m.start())
+            _NOT_A_HOUSE.search(text, max(0, m.start() - 24), m.start("led" if led else 0))
             or _SHOP_AFTER.match(text, m.end())
             or _COUNT.match(text, m.start())
         ):
             continue
-        group = "zip" if m.group("zip") else 0
-        start = m.start("led") if m.group("led") else m.start(group)
-        value = " ".join(text[start : m.end(group)].lower().split())
-        found.append(Found("address", start, m.end(group), value))
+        group = "zip" if m.groupdict().get("zip") else 0
+        start, end = m.start("led") if led else m.start(group), m.end(group)
+        if led and (read := _ADDRESS.match(text, start)) and read.end() > end:
+            end = read.end()  # "address 1705 Woodward Ave., Detroit": the house's own reading
+        found.append(Found("address", start, end, " ".join(text[start:end].lower().split())))
     coded = _CODE_BEFORE if not _CODE_WORDS.isdisjoint(words) else None
-    patterns = [coded]
+    patterns = [coded, _NAMED_HOUSE if _named_house_near(words) else None]
     if _has_postcode(text, words):
         patterns += [_PLACES, _NAMED_STREET if not _TYPES.isdisjoint(words) else None]
     for pattern in filter(None, patterns):
@@ -299,7 +355,19 @@ def find_addresses(text: str) -> list[Found]:
             Found("address", m.start(), m.end(), " ".join(m.group().lower().split()))
             for m in pattern.finditer(text)
         ]
-    return found
+    return joined(text, found)
+
+
+def _named_house_near(words: list[str]) -> bool:
+    """Whether a house's name's head has a unit word just before it or a street type just
+    after it: only then is :data:`_NAMED_HOUSE` tried ("my house is ..." skips it)."""
+    for i, word in enumerate(words):
+        if word in HOUSE_HEADS and (
+            not UNIT_BEFORE.isdisjoint(words[max(0, i - 5) : i])
+            or not STRONG.isdisjoint(words[i + 1 : i + 6])
+        ):
+            return True
+    return False
 
 
 def _may_hold(text: str, words: list[str]) -> bool:

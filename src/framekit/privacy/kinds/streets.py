@@ -15,6 +15,8 @@ from framekit.privacy.kinds import words
 
 __all__ = [
     "GLUED",
+    "HOUSE_HEADS",
+    "REGIONS",
     "STREET_FIRST",
     "STRONG",
     "UNIT_BEFORE",
@@ -77,3 +79,26 @@ UNIT_WORDS = words(
 UNIT_BEFORE = words("flat apt apartment unit suite ste blk block bldg building pmb level lvl")
 """The designators that also come before the house: "Flat 6, 27 Dock Road", "Blk 123 Ang
 Mo Kio Ave 3", "Level 2, 14 Martin Place"."""
+HOUSE_HEADS = words(
+    "cottage cottages house farm farmhouse lodge barn vicarage rectory manse manor hall grange"
+    " mill forge granary maltings oast stables bungalow villa dairy smithy croft"
+)
+"""What a house's name ends with where it has no number ("the old forge, mill lane", "rose
+cottage", "apartment nine the maltings"): the heads of British and Irish house names."""
+REGIONS = frozenset(
+    region.replace("_", " ")
+    for region in words(
+        "alabama alaska arizona arkansas california colorado connecticut delaware florida"
+        " georgia hawaii idaho illinois indiana iowa kansas kentucky louisiana maine maryland"
+        " massachusetts michigan minnesota mississippi missouri montana nebraska nevada"
+        " new_hampshire new_jersey new_mexico new_york north_carolina north_dakota ohio oklahoma"
+        " oregon pennsylvania rhode_island south_carolina south_dakota tennessee texas utah"
+        " vermont virginia washington west_virginia wisconsin wyoming ontario quebec alberta"
+        " manitoba saskatchewan british_columbia nova_scotia new_brunswick newfoundland"
+        " prince_edward_island yukon new_south_wales victoria queensland tasmania"
+        " western_australia south_australia"
+    )
+)
+"""The states and provinces said whole after a town (US, Canada, Australia): a closed set
+that tells a town of two words that starts with "the" ("the woodlands texas") from the
+sentence after an address ("... the blue door")."""
