@@ -18,12 +18,12 @@ Three readers of a caller turn's sentiment (``docs/analytics.md``):
 The dev data are the ``dev`` split of ``calls.jsonl`` and every call of
 ``calls_dev_extra.jsonl``, ``calls_dev_extra2.jsonl``, ``calls_dev_extra3.jsonl``,
 ``calls_dev_extra4.jsonl``, and the spent blind files ``calls_blind.jsonl``,
-``calls_blind2.jsonl``, ``calls_blind3.jsonl``, ``calls_blind4.jsonl`` and
-``calls_blind5.jsonl`` (each scored once, then made dev): ten sources, nine annotators,
-1,160 calls. The only guide for
-tuning is a cross-validation on them, by call (``--cv``): 5 folds (each fold's heads
-fitted on the other folds score the fold's calls), and leave-one-file-out (heads fitted
-on the other files score the held one: the honest proxy for writers never seen).
+``calls_blind2.jsonl``, ``calls_blind3.jsonl``, ``calls_blind4.jsonl``,
+``calls_blind5.jsonl`` and ``calls_blind6.jsonl`` (each scored once, then made dev), and
+``calls_dev_extra5.jsonl``: twelve sources, eleven annotators, 1,410 calls. The only
+guide for tuning is a cross-validation on them, by call (``--cv``): 5 folds (each fold's
+heads fitted on the other folds score the fold's calls), and leave-one-file-out (heads
+fitted on the other files score the held one: the honest proxy for writers never seen).
 ``rules`` fits nothing, and its phrases were written reading the first 90 dev calls and
 later the misses of the other files (and the VADER-rules cue of the heads with them):
 the figures on those files flatter every reader. ``benchmarks/sentiment_cv.py`` compares
@@ -82,7 +82,9 @@ BLIND2 = DATA / "calls_blind2.jsonl"
 BLIND3 = DATA / "calls_blind3.jsonl"
 BLIND4 = DATA / "calls_blind4.jsonl"
 BLIND5 = DATA / "calls_blind5.jsonl"
-DEV_FILES = (EXTRA, EXTRA2, EXTRA3, BLIND, BLIND2, BLIND3, EXTRA4, BLIND4, BLIND5)
+BLIND6 = DATA / "calls_blind6.jsonl"
+EXTRA5 = DATA / "calls_dev_extra5.jsonl"
+DEV_FILES = (EXTRA, EXTRA2, EXTRA3, BLIND, BLIND2, BLIND3, EXTRA4, BLIND4, BLIND5, BLIND6, EXTRA5)
 """The dev files beside ``calls.jsonl``'s dev split, each by its own annotator (the blind
 files were each scored once, by the lead, then made dev)."""
 MEASURES = ("turn_sentiment", "call_sentiment", "sentiment_end", "resolution")

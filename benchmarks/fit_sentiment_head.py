@@ -3,16 +3,17 @@
 Both turn heads of :mod:`framekit.analytics.turn_model` are fitted on every caller turn
 of the dev data (the ``dev`` split of ``tests/data/analytics/calls.jsonl``,
 ``calls_dev_extra.jsonl``, ``calls_dev_extra2.jsonl``, ``calls_dev_extra3.jsonl``,
-``calls_dev_extra4.jsonl`` and the spent blind files ``calls_blind.jsonl`` to
-``calls_blind5.jsonl``: ten sources, 1,160 calls), class-balanced on standardized
-features (the embedding head also on hashed n-grams of the turn's words, scaled, not
-standardized), with the inputs and penalty chosen by the leave-one-file-out
-cross-validation of ``benchmarks/sentiment_cv.py``, ``benchmarks/sentiment_ngram_cv.py``
-and ``analytics_accuracy.py --cv``; never on the test split.
+``calls_dev_extra4.jsonl``, ``calls_dev_extra5.jsonl`` and the spent blind files
+``calls_blind.jsonl`` to ``calls_blind6.jsonl``: twelve sources, 1,410 calls),
+class-balanced on standardized features (the embedding head also on hashed n-grams of
+the turn's words, scaled, not standardized), with the inputs and penalty chosen by the
+leave-one-file-out cross-validation of ``benchmarks/sentiment_cv.py``,
+``benchmarks/sentiment_ngram_cv.py`` and ``analytics_accuracy.py --cv``; never on the
+test split.
 
 The call head of the embedding head (:mod:`framekit.analytics.call_head`) is fitted on
 what that head's recipe reads of writers it was not fitted on: each dev file's turns
-read by a head fitted on the other files (leave one file out, ten fits), so it learns
+read by a head fitted on the other files (leave one file out, twelve fits), so it learns
 how far to trust a reading of an unseen writer, not of the calls the turn head
 memorised. Its recipe (aggregates and the resolution, penalty 1, not class-balanced)
 was chosen by ``benchmarks/call_sentiment_cv.py``.

@@ -5,11 +5,9 @@ Two estimates, both by call (the turns of one call never straddle folds):
 * ``cv``: 5 folds over all the dev calls;
 * ``lofo`` (leave one file out): a head fitted on the other dev files scores each dev
   file (``calls.jsonl``'s dev split, ``calls_dev_extra.jsonl``, ``calls_dev_extra2.jsonl``,
-  ``calls_dev_extra3.jsonl``, ``calls_dev_extra4.jsonl``, and the spent ``calls_blind.jsonl``,
-  ``calls_blind2.jsonl``, ``calls_blind3.jsonl``, ``calls_blind4.jsonl`` and
-  ``calls_blind5.jsonl``), each written
-  by its own annotator: the honest proxy for
-  callers and writers the head has never seen.
+  ``calls_dev_extra3.jsonl``, ``calls_dev_extra4.jsonl``, ``calls_dev_extra5.jsonl``, and
+  the spent ``calls_blind.jsonl`` to ``calls_blind6.jsonl``: twelve sources), each written
+  by its own annotator: the honest proxy for callers and writers the head has never seen.
 
 Each line gives turn / call / end accuracy (the call's labels follow from the turns'
 by the guidelines' rules, :func:`framekit.analytics.sentiment.call_sentiment`). Calls
