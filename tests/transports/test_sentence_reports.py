@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+import numpy as np
 import pytest
 
 from framekit.frames import (
+    BotStartedSpeakingFrame,
+    BotStoppedSpeakingFrame,
     Frame,
     InterruptionFrame,
     PlayedUpToFrame,
@@ -103,6 +106,29 @@ async def test_audio_outside_any_sentence_is_played_and_reports_no_sentence() ->
     assert [f.played_seconds for _, f in call.up if isinstance(f, PlayedUpToFrame)] == [
         pytest.approx(0.2)
     ]
+
+
+async def test_audio_running_dry_inside_a_sentence_is_a_gap_not_the_end_of_speaking() -> None:
+    # A streaming voice slower than real time (a loaded CPU): the second piece of the
+    # sentence comes 0.3 s after the first has played. The caller hears a gap, but the
+    # bot has not stopped speaking: nothing upstream may take the answer as finished.
+    async with Call(ListOutput()) as call:
+        await call.send(TTSStartedFrame(text=FIRST, response_id="r1"), audio(0.05))
+        await call.advance(0.35)
+        assert call.up_types() == [BotStartedSpeakingFrame]
+        assert len(call.output.writes) == 2, "the 10 ms left over waits for the rest"
+        await call.send(audio(0.05), TTSStoppedFrame())
+        await call.advance(0.5)
+        assert call.up_types().count(BotStartedSpeakingFrame) == 1
+        assert call.up_types().count(BotStoppedSpeakingFrame) == 1
+        chunks = [np.frombuffer(chunk, "<i2") for _, chunk in call.output.writes]
+        assert len(chunks) == 5
+        assert all((c == 1000).all() for c in chunks), "no padding inside the sentence"
+        (report,) = reports(call)
+        assert (report.heard, report.complete) == (FIRST, True)
+        assert [f.played_seconds for _, f in call.up if isinstance(f, PlayedUpToFrame)] == [
+            pytest.approx(0.1)
+        ]
 
 
 def test_heard_share_cuts_at_whole_words() -> None:

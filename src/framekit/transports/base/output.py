@@ -18,10 +18,14 @@ Speaking state follows what the caller hears, not what was queued:
 
 * the first chunk after silence starts an *utterance*:
   :class:`~framekit.frames.BotStartedSpeakingFrame` goes downstream and upstream;
-* the utterance ends when the last written chunk has finished playing and no more
-  audio is queued: a :class:`~framekit.frames.PlayedUpToFrame` (how many seconds
-  the caller heard) goes upstream, then
-  :class:`~framekit.frames.BotStoppedSpeakingFrame` goes both ways;
+* the utterance ends when the last written chunk has finished playing, no more
+  audio is queued and no sentence is still being synthesized: a
+  :class:`~framekit.frames.PlayedUpToFrame` (how many seconds the caller heard)
+  goes upstream, then :class:`~framekit.frames.BotStoppedSpeakingFrame` goes both
+  ways. Audio that runs dry inside a sentence (a TTS slower than real time, as a
+  streaming voice on a loaded CPU can be) leaves the caller a gap, not the end of
+  the answer, so the bot stays speaking until the sentence's
+  :class:`~framekit.frames.TTSStoppedFrame` has passed and its audio has played;
 * an interruption ends it at once, with the seconds heard so far, after
   :meth:`OutputTransport.clear_output` has told the far end to drop what it holds.
 
@@ -326,6 +330,11 @@ class OutputTransport(QueuedFrameProcessor, ABC):
     async def _end_if_dry(self) -> None:
         """Nothing is queued: write the tail at its slot, then end the utterance once heard.
 
+        Not while a sentence is open (its started frame passed, its stopped frame not
+        yet): the TTS is still producing it, so running dry is a gap inside the
+        sentence. The utterance goes on, and the schedule restarts from the next
+        chunk if the gap outlasts :data:`MAX_LAG_SECONDS`.
+
         Why wait for the next chunk's slot (``send_ahead`` before the written audio has
         played) and no longer: audio that arrives by then continues the utterance without
         a padded gap, and the tail, like any chunk, must leave at its slot. Waiting until
@@ -338,6 +347,8 @@ class OutputTransport(QueuedFrameProcessor, ABC):
             await self._sleep_until(pace.playout_end() - pace.send_ahead)
             if self.queued or generation != self._generation:
                 return
+        if self._sentences.open:
+            return  # more of this sentence is coming: what is held waits for it, unpadded
         if self._wire_audio.held:
             await self._write_tail()
             if generation != self._generation:

@@ -65,6 +65,11 @@ class PlayedSentences:
     def __len__(self) -> int:
         return len(self._spans)
 
+    @property
+    def open(self) -> bool:
+        """True between a sentence's started and stopped frames: more of its audio is due."""
+        return bool(self._spans) and self._spans[-1].end is None
+
     def started(self, text: str, response_id: str, position: int) -> None:
         """A sentence's audio begins at stream offset ``position``."""
         self._spans.append(_Span(text, response_id, position))
