@@ -191,7 +191,8 @@ door")."""
 _TAIL = rf"(?:(?:(?:\.(?=,))?[,\s]+|\s+[-\u2013]\s+){_TAIL_WORD}){{0,14}}"
 _NAME = rf"(?:{_NAME_WORD}\s+)"
 _HEAD = rf"{alternation(HOUSE_HEADS)}\b"
-_ONE_DIGIT = r"(?:zero|oh|nought|one|two|three|four|five|six|seven|eight|nine)\b"
+_DIGIT_WORDS = words("zero oh nought one two three four five six seven eight nine")
+_ONE_DIGIT = rf"{alternation(_DIGIT_WORDS)}\b"
 _SAID_CODE = rf"{_ONE_DIGIT}(?:\s+{_ONE_DIGIT}){{4}}(?!\s+{_NUMBER_WORD})"
 _TRADE = alternation(
     words(
@@ -327,10 +328,10 @@ def find_addresses(text: str) -> list[Found]:
     words = _WORD.findall(text.lower())
     if not _may_hold(text, words):
         return found
-    lowered = text.lower()
+    said_digits = sum(map(_DIGIT_WORDS.__contains__, words)) >= 5  # most texts skip it
     coded_streets = (
         _CODED_STREET.finditer(text, max(0, code.start() - _CODE_REACH), code.end())
-        for code in _CODE_SAID_IN.finditer(lowered)
+        for code in (_CODE_SAID_IN.finditer(text.lower()) if said_digits else ())
     )
     matches = chain(_ADDRESS.finditer(text), *coded_streets)
     for m in matches:
