@@ -75,9 +75,13 @@ def test_a_code_said_after_a_street_of_any_words() -> None:
 
 @pytest.mark.parametrize(
     "said",
-    ["star route four box twelve elk city idaho", "box 310 star route marble colorado"],
+    [
+        "star route four box twelve elk city idaho",
+        "box 310 star route marble colorado",
+        "box 41 hc 62 republic washington",
+    ],
 )
-def test_star_routes(said: str) -> None:
+def test_star_routes_and_a_box_before_its_route(said: str) -> None:
     assert _masked(f"mail goes to {said}", said)
 
 

@@ -238,7 +238,7 @@ _ADDRESS = re.compile(
     rf"|box\s+(?:\d+|{_BOX_NUMBER}),?\s+star\s+route\b"
     rf"|(?:(?:p\.?\s?o\.?|post\s+office|gpo|locked)\s+box|private\s+bag|rural\s+route"
     rf"|(?:(?:box|site|comp)\s+(?:\d+|{_SAID_FIRST}(?:\s+(?:and\s+)?{_SAID_ON})*),?\s+){{1,2}}"
-    r"(?:rural\s+route|star\s+route|r\.?\s?r\.?)"
+    r"(?:rural\s+route|star\s+route|highway\s+contract\s+route|h\.?\s?c\.?|r\.?\s?r\.?)"
     r"|r\.?\s?r\.?|psc|cmr|(?:highway\s+contract\s+route|star\s+route|h\.?\s?c\.?(?:\s?r\.?)?|route|rte"
     rf"|highway|hwy)\s+(?:\d+|{_NUMBER_WORD}(?:\s+{_NUMBER_WORD})*),?\s+box)"
     rf"\s+(?:\d+\b|{_BOX_NUMBER}))"
