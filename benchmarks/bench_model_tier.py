@@ -3,9 +3,10 @@
 Starts a two-raylet Ray cluster on this machine (``ray start``, one CPU each, as
 ``tests/model_tier`` does), then deploys the tier on it once per mode (as
 ``framekit models serve`` does, through :func:`~framekit.servers.model_tier.app.deploy`),
-alternating batched (``max_batch_size=8``, ``voice_max_batch_size=8``) and unbatched
-(both 1: every utterance decoded alone, every sentence spoken by the engine's own
-stream), ``rounds`` times each. In each window, for ``seconds``, staggered:
+alternating batched (``max_batch_size=8``, ``voice_max_batch_size=8``; once for each
+``--batch-wait-ms``, the longest a lone utterance waits for another while the queue is
+busy) and unbatched (both 1: every utterance decoded alone, every sentence spoken by
+the engine's own stream), ``rounds`` times each. In each window, for ``seconds``, staggered:
 
 * ``callers`` callers each send a Piper-spoken utterance (1.2-2.6 s of speech) every
   ``interval`` seconds through :class:`~framekit.services.model_tier.RemoteRecognizer`;
@@ -20,7 +21,8 @@ controller, proxy, replicas: the whole tier) per request; the client-side latenc
 (request to transcript; request to a sentence's first audio); the batch sizes the
 tier reported. Run::
 
-    python benchmarks/bench_model_tier.py [--callers 8] [--speakers 4] [--seconds 30]
+    python benchmarks/bench_model_tier.py [--callers 8] [--speakers 4] [--seconds 30] \
+        [--batch-wait-ms 20 300]
 
 and note ``uptime`` with the figures: the machine is shared.
 """
@@ -274,14 +276,19 @@ async def _load(url: str, audio: list[bytes], args: argparse.Namespace, window: 
 
 
 def measure(
-    cluster: RayCluster, mode: str, batch: int, audio: list[bytes], args: argparse.Namespace
+    cluster: RayCluster,
+    mode: str,
+    batch: int,
+    wait_ms: float,
+    audio: list[bytes],
+    args: argparse.Namespace,
 ) -> Window:
     window = Window(mode)
     port = free_port()
     one = "ScalingOptions(min_replicas=1, max_replicas=1, num_cpus=0.5)"
     options = (
         f"TierOptions(max_batch_size={batch}, voice_max_batch_size={batch},"
-        f" batch_wait_timeout_s={args.batch_wait_ms / 1000}, stt={one}, tts={one},"
+        f" batch_wait_timeout_s={wait_ms / 1000}, stt={one}, tts={one},"
         f" port={port}, proxy_location='HeadOnly')"
     )
     with model_tier_with(cluster, options, port) as tier:
@@ -325,7 +332,7 @@ def show(window: Window) -> None:
         f"{step} {req / max(1, runs):.2f}" for step, (runs, req) in window.voice_runs.items()
     )
     print(
-        f"{window.mode:<10} {window.seconds:5.1f} s | STT: {window.utterances} utterances"
+        f"{window.mode:<16} {window.seconds:5.1f} s | STT: {window.utterances} utterances"
         f" (failed {window.failures}), replica {stt} ms CPU"
         f" each, latency p50 {_p(window.latencies, 0.5):5.0f} p95"
         f" {_p(window.latencies, 0.95):5.0f} ms, serve batches {sizes}, model runs"
@@ -352,19 +359,27 @@ def main() -> None:
     )
     parser.add_argument("--seconds", type=float, default=30.0, help="load per window")
     parser.add_argument("--rounds", type=int, default=2, help="batched/unbatched windows each")
-    parser.add_argument("--batch-wait-ms", type=float, default=20.0)
+    parser.add_argument(
+        "--batch-wait-ms",
+        type=float,
+        nargs="+",
+        default=[20.0],
+        help="a batched window for each (the modes alternate in every round)",
+    )
     args = parser.parse_args()
     print(subprocess.run(["uptime"], capture_output=True, text=True).stdout.strip(), flush=True)
     audio = [spoken(text) for text in SENTENCES]
     windows: list[Window] = []
+    modes = [(f"batched {wait:g} ms", 8, wait) for wait in args.batch_wait_ms]
+    modes.append(("unbatched", 1, 0.0))
     with ray_cluster(nodes=2, cpus_per_node=1) as cluster:
         for _ in range(args.rounds):
-            for mode, batch in (("batched", 8), ("unbatched", 1)):
-                windows.append(measure(cluster, mode, batch, audio, args))
+            for mode, batch, wait in modes:
+                windows.append(measure(cluster, mode, batch, wait, audio, args))
                 show(windows[-1])
                 print(Path("/proc/loadavg").read_text().strip(), flush=True)
     print(subprocess.run(["uptime"], capture_output=True, text=True).stdout.strip())
-    for mode in ("batched", "unbatched"):
+    for mode, _, _ in modes:
         mine = [w for w in windows if w.mode == mode]
         counts = {
             "stt replica": sum(w.utterances for w in mine),
@@ -375,7 +390,7 @@ def main() -> None:
         for kind, count in counts.items():
             cpu = sum(w.cpu.get(kind, 0.0) for w in mine)
             print(
-                f"{mode:<10} {kind:<12} {_per(cpu, count)} ms CPU per"
+                f"{mode:<16} {kind:<12} {_per(cpu, count)} ms CPU per"
                 f" {unit.get(kind, 'request')} ({count})"
             )
 

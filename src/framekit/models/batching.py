@@ -14,8 +14,17 @@ the run takes, when a worker thread starts it, every pending request that fits
 with the most urgent one (up to ``max_batch``). While a run is in flight new
 requests wait and form the next batch, so batches grow by themselves exactly when
 the model is busy, and a lone request waits for nothing. ``coalesce`` seconds (a
-few milliseconds at most) is the one wait: a run that starts with a single request
-gives others that long to join it.
+few milliseconds at most) is the one fixed wait: a run that starts with a single
+request gives others that long to join it.
+
+Why ``linger`` besides: under a steady load whose requests arrive a little further
+apart than a run takes (eight callers staggered over 2 s: one utterance every
+250 ms, a lone decode ~150 ms), every run holds one request and batching saves
+nothing, although the model pays its fixed cost per run for every one of them. With
+``linger`` set, a lone request waits up to that long after its arrival for a second
+one to share its run, but only while requests have lately arrived at least that
+often (a moving mean of the gaps between them): a quiet queue never waits, and a
+busy one trades up to ``linger`` of one request's latency for a shared run.
 
 Which requests share a run: the most urgent pending one (finals before early
 decodes, then the cheapest, then the oldest, as the executor orders jobs) and the
@@ -28,6 +37,7 @@ from __future__ import annotations
 import asyncio
 import itertools
 import threading
+import time
 from collections.abc import Callable, Sequence
 from concurrent.futures import Future
 from dataclasses import dataclass, field
@@ -41,6 +51,8 @@ R = TypeVar("R")
 T = TypeVar("T")
 
 _MAX_COALESCE = 0.05
+_GAP_WEIGHT = 0.3
+"""Weight of the newest gap in the moving mean of the gaps between requests."""
 
 
 @dataclass(order=True, slots=True)
@@ -50,6 +62,7 @@ class _Pending(Generic[R, T]):
     seq: int
     request: R = field(compare=False)
     future: Future[T] = field(compare=False)
+    arrived: float = field(compare=False, default=0.0)
 
 
 class BatchQueue(Generic[R, T]):
@@ -60,7 +73,9 @@ class BatchQueue(Generic[R, T]):
     ``other`` may share a run with ``first``, the batch's most urgent request.
     ``max_cost``: the most that the requests' ``cost`` may add up to in one run (its
     first request always runs), so a batch never holds the next request longer than
-    that; ``None``: no bound.
+    that; ``None``: no bound. ``linger``: the longest a lone request waits after its
+    arrival for another to share its run, only while requests arrive at least that
+    often (see the module doc; ``0``: never, and never with ``max_batch`` 1).
     """
 
     def __init__(
@@ -72,17 +87,23 @@ class BatchQueue(Generic[R, T]):
         fits: Callable[[R, R], bool] | None = None,
         coalesce: float = 0.0,
         max_cost: float | None = None,
+        linger: float = 0.0,
     ) -> None:
         if max_batch < 1:
             raise ValueError(f"max_batch must be >= 1, got {max_batch}")
         if not 0.0 <= coalesce <= _MAX_COALESCE:
             raise ValueError(f"coalesce must be in [0, {_MAX_COALESCE}] seconds, got {coalesce}")
+        if linger < 0:
+            raise ValueError(f"linger must be >= 0 seconds, got {linger}")
         self._executor = executor
         self._run_batch = run_batch
         self._fits = fits
         self.max_batch = max_batch
         self.coalesce = coalesce
         self.max_cost = max_cost
+        self.linger = linger
+        self._gap = float("inf")
+        self._last_arrival: float | None = None
         self._pending: list[_Pending[R, T]] = []
         self._arrived = threading.Condition()
         self._seq = itertools.count()
@@ -95,8 +116,14 @@ class BatchQueue(Generic[R, T]):
     def submit(self, request: R, *, rank: int = FINAL, cost: float = 0.0) -> Future[T]:
         """Queue ``request`` (thread-safe); its result goes to the returned future."""
         future: Future[T] = Future()
+        now = time.monotonic()
         with self._arrived:
-            self._pending.append(_Pending(rank, cost, next(self._seq), request, future))
+            if self._last_arrival is not None:
+                gap = now - self._last_arrival
+                mean = gap if self._gap == float("inf") else self._gap
+                self._gap = mean + _GAP_WEIGHT * (gap - mean)
+            self._last_arrival = now
+            self._pending.append(_Pending(rank, cost, next(self._seq), request, future, now))
             self._arrived.notify()
             if self._scheduled:
                 return future
@@ -127,8 +154,8 @@ class BatchQueue(Generic[R, T]):
     def _take(self) -> list[_Pending[R, T]]:
         """The next batch: the most urgent live request and those that fit with it."""
         with self._arrived:
-            if self.coalesce and len(self._pending) == 1:
-                self._arrived.wait(self.coalesce)
+            if len(self._pending) == 1 and (wait := self._lone_wait()) > 0:
+                self._arrived.wait(wait)
             self._scheduled = False
             self._pending.sort()
             batch: list[_Pending[R, T]] = []
@@ -155,6 +182,13 @@ class BatchQueue(Generic[R, T]):
         if head is not None:
             self._schedule(head.rank, head.cost)
         return [item for item in batch if item.future.set_running_or_notify_cancel()]
+
+    def _lone_wait(self) -> float:
+        """Seconds the one pending request waits for company (``_arrived`` held)."""
+        if self.max_batch > 1 and self.linger and self._gap <= self.linger:
+            left = self._pending[0].arrived + self.linger - time.monotonic()
+            return max(self.coalesce, left)
+        return self.coalesce
 
     def _drain(self) -> None:
         batch = self._take()

@@ -6,15 +6,18 @@ The one module of framekit that imports Ray. :func:`deploy` connects to a cluste
 wire protocol of :mod:`framekit.services.model_tier.protocol`:
 
 * :class:`Recognition` collects utterances from all calls with ``@serve.batch`` (up
-  to ``max_batch_size``, waiting at most ``batch_wait_timeout_s`` for a batch to
-  fill) and hands each batch to the engine's own queue
-  (:class:`~framekit.models.batching.BatchQueue`), which decodes what waits while the
-  model runs as one batched run (``transcribe_batch``: Moonshine decodes the rows
-  together), up to the same ``max_batch_size``. Why both: Ray Serve 2.60 forms a
-  batch from what arrives within the wait window and queues the batches behind
-  each other, so under load it would run many small batches; the engine's queue
-  merges everything that waits while the model is busy. ``max_batch_size=1``
-  decodes every utterance alone (the baseline of ``benchmarks/bench_model_tier.py``).
+  to ``max_batch_size``, without waiting) and hands each batch to the engine's own
+  queue (:class:`~framekit.models.batching.BatchQueue`), which decodes what waits
+  while the model runs as one batched run (``transcribe_batch``: Moonshine decodes
+  the rows together), up to the same ``max_batch_size``. Why both: Ray Serve 2.60
+  forms a batch from what arrives within its wait window and queues the batches
+  behind each other, so under load it would run many small batches; the engine's
+  queue merges everything that waits while the model is busy. The one wait is the
+  queue's: while utterances arrive at least every ``batch_wait_timeout_s``, a lone
+  one waits up to that long for another to share its run (``linger``; Serve's own
+  timer made every request wait, and at a steady load still formed batches of
+  one). ``max_batch_size=1`` decodes every utterance alone, never waiting (the
+  baseline of ``benchmarks/bench_model_tier.py``).
 * :class:`Speech` streams each text's audio as Piper makes it (windows within each
   sentence), so the call node plays the first words of a sentence while the rest is
   synthesized. With ``voice_max_batch_size`` above 1 (by default only on a GPU) the
@@ -136,13 +139,14 @@ class Recognition:
         )
         for engine in self.engines:  # the model's batches: what waits while it runs
             engine.batches.max_batch = options.max_batch_size
+            engine.batches.linger = options.batch_wait_timeout_s
         batching: Any = self.decode  # serve.batch's wrapper, untyped
         batching.set_max_batch_size(options.max_batch_size)
-        batching.set_batch_wait_timeout_s(options.batch_wait_timeout_s)
+        batching.set_batch_wait_timeout_s(0.0)  # the engine's queue does the waiting
         self.counters = _Counters()
         self.max_batch_size = options.max_batch_size
 
-    @serve.batch(max_batch_size=8, batch_wait_timeout_s=0.02, max_concurrent_batches=64)
+    @serve.batch(max_batch_size=8, batch_wait_timeout_s=0.0, max_concurrent_batches=64)
     async def decode(self, utterances: list[_Utterance]) -> list[_Decoded]:
         """One batch of utterances from any calls, into the engine's batched runs.
 

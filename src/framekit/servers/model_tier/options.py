@@ -64,12 +64,14 @@ class TierOptions:
     ``stt_model``: ``moonshine``, ``moonshine+whisper`` (Moonshine, then Whisper base
     when it is unsure) or a Whisper model name. ``voice``: a Piper ``.onnx`` file
     (``None``: the packaged en_US voice). ``max_batch_size`` utterances are decoded in
-    one batch, waiting at most ``batch_wait_timeout_s`` for a batch to fill (1: every
-    utterance alone). ``voice_max_batch_size``: sentences' steps synthesized in one run
-    by the voice (:mod:`framekit.services.piper.batch`); ``None``: ``max_batch_size``
-    where the voice runs on a GPU, 1 on a CPU (there a batch of VITS rows costs as
-    much as the rows alone, and waits behind the longest). ``cpu_threads``:
-    onnxruntime / CTranslate2 threads per model.
+    one run (1: every utterance alone); while utterances arrive at least every
+    ``batch_wait_timeout_s``, a lone one waits up to that long for another to share
+    its run (:class:`~framekit.models.batching.BatchQueue`'s ``linger``).
+    ``voice_max_batch_size``: sentences' steps synthesized in one run by the voice
+    (:mod:`framekit.services.piper.batch`); ``None``: ``max_batch_size`` where the
+    voice runs on a GPU, 1 on a CPU (there a batch of VITS rows costs as much as the
+    rows alone, and waits behind the longest). ``cpu_threads``: onnxruntime /
+    CTranslate2 threads per model.
     ``proxy_location``: ``EveryNode`` (Serve's HTTP proxy on every node, each on
     ``port``: one node per host) or ``HeadOnly`` (several nodes on one host, as in tests).
     """
