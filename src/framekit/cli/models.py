@@ -65,7 +65,8 @@ class ModelsCommand:
             "--batch-wait-ms",
             type=float,
             default=20.0,
-            help="how long a batch waits to fill before it is decoded",
+            help="while utterances arrive at least this often, a lone one waits up to this "
+            "long for another to share its decode (0: never waits)",
         )
         serve.add_argument(
             "--cpu-threads", type=int, default=1, help="inference threads per model replica"
