@@ -9,7 +9,9 @@ from collections.abc import AsyncGenerator, Callable
 from framekit.audio import AudioFormat, audio_format
 from framekit.clock import SystemClock
 from framekit.frames import InterruptionFrame, TextFrame, TTSAudioFrame
-from framekit.processors.tts import TTSProcessor, Voice
+from framekit.health import ProviderHealth
+from framekit.processors.tts import TTSError, TTSProcessor, Voice
+from framekit.processors.tts.fallback import FallbackVoice
 from framekit.processors.tts.filler import PhraseFiller
 from framekit.processors.tts.phrases import PhraseCache
 from framekit.tasks import live_framekit_tasks
@@ -61,9 +63,22 @@ async def _until(predicate: Callable[[], bool], seconds: float = 5.0) -> None:
             await asyncio.sleep(0.01)
 
 
-async def _cut_call(cache: PhraseCache, text: str) -> _Voice:
+class _Down(Voice):
+    """A primary voice that fails every sentence before its first audio."""
+
+    @property
+    def phrase_key(self) -> str | None:
+        return "v"
+
+    async def synthesize(self, text: str) -> AsyncGenerator[tuple[bytes, AudioFormat], None]:
+        raise TTSError("down")
+        yield b"", VOICE  # an async generator
+
+
+async def _cut_call(cache: PhraseCache, text: str, voice: Voice | None = None) -> None:
     """A call whose voice is interrupted after the first chunk of ``text``."""
-    voice = _Voice(hold=True)
+    held = _Voice(hold=True)
+    voice = voice or held
     tts = TTSProcessor(voice, phrase_cache=cache, repeated_sentences=True)
     call = LiveCall(tts, clock=SystemClock(), timeout=10)
     await call.start()
@@ -73,8 +88,7 @@ async def _cut_call(cache: PhraseCache, text: str) -> _Voice:
     await call.send(interruption)
     await call.wait_for(lambda f: f is interruption)
     await call.end()
-    assert voice.finished == []  # the caller's stream was closed at once
-    return voice
+    assert held.finished == []  # the caller's stream was closed at once
 
 
 async def test_a_repeated_sentence_cut_by_an_interruption_is_finished_into_the_cache() -> None:
@@ -114,6 +128,21 @@ async def test_a_first_request_cut_by_an_interruption_is_not_finished() -> None:
     await _cut_call(cache, "Your order 4729 shipped on Friday.")
     await asyncio.sleep(0.05)
 
+    assert (filler.queued, filler_voice.synthesized, len(cache)) == ([], [], 0)
+
+
+async def test_a_sentence_cut_while_a_stand_in_voice_spoke_it_is_not_finished() -> None:
+    cache = PhraseCache()
+    filler_voice = _Voice()
+    filler = await _filler(cache, filler_voice)
+    assert cache.repeated("v", 16000, ANSWER) is False  # its first request was earlier
+
+    stand_in = _Voice(hold=True)
+    fallback = FallbackVoice([_Down(), stand_in], health=ProviderHealth())
+    await _cut_call(cache, ANSWER, fallback)
+    await asyncio.sleep(0.05)
+
+    assert (stand_in.synthesized, stand_in.finished) == ([ANSWER], [])
     assert (filler.queued, filler_voice.synthesized, len(cache)) == ([], [], 0)
 
 
