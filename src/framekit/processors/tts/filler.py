@@ -121,7 +121,12 @@ class PhraseFiller:
         self._task = None
 
     async def _fill(self) -> None:
-        """Speak the queue in order, then close the voice and end."""
+        """Speak the queue in order until it is empty (also of what came while closing)."""
+        while self._queue:
+            await self._run()
+
+    async def _run(self) -> None:
+        """Prepare the voice, speak what is queued, close the voice."""
         from framekit.processors.tts.base import speak_into
 
         voice, fmt = self.voice, self.format
@@ -138,6 +143,7 @@ class PhraseFiller:
                 except Exception:
                     logger.exception(f"phrase filler: {voice.name} could not speak {text!r}")
         except Exception:
+            self._queue.clear()  # a voice that cannot be prepared fills nothing now
             logger.exception(f"phrase filler: {voice.name} could not be prepared")
         finally:
             try:
