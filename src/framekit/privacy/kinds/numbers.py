@@ -84,6 +84,7 @@ _NEAR = 24
 three four five, sorry, ..."): a run that close is the number, whatever its length."""
 _AFTER = re.compile(
     r"[\s,.(]*(?:that's|that is|is|it's|thats)?\s*(?:my|the|an?)?\s*"
+    r"(?:last (?:four|4)(?: digits)?(?: of)?\s*(?:my|the|your)?\s*)?"
     r"(?:(?P<ssn>social|ssn|s s n)|(?P<phone>cell|mobile|phone|number)"
     rf"|(?P<card>card|{_NETWORKS}))\b",
     re.IGNORECASE,
@@ -102,8 +103,16 @@ _TAKE_BACK = (
     r"|again|i said|should be|that should be|sorry about that)\b"
 )
 _TAKE_BACK_WORD = re.compile(_TAKE_BACK, re.IGNORECASE)
+_REPLACES = (
+    r"\b(?:(?:that|it|this)(?:'s|s| is| was)|(?:the|that) last (?:one|digit|number)"
+    r" (?:was|is|should be|should have been))\s+an?\b"
+)
+"""A take-back that puts a new digit in place of the last one said ("... oh four no wait
+that's a three four five ...", "... one two no that last one was a oh ...")."""
+_REPLACED = re.compile(rf"{_REPLACES}[\s,]*$", re.IGNORECASE)
 _CORRECTION = re.compile(
-    rf"(?:[\s,.;:!?-]+|\b(?:um|uh|er|erm|uhm|so|oh|it's|it is)\b|{_TAKE_BACK})+", re.IGNORECASE
+    rf"(?:[\s,.;:!?-]+|\b(?:um|uh|er|erm|uhm|so|oh|it's|it is)\b|{_TAKE_BACK}|{_REPLACES})+",
+    re.IGNORECASE,
 )
 """Between two runs of one value: words that take back what was said (one at least)."""
 _AMOUNT_AFTER = re.compile(
@@ -126,12 +135,20 @@ _OF_ANOTHER = re.compile(
 """Between two labels: the second names what the first belongs to ("the phone on the
 order", "the reference on my bank statement", "my social on the insurance claim"), so the
 first names the number."""
+_PIECES = frozenset({"part", "parts"})
+"""Labels that, before "of my ...", name a piece of the value, not what it belongs to
+("the last part of my social is ...")."""
 _AT = re.compile(r"\s+(?:at|on)\s+", re.IGNORECASE)
 """Between an identifier's word and a run: the run is where to reach someone ("send the
 tracking at ..."); an identifier's number follows its word or "is", "number", "#"."""
 _UPS = re.compile(r"\b1Z(?:[ -]?[0-9A-Z]){16}\b", re.IGNORECASE)
 """A UPS tracking number, printed in groups ("1Z 999 AA1 01 2345 6784"): its digit groups
 are no value of a person."""
+
+
+_MASKED_SSN = re.compile(r"(?<![\w-])[x*#•]{3}[- ]?[x*#•]{2}[- ]?\d{4}(?![\w-])", re.IGNORECASE)
+"""An SSN printed masked but for its last four ("xxx-xx-2811", "***-**-0417"): the four
+are the person's, and no other number is masked in that shape."""
 
 
 def find_numbers(text: str) -> list[Found]:
@@ -165,12 +182,18 @@ def find_numbers(text: str) -> list[Found]:
         if kind is None and not labels and (phone := phone_after_code(run)):
             run, kind = phone, "phone"
         if previous is not None and corrects:
-            retaken = _retaken_card(previous, run, labels) if kind is None else None
+            replaced = _REPLACED.search(text, previous[0].end, run.start) is not None
+            # after "that's a", the run goes on the value: alone it is no value of its own
+            retaken = (
+                _retaken_card(previous, run, labels, replaced) if kind is None or replaced else None
+            )
             if retaken is not None:
                 if previous[1] is not None:
                     found.pop()
                 kind = "card"
                 run = NumberRun(retaken, previous[0].start, run.end, run.written)
+            elif previous[1] is None and kind is None and labels:
+                run, kind = _rejoined(previous[0], run, labels, replaced)
             elif previous[1] is None and kind is not None:
                 run = NumberRun(run.digits, previous[0].start, run.end, run.written)
             elif previous[1] is not None:
@@ -184,20 +207,44 @@ def find_numbers(text: str) -> list[Found]:
             end = extension.end()
             end -= len(text[run.end : end]) - len(text[run.end : end].rstrip())
         found.append(Found(kind, run.start, end, run.digits))
-    return found
+    masked = [Found("ssn", m.start(), m.end(), m.group()[-4:]) for m in _MASKED_SSN.finditer(text)]
+    return sorted(found + masked, key=lambda f: f.start) if masked else found
 
 
 def _retaken_card(
-    previous: tuple[NumberRun, Kind | None], run: NumberRun, labels: _Labels
+    previous: tuple[NumberRun, Kind | None], run: NumberRun, labels: _Labels, replaced: bool
 ) -> str | None:
     """The card a correction under a card's label gives (:func:`.cards.retaken`); with no
     label, the two runs read as one when together they are a card ("five two seven
     seven ... hold on five oh six nine": a pause, not a correction), even where the first
-    alone has a phone's shape: the checksum says more than a shape."""
+    alone has a phone's shape: the checksum says more than a shape. ``replaced``: the
+    correction put the second run's first digit in place of the first run's last."""
     if labels and labels[0][0] == "card":
         return retaken(previous[0].digits, run.digits) if previous[1] is None else None
-    joined = previous[0].digits + run.digits
-    return joined if not labels and _card_digits(joined) else None
+    if labels:
+        return None
+    return next((d for d in _readings(previous[0], run, replaced) if _card_digits(d)), None)
+
+
+def _readings(first: NumberRun, second: NumberRun, replaced: bool) -> list[str]:
+    """The digits of two runs a correction joins: the first's last digit replaced by the
+    second's first where the correction says so, else the two together."""
+    joined = first.digits + second.digits
+    return [first.digits[:-1] + second.digits, joined] if replaced else [joined]
+
+
+def _rejoined(
+    first: NumberRun, second: NumberRun, labels: _Labels, replaced: bool
+) -> tuple[NumberRun, Kind | None]:
+    """Two runs under a value's label, neither a value alone, that a correction joins
+    ("account number four nine two five oh, no sorry, nine oh eight eight"): one value
+    where their digits read together fit the label's kind."""
+    for digits in _readings(first, second, replaced):
+        joined = NumberRun(digits, first.start, second.end, second.written)
+        kind = _classify(joined, labels)
+        if kind in _VALUE_LABELS and _fits(kind, digits):
+            return joined, kind
+    return second, None
 
 
 def _heard(
@@ -309,7 +356,9 @@ def _of_another(words: str, found: list[re.Match[str]], i: int) -> bool:
     ):
         i -= 1
     return (
-        bool(i) and _OF_ANOTHER.fullmatch(words, found[i - 1].end(), found[i].start()) is not None
+        bool(i)
+        and found[i - 1].group().lower() not in _PIECES
+        and _OF_ANOTHER.fullmatch(words, found[i - 1].end(), found[i].start()) is not None
     )
 
 
