@@ -43,13 +43,20 @@ _DATE = (
     rf"(?:(?:\s*[,/-]\s*|\s+{_HESITATION}(?:of\s+|the\s+)?){_DATE_TOKEN}){{0,7}}"
 )
 """A date's words, a hesitation among them ("january um the sixth seventy three")."""
-_KEYWORD = r"(?<![a-z])(?:born|birth|birthday|birthdate|dob|d\.?\s?o\.?\s?b)(?![a-z])\.?"
-_BIRTH_HINTS = ("born", "birth", "dob", "d o b", "d.o.b")
+_KEYWORD = (
+    r"(?<![a-z])(?:born|birth|birthday|birthdate|b-?day|dob|d\.?\s?o\.?\s?b)(?![a-z])\.?"
+    r"(?!\s+(?:party|parties|cake|cakes|card|cards|present|presents|gift|gifts|dinner|lunch"
+    r"|celebration|bash|balloons?|order)\b)"
+)
+"""What names a birth date; "bday" and "b-day" are how callers and chats shorten it. Before
+an event's or a thing's noun it names the event ("the birthday party is at 3 pm", "bday
+cake order 4471"): the date or number after it is the event's, not a birth date."""
+_BIRTH_HINTS = ("born", "birth", "dob", "d o b", "d.o.b", "bday", "b-day")
 _BIRTH = re.compile(
     rf"{_KEYWORD}[^.?!\d]{{0,24}}?(?<![a-z])(?P<date>{_DATE})"
     rf"|(?<![a-z])(?P<before>{_DATE})\s+(?:(?:is|that's|thats|that\s+is|it's|its)\s+)?"
     r"(?:my|the)\s+"
-    r"(?:date of birth|birthday|dob|d o b)\b",
+    r"(?:date of birth|birthday|b-?day|dob|d o b)\b",
     re.IGNORECASE,
 )
 
