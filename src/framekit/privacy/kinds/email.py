@@ -126,9 +126,28 @@ def find_emails(text: str) -> list[Found]:
             continue
         if local is not None:
             normal = f"{_written(text[local:at])}@{_written(match.group('domain'))}"
-            found.append(Found("email", local, match.end(), normal))
-            done = match.end()
+            done = _spelled_after(text, match.end(), normal)
+            found.append(Found("email", local, done, normal))
     return found
+
+
+_SPELLED = re.compile(
+    r"[\s,.;:-]*(?:(?:that's|that is|thats|it's|its|spelled|spelt)\s+)*"
+    r"(?P<letters>[a-z](?:[\s,.-]+[a-z]){2,})(?![a-z0-9'])",
+    re.IGNORECASE,
+)
+"""Letters said one by one after a spoken address ("... at gmail dot com o c o n n o r")."""
+
+
+def _spelled_after(text: str, end: int, normal: str) -> int:
+    """Where the address said up to ``end`` ends with the letters spelled after it, when
+    they spell a piece of it (its name said again to be sure of the spelling): as
+    personal as the rest; ``end`` when none follow."""
+    match = _SPELLED.match(text, end)
+    if match is None:
+        return end
+    letters = "".join(c for c in match.group("letters").lower() if c.isalpha())
+    return match.end() if letters in normal else end
 
 
 def _local_part(text: str, at: int) -> int | None:
