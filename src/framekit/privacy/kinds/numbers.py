@@ -33,7 +33,8 @@ from framekit.privacy.kinds.phones import (
     phone_shape,
     said_with_trunk,
 )
-from framekit.privacy.kinds.spoken import RESTART, NumberRun, number_runs, plain_runs
+from framekit.privacy.kinds.spoken import NumberRun, number_runs, plain_runs
+from framekit.privacy.kinds.takebacks import readings, replaces_digit, takes_back
 
 __all__ = ["find_numbers", "luhn_valid"]
 
@@ -96,25 +97,6 @@ _COMPANIONS = re.compile(
 )
 """What follows a card number and no other: its expiry and security code ("{card} and the
 code on the back is ...")."""
-_TAKE_BACK = (
-    r"\b(?:no|nope|sorry|wait|hold on|hang on|one sec(?:ond)?|just a (?:sec(?:ond)?|moment)"
-    r"|bear with me|let me (?:see|check)|i mean|i meant|actually|correction|oops"
-    rf"|my (?:bad|mistake)|let me repeat(?: that)?|{RESTART}|not|rather|make that|that's wrong"
-    r"|again|i said|should be|that should be|sorry about that)\b"
-)
-_TAKE_BACK_WORD = re.compile(_TAKE_BACK, re.IGNORECASE)
-_REPLACES = (
-    r"\b(?:(?:that|it|this)(?:'s|s| is| was)|(?:the|that) last (?:one|digit|number)"
-    r" (?:was|is|should be|should have been))\s+an?\b"
-)
-"""A take-back that puts a new digit in place of the last one said ("... oh four no wait
-that's a three four five ...", "... one two no that last one was a oh ...")."""
-_REPLACED = re.compile(rf"{_REPLACES}[\s,]*$", re.IGNORECASE)
-_CORRECTION = re.compile(
-    rf"(?:[\s,.;:!?-]+|\b(?:um|uh|er|erm|uhm|so|oh|it's|it is)\b|{_TAKE_BACK}|{_REPLACES})+",
-    re.IGNORECASE,
-)
-"""Between two runs of one value: words that take back what was said (one at least)."""
 _AMOUNT_AFTER = re.compile(
     r"\s*(?:dollars?|bucks|cents|pounds|quid|euros?|percent|%"
     r"|(?-i:s|ms|us|µs|ns|secs?|seconds|bytes?|[KMGT]i?B|B|k?Hz))(?!\w)",
@@ -165,7 +147,7 @@ def find_numbers(text: str) -> list[Found]:
     for run, labels in _values(text):
         if any(start <= run.start < end for start, end in shipped):
             continue
-        corrects = previous is not None and _corrects(text, previous[0].end, run.start)
+        corrects = previous is not None and takes_back(text, previous[0].end, run.start)
         labels = labels or (previous_labels if corrects else [])  # "order 12, sorry, 13"
         previous_labels = labels
         under_card = bool(labels) and labels[0][0] == "card"
@@ -182,7 +164,7 @@ def find_numbers(text: str) -> list[Found]:
         if kind is None and not labels and (phone := phone_after_code(run)):
             run, kind = phone, "phone"
         if previous is not None and corrects:
-            replaced = _REPLACED.search(text, previous[0].end, run.start) is not None
+            replaced = replaces_digit(text, previous[0].end, run.start)
             # after "that's a", the run goes on the value: alone it is no value of its own
             retaken = (
                 _retaken_card(previous, run, labels, replaced) if kind is None or replaced else None
@@ -223,14 +205,7 @@ def _retaken_card(
         return retaken(previous[0].digits, run.digits) if previous[1] is None else None
     if labels:
         return None
-    return next((d for d in _readings(previous[0], run, replaced) if _card_digits(d)), None)
-
-
-def _readings(first: NumberRun, second: NumberRun, replaced: bool) -> list[str]:
-    """The digits of two runs a correction joins: the first's last digit replaced by the
-    second's first where the correction says so, else the two together."""
-    joined = first.digits + second.digits
-    return [first.digits[:-1] + second.digits, joined] if replaced else [joined]
+    return next((d for d in readings(previous[0], run, replaced) if _card_digits(d)), None)
 
 
 def _rejoined(
@@ -239,7 +214,7 @@ def _rejoined(
     """Two runs under a value's label, neither a value alone, that a correction joins
     ("account number four nine two five oh, no sorry, nine oh eight eight"): one value
     where their digits read together fit the label's kind."""
-    for digits in _readings(first, second, replaced):
+    for digits in readings(first, second, replaced):
         joined = NumberRun(digits, first.start, second.end, second.written)
         kind = _classify(joined, labels)
         if kind in _VALUE_LABELS and _fits(kind, digits):
@@ -312,15 +287,6 @@ def _continues(text: str, value: NumberRun, labels: _Labels, run: NumberRun) -> 
     if label == "card":
         return not (have >= 13 and luhn_valid(value.digits)) and total <= 19
     return False
-
-
-def _corrects(text: str, start: int, end: int) -> bool:
-    """Whether ``text[start:end]`` takes back the run before it and nothing else."""
-    return (
-        end - start <= _CONTEXT
-        and _CORRECTION.fullmatch(text, start, end) is not None
-        and _TAKE_BACK_WORD.search(text, start, end) is not None
-    )
 
 
 def _labels(text: str, start: int) -> _Labels:
