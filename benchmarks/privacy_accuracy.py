@@ -20,7 +20,10 @@ name 80.6 %, look-alikes touched 0.5 %; heldout5 at 18:36 UTC: card 95.8, SSN 97
 spent, and dev since (their lines count as dev whatever their split). ``dev_extra5.jsonl``
 (a ninth writer's 350 dev lines) was scored once whole before any rule was fitted on it
 (20:09 UTC, 8a7b6e0's redactor): card 100, bank 84.6, SSN 100, phone 97.6, email 97.7,
-dob 96.3, address 92.3, name 88.5 %, look-alikes 0/111; dev since.
+dob 96.3, address 92.3, name 88.5 %, look-alikes 0/111; dev since. ``heldout7.jsonl`` (a
+new outside annotator's 600 lines) was scored once by the lead (2026-12-08 00:46 UTC):
+card 96.6, SSN 94.3, bank 97.9, email 96.4, dob 96.8, address 97.1, phone 100, name
+88.1 %, look-alikes 0/196; dev since.
 ``--sources`` scores each dev file alone, so that a rule fitted on some can be checked
 on one not looked at.
 
@@ -59,6 +62,8 @@ HELDOUT4 = DATA / "heldout4.jsonl"
 """Held out until it was scored once (2026-12-07 17:44 UTC); dev since."""
 HELDOUT5 = DATA / "heldout5.jsonl"
 """Held out until it was scored once (2026-12-07 18:36 UTC); dev since."""
+HELDOUT7 = DATA / "heldout7.jsonl"
+"""Held out until it was scored once (2026-12-08 00:46 UTC); dev since."""
 EXTRAS = (
     DATA / "dev_extra.jsonl",
     DATA / "dev_extra2.jsonl",
@@ -69,6 +74,7 @@ EXTRAS = (
     HELDOUT4,
     HELDOUT5,
     DATA / "dev_extra5.jsonl",
+    HELDOUT7,
 )
 """More dev lines, written by hand after the test split was first read."""
 
