@@ -1,6 +1,6 @@
 """An address said aloud, then a piece of it spelled letter by letter to be sure ("...
-at outlook dot com, that's b r e n n a n"): the letters are the address's too. Written
-from the form."""
+at outlook dot com, that's b r e n n a n"): the letters are the address's too; and a
+mailbox two names share ("ana and luis at ..."). Written from the forms."""
 
 from __future__ import annotations
 
@@ -38,4 +38,20 @@ def test_a_piece_spelled_after_the_address_is_masked_with_it(said: str, expected
     ],
 )
 def test_letters_that_spell_no_piece_of_it_stay(said: str, expected: str) -> None:
+    assert MASK.text(said) == expected
+
+
+@pytest.mark.parametrize(
+    ("said", "expected"),
+    [
+        (
+            "send the invoice to ana and luis at shaw dot ca thanks",
+            "send the invoice to [email] thanks",
+        ),
+        ("the family one is kim and raj at gmail dot com", "the family one is [email]"),
+        ("copy me and raj at gmail dot com", "copy me and [email]"),
+        ("talk to sales and lisa at work tomorrow", "talk to sales and lisa at work tomorrow"),
+    ],
+)
+def test_a_mailbox_two_names_share_is_masked_whole(said: str, expected: str) -> None:
     assert MASK.text(said) == expected

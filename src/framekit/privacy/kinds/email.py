@@ -227,16 +227,19 @@ def _spelling_aids(tokens: list[re.Match[str]]) -> set[int]:
 
 def _joined(tokens: list[re.Match[str]], i: int) -> bool:
     """Whether the word at ``i`` joins the words around it: between two joiners ("mike
-    dash the dash builder"), "and" between numbers ("two thousand and nine"), "the"
-    between two words of the address ("dave the rave")."""
+    dash the dash builder"), "and" between numbers ("two thousand and nine") or between
+    two names right before "at" (a shared mailbox: "pat and gerry at ..."), "the" between
+    two words of the address ("dave the rave")."""
     around = [tokens[j].group().lower() for j in (i - 1, i + 1) if 0 <= j < len(tokens)]
     if i and around[0] in _SPOKEN_JOINERS:
         return True  # "old dot email at ...": whatever follows "dot" is the address's
     if len(around) < 2:
         return False
     word = tokens[i].group().lower()
-    if word == "and":
-        return all(w in _NUMBERS for w in around)
+    if word == "and":  # "two thousand and nine", or two names sharing one ("pat and gerry")
+        return all(w in _NUMBERS for w in around) or (
+            i == len(tokens) - 2 and not any(w in _STOP or len(w) < 2 for w in around)
+        )
     if all(w in _JOINERS for w in around) or around[1] in _SPOKEN_JOINERS:
         return True  # "mike dash the dash builder", "the dot real dot jess"
     return word == "the" and not any(w in _STOP or w in _JOINERS for w in around)
