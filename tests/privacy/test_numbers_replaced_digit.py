@@ -59,6 +59,8 @@ def test_a_value_said_in_these_forms_is_masked(said: str, expected: str) -> None
         "the appointment is at 10 no wait it's a 3 pm slot",
         "room four one two no sorry it's a four one three",
         "the part of my order that's missing is item 2231",
+        "the receipt shows ************4417 as the card",
+        "card ending xxxx-xxxx-xxxx-0093",
     ],
 )
 def test_look_alikes_said_the_same_ways_stay(said: str) -> None:

@@ -128,9 +128,10 @@ _UPS = re.compile(r"\b1Z(?:[ -]?[0-9A-Z]){16}\b", re.IGNORECASE)
 are no value of a person."""
 
 
-_MASKED_SSN = re.compile(r"(?<![\w-])[x*#•]{3}[- ]?[x*#•]{2}[- ]?\d{4}(?![\w-])", re.IGNORECASE)
+_MASKED_SSN = re.compile(r"(?<![\w*#•-])[x*#•]{3}[- ]?[x*#•]{2}[- ]?\d{4}(?![\w-])", re.IGNORECASE)
 """An SSN printed masked but for its last four ("xxx-xx-2811", "***-**-0417"): the four
-are the person's, and no other number is masked in that shape."""
+are the person's, and no other number is masked in that shape (a card's mask is longer:
+"************6467" stays)."""
 
 
 def find_numbers(text: str) -> list[Found]:
