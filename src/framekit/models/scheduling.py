@@ -8,20 +8,32 @@ decode (useful only if it finishes early) delays another call's final transcript
 finals (rank 0) before speculative work (rank 1), and among equals the cheapest
 first, so a long job costs its own call the wait, not everyone else's. A job whose
 awaiting task was cancelled before a thread took it is skipped, never run.
+
+Why every executor is stopped at exit: its threads are daemons (a stuck job must
+not keep the process alive), and a daemon thread still inside a model's native
+code when the interpreter finalizes is killed as it takes the GIL back: the
+forced unwind crosses C++ frames (ctranslate2's, onnxruntime's) and the process
+dies after its work is done ("terminate called without an active exception",
+exit 134, or a segfault, 139). An ``atexit`` hook cancels the queued jobs and
+waits up to :data:`EXIT_GRACE` for the running ones, while threads still run
+normally.
 """
 
 from __future__ import annotations
 
 import asyncio
+import atexit
 import heapq
 import itertools
 import threading
+import time
+import weakref
 from collections.abc import Callable
 from concurrent.futures import Future
 from dataclasses import dataclass, field
 from typing import Any, Final, TypeVar
 
-__all__ = ["EARLY", "FINAL", "FairExecutor"]
+__all__ = ["EARLY", "EXIT_GRACE", "FINAL", "FairExecutor"]
 
 T = TypeVar("T")
 
@@ -29,6 +41,11 @@ FINAL: Final = 0
 """Rank of work a caller waits for now (a final transcript)."""
 EARLY: Final = 1
 """Rank of work that only helps if it finishes early (a speculative or interim decode)."""
+EXIT_GRACE: Final = 30.0
+"""Seconds the exit waits, over all executors, for jobs already running (a decode
+ends well within it; a hung tool call does not hold the exit forever)."""
+
+_LIVE: weakref.WeakSet[FairExecutor] = weakref.WeakSet()
 
 
 @dataclass(order=True, slots=True)
@@ -57,6 +74,7 @@ class FairExecutor:
         self._seq = itertools.count()
         self._threads: list[threading.Thread] = []
         self._closed = False
+        _LIVE.add(self)
 
     @property
     def pending(self) -> int:
@@ -84,14 +102,21 @@ class FairExecutor:
             future.cancel()
             raise
 
-    def shutdown(self) -> None:
-        """Let the threads finish their job and stop; queued jobs are cancelled."""
+    def shutdown(self, *, timeout: float = 0.0) -> None:
+        """Let the threads finish their job and stop; queued jobs are cancelled.
+
+        Waits up to ``timeout`` seconds for the running jobs to end.
+        """
         with self._ready:
             self._closed = True
             for job in self._queue:
                 job.future.cancel()
             self._queue.clear()
             self._ready.notify_all()
+        deadline = time.monotonic() + timeout
+        for thread in self._threads:
+            if thread is not threading.current_thread():
+                thread.join(max(0.0, deadline - time.monotonic()))
 
     def _start_thread(self) -> None:
         thread = threading.Thread(
@@ -116,3 +141,14 @@ class FairExecutor:
                 job.future.set_exception(exc)
             else:
                 job.future.set_result(result)
+
+
+@atexit.register
+def _stop_at_exit() -> None:
+    """Stop every executor before the interpreter finalizes (see the module's docstring)."""
+    deadline = time.monotonic() + EXIT_GRACE
+    executors = list(_LIVE)
+    for executor in executors:
+        executor.shutdown()  # cancel every queue first, so no thread takes a new job
+    for executor in executors:
+        executor.shutdown(timeout=max(0.0, deadline - time.monotonic()))
