@@ -37,10 +37,9 @@ answers: see :mod:`~framekit.processors.tts.phrases`).
 
 from __future__ import annotations
 
-import asyncio
 import itertools
-from collections.abc import AsyncGenerator, Awaitable, Callable, Sequence
-from contextlib import aclosing, nullcontext
+from collections.abc import Sequence
+from contextlib import aclosing
 from typing import TYPE_CHECKING
 
 from loguru import logger
@@ -61,7 +60,6 @@ from framekit.frames import (
 from framekit.frames.speech import InterruptionFrame
 from framekit.processors.base import FrameDirection, on_frame
 from framekit.processors.queued import QueuedFrameProcessor
-from framekit.processors.tts.filler import PhraseFiller
 from framekit.processors.tts.phrases import PhraseCache
 from framekit.processors.tts.sentences import DEFAULT_ABBREVIATIONS, SentenceAggregator
 from framekit.processors.tts.voice import Voice
@@ -69,7 +67,7 @@ from framekit.processors.tts.voice import Voice
 if TYPE_CHECKING:
     from framekit.audio.convert import AudioConverter
 
-__all__ = ["TTSProcessor", "speak_into"]
+__all__ = ["TTSProcessor"]
 
 _context_ids = itertools.count(1)
 
@@ -119,10 +117,7 @@ class TTSProcessor(QueuedFrameProcessor):
 
         A server calls it before it listens, so that its first caller neither waits
         for the voice to load nor for the greeting to be synthesized. Problems the
-        voice reports meanwhile are logged. The voice then becomes the cache's
-        :class:`~framekit.processors.tts.filler.PhraseFiller` (the first warm-up's), which
-        finishes the cached sentences that interruptions cut: keep this processor out
-        of calls.
+        voice reports meanwhile are logged.
         """
         self._out_format = audio_format(sample_rate)
         voice = self.voice
@@ -131,10 +126,16 @@ class TTSProcessor(QueuedFrameProcessor):
         if cache is None or key is None:
             return
         for text in phrases:
-            if not cache.has(key, sample_rate, text):
-                await speak_into(cache, voice, self._out_format, text)
-        if cache.filler is None:
-            cache.filler = PhraseFiller(cache, voice, self._out_format)
+            if cache.get(key, sample_rate, text) is not None:
+                continue
+            out = _AudioOut(self._out_format)
+            parts = []
+            async with aclosing(voice.synthesize(text)) as chunks:
+                async for data, fmt in chunks:
+                    parts.append(out.convert(data, fmt))
+            parts.append(out.flush())
+            if voice.last_cacheable():
+                cache.put(key, sample_rate, text, b"".join(parts))
 
     # --- the frame protocol ------------------------------------------------------------------
 
@@ -238,11 +239,9 @@ class TTSProcessor(QueuedFrameProcessor):
         spoken: list[bytes] | None = [] if key is not None else None
         started = self.clock.now()
         first = True
-        filler = self._phrase_cache.filler if self._phrase_cache is not None else None
         try:
             async with aclosing(voice.synthesize(text)) as chunks:
-                while (chunk := await _next_chunk(chunks, filler)) is not None:
-                    data, fmt = chunk
+                async for data, fmt in chunks:
                     if first and data:
                         first = False
                         await self._first_audio(self.clock.now() - started)
@@ -250,12 +249,6 @@ class TTSProcessor(QueuedFrameProcessor):
                     if spoken is not None:
                         spoken.append(audio)
                     await self._push_audio(audio, context_id)
-        except asyncio.CancelledError:
-            # Interrupted: the caller's stream is closed already; a sentence worth
-            # keeping (and not spoken by a stand-in) is finished off the call's path.
-            if filler is not None and key is not None and (first or voice.last_cacheable()):
-                filler.offer(key, rate, text)
-            raise
         except Exception as exc:
             spoken = None
             message = f"{self.name} could not speak {_clip(text)}: {exc}"
@@ -274,51 +267,6 @@ class TTSProcessor(QueuedFrameProcessor):
         if audio:
             frame = TTSAudioFrame(audio=audio, format=self.output_format, context_id=context_id)
             await self.push_frame(frame)
-
-
-async def speak_into(
-    cache: PhraseCache,
-    voice: Voice,
-    fmt: AudioFormat,
-    text: str,
-    pause: Callable[[], Awaitable[object]] | None = None,
-) -> bool:
-    """Speak ``text`` with ``voice`` into ``cache`` in ``fmt``, outside any call; True if kept.
-
-    What the warm-up and the :class:`~framekit.processors.tts.filler.PhraseFiller` share:
-    the audio is kept only when the voice says it may be (:meth:`Voice.last_cacheable`).
-    ``pause`` is awaited before each chunk is asked for (the filler waits for idle).
-    """
-    key = voice.phrase_key
-    if key is None:
-        return False
-    out = _AudioOut(fmt)
-    parts = []
-    async with aclosing(voice.synthesize(text)) as chunks:
-        while True:
-            if pause is not None:
-                await pause()
-            chunk = await anext(chunks, None)
-            if chunk is None:
-                break
-            parts.append(out.convert(*chunk))
-    parts.append(out.flush())
-    if not voice.last_cacheable():
-        return False
-    cache.put(key, fmt.sample_rate, text, b"".join(parts))
-    return True
-
-
-async def _next_chunk(
-    chunks: AsyncGenerator[tuple[bytes, AudioFormat], None], filler: PhraseFiller | None
-) -> tuple[bytes, AudioFormat] | None:
-    """The voice's next chunk (``None`` at the end), the filler held back while it computes.
-
-    Only the wait for the voice counts as live: a call waiting for its audio to play
-    must not keep the filler from a free core.
-    """
-    with filler.live() if filler is not None else nullcontext():
-        return await anext(chunks, None)
 
 
 class _AudioOut:

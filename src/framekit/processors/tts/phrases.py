@@ -14,20 +14,13 @@ Sentences that a brain writes are kept too when the stage asks for it
 opening hours?" with the same templated sentences on every call, so the voice
 speaks them once per process, while a sentence said once (an order's details)
 never displaces the greeting.
-
-A sentence cut by an interruption is never spoken in full, so it would never be
-kept; the cache's :attr:`PhraseCache.filler` (set by the warm-up, see
-:mod:`~framekit.processors.tts.filler`) finishes such a sentence off the calls' path.
 """
 
 from __future__ import annotations
 
 import threading
 from collections import OrderedDict
-from typing import TYPE_CHECKING, Final
-
-if TYPE_CHECKING:
-    from framekit.processors.tts.filler import PhraseFiller
+from typing import Final
 
 __all__ = ["DEFAULT_PHRASE_CACHE_BYTES", "PhraseCache"]
 
@@ -56,8 +49,6 @@ class PhraseCache:
         self._lock = threading.Lock()
         self.hits = 0
         self.misses = 0
-        self.filler: PhraseFiller | None = None
-        """Finishes the cached sentences an interruption cut (the warm-up's voice; None: none)."""
 
     def __len__(self) -> int:
         return len(self._phrases)
@@ -78,11 +69,6 @@ class PhraseCache:
             self._phrases.move_to_end(key)
             self.hits += 1
             return audio
-
-    def has(self, voice: str, sample_rate: int, text: str) -> bool:
-        """Whether the phrase is held (not counted as a hit or a miss, not made recent)."""
-        with self._lock:
-            return (voice, sample_rate, text.strip()) in self._phrases
 
     def put(self, voice: str, sample_rate: int, text: str, audio: bytes) -> None:
         """Keep the phrase's audio (a phrase larger than the whole cache is not kept)."""
