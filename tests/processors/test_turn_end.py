@@ -91,6 +91,28 @@ def test_trailing_words_get_the_long_window(text: str) -> None:
     assert POLICY.required_silence(text) == 1.1
 
 
+@pytest.mark.parametrize(
+    ("partial", "whole"),
+    [
+        ("My phone number is 555-213.", "My phone number is 555-213-4477."),
+        (
+            "my phone number is five five five two one three",
+            "my phone number is five five five two one three four four seven seven",
+        ),
+        ("My card number is 4111 1111 1111.", "My card number is 4111 1111 1111 1111."),
+        ("My social security number is 123 45.", "My social security number is 123-45-6789."),
+        ("The zip is 9021.", "The zip is 90210."),
+    ],
+)
+def test_a_number_of_a_known_kind_is_whole_only_at_its_length(partial: str, whole: str) -> None:
+    # A caller reading a phone number pauses between its groups; Whisper writes each
+    # pause as a full stop. Six digits after "phone" are no phone number yet (more than
+    # the four an order number needs), ten are (then the usual rules: a full stop ends
+    # the thought, words with no punctuation get the usual window).
+    assert POLICY.classify(partial) is TurnCue.INCOMPLETE
+    assert POLICY.classify(whole) is not TurnCue.INCOMPLETE
+
+
 @pytest.mark.parametrize("text", [None, "", "  ", "hello", "I need two tickets", "it's 4 5"])
 def test_no_text_or_no_cue_gets_the_usual_window(text: str | None) -> None:
     assert POLICY.classify(text) is TurnCue.UNKNOWN

@@ -123,6 +123,17 @@ _DIGIT_WORDS = _words("zero oh o one two three four five six seven eight nine do
 _NUMBER_CONTEXT = _words(
     "number numbers code pin zip postcode phone account order reference ref id digits"
 )
+_WHOLE_NUMBER_DIGITS: dict[str, int] = {
+    **dict.fromkeys(("phone", "mobile", "cell", "telephone", "callback", "landline"), 10),
+    **dict.fromkeys(("card", "credit", "debit"), 15),
+    **dict.fromkeys(("social", "security", "ssn"), 9),
+    "zip": 5,
+}
+"""Digits a number of a known kind has at least when whole, by a word said before it: a
+caller reading "my phone number is five five five, two one three" pauses between the
+groups, and six digits are not a phone number yet (a US number has ten, most others more;
+a card 15 or 16, an SSN nine). Any other number (an order, a code) needs
+``min_number_digits``."""
 _WORD = re.compile(r"[a-z0-9]+(?:'[a-z]+)?")
 _TRAILING_PUNCTUATION = ("...", "\u2026", ",", ";", ":", "-", "\u2013", "\u2014")
 _TERMINAL_PUNCTUATION = (".", "?", "!")
@@ -139,8 +150,9 @@ class TextTurnEndPolicy:
     1. no text: the usual window (``unknown``);
     2. ends with ``...``, a comma, a colon, a dash: ``incomplete``;
     3. a number run (digits or digit words) after a word like "number", "code",
-       "phone", with fewer than ``min_number_digits`` digits: ``incomplete``
-       (the caller is still reading it out);
+       "phone", with fewer digits than its kind has when whole (a phone number ten,
+       a card 15, an SSN nine, a ZIP code five; any other ``min_number_digits``):
+       ``incomplete`` (the caller is still reading it out, pausing between groups);
     4. the last word is a trailing word (conjunction, preposition, article,
        auxiliary, filler, "is", "number"): ``incomplete``, whatever the
        punctuation (Whisper writes "My order number is." for a fragment);
@@ -210,7 +222,10 @@ class TextTurnEndPolicy:
         if digits == 0 or index == 0:
             return False
         context = words[max(0, index - 3) : index]
-        return digits < self.min_number_digits and any(w in _NUMBER_CONTEXT for w in context)
+        if not any(w in _NUMBER_CONTEXT or w in _WHOLE_NUMBER_DIGITS for w in context):
+            return False
+        whole = max(_WHOLE_NUMBER_DIGITS.get(w, 0) for w in words[max(0, index - 5) : index])
+        return digits < max(whole, self.min_number_digits)
 
 
 def _trails_off(words: list[str]) -> bool:
