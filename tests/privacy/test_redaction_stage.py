@@ -155,3 +155,23 @@ async def test_text_without_personal_data_passes_as_the_same_frame() -> None:
     [said] = [f for f in below.frames if isinstance(f, TranscriptionFrame)]
     [user] = [r for r in records if isinstance(r, SegmentRecord)]
     assert user.text == said.text == "where is my order 4729"
+
+
+async def test_a_number_a_pause_split_over_two_turns_is_stored_redacted() -> None:
+    # The caller paused between the groups long enough to end the turn: the second
+    # turn's "213 4477." is no phone number alone, but it finishes the one begun before.
+    records: list[Record] = []
+    async with _call(records) as (call, _, below):
+        await call.user_says("My phone number is five five five, two one three.")
+        await call.bot_says(["Go on."])
+        await call.user_says("4477.")
+        await call.user_says("And my order is 4729.")
+    users = [r.text for r in records if isinstance(r, SegmentRecord) and r.speaker == "user"]
+    assert users == [
+        "My phone number is five five five, two one three.",
+        "[phone].",
+        "And my order is 4729.",
+    ]
+    # The LLM still hears what was said.
+    said = [f.text for f in below.frames if isinstance(f, TranscriptionFrame)]
+    assert said[1] == "4477."

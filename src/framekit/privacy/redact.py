@@ -27,6 +27,7 @@ from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, replace
 from typing import Literal, get_args
 
+from framekit.privacy.continued import continued_from
 from framekit.privacy.kinds import KINDS, Found, Kind
 from framekit.privacy.kinds.births import find_birth_dates
 from framekit.privacy.kinds.email import find_emails
@@ -135,9 +136,17 @@ class Redactor:
                 kept[i] = replace(found, start=start)
         return kept
 
-    def redact(self, text: str) -> Redacted:
-        """``text`` with each value replaced as its kind's policy says, and where they were."""
+    def redact(self, text: str, *, before: str = "") -> Redacted:
+        """``text`` with each value replaced as its kind's policy says, and where they were.
+
+        ``before`` is the same speaker's previous turn, if any: a number begun there and
+        finished in ``text`` ("my phone number is 555-213." then "4477.") is a value, and
+        its part in ``text`` is replaced (:mod:`framekit.privacy.continued`).
+        """
         found = self.find(text)
+        tail = continued_from(before, text)
+        if tail and self._active:
+            found = _merged(found, self._continuing(tail, text))
         if not found:
             return Redacted(text, ())
         parts: list[str] = []
@@ -148,19 +157,43 @@ class Redactor:
         parts.append(text[at:])
         return Redacted("".join(parts), tuple(Span(f.kind, f.start, f.end) for f in found))
 
-    def text(self, text: str) -> str:
-        """Only the redacted text (what a log filter or a stage needs)."""
-        return self.redact(text).text if _may_hold(text) else text
+    def text(self, text: str, *, before: str = "") -> str:
+        """Only the redacted text (what a log filter or a stage needs); ``before`` as in
+        :meth:`redact`."""
+        return self.redact(text, before=before).text if _may_hold(text) else text
 
     def kinds_in(self, text: str) -> Iterable[Kind]:
         """The kinds found in ``text`` (for tests and metrics)."""
         return (f.kind for f in self.find(text))
+
+    def _continuing(self, tail: str, text: str) -> list[Found]:
+        """The values read in ``tail`` and ``text`` together that reach into ``text``,
+        cut to their part in it."""
+        offset = len(tail) + 1
+        return [
+            replace(f, start=max(f.start - offset, 0), end=f.end - offset)
+            for f in self.find(f"{tail} {text}")
+            if f.end > offset
+        ]
 
     def _replacement(self, found: Found) -> str:
         if self.policies[found.kind] == "hash":
             mac = hmac.new(self._key, found.normal.encode(), hashlib.sha256).hexdigest()
             return f"[{found.kind}:{mac[:_HASH_HEX]}]"
         return f"[{found.kind}]"
+
+
+def _merged(own: list[Found], continuing: list[Found]) -> list[Found]:
+    """Both lists of values in one, in order; where two overlap, the longer stands for both."""
+    merged: list[Found] = []
+    for found in sorted([*own, *continuing], key=lambda f: (f.start, f.start - f.end)):
+        if merged and found.start < merged[-1].end:
+            last = merged[-1]
+            longer = found if found.end - found.start > last.end - last.start else last
+            merged[-1] = replace(longer, start=last.start, end=max(last.end, found.end))
+            continue
+        merged.append(found)
+    return merged
 
 
 def _ends_address(address: Found, phone: Found) -> bool:

@@ -12,7 +12,9 @@ original, and no stage waits for anything.
 
 What is redacted, in the direction it enters the point:
 
-* a final :class:`~framekit.frames.TranscriptionFrame` (the caller's words);
+* a final :class:`~framekit.frames.TranscriptionFrame` (the caller's words), read with
+  the end of the caller's previous turn: a number whose groups a pause split over two
+  turns is still one number (:mod:`framekit.privacy.continued`);
 * the bot's text: the LLM's :class:`~framekit.frames.LLMTextFrame` chunks are
   gathered per response (a card number split over three chunks is still one
   number), the point gets empty chunks and, just before the response's
@@ -72,6 +74,7 @@ class Redaction:
         self._copies: weakref.WeakKeyDictionary[Frame, Frame] = weakref.WeakKeyDictionary()
         self._originals: dict[Frame, object] = {}
         self._responses: dict[str, list[str]] = {}
+        self._caller_before = ""  # the caller's previous turn, as said (read, never stored)
 
     def around(self, point: FrameProcessor) -> list[FrameProcessor]:
         """``[redact, point, restore]``: splice it where ``point`` would go."""
@@ -117,7 +120,8 @@ class Redaction:
     def _redacted(self, frame: Frame, direction: FrameDirection) -> Frame:
         text = self.redactor.text
         if isinstance(frame, TranscriptionFrame):
-            redacted = text(frame.text)
+            redacted = text(frame.text, before=self._caller_before)
+            self._caller_before = frame.text
             return frame if redacted == frame.text else _view(frame, text=redacted)
         if isinstance(frame, SentencePlayedFrame):
             said, heard = text(frame.text), text(frame.heard)
