@@ -15,14 +15,12 @@ back ("fifty five uh fifty seven birch lane"), and a record whose town is a fiel
 own. Its look-alikes hold the same words where they are not an address: "via" a
 carrier, a store's street and hours, an order number before a street, dates, prices.
 
-    .venv/bin/python benchmarks/_stress_round10.py              # recall, FPs
-    .venv/bin/python benchmarks/_stress_round10.py --misses 40  # and what broke
+    .venv/bin/python benchmarks/privacy_stress.py --round 10 --per-carrier 3   # recall, FPs
+    .venv/bin/python benchmarks/privacy_stress.py --round 10 --per-carrier 3 --misses 40
 """
 
 from __future__ import annotations
 
-import argparse
-import json
 import random
 from typing import Any
 
@@ -215,27 +213,3 @@ def rows(rng: random.Random, per_carrier: int) -> list[dict[str, Any]]:
         for note, text in _lookalikes(rng):
             out.append({"text": text, "spans": [], "note": note})
     return out
-
-
-def main(argv: list[str] | None = None) -> None:
-    """Scores the round alone (``privacy_stress.py --round`` lists rounds 1 to 9)."""
-    from framekit.privacy.redact import Redactor
-    from privacy_accuracy import report, score
-
-    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
-    parser.add_argument("--seed", type=int, default=17)
-    parser.add_argument("--misses", type=int, default=0, help="print up to N misses and FPs")
-    parser.add_argument("--dump", action="store_true", help="print the rows as JSON lines")
-    args = parser.parse_args(argv)
-    lines = [{**row, "id": f"t{i:05d}"} for i, row in enumerate(rows(random.Random(args.seed), 3))]
-    if args.dump:
-        print("\n".join(json.dumps(row) for row in lines))
-        return
-    result = score(lines, Redactor())
-    report(f"stress round 10 (seed {args.seed})", result)
-    for line in result.misses[: args.misses]:
-        print(line)
-
-
-if __name__ == "__main__":
-    main()

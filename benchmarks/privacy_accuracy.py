@@ -23,7 +23,8 @@ spent, and dev since (their lines count as dev whatever their split). ``dev_extr
 dob 96.3, address 92.3, name 88.5 %, look-alikes 0/111; dev since. ``heldout7.jsonl`` (a
 new outside annotator's 600 lines) was scored once by the lead (2026-12-08 00:46 UTC):
 card 96.6, SSN 94.3, bank 97.9, email 96.4, dob 96.8, address 97.1, phone 100, name
-88.1 %, look-alikes 0/196; dev since.
+88.1 %, look-alikes 0/196; dev since, like ``heldout6.jsonl`` (scored once 2026-12-07
+21:06 UTC; see the corpus README).
 ``--sources`` scores each dev file alone, so that a rule fitted on some can be checked
 on one not looked at.
 
@@ -62,6 +63,8 @@ HELDOUT4 = DATA / "heldout4.jsonl"
 """Held out until it was scored once (2026-12-07 17:44 UTC); dev since."""
 HELDOUT5 = DATA / "heldout5.jsonl"
 """Held out until it was scored once (2026-12-07 18:36 UTC); dev since."""
+HELDOUT6 = DATA / "heldout6.jsonl"
+"""Held out until it was scored once (2026-12-07 21:06 UTC); dev since."""
 HELDOUT7 = DATA / "heldout7.jsonl"
 """Held out until it was scored once (2026-12-08 00:46 UTC); dev since."""
 EXTRAS = (
@@ -74,6 +77,7 @@ EXTRAS = (
     HELDOUT4,
     HELDOUT5,
     DATA / "dev_extra5.jsonl",
+    HELDOUT6,
     HELDOUT7,
 )
 """More dev lines, written by hand after the test split was first read."""

@@ -81,6 +81,10 @@ def test_the_dev_figures_count_the_spent_held_out_files() -> None:
     assert privacy_accuracy.HELDOUT5 in privacy_accuracy.EXTRAS
     assert privacy_accuracy.HELDOUT5.name == "heldout5.jsonl"
     assert privacy_accuracy.DATA / "dev_extra5.jsonl" in privacy_accuracy.EXTRAS
+    assert privacy_accuracy.HELDOUT6.name == "heldout6.jsonl"
+    assert privacy_accuracy.HELDOUT6 in privacy_accuracy.EXTRAS
+    assert privacy_accuracy.HELDOUT7.name == "heldout7.jsonl"
+    assert privacy_accuracy.HELDOUT7 in privacy_accuracy.EXTRAS
 
 
 def test_a_spent_held_out_file_s_lines_count_as_dev_and_alone_with_sources(
