@@ -21,11 +21,13 @@ How one barge-in goes:
    (:data:`TOOL_CALL_RULES`); the LLM is not run again for the interrupted response
    (:func:`may_rerun_llm`); the output transport stops the line
    (:data:`OUTPUT_ON_INTERRUPTION`); a hang-up or transfer the bot's generation
-   decided goes with the words in front of it (:data:`GENERATED_CALL_CONTROL`).
+   decided goes with the words in front of it (:data:`GENERATED_CALL_CONTROL`),
+   unless the caller's words over it are only a farewell (:class:`TalkedOverGoodbye`).
 """
 
 from __future__ import annotations
 
+import re
 from collections import deque
 from dataclasses import dataclass
 from enum import Enum
@@ -36,6 +38,9 @@ from framekit.frames import (
     Frame,
     GenerationHangUpFrame,
     GenerationTransferCallFrame,
+    LLMResponseEndFrame,
+    LLMResponseStartFrame,
+    LLMTextFrame,
     SystemFrame,
     Uninterruptible,
     UserStartedSpeakingFrame,
@@ -43,17 +48,22 @@ from framekit.frames import (
 
 __all__ = [
     "DETECTORS",
+    "FAREWELL_REPLY",
     "GENERATED_CALL_CONTROL",
     "OUTPUT_ON_INTERRUPTION",
     "SENSITIVE_ENTRY",
     "TOOL_CALL_RULES",
     "Detector",
+    "GoodbyeTalkedOverFrame",
     "PlaybackStep",
     "SensitiveEntryRule",
+    "TalkedOverGoodbye",
     "ToolCallRule",
     "ToolCallStage",
     "drop_interruptible",
+    "farewell",
     "may_rerun_llm",
+    "only_farewell",
     "should_interrupt",
     "survives_interruption",
 ]
@@ -132,7 +142,8 @@ One that the bot's own generation decided (the model's ``end_call`` tool, the di
 engine's goodbye, the silence goodbye of
 :class:`~framekit.processors.call_flow.CallFlowProcessor`) belongs to the words in front
 of it: a caller who talks over the goodbye has not finished the conversation, so the
-hang-up goes with the goodbye, and the processor that generated it listens again.
+hang-up goes with the goodbye, and the processor that generated it listens again
+(unless what the caller says is only a farewell: :class:`TalkedOverGoodbye`).
 """
 
 
@@ -162,6 +173,85 @@ def drop_interruptible(queue: deque[tuple[Frame, T]]) -> int:
         queue.clear()
         queue.extend(survivors)
     return before - len(queue)
+
+
+# --- 5. a farewell over the goodbye ---------------------------------------------------------
+
+
+@dataclass(slots=True, eq=False)
+class GoodbyeTalkedOverFrame(SystemFrame):
+    """Upstream report: the caller talked over a generated hang-up on its way.
+
+    Pushed by whoever carried out the hang-up for the brain (the LLM path's
+    :class:`~framekit.tools.ToolRunner`) when an interruption comes after it, so the
+    brain's entry above (the user aggregator) knows the caller's next words answer a
+    goodbye: :class:`TalkedOverGoodbye` decides what they do.
+    """
+
+
+FAREWELL_REPLY: Final = "Goodbye!"
+"""What the bot says before hanging up when the caller's words over its goodbye were a
+farewell of their own."""
+
+_PARTING = re.compile(r"\b(?:bye|goodbye|good-by|ta-ra|cheers)\b")
+_FAREWELL_WORD = re.compile(
+    r"bye|goodbye|good-bye|good-by|bye-bye|cheers|ta|ta-ra|thanks|thank|you|too|ok|okay|alright|"
+    r"right|then|all|that|that's|is|it|great|have|a|nice|good|day|see|ya|later"
+)
+"""A word a farewell is made of ("thanks", "you too", "have a good day", "bye")."""
+
+
+def only_farewell(text: str) -> bool:
+    """The words are a farewell and nothing else: "Goodbye.", "Thanks, bye!", "You too, bye".
+
+    "good-by" is how Whisper writes some goodbyes; "wait, one more thing, bye" is not
+    only a farewell.
+    """
+    words = re.findall(r"[a-z'-]+", text.lower())
+    parting = any(_PARTING.search(word) for word in words)
+    return parting and all(_FAREWELL_WORD.fullmatch(word) for word in words)
+
+
+class TalkedOverGoodbye:
+    """The rule for the caller's words over the bot's own goodbye, kept by a brain's entry.
+
+    :data:`GENERATED_CALL_CONTROL` drops a generated hang-up the caller talks over, and
+    the brain listens again. Its entry (the processor that turns the caller's words
+    into a turn: the LLM's user aggregator, the intent engine's processor) calls
+    :meth:`note` when that happens (its own hang-up, or a
+    :class:`GoodbyeTalkedOverFrame` from below), and asks :meth:`ends_call` of the
+    caller's next turn. A turn that is only a farewell ("That is all." ... "Goodbye.",
+    a comma's pause apart) ends the call with :func:`farewell`, without asking the
+    brain: the caller meant to leave, and a brain asked again would call ``end_call``
+    a second time. Anything else ("wait, one more thing") goes to the brain: the call
+    is reopened. A transfer talked over is not noted: a farewell there answers a
+    hand-over, which the brain decides.
+    """
+
+    __slots__ = ("_noted",)
+
+    def __init__(self) -> None:
+        self._noted = False
+
+    def note(self) -> None:
+        """The caller talked over a generated hang-up: their next turn answers it."""
+        self._noted = True
+
+    def ends_call(self, text: str) -> bool:
+        """Whether the caller's turn ``text`` ends the call (asked once per turn)."""
+        noted, self._noted = self._noted, False
+        return noted and only_farewell(text)
+
+
+def farewell(response_id: str, reply: str = FAREWELL_REPLY) -> list[Frame]:
+    """What a brain pushes downstream when :meth:`TalkedOverGoodbye.ends_call` says so:
+    a short goodbye, as a response of its own, then a generated hang-up."""
+    return [
+        LLMResponseStartFrame(response_id=response_id),
+        LLMTextFrame(text=reply, response_id=response_id),
+        LLMResponseEndFrame(response_id=response_id),
+        GenerationHangUpFrame(reason="caller said goodbye"),
+    ]
 
 
 # --- 5. tool calls -----------------------------------------------------------------------

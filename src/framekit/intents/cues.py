@@ -18,11 +18,9 @@ from framekit.intents.spec import Intent
 __all__ = [
     "CORRECTING",
     "ENDING",
-    "FAREWELL_WORD",
     "GIVEN_UP",
     "GOODBYE_INTENT",
     "LEAVING",
-    "only_farewell",
     "says_goodbye",
 ]
 
@@ -43,11 +41,6 @@ CORRECTING = re.compile(
     r"\b(?:actually|instead|make it|change it|move it|rather|i meant|sorry|no wait|not)\b"
 )
 """Words that say new values replace old ones ("actually, make it three instead")."""
-FAREWELL_WORD = re.compile(
-    r"bye|goodbye|good-bye|good-by|bye-bye|cheers|ta|ta-ra|thanks|thank|you|too|ok|okay|alright|"
-    r"right|then|all|that|that's|is|it|great|have|a|nice|good|day|see|ya|later"
-)
-"""A word a farewell is made of ("thanks", "you too", "have a good day", "bye")."""
 
 
 def says_goodbye(
@@ -73,15 +66,3 @@ def says_goodbye(
         return False
     ending = ENDING.search(last_words) or (ENDING.search(lowered) and nothing_asked)
     return found.intent in ("deny", GOODBYE_INTENT) or bool(ending)
-
-
-def only_farewell(text: str) -> bool:
-    """The turn is a farewell and nothing else: "Goodbye.", "Thanks, bye!", "You too, bye".
-
-    Asked of words said over the bot's own goodbye: a farewell there confirms the end,
-    anything else ("wait, one more thing") reopens the call.
-    """
-    lowered = text.lower()
-    words = re.findall(r"[a-z'-]+", lowered)
-    parting = LEAVING.search(lowered) is not None or "cheers" in words
-    return parting and all(FAREWELL_WORD.fullmatch(w) for w in words)

@@ -12,10 +12,9 @@ The conversation reopens when the end does not happen: the caller talked over
 the goodbye (the hang-up is one that an interruption drops, as an LLM's is, so a
 stale goodbye never cuts the caller off mid-sentence), or the carrier refused the
 transfer (a :class:`~framekit.frames.CallControlResultFrame` comes back upstream).
-Words said over the goodbye that are only a farewell of the caller's own ("That is
-all." ... "Goodbye.", a comma's pause apart) end the call with a short goodbye,
-without asking the engine again: the caller meant to leave, and the record keeps
-one ``end_call``.
+Words said over the goodbye that are only a farewell of the caller's own end the
+call with a short goodbye, without asking the engine again: the rule every brain
+applies, :class:`~framekit.interruptions.TalkedOverGoodbye`.
 
 Tools run with the same :class:`~framekit.tools.ToolContext` the LLM path gives
 them (:meth:`ToolContext.bound` to this processor): a tool may push frames up or
@@ -57,9 +56,14 @@ from framekit.frames import (
     TranscriptionFrame,
 )
 from framekit.intents.calling import ContextMaker
-from framekit.intents.cues import only_farewell
 from framekit.intents.dialogue import DialogueState, ToolCall
 from framekit.intents.engine import IntentEngine
+from framekit.interruptions import (
+    FAREWELL_REPLY,
+    GoodbyeTalkedOverFrame,
+    TalkedOverGoodbye,
+    farewell,
+)
 from framekit.processors.base import FrameDirection, on_frame
 from framekit.processors.queued import QueuedFrameProcessor
 from framekit.tools.context import ToolContext
@@ -70,7 +74,6 @@ _TRANSFER_INTENT = "transfer_to_human"
 LONG_TURN_REPLY = (
     "Sorry, I couldn't follow all of that. Could you tell me in a few words what you need?"
 )
-FAREWELL_REPLY = "Goodbye!"
 
 
 class IntentEngineProcessor(QueuedFrameProcessor):
@@ -90,7 +93,7 @@ class IntentEngineProcessor(QueuedFrameProcessor):
         self._responses = itertools.count(1)
         self._ending = False  # a hang-up or transfer is on its way, not yet confirmed
         self._hanging_up = False  # the ending on its way is a hang-up, not a transfer
-        self._goodbye_talked_over = False  # the caller spoke over that hang-up's goodbye
+        self._goodbye = TalkedOverGoodbye()
         self._expecting: ExpectedSpeech | None = None  # told to the recognizer upstream
         self._interruptions = 0  # a tool's context refuses to act after the next one
         self.long_turn_reply = LONG_TURN_REPLY
@@ -109,9 +112,11 @@ class IntentEngineProcessor(QueuedFrameProcessor):
         if not frame.text.strip() or self._state.ended:
             return
         response_id = f"intent-{next(self._responses)}"
-        talked_over, self._goodbye_talked_over = self._goodbye_talked_over, False
-        if talked_over and only_farewell(frame.text):
-            await self._end_with_farewell(response_id)
+        if self._goodbye.ends_call(frame.text):
+            self._ending = self._hanging_up = self._state.ended = True
+            for ending in farewell(response_id, self.farewell_reply):
+                await self.push_frame(ending)
+            logger.info(f"{self.name}: the caller's farewell over the goodbye ends the call")
             return
         if frame.cut:
             # The recognizer's utterance limit cut a caller who talked on and on (or music
@@ -200,21 +205,21 @@ class IntentEngineProcessor(QueuedFrameProcessor):
         self._interruptions += 1
         await super().on_interruption(frame)
         if self._ending:
-            self._goodbye_talked_over = self._hanging_up
+            if self._hanging_up:
+                self._goodbye.note()
             self._reopen("the caller talked over the goodbye")
+
+    @on_frame(GoodbyeTalkedOverFrame)
+    async def _on_goodbye_talked_over(
+        self, frame: GoodbyeTalkedOverFrame, direction: FrameDirection
+    ) -> None:
+        self._goodbye.note()  # a hang-up generated below (a tool runner's) was talked over
+        await self.push_frame(frame, direction)
 
     async def _say(self, text: str, response_id: str) -> None:
         await self.push_frame(LLMResponseStartFrame(response_id=response_id))
         await self.push_frame(LLMTextFrame(text=text, response_id=response_id))
         await self.push_frame(LLMResponseEndFrame(response_id=response_id))
-
-    async def _end_with_farewell(self, response_id: str) -> None:
-        """Say a short goodbye and hang up: the caller's words over the bot's goodbye were
-        a farewell of their own, so the end they asked for stands (no second tool call)."""
-        self._ending = self._hanging_up = self._state.ended = True
-        await self._say(self.farewell_reply, response_id)
-        await self.push_frame(GenerationHangUpFrame(reason="caller said goodbye"))
-        logger.info(f"{self.name}: the caller's farewell over the goodbye ends the call")
 
     def _reopen(self, why: str) -> None:
         """The call goes on after all: listen to the caller again."""

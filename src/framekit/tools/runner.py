@@ -35,7 +35,12 @@ A request is *started* at one precise instant: when the worker creates its task
     interruption arrived since the request did; otherwise the result says the
     action was not carried out. The hang-up frame itself is one an interruption
     drops (:data:`~framekit.interruptions.GENERATED_CALL_CONTROL`), so a barge-in
-    while the goodbye is still queued for playback drops it too.
+    while the goodbye is still queued for playback drops it too. The runner then
+    tells the brain above with a
+    :class:`~framekit.interruptions.GoodbyeTalkedOverFrame` (upstream): a caller
+    whose words over the goodbye are only a farewell is hung up on with a short
+    goodbye, without a second ``end_call``
+    (:class:`~framekit.interruptions.TalkedOverGoodbye`).
 
 Every request runs at most once: a second request with a ``call_id`` already seen
 is ignored.
@@ -69,12 +74,13 @@ from framekit.frames import (
     FunctionCallCancelledFrame,
     FunctionCallRequestedFrame,
     FunctionCallResultFrame,
+    GenerationHangUpFrame,
     InterruptionFrame,
     LLMResponseEndFrame,
     LLMResponseStartFrame,
 )
 from framekit.frames.dispatch import FrameTypeMap
-from framekit.interruptions import TOOL_CALL_RULES, ToolCallStage
+from framekit.interruptions import TOOL_CALL_RULES, GoodbyeTalkedOverFrame, ToolCallStage
 from framekit.processors.base import FrameDirection, on_frame
 from framekit.processors.queued import QueuedFrameProcessor
 from framekit.tools.context import ToolContext
@@ -134,6 +140,7 @@ class ToolRunner(QueuedFrameProcessor):
         self._open: dict[str, asyncio.Event] = {}
         self._recent: set[str] = set()
         self._discarded: set[str] = set()
+        self._hanging_up = False  # a tool's hang-up went out; an interruption talks over it
 
     @property
     def running(self) -> int:
@@ -191,6 +198,9 @@ class ToolRunner(QueuedFrameProcessor):
             self._pending.clear()
 
     async def on_interruption(self, frame: InterruptionFrame) -> None:
+        if self._hanging_up:
+            self._hanging_up = False
+            await self.push_frame(GoodbyeTalkedOverFrame(), UPSTREAM)
         dropped, self._dropped = self._dropped, []
         for call in dropped:
             logger.info(f"{self.name}: {call.request.function_name} dropped by an interruption")
@@ -283,6 +293,8 @@ class ToolRunner(QueuedFrameProcessor):
                 error=error,
             )
             await self.push_frame(result, direction)
+        if actions:
+            self._hanging_up = all(isinstance(a, GenerationHangUpFrame) for a in actions)
         for action in actions:
             await self.push_frame(action, DOWNSTREAM)
 

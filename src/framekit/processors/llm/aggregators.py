@@ -27,10 +27,17 @@ builds them together. Where they go, and why there::
 After a barge-in the assistant aggregator does not run the LLM again for the
 interrupted response: the caller is speaking, and their next turn runs it, with
 every tool result that arrived in the meantime already in the context.
+
+One turn does not run it: the caller's farewell said over the model's goodbye (the
+tool runner reports its hang-up talked over). The user aggregator records the turn
+and ends the call with a short goodbye of its own, as
+:class:`~framekit.interruptions.TalkedOverGoodbye` says, so the model is not asked
+to call ``end_call`` a second time.
 """
 
 from __future__ import annotations
 
+import itertools
 from dataclasses import dataclass, field
 
 from loguru import logger
@@ -52,7 +59,13 @@ from framekit.frames import (
     UserStartedSpeakingFrame,
     UserStoppedSpeakingFrame,
 )
-from framekit.interruptions import may_rerun_llm
+from framekit.interruptions import (
+    FAREWELL_REPLY,
+    GoodbyeTalkedOverFrame,
+    TalkedOverGoodbye,
+    farewell,
+    may_rerun_llm,
+)
 from framekit.processors.base import FrameDirection, FrameProcessor, on_frame
 
 __all__ = [
@@ -96,6 +109,11 @@ class LLMUserAggregator(FrameProcessor):
         self._pending: list[str] = []
         self._speaking = False
         self._timer: TimerHandle | None = None
+        self._goodbye = TalkedOverGoodbye()
+        self._farewells = itertools.count(1)
+        self._farewell_out = False  # this aggregator's own hang-up is on its way
+        self.farewell_reply = FAREWELL_REPLY
+        """Said before hanging up when the caller's words over the goodbye were a farewell."""
 
     @on_frame(TranscriptionFrame)
     async def _on_transcription(self, frame: TranscriptionFrame, direction: FrameDirection) -> None:
@@ -104,6 +122,18 @@ class LLMUserAggregator(FrameProcessor):
             self._pending.append(frame.text.strip())
             if not self._speaking:
                 await self._schedule()
+
+    @on_frame(GoodbyeTalkedOverFrame)
+    async def _on_goodbye_talked_over(
+        self, frame: GoodbyeTalkedOverFrame, direction: FrameDirection
+    ) -> None:
+        self._goodbye.note()
+        await self.push_frame(frame, direction)
+
+    async def on_interruption(self, frame: InterruptionFrame) -> None:
+        if self._farewell_out:  # the caller talked over the farewell too ("bye ... bye")
+            self._farewell_out = False
+            self._goodbye.note()
 
     @on_frame(UserStartedSpeakingFrame)
     async def _on_started(self, frame: UserStartedSpeakingFrame, direction: FrameDirection) -> None:
@@ -147,6 +177,13 @@ class LLMUserAggregator(FrameProcessor):
         text = " ".join(self._pending)
         self._pending.clear()
         self.llm_context.add_user(text)
+        if self._goodbye.ends_call(text):
+            logger.info(f"{self.name}: the caller's farewell over the goodbye ends the call")
+            self._farewell_out = True
+            response_id = f"{self.name}:farewell-{next(self._farewells)}"
+            for ending in farewell(response_id, self.farewell_reply):
+                await self.push_frame(ending, DOWNSTREAM)
+            return
         await self.push_frame(LLMContextFrame(context=self.llm_context), DOWNSTREAM)
 
     async def cleanup(self) -> None:
