@@ -43,6 +43,15 @@ the spool for the next start), kept in memory and where they were dumped.
 
 At start the writer adopts spool files left by crashed processes and replays them.
 
+Why every started writer is closed at exit: its thread is a daemon (a hung
+database must not keep the process alive), and a daemon thread simply stops when
+the interpreter does, so whatever was still queued would be lost. An ``atexit``
+hook closes every writer still running (within :data:`EXIT_TIMEOUT_S` in all; what
+is not written or spooled by then is dumped, as :meth:`RecordWriter.close` does).
+Its native calls (``sqlite3``, libpq, ``fsync``) are C: a thread still inside one
+when the interpreter finalizes ends without harm, unlike one inside C++ code
+(:mod:`framekit.models.scheduling`); what the hook prevents is the loss.
+
 This module is the writer's thread and its queue (batches, flushes, the stop and its
 report); steps 3 to 5, the outage's spool, memory and catch-up, are
 :class:`~framekit.storage._backlog.Backlog`'s.
@@ -56,8 +65,10 @@ import queue
 import tempfile
 import threading
 import time
+import weakref
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Final
 
 from loguru import logger
 from sqlalchemy import Engine
@@ -72,6 +83,7 @@ __all__ = [
     "DEFAULT_MAX_HELD",
     "DEFAULT_SPOOL_DIR",
     "DEFAULT_WRITE_TIMEOUT_S",
+    "EXIT_TIMEOUT_S",
     "RecordWriter",
     "WriterStats",
     "shared_writer",
@@ -83,6 +95,10 @@ DEFAULT_WRITE_TIMEOUT_S = 5.0
 """Seconds one write may take before it is given up (``FRAMEKIT_WRITE_TIMEOUT`` overrides it)."""
 DEFAULT_MAX_HELD = 100_000
 """Records kept in memory while neither the database nor the spool takes them (~100 MB)."""
+EXIT_TIMEOUT_S: Final = 10.0
+"""Seconds the exit gives, over all writers still running, to write or spool what they hold."""
+
+_running: weakref.WeakSet[RecordWriter] = weakref.WeakSet()
 
 
 class _Barrier:
@@ -174,6 +190,7 @@ class RecordWriter:
                 target=self._run, name="framekit-record-writer", daemon=True
             )
             self._thread.start()
+            _running.add(self)
         return self
 
     def submit(self, record: Record) -> None:
@@ -337,7 +354,7 @@ def shared_writer(
     """The process's started writer for ``database_url`` (``DATABASE_URL`` or the SQLite default).
 
     Every call of the process shares it; it is closed (queued records written or
-    spooled) when the interpreter exits.
+    spooled) when the interpreter exits, as every writer still running is.
     """
     url = normalize_url(database_url or os.environ.get("DATABASE_URL") or DEFAULT_DATABASE_URL)
     directory = Path(spool_dir or os.environ.get("FRAMEKIT_SPOOL_DIR") or DEFAULT_SPOOL_DIR)
@@ -346,5 +363,12 @@ def shared_writer(
         writer = _shared.get(key)
         if writer is None or writer._closed:
             writer = _shared[key] = RecordWriter(url, spool_dir=directory).start()
-            atexit.register(writer.close)
         return writer
+
+
+@atexit.register
+def _close_at_exit() -> None:
+    """Close every writer still running before the interpreter stops (see the module docstring)."""
+    deadline = time.monotonic() + EXIT_TIMEOUT_S
+    for writer in list(_running):
+        writer.close(max(0.0, deadline - time.monotonic()))
