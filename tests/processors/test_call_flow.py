@@ -17,7 +17,7 @@ from framekit.frames import (
     UserStartedSpeakingFrame,
     UserStoppedSpeakingFrame,
 )
-from framekit.interruptions import survives_interruption
+from framekit.interruptions import GoodbyeTalkedOverFrame, survives_interruption
 from framekit.processors.base import FrameDirection, FrameProcessor
 from framekit.processors.call_flow import CallFlowProcessor
 from framekit.testing import LiveCall
@@ -103,6 +103,21 @@ async def test_an_interrupted_goodbye_lets_the_silence_count_start_again() -> No
         await output.bot_spoke()
         await call.advance(5.1)  # silent again: goodbye again
         await call.wait_for(lambda f: isinstance(f, HangUpFrame), count=2)
+    # Each time, the brain above was told the goodbye was talked over (a farewell said
+    # over it still ends the call there); an interruption of anything else tells nothing.
+    assert len(call.upstream_of(GoodbyeTalkedOverFrame)) == 1
+
+
+async def test_only_a_talked_over_goodbye_is_reported_to_the_brain() -> None:
+    output = _Output()
+    async with LiveCall([flow(max_silence_prompts=1), output]) as call:
+        await output.bot_spoke()
+        await call.advance(5.1)  # the prompt, not the goodbye
+        await call.send(InterruptionFrame())
+        await output.bot_spoke()
+        await call.advance(5.1)  # the goodbye
+        await call.send(InterruptionFrame())
+    assert len(call.upstream_of(GoodbyeTalkedOverFrame)) == 1
 
 
 async def test_a_refused_transfer_is_told_to_the_caller() -> None:

@@ -46,6 +46,7 @@ from framekit.frames import (
     UserStartedSpeakingFrame,
     UserStoppedSpeakingFrame,
 )
+from framekit.interruptions import GoodbyeTalkedOverFrame
 from framekit.processors.base import FrameDirection, FrameProcessor, on_frame
 
 __all__ = ["CallFlowProcessor"]
@@ -121,7 +122,11 @@ class CallFlowProcessor(FrameProcessor):
 
     async def on_interruption(self, frame: InterruptionFrame) -> None:
         # The caller talked over the bot (perhaps over the silence goodbye, whose
-        # hang-up the interruption dropped): they are there, so listen again.
+        # hang-up the interruption dropped): they are there, so listen again. Over the
+        # goodbye, the brain above is told: a caller whose words were only a farewell
+        # ("okay, bye") is hung up on after all (``interruptions.TalkedOverGoodbye``).
+        if self._gave_up:
+            await self.push_frame(GoodbyeTalkedOverFrame(), FrameDirection.UPSTREAM)
         self._gave_up = False
 
     # --- the line ------------------------------------------------------------------------
