@@ -19,6 +19,7 @@ come out untouched. Scored as ``privacy_accuracy.py`` scores the corpus.
     .venv/bin/python benchmarks/privacy_stress.py --round 8    # emails, phones, SSNs the hard way
     .venv/bin/python benchmarks/privacy_stress.py --round 9    # numbers said every way, addresses
     .venv/bin/python benchmarks/privacy_stress.py --round 10 --per-carrier 3  # addresses by country
+    .venv/bin/python benchmarks/privacy_stress.py --round 11 --per-carrier 3  # breaks, retakes, codes
 """
 
 from __future__ import annotations
@@ -38,6 +39,7 @@ import _stress_round7 as round7
 import _stress_round8 as round8
 import _stress_round9 as round9
 import _stress_round10 as round10
+import _stress_round11 as round11
 from framekit.privacy.redact import Redactor
 from privacy_accuracy import report, score
 
@@ -202,6 +204,7 @@ def _lookalikes(rng: random.Random) -> list[tuple[str, str]]:
 
 _LATER = {
     3: round3, 4: round4, 5: round5, 6: round6, 7: round7, 8: round8, 9: round9, 10: round10,
+    11: round11,
 }  # fmt: skip
 """The rounds written after the first two, each with its own row builder."""
 
@@ -237,7 +240,7 @@ def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--seed", type=int, default=17)
     parser.add_argument("--misses", type=int, default=0, help="print up to N misses and FPs")
-    parser.add_argument("--round", type=int, choices=range(1, 11), default=1, help="which carriers")
+    parser.add_argument("--round", type=int, choices=range(1, 12), default=1, help="which carriers")
     parser.add_argument("--per-carrier", type=int, default=8, help="lines per carrier form")
     args = parser.parse_args(argv)
     result = score(rows(args.seed, args.per_carrier, round_=args.round), Redactor())
