@@ -143,14 +143,14 @@ def _doubled(said: str) -> str:
     return said
 
 
+_FIVE = ["nine four four oh two", "three three one eight eight", "seven five oh oh eight",
+         "one oh one one five", "eight oh oh one one"]  # fmt: skip
+
+
 def _code(rng: random.Random) -> str:
     """A postcode as said: five digits (a ZIP, a French, a German code) or six, doubled
     where two are alike."""
-    if rng.random() < 0.5:
-        said = rng.choice(_SIX)[0]
-    else:
-        said = rng.choice(["nine four four oh two", "three three one eight eight",
-                           "seven five oh oh eight", "one oh one one five", "eight oh oh one one"])  # fmt: skip
+    said = rng.choice(_SIX)[0] if rng.random() < 0.5 else rng.choice(_FIVE)
     return _doubled(said) if rng.random() < 0.8 else said
 
 

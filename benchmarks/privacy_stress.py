@@ -19,7 +19,7 @@ come out untouched. Scored as ``privacy_accuracy.py`` scores the corpus.
     .venv/bin/python benchmarks/privacy_stress.py --round 8    # emails, phones, SSNs the hard way
     .venv/bin/python benchmarks/privacy_stress.py --round 9    # numbers said every way, addresses
     .venv/bin/python benchmarks/privacy_stress.py --round 10 --per-carrier 3  # addresses by country
-    .venv/bin/python benchmarks/privacy_stress.py --round 11 --per-carrier 3  # breaks, retakes, codes
+    .venv/bin/python benchmarks/privacy_stress.py --round 11 --per-carrier 3  # retakes, codes
 """
 
 from __future__ import annotations
