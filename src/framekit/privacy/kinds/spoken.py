@@ -38,14 +38,19 @@ _VALUES = {
 _REPEAT = {"double": 2, "triple": 3}
 _HEARD = {"for": 4, "to": 2, "too": 2, "won": 1, "ate": 8}
 """Words a recognizer writes for a digit said among others."""
+_WHILE = r"(?:sec(?:ond)?|moment|minute|min|tick|mo)s?\b"
 _PAUSE = re.compile(
-    r"(?:hang on|hold on|let me see|let me check|let's see|okay|ok|right|you know|like)\b"
-    r"[\s,.]*",
+    rf"(?:(?:(?:hang|hold) on(?: a {_WHILE})?|(?:one|just a|wait a|give me a|gimme a) {_WHILE}"
+    r"|bear with me|let me see|let me check|let's see|okay|ok|right|you know|like)\b[\s,.]*)+",
     re.IGNORECASE,
 )
 """What a caller says while finding the next digits; read ``heard``, a spoken run goes on
 through it when a number follows ("four eight right sixty four", "six five, hang on,
-nine two")."""
+nine two", "three eight five eight one sec oh one ...")."""
+_ONE_WHILE = re.compile(rf"[\s,]+{_WHILE}", re.IGNORECASE)
+"""After "one": a hold ("one sec", "one moment"), so the "one" is no digit: read as one,
+a card said "... six four seven one sec three oh ..." has a digit too many and fails its
+checksum, and the hold's "sec" cuts the number in two."""
 _FILLERS = frozenset(
     {"um", "uh", "er", "erm", "uhm", "umm", "uhh", "hmm", "hm", "ah", "eh", "mm", "and", "then"}
     | {"dash", "hyphen"}
@@ -228,8 +233,10 @@ def number_runs(text: str, *, heard: bool = False) -> list[NumberRun]:
                 # "(555) 010-4477": the bracket is the number's
                 run = _Run(match.start() - (text[match.start() - 1 : match.start()] == "("))
             run.literal(digits, match.end())
-        elif word in _VALUES and (
-            run is not None or (not counted and _starts_run(word, text, match.end()))
+        elif (
+            word in _VALUES
+            and (run is not None or (not counted and _starts_run(word, text, match.end())))
+            and not (word == "one" and _ONE_WHILE.match(text, match.end()))
         ):
             if run is None:
                 run = _Run(match.start())
