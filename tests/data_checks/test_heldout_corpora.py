@@ -43,6 +43,7 @@ CALL_FILES = [
     HeldOut(DATA / "analytics" / "calls_blind5.jsonl", "r", 3, "blind5"),
     HeldOut(DATA / "analytics" / "calls_blind6.jsonl", "t", 3, "blind6"),
     HeldOut(DATA / "analytics" / "calls_blind7.jsonl", "w", 3, "blind7"),
+    HeldOut(DATA / "analytics" / "calls_blind8.jsonl", "y", 3, "blind8"),
 ]
 PII_FILES = [
     HeldOut(DATA / "privacy" / "heldout2.jsonl", "h", 4, "heldout2"),
