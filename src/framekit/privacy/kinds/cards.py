@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from framekit.privacy.kinds.spoken import NumberRun, number_runs
 
-__all__ = ["issued", "luhn_valid", "reread", "retaken", "without_one"]
+__all__ = ["group_starts", "issued", "luhn_valid", "reread", "retaken", "without_one"]
 
 _MAX_SPLITS = 6
 """Readings tried of a run said with tens and units: 2 ** 6 at most."""
@@ -41,6 +41,12 @@ def issued(digits: str) -> bool:
         or digits[:2] in ("36", "38", "39")
         or "300" <= digits[:3] <= "305"
     )
+
+
+def group_starts(digits: str) -> tuple[int, ...]:
+    """Where the groups a card is printed and read in start after its first: 4-6-5 for
+    American Express and 4-6-4 for Diners Club (a 3 and not JCB's 35), else fours."""
+    return (4, 10) if digits[:1] == "3" and digits[:2] != "35" else (4, 8, 12, 16)
 
 
 def reread(run: NumberRun) -> NumberRun | None:

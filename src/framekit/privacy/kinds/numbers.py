@@ -206,7 +206,8 @@ def _retaken_card(
         return retaken(previous[0].digits, run.digits) if previous[1] is None else None
     if labels:
         return None
-    return next((d for d in readings(previous[0], run, replaced) if _card_digits(d)), None)
+    said = readings(previous[0], run, replaced, "card")
+    return next((d for d in said if _card_digits(d)), None)
 
 
 def _rejoined(
@@ -215,7 +216,7 @@ def _rejoined(
     """Two runs under a value's label, neither a value alone, that a correction joins
     ("account number four nine two five oh, no sorry, nine oh eight eight"): one value
     where their digits read together fit the label's kind."""
-    for digits in readings(first, second, replaced):
+    for digits in readings(first, second, replaced, labels[0][0]):
         joined = NumberRun(digits, first.start, second.end, second.written)
         kind = _classify(joined, labels)
         if kind in _VALUE_LABELS and _fits(kind, digits):

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import re
 
+from framekit.privacy.kinds.cards import group_starts
 from framekit.privacy.kinds.spoken import RESTART, NumberRun
 
 __all__ = ["readings", "replaces_digit", "takes_back"]
@@ -19,8 +20,8 @@ _REACH = 64
 _TAKE_BACK = (
     r"\b(?:no|nope|sorry|wait|hold on|hang on|one sec(?:ond)?|just a (?:sec(?:ond)?|moment)"
     r"|bear with me|let me (?:see|check)|i mean|i meant|actually|correction|oops"
-    rf"|my (?:bad|mistake)|let me repeat(?: that)?|{RESTART}|not|rather|make that|that's wrong"
-    r"|again|i said|should be|that should be|sorry about that)\b"
+    rf"|my (?:bad|mistake)|let me repeat(?: that)?|{RESTART}|not|(?:or )?rather|make that"
+    r"|that's wrong|again|i said|should be|that should be|sorry about that)\b"
 )
 _TAKE_BACK_WORD = re.compile(_TAKE_BACK, re.IGNORECASE)
 _REPLACES = (
@@ -35,6 +36,9 @@ _CORRECTION = re.compile(
     re.IGNORECASE,
 )
 """Between two runs of one value: words that take back what was said (one at least)."""
+_GROUP_STARTS = {"ssn": (3, 5)}
+"""Where an SSN's groups (3-2-4) start after the first (a card's: :func:`.group_starts`). A
+phone's need none: seven digits after its label are a phone, so its first try joins it."""
 
 
 def takes_back(text: str, start: int, end: int) -> bool:
@@ -52,8 +56,17 @@ def replaces_digit(text: str, start: int, end: int) -> bool:
     return _REPLACED.search(text, start, end) is not None
 
 
-def readings(first: NumberRun, second: NumberRun, replaced: bool) -> list[str]:
+def readings(
+    first: NumberRun, second: NumberRun, replaced: bool, kind: str | None = None
+) -> list[str]:
     """The digits of two runs a correction joins: the first's last digit replaced by the
-    second's first where the correction says so, else the two together."""
+    second's first where the correction says so, else the two together; then, for a card
+    or an SSN, the first up to where one of its groups starts and the second after it, the
+    nearest start first: a caller who slips in a group says that group again, not one
+    digit nor the whole value ("... five six three four i mean five six five four ...",
+    "eight eight oh one five no one two oh ...")."""
     joined = first.digits + second.digits
-    return [first.digits[:-1] + second.digits, joined] if replaced else [joined]
+    said = [first.digits[:-1] + second.digits, joined] if replaced else [joined]
+    starts = group_starts(first.digits) if kind == "card" else _GROUP_STARTS.get(kind or "", ())
+    n = len(first.digits)
+    return said + [first.digits[:at] + second.digits for at in reversed(starts) if at < n]
