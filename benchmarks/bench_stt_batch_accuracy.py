@@ -1,11 +1,13 @@
 """Moonshine alone against batched: the same corpus clips, words and CPU compared.
 
-Batched rows are padded with silence to the longest (the graphs take no mask), so a
-batch may hear a row a little differently. This decodes clips of the corpus's dev
+Batched rows' encoder states are padded with zeros to the longest (the graphs take
+no mask), so a batch may hear a row a little differently. This decodes clips of the corpus's dev
 split (``tests/accuracy``; the Piper voices, which need nothing else installed) once
 alone and once in runs of up to ``--batch`` clips of similar length (the engine's own
 rule, ``MoonshineEngine._fits``), and prints how many came out the same, the word
-error rate of each, the largest confidence change and the CPU-seconds of each::
+error rate of each, the largest confidence change and the CPU-seconds of each
+(``--float-encoder``: the encoder's matrix products in float32, as before they were
+int8)::
 
     .venv/bin/python benchmarks/bench_stt_batch_accuracy.py --clips 60 --batch 4
 """
@@ -57,11 +59,12 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--clips", type=int, default=60)
     parser.add_argument("--batch", type=int, default=4)
+    parser.add_argument("--float-encoder", action="store_true")
     args = parser.parse_args()
     voices = [v for v in available_voices() if v.name.startswith("piper")]
     chosen = clips("dev", voices)[: args.clips]
     audio = [clip_audio(c) for c in chosen]
-    engine = MoonshineEngine.shared()
+    engine = MoonshineEngine.load(int8_encoder=not args.float_encoder)
     started = _cpu()
     alone = [engine.transcribe(a) for a in audio]
     alone_cpu, started = _cpu() - started, _cpu()

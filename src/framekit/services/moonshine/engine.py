@@ -61,6 +61,7 @@ from framekit.services.engine import (
     model_key,
     to_float32,
 )
+from framekit.services.moonshine.quantize import quantized_encoder
 
 __all__ = [
     "BATCH_PADDING",
@@ -108,7 +109,8 @@ decode cost 0.139 CPU-s on two threads, 0.119 on one, on the loaded 2-core machi
 while batching (:meth:`MoonshineEngine.transcribe_batch`) gives the throughput. One
 caller alone on an idle machine hears its answer a little sooner with 2."""
 BATCH_PADDING = 0.5
-"""Seconds of silence a batched row may be padded with, whatever its length."""
+"""Seconds by which two batched rows may differ in length, whatever their length (rows
+of similar length end their decoding at similar steps, so the batch stays full)."""
 BATCH_PADDING_SHARE = 0.3
 """Share of the longer utterance by which two batched rows may differ in length."""
 _ENCODER = "encoder_model"
@@ -271,11 +273,14 @@ class MoonshineEngine(RecognizerEngine):
         cpu_threads: int | None = None,
         workers: int = 1,
         cache: Path | None = None,
+        int8_encoder: bool = True,
     ) -> MoonshineEngine:
         """Load a new engine that nobody else shares (benchmarks, isolated tests).
 
         ``cache`` is the folder for converted ``.ort`` files (default:
-        :func:`framekit.models.ort_format.cache_dir`).
+        :func:`framekit.models.ort_format.cache_dir`). ``int8_encoder`` runs the
+        encoder's matrix products in int8 (:mod:`.quantize` says why); False keeps
+        the float32 encoder (to compare).
         """
         ort = _import_onnxruntime()
         packaged = str(model) == PACKAGED_MODEL
@@ -285,10 +290,11 @@ class MoonshineEngine(RecognizerEngine):
         # other calls' VAD need; a decode is many short steps, each waking them.
         threads = cpu_threads if cpu_threads is not None else DEFAULT_CPU_THREADS
         options = session_options(ort, threads)
+        files = {stem: _model_file(folder, stem, cache) for stem in (_ENCODER, _DECODER)}
+        if int8_encoder:
+            files[_ENCODER] = quantized_encoder(files[_ENCODER], cache)
         encoder, decoder = (
-            ort.InferenceSession(
-                _model_file(folder, stem, cache), options, providers=["CPUExecutionProvider"]
-            )
+            ort.InferenceSession(files[stem], options, providers=["CPUExecutionProvider"])
             for stem in (_ENCODER, _DECODER)
         )
         tokenizer = MoonshineTokenizer(_existing(folder / "tokenizer.bin").read_bytes())
@@ -323,12 +329,12 @@ class MoonshineEngine(RecognizerEngine):
         return self.transcribe_batch([request])[0]
 
     def transcribe_batch(self, requests: Sequence[RecognitionRequest]) -> list[Transcript]:
-        """Transcribe several utterances in one encoder run and one decoder loop.
+        """Transcribe several utterances, each encoded alone, in one decoder loop.
 
         Blocking and thread-safe; one transcript per request, in order, each as
-        :meth:`transcribe` describes. Rows shorter than the longest are padded with
-        silence (the graphs take no mask), which is why :meth:`transcribe_async`
-        batches only utterances of similar length (:data:`BATCH_PADDING`); a row
+        :meth:`transcribe` describes. Shorter rows' encoder states are padded with
+        zeros (:meth:`_encode`); :meth:`transcribe_async` batches utterances of
+        similar length (:data:`BATCH_PADDING`), whose decodings end together; a row
         leaves the decoder loop at its end token, its own token budget, or the step
         after its request was abandoned (:attr:`RecognitionRequest.abandoned`).
         """
@@ -378,6 +384,28 @@ class MoonshineEngine(RecognizerEngine):
             duration=duration,
         )
 
+    def _encode(self, samples: list[_F32], options: Any) -> _F32:
+        """Each row's encoder states, computed alone and padded with zeros to the longest.
+
+        Why alone: the graphs take no mask, so a row padded with silence before the
+        encoder is heard differently (HEAD's batches of up to 8: 171 of the dev
+        split's 210 clips read as alone), and the encoder's CPU per row does not
+        fall in a batch. Zero states after a row's end barely move the decoder's
+        cross-attention: 208 of 210 read as alone, word error rate 0.1144 either way
+        (``benchmarks/bench_stt_batch_accuracy.py``).
+        """
+        states = [
+            self._encoder.run(
+                None, {"input_values": np.pad(s, (0, max(0, _MIN_SAMPLES - s.size)))[None]}, options
+            )[0][0]
+            for s in samples
+        ]
+        longest = max(len(state) for state in states)
+        hidden = np.zeros((len(states), longest, states[0].shape[1]), dtype=np.float32)
+        for row, state in enumerate(states):
+            hidden[row, : len(state)] = state
+        return hidden
+
     def _decode(
         self,
         samples: list[_F32],
@@ -402,9 +430,8 @@ class MoonshineEngine(RecognizerEngine):
         if all(flag is not None and flag.is_set() for flag in abandoned):
             return [([], math.nan) for _ in samples]
         length = max(_MIN_SAMPLES, *(s.size for s in samples))
-        audio = np.stack([np.pad(s, (0, length - s.size)) for s in samples])
         options = self._shrink if length * len(samples) > _SHRINK_AFTER_SAMPLES else None
-        hidden = self._encoder.run(None, {"input_values": audio}, options)[0]
+        hidden = self._encode(samples, options)
         count = len(samples)
         past: dict[str, Any] = {
             name: np.zeros((count, *shape[1:]), dtype=np.float32)
