@@ -31,6 +31,20 @@ from itertools import chain
 from framekit.privacy.kinds import Found, alternation, words
 from framekit.privacy.kinds.address_joins import joined
 from framekit.privacy.kinds.postcodes import find_code_after_house
+from framekit.privacy.kinds.said_codes import (
+    CODE_WORDS_SAID,
+    DIGIT,
+    LETTER,
+    NUMBER_WORD,
+    NUMBER_WORDS,
+    ONE_DIGIT,
+    POSTCODE,
+    SAID_CODE,
+    SAID_ZIP,
+    SPOKEN_POSTCODE,
+    TIMES_WORDS,
+    WRITTEN_POSTCODE,
+)
 from framekit.privacy.kinds.streets import (
     GLUED,
     HOUSE_HEADS,
@@ -44,14 +58,7 @@ from framekit.privacy.kinds.streets import (
 
 __all__ = ["find_addresses"]
 
-_NUMBER_WORDS = words(
-    "zero oh nought one two three four five six seven eight nine ten eleven twelve thirteen"
-    " fourteen fifteen sixteen seventeen eighteen nineteen twenty thirty forty fifty sixty seventy"
-    " eighty ninety hundred thousand"
-)
-_NUMBER_WORD = rf"{alternation(_NUMBER_WORDS)}\b"
-_DIGIT = rf"(?:\d|{_NUMBER_WORD})"
-_SAID = rf"(?:(?:double|triple)\s+)?{_NUMBER_WORD}"
+_SAID = rf"(?:(?:double|triple)\s+)?{NUMBER_WORD}"
 _SAID_ON = rf"(?:{_SAID}|(?:for|to|too|won|ate|o)\b)"
 _SAID_FIRST = rf"(?:{_SAID}|(?:won|ate)(?=[\s-]+{_SAID_ON}))"
 _BOX_NUMBER = rf"(?:{_SAID_FIRST}|(?:for|to|too)(?=\s+{_SAID_ON}))(?:\s+(?:and\s+)?{_SAID_ON})*"
@@ -64,7 +71,7 @@ _TYPED_HOUSE = (
 )
 _HOUSE = (
     rf"(?:(?:lot|plot|house(?:\s+(?:number|no\.?))?|h\.?\s?no\.?|no\.|number)\s*"
-    rf"(?=\d|{_NUMBER_WORD}))?"
+    rf"(?=\d|{NUMBER_WORD}))?"
     rf"(?>{_TYPED_HOUSE}|(?-i:[A-Z])-\d{{1,5}}\b|{_SAID_FIRST}"
     rf"(?:[\s-]+(?:and\s+|slash\s+|stroke\s+)?{_SAID_ON}){{0,6}}"
     r"(?:\s+and\s+a\s+half\b)?(?:\s+[a-h](?=\s))?)"
@@ -73,24 +80,11 @@ _HOUSE = (
 as Canadians write it: "306 - 1040", a floor after it: "210-II") or said ("twelve b", "one
 oh one", "two eighteen and a half", "twelve slash forty five"); atomic, as long as it goes
 (a run of number words tried every way would cost milliseconds)."""
-_LETTER = r"[a-z]\b"
-_WRITTEN_POSTCODE = (
-    r"(?-i:[A-Z]{1,2}\d[A-Z\d]?\s?\d[A-Z]{2}"  # UK: SW1A 2AA, CF37 1EG
-    r"|[A-Z]\d[A-Z]\s?\d[A-Z]\d"  # Canada: M6R 1A5
-    r"|[A-Z]\d[\dW]\s?(?=[A-Z\d]*[A-Z])[A-Z\d]{4}"  # Ireland's Eircode: T12 X2C4
-    r"|[A-Z]{2}\s+\d{5}(?:-\d{4})?)\b"  # a US state and its ZIP
-)
-_SPOKEN_POSTCODE = (
-    rf"(?:{_LETTER}(?:\s+{_LETTER})?\s+{_DIGIT}(?:\s+(?:{_DIGIT}|{_LETTER}))?\s+{_DIGIT}"
-    rf"|{_LETTER}\s+{_DIGIT}\s+{_LETTER}\s+{_DIGIT})\s+{_LETTER}\s+(?:{_LETTER}|{_DIGIT})"
-    rf"(?!\s+(?:[a-z]|{_DIGIT})\b)"
-)
-_POSTCODE = rf"(?:{_WRITTEN_POSTCODE}|{_SPOKEN_POSTCODE})"
 _UNIT_AFTER = rf"(?:{alternation(UNIT_WORDS)})\.?\s*(?:#?\d\w{{0,4}}|[A-Za-z])\b"
 _EVIDENCE = (
     rf"\.?(?:\s*,|\s+\d|\s+{_UNIT_AFTER}"
-    rf"|(?:\s+[^\W\d_]+){{0,3}}(?:\s+{_NUMBER_WORD}){{3}}"
-    rf"|(?:\s+[^\W\d_]{{2,}}){{0,3}}\s+{_SPOKEN_POSTCODE})"
+    rf"|(?:\s+[^\W\d_]+){{0,3}}(?:\s+{NUMBER_WORD}){{3}}"
+    rf"|(?:\s+[^\W\d_]{{2,}}){{0,3}}\s+{SPOKEN_POSTCODE})"
 )
 _TYPE = (
     rf"(?:{alternation(STRONG)}\b|(?<=[^\W\d_]\s)(?:(?=(?-i:[A-Z])){alternation(WEAK)}\b"
@@ -101,7 +95,7 @@ comma, a number or a unit after it ("3 kids in the park" stays)."""
 _ALONE = (
     r"(?:broadway|esplanade|boardwalk|promenade|embankment|strand)\b|(?:highway|hwy|route|rte"
     rf"|county\s+road|state\s+route|interstate|road|street|lane|sector|block|soi)"
-    rf"(?=\s+(?:\d|{_NUMBER_WORD}))"
+    rf"(?=\s+(?:\d|{NUMBER_WORD}))"
 )
 """Streets named by their type alone: "1585 Broadway", "12345 Highway 9", "House 12, Road
 5"; any other type
@@ -129,7 +123,7 @@ _NAME_STOP = alternation(
         " paid times minutes hours days weeks months years am pm x sorry wait actually zip"
         " postcode eircode"
     )
-    | _NUMBER_WORDS
+    | NUMBER_WORDS
 )
 """Words of a sentence and numbers, never a word of a street's name ("The" is, typed:
 "5 The Crescent")."""
@@ -152,7 +146,7 @@ _NAME_WORD = (
 identifier of code ("call_analyses") nor a word of a sentence."""
 _UNIT = (
     rf"(?:(?:{alternation(UNIT_BEFORE)})\.?\s*#?\s*(?:(?=\d+/\d)|(?:[A-Za-z\d][\w-]{{0,5}}"
-    rf"(?:\s[A-Za-z]\b)?|{_NUMBER_WORD}(?:\s+{_NUMBER_WORD})*(?:\s+[a-z]\b)?),?\s+"
+    rf"(?:\s[A-Za-z]\b)?|{NUMBER_WORD}(?:\s+{NUMBER_WORD})*(?:\s+[a-z]\b)?),?\s+"
     r"(?:at\s+|(?:slash|stroke)\s+|[-\u2013]\s+)?)"
     r"|(?:blk|block)\.?\s+(?=\d|[A-Za-z]-?\d)|\d{1,2}(?:st|nd|rd|th)\s+(?:floor|fl)\.?,?\s+)"
 )
@@ -163,14 +157,6 @@ _HOUSE_NAME = (
     r"|illa|arn|all|range|anor),\s+)"
 )
 """A house's name before its number: "Rosebank Cottage, 3 Mill Lane"."""
-_SAID_ZIP = (
-    rf"{_NUMBER_WORD}(?:\s+{_NUMBER_WORD}){{4}}"
-    rf"(?:\s+(?:dash|hyphen|-)\s+{_NUMBER_WORD}(?:\s+{_NUMBER_WORD}){{3}})?"
-)
-"""A ZIP said digit by digit, with its four more after a dash ("six oh six one four dash
-two three one oh")."""
-"""Postcodes that say "address" by their shape alone; the last, a UK or Canadian one said
-letter by letter ("c f three seven one e g", "m five v three l nine")."""
 _CODE_AFTER = (
     r"\s*,?\s*(?:(?:that's|that\s+is|is|was|it's)\s+)?"
     r"(?:(?:my|the|our|his|her|their)\s+zip\b|zip\s*code|post\s*code|postal\s+code|eircode)"
@@ -181,8 +167,8 @@ _TAIL_WORD = (
     r"|[A-Za-z]{1,2}\d[A-Za-z\d]?\b|\d[A-Za-z]{2}\b|\d[A-Za-z]\d\b"  # UK, Canada
     r"|(?=[A-Za-z]*\d)[A-Za-z\d]{4}\b"  # an Eircode's second half: T12 X2C4
     r"|(?-i:[A-Z]{2})\b"  # a state: OR, IN, ME as written
-    rf"|(?!{_STOP}\b)[^\W\d_]+(?:['.-][^\W\d_]+)*\.?|{_NUMBER_WORD}"
-    rf"|(?<=hundred\s)and(?=\s+{_NUMBER_WORD})"
+    rf"|(?!{_STOP}\b)[^\W\d_]+(?:['.-][^\W\d_]+)*\.?|{NUMBER_WORD}"
+    rf"|(?<=hundred\s)and(?=\s+{NUMBER_WORD})"
     rf"|the(?=(?:\s+[^\W\d_]+){{1,2}},?\s+(?:{alternation(REGIONS)}|(?-i:[A-Z]{{2,3}}))\b))"
 )
 """A word of what follows the street; "the" only in a town before its state ("the
@@ -191,9 +177,6 @@ door")."""
 _TAIL = rf"(?:(?:(?:\.(?=,))?[,\s]+|\s+[-\u2013]\s+){_TAIL_WORD}){{0,14}}"
 _NAME = rf"(?:{_NAME_WORD}\s+)"
 _HEAD = rf"{alternation(HOUSE_HEADS)}\b"
-_DIGIT_WORDS = words("zero oh nought one two three four five six seven eight nine")
-_ONE_DIGIT = rf"{alternation(_DIGIT_WORDS)}\b"
-_SAID_CODE = rf"{_ONE_DIGIT}(?:\s+{_ONE_DIGIT}){{4}}(?!\s+{_NUMBER_WORD})"
 _TRADE = alternation(
     words(
         "order item tracking reference ref confirmation number account invoice ticket case card"
@@ -203,18 +186,26 @@ _TRADE = alternation(
 _PLAIN_NAME = rf"(?!(?:{_TRADE})\b){_NAME_WORD}"
 """A word of a street's name where nothing else says address: not an identifier's or a
 trade's ("two via courier tracking one two three four five", "the farm shop lane tour")."""
-_CODE_NAME = rf"(?!(?:{_TRADE}|{_STOP}|{_NUMBER_WORD})\b)[^\W\d_]+"
+_FILLER = alternation(words("uh um er erm hmm ah eh actually"))
+_CODE_NAME = rf"(?!(?:(?:{_TRADE})s?|{_STOP}|{NUMBER_WORD}|{_FILLER})\b)[^\W\d_]+"
+"""A word between a house and a said code: not an identifier's (one or more: "two orders
+three oh nine eight one"), a sentence's, a number or a hesitation ("two nine eight uh two
+nine eight seven one four")."""
 _CODED_STREET = re.compile(
-    rf"(?<!\w)(?=[\w#]){_HOUSE},?\s+(?:{_CODE_NAME},?\s+){{1,4}}?{_SAID_CODE}$", re.IGNORECASE
+    rf"(?<!\w)(?=[\w#])(?:{_UNIT}|(?:{alternation(UNIT_BEFORE)})\.?\s+|[a-z]\s+)?{_HOUSE},?\s+"
+    rf"(?:{_CODE_NAME},?\s+){{1,6}}?{SAID_CODE}$",
+    re.IGNORECASE,
 )
-"""A five-digit postcode said digit by digit after the town (a US ZIP, an Italian, French,
-Spanish or German code) makes a street of any words one ("twenty two via roma milano two
-oh one two one"); tried only where such a code follows a word (:data:`_CODE_SAID_IN`), and
+"""A five- or six-digit postcode said digit by digit after the town (a US ZIP, an Italian,
+French, Spanish or German code, India's PIN: :data:`SAID_CODE`) makes a street of any
+words one ("twenty two via roma milano two oh one two one", "b two oh four lotus towers
+juhu mumbai four double oh oh four nine"), with the unit or its letter before the house;
+tried only where such a code follows a word (:data:`_CODE_SAID_IN`), and
 ending there: the words between are read plainly (a street's name's pattern, tried word by
 word back from the code, would cost a tenth of a millisecond)."""
-_CODE_REACH = 60
+_CODE_REACH = 72
 """How far before its code such a street's house may be: the pattern is tried there only."""
-_CODE_SAID_IN = re.compile(rf"(?<![a-z])(?!{_NUMBER_WORD})[a-z]+\s+{_SAID_CODE}")
+_CODE_SAID_IN = re.compile(rf"(?<![a-z])(?!{NUMBER_WORD})[a-z]+\s+{SAID_CODE}")
 _ADDRESS = re.compile(
     r"(?<!\w)(?=[\w#])(?:"  # tried at a word's start only: twice as fast
     rf"(?:{_HOUSE_NAME}?{_UNIT}?{_HOUSE},?\s+(?:(?:{_NAME_WORD},?\s+){{1,4}}?{_TYPE}|{_ALONE}"
@@ -227,11 +218,11 @@ _ADDRESS = re.compile(
     rf"|(?:{_STREET_FIRST}|(?-i:Via))\s+{_NAME}{{0,3}}{_NAME_WORD},?\s+{_HOUSE}(?!\w)"
     rf"|{_GLUED}\s+{_HOUSE}(?!\w)"
     r"|(?-i:Box)\s+\d{1,6}(?=,\s+(?-i:[A-Z]))|(?-i:General\s+Delivery)(?=,)"
-    rf"|(?-i:Highway|Hwy|Route|Rte)\s+\d{{1,4}}(?=(?:\s+\w+)?,[^.?!]{{0,40}}?{_WRITTEN_POSTCODE})"
+    rf"|(?-i:Highway|Hwy|Route|Rte)\s+\d{{1,4}}(?=(?:\s+\w+)?,[^.?!]{{0,40}}?{WRITTEN_POSTCODE})"
     # A street without its type, known by the unit or the postcode after it.
     rf"|\d{{1,6}}[A-Za-z]?\s+(?:(?-i:[A-Z])[\w'-]+\s+){{0,2}}(?-i:[A-Z])[\w'-]+"
     rf"(?=,\s*{_UNIT_AFTER})"
-    rf"|{_UNIT}?{_HOUSE},?\s+(?:{_NAME_WORD},?\s+){{1,5}}?{_POSTCODE}"
+    rf"|{_UNIT}?{_HOUSE},?\s+(?:{_NAME_WORD},?\s+){{1,5}}?{POSTCODE}"
     rf"|(?:\b(?:address(?:\s+is|:|'s)?|(?:live|living|lives|reside|residing|stay|staying)\s+at"
     r"|(?:my|our)\s+(?:house|place|home)\s+is(?:\s+at)?)\s+)"
     rf"(?P<led>{_HOUSE}\s+(?:the\s+)?{_NAME_WORD}(?:,?\s+{_NAME_WORD}){{1,3}})"
@@ -240,20 +231,21 @@ _ADDRESS = re.compile(
     rf"|(?:(?:box|site|comp)\s+(?:\d+|{_SAID_FIRST}(?:\s+(?:and\s+)?{_SAID_ON})*),?\s+){{1,2}}"
     r"(?:rural\s+route|star\s+route|highway\s+contract\s+route|h\.?\s?c\.?|r\.?\s?r\.?)"
     r"|r\.?\s?r\.?|psc|cmr|(?:highway\s+contract\s+route|star\s+route|h\.?\s?c\.?(?:\s?r\.?)?|route|rte"
-    rf"|highway|hwy)\s+(?:\d+|{_NUMBER_WORD}(?:\s+{_NUMBER_WORD})*),?\s+box)"
+    rf"|highway|hwy)\s+(?:\d+|{NUMBER_WORD}(?:\s+{NUMBER_WORD})*),?\s+box)"
     rf"\s+(?:\d+\b|{_BOX_NUMBER}))"
     rf"{_TAIL}"
     r"|\b(?:zip|post[\s_]?code|postal[\s_]+code|eircode)(?:[\s_]?code)?"
     r"(?:(?:\s+[^\W\d_]+){1,3}?(?=\s+is\b))?"  # "zip code on the card is", "... there is"
     r"(?:\s+is|'s|\"?\s*[:=])?\s*\"?\s*(?<=[\s\"=:])"
-    rf"(?P<zip>\d{{4,5}}(?:-\d{{4}})?\b|\d(?:\s\d){{3,4}}\b|{_SAID_ZIP}|{_POSTCODE}"
-    rf"|{_NUMBER_WORD}(?:\s+{_NUMBER_WORD}){{3}}(?!\s+{_NUMBER_WORD})"
-    rf"|{_LETTER}(?:\s+{_DIGIT}){{2}}(?:\s+(?:{_LETTER}|{_DIGIT})){{4}}(?!\s+(?:[a-z]|{_DIGIT})\b)))",
+    rf"(?P<zip>\d{{4,6}}(?:-\d{{4}})?\b|\d(?:\s\d){{3,5}}\b|{SAID_CODE}(?:\s+(?:dash|hyphen|-)\s+"
+    rf"{ONE_DIGIT}(?:\s+{ONE_DIGIT}){{3}})?|{SAID_ZIP}|{POSTCODE}"
+    rf"|{NUMBER_WORD}(?:\s+{NUMBER_WORD}){{3}}(?!\s+{NUMBER_WORD})"
+    rf"|{LETTER}(?:\s+{DIGIT}){{2}}(?:\s+(?:{LETTER}|{DIGIT})){{4}}(?!\s+(?:[a-z]|{DIGIT})\b)))",
     re.IGNORECASE,
 )
 """The last form, a ZIP or postcode said as one's own: only the code is the value."""
 _CODE_BEFORE = re.compile(
-    rf"(?<!\w)(?:\d{{5}}(?:-\d{{4}})?|{_SAID_ZIP})(?={_CODE_AFTER})", re.IGNORECASE
+    rf"(?<!\w)(?:\d{{5}}(?:-\d{{4}})?|{SAID_ZIP})(?={_CODE_AFTER})", re.IGNORECASE
 )
 """A ZIP said before its label ("seven eight seven oh one that's my zip code"); tried only
 where a code's word is."""
@@ -261,14 +253,14 @@ _CODE_WORDS = frozenset({"zip", "zipcode", "code", "postcode", "eircode"})
 _TYPES = frozenset(w for w in STRONG | WEAK if w.isalpha())
 _NAMED_STREET = re.compile(
     rf"(?<!\w)(?:the\s+)?(?:{_NAME_WORD},?\s+){{1,5}}?{_TYPE}"
-    rf"(?:[,\s]+{_TAIL_WORD}){{0,4}}?[,\s]+{_POSTCODE}",
+    rf"(?:[,\s]+{_TAIL_WORD}){{0,4}}?[,\s]+{POSTCODE}",
     re.IGNORECASE,
 )
 """A street without a house number, known by the postcode after it, and the house's name
 before it ("The Old Rectory, Church Lane, Little Dunmow CM6 3HX"): tried only where a
 postcode is."""
 _NAMED_HOUSE = re.compile(
-    rf"(?<!\w)(?:(?=(?:{alternation(UNIT_BEFORE)})\.?\s*#?\s*(?:\d|{_NUMBER_WORD})){_UNIT}"
+    rf"(?<!\w)(?:(?=(?:{alternation(UNIT_BEFORE)})\.?\s*#?\s*(?:\d|{NUMBER_WORD})){_UNIT}"
     rf"(?:the\s+)?(?:{_NAME_WORD}\s+){{0,2}}{_HEAD}"
     rf"|(?=(?:[^\W\d_]+\s+){{1,3}}{_HEAD})"  # the head near, before the names are read
     rf"(?:the\s+(?:{_NAME_WORD}\s+){{0,2}}|(?:{_NAME_WORD}\s+){{1,2}}){_HEAD},?\s+"
@@ -279,7 +271,7 @@ _NAMED_HOUSE = re.compile(
 or before its street ("the old forge mill lane", "Rose Cottage, Elm Rd"): tried only
 where a house's name's head is."""
 _PLACE = r"(?:(?:Co\.?|County)\s+)?(?-i:[A-Z])[\w'-]+(?:\s+(?-i:[A-Z])[\w'-]+){0,2}"
-_PLACES = re.compile(rf"(?<!\w){_PLACE}(?:,\s+{_PLACE}){{1,4}},?\s+{_WRITTEN_POSTCODE}")
+_PLACES = re.compile(rf"(?<!\w){_PLACE}(?:,\s+{_PLACE}){{1,4}},?\s+{WRITTEN_POSTCODE}")
 """Places said before a written postcode, a comma between each, and no street ("Ardmore,
 Kilmacanogue, Co. Wicklow, A98 X7T2": a house's name, its townland, county): an address
 by its shape; tried only where a postcode is."""
@@ -296,8 +288,8 @@ _HINTS = frozenset(
 texts without any skip the long pattern (a set of words, 15 times faster than a
 pattern of them; "sráid" and "allée" count by their plain spellings)."""
 _WORD = re.compile(r"[a-z]+")
-_WRITTEN_CODE = re.compile(rf"\b{_WRITTEN_POSTCODE}")
-_SPOKEN_CODE = re.compile(rf"(?<!\w){_SPOKEN_POSTCODE}")
+_WRITTEN_CODE = re.compile(rf"\b{WRITTEN_POSTCODE}")
+_SPOKEN_CODE = re.compile(rf"(?<!\w){SPOKEN_POSTCODE}")
 _CAPITAL_DIGIT = re.compile(r"[A-Z]\s?\d")
 """Every written postcode has a capital before a digit: most texts skip its search."""
 _GLUED_IN = re.compile(alternation(GLUED))
@@ -314,7 +306,7 @@ bikes") or a shop's place ("the store at 12 Main Street"),
 not where a person lives."""
 _SHOP_AFTER = re.compile(r"\s*(?:store|shop|branch|location|outlet|showroom)\b", re.IGNORECASE)
 _COUNT = re.compile(
-    rf"(?=(?-i:[A-Z])){_NUMBER_WORD}(?:[\s-]+(?:and\s+)?{_NUMBER_WORD})*\s+(?-i:[a-z])",
+    rf"(?=(?-i:[A-Z])){NUMBER_WORD}(?:[\s-]+(?:and\s+)?{NUMBER_WORD})*\s+(?-i:[a-z])",
     re.IGNORECASE,
 )
 """A capitalized number word, then a lowercase one: a sentence that starts with a count
@@ -326,18 +318,21 @@ def find_addresses(text: str) -> list[Found]:
     """Every street address in ``text`` but a shop's own."""
     found = find_code_after_house(text)
     words = _WORD.findall(text.lower())
-    if not _may_hold(text, words):
+    hinted = _may_hold(text, words)
+    said_digits = sum(map(CODE_WORDS_SAID.__contains__, words)) >= 5  # most texts skip it
+    if not (hinted or said_digits):
         return found
-    said_digits = sum(map(_DIGIT_WORDS.__contains__, words)) >= 5  # most texts skip it
     coded_streets = (
         _CODED_STREET.finditer(text, max(0, code.start() - _CODE_REACH), code.end())
         for code in (_CODE_SAID_IN.finditer(text.lower()) if said_digits else ())
     )
-    matches = chain(_ADDRESS.finditer(text), *coded_streets)
+    # A said postcode says address with no hint word ("b two oh four lotus towers ...").
+    matches = chain(_ADDRESS.finditer(text) if hinted else (), *coded_streets)
     for m in matches:
         led = m.groupdict().get("led")
         if (
-            _NOT_A_HOUSE.search(text, max(0, m.start() - 24), m.start("led" if led else 0))
+            (not hinted and not _named_twice(m.group()))
+            or _NOT_A_HOUSE.search(text, max(0, m.start() - 24), m.start("led" if led else 0))
             or _SHOP_AFTER.match(text, m.end())
             or _COUNT.match(text, m.start())
         ):
@@ -347,6 +342,8 @@ def find_addresses(text: str) -> list[Found]:
         if led and (read := _ADDRESS.match(text, start)) and read.end() > end:
             end = read.end()  # "address 1705 Woodward Ave., Detroit": the house's own reading
         found.append(Found("address", start, end, " ".join(text[start:end].lower().split())))
+    if not hinted:
+        return joined(text, found)
     coded = _CODE_BEFORE if not _CODE_WORDS.isdisjoint(words) else None
     patterns = [coded, _NAMED_HOUSE if _named_house_near(words) else None]
     if _has_postcode(text, words):
@@ -357,6 +354,19 @@ def find_addresses(text: str) -> list[Found]:
             for m in pattern.finditer(text)
         ]
     return joined(text, found)
+
+
+def _named_twice(said: str) -> bool:
+    """Whether a street said with no word of an address's but its said code names two
+    places at least (a building and a town: "b two oh four lotus towers juhu mumbai ..."):
+    one word between a number and a code is a thing counted ("two lamps five six ...")."""
+    return (
+        sum(
+            len(w) > 1 and w not in NUMBER_WORDS and w not in TIMES_WORDS
+            for w in _WORD.findall(said.lower())
+        )
+        >= 2
+    )
 
 
 def _named_house_near(words: list[str]) -> bool:
