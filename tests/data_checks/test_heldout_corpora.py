@@ -53,6 +53,7 @@ PII_FILES = [
     HeldOut(DATA / "privacy" / "heldout6.jsonl", "t", 4, "heldout6"),
     HeldOut(DATA / "privacy" / "heldout7.jsonl", "e", 4, "heldout7"),
     HeldOut(DATA / "privacy" / "heldout8.jsonl", "j", 4, "heldout8"),
+    HeldOut(DATA / "privacy" / "heldout9.jsonl", "m", 4, "heldout9"),
 ]
 
 _TECHNICAL_ENDS = {"error", "shutdown", "cancelled", "idle_timeout"}
