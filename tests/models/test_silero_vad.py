@@ -344,3 +344,29 @@ async def test_coalesce_lets_windows_of_later_ticks_share_a_run() -> None:
         engine.close()
     with pytest.raises(ValueError, match="coalesce"):
         SileroVADEngine(16000, coalesce=0.05)
+
+
+async def test_few_streams_run_on_the_loop_many_on_the_worker(
+    speech: Callable[[int], F32],
+) -> None:
+    engine = SileroVADEngine(8000, inline_streams=2)
+    windows = _windows(speech(8000), engine.window_samples)[:12]
+    with engine.open_stream() as solo:
+        expected = [solo.probability_sync(w) for w in windows]
+    streams = [engine.open_stream(), engine.open_stream()]
+    got = [await asyncio.gather(*(s.probability(w) for s in streams)) for w in windows]
+    assert engine._executor is None  # two streams: no run went to the worker thread
+    assert got == [pytest.approx([e, e], abs=1e-4) for e in expected]
+    third = engine.open_stream()  # past inline_streams: runs go to the worker, batched
+    runs = engine.runs
+    await asyncio.gather(*(s.probability(windows[0]) for s in [*streams, third]))
+    assert engine._executor is not None
+    assert engine.runs == runs + 1
+    for stream in [*streams, third]:
+        stream.close()
+    engine.close()
+
+
+def test_inline_streams_must_not_be_negative() -> None:
+    with pytest.raises(ValueError, match="inline_streams"):
+        SileroVADEngine(8000, inline_streams=-1)

@@ -10,6 +10,18 @@ engine idle waits that long for other calls' windows. With the level gate
 worker is rarely busy and batches shrink (from ~35 to ~5 at 200 calls), so each
 window carries more of a run's fixed cost; a few milliseconds of waiting buys
 larger batches back, at that much more latency before each decision.
+
+Why small runs stay on the loop: handing a run to the worker thread and its result
+back (an executor submission, a wake-up of the worker, ``call_soon_threadsafe`` and a
+wake-up of the loop) cost as much CPU as the run itself: at 8 kHz one window took
+~100 us run in place and ~210 us through the worker (``docs/benchmarks.md``, issue 18).
+A served call node's windows rarely meet in one tick, so nearly every run was a
+single window paying that hop. While at most the engine's ``inline_streams`` streams
+are open (64 by default), runs now happen in the loop's own thread (a run is at most
+one window per stream: ~30 us a window past ~100 us of its own). With more streams
+they go to the worker as before: there windows queue while a run is in flight, so
+batches grow with the calls and the hop becomes a small part of each run, and the
+loop goes on with other calls' frames meanwhile.
 """
 
 from __future__ import annotations
@@ -70,12 +82,31 @@ class LoopBatcher:
             return
         slots = np.fromiter((r.slot for r in batch), dtype=np.intp, count=len(batch))
         audio = np.stack([r.audio for r in batch])
+        engine = self._engine
+        if engine.open_streams <= engine.inline_streams:
+            self._run_here(batch, slots, audio)
+            return
         try:
-            done = self._engine._worker().submit(self._engine._infer, slots, audio)
+            done = engine._worker().submit(engine._infer, slots, audio)
         except RuntimeError as exc:  # engine closed: fail these windows rather than hang them
             done = ThreadFuture()
             done.set_exception(exc)
         done.add_done_callback(lambda f: self._from_worker(batch, f))
+
+    def _run_here(self, batch: list[_Request], slots: npt.NDArray[np.intp], audio: _F32) -> None:
+        """A small run in the loop's thread: no hop to the worker and back (see above)."""
+        try:
+            if self._engine.closed:
+                raise RuntimeError("VAD engine is closed")
+            probabilities = self._engine._infer(slots, audio)
+        except Exception as exc:  # the windows fail; the loop and the other calls go on
+            self._settle(batch, None, exc)
+        else:
+            self._settle(batch, probabilities, None)
+        if self._pending:  # more than max_batch asked in one tick: the rest on the next
+            self._loop.call_soon(self._dispatch)
+        else:
+            self._busy = False
 
     def _from_worker(self, batch: list[_Request], done: ThreadFuture[_F32]) -> None:
         with contextlib.suppress(RuntimeError):  # the loop closed while the run was in flight
@@ -83,7 +114,16 @@ class LoopBatcher:
 
     def _complete(self, batch: list[_Request], done: ThreadFuture[_F32]) -> None:
         error = done.exception()
-        probabilities = None if error is not None else done.result()
+        self._settle(batch, None if error is not None else done.result(), error)
+        if self._pending:
+            self._dispatch()
+        else:
+            self._busy = False
+
+    def _settle(
+        self, batch: list[_Request], probabilities: _F32 | None, error: BaseException | None
+    ) -> None:
+        """Hand each window its probability, or the run's error."""
         for i, request in enumerate(batch):
             if request.future.done():
                 continue
@@ -91,7 +131,3 @@ class LoopBatcher:
                 request.future.set_exception(error or RuntimeError("VAD run failed"))
             else:
                 request.future.set_result(float(probabilities[i]))
-        if self._pending:
-            self._dispatch()
-        else:
-            self._busy = False

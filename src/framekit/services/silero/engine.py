@@ -29,10 +29,12 @@ Why this model file and not another (all three are torch-free and offline):
 
 How windows of many calls meet in one run: :mod:`.batcher`.
 
-Why a dedicated worker thread: inference leaves the event loop free to move
-audio, and a single thread serialises runs (one session, one state table),
-keeping onnxruntime at ``intra_op_num_threads=1`` so VAD never fans out over
-cores that other calls need. ``benchmarks/bench_vad.py`` measures the cost.
+Why a dedicated worker thread, once there are many calls: inference leaves the
+event loop free to move audio, and a single thread serialises runs (one session,
+one state table), keeping onnxruntime at ``intra_op_num_threads=1`` so VAD never
+fans out over cores that other calls need. With few calls (``inline_streams``) the
+loop runs them itself: there the hop to the worker and back cost as much CPU as the
+run (:mod:`.batcher`). ``benchmarks/bench_vad.py`` measures the cost.
 """
 
 from __future__ import annotations
@@ -115,11 +117,14 @@ class SileroVADEngine:
         intra_op_num_threads: int = 1,
         max_batch: int = 256,
         coalesce: float = 0.0,
+        inline_streams: int = 64,
     ) -> None:
         if sample_rate not in SUPPORTED_SAMPLE_RATES:
             raise ValueError(f"Silero VAD supports {SUPPORTED_SAMPLE_RATES} Hz, got {sample_rate}")
         if max_batch < 1:
             raise ValueError(f"max_batch must be at least 1, got {max_batch}")
+        if inline_streams < 0:
+            raise ValueError(f"inline_streams must be >= 0, got {inline_streams}")
         if not 0.0 <= coalesce < 0.032:
             raise ValueError(f"coalesce must be in [0, 0.032) seconds, got {coalesce}")
         self._sample_rate = sample_rate
@@ -130,6 +135,10 @@ class SileroVADEngine:
         self.coalesce = coalesce
         """Seconds a window that finds the engine idle waits for other calls' windows
         before its run starts (0: the next event-loop tick). See "Why no timer"."""
+        self.inline_streams = inline_streams
+        """While at most this many streams are open, runs happen in the event loop's
+        thread; with more, on the worker (0: always on the worker). See the batcher's
+        "Why small runs stay on the loop"."""
         self._session = _load_session(model, intra_op_num_threads)
         self._sr = np.array(sample_rate, dtype=np.int64)
         self._lock = threading.Lock()
