@@ -194,17 +194,19 @@ async def _speak(transport: TwilioMediaStreamTransport, seconds: float) -> list[
     return upstream
 
 
-async def test_by_default_a_second_of_speech_takes_34_sends_not_60() -> None:
-    """40 ms ``media`` and a mark every 3rd chunk (was 20 ms and every 5th: 50 + 10 sends)."""
+async def test_by_default_a_second_of_speech_takes_20_sends_not_34() -> None:
+    """100 ms ``media``, a mark after each (was 40 ms and every 3rd: 25 + 9 sends)."""
     socket = EchoingSocket()
     socket.inbox.put_nowait(json.dumps(START))
     transport = TwilioMediaStreamTransport(socket, realtime=False, limits=StreamLimits())
-    await _speak(transport, 1.0)
+    upstream = await _speak(transport, 0.95)
 
-    events = [json.loads(text)["event"] for text in socket.sent]
-    assert events.count("media") == 25
-    assert events.count("mark") == 9  # after chunks 3, 6, ..., 24, and after the last
-    assert len(socket.sent) == 34
+    sent = [json.loads(text) for text in socket.sent]
+    payloads = [base64.b64decode(m["media"]["payload"]) for m in sent if m["event"] == "media"]
+    assert [len(p) for p in payloads] == [800] * 10  # 1 s: the last chunk padded by 50 ms
+    assert [m["event"] for m in sent] == ["media", "mark"] * 10
+    (played,) = [f for f in upstream if type(f).__name__ == "PlayedUpToFrame"]
+    assert played.played_seconds == pytest.approx(0.95)  # the padding is not reported heard
     assert live_framekit_tasks() == []
 
 
