@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import pytest
 
+from framekit.privacy.kinds.said_codes import code_said_in
 from framekit.privacy.redact import Redactor
 
 MASK = Redactor()
@@ -29,6 +30,7 @@ MASK = Redactor()
             "and the postal code [address] thanks",
         ),
         ("zip is six oh six one four dash two three one oh", "zip is [address]"),
+        ("my postcode is 400053 thanks", "my postcode is [address] thanks"),
         (
             "it's flat six palm residency indiranagar bengaluru five six double oh three eight",
             "it's [address]",
@@ -60,3 +62,10 @@ def test_said_codes_and_their_streets(said: str, expected: str) -> None:
 )
 def test_look_alikes_stay(said: str) -> None:
     assert MASK.text(said) == said
+
+
+def test_only_a_run_of_a_codes_length_after_a_name_is_searched() -> None:
+    unnamed = frozenset({"order", "is"})
+    assert code_said_in("juhu mumbai four double oh oh four nine".split(), unnamed)
+    assert not code_said_in("order four double oh oh four nine".split(), unnamed)
+    assert not code_said_in("card four one one one two two two two three".split(), unnamed)

@@ -42,8 +42,9 @@ from framekit.privacy.kinds.said_codes import (
     SAID_CODE,
     SAID_ZIP,
     SPOKEN_POSTCODE,
-    TIMES_WORDS,
     WRITTEN_POSTCODE,
+    code_said_in,
+    named_twice,
 )
 from framekit.privacy.kinds.streets import (
     GLUED,
@@ -104,15 +105,14 @@ _FIRST = STREET_FIRST - {w for w in STREET_FIRST if len(w) < 3}
 _STREET_FIRST = rf"(?:{alternation(_FIRST)}\b|{alternation(STREET_FIRST - _FIRST)}\.|c/)\.?"
 """Short types before the name ("ul.", "al.", "c/") only with their dot."""
 _GLUED = rf"[^\W\d_]{{3,}}{alternation(GLUED)}"
-_STOP = alternation(
-    words(
-        "please thanks thank and but for to by on in my the it is so ok okay right because since"
-        " with or if then that that's this today tomorrow instead now yes no from at was were we"
-        " i you he she they should ship send deliver call email phone order card born birth"
-        " date name our your its it's can could would will also near next store shop branch"
-        " location outlet showroom pls plz thx cheers"
-    )
+_STOP_WORDS = words(
+    "please thanks thank and but for to by on in my the it is so ok okay right because since"
+    " with or if then that that's this today tomorrow instead now yes no from at was were we"
+    " i you he she they should ship send deliver call email phone order card born birth"
+    " date name our your its it's can could would will also near next store shop branch"
+    " location outlet showroom pls plz thx cheers"
 )
+_STOP = alternation(_STOP_WORDS)
 """Words of an ordinary sentence: an address's tail ends before them."""
 _NAME_STOP = alternation(
     words(
@@ -177,20 +177,22 @@ door")."""
 _TAIL = rf"(?:(?:(?:\.(?=,))?[,\s]+|\s+[-\u2013]\s+){_TAIL_WORD}){{0,14}}"
 _NAME = rf"(?:{_NAME_WORD}\s+)"
 _HEAD = rf"{alternation(HOUSE_HEADS)}\b"
-_TRADE = alternation(
-    words(
-        "order item tracking reference ref confirmation number account invoice ticket case card"
-        " phone code pin id shop store pub cafe restaurant bar hotel tour sale"
-    )
+_TRADE_WORDS = words(
+    "order item tracking reference ref confirmation number account invoice ticket case card"
+    " phone code pin id shop store pub cafe restaurant bar hotel tour sale"
 )
+_TRADE = alternation(_TRADE_WORDS)
 _PLAIN_NAME = rf"(?!(?:{_TRADE})\b){_NAME_WORD}"
 """A word of a street's name where nothing else says address: not an identifier's or a
 trade's ("two via courier tracking one two three four five", "the farm shop lane tour")."""
-_FILLER = alternation(words("uh um er erm hmm ah eh actually"))
+_FILLERS = words("uh um er erm hmm ah eh actually")
+_FILLER = alternation(_FILLERS)
 _CODE_NAME = rf"(?!(?:(?:{_TRADE})s?|{_STOP}|{NUMBER_WORD}|{_FILLER})\b)[^\W\d_]+"
 """A word between a house and a said code: not an identifier's (one or more: "two orders
 three oh nine eight one"), a sentence's, a number or a hesitation ("two nine eight uh two
 nine eight seven one four")."""
+_UNNAMED = _STOP_WORDS | _TRADE_WORDS | {f"{w}s" for w in _TRADE_WORDS} | _FILLERS | NUMBER_WORDS
+"""The words :data:`_CODE_NAME` never reads: a said code right after one ends no street."""
 _CODED_STREET = re.compile(
     rf"(?<!\w)(?=[\w#])(?:{_UNIT}|(?:{alternation(UNIT_BEFORE)})\.?\s+|[a-z]\s+)?{_HOUSE},?\s+"
     rf"(?:{_CODE_NAME},?\s+){{1,6}}?{SAID_CODE}$",
@@ -319,7 +321,9 @@ def find_addresses(text: str) -> list[Found]:
     found = find_code_after_house(text)
     words = _WORD.findall(text.lower())
     hinted = _may_hold(text, words)
-    said_digits = sum(map(CODE_WORDS_SAID.__contains__, words)) >= 5  # most texts skip it
+    said_digits = sum(map(CODE_WORDS_SAID.__contains__, words)) >= 5 and code_said_in(
+        words, _UNNAMED
+    )
     if not (hinted or said_digits):
         return found
     coded_streets = (
@@ -327,11 +331,12 @@ def find_addresses(text: str) -> list[Found]:
         for code in (_CODE_SAID_IN.finditer(text.lower()) if said_digits else ())
     )
     # A said postcode says address with no hint word ("b two oh four lotus towers ...").
+    before = len(found)
     matches = chain(_ADDRESS.finditer(text) if hinted else (), *coded_streets)
     for m in matches:
         led = m.groupdict().get("led")
         if (
-            (not hinted and not _named_twice(m.group()))
+            (not hinted and not named_twice(m.group()))
             or _NOT_A_HOUSE.search(text, max(0, m.start() - 24), m.start("led" if led else 0))
             or _SHOP_AFTER.match(text, m.end())
             or _COUNT.match(text, m.start())
@@ -343,7 +348,7 @@ def find_addresses(text: str) -> list[Found]:
             end = read.end()  # "address 1705 Woodward Ave., Detroit": the house's own reading
         found.append(Found("address", start, end, " ".join(text[start:end].lower().split())))
     if not hinted:
-        return joined(text, found)
+        return joined(text, found) if len(found) > before else found
     coded = _CODE_BEFORE if not _CODE_WORDS.isdisjoint(words) else None
     patterns = [coded, _NAMED_HOUSE if _named_house_near(words) else None]
     if _has_postcode(text, words):
@@ -354,19 +359,6 @@ def find_addresses(text: str) -> list[Found]:
             for m in pattern.finditer(text)
         ]
     return joined(text, found)
-
-
-def _named_twice(said: str) -> bool:
-    """Whether a street said with no word of an address's but its said code names two
-    places at least (a building and a town: "b two oh four lotus towers juhu mumbai ..."):
-    one word between a number and a code is a thing counted ("two lamps five six ...")."""
-    return (
-        sum(
-            len(w) > 1 and w not in NUMBER_WORDS and w not in TIMES_WORDS
-            for w in _WORD.findall(said.lower())
-        )
-        >= 2
-    )
 
 
 def _named_house_near(words: list[str]) -> bool:

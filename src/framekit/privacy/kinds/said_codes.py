@@ -8,6 +8,8 @@ a code said digit by digit is made of them.
 
 from __future__ import annotations
 
+import re
+
 from framekit.privacy.kinds import alternation, words
 
 __all__ = [
@@ -23,6 +25,8 @@ __all__ = [
     "SPOKEN_POSTCODE",
     "TIMES_WORDS",
     "WRITTEN_POSTCODE",
+    "code_said_in",
+    "named_twice",
 ]
 
 NUMBER_WORDS = words(
@@ -53,6 +57,7 @@ SAID_ZIP = (
 )
 """A ZIP said digit by digit, with its four more after a dash ("six oh six one four dash
 two three one oh")."""
+_LETTERS = re.compile(r"[a-z]+")
 _DIGIT_WORDS = words("zero oh nought one two three four five six seven eight nine")
 TIMES_WORDS = frozenset({"double", "triple"})
 CODE_WORDS_SAID = _DIGIT_WORDS | TIMES_WORDS
@@ -66,3 +71,33 @@ SAID_CODE = (
 """A postcode said digit by digit: five digits or six (India's, Singapore's, China's,
 Russia's), a pair or three alike said "double" or "triple" ("four double oh oh five
 three"): four to six words, but not four plain digits."""
+
+
+def code_said_in(words: list[str], unnamed: frozenset[str]) -> bool:
+    """Whether ``words`` (a text's, lowercase) hold a run of four to six digits' words
+    ("double" and "triple" too) after a word not in ``unnamed`` (no number's, nor a word
+    no place is named by) and before no number's: only then may :data:`SAID_CODE` end a
+    street after its town. Most texts with digits said skip its search: a card or a phone
+    said in words is one run too long, an order's number follows "order" or "is"."""
+    run, after_name, previous = 0, False, ""
+    for word in [*words, ""]:
+        if word in CODE_WORDS_SAID:
+            if not run:
+                after_name = bool(previous) and previous not in unnamed
+            run += 1
+            previous = word
+            continue
+        if 4 <= run <= 6 and after_name and word not in NUMBER_WORDS:
+            return True
+        run, previous = 0, word
+    return False
+
+
+def named_twice(said: str) -> bool:
+    """Whether a street said with no word of an address's but its said code names two
+    places at least (a building and a town: "b two oh four lotus towers juhu mumbai ..."):
+    one word between a number and a code is a thing counted ("two lamps five six ...")."""
+    said_words = _LETTERS.findall(said.lower())
+    return (
+        sum(len(w) > 1 and w not in NUMBER_WORDS and w not in TIMES_WORDS for w in said_words) >= 2
+    )
