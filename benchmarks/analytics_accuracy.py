@@ -19,8 +19,9 @@ The dev data are the ``dev`` split of ``calls.jsonl`` and every call of
 ``calls_dev_extra.jsonl``, ``calls_dev_extra2.jsonl``, ``calls_dev_extra3.jsonl``,
 ``calls_dev_extra4.jsonl``, and the spent blind files ``calls_blind.jsonl``,
 ``calls_blind2.jsonl``, ``calls_blind3.jsonl``, ``calls_blind4.jsonl``,
-``calls_blind5.jsonl`` and ``calls_blind6.jsonl`` (each scored once, then made dev), and
-``calls_dev_extra5.jsonl``: twelve sources, eleven annotators, 1,410 calls. The only
+``calls_blind5.jsonl``, ``calls_blind6.jsonl`` and ``calls_blind7.jsonl`` (each scored
+once, then made dev), and ``calls_dev_extra5.jsonl``: thirteen sources, twelve
+annotators, 1,510 calls. The only
 guide for tuning is a cross-validation on them, by call (``--cv``): 5 folds (each fold's
 heads fitted on the other folds score the fold's calls), and leave-one-file-out (heads
 fitted on the other files score the held one: the honest proxy for writers never seen).
@@ -83,8 +84,22 @@ BLIND3 = DATA / "calls_blind3.jsonl"
 BLIND4 = DATA / "calls_blind4.jsonl"
 BLIND5 = DATA / "calls_blind5.jsonl"
 BLIND6 = DATA / "calls_blind6.jsonl"
+BLIND7 = DATA / "calls_blind7.jsonl"
 EXTRA5 = DATA / "calls_dev_extra5.jsonl"
-DEV_FILES = (EXTRA, EXTRA2, EXTRA3, BLIND, BLIND2, BLIND3, EXTRA4, BLIND4, BLIND5, BLIND6, EXTRA5)
+DEV_FILES = (
+    EXTRA,
+    EXTRA2,
+    EXTRA3,
+    BLIND,
+    BLIND2,
+    BLIND3,
+    EXTRA4,
+    BLIND4,
+    BLIND5,
+    BLIND6,
+    EXTRA5,
+    BLIND7,
+)
 """The dev files beside ``calls.jsonl``'s dev split, each by its own annotator (the blind
 files were each scored once, by the lead, then made dev)."""
 MEASURES = ("turn_sentiment", "call_sentiment", "sentiment_end", "resolution")

@@ -12,7 +12,7 @@ thresholds, or a tiny call-level model such as the shipped call head,
 
 * ``--inner outer`` (default): on the other files' held-out readings (each read by a
   head fitted on the files but it, the held file among them: the held file's turns
-  shaped those readings, never its call labels); twelve turn fits in all (one per dev source);
+  shaped those readings, never its call labels); thirteen turn fits in all (one per dev source);
 * ``--inner lofo``: on the training files' own inner readings (a head fitted on all
   training files but one reads that one), ``--inner cv5``: 5 folds over them: fully
   nested, 132 or 60 more fits (hours on a shared machine at 4,495 columns);

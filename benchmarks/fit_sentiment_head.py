@@ -4,7 +4,7 @@ Both turn heads of :mod:`framekit.analytics.turn_model` are fitted on every call
 of the dev data (the ``dev`` split of ``tests/data/analytics/calls.jsonl``,
 ``calls_dev_extra.jsonl``, ``calls_dev_extra2.jsonl``, ``calls_dev_extra3.jsonl``,
 ``calls_dev_extra4.jsonl``, ``calls_dev_extra5.jsonl`` and the spent blind files
-``calls_blind.jsonl`` to ``calls_blind6.jsonl``: twelve sources, 1,410 calls),
+``calls_blind.jsonl`` to ``calls_blind7.jsonl``: thirteen sources, 1,510 calls),
 class-balanced on standardized features (the embedding head also on hashed n-grams of
 the turn's words, scaled, not standardized), with the inputs and penalty chosen by the
 leave-one-file-out cross-validation of ``benchmarks/sentiment_cv.py``,
@@ -13,7 +13,7 @@ test split.
 
 The call head of the embedding head (:mod:`framekit.analytics.call_head`) is fitted on
 what that head's recipe reads of writers it was not fitted on: each dev file's turns
-read by a head fitted on the other files (leave one file out, twelve fits), so it learns
+read by a head fitted on the other files (leave one file out, thirteen fits), so it learns
 how far to trust a reading of an unseen writer, not of the calls the turn head
 memorised. Its recipe (aggregates and the resolution, penalty 1, not class-balanced)
 was chosen by ``benchmarks/call_sentiment_cv.py``.

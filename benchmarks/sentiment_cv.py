@@ -6,7 +6,7 @@ Two estimates, both by call (the turns of one call never straddle folds):
 * ``lofo`` (leave one file out): a head fitted on the other dev files scores each dev
   file (``calls.jsonl``'s dev split, ``calls_dev_extra.jsonl``, ``calls_dev_extra2.jsonl``,
   ``calls_dev_extra3.jsonl``, ``calls_dev_extra4.jsonl``, ``calls_dev_extra5.jsonl``, and
-  the spent ``calls_blind.jsonl`` to ``calls_blind6.jsonl``: twelve sources), each written
+  the spent ``calls_blind.jsonl`` to ``calls_blind7.jsonl``: thirteen sources), each written
   by its own annotator: the honest proxy for callers and writers the head has never seen.
 
 Each line gives turn / call / end accuracy (the call's labels follow from the turns'

@@ -13,8 +13,8 @@ keep the exact phrase the embedding blurs ("oh great", "not helpful").
 
 The head is three rows of weights (negative, neutral, positive) over those
 features: a few dozen KiB of ``.npz`` shipped in the package (``data/``), fitted by
-``benchmarks/fit_sentiment_head.py`` on the labelled dev calls only (twelve
-sources, eleven annotators; never the test split). Scoring is one matrix product per
+``benchmarks/fit_sentiment_head.py`` on the labelled dev calls only (thirteen
+sources, twelve annotators; never the test split). Scoring is one matrix product per
 call after the embedding (one batch of the caller's turns), so a 5-minute call
 costs a fraction of a second of CPU.
 
