@@ -16,7 +16,7 @@ from framekit.transports.twilio import TwilioOutput
 from transports.twilio.helpers import LOUD, LocalTwilio, rms_mulaw, rms_pcm16, tone
 
 FRAME = 160  # bytes of mu-law in 20 ms
-CHUNK = 480  # bytes of mu-law in one media message the bot sends (60 ms, the default)
+CHUNK = 320  # bytes of mu-law in one media message the bot sends (40 ms, the default)
 
 
 def loud_mulaw(seconds: float) -> bytes:
@@ -33,7 +33,7 @@ async def test_greeting_arrives_as_paced_mulaw_with_marks(local_twilio: LocalTwi
 
         payloads = [m.payload for m in caller.media]
         assert all(len(p) == CHUNK for p in payloads)
-        assert len(payloads) == 17  # 1.0 s in 60 ms chunks (the last padded), nothing more
+        assert len(payloads) == 25  # 1.0 s in 40 ms chunks, nothing more
         # The tone is there, at its level, from the first chunk after the resampler settles.
         assert min(rms_mulaw(p) for p in payloads[2:-2]) > 0.5 * LOUD / 1.414
         # Paced: 1 s of audio is not delivered in a burst (send-ahead is 80 ms).
@@ -123,7 +123,7 @@ async def test_barge_in_clears_and_reports_what_the_caller_heard(
 
         # No stale greeting after the clear: only the quiet reply, and all of it.
         after = caller.audio_after_clear()
-        assert len(after) == 7 * 480  # 0.4 s in 60 ms chunks, the last padded
+        assert len(after) == 0.4 * 8000
         loudest = max(rms_mulaw(after[i : i + FRAME]) for i in range(0, len(after), FRAME))
         assert loudest < 0.5 * LOUD / 1.414
         assert rms_mulaw(after[FRAME * 4 : FRAME * 16]) > 0.5 * 2500 / 1.414

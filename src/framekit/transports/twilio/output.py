@@ -46,18 +46,13 @@ class TwilioOutput(OutputTransport):
     resolution of "what the caller heard" on barge-in). ``chunk_ms`` is the audio in
     each ``media`` message, a multiple of Twilio's own 20 ms.
 
-    Why 60 ms chunks and a mark after every 2nd by default: every ``media`` and ``mark`` is
-    one WebSocket message and one system call, the costliest part of the outbound path
-    (22 % of a served call node's event loop at the issue's workload, ``docs/benchmarks.md``),
-    and every chunk is one timer wake-up of the pacing. At 20 ms and a mark every 5th, a
-    second of the bot's voice took 60 sends; at 40 ms and every 3rd, 34 (and 25 wake-ups);
-    at 60 ms and every 2nd it takes 26 (and 17 wake-ups), with what was heard still known
-    to 120 ms, an utterance's last chunk padded by at most 59 ms of silence (reported as
-    not heard), and pacing that still sends each chunk ``send_ahead`` before it plays.
-    Why not longer: a chunk is also the interval between two ``media`` messages, which
-    the load test's ``audio_gap`` (limit 100 ms) reads as a gap; 100 ms chunks would
-    make every answer a failure there. ``chunk_ms=40, mark_every=3`` or ``chunk_ms=20,
-    mark_every=5`` restore older wires.
+    Why 40 ms chunks and a mark every 3rd by default: every ``media`` and ``mark`` is one
+    WebSocket message and one system call, the costliest part of the outbound path
+    (15 % of a served call node's event loop, ``docs/benchmarks.md``). At 20 ms and a
+    mark every 5th, a second of the bot's voice took 60 sends; at 40 ms and every 3rd it
+    takes 34, with what was heard still known to 120 ms (was 100 ms) and pacing that
+    still sends ``send_ahead`` ahead of playback. ``chunk_ms=20, mark_every=5`` restores
+    the old wire.
     """
 
     def __init__(
@@ -65,10 +60,10 @@ class TwilioOutput(OutputTransport):
         transport: TwilioMediaStreamTransport,
         *,
         send_ahead: float = 0.08,
-        mark_every: int = 2,
+        mark_every: int = 3,
         mark_timeout: float = 1.5,
         realtime: bool = True,
-        chunk_ms: int = 60,
+        chunk_ms: int = 40,
         name: str | None = None,
     ) -> None:
         if chunk_ms < 20 or chunk_ms % 20:
@@ -123,7 +118,7 @@ class TwilioOutput(OutputTransport):
         """The audio covered by the last echoed mark, without the last chunk's padding.
 
         Marks count whole chunks, and an utterance's last chunk is padded with silence
-        to a whole one (up to 59 ms at 60 ms chunks): the padding was played, not said.
+        to a whole one (up to 39 ms at 40 ms chunks): the padding was played, not said.
         """
         written = self._pace.audio_bytes / self._wire_audio.bytes_per_second
         return min(self._heard * self.chunk_seconds, written)

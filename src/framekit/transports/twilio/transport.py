@@ -115,10 +115,10 @@ class TwilioMediaStreamTransport(NetworkTransport["TwilioInput", TwilioOutput]):
         *,
         limits: StreamLimits | None = None,
         send_ahead: float = 0.08,
-        mark_every: int = 2,
+        mark_every: int = 3,
         mark_timeout: float = 1.5,
         realtime: bool = True,
-        chunk_ms: int = 60,
+        chunk_ms: int = 40,
         input_chunk_ms: int = 20,
     ) -> None:
         if input_chunk_ms < 20 or input_chunk_ms % 20:
