@@ -27,6 +27,7 @@ digits after a city that are an amount or a reference.
 from __future__ import annotations
 
 import random
+from itertools import accumulate
 from typing import Any
 
 import _stress_forms as forms
@@ -53,11 +54,8 @@ def _say(digits: str, rng: random.Random) -> str:
 
 
 def _groups(digits: str, sizes: list[int]) -> list[str]:
-    out, at = [], 0
-    for size in sizes:
-        out.append(digits[at : at + size])
-        at += size
-    return out
+    """``digits`` cut in groups of ``sizes``."""
+    return [digits[end - size : end] for size, end in zip(sizes, accumulate(sizes), strict=True)]
 
 
 def _wrong(group: str, rng: random.Random) -> str:
