@@ -65,6 +65,19 @@ def test_a_batch_hears_each_row_as_it_would_alone(
     assert batched[4].text == ""
 
 
+def test_a_shorter_row_is_encoded_as_it_would_be_alone(
+    moonshine: MoonshineEngine, speech: list[I16]
+) -> None:
+    """Its encoder states are its own (zero-padded), not those of its audio padded with silence."""
+    short, long = speech[0], speech[2]
+    assert short.size < long.size
+    batched = moonshine._encode([s.astype(np.float32) / 32768 for s in (short, long)], None)
+    alone = moonshine._encode([short.astype(np.float32) / 32768], None)[0]
+    assert batched.shape[1] > alone.shape[0]
+    np.testing.assert_allclose(batched[0, : alone.shape[0]], alone, atol=1e-5)
+    assert not batched[0, alone.shape[0] :].any()
+
+
 def test_only_utterances_of_similar_length_share_a_run(
     moonshine: MoonshineEngine, speech: list[I16]
 ) -> None:
