@@ -1,6 +1,6 @@
 """``benchmarks/privacy_accuracy.py --file``: a held-out file is scored whole, per kind and
 per look-alike category, and none of its lines is printed unless ``--misses`` asks; the
-spent ``heldout2.jsonl`` to ``heldout8.jsonl`` are dev.
+spent ``heldout2.jsonl`` to ``heldout9.jsonl`` are dev.
 
 Run on a tiny file written here."""
 
@@ -87,6 +87,8 @@ def test_the_dev_figures_count_the_spent_held_out_files() -> None:
     assert privacy_accuracy.HELDOUT7 in privacy_accuracy.EXTRAS
     assert privacy_accuracy.HELDOUT8.name == "heldout8.jsonl"
     assert privacy_accuracy.HELDOUT8 in privacy_accuracy.EXTRAS
+    assert privacy_accuracy.HELDOUT9.name == "heldout9.jsonl"
+    assert privacy_accuracy.HELDOUT9 in privacy_accuracy.EXTRAS
 
 
 def test_a_spent_held_out_file_s_lines_count_as_dev_and_alone_with_sources(
