@@ -24,7 +24,7 @@ from typing import Any
 
 from loguru import logger
 
-__all__ = ["CONVERTER_VERSION", "cache_dir", "convert", "converted"]
+__all__ = ["CONVERTER_VERSION", "cache_dir", "cached_model_path", "convert", "converted"]
 
 CONVERTER_VERSION = 1
 """Part of every cache key: bump it when the conversion's output changes."""
@@ -41,18 +41,27 @@ def cache_dir() -> Path:
     return base / "framekit"
 
 
+def cached_model_path(
+    source: Path, version: int, *, tag: str = "", cache: Path | None = None
+) -> Path:
+    """Where a model derived from ``source`` is cached: named by the deriving code's
+    ``version`` and the source's path, size and time, so a new source or a new version
+    never reads a stale file (``tag`` tells derived forms of one source apart)."""
+    stat = source.stat()
+    key = hashlib.sha256(
+        f"{version}:{source.resolve()}:{stat.st_size}:{stat.st_mtime_ns}".encode()
+    ).hexdigest()[:16]
+    return (cache or cache_dir()) / "onnx" / f"{source.stem}{tag}-{key}.onnx"
+
+
 def converted(source: Path, cache: Path | None = None) -> Path | bytes:
     """The ONNX form of ``source``: a cached file, or the bytes when no cache can be written.
 
     A read-only home or a full disk must not stop a call from starting: the model is
     then converted in memory each time the process loads it (and a warning says so).
     """
-    stat = source.stat()
-    key = hashlib.sha256(
-        f"{CONVERTER_VERSION}:{source.resolve()}:{stat.st_size}:{stat.st_mtime_ns}".encode()
-    ).hexdigest()[:16]
-    folder = (cache or cache_dir()) / "onnx"
-    target = folder / f"{source.stem}-{key}.onnx"
+    target = cached_model_path(source, CONVERTER_VERSION, cache=cache)
+    folder = target.parent
     if target.is_file():
         return target
     model = convert(source.read_bytes())

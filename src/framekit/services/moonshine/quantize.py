@@ -11,14 +11,14 @@ costs ~22 ms, and the word error rate on the corpus's dev split stayed 0.1118
 alone (210 clips, ``benchmarks/bench_stt_batch_accuracy.py``). The decoder keeps
 float32 weights.
 
-The quantized file is written next to the converted models (:func:`cache_dir`),
+The quantized file is written next to the converted models
+(:func:`~framekit.models.ort_format.cache_dir`),
 keyed by the source file, atomically; it takes a few seconds once. Where nothing can
 be written the float encoder is used, and a warning says so.
 """
 
 from __future__ import annotations
 
-import hashlib
 import importlib
 import os
 import tempfile
@@ -26,7 +26,7 @@ from pathlib import Path
 
 from loguru import logger
 
-from framekit.models.ort_format import cache_dir
+from framekit.models.ort_format import cached_model_path
 
 __all__ = ["QUANTIZER_VERSION", "quantized_encoder"]
 
@@ -43,12 +43,8 @@ def quantized_encoder(source: str | bytes, cache: Path | None = None) -> str | b
     if isinstance(source, bytes):
         return source
     path = Path(source)
-    stat = path.stat()
-    key = hashlib.sha256(
-        f"{QUANTIZER_VERSION}:{path.resolve()}:{stat.st_size}:{stat.st_mtime_ns}".encode()
-    ).hexdigest()[:16]
-    folder = (cache or cache_dir()) / "onnx"
-    target = folder / f"{path.stem}-int8-{key}.onnx"
+    target = cached_model_path(path, QUANTIZER_VERSION, tag="-int8", cache=cache)
+    folder = target.parent
     if target.is_file():
         return str(target)
     try:
