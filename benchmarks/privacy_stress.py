@@ -20,6 +20,7 @@ come out untouched. Scored as ``privacy_accuracy.py`` scores the corpus.
     .venv/bin/python benchmarks/privacy_stress.py --round 9    # numbers said every way, addresses
     .venv/bin/python benchmarks/privacy_stress.py --round 10 --per-carrier 3  # addresses by country
     .venv/bin/python benchmarks/privacy_stress.py --round 11 --per-carrier 3  # retakes, codes
+    .venv/bin/python benchmarks/privacy_stress.py --round 12 --per-carrier 3  # halves, restarts
 """
 
 from __future__ import annotations
@@ -40,6 +41,7 @@ import _stress_round8 as round8
 import _stress_round9 as round9
 import _stress_round10 as round10
 import _stress_round11 as round11
+import _stress_round12 as round12
 from framekit.privacy.redact import Redactor
 from privacy_accuracy import report, score
 
@@ -204,7 +206,7 @@ def _lookalikes(rng: random.Random) -> list[tuple[str, str]]:
 
 _LATER = {
     3: round3, 4: round4, 5: round5, 6: round6, 7: round7, 8: round8, 9: round9, 10: round10,
-    11: round11,
+    11: round11, 12: round12,
 }  # fmt: skip
 """The rounds written after the first two, each with its own row builder."""
 
@@ -240,7 +242,7 @@ def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--seed", type=int, default=17)
     parser.add_argument("--misses", type=int, default=0, help="print up to N misses and FPs")
-    parser.add_argument("--round", type=int, choices=range(1, 12), default=1, help="which carriers")
+    parser.add_argument("--round", type=int, choices=range(1, 13), default=1, help="which carriers")
     parser.add_argument("--per-carrier", type=int, default=8, help="lines per carrier form")
     args = parser.parse_args(argv)
     result = score(rows(args.seed, args.per_carrier, round_=args.round), Redactor())
