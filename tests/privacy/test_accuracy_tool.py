@@ -73,22 +73,9 @@ def test_misses_lists_a_file_s_misses_and_false_positives(
 
 
 def test_the_dev_figures_count_the_spent_held_out_files() -> None:
-    assert privacy_accuracy.HELDOUT2 in privacy_accuracy.EXTRAS
-    assert privacy_accuracy.HELDOUT3 in privacy_accuracy.EXTRAS
-    assert privacy_accuracy.HELDOUT3.name == "heldout3.jsonl"
-    assert privacy_accuracy.HELDOUT4 in privacy_accuracy.EXTRAS
-    assert privacy_accuracy.HELDOUT4.name == "heldout4.jsonl"
-    assert privacy_accuracy.HELDOUT5 in privacy_accuracy.EXTRAS
-    assert privacy_accuracy.HELDOUT5.name == "heldout5.jsonl"
-    assert privacy_accuracy.DATA / "dev_extra5.jsonl" in privacy_accuracy.EXTRAS
-    assert privacy_accuracy.HELDOUT6.name == "heldout6.jsonl"
-    assert privacy_accuracy.HELDOUT6 in privacy_accuracy.EXTRAS
-    assert privacy_accuracy.HELDOUT7.name == "heldout7.jsonl"
-    assert privacy_accuracy.HELDOUT7 in privacy_accuracy.EXTRAS
-    assert privacy_accuracy.HELDOUT8.name == "heldout8.jsonl"
-    assert privacy_accuracy.HELDOUT8 in privacy_accuracy.EXTRAS
-    assert privacy_accuracy.HELDOUT9.name == "heldout9.jsonl"
-    assert privacy_accuracy.HELDOUT9 in privacy_accuracy.EXTRAS
+    spent = {f"heldout{n}.jsonl" for n in range(2, 10)} | {"dev_extra5.jsonl"}
+    assert spent <= {path.name for path in privacy_accuracy.EXTRAS}
+    assert all(path.parent == privacy_accuracy.DATA for path in privacy_accuracy.EXTRAS)
 
 
 def test_a_spent_held_out_file_s_lines_count_as_dev_and_alone_with_sources(
