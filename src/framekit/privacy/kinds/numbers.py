@@ -26,6 +26,7 @@ import re
 from framekit.privacy.kinds import Found, Kind
 from framekit.privacy.kinds.births import birth_digits
 from framekit.privacy.kinds.cards import issued, luhn_valid, reread, retaken, without_one
+from framekit.privacy.kinds.halves import with_halves
 from framekit.privacy.kinds.phones import (
     AREA_CODE,
     EXTENSION,
@@ -145,7 +146,8 @@ def find_numbers(text: str) -> list[Found]:
     previous: tuple[NumberRun, Kind | None] | None = None
     previous_labels: _Labels = []
     shipped = [m.span() for m in _UPS.finditer(text)] if "1z" in text.lower() else []
-    for run, labels in _values(text):
+    values = _values(text)
+    for run, labels in values:
         if any(start <= run.start < end for start, end in shipped):
             continue
         corrects = previous is not None and takes_back(text, previous[0].end, run.start)
@@ -190,6 +192,7 @@ def find_numbers(text: str) -> list[Found]:
             end = extension.end()
             end -= len(text[run.end : end]) - len(text[run.end : end].rstrip())
         found.append(Found(kind, run.start, end, run.digits))
+    found = with_halves(text, values, found)
     masked = [Found("ssn", m.start(), m.end(), m.group()[-4:]) for m in _MASKED_SSN.finditer(text)]
     return sorted(found + masked, key=lambda f: f.start) if masked else found
 
