@@ -36,7 +36,7 @@ from framekit.privacy.kinds.numbers import find_numbers
 from framekit.privacy.kinds.people import find_names
 from framekit.privacy.kinds.places import find_addresses
 from framekit.privacy.kinds.streets import HOUSE_HEADS
-from framekit.privacy.retakes import restarted
+from framekit.privacy.retakes import with_first_tries
 
 __all__ = ["KINDS", "Kind", "Policy", "Redacted", "Redactor", "Span", "parse_policies"]
 
@@ -130,11 +130,7 @@ class Redactor:
                     kept[-1] = found
                 continue
             kept.append(found)
-        for i, found in enumerate(kept):
-            start = restarted(text, found, kept[i - 1].end if i else 0)
-            if start != found.start:
-                kept[i] = replace(found, start=start)
-        return kept
+        return with_first_tries(text, kept)
 
     def redact(self, text: str, *, before: str = "") -> Redacted:
         """``text`` with each value replaced as its kind's policy says, and where they were.
