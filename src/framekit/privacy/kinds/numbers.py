@@ -48,7 +48,7 @@ _CONTEXT = 64
 _KEYWORDS = re.compile(
     r"(?:(?<![a-z])(?=[a-z])|(?=[#$£€]))"  # at a word's start only: 2.5 times faster
     rf"(?:(?P<card>\b(?:card|{_NETWORKS}|credit|debit)\b)"
-    r"|(?P<ssn>\b(?:social|soc|ssn|s s n|ss|security number|last (?:four|4))\b)"
+    r"|(?P<ssn>\b(?:social|soc|ssn|s s n|ss|security number|last ?(?:four|4))\b)"
     r"|(?P<bank>\b(?:account|acct|a/c|a c c t|routing|bank|iban|sort code|checking|savings"
     r"|(?:refund(?:ed)?|deposit(?:ed)?|transfer(?:red)?|wire[d]?|pay(?:ed)?|paid)"
     r"(?: it| that| the money| the refund)? (?:to|into))\b)"
@@ -87,7 +87,8 @@ three four five, sorry, ..."): a run that close is the number, whatever its leng
 _AFTER = re.compile(
     r"[\s,.(]*(?:that's|that is|is|it's|thats)?\s*(?:my|the|an?)?\s*"
     r"(?:last (?:four|4)(?: digits)?(?: of)?\s*(?:my|the|your)?\s*)?"
-    r"(?:(?P<ssn>social|ssn|s s n)|(?P<phone>cell|mobile|phone|number)"
+    r"(?:(?P<ssn>social|ssn|s s n|last (?:four|4)(?=\s*(?:[.,!?]|please|thanks|$)))"
+    r"|(?P<phone>cell|mobile|phone|number)"
     rf"|(?P<card>card|{_NETWORKS}))\b",
     re.IGNORECASE,
 )
