@@ -99,8 +99,12 @@ _AS_IN = r"(?:\s+as\s+in\s+[a-z]+\b)?"
 _SPOKEN_PART = re.compile(
     rf"\b(?:(?P<repeat>double|triple)\s+)?(?P<char>{_CHAR}){_AS_IN}", re.IGNORECASE
 )
+_GOES_ON = r"(?:\s+(?:then|and|um|uh|erm|er)\b)?"
+"""A word said between two groups ("d e eight six one two then three two ...", "g b three
+one then l o y d ..."): no character of the IBAN; its checksum still decides."""
 _SPOKEN_IBAN = re.compile(
-    rf"\b[a-z]\s+[a-z](?:\s+(?:(?:double|triple)\s+)?{_CHAR}{_AS_IN}){{1,34}}", re.IGNORECASE
+    rf"\b[a-z]\s+[a-z](?:{_GOES_ON}\s+(?:(?:double|triple)\s+)?{_CHAR}{_AS_IN}){{1,34}}",
+    re.IGNORECASE,
 )
 """A country's two letters, then letters and digits one by one or digits typed in runs
 ("d e 64656935527242722595", "i t 24 i 1225..."): an IBAN spelled out (its length and
