@@ -36,6 +36,10 @@ _MASTERCARD = "five one four two one eight zero nine", "six seven nine two nine 
             f"you read {_VISA[0]} and after that {_VISA[1]} correct",
             "you read [card] and after that [card] correct",
         ),
+        (  # "part of that" names no part number's
+            f"sorry i missed part of that you said {_VISA[0]} and then what {_VISA[1]} got it",
+            "sorry i missed part of that you said [card] and then what [card] got it",
+        ),
     ],
 )
 def test_both_halves_of_a_card_are_masked(said: str, expected: str) -> None:
@@ -50,6 +54,7 @@ def test_both_halves_of_a_card_are_masked(said: str, expected: str) -> None:
         " three eight three four zero",
         f"order number {_VISA[0]} and then {_VISA[1]}",
         f"the tracking is {_MASTERCARD[0]} and the second half {_MASTERCARD[1]}",
+        f"the part number is {_MASTERCARD[0]} and then {_MASTERCARD[1]}",
     ],
 )
 def test_look_alike_halves_stay(said: str) -> None:
