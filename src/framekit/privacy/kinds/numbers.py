@@ -53,7 +53,7 @@ _KEYWORDS = re.compile(
     r"|direct debit|(?:refund(?:ed)?|deposit(?:ed)?|transfer(?:red)?|wire[d]?|pay(?:ed)?|paid)"
     r"(?: it| that| the money| the refund)? (?:to|into))\b)"
     r"|(?P<phone>\b(?:phone|cell|mobile|telephone|landline|call|dial|reach me|text me|callback"
-    r"|area code|fax|whatsapp|(?:my|best|contact|home|work|direct) number)\b)"
+    r"|area code|country code|fax|whatsapp|(?:my|best|contact|home|work|direct) number)\b)"
     r"|(?P<other>\b(?:(?:order|tracking|confirmation|reference|ref|ticket|invoice|case|model|item"
     r"|sku|zip|postal|pin|code|room|flight|serial|part(?! of\b)|receipt|transaction|claim|imei"
     r"|iccid|dhl|ups|fedex|usps|royal mail|parcelforce|evri|hermes|dpd|gls|purolator|tnt|aramex"
