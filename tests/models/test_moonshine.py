@@ -23,7 +23,8 @@ from accuracy.wer import word_error_rate
 from framekit.models.ort_format import cache_dir, converted
 from framekit.processors.stt.transcript import Transcript, confidence_from_logprob
 from framekit.services.moonshine import INSTALL_EXTRA, MoonshineEngine
-from framekit.services.moonshine.engine import MoonshineTokenizer, packaged_model_dir
+from framekit.services.moonshine.files import packaged_model_dir
+from framekit.services.moonshine.tokenizer import MoonshineTokenizer
 from framekit.services.piper import PiperEngine
 from models._offline import transcribe_offline
 

@@ -8,14 +8,8 @@ first pause usually finishes inside the VAD's silence window and becomes the fin
 transcript as the stop event arrives. English only (:data:`LANGUAGE`).
 """
 
-from framekit.services.moonshine.engine import (
-    DIGIT_BIAS,
-    INSTALL_EXTRA,
-    LANGUAGE,
-    PACKAGED_MODEL,
-    MoonshineEngine,
-    is_installed,
-)
+from framekit.services.moonshine.engine import DIGIT_BIAS, LANGUAGE, PACKAGED_MODEL, MoonshineEngine
+from framekit.services.moonshine.files import INSTALL_EXTRA, is_installed
 
 __all__ = [
     "DIGIT_BIAS",

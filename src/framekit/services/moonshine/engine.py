@@ -30,8 +30,6 @@ The size was chosen on the corpus's development split (``docs/stt.md``).
 from __future__ import annotations
 
 import asyncio
-import importlib
-import importlib.util
 import math
 import threading
 import time
@@ -45,7 +43,6 @@ import numpy.typing as npt
 from loguru import logger
 
 from framekit.frames.speech import ExpectedSpeech
-from framekit.models.ort_format import converted
 from framekit.models.ort_options import session_options
 from framekit.processors.stt.transcript import (
     SAMPLE_RATE,
@@ -61,45 +58,38 @@ from framekit.services.engine import (
     model_key,
     to_float32,
 )
+from framekit.services.moonshine.files import (
+    DECODER,
+    ENCODER,
+    existing,
+    import_onnxruntime,
+    model_file,
+    packaged_model_dir,
+)
 from framekit.services.moonshine.quantize import quantized_encoder
+from framekit.services.moonshine.tokenizer import END, START, MoonshineTokenizer
 
 __all__ = [
     "BATCH_PADDING",
     "BATCH_PADDING_SHARE",
     "DEFAULT_CPU_THREADS",
     "DIGIT_BIAS",
-    "INSTALL_EXTRA",
     "LANGUAGE",
     "PACKAGED_MODEL",
     "MoonshineEngine",
-    "MoonshineTokenizer",
-    "is_installed",
-    "packaged_model_dir",
 ]
 
 PACKAGED_MODEL = "moonshine"
 """The name that selects the packaged base-en model (``STT_MODEL=moonshine``)."""
 LANGUAGE = "en"
 """The only language Moonshine's English models speak."""
-INSTALL_EXTRA = "pip install 'framekit[moonshine]'"
 
 _TOKENS_PER_SECOND = 6.5
 _MIN_TOKENS = 8
 _MIN_SAMPLES = SAMPLE_RATE // 4
 """Shorter audio is padded with silence: the encoder's convolutions need some length."""
-_START, _END = 1, 2
 _SHRINK_AFTER_SAMPLES = 8 * 16000
 """Utterances longer than 8 s give their working memory back after each model run."""
-_SPECIAL = frozenset({0, _START, _END})
-_SPACE = "\u2581"  # SentencePiece's word-boundary mark
-_NUMBER_WORDS = frozenset(
-    (
-        "zero", "oh", "one", "two", "three", "four", "five", "six", "seven", "eight", "nine",
-        "ten", "eleven", "twelve", "thirteen", "fourteen", "fifteen", "sixteen", "seventeen",
-        "eighteen", "nineteen", "twenty", "thirty", "forty", "fifty", "sixty", "seventy",
-        "eighty", "ninety", "hundred", "thousand", "million", "double", "triple",
-    )
-)  # fmt: skip
 DIGIT_BIAS = 2.0
 """Added to the score of every number token when digits are expected (see the module doc)."""
 DEFAULT_CPU_THREADS = 1
@@ -113,80 +103,8 @@ BATCH_PADDING = 0.5
 of similar length end their decoding at similar steps, so the batch stays full)."""
 BATCH_PADDING_SHARE = 0.3
 """Share of the longer utterance by which two batched rows may differ in length."""
-_ENCODER = "encoder_model"
-_DECODER = "decoder_model_merged"
 
 _F32: TypeAlias = npt.NDArray[np.float32]
-
-
-class MoonshineTokenizer:
-    """Moonshine's ``tokenizer.bin``: every token's bytes, each after a length prefix.
-
-    A length under 128 is one byte; longer ones take a second byte (7 bits + 8).
-    Byte-fallback tokens are the raw byte itself, so a decoded sequence is joined as
-    bytes first and read as UTF-8 once.
-    """
-
-    def __init__(self, data: bytes) -> None:
-        tokens: list[bytes] = []
-        at = 0
-        while at < len(data):
-            size = data[at]
-            at += 1
-            if size >= 128:
-                size = (size & 0x7F) | (data[at] << 7)
-                at += 1
-            tokens.append(data[at : at + size])
-            at += size
-        if at != len(data) or not tokens:
-            raise ValueError("not a Moonshine tokenizer.bin")
-        self._tokens = tokens
-
-    def __len__(self) -> int:
-        return len(self._tokens)
-
-    def number_tokens(self) -> list[int]:
-        """Ids of the tokens that are a whole number word (at a word start) or digits."""
-        found = []
-        for i, token in enumerate(self._tokens):
-            if i in _SPECIAL:
-                continue
-            text = token.decode("utf-8", errors="ignore")
-            word = text.removeprefix(_SPACE).lower()
-            # A number word only where a word starts: "one" inside "phone" is not one.
-            if (word.isascii() and word.isdigit()) or (
-                text.startswith(_SPACE) and word in _NUMBER_WORDS
-            ):
-                found.append(i)
-        return found
-
-    def decode(self, ids: list[int]) -> str:
-        """Text of ``ids``, special tokens left out."""
-        raw = b"".join(self._tokens[i] for i in ids if i not in _SPECIAL and i < len(self._tokens))
-        return raw.decode("utf-8", errors="replace").replace(_SPACE, " ").strip()
-
-
-def is_installed() -> bool:
-    """Whether the ``moonshine`` extra is there (checked without importing anything)."""
-    try:
-        return all(
-            importlib.util.find_spec(name) is not None
-            for name in ("onnxruntime", "onnx", "moonshine_cpp")
-        )
-    except (ImportError, ValueError):
-        return False
-
-
-def packaged_model_dir() -> Path:
-    """The base-en folder inside the installed ``moonshine-cpp`` package (not imported)."""
-    try:
-        spec = importlib.util.find_spec("moonshine_cpp")
-    except (ImportError, ValueError):
-        spec = None
-    locations = list(spec.submodule_search_locations or ()) if spec is not None else []
-    if not locations:
-        raise ImportError(f"Moonshine STT needs the 'moonshine' extra: {INSTALL_EXTRA}")
-    return Path(locations[0]) / "models" / "base-en"
 
 
 class MoonshineEngine(RecognizerEngine):
@@ -232,7 +150,7 @@ class MoonshineEngine(RecognizerEngine):
         }
         self._digit_bias = np.zeros(len(tokenizer), dtype=np.float64)
         self._digit_bias[tokenizer.number_tokens()] = DIGIT_BIAS
-        self._shrink = _import_onnxruntime().RunOptions()
+        self._shrink = import_onnxruntime().RunOptions()
         self._shrink.add_run_config_entry("memory.enable_memory_arena_shrinkage", "cpu:0")
 
     @classmethod
@@ -282,7 +200,7 @@ class MoonshineEngine(RecognizerEngine):
         encoder's matrix products in int8 (:mod:`.quantize` says why); False keeps
         the float32 encoder (to compare).
         """
-        ort = _import_onnxruntime()
+        ort = import_onnxruntime()
         packaged = str(model) == PACKAGED_MODEL
         folder = packaged_model_dir() if packaged else Path(model).expanduser()
         started = time.perf_counter()
@@ -290,14 +208,14 @@ class MoonshineEngine(RecognizerEngine):
         # other calls' VAD need; a decode is many short steps, each waking them.
         threads = cpu_threads if cpu_threads is not None else DEFAULT_CPU_THREADS
         options = session_options(ort, threads)
-        files = {stem: _model_file(folder, stem, cache) for stem in (_ENCODER, _DECODER)}
+        files = {stem: model_file(folder, stem, cache) for stem in (ENCODER, DECODER)}
         if int8_encoder:
-            files[_ENCODER] = quantized_encoder(files[_ENCODER], cache)
+            files[ENCODER] = quantized_encoder(files[ENCODER], cache)
         encoder, decoder = (
             ort.InferenceSession(files[stem], options, providers=["CPUExecutionProvider"])
-            for stem in (_ENCODER, _DECODER)
+            for stem in (ENCODER, DECODER)
         )
-        tokenizer = MoonshineTokenizer(_existing(folder / "tokenizer.bin").read_bytes())
+        tokenizer = MoonshineTokenizer(existing(folder / "tokenizer.bin").read_bytes())
         seconds = time.perf_counter() - started
         name = "moonshine base-en (packaged)" if packaged else f"moonshine {folder}"
         logger.info(f"Loaded {name} on cpu in {seconds:.2f}s")
@@ -440,7 +358,7 @@ class MoonshineEngine(RecognizerEngine):
         ids: list[list[int]] = [[] for _ in samples]
         logprobs: list[list[float]] = [[] for _ in samples]
         live = np.arange(count)
-        tokens = np.full((count, 1), _START, dtype=np.int64)
+        tokens = np.full((count, 1), START, dtype=np.int64)
         bias = np.where(np.array(biased)[:, np.newaxis], self._digit_bias, 0.0)
         cached = False
         for step in range(max(budgets)):
@@ -467,9 +385,9 @@ class MoonshineEngine(RecognizerEngine):
                 logprobs[index].append(float(logits[row, -1, token]) - float(log_total[row]))
                 flag = abandoned[int(index)]
                 stale = flag is not None and flag.is_set()
-                if token == _END or step + 1 >= budgets[index] or stale:
+                if token == END or step + 1 >= budgets[index] or stale:
                     keep[row] = False
-                if token != _END:
+                if token != END:
                     ids[index].append(int(token))
             if not keep.any():
                 break
@@ -481,32 +399,3 @@ class MoonshineEngine(RecognizerEngine):
             (row_ids, (sum(row) / len(row)) if row else math.nan)
             for row_ids, row in zip(ids, logprobs, strict=True)
         ]
-
-
-def _model_file(folder: Path, stem: str, cache: Path | None) -> str | bytes:
-    """The ``.onnx`` file when the folder has one, else the ``.ort`` one converted (cached)."""
-    onnx_file = folder / f"{stem}.onnx"
-    if onnx_file.is_file():
-        return str(onnx_file)
-    try:
-        found = converted(_existing(folder / f"{stem}.ort"), cache)
-    except ImportError as exc:
-        raise ImportError(f"Moonshine STT needs the 'moonshine' extra: {INSTALL_EXTRA}") from exc
-    return found if isinstance(found, bytes) else str(found)
-
-
-def _existing(path: Path) -> Path:
-    if not path.is_file():
-        raise FileNotFoundError(
-            f"Moonshine model file {path} is missing; reinstall the model ({INSTALL_EXTRA}) "
-            "or give a folder with encoder_model, decoder_model_merged (.onnx or .ort) "
-            "and tokenizer.bin"
-        )
-    return path
-
-
-def _import_onnxruntime() -> Any:
-    try:
-        return importlib.import_module("onnxruntime")
-    except ImportError as exc:
-        raise ImportError(f"Moonshine STT needs the 'moonshine' extra: {INSTALL_EXTRA}") from exc
