@@ -28,7 +28,12 @@ from framekit.frames import (
 )
 from framekit.health import ProviderHealth
 from framekit.metrics.prometheus import CallMetrics, ServeMetrics
-from framekit.metrics.threads import model_of_thread, model_thread_cpu
+from framekit.metrics.threads import (
+    add_model_cpu,
+    model_cpu_elsewhere,
+    model_of_thread,
+    model_thread_cpu,
+)
 from framekit.pipeline import Pipeline, PipelineTask
 from framekit.processors import FrameProcessor
 
@@ -187,3 +192,22 @@ def test_a_model_threads_cpu_is_read_from_outside_it() -> None:
     finally:
         done.set()
         thread.join()
+
+
+def test_a_models_cpu_spent_outside_its_threads_is_counted() -> None:
+    # Silero's small runs happen in the event loop's thread: added where they ran, and
+    # counted in framekit_model_cpu_seconds beside its threads' CPU.
+    registry = CollectorRegistry()
+    metrics = _metrics(registry)
+
+    def sample() -> float | None:
+        metrics.sample(active_calls=0, refused_calls=0, spooled_records=0, breakers={}, now=0.0)
+        return _value(registry, "framekit_model_cpu_seconds_total", model="test-model")
+
+    before = model_cpu_elsewhere().get("test-model", 0.0)
+    add_model_cpu("test-model", 0.25)
+    first = sample()
+    add_model_cpu("test-model", 0.5)
+    assert model_cpu_elsewhere()["test-model"] == pytest.approx(before + 0.75)
+    assert first == pytest.approx(before + 0.25)
+    assert sample() == pytest.approx(before + 0.75)

@@ -22,6 +22,7 @@ import numpy.typing as npt
 import pytest
 import soxr
 
+from framekit.metrics.threads import model_cpu_elsewhere
 from framekit.services.silero import SileroVADEngine, SileroVADStream
 
 pytest.importorskip("onnxruntime", reason="needs the 'vad' extra")
@@ -354,8 +355,11 @@ async def test_few_streams_run_on_the_loop_many_on_the_worker(
     with engine.open_stream() as solo:
         expected = [solo.probability_sync(w) for w in windows]
     streams = [engine.open_stream(), engine.open_stream()]
+    before = model_cpu_elsewhere().get("silero-vad", 0.0)
     got = [await asyncio.gather(*(s.probability(w) for s in streams)) for w in windows]
     assert engine._executor is None  # two streams: no run went to the worker thread
+    # ...so the model's CPU is counted where it ran, for framekit_model_cpu_seconds.
+    assert model_cpu_elsewhere()["silero-vad"] > before
     assert got == [pytest.approx([e, e], abs=1e-4) for e in expected]
     third = engine.open_stream()  # past inline_streams: runs go to the worker, batched
     runs = engine.runs

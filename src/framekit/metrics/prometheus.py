@@ -27,7 +27,7 @@ from typing import Any, Final, Protocol
 from framekit.frames import BotStartedSpeakingFrame, MetricsFrame, UserStoppedSpeakingFrame
 from framekit.frames.base import Frame
 from framekit.frames.dispatch import FrameTypeMap
-from framekit.metrics.threads import MODEL_THREADS, model_thread_cpu
+from framekit.metrics.threads import MODEL_THREADS, model_cpu_elsewhere, model_thread_cpu
 
 try:
     from prometheus_client import CollectorRegistry, Counter, Gauge, Histogram
@@ -202,7 +202,7 @@ class ServeMetrics:
         )
         self.model_cpu = Counter(
             "framekit_model_cpu_seconds",
-            "CPU seconds spent by the threads that run each model.",
+            "CPU seconds spent running each model (its threads, and its runs elsewhere).",
             ["model"],
             registry=registry,
         )
@@ -284,6 +284,8 @@ class ServeMetrics:
             self._skipped.update(provider, breaker.skipped, provider)
         for thread, (model, seconds) in model_thread_cpu(self._model_threads).items():
             self._cpu.update(thread, seconds, model)
+        for model, seconds in model_cpu_elsewhere().items():
+            self._cpu.update(("elsewhere", model), seconds, model)
 
 
 class CallMetrics:

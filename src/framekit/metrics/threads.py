@@ -6,6 +6,11 @@ Why from outside: the models decode on pools of named threads (the recognizers'
 thread's CPU clock when metrics are sampled (a few times a minute at most) costs
 nothing on the audio path. Linux exposes every thread's CPU time in
 ``/proc/self/task/<tid>/stat``; elsewhere :func:`model_thread_cpu` answers nothing.
+
+A model that also runs outside its threads says so: Silero scores a call node's few
+windows in the event loop's thread (a hop to its worker cost as much as the run), so it
+adds each such run's CPU with :func:`add_model_cpu`, and :func:`model_cpu_elsewhere`
+gives the totals beside the threads'.
 """
 
 from __future__ import annotations
@@ -16,7 +21,13 @@ from collections.abc import Mapping
 from types import MappingProxyType
 from typing import Final
 
-__all__ = ["MODEL_THREADS", "model_of_thread", "model_thread_cpu"]
+__all__ = [
+    "MODEL_THREADS",
+    "add_model_cpu",
+    "model_cpu_elsewhere",
+    "model_of_thread",
+    "model_thread_cpu",
+]
 
 MODEL_THREADS: Final[Mapping[str, str]] = MappingProxyType(
     {
@@ -54,3 +65,16 @@ def model_thread_cpu(models: Mapping[str, str] = MODEL_THREADS) -> dict[int, tup
             continue
         found[tid] = (model, (int(fields[_UTIME]) + int(fields[_STIME])) / _TICKS)
     return found
+
+
+_ELSEWHERE: dict[str, float] = {}
+
+
+def add_model_cpu(model: str, seconds: float) -> None:
+    """Count ``seconds`` of CPU that ``model`` spent outside its own threads."""
+    _ELSEWHERE[model] = _ELSEWHERE.get(model, 0.0) + seconds
+
+
+def model_cpu_elsewhere() -> dict[str, float]:
+    """``{model: CPU seconds so far}`` spent outside the models' own threads."""
+    return dict(_ELSEWHERE)

@@ -28,6 +28,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import time
 from concurrent.futures import Future as ThreadFuture
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
@@ -35,12 +36,16 @@ from typing import TYPE_CHECKING
 import numpy as np
 import numpy.typing as npt
 
+from framekit.metrics.threads import MODEL_THREADS, add_model_cpu
+
 if TYPE_CHECKING:
     from framekit.services.silero.engine import SileroVADEngine
 
 __all__ = ["LoopBatcher"]
 
 _F32 = npt.NDArray[np.float32]
+_MODEL = MODEL_THREADS["framekit-vad"]
+"""The model's name in the CPU metric (its worker thread is ``framekit-vad``)."""
 
 
 @dataclass(slots=True)
@@ -98,7 +103,9 @@ class LoopBatcher:
         try:
             if self._engine.closed:
                 raise RuntimeError("VAD engine is closed")
+            started = time.thread_time()
             probabilities = self._engine._infer(slots, audio)
+            add_model_cpu(_MODEL, time.thread_time() - started)  # not the worker's: say so
         except Exception as exc:  # the windows fail; the loop and the other calls go on
             self._settle(batch, None, exc)
         else:
